@@ -1,0 +1,1 @@
+"""The agent graph (LangGraph orchestrator and sub-agents) — arrives with the agents issue."""

@@ -1,0 +1,1 @@
+"""HTTP channel: FastAPI app factory, routes only (the work happens in domain services)."""

@@ -1,0 +1,67 @@
+"""FastAPI app factory: ``uvicorn --factory api.app:create_app``."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from api.errors import install_error_handlers
+from api.routes_identity import router as identity_router
+from comptoir.bootstrap import Container, build_container
+from comptoir.logs import configure_logging
+
+log = logging.getLogger("comptoir.api")
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    if container is None:
+        container = build_container()
+        configure_logging(container.settings.log_level)
+    app = FastAPI(
+        title="Comptoir",
+        description="L'ERP conversationnel des petites entreprises francophones.",
+        version="0.1.0",
+    )
+    app.state.container = container
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        rid = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request.state.request_id = rid
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        log.info("request", extra={
+            "request_id": rid, "method": request.method, "path": request.url.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        })
+        return response
+
+    @app.get("/health", tags=["ops"], summary="État du service")
+    def health() -> JSONResponse:
+        checks = {"database": "ok", "redis": "ok"}
+        try:
+            with container.db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            checks["database"] = "indisponible"
+        try:
+            container.redis.ping()
+        except Exception:  # noqa: BLE001
+            checks["redis"] = "indisponible"
+        healthy = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if healthy else "dégradé", **checks},
+                            status_code=200 if healthy else 503)
+
+    app.include_router(identity_router)
+    return app

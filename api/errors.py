@@ -1,0 +1,74 @@
+"""One place renders every error as JSON: a stable code and a French message."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.kit.errors import DomainError
+
+log = logging.getLogger("comptoir.api")
+
+_FIELD_MESSAGES = {
+    "missing": "champ obligatoire",
+    "string_too_short": "texte trop court",
+    "string_too_long": "texte trop long",
+    "literal_error": "valeur non autorisée",
+    "enum": "valeur non autorisée",
+    "value_error": "valeur invalide",
+    "string_type": "texte attendu",
+    "int_parsing": "nombre entier attendu",
+    "uuid_parsing": "identifiant invalide",
+    "too_short": "liste trop courte",
+    "extra_forbidden": "champ inconnu",
+}
+_HTTP_MESSAGES = {
+    404: ("not_found", "Ressource introuvable."),
+    405: ("method_not_allowed", "Méthode non autorisée."),
+}
+
+
+def _body(code: str, message: str, request: Request, **extra: Any) -> dict[str, Any]:
+    error = {"code": code, "message": message, "request_id": getattr(request.state, "request_id", None), **extra}
+    return {"error": error}
+
+
+def _describe(err: dict[str, Any]) -> dict[str, str]:
+    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    kind = str(err.get("type", ""))
+    text = "adresse e-mail invalide" if "email" in str(err.get("msg", "")).lower() else None
+    return {"field": ".".join(loc), "message": text or _FIELD_MESSAGES.get(kind, "valeur invalide")}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        body = _body(exc.code, exc.message, request, **({"details": exc.details} if exc.details else {}))
+        return JSONResponse(body, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        if any(e.get("type") == "json_invalid" for e in errors):
+            body = _body("malformed_json", "Le corps de la requête n'est pas un JSON valide.", request)
+            return JSONResponse(body, status_code=400)
+        fields = [_describe(e) for e in errors]
+        summary = "; ".join(f"{f['field'] or 'requête'} : {f['message']}" for f in fields)
+        body = _body("invalid_input", f"Données invalides — {summary}.", request, fields=fields)
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Requête refusée."))
+        return JSONResponse(_body(code, message, request), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
+        message = "Erreur interne. L'équipe technique a été prévenue ; réessayez plus tard."
+        return JSONResponse(_body("internal_error", message, request), status_code=500)

@@ -1,0 +1,1 @@
+"""Celery app, beat schedules and background jobs."""

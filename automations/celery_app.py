@@ -1,0 +1,41 @@
+"""The Celery application. Broker and results on Redis (REDIS_URL or the embedded one).
+
+Worker: ``celery -A automations.celery_app worker``; scheduler: ``... beat``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from celery import Celery
+
+from comptoir.runtime import celery_broker_url
+
+app = Celery("comptoir", include=["automations.maintenance"])
+
+
+def configure(redis_url: str) -> Celery:
+    broker = celery_broker_url(redis_url)
+    app.conf.update(
+        broker_url=broker,
+        result_backend=broker,
+        task_serializer="json",
+        accept_content=["json"],
+        timezone="UTC",
+        enable_utc=True,
+        task_acks_late=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        beat_schedule={
+            "purge-refresh-tokens": {
+                "task": "automations.maintenance.purge_refresh_tokens",
+                "schedule": timedelta(hours=1),
+            },
+        },
+    )
+    return app
+
+
+if os.environ.get("REDIS_URL"):
+    configure(os.environ["REDIS_URL"])

@@ -1,0 +1,1 @@
+"""Comptoir: composition root, settings, command line and embedded runtime."""

@@ -1,0 +1,92 @@
+"""The composition root: settings in, wired services out. Nothing runs at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+
+from redis import Redis
+from sqlalchemy import Engine
+
+from comptoir import dbadmin
+from comptoir.runtime import Endpoints, resolve_endpoints
+from comptoir.settings import Settings
+from domain.identity.passwords import Passwords
+from domain.identity.service import Authentication
+from domain.identity.throttle import LoginThrottle
+from domain.identity.tokens import Tokens
+from domain.kit.clock import Clock, SystemClock
+from domain.kit.db import Database, make_engine
+from domain.kit.rls import TenantSigner
+
+
+@dataclass
+class Container:
+    settings: Settings
+    endpoints: Endpoints
+    clock: Clock
+
+    @property
+    def app_database_url(self) -> str:
+        return self.settings.app_database_url or dbadmin.app_url(
+            self.endpoints.database_url, self.settings.app_db_role, self.settings.app_db_password
+        )
+
+    @cached_property
+    def owner_engine(self) -> Engine:
+        return make_engine(self.endpoints.database_url, pool_size=2)
+
+    @cached_property
+    def db(self) -> Database:
+        signer = TenantSigner(self.settings.resolved_secret_key())
+        return Database(make_engine(self.app_database_url), signer)
+
+    @cached_property
+    def redis(self) -> Redis:
+        return Redis.from_url(self.endpoints.redis_url)
+
+    @cached_property
+    def passwords(self) -> Passwords:
+        return Passwords()
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        s = self.settings
+        return Tokens(
+            s.resolved_secret_key(),
+            self.clock,
+            access_ttl=timedelta(minutes=s.access_token_minutes),
+            refresh_ttl=timedelta(days=s.refresh_token_days),
+        )
+
+    @cached_property
+    def authentication(self) -> Authentication:
+        s = self.settings
+        throttle = LoginThrottle(
+            self.redis, max_failures=s.login_max_failures, window_seconds=s.login_lock_minutes * 60
+        )
+        return Authentication(self.db, self.tokens, self.passwords, throttle, self.clock)
+
+    def prepare_database(self) -> None:
+        """Apply migrations and (re)provision the application role. Idempotent."""
+        dbadmin.migrate(self.owner_engine)
+        dbadmin.provision_app_role(
+            self.owner_engine,
+            self.settings.app_db_role,
+            self.settings.app_db_password,
+            self.settings.resolved_secret_key(),
+        )
+
+    def close(self) -> None:
+        for name in ("db", "owner_engine"):
+            if name in self.__dict__:
+                self.__dict__[name].dispose() if name == "owner_engine" else self.db.dispose()
+        if "redis" in self.__dict__:
+            self.redis.close()
+
+
+def build_container(settings: Settings | None = None, clock: Clock | None = None) -> Container:
+    settings = settings or Settings()
+    return Container(settings=settings, endpoints=resolve_endpoints(settings),
+                     clock=clock or SystemClock())

@@ -1,0 +1,135 @@
+"""The ``comptoir`` command."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Comptoir — l'ERP conversationnel.", no_args_is_help=True)
+db_app = typer.Typer(help="Base de données : migrations et données de démonstration.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply migrations and provision the application role."""
+    from comptoir.bootstrap import build_container
+
+    build_container().prepare_database()
+    typer.echo("Base de données à jour.")
+
+
+@db_app.command("seed")
+def db_seed() -> None:
+    """Create the demo businesses (idempotent)."""
+    from comptoir.bootstrap import build_container
+    from comptoir.demo import seed_demo
+
+    for slug, email, roles in seed_demo(build_container()):
+        typer.echo(f"{slug:22} {email:32} {roles}")
+
+
+@app.command()
+def bench(
+    name: str,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Write the figures here")] = None,
+) -> None:
+    """Run benchmarks/NAME and print its figures."""
+    from comptoir.bootstrap import build_container
+
+    try:
+        module = importlib.import_module(f"benchmarks.{name}")
+    except ModuleNotFoundError:
+        typer.echo(f"Benchmark inconnu : {name}", err=True)
+        raise typer.Exit(2) from None
+    container = build_container()
+    try:
+        figures = module.run(container)
+    finally:
+        container.close()
+    text = json.dumps(figures, indent=2, ensure_ascii=False, default=str)
+    typer.echo(text)
+    if json_file:
+        json_file.write_text(text + "\n")
+
+
+@app.command()
+def run() -> None:
+    """Start everything: PostgreSQL, Redis, migrations, demo, API, Celery worker and beat."""
+    from comptoir.bootstrap import build_container
+    from comptoir.demo import DEMO_PASSWORD, seed_demo
+    from comptoir.runtime import stop_embedded
+
+    container = build_container()
+    settings = container.settings
+    typer.echo("Préparation de la base de données…")
+    container.prepare_database()
+    logins = seed_demo(container)
+    env = {
+        **os.environ,
+        "DATABASE_URL": container.endpoints.database_url,
+        "APP_DATABASE_URL": container.app_database_url,
+        "REDIS_URL": container.endpoints.redis_url,
+        "COMPTOIR_HOME": str(settings.home.resolve()),
+        "COMPTOIR_SECRET_KEY": settings.resolved_secret_key(),
+    }
+    python = sys.executable
+    beat_file = settings.home.resolve() / "celerybeat-schedule"
+    commands = {
+        "api": [python, "-m", "uvicorn", "--factory", "api.app:create_app",
+                "--host", settings.host, "--port", str(settings.port), "--no-access-log"],
+        "worker": [python, "-m", "celery", "-A", "automations.celery_app", "worker",
+                   "--loglevel", "INFO", "--concurrency", "2"],
+        "beat": [python, "-m", "celery", "-A", "automations.celery_app", "beat",
+                 "--loglevel", "INFO", "--schedule", str(beat_file)],
+    }
+    children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+    url = f"http://{settings.host}:{settings.port}"
+    typer.echo(f"\nComptoir démarre sur {url}  (documentation de l'API : {url}/docs)")
+    typer.echo(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+    for slug, email, roles in logins:
+        typer.echo(f"  {slug:22} {email:32} {roles}")
+    typer.echo("Ctrl-C pour tout arrêter.\n")
+
+    stopping = False
+
+    def _stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not stopping:
+            dead = [n for n, p in children.items() if p.poll() is not None]
+            if dead:
+                typer.echo(f"Processus arrêté de façon inattendue : {', '.join(dead)}", err=True)
+                break
+            time.sleep(0.5)
+    finally:
+        _terminate(children)
+        container.close()
+        stop_embedded()
+        typer.echo("Comptoir est arrêté.")
+
+
+def _terminate(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    for proc in children.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for proc in children.values():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,100 @@
+"""Database administration on the owner connection: databases, migrations, the app role.
+
+The application itself connects as a separate role that is not a superuser, does not own
+the tables and has no BYPASSRLS: Row-Level Security applies to everything it runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from domain.kit.db import make_engine
+from domain.kit.rls import TenantSigner
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "domain" / "migrations"
+# Tables the application may add to but never change or remove from.
+APPEND_ONLY = ("audit_log", "platform_audit_log")
+# Tables the application may only add to (it never reads them back).
+WRITE_ONLY = ("platform_audit_log",)
+PRIVATE = ("alembic_version", "tenant_guard")
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def provision_app_role(engine: Engine, role: str, password: str, secret_key: str) -> None:
+    """Create (or refresh) the application role, its grants and the RLS signing key."""
+    inner, outer = TenantSigner(secret_key).pads()
+    quoted = engine.dialect.identifier_preparer.quote(role)
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))  # roles are cluster-wide
+        exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+        verb = "ALTER" if exists else "CREATE"
+        conn.execute(
+            text(f"{verb} ROLE {quoted} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE "
+                 f"PASSWORD :pw".replace(":pw", _literal(password)))
+        )
+        database = conn.scalar(text("SELECT current_database()"))
+        conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}'))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quoted}"))
+        conn.execute(
+            text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
+        )
+        for table in PRIVATE:
+            conn.execute(text(f"REVOKE ALL ON {table} FROM {quoted}"))
+        for table in APPEND_ONLY:
+            conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {quoted}"))
+        for table in WRITE_ONLY:
+            conn.execute(text(f"REVOKE SELECT ON {table} FROM {quoted}"))
+        conn.execute(
+            text(
+                "INSERT INTO tenant_guard (id, inner_key, outer_key) VALUES (1, :i, :o) "
+                "ON CONFLICT (id) DO UPDATE SET inner_key = :i, outer_key = :o"
+            ),
+            {"i": inner, "o": outer},
+        )
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def app_url(owner_url: str, role: str, password: str) -> str:
+    return make_url(owner_url).set(username=role, password=password).render_as_string(
+        hide_password=False
+    )
+
+
+def create_database(owner_url: str, name: str) -> str:
+    """Create database ``name`` on the owner's server; return its owner URL."""
+    engine = make_engine(owner_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return make_url(owner_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(owner_url: str, name: str) -> None:
+    engine = make_engine(owner_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()

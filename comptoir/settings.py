@@ -1,0 +1,45 @@
+"""Settings read from the environment (and nothing heavy at import time)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob Comptoir reads. Unprefixed names are the de-facto standard ones."""
+
+    model_config = SettingsConfigDict(env_prefix="COMPTOIR_", extra="ignore")
+
+    home: Path = Field(default=Path("var"))
+    port: int = 8000
+    host: str = "127.0.0.1"
+    # Owner connection: runs migrations and provisions the application role.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # Application connection (non-superuser, subject to Row-Level Security).
+    # When unset it is derived from DATABASE_URL with the role below.
+    app_database_url: str | None = Field(default=None, validation_alias="APP_DATABASE_URL")
+    app_db_role: str = "comptoir_app"
+    app_db_password: str = "comptoir_app"
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    secret_key: str | None = None
+    access_token_minutes: int = 15
+    refresh_token_days: int = 7
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    log_level: str = "INFO"
+
+    def resolved_secret_key(self) -> str:
+        """The signing key; generated once and kept under COMPTOIR_HOME when not configured."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.home / "secret.key"
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        self.secret_key = path.read_text().strip()
+        return self.secret_key

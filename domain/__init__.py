@@ -1,0 +1,1 @@
+"""The relational core: one sub-package per business area."""

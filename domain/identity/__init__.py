@@ -1,0 +1,1 @@
+"""Tenants, users, memberships and roles, authentication sessions."""

@@ -1,0 +1,79 @@
+"""Every identity query. Pre-tenant look-ups (login) go through SECURITY DEFINER functions
+that return only what the caller already names — never a listing across tenants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from domain.identity.models import AuthSession, Membership, RefreshToken, Tenant, User
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    user_id: UUID
+    password_hash: str
+    is_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TenantAccess:
+    tenant_id: UUID
+    slug: str
+    roles: list[str]
+    is_active: bool
+
+
+def find_credentials(session: Session, email: str) -> Credentials | None:
+    row = session.execute(
+        text("SELECT id, password_hash, is_active FROM comptoir_auth_find_user(:email)"),
+        {"email": email},
+    ).first()
+    return Credentials(row.id, row.password_hash, row.is_active) if row else None
+
+
+def user_tenants(session: Session, user_id: UUID) -> list[TenantAccess]:
+    rows = session.execute(
+        text("SELECT tenant_id, slug, roles, is_active FROM comptoir_auth_user_tenants(:uid)"),
+        {"uid": user_id},
+    )
+    return [TenantAccess(r.tenant_id, r.slug, list(r.roles), r.is_active) for r in rows]
+
+
+def get_tenant(session: Session, tenant_id: UUID) -> Tenant | None:
+    return session.get(Tenant, tenant_id)
+
+
+def get_user(session: Session, user_id: UUID) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_membership(session: Session, tenant_id: UUID, user_id: UUID) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+    )
+
+
+def list_members(session: Session, tenant_id: UUID) -> list[tuple[Membership, User]]:
+    rows = session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.tenant_id == tenant_id)
+        .order_by(User.name)
+    )
+    return [(m, u) for m, u in rows.tuples()]
+
+
+def get_session(session: Session, tenant_id: UUID, session_id: UUID) -> AuthSession | None:
+    return session.get(AuthSession, (tenant_id, session_id))
+
+
+def lock_refresh_token(session: Session, tenant_id: UUID, token_id: UUID) -> RefreshToken | None:
+    return session.scalar(
+        select(RefreshToken)
+        .where(RefreshToken.tenant_id == tenant_id, RefreshToken.id == token_id)
+        .with_for_update()
+    )

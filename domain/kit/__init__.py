@@ -1,0 +1,1 @@
+"""Shared plumbing for every domain area: base model, money, errors, principal, units of work."""

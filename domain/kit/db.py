@@ -1,0 +1,84 @@
+"""Engines and units of work.
+
+One transaction per unit of work (an HTTP request, an agent turn, a Celery task): services
+``flush``; the unit of work commits when its block ends without error and rolls back
+otherwise. Work queued with ``on_commit`` (Celery jobs, outbox relays) runs only after a
+successful commit and is dropped on rollback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from uuid import UUID
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from domain.kit.rls import TenantSigner
+
+_AFTER_COMMIT = "comptoir.after_commit"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept ``postgresql://`` (libpq style) and use the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def libpq_url(url: str) -> str:
+    """The same URL without the SQLAlchemy driver suffix (for psycopg and CLI tools)."""
+    parsed = make_url(url).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, **kwargs: object) -> Engine:
+    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` after the session's transaction commits; forget it on rollback."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop(_AFTER_COMMIT, [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous_transaction: object) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+class Database:
+    """The application's connection (RLS-subject role) and its units of work."""
+
+    def __init__(self, engine: Engine, signer: TenantSigner) -> None:
+        self.engine = engine
+        self._signer = signer
+
+    @contextmanager
+    def unit_of_work(self, tenant_id: UUID | None = None) -> Iterator[Session]:
+        """A transaction scoped to ``tenant_id`` (or to no tenant: tenant tables read empty)."""
+        with Session(self.engine, expire_on_commit=False, autoflush=True) as session:
+            with session.begin():
+                if tenant_id is not None:
+                    self.bind_tenant(session, tenant_id)
+                yield session
+
+    def bind_tenant(self, session: Session, tenant_id: UUID) -> None:
+        """Scope the current transaction to ``tenant_id`` (``SET LOCAL``-like)."""
+        session.execute(
+            text("SELECT set_config('app.tenant', :value, true)"),
+            {"value": self._signer.sign(tenant_id)},
+        )
+        session.info["tenant_id"] = tenant_id
+
+    def dispose(self) -> None:
+        self.engine.dispose()

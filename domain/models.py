@@ -1,0 +1,19 @@
+"""Imports every model so that ``metadata`` is complete (Alembic, drift test)."""
+
+from sqlalchemy import CheckConstraint, Column, LargeBinary, SmallInteger, Table
+
+from domain.audit import models as audit_models  # noqa: F401
+from domain.identity import models as identity_models  # noqa: F401
+from domain.kit.base import Base
+
+metadata = Base.metadata
+
+# The RLS signing key (see domain.kit.rls). Readable by the owner only.
+tenant_guard = Table(
+    "tenant_guard",
+    metadata,
+    Column("id", SmallInteger, primary_key=True),
+    Column("inner_key", LargeBinary, nullable=False),
+    Column("outer_key", LargeBinary, nullable=False),
+    CheckConstraint("id = 1", name="singleton"),
+)

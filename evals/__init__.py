@@ -1,0 +1,1 @@
+"""The eval harness — arrives with the eval issue."""

@@ -1,0 +1,1 @@
+"""French system prompts, policies and intent exemplars, kept as files beside this module."""

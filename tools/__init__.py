@@ -1,0 +1,1 @@
+"""Typed tools over domain services — arrives with the agents issue."""
