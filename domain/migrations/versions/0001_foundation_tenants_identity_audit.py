@@ -252,6 +252,8 @@ SECURITY_SQL = [
 ]
 
 DOWNGRADE_SQL = [
+    "DROP POLICY IF EXISTS users_of_tenant ON users",
+    "DROP POLICY IF EXISTS users_update ON users",
     "DROP FUNCTION IF EXISTS comptoir_purge_refresh_tokens(timestamptz)",
     "DROP FUNCTION IF EXISTS comptoir_auth_user_tenants(uuid)",
     "DROP FUNCTION IF EXISTS comptoir_auth_find_user(text)",

@@ -1,0 +1,1 @@
+"""Performance benchmarks: `comptoir bench NAME` runs benchmarks/NAME.run(container)."""
