@@ -64,7 +64,7 @@ def list_members(session: Session, tenant_id: UUID) -> list[tuple[Membership, Us
         .where(Membership.tenant_id == tenant_id)
         .order_by(User.name)
     )
-    return [(m, u) for m, u in rows.tuples()]
+    return [(m, u) for m, u in rows.all()]
 
 
 def get_session(session: Session, tenant_id: UUID, session_id: UUID) -> AuthSession | None:
