@@ -40,11 +40,16 @@ def create_app(container: Container | None = None) -> FastAPI:
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["X-Request-ID"] = rid
-        log.info("request", extra={
-            "request_id": rid, "method": request.method, "path": request.url.path,
-            "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-        })
+        log.info(
+            "request",
+            extra={
+                "request_id": rid,
+                "method": request.method,
+                "path": request.url.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
         return response
 
     @app.get("/health", tags=["ops"], summary="État du service")
@@ -60,8 +65,10 @@ def create_app(container: Container | None = None) -> FastAPI:
         except Exception:  # noqa: BLE001
             checks["redis"] = "indisponible"
         healthy = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if healthy else "dégradé", **checks},
-                            status_code=200 if healthy else 503)
+        return JSONResponse(
+            {"status": "ok" if healthy else "dégradé", **checks},
+            status_code=200 if healthy else 503,
+        )
 
     app.include_router(identity_router)
     return app

@@ -34,7 +34,12 @@ _HTTP_MESSAGES = {
 
 
 def _body(code: str, message: str, request: Request, **extra: Any) -> dict[str, Any]:
-    error = {"code": code, "message": message, "request_id": getattr(request.state, "request_id", None), **extra}
+    error = {
+        "code": code,
+        "message": message,
+        "request_id": getattr(request.state, "request_id", None),
+        **extra,
+    }
     return {"error": error}
 
 
@@ -48,14 +53,18 @@ def _describe(err: dict[str, Any]) -> dict[str, str]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        body = _body(exc.code, exc.message, request, **({"details": exc.details} if exc.details else {}))
+        body = _body(
+            exc.code, exc.message, request, **({"details": exc.details} if exc.details else {})
+        )
         return JSONResponse(body, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
         if any(e.get("type") == "json_invalid" for e in errors):
-            body = _body("malformed_json", "Le corps de la requête n'est pas un JSON valide.", request)
+            body = _body(
+                "malformed_json", "Le corps de la requête n'est pas un JSON valide.", request
+            )
             return JSONResponse(body, status_code=400)
         fields = [_describe(e) for e in errors]
         summary = "; ".join(f"{f['field'] or 'requête'} : {f['message']}" for f in fields)
@@ -69,6 +78,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
+        log.exception(
+            "unhandled error", extra={"request_id": getattr(request.state, "request_id", None)}
+        )
         message = "Erreur interne. L'équipe technique a été prévenue ; réessayez plus tard."
         return JSONResponse(_body("internal_error", message, request), status_code=500)

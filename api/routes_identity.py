@@ -23,7 +23,9 @@ router = APIRouter(prefix="/api/v1")
 class LoginIn(BaseModel):
     email: str = Field(min_length=3, max_length=254, examples=["admin@boutique-lumiere.fr"])
     password: str = Field(min_length=1, max_length=1024)
-    tenant: str | None = Field(default=None, description="Identifiant de l'entreprise, si plusieurs")
+    tenant: str | None = Field(
+        default=None, description="Identifiant de l'entreprise, si plusieurs"
+    )
 
 
 class RefreshIn(BaseModel):
@@ -55,14 +57,22 @@ def login(body: LoginIn, c: ContainerDep, ctx: ContextDep) -> TokenPair:
     return c.authentication.login(ctx, email=body.email, password=body.password, tenant=body.tenant)
 
 
-@router.post("/auth/refresh", response_model=TokenPair, tags=["auth"],
-             summary="Renouveler les jetons (le jeton présenté est consommé)")
+@router.post(
+    "/auth/refresh",
+    response_model=TokenPair,
+    tags=["auth"],
+    summary="Renouveler les jetons (le jeton présenté est consommé)",
+)
 def refresh(body: RefreshIn, c: ContainerDep, ctx: ContextDep) -> TokenPair:
     return c.authentication.refresh(ctx, body.refresh_token)
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"],
-             summary="Fermer la session")
+@router.post(
+    "/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["auth"],
+    summary="Fermer la session",
+)
 def logout(c: ContainerDep, principal: PrincipalDep) -> Response:
     with c.db.unit_of_work(principal.tenant_id) as session:
         c.authentication.logout(session, principal)
@@ -75,12 +85,23 @@ def me(c: ContainerDep, principal: PrincipalDep) -> MeOut:
         user = repo.get_user(session, principal.user_id)
         tenant = repo.get_tenant(session, principal.tenant_id)
         assert user is not None and tenant is not None
-        return MeOut(user_id=user.id, email=user.email, name=user.name, phone=user.phone,
-                     roles=sorted(principal.roles), tenant=TenantOut.model_validate(tenant))
+        return MeOut(
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            phone=user.phone,
+            roles=sorted(principal.roles),
+            tenant=TenantOut.model_validate(tenant),
+        )
 
 
-@router.post("/tenants", response_model=SignUpOut, status_code=201, tags=["tenants"],
-             summary="Créer une entreprise et son administrateur")
+@router.post(
+    "/tenants",
+    response_model=SignUpOut,
+    status_code=201,
+    tags=["tenants"],
+    summary="Créer une entreprise et son administrateur",
+)
 def sign_up(body: SignUp, c: ContainerDep, ctx: ContextDep) -> SignUpOut:
     with c.db.unit_of_work() as session:
         tenant, user = identity.register_tenant(c.db, session, body, c.passwords, ctx)
@@ -88,16 +109,23 @@ def sign_up(body: SignUp, c: ContainerDep, ctx: ContextDep) -> SignUpOut:
 
 
 @router.get("/tenants/{tenant_id}", response_model=TenantOut, tags=["tenants"])
-def get_tenant(tenant_id: UUID, c: ContainerDep, ctx: ContextDep,
-               principal: PrincipalDep) -> TenantOut:
+def get_tenant(
+    tenant_id: UUID, c: ContainerDep, ctx: ContextDep, principal: PrincipalDep
+) -> TenantOut:
     with c.db.unit_of_work(principal.tenant_id) as session:
         # RLS shows only the principal's own tenant: any other id reads as absent.
         tenant = repo.get_tenant(session, tenant_id)
         if tenant is not None:
             return TenantOut.model_validate(tenant)
-    audit.record_attempt(c.db, ctx, "tenant.read", outcome="denied",
-                         tenant_id=principal.tenant_id, actor_id=principal.user_id,
-                         details={"requested_tenant": str(tenant_id)})
+    audit.record_attempt(
+        c.db,
+        ctx,
+        "tenant.read",
+        outcome="denied",
+        tenant_id=principal.tenant_id,
+        actor_id=principal.user_id,
+        details={"requested_tenant": str(tenant_id)},
+    )
     raise NotFound("Entreprise introuvable.")
 
 
@@ -107,16 +135,25 @@ def list_members(c: ContainerDep, principal: PrincipalDep) -> list[MemberOut]:
         return [_member_out(m, u) for m, u in identity.list_members(session, principal)]
 
 
-@router.post("/members", response_model=MemberOut, status_code=201, tags=["members"],
-             summary="Ajouter un membre (administrateurs)")
+@router.post(
+    "/members",
+    response_model=MemberOut,
+    status_code=201,
+    tags=["members"],
+    summary="Ajouter un membre (administrateurs)",
+)
 def add_member(body: MemberCreate, c: ContainerDep, principal: PrincipalDep) -> MemberOut:
     with c.db.unit_of_work(principal.tenant_id) as session:
         membership, user = identity.add_member(session, principal, body, c.passwords)
         return _member_out(membership, user)
 
 
-@router.get("/audit", response_model=list[AuditOut], tags=["audit"],
-            summary="Journal d'audit de l'entreprise (administrateurs)")
+@router.get(
+    "/audit",
+    response_model=list[AuditOut],
+    tags=["audit"],
+    summary="Journal d'audit de l'entreprise (administrateurs)",
+)
 def audit_log(c: ContainerDep, principal: PrincipalDep, limit: int = 100) -> list[AuditOut]:
     principal.require(Role.ADMIN)
     with c.db.unit_of_work(principal.tenant_id) as session:
@@ -125,5 +162,11 @@ def audit_log(c: ContainerDep, principal: PrincipalDep, limit: int = 100) -> lis
 
 
 def _member_out(membership: Any, user: Any) -> MemberOut:
-    return MemberOut(user_id=user.id, email=user.email, name=user.name, phone=user.phone,
-                     roles=[Role(r) for r in membership.roles], is_active=membership.is_active)
+    return MemberOut(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        phone=user.phone,
+        roles=[Role(r) for r in membership.roles],
+        is_active=membership.is_active,
+    )

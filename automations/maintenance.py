@@ -26,11 +26,11 @@ def purge_expired_refresh_tokens(container: Container) -> int:
         )
 
 
-@app.task(name="automations.maintenance.purge_refresh_tokens")
+@app.task(name="automations.maintenance.purge_refresh_tokens")  # type: ignore[untyped-decorator]
 def purge_refresh_tokens() -> int:
     return purge_expired_refresh_tokens(_container())
 
 
-@app.task(name="automations.maintenance.ping")
+@app.task(name="automations.maintenance.ping")  # type: ignore[untyped-decorator]
 def ping() -> str:
     return "pong"

@@ -88,5 +88,6 @@ class Container:
 
 def build_container(settings: Settings | None = None, clock: Clock | None = None) -> Container:
     settings = settings or Settings()
-    return Container(settings=settings, endpoints=resolve_endpoints(settings),
-                     clock=clock or SystemClock())
+    return Container(
+        settings=settings, endpoints=resolve_endpoints(settings), clock=clock or SystemClock()
+    )

@@ -85,12 +85,42 @@ def run() -> None:
     python = sys.executable
     beat_file = settings.home.resolve() / "celerybeat-schedule"
     commands = {
-        "api": [python, "-m", "uvicorn", "--factory", "api.app:create_app",
-                "--host", settings.host, "--port", str(settings.port), "--no-access-log"],
-        "worker": [python, "-m", "celery", "-A", "automations.celery_app", "worker",
-                   "--loglevel", "INFO", "--concurrency", "2"],
-        "beat": [python, "-m", "celery", "-A", "automations.celery_app", "beat",
-                 "--loglevel", "INFO", "--schedule", str(beat_file)],
+        "api": [
+            python,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api.app:create_app",
+            "--host",
+            settings.host,
+            "--port",
+            str(settings.port),
+            "--no-access-log",
+        ],
+        "worker": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "automations.celery_app",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+        ],
+        "beat": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "automations.celery_app",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(beat_file),
+        ],
     }
     children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
     url = f"http://{settings.host}:{settings.port}"

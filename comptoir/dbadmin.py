@@ -46,8 +46,10 @@ def provision_app_role(engine: Engine, role: str, password: str, secret_key: str
         exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
         verb = "ALTER" if exists else "CREATE"
         conn.execute(
-            text(f"{verb} ROLE {quoted} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE "
-                 f"PASSWORD :pw".replace(":pw", _literal(password)))
+            text(
+                f"{verb} ROLE {quoted} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE "
+                f"PASSWORD :pw".replace(":pw", _literal(password))
+            )
         )
         database = conn.scalar(text("SELECT current_database()"))
         conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}'))
@@ -75,8 +77,10 @@ def _literal(value: str) -> str:
 
 
 def app_url(owner_url: str, role: str, password: str) -> str:
-    return make_url(owner_url).set(username=role, password=password).render_as_string(
-        hide_password=False
+    return (
+        make_url(owner_url)
+        .set(username=role, password=password)
+        .render_as_string(hide_password=False)
     )
 
 

@@ -29,7 +29,7 @@ def embedded_postgres(data_dir: Path) -> str:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import pgserver
 
-    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
     _KEEP_ALIVE[f"pg:{data_dir}"] = server
     return str(server.get_uri())
 

@@ -50,9 +50,11 @@ def container(server_url: str) -> Iterator[Container]:
         database_url=database_url,
         redis_url=redis_url,
     )
-    c = Container(settings=settings,
-                  endpoints=Endpoints(database_url=database_url, redis_url=redis_url),
-                  clock=SystemClock())
+    c = Container(
+        settings=settings,
+        endpoints=Endpoints(database_url=database_url, redis_url=redis_url),
+        clock=SystemClock(),
+    )
     c.prepare_database()
     try:
         yield c
@@ -74,8 +76,15 @@ def live_url(container: Container) -> Iterator[str]:
     from api.app import create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(container), host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(container),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

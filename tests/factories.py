@@ -24,16 +24,21 @@ class Account:
     password: str = PASSWORD
 
     def principal(self, *roles: Role) -> Principal:
-        return Principal(tenant_id=self.tenant_id, user_id=self.user_id,
-                         roles=frozenset(roles or {Role.ADMIN}), channel=Channel.API)
+        return Principal(
+            tenant_id=self.tenant_id,
+            user_id=self.user_id,
+            roles=frozenset(roles or {Role.ADMIN}),
+            channel=Channel.API,
+        )
 
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
 
 
-def make_tenant(container: Container, *, country: str = "FR", name: str = "Test SARL",
-                email: str | None = None) -> Account:
+def make_tenant(
+    container: Container, *, country: str = "FR", name: str = "Test SARL", email: str | None = None
+) -> Account:
     slug = unique("t")
     email = email or f"{slug}@example.com"
     data = SignUp(
@@ -41,26 +46,34 @@ def make_tenant(container: Container, *, country: str = "FR", name: str = "Test 
         admin=UserCreate(email=email, name="Admin Test", password=PASSWORD),
     )
     with container.db.unit_of_work() as session:
-        tenant, user = identity.register_tenant(container.db, session, data, container.passwords,
-                                                RequestContext(channel=Channel.CLI))
+        tenant, user = identity.register_tenant(
+            container.db, session, data, container.passwords, RequestContext(channel=Channel.CLI)
+        )
     return Account(tenant_id=tenant.id, slug=slug, user_id=user.id, email=email)
 
 
-def make_member(container: Container, admin: Account, *roles: Role,
-                email: str | None = None) -> Account:
+def make_member(
+    container: Container, admin: Account, *roles: Role, email: str | None = None
+) -> Account:
     email = email or f"{unique('m')}@example.com"
     with container.db.unit_of_work(admin.tenant_id) as session:
         _, user = identity.add_member(
-            session, admin.principal(),
-            MemberCreate(email=email, name="Membre Test", password=PASSWORD,
-                         roles=list(roles or [Role.EMPLOYEE])),
+            session,
+            admin.principal(),
+            MemberCreate(
+                email=email,
+                name="Membre Test",
+                password=PASSWORD,
+                roles=list(roles or [Role.EMPLOYEE]),
+            ),
             container.passwords,
         )
     return Account(tenant_id=admin.tenant_id, slug=admin.slug, user_id=user.id, email=email)
 
 
 def login(http, account: Account, **extra: object) -> dict:  # type: ignore[no-untyped-def]
-    response = http.post("/api/v1/auth/login", json={
-        "email": account.email, "password": account.password, **extra})
+    response = http.post(
+        "/api/v1/auth/login", json={"email": account.email, "password": account.password, **extra}
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]

@@ -21,7 +21,9 @@ class TestMigrations:
             diff = compare_metadata(MigrationContext.configure(conn), metadata)
         assert diff == [], f"models and migrations differ: {diff}"
 
-    def test_downgrade_then_upgrade_round_trips(self, server_url: str, container: Container) -> None:
+    def test_downgrade_then_upgrade_round_trips(
+        self, server_url: str, container: Container
+    ) -> None:
         name = f"comptoir_roundtrip_{secrets.token_hex(4)}"
         engine = make_engine(dbadmin.create_database(server_url, name))
         try:
@@ -74,17 +76,24 @@ class TestTenancyRules:
 
     def test_tenant_id_is_never_nullable(self, container: Container) -> None:
         with container.owner_engine.connect() as conn:
-            nullable = conn.execute(text(
-                "SELECT table_name FROM information_schema.columns "
-                "WHERE column_name = 'tenant_id' AND table_schema = 'public' "
-                "AND is_nullable = 'YES'")).all()
+            nullable = conn.execute(
+                text(
+                    "SELECT table_name FROM information_schema.columns "
+                    "WHERE column_name = 'tenant_id' AND table_schema = 'public' "
+                    "AND is_nullable = 'YES'"
+                )
+            ).all()
         assert nullable == []
 
     def test_application_role_cannot_bypass_rls(self, container: Container) -> None:
         with container.db.engine.connect() as conn:
-            role = conn.execute(text(
-                "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
-            owned = conn.scalar(text(
-                "SELECT count(*) FROM pg_class WHERE relowner = "
-                "(SELECT oid FROM pg_roles WHERE rolname = current_user)"))
+            role = conn.execute(
+                text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            ).one()
+            owned = conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_class WHERE relowner = "
+                    "(SELECT oid FROM pg_roles WHERE rolname = current_user)"
+                )
+            )
         assert (role.rolsuper, role.rolbypassrls, owned) == (False, False, 0)

@@ -20,11 +20,19 @@ COMPTOIR = Path(sys.executable).parent / "comptoir"
 
 
 def start(home: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "APP_DATABASE_URL", "REDIS_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "APP_DATABASE_URL", "REDIS_URL")
+    }
     env.update(COMPTOIR_HOME=str(home), COMPTOIR_PORT=str(port))
-    return subprocess.Popen([str(COMPTOIR), "run"], env=env, start_new_session=True,
-                            stdout=open(home / "run.log", "ab"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [str(COMPTOIR), "run"],
+        env=env,
+        start_new_session=True,
+        stdout=open(home / "run.log", "ab"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], home: Path) -> None:
@@ -46,11 +54,17 @@ def ctrl_c(proc: subprocess.Popen[bytes]) -> int:
 
 
 def demo_user_id(url: str) -> str:
-    pair = httpx.post(f"{url}/api/v1/auth/login", json={
-        "email": "fatou@sahel-distribution.sn", "password": DEMO_PASSWORD}, timeout=30)
+    pair = httpx.post(
+        f"{url}/api/v1/auth/login",
+        json={"email": "fatou@sahel-distribution.sn", "password": DEMO_PASSWORD},
+        timeout=30,
+    )
     assert pair.status_code == 200, pair.text
-    me = httpx.get(f"{url}/api/v1/auth/me", timeout=30,
-                   headers={"Authorization": f"Bearer {pair.json()['access_token']}"})
+    me = httpx.get(
+        f"{url}/api/v1/auth/me",
+        timeout=30,
+        headers={"Authorization": f"Bearer {pair.json()['access_token']}"},
+    )
     assert me.json()["tenant"]["currency"] == "XOF"
     return str(me.json()["user_id"])
 

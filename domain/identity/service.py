@@ -32,7 +32,7 @@ from domain.kit.clock import Clock
 from domain.kit.db import Database
 from domain.kit.errors import DomainError
 from domain.kit.ids import uuid7
-from domain.kit.principal import Channel, Principal, Role
+from domain.kit.principal import Principal, Role
 
 
 def _new_user(session: Session, data: UserCreate, passwords: Passwords, region: str) -> User:
@@ -75,8 +75,13 @@ def register_tenant(
         request_id=ctx.request_id,
     )
     audit.record(
-        session, principal, "tenant.create", target_type="tenant", target_id=tenant_id,
-        after={**fields, "admin": user.email}, ip=ctx.ip,
+        session,
+        principal,
+        "tenant.create",
+        target_type="tenant",
+        target_id=tenant_id,
+        after={**fields, "admin": user.email},
+        ip=ctx.ip,
     )
     return tenant, user
 
@@ -105,7 +110,11 @@ def add_member(
     user = repo.get_user(session, user_id)
     assert user is not None
     audit.record(
-        session, principal, "member.add", target_type="user", target_id=user.id,
+        session,
+        principal,
+        "member.add",
+        target_type="user",
+        target_id=user.id,
         after={"email": user.email, "roles": roles},
     )
     return membership, user
@@ -140,10 +149,17 @@ class Authentication:
         self.throttle = throttle
         self.clock = clock
 
-    def _refuse(self, ctx: RequestContext, action: str, refused: _Refused, **details: object) -> NoReturn:
+    def _refuse(
+        self, ctx: RequestContext, action: str, refused: _Refused, **details: object
+    ) -> NoReturn:
         audit.record_attempt(
-            self.db, ctx, action, outcome="denied", tenant_id=refused.tenant_id,
-            actor_id=refused.user_id, details={"code": refused.error.code, **details},
+            self.db,
+            ctx,
+            action,
+            outcome="denied",
+            tenant_id=refused.tenant_id,
+            actor_id=refused.user_id,
+            details={"code": refused.error.code, **details},
         )
         raise refused.error
 
@@ -166,12 +182,18 @@ class Authentication:
         chosen = self._choose_tenant(access, tenant)
         if isinstance(chosen, _Refused):
             self._refuse(
-                ctx, "auth.login", _Refused(chosen.error, None, credentials.user_id),
-                email=email, tenant=tenant,
+                ctx,
+                "auth.login",
+                _Refused(chosen.error, None, credentials.user_id),
+                email=email,
+                tenant=tenant,
             )
         if not credentials.is_active:
-            self._refuse(ctx, "auth.login", _Refused(AccountDisabled(), chosen.tenant_id,
-                                                        credentials.user_id))
+            self._refuse(
+                ctx,
+                "auth.login",
+                _Refused(AccountDisabled(), chosen.tenant_id, credentials.user_id),
+            )
         self.throttle.reset(email)
         with self.db.unit_of_work(chosen.tenant_id) as session:
             auth_session = AuthSession(
@@ -181,8 +203,14 @@ class Authentication:
             session.flush()
             pair = self._issue_pair(session, auth_session, chosen.slug)
             principal = self._principal(auth_session, chosen.roles, ctx)
-            audit.record(session, principal, "auth.login", target_type="session",
-                         target_id=auth_session.id, ip=ctx.ip)
+            audit.record(
+                session,
+                principal,
+                "auth.login",
+                target_type="session",
+                target_id=auth_session.id,
+                ip=ctx.ip,
+            )
         return pair
 
     @staticmethod
@@ -196,32 +224,50 @@ class Authentication:
         if len(active) == 1:
             return active[0]
         if not active:
-            return _Refused(TenantAccessDenied("Ce compte n'a accès à aucune entreprise."),
-                            None, None)
+            return _Refused(
+                TenantAccessDenied("Ce compte n'a accès à aucune entreprise."), None, None
+            )
         slugs = ", ".join(sorted(a.slug for a in active))
         return _Refused(
             TenantChoiceRequired(f"Précisez l'entreprise (champ « tenant ») : {slugs}."),
-            None, None,
+            None,
+            None,
         )
 
     def _issue_pair(self, session: Session, auth_session: AuthSession, slug: str) -> TokenPair:
-        ids = {"user_id": auth_session.user_id, "tenant_id": auth_session.tenant_id,
-               "session_id": auth_session.id}
+        ids = {
+            "user_id": auth_session.user_id,
+            "tenant_id": auth_session.tenant_id,
+            "session_id": auth_session.id,
+        }
         access, _ = self.tokens.issue("access", token_id=uuid7(), **ids)
         refresh_id = uuid7()
         refresh, expires = self.tokens.issue("refresh", token_id=refresh_id, **ids)
-        session.add(RefreshToken(tenant_id=auth_session.tenant_id, id=refresh_id,
-                                 session_id=auth_session.id, expires_at=expires))
+        session.add(
+            RefreshToken(
+                tenant_id=auth_session.tenant_id,
+                id=refresh_id,
+                session_id=auth_session.id,
+                expires_at=expires,
+            )
+        )
         session.flush()
-        return TokenPair(access_token=access, refresh_token=refresh,
-                         expires_in=int(self.tokens.access_ttl.total_seconds()), tenant=slug)
+        return TokenPair(
+            access_token=access,
+            refresh_token=refresh,
+            expires_in=int(self.tokens.access_ttl.total_seconds()),
+            tenant=slug,
+        )
 
     @staticmethod
     def _principal(auth_session: AuthSession, roles: list[str], ctx: RequestContext) -> Principal:
         return Principal(
-            tenant_id=auth_session.tenant_id, user_id=auth_session.user_id,
-            roles=frozenset(Role(r) for r in roles), channel=ctx.channel,
-            session_id=auth_session.id, request_id=ctx.request_id,
+            tenant_id=auth_session.tenant_id,
+            user_id=auth_session.user_id,
+            roles=frozenset(Role(r) for r in roles),
+            channel=ctx.channel,
+            session_id=auth_session.id,
+            request_id=ctx.request_id,
         )
 
     def refresh(self, ctx: RequestContext, refresh_token: str) -> TokenPair:
@@ -251,13 +297,18 @@ class Authentication:
             else:
                 token.used_at = now
                 outcome = self._issue_pair(session, auth_session, tenant.slug)
-                audit.record(session, self._principal(auth_session, member.roles, ctx),
-                             "auth.refresh", target_type="session", target_id=auth_session.id,
-                             ip=ctx.ip)
+                audit.record(
+                    session,
+                    self._principal(auth_session, member.roles, ctx),
+                    "auth.refresh",
+                    target_type="session",
+                    target_id=auth_session.id,
+                    ip=ctx.ip,
+                )
         if isinstance(outcome, _Refused):
             # The revocation above (reuse) is committed; the refusal is audited on its own.
             self._refuse(ctx, "auth.refresh", outcome, session=str(claims.session_id))
-        return outcome  # type: ignore[return-value]
+        return outcome
 
     def authenticate(self, ctx: RequestContext, access_token: str) -> Principal:
         """The principal behind an access token, with roles read fresh from the database."""
@@ -283,5 +334,6 @@ class Authentication:
             raise SessionRevoked()
         auth_session.revoked_at, auth_session.revoked_reason = self.clock.now(), "logout"
         session.flush()
-        audit.record(session, principal, "auth.logout", target_type="session",
-                     target_id=auth_session.id)
+        audit.record(
+            session, principal, "auth.logout", target_type="session", target_id=auth_session.id
+        )

@@ -70,7 +70,12 @@ class Tokens:
                 token,
                 self._key,
                 algorithms=[self.algorithm],
-                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "require": ["exp", "sub", "tid", "sid", "jti"]},
+                options={
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                    "require": ["exp", "sub", "tid", "sid", "jti"],
+                },
             )
             claims = TokenClaims(
                 type=raw["typ"],

@@ -36,7 +36,7 @@ def libpq_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, **kwargs)
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:

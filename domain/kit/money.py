@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Union
 
 from domain.kit.errors import InvalidInput
 
@@ -37,7 +36,7 @@ class Currency(StrEnum):
 _MINOR_UNITS = {Currency.EUR: 2, Currency.XOF: 0}
 _SYMBOLS = {Currency.EUR: "€", Currency.XOF: "FCFA"}
 
-Number = Union[Decimal, int, str]
+Number = Decimal | int | str
 
 
 def to_decimal(value: Number) -> Decimal:

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from uuid import UUID
 
+
 def tenant_policy_sql(table: str, column: str = "tenant_id") -> list[str]:
     """Statements enabling RLS on ``table`` with the one tenant-isolation policy.
 

@@ -17,8 +17,12 @@ def audit_actions(container: Container, tenant_id: object) -> list[tuple[str, st
 
 def platform_attempts(container: Container, email: str) -> int:
     with container.owner_engine.connect() as conn:
-        return int(conn.scalar(text(
-            "SELECT count(*) FROM platform_audit_log WHERE summary->>'email' = :e"), {"e": email}))
+        return int(
+            conn.scalar(
+                text("SELECT count(*) FROM platform_audit_log WHERE summary->>'email' = :e"),
+                {"e": email},
+            )
+        )
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -47,27 +51,32 @@ class TestLogin:
         assert r.json()["error"]["message"] == "Adresse e-mail ou mot de passe incorrect."
         assert platform_attempts(container, account.email) == 1
 
-    def test_unknown_account_gets_the_same_answer(self, container: Container,
-                                                   http: httpx.Client) -> None:
+    def test_unknown_account_gets_the_same_answer(
+        self, container: Container, http: httpx.Client
+    ) -> None:
         email = f"{unique('nobody')}@example.com"
         r = http.post("/api/v1/auth/login", json={"email": email, "password": "whatever-123"})
         assert r.status_code == 401 and r.json()["error"]["code"] == "bad_credentials"
         assert platform_attempts(container, email) == 1
 
-    def test_naming_another_tenant_is_refused(self, container: Container,
-                                              http: httpx.Client) -> None:
+    def test_naming_another_tenant_is_refused(
+        self, container: Container, http: httpx.Client
+    ) -> None:
         a = make_tenant(container)
         b = make_tenant(container)
         for slug in (b.slug, "entreprise-inconnue"):
-            r = http.post("/api/v1/auth/login",
-                          json={"email": a.email, "password": a.password, "tenant": slug})
+            r = http.post(
+                "/api/v1/auth/login",
+                json={"email": a.email, "password": a.password, "tenant": slug},
+            )
             assert r.status_code == 403
             assert r.json()["error"]["message"] == "Entreprise inconnue ou accès refusé."
         assert platform_attempts(container, a.email) == 2
         assert ("auth.login", "success") not in audit_actions(container, b.tenant_id)
 
-    def test_member_of_two_tenants_must_choose(self, container: Container,
-                                               http: httpx.Client) -> None:
+    def test_member_of_two_tenants_must_choose(
+        self, container: Container, http: httpx.Client
+    ) -> None:
         a = make_tenant(container)
         b = make_tenant(container)
         make_member(container, b, email=a.email)
@@ -78,16 +87,18 @@ class TestLogin:
         me = http.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])).json()
         assert me["tenant"]["slug"] == b.slug and me["roles"] == ["employee"]
 
-    def test_repeated_failures_lock_the_account(self, container: Container,
-                                                http: httpx.Client) -> None:
+    def test_repeated_failures_lock_the_account(
+        self, container: Container, http: httpx.Client
+    ) -> None:
         account = make_tenant(container)
         limit = container.settings.login_max_failures
         for _ in range(limit):
             r = http.post("/api/v1/auth/login", json={"email": account.email, "password": "x"})
             assert r.status_code == 401
         # Even the right password is refused while locked.
-        r = http.post("/api/v1/auth/login",
-                      json={"email": account.email, "password": account.password})
+        r = http.post(
+            "/api/v1/auth/login", json={"email": account.email, "password": account.password}
+        )
         assert r.status_code == 429
         assert "Trop de tentatives" in r.json()["error"]["message"]
         assert platform_attempts(container, account.email) == limit + 1
@@ -114,20 +125,24 @@ class TestTokens:
         actions = audit_actions(container, account.tenant_id)
         assert ("auth.refresh", "denied") in actions and ("auth.refresh", "success") in actions
 
-    def test_logout_revokes_access_and_refresh(self, container: Container,
-                                               http: httpx.Client) -> None:
+    def test_logout_revokes_access_and_refresh(
+        self, container: Container, http: httpx.Client
+    ) -> None:
         account = make_tenant(container)
         tokens = login(http, account)
-        assert http.post("/api/v1/auth/logout",
-                         headers=bearer(tokens["access_token"])).status_code == 204
+        assert (
+            http.post("/api/v1/auth/logout", headers=bearer(tokens["access_token"])).status_code
+            == 204
+        )
         me = http.get("/api/v1/auth/me", headers=bearer(tokens["access_token"]))
         assert me.status_code == 401 and me.json()["error"]["code"] == "session_revoked"
         r = http.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
         assert r.status_code == 401
         assert ("auth.logout", "success") in audit_actions(container, account.tenant_id)
 
-    def test_tampered_or_wrong_type_tokens_are_refused(self, container: Container,
-                                                       http: httpx.Client) -> None:
+    def test_tampered_or_wrong_type_tokens_are_refused(
+        self, container: Container, http: httpx.Client
+    ) -> None:
         account = make_tenant(container)
         tokens = login(http, account)
         for bad in (tokens["access_token"][:-3] + "abc", tokens["refresh_token"], "nimporte"):

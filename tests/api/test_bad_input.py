@@ -16,7 +16,11 @@ def signup_body(**tenant: object) -> dict:  # type: ignore[type-arg]
     slug = unique("s")
     return {
         "tenant": {"name": "Épicerie Test", "slug": slug, "country": "FR", **tenant},
-        "admin": {"email": f"{slug}@example.com", "name": "Awa", "password": "un-long-mot-de-passe"},
+        "admin": {
+            "email": f"{slug}@example.com",
+            "name": "Awa",
+            "password": "un-long-mot-de-passe",
+        },
     }
 
 
@@ -27,8 +31,11 @@ def tenant_exists(container: Container, slug: str) -> bool:
 
 class TestMalformed:
     def test_malformed_json(self, http: httpx.Client) -> None:
-        r = http.post("/api/v1/auth/login", content=b"{email: oops",
-                      headers={"Content-Type": "application/json"})
+        r = http.post(
+            "/api/v1/auth/login",
+            content=b"{email: oops",
+            headers={"Content-Type": "application/json"},
+        )
         assert r.status_code == 400
         error = r.json()["error"]
         assert error["code"] == "malformed_json" and "JSON" in error["message"]
@@ -51,10 +58,15 @@ class TestSignUp:
         assert r.status_code == 201, r.text
         tenant = r.json()["tenant"]
         assert (tenant["currency"], tenant["timezone"], tenant["siren"]) == (
-            "EUR", "Europe/Paris", "732829320")
+            "EUR",
+            "Europe/Paris",
+            "732829320",
+        )
         assert tenant["vat_number"] == "FR44732829320"
-        pair = http.post("/api/v1/auth/login", json={
-            "email": body["admin"]["email"], "password": body["admin"]["password"]})
+        pair = http.post(
+            "/api/v1/auth/login",
+            json={"email": body["admin"]["email"], "password": body["admin"]["password"]},
+        )
         assert pair.status_code == 200
 
     def test_senegal_defaults_to_xof(self, http: httpx.Client) -> None:
@@ -63,16 +75,20 @@ class TestSignUp:
         assert r.json()["tenant"]["currency"] == "XOF"
         assert r.json()["tenant"]["timezone"] == "Africa/Dakar"
 
-    @pytest.mark.parametrize(("fields", "message"), [
-        ({"siret": "73282932000075"}, "SIRET invalide"),
-        ({"siren": "732829320", "vat_number": "FR00123456789"}, "Numéro de TVA invalide"),
-        ({"country": "SN", "ninea": "12"}, "NINEA invalide"),
-        ({"currency": "XOF"}, "La devise d'une entreprise FR est EUR"),
-        ({"timezone": "Mars/Olympus"}, "Fuseau horaire inconnu"),
-        ({"slug": "Pas Bon!"}, "Identifiant d'entreprise invalide"),
-    ])
-    def test_invalid_legal_data_writes_nothing(self, container: Container, http: httpx.Client,
-                                               fields: dict, message: str) -> None:  # type: ignore[type-arg]
+    @pytest.mark.parametrize(
+        ("fields", "message"),
+        [
+            ({"siret": "73282932000075"}, "SIRET invalide"),
+            ({"siren": "732829320", "vat_number": "FR00123456789"}, "Numéro de TVA invalide"),
+            ({"country": "SN", "ninea": "12"}, "NINEA invalide"),
+            ({"currency": "XOF"}, "La devise d'une entreprise FR est EUR"),
+            ({"timezone": "Mars/Olympus"}, "Fuseau horaire inconnu"),
+            ({"slug": "Pas Bon!"}, "Identifiant d'entreprise invalide"),
+        ],
+    )
+    def test_invalid_legal_data_writes_nothing(
+        self, container: Container, http: httpx.Client, fields: dict, message: str
+    ) -> None:  # type: ignore[type-arg]
         body = signup_body(**fields)
         r = http.post("/api/v1/tenants", json=body)
         assert r.status_code == 422, r.text
@@ -114,20 +130,33 @@ class TestCrossTenant:
 
 
 class TestMembers:
-    def test_admin_adds_a_member_who_can_log_in(self, container: Container,
-                                                http: httpx.Client) -> None:
+    def test_admin_adds_a_member_who_can_log_in(
+        self, container: Container, http: httpx.Client
+    ) -> None:
         admin = make_tenant(container, country="SN")
         token = login(http, admin)["access_token"]
         email = f"{unique('awa')}@example.sn"
-        r = http.post("/api/v1/members", headers=bearer(token), json={
-            "email": email, "name": "Awa Ndiaye", "password": "mot-de-passe-awa",
-            "phone": "77 123 45 67", "roles": ["hr", "employee"]})
+        r = http.post(
+            "/api/v1/members",
+            headers=bearer(token),
+            json={
+                "email": email,
+                "name": "Awa Ndiaye",
+                "password": "mot-de-passe-awa",
+                "phone": "77 123 45 67",
+                "roles": ["hr", "employee"],
+            },
+        )
         assert r.status_code == 201, r.text
         assert r.json()["phone"] == "+221771234567"
         listed = http.get("/api/v1/members", headers=bearer(token)).json()
         assert {m["email"] for m in listed} == {admin.email, email}
-        assert http.post("/api/v1/auth/login",
-                         json={"email": email, "password": "mot-de-passe-awa"}).status_code == 200
+        assert (
+            http.post(
+                "/api/v1/auth/login", json={"email": email, "password": "mot-de-passe-awa"}
+            ).status_code
+            == 200
+        )
 
     def test_non_admin_cannot_add_members_and_nothing_is_written(
         self, container: Container, http: httpx.Client
@@ -136,20 +165,33 @@ class TestMembers:
         seller = make_member(container, admin, Role.SALES)
         token = login(http, seller)["access_token"]
         email = f"{unique('x')}@example.com"
-        r = http.post("/api/v1/members", headers=bearer(token), json={
-            "email": email, "name": "X", "password": "mot-de-passe-x", "roles": ["admin"]})
+        r = http.post(
+            "/api/v1/members",
+            headers=bearer(token),
+            json={"email": email, "name": "X", "password": "mot-de-passe-x", "roles": ["admin"]},
+        )
         assert r.status_code == 403
         assert r.json()["error"]["message"] == "Vous n'avez pas les droits pour cette action."
         with container.db.unit_of_work() as s:
-            assert s.execute(text("SELECT * FROM comptoir_auth_find_user(:e)"),
-                             {"e": email}).first() is None
+            assert (
+                s.execute(text("SELECT * FROM comptoir_auth_find_user(:e)"), {"e": email}).first()
+                is None
+            )
 
     def test_bad_phone_is_refused(self, container: Container, http: httpx.Client) -> None:
         admin = make_tenant(container)
         token = login(http, admin)["access_token"]
-        r = http.post("/api/v1/members", headers=bearer(token), json={
-            "email": f"{unique('p')}@example.com", "name": "P", "password": "mot-de-passe-p",
-            "phone": "12", "roles": ["employee"]})
+        r = http.post(
+            "/api/v1/members",
+            headers=bearer(token),
+            json={
+                "email": f"{unique('p')}@example.com",
+                "name": "P",
+                "password": "mot-de-passe-p",
+                "phone": "12",
+                "roles": ["employee"],
+            },
+        )
         assert r.status_code == 422 and "Numéro de téléphone invalide" in r.text
 
 
@@ -161,7 +203,11 @@ class TestOps:
 
     def test_openapi_lists_auth_endpoints(self, http: httpx.Client) -> None:
         paths = http.get("/openapi.json").json()["paths"]
-        for path in ("/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
-                     "/api/v1/auth/me"):
+        for path in (
+            "/api/v1/auth/login",
+            "/api/v1/auth/refresh",
+            "/api/v1/auth/logout",
+            "/api/v1/auth/me",
+        ):
             assert path in paths
         assert http.get("/docs").status_code == 200

@@ -28,8 +28,7 @@ def worker_app(container: Container) -> Iterator[Celery]:
     original = maintenance._container
     maintenance._container = lambda: container  # type: ignore[assignment]
     try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False,
-                          shutdown_timeout=10):
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield celery_app
     finally:
         maintenance._container = original  # type: ignore[assignment]
@@ -42,10 +41,15 @@ class TestWorker:
     def test_purge_job_runs_in_the_worker(self, worker_app: Celery, container: Container) -> None:
         # A login eight days ago left a refresh token that expired yesterday.
         past = ManualClock(datetime.now(UTC) - timedelta(days=8))
-        tokens = Tokens(container.settings.resolved_secret_key(), past,
-                        access_ttl=timedelta(minutes=15), refresh_ttl=timedelta(days=7))
-        auth = Authentication(container.db, tokens, container.passwords,
-                              container.authentication.throttle, past)
+        tokens = Tokens(
+            container.settings.resolved_secret_key(),
+            past,
+            access_ttl=timedelta(minutes=15),
+            refresh_ttl=timedelta(days=7),
+        )
+        auth = Authentication(
+            container.db, tokens, container.passwords, container.authentication.throttle, past
+        )
         account = make_tenant(container)
         auth.login(RequestContext(), email=account.email, password=account.password)
         assert maintenance.purge_refresh_tokens.delay().get(timeout=20) >= 1

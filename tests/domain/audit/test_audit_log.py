@@ -15,13 +15,15 @@ from tests.factories import make_tenant
 
 
 class TestAppendOnly:
-    @pytest.mark.parametrize("statement", [
-        "UPDATE audit_log SET action = 'rien'",
-        "DELETE FROM audit_log",
-        "TRUNCATE audit_log",
-    ])
-    def test_application_role_cannot_change_it(self, container: Container,
-                                               statement: str) -> None:
+    @pytest.mark.parametrize(
+        "statement",
+        [
+            "UPDATE audit_log SET action = 'rien'",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+        ],
+    )
+    def test_application_role_cannot_change_it(self, container: Container, statement: str) -> None:
         account = make_tenant(container)
         with pytest.raises(ProgrammingError, match="permission denied"):
             with container.db.unit_of_work(account.tenant_id) as s:
@@ -40,8 +42,13 @@ class TestAppendOnly:
                 conn.execute(text(f"DELETE FROM {table}"))
 
     def test_platform_log_is_write_only_for_the_application(self, container: Container) -> None:
-        audit.record_attempt(container.db, RequestContext(channel=Channel.WEB), "auth.login",
-                             outcome="denied", tenant_hint="inconnue")
+        audit.record_attempt(
+            container.db,
+            RequestContext(channel=Channel.WEB),
+            "auth.login",
+            outcome="denied",
+            tenant_hint="inconnue",
+        )
         with pytest.raises(ProgrammingError, match="permission denied"):
             with container.db.unit_of_work() as s:
                 s.execute(text("SELECT * FROM platform_audit_log")).all()
@@ -51,11 +58,19 @@ class TestContent:
     def test_a_write_records_who_what_and_after(self, container: Container) -> None:
         account = make_tenant(container, name="Quincaillerie Sow")
         with container.db.unit_of_work(account.tenant_id) as s:
-            row = s.execute(text(
-                "SELECT actor_type, actor_id, channel, action, target_type, target_id, summary "
-                "FROM audit_log")).one()
+            row = s.execute(
+                text(
+                    "SELECT actor_type, actor_id, channel, action, target_type, target_id, summary "
+                    "FROM audit_log"
+                )
+            ).one()
         assert (row.actor_type, row.actor_id, row.channel, row.action, row.target_type) == (
-            "user", account.user_id, "cli", "tenant.create", "tenant")
+            "user",
+            account.user_id,
+            "cli",
+            "tenant.create",
+            "tenant",
+        )
         assert row.target_id == str(account.tenant_id)
         assert row.summary["after"]["name"] == "Quincaillerie Sow"
         assert row.summary["before"] is None

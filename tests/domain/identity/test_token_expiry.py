@@ -24,8 +24,12 @@ def clock() -> ManualClock:
 @pytest.fixture
 def auth(container: Container, clock: ManualClock) -> Authentication:
     s = container.settings
-    tokens = Tokens(s.resolved_secret_key(), clock, access_ttl=timedelta(minutes=15),
-                    refresh_ttl=timedelta(days=7))
+    tokens = Tokens(
+        s.resolved_secret_key(),
+        clock,
+        access_ttl=timedelta(minutes=15),
+        refresh_ttl=timedelta(days=7),
+    )
     throttle = LoginThrottle(container.redis, max_failures=5, window_seconds=900)
     return Authentication(container.db, tokens, container.passwords, throttle, clock)
 
@@ -34,9 +38,9 @@ CTX = RequestContext()
 
 
 class TestExpiry:
-    def test_access_token_expires_after_15_minutes(self, container: Container,
-                                                   auth: Authentication,
-                                                   clock: ManualClock) -> None:
+    def test_access_token_expires_after_15_minutes(
+        self, container: Container, auth: Authentication, clock: ManualClock
+    ) -> None:
         account = make_tenant(container)
         pair = auth.login(CTX, email=account.email, password=account.password)
         clock.advance(timedelta(minutes=14, seconds=59))
@@ -46,8 +50,9 @@ class TestExpiry:
             auth.authenticate(CTX, pair.access_token)
         assert info.value.message == "Votre session a expiré. Reconnectez-vous."
 
-    def test_refresh_token_expires_after_7_days(self, container: Container,
-                                                auth: Authentication, clock: ManualClock) -> None:
+    def test_refresh_token_expires_after_7_days(
+        self, container: Container, auth: Authentication, clock: ManualClock
+    ) -> None:
         account = make_tenant(container)
         pair = auth.login(CTX, email=account.email, password=account.password)
         clock.advance(timedelta(days=6, hours=23))
@@ -56,8 +61,9 @@ class TestExpiry:
         with pytest.raises(TokenExpired):
             auth.refresh(CTX, renewed.refresh_token)
 
-    def test_expired_refresh_tokens_are_purged(self, container: Container,
-                                               auth: Authentication, clock: ManualClock) -> None:
+    def test_expired_refresh_tokens_are_purged(
+        self, container: Container, auth: Authentication, clock: ManualClock
+    ) -> None:
         from automations.maintenance import purge_expired_refresh_tokens
 
         account = make_tenant(container)
@@ -65,8 +71,11 @@ class TestExpiry:
         count = "SELECT count(*) FROM refresh_tokens"
         with container.db.unit_of_work(account.tenant_id) as s:
             assert s.scalar(text(count)) == 1
-        later = Container(settings=container.settings, endpoints=container.endpoints,
-                          clock=ManualClock(clock.now() + timedelta(days=8)))
+        later = Container(
+            settings=container.settings,
+            endpoints=container.endpoints,
+            clock=ManualClock(clock.now() + timedelta(days=8)),
+        )
         later.__dict__["db"] = container.db
         assert purge_expired_refresh_tokens(later) >= 1
         with container.db.unit_of_work(account.tenant_id) as s:

@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from comptoir.bootstrap import Container
 from domain.kit.ids import uuid7
+from domain.kit.rls import TenantSigner
 from tests.factories import Account, make_member, make_tenant
 
 TABLES = ["tenants", "users", "memberships", "audit_log", "auth_sessions", "refresh_tokens"]
@@ -21,10 +22,16 @@ def two(container: Container) -> tuple[Account, Account]:
     return a, b
 
 
+def read_memberships_as(container: Container, account: Account, context: str) -> None:
+    """Raw SQL in the app's session that tries to re-scope itself to ``context``."""
+    with container.db.unit_of_work(account.tenant_id) as s:
+        s.execute(text("SELECT set_config('app.tenant', :v, true)"), {"v": context})
+        s.execute(text("SELECT count(*) FROM memberships")).all()
+
+
 class TestWithoutTenant:
     @pytest.mark.parametrize("table", TABLES)
-    def test_tenant_tables_read_empty(self, container: Container, two: object,
-                                      table: str) -> None:
+    def test_tenant_tables_read_empty(self, container: Container, two: object, table: str) -> None:
         with container.db.unit_of_work() as s:
             assert s.scalar(text(f"SELECT count(*) FROM {table}")) == 0
 
@@ -32,12 +39,17 @@ class TestWithoutTenant:
         _, b = two
         with pytest.raises(ProgrammingError, match="row-level security"):
             with container.db.unit_of_work() as s:
-                s.execute(text("INSERT INTO memberships (tenant_id, id, user_id, roles, is_active)"
-                               " VALUES (:t, :i, :u, ARRAY['admin'], true)"),
-                          {"t": b.tenant_id, "i": uuid7(), "u": b.user_id})
+                s.execute(
+                    text(
+                        "INSERT INTO memberships (tenant_id, id, user_id, roles, is_active)"
+                        " VALUES (:t, :i, :u, ARRAY['admin'], true)"
+                    ),
+                    {"t": b.tenant_id, "i": uuid7(), "u": b.user_id},
+                )
 
-    def test_updates_and_deletes_touch_nothing(self, container: Container,
-                                              two: tuple[Account, Account]) -> None:
+    def test_updates_and_deletes_touch_nothing(
+        self, container: Container, two: tuple[Account, Account]
+    ) -> None:
         with container.db.unit_of_work() as s:
             assert s.execute(text("UPDATE memberships SET is_active = false")).rowcount == 0
             assert s.execute(text("DELETE FROM auth_sessions")).rowcount == 0
@@ -50,56 +62,87 @@ class TestAcrossTenants:
             tenants = s.execute(text("SELECT id FROM tenants")).scalars().all()
             members = s.execute(text("SELECT DISTINCT tenant_id FROM memberships")).scalars().all()
             users = s.execute(text("SELECT id FROM users")).scalars().all()
-            named_b = s.scalar(text("SELECT count(*) FROM memberships WHERE tenant_id = :b"),
-                               {"b": b.tenant_id})
+            named_b = s.scalar(
+                text("SELECT count(*) FROM memberships WHERE tenant_id = :b"), {"b": b.tenant_id}
+            )
         assert tenants == [a.tenant_id]
         assert members == [a.tenant_id]
         assert users == [a.user_id]
         assert named_b == 0
 
-    def test_a_cannot_update_or_delete_b(self, container: Container,
-                                         two: tuple[Account, Account]) -> None:
+    def test_a_cannot_update_or_delete_b(
+        self, container: Container, two: tuple[Account, Account]
+    ) -> None:
         a, b = two
         with container.db.unit_of_work(a.tenant_id) as s:
-            assert s.execute(text("UPDATE memberships SET roles = ARRAY['employee'] "
-                                  "WHERE tenant_id = :b"), {"b": b.tenant_id}).rowcount == 0
-            assert s.execute(text("DELETE FROM memberships WHERE tenant_id = :b"),
-                             {"b": b.tenant_id}).rowcount == 0
-            assert s.execute(text("UPDATE tenants SET name = 'pwned' WHERE id = :b"),
-                             {"b": b.tenant_id}).rowcount == 0
-            assert s.execute(text("UPDATE users SET name = 'pwned' WHERE id = :u"),
-                             {"u": b.user_id}).rowcount == 0
+            assert (
+                s.execute(
+                    text("UPDATE memberships SET roles = ARRAY['employee'] WHERE tenant_id = :b"),
+                    {"b": b.tenant_id},
+                ).rowcount
+                == 0
+            )
+            assert (
+                s.execute(
+                    text("DELETE FROM memberships WHERE tenant_id = :b"), {"b": b.tenant_id}
+                ).rowcount
+                == 0
+            )
+            assert (
+                s.execute(
+                    text("UPDATE tenants SET name = 'pwned' WHERE id = :b"), {"b": b.tenant_id}
+                ).rowcount
+                == 0
+            )
+            assert (
+                s.execute(
+                    text("UPDATE users SET name = 'pwned' WHERE id = :u"), {"u": b.user_id}
+                ).rowcount
+                == 0
+            )
         with container.db.unit_of_work(b.tenant_id) as s:
             assert s.scalar(text("SELECT count(*) FROM memberships")) == 2
             assert s.scalar(text("SELECT name FROM tenants")) == "Beta"
 
-    def test_a_cannot_insert_into_b(self, container: Container,
-                                    two: tuple[Account, Account]) -> None:
+    def test_a_cannot_insert_into_b(
+        self, container: Container, two: tuple[Account, Account]
+    ) -> None:
         a, b = two
         with pytest.raises(ProgrammingError, match="row-level security"):
             with container.db.unit_of_work(a.tenant_id) as s:
-                s.execute(text("INSERT INTO auth_sessions (tenant_id, id, user_id, channel) "
-                               "VALUES (:b, :i, :u, 'api')"),
-                          {"b": b.tenant_id, "i": uuid7(), "u": b.user_id})
+                s.execute(
+                    text(
+                        "INSERT INTO auth_sessions (tenant_id, id, user_id, channel) "
+                        "VALUES (:b, :i, :u, 'api')"
+                    ),
+                    {"b": b.tenant_id, "i": uuid7(), "u": b.user_id},
+                )
 
-    def test_switching_tenant_by_hand_is_refused(self, container: Container,
-                                                 two: tuple[Account, Account]) -> None:
+    @pytest.mark.parametrize("forgery", ["unsigned", "zero-mac", "a-mac-on-b", "other-key"])
+    def test_switching_tenant_by_hand_is_refused(
+        self, container: Container, two: tuple[Account, Account], forgery: str
+    ) -> None:
         a, b = two
-        for forged in (str(b.tenant_id), f"{b.tenant_id}.{'0' * 64}",
-                       f"{b.tenant_id}.{container.db._signer.sign(a.tenant_id).split('.')[1]}"):
-            with pytest.raises(DBAPIError, match="invalid tenant context"):
-                with container.db.unit_of_work(a.tenant_id) as s:
-                    s.execute(text("SELECT set_config('app.tenant', :v, true)"), {"v": forged})
-                    s.execute(text("SELECT count(*) FROM memberships")).all()
+        a_mac = TenantSigner(container.settings.resolved_secret_key()).sign(a.tenant_id)
+        forged = {
+            "unsigned": str(b.tenant_id),
+            "zero-mac": f"{b.tenant_id}.{'0' * 64}",
+            "a-mac-on-b": f"{b.tenant_id}.{a_mac.split('.')[1]}",
+            "other-key": TenantSigner("not-the-key").sign(b.tenant_id),
+        }[forgery]
+        with pytest.raises(DBAPIError, match="invalid tenant context"):
+            read_memberships_as(container, a, forged)
 
-    def test_the_signing_key_is_out_of_reach(self, container: Container,
-                                             two: tuple[Account, Account]) -> None:
+    def test_the_signing_key_is_out_of_reach(
+        self, container: Container, two: tuple[Account, Account]
+    ) -> None:
         with pytest.raises(ProgrammingError, match="permission denied"):
             with container.db.unit_of_work(two[0].tenant_id) as s:
                 s.execute(text("SELECT * FROM tenant_guard")).all()
 
-    def test_tenant_context_ends_with_the_transaction(self, container: Container,
-                                                      two: tuple[Account, Account]) -> None:
+    def test_tenant_context_ends_with_the_transaction(
+        self, container: Container, two: tuple[Account, Account]
+    ) -> None:
         a, _ = two
         with container.db.engine.connect() as conn:
             from sqlalchemy.orm import Session
