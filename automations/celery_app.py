@@ -12,7 +12,7 @@ from celery import Celery
 
 from comptoir.runtime import celery_broker_url
 
-app = Celery("comptoir", include=["automations.maintenance"])
+app = Celery("comptoir", include=["automations.maintenance", "automations.events"])
 
 
 def configure(redis_url: str) -> Celery:
@@ -28,6 +28,10 @@ def configure(redis_url: str) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         beat_schedule={
+            "sweep-domain-events": {
+                "task": "automations.events.sweep",
+                "schedule": timedelta(minutes=1),
+            },
             "purge-refresh-tokens": {
                 "task": "automations.maintenance.purge_refresh_tokens",
                 "schedule": timedelta(hours=1),

@@ -9,10 +9,22 @@ from sqlalchemy import text
 from automations.celery_app import app
 from comptoir.bootstrap import Container, build_container
 
+_override: Container | None = None
+
 
 @lru_cache(maxsize=1)
-def _container() -> Container:
+def _built() -> Container:
     return build_container()
+
+
+def container_for_tasks() -> Container:
+    """The worker's container (tests hand theirs in with ``use_container``)."""
+    return _override or _built()
+
+
+def use_container(container: Container | None) -> None:
+    global _override
+    _override = container
 
 
 def purge_expired_refresh_tokens(container: Container) -> int:
@@ -28,7 +40,7 @@ def purge_expired_refresh_tokens(container: Container) -> int:
 
 @app.task(name="automations.maintenance.purge_refresh_tokens")  # type: ignore[untyped-decorator]
 def purge_refresh_tokens() -> int:
-    return purge_expired_refresh_tokens(_container())
+    return purge_expired_refresh_tokens(container_for_tasks())
 
 
 @app.task(name="automations.maintenance.ping")  # type: ignore[untyped-decorator]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
+from uuid import UUID
 
 from redis import Redis
 from sqlalchemy import Engine
@@ -40,7 +42,14 @@ class Container:
     @cached_property
     def db(self) -> Database:
         signer = TenantSigner(self.settings.resolved_secret_key())
-        return Database(make_engine(self.app_database_url), signer)
+        return Database(make_engine(self.app_database_url), signer, self._event_publisher())
+
+    def _event_publisher(self) -> Callable[[UUID, UUID], None]:
+        from automations.celery_app import configure
+        from automations.events import publish_with_celery
+
+        configure(self.endpoints.redis_url)
+        return publish_with_celery
 
     @cached_property
     def redis(self) -> Redis:
@@ -79,9 +88,10 @@ class Container:
         )
 
     def close(self) -> None:
-        for name in ("db", "owner_engine"):
-            if name in self.__dict__:
-                self.__dict__[name].dispose() if name == "owner_engine" else self.db.dispose()
+        if "db" in self.__dict__:
+            self.db.dispose()
+        if "owner_engine" in self.__dict__:
+            self.owner_engine.dispose()
         if "redis" in self.__dict__:
             self.redis.close()
 

@@ -3,6 +3,7 @@
 from sqlalchemy import CheckConstraint, Column, LargeBinary, SmallInteger, Table
 
 from domain.audit import models as audit_models  # noqa: F401
+from domain.events import models as event_models  # noqa: F401
 from domain.identity import models as identity_models  # noqa: F401
 from domain.kit.base import Base
 

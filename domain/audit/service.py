@@ -26,13 +26,15 @@ class RequestContext:
     ip: str | None = None
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, UUID | Decimal | date | datetime):
-        return str(value) if not isinstance(value, date | datetime) else value.isoformat()
+        return [jsonable(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, UUID | Decimal):
+        return str(value)
     if isinstance(value, Enum):
         return value.value
     return value
@@ -61,7 +63,7 @@ def record(
         outcome=outcome,
         target_type=target_type,
         target_id=str(target_id) if target_id is not None else None,
-        summary=_jsonable({"before": before, "after": after}),
+        summary=jsonable({"before": before, "after": after}),
         request_id=principal.request_id,
         ip=ip,
     )
@@ -93,7 +95,7 @@ def record_attempt(
         "channel": context.channel.value,
         "action": action,
         "outcome": outcome,
-        "summary": _jsonable(details or {}),
+        "summary": jsonable(details or {}),
         "request_id": context.request_id,
         "ip": context.ip,
     }

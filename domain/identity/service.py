@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from domain.audit import service as audit
 from domain.audit.service import RequestContext
+from domain.events import service as events
 from domain.identity import repository as repo
 from domain.identity.errors import (
     AccountDisabled,
@@ -74,6 +75,15 @@ def register_tenant(
         channel=ctx.channel,
         request_id=ctx.request_id,
     )
+    events.emit(
+        session,
+        principal,
+        "tenant.created",
+        tenant_id=tenant_id,
+        slug=tenant.slug,
+        country=tenant.country,
+        admin_user_id=user.id,
+    )
     audit.record(
         session,
         principal,
@@ -109,6 +119,7 @@ def add_member(
     # Visible now that it is a member (RLS hides accounts of other tenants).
     user = repo.get_user(session, user_id)
     assert user is not None
+    events.emit(session, principal, "member.added", user_id=user.id, roles=roles)
     audit.record(
         session,
         principal,

@@ -59,14 +59,22 @@ def _drop_after_commit(session: Session, previous_transaction: object) -> None:
 class Database:
     """The application's connection (RLS-subject role) and its units of work."""
 
-    def __init__(self, engine: Engine, signer: TenantSigner) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        signer: TenantSigner,
+        event_publisher: Callable[[UUID, UUID], None] | None = None,
+    ) -> None:
         self.engine = engine
         self._signer = signer
+        self.event_publisher = event_publisher
 
     @contextmanager
     def unit_of_work(self, tenant_id: UUID | None = None) -> Iterator[Session]:
         """A transaction scoped to ``tenant_id`` (or to no tenant: tenant tables read empty)."""
         with Session(self.engine, expire_on_commit=False, autoflush=True) as session:
+            # Read by domain.events.service.emit (kept as a plain key: kit stays below events).
+            session.info["comptoir.event_publisher"] = self.event_publisher
             with session.begin():
                 if tenant_id is not None:
                     self.bind_tenant(session, tenant_id)

@@ -1,7 +1,8 @@
-"""A real Celery worker on the real (embedded) Redis runs the housekeeping job."""
+"""A real Celery worker on the real (embedded) Redis: housekeeping and the event relay."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -9,12 +10,16 @@ import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from automations import events as relay
 from automations import maintenance
 from automations.celery_app import app as celery_app
 from automations.celery_app import configure
 from comptoir.bootstrap import Container
 from domain.audit.service import RequestContext
+from domain.events.models import DomainEvent
+from domain.events.service import emit
 from domain.identity.service import Authentication
 from domain.identity.tokens import Tokens
 from domain.kit.clock import ManualClock
@@ -24,14 +29,30 @@ from tests.factories import make_tenant
 @pytest.fixture(scope="module")
 def worker_app(container: Container) -> Iterator[Celery]:
     configure(container.endpoints.redis_url)
-    maintenance._container.cache_clear()
-    original = maintenance._container
-    maintenance._container = lambda: container  # type: ignore[assignment]
+    maintenance.use_container(container)
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield celery_app
     finally:
-        maintenance._container = original  # type: ignore[assignment]
+        maintenance.use_container(None)
+
+
+def dispatched(container: Container, tenant_id: object) -> list[tuple[str, bool]]:
+    with container.db.unit_of_work(tenant_id) as s:  # type: ignore[arg-type]
+        rows = s.execute(
+            text(
+                "SELECT name, dispatched_at IS NOT NULL AS done "
+                "FROM domain_events ORDER BY occurred_at"
+            )
+        )
+        return [(r.name, r.done) for r in rows]
+
+
+def wait_until(condition: object, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
 
 
 class TestWorker:
@@ -56,6 +77,68 @@ class TestWorker:
         with container.db.unit_of_work(account.tenant_id) as s:
             assert s.scalar(text("SELECT count(*) FROM refresh_tokens")) == 0
 
-    def test_beat_schedule_names_a_registered_task(self, worker_app: Celery) -> None:
+    def test_beat_schedule_names_registered_tasks(self, worker_app: Celery) -> None:
         for entry in worker_app.conf.beat_schedule.values():
             assert entry["task"] in worker_app.tasks
+
+
+class TestEventRelay:
+    def test_committed_events_reach_subscribers_once(
+        self, worker_app: Celery, container: Container
+    ) -> None:
+        seen: list[tuple[str, object]] = []
+
+        def record(session: Session, event: DomainEvent) -> None:
+            seen.append((event.name, event.tenant_id))
+
+        relay.subscribe("tenant.created")(record)
+        try:
+            account = make_tenant(container)
+            wait_until(
+                lambda: dispatched(container, account.tenant_id) == [("tenant.created", True)]
+            )
+        finally:
+            relay.SUBSCRIBERS["tenant.created"].remove(record)
+        assert seen.count(("tenant.created", account.tenant_id)) == 1
+        # Relaying it again finds nothing to do.
+        event_id = self._event_ids(container, account.tenant_id)[0]
+        assert relay.relay_event(container, account.tenant_id, event_id) is False
+
+    def test_rolled_back_writes_leave_no_event(self, container: Container) -> None:
+        account = make_tenant(container)
+
+        def emit_then_fail() -> None:
+            with container.db.unit_of_work(account.tenant_id) as session:
+                emit(session, account.principal(), "test.rolled_back")
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            emit_then_fail()
+        assert "test.rolled_back" not in [n for n, _ in dispatched(container, account.tenant_id)]
+
+    def test_sweep_relays_what_the_broker_missed(
+        self, worker_app: Celery, container: Container
+    ) -> None:
+        publisher = container.db.event_publisher
+        container.db.event_publisher = None  # as if Redis was down at commit time
+        try:
+            account = make_tenant(container)
+        finally:
+            container.db.event_publisher = publisher
+        assert dispatched(container, account.tenant_id) == [("tenant.created", False)]
+        later = Container(
+            settings=container.settings,
+            endpoints=container.endpoints,
+            clock=ManualClock(datetime.now(UTC) + timedelta(minutes=5)),
+        )
+        later.__dict__["db"] = container.db
+        found = relay.pending_events(later, grace=timedelta(seconds=30))
+        assert (account.tenant_id, self._event_ids(container, account.tenant_id)[0]) in found
+        for tenant_id, event_id in found:
+            relay.relay.delay(str(tenant_id), str(event_id))
+        wait_until(lambda: dispatched(container, account.tenant_id) == [("tenant.created", True)])
+
+    @staticmethod
+    def _event_ids(container: Container, tenant_id: object) -> list[object]:
+        with container.db.unit_of_work(tenant_id) as s:  # type: ignore[arg-type]
+            return list(s.scalars(text("SELECT id FROM domain_events ORDER BY occurred_at")))

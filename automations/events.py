@@ -1,0 +1,73 @@
+"""Relaying domain events from the outbox to their subscribers, in Celery.
+
+``relay`` is queued right after the commit that wrote the event; ``sweep`` (beat, every
+minute) re-queues anything left undispatched, e.g. when the broker was down at commit time.
+Subscribers run inside the relay's transaction, scoped to the event's tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from uuid import UUID
+
+from sqlalchemy.orm import Session
+
+from automations.celery_app import app
+from automations.maintenance import container_for_tasks
+from comptoir.bootstrap import Container
+from domain.events import service as events
+from domain.events.models import DomainEvent
+
+Subscriber = Callable[[Session, DomainEvent], None]
+SUBSCRIBERS: dict[str, list[Subscriber]] = {}
+
+
+def subscribe(name: str) -> Callable[[Subscriber], Subscriber]:
+    """Register a handler for events called ``name`` (``"*"`` for all)."""
+
+    def register(handler: Subscriber) -> Subscriber:
+        SUBSCRIBERS.setdefault(name, []).append(handler)
+        return handler
+
+    return register
+
+
+def relay_event(container: Container, tenant_id: UUID, event_id: UUID) -> bool:
+    """Hand one event to its subscribers and mark it dispatched; False if already done."""
+    with container.db.unit_of_work(tenant_id) as session:
+        event = events.claim(session, tenant_id, event_id)
+        if event is None:
+            return False
+        for handler in [*SUBSCRIBERS.get(event.name, []), *SUBSCRIBERS.get("*", [])]:
+            handler(session, event)
+        event.dispatched_at = container.clock.now()
+        return True
+
+
+def pending_events(container: Container, *, grace: timedelta) -> list[tuple[UUID, UUID]]:
+    with container.db.unit_of_work() as session:
+        return events.pending(session, older_than=container.clock.now() - grace)
+
+
+@app.task(name="automations.events.relay")  # type: ignore[untyped-decorator]
+def relay(tenant_id: str, event_id: str) -> bool:
+    return relay_event(container_for_tasks(), UUID(tenant_id), UUID(event_id))
+
+
+@app.task(name="automations.events.sweep")  # type: ignore[untyped-decorator]
+def sweep() -> int:
+    found = pending_events(container_for_tasks(), grace=timedelta(seconds=30))
+    for tenant_id, event_id in found:
+        relay.delay(str(tenant_id), str(event_id))
+    return len(found)
+
+
+def publish_with_celery(tenant_id: UUID, event_id: UUID) -> None:
+    """The publisher the composition root wires: queue the relay, never fail the caller."""
+    try:
+        relay.apply_async(args=[str(tenant_id), str(event_id)], retry=False)
+    except Exception:  # noqa: BLE001 - the sweep relays it later
+        import logging
+
+        logging.getLogger(__name__).warning("event %s queued for the sweep", event_id)

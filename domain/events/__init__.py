@@ -1,0 +1,1 @@
+"""Domain events: every business write leaves one behind, in the same transaction (outbox)."""
