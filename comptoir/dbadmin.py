@@ -45,12 +45,9 @@ def provision_app_role(engine: Engine, role: str, password: str, secret_key: str
         conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))  # roles are cluster-wide
         exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
         verb = "ALTER" if exists else "CREATE"
-        conn.execute(
-            text(
-                f"{verb} ROLE {quoted} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE "
-                f"PASSWORD :pw".replace(":pw", _literal(password))
-            )
-        )
+        # Utility statements take no bind parameters: the password is quoted as a literal.
+        attributes = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+        conn.execute(text(f"{verb} ROLE {quoted} {attributes} PASSWORD {_literal(password)}"))
         database = conn.scalar(text("SELECT current_database()"))
         conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}'))
         conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quoted}"))
@@ -84,21 +81,21 @@ def app_url(owner_url: str, role: str, password: str) -> str:
     )
 
 
-def create_database(owner_url: str, name: str) -> str:
-    """Create database ``name`` on the owner's server; return its owner URL."""
+def _on_server(owner_url: str, statement: str) -> None:
+    """Run ``statement`` outside a transaction (CREATE/DROP DATABASE need that)."""
     engine = make_engine(owner_url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(statement))
     finally:
         engine.dispose()
+
+
+def create_database(owner_url: str, name: str) -> str:
+    """Create database ``name`` on the owner's server; return its owner URL."""
+    _on_server(owner_url, f'CREATE DATABASE "{name}"')
     return make_url(owner_url).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_database(owner_url: str, name: str) -> None:
-    engine = make_engine(owner_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        engine.dispose()
+    _on_server(owner_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from comptoir.bootstrap import Container
 from domain.audit.service import RequestContext
 from domain.identity import service as identity
 from domain.identity.schemas import MemberCreate, SignUp, TenantCreate, UserCreate
+from domain.identity.service import Authentication
+from domain.identity.tokens import Tokens
+from domain.kit.clock import Clock
 from domain.kit.principal import Channel, Principal, Role
 
 PASSWORD = "mot-de-passe-solide"
@@ -77,3 +81,16 @@ def login(http, account: Account, **extra: object) -> dict:  # type: ignore[no-u
     )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+def authentication_at(container: Container, clock: Clock) -> Authentication:
+    """The container's authentication, but living on ``clock`` (15 min / 7 days tokens)."""
+    tokens = Tokens(
+        container.settings.resolved_secret_key(),
+        clock,
+        access_ttl=timedelta(minutes=15),
+        refresh_ttl=timedelta(days=7),
+    )
+    return Authentication(
+        container.db, tokens, container.passwords, container.authentication.throttle, clock
+    )

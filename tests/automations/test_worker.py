@@ -20,10 +20,8 @@ from comptoir.bootstrap import Container
 from domain.audit.service import RequestContext
 from domain.events.models import DomainEvent
 from domain.events.service import emit
-from domain.identity.service import Authentication
-from domain.identity.tokens import Tokens
 from domain.kit.clock import ManualClock
-from tests.factories import make_tenant
+from tests.factories import authentication_at, make_tenant
 
 
 @pytest.fixture(scope="module")
@@ -61,16 +59,7 @@ class TestWorker:
 
     def test_purge_job_runs_in_the_worker(self, worker_app: Celery, container: Container) -> None:
         # A login eight days ago left a refresh token that expired yesterday.
-        past = ManualClock(datetime.now(UTC) - timedelta(days=8))
-        tokens = Tokens(
-            container.settings.resolved_secret_key(),
-            past,
-            access_ttl=timedelta(minutes=15),
-            refresh_ttl=timedelta(days=7),
-        )
-        auth = Authentication(
-            container.db, tokens, container.passwords, container.authentication.throttle, past
-        )
+        auth = authentication_at(container, ManualClock(datetime.now(UTC) - timedelta(days=8)))
         account = make_tenant(container)
         auth.login(RequestContext(), email=account.email, password=account.password)
         assert maintenance.purge_refresh_tokens.delay().get(timeout=20) >= 1

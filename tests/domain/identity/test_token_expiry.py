@@ -10,10 +10,9 @@ from sqlalchemy import text
 from comptoir.bootstrap import Container
 from domain.audit.service import RequestContext
 from domain.identity.service import Authentication
-from domain.identity.throttle import LoginThrottle
-from domain.identity.tokens import TokenExpired, Tokens
+from domain.identity.tokens import TokenExpired
 from domain.kit.clock import ManualClock
-from tests.factories import make_tenant
+from tests.factories import authentication_at, make_tenant
 
 
 @pytest.fixture
@@ -23,15 +22,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def auth(container: Container, clock: ManualClock) -> Authentication:
-    s = container.settings
-    tokens = Tokens(
-        s.resolved_secret_key(),
-        clock,
-        access_ttl=timedelta(minutes=15),
-        refresh_ttl=timedelta(days=7),
-    )
-    throttle = LoginThrottle(container.redis, max_failures=5, window_seconds=900)
-    return Authentication(container.db, tokens, container.passwords, throttle, clock)
+    return authentication_at(container, clock)
 
 
 CTX = RequestContext()
