@@ -191,11 +191,11 @@ class Authentication:
             self._refuse(ctx, "auth.login", _Refused(BadCredentials(), None, None), email=email)
         assert credentials is not None
         chosen = self._choose_tenant(access, tenant)
-        if isinstance(chosen, _Refused):
+        if isinstance(chosen, DomainError):
             self._refuse(
                 ctx,
                 "auth.login",
-                _Refused(chosen.error, None, credentials.user_id),
+                _Refused(chosen, None, credentials.user_id),
                 email=email,
                 tenant=tenant,
             )
@@ -227,23 +227,17 @@ class Authentication:
     @staticmethod
     def _choose_tenant(
         access: list[repo.TenantAccess], wanted: str | None
-    ) -> repo.TenantAccess | _Refused:
+    ) -> repo.TenantAccess | DomainError:
         active = [a for a in access if a.is_active]
         if wanted is not None:
             match = [a for a in active if a.slug == wanted.strip().lower()]
-            return match[0] if match else _Refused(TenantAccessDenied(), None, None)
+            return match[0] if match else TenantAccessDenied()
         if len(active) == 1:
             return active[0]
         if not active:
-            return _Refused(
-                TenantAccessDenied("Ce compte n'a accès à aucune entreprise."), None, None
-            )
+            return TenantAccessDenied("Ce compte n'a accès à aucune entreprise.")
         slugs = ", ".join(sorted(a.slug for a in active))
-        return _Refused(
-            TenantChoiceRequired(f"Précisez l'entreprise (champ « tenant ») : {slugs}."),
-            None,
-            None,
-        )
+        return TenantChoiceRequired(f"Précisez l'entreprise (champ « tenant ») : {slugs}.")
 
     def _issue_pair(self, session: Session, auth_session: AuthSession, slug: str) -> TokenPair:
         ids = {
