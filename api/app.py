@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.errors import install_error_handlers
-from api.routes_identity import router as identity_router
+from api.identity import router as identity_router
 from comptoir.bootstrap import Container, build_container
 from comptoir.logs import configure_logging
 
