@@ -18,12 +18,11 @@ from sqlalchemy.orm import Session
 
 from domain.audit.service import jsonable
 from domain.events.models import DomainEvent
-from domain.kit.db import on_commit
+from domain.kit.db import EVENT_PUBLISHER, on_commit
 from domain.kit.ids import uuid7
 from domain.kit.principal import Principal
 
 Publisher = Callable[[UUID, UUID], None]
-PUBLISHER_KEY = "comptoir.event_publisher"
 
 
 def emit(session: Session, principal: Principal, name: str, **payload: Any) -> DomainEvent:
@@ -38,7 +37,7 @@ def emit(session: Session, principal: Principal, name: str, **payload: Any) -> D
     )
     session.add(event)
     session.flush()
-    publisher: Publisher | None = session.info.get(PUBLISHER_KEY)
+    publisher: Publisher | None = session.info.get(EVENT_PUBLISHER)
     if publisher is not None:
         on_commit(session, partial(publisher, event.tenant_id, event.id))
     return event

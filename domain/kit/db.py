@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from domain.kit.rls import TenantSigner
 
 _AFTER_COMMIT = "comptoir.after_commit"
+# Where a unit of work keeps its domain-event publisher (read by domain.events.service).
+EVENT_PUBLISHER = "comptoir.event_publisher"
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -73,8 +75,7 @@ class Database:
     def unit_of_work(self, tenant_id: UUID | None = None) -> Iterator[Session]:
         """A transaction scoped to ``tenant_id`` (or to no tenant: tenant tables read empty)."""
         with Session(self.engine, expire_on_commit=False, autoflush=True) as session:
-            # Read by domain.events.service.emit (kept as a plain key: kit stays below events).
-            session.info["comptoir.event_publisher"] = self.event_publisher
+            session.info[EVENT_PUBLISHER] = self.event_publisher
             with session.begin():
                 if tenant_id is not None:
                     self.bind_tenant(session, tenant_id)
