@@ -4,9 +4,10 @@ that return only what the caller already names — never a listing across tenant
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from domain.identity.models import AuthSession, Membership, RefreshToken, Tenant, User
@@ -67,8 +68,56 @@ def list_members(session: Session, tenant_id: UUID) -> list[tuple[Membership, Us
     return [(m, u) for m, u in rows.all()]
 
 
-def get_session(session: Session, tenant_id: UUID, session_id: UUID) -> AuthSession | None:
-    return session.get(AuthSession, (tenant_id, session_id))
+@dataclass(frozen=True, slots=True)
+class SessionAccess:
+    """What decides whether a login session may still act, read in one query."""
+
+    revoked: bool
+    active: bool  # the user, the membership and the business are all active
+    roles: list[str]
+    slug: str
+
+
+def session_access(
+    session: Session, tenant_id: UUID, session_id: UUID, user_id: UUID
+) -> SessionAccess | None:
+    row = session.execute(
+        select(
+            AuthSession.revoked_at.is_not(None).label("revoked"),
+            (Membership.is_active & User.is_active & Tenant.is_active).label("active"),
+            Membership.roles,
+            Tenant.slug,
+        )
+        .join(Tenant, Tenant.id == AuthSession.tenant_id)
+        .join(User, User.id == AuthSession.user_id)
+        .join(
+            Membership,
+            (Membership.tenant_id == AuthSession.tenant_id)
+            & (Membership.user_id == AuthSession.user_id),
+        )
+        .where(
+            AuthSession.tenant_id == tenant_id,
+            AuthSession.id == session_id,
+            AuthSession.user_id == user_id,
+        )
+    ).first()
+    return SessionAccess(row.revoked, row.active, list(row.roles), row.slug) if row else None
+
+
+def revoke_session(
+    session: Session, tenant_id: UUID, session_id: UUID, *, at: datetime, reason: str
+) -> bool:
+    """Revoke a session still open; False if it was already revoked or does not exist."""
+    result = session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.tenant_id == tenant_id,
+            AuthSession.id == session_id,
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=at, revoked_reason=reason)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def lock_refresh_token(session: Session, tenant_id: UUID, token_id: UUID) -> RefreshToken | None:

@@ -143,6 +143,31 @@ class _Refused:
     user_id: UUID | None
 
 
+@dataclass(frozen=True, slots=True)
+class _SessionIds:
+    tenant_id: UUID
+    user_id: UUID
+    session_id: UUID
+
+    def principal(self, roles: list[str], ctx: RequestContext) -> Principal:
+        return Principal(
+            tenant_id=self.tenant_id,
+            user_id=self.user_id,
+            roles=frozenset(Role(r) for r in roles),
+            channel=ctx.channel,
+            session_id=self.session_id,
+            request_id=ctx.request_id,
+        )
+
+
+def _access_refused(access: repo.SessionAccess | None) -> DomainError | None:
+    if access is None or access.revoked:
+        return SessionRevoked()
+    if not access.active:
+        return AccountDisabled()
+    return None
+
+
 class Authentication:
     """Login, refresh-token rotation, logout, and access-token checking."""
 
@@ -212,8 +237,9 @@ class Authentication:
             )
             session.add(auth_session)
             session.flush()
-            pair = self._issue_pair(session, auth_session, chosen.slug)
-            principal = self._principal(auth_session, chosen.roles, ctx)
+            ids = _SessionIds(chosen.tenant_id, credentials.user_id, auth_session.id)
+            pair = self._issue_pair(session, ids, chosen.slug)
+            principal = ids.principal(chosen.roles, ctx)
             audit.record(
                 session,
                 principal,
@@ -239,20 +265,16 @@ class Authentication:
         slugs = ", ".join(sorted(a.slug for a in active))
         return TenantChoiceRequired(f"Précisez l'entreprise (champ « tenant ») : {slugs}.")
 
-    def _issue_pair(self, session: Session, auth_session: AuthSession, slug: str) -> TokenPair:
-        ids = {
-            "user_id": auth_session.user_id,
-            "tenant_id": auth_session.tenant_id,
-            "session_id": auth_session.id,
-        }
-        access, _ = self.tokens.issue("access", token_id=uuid7(), **ids)
+    def _issue_pair(self, session: Session, ids: _SessionIds, slug: str) -> TokenPair:
+        claims = {"user_id": ids.user_id, "tenant_id": ids.tenant_id, "session_id": ids.session_id}
+        access, _ = self.tokens.issue("access", token_id=uuid7(), **claims)
         refresh_id = uuid7()
-        refresh, expires = self.tokens.issue("refresh", token_id=refresh_id, **ids)
+        refresh, expires = self.tokens.issue("refresh", token_id=refresh_id, **claims)
         session.add(
             RefreshToken(
-                tenant_id=auth_session.tenant_id,
+                tenant_id=ids.tenant_id,
                 id=refresh_id,
-                session_id=auth_session.id,
+                session_id=ids.session_id,
                 expires_at=expires,
             )
         )
@@ -264,17 +286,6 @@ class Authentication:
             tenant=slug,
         )
 
-    @staticmethod
-    def _principal(auth_session: AuthSession, roles: list[str], ctx: RequestContext) -> Principal:
-        return Principal(
-            tenant_id=auth_session.tenant_id,
-            user_id=auth_session.user_id,
-            roles=frozenset(Role(r) for r in roles),
-            channel=ctx.channel,
-            session_id=auth_session.id,
-            request_id=ctx.request_id,
-        )
-
     def refresh(self, ctx: RequestContext, refresh_token: str) -> TokenPair:
         """Rotate: the presented token is spent and a new pair issued. Presenting a spent
         token again means it leaked — the whole session is revoked."""
@@ -282,63 +293,71 @@ class Authentication:
             claims = self.tokens.decode(refresh_token, "refresh")
         except DomainError as exc:
             self._refuse(ctx, "auth.refresh", _Refused(exc, None, None))
-        now = self.clock.now()
-        outcome: TokenPair | _Refused
-        with self.db.unit_of_work(claims.tenant_id) as session:
-            token = repo.lock_refresh_token(session, claims.tenant_id, claims.token_id)
-            auth_session = repo.get_session(session, claims.tenant_id, claims.session_id)
-            member = repo.get_membership(session, claims.tenant_id, claims.user_id)
-            user = repo.get_user(session, claims.user_id)
-            tenant = repo.get_tenant(session, claims.tenant_id)
-            if token is None or auth_session is None or tenant is None:
-                outcome = _Refused(SessionRevoked(), claims.tenant_id, claims.user_id)
-            elif auth_session.revoked_at is not None:
-                outcome = _Refused(SessionRevoked(), claims.tenant_id, claims.user_id)
-            elif token.used_at is not None:
-                auth_session.revoked_at, auth_session.revoked_reason = now, "refresh_reuse"
-                outcome = _Refused(RefreshTokenReused(), claims.tenant_id, claims.user_id)
-            elif member is None or not member.is_active or user is None or not user.is_active:
-                outcome = _Refused(AccountDisabled(), claims.tenant_id, claims.user_id)
+        ids = _SessionIds(claims.tenant_id, claims.user_id, claims.session_id)
+        outcome: TokenPair | DomainError
+        with self.db.unit_of_work(ids.tenant_id) as session:
+            token = repo.lock_refresh_token(session, ids.tenant_id, claims.token_id)
+            access = repo.session_access(session, ids.tenant_id, ids.session_id, ids.user_id)
+            refused = _access_refused(access) or (SessionRevoked() if token is None else None)
+            if refused is not None:
+                outcome = refused
+            elif token is not None and token.used_at is not None:
+                repo.revoke_session(
+                    session,
+                    ids.tenant_id,
+                    ids.session_id,
+                    at=self.clock.now(),
+                    reason="refresh_reuse",
+                )
+                outcome = RefreshTokenReused()
             else:
-                token.used_at = now
-                outcome = self._issue_pair(session, auth_session, tenant.slug)
+                assert token is not None and access is not None
+                token.used_at = self.clock.now()
+                outcome = self._issue_pair(session, ids, access.slug)
                 audit.record(
                     session,
-                    self._principal(auth_session, member.roles, ctx),
+                    ids.principal(access.roles, ctx),
                     "auth.refresh",
                     target_type="session",
-                    target_id=auth_session.id,
+                    target_id=ids.session_id,
                     ip=ctx.ip,
                 )
-        if isinstance(outcome, _Refused):
+        if isinstance(outcome, DomainError):
             # The revocation above (reuse) is committed; the refusal is audited on its own.
-            self._refuse(ctx, "auth.refresh", outcome, session=str(claims.session_id))
+            refusal = _Refused(outcome, ids.tenant_id, ids.user_id)
+            self._refuse(ctx, "auth.refresh", refusal, session=str(ids.session_id))
         return outcome
 
     def authenticate(self, ctx: RequestContext, access_token: str) -> Principal:
-        """The principal behind an access token, with roles read fresh from the database."""
+        """The principal behind an access token, with roles read fresh from the database
+        (one query per request)."""
         try:
             claims = self.tokens.decode(access_token, "access")
         except DomainError as exc:
             self._refuse(ctx, "auth.access", _Refused(exc, None, None))
-        with self.db.unit_of_work(claims.tenant_id) as session:
-            auth_session = repo.get_session(session, claims.tenant_id, claims.session_id)
-            member = repo.get_membership(session, claims.tenant_id, claims.user_id)
-            user = repo.get_user(session, claims.user_id)
-            revoked = auth_session is None or auth_session.revoked_at is not None
-            disabled = member is None or not member.is_active or user is None or not user.is_active
-        if revoked or disabled:
-            error = SessionRevoked() if revoked else AccountDisabled()
-            self._refuse(ctx, "auth.access", _Refused(error, claims.tenant_id, claims.user_id))
-        assert auth_session is not None and member is not None
-        return self._principal(auth_session, member.roles, ctx)
+        ids = _SessionIds(claims.tenant_id, claims.user_id, claims.session_id)
+        with self.db.unit_of_work(ids.tenant_id) as session:
+            access = repo.session_access(session, ids.tenant_id, ids.session_id, ids.user_id)
+        refused = _access_refused(access)
+        if refused is not None:
+            self._refuse(ctx, "auth.access", _Refused(refused, ids.tenant_id, ids.user_id))
+        assert access is not None
+        return ids.principal(access.roles, ctx)
 
     def logout(self, session: Session, principal: Principal) -> None:
-        auth_session = repo.get_session(session, principal.tenant_id, principal.session_id)  # type: ignore[arg-type]
-        if auth_session is None or auth_session.revoked_at is not None:
+        assert principal.session_id is not None  # only a logged-in principal logs out
+        if not repo.revoke_session(
+            session,
+            principal.tenant_id,
+            principal.session_id,
+            at=self.clock.now(),
+            reason="logout",
+        ):
             raise SessionRevoked()
-        auth_session.revoked_at, auth_session.revoked_reason = self.clock.now(), "logout"
-        session.flush()
         audit.record(
-            session, principal, "auth.logout", target_type="session", target_id=auth_session.id
+            session,
+            principal,
+            "auth.logout",
+            target_type="session",
+            target_id=principal.session_id,
         )
