@@ -11,7 +11,7 @@ from sqlalchemy import Index, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.kit.base import GlobalEntity, TenantEntity, utcnow
+from domain.kit.base import GlobalRecord, TenantRecord, utcnow
 
 
 class _AuditColumns:
@@ -29,12 +29,12 @@ class _AuditColumns:
     ip: Mapped[str | None] = mapped_column(String(64))
 
 
-class AuditEntry(_AuditColumns, TenantEntity):
+class AuditEntry(_AuditColumns, TenantRecord):
     __tablename__ = "audit_log"
     __table_args__ = (Index(None, "tenant_id", "occurred_at"),)
 
 
-class PlatformAuditEntry(_AuditColumns, GlobalEntity):
+class PlatformAuditEntry(_AuditColumns, GlobalRecord):
     """Events with no tenant to file them under (e.g. a login attempt for an unknown
     account). The application role may only INSERT here: it cannot read it back."""
 

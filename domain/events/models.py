@@ -8,10 +8,10 @@ from sqlalchemy import Index, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.kit.base import TenantEntity, utcnow
+from domain.kit.base import TenantRecord, utcnow
 
 
-class DomainEvent(TenantEntity):
+class DomainEvent(TenantRecord):
     """An outbox row: written with the change it describes, relayed after commit."""
 
     __tablename__ = "domain_events"

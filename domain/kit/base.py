@@ -47,14 +47,21 @@ class Timestamped:
     )
 
 
-class GlobalEntity(Timestamped, Base):
-    """A row that belongs to no single tenant (tenants themselves, user identities)."""
+class GlobalRecord(Base):
+    """A row that belongs to no single tenant. Records are written once (logs, events)
+    and carry their own time; entities also track creation and change."""
 
     __abstract__ = True
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid7, sort_order=-99)
 
 
-class TenantEntity(Timestamped, Base):
+class GlobalEntity(Timestamped, GlobalRecord):
+    """A changeable row of no single tenant (tenants themselves, user identities)."""
+
+    __abstract__ = True
+
+
+class TenantRecord(Base):
     """A tenant-owned row: RLS-protected, keyed by ``(tenant_id, id)``."""
 
     __abstract__ = True
@@ -66,3 +73,9 @@ class TenantEntity(Timestamped, Base):
         )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid7, sort_order=-99)
+
+
+class TenantEntity(Timestamped, TenantRecord):
+    """A changeable tenant-owned row, with created/updated timestamps."""
+
+    __abstract__ = True

@@ -38,18 +38,6 @@ def upgrade() -> None:
         sa.Column("summary", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("request_id", sa.String(length=64), nullable=True),
         sa.Column("ip", sa.String(length=64), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_platform_audit_log")),
     )
     op.create_index(
@@ -138,18 +126,6 @@ def upgrade() -> None:
         sa.Column("summary", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("request_id", sa.String(length=64), nullable=True),
         sa.Column("ip", sa.String(length=64), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
             ["tenants.id"],
