@@ -18,7 +18,7 @@ from domain.kit.rls import TenantSigner
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "domain" / "migrations"
 # Tables the application may add to but never change or remove from.
-APPEND_ONLY = ("audit_log", "platform_audit_log")
+APPEND_ONLY = ("audit_log", "platform_audit_log", "journal_entries", "journal_lines")
 # Tables the application may only add to (it never reads them back).
 WRITE_ONLY = ("platform_audit_log",)
 PRIVATE = ("alembic_version", "tenant_guard")

@@ -12,7 +12,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, Numeric, func
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    Numeric,
+    func,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from domain.kit.ids import uuid7
@@ -79,3 +88,27 @@ class TenantEntity(Timestamped, TenantRecord):
     """A changeable tenant-owned row, with created/updated timestamps."""
 
     __abstract__ = True
+
+
+def tenant_fk(column: str, table: str, *, ondelete: str = "RESTRICT") -> ForeignKeyConstraint:
+    """A composite reference ``(tenant_id, column) → table(tenant_id, id)``: PostgreSQL
+    itself refuses a row pointing at another tenant's row."""
+    return ForeignKeyConstraint(
+        ["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"], ondelete=ondelete
+    )
+
+
+def trigram_index(table: str, column: str) -> Index:
+    """GiST trigram index on accent- and case-folded text, led by ``tenant_id`` (btree_gist).
+
+    ``comptoir_unaccent`` is an IMMUTABLE ``translate()`` defined in migration 0003: the
+    embedded server has no ``unaccent`` extension.
+    """
+    folded = func.comptoir_unaccent(text(column))
+    return Index(
+        f"ix_{table}_{column}_trgm",
+        "tenant_id",
+        folded,
+        postgresql_using="gist",
+        postgresql_ops={"comptoir_unaccent_1": "gist_trgm_ops"},
+    )
