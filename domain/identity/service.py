@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain import onboarding
 from domain.audit import service as audit
 from domain.audit.service import RequestContext
 from domain.events import service as events
@@ -75,6 +76,7 @@ def register_tenant(
         channel=ctx.channel,
         request_id=ctx.request_id,
     )
+    onboarding.prepare_tenant(session, principal, tenant)
     events.emit(
         session,
         principal,

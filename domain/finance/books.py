@@ -1,0 +1,60 @@
+"""The tenant's books as one unit of work sees them: currency, settings, today's date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.finance.charts import ChartName, PostingAccounts, posting_accounts
+from domain.finance.errors import WrongCurrency
+from domain.finance.models import FiscalSettings
+from domain.identity.models import Tenant
+from domain.kit.clock import Clock
+from domain.kit.money import Currency
+from domain.kit.principal import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class Books:
+    principal: Principal
+    tenant: Tenant
+    settings: FiscalSettings
+    clock: Clock
+
+    @property
+    def currency(self) -> Currency:
+        return Currency(self.tenant.currency)
+
+    @property
+    def accounts(self) -> PostingAccounts:
+        return posting_accounts(ChartName(self.settings.chart))
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        """Business dates are the tenant's local date (Paris, Dakar), from the clock."""
+        return self.clock.now().astimezone(ZoneInfo(self.tenant.timezone)).date()
+
+    def require_currency(self, currency: str | None) -> Currency:
+        if currency is not None and currency.upper() != self.currency.value:
+            raise WrongCurrency(
+                f"Devise refusée : {currency}. Les montants de cette entreprise sont en "
+                f"{self.currency.value}.",
+                field="currency",
+            )
+        return self.currency
+
+
+def open_books(session: Session, principal: Principal, clock: Clock) -> Books:
+    tenant = session.get(Tenant, principal.tenant_id)
+    settings = session.scalar(
+        select(FiscalSettings).where(FiscalSettings.tenant_id == principal.tenant_id)
+    )
+    if tenant is None or settings is None:  # every tenant gets its books when created
+        raise RuntimeError(f"tenant {principal.tenant_id} has no books")
+    return Books(principal=principal, tenant=tenant, settings=settings, clock=clock)

@@ -1,0 +1,101 @@
+"""Turning what a user asked for into priced lines (quotes, invoices, recurring templates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.orm import Session
+
+from domain.finance.books import Books
+from domain.finance.calc import TaxableLine, line_net
+from domain.finance.schemas import LineIn
+from domain.finance.vat import default_rate, require_rate
+from domain.kit.errors import InvalidInput, NotFound
+from domain.sales.models import Product
+
+PRICE_PLACES = Decimal("0.0001")  # unit prices may go below the cent (0,125 €)
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    position: int
+    product_id: UUID | None
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    discount_percent: Decimal
+    vat_rate: Decimal
+    vat_category: str
+    net_amount: Decimal
+    is_goods: bool = False
+    deposit_invoice_id: UUID | None = None
+
+    def taxable(self) -> TaxableLine:
+        return TaxableLine(self.net_amount, self.vat_rate, self.vat_category)
+
+    def columns(self) -> dict[str, Any]:
+        """The values a quote or invoice line row stores."""
+        skip = {"is_goods"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+
+
+def _product(session: Session, books: Books, product_id: UUID, position: int) -> Product:
+    product = session.get(Product, (books.tenant.id, product_id))
+    if product is None:
+        raise NotFound(f"Ligne {position} : produit introuvable.", field="product_id")
+    if not product.is_active:
+        raise InvalidInput(f"Ligne {position} : le produit « {product.name} » est archivé.")
+    return product
+
+
+def _unit(value: str) -> str:
+    from domain.sales.units import normalize_unit
+
+    return normalize_unit(value)
+
+
+def price_line(session: Session, books: Books, position: int, line: LineIn) -> PricedLine:
+    product = _product(session, books, line.product_id, position) if line.product_id else None
+    description = (line.description or (product.name if product else "")).strip()
+    if not description:
+        raise InvalidInput(
+            f"Ligne {position} : indiquez un produit ou une désignation.", field="description"
+        )
+    unit_price = line.unit_price if line.unit_price is not None else None
+    if unit_price is None:
+        if product is None:
+            raise InvalidInput(
+                f"Ligne {position} : prix unitaire manquant pour « {description} ».",
+                field="unit_price",
+            )
+        unit_price = product.sale_price
+    if unit_price != unit_price.quantize(PRICE_PLACES):
+        raise InvalidInput(f"Ligne {position} : prix unitaire trop précis.", field="unit_price")
+    if line.vat_rate is not None:
+        rate = require_rate(session, books.tenant.id, line.vat_rate)
+    elif product is not None:
+        rate = require_rate(session, books.tenant.id, product.vat_rate)
+    else:
+        rate = default_rate(session, books.tenant.id)
+    currency = books.currency
+    return PricedLine(
+        position=position,
+        product_id=product.id if product else None,
+        description=description,
+        quantity=line.quantity,
+        unit=_unit(line.unit or (product.unit if product else "unité")),
+        unit_price=unit_price,
+        discount_percent=line.discount_percent,
+        vat_rate=rate.rate,
+        vat_category=rate.category,
+        net_amount=line_net(line.quantity, unit_price, line.discount_percent, currency),
+        is_goods=product is not None and product.kind == "goods",
+    )
+
+
+def price_lines(session: Session, books: Books, lines: list[LineIn]) -> list[PricedLine]:
+    return [price_line(session, books, i, line) for i, line in enumerate(lines, start=1)]

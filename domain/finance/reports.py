@@ -1,0 +1,336 @@
+"""Reading the books: trial balance, general ledger, aged receivables, KPIs.
+
+Each report is one aggregate query over indexed columns (``tenant_id`` first), so it stays
+fast on a tenant holding a million invoice lines (see ``comptoir bench invoices``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from domain.finance.books import open_books
+from domain.finance.models import Account, Invoice, Journal, JournalEntry, JournalLine, Payment
+from domain.kit.clock import Clock
+from domain.kit.principal import Principal, Role
+from domain.sales.models import Partner
+
+READERS = (Role.MANAGER, Role.ACCOUNTANT)
+ZERO = Decimal(0)
+Grouping = Literal["day", "month", "quarter", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class TrialBalanceRow:
+    account: str
+    label: str
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.debit - self.credit
+
+
+def trial_balance(
+    session: Session, principal: Principal, *, start: date, end: date
+) -> list[TrialBalanceRow]:
+    principal.require(*READERS)
+    rows = session.execute(
+        select(
+            Account.number,
+            Account.label,
+            func.sum(JournalLine.debit),
+            func.sum(JournalLine.credit),
+        )
+        .join(
+            JournalEntry,
+            (JournalEntry.tenant_id == JournalLine.tenant_id)
+            & (JournalEntry.id == JournalLine.entry_id),
+        )
+        .join(
+            Account,
+            (Account.tenant_id == JournalLine.tenant_id) & (Account.id == JournalLine.account_id),
+        )
+        .where(
+            JournalLine.tenant_id == principal.tenant_id,
+            JournalEntry.entry_date.between(start, end),
+        )
+        .group_by(Account.number, Account.label)
+        .order_by(Account.number)
+    )
+    return [TrialBalanceRow(n, lbl, d, c) for n, lbl, d, c in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    account: str
+    account_label: str
+    journal: str
+    entry_number: str
+    entry_date: date
+    piece_ref: str
+    label: str
+    partner_code: str | None
+    partner_name: str | None
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal  # running, per account
+
+
+def general_ledger(
+    session: Session,
+    principal: Principal,
+    *,
+    start: date,
+    end: date,
+    account_prefix: str | None = None,
+) -> list[LedgerLine]:
+    """Every line of the period, by account then date, with each account's running balance
+    (also the source of the FEC export)."""
+    principal.require(*READERS)
+    query = (
+        select(
+            Account.number,
+            Account.label,
+            Journal.code,
+            JournalEntry.number,
+            JournalEntry.entry_date,
+            JournalEntry.piece_ref,
+            JournalLine.label,
+            Partner.code,
+            Partner.name,
+            JournalLine.debit,
+            JournalLine.credit,
+        )
+        .join(
+            JournalEntry,
+            (JournalEntry.tenant_id == JournalLine.tenant_id)
+            & (JournalEntry.id == JournalLine.entry_id),
+        )
+        .join(
+            Journal,
+            (Journal.tenant_id == JournalEntry.tenant_id) & (Journal.id == JournalEntry.journal_id),
+        )
+        .join(
+            Account,
+            (Account.tenant_id == JournalLine.tenant_id) & (Account.id == JournalLine.account_id),
+        )
+        .outerjoin(
+            Partner,
+            (Partner.tenant_id == JournalLine.tenant_id) & (Partner.id == JournalLine.partner_id),
+        )
+        .where(
+            JournalLine.tenant_id == principal.tenant_id,
+            JournalEntry.entry_date.between(start, end),
+        )
+        .order_by(
+            Account.number, JournalEntry.entry_date, JournalEntry.number, JournalLine.position
+        )
+    )
+    if account_prefix:
+        query = query.where(Account.number.startswith(account_prefix))
+    lines: list[LedgerLine] = []
+    running, current = ZERO, None
+    for row in session.execute(query):
+        if row[0] != current:
+            running, current = ZERO, row[0]
+        running += row[9] - row[10]
+        lines.append(LedgerLine(*row, balance=running))
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class AgedReceivable:
+    partner_id: UUID
+    partner_code: str
+    partner_name: str
+    not_due: Decimal
+    days_0_30: Decimal
+    days_31_60: Decimal
+    days_61_90: Decimal
+    days_over_90: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.not_due + self.days_0_30 + self.days_31_60 + self.days_61_90 + self.days_over_90
+
+
+def aged_receivables(
+    session: Session, principal: Principal, clock: Clock, *, as_of: date | None = None
+) -> list[AgedReceivable]:
+    """What each customer still owes, by days past the due date (0–30, 31–60, 61–90,
+    over 90), plus what is not due yet. Balances are today's; ``as_of`` moves the date the
+    ageing is counted from."""
+    principal.require(*READERS)
+    as_of = as_of or open_books(session, principal, clock).today()
+    owed = Invoice.gross_total - Invoice.amount_settled
+    late = as_of - Invoice.due_date  # days, as an integer (date − date)
+
+    def bucket(condition: ColumnElement[bool]) -> ColumnElement[Decimal]:
+        return func.coalesce(func.sum(case((condition, owed), else_=0)), 0)
+
+    rows = session.execute(
+        select(
+            Partner.id,
+            Partner.code,
+            Partner.name,
+            bucket(late < 0),
+            bucket(late.between(0, 30)),
+            bucket(late.between(31, 60)),
+            bucket(late.between(61, 90)),
+            bucket(late > 90),
+        )
+        .join(
+            Partner,
+            (Partner.tenant_id == Invoice.tenant_id) & (Partner.id == Invoice.partner_id),
+        )
+        .where(
+            Invoice.tenant_id == principal.tenant_id,
+            Invoice.status.in_(("posted", "partially_paid")),
+            Invoice.kind != "credit_note",
+        )
+        .group_by(Partner.id, Partner.code, Partner.name)
+        .order_by(func.sum(owed).desc())
+    )
+    return [AgedReceivable(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class RevenuePoint:
+    period: date  # first day of the period
+    invoiced_net: Decimal  # excl. VAT, credit notes deducted
+    invoiced_gross: Decimal
+    collected: Decimal  # payments received (incl. VAT)
+
+
+def _trunc(
+    grouping: Grouping, column: ColumnElement[date] | InstrumentedAttribute[date]
+) -> ColumnElement[date]:
+    return cast(func.date_trunc(grouping, column), Date)
+
+
+def revenue(
+    session: Session,
+    principal: Principal,
+    *,
+    start: date,
+    end: date,
+    grouping: Grouping = "month",
+) -> list[RevenuePoint]:
+    """Invoiced (posted invoices and deposits minus credit notes) and collected, per period."""
+    principal.require(*READERS)
+    sign = case((Invoice.kind == "credit_note", -1), else_=1)
+    period = _trunc(grouping, Invoice.issue_date)
+    invoiced = session.execute(
+        select(period, func.sum(sign * Invoice.net_total), func.sum(sign * Invoice.gross_total))
+        .where(
+            Invoice.tenant_id == principal.tenant_id,
+            Invoice.status != "draft",
+            Invoice.number.is_not(None),
+            Invoice.issue_date.between(start, end),
+        )
+        .group_by(period)
+    )
+    paid_period = _trunc(grouping, Payment.received_on)
+    collected = session.execute(
+        select(paid_period, func.sum(Payment.amount))
+        .where(Payment.tenant_id == principal.tenant_id, Payment.received_on.between(start, end))
+        .group_by(paid_period)
+    )
+    points: dict[date, list[Decimal]] = {}
+    for when, net, gross in invoiced:
+        points.setdefault(when, [ZERO, ZERO, ZERO])[0:2] = [net, gross]
+    for when, amount in collected:
+        points.setdefault(when, [ZERO, ZERO, ZERO])[2] = amount
+    return [RevenuePoint(when, *values) for when, values in sorted(points.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class TopCustomer:
+    partner_id: UUID
+    name: str
+    invoiced_net: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Kpis:
+    start: date
+    end: date
+    currency: str
+    invoiced_net: Decimal
+    collected: Decimal
+    unpaid: Decimal
+    overdue: Decimal
+    overdue_count: int
+    dso_days: Decimal | None  # days sales outstanding over the last 90 days
+    top_customers: list[TopCustomer]
+
+
+def _top_customers(
+    session: Session, tenant_id: UUID, start: date, end: date, limit: int
+) -> list[TopCustomer]:
+    sign = case((Invoice.kind == "credit_note", -1), else_=1)
+    total = func.sum(sign * Invoice.net_total)
+    rows = session.execute(
+        select(Partner.id, Partner.name, total)
+        .join(
+            Partner, (Partner.tenant_id == Invoice.tenant_id) & (Partner.id == Invoice.partner_id)
+        )
+        .where(
+            Invoice.tenant_id == tenant_id,
+            Invoice.status != "draft",
+            Invoice.number.is_not(None),
+            Invoice.issue_date.between(start, end),
+        )
+        .group_by(Partner.id, Partner.name)
+        .order_by(total.desc())
+        .limit(limit)
+    )
+    return [TopCustomer(*row) for row in rows]
+
+
+def kpis(
+    session: Session, principal: Principal, clock: Clock, *, start: date, end: date, top: int = 5
+) -> Kpis:
+    principal.require(*READERS)
+    books = open_books(session, principal, clock)
+    today = books.today()
+    tenant_id = principal.tenant_id
+    owed = Invoice.gross_total - Invoice.amount_settled
+    unpaid, overdue, overdue_count = session.execute(
+        select(
+            func.coalesce(func.sum(owed), 0),
+            func.coalesce(func.sum(case((Invoice.due_date < today, owed), else_=0)), 0),
+            func.count().filter(Invoice.due_date < today),
+        ).where(
+            Invoice.tenant_id == tenant_id,
+            Invoice.status.in_(("posted", "partially_paid")),
+            Invoice.kind != "credit_note",
+        )
+    ).one()
+    points = revenue(session, principal, start=start, end=end, grouping="year")
+    window = revenue(
+        session, principal, start=today - timedelta(days=89), end=today, grouping="year"
+    )
+    recent_gross = sum((p.invoiced_gross for p in window), ZERO)
+    dso = (unpaid / recent_gross * 90).quantize(Decimal("0.1")) if recent_gross > 0 else None
+    return Kpis(
+        start=start,
+        end=end,
+        currency=books.currency.value,
+        invoiced_net=sum((p.invoiced_net for p in points), ZERO),
+        collected=sum((p.collected for p in points), ZERO),
+        unpaid=unpaid,
+        overdue=overdue,
+        overdue_count=overdue_count,
+        dso_days=dso,
+        top_customers=_top_customers(session, tenant_id, start, end, top),
+    )

@@ -1,0 +1,208 @@
+"""Finance queries. Services never build SQL themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.finance.models import Allocation, Invoice, InvoiceLine, Payment, Quote, QuoteLine
+
+OPEN_STATUSES = ("posted", "partially_paid")
+
+
+def get_invoice(
+    session: Session, tenant_id: UUID, invoice_id: UUID, *, lock: bool = False
+) -> Invoice | None:
+    query = select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.id == invoice_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def find_invoice_by_number(session: Session, tenant_id: UUID, number: str) -> Invoice | None:
+    return session.scalar(
+        select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.number == number)
+    )
+
+
+def invoice_lines(session: Session, tenant_id: UUID, invoice_id: UUID) -> list[InvoiceLine]:
+    return list(
+        session.scalars(
+            select(InvoiceLine)
+            .where(InvoiceLine.tenant_id == tenant_id, InvoiceLine.invoice_id == invoice_id)
+            .order_by(InvoiceLine.position)
+        )
+    )
+
+
+def credit_notes_of(session: Session, tenant_id: UUID, invoice_id: UUID) -> list[Invoice]:
+    return list(
+        session.scalars(
+            select(Invoice).where(
+                Invoice.tenant_id == tenant_id,
+                Invoice.kind == "credit_note",
+                Invoice.credited_invoice_id == invoice_id,
+            )
+        )
+    )
+
+
+def open_invoices(
+    session: Session, tenant_id: UUID, partner_id: UUID, *, lock: bool = False
+) -> list[Invoice]:
+    """A customer's unsettled posted invoices, oldest due first."""
+    query = (
+        select(Invoice)
+        .where(
+            Invoice.tenant_id == tenant_id,
+            Invoice.partner_id == partner_id,
+            Invoice.kind != "credit_note",
+            Invoice.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Invoice.due_date, Invoice.issue_date, Invoice.number)
+    )
+    if lock:
+        query = query.with_for_update()
+    return list(session.scalars(query))
+
+
+def lock_invoices(session: Session, tenant_id: UUID, ids: Sequence[UUID]) -> dict[UUID, Invoice]:
+    rows = session.scalars(
+        select(Invoice)
+        .where(Invoice.tenant_id == tenant_id, Invoice.id.in_(ids))
+        .order_by(Invoice.id)  # one lock order everywhere: no deadlock between payments
+        .with_for_update()
+    )
+    return {invoice.id: invoice for invoice in rows}
+
+
+def credit_sources(
+    session: Session, tenant_id: UUID, partner_id: UUID
+) -> tuple[list[Payment], list[Invoice]]:
+    """A customer's payments and credit notes not fully used yet (their credit), locked."""
+    payments = session.scalars(
+        select(Payment)
+        .where(
+            Payment.tenant_id == tenant_id,
+            Payment.partner_id == partner_id,
+            Payment.amount_allocated < Payment.amount,
+        )
+        .order_by(Payment.received_on, Payment.id)
+        .with_for_update()
+    )
+    notes = session.scalars(
+        select(Invoice)
+        .where(
+            Invoice.tenant_id == tenant_id,
+            Invoice.partner_id == partner_id,
+            Invoice.kind == "credit_note",
+            Invoice.amount_settled < Invoice.gross_total,
+        )
+        .order_by(Invoice.issue_date, Invoice.id)
+        .with_for_update()
+    )
+    return list(payments), list(notes)
+
+
+def allocations_of_invoice(session: Session, tenant_id: UUID, invoice_id: UUID) -> list[Allocation]:
+    return list(
+        session.scalars(
+            select(Allocation)
+            .where(Allocation.tenant_id == tenant_id, Allocation.invoice_id == invoice_id)
+            .order_by(Allocation.allocated_on)
+        )
+    )
+
+
+def get_quote(
+    session: Session, tenant_id: UUID, quote_id: UUID, *, lock: bool = False
+) -> Quote | None:
+    query = select(Quote).where(Quote.tenant_id == tenant_id, Quote.id == quote_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def quote_lines(session: Session, tenant_id: UUID, quote_id: UUID) -> list[QuoteLine]:
+    return list(
+        session.scalars(
+            select(QuoteLine)
+            .where(QuoteLine.tenant_id == tenant_id, QuoteLine.quote_id == quote_id)
+            .order_by(QuoteLine.position)
+        )
+    )
+
+
+def get_payment(session: Session, tenant_id: UUID, payment_id: UUID) -> Payment | None:
+    return session.scalar(
+        select(Payment).where(Payment.tenant_id == tenant_id, Payment.id == payment_id)
+    )
+
+
+def list_invoices(
+    session: Session,
+    tenant_id: UUID,
+    *,
+    today: date,
+    kind: str | None = None,
+    status: str | None = None,
+    partner_id: UUID | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    overdue: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Invoice]:
+    query = select(Invoice).where(Invoice.tenant_id == tenant_id)
+    if kind:
+        query = query.where(Invoice.kind == kind)
+    if status:
+        query = query.where(Invoice.status == status)
+    if partner_id:
+        query = query.where(Invoice.partner_id == partner_id)
+    if start:
+        query = query.where(Invoice.issue_date >= start)
+    if end:
+        query = query.where(Invoice.issue_date <= end)
+    if overdue is not None:
+        late = Invoice.status.in_(OPEN_STATUSES) & (Invoice.due_date < today)
+        query = query.where(late if overdue else ~late)
+    query = query.order_by(Invoice.issue_date.desc(), Invoice.number.desc().nulls_first())
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def list_quotes(
+    session: Session,
+    tenant_id: UUID,
+    *,
+    status: str | None = None,
+    partner_id: UUID | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Quote]:
+    query = select(Quote).where(Quote.tenant_id == tenant_id, Quote.is_current)
+    if status:
+        query = query.where(Quote.status == status)
+    if partner_id:
+        query = query.where(Quote.partner_id == partner_id)
+    query = query.order_by(Quote.issue_date.desc(), Quote.number.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def list_payments(
+    session: Session,
+    tenant_id: UUID,
+    *,
+    partner_id: UUID | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Payment]:
+    query = select(Payment).where(Payment.tenant_id == tenant_id)
+    if partner_id:
+        query = query.where(Payment.partner_id == partner_id)
+    query = query.order_by(Payment.received_on.desc(), Payment.number.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))

@@ -1,0 +1,214 @@
+"""Finance input and output shapes, validated before anything is written."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+
+from domain.kit.errors import InvalidInput
+
+# Money and quantities travel as JSON strings ("1234.50"): exact, never a float.
+Amount = Annotated[Decimal, PlainSerializer(lambda d: format(d, "f"), return_type=str)]
+
+PaymentMethod = Literal["cash", "bank_transfer", "card", "cheque", "wave", "orange_money"]
+Frequency = Literal["monthly", "quarterly", "yearly"]
+QuoteStatus = Literal["draft", "sent", "accepted", "refused", "expired"]
+InvoiceStatus = Literal["draft", "posted", "partially_paid", "paid", "cancelled"]
+
+PAYMENT_METHOD_LABELS = {
+    "cash": "Espèces",
+    "bank_transfer": "Virement bancaire",
+    "card": "Carte bancaire",
+    "cheque": "Chèque",
+    "wave": "Wave",
+    "orange_money": "Orange Money",
+}
+
+
+class LineIn(BaseModel):
+    """A product line (its name, unit, price and VAT come from the catalog unless given) or
+    a free-text line (description, unit price and VAT rate required)."""
+
+    product_id: UUID | None = None
+    description: str | None = Field(default=None, max_length=500)
+    quantity: Decimal
+    unit: str | None = None
+    unit_price: Decimal | None = None
+    discount_percent: Decimal = Decimal(0)
+    vat_rate: Decimal | None = None
+
+    @field_validator("quantity")
+    @classmethod
+    def _positive_quantity(cls, value: Decimal) -> Decimal:
+        if not value.is_finite() or value <= 0:
+            raise InvalidInput("La quantité doit être strictement positive.", field="quantity")
+        return value
+
+    @field_validator("unit_price")
+    @classmethod
+    def _price(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and (not value.is_finite() or value < 0):
+            raise InvalidInput("Le prix unitaire ne peut pas être négatif.", field="unit_price")
+        return value
+
+    @field_validator("discount_percent")
+    @classmethod
+    def _discount(cls, value: Decimal) -> Decimal:
+        if not value.is_finite() or not 0 <= value <= 100:
+            raise InvalidInput(
+                "La remise est un pourcentage entre 0 et 100.", field="discount_percent"
+            )
+        return value
+
+
+class DocumentIn(BaseModel):
+    partner_id: UUID
+    lines: list[LineIn] = Field(default_factory=list, max_length=500)
+    currency: str | None = None  # must be the tenant's when given
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class InvoiceCreate(DocumentIn):
+    kind: Literal["invoice", "deposit"] = "invoice"
+    payment_terms_days: int | None = Field(default=None, ge=0, le=365)
+    buyer_reference: str | None = Field(default=None, max_length=100)
+    deduct_deposits: list[UUID] = Field(default_factory=list)
+
+
+class InvoiceUpdate(BaseModel):
+    lines: list[LineIn] | None = None
+    payment_terms_days: int | None = Field(default=None, ge=0, le=365)
+    notes: str | None = Field(default=None, max_length=2000)
+    buyer_reference: str | None = Field(default=None, max_length=100)
+
+
+class QuoteCreate(DocumentIn):
+    valid_days: int | None = Field(default=None, ge=1, le=365)
+
+
+class DepositRequest(BaseModel):
+    percent: Decimal = Field(gt=0, le=100)
+
+
+class AllocationIn(BaseModel):
+    invoice_id: UUID
+    amount: Decimal
+
+
+class PaymentCreate(BaseModel):
+    """Money received. Without allocations it settles the named invoice, or the partner's
+    oldest open invoices first; anything left is kept as the customer's credit."""
+
+    partner_id: UUID | None = None
+    invoice_id: UUID | None = None
+    amount: Decimal
+    currency: str | None = None
+    method: PaymentMethod
+    received_on: date | None = None
+    reference: str | None = Field(default=None, max_length=100)
+    allocations: list[AllocationIn] | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, value: Decimal) -> Decimal:
+        if not value.is_finite() or value <= 0:
+            raise InvalidInput("Le montant du paiement doit être positif.", field="amount")
+        return value
+
+
+class CreditLineIn(BaseModel):
+    line_id: UUID
+    quantity: Decimal
+
+    @field_validator("quantity")
+    @classmethod
+    def _positive_quantity(cls, value: Decimal) -> Decimal:
+        if not value.is_finite() or value <= 0:
+            raise InvalidInput("La quantité doit être strictement positive.", field="quantity")
+        return value
+
+
+class CreditNoteCreate(BaseModel):
+    """All of a posted invoice (no ``lines``) or some of its lines and quantities."""
+
+    reason: str = Field(min_length=3, max_length=300)
+    lines: list[CreditLineIn] | None = None
+
+
+class RecurringCreate(DocumentIn):
+    label: str = Field(min_length=2, max_length=200)
+    frequency: Frequency
+    start_date: date
+    end_date: date | None = None
+    auto_post: bool = False
+
+
+class LineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    position: int
+    product_id: UUID | None
+    description: str
+    quantity: Amount
+    unit: str
+    unit_price: Amount
+    discount_percent: Amount
+    vat_rate: Amount
+    net_amount: Amount
+
+
+class InvoiceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    kind: str
+    number: str | None
+    status: str
+    partner_id: UUID
+    issue_date: date
+    due_date: date | None
+    currency: str
+    net_total: Amount
+    tax_total: Amount
+    gross_total: Amount
+    amount_settled: Amount
+    balance: Amount
+    is_overdue: bool
+    credited_invoice_id: UUID | None
+    quote_id: UUID | None
+    lines: list[LineOut] = Field(default_factory=list)
+
+
+class QuoteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    number: str
+    version: int
+    is_current: bool
+    status: str
+    partner_id: UUID
+    issue_date: date
+    valid_until: date
+    currency: str
+    net_total: Amount
+    tax_total: Amount
+    gross_total: Amount
+    invoice_id: UUID | None
+    lines: list[LineOut] = Field(default_factory=list)
+
+
+class PaymentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    number: str
+    partner_id: UUID
+    received_on: date
+    amount: Amount
+    currency: str
+    method: str
+    reference: str | None
+    amount_allocated: Amount
+    unallocated: Amount
