@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.errors import install_error_handlers
+from api.finance import router as finance_router
 from api.identity import router as identity_router
 from comptoir.bootstrap import Container, build_container
 from comptoir.logs import configure_logging
@@ -71,4 +72,5 @@ def create_app(container: Container | None = None) -> FastAPI:
         )
 
     app.include_router(identity_router)
+    app.include_router(finance_router)
     return app

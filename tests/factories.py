@@ -41,12 +41,17 @@ def unique(prefix: str) -> str:
 
 
 def make_tenant(
-    container: Container, *, country: str = "FR", name: str = "Test SARL", email: str | None = None
+    container: Container,
+    *,
+    country: str = "FR",
+    name: str = "Test SARL",
+    email: str | None = None,
+    **legal_ids: str,
 ) -> Account:
     slug = unique("t")
     email = email or f"{slug}@example.com"
     data = SignUp(
-        tenant=TenantCreate(name=name, slug=slug, country=country),  # type: ignore[arg-type]
+        tenant=TenantCreate(name=name, slug=slug, country=country, **legal_ids),  # type: ignore[arg-type]
         admin=UserCreate(email=email, name="Admin Test", password=PASSWORD),
     )
     with container.db.unit_of_work() as session:

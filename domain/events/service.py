@@ -25,7 +25,7 @@ from domain.kit.principal import Principal
 Publisher = Callable[[UUID, UUID], None]
 
 
-def emit(session: Session, principal: Principal, name: str, **payload: Any) -> DomainEvent:
+def emit(session: Session, principal: Principal, name: str, /, **payload: Any) -> DomainEvent:
     event = DomainEvent(
         tenant_id=principal.tenant_id,
         id=uuid7(),

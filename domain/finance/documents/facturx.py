@@ -154,9 +154,10 @@ def _decimal(value: Decimal) -> str:
 
 def _price(value: Decimal, doc: PrintableDocument) -> str:
     """A unit price keeps its extra decimals (22.705) but shows at least the currency's."""
-    if -value.normalize().as_tuple().exponent <= doc.currency.minor_units:  # type: ignore[operator]
-        return _amount(value, doc)
-    return _decimal(value)
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > doc.currency.minor_units:
+        return _decimal(value)
+    return _amount(value, doc)
 
 
 def _net_price(line: Line) -> Decimal:

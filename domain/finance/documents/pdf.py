@@ -123,7 +123,7 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 — reportlab's name
+    def showPage(self) -> None:  # reportlab's camelCase API
         self._pages.append(dict(self.__dict__))
         self._startPage()
 

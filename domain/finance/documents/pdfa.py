@@ -72,6 +72,7 @@ def srgb_profile() -> bytes:
 def add_srgb_output_intent(pdf: bytes) -> bytes:
     """Declare sRGB as the output intent (PDF/A needs one for device-RGB colours)."""
     writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    writer.pdf_header = b"%PDF-1.7"  # PDF/A-3 builds on PDF 1.7 (reportlab says 1.3)
     profile = DecodedStreamObject()
     profile.set_data(srgb_profile())
     profile[NameObject("/N")] = NumberObject(3)

@@ -70,8 +70,8 @@ LEDGER_SQL = [
     """
     CREATE FUNCTION comptoir_check_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
-        entry uuid := CASE WHEN TG_TABLE_NAME = 'journal_entries' THEN NEW.id
-                           ELSE NEW.entry_id END;
+        -- TG_ARGV[0] names the column holding the entry id ('id' or 'entry_id').
+        entry uuid := (to_jsonb(NEW) ->> TG_ARGV[0])::uuid;
         total_debit numeric; total_credit numeric; line_count integer;
     BEGIN
         SELECT coalesce(sum(debit), 0), coalesce(sum(credit), 0), count(*)
@@ -86,10 +86,10 @@ LEDGER_SQL = [
     """,
     """CREATE CONSTRAINT TRIGGER journal_entries_balanced AFTER INSERT ON journal_entries
        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-       EXECUTE FUNCTION comptoir_check_entry_balanced()""",
+       EXECUTE FUNCTION comptoir_check_entry_balanced('id')""",
     """CREATE CONSTRAINT TRIGGER journal_lines_balanced AFTER INSERT ON journal_lines
        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-       EXECUTE FUNCTION comptoir_check_entry_balanced()""",
+       EXECUTE FUNCTION comptoir_check_entry_balanced('entry_id')""",
     """
     CREATE FUNCTION comptoir_ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
