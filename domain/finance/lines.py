@@ -37,9 +37,9 @@ class PricedLine:
     def taxable(self) -> TaxableLine:
         return TaxableLine(self.net_amount, self.vat_rate, self.vat_category)
 
-    def columns(self) -> dict[str, Any]:
-        """The values a quote or invoice line row stores."""
-        skip = {"is_goods"}
+    def columns(self, *, invoice: bool = True) -> dict[str, Any]:
+        """The values an invoice line row stores (a quote line has no deposit reference)."""
+        skip = {"is_goods"} if invoice else {"is_goods", "deposit_invoice_id"}
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
 
 

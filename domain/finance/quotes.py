@@ -66,7 +66,7 @@ def _write(session: Session, books: Books, quote: Quote, lines: list[PricedLine]
     session.add(quote)
     session.flush()
     session.add_all(
-        QuoteLine(tenant_id=quote.tenant_id, quote_id=quote.id, **line.columns()) for line in lines
+        QuoteLine(tenant_id=quote.tenant_id, quote_id=quote.id, **line.columns(invoice=False)) for line in lines
     )
     session.flush()
     return quote
