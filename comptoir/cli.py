@@ -9,14 +9,19 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Comptoir — l'ERP conversationnel.", no_args_is_help=True)
 db_app = typer.Typer(help="Base de données : migrations et données de démonstration.")
 app.add_typer(db_app, name="db")
+export_app = typer.Typer(help="Exports légaux : Factur-X, FEC.")
+app.add_typer(export_app, name="export")
 
 
 @db_app.command("upgrade")
@@ -36,6 +41,57 @@ def db_seed() -> None:
 
     for slug, email, roles in seed_demo(build_container()):
         typer.echo(f"{slug:22} {email:32} {roles}")
+
+
+@export_app.command("facturx")
+def export_facturx(
+    tenant: Annotated[str, typer.Option(help="Identifiant de l'entreprise (slug)")],
+    invoice: Annotated[str, typer.Option(help="Numéro de la facture, ex. F-2026-00001")],
+    out: Annotated[Path, typer.Option(help="Dossier de destination")],
+) -> None:
+    """Write an invoice as a Factur-X PDF/A-3 (EN 16931) into OUT."""
+    from comptoir.bootstrap import build_container
+    from comptoir.exports import export_facturx as write
+
+    container = build_container()
+    try:
+        path = _or_fail(lambda: write(container, tenant, invoice, out))
+    finally:
+        container.close()
+    typer.echo(f"Factur-X écrit : {path}")
+
+
+@export_app.command("fec")
+def export_fec(
+    tenant: Annotated[str, typer.Option(help="Identifiant de l'entreprise (slug)")],
+    year: Annotated[int, typer.Option(help="Exercice (année civile)")],
+    out: Annotated[Path, typer.Option(help="Fichier, ou dossier recevant <SIREN>FEC<date>.txt")],
+) -> None:
+    """Write the FEC of YEAR and check it against the FEC rules."""
+    from comptoir.bootstrap import build_container
+    from comptoir.exports import export_fec as write
+
+    container = build_container()
+    try:
+        path, problems = _or_fail(lambda: write(container, tenant, year, out))
+    finally:
+        container.close()
+    typer.echo(f"FEC écrit : {path}")
+    for problem in problems:
+        typer.echo(f"  ✗ {problem}", err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("Contrôles FEC : conforme.")
+
+
+def _or_fail(action: Callable[[], T]) -> T:
+    from domain.kit.errors import DomainError
+
+    try:
+        return action()
+    except DomainError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()

@@ -5,8 +5,11 @@ Idempotent: a business whose administrator already exists is left as it is."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from comptoir.bootstrap import Container
+from comptoir.demo_books import seed_books
+from domain import onboarding
 from domain.audit.service import RequestContext
 from domain.identity import repository as repo
 from domain.identity import service as identity
@@ -73,9 +76,7 @@ def _create(container: Container, business: DemoBusiness) -> None:
         tenant, user = identity.register_tenant(
             container.db, session, signup, container.passwords, ctx
         )
-        principal = Principal(
-            tenant_id=tenant.id, user_id=user.id, roles=frozenset({Role.ADMIN}), channel=Channel.CLI
-        )
+        principal = _admin(tenant.id, user.id)
         for person in business.members:
             member = MemberCreate(
                 email=person.email, name=person.name, password=DEMO_PASSWORD, roles=person.roles
@@ -83,14 +84,36 @@ def _create(container: Container, business: DemoBusiness) -> None:
             identity.add_member(session, principal, member, container.passwords)
 
 
+def _admin(tenant_id: UUID, user_id: UUID) -> Principal:
+    return Principal(
+        tenant_id=tenant_id, user_id=user_id, roles=frozenset({Role.ADMIN}), channel=Channel.CLI
+    )
+
+
+def _existing_admin(container: Container, business: DemoBusiness) -> Principal | None:
+    with container.db.unit_of_work() as session:
+        credentials = repo.find_credentials(session, business.admin.email)
+        if credentials is None:
+            return None
+        tenants = repo.user_tenants(session, credentials.user_id)
+    tenant = next(t for t in tenants if t.slug == business.tenant.slug)
+    return _admin(tenant.tenant_id, credentials.user_id)
+
+
 def seed_demo(container: Container) -> list[tuple[str, str, str]]:
-    """Create the demo businesses if missing; return their (slug, e-mail, roles) logins."""
+    """Create the demo businesses and their history if missing (a business created by an
+    earlier version gets what it lacks); return their (slug, e-mail, roles) logins."""
     logins: list[tuple[str, str, str]] = []
     for business in DEMO:
-        with container.db.unit_of_work() as session:
-            exists = repo.find_credentials(session, business.admin.email) is not None
-        if not exists:
+        if _existing_admin(container, business) is None:
             _create(container, business)
+        principal = _existing_admin(container, business)
+        assert principal is not None
+        with container.db.unit_of_work(principal.tenant_id) as session:
+            tenant = repo.get_tenant(session, principal.tenant_id)
+            assert tenant is not None
+            onboarding.prepare_tenant(session, principal, tenant)  # idempotent
+        seed_books(container, principal, business.tenant.country)
         for person in (business.admin, *business.members):
             roles = ",".join(r.value for r in person.roles)
             logins.append((business.tenant.slug, person.email, roles))

@@ -82,7 +82,7 @@ def _lines(session: Session, books: Books, rows: list[InvoiceLine] | list[QuoteL
                 select(Product.id, Product.sku).where(
                     Product.tenant_id == books.tenant.id, Product.id.in_(ids)
                 )
-            ).tuples()
+            ).all()
         )
         if ids
         else {}
@@ -112,7 +112,7 @@ def _vat(
             select(VatRate.rate, VatRate.exemption_reason).where(
                 VatRate.tenant_id == books.tenant.id, VatRate.category == "E"
             )
-        ).tuples()
+        ).all()
     )
     priced = _priced(rows)  # type: ignore[arg-type]
     totals = document_totals((p.taxable() for p in priced), books.currency)

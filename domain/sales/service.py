@@ -617,7 +617,9 @@ def create_product(session: Session, principal: Principal, data: ProductCreate) 
     product = Product(tenant_id=tenant.id, id=uuid7(), **fields)
     session.add(product)
     session.flush()
-    _record(session, principal, product, "product.created", "product.create", product_name=product.name)
+    _record(
+        session, principal, product, "product.created", "product.create", product_name=product.name
+    )
     return product
 
 
@@ -1081,3 +1083,8 @@ def list_activities(
         offset=offset,
     )
     return Page(items, total, limit, offset)
+
+
+def tenant_currency(session: Session, principal: Principal) -> Currency:
+    """The currency amounts are kept in (EUR for France, XOF for Senegal)."""
+    return Currency(_tenant(session, principal).currency)

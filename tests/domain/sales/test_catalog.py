@@ -1,0 +1,183 @@
+"""Catalog: units (UN/ECE Rec 20), prices in the currency's minor unit, VAT rates, SKUs."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from comptoir.bootstrap import Container
+from domain.kit.errors import DomainError, InvalidInput, PermissionDenied
+from domain.kit.principal import Role
+from domain.sales import service as sales
+from domain.sales.errors import SkuTaken
+from domain.sales.schemas import ProductCreate, ProductOut, ProductUpdate
+from domain.sales.units import UNIT_CODES, normalize_unit, unit_code
+from domain.kit.money import Currency
+from tests.factories import Account, make_member
+from tests.sales_factories import make_product, make_sales_tenant, row_counts
+
+
+class TestUnits:
+    @pytest.mark.parametrize(
+        ("unit", "code"),
+        [
+            ("unité", "C62"),
+            ("pièce", "H87"),
+            ("heure", "HUR"),
+            ("jour", "DAY"),
+            ("kg", "KGM"),
+            ("g", "GRM"),
+            ("litre", "LTR"),
+            ("m", "MTR"),
+            ("m²", "MTK"),
+            ("sac", "XBG"),
+            ("carton", "XCT"),
+            ("boîte", "XBX"),
+            ("forfait", "LS"),
+            ("lot", "XLT"),
+            ("mois", "MON"),
+            ("tonne", "TNE"),
+        ],
+    )
+    def test_rec20_codes(self, unit: str, code: str) -> None:
+        assert unit_code(unit) == code
+
+    @pytest.mark.parametrize(
+        ("spelling", "unit"),
+        [("u", "unité"), ("PCS", "pièce"), ("h", "heure"), ("Sacs", "sac"), ("m2", "m²"),
+         ("boite", "boîte"), (" Kilos ", "kg")],
+    )  # fmt: skip
+    def test_synonyms(self, spelling: str, unit: str) -> None:
+        assert normalize_unit(spelling) == unit
+
+    def test_every_unit_has_a_three_letter_or_ls_code(self) -> None:
+        assert all(len(code) in (2, 3) and code.isupper() for code in UNIT_CODES.values())
+
+    def test_unknown_unit(self) -> None:
+        with pytest.raises(InvalidInput) as info:
+            ProductCreate(name="Ciment", sale_price=Decimal(1), unit="barrique")
+        assert info.value.message.startswith("Unité inconnue : « barrique ». Unités possibles :")
+
+
+def create(container: Container, account: Account, **fields: Any) -> Any:
+    fields.setdefault("name", "Ciment 50 kg")
+    fields.setdefault("sale_price", Decimal("4500"))
+    with container.db.unit_of_work(account.tenant_id) as session:
+        return sales.create_product(session, account.principal(Role.SALES), ProductCreate(**fields))
+
+
+def refused(container: Container, account: Account, error: type[DomainError], **fields: Any) -> str:
+    before = row_counts(container, account)
+    with pytest.raises(error) as info:
+        create(container, account, **fields)
+    assert row_counts(container, account) == before
+    return info.value.message
+
+
+class TestCreateProduct:
+    def test_defaults_follow_the_country(self, container: Container) -> None:
+        fr = make_sales_tenant(container)
+        sn = make_sales_tenant(container, country="SN")
+        a = create(container, fr, sale_price=Decimal("12.50"))
+        b = create(container, sn, unit="Sacs", vat_rate=Decimal("0"))
+        c = create(container, sn, name="Transport", kind="service")
+        assert (a.unit, a.vat_rate, a.sale_price) == ("unité", Decimal(20), Decimal("12.50"))
+        assert (b.unit, b.vat_rate) == ("sac", Decimal(0))
+        assert (c.kind, c.vat_rate) == ("service", Decimal(18))
+
+    def test_output_in_minor_units(self, container: Container) -> None:
+        account = make_sales_tenant(container, country="SN")
+        product = create(container, account, sale_price=Decimal("15000"))
+        with container.db.unit_of_work(account.tenant_id) as session:
+            stored = sales.get_product(session, account.principal(Role.EMPLOYEE), product.id)
+            out = ProductOut.of(stored, Currency.XOF).model_dump(mode="json")
+        assert (out["sale_price"], out["vat_rate"], out["unit_code"]) == ("15000", "18", "C62")
+
+    @pytest.mark.parametrize(
+        ("country", "fields", "message"),
+        [
+            ("SN", {"sale_price": Decimal("1500.50")}, "Le franc CFA n'a pas de centimes."),
+            ("FR", {"sale_price": Decimal("1.005")}, "Un montant en euros a au plus deux"),
+            ("FR", {"vat_rate": Decimal("7")}, "Taux de TVA inconnu : 7 %. Taux possibles :"),
+            ("SN", {"vat_rate": Decimal("20")}, "Taux de TVA inconnu : 20 %."),
+            ("FR", {"sale_price": Decimal("1e15")}, "Montant trop élevé."),
+        ],
+    )
+    def test_bad_amounts_and_rates(
+        self, container: Container, country: str, fields: dict[str, Any], message: str
+    ) -> None:
+        account = make_sales_tenant(container, country=country)
+        assert message in refused(container, account, InvalidInput, **fields)
+
+    def test_negative_price(self) -> None:
+        with pytest.raises(InvalidInput, match="Le prix ne peut pas être négatif."):
+            ProductCreate(name="X", sale_price=Decimal("-1"))
+
+    def test_vat_fallback_until_finance_owns_rates(
+        self, container: Container, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setitem(sys.modules, "domain.finance.vat", None)  # import fails
+        account = make_sales_tenant(container)
+        assert create(container, account, vat_rate=Decimal("5.5")).vat_rate == Decimal("5.5")
+        message = refused(container, account, InvalidInput, vat_rate=Decimal("7"))
+        assert message == (
+            "Taux de TVA inconnu : 7 %. Taux possibles : 20 %, 10 %, 5,5 %, 2,1 %, 0 %."
+        )
+
+    def test_sku_is_unique_whatever_the_case(self, container: Container) -> None:
+        account = make_sales_tenant(container)
+        create(container, account, name="Riz 50 kg", sku="RIZ-50")
+        message = refused(container, account, SkuTaken, name="Autre riz", sku="riz-50")
+        assert message == "La référence « riz-50 » est déjà celle de « Riz 50 kg »."
+
+    def test_employees_cannot_change_the_catalog(self, container: Container) -> None:
+        account = make_sales_tenant(container)
+        member = make_member(container, account, Role.EMPLOYEE)
+        with pytest.raises(PermissionDenied):
+            with container.db.unit_of_work(account.tenant_id) as session:
+                sales.create_product(
+                    session, member.principal(Role.EMPLOYEE), ProductCreate(name="X", sale_price=1)
+                )
+
+
+class TestUpdateAndList:
+    def test_partial_update_and_checks(self, container: Container) -> None:
+        account = make_sales_tenant(container, country="SN")
+        product = make_product(container, account, sku="RIZ-50")
+        with container.db.unit_of_work(account.tenant_id) as session:
+            updated = sales.update_product(
+                session,
+                account.principal(Role.ACCOUNTANT),
+                product.id,
+                ProductUpdate(sale_price=Decimal("16000"), unit="pcs"),
+            )
+        assert (updated.sale_price, updated.unit, updated.sku) == (16000, "pièce", "RIZ-50")
+        with pytest.raises(InvalidInput, match="centimes"):
+            with container.db.unit_of_work(account.tenant_id) as session:
+                sales.update_product(
+                    session, account.principal(), product.id, ProductUpdate(sale_price="1.5")
+                )
+
+    def test_filters(self, container: Container) -> None:
+        account = make_sales_tenant(container, country="SN")
+        make_product(container, account, name="Riz 50 kg", category="Alimentaire", sku="R50")
+        make_product(container, account, name="Sucre 1 kg", category="alimentaire")
+        make_product(container, account, name="Livraison Dakar", kind="service")
+        old = make_product(container, account, name="Riz ancien")
+        with container.db.unit_of_work(account.tenant_id) as session:
+            sales.archive_product(session, account.principal(), old.id)
+        reader = account.principal(Role.EMPLOYEE)
+        with container.db.unit_of_work(account.tenant_id) as session:
+            food = sales.list_products(session, reader, category="ALIMENTAIRE")
+            services = sales.list_products(session, reader, kind="service")
+            rice = sales.list_products(session, reader, query="riz")
+            all_rice = sales.list_products(session, reader, query="riz", active=None)
+            by_sku = sales.list_products(session, reader, query="r50")
+        assert [p.name for p in food.items] == ["Riz 50 kg", "Sucre 1 kg"]
+        assert [p.name for p in services.items] == ["Livraison Dakar"]
+        assert [p.name for p in rice.items] == ["Riz 50 kg"]
+        assert {p.name for p in all_rice.items} == {"Riz 50 kg", "Riz ancien"}
+        assert [p.name for p in by_sku.items][0] == "Riz 50 kg"
