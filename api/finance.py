@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
@@ -12,6 +13,7 @@ from pydantic import BaseModel
 
 from api.deps import ContainerDep, PrincipalDep
 from domain.finance import exporting, invoices, payments, printing, quotes, recurring, reports
+from domain.finance.books import currency_of
 from domain.finance.documents.facturx import facturx_pdf
 from domain.finance.documents.pdf import render_pdf
 from domain.finance.models import Invoice, InvoiceLine, Payment, Quote
@@ -19,6 +21,7 @@ from domain.finance.schemas import (
     Amount,
     CreditNoteCreate,
     DepositRequest,
+    InCurrency,
     InvoiceCreate,
     InvoiceOut,
     InvoiceStatus,
@@ -33,6 +36,7 @@ from domain.finance.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1")
+Out = TypeVar("Out", bound=InCurrency)
 PDF = "application/pdf"
 
 
@@ -62,6 +66,12 @@ def _payment_out(payment: Payment) -> PaymentOut:
             "unallocated": payment.amount - payment.amount_allocated,
         }
     )
+
+
+def _row(model: type[Out], row: object, currency: str) -> Out:
+    """A report row (a dataclass) as ``model``, its amounts in ``currency``'s minor unit."""
+    fields = {f: getattr(row, f) for f in model.model_fields if f != "currency"}
+    return model(**fields, currency=currency)
 
 
 def _pdf(content: bytes, filename: str) -> Response:
@@ -179,7 +189,7 @@ def create_credit_note(
         return _invoice_out(note, today, lines)
 
 
-class CreditApplied(BaseModel):
+class CreditApplied(InCurrency):
     amount: Amount
 
 
@@ -187,7 +197,7 @@ class CreditApplied(BaseModel):
 def apply_credit(invoice_id: UUID, c: ContainerDep, principal: PrincipalDep) -> CreditApplied:
     with c.db.unit_of_work(principal.tenant_id) as session:
         used = payments.apply_customer_credit(session, principal, c.clock, invoice_id)
-        return CreditApplied(amount=used)
+        return CreditApplied(amount=used, currency=currency_of(session, principal))
 
 
 @router.get("/invoices/{invoice_id}/pdf", tags=["factures"], summary="PDF de la facture")
@@ -260,17 +270,27 @@ def create_quote(body: QuoteCreate, c: ContainerDep, principal: PrincipalDep) ->
         return _quote_out(quote, quote.issue_date)
 
 
-@router.post("/quotes/{quote_id}/{action}", response_model=QuoteOut, tags=["devis"])
-def move_quote(
-    quote_id: UUID,
-    action: Literal["send", "accept", "refuse"],
-    c: ContainerDep,
-    principal: PrincipalDep,
+def _move_quote(
+    c: ContainerDep, principal: PrincipalDep, quote_id: UUID, move: Callable[..., Quote]
 ) -> QuoteOut:
-    move = {"send": quotes.send_quote, "accept": quotes.accept_quote, "refuse": quotes.refuse_quote}
     with c.db.unit_of_work(principal.tenant_id) as session:
-        quote = move[action](session, principal, c.clock, quote_id)
+        quote = move(session, principal, c.clock, quote_id)
         return _quote_out(quote, quote.issue_date)
+
+
+@router.post("/quotes/{quote_id}/send", response_model=QuoteOut, tags=["devis"])
+def send_quote(quote_id: UUID, c: ContainerDep, principal: PrincipalDep) -> QuoteOut:
+    return _move_quote(c, principal, quote_id, quotes.send_quote)
+
+
+@router.post("/quotes/{quote_id}/accept", response_model=QuoteOut, tags=["devis"])
+def accept_quote(quote_id: UUID, c: ContainerDep, principal: PrincipalDep) -> QuoteOut:
+    return _move_quote(c, principal, quote_id, quotes.accept_quote)
+
+
+@router.post("/quotes/{quote_id}/refuse", response_model=QuoteOut, tags=["devis"])
+def refuse_quote(quote_id: UUID, c: ContainerDep, principal: PrincipalDep) -> QuoteOut:
+    return _move_quote(c, principal, quote_id, quotes.refuse_quote)
 
 
 @router.post(
@@ -346,7 +366,7 @@ def record_payment(body: PaymentCreate, c: ContainerDep, principal: PrincipalDep
         return _payment_out(payments.record_payment(session, principal, c.clock, body))
 
 
-class CustomerCredit(BaseModel):
+class CustomerCredit(InCurrency):
     partner_id: UUID
     credit: Amount
 
@@ -355,7 +375,9 @@ class CustomerCredit(BaseModel):
 def customer_credit(partner_id: UUID, c: ContainerDep, principal: PrincipalDep) -> CustomerCredit:
     with c.db.unit_of_work(principal.tenant_id) as session:
         credit = payments.customer_credit(session, principal, partner_id)
-        return CustomerCredit(partner_id=partner_id, credit=credit)
+        return CustomerCredit(
+            partner_id=partner_id, credit=credit, currency=currency_of(session, principal)
+        )
 
 
 class RecurringOut(BaseModel):
@@ -401,7 +423,7 @@ def generate_recurring(c: ContainerDep, principal: PrincipalDep) -> list[Invoice
 # Ledger and reports ---------------------------------------------------------------------
 
 
-class TrialBalanceOut(BaseModel):
+class TrialBalanceOut(InCurrency):
     account: str
     label: str
     debit: Amount
@@ -415,15 +437,21 @@ def trial_balance(
 ) -> list[TrialBalanceOut]:
     with c.db.unit_of_work(principal.tenant_id) as session:
         rows = reports.trial_balance(session, principal, start=start, end=end)
+        currency = currency_of(session, principal)
     return [
         TrialBalanceOut(
-            account=r.account, label=r.label, debit=r.debit, credit=r.credit, balance=r.balance
+            account=r.account,
+            label=r.label,
+            debit=r.debit,
+            credit=r.credit,
+            balance=r.balance,
+            currency=currency,
         )
         for r in rows
     ]
 
 
-class LedgerLineOut(BaseModel):
+class LedgerLineOut(InCurrency):
     account: str
     account_label: str
     journal: str
@@ -450,10 +478,11 @@ def general_ledger(
         rows = reports.general_ledger(
             session, principal, start=start, end=end, account_prefix=account
         )
-    return [LedgerLineOut.model_validate(r, from_attributes=True) for r in rows]
+        currency = currency_of(session, principal)
+    return [_row(LedgerLineOut, r, currency) for r in rows]
 
 
-class AgedOut(BaseModel):
+class AgedOut(InCurrency):
     partner_id: UUID
     partner_code: str
     partner_name: str
@@ -471,10 +500,11 @@ def aged_receivables(
 ) -> list[AgedOut]:
     with c.db.unit_of_work(principal.tenant_id) as session:
         rows = reports.aged_receivables(session, principal, c.clock, as_of=as_of)
-    return [AgedOut.model_validate(r, from_attributes=True) for r in rows]
+        currency = currency_of(session, principal)
+    return [_row(AgedOut, r, currency) for r in rows]
 
 
-class RevenueOut(BaseModel):
+class RevenueOut(InCurrency):
     period: date
     invoiced_net: Amount
     invoiced_gross: Amount
@@ -491,16 +521,17 @@ def revenue(
 ) -> list[RevenueOut]:
     with c.db.unit_of_work(principal.tenant_id) as session:
         rows = reports.revenue(session, principal, start=start, end=end, grouping=grouping)
-    return [RevenueOut.model_validate(r, from_attributes=True) for r in rows]
+        currency = currency_of(session, principal)
+    return [_row(RevenueOut, r, currency) for r in rows]
 
 
-class TopCustomerOut(BaseModel):
+class TopCustomerOut(InCurrency):
     partner_id: UUID
     name: str
     invoiced_net: Amount
 
 
-class KpisOut(BaseModel):
+class KpisOut(InCurrency):
     start: date
     end: date
     currency: str
@@ -517,4 +548,6 @@ class KpisOut(BaseModel):
 def kpis(c: ContainerDep, principal: PrincipalDep, start: date, end: date) -> KpisOut:
     with c.db.unit_of_work(principal.tenant_id) as session:
         k = reports.kpis(session, principal, c.clock, start=start, end=end)
-    return KpisOut.model_validate(k, from_attributes=True)
+    top = [_row(TopCustomerOut, t, k.currency) for t in k.top_customers]
+    fields = {f: getattr(k, f) for f in KpisOut.model_fields if f != "top_customers"}
+    return KpisOut(**fields, top_customers=top)

@@ -44,7 +44,9 @@ class Shop:
         return self.account.tenant_id
 
 
-def make_customer(container: Container, account: Account, name: str | None = None, **fields: Any) -> UUID:
+def make_customer(
+    container: Container, account: Account, name: str | None = None, **fields: Any
+) -> UUID:
     with container.db.unit_of_work(account.tenant_id) as session:
         partner = sales.create_partner(
             session, account.principal(), PartnerCreate(name=name or unique("Client"), **fields)
@@ -53,7 +55,13 @@ def make_customer(container: Container, account: Account, name: str | None = Non
 
 
 def make_product(
-    container: Container, account: Account, *, price: str, vat: str, kind: str = "goods", **fields: Any
+    container: Container,
+    account: Account,
+    *,
+    price: str,
+    vat: str,
+    kind: str = "goods",
+    **fields: Any,
 ) -> UUID:
     with container.db.unit_of_work(account.tenant_id) as session:
         product = sales.create_product(
@@ -71,7 +79,7 @@ def make_product(
 
 
 def make_shop(container: Container, *, country: str = "FR") -> Shop:
-    legal = {"siren": SIREN} if country == "FR" else {}
+    legal = {"siren": SIREN, "vat_number": "FR44" + SIREN} if country == "FR" else {}
     account = make_tenant(container, country=country, **legal)
     goods_vat, service_vat = ("20", "20") if country == "FR" else ("18", "18")
     price = "12.50" if country == "FR" else "15000"
@@ -94,7 +102,9 @@ def draft_invoice(
             session,
             shop.principal,
             clock or container.clock,
-            InvoiceCreate(partner_id=extra.pop("partner_id", shop.customer_id), lines=list(lines), **extra),
+            InvoiceCreate(
+                partner_id=extra.pop("partner_id", shop.customer_id), lines=list(lines), **extra
+            ),
         )
 
 
@@ -107,10 +117,18 @@ def posted_invoice(
 
 
 def pay(
-    container: Container, shop: Shop, amount: str, *, clock: ManualClock | None = None, **fields: Any
+    container: Container,
+    shop: Shop,
+    amount: str,
+    *,
+    clock: ManualClock | None = None,
+    **fields: Any,
 ) -> Payment:
     fields.setdefault("method", "bank_transfer")
     with container.db.unit_of_work(shop.tenant_id) as session:
         return payments.record_payment(
-            session, shop.principal, clock or container.clock, PaymentCreate(amount=Decimal(amount), **fields)
+            session,
+            shop.principal,
+            clock or container.clock,
+            PaymentCreate(amount=Decimal(amount), **fields),
         )

@@ -58,3 +58,9 @@ def open_books(session: Session, principal: Principal, clock: Clock) -> Books:
     if tenant is None or settings is None:  # every tenant gets its books when created
         raise RuntimeError(f"tenant {principal.tenant_id} has no books")
     return Books(principal=principal, tenant=tenant, settings=settings, clock=clock)
+
+
+def currency_of(session: Session, principal: Principal) -> str:
+    tenant = session.get(Tenant, principal.tenant_id)
+    assert tenant is not None  # the principal's tenant is visible by construction
+    return tenant.currency

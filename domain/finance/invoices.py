@@ -29,7 +29,7 @@ from domain.finance.errors import (
     InvoicePosted,
 )
 from domain.finance.ledger import EntryDraft, Movement, write_entry
-from domain.finance.lines import PricedLine, price_lines
+from domain.finance.lines import PricedLine, price_lines, priced_rows
 from domain.finance.models import Allocation, Invoice, InvoiceLine
 from domain.finance.schemas import CreditNoteCreate, InvoiceCreate, InvoiceUpdate
 from domain.kit.clock import Clock
@@ -123,7 +123,7 @@ def _deposit_deductions(
         totals = document_totals(
             (
                 line.taxable()
-                for line in _priced(repo.invoice_lines(session, books.tenant.id, deposit_id))
+                for line in priced_rows(repo.invoice_lines(session, books.tenant.id, deposit_id))
             ),
             books.currency,
         )
@@ -144,25 +144,6 @@ def _deposit_deductions(
                 )
             )
     return deductions
-
-
-def _priced(rows: Iterable[InvoiceLine]) -> list[PricedLine]:
-    return [
-        PricedLine(
-            position=r.position,
-            product_id=r.product_id,
-            description=r.description,
-            quantity=r.quantity,
-            unit=r.unit,
-            unit_price=r.unit_price,
-            discount_percent=r.discount_percent,
-            vat_rate=r.vat_rate,
-            vat_category=r.vat_category,
-            net_amount=r.net_amount,
-            deposit_invoice_id=r.deposit_invoice_id,
-        )
-        for r in rows
-    ]
 
 
 def new_draft(
@@ -335,7 +316,7 @@ def _vat_movements(
     """VAT collected per rate. SYSCOHADA keeps VAT on services (4432) apart from VAT on
     goods (4431): a rate's tax is then split in proportion to the two bases, exactly."""
     accounts = books.accounts
-    totals = document_totals((p.taxable() for p in _priced(lines)), books.currency)
+    totals = document_totals((p.taxable() for p in priced_rows(lines)), books.currency)
     movements = []
     for rate in totals.by_rate:
         same_rate = [
@@ -464,7 +445,7 @@ def _credit_lines(
     books: Books, originals: list[InvoiceLine], data: CreditNoteCreate
 ) -> list[PricedLine]:
     if data.lines is None:
-        return _priced(originals)
+        return priced_rows(originals)
     by_id = {line.id: line for line in originals}
     credited: list[PricedLine] = []
     for i, wanted in enumerate(data.lines, start=1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from domain.finance.books import Books
 from domain.finance.calc import TaxableLine, line_net
+from domain.finance.models import InvoiceLine, QuoteLine
 from domain.finance.schemas import LineIn
 from domain.finance.vat import default_rate, require_rate
 from domain.kit.errors import InvalidInput, NotFound
@@ -99,3 +101,23 @@ def price_line(session: Session, books: Books, position: int, line: LineIn) -> P
 
 def price_lines(session: Session, books: Books, lines: list[LineIn]) -> list[PricedLine]:
     return [price_line(session, books, i, line) for i, line in enumerate(lines, start=1)]
+
+
+def priced_rows(rows: Iterable[InvoiceLine | QuoteLine]) -> list[PricedLine]:
+    """Stored quote or invoice lines, back as priced lines (to total or copy them)."""
+    return [
+        PricedLine(
+            position=r.position,
+            product_id=r.product_id,
+            description=r.description,
+            quantity=r.quantity,
+            unit=r.unit,
+            unit_price=r.unit_price,
+            discount_percent=r.discount_percent,
+            vat_rate=r.vat_rate,
+            vat_category=r.vat_category,
+            net_amount=r.net_amount,
+            deposit_invoice_id=getattr(r, "deposit_invoice_id", None),
+        )
+        for r in rows
+    ]

@@ -163,7 +163,9 @@ class Invoice(TenantEntity):
         CheckConstraint(
             "status IN ('draft','posted','partially_paid','paid','cancelled')", name="status"
         ),
-        CheckConstraint("status IN ('draft', 'cancelled') OR number IS NOT NULL", name="posted_number"),
+        CheckConstraint(
+            "status IN ('draft', 'cancelled') OR number IS NOT NULL", name="posted_number"
+        ),
         CheckConstraint("kind <> 'credit_note' OR credited_invoice_id IS NOT NULL", name="credit"),
         CheckConstraint("amount_settled >= 0 AND amount_settled <= gross_total", name="settled"),
         Index(None, "tenant_id", "partner_id", "issue_date"),

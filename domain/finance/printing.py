@@ -21,7 +21,8 @@ from domain.finance.documents.model import (
     VatBreakdown,
 )
 from domain.finance.errors import QuoteNotFound
-from domain.finance.invoices import READERS, _priced, require_invoice
+from domain.finance.invoices import READERS, require_invoice
+from domain.finance.lines import priced_rows
 from domain.finance.models import Invoice, InvoiceLine, QuoteLine, VatRate
 from domain.kit.clock import Clock
 from domain.kit.principal import Principal
@@ -114,7 +115,7 @@ def _vat(
             )
         ).all()
     )
-    priced = _priced(rows)  # type: ignore[arg-type]
+    priced = priced_rows(rows)
     totals = document_totals((p.taxable() for p in priced), books.currency)
     return [
         VatBreakdown(

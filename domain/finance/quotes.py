@@ -23,7 +23,7 @@ from domain.finance.books import Books, open_books
 from domain.finance.calc import document_totals
 from domain.finance.errors import QuoteNotFound, QuoteTransition
 from domain.finance.invoices import WRITERS, new_draft, require_customer
-from domain.finance.lines import PricedLine, price_lines
+from domain.finance.lines import PricedLine, price_lines, priced_rows
 from domain.finance.models import Invoice, Quote, QuoteLine
 from domain.finance.schemas import QuoteCreate
 from domain.kit.clock import Clock
@@ -66,7 +66,8 @@ def _write(session: Session, books: Books, quote: Quote, lines: list[PricedLine]
     session.add(quote)
     session.flush()
     session.add_all(
-        QuoteLine(tenant_id=quote.tenant_id, quote_id=quote.id, **line.columns(invoice=False)) for line in lines
+        QuoteLine(tenant_id=quote.tenant_id, quote_id=quote.id, **line.columns(invoice=False))
+        for line in lines
     )
     session.flush()
     return quote
@@ -185,21 +186,7 @@ def revise_quote(
 
 
 def _quote_lines(session: Session, books: Books, quote: Quote) -> list[PricedLine]:
-    return [
-        PricedLine(
-            position=r.position,
-            product_id=r.product_id,
-            description=r.description,
-            quantity=r.quantity,
-            unit=r.unit,
-            unit_price=r.unit_price,
-            discount_percent=r.discount_percent,
-            vat_rate=r.vat_rate,
-            vat_category=r.vat_category,
-            net_amount=r.net_amount,
-        )
-        for r in repo.quote_lines(session, books.tenant.id, quote.id)
-    ]
+    return priced_rows(repo.quote_lines(session, books.tenant.id, quote.id))
 
 
 def convert_to_invoice(

@@ -7,12 +7,39 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from domain.kit.errors import InvalidInput
+from domain.kit.money import Currency
 
-# Money and quantities travel as JSON strings ("1234.50"): exact, never a float.
+# Money and quantities travel as JSON strings ("1234.50"): exact, never a float. Amounts
+# are shown with their currency's minor unit (see ``InCurrency``); quantities, prices and
+# rates without trailing zeros ("2.5", "12.125").
 Amount = Annotated[Decimal, PlainSerializer(lambda d: format(d, "f"), return_type=str)]
+Number = Annotated[Decimal, PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str)]
+
+
+class InCurrency(BaseModel):
+    """An output whose ``Amount`` fields are brought to its currency's minor unit."""
+
+    currency: str
+
+    @model_validator(mode="after")
+    def _to_minor_unit(self) -> InCurrency:
+        quantum = Currency(self.currency).quantum
+        for name, info in type(self).model_fields.items():
+            value = getattr(self, name)
+            if isinstance(value, Decimal) and info.metadata and name != "currency":
+                setattr(self, name, value.quantize(quantum))
+        return self
+
 
 PaymentMethod = Literal["cash", "bank_transfer", "card", "cheque", "wave", "orange_money"]
 Frequency = Literal["monthly", "quarterly", "yearly"]
@@ -153,15 +180,15 @@ class LineOut(BaseModel):
     position: int
     product_id: UUID | None
     description: str
-    quantity: Amount
+    quantity: Number
     unit: str
-    unit_price: Amount
-    discount_percent: Amount
-    vat_rate: Amount
-    net_amount: Amount
+    unit_price: Number
+    discount_percent: Number
+    vat_rate: Number
+    net_amount: Number
 
 
-class InvoiceOut(BaseModel):
+class InvoiceOut(InCurrency):
     model_config = ConfigDict(from_attributes=True)
     id: UUID
     kind: str
@@ -182,7 +209,7 @@ class InvoiceOut(BaseModel):
     lines: list[LineOut] = Field(default_factory=list)
 
 
-class QuoteOut(BaseModel):
+class QuoteOut(InCurrency):
     model_config = ConfigDict(from_attributes=True)
     id: UUID
     number: str
@@ -200,7 +227,7 @@ class QuoteOut(BaseModel):
     lines: list[LineOut] = Field(default_factory=list)
 
 
-class PaymentOut(BaseModel):
+class PaymentOut(InCurrency):
     model_config = ConfigDict(from_attributes=True)
     id: UUID
     number: str
