@@ -885,7 +885,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "status IN ('draft', 'cancelled') OR number IS NOT NULL", name=op.f("ck_invoices_posted_number")
+            "status IN ('draft', 'cancelled') OR number IS NOT NULL",
+            name=op.f("ck_invoices_posted_number"),
         ),
         sa.CheckConstraint(
             "kind <> 'credit_note' OR credited_invoice_id IS NOT NULL",

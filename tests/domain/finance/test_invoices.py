@@ -108,7 +108,9 @@ class TestDraftsAndTotals:
         shop = make_shop(container)
         before = _count(container, shop, Invoice)
         with pytest.raises(error) as caught:
-            draft_invoice(container, shop, LineIn.model_validate({"product_id": shop.goods_id, **line}))
+            draft_invoice(
+                container, shop, LineIn.model_validate({"product_id": shop.goods_id, **line})
+            )
         assert caught.value.args[0]  # a French message
         assert _count(container, shop, Invoice) == before
 
@@ -116,7 +118,9 @@ class TestDraftsAndTotals:
         shop = make_shop(container)
         with pytest.raises(UnknownVatRate, match=r"Taux de TVA inconnu : 7 %.*20 %, 10 %, 5,5 %"):
             draft_invoice(
-                container, shop, LineIn(product_id=shop.goods_id, quantity=Decimal(1), vat_rate=Decimal(7))
+                container,
+                shop,
+                LineIn(product_id=shop.goods_id, quantity=Decimal(1), vat_rate=Decimal(7)),
             )
 
     def test_other_currency_is_refused(self, container: Container) -> None:
@@ -198,27 +202,37 @@ class TestPosting:
                 container.clock,
                 invoices.InvoiceCreate(partner_id=shop.customer_id, lines=[]),
             )
-        with container.db.unit_of_work(shop.tenant_id) as session, pytest.raises(
-            InvoiceNotPostable, match="sans lignes"
+        with (
+            container.db.unit_of_work(shop.tenant_id) as session,
+            pytest.raises(InvoiceNotPostable, match="sans lignes"),
         ):
             invoices.post_invoice(session, shop.principal, container.clock, empty.id)
         assert _count(container, shop, JournalEntry) == 0
 
-    def test_posted_invoice_cannot_be_edited_deleted_or_reposted(self, container: Container) -> None:
+    def test_posted_invoice_cannot_be_edited_deleted_or_reposted(
+        self, container: Container
+    ) -> None:
         shop = make_shop(container)
         invoice = posted_invoice(container, shop)
         calls = [
-            lambda s: invoices.update_draft(s, shop.principal, container.clock, invoice.id, InvoiceUpdate(notes="x")),
+            lambda s: invoices.update_draft(
+                s, shop.principal, container.clock, invoice.id, InvoiceUpdate(notes="x")
+            ),
             lambda s: invoices.delete_draft(s, shop.principal, container.clock, invoice.id),
             lambda s: invoices.cancel_draft(s, shop.principal, container.clock, invoice.id),
         ]
         for call in calls:
             with container.db.unit_of_work(shop.tenant_id) as session, pytest.raises(InvoicePosted):
                 call(session)
-        with container.db.unit_of_work(shop.tenant_id) as session, pytest.raises(InvoiceNotPostable):
+        with (
+            container.db.unit_of_work(shop.tenant_id) as session,
+            pytest.raises(InvoiceNotPostable),
+        ):
             invoices.post_invoice(session, shop.principal, container.clock, invoice.id)
 
-    def test_the_database_itself_refuses_changing_a_posted_invoice(self, container: Container) -> None:
+    def test_the_database_itself_refuses_changing_a_posted_invoice(
+        self, container: Container
+    ) -> None:
         shop = make_shop(container)
         invoice = posted_invoice(container, shop)
         statements = [
@@ -300,7 +314,11 @@ class TestCreditNotes:
         invoice = posted_invoice(container, shop)
         with container.db.unit_of_work(shop.tenant_id) as session:
             note = invoices.create_credit_note(
-                session, shop.principal, container.clock, invoice.id, CreditNoteCreate(reason="Erreur de client")
+                session,
+                shop.principal,
+                container.clock,
+                invoice.id,
+                CreditNoteCreate(reason="Erreur de client"),
             )
             refreshed = session.get(Invoice, (shop.tenant_id, invoice.id))
         assert note.number is not None and note.number.startswith("AV-")
@@ -312,7 +330,9 @@ class TestCreditNotes:
 
     def test_partial_credit_note_and_over_crediting(self, container: Container) -> None:
         shop = make_shop(container)
-        invoice = posted_invoice(container, shop, LineIn(product_id=shop.goods_id, quantity=Decimal(4)))
+        invoice = posted_invoice(
+            container, shop, LineIn(product_id=shop.goods_id, quantity=Decimal(4))
+        )
         with container.db.unit_of_work(shop.tenant_id) as session:
             line = invoices.repo.invoice_lines(session, shop.tenant_id, invoice.id)[0]
             note = invoices.create_credit_note(
@@ -320,7 +340,10 @@ class TestCreditNotes:
                 shop.principal,
                 container.clock,
                 invoice.id,
-                CreditNoteCreate(reason="Un sac abîmé", lines=[CreditLineIn(line_id=line.id, quantity=Decimal(1))]),
+                CreditNoteCreate(
+                    reason="Un sac abîmé",
+                    lines=[CreditLineIn(line_id=line.id, quantity=Decimal(1))],
+                ),
             )
             refreshed = session.get(Invoice, (shop.tenant_id, invoice.id))
         assert note.gross_total == Decimal("15.00")
@@ -332,22 +355,34 @@ class TestCreditNotes:
                 shop.principal,
                 container.clock,
                 invoice.id,
-                CreditNoteCreate(reason="Trop", lines=[CreditLineIn(line_id=line.id, quantity=Decimal(5))]),
+                CreditNoteCreate(
+                    reason="Trop", lines=[CreditLineIn(line_id=line.id, quantity=Decimal(5))]
+                ),
             )
 
-    def test_credit_note_on_a_paid_invoice_becomes_customer_credit(self, container: Container) -> None:
+    def test_credit_note_on_a_paid_invoice_becomes_customer_credit(
+        self, container: Container
+    ) -> None:
         shop = make_shop(container)
         invoice = posted_invoice(container, shop)
         pay(container, shop, str(invoice.gross_total), invoice_id=invoice.id)
         with container.db.unit_of_work(shop.tenant_id) as session:
             invoices.create_credit_note(
-                session, shop.principal, container.clock, invoice.id, CreditNoteCreate(reason="Retour")
+                session,
+                shop.principal,
+                container.clock,
+                invoice.id,
+                CreditNoteCreate(reason="Retour"),
             )
             credit = invoices_credit(session, shop)
         assert credit == invoice.gross_total
         with container.db.unit_of_work(shop.tenant_id) as session, pytest.raises(CreditNoteRefused):
             invoices.create_credit_note(
-                session, shop.principal, container.clock, invoice.id, CreditNoteCreate(reason="Encore")
+                session,
+                shop.principal,
+                container.clock,
+                invoice.id,
+                CreditNoteCreate(reason="Encore"),
             )
 
     def test_draft_cannot_be_credited(self, container: Container) -> None:
@@ -377,7 +412,11 @@ class TestLedgerReports:
                 session, shop.principal, start=date(2026, 1, 1), end=date(2026, 12, 31)
             )
             ledger = reports.general_ledger(
-                session, shop.principal, start=date(2026, 1, 1), end=date(2026, 12, 31), account_prefix="411"
+                session,
+                shop.principal,
+                start=date(2026, 1, 1),
+                end=date(2026, 12, 31),
+                account_prefix="411",
             )
         by_account = {r.account: r for r in rows}
         assert sum(r.debit for r in rows) == sum(r.credit for r in rows)

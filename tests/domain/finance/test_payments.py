@@ -52,11 +52,15 @@ class TestRecordPayment:
         assert _invoice(container, shop, old.id).status == "paid"
         assert _invoice(container, shop, new.id).status == "paid"
         with container.db.unit_of_work(shop.tenant_id) as session:
-            assert payments.customer_credit(session, shop.principal, shop.customer_id) == Decimal("10.00")
+            assert payments.customer_credit(session, shop.principal, shop.customer_id) == Decimal(
+                "10.00"
+            )
         # The credit settles the next invoice.
         third = posted_invoice(container, shop)
         with container.db.unit_of_work(shop.tenant_id) as session:
-            used = payments.apply_customer_credit(session, shop.principal, container.clock, third.id)
+            used = payments.apply_customer_credit(
+                session, shop.principal, container.clock, third.id
+            )
         assert used == Decimal("10.00")
         assert invoices.balance(_invoice(container, shop, third.id)) == Decimal("35.00")
 
@@ -77,7 +81,9 @@ class TestRecordPayment:
         assert _invoice(container, shop, a.id).status == "paid"
         assert invoices.balance(_invoice(container, shop, b.id)) == Decimal("30.00")
 
-    def test_mobile_money_in_xof_goes_to_the_mobile_money_journal(self, container: Container) -> None:
+    def test_mobile_money_in_xof_goes_to_the_mobile_money_journal(
+        self, container: Container
+    ) -> None:
         shop = make_shop(container, country="SN")
         invoice = posted_invoice(container, shop)  # 3 × 15 000 + 18 % = 53 100
         payment = pay(container, shop, "53100", invoice_id=invoice.id, method="wave")
@@ -140,7 +146,9 @@ class TestRecordPayment:
 
     def test_concurrent_payments_never_overpay_an_invoice(self, container: Container) -> None:
         shop = make_shop(container)
-        invoice = posted_invoice(container, shop, LineIn(product_id=shop.goods_id, quantity=Decimal(8)))
+        invoice = posted_invoice(
+            container, shop, LineIn(product_id=shop.goods_id, quantity=Decimal(8))
+        )
         barrier = threading.Barrier(7)
         refused: list[Exception] = []
 

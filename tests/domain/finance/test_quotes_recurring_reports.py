@@ -30,7 +30,9 @@ def _quote(container: Container, shop: Shop, clock: ManualClock, qty: str = "2")
         )
 
 
-def _move(container: Container, shop: Shop, clock: ManualClock, quote_id: object, action: str) -> quotes.Quote:
+def _move(
+    container: Container, shop: Shop, clock: ManualClock, quote_id: object, action: str
+) -> quotes.Quote:
     step = {"send": quotes.send_quote, "accept": quotes.accept_quote, "refuse": quotes.refuse_quote}
     with container.db.unit_of_work(shop.tenant_id) as session:
         return step[action](session, shop.principal, clock, quote_id)  # type: ignore[arg-type]
@@ -51,8 +53,9 @@ class TestQuotes:
             invoice = quotes.convert_to_invoice(session, shop.principal, clock, quote.id)
         assert invoice.status == "draft" and invoice.quote_id == quote.id
         assert invoice.gross_total == quote.gross_total == Decimal("30.00")
-        with container.db.unit_of_work(shop.tenant_id) as session, pytest.raises(
-            QuoteTransition, match="déjà été facturé"
+        with (
+            container.db.unit_of_work(shop.tenant_id) as session,
+            pytest.raises(QuoteTransition, match="déjà été facturé"),
         ):
             quotes.convert_to_invoice(session, shop.principal, clock, quote.id)
 
@@ -84,7 +87,13 @@ class TestQuotes:
                 first.id,
                 QuoteCreate(
                     partner_id=shop.customer_id,
-                    lines=[LineIn(product_id=shop.service_id, quantity=Decimal(1), discount_percent=Decimal(10))],
+                    lines=[
+                        LineIn(
+                            product_id=shop.service_id,
+                            quantity=Decimal(1),
+                            discount_percent=Decimal(10),
+                        )
+                    ],
                 ),
             )
         assert (second.number, second.version, second.status) == (first.number, 2, "draft")
@@ -99,7 +108,9 @@ class TestQuotes:
         _move(container, shop, clock, quote.id, "send")
         _move(container, shop, clock, quote.id, "accept")
         with container.db.unit_of_work(shop.tenant_id) as session:
-            deposit = quotes.deposit_from_quote(session, shop.principal, clock, quote.id, Decimal(30))
+            deposit = quotes.deposit_from_quote(
+                session, shop.principal, clock, quote.id, Decimal(30)
+            )
             invoices.post_invoice(session, shop.principal, clock, deposit.id)
         assert (deposit.kind, deposit.gross_total) == ("deposit", Decimal("36.00"))
         with container.db.unit_of_work(shop.tenant_id) as session:
@@ -116,13 +127,18 @@ class TestQuotes:
             invoices.post_invoice(session, shop.principal, clock, final.id)
             trial = {
                 r.account: r.balance
-                for r in reports.trial_balance(session, shop.principal, start=date(2026, 1, 1), end=date(2026, 12, 31))
+                for r in reports.trial_balance(
+                    session, shop.principal, start=date(2026, 1, 1), end=date(2026, 12, 31)
+                )
             }
         assert final.gross_total == Decimal("84.00")  # 120 − 36
         assert trial["4191"] == 0  # the advance is taken back in full
         assert trial["706"] == Decimal("-100.00")
         assert trial["411"] == Decimal("120.00")
-        with container.db.unit_of_work(shop.tenant_id) as session, pytest.raises(InvalidInput, match="déjà déduit"):
+        with (
+            container.db.unit_of_work(shop.tenant_id) as session,
+            pytest.raises(InvalidInput, match="déjà déduit"),
+        ):
             invoices.create_invoice(
                 session,
                 shop.principal,
@@ -150,14 +166,20 @@ class TestRecurring:
                 ),
             )
         with container.db.unit_of_work(shop.tenant_id) as session:
-            made = recurring.generate_due_invoices(session, shop.principal, clock_at(date(2026, 3, 31)))
-            again = recurring.generate_due_invoices(session, shop.principal, clock_at(date(2026, 3, 31)))
+            made = recurring.generate_due_invoices(
+                session, shop.principal, clock_at(date(2026, 3, 31))
+            )
+            again = recurring.generate_due_invoices(
+                session, shop.principal, clock_at(date(2026, 3, 31))
+            )
             state = session.get(RecurringInvoice, (shop.tenant_id, template.id))
         assert len(made) == 3 and again == []  # 31 Jan, 28 Feb, 31 Mar
         assert all(i.status == "posted" and i.recurring_id == template.id for i in made)
         assert state is not None and state.next_date == date(2026, 4, 30)
         with container.db.unit_of_work(shop.tenant_id) as session:
-            late = recurring.generate_due_invoices(session, shop.principal, clock_at(date(2026, 12, 1)))
+            late = recurring.generate_due_invoices(
+                session, shop.principal, clock_at(date(2026, 12, 1))
+            )
             state = session.get(RecurringInvoice, (shop.tenant_id, template.id))
         assert len(late) == 2  # April and May, then the template ends
         assert state is not None and not state.is_active
@@ -173,17 +195,25 @@ class TestReports:
         shop = make_shop(container)
         other = make_customer(container, shop.account, "Ndiaye Frères", payment_terms_days=0)
         # Due dates: 30 days after issue for Diallo; at issue for Ndiaye.
-        posted_invoice(container, shop, clock=clock_at(date(2026, 1, 1)))  # due 31/01 → 91 days late
-        posted_invoice(container, shop, clock=clock_at(date(2026, 3, 1)))  # due 31/03 → 32 days late
+        posted_invoice(
+            container, shop, clock=clock_at(date(2026, 1, 1))
+        )  # due 31/01 → 91 days late
+        posted_invoice(
+            container, shop, clock=clock_at(date(2026, 3, 1))
+        )  # due 31/03 → 32 days late
         posted_invoice(container, shop, clock=clock_at(date(2026, 4, 25)))  # due 25/05: not due
-        recent = posted_invoice(container, shop, partner_id=other, clock=clock_at(date(2026, 4, 20)))
+        recent = posted_invoice(
+            container, shop, partner_id=other, clock=clock_at(date(2026, 4, 20))
+        )
         pay(container, shop, "5", invoice_id=recent.id, clock=clock_at(date(2026, 4, 21)))
         with container.db.unit_of_work(shop.tenant_id) as session:
             rows = reports.aged_receivables(session, shop.principal, clock_at(date(2026, 5, 2)))
         by_name = {r.partner_name: r for r in rows}
         diallo, ndiaye = by_name["Diallo SARL"], by_name["Ndiaye Frères"]
         assert (diallo.not_due, diallo.days_31_60, diallo.days_over_90) == (
-            Decimal("45.00"), Decimal("45.00"), Decimal("45.00")
+            Decimal("45.00"),
+            Decimal("45.00"),
+            Decimal("45.00"),
         )
         assert diallo.total == Decimal("135.00")
         assert ndiaye.days_0_30 == Decimal("40.00")  # 12 days late, 5 paid
@@ -195,18 +225,34 @@ class TestReports:
         pay(container, shop, "45", invoice_id=jan.id, clock=clock_at(date(2026, 2, 20)))
         with container.db.unit_of_work(shop.tenant_id) as session:
             invoices.create_credit_note(
-                session, shop.principal, clock_at(date(2026, 2, 25)), jan.id, invoices.CreditNoteCreate(reason="Geste commercial", lines=None)
+                session,
+                shop.principal,
+                clock_at(date(2026, 2, 25)),
+                jan.id,
+                invoices.CreditNoteCreate(reason="Geste commercial", lines=None),
             )
-            points = reports.revenue(session, shop.principal, start=date(2026, 1, 1), end=date(2026, 12, 31))
+            points = reports.revenue(
+                session, shop.principal, start=date(2026, 1, 1), end=date(2026, 12, 31)
+            )
             k = reports.kpis(
-                session, shop.principal, clock_at(date(2026, 4, 1)), start=date(2026, 1, 1), end=date(2026, 12, 31)
+                session,
+                shop.principal,
+                clock_at(date(2026, 4, 1)),
+                start=date(2026, 1, 1),
+                end=date(2026, 12, 31),
             )
         assert [(p.period, p.invoiced_net, p.collected) for p in points] == [
             (date(2026, 1, 1), Decimal("37.50"), Decimal(0)),
-            (date(2026, 2, 1), Decimal("0.00"), Decimal("45.00")),  # 37.50 invoiced − 37.50 credited
+            (
+                date(2026, 2, 1),
+                Decimal("0.00"),
+                Decimal("45.00"),
+            ),  # 37.50 invoiced − 37.50 credited
         ]
         assert k.invoiced_net == Decimal("37.50")
-        assert k.unpaid == Decimal("45.00") and k.overdue == Decimal("45.00") and k.overdue_count == 1
+        assert (
+            k.unpaid == Decimal("45.00") and k.overdue == Decimal("45.00") and k.overdue_count == 1
+        )
         assert k.top_customers[0].name == "Diallo SARL"
         assert k.dso_days is not None
 
@@ -218,5 +264,6 @@ class TestReports:
         shop = make_shop(container)
         sales = make_member(container, shop.account, Role.SALES)
         with container.db.unit_of_work(shop.tenant_id) as session, pytest.raises(PermissionDenied):
-            reports.trial_balance(session, sales.principal(Role.SALES), start=date(2026, 1, 1), end=date(2026, 1, 2))
-
+            reports.trial_balance(
+                session, sales.principal(Role.SALES), start=date(2026, 1, 1), end=date(2026, 1, 2)
+            )
