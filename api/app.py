@@ -14,6 +14,7 @@ from sqlalchemy import text
 from api.errors import install_error_handlers
 from api.finance import router as finance_router
 from api.identity import router as identity_router
+from api.sales import router as sales_router
 from comptoir.bootstrap import Container, build_container
 from comptoir.logs import configure_logging
 
@@ -72,5 +73,6 @@ def create_app(container: Container | None = None) -> FastAPI:
         )
 
     app.include_router(identity_router)
+    app.include_router(sales_router)
     app.include_router(finance_router)
     return app

@@ -511,13 +511,14 @@ def resolve_partner(
     Raises ``AmbiguousPartner`` (409, ``details["candidates"]``) or ``PartnerNotFound``.
     """
     hits = _partner_hits(session, principal, query, role, 5)
-    return _resolve(  # type: ignore[no-any-return]
+    partner: Partner = _resolve(
         hits,
         " ".join(query.split()),
         _PARTNER_NOUNS[role],
         (PartnerNotFound, AmbiguousPartner),
         _partner_match,
     )
+    return partner
 
 
 def _product_hits(session: Session, principal: Principal, query: str, limit: int) -> list[repo.Hit]:
@@ -548,13 +549,14 @@ def search_products(
 def resolve_product(session: Session, principal: Principal, query: str) -> Product:
     """The one product ``query`` designates; ``AmbiguousProduct`` or ``ProductNotFound``."""
     hits = _product_hits(session, principal, query, 5)
-    return _resolve(  # type: ignore[no-any-return]
+    product: Product = _resolve(
         hits,
         " ".join(query.split()),
         ("produit", "produits"),
         (ProductNotFound, AmbiguousProduct),
         _product_match,
     )
+    return product
 
 
 # --- catalog ----------------------------------------------------------------------------
@@ -703,24 +705,18 @@ def archive_product(session: Session, principal: Principal, product_id: UUID) ->
 
 def prepare_tenant(session: Session, principal: Principal) -> list[PipelineStage]:
     """Give a new business the default pipeline. Idempotent: a business that already has
-    stages (default or its own) keeps them untouched."""
+    stages (default or its own) keeps them untouched.
+
+    Part of sign-up (``domain.onboarding``): like the books' defaults, it is covered by the
+    ``tenant.created`` event and ``tenant.create`` audit entry, so it records none itself.
+    """
     principal.require(*STAGE_ADMINS)
     rows = [
         {"id": uuid7(), "name": name, "position": (i + 1) * 10, "probability": p, "outcome": o}
         for i, (name, p, o) in enumerate(DEFAULT_STAGES)
     ]
-    created = repo.insert_stages_if_none(session, principal.tenant_id, rows)
-    stages = repo.list_stages(session, principal.tenant_id)
-    if created:
-        events.emit(session, principal, "pipeline.prepared", stages=[s.name for s in stages])
-        audit.record(
-            session,
-            principal,
-            "pipeline.prepare",
-            target_type="pipeline",
-            after={"stages": [_state(s) for s in stages]},
-        )
-    return stages
+    repo.insert_stages_if_none(session, principal.tenant_id, rows)
+    return repo.list_stages(session, principal.tenant_id)
 
 
 def list_stages(session: Session, principal: Principal) -> list[PipelineStage]:
@@ -808,15 +804,23 @@ def reorder(session: Session, principal: Principal, stage_ids: list[UUID]) -> li
     return [stages[i] for i in stage_ids]
 
 
+def _as_uuid(ref: UUID | str) -> UUID | None:
+    if isinstance(ref, UUID):
+        return ref
+    try:
+        return UUID(ref.strip())
+    except ValueError:
+        return None
+
+
 def _stage_named(session: Session, principal: Principal, ref: UUID | str) -> PipelineStage:
     """A stage by id or by name (« negociation » finds « Négociation »)."""
-    stage: PipelineStage | None = None
-    try:
-        stage_id = ref if isinstance(ref, UUID) else UUID(ref.strip())
-    except ValueError:
-        stage = repo.stage_named(session, principal.tenant_id, " ".join(ref.split()))  # type: ignore[union-attr]
-    else:
-        stage = repo.get_stage(session, principal.tenant_id, stage_id)
+    stage_id = _as_uuid(ref)
+    stage = (
+        repo.get_stage(session, principal.tenant_id, stage_id)
+        if stage_id is not None
+        else repo.stage_named(session, principal.tenant_id, " ".join(str(ref).split()))
+    )
     if stage is None:
         names = ", ".join(s.name for s in repo.list_stages(session, principal.tenant_id))
         raise UnknownStage(
@@ -957,14 +961,16 @@ def pipeline_summary(session: Session, principal: Principal) -> PipelineSummary:
     principal.require(*READERS)
     currency = Currency(_tenant(session, principal).currency)
     stages = [
-        StageSummary(
-            stage_id=t.stage.id,
-            name=t.stage.name,
-            position=t.stage.position,
-            outcome=t.stage.outcome,  # type: ignore[arg-type]
-            count=t.count,
-            total_amount=round_to_currency(t.amount, currency),
-            weighted_amount=round_to_currency(t.weighted, currency),
+        StageSummary.model_validate(
+            {
+                "stage_id": t.stage.id,
+                "name": t.stage.name,
+                "position": t.stage.position,
+                "outcome": t.stage.outcome,
+                "count": t.count,
+                "total_amount": round_to_currency(t.amount, currency),
+                "weighted_amount": round_to_currency(t.weighted, currency),
+            }
         )
         for t in repo.stage_totals(session, principal.tenant_id)
     ]

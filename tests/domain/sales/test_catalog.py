@@ -10,12 +10,12 @@ import pytest
 
 from comptoir.bootstrap import Container
 from domain.kit.errors import DomainError, InvalidInput, PermissionDenied
+from domain.kit.money import Currency
 from domain.kit.principal import Role
 from domain.sales import service as sales
 from domain.sales.errors import SkuTaken
 from domain.sales.schemas import ProductCreate, ProductOut, ProductUpdate
 from domain.sales.units import UNIT_CODES, normalize_unit, unit_code
-from domain.kit.money import Currency
 from tests.factories import Account, make_member
 from tests.sales_factories import make_product, make_sales_tenant, row_counts
 
@@ -139,7 +139,9 @@ class TestCreateProduct:
         with pytest.raises(PermissionDenied):
             with container.db.unit_of_work(account.tenant_id) as session:
                 sales.create_product(
-                    session, member.principal(Role.EMPLOYEE), ProductCreate(name="X", sale_price=1)
+                    session,
+                    member.principal(Role.EMPLOYEE),
+                    ProductCreate(name="X", sale_price=Decimal(1)),
                 )
 
 
@@ -154,11 +156,18 @@ class TestUpdateAndList:
                 product.id,
                 ProductUpdate(sale_price=Decimal("16000"), unit="pcs"),
             )
-        assert (updated.sale_price, updated.unit, updated.sku) == (16000, "pièce", "RIZ-50")
+        assert (updated.sale_price, updated.unit, updated.sku) == (
+            Decimal(16000),
+            "pièce",
+            "RIZ-50",
+        )
         with pytest.raises(InvalidInput, match="centimes"):
             with container.db.unit_of_work(account.tenant_id) as session:
                 sales.update_product(
-                    session, account.principal(), product.id, ProductUpdate(sale_price="1.5")
+                    session,
+                    account.principal(),
+                    product.id,
+                    ProductUpdate(sale_price=Decimal("1.5")),
                 )
 
     def test_filters(self, container: Container) -> None:

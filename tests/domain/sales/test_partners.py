@@ -158,7 +158,7 @@ class TestDuplicates:
         ],
     )
     def test_second_partner_with_the_same_id_is_refused(
-        self, container: Container, first: dict[str, str], second: dict[str, str], label: str
+        self, container: Container, first: dict[str, Any], second: dict[str, Any], label: str
     ) -> None:
         account = make_sales_tenant(container)
         existing = create(container, account, name="Diallo SARL", **first)
@@ -219,7 +219,9 @@ class TestUpdate:
         account = make_sales_tenant(container)
         partner = make_partner(container, account, email="a@b.fr")
         with container.db.unit_of_work(account.tenant_id) as session:
-            p = sales.update_partner(session, account.principal(), partner.id, PartnerUpdate(email=None))
+            p = sales.update_partner(
+                session, account.principal(), partner.id, PartnerUpdate(email=None)
+            )
             assert p.email is None
         with pytest.raises(InvalidInput, match="ne peut pas être vide"):
             with container.db.unit_of_work(account.tenant_id) as session:
@@ -270,9 +272,13 @@ class TestPermissions:
             create(container, member, role=role)
         with pytest.raises(PermissionDenied):
             with container.db.unit_of_work(account.tenant_id) as session:
-                sales.add_contact(session, member.principal(role), partner.id, ContactCreate(name="X"))
+                sales.add_contact(
+                    session, member.principal(role), partner.id, ContactCreate(name="X")
+                )
         with container.db.unit_of_work(account.tenant_id) as session:
-            assert sales.get_partner(session, member.principal(role), partner.id).name == partner.name
+            assert (
+                sales.get_partner(session, member.principal(role), partner.id).name == partner.name
+            )
 
     def test_another_tenants_partner_is_not_found(self, container: Container) -> None:
         a = make_sales_tenant(container)

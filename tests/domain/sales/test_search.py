@@ -175,7 +175,9 @@ class TestResolvePartner:
         make_partner(container, account, name="Diallo SARL")
         make_partner(container, account, name="Dia Services")
         with container.db.unit_of_work(account.tenant_id) as session:
-            assert sales.resolve_partner(session, account.principal(), "Dialo").name == "Diallo SARL"
+            assert (
+                sales.resolve_partner(session, account.principal(), "Dialo").name == "Diallo SARL"
+            )
 
     @pytest.mark.parametrize(
         ("role", "message"),
