@@ -143,6 +143,12 @@ def _notes(books: Books, lines: list[Line], goods: bool, services: bool) -> list
     return [f"Catégorie de l'opération : {nature}."]
 
 
+def _billing_mode(books: Books, goods: bool, services: bool) -> str | None:
+    if books.tenant.country != "FR":
+        return None
+    return "M1" if goods and services else "B1" if goods else "S1"
+
+
 def _terms(invoice: Invoice) -> str:
     if invoice.payment_terms_days == 0:
         return "Paiement à réception de facture."
@@ -201,6 +207,7 @@ def invoice_document(
         preceding_invoice=preceding.number if preceding else None,
         preceding_invoice_date=preceding.issue_date if preceding else None,
         buyer_reference=invoice.buyer_reference,
+        business_process=_billing_mode(books, "goods" in kinds, services),
     )
 
 

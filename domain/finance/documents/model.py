@@ -97,3 +97,5 @@ class PrintableDocument:
     preceding_invoice_date: date | None = None
     buyer_reference: str | None = None  # BT-10
     version: int | None = None  # quotes
+    # BT-23, French e-invoicing billing mode: B1 goods, S1 services, M1 mixed (BR-FR-08).
+    business_process: str | None = None
