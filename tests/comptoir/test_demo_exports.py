@@ -3,7 +3,6 @@ Factur-X against its XSD and CEN's EN 16931 Schematron, the FEC against the FEC 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,9 +20,9 @@ from tests.domain.finance.documents.schematron import CEN, FACTURX, fatal_findin
 
 
 @pytest.fixture(scope="module")
-def demo(container: Container) -> Iterator[Container]:
+def demo(container: Container) -> Container:
     seed_demo(container)
-    yield container
+    return container
 
 
 def _facts(container: Container, slug: str) -> dict[str, int]:

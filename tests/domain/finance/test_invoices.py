@@ -54,6 +54,11 @@ def _entry_lines(container: Container, shop: Shop, invoice_id: object) -> dict[s
         return {number: amount for number, amount in rows}
 
 
+def _write(container: Container, shop: Shop, row: object) -> None:
+    with container.db.unit_of_work(shop.tenant_id) as session:
+        session.add(row)
+
+
 class TestDraftsAndTotals:
     def test_totals_round_per_line_then_per_rate(self, container: Container) -> None:
         shop = make_shop(container)
@@ -249,19 +254,18 @@ class TestPosting:
     def test_the_database_refuses_an_unbalanced_entry(self, container: Container) -> None:
         shop = make_shop(container)
         invoice = posted_invoice(container, shop)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            line = session.scalars(select(JournalLine).limit(1)).one()
+        extra = JournalLine(
+            tenant_id=shop.tenant_id,
+            entry_id=line.entry_id,
+            position=99,
+            account_id=line.account_id,
+            label="en trop",
+            debit=Decimal(1),
+        )
         with pytest.raises(DBAPIError, match="unbalanced journal entry"):
-            with container.db.unit_of_work(shop.tenant_id) as session:
-                line = session.scalars(select(JournalLine).limit(1)).one()
-                session.add(
-                    JournalLine(
-                        tenant_id=shop.tenant_id,
-                        entry_id=line.entry_id,
-                        position=99,
-                        account_id=line.account_id,
-                        label="en trop",
-                        debit=Decimal(1),
-                    )
-                )
+            _write(container, shop, extra)
         with pytest.raises(DBAPIError, match="permission denied|append-only"):
             with container.db.unit_of_work(shop.tenant_id) as session:
                 session.execute(update(JournalLine).values(label="changé"))
