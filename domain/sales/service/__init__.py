@@ -1,0 +1,114 @@
+"""Sales services: partners and their fuzzy resolution, the catalog, the pipeline, activities.
+
+Every function takes ``(session, principal, ...)``, checks the principal's roles, validates
+everything before writing, flushes (never commits), and records each write as a domain
+event and an audit entry in the caller's transaction.
+
+Resolving a name (``resolve_partner``, ``resolve_product``) picks a candidate only when it
+is clearly the one meant: an exact match (the whole name, accents and case aside, or a
+code, e-mail, phone, SKU or legal id), or a best score ≥ ``RESOLVE_MIN_SCORE`` ahead of the
+runner-up by ≥ ``RESOLVE_MIN_MARGIN``. Otherwise the caller gets the candidates to ask
+the user (``Ambiguous*``), or a clear « aucun … ne correspond » (``*NotFound``).
+"""
+
+from domain.sales.service._common import (
+    AMOUNT_MAX,
+    PAGE_MAX,
+    PIPELINE_WRITERS,
+    READERS,
+    STAGE_ADMINS,
+    WRITERS,
+    tenant_currency,
+)
+from domain.sales.service._resolution import (
+    RESOLVE_MIN_MARGIN,
+    RESOLVE_MIN_SCORE,
+)
+from domain.sales.service.activities import (
+    complete_activity,
+    get_activity,
+    list_activities,
+    log_activity,
+)
+from domain.sales.service.catalog import (
+    FALLBACK_VAT_RATES,
+    STANDARD_VAT_RATE,
+    archive_product,
+    create_product,
+    get_product,
+    list_products,
+    resolve_product,
+    search_products,
+    update_product,
+)
+from domain.sales.service.partners import (
+    PartnerRoleFilter,
+    add_contact,
+    archive_partner,
+    create_partner,
+    get_partner,
+    list_contacts,
+    list_partners,
+    resolve_partner,
+    search_partners,
+    update_partner,
+)
+from domain.sales.service.pipeline import (
+    DEFAULT_STAGES,
+    create_opportunity,
+    create_stage,
+    get_opportunity,
+    list_opportunities,
+    list_stages,
+    move_opportunity,
+    pipeline_summary,
+    prepare_tenant,
+    reorder,
+    update_stage,
+)
+
+__all__ = [
+    "AMOUNT_MAX",
+    "DEFAULT_STAGES",
+    "FALLBACK_VAT_RATES",
+    "PAGE_MAX",
+    "PIPELINE_WRITERS",
+    "PartnerRoleFilter",
+    "READERS",
+    "RESOLVE_MIN_MARGIN",
+    "RESOLVE_MIN_SCORE",
+    "STAGE_ADMINS",
+    "STANDARD_VAT_RATE",
+    "WRITERS",
+    "add_contact",
+    "archive_partner",
+    "archive_product",
+    "complete_activity",
+    "create_opportunity",
+    "create_partner",
+    "create_product",
+    "create_stage",
+    "get_activity",
+    "get_opportunity",
+    "get_partner",
+    "get_product",
+    "list_activities",
+    "list_contacts",
+    "list_opportunities",
+    "list_partners",
+    "list_products",
+    "list_stages",
+    "log_activity",
+    "move_opportunity",
+    "pipeline_summary",
+    "prepare_tenant",
+    "reorder",
+    "resolve_partner",
+    "resolve_product",
+    "search_partners",
+    "search_products",
+    "tenant_currency",
+    "update_partner",
+    "update_product",
+    "update_stage",
+]
