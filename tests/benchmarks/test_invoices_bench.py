@@ -42,8 +42,8 @@ def database_exists(container: Container, name: str) -> bool:
 class Run:
     figures: dict[str, Any]
     databases: list[str]  # the names of the databases it created
-    queued_before: list[bytes]  # the Celery queue before and after the run
-    queued_after: list[bytes]
+    queued_before: list[bytes | str]  # the Celery queue before and after the run
+    queued_after: list[bytes | str]
 
 
 @pytest.fixture(scope="module")

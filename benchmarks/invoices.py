@@ -1,0 +1,962 @@
+"""Benchmark ``invoices``: invoicing in a tenant already holding a million invoice lines.
+
+Everything runs in a scratch database (created, migrated, given the application role,
+always dropped) on the run's PostgreSQL server, with the run's Redis. Three figures, each
+printed with its goal and ``meets_goal``:
+
+``service_layer``
+    ``invoices.create_invoice`` + ``invoices.post_invoice`` of a 5-line invoice in one unit
+    of work, as the application role (Row-Level Security on) through ``Container.db``:
+    single-threaded, then the same count on 2 threads. The rows one create-and-post writes
+    are counted by PostgreSQL, not guessed: ``pg_stat_user_tables`` inserted and updated
+    tuples before and after (the engine is disposed first so every backend flushes its
+    statistics). Rows per second are compared with ``comptoir bench db`` run for the same
+    number of rows — goal: at least 25 % of its ``copy`` figure.
+``api``
+    ``api_clients`` concurrent clients each doing ``api_iterations`` times
+    ``POST /api/v1/invoices`` then ``POST /api/v1/invoices/{id}/post`` — goal: p95 ≤ 50 ms
+    for each request. The server is uvicorn in this process, one process as ``comptoir run``
+    starts it (sync routes in its thread pool, the engine's default pool of 5 + 10
+    connections). The clients (a thread and an ``httpx.Client`` each, after one untimed
+    ``GET`` to open their connection) run in a child process so they do not share the
+    server's GIL; they do share the machine's CPUs, which the figure includes. One client
+    alone runs first (``one_client``): the latency floor, without queueing.
+``reports``
+    ``reports.revenue`` (12 months by month), ``reports.aged_receivables`` and
+    ``reports.kpis``, ``kpi_repeat`` runs each in its own unit of work, best and median —
+    goal: median ≤ 300 ms. The ``EXPLAIN (ANALYZE, BUFFERS)`` of each statement the revenue
+    and ageing reports send (as the application role, so with the RLS filter) is kept.
+
+The history: one French tenant made by the identity and sales services, ``customers``
+customers and ``products`` products, then ``invoice_lines`` lines in 5-line invoices issued
+over the last 24 months (a few recent ones still drafts), with their payments and
+allocations: most invoices paid, some partly paid, some overdue, the older the likelier
+paid. They are bulk-loaded with binary ``COPY`` as the owner, in one transaction under
+``session_replication_role = replica`` — which skips triggers (the posted-invoice guard
+would refuse lines added to a posted invoice) and foreign-key checks. The rows are
+consistent by construction: totals from ``domain.finance.calc``, numbers following the
+tenant's pattern per year in date order, the ``sequences`` rows set so that postings
+continue each series, ``amount_settled`` and ``version`` matching the allocations. No
+journal entries are loaded for the history (``dataset.journal_entries_loaded``): the
+reports measured read invoices and payments, not the ledger. The load ends with
+``VACUUM (ANALYZE)``, as autovacuum would have left tables that old.
+
+Domain events are handed to Celery on the run's Redis as in production (the publishing is
+part of every figure); nothing consumes them during the run, and the relay tasks the run
+queued are taken off the queue at the end.
+Sizes come from ``COMPTOIR_BENCH_<FIELD>`` environment variables (see ``Sizes``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import httpx
+import psycopg
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from benchmarks import db as db_bench
+from domain.finance.calc import TaxableLine, document_totals, line_net
+from domain.kit.db import libpq_url
+from domain.kit.ids import uuid7
+from domain.kit.money import Currency, round_to_currency
+from domain.kit.principal import Channel, Principal, Role
+
+if TYPE_CHECKING:
+    from comptoir.bootstrap import Container
+
+SEED = 20261121
+LINES_PER_INVOICE = 5
+HISTORY_DAYS = 730  # 24 months, ending yesterday
+DRAFT_DAYS = 10  # a few invoices issued in the last days are still drafts
+TERMS_DAYS = 30  # the FR default payment terms (fiscal settings)
+CHUNK = 5000  # invoices generated and copied at a time (bounded memory)
+EUR = Currency.EUR
+SIREN = "732829320"  # passes the Luhn check
+PASSWORD = "mot-de-passe-du-banc"
+PAYMENT_PATTERN = "P-{year}-{seq:05d}"  # as domain.finance.payments numbers them
+METHODS = ("bank_transfer", "card", "cheque", "cash")
+METHOD_WEIGHTS = (60, 20, 10, 10)
+API_P95_GOAL_MS = 50.0
+SERVICE_RATIO_GOAL = 0.25
+REPORT_GOAL_MS = 300.0
+QUANTITIES = [Decimal(n) for n in range(13)]
+DISCOUNTS = (Decimal(0),) * 18 + (Decimal(5), Decimal(10))
+ZERO = Decimal(0)
+
+INVOICE_COLUMNS = (
+    ("tenant_id", "uuid"), ("id", "uuid"), ("kind", "text"), ("number", "text"),
+    ("status", "text"), ("partner_id", "uuid"), ("issue_date", "date"), ("due_date", "date"),
+    ("payment_terms_days", "int2"), ("currency", "text"), ("net_total", "numeric"),
+    ("tax_total", "numeric"), ("gross_total", "numeric"), ("amount_settled", "numeric"),
+    ("posted_at", "timestamptz"), ("posted_by", "uuid"), ("created_by", "uuid"),
+    ("version", "int4"), ("created_at", "timestamptz"), ("updated_at", "timestamptz"),
+)  # fmt: skip
+LINE_COLUMNS = (
+    ("tenant_id", "uuid"), ("id", "uuid"), ("invoice_id", "uuid"), ("position", "int2"),
+    ("product_id", "uuid"), ("description", "text"), ("quantity", "numeric"),
+    ("unit", "text"), ("unit_price", "numeric"), ("discount_percent", "numeric"),
+    ("vat_rate", "numeric"), ("vat_category", "text"), ("net_amount", "numeric"),
+)  # fmt: skip
+PAYMENT_COLUMNS = (
+    ("tenant_id", "uuid"), ("id", "uuid"), ("partner_id", "uuid"), ("number", "text"),
+    ("received_on", "date"), ("amount", "numeric"), ("currency", "text"), ("method", "text"),
+    ("amount_allocated", "numeric"), ("created_by", "uuid"), ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+)  # fmt: skip
+ALLOCATION_COLUMNS = (
+    ("tenant_id", "uuid"), ("id", "uuid"), ("invoice_id", "uuid"), ("payment_id", "uuid"),
+    ("amount", "numeric"), ("allocated_on", "date"),
+)  # fmt: skip
+LOADED_TABLES = ("invoices", "invoice_lines", "payments", "allocations", "sequences")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """What the benchmark creates; each field is read from ``COMPTOIR_BENCH_<FIELD>``."""
+
+    invoice_lines: int = 1_000_000
+    customers: int = 300
+    products: int = 50
+    service_postings: int = 2000
+    api_clients: int = 20
+    api_iterations: int = 50
+    kpi_repeat: int = 5
+
+    @classmethod
+    def from_env(cls) -> Sizes:
+        values = {
+            f.name: int(os.environ[f"COMPTOIR_BENCH_{f.name.upper()}"].replace("_", ""))
+            for f in fields(cls)
+            if f"COMPTOIR_BENCH_{f.name.upper()}" in os.environ
+        }
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A catalog product as the history's lines copy it."""
+
+    id: UUID
+    name: str
+    unit: str
+    price: Decimal
+    vat_rate: Decimal
+
+
+@dataclass(frozen=True)
+class Shop:
+    tenant_id: UUID
+    user_id: UUID
+    email: str
+    invoice_pattern: str
+    timezone: str
+    customers: list[UUID]
+    items: list[Item]
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.tenant_id, self.user_id, frozenset({Role.ADMIN}), Channel.API)
+
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.timezone)).date()
+
+    def ids(self) -> tuple[list[str], list[str]]:
+        """Customer and product ids, as JSON carries them."""
+        return [str(c) for c in self.customers], [str(item.id) for item in self.items]
+
+
+def run(container: Container, *, sizes: Sizes | None = None) -> dict[str, object]:
+    """Build the history in a scratch database, measure everything; return the figures."""
+    sizes = sizes or Sizes.from_env()
+    phases: dict[str, float] = {}
+    with db_bench.scratch_database(container.endpoints.database_url) as url:
+        scratch = scratch_container(container, url)
+        try:
+            figures = measure_all(scratch, sizes, phases)
+        finally:
+            scratch.close()
+    service = figures["service_layer"]
+    timed_phase(phases, "raw_insert", compare_with_raw, container, service)
+    reports_met = all(r["meets_goal"] for r in figures["reports"].values())
+    return {
+        "benchmark": "invoices",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            **figures.pop("server"),
+        },
+        "sizes": asdict(sizes),
+        **figures,
+        "goals": {
+            "service_layer_throughput": service["meets_goal"],
+            "api_p95": figures["api"]["meets_goal"],
+            "report_queries": reports_met,
+        },
+        "phase_seconds": {name: round(seconds, 1) for name, seconds in phases.items()},
+    }
+
+
+def measure_all(scratch: Container, sizes: Sizes, phases: dict[str, float]) -> dict[str, Any]:
+    started = time.perf_counter()
+    scratch.prepare_database()
+    shop = open_shop(scratch, sizes)
+    phases["setup"] = time.perf_counter() - started
+    try:
+        dataset = load_history(scratch, shop, sizes)
+        phases["load"] = dataset["load_seconds"]
+        since = datetime.now(UTC)
+        service, numbers = timed_phase(phases, "service", measure_service, scratch, shop, sizes)
+        api, api_numbers = timed_phase(phases, "api", measure_api, scratch, shop, sizes)
+        report_figures = timed_phase(phases, "reports", measure_reports, scratch, shop, sizes)
+        expected = 2 * sizes.service_postings + (sizes.api_clients + 1) * sizes.api_iterations
+        numbering = check_numbering(
+            scratch, shop, dataset, since, [*numbers, *api_numbers], expected
+        )
+        server = server_info(scratch.endpoints.database_url)
+    finally:
+        dropped = drop_queued_relays(scratch, shop.tenant_id)
+    dataset["event_relays_dropped_from_queue"] = dropped
+    return {
+        "server": server,
+        "dataset": dataset,
+        "service_layer": service,
+        "api": api,
+        "reports": report_figures,
+        "numbering": numbering,
+    }
+
+
+def timed_phase(phases: dict[str, float], name: str, phase: Callable[..., Any], *args: Any) -> Any:
+    started = time.perf_counter()
+    try:
+        return phase(*args)
+    finally:
+        phases[name] = time.perf_counter() - started
+
+
+# --- the scratch database and the tenant ----------------------------------------------------
+
+
+def scratch_container(container: Container, url: str) -> Container:
+    """A container on the scratch database, with the run's Redis, role and secret key."""
+    from comptoir.bootstrap import Container
+    from comptoir.runtime import Endpoints
+
+    settings = container.settings.model_copy(
+        update={
+            "database_url": url,
+            "app_database_url": None,  # derived from the scratch owner URL
+            "redis_url": container.endpoints.redis_url,
+            "secret_key": container.settings.resolved_secret_key(),
+        }
+    )
+    return Container(
+        settings=settings,
+        endpoints=Endpoints(database_url=url, redis_url=container.endpoints.redis_url),
+        clock=container.clock,
+    )
+
+
+def open_shop(scratch: Container, sizes: Sizes) -> Shop:
+    """One FR business, its customers and catalog, all through the services."""
+    from domain.audit.service import RequestContext
+    from domain.finance.models import FiscalSettings
+    from domain.identity import service as identity
+    from domain.identity.schemas import SignUp, TenantCreate, UserCreate
+
+    slug = f"banc-{secrets.token_hex(4)}"
+    email = f"{slug}@example.com"
+    data = SignUp(
+        tenant=TenantCreate(name="Banc d'essai SARL", slug=slug, country="FR", siren=SIREN),
+        admin=UserCreate(email=email, name="Admin Banc", password=PASSWORD),
+    )
+    with scratch.db.unit_of_work() as session:
+        tenant, user = identity.register_tenant(
+            scratch.db, session, data, scratch.passwords, RequestContext(channel=Channel.CLI)
+        )
+        tenant_id, user_id, timezone = tenant.id, user.id, tenant.timezone
+    shop = Shop(tenant_id, user_id, email, "", timezone, [], [])
+    rng = random.Random(SEED)
+    with scratch.db.unit_of_work(tenant_id) as session:
+        pattern = session.scalars(
+            select(FiscalSettings.invoice_pattern).where(FiscalSettings.tenant_id == tenant_id)
+        ).one()
+        customers = [add_customer(session, shop, i, rng) for i in range(sizes.customers)]
+        items = [add_product(session, shop, i, rng) for i in range(sizes.products)]
+    return Shop(tenant_id, user_id, email, pattern, timezone, customers, items)
+
+
+def add_customer(session: Session, shop: Shop, i: int, rng: random.Random) -> UUID:
+    from domain.sales import service as sales
+    from domain.sales.schemas import PartnerCreate
+
+    trade = rng.choice(("Boulangerie", "Garage", "Cabinet", "Épicerie", "Atelier", "Hôtel"))
+    name = f"{trade} {rng.choice(('Martin', 'Diallo', 'Lefèvre', 'Ndiaye', 'Moreau'))} {i:04d}"
+    return sales.create_partner(session, shop.principal, PartnerCreate(name=name)).id
+
+
+def add_product(session: Session, shop: Shop, i: int, rng: random.Random) -> Item:
+    from domain.sales import service as sales
+    from domain.sales.schemas import ProductCreate
+
+    goods = rng.random() < 0.7
+    product = sales.create_product(
+        session,
+        shop.principal,
+        ProductCreate(
+            kind="goods" if goods else "service",
+            name=f"{'Article' if goods else 'Prestation'} {i:03d}",
+            unit=rng.choice(("pièce", "carton", "kg", "lot") if goods else ("heure", "jour")),
+            sale_price=Decimal(rng.randrange(250, 150_000)).scaleb(-2),
+            vat_rate=rng.choice((Decimal(20), Decimal(20), Decimal(10), Decimal("5.5")))
+            if goods
+            else Decimal(20),
+        ),
+    )
+    return Item(product.id, product.name, product.unit, product.sale_price, product.vat_rate)
+
+
+# --- the history ----------------------------------------------------------------------------
+
+
+@dataclass
+class History:
+    """Generates the invoices in date order, numbering them per year as posting would."""
+
+    shop: Shop
+    today: date
+    count: int
+    rng: random.Random = field(default_factory=lambda: random.Random(SEED))
+    last_number: dict[int, int] = field(default_factory=dict)
+    last_payment: dict[int, int] = field(default_factory=dict)
+    payments: list[tuple[date, UUID, Decimal, UUID]] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A few customers buy most (roughly Zipf): the ageing has big and small debtors.
+        weights = [1 / (rank + 1) ** 0.8 for rank in range(len(self.shop.customers))]
+        self.cum_weights = list(_cumulative(weights))
+
+    def chunk(self, first: int, size: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        heads: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        for i in range(first, first + size):
+            head, its_lines = self.invoice(i)
+            heads.append(head)
+            lines.extend(its_lines)
+        return heads, lines
+
+    def invoice(self, i: int) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+        shop, rng = self.shop, self.rng
+        issued = self.today - timedelta(days=HISTORY_DAYS - i * HISTORY_DAYS // self.count)
+        partner = rng.choices(shop.customers, cum_weights=self.cum_weights)[0]
+        invoice_id = uuid7()
+        lines = [self.line(invoice_id, position) for position in range(1, LINES_PER_INVOICE + 1)]
+        totals = document_totals((TaxableLine(ln[12], ln[10], "S") for ln in lines), EUR)
+        stamp = datetime.combine(issued, clock_time(9), tzinfo=UTC) + timedelta(seconds=i % 30_000)
+        if (self.today - issued).days <= DRAFT_DAYS and rng.random() < 0.05:
+            status, number, due, settled, posted_at = "draft", None, None, ZERO, None
+        else:
+            year = issued.year
+            self.last_number[year] = seq = self.last_number.get(year, 0) + 1
+            number = shop.invoice_pattern.format(year=year, seq=seq)
+            due, posted_at = issued + timedelta(days=TERMS_DAYS), stamp
+            status, settled, paid_on = self.settlement(totals.gross, issued, due)
+            if paid_on is not None:
+                self.payments.append((paid_on, partner, settled, invoice_id))
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        version = 2 if settled else 1
+        head = (
+            shop.tenant_id, invoice_id, "invoice", number, status, partner, issued, due,
+            TERMS_DAYS, EUR.value, totals.net, totals.tax, totals.gross, settled, posted_at,
+            shop.user_id if posted_at else None, shop.user_id, version, stamp, stamp,
+        )  # fmt: skip
+        return head, lines
+
+    def line(self, invoice_id: UUID, position: int) -> tuple[Any, ...]:
+        item = self.shop.items[self.rng.randrange(len(self.shop.items))]
+        quantity = QUANTITIES[self.rng.randint(1, 12)]
+        discount = self.rng.choice(DISCOUNTS)
+        net = line_net(quantity, item.price, discount, EUR)
+        return (
+            self.shop.tenant_id, uuid7(), invoice_id, position, item.id, item.name, quantity,
+            item.unit, item.price, discount, item.vat_rate, "S", net,
+        )  # fmt: skip
+
+    def settlement(
+        self, gross: Decimal, issued: date, due: date
+    ) -> tuple[str, Decimal, date | None]:
+        """(status, amount settled, payment date): the older, the likelier paid."""
+        late = (self.today - due).days
+        unpaid, partly = (0.02, 0.01) if late > 60 else (0.15, 0.08) if late > 0 else (0.5, 0.1)
+        draw = self.rng.random()
+        if draw < unpaid:
+            return "posted", ZERO, None
+        yesterday = self.today - timedelta(days=1)
+        paid_on = min(issued + timedelta(days=self.rng.randint(0, TERMS_DAYS + 20)), yesterday)
+        if draw < unpaid + partly:
+            share = round_to_currency(gross * Decimal(self.rng.randint(30, 70)) / 100, EUR)
+            return "partially_paid", share, paid_on
+        return "paid", gross, paid_on
+
+    def payment_rows(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Payments numbered per year in the order they were received, and allocations."""
+        shop, rng = self.shop, self.rng
+        self.payments.sort(key=lambda p: p[0])  # stable: invoice order within a day
+        payments: list[tuple[Any, ...]] = []
+        allocations: list[tuple[Any, ...]] = []
+        for received_on, partner, amount, invoice_id in self.payments:
+            year = received_on.year
+            self.last_payment[year] = seq = self.last_payment.get(year, 0) + 1
+            payment_id = uuid7()
+            stamp = datetime.combine(received_on, clock_time(11), tzinfo=UTC)
+            method = rng.choices(METHODS, weights=METHOD_WEIGHTS)[0]
+            payments.append(
+                (
+                    shop.tenant_id, payment_id, partner, PAYMENT_PATTERN.format(year=year, seq=seq),
+                    received_on, amount, EUR.value, method, amount, shop.user_id, stamp, stamp,
+                )
+            )  # fmt: skip
+            allocations.append(
+                (shop.tenant_id, uuid7(), invoice_id, payment_id, amount, received_on)
+            )
+        return payments, allocations
+
+    def sequence_rows(self) -> list[tuple[Any, ...]]:
+        """The counters after the history: the next posting continues each series."""
+        counters = [("invoice", self.last_number), ("payment", self.last_payment)]
+        return [
+            (self.shop.tenant_id, uuid7(), name, str(year), last + 1)
+            for name, last_by_year in counters
+            for year, last in sorted(last_by_year.items())
+        ]
+
+
+def _cumulative(weights: Sequence[float]) -> Iterator[float]:
+    total = 0.0
+    for weight in weights:
+        total += weight
+        yield total
+
+
+def load_history(scratch: Container, shop: Shop, sizes: Sizes) -> dict[str, Any]:
+    """COPY the history as the owner, bypassing triggers and FK checks (see the docstring)."""
+    invoices = sizes.invoice_lines // LINES_PER_INVOICE
+    history = History(shop, shop.today(), invoices)
+    url = libpq_url(scratch.endpoints.database_url)
+    started = time.perf_counter()
+    with psycopg.connect(url) as conn:
+        conn.execute("SET session_replication_role = replica")
+        for first in range(0, invoices, CHUNK):
+            heads, lines = history.chunk(first, min(CHUNK, invoices - first))
+            copy_rows(conn, "invoices", INVOICE_COLUMNS, heads)
+            copy_rows(conn, "invoice_lines", LINE_COLUMNS, lines)
+        payments, allocations = history.payment_rows()
+        copy_rows(conn, "payments", PAYMENT_COLUMNS, payments)
+        copy_rows(conn, "allocations", ALLOCATION_COLUMNS, allocations)
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO sequences (tenant_id, id, name, period, next_value) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                history.sequence_rows(),
+            )
+        conn.commit()
+    copied = time.perf_counter() - started
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in (*LOADED_TABLES, "partners", "products"):
+            conn.execute(f"VACUUM (ANALYZE) {table}")
+        counts = dataset_counts(conn, shop.tenant_id)
+    year = shop.today().year
+    loaded_last = history.last_number.get(year, 0)
+    rows = invoices * (1 + LINES_PER_INVOICE) + 2 * len(payments)
+    return {
+        **counts,
+        "months": HISTORY_DAYS * 12 // 365,
+        "journal_entries_loaded": False,
+        "loaded_invoice_statuses": dict(sorted(history.statuses.items())),
+        "loaded_last_number": shop.invoice_pattern.format(year=year, seq=loaded_last),
+        "loaded_last_seq": loaded_last,
+        "load_seconds": round(copied, 1),
+        "load_rows_per_second": round(rows / copied),
+        "vacuum_analyze_seconds": round(time.perf_counter() - started - copied, 1),
+    }
+
+
+def copy_rows(
+    conn: psycopg.Connection[Any],
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    names = ", ".join(name for name, _ in columns)
+    with conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as cp:
+        cp.set_types([kind for _, kind in columns])
+        for row in rows:
+            cp.write_row(row)
+
+
+def dataset_counts(conn: psycopg.Connection[Any], tenant_id: UUID) -> dict[str, Any]:
+    def count(table: str) -> int:
+        found = conn.execute(f"SELECT count(*) FROM {table} WHERE tenant_id = %s", [tenant_id])
+        return int(found.fetchone()[0])  # type: ignore[index]
+
+    tables = ("invoices", "invoice_lines", "payments", "allocations", "partners", "products")
+    return {table: count(table) for table in tables}
+
+
+# --- service layer --------------------------------------------------------------------------
+
+
+def invoice_body(customers: Sequence[str], products: Sequence[str], rng: random.Random) -> Any:
+    """A 5-line invoice as the API takes it (the service takes its ``InvoiceCreate``)."""
+    return {
+        "partner_id": rng.choice(customers),
+        "lines": [
+            {"product_id": rng.choice(products), "quantity": str(rng.randint(1, 12))}
+            for _ in range(LINES_PER_INVOICE)
+        ],
+    }
+
+
+def create_and_post(scratch: Container, shop: Shop, body: Any) -> str:
+    from domain.finance import invoices
+
+    with scratch.db.unit_of_work(shop.tenant_id) as session:
+        draft = invoices.create_invoice(session, shop.principal, scratch.clock, body)
+        posted = invoices.post_invoice(session, shop.principal, scratch.clock, draft.id)
+        return str(posted.number)
+
+
+def measure_service(
+    scratch: Container, shop: Shop, sizes: Sizes
+) -> tuple[dict[str, Any], list[str]]:
+    single, numbers = timed_postings(scratch, shop, sizes.service_postings, threads=1)
+    double, more = timed_postings(scratch, shop, sizes.service_postings, threads=2)
+    return {"single_thread": single, "two_threads": double}, numbers + more
+
+
+def timed_postings(
+    scratch: Container, shop: Shop, count: int, *, threads: int
+) -> tuple[dict[str, Any], list[str]]:
+    from domain.finance.schemas import InvoiceCreate
+
+    rng = random.Random(SEED + threads)
+    customers, products = shop.ids()
+    bodies = [
+        InvoiceCreate.model_validate(invoice_body(customers, products, rng)) for _ in range(count)
+    ]
+    before = table_writes(scratch)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        numbers = list(pool.map(lambda body: create_and_post(scratch, shop, body), bodies))
+    seconds = time.perf_counter() - started
+    writes = writes_since(scratch, before, invoices=count)
+    rows = sum(inserted + updated for inserted, updated in writes.values())
+    return {
+        "threads": threads,
+        "invoices": count,
+        "seconds": round(seconds, 2),
+        "invoices_per_second": round(count / seconds, 1),
+        "rows_written": rows,
+        "rows_per_second": round(rows / seconds),
+        "rows_per_create_and_post": {
+            table: {"inserted": round(ins / count, 2), "updated": round(upd / count, 2)}
+            for table, (ins, upd) in sorted(writes.items())
+        },
+    }, numbers
+
+
+def table_writes(scratch: Container) -> dict[str, tuple[int, int]]:
+    """Tuples inserted and updated (+ deleted) per table since the database was created."""
+    scratch.db.engine.dispose()  # idle backends exit, flushing their statistics
+    with psycopg.connect(libpq_url(scratch.endpoints.database_url), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT relname, n_tup_ins, n_tup_upd + n_tup_del FROM pg_stat_user_tables"
+        ).fetchall()
+    return {str(name): (int(ins), int(upd)) for name, ins, upd in rows}
+
+
+def writes_since(
+    scratch: Container, before: dict[str, tuple[int, int]], *, invoices: int
+) -> dict[str, tuple[int, int]]:
+    """The writes since ``before``, once every backend's statistics have arrived."""
+    deadline = time.monotonic() + 15
+    previous: dict[str, tuple[int, int]] = {}
+    while True:
+        now = table_writes(scratch)
+        delta = {
+            table: (ins - before.get(table, (0, 0))[0], upd - before.get(table, (0, 0))[1])
+            for table, (ins, upd) in now.items()
+        }
+        delta = {table: d for table, d in delta.items() if d != (0, 0)}
+        settled = delta.get("invoices", (0, 0))[0] == invoices and delta == previous
+        if settled or time.monotonic() > deadline:
+            return delta
+        previous = delta
+        time.sleep(0.2)
+
+
+def compare_with_raw(container: Container, service: dict[str, Any]) -> None:
+    """``comptoir bench db`` for as many rows as the single-threaded run wrote."""
+    rows = int(service["single_thread"]["rows_written"])
+    raw = db_bench.run(container, rows=rows)
+    by_method = {r["method"]: r["rows_per_second"] for r in raw["results"]}  # type: ignore[attr-defined]
+    best = max(
+        service["single_thread"]["rows_per_second"], service["two_threads"]["rows_per_second"]
+    )
+    service["raw_insert"] = {
+        "rows": rows,
+        **{f"{m}_rows_per_second": v for m, v in by_method.items()},
+    }
+    service["ratio_to_raw_copy"] = round(best / by_method["copy"], 4)
+    service["ratio_to_raw_insert_batched"] = round(best / by_method["insert_batched"], 4)
+    service["goal"] = f"best service rows/s >= {SERVICE_RATIO_GOAL:.0%} of raw copy rows/s"
+    service["meets_goal"] = service["ratio_to_raw_copy"] >= SERVICE_RATIO_GOAL
+
+
+# --- HTTP API -------------------------------------------------------------------------------
+
+
+@contextmanager
+def serve(scratch: Container) -> Iterator[str]:
+    """The API over real HTTP: uvicorn in a thread of this process, on a free port."""
+    import socket
+
+    import uvicorn
+
+    from api.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    config = uvicorn.Config(
+        create_app(scratch), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+def measure_api(scratch: Container, shop: Shop, sizes: Sizes) -> tuple[dict[str, Any], list[str]]:
+    """One client alone first (the latency floor), then ``api_clients`` at once."""
+    with serve(scratch) as base_url:
+        login = httpx.post(
+            f"{base_url}/api/v1/auth/login",
+            json={"email": shop.email, "password": PASSWORD},
+            timeout=30,
+        )
+        login.raise_for_status()
+        customers, products = shop.ids()
+        job = {
+            "base_url": base_url,
+            "token": str(login.json()["access_token"]),
+            "customers": customers,
+            "products": products,
+            "iterations": sizes.api_iterations,
+        }
+        alone = drive_api_in_child(job | {"clients": 1})
+        loaded = drive_api_in_child(job | {"clients": sizes.api_clients})
+    figures = api_figures(loaded)
+    create, post = figures["create"], figures["post"]
+    meets = bool(figures["pairs"]) and max(create["p95_ms"], post["p95_ms"]) <= API_P95_GOAL_MS
+    return {
+        "clients": sizes.api_clients,
+        "iterations_per_client": sizes.api_iterations,
+        **figures,
+        "goal": f"p95 <= {API_P95_GOAL_MS:g} ms for each request, {sizes.api_clients} clients",
+        "meets_goal": meets,
+        "one_client": api_figures(alone),
+        "server": "uvicorn, 1 process (this one); the clients run in a child process",
+        "cpus_shared_with_load_generator": True,
+    }, alone["numbers"] + loaded["numbers"]
+
+
+def api_figures(done: dict[str, Any]) -> dict[str, Any]:
+    pairs, seconds = len(done["pair"]), done["seconds"]
+    return {
+        "pairs": pairs,
+        "errors": len(done["errors"]),
+        "error_samples": done["errors"][:5],
+        "seconds": round(seconds, 2),
+        "pairs_per_second": round(pairs / seconds, 1) if seconds else 0,
+        "requests_per_second": round(2 * pairs / seconds, 1) if seconds else 0,
+        "create": latency(done["create"]),
+        "post": latency(done["post"]),
+        "pair": latency(done["pair"]),
+    }
+
+
+def drive_api_in_child(job: dict[str, Any]) -> dict[str, Any]:
+    """Run ``drive_api`` in a fresh interpreter (``python -m benchmarks.invoices``): the load
+    generator must not share the server's GIL. Each call is one fresh child."""
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.invoices"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=3600,
+    )
+    if child.returncode != 0:
+        raise RuntimeError(f"the API load generator failed:\n{child.stderr[-4000:]}")
+    return json.loads(child.stdout)  # type: ignore[no-any-return]
+
+
+def drive_api(
+    base_url: str,
+    token: str,
+    customers: list[str],
+    products: list[str],
+    clients: int,
+    iterations: int,
+) -> dict[str, Any]:
+    """``clients`` threads hitting the API at once; their latencies and the numbers posted."""
+    barrier = threading.Barrier(clients + 1)
+    results: list[dict[str, list[Any]]] = [
+        {"create": [], "post": [], "pair": [], "numbers": [], "errors": []} for _ in range(clients)
+    ]
+    client = partial(api_client, base_url, token, customers, products, iterations, barrier)
+    threads = [threading.Thread(target=client, args=(results[k], k)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    merged: dict[str, Any] = {key: [v for r in results for v in r[key]] for key in results[0]}
+    return merged | {"seconds": seconds}
+
+
+def api_client(
+    base_url: str,
+    token: str,
+    customers: list[str],
+    products: list[str],
+    iterations: int,
+    barrier: threading.Barrier,
+    out: dict[str, list[Any]],
+    k: int,
+) -> None:
+    rng = random.Random(SEED + 100 + k)
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base_url, headers=headers, timeout=120) as http:
+        try:
+            http.get("/api/v1/invoices", params={"limit": 1})  # connection and auth, untimed
+        finally:
+            barrier.wait()
+        for _ in range(iterations):
+            body = invoice_body(customers, products, rng)
+            t0 = time.perf_counter()
+            created = http.post("/api/v1/invoices", json=body)
+            t1 = time.perf_counter()
+            if created.status_code != 201:
+                out["errors"].append(f"create {created.status_code}: {created.text[:200]}")
+                continue
+            posted = http.post(f"/api/v1/invoices/{created.json()['id']}/post")
+            t2 = time.perf_counter()
+            if posted.status_code != 200:
+                out["errors"].append(f"post {posted.status_code}: {posted.text[:200]}")
+                continue
+            out["create"].append((t1 - t0) * 1000)
+            out["post"].append((t2 - t1) * 1000)
+            out["pair"].append((t2 - t0) * 1000)
+            out["numbers"].append(posted.json()["number"])
+
+
+def latency(values_ms: Sequence[float]) -> dict[str, float]:
+    ordered = sorted(values_ms)
+    if not ordered:
+        return {"count": 0, "mean_ms": 0, "p50_ms": 0, "p95_ms": 0, "p99_ms": 0, "max_ms": 0}
+
+    def rank(p: float) -> float:  # nearest-rank percentile
+        return round(ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)], 1)
+
+    return {
+        "count": len(ordered),
+        "mean_ms": round(statistics.fmean(ordered), 1),
+        "p50_ms": rank(50),
+        "p95_ms": rank(95),
+        "p99_ms": rank(99),
+        "max_ms": round(ordered[-1], 1),
+    }
+
+
+# --- reports --------------------------------------------------------------------------------
+
+Report = Callable[[Session], object]
+
+
+def measure_reports(scratch: Container, shop: Shop, sizes: Sizes) -> dict[str, dict[str, Any]]:
+    from domain.finance import reports
+
+    today, principal, clock = shop.today(), shop.principal, scratch.clock
+    months_back = today.year * 12 + today.month - 1 - 11
+    year_ago = date(months_back // 12, months_back % 12 + 1, 1)
+    queries: dict[str, Report] = {
+        "revenue": lambda s: reports.revenue(
+            s, principal, start=year_ago, end=today, grouping="month"
+        ),
+        "aged_receivables": lambda s: reports.aged_receivables(s, principal, clock),
+        "kpis": lambda s: reports.kpis(
+            s, principal, clock, start=date(today.year, 1, 1), end=today
+        ),
+    }
+    figures: dict[str, dict[str, Any]] = {}
+    for name, query in queries.items():
+        runs = [timed_report(scratch, shop, query) for _ in range(sizes.kpi_repeat)]
+        figures[name] = {
+            "best_ms": round(min(runs), 1),
+            "median_ms": round(statistics.median(runs), 1),
+            "runs_ms": [round(ms, 1) for ms in runs],
+            "goal": f"median <= {REPORT_GOAL_MS:g} ms",
+            "meets_goal": statistics.median(runs) <= REPORT_GOAL_MS,
+        }
+        if name != "kpis":
+            figures[name]["explain"] = explain(scratch, shop, query)
+    figures["revenue"]["period"] = f"{year_ago} .. {today}, by month"
+    figures["kpis"]["period"] = f"{date(today.year, 1, 1)} .. {today}"
+    return figures
+
+
+def timed_report(scratch: Container, shop: Shop, query: Report) -> float:
+    """Milliseconds for one report in its own unit of work, as a request runs it."""
+    started = time.perf_counter()
+    with scratch.db.unit_of_work(shop.tenant_id) as session:
+        query(session)
+    return (time.perf_counter() - started) * 1000
+
+
+def explain(scratch: Container, shop: Shop, query: Report) -> list[dict[str, Any]]:
+    """``EXPLAIN (ANALYZE, BUFFERS)`` of the statements ``query`` sends on invoices/payments."""
+    sent: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if statement.lstrip().startswith("SELECT") and (
+            "FROM invoices" in statement or "FROM payments" in statement
+        ):
+            sent.append((statement, parameters))
+
+    engine = scratch.db.engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with scratch.db.unit_of_work(shop.tenant_id) as session:
+            query(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    plans = []
+    with scratch.db.unit_of_work(shop.tenant_id) as session:
+        for statement, parameters in sent:
+            result = session.connection().exec_driver_sql(
+                f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters
+            )
+            lines = [str(row[0]) for row in result]
+            plans.append(
+                {
+                    "table": "invoices" if "FROM invoices" in statement else "payments",
+                    "execution_ms": _plan_ms(lines, "Execution Time"),
+                    "planning_ms": _plan_ms(lines, "Planning Time"),
+                    "plan": lines,
+                }
+            )
+    return plans
+
+
+def _plan_ms(lines: list[str], label: str) -> float | None:
+    for line in lines:
+        if line.startswith(f"{label}:"):
+            return float(line.split(":")[1].strip().split()[0])
+    return None
+
+
+# --- checks and server ----------------------------------------------------------------------
+
+
+def check_numbering(
+    scratch: Container,
+    shop: Shop,
+    dataset: dict[str, Any],
+    since: datetime,
+    reported: list[str],
+    expected: int,
+) -> dict[str, Any]:
+    """The invoices posted during the run continue the loaded series without a gap."""
+    with psycopg.connect(libpq_url(scratch.endpoints.database_url)) as conn:
+        found = conn.execute(
+            "SELECT number FROM invoices WHERE tenant_id = %s AND posted_at >= %s",
+            [shop.tenant_id, since],
+        ).fetchall()
+    numbers = sorted(str(n) for (n,) in found)
+    seqs = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
+    first = dataset["loaded_last_seq"] + 1
+    return {
+        "expected_postings": expected,
+        "posted": len(seqs),
+        "first_posted_seq": seqs[0] if seqs else None,
+        "last_posted_seq": seqs[-1] if seqs else None,
+        "first_posted_number": min(numbers, key=_seq) if numbers else None,
+        "last_posted_number": max(numbers, key=_seq) if numbers else None,
+        "contiguous": seqs == list(range(first, first + expected)),
+        "matches_responses": sorted(reported) == numbers,
+    }
+
+
+def drop_queued_relays(scratch: Container, tenant_id: UUID) -> int:
+    """Take this run's event relays off the Celery queue (their database is about to go):
+    the run's Redis may be the one ``comptoir run`` uses. Returns how many were dropped."""
+    needle = str(tenant_id).encode()  # in the message's ``argsrepr`` header
+    queue = "celery"
+    dropped = 0
+    messages = cast(list[bytes], scratch.redis.lrange(queue, 0, -1))
+    for message in messages:
+        if needle in message:
+            dropped += int(scratch.redis.lrem(queue, 1, message.decode()))
+    return dropped
+
+
+def _seq(number: str) -> int:
+    return int(number.rsplit("-", 1)[1])
+
+
+def server_info(url: str) -> dict[str, Any]:
+    with psycopg.connect(libpq_url(url)) as conn:
+        version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        return {"postgres_version": version, "postgres_settings": db_bench.server_settings(conn)}
+
+
+if __name__ == "__main__":  # the API load generator's process (see drive_api_in_child)
+    print(json.dumps(drive_api(**json.load(sys.stdin))))  # noqa: T201
