@@ -107,11 +107,14 @@ def bench(
     except ModuleNotFoundError:
         typer.echo(f"Benchmark inconnu : {name}", err=True)
         raise typer.Exit(2) from None
+    from comptoir.runtime import stop_embedded
+
     container = build_container()
     try:
         figures = module.run(container)
     finally:
         container.close()
+        stop_embedded()  # the embedded Redis would otherwise outlive the command
     text = json.dumps(figures, indent=2, ensure_ascii=False, default=str)
     typer.echo(text)
     if json_file:
