@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import Literal
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.finance import repository as repo
 from domain.finance.books import open_books
 from domain.finance.documents.exports import InvoiceRow, invoices_csv, invoices_xlsx
 from domain.finance.documents.fec import FecLine, fec_filename, write_fec
-from domain.finance.models import Account, Invoice, Journal, JournalEntry, JournalLine
+from domain.finance.models import Invoice, JournalEntry, JournalLine
 from domain.kit.clock import Clock
 from domain.kit.errors import InvalidInput
 from domain.kit.principal import Principal, Role
@@ -77,50 +79,20 @@ def invoices_export(
     return invoices_xlsx(rows), XLSX, name
 
 
-def _fec_lines(session: Session, tenant_id: object, year: int, tz: ZoneInfo) -> Iterator[FecLine]:
+def _fec_lines(session: Session, tenant_id: UUID, year: int, tz: ZoneInfo) -> Iterator[FecLine]:
     rows = session.execute(
-        select(
-            JournalLine,
-            JournalEntry,
-            Journal.code,
-            Journal.name,
-            Account.number,
-            Account.label,
-            Partner.code,
-            Partner.name,
-        )
-        .join(
-            JournalEntry,
-            (JournalEntry.tenant_id == JournalLine.tenant_id)
-            & (JournalEntry.id == JournalLine.entry_id),
-        )
-        .join(
-            Journal,
-            (Journal.tenant_id == JournalEntry.tenant_id) & (Journal.id == JournalEntry.journal_id),
-        )
-        .join(
-            Account,
-            (Account.tenant_id == JournalLine.tenant_id) & (Account.id == JournalLine.account_id),
-        )
-        .outerjoin(
-            Partner,
-            (Partner.tenant_id == JournalLine.tenant_id) & (Partner.id == JournalLine.partner_id),
-        )
-        .where(
-            JournalLine.tenant_id == tenant_id,
-            JournalEntry.entry_date.between(date(year, 1, 1), date(year, 12, 31)),
-        )
+        repo.ledger_lines(tenant_id, date(year, 1, 1), date(year, 12, 31))
         # The FEC lists entries in the order they were validated.
         .order_by(JournalEntry.validated_at, JournalEntry.number, JournalLine.position)
     )
-    for line, entry, code, journal_name, number, label, aux_code, aux_name in rows:
+    for line, entry, journal, account, aux_code, aux_name in rows:
         yield FecLine(
-            journal_code=code,
-            journal_lib=journal_name,
+            journal_code=journal.code,
+            journal_lib=journal.name,
             ecriture_num=entry.number,
             ecriture_date=entry.entry_date,
-            compte_num=number,
-            compte_lib=label,
+            compte_num=account.number,
+            compte_lib=account.label,
             comp_aux_num=aux_code,
             comp_aux_lib=aux_name,
             piece_ref=entry.piece_ref,

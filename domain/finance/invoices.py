@@ -356,7 +356,10 @@ def _number(session: Session, books: Books, kind: str) -> str:
 
 
 def _post(session: Session, books: Books, invoice: Invoice, revenue_kind: str) -> None:
+    """Number, date and book a draft whose lines are written (they are read here once)."""
     lines = repo.invoice_lines(session, books.tenant.id, invoice.id)
+    if not lines:
+        raise InvoiceNotPostable("Impossible de valider une facture sans lignes.")
     invoice.number = _number(session, books, invoice.kind)
     invoice.issue_date = books.today()
     invoice.due_date = invoice.issue_date + timedelta(days=invoice.payment_terms_days)
@@ -390,8 +393,6 @@ def post_invoice(session: Session, principal: Principal, clock: Clock, invoice_i
                 "  ", " "
             )
         )
-    if not repo.invoice_lines(session, books.tenant.id, invoice.id):
-        raise InvoiceNotPostable("Impossible de valider une facture sans lignes.")
     if invoice.gross_total < 0:
         raise InvoiceNotPostable("Le total de la facture est négatif : faites plutôt un avoir.")
     _post(session, books, invoice, invoice.kind)

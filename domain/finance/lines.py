@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from domain.finance.books import Books
 from domain.finance.calc import TaxableLine, line_net
-from domain.finance.models import InvoiceLine, QuoteLine
+from domain.finance.models import InvoiceLine, QuoteLine, VatRate
 from domain.finance.schemas import LineIn
-from domain.finance.vat import default_rate, require_rate
+from domain.finance.vat import active_rates, default_of, pick_rate
 from domain.kit.errors import InvalidInput, NotFound
 from domain.sales.models import Product
 
@@ -60,14 +60,17 @@ def _unit(value: str) -> str:
     return normalize_unit(value)
 
 
-def price_line(session: Session, books: Books, position: int, line: LineIn) -> PricedLine:
+def price_line(
+    session: Session, books: Books, rates: list[VatRate], position: int, line: LineIn
+) -> PricedLine:
+    """One line priced; ``rates`` are the tenant's active VAT rates, read once per document."""
     product = _product(session, books, line.product_id, position) if line.product_id else None
     description = (line.description or (product.name if product else "")).strip()
     if not description:
         raise InvalidInput(
             f"Ligne {position} : indiquez un produit ou une désignation.", field="description"
         )
-    unit_price = line.unit_price if line.unit_price is not None else None
+    unit_price = line.unit_price
     if unit_price is None:
         if product is None:
             raise InvalidInput(
@@ -78,11 +81,11 @@ def price_line(session: Session, books: Books, position: int, line: LineIn) -> P
     if unit_price != unit_price.quantize(PRICE_PLACES):
         raise InvalidInput(f"Ligne {position} : prix unitaire trop précis.", field="unit_price")
     if line.vat_rate is not None:
-        rate = require_rate(session, books.tenant.id, line.vat_rate)
+        rate = pick_rate(rates, line.vat_rate)
     elif product is not None:
-        rate = require_rate(session, books.tenant.id, product.vat_rate)
+        rate = pick_rate(rates, product.vat_rate)
     else:
-        rate = default_rate(session, books.tenant.id)
+        rate = default_of(rates)
     currency = books.currency
     return PricedLine(
         position=position,
@@ -100,7 +103,8 @@ def price_line(session: Session, books: Books, position: int, line: LineIn) -> P
 
 
 def price_lines(session: Session, books: Books, lines: list[LineIn]) -> list[PricedLine]:
-    return [price_line(session, books, i, line) for i, line in enumerate(lines, start=1)]
+    rates = active_rates(session, books.tenant.id)
+    return [price_line(session, books, rates, i, line) for i, line in enumerate(lines, start=1)]
 
 
 def priced_rows(rows: Iterable[InvoiceLine | QuoteLine]) -> list[PricedLine]:

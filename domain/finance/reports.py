@@ -16,8 +16,9 @@ from sqlalchemy import Date, DateTime, case, cast, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from domain.finance import repository as repo
 from domain.finance.books import open_books
-from domain.finance.models import Account, Invoice, Journal, JournalEntry, JournalLine, Payment
+from domain.finance.models import Account, Invoice, JournalEntry, JournalLine, Payment
 from domain.kit.clock import Clock
 from domain.kit.principal import Principal, Role
 from domain.sales.models import Partner
@@ -25,6 +26,21 @@ from domain.sales.models import Partner
 READERS = (Role.MANAGER, Role.ACCOUNTANT)
 ZERO = Decimal(0)
 Grouping = Literal["day", "month", "quarter", "year"]
+
+
+def _issued(tenant_id: UUID, start: date, end: date) -> list[ColumnElement[bool]]:
+    """Invoices, deposits and credit notes posted with an issue date in the period."""
+    return [
+        Invoice.tenant_id == tenant_id,
+        Invoice.status != "draft",
+        Invoice.number.is_not(None),
+        Invoice.issue_date.between(start, end),
+    ]
+
+
+def _open() -> list[ColumnElement[bool]]:
+    """Invoices the customer still owes something on."""
+    return [Invoice.status.in_(repo.OPEN_STATUSES), Invoice.kind != "credit_note"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,54 +112,33 @@ def general_ledger(
     """Every line of the period, by account then date, with each account's running balance
     (also the source of the FEC export)."""
     principal.require(*READERS)
-    query = (
-        select(
-            Account.number,
-            Account.label,
-            Journal.code,
-            JournalEntry.number,
-            JournalEntry.entry_date,
-            JournalEntry.piece_ref,
-            JournalLine.label,
-            Partner.code,
-            Partner.name,
-            JournalLine.debit,
-            JournalLine.credit,
-        )
-        .join(
-            JournalEntry,
-            (JournalEntry.tenant_id == JournalLine.tenant_id)
-            & (JournalEntry.id == JournalLine.entry_id),
-        )
-        .join(
-            Journal,
-            (Journal.tenant_id == JournalEntry.tenant_id) & (Journal.id == JournalEntry.journal_id),
-        )
-        .join(
-            Account,
-            (Account.tenant_id == JournalLine.tenant_id) & (Account.id == JournalLine.account_id),
-        )
-        .outerjoin(
-            Partner,
-            (Partner.tenant_id == JournalLine.tenant_id) & (Partner.id == JournalLine.partner_id),
-        )
-        .where(
-            JournalLine.tenant_id == principal.tenant_id,
-            JournalEntry.entry_date.between(start, end),
-        )
-        .order_by(
-            Account.number, JournalEntry.entry_date, JournalEntry.number, JournalLine.position
-        )
+    query = repo.ledger_lines(principal.tenant_id, start, end).order_by(
+        Account.number, JournalEntry.entry_date, JournalEntry.number, JournalLine.position
     )
     if account_prefix:
         query = query.where(Account.number.startswith(account_prefix))
     lines: list[LedgerLine] = []
     running, current = ZERO, None
-    for row in session.execute(query):
-        if row[0] != current:
-            running, current = ZERO, row[0]
-        running += row[9] - row[10]
-        lines.append(LedgerLine(*row, balance=running))
+    for line, entry, journal, account, aux_code, aux_name in session.execute(query):
+        if account.number != current:
+            running, current = ZERO, account.number
+        running += line.debit - line.credit
+        lines.append(
+            LedgerLine(
+                account=account.number,
+                account_label=account.label,
+                journal=journal.code,
+                entry_number=entry.number,
+                entry_date=entry.entry_date,
+                piece_ref=entry.piece_ref,
+                label=line.label,
+                partner_code=aux_code,
+                partner_name=aux_name,
+                debit=line.debit,
+                credit=line.credit,
+                balance=running,
+            )
+        )
     return lines
 
 
@@ -194,8 +189,7 @@ def aged_receivables(
         )
         .where(
             Invoice.tenant_id == principal.tenant_id,
-            Invoice.status.in_(("posted", "partially_paid")),
-            Invoice.kind != "credit_note",
+            *_open(),
         )
         .group_by(Partner.id, Partner.code, Partner.name)
         .order_by(func.sum(owed).desc())
@@ -234,10 +228,7 @@ def revenue(
     invoiced = session.execute(
         select(period, func.sum(sign * Invoice.net_total), func.sum(sign * Invoice.gross_total))
         .where(
-            Invoice.tenant_id == principal.tenant_id,
-            Invoice.status != "draft",
-            Invoice.number.is_not(None),
-            Invoice.issue_date.between(start, end),
+            *_issued(principal.tenant_id, start, end),
         )
         .group_by(period)
     )
@@ -287,10 +278,7 @@ def _top_customers(
             Partner, (Partner.tenant_id == Invoice.tenant_id) & (Partner.id == Invoice.partner_id)
         )
         .where(
-            Invoice.tenant_id == tenant_id,
-            Invoice.status != "draft",
-            Invoice.number.is_not(None),
-            Invoice.issue_date.between(start, end),
+            *_issued(tenant_id, start, end),
         )
         .group_by(Partner.id, Partner.name)
         .order_by(total.desc())
@@ -314,8 +302,7 @@ def kpis(
             func.count().filter(Invoice.due_date < today),
         ).where(
             Invoice.tenant_id == tenant_id,
-            Invoice.status.in_(("posted", "partially_paid")),
-            Invoice.kind != "credit_note",
+            *_open(),
         )
     ).one()
     points = revenue(session, principal, start=start, end=end, grouping="year")

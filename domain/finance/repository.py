@@ -6,10 +6,22 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from domain.finance.models import Allocation, Invoice, InvoiceLine, Payment, Quote, QuoteLine
+from domain.finance.models import (
+    Account,
+    Allocation,
+    Invoice,
+    InvoiceLine,
+    Journal,
+    JournalEntry,
+    JournalLine,
+    Payment,
+    Quote,
+    QuoteLine,
+)
+from domain.sales.models import Partner
 
 OPEN_STATUSES = ("posted", "partially_paid")
 
@@ -206,3 +218,32 @@ def list_payments(
         query = query.where(Payment.partner_id == partner_id)
     query = query.order_by(Payment.received_on.desc(), Payment.number.desc())
     return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def ledger_lines(
+    tenant_id: UUID, start: date, end: date
+) -> Select[JournalLine, JournalEntry, Journal, Account, str, str]:
+    """Journal lines dated ``start``–``end`` with their entry, journal, account and the
+    auxiliary account's (partner's) code and name, None on lines without one; the caller
+    orders them."""
+    return (
+        select(JournalLine, JournalEntry, Journal, Account, Partner.code, Partner.name)
+        .join(
+            JournalEntry,
+            (JournalEntry.tenant_id == JournalLine.tenant_id)
+            & (JournalEntry.id == JournalLine.entry_id),
+        )
+        .join(
+            Journal,
+            (Journal.tenant_id == JournalEntry.tenant_id) & (Journal.id == JournalEntry.journal_id),
+        )
+        .join(
+            Account,
+            (Account.tenant_id == JournalLine.tenant_id) & (Account.id == JournalLine.account_id),
+        )
+        .outerjoin(
+            Partner,
+            (Partner.tenant_id == JournalLine.tenant_id) & (Partner.id == JournalLine.partner_id),
+        )
+        .where(JournalLine.tenant_id == tenant_id, JournalEntry.entry_date.between(start, end))
+    )

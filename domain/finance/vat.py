@@ -56,9 +56,8 @@ def active_rates(session: Session, tenant_id: UUID) -> list[VatRate]:
     )
 
 
-def require_rate(session: Session, tenant_id: UUID, rate: Decimal) -> VatRate:
-    """The tenant's active rate equal to ``rate``, or a French refusal listing the others."""
-    rates = active_rates(session, tenant_id)
+def pick_rate(rates: list[VatRate], rate: Decimal) -> VatRate:
+    """The rate of ``rates`` equal to ``rate``, or a French refusal listing them."""
     for candidate in rates:
         if candidate.rate == rate:
             return candidate
@@ -69,6 +68,10 @@ def require_rate(session: Session, tenant_id: UUID, rate: Decimal) -> VatRate:
     )
 
 
-def default_rate(session: Session, tenant_id: UUID) -> VatRate:
-    rates = active_rates(session, tenant_id)
+def require_rate(session: Session, tenant_id: UUID, rate: Decimal) -> VatRate:
+    """The tenant's active rate equal to ``rate``, or a French refusal listing the others."""
+    return pick_rate(active_rates(session, tenant_id), rate)
+
+
+def default_of(rates: list[VatRate]) -> VatRate:
     return next((r for r in rates if r.is_default), rates[0])

@@ -7,7 +7,7 @@ back: the numbers a tenant sees are contiguous, with no duplicate and no hole.
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, UniqueConstraint, select
+from sqlalchemy import Integer, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -23,18 +23,18 @@ class Sequence(TenantEntity):
 
 
 def take_next(session: Session, tenant_id: object, name: str, period: str = "") -> int:
-    """The next number of ``(name, period)``, the counter staying locked until commit."""
-    session.execute(
+    """The next number of ``(name, period)``, the counter staying locked until commit.
+
+    One upsert creates the counter at 2 (handing out 1) or increments it; either way it
+    holds the row lock a ``SELECT … FOR UPDATE`` would, for the rest of the transaction.
+    """
+    taken = session.execute(
         insert(Sequence)
-        .values(tenant_id=tenant_id, name=name, period=period, next_value=1)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "name", "period"])
-    )
-    counter = session.scalars(
-        select(Sequence)
-        .where(Sequence.tenant_id == tenant_id, Sequence.name == name, Sequence.period == period)
-        .with_for_update()
-    ).one()
-    value = counter.next_value
-    counter.next_value = value + 1
-    session.flush()
-    return value
+        .values(tenant_id=tenant_id, name=name, period=period, next_value=2)
+        .on_conflict_do_update(
+            index_elements=["tenant_id", "name", "period"],
+            set_={"next_value": Sequence.next_value + 1, "updated_at": func.now()},
+        )
+        .returning(Sequence.next_value - 1)
+    ).scalar_one()
+    return int(taken)
