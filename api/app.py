@@ -13,8 +13,10 @@ from sqlalchemy import text
 
 from api.errors import install_error_handlers
 from api.finance import router as finance_router
+from api.hr import router as hr_router
 from api.identity import router as identity_router
 from api.sales import router as sales_router
+from api.stock import router as stock_router
 from comptoir.bootstrap import Container, build_container
 from comptoir.logs import configure_logging
 
@@ -75,4 +77,6 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(identity_router)
     app.include_router(sales_router)
     app.include_router(finance_router)
+    app.include_router(hr_router)
+    app.include_router(stock_router)
     return app

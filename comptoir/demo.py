@@ -9,6 +9,8 @@ from uuid import UUID
 
 from comptoir.bootstrap import Container
 from comptoir.demo_books import seed_books
+from comptoir.demo_hr import seed_hr
+from comptoir.demo_stock import seed_stock
 from domain import onboarding
 from domain.audit.service import RequestContext
 from domain.identity import repository as repo
@@ -114,6 +116,8 @@ def seed_demo(container: Container) -> list[tuple[str, str, str]]:
             assert tenant is not None
             onboarding.prepare_tenant(session, principal, tenant)  # idempotent
         seed_books(container, principal, business.tenant.country)
+        seed_hr(container, principal, business.tenant.country)
+        seed_stock(container, principal, business.tenant.country)
         for person in (business.admin, *business.members):
             roles = ",".join(r.value for r in person.roles)
             logins.append((business.tenant.slug, person.email, roles))

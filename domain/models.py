@@ -5,10 +5,12 @@ from sqlalchemy import CheckConstraint, Column, LargeBinary, SmallInteger, Table
 from domain.audit import models as audit_models  # noqa: F401
 from domain.events import models as event_models  # noqa: F401
 from domain.finance import models as finance_models  # noqa: F401
+from domain.hr import models as hr_models  # noqa: F401
 from domain.identity import models as identity_models  # noqa: F401
 from domain.kit import sequences  # noqa: F401
 from domain.kit.base import Base
 from domain.sales import models as sales_models  # noqa: F401
+from domain.stock import models as stock_models  # noqa: F401
 
 metadata = Base.metadata
 

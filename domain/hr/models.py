@@ -1,0 +1,1 @@
+"""HR tables (filled in by the HR work)."""

@@ -1,0 +1,1 @@
+"""Stock: warehouses, locations, double-entry moves, valuation, purchasing, reorder."""

@@ -1,0 +1,1 @@
+"""Stock tables (filled in by the stock work)."""
