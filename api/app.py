@@ -15,6 +15,7 @@ from api.errors import install_error_handlers
 from api.finance import router as finance_router
 from api.hr import router as hr_router
 from api.identity import router as identity_router
+from api.purchasing import router as purchasing_router
 from api.sales import router as sales_router
 from api.stock import router as stock_router
 from comptoir.bootstrap import Container, build_container
@@ -79,4 +80,5 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(finance_router)
     app.include_router(hr_router)
     app.include_router(stock_router)
+    app.include_router(purchasing_router)
     return app

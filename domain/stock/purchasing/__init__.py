@@ -1,0 +1,1 @@
+"""Purchasing and replenishment: supplier terms, purchase orders, receipts, reorder."""

@@ -1,0 +1,1 @@
+"""Purchasing tables (filled in by the purchasing work)."""
