@@ -50,9 +50,6 @@ Sizes come from ``COMPTOIR_BENCH_<FIELD>`` environment variables (see ``Sizes``)
 from __future__ import annotations
 
 import json
-import math
-import os
-import platform
 import random
 import secrets
 import statistics
@@ -63,21 +60,31 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from benchmarks import db as db_bench
+from benchmarks.kit import (
+    copy_rows,
+    drop_queued_relays,
+    explain_statements,
+    latency,
+    machine,
+    scratch_container,
+    sizes_from_env,
+    timed_phase,
+)
 from domain.finance.calc import TaxableLine, document_totals, line_net
 from domain.kit.db import libpq_url
 from domain.kit.ids import uuid7
@@ -147,12 +154,7 @@ class Sizes:
 
     @classmethod
     def from_env(cls) -> Sizes:
-        values = {
-            f.name: int(os.environ[f"COMPTOIR_BENCH_{f.name.upper()}"].replace("_", ""))
-            for f in fields(cls)
-            if f"COMPTOIR_BENCH_{f.name.upper()}" in os.environ
-        }
-        return cls(**values)
+        return sizes_from_env(cls)
 
 
 @dataclass(frozen=True)
@@ -203,12 +205,7 @@ def run(container: Container, *, sizes: Sizes | None = None) -> dict[str, object
     reports_met = all(r["meets_goal"] for r in figures["reports"].values())
     return {
         "benchmark": "invoices",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            **figures.pop("server"),
-        },
+        "machine": figures.pop("server"),
         "sizes": asdict(sizes),
         **figures,
         "goals": {
@@ -236,7 +233,7 @@ def measure_all(scratch: Container, sizes: Sizes, phases: dict[str, float]) -> d
         numbering = check_numbering(
             scratch, shop, dataset, since, [*numbers, *api_numbers], expected
         )
-        server = server_info(scratch.endpoints.database_url)
+        server = machine(scratch.endpoints.database_url)
     finally:
         dropped = drop_queued_relays(scratch, shop.tenant_id)
     dataset["event_relays_dropped_from_queue"] = dropped
@@ -250,35 +247,7 @@ def measure_all(scratch: Container, sizes: Sizes, phases: dict[str, float]) -> d
     }
 
 
-def timed_phase(phases: dict[str, float], name: str, phase: Callable[..., Any], *args: Any) -> Any:
-    started = time.perf_counter()
-    try:
-        return phase(*args)
-    finally:
-        phases[name] = time.perf_counter() - started
-
-
 # --- the scratch database and the tenant ----------------------------------------------------
-
-
-def scratch_container(container: Container, url: str) -> Container:
-    """A container on the scratch database, with the run's Redis, role and secret key."""
-    from comptoir.bootstrap import Container
-    from comptoir.runtime import Endpoints
-
-    settings = container.settings.model_copy(
-        update={
-            "database_url": url,
-            "app_database_url": None,  # derived from the scratch owner URL
-            "redis_url": container.endpoints.redis_url,
-            "secret_key": container.settings.resolved_secret_key(),
-        }
-    )
-    return Container(
-        settings=settings,
-        endpoints=Endpoints(database_url=url, redis_url=container.endpoints.redis_url),
-        clock=container.clock,
-    )
 
 
 def open_shop(scratch: Container, sizes: Sizes) -> Shop:
@@ -504,19 +473,6 @@ def load_history(scratch: Container, shop: Shop, sizes: Sizes) -> dict[str, Any]
         "load_rows_per_second": round(rows / copied),
         "vacuum_analyze_seconds": round(time.perf_counter() - started - copied, 1),
     }
-
-
-def copy_rows(
-    conn: psycopg.Connection[Any],
-    table: str,
-    columns: Sequence[tuple[str, str]],
-    rows: Sequence[tuple[Any, ...]],
-) -> None:
-    names = ", ".join(name for name, _ in columns)
-    with conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as cp:
-        cp.set_types([kind for _, kind in columns])
-        for row in rows:
-            cp.write_row(row)
 
 
 def dataset_counts(conn: psycopg.Connection[Any], tenant_id: UUID) -> dict[str, Any]:
@@ -798,24 +754,6 @@ def api_client(
             out["numbers"].append(posted.json()["number"])
 
 
-def latency(values_ms: Sequence[float]) -> dict[str, float]:
-    ordered = sorted(values_ms)
-    if not ordered:
-        return {"count": 0, "mean_ms": 0, "p50_ms": 0, "p95_ms": 0, "p99_ms": 0, "max_ms": 0}
-
-    def rank(p: float) -> float:  # nearest-rank percentile
-        return round(ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)], 1)
-
-    return {
-        "count": len(ordered),
-        "mean_ms": round(statistics.fmean(ordered), 1),
-        "p50_ms": rank(50),
-        "p95_ms": rank(95),
-        "p99_ms": rank(99),
-        "max_ms": round(ordered[-1], 1),
-    }
-
-
 # --- reports --------------------------------------------------------------------------------
 
 Report = Callable[[Session], object]
@@ -863,44 +801,13 @@ def timed_report(scratch: Container, shop: Shop, query: Report) -> float:
 
 def explain(scratch: Container, shop: Shop, query: Report) -> list[dict[str, Any]]:
     """``EXPLAIN (ANALYZE, BUFFERS)`` of the statements ``query`` sends on invoices/payments."""
-    sent: list[tuple[str, Any]] = []
 
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        if statement.lstrip().startswith("SELECT") and (
-            "FROM invoices" in statement or "FROM payments" in statement
-        ):
-            sent.append((statement, parameters))
+    def keep(statement: str) -> str | None:
+        if "FROM invoices" in statement:
+            return "invoices"
+        return "payments" if "FROM payments" in statement else None
 
-    engine = scratch.db.engine
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        with scratch.db.unit_of_work(shop.tenant_id) as session:
-            query(session)
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-    plans = []
-    with scratch.db.unit_of_work(shop.tenant_id) as session:
-        for statement, parameters in sent:
-            result = session.connection().exec_driver_sql(
-                f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters
-            )
-            lines = [str(row[0]) for row in result]
-            plans.append(
-                {
-                    "table": "invoices" if "FROM invoices" in statement else "payments",
-                    "execution_ms": _plan_ms(lines, "Execution Time"),
-                    "planning_ms": _plan_ms(lines, "Planning Time"),
-                    "plan": lines,
-                }
-            )
-    return plans
-
-
-def _plan_ms(lines: list[str], label: str) -> float | None:
-    for line in lines:
-        if line.startswith(f"{label}:"):
-            return float(line.split(":")[1].strip().split()[0])
-    return None
+    return explain_statements(scratch, shop.tenant_id, query, keep)
 
 
 # --- checks and server ----------------------------------------------------------------------
@@ -935,27 +842,8 @@ def check_numbering(
     }
 
 
-def drop_queued_relays(scratch: Container, tenant_id: UUID) -> int:
-    """Take this run's event relays off the Celery queue (their database is about to go):
-    the run's Redis may be the one ``comptoir run`` uses. Returns how many were dropped."""
-    needle = str(tenant_id).encode()  # in the message's ``argsrepr`` header
-    queue = "celery"
-    dropped = 0
-    messages = cast(list[bytes], scratch.redis.lrange(queue, 0, -1))
-    for message in messages:
-        if needle in message:
-            dropped += int(scratch.redis.lrem(queue, 1, message.decode()))
-    return dropped
-
-
 def _seq(number: str) -> int:
     return int(number.rsplit("-", 1)[1])
-
-
-def server_info(url: str) -> dict[str, Any]:
-    with psycopg.connect(libpq_url(url)) as conn:
-        version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-        return {"postgres_version": version, "postgres_settings": db_bench.server_settings(conn)}
 
 
 if __name__ == "__main__":  # the API load generator's process (see drive_api_in_child)
