@@ -6,12 +6,14 @@ the tables and has no BYPASSRLS: Row-Level Security applies to everything it run
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InternalError
 
 from domain.kit.db import make_engine
 from domain.kit.rls import TenantSigner
@@ -38,7 +40,23 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 def provision_app_role(engine: Engine, role: str, password: str, secret_key: str) -> None:
-    """Create (or refresh) the application role, its grants and the RLS signing key."""
+    """Create (or refresh) the application role, its grants and the RLS signing key.
+
+    Roles are cluster-wide but advisory locks are per database: two databases of one server
+    provisioned at once (parallel test workers) can collide on the role's catalog row
+    ("tuple concurrently updated"). The whole transaction is then simply tried again.
+    """
+    for attempt in range(5):
+        try:
+            _provision_app_role(engine, role, password, secret_key)
+            return
+        except InternalError as error:
+            if "concurrently" not in str(error) or attempt == 4:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+
+
+def _provision_app_role(engine: Engine, role: str, password: str, secret_key: str) -> None:
     inner, outer = TenantSigner(secret_key).pads()
     quoted = engine.dialect.identifier_preparer.quote(role)
     with engine.begin() as conn:
