@@ -81,9 +81,12 @@ from benchmarks.kit import (
     explain_statements,
     latency,
     machine,
+    raw_comparison,
     scratch_container,
     sizes_from_env,
+    table_writes,
     timed_phase,
+    writes_since,
 )
 from domain.finance.calc import TaxableLine, document_totals, line_net
 from domain.kit.db import libpq_url
@@ -530,7 +533,7 @@ def timed_postings(
     with ThreadPoolExecutor(threads) as pool:
         numbers = list(pool.map(lambda body: create_and_post(scratch, shop, body), bodies))
     seconds = time.perf_counter() - started
-    writes = writes_since(scratch, before, invoices=count)
+    writes = writes_since(scratch, before, table="invoices", inserted=count)
     rows = sum(inserted + updated for inserted, updated in writes.values())
     return {
         "threads": threads,
@@ -546,50 +549,13 @@ def timed_postings(
     }, numbers
 
 
-def table_writes(scratch: Container) -> dict[str, tuple[int, int]]:
-    """Tuples inserted and updated (+ deleted) per table since the database was created."""
-    scratch.db.engine.dispose()  # idle backends exit, flushing their statistics
-    with psycopg.connect(libpq_url(scratch.endpoints.database_url), autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT relname, n_tup_ins, n_tup_upd + n_tup_del FROM pg_stat_user_tables"
-        ).fetchall()
-    return {str(name): (int(ins), int(upd)) for name, ins, upd in rows}
-
-
-def writes_since(
-    scratch: Container, before: dict[str, tuple[int, int]], *, invoices: int
-) -> dict[str, tuple[int, int]]:
-    """The writes since ``before``, once every backend's statistics have arrived."""
-    deadline = time.monotonic() + 15
-    previous: dict[str, tuple[int, int]] = {}
-    while True:
-        now = table_writes(scratch)
-        delta = {
-            table: (ins - before.get(table, (0, 0))[0], upd - before.get(table, (0, 0))[1])
-            for table, (ins, upd) in now.items()
-        }
-        delta = {table: d for table, d in delta.items() if d != (0, 0)}
-        settled = delta.get("invoices", (0, 0))[0] == invoices and delta == previous
-        if settled or time.monotonic() > deadline:
-            return delta
-        previous = delta
-        time.sleep(0.2)
-
-
 def compare_with_raw(container: Container, service: dict[str, Any]) -> None:
     """``comptoir bench db`` for as many rows as the single-threaded run wrote."""
     rows = int(service["single_thread"]["rows_written"])
-    raw = db_bench.run(container, rows=rows)
-    by_method = {r["method"]: r["rows_per_second"] for r in raw["results"]}  # type: ignore[attr-defined]
     best = max(
         service["single_thread"]["rows_per_second"], service["two_threads"]["rows_per_second"]
     )
-    service["raw_insert"] = {
-        "rows": rows,
-        **{f"{m}_rows_per_second": v for m, v in by_method.items()},
-    }
-    service["ratio_to_raw_copy"] = round(best / by_method["copy"], 4)
-    service["ratio_to_raw_insert_batched"] = round(best / by_method["insert_batched"], 4)
+    service.update(raw_comparison(container, rows, best))
     service["goal"] = f"best service rows/s >= {SERVICE_RATIO_GOAL:.0%} of raw copy rows/s"
     service["meets_goal"] = service["ratio_to_raw_copy"] >= SERVICE_RATIO_GOAL
 

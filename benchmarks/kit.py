@@ -78,6 +78,48 @@ def copy_rows(
             cp.write_row(row)
 
 
+def table_writes(scratch: Container) -> dict[str, tuple[int, int]]:
+    """Tuples inserted and updated (+ deleted) per table since the database was created."""
+    scratch.db.engine.dispose()  # idle backends exit, flushing their statistics
+    with psycopg.connect(libpq_url(scratch.endpoints.database_url), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT relname, n_tup_ins, n_tup_upd + n_tup_del FROM pg_stat_user_tables"
+        ).fetchall()
+    return {str(name): (int(ins), int(upd)) for name, ins, upd in rows}
+
+
+def writes_since(
+    scratch: Container, before: dict[str, tuple[int, int]], *, table: str, inserted: int
+) -> dict[str, tuple[int, int]]:
+    """The writes since ``before``, once every backend's statistics have arrived: ``table``
+    shows ``inserted`` new rows and two readings agree."""
+    deadline = time.monotonic() + 15
+    previous: dict[str, tuple[int, int]] = {}
+    while True:
+        now = table_writes(scratch)
+        delta = {
+            name: (ins - before.get(name, (0, 0))[0], upd - before.get(name, (0, 0))[1])
+            for name, (ins, upd) in now.items()
+        }
+        delta = {name: d for name, d in delta.items() if d != (0, 0)}
+        settled = delta.get(table, (0, 0))[0] >= inserted and delta == previous
+        if settled or time.monotonic() > deadline:
+            return delta
+        previous = delta
+        time.sleep(0.2)
+
+
+def raw_comparison(container: Container, rows: int, best_rows_per_second: float) -> dict[str, Any]:
+    """``comptoir bench db`` for ``rows`` rows, and how a measured rate compares with it."""
+    raw = db_bench.run(container, rows=rows)
+    by_method = {r["method"]: r["rows_per_second"] for r in raw["results"]}  # type: ignore[attr-defined]
+    return {
+        "raw_insert": {"rows": rows, **{f"{m}_rows_per_second": v for m, v in by_method.items()}},
+        "ratio_to_raw_copy": round(best_rows_per_second / by_method["copy"], 4),
+        "ratio_to_raw_insert_batched": round(best_rows_per_second / by_method["insert_batched"], 4),
+    }
+
+
 def latency(values_ms: Sequence[float]) -> dict[str, float]:
     ordered = sorted(values_ms)
     if not ordered:

@@ -39,6 +39,7 @@ from domain.kit.money import Money
 from domain.kit.principal import Principal, Role
 from domain.kit.sequences import take_next
 from domain.sales.models import Partner, Product
+from domain.stock import service as stock
 
 WRITERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES)
 READERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES)
@@ -395,7 +396,11 @@ def post_invoice(session: Session, principal: Principal, clock: Clock, invoice_i
         )
     if invoice.gross_total < 0:
         raise InvoiceNotPostable("Le total de la facture est négatif : faites plutôt un avoir.")
+    # Stockable goods leave the default warehouse with the posting. The stock is locked and
+    # checked first: a shortfall fails the posting before a number or an entry is written.
+    delivery = stock.plan_invoice_delivery(session, principal, clock, invoice.id)
     _post(session, books, invoice, invoice.kind)
+    stock.deliver_invoice(session, principal, clock, delivery)
     events.emit(
         session,
         principal,

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -46,10 +47,13 @@ class Partner(TenantEntity):
     payment_terms_days: Mapped[int | None] = mapped_column(SmallInteger)
     notes: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Stock: a supplier's usual delivery delay (purchasing falls back to it).
+    lead_time_days: Mapped[int | None] = mapped_column(SmallInteger)
     __table_args__ = (
         CheckConstraint("kind IN ('individual','company')", name="kind"),
         CheckConstraint("is_customer OR is_supplier", name="has_role"),
         CheckConstraint("payment_terms_days BETWEEN 0 AND 365", name="payment_terms"),
+        CheckConstraint("lead_time_days BETWEEN 0 AND 365", name="lead_time"),
         UniqueConstraint("tenant_id", "code"),
         trigram_index("partners", "name"),
     )
@@ -83,10 +87,23 @@ class Product(TenantEntity):
     category: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Stock (domain.stock): opt-in per product (goods only), so a business that does not
+    # manage stock still invoices its goods freely.
+    is_stockable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    purchase_price: Mapped[Decimal | None]  # excl. VAT, in the tenant's currency
+    barcode: Mapped[str | None] = mapped_column(String(64))
+    tracks_lots: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Weighted average cost over the tenant's stock, updated by receipts (domain.stock).
+    average_cost: Mapped[Decimal] = mapped_column(default=Decimal(0), server_default="0")
     __table_args__ = (
         CheckConstraint("kind IN ('goods','service')", name="kind"),
         CheckConstraint("sale_price >= 0", name="sale_price"),
+        CheckConstraint("kind = 'goods' OR NOT is_stockable", name="stockable_goods"),
+        CheckConstraint("is_stockable OR NOT tracks_lots", name="lots_stockable"),
+        CheckConstraint("purchase_price >= 0", name="purchase_price"),
+        CheckConstraint("average_cost >= 0", name="average_cost"),
         UniqueConstraint("tenant_id", "sku"),
+        UniqueConstraint("tenant_id", "barcode"),
         trigram_index("products", "name"),
     )
 

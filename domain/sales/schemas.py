@@ -147,6 +147,9 @@ class _PartnerFields(BaseModel):
     ninea: str | None = None
     payment_terms_days: int | None = Field(default=None, ge=0, le=365)
     notes: str | None = None
+    lead_time_days: int | None = Field(
+        default=None, ge=0, le=365, description="Délai de livraison habituel du fournisseur"
+    )
 
     @field_validator("email")
     @classmethod
@@ -165,6 +168,13 @@ class _PartnerFields(BaseModel):
             raise InvalidInput(
                 "Le délai de paiement va de 0 à 365 jours.", field="payment_terms_days"
             )
+        return value
+
+    @field_validator("lead_time_days", mode="before")
+    @classmethod
+    def _lead_time(cls, value: object) -> object:
+        if isinstance(value, int) and not 0 <= value <= 365:
+            raise InvalidInput("Le délai de livraison va de 0 à 365 jours.", field="lead_time_days")
         return value
 
 
@@ -232,6 +242,7 @@ class PartnerOut(BaseModel):
     payment_terms_days: int | None
     notes: str | None
     is_active: bool
+    lead_time_days: int | None = None
 
     @classmethod
     def of(cls, p: Partner) -> PartnerOut:
@@ -269,6 +280,7 @@ def _partner_fields(p: Partner) -> dict[str, object]:
         "email": p.email, "phone": p.phone, "address": address, "siren": p.siren,
         "siret": p.siret, "vat_number": p.vat_number, "ninea": p.ninea, "tags": list(p.tags),
         "payment_terms_days": p.payment_terms_days, "notes": p.notes, "is_active": p.is_active,
+        "lead_time_days": p.lead_time_days,
     }  # fmt: skip
 
 
@@ -299,8 +311,26 @@ def _sku(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
+def _purchase_price(value: Decimal | None) -> Decimal | None:
+    if value is not None and value < 0:
+        raise InvalidInput("Le prix d'achat ne peut pas être négatif.", field="purchase_price")
+    return value
+
+
+def _barcode(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = "".join(value.split())
+    if code and not code.isalnum():
+        raise InvalidInput("Code-barres invalide : lettres et chiffres seulement.", field="barcode")
+    return code or None
+
+
 class ProductCreate(BaseModel):
-    """A catalog item. ``vat_rate`` in percent (20, 5.5, 18); default: the standard rate."""
+    """A catalog item. ``vat_rate`` in percent (20, 5.5, 18); default: the standard rate.
+
+    Stock is opt-in: ``is_stockable`` (goods only) makes posting an invoice deliver it from
+    stock; ``tracks_lots``: receipts need a lot number (and may carry an expiry date)."""
 
     kind: ProductKind = "goods"
     name: str = Field(min_length=1, max_length=200, examples=["Sac de riz 50 kg"])
@@ -310,11 +340,17 @@ class ProductCreate(BaseModel):
     vat_rate: Decimal | None = Field(default=None, examples=["20", "5.5", "18"])
     category: str | None = Field(default=None, max_length=100)
     description: str | None = None
+    is_stockable: bool = False
+    purchase_price: Decimal | None = Field(default=None, examples=["12000", "8.40"])
+    barcode: str | None = Field(default=None, max_length=64, examples=["3017620422003"])
+    tracks_lots: bool = False
 
     _name = field_validator("name")(_strip_name)
     _unit = field_validator("unit")(_unit)
     _price = field_validator("sale_price")(_price)
     _sku = field_validator("sku")(_sku)
+    _purchase = field_validator("purchase_price")(_purchase_price)
+    _barcode = field_validator("barcode")(_barcode)
 
 
 class ProductUpdate(BaseModel):
@@ -327,11 +363,17 @@ class ProductUpdate(BaseModel):
     category: str | None = Field(default=None, max_length=100)
     description: str | None = None
     is_active: bool | None = None
+    is_stockable: bool | None = None
+    purchase_price: Decimal | None = None
+    barcode: str | None = Field(default=None, max_length=64)
+    tracks_lots: bool | None = None
 
     _name = field_validator("name")(_strip_name)
     _unit = field_validator("unit")(_unit)
     _price = field_validator("sale_price")(_price)
     _sku = field_validator("sku")(_sku)
+    _purchase = field_validator("purchase_price")(_purchase_price)
+    _barcode = field_validator("barcode")(_barcode)
 
 
 def plain(value: Decimal) -> Decimal:
@@ -352,6 +394,11 @@ class ProductOut(BaseModel):
     category: str | None
     description: str | None
     is_active: bool
+    is_stockable: bool
+    purchase_price: Decimal | None
+    barcode: str | None
+    tracks_lots: bool
+    average_cost: Decimal
 
     @classmethod
     def of(cls, p: Product, currency: Currency) -> ProductOut:
@@ -361,6 +408,10 @@ class ProductOut(BaseModel):
             "sale_price": round_to_currency(p.sale_price, currency),
             "currency": currency.value, "vat_rate": plain(p.vat_rate), "category": p.category,
             "description": p.description, "is_active": p.is_active,
+            "is_stockable": p.is_stockable,
+            "purchase_price": None if p.purchase_price is None else plain(p.purchase_price),
+            "barcode": p.barcode, "tracks_lots": p.tracks_lots,
+            "average_cost": plain(p.average_cost),
         })  # fmt: skip
 
 

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.identity.models import Tenant
-from domain.kit.errors import InvalidInput
+from domain.kit.errors import Conflict, InvalidInput
 from domain.kit.ids import uuid7
 from domain.kit.money import Currency
 from domain.kit.principal import Principal
@@ -19,6 +20,7 @@ from domain.sales.errors import AmbiguousProduct, ProductNotFound, SkuTaken
 from domain.sales.models import Product
 from domain.sales.schemas import Page, ProductCreate, ProductMatch, ProductUpdate, plain
 from domain.sales.service._common import (
+    AMOUNT_MAX,
     READERS,
     WRITERS,
     _bounds,
@@ -29,6 +31,16 @@ from domain.sales.service._common import (
     _tenant,
 )
 from domain.sales.service._resolution import _merge, _resolve
+from domain.stock.models import StockLevel
+
+
+class BarcodeTaken(Conflict):
+    code = "barcode_taken"
+
+
+REQUIRED_FIELDS = (
+    "kind", "name", "unit", "sale_price", "vat_rate", "is_active", "is_stockable", "tracks_lots",
+)  # fmt: skip
 
 # Used until domain.finance.vat exists (the finance area owns the tenant's VAT rates).
 FALLBACK_VAT_RATES = {
@@ -119,6 +131,57 @@ def _check_product(session: Session, tenant: Tenant, changes: dict[str, Any]) ->
         _check_amount(changes["sale_price"], Currency(tenant.currency), "sale_price")
     if changes.get("vat_rate") is not None:
         _require_vat_rate(session, tenant, changes["vat_rate"])
+    cost = changes.get("purchase_price")
+    if cost is not None and (cost >= AMOUNT_MAX or cost != cost.quantize(Decimal("0.0001"))):
+        raise InvalidInput("Prix d'achat invalide (4 décimales au plus).", field="purchase_price")
+
+
+def _check_stock_fields(state: dict[str, Any]) -> None:
+    """Services are never stockable; only stockable goods can be tracked by lots."""
+    if state["kind"] == "service" and state["is_stockable"]:
+        raise InvalidInput("Un service ne peut pas être géré en stock.", field="is_stockable")
+    if state["tracks_lots"] and not state["is_stockable"]:
+        raise InvalidInput(
+            "Seul un article géré en stock peut être suivi par lots.", field="tracks_lots"
+        )
+
+
+def _refuse_taken_barcode(
+    session: Session, principal: Principal, barcode: str, exclude: UUID | None = None
+) -> None:
+    query = select(Product).where(
+        Product.tenant_id == principal.tenant_id, Product.barcode == barcode
+    )
+    if exclude is not None:
+        query = query.where(Product.id != exclude)
+    other = session.scalar(query)
+    if other is not None:
+        raise BarcodeTaken(
+            f"Le code-barres {barcode} est déjà celui de « {other.name} ».",
+            field="barcode",
+            existing_id=str(other.id),
+        )
+
+
+def _refuse_stock_change(session: Session, product: Product, changed: dict[str, Any]) -> None:
+    """Stock tracking (on/off, by lots or not) changes only while nothing is in stock: the
+    levels held would no longer mean what they say."""
+    if not {"is_stockable", "tracks_lots"} & changed.keys():
+        return
+    held = session.scalar(
+        select(func.count())
+        .select_from(StockLevel)
+        .where(
+            StockLevel.tenant_id == product.tenant_id,
+            StockLevel.product_id == product.id,
+            (StockLevel.on_hand != 0) | (StockLevel.reserved != 0),
+        )
+    )
+    if held:
+        raise InvalidInput(
+            f"« {product.name} » a du stock : videz-le (ajustement) avant de changer son suivi.",
+            field="is_stockable" if "is_stockable" in changed else "tracks_lots",
+        )
 
 
 def create_product(session: Session, principal: Principal, data: ProductCreate) -> Product:
@@ -128,8 +191,11 @@ def create_product(session: Session, principal: Principal, data: ProductCreate) 
     if fields["vat_rate"] is None:
         fields["vat_rate"] = STANDARD_VAT_RATE[tenant.country]
     _check_product(session, tenant, fields)
+    _check_stock_fields(fields)
     if data.sku:
         _refuse_taken_sku(session, principal, data.sku)
+    if data.barcode:
+        _refuse_taken_barcode(session, principal, data.barcode)
     product = Product(tenant_id=tenant.id, id=uuid7(), **fields)
     session.add(product)
     session.flush()
@@ -145,14 +211,21 @@ def update_product(
     principal.require(*WRITERS)
     product = get_product(session, principal, product_id)
     changes = data.model_dump(exclude_unset=True)
-    _required(changes, "kind", "name", "unit", "sale_price", "vat_rate", "is_active")
+    _required(changes, *REQUIRED_FIELDS)
+    if changes.get("kind") == "service":  # a service leaves stock unless told otherwise
+        changes.setdefault("is_stockable", False)
+        changes.setdefault("tracks_lots", False)
     _check_product(session, _tenant(session, principal), changes)
     if changes.get("sku"):
         _refuse_taken_sku(session, principal, changes["sku"], exclude=product.id)
+    if changes.get("barcode"):
+        _refuse_taken_barcode(session, principal, changes["barcode"], exclude=product.id)
     before = _state(product)
+    _check_stock_fields({**before, **changes})
     changed = {k: v for k, v in changes.items() if before.get(k) != v}
     if not changed:
         return product
+    _refuse_stock_change(session, product, changed)
     for key, value in changed.items():
         setattr(product, key, value)
     session.flush()

@@ -1,0 +1,360 @@
+"""Stock queries. Levels are read and changed here only, always inside the caller's
+transaction; the services decide what to lock and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from domain.kit.ids import uuid7
+from domain.sales.models import Product
+from domain.stock.models import (
+    Location,
+    Lot,
+    StockLevel,
+    StockMove,
+    StockReservation,
+    StockSettings,
+    Warehouse,
+)
+
+
+def settings(session: Session, tenant_id: UUID) -> StockSettings | None:
+    return session.scalar(select(StockSettings).where(StockSettings.tenant_id == tenant_id))
+
+
+def get_warehouse(session: Session, tenant_id: UUID, warehouse_id: UUID) -> Warehouse | None:
+    return session.get(Warehouse, (tenant_id, warehouse_id))
+
+
+def warehouse_by_code(session: Session, tenant_id: UUID, code: str) -> Warehouse | None:
+    return session.scalar(
+        select(Warehouse).where(
+            Warehouse.tenant_id == tenant_id, func.upper(Warehouse.code) == code.upper()
+        )
+    )
+
+
+def list_warehouses(session: Session, tenant_id: UUID, *, active: bool | None) -> list[Warehouse]:
+    query = select(Warehouse).where(Warehouse.tenant_id == tenant_id)
+    if active is not None:
+        query = query.where(Warehouse.is_active == active)
+    return list(session.scalars(query.order_by(Warehouse.code)))
+
+
+def main_location(session: Session, tenant_id: UUID, warehouse_id: UUID) -> Location | None:
+    return session.scalar(
+        select(Location).where(
+            Location.tenant_id == tenant_id,
+            Location.warehouse_id == warehouse_id,
+            Location.is_main,
+        )
+    )
+
+
+def virtual_location(session: Session, tenant_id: UUID, kind: str) -> Location | None:
+    return session.scalar(
+        select(Location).where(
+            Location.tenant_id == tenant_id,
+            Location.kind == kind,
+            Location.warehouse_id.is_(None),
+        )
+    )
+
+
+def main_locations(session: Session, tenant_id: UUID) -> dict[UUID, UUID]:
+    """Main location id → warehouse id, for every warehouse."""
+    rows = session.execute(
+        select(Location.id, Location.warehouse_id).where(
+            Location.tenant_id == tenant_id, Location.is_main
+        )
+    )
+    return {r.id: r.warehouse_id for r in rows}
+
+
+def lock_product(session: Session, tenant_id: UUID, product_id: UUID) -> Product | None:
+    return session.scalar(
+        select(Product)
+        .where(Product.tenant_id == tenant_id, Product.id == product_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def lot_by_number(session: Session, tenant_id: UUID, product_id: UUID, number: str) -> Lot | None:
+    return session.scalar(
+        select(Lot).where(
+            Lot.tenant_id == tenant_id, Lot.product_id == product_id, Lot.number == number
+        )
+    )
+
+
+def get_lot(session: Session, tenant_id: UUID, lot_id: UUID) -> Lot | None:
+    return session.get(Lot, (tenant_id, lot_id))
+
+
+@dataclass(frozen=True, slots=True)
+class LockedLevel:
+    id: UUID
+    location_id: UUID
+    lot_id: UUID | None
+    on_hand: Decimal
+    reserved: Decimal
+    expiry_date: date | None
+    lot_number: str | None
+
+
+def lock_levels(
+    session: Session, tenant_id: UUID, product_id: UUID, location_ids: list[UUID]
+) -> list[LockedLevel]:
+    """The product's level rows in these locations, locked until commit, in FEFO order
+    (earliest expiry first, lots without expiry last, the lot-less row at the end).
+
+    ``SELECT … FOR UPDATE`` rather than a conditional ``UPDATE``: an issue of a lot-tracked
+    product spreads over several rows (FEFO), which needs their quantities before deciding
+    what to take. A concurrent issue waits on the lock, then reads the committed quantity.
+    Rows are locked in one statement, ordered by location then lot, so two transactions
+    locking the same rows never wait on each other crosswise.
+    """
+    rows = session.execute(
+        select(
+            StockLevel.id,
+            StockLevel.location_id,
+            StockLevel.lot_id,
+            StockLevel.on_hand,
+            StockLevel.reserved,
+            Lot.expiry_date,
+            Lot.number.label("lot_number"),
+        )
+        .outerjoin(Lot, (Lot.tenant_id == StockLevel.tenant_id) & (Lot.id == StockLevel.lot_id))
+        .where(
+            StockLevel.tenant_id == tenant_id,
+            StockLevel.product_id == product_id,
+            StockLevel.location_id.in_(sorted(location_ids)),
+        )
+        .order_by(StockLevel.location_id, StockLevel.lot_id.nulls_last(), StockLevel.id)
+        .with_for_update(of=StockLevel)
+    ).all()
+    levels = [LockedLevel(**r._mapping) for r in rows]
+    return sorted(
+        levels,
+        key=lambda lv: (
+            lv.lot_id is None,
+            lv.expiry_date is None,
+            lv.expiry_date or date.max,
+            lv.lot_number or "",
+        ),
+    )
+
+
+def add_to_level(
+    session: Session,
+    tenant_id: UUID,
+    product_id: UUID,
+    location_id: UUID,
+    lot_id: UUID | None,
+    *,
+    on_hand: Decimal = Decimal(0),
+    reserved: Decimal = Decimal(0),
+) -> Decimal:
+    """Add to a level row (created at need); returns the new on-hand quantity."""
+    stmt = insert(StockLevel).values(
+        tenant_id=tenant_id,
+        id=uuid7(),
+        product_id=product_id,
+        location_id=location_id,
+        lot_id=lot_id,
+        on_hand=on_hand,
+        reserved=reserved,
+    )
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "product_id", "location_id", "lot_id"],
+        set_={
+            "on_hand": StockLevel.on_hand + stmt.excluded.on_hand,
+            "reserved": StockLevel.reserved + stmt.excluded.reserved,
+            "updated_at": func.now(),
+        },
+    ).returning(StockLevel.on_hand)
+    return session.execute(upsert).scalar_one()
+
+
+def unreserve(
+    session: Session, tenant_id: UUID, product_id: UUID, location_id: UUID, quantity: Decimal
+) -> None:
+    """Take ``quantity`` off the reserved stock of the lot-less row (an ``UPDATE``: the
+    upsert's candidate row would fail the ``reserved >= 0`` check before conflicting)."""
+    session.execute(
+        update(StockLevel)
+        .where(
+            StockLevel.tenant_id == tenant_id,
+            StockLevel.product_id == product_id,
+            StockLevel.location_id == location_id,
+            StockLevel.lot_id.is_(None),
+        )
+        .values(reserved=StockLevel.reserved - quantity, updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def on_hand_total(session: Session, tenant_id: UUID, product_id: UUID) -> Decimal:
+    """On hand over every internal location (levels exist for internal locations only)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(StockLevel.on_hand), 0)).where(
+            StockLevel.tenant_id == tenant_id, StockLevel.product_id == product_id
+        )
+    )
+    return Decimal(total or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LevelSum:
+    product_id: UUID
+    warehouse_id: UUID
+    on_hand: Decimal
+    reserved: Decimal
+
+
+def level_sums(
+    session: Session,
+    tenant_id: UUID,
+    *,
+    product_ids: list[UUID] | None,
+    warehouse_id: UUID | None,
+) -> list[LevelSum]:
+    query = (
+        select(
+            StockLevel.product_id,
+            Location.warehouse_id,
+            func.sum(StockLevel.on_hand).label("on_hand"),
+            func.sum(StockLevel.reserved).label("reserved"),
+        )
+        .join(
+            Location,
+            (Location.tenant_id == StockLevel.tenant_id) & (Location.id == StockLevel.location_id),
+        )
+        .where(StockLevel.tenant_id == tenant_id)
+        .group_by(StockLevel.product_id, Location.warehouse_id)
+        .order_by(StockLevel.product_id, Location.warehouse_id)
+    )
+    if product_ids is not None:
+        query = query.where(StockLevel.product_id.in_(product_ids))
+    if warehouse_id is not None:
+        query = query.where(Location.warehouse_id == warehouse_id)
+    return [LevelSum(**r._mapping) for r in session.execute(query)]
+
+
+# Levels recomputed from the moves (on hand) and the active reservations (reserved),
+# compared with the cached rows: any row where they differ.
+LEVEL_DIFFERENCES = text("""
+WITH flows AS (
+    SELECT product_id, to_location_id AS location_id, lot_id, quantity AS qty
+      FROM stock_moves WHERE tenant_id = :tenant
+    UNION ALL
+    SELECT product_id, from_location_id, lot_id, -quantity
+      FROM stock_moves WHERE tenant_id = :tenant
+), computed_on_hand AS (
+    SELECT f.product_id, f.location_id, f.lot_id, sum(f.qty) AS on_hand
+      FROM flows f
+      JOIN stock_locations l ON l.tenant_id = :tenant AND l.id = f.location_id
+     WHERE l.kind = 'internal'
+     GROUP BY f.product_id, f.location_id, f.lot_id
+), computed_reserved AS (
+    SELECT r.product_id, l.id AS location_id, NULL::uuid AS lot_id, sum(r.quantity) AS reserved
+      FROM stock_reservations r
+      JOIN stock_locations l
+        ON l.tenant_id = r.tenant_id AND l.warehouse_id = r.warehouse_id AND l.is_main
+     WHERE r.tenant_id = :tenant AND r.released_at IS NULL
+     GROUP BY r.product_id, l.id
+), computed AS (
+    SELECT coalesce(o.product_id, r.product_id) AS product_id,
+           coalesce(o.location_id, r.location_id) AS location_id,
+           coalesce(o.lot_id, r.lot_id) AS lot_id,
+           coalesce(o.on_hand, 0) AS on_hand, coalesce(r.reserved, 0) AS reserved
+      FROM computed_on_hand o
+      FULL JOIN computed_reserved r
+        ON r.product_id = o.product_id AND r.location_id = o.location_id
+       AND r.lot_id IS NOT DISTINCT FROM o.lot_id
+)
+SELECT coalesce(c.product_id, s.product_id) AS product_id,
+       coalesce(c.location_id, s.location_id) AS location_id,
+       coalesce(c.lot_id, s.lot_id) AS lot_id,
+       coalesce(s.on_hand, 0) AS stored_on_hand, coalesce(c.on_hand, 0) AS computed_on_hand,
+       coalesce(s.reserved, 0) AS stored_reserved, coalesce(c.reserved, 0) AS computed_reserved
+  FROM computed c
+  FULL JOIN (SELECT * FROM stock_levels WHERE tenant_id = :tenant) s
+    ON s.product_id = c.product_id AND s.location_id = c.location_id
+   AND s.lot_id IS NOT DISTINCT FROM c.lot_id
+ WHERE coalesce(s.on_hand, 0) <> coalesce(c.on_hand, 0)
+    OR coalesce(s.reserved, 0) <> coalesce(c.reserved, 0)
+ ORDER BY 1, 2, 3
+""")
+
+
+@dataclass(frozen=True, slots=True)
+class LevelDifference:
+    product_id: UUID
+    location_id: UUID
+    lot_id: UUID | None
+    stored_on_hand: Decimal
+    computed_on_hand: Decimal
+    stored_reserved: Decimal
+    computed_reserved: Decimal
+
+
+def level_differences(session: Session, tenant_id: UUID) -> list[LevelDifference]:
+    rows = session.execute(LEVEL_DIFFERENCES, {"tenant": tenant_id})
+    return [LevelDifference(**r._mapping) for r in rows]
+
+
+def active_reservations(
+    session: Session, tenant_id: UUID, origin_type: str, origin_id: UUID
+) -> list[StockReservation]:
+    return list(
+        session.scalars(
+            select(StockReservation)
+            .where(
+                StockReservation.tenant_id == tenant_id,
+                StockReservation.origin_type == origin_type,
+                StockReservation.origin_id == origin_id,
+                StockReservation.released_at.is_(None),
+            )
+            .order_by(StockReservation.product_id, StockReservation.id)
+            .with_for_update()
+        )
+    )
+
+
+def list_moves(
+    session: Session,
+    tenant_id: UUID,
+    *,
+    product_id: UUID | None,
+    location_ids: list[UUID] | None,
+    kind: str | None,
+    origin: tuple[str, UUID] | None,
+    since: datetime | None,
+    limit: int,
+    offset: int,
+) -> list[StockMove]:
+    query = select(StockMove).where(StockMove.tenant_id == tenant_id)
+    if product_id is not None:
+        query = query.where(StockMove.product_id == product_id)
+    if location_ids is not None:
+        query = query.where(
+            StockMove.from_location_id.in_(location_ids)
+            | StockMove.to_location_id.in_(location_ids)
+        )
+    if kind is not None:
+        query = query.where(StockMove.kind == kind)
+    if origin is not None:
+        query = query.where(StockMove.origin_type == origin[0], StockMove.origin_id == origin[1])
+    if since is not None:
+        query = query.where(StockMove.moved_at >= since)
+    query = query.order_by(StockMove.moved_at.desc(), StockMove.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))

@@ -1,0 +1,182 @@
+"""Shared by the stock services: who may do what, the tenant's stock context, checks on
+quantities and products, and the event + audit record of each write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from domain.audit import service as audit
+from domain.events import service as events
+from domain.identity.models import Tenant
+from domain.kit.clock import Clock
+from domain.kit.errors import InvalidInput
+from domain.kit.money import Currency, Number, to_decimal
+from domain.kit.principal import Principal, Role
+from domain.sales.errors import ProductNotFound
+from domain.sales.models import Product
+from domain.stock import repository as repo
+from domain.stock.errors import (
+    InvalidQuantity,
+    NotStockable,
+    WarehouseInactive,
+    WarehouseNotFound,
+)
+from domain.stock.models import StockSettings, Warehouse
+
+# Who may do what (admin always passes ``Principal.require``):
+READERS = tuple(Role)  # levels, moves, lots, warehouses: every member of the business
+RECEIVERS = (Role.MANAGER, Role.EMPLOYEE)  # receipts, transfers, customer returns
+ISSUERS = (Role.MANAGER, Role.SALES, Role.EMPLOYEE)  # issues (a sale at the counter)
+RESERVERS = (Role.MANAGER, Role.SALES)  # reservations for quotes and pending deliveries
+COUNTERS = (Role.MANAGER, Role.EMPLOYEE)  # count sheets: open one, enter counted quantities
+ADJUSTERS = (Role.MANAGER,)  # adjustments and count validation change value without a document
+VALUERS = (Role.MANAGER, Role.ACCOUNTANT)  # valuation (money)
+STOCK_ADMINS = (Role.MANAGER,)  # warehouses and stock settings
+INVOICE_ISSUERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES)  # posting an invoice delivers
+
+QUANTITY_MAX = Decimal("1e12")
+QUANTUM = Decimal("0.0001")  # Numeric(18, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class StockContext:
+    """What one stock operation needs to know about the tenant."""
+
+    principal: Principal
+    tenant: Tenant
+    settings: StockSettings
+    clock: Clock
+
+    @property
+    def currency(self) -> Currency:
+        return Currency(self.tenant.currency)
+
+    @property
+    def virtual_locations(self) -> frozenset[UUID]:
+        s = self.settings
+        return frozenset((s.supplier_location_id, s.customer_location_id, s.inventory_location_id))
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(ZoneInfo(self.tenant.timezone)).date()
+
+
+def open_stock(session: Session, principal: Principal, clock: Clock) -> StockContext:
+    tenant = session.get(Tenant, principal.tenant_id)
+    settings = repo.settings(session, principal.tenant_id)
+    if tenant is None or settings is None:  # prepare_stock runs at sign-up
+        raise RuntimeError(f"tenant {principal.tenant_id} has no stock settings")
+    return StockContext(principal=principal, tenant=tenant, settings=settings, clock=clock)
+
+
+def fr_qty(value: Decimal) -> str:
+    """``12.5000`` → ``12,5``; ``3.0000`` → ``3``."""
+    value = value.normalize()
+    text = format(value.quantize(Decimal(1)) if value == value.to_integral() else value, "f")
+    return text.replace(".", ",")
+
+
+def check_quantity(value: Number, field: str = "quantity", *, zero: bool = False) -> Decimal:
+    """A positive quantity (or ≥ 0 with ``zero``) of at most 4 decimals."""
+    try:
+        qty = to_decimal(value)
+    except TypeError as exc:
+        raise InvalidQuantity("Quantité invalide.", field=field) from exc
+    except InvalidInput as exc:
+        raise InvalidQuantity("Quantité invalide.", field=field) from exc
+    if qty < 0 or (qty == 0 and not zero):
+        message = "ne peut pas être négative" if zero else "doit être strictement positive"
+        raise InvalidQuantity(f"La quantité {message}.", field=field)
+    if qty >= QUANTITY_MAX:
+        raise InvalidQuantity("Quantité trop grande.", field=field)
+    if qty != qty.quantize(QUANTUM, rounding=ROUND_HALF_UP):
+        raise InvalidQuantity("Une quantité a au plus 4 décimales.", field=field)
+    return qty
+
+
+def check_cost(value: Number | None, field: str = "unit_cost") -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        cost = to_decimal(value)
+    except (TypeError, InvalidInput) as exc:
+        raise InvalidInput("Coût unitaire invalide.", field=field) from exc
+    if cost < 0:
+        raise InvalidInput("Un coût ne peut pas être négatif.", field=field)
+    if cost >= Decimal("1e13") or cost != cost.quantize(QUANTUM):
+        raise InvalidInput("Coût unitaire invalide (4 décimales au plus).", field=field)
+    return cost
+
+
+def check_text(value: str | None, field: str, *, required: bool = False, size: int = 200) -> str:
+    text = " ".join((value or "").split())
+    if required and not text:
+        raise InvalidInput(f"Le champ « {field} » est obligatoire.", field=field)
+    if len(text) > size:
+        raise InvalidInput(f"Le champ « {field} » est trop long ({size} au plus).", field=field)
+    return text
+
+
+def stock_product(session: Session, ctx: StockContext, product_id: UUID) -> Product:
+    product = session.get(Product, (ctx.tenant.id, product_id))
+    if product is None:
+        raise ProductNotFound(field="product_id")
+    if not product.is_stockable:
+        raise NotStockable(
+            f"« {product.name} » n'est pas géré en stock "
+            f"({'un service' if product.kind == 'service' else 'article non stocké'}).",
+            field="product_id",
+        )
+    return product
+
+
+def require_warehouse(
+    session: Session, ctx: StockContext, warehouse_id: UUID | None, field: str = "warehouse_id"
+) -> Warehouse:
+    """The warehouse asked for, or the tenant's default; it must be active."""
+    wid = warehouse_id or ctx.settings.default_warehouse_id
+    warehouse = repo.get_warehouse(session, ctx.tenant.id, wid) if wid else None
+    if warehouse is None:
+        raise WarehouseNotFound(field=field)
+    if not warehouse.is_active:
+        raise WarehouseInactive(f"Le dépôt « {warehouse.name} » est archivé.", field=field)
+    return warehouse
+
+
+def main_location_id(session: Session, ctx: StockContext, warehouse: Warehouse) -> UUID:
+    location = repo.main_location(session, ctx.tenant.id, warehouse.id)
+    assert location is not None  # every warehouse is created with its main location
+    return location.id
+
+
+def record(
+    session: Session,
+    principal: Principal,
+    event: str,
+    action: str,
+    *,
+    target_type: str,
+    target_id: UUID,
+    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
+) -> None:
+    """The domain event and the audit entry of one write, in the caller's transaction."""
+    events.emit(session, principal, event, **{f"{target_type}_id": target_id}, **after)
+    audit.record(
+        session,
+        principal,
+        action,
+        target_type=target_type,
+        target_id=target_id,
+        before=before,
+        after=after,
+    )

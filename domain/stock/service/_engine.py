@@ -1,0 +1,191 @@
+"""The double-entry engine: what to take from where (under lock), writing a move and the
+levels it changes, lots, and the weighted average cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NoReturn
+from uuid import UUID
+
+from sqlalchemy.orm import Session
+
+from domain.kit.errors import InvalidInput
+from domain.kit.ids import uuid7
+from domain.sales.models import Product
+from domain.stock import repository as repo
+from domain.stock.errors import InsufficientStock, LotNotFound, LotRequired
+from domain.stock.models import Lot, StockMove, Warehouse
+from domain.stock.service._common import QUANTUM, StockContext, check_text, fr_qty
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """``quantity`` to take from one level row (``lot_id`` None for products without lots)."""
+
+    lot_id: UUID | None
+    quantity: Decimal
+
+
+def insufficient(
+    product: Product, warehouse: Warehouse, wanted: Decimal, have: Decimal
+) -> NoReturn:
+    raise InsufficientStock(
+        f"Stock insuffisant pour « {product.name} » dans « {warehouse.name} » : "
+        f"{fr_qty(wanted)} {product.unit} demandé(s), {fr_qty(max(have, Decimal(0)))} en stock.",
+        product_id=str(product.id),
+        product=product.name,
+        requested=fr_qty(wanted),
+        on_hand=fr_qty(have),
+        field="quantity",
+    )
+
+
+def plan_take(
+    ctx: StockContext,
+    product: Product,
+    warehouse: Warehouse,
+    levels: list[repo.LockedLevel],
+    quantity: Decimal,
+    lot_id: UUID | None = None,
+) -> list[Pick]:
+    """What to take from ``levels`` (the locked rows of one location) to give ``quantity``:
+    the lot asked for, else lots earliest-expiry first (FEFO). Refuses going below zero
+    unless the tenant allows negative stock; nothing is written here."""
+    allow = ctx.settings.allow_negative_stock
+    if not product.tracks_lots:
+        have = sum((lv.on_hand for lv in levels if lv.lot_id is None), Decimal(0))
+        if have < quantity and not allow:
+            insufficient(product, warehouse, quantity, have)
+        return [Pick(None, quantity)]
+    if lot_id is not None:
+        have = sum((lv.on_hand for lv in levels if lv.lot_id == lot_id), Decimal(0))
+        if have < quantity and not allow:
+            insufficient(product, warehouse, quantity, have)
+        return [Pick(lot_id, quantity)]
+    lots = [lv for lv in levels if lv.lot_id is not None]
+    picks: list[Pick] = []
+    remaining = quantity
+    for level in lots:
+        if remaining <= 0:
+            break
+        take = min(remaining, level.on_hand)
+        if take > 0:
+            picks.append(Pick(level.lot_id, take))
+            remaining -= take
+    if remaining > 0:
+        if not allow or not lots:
+            insufficient(product, warehouse, quantity, quantity - remaining)
+        # Negative stock allowed: the shortfall goes on the lot expiring last.
+        picks.append(Pick(lots[-1].lot_id, remaining))
+    return _merge(picks)
+
+
+def _merge(picks: list[Pick]) -> list[Pick]:
+    merged: dict[UUID | None, Decimal] = {}
+    for pick in picks:
+        merged[pick.lot_id] = merged.get(pick.lot_id, Decimal(0)) + pick.quantity
+    return [Pick(lot, qty) for lot, qty in merged.items()]
+
+
+def write_move(
+    session: Session,
+    ctx: StockContext,
+    *,
+    product: Product,
+    quantity: Decimal,
+    source: UUID,
+    dest: UUID,
+    kind: str,
+    lot_id: UUID | None = None,
+    unit_cost: Decimal | None = None,
+    reference: str | None = None,
+    reason: str | None = None,
+    origin_type: str | None = None,
+    origin_id: UUID | None = None,
+) -> StockMove:
+    """One move and the two sides of it on the levels of internal locations."""
+    move = StockMove(
+        tenant_id=ctx.tenant.id,
+        id=uuid7(),
+        product_id=product.id,
+        lot_id=lot_id,
+        quantity=quantity,
+        from_location_id=source,
+        to_location_id=dest,
+        kind=kind,
+        unit_cost=unit_cost,
+        reference=reference or None,
+        reason=reason or None,
+        origin_type=origin_type,
+        origin_id=origin_id,
+        moved_at=ctx.now(),
+        created_by=ctx.principal.user_id,
+    )
+    session.add(move)
+    virtual = ctx.virtual_locations
+    for location, delta in ((source, -quantity), (dest, quantity)):
+        if location not in virtual:
+            repo.add_to_level(session, ctx.tenant.id, product.id, location, lot_id, on_hand=delta)
+    return move
+
+
+def lot_for_receipt(
+    session: Session,
+    ctx: StockContext,
+    product: Product,
+    lot_number: str | None,
+    expiry_date: date | None,
+) -> Lot | None:
+    """The lot a receipt (or a count, a return) goes into, created at need. Required for a
+    product tracked by lots, refused for the others."""
+    number = check_text(lot_number, "lot_number", size=64)
+    if not product.tracks_lots:
+        if number or expiry_date:
+            raise InvalidInput(
+                f"« {product.name} » n'est pas suivi par lots : pas de numéro de lot.",
+                field="lot_number",
+            )
+        return None
+    if not number:
+        raise LotRequired(
+            f"« {product.name} » est suivi par lots : indiquez le numéro de lot.",
+            field="lot_number",
+        )
+    lot = repo.lot_by_number(session, ctx.tenant.id, product.id, number)
+    if lot is None:
+        lot = Lot(
+            tenant_id=ctx.tenant.id,
+            id=uuid7(),
+            product_id=product.id,
+            number=number,
+            expiry_date=expiry_date,
+        )
+        session.add(lot)
+        session.flush()
+    elif expiry_date is not None and lot.expiry_date not in (None, expiry_date):
+        raise InvalidInput(
+            f"Le lot {number} a déjà une date de péremption ({lot.expiry_date:%d/%m/%Y}).",
+            field="expiry_date",
+        )
+    elif expiry_date is not None:
+        lot.expiry_date = expiry_date
+    return lot
+
+
+def require_lot(session: Session, ctx: StockContext, product: Product, lot_id: UUID) -> Lot:
+    lot = repo.get_lot(session, ctx.tenant.id, lot_id)
+    if lot is None or lot.product_id != product.id:
+        raise LotNotFound(field="lot_id")
+    return lot
+
+
+def average_after_receipt(
+    previous_quantity: Decimal, average: Decimal, quantity: Decimal, cost: Decimal
+) -> Decimal:
+    """Weighted average cost after receiving ``quantity`` at ``cost``. Stock below zero
+    counts as none: its cost is unknown, so the new receipt sets the average."""
+    base = max(previous_quantity, Decimal(0))
+    value = base * average + quantity * cost
+    return (value / (base + quantity)).quantize(QUANTUM, rounding=ROUND_HALF_UP)
