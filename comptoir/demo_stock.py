@@ -460,9 +460,7 @@ def _history(s: Seeding, start: date, today: date) -> None:
             if week % 6 == 0 and day + timedelta(days=20) < today:
                 _replenish(session, s, day + timedelta(days=5))
             if week == 13:
-                good = next(
-                    g for g in s.goods if not g.lots and s.on_hand.get(g.id, 0) > 2
-                )
+                good = next(g for g in s.goods if not g.lots and s.on_hand.get(g.id, 0) > 2)
                 counted = s.on_hand[good.id] - 2
                 stock.adjust(
                     session,
