@@ -24,11 +24,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from domain.audit import service as audit
-from domain.events import service as events
 from domain.hr import repository as repo
 from domain.hr.errors import EmployeeNotFound, NoLinkedEmployee
 from domain.hr.models import Employee
@@ -144,38 +141,3 @@ def required(changes: dict[str, Any], *fields: str) -> None:
     for field in fields:
         if field in changes and changes[field] is None:
             raise InvalidInput(f"Le champ « {field} » ne peut pas être vide.", field=field)
-
-
-def state(obj: object) -> dict[str, Any]:
-    """Column values of a row, for audit ``before``/``after`` (times as text: the audit
-    log's JSON knows dates, not times of day)."""
-    skip = {"tenant_id", "created_at", "updated_at"}
-    values = {
-        a.key: getattr(obj, a.key) for a in inspect(obj).mapper.column_attrs if a.key not in skip
-    }
-    return {k: v.isoformat() if isinstance(v, time) else v for k, v in values.items()}
-
-
-def record(
-    session: Session,
-    principal: Principal,
-    target: Any,
-    event: str,
-    action: str,
-    *,
-    before: dict[str, Any] | None = None,
-    **payload: Any,
-) -> None:
-    """The domain event and the audit entry of one write (``employee.created`` and
-    ``employee.create``), in the caller's transaction."""
-    kind = action.split(".")[0]
-    events.emit(session, principal, event, **{f"{kind}_id": target.id}, **payload)
-    audit.record(
-        session,
-        principal,
-        action,
-        target_type=kind,
-        target_id=target.id,
-        before=before,
-        after=state(target),
-    )

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from domain.audit.changes import record_change, row_state
 from domain.hr import repository as repo
 from domain.hr.calendar import is_working_day
 from domain.hr.errors import AlreadyCheckedIn, NotCheckedIn
@@ -39,11 +40,9 @@ from domain.hr.service._common import (
     linked_employee,
     local,
     local_time,
-    record,
     require_employee,
     required,
     scope_of,
-    state,
     tenant_of,
     today,
     visible_employee,
@@ -72,11 +71,11 @@ def update_work_schedule(
     schedule = get_work_schedule(session, principal)
     changes = data.model_dump(exclude_unset=True)
     required(changes, *changes)
-    before = state(schedule)
+    before = row_state(schedule)
     for key, value in changes.items():
         setattr(schedule, key, value)
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         schedule,
@@ -158,7 +157,7 @@ def check_in(
     )
     session.add(attendance)
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         attendance,
@@ -185,12 +184,12 @@ def check_out(
     if moment <= attendance.check_in_at:
         arrived = local_time(tenant, attendance.check_in_at)
         raise InvalidInput(f"Le départ doit suivre l'arrivée ({arrived:%H:%M}).", field="at")
-    before = state(attendance)
+    before = row_state(attendance)
     attendance.check_out_at, attendance.check_out_source = moment, data.source
     if data.at is not None:
         attendance.corrected_by = principal.user_id
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         attendance,

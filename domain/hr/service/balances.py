@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from domain.audit import service as audit
+from domain.audit.changes import record_change
 from domain.events import service as events
 from domain.hr import repository as repo
 from domain.hr.calendar import month_bounds
@@ -25,7 +26,6 @@ from domain.hr.models import Employee, LeaveMovement, LeaveType
 from domain.hr.schemas import BalanceAdjustment, BalanceOut
 from domain.hr.service._common import (
     HR,
-    record,
     require_employee,
     tenant_of,
     today,
@@ -132,7 +132,7 @@ def adjust_leave_balance(
         raise InvalidInput(f"« {leave_type.name} » n'a pas de solde.", field="leave_type")
     on = today(tenant_of(session, principal), clock)
     movement = add_movement(session, employee, leave_type, data.kind, data.days, on, note=data.note)
-    record(
+    record_change(
         session,
         principal,
         movement,

@@ -13,16 +13,15 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from domain.audit.changes import record_change, row_state
 from domain.hr import repository as repo
 from domain.hr.errors import ContractNotFound, ContractOverlap, InvalidContract
 from domain.hr.models import Contract
 from domain.hr.schemas import ContractCreate, ContractTermination, ExpiringContractOut
 from domain.hr.service._common import (
     HR,
-    record,
     require_employee,
     scope_of,
-    state,
     tenant_of,
     today,
 )
@@ -70,7 +69,7 @@ def create_contract(session: Session, principal: Principal, data: ContractCreate
     )
     session.add(contract)
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         contract,
@@ -105,10 +104,12 @@ def terminate_contract(
             "un prolongement est un nouveau contrat (avenant).",
             field="end_date",
         )
-    before = state(contract)
+    before = row_state(contract)
     contract.end_date, contract.status = data.end_date, "terminated"
     session.flush()
-    record(session, principal, contract, "contract.terminated", "contract.terminate", before=before)
+    record_change(
+        session, principal, contract, "contract.terminated", "contract.terminate", before=before
+    )
     return contract
 
 

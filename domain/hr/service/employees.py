@@ -9,6 +9,7 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from domain.audit.changes import record_change, row_state
 from domain.hr import repository as repo
 from domain.hr.errors import (
     AmbiguousEmployee,
@@ -32,11 +33,9 @@ from domain.hr.schemas import (
 from domain.hr.service._common import (
     HR,
     bounds,
-    record,
     require_employee,
     required,
     scope_of,
-    state,
     tenant_of,
     today,
     visible_employee,
@@ -83,7 +82,7 @@ def create_department(session: Session, principal: Principal, data: DepartmentCr
     )
     session.add(department)
     session.flush()
-    record(session, principal, department, "department.created", "department.create")
+    record_change(session, principal, department, "department.created", "department.create")
     return department
 
 
@@ -112,11 +111,13 @@ def update_department(
                 "Un service ne peut pas être rattaché à l'un de ses sous-services.",
                 field="parent_id",
             )
-    before = state(department)
+    before = row_state(department)
     for key, value in changes.items():
         setattr(department, key, value)
     session.flush()
-    record(session, principal, department, "department.updated", "department.update", before=before)
+    record_change(
+        session, principal, department, "department.updated", "department.update", before=before
+    )
     return department
 
 
@@ -190,7 +191,7 @@ def create_employee(
     employee.code = f"E{take_next(session, tenant.id, 'employee'):05d}"
     session.add(employee)
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         employee,
@@ -216,14 +217,14 @@ def update_employee(
     hire, left = changes.get("hire_date", employee.hire_date), changes.get("left_on")
     if left is not None and left < hire:
         raise InvalidInput("La date de départ précède l'embauche.", field="left_on")
-    before = state(employee)
+    before = row_state(employee)
     changed = {k: v for k, v in changes.items() if before.get(k) != v}
     if not changed:
         return employee
     for key, value in changed.items():
         setattr(employee, key, value)
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         employee,

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from domain.audit.changes import record_change, row_state
 from domain.hr import repository as repo
 from domain.hr.calendar import days_within, half_day_span, leave_days
 from domain.hr.errors import (
@@ -37,10 +38,8 @@ from domain.hr.service._common import (
     HR,
     Scope,
     linked_employee,
-    record,
     require_employee,
     scope_of,
-    state,
     tenant_of,
     today,
 )
@@ -157,7 +156,7 @@ def request_leave(session: Session, principal: Principal, data: LeaveRequestCrea
     )
     session.add(request)
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         request,
@@ -201,7 +200,7 @@ def approve_leave(
     request, employee = _decidable(session, principal, request_id, "approuver")
     leave_type = repo.get_leave_type(session, principal.tenant_id, request.leave_type_id)
     assert leave_type is not None  # a foreign key
-    before = state(request)
+    before = row_state(request)
     _refuse_over_balance(session, employee, leave_type, request.days, count_pending=False)
     if leave_type.tracks_balance:
         add_movement(
@@ -216,7 +215,7 @@ def approve_leave(
     request.status = "approved"
     request.decided_by, request.decided_at = principal.user_id, clock.now()
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         request,
@@ -236,11 +235,11 @@ def reject_leave(
     if not reason:
         raise InvalidInput("Indiquez le motif du refus.", field="reason")
     request, employee = _decidable(session, principal, request_id, "refuser")
-    before = state(request)
+    before = row_state(request)
     request.status, request.rejection_reason = "rejected", reason[:500]
     request.decided_by, request.decided_at = principal.user_id, clock.now()
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         request,
@@ -270,7 +269,7 @@ def cancel_leave(
     on = today(tenant_of(session, principal), clock)
     if request.status == "approved" and not is_hr and request.start_date <= on:
         raise LeaveTransition("Ce congé a commencé : seuls les RH peuvent l'annuler.")
-    before = state(request)
+    before = row_state(request)
     leave_type = repo.get_leave_type(session, principal.tenant_id, request.leave_type_id)
     assert leave_type is not None  # a foreign key
     if request.status == "approved" and leave_type.tracks_balance:
@@ -279,7 +278,7 @@ def cancel_leave(
         )
     request.status, request.cancelled_at = "cancelled", clock.now()
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         request,

@@ -6,11 +6,16 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from domain.audit.changes import record_change, row_state
 from domain.hr import repository as repo
 from domain.hr.errors import LeaveTypeCodeTaken, LeaveTypeNotFound
 from domain.hr.models import LeaveType
 from domain.hr.schemas import LeaveTypeCreate, LeaveTypeUpdate
-from domain.hr.service._common import HR, record, required, state, tenant_of
+from domain.hr.service._common import (
+    HR,
+    required,
+    tenant_of,
+)
 from domain.hr.setup import ANNUAL_LEAVE
 from domain.kit.errors import InvalidInput
 from domain.kit.ids import uuid7
@@ -53,7 +58,7 @@ def create_leave_type(session: Session, principal: Principal, data: LeaveTypeCre
     )
     session.add(leave_type)
     session.flush()
-    record(session, principal, leave_type, "leave_type.created", "leave_type.create")
+    record_change(session, principal, leave_type, "leave_type.created", "leave_type.create")
     return leave_type
 
 
@@ -68,7 +73,7 @@ def update_leave_type(
         raise LeaveTypeNotFound()
     changes = data.model_dump(exclude_unset=True)
     required(changes, *changes)
-    before = state(leave_type)
+    before = row_state(leave_type)
     after = {**before, **changes}
     if after["annual_days"] and not after["tracks_balance"]:
         raise InvalidInput(
@@ -78,5 +83,7 @@ def update_leave_type(
     for key, value in changes.items():
         setattr(leave_type, key, value)
     session.flush()
-    record(session, principal, leave_type, "leave_type.updated", "leave_type.update", before=before)
+    record_change(
+        session, principal, leave_type, "leave_type.updated", "leave_type.update", before=before
+    )
     return leave_type

@@ -12,11 +12,15 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from domain.audit.changes import record_change, row_state
 from domain.hr import repository as repo
 from domain.hr.errors import ReviewExists, ReviewNotFound, ReviewTransition
 from domain.hr.models import Review, ReviewGoal
 from domain.hr.schemas import GoalOut, ManagerAssessment, ReviewCreate, ReviewOut, SelfAssessment
-from domain.hr.service._common import record, require_employee, scope_of, state
+from domain.hr.service._common import (
+    require_employee,
+    scope_of,
+)
 from domain.kit.clock import Clock
 from domain.kit.errors import InvalidInput, PermissionDenied
 from domain.kit.ids import uuid7
@@ -82,7 +86,7 @@ def create_review(session: Session, principal: Principal, data: ReviewCreate) ->
         for i, goal in enumerate(data.goals)
     )
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         review,
@@ -97,10 +101,10 @@ def create_review(session: Session, principal: Principal, data: ReviewCreate) ->
 def open_self_assessment(session: Session, principal: Principal, review_id: UUID) -> Review:
     review = _managed_review(session, principal, review_id)
     _expect(review, "draft")
-    before = state(review)
+    before = row_state(review)
     review.status = "self_assessment"
     session.flush()
-    record(session, principal, review, "review.opened", "review.open", before=before)
+    record_change(session, principal, review, "review.opened", "review.open", before=before)
     return review
 
 
@@ -111,10 +115,12 @@ def submit_self_assessment(
     if review.employee_id != scope_of(session, principal).self_id:
         raise PermissionDenied("Seul l'employé concerné écrit son auto-évaluation.")
     _expect(review, "self_assessment")
-    before = state(review)
+    before = row_state(review)
     review.self_feedback, review.status = data.self_feedback, "manager_review"
     session.flush()
-    record(session, principal, review, "review.self_assessed", "review.self_assess", before=before)
+    record_change(
+        session, principal, review, "review.self_assessed", "review.self_assess", before=before
+    )
     return review
 
 
@@ -127,14 +133,14 @@ def complete_review(
     unknown = [r.goal_id for r in data.goals if r.goal_id not in goals]
     if unknown:
         raise InvalidInput("Objectif inconnu dans cet entretien.", field="goals")
-    before = state(review)
+    before = row_state(review)
     for result in data.goals:
         goals[result.goal_id].achieved = result.achieved
         goals[result.goal_id].score = result.score
     review.manager_feedback, review.rating = data.manager_feedback, data.rating
     review.status, review.completed_at = "completed", clock.now()
     session.flush()
-    record(
+    record_change(
         session,
         principal,
         review,

@@ -9,11 +9,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from domain.audit import service as audit
-from domain.events import service as events
 from domain.identity import repository as identity_repo
 from domain.identity.models import Tenant
 from domain.kit.clock import Clock
@@ -39,14 +36,6 @@ def _tenant(session: Session, principal: Principal) -> Tenant:
 
 def _today(tenant: Tenant, clock: Clock) -> date:
     return clock.now().astimezone(ZoneInfo(tenant.timezone)).date()
-
-
-def _state(obj: object) -> dict[str, Any]:
-    """Column values of a row, for audit ``before``/``after``."""
-    skip = {"tenant_id", "created_at", "updated_at"}
-    return {
-        a.key: getattr(obj, a.key) for a in inspect(obj).mapper.column_attrs if a.key not in skip
-    }
 
 
 def _bounds(limit: int, offset: int) -> tuple[int, int]:
@@ -77,31 +66,6 @@ def _require_member(session: Session, principal: Principal, user_id: UUID, field
     membership = identity_repo.get_membership(session, principal.tenant_id, user_id)
     if membership is None or not membership.is_active:
         raise InvalidInput("Cette personne n'est pas membre de l'entreprise.", field=field)
-
-
-def _record(
-    session: Session,
-    principal: Principal,
-    target: Any,
-    event: str,
-    action: str,
-    *,
-    before: dict[str, Any] | None = None,
-    **payload: Any,
-) -> None:
-    """The domain event and the audit entry of one write (``partner.created`` and
-    ``partner.create``), in the caller's transaction."""
-    kind = action.split(".")[0]
-    events.emit(session, principal, event, **{f"{kind}_id": target.id}, **payload)
-    audit.record(
-        session,
-        principal,
-        action,
-        target_type=kind,
-        target_id=target.id,
-        before=before,
-        after=_state(target),
-    )
 
 
 def tenant_currency(session: Session, principal: Principal) -> Currency:

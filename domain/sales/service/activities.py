@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from domain.audit.changes import record_change, row_state
 from domain.kit.clock import Clock
 from domain.kit.errors import Conflict, InvalidInput
 from domain.kit.ids import uuid7
@@ -19,9 +20,7 @@ from domain.sales.service._common import (
     READERS,
     WRITERS,
     _bounds,
-    _record,
     _require_member,
-    _state,
     _tenant,
 )
 from domain.sales.service.partners import get_partner
@@ -72,7 +71,7 @@ def log_activity(session: Session, principal: Principal, data: ActivityCreate) -
     )
     session.add(activity)
     session.flush()
-    _record(
+    record_change(
         session, principal, activity, "activity.logged", "activity.log",
         kind=activity.kind, assignee_id=assignee_id, due_at=due_at,
     )  # fmt: skip
@@ -96,11 +95,13 @@ def complete_activity(
         principal.require(*WRITERS)
     if activity.done:
         raise Conflict("Cette activité est déjà terminée.")
-    before = _state(activity)
+    before = row_state(activity)
     activity.done = True
     activity.done_at = clock.now()
     session.flush()
-    _record(session, principal, activity, "activity.completed", "activity.complete", before=before)
+    record_change(
+        session, principal, activity, "activity.completed", "activity.complete", before=before
+    )
     return activity
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.audit.changes import record_change, row_state
 from domain.identity.models import Tenant
 from domain.kit.errors import Conflict, InvalidInput
 from domain.kit.ids import uuid7
@@ -25,9 +26,7 @@ from domain.sales.service._common import (
     WRITERS,
     _bounds,
     _check_amount,
-    _record,
     _required,
-    _state,
     _tenant,
 )
 from domain.sales.service._resolution import _merge, _resolve
@@ -199,7 +198,7 @@ def create_product(session: Session, principal: Principal, data: ProductCreate) 
     product = Product(tenant_id=tenant.id, id=uuid7(), **fields)
     session.add(product)
     session.flush()
-    _record(
+    record_change(
         session, principal, product, "product.created", "product.create", product_name=product.name
     )
     return product
@@ -220,7 +219,7 @@ def update_product(
         _refuse_taken_sku(session, principal, changes["sku"], exclude=product.id)
     if changes.get("barcode"):
         _refuse_taken_barcode(session, principal, changes["barcode"], exclude=product.id)
-    before = _state(product)
+    before = row_state(product)
     _check_stock_fields({**before, **changes})
     changed = {k: v for k, v in changes.items() if before.get(k) != v}
     if not changed:
@@ -229,7 +228,7 @@ def update_product(
     for key, value in changed.items():
         setattr(product, key, value)
     session.flush()
-    _record(
+    record_change(
         session,
         principal,
         product,
@@ -280,8 +279,10 @@ def archive_product(session: Session, principal: Principal, product_id: UUID) ->
     principal.require(*WRITERS)
     product = get_product(session, principal, product_id)
     if product.is_active:
-        before = _state(product)
+        before = row_state(product)
         product.is_active = False
         session.flush()
-        _record(session, principal, product, "product.archived", "product.archive", before=before)
+        record_change(
+            session, principal, product, "product.archived", "product.archive", before=before
+        )
     return product

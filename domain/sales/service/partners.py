@@ -9,6 +9,7 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from domain.audit.changes import record_change, row_state
 from domain.identity.legal_ids import normalize_phone, validate_ninea
 from domain.identity.models import Tenant
 from domain.kit.errors import InvalidInput
@@ -31,9 +32,7 @@ from domain.sales.service._common import (
     READERS,
     WRITERS,
     _bounds,
-    _record,
     _required,
-    _state,
     _tenant,
 )
 from domain.sales.service._resolution import _merge, _resolve
@@ -135,7 +134,7 @@ def create_partner(session: Session, principal: Principal, data: PartnerCreate) 
     session.flush()
     session.add_all(contacts)
     session.flush()
-    _record(
+    record_change(
         session,
         principal,
         partner,
@@ -157,7 +156,7 @@ def update_partner(
     changes = data.model_dump(exclude_unset=True)
     _required(changes, "kind", "name", "tags", "is_active")
     columns = _partner_columns(changes)
-    before = _state(partner)
+    before = row_state(partner)
     state = {**before, **columns}
     _validate_partner(_tenant(session, principal), state, set(columns))
     _refuse_duplicates(session, principal, state, exclude=partner.id)
@@ -167,7 +166,7 @@ def update_partner(
     for key, value in changed.items():
         setattr(partner, key, value)
     session.flush()
-    _record(
+    record_change(
         session,
         principal,
         partner,
@@ -225,7 +224,7 @@ def add_contact(
     contact = _contact(partner, data)
     session.add(contact)
     session.flush()
-    _record(
+    record_change(
         session, principal, contact, "partner.contact_added", "partner_contact.add",
         partner_id=partner.id,
     )  # fmt: skip
@@ -237,10 +236,12 @@ def archive_partner(session: Session, principal: Principal, partner_id: UUID) ->
     principal.require(*WRITERS)
     partner = get_partner(session, principal, partner_id)
     if partner.is_active:
-        before = _state(partner)
+        before = row_state(partner)
         partner.is_active = False
         session.flush()
-        _record(session, principal, partner, "partner.archived", "partner.archive", before=before)
+        record_change(
+            session, principal, partner, "partner.archived", "partner.archive", before=before
+        )
     return partner
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy.orm import Session
 
 from domain.audit import service as audit
+from domain.audit.changes import record_change, row_state
 from domain.events import service as events
 from domain.kit.clock import Clock
 from domain.kit.errors import InvalidInput
@@ -33,9 +34,7 @@ from domain.sales.service._common import (
     STAGE_ADMINS,
     _bounds,
     _check_amount,
-    _record,
     _require_member,
-    _state,
     _tenant,
     _today,
 )
@@ -97,7 +96,7 @@ def create_stage(session: Session, principal: Principal, data: StageCreate) -> P
     )
     session.add(stage)
     session.flush()
-    _record(session, principal, stage, "stage.created", "stage.create", stage_name=stage.name)
+    record_change(session, principal, stage, "stage.created", "stage.create", stage_name=stage.name)
     return stage
 
 
@@ -116,14 +115,14 @@ def update_stage(
     changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
     if "name" in changes:
         _refuse_taken_stage_name(session, principal, changes["name"], exclude=stage.id)
-    before = _state(stage)
+    before = row_state(stage)
     changed = {k: v for k, v in changes.items() if before.get(k) != v}
     if not changed:
         return stage
     for key, value in changed.items():
         setattr(stage, key, value)
     session.flush()
-    _record(session, principal, stage, "stage.updated", "stage.update", before=before)
+    record_change(session, principal, stage, "stage.updated", "stage.update", before=before)
     return stage
 
 
@@ -237,7 +236,7 @@ def create_opportunity(
     )
     session.add(opportunity)
     session.flush()
-    _record(
+    record_change(
         session, principal, opportunity, "opportunity.created", "opportunity.create",
         partner_id=partner.id, stage=stage.name, amount=opportunity.amount,
     )  # fmt: skip
@@ -259,11 +258,11 @@ def move_opportunity(
     principal.require(*PIPELINE_WRITERS)
     opportunity = get_opportunity(session, principal, opportunity_id)
     target = _stage_named(session, principal, stage)
-    before = _state(opportunity)
+    before = row_state(opportunity)
     today = _today(_tenant(session, principal), clock)
     _enter_stage(opportunity, target, today, lost_reason=lost_reason, probability=probability)
     session.flush()
-    _record(
+    record_change(
         session, principal, opportunity, "opportunity.stage_changed", "opportunity.move",
         before=before, stage=target.name, outcome=target.outcome,
     )  # fmt: skip
