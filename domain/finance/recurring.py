@@ -1,9 +1,10 @@
 """Recurring invoices: templates that generate an invoice every month, quarter or year.
 
 ``generate_due_invoices`` creates (and, if the template says so, posts) every invoice
-whose date has come, catching up missed periods one by one. Scheduling it is the
-automations' job; templates are locked with SKIP LOCKED so two workers never generate the
-same period twice.
+whose date has come, catching up missed periods one by one. A posting the books refuse
+(stock short for stockable goods) leaves that invoice a draft, with an event saying why.
+Scheduling it is the automations' job; templates are locked with SKIP LOCKED so two
+workers never generate the same period twice.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from domain.finance.lines import price_lines
 from domain.finance.models import Invoice, RecurringInvoice
 from domain.finance.schemas import LineIn, RecurringCreate
 from domain.kit.clock import Clock
-from domain.kit.errors import InvalidInput
+from domain.kit.errors import DomainError, InvalidInput
 from domain.kit.ids import uuid7
 from domain.kit.principal import Principal
 
@@ -101,8 +102,34 @@ def _generate_one(
         notes=f"{template.label} — échéance du {template.next_date:%d/%m/%Y}",
     )
     if template.auto_post:
-        post_invoice(session, principal, clock, invoice.id)
+        _try_posting(session, principal, clock, template, invoice)
     return invoice
+
+
+def _try_posting(
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    template: RecurringInvoice,
+    invoice: Invoice,
+) -> None:
+    """Post the generated invoice; if posting is refused (not enough stock, say), the
+    invoice stays a draft for someone to look at and an event says why — one template's
+    problem never stops the others, nor the catch-up of later periods."""
+    try:
+        with session.begin_nested():
+            post_invoice(session, principal, clock, invoice.id)
+    except DomainError as refusal:
+        session.refresh(invoice)  # the savepoint's changes are gone; reload what is true
+        events.emit(
+            session,
+            principal,
+            "recurring_invoice.post_refused",
+            recurring_id=template.id,
+            invoice_id=invoice.id,
+            code=refusal.code,
+            message=refusal.message,
+        )
 
 
 def generate_due_invoices(

@@ -6,8 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from comptoir.bootstrap import Container
+from domain.events.models import DomainEvent
 from domain.finance import invoices, quotes, recurring, reports
 from domain.finance.errors import QuoteTransition
 from domain.finance.models import RecurringInvoice
@@ -15,6 +17,7 @@ from domain.finance.schemas import InvoiceCreate, LineIn, QuoteCreate, Recurring
 from domain.kit.clock import ManualClock
 from domain.kit.errors import InvalidInput
 from tests.finance_factories import Shop, clock_at, make_customer, make_shop, pay, posted_invoice
+from tests.stock_factories import make_stock_product, stocked
 
 
 def _quote(container: Container, shop: Shop, clock: ManualClock, qty: str = "2") -> quotes.Quote:
@@ -183,6 +186,44 @@ class TestRecurring:
             state = session.get(RecurringInvoice, (shop.tenant_id, template.id))
         assert len(late) == 2  # April and May, then the template ends
         assert state is not None and not state.is_active
+
+    def test_a_refused_posting_leaves_a_draft_and_says_why(self, container: Container) -> None:
+        shop = make_shop(container)
+        goods = make_stock_product(container, shop.account, sale_price="10")
+        stocked(container, shop.account, product_id=goods, quantity="3")
+        lines = [LineIn(product_id=goods, quantity=Decimal(2))]
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            template = recurring.create_recurring(
+                session,
+                shop.principal,
+                clock_at(date(2026, 1, 1)),
+                RecurringCreate(
+                    partner_id=shop.customer_id,
+                    label="Livraison mensuelle",
+                    frequency="monthly",
+                    start_date=date(2026, 1, 10),
+                    auto_post=True,
+                    lines=lines,
+                ),
+            )
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            made = recurring.generate_due_invoices(
+                session, shop.principal, clock_at(date(2026, 2, 15))
+            )
+            refusals = session.scalars(
+                select(DomainEvent).where(
+                    DomainEvent.tenant_id == shop.tenant_id,
+                    DomainEvent.name == "recurring_invoice.post_refused",
+                )
+            ).all()
+            state = session.get(RecurringInvoice, (shop.tenant_id, template.id))
+        # January takes 2 of the 3 in stock; February's 2 are refused and stay a draft.
+        assert [i.status for i in made] == ["posted", "draft"]
+        assert made[1].number is None
+        assert len(refusals) == 1
+        assert refusals[0].payload["code"] == "insufficient_stock"
+        assert refusals[0].payload["invoice_id"] == str(made[1].id)
+        assert state is not None and state.next_date == date(2026, 3, 10)
 
     def test_add_months_clamps_to_month_end(self) -> None:
         assert recurring.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
