@@ -48,7 +48,10 @@ DEMO = [
         admin=DemoPerson(
             "admin@boutique-lumiere.fr", "Claire Martin", [Role.ADMIN], "+33612345678"
         ),
-        members=[DemoPerson("compta@boutique-lumiere.fr", "Julien Petit", [Role.ACCOUNTANT])],
+        members=[
+            DemoPerson("compta@boutique-lumiere.fr", "Julien Petit", [Role.ACCOUNTANT]),
+            DemoPerson("sophie@boutique-lumiere.fr", "Sophie Bernard", [Role.MANAGER]),
+        ],
     ),
     DemoBusiness(
         tenant=TenantCreate(
@@ -60,6 +63,8 @@ DEMO = [
         members=[
             DemoPerson("awa@sahel-distribution.sn", "Awa Ndiaye", [Role.EMPLOYEE]),
             DemoPerson("modou@sahel-distribution.sn", "Modou Diop", [Role.SALES]),
+            DemoPerson("ibrahima@sahel-distribution.sn", "Ibrahima Gueye", [Role.MANAGER]),
+            DemoPerson("ousmane@sahel-distribution.sn", "Ousmane Ba", [Role.ACCOUNTANT, Role.HR]),
         ],
     ),
 ]
