@@ -295,6 +295,23 @@ def leave_type_matching(session: Session, tenant_id: UUID, text: str) -> LeaveTy
     ).first()
 
 
+def leave_type_named(
+    session: Session, tenant_id: UUID, name: str, *, exclude: UUID | None = None
+) -> LeaveType | None:
+    """Another leave type called ``name`` or coded so, accents and case aside."""
+    folded = func.comptoir_unaccent(literal(name))
+    stmt = select(LeaveType).where(
+        LeaveType.tenant_id == tenant_id,
+        or_(
+            func.comptoir_unaccent(LeaveType.code) == folded,
+            func.comptoir_unaccent(LeaveType.name) == folded,
+        ),
+    )
+    if exclude is not None:
+        stmt = stmt.where(LeaveType.id != exclude)
+    return session.scalars(stmt.limit(1)).first()
+
+
 def count_leave_types(session: Session, tenant_id: UUID) -> int:
     return session.scalar(select(func.count()).where(LeaveType.tenant_id == tenant_id)) or 0
 
@@ -325,6 +342,16 @@ def pending_days(
     if exclude is not None:
         stmt = stmt.where(LeaveRequest.id != exclude)
     return {r[0]: r[1] for r in session.execute(stmt)}
+
+
+def request_ledger_days(session: Session, tenant_id: UUID, request_id: UUID) -> Decimal:
+    """The sum of the ledger lines a leave request wrote (−days taken, +days returned)."""
+    total = session.scalar(
+        select(func.sum(LeaveMovement.days)).where(
+            LeaveMovement.tenant_id == tenant_id, LeaveMovement.leave_request_id == request_id
+        )
+    )
+    return total if total is not None else Decimal(0)
 
 
 def movements(

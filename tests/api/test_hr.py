@@ -227,6 +227,8 @@ def test_roles_and_tenant_isolation(container: Container, http: httpx.Client) ->
     )
     h, hw = auth(http, admin), auth(http, worker)
     assert http.get(f"/api/v1/hr/employees/{theirs['id']}", headers=h).status_code == 404
+    # Not 403 for an employee either: another business's record does not exist here.
+    assert http.get(f"/api/v1/hr/employees/{theirs['id']}", headers=hw).status_code == 404
     denied = http.post("/api/v1/hr/employees", json={"name": "Moi"}, headers=hw)
     assert denied.status_code == 403 and "droits" in denied.json()["error"]["message"]
     unlinked = http.post(

@@ -99,12 +99,13 @@ def visible_employee(
     session: Session, principal: Principal, employee_id: UUID | None, scope: Scope | None = None
 ) -> Employee:
     """The employee named (default: the caller's own record), if the caller may see it."""
-    scope = scope or scope_of(session, principal)
     if employee_id is None:
         return linked_employee(session, principal)
-    if not scope.sees(employee_id):
+    # Existence first: another business's employee does not exist (404), whoever asks.
+    employee = require_employee(session, principal, employee_id)
+    if not (scope or scope_of(session, principal)).sees(employee.id):
         raise PermissionDenied("Vous ne pouvez consulter que votre fiche et celle de votre équipe.")
-    return require_employee(session, principal, employee_id)
+    return employee
 
 
 def tenant_of(session: Session, principal: Principal) -> Tenant:

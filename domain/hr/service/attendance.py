@@ -106,6 +106,7 @@ def _pointing(
     tenant = tenant_of(session, principal)
     is_hr = principal.has_any(*HR)
     employee_id = data.employee_id or linked_employee(session, principal).id
+    require_employee(session, principal, employee_id)  # another business's: 404, not 403
     if not is_hr and employee_id != scope_of(session, principal).self_id:
         raise PermissionDenied("Vous ne pouvez pointer que pour vous-même.")
     now = clock.now().astimezone(zone(tenant))
@@ -132,6 +133,21 @@ def _late_minutes(tenant: Tenant, schedule: WorkSchedule, moment: datetime) -> i
     return int(late.total_seconds() // 60)
 
 
+def _morning_on_leave(session: Session, employee: Employee, day: date) -> bool:
+    """An approved leave covers the morning of ``day`` (say a half day ending at noon):
+    arriving in the afternoon is then not a late arrival."""
+    leaves = repo.list_leave_requests(
+        session,
+        employee.tenant_id,
+        ids=None,
+        employee_id=employee.id,
+        statuses=["approved"],
+        start=day,
+        end=day,
+    )
+    return any(not (r.start_date == day and r.starts_afternoon) for r in leaves)
+
+
 def check_in(
     session: Session, principal: Principal, clock: Clock, data: AttendanceEvent
 ) -> AttendanceRecord:
@@ -144,7 +160,9 @@ def check_in(
             f"Arrivée de {employee.name} déjà pointée à "
             f"{local_time(tenant, open_one.check_in_at):%H:%M} : pointez d'abord le départ."
         )
-    late = 0 if records else _late_minutes(tenant, get_work_schedule(session, principal), moment)
+    late = 0
+    if not records and not _morning_on_leave(session, employee, day):
+        late = _late_minutes(tenant, get_work_schedule(session, principal), moment)
     attendance = AttendanceRecord(
         tenant_id=tenant.id,
         id=uuid7(),

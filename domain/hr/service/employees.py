@@ -214,7 +214,8 @@ def update_employee(
     _validate(session, principal, tenant_of(session, principal), changes, employee.id)
     if "left_on" in changes:
         changes["is_active"] = changes["left_on"] is None
-    hire, left = changes.get("hire_date", employee.hire_date), changes.get("left_on")
+    hire = changes.get("hire_date", employee.hire_date)
+    left = changes.get("left_on", employee.left_on)
     if left is not None and left < hire:
         raise InvalidInput("La date de départ précède l'embauche.", field="left_on")
     before = row_state(employee)

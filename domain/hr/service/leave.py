@@ -129,6 +129,7 @@ def request_leave(session: Session, principal: Principal, data: LeaveRequestCrea
     """Ask for leave, for oneself or (HR, a manager) for someone managed."""
     scope = scope_of(session, principal)
     employee_id = data.employee_id or linked_employee(session, principal).id
+    require_employee(session, principal, employee_id)  # another business's: 404, not 403
     if employee_id != scope.self_id and not scope.manages(employee_id):
         raise PermissionDenied("Vous ne pouvez demander un congé que pour vous-même.")
     employee = require_employee(session, principal, employee_id, lock=True)
@@ -272,10 +273,11 @@ def cancel_leave(
     before = row_state(request)
     leave_type = repo.get_leave_type(session, principal.tenant_id, request.leave_type_id)
     assert leave_type is not None  # a foreign key
-    if request.status == "approved" and leave_type.tracks_balance:
-        add_movement(
-            session, employee, leave_type, "returned", request.days, on, request_id=request.id
-        )
+    # Give back exactly what the approval took: nothing if the type kept no balance then,
+    # even if it keeps one now (and the other way round).
+    taken = -repo.request_ledger_days(session, principal.tenant_id, request.id)
+    if request.status == "approved" and taken > 0:
+        add_movement(session, employee, leave_type, "returned", taken, on, request_id=request.id)
     request.status, request.cancelled_at = "cancelled", clock.now()
     session.flush()
     record_change(

@@ -43,10 +43,19 @@ def resolve_leave_type(session: Session, principal: Principal, text: str | None)
     return found
 
 
+def _refuse_taken_name(
+    session: Session, principal: Principal, name: str, exclude: UUID | None = None
+) -> None:
+    """Names designate types (requests, payroll columns): two types never share one."""
+    if repo.leave_type_named(session, principal.tenant_id, name, exclude=exclude) is not None:
+        raise LeaveTypeCodeTaken(f"Un type de congé s'appelle déjà « {name} ».", field="name")
+
+
 def create_leave_type(session: Session, principal: Principal, data: LeaveTypeCreate) -> LeaveType:
     principal.require(*HR)
     if repo.leave_type_matching(session, principal.tenant_id, data.code) is not None:
         raise LeaveTypeCodeTaken(f"Le code « {data.code} » existe déjà.", field="code")
+    _refuse_taken_name(session, principal, data.name)
     if data.annual_days and not data.tracks_balance:
         raise InvalidInput(
             "Des droits annuels supposent un solde : activez le suivi du solde.",
@@ -73,6 +82,8 @@ def update_leave_type(
         raise LeaveTypeNotFound()
     changes = data.model_dump(exclude_unset=True)
     required(changes, *changes)
+    if "name" in changes:
+        _refuse_taken_name(session, principal, changes["name"], exclude=leave_type.id)
     before = row_state(leave_type)
     after = {**before, **changes}
     if after["annual_days"] and not after["tracks_balance"]:

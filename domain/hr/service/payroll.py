@@ -76,26 +76,28 @@ def payroll_rows(
     """The month's rows and the leave type names that head its columns."""
     principal.require(*PAYROLL)
     first, last = month_bounds(month)
-    report = build_report(session, principal, clock, first, last, ids=None)
-    staff = {e.id: e for e in repo.employees_for_accrual(session, principal.tenant_id, first, last)}
+    staff = repo.employees_for_accrual(session, principal.tenant_id, first, last)
+    # Everyone on the staff that month gets a row, even someone who has left since and
+    # never checked in (on leave, then gone): the report skips those, the payroll must not.
+    report = build_report(session, principal, clock, first, last, ids={e.id for e in staff})
+    attendance = {a.employee_id: a for a in report.employees}
     names = repo.department_names(
-        session, principal.tenant_id, {e.department_id for e in staff.values() if e.department_id}
+        session, principal.tenant_id, {e.department_id for e in staff if e.department_id}
     )
-    department = {e.id: names[e.department_id] for e in staff.values() if e.department_id}
     taken = _leave_taken(session, principal, first, last)
     rows = [
         PayrollRow(
-            code=staff[a.employee_id].code,
-            name=a.employee,
-            department=department.get(a.employee_id, ""),
-            worked_days=a.worked_days,
-            hours=a.hours,
-            leave=taken.get(a.employee_id, {}),
-            late_arrivals=a.late_arrivals,
-            missing_check_outs=a.missing_check_outs,
+            code=e.code,
+            name=e.name,
+            department=names[e.department_id] if e.department_id else "",
+            worked_days=a.worked_days if a else 0,
+            hours=a.hours if a else Decimal(0),
+            leave=taken.get(e.id, {}),
+            late_arrivals=a.late_arrivals if a else 0,
+            missing_check_outs=a.missing_check_outs if a else 0,
         )
-        for a in report.employees
-        if a.employee_id in staff
+        for e in staff
+        for a in [attendance.get(e.id)]
     ]
     types = [
         t.name
@@ -150,8 +152,6 @@ def payroll_xlsx(rows: list[PayrollRow], types: list[str], month: date) -> bytes
                 r.missing_check_outs,
             ]
         )
-        for column in range(5, 6 + len(types)):
-            sheet.cell(row=sheet.max_row, column=column).number_format = "0.##"
     sheet.freeze_panes = "C2"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -56,9 +56,9 @@ def _expect(review: Review, status: str) -> None:
 
 
 def create_review(session: Session, principal: Principal, data: ReviewCreate) -> Review:
-    if not scope_of(session, principal).manages(data.employee_id):
+    employee = require_employee(session, principal, data.employee_id)  # 404 before 403
+    if not scope_of(session, principal).manages(employee.id):
         raise PermissionDenied("Seuls le responsable de l'employé ou les RH créent un entretien.")
-    employee = require_employee(session, principal, data.employee_id)
     if repo.review_for_period(
         session, principal.tenant_id, employee.id, data.period_start, data.period_end
     ):

@@ -14,7 +14,7 @@ import pytest
 from comptoir.bootstrap import Container
 from domain.hr import service as hr
 from domain.hr.errors import AlreadyCheckedIn, NotCheckedIn
-from domain.hr.schemas import AttendanceEvent, WorkScheduleUpdate
+from domain.hr.schemas import AttendanceEvent, EmployeeUpdate, WorkScheduleUpdate
 from domain.kit.clock import ManualClock
 from domain.kit.errors import InvalidInput, PermissionDenied
 from domain.kit.principal import Principal, Role
@@ -79,6 +79,33 @@ class TestPointing:
         account, _ = make_linked(container, staff)
         record = point(container, as_user(account), at(MONDAY, 9, 10), "in")
         assert record.late_minutes == 0  # type: ignore[attr-defined]
+
+    def test_arriving_after_a_morning_of_leave_is_not_late(
+        self, container: Container, staff: Staff
+    ) -> None:
+        account, me = make_linked(container, staff)
+        open_balance(container, staff, me.id, "5")
+        tuesday = MONDAY + timedelta(days=1)
+        morning = ask_leave(container, staff.hr, me.id, MONDAY, MONDAY, ends_morning=True)
+        afternoon = ask_leave(container, staff.hr, me.id, tuesday, tuesday, starts_afternoon=True)
+        with container.db.unit_of_work(staff.tenant_id) as session:
+            for request in (morning, afternoon):
+                hr.approve_leave(session, staff.hr, at(MONDAY, 8), request.id)
+        after_lunch = point(container, as_user(account), at(MONDAY, 13, 30), "in")
+        assert after_lunch.late_minutes == 0  # type: ignore[attr-defined]
+        late_morning = point(container, as_user(account), at(tuesday, 9, 30), "in")
+        assert late_morning.late_minutes == 30  # type: ignore[attr-defined]
+
+    def test_a_check_in_belongs_to_the_local_day(self, container: Container) -> None:
+        """23:30 UTC on Monday is 00:30 on Tuesday in Paris, still Monday in Dakar."""
+        clock = ManualClock(datetime.combine(MONDAY, time(23, 30), tzinfo=UTC))
+        days = []
+        for country in ("FR", "SN"):
+            shop = make_staff(container, country=country)
+            account, _ = make_linked(container, shop)
+            record = point(container, as_user(account), clock, "in")
+            days.append(record.work_date)  # type: ignore[attr-defined]
+        assert days == [MONDAY + timedelta(days=1), MONDAY]
 
     def test_a_second_check_in_while_open_is_refused(
         self, container: Container, staff: Staff
@@ -225,3 +252,27 @@ class TestPayrollExport:
         assert sheet is not None and sheet.title == "Paie 03-2026"
         values = [c.value for c in sheet[2]]
         assert values[1] == "Léa Moreau" and values[4] == 15
+        # « 0.## » would show « 15, » and « 0, »: numbers keep Excel's general format.
+        assert {c.number_format for c in sheet[2]} == {"General"}
+
+    def test_someone_who_left_without_checking_in_still_has_their_leave(
+        self, container: Container
+    ) -> None:
+        shop = make_staff(container)
+        gone = make_employee(container, shop, "Paul Parti")
+        open_balance(container, shop, gone.id, "10")
+        request = ask_leave(container, shop.hr, gone.id, MONDAY, MONDAY + timedelta(days=2))
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            hr.approve_leave(session, shop.hr, at(MONDAY, 8), request.id)
+            hr.update_employee(session, shop.hr, gone.id, EmployeeUpdate(left_on=date(2026, 3, 27)))
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            content, _, _ = hr.payroll_export(
+                session, shop.hr, at(date(2026, 4, 2), 9), date(2026, 3, 1), "csv"
+            )
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+        paul = dict(zip(rows[0], next(r for r in rows if r[1] == "Paul Parti"), strict=True))
+        assert (paul["Matricule"], paul["Jours travaillés"], paul["Congés payés"]) == (
+            gone.code,
+            "0",
+            "3",
+        )

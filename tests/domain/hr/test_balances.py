@@ -154,6 +154,22 @@ class TestLeaveTypes:
             codes = [t.code for t in hr.list_leave_types(session, staff.hr)]
         assert codes[-1] == "formation" and cp.annual_days == 30
 
+    def test_two_types_never_share_a_name(self, container: Container) -> None:
+        """A name designates a type (« arrêt maladie ») and heads a payroll column."""
+        staff = make_staff(container)
+        with container.db.unit_of_work(staff.tenant_id) as session:
+            with pytest.raises(LeaveTypeCodeTaken, match="s'appelle déjà"):
+                hr.create_leave_type(
+                    session, staff.hr, LeaveTypeCreate(code="cp2", name="conges PAYES")
+                )
+            rtt = hr.resolve_leave_type(session, staff.hr, "rtt")
+            with pytest.raises(LeaveTypeCodeTaken):
+                hr.update_leave_type(
+                    session, staff.hr, rtt.id, LeaveTypeUpdate(name="Arrêt maladie")
+                )
+            renamed = hr.update_leave_type(session, staff.hr, rtt.id, LeaveTypeUpdate(name="RTT"))
+        assert renamed.name == "RTT"
+
     def test_only_hr_configures(self, container: Container) -> None:
         staff = make_staff(container)
         with container.db.unit_of_work(staff.tenant_id) as session:

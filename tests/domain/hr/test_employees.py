@@ -163,6 +163,23 @@ class TestEmployees:
             }
         assert employee.id not in active and employee.id in everyone
 
+    def test_a_hire_date_after_the_recorded_departure_is_refused(
+        self, container: Container, staff: Staff
+    ) -> None:
+        employee = make_employee(container, staff, hire_date=date(2024, 1, 1))
+        with container.db.unit_of_work(staff.tenant_id) as session:
+            hr.update_employee(
+                session, staff.hr, employee.id, EmployeeUpdate(left_on=date(2025, 6, 30))
+            )
+        with container.db.unit_of_work(staff.tenant_id) as session:
+            with pytest.raises(InvalidInput, match="précède"):
+                hr.update_employee(
+                    session, staff.hr, employee.id, EmployeeUpdate(hire_date=date(2026, 1, 1))
+                )
+        with container.db.unit_of_work(staff.tenant_id) as session:
+            stored = session.get(Employee, (staff.tenant_id, employee.id))
+        assert stored is not None and stored.hire_date == date(2024, 1, 1)
+
 
 class TestVisibility:
     def test_an_employee_sees_only_themselves(self, container: Container, staff: Staff) -> None:
@@ -193,6 +210,18 @@ class TestVisibility:
             with pytest.raises(EmployeeNotFound):
                 hr.get_employee(session, staff.hr, elsewhere.id)
             assert hr.find_employee(session, staff.hr, elsewhere.name) == []
+
+    def test_another_business_employee_does_not_exist_for_an_employee_either(
+        self, container: Container, staff: Staff
+    ) -> None:
+        """404 (it does not exist here), not 403 (it exists but is not yours)."""
+        account, _ = make_linked(container, staff)
+        elsewhere = make_employee(container, make_staff(container), "Mariama Bâ")
+        with container.db.unit_of_work(staff.tenant_id) as session:
+            with pytest.raises(EmployeeNotFound):
+                hr.get_employee(session, as_user(account), elsewhere.id)
+            with pytest.raises(EmployeeNotFound):
+                hr.leave_balance(session, as_user(account), elsewhere.id)
 
 
 @pytest.fixture(scope="module")

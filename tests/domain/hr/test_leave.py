@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from comptoir.bootstrap import Container
 from domain.hr import service as hr
 from domain.hr.errors import (
+    EmployeeNotFound,
     InsufficientBalance,
     InvalidLeavePeriod,
     LeaveOverlap,
@@ -79,6 +80,14 @@ class TestRequest:
         other = make_employee(container, staff)
         with pytest.raises(PermissionDenied):
             ask_leave(container, as_user(account), other.id, MONDAY, TUESDAY)
+
+    def test_another_business_employee_does_not_exist(
+        self, container: Container, staff: Staff
+    ) -> None:
+        account, _ = make_linked(container, staff)
+        elsewhere = make_employee(container, make_staff(container))
+        with pytest.raises(EmployeeNotFound):
+            ask_leave(container, as_user(account), elsewhere.id, MONDAY, MONDAY)
 
     def test_an_account_without_employee_record_is_told_so(
         self, container: Container, staff: Staff
@@ -202,6 +211,28 @@ class TestBalance:
             kinds = [m.kind for m in hr.leave_movements(session, staff.hr, employee.id, "cp")]
         assert cancelled.status == "cancelled" and kinds == ["opening", "taken", "returned"]
         assert balance(container, staff, employee.id) == 10
+
+    def test_cancellation_gives_back_what_approval_took_once(self, container: Container) -> None:
+        shop = make_staff(container)  # its own settings
+        employee = make_employee(container, shop)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            rtt = hr.resolve_leave_type(session, shop.hr, "rtt")
+            hr.update_leave_type(session, shop.hr, rtt.id, LeaveTypeUpdate(tracks_balance=False))
+        request = ask_leave(container, shop.hr, employee.id, MONDAY, WEDNESDAY, leave_type="rtt")
+        approve(container, shop, request.id)  # nothing taken: no balance then
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            hr.update_leave_type(session, shop.hr, rtt.id, LeaveTypeUpdate(tracks_balance=True))
+            hr.cancel_leave(session, shop.hr, CLOCK, request.id)
+        assert balance(container, shop, employee.id, "rtt") == 0  # not 3 days out of thin air
+        open_balance(container, shop, employee.id, "5", "rtt")
+        taken = ask_leave(container, shop.hr, employee.id, FRIDAY, FRIDAY, leave_type="rtt")
+        approve(container, shop, taken.id)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            hr.cancel_leave(session, shop.hr, CLOCK, taken.id)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            with pytest.raises(LeaveTransition, match="annulée"):
+                hr.cancel_leave(session, shop.hr, CLOCK, taken.id)
+        assert balance(container, shop, employee.id, "rtt") == 5
 
     def test_two_concurrent_approvals_cannot_overdraw(
         self, container: Container, staff: Staff
