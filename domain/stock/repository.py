@@ -79,10 +79,14 @@ def main_locations(session: Session, tenant_id: UUID) -> dict[UUID, UUID]:
 
 
 def lock_product(session: Session, tenant_id: UUID, product_id: UUID) -> Product | None:
+    """``FOR NO KEY UPDATE``: serializes the writers that take it (receipts, adjustments)
+    without blocking the ``FOR KEY SHARE`` that inserting a move or a level takes on the
+    product (its foreign key). A plain ``FOR UPDATE`` would: a receipt holding it waits for
+    the level an issue holds, while the issue waits to insert its move — a deadlock."""
     return session.scalar(
         select(Product)
         .where(Product.tenant_id == tenant_id, Product.id == product_id)
-        .with_for_update()
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE
         .execution_options(populate_existing=True)
     )
 

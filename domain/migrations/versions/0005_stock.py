@@ -57,6 +57,40 @@ MOVES_SQL = [
        FOR EACH STATEMENT EXECUTE FUNCTION comptoir_stock_moves_append_only()""",
 ]
 
+# Businesses created before stock existed get what sign-up now gives (``prepare_stock``):
+# the settings, « Entrepôt principal » (PRINC) with its main location and the virtual
+# locations. Without them every stock service — posting an invoice included — fails.
+BACKFILL_SQL = """
+DO $$
+DECLARE
+    t uuid;
+    warehouse uuid;
+    supplier uuid;
+    customer uuid;
+    inventory uuid;
+BEGIN
+    FOR t IN SELECT id FROM tenants
+              WHERE id NOT IN (SELECT tenant_id FROM stock_settings) LOOP
+        warehouse := gen_random_uuid();
+        supplier := gen_random_uuid();
+        customer := gen_random_uuid();
+        inventory := gen_random_uuid();
+        INSERT INTO stock_locations (tenant_id, id, kind, name) VALUES
+            (t, supplier, 'supplier', 'Fournisseurs'),
+            (t, customer, 'customer', 'Clients'),
+            (t, inventory, 'inventory', 'Écarts d''inventaire');
+        INSERT INTO warehouses (tenant_id, id, code, name, is_active)
+            VALUES (t, warehouse, 'PRINC', 'Entrepôt principal', true);
+        INSERT INTO stock_locations (tenant_id, id, warehouse_id, kind, name, is_main)
+            VALUES (t, gen_random_uuid(), warehouse, 'internal', 'Entrepôt principal', true);
+        INSERT INTO stock_settings (tenant_id, id, allow_negative_stock, default_warehouse_id,
+                                    supplier_location_id, customer_location_id,
+                                    inventory_location_id)
+            VALUES (t, gen_random_uuid(), false, warehouse, supplier, customer, inventory);
+    END LOOP;
+END $$
+"""
+
 
 def upgrade() -> None:
     op.create_table(
@@ -589,6 +623,7 @@ def upgrade() -> None:
             op.execute(statement)
     for statement in MOVES_SQL:
         op.execute(statement)
+    op.execute(BACKFILL_SQL)
 
 
 def downgrade() -> None:

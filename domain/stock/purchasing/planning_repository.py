@@ -51,14 +51,17 @@ SUGGESTIONS = (
 , short AS (
     SELECT * FROM positions WHERE available + incoming <= min_quantity
 ), chosen AS (
-    -- The preferred supplier, else the cheapest, else the first referenced.
+    -- The preferred supplier, else the cheapest (terms without a price buy at the
+    -- product's purchase price), else the first referenced.
     SELECT DISTINCT ON (ps.product_id)
            ps.product_id, ps.supplier_id, ps.price, ps.lead_time_days, ps.min_order_quantity
     FROM product_suppliers ps
     JOIN partners s ON s.tenant_id = ps.tenant_id AND s.id = ps.supplier_id
+    JOIN products pp ON pp.tenant_id = ps.tenant_id AND pp.id = ps.product_id
     WHERE ps.tenant_id = :tenant AND s.is_active
       AND ps.product_id IN (SELECT product_id FROM short)
-    ORDER BY ps.product_id, ps.is_preferred DESC, ps.price ASC NULLS LAST, ps.created_at
+    ORDER BY ps.product_id, ps.is_preferred DESC,
+             coalesce(ps.price, pp.purchase_price) ASC NULLS LAST, ps.created_at
 )
 SELECT short.product_id, p.name AS product_name, p.sku, p.unit,
        short.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name,

@@ -170,11 +170,15 @@ def receive_purchase_order(
     )
     session.add(receipt)
     session.flush()
-    rows = [_receive_one(session, principal, clock, order, receipt, a) for a in arrivals]
+    # Products are locked in id order, as an invoice's delivery locks them: two receipts
+    # (or a receipt and a posting) sharing products never wait on each other crosswise.
+    in_lock_order = sorted(enumerate(arrivals), key=lambda ia: (ia[1].line.product_id, ia[0]))
+    done = {i: _receive_one(session, principal, clock, order, receipt, a) for i, a in in_lock_order}
+    rows = [done[i] for i in range(len(arrivals))]
     session.add_all(rows)
-    done = all(r.received_quantity >= r.quantity for r in lines)
-    order.status = "received" if done else "partially_received"
-    if done:
+    complete = all(r.received_quantity >= r.quantity for r in lines)
+    order.status = "received" if complete else "partially_received"
+    if complete:
         order.closed_at = clock.now()
     session.flush()
     _record(session, principal, order, receipt, warnings)

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from domain.audit import service as audit
 from domain.events import service as events
+from domain.finance.models import Invoice, Quote
 from domain.identity.models import Tenant
 from domain.kit.clock import Clock
-from domain.kit.errors import InvalidInput
+from domain.kit.errors import InvalidInput, NotFound
 from domain.kit.money import Currency, Number, to_decimal
 from domain.kit.principal import Principal, Role
 from domain.sales.errors import ProductNotFound
@@ -150,6 +151,17 @@ def require_warehouse(
     if not warehouse.is_active:
         raise WarehouseInactive(f"Le dépôt « {warehouse.name} » est archivé.", field=field)
     return warehouse
+
+
+def check_origin(session: Session, ctx: StockContext, origin_type: str, origin_id: UUID) -> None:
+    """A document a move or reservation says it comes from must be one of the tenant's:
+    a credit note for ``credit_note``, a quote for ``quote`` (other origins are internal)."""
+    if origin_type == "credit_note":
+        note = session.get(Invoice, (ctx.tenant.id, origin_id))
+        if note is None or note.kind != "credit_note":
+            raise NotFound("Avoir introuvable.", field="credit_note_id")
+    elif origin_type == "quote" and session.get(Quote, (ctx.tenant.id, origin_id)) is None:
+        raise NotFound("Devis introuvable.", field="origin_id")
 
 
 def main_location_id(session: Session, ctx: StockContext, warehouse: Warehouse) -> UUID:

@@ -163,6 +163,7 @@ def record_count(
     counted = check_quantity(counted_quantity, "counted_quantity", zero=True)
     count = _draft(session, ctx.tenant.id, count_id)
     product = stock_product(session, ctx, product_id)
+    repo.lock_product(session, ctx.tenant.id, product.id)  # before a new lot (see receive)
     lot = lot_for_receipt(session, ctx, product, lot_number, None)
     lot_id = lot.id if lot else None
     line = next(

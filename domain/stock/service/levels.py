@@ -22,6 +22,7 @@ from domain.stock.models import StockReservation
 from domain.stock.service._common import (
     READERS,
     RESERVERS,
+    check_origin,
     check_quantity,
     check_text,
     main_location_id,
@@ -104,6 +105,8 @@ def reserve(
     qty = check_quantity(quantity)
     reference = check_text(reference, "reference", size=100)
     product = stock_product(session, ctx, product_id)
+    if origin_type is not None and origin_id is not None:
+        check_origin(session, ctx, origin_type, origin_id)
     warehouse = require_warehouse(session, ctx, warehouse_id)
     location = main_location_id(session, ctx, warehouse)
     levels = repo.lock_levels(session, ctx.tenant.id, product.id, [location])

@@ -22,6 +22,7 @@ from domain.stock.service._common import (
     READERS,
     RECEIVERS,
     check_cost,
+    check_origin,
     check_quantity,
     check_text,
     main_location_id,
@@ -79,10 +80,10 @@ def receive(
     product = stock_product(session, ctx, product_id)
     warehouse = require_warehouse(session, ctx, warehouse_id)
     location = main_location_id(session, ctx, warehouse)
+    # The product row is locked so that concurrent receipts update the average in turn,
+    # and before the lot: two first receipts of one new lot number would both insert it.
+    repo.lock_product(session, ctx.tenant.id, product.id)
     lot = lot_for_receipt(session, ctx, product, lot_number, expiry_date)
-    # The product row is locked so that concurrent receipts update the average in turn.
-    locked = repo.lock_product(session, ctx.tenant.id, product.id)
-    assert locked is not None
     if cost is None:
         cost = product.purchase_price
     if cost is not None:
@@ -266,6 +267,10 @@ def adjust(
     product = stock_product(session, ctx, product_id)
     warehouse = require_warehouse(session, ctx, warehouse_id)
     location = main_location_id(session, ctx, warehouse)
+    # Adjustments take the product's lock first: the level row of a product (or lot) never
+    # stocked there does not exist yet, so ``lock_levels`` alone would let two of them
+    # both read zero and both add the counted quantity.
+    repo.lock_product(session, ctx.tenant.id, product.id)
     lot = lot_for_receipt(session, ctx, product, lot_number, expiry_date)
     lot_id = lot.id if lot else None
     levels = repo.lock_levels(session, ctx.tenant.id, product.id, [location])
@@ -331,8 +336,11 @@ def return_from_customer(
     reason = check_text(reason, "reason", required=True)
     reference = check_text(reference, "reference", size=100)
     product = stock_product(session, ctx, product_id)
+    if origin_type is not None and origin_id is not None:
+        check_origin(session, ctx, origin_type, origin_id)
     warehouse = require_warehouse(session, ctx, warehouse_id)
     location = main_location_id(session, ctx, warehouse)
+    repo.lock_product(session, ctx.tenant.id, product.id)  # before a new lot (see receive)
     lot = lot_for_receipt(session, ctx, product, lot_number, None)
     move = write_move(
         session,

@@ -13,6 +13,7 @@ from comptoir.bootstrap import Container
 from domain.finance import invoices, quotes
 from domain.finance.models import Invoice, JournalEntry
 from domain.finance.schemas import CreditNoteCreate, LineIn, QuoteCreate
+from domain.kit.errors import NotFound
 from domain.stock import service as stock
 from domain.stock.errors import InsufficientStock
 from domain.stock.models import StockMove
@@ -191,3 +192,44 @@ class TestCreditNotesAndQuotes:
             invoices.post_invoice(session, shop.principal, container.clock, draft.id)
         after = level(container, shop.account, shop.goods_id)
         assert (after.on_hand, after.reserved, after.available) == (6, 0, 6)
+
+    def test_a_return_or_reservation_names_only_the_tenants_own_documents(
+        self, container: Container
+    ) -> None:
+        shop = _stock_shop(container)
+        other = make_shop(container)
+        invoice = posted_invoice(
+            container, other, LineIn(product_id=other.goods_id, quantity=Decimal(1))
+        )
+        with container.db.unit_of_work(other.tenant_id) as session:
+            foreign_note = invoices.create_credit_note(
+                session,
+                other.principal,
+                container.clock,
+                invoice.id,
+                CreditNoteCreate(reason="Erreur"),
+            )
+        own = posted_invoice(container, shop, LineIn(product_id=shop.service_id, quantity=1))
+        stocked(container, shop.account, product_id=shop.goods_id, quantity="5")
+        for origin_type, origin_id in [
+            ("credit_note", foreign_note.id),  # another business's credit note
+            ("credit_note", own.id),  # an invoice, not a credit note
+        ]:
+            with (
+                pytest.raises(NotFound, match="Avoir introuvable"),
+                container.db.unit_of_work(shop.tenant_id) as session,
+            ):
+                stock.return_from_customer(
+                    session, shop.principal, container.clock, product_id=shop.goods_id,
+                    quantity=1, reason="Retour", origin_type=origin_type, origin_id=origin_id,
+                )  # fmt: skip
+        with (
+            pytest.raises(NotFound, match="Devis introuvable"),
+            container.db.unit_of_work(shop.tenant_id) as session,
+        ):
+            stock.reserve(
+                session, shop.principal, container.clock, product_id=shop.goods_id,
+                quantity=1, origin_type="quote", origin_id=foreign_note.id,
+            )  # fmt: skip
+        after = level(container, shop.account, shop.goods_id)
+        assert (after.on_hand, after.reserved) == (5, 0)

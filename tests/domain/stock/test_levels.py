@@ -7,6 +7,7 @@ import random
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -20,11 +21,13 @@ from domain.kit.principal import Role
 from domain.stock import service as stock
 from domain.stock.errors import InsufficientStock
 from tests.factories import Account, make_tenant
+from tests.finance_factories import draft_invoice, make_shop
 from tests.stock_factories import (
     allow_negative,
     default_warehouse_id,
     level,
     make_stock_product,
+    make_stockable,
     make_warehouse,
     stocked,
 )
@@ -213,3 +216,102 @@ class TestConcurrentIssues:
         assert level(container, account, product).on_hand == -1
         with container.db.unit_of_work(account.tenant_id) as session:
             assert stock.verify_levels(session, account.principal()) == []
+
+
+def _together(*steps: Callable[[], None]) -> list[Exception]:
+    """Run ``steps`` in threads at once; what they raised (a deadlock included)."""
+    errors: list[Exception] = []
+
+    def run(step: Callable[[], None]) -> None:
+        try:
+            step()
+        except Exception as exc:  # noqa: BLE001 - reported by the caller's assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors
+
+
+class TestConcurrentWriters:
+    def test_a_receipt_while_an_invoice_delivery_holds_the_stock(
+        self, container: Container
+    ) -> None:
+        # The delivery locks the level, then inserts its move (a key share on the
+        # product); the receipt locks the product, then adds to the level. With the
+        # product locked FOR UPDATE, each waited for the other: a deadlock.
+        shop = make_shop(container)
+        make_stockable(container, shop.account, shop.goods_id)
+        stocked(container, shop.account, product_id=shop.goods_id, quantity="5", unit_cost="2")
+        invoice = draft_invoice(container, shop)  # 3 of the goods
+
+        def deliver() -> None:
+            with container.db.unit_of_work(shop.tenant_id) as session:
+                delivery = stock.plan_invoice_delivery(
+                    session, shop.principal, container.clock, invoice.id
+                )
+                time.sleep(0.5)  # the receipt now waits for the level
+                stock.deliver_invoice(session, shop.principal, container.clock, delivery)
+
+        def receive() -> None:
+            time.sleep(0.2)
+            with container.db.unit_of_work(shop.tenant_id) as session:
+                stock.receive(
+                    session,
+                    shop.principal,
+                    container.clock,
+                    product_id=shop.goods_id,
+                    quantity=4,
+                    unit_cost=Decimal(5),
+                )
+
+        assert _together(deliver, receive) == []
+        assert level(container, shop.account, shop.goods_id).on_hand == 6
+
+    def test_two_first_receipts_of_one_new_lot(self, container: Container) -> None:
+        account = make_tenant(container)
+        product = make_stock_product(container, account, tracks_lots=True)
+        barrier = threading.Barrier(2)
+
+        def receive() -> None:
+            with container.db.unit_of_work(account.tenant_id) as session:
+                barrier.wait()
+                stock.receive(
+                    session,
+                    account.principal(),
+                    container.clock,
+                    product_id=product,
+                    quantity=3,
+                    unit_cost=1,
+                    lot_number="L-NEUF",
+                )
+                time.sleep(0.3)
+
+        assert _together(receive, receive) == []  # no duplicate lot number
+        assert level(container, account, product).on_hand == 6
+        with container.db.unit_of_work(account.tenant_id) as session:
+            assert stock.verify_levels(session, account.principal()) == []
+
+    def test_two_adjustments_of_a_product_never_stocked_set_it_once(
+        self, container: Container
+    ) -> None:
+        # No level row yet: ``lock_levels`` locks nothing, both read zero and both added
+        # the counted quantity (10 on hand for a count of 5).
+        account = make_tenant(container)
+        product = make_stock_product(container, account)
+        barrier = threading.Barrier(2)
+
+        def adjust() -> None:
+            with container.db.unit_of_work(account.tenant_id) as session:
+                barrier.wait()
+                stock.adjust(
+                    session, account.principal(), container.clock, product_id=product,
+                    counted_quantity=5,
+                )  # fmt: skip
+                time.sleep(0.3)
+
+        assert _together(adjust, adjust) == []
+        assert level(container, account, product).on_hand == 5

@@ -179,6 +179,20 @@ class TestSuggestions:
         assert [x.position.product_name for x in groups[1].lines] == ["D"]
         assert groups[1].supplier_name is None
 
+    def test_cheapest_supplier_counts_terms_without_price_at_the_purchase_price(
+        self, container: Container
+    ) -> None:
+        # Terms without a price buy at the product's purchase price (12 000), which is
+        # cheaper than 15 000: NULLS LAST chose the dearer supplier.
+        buyer = make_buyer(container)
+        dear = make_supplier(container, buyer.account, "Cher et Fils")
+        rice = make_goods(container, buyer.account, purchase_price="12000")
+        set_terms(container, buyer, rice)  # no price of its own
+        set_terms(container, buyer, rice, dear, price=Decimal(15000))
+        set_rule(container, buyer, rice, "5", "10")
+        [group] = _suggestions(container, buyer)
+        assert (group.supplier_id, group.lines[0].unit_price) == (buyer.supplier_id, 12000)
+
     def test_order_by_date_comes_from_sales_velocity(self, container: Container) -> None:
         buyer = make_buyer(container)
         rice = make_goods(container, buyer.account)

@@ -4,6 +4,7 @@ and two receipts of one order at the same time."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -211,3 +212,47 @@ class TestConcurrentReceipts:
             view = purchasing.get_purchase_order(session, buyer.principal, order.id)
         assert view.lines[0].received_quantity == Decimal(40)  # no lost update
         assert view.order.status == "partially_received"
+
+    def test_orders_listing_products_in_opposite_orders_do_not_deadlock(
+        self, container: Container
+    ) -> None:
+        # Each receipt locks its products in turn. Taken in line order, the first (A, B)
+        # held A and wanted B while the second (B, A) held B and wanted A.
+        buyer = make_buyer(container)
+        a, b = sorted([make_goods(container, buyer.account), make_goods(container, buyer.account)])
+        stock_in(container, buyer, a, "5")
+        first = make_order(container, buyer, line(a, "1"), line(b, "1"), status="sent")
+        second = make_order(container, buyer, line(b, "1"), line(a, "1"), status="sent")
+        errors: list[Exception] = []
+
+        def run(step: object) -> None:
+            try:
+                step()  # type: ignore[operator]
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+
+        def sale_holding_a() -> None:  # keeps A's level locked while both receipts start
+            with container.db.unit_of_work(buyer.tenant_id) as session:
+                stock.issue(
+                    session, buyer.principal, clock(), product_id=a, quantity=1, reason="Vente"
+                )
+                time.sleep(0.6)
+
+        def receive_first() -> None:
+            time.sleep(0.15)
+            receive(container, buyer, first.id)
+
+        def receive_second() -> None:
+            time.sleep(0.35)
+            receive(container, buyer, second.id)
+
+        threads = [
+            threading.Thread(target=run, args=(s,))
+            for s in (sale_holding_a, receive_first, receive_second)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert errors == []
+        assert (_on_hand(container, buyer, a), _on_hand(container, buyer, b)) == (6, 2)
