@@ -5,6 +5,7 @@ services check roles and validate; one unit of work per request."""
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
@@ -93,15 +94,21 @@ def update_settings(body: SettingsUpdate, c: ContainerDep, principal: PrincipalD
 # Levels -----------------------------------------------------------------------------------
 
 
+LEVELS_PAGE_MAX = 1000
+
+
 @router.get("/stock/levels", response_model=list[LevelOut], tags=TAGS, summary="Niveaux de stock")
 def stock_levels(
     c: ContainerDep,
     principal: PrincipalDep,
     product_id: UUID | None = None,
     warehouse_id: UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=LEVELS_PAGE_MAX)] = LEVELS_PAGE_MAX,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[LevelOut]:
-    """Per product and warehouse: on hand, reserved, available. With a ``product_id``,
-    always an answer (zeros when there is no stock)."""
+    """Per product and warehouse: on hand, reserved, available, by product. With a
+    ``product_id``, always an answer (zeros when there is no stock); otherwise pages of at
+    most ``limit`` rows (ask again with ``offset`` while a page comes back full)."""
     with c.db.unit_of_work(principal.tenant_id) as session:
         if product_id is not None:
             total = stock.stock_level(session, principal, product_id, warehouse_id)
@@ -109,7 +116,9 @@ def stock_levels(
                 session, principal, product_ids=[product_id], warehouse_id=warehouse_id
             ) or [total]
         else:
-            rows = stock.stock_levels(session, principal, warehouse_id=warehouse_id)
+            rows = stock.stock_levels(
+                session, principal, warehouse_id=warehouse_id, limit=limit, offset=offset
+            )
         return [LevelOut.of(r) for r in rows]
 
 

@@ -19,10 +19,11 @@ calls, best / median / p95):
 
 ``levels``
     ``stock.stock_level`` of one product in one warehouse and over all warehouses (a
-    different product each call), and ``stock.stock_levels`` of the whole tenant
-    (``products × warehouses`` rows) — goal: median ≤ 100 ms for each. For comparison, the
-    same whole-tenant figure summed from the moves instead of the cache, and
-    ``stock.verify_levels`` (the cache checked against every move).
+    different product each call), one page of ``stock.stock_levels`` (1,000 rows at a random
+    offset, what ``GET /stock/levels`` returns) and all of them at once for the whole tenant
+    (``products × warehouses`` rows) — goal: median ≤ 100 ms for each. Alongside,
+    ``stock.verify_levels``: every level summed again from the moves and compared with the
+    cache (what the levels would cost without it).
 ``planning``
     ``reorder_suggestions`` for the whole tenant — goal: median ≤ 500 ms; ``low_stock`` and
     ``forecast_stockout`` (whole tenant) and ``stock.valuation`` alongside, without a goal.
@@ -78,6 +79,7 @@ PASSWORD = "mot-de-passe-du-banc"
 LEVEL_GOAL_MS = 100.0
 REORDER_GOAL_MS = 500.0
 HISTORY_DAYS = 180
+PAGE = 1000  # rows per page of GET /stock/levels (api.stock.LEVELS_PAGE_MAX)
 
 
 @dataclass(frozen=True)
@@ -417,12 +419,18 @@ def measure_levels(scratch: Container, depot: Depot, sizes: Sizes) -> dict[str, 
     def one(product: UUID, where: UUID | None) -> Query:
         return lambda s: stock.stock_level(s, principal, product, where)
 
+    def page(offset: int) -> Query:
+        return lambda s: stock.stock_levels(s, principal, limit=PAGE, offset=offset)
+
     whole: Query = lambda s: stock.stock_levels(s, principal)  # noqa: E731
+    offsets = [rng.randrange(0, max(1, len(depot.products) * sizes.warehouses - PAGE))
+               for _ in picks]  # fmt: skip
     figures = {
         "one_product_one_warehouse": timed_calls(
             scratch, depot, [one(p, warehouse) for p in picks]
         ),
         "one_product_all_warehouses": timed_calls(scratch, depot, [one(p, None) for p in picks]),
+        "one_page": timed_calls(scratch, depot, [page(o) for o in offsets]),
         "whole_tenant": timed_calls(scratch, depot, [whole] * max(3, sizes.repeat // 3)),
     }
     figures = {name: with_goal(f, LEVEL_GOAL_MS) for name, f in figures.items()}

@@ -217,11 +217,17 @@ def on_hand_total(session: Session, tenant_id: UUID, product_id: UUID) -> Decima
 
 
 @dataclass(frozen=True, slots=True)
-class LevelSum:
+class LevelRow:
+    """A product in a warehouse (summed over its lots); ``warehouse_id`` None: all of them."""
+
     product_id: UUID
-    warehouse_id: UUID
+    warehouse_id: UUID | None
     on_hand: Decimal
     reserved: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
 
 
 def level_sums(
@@ -230,7 +236,9 @@ def level_sums(
     *,
     product_ids: list[UUID] | None,
     warehouse_id: UUID | None,
-) -> list[LevelSum]:
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[LevelRow]:
     query = (
         select(
             StockLevel.product_id,
@@ -250,7 +258,10 @@ def level_sums(
         query = query.where(StockLevel.product_id.in_(product_ids))
     if warehouse_id is not None:
         query = query.where(Location.warehouse_id == warehouse_id)
-    return [LevelSum(**r._mapping) for r in session.execute(query)]
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    # Plain tuples straight into the rows: a whole tenant is tens of thousands of them.
+    return [LevelRow(*row) for row in session.execute(query)]
 
 
 # Levels recomputed from the moves (on hand) and the active reservations (reserved),

@@ -56,6 +56,11 @@ def test_receipt_to_valuation_over_http(container: Container, http: httpx.Client
     moves = http.get("/api/v1/stock/moves", params={"product_id": pid}, headers=h).json()
     assert [m["kind"] for m in moves] == ["adjustment", "transfer", "out", "in", "in"]
     assert http.get("/api/v1/stock/levels/verify", headers=h).json() == []
+    first = http.get("/api/v1/stock/levels", params={"limit": 1}, headers=h).json()
+    rest = http.get("/api/v1/stock/levels", params={"limit": 1, "offset": 1}, headers=h).json()
+    assert len(first) == len(rest) == 1 and first != rest
+    too_many = http.get("/api/v1/stock/levels", params={"limit": 100_000}, headers=h)
+    assert too_many.status_code == 422
 
 
 def test_counts_lots_and_reservations_over_http(container: Container, http: httpx.Client) -> None:

@@ -6,6 +6,7 @@ flushes (never commits), and records each write as a domain event and an audit e
 the caller's transaction. Quantities and money are ``Decimal``.
 """
 
+from domain.stock.repository import LevelRow
 from domain.stock.service._common import (
     ADJUSTERS,
     COUNTERS,
@@ -33,7 +34,6 @@ from domain.stock.service.invoicing import (
     plan_invoice_delivery,
 )
 from domain.stock.service.levels import (
-    LevelRow,
     release,
     release_for_origin,
     reserve,

@@ -4,7 +4,6 @@ cached levels against the moves."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -12,6 +11,7 @@ from uuid import UUID
 from sqlalchemy.orm import Session
 
 from domain.kit.clock import Clock
+from domain.kit.errors import InvalidInput
 from domain.kit.money import Number
 from domain.kit.principal import Principal
 from domain.sales.errors import ProductNotFound
@@ -19,6 +19,7 @@ from domain.sales.models import Product
 from domain.stock import repository as repo
 from domain.stock.errors import ReservationNotFound
 from domain.stock.models import StockReservation
+from domain.stock.repository import LevelRow
 from domain.stock.service._common import (
     READERS,
     RESERVERS,
@@ -34,33 +35,30 @@ from domain.stock.service._common import (
 from domain.stock.service._engine import insufficient
 
 
-@dataclass(frozen=True, slots=True)
-class LevelRow:
-    """A product in a warehouse (summed over its lots); ``warehouse_id`` None: all of them."""
-
-    product_id: UUID
-    warehouse_id: UUID | None
-    on_hand: Decimal
-    reserved: Decimal
-
-    @property
-    def available(self) -> Decimal:
-        return self.on_hand - self.reserved
-
-
 def stock_levels(
     session: Session,
     principal: Principal,
     *,
     product_ids: list[UUID] | None = None,
     warehouse_id: UUID | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[LevelRow]:
-    """One row per product and warehouse that has (or had) stock, by product then warehouse."""
+    """One row per product and warehouse that has (or had) stock, by product then warehouse;
+    ``limit``/``offset`` page through them."""
     principal.require(*READERS)
-    sums = repo.level_sums(
-        session, principal.tenant_id, product_ids=product_ids, warehouse_id=warehouse_id
+    if (limit is not None and limit < 1) or offset < 0:
+        raise InvalidInput(
+            "La page demande au moins une ligne et un décalage positif ou nul.", field="limit"
+        )
+    return repo.level_sums(
+        session,
+        principal.tenant_id,
+        product_ids=product_ids,
+        warehouse_id=warehouse_id,
+        limit=limit,
+        offset=offset,
     )
-    return [LevelRow(s.product_id, s.warehouse_id, s.on_hand, s.reserved) for s in sums]
 
 
 def stock_level(

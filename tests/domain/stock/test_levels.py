@@ -113,6 +113,25 @@ class TestVerifyLevels:
         assert difference.computed_on_hand == Decimal(5)
 
 
+class TestLevelPages:
+    def test_pages_cover_every_level_once_in_order(self, container: Container) -> None:
+        account = make_tenant(container)
+        second = make_warehouse(container, account)
+        for _ in range(3):
+            product = stocked(container, account, quantity="2")
+            stocked(container, account, product_id=product, warehouse_id=second, quantity="1")
+        with container.db.unit_of_work(account.tenant_id) as session:
+            p = account.principal()
+            whole = stock.stock_levels(session, p)
+            pages = [stock.stock_levels(session, p, limit=4, offset=o) for o in (0, 4, 8)]
+            with pytest.raises(DomainError) as refused:
+                stock.stock_levels(session, p, limit=0)
+        assert len(whole) == 6  # 3 products × 2 warehouses
+        assert [len(page) for page in pages] == [4, 2, 0]
+        assert pages[0] + pages[1] == whole
+        assert refused.value.code == "invalid_input"
+
+
 class TestReservations:
     def test_reservation_lowers_available_until_released(self, container: Container) -> None:
         account = make_tenant(container)
