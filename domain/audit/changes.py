@@ -4,6 +4,7 @@ to it (automations, channels) and an audit entry for whoever asks later who did 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
@@ -24,6 +25,32 @@ def row_state(obj: object) -> dict[str, Any]:
     }
 
 
+def record_write(
+    session: Session,
+    principal: Principal,
+    event: str,
+    action: str,
+    *,
+    target_type: str,
+    target_id: UUID,
+    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """The event (``event``, with ``<target_type>_id`` and ``payload``) and the audit entry
+    (``action`` on the target, ``before`` → ``after``)."""
+    events.emit(session, principal, event, **{f"{target_type}_id": target_id, **(payload or {})})
+    audit.record(
+        session,
+        principal,
+        action,
+        target_type=target_type,
+        target_id=target_id,
+        before=before,
+        after=after,
+    )
+
+
 def record_change(
     session: Session,
     principal: Principal,
@@ -37,13 +64,14 @@ def record_change(
     """The event (``partner.created``, with ``partner_id`` and ``payload``) and the audit
     entry (``partner.create``, the row's state after, ``before`` if given)."""
     kind = action.split(".")[0]
-    events.emit(session, principal, event, **{f"{kind}_id": target.id}, **payload)
-    audit.record(
+    record_write(
         session,
         principal,
+        event,
         action,
         target_type=kind,
         target_id=target.id,
-        before=before,
         after=row_state(target),
+        before=before,
+        payload=payload,
     )

@@ -23,7 +23,7 @@ from domain.hr.models import (
     ReviewGoal,
     WorkSchedule,
 )
-from domain.sales.repository import Hit, _use_thresholds
+from domain.kit.resolution import Hit, use_trigram_thresholds
 
 ACTIVE_LEAVE = ("pending", "approved")
 
@@ -176,7 +176,7 @@ def search_employee_names(
     session: Session, tenant_id: UUID, query: str, ids: Collection[UUID] | None, limit: int
 ) -> list[Hit]:
     """Active employees whose folded name is close to ``query``, best first (trigram)."""
-    _use_thresholds(session)
+    use_trigram_thresholds(session)
     folded = func.comptoir_unaccent(Employee.name)
     q = func.comptoir_unaccent(literal(query))
     similarity = func.similarity(folded, q)

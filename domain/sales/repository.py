@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from domain.kit.resolution import Hit, use_trigram_thresholds
 from domain.sales.models import (
     Activity,
     Opportunity,
@@ -20,17 +21,6 @@ from domain.sales.models import (
     PipelineStage,
     Product,
 )
-
-# pg_trgm thresholds for the index-backed operators, set per transaction so that a server
-# default cannot change what matches: ``%`` keeps names whose trigram similarity to the
-# query is ≥ 0.3 (typos, accents), ``<<%`` keeps names containing whole words close to the
-# query (strict_word_similarity ≥ 0.4: « diallo » in « Boutique Diallo & Fils », « dialo »
-# for Diallo). The strict variant rather than ``word_similarity``: it compares whole words,
-# so « dia » scores 1 for « Dia Services » but 0.38 for « Diallo SARL » (0.75 otherwise),
-# which keeps the runner-up far enough behind for resolution.
-SIMILARITY_THRESHOLD = 0.3
-STRICT_WORD_SIMILARITY_THRESHOLD = 0.4
-
 
 # --- partners ---------------------------------------------------------------------------
 
@@ -85,26 +75,6 @@ def partner_contacts(session: Session, tenant_id: UUID, partner_id: UUID) -> lis
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A search candidate: the row, its score in [0, 1], and whether it matched exactly
-    (the whole folded name, or an identifier)."""
-
-    row: Any
-    score: float
-    exact: bool
-
-
-def _use_thresholds(session: Session) -> None:
-    session.execute(
-        text(
-            "SELECT set_config('pg_trgm.similarity_threshold', :s, true),"
-            " set_config('pg_trgm.strict_word_similarity_threshold', :w, true)"
-        ),
-        {"s": str(SIMILARITY_THRESHOLD), "w": str(STRICT_WORD_SIMILARITY_THRESHOLD)},
-    )
-
-
 def fuzzy_name_query(
     model: type[Partner] | type[Product], tenant_id: UUID, query: str
 ) -> Select[Any]:
@@ -129,7 +99,7 @@ def fuzzy_name_query(
 def search_partner_names(
     session: Session, tenant_id: UUID, query: str, *, role: str | None, limit: int
 ) -> list[Hit]:
-    _use_thresholds(session)
+    use_trigram_thresholds(session)
     stmt = fuzzy_name_query(Partner, tenant_id, query)
     if role is not None:
         stmt = stmt.where(_role_filter(role))
@@ -185,7 +155,7 @@ def list_products(
     stmt = select(Product).where(Product.tenant_id == tenant_id)
     order: list[Any] = [Product.name]
     if query:
-        _use_thresholds(session)
+        use_trigram_thresholds(session)
         folded, q = func.comptoir_unaccent(Product.name), func.comptoir_unaccent(literal(query))
         is_sku = Product.sku.in_({query, query.upper(), query.lower()})
         stmt = stmt.where(or_(folded.op("%")(q), q.op("<<%")(folded), is_sku))
@@ -203,7 +173,7 @@ def list_products(
 
 
 def search_product_names(session: Session, tenant_id: UUID, query: str, *, limit: int) -> list[Hit]:
-    _use_thresholds(session)
+    use_trigram_thresholds(session)
     rows = session.execute(fuzzy_name_query(Product, tenant_id, query).limit(limit))
     return [Hit(r[0], float(r.score), bool(r.exact)) for r in rows]
 

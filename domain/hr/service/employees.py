@@ -47,8 +47,8 @@ from domain.kit.clock import Clock
 from domain.kit.errors import InvalidInput
 from domain.kit.ids import uuid7
 from domain.kit.principal import Principal
+from domain.kit.resolution import merge_hits, resolve_hit
 from domain.kit.sequences import take_next
-from domain.sales.service._resolution import _merge, _resolve
 
 # --- departments ------------------------------------------------------------------------
 
@@ -315,7 +315,7 @@ def _employee_hits(session: Session, principal: Principal, query: str, limit: in
     values = _identifier_values(query, tenant_of(session, principal).country)
     exact = repo.employees_by_identifier(session, principal.tenant_id, values, ids)
     fuzzy = repo.search_employee_names(session, principal.tenant_id, query, ids, limit)
-    return _merge(exact, fuzzy, limit)
+    return merge_hits(exact, fuzzy, limit)
 
 
 def _match(hit: Any) -> EmployeeMatch:
@@ -338,7 +338,7 @@ def resolve_employee(session: Session, principal: Principal, query: str) -> Empl
     """The one employee ``query`` designates (the rule of ``domain.sales`` resolution):
     raises ``AmbiguousEmployee`` (409, candidates to ask back) or ``EmployeeNotFound``."""
     hits = _employee_hits(session, principal, query, 5)
-    employee: Employee = _resolve(
+    employee: Employee = resolve_hit(
         hits,
         " ".join(query.split()),
         ("employé", "employés"),

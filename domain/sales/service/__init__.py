@@ -11,6 +11,10 @@ runner-up by ≥ ``RESOLVE_MIN_MARGIN``. Otherwise the caller gets the candidate
 the user (``Ambiguous*``), or a clear « aucun … ne correspond » (``*NotFound``).
 """
 
+from domain.kit.resolution import (
+    RESOLVE_MIN_MARGIN,
+    RESOLVE_MIN_SCORE,
+)
 from domain.sales.service._common import (
     AMOUNT_MAX,
     PAGE_MAX,
@@ -19,10 +23,6 @@ from domain.sales.service._common import (
     STAGE_ADMINS,
     WRITERS,
     tenant_currency,
-)
-from domain.sales.service._resolution import (
-    RESOLVE_MIN_MARGIN,
-    RESOLVE_MIN_SCORE,
 )
 from domain.sales.service.activities import (
     complete_activity,

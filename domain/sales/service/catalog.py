@@ -16,6 +16,7 @@ from domain.kit.errors import Conflict, InvalidInput
 from domain.kit.ids import uuid7
 from domain.kit.money import Currency
 from domain.kit.principal import Principal
+from domain.kit.resolution import Hit, merge_hits, resolve_hit
 from domain.sales import repository as repo
 from domain.sales.errors import AmbiguousProduct, ProductNotFound, SkuTaken
 from domain.sales.models import Product
@@ -29,7 +30,6 @@ from domain.sales.service._common import (
     _required,
     _tenant,
 )
-from domain.sales.service._resolution import _merge, _resolve
 from domain.stock.models import StockLevel
 
 
@@ -49,7 +49,7 @@ FALLBACK_VAT_RATES = {
 STANDARD_VAT_RATE = {"FR": Decimal(20), "SN": Decimal(18)}
 
 
-def _product_hits(session: Session, principal: Principal, query: str, limit: int) -> list[repo.Hit]:
+def _product_hits(session: Session, principal: Principal, query: str, limit: int) -> list[Hit]:
     principal.require(*READERS)
     query = " ".join(query.split())
     if not query:
@@ -58,10 +58,10 @@ def _product_hits(session: Session, principal: Principal, query: str, limit: int
     by_sku = repo.product_by_sku(session, principal.tenant_id, skus)
     exact = [by_sku] if by_sku is not None and by_sku.is_active else []
     fuzzy = repo.search_product_names(session, principal.tenant_id, query, limit=limit)
-    return _merge(exact, fuzzy, limit)
+    return merge_hits(exact, fuzzy, limit)
 
 
-def _product_match(hit: repo.Hit) -> ProductMatch:
+def _product_match(hit: Hit) -> ProductMatch:
     p: Product = hit.row
     return ProductMatch(id=p.id, sku=p.sku, name=p.name, unit=p.unit, score=round(hit.score, 3))
 
@@ -77,7 +77,7 @@ def search_products(
 def resolve_product(session: Session, principal: Principal, query: str) -> Product:
     """The one product ``query`` designates; ``AmbiguousProduct`` or ``ProductNotFound``."""
     hits = _product_hits(session, principal, query, 5)
-    product: Product = _resolve(
+    product: Product = resolve_hit(
         hits,
         " ".join(query.split()),
         ("produit", "produits"),

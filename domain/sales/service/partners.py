@@ -15,6 +15,7 @@ from domain.identity.models import Tenant
 from domain.kit.errors import InvalidInput
 from domain.kit.ids import uuid7
 from domain.kit.principal import Principal
+from domain.kit.resolution import Hit, merge_hits, resolve_hit
 from domain.kit.sequences import take_next
 from domain.sales import repository as repo
 from domain.sales.errors import AmbiguousPartner, DuplicatePartner, PartnerNotFound
@@ -35,7 +36,6 @@ from domain.sales.service._common import (
     _required,
     _tenant,
 )
-from domain.sales.service._resolution import _merge, _resolve
 
 PartnerRoleFilter = Literal["customer", "supplier"] | None
 _PARTNER_NOUNS = {
@@ -273,7 +273,7 @@ def _identifier_values(query: str, country: str) -> dict[str, str]:
 
 def _partner_hits(
     session: Session, principal: Principal, query: str, role: PartnerRoleFilter, limit: int
-) -> list[repo.Hit]:
+) -> list[Hit]:
     principal.require(*READERS)
     query = " ".join(query.split())
     if not query:
@@ -282,10 +282,10 @@ def _partner_hits(
     values = _identifier_values(query, country)
     exact = repo.partners_by_identifier(session, principal.tenant_id, values, role=role)
     fuzzy = repo.search_partner_names(session, principal.tenant_id, query, role=role, limit=limit)
-    return _merge(exact, fuzzy, limit)
+    return merge_hits(exact, fuzzy, limit)
 
 
-def _partner_match(hit: repo.Hit) -> PartnerMatch:
+def _partner_match(hit: Hit) -> PartnerMatch:
     p: Partner = hit.row
     return PartnerMatch(id=p.id, code=p.code, name=p.name, city=p.city, score=round(hit.score, 3))
 
@@ -312,7 +312,7 @@ def resolve_partner(
     Raises ``AmbiguousPartner`` (409, ``details["candidates"]``) or ``PartnerNotFound``.
     """
     hits = _partner_hits(session, principal, query, role, 5)
-    partner: Partner = _resolve(
+    partner: Partner = resolve_hit(
         hits,
         " ".join(query.split()),
         _PARTNER_NOUNS[role],

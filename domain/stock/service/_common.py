@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from domain.audit import service as audit
-from domain.events import service as events
+from domain.audit.changes import record_write
 from domain.finance.models import Invoice, Quote
 from domain.identity.models import Tenant
 from domain.kit.clock import Clock
@@ -181,14 +180,15 @@ def record(
     after: dict[str, Any],
     before: dict[str, Any] | None = None,
 ) -> None:
-    """The domain event and the audit entry of one write, in the caller's transaction."""
-    events.emit(session, principal, event, **{f"{target_type}_id": target_id}, **after)
-    audit.record(
+    """A stock write's event carries the same summary as its audit entry."""
+    record_write(
         session,
         principal,
+        event,
         action,
         target_type=target_type,
         target_id=target_id,
-        before=before,
         after=after,
+        before=before,
+        payload=after,
     )

@@ -1,4 +1,5 @@
-"""Picking the one row a name designates among search hits (partners, products).
+"""Picking the one row a name designates among trigram search hits (partners, products,
+employees).
 
 A candidate is chosen only when it is clearly the one meant: an exact match (the whole
 name, accents and case aside, or a code, e-mail, phone, SKU or legal id), or a best score
@@ -9,23 +10,58 @@ correspond » (``*NotFound``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
 from domain.kit.errors import DomainError
-from domain.sales import repository as repo
 
 RESOLVE_MIN_SCORE = 0.45
 RESOLVE_MIN_MARGIN = 0.15
 
+# pg_trgm thresholds for the index-backed operators, set per transaction so that a server
+# default cannot change what matches: ``%`` keeps names whose trigram similarity to the
+# query is ≥ 0.3 (typos, accents), ``<<%`` keeps names containing whole words close to the
+# query (strict_word_similarity ≥ 0.4: « diallo » in « Boutique Diallo & Fils », « dialo »
+# for Diallo). The strict variant rather than ``word_similarity``: it compares whole words,
+# so « dia » scores 1 for « Dia Services » but 0.38 for « Diallo SARL » (0.75 otherwise),
+# which keeps the runner-up far enough behind for resolution.
+SIMILARITY_THRESHOLD = 0.3
+STRICT_WORD_SIMILARITY_THRESHOLD = 0.4
 
-def _merge(exact: list[Any], hits: list[repo.Hit], limit: int) -> list[repo.Hit]:
-    merged = [repo.Hit(row, 1.0, True) for row in exact]
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A search candidate: the row, its score in [0, 1], and whether it matched exactly
+    (the whole folded name, or an identifier)."""
+
+    row: Any
+    score: float
+    exact: bool
+
+
+def use_trigram_thresholds(session: Session) -> None:
+    """Set this transaction's pg_trgm thresholds before a ``%`` / ``<<%`` search."""
+    session.execute(
+        text(
+            "SELECT set_config('pg_trgm.similarity_threshold', :s, true),"
+            " set_config('pg_trgm.strict_word_similarity_threshold', :w, true)"
+        ),
+        {"s": str(SIMILARITY_THRESHOLD), "w": str(STRICT_WORD_SIMILARITY_THRESHOLD)},
+    )
+
+
+def merge_hits(exact: list[Any], hits: list[Hit], limit: int) -> list[Hit]:
+    """Exact matches first (score 1), then the fuzzy hits not already among them."""
+    merged = [Hit(row, 1.0, True) for row in exact]
     seen = {h.row.id for h in merged}
     merged += [h for h in hits if h.row.id not in seen]
     return merged[:limit]
 
 
-def _choose(hits: list[repo.Hit]) -> repo.Hit | None:
+def _choose(hits: list[Hit]) -> Hit | None:
     exact = [h for h in hits if h.exact]
     if exact:
         return exact[0] if len(exact) == 1 else None
@@ -36,7 +72,7 @@ def _choose(hits: list[repo.Hit]) -> repo.Hit | None:
     return hits[0]
 
 
-def _close_candidates(hits: list[repo.Hit]) -> list[repo.Hit]:
+def _close_candidates(hits: list[Hit]) -> list[Hit]:
     exact = [h for h in hits if h.exact]
     if len(exact) > 1:
         return exact
@@ -47,12 +83,12 @@ def _alternatives(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} ou {names[-1]}"
 
 
-def _resolve(
-    hits: list[repo.Hit],
+def resolve_hit(
+    hits: list[Hit],
     query: str,
     nouns: tuple[str, str],
     errors: tuple[type[DomainError], type[DomainError]],
-    to_match: Callable[[repo.Hit], Any],
+    to_match: Callable[[Hit], Any],
 ) -> Any:
     chosen = _choose(hits)
     if chosen is not None:
