@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     log_level: str = "INFO"
+    # LLM tier (off unless a provider is configured): "anthropic" or "openai" (any
+    # OpenAI-compatible endpoint, e.g. a local Ollama at http://127.0.0.1:11434/v1).
+    llm_provider: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_base_url: str | None = None
+    # Tokens a tenant may send and receive per calendar month unless its policy says more.
+    llm_monthly_token_cap: int = 200_000
+    # Confirmation tokens of WRITE tools live this long.
+    confirmation_minutes: int = 10
 
     def resolved_secret_key(self) -> str:
         """The signing key; generated once and kept under COMPTOIR_HOME when not configured."""
