@@ -1,0 +1,230 @@
+"""The agent graph: one user turn in, a stream of events out.
+
+::
+
+    START → understand ─┬─ tool ──→ act ──┬─ needs confirmation → await_confirmation
+                        ├─ llm ───→ llm ──┘                          │ yes: run · no: drop
+                        └─ reply ─────────→ respond → END  ←─────────┘ else: understand
+
+``await_confirmation`` is an ``interrupt()``: the turn that showed a preview ends there and
+the next message (or a button's token) resumes it — LangGraph's human-in-the-loop at the
+top of the graph. State is checkpointed per conversation (``thread_id``) by the
+PostgreSQL saver in the turn's own transaction. What a turn needs that is not state (the
+session, the principal, the tiers) comes as the run's ``context`` (``Turn``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypedDict
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import Command, interrupt
+
+from agents.executor import TurnTools
+from agents.local.understanding import LocalTier, Memory, Plan
+from agents.outcome import ToolOutcome
+from domain.kit.principal import Principal
+from tools.confirmation import reply_kind
+
+HISTORY_TURNS = 12
+
+
+class AgentState(TypedDict, total=False):
+    message: str
+    button: str | None
+    memory: dict[str, Any]
+    pending: dict[str, Any] | None
+    plan: dict[str, Any] | None
+    reply: str
+    tier: str
+    history: list[dict[str, str]]
+
+
+@dataclass
+class Turn:
+    """What one turn runs with (not checkpointed)."""
+
+    principal: Principal
+    tools: TurnTools
+    local: LocalTier
+    today: date
+    currency: str
+    llm: Any = None  # agents.llm tier (``LLMTier``) when configured
+    events: list[dict[str, Any]] = field(default_factory=list)
+    tokens: dict[str, int] = field(default_factory=lambda: {"input": 0, "output": 0})
+
+
+def _emit(runtime: Runtime[Turn], event: dict[str, Any]) -> None:
+    runtime.context.events.append(event)
+    runtime.stream_writer(event)
+
+
+def _memory(state: AgentState) -> Memory:
+    m = state.get("memory") or {}
+    return Memory(draft=m.get("draft"), last=m.get("last"))
+
+
+def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
+    turn = runtime.context
+    button = state.get("button")
+    if button:
+        return {"plan": {"kind": "confirm", "token": button}}
+    message = state.get("message", "")
+    kind = reply_kind(message)
+    if kind != "other":
+        text = (
+            "Il n'y a rien à confirmer pour le moment."
+            if kind == "yes"
+            else "D'accord. Il n'y avait rien en attente."
+        )
+        turn.tools.nothing_pending(message)
+        return {"plan": {"kind": "reply", "text": text}, "tier": "local"}
+    memory = _memory(state)
+    plan = turn.local.understand(
+        message, memory, turn.principal, today=turn.today, currency=turn.currency
+    )
+    return {"plan": _plan_dict(plan), "memory": memory.dump(), "tier": "local"}
+
+
+def _plan_dict(plan: Plan) -> dict[str, Any]:
+    routing = plan.routing
+    return {
+        "kind": plan.kind,
+        "text": plan.text,
+        "tool": plan.tool,
+        "arguments": plan.arguments,
+        "intent": routing.intent if routing else None,
+        "score": round(routing.score, 4) if routing else None,
+    }
+
+
+def after_understand(state: AgentState, runtime: Runtime[Turn]) -> str:
+    plan = state.get("plan") or {}
+    if plan.get("kind") == "llm" and runtime.context.llm is not None:
+        return "llm"
+    return {"tool": "act", "confirm": "act"}.get(plan.get("kind", ""), "respond")
+
+
+def act(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
+    turn, plan = runtime.context, state.get("plan") or {}
+    if plan.get("kind") == "confirm":
+        outcome = turn.tools.run_confirmed(plan["token"], tier="local")
+        return {"reply": outcome.text, "pending": None, "plan": None}
+    _emit(runtime, {"type": "progress", "text": "Je m'en occupe…", "tool": plan["tool"]})
+    outcome = turn.tools.call(plan["tool"], plan["arguments"], tier="local")
+    return _after_outcome(state, turn, outcome)
+
+
+def _after_outcome(state: AgentState, turn: Turn, outcome: ToolOutcome) -> dict[str, Any]:
+    memory = _memory(state)
+    update: dict[str, Any] = {"plan": None}
+    if outcome.status in ("done", "needs_confirmation"):
+        turn.local.remember(memory, outcome.tool, outcome.arguments)
+    if outcome.status == "ask_back" and outcome.field:
+        turn.local.ask_back(memory, outcome.tool, outcome.arguments, outcome.field, outcome.options)
+    if outcome.status == "needs_confirmation":
+        update["pending"] = {
+            "tool": outcome.tool,
+            "token": outcome.token,
+            "preview": outcome.text,
+            "arguments": outcome.arguments,
+        }
+    update["memory"] = memory.dump()
+    update["reply"] = outcome.text
+    return update
+
+
+def llm(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
+    turn = runtime.context
+    _emit(runtime, {"type": "progress", "text": "Je réfléchis…"})
+    result = turn.llm.run(turn, state.get("message", ""), state.get("history") or [])
+    turn.tokens["input"] += result.input_tokens
+    turn.tokens["output"] += result.output_tokens
+    if result.outcome is not None:
+        update = _after_outcome(state, turn, result.outcome)
+        update["reply"] = result.text
+    else:
+        update = {"reply": result.text, "plan": None}
+    update["tier"] = "llm"
+    return update
+
+
+def after_action(state: AgentState) -> str:
+    return "await_confirmation" if state.get("pending") else "respond"
+
+
+def await_confirmation(state: AgentState, runtime: Runtime[Turn]) -> Command[Any]:
+    pending = state.get("pending") or {}
+    _emit(
+        runtime,
+        {
+            "type": "confirmation",
+            "text": state.get("reply", ""),
+            "token": pending.get("token"),
+            "tool": pending.get("tool"),
+        },
+    )
+    _emit(runtime, {"type": "reply", "text": state.get("reply", ""), "tier": state.get("tier")})
+    answer = interrupt({"token": pending.get("token"), "preview": pending.get("preview")})
+    turn = runtime.context
+    message, button = answer.get("message", ""), answer.get("button")
+    if button or reply_kind(message) == "yes":
+        outcome = turn.tools.run_confirmed(button or pending["token"], tier="local")
+        return Command(goto="respond", update=_confirmed_update(state, turn, outcome, message))
+    if reply_kind(message) == "no":
+        outcome = turn.tools.cancel(pending["token"], tier="local")
+        return Command(
+            goto="respond",
+            update={"reply": outcome.text, "pending": None, "message": message, "tier": "local"},
+        )
+    # Anything else goes on as a new message; a correction starts from what was shown.
+    return Command(goto="understand", update={"message": message, "button": None, "pending": None})
+
+
+def _confirmed_update(
+    state: AgentState, turn: Turn, outcome: ToolOutcome, message: str
+) -> dict[str, Any]:
+    update: dict[str, Any] = {"reply": outcome.text, "pending": None, "message": message}
+    if outcome.status == "done":
+        memory = _memory(state)
+        turn.local.remember(memory, outcome.tool, outcome.arguments)
+        update["memory"] = memory.dump()
+    return update
+
+
+def respond(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
+    plan = state.get("plan") or {}
+    reply = state.get("reply") if not plan else plan.get("text") or state.get("reply", "")
+    reply = reply or runtime.context.local.not_understood(runtime.context.principal)
+    if not runtime.context.events or runtime.context.events[-1].get("type") != "reply":
+        _emit(runtime, {"type": "reply", "text": reply, "tier": state.get("tier", "local")})
+    history = list(state.get("history") or [])
+    history += [
+        {"role": "user", "content": state.get("message", "")},
+        {"role": "assistant", "content": reply},
+    ]
+    return {
+        "reply": reply,
+        "plan": None,
+        "button": None,
+        "history": history[-2 * HISTORY_TURNS :],
+    }
+
+
+def build_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
+    graph = StateGraph(AgentState, context_schema=Turn)
+    graph.add_node("understand", understand)
+    graph.add_node("act", act)
+    graph.add_node("llm", llm)
+    graph.add_node("await_confirmation", await_confirmation, destinations=("respond", "understand"))
+    graph.add_node("respond", respond)
+    graph.add_edge(START, "understand")
+    graph.add_conditional_edges("understand", after_understand, ["act", "llm", "respond"])
+    graph.add_conditional_edges("act", after_action, ["await_confirmation", "respond"])
+    graph.add_conditional_edges("llm", after_action, ["await_confirmation", "respond"])
+    graph.add_edge("respond", END)
+    return graph.compile()

