@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Status = Literal["done", "needs_confirmation", "ask_back", "refused", "error"]
@@ -19,11 +20,11 @@ class ToolOutcome:
     status: Status
     tool: str
     text: str
-    arguments: dict[str, Any] = field(default_factory=dict)
+    arguments: dict[str, Any] = dataclasses.field(default_factory=dict)
     token: str | None = None
     result: dict[str, Any] | None = None
     field: str | None = None
-    options: list[str] = field(default_factory=list)
+    options: list[str] = dataclasses.field(default_factory=list)
     code: str | None = None
 
     @property

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from redis import Redis
@@ -21,6 +22,9 @@ from domain.identity.tokens import Tokens
 from domain.kit.clock import Clock, SystemClock
 from domain.kit.db import Database, make_engine
 from domain.kit.rls import TenantSigner
+
+if TYPE_CHECKING:
+    from agents.service import Agent
 
 
 @dataclass
@@ -76,6 +80,39 @@ class Container:
             self.redis, max_failures=s.login_max_failures, window_seconds=s.login_lock_minutes * 60
         )
         return Authentication(self.db, self.tokens, self.passwords, throttle, self.clock)
+
+    @cached_property
+    def agent(self) -> Agent:
+        """The conversational agent (local tier always; LLM tier when configured)."""
+        from agents.llm.budget import TokenBudget
+        from agents.llm.providers import build_chat_model
+        from agents.llm_tier import LLMTier
+        from agents.local.adapters import all_adapters
+        from agents.local.router import IntentRouter, load_intents
+        from agents.local.understanding import LocalTier
+        from agents.service import Agent
+        from tools.confirmation import Confirmations
+        from tools.registry import default_registry
+
+        s = self.settings
+        registry = default_registry()
+        router = IntentRouter(load_intents(), cache_dir=s.home / "cache")
+        model = build_chat_model(s)
+        llm = (
+            LLMTier(model, registry, TokenBudget(s.llm_monthly_token_cap))
+            if model is not None
+            else None
+        )
+        return Agent(
+            db=self.db,
+            clock=self.clock,
+            registry=registry,
+            local=LocalTier(router, all_adapters(), registry),
+            confirmations=Confirmations(
+                s.resolved_secret_key(), timedelta(minutes=s.confirmation_minutes)
+            ),
+            llm=llm,
+        )
 
     def prepare_database(self) -> None:
         """Apply migrations and (re)provision the application role. Idempotent."""

@@ -122,6 +122,24 @@ def bench(
 
 
 @app.command()
+def chat(
+    tenant: Annotated[str, typer.Option(help="Identifiant de l'entreprise (slug)")],
+    user: Annotated[str, typer.Option(help="E-mail du membre qui parle")],
+) -> None:
+    """Talk to Comptoir in the terminal (reads stdin line by line when it is not a terminal)."""
+    from comptoir.bootstrap import build_container
+    from comptoir.chat import run as run_chat
+    from comptoir.runtime import stop_embedded
+
+    container = build_container()
+    try:
+        _or_fail(lambda: run_chat(container, tenant, user))
+    finally:
+        container.close()
+        stop_embedded()
+
+
+@app.command()
 def run() -> None:
     """Start everything: PostgreSQL, Redis, migrations, demo, API, Celery worker and beat."""
     from comptoir.bootstrap import build_container
