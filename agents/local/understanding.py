@@ -81,6 +81,30 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
+def get_path(arguments: dict[str, Any], path: str) -> Any:
+    """``lines.0.product`` in ``{"lines": [{"product": …}]}`` (None when absent)."""
+    value: Any = arguments
+    for part in path.split("."):
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+def set_path(arguments: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    target: Any = arguments
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
+    if isinstance(target, list):
+        target[int(last)] = value
+    else:
+        target[last] = value
+
+
 def _clean_answer(text: str) -> str:
     text = re.sub(r"(?i)^(c'est|c est|pour|le client|la cliente|chez|a|à)\s+", "", text.strip())
     return text.strip(" .!?;,")
@@ -212,10 +236,10 @@ class LocalTier:
         adapter = self.adapters[draft["tool"]]
         awaiting = draft.get("awaiting")
         arguments = {**draft["arguments"], **jsonable(adapter.extract(utt))}
-        if awaiting and arguments.get(awaiting) in (None, "", []):
+        if awaiting and get_path(arguments, awaiting) in (None, "", []):
             value = self._answer_value(draft, awaiting, utt, message, folded)
             if value is not None:
-                arguments[awaiting] = value
+                set_path(arguments, awaiting, value)
         return self._complete(adapter, arguments, memory)
 
     def _answer_value(
@@ -239,6 +263,8 @@ class LocalTier:
         return None
 
     def _field_kind(self, tool_name: str, field_name: str) -> type | None:
+        if "." in field_name:  # a name inside a list of lines: always what the person says
+            return str
         tool = self.registry.get(tool_name)
         if tool is None or field_name not in tool.input_model.model_fields:
             return None
@@ -288,7 +314,9 @@ class LocalTier:
         options: list[str],
     ) -> None:
         """A tool asked which one: the next answer fills ``awaiting`` (names or « le premier »)."""
-        arguments = {k: v for k, v in arguments.items() if k != awaiting}
+        arguments = jsonable(arguments)
+        if get_path(arguments, awaiting) is not None:
+            set_path(arguments, awaiting, None)
         memory.draft = {
             "tool": tool,
             "arguments": jsonable(arguments),
