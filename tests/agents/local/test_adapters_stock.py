@@ -1,0 +1,272 @@
+"""Stock adapters: what each French phrasing gives the ``stock.*`` tools, and corrections."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agents.local.adapters.base import Adapter
+from agents.local.adapters.stock import ADAPTERS
+from agents.local.slots import analyse
+from tools.stock import TOOLS
+
+BY_TOOL = {a.tool: a for a in ADAPTERS}
+TOOLS_BY_NAME = {t.name: t for t in TOOLS}
+D = Decimal
+
+
+def said(tool: str, text: str) -> dict[str, Any]:
+    return BY_TOOL[tool].extract(analyse(text, today=date(2026, 3, 16), currency="XOF"))
+
+
+def corrected(tool: str, previous: dict[str, Any], text: str) -> dict[str, Any]:
+    adapter: Adapter = BY_TOOL[tool]
+    return adapter.corrected(previous, analyse(text, today=date(2026, 3, 16), currency="XOF"))
+
+
+class TestCoverage:
+    def test_one_adapter_per_tool_asking_for_real_fields(self) -> None:
+        assert set(BY_TOOL) == set(TOOLS_BY_NAME)
+        for adapter in ADAPTERS:
+            fields = TOOLS_BY_NAME[adapter.tool].input_model.model_fields
+            assert set(adapter.ask) <= set(fields), adapter.tool
+
+    def test_intents_file_names_every_tool(self) -> None:
+        path = Path(__file__).resolve().parents[3] / "prompts" / "intents" / "stock.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        intents = {i["tool"]: i for i in data["intents"]}
+        assert set(intents) == set(TOOLS_BY_NAME)
+        assert all(8 <= len(i["examples"]) <= 15 for i in intents.values())
+
+
+class TestStockLevel:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("combien il reste de riz ?", {"product": "riz"}),
+            ("stock de l'huile à la boutique", {"product": "huile", "warehouse": "boutique"}),
+            ("on a encore des sacs de ciment ?", {"product": "ciment"}),
+            ("niveau de stock RIZ-25 stp", {"product": "RIZ-25"}),
+        ],
+    )
+    def test_phrasings(self, text: str, expected: dict[str, Any]) -> None:
+        assert said("stock.stock_level", text) == expected
+
+    def test_arguments_are_valid_for_the_tool(self) -> None:
+        args = said("stock.stock_level", "combien il reste de riz dans la boutique")
+        TOOLS_BY_NAME["stock.stock_level"].validate(args)
+
+
+class TestFindAndProducts:
+    def test_find(self) -> None:
+        assert said("stock.find_product", "tu as quoi comme huile ?") == {"query": "huile"}
+        assert said("stock.find_product", "trouve la référence RIZ-25") == {"query": "RIZ-25"}
+
+    def test_create(self) -> None:
+        assert said(
+            "stock.create_product", "crée le produit Riz brisé 25 kg à 15 000 F le sac"
+        ) == {
+            "name": "Riz brisé 25 kg",
+            "sale_price": D(15000),
+            "unit": "sac",
+        }
+        assert said(
+            "stock.create_product",
+            "nouvel article : huile Dinor 5 L, prix 6 500, achat 5 200, réf HUI-5",
+        ) == {
+            "name": "huile Dinor 5 L",
+            "sale_price": D(6500),
+            "purchase_price": D(5200),
+            "sku": "HUI-5",
+        }
+        assert said("stock.create_product", "ajoute le service livraison à 2 000 F") == {
+            "name": "livraison",
+            "sale_price": D(2000),
+            "kind": "service",
+        }
+
+    def test_update(self) -> None:
+        assert said("stock.update_product", "le riz passe à 16 000 F") == {
+            "product": "riz",
+            "sale_price": D(16000),
+        }
+        assert said("stock.update_product", "change le prix d'achat de l'huile à 5 400") == {
+            "product": "huile",
+            "purchase_price": D(5400),
+        }
+        assert said("stock.update_product", "renomme Savon en Savon Marseille 400 g") == {
+            "product": "Savon",
+            "name": "Savon Marseille 400 g",
+        }
+        assert said("stock.update_product", "l'article RIZ-25 n'est plus géré en stock") == {
+            "product": "RIZ-25",
+            "is_stockable": False,
+        }
+
+
+class TestMoves:
+    def test_receive(self) -> None:
+        assert said("stock.receive", "j'ai reçu 20 sacs de riz") == {
+            "product": "riz",
+            "quantity": D(20),
+        }
+        assert said("stock.receive", "entrée de 50 cartons d'huile à la boutique, BL 4521") == {
+            "product": "huile",
+            "quantity": D(50),
+            "warehouse": "boutique",
+            "reference": "BL 4521",
+        }
+        assert said("stock.receive", "ajoute 10 bidons d'huile au stock à 9 500 F l'unité") == {
+            "product": "huile",
+            "quantity": D(10),
+            "unit_cost": D(9500),
+        }
+        assert said("stock.receive", "reçu 20 sacs de Riz brisé 25 kg")["product"] == (
+            "Riz brisé 25 kg"
+        )
+
+    def test_issue_reasons(self) -> None:
+        assert said("stock.issue", "sors 3 sacs de riz, vente comptoir") == {
+            "product": "riz",
+            "quantity": D(3),
+            "reason": "vente comptoir",
+        }
+        assert said("stock.issue", "2 cartons de lait cassés, retire-les du stock") == {
+            "product": "lait",
+            "quantity": D(2),
+            "reason": "casse",
+        }
+        assert said("stock.issue", "sortie de 5 bidons d'huile pour usage interne")["reason"] == (
+            "usage interne"
+        )
+        assert "reason" not in said("stock.issue", "sors 3 sacs de riz")
+
+    def test_transfer(self) -> None:
+        assert said("stock.transfer", "transfère 10 sacs de riz à la boutique") == {
+            "product": "riz",
+            "quantity": D(10),
+            "to_warehouse": "boutique",
+        }
+        assert said(
+            "stock.transfer",
+            "envoie 5 cartons d'huile du dépôt principal vers le magasin de Thiès",
+        ) == {
+            "product": "huile",
+            "quantity": D(5),
+            "from_warehouse": "dépôt principal",
+            "to_warehouse": "magasin de Thiès",
+        }
+        assert said("stock.transfer", "passe 20 savons de PRINC à BOUT") == {
+            "product": "savons",
+            "quantity": D(20),
+            "from_warehouse": "PRINC",
+            "to_warehouse": "BOUT",
+        }
+
+    def test_adjust(self) -> None:
+        assert said("stock.adjust", "j'ai compté 40 sacs de riz") == {
+            "product": "riz",
+            "counted_quantity": D(40),
+        }
+        assert said("stock.adjust", "en vrai il reste 12 bidons d'huile à la boutique") == {
+            "product": "huile",
+            "counted_quantity": D(12),
+            "warehouse": "boutique",
+        }
+        assert said("stock.adjust", "corrige le stock du ciment à 0, tout est cassé") == {
+            "product": "ciment",
+            "counted_quantity": D(0),
+        }
+
+    @pytest.mark.parametrize("text", ["non, 4 sacs", "non, 4", "plutôt 4 sacs"])
+    def test_quantity_correction(self, text: str) -> None:
+        previous = {"product": "riz", "quantity": "3", "reason": "casse"}
+        assert corrected("stock.issue", previous, text) == {
+            "product": "riz",
+            "quantity": D(4),
+            "reason": "casse",
+        }
+
+    def test_counted_quantity_correction(self) -> None:
+        previous = {"product": "riz", "counted_quantity": "40"}
+        fixed = corrected("stock.adjust", previous, "non, 38 sacs")
+        assert fixed == {"product": "riz", "counted_quantity": D(38)}
+
+
+class TestReports:
+    def test_reports(self) -> None:
+        assert said("stock.low_stock", "qu'est-ce qui manque en stock ?") == {}
+        assert said("stock.low_stock", "stock bas à la boutique") == {"warehouse": "boutique"}
+        assert said("stock.valuation", "valorisation du stock de la boutique") == {
+            "warehouse": "boutique"
+        }
+        assert said("stock.valuation", "combien vaut mon stock ?") == {}
+        assert said("stock.reorder_suggestions", "qu'est-ce que je dois commander ?") == {}
+
+    def test_forecast(self) -> None:
+        assert said("stock.forecast_stockout", "quand est-ce que je serai à court de riz ?") == {
+            "product": "riz"
+        }
+        assert said("stock.forecast_stockout", "le ciment va tenir combien de jours ?") == {
+            "product": "ciment"
+        }
+        assert said("stock.forecast_stockout", "prévisions de rupture") == {}
+
+
+class TestPurchaseOrders:
+    def test_create(self) -> None:
+        assert said(
+            "stock.create_purchase_order", "commande 50 sacs de riz chez Grands Moulins"
+        ) == {
+            "supplier": "Grands Moulins",
+            "lines": [{"product": "riz", "quantity": D(50)}],
+        }
+        assert said(
+            "stock.create_purchase_order",
+            "fais un bon de commande à Sedima : 20 cartons de poulet à 18 000 et 10 sacs de sucre",
+        ) == {
+            "supplier": "Sedima",
+            "lines": [
+                {"product": "poulet", "quantity": D(20), "unit_price": D(18000)},
+                {"product": "sucre", "quantity": D(10)},
+            ],
+        }
+        assert said(
+            "stock.create_purchase_order", "il faut commander 30 cartons d'huile auprès de Dinor"
+        ) == {"supplier": "Dinor", "lines": [{"product": "huile", "quantity": D(30)}]}
+
+    def test_corrections(self) -> None:
+        one = {"supplier": "Sedima", "lines": [{"product": "riz", "quantity": "50"}]}
+        assert corrected("stock.create_purchase_order", one, "non, 60 sacs")["lines"] == [
+            {"product": "riz", "quantity": D(60)}
+        ]
+        two = {
+            "supplier": "Sedima",
+            "lines": [{"product": "riz", "quantity": "50"}, {"product": "sucre", "quantity": "5"}],
+        }
+        fixed = corrected("stock.create_purchase_order", two, "non, 8 sacs de sucre")
+        assert fixed["lines"][1] == {"product": "sucre", "quantity": D(8)}
+        added = corrected("stock.create_purchase_order", one, "et 10 cartons d'huile")
+        assert added["lines"][-1] == {"product": "huile", "quantity": D(10)}
+        moved = corrected("stock.create_purchase_order", one, "non, chez Grands Moulins")
+        assert moved["supplier"] == "Grands Moulins"
+        assert moved["lines"] == one["lines"]
+
+    def test_send_and_receive(self) -> None:
+        assert said("stock.send_purchase_order", "envoie le bon de commande BC-2026-00004") == {
+            "order": "BC-2026-00004"
+        }
+        assert said("stock.receive_purchase_order", "la commande BC-2026-00004 est arrivée") == {
+            "order": "BC-2026-00004"
+        }
+        assert said(
+            "stock.receive_purchase_order", "réceptionne BC-2026-00004 : 30 sacs de riz seulement"
+        ) == {"order": "BC-2026-00004", "lines": [{"product": "riz", "quantity": D(30)}]}
+        assert said(
+            "stock.receive_purchase_order", "on a reçu la livraison du bon BC-2026-00007, BL 8812"
+        ) == {"order": "BC-2026-00007", "reference": "BL 8812"}

@@ -1,0 +1,293 @@
+"""The catalog seen from the stock: find a product, create one, change one."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from domain.kit.errors import InvalidInput
+from domain.sales import service as sales
+from domain.sales.models import Product
+from domain.sales.schemas import ProductCreate, ProductUpdate, plain
+from domain.sales.service import WRITERS
+from domain.stock import service as stock
+from tools.base import Effect, ToolContext, ToolResult, french_validation_message, tool
+from tools.stock._common import amount, currency_of, find_product, money
+from tools.stock.moves import ProductName
+
+ProductKind = Literal["goods", "service"]
+Price = Decimal
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _validated(model: type[Any], **fields: Any) -> Any:
+    """The service's input model, or the same French message as a tool's own input."""
+    try:
+        return model(**fields)
+    except ValidationError as e:
+        raise InvalidInput(french_validation_message(e)) from e
+
+
+# --- stock.find_product -------------------------------------------------------------------
+
+
+class FindProductIn(_In):
+    query: str = Field(
+        min_length=1, max_length=200, description="Nom (même approximatif) ou référence cherché."
+    )
+    limit: int = Field(default=10, ge=1, le=50, description="Nombre maximum de résultats.")
+
+
+class ProductRow(BaseModel):
+    product_id: str
+    name: str
+    sku: str | None
+    unit: str
+    sale_price: Decimal
+    is_stockable: bool
+    on_hand: Decimal | None  # None: not managed in stock
+
+    def line(self, currency: str) -> str:
+        ref = f" ({self.sku})" if self.sku else ""
+        stock_part = (
+            f", {amount(self.on_hand, self.unit)} en stock" if self.on_hand is not None else ""
+        )
+        return f"- {self.name}{ref} : {money(self.sale_price, currency)} HT{stock_part}"
+
+
+class FindProductOut(ToolResult):
+    query: str
+    currency: str
+    products: list[ProductRow]
+
+    def render(self) -> str:
+        if not self.products:
+            return f"Aucun produit ne correspond à « {self.query} »."
+        count = len(self.products)
+        head = f"{count} produit{'s' if count > 1 else ''} trouvé{'s' if count > 1 else ''} :"
+        return "\n".join([head, *(p.line(self.currency) for p in self.products[:10])])
+
+
+@tool("stock.find_product", title="Chercher un produit", effect=Effect.READ)
+def find_product_tool(ctx: ToolContext, args: FindProductIn) -> FindProductOut:
+    """Cherche des produits du catalogue par nom (tolère fautes et accents) ou référence,
+    avec leur prix et leur stock.
+
+    Exemples : « cherche le produit riz », « tu as quoi comme huile ? »,
+    « trouve la référence RIZ-25 », « quels savons on vend ? »
+    """
+    matches = sales.search_products(ctx.session, ctx.principal, args.query, limit=args.limit)
+    products = [sales.get_product(ctx.session, ctx.principal, m.id) for m in matches]
+    ids = [p.id for p in products if p.is_stockable]
+    held: dict[Any, Decimal] = {}
+    if ids:
+        for row in stock.stock_levels(ctx.session, ctx.principal, product_ids=ids):
+            held[row.product_id] = held.get(row.product_id, Decimal(0)) + row.on_hand
+    return FindProductOut(
+        query=args.query,
+        currency=currency_of(ctx).value,
+        products=[
+            ProductRow(
+                product_id=str(p.id),
+                name=p.name,
+                sku=p.sku,
+                unit=p.unit,
+                sale_price=p.sale_price,
+                is_stockable=p.is_stockable,
+                on_hand=held.get(p.id, Decimal(0)) if p.is_stockable else None,
+            )
+            for p in products
+        ],
+    )
+
+
+# --- create / update ----------------------------------------------------------------------
+
+
+class ProductOut(ToolResult):
+    product_id: str
+    name: str
+    sku: str | None
+    unit: str
+    kind: ProductKind
+    sale_price: Decimal
+    purchase_price: Decimal | None
+    vat_rate: Decimal
+    currency: str
+    is_stockable: bool
+    tracks_lots: bool
+
+    def describe(self) -> str:
+        ref = f" (réf. {self.sku})" if self.sku else ""
+        rate = str(plain(self.vat_rate)).replace(".", ",")
+        parts = [f"{self.name}{ref}, {money(self.sale_price, self.currency)} HT par {self.unit}"]
+        parts.append(f"TVA {rate} %")
+        if self.purchase_price is not None:
+            parts.append(f"prix d'achat {money(self.purchase_price, self.currency)}")
+        if self.kind == "service":
+            parts.append("service")
+        elif self.is_stockable:
+            parts.append("géré en stock" + (" par lots" if self.tracks_lots else ""))
+        else:
+            parts.append("non géré en stock")
+        return ", ".join(parts)
+
+
+def _product_out(ctx: ToolContext, p: Product) -> dict[str, Any]:
+    return {
+        "product_id": str(p.id),
+        "name": p.name,
+        "sku": p.sku,
+        "unit": p.unit,
+        "kind": p.kind,
+        "sale_price": p.sale_price,
+        "purchase_price": p.purchase_price,
+        "vat_rate": p.vat_rate,
+        "currency": currency_of(ctx).value,
+        "is_stockable": p.is_stockable,
+        "tracks_lots": p.tracks_lots,
+    }
+
+
+class CreateProductIn(_In):
+    name: str = Field(min_length=1, max_length=200, description="Nom du produit.")
+    sale_price: Price = Field(ge=0, le=Decimal("1e12"), description="Prix de vente HT.")
+    unit: str = Field(
+        default="unité", max_length=20, description="Unité (sac, carton, kg, litre, pièce…)."
+    )
+    sku: str | None = Field(default=None, max_length=64, description="Référence interne.")
+    kind: ProductKind = Field(default="goods", description="Marchandise ou service.")
+    is_stockable: bool | None = Field(
+        default=None, description="Géré en stock (par défaut : oui pour une marchandise)."
+    )
+    purchase_price: Price | None = Field(
+        default=None, ge=0, le=Decimal("1e12"), description="Prix d'achat HT."
+    )
+    vat_rate: Decimal | None = Field(
+        default=None, ge=0, le=100, description="Taux de TVA en % (par défaut le taux normal)."
+    )
+    barcode: str | None = Field(default=None, max_length=64, description="Code-barres.")
+    category: str | None = Field(default=None, max_length=100, description="Catégorie.")
+    tracks_lots: bool = Field(default=False, description="Suivi par lots (péremption).")
+
+
+class CreateProductOut(ProductOut):
+    def render(self) -> str:
+        return f"Produit créé : {self.describe()}."
+
+    def preview(self) -> str:
+        return f"Créer le produit {self.describe()}."
+
+
+@tool("stock.create_product", title="Créer un produit", effect=Effect.WRITE, roles=WRITERS)
+def create_product(ctx: ToolContext, args: CreateProductIn) -> CreateProductOut:
+    """Ajoute un produit au catalogue ; une marchandise est gérée en stock sauf avis
+    contraire.
+
+    Exemples : « crée le produit Riz brisé 25 kg à 15 000 F le sac », « nouvel article :
+    huile Dinor 5 L, prix 6 500, achat 5 200, réf HUI-5 », « ajoute le service livraison à
+    2 000 F »
+    """
+    stockable = args.kind == "goods" if args.is_stockable is None else args.is_stockable
+    data = _validated(
+        ProductCreate,
+        **args.model_dump(exclude={"is_stockable"}),
+        is_stockable=stockable,
+    )
+    product = sales.create_product(ctx.session, ctx.principal, data)
+    return CreateProductOut(**_product_out(ctx, product))
+
+
+_CHANGE_LABELS = {
+    "name": "nom",
+    "sku": "référence",
+    "unit": "unité",
+    "sale_price": "prix de vente",
+    "purchase_price": "prix d'achat",
+    "vat_rate": "TVA",
+    "barcode": "code-barres",
+    "category": "catégorie",
+    "is_stockable": "géré en stock",
+    "tracks_lots": "suivi par lots",
+    "is_active": "actif",
+}
+
+
+class UpdateProductIn(_In):
+    product: ProductName
+    name: str | None = Field(default=None, min_length=1, max_length=200, description="Nouveau nom.")
+    sku: str | None = Field(default=None, max_length=64, description="Nouvelle référence.")
+    unit: str | None = Field(default=None, max_length=20, description="Nouvelle unité.")
+    sale_price: Price | None = Field(
+        default=None, ge=0, le=Decimal("1e12"), description="Nouveau prix de vente HT."
+    )
+    purchase_price: Price | None = Field(
+        default=None, ge=0, le=Decimal("1e12"), description="Nouveau prix d'achat HT."
+    )
+    vat_rate: Decimal | None = Field(default=None, ge=0, le=100, description="Nouveau taux de TVA.")
+    barcode: str | None = Field(default=None, max_length=64, description="Nouveau code-barres.")
+    category: str | None = Field(default=None, max_length=100, description="Nouvelle catégorie.")
+    is_stockable: bool | None = Field(default=None, description="Gérer en stock ou non.")
+    tracks_lots: bool | None = Field(default=None, description="Suivre par lots ou non.")
+    is_active: bool | None = Field(default=None, description="Faux pour archiver le produit.")
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> UpdateProductIn:
+        if not self.changes():
+            raise ValueError("indiquez ce qui change (prix, nom, référence, unité…)")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump(exclude={"product"}).items() if v is not None}
+
+
+class UpdateProductOut(ProductOut):
+    changes: list[str]
+
+    def _list(self) -> str:
+        return " ; ".join(self.changes) if self.changes else "aucun changement"
+
+    def render(self) -> str:
+        return f"Produit {self.name} modifié : {self._list()}."
+
+    def preview(self) -> str:
+        return f"Modifier le produit {self.name} : {self._list()}."
+
+
+def _shown(field: str, value: Any, currency: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if field in ("sale_price", "purchase_price"):
+        return money(value, currency)
+    if field == "vat_rate":
+        return str(plain(value)).replace(".", ",") + " %"
+    return str(value)
+
+
+@tool("stock.update_product", title="Modifier un produit", effect=Effect.WRITE, roles=WRITERS)
+def update_product(ctx: ToolContext, args: UpdateProductIn) -> UpdateProductOut:
+    """Change un produit existant : prix de vente ou d'achat, nom, référence, unité, TVA,
+    code-barres, gestion du stock, archivage.
+
+    Exemples : « le riz passe à 16 000 F », « change le prix d'achat de l'huile à 5 400 »,
+    « renomme Savon en Savon Marseille 400 g », « l'article RIZ-25 n'est plus géré en stock »
+    """
+    product = find_product(ctx, args.product)
+    currency = currency_of(ctx).value
+    before = {field: getattr(product, field) for field in args.changes()}
+    data = _validated(ProductUpdate, **args.changes())
+    updated = sales.update_product(ctx.session, ctx.principal, product.id, data)
+    lines = [
+        f"{_CHANGE_LABELS[f]} : {_shown(f, old, currency)} → "
+        f"{_shown(f, getattr(updated, f), currency)}"
+        for f, old in before.items()
+        if getattr(updated, f) != old
+    ]
+    return UpdateProductOut(**_product_out(ctx, updated), changes=lines)

@@ -1,0 +1,368 @@
+"""Purchase orders from what a person says: create one for a supplier, mark it sent,
+receive what arrived (all of it, or part)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.finance.documents.labels import french_date
+from domain.stock import service as stock
+from domain.stock.purchasing import service as purchasing
+from domain.stock.purchasing.orders import OrderView
+from domain.stock.purchasing.schemas import (
+    PurchaseLineIn,
+    PurchaseOrderCreate,
+    ReceiptCreate,
+    ReceiptLineIn,
+)
+from tools.base import Effect, ToolContext, ToolResult, tool
+from tools.stock._common import (
+    find_order,
+    find_product,
+    find_supplier,
+    find_warehouse,
+    fold,
+    money,
+    of_product,
+)
+from tools.stock.moves import ProductName, Quantity, Reference, WarehouseName
+
+OrderNumber = Field(
+    min_length=1,
+    max_length=40,
+    description="Numéro du bon de commande (« BC-2026-00004 »).",
+)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrderLine(BaseModel):
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    net_amount: Decimal
+    received_quantity: Decimal
+
+
+class OrderOut(ToolResult):
+    order_id: str
+    number: str
+    status: str
+    supplier_name: str
+    warehouse_name: str
+    currency: str
+    expected_date: date | None
+    lines: list[OrderLine]
+    net_total: Decimal
+    tax_total: Decimal
+    gross_total: Decimal
+
+    def _lines(self) -> str:
+        return ", ".join(
+            f"{of_product(x.quantity, x.unit, x.description)} "
+            f"à {money(x.unit_price, self.currency)}"
+            for x in self.lines
+        )
+
+    def _totals(self) -> str:
+        return (
+            f"Total HT {money(self.net_total, self.currency)}, TVA "
+            f"{money(self.tax_total, self.currency)}, TTC {money(self.gross_total, self.currency)}"
+        )
+
+
+def _order_out(ctx: ToolContext, view: OrderView, cls: type[OrderOut]) -> OrderOut:
+    order = view.order
+    warehouse = stock.get_warehouse(ctx.session, ctx.principal, order.warehouse_id)
+    return cls(
+        order_id=str(order.id),
+        number=order.number,
+        status=order.status,
+        supplier_name=view.supplier_name,
+        warehouse_name=warehouse.name,
+        currency=order.currency,
+        expected_date=order.expected_date,
+        lines=[
+            OrderLine(
+                description=x.description,
+                quantity=x.quantity,
+                unit=x.unit,
+                unit_price=x.unit_price,
+                net_amount=x.net_amount,
+                received_quantity=x.received_quantity,
+            )
+            for x in view.lines
+        ],
+        net_total=order.net_total,
+        tax_total=order.tax_total,
+        gross_total=order.gross_total,
+    )
+
+
+# --- stock.create_purchase_order ----------------------------------------------------------
+
+
+class PurchaseLine(_In):
+    product: ProductName
+    quantity: Quantity
+    unit_price: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=Decimal("1e12"),
+        description="Prix unitaire HT ; par défaut le prix du fournisseur ou le prix d'achat.",
+    )
+
+
+class CreatePurchaseOrderIn(_In):
+    supplier: str = Field(
+        min_length=1, max_length=200, description="Le fournisseur, par son nom ou son code."
+    )
+    lines: list[PurchaseLine] = Field(
+        min_length=1, max_length=50, description="Les produits commandés et leurs quantités."
+    )
+    warehouse: WarehouseName
+    expected_date: date | None = Field(default=None, description="Date de livraison attendue.")
+    notes: str | None = Field(default=None, max_length=2000, description="Remarques.")
+
+
+class CreatePurchaseOrderOut(OrderOut):
+    def render(self) -> str:
+        return (
+            f"Bon de commande {self.number} créé en brouillon pour {self.supplier_name} "
+            f"(livraison : {self.warehouse_name}) : {self._lines()}. {self._totals()}."
+        )
+
+    def preview(self) -> str:
+        return (
+            f"Créer un bon de commande brouillon pour {self.supplier_name} (livraison : "
+            f"{self.warehouse_name}) : {self._lines()}. {self._totals()}."
+        )
+
+
+@tool(
+    "stock.create_purchase_order",
+    title="Créer un bon de commande",
+    effect=Effect.WRITE,
+    roles=purchasing.BUYERS,
+)
+def create_purchase_order(ctx: ToolContext, args: CreatePurchaseOrderIn) -> CreatePurchaseOrderOut:
+    """Prépare un bon de commande fournisseur (brouillon numéroté BC-…), au prix du
+    fournisseur ou au prix d'achat du produit sauf prix indiqué.
+
+    Exemples : « commande 50 sacs de riz chez Grands Moulins », « fais un bon de commande
+    à Sedima : 20 cartons de poulet à 18 000 », « commande fournisseur SOCOCIM, 100 sacs de
+    ciment »
+    """
+    supplier = find_supplier(ctx, args.supplier)
+    lines = [
+        PurchaseLineIn(
+            product_id=find_product(ctx, line.product, f"lines.{i}.product").id,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for i, line in enumerate(args.lines)
+    ]
+    warehouse = find_warehouse(ctx, args.warehouse) if args.warehouse else None
+    order = purchasing.create_purchase_order(
+        ctx.session,
+        ctx.principal,
+        ctx.clock,
+        PurchaseOrderCreate(
+            supplier_id=supplier.id,
+            warehouse_id=warehouse.id if warehouse else None,
+            lines=lines,
+            expected_date=args.expected_date,
+            notes=args.notes,
+        ),
+    )
+    view = purchasing.get_purchase_order(ctx.session, ctx.principal, order.id)
+    result = _order_out(ctx, view, CreatePurchaseOrderOut)
+    assert isinstance(result, CreatePurchaseOrderOut)
+    return result
+
+
+# --- stock.send_purchase_order ------------------------------------------------------------
+
+
+class SendPurchaseOrderIn(_In):
+    order: str = OrderNumber
+
+
+class SendPurchaseOrderOut(OrderOut):
+    def _expected(self) -> str:
+        return (
+            f" ; livraison attendue le {french_date(self.expected_date)}"
+            if self.expected_date
+            else ""
+        )
+
+    def render(self) -> str:
+        return (
+            f"Bon de commande {self.number} marqué envoyé à {self.supplier_name}"
+            f"{self._expected()}. {self._totals()}."
+        )
+
+    def preview(self) -> str:
+        return (
+            f"Marquer le bon de commande {self.number} ({self.supplier_name} : {self._lines()}) "
+            f"comme envoyé{self._expected()}."
+        )
+
+
+@tool(
+    "stock.send_purchase_order",
+    title="Marquer un bon de commande envoyé",
+    effect=Effect.WRITE,
+    roles=purchasing.BUYERS,
+)
+def send_purchase_order(ctx: ToolContext, args: SendPurchaseOrderIn) -> SendPurchaseOrderOut:
+    """Marque un bon de commande brouillon comme envoyé au fournisseur (il peut ensuite
+    être réceptionné) ; la date de livraison attendue suit le délai du fournisseur.
+
+    Exemples : « envoie le bon de commande BC-2026-00004 », « c'est commandé, marque
+    BC-2026-00012 envoyé », « valide la commande BC-2026-00003 »
+    """
+    order = find_order(ctx, args.order)
+    purchasing.send_purchase_order(ctx.session, ctx.principal, ctx.clock, order.id)
+    view = purchasing.get_purchase_order(ctx.session, ctx.principal, order.id)
+    result = _order_out(ctx, view, SendPurchaseOrderOut)
+    assert isinstance(result, SendPurchaseOrderOut)
+    return result
+
+
+# --- stock.receive_purchase_order ---------------------------------------------------------
+
+
+class ReceivedLine(_In):
+    product: ProductName
+    quantity: Quantity
+    lot_number: str | None = Field(default=None, max_length=64, description="Numéro de lot.")
+    expiry_date: date | None = Field(default=None, description="Date de péremption du lot.")
+
+
+class ReceivePurchaseOrderIn(_In):
+    order: str = OrderNumber
+    lines: list[ReceivedLine] | None = Field(
+        default=None,
+        max_length=50,
+        description="Ce qui est arrivé ; vide : tout ce qui reste à recevoir.",
+    )
+    reference: Reference
+
+
+class ArrivedLine(BaseModel):
+    name: str
+    quantity: Decimal
+    unit: str
+
+
+class ReceivePurchaseOrderOut(ToolResult):
+    receipt_id: str
+    order_id: str
+    number: str
+    status: str
+    supplier_name: str
+    received: list[ArrivedLine]
+    remaining: list[ArrivedLine]
+    warnings: list[str]
+
+    def _goods(self, lines: list[ArrivedLine]) -> str:
+        return ", ".join(of_product(x.quantity, x.unit, x.name) for x in lines)
+
+    def _rest(self, complete: str) -> str:
+        if not self.remaining:
+            return complete
+        return f"Reste à recevoir : {self._goods(self.remaining)}."
+
+    def render(self) -> str:
+        text = (
+            f"Réception enregistrée sur {self.number} ({self.supplier_name}) : "
+            f"{self._goods(self.received)}. {self._rest('Commande entièrement reçue.')}"
+        )
+        return "\n".join([text, *self.warnings])
+
+    def preview(self) -> str:
+        text = (
+            f"Réceptionner sur {self.number} ({self.supplier_name}) : "
+            f"{self._goods(self.received)} (entrée en stock). "
+            f"{self._rest('La commande sera entièrement reçue.')}"
+        )
+        return "\n".join([text, *(f"Attention : {w}" for w in self.warnings)])
+
+
+def _product_on_order(ctx: ToolContext, view: OrderView, name: str, field: str) -> UUID:
+    """The product of the order's lines a person names, else from the whole catalog."""
+    wanted = fold(name).split()
+    on_order = {
+        x.product_id
+        for x in view.lines
+        if wanted and all(word in fold(x.description).split() for word in wanted)
+    }
+    if len(on_order) == 1:
+        return on_order.pop()
+    return find_product(ctx, name, field).id
+
+
+@tool(
+    "stock.receive_purchase_order",
+    title="Réceptionner un bon de commande",
+    effect=Effect.WRITE,
+    roles=purchasing.RECEIVERS,
+)
+def receive_purchase_order(
+    ctx: ToolContext, args: ReceivePurchaseOrderIn
+) -> ReceivePurchaseOrderOut:
+    """Enregistre la livraison d'un bon de commande envoyé — tout ce qui reste, ou une
+    partie par produit — et entre la marchandise en stock.
+
+    Exemples : « la commande BC-2026-00004 est arrivée », « réceptionne BC-2026-00004 : 30
+    sacs de riz seulement », « on a reçu la livraison du bon BC-2026-00007, BL 8812 »
+    """
+    order = find_order(ctx, args.order)
+    view = purchasing.get_purchase_order(ctx.session, ctx.principal, order.id)
+    lines = [
+        ReceiptLineIn(
+            product_id=_product_on_order(ctx, view, x.product, f"lines.{i}.product"),
+            quantity=x.quantity,
+            lot_number=x.lot_number,
+            expiry_date=x.expiry_date,
+        )
+        for i, x in enumerate(args.lines or [])
+    ]
+    result = purchasing.receive_purchase_order(
+        ctx.session,
+        ctx.principal,
+        ctx.clock,
+        order.id,
+        ReceiptCreate(lines=lines, reference=args.reference),
+    )
+    after = purchasing.get_purchase_order(ctx.session, ctx.principal, order.id)
+    by_line = {x.id: x for x in after.lines}
+    return ReceivePurchaseOrderOut(
+        receipt_id=str(result.receipt.id),
+        order_id=str(order.id),
+        number=order.number,
+        status=result.order.status,
+        supplier_name=after.supplier_name,
+        received=[
+            ArrivedLine(
+                name=by_line[r.order_line_id].description,
+                quantity=r.quantity,
+                unit=by_line[r.order_line_id].unit,
+            )
+            for r in result.lines
+        ],
+        remaining=[
+            ArrivedLine(name=x.description, quantity=x.quantity - x.received_quantity, unit=x.unit)
+            for x in after.lines
+            if x.received_quantity < x.quantity and result.order.status != "cancelled"
+        ],
+        warnings=list(result.warnings),
+    )
