@@ -2,9 +2,11 @@
 
 ::
 
-    START → understand ─┬─ tool ──→ act ──┬─ needs confirmation → await_confirmation
-                        ├─ llm ───→ llm ──┘                          │ yes: run · no: drop
-                        └─ reply ─────────→ respond → END  ←─────────┘ else: understand
+    START → understand ─┬─ tool ──→ act ──┬─ needs confirmation → show_preview
+                        ├─ llm ───→ llm ──┘                               ↓
+                        │                               await_confirmation (interrupt)
+                        │                                 │ yes: run · no: drop
+                        └─ reply ─────────→ respond → END ←┘ anything else: understand
 
 ``await_confirmation`` is an ``interrupt()``: the turn that showed a preview ends there and
 the next message (or a button's token) resumes it — LangGraph's human-in-the-loop at the
@@ -154,10 +156,12 @@ def llm(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
 
 
 def after_action(state: AgentState) -> str:
-    return "await_confirmation" if state.get("pending") else "respond"
+    return "show_preview" if state.get("pending") else "respond"
 
 
-def await_confirmation(state: AgentState, runtime: Runtime[Turn]) -> Command[Any]:
+def show_preview(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
+    """Send the preview and its token (a node of its own: ``await_confirmation`` runs
+    again from its start when resumed, and must not send them twice)."""
     pending = state.get("pending") or {}
     _emit(
         runtime,
@@ -169,6 +173,11 @@ def await_confirmation(state: AgentState, runtime: Runtime[Turn]) -> Command[Any
         },
     )
     _emit(runtime, {"type": "reply", "text": state.get("reply", ""), "tier": state.get("tier")})
+    return {}
+
+
+def await_confirmation(state: AgentState, runtime: Runtime[Turn]) -> Command[Any]:
+    pending = state.get("pending") or {}
     answer = interrupt({"token": pending.get("token"), "preview": pending.get("preview")})
     turn = runtime.context
     message, button = answer.get("message", ""), answer.get("button")
@@ -220,11 +229,13 @@ def build_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
     graph.add_node("understand", understand)
     graph.add_node("act", act)
     graph.add_node("llm", llm)
+    graph.add_node("show_preview", show_preview)
     graph.add_node("await_confirmation", await_confirmation, destinations=("respond", "understand"))
     graph.add_node("respond", respond)
     graph.add_edge(START, "understand")
     graph.add_conditional_edges("understand", after_understand, ["act", "llm", "respond"])
-    graph.add_conditional_edges("act", after_action, ["await_confirmation", "respond"])
-    graph.add_conditional_edges("llm", after_action, ["await_confirmation", "respond"])
+    graph.add_conditional_edges("act", after_action, ["show_preview", "respond"])
+    graph.add_conditional_edges("llm", after_action, ["show_preview", "respond"])
+    graph.add_edge("show_preview", "await_confirmation")
     graph.add_edge("respond", END)
     return graph.compile()

@@ -109,11 +109,16 @@ class Agent:
             thread = thread_id(principal.tenant_id, conversation.id)
             config: Any = {"configurable": {"thread_id": thread}}
             saver = PostgresSaver(session.connection().connection.driver_connection)  # type: ignore[arg-type]
+            # The saver shares the session's connection: no pipeline mode, and checkpoints
+            # written between steps (``durability="sync"``), never from a background thread.
+            saver.supports_pipeline = False
             graph = self._graph.copy(update={"checkpointer": saver})
             incoming = {"message": message, "button": confirm_token}
             snapshot = graph.get_state(config)
             payload: Any = Command(resume=incoming) if snapshot.interrupts else incoming
-            yield from graph.stream(payload, config, context=turn, stream_mode="custom")
+            yield from graph.stream(
+                payload, config, context=turn, stream_mode="custom", durability="sync"
+            )
             final = graph.get_state(config).values
             self._record(session, principal, conversation, message, final, turn, started)
             prune_checkpoints(session, thread)

@@ -235,7 +235,10 @@ class LocalTier:
         draft = memory.draft or {}
         adapter = self.adapters[draft["tool"]]
         awaiting = draft.get("awaiting")
-        arguments = {**draft["arguments"], **jsonable(adapter.extract(utt))}
+        if CORRECTION.match(folded):
+            arguments = jsonable(adapter.corrected(dict(draft["arguments"]), utt))
+        else:
+            arguments = {**draft["arguments"], **jsonable(adapter.extract(utt))}
         if awaiting and get_path(arguments, awaiting) in (None, "", []):
             value = self._answer_value(draft, awaiting, utt, message, folded)
             if value is not None:

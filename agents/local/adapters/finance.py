@@ -1,0 +1,359 @@
+"""Finance requests (and ``reports.kpis``) in everyday French, as tool arguments.
+
+Each ``extract`` returns only what the message says: a customer's name after « pour »,
+« à », « chez » or opening the message (« Modou a payé »), lines from quantities
+(« 3 sacs de riz », « 5 sacs de riz à 14 000 ») or from amounts with words (« transport
+25 000 FCFA »), an invoice or quote by its number or by « la facture de Modou », a payment
+method, a period.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from agents.local.adapters.base import Adapter
+from agents.local.mentions import leading_name, name_after, words_after
+from agents.local.slots.types import Amount, Quantity, Utterance
+
+CUSTOMER_MARKERS = ("pour", "à", "au client", "a la cliente", "chez")
+OWNER_MARKERS = ("de", "du", "pour", "chez")
+DOCUMENT_WORDS = ("facture", "facturer", "devis", "proforma", "avoir")
+NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
+FREQUENCY_WORDS = re.compile(
+    r"\b(?:chaque|tous les|par)\s+(?:mois|ans?|année|annee|trimestres?)\b"
+    r"|\b(?:mensuel|trimestriel|annuel|récurrent|recurrent)\w*",
+    re.IGNORECASE,
+)
+REASON_MARKERS = ("parce que", "parce qu'", "car", "motif", "raison", "pour cause de")
+# Between a quantity and its price: « 5 sacs de riz à 14 000 », « 2 heures au prix de 20 000 ».
+PRICE_LINK = re.compile(r"^\s*(?:a|au prix de|a raison de|@|chacun a|l'unite a|pour)?\s*$")
+SKIP_WORDS = frozenset(
+    """et plus avec puis de d' du des le la les l' un une pour a au aux facture devis
+    fais faire cree creer une prepare ajoute mets""".split()
+)
+FREQUENCIES = (
+    ("quarterly", re.compile(r"trimest|tous les trois mois|chaque trois mois")),
+    ("yearly", re.compile(r"\b(chaque annee|tous les ans|annuel|annuelle|par an)\b")),
+    ("monthly", re.compile(r"\b(chaque mois|tous les mois|mensuel|mensuelle|par mois)\b")),
+)
+LIST_STATUSES = (
+    ("overdue", re.compile(r"\b(en retard|retard|echues?|depassees?)\b")),
+    ("open", re.compile(r"\b(impayees?|non payees?|non reglees?|a payer|ouvertes?|en attente)\b")),
+    ("draft", re.compile(r"\bbrouillons?\b")),
+    ("cancelled", re.compile(r"\bannulees?\b")),
+    ("paid", re.compile(r"\b(payees?|reglees?|soldees?)\b")),
+)
+GROUPINGS = (
+    ("month", re.compile(r"\b(par mois|mois par mois|mensuel)")),
+    ("quarter", re.compile(r"\b(par trimestre|trimestriel)")),
+    ("day", re.compile(r"\b(par jour|jour par jour|quotidien)")),
+    ("year", re.compile(r"\b(par an|par annee|annee par annee)\b")),
+)
+COLLECTED = re.compile(r"\b(encaiss\w*|recettes?|rentre\w*|recu|recus|entrees? d'argent)\b")
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+
+# --- customers, documents ----------------------------------------------------------------
+
+
+def customer_of(utt: Utterance) -> str | None:
+    """« facture pour Diallo », « facture à Ndiaye », « Modou a payé… », and last
+    « facture Diallo SARL, 3 sacs » (a name right after the document word)."""
+    name = name_after(utt, CUSTOMER_MARKERS) or leading_name(utt)
+    if name is None:
+        name = name_after(utt, DOCUMENT_WORDS)
+        if name is not None and name.split()[0].lower() in NOT_CUSTOMERS:
+            return None
+    return name
+
+
+def _number(utt: Utterance, prefixes: tuple[str, ...]) -> str | None:
+    return next((n for n in utt.document_numbers if n.upper().startswith(prefixes)), None)
+
+
+def _document(utt: Utterance, noun: str, prefixes: tuple[str, ...]) -> str | None:
+    """A document by number, or by its customer (« la facture de Modou » → "Modou")."""
+    number = _number(utt, prefixes)
+    if number is not None:
+        return number
+    if re.search(rf"\b{noun}s?\b", utt.folded):
+        return (
+            name_after(utt, tuple(f"{noun} {m}" for m in ("de", "d'", "du", "pour", "a", "chez")))
+            or name_after(utt, OWNER_MARKERS)
+            or leading_name(utt)
+            or name_after(utt, ("client", "cliente"))
+        )
+    return name_after(utt, OWNER_MARKERS) or leading_name(utt)
+
+
+def invoice_of(utt: Utterance) -> str | None:
+    return _document(utt, "facture", ("F-", "FA-"))
+
+
+def quote_of(utt: Utterance) -> str | None:
+    return _document(utt, "devis", ("D-", "DV-"))
+
+
+# --- lines -------------------------------------------------------------------------------
+
+
+def _price_after(utt: Utterance, quantity: Quantity, limit: int, used: set[int]) -> Decimal | None:
+    """The amount right after ``quantity`` (before ``limit``) when linked as its unit price."""
+    for i, amount in enumerate(utt.amounts):
+        if i in used or not quantity.end <= amount.start < limit:
+            continue
+        if PRICE_LINK.match(utt.folded[quantity.end : amount.start]):
+            used.add(i)
+            return amount.value
+    return None
+
+
+def _words(text: str) -> str:
+    words = text.strip(" ,;:.-").split()
+    while words and words[0].lower() in SKIP_WORDS:
+        words.pop(0)
+    while words and words[-1].lower() in SKIP_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def _free_description(utt: Utterance, amount: Amount, after: int, name: str | None) -> str | None:
+    """The words naming a priced line: before the amount (« transport 25 000 ») or after it
+    (« 150 000 FCFA de loyer »), never the customer's name."""
+    before = re.split(r"[,;:]|\bet\b", utt.text[after : amount.start])[-1]
+    candidates = [before]
+    tail = re.split(r"[,;:.]|\b(?:et|pour|à|a|chez)\b", utt.text[amount.end :])[0]
+    if re.match(r"\s*(de|d'|pour)\b", tail, re.IGNORECASE):
+        candidates.append(tail)
+    for candidate in candidates:
+        text = _words(FREQUENCY_WORDS.sub(" ", candidate))
+        if name:
+            text = _words(text.replace(name, ""))
+        folded = text.lower()
+        if len(text) >= 3 and not re.search(r"\d", text) and folded not in SKIP_WORDS:
+            return text
+    return None
+
+
+def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
+    """Lines said in the message: quantities of products, with their unit price when one
+    follows (« à 14 000 »), and amounts named by words (free-text lines)."""
+    lines: list[dict[str, Any]] = []
+    used: set[int] = set()
+    quantities = sorted(utt.quantities, key=lambda q: q.start)
+    for i, quantity in enumerate(quantities):
+        product = quantity.item or quantity.unit
+        if product is None:
+            continue
+        limit = quantities[i + 1].start if i + 1 < len(quantities) else len(utt.text)
+        line: dict[str, Any] = {"product": product, "quantity": quantity.value}
+        price = _price_after(utt, quantity, limit, used)
+        if price is not None:
+            line["unit_price"] = price
+        lines.append(line)
+    spans = [(q.start, q.end) for q in quantities] + [
+        (a.start, a.end) for j, a in enumerate(utt.amounts) if j in used
+    ]
+    for j, amount in enumerate(utt.amounts):
+        if j in used:
+            continue
+        after = max((end for start, end in spans if end <= amount.start), default=0)
+        description = _free_description(utt, amount, after, name)
+        if description:
+            lines.append(
+                {"description": description, "quantity": Decimal(1), "unit_price": amount.value}
+            )
+            spans.append((amount.start, amount.end))
+    return lines
+
+
+def _fold_word(text: str) -> str:
+    return text.lower().rstrip("s")
+
+
+def correct_lines(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
+    """« non, 4 sacs » changes the quantity of the single line (or of the line whose product
+    is named); « non, pour Ndiaye » the customer; « non, à 14 000 » the single line's price."""
+    arguments = dict(previous)
+    name = name_after(utt, CUSTOMER_MARKERS)  # not a leading name: « plutôt à 14 000 »
+    if name:
+        arguments["customer"] = name
+    lines = [dict(x) for x in previous.get("lines") or []]
+    for quantity in utt.quantities:
+        target = _line_for(lines, quantity)
+        if target is None:
+            if quantity.item:
+                lines.append({"product": quantity.item, "quantity": quantity.value})
+            continue
+        target["quantity"] = quantity.value
+    if not utt.quantities and len(utt.amounts) == 1 and len(lines) == 1:
+        lines[0]["unit_price"] = utt.amounts[0].value
+    if lines:
+        arguments["lines"] = lines
+    return arguments
+
+
+def _line_for(lines: list[dict[str, Any]], quantity: Quantity) -> dict[str, Any] | None:
+    if quantity.item:
+        wanted = _fold_word(quantity.item)
+        named = [
+            x for x in lines if wanted in str(x.get("product") or x.get("description")).lower()
+        ]
+        return named[0] if len(named) == 1 else None
+    return lines[0] if len(lines) == 1 else None
+
+
+# --- extractors --------------------------------------------------------------------------
+
+
+def extract_document(utt: Utterance) -> dict[str, Any]:
+    name = customer_of(utt)
+    return _given(customer=name, lines=lines_of(utt, name))
+
+
+def extract_recurring(utt: Utterance) -> dict[str, Any]:
+    frequency = next((f for f, pattern in FREQUENCIES if pattern.search(utt.folded)), None)
+    start = utt.dates[0].first if utt.dates else None
+    return {**extract_document(utt), **_given(frequency=frequency, start_date=start)}
+
+
+def extract_post(utt: Utterance) -> dict[str, Any]:
+    return _given(invoice=invoice_of(utt))
+
+
+def extract_quote_ref(utt: Utterance) -> dict[str, Any]:
+    return _given(quote=quote_of(utt))
+
+
+def extract_payment(utt: Utterance) -> dict[str, Any]:
+    amount = utt.amounts[0].value if utt.amounts else None
+    invoice = _number(utt, ("F-", "FA-"))
+    customer = None
+    if invoice is None and re.search(r"\bfactures?\b", utt.folded):
+        invoice = name_after(utt, ("facture de", "facture d'", "facture du", "facture pour"))
+    if invoice is None:
+        customer = leading_name(utt) or name_after(utt, ("de", "pour", "chez", "client"))
+    received = utt.dates[0].first if utt.dates else None
+    return _given(
+        amount=amount,
+        method=utt.payment_method,
+        invoice=invoice,
+        customer=customer,
+        received_on=received,
+    )
+
+
+def _reason(utt: Utterance) -> str | None:
+    said = words_after(utt, REASON_MARKERS)
+    if said:
+        return said
+    tail = utt.text.rsplit(",", 1)[-1].strip(" .!") if "," in utt.text else ""
+    if len(tail) >= 3 and not re.search(r"\d", tail):
+        return tail
+    return None
+
+
+def extract_credit_note(utt: Utterance) -> dict[str, Any]:
+    lines = [{"product": q.item, "quantity": q.value} for q in utt.quantities if q.item is not None]
+    invoice = invoice_of(utt)
+    if invoice is not None:  # « la facture de Modou parce que… »: the marker is no name
+        invoice = re.sub(r"\s+(?:parce|car|pour|motif)$", "", invoice, flags=re.IGNORECASE)
+    return _given(invoice=invoice, reason=_reason(utt), lines=lines)
+
+
+def _period(utt: Utterance) -> dict[str, Any]:
+    if not utt.dates:
+        return {}
+    span = utt.dates[0]
+    return {"start": span.first, "end": span.last}
+
+
+def extract_list(utt: Utterance) -> dict[str, Any]:
+    status = next((s for s, pattern in LIST_STATUSES if pattern.search(utt.folded)), None)
+    customer = name_after(utt, ("de", "du", "pour", "chez", "client"))
+    return {**_given(customer=customer, status=status), **_period(utt)}
+
+
+def extract_details(utt: Utterance) -> dict[str, Any]:
+    return _given(invoice=invoice_of(utt))
+
+
+def extract_revenue(utt: Utterance) -> dict[str, Any]:
+    basis = "collected" if COLLECTED.search(utt.folded) else None
+    grouping = next((g for g, pattern in GROUPINGS if pattern.search(utt.folded)), None)
+    return {**_given(basis=basis, grouping=grouping), **_period(utt)}
+
+
+def extract_nothing(utt: Utterance) -> dict[str, Any]:
+    return {}
+
+
+ASK_CUSTOMER = "Pour quel client ?"
+ASK_LINES = "Quels articles et quelles quantités ?"
+
+ADAPTERS: list[Adapter] = [
+    Adapter(
+        "finance.create_invoice",
+        extract_document,
+        ask={"customer": ASK_CUSTOMER, "lines": ASK_LINES},
+        correct=correct_lines,
+    ),
+    Adapter(
+        "finance.create_quote",
+        extract_document,
+        ask={"customer": ASK_CUSTOMER, "lines": ASK_LINES},
+        correct=correct_lines,
+    ),
+    Adapter(
+        "finance.create_recurring_invoice",
+        extract_recurring,
+        ask={"customer": ASK_CUSTOMER, "lines": "Que faut-il facturer à chaque échéance ?"},
+        correct=correct_lines,
+    ),
+    Adapter(
+        "finance.send_quote",
+        extract_quote_ref,
+        ask={"quote": "Quel devis : son numéro ou le nom du client ?"},
+    ),
+    Adapter(
+        "finance.accept_quote",
+        extract_quote_ref,
+        ask={"quote": "Quel devis : son numéro ou le nom du client ?"},
+    ),
+    Adapter(
+        "finance.convert_quote_to_invoice",
+        extract_quote_ref,
+        ask={"quote": "Quel devis faut-il facturer : son numéro ou le nom du client ?"},
+    ),
+    Adapter(
+        "finance.post_invoice",
+        extract_post,
+        ask={"invoice": "Quelle facture : son numéro ou le nom du client ?"},
+    ),
+    Adapter(
+        "finance.record_payment",
+        extract_payment,
+        ask={
+            "amount": "Quel montant a été payé ?",
+            "method": "Payé comment : espèces, Wave, Orange Money, virement, chèque ou carte ?",
+        },
+    ),
+    Adapter(
+        "finance.create_credit_note",
+        extract_credit_note,
+        ask={
+            "invoice": "Sur quelle facture : son numéro ou le nom du client ?",
+            "reason": "Pour quel motif ?",
+        },
+    ),
+    Adapter("finance.list_invoices", extract_list),
+    Adapter("finance.invoice_details", extract_details, ask={"invoice": "Quelle facture ?"}),
+    Adapter("finance.revenue", extract_revenue),
+    Adapter("finance.aged_receivables", extract_nothing),
+    Adapter("reports.kpis", lambda utt: _period(utt)),
+]

@@ -1,0 +1,306 @@
+"""Finance adapters: what French messages say, as the finance tools' arguments."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agents.local.adapters.base import Adapter
+from agents.local.adapters.finance import ADAPTERS
+from agents.local.slots import analyse
+from tools.finance import TOOLS
+from tools.reports import TOOLS as REPORT_TOOLS
+
+TODAY = date(2026, 3, 16)
+BY_TOOL = {a.tool: a for a in ADAPTERS}
+TOOLS_BY_NAME = {t.name: t for t in [*TOOLS, *REPORT_TOOLS]}
+
+
+def extract(tool: str, text: str) -> dict[str, Any]:
+    return BY_TOOL[tool].extract(analyse(text, today=TODAY, currency="XOF"))
+
+
+def correct(tool: str, previous: dict[str, Any], text: str) -> dict[str, Any]:
+    adapter: Adapter = BY_TOOL[tool]
+    return adapter.corrected(previous, analyse(text, today=TODAY, currency="XOF"))
+
+
+def rice(quantity: str) -> dict[str, Any]:
+    return {"product": "riz", "quantity": Decimal(quantity)}
+
+
+class TestCoverage:
+    def test_one_adapter_per_tool_and_asks_name_real_fields(self) -> None:
+        assert set(BY_TOOL) == set(TOOLS_BY_NAME)
+        for adapter in ADAPTERS:
+            fields = TOOLS_BY_NAME[adapter.tool].input_model.model_fields
+            assert set(adapter.ask) <= set(fields), adapter.tool
+            assert all(q.endswith("?") for q in adapter.ask.values())
+
+    def test_intents_file_covers_every_tool_with_enough_examples(self) -> None:
+        path = Path(__file__).resolve().parents[3] / "prompts" / "intents" / "finance.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        intents = {item["tool"]: item for item in data["intents"]}
+        assert set(intents) == set(TOOLS_BY_NAME)
+        for item in intents.values():
+            assert 6 <= len(item["examples"]) <= 15, item["tool"]
+            assert all(k == k.lower() for k in item["keywords"])
+
+
+class TestCreateInvoice:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "crée une facture pour Diallo, 3 sacs de riz",
+                {"customer": "Diallo", "lines": [rice("3")]},
+            ),
+            (
+                "facturer 10 sacs de riz au client Awa Diop",
+                {"customer": "Awa Diop", "lines": [rice("10")]},
+            ),
+            (
+                "facture Diallo SARL 3 sacs de riz stp",
+                {"customer": "Diallo SARL", "lines": [rice("3")]},
+            ),
+        ],
+    )
+    def test_customer_and_product_lines(self, text: str, expected: dict[str, Any]) -> None:
+        assert extract("finance.create_invoice", text) == expected
+
+    def test_unit_price_after_a_quantity(self) -> None:
+        said = extract(
+            "finance.create_invoice",
+            "fais une facture à Ndiaye stp: 2 cartons d'huile et 5 sacs de riz à 14 000",
+        )
+        assert said == {
+            "customer": "Ndiaye",
+            "lines": [
+                {"product": "huile", "quantity": Decimal(2)},
+                {**rice("5"), "unit_price": Decimal(14000)},
+            ],
+        }
+
+    def test_free_text_line_with_amount(self) -> None:
+        said = extract("finance.create_invoice", "fais une facture à Modou : transport 25 000 FCFA")
+        assert said == {
+            "customer": "Modou",
+            "lines": [
+                {"description": "transport", "quantity": Decimal(1), "unit_price": Decimal(25000)}
+            ],
+        }
+
+    def test_nothing_said_gives_nothing_and_asks_customer_first(self) -> None:
+        assert extract("finance.create_invoice", "nouvelle facture") == {}
+        assert list(BY_TOOL["finance.create_invoice"].ask) == ["customer", "lines"]
+
+    def test_extracted_arguments_validate(self) -> None:
+        said = extract("finance.create_invoice", "crée une facture pour Diallo, 3 sacs de riz")
+        args = TOOLS_BY_NAME["finance.create_invoice"].validate(said)
+        assert args.lines[0].quantity == 3  # type: ignore[attr-defined]
+
+
+class TestCorrections:
+    PREVIOUS = {"customer": "Diallo", "lines": [{"product": "riz", "quantity": "3"}]}
+
+    def test_new_quantity_of_the_single_line(self) -> None:
+        fixed = correct("finance.create_invoice", self.PREVIOUS, "non, 4 sacs")
+        assert fixed == {"customer": "Diallo", "lines": [rice("4")]}
+
+    def test_other_customer_keeps_the_lines(self) -> None:
+        fixed = correct("finance.create_invoice", self.PREVIOUS, "non, pour Ndiaye")
+        assert fixed == {"customer": "Ndiaye", "lines": [{"product": "riz", "quantity": "3"}]}
+
+    def test_price_of_the_single_line(self) -> None:
+        fixed = correct("finance.create_quote", self.PREVIOUS, "plutôt à 14 000 le sac")
+        assert fixed["customer"] == "Diallo"
+        assert fixed["lines"] == [{"product": "riz", "quantity": "3", "unit_price": Decimal(14000)}]
+
+    def test_named_line_among_several(self) -> None:
+        previous = {
+            "customer": "Diallo",
+            "lines": [{"product": "riz", "quantity": "3"}, {"product": "huile", "quantity": "2"}],
+        }
+        fixed = correct("finance.create_invoice", previous, "non, 5 cartons d'huile")
+        assert fixed["lines"] == [
+            {"product": "riz", "quantity": "3"},
+            {"product": "huile", "quantity": Decimal(5)},
+        ]
+
+    def test_payment_amount_replaced_by_default(self) -> None:
+        previous = {"customer": "Modou", "amount": "50000", "method": "wave"}
+        fixed = correct("finance.record_payment", previous, "non, 60 000")
+        assert fixed == {"customer": "Modou", "amount": Decimal(60000), "method": "wave"}
+
+
+class TestRecordPayment:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "Modou a payé 50 000 par Wave",
+                {"customer": "Modou", "amount": Decimal(50000), "method": "wave"},
+            ),
+            (
+                "paiement de 120 000 FCFA en espèces pour la facture F-2026-00012",
+                {"invoice": "F-2026-00012", "amount": Decimal(120000), "method": "cash"},
+            ),
+            (
+                "la facture de Modou est réglée, 53 100 en espèces",
+                {"invoice": "Modou", "amount": Decimal(53100), "method": "cash"},
+            ),
+            (
+                "reçu 30 000 de Ndiaye par Orange Money hier",
+                {
+                    "customer": "Ndiaye",
+                    "amount": Decimal(30000),
+                    "method": "orange_money",
+                    "received_on": date(2026, 3, 15),
+                },
+            ),
+        ],
+    )
+    def test_phrasings(self, text: str, expected: dict[str, Any]) -> None:
+        assert extract("finance.record_payment", text) == expected
+
+    def test_missing_method_is_asked(self) -> None:
+        said = extract("finance.record_payment", "Diallo a payé 20 000")
+        assert "method" not in said
+        assert "Wave" in BY_TOOL["finance.record_payment"].ask["method"]
+
+
+class TestInvoiceReferences:
+    @pytest.mark.parametrize(
+        ("tool", "text", "expected"),
+        [
+            ("finance.post_invoice", "valide la facture de Diallo", {"invoice": "Diallo"}),
+            ("finance.post_invoice", "valide la facture F-2026-00012", {"invoice": "F-2026-00012"}),
+            ("finance.post_invoice", "émets la facture pour Ndiaye", {"invoice": "Ndiaye"}),
+            ("finance.invoice_details", "détail de la facture de Modou", {"invoice": "Modou"}),
+            (
+                "finance.invoice_details",
+                "montre la facture F-2026-00003",
+                {"invoice": "F-2026-00003"},
+            ),
+        ],
+    )
+    def test_number_or_customer(self, tool: str, text: str, expected: dict[str, Any]) -> None:
+        assert extract(tool, text) == expected
+
+    def test_credit_note_with_reason_and_lines(self) -> None:
+        assert extract(
+            "finance.create_credit_note", "avoir sur la facture F-2026-00012, marchandise abîmée"
+        ) == {"invoice": "F-2026-00012", "reason": "marchandise abîmée"}
+        assert extract(
+            "finance.create_credit_note",
+            "fais un avoir pour la facture de Modou parce que le prix était faux",
+        ) == {"invoice": "Modou", "reason": "le prix était faux"}
+        assert extract(
+            "finance.create_credit_note",
+            "avoir de 2 sacs de riz sur la facture de Diallo, sacs abîmés",
+        ) == {"invoice": "Diallo", "reason": "sacs abîmés", "lines": [rice("2")]}
+
+
+class TestQuotes:
+    @pytest.mark.parametrize(
+        ("tool", "text", "expected"),
+        [
+            (
+                "finance.create_quote",
+                "devis pour Awa Diop 10 sacs de riz",
+                {"customer": "Awa Diop", "lines": [rice("10")]},
+            ),
+            ("finance.accept_quote", "Diallo a accepté le devis", {"quote": "Diallo"}),
+            (
+                "finance.accept_quote",
+                "le devis D-2026-00003 est accepté",
+                {"quote": "D-2026-00003"},
+            ),
+            (
+                "finance.accept_quote",
+                "le client Ndiaye a dit oui pour le devis",
+                {"quote": "Ndiaye"},
+            ),
+            ("finance.send_quote", "j'ai envoyé le devis de Modou", {"quote": "Modou"}),
+            (
+                "finance.convert_quote_to_invoice",
+                "transforme le devis de Diallo en facture",
+                {"quote": "Diallo"},
+            ),
+        ],
+    )
+    def test_phrasings(self, tool: str, text: str, expected: dict[str, Any]) -> None:
+        assert extract(tool, text) == expected
+
+
+class TestRecurring:
+    def test_monthly_rent_after_the_amount(self) -> None:
+        assert extract(
+            "finance.create_recurring_invoice", "facture chaque mois 150 000 FCFA de loyer à Diallo"
+        ) == {
+            "customer": "Diallo",
+            "lines": [
+                {"description": "loyer", "quantity": Decimal(1), "unit_price": Decimal(150000)}
+            ],
+            "frequency": "monthly",
+        }
+
+    def test_quarterly_with_start(self) -> None:
+        said = extract(
+            "finance.create_recurring_invoice",
+            "abonnement trimestriel pour Ndiaye : maintenance 50 000 à partir du 1er avril",
+        )
+        assert said["frequency"] == "quarterly" and said["start_date"] == date(2026, 4, 1)
+        assert said["lines"][0]["description"] == "maintenance"
+
+
+class TestReads:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("quelles factures sont en retard ?", {"status": "overdue"}),
+            ("les factures de Diallo", {"customer": "Diallo"}),
+            (
+                "montre les factures impayées de mars",
+                {"status": "open", "start": date(2026, 3, 1), "end": date(2026, 3, 31)},
+            ),
+            ("mes brouillons de factures", {"status": "draft"}),
+        ],
+    )
+    def test_list_invoices(self, text: str, expected: dict[str, Any]) -> None:
+        assert extract("finance.list_invoices", text) == expected
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "quel est le chiffre d'affaires de mars ?",
+                {"start": date(2026, 3, 1), "end": date(2026, 3, 31)},
+            ),
+            (
+                "combien j'ai encaissé cette semaine ?",
+                {"basis": "collected", "start": date(2026, 3, 16), "end": date(2026, 3, 22)},
+            ),
+            (
+                "chiffre d'affaires du 1er au 15 mars",
+                {"start": date(2026, 3, 1), "end": date(2026, 3, 15)},
+            ),
+            ("CA de l'année par mois", {"grouping": "month"}),
+        ],
+    )
+    def test_revenue(self, text: str, expected: dict[str, Any]) -> None:
+        said = extract("finance.revenue", text)
+        for key, value in expected.items():
+            assert said[key] == value
+
+    def test_kpis_and_receivables(self) -> None:
+        assert extract("reports.kpis", "donne-moi les chiffres clés de mars") == {
+            "start": date(2026, 3, 1),
+            "end": date(2026, 3, 31),
+        }
+        assert extract("finance.aged_receivables", "qui me doit de l'argent ?") == {}

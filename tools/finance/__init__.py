@@ -1,0 +1,52 @@
+"""Finance tools: quotes, invoices, credit notes, payments, recurring invoices, and the
+finance questions (invoices, revenue, receivables).
+
+Not here, and why: ``finance.send_invoice`` (no e-mail or WhatsApp sending service exists
+yet) and ``finance.cash_forecast`` (no forecasting service exists in ``domain.finance``).
+"""
+
+from __future__ import annotations
+
+from tools.base import Tool
+from tools.finance.invoices import (
+    create_credit_note,
+    create_invoice,
+    create_recurring_invoice,
+    post_invoice,
+)
+from tools.finance.payments import record_payment
+from tools.finance.quotes import accept_quote, convert_quote_to_invoice, create_quote, send_quote
+from tools.finance.reading import aged_receivables, invoice_details, list_invoices, revenue
+
+TOOLS: list[Tool] = [
+    create_quote,
+    send_quote,
+    accept_quote,
+    convert_quote_to_invoice,
+    create_invoice,
+    post_invoice,
+    record_payment,
+    create_credit_note,
+    create_recurring_invoice,
+    list_invoices,
+    invoice_details,
+    revenue,
+    aged_receivables,
+]
+
+__all__ = [
+    "TOOLS",
+    "accept_quote",
+    "aged_receivables",
+    "convert_quote_to_invoice",
+    "create_credit_note",
+    "create_invoice",
+    "create_quote",
+    "create_recurring_invoice",
+    "invoice_details",
+    "list_invoices",
+    "post_invoice",
+    "record_payment",
+    "revenue",
+    "send_quote",
+]

@@ -1,0 +1,418 @@
+"""Shared by the finance tools: resolving what a person says (a customer, a product, an
+invoice or quote number, « la facture de Modou ») and showing documents in French.
+
+Entity arguments are strings as said; they are resolved here through the domain's
+``resolve_*`` and list functions, inside ``resolving(field)`` so that an ambiguous or
+unknown name becomes a question back to the user about that argument.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal, Protocol
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.finance import invoices, quotes
+from domain.finance import repository as finance_repo
+from domain.finance.books import currency_of, open_books
+from domain.finance.documents.labels import french_date, french_number
+from domain.finance.models import Invoice, Quote
+from domain.finance.schemas import LineIn
+from domain.kit.money import Money
+from domain.sales import service as sales
+from domain.sales.models import Partner
+from tools.base import AskBack, ToolContext, ToolResult, resolving
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+KIND_LABELS = {"invoice": "Facture", "deposit": "Facture d'acompte", "credit_note": "Avoir"}
+QUOTE_SEARCH_MAX = 1000  # recent quotes scanned for a number (no lookup by number exists)
+
+
+def money(amount: Decimal, currency: str) -> str:
+    return Money(amount, currency).format_fr()
+
+
+def today(ctx: ToolContext) -> date:
+    """The tenant's local date (Dakar, Paris)."""
+    return open_books(ctx.session, ctx.principal, ctx.clock).today()
+
+
+def tenant_currency(ctx: ToolContext) -> str:
+    return currency_of(ctx.session, ctx.principal)
+
+
+def dd_mm_yyyy(value: date | None) -> str:
+    return french_date(value) if value else "—"
+
+
+# --- lines -------------------------------------------------------------------------------
+
+
+class LineInput(BaseModel):
+    """A line as a person says it: a catalog product (name or SKU) or a free-text line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Produit ou service du catalogue, par son nom ou sa référence (SKU), "
+        "tel que la personne le dit : « riz », « SAC-25 ».",
+    )
+    description: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Désignation libre d'une ligne hors catalogue (« Transport jusqu'à "
+        "Thiès ») ; elle exige un prix unitaire.",
+    )
+    quantity: Decimal = Field(default=Decimal(1), gt=0, description="Quantité (« 3 sacs » → 3).")
+    unit: str | None = Field(
+        default=None, max_length=20, description="Unité (sac, carton, heure…) d'une ligne libre."
+    )
+    unit_price: Decimal | None = Field(
+        default=None,
+        ge=0,
+        description="Prix unitaire HT dans la devise de l'entreprise ; par défaut, celui du "
+        "catalogue.",
+    )
+    discount_percent: Decimal = Field(
+        default=Decimal(0), ge=0, le=100, description="Remise en pourcentage (10 pour 10 %)."
+    )
+    vat_rate: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Taux de TVA en % (18, 20, 5.5) ; par défaut celui du produit.",
+    )
+
+    @model_validator(mode="after")
+    def _product_or_text(self) -> LineInput:
+        if not self.product and not self.description:
+            raise ValueError("chaque ligne indique un produit ou une désignation")
+        if not self.product and self.unit_price is None:
+            raise ValueError(f"la ligne « {self.description} » a besoin d'un prix unitaire")
+        return self
+
+
+def line_inputs(ctx: ToolContext, lines: Iterable[LineInput]) -> list[LineIn]:
+    """The lines with their products resolved; an unclear product name asks back about
+    that line's ``product`` (``lines.0.product``)."""
+    result = []
+    for i, line in enumerate(lines):
+        product_id: UUID | None = None
+        if line.product:
+            with resolving(f"lines.{i}.product"):
+                product_id = sales.resolve_product(ctx.session, ctx.principal, line.product).id
+        result.append(
+            LineIn(
+                product_id=product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                vat_rate=line.vat_rate,
+            )
+        )
+    return result
+
+
+class LineView(BaseModel):
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    discount_percent: Decimal
+    vat_rate: Decimal
+    net_amount: Decimal
+
+
+class _Line(Protocol):
+    @property
+    def description(self) -> str: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def unit_price(self) -> Decimal: ...
+    @property
+    def discount_percent(self) -> Decimal: ...
+    @property
+    def vat_rate(self) -> Decimal: ...
+    @property
+    def net_amount(self) -> Decimal: ...
+
+
+def line_views(rows: Iterable[_Line]) -> list[LineView]:
+    return [
+        LineView(
+            description=r.description,
+            quantity=r.quantity,
+            unit=r.unit,
+            unit_price=r.unit_price,
+            discount_percent=r.discount_percent,
+            vat_rate=r.vat_rate,
+            net_amount=r.net_amount,
+        )
+        for r in rows
+    ]
+
+
+class DocumentView(ToolResult):
+    """An invoice, credit note or quote with its lines and totals, for French texts."""
+
+    customer: str
+    currency: str
+    lines: list[LineView] = Field(default_factory=list)
+    net_total: Decimal
+    tax_total: Decimal
+    gross_total: Decimal
+
+    def short_lines(self, limit: int = 3) -> str:
+        """« 3 × Sac de riz 25 kg, 2 × Transport » (and « … » beyond ``limit``)."""
+        parts = [f"{french_number(x.quantity)} × {x.description}" for x in self.lines[:limit]]
+        if len(self.lines) > limit:
+            parts.append(f"et {len(self.lines) - limit} autre(s) ligne(s)")
+        return ", ".join(parts)
+
+    def detailed_lines(self) -> str:
+        rows = []
+        for x in self.lines:
+            discount = ""
+            if x.discount_percent:
+                discount = f", remise {french_number(x.discount_percent)} %"
+            rows.append(
+                f"- {french_number(x.quantity)} × {x.description} à "
+                f"{money(x.unit_price, self.currency)}{discount} : "
+                f"{money(x.net_amount, self.currency)} HT (TVA {french_number(x.vat_rate)} %)"
+            )
+        return "\n".join(rows)
+
+    def totals(self) -> str:
+        return (
+            f"Total HT {money(self.net_total, self.currency)}, "
+            f"TVA {money(self.tax_total, self.currency)}, "
+            f"TTC {money(self.gross_total, self.currency)}."
+        )
+
+
+# --- customers, invoices, quotes ---------------------------------------------------------
+
+
+def resolve_customer(ctx: ToolContext, name: str, field: str = "customer") -> Partner:
+    with resolving(field):
+        return sales.resolve_partner(ctx.session, ctx.principal, name, role="customer")
+
+
+def partner_name(ctx: ToolContext, partner_id: UUID) -> str:
+    return sales.get_partner(ctx.session, ctx.principal, partner_id).name
+
+
+_NUMBER = re.compile(r"^\s*([A-Za-z]{1,3})\s*-?\s*(\d{4})\s*-\s*(\d{1,6})\s*$")
+_LEADING_WORDS = re.compile(
+    r"^\s*(?:(?:la|le|l'|une?)\s+)?(?:derni[eè]re?\s+)?(?:facture|devis)\s+(?:de|du|d'|pour|à)\s*",
+    re.IGNORECASE,
+)
+
+
+def document_number(reference: str) -> str | None:
+    """« f-2026-12 » → "F-2026-00012"; None when ``reference`` is not a number."""
+    match = _NUMBER.match(reference)
+    if match is None:
+        return None
+    prefix, year, seq = match.groups()
+    return f"{prefix.upper()}-{year}-{int(seq):05d}"
+
+
+def strip_document_words(reference: str) -> str:
+    """« la facture de Modou » → "Modou" (what an LLM may pass as is)."""
+    return _LEADING_WORDS.sub("", reference).strip() or reference.strip()
+
+
+InvoiceWanted = Literal["draft", "open", "posted", "any"]
+_WANTED_STATUSES: dict[str, tuple[str, ...]] = {
+    "draft": ("draft",),
+    "open": ("posted", "partially_paid"),
+    "posted": ("posted", "partially_paid", "paid"),
+    "any": ("draft", "posted", "partially_paid", "paid"),
+}
+_WANTED_LABELS = {
+    "draft": "en brouillon",
+    "open": "restant à payer",
+    "posted": "validée",
+    "any": "",
+}
+
+
+def find_invoice(
+    ctx: ToolContext,
+    reference: str | None,
+    invoice_id: UUID | None,
+    *,
+    wanted: InvoiceWanted,
+    field: str = "invoice",
+) -> Invoice:
+    """The invoice a person means: its id (a button), its number (« F-2026-00012 »), or a
+    customer's name — their most recent draft (``draft``), most recent invoice (``any``),
+    or their single open / posted invoice, asking back with the numbers when there are
+    several."""
+    if invoice_id is not None:
+        with resolving(field):
+            invoice, _, _ = invoices.invoice_with_lines(
+                ctx.session, ctx.principal, ctx.clock, invoice_id
+            )
+        return invoice
+    if not reference or not reference.strip():
+        raise AskBack("De quelle facture s'agit-il ?", field=field)
+    number = document_number(reference)
+    if number is not None:
+        ctx.principal.require(*invoices.READERS)
+        found = finance_repo.find_invoice_by_number(ctx.session, ctx.principal.tenant_id, number)
+        if found is None:
+            raise AskBack(f"Je ne trouve pas la facture {number}.", field=field)
+        return found
+    customer = resolve_customer(ctx, strip_document_words(reference), field)
+    listed, _ = invoices.list_invoices(
+        ctx.session, ctx.principal, ctx.clock, partner_id=customer.id, limit=50
+    )
+    candidates = [
+        x for x in listed if x.kind != "credit_note" and x.status in _WANTED_STATUSES[wanted]
+    ]
+    if not candidates:
+        message = f"{customer.name} n'a aucune facture {_WANTED_LABELS[wanted]}".strip()
+        raise AskBack(f"{message}.", field=field)
+    if wanted in ("draft", "any") or len(candidates) == 1:
+        return candidates[0]  # listed newest first
+    numbers = [x.number or "" for x in candidates[:8]]
+    raise AskBack(
+        f"{customer.name} a {len(candidates)} factures {_WANTED_LABELS[wanted]} : "
+        f"{', '.join(numbers)}. Laquelle ?",
+        field=field,
+        options=numbers,
+    )
+
+
+QuoteWanted = Literal["draft", "sent", "accepted"]
+_QUOTE_LABELS = {"draft": "en brouillon", "sent": "envoyé", "accepted": "accepté non facturé"}
+
+
+def _quote_by_number(ctx: ToolContext, number: str) -> Quote | None:
+    for offset in range(0, QUOTE_SEARCH_MAX, 200):
+        page, _ = quotes.list_quotes(
+            ctx.session, ctx.principal, ctx.clock, limit=200, offset=offset
+        )
+        for quote in page:
+            if quote.number == number:
+                return quote
+        if len(page) < 200:
+            return None
+    return None
+
+
+def find_quote(
+    ctx: ToolContext,
+    reference: str | None,
+    quote_id: UUID | None,
+    *,
+    wanted: QuoteWanted,
+    field: str = "quote",
+) -> Quote:
+    """The quote a person means: its id, its number (« D-2026-00003 »), or a customer's
+    name — their single quote in the ``wanted`` state (asking back when there are several)."""
+    if quote_id is not None:
+        ctx.principal.require(*invoices.WRITERS)
+        quote = finance_repo.get_quote(ctx.session, ctx.principal.tenant_id, quote_id)
+        if quote is None:
+            raise AskBack("Devis introuvable.", field=field)
+        return quote
+    if not reference or not reference.strip():
+        raise AskBack("De quel devis s'agit-il ?", field=field)
+    number = document_number(reference)
+    if number is not None:
+        found = _quote_by_number(ctx, number)
+        if found is None:
+            raise AskBack(f"Je ne trouve pas le devis {number}.", field=field)
+        return found
+    customer = resolve_customer(ctx, strip_document_words(reference), field)
+    listed, day = quotes.list_quotes(
+        ctx.session, ctx.principal, ctx.clock, partner_id=customer.id, limit=50
+    )
+    candidates = [
+        q
+        for q in listed
+        if quotes.effective_status(q, day) == wanted
+        and not (wanted == "accepted" and q.invoice_id is not None)
+    ]
+    if not candidates:
+        raise AskBack(f"{customer.name} n'a aucun devis {_QUOTE_LABELS[wanted]}.", field=field)
+    if len(candidates) == 1:
+        return candidates[0]
+    numbers = [q.number for q in candidates[:8]]
+    raise AskBack(
+        f"{customer.name} a {len(candidates)} devis {_QUOTE_LABELS[wanted]} : "
+        f"{', '.join(numbers)}. Lequel ?",
+        field=field,
+        options=numbers,
+    )
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def period_bounds(ctx: ToolContext, start: date | None, end: date | None) -> tuple[date, date]:
+    """The period asked, by default the current month; a lone start is that day onward
+    to today, a lone end the month up to it."""
+    if start is None and end is None:
+        return month_bounds(today(ctx))
+    if start is None:
+        assert end is not None
+        return end.replace(day=1), end
+    return start, end or max(start, today(ctx))
+
+
+def _of(word: str) -> str:
+    return f"d'{word}" if word[0] in "aeiouyàâéèêh" else f"de {word}"
+
+
+def period_label(start: date, end: date) -> str:
+    """« de mars 2026 », « d'avril 2026 », « du 1er trimestre 2026 », « de 2026 »,
+    « du 03/03/2026 au 07/03/2026 » — the complement after « le chiffre d'affaires »."""
+    if start.day == 1 and end == month_bounds(end)[1]:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        if months == 1:
+            return _of(f"{MONTHS[start.month - 1]} {start.year}")
+        if months == 12 and start.month == 1:
+            return _of(str(start.year))
+        if months == 3 and start.month % 3 == 1:
+            quarter = (start.month - 1) // 3 + 1
+            return f"du {'1er' if quarter == 1 else f'{quarter}e'} trimestre {start.year}"
+    if start == end:
+        return f"du {french_date(start)}"
+    return f"du {french_date(start)} au {french_date(end)}"

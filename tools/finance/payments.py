@@ -1,0 +1,165 @@
+"""Recording a payment received: on a named invoice, or on a customer's oldest open ones."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.finance import invoices, payments
+from domain.finance.models import Invoice
+from domain.finance.schemas import PaymentCreate, PaymentMethod
+from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
+from tools.finance.common import (
+    dd_mm_yyyy,
+    find_invoice,
+    money,
+    partner_name,
+    resolve_customer,
+)
+
+# « payé … par Wave », « … en espèces »
+METHOD_PHRASES = {
+    "cash": "en espèces",
+    "bank_transfer": "par virement",
+    "card": "par carte bancaire",
+    "cheque": "par chèque",
+    "wave": "par Wave",
+    "orange_money": "par Orange Money",
+}
+OPEN_STATUSES = ("posted", "partially_paid")
+
+
+class RecordPaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: Decimal = Field(gt=0, description="Montant reçu, dans la devise de l'entreprise.")
+    method: PaymentMethod = Field(
+        description="Moyen de paiement : cash (espèces), bank_transfer (virement), card, "
+        "cheque, wave, orange_money."
+    )
+    invoice: str | None = Field(
+        default=None,
+        max_length=200,
+        description="La facture payée : son numéro (« F-2026-00012 ») ou « la facture de "
+        "Modou » (le nom du client).",
+    )
+    customer: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Le client qui paie, sans facture précise : ses factures les plus "
+        "anciennes sont réglées d'abord.",
+    )
+    invoice_id: UUID | None = Field(default=None, description="Identifiant (boutons).")
+    received_on: date | None = Field(default=None, description="Date de réception ; aujourd'hui.")
+    reference: str | None = Field(
+        default=None, max_length=100, description="Référence (n° de transaction, de chèque)."
+    )
+
+
+class Settled(BaseModel):
+    number: str
+    amount: Decimal
+    balance: Decimal  # still owed on that invoice after the payment
+
+
+class RecordedPayment(ToolResult):
+    payment_id: str
+    number: str
+    customer: str
+    amount: Decimal
+    currency: str
+    method: str
+    received_on: date
+    settled: list[Settled]
+    unallocated: Decimal  # kept as the customer's credit
+
+    def _allocation(self) -> str:
+        parts = []
+        for x in self.settled:
+            if x.balance == 0:
+                parts.append(f"facture {x.number} soldée")
+            else:
+                parts.append(
+                    f"{money(x.amount, self.currency)} sur la facture {x.number} "
+                    f"(reste dû {money(x.balance, self.currency)})"
+                )
+        text = ", ".join(parts) if parts else "aucune facture à régler"
+        if self.unallocated > 0:
+            text += f" ; {money(self.unallocated, self.currency)} restent au crédit du client"
+        return text
+
+    def render(self) -> str:
+        return (
+            f"Paiement {self.number} de {money(self.amount, self.currency)} "
+            f"{METHOD_PHRASES[self.method]} enregistré pour {self.customer} : "
+            f"{self._allocation()}."
+        )
+
+    def preview(self) -> str:
+        return (
+            f"Enregistrer un paiement de {money(self.amount, self.currency)} "
+            f"{METHOD_PHRASES[self.method]} reçu de {self.customer} le "
+            f"{dd_mm_yyyy(self.received_on)} : {self._allocation()}."
+        )
+
+
+def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUID]:
+    """The invoice named (if any) and the customer paying."""
+    if args.invoice or args.invoice_id:
+        invoice = find_invoice(ctx, args.invoice, args.invoice_id, wanted="open")
+        return invoice, invoice.partner_id
+    if args.customer:
+        return None, resolve_customer(ctx, args.customer).id
+    raise AskBack("Quel client a payé, ou quelle facture ?", field="customer")
+
+
+@tool(
+    "finance.record_payment",
+    title="Enregistrer un paiement",
+    effect=Effect.WRITE,
+    roles=payments.WRITERS,
+)
+def record_payment(ctx: ToolContext, args: RecordPaymentIn) -> RecordedPayment:
+    """Enregistre un paiement reçu d'un client (espèces, virement, chèque, carte, Wave,
+    Orange Money) sur une facture, ou sur ses factures les plus anciennes ; un excédent
+    reste au crédit du client.
+    Exemples : « Modou a payé 50 000 par Wave », « paiement de 120 000 FCFA en espèces pour
+    la facture F-2026-00012 », « Diallo a réglé 300 € par virement »."""
+    invoice, partner_id = _payer(ctx, args)
+    listed, _ = invoices.list_invoices(
+        ctx.session, ctx.principal, ctx.clock, partner_id=partner_id, limit=200
+    )
+    owed = [x for x in listed if x.kind != "credit_note" and x.status in OPEN_STATUSES]
+    before = {x.id: invoices.balance(x) for x in owed}
+    payment = payments.record_payment(
+        ctx.session,
+        ctx.principal,
+        ctx.clock,
+        PaymentCreate(
+            partner_id=partner_id,
+            invoice_id=invoice.id if invoice else None,
+            amount=args.amount,
+            method=args.method,
+            received_on=args.received_on,
+            reference=args.reference,
+        ),
+    )
+    # The service settled these very objects (one identity map): compare balances.
+    settled = [
+        Settled(number=x.number or "", amount=before[x.id] - invoices.balance(x), balance=x_bal)
+        for x in sorted(owed, key=lambda x: (x.due_date or date.min, x.number or ""))
+        if (x_bal := invoices.balance(x)) != before[x.id]
+    ]
+    return RecordedPayment(
+        payment_id=str(payment.id),
+        number=payment.number,
+        customer=partner_name(ctx, payment.partner_id),
+        amount=payment.amount,
+        currency=payment.currency,
+        method=payment.method,
+        received_on=payment.received_on,
+        settled=settled,
+        unallocated=payment.amount - payment.amount_allocated,
+    )

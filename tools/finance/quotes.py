@@ -1,0 +1,223 @@
+"""Quote tools: create, mark sent, accept, turn into an invoice."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.finance import invoices, quotes
+from domain.finance import repository as finance_repo
+from domain.finance.models import Quote
+from domain.finance.schemas import QuoteCreate
+from tools.base import Effect, ToolContext, tool
+from tools.finance.common import (
+    DocumentView,
+    LineInput,
+    dd_mm_yyyy,
+    find_quote,
+    line_inputs,
+    line_views,
+    money,
+    partner_name,
+    resolve_customer,
+    today,
+)
+from tools.finance.invoices import InvoiceView, invoice_view
+
+STATUS_LABELS = {
+    "draft": "brouillon",
+    "sent": "envoyé",
+    "accepted": "accepté",
+    "refused": "refusé",
+    "expired": "expiré",
+}
+
+
+class QuoteView(DocumentView):
+    quote_id: str
+    number: str
+    version: int
+    status: str
+    issue_date: date
+    valid_until: date
+
+
+Q = TypeVar("Q", bound=QuoteView)
+
+
+def quote_view(ctx: ToolContext, quote: Quote, cls: type[Q]) -> Q:
+    rows = finance_repo.quote_lines(ctx.session, ctx.principal.tenant_id, quote.id)
+    return cls(
+        quote_id=str(quote.id),
+        number=quote.number,
+        version=quote.version,
+        status=quotes.effective_status(quote, today(ctx)),
+        customer=partner_name(ctx, quote.partner_id),
+        currency=quote.currency,
+        lines=line_views(rows),
+        net_total=quote.net_total,
+        tax_total=quote.tax_total,
+        gross_total=quote.gross_total,
+        issue_date=quote.issue_date,
+        valid_until=quote.valid_until,
+    )
+
+
+class QuoteRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quote: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Le devis : son numéro (« D-2026-00003 ») ou le nom du client "
+        "(« le devis de Diallo »).",
+    )
+    quote_id: UUID | None = Field(default=None, description="Identifiant (boutons).")
+
+
+# --- create_quote ------------------------------------------------------------------------
+
+
+class CreateQuoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer: str = Field(
+        min_length=1, max_length=200, description="Client : nom, code ou téléphone, tel que dit."
+    )
+    lines: list[LineInput] = Field(
+        min_length=1, max_length=100, description="Lignes : produit (ou désignation) et quantité."
+    )
+    valid_days: int | None = Field(
+        default=None, ge=1, le=365, description="Durée de validité en jours (30 par défaut)."
+    )
+    notes: str | None = Field(default=None, max_length=2000, description="Note sur le devis.")
+
+
+class CreatedQuote(QuoteView):
+    def render(self) -> str:
+        return (
+            f"Devis {self.number} créé pour {self.customer} : {self.short_lines()}, "
+            f"total TTC {money(self.gross_total, self.currency)}, valable jusqu'au "
+            f"{dd_mm_yyyy(self.valid_until)}."
+        )
+
+    def preview(self) -> str:
+        return (
+            f"Créer un devis pour {self.customer} (valable jusqu'au "
+            f"{dd_mm_yyyy(self.valid_until)}) :\n{self.detailed_lines()}\n{self.totals()}"
+        )
+
+
+@tool("finance.create_quote", title="Créer un devis", effect=Effect.WRITE, roles=invoices.WRITERS)
+def create_quote(ctx: ToolContext, args: CreateQuoteIn) -> CreatedQuote:
+    """Crée un devis (brouillon numéroté) pour un client : produits du catalogue ou lignes
+    libres, quantités, remise, TVA.
+    Exemples : « fais un devis pour Diallo, 10 sacs de riz », « devis à Ndiaye pour 3
+    cartons d'huile », « prépare une proforma pour Modou : installation 150 000 FCFA »."""
+    customer = resolve_customer(ctx, args.customer)
+    data = QuoteCreate(
+        partner_id=customer.id,
+        lines=line_inputs(ctx, args.lines),
+        valid_days=args.valid_days,
+        notes=args.notes,
+    )
+    quote = quotes.create_quote(ctx.session, ctx.principal, ctx.clock, data)
+    return quote_view(ctx, quote, CreatedQuote)
+
+
+# --- send_quote --------------------------------------------------------------------------
+
+
+class SentQuote(QuoteView):
+    def render(self) -> str:
+        return (
+            f"Devis {self.number} de {self.customer} marqué comme envoyé "
+            f"({money(self.gross_total, self.currency)} TTC)."
+        )
+
+    def preview(self) -> str:
+        return (
+            f"Marquer le devis {self.number} de {self.customer} "
+            f"({money(self.gross_total, self.currency)} TTC) comme envoyé au client. "
+            "Aucun e-mail n'est envoyé par Comptoir : transmettez-lui le PDF."
+        )
+
+
+@tool(
+    "finance.send_quote",
+    title="Marquer un devis comme envoyé",
+    effect=Effect.WRITE,
+    roles=invoices.WRITERS,
+)
+def send_quote(ctx: ToolContext, args: QuoteRef) -> SentQuote:
+    """Marque un devis brouillon comme envoyé au client (il peut ensuite être accepté).
+    Exemples : « le devis de Diallo est envoyé », « marque le devis D-2026-00003 comme
+    envoyé », « j'ai envoyé le devis à Ndiaye »."""
+    quote = find_quote(ctx, args.quote, args.quote_id, wanted="draft")
+    moved = quotes.send_quote(ctx.session, ctx.principal, ctx.clock, quote.id)
+    return quote_view(ctx, moved, SentQuote)
+
+
+# --- accept_quote ------------------------------------------------------------------------
+
+
+class AcceptedQuote(QuoteView):
+    def render(self) -> str:
+        return (
+            f"Devis {self.number} accepté par {self.customer} "
+            f"({money(self.gross_total, self.currency)} TTC). Voulez-vous le facturer ?"
+        )
+
+    def preview(self) -> str:
+        return (
+            f"Enregistrer l'acceptation du devis {self.number} par {self.customer} "
+            f"({self.short_lines()}, {money(self.gross_total, self.currency)} TTC)."
+        )
+
+
+@tool(
+    "finance.accept_quote", title="Accepter un devis", effect=Effect.WRITE, roles=invoices.WRITERS
+)
+def accept_quote(ctx: ToolContext, args: QuoteRef) -> AcceptedQuote:
+    """Enregistre qu'un client a accepté un devis envoyé.
+    Exemples : « Diallo a accepté le devis », « le devis D-2026-00003 est accepté »,
+    « Ndiaye a dit oui pour le devis »."""
+    quote = find_quote(ctx, args.quote, args.quote_id, wanted="sent")
+    moved = quotes.accept_quote(ctx.session, ctx.principal, ctx.clock, quote.id)
+    return quote_view(ctx, moved, AcceptedQuote)
+
+
+# --- convert_quote_to_invoice ------------------------------------------------------------
+
+
+class QuoteInvoice(InvoiceView):
+    quote_number: str
+
+    def render(self) -> str:
+        return (
+            f"Facture brouillon créée depuis le devis {self.quote_number} pour {self.customer} : "
+            f"{money(self.gross_total, self.currency)} TTC. Dites « valide la facture » pour "
+            "lui donner un numéro."
+        )
+
+    def preview(self) -> str:
+        return (
+            f"Facturer le devis {self.quote_number} de {self.customer} (facture brouillon) :\n"
+            f"{self.detailed_lines()}\n{self.totals()}"
+        )
+
+
+@tool(
+    "finance.convert_quote_to_invoice",
+    title="Facturer un devis",
+    effect=Effect.WRITE,
+    roles=invoices.WRITERS,
+)
+def convert_quote_to_invoice(ctx: ToolContext, args: QuoteRef) -> QuoteInvoice:
+    """Crée la facture brouillon d'un devis accepté (à valider ensuite).
+    Exemples : « transforme le devis de Diallo en facture », « facture le devis
+    D-2026-00003 », « passe le devis de Ndiaye en facture »."""
+    quote = find_quote(ctx, args.quote, args.quote_id, wanted="accepted")
+    invoice = quotes.convert_to_invoice(ctx.session, ctx.principal, ctx.clock, quote.id)
+    return invoice_view(ctx, invoice, QuoteInvoice, quote_number=quote.number)

@@ -1,0 +1,341 @@
+"""Finance questions: invoices listed or detailed, revenue, what customers owe."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.finance import invoices, reports
+from domain.finance.models import Invoice
+from tools.base import Effect, ToolContext, ToolResult, tool
+from tools.finance.common import (
+    KIND_LABELS,
+    MONTHS,
+    dd_mm_yyyy,
+    find_invoice,
+    money,
+    partner_name,
+    period_bounds,
+    period_label,
+    resolve_customer,
+    tenant_currency,
+    today,
+)
+from tools.finance.invoices import STATUS_LABELS, InvoiceRef, InvoiceView, invoice_view
+
+OPEN = ("posted", "partially_paid")
+ListStatus = Literal["draft", "open", "overdue", "paid", "cancelled"]
+
+# --- list_invoices -----------------------------------------------------------------------
+
+
+class ListInvoicesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer: str | None = Field(default=None, max_length=200, description="Client, tel que dit.")
+    status: ListStatus | None = Field(
+        default=None,
+        description="draft (brouillons), open (à payer), overdue (en retard), paid (payées), "
+        "cancelled (annulées).",
+    )
+    start: date | None = Field(default=None, description="Émises à partir de cette date.")
+    end: date | None = Field(default=None, description="Émises jusqu'à cette date.")
+    limit: int = Field(default=10, ge=1, le=50, description="Nombre maximum de factures.")
+
+
+class InvoiceRow(BaseModel):
+    invoice_id: str
+    number: str | None
+    kind: str
+    customer: str
+    status: str
+    issue_date: date
+    due_date: date | None
+    gross_total: Decimal
+    balance: Decimal
+    is_overdue: bool
+
+    def line(self, currency: str) -> str:
+        parts = [
+            self.number or "brouillon",
+            self.customer,
+            dd_mm_yyyy(self.issue_date),
+            f"{money(self.gross_total, currency)} TTC",
+        ]
+        if self.kind == "credit_note":
+            parts[0] = f"avoir {parts[0]}"
+        elif self.status in ("posted", "partially_paid"):
+            parts.append(f"reste {money(self.balance, currency)}")
+        parts.append("en retard" if self.is_overdue else STATUS_LABELS.get(self.status, ""))
+        return "- " + " · ".join(p for p in parts if p)
+
+
+class InvoiceList(ToolResult):
+    currency: str
+    invoices: list[InvoiceRow]
+    total_balance: Decimal
+
+    def render(self) -> str:
+        if not self.invoices:
+            return "Aucune facture ne correspond."
+        count = len(self.invoices)
+        head = f"{count} facture{'s' if count > 1 else ''}"
+        if self.total_balance:
+            head += f", reste dû {money(self.total_balance, self.currency)}"
+        return head + " :\n" + "\n".join(x.line(self.currency) for x in self.invoices[:10])
+
+
+def _listed(ctx: ToolContext, args: ListInvoicesIn, partner_id: UUID | None) -> list[Invoice]:
+    filters: dict[str, object] = {"partner_id": partner_id, "start": args.start, "end": args.end}
+    if args.status == "open":
+        found = [
+            x
+            for status in OPEN
+            for x in invoices.list_invoices(
+                ctx.session, ctx.principal, ctx.clock, status=status, limit=args.limit, **filters
+            )[0]
+            if x.kind != "credit_note"
+        ]
+        found.sort(key=lambda x: (x.issue_date, x.number or ""), reverse=True)
+        return found[: args.limit]
+    if args.status == "overdue":
+        filters["overdue"] = True
+    elif args.status is not None:
+        filters["status"] = args.status
+    return invoices.list_invoices(
+        ctx.session, ctx.principal, ctx.clock, limit=args.limit, **filters
+    )[0]
+
+
+@tool(
+    "finance.list_invoices",
+    title="Lister les factures",
+    effect=Effect.READ,
+    roles=invoices.READERS,
+)
+def list_invoices(ctx: ToolContext, args: ListInvoicesIn) -> InvoiceList:
+    """Liste les factures, les plus récentes d'abord, par client, statut (brouillon, à
+    payer, en retard, payée) ou période.
+    Exemples : « quelles factures sont en retard ? », « les factures de Diallo », « montre
+    les factures impayées de mars », « mes brouillons de factures »."""
+    partner_id = resolve_customer(ctx, args.customer).id if args.customer else None
+    found = _listed(ctx, args, partner_id)
+    day = today(ctx)
+    rows = [
+        InvoiceRow(
+            invoice_id=str(x.id),
+            number=x.number,
+            kind=x.kind,
+            customer=partner_name(ctx, x.partner_id),
+            status=x.status,
+            issue_date=x.issue_date,
+            due_date=x.due_date,
+            gross_total=x.gross_total,
+            balance=invoices.balance(x),
+            is_overdue=invoices.is_overdue(x, day),
+        )
+        for x in found
+    ]
+    owed = [r.balance for r in rows if r.kind != "credit_note" and r.status in OPEN]
+    return InvoiceList(
+        currency=tenant_currency(ctx), invoices=rows, total_balance=sum(owed, Decimal(0))
+    )
+
+
+# --- invoice_details ---------------------------------------------------------------------
+
+
+class InvoiceDetails(InvoiceView):
+    def render(self) -> str:
+        head = (
+            f"{KIND_LABELS[self.kind]} {self.number or 'brouillon'} de {self.customer}, "
+            f"du {dd_mm_yyyy(self.issue_date)}"
+        )
+        if self.due_date:
+            head += f", échéance le {dd_mm_yyyy(self.due_date)}"
+        head += f" — {STATUS_LABELS.get(self.status, self.status)}"
+        head += " et en retard." if self.is_overdue else "."
+        text = f"{head}\n{self.detailed_lines()}\n{self.totals()}"
+        if self.kind != "credit_note" and self.status in OPEN:
+            text += (
+                f"\nDéjà réglé : {money(self.amount_settled, self.currency)} ; "
+                f"reste dû : {money(self.balance, self.currency)}."
+            )
+        return text
+
+
+@tool(
+    "finance.invoice_details",
+    title="Voir une facture",
+    effect=Effect.READ,
+    roles=invoices.READERS,
+)
+def invoice_details(ctx: ToolContext, args: InvoiceRef) -> InvoiceDetails:
+    """Montre une facture : lignes, totaux HT, TVA, TTC, échéance, ce qui est payé et ce
+    qui reste dû. Avec un nom de client : sa facture la plus récente.
+    Exemples : « montre la facture F-2026-00012 », « détail de la facture de Modou »,
+    « combien reste-t-il à payer sur la facture de Diallo ? »."""
+    invoice = find_invoice(ctx, args.invoice, args.invoice_id, wanted="any")
+    return invoice_view(ctx, invoice, InvoiceDetails)
+
+
+# --- revenue -----------------------------------------------------------------------------
+
+Grouping = Literal["total", "day", "month", "quarter", "year"]
+
+
+class RevenueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: date | None = Field(default=None, description="Début de période ; ce mois par défaut.")
+    end: date | None = Field(default=None, description="Fin de période (incluse).")
+    basis: Literal["invoiced", "collected"] = Field(
+        default="invoiced",
+        description="invoiced : chiffre d'affaires facturé HT (avoirs déduits) ; "
+        "collected : paiements encaissés.",
+    )
+    grouping: Grouping = Field(
+        default="total", description="total, ou détail par day, month, quarter, year."
+    )
+
+
+class RevenueRow(BaseModel):
+    period: date
+    amount: Decimal
+
+
+class Revenue(ToolResult):
+    start: date
+    end: date
+    basis: str
+    grouping: str
+    currency: str
+    total: Decimal
+    invoiced_net: Decimal
+    invoiced_gross: Decimal
+    collected: Decimal
+    rows: list[RevenueRow]
+
+    def _period(self, when: date) -> str:
+        if self.grouping == "month":
+            return f"{MONTHS[when.month - 1]} {when.year}"
+        if self.grouping == "quarter":
+            return f"T{(when.month - 1) // 3 + 1} {when.year}"
+        if self.grouping == "year":
+            return str(when.year)
+        return dd_mm_yyyy(when)
+
+    def render(self) -> str:
+        label = period_label(self.start, self.end)
+        amount = money(self.total, self.currency)
+        if self.basis == "collected":
+            text = f"Les encaissements {label} s'élèvent à {amount}."
+        else:
+            text = f"Le chiffre d'affaires {label} est de {amount}."
+        if self.grouping != "total" and self.rows:
+            text += "\n" + "\n".join(
+                f"- {self._period(r.period)} : {money(r.amount, self.currency)}"
+                for r in self.rows[-12:]
+            )
+        return text
+
+
+@tool("finance.revenue", title="Chiffre d'affaires", effect=Effect.READ, roles=reports.READERS)
+def revenue(ctx: ToolContext, args: RevenueIn) -> Revenue:
+    """Chiffre d'affaires HT facturé (avoirs déduits) ou encaissements d'une période, au
+    total ou par jour, mois, trimestre, année. Par défaut : le mois en cours.
+    Exemples : « quel est le chiffre d'affaires de mars ? », « combien j'ai encaissé cette
+    semaine ? », « CA de l'année par mois », « combien on a vendu ce mois-ci ? »."""
+    start, end = period_bounds(ctx, args.start, args.end)
+    grouping = "year" if args.grouping == "total" else args.grouping
+    points = reports.revenue(ctx.session, ctx.principal, start=start, end=end, grouping=grouping)
+    net = sum((p.invoiced_net for p in points), Decimal(0))
+    collected = sum((p.collected for p in points), Decimal(0))
+    key = "collected" if args.basis == "collected" else "invoiced_net"
+    return Revenue(
+        start=start,
+        end=end,
+        basis=args.basis,
+        grouping=args.grouping,
+        currency=tenant_currency(ctx),
+        total=collected if args.basis == "collected" else net,
+        invoiced_net=net,
+        invoiced_gross=sum((p.invoiced_gross for p in points), Decimal(0)),
+        collected=collected,
+        rows=[RevenueRow(period=p.period, amount=getattr(p, key)) for p in points],
+    )
+
+
+# --- aged_receivables --------------------------------------------------------------------
+
+
+class AgedReceivablesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    as_of: date | None = Field(
+        default=None, description="Date de calcul des retards ; aujourd'hui."
+    )
+    limit: int = Field(default=10, ge=1, le=50, description="Nombre maximum de clients.")
+
+
+class AgedRow(BaseModel):
+    partner_id: str
+    customer: str
+    total: Decimal
+    not_due: Decimal
+    overdue: Decimal
+    over_90: Decimal
+
+
+class AgedReceivables(ToolResult):
+    currency: str
+    total: Decimal
+    overdue: Decimal
+    customers: list[AgedRow]
+
+    def render(self) -> str:
+        if not self.customers:
+            return "Aucun client ne vous doit d'argent."
+        text = (
+            f"Les clients vous doivent {money(self.total, self.currency)}, dont "
+            f"{money(self.overdue, self.currency)} en retard :"
+        )
+        for row in self.customers[:10]:
+            late = f", dont {money(row.overdue, self.currency)} en retard" if row.overdue else ""
+            old = (
+                f" (plus de 90 jours : {money(row.over_90, self.currency)})" if row.over_90 else ""
+            )
+            text += f"\n- {row.customer} : {money(row.total, self.currency)}{late}{old}"
+        return text
+
+
+@tool(
+    "finance.aged_receivables",
+    title="Voir les créances clients",
+    effect=Effect.READ,
+    roles=reports.READERS,
+)
+def aged_receivables(ctx: ToolContext, args: AgedReceivablesIn) -> AgedReceivables:
+    """Ce que chaque client doit encore, avec la part en retard (0–30, 31–60, 61–90, plus de
+    90 jours), les plus gros montants d'abord.
+    Exemples : « qui me doit de l'argent ? », « balance âgée des clients », « quels clients
+    sont en retard de paiement ? »."""
+    rows = reports.aged_receivables(ctx.session, ctx.principal, ctx.clock, as_of=args.as_of)
+    customers = [
+        AgedRow(
+            partner_id=str(r.partner_id),
+            customer=r.partner_name,
+            total=r.total,
+            not_due=r.not_due,
+            overdue=r.total - r.not_due,
+            over_90=r.days_over_90,
+        )
+        for r in rows
+    ]
+    return AgedReceivables(
+        currency=tenant_currency(ctx),
+        total=sum((r.total for r in customers), Decimal(0)),
+        overdue=sum((r.overdue for r in customers), Decimal(0)),
+        customers=customers[: args.limit],
+    )
