@@ -235,11 +235,12 @@ class LocalTier:
         draft = memory.draft or {}
         adapter = self.adapters[draft["tool"]]
         awaiting = draft.get("awaiting")
-        if CORRECTION.match(folded):
+        correcting = bool(CORRECTION.match(folded))
+        if correcting:
             arguments = jsonable(adapter.corrected(dict(draft["arguments"]), utt))
         else:
             arguments = {**draft["arguments"], **jsonable(adapter.extract(utt))}
-        if awaiting and get_path(arguments, awaiting) in (None, "", []):
+        if not correcting and awaiting and get_path(arguments, awaiting) in (None, "", []):
             value = self._answer_value(draft, awaiting, utt, message, folded)
             if value is not None:
                 set_path(arguments, awaiting, value)

@@ -1,0 +1,239 @@
+"""Names and free text in a message, read around marker words.
+
+All comparisons are made on the folded text (lower case, no accents), whole words only; what is
+returned keeps the casing of the message. Politeness words (« stp », « merci »…) are ignored.
+
+- ``name_after(utt, ("pour",))``: the name after the first marker that is followed by one
+  (« facture pour Diallo SARL, 3 sacs » → "Diallo SARL"). A leading « le client », « la
+  cliente », « chez »… is skipped. The name stops at punctuation (, ; . ? ! : « » ( )), at a
+  digit, at a linking word (de, du, pour, avec, par, en, et, le, la, à…), at a date word (demain,
+  lundi, mars…) and at a common verb or adverb (est, a, doit, maintenant…). One exception: a
+  name that starts with a capital may go on through « de », « du », « des », « de la », « d' »
+  when a capitalized word follows (« Boutique de la Gare », « Ets du Port »); a lower-case name
+  never does; nor « et », except before Fils, Frères, Sœurs, Associés, Cie (« Ets Ndiaye et
+  Frères »), so « pour Diallo et Ndiaye » gives "Diallo". Markers « de », « le », « la » also
+  match their elided forms (« d'Awa »). When a marker is followed by no name, the next
+  occurrence is tried, up to 20 (« facture de 50 000 pour Ndiaye » with ("de", "pour") →
+  "Ndiaye").
+  An unaccented « a » followed by a past participle is the verb avoir and is skipped (« Ba a
+  pointé » is no « à »); the price: « a René » typed without accent is missed.
+- ``leading_name(utt)``: a name opening the message and followed by a verb (« Modou a payé »,
+  « Awa Diop est absente », « Diallo SARL a réglé »), after an optional role or honorific
+  (« Le client Diallo a payé » → "Diallo", « Mme Diop est absente » → "Diop"); None when the
+  message opens with a verb, a pronoun, an article or a question word, or when no verb follows
+  the name within five words.
+- ``words_after(utt, ("parce que", "motif"))``: the text after the first marker, to the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.local.slots.text import blank_spans, fold, politeness_spans, strip_politeness
+from agents.local.slots.types import Utterance
+
+__all__ = ["leading_name", "name_after", "strip_politeness", "words_after"]
+
+_LINKING = frozenset(
+    """de du des d' pour avec par en sur et ou qui que qu' quand le la les l' un une au aux a
+    ce cet cette ces dans chez sans sous vers entre depuis jusqu'a jusqu'au jusqu puis mais donc
+    car comme son sa ses mon ma mes ton ta tes leur leurs notre votre nos vos y
+    demain hier aujourd'hui apres-demain avant-hier ce soir matin midi apres-midi
+    lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin
+    juillet aout septembre octobre novembre decembre semaine mois annee prochain prochaine
+    est sont a ont doit doivent va vont veut peut sera etait avait fait vient n' ne pas
+    maintenant aussi encore deja tout toute tous toutes svp stp merci vite urgent rapidement
+    aujourd'hui svp s'il il elle ils elles je tu nous vous on me te se lui
+    facture factures devis avoir commande paiement payer paye regle""".split()
+)
+_NAME_PREFIX = frozenset(
+    """le la les l' un une client cliente clients fournisseur fournisseuse employe employee
+    salarie salariee collaborateur collaboratrice agent societe entreprise monsieur madame
+    mademoiselle mr mme mlle m. chez""".split()
+)
+_INNER = frozenset({"de", "du", "des", "d'", "de la", "de l'"})
+_PARTNERS = frozenset(
+    "fils freres soeurs surs associes associees cie compagnie partenaires filles co".split()
+)
+_ROLES = frozenset(
+    """client cliente fournisseur fournisseuse employe employee salarie salariee collaborateur
+    collaboratrice agent vendeur vendeuse caissier caissiere gerant gerante livreur""".split()
+)
+_NEXT = re.compile(r"\s+(\w+)")
+_MAX_HITS = 20  # markers tried per call: a chat message has a handful
+_HONORIFICS = frozenset("monsieur madame mademoiselle mr mme mlle m. m".split())
+_PARTICIPLE = re.compile(
+    r"\w+(?:é|ée|és|ées)|fait|pris|dit|recu|reçu|vendu|fini|mis|eu|été|ete|venu"
+)
+_WORD = re.compile(r"[^\W\d_](?:[\w&'-]*[\w&])?|&")
+_STOP_CHARS = frozenset(',;.?!:«»()"/[]{}')
+
+_LEADING_VERBS = frozenset(
+    """a est sont ont doit doivent va vont veut voudrait souhaite demande vient n' ne
+    paie paye payé regle rembourse verse achete commande prend part arrive commence travaille
+    sera etait avait s'est se sera peut passe livre""".split()
+)
+_NOT_NAMES = frozenset(
+    """je j' tu il elle on nous vous ils elles ce c' ca cela ceci qui que quel quelle quels
+    quelles combien comment ou quand pourquoi est-ce le la les l' un une des du mon ma mes ton
+    ta tes son sa ses notre votre leur nos vos leurs cree creer fais faire fait envoie envoyer
+    montre montrer affiche afficher donne donner ajoute ajouter enregistre enregistrer liste
+    lister mets mettre modifie modifier annule annuler supprime supprimer valide valider
+    refuse refuser accepte accepter peux pouvez peut-on dis dites dit tout tous personne rien
+    aujourd'hui demain hier oui non ok d'accord voici voila il y bon alors et mais donc
+    facture devis stock client""".split()
+)
+
+
+def _clean(utt: Utterance) -> tuple[str, str]:
+    spans = politeness_spans(utt.folded)
+    return blank_spans(utt.text, spans), blank_spans(utt.folded, spans)
+
+
+def _marker_regex(marker: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in fold(marker).split()]
+    body = r"\s+".join(words)
+    if marker in ("de", "le", "la"):
+        body = f"(?:{body}|{marker[0]}')"
+        return re.compile(rf"(?<![\w'-]){body}(?:(?<=')|(?![\w'-]))")
+    return re.compile(rf"(?<![\w'-]){body}(?![\w'-])")
+
+
+def _tokens(folded: str, start: int, limit: int = 16) -> list[tuple[int, int, str]]:
+    """The first ``limit`` word and punctuation tokens of ``folded`` from ``start``."""
+    out: list[tuple[int, int, str]] = []
+    pos = start
+    while pos < len(folded) and len(out) < limit:
+        char = folded[pos]
+        if char.isspace():
+            pos += 1
+            continue
+        match = _WORD.match(folded, pos)
+        if match is None:
+            out.append((pos, pos + 1, char))
+            pos += 1
+            continue
+        word = match.group(0)
+        # split elisions: "d'awa" → "d'" + "awa"
+        if len(word) > 2 and word[1] == "'" and word[0] in "dlnjcsqm":
+            out.append((pos, pos + 2, word[:2]))
+            pos += 2
+            continue
+        out.append((pos, match.end(), word))
+        pos = match.end()
+    return out
+
+
+def _is_capital(text: str, start: int) -> bool:
+    return text[start : start + 1].isupper()
+
+
+def _inner_link(text: str, tokens: list[tuple[int, int, str]], i: int) -> int:
+    """Tokens used by « de », « de la », « d' » inside a capitalized name, 0 if none."""
+    for size in (2, 1):
+        words = " ".join(t[2] for t in tokens[i : i + size]).replace("' ", "'")
+        nxt = i + size
+        if words in _INNER and nxt < len(tokens):
+            following = tokens[nxt]
+            if _is_capital(text, following[0]) and following[2] not in _LINKING:
+                return size
+    if tokens[i][2] == "et" and i + 1 < len(tokens) and tokens[i + 1][2] in _PARTNERS:
+        return 1  # « Ets Ndiaye et Frères »
+    return 0
+
+
+def _name_from(text: str, folded: str, start: int) -> str | None:
+    tokens = _tokens(folded, start)
+    i = 0
+    while i < len(tokens) and tokens[i][2] in _NAME_PREFIX:
+        i += 1
+    first = i
+    while i < len(tokens):
+        token = tokens[i][2]
+        if token in _STOP_CHARS or token[0].isdigit() or token in _LINKING:
+            skip = (
+                _inner_link(text, tokens, i)
+                if i > first and _is_capital(text, tokens[first][0])
+                else 0
+            )
+            if not skip:
+                break
+            i += skip
+            continue
+        if not (token[0].isalpha() or token == "&"):
+            break
+        i += 1
+    while i > first and tokens[i - 1][2] in ("&", "-"):
+        i -= 1
+    if i == first:
+        return None
+    return text[tokens[first][0] : tokens[i - 1][1]]
+
+
+def name_after(utt: Utterance, markers: tuple[str, ...]) -> str | None:
+    """The name following the first marker that is followed by one (see the module docstring)."""
+    text, folded = _clean(utt)
+    hits = sorted(
+        (m.start(), m.end()) for marker in markers for m in _marker_regex(marker).finditer(folded)
+    )
+    for start, end in hits[:_MAX_HITS]:
+        if folded[start:end] == "a" and _is_verb_a(text, end):
+            continue
+        name = _name_from(text, folded, end)
+        if name:
+            return name
+    return None
+
+
+def _is_verb_a(text: str, end: int) -> bool:
+    """« Ba a pointé »: an unaccented « a » before a past participle is the verb avoir."""
+    if text[end - 1 : end] != "a":
+        return False
+    following = _NEXT.match(text, end)
+    return following is not None and _PARTICIPLE.fullmatch(following.group(1).lower()) is not None
+
+
+def leading_name(utt: Utterance) -> str | None:
+    """A name opening the message, followed by a verb (« Modou a payé 50 000 » → "Modou")."""
+    text, folded = _clean(utt)
+    tokens = _tokens(folded, 0)
+    tokens = tokens[_role_prefix(tokens) :]
+    i = 0
+    while i < len(tokens) and i < 5:
+        token = tokens[i][2]
+        if token in _LEADING_VERBS or token in _STOP_CHARS or token in _LINKING:
+            break
+        if not (token[0].isalpha() or token == "&"):
+            return None
+        i += 1
+    if i == 0 or i >= len(tokens) or tokens[0][2] in _NOT_NAMES:
+        return None
+    if tokens[i][2] not in _LEADING_VERBS:
+        return None
+    return text[tokens[0][0] : tokens[i - 1][1]]
+
+
+def _role_prefix(tokens: list[tuple[int, int, str]]) -> int:
+    """Tokens of a leading « le client », « la gérante », « Mme » before the name."""
+    words = [t[2] for t in tokens[:2]]
+    if words[:1] and words[0] in _HONORIFICS:
+        return 2 if words[1:] == ["."] else 1
+    if (
+        len(words) == 2
+        and words[0] in ("le", "la", "l'", "notre", "mon", "ma")
+        and words[1] in _ROLES
+    ):
+        return 2
+    return 0
+
+
+def words_after(utt: Utterance, markers: tuple[str, ...]) -> str | None:
+    """Free text after the first marker, to the end of the message, stripped; None if empty."""
+    text, folded = _clean(utt)
+    hits = sorted(m.end() for marker in markers for m in _marker_regex(marker).finditer(folded))
+    for end in hits[:_MAX_HITS]:
+        rest = re.sub(r"^[\s:,\-–—]+", "", text[end:])
+        rest = strip_politeness(rest).rstrip(" .!")
+        if rest:
+            return rest
+    return None

@@ -1,0 +1,108 @@
+"""Amounts of money.
+
+A number is an amount when (first rule that applies):
+1. a currency is written next to it: after (« 15 000 FCFA », « 12,50 € », « 300 euros »,
+   « 5000 F », « 2 millions de francs ») or before (« €12.5 », « EUR 300 »). FCFA, F CFA, CFA,
+   F, francs, frs, XOF and « balles » (Senegalese slang) are XOF; €, euros, EUR are EUR.
+2. it is followed by a unit (« 3 sacs ») → never an amount, it is a quantity;
+3. it carries a scale: « 15k », « 2,5 millions », « quinze mille »;
+4. a payment method follows (« 50 000 par Wave », « 5000 cash », « 2000 en espèces »);
+5. a money word comes just before (« payé 50 000 », « le montant est de 300 », « prix : 1500 »,
+   « avance de 20000 », « doit 7500 », « reste 2 500 »);
+6. it is written with thousands separators (« 15 000 », « 15.000 ») or is ≥ 1000 in words;
+7. « de », « à » or « pour » comes just before and it has at least 3 digits and is not a year
+   (« facture de 150000 », « 3 sacs à 15000 »).
+The currency stays None when the message names none: callers apply the tenant default.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.local.slots.numbers import Num, Scan, make_scan
+from agents.local.slots.quantities import UNIT_AFTER
+from agents.local.slots.types import Amount
+
+_SP = r"[ \u00a0\u202f]"
+_CURRENCY_AFTER = re.compile(
+    _SP + r"*(?:(?:de|d')" + _SP + r"*)?"
+    r"(f" + _SP + r"?cfa|fcfa|cfa|francs?(?:" + _SP + r"+cfa)?|frs?|xof|balles|euros?|eur|€|f)"
+    r"(?![\w-])"
+)
+_CURRENCY_BEFORE = re.compile(r"(?:(?<![\w])(eur|xof|fcfa|cfa)|(€))" + _SP + r"*$")
+_PAY_AFTER = re.compile(
+    _SP + r"*(?:(?:par|en|via|avec|sur)" + _SP + r"+(?:le" + _SP + r"+|la" + _SP + r"+)?"
+    r"(?:wave|orange|om|especes?|cash|liquide|carte|cheque|virement)|cash|comptant|cfa)(?![\w])"
+)
+_MONEY_BEFORE = re.compile(
+    r"(?<![\w])(?:payee?s?|payer|paie|paient|paye|regle|reglee|regler|reglement|versee?|verser"
+    r"|versement|rembourse|remboursee|rembourser|montant|prix|cout|coute|coutent|total|somme"
+    r"|avance|acompte|reste|doit|dette|solde|budget|salaire|encaisse|encaisser|recu|prete"
+    r"|depense|frais|cotisation|tarif|vendu|vendue|achete|paiement|credit|pret)"
+    r"(?:(?:" + _SP + r"|:)+(?:de|d'|a|la|le|les|des|un|une|au|est|sont|total|somme|montant|me|m'"
+    r"|lui|nous|moi|leur|seulement|exactement|environ|:))*(?:" + _SP + r"|:)*$"
+)
+_SMALL_BEFORE = re.compile(r"(?<![\w'])(?:de|d'|a|pour)" + _SP + r"*$")
+_CURRENCY_CODES = {"eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR"}
+
+
+def _code(word: str) -> str:
+    return _CURRENCY_CODES.get(word.replace(" ", ""), "XOF")
+
+
+def _is_year(num: Num) -> bool:
+    return num.digits and not num.grouped and not num.scaled and 1900 <= num.value <= 2100
+
+
+def _context_says_money(scan: Scan, num: Num) -> bool:
+    before = scan.folded[max(0, num.start - 60) : num.start]
+    if num.scaled or _PAY_AFTER.match(scan.folded, num.end):
+        return True
+    if _MONEY_BEFORE.search(before):
+        return True
+    if (num.grouped and num.value >= 1000) or (not num.digits and num.value >= 1000):
+        return True
+    return (
+        num.digits
+        and num.value >= 100
+        and not _is_year(num)
+        and _SMALL_BEFORE.search(before) is not None
+    )
+
+
+def _amount_at(scan: Scan, num: Num) -> Amount | None:
+    after = _CURRENCY_AFTER.match(scan.folded, num.end)
+    # « de francs » only after a scale: « 2 millions de francs », not « 3 sacs de … »
+    if after is not None and (num.scaled or not after.group(0).lstrip().startswith("d")):
+        end = after.end()
+        return Amount(num.value, _code(after.group(1)), scan.text[num.start : end], num.start, end)
+    before = _CURRENCY_BEFORE.search(scan.folded[max(0, num.start - 6) : num.start])
+    if before is not None:
+        start = num.start - (len(before.group(0)))
+        word = before.group(1) or before.group(2)
+        return Amount(num.value, _code(word), scan.text[start : num.end], start, num.end)
+    if num.weak or UNIT_AFTER.match(scan.folded, num.end) or not _context_says_money(scan, num):
+        return None
+    return Amount(num.value, None, scan.text[num.start : num.end], num.start, num.end)
+
+
+def find_amounts(scan: Scan) -> list[Amount]:
+    found: list[Amount] = []
+    for num in scan.nums:
+        if not scan.free(num.start, num.end):
+            continue
+        amount = _amount_at(scan, num)
+        if amount is not None and scan.free(amount.start, amount.end):
+            found.append(amount)
+            scan.take(amount.start, amount.end)
+    return found
+
+
+def parse_amounts(text: str, *, currency: str | None = None) -> list[Amount]:
+    """Amounts of money in ``text`` (rules in the module docstring).
+
+    ``currency`` (the tenant default) is accepted for symmetry with ``analyse`` but never
+    written into ``Amount.currency``: an unsaid currency stays None.
+    """
+    del currency
+    return find_amounts(make_scan(text))

@@ -1,0 +1,90 @@
+"""Calendar arithmetic and French calendar words used by the date parser."""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from datetime import date, timedelta
+
+WEEKDAYS: dict[str, int] = {
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+}  # fmt: skip
+MONTHS: dict[str, int] = {
+    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+}  # fmt: skip
+MONTH_ABBREVIATIONS: dict[str, int] = {
+    "janv": 1, "jan": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "sep": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+
+_UNITS = [
+    "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze",
+    "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf",
+]  # fmt: skip
+
+
+def _day_words() -> dict[str, int]:
+    words = {word: value for value, word in enumerate(_UNITS, start=1)}
+    words["premier"] = 1
+    words["une"] = 1
+    for tens, base in (("vingt", 20), ("trente", 30)):
+        words[tens] = base
+        words[f"{tens}-et-un"] = base + 1
+        words[f"{tens} et un"] = base + 1
+        if base == 20:
+            for value, word in enumerate(_UNITS[1:9], start=2):
+                words[f"vingt-{word}"] = base + value
+    return words
+
+
+DAY_WORDS = _day_words()
+
+
+def day_number(word: str) -> int | None:
+    word = word.strip()
+    if word in DAY_WORDS:
+        return DAY_WORDS[word]
+    if word.endswith("er"):
+        word = word[:-2]
+    if word.isdigit():
+        return int(word)
+    return DAY_WORDS.get(" ".join(word.replace("-", " - ").split()).replace(" - ", "-"))
+
+
+def make_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = _calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def next_weekday(today: date, weekday: int, *, include_today: bool) -> date:
+    ahead = (weekday - today.weekday()) % 7
+    if ahead == 0 and not include_today:
+        ahead = 7
+    return today + timedelta(days=ahead)
+
+
+def previous_weekday(today: date, weekday: int) -> date:
+    back = (today.weekday() - weekday) % 7 or 7
+    return today - timedelta(days=back)
+
+
+def quarter(year: int, number: int) -> tuple[date, date]:
+    first_month = 3 * (number - 1) + 1
+    return date(year, first_month, 1), month_end(year, first_month + 2)

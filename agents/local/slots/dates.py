@@ -1,0 +1,204 @@
+"""Dates and date ranges.
+
+Rules (``today`` is given; weeks run Monday → Sunday):
+- « aujourd'hui », « demain », « après-demain », « hier », « avant-hier »; « ce soir » / « cet
+  après-midi » (today, ``half_day_first``), « ce matin » (today, ``half_day_last``).
+- A weekday alone (« lundi ») is the coming one, today excluded; « ce lundi » includes today.
+  « lundi prochain » / « vendredi prochain » is that weekday in NEXT calendar week (on Wednesday
+  4 March 2026, « vendredi » is 6 March and « vendredi prochain » 13 March). « mardi dernier »
+  is the most recent past Tuesday, today excluded. « lundi de cette semaine » may be past.
+  « lundi en huit » is a week after the coming Monday.
+- « cette semaine », « la semaine prochaine », « la semaine dernière »: Monday → Sunday (the HR
+  domain counts working days itself). « ce mois-ci », « le mois prochain », « le mois dernier »:
+  whole months. « cette année », « l'année dernière », « en 2025 »: whole years. « T1 »,
+  « premier trimestre », « ce trimestre »: whole quarters.
+- « fin du mois » / « fin mars » → the last day; « début avril » / « début du mois prochain » →
+  the 1st; « mi-mars » → the 15th; « fin d'année » → 31 December.
+- « le 3 mars », « 3/03 », « 03/03/2026 », « 2026-03-03 », « lundi 9 mars »: a year left unsaid
+  is the current one, even when that day has passed. « le 15 » is in the current month. « mars »,
+  « en mars », « mars 2026 »: the whole month (current year unless said).
+- « dans 3 jours », « dans deux semaines », « dans un mois », « il y a 3 jours »: one day.
+- « du jour », « du mois », « de la semaine », « de l'année » (« ventes du mois »): the current
+  period; « du mois dernier »: last month; « la semaine du 9 mars »: Monday → Sunday around it.
+- Ranges: « du 3 au 7 mars », « du 28 février au 2 mars », « du lundi au mercredi », « entre le
+  3 et le 7 », « lundi jusqu'à jeudi » give ONE span; the end is taken on or after the start
+  (« du vendredi au mardi »). « jusqu'à jeudi » alone runs from today. « lundi et mardi » gives
+  two spans.
+- Times: « demain 14h », « demain à 9h30 », « 14:30 », « à midi »; a time alone (« 14h ») is
+  today at that time. A time after « pendant », « en », « depuis », « a travaillé », or before
+  « de travail », « sup », is a duration, not a date; so is « 8 heures » without « à »/« vers ».
+- Half days: « mardi après-midi » → ``half_day_first``; « mardi matin » → ``half_day_last``;
+  in a range the start may be « après-midi »/« midi » (``half_day_first``) and the end « matin »
+  / « midi » (``half_day_last``): « jusqu'à jeudi midi ». « jeudi midi » alone is at 12:00.
+Spans never overlap each other in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+
+from agents.local.slots.date_atoms import PATTERNS, TIME, Atom, time_of
+from agents.local.slots.numbers import Scan, make_scan
+from agents.local.slots.types import DateSpan
+
+_SUFFIX_PART = re.compile(
+    r"\s*(?:,\s*)?(?:dans\s+l'|en\s+|le\s+|l'|au\s+)?(?P<part>matin(?:ee)?|apres[\s-]midi|midi|soir(?:ee)?)(?![\w'-])"
+)
+_SUFFIX_TIME = re.compile(rf"\s*(?:,\s*)?(?:(?:a|vers|des|avant|apres|pour)\s+)?{TIME}")
+_RANGE_START = re.compile(
+    r"(?<![\w'])(?:du|de|depuis|depuis\s+le|a\s+partir\s+du|a\s+partir\s+de|des|des\s+le"
+    r"|entre|entre\s+le)\s*$"
+)
+_RANGE_GAP = re.compile(r"\s*(?:,\s*)?(?:au|a|jusqu'au|jusqu'a|jusqu'a\s+le|-|et|et\s+le)\s*")
+_UNTIL = re.compile(r"(?<![\w'])(?:jusqu'a|jusqu'au|jusque)\s*$")
+_PARTS = {"matinee": "matin", "soiree": "soir", "apres midi": "apres-midi"}
+
+
+def _candidates(folded: str, today: date) -> list[tuple[Atom, int]]:
+    found = []
+    for priority, (pattern, resolve) in enumerate(PATTERNS):
+        for match in pattern.finditer(folded):
+            try:
+                atom = resolve(match, today)
+            except (ValueError, OverflowError):  # « mars 0000 », « dans 999 ans » near year 1
+                atom = None
+            if atom is not None:
+                found.append((atom, priority))
+    return found
+
+
+def _atoms(scan: Scan, today: date) -> list[Atom]:
+    candidates = _candidates(scan.folded, today)
+    candidates.sort(key=lambda c: (c[0].start, c[0].start - c[0].end, c[1]))
+    chosen: list[Atom] = []
+    for atom, _ in candidates:
+        if chosen and atom.start < chosen[-1].end:
+            continue
+        if scan.free(atom.start, atom.end):
+            chosen.append(atom)
+    return chosen
+
+
+def _extend(atom: Atom, folded: str) -> None:
+    """Absorb « matin », « après-midi », « à 14h » written after the day."""
+    part = _SUFFIX_PART.match(folded, atom.end)
+    if part is not None and atom.at is None:
+        name = " ".join(part["part"].split())
+        atom.part = _PARTS.get(name, name)
+        atom.end = part.end()
+    clock = _SUFFIX_TIME.match(folded, atom.end)
+    if clock is not None and atom.at is None:
+        at = time_of(clock)
+        if at is not None:
+            atom.at = at
+            atom.end = clock.end()
+    if atom.part == "midi" and atom.at is None:
+        atom.at = time(12)
+
+
+def _joins(folded: str, left: Atom, right: Atom) -> bool:
+    gap = folded[left.end : right.start]
+    if _RANGE_GAP.fullmatch(gap) is None:
+        return False
+    before = folded[max(0, left.start - 20) : left.start]
+    word = gap.strip(" ,")
+    if word.startswith("et"):
+        return re.search(r"(?<![\w'])entre(?:\s+le)?\s*$", before) is not None
+    return word.startswith("jusqu") or _RANGE_START.search(before) is not None
+
+
+def _end_of_range(left: Atom, right: Atom) -> tuple[date, date]:
+    first, last = left.first, right.last
+    if left.bare_day and right.explicit_month:
+        moved = _same_day_in(right.last, left.first.day)
+        first = moved if moved is not None else first
+        if first > last:
+            first = _same_day_in(_month_before(right.last), left.first.day) or first
+    if right.weekday is not None:
+        last = first + timedelta(days=(right.weekday - first.weekday()) % 7)
+    elif right.bare_day:
+        last = _same_day_in(first, right.last.day) or last
+        if last < first:
+            last = _same_day_in(_month_after(first), right.last.day) or last
+    return first, last
+
+
+def _same_day_in(month_day: date, day: int) -> date | None:
+    try:
+        return month_day.replace(day=day)
+    except ValueError:
+        return None
+
+
+def _month_before(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _month_after(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _span(scan: Scan, start: int, left: Atom, right: Atom | None, today: date) -> DateSpan:
+    if right is None:
+        return DateSpan(
+            left.first,
+            left.last,
+            left.at,
+            scan.text[start : left.end],
+            start,
+            left.end,
+            half_day_first=left.part in ("apres-midi", "soir"),
+            half_day_last=left.part == "matin",
+        )
+    first, last = _end_of_range(left, right) if left is not right else (today, right.last)
+    if right.weekday is not None and left is right:
+        last = right.last
+    return DateSpan(
+        first,
+        max(first, last),
+        left.at if left is not right else right.at,
+        scan.text[start : right.end],
+        start,
+        right.end,
+        half_day_first=left is not right and left.part in ("apres-midi", "midi", "soir"),
+        half_day_last=right.part in ("matin", "midi"),
+    )
+
+
+def _range_start(folded: str, atom: Atom) -> int:
+    before = folded[max(0, atom.start - 20) : atom.start]
+    match = _RANGE_START.search(before) or _UNTIL.search(before)
+    return atom.start - len(match.group(0)) if match else atom.start
+
+
+def find_dates(scan: Scan, today: date) -> list[DateSpan]:
+    atoms: list[Atom] = []
+    for atom in _atoms(scan, today):
+        if atoms and atom.start < atoms[-1].end:
+            continue  # already read as the time or part of day of the previous one
+        _extend(atom, scan.folded)
+        atoms.append(atom)
+    spans: list[DateSpan] = []
+    i = 0
+    while i < len(atoms):
+        atom = atoms[i]
+        start = _range_start(scan.folded, atom)
+        if i + 1 < len(atoms) and _joins(scan.folded, atom, atoms[i + 1]):
+            spans.append(_span(scan, start, atom, atoms[i + 1], today))
+            i += 2
+            continue
+        before = scan.folded[max(0, atom.start - 12) : atom.start]
+        if _UNTIL.search(before):
+            spans.append(_span(scan, start, atom, atom, today))
+        else:
+            spans.append(_span(scan, atom.start, atom, None, today))
+        i += 1
+    for span in spans:
+        scan.take(span.start, span.end)
+    return spans
+
+
+def parse_dates(text: str, *, today: date) -> list[DateSpan]:
+    """Dates and ranges of a message (rules in the module docstring)."""
+    return find_dates(make_scan(text), today)

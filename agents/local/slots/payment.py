@@ -1,0 +1,63 @@
+"""Payment methods and document numbers.
+
+Payment methods (first one said wins): « par Wave » / « wave » → wave; « Orange Money »,
+« OM » (a whole word), « orange » → orange_money; « espèces », « cash », « liquide »,
+« comptant » → cash; « par carte », « en carte », « CB », « carte bancaire », « carte bleue »,
+« TPE » → card; « virement » → bank_transfer; « chèque » → cheque. Free Money, Wari, Yas… →
+None: finance records none of them.
+
+Document numbers: F- (invoice), AV- (credit note), D- (quote), BC- (purchase order) followed by
+a year and a sequence (« f-2026-00012 » → "F-2026-00012"). Short forms (« facture 12 ») are
+left to the finance adapter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.local.slots.numbers import Scan, make_scan
+from agents.local.slots.types import PaymentMethod
+
+_METHODS: list[tuple[PaymentMethod, str]] = [
+    ("orange_money", r"orange[\s-]*money|om|orange"),
+    ("wave", r"wave"),
+    ("cash", r"especes?|cash|liquide|comptant"),
+    (
+        "card",
+        r"(?:par|en|avec\s+la|avec\s+une|a\s+la)\s+carte|carte\s+(?:bancaire|bleue|visa)|cb|tpe",
+    ),
+    ("bank_transfer", r"virements?|transfert\s+bancaire"),
+    ("cheque", r"cheques?"),
+]
+_PAYMENT = re.compile(
+    "|".join(f"(?P<{name}>(?<![\\w'-])(?:{pattern})(?![\\w-]))" for name, pattern in _METHODS)
+)
+
+_DOCUMENT = re.compile(r"(?<![\w-])(f|av|d|bc)\s?-\s?(\d{4})\s?-\s?(\d{1,6})(?![\w-])")
+
+
+def find_payment_method(scan: Scan) -> tuple[PaymentMethod, int, int] | None:
+    for match in _PAYMENT.finditer(scan.folded):
+        if scan.free(match.start(), match.end()) and match.lastgroup is not None:
+            method: PaymentMethod = match.lastgroup  # type: ignore[assignment]
+            return method, match.start(), match.end()
+    return None
+
+
+def parse_payment_method(text: str) -> PaymentMethod | None:
+    """The payment method a message names (see the module docstring), else None."""
+    found = find_payment_method(make_scan(text))
+    return found[0] if found else None
+
+
+def find_document_numbers(scan: Scan) -> list[tuple[str, int, int]]:
+    found = []
+    for match in _DOCUMENT.finditer(scan.folded):
+        prefix, year, seq = match.groups()
+        found.append((f"{prefix.upper()}-{year}-{seq}", match.start(), match.end()))
+    return found
+
+
+def parse_document_numbers(text: str) -> list[str]:
+    """Invoice, credit-note, quote and purchase-order numbers, upper case ("F-2026-00012")."""
+    return [number for number, _, _ in find_document_numbers(make_scan(text))]

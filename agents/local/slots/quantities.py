@@ -1,0 +1,158 @@
+"""Quantities: a number followed by a unit and/or the thing counted.
+
+« 3 sacs de riz » → (3, "sac", "riz"); « 5 riz » → (5, None, "riz"); « 3 sacs » → (3, "sac",
+None); « x3 » → (3, None, None); « 3 x riz » → (3, None, "riz"). Units are folded singulars:
+sac, carton, kg, g, litre (l), piece (pcs), boite, paquet, bouteille, caisse, tonne, metre (a
+lower-case "m"), unite, plus bidon, sachet, fardeau, palette, pot, rouleau, seau common in
+Senegalese shops. Durations (heures, jours…) are not units. « douzaine » multiplies: « une
+douzaine d'oeufs » → (12, None, "oeufs"), « 2 douzaines » → 24.
+« un »/« une » count only before a unit (« un sac de riz » → 1 sac), never alone.
+An item may also come BEFORE the number when it follows punctuation or « et » (« inventaire :
+riz 40 sacs, sucre 12 cartons », « Nescafé x3 »); never right at the start of a message before
+a unit (« ajoute 40 sacs »: « ajoute » is a verb). « les 5 dernières factures » is no quantity.
+The item keeps its written casing (« Nescafé ») and stops at punctuation, at « et », « pour »,
+« à », « avec », « chez », at a date word, at a number, or after five words; « de »/« d' »
+may stay inside (« huile de palme ») unless a number follows.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from agents.local.slots.numbers import Num, Scan, make_scan
+from agents.local.slots.types import Quantity
+
+_UNIT_FORMS: dict[str, str] = {
+    "sac": "sac", "sacs": "sac", "carton": "carton", "cartons": "carton", "kg": "kg",
+    "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogramme": "kg", "kilogrammes": "kg",
+    "g": "g", "gr": "g", "gramme": "g", "grammes": "g", "litre": "litre", "litres": "litre",
+    "l": "litre", "piece": "piece", "pieces": "piece", "pcs": "piece", "pc": "piece",
+    "boite": "boite", "boites": "boite", "paquet": "paquet", "paquets": "paquet",
+    "bouteille": "bouteille", "bouteilles": "bouteille", "caisse": "caisse",
+    "caisses": "caisse", "douzaine": "douzaine", "douzaines": "douzaine", "tonne": "tonne",
+    "tonnes": "tonne", "metre": "metre", "metres": "metre", "m": "metre", "unite": "unite",
+    "unites": "unite", "bidon": "bidon", "bidons": "bidon", "sachet": "sachet",
+    "sachets": "sachet", "fardeau": "fardeau", "fardeaux": "fardeau", "palette": "palette",
+    "palettes": "palette", "pot": "pot", "pots": "pot", "rouleau": "rouleau",
+    "rouleaux": "rouleau", "seau": "seau", "seaux": "seau",
+}  # fmt: skip
+_UNIT = re.compile(
+    r"[ \u00a0\u202f]?("
+    + "|".join(sorted(_UNIT_FORMS, key=len, reverse=True))
+    + r")(?![\w'])(?:[ \u00a0\u202f]+(?:de|d')[ \u00a0\u202f]*|(?<=l)(?=')|)"
+)
+UNIT_AFTER = re.compile(
+    r"[ \u00a0\u202f]*(?:" + "|".join(sorted(_UNIT_FORMS, key=len, reverse=True)) + r")(?![\w'])"
+)
+_ITEM_STOP = frozenset(
+    """et ou pour a au aux avec chez par en sur dans le la les un une des du ce cet cette ces
+    mon ma mes son sa ses qui que quand comme mais donc car puis ensuite aussi svp stp merci
+    demain hier aujourd'hui apres-demain avant-hier lundi mardi mercredi jeudi vendredi samedi
+    dimanche janvier fevrier mars avril mai juin juillet aout septembre octobre novembre
+    decembre semaine semaines mois an ans annee annees jour jours journee journees heure heures
+    h min minute minutes fois fcfa cfa f francs franc xof euro euros eur balles k est sont a ont
+    ai il elle je tu nous vous ils elles on livre livres livrer envoie envoyer pas plus moins
+    ici la-bas chacun chacune l'unite prix total dernier derniere derniers dernieres premier
+    premiere premiers premieres prochain prochaine prochains prochaines autres fois""".split()
+)
+_NEXT_WORD = re.compile(r"[ \u00a0\u202f]*([^\W\d_][\w'&.-]*)")
+_BEFORE = re.compile(
+    r"(?:^|[,:;\n(]|(?<![\w'])et)[ \u00a0\u202f]*"
+    r"((?:[^\W\d_][\w'&-]*[ \u00a0\u202f]+){0,2}[^\W\d_][\w'&-]*)[ \u00a0\u202f]+$"
+)
+_X_BEFORE = re.compile(r"(?<![\w])x[ \u00a0\u202f]?(\d{1,4})(?![\w,.]\d|\w)")
+_X_AFTER = re.compile(r"[ \u00a0\u202f]?[x×](?![\w])")
+
+
+def _item(scan: Scan, pos: int, *, after_de: bool) -> tuple[str | None, int]:
+    """The counted thing starting at ``pos`` (original casing) and where it ends."""
+    words: list[tuple[int, int]] = []
+    cursor = pos
+    while len(words) < 5:
+        match = _NEXT_WORD.match(scan.folded, cursor)
+        if match is None:
+            break
+        word = match.group(1).rstrip(".")
+        start, end = match.start(1), match.start(1) + len(word)
+        elided = word in ("de", "d'") or word.startswith("d'")
+        if word in _ITEM_STOP or (not words and elided and not after_de):
+            break
+        if not scan.free(start, end):
+            break
+        words.append((start, end))
+        cursor = end
+        if end < len(scan.folded) and not scan.folded[end].isspace():
+            break  # punctuation ends the item
+    while words and scan.folded[words[-1][0] : words[-1][1]] in ("de", "d'"):
+        words.pop()
+    if not words:
+        return None, pos
+    return scan.text[words[0][0] : words[-1][1]], words[-1][1]
+
+
+def _item_before(scan: Scan, pos: int, *, at_text_start: bool) -> tuple[str | None, int]:
+    """« riz 40 sacs », « …, sucre x2 »: the item written before the number, if any."""
+    offset = max(0, pos - 60)
+    match = _BEFORE.search(scan.folded[offset:pos])
+    if match is None:
+        return None, pos
+    start = offset + match.start(1)
+    lead = match.group(0)[: match.start(1) - match.start()].strip()
+    if not lead and (start > 0 or not at_text_start):
+        return None, pos  # only after punctuation or « et », or at the very start
+    words = match.group(1).split()
+    if any(w in _ITEM_STOP for w in words) or not scan.free(start, offset + match.end(1)):
+        return None, pos
+    return scan.text[start : offset + match.end(1)], start
+
+
+def _quantity_at(scan: Scan, num: Num) -> Quantity | None:
+    value, unit, end = num.value, None, num.end
+    unit_match = _UNIT.match(scan.folded, num.end)
+    if unit_match is not None and not (unit_match.group(1) == "m" and num.scaled):
+        unit = _UNIT_FORMS[unit_match.group(1)]
+        end = unit_match.end()
+        if unit == "douzaine":
+            value, unit = value * 12, None
+        after_de = unit_match.group(0).rstrip().endswith(("de", "'"))
+        item, item_end = _item(scan, end, after_de=True)
+        start = num.start
+        if item is None or not after_de:
+            item_end = unit_match.start(1) + len(unit_match.group(1))
+            item, start = _item_before(scan, num.start, at_text_start=False)
+        return Quantity(value, unit, item, scan.text[start:item_end], start, item_end)
+    if num.weak or num.scaled or num.grouped:
+        return None
+    x_after = _X_AFTER.match(scan.folded, num.end)
+    start_item = x_after.end() if x_after else num.end
+    if not scan.folded[start_item : start_item + 1].isspace():
+        return None
+    item, item_end = _item(scan, start_item + 1, after_de=False)
+    if item is None:
+        return None
+    return Quantity(value, None, item, scan.text[num.start : item_end], num.start, item_end)
+
+
+def find_quantities(scan: Scan) -> list[Quantity]:
+    found: list[Quantity] = []
+    for num in scan.nums:
+        if not scan.free(num.start, num.end):
+            continue
+        quantity = _quantity_at(scan, num)
+        if quantity is not None and scan.free(quantity.start, quantity.end):
+            found.append(quantity)
+            scan.take(quantity.start, quantity.end)
+    for match in _X_BEFORE.finditer(scan.folded):
+        if scan.free(match.start(), match.end()):
+            item, start = _item_before(scan, match.start(), at_text_start=True)
+            text = scan.text[start : match.end()]
+            found.append(Quantity(Decimal(match.group(1)), None, item, text, start, match.end()))
+            scan.take(start, match.end())
+    found.sort(key=lambda q: q.start)
+    return found
+
+
+def parse_quantities(text: str) -> list[Quantity]:
+    """Quantities of a message (see the module docstring)."""
+    return find_quantities(make_scan(text))

@@ -1,0 +1,180 @@
+"""HR adapters: what French messages say, as the HR tools' arguments."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from agents.local.adapters.hr import ADAPTERS
+from agents.local.slots import analyse
+from tools import hr as tools
+
+TODAY = date(2026, 3, 16)  # a Monday
+BY_TOOL = {a.tool: a for a in ADAPTERS}
+
+
+def extract(tool: str, text: str) -> dict[str, Any]:
+    return BY_TOOL[tool].extract(analyse(text, today=TODAY, currency="XOF"))
+
+
+CASES = [
+    ("hr.find_employee", "cherche l'employée Awa", {"query": "Awa"}),
+    ("hr.find_employee", "le numéro de Moussa Diop ?", {"query": "Moussa Diop"}),
+    ("hr.find_employee", "qui a le matricule E00003 ?", {"query": "E00003"}),
+    (
+        "hr.create_employee",
+        "ajoute l'employée Awa Ndiaye, vendeuse, embauchée le 1er avril",
+        {"name": "Awa Ndiaye", "hire_date": date(2026, 4, 1), "job_title": "vendeuse"},
+    ),
+    (
+        "hr.create_employee",
+        "nouvel employé Moussa Diop au service Livraison, son responsable Fatou",
+        {"name": "Moussa Diop", "department": "Livraison", "manager": "Fatou"},
+    ),
+    (
+        "hr.create_employee",
+        "crée la fiche de Jean Martin, comptable",
+        {"name": "Jean Martin", "job_title": "comptable"},
+    ),
+    (
+        "hr.update_employee",
+        "Awa passe responsable de boutique",
+        {"employee": "Awa", "job_title": "responsable de boutique"},
+    ),
+    (
+        "hr.update_employee",
+        "change le téléphone de Moussa : 77 111 22 33",
+        {"employee": "Moussa", "phone": "77 111 22 33"},
+    ),
+    (
+        "hr.update_employee",
+        "Jean a quitté l'entreprise le 31 mars",
+        {"employee": "Jean", "left_on": date(2026, 3, 31)},
+    ),
+    (
+        "hr.request_leave",
+        "je veux poser du 3 au 7 août",
+        {"start_date": date(2026, 8, 3), "end_date": date(2026, 8, 7)},
+    ),
+    (
+        "hr.request_leave",
+        "congé maladie demain pour Moussa",
+        {"employee": "Moussa", "leave_type": "maladie", "start_date": date(2026, 3, 17)},
+    ),
+    (
+        "hr.request_leave",
+        "je prends vendredi après-midi",
+        {"start_date": date(2026, 3, 20), "starts_afternoon": True},
+    ),
+    (
+        "hr.request_leave",
+        "je prends lundi matin stp",
+        {"start_date": date(2026, 3, 23), "ends_morning": True},
+    ),
+    ("hr.approve_leave", "approuve le congé d'Awa", {"employee": "Awa"}),
+    (
+        "hr.approve_leave",
+        "valide la demande de Moussa du 3 août",
+        {"employee": "Moussa", "start_date": date(2026, 8, 3)},
+    ),
+    ("hr.approve_leave", "ok pour les congés de Fatou", {"employee": "Fatou"}),
+    (
+        "hr.reject_leave",
+        "refuse le congé de Moussa, c'est l'inventaire",
+        {"employee": "Moussa", "reason": "c'est l'inventaire"},
+    ),
+    (
+        "hr.reject_leave",
+        "refuse le congé de Moussa parce que c'est l'inventaire",
+        {"employee": "Moussa", "reason": "c'est l'inventaire"},
+    ),
+    ("hr.leave_balance", "combien il me reste de congés ?", {}),
+    ("hr.leave_balance", "solde de congés d'Awa", {"employee": "Awa"}),
+    (
+        "hr.who_is_absent",
+        "qui est en congé la semaine prochaine ?",
+        {"start_date": date(2026, 3, 23), "end_date": date(2026, 3, 29)},
+    ),
+    ("hr.check_in", "je suis arrivé", {}),
+    ("hr.check_out", "je pars, bonne soirée", {}),
+    (
+        "hr.attendance_report",
+        "combien d'heures a fait Awa en mars ?",
+        {"employee": "Awa", "start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)},
+    ),
+    (
+        "hr.attendance_report",
+        "les retards du service Ventes ce mois-ci",
+        {"department": "Ventes", "start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)},
+    ),
+    (
+        "hr.create_contract",
+        "CDD pour Awa du 1er avril au 30 septembre, 250 000 FCFA par mois",
+        {
+            "employee": "Awa",
+            "kind": "cdd",
+            "salary": Decimal(250_000),
+            "start_date": date(2026, 4, 1),
+            "end_date": date(2026, 9, 30),
+        },
+    ),
+    (
+        "hr.create_contract",
+        "Moussa passe en CDI au 1er mai, 2 100 € brut",
+        {
+            "employee": "Moussa",
+            "kind": "cdi",
+            "salary": Decimal(2100),
+            "start_date": date(2026, 5, 1),
+        },
+    ),
+    (
+        "hr.create_contract",
+        "stage de Jean jusqu'au 31 août, 35 heures par semaine",
+        {"employee": "Jean", "kind": "stage", "weekly_hours": 35, "end_date": date(2026, 8, 31)},
+    ),
+    ("hr.expiring_contracts", "fin de contrats dans les 90 jours", {"within_days": 90}),
+    ("hr.expiring_contracts", "les CDD qui finissent ce mois-ci", {"within_days": 31}),
+]
+
+
+@pytest.mark.parametrize(("tool", "text", "expected"), CASES)
+def test_extract(tool: str, text: str, expected: dict[str, Any]) -> None:
+    assert extract(tool, text) == expected
+
+
+@pytest.mark.parametrize(("tool", "text", "expected"), CASES)
+def test_extracted_arguments_validate(tool: str, text: str, expected: dict[str, Any]) -> None:
+    model = next(t for t in tools.TOOLS if t.name == tool).input_model
+    assert set(expected) <= set(model.model_fields)
+    assert set(BY_TOOL[tool].ask) <= set(model.model_fields)
+
+
+def test_every_tool_has_an_adapter() -> None:
+    assert set(BY_TOOL) == {t.name for t in tools.TOOLS}
+
+
+def test_a_correction_moves_the_dates() -> None:
+    adapter = BY_TOOL["hr.request_leave"]
+    first = extract("hr.request_leave", "congé maladie demain pour Moussa")
+    fixed = adapter.corrected(first, analyse("non, vendredi", today=TODAY))
+    assert fixed == {"employee": "Moussa", "leave_type": "maladie", "start_date": date(2026, 3, 20)}
+
+
+def test_a_refusal_reason_can_come_later() -> None:
+    adapter = BY_TOOL["hr.reject_leave"]
+    assert "reason" in adapter.ask
+    first = extract("hr.reject_leave", "refuse le congé de Moussa")
+    assert first == {"employee": "Moussa"}
+
+
+def test_new_dates_replace_the_whole_period() -> None:
+    adapter = BY_TOOL["hr.request_leave"]
+    first = extract("hr.request_leave", "je veux poser du 3 au 7 août")
+    fixed = adapter.corrected(first, analyse("non, le 10 août", today=TODAY))
+    assert fixed == {"start_date": date(2026, 8, 10)}
+    kept = adapter.corrected(first, analyse("en RTT", today=TODAY))
+    assert kept == {**first, "leave_type": "RTT"}

@@ -1,0 +1,162 @@
+from datetime import date, time
+
+import pytest
+
+from agents.local.slots import parse_dates
+
+# Wednesday 4 March 2026
+TODAY = date(2026, 3, 4)
+
+
+def d(month: int, day: int, year: int = 2026) -> date:
+    return date(year, month, day)
+
+
+class TestParseDates:
+    @pytest.mark.parametrize(
+        ("text", "first", "last"),
+        [
+            ("aujourd'hui", d(3, 4), d(3, 4)),
+            ("aujourd\u2019hui", d(3, 4), d(3, 4)),
+            ("demain", d(3, 5), d(3, 5)),
+            ("après-demain", d(3, 6), d(3, 6)),
+            ("apres demain", d(3, 6), d(3, 6)),
+            ("hier", d(3, 3), d(3, 3)),
+            ("avant-hier", d(3, 2), d(3, 2)),
+            ("lundi", d(3, 9), d(3, 9)),
+            ("mercredi", d(3, 11), d(3, 11)),  # today excluded
+            ("ce mercredi", d(3, 4), d(3, 4)),  # « ce » includes today
+            ("vendredi", d(3, 6), d(3, 6)),
+            ("lundi prochain", d(3, 9), d(3, 9)),
+            ("vendredi prochain", d(3, 13), d(3, 13)),  # the Friday of next week
+            ("mardi dernier", d(3, 3), d(3, 3)),
+            ("lundi en huit", d(3, 16), d(3, 16)),
+            ("la semaine prochaine", d(3, 9), d(3, 15)),
+            ("cette semaine", d(3, 2), d(3, 8)),
+            ("la semaine dernière", d(2, 23), d(3, 1)),
+            ("le mois prochain", d(4, 1), d(4, 30)),
+            ("ce mois-ci", d(3, 1), d(3, 31)),
+            ("le mois dernier", d(2, 1), d(2, 28)),
+            ("fin du mois", d(3, 31), d(3, 31)),
+            ("fin du mois prochain", d(4, 30), d(4, 30)),
+            ("fin mars", d(3, 31), d(3, 31)),
+            ("début avril", d(4, 1), d(4, 1)),
+            ("mi-mars", d(3, 15), d(3, 15)),
+            ("le 3 mars", d(3, 3), d(3, 3)),
+            ("le 1er avril", d(4, 1), d(4, 1)),
+            ("le premier avril", d(4, 1), d(4, 1)),
+            ("le deux mai", d(5, 2), d(5, 2)),
+            ("3 mars 2025", d(3, 3, 2025), d(3, 3, 2025)),
+            ("lundi 9 mars", d(3, 9), d(3, 9)),
+            ("3/03", d(3, 3), d(3, 3)),
+            ("03/03/2026", d(3, 3), d(3, 3)),
+            ("15/04/26", d(4, 15), d(4, 15)),
+            ("2026-03-03", d(3, 3), d(3, 3)),
+            ("le 15", d(3, 15), d(3, 15)),
+            ("du 3 au 7 mars", d(3, 3), d(3, 7)),
+            ("du 28 février au 2 mars", d(2, 28), d(3, 2)),
+            ("du 28 au 2 mars", d(2, 28), d(3, 2)),
+            ("du 3 avril au 7", d(4, 3), d(4, 7)),
+            ("du 10 au 12", d(3, 10), d(3, 12)),
+            ("entre le 3 et le 7 mars", d(3, 3), d(3, 7)),
+            ("du lundi au mercredi", d(3, 9), d(3, 11)),
+            ("du vendredi au mardi", d(3, 6), d(3, 10)),
+            ("lundi jusqu'à jeudi", d(3, 9), d(3, 12)),
+            ("jusqu'à vendredi", d(3, 4), d(3, 6)),
+            ("mars", d(3, 1), d(3, 31)),
+            ("en mars", d(3, 1), d(3, 31)),
+            ("mars 2026", d(3, 1), d(3, 31)),
+            ("en août", d(8, 1), d(8, 31)),
+            ("premier trimestre", d(1, 1), d(3, 31)),
+            ("T1", d(1, 1), d(3, 31)),
+            ("T3 2025", d(7, 1, 2025), d(9, 30, 2025)),
+            ("le trimestre dernier", d(10, 1, 2025), d(12, 31, 2025)),
+            ("cette année", d(1, 1), d(12, 31)),
+            ("l'année dernière", d(1, 1, 2025), d(12, 31, 2025)),
+            ("en 2025", d(1, 1, 2025), d(12, 31, 2025)),
+            ("dans 3 jours", d(3, 7), d(3, 7)),
+            ("dans deux semaines", d(3, 18), d(3, 18)),
+            ("dans un mois", d(4, 4), d(4, 4)),
+            ("il y a 3 jours", d(3, 1), d(3, 1)),
+            ("ventes du jour", d(3, 4), d(3, 4)),
+            ("ventes du mois", d(3, 1), d(3, 31)),
+            ("rapport du mois dernier", d(2, 1), d(2, 28)),
+            ("stats de la semaine", d(3, 2), d(3, 8)),
+            ("la semaine du 9 mars", d(3, 9), d(3, 15)),
+            ("le 15 du mois", d(3, 15), d(3, 15)),
+            ("fin d'année", d(12, 31), d(12, 31)),
+            ("ce week-end", d(3, 7), d(3, 8)),
+            ("le week-end prochain", d(3, 14), d(3, 15)),
+            ("samedi prochain", d(3, 14), d(3, 14)),
+            ("dimanche dernier", d(3, 1), d(3, 1)),
+            ("du 1er au 5 avril", d(4, 1), d(4, 5)),
+        ],
+    )
+    def test_reads_one_span(self, text: str, first: date, last: date) -> None:
+        [span] = parse_dates(text, today=TODAY)
+        assert (span.first, span.last) == (first, last)
+        assert text[span.start : span.end] == span.text
+
+    @pytest.mark.parametrize(
+        ("text", "day", "at"),
+        [
+            ("demain 14h", d(3, 5), time(14)),
+            ("demain à 9h30", d(3, 5), time(9, 30)),
+            ("le 15 à 10h", d(3, 15), time(10)),
+            ("14h", d(3, 4), time(14)),
+            ("14h30", d(3, 4), time(14, 30)),
+            ("9 h", d(3, 4), time(9)),
+            ("à 16:45", d(3, 4), time(16, 45)),
+            ("à midi", d(3, 4), time(12)),
+            ("vendredi vers 8h", d(3, 6), time(8)),
+        ],
+    )
+    def test_reads_the_time_of_day(self, text: str, day: date, at: time) -> None:
+        [span] = parse_dates(text, today=TODAY)
+        assert (span.first, span.last, span.at) == (day, day, at)
+
+    def test_two_weekdays_joined_by_et_are_two_spans(self) -> None:
+        spans = parse_dates("lundi et mardi", today=TODAY)
+        assert [(s.first, s.last) for s in spans] == [(d(3, 9), d(3, 9)), (d(3, 10), d(3, 10))]
+
+    def test_spans_never_overlap(self) -> None:
+        spans = parse_dates("du 3 au 7 mars puis le 10 mars à 9h et demain", today=TODAY)
+        assert [s.text for s in spans] == ["du 3 au 7 mars", "le 10 mars à 9h", "demain"]
+        assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+
+    def test_afternoon_starts_at_noon(self) -> None:
+        [span] = parse_dates("mardi après-midi", today=TODAY)
+        assert (span.first, span.half_day_first, span.half_day_last) == (d(3, 10), True, False)
+
+    def test_morning_ends_at_noon(self) -> None:
+        [span] = parse_dates("demain matin", today=TODAY)
+        assert (span.first, span.half_day_first, span.half_day_last) == (d(3, 5), False, True)
+
+    def test_until_noon_ends_at_noon(self) -> None:
+        [span] = parse_dates("jusqu'à jeudi midi", today=TODAY)
+        assert (span.first, span.last, span.half_day_last) == (d(3, 4), d(3, 5), True)
+
+    def test_range_with_half_days_at_both_ends(self) -> None:
+        [span] = parse_dates("du lundi après-midi au mercredi matin", today=TODAY)
+        assert (span.first, span.last) == (d(3, 9), d(3, 11))
+        assert span.half_day_first and span.half_day_last
+
+    def test_this_evening_is_today_from_noon(self) -> None:
+        [span] = parse_dates("ce soir", today=TODAY)
+        assert (span.first, span.half_day_first) == (TODAY, True)
+
+    def test_date_inside_a_sentence_keeps_its_offsets(self) -> None:
+        text = "Awa sera absente du 3 au 7 mars inclus"
+        [span] = parse_dates(text, today=TODAY)
+        assert text[span.start : span.end] == "du 3 au 7 mars"
+
+    @pytest.mark.parametrize(
+        "text",
+        ["pendant 2h", "3 sacs de riz", "15 000 FCFA", "sept jours", "la semaine", "", "🙂"],
+    )
+    def test_reads_no_date(self, text: str) -> None:
+        assert parse_dates(text, today=TODAY) == []
+
+    def test_the_year_rolls_over_in_january(self) -> None:
+        [span] = parse_dates("le mois dernier", today=date(2026, 1, 10))
+        assert (span.first, span.last) == (date(2025, 12, 1), date(2025, 12, 31))

@@ -1,0 +1,54 @@
+from decimal import Decimal
+
+import pytest
+
+from agents.local.slots import parse_quantities
+
+
+class TestParseQuantities:
+    @pytest.mark.parametrize(
+        ("text", "value", "unit", "item"),
+        [
+            ("3 sacs de riz", "3", "sac", "riz"),
+            ("deux cartons de lait", "2", "carton", "lait"),
+            ("10 kg de sucre", "10", "kg", "sucre"),
+            ("10kg de sucre", "10", "kg", "sucre"),
+            ("5 kilos de sucre", "5", "kg", "sucre"),
+            ("une douzaine d'oeufs", "12", None, "oeufs"),
+            ("2 douzaines d\u2019œufs", "24", None, "œufs"),
+            ("5 riz", "5", None, "riz"),
+            ("3 sacs", "3", "sac", None),
+            ("2,5 litres d'huile", "2.5", "litre", "huile"),
+            ("2 l d'huile", "2", "litre", "huile"),
+            ("4 boîtes de Nescafé", "4", "boite", "Nescafé"),
+            ("x3", "3", None, None),
+            ("3 x riz", "3", None, "riz"),
+            ("un sac de riz", "1", "sac", "riz"),
+            ("10 m de tissu", "10", "metre", "tissu"),
+            ("6 pièces", "6", "piece", None),
+            ("1 tonne de ciment", "1", "tonne", "ciment"),
+            ("5 pots de pâte d'arachide", "5", "pot", "pâte d'arachide"),
+            ("3 bidons d'huile de palme", "3", "bidon", "huile de palme"),
+        ],
+    )
+    def test_reads_one_quantity(self, text: str, value: str, unit: str | None, item: str) -> None:
+        [quantity] = parse_quantities(text)
+        assert (quantity.value, quantity.unit, quantity.item) == (Decimal(value), unit, item)
+        assert text[quantity.start : quantity.end] == quantity.text
+
+    def test_reads_two_quantities_joined_by_et(self) -> None:
+        found = parse_quantities("3 sacs de riz et 2 cartons de lait")
+        assert [(q.value, q.unit, q.item) for q in found] == [
+            (Decimal(3), "sac", "riz"),
+            (Decimal(2), "carton", "lait"),
+        ]
+
+    def test_item_stops_at_a_comma_and_at_pour(self) -> None:
+        found = parse_quantities("3 sacs de riz pour Diallo, 2 bidons d'huile")
+        assert [q.item for q in found] == ["riz", "huile"]
+
+    @pytest.mark.parametrize(
+        "text", ["3 jours", "une facture", "15 000 FCFA", "2 heures", "le 3 mars", ""]
+    )
+    def test_reads_no_quantity(self, text: str) -> None:
+        assert parse_quantities(text) == []

@@ -1,0 +1,161 @@
+"""Attendance: checking in and out (oneself, now), and the attendance report."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.hr import service as hr
+from domain.hr.models import AttendanceRecord
+from domain.hr.schemas import AttendanceEvent
+from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
+from tools.hr._common import (
+    days_text,
+    employee_named,
+    fold,
+    me,
+    period_text,
+    source_of,
+    today,
+    zone_of,
+)
+
+
+class PointIn(BaseModel):
+    """Nothing to say: one checks in or out oneself, now."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PointOut(ToolResult):
+    check_out: bool
+    attendance_id: str
+    employee: str
+    at: time
+    late_minutes: int = 0
+    arrived: time | None = None
+    hours: Decimal | None = None
+
+    def preview(self) -> str:
+        what = "départ" if self.check_out else "arrivée"
+        return f"Pointer l'{what} de {self.employee} à {self.at:%H:%M}."
+
+    def render(self) -> str:
+        if self.check_out:
+            worked = (
+                f" : {days_text(self.hours)} h depuis {self.arrived:%H:%M}" if self.hours else ""
+            )
+            return f"Départ pointé à {self.at:%H:%M}{worked}. Bonne soirée, {self.employee} !"
+        late = f" ({self.late_minutes} min de retard)" if self.late_minutes else ""
+        return f"Arrivée pointée à {self.at:%H:%M}{late}. Bonne journée, {self.employee} !"
+
+
+def _point_out(ctx: ToolContext, r: AttendanceRecord, name: str, check_out: bool) -> PointOut:
+    zone = zone_of(ctx)
+    moment = r.check_out_at if check_out and r.check_out_at else r.check_in_at
+    return PointOut(
+        check_out=check_out, attendance_id=str(r.id), employee=name,
+        at=moment.astimezone(zone).time().replace(second=0, microsecond=0),
+        late_minutes=r.late_minutes,
+        arrived=r.check_in_at.astimezone(zone).time().replace(second=0, microsecond=0),
+        hours=hr.hours_of(r),
+    )  # fmt: skip
+
+
+@tool("hr.check_in", title="Pointer son arrivée", effect=Effect.WRITE, low_risk=True)
+def check_in(ctx: ToolContext, args: PointIn) -> PointOut:
+    """Pointe votre arrivée, maintenant.
+
+    Exemples : « je suis arrivé », « pointage arrivée », « bonjour, je commence »."""
+    employee = me(ctx)
+    record = hr.check_in(
+        ctx.session,
+        ctx.principal,
+        ctx.clock,
+        AttendanceEvent(source=source_of(ctx)),
+    )
+    return _point_out(ctx, record, employee.name, False)
+
+
+@tool("hr.check_out", title="Pointer son départ", effect=Effect.WRITE, low_risk=True)
+def check_out(ctx: ToolContext, args: PointIn) -> PointOut:
+    """Pointe votre départ, maintenant.
+
+    Exemples : « je pars », « pointage départ », « j'ai fini pour aujourd'hui »."""
+    employee = me(ctx)
+    record = hr.check_out(
+        ctx.session,
+        ctx.principal,
+        ctx.clock,
+        AttendanceEvent(source=source_of(ctx)),
+    )
+    return _point_out(ctx, record, employee.name, True)
+
+
+class AttendanceReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    employee: str | None = Field(default=None, max_length=200, description="Un employé")
+    department: str | None = Field(default=None, max_length=100, description="Un service")
+    start_date: date | None = Field(default=None, description="Début (défaut : début du mois)")
+    end_date: date | None = Field(default=None, description="Fin (défaut : aujourd'hui)")
+
+
+class AttendanceLine(BaseModel):
+    employee: str
+    worked_days: int
+    hours: Decimal
+    late_arrivals: int
+    missing_check_outs: int
+
+    def line(self) -> str:
+        extra = [
+            f"{self.late_arrivals} retard(s)" if self.late_arrivals else "",
+            f"{self.missing_check_outs} départ(s) non pointé(s)" if self.missing_check_outs else "",
+        ]
+        notes = "".join(f", {e}" for e in extra if e)
+        return f"- {self.employee} : {self.worked_days} jour(s), {days_text(self.hours)} h{notes}"
+
+
+class AttendanceReportOut(ToolResult):
+    start_date: date
+    end_date: date
+    employees: list[AttendanceLine]
+
+    def render(self) -> str:
+        when = period_text(self.start_date, self.end_date)
+        if not self.employees:
+            return f"Aucune présence {when}."
+        rows = "\n".join(e.line() for e in self.employees[:10])
+        more = f"\n… et {len(self.employees) - 10} autre(s)." if len(self.employees) > 10 else ""
+        return f"Présences {when} :\n{rows}{more}"
+
+
+def _department(ctx: ToolContext, name: str) -> UUID:
+    departments = hr.list_departments(ctx.session, ctx.principal)
+    for d in departments:
+        if fold(d.name) == fold(name):
+            return d.id
+    names = [d.name for d in departments]
+    raise AskBack(f"Service inconnu : « {name} ». Lequel ?", field="department", options=names)
+
+
+@tool("hr.attendance_report", title="Rapport de présence", effect=Effect.READ)
+def attendance_report(ctx: ToolContext, args: AttendanceReportIn) -> AttendanceReportOut:
+    """Résume les présences sur une période (ce mois par défaut) : jours, heures, retards,
+    départs non pointés, pour un employé, un service ou toute l'équipe visible.
+
+    Exemples : « les présences de la semaine », « combien d'heures a fait Awa en mars ? »,
+    « les retards du service Ventes ce mois-ci »."""
+    end = args.end_date or today(ctx)
+    start = args.start_date or end.replace(day=1)
+    employee = employee_named(ctx, args.employee, "employee") if args.employee else None
+    report = hr.attendance_report(
+        ctx.session, ctx.principal, ctx.clock, start, end,
+        employee_id=employee.id if employee else None,
+        department_id=_department(ctx, args.department) if args.department else None,
+    )  # fmt: skip
+    lines = [AttendanceLine.model_validate(e, from_attributes=True) for e in report.employees]
+    return AttendanceReportOut(start_date=start, end_date=end, employees=lines)

@@ -1,0 +1,337 @@
+"""Leave: asking, approving or rejecting, balances, who is away."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.hr import service as hr
+from domain.hr.models import Employee, LeaveRequest
+from domain.hr.schemas import LeaveRequestCreate
+from domain.kit.errors import NotFound, PermissionDenied
+from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
+from tools.hr._common import (
+    days_text,
+    employee_named,
+    employee_or_me,
+    fold,
+    me,
+    period_text,
+    today,
+)
+
+LeaveAction = Literal["request", "approve", "reject"]
+_FILLER = {"conge", "conges", "de", "du", "des", "en", "pour", "un", "une", "jour", "jours"}
+
+
+def _leave_type(ctx: ToolContext, said: str) -> str | None:
+    """The code of the leave type a person names: its code or name, or words of its name
+    (« maladie », « sans solde », « congé payé »); None for plain leave (« des vacances »:
+    paid leave); a question back otherwise."""
+    wanted = fold(said)
+    words = [w for w in wanted.replace("-", " ").split() if w not in _FILLER]
+    if not words or words == ["vacances"]:
+        return None
+    types = hr.list_leave_types(ctx.session, ctx.principal)
+    found = [t for t in types if wanted in (fold(t.code), fold(t.name))]
+    if not found:
+        found = [t for t in types if all(w in f"{fold(t.name)} {t.code}" for w in words)]
+    if len(found) == 1:
+        return found[0].code
+    names = [t.name for t in found or types]
+    raise AskBack(f"Quel type de congé ? {', '.join(names)}.", field="leave_type", options=names)
+
+
+class LeaveOut(ToolResult):
+    action: LeaveAction
+    request_id: str
+    employee: str
+    leave_type: str
+    start_date: date
+    end_date: date
+    starts_afternoon: bool = False
+    ends_morning: bool = False
+    days: Decimal
+    reason: str | None = None
+
+    def _what(self) -> str:
+        period = period_text(
+            self.start_date,
+            self.end_date,
+            starts_afternoon=self.starts_afternoon,
+            ends_morning=self.ends_morning,
+        )
+        return f"{self.leave_type} de {self.employee} {period} ({days_text(self.days)} j ouvrés)"
+
+    def preview(self) -> str:
+        if self.action == "request":
+            return f"Demander : {self._what()}. La demande attendra la validation du responsable."
+        if self.action == "approve":
+            return f"Approuver : {self._what()}."
+        return f"Refuser : {self._what()}. Motif : {self.reason}."
+
+    def render(self) -> str:
+        if self.action == "request":
+            return f"Demande enregistrée : {self._what()}, en attente de validation."
+        if self.action == "approve":
+            return f"Congé approuvé : {self._what()}."
+        return f"Congé refusé : {self._what()} (motif : {self.reason})."
+
+
+def _leave_out(
+    ctx: ToolContext, r: LeaveRequest, action: LeaveAction, reason: str | None = None
+) -> LeaveOut:
+    employee = hr.get_employee(ctx.session, ctx.principal, r.employee_id)
+    types = {t.id: t.name for t in hr.list_leave_types(ctx.session, ctx.principal, active=None)}
+    return LeaveOut(
+        action=action, request_id=str(r.id), employee=employee.name,
+        leave_type=types[r.leave_type_id], start_date=r.start_date, end_date=r.end_date,
+        starts_afternoon=r.starts_afternoon, ends_morning=r.ends_morning, days=r.days,
+        reason=reason,
+    )  # fmt: skip
+
+
+# --- asking -----------------------------------------------------------------------------
+
+
+class RequestLeaveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    employee: str | None = Field(
+        default=None, max_length=200, description="Pour qui (défaut : vous-même)"
+    )
+    leave_type: str | None = Field(
+        default=None, max_length=100, description="Type : congés payés (défaut), maladie, RTT…"
+    )
+    start_date: date = Field(description="Premier jour")
+    end_date: date | None = Field(default=None, description="Dernier jour (défaut : le premier)")
+    starts_afternoon: bool = Field(default=False, description="Le premier jour à partir de midi")
+    ends_morning: bool = Field(default=False, description="Le dernier jour jusqu'à midi")
+    comment: str | None = Field(default=None, max_length=500, description="Commentaire")
+
+
+def _for_whom(ctx: ToolContext, name: str | None) -> Employee:
+    """Whom a request is for: oneself, or someone the caller manages (named)."""
+    scope = hr.scope_of(ctx.session, ctx.principal)
+    if name is None or scope.everyone or scope.reports:
+        return employee_or_me(ctx, name)
+    try:
+        employee = employee_named(ctx, name, "employee")
+    except AskBack:
+        employee = None
+    if employee is None or employee.id != scope.self_id:
+        raise PermissionDenied("Vous ne pouvez demander un congé que pour vous-même.")
+    return employee
+
+
+@tool("hr.request_leave", title="Demander un congé", effect=Effect.WRITE)
+def request_leave(ctx: ToolContext, args: RequestLeaveIn) -> LeaveOut:
+    """Pose une demande de congé (pour soi, ou pour un membre de son équipe) : type, dates,
+    demi-journées. Les jours comptés sont les jours ouvrés.
+
+    Exemples : « je veux poser du 3 au 7 août », « congé maladie demain pour Moussa »,
+    « je prends vendredi après-midi », « pose-moi 2 jours de RTT lundi et mardi »."""
+    employee = _for_whom(ctx, args.employee)
+    leave_type = _leave_type(ctx, args.leave_type) if args.leave_type else None
+    data = LeaveRequestCreate(
+        employee_id=employee.id, leave_type=leave_type, start_date=args.start_date,
+        end_date=args.end_date or args.start_date, starts_afternoon=args.starts_afternoon,
+        ends_morning=args.ends_morning, comment=args.comment,
+    )  # fmt: skip
+    return _leave_out(ctx, hr.request_leave(ctx.session, ctx.principal, data), "request")
+
+
+# --- deciding ---------------------------------------------------------------------------
+
+
+class DecideLeaveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    employee: str | None = Field(
+        default=None, max_length=200, description="L'employé dont la demande est en attente"
+    )
+    start_date: date | None = Field(default=None, description="Un jour du congé demandé")
+    request_id: str | None = Field(default=None, description="Identifiant (boutons)")
+
+
+class RejectLeaveIn(DecideLeaveIn):
+    reason: str = Field(min_length=1, max_length=500, description="Motif du refus")
+
+
+def _request_label(r: LeaveRequest, names: dict[UUID, str]) -> str:
+    return f"{names[r.employee_id]} {period_text(r.start_date, r.end_date)}"
+
+
+def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveRequest:
+    """The pending request the caller means and may decide: by id, by employee, by a day
+    inside it; a question back when several remain."""
+    scope = hr.scope_of(ctx.session, ctx.principal)
+    if not (scope.everyone or scope.reports):
+        raise PermissionDenied(
+            f"Seuls le responsable de l'employé ou les RH peuvent {verb} un congé."
+        )
+    if args.request_id:
+        try:
+            return hr.get_leave_request(ctx.session, ctx.principal, UUID(args.request_id))
+        except ValueError:
+            raise NotFound("Demande de congé introuvable.") from None
+    employee = employee_named(ctx, args.employee, "employee") if args.employee else None
+    requests = [
+        r
+        for r in hr.list_leave_requests(
+            ctx.session,
+            ctx.principal,
+            employee_id=employee.id if employee else None,
+            status="pending",
+        )  # fmt: skip
+        if scope.manages(r.employee_id)
+        and (args.start_date is None or r.start_date <= args.start_date <= r.end_date)
+    ]
+    whom = f" de {employee.name}" if employee else ""
+    if not requests:
+        raise NotFound(f"Aucune demande de congé{whom} en attente à {verb}.")
+    if len(requests) == 1:
+        return requests[0]
+    people = {r.employee_id: "" for r in requests}
+    for e_id in people:
+        people[e_id] = hr.get_employee(ctx.session, ctx.principal, e_id).name
+    options = [_request_label(r, people) for r in requests]
+    field = "start_date" if len(people) == 1 else "employee"
+    raise AskBack(f"Plusieurs demandes{whom} en attente : laquelle ?", field=field, options=options)
+
+
+@tool("hr.approve_leave", title="Approuver un congé", effect=Effect.WRITE)
+def approve_leave(ctx: ToolContext, args: DecideLeaveIn) -> LeaveOut:
+    """Approuve la demande de congé en attente d'un employé (responsable ou RH) ; les jours
+    sont déduits de son solde.
+
+    Exemples : « approuve le congé d'Awa », « valide la demande de Moussa du 3 août »,
+    « ok pour les congés de Fatou »."""
+    request = _pending_request(ctx, args, "approuver")
+    approved = hr.approve_leave(ctx.session, ctx.principal, ctx.clock, request.id)
+    return _leave_out(ctx, approved, "approve")
+
+
+@tool("hr.reject_leave", title="Refuser un congé", effect=Effect.WRITE)
+def reject_leave(ctx: ToolContext, args: RejectLeaveIn) -> LeaveOut:
+    """Refuse la demande de congé en attente d'un employé (responsable ou RH), avec le motif.
+
+    Exemples : « refuse le congé de Moussa, c'est l'inventaire », « non pour les congés
+    d'Awa en août : trop de monde absent », « rejette la demande de Fatou, motif : rush »."""
+    request = _pending_request(ctx, args, "refuser")
+    rejected = hr.reject_leave(ctx.session, ctx.principal, ctx.clock, request.id, args.reason)
+    return _leave_out(ctx, rejected, "reject", rejected.rejection_reason)
+
+
+# --- balances and absences --------------------------------------------------------------
+
+
+class LeaveBalanceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    employee: str | None = Field(default=None, max_length=200, description="Défaut : vous-même")
+
+
+class BalanceLine(BaseModel):
+    name: str
+    balance: Decimal
+    pending: Decimal
+    available: Decimal
+
+    def line(self) -> str:
+        pending = (
+            f" (dont {days_text(self.pending)} en attente : "
+            f"{days_text(self.available)} disponible(s))"
+            if self.pending
+            else ""
+        )
+        return f"- {self.name} : {days_text(self.balance)} jour(s){pending}"
+
+
+class LeaveBalanceOut(ToolResult):
+    employee: str
+    balances: list[BalanceLine]
+
+    def render(self) -> str:
+        if not self.balances:
+            return f"Aucun solde de congés suivi pour {self.employee}."
+        return f"Solde de congés de {self.employee} :\n" + "\n".join(
+            b.line() for b in self.balances
+        )
+
+
+@tool("hr.leave_balance", title="Consulter un solde de congés", effect=Effect.READ)
+def leave_balance(ctx: ToolContext, args: LeaveBalanceIn) -> LeaveBalanceOut:
+    """Donne le solde de congés (acquis, en attente, disponible) d'un employé, ou le sien.
+
+    Exemples : « combien il me reste de congés ? », « solde de congés d'Awa »,
+    « mes jours de congé »."""
+    employee = employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)
+    rows = hr.leave_balance(ctx.session, ctx.principal, employee.id)
+    return LeaveBalanceOut(
+        employee=employee.name,
+        balances=[BalanceLine.model_validate(b, from_attributes=True) for b in rows],
+    )
+
+
+class WhoIsAbsentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start_date: date | None = Field(default=None, description="Début (défaut : aujourd'hui)")
+    end_date: date | None = Field(default=None, description="Fin (défaut : le début)")
+
+
+class AbsenceLine(BaseModel):
+    employee: str
+    leave_type: str
+    start_date: date
+    end_date: date
+    starts_afternoon: bool
+    ends_morning: bool
+
+    def line(self) -> str:
+        period = period_text(
+            self.start_date,
+            self.end_date,
+            starts_afternoon=self.starts_afternoon,
+            ends_morning=self.ends_morning,
+        )
+        return f"- {self.employee} ({self.leave_type}) {period}"
+
+
+class WhoIsAbsentOut(ToolResult):
+    start_date: date
+    end_date: date
+    absences: list[AbsenceLine]
+
+    def render(self) -> str:
+        when = period_text(self.start_date, self.end_date)
+        if not self.absences:
+            return f"Personne n'est en congé {when}."
+        rows = "\n".join(a.line() for a in self.absences[:10])
+        more = f"\n… et {len(self.absences) - 10} autre(s)." if len(self.absences) > 10 else ""
+        return f"En congé {when} :\n{rows}{more}"
+
+
+@tool("hr.who_is_absent", title="Voir qui est absent", effect=Effect.READ)
+def who_is_absent(ctx: ToolContext, args: WhoIsAbsentIn) -> WhoIsAbsentOut:
+    """Liste les congés approuvés sur une période (aujourd'hui par défaut), parmi les
+    employés que vous pouvez voir.
+
+    Exemples : « qui est absent aujourd'hui ? », « qui est en congé la semaine
+    prochaine ? », « les absents du 3 au 7 août »."""
+    start = args.start_date or today(ctx)
+    end = args.end_date or start
+    rows = hr.who_is_absent(ctx.session, ctx.principal, start, end)
+    absences = [
+        AbsenceLine(
+            employee=a.employee,
+            leave_type=a.leave_type_name,
+            start_date=a.start_date,
+            end_date=a.end_date,
+            starts_afternoon=a.starts_afternoon,
+            ends_morning=a.ends_morning,
+        )  # fmt: skip
+        for a in rows
+    ]
+    return WhoIsAbsentOut(start_date=start, end_date=end, absences=absences)
