@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy comptoir domain api automations benchmarks
+	$(BIN)/mypy comptoir domain api automations benchmarks agents tools
 
 bench: $(STAMP)
 	$(BIN)/comptoir bench db

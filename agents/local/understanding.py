@@ -238,21 +238,33 @@ class LocalTier:
         correcting = bool(CORRECTION.match(folded))
         if correcting:
             arguments = jsonable(adapter.corrected(dict(draft["arguments"]), utt))
+        elif awaiting and (choice := self._chosen_option(draft, folded)) is not None:
+            arguments = dict(draft["arguments"])
+            set_path(arguments, awaiting, choice)
         else:
-            arguments = {**draft["arguments"], **jsonable(adapter.extract(utt))}
+            said = jsonable(adapter.extract(utt))
+            if awaiting and "." in awaiting:  # the answer names one part of a list
+                said.pop(awaiting.split(".")[0], None)
+            arguments = {**draft["arguments"], **said}
         if not correcting and awaiting and get_path(arguments, awaiting) in (None, "", []):
             value = self._answer_value(draft, awaiting, utt, message, folded)
             if value is not None:
                 set_path(arguments, awaiting, value)
         return self._complete(adapter, arguments, memory)
 
-    def _answer_value(
-        self, draft: dict[str, Any], awaiting: str, utt: Utterance, message: str, folded: str
-    ) -> Any:
+    @staticmethod
+    def _chosen_option(draft: dict[str, Any], folded: str) -> str | None:
+        """« le premier », or the name of one of the candidates offered."""
         options: Sequence[str] = draft.get("options") or []
         key = folded.strip(" .!?")
         if options and key in ORDINALS and ORDINALS[key] < len(options):
             return options[ORDINALS[key]]
+        named = [o for o in options if fold(o) == key] or [o for o in options if key in fold(o)]
+        return named[0] if len(named) == 1 else None
+
+    def _answer_value(
+        self, draft: dict[str, Any], awaiting: str, utt: Utterance, message: str, folded: str
+    ) -> Any:
         kind = self._field_kind(draft["tool"], awaiting)
         if kind is date:
             return utt.dates[0].first.isoformat() if utt.dates else None
