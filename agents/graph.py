@@ -27,6 +27,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
 from agents.executor import TurnTools
+from agents.local.router import STRONG_SCORE
 from agents.local.understanding import LocalTier, Memory, Plan
 from agents.outcome import ToolOutcome
 from domain.kit.principal import Principal
@@ -89,6 +90,10 @@ def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     plan = turn.local.understand(
         message, memory, turn.principal, today=turn.today, currency=turn.currency
     )
+    routing = plan.routing
+    if turn.llm is not None and routing is not None and routing.score < STRONG_SCORE:
+        # Understood on a keyword but not close to any exemplar: the model is surer.
+        plan, memory.draft = Plan("llm", routing=routing), None
     return {"plan": _plan_dict(plan), "memory": memory.dump(), "tier": "local"}
 
 

@@ -145,11 +145,11 @@ def bulk_load(scratch: Container, tenant_id: UUID, sizes: Sizes) -> None:
                        country, tags, is_active)
                    SELECT :t, gen_random_uuid(), 'company', true, false,
                           'C' || lpad((100000 + i)::text, 6, '0'),
-                          (:shops)[1 + i % cardinality(:shops)] || ' '
-                          || (:families)[1 + (i / 15) % cardinality(:families)] || ' '
-                          || lpad(i::text, 5, '0'),
+                          w.s[1 + i % cardinality(w.s)] || ' '
+                          || w.f[1 + (i / 15) % cardinality(w.f)] || ' ' || lpad(i::text, 5, '0'),
                           'SN', '{}', true
-                     FROM generate_series(1, :n) i"""
+                     FROM generate_series(1, :n) i,
+                          (SELECT CAST(:shops AS text[]) s, CAST(:families AS text[]) f) w"""
             ),
             {"t": tenant_id, "n": sizes.customers, "shops": SHOPS, "families": FAMILIES},
         )
@@ -158,11 +158,11 @@ def bulk_load(scratch: Container, tenant_id: UUID, sizes: Sizes) -> None:
                 """INSERT INTO products (tenant_id, id, kind, name, sku, unit, sale_price, vat_rate,
                        category, is_active, is_stockable, purchase_price, tracks_lots, average_cost)
                    SELECT :t, gen_random_uuid(), 'goods',
-                          (:goods)[1 + i % cardinality(:goods)] || ' ' || (1 + i % 50) || ' kg '
+                          w.g[1 + i % cardinality(w.g)] || ' ' || (1 + i % 50) || ' kg '
                           || lpad(i::text, 5, '0'),
                           'B' || lpad(i::text, 6, '0'), 'pièce', 500 + (i % 200) * 100, 18,
                           'Épicerie', true, false, 0, false, 0
-                     FROM generate_series(1, :n) i"""
+                     FROM generate_series(1, :n) i, (SELECT CAST(:goods AS text[]) g) w"""
             ),
             {"t": tenant_id, "n": sizes.products, "goods": GOODS},
         )

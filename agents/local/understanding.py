@@ -227,7 +227,9 @@ class LocalTier:
         for name, question in adapter.ask.items():
             if arguments.get(name) in (None, "", []):
                 memory.draft = {"tool": adapter.tool, "arguments": arguments, "awaiting": name}
-                return Plan("reply", question, tool=adapter.tool, arguments=arguments)
+                return Plan(
+                    "reply", question, tool=adapter.tool, arguments=arguments, routing=routing
+                )
         memory.draft = None
         return Plan("tool", tool=adapter.tool, arguments=arguments, routing=routing)
 
