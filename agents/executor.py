@@ -48,10 +48,8 @@ class TurnTools:
         return outcome
 
     def _call(self, tool: Tool, arguments: dict[str, Any]) -> ToolOutcome:
-        if not tool.allowed(self.ctx.principal):
-            message = f"Vous n'avez pas les droits pour : {tool.title.lower()}."
-            return ToolOutcome("refused", tool.name, message, dict(arguments), code="permission")
         try:
+            tool.require(self.ctx.principal)
             args = tool.validate(arguments)
             plain = args.model_dump(mode="json", exclude_none=True)
             if tool.is_write and tool.name not in self.exempt:
@@ -88,13 +86,8 @@ class TurnTools:
         )
 
     def _run(self, tool: Tool, args: BaseModel, plain: dict[str, Any]) -> ToolOutcome:
-        savepoint = self.ctx.session.begin_nested()
-        try:
+        with self.ctx.session.begin_nested():  # a refused call leaves nothing behind
             result: ToolResult = tool.run(self.ctx, args)
-        except BaseException:
-            savepoint.rollback()
-            raise
-        savepoint.commit()
         return ToolOutcome(
             "done", tool.name, result.render(), plain, result=result.model_dump(mode="json")
         )
@@ -120,13 +113,13 @@ class TurnTools:
         return outcome
 
     def _confirmed(self, tool: Tool, arguments: dict[str, Any]) -> ToolOutcome:
-        if not tool.allowed(self.ctx.principal):
-            message = f"Vous n'avez pas les droits pour : {tool.title.lower()}."
-            return ToolOutcome("refused", tool.name, message, arguments, code="permission")
         try:
+            tool.require(self.ctx.principal)
             return self._run(tool, tool.validate(arguments), arguments)
         except AskBack as e:
             return ToolOutcome("ask_back", tool.name, e.message, arguments, field=e.field)
+        except PermissionDenied as e:
+            return ToolOutcome("refused", tool.name, e.message, arguments, code=e.code)
         except DomainError as e:
             return ToolOutcome("error", tool.name, e.message, arguments, code=e.code)
 

@@ -98,15 +98,7 @@ def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
 
 
 def _plan_dict(plan: Plan) -> dict[str, Any]:
-    routing = plan.routing
-    return {
-        "kind": plan.kind,
-        "text": plan.text,
-        "tool": plan.tool,
-        "arguments": plan.arguments,
-        "intent": routing.intent if routing else None,
-        "score": round(routing.score, 4) if routing else None,
-    }
+    return {"kind": plan.kind, "text": plan.text, "tool": plan.tool, "arguments": plan.arguments}
 
 
 def after_understand(state: AgentState, runtime: Runtime[Turn]) -> str:
@@ -214,8 +206,7 @@ def respond(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     plan = state.get("plan") or {}
     reply = state.get("reply") if not plan else plan.get("text") or state.get("reply", "")
     reply = reply or runtime.context.local.not_understood(runtime.context.principal)
-    if not runtime.context.events or runtime.context.events[-1].get("type") != "reply":
-        _emit(runtime, {"type": "reply", "text": reply, "tier": state.get("tier", "local")})
+    _emit(runtime, {"type": "reply", "text": reply, "tier": state.get("tier", "local")})
     history = list(state.get("history") or [])
     history += [
         {"role": "user", "content": state.get("message", "")},

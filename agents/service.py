@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -116,10 +116,18 @@ class Agent:
             incoming = {"message": message, "button": confirm_token}
             snapshot = graph.get_state(config)
             payload: Any = Command(resume=incoming) if snapshot.interrupts else incoming
-            yield from graph.stream(
-                payload, config, context=turn, stream_mode="custom", durability="sync"
-            )
-            final = graph.get_state(config).values
+            final: dict[str, Any] = {}
+            for mode, chunk in graph.stream(
+                payload,
+                config,
+                context=turn,
+                stream_mode=["custom", "values"],
+                durability="sync",
+            ):
+                if mode == "custom":
+                    yield cast(AgentEvent, chunk)
+                else:
+                    final = cast(dict[str, Any], chunk)
             self._record(session, principal, conversation, message, final, turn, started)
             prune_checkpoints(session, thread)
 

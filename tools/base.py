@@ -96,6 +96,11 @@ class Tool:
     def allowed(self, principal: Principal) -> bool:
         return not self.roles or principal.has_any(*self.roles)
 
+    def require(self, principal: Principal) -> None:
+        """Refuse, in French, a principal without one of the tool's roles."""
+        if not self.allowed(principal):
+            raise PermissionDenied(f"Vous n'avez pas les droits pour : {self.title.lower()}.")
+
     def validate(self, raw: Mapping[str, Any] | BaseModel) -> BaseModel:
         """The arguments as the input model, or ``InvalidInput`` with a French message."""
         if isinstance(raw, self.input_model):
@@ -109,8 +114,7 @@ class Tool:
     def run(self, ctx: ToolContext, args: Mapping[str, Any] | BaseModel) -> ToolResult:
         """Check the role, validate, call. Confirmation is the caller's business
         (``tools.confirmation``): calling ``run`` on a WRITE executes it."""
-        if not self.allowed(ctx.principal):
-            raise PermissionDenied(f"Vous n'avez pas les droits pour : {self.title.lower()}.")
+        self.require(ctx.principal)
         return self.fn(ctx, self.validate(args))
 
     def json_schema(self) -> dict[str, Any]:

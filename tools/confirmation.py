@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -30,6 +29,7 @@ from domain.kit.db import _AFTER_COMMIT
 from domain.kit.errors import DomainError
 from domain.kit.ids import uuid7
 from domain.kit.principal import Principal
+from domain.kit.text import fold
 from tools.base import Tool, ToolContext, ToolResult
 
 
@@ -67,9 +67,7 @@ _PUNCT = re.compile(r"[\s!.?,;:…]+")
 
 
 def _folded(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"\b(stp|svp|s'il te plait|s'il vous plait|merci beaucoup)\b", " ", text)
+    text = re.sub(r"\b(stp|svp|s'il te plait|s'il vous plait|merci beaucoup)\b", " ", fold(text))
     return _PUNCT.sub(" ", text).strip()
 
 

@@ -11,11 +11,11 @@ shares with each tool's name, title and examples.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from agents.llm.budget import prompt_tokens
+from domain.kit.text import fold
 from tools.base import Tool
 
 # (request, tools) -> the same tools, most relevant first.
@@ -29,11 +29,6 @@ _STOP = frozenset(
     "les des une pour dans avec sur par que qui est son ses aux elle ils vous nous mon mes "
     "tes ton leur plus pas tout tous cette ces exemples".split()
 )
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def stems(text: str) -> set[str]:

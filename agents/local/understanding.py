@@ -10,12 +10,11 @@ turns (``draft``) and the last request shown or done (``last``) for corrections
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, get_args
 
 from agents.local.adapters.base import Adapter
 from agents.local.router import IntentRouter, Routing
@@ -23,6 +22,7 @@ from agents.local.slots import analyse
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
 from domain.kit.principal import Principal
+from domain.kit.text import fold
 from tools.registry import Registry
 
 MAX_MESSAGE = 4000
@@ -74,11 +74,6 @@ class Memory:
 
     def dump(self) -> dict[str, Any]:
         return {"draft": self.draft, "last": self.last}
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
 def get_path(arguments: dict[str, Any], path: str) -> Any:
@@ -288,12 +283,7 @@ class LocalTier:
             return None
         annotation = tool.input_model.model_fields[field_name].annotation
         candidates = [annotation, *get_args(annotation)]
-        for kind in (date, Decimal, str):
-            if any(c is kind for c in candidates):
-                return kind
-        if get_origin(annotation) is Literal:
-            return None
-        return None
+        return next((k for k in (date, Decimal, str) if any(c is k for c in candidates)), None)
 
     def _correct(self, memory: Memory, utt: Utterance) -> Plan:
         last = memory.last or {}

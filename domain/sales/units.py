@@ -7,9 +7,8 @@ code for e-invoicing. A few everyday spellings and plurals are accepted as synon
 
 from __future__ import annotations
 
-import unicodedata
-
 from domain.kit.errors import InvalidInput
+from domain.kit.text import fold
 
 # Canonical French unit → UN/ECE Rec 20 code (packaging units are Rec 21 codes prefixed "X").
 UNIT_CODES: dict[str, str] = {
@@ -91,18 +90,12 @@ _SYNONYMS: dict[str, str] = {
 }
 
 
-def _fold(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value.strip().lower())
-    # "²" and "³" decompose to digits under NFKD: "m²" folds to "m2", a listed synonym.
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
-_BY_FOLDED = {_fold(name): name for name in UNIT_CODES} | _SYNONYMS
+_BY_FOLDED = {fold(name): name for name in UNIT_CODES} | _SYNONYMS
 
 
 def normalize_unit(value: str) -> str:
     """The canonical French name of ``value`` (``"pcs"`` → ``"pièce"``), or InvalidInput."""
-    unit = _BY_FOLDED.get(_fold(value))
+    unit = _BY_FOLDED.get(fold(value))
     if unit is None:
         known = ", ".join(UNIT_CODES)
         raise InvalidInput(

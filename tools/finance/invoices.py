@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Literal, TypeVar
@@ -17,6 +16,7 @@ from domain.finance.lines import price_lines
 from domain.finance.models import Invoice
 from domain.finance.schemas import CreditLineIn, CreditNoteCreate, InvoiceCreate, RecurringCreate
 from domain.kit.principal import Role
+from domain.kit.text import fold
 from tools.base import AskBack, Effect, ToolContext, tool
 from tools.finance.common import (
     KIND_LABELS,
@@ -228,19 +228,14 @@ class CreatedCreditNote(InvoiceView):
         )
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
 def _credit_lines(
     ctx: ToolContext, invoice: Invoice, wanted: list[CreditLineInput]
 ) -> list[CreditLineIn]:
     _, rows, _ = invoices.invoice_with_lines(ctx.session, ctx.principal, ctx.clock, invoice.id)
     chosen = []
     for i, line in enumerate(wanted):
-        words = _fold(line.product).split()
-        matches = [r for r in rows if all(w in _fold(r.description) for w in words)]
+        words = fold(line.product).split()
+        matches = [r for r in rows if all(w in fold(r.description) for w in words)]
         if len(matches) != 1:
             names = [r.description for r in (matches or rows)]
             verb = "Plusieurs lignes correspondent" if matches else "Aucune ligne ne correspond"

@@ -13,8 +13,9 @@ from domain.hr.schemas import AttendanceSource
 from domain.identity import repository as identity_repo
 from domain.identity.models import Tenant
 from domain.kit.principal import Channel
+from domain.kit.text import fold
 from tools.base import AskBack, ToolContext, resolving
-from tools.sales._common import fold, zone_of
+from tools.sales._common import zone_of
 
 __all__ = ["fold", "zone_of"]
 

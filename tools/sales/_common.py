@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -21,13 +20,6 @@ ActivityStatus = Literal["todo", "overdue", "done", "all"]
 
 KIND_LABELS = {"call": "Appel", "meeting": "Rendez-vous", "task": "Tâche", "note": "Note"}
 ROLE_NOUNS = {"customer": "client", "supplier": "fournisseur"}
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, single spaces: how names are compared."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.lower().split())
 
 
 def money(amount: Decimal, currency: str) -> str:

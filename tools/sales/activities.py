@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.finance.documents.labels import french_date
 from domain.identity import repository as identity_repo
+from domain.kit.text import fold
 from domain.sales import service as sales
 from domain.sales.schemas import (
     ActivityCreate,
@@ -18,7 +19,6 @@ from tools.sales._common import (
     KIND_LABELS,
     ActivityKind,
     ActivityStatus,
-    fold,
     partner_named,
     zone_of,
 )

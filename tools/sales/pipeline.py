@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.finance.documents.labels import french_date
 from domain.kit.errors import NotFound
+from domain.kit.text import fold
 from domain.sales import service as sales
 from domain.sales.models import Opportunity, Partner, PipelineStage
 from domain.sales.schemas import (
@@ -17,7 +18,6 @@ from domain.sales.schemas import (
 from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
 from tools.sales._common import (
     currency_of,
-    fold,
     money,
     partner_named,
 )

@@ -4,13 +4,13 @@ order from what a person says, and French quantities and amounts."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 from domain.finance.books import open_books
 from domain.kit.money import Currency, Money
+from domain.kit.text import fold as fold_text
 from domain.sales import service as sales
 from domain.sales.models import Partner, Product
 from domain.stock import service as stock
@@ -30,9 +30,7 @@ _ORDER_NUMBER = re.compile(r"(?:bc\W*)?(\d{4})\W+(\d{1,5})$", re.IGNORECASE)
 
 def fold(text: str) -> str:
     """Lower case, no accents, single spaces: how names are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w²³]+", " ", plain).split())
+    return " ".join(re.sub(r"[^\w²³]+", " ", fold_text(text)).split())
 
 
 def quantity_text(value: Decimal) -> str:
