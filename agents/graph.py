@@ -57,6 +57,9 @@ class Turn:
     today: date
     currency: str
     llm: Any = None  # agents.llm tier (``LLMTier``) when configured
+    # "auto": the LLM tier (when configured) takes what the local tier is unsure of;
+    # "local": never the LLM; "llm": every message to the LLM (evals compare the tiers).
+    mode: str = "auto"
     events: list[dict[str, Any]] = field(default_factory=list)
     tokens: dict[str, int] = field(default_factory=lambda: {"input": 0, "output": 0})
 
@@ -87,11 +90,15 @@ def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
         turn.tools.nothing_pending(message)
         return {"plan": {"kind": "reply", "text": text}, "tier": "local"}
     memory = _memory(state)
+    if turn.mode == "llm" and turn.llm is not None:
+        memory.draft = None
+        return {"plan": _plan_dict(Plan("llm")), "memory": memory.dump(), "tier": "local"}
     plan = turn.local.understand(
         message, memory, turn.principal, today=turn.today, currency=turn.currency
     )
     routing = plan.routing
-    if turn.llm is not None and routing is not None and routing.score < STRONG_SCORE:
+    unsure = routing is not None and routing.score < STRONG_SCORE
+    if turn.llm is not None and turn.mode == "auto" and unsure:
         # Understood on a keyword but not close to any exemplar: the model is surer.
         plan, memory.draft = Plan("llm", routing=routing), None
     return {"plan": _plan_dict(plan), "memory": memory.dump(), "tier": "local"}

@@ -89,6 +89,7 @@ class Agent:
     local: LocalTier
     confirmations: Confirmations
     llm: Any = None  # agents.llm_tier.LLMTier when a provider is configured
+    mode: str = "auto"  # see ``agents.graph.Turn.mode``
 
     def __post_init__(self) -> None:
         self._graph: CompiledStateGraph[Any, Any, Any, Any] = build_graph()
@@ -128,8 +129,10 @@ class Agent:
                     yield cast(AgentEvent, chunk)
                 else:
                     final = cast(dict[str, Any], chunk)
-            self._record(session, principal, conversation, message, final, turn, started)
+            tier = self._record(session, principal, conversation, message, final, turn, started)
             prune_checkpoints(session, thread)
+        # Committed: what the turn did, for channels that show it and for the evals.
+        yield {"type": "done", "tier": tier, "calls": turn.tools.calls, "tokens": turn.tokens}
 
     def reply(
         self, principal: Principal, message: str, **kwargs: Any
@@ -153,7 +156,7 @@ class Agent:
         )
         tools = TurnTools(ctx, self.registry, self.confirmations, exempt, conversation_id)
         today: date = self.clock.now().astimezone(ZoneInfo(tenant.timezone)).date()
-        return Turn(principal, tools, self.local, today, tenant.currency, self.llm)
+        return Turn(principal, tools, self.local, today, tenant.currency, self.llm, mode=self.mode)
 
     def _conversation(
         self, session: Session, principal: Principal, conversation_id: UUID | None, message: str
@@ -182,8 +185,8 @@ class Agent:
         final: dict[str, Any],
         turn: Turn,
         started: float,
-    ) -> None:
-        tier = final.get("tier") or "local"
+    ) -> str:
+        tier: str = final.get("tier") or "local"
         replies = [e for e in turn.events if e["type"] == "reply"]
         reply = replies[-1]["text"] if replies else final.get("reply", "")
         now = self.clock.now()
@@ -222,3 +225,4 @@ class Agent:
                 "latency_ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
+        return tier

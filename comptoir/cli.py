@@ -22,6 +22,8 @@ db_app = typer.Typer(help="Base de données : migrations et données de démonst
 app.add_typer(db_app, name="db")
 export_app = typer.Typer(help="Exports légaux : Factur-X, FEC.")
 app.add_typer(export_app, name="export")
+eval_app = typer.Typer(help="Évaluation de l'agent sur des conversations (evals/).")
+app.add_typer(eval_app, name="eval")
 
 
 @db_app.command("upgrade")
@@ -119,6 +121,59 @@ def bench(
     typer.echo(text)
     if json_file:
         json_file.write_text(text + "\n")
+
+
+@eval_app.command("run")
+def eval_run(
+    paths: Annotated[list[Path], typer.Argument(help="Fichiers YAML ou dossiers de cas")],
+    tier: Annotated[str, typer.Option(help="local, llm ou auto")] = "local",
+    trials: Annotated[int, typer.Option(min=1, help="Essais par cas (pass^k)")] = 1,
+    tags: Annotated[
+        list[str] | None, typer.Option("--tags", help="Seulement les cas portant ce tag")
+    ] = None,
+    ids: Annotated[list[str] | None, typer.Option("--id", help="Seulement ce cas")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Rapport JSON")] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Rapport Markdown (.md) ou HTML (.html)")
+    ] = None,
+    min_pass: Annotated[float | None, typer.Option(help="pass^1 global minimal")] = None,
+    min_tag_pass: Annotated[
+        float | None, typer.Option(help="pass^1 minimal par tag d'au moins 10 cas")
+    ] = None,
+    gate: Annotated[
+        Path | None, typer.Option(help="Lire les seuils dans ce fichier (evals/README.md)")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Processus (défaut : un par cœur)")] = None,
+    keep_db: Annotated[bool, typer.Option(help="Garder la base de l'évaluation")] = False,
+) -> None:
+    """Replay the cases against fresh tenants and score the final state (exit 1 below a
+    threshold, 2 when the run cannot happen)."""
+    from evals.command import EvalOptions, run_eval
+    from evals.report import Thresholds
+
+    if tier not in ("local", "llm", "auto"):
+        typer.echo(f"Tier inconnu : {tier} (local, llm ou auto).", err=True)
+        raise typer.Exit(2)
+    thresholds = Thresholds.from_readme(gate) if gate else Thresholds()
+    if min_pass is not None or min_tag_pass is not None:
+        thresholds = Thresholds(
+            overall=min_pass if min_pass is not None else thresholds.overall,
+            per_tag=min_tag_pass if min_tag_pass is not None else thresholds.per_tag,
+            min_cases=thresholds.min_cases,
+        )
+    options = EvalOptions(
+        paths=paths,
+        tier=tier,  # type: ignore[arg-type]
+        trials=trials,
+        tags=tags or [],
+        ids=ids or [],
+        json_file=json_file,
+        report=report,
+        thresholds=thresholds,
+        workers=workers,
+        keep_db=keep_db,
+    )
+    raise typer.Exit(run_eval(options))
 
 
 @app.command()

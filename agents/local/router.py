@@ -12,6 +12,7 @@ scores at least ``MIN_SCORE`` and leads the runner-up by ``MIN_MARGIN``.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -144,9 +145,11 @@ class IntentRouter:
             if texts
             else np.zeros((0, 384), np.float32)
         )
-        if path is not None:
+        if path is not None:  # written aside then renamed: parallel processes share it
             path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, matrix)
+            partial = path.with_name(f"{path.stem}.{os.getpid()}.partial.npy")
+            np.save(partial, matrix)
+            os.replace(partial, path)
         return matrix
 
     def scores(self, text: str, folded: str) -> list[tuple[str, float]]:

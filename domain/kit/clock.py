@@ -26,3 +26,6 @@ class ManualClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+    def set(self, moment: datetime) -> None:
+        self._now = moment

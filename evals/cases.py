@@ -1,0 +1,163 @@
+"""The eval case format (../shared/specs/eval-cases.md, a stable contract) and its loader.
+
+A PATH is a YAML file or a folder (every ``*.yaml``/``*.yml`` below it); each file holds a
+list of cases. Unknown keys are refused, so a typo in a dataset fails loudly instead of
+silently testing nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from domain.kit.principal import Role
+
+DEFAULT_TODAY = datetime(2026, 3, 16, 10, 0)
+DEFAULT_USER_NAME = "Utilisateur Test"
+SETUP_KINDS = (
+    "customers",
+    "suppliers",
+    "products",
+    "employees",
+    "invoices",
+    "quotes",
+    "payments",
+    "opportunities",
+    "leave_requests",
+    "purchase_orders",
+    "documents",
+)
+
+
+class CaseFormatError(Exception):
+    """A dataset that does not follow the format: the message names the file and case."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TenantSpec(_Strict):
+    country: Literal["FR", "SN"] = "FR"
+    name: str | None = None
+
+
+class UserSpec(_Strict):
+    name: str | None = None
+    role: Role = Role.ADMIN
+
+    @property
+    def display_name(self) -> str:
+        return self.name or DEFAULT_USER_NAME
+
+
+class Setup(_Strict):
+    customers: list[dict[str, Any]] = []
+    suppliers: list[dict[str, Any]] = []
+    products: list[dict[str, Any]] = []
+    employees: list[dict[str, Any]] = []
+    invoices: list[dict[str, Any]] = []
+    quotes: list[dict[str, Any]] = []
+    payments: list[dict[str, Any]] = []
+    opportunities: list[dict[str, Any]] = []
+    leave_requests: list[dict[str, Any]] = []
+    purchase_orders: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
+
+
+class ReplyExpect(_Strict):
+    contains: list[str] = []
+    contains_any: list[str] = []
+    not_contains: list[str] = []
+    numbers: list[int | float | str] = []
+
+
+class TurnSpec(_Strict):
+    user: str
+    expect_reply: ReplyExpect | None = None
+
+
+class ToolCallExpect(_Strict):
+    tool: str
+    args: dict[str, Any] = {}
+
+
+class Expect(_Strict):
+    state: list[dict[str, Any]] = []
+    reply: ReplyExpect | None = None
+    tool_calls: list[ToolCallExpect] = []
+    no_writes: bool = False
+
+    @field_validator("state")
+    @classmethod
+    def _one_kind_per_line(cls, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for line in lines:
+            if len(line) != 1:
+                raise ValueError(f"a state line holds exactly one kind: {line}")
+        return lines
+
+
+class Case(_Strict):
+    id: str
+    description: str | None = None
+    tags: list[str] = []
+    today: datetime = DEFAULT_TODAY
+    tenant: TenantSpec = TenantSpec()
+    user: UserSpec = UserSpec()
+    channel: Literal["web", "whatsapp", "cli"] = "web"
+    setup: Setup = Setup()
+    turns: list[TurnSpec] = Field(min_length=1)
+    expect: Expect = Expect()
+    source: Path = Path(".")
+
+    @field_validator("today", mode="before")
+    @classmethod
+    def _naive(cls, value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            raise ValueError("today is the tenant's local time, without a time zone")
+        return value
+
+
+def _files(paths: Iterable[str | Path]) -> list[Path]:
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise CaseFormatError(f"{path}: no such file or folder")
+    return found
+
+
+def load_cases(paths: Iterable[str | Path]) -> list[Case]:
+    """Every case under ``paths``, in file order; ids must be unique across all files."""
+    cases: list[Case] = []
+    seen: dict[str, Path] = {}
+    for file in _files(paths):
+        try:
+            raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except yaml.YAMLError as e:
+            raise CaseFormatError(f"{file}: invalid YAML: {e}") from e
+        if raw is None:
+            continue
+        if not isinstance(raw, list):
+            raise CaseFormatError(f"{file}: a dataset file holds a list of cases")
+        for i, item in enumerate(raw):
+            label = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
+            try:
+                case = Case.model_validate({**item, "source": file})
+            except (ValidationError, TypeError) as e:
+                raise CaseFormatError(f"{file}: case {label}: {e}") from e
+            if case.id in seen:
+                raise CaseFormatError(f"{file}: case id {case.id} already used in {seen[case.id]}")
+            seen[case.id] = file
+            cases.append(case)
+    return cases

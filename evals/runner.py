@@ -1,0 +1,262 @@
+"""Running eval cases: each in a fresh tenant built from its setup, with the clock frozen at
+its ``today``, its turns sent to the real agent graph as its user through its channel,
+then scored (``evals.scoring``).
+
+A run gets a database of its own on the server (created, migrated, dropped at the end) and
+spreads the cases over worker processes: cases never share a tenant, so they run in
+parallel safely."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from multiprocessing import get_context
+from typing import Any, Literal
+
+from comptoir import dbadmin
+from comptoir.bootstrap import Container
+from comptoir.runtime import Endpoints, embedded_postgres, embedded_redis
+from comptoir.settings import Settings
+from domain.kit.clock import ManualClock
+from evals.cases import Case
+from evals.scoring import (
+    Failure,
+    check_no_writes,
+    check_reply,
+    check_state_line,
+    check_tool_calls,
+)
+from evals.setup import Built, SetupError, build_tenant
+from evals.state import UnknownKind, business_snapshot, records
+
+Tier = Literal["local", "llm", "auto"]
+_TEMPLATE = re.compile(r"\{\{\s*([\w-]+)\.(\w+)\s*\}\}")
+
+
+class NoProvider(Exception):
+    """``--tier llm`` without a configured LLM provider."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What every worker needs to build its own container on the run's database."""
+
+    settings: Settings
+    endpoints: Endpoints
+    tier: Tier
+
+
+def make_container(config: RunConfig) -> Container:
+    container = Container(settings=config.settings, endpoints=config.endpoints, clock=ManualClock())
+    agent = container.agent
+    agent.mode = config.tier
+    if config.tier == "llm" and agent.llm is None:
+        raise NoProvider(
+            "Aucun fournisseur LLM n'est configuré (COMPTOIR_LLM_PROVIDER, "
+            "COMPTOIR_LLM_MODEL, COMPTOIR_LLM_API_KEY) : le tier llm ne peut pas tourner."
+        )
+    if config.tier == "local":
+        agent.llm = None
+    return container
+
+
+def render(message: str, refs: dict[str, dict[str, Any]]) -> str:
+    """``{{inv1.number}}`` → the number of the invoice the setup called inv1."""
+
+    def value(m: re.Match[str]) -> str:
+        ref, attribute = m.group(1), m.group(2)
+        found = refs.get(ref, {}).get(attribute)
+        if found is None:
+            raise SetupError(f"référence inconnue dans un tour : {m.group(0)}")
+        return str(found)
+
+    return _TEMPLATE.sub(value, message)
+
+
+def run_case(container: Container, case: Case, trial: int = 1) -> dict[str, Any]:
+    """One trial of one case, scored; never raises (a crash is a failed case)."""
+    clock = container.clock
+    assert isinstance(clock, ManualClock)
+    result: dict[str, Any] = {
+        "id": case.id,
+        "tags": case.tags,
+        "trial": trial,
+        "passed": False,
+        "failures": [],
+        "turns": [],
+        "error": None,
+        "tier": "local",
+    }
+    started = time.perf_counter()
+    try:
+        built = build_tenant(container, clock, case)
+        result["failures"] = [f.as_dict() for f in _converse(container, case, built, result)]
+        result["passed"] = not result["failures"]
+    except SetupError as e:
+        result["error"] = f"mise en place : {e}"
+    except Exception as e:  # a crash anywhere is this case's failure, with its trace
+        result["error"] = f"{type(e).__name__}: {e}\n" + traceback.format_exc(limit=8)
+    if result["error"]:
+        result["failures"].append({"expectation": "le cas s'exécute", "found": result["error"]})
+    tiers = {t["tier"] for t in result["turns"]}
+    result["tier"] = "llm" if "llm" in tiers else "local"
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _converse(
+    container: Container, case: Case, built: Built, result: dict[str, Any]
+) -> list[Failure]:
+    agent = container.agent
+    tenant = built.tenant_id
+    with container.db.unit_of_work(tenant) as session:
+        before = business_snapshot(session, tenant)
+    failures: list[Failure] = []
+    conversation = None
+    calls: list[dict[str, Any]] = []
+    reply = ""
+    for number, spec in enumerate(case.turns, start=1):
+        message = render(spec.user, built.refs)
+        t0 = time.perf_counter()
+        events = list(agent.turn(built.principal, message, conversation_id=conversation))
+        latency = round((time.perf_counter() - t0) * 1000, 1)
+        conversation = next((e["id"] for e in events if e["type"] == "conversation"), None)
+        replies = [e["text"] for e in events if e["type"] == "reply"]
+        reply = replies[-1] if replies else ""
+        done = next((e for e in events if e["type"] == "done"), {})
+        made = [
+            {k: c.get(k) for k in ("tool", "arguments", "status", "code")}
+            for c in done.get("calls", [])
+        ]
+        calls += made
+        result["turns"].append(
+            {
+                "user": message,
+                "reply": reply,
+                "tier": done.get("tier", "local"),
+                "calls": made,
+                "tokens": done.get("tokens", {"input": 0, "output": 0}),
+                "latency_ms": latency,
+                "confirmation": any(e["type"] == "confirmation" for e in events),
+            }
+        )
+        if spec.expect_reply is not None:
+            failures += check_reply(spec.expect_reply, reply, f"réponse au tour {number}")
+    expect = case.expect
+    with container.db.unit_of_work(tenant) as session:
+        failures += _state(session, tenant, case.today.date(), expect.state)
+        if expect.no_writes:
+            after = business_snapshot(session, tenant)
+            failures += [f for f in [check_no_writes(before, after)] if f]
+    if expect.reply is not None:
+        failures += check_reply(expect.reply, reply)
+    if expect.tool_calls:
+        failures += [f for f in [check_tool_calls(expect.tool_calls, calls)] if f]
+    return failures
+
+
+def _state(session: Any, tenant: Any, today: date, lines: list[dict[str, Any]]) -> list[Failure]:
+    cache: dict[str, list[dict[str, Any]]] = {}
+
+    def kind_records(kind: str) -> list[dict[str, Any]]:
+        if kind not in cache:
+            cache[kind] = records(session, tenant, kind, today=today)
+        return cache[kind]
+
+    failures: list[Failure] = []
+    for line in lines:
+        try:
+            failure = check_state_line(line, kind_records)
+        except UnknownKind as e:
+            failure = Failure(str(line), str(e))
+        if failure:
+            failures.append(failure)
+    return failures
+
+
+# --- a whole run -------------------------------------------------------------------
+
+_WORKER: Container | None = None
+
+
+def _init_worker(config: RunConfig) -> None:
+    global _WORKER
+    _WORKER = make_container(config)
+
+
+def _run_in_worker(case: Case, trial: int) -> dict[str, Any]:
+    assert _WORKER is not None
+    return run_case(_WORKER, case, trial)
+
+
+@contextmanager
+def run_database(settings: Settings, tier: Tier, *, keep: bool = False) -> Iterator[RunConfig]:
+    """A fresh database for the run on the configured server (DATABASE_URL) or on an
+    embedded one under ``<home>/eval``; migrated, and dropped afterwards unless ``keep``."""
+    home = settings.home.resolve() / "eval"
+    server = settings.database_url or embedded_postgres(home / "pg")
+    name = f"comptoir_eval_{secrets.token_hex(4)}"
+    database_url = dbadmin.create_database(server, name)
+    redis_url = settings.redis_url or embedded_redis(home / "redis")
+    run_settings = settings.model_copy(
+        update={
+            "home": home,
+            "database_url": database_url,
+            "redis_url": redis_url,
+            "app_database_url": None,
+            "secret_key": settings.secret_key or "eval-" + secrets.token_hex(16),
+        }
+    )
+    config = RunConfig(run_settings, Endpoints(database_url, redis_url), tier)
+    owner = Container(settings=run_settings, endpoints=config.endpoints, clock=ManualClock())
+    try:
+        owner.prepare_database()
+        owner.close()
+        yield config
+    finally:
+        owner.close()
+        if not keep:
+            dbadmin.drop_database(server, name)
+
+
+def run_cases(
+    config: RunConfig,
+    cases: list[Case],
+    *,
+    trials: int = 1,
+    workers: int | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Every case ``trials`` times; results in case order then trial order."""
+    jobs = [(case, trial) for case in cases for trial in range(1, trials + 1)]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    results: list[dict[str, Any]] = []
+    if workers == 1:
+        container = make_container(config)
+        try:
+            for case, trial in jobs:
+                results.append(run_case(container, case, trial))
+                if progress:
+                    progress(results[-1])
+        finally:
+            container.close()
+    else:
+        make_container(config).close()  # fails fast (no provider) and warms the caches
+        with ProcessPoolExecutor(
+            workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(config,)
+        ) as pool:
+            futures = [pool.submit(_run_in_worker, case, trial) for case, trial in jobs]
+            for future in as_completed(futures):
+                results.append(future.result())
+                if progress:
+                    progress(results[-1])
+    order = {(case.id, trial): i for i, (case, trial) in enumerate(jobs)}
+    return sorted(results, key=lambda r: order[(r["id"], r["trial"])])
