@@ -1,0 +1,182 @@
+"""The harness end to end on the real agent graph: a case passes or fails for the right
+reason, templates resolve, a crash is a failed case, the LLM tier without a provider is
+refused, and the command writes its reports and honours its thresholds."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from comptoir.bootstrap import Container
+from evals.cases import Case, load_cases
+from evals.command import EvalOptions, run_eval
+from evals.report import Thresholds
+from evals.runner import NoProvider, RunConfig, make_container, run_case
+
+RICE = {
+    "customers": [{"name": "Diallo SARL", "city": "Dakar"}],
+    "products": [
+        {
+            "name": "Sac de riz 25kg",
+            "sku": "RIZ25",
+            "unit": "sac",
+            "sale_price": 15000,
+            "vat_rate": 18,
+            "stock": 12,
+        }
+    ],
+}
+INVOICE = ["Crée une facture pour Diallo SARL : 3 sacs de riz", "oui"]
+
+
+def case(**fields: Any) -> Case:
+    turns = [{"user": t} for t in fields.pop("turns", INVOICE)]
+    defaults: dict[str, Any] = {"id": "t", "tenant": {"country": "SN"}, "setup": RICE}
+    return Case.model_validate({**defaults, **fields, "turns": turns})
+
+
+@pytest.fixture(scope="module")
+def harness(container: Container) -> Any:
+    evaluated = make_container(RunConfig(container.settings, container.endpoints, "local"))
+    yield evaluated
+    evaluated.close()
+
+
+def test_a_confirmed_invoice_passes_on_state_reply_and_calls(harness: Container) -> None:
+    result = run_case(
+        harness,
+        case(
+            expect={
+                "state": [
+                    {"invoices": {"customer": "Diallo SARL", "total": 53100, "lines": 1}},
+                    {"count": {"invoices": 1}},
+                ],
+                "reply": {"contains_any": ["facture"]},
+                "tool_calls": [
+                    {"tool": "finance.create_invoice", "args": {"customer": "diallo sarl"}}
+                ],
+            }
+        ),
+    )
+    assert result["passed"], result["failures"]
+    first, second = result["turns"]
+    assert first["confirmation"] and first["calls"][0]["status"] == "needs_confirmation"
+    assert second["calls"][0]["status"] == "done" and second["tier"] == "local"
+    assert result["tier"] == "local" and first["latency_ms"] > 0
+
+
+def test_a_wrong_expectation_fails_and_says_what_was_found(harness: Container) -> None:
+    result = run_case(
+        harness,
+        case(
+            expect={
+                "state": [{"invoices": {"customer": "Diallo SARL", "total": 53000}}],
+                "no_writes": True,
+                "tool_calls": [{"tool": "finance.record_payment"}],
+            }
+        ),
+    )
+    assert not result["passed"]
+    found = {f["expectation"].split(":")[0]: f["found"] for f in result["failures"]}
+    assert "53100" in found["invoices"]
+    assert "invoices" in found["aucune écriture"]
+    assert "finance.create_invoice" in next(
+        f["found"] for f in result["failures"] if "record_payment" in f["expectation"]
+    )
+
+
+def test_unconfirmed_write_leaves_no_writes_and_templates_resolve(harness: Container) -> None:
+    setup = {
+        **RICE,
+        "invoices": [
+            {
+                "ref": "inv1",
+                "customer": "Diallo SARL",
+                "date": "2026-03-02",
+                "lines": [{"product": "RIZ25", "quantity": 2}],
+            }
+        ],
+    }
+    result = run_case(
+        harness,
+        case(
+            setup=setup,
+            turns=["détails de la facture {{inv1.number}}"],
+            expect={"no_writes": True, "reply": {"numbers": [35400]}},
+        ),
+    )
+    assert result["passed"], result["failures"]
+    assert "{{" not in result["turns"][0]["user"]
+
+
+def test_setup_errors_and_unknown_kinds_fail_the_case_loudly(harness: Container) -> None:
+    broken = run_case(
+        harness, case(setup={"products": [{"name": "X", "sale_price": 1, "colour": "rouge"}]})
+    )
+    assert not broken["passed"] and "mise en place" in broken["error"]
+    later = run_case(
+        harness, case(turns=["bonjour"], expect={"state": [{"documents": {"title": "x"}}]})
+    )
+    assert not later["passed"] and "documents" in later["failures"][0]["found"]
+    template = run_case(harness, case(turns=["facture {{nope.number}}"]))
+    assert not template["passed"] and "nope" in template["error"]
+
+
+def test_the_llm_tier_without_a_provider_is_refused(container: Container) -> None:
+    with pytest.raises(NoProvider):
+        make_container(RunConfig(container.settings, container.endpoints, "llm"))
+
+
+def test_the_command_reports_and_gates(container: Container, tmp_path: Path) -> None:
+    dataset = tmp_path / "cases.yaml"
+    dataset.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "ok",
+                    "tags": ["finance"],
+                    "tenant": {"country": "SN"},
+                    "setup": RICE,
+                    "turns": [{"user": t} for t in INVOICE],
+                    "expect": {"state": [{"invoices": {"total": 53100}}]},
+                },
+                {
+                    "id": "ko",
+                    "tags": ["finance"],
+                    "turns": [{"user": "bonjour"}],
+                    "expect": {"reply": {"contains": ["introuvable-xyz"]}},
+                },
+            ]
+        )
+    )
+    assert [c.id for c in load_cases([tmp_path])] == ["ok", "ko"]
+    out, report, data = StringIO(), tmp_path / "r.html", tmp_path / "r.json"
+    options = EvalOptions(
+        paths=[dataset],
+        json_file=data,
+        report=report,
+        workers=2,
+        thresholds=Thresholds(overall=0.9),
+    )
+    settings = container.settings.model_copy(
+        update={
+            "database_url": container.endpoints.database_url,
+            "redis_url": container.endpoints.redis_url,
+        }
+    )
+    assert run_eval(options, out, settings) == 1
+    assert "Seuil manqué : pass^1 global 0.500" in out.getvalue()
+    figures = json.loads(data.read_text())
+    assert figures["totals"]["overall"]["pass^1"] == 0.5
+    assert [c["passed"] for c in figures["cases"]] == [True, False]
+    page = report.read_text()
+    assert "<table>" in page and "introuvable-xyz" in page
+    options.thresholds = Thresholds(overall=0.5)
+    assert run_eval(options, StringIO(), settings) == 0
+    assert run_eval(EvalOptions(paths=[tmp_path / "missing.yaml"]), out, settings) == 2
+    llm = EvalOptions(paths=[dataset], tier="llm", workers=1)
+    assert run_eval(llm, out, settings) == 2 and "Aucun fournisseur LLM" in out.getvalue()
