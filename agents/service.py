@@ -10,6 +10,8 @@ Row-Level Security) commit together or not at all.
 
 from __future__ import annotations
 
+import copy
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,6 +83,45 @@ def prune_checkpoints(session: Session, thread: str, keep: int = KEEP_CHECKPOINT
     return int(deleted or 0)
 
 
+class TurnSaver(PostgresSaver):
+    """A PostgresSaver on the turn's own connection that holds its writes until the graph
+    has run, then writes them in the turn's thread.
+
+    LangGraph writes checkpoints from a background thread while the next node may be
+    running on the same connection; the saver's ``conn.transaction()`` savepoints would
+    then interleave with the node's own (releasing one releases every later savepoint).
+    Held back, the writes still commit with the turn, atomically, after every node."""
+
+    def __init__(self, conn: Any) -> None:
+        super().__init__(conn)
+        self.supports_pipeline = False  # a connection inside the turn's transaction
+        self._held: list[tuple[str, tuple[Any, ...]]] = []
+        self._held_lock = threading.Lock()
+
+    def put(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
+        held = (config, copy.deepcopy(checkpoint), copy.deepcopy(metadata), dict(new_versions))
+        with self._held_lock:
+            self._held.append(("put", held))
+        c = config["configurable"]
+        return {
+            "configurable": {
+                "thread_id": c["thread_id"],
+                "checkpoint_ns": c["checkpoint_ns"],
+                "checkpoint_id": checkpoint["id"],
+            }
+        }
+
+    def put_writes(self, config: Any, writes: Any, task_id: str, task_path: str = "") -> None:
+        with self._held_lock:
+            self._held.append(("put_writes", (config, list(writes), task_id, task_path)))
+
+    def flush(self) -> None:
+        with self._held_lock:
+            held, self._held = self._held, []
+        for method, args in held:
+            getattr(super(), method)(*args)
+
+
 @dataclass
 class Agent:
     db: Database
@@ -109,10 +150,7 @@ class Agent:
             turn = self._turn(session, principal, conversation.id)
             thread = thread_id(principal.tenant_id, conversation.id)
             config: Any = {"configurable": {"thread_id": thread}}
-            saver = PostgresSaver(session.connection().connection.driver_connection)  # type: ignore[arg-type]
-            # The saver shares the session's connection: no pipeline mode, and checkpoints
-            # written between steps (``durability="sync"``), never from a background thread.
-            saver.supports_pipeline = False
+            saver = TurnSaver(session.connection().connection.driver_connection)
             graph = self._graph.copy(update={"checkpointer": saver})
             incoming = {"message": message, "button": confirm_token}
             snapshot = graph.get_state(config)
@@ -129,6 +167,7 @@ class Agent:
                     yield cast(AgentEvent, chunk)
                 else:
                     final = cast(dict[str, Any], chunk)
+            saver.flush()
             tier = self._record(session, principal, conversation, message, final, turn, started)
             prune_checkpoints(session, thread)
         # Committed: what the turn did, for channels that show it and for the evals.
