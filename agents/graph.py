@@ -7,6 +7,7 @@
                         │                               await_confirmation (interrupt)
                         │                                 │ yes: run · no: drop
                         └─ reply ─────────→ respond → END ←┘ anything else: understand
+                                                  « attends » → hold → await_confirmation
 
 ``await_confirmation`` is an ``interrupt()``: the turn that showed a preview ends there and
 the next message (or a button's token) resumes it — LangGraph's human-in-the-loop at the
@@ -34,6 +35,10 @@ from domain.kit.principal import Principal
 from tools.confirmation import reply_kind
 
 HISTORY_TURNS = 12
+HOLD = (
+    "D'accord, je garde la demande en attente, rien n'est enregistré pour l'instant. "
+    "Répondez « oui » pour la valider ou « non » pour l'annuler quand vous serez prêt."
+)
 
 
 class AgentState(TypedDict, total=False):
@@ -70,8 +75,7 @@ def _emit(runtime: Runtime[Turn], event: dict[str, Any]) -> None:
 
 
 def _memory(state: AgentState) -> Memory:
-    m = state.get("memory") or {}
-    return Memory(draft=m.get("draft"), last=m.get("last"))
+    return Memory.load(state.get("memory"))
 
 
 def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
@@ -80,22 +84,21 @@ def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     if button:
         return {"plan": {"kind": "confirm", "token": button}}
     message = state.get("message", "")
-    kind = reply_kind(message)
-    if kind != "other":
-        text = (
-            "Il n'y a rien à confirmer pour le moment."
-            if kind == "yes"
-            else "D'accord. Il n'y avait rien en attente."
-        )
-        turn.tools.nothing_pending(message)
-        return {"plan": {"kind": "reply", "text": text}, "tier": "local"}
     memory = _memory(state)
+    kind = reply_kind(message)
+    if kind in ("yes", "no") or (kind == "wait" and memory.draft):  # no preview waiting
+        if kind != "wait":
+            turn.tools.nothing_pending(message)
+        settled = turn.local.settle(kind, memory)
+        return {"plan": _plan_dict(settled), "memory": memory.dump(), "tier": "local"}
     if turn.mode == "llm" and turn.llm is not None:
         memory.draft = None
         return {"plan": _plan_dict(Plan("llm")), "memory": memory.dump(), "tier": "local"}
     plan = turn.local.understand(
         message, memory, turn.principal, today=turn.today, currency=turn.currency
     )
+    if kind == "wait" and plan.kind == "llm":  # « attends… » with nothing waiting
+        plan = turn.local.settle(kind, memory)
     routing = plan.routing
     unsure = routing is not None and routing.score < STRONG_SCORE
     if turn.llm is not None and turn.mode == "auto" and unsure:
@@ -122,16 +125,24 @@ def act(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
         return {"reply": outcome.text, "pending": None, "plan": None}
     _emit(runtime, {"type": "progress", "text": "Je m'en occupe…", "tool": plan["tool"]})
     outcome = turn.tools.call(plan["tool"], plan["arguments"], tier="local")
-    return _after_outcome(state, turn, outcome)
+    update = _after_outcome(state, turn, outcome)
+    if plan.get("text"):  # a word on the request itself (« je demande toujours… »)
+        update["reply"] = f"{plan['text']}\n{update['reply']}"
+    return update
 
 
 def _after_outcome(state: AgentState, turn: Turn, outcome: ToolOutcome) -> dict[str, Any]:
     memory = _memory(state)
     update: dict[str, Any] = {"plan": None}
     if outcome.status in ("done", "needs_confirmation"):
-        turn.local.remember(memory, outcome.tool, outcome.arguments)
+        listed = outcome.result if outcome.status == "done" else None
+        turn.local.remember(memory, outcome.tool, outcome.arguments, listed)
     if outcome.status == "ask_back" and outcome.field:
-        turn.local.ask_back(memory, outcome.tool, outcome.arguments, outcome.field, outcome.options)
+        turn.local.ask_back(
+            memory, outcome.tool, outcome.arguments, outcome.field, outcome.options, outcome.text
+        )
+    if outcome.status == "refused":
+        turn.local.refused(memory, outcome.text)
     if outcome.status == "needs_confirmation":
         update["pending"] = {
             "tool": outcome.tool,
@@ -194,8 +205,16 @@ def await_confirmation(state: AgentState, runtime: Runtime[Turn]) -> Command[Any
             goto="respond",
             update={"reply": outcome.text, "pending": None, "message": message, "tier": "local"},
         )
+    if reply_kind(message) == "wait":  # « attends, je vérifie »: the preview keeps waiting
+        return Command(goto="hold", update={"message": message, "tier": "local"})
     # Anything else goes on as a new message; a correction starts from what was shown.
     return Command(goto="understand", update={"message": message, "button": None, "pending": None})
+
+
+def hold(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
+    """The user puts the answer off: say so, and wait for it again."""
+    _emit(runtime, {"type": "reply", "text": HOLD, "tier": "local"})
+    return {"reply": HOLD}
 
 
 def _confirmed_update(
@@ -233,12 +252,16 @@ def build_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
     graph.add_node("act", act)
     graph.add_node("llm", llm)
     graph.add_node("show_preview", show_preview)
-    graph.add_node("await_confirmation", await_confirmation, destinations=("respond", "understand"))
+    graph.add_node(
+        "await_confirmation", await_confirmation, destinations=("respond", "understand", "hold")
+    )
+    graph.add_node("hold", hold)
     graph.add_node("respond", respond)
     graph.add_edge(START, "understand")
     graph.add_conditional_edges("understand", after_understand, ["act", "llm", "respond"])
     graph.add_conditional_edges("act", after_action, ["show_preview", "respond"])
     graph.add_conditional_edges("llm", after_action, ["show_preview", "respond"])
     graph.add_edge("show_preview", "await_confirmation")
+    graph.add_edge("hold", "await_confirmation")
     graph.add_edge("respond", END)
     return graph.compile()

@@ -45,25 +45,60 @@ class NothingToConfirm(DomainError):
     default_message = "Il n'y a rien à confirmer pour le moment."
 
 
-Reply = Literal["yes", "no", "other"]
+Reply = Literal["yes", "no", "wait", "other"]
 
 # Whole answers only: « oui, 4 sacs » or « non, 4 sacs » are corrections, not a yes or no.
+# An answer may chain several of these (« ok vas-y, valide ») and carry fillers
+# (« bon, laisse tomber finalement »), nothing else.
 YES = frozenset(
     {
         "oui", "ouais", "ok", "okay", "d'accord", "daccord", "dac", "vas-y", "vas y", "go",
         "confirme", "je confirme", "confirmer", "c'est bon", "cest bon", "valide", "valider",
         "je valide", "oui vas-y", "oui confirme", "oui c'est bon", "parfait", "oui merci",
         "ok merci", "yes", "waaw", "wax naa waaw", "affirmatif", "exact", "c'est ca",
+        "c'est parfait", "c'est correct", "correct", "tout est bon", "c'est tout bon",
+        "on valide", "on y va", "allez", "allons-y", "fais-le", "fais le", "enregistre",
+        "valide-le", "valide la", "bien sur", "absolument", "carrement", "oui oui", "oki",
     }
 )  # fmt: skip
 NO = frozenset(
     {
         "non", "annule", "annuler", "j'annule", "laisse tomber", "laisse", "stop", "non merci",
         "pas maintenant", "abandonne", "oublie", "oublie ca", "non annule", "deedeet", "no",
-        "surtout pas", "non c'est pas bon", "annulation",
+        "surtout pas", "non c'est pas bon", "annulation", "nan", "on annule", "on oublie",
+        "on laisse tomber", "tant pis", "pas la peine", "c'est pas la peine",
+        "ce n'est pas la peine", "ne fais rien", "ne fais pas", "ne le fais pas",
+        "n'enregistre pas", "n'enregistre rien", "plus besoin", "pas besoin", "je ne veux plus",
+        "je veux plus", "je prefere pas", "je prefere annuler", "annule ca", "annule le",
+        "annule la", "annule la demande", "on arrete", "arrete", "abandon", "oublie-le",
+        "oublie la", "laisse ca", "non laisse", "non non", "ne valide pas", "ne confirme pas",
     }
 )  # fmt: skip
+# Words around an answer that do not change it: « bon », « finalement », « annule tout ».
+FILLERS = frozenset(
+    {
+        "bon", "ben", "bah", "alors", "euh", "heu", "ah", "oh", "eh", "hmm", "bref", "finalement",
+        "en fait", "du coup", "tout compte fait", "tout", "la", "merci", "bien", "svp", "stp",
+        "mon ami", "patron", "chef", "frere", "inch'allah", "inchallah",
+    }
+)  # fmt: skip
+# « attends, je vérifie avec mon associé »: every part of the message puts the answer off.
+LATER = r"(?:plus tard|apres|tout a l'heure|demain|ce soir|bientot|dans \w+)"
+WAIT = re.compile(
+    r"^(?:attends?|attendez|patiente[sz]?|une (?:minute|seconde|sec|min)|un (?:instant|moment|peu)"
+    r"|deux (?:minutes|secondes)|pas (?:tout de suite|encore)|minute|doucement|je reflechis"
+    r"|(?:je|on) (?:vais |dois |va )?(?:verifie|verifier|regarde|regarder|reflechis|reflechir"
+    r"|reviens|revenir|rappelle|rappeler|check|en parle|en parler|vois|voir)"
+    # « je vérifie avec mon associé », not « je vérifie le stock » (a request)
+    rf"(?: (?:avec|aupres|chez|d'abord|ca|cela|quelque chose|un truc|de mon cote|moi-meme"
+    rf"|vers|encore|un peu|et)\b.*| {LATER}.*)?"
+    r"|(?:je|on) (?:vais |dois |va )?demander? (?:a|au|aux|d'abord)\b.*"
+    r"|laisse[- ]moi (?:verifier|voir|reflechir|regarder|demander)\b.*"
+    rf"|(?:je|on) (?:te|vous) (?:le )?(?:dis|redis|confirme|reponds)(?: ca| cela)? {LATER}.*"
+    rf"|(?:je )?confirme {LATER}.*)$"
+)
 _PUNCT = re.compile(r"[\s!.?,;:…]+")
+_CLAUSES = re.compile(r"[,;.!?…]+|\s+et\s+")
 
 
 def _folded(text: str) -> str:
@@ -71,13 +106,52 @@ def _folded(text: str) -> str:
     return _PUNCT.sub(" ", text).strip()
 
 
+def _made_of(folded: str, answers: frozenset[str]) -> bool:
+    """``folded`` is a sequence of phrases of ``answers`` and ``FILLERS``, with at least one
+    answer (« ok vas-y valide », « bon laisse tomber finalement »)."""
+    words = folded.split()
+    # reach[i]: words[:i] covered; with_answer[i]: and one of them was an answer
+    reach, with_answer = [False] * (len(words) + 1), [False] * (len(words) + 1)
+    reach[0] = True
+    for i in range(len(words)):
+        if not reach[i]:
+            continue
+        for j in range(i + 1, min(len(words), i + 5) + 1):
+            phrase = " ".join(words[i:j])
+            if phrase in answers:
+                reach[j] = with_answer[j] = True
+            elif phrase in FILLERS:
+                reach[j] = True
+                with_answer[j] = with_answer[j] or with_answer[i]
+    return with_answer[len(words)]
+
+
+_OPENERS = FILLERS | {"ok", "oui", "non", "d'accord", "ouais"}
+
+
+def _waits(message: str) -> bool:
+    clauses = []
+    for clause in _CLAUSES.split(fold(message)):
+        words = _folded(clause).split()
+        while words and words[0] in _OPENERS:  # « ok, je vérifie » puts off like « je vérifie »
+            words.pop(0)
+        if words:
+            clauses.append(" ".join(words))
+    return bool(clauses) and all(WAIT.match(c) for c in clauses)
+
+
 def reply_kind(message: str) -> Reply:
-    """``yes`` / ``no`` when the whole message is one, else ``other``."""
+    """``yes`` / ``no`` when the whole message is one, ``wait`` when it only puts the
+    answer off (« attends, je vérifie »), else ``other``."""
     folded = _folded(message)
-    if folded in YES:
+    if not folded:
+        return "other"
+    if folded in YES or _made_of(folded, YES):
         return "yes"
-    if folded in NO:
+    if folded in NO or _made_of(folded, NO):
         return "no"
+    if _waits(message):
+        return "wait"
     return "other"
 
 

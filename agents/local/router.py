@@ -169,6 +169,17 @@ class IntentRouter:
         ranked.sort(key=lambda pair: pair[1], reverse=True)
         return ranked
 
+    def closest_examples(self, text: str, intent: str, count: int = 2) -> list[str]:
+        """The exemplars of ``intent`` closest to ``text``, closest first (« comment on
+        enregistre un paiement Orange Money ? » is best shown with an Orange Money one)."""
+        index = next((i for i, s in enumerate(self.specs) if s.name == intent), None)
+        if index is None:
+            return []
+        query = self.embedder.embed([delexicalize(text)])[0]
+        rows = self._rows[index]
+        order = np.argsort(-(self._matrix[rows] @ query))[:count]
+        return [self.specs[index].examples[int(i)] for i in order]
+
     def route(self, text: str, folded: str, *, among: set[str] | None = None) -> Routing:
         ranked = [r for r in self._ranked(text, folded) if among is None or r[0] in among]
         if not ranked:

@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
+from agents.local import conversation as talk
 from agents.local.adapters.base import Adapter
+from agents.local.replies import (
+    ERASE_REFUSAL,
+    MAX_MESSAGE,
+    OVERRIDE_REFUSAL,
+    Kind,
+    Plan,
+    Replies,
+)
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.types import Utterance
@@ -25,11 +34,16 @@ from domain.kit.principal import Principal
 from domain.kit.text import fold
 from tools.registry import Registry
 
-MAX_MESSAGE = 4000
+__all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]
+
 # A new request interrupts the one being filled only when the router is this sure of it.
 SWITCH_SCORE = 0.89
 CORRECTION = re.compile(
-    r"^(non|plutot|en fait|pardon|je voulais dire|finalement|oups|correction|euh)\b[\s,:!.]*"
+    r"^(non|plutot|en fait|pardon|je voulais dire|finalement|oups|correction|euh"
+    r"|(?:oui|ok|ouais|d'accord|si) mais|(?:oui|ok),? (?:enfin|plutot|mais)"
+    r"|refai[st](?:-la|-le|-les| la| le| les)?(?: avec| en| pour)?"
+    r"|recommence(?:-la|-le| la| le)?(?: avec| en)?|corrige(?:-la|-le| la| le)?(?: avec| en)?"
+    r"|change(?:-la|-le| la| le)?(?: avec| en| pour)?|remplace par|mets plutot)\b[\s,:!.]*"
 )
 FOLLOW_UP = re.compile(r"^(et|et pour|et pour le|et pour la|et chez|et de|et a|et au)\b\s*")
 ORDINALS = {
@@ -37,43 +51,50 @@ ORDINALS = {
     "le deuxieme": 1, "la deuxieme": 1, "le second": 1, "la seconde": 1, "deuxieme": 1,
     "2": 1, "le 2": 1, "le troisieme": 2, "la troisieme": 2, "3": 2, "le 3": 2,
 }  # fmt: skip
-WOLOF = frozenset(
-    {"dama", "begg", "bëgg", "nanga", "def", "jerejef", "jërëjëf", "waaw", "deedeet",
-     "ndax", "yow", "maangi", "fii", "rekk", "nopp", "xaalis", "jaay", "jend", "lan", "naka"}
-)  # fmt: skip
-# Tools whose first exemplar illustrates what Comptoir can do, in this order.
-SHOWCASE = (
-    "finance.create_invoice",
-    "finance.record_payment",
-    "finance.revenue",
-    "stock.stock_level",
-    "sales.create_customer",
-    "hr.request_leave",
-    "hr.who_is_absent",
-    "hr.check_in",
+# A long message (a story that ends with the question) is understood from its question.
+LONG_MESSAGE = 300
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+# Sentences that only open the message: « Ah pardon. », « Merci. », « Bonjour. ».
+OPENER_WORDS = frozenset(
+    """ah oh eh ok okay bon alors merci beaucoup pardon bonjour bonsoir salut desole desolee
+    super parfait tres bien d'accord oups tiens ecoute ecoutez voila hello coucou top cool
+    excuse excusez-moi excuse-moi au fait dac yes ouf hum euh""".split()
 )
-
-Kind = Literal["tool", "reply", "llm"]
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    kind: Kind
-    text: str = ""
-    tool: str | None = None
-    arguments: dict[str, Any] = field(default_factory=dict)
-    routing: Routing | None = None
+OVERVIEW_TOOL = "reports.kpis"
+CONFIRMATION_STAYS = "Je demande toujours votre accord avant d'enregistrer quoi que ce soit."
 
 
 @dataclass
 class Memory:
     """What the local tier remembers between turns (JSON-safe, kept in the checkpoint)."""
 
-    draft: dict[str, Any] | None = None  # {"tool", "arguments", "awaiting", "options"}
+    draft: dict[str, Any] | None = None  # {"tool", "arguments", "awaiting", "options", "question"}
     last: dict[str, Any] | None = None  # {"tool", "arguments"}
+    # Whom and what the conversation was last about, by kind (« lui » = about["customer"]).
+    about: dict[str, str] = field(default_factory=dict)
+    refused: str | None = None  # the refusal just given, repeated when the user insists
+    # The documents the last answer listed (« la plus ancienne » is one of them).
+    listed: list[dict[str, Any]] = field(default_factory=list)
 
     def dump(self) -> dict[str, Any]:
-        return {"draft": self.draft, "last": self.last}
+        return {
+            "draft": self.draft,
+            "last": self.last,
+            "about": self.about,
+            "refused": self.refused,
+            "listed": self.listed,
+        }
+
+    @classmethod
+    def load(cls, data: dict[str, Any] | None) -> Memory:
+        data = data or {}
+        return cls(
+            draft=data.get("draft"),
+            last=data.get("last"),
+            about=dict(data.get("about") or {}),
+            refused=data.get("refused"),
+            listed=list(data.get("listed") or []),
+        )
 
 
 def get_path(arguments: dict[str, Any], path: str) -> Any:
@@ -105,7 +126,29 @@ def _clean_answer(text: str) -> str:
     return text.strip(" .!?;,")
 
 
-class LocalTier:
+def _focus(message: str) -> str:
+    """What to understand of a message: the question that ends a long story (« … tout ça
+    pour dire que : il me reste combien de farine ? »), without the short sentences that
+    only open it (« Ah pardon. Il me reste combien d'huile ? »)."""
+    sentences = [s for s in SENTENCE_END.split(message.strip()) if s.strip()]
+    if len(sentences) < 2:
+        return message
+    questions = [s for s in sentences if s.rstrip().endswith("?")]
+    if len(message) > LONG_MESSAGE and questions:  # a story, then the question
+        tail = questions[-1].rsplit(":", 1)[-1].strip()
+        return tail if len(tail.split()) >= 3 else questions[-1]
+    while len(sentences) > 1 and set(fold(sentences[0]).strip(" .!?…,").split()) <= OPENER_WORDS:
+        sentences.pop(0)
+    return " ".join(sentences)
+
+
+def _for_routing(message: str) -> str:
+    """« Fais-lui une facture » is routed as « Fais une facture »: who it is for is not
+    what is asked."""
+    return re.sub(r"(?i)-(lui|leur)\b", "", message)
+
+
+class LocalTier(Replies):
     def __init__(self, router: IntentRouter, adapters: dict[str, Adapter], registry: Registry):
         self.router = router
         self.adapters = adapters
@@ -119,75 +162,69 @@ class LocalTier:
         guard = self._guard(message, principal)
         if guard is not None:
             return guard
-        utt = analyse(message, today=today, currency=currency)
         folded = fold(message)
-        routing = self.router.route(message, folded)
-        if memory.draft and not self._switches(routing, memory.draft["tool"]):
+        refused, memory.refused = memory.refused, None
+        if attempt := talk.overrides_rules(folded):
+            memory.refused = OVERRIDE_REFUSAL if attempt == "override" else ERASE_REFUSAL
+            return Plan("reply", self._override_refusal(attempt, principal))
+        if refused and talk.insists(folded):
+            memory.refused = refused
+            return Plan("reply", self._insisted(refused))
+        message, skipped = talk.without_skip_confirmation(message)
+        if memory.draft is None:
+            message = _focus(message)
+        folded = fold(message)
+        subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
+        if subject is not None:
+            return self._how_to(subject, principal)
+        plan = self._understand(message, folded, memory, principal, today=today, currency=currency)
+        return replace(plan, text=CONFIRMATION_STAYS) if skipped and plan.kind == "tool" else plan
+
+    def _understand(
+        self,
+        message: str,
+        folded: str,
+        memory: Memory,
+        principal: Principal,
+        *,
+        today: date,
+        currency: str,
+    ) -> Plan:
+        utt = analyse(message, today=today, currency=currency)
+        routed = _for_routing(message)
+        routing = self.router.route(routed, fold(routed))
+        if memory.draft and self._aside(routing):
+            return self._chat(routing.intent or "", principal)  # the draft waits
+        if memory.draft and (
+            not self._switches(routing, memory.draft["tool"])
+            or self._answers(memory.draft, utt, folded)
+        ):
             return self._fill(memory, utt, message, folded)
         if memory.last and CORRECTION.match(folded) and not self._switches(routing, None):
             return self._correct(memory, utt)
+        if memory.last and talk.asks_which(folded) and (again := self._again(memory)):
+            return again
         if memory.last and FOLLOW_UP.match(folded) and not routing.confident:
             return self._follow_up(memory, utt, message)
         memory.draft = None
-        return self._new_request(routing, utt, memory, principal)
+        return self._new_request(routing, utt, memory, principal, message)
 
-    # -- guards and conversation -----------------------------------------------------------
-    def _guard(self, message: str, principal: Principal) -> Plan | None:
-        stripped = message.strip()
-        if not stripped:
-            return Plan("reply", "Votre message est vide. " + self.examples_sentence(principal))
-        if len(stripped) > MAX_MESSAGE:
-            return Plan(
-                "reply",
-                f"Votre message est trop long ({len(stripped):,} caractères ; {MAX_MESSAGE:,} au "
-                "plus). Écrivez une demande à la fois, par exemple : "
-                + self._example_list(principal, 2).replace(",", "\u202f"),
-            )
-        if not any(c.isalnum() for c in stripped):
-            return Plan(
-                "reply",
-                "Je n'ai reçu que des symboles ou des émojis. " + self.examples_sentence(principal),
-            )
-        words = set(re.findall(r"[\wëé]+", stripped.lower()))
-        if len(words & WOLOF) >= 1 and not words & {"facture", "stock", "client", "conge"}:
-            return Plan(
-                "reply",
-                "Je ne comprends pas encore le wolof, désolé. Pouvez-vous l'écrire en français ? "
-                + self.examples_sentence(principal),
-            )
-        return None
-
-    def examples_for(self, principal: Principal, count: int = 4) -> list[str]:
-        allowed = [
-            name
-            for name in SHOWCASE
-            if (t := self.registry.get(name)) is not None
-            and t.allowed(principal)
-            and name in self._first_examples
-        ]
-        return [self._first_examples[name] for name in allowed[:count]]
-
-    def _example_list(self, principal: Principal, count: int = 4) -> str:
-        return ", ".join(f"« {e} »" for e in self.examples_for(principal, count))
-
-    def examples_sentence(self, principal: Principal) -> str:
-        examples = self._example_list(principal)
-        return f"Vous pouvez me demander par exemple : {examples}." if examples else ""
-
-    def not_understood(self, principal: Principal) -> str:
-        return "Je n'ai pas compris votre demande. " + self.examples_sentence(principal)
-
-    def _chat(self, intent: str, principal: Principal) -> Plan:
-        if intent == "chat.greeting":
-            return Plan(
-                "reply",
-                "Bonjour ! Que puis-je faire pour vous ? " + self.examples_sentence(principal),
-            )
-        if intent == "chat.thanks":
-            return Plan("reply", "Avec plaisir ! Autre chose ?")
-        return Plan(
-            "reply", "Je gère votre activité en conversation. " + self.examples_sentence(principal)
-        )
+    def settle(self, kind: str, memory: Memory) -> Plan:
+        """« oui », « non » or « attends » with no preview waiting."""
+        draft = memory.draft
+        question = (draft or {}).get("question") or ""
+        if kind == "no":
+            if draft:
+                memory.draft = None
+                return Plan("reply", "D'accord, j'abandonne cette demande. Rien n'a été fait.")
+            return Plan("reply", "D'accord. Il n'y avait rien en attente.")
+        if kind == "wait":
+            if draft:
+                return Plan("reply", f"D'accord, je garde votre demande en cours. {question}")
+            return Plan("reply", "D'accord, je reste à votre disposition.")
+        if draft and question:
+            return Plan("reply", f"Il me manque encore une précision avant l'aperçu : {question}")
+        return Plan("reply", "Il n'y a rien à confirmer pour le moment.")
 
     # -- requests ----------------------------------------------------------------------------
     def _switches(self, routing: Routing, current: str | None) -> bool:
@@ -199,18 +236,101 @@ class LocalTier:
             and not routing.intent.startswith("chat.")
         )
 
+    def _answers(self, draft: dict[str, Any], utt: Utterance, folded: str) -> bool:
+        """The message gives what the question asked for (« 2 cartons de sucre » after « Que
+        faut-il facturer ? »), however much it looks like another request. Names are not
+        judged so (any words can be a name), nor questions (« qui est absent demain ? »)."""
+        awaiting, adapter = draft.get("awaiting"), self.adapters.get(draft["tool"])
+        if not awaiting or "." in awaiting or adapter is None or folded.endswith("?"):
+            return False
+        if self._field_kind(draft["tool"], awaiting) is str:
+            return False
+        return jsonable(adapter.extract(utt)).get(awaiting) not in (None, "", [])
+
+    @staticmethod
+    def _aside(routing: Routing) -> bool:
+        """Help or an out-of-scope question while a request is being filled: answered,
+        and the request keeps waiting."""
+        return (
+            routing.confident
+            and routing.score >= SWITCH_SCORE
+            and routing.intent in ("chat.help", "chat.out_of_scope")
+        )
+
     def _new_request(
-        self, routing: Routing, utt: Utterance, memory: Memory, principal: Principal
+        self,
+        routing: Routing,
+        utt: Utterance,
+        memory: Memory,
+        principal: Principal,
+        message: str,
     ) -> Plan:
-        if not routing.confident or routing.intent is None:
+        folded = fold(message)
+        intent = routing.intent if routing.confident else None
+        if self._overview(routing, message, folded):
+            intent = OVERVIEW_TOOL
+        if intent is None:
             return Plan("llm", self.not_understood(principal), routing=routing)
-        if routing.intent.startswith("chat."):
-            return self._chat(routing.intent, principal)
-        adapter = self.adapters.get(routing.intent)
+        if intent.startswith("chat."):
+            return self._chat(intent, principal)
+        adapter = self.adapters.get(intent)
         if adapter is None:
             return Plan("llm", self.not_understood(principal), routing=routing)
         arguments = jsonable(adapter.extract(utt))
+        self._designated(adapter.tool, arguments, folded, memory)
+        self._from_list(adapter.tool, arguments, folded, memory)
         return self._complete(adapter, arguments, memory, routing)
+
+    def _overview(self, routing: Routing, message: str, folded: str) -> bool:
+        """Several areas in one question (« les ventes, les ruptures et les absents ») or
+        « comment ça va ce mois-ci ? » is the overview, unless something is to be done."""
+        if OVERVIEW_TOOL not in self.adapters:
+            return False
+        several = talk.overview_topics(message) >= 2 or talk.asks_overview(folded)
+        tool = self.registry.get(routing.intent or "") if routing.confident else None
+        return several and (tool is None or not tool.is_write)
+
+    def _designated(
+        self, tool_name: str, arguments: dict[str, Any], folded: str, memory: Memory
+    ) -> None:
+        """« fais-lui une facture »: ``lui`` is whom the conversation was about."""
+        tool = self.registry.get(tool_name)
+        if tool is None:
+            return
+        for name in tool.input_model.model_fields:
+            kind = talk.ENTITY_FIELDS.get(name)
+            said = arguments.get(name)
+            if kind is None or kind not in memory.about:
+                continue
+            pronoun = isinstance(said, str) and fold(said) in talk.PRONOUNS
+            if (said in (None, "", []) or pronoun) and talk.designates(folded, kind):
+                arguments[name] = memory.about[kind]
+
+    def _from_list(
+        self, tool_name: str, arguments: dict[str, Any], folded: str, memory: Memory
+    ) -> None:
+        """« ils ont réglé la plus ancienne, en totalité »: the invoice is one just listed,
+        and the amount what it still owes."""
+        tool = self.registry.get(tool_name)
+        fields = tool.input_model.model_fields if tool is not None else {}
+        if "invoice" not in fields or arguments.get("invoice"):
+            return
+        item = talk.picked(folded, memory.listed)
+        if item is None:
+            return
+        arguments["invoice"] = item["number"]
+        arguments.pop("customer", None)  # the invoice says whose it is
+        if "amount" in fields and not arguments.get("amount") and item.get("balance"):
+            if talk.in_full(folded):
+                arguments["amount"] = item["balance"]
+
+    def _again(self, memory: Memory) -> Plan | None:
+        """« c'est lesquelles ? » after an answer: that answer again, in full."""
+        last = memory.last or {}
+        tool = self.registry.get(last.get("tool", ""))
+        if tool is None or tool.is_write:
+            return None
+        return Plan("tool", tool=tool.name, arguments=dict(last.get("arguments") or {}))
 
     def _complete(
         self,
@@ -221,7 +341,12 @@ class LocalTier:
     ) -> Plan:
         for name, question in adapter.ask.items():
             if arguments.get(name) in (None, "", []):
-                memory.draft = {"tool": adapter.tool, "arguments": arguments, "awaiting": name}
+                memory.draft = {
+                    "tool": adapter.tool,
+                    "arguments": arguments,
+                    "awaiting": name,
+                    "question": question,
+                }
                 return Plan(
                     "reply", question, tool=adapter.tool, arguments=arguments, routing=routing
                 )
@@ -310,8 +435,21 @@ class LocalTier:
             said = {entity: name}
         return self._complete(adapter, {**last["arguments"], **said}, memory)
 
-    def remember(self, memory: Memory, tool: str, arguments: dict[str, Any]) -> None:
+    def remember(
+        self,
+        memory: Memory,
+        tool: str,
+        arguments: dict[str, Any],
+        result: dict[str, Any] | None = None,
+    ) -> None:
         memory.last = {"tool": tool, "arguments": jsonable(arguments)}
+        memory.listed = talk.listed_items(result)
+        memory.about = {**memory.about, **talk.entities(tool, memory.last["arguments"])}
+
+    @staticmethod
+    def refused(memory: Memory, text: str) -> None:
+        """A tool refused for lack of rights: insisting next gets the same answer."""
+        memory.refused = text
 
     def ask_back(
         self,
@@ -320,6 +458,7 @@ class LocalTier:
         arguments: dict[str, Any],
         awaiting: str,
         options: list[str],
+        question: str = "",
     ) -> None:
         """A tool asked which one: the next answer fills ``awaiting`` (names or « le premier »)."""
         arguments = jsonable(arguments)
@@ -330,4 +469,5 @@ class LocalTier:
             "arguments": jsonable(arguments),
             "awaiting": awaiting,
             "options": options,
+            "question": question,
         }

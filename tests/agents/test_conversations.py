@@ -125,7 +125,8 @@ class TestBadInputAndWalls:
         assert t("facture " * 1250).startswith("Votre message est trop long")
         assert t("👍🎉").startswith("Je n'ai reçu que des symboles ou des émojis.")
         assert t("dama bëgg jënd ceeb").startswith("Je ne comprends pas encore le wolof")
-        assert t("quel temps fait-il à Dakar ?").startswith("Je n'ai pas compris votre demande.")
+        assert t("quel temps fait-il à Dakar ?").startswith("Désolé, je ne peux pas vous aider")
+        assert t("euh bof").startswith("Je n'ai pas compris votre demande.")
 
     def test_yes_with_nothing_pending_is_audited(self, demo: Container, talk_as) -> None:  # type: ignore[no-untyped-def]
         t: Talk = talk_as(FATOU)

@@ -199,6 +199,11 @@ class TestLeave:
                   start_date=MONDAY + timedelta(days=7), reason="Inventaire")  # fmt: skip
         assert out.render().endswith("(motif : Inventaire).")
         assert out.start_date == MONDAY + timedelta(days=7)
+        # « celle de fin mars »: a period overlapping the request points at it
+        out = run(container, tools.approve_leave, team.hr, employee="Awa",
+                  start_date=MONDAY - timedelta(days=2),
+                  end_date=MONDAY + timedelta(days=1))  # fmt: skip
+        assert out.start_date == MONDAY
 
     def test_reject_needs_a_reason(self, container: Container, team: Team) -> None:
         with pytest.raises(InvalidInput, match="reason : manquant"):
@@ -273,9 +278,13 @@ class TestContracts:
 
     def test_a_cdd_needs_an_end_and_writes_nothing(self, container: Container, team: Team) -> None:
         before = hr_rows(container, team.staff)
-        with pytest.raises(InvalidInput, match="Un CDD a une date de fin"):
+        with pytest.raises(AskBack, match="Jusqu'à quelle date court ce CDD") as asked:
             run(container, tools.create_contract, team.hr, employee="Awa", kind="cdd",
                 start_date="2026-04-01", salary="250000")  # fmt: skip
+        assert asked.value.field == "end_date"
+        with pytest.raises(InvalidInput, match="précède"):
+            run(container, tools.create_contract, team.hr, employee="Awa", kind="cdd",
+                start_date="2026-06-01", end_date="2026-03-31", salary="250000")  # fmt: skip
         with pytest.raises(InvalidInput, match="kind : valeur non reconnue"):
             run(container, tools.create_contract, team.hr, employee="Awa", kind="interim",
                 start_date="2026-04-01", salary="250000")  # fmt: skip

@@ -11,7 +11,7 @@ import pytest
 from comptoir.bootstrap import Container
 from domain.identity import service as identity
 from domain.identity.schemas import MemberCreate
-from domain.kit.errors import InvalidInput, NotFound, PermissionDenied
+from domain.kit.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kit.principal import Principal, Role
 from tests.factories import Account, make_member
 from tests.finance_factories import clock_at
@@ -253,3 +253,21 @@ def test_every_tool_is_exported() -> None:
     assert len(names) == 10
     assert {"sales.find_customer", "sales.log_activity", "sales.move_opportunity"} <= names
     assert all("Exemples" in t.description for t in tools.TOOLS)
+
+
+class TestSalesGuards:
+    def test_same_name_is_refused(self, container: Container, shop: Account) -> None:
+        before = row_counts(container, shop)
+        with pytest.raises(Conflict, match="existe déjà"):
+            run(container, tools.create_customer, shop.principal(), name="diallo sarl")
+        assert row_counts(container, shop) == before
+
+    def test_an_email_without_at_is_refused_in_french(
+        self, container: Container, shop: Account
+    ) -> None:
+        with pytest.raises(InvalidInput, match="il manque le « @ »"):
+            run(container, tools.create_customer, shop.principal(), name="Y", email="y.sn")
+
+    def test_update_without_change_asks_what(self, container: Container, shop: Account) -> None:
+        with pytest.raises(AskBack, match="Que faut-il modifier pour Diallo SARL"):
+            run(container, tools.update_customer, shop.principal(), customer="Diallo SARL")

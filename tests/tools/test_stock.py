@@ -443,3 +443,144 @@ class TestPurchaseOrders:
         employee = member(container, buyer, Role.EMPLOYEE)
         done = run(container, buyer, receive_purchase_order, employee, order=order.number)
         assert done.status == "received"
+
+
+class TestDescribedProducts:
+    """A product named the way people describe it, when the catalog search finds nothing."""
+
+    def test_size_in_words_typo_and_container(self, container: Container, buyer: Buyer) -> None:
+        make_goods(container, buyer.account, name="Huile Dinor 5 L", sku="HUI5", unit="pièce")
+        make_goods(container, buyer.account, name="Huile Dinor 20 L", sku="HUI20", unit="pièce")
+        make_goods(container, buyer.account, name="Ciment CEM II 42,5", sku="CIM", unit="sac")
+        make_goods(container, buyer.account, name="Fer à béton 10 mm", sku="FER10", unit="pièce")
+        for said, sku in (
+            ("le 20 litres", "HUI20"),
+            ("le bidon de 5 litres", "HUI5"),
+            ("ciman", "CIM"),
+            ("les barres de fer", "FER10"),
+        ):
+            found = run(container, buyer, find_product_tool, query=sku)
+            assert found.products, sku
+            result = run(container, buyer, update_product, product=said, sale_price="7000")
+            assert result.sku == sku, said
+
+    def test_several_described_ask_which(self, container: Container, buyer: Buyer) -> None:
+        make_goods(container, buyer.account, name="Huile Dinor 5 L", unit="pièce")
+        make_goods(container, buyer.account, name="Huile Dinor 20 L", unit="pièce")
+        with pytest.raises(AskBack) as asked:
+            run(container, buyer, update_product, product="le bidon dinor", sale_price="1")
+        assert asked.value.field == "product"
+        assert set(asked.value.options) == {"Huile Dinor 5 L", "Huile Dinor 20 L"}
+        with pytest.raises(AskBack, match="trompette"):
+            run(container, buyer, update_product, product="trompette", sale_price="1")
+
+
+class TestStockBounds:
+    def test_set_minimum_then_maximum(self, container: Container, buyer: Buyer, rice: UUID) -> None:
+        shown = preview(container, buyer, update_product, product="riz", min_stock="30")
+        assert shown.preview() == (
+            "Modifier le produit Riz brisé 25 kg : stock minimum (Entrepôt principal) : — → "
+            "30 sacs ; stock maximum (Entrepôt principal) : — → 60 sacs."
+        )
+        run(container, buyer, update_product, product="riz", min_stock="50")
+        assert "42 sacs pour un minimum de 50 sacs" in run(container, buyer, low_stock).render()
+        changed = run(container, buyer, update_product, product="riz", max_stock="200")
+        assert changed.changes == ["stock maximum (Entrepôt principal) : 100 sacs → 200 sacs"]
+
+    def test_minimum_above_maximum_keeps_a_valid_rule(
+        self, container: Container, buyer: Buyer, rice: UUID
+    ) -> None:
+        set_rule(container, buyer, rice, "10", "20")
+        changed = run(container, buyer, update_product, product="riz", min_stock="30")
+        assert changed.changes == [
+            "stock minimum (Entrepôt principal) : 10 sacs → 30 sacs",
+            "stock maximum (Entrepôt principal) : 20 sacs → 60 sacs",
+        ]
+
+    def test_buyers_only(self, container: Container, buyer: Buyer, rice: UUID) -> None:
+        with pytest.raises(PermissionDenied):
+            run(
+                container,
+                buyer,
+                update_product,
+                member(container, buyer, Role.SALES),
+                product="riz",
+                min_stock="5",
+            )
+
+
+class TestPurchaseOrderFollowUps:
+    def test_missing_price_asks_for_that_line_and_reads_the_answer(
+        self, container: Container, buyer: Buyer
+    ) -> None:
+        make_goods(container, buyer.account, name="Thé vert 250 g", purchase_price=None)
+        lines: list[dict[str, Any]] = [{"product": "thé", "quantity": "30"}]
+        with pytest.raises(AskBack, match="prix unitaire") as asked:
+            run(container, buyer, create_purchase_order, supplier="grands moulins", lines=lines)
+        assert asked.value.field == "lines.0.unit_price"
+        lines[0]["unit_price"] = "7 500 F le carton"
+        order = run(container, buyer, create_purchase_order, supplier="grands moulins", lines=lines)
+        assert order.net_total == Decimal(225000)
+
+    def test_quantity_from_the_suggestion(
+        self, container: Container, buyer: Buyer, rice: UUID
+    ) -> None:
+        set_rule(container, buyer, rice, "50", "100")
+        set_terms(container, buyer, rice, is_preferred=True)
+        order = run(
+            container,
+            buyer,
+            create_purchase_order,
+            supplier="grands moulins",
+            lines=[{"product": "riz"}],
+        )
+        assert order.lines[0].quantity == Decimal(58)
+
+    def test_no_quantity_nor_suggestion_asks(
+        self, container: Container, buyer: Buyer, rice: UUID
+    ) -> None:
+        with pytest.raises(AskBack, match="Combien") as asked:
+            run(
+                container,
+                buyer,
+                create_purchase_order,
+                supplier="grands moulins",
+                lines=[{"product": "riz"}],
+            )
+        assert asked.value.field == "lines.0.quantity"
+
+    def test_send_without_number_sends_the_newest_draft(
+        self, container: Container, buyer: Buyer, rice: UUID
+    ) -> None:
+        with pytest.raises(AskBack) as asked:
+            run(container, buyer, send_purchase_order)
+        assert asked.value.field == "order"
+        make_order(container, buyer, line(rice, "5"))
+        newest = make_order(container, buyer, line(rice, "7"))
+        sent = run(container, buyer, send_purchase_order)
+        assert sent.number == newest.number and sent.status == "sent"
+
+    def test_receive_names_a_line_by_description(self, container: Container, buyer: Buyer) -> None:
+        iron = make_goods(container, buyer.account, name="Fer à béton 10 mm", unit="pièce")
+        make_goods(container, buyer.account, name="Fer à béton 12 mm", unit="pièce")
+        order = make_order(container, buyer, line(iron, "80"))
+        run(container, buyer, send_purchase_order, order=order.number)
+        got = run(
+            container,
+            buyer,
+            receive_purchase_order,
+            order=order.number,
+            lines=[{"product": "barres de fer", "quantity": "50"}],
+        )
+        assert got.status == "partially_received"
+
+    def test_receive_the_pending_order_of_a_supplier(
+        self, container: Container, buyer: Buyer, rice: UUID
+    ) -> None:
+        with pytest.raises(AskBack, match="Aucune commande envoyée") as none:
+            run(container, buyer, receive_purchase_order, order="Grands Moulins")
+        assert none.value.field == "order"
+        order = make_order(container, buyer, line(rice, "10"))
+        run(container, buyer, send_purchase_order, order=order.number)
+        got = run(container, buyer, receive_purchase_order, order="grands moulins")
+        assert got.number == order.number and got.status == "received"

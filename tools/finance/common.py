@@ -120,13 +120,21 @@ def line_inputs(ctx: ToolContext, lines: Iterable[LineInput]) -> list[LineIn]:
     result = []
     for i, line in enumerate(lines):
         product_id: UUID | None = None
+        description = line.description
         if line.product:
-            with resolving(f"lines.{i}.product"):
-                product_id = sales.resolve_product(ctx.session, ctx.principal, line.product).id
+            try:
+                with resolving(f"lines.{i}.product"):
+                    product_id = sales.resolve_product(ctx.session, ctx.principal, line.product).id
+            except AskBack as asked:
+                # « 3 fenêtres PVC à 420 € » with no such product: a priced line is a
+                # free-text line, not a question.
+                if line.unit_price is None or asked.options:
+                    raise
+                description = description or line.product
         result.append(
             LineIn(
                 product_id=product_id,
-                description=line.description,
+                description=description,
                 quantity=line.quantity,
                 unit=line.unit,
                 unit_price=line.unit_price,

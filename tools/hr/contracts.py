@@ -12,7 +12,7 @@ from domain.hr import service as hr
 from domain.hr.schemas import ContractCreate
 from domain.kit.money import Money
 from domain.kit.principal import Role
-from tools.base import Effect, ToolContext, ToolResult, tool
+from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
 from tools.hr._common import days_text, employee_named, tenant_of
 
 ContractKind = Literal["cdi", "cdd", "stage", "freelance"]
@@ -70,6 +70,11 @@ def create_contract(ctx: ToolContext, args: CreateContractIn) -> ContractOut:
     Exemples : « CDD pour Awa du 1er avril au 30 septembre, 250 000 FCFA par mois »,
     « Moussa passe en CDI au 1er mai, 2 100 € brut », « stage de Jean jusqu'au 31 août »."""
     employee = employee_named(ctx, args.employee, "employee")
+    if args.kind in ("cdd", "stage") and args.end_date is None:
+        raise AskBack(
+            f"Jusqu'à quelle date court ce {KIND_LABELS[args.kind]} ? (date de fin)",
+            field="end_date",
+        )
     hours = args.weekly_hours or hr.get_work_schedule(ctx.session, ctx.principal).daily_hours * 5
     data = ContractCreate(
         employee_id=employee.id, kind=args.kind, start_date=args.start_date,

@@ -153,6 +153,10 @@ class DecideLeaveIn(BaseModel):
         default=None, max_length=200, description="L'employé dont la demande est en attente"
     )
     start_date: date | None = Field(default=None, description="Un jour du congé demandé")
+    end_date: date | None = Field(
+        default=None,
+        description="Avec start_date : une période qui recoupe le congé (« celle de fin mars »)",
+    )
     request_id: str | None = Field(default=None, description="Identifiant (boutons)")
 
 
@@ -162,6 +166,13 @@ class RejectLeaveIn(DecideLeaveIn):
 
 def _request_label(r: LeaveRequest, names: dict[UUID, str]) -> str:
     return f"{names[r.employee_id]} {period_text(r.start_date, r.end_date)}"
+
+
+def _meant(r: LeaveRequest, first: date | None, last: date | None) -> bool:
+    """Whether a request is the one a day (inside it) or a period (overlapping it) points at."""
+    if first is None:
+        return True
+    return r.start_date <= (last or first) and first <= r.end_date
 
 
 def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveRequest:
@@ -186,8 +197,7 @@ def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveR
             employee_id=employee.id if employee else None,
             status="pending",
         )  # fmt: skip
-        if scope.manages(r.employee_id)
-        and (args.start_date is None or r.start_date <= args.start_date <= r.end_date)
+        if scope.manages(r.employee_id) and _meant(r, args.start_date, args.end_date)
     ]
     whom = f" de {employee.name}" if employee else ""
     if not requests:

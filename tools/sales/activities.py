@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.finance.documents.labels import french_date
 from domain.identity import repository as identity_repo
@@ -68,6 +68,13 @@ class LogActivityIn(BaseModel):
         default=None, max_length=200, description="Qui s'en charge (défaut : moi)"
     )
     notes: str | None = Field(default=None, max_length=2000, description="Détails")
+
+    @field_validator("due_date", mode="before")
+    @classmethod
+    def _real_day(cls, value: object) -> object:
+        if isinstance(value, str) and not value[:4].isdigit():
+            raise ValueError(f"la date « {value} » n'existe pas")
+        return value
 
 
 class ActivityOut(ToolResult):

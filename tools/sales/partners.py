@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from domain.kit.errors import Conflict, InvalidInput
+from domain.kit.text import fold
 from domain.sales import service as sales
 from domain.sales.models import Partner
 from domain.sales.schemas import (
@@ -14,7 +16,7 @@ from domain.sales.schemas import (
     PartnerRole,
     PartnerUpdate,
 )
-from tools.base import Effect, ToolContext, ToolResult, tool
+from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
 from tools.sales._common import (
     ROLE_NOUNS,
     partner_named,
@@ -114,6 +116,13 @@ class _PartnerDetails(BaseModel):
     siren: str | None = Field(default=None, max_length=20, description="SIREN ou SIRET (France)")
     notes: str | None = Field(default=None, max_length=2000, description="Remarques")
 
+    @field_validator("email", mode="before")
+    @classmethod
+    def _has_at(cls, value: object) -> object:
+        if isinstance(value, str) and "@" not in value:
+            raise ValueError(f"l'adresse e-mail « {value} » n'est pas valide (il manque le « @ »)")
+        return value
+
 
 class CreatePartnerIn(_PartnerDetails):
     name: str = Field(min_length=1, max_length=200, description="Nom du client ou fournisseur")
@@ -167,7 +176,24 @@ def _details(p: Partner) -> list[str]:
     return out
 
 
+def _same_name(ctx: ToolContext, name: str, role: PartnerRole) -> Partner | None:
+    """A partner of this role with exactly this name (accents and case aside)."""
+    wanted = " ".join(fold(name).split())
+    for m in sales.search_partners(ctx.session, ctx.principal, name, role=role, limit=10):
+        p = sales.get_partner(ctx.session, ctx.principal, m.id)
+        if " ".join(fold(p.name).split()) == wanted:
+            return p
+    return None
+
+
 def _create(ctx: ToolContext, args: CreatePartnerIn, role: PartnerRole) -> PartnerOut:
+    twin = _same_name(ctx, args.name, role)
+    if twin is not None:
+        noun = ROLE_NOUNS[role]
+        raise Conflict(
+            f"Un {noun} « {twin.name} » existe déjà ({twin.code}). "
+            f"Pour le modifier, dites par exemple « change le téléphone de {twin.name} »."
+        )
     fields: dict[str, Any] = {
         "name": args.name, "kind": args.kind, "roles": [role], "email": args.email,
         "phone": args.phone, "address": _address(args), "notes": args.notes,
@@ -176,7 +202,12 @@ def _create(ctx: ToolContext, args: CreatePartnerIn, role: PartnerRole) -> Partn
     if isinstance(args, CreateSupplierIn):
         fields["lead_time_days"] = args.lead_time_days
     data = PartnerCreate.model_validate(fields)
-    p = sales.create_partner(ctx.session, ctx.principal, data)
+    try:
+        p = sales.create_partner(ctx.session, ctx.principal, data)
+    except InvalidInput as e:
+        if args.phone and "téléphone" in e.message:  # the user may give the right one
+            raise AskBack(f"{e.message} Quel est le bon numéro ?", field="phone") from e
+        raise
     return PartnerOut(
         role=role, partner_id=str(p.id), code=p.code, name=p.name, details=_details(p)
     )
@@ -263,6 +294,13 @@ def update_customer(ctx: ToolContext, args: UpdateCustomerIn) -> UpdateCustomerO
     Exemples : « change le téléphone de Diallo : 77 000 11 22 », « Ndiaye a déménagé à
     Thiès », « mets le délai de paiement de Dupont à 30 jours »."""
     partner = partner_named(ctx, args.customer, "customer", "customer")
+    asked = args.model_dump(exclude={"customer"}, exclude_none=True)
+    if not asked:
+        raise AskBack(
+            f"Que faut-il modifier pour {partner.name} : téléphone, e-mail, adresse, ville "
+            "ou délai de paiement ?",
+            field="email",
+        )
     sent = args.model_dump(exclude={"customer", "address", "city", "siren"}, exclude_none=True)
     changes: dict[str, Any] = {**sent, **_identifiers(args)}
     changes = {k: v for k, v in changes.items() if v is not None}

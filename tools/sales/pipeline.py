@@ -134,7 +134,12 @@ def _deal_of(ctx: ToolContext, partner: Partner, title: str | None) -> Opportuni
     deals = page.items
     if title:
         wanted = fold(title)
-        deals = [o for o in deals if wanted in fold(o.title)] or deals
+        words = [w for w in wanted.split() if len(w) > 3]
+        deals = (
+            [o for o in deals if wanted in fold(o.title)]
+            or [o for o in deals if words and all(w in fold(o.title) for w in words)]
+            or deals
+        )
     if len(deals) > 1:
         open_ids = {
             s.id for s in sales.list_stages(ctx.session, ctx.principal) if s.outcome == "open"

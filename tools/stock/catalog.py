@@ -13,6 +13,8 @@ from domain.sales.models import Product
 from domain.sales.schemas import ProductCreate, ProductUpdate, plain
 from domain.sales.service import WRITERS
 from domain.stock import service as stock
+from domain.stock.purchasing import service as purchasing
+from domain.stock.purchasing.schemas import ReorderRuleIn
 from tools.base import Effect, ToolContext, ToolResult, french_validation_message, tool
 from tools.stock._common import amount, currency_of, find_product, money
 from tools.stock.moves import ProductName
@@ -235,15 +237,31 @@ class UpdateProductIn(_In):
     is_stockable: bool | None = Field(default=None, description="Gérer en stock ou non.")
     tracks_lots: bool | None = Field(default=None, description="Suivre par lots ou non.")
     is_active: bool | None = Field(default=None, description="Faux pour archiver le produit.")
+    min_stock: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=Decimal("1e12"),
+        description="Stock minimum (seuil d'alerte et de réapprovisionnement) de l'entrepôt "
+        "principal, dans l'unité du produit.",
+    )
+    max_stock: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=Decimal("1e12"),
+        description="Stock maximum visé au réapprovisionnement (par défaut : deux fois le "
+        "minimum).",
+    )
 
     @model_validator(mode="after")
     def _something_changes(self) -> UpdateProductIn:
-        if not self.changes():
-            raise ValueError("indiquez ce qui change (prix, nom, référence, unité…)")
+        if not self.changes() and self.min_stock is None and self.max_stock is None:
+            raise ValueError("indiquez ce qui change (prix, nom, référence, unité, stock minimum…)")
         return self
 
     def changes(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump(exclude={"product"}).items() if v is not None}
+        """What changes on the product itself (the stock bounds are a reorder rule)."""
+        dumped = self.model_dump(exclude={"product", "min_stock", "max_stock"})
+        return {k: v for k, v in dumped.items() if v is not None}
 
 
 class UpdateProductOut(ProductOut):
@@ -274,20 +292,62 @@ def _shown(field: str, value: Any, currency: str) -> str:
 @tool("stock.update_product", title="Modifier un produit", effect=Effect.WRITE, roles=WRITERS)
 def update_product(ctx: ToolContext, args: UpdateProductIn) -> UpdateProductOut:
     """Change un produit existant : prix de vente ou d'achat, nom, référence, unité, TVA,
-    code-barres, gestion du stock, archivage.
+    code-barres, gestion du stock, archivage, stock minimum et maximum (règle de
+    réapprovisionnement de l'entrepôt principal).
 
     Exemples : « le riz passe à 16 000 F », « change le prix d'achat de l'huile à 5 400 »,
-    « renomme Savon en Savon Marseille 400 g », « l'article RIZ-25 n'est plus géré en stock »
+    « renomme Savon en Savon Marseille 400 g », « l'article RIZ-25 n'est plus géré en stock »,
+    « mets le stock minimum du riz à 20 sacs »
     """
     product = find_product(ctx, args.product)
     currency = currency_of(ctx).value
     before = {field: getattr(product, field) for field in args.changes()}
-    data = _validated(ProductUpdate, **args.changes())
-    updated = sales.update_product(ctx.session, ctx.principal, product.id, data)
+    updated = product
+    if args.changes():
+        data = _validated(ProductUpdate, **args.changes())
+        updated = sales.update_product(ctx.session, ctx.principal, product.id, data)
     lines = [
         f"{_CHANGE_LABELS[f]} : {_shown(f, old, currency)} → "
         f"{_shown(f, getattr(updated, f), currency)}"
         for f, old in before.items()
         if getattr(updated, f) != old
     ]
+    if args.min_stock is not None or args.max_stock is not None:
+        lines.extend(_set_stock_bounds(ctx, updated, args.min_stock, args.max_stock))
     return UpdateProductOut(**_product_out(ctx, updated), changes=lines)
+
+
+def _set_stock_bounds(
+    ctx: ToolContext, product: Product, low: Decimal | None, high: Decimal | None
+) -> list[str]:
+    """Set the reorder rule of the main warehouse: the minimum said (else the current one,
+    else 0) and the maximum said (else the current one when still above the minimum, else
+    twice the minimum). Returns the changes as shown to the person."""
+    warehouse = stock.default_warehouse(ctx.session, ctx.principal)
+    rules = purchasing.list_reorder_rules(
+        ctx.session, ctx.principal, product_id=product.id, warehouse_id=warehouse.id
+    )
+    old_low = rules[0].min_quantity if rules else None
+    old_high = rules[0].max_quantity if rules else None
+    new_low = low if low is not None else (old_low if old_low is not None else Decimal(0))
+    if high is not None:
+        new_high = high
+    elif old_high is not None and old_high >= new_low and old_high > 0:
+        new_high = old_high
+    else:
+        new_high = new_low * 2
+    purchasing.set_reorder_rule(
+        ctx.session,
+        ctx.principal,
+        ReorderRuleIn(product_id=product.id, min_quantity=new_low, max_quantity=new_high),
+    )
+
+    def shown(value: Decimal | None) -> str:
+        return "—" if value is None else amount(value, product.unit)
+
+    lines = []
+    if old_low is None or new_low != old_low:
+        lines.append(f"stock minimum ({warehouse.name}) : {shown(old_low)} → {shown(new_low)}")
+    if old_high is None or new_high != old_high:
+        lines.append(f"stock maximum ({warehouse.name}) : {shown(old_high)} → {shown(new_high)}")
+    return lines

@@ -3,15 +3,20 @@ receive what arrived (all of it, or part)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.finance.documents.labels import french_date
+from domain.sales.models import Product
 from domain.stock import service as stock
 from domain.stock.purchasing import service as purchasing
+from domain.stock.purchasing.errors import MissingPurchasePrice
+from domain.stock.purchasing.models import PurchaseOrder
 from domain.stock.purchasing.orders import OrderView
 from domain.stock.purchasing.schemas import (
     PurchaseLineIn,
@@ -19,8 +24,9 @@ from domain.stock.purchasing.schemas import (
     ReceiptCreate,
     ReceiptLineIn,
 )
-from tools.base import Effect, ToolContext, ToolResult, tool
+from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
 from tools.stock._common import (
+    describes,
     find_order,
     find_product,
     find_supplier,
@@ -109,15 +115,47 @@ def _order_out(ctx: ToolContext, view: OrderView, cls: type[OrderOut]) -> OrderO
 # --- stock.create_purchase_order ----------------------------------------------------------
 
 
+_PRICE_TEXT = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?")
+
+
+def _price_from_text(value: Any) -> Any:
+    """A price answered in words (« 7 500 F le carton », « 5,20 € ») read as its number;
+    anything else is left to the usual validation."""
+    if not isinstance(value, str):
+        return value
+    match = _PRICE_TEXT.search(value)
+    if match is None:
+        return value
+    number = match.group(0)
+    if "," in number:
+        number = re.sub(r"[ \u00a0\u202f.]", "", number).replace(",", ".")
+    else:
+        number = re.sub(r"[ \u00a0\u202f]", "", number)
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number):
+            number = number.replace(".", "")  # « 7.500 »: thousands
+    try:
+        return Decimal(number)
+    except InvalidOperation:
+        return value
+
+
 class PurchaseLine(_In):
     product: ProductName
-    quantity: Quantity
+    quantity: Quantity | None = Field(
+        default=None,
+        description="Quantité ; sans quantité, celle que propose le réapprovisionnement.",
+    )
     unit_price: Decimal | None = Field(
         default=None,
         ge=0,
         le=Decimal("1e12"),
         description="Prix unitaire HT ; par défaut le prix du fournisseur ou le prix d'achat.",
     )
+
+    @field_validator("unit_price", mode="before")
+    @classmethod
+    def _said_price(cls, value: Any) -> Any:
+        return _price_from_text(value)
 
 
 class CreatePurchaseOrderIn(_In):
@@ -161,38 +199,80 @@ def create_purchase_order(ctx: ToolContext, args: CreatePurchaseOrderIn) -> Crea
     ciment »
     """
     supplier = find_supplier(ctx, args.supplier)
-    lines = [
-        PurchaseLineIn(
-            product_id=find_product(ctx, line.product, f"lines.{i}.product").id,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-        )
-        for i, line in enumerate(args.lines)
+    products = [
+        find_product(ctx, line.product, f"lines.{i}.product") for i, line in enumerate(args.lines)
     ]
+    suggested = _suggested_quantities(ctx, supplier.id, args.lines)
+    lines = []
+    for i, (line, product) in enumerate(zip(args.lines, products, strict=True)):
+        quantity = line.quantity if line.quantity is not None else suggested.get(product.id)
+        if quantity is None:
+            raise AskBack(
+                f"Combien de {product.name} faut-il commander ?", field=f"lines.{i}.quantity"
+            )
+        lines.append(
+            PurchaseLineIn(product_id=product.id, quantity=quantity, unit_price=line.unit_price)
+        )
     warehouse = find_warehouse(ctx, args.warehouse) if args.warehouse else None
-    order = purchasing.create_purchase_order(
-        ctx.session,
-        ctx.principal,
-        ctx.clock,
-        PurchaseOrderCreate(
-            supplier_id=supplier.id,
-            warehouse_id=warehouse.id if warehouse else None,
-            lines=lines,
-            expected_date=args.expected_date,
-            notes=args.notes,
-        ),
-    )
+    try:
+        order = purchasing.create_purchase_order(
+            ctx.session,
+            ctx.principal,
+            ctx.clock,
+            PurchaseOrderCreate(
+                supplier_id=supplier.id,
+                warehouse_id=warehouse.id if warehouse else None,
+                lines=lines,
+                expected_date=args.expected_date,
+                notes=args.notes,
+            ),
+        )
+    except MissingPurchasePrice as e:
+        raise AskBack(
+            f"{e.message} Quel est le prix unitaire HT ?",
+            field=f"lines.{_unpriced_line(args.lines, products)}.unit_price",
+        ) from e
     view = purchasing.get_purchase_order(ctx.session, ctx.principal, order.id)
     result = _order_out(ctx, view, CreatePurchaseOrderOut)
     assert isinstance(result, CreatePurchaseOrderOut)
     return result
 
 
+def _suggested_quantities(
+    ctx: ToolContext, supplier_id: UUID, lines: list[PurchaseLine]
+) -> dict[UUID, Decimal]:
+    """The quantity the reorder suggestions propose per product (this supplier's first),
+    read only when a line has no quantity (« passe la commande de farine proposée »)."""
+    if all(line.quantity is not None for line in lines):
+        return {}
+    groups = purchasing.reorder_suggestions(ctx.session, ctx.principal, ctx.clock)
+    groups = sorted(groups, key=lambda g: g.supplier_id != supplier_id)
+    found: dict[UUID, Decimal] = {}
+    for group in groups:
+        for x in group.lines:
+            found.setdefault(x.position.product_id, x.quantity)
+    return found
+
+
+def _unpriced_line(lines: list[PurchaseLine], products: list[Product]) -> int:
+    """The first line without a price said nor a purchase price in the catalog."""
+    for i, (line, product) in enumerate(zip(lines, products, strict=True)):
+        if line.unit_price is None and product.purchase_price is None:
+            return i
+    return 0
+
+
 # --- stock.send_purchase_order ------------------------------------------------------------
 
 
 class SendPurchaseOrderIn(_In):
-    order: str = OrderNumber
+    order: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="Numéro du bon de commande (« BC-2026-00004 ») ; sans numéro, le dernier "
+        "bon de commande en brouillon.",
+    )
 
 
 class SendPurchaseOrderOut(OrderOut):
@@ -229,7 +309,7 @@ def send_purchase_order(ctx: ToolContext, args: SendPurchaseOrderIn) -> SendPurc
     Exemples : « envoie le bon de commande BC-2026-00004 », « c'est commandé, marque
     BC-2026-00012 envoyé », « valide la commande BC-2026-00003 »
     """
-    order = find_order(ctx, args.order)
+    order = find_order(ctx, args.order) if args.order else _latest_draft(ctx)
     purchasing.send_purchase_order(ctx.session, ctx.principal, ctx.clock, order.id)
     view = purchasing.get_purchase_order(ctx.session, ctx.principal, order.id)
     result = _order_out(ctx, view, SendPurchaseOrderOut)
@@ -237,7 +317,44 @@ def send_purchase_order(ctx: ToolContext, args: SendPurchaseOrderIn) -> SendPurc
     return result
 
 
+def _latest_draft(ctx: ToolContext) -> PurchaseOrder:
+    """« envoie-le au fournisseur » just after creating it: the newest draft order."""
+    drafts = purchasing.list_purchase_orders(ctx.session, ctx.principal, status="draft", limit=1)
+    if not drafts:
+        raise AskBack("Quel bon de commande faut-il envoyer (numéro BC-…) ?", field="order")
+    return drafts[0].order
+
+
 # --- stock.receive_purchase_order ---------------------------------------------------------
+
+
+def _order_to_receive(ctx: ToolContext, said: str) -> PurchaseOrder:
+    """The order of that number, or the pending (sent, partly received) order of the
+    supplier a person names instead (« la commande de Sedima est arrivée »)."""
+    if any(c.isdigit() for c in said):
+        return find_order(ctx, said)
+    supplier = find_supplier(ctx, said, "order")
+    pending = [
+        view.order
+        for status in ("sent", "partially_received")
+        for view in purchasing.list_purchase_orders(
+            ctx.session, ctx.principal, status=status, supplier_id=supplier.id
+        )
+    ]
+    if len(pending) == 1:
+        return pending[0]
+    if not pending:
+        raise AskBack(
+            f"Aucune commande envoyée à {supplier.name} n'attend de livraison. "
+            "Quel bon de commande (numéro BC-…) ?",
+            field="order",
+        )
+    numbers = [o.number for o in pending]
+    raise AskBack(
+        f"Plusieurs commandes de {supplier.name} sont attendues : {' ou '.join(numbers)} ?",
+        field="order",
+        options=numbers,
+    )
 
 
 class ReceivedLine(_In):
@@ -248,7 +365,12 @@ class ReceivedLine(_In):
 
 
 class ReceivePurchaseOrderIn(_In):
-    order: str = OrderNumber
+    order: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Numéro du bon de commande (« BC-2026-00004 »), ou le fournisseur dont la "
+        "commande envoyée arrive (« la commande de Sedima »).",
+    )
     lines: list[ReceivedLine] | None = Field(
         default=None,
         max_length=50,
@@ -305,6 +427,8 @@ def _product_on_order(ctx: ToolContext, view: OrderView, name: str, field: str) 
         for x in view.lines
         if wanted and all(word in fold(x.description).split() for word in wanted)
     }
+    if not on_order:  # « les barres de fer » for « Fer à béton 10 mm »
+        on_order = {x.product_id for x in view.lines if describes(name, x.description)}
     if len(on_order) == 1:
         return on_order.pop()
     return find_product(ctx, name, field).id
@@ -325,7 +449,7 @@ def receive_purchase_order(
     Exemples : « la commande BC-2026-00004 est arrivée », « réceptionne BC-2026-00004 : 30
     sacs de riz seulement », « on a reçu la livraison du bon BC-2026-00007, BL 8812 »
     """
-    order = find_order(ctx, args.order)
+    order = _order_to_receive(ctx, args.order)
     view = purchasing.get_purchase_order(ctx.session, ctx.principal, order.id)
     lines = [
         ReceiptLineIn(

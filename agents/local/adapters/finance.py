@@ -17,7 +17,7 @@ from agents.local.adapters.base import Adapter
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.types import Amount, Quantity, Utterance
 
-CUSTOMER_MARKERS = ("pour", "à", "au client", "a la cliente", "chez")
+CUSTOMER_MARKERS = ("pour", "pr", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
 DOCUMENT_WORDS = ("facture", "facturer", "devis", "proforma", "avoir")
 NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
@@ -125,8 +125,10 @@ def _words(text: str) -> str:
 def _free_description(utt: Utterance, amount: Amount, after: int, name: str | None) -> str | None:
     """The words naming a priced line: before the amount (« transport 25 000 ») or after it
     (« 150 000 FCFA de loyer »), never the customer's name."""
-    before = re.split(r"[,;:]|\bet\b", utt.text[after : amount.start])[-1]
-    candidates = [before]
+    segments = re.split(r"[,;:]|\bet\b", utt.text[after : amount.start])
+    candidates = [segments[-1]]
+    if len(segments) > 1 and not _words(segments[-1]):  # « Gestion locative, 480 € »
+        candidates.append(segments[-2])
     tail = re.split(r"[,;:.]|\b(?:et|pour|à|a|chez)\b", utt.text[amount.end :])[0]
     if re.match(r"\s*(de|d'|pour)\b", tail, re.IGNORECASE):
         candidates.append(tail)
@@ -140,11 +142,61 @@ def _free_description(utt: Utterance, amount: Amount, after: int, name: str | No
     return None
 
 
+DISCOUNT = re.compile(
+    r"(?:remise|reduction|rabais|ristourne)\s+(?:de\s+)?(\d+(?:[.,]\d+)?)\s*%"
+    r"|(\d+(?:[.,]\d+)?)\s*%\s*(?:de\s+)?(?:remise|reduction|rabais|ristourne)"
+)
+VAT = re.compile(r"\btva\s+(?:a|de|:)?\s*(\d+(?:[.,]\d+)?)\s*%|(\d+(?:[.,]\d+)?)\s*%\s*de\s+tva\b")
+
+
+def _percent(pattern: re.Pattern[str], folded: str) -> Decimal | None:
+    found = pattern.search(folded)
+    if found is None:
+        return None
+    return Decimal(next(g for g in found.groups() if g).replace(",", "."))
+
+
+def with_terms(lines: list[dict[str, Any]], utt: Utterance) -> list[dict[str, Any]]:
+    """Every line with the discount (« 5 % de remise ») and VAT rate (« TVA à 10 % ») the
+    message gives for the whole document."""
+    discount = _percent(DISCOUNT, utt.folded)
+    vat = _percent(VAT, utt.folded)
+    terms = _given(discount_percent=discount, vat_rate=vat)
+    return [{**line, **terms} for line in lines]
+
+
+TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([^,;:.\d]+?)\s+(?:a|au prix de|@)\s+$")
+
+
+def _timed_line(utt: Utterance, duration: Any, used: set[int]) -> dict[str, Any] | None:
+    """« 6 heures de dépannage à 65 € » (a duration, not a quantity) as a priced line."""
+    for i, amount in enumerate(utt.amounts):
+        if i in used or amount.start < duration.end:
+            continue
+        found = TIMED_ITEM.match(utt.folded[duration.end : amount.start])
+        if found is None:
+            return None
+        used.add(i)
+        if duration.minutes:
+            quantity, unit = Decimal(duration.minutes) / 60, "heure"
+        else:
+            quantity, unit = Decimal(duration.days or 1), "jour"
+        text = utt.text[duration.end + found.start(1) : duration.end + found.end(1)]
+        return {
+            "description": text.strip(),
+            "quantity": quantity,
+            "unit": unit,
+            "unit_price": amount.value,
+        }
+    return None
+
+
 def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
     """Lines said in the message: quantities of products, with their unit price when one
     follows (« à 14 000 »), and amounts named by words (free-text lines)."""
     lines: list[dict[str, Any]] = []
     used: set[int] = set()
+    spans_extra: list[tuple[int, int]] = []
     quantities = sorted(utt.quantities, key=lambda q: q.start)
     for i, quantity in enumerate(quantities):
         product = quantity.item or quantity.unit
@@ -156,9 +208,16 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
         if price is not None:
             line["unit_price"] = price
         lines.append(line)
-    spans = [(q.start, q.end) for q in quantities] + [
-        (a.start, a.end) for j, a in enumerate(utt.amounts) if j in used
-    ]
+    for duration in utt.durations:  # « 6 heures de dépannage à 65 € »
+        timed = _timed_line(utt, duration, used)
+        if timed is not None:
+            lines.append(timed)
+            spans_extra.append((duration.start, duration.end))
+    spans = (
+        spans_extra
+        + [(q.start, q.end) for q in quantities]
+        + [(a.start, a.end) for j, a in enumerate(utt.amounts) if j in used]
+    )
     for j, amount in enumerate(utt.amounts):
         if j in used:
             continue
@@ -213,7 +272,7 @@ def _line_for(lines: list[dict[str, Any]], quantity: Quantity) -> dict[str, Any]
 
 def extract_document(utt: Utterance) -> dict[str, Any]:
     name = customer_of(utt)
-    return _given(customer=name, lines=lines_of(utt, name))
+    return _given(customer=name, lines=with_terms(lines_of(utt, name), utt))
 
 
 def extract_recurring(utt: Utterance) -> dict[str, Any]:

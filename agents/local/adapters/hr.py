@@ -9,6 +9,7 @@ last day, « après-midi » / « matin » the half days. Nothing is guessed.
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,8 @@ from agents.local.adapters.sales import (
     name_of,
     phone_in,
 )
-from agents.local.mentions import leading_name, words_after
+from agents.local.mentions import leading_name, name_after, words_after
+from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
 
 _EMPLOYEE = ("employé", "employée", "salarié", "salariée", "fiche de", "matricule")
@@ -43,8 +45,41 @@ _CONTRACT_KINDS = (
     (("stage", "stagiaire"), "stage"),
     (("freelance", "prestataire", "independant"), "freelance"),
 )
-_WITHIN = re.compile(r"(\d+)\s*(jours?|semaines?|mois)")
+_WITHIN = re.compile(r"(\d+)\s*(?:prochain(?:e)?s?\s+|derniers?\s+)?(jours?|semaines?|mois)")
 _UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7, "mois": 30}
+
+
+# Lower-case words that are never a person's name on their own (« de fin mars », « pour le
+# baptême », « de monde »): a lower-case name starting with one of them is skipped.
+_NOT_PERSON = frozenset(
+    """moi toi lui elle eux soi fin debut mi celle celui celles ceux monde personne gens
+    bapteme mariage deces naissance docteur medecin travail boulot taf maison village famille
+    course courses rdv rendez-vous raison motif cause inventaire rush periode semaine jour
+    journee matin matinee soir apres-midi aprem midi mois annee conge conges repos arret
+    maladie vacances demande demandes solde reste reste-t-il combien service equipe poste
+    chef responsable contrat cdi cdd stage salaire fiche employe employee salarie neveu niece
+    frere soeur cousin cousine fils fille pere mere oncle tante enfant enfants bebe ami amie
+    truc chose affaire affaires quoi ca cela tout tous toute toutes partir compter compte
+    effet dater coup fois aller faire voir prendre""".split()
+)
+_ARTICLE_BEFORE = re.compile(
+    r"(?:^|\s)(?:le|la|les|l'|un|une|mon|ma|mes|ton|ta|tes|son|sa|ses|ce|cet|cette)\s*$"
+)
+# Verbs that may follow a name opening an HR message (« Ibrahima Sow signe un CDI »).
+_HEAD_VERBS = frozenset(
+    """signe signera a est sera passe passera devient deviendra entre commence demarre
+    rejoint quitte part partira prend demissionne change monte va n'est depend travaille
+    reprend revient arrive termine finit""".split()
+)
+_HEAD_NOT = frozenset(
+    """je tu il elle on nous vous ils elles ce c' ca qui que quel quelle quels quelles combien
+    comment ou quand pourquoi le la les l' un une des du mon ma mes son sa ses cree fais
+    mets pose valide approuve refuse accepte rejette ajoute enregistre change modifie
+    donne montre affiche cherche trouve nouveau nouvel nouvelle cdi cdd stage contrat conge
+    bonjour salut bonsoir ok oui non alors bon merci stp svp demain aujourd'hui hier lundi
+    mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet
+    aout septembre octobre novembre decembre celle celui""".split()
+)
 
 
 def _without_none(values: dict[str, Any]) -> dict[str, Any]:
@@ -55,25 +90,127 @@ def _for_oneself(utt: Utterance) -> bool:
     return has(utt, "moi", "mes ", "mon ", "je ", "j'", "me ")
 
 
+def _is_person(utt: Utterance, name: str) -> bool:
+    """Whether a name read after a marker can be a person: capitalized, or a lower-case
+    word that is no common noun and follows no article (« pour le baptême »)."""
+    if name[:1].isupper():
+        return True
+    first = fold(name.split()[0])
+    if first in _NOT_PERSON or first.split("-")[0] in _NOT_PERSON:
+        return False
+    if len(first) > 4 and first.endswith(("er", "ir", "re")):  # « pour aller fêter … »
+        return False
+    at = utt.text.find(name)
+    return at < 0 or _ARTICLE_BEFORE.search(utt.folded[:at]) is None
+
+
 def _someone(utt: Utterance, *groups: tuple[str, ...]) -> str | None:
     """An employee named in the message; None when it speaks of oneself only."""
-    named = name_of(utt, *groups)
-    if named is not None and named.lower() not in {"moi", "lui", "elle"}:
-        return named
+    for group in groups:
+        offset = 0
+        while offset < len(utt.text):
+            sub = Utterance(text=utt.text[offset:], folded=utt.folded[offset:])
+            named = name_of(sub, group)
+            if named is None:
+                break
+            if _is_person(sub, named):
+                return named
+            found = sub.text.find(named)
+            offset += (found if found >= 0 else 0) + len(named)
     return None
 
 
+def _name_at(utt: Utterance, position: int) -> str | None:
+    """The name starting at ``position`` of the message (after a phrase found by a regex)."""
+    sub = Utterance(text="§ " + utt.text[position:], folded="§ " + utt.folded[position:])
+    found = clean_name(name_after(sub, ("§",)))
+    if found:  # « Moussa Diop c'est … »: the elided word is no part of the name
+        found = re.sub(r"(?:\s+[cdjlmnst]['’]?)+$", "", found, flags=re.IGNORECASE) or None
+    return found if found and _is_person(sub, found) else None
+
+
+def _head_name(utt: Utterance) -> str | None:
+    """A capitalized name opening the message before a verb (« Ibrahima Sow signe un CDI »,
+    « Julien passe chef »), or what ``leading_name`` reads."""
+    m = re.match(r"\s*((?:[A-ZÀ-Ý][\w'-]*\s+){1,3})(\S+)", utt.text)
+    if m:
+        words = m.group(1).split()
+        if fold(words[0]) not in _HEAD_NOT and fold(m.group(2)) in _HEAD_VERBS:
+            return " ".join(words)
+    # An answer naming someone: « Awa Diop, la caissière », « Moussa Diop »
+    m = re.match(r"\s*((?:[A-ZÀ-Ý][\w'-]*)(?:\s+[A-ZÀ-Ý][\w'-]*){0,3})\s*(?:[,(-]|$)", utt.text)
+    if m and len(utt.text.split()) <= 6 and fold(m.group(1).split()[0]) not in _HEAD_NOT:
+        return m.group(1)
+    return clean_name(leading_name(utt))
+
+
+_MONTHS = {
+    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+}  # fmt: skip
+_REVERSED_END = re.compile(
+    r"\bau\s+(\d{1,2})(?:er)?\s+(" + "|".join(_MONTHS) + r")(?:\s+(\d{4}))?(?![\w])"
+)
+_AFTERNOON = re.compile(
+    r"[\s,]*(?:dans\s+l'|en\s+|l')?(?:apres[\s-]?midi|aprem|aprm|a\s+partir\s+de\s+(?:midi|12\s*h|13\s*h|14\s*h)"
+    r"|des\s+midi|l'apres[\s-]?midi)(?![\w])"
+)
+_MORNING = re.compile(r"(?<![\w-])(?:matin|matinee)(?![\w])")
+
+
+def _until(span_text: str) -> bool:
+    return re.match(r"(?i)\s*jusqu", span_text) is not None
+
+
+def _range_end(first: date, span_text: str) -> date | None:
+    """The end of « du 1er juin au 31 mars » when the slot parser kept only the start (an
+    end before the start): read back so that the tool can refuse it."""
+    folded = fold(span_text)
+    m = _REVERSED_END.search(folded)
+    if m is None:
+        return None
+    year = int(m.group(3)) if m.group(3) else first.year
+    try:
+        end = date(year, _MONTHS[m.group(2)], int(m.group(1)))
+    except ValueError:
+        return None
+    return end if end != first else None
+
+
 def _period(utt: Utterance) -> dict[str, Any]:
-    """First and last day (a range, or several days said), with the half days."""
+    """First and last day (a range, or several days said), with the half days.
+
+    « jusqu'au 27 » alone gives the last day only; « vendredi aprem », « à partir de midi »
+    start the first day at noon; « demain matin », « la matinée » end a single day at noon;
+    a range whose end comes before its start keeps both (the tool refuses it)."""
     if not utt.dates:
         return {}
     first, last = utt.dates[0], utt.dates[-1]
+    if len(utt.dates) == 1 and _until(first.text):
+        values: dict[str, Any] = {"end_date": first.last}
+        if first.half_day_last:
+            values["ends_morning"] = True
+        return values
     end = max(last.last, first.last)
+    if first.first == first.last and len(utt.dates) == 1:
+        backwards = _range_end(first.first, first.text)
+        if backwards is not None:
+            end = backwards
+    starts_afternoon = first.half_day_first
+    ends_morning = last.half_day_last if end == last.last else first.half_day_last
+    single = end == first.first
+    # What the slot parser leaves: « vendredi aprem », « jeudi à partir de midi ».
+    if first.first == first.last and not starts_afternoon:
+        starts_afternoon = _AFTERNOON.match(utt.folded, first.end) is not None
+    if single and not (starts_afternoon or ends_morning) and _MORNING.search(utt.folded):
+        ends_morning = True
+    if single and starts_afternoon:
+        ends_morning = False
     return {
         "start_date": first.first,
         "end_date": end if end != first.first else None,
-        "starts_afternoon": first.half_day_first or None,
-        "ends_morning": (last.half_day_last if end == last.last else first.half_day_last) or None,
+        "starts_afternoon": starts_afternoon or None,
+        "ends_morning": ends_morning or None,
     }
 
 
@@ -102,18 +239,96 @@ def _plain_title(text: str) -> bool:
     )
 
 
+_TITLE_AFTER_COLON = re.compile(r"poste\s+(?:de|d')\s*[^:,]{1,40}:\s*")
+_NEW_JOB = re.compile(
+    r"(?:nouveau|nouvel|nouvelle)\s+(?!employe|salarie|collaborat|agent\b|recrue|embauche|fiche"
+    r"|contrat|poste|service)([a-z][\w-]+)"
+)
+
+
 def _job_title(utt: Utterance, name: str | None) -> str | None:
-    said = words_after(utt, ("comme", "poste de", "au poste de", "devient", "passe", "nommé"))
+    colon = _TITLE_AFTER_COLON.search(utt.folded)  # « change le poste de Sophie : caissière »
+    said = (
+        utt.text[colon.end() :]
+        if colon
+        else words_after(
+            utt,
+            (
+                "comme",
+                "poste de",
+                "au poste de",
+                "en tant que",
+                "devient",
+                "passe",
+                "nommé",
+                "nommée",
+                "promu",
+                "promue",
+            ),
+        )  # fmt: skip
+    )
+    if said is None and (job := _NEW_JOB.search(utt.folded)):  # « un nouveau vendeur »
+        said = utt.text[job.start(1) : job.end(1)]
     if said is None and name:  # « Awa Ndiaye, vendeuse, embauchée … »
         after = utt.text.split(name, 1)[-1]
         parts = [p.strip() for p in after.split(",")]
         said = parts[1] if len(parts) > 1 and _plain_title(parts[1]) else None
     if not said:
         return None
-    said = re.split(r"[,;.]|\s(?:au|dans le|du|à partir|depuis|le \d)", said)[0].strip()
+    said = re.split(
+        r"[,;.?!]|\s(?:au|dans le|du|à partir|a partir|depuis|le \d|dès|des le|tu |sous )", said
+    )[0].strip()
     if not said or has(Utterance(text=said, folded=said.lower()), "embauch", "service", "tel"):
         return None
     return said[:100]
+
+
+_BOSS = (
+    r"(?:responsable|chef|manager|superieur|superieure|n\+1)(?:\s+(?:direct|directe|hierarchique))?"
+)
+# « le chef de Moussa c'est Ibrahima », « la responsable de Awa sera Fatou »
+_BOSS_OF = re.compile(
+    rf"(?<![\w]){_BOSS}\s+(?:de\s+|d'\s*)(?P<emp>.+?)\s*,?\s*"
+    r"(?:c'est|c est|ce sera|sera|devient|est)\s+(?:desormais\s+|maintenant\s+|dorenavant\s+)?"
+)
+# « son responsable c'est Ibrahima », « responsable : Fatou », « sous la responsabilité de Y »
+_BOSS_SAID = r"(?::|=|c'est|c est|ce sera|sera|est)"
+_BOSS_IS = re.compile(
+    rf"(?<![\w])(?:(?:son|sa|leur|avec\s+pour|avec\s+comme)\s+{_BOSS}\s*{_BOSS_SAID}?"
+    rf"|{_BOSS}\s*{_BOSS_SAID})\s*(?:desormais\s+|maintenant\s+)?"
+    r"|sous\s+(?:la\s+responsabilite|l'autorite|les\s+ordres|la\s+direction|la\s+supervision)"
+    r"\s+(?:de\s+|d'\s*)"
+    r"|(?<![\w])(?:depend|dependra|rattache|rattachee|rapporte)\s+(?:de\s+|d'\s*|a\s+|au\s+)"
+)
+# « mets Claire sous la responsabilité de Julien », « fais dépendre Paul de Awa »
+_UNDER_WHOM = re.compile(
+    r"(?<![\w])(?:mets|met|mettre|place|placer|passe|fais\s+dependre|rattache)\s+(?P<emp>.+?)\s+"
+    r"(?:sous\s+(?:la\s+responsabilite|l'autorite|les\s+ordres|la\s+direction)\s|de\s|a\s)"
+)
+
+
+def _manager(utt: Utterance) -> str | None:
+    for pattern in (_BOSS_OF, _BOSS_IS):
+        for m in pattern.finditer(utt.folded):
+            found = _name_at(utt, m.end())
+            if found is not None:
+                return found
+    return None
+
+
+def _managed(utt: Utterance) -> str | None:
+    """The employee whose manager changes, when the message says it around the manager."""
+    for pattern in (_BOSS_OF, _UNDER_WHOM):
+        m = pattern.search(utt.folded)
+        if m is not None:
+            found = _name_at(utt, m.start("emp"))
+            if found is not None:
+                return found
+    return None
+
+
+def _department(utt: Utterance) -> str | None:
+    return name_of(utt, ("service", "département", "departement", "equipe", "équipe"))
 
 
 def _employee_details(utt: Utterance, name: str | None) -> dict[str, Any]:
@@ -121,24 +336,70 @@ def _employee_details(utt: Utterance, name: str | None) -> dict[str, Any]:
         "job_title": _job_title(utt, name),
         "phone": phone_in(utt),
         "email": email_in(utt),
-        "department": name_of(utt, ("service", "département", "equipe", "équipe")),
-        "manager": name_of(utt, ("son responsable", "sa responsable", "manager", "chef")),
+        "department": _department(utt),
+        "manager": _manager(utt),
     }
 
 
+_NEW_NAME = re.compile(
+    r"(?:nouvel(?:le)?\s+(?:employee?|salariee?|recrue|collaborat\w+|agent|embauche)"
+    r"|nouveau\s+(?:salarie|collaborateur|employe|agent)|recrue|embauche|s'appelle|se\s+nomme"
+    r"|il\s+s'appelle|elle\s+s'appelle)\s*[:,-]?\s*"
+)
+
+
 def _create_employee(utt: Utterance) -> dict[str, Any]:
-    name = name_of(utt, _EMPLOYEE, ("embauche", "recrute", "ajoute", "fiche", "nouvel", "nouvelle"))
+    name = None
+    for m in _NEW_NAME.finditer(utt.folded):
+        name = _name_at(utt, m.end())
+        if name is not None and name[:1].isupper():
+            break
+        name = None
+    name = name or _someone(
+        utt,
+        _EMPLOYEE,
+        ("embauche", "recrute", "recruté", "engage", "ajoute", "inscris", "fiche", "nouvel",
+         "nouvelle", "appelle"),
+    )  # fmt: skip
+    if name is None:  # « ajoute ma cousine Awa Diop comme vendeuse »
+        verb = re.search(
+            r"(?i)\b(?:ajoute|ajouter|embauche|recrute|engage|inscris|enregistre)\b", utt.text
+        )
+        if verb is not None:
+            head = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?=[A-ZÀ-Ý])")
+            start = head.match(utt.text, verb.end())
+            name = _name_at(utt, start.end()) if start else None
+    if name is not None and _manager(utt) == name:
+        name = None
     return _without_none(
         {"name": name, "hire_date": first_day(utt), **_employee_details(utt, name)}
     )
 
 
 def _update_employee(utt: Utterance) -> dict[str, Any]:
-    employee = clean_name(leading_name(utt)) or _someone(utt, _EMPLOYEE, _OF)
+    employee = _managed(utt) or _head_name(utt) or _someone(utt, _EMPLOYEE, _OF)
     values = _employee_details(utt, None)
+    if values.get("manager") == employee:
+        values["manager"] = None
     if has(utt, "quitte", "depart", "parti", "demission"):
         values["left_on"] = first_day(utt)
     return _without_none({"employee": employee, **values})
+
+
+_PLACE = ("à la", "a la", "au", "à l'", "a l'", "dans le", "dans la", "chez", "en")
+
+
+def _correct_employee(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
+    """« non, à la Boutique » after a change of service: the new service; the employee
+    shown stays unless another one is named."""
+    said = _update_employee(utt)
+    if "department" in previous and "department" not in said:
+        place = name_of(utt, _PLACE, capital=True)
+        if place is not None:
+            said["department"] = place
+    if said.get("employee") == said.get("department"):
+        said.pop("employee", None)
+    return {**previous, **said}
 
 
 # --- leave ------------------------------------------------------------------------------
@@ -151,8 +412,17 @@ def _leave_type(utt: Utterance) -> str | None:
     return None
 
 
+_PUT_ON_LEAVE = re.compile(
+    r"(?<![\w-])(?:mets|met|mettre|place|inscris|note|enregistre)\s+(?=\S+(?:\s+\S+)?\s+en\s)"
+)
+
+
 def _request_leave(utt: Utterance) -> dict[str, Any]:
-    employee = _someone(utt, _FOR) or clean_name(leading_name(utt))
+    employee = _someone(utt, _FOR)
+    if employee is None:
+        m = _PUT_ON_LEAVE.search(utt.folded)  # « mets Awa en congé »
+        employee = _name_at(utt, m.end()) if m else None
+    employee = employee or _head_name(utt)
     return _without_none({"employee": employee, "leave_type": _leave_type(utt), **_period(utt)})
 
 
@@ -160,17 +430,47 @@ _PERIOD_FIELDS = ("start_date", "end_date", "starts_afternoon", "ends_morning")
 
 
 def _correct_leave(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
-    """« non, le 10 » moves the whole period: new dates drop the old end and half days."""
+    """« non, le 10 » moves the whole period: new dates drop the old end and half days;
+    « non, jusqu'au 27 » moves the last day only."""
     said = _request_leave(utt)
-    kept = {
-        k: v for k, v in previous.items() if "start_date" not in said or k not in _PERIOD_FIELDS
-    }
+    if "start_date" in said:
+        kept = {k: v for k, v in previous.items() if k not in _PERIOD_FIELDS}
+    elif "end_date" in said:
+        kept = {k: v for k, v in previous.items() if k not in ("end_date", "ends_morning")}
+    else:
+        kept = dict(previous)
     return {**kept, **said}
 
 
-def _decided(utt: Utterance) -> dict[str, Any]:
-    employee = _someone(utt, _OF, _FOR) or clean_name(leading_name(utt))
-    return _without_none({"employee": employee, "start_date": first_day(utt)})
+_WINDOW = re.compile(r"^\s*(fin|debut|mi)\b")
+
+
+def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any]:
+    """The days that point at the request meant: a day (« du 3 août »), a range (« du 7 au
+    10 avril »), or part of a month (« celle de fin mars »: 21 → 31 March)."""
+    spans = [d for d in utt.dates if before is None or d.start < before]
+    if not spans:
+        return {}
+    span = spans[0]
+    window = _WINDOW.match(fold(span.text))
+    if window is not None:
+        day = span.first
+        first_of = day.replace(day=1)
+        part = window.group(1)
+        if part == "fin":
+            return {"start_date": day.replace(day=21), "end_date": day}
+        if part == "debut":
+            return {"start_date": first_of, "end_date": day.replace(day=10)}
+        return {"start_date": day.replace(day=11), "end_date": day.replace(day=20)}
+    values: dict[str, Any] = {"start_date": span.first}
+    if span.last != span.first:
+        values["end_date"] = span.last
+    return values
+
+
+def _decided(utt: Utterance, before: int | None = None) -> dict[str, Any]:
+    employee = _someone(utt, _OF, _FOR) or _head_name(utt)
+    return _without_none({"employee": employee, **_decision_period(utt, before)})
 
 
 def _reason(utt: Utterance) -> str | None:
@@ -182,11 +482,17 @@ def _reason(utt: Utterance) -> str | None:
 
 
 def _reject_leave(utt: Utterance) -> dict[str, Any]:
-    return _without_none({**_decided(utt), "reason": _reason(utt)})
+    if not has(utt, "refus", "rejet", "declin", "conge", "demande", "vacances", "rtt", "absence"):
+        return {"reason": utt.text.strip(" .")}  # the answer to « pour quel motif ? »
+    reason = _reason(utt)
+    at = utt.text.rfind(reason) if reason else -1
+    return _without_none({**_decided(utt, at if at >= 0 else None), "reason": reason})
 
 
 def _whose(utt: Utterance) -> dict[str, Any]:
-    return _without_none({"employee": _someone(utt, _OF, _FOR, ("fait",))})
+    """« il reste à Sophie », « le solde de Moussa », « les heures qu'a faites Awa »."""
+    employee = name_of(utt, ("à", "a"), capital=True) or _someone(utt, _OF, _FOR, ("fait",))
+    return _without_none({"employee": employee})
 
 
 def _who_is_absent(utt: Utterance) -> dict[str, Any]:
@@ -215,15 +521,20 @@ def _create_contract(utt: Utterance) -> dict[str, Any]:
     if utt.dates:
         span = utt.dates[0]
         ends = span.last if span.last != span.first else None
-        if re.search(r"(?i)jusqu", span.text):  # « jusqu'au 31 août »: the end only
+        if _until(span.text):  # « jusqu'au 31 août »: the end only
             dates = {"end_date": span.last}
         else:
-            dates = {"start_date": span.first, "end_date": ends}
+            if ends is None and len(utt.dates) > 1 and _until(utt.dates[1].text):
+                ends = utt.dates[1].last  # « à partir du 1er avril jusqu'au 30 juin »
+            dates = {
+                "start_date": span.first,
+                "end_date": ends or _range_end(span.first, span.text),
+            }
     minutes = next((d.minutes for d in utt.durations if d.minutes), None)
     hours = Decimal(minutes) / 60 if minutes and has(utt, "semaine") else None
     return _without_none(
         {
-            "employee": _someone(utt, _FOR, _OF) or clean_name(leading_name(utt)),
+            "employee": _someone(utt, _FOR, _OF) or _head_name(utt),
             "kind": kind,
             "salary": utt.amounts[0].value if utt.amounts else None,
             "weekly_hours": hours,
@@ -246,7 +557,12 @@ ADAPTERS: list[Adapter] = [
     Adapter(
         "hr.create_employee", _create_employee, ask={"name": "Quel est le nom du nouvel employé ?"}
     ),
-    Adapter("hr.update_employee", _update_employee, ask={"employee": "Quel employé ?"}),
+    Adapter(
+        "hr.update_employee",
+        _update_employee,
+        ask={"employee": "Quel employé ?"},
+        correct=_correct_employee,
+    ),
     Adapter(
         "hr.request_leave",
         _request_leave,

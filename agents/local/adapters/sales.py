@@ -27,6 +27,7 @@ GENERIC = {
     "heures", "heure", "jours", "jour", "contrat", "contrats", "fiche", "employe", "employee",
     "moi", "toi", "lui", "elle", "eux", "relance", "relances", "rendez-vous", "rdv", "appel",
     "tache", "note", "retard", "semaine", "mois", "presences", "presence", "telephone", "numero",
+    "nouveau", "nouvelle", "nouveaux", "nouvo", "cliente", "particulier", "particuliere",
 }  # fmt: skip
 # Words a name reader may run into at the end of a name (« de Moussa parce que … »).
 _TAIL = {"parce", "car", "puisque", "pour", "avec", "svp", "stp", "merci"}
@@ -42,10 +43,10 @@ def clean_name(name: str | None) -> str | None:
     if not name:
         return None
     words = name.split()
-    while words and fold(words[-1]) in _TAIL:
+    while words and (fold(words[-1]) in _TAIL or words[-1].endswith(("'", "’"))):
         words.pop()
     kept = " ".join(words).strip(" ,;:")
-    if not kept or fold(kept) in GENERIC or all(fold(w) in GENERIC for w in kept.split()):
+    if len(kept) < 2 or fold(kept) in GENERIC or all(fold(w) in GENERIC for w in kept.split()):
         return None
     return kept
 
@@ -87,6 +88,64 @@ def email_in(utt: Utterance) -> str | None:
     return m.group(0).lower() if m else None
 
 
+_PHONE_WORD = re.compile(
+    r"(?i)\b(?:t[ée]l(?:[ée]phone)?|portable|mobile|num(?:[ée]ro)?|fixe|whatsapp)\b\.?\s*"
+    r"(?:c'est|c est|c|est|:)?\s*(?:le\s+)?(\+?\d[\d .-]*\d)"
+)
+_EMAIL_WORD = re.compile(
+    r"(?i)\b(?:e-?mail|mail|courriel|adresse mail)\s*:?\s*([\w.+-]+\.[\w.-]+)(?![\w@])"
+)
+
+
+def bad_phone_in(utt: Utterance) -> str | None:
+    """A number announced as a phone (« tél 775 12 34 ») but too short to be one: given
+    as it is, so that the tool says it is invalid instead of dropping it silently."""
+    m = _PHONE_WORD.search(utt.text)
+    if m and 4 <= sum(c.isdigit() for c in m.group(1)) < 8:
+        return m.group(1).strip()
+    return None
+
+
+def bad_email_in(utt: Utterance) -> str | None:
+    """An address announced as an e-mail but without « @ » (« e-mail contact.dupont.fr »)."""
+    if EMAIL.search(utt.text):
+        return None
+    m = _EMAIL_WORD.search(utt.text)
+    return m.group(1) if m else None
+
+
+_STREET = re.compile(
+    r"(?i)\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.?|boulevard|bd|route|all[ée]e|"
+    r"impasse|place|chemin|quai|cours|cit[ée]|lotissement|villa)\b[^,;.!?\n]*"
+)
+
+
+def street_in(utt: Utterance) -> str | None:
+    """« 45 avenue Lamine Guèye, à Thiès » → "45 avenue Lamine Guèye"."""
+    m = _STREET.search(utt.text)
+    if m is None:
+        return None
+    street = re.split(r"\s+(?:à|a|au)\s+[A-Z]", m.group(0))[0]
+    return street.strip(" ,") or None
+
+
+# Towns often typed without their accents.
+_ACCENTED_TOWNS = {
+    fold(t): t
+    for t in (
+        "Thiès", "Kébémer", "Mbacké", "Sédhiou", "Kédougou", "Linguère", "Vélingara",
+        "Orléans", "Besançon", "Nîmes", "Béziers", "Créteil", "Saint-Étienne", "Évry",
+        "Angoulême", "Valenciennes", "Sète", "Fréjus",
+    )
+}  # fmt: skip
+
+
+def town(name: str | None) -> str | None:
+    if name is None:
+        return None
+    return _ACCENTED_TOWNS.get(fold(name), name)
+
+
 def first_day(utt: Utterance) -> date | None:
     return utt.dates[0].first if utt.dates else None
 
@@ -109,22 +168,70 @@ def _query(utt: Utterance, role_markers: tuple[str, ...]) -> dict[str, Any]:
         (code.group(1).upper() if code else None)
         or email_in(utt)
         or phone_in(utt)
-        or name_of(utt, role_markers, _OF, ("cherche", "trouve"))
+        or name_of(
+            utt,
+            ("s'appelle", "appelle", "nomme", "nommee", "du nom de", "au nom de"),
+            role_markers + ("clinte", "cliante", "clien"),
+            _OF,
+            ("cherche", "trouve"),
+        )
     )
     return _without_none({"query": query})
 
 
-def _city(utt: Utterance) -> str | None:
-    return name_of(utt, ("à", "a", "ville", "habite à", "basé à", "basée à"), capital=True)
+def _segments(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[,;:\n]|\s[-–]\s", text) if p.strip()]
 
 
-def _partner_details(utt: Utterance) -> dict[str, Any]:
+_NAME_WORD = re.compile(r"[A-ZÀ-Ý][\w'&.-]*|&|de|du|des|la|le|et|d'\w+")
+_NOT_A_NAME = {"je", "j", "il", "elle", "on", "nous", "vous", "tu", "ils", "c", "ca", "oui",
+               "non", "ok", "nouveau", "nouvelle", "nouvo", "bonjour", "salut"}  # fmt: skip
+
+
+def _capitalised(segment: str) -> bool:
+    words = segment.split()
+    return (
+        0 < len(words) <= 6
+        and words[0][:1].isupper()
+        and all(_NAME_WORD.fullmatch(w) for w in words)
+        and fold(words[0]).strip("'") not in _NOT_A_NAME
+        and not any(c.isdigit() or c == "@" for c in segment)
+    )
+
+
+def _opening_name(utt: Utterance) -> str | None:
+    """A message that opens with a name and then details, as an answer to « Quel est le
+    nom ? » does: « Garage Moreau, à Lyon, 06 45 78 12 90 » → "Garage Moreau"."""
+    segments = _segments(utt.text)
+    if segments and _capitalised(segments[0]):
+        return clean_name(segments[0])
+    return None
+
+
+def _city(utt: Utterance, name: str | None = None) -> str | None:
+    said = name_of(utt, ("à", "a", "ville", "habite à", "basé à", "basée à"), capital=True)
+    if said is None:  # « Pharmacie Bernard, Paris, tél … »: a capitalised segment alone
+        rest = _segments(utt.text)[1:]
+        said = next(
+            (
+                seg
+                for seg in rest
+                if _capitalised(seg) and len(seg.split()) <= 3
+                and not (name and fold(name) in fold(seg)) and fold(seg) not in GENERIC
+            ),
+            None,
+        )  # fmt: skip
+    return town(said)
+
+
+def _partner_details(utt: Utterance, name: str | None = None) -> dict[str, Any]:
     terms = next((d.days for d in utt.durations if d.days is not None), None)
     return _without_none(
         {
-            "phone": phone_in(utt),
-            "email": email_in(utt),
-            "city": _city(utt),
+            "phone": phone_in(utt) or bad_phone_in(utt),
+            "email": email_in(utt) or bad_email_in(utt),
+            "address": street_in(utt),
+            "city": _city(utt, name),
             "payment_terms_days": int(terms)
             if terms is not None and has(utt, "paiement")
             else None,
@@ -132,9 +239,28 @@ def _partner_details(utt: Utterance) -> dict[str, Any]:
     )
 
 
+_ROLE_PUNCT = re.compile(
+    r"(?:client|cliente|clients|fournisseur|fournisseuse|particuliere|particulier)s?\s*([,:])"
+)
+
+
+def _role_punct_loosened(utt: Utterance) -> Utterance:
+    """« nouveau client : Boulangerie X » reads « nouveau client   Boulangerie X »: the
+    punctuation right after the role word does not end the name that follows."""
+    text, folded = list(utt.text), list(utt.folded)
+    for m in _ROLE_PUNCT.finditer(utt.folded):
+        text[m.start(1)] = folded[m.start(1)] = " "
+    return Utterance(text="".join(text), folded="".join(folded))
+
+
 def _new_partner(utt: Utterance, markers: tuple[str, ...]) -> dict[str, Any]:
-    name = name_of(utt, markers, ("ajoute", "ajouter", "cree", "creer", "enregistre"))
-    values = {"name": name, **_partner_details(utt)}
+    loosened = _role_punct_loosened(utt)
+    name = (
+        name_of(loosened, markers, ("particuliere", "particulier"))
+        or name_of(utt, ("ajoute", "ajouter", "cree", "creer", "enregistre"))
+        or _opening_name(utt)
+    )
+    values = {"name": name, **_partner_details(utt, name)}
     if has(utt, "particulier"):
         values["kind"] = "individual"
     return _without_none(values)
@@ -150,8 +276,12 @@ def _new_supplier(utt: Utterance) -> dict[str, Any]:
 
 
 def _update_customer(utt: Utterance) -> dict[str, Any]:
-    customer = name_of(utt, _CUSTOMER, ("de", "du", "d'", "pour")) or clean_name(leading_name(utt))
-    return _without_none({"customer": customer, **_partner_details(utt)})
+    customer = (
+        name_of(utt, _CUSTOMER, ("de", "du", "d'", "pour"))
+        or clean_name(leading_name(utt))
+        or _clause_leading_name(utt)
+    )
+    return _without_none({"customer": customer, **_partner_details(utt, customer)})
 
 
 # --- the pipeline -----------------------------------------------------------------------
@@ -160,12 +290,54 @@ _DEAL = ("affaire", "opportunite", "opportunité", "deal", "avec", "client", "ch
 _STAGES = (
     (("gagn", "signe", "signé", "remport", "conclu"), "Gagné"),
     (("perdu", "rate", "annul", "abandonn"), "Perdu"),
-    (("negoci",), "Négociation"),
+    (("nego",), "Négociation"),
     (("proposition", "devis envoye", "offre envoyee"), "Proposition"),
     (("qualifi",), "Qualifié"),
 )
 _WON_LOST = ("gagné", "gagne", "signé", "signe", "remporté", "remporte", "perdu", "conclu")
 _TITLE = re.compile(r":\s*([^,;.!?]+)")
+_NOT_TITLE = re.compile(
+    r"(?i)^(?:on|il|ils|elle|elles|je|j'|nous|c'est|c est|ca|ça|etape|étape|stade|montant)\b"
+)
+_DEAL_WORDS = ("affaire", "opportunit", "deal", "prospect", "piste")
+
+
+def _clause_leading_name(utt: Utterance) -> str | None:
+    """A name opening any clause (« Ça y est, Dupont a signé !! » → "Dupont")."""
+    offset = 0
+    for part in re.split(r"(?<=[,;!?.])", utt.text):
+        sub = Utterance(text=part, folded=utt.folded[offset : offset + len(part)])
+        offset += len(part)
+        stripped = len(part) - len(part.lstrip(" ,;!?."))
+        sub = Utterance(text=sub.text[stripped:], folded=sub.folded[stripped:])
+        name = clean_name(leading_name(sub))
+        if name:
+            return name
+    return None
+
+
+def _deal_title(utt: Utterance, customer: str | None) -> str | None:
+    """What the deal is about: after a colon, or a comma-separated part that is neither
+    the request, an amount, a stage nor the customer (« …, four mixte, 15k€ »)."""
+    colon = _TITLE.search(utt.text)
+    candidates = [colon.group(1)] if colon else []
+    parts = [p.strip(" .!?") for p in re.split(r",(?!\d)", utt.text)]
+    candidates += parts[1:]
+    for text in candidates:
+        text = text.strip(" .!?")
+        folded = fold(text)
+        if (
+            not text
+            or any(c.isdigit() for c in text)
+            or _NOT_TITLE.match(folded)
+            or (customer and fold(customer) in folded)
+            or any(w in folded for w in _DEAL_WORDS)
+            or _stage(Utterance(text=text, folded=folded)) is not None
+            or len(text.split()) > 8
+        ):
+            continue
+        return text
+    return None
 
 
 def _stage(utt: Utterance) -> str | None:
@@ -176,16 +348,13 @@ def _stage(utt: Utterance) -> str | None:
 
 
 def _new_opportunity(utt: Utterance) -> dict[str, Any]:
-    title = _TITLE.search(utt.text)
-    text = title.group(1).strip() if title else None
-    if text and (any(c.isdigit() for c in text) or not text):
-        text = None
+    customer = name_of(utt, _DEAL) or clean_name(leading_name(utt))
     return _without_none(
         {
-            "customer": name_of(utt, _DEAL) or clean_name(leading_name(utt)),
+            "customer": customer,
             "amount": utt.amounts[0].value if utt.amounts else None,
             "stage": _stage(utt),
-            "title": text,
+            "title": _deal_title(utt, customer),
         }
     )
 
@@ -198,12 +367,21 @@ def _lost_reason(utt: Utterance) -> str | None:
     return m.group(1).strip(" .") if m else None
 
 
+_DESIGNATION = re.compile(
+    r"(?i)^\s*(?:celle|celui|la|le|l')(?:\s*-?\s*l[aà])?\s*"
+    r"(?:de|du|des|d'|avec|pour|sur|qui concerne)\s+"
+    r"(?:la\s+|le\s+|les\s+|l')?(.+?)[\s.!?]*$"
+)
+
+
 def _move_opportunity(utt: Utterance) -> dict[str, Any]:
+    chosen = _DESIGNATION.match(utt.text)
+    if chosen and _stage(utt) is None:  # « celle de la maintenance »: which deal
+        return {"title": chosen.group(1)}
     stage = _stage(utt)
     return _without_none(
         {
-            "customer": name_of(utt, _DEAL, ("de", "du"), _WON_LOST)
-            or clean_name(leading_name(utt)),
+            "customer": name_of(utt, _DEAL, ("de", "du"), _WON_LOST) or _clause_leading_name(utt),
             "stage": stage,
             "lost_reason": _lost_reason(utt) if stage == "Perdu" else None,
         }
@@ -214,7 +392,7 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
 
 _KINDS = (
     (("rendez-vous", "rdv", "reunion", "visite", "rencontre"), "meeting"),
-    (("appel", "appelle", "rappel", "telephon", "appeler"), "call"),
+    (("appel", "apel", "appelle", "rappel", "telephon", "appeler", "coup de fil"), "call"),
     (("tache", "relanc", "penser a", "faut"), "task"),
     (("note",), "note"),
 )
@@ -242,19 +420,50 @@ def _subject(utt: Utterance) -> str | None:
     return " ".join(text.split())[:200] or None
 
 
+_MONTH_DAYS = {
+    "janvier": 31, "fevrier": 29, "mars": 31, "avril": 30, "mai": 31, "juin": 30,
+    "juillet": 31, "aout": 31, "septembre": 30, "octobre": 31, "novembre": 30, "decembre": 31,
+}  # fmt: skip
+_DAY_MONTH = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTH_DAYS) + r")\b")
+
+
+def _impossible_date(utt: Utterance) -> str | None:
+    """« le 31 février », « 31 avril »: a day the month does not have, as written."""
+    for m in _DAY_MONTH.finditer(utt.folded):
+        if not 1 <= int(m.group(1)) <= _MONTH_DAYS[m.group(2)]:
+            return utt.text[m.start() : m.end()]
+    return None
+
+
 def _log_activity(utt: Utterance) -> dict[str, Any]:
     assignee = name_of(utt, _ASSIGNEE)
     span = utt.dates[0] if utt.dates else None
+    impossible = _impossible_date(utt)
+    if impossible:  # « le 31 février »: said as it is, the tool refuses it
+        return _without_none(
+            {"kind": _kind(utt), "partner": name_of(utt, _ACTIVITY_PARTNER),
+             "subject": _subject(utt), "due_date": impossible}
+        )  # fmt: skip
     return _without_none(
         {
             "kind": _kind(utt),
-            "partner": name_of(utt, _ACTIVITY_PARTNER),
+            "partner": name_of(utt, _ACTIVITY_PARTNER, ("sur", "sur la fiche de")),
             "subject": _subject(utt),
             "due_date": span.first if span else None,
             "due_time": span.at if span else None,
             "assignee": assignee,
         }
     )
+
+
+def _correct_activity(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
+    """« non, plutôt jeudi, même heure »: the new day; the subject stays unless a new one
+    is said (after « : » or « pour », « au sujet de »…)."""
+    said = _log_activity(utt)
+    explicit = re.search(r":\s*\S", utt.text) or words_after(utt, _ABOUT)
+    if not explicit:
+        said.pop("subject", None)
+    return {**previous, **said}
 
 
 def _list_activities(utt: Utterance) -> dict[str, Any]:
@@ -323,6 +532,7 @@ ADAPTERS: list[Adapter] = [
             "partner": "Avec quel client ou fournisseur ?",
             "subject": "À quel sujet ?",
         },
+        correct=_correct_activity,
     ),
     Adapter("sales.list_activities", _list_activities),
 ]

@@ -16,6 +16,7 @@ from typing import Any
 
 from agents.local.adapters.base import Adapter
 from agents.local.mentions import name_after, words_after
+from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
 from domain.kit.errors import InvalidInput
@@ -31,6 +32,8 @@ _NOT_ENTITIES = {
     "sac", "sacs", "carton", "cartons", "bidon", "bidons", "boite", "boites", "paquet",
     "paquets", "bouteille", "bouteilles", "litre", "litres", "kilo", "kilos", "piece",
     "pieces", "unite", "unites", "palette", "palettes",
+    "camion", "camions", "livreur", "livreurs", "chauffeur", "grossiste", "vehicule",
+    "livraison", "seuil", "maximum", "tva", "mini", "max", "alerte", "ref", "reference", "code",
 }  # fmt: skip
 # Trailing words of a quantity's item that are not part of the product's name.
 _TRAILING = {
@@ -39,6 +42,10 @@ _TRAILING = {
     "endommage", "endommages", "vole", "voles", "perdu", "perdus", "offert", "offerts",
 }  # fmt: skip
 _REASONS = (
+    (("dechir", "troue", "perce", "eventre"), "emballage déchiré"),
+    (("pris l'eau", "mouill", "humid", "pluie", "inond"), "marchandise mouillée"),
+    (("gate ", "gates", "gatee", "pourri", "moisi"), "marchandise gâtée"),
+    (("rats", "souris", "insecte", "charancon"), "dégâts de nuisibles"),
     (("casse", "cass"), "casse"),
     (("perime",), "produit périmé"),
     (("abime", "endommage"), "marchandise abîmée"),
@@ -58,7 +65,10 @@ _WAREHOUSE_FROM = ("depuis", "de", "du")
 _WAREHOUSE_AT = ("dans", "à", "au", "a")
 _SUPPLIER = ("chez", "fournisseur", "auprès de", "aupres de", "à", "au", "a")
 _PRODUCT = ("de", "du", "des", "comme", "le", "la", "les", "l'")
-_ITEM_END = re.compile(r"(?i)\s+(?:vers|dans|à|au|aux|chez|aupr[èe]s|pour|depuis|en|et)(?:\s|$)")
+_ITEM_END = re.compile(
+    r"(?i)\s+(?:vers|dans|à|au|aux|chez|aupr[èe]s|pour|depuis|en|et|se|s'|sont|ont|est|qui"
+    r"|ils|elles|on|ce|cette|hier|aujourd'hui)(?:\s|$)"
+)
 _GENERIC_PLACES = {"magasin", "depot", "entrepot", "boutique"}
 _CODE_TAIL = re.compile(r"\s+(?:de|du|depuis|à|a|vers)\s+[A-Z][A-Z0-9_-]+$")
 _FILLER_VERBS = {"passe", "coute", "vaut", "est", "va", "tient", "fait", "devient", "change"}
@@ -101,9 +111,9 @@ def _goods(utt: Utterance) -> list[tuple[Quantity, str | None]]:
     follows the product, « Riz brisé 25 kg », is part of its name, not a quantity)."""
     out: list[tuple[Quantity, str | None]] = []
     skip: set[int] = set()
-    qs = utt.quantities
+    qs = utt.quantities or _unclaimed_quantities(utt)
     for i, q in enumerate(qs):
-        if i in skip:
+        if i in skip or _is_size(utt, q):
             continue
         item = _trim_item(q.item) if q.item else None
         follower = qs[i + 1] if i + 1 < len(qs) else None
@@ -123,9 +133,64 @@ def _goods(utt: Utterance) -> list[tuple[Quantity, str | None]]:
     return out
 
 
+_DESIGNATION = re.compile(r"(?:\b(?:le|la|celui|celle|modele|format|taille)(?: de)?|l')\s*$")
+
+
+def _is_size(utt: Utterance, q: Quantity) -> bool:
+    """« le 20 litres », « celui de 5 kg »: a size that points at a product, not a count."""
+    return (
+        q.item is None
+        and q.unit in _MEASURES
+        and bool(_DESIGNATION.search(utt.folded[max(0, q.start - 12) : q.start]))
+    )
+
+
+def _size_named(utt: Utterance) -> str | None:
+    return next((q.text for q in utt.quantities if _is_size(utt, q)), None)
+
+
+_NEGATIVE = re.compile(r"(?<![\w.,-])-\s?(?=\d)")
+
+
+def _unclaimed_quantities(utt: Utterance) -> list[Quantity]:
+    """Quantities the slot parser left out: negative ones (« -4 sacs », kept negative so that
+    the tool refuses them with its reason) and counts of a unit it does not know that another
+    parser took as an amount without currency (« reçu 10 casiers de Coca-Cola »)."""
+    text = utt.text
+    negatives = [m.start() for m in _NEGATIVE.finditer(text)]
+    for start in negatives:
+        text = text[:start] + " " + text[start + 1 :]
+    priced = [(a.start, a.end) for a in utt.amounts if a.currency is not None]
+    out = []
+    for q in parse_quantities(text):
+        if q.item is None and q.unit is None:
+            continue
+        if any(start < q.end and q.start < end for start, end in priced):
+            continue
+        sign = -1 if any(0 <= q.start - n <= 2 for n in negatives) else 1
+        out.append(
+            Quantity(sign * q.value, q.unit, q.item, utt.text[q.start : q.end], q.start, q.end)
+        )
+    return out
+
+
+_REF_CODE = re.compile(
+    r"(?i:\b(?:r[ée]f(?:[ée]rence)?|code|sku)\b\.?\s*(?:n[°o]\s*)?[:=]?\s*)"
+    r"([A-Z0-9][A-Za-z0-9_-]*[A-Z0-9]|[A-Z0-9])(?![\w-])"
+)
+
+
 def _sku(utt: Utterance) -> str | None:
+    """A reference written like one (« RIZ-25 »), or any code after « réf », « référence »,
+    « code » that has a digit or is in capitals (« réf CAF1 », « référence LAIT400 »)."""
     match = _SKU.search(utt.text)
-    return match.group(1) if match else None
+    if match:
+        return match.group(1)
+    for match in _REF_CODE.finditer(utt.text):
+        code = match.group(1)
+        if any(c.isdigit() for c in code) or code.isupper():
+            return code
+    return None
 
 
 def _product(utt: Utterance) -> str | None:
@@ -135,8 +200,10 @@ def _product(utt: Utterance) -> str | None:
     named = [item for _, item in _goods(utt) if item]
     if named:
         return named[0]
-    return _entity(_names_after(utt, ("produit", "article"))) or _entity(
-        _names_after(utt, _PRODUCT)
+    return (
+        _entity(_names_after(utt, ("produit", "article")))
+        or _entity(_names_after(utt, _PRODUCT))
+        or _size_named(utt)
     )
 
 
@@ -163,8 +230,31 @@ def _places(utt: Utterance, markers: tuple[str, ...]) -> Iterator[str]:
         yield name
 
 
+_PLACE_WORDS = {
+    "depot", "entrepot", "magasin", "boutique", "reserve", "hangar", "chambre", "local",
+    "annexe", "succursale", "agence", "site", "atelier", "usine", "cave", "stock", "principal",
+    "point", "shop", "kiosque", "comptoir", "dock", "quai",
+}  # fmt: skip
+
+
+def _looks_like_place(name: str) -> bool:
+    """A warehouse is named by a place word (« la boutique », « le dépôt de Thiès »), a code
+    (« PRINC ») or a proper name (« Thiès »); « à l'association », « à la livraison »,
+    « à zéro », « à manquer » are no warehouse."""
+    words = fold(name).split()
+    return bool(set(words) & _PLACE_WORDS) or name[:1].isupper()
+
+
 def _warehouse(utt: Utterance, markers: tuple[str, ...] = _WAREHOUSE_AT) -> str | None:
-    return _entity(_places(utt, markers))
+    return _entity(p for p in _places(utt, markers) if _looks_like_place(p))
+
+
+def _warehouse_from(utt: Utterance) -> str | None:
+    """Where goods leave from: « dans », « à »… a place, or « de », « du », « depuis » a
+    place word (« du dépôt de Thiès »; « de Bordeaux » is a product)."""
+    return _warehouse(utt, ("dans", "depuis", "à", "au", "a")) or _entity(
+        p for p in _places(utt, _WAREHOUSE_FROM) if set(fold(p).split()) & _PLACE_WORDS
+    )
 
 
 def _reference(utt: Utterance) -> str | None:
@@ -176,20 +266,58 @@ def _order(utt: Utterance) -> str | None:
     return next((n for n in utt.document_numbers if n.upper().startswith("BC-")), None)
 
 
-def _reason(utt: Utterance) -> str | None:
-    said = words_after(utt, ("motif", "parce que", "raison", "car"))
-    if said:
-        return said
-    tail = utt.text.rsplit(",", 1)[1].strip(" .!") if "," in utt.text else ""
-    if tail and not any(c.isdigit() for c in tail) and len(tail.split()) <= 5:
-        folded_tail = fold(tail)
-        if not folded_tail.startswith(("retire", "enleve", "sors", "sort")):
-            return tail
+_PURPOSE = re.compile(r"(?i)(?<![\w'])(?:c'est |c est )?pour\s+(?!\d)")
+_TAIL_VERBS = ("retire", "enleve", "sors", "sort", "destocke", "enregistre", "merci")
+
+
+def _reason_span(utt: Utterance) -> tuple[str, int] | None:
+    """The reason a message gives for a stock exit, with where it starts: after « motif »,
+    « parce que », « car »; the clause after the last comma (« , ils ont pris l'eau »); what
+    follows « pour » (« pour le chantier de la mosquée »); else a known word (« déchirés »,
+    « périmés », « cassés »)."""
+    for marker in ("motif", "parce que", "raison", "car"):
+        said = words_after(utt, (marker,))
+        if said:
+            return said, utt.text.rfind(said)
+    if "," in utt.text:
+        at = utt.text.rindex(",") + 1
+        tail = utt.text[at:].strip(" .!")
+        if (
+            tail
+            and not any(c.isdigit() for c in tail)
+            and len(tail.split()) <= 8
+            and not fold(tail).startswith(_TAIL_VERBS)
+        ):
+            return tail, at
+    for match in _PURPOSE.finditer(utt.text):
+        said = re.split(r"[,;.!?]", utt.text[match.end() :], maxsplit=1)[0].strip()
+        if said and not fold(said).startswith(("combien", "quel")):
+            return said, match.start()
     folded = f" {utt.folded} "
     for words, reason in _REASONS:
         if any(re.search(rf"\b{re.escape(w)}", folded) for w in words):
-            return reason
+            return reason, len(utt.text)
     return None
+
+
+def _reason(utt: Utterance) -> str | None:
+    span = _reason_span(utt)
+    return span[0] if span else None
+
+
+def _before(utt: Utterance, end: int) -> Utterance:
+    """The message up to ``end`` (its slots kept when they start before it)."""
+    return Utterance(
+        text=utt.text[:end],
+        folded=utt.folded[:end],
+        amounts=[a for a in utt.amounts if a.start < end],
+        quantities=[q for q in utt.quantities if q.start < end],
+        dates=utt.dates,
+        durations=utt.durations,
+        payment_method=utt.payment_method,
+        document_numbers=utt.document_numbers,
+        numbers=utt.numbers,
+    )
 
 
 def _clean(args: dict[str, Any]) -> dict[str, Any]:
@@ -218,27 +346,81 @@ def extract_find_product(utt: Utterance) -> dict[str, Any]:
     return _clean({"query": _product(utt)})
 
 
+_PURCHASE_WORDS = ("achat", "achete", "achetee", "cout", "revient", "paye", "payee")
+_SALE_WORDS = ("vente", "vendu", "vendue", "prix de vente")
+
+
+def _price_role(utt: Utterance, start: int) -> str | None:
+    """ "purchase" or "sale" when the words just before a price say which, else None."""
+    before = utt.folded[max(0, start - 25) : start]
+    best, role = -1, None
+    for words, name in ((_PURCHASE_WORDS, "purchase"), (_SALE_WORDS, "sale")):
+        for w in words:
+            at = before.rfind(w)
+            if at > best:
+                best, role = at, name
+    return role
+
+
 def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
-    """(sale price, purchase price): an amount after « achat » is the purchase price."""
+    """(sale price, purchase price): an amount after « achat », « acheté », « coût » is the
+    purchase price; any other the sale price. A bare decimal number after « acheté » or
+    « prix d'achat … à » counts too (« acheté 24,10 », « prix d'achat … a 7,85 »)."""
     sale = purchase = None
     for a in utt.amounts:
-        before = utt.folded[max(0, a.start - 25) : a.start]
-        if "achat" in before and "vente" not in before.rsplit("achat", 1)[-1]:
-            purchase = purchase or a.value
+        if _price_role(utt, a.start) == "purchase":
+            purchase = purchase if purchase is not None else a.value
         else:
-            sale = sale or a.value
+            sale = sale if sale is not None else a.value
+    if purchase is None and re.search(r"\b(?:achat|achete)", utt.folded):
+        for match in re.finditer(r"(?<![\w,.-])(\d+(?:[.,]\d+)?)(?![\w,.]*\s*%)", utt.folded):
+            if _price_role(utt, match.start()) == "purchase" or re.search(
+                r"\b(?:a|à|:)\s*$", utt.folded[: match.start()]
+            ):
+                taken = any(a.start <= match.start() < a.end for a in utt.amounts)
+                if not taken and not _is_vat(utt, match.start()):
+                    purchase = Decimal(match.group(1).replace(",", "."))
+                    break
     return sale, purchase
 
 
+def _is_vat(utt: Utterance, start: int) -> bool:
+    return re.search(r"\btva\s*(?:a|à|de|:|=)?\s*$", utt.folded[:start]) is not None
+
+
+_VAT = re.compile(r"\btva\s*(?:a|à|de|:|=)?\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*%?")
+
+
+def _vat_rate(utt: Utterance) -> Decimal | None:
+    """« TVA 5,5 », « TVA à 18 % », « la TVA du jus passe à 10 % »."""
+    match = _VAT.search(utt.folded)
+    if match is None and re.search(r"\btva\b", utt.folded):
+        match = re.search(r"(?<![\w,.])(\d{1,2}(?:[.,]\d{1,2})?)\s*%", utt.folded)
+    return Decimal(match.group(1).replace(",", ".")) if match else None
+
+
 _NAME_END = re.compile(
-    r"\s+(?:à|a|au prix de|pour|prix|vendu|achat)\s+(?=\d)|[,;:]|\s+(?:prix|achat|r[ée]f)\b",
+    r"\s+(?:à|a|au prix de|pour|prix|vendue?s?|achat|achet[ée]e?s?)\s+(?=\d)|[,;:]"
+    r"|\s+(?:prix|achat|r[ée]f|tva|vendue?s?|achet[ée]e?s?)\b",
     re.IGNORECASE,
 )
-_UNIT_AFTER = re.compile(r"(?:le|la|l'|par|l')\s*([a-zéèêûîôàç]+)", re.IGNORECASE)
+_UNIT_AFTER = re.compile(r"(?:(?:le|la|l'|par)\s*)?([a-zéèêûîôàç]+)", re.IGNORECASE)
+# « sac de 25 kg », « carton de 12 »: the product is sold by that container.
+_CONTAINER = re.compile(
+    r"\b(sac|carton|boite|bouteille|paquet|palette|lot)s?\s+de\s+\d", re.IGNORECASE
+)
+_BY_UNIT = re.compile(
+    r"\b(?:a l'|a la|au|par|l'|la|le)\s*(piece|unite|kilo|kg|litre|metre|sac|carton|boite"
+    r"|bouteille|paquet|heure|jour|forfait)\b"
+)
+_NEW_PRODUCT = (
+    "nouveau produit", "nouvel article", "nouveau article", "le produit", "l'article",
+    "un produit", "un article", "produit", "article", "service",
+)  # fmt: skip
 
 
 def _new_product_name(utt: Utterance) -> str | None:
-    rest = words_after(utt, ("nouveau produit", "nouvel article", "produit", "article", "service"))
+    rest = words_after(utt, _NEW_PRODUCT)
     if not rest:
         return None
     name = _NAME_END.split(rest, maxsplit=1)[0].strip(" .")
@@ -252,6 +434,12 @@ def _unit(utt: Utterance) -> str | None:
             try:
                 return normalize_unit(match.group(1))
             except InvalidInput:  # « le » followed by a word that is no unit
+                continue
+    for pattern in (_CONTAINER, _BY_UNIT):
+        for match in pattern.finditer(utt.folded):
+            try:
+                return normalize_unit(match.group(1))
+            except InvalidInput:
                 continue
     return None
 
@@ -268,6 +456,7 @@ def extract_create_product(utt: Utterance) -> dict[str, Any]:
             "sku": sku,
             "unit": _unit(utt),
             "kind": kind,
+            "vat_rate": _vat_rate(utt),
         }
     )
 
@@ -275,14 +464,60 @@ def extract_create_product(utt: Utterance) -> dict[str, Any]:
 _RENAME = re.compile(r"(?i)renomm\w*\s+(.+?)\s+en\s+(.+?)\s*[.!]?$")
 
 
+_MIN_STOCK = re.compile(
+    r"\b(?:stock|seuil|niveau)\s+(?:minimum|mini|min|minimal|d'alerte|de securite|de reappro\w*)"
+    r"|\bminimum\b|\bseuil\b|\bmoins de\b"
+)
+_MAX_STOCK = re.compile(r"\b(?:stock\s+)?(?:maximum|maxi|max|maximal)\b")
+
+
+def _level_after(utt: Utterance, start: int) -> Decimal | None:
+    """The first count or number said after ``start`` (« … à 30 cartons », « : 50 »)."""
+    for q in utt.quantities:
+        if q.start >= start:
+            return q.value
+    match = re.search(r"(?<![\w,.])(\d+(?:[.,]\d+)?)(?![\w,.])", utt.folded[start:])
+    return Decimal(match.group(1).replace(",", ".")) if match else None
+
+
+def _stock_bounds(utt: Utterance) -> dict[str, Decimal]:
+    """« stock minimum … à 30 », « seuil d'alerte 40 », « maximum à 100 »."""
+    bounds: dict[str, Decimal] = {}
+    low = _MIN_STOCK.search(utt.folded)
+    high = _MAX_STOCK.search(utt.folded)
+    if low:
+        end = high.start() if high and high.start() > low.end() else len(utt.folded)
+        value = _level_after(_before(utt, end), low.end())
+        if value is not None:
+            bounds["min_stock"] = value
+    if high:
+        value = _level_after(utt, high.end())
+        if value is not None:
+            bounds["max_stock"] = value
+    return bounds
+
+
 def extract_update_product(utt: Utterance) -> dict[str, Any]:
     rename = _RENAME.search(utt.text)
     if rename:
         return {"product": rename.group(1).strip(), "name": rename.group(2).strip()}
+    bounds = _stock_bounds(utt)
+    if bounds:
+        return _clean({"product": _product_named(utt), **bounds})
     sale, purchase = _amounts(utt)
+    if sale is None and purchase is None and utt.numbers and not utt.quantities:
+        # « le miel passe à 8,20 »: a decimal price the amount parser leaves to the numbers
+        sale = utt.numbers[-1]
     args: dict[str, Any] = {"product": _product(utt), "sale_price": sale}
     if purchase is not None:
         args["purchase_price"] = purchase
+    vat = _vat_rate(utt)
+    if vat is not None:
+        args["vat_rate"] = vat
+        if args["sale_price"] == vat:
+            args["sale_price"] = None
+        if args["product"] is None or fold(args["product"]) == "tva":
+            args["product"] = _product_named(utt)
     folded = utt.folded
     if re.search(r"\b(plus|pas|ne)\b.*\bgere\w* en stock", folded):
         args["is_stockable"] = False
@@ -293,29 +528,73 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
     return _clean(args)
 
 
+def _product_named(utt: Utterance) -> str | None:
+    """The product a message about the product itself names (not the count it gives)."""
+    return (
+        _sku(utt)
+        or _entity(_names_after(utt, ("produit", "article")))
+        or _entity(_names_after(utt, _PRODUCT))
+    )
+
+
 def extract_stock_level(utt: Utterance) -> dict[str, Any]:
     return _clean({"product": _product(utt), "warehouse": _warehouse(utt)})
 
 
+_ARRIVAL_VERBS = (
+    "livre", "livree", "livres", "livrees", "recu", "recus", "recue", "recues", "receptionne",
+    "receptionnes", "decharge", "decharges", "apporte", "apportes", "depose", "deposes",
+    "ramene", "rentre", "entre",
+)  # fmt: skip
+
+
+def _arrived_product(utt: Utterance) -> str | None:
+    """« le camion des Grands Moulins a livré le riz brisé »: the product follows the verb."""
+    for match in re.finditer(r"\b(?:" + "|".join(_ARRIVAL_VERBS) + r")\b", utt.folded):
+        rest = _after(utt, match.end())
+        name = _entity(_names_after(rest, _PRODUCT))
+        if name:
+            return name
+    return None
+
+
+def _after(utt: Utterance, start: int) -> Utterance:
+    return Utterance(text=utt.text[start:], folded=utt.folded[start:])
+
+
+def _unit_cost(utt: Utterance) -> Decimal | None:
+    """A price said with the goods, not the count another parser took for an amount."""
+    counted = [(q.start, q.end) for q, _ in _goods(utt)]
+    for a in utt.amounts:
+        if not any(start < a.end and a.start < end for start, end in counted):
+            return a.value
+    return None
+
+
 def extract_receive(utt: Utterance) -> dict[str, Any]:
+    named = [item for _, item in _goods(utt) if item]
+    product = _sku(utt) or (named[0] if named else None) or _arrived_product(utt)
     return _clean(
         {
-            "product": _product(utt),
+            "product": product or _product(utt),
             "quantity": _quantity(utt),
             "warehouse": _warehouse(utt),
-            "unit_cost": utt.amounts[0].value if utt.amounts else None,
+            "unit_cost": _unit_cost(utt),
             "reference": _reference(utt),
         }
     )
 
 
 def extract_issue(utt: Utterance) -> dict[str, Any]:
+    span = _reason_span(utt)
+    # The product and the warehouse are read before the reason: « pour la cantine » is none.
+    head = _before(utt, span[1]) if span else utt
     return _clean(
         {
-            "product": _product(utt),
+            "product": _product(head),
             "quantity": _quantity(utt),
-            "reason": _reason(utt),
-            "warehouse": _warehouse(utt, ("dans", "depuis", "à", "au", "a")),
+            "reason": span[0] if span else None,
+            "warehouse": _warehouse_from(head),
             "reference": _reference(utt),
         }
     )
@@ -342,9 +621,11 @@ def extract_transfer(utt: Utterance) -> dict[str, Any]:
 
 
 def extract_adjust(utt: Utterance) -> dict[str, Any]:
+    named = [item for _, item in _goods(utt) if item]
+    counted = _entity(_names_after(utt, ("inventaire", "inventaire de", "inventaire du")))
     return _clean(
         {
-            "product": _product(utt),
+            "product": _sku(utt) or (named[0] if named else None) or counted or _product(utt),
             "counted_quantity": _quantity(utt),
             "warehouse": _warehouse(utt),
             "reason": words_after(utt, ("motif", "parce que", "car")),
@@ -384,9 +665,35 @@ def _order_lines(utt: Utterance) -> list[dict[str, Any]]:
     return lines
 
 
+_ORDERED = ("commande de", "commande du", "commande des", "commander du", "commander de",
+            "commander des", "commande d'", "commander d'")  # fmt: skip
+
+
+def _ordered_product(utt: Utterance) -> str | None:
+    """« passe la commande de farine proposée chez … »: a product named without a count (the
+    tool then takes the quantity the reorder suggestions propose)."""
+    supplier_at = re.search(r"\b(?:chez|aupres)\b", utt.folded)
+    head = _before(utt, supplier_at.start()) if supplier_at else utt
+    name = _entity(_names_after(head, _ORDERED))
+    if name is None:
+        return None
+    words = name.split()
+    while len(words) > 1 and fold(words[-1]) in _SUGGESTED:
+        words.pop()
+    return " ".join(words)
+
+
+_SUGGESTED = {"proposee", "propose", "proposees", "suggeree", "suggere", "conseillee", "prevue"}
+
+
 def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
     supplier = _entity(_names_after(utt, _SUPPLIER))
-    return _clean({"supplier": supplier, "lines": _order_lines(utt)})
+    lines = _order_lines(utt)
+    if not lines and not _goods(utt):
+        product = _ordered_product(utt)
+        if product:
+            lines = [{"product": product}]
+    return _clean({"supplier": supplier, "lines": lines})
 
 
 def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
@@ -412,9 +719,19 @@ def extract_send_purchase_order(utt: Utterance) -> dict[str, Any]:
     return _clean({"order": _order(utt)})
 
 
+_ORDER_OF = ("commande de", "commande du", "commande d'", "livraison de", "livraison du",
+             "livraison d'", "commande chez", "livraison chez", "bon de", "bon du")  # fmt: skip
+
+
 def extract_receive_purchase_order(utt: Utterance) -> dict[str, Any]:
+    """A « BC-… » number, else the supplier whose order arrived (« la commande de Sedima
+    est arrivée »: the tool takes that supplier's pending order)."""
     lines = [{"product": item, "quantity": q.value} for q, item in _goods(utt) if item is not None]
-    return _clean({"order": _order(utt), "lines": lines, "reference": _reference(utt)})
+    supplier = None
+    if _order(utt) is None:
+        supplier = _entity(n for n in _names_after(utt, _ORDER_OF) if n[:1].isupper())
+    order = _order(utt) or supplier
+    return _clean({"order": order, "lines": lines, "reference": _reference(utt)})
 
 
 def _corrector(field: str, extract: Any) -> Any:
@@ -473,11 +790,8 @@ ADAPTERS: list[Adapter] = [
         {"supplier": "Chez quel fournisseur ?", "lines": "Quels produits et quelles quantités ?"},
         correct_purchase_order,
     ),
-    Adapter(
-        "stock.send_purchase_order",
-        extract_send_purchase_order,
-        {"order": "Quel bon de commande (numéro BC-…) ?"},
-    ),
+    # Without a number the tool sends the newest draft (« envoie-le au fournisseur »).
+    Adapter("stock.send_purchase_order", extract_send_purchase_order),
     Adapter(
         "stock.receive_purchase_order",
         extract_receive_purchase_order,

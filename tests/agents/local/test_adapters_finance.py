@@ -48,7 +48,7 @@ class TestCoverage:
         intents = {item["tool"]: item for item in data["intents"]}
         assert set(intents) == set(TOOLS_BY_NAME)
         for item in intents.values():
-            assert 6 <= len(item["examples"]) <= 15, item["tool"]
+            assert 6 <= len(item["examples"]) <= 60, item["tool"]
             assert all(k == k.lower() for k in item["keywords"])
 
 
@@ -304,3 +304,39 @@ class TestReads:
             "end": date(2026, 3, 31),
         }
         assert extract("finance.aged_receivables", "qui me doit de l'argent ?") == {}
+
+
+class TestDocumentTerms:
+    def test_discount_and_vat_apply_to_every_line(self) -> None:
+        args = extract(
+            "finance.create_invoice", "facture à Sarr, peinture 300 € et enduit 50 €, TVA 10 %"
+        )
+        assert [x["vat_rate"] for x in args["lines"]] == [Decimal(10), Decimal(10)]
+        args = extract("finance.create_invoice", "4 cartons de lait pour Ba avec 5 % de remise")
+        assert args["lines"][0]["discount_percent"] == Decimal(5)
+
+    def test_customer_after_au_and_pr(self) -> None:
+        assert (
+            extract("finance.create_invoice", "une facture au Garage Mbaye : vidange 18 000")[
+                "customer"
+            ]
+            == "Garage Mbaye"
+        )
+        assert (
+            extract("finance.create_invoice", "fact pr Ndour 2 sacs de riz")["customer"] == "Ndour"
+        )
+
+    def test_hours_of_work_become_a_priced_line(self) -> None:
+        args = extract("finance.create_invoice", "facture à Kane : 3 heures de plomberie à 40 €")
+        assert args["lines"] == [
+            {
+                "description": "plomberie",
+                "quantity": Decimal(3),
+                "unit": "heure",
+                "unit_price": Decimal(40),
+            }
+        ]
+
+    def test_priced_words_before_a_comma(self) -> None:
+        args = extract("finance.create_invoice", "Entretien du jardin, 90 € HT")
+        assert args["lines"][0]["description"] == "Entretien du jardin"

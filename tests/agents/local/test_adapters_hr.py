@@ -178,3 +178,155 @@ def test_new_dates_replace_the_whole_period() -> None:
     assert fixed == {"start_date": date(2026, 8, 10)}
     kept = adapter.corrected(first, analyse("en RTT", today=TODAY))
     assert kept == {**first, "leave_type": "RTT"}
+
+
+# --- names, half days, reversed ranges, corrections (local tier v2) ----------------------
+
+NEW_CASES = [
+    (
+        "hr.create_employee",
+        "nouvelle recrue : Ndeye Faye, secrétaire",
+        {"name": "Ndeye Faye", "job_title": "secrétaire"},
+    ),
+    (
+        "hr.create_employee",
+        "Embauche Karim Benali comme livreur, sa responsable c'est Awa Sow",
+        {"name": "Karim Benali", "job_title": "livreur", "manager": "Awa Sow"},
+    ),
+    (
+        "hr.create_employee",
+        "ajoute mon neveu Ibou Sarr comme caissier",
+        {"name": "Ibou Sarr", "job_title": "caissier"},
+    ),
+    (
+        "hr.create_employee",
+        "il faut une fiche pour un nouveau chauffeur au service Transport",
+        {"job_title": "chauffeur", "department": "Transport"},
+    ),
+    ("hr.create_employee", "elle s'appelle Rama Diouf", {"name": "Rama Diouf"}),
+    (
+        "hr.update_employee",
+        "à partir de maintenant le responsable de Paul Martin c'est Sandrine",
+        {"employee": "Paul Martin", "manager": "Sandrine"},
+    ),
+    (
+        "hr.update_employee",
+        "place Omar sous l'autorité de Bintou",
+        {"employee": "Omar", "manager": "Bintou"},
+    ),
+    (
+        "hr.update_employee",
+        "Lamine passe chef de quai dès lundi",
+        {"employee": "Lamine", "job_title": "chef de quai"},
+    ),
+    (
+        "hr.update_employee",
+        "modifie le poste de Coumba : caissière principale",
+        {"employee": "Coumba", "job_title": "caissière principale"},
+    ),
+    (
+        "hr.request_leave",
+        "je prends jeudi aprem",
+        {"start_date": date(2026, 3, 19), "starts_afternoon": True},
+    ),
+    (
+        "hr.request_leave",
+        "je pose le mardi 24 mars à partir de midi jusqu'au jeudi 26 mars",
+        {"start_date": date(2026, 3, 24), "end_date": date(2026, 3, 26), "starts_afternoon": True},
+    ),
+    (
+        "hr.request_leave",
+        "mercredi matin je serai absent, je pose la matinée",
+        {"start_date": date(2026, 3, 18), "ends_morning": True},
+    ),
+    (
+        "hr.request_leave",
+        "je pose du 10 avril au 6 avril",
+        {"start_date": date(2026, 4, 10), "end_date": date(2026, 4, 6)},
+    ),
+    (
+        "hr.request_leave",
+        "mets Bineta en congé du 6 au 8 avril",
+        {"employee": "Bineta", "start_date": date(2026, 4, 6), "end_date": date(2026, 4, 8)},
+    ),
+    (
+        "hr.request_leave",
+        "je veux une permission lundi pour le mariage de ma sœur",
+        {"leave_type": "exceptionnel", "start_date": date(2026, 3, 23)},
+    ),
+    (
+        "hr.approve_leave",
+        "la demande de début avril",
+        {"start_date": date(2026, 4, 1), "end_date": date(2026, 4, 10)},
+    ),
+    (
+        "hr.approve_leave",
+        "valide les RTT de Karim du 4 au 6 mai",
+        {"employee": "Karim", "start_date": date(2026, 5, 4), "end_date": date(2026, 5, 6)},
+    ),
+    (
+        "hr.reject_leave",
+        "on est en plein inventaire cette semaine",
+        {"reason": "on est en plein inventaire cette semaine"},
+    ),
+    (
+        "hr.leave_balance",
+        "combien de jours de vacances reste-t-il à Omar Ba ?",
+        {"employee": "Omar Ba"},
+    ),
+    (
+        "hr.create_contract",
+        "Coumba Ndiaye signe un CDI à compter du 1er mai, 300 000 F brut",
+        {
+            "employee": "Coumba Ndiaye",
+            "kind": "cdi",
+            "start_date": date(2026, 5, 1),
+            "salary": Decimal("300000"),
+        },
+    ),  # fmt: skip
+    (
+        "hr.create_contract",
+        "CDD pour Omar du 1er septembre 2026 au 30 juin 2026, 150 000 F",
+        {
+            "employee": "Omar",
+            "kind": "cdd",
+            "start_date": date(2026, 9, 1),
+            "end_date": date(2026, 6, 30),
+            "salary": Decimal("150000"),
+        },
+    ),  # fmt: skip
+    ("hr.create_contract", "jusqu'au 31 juillet", {"end_date": date(2026, 7, 31)}),
+    (
+        "hr.expiring_contracts",
+        "les CDD qui finissent dans les 45 prochains jours",
+        {"within_days": 45},
+    ),
+    ("hr.expiring_contracts", "contrats à échéance dans les 2 prochains mois", {"within_days": 60}),
+]
+
+
+@pytest.mark.parametrize(("tool", "text", "expected"), NEW_CASES)
+def test_names_half_days_and_ranges(tool: str, text: str, expected: dict[str, Any]) -> None:
+    assert extract(tool, text) == expected
+
+
+def test_correction_moves_only_the_last_day() -> None:
+    adapter = BY_TOOL["hr.request_leave"]
+    shown = {"start_date": date(2026, 3, 23), "end_date": date(2026, 3, 25)}
+    said = analyse("non pardon, jusqu'au 27", today=TODAY, currency="XOF")
+    assert adapter.corrected(shown, said) == {
+        "start_date": date(2026, 3, 23),
+        "end_date": date(2026, 3, 27),
+    }
+
+
+def test_correction_of_the_service_keeps_the_employee() -> None:
+    adapter = BY_TOOL["hr.update_employee"]
+    shown = {"employee": "Awa", "department": "Caisse"}
+    said = analyse("non, plutôt à la Réserve", today=TODAY, currency="XOF")
+    assert adapter.corrected(shown, said) == {"employee": "Awa", "department": "Réserve"}
+
+
+def test_no_person_read_in_common_words() -> None:
+    for text in ("refuse, trop de monde cette semaine", "je pose demain pour le baptême"):
+        assert "employee" not in extract("hr.request_leave", text)

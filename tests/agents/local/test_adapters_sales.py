@@ -141,3 +141,108 @@ def test_a_correction_replaces_the_stage() -> None:
     first = extract("sales.move_opportunity", "passe l'affaire Diallo en proposition")
     fixed = adapter.corrected(first, analyse("non, en négociation", today=TODAY))
     assert fixed == {"customer": "Diallo", "stage": "Négociation"}
+
+
+NEW_CASES = [
+    (
+        "sales.create_customer",
+        "Rajoute un nouveau client : Menuiserie Roux, menuiserie.roux@free.fr, à Lyon",
+        {"name": "Menuiserie Roux", "email": "menuiserie.roux@free.fr", "city": "Lyon"},
+    ),
+    (
+        "sales.create_customer",
+        "nouvelle cliente, Mme Anne Morel, particulière, 06 11 22 33 44",
+        {"name": "Anne Morel", "phone": "06 11 22 33 44", "kind": "individual"},
+    ),
+    (
+        "sales.create_customer",
+        "nouvo client svp c un particulier : Khady Sow, elle habite a Thies",
+        {"name": "Khady Sow", "city": "Thiès", "kind": "individual"},
+    ),
+    (
+        "sales.create_customer",
+        "Hôtel Teranga, à Saly, 33 957 00 00",
+        {"name": "Hôtel Teranga", "city": "Saly", "phone": "33 957 00 00"},
+    ),
+    (
+        "sales.create_customer",
+        "Nouveau client : Cave Martin, Bordeaux, tél 05 56 00 11 22",
+        {"name": "Cave Martin", "city": "Bordeaux", "phone": "05 56 00 11 22"},
+    ),
+    (
+        "sales.create_customer",
+        "crée le client Roux SARL, mail roux.sarl.fr",
+        {"name": "Roux SARL", "email": "roux.sarl.fr"},
+    ),
+    (
+        "sales.create_customer",
+        "enregistre le client Ba Négoce, tél 77 12 34",
+        {"name": "Ba Négoce", "phone": "77 12 34"},
+    ),
+    (
+        "sales.create_supplier",
+        "Senico, tél 33 800 00 01",
+        {"name": "Senico", "phone": "33 800 00 01"},
+    ),
+    (
+        "sales.update_customer",
+        "Ets Ba a déménagé : 12 rue Carnot, à Dakar",
+        {"customer": "Ets Ba", "address": "12 rue Carnot", "city": "Dakar"},
+    ),
+    ("sales.find_customer", "tu connais une cliente qui s'appelle Morel ?", {"query": "Morel"}),
+    (
+        "sales.create_opportunity",
+        "ajoute une affaire Garage Roux, logiciel de stock, 6 000 €",
+        {"customer": "Garage Roux", "amount": Decimal(6000), "title": "logiciel de stock"},
+    ),
+    (
+        "sales.move_opportunity",
+        "passe l'affaire Kane en négo",
+        {"customer": "Kane", "stage": "Négociation"},
+    ),
+    (
+        "sales.move_opportunity",
+        "Super, Gaye Frères a signé ! mets l'affaire en gagnée",
+        {"customer": "Gaye Frères", "stage": "Gagné"},
+    ),
+    ("sales.move_opportunity", "celle du renouvellement", {"title": "renouvellement"}),
+    (
+        "sales.log_activity",
+        "ajoute une note sur la Boutique Sy : paie toujours en espèces",
+        {"kind": "note", "partner": "Boutique Sy", "subject": "paie toujours en espèces"},
+    ),
+    (
+        "sales.log_activity",
+        "programe un apel lundi 8h",
+        {
+            "kind": "call",
+            "subject": "programe un apel",
+            "due_date": date(2026, 3, 23),
+            "due_time": time(8),
+        },
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("tool", "text", "expected"), NEW_CASES)
+def test_extract_more(tool: str, text: str, expected: dict[str, Any]) -> None:
+    assert extract(tool, text) == expected
+
+
+def test_an_impossible_day_is_kept_as_said() -> None:
+    said = extract("sales.log_activity", "rdv avec Ba le 30 février à 9h")
+    assert said["due_date"] == "30 février"
+    model = next(t for t in tools.TOOLS if t.name == "sales.log_activity")
+    with pytest.raises(Exception, match="n'existe pas"):
+        model.validate(
+            {"kind": "meeting", "partner": "Ba", "subject": "x", "due_date": "30 février"}
+        )
+
+
+def test_an_activity_correction_keeps_the_subject() -> None:
+    adapter = BY_TOOL["sales.log_activity"]
+    first = extract("sales.log_activity", "rdv avec Fall mardi à 10h pour le devis")
+    fixed = adapter.corrected(first, analyse("non, plutôt vendredi, même heure", today=TODAY))
+    assert fixed["subject"] == "le devis"
+    assert fixed["due_date"] == date(2026, 3, 20)
+    assert fixed["due_time"] == time(10)

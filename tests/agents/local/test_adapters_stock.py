@@ -41,7 +41,7 @@ class TestCoverage:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         intents = {i["tool"]: i for i in data["intents"]}
         assert set(intents) == set(TOOLS_BY_NAME)
-        assert all(8 <= len(i["examples"]) <= 15 for i in intents.values())
+        assert all(8 <= len(i["examples"]) <= 40 for i in intents.values())
 
 
 class TestStockLevel:
@@ -270,3 +270,131 @@ class TestPurchaseOrders:
         assert said(
             "stock.receive_purchase_order", "on a reçu la livraison du bon BC-2026-00007, BL 8812"
         ) == {"order": "BC-2026-00007", "reference": "BL 8812"}
+
+
+class TestReadingMore:
+    """Phrasings read since the stock eval: references, prices, VAT, bounds, reasons,
+    places, sizes, negative and unknown counts."""
+
+    def test_create_reads_unit_purchase_price_vat_and_reference(self) -> None:
+        assert said(
+            "stock.create_product",
+            "nouveau produit : Semoule fine, sac de 10 kg, vendu 9,80 € HT, acheté 7,15, "
+            "TVA 5,5, réf SEM10",
+        ) == {
+            "name": "Semoule fine",
+            "sale_price": D("9.80"),
+            "purchase_price": D("7.15"),
+            "sku": "SEM10",
+            "unit": "sac",
+            "vat_rate": D("5.5"),
+        }
+        assert said("stock.create_product", "crée l'article Cahier 100 pages, code CAH100") == {
+            "name": "Cahier 100 pages",
+            "sku": "CAH100",
+        }
+        assert (
+            said("stock.create_product", "ajoute le produit Gomme, vendue à la pièce")["unit"]
+            == "pièce"
+        )
+
+    def test_update_reads_a_bare_purchase_price_and_vat(self) -> None:
+        assert said("stock.update_product", "mets le prix d'achat du thé a 3,45") == {
+            "product": "thé",
+            "purchase_price": D("3.45"),
+        }
+        assert said("stock.update_product", "la TVA des biscuits passe à 5,5 %") == {
+            "product": "biscuits",
+            "vat_rate": D("5.5"),
+        }
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("fixe le stock minimum du savon à 40 pièces", {"min_stock": D(40)}),
+            ("seuil d'alerte de la farine : 12", {"min_stock": D(12)}),
+            (
+                "minimum 20 sacs et maximum 80 pour le sucre",
+                {"min_stock": D(20), "max_stock": D(80)},
+            ),
+            ("stock max du ciment 300 sacs", {"max_stock": D(300)}),
+        ],
+    )
+    def test_update_reads_stock_bounds(self, text: str, expected: dict[str, Any]) -> None:
+        args = said("stock.update_product", text)
+        assert {k: v for k, v in args.items() if k != "product"} == expected
+        assert "product" in args
+
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("4 sacs de sucre se sont déchirés, sors-les", "emballage déchiré"),
+            ("sors 2 cartons de lait pour la réception de samedi", "la réception de samedi"),
+            ("retire 5 sacs de farine, la pluie les a mouillés", "la pluie les a mouillés"),
+            ("c'est pour le goûter des enfants", "le goûter des enfants"),
+            ("sors 3 paquets de thé motif dégustation", "dégustation"),
+        ],
+    )
+    def test_issue_reasons_in_the_sentence(self, text: str, reason: str) -> None:
+        assert said("stock.issue", text)["reason"] == reason
+
+    def test_a_purpose_is_no_product_nor_warehouse(self) -> None:
+        assert said("stock.issue", "c'est pour la kermesse de l'école") == {
+            "reason": "la kermesse de l'école"
+        }
+        args = said("stock.issue", "sors 8 cahiers, on les offre à la paroisse")
+        assert "warehouse" not in args and args["product"] == "cahiers"
+        assert "warehouse" not in said("stock.issue", "retire 2 pots de miel, cassés au déballage")
+        assert (
+            said("stock.issue", "sors 3 sacs de riz du dépôt de Pikine pour la vente")["warehouse"]
+            == "dépôt de Pikine"
+        )
+
+    def test_ordinary_words_are_no_warehouse(self) -> None:
+        assert said("stock.low_stock", "qu'est-ce qui commence à baisser ?") == {}
+        assert said("stock.valuation", "il me faut la valorisation pour le bilan") == {}
+        assert said("stock.adjust", "mets le stock des bougies à zéro") == {
+            "product": "bougies",
+            "counted_quantity": D(0),
+        }
+        assert said("stock.low_stock", "stock bas à Thiès") == {"warehouse": "Thiès"}
+
+    def test_negative_counts_are_kept_for_the_tool_to_refuse(self) -> None:
+        assert said("stock.issue", "sortie de -2 cartons de lait pour casse")["quantity"] == D(-2)
+        assert said("stock.adjust", "j'ai compté -5 savons") == {
+            "product": "savons",
+            "counted_quantity": D(-5),
+        }
+
+    def test_unknown_units_and_who_delivered(self) -> None:
+        assert said("stock.receive", "j'ai reçu 6 fardeaux de Fanta") == {
+            "product": "Fanta",
+            "quantity": D(6),
+        }
+        assert said("stock.receive", "le chauffeur de Sedima a déposé le sucre") == {
+            "product": "sucre"
+        }
+
+    def test_a_size_points_at_a_product(self) -> None:
+        assert said("stock.adjust", "le 5 kg") == {"product": "5 kg"}
+        assert said("stock.adjust", "celui de 20 litres") == {"product": "20 litres"}
+        assert said("stock.adjust", "inventaire savon : j'en ai compté 14") == {
+            "product": "savon",
+            "counted_quantity": D(14),
+        }
+
+    def test_references_after_ref_or_code(self) -> None:
+        assert said("stock.find_product", "c'est quoi l'article code TH250 ?") == {"query": "TH250"}
+
+    def test_order_of_a_suggested_product_and_send_without_number(self) -> None:
+        assert said(
+            "stock.create_purchase_order", "passe la commande de sucre suggérée chez CSS"
+        ) == {"supplier": "CSS", "lines": [{"product": "sucre"}]}
+        assert said("stock.send_purchase_order", "envoie-le au fournisseur") == {}
+        assert BY_TOOL["stock.send_purchase_order"].ask == {}
+
+    def test_receipt_of_a_suppliers_order_without_number(self) -> None:
+        assert said("stock.receive_purchase_order", "la commande de Sotiba est arrivée") == {
+            "order": "Sotiba"
+        }
+        assert "order" not in said("stock.receive_purchase_order", "on a reçu 12 pots de miel")
