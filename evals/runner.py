@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from typing import Any, Literal
 
 from comptoir import dbadmin
 from comptoir.bootstrap import Container
-from comptoir.runtime import Endpoints, embedded_postgres, embedded_redis
+from comptoir.runtime import Endpoints, embedded_postgres, embedded_redis, stop_embedded
 from comptoir.settings import Settings
 from domain.kit.clock import ManualClock
 from evals.cases import Case
@@ -205,7 +206,9 @@ def run_database(settings: Settings, tier: Tier, *, keep: bool = False) -> Itera
     server = settings.database_url or embedded_postgres(home / "pg")
     name = f"comptoir_eval_{secrets.token_hex(4)}"
     database_url = dbadmin.create_database(server, name)
-    redis_url = settings.redis_url or embedded_redis(home / "redis")
+    # A Redis of the run's own: concurrent runs must not stop each other's server.
+    redis_dir = home / "redis" / name
+    redis_url = settings.redis_url or embedded_redis(redis_dir)
     run_settings = settings.model_copy(
         update={
             "home": home,
@@ -225,6 +228,9 @@ def run_database(settings: Settings, tier: Tier, *, keep: bool = False) -> Itera
         owner.close()
         if not keep:
             dbadmin.drop_database(server, name)
+            if not settings.redis_url:
+                stop_embedded()
+                shutil.rmtree(redis_dir, ignore_errors=True)
 
 
 def run_cases(

@@ -74,6 +74,8 @@ NO = frozenset(
         "oublie la", "laisse ca", "non laisse", "non non", "ne valide pas", "ne confirme pas",
     }
 )  # fmt: skip
+# A part of a message that cancels whatever the rest says (« non, annule, il a changé d'avis »).
+CANCEL = NO - {"non", "no", "nan", "pas maintenant", "pas besoin", "plus besoin", "stop"}
 # Words around an answer that do not change it: « bon », « finalement », « annule tout ».
 FILLERS = frozenset(
     {
@@ -106,8 +108,8 @@ def _folded(text: str) -> str:
     return _PUNCT.sub(" ", text).strip()
 
 
-def _made_of(folded: str, answers: frozenset[str]) -> bool:
-    """``folded`` is a sequence of phrases of ``answers`` and ``FILLERS``, with at least one
+def _made_of(folded: str, answers: frozenset[str], fillers: frozenset[str] = FILLERS) -> bool:
+    """``folded`` is a sequence of phrases of ``answers`` and ``fillers``, with at least one
     answer (« ok vas-y valide », « bon laisse tomber finalement »)."""
     words = folded.split()
     # reach[i]: words[:i] covered; with_answer[i]: and one of them was an answer
@@ -120,7 +122,7 @@ def _made_of(folded: str, answers: frozenset[str]) -> bool:
             phrase = " ".join(words[i:j])
             if phrase in answers:
                 reach[j] = with_answer[j] = True
-            elif phrase in FILLERS:
+            elif phrase in fillers:
                 reach[j] = True
                 with_answer[j] = with_answer[j] or with_answer[i]
     return with_answer[len(words)]
@@ -140,6 +142,15 @@ def _waits(message: str) -> bool:
     return bool(clauses) and all(WAIT.match(c) for c in clauses)
 
 
+def _declines(message: str) -> bool:
+    """« Non attends, annule, ils ont changé d'avis »: one part of the message is a plain
+    cancel and the rest only explains (no figure in it, which would make a correction)."""
+    if any(c.isdigit() for c in message):
+        return False
+    clauses = [_folded(c) for c in _CLAUSES.split(fold(message))]
+    return any(c and _made_of(c, CANCEL, FILLERS | {"non", "nan", "no"}) for c in clauses)
+
+
 def reply_kind(message: str) -> Reply:
     """``yes`` / ``no`` when the whole message is one, ``wait`` when it only puts the
     answer off (« attends, je vérifie »), else ``other``."""
@@ -148,7 +159,7 @@ def reply_kind(message: str) -> Reply:
         return "other"
     if folded in YES or _made_of(folded, YES):
         return "yes"
-    if folded in NO or _made_of(folded, NO):
+    if folded in NO or _made_of(folded, NO) or _declines(message):
         return "no"
     if _waits(message):
         return "wait"

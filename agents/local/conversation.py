@@ -54,7 +54,7 @@ SKIP_CONFIRMATION = re.compile(
 INSIST = re.compile(
     r"\b(?:quand meme|j'insiste|insiste|c'est un ordre|je te l'ordonne|je vous l'ordonne|obei"
     r"|execute(?:[- ]le|[- ]la| ca| cela| tout de suite| maintenant)?\s*[.!]*$|execute sans"
-    r"|fais[- ]le|faites[- ]le|fais ce que je|c'est (?:tres )?urgent|tu dois le faire"
+    r"|fais[- ]le\b|faites[- ]le\b|fais ce que je|c'est (?:tres )?urgent|tu dois le faire"
     r"|je suis (?:le |la |l')?(?:patron|patronne|gerant|gerante|comptable|directeur|directrice"
     r"|chef|responsable|proprietaire|admin\w*|boss|dg|manager|rh)"
     r"|j'ai (?:le droit|les droits|l'autorisation)|je suis autorise|c'est autorise"

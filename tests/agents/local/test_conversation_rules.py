@@ -31,6 +31,8 @@ class TestReplyKind:
             "tant pis, on oublie",
             "c'est pas la peine",
             "nan laisse",
+            "non attends, annule, il a changé d'avis",
+            "non laisse tomber, on verra lundi",
         ],
     )
     def test_padded_no(self, message: str) -> None:
@@ -60,6 +62,8 @@ class TestReplyKind:
             "je vérifie le stock de riz",
             "merci",
             "non, 5 sacs",
+            "non annule, c'est 5 sacs",
+            "annule le devis de Diallo",
         ],
     )
     def test_anything_else_goes_on(self, message: str) -> None:
