@@ -51,6 +51,18 @@ def resolve_endpoints(settings: Settings) -> Endpoints:
     return Endpoints(database_url=database_url, redis_url=redis_url)
 
 
+def stop_embedded_redis(data_dir: Path) -> None:
+    """Stop the embedded Redis started for ``data_dir`` only (others keep running)."""
+    import redis
+
+    server = _KEEP_ALIVE.pop(f"redis:{data_dir}", None)
+    if server is not None:
+        try:
+            server.shutdown(save=False)
+        except redis.ConnectionError:
+            pass  # the server closed the connection as it went down
+
+
 def stop_embedded() -> None:
     """Stop the embedded Redis now (PostgreSQL stops at exit when its last user leaves).
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from comptoir.runtime import stop_embedded
 from comptoir.settings import Settings
 from evals.cases import Case, CaseFormatError, load_cases
 from evals.report import Thresholds, misses, totals, write_json, write_report
@@ -69,8 +68,6 @@ def run_eval(
     except NoProvider as e:
         out.write(f"{e}\n")
         return 2
-    finally:
-        stop_embedded()
     figures = totals(results, options.trials, time.perf_counter() - started)
     if options.json_file:
         write_json(options.json_file, results, figures)

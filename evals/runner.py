@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from comptoir import dbadmin
 from comptoir.bootstrap import Container
-from comptoir.runtime import Endpoints, embedded_postgres, embedded_redis, stop_embedded
+from comptoir.runtime import Endpoints, embedded_postgres, embedded_redis, stop_embedded_redis
 from comptoir.settings import Settings
 from domain.kit.clock import ManualClock
 from evals.cases import Case
@@ -229,7 +229,7 @@ def run_database(settings: Settings, tier: Tier, *, keep: bool = False) -> Itera
         if not keep:
             dbadmin.drop_database(server, name)
             if not settings.redis_url:
-                stop_embedded()
+                stop_embedded_redis(redis_dir)
                 shutil.rmtree(redis_dir, ignore_errors=True)
 
 

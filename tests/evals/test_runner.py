@@ -180,3 +180,4 @@ def test_the_command_reports_and_gates(container: Container, tmp_path: Path) -> 
     assert run_eval(EvalOptions(paths=[tmp_path / "missing.yaml"]), out, settings) == 2
     llm = EvalOptions(paths=[dataset], tier="llm", workers=1)
     assert run_eval(llm, out, settings) == 2 and "Aucun fournisseur LLM" in out.getvalue()
+    assert container.redis.ping()  # the session's servers outlive the runs
