@@ -12,6 +12,8 @@ from math import comb
 from pathlib import Path
 from typing import Any
 
+from markdown_it import MarkdownIt
+
 
 def _percentile(values: list[float], q: float) -> float:
     if not values:
@@ -173,36 +175,8 @@ def markdown(results: list[dict[str, Any]], figures: dict[str, Any], title: str)
 
 
 def to_html(markdown_text: str, title: str) -> str:
-    """The Markdown report as a plain HTML page (headings, lists, tables, quotes)."""
-    body: list[str] = []
-    table = False
-    for line in markdown_text.splitlines():
-        text = html.escape(line)
-        text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
-        if line.startswith("|"):
-            cells = [c.strip() for c in re.split(r"(?<!\\)\|", text)[1:-1]]
-            if set("".join(cells)) <= set("-:"):
-                continue
-            tag = "th" if not table else "td"
-            if not table:
-                body.append("<table>")
-                table = True
-            body.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>")
-            continue
-        if table:
-            body.append("</table>")
-            table = False
-        if line.startswith("#"):
-            level = len(line) - len(line.lstrip("#"))
-            body.append(f"<h{level}>{text[level:].strip()}</h{level}>")
-        elif line.startswith("- "):
-            body.append(f"<li>{text[2:]}</li>")
-        elif line.startswith("&gt; "):
-            body.append(f"<blockquote>{text[5:]}</blockquote>")
-        elif line.strip():
-            body.append(f"<p>{text}</p>")
-    if table:
-        body.append("</table>")
+    """The Markdown report as an HTML page (raw HTML in replies is escaped)."""
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown_text)
     style = (
         "body{font-family:sans-serif;max-width:70em;margin:auto}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px}"
@@ -210,7 +184,7 @@ def to_html(markdown_text: str, title: str) -> str:
     )
     return (
         f"<!doctype html><html lang=fr><meta charset=utf-8><title>{html.escape(title)}</title>"
-        f"<style>{style}</style><body>" + "\n".join(body) + "</body></html>\n"
+        f"<style>{style}</style><body>{body}</body></html>\n"
     )
 
 

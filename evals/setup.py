@@ -55,6 +55,7 @@ from domain.hr import service as hr
 from domain.hr.calendar import leave_days
 from domain.hr.models import LeaveType
 from domain.hr.schemas import BalanceAdjustment, ContractCreate, EmployeeCreate, LeaveRequestCreate
+from domain.hr.setup import SCHEDULES
 from domain.identity import service as identity
 from domain.identity.passwords import Passwords
 from domain.identity.schemas import (
@@ -92,7 +93,6 @@ LEGAL_IDS = {
 ADMIN_NAME = "Administrateur Comptoir"
 EMAIL_DOMAIN = "eval.example.com"  # ".test" is refused by the e-mail validator
 DEFAULT_METHOD = {"FR": "bank_transfer", "SN": "cash"}
-WEEKLY_HOURS = {"FR": Decimal(35), "SN": Decimal(40)}
 PAID = ("posted", "partially_paid", "paid")  # invoice statuses that deliver stock
 
 _PARTNER = {"ref", "name", "email", "phone", "city", "address", "postcode", "country", "type"}
@@ -518,7 +518,7 @@ class _Builder:
             start_date=_date(spec["start"], "start") if spec.get("start") else hired,
             end_date=_date(spec["end"], "end") if spec.get("end") else None,
             salary=_dec(spec["salary"], "salary"),
-            weekly_hours=_opt_dec(spec, "weekly_hours") or WEEKLY_HOURS[self.country],
+            weekly_hours=_opt_dec(spec, "weekly_hours") or SCHEDULES[self.country][2] * 5,
         )
         hr.create_contract(self.session, self.admin, data)
 
