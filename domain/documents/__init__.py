@@ -1,0 +1,1 @@
+"""Documents: uploaded files, their parsed chunks, embeddings and full-text index."""
