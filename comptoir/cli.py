@@ -295,3 +295,29 @@ def _terminate(children: dict[str, subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@eval_app.command("rag")
+def eval_rag(
+    dataset: Annotated[Path, typer.Argument(help="Dossier du jeu (evals/datasets/rag)")],
+    json_file: Annotated[Path | None, typer.Option("--json", help="Rapport JSON")] = None,
+    min_recall: Annotated[float | None, typer.Option(help="recall@5 minimal")] = None,
+) -> None:
+    """Retrieval quality on a labelled document set: recall@5, MRR, citations, access
+    refusals and « rien trouvé » (exit 1 below --min-recall or on any leaked document, 2 when
+    the dataset cannot be read)."""
+    from comptoir.settings import Settings
+    from evals.rag import RagFormatError, run_rag
+
+    try:
+        figures = run_rag(dataset, Settings(), echo=typer.echo)
+    except RagFormatError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    if json_file:
+        json_file.parent.mkdir(parents=True, exist_ok=True)
+        json_file.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    recall = figures["recall@5"]
+    if figures["denied_respected"] < 1 or (min_recall is not None and recall < min_recall):
+        typer.echo(f"Seuil manqué : recall@5 {recall} (minimum {min_recall}).", err=True)
+        raise typer.Exit(1)

@@ -83,6 +83,7 @@ from domain.stock.purchasing.schemas import (
     SupplierTermsIn,
 )
 from evals.cases import Case
+from evals.setup_documents import DocumentSetupError, build_documents
 
 DEFAULT_NAMES = {"FR": "Entreprise Test", "SN": "Commerce Test Dakar"}
 # Valid but invented legal ids: FEC exports and printed invoices need the seller's.
@@ -1010,11 +1011,6 @@ def _accounts(container: Container, session: Session, case: Case) -> tuple[Princ
 def build_tenant(container: Container, clock: ManualClock, case: Case) -> Built:
     """Create a fresh tenant for ``case`` and fill it from ``case.setup`` (one transaction).
     On return ``clock`` is at ``case.today`` (the tenant's local time, as aware UTC)."""
-    if case.setup.documents:
-        raise SetupError(
-            f"case {case.id}: setup.documents: documents arrive with the documents issue "
-            "(not built yet)"
-        )
     defaults = COUNTRY_DEFAULTS[case.tenant.country]
     tz = ZoneInfo(defaults["timezone"])
     now = case.today.replace(tzinfo=tz).astimezone(UTC)
@@ -1027,6 +1023,10 @@ def build_tenant(container: Container, clock: ManualClock, case: Case) -> Built:
         builder = _Builder(session, case, admin, tz, now)
         builder.user_id = user.user_id
         builder.build()
+        try:
+            build_documents(session, admin, case)
+        except (DomainError, DocumentSetupError) as exc:
+            raise SetupError(f"case {case.id}: documents: {exc}") from exc
     clock.set(now)
     return Built(
         tenant_id=admin.tenant_id,

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, TextClause, and_, case, func, select, text
 from sqlalchemy.orm import Session, aliased
 
+from domain.documents.models import Document
 from domain.finance.models import Allocation, Invoice, InvoiceLine, Payment, Quote, QuoteLine
 from domain.finance.quotes import effective_status
 from domain.finance.repository import OPEN_STATUSES
@@ -78,7 +79,6 @@ KINDS: tuple[str, ...] = (
 
 # Kinds of the spec whose tables do not exist yet.
 NOT_BUILT = {
-    "documents": "arrive with the documents issue",
     "automations": "arrive with the automations issue",
 }
 
@@ -618,7 +618,19 @@ def _stock_moves(session: Session, tenant: Tenant, today: date | None) -> list[R
 
 Reader = Callable[[Session, Tenant, date | None], list[Record]]
 
+
+def _documents(session: Session, tenant: Tenant, today: date | None) -> list[Record]:
+    rows = session.scalars(
+        select(Document).where(Document.tenant_id == tenant.id).order_by(Document.created_at)
+    )
+    return [
+        {"title": d.title, "kind": d.kind, "access": list(d.access_roles), "chunks": d.chunk_count}
+        for d in rows
+    ]
+
+
 _READERS: dict[str, Reader] = {
+    "documents": _documents,
     "customers": _customers,
     "suppliers": _suppliers,
     "products": _products,

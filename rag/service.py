@@ -370,6 +370,7 @@ def _write_chunks(session: Session, document: Document, indexed: Indexed) -> Non
             ordinal=chunk.ordinal,
             text=chunk.text,
             section=(chunk.section or None) and chunk.section[:300],
+            context=document.title[:300],
             page=chunk.page,
             tokens=chunk.tokens,
             embedding=vector,

@@ -84,6 +84,9 @@ class Tool:
     output_model: type[ToolResult]
     fn: ToolFunction
     low_risk: bool = False  # a WRITE that tenant policy may exempt from confirmation
+    # Its output carries text written by others (documents): data for the model, never
+    # instructions; a turn that read it may not propose a WRITE.
+    untrusted: bool = False
 
     @property
     def area(self) -> str:
@@ -133,6 +136,7 @@ def tool(
     effect: Effect,
     roles: tuple[Role, ...] = (),
     low_risk: bool = False,
+    untrusted: bool = False,
 ) -> Callable[[Callable[[ToolContext, In], Out]], Tool]:
     """Declare a tool from a function ``(ctx: ToolContext, args: XIn) -> XOut`` whose
     docstring is its French description."""
@@ -153,6 +157,7 @@ def tool(
             output_model=hints["return"],
             fn=fn,
             low_risk=low_risk,
+            untrusted=untrusted,
         )
 
     return declare

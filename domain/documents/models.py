@@ -35,8 +35,11 @@ from domain.kit.base import TenantEntity, TenantRecord, tenant_fk
 EMBEDDING_DIMENSIONS = 384
 KINDS = ("pdf", "docx", "xlsx", "pptx", "html", "eml", "markdown", "text")
 ATTACHMENT_TYPES = ("customer", "supplier", "employee")
+# The document's title and the section path are searched with the text: « le contrat
+# Diallo » names the document, not the sentence that answers.
 FTS_SOURCE = (
-    "to_tsvector('french'::regconfig, comptoir_unaccent(coalesce(section, '') || ' ' || text))"
+    "to_tsvector('french'::regconfig, comptoir_unaccent("
+    "coalesce(context, '') || ' ' || coalesce(section, '') || ' ' || text))"
 )
 
 
@@ -87,6 +90,7 @@ class DocumentChunk(TenantRecord):
     ordinal: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     section: Mapped[str | None] = mapped_column(String(300))
+    context: Mapped[str | None] = mapped_column(String(300))  # the document's title
     page: Mapped[int | None] = mapped_column(Integer)
     tokens: Mapped[int] = mapped_column(Integer)
     embedding: Mapped[Any] = mapped_column(Vector(EMBEDDING_DIMENSIONS))

@@ -22,6 +22,7 @@ from domain.stock import service as stock
 from domain.stock.purchasing import service as purchasing
 from evals.cases import Case
 from evals.setup import Built, SetupError, build_tenant
+from evals.state import records
 
 FR_CASE: dict[str, Any] = {
     "id": "setup-fr-001",
@@ -358,7 +359,8 @@ class TestErrors:
                 {"products": [{"name": "Riz", "sku": "RIZ25", "sale_price": 1, "stock": "lots"}]},
                 ["setup.products", "stock"],
             ),
-            ({"documents": [{"title": "Contrat", "text": "..."}]}, ["documents issue"]),
+            ({"documents": [{"title": "Contrat", "file": "nope.md"}]}, ["documents", "nope.md"]),
+            ({"documents": [{"title": "Contrat", "text": ""}]}, ["documents", "vide"]),
             (
                 {"leave_requests": [{"employee": "Awa Ndiaye", "start": "2026-03-23",
                                      "end": "2026-03-24", "status": "maybe"}]},
@@ -392,3 +394,22 @@ class TestErrors:
             assert (
                 session.query(Tenant).filter(Tenant.slug.like("eval-setup-rollback-%")).count() == 0
             )
+
+
+def test_documents_are_uploaded_indexed_and_read_back(container: Container) -> None:
+    case = _case(
+        SN_CASE,
+        documents=[
+            {"title": "Contrat Diallo", "text": "# Contrat\n\nPénalité de 2 % par mois de retard."},
+            {"title": "Accord congés", "text": "# Congés\n\nQuatre jours pour un mariage.",
+             "access": ["hr"]},
+        ],
+    )  # fmt: skip
+    built = build_tenant(container, ManualClock(), case)
+    with container.db.unit_of_work(built.tenant_id) as session:
+        rows = records(session, built.tenant_id, "documents")
+    assert [(r["title"], r["access"]) for r in rows] == [
+        ("Contrat Diallo", []),
+        ("Accord congés", ["hr"]),
+    ]
+    assert all(r["chunks"] >= 1 for r in rows)

@@ -118,6 +118,7 @@ def upgrade() -> None:
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("section", sa.String(length=300), nullable=True),
+        sa.Column("context", sa.String(length=300), nullable=True),
         sa.Column("page", sa.Integer(), nullable=True),
         sa.Column("tokens", sa.Integer(), nullable=False),
         sa.Column("embedding", Vector(EMBEDDING_DIMENSIONS), nullable=False),
