@@ -136,7 +136,9 @@ def _after_outcome(state: AgentState, turn: Turn, outcome: ToolOutcome) -> dict[
     update: dict[str, Any] = {"plan": None}
     if outcome.status in ("done", "needs_confirmation"):
         listed = outcome.result if outcome.status == "done" else None
-        turn.local.remember(memory, outcome.tool, outcome.arguments, listed)
+        turn.local.remember(memory, outcome.tool, outcome.arguments, listed, outcome.result)
+    if outcome.status == "error" and outcome.arguments:  # « solde insuffisant »: to correct
+        turn.local.remember_attempt(memory, outcome.tool, outcome.arguments)
     if outcome.status == "ask_back" and outcome.field:
         turn.local.ask_back(
             memory, outcome.tool, outcome.arguments, outcome.field, outcome.options, outcome.text
@@ -223,7 +225,7 @@ def _confirmed_update(
     update: dict[str, Any] = {"reply": outcome.text, "pending": None, "message": message}
     if outcome.status == "done":
         memory = _memory(state)
-        turn.local.remember(memory, outcome.tool, outcome.arguments)
+        turn.local.remember(memory, outcome.tool, outcome.arguments, record=outcome.result)
         update["memory"] = memory.dump()
     return update
 
@@ -231,6 +233,8 @@ def _confirmed_update(
 def respond(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     plan = state.get("plan") or {}
     reply = state.get("reply") if not plan else plan.get("text") or state.get("reply", "")
+    if plan.get("kind") == "llm":  # not understood, no model: never the previous answer
+        reply = plan.get("text") or ""
     reply = reply or runtime.context.local.not_understood(runtime.context.principal)
     _emit(runtime, {"type": "reply", "text": reply, "tier": state.get("tier", "local")})
     history = list(state.get("history") or [])

@@ -59,6 +59,10 @@ YES = frozenset(
         "c'est parfait", "c'est correct", "correct", "tout est bon", "c'est tout bon",
         "on valide", "on y va", "allez", "allons-y", "fais-le", "fais le", "enregistre",
         "valide-le", "valide la", "bien sur", "absolument", "carrement", "oui oui", "oki",
+        # SMS and Senegalese spellings: « wi c bon », « waw », « ok c bon », « vazy »
+        "wi", "wii", "ouii", "ouiii", "wouii", "waw", "ouai", "ouai ouai", "wai",
+        "okk", "okey", "oke", "okay okay", "c bon", "cbon", "ce bon", "c'est bn", "c bn",
+        "vazy", "vasy", "dakor", "dacc", "d'ac", "ca marche", "ca roule", "nickel", "yep",
     }
 )  # fmt: skip
 NO = frozenset(
@@ -72,6 +76,8 @@ NO = frozenset(
         "je veux plus", "je prefere pas", "je prefere annuler", "annule ca", "annule le",
         "annule la", "annule la demande", "on arrete", "arrete", "abandon", "oublie-le",
         "oublie la", "laisse ca", "non laisse", "non non", "ne valide pas", "ne confirme pas",
+        "nn", "nope", "laisse beton", "c pas bon", "c'est pas bon", "non c pas bon",
+        "annule tout", "laisse tomber ca", "oublie tout",
     }
 )  # fmt: skip
 # A part of a message that cancels whatever the rest says (« non, annule, il a changé d'avis »).

@@ -60,6 +60,35 @@ INSIST = re.compile(
     r"|j'ai (?:le droit|les droits|l'autorisation)|je suis autorise|c'est autorise"
     r"|sans poser de questions?|ordre du|de la part d)"
 )
+# What a correction says beside its new value: « ah non pardon, », « c'est », « pas 3 »,
+# « seulement », « bien sûr ». Only the new value is read from it.
+_CORRECTION_LEAD = re.compile(
+    r"(?i)^(?:(?:ah|oh|eh|bon|ben|bah|hmm|mince|zut|oula|ok|d'accord|dac|non|nan|plut[oô]t"
+    r"|en fait|pardon|oups|euh|alors|attends?|attendez|erreur|correction|finalement"
+    r"|je voulais dire|je me suis tromp[ée]e?|d[ée]sol[ée]e?|mea culpa|c'est|c est|ce sera"
+    r"|ça sera|ca sera|mets|mettez)(?:[\s,!.:;]+|$))+"
+)
+_CORRECTION_NOT = re.compile(
+    r"(?i)[\s,;]+(?:et non(?: pas)?|non pas|pas|au lieu d(?:e|u|es|')|à la place d(?:e|u|es|'))"
+    r"\s*[^,;.!?]*?(?:\s+mais\s+|(?=[,;.!?]|$))"
+)
+_CORRECTION_TAIL = re.compile(
+    r"(?i)[\s,]+(?:seulement|uniquement|bien s[uû]r|[ée]videmment|stp|svp|s'il te pla[iî]t"
+    r"|s'il vous pla[iî]t|plut[oô]t|merci|d[ée]sol[ée]e?|pardon)[\s.!]*$"
+)
+
+
+def correction_value(message: str) -> str:
+    """« non attends, c'est 4 sacs pas 3 » → "4 sacs"; « ah non pardon, à la Boutique, pas
+    à l'atelier » → "à la Boutique": what a correction changes, without what it drops."""
+    text = _CORRECTION_LEAD.sub("", message.strip())
+    text = _CORRECTION_NOT.sub(" ", " " + text).strip()
+    previous = None
+    while previous != text:
+        previous, text = text, _CORRECTION_TAIL.sub("", text).strip()
+    return text.strip(" ,;.!") or message
+
+
 # « Comment on fait pour enregistrer un paiement ? »: the rest says what.
 HOW_TO = re.compile(
     r"^(?:et |mais |alors |bonjour |salut )?(?:stp |svp )?"
@@ -98,6 +127,18 @@ PERSON_PRONOUN = re.compile(
     r"|\b(?:ce|cette|le meme|la meme|ce meme|cette meme) (?:client|cliente|employe|employee"
     r"|fournisseur|salarie|salariee|personne|prospect)\b"
     r"|\b(?:il|elle|ils|elles) (?:a|ont|vient|viennent) (?:paye|regle|verse|de payer|de regler)"
+    # « il lui reste combien à payer ? », « elle a droit à combien de jours ? »
+    r"|\b(?:lui|leur) (?:reste|restent|doit|doivent)\b|\b(?:son|sa|ses|leurs?) (?:solde|soldes"
+    r"|conges?|compte|dette|reste)\b|\b(?:il|elle|ils|elles) (?:a|ont) droit\b"
+)
+# A pronoun standing for the document just made or shown: « valide-la », « marque-le comme
+# envoyé », « envoie-la lui », « cette facture », « ce devis », « la facture » said alone.
+DOCUMENT_PRONOUN = re.compile(
+    r"\b\w+-(?:la|le)\b|\b(?:la|le) (?:valider|envoyer|marquer|annuler|modifier|relancer"
+    r"|transformer|convertir|accepter|emettre|imprimer|voir|montrer)\b"
+    r"|\b(?:cette|ce|la meme|le meme) (?:facture|devis|brouillon|document)\b"
+    r"|\b(?:celle-ci|celui-ci|celle-la|celui-la)\b"
+    r"|\b(?:la|le) (?:facture|devis)\s*(?:[.!?,]|$|maintenant|stp|svp|aussi|alors|comme|du coup)"
 )
 # « on vient d'en recevoir 120 »: ``en`` stands for the product just talked about.
 PRODUCT_PRONOUN = re.compile(
@@ -109,6 +150,8 @@ PRODUCT_PRONOUN = re.compile(
 PRONOUNS = frozenset({"lui", "elle", "leur", "eux", "elles", "il", "ils", "celui-ci", "celle-ci"})
 # Which entity an argument names, for the pronouns.
 ENTITY_FIELDS = {
+    "invoice": "invoice",
+    "quote": "quote",
     "customer": "customer",
     "partner": "customer",
     "employee": "employee",
@@ -181,8 +224,46 @@ def asks_which(folded: str) -> bool:
 
 def designates(folded: str, kind: str) -> bool:
     """The message designates an entity of ``kind`` by a pronoun."""
+    if kind in ("invoice", "quote"):
+        return bool(DOCUMENT_PRONOUN.search(folded) or PERSON_PRONOUN.search(folded))
     pattern = PRODUCT_PRONOUN if kind == "product" else PERSON_PRONOUN
     return bool(pattern.search(folded))
+
+
+# Tools whose result is an invoice or a quote, the document « la » / « le » stands for next.
+DOCUMENT_OF = {
+    "finance.create_invoice": "invoice",
+    "finance.post_invoice": "invoice",
+    "finance.convert_quote_to_invoice": "invoice",
+    "finance.invoice_details": "invoice",
+    "finance.create_quote": "quote",
+    "finance.send_quote": "quote",
+    "finance.accept_quote": "quote",
+}
+
+
+def recorded(tool: str, result: dict[str, Any] | None) -> dict[str, str]:
+    """Whom and what a tool's result was about, by kind, as the business knows them
+    (« Boutique Sow » for « Sow », « Yasmine Cherif » for « Yasmine »), and the document it
+    made: its number, or its customer while it is a draft without one."""
+    result = result or {}
+    found: dict[str, str] = {}
+    for kind in ("customer", "employee", "supplier"):
+        value = result.get(kind)
+        if isinstance(value, str) and value.strip():
+            found[kind] = value.strip()
+    document = DOCUMENT_OF.get(tool)
+    if document is not None:
+        number, customer = result.get("number"), result.get("customer")
+        reference = number if isinstance(number, str) and number else customer
+        if isinstance(reference, str) and reference:
+            found[document] = reference
+    settled = result.get("settled")  # a payment on a single invoice
+    if isinstance(settled, list) and len(settled) == 1 and isinstance(settled[0], dict):
+        number = settled[0].get("number")
+        if isinstance(number, str) and number:
+            found["invoice"] = number
+    return found
 
 
 def overview_topics(message: str) -> int:
@@ -268,3 +349,36 @@ def picked(folded: str, items: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def in_full(folded: str) -> bool:
     return bool(IN_FULL.search(folded))
+
+
+# « et Garage Ndoye (là), c'est … ? »: a name put first, then the question about it.
+NAMED_FIRST = re.compile(
+    r"(?i)^\s*et\s+(?:pour |chez |de |du )?([A-ZÀ-Ý][^,?;:]*?)(?:\s+l[àa])?\s*,\s*\S"
+)
+
+# A document named by its number: an invoice (F-2026-00002) or a quote (D-2026-00003).
+DOCUMENT_NUMBER = re.compile(r"\b([FDfd])-\d{4}-\d{3,6}\b")
+
+# « Attends, avant ça, crée le client… »: a request that comes before the one waiting.
+INTERRUPTION = re.compile(
+    r"(?i)^(?:(?:attends?|attendez|minute|stop|au fait|ah oui|oh|ah|tiens|d'abord"
+    r"|avant (?:ça|ca|cela|tout ça|tout ca|de valider|de confirmer|tout))(?:[\s,!.:;-]+|$))+"
+)
+
+# Words that only tie a message to the previous one: « il lui reste combien du coup ? »
+FILLER = re.compile(r"(?i),?\s*\bdu coup\b,?")
+
+# « avec Sow Transport, … », « c'est pour la Boutique Ndiaye »: a name, as an answer.
+NAMED = re.compile(
+    r"(?:(?:c'est|c est|ce sera|plut[oô]t)\s+)?(?:avec|chez|pour|le client|la cliente"
+    r"|le fournisseur|la fournisseuse|l'employée?|le salariée?)\s+(?:l[ae] |les? )?[A-ZÀ-Ý]"
+)
+
+# Words that do not tell candidates apart (« celle de Thiès », « le premier des deux »).
+OPTION_STOPWORDS = frozenset(
+    "celle celui ceux celles les des pour avec chez plutot c'est cest qui que dont est"
+    " oui non bien sur mais deux".split()
+)
+
+# A question (it reads, it does not write): « combien il lui reste ? »
+QUESTION = re.compile(r"^(?:combien|quel|quelle|quels|quelles|qui|quand|ou|est-ce)\b|\bcombien\b")

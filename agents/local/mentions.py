@@ -52,6 +52,20 @@ _NAME_PREFIX = frozenset(
     mademoiselle mr mme mlle m. chez""".split()
 )
 _INNER = frozenset({"de", "du", "des", "d'", "de la", "de l'"})
+# What a business is (« l'association Les Amis du Vélo », « la brasserie Lemoine »): a
+# lower-case kind word opens a name as a capital would.
+_KINDS = frozenset(
+    """association asso hotel brasserie cabinet restaurant resto residence sci boutique
+    quincaillerie pharmacie garage ets etablissements clinique ecole college lycee agence
+    cooperative gie librairie boulangerie patisserie epicerie salon atelier auberge cafe
+    maison mairie imprimerie cave ferme magasin groupe studio laboratoire institut centre
+    fondation club hopital""".split()
+)
+_ARTICLES = frozenset({"le", "la", "les", "l'"})
+# Written in capitals after a name, a company form (« Roux SA »); « sa » is a possessive.
+_FORMS = frozenset({"SA", "SAS", "SASU", "SARL", "SNC", "SCI", "GIE", "SUARL", "EURL"})
+# Between a name opening the message and its verb: « L'Hôtel du Parc m'a payé ».
+_OBJECT_PRONOUNS = frozenset({"m'", "me", "nous", "lui", "leur", "t'", "te", "vous"})
 _PARTNERS = frozenset(
     "fils freres soeurs surs associes associees cie compagnie partenaires filles co".split()
 )
@@ -96,6 +110,8 @@ def _marker_regex(marker: str) -> re.Pattern[str]:
     if marker in ("de", "le", "la"):
         body = f"(?:{body}|{marker[0]}')"
         return re.compile(rf"(?<![\w'-]){body}(?:(?<=')|(?![\w'-]))")
+    if marker.endswith("'"):  # « facture d'Awa »: the name follows the apostrophe
+        return re.compile(rf"(?<![\w'-]){body}")
     return re.compile(rf"(?<![\w'-]){body}(?![\w'-])")
 
 
@@ -139,7 +155,18 @@ def _inner_link(text: str, tokens: list[tuple[int, int, str]], i: int) -> int:
                 return size
     if tokens[i][2] == "et" and i + 1 < len(tokens) and tokens[i + 1][2] in _PARTNERS:
         return 1  # « Ets Ndiaye et Frères »
+    if tokens[i][2] in _ARTICLES and _is_capital(text, tokens[i][0]) and i + 1 < len(tokens):
+        following = tokens[i + 1]  # « Résidence Les Almadies », « Restaurant Le Baobab »
+        if _is_capital(text, following[0]) and following[2] not in _LINKING:
+            return 1
+    if text[tokens[i][0] : tokens[i][1]] in _FORMS:
+        return 1  # « Roux SA »
     return 0
+
+
+def _opens_name(text: str, token: tuple[int, int, str]) -> bool:
+    """A capitalized word or a kind word (« association ») may go on through « de »."""
+    return _is_capital(text, token[0]) or token[2] in _KINDS
 
 
 def _name_from(text: str, folded: str, start: int) -> str | None:
@@ -153,7 +180,7 @@ def _name_from(text: str, folded: str, start: int) -> str | None:
         if token in _STOP_CHARS or token[0].isdigit() or token in _LINKING:
             skip = (
                 _inner_link(text, tokens, i)
-                if i > first and _is_capital(text, tokens[first][0])
+                if i > first and _opens_name(text, tokens[first])
                 else 0
             )
             if not skip:
@@ -197,20 +224,47 @@ def leading_name(utt: Utterance) -> str | None:
     """A name opening the message, followed by a verb (« Modou a payé 50 000 » → "Modou")."""
     text, folded = _clean(utt)
     tokens = _tokens(folded, 0)
-    tokens = tokens[_role_prefix(tokens) :]
-    i = 0
-    while i < len(tokens) and i < 5:
+    tokens = tokens[_role_prefix(tokens) or _article_prefix(text, tokens) :]
+    first = 1 if _kept_article(text, tokens) else 0
+    i = first
+    while i < len(tokens) and i < 6:
         token = tokens[i][2]
         if token in _LEADING_VERBS or token in _STOP_CHARS or token in _LINKING:
-            break
+            skip = _inner_link(text, tokens, i) if i and _opens_name(text, tokens[0]) else 0
+            if not skip:
+                break
+            i += skip
+            continue
         if not (token[0].isalpha() or token == "&"):
             return None
         i += 1
-    if i == 0 or i >= len(tokens) or tokens[0][2] in _NOT_NAMES:
+    if i == first or i >= len(tokens) or tokens[first][2] in _NOT_NAMES:
         return None
-    if tokens[i][2] not in _LEADING_VERBS:
+    verb = i + 1 if tokens[i][2] in _OBJECT_PRONOUNS and i + 1 < len(tokens) else i
+    if tokens[verb][2] not in _LEADING_VERBS:
         return None
     return text[tokens[0][0] : tokens[i - 1][1]]
+
+
+def _kept_article(text: str, tokens: list[tuple[int, int, str]]) -> bool:
+    """« Les Almadies ont dit oui », « Le Baobab a pris… »: the article is in the name."""
+    return (
+        len(tokens) > 1
+        and tokens[0][2] in ("le", "la", "les")
+        and _is_capital(text, tokens[1][0])
+        and tokens[1][2] not in _NOT_NAMES
+        and tokens[1][2] not in _LINKING
+    )
+
+
+def _article_prefix(text: str, tokens: list[tuple[int, int, str]]) -> int:
+    """A leading article before a name: « L'Hôtel du Parc », « La brasserie Lemoine » (the
+    article is dropped); kept before a capitalized name (« Les Almadies », « Le Baobab »)."""
+    if len(tokens) < 2 or tokens[0][2] not in _ARTICLES or tokens[1][2] in _NOT_NAMES:
+        return 0
+    if tokens[1][2] in _KINDS or (tokens[0][2] == "l'" and _is_capital(text, tokens[1][0])):
+        return 1
+    return 0
 
 
 def _role_prefix(tokens: list[tuple[int, int, str]]) -> int:

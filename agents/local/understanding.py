@@ -39,18 +39,25 @@ __all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]
 # A new request interrupts the one being filled only when the router is this sure of it.
 SWITCH_SCORE = 0.89
 CORRECTION = re.compile(
-    r"^(non|plutot|en fait|pardon|je voulais dire|finalement|oups|correction|euh"
+    # « ah non pardon, … », « bon d'accord, alors du 3 au 5 », « non attends, c'est 4 sacs »
+    r"^(?:(?:ah|oh|eh|bon|ben|bah|hmm|mince|zut|oula|ok|d'accord|dac)[\s,!.]+)*"
+    r"(non|nan|plutot|en fait|pardon|je voulais dire|finalement|oups|correction|euh|alors"
+    r"|attends?|attendez|erreur|je me suis trompee?|desolee?|mea culpa"
     r"|(?:oui|ok|ouais|d'accord|si) mais|(?:oui|ok),? (?:enfin|plutot|mais)"
     r"|refai[st](?:-la|-le|-les| la| le| les)?(?: avec| en| pour)?"
     r"|recommence(?:-la|-le| la| le)?(?: avec| en)?|corrige(?:-la|-le| la| le)?(?: avec| en)?"
     r"|change(?:-la|-le| la| le)?(?: avec| en| pour)?|remplace par|mets plutot)\b[\s,:!.]*"
 )
+# Openings that make a correction only when something in the request changes.
+WEAK_CORRECTION = re.compile(r"^(?:(?:ah|oh|eh|bon|ben|bah|ok|d'accord)[\s,!.]+)*(?:alors|attend)")
 FOLLOW_UP = re.compile(r"^(et|et pour|et pour le|et pour la|et chez|et de|et a|et au)\b\s*")
 ORDINALS = {
     "le premier": 0, "la premiere": 0, "premier": 0, "1": 0, "le 1": 0,
     "le deuxieme": 1, "la deuxieme": 1, "le second": 1, "la seconde": 1, "deuxieme": 1,
     "2": 1, "le 2": 1, "le troisieme": 2, "la troisieme": 2, "3": 2, "le 3": 2,
 }  # fmt: skip
+# The field a document number fills, by its prefix.
+DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
 # A long message (a story that ends with the question) is understood from its question.
 LONG_MESSAGE = 300
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -60,7 +67,15 @@ OPENER_WORDS = frozenset(
     super parfait tres bien d'accord oups tiens ecoute ecoutez voila hello coucou top cool
     excuse excusez-moi excuse-moi au fait dac yes ouf hum euh""".split()
 )
+# A follow-up question about someone else (« et Sow, c'est quelle facture ? ») is read as
+# the reading that fits it best, when it fits this well.
+MIN_ABOUT_SCORE = 0.88
+PERSON_FIELDS = ("customer", "employee", "partner", "supplier")
 OVERVIEW_TOOL = "reports.kpis"
+# An unsure message with a pronoun goes to the first of the close candidates that takes
+# what the pronoun stands for.
+CONTEXT_CANDIDATES = 5
+CONTEXT_SPREAD = 0.035
 CONFIRMATION_STAYS = "Je demande toujours votre accord avant d'enregistrer quoi que ce soit."
 
 
@@ -122,7 +137,15 @@ def set_path(arguments: dict[str, Any], path: str, value: Any) -> None:
 
 
 def _clean_answer(text: str) -> str:
-    text = re.sub(r"(?i)^(c'est|c est|pour|le client|la cliente|chez|a|à)\s+", "", text.strip())
+    """« avec Sow Transport, pour le paiement » → "Sow Transport"."""
+    text = re.sub(
+        r"(?i)^(?:(?:c'est|c est|ce sera|plut[oô]t)\s+)?(?:(?:pour|avec|le client|la cliente"
+        r"|chez|a|à|le fournisseur|la fournisseuse)\s+)?",
+        "",
+        text.strip(),
+    )
+    if talk.NAMED.match("avec " + text):
+        text = re.split(r"[,;(]", text)[0]
     return text.strip(" .!?;,")
 
 
@@ -144,7 +167,10 @@ def _focus(message: str) -> str:
 
 def _for_routing(message: str) -> str:
     """« Fais-lui une facture » is routed as « Fais une facture »: who it is for is not
-    what is asked."""
+    what is asked; « attends, avant ça » only says the request comes first; « CA » (in
+    capitals) is the revenue."""
+    message = talk.INTERRUPTION.sub("", message) or message
+    message = re.sub(r"\bC\.?A\b\.?", "chiffre d'affaires", message)  # « ça » folds to "ca"
     return re.sub(r"(?i)-(lui|leur)\b", "", message)
 
 
@@ -171,6 +197,7 @@ class LocalTier(Replies):
             memory.refused = refused
             return Plan("reply", self._insisted(refused))
         message, skipped = talk.without_skip_confirmation(message)
+        message = talk.FILLER.sub("", message).strip() or message
         if memory.draft is None:
             message = _focus(message)
         folded = fold(message)
@@ -198,10 +225,23 @@ class LocalTier(Replies):
         if memory.draft and (
             not self._switches(routing, memory.draft["tool"])
             or self._answers(memory.draft, utt, folded)
+            or self._names_whom(memory.draft, message)
         ):
-            return self._fill(memory, utt, message, folded)
-        if memory.last and CORRECTION.match(folded) and not self._switches(routing, None):
-            return self._correct(memory, utt)
+            return self._fill(memory, utt, message, folded, today=today, currency=currency)
+        last_tool = (memory.last or {}).get("tool")
+        if (
+            memory.last
+            and CORRECTION.match(folded)
+            and not self._switches(routing, last_tool)
+            and (corrected := self._correct(memory, message, today, currency)) is not None
+        ):
+            return corrected
+        if (
+            memory.last
+            and not routing.confident
+            and (redone := self._other_document(memory, message))
+        ):
+            return redone
         if memory.last and talk.asks_which(folded) and (again := self._again(memory)):
             return again
         if memory.last and FOLLOW_UP.match(folded) and not routing.confident:
@@ -248,6 +288,13 @@ class LocalTier(Replies):
         return jsonable(adapter.extract(utt)).get(awaiting) not in (None, "", [])
 
     @staticmethod
+    def _names_whom(draft: dict[str, Any], message: str) -> bool:
+        """« avec Sow Transport, pour le paiement » after « Avec quel client ? »: a name
+        introduced like the question asked for it answers it, whatever words follow."""
+        awaiting = draft.get("awaiting") or ""
+        return talk.ENTITY_FIELDS.get(awaiting) is not None and bool(talk.NAMED.match(message))
+
+    @staticmethod
     def _aside(routing: Routing) -> bool:
         """Help or an out-of-scope question while a request is being filled: answered,
         and the request keeps waiting."""
@@ -267,6 +314,8 @@ class LocalTier(Replies):
     ) -> Plan:
         folded = fold(message)
         intent = routing.intent if routing.confident else None
+        if intent is None and memory.about:
+            intent = self._in_context(message, folded, memory)
         if self._overview(routing, message, folded):
             intent = OVERVIEW_TOOL
         if intent is None:
@@ -278,8 +327,30 @@ class LocalTier(Replies):
             return Plan("llm", self.not_understood(principal), routing=routing)
         arguments = jsonable(adapter.extract(utt))
         self._designated(adapter.tool, arguments, folded, memory)
+        self._named_first(adapter.tool, arguments, message)
         self._from_list(adapter.tool, arguments, folded, memory)
         return self._complete(adapter, arguments, memory, routing)
+
+    def _in_context(self, message: str, folded: str, memory: Memory) -> str | None:
+        """« il lui reste combien à payer du coup ? » after a payment: among the close
+        candidates, the first that takes what the pronoun stands for (a question reads,
+        it does not write)."""
+        routed = _for_routing(message)
+        ranked = self.router.scores(routed, fold(routed))
+        if not ranked:
+            return None
+        question = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
+        for name, score in ranked[:CONTEXT_CANDIDATES]:
+            tool = self.registry.get(name)
+            if score < ranked[0][1] - CONTEXT_SPREAD or tool is None or name not in self.adapters:
+                continue
+            if question and tool.is_write:
+                continue
+            for field_name in tool.input_model.model_fields:
+                kind = talk.ENTITY_FIELDS.get(field_name)
+                if kind in memory.about and talk.designates(folded, kind):
+                    return name
+        return None
 
     def _overview(self, routing: Routing, message: str, folded: str) -> bool:
         """Several areas in one question (« les ventes, les ruptures et les absents ») or
@@ -305,6 +376,19 @@ class LocalTier(Replies):
             pronoun = isinstance(said, str) and fold(said) in talk.PRONOUNS
             if (said in (None, "", []) or pronoun) and talk.designates(folded, kind):
                 arguments[name] = memory.about[kind]
+
+    def _named_first(self, tool_name: str, arguments: dict[str, Any], message: str) -> None:
+        """« et Garage Ndoye, c'est quelles factures ? »: the name before the question is
+        whom it is about, when the question names no one."""
+        head = talk.NAMED_FIRST.match(message)
+        tool = self.registry.get(tool_name)
+        if head is None or tool is None:
+            return
+        for name in tool.input_model.model_fields:
+            if name in talk.ENTITY_FIELDS and name not in DOCUMENT_FIELDS.values():
+                if arguments.get(name) in (None, "", []):
+                    arguments[name] = head.group(1).strip()
+                return
 
     def _from_list(
         self, tool_name: str, arguments: dict[str, Any], folded: str, memory: Memory
@@ -353,12 +437,22 @@ class LocalTier(Replies):
         memory.draft = None
         return Plan("tool", tool=adapter.tool, arguments=arguments, routing=routing)
 
-    def _fill(self, memory: Memory, utt: Utterance, message: str, folded: str) -> Plan:
+    def _fill(
+        self,
+        memory: Memory,
+        utt: Utterance,
+        message: str,
+        folded: str,
+        *,
+        today: date,
+        currency: str,
+    ) -> Plan:
         draft = memory.draft or {}
         adapter = self.adapters[draft["tool"]]
         awaiting = draft.get("awaiting")
         correcting = bool(CORRECTION.match(folded))
         if correcting:
+            utt = self._correction(message, draft, today, currency)
             arguments = jsonable(adapter.corrected(dict(draft["arguments"]), utt))
         elif awaiting and (choice := self._chosen_option(draft, folded)) is not None:
             arguments = dict(draft["arguments"])
@@ -382,7 +476,12 @@ class LocalTier(Replies):
         if options and key in ORDINALS and ORDINALS[key] < len(options):
             return options[ORDINALS[key]]
         named = [o for o in options if fold(o) == key] or [o for o in options if key in fold(o)]
-        return named[0] if len(named) == 1 else None
+        if len(named) == 1:
+            return named[0]
+        # « la boutique, celle de Thiès »: the one option that shares a word with the answer
+        said = {w for w in re.findall(r"[\w&'-]+", key) if len(w) > 2} - talk.OPTION_STOPWORDS
+        shared = [o for o in options if said & set(re.findall(r"[\w&'-]+", fold(o)))]
+        return shared[0] if len(shared) == 1 else None
 
     def _answer_value(
         self, draft: dict[str, Any], awaiting: str, utt: Utterance, message: str, folded: str
@@ -401,8 +500,8 @@ class LocalTier(Replies):
         return None
 
     def _field_kind(self, tool_name: str, field_name: str) -> type | None:
-        if "." in field_name:  # a name inside a list of lines: always what the person says
-            return str
+        if "." in field_name:  # inside a list of lines: a price or quantity, else a name
+            return Decimal if field_name.endswith((".unit_price", ".quantity")) else str
         tool = self.registry.get(tool_name)
         if tool is None or field_name not in tool.input_model.model_fields:
             return None
@@ -410,12 +509,45 @@ class LocalTier(Replies):
         candidates = [annotation, *get_args(annotation)]
         return next((k for k in (date, Decimal, str) if any(c is k for c in candidates)), None)
 
-    def _correct(self, memory: Memory, utt: Utterance) -> Plan:
+    @staticmethod
+    def _correction(message: str, request: dict[str, Any], today: date, currency: str) -> Utterance:
+        """What a correction says, read alone (« 4 sacs » of « non attends, c'est 4 sacs pas
+        3 »); a bare number is the new quantity of the request's only line (« oups, 5 »)."""
+        value = talk.correction_value(message)
+        lines = (request.get("arguments") or {}).get("lines") or []
+        if re.fullmatch(r"\d+(?:[.,]\d+)?", value) and len(lines) == 1:
+            what = lines[0].get("product") or lines[0].get("description")
+            if what:
+                value = f"{value} {what}"
+        return analyse(value, today=today, currency=currency)
+
+    def _other_document(self, memory: Memory, message: str) -> Plan | None:
+        """« celle de mars, la F-2026-00002 » after a payment shown on another invoice: the
+        same request on the document named."""
+        last = memory.last or {}
+        found = talk.DOCUMENT_NUMBER.search(message)
+        adapter = self.adapters.get(last.get("tool", ""))
+        tool = self.registry.get(last.get("tool", ""))
+        if found is None or adapter is None or tool is None or len(message.split()) > 10:
+            return None
+        field_name = DOCUMENT_FIELDS[found.group(1).upper()]
+        said = (last.get("arguments") or {}).get(field_name)
+        if field_name not in tool.input_model.model_fields or not said:
+            return None
+        arguments = {**last["arguments"], field_name: found.group(0).upper()}
+        return self._complete(adapter, arguments, memory)
+
+    def _correct(self, memory: Memory, message: str, today: date, currency: str) -> Plan | None:
+        """The last request with what the correction changes; None when a message that
+        only opens like one (« alors… », « attends… ») changes nothing in it."""
         last = memory.last or {}
         adapter = self.adapters.get(last.get("tool", ""))
         if adapter is None:
             return Plan("llm")
+        utt = self._correction(message, last, today, currency)
         arguments = jsonable(adapter.corrected(dict(last["arguments"]), utt))
+        if arguments == last["arguments"] and WEAK_CORRECTION.match(fold(message)):
+            return None
         return self._complete(adapter, arguments, memory)
 
     def _follow_up(self, memory: Memory, utt: Utterance, message: str) -> Plan:
@@ -428,12 +560,35 @@ class LocalTier(Replies):
             entity = next(
                 (f for f in adapter.ask if self._field_kind(adapter.tool, f) is str), None
             )
-            name = re.sub(r"(?i)^\s*et\s+(pour|chez|de|du|à|a|au)?\s*", "", message)
-            name = name.strip(" ?!.")
-            if entity is None or not name:
-                return Plan("llm")
+            name = re.sub(r"(?i)^\s*et\s+(?:(?:pour|chez|de|du|à|a|au)\s+)?", "", message)
+            name, _, question = name.partition(",")
+            name = re.sub(r"(?i)\s+l[àa]$", "", name.strip(" ?!."))  # « et Boutique Sow là »
+            if question.strip(" ?!.") and name[:1].isupper():  # « et Sow, quelle facture ? »
+                return self._about_named(name, question, memory)
+            if entity is None or not name:  # « et rien qu'en négociation ? »: the reading
+                return self._again(memory) or Plan("llm")  # again, which has the detail
             said = {entity: name}
         return self._complete(adapter, {**last["arguments"], **said}, memory)
+
+    def _about_named(self, name: str, question: str, memory: Memory) -> Plan:
+        """« et Boutique Sow, c'est quelle facture ? depuis quand ? » after the money owed:
+        the question asked (a reading) about the customer named."""
+        readers: dict[str, str] = {}  # reading tool → its field for whom it is about
+        for tool_name in self.adapters:
+            tool = self.registry.get(tool_name)
+            if tool is None or tool.is_write:
+                continue
+            fields = [f for f in tool.input_model.model_fields if f in PERSON_FIELDS]
+            if fields:
+                readers[tool_name] = fields[0]
+        last = (memory.last or {}).get("tool")
+        routing = self.router.route(question, fold(question), among=set(readers))
+        intent = routing.intent
+        if last in readers and (intent is None or routing.score < MIN_ABOUT_SCORE):
+            intent = last  # « et Awa Diop, elle en a combien ? » after a balance
+        if intent is None or (intent != last and routing.score < MIN_ABOUT_SCORE):
+            return Plan("llm")
+        return self._complete(self.adapters[intent], {readers[intent]: name}, memory, routing)
 
     def remember(
         self,
@@ -441,10 +596,21 @@ class LocalTier(Replies):
         tool: str,
         arguments: dict[str, Any],
         result: dict[str, Any] | None = None,
+        record: dict[str, Any] | None = None,
     ) -> None:
+        """What was just shown or done: ``result`` when it lists documents (« la plus
+        ancienne »), ``record`` when it names whom and what it was about (« valide-la »)."""
         memory.last = {"tool": tool, "arguments": jsonable(arguments)}
         memory.listed = talk.listed_items(result)
         memory.about = {**memory.about, **talk.entities(tool, memory.last["arguments"])}
+        if record is not None:
+            memory.about = {**memory.about, **talk.recorded(tool, jsonable(record))}
+
+    @staticmethod
+    def remember_attempt(memory: Memory, tool: str, arguments: dict[str, Any]) -> None:
+        """A request the business refused (« solde insuffisant »): what « bon, alors du 3 au
+        5 » corrects; what was listed and whom it is about stay."""
+        memory.last = {"tool": tool, "arguments": jsonable(arguments)}
 
     @staticmethod
     def refused(memory: Memory, text: str) -> None:

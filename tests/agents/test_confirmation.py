@@ -101,6 +101,22 @@ class TestReplyKind:
     def test_anything_else_goes_on(self, message: str) -> None:
         assert reply_kind(message) == "other"
 
+    @pytest.mark.parametrize(
+        "message", ["wi", "wii c bon", "waw", "ok c bon chef", "vazy", "ouii c'est bon", "dakor"]
+    )
+    def test_sms_and_senegalese_yes(self, message: str) -> None:
+        assert reply_kind(message) == "yes"
+
+    @pytest.mark.parametrize("message", ["nn", "non laisse", "c pas bon", "laisse beton"])
+    def test_sms_no(self, message: str) -> None:
+        assert reply_kind(message) == "no"
+
+    @pytest.mark.parametrize(
+        "message", ["wi mais 6 cartons", "c bon pour Fall ?", "bon", "wi, pour Sarr plutôt"]
+    )
+    def test_a_yes_word_in_a_longer_message_is_not_a_yes(self, message: str) -> None:
+        assert reply_kind(message) == "other"
+
 
 class TestDryRun:
     def test_preview_writes_nothing_and_queues_nothing(

@@ -180,7 +180,6 @@ class TestCreateInvoice:
                 {"customer": "Diallo SARL", "lines": [{"product": "riz", "quantity": "0"}]},
                 "quantity",
             ),
-            ({"customer": "Diallo SARL", "lines": [{"description": "Transport"}]}, "prix unitaire"),
             ({"customer": "Diallo SARL", "lines": RICE, "client_id": "x"}, "client_id"),
         ],
     )
@@ -191,6 +190,15 @@ class TestCreateInvoice:
             shop.run(create_invoice, args)
         assert refused.value.message.startswith("Je ne peux pas le faire")
         assert says in refused.value.message
+        assert shop.invoice_count() == 0
+
+    def test_free_line_without_price_asks_its_price(self, shop: Shop) -> None:
+        with pytest.raises(AskBack) as asked:
+            shop.run(
+                create_invoice, {"customer": "Diallo SARL", "lines": [{"description": "Pose"}]}
+            )
+        assert asked.value.field == "lines.0.unit_price"
+        assert "prix unitaire" in asked.value.message
         assert shop.invoice_count() == 0
 
 

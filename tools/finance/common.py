@@ -109,9 +109,7 @@ class LineInput(BaseModel):
     def _product_or_text(self) -> LineInput:
         if not self.product and not self.description:
             raise ValueError("chaque ligne indique un produit ou une désignation")
-        if not self.product and self.unit_price is None:
-            raise ValueError(f"la ligne « {self.description} » a besoin d'un prix unitaire")
-        return self
+        return self  # a free-text line without its price is asked back (``line_inputs``)
 
 
 def line_inputs(ctx: ToolContext, lines: Iterable[LineInput]) -> list[LineIn]:
@@ -121,6 +119,11 @@ def line_inputs(ctx: ToolContext, lines: Iterable[LineInput]) -> list[LineIn]:
     for i, line in enumerate(lines):
         product_id: UUID | None = None
         description = line.description
+        if not line.product and line.unit_price is None:
+            raise AskBack(
+                f"À quel prix unitaire HT faut-il facturer « {description} » ?",
+                field=f"lines.{i}.unit_price",
+            )
         if line.product:
             try:
                 with resolving(f"lines.{i}.product"):
@@ -228,9 +231,47 @@ class DocumentView(ToolResult):
 # --- customers, invoices, quotes ---------------------------------------------------------
 
 
+# What a business is, said before its name or not: « l'association Les Amis du Vélo » is
+# the customer « Les Amis du Vélo », « le Baobab » the « Restaurant Le Baobab ».
+_ARTICLE = re.compile(r"^(?:l'|l’|le |la |les )", re.IGNORECASE)
+_KIND = re.compile(
+    r"^(?:association|asso|h[oô]tel|brasserie|cabinet|restaurant|resto|r[ée]sidence|sci"
+    r"|boutique|quincaillerie|pharmacie|garage|[ée]tablissements|ets|clinique|[ée]cole"
+    r"|coll[eè]ge|lyc[ée]e|agence|coop[ée]rative|gie|librairie|boulangerie|[ée]picerie"
+    r"|salon|atelier|auberge|caf[ée]|maison|imprimerie|cave|ferme|magasin|club)\s+",
+    re.IGNORECASE,
+)
+
+
+def name_variants(name: str) -> list[str]:
+    """« l'association Les Amis du Vélo » → ["Les Amis du Vélo", "Amis du Vélo"]: the name
+    without its leading article and kind word, shortest last."""
+    variants: list[str] = []
+    current = name.strip()
+    while True:
+        shorter = _KIND.sub("", _ARTICLE.sub("", current), count=1).strip()
+        if shorter == current or len(shorter) < 3:
+            return variants
+        variants.append(shorter)
+        current = shorter
+
+
 def resolve_customer(ctx: ToolContext, name: str, field: str = "customer") -> Partner:
-    with resolving(field):
-        return sales.resolve_partner(ctx.session, ctx.principal, name, role="customer")
+    """The customer ``name`` designates; when it designates none (or several), the name
+    without its article or kind word (« la brasserie Lemoine », « l'Hôtel du Parc »)."""
+    try:
+        with resolving(field):
+            return sales.resolve_partner(ctx.session, ctx.principal, name, role="customer")
+    except AskBack as first:
+        for variant in name_variants(name):
+            try:
+                with resolving(field):
+                    return sales.resolve_partner(
+                        ctx.session, ctx.principal, variant, role="customer"
+                    )
+            except AskBack:
+                continue
+        raise first from None
 
 
 def partner_name(ctx: ToolContext, partner_id: UUID) -> str:
@@ -309,6 +350,12 @@ def find_invoice(
     ]
     if not candidates:
         message = f"{customer.name} n'a aucune facture {_WANTED_LABELS[wanted]}".strip()
+        drafts = [x for x in listed if x.kind != "credit_note" and x.status == "draft"]
+        if drafts and wanted != "draft":  # « Roux a réglé sa facture »: not posted yet
+            message += (
+                f" : sa facture est encore en brouillon, pas encore validée "
+                f"({money(drafts[0].gross_total, drafts[0].currency)} TTC). Validez-la d'abord"
+            )
         raise AskBack(f"{message}.", field=field)
     if wanted in ("draft", "any") or len(candidates) == 1:
         return candidates[0]  # listed newest first

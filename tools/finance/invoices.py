@@ -228,13 +228,18 @@ class CreatedCreditNote(InvoiceView):
         )
 
 
+def _singular(word: str) -> str:
+    """« disjoncteurs » → "disjoncteur", « bidons » → "bidon", « tuyaux » → "tuyau"."""
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+
+
 def _credit_lines(
     ctx: ToolContext, invoice: Invoice, wanted: list[CreditLineInput]
 ) -> list[CreditLineIn]:
     _, rows, _ = invoices.invoice_with_lines(ctx.session, ctx.principal, ctx.clock, invoice.id)
     chosen = []
     for i, line in enumerate(wanted):
-        words = fold(line.product).split()
+        words = [_singular(w) for w in fold(line.product).split()]
         matches = [r for r in rows if all(w in fold(r.description) for w in words)]
         if len(matches) != 1:
             names = [r.description for r in (matches or rows)]

@@ -15,11 +15,15 @@ from typing import Any
 
 from agents.local.adapters.base import Adapter
 from agents.local.mentions import leading_name, name_after, words_after
+from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
 
 CUSTOMER_MARKERS = ("pour", "pr", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
 DOCUMENT_WORDS = ("facture", "facturer", "devis", "proforma", "avoir")
+DOCUMENT_OWNER_MARKERS = tuple(
+    f"{noun} {link}" for noun in ("facture", "devis") for link in ("de", "d'", "du")
+)
 NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
 FREQUENCY_WORDS = re.compile(
     r"\b(?:chaque|tous les|par)\s+(?:mois|ans?|année|annee|trimestres?)\b"
@@ -64,11 +68,27 @@ def _given(**values: Any) -> dict[str, Any]:
 def customer_of(utt: Utterance) -> str | None:
     """« facture pour Diallo », « facture à Ndiaye », « Modou a payé… », and last
     « facture Diallo SARL, 3 sacs » (a name right after the document word)."""
-    name = name_after(utt, CUSTOMER_MARKERS) or leading_name(utt)
+    name = (
+        name_after(utt, CUSTOMER_MARKERS)
+        or leading_name(utt)
+        or name_after(utt, DOCUMENT_OWNER_MARKERS)  # « la facture de l'Hôtel du Parc »
+    )
     if name is None:
         name = name_after(utt, DOCUMENT_WORDS)
         if name is not None and name.split()[0].lower() in NOT_CUSTOMERS:
-            return None
+            name = None
+    return name or _named_after_de(utt)
+
+
+def _named_after_de(utt: Utterance) -> str | None:
+    """« l'abonnement internet de la Résidence Les Almadies »: a capitalized name after
+    « de », outside the quantities (« 3 sacs de Riz » is no customer)."""
+    name = name_after(utt, ("de", "du", "des"))
+    if name is None or not name[:1].isupper():
+        return None
+    at = utt.text.find(name)
+    if any(q.start <= at < q.end for q in utt.quantities):
+        return None
     return name
 
 
@@ -202,6 +222,9 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
         product = quantity.item or quantity.unit
         if product is None:
             continue
+        if lines and _size_of_previous(utt, quantities[i - 1], quantity):
+            lines[-1]["product"] = f"{lines[-1]['product']} {quantity.text.strip()}"
+            continue  # « 4 sacs de riz 25kg »: the size names the product
         limit = quantities[i + 1].start if i + 1 < len(quantities) else len(utt.text)
         line: dict[str, Any] = {"product": product, "quantity": quantity.value}
         price = _price_after(utt, quantity, limit, used)
@@ -229,6 +252,34 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
             )
             spans.append((amount.start, amount.end))
     return lines
+
+
+SIZE_UNITS = frozenset({"kg", "g", "litre", "metre"})
+
+
+def _size_of_previous(utt: Utterance, previous: Quantity, quantity: Quantity) -> bool:
+    return (
+        quantity.item is None
+        and quantity.unit in SIZE_UNITS
+        and previous.item is not None
+        and not utt.text[previous.end : quantity.start].strip()
+    )
+
+
+# « ramettes A4, qté -5 »: a quantity said by its label, maybe negative (then refused).
+STATED_QUANTITY = re.compile(r"\b(?:qte|quantite|qty|nombre)\s*[:=]?\s*(-?)\s*(\d+(?:[.,]\d+)?)")
+
+
+def _stated_quantity(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
+    found = STATED_QUANTITY.search(utt.folded)
+    if found is None:
+        return []
+    before = utt.text[: found.start()].rsplit(":", 1)[-1]
+    product = _words(before.replace(name, "") if name else before)
+    if len(product) < 2:
+        return []
+    value = Decimal(found.group(2).replace(",", "."))
+    return [{"product": product, "quantity": -value if found.group(1) else value}]
 
 
 def _fold_word(text: str) -> str:
@@ -270,15 +321,56 @@ def _line_for(lines: list[dict[str, Any]], quantity: Quantity) -> dict[str, Any]
 # --- extractors --------------------------------------------------------------------------
 
 
+def _unpriced_line(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
+    """« facture pour Seck : main d'oeuvre vidange » (no number at all): a line whose price
+    the tool asks for."""
+    if utt.amounts or utt.quantities or ":" not in utt.text:
+        return []
+    text = _words(utt.text.rsplit(":", 1)[1].strip(" .!?"))
+    if name:
+        text = _words(text.replace(name, ""))
+    if len(text) < 3 or re.search(r"\d", text) or text.lower() in SKIP_WORDS:
+        return []
+    return [{"description": text, "quantity": Decimal(1)}]
+
+
 def extract_document(utt: Utterance) -> dict[str, Any]:
     name = customer_of(utt)
-    return _given(customer=name, lines=with_terms(lines_of(utt, name), utt))
+    lines = _stated_quantity(utt, name) or lines_of(utt, name) or _unpriced_line(utt, name)
+    return _given(customer=name, lines=with_terms(lines, utt))
+
+
+# What is billed each time: « pour la location de la salle », « tous les mois l'abonnement
+# internet de … ».
+BILLED_FOR = re.compile(r"\bpour (?:le |la |l'|les )([^,;:.!?\d]{3,60})")
+BILLED_AFTER_FREQUENCY = re.compile(
+    r"(?:chaque|tous les|par)\s+(?:mois|ans?|annee|trimestres?)\s+(?:le |la |l'|les )"
+    r"([^,;:.!?\d]{3,60}?)(?=\s+(?:de|du|des|d'|pour|a|au|chez)\b|[,;:.!?]|$)"
+)
+
+
+def _billed_label(utt: Utterance, name: str | None) -> str | None:
+    for pattern in (BILLED_AFTER_FREQUENCY, BILLED_FOR):
+        found = pattern.search(utt.folded)
+        if found is None:
+            continue
+        label = _words(utt.text[found.start(1) : found.end(1)])
+        if name and fold(name) in fold(label):
+            continue
+        if len(label) >= 3:
+            return label
+    return None
 
 
 def extract_recurring(utt: Utterance) -> dict[str, Any]:
     frequency = next((f for f, pattern in FREQUENCIES if pattern.search(utt.folded)), None)
     start = utt.dates[0].first if utt.dates else None
-    return {**extract_document(utt), **_given(frequency=frequency, start_date=start)}
+    document = extract_document(utt)
+    label = _billed_label(utt, document.get("customer"))
+    if label and not document.get("lines"):  # priced when an amount is said, else asked
+        price = _given(unit_price=utt.amounts[0].value if utt.amounts else None)
+        document["lines"] = [{"description": label, "quantity": Decimal(1), **price}]
+    return {**document, **_given(frequency=frequency, start_date=start)}
 
 
 def extract_post(utt: Utterance) -> dict[str, Any]:
@@ -289,6 +381,13 @@ def extract_quote_ref(utt: Utterance) -> dict[str, Any]:
     return _given(quote=quote_of(utt))
 
 
+# « sa facture », « leur facture », « la facture » (one, unnamed): the payer's invoice.
+ONE_INVOICE = re.compile(
+    r"\b(?:sa|leur|la|cette|votre|ta|son) (?:derniere )?(?:facture|fact)\b(?!s)"
+)
+PAYMENT_REFERENCE = re.compile(r"\b(?:n°|no|numero|num|ref|reference)\s*:?\s*(\d[\w-]{2,})")
+
+
 def extract_payment(utt: Utterance) -> dict[str, Any]:
     amount = utt.amounts[0].value if utt.amounts else None
     invoice = _number(utt, ("F-", "FA-"))
@@ -297,32 +396,64 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         invoice = name_after(utt, ("facture de", "facture d'", "facture du", "facture pour"))
     if invoice is None:
         customer = leading_name(utt) or name_after(utt, ("de", "pour", "chez", "client"))
+        if customer is not None and ONE_INVOICE.search(utt.folded):
+            invoice, customer = customer, None  # « Roux a réglé sa facture »: which one?
     received = utt.dates[0].first if utt.dates else None
+    reference = PAYMENT_REFERENCE.search(utt.folded)
     return _given(
         amount=amount,
         method=utt.payment_method,
         invoice=invoice,
         customer=customer,
         received_on=received,
+        reference=reference.group(1) if reference else None,
     )
+
+
+# « 2 sacs sont arrivés mouillés, fais un avoir »: what happened is the reason.
+EVENT = re.compile(r"\b(?:sont|est|etait|etaient|a ete|ont ete)\b\s*(.*)$")
+COMMAND = re.compile(r"\b(?:avoir|fais|fait|faire|cree|creer|annule|rembourse)\b")
 
 
 def _reason(utt: Utterance) -> str | None:
     said = words_after(utt, REASON_MARKERS)
     if said:
         return said
-    tail = utt.text.rsplit(",", 1)[-1].strip(" .!") if "," in utt.text else ""
-    if len(tail) >= 3 and not re.search(r"\d", tail):
+    clauses = [c.strip(" .!") for c in re.split(r"[,;]", utt.text)]
+    for clause in clauses[:-1] if len(clauses) > 1 else []:
+        folded = fold(clause)
+        event = EVENT.search(folded)
+        if event and not COMMAND.search(folded) and len(event.group(1)) >= 3:
+            return clause[event.start(1) :].strip()  # « sont arrivés mouillés »
+    tail = clauses[-1] if len(clauses) > 1 else ""
+    if len(tail) >= 3 and not re.search(r"\d", tail) and not COMMAND.search(fold(tail)):
         return tail
     return None
 
 
+CREDIT_OWNER_MARKERS = ("facture de", "facture d'", "facture du", "a", "au", "pour", "chez")
+# The noun (« la facture »), not the verb (« on a facturé »).
+INVOICE_NOUN = re.compile(r"\bfactures?\b(?!é)|\bfact\b", re.IGNORECASE)
+
+
+def _credited_invoice(utt: Utterance) -> str | None:
+    """The invoice of a credit note: its number, « la facture de Modou », « avoir à Modou »;
+    none in a message naming neither an invoice nor a credit note (an answer: « erreur de
+    prix »)."""
+    number = _number(utt, ("F-", "FA-"))
+    if number is not None:
+        return number
+    if not (INVOICE_NOUN.search(utt.text) or re.search(r"\b(?:avoir|annule)", utt.folded)):
+        return None
+    name = name_after(utt, CREDIT_OWNER_MARKERS) or leading_name(utt)
+    if name is not None:  # « la facture de Modou parce que… »: the marker is no name
+        name = re.sub(r"\s+(?:parce|car|pour|motif)$", "", name, flags=re.IGNORECASE)
+    return name
+
+
 def extract_credit_note(utt: Utterance) -> dict[str, Any]:
     lines = [{"product": q.item, "quantity": q.value} for q in utt.quantities if q.item is not None]
-    invoice = invoice_of(utt)
-    if invoice is not None:  # « la facture de Modou parce que… »: the marker is no name
-        invoice = re.sub(r"\s+(?:parce|car|pour|motif)$", "", invoice, flags=re.IGNORECASE)
-    return _given(invoice=invoice, reason=_reason(utt), lines=lines)
+    return _given(invoice=_credited_invoice(utt), reason=_reason(utt), lines=lines)
 
 
 def _period(utt: Utterance) -> dict[str, Any]:

@@ -51,6 +51,7 @@ _RANGE_START = re.compile(
     r"|entre|entre\s+le)\s*$"
 )
 _RANGE_GAP = re.compile(r"\s*(?:,\s*)?(?:au|a|jusqu'au|jusqu'a|jusqu'a\s+le|-|et|et\s+le)\s*")
+_SINCE = re.compile(r"(?<![\w'])depuis(?:\s+le|\s+la|\s+l')?\s*$")
 _UNTIL = re.compile(r"(?<![\w'])(?:jusqu'a|jusqu'au|jusque)\s*$")
 _PARTS = {"matinee": "matin", "soiree": "soir", "apres midi": "apres-midi"}
 
@@ -172,6 +173,19 @@ def _range_start(folded: str, atom: Atom) -> int:
     return atom.start - len(match.group(0)) if match else atom.start
 
 
+def _since(scan: Scan, start: int, atom: Atom, today: date) -> DateSpan | None:
+    """« depuis décembre », « depuis lundi »: from the last such day or month to today."""
+    first = atom.first
+    if first > today and atom.weekday is not None:
+        first -= timedelta(days=7)
+    elif first > today and (atom.last - atom.first).days >= 27:  # a month: last year's
+        first = first.replace(year=first.year - 1)
+    if first > today:
+        return None
+    text = scan.text[start : atom.end]
+    return DateSpan(first, today, atom.at, text, start, atom.end)
+
+
 def find_dates(scan: Scan, today: date) -> list[DateSpan]:
     atoms: list[Atom] = []
     for atom in _atoms(scan, today):
@@ -189,7 +203,9 @@ def find_dates(scan: Scan, today: date) -> list[DateSpan]:
             i += 2
             continue
         before = scan.folded[max(0, atom.start - 12) : atom.start]
-        if _UNTIL.search(before):
+        if _SINCE.search(before) and (since := _since(scan, start, atom, today)) is not None:
+            spans.append(since)  # « depuis janvier »: up to today
+        elif _UNTIL.search(before):
             spans.append(_span(scan, start, atom, atom, today))
         else:
             spans.append(_span(scan, atom.start, atom, None, today))

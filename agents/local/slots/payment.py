@@ -26,7 +26,11 @@ _METHODS: list[tuple[PaymentMethod, str]] = [
         "card",
         r"(?:par|en|avec\s+la|avec\s+une|a\s+la)\s+carte|carte\s+(?:bancaire|bleue|visa)|cb|tpe",
     ),
-    ("bank_transfer", r"virements?|transfert\s+bancaire"),
+    # « Lemoine a viré 300 € », « ils ont viré »: a transfer, not « vire-le » (to fire)
+    (
+        "bank_transfer",
+        r"virements?|transfert\s+bancaire|(?:(?<=a )|(?<=ai )|(?<=ont ))vire[es]{0,2}",
+    ),
     ("cheque", r"cheques?"),
 ]
 _PAYMENT = re.compile(

@@ -35,7 +35,8 @@ _UNIT_FORMS: dict[str, str] = {
     "unites": "unite", "bidon": "bidon", "bidons": "bidon", "sachet": "sachet",
     "sachets": "sachet", "fardeau": "fardeau", "fardeaux": "fardeau", "palette": "palette",
     "palettes": "palette", "pot": "pot", "pots": "pot", "rouleau": "rouleau",
-    "rouleaux": "rouleau", "seau": "seau", "seaux": "seau",
+    "rouleaux": "rouleau", "seau": "seau", "seaux": "seau", "barre": "barre",
+    "barres": "barre",
 }  # fmt: skip
 _UNIT = re.compile(
     r"[ \u00a0\u202f]?("
@@ -107,6 +108,14 @@ def _item_before(scan: Scan, pos: int, *, at_text_start: bool) -> tuple[str | No
     return scan.text[start : offset + match.end(1)], start
 
 
+def _bare_item(scan: Scan, end: int, item: str | None) -> bool:
+    """« 200 sacs ciment »: a noun right after the unit, without « de », is what is
+    counted — not a participle (« 20 sacs livrés ») nor a word before a digit."""
+    if item is None or not scan.folded[end : end + 1].isspace():
+        return False
+    return re.search(r"(?:é|ée|és|ées)$", item.split()[0].lower()) is None
+
+
 def _quantity_at(scan: Scan, num: Num) -> Quantity | None:
     value, unit, end = num.value, None, num.end
     unit_match = _UNIT.match(scan.folded, num.end)
@@ -118,7 +127,9 @@ def _quantity_at(scan: Scan, num: Num) -> Quantity | None:
         after_de = unit_match.group(0).rstrip().endswith(("de", "'"))
         item, item_end = _item(scan, end, after_de=True)
         start = num.start
-        if item is None or not after_de:
+        if item is not None and not after_de and not _bare_item(scan, end, item):
+            item = None
+        if item is None:
             item_end = unit_match.start(1) + len(unit_match.group(1))
             item, start = _item_before(scan, num.start, at_text_start=False)
         return Quantity(value, unit, item, scan.text[start:item_end], start, item_end)

@@ -160,3 +160,25 @@ class TestParseDates:
     def test_the_year_rolls_over_in_january(self) -> None:
         [span] = parse_dates("le mois dernier", today=date(2026, 1, 10))
         assert (span.first, span.last) == (date(2025, 12, 1), date(2025, 12, 31))
+
+
+class TestSince:
+    """« depuis janvier »: from that month or day up to today (today is 4 March)."""
+
+    @pytest.mark.parametrize(
+        ("text", "first"),
+        [
+            ("le CA depuis janvier", d(1, 1)),
+            ("depuis février", d(2, 1)),
+            ("depuis novembre", d(11, 1, 2025)),  # the last November, not the next
+            ("depuis le 2 mars", d(3, 2)),
+            ("absent depuis lundi", d(3, 2)),  # the Monday just gone
+        ],
+    )
+    def test_runs_to_today(self, text: str, first: date) -> None:
+        [span] = parse_dates(text, today=TODAY)
+        assert (span.first, span.last) == (first, TODAY)
+
+    def test_a_day_to_come_is_not_since(self) -> None:
+        [span] = parse_dates("depuis le 20 mars", today=TODAY)
+        assert (span.first, span.last) == (d(3, 20), d(3, 20))
