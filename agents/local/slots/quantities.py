@@ -108,10 +108,16 @@ def _item_before(scan: Scan, pos: int, *, at_text_start: bool) -> tuple[str | No
     return scan.text[start : offset + match.end(1)], start
 
 
-def _bare_item(scan: Scan, end: int, item: str | None) -> bool:
-    """« 200 sacs ciment »: a noun right after the unit, without « de », is what is
-    counted — not a participle (« 20 sacs livrés ») nor a word before a digit."""
-    if item is None or not scan.folded[end : end + 1].isspace():
+# Units of measure describe a product (« sucre 50 kilos passe à… »): a word after them
+# without « de » is the rest of the sentence, not what is counted.
+_MEASURES = frozenset({"kg", "g", "litre", "ml", "cl", "m", "cm", "mm", "km", "tonne"})
+
+
+def _bare_item(scan: Scan, end: int, item: str | None, unit: str | None = None) -> bool:
+    """« 200 sacs ciment »: a noun right after a counting unit, without « de », is what is
+    counted — not a participle (« 20 sacs livrés »), a word after a unit of measure, nor a
+    word before a digit."""
+    if item is None or unit in _MEASURES or not scan.folded[end : end + 1].isspace():
         return False
     return re.search(r"(?:é|ée|és|ées)$", item.split()[0].lower()) is None
 
@@ -127,7 +133,7 @@ def _quantity_at(scan: Scan, num: Num) -> Quantity | None:
         after_de = unit_match.group(0).rstrip().endswith(("de", "'"))
         item, item_end = _item(scan, end, after_de=True)
         start = num.start
-        if item is not None and not after_de and not _bare_item(scan, end, item):
+        if item is not None and not after_de and not _bare_item(scan, end, item, unit):
             item = None
         if item is None:
             item_end = unit_match.start(1) + len(unit_match.group(1))

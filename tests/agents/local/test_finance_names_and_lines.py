@@ -66,6 +66,10 @@ class TestLines:
         found = parse_quantities("12 sacs charbon et 30 barres de savon")
         assert [(q.unit, q.item) for q in found] == [("sac", "charbon"), ("barre", "savon")]
 
+    def test_a_word_after_a_unit_of_measure_is_not_what_is_counted(self) -> None:
+        [volume] = parse_quantities("le bidon d'huile 20 litres coûte désormais 21 000")
+        assert (volume.unit, volume.item) == ("litre", None)
+
     def test_participle_after_a_unit_is_no_item(self) -> None:
         assert parse_quantities("20 sacs livrés hier")[0].item is None
 
