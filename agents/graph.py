@@ -69,6 +69,9 @@ class Turn:
     tokens: dict[str, int] = field(default_factory=lambda: {"input": 0, "output": 0})
 
 
+DOCUMENTS_SEARCH = "documents.search"
+
+
 def _emit(runtime: Runtime[Turn], event: dict[str, Any]) -> None:
     runtime.context.events.append(event)
     runtime.stream_writer(event)
@@ -104,7 +107,23 @@ def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     if turn.llm is not None and turn.mode == "auto" and unsure:
         # Understood on a keyword but not close to any exemplar: the model is surer.
         plan, memory.draft = Plan("llm", routing=routing), None
+    if plan.kind == "llm" and _documents_answer(turn, message):
+        # Not understood and no model to ask: the business's own documents may answer.
+        plan = Plan("tool", tool=DOCUMENTS_SEARCH, arguments={"question": message})
     return {"plan": _plan_dict(plan), "memory": memory.dump(), "tier": "local"}
+
+
+def _documents_answer(turn: Turn, message: str) -> bool:
+    """Whether a message nothing else understood goes to ``documents.search``: only
+    without an LLM tier to ask, a question-like message, and documents the user may read."""
+    if turn.llm is not None and turn.mode != "local":
+        return False
+    if len(message.split()) < 3 or DOCUMENTS_SEARCH not in turn.tools.registry:
+        return False
+    from rag.service import list_documents
+
+    ctx = turn.tools.ctx
+    return list_documents(ctx.session, ctx.principal, limit=1)[1] > 0
 
 
 def _plan_dict(plan: Plan) -> dict[str, Any]:
@@ -238,10 +257,14 @@ def respond(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     reply = reply or runtime.context.local.not_understood(runtime.context.principal)
     _emit(runtime, {"type": "reply", "text": reply, "tier": state.get("tier", "local")})
     history = list(state.get("history") or [])
-    history += [
-        {"role": "user", "content": state.get("message", "")},
-        {"role": "assistant", "content": reply},
-    ]
+    answer: dict[str, Any] = {"role": "assistant", "content": reply}
+    registry = runtime.context.tools.registry
+    if any(
+        (t := registry.get(c["tool"])) is not None and t.untrusted
+        for c in runtime.context.tools.calls
+    ):
+        answer["untrusted"] = True  # quotes documents: the LLM tier sees a placeholder
+    history += [{"role": "user", "content": state.get("message", "")}, answer]
     return {
         "reply": reply,
         "plan": None,
