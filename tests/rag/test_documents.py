@@ -220,3 +220,9 @@ class TestWrites:
                     document.id,
                     attach=Attachment("employee", uuid4()),
                 )
+
+
+def test_full_text_needs_two_lexemes_only_when_any_would_match_too_much() -> None:
+    assert retrieval.any_of(["'contrat'", "'preav'", "'contrat'"]) == "'contrat' | 'preav'"
+    assert retrieval.two_of(["'a'", "'b'"]) == "'a' | 'b'"
+    assert retrieval.two_of(["'a'", "'b'", "'c'"]) == "('a' & 'b') | ('a' & 'c') | ('b' & 'c')"

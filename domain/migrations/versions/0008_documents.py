@@ -25,6 +25,19 @@ depends_on = None
 
 TENANT_TABLES = ("documents", "document_blobs", "document_chunks")
 
+# Under Row-Level Security, PostgreSQL only lets an index serve a condition whose operator
+# is LEAKPROOF; `tsvector @@ tsquery` is not marked so, and full-text search then reads
+# every chunk of the table (130 ms at 100,000 chunks instead of 20). Matching reveals
+# nothing but its boolean result, so it is marked leakproof — which only a superuser may
+# do: on a server where the owner is not one, search stays correct, just slower.
+LEAKPROOF_MATCH = """
+DO $$ BEGIN
+  IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    ALTER FUNCTION ts_match_vq(tsvector, tsquery) {flag};
+  END IF;
+END $$
+"""
+
 
 def _tenant_column() -> sa.Column:  # type: ignore[type-arg]
     return sa.Column("tenant_id", sa.Uuid(), nullable=False)
@@ -162,9 +175,11 @@ def upgrade() -> None:
     for table in TENANT_TABLES:
         for statement in tenant_policy_sql(table):
             op.execute(statement)
+    op.execute(LEAKPROOF_MATCH.format(flag="LEAKPROOF"))
 
 
 def downgrade() -> None:
+    op.execute(LEAKPROOF_MATCH.format(flag="NOT LEAKPROOF"))
     op.drop_table("document_chunks")
     op.drop_table("document_blobs")
     op.drop_table("documents")
