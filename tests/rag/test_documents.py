@@ -222,7 +222,7 @@ class TestWrites:
                 )
 
 
-def test_full_text_needs_two_lexemes_only_when_any_would_match_too_much() -> None:
-    assert retrieval.any_of(["'contrat'", "'preav'", "'contrat'"]) == "'contrat' | 'preav'"
-    assert retrieval.two_of(["'a'", "'b'"]) == "'a' | 'b'"
-    assert retrieval.two_of(["'a'", "'b'", "'c'"]) == "('a' & 'b') | ('a' & 'c') | ('b' & 'c')"
+def test_full_text_needs_more_lexemes_only_when_fewer_would_match_too_much() -> None:
+    assert retrieval.k_of(["'contrat'", "'preav'", "'contrat'"], 1) == "'contrat' | 'preav'"
+    assert retrieval.k_of(["'a'", "'b'"], 3) == "('a' & 'b')"
+    assert retrieval.k_of(["'a'", "'b'", "'c'"], 2) == "('a' & 'b') | ('a' & 'c') | ('b' & 'c')"
