@@ -86,6 +86,7 @@ SIMPLE_REQUESTS = {
     "hr": "Awa sera en congé du 3 au 7 mars",
     "stock": "Combien de sacs de riz reste-t-il en stock ?",
     "reports": "Donne-moi les chiffres du mois",
+    "documents": "Que dit le contrat Diallo sur les pénalités de retard ?",
 }
 
 
