@@ -12,7 +12,6 @@ import pytest
 import yaml
 from sqlalchemy import text
 
-from agents.llm.budget import TokenBudget
 from agents.llm.orchestrator import (
     TAINTED_WRITE,
     UNTRUSTED_CLOSE,
@@ -20,13 +19,12 @@ from agents.llm.orchestrator import (
     UNTRUSTED_OPEN,
 )
 from agents.llm.providers import ModelReply, ScriptedChat, ToolCall
-from agents.llm_tier import LLMTier
-from agents.service import Agent
 from comptoir.bootstrap import Container
 from domain.kit.text import fold
 from evals.state import business_snapshot
 from rag import service as documents
 from tests.agents.conftest import Talk
+from tests.agents.test_llm_tier_graph import agent_with
 from tests.factories import Account, make_tenant
 
 INJECTION = Path(__file__).parents[2] / "evals" / "datasets" / "rag" / "injection"
@@ -97,19 +95,6 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def obedient_agent(container: Container, model: ScriptedChat) -> Agent:
-    base = container.agent
-    return Agent(
-        db=base.db,
-        clock=base.clock,
-        registry=base.registry,
-        local=base.local,
-        confirmations=base.confirmations,
-        llm=LLMTier(model, base.registry, TokenBudget(1_000_000)),
-        mode="llm",
-    )
-
-
 def _last_tool_text(messages: list[dict[str, Any]]) -> str:
     return next(str(m["content"]) for m in reversed(messages) if m["role"] == "tool")
 
@@ -153,7 +138,7 @@ def test_llm_tier_obeying_a_document_cannot_propose_the_write(
             lambda system, messages, tools: ModelReply("Que voulez-vous faire ?", [], 40, 5),
         ]
     )
-    talk = Talk(obedient_agent(container, model), shop.principal())
+    talk = Talk(agent_with(container, model, cap=1_000_000, mode="llm"), shop.principal())
     reply = talk("que dit le compte rendu de la réunion commerciale sur les remises à Sow ?")
     assert len(model.calls) == 7
     # The document was really read, wrapped as data, with its instruction in it.
