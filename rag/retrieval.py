@@ -116,6 +116,11 @@ JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
 WHERE c.tenant_id = :tenant AND c.id = ANY(CAST(:ids AS uuid[]))
 """
 
+SETTINGS_SQL = """
+SELECT set_config('hnsw.ef_search', :ef_search, true),
+       set_config('hnsw.iterative_scan', 'relaxed_order', true),
+       set_config('plan_cache_mode', 'force_custom_plan', true)
+"""
 LEXEMES_SQL = "SELECT plainto_tsquery('french', comptoir_unaccent(:question))::text"
 _LEXEME = re.compile(r"'(?:[^']|'')+'")
 # A chunk is a full-text candidate when it has any of the question's lexemes — unless
@@ -177,11 +182,10 @@ def search(
     if not question:
         return []
     vector = (embedder or default_embedder()).query(question)
-    session.execute(text(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, candidates)}"))
-    session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
-    # psycopg prepares a statement run often; PostgreSQL's generic plan for it, blind to
-    # the vector and the tsquery, took seconds at 100,000 chunks. Plan with the values.
-    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    # For this transaction, in one round trip. plan_cache_mode: psycopg prepares a statement
+    # run often, and PostgreSQL's generic plan for it, blind to the vector and the
+    # tsquery, took seconds at 100,000 chunks; plan with the values instead.
+    session.execute(text(SETTINGS_SQL), {"ef_search": str(max(EF_SEARCH, candidates))})
     literal = vector_literal(vector.tolist())
     params = {
         "tenant": principal.tenant_id,

