@@ -13,16 +13,15 @@ thread of the pool, outside any transaction: a check before, the write after.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from api.deps import ContainerDep, PrincipalDep
 from comptoir.bootstrap import Container
@@ -177,17 +176,23 @@ def _attachment(kind: str | None, target: UUID | None) -> Attachment | None:
 
 
 def take_upload_slot(c: Container, principal: Principal) -> None:
-    """Count one file to index for the business; 429 past ``UPLOADS_PER_WINDOW``."""
-    window = int(time.time()) // UPLOAD_WINDOW_S
-    key = f"comptoir:uploads:{principal.tenant_id}:{window}"
+    """Count one file to index for the business; 429 past ``UPLOADS_PER_WINDOW``.
+
+    The window opens at the business's first upload and lasts ``UPLOAD_WINDOW_S`` (an
+    atomic INCR; the expiry is set by the request that created the counter)."""
+    key = f"comptoir:uploads:{principal.tenant_id}"
     count = int(c.redis.incr(key))
     if count == 1:
         c.redis.expire(key, UPLOAD_WINDOW_S)
     if count > UPLOADS_PER_WINDOW:
-        minutes = max(1, ((window + 1) * UPLOAD_WINDOW_S - int(time.time()) + 59) // 60)
+        ttl = int(c.redis.ttl(key))
+        if ttl < 0:  # the creator died between INCR and EXPIRE: never lock forever
+            c.redis.expire(key, UPLOAD_WINDOW_S)
+            ttl = UPLOAD_WINDOW_S
         raise TooManyAttempts(
             f"Trop de documents déposés pour votre entreprise : au plus {UPLOADS_PER_WINDOW} "
-            f"en {UPLOAD_WINDOW_S // 60} minutes. Réessayez dans {minutes} minute(s)."
+            f"en {UPLOAD_WINDOW_S // 60} minutes. Réessayez dans {max(1, (ttl + 59) // 60)} "
+            "minute(s)."
         )
 
 

@@ -208,7 +208,14 @@ def _check_unzipped_size(data: bytes, max_bytes: int) -> None:
     limit = min(MAX_INFLATED_BYTES, max_bytes * MAX_UNZIPPED_RATIO)
     try:
         inflated = inflated_size(data, limit)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
         raise DocumentRejected(
             "Le fichier est illisible ou endommagé.", reason="unreadable"
         ) from exc

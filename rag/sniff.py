@@ -195,7 +195,14 @@ def _sniff_zip(data: bytes) -> DocumentKind:
             # Read a bounded prefix: the part names a few content types, never megabytes.
             with archive.open("[Content_Types].xml") as part:
                 content_types = part.read(_INFLATE_STEP).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
         raise DocumentRejected(
             "Le fichier est illisible ou endommagé (archive invalide).", reason="unreadable"
         ) from exc
