@@ -20,10 +20,13 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
 from domain.kit.errors import DomainError
-from rag.service import Indexed, index
 from rag.sniff import DocumentRejected
+
+if TYPE_CHECKING:
+    from rag.service import Indexed
 
 WORKERS = 1
 WAITING = 4
@@ -41,10 +44,14 @@ class IndexerBusy(DomainError):
 
 
 def _worker_started() -> None:
+    # Lowered first, before the heavy imports: this module imports little on purpose.
     os.nice(WORKER_NICENESS)
+    import rag.service  # noqa: F401  (warm: SQLAlchemy models, tiktoken, the parsers' glue)
 
 
 def _index_job(data: bytes, filename: str | None, title: str | None) -> Indexed:
+    from rag.service import index
+
     return index(data, filename=filename, title=title)
 
 

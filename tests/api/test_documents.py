@@ -245,7 +245,7 @@ class TestResponsiveDuringUpload:
             h = _auth(client, account)
         line = "Le salarié bénéficie de quatre jours de congé pour son mariage, payés. "
         huge = (line * (20 * MEGABYTE // len(line.encode()))).encode()
-        paragraphs = [f"## Article {i}\n\n" + line * 12 for i in range(60)]
+        paragraphs = [f"## Article {i}\n\n" + line * 8 for i in range(24)]
         medium = ("# Convention\n\n" + "\n\n".join(paragraphs)).encode()
         for data, expected in ((huge, 422), (medium, 201)):
             status, latencies = _upload_while_polling_health(live_url, h, data)
