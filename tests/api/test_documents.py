@@ -34,7 +34,7 @@ def _upload(
         "/api/v1/documents",
         files={"file": (name, data)},
         data=form,
-        headers=h,  # type: ignore[arg-type]
+        headers=h,
     )
 
 
