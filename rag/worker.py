@@ -1,8 +1,10 @@
 """Parsing and embedding in a worker process, so an upload never stalls the API.
 
 Parsing (unstructured, pdfminer) and embedding (E5) are CPU-bound Python. Run on the event
-loop they froze every request; run in a thread of the API process they still hold the GIL
-most of the time and the API crawls. They run here in one separate process, started on
+loop they froze every request. In a thread of the API process they would still hold the
+GIL most of the time (``/health`` answered up to five times slower than with a process, in
+the measure of ``docs/security-uploads.md``), a runaway document could not be stopped, and
+the parsers' memory would be the API's. They run here in one separate process, started on
 first use and kept (the E5 model and unstructured load once, about 3 s), at a lower CPU
 priority than the API, so requests are answered between two batches even on two cores.
 
