@@ -16,6 +16,7 @@ from api.errors import install_error_handlers
 from api.finance import router as finance_router
 from api.hr import router as hr_router
 from api.identity import router as identity_router
+from api.limits import BodySizeLimit
 from api.purchasing import router as purchasing_router
 from api.sales import router as sales_router
 from api.stock import router as stock_router
@@ -36,6 +37,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
 
     @app.middleware("http")
     async def request_id(

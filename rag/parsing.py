@@ -33,7 +33,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
 from rag.pdf_layout import read_pdf
-from rag.sniff import DocumentKind, DocumentRejected, decode_text, sniff, unzipped_size
+from rag.sniff import DocumentKind, DocumentRejected, decode_text, inflated_size, sniff
 
 if TYPE_CHECKING:
     from unstructured.documents.elements import Element
@@ -50,8 +50,17 @@ __all__ = [
 
 MEGABYTE = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MEGABYTE
-# Office files are ZIP archives: a few Mo can declare gigabytes once inflated.
+# Office files are ZIP archives: a few Mo can inflate to gigabytes. Their parts are counted
+# as really inflated, up to the smaller of this ratio to the upload limit and this ceiling
+# (the readers hold the whole XML tree in memory, several times its size).
 MAX_UNZIPPED_RATIO = 20
+MAX_INFLATED_BYTES = 64 * MEGABYTE
+# A document's text, all blocks together (about 400 pages of prose): beyond, it is an
+# export or an archive, not a document to search, and it would hold the indexer for minutes.
+MAX_TEXT_CHARS = 1_000_000
+# HTML and e-mails are parsed whole before their text can be measured.
+MAX_MARKUP_BYTES = 10 * MEGABYTE
+MAX_SLIDES = 500
 # French first: the businesses write in French. It also turns off unstructured's English-only
 # checks (a verb found by an English tagger) that misjudge French paragraphs as titles.
 LANGUAGES = ["fra"]
@@ -135,8 +144,7 @@ def parse(
     if not data.strip():
         raise DocumentRejected("Le document est vide.", reason="empty")
     kind = sniff(data, filename=filename)
-    if kind in (DocumentKind.DOCX, DocumentKind.XLSX, DocumentKind.PPTX):
-        _check_unzipped_size(data, max_bytes)
+    _check_size_before_parsing(kind, data, max_bytes)
     subject: str | None = None
     pages: int | None = None
     if kind is DocumentKind.PDF:
@@ -151,9 +159,37 @@ def parse(
     blocks = list(_with_sections(raws))
     if not blocks:
         raise DocumentRejected(_empty_message(kind), reason="empty")
+    _check_text_length(sum(len(b.text) for b in blocks))
     return ParsedDocument(
         kind=kind, title=_title(kind, subject, blocks, filename), blocks=blocks, pages=pages
     )
+
+
+def _check_size_before_parsing(kind: DocumentKind, data: bytes, max_bytes: int) -> None:
+    """Refuse what would be too long to parse before the parser is given it."""
+    if kind in (DocumentKind.DOCX, DocumentKind.XLSX, DocumentKind.PPTX):
+        _check_unzipped_size(data, max_bytes)
+    if kind is DocumentKind.PPTX and _slide_count(data) > MAX_SLIDES:
+        raise DocumentRejected(
+            f"La présentation dépasse {MAX_SLIDES} diapositives : découpez-la.",
+            reason="too_large",
+        )
+    if kind in (DocumentKind.HTML, DocumentKind.EML) and len(data) > MAX_MARKUP_BYTES:
+        raise DocumentRejected(
+            f"Ce document dépasse {_megabytes(MAX_MARKUP_BYTES)} Mo : découpez-le.",
+            reason="too_large",
+        )
+    if kind in (DocumentKind.TEXT, DocumentKind.MARKDOWN):
+        _check_text_length(len(decode_text(data) or ""))
+
+
+def _check_text_length(chars: int) -> None:
+    if chars > MAX_TEXT_CHARS:
+        raise DocumentRejected(
+            f"Le document est trop long ({_thousands(chars)} caractères de texte ; au plus "
+            f"{_thousands(MAX_TEXT_CHARS)}) : découpez-le en plusieurs documents.",
+            reason="too_large",
+        )
 
 
 def _megabytes(size: int) -> str:
@@ -163,17 +199,29 @@ def _megabytes(size: int) -> str:
     )
 
 
+def _thousands(value: int) -> str:
+    """1 000 000, grouped the French way (narrow no-break spaces)."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def _check_unzipped_size(data: bytes, max_bytes: int) -> None:
+    limit = min(MAX_INFLATED_BYTES, max_bytes * MAX_UNZIPPED_RATIO)
     try:
-        inflated = unzipped_size(data)
-    except (zipfile.BadZipFile, OSError) as exc:
+        inflated = inflated_size(data, limit)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
         raise DocumentRejected(
             "Le fichier est illisible ou endommagé.", reason="unreadable"
         ) from exc
-    if inflated > max_bytes * MAX_UNZIPPED_RATIO:
+    if inflated > limit:
         raise DocumentRejected(
-            "Le document décompressé dépasse "
-            f"{_megabytes(max_bytes * MAX_UNZIPPED_RATIO)} Mo : il ne peut pas être lu.",
+            f"Le document décompressé dépasse {_megabytes(limit)} Mo : il ne peut pas être lu.",
             reason="too_large",
         )
 

@@ -12,6 +12,11 @@ the structure from it:
 - page numbers ("3", "Page 3/12", "- 3 -") are dropped.
 
 No OCR: a scanned PDF has no text layer and yields nothing.
+
+Bounded: a PDF's streams are compressed, and a few Mo of Flate (or LZW, or RunLength) data
+can inflate to gigabytes. pdfminer inflates every stream whole, so its decoders are wrapped
+here to inflate against a budget of ``MAX_INFLATED_BYTES`` per document, and reading stops
+after ``MAX_PAGES`` pages.
 """
 
 from __future__ import annotations
@@ -19,18 +24,26 @@ from __future__ import annotations
 import io
 import re
 import statistics
+import threading
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from pdfminer import pdftypes
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTPage, LTTextContainer, LTTextLine
+from pdfminer.lzw import LZWDecoder
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
 from rag.sniff import DocumentRejected
 
 Category = Literal["title", "text", "list", "table"]
+
+MAX_PAGES = 500
+# Every stream of one PDF together, once decoded (text, fonts, forms — images are not decoded).
+MAX_INFLATED_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,12 +84,23 @@ _HEADING_MAX_WORDS = 20
 
 
 def read_pdf(data: bytes) -> PdfText:
-    """Blocks of a PDF in reading order; `DocumentRejected` if encrypted or unreadable."""
+    """Blocks of a PDF in reading order; `DocumentRejected` if encrypted, unreadable, longer
+    than `MAX_PAGES` pages or inflating past `MAX_INFLATED_BYTES`."""
     lines: list[_Line] = []
     pages = 0
+    _budget.remaining = MAX_INFLATED_BYTES
     try:
         for pages, layout in enumerate(_layouts(data), start=1):
+            if pages > MAX_PAGES:
+                raise DocumentRejected(
+                    f"Le PDF dépasse {MAX_PAGES} pages : découpez-le en plusieurs documents.",
+                    reason="too_large",
+                )
             lines.extend(_lines_of(layout, pages))
+    except DocumentRejected:
+        raise
+    except _Inflated as exc:
+        raise _inflated_too_much() from exc
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise DocumentRejected(
             "Ce PDF est protégé par un mot de passe : envoyez une version non protégée.",
@@ -84,7 +108,115 @@ def read_pdf(data: bytes) -> PdfText:
         ) from exc
     except Exception as exc:  # pdfminer raises many kinds on damaged files.
         raise DocumentRejected("Le PDF est illisible ou endommagé.", reason="unreadable") from exc
+    finally:
+        overspent = (_budget.remaining or 0) < 0
+        _budget.remaining = None
+    if overspent:  # pdfminer swallowed the error somewhere: the budget still tells
+        raise _inflated_too_much()
     return PdfText(blocks=list(_blocks(lines)), pages=pages)
+
+
+def _inflated_too_much() -> DocumentRejected:
+    return DocumentRejected(
+        "Le PDF décompressé dépasse "
+        f"{MAX_INFLATED_BYTES // (1024 * 1024)} Mo : il ne peut pas être lu.",
+        reason="too_large",
+    )
+
+
+# --- bounded inflation ----------------------------------------------------------------------
+
+
+class _Inflated(Exception):
+    """The document's streams inflate past their budget."""
+
+
+class _Budget(threading.local):
+    # Bytes the PDF being read may still inflate to; None outside `read_pdf`.
+    remaining: int | None = None
+
+
+_budget = _Budget()
+
+
+def _allowance() -> int:
+    return -1 if _budget.remaining is None else max(_budget.remaining, 0) + 1
+
+
+def _spend(size: int) -> None:
+    if _budget.remaining is None:
+        return
+    _budget.remaining -= size
+    if _budget.remaining < 0:
+        raise _Inflated
+
+
+class _BoundedDecompressor:
+    """`zlib.decompressobj()` that never produces more than the budget allows."""
+
+    def __init__(self) -> None:
+        self._inner = zlib.decompressobj()
+
+    def decompress(self, data: bytes) -> bytes:
+        allowance = _allowance()
+        out = self._inner.decompress(data, 0 if allowance < 0 else allowance)
+        _spend(len(out))
+        if self._inner.unconsumed_tail:
+            raise _Inflated
+        return out
+
+
+class _BoundedZlib:
+    """Stands in for the `zlib` module inside `pdfminer.pdftypes`."""
+
+    error = zlib.error
+
+    @staticmethod
+    def decompress(data: bytes) -> bytes:
+        inflater = zlib.decompressobj()
+        allowance = _allowance()
+        out = inflater.decompress(data, 0 if allowance < 0 else allowance)
+        _spend(len(out))
+        if inflater.unconsumed_tail:
+            raise _Inflated
+        if not inflater.eof:  # what zlib.decompress says of a truncated stream
+            raise zlib.error("incomplete or truncated stream")
+        return out
+
+    @staticmethod
+    def decompressobj() -> _BoundedDecompressor:
+        return _BoundedDecompressor()
+
+
+def _bounded_lzw(data: bytes) -> bytes:
+    pieces: list[bytes] = []
+    for piece in LZWDecoder(io.BytesIO(data)).run():
+        _spend(len(piece))
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
+def _bounded_runlength(data: bytes) -> bytes:
+    """RunLengthDecode (PDF 1.7, 7.4.5): a length byte, then literal bytes or one repeated."""
+    out = bytearray()
+    i = 0
+    while i < len(data) and data[i] != 128:
+        length = data[i]
+        if length < 128:
+            piece = data[i + 1 : i + 2 + length]
+            i += 2 + length
+        else:
+            piece = data[i + 1 : i + 2] * (257 - length)
+            i += 2
+        _spend(len(piece))
+        out += piece
+    return bytes(out)
+
+
+# pdfminer looks these names up in its module at each call.
+setattr(pdftypes, "zlib", _BoundedZlib)  # noqa: B010
+setattr(pdftypes, "lzwdecode", _bounded_lzw)  # noqa: B010
+setattr(pdftypes, "rldecode", _bounded_runlength)  # noqa: B010
 
 
 def _layouts(data: bytes) -> Iterator[LTPage]:

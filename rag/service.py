@@ -34,6 +34,9 @@ from rag.embeddings import Embedder, default_embedder
 from rag.parsing import DEFAULT_MAX_BYTES, DocumentRejected, ParsedDocument, parse
 
 UPLOADERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES, Role.HR)
+# Each chunk is one E5 pass (about 0.1 s of a core): beyond this a document holds the
+# indexer for minutes, and is rarely one document anyway.
+MAX_CHUNKS = 1500
 KEEPERS = (Role.MANAGER,)
 TITLE_MAX = 200
 
@@ -85,6 +88,12 @@ def index(
     except DocumentRejected as e:
         raise InvalidInput(str(e), field="file") from e
     chunks = chunk_document(parsed)
+    if len(chunks) > MAX_CHUNKS:
+        raise InvalidInput(
+            f"Le document est trop long ({len(chunks)} passages à indexer ; au plus "
+            f"{MAX_CHUNKS}) : découpez-le en plusieurs documents.",
+            field="file",
+        )
     label = (title or parsed.title).strip()
     texts = [embedding_text(label, c) for c in chunks]
     vectors = (embedder or default_embedder()).passages(texts)
@@ -107,21 +116,17 @@ def upload(
     access_roles: list[str] | None = None,
     attach: Attachment | None = None,
     embedder: Embedder | None = None,
+    indexed: Indexed | None = None,
 ) -> Document:
     """Store, parse and index a new document (refused in French when it cannot be read,
-    is a duplicate, or its access or attachment is invalid)."""
-    principal.require(*UPLOADERS)
-    roles = _access_roles(principal, access_roles)
-    _check_attachment(session, principal, attach)
+    is a duplicate, or its access or attachment is invalid).
+
+    ``indexed``: the file already parsed and embedded elsewhere (the API does it in a worker
+    process, outside any transaction, after `check_upload`); otherwise it is done here."""
+    roles = check_upload(session, principal, data, access_roles=access_roles, attach=attach)
     digest = hashlib.sha256(data).hexdigest()
-    twin = session.scalar(
-        select(Document).where(Document.tenant_id == principal.tenant_id, Document.sha256 == digest)
-    )
-    if twin is not None:
-        raise Conflict(
-            f"Ce fichier a déjà été déposé : « {twin.title} ».", document_id=str(twin.id)
-        )
-    indexed = index(data, filename=filename, title=title, embedder=embedder)
+    if indexed is None:
+        indexed = index(data, filename=filename, title=title, embedder=embedder)
     document = Document(
         tenant_id=principal.tenant_id,
         id=uuid7(),
@@ -156,6 +161,34 @@ def upload(
     return document
 
 
+def check_upload(
+    session: Session,
+    principal: Principal,
+    data: bytes,
+    *,
+    access_roles: list[str] | None,
+    attach: Attachment | None,
+) -> list[str]:
+    """Everything that refuses an upload before its file is parsed; the access roles to store.
+
+    A file already in the business is refused only when the uploader may read that copy:
+    the refusal names it. A copy they may not read is none of their business, so the upload
+    goes on as for any new file — saying « déjà déposé » would reveal that a document they
+    cannot see exists, with its title."""
+    principal.require(*UPLOADERS)
+    roles = _access_roles(principal, access_roles)
+    _check_attachment(session, principal, attach)
+    digest = hashlib.sha256(data).hexdigest()
+    twin = session.scalar(
+        select(Document).where(readable(principal), Document.sha256 == digest).limit(1)
+    )
+    if twin is not None:
+        raise Conflict(
+            f"Ce fichier a déjà été déposé : « {twin.title} ».", document_id=str(twin.id)
+        )
+    return roles
+
+
 def replace(
     session: Session,
     principal: Principal,
@@ -164,10 +197,14 @@ def replace(
     *,
     filename: str | None,
     embedder: Embedder | None = None,
+    indexed: Indexed | None = None,
 ) -> Document:
-    """A new version of the file: its chunks and vectors are rebuilt, the old ones gone."""
-    document = _keepable(session, principal, document_id)
-    indexed = index(data, filename=filename, title=document.title, embedder=embedder)
+    """A new version of the file: its chunks and vectors are rebuilt, the old ones gone.
+
+    ``indexed``: the file already parsed and embedded with the document's current title."""
+    document = keepable(session, principal, document_id)
+    if indexed is None:
+        indexed = index(data, filename=filename, title=document.title, embedder=embedder)
     document.filename = _filename(filename, indexed)
     document.kind = indexed.parsed.kind.value
     document.size_bytes = len(data)
@@ -205,10 +242,14 @@ def update(
     attach: Attachment | None = None,
     detach: bool = False,
     embedder: Embedder | None = None,
+    reindexed: tuple[int, Indexed] | None = None,
 ) -> Document:
     """Change the title (the chunks are re-embedded with it), who may read it, or what it
-    is attached to."""
-    document = _keepable(session, principal, document_id)
+    is attached to.
+
+    ``reindexed``: the file of version N already parsed and embedded under the new title
+    (refused as a conflict when the file has changed since)."""
+    document = keepable(session, principal, document_id)
     before = {"title": document.title, "access_roles": list(document.access_roles)}
     if access_roles is not None:
         document.access_roles = _access_roles(principal, access_roles)
@@ -219,11 +260,8 @@ def update(
         document.attached_type, document.attached_id = None, None
     if title is not None and _title(title) != document.title:
         document.title = _title(title)
-        blob = session.get(DocumentBlob, (principal.tenant_id, document.id))
-        if blob is not None:
-            indexed = index(
-                blob.data, filename=document.filename, title=document.title, embedder=embedder
-            )
+        indexed = _reindexed(session, document, reindexed, embedder)
+        if indexed is not None:
             _delete_chunks(session, document)
             _write_chunks(session, document, indexed)
     session.flush()
@@ -233,9 +271,28 @@ def update(
     return document
 
 
+def _reindexed(
+    session: Session,
+    document: Document,
+    reindexed: tuple[int, Indexed] | None,
+    embedder: Embedder | None,
+) -> Indexed | None:
+    if reindexed is not None:
+        version, indexed = reindexed
+        if version != document.version:
+            raise Conflict(
+                "Le fichier de ce document vient d'être remplacé : recommencez la modification."
+            )
+        return indexed
+    blob = session.get(DocumentBlob, (document.tenant_id, document.id))
+    if blob is None:
+        return None
+    return index(blob.data, filename=document.filename, title=document.title, embedder=embedder)
+
+
 def delete_document(session: Session, principal: Principal, document_id: UUID) -> None:
     """The document, its file, its chunks and their vectors."""
-    document = _keepable(session, principal, document_id)
+    document = keepable(session, principal, document_id)
     record_change(
         session, principal, document, "document.deleted", "document.delete", title=document.title
     )
@@ -291,7 +348,8 @@ def list_documents(
     return list(rows), total
 
 
-def _keepable(session: Session, principal: Principal, document_id: UUID) -> Document:
+def keepable(session: Session, principal: Principal, document_id: UUID) -> Document:
+    """The document, if ``principal`` may replace, change or delete it."""
     document = get(session, principal, document_id)
     if not (principal.has_any(*KEEPERS) or document.uploaded_by == principal.user_id):
         raise PermissionDenied(

@@ -171,6 +171,33 @@ class TestWrites:
             upload(container, account, HR_RULES, "b.md")
         assert "déjà été déposé" in info.value.message
 
+    def test_a_document_with_too_many_chunks_is_refused_before_embedding(
+        self, container: Container, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(documents, "MAX_CHUNKS", 2)
+
+        class Refusing:
+            model_id, dimensions = "none", 384
+
+            def passages(self, texts: list[str]) -> object:
+                raise AssertionError("embedded a document over the chunk cap")
+
+            def query(self, text: str) -> object:
+                raise AssertionError
+
+        with pytest.raises(InvalidInput, match="trop long") as info:
+            documents.index(CONTRACT.encode(), filename="c.md", embedder=Refusing())  # type: ignore[arg-type]
+        assert "au plus 2" in info.value.message
+
+    def test_a_copy_the_uploader_cannot_read_is_a_new_document(self, container: Container) -> None:
+        account = make_tenant(container)
+        hidden = upload(container, account, HR_RULES, "a.md", access_roles=["hr"])
+        with container.db.unit_of_work(account.tenant_id) as session:
+            mine = documents.upload(
+                session, account.principal(Role.SALES), HR_RULES.encode(), filename="b.md"
+            )
+            assert mine.id != hidden.id and mine.access_roles == []
+
     def test_replacing_reindexes_and_deleting_removes_chunks(self, container: Container) -> None:
         account = make_tenant(container)
         document = upload(container, account, CONTRACT, "contrat.md")

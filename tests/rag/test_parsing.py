@@ -9,8 +9,12 @@ import random
 import subprocess
 import sys
 import textwrap
+import tracemalloc
+import zipfile
+import zlib
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
@@ -22,8 +26,10 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.pdfgen import canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from rag import pdf_layout
 from rag.parsing import (
     DEFAULT_MAX_BYTES,
+    MAX_TEXT_CHARS,
     Block,
     DocumentKind,
     DocumentRejected,
@@ -104,6 +110,49 @@ def make_docx() -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def make_docx_bomb(inflated: int = 200 * 1024 * 1024) -> bytes:
+    """A real .docx carrying one more part: zeros that deflate a thousandfold."""
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(make_docx())) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for info in source.infolist():
+            bomb.writestr(info, source.read(info))
+        with bomb.open("word/media/padding.bin", "w", force_zip64=True) as part:
+            zeros = bytes(1024 * 1024)
+            for _ in range(inflated // len(zeros)):
+                part.write(zeros)
+    return buffer.getvalue()
+
+
+def make_pdf_bomb(inflated: int = 200 * 1024 * 1024) -> bytes:
+    """A one-page PDF whose content stream is spaces that deflate a thousandfold."""
+    deflater = zlib.compressobj(9)
+    blanks = b" " * (1024 * 1024)
+    stream = b"".join(deflater.compress(blanks) for _ in range(inflated // len(blanks)))
+    stream += deflater.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
 
 
 def make_xlsx() -> bytes:
@@ -382,6 +431,39 @@ class TestWebAndText:
         assert "De : Awa Diop <awa@boutique.sn>" in headers and "À : compta@comptoir.sn" in headers
         body = next(b for b in document.blocks if "avant la fin du mois" in b.text)
         assert body.section == "Relance"
+
+
+class TestBounds:
+    """Bombs and floods are refused before they are inflated or parsed whole."""
+
+    @pytest.mark.parametrize(
+        ("make", "name"), [(make_docx_bomb, "x.docx"), (make_pdf_bomb, "x.pdf")]
+    )
+    def test_bomb_is_refused_without_inflating_it(self, make: Any, name: str) -> None:
+        data = make()
+        assert len(data) < 2 * 1024 * 1024
+        tracemalloc.start()
+        try:
+            with pytest.raises(DocumentRejected, match="décompressé dépasse 64 Mo") as err:
+                parse(data, filename=name)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert err.value.reason == "too_large"
+        # Inflated whole, the bomb alone would take 200 Mo; bounded, at most twice the cap.
+        assert peak < 150 * 1024 * 1024
+
+    def test_pdf_longer_than_the_page_cap(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(pdf_layout, "MAX_PAGES", 2)
+        with pytest.raises(DocumentRejected, match="dépasse 2 pages") as err:
+            parse(make_pdf())
+        assert err.value.reason == "too_large"
+
+    def test_text_longer_than_the_cap_is_refused_before_parsing(self) -> None:
+        data = ("Une phrase de texte. " * (MAX_TEXT_CHARS // 20)).encode()
+        with pytest.raises(DocumentRejected, match="trop long") as err:
+            parse(data, filename="long.txt")
+        assert err.value.reason == "too_large"
 
 
 class TestRejections:
