@@ -78,7 +78,8 @@ class TestRunCommand:
         try:
             wait_healthy(url, proc, tmp_path)
             first = demo_user_id(url)
-            assert "/api/v1/auth/login" in httpx.get(f"{url}/openapi.json", timeout=60).json()["paths"]
+            schema = httpx.get(f"{url}/openapi.json", timeout=60).json()
+            assert "/api/v1/auth/login" in schema["paths"]
         finally:
             code = ctrl_c(proc)
         log = (tmp_path / "run.log").read_text()
