@@ -11,6 +11,7 @@ from uuid import UUID
 
 from redis import Redis
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from comptoir import dbadmin
 from comptoir.runtime import Endpoints, resolve_endpoints
@@ -35,9 +36,21 @@ class Container:
 
     @property
     def app_database_url(self) -> str:
-        return self.settings.app_database_url or dbadmin.app_url(
-            self.endpoints.database_url, self.settings.app_db_role, self.settings.app_db_password
+        s = self.settings
+        return s.app_database_url or dbadmin.app_url(
+            self.endpoints.database_url, s.app_db_role, s.resolved_app_db_password()
         )
+
+    @property
+    def app_role_credentials(self) -> tuple[str, str | None]:
+        """The application role and the password provisioning gives it: those of
+        APP_DATABASE_URL when set (its password, if any, is the one that must work), else
+        COMPTOIR_APP_DB_ROLE with the configured or generated password."""
+        s = self.settings
+        if s.app_database_url:
+            url = make_url(s.app_database_url)
+            return url.username or s.app_db_role, url.password
+        return s.app_db_role, s.resolved_app_db_password()
 
     @cached_property
     def owner_engine(self) -> Engine:
@@ -117,11 +130,9 @@ class Container:
     def prepare_database(self) -> None:
         """Apply migrations and (re)provision the application role. Idempotent."""
         dbadmin.migrate(self.owner_engine)
+        role, password = self.app_role_credentials
         dbadmin.provision_app_role(
-            self.owner_engine,
-            self.settings.app_db_role,
-            self.settings.app_db_password,
-            self.settings.resolved_secret_key(),
+            self.owner_engine, role, password, self.settings.resolved_secret_key()
         )
 
     def close(self) -> None:
@@ -134,7 +145,10 @@ class Container:
 
 
 def build_container(settings: Settings | None = None, clock: Clock | None = None) -> Container:
+    """The container of a process; refuses (``ConfigurationError``) to start on an external
+    server without the application role's password."""
     settings = settings or Settings()
+    settings.check_external_database()
     return Container(
         settings=settings, endpoints=resolve_endpoints(settings), clock=clock or SystemClock()
     )

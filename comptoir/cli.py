@@ -11,9 +11,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from comptoir.bootstrap import Container
 
 T = TypeVar("T")
 
@@ -26,22 +29,32 @@ eval_app = typer.Typer(help="Évaluation de l'agent sur des conversations (evals
 app.add_typer(eval_app, name="eval")
 
 
+def _configured_container() -> Container:
+    """The process's container, or a plain message and exit 2 when a required setting is
+    missing (no traceback for a configuration mistake)."""
+    from comptoir.bootstrap import build_container
+    from comptoir.settings import ConfigurationError
+
+    try:
+        return build_container()
+    except ConfigurationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply migrations and provision the application role."""
-    from comptoir.bootstrap import build_container
-
-    build_container().prepare_database()
+    _configured_container().prepare_database()
     typer.echo("Base de données à jour.")
 
 
 @db_app.command("seed")
 def db_seed() -> None:
     """Create the demo businesses (idempotent)."""
-    from comptoir.bootstrap import build_container
     from comptoir.demo import seed_demo
 
-    for slug, email, roles in seed_demo(build_container()):
+    for slug, email, roles in seed_demo(_configured_container()):
         typer.echo(f"{slug:22} {email:32} {roles}")
 
 
@@ -197,11 +210,10 @@ def chat(
 @app.command()
 def run() -> None:
     """Start everything: PostgreSQL, Redis, migrations, demo, API, Celery worker and beat."""
-    from comptoir.bootstrap import build_container
     from comptoir.demo import DEMO_PASSWORD, seed_demo
     from comptoir.runtime import stop_embedded
 
-    container = build_container()
+    container = _configured_container()
     settings = container.settings
     typer.echo("Préparation de la base de données…")
     container.prepare_database()

@@ -39,8 +39,11 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def provision_app_role(engine: Engine, role: str, password: str, secret_key: str) -> None:
+def provision_app_role(engine: Engine, role: str, password: str | None, secret_key: str) -> None:
     """Create (or refresh) the application role, its grants and the RLS signing key.
+
+    ``password`` None leaves the role's password as it is (a role managed outside Comptoir,
+    given through APP_DATABASE_URL without one).
 
     Roles are cluster-wide but advisory locks are per database: two databases of one server
     provisioned at once (parallel test workers) can collide on the role's catalog row
@@ -56,7 +59,7 @@ def provision_app_role(engine: Engine, role: str, password: str, secret_key: str
             time.sleep(0.1 * (attempt + 1))
 
 
-def _provision_app_role(engine: Engine, role: str, password: str, secret_key: str) -> None:
+def _provision_app_role(engine: Engine, role: str, password: str | None, secret_key: str) -> None:
     inner, outer = TenantSigner(secret_key).pads()
     quoted = engine.dialect.identifier_preparer.quote(role)
     with engine.begin() as conn:
@@ -65,7 +68,9 @@ def _provision_app_role(engine: Engine, role: str, password: str, secret_key: st
         verb = "ALTER" if exists else "CREATE"
         # Utility statements take no bind parameters: the password is quoted as a literal.
         attributes = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
-        conn.execute(text(f"{verb} ROLE {quoted} {attributes} PASSWORD {_literal(password)}"))
+        if password is not None:
+            attributes += f" PASSWORD {_literal(password)}"
+        conn.execute(text(f"{verb} ROLE {quoted} {attributes}"))
         database = conn.scalar(text("SELECT current_database()"))
         conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}'))
         conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quoted}"))
@@ -78,6 +83,8 @@ def _provision_app_role(engine: Engine, role: str, password: str, secret_key: st
             conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {quoted}"))
         for table in WRITE_ONLY:
             conn.execute(text(f"REVOKE SELECT ON {table} FROM {quoted}"))
+        for statement in function_privileges(quoted):
+            conn.execute(text(statement))
         conn.execute(
             text(
                 "INSERT INTO tenant_guard (id, inner_key, outer_key) VALUES (1, :i, :o) "
@@ -87,11 +94,34 @@ def _provision_app_role(engine: Engine, role: str, password: str, secret_key: st
         )
 
 
+def function_privileges(quoted_role: str) -> list[str]:
+    """Only the application role may call the schema's functions.
+
+    PostgreSQL lets PUBLIC (every role of the cluster) execute a new function. The SECURITY
+    DEFINER ones (``comptoir_auth_find_user`` returns a password hash for an e-mail,
+    ``comptoir_auth_user_tenants``, ``comptoir_purge_refresh_tokens``,
+    ``comptoir_pending_events``…) run as their owner, past RLS: any other role on the same
+    server could read hashes or purge sessions through them. Every routine of the schema —
+    those of the extensions too (pgvector, pg_trgm: harmless, but the rule stays one rule)
+    — is revoked from PUBLIC and granted to the application role, at every start, so a
+    function a new migration adds is covered; the default privileges also keep PUBLIC off
+    routines the migrating role creates from now on (ALTER DEFAULT PRIVILEGES is per
+    database and per creating role: the migrations run as this one).
+    """
+    return [
+        "REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA public FROM PUBLIC",
+        f"GRANT EXECUTE ON ALL ROUTINES IN SCHEMA public TO {quoted_role}",
+        "ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON ROUTINES FROM PUBLIC",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON ROUTINES TO {quoted_role}",
+    ]
+
+
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
 def app_url(owner_url: str, role: str, password: str) -> str:
+    """The owner URL with the application role's credentials instead."""
     return (
         make_url(owner_url)
         .set(username=role, password=password)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -23,7 +24,8 @@ class Settings(BaseSettings):
     # When unset it is derived from DATABASE_URL with the role below.
     app_database_url: str | None = Field(default=None, validation_alias="APP_DATABASE_URL")
     app_db_role: str = "comptoir_app"
-    app_db_password: str = "comptoir_app"
+    # Generated under COMPTOIR_HOME when unset; required with an external DATABASE_URL.
+    app_db_password: str | None = None
     redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
     secret_key: str | None = None
     access_token_minutes: int = 15
@@ -44,12 +46,57 @@ class Settings(BaseSettings):
 
     def resolved_secret_key(self) -> str:
         """The signing key; generated once and kept under COMPTOIR_HOME when not configured."""
-        if self.secret_key:
-            return self.secret_key
-        path = self.home / "secret.key"
-        if not path.exists():
-            self.home.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        self.secret_key = path.read_text().strip()
+        if not self.secret_key:
+            self.secret_key = home_secret(self.home / "secret.key")
         return self.secret_key
+
+    def resolved_app_db_password(self) -> str:
+        """The application role's password: ``COMPTOIR_APP_DB_PASSWORD``, else generated once
+        and kept under COMPTOIR_HOME (0600), so every start applies the same one."""
+        if not self.app_db_password:
+            self.app_db_password = home_secret(self.home / "app-db.password")
+        return self.app_db_password
+
+    def check_external_database(self) -> None:
+        """With an external server the application role's password must be configured.
+
+        Roles are cluster-wide and every host (API replicas, workers) provisions the role at
+        start: a password generated in one host's COMPTOIR_HOME would be replaced by the next
+        host's, locking the others out.
+        """
+        if self.database_url and not (self.app_database_url or self.app_db_password):
+            raise ConfigurationError(APP_DB_PASSWORD_REQUIRED)
+
+
+APP_DB_PASSWORD_REQUIRED = (
+    "COMPTOIR_APP_DB_PASSWORD est obligatoire quand DATABASE_URL désigne un serveur "
+    "PostgreSQL externe (ou donnez APP_DATABASE_URL complète). "
+    "/ COMPTOIR_APP_DB_PASSWORD is required when DATABASE_URL points at an external "
+    "PostgreSQL server (or give a full APP_DATABASE_URL)."
+)
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that must be given is missing; the message says which, in French and
+    English, for whoever starts the service."""
+
+
+def home_secret(path: Path) -> str:
+    """A random secret kept in ``path`` (created 0600 if absent, then reused).
+
+    Parallel starts (test workers, API and worker processes) may race to create it: the
+    file is written aside and linked into place, so every process reads the one winner.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process won the race: use its secret
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

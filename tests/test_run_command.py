@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -77,7 +78,8 @@ class TestRunCommand:
         try:
             wait_healthy(url, proc, tmp_path)
             first = demo_user_id(url)
-            assert "/api/v1/auth/login" in httpx.get(f"{url}/openapi.json").json()["paths"]
+            schema = httpx.get(f"{url}/openapi.json", timeout=60).json()
+            assert "/api/v1/auth/login" in schema["paths"]
         finally:
             code = ctrl_c(proc)
         log = (tmp_path / "run.log").read_text()
@@ -87,10 +89,29 @@ class TestRunCommand:
         with pytest.raises(ProcessLookupError):
             os.killpg(proc.pid, 0)  # nothing left of what it started
         assert not (tmp_path / "pg" / "postmaster.pid").exists()
+        password_file = tmp_path / "app-db.password"
+        password = password_file.read_text()
+        assert password.strip() not in ("", "comptoir_app")  # not the old shared constant
+        assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
 
         proc = start(tmp_path, port)
         try:
             wait_healthy(url, proc, tmp_path)
-            assert demo_user_id(url) == first
+            assert demo_user_id(url) == first  # the app role still logs in after a restart…
         finally:
             assert ctrl_c(proc) == 0
+        assert password_file.read_text() == password  # …with the same kept password
+
+    def test_refuses_an_external_server_without_the_app_password(self, tmp_path: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COMPTOIR_APP_DB")}
+        env.update(
+            COMPTOIR_HOME=str(tmp_path),
+            DATABASE_URL="postgresql://comptoir@db.invalid:5432/comptoir",
+        )
+        env.pop("APP_DATABASE_URL", None)
+        done = subprocess.run(
+            [str(COMPTOIR), "run"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 2, done.stderr
+        assert "COMPTOIR_APP_DB_PASSWORD est obligatoire" in done.stderr
+        assert "Traceback" not in done.stderr

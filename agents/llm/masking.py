@@ -2,6 +2,12 @@
 stable placeholders (``⟨EMAIL_1⟩``, ``⟨TEL_1⟩``, ``⟨IBAN_1⟩``) before a prompt is sent, and
 the placeholders in what the model answers (text, tool arguments) become the values again.
 
+What a personnel tool returns is masked further (``mask_tool_output``): the names of the
+people it is about (``⟨NOM_1⟩``) and every amount of money (``⟨MONTANT_1⟩``: salaries,
+pay). Those names are then masked wherever they appear in the rest of the turn. The model
+works with the placeholders; a tool it calls gets the real values back (arguments are
+unmasked), and so does the user in the final reply.
+
 One ``Masker`` per conversation turn (or thread): the same value (as written) always gets
 the same placeholder, so the model can still tell two customers' numbers apart and refer
 back, and unmasking gives back exactly what was written.
@@ -28,9 +34,24 @@ PHONE = re.compile(
     rf"|(?:7[05678]|33){_SEP}\d{{3}}{_SEP}\d\d{_SEP}\d\d"
     r")(?![\w])"
 )
-PLACEHOLDER = re.compile(r"[⟨<](EMAIL|TEL|IBAN)_(\d+)[⟩>]")
+# An amount with its currency as Comptoir writes it (``Money.format_fr``) or as people do:
+# 350 000 FCFA, 1 234,50 €, 150000 XOF, 75 000 F CFA, 1.500 EUR.
+_GROUP = "[ \u00a0\u202f.]"
+AMOUNT = re.compile(
+    rf"(?<![\w,.])-?\d+(?:{_GROUP}\d{{3}})*(?:,\d+)?[ \u00a0\u202f]?"
+    r"(?:FCFA|F CFA|XOF|EUR|€|francs?)(?!\w)"
+)
+PLACEHOLDER = re.compile(r"[⟨<](EMAIL|TEL|IBAN|NOM|MONTANT)_(\d+)[⟩>]")
 
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (("EMAIL", EMAIL), ("IBAN", IBAN), ("TEL", PHONE))
+
+# Areas whose tools speak about people's employment: names and amounts are masked there.
+PERSONNEL_AREAS = frozenset({"hr"})
+# Keys of a tool result whose value is a person's name: ``employee``/``manager`` anywhere,
+# ``name`` in a row that is an employee (it has an ``employee_id``).
+PERSON_KEYS = frozenset({"employee", "employee_name", "manager", "manager_name", "full_name"})
+# Keys of a tool result whose value is pay: the raw figure, as the result carries it.
+PAY_KEY = re.compile(r"salary|salaire|pay|wage|gross|brut|net|amount|montant|bonus|prime")
 
 
 class Masker:
@@ -40,12 +61,36 @@ class Masker:
         self._placeholder_by_key: dict[str, str] = {}
         self._value_by_placeholder: dict[str, str] = {}
         self._counts: dict[str, int] = {}
+        # Names and figures learnt from personnel tools, masked in every text from then on.
+        self._known: dict[str, str] = {}
+        self._known_pattern: re.Pattern[str] | None = None
 
     def mask(self, text: str) -> str:
-        """``text`` with e-mails, IBANs and phone numbers replaced by placeholders."""
+        """``text`` with e-mails, IBANs and phone numbers replaced by placeholders, and the
+        names and figures a personnel tool returned earlier in the turn."""
         for kind, pattern in _KINDS:
             text = pattern.sub(self._replacer(kind), text)
+        if self._known_pattern is not None:
+            text = self._known_pattern.sub(lambda m: self._known[m.group(0)], text)
         return text
+
+    def mask_tool_output(self, area: str, text: str, result: dict[str, Any] | None) -> str:
+        """``mask`` for what a tool of ``area`` answered. For a personnel tool, the people
+        named in its ``result`` and its amounts of money are masked too (and remembered)."""
+        if area in PERSONNEL_AREAS:
+            for kind, value in _sensitive_values(result):
+                self._learn(kind, value)
+            text = AMOUNT.sub(self._replacer("MONTANT"), text)
+        return self.mask(text)
+
+    def _learn(self, kind: str, value: str) -> None:
+        value = value.strip()
+        if len(value) < 2 or value in self._known:
+            return
+        self._known[value] = self._placeholder(kind, value)
+        # Longest first, so « Awa Diop Ba » is not cut after « Awa Diop ».
+        alternatives = "|".join(re.escape(v) for v in sorted(self._known, key=len, reverse=True))
+        self._known_pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
     def _replacer(self, kind: str) -> Callable[[re.Match[str]], str]:
         return lambda m: self._placeholder(kind, m.group(0))
@@ -81,6 +126,29 @@ class Masker:
             self._placeholder_by_key[key] = placeholder
             self._value_by_placeholder[placeholder] = value
         return placeholder
+
+
+def _sensitive_values(value: Any, key: str = "") -> list[tuple[str, str]]:
+    """``(kind, value)`` for every person's name and pay figure inside a tool result."""
+    found: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        is_employee_row = "employee_id" in value
+        for k, v in value.items():
+            if isinstance(v, str) and (k in PERSON_KEYS or (k == "name" and is_employee_row)):
+                found.append(("NOM", v))
+            else:
+                found.extend(_sensitive_values(v, str(k)))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            found.extend(_sensitive_values(item, key))
+    elif isinstance(value, str | int) and PAY_KEY.search(key) and _is_figure(str(value)):
+        found.append(("MONTANT", str(value)))
+    return found
+
+
+def _is_figure(value: str) -> bool:
+    """A raw amount worth hiding: at least three digits (not a count of days)."""
+    return bool(re.fullmatch(r"-?\d{3,}(?:\.\d+)?", value))
 
 
 def _walk(value: Any, on_text: Callable[[str], str]) -> Any:

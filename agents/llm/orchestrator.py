@@ -5,7 +5,8 @@ tools of a supervisor, as LangGraph's maintainers now advise over hand-off libra
 The LLM tier never executes a WRITE: ``call_tool`` (the lead's agent turn) dry-runs it
 and answers ``needs_confirmation``; that, like a question back to the user, ends the
 whole turn at once with the tool's own French text. Everything sent to the model is
-masked (``Masker``); tool arguments coming back are unmasked before the call.
+masked (``Masker``; personnel tools' names and amounts too); tool arguments coming back
+are unmasked before the call.
 
 Text written by others (a tool declared ``untrusted``: the documents) reaches the model
 between ``UNTRUSTED_OPEN`` and ``UNTRUSTED_CLOSE``, as data. And once a turn has read
@@ -294,7 +295,7 @@ def _execute(turn: _Turn, area: str, by_name: dict[str, Tool], call: ToolCall) -
     )
     if outcome.stops_turn:
         raise _Stop(outcome)
-    text = turn.masker.mask(outcome.text)
+    text = turn.masker.mask_tool_output(tool.area, outcome.text, outcome.result)
     if tool.untrusted:
         turn.tainted = True
         # A document cannot close the wrapper itself with a forged marker.

@@ -38,7 +38,10 @@ def libpq_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, **kwargs)
+    """Every engine of Comptoir. ``hide_parameters``: bound values (password hashes,
+    tokens, personal data) never appear in SQLAlchemy's logs or in the text of its errors,
+    which end up in logs and tracebacks."""
+    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, hide_parameters=True, **kwargs)
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:

@@ -13,7 +13,8 @@ config = context.config
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+        url = config.get_main_option("sqlalchemy.url") or ""
+        engine = create_engine(url, hide_parameters=True)  # no bound values in logs
         with engine.begin() as conn:
             context.configure(connection=conn, target_metadata=metadata)
             context.run_migrations()

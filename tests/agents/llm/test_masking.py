@@ -116,3 +116,63 @@ class TestUnmask:
             "quantity": 3,
             "note": None,
         }
+
+
+# What hr.create_contract renders and returns (tools/hr/contracts.py), as data.
+CONTRACT_TEXT = (
+    "Contrat créé : CDI de Awa Diop du 01/03/2026 : 350\u202f000 FCFA brut par mois, "
+    "40 h par semaine."
+)
+CONTRACT = {
+    "contract_id": "c1",
+    "employee": "Awa Diop",
+    "kind": "cdi",
+    "salary": "350000",
+    "currency": "XOF",
+    "weekly_hours": "40",
+}
+
+
+class TestPersonnelOutput:
+    def test_names_and_pay_of_a_personnel_tool_are_masked_and_come_back(self) -> None:
+        masker = Masker()
+        masked = masker.mask_tool_output("hr", CONTRACT_TEXT, CONTRACT)
+        assert "Awa" not in masked and "Diop" not in masked and "350" not in masked
+        assert "⟨NOM_1⟩" in masked and "⟨MONTANT_" in masked
+        assert "40 h par semaine" in masked  # hours and dates are not pay
+        assert masker.unmask(masked) == CONTRACT_TEXT
+
+    def test_a_name_learnt_is_masked_in_every_later_text(self) -> None:
+        masker = Masker()
+        masker.mask_tool_output("hr", CONTRACT_TEXT, CONTRACT)
+        assert masker.mask("Prolonge Awa Diop, payée 350000.") == (
+            "Prolonge ⟨NOM_1⟩, payée ⟨MONTANT_1⟩."
+        )
+        assert masker.unmask_value({"employee": "⟨NOM_1⟩"}) == {"employee": "Awa Diop"}
+
+    def test_employee_rows_and_lists_are_read(self) -> None:
+        masker = Masker()
+        found = {
+            "query": "diop",
+            "employees": [
+                {"employee_id": "e1", "code": "E001", "name": "Awa Diop"},
+                {"employee_id": "e2", "code": "E002", "name": "Moussa Diop Ba"},
+            ],
+        }
+        masked = masker.mask_tool_output("hr", "- Awa Diop (E001)\n- Moussa Diop Ba (E002)", found)
+        assert masked == "- ⟨NOM_1⟩ (E001)\n- ⟨NOM_2⟩ (E002)"
+
+    @pytest.mark.parametrize(
+        "amount", ["350\u202f000 FCFA", "1 234,50 €", "150000 XOF", "75 000 F CFA", "90 000 francs"]
+    )
+    def test_every_written_amount_is_masked(self, amount: str) -> None:
+        masker = Masker()
+        masked = masker.mask_tool_output("hr", f"Prime : {amount}.", None)
+        assert masked == "Prime : ⟨MONTANT_1⟩." and masker.unmask(masked) == f"Prime : {amount}."
+
+    def test_other_areas_keep_their_amounts_and_names(self) -> None:
+        masker = Masker()
+        text = "Facture F-2026-00012 de Diallo SARL : 53 100 FCFA"
+        result = {"customer": "Diallo SARL", "employee": "Awa Diop", "amount": "53100"}
+        assert masker.mask_tool_output("finance", text, result) == text
+        assert masker.placeholders == {}

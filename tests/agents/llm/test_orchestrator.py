@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from agents.llm.schemas import compact_tool
 from agents.outcome import ToolOutcome
 from domain.kit.errors import InvalidInput
 from tools.base import Effect, Tool, ToolContext, ToolResult, tool
+from tools.hr.contracts import ContractOut
 
 
 class InvoiceIn(BaseModel):
@@ -439,3 +441,46 @@ class TestPrompts:
         text = load_prompt(name)
         assert 30 < len(text.split()) <= 250
         assert "français" in text or "Tu es" in text or text.startswith("# ")
+
+
+class TestPersonnelMasking:
+    def test_hr_names_and_salaries_never_reach_the_model_but_reach_the_user(self) -> None:
+        contract = ContractOut(
+            contract_id="c1",
+            employee="Mariama Sow",
+            kind="cdi",
+            start_date=date(2026, 3, 1),
+            end_date=None,
+            salary=Decimal("350000"),
+            currency="XOF",
+            weekly_hours=Decimal("40"),
+        )
+        found = ToolOutcome(
+            "done", "hr.leave_balance", contract.render(), result=contract.model_dump(mode="json")
+        )
+
+        def subagent_reports(
+            system: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
+        ) -> ModelReply:
+            return say("Résultat : " + messages[-1]["content"].removeprefix("done: "))
+
+        model = ScriptedChat(
+            [
+                call("o1", "hr", request="Le contrat de la nouvelle caissière ?"),
+                call("s1", "hr.leave_balance", employee="la nouvelle caissière"),
+                # The model refers to the person by the placeholder it was shown.
+                call("s2", "hr.leave_balance", employee="⟨NOM_1⟩"),
+                subagent_reports,
+                lambda s, m, t: say(m[-1]["content"]),
+            ]
+        )
+        tools = FakeTools({"hr.leave_balance": found})
+        result = run(model, tools, "Quel est le contrat de la nouvelle caissière ?")
+
+        sent = json.dumps(model.calls, ensure_ascii=False)
+        for secret in ("Mariama", "Sow", "350", "000 FCFA"):
+            assert secret not in sent
+        assert "⟨NOM_1⟩" in sent and "⟨MONTANT_" in sent
+        assert tools.calls[1] == ("hr.leave_balance", {"employee": "Mariama Sow"})
+        assert result.text == "Résultat : " + contract.render()
+        assert "Mariama Sow" in result.text and "350\u202f000 FCFA" in result.text
