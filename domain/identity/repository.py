@@ -175,7 +175,7 @@ def lock_active_admins(session: Session, tenant_id: UUID) -> list[UUID]:
         .where(
             Membership.tenant_id == tenant_id,
             Membership.is_active.is_(True),
-            Membership.roles.any("admin"),  # type: ignore[arg-type]
+            Membership.roles.contains(["admin"]),
         )
         .order_by(Membership.id)
         .with_for_update()
