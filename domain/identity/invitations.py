@@ -212,7 +212,7 @@ class InvitationAcceptance:
         password_hash = self.passwords.hash(data.password)
         owner = repo.find_credentials(session, invitation.email)
         if owner is None:
-            user = User(
+            created = User(
                 id=uuid7(),
                 email=invitation.email,
                 name=data.name.strip(),
@@ -220,23 +220,22 @@ class InvitationAcceptance:
                 phone=phone,
                 email_verified_at=now,
             )
-            session.add(user)
+            session.add(created)
             session.flush()
-            return user.id
+            return created.id
         if repo.email_verified(session, owner.user_id):
             raise LoginRequired()
         # An unproven claim on this address: the mailbox's owner takes it over.
         repo.release_unverified_account(session, owner.user_id, invitation.tenant_id)
         _ensure_membership_row(session, invitation.tenant_id, owner.user_id, invitation.roles)
-        user = repo.get_user(session, owner.user_id)
-        assert user is not None  # a member of this business now, so visible
-        user.name = data.name.strip()
-        user.password_hash = password_hash
-        user.phone = phone
-        user.email_verified_at = now
-        user.is_active = True
+        taken = repo.get_user(session, owner.user_id)
+        assert taken is not None  # a member of this business now, so visible
+        taken.name = data.name.strip()
+        taken.password_hash = password_hash
+        taken.phone = phone
+        taken.email_verified_at = now
         session.flush()
-        return user.id
+        return taken.id
 
 
 def _ensure_membership_row(

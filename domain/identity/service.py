@@ -30,7 +30,7 @@ from domain.identity.errors import (
 from domain.identity.legal_ids import normalize_phone
 from domain.identity.models import AuthSession, Membership, RefreshToken, Tenant, User
 from domain.identity.passwords import Passwords
-from domain.identity.schemas import MemberCreate, SignUp, TokenPair, UserCreate
+from domain.identity.schemas import MemberCreate, SignUp, TenantCreate, TokenPair, UserCreate
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import Tokens
 from domain.kit.base import utcnow
@@ -68,6 +68,11 @@ def flush_new_tenant(session: Session) -> None:
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "")
         raise (SlugTaken() if constraint == "uq_tenants_slug" else EmailTaken()) from exc
+
+
+def tenant_fields(tenant: Tenant) -> dict[str, object]:
+    """What the business was created with, for its audit entry."""
+    return {name: getattr(tenant, name) for name in TenantCreate.model_fields}
 
 
 def add_tenant(db: Database, session: Session, data: SignUp) -> Tenant:
@@ -128,7 +133,7 @@ def start_tenant(
         "tenant.create",
         target_type="tenant",
         target_id=tenant_id,
-        after={"slug": tenant.slug, "name": tenant.name, "admin": user.email},
+        after={**tenant_fields(tenant), "admin": user.email},
         ip=ctx.ip,
     )
 

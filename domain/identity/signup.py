@@ -87,13 +87,22 @@ def sign_up(
             now=now,
         )
         events.emit(session, principal, INVITATION_EVENT, invitation_id=invitation.id)
+        events.emit(
+            session,
+            principal,
+            "tenant.created",
+            tenant_id=tenant.id,
+            slug=tenant.slug,
+            country=tenant.country,
+            admin_user_id=None,
+        )
         audit.record(
             session,
             principal,
             "tenant.create",
             target_type="tenant",
             target_id=tenant.id,
-            after={"slug": tenant.slug, "name": tenant.name, "admin": email},
+            after={**identity.tenant_fields(tenant), "admin": email},
             ip=ctx.ip,
         )
         link = links.invitation_link(links.invitation_token(tenant.id, invitation.id))

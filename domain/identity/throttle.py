@@ -45,6 +45,15 @@ redis.call('HSET', KEYS[1], 'until', now + delay)
 return {1, 0}
 """
 
+# KEYS: pair hash, address failure counter. Forget the pair; give the address its slot
+# back, without creating the counter (a DECR on a missing key would leave -1, forever).
+_SUCCEEDED = """
+redis.call('DEL', KEYS[1])
+local n = tonumber(redis.call('GET', KEYS[2]) or '0')
+if n > 0 then redis.call('DECR', KEYS[2]) end
+return n
+"""
+
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
@@ -70,6 +79,7 @@ class LoginThrottle:
     ) -> None:
         self._redis = redis
         self._take = redis.register_script(_TAKE_SLOT)
+        self._succeeded = redis.register_script(_SUCCEEDED)
         self.free_attempts = free_attempts
         self.base_delay_ms = int(base_delay_seconds * 1000)
         self.max_delay_ms = max_delay_seconds * 1000
@@ -107,10 +117,7 @@ class LoginThrottle:
 
     def login_succeeded(self, email: str, ip: str | None) -> None:
         """The owner got in from this address: forget its failures and give back its slot."""
-        pipe = self._redis.pipeline()
-        pipe.delete(self._pair_key(email, ip))
-        pipe.decr(self._ip_key(ip))
-        pipe.execute()
+        self._succeeded(keys=[self._pair_key(email, ip), self._ip_key(ip)])
 
     def take_signup_slot(self, ip: str | None) -> None:
         key = f"comptoir:signup:ip:{ip or '-'}"

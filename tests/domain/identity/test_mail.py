@@ -34,7 +34,9 @@ class Inbox:
 
     def link_to(self, address: str) -> str:
         (mail,) = [m for m in self.messages if m["To"] == address]
-        body = mail.get_payload(decode=True).decode()
+        payload = mail.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        body = payload.decode()
         match = re.search(r"https?://\S+#(\S+)", body)
         assert match, body
         return match.group(1)
