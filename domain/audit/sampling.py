@@ -7,6 +7,7 @@ written, carrying how many the same key had in the previous minute.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from dataclasses import dataclass
@@ -14,6 +15,20 @@ from dataclasses import dataclass
 from redis import Redis
 
 log = logging.getLogger("comptoir.audit")
+
+
+def address_bucket(ip: str | None) -> str:
+    """The unit counters are kept per: an IPv4 address, or an IPv6 /64 (one subscriber
+    usually holds a whole /64 and could otherwise rotate through it)."""
+    if not ip:
+        return "-"
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 @dataclass(frozen=True, slots=True)

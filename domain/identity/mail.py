@@ -96,8 +96,8 @@ def invitation_mail(
     if own_signup:
         intro = (
             f"Une demande de création de l'entreprise « {business} » a été faite avec votre "
-            "adresse, qui a déjà un compte Comptoir. Si c'est vous, ouvrez ce lien (connecté "
-            "à votre compte) pour en devenir l'administrateur :"
+            "adresse, qui a déjà un compte Comptoir. Si c'est vous, ouvrez ce lien pour en "
+            "devenir l'administrateur (connectez-vous d'abord si votre compte est actif) :"
         )
     else:
         intro = f"Vous êtes invité(e) à rejoindre l'entreprise « {business} » sur Comptoir :"

@@ -185,8 +185,8 @@ class InvitationAccept(BaseModel):
 
     token: str = Field(min_length=20, max_length=300)
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    password: str | None = None
-    phone: str | None = None
+    password: str | None = Field(default=None, max_length=1024)
+    phone: str | None = Field(default=None, max_length=32)
 
     @field_validator("password")
     @classmethod

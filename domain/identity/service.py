@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from domain import onboarding
 from domain.audit import service as audit
-from domain.audit.sampling import RefusalWindows
+from domain.audit.sampling import RefusalWindows, address_bucket
 from domain.audit.service import RequestContext
 from domain.events import service as events
 from domain.identity import repository as repo
@@ -251,7 +251,8 @@ class Authentication:
         is written to the audit log, with the previous minute's count."""
         if self.refusals is None:
             self._refuse(ctx, action, refused)
-        window = self.refusals.count(f"{action}:{ctx.ip or '-'}:{refused.tenant_id or '-'}")
+        where = address_bucket(ctx.ip)
+        window = self.refusals.count(f"{action}:{where}:{refused.tenant_id or '-'}")
         if window.first:
             self._refuse(ctx, action, refused, previous_minute=window.previous, aggregated=True)
         raise refused.error

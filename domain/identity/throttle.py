@@ -19,6 +19,7 @@ import time
 
 from redis import Redis
 
+from domain.audit.sampling import address_bucket
 from domain.kit.errors import TooManyAttempts
 
 # KEYS: pair hash (account, address), address failure counter.
@@ -88,11 +89,11 @@ class LoginThrottle:
 
     @staticmethod
     def _pair_key(email: str, ip: str | None) -> str:
-        return f"comptoir:login:pair:{_digest(email)}:{ip or '-'}"
+        return f"comptoir:login:pair:{_digest(email)}:{address_bucket(ip)}"
 
     @staticmethod
     def _ip_key(ip: str | None) -> str:
-        return f"comptoir:login:ip:{ip or '-'}"
+        return f"comptoir:login:ip:{address_bucket(ip)}"
 
     def take_login_slot(self, email: str, ip: str | None) -> None:
         """Count this attempt now, or refuse it (429) without it being checked."""
@@ -120,7 +121,7 @@ class LoginThrottle:
         self._succeeded(keys=[self._pair_key(email, ip), self._ip_key(ip)])
 
     def take_signup_slot(self, ip: str | None) -> None:
-        key = f"comptoir:signup:ip:{ip or '-'}"
+        key = f"comptoir:signup:ip:{address_bucket(ip)}"
         count = int(self._redis.incr(key))
         if count == 1:
             # The window starts at the first sign-up (EXPIRE NX needs Redis 7).
