@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from domain.identity.models import (
@@ -230,7 +230,3 @@ def pending_invitations(
     if email is not None:
         query = query.where(Invitation.email == email)
     return list(session.scalars(query.order_by(Invitation.created_at.desc())))
-
-
-def count_members(session: Session, tenant_id: UUID) -> int:
-    return int(session.scalar(select(func.count()).where(Membership.tenant_id == tenant_id)) or 0)

@@ -261,26 +261,7 @@ class Authentication:
         self, ctx: RequestContext, *, email: str, password: str, tenant: str | None = None
     ) -> TokenPair:
         email = email.strip().lower()
-        try:
-            # Counted before the password is checked: a burst cannot outrun the limit.
-            self.throttle.take_login_slot(email, ctx.ip)
-        except DomainError as exc:
-            self._refuse(ctx, "auth.login", _Refused(exc, None, None), email=email)
-        with self.db.unit_of_work() as session:
-            credentials = repo.find_credentials(session, email)
-            ok = self.passwords.verify(credentials.password_hash if credentials else None, password)
-            access = repo.user_tenants(session, credentials.user_id) if credentials and ok else []
-            verified = bool(
-                credentials and ok and repo.email_verified(session, credentials.user_id)
-            )
-        if credentials is None or not ok:
-            self._refuse(ctx, "auth.login", _Refused(BadCredentials(), None, None), email=email)
-        assert credentials is not None
-        self.throttle.login_succeeded(email, ctx.ip)
-        if not verified:
-            # Said only to whoever knows the password: it reveals nothing to a guesser.
-            refusal = _Refused(EmailNotVerified(), None, credentials.user_id)
-            self._refuse(ctx, "auth.login", refusal, email=email)
+        credentials, access = self._check_password(ctx, email, password)
         chosen = self._choose_tenant(access, tenant)
         if isinstance(chosen, DomainError):
             self._refuse(
@@ -314,6 +295,32 @@ class Authentication:
                 ip=ctx.ip,
             )
         return pair
+
+    def _check_password(
+        self, ctx: RequestContext, email: str, password: str
+    ) -> tuple[repo.Credentials, list[repo.TenantAccess]]:
+        """The account and its businesses if the password is right and the address proven."""
+        try:
+            # Counted before the password is checked: a burst cannot outrun the limit.
+            self.throttle.take_login_slot(email, ctx.ip)
+        except DomainError as exc:
+            self._refuse(ctx, "auth.login", _Refused(exc, None, None), email=email)
+        access: list[repo.TenantAccess] = []
+        verified = False
+        with self.db.unit_of_work() as session:
+            credentials = repo.find_credentials(session, email)
+            ok = self.passwords.verify(credentials.password_hash if credentials else None, password)
+            if credentials is not None and ok:
+                access = repo.user_tenants(session, credentials.user_id)
+                verified = repo.email_verified(session, credentials.user_id)
+        if credentials is None or not ok:
+            self._refuse(ctx, "auth.login", _Refused(BadCredentials(), None, None), email=email)
+        self.throttle.login_succeeded(email, ctx.ip)
+        if not verified:
+            # Said only to whoever knows the password: it reveals nothing to a guesser.
+            refusal = _Refused(EmailNotVerified(), None, credentials.user_id)
+            self._refuse(ctx, "auth.login", refusal, email=email)
+        return credentials, access
 
     @staticmethod
     def _choose_tenant(

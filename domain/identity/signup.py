@@ -63,50 +63,76 @@ def sign_up(
     existing = repo.find_credentials(session, email)
     tenant = identity.add_tenant(db, session, data)
     if existing is None:
-        user = identity.new_user(
-            session, data.admin, password_hash, data.tenant.country, verified_at=None
-        )
-        identity.flush_new_tenant(session)
-        principal = identity.admin_principal(tenant.id, user.id, ctx)
-        identity.start_tenant(session, tenant, user, principal, ctx)
-        expires = now + VERIFICATION_TTL
-        events.emit(session, principal, VERIFICATION_EVENT, user_id=user.id, expires_at=expires)
-        token = links.verification_token(tenant.id, user.id, password_hash, expires)
-        link = links.verification_link(token)
+        link = _with_new_admin(session, data, tenant, password_hash, links, ctx, now)
     else:
-        identity.flush_new_tenant(session)
-        principal = identity.admin_principal(tenant.id, PLATFORM_ACTOR, ctx)
-        onboarding.prepare_tenant(session, principal, tenant)
-        invitation = create_invitation(
-            session,
-            links,
-            tenant_id=tenant.id,
-            email=email,
-            roles=[Role.ADMIN.value],
-            invited_by=None,
-            now=now,
-        )
-        events.emit(session, principal, INVITATION_EVENT, invitation_id=invitation.id)
-        events.emit(
-            session,
-            principal,
-            "tenant.created",
-            tenant_id=tenant.id,
-            slug=tenant.slug,
-            country=tenant.country,
-            admin_user_id=None,
-        )
-        audit.record(
-            session,
-            principal,
-            "tenant.create",
-            target_type="tenant",
-            target_id=tenant.id,
-            after={**identity.tenant_fields(tenant), "admin": email},
-            ip=ctx.ip,
-        )
-        link = links.invitation_link(links.invitation_token(tenant.id, invitation.id))
+        link = _with_admin_invitation(session, tenant, email, links, ctx, now)
     return SignUpResult(tenant, SIGNUP_MESSAGE.format(email=email), link)
+
+
+def _with_new_admin(
+    session: Session,
+    data: SignUp,
+    tenant: Tenant,
+    password_hash: str,
+    links: Links,
+    ctx: RequestContext,
+    now: datetime,
+) -> str:
+    """A new address: an unverified administrator and the link that proves it."""
+    user = identity.new_user(
+        session, data.admin, password_hash, data.tenant.country, verified_at=None
+    )
+    identity.flush_new_tenant(session)
+    principal = identity.admin_principal(tenant.id, user.id, ctx)
+    identity.start_tenant(session, tenant, user, principal, ctx)
+    expires = now + VERIFICATION_TTL
+    events.emit(session, principal, VERIFICATION_EVENT, user_id=user.id, expires_at=expires)
+    return links.verification_link(
+        links.verification_token(tenant.id, user.id, password_hash, expires)
+    )
+
+
+def _with_admin_invitation(
+    session: Session,
+    tenant: Tenant,
+    email: str,
+    links: Links,
+    ctx: RequestContext,
+    now: datetime,
+) -> str:
+    """An address that has an account: no second account, an admin invitation instead."""
+    identity.flush_new_tenant(session)
+    principal = identity.admin_principal(tenant.id, PLATFORM_ACTOR, ctx)
+    onboarding.prepare_tenant(session, principal, tenant)
+    invitation = create_invitation(
+        session,
+        links,
+        tenant_id=tenant.id,
+        email=email,
+        roles=[Role.ADMIN.value],
+        invited_by=None,
+        now=now,
+    )
+    events.emit(session, principal, INVITATION_EVENT, invitation_id=invitation.id)
+    events.emit(
+        session,
+        principal,
+        "tenant.created",
+        tenant_id=tenant.id,
+        slug=tenant.slug,
+        country=tenant.country,
+        admin_user_id=None,
+    )
+    audit.record(
+        session,
+        principal,
+        "tenant.create",
+        target_type="tenant",
+        target_id=tenant.id,
+        after={**identity.tenant_fields(tenant), "admin": email},
+        ip=ctx.ip,
+    )
+    return links.invitation_link(links.invitation_token(tenant.id, invitation.id))
 
 
 def verify_email(
