@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.audit import service as audit
@@ -221,7 +222,11 @@ class InvitationAcceptance:
                 email_verified_at=now,
             )
             session.add(created)
-            session.flush()
+            try:
+                session.flush()
+            except IntegrityError as exc:
+                # Another link for the same address was accepted at the same instant.
+                raise LoginRequired() from exc
             return created.id
         if repo.email_verified(session, owner.user_id):
             raise LoginRequired()
