@@ -9,11 +9,26 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ContainerDep, ContextDep, PrincipalDep
+from api.deps import ContainerDep, ContextDep, OptionalPrincipalDep, PrincipalDep
 from domain.audit import service as audit
+from domain.identity import invitations, signup
 from domain.identity import repository as repo
 from domain.identity import service as identity
-from domain.identity.schemas import MemberCreate, MemberOut, MeOut, SignUp, TenantOut, TokenPair
+from domain.identity.models import Invitation
+from domain.identity.schemas import (
+    AcceptedOut,
+    InvitationAccept,
+    InvitationCreate,
+    InvitationOut,
+    MemberOut,
+    MeOut,
+    SignUp,
+    SignUpOut,
+    TenantOut,
+    TokenPair,
+    VerifiedOut,
+    VerifyEmailIn,
+)
 from domain.kit.errors import NotFound
 from domain.kit.principal import Role
 
@@ -30,11 +45,6 @@ class LoginIn(BaseModel):
 
 class RefreshIn(BaseModel):
     refresh_token: str = Field(min_length=10)
-
-
-class SignUpOut(BaseModel):
-    tenant: TenantOut
-    user_id: UUID
 
 
 class AuditOut(BaseModel):
@@ -100,12 +110,28 @@ def me(c: ContainerDep, principal: PrincipalDep) -> MeOut:
     response_model=SignUpOut,
     status_code=201,
     tags=["tenants"],
-    summary="Créer une entreprise et son administrateur",
+    summary="Créer une entreprise (un lien de confirmation part par e-mail)",
 )
 def sign_up(body: SignUp, c: ContainerDep, ctx: ContextDep) -> SignUpOut:
+    c.authentication.throttle.take_signup_slot(ctx.ip)
     with c.db.unit_of_work() as session:
-        tenant, user = identity.register_tenant(c.db, session, body, c.passwords, ctx)
-        return SignUpOut(tenant=TenantOut.model_validate(tenant), user_id=user.id)
+        result = signup.sign_up(c.db, session, body, c.passwords, c.links, ctx, c.clock.now())
+        return SignUpOut(
+            tenant=TenantOut.model_validate(result.tenant),
+            message=result.message,
+            link=result.link if c.settings.dev_links else None,
+        )
+
+
+@router.post(
+    "/auth/verify-email",
+    response_model=VerifiedOut,
+    tags=["auth"],
+    summary="Confirmer son adresse e-mail (lien reçu à l'inscription)",
+)
+def verify_email(body: VerifyEmailIn, c: ContainerDep, ctx: ContextDep) -> VerifiedOut:
+    slug, email = signup.verify_email(c.db, c.links, ctx, body.token, c.clock.now())
+    return VerifiedOut(tenant=slug, email=email)
 
 
 @router.get("/tenants/{tenant_id}", response_model=TenantOut, tags=["tenants"])
@@ -137,15 +163,76 @@ def list_members(c: ContainerDep, principal: PrincipalDep) -> list[MemberOut]:
 
 @router.post(
     "/members",
-    response_model=MemberOut,
+    response_model=InvitationOut,
     status_code=201,
     tags=["members"],
-    summary="Ajouter un membre (administrateurs)",
+    summary="Inviter un membre (administrateurs) : un lien part par e-mail",
 )
-def add_member(body: MemberCreate, c: ContainerDep, principal: PrincipalDep) -> MemberOut:
+def invite_member(
+    body: InvitationCreate, c: ContainerDep, principal: PrincipalDep
+) -> InvitationOut:
     with c.db.unit_of_work(principal.tenant_id) as session:
-        membership, user = identity.add_member(session, principal, body, c.passwords)
-        return _member_out(membership, user)
+        invitation = invitations.invite_member(session, principal, body, c.links, c.clock.now())
+        return _invitation_out(c, invitation)
+
+
+@router.delete(
+    "/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["members"],
+    summary="Retirer un membre (administrateurs), ou quitter l'entreprise (son propre id)",
+)
+def remove_member(user_id: UUID, c: ContainerDep, principal: PrincipalDep) -> Response:
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        invitations.remove_member(session, principal, user_id, c.clock.now())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/invitations",
+    response_model=list[InvitationOut],
+    tags=["members"],
+    summary="Invitations en attente (administrateurs)",
+)
+def list_invitations(c: ContainerDep, principal: PrincipalDep) -> list[InvitationOut]:
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        pending = invitations.list_invitations(session, principal, c.clock.now())
+        return [InvitationOut.model_validate(i) for i in pending]
+
+
+@router.delete(
+    "/invitations/{invitation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["members"],
+    summary="Annuler une invitation (administrateurs)",
+)
+def revoke_invitation(invitation_id: UUID, c: ContainerDep, principal: PrincipalDep) -> Response:
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        invitations.revoke_invitation(session, principal, invitation_id, c.clock.now())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/invitations/accept",
+    response_model=AcceptedOut,
+    tags=["members"],
+    summary="Accepter une invitation (connecté, ou en choisissant nom et mot de passe)",
+)
+def accept_invitation(
+    body: InvitationAccept, c: ContainerDep, ctx: ContextDep, principal: OptionalPrincipalDep
+) -> AcceptedOut:
+    accepted = c.invitations.accept(ctx, body, now=c.clock.now(), logged_in=principal)
+    return AcceptedOut(
+        tenant=accepted.tenant_slug, email=accepted.email, roles=[Role(r) for r in accepted.roles]
+    )
+
+
+def _invitation_out(c: Any, invitation: Invitation) -> InvitationOut:
+    out = InvitationOut.model_validate(invitation)
+    if c.settings.dev_links:
+        token = c.links.invitation_token(invitation.tenant_id, invitation.id)
+        out.link = c.links.invitation_link(token)
+    return out
 
 
 @router.get(

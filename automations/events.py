@@ -71,3 +71,51 @@ def publish_with_celery(tenant_id: UUID, event_id: UUID) -> None:
         import logging
 
         logging.getLogger(__name__).warning("event %s queued for the sweep", event_id)
+
+
+# Identity mail: invitations and address verification. The event names the invitation or
+# the account; the link's token is derived here again from the secret key, so it never
+# sits in the outbox. A failed send raises: the relay's transaction rolls back and the
+# sweep tries again.
+@subscribe("invitation.created")
+def send_invitation(session: Session, event: DomainEvent) -> None:
+    from domain.identity import repository as identity_repo
+    from domain.identity.mail import invitation_mail
+
+    container = container_for_tasks()
+    invitation = identity_repo.get_invitation(
+        session, event.tenant_id, UUID(event.payload["invitation_id"])
+    )
+    tenant = identity_repo.get_tenant(session, event.tenant_id)
+    if invitation is None or tenant is None or invitation.accepted_at or invitation.revoked_at:
+        return
+    links = container.links
+    link = links.invitation_link(links.invitation_token(invitation.tenant_id, invitation.id))
+    mail = invitation_mail(
+        invitation.email,
+        tenant.name,
+        link,
+        invitation.expires_at,
+        own_signup=invitation.invited_by is None,
+    )
+    container.mailer.send(mail)
+
+
+@subscribe("identity.verification_requested")
+def send_verification(session: Session, event: DomainEvent) -> None:
+    from datetime import datetime
+
+    from domain.identity import repository as identity_repo
+    from domain.identity.mail import verification_mail
+
+    container = container_for_tasks()
+    user = identity_repo.get_user(session, UUID(event.payload["user_id"]))
+    tenant = identity_repo.get_tenant(session, event.tenant_id)
+    if user is None or tenant is None or user.email_verified_at is not None:
+        return
+    expires = datetime.fromisoformat(event.payload["expires_at"])
+    links = container.links
+    token = links.verification_token(tenant.id, user.id, user.password_hash, expires)
+    container.mailer.send(
+        verification_mail(user.email, tenant.name, links.verification_link(token), expires)
+    )

@@ -16,6 +16,10 @@ from sqlalchemy.engine import make_url
 from comptoir import dbadmin
 from comptoir.runtime import Endpoints, resolve_endpoints
 from comptoir.settings import Settings
+from domain.audit.sampling import RefusalWindows
+from domain.identity.invitations import InvitationAcceptance
+from domain.identity.links import Links
+from domain.identity.mail import Mailer, build_mailer
 from domain.identity.passwords import Passwords
 from domain.identity.service import Authentication
 from domain.identity.throttle import LoginThrottle
@@ -90,9 +94,34 @@ class Container:
     def authentication(self) -> Authentication:
         s = self.settings
         throttle = LoginThrottle(
-            self.redis, max_failures=s.login_max_failures, window_seconds=s.login_lock_minutes * 60
+            self.redis,
+            free_attempts=s.login_free_attempts,
+            max_delay_seconds=s.login_max_delay_minutes * 60,
+            ip_failures_per_minute=s.login_ip_failures_per_minute,
+            signups_per_hour=s.signups_per_ip_per_hour,
         )
-        return Authentication(self.db, self.tokens, self.passwords, throttle, self.clock)
+        return Authentication(
+            self.db,
+            self.tokens,
+            self.passwords,
+            throttle,
+            self.clock,
+            refusals=RefusalWindows(self.redis),
+        )
+
+    @cached_property
+    def links(self) -> Links:
+        s = self.settings
+        public_url = s.public_url or f"http://{s.host}:{s.port}"
+        return Links(s.resolved_secret_key(), public_url)
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        return build_mailer(self.settings.smtp_url, self.settings.mail_from)
+
+    @cached_property
+    def invitations(self) -> InvitationAcceptance:
+        return InvitationAcceptance(self.db, self.passwords, self.links)
 
     @cached_property
     def agent(self) -> Agent:

@@ -225,6 +225,9 @@ def run() -> None:
         "REDIS_URL": container.endpoints.redis_url,
         "COMPTOIR_HOME": str(settings.home.resolve()),
         "COMPTOIR_SECRET_KEY": settings.resolved_secret_key(),
+        # Local development: invitation and verification links are also returned by the
+        # API, so nobody needs a mailbox to try the flows.
+        "COMPTOIR_DEV_LINKS": os.environ.get("COMPTOIR_DEV_LINKS", "1"),
     }
     python = sys.executable
     beat_file = settings.home.resolve() / "celerybeat-schedule"

@@ -30,8 +30,22 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     access_token_minutes: int = 15
     refresh_token_days: int = 7
-    login_max_failures: int = 5
-    login_lock_minutes: int = 15
+    # Login throttling: per (account, address) a few free attempts, then each further one
+    # waits twice as long as the last (1 s, 2 s, 4 s … up to the maximum); per address a cap
+    # on failed logins per minute and on sign-ups per hour.
+    login_free_attempts: int = 3
+    login_max_delay_minutes: int = 15
+    login_ip_failures_per_minute: int = 30
+    signups_per_ip_per_hour: int = 20
+    # E-mail (invitations, address verification): through this SMTP server when set
+    # (smtp://user:password@host:587 with STARTTLS if offered, or smtps://), else logged.
+    smtp_url: str | None = None
+    mail_from: str = "Comptoir <no-reply@comptoir.invalid>"
+    # Base of the links put in e-mails (default: http://HOST:PORT).
+    public_url: str | None = None
+    # Development only (`comptoir run` turns it on): the API also returns the e-mailed
+    # invitation and verification links to the caller.
+    dev_links: bool = False
     log_level: str = "INFO"
     # LLM tier (off unless a provider is configured): "anthropic" or "openai" (any
     # OpenAI-compatible endpoint, e.g. a local Ollama at http://127.0.0.1:11434/v1).

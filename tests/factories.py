@@ -80,7 +80,7 @@ def make_member(
     return Account(tenant_id=admin.tenant_id, slug=admin.slug, user_id=user.id, email=email)
 
 
-def login(http, account: Account, **extra: object) -> dict:  # type: ignore[no-untyped-def]
+def login(http, account: Account, **extra: object) -> dict:  # type: ignore[no-untyped-def,type-arg]
     response = http.post(
         "/api/v1/auth/login", json={"email": account.email, "password": account.password, **extra}
     )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from domain.kit.errors import Conflict, InvalidInput, PermissionDenied, Unauthenticated
+from domain.kit.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 
 
 class BadCredentials(Unauthenticated):
@@ -43,3 +43,58 @@ class EmailTaken(Conflict):
 class SlugTaken(Conflict):
     code = "slug_taken"
     default_message = "Cet identifiant d'entreprise est déjà pris."
+
+
+class EmailNotVerified(PermissionDenied):
+    code = "email_not_verified"
+    default_message = (
+        "Adresse e-mail non confirmée : ouvrez le lien envoyé à cette adresse pour activer "
+        "votre compte et votre entreprise."
+    )
+
+
+class InvitationUnusable(InvalidInput):
+    code = "invitation_unusable"
+    status_code = 410
+    default_message = (
+        "Cette invitation n'est plus valable (déjà utilisée, expirée ou annulée). "
+        "Demandez-en une nouvelle à l'administrateur."
+    )
+
+
+class InvitationForAnotherAccount(PermissionDenied):
+    code = "invitation_other_account"
+    default_message = (
+        "Cette invitation est destinée à une autre adresse e-mail que celle de votre compte."
+    )
+
+
+class LoginRequired(Conflict):
+    code = "login_required"
+    default_message = (
+        "Un compte existe déjà pour cette adresse : connectez-vous, puis ouvrez à nouveau "
+        "le lien pour accepter l'invitation."
+    )
+
+
+class AlreadyMember(Conflict):
+    code = "already_member"
+    default_message = "Cette personne est déjà membre de l'entreprise."
+
+
+class LastAdmin(Conflict):
+    code = "last_admin"
+    default_message = (
+        "Impossible : c'est le dernier administrateur actif de l'entreprise. "
+        "Nommez d'abord un autre administrateur."
+    )
+
+
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+    default_message = "Ce membre est introuvable dans l'entreprise."
+
+
+class InvitationNotFound(NotFound):
+    code = "invitation_not_found"
+    default_message = "Invitation introuvable."

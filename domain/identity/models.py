@@ -50,6 +50,10 @@ class User(GlobalEntity):
     password_hash: Mapped[str] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(16), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set once the person proved they read this mailbox (sign-up link, or an invitation
+    # accepted from it). An unverified account cannot log in and may be taken over by
+    # whoever proves the mailbox: until then it is only a claim.
+    email_verified_at: Mapped[datetime | None]
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower"),)
 
 
@@ -91,4 +95,30 @@ class RefreshToken(TenantEntity):
         ),
         Index(None, "tenant_id", "session_id"),
         Index(None, "tenant_id", "expires_at"),
+    )
+
+
+class Invitation(TenantEntity):
+    """An offer to join a business, sent to an e-mail address and accepted with a link.
+
+    Only the SHA-256 of the link's token is stored; the token itself is derived from the
+    row's id with the secret key, so neither the database nor the outbox ever holds it.
+    """
+
+    __tablename__ = "invitations"
+    email: Mapped[str] = mapped_column(String(254))
+    roles: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    # The admin who invited, or None when the business invites its own creator (a sign-up
+    # with an address that already has an account).
+    invited_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    revoked_at: Mapped[datetime | None]
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "token_hash"),
+        Index(None, "tenant_id", "email"),
+        CheckConstraint("email = lower(email)", name="email_lower"),
+        CheckConstraint(f"roles <@ {ROLES_SQL} AND cardinality(roles) > 0", name="roles"),
     )

@@ -7,10 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from domain.identity.models import AuthSession, Membership, RefreshToken, Tenant, User
+from domain.identity.models import (
+    AuthSession,
+    Invitation,
+    Membership,
+    RefreshToken,
+    Tenant,
+    User,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +133,100 @@ def lock_refresh_token(session: Session, tenant_id: UUID, token_id: UUID) -> Ref
         .where(RefreshToken.tenant_id == tenant_id, RefreshToken.id == token_id)
         .with_for_update()
     )
+
+
+def email_verified(session: Session, user_id: UUID) -> bool:
+    return bool(session.scalar(text("SELECT comptoir_auth_email_verified(:uid)"), {"uid": user_id}))
+
+
+def release_unverified_account(session: Session, user_id: UUID, keep_tenant: UUID) -> int:
+    """Detach an unverified account from every business but ``keep_tenant``."""
+    return int(
+        session.scalar(
+            text("SELECT comptoir_release_unverified_account(:uid, :keep)"),
+            {"uid": user_id, "keep": keep_tenant},
+        )
+        or 0
+    )
+
+
+def member_by_email(session: Session, tenant_id: UUID, email: str) -> Membership | None:
+    """A membership of this business (RLS shows only its own members' accounts)."""
+    return session.scalar(
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.tenant_id == tenant_id, User.email == email)
+    )
+
+
+def lock_membership(session: Session, tenant_id: UUID, user_id: UUID) -> Membership | None:
+    return session.scalar(
+        select(Membership)
+        .where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+        .with_for_update()
+    )
+
+
+def lock_active_admins(session: Session, tenant_id: UUID) -> list[UUID]:
+    """The active administrators, locked: two admins leaving at once cannot both pass the
+    « another admin remains » check (the second waits and then sees the first gone)."""
+    rows = session.scalars(
+        select(Membership.user_id)
+        .where(
+            Membership.tenant_id == tenant_id,
+            Membership.is_active.is_(True),
+            Membership.roles.contains(["admin"]),
+        )
+        .order_by(Membership.id)
+        .with_for_update()
+    )
+    return list(rows)
+
+
+def delete_membership(session: Session, tenant_id: UUID, user_id: UUID) -> None:
+    session.execute(
+        delete(Membership).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+    )
+
+
+def revoke_user_sessions(
+    session: Session, tenant_id: UUID, user_id: UUID, *, at: datetime, reason: str
+) -> int:
+    result = session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.tenant_id == tenant_id,
+            AuthSession.user_id == user_id,
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=at, revoked_reason=reason)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def lock_invitation(session: Session, tenant_id: UUID, invitation_id: UUID) -> Invitation | None:
+    return session.scalar(
+        select(Invitation)
+        .where(Invitation.tenant_id == tenant_id, Invitation.id == invitation_id)
+        .with_for_update()
+    )
+
+
+def get_invitation(session: Session, tenant_id: UUID, invitation_id: UUID) -> Invitation | None:
+    return session.scalar(
+        select(Invitation).where(Invitation.tenant_id == tenant_id, Invitation.id == invitation_id)
+    )
+
+
+def pending_invitations(
+    session: Session, tenant_id: UUID, *, now: datetime, email: str | None = None
+) -> list[Invitation]:
+    query = select(Invitation).where(
+        Invitation.tenant_id == tenant_id,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > now,
+    )
+    if email is not None:
+        query = query.where(Invitation.email == email)
+    return list(session.scalars(query.order_by(Invitation.created_at.desc())))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 from zoneinfo import available_timezones
@@ -151,3 +152,66 @@ class TokenPair(BaseModel):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
     tenant: str
+
+
+class InvitationCreate(BaseModel):
+    """Who to invite and with which roles. The person chooses their own name and password
+    when accepting (other fields sent here are ignored)."""
+
+    email: EmailStr
+    roles: list[Role] = Field(min_length=1)
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+
+class InvitationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    email: str
+    roles: list[Role]
+    expires_at: datetime
+    created_at: datetime
+    # Only when the server runs in development mode (COMPTOIR_DEV_LINKS): the link that
+    # was e-mailed, so a local tester needs no mailbox.
+    link: str | None = None
+
+
+class InvitationAccept(BaseModel):
+    """Accept while logged in (bearer token, nothing else needed), or create the account
+    for the invited address by choosing a name and a password."""
+
+    token: str = Field(min_length=20, max_length=300)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    password: str | None = Field(default=None, max_length=1024)
+    phone: str | None = Field(default=None, max_length=32)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str | None) -> str | None:
+        return None if value is None else _check_password(value)
+
+
+class AcceptedOut(BaseModel):
+    tenant: str
+    email: str
+    roles: list[Role]
+
+
+class SignUpOut(BaseModel):
+    """The same answer whether or not the address already had an account."""
+
+    tenant: TenantOut
+    message: str
+    link: str | None = None
+
+
+class VerifyEmailIn(BaseModel):
+    token: str = Field(min_length=20, max_length=300)
+
+
+class VerifiedOut(BaseModel):
+    tenant: str
+    email: str

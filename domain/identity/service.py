@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NoReturn
 from uuid import UUID
 
@@ -11,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from domain import onboarding
 from domain.audit import service as audit
+from domain.audit.sampling import RefusalWindows, address_bucket
 from domain.audit.service import RequestContext
 from domain.events import service as events
 from domain.identity import repository as repo
 from domain.identity.errors import (
     AccountDisabled,
     BadCredentials,
+    EmailNotVerified,
     EmailTaken,
     RefreshTokenReused,
     SessionRevoked,
@@ -27,9 +30,10 @@ from domain.identity.errors import (
 from domain.identity.legal_ids import normalize_phone
 from domain.identity.models import AuthSession, Membership, RefreshToken, Tenant, User
 from domain.identity.passwords import Passwords
-from domain.identity.schemas import MemberCreate, SignUp, TokenPair, UserCreate
+from domain.identity.schemas import MemberCreate, SignUp, TenantCreate, TokenPair, UserCreate
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import Tokens
+from domain.kit.base import utcnow
 from domain.kit.clock import Clock
 from domain.kit.db import Database
 from domain.kit.errors import DomainError
@@ -37,45 +41,82 @@ from domain.kit.ids import uuid7
 from domain.kit.principal import Principal, Role
 
 
-def _new_user(session: Session, data: UserCreate, passwords: Passwords, region: str) -> User:
+def new_user(
+    session: Session,
+    data: UserCreate,
+    password_hash: str,
+    region: str,
+    *,
+    verified_at: datetime | None,
+) -> User:
     user = User(
         id=uuid7(),
         email=data.email,
         name=data.name.strip(),
-        password_hash=passwords.hash(data.password),
+        password_hash=password_hash,
         phone=normalize_phone(data.phone, region) if data.phone else None,
+        email_verified_at=verified_at,
     )
     session.add(user)
     return user
 
 
-def register_tenant(
-    db: Database, session: Session, data: SignUp, passwords: Passwords, ctx: RequestContext
-) -> tuple[Tenant, User]:
-    """Create a business with its first administrator, in the caller's transaction."""
-    if repo.find_credentials(session, data.admin.email) is not None:
-        raise EmailTaken()
-    tenant_id = uuid7()
-    db.bind_tenant(session, tenant_id)
-    fields = data.tenant.model_dump()
-    tenant = Tenant(id=tenant_id, **fields)
-    session.add(tenant)
-    user = _new_user(session, data.admin, passwords, data.tenant.country)
+def flush_new_tenant(session: Session) -> None:
     try:
         # Other tenants' slugs are invisible here (RLS), so the unique constraint decides.
         session.flush()
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "")
         raise (SlugTaken() if constraint == "uq_tenants_slug" else EmailTaken()) from exc
-    session.add(Membership(tenant_id=tenant_id, user_id=user.id, roles=[Role.ADMIN.value]))
-    session.flush()
-    principal = Principal(
+
+
+def tenant_fields(tenant: Tenant) -> dict[str, object]:
+    """What the business was created with, for its audit entry."""
+    return {name: getattr(tenant, name) for name in TenantCreate.model_fields}
+
+
+def add_tenant(db: Database, session: Session, data: SignUp) -> Tenant:
+    tenant_id = uuid7()
+    db.bind_tenant(session, tenant_id)
+    tenant = Tenant(id=tenant_id, **data.tenant.model_dump())
+    session.add(tenant)
+    return tenant
+
+
+def admin_principal(tenant_id: UUID, user_id: UUID, ctx: RequestContext) -> Principal:
+    return Principal(
         tenant_id=tenant_id,
-        user_id=user.id,
+        user_id=user_id,
         roles=frozenset({Role.ADMIN}),
         channel=ctx.channel,
         request_id=ctx.request_id,
     )
+
+
+def register_tenant(
+    db: Database, session: Session, data: SignUp, passwords: Passwords, ctx: RequestContext
+) -> tuple[Tenant, User]:
+    """Create a business with its first administrator, whose address is taken as verified.
+
+    Trusted provisioning only (demo seed, evals, operators, tests): the public sign-up is
+    ``sign_up``, which proves the address first and never reveals an existing account.
+    """
+    if repo.find_credentials(session, data.admin.email) is not None:
+        raise EmailTaken()
+    tenant = add_tenant(db, session, data)
+    password_hash = passwords.hash(data.admin.password)
+    user = new_user(session, data.admin, password_hash, data.tenant.country, verified_at=utcnow())
+    flush_new_tenant(session)
+    start_tenant(session, tenant, user, admin_principal(tenant.id, user.id, ctx), ctx)
+    return tenant, user
+
+
+def start_tenant(
+    session: Session, tenant: Tenant, user: User, principal: Principal, ctx: RequestContext
+) -> None:
+    tenant_id = tenant.id
+    session.add(Membership(tenant_id=tenant_id, user_id=user.id, roles=[Role.ADMIN.value]))
+    session.flush()
     onboarding.prepare_tenant(session, principal, tenant)
     events.emit(
         session,
@@ -92,22 +133,24 @@ def register_tenant(
         "tenant.create",
         target_type="tenant",
         target_id=tenant_id,
-        after={**fields, "admin": user.email},
+        after={**tenant_fields(tenant), "admin": user.email},
         ip=ctx.ip,
     )
-    return tenant, user
 
 
 def add_member(
     session: Session, principal: Principal, data: MemberCreate, passwords: Passwords
 ) -> tuple[Membership, User]:
-    """Give someone access to the principal's business (creating their account if new)."""
+    """Give someone access to the principal's business (creating their account, verified,
+    if new). Trusted provisioning only (demo seed, evals, tests): the API invites instead
+    (``domain.identity.invitations``), so no admin can attach or inspect an account."""
     principal.require(Role.ADMIN)
     tenant = repo.get_tenant(session, principal.tenant_id)
     assert tenant is not None  # the principal's tenant is visible by construction
     credentials = repo.find_credentials(session, data.email)
     if credentials is None:
-        user_id = _new_user(session, data, passwords, tenant.country).id
+        password_hash = passwords.hash(data.password)
+        user_id = new_user(session, data, password_hash, tenant.country, verified_at=utcnow()).id
         session.flush()
     else:
         if repo.get_membership(session, principal.tenant_id, credentials.user_id) is not None:
@@ -180,7 +223,9 @@ class Authentication:
         passwords: Passwords,
         throttle: LoginThrottle,
         clock: Clock,
+        refusals: RefusalWindows | None = None,
     ) -> None:
+        self.refusals = refusals
         self.db = db
         self.tokens = tokens
         self.passwords = passwords
@@ -201,22 +246,22 @@ class Authentication:
         )
         raise refused.error
 
+    def _refuse_token(self, ctx: RequestContext, action: str, refused: _Refused) -> NoReturn:
+        """Refuse a bad token; only the first refusal per address (and business) and minute
+        is written to the audit log, with the previous minute's count."""
+        if self.refusals is None:
+            self._refuse(ctx, action, refused)
+        where = address_bucket(ctx.ip)
+        window = self.refusals.count(f"{action}:{where}:{refused.tenant_id or '-'}")
+        if window.first:
+            self._refuse(ctx, action, refused, previous_minute=window.previous, aggregated=True)
+        raise refused.error
+
     def login(
         self, ctx: RequestContext, *, email: str, password: str, tenant: str | None = None
     ) -> TokenPair:
         email = email.strip().lower()
-        try:
-            self.throttle.check(email, ctx.ip)
-        except DomainError as exc:
-            self._refuse(ctx, "auth.login", _Refused(exc, None, None), email=email)
-        with self.db.unit_of_work() as session:
-            credentials = repo.find_credentials(session, email)
-            ok = self.passwords.verify(credentials.password_hash if credentials else None, password)
-            access = repo.user_tenants(session, credentials.user_id) if credentials and ok else []
-        if credentials is None or not ok:
-            self.throttle.fail(email, ctx.ip)
-            self._refuse(ctx, "auth.login", _Refused(BadCredentials(), None, None), email=email)
-        assert credentials is not None
+        credentials, access = self._check_password(ctx, email, password)
         chosen = self._choose_tenant(access, tenant)
         if isinstance(chosen, DomainError):
             self._refuse(
@@ -232,7 +277,6 @@ class Authentication:
                 "auth.login",
                 _Refused(AccountDisabled(), chosen.tenant_id, credentials.user_id),
             )
-        self.throttle.reset(email)
         with self.db.unit_of_work(chosen.tenant_id) as session:
             auth_session = AuthSession(
                 tenant_id=chosen.tenant_id, user_id=credentials.user_id, channel=ctx.channel.value
@@ -251,6 +295,32 @@ class Authentication:
                 ip=ctx.ip,
             )
         return pair
+
+    def _check_password(
+        self, ctx: RequestContext, email: str, password: str
+    ) -> tuple[repo.Credentials, list[repo.TenantAccess]]:
+        """The account and its businesses if the password is right and the address proven."""
+        try:
+            # Counted before the password is checked: a burst cannot outrun the limit.
+            self.throttle.take_login_slot(email, ctx.ip)
+        except DomainError as exc:
+            self._refuse(ctx, "auth.login", _Refused(exc, None, None), email=email)
+        access: list[repo.TenantAccess] = []
+        verified = False
+        with self.db.unit_of_work() as session:
+            credentials = repo.find_credentials(session, email)
+            ok = self.passwords.verify(credentials.password_hash if credentials else None, password)
+            if credentials is not None and ok:
+                access = repo.user_tenants(session, credentials.user_id)
+                verified = repo.email_verified(session, credentials.user_id)
+        if credentials is None or not ok:
+            self._refuse(ctx, "auth.login", _Refused(BadCredentials(), None, None), email=email)
+        self.throttle.login_succeeded(email, ctx.ip)
+        if not verified:
+            # Said only to whoever knows the password: it reveals nothing to a guesser.
+            refusal = _Refused(EmailNotVerified(), None, credentials.user_id)
+            self._refuse(ctx, "auth.login", refusal, email=email)
+        return credentials, access
 
     @staticmethod
     def _choose_tenant(
@@ -294,7 +364,7 @@ class Authentication:
         try:
             claims = self.tokens.decode(refresh_token, "refresh")
         except DomainError as exc:
-            self._refuse(ctx, "auth.refresh", _Refused(exc, None, None))
+            self._refuse_token(ctx, "auth.refresh", _Refused(exc, None, None))
         ids = _SessionIds(claims.tenant_id, claims.user_id, claims.session_id)
         outcome: TokenPair | DomainError
         with self.db.unit_of_work(ids.tenant_id) as session:
@@ -336,13 +406,13 @@ class Authentication:
         try:
             claims = self.tokens.decode(access_token, "access")
         except DomainError as exc:
-            self._refuse(ctx, "auth.access", _Refused(exc, None, None))
+            self._refuse_token(ctx, "auth.access", _Refused(exc, None, None))
         ids = _SessionIds(claims.tenant_id, claims.user_id, claims.session_id)
         with self.db.unit_of_work(ids.tenant_id) as session:
             access = repo.session_access(session, ids.tenant_id, ids.session_id, ids.user_id)
         refused = _access_refused(access)
         if refused is not None:
-            self._refuse(ctx, "auth.access", _Refused(refused, ids.tenant_id, ids.user_id))
+            self._refuse_token(ctx, "auth.access", _Refused(refused, ids.tenant_id, ids.user_id))
         assert access is not None
         return ids.principal(access.roles, ctx)
 
