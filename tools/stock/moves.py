@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.kit.costs import Cost
 from domain.stock import service as stock
 from domain.stock.models import Warehouse
 from domain.stock.service import ADJUSTERS, ISSUERS, RECEIVERS
@@ -198,7 +199,7 @@ class ReceiveIn(_In):
 
 
 class ReceiveOut(MovementOut):
-    unit_cost: Decimal | None = None
+    unit_cost: Cost[Decimal] = None
     currency: str
 
     def _cost(self) -> str:
