@@ -34,7 +34,9 @@ from tests.purchasing_factories import (
     stock_in,
 )
 from tests.tools.kit import call
-from tools.stock import receive, reorder_suggestions, update_product
+from tools.stock.catalog import update_product
+from tools.stock.moves import receive
+from tools.stock.reports import reorder_suggestions
 
 # Distinctive amounts, so that finding one anywhere in a response is a leak.
 PURCHASE_PRICE = "12345"  # also the average cost after the first receipt
