@@ -224,3 +224,17 @@ def test_every_route_returning_costs_is_guarded(container: Container) -> None:
     }
     unguarded = [r.path for r in carrying if not getattr(r.endpoint, GUARDED, False)]
     assert unguarded == []
+
+
+class TestAgentRepliesHideCosts:
+    """The local tier answers with the tools' own text: the preview of a receipt names the
+    unit cost (the average cost when none is said) to a manager, never to an employee."""
+
+    def _preview(self, container: Container, shop: Shop, role: Role) -> str:
+        reply, _ = container.agent.reply(shop.principal(role), "j'ai reçu 2 sacs de riz parfumé")
+        assert "Confirmez" in reply, reply
+        return _flat(reply)
+
+    def test_receipt_preview(self, container: Container, shop: Shop) -> None:
+        assert PURCHASE_PRICE not in self._preview(container, shop, Role.EMPLOYEE)
+        assert PURCHASE_PRICE in self._preview(container, shop, Role.MANAGER)

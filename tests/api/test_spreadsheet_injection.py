@@ -105,6 +105,14 @@ class TestInvoiceExports:
         assert all(isinstance(row[8], int | float | Decimal) for row in data)
         assert {Decimal(str(row[8])) for row in data} == {Decimal(30)}
 
+        # The FEC is the tax administration's tab-separated text, not a spreadsheet: its
+        # labels must be the books' own, so the customer's name is kept as recorded.
+        year = rows[1][3][-4:]
+        fec = http.get("/api/v1/exports/fec", params={"year": year}, headers=h)
+        assert fec.status_code == 200, fec.text
+        aux_labels = {r.split("\t")[7] for r in fec.content.decode("iso-8859-15").splitlines()}
+        assert '=HYPERLINK("http://x","clic")' in aux_labels
+
 
 class TestPayrollExport:
     def test_employee_department_and_leave_names_come_out_as_text(
