@@ -292,10 +292,10 @@ def _shown(field: str, value: Any, currency: str) -> str:
 
 
 def _change_line(field: str, old: Any, new: Any, currency: str, *, costs: bool) -> str:
-    """« prix de vente : 15 000 F → 16 000 F »; a cost change without its amounts for a
-    role that may not see costs (the old price would give it away)."""
+    """« prix de vente : 15 000 F → 16 000 F »; for a role that may not see costs, a cost
+    change shows only the new amount, the one the person gave (the old one is cost data)."""
     if field in _COST_FIELDS and not costs:
-        return f"{_CHANGE_LABELS[field]} modifié"
+        return f"{_CHANGE_LABELS[field]} → {_shown(field, new, currency)}"
     return (
         f"{_CHANGE_LABELS[field]} : {_shown(field, old, currency)} → {_shown(field, new, currency)}"
     )
