@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from api.costs import CostGuardedRoute
 from api.deps import ContainerDep, PrincipalDep
 from domain.finance.books import currency_of
 from domain.stock.purchasing import service as purchasing
@@ -32,7 +33,7 @@ from domain.stock.purchasing.schemas import (
     SupplierTermsOut,
 )
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=CostGuardedRoute)
 TAG = "achats"
 
 

@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from api.costs import CostGuardedRoute
 from api.deps import ContainerDep, ContextDep, PrincipalDep
 from comptoir.bootstrap import Container
 from domain.audit import service as audit
@@ -43,7 +44,7 @@ from domain.sales.schemas import (
     StageUpdate,
 )
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=CostGuardedRoute)
 
 
 class _Page(BaseModel):

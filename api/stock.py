@@ -10,6 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
+from api.costs import CostGuardedRoute
 from api.deps import ContainerDep, PrincipalDep
 from domain.stock import service as stock
 from domain.stock.schemas import (
@@ -36,7 +37,7 @@ from domain.stock.schemas import (
     WarehouseUpdate,
 )
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=CostGuardedRoute)
 TAGS: list[str | Enum] = ["stock"]
 CREATED = status.HTTP_201_CREATED
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from domain.kit.clock import Clock
+from domain.kit.costs import hide_costs
 from domain.kit.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from domain.kit.principal import Principal, Role
 
@@ -116,9 +117,10 @@ class Tool:
 
     def run(self, ctx: ToolContext, args: Mapping[str, Any] | BaseModel) -> ToolResult:
         """Check the role, validate, call. Confirmation is the caller's business
-        (``tools.confirmation``): calling ``run`` on a WRITE executes it."""
+        (``tools.confirmation``): calling ``run`` on a WRITE executes it. The result's cost
+        fields are emptied for a role that may not see costs (``domain.kit.costs``)."""
         self.require(ctx.principal)
-        return self.fn(ctx, self.validate(args))
+        return hide_costs(self.fn(ctx, self.validate(args)), ctx.principal)
 
     def json_schema(self) -> dict[str, Any]:
         """Name, description and the input's JSON schema (the LLM tier's tool definition)."""

@@ -22,6 +22,7 @@ from stdnum.exceptions import ValidationError
 
 from domain.identity import legal_ids
 from domain.identity.schemas import TenantCreate
+from domain.kit.costs import Cost
 from domain.kit.errors import InvalidInput
 from domain.kit.money import Currency, round_to_currency
 from domain.sales.models import Activity, Opportunity, Partner, PartnerContact, Product
@@ -395,10 +396,10 @@ class ProductOut(BaseModel):
     description: str | None
     is_active: bool
     is_stockable: bool
-    purchase_price: Decimal | None
+    purchase_price: Cost[Decimal]
     barcode: str | None
     tracks_lots: bool
-    average_cost: Decimal
+    average_cost: Cost[Decimal]
 
     @classmethod
     def of(cls, p: Product, currency: Currency) -> ProductOut:

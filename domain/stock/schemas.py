@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from domain.kit.costs import Cost
 from domain.kit.money import Currency
 from domain.stock import repository as repo
 from domain.stock.models import InventoryCount, InventoryCountLine, StockMove, Warehouse
@@ -154,7 +155,7 @@ class MoveOut(BaseModel):
     kind: MoveKind
     from_location_id: UUID
     to_location_id: UUID
-    unit_cost: Quantity | None
+    unit_cost: Cost[Quantity]
     reference: str | None
     reason: str | None
     origin_type: str | None
@@ -231,15 +232,15 @@ class ValuationLineOut(BaseModel):
     name: str
     unit: str
     quantity: Quantity
-    average_cost: Quantity
-    value: Amount
+    average_cost: Cost[Quantity]
+    value: Cost[Amount]
 
 
 class ValuationOut(BaseModel):
     currency: str
     warehouse_id: UUID | None
     lines: list[ValuationLineOut]
-    total: Amount
+    total: Cost[Amount]
 
     @classmethod
     def of(cls, v: Valuation) -> ValuationOut:

@@ -66,6 +66,11 @@ def money(value: Decimal, currency: Currency | str) -> str:
     return Money(value, currency).format_fr()
 
 
+def cost_money(value: Decimal | None, currency: Currency | str) -> str:
+    """A cost as the person reads it, or « — » when their role may not see costs."""
+    return "—" if value is None else money(value, currency)
+
+
 def currency_of(ctx: ToolContext) -> Currency:
     return sales.tenant_currency(ctx.session, ctx.principal)
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from domain.kit.costs import Cost, sees_costs
 from domain.kit.errors import InvalidInput
 from domain.sales import service as sales
 from domain.sales.models import Product
@@ -118,7 +119,7 @@ class ProductOut(ToolResult):
     unit: str
     kind: ProductKind
     sale_price: Decimal
-    purchase_price: Decimal | None
+    purchase_price: Cost[Decimal]
     vat_rate: Decimal
     currency: str
     is_stockable: bool
@@ -205,6 +206,7 @@ def create_product(ctx: ToolContext, args: CreateProductIn) -> CreateProductOut:
     return CreateProductOut(**_product_out(ctx, product))
 
 
+_COST_FIELDS = frozenset({"purchase_price"})
 _CHANGE_LABELS = {
     "name": "nom",
     "sku": "référence",
@@ -289,6 +291,16 @@ def _shown(field: str, value: Any, currency: str) -> str:
     return str(value)
 
 
+def _change_line(field: str, old: Any, new: Any, currency: str, *, costs: bool) -> str:
+    """« prix de vente : 15 000 F → 16 000 F »; for a role that may not see costs, a cost
+    change shows only the new amount, the one the person gave (the old one is cost data)."""
+    if field in _COST_FIELDS and not costs:
+        return f"{_CHANGE_LABELS[field]} → {_shown(field, new, currency)}"
+    return (
+        f"{_CHANGE_LABELS[field]} : {_shown(field, old, currency)} → {_shown(field, new, currency)}"
+    )
+
+
 @tool("stock.update_product", title="Modifier un produit", effect=Effect.WRITE, roles=WRITERS)
 def update_product(ctx: ToolContext, args: UpdateProductIn) -> UpdateProductOut:
     """Change un produit existant : prix de vente ou d'achat, nom, référence, unité, TVA,
@@ -307,8 +319,7 @@ def update_product(ctx: ToolContext, args: UpdateProductIn) -> UpdateProductOut:
         data = _validated(ProductUpdate, **args.changes())
         updated = sales.update_product(ctx.session, ctx.principal, product.id, data)
     lines = [
-        f"{_CHANGE_LABELS[f]} : {_shown(f, old, currency)} → "
-        f"{_shown(f, getattr(updated, f), currency)}"
+        _change_line(f, old, getattr(updated, f), currency, costs=sees_costs(ctx.principal))
         for f, old in before.items()
         if getattr(updated, f) != old
     ]

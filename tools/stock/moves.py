@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.kit.costs import Cost
 from domain.stock import service as stock
 from domain.stock.models import Warehouse
 from domain.stock.service import ADJUSTERS, ISSUERS, RECEIVERS
@@ -198,11 +199,15 @@ class ReceiveIn(_In):
 
 
 class ReceiveOut(MovementOut):
-    unit_cost: Decimal | None = None
+    unit_cost: Cost[Decimal] = None
+    # The cost the person said, echoed for them to confirm: it tells them nothing new, so
+    # it is not hidden, unlike ``unit_cost`` (the average cost when they said none).
+    stated_cost: Decimal | None = None
     currency: str
 
     def _cost(self) -> str:
-        return f", coût unitaire {money(self.unit_cost, self.currency)}" if self.unit_cost else ""
+        cost = self.unit_cost if self.unit_cost is not None else self.stated_cost
+        return f", coût unitaire {money(cost, self.currency)}" if cost else ""
 
     def render(self) -> str:
         return (
@@ -251,6 +256,7 @@ def receive(ctx: ToolContext, args: ReceiveIn) -> ReceiveOut:
         on_hand_after=_on_hand(ctx, product.id, warehouse),
         reference=move.reference,
         unit_cost=move.unit_cost,
+        stated_cost=args.unit_cost,
         currency=currency_of(ctx).value,
     )
 

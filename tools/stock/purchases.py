@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.finance.documents.labels import french_date
+from domain.kit.costs import Cost
 from domain.sales.models import Product
 from domain.stock import service as stock
 from domain.stock.purchasing import service as purchasing
@@ -26,6 +27,7 @@ from domain.stock.purchasing.schemas import (
 )
 from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
 from tools.stock._common import (
+    cost_money,
     describes,
     find_order,
     find_product,
@@ -52,8 +54,8 @@ class OrderLine(BaseModel):
     description: str
     quantity: Decimal
     unit: str
-    unit_price: Decimal
-    net_amount: Decimal
+    unit_price: Cost[Decimal]
+    net_amount: Cost[Decimal]
     received_quantity: Decimal
 
 
@@ -66,21 +68,22 @@ class OrderOut(ToolResult):
     currency: str
     expected_date: date | None
     lines: list[OrderLine]
-    net_total: Decimal
-    tax_total: Decimal
-    gross_total: Decimal
+    net_total: Cost[Decimal]
+    tax_total: Cost[Decimal]
+    gross_total: Cost[Decimal]
 
     def _lines(self) -> str:
         return ", ".join(
-            f"{of_product(x.quantity, x.unit, x.description)} "
-            f"à {money(x.unit_price, self.currency)}"
+            of_product(x.quantity, x.unit, x.description)
+            + ("" if x.unit_price is None else f" à {money(x.unit_price, self.currency)}")
             for x in self.lines
         )
 
     def _totals(self) -> str:
         return (
-            f"Total HT {money(self.net_total, self.currency)}, TVA "
-            f"{money(self.tax_total, self.currency)}, TTC {money(self.gross_total, self.currency)}"
+            f"Total HT {cost_money(self.net_total, self.currency)}, TVA "
+            f"{cost_money(self.tax_total, self.currency)}, "
+            f"TTC {cost_money(self.gross_total, self.currency)}"
         )
 
 

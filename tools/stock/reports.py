@@ -9,12 +9,14 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.finance.documents.labels import french_date
+from domain.kit.costs import Cost
 from domain.stock import service as stock
 from domain.stock.purchasing import service as purchasing
 from domain.stock.service import VALUERS
 from tools.base import Effect, ToolContext, ToolResult, tool
 from tools.stock._common import (
     amount,
+    cost_money,
     currency_of,
     find_product,
     find_warehouse,
@@ -131,7 +133,7 @@ class SupplierGroup(BaseModel):
     supplier_name: str | None
     order_by: date
     expected_date: date
-    estimated_total: Decimal
+    estimated_total: Cost[Decimal]
     lines: list[SuggestedLine]
 
     def line(self, currency: str, day: date) -> str:
@@ -306,28 +308,28 @@ class ValuationRow(BaseModel):
     name: str
     unit: str
     quantity: Decimal
-    average_cost: Decimal
-    value: Decimal
+    average_cost: Cost[Decimal]
+    value: Cost[Decimal]
 
 
 class ValuationOut(ToolResult):
     currency: str
     warehouse_name: str | None
-    total: Decimal
+    total: Cost[Decimal]
     count: int
     top: list[ValuationRow]  # the largest values first
 
     def render(self) -> str:
         where = f" ({self.warehouse_name})" if self.warehouse_name else ""
         head = (
-            f"Valeur du stock{where} : {money(self.total, self.currency)} "
+            f"Valeur du stock{where} : {cost_money(self.total, self.currency)} "
             f"({_plural(self.count, 'produit')}, au coût moyen pondéré)."
         )
         if not self.top:
             return head
         rows = [
-            f"- {r.name} : {amount(r.quantity, r.unit)} × {money(r.average_cost, self.currency)}"
-            f" = {money(r.value, self.currency)}"
+            f"- {r.name} : {amount(r.quantity, r.unit)} × "
+            f"{cost_money(r.average_cost, self.currency)} = {cost_money(r.value, self.currency)}"
             for r in self.top
         ]
         return "\n".join([head, "Principaux :", *rows])

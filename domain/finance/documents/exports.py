@@ -12,6 +12,9 @@ totals row per currency — amounts in different currencies are never added toge
 Decimals go to openpyxl as they are; xlsx stores numbers as IEEE doubles and openpyxl
 writes them with 16 significant digits, which gives back the exact amount for anything
 below 10^14 with 2 decimals.
+
+Customer names, numbers and VAT numbers are typed by users: every cell goes through
+``domain.kit.spreadsheet`` so none can become a formula in the accountant's spreadsheet.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from domain.kit.money import Currency
+from domain.kit.spreadsheet import append_safe_row, safe_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +111,19 @@ def invoices_csv(rows: Iterable[InvoiceRow]) -> bytes:
     for row in rows:
         units = _minor_units(row.currency)
         writer.writerow(
-            [
-                row.number,
-                KIND_LABELS.get(row.kind, row.kind),
-                STATUS_LABELS.get(row.status, row.status),
-                _csv_date(row.issue_date),
-                _csv_date(row.due_date),
-                row.customer,
-                row.customer_vat or "",
-                row.currency,
-                *(_csv_amount(amount, units) for amount in _amounts(row)),
-            ]
+            safe_row(
+                [
+                    row.number,
+                    KIND_LABELS.get(row.kind, row.kind),
+                    STATUS_LABELS.get(row.status, row.status),
+                    _csv_date(row.issue_date),
+                    _csv_date(row.due_date),
+                    row.customer,
+                    row.customer_vat or "",
+                    row.currency,
+                    *(_csv_amount(amount, units) for amount in _amounts(row)),
+                ]
+            )
         )
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -161,7 +167,8 @@ def invoices_xlsx(rows: Iterable[InvoiceRow]) -> bytes:
 
 
 def _append_invoice(sheet: Worksheet, row: InvoiceRow) -> None:
-    sheet.append(
+    append_safe_row(
+        sheet,
         [
             row.number,
             KIND_LABELS.get(row.kind, row.kind),
@@ -172,7 +179,7 @@ def _append_invoice(sheet: Worksheet, row: InvoiceRow) -> None:
             row.customer_vat,
             row.currency,
             *_amounts(row),
-        ]
+        ],
     )
     line = sheet.max_row
     for column in _DATE_COLUMNS:
@@ -184,7 +191,7 @@ def _append_total(sheet: Worksheet, currency: str, sums: list[Decimal]) -> None:
     # Values rather than SUM formulas: openpyxl cannot compute formulas, so readers that do
     # not recalculate (previews, other programs, our own tests) would see empty totals.
     label = f"Total {currency}"
-    sheet.append([label, None, None, None, None, None, None, currency, *sums])
+    append_safe_row(sheet, [label, None, None, None, None, None, None, currency, *sums])
     line = sheet.max_row
     for cell in sheet[line]:
         cell.font = Font(bold=True)

@@ -3,7 +3,9 @@ per type, late arrivals and missing check-outs — what the payroll provider or 
 accountant needs. No pay is computed here.
 
 CSV as French-locale Excel opens it (UTF-8 with BOM, ``;``, comma decimals, CR LF), like
-the invoice exports; Excel with real numbers, one sheet « Paie MM-AAAA ».
+the invoice exports; Excel with real numbers, one sheet « Paie MM-AAAA ». Names, codes,
+departments and leave type names (headers included) are typed by users: every cell goes
+through ``domain.kit.spreadsheet`` so none can become a formula.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from domain.hr.service._common import PAYROLL, tenant_of
 from domain.hr.service.attendance import build_report
 from domain.kit.clock import Clock
 from domain.kit.principal import Principal
+from domain.kit.spreadsheet import append_safe_row, safe_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIXED_HEADERS = ("Matricule", "Nom", "Service", "Jours travaillés", "Heures")
@@ -114,19 +117,21 @@ def _csv_number(value: Decimal) -> str:
 def payroll_csv(rows: list[PayrollRow], types: list[str]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([*FIXED_HEADERS, *types, *TAIL_HEADERS])
+    writer.writerow(safe_row([*FIXED_HEADERS, *types, *TAIL_HEADERS]))
     for r in rows:
         writer.writerow(
-            [
-                r.code,
-                r.name,
-                r.department,
-                r.worked_days,
-                _csv_number(r.hours),
-                *(_csv_number(r.leave.get(t, Decimal(0))) for t in types),
-                r.late_arrivals,
-                r.missing_check_outs,
-            ]
+            safe_row(
+                [
+                    r.code,
+                    r.name,
+                    r.department,
+                    r.worked_days,
+                    _csv_number(r.hours),
+                    *(_csv_number(r.leave.get(t, Decimal(0))) for t in types),
+                    r.late_arrivals,
+                    r.missing_check_outs,
+                ]
+            )
         )
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -136,11 +141,12 @@ def payroll_xlsx(rows: list[PayrollRow], types: list[str], month: date) -> bytes
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)  # a new workbook always has one worksheet
     sheet.title = f"Paie {month:%m-%Y}"
-    sheet.append([*FIXED_HEADERS, *types, *TAIL_HEADERS])
+    append_safe_row(sheet, [*FIXED_HEADERS, *types, *TAIL_HEADERS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        sheet.append(
+        append_safe_row(
+            sheet,
             [
                 r.code,
                 r.name,
@@ -150,7 +156,7 @@ def payroll_xlsx(rows: list[PayrollRow], types: list[str], month: date) -> bytes
                 *(r.leave.get(t, Decimal(0)) for t in types),
                 r.late_arrivals,
                 r.missing_check_outs,
-            ]
+            ],
         )
     sheet.freeze_panes = "C2"
     buffer = io.BytesIO()

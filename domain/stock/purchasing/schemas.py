@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.finance.schemas import Amount, InCurrency, Number
+from domain.kit.costs import Cost
 from domain.kit.errors import InvalidInput
 from domain.stock.purchasing.errors import InvalidReorderRule
 
@@ -136,7 +137,7 @@ class SupplierTermsOut(BaseModel):
     product_id: UUID
     supplier_id: UUID
     supplier_sku: str | None
-    price: Number | None
+    price: Cost[Number]
     lead_time_days: int | None
     min_order_quantity: Number
     is_preferred: bool
@@ -159,9 +160,9 @@ class PurchaseLineOut(BaseModel):
     description: str
     quantity: Number
     unit: str
-    unit_price: Number
+    unit_price: Cost[Number]
     vat_rate: Number
-    net_amount: Number
+    net_amount: Cost[Number]
     received_quantity: Number
     remaining_quantity: Number
 
@@ -175,9 +176,9 @@ class PurchaseOrderOut(InCurrency):
     status: PurchaseOrderStatus
     order_date: date
     expected_date: date | None
-    net_total: Amount
-    tax_total: Amount
-    gross_total: Amount
+    net_total: Cost[Amount]
+    tax_total: Cost[Amount]
+    gross_total: Cost[Amount]
     notes: str | None
     lines: list[PurchaseLineOut] = Field(default_factory=list)
 
@@ -220,7 +221,7 @@ class PositionOut(BaseModel):
 
 class SuggestionLineOut(PositionOut):
     quantity: Number
-    unit_price: Number | None
+    unit_price: Cost[Number]
     min_order_quantity: Number
     lead_time_days: int
     daily_sales: Number
@@ -235,7 +236,7 @@ class SupplierSuggestionOut(InCurrency):
     lead_time_days: int
     order_by: date
     expected_date: date
-    estimated_total: Amount
+    estimated_total: Cost[Amount]
     lines: list[SuggestionLineOut]
 
 

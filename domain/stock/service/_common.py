@@ -16,6 +16,7 @@ from domain.audit.changes import record_write
 from domain.finance.models import Invoice, Quote
 from domain.identity.models import Tenant
 from domain.kit.clock import Clock
+from domain.kit.costs import COST_VIEWERS
 from domain.kit.errors import InvalidInput, NotFound
 from domain.kit.money import Currency, Number, to_decimal
 from domain.kit.principal import Principal, Role
@@ -37,7 +38,7 @@ ISSUERS = (Role.MANAGER, Role.SALES, Role.EMPLOYEE)  # issues (a sale at the cou
 RESERVERS = (Role.MANAGER, Role.SALES)  # reservations for quotes and pending deliveries
 COUNTERS = (Role.MANAGER, Role.EMPLOYEE)  # count sheets: open one, enter counted quantities
 ADJUSTERS = (Role.MANAGER,)  # adjustments and count validation change value without a document
-VALUERS = (Role.MANAGER, Role.ACCOUNTANT)  # valuation (money)
+VALUERS = COST_VIEWERS  # valuation: cost data, like every purchase price and average cost
 STOCK_ADMINS = (Role.MANAGER,)  # warehouses and stock settings
 INVOICE_ISSUERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES)  # posting an invoice delivers
 
