@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ContainerDep, PrincipalDep
 from domain.documents.models import Document
+from domain.kit import inputs
 from rag import retrieval
 from rag import service as documents
 from rag.parsing import DEFAULT_MAX_BYTES, DocumentRejected
@@ -77,7 +78,7 @@ class DocumentPage(BaseModel):
     offset: int
 
 
-class DocumentUpdate(BaseModel):
+class DocumentUpdate(inputs.InputModel):
     model_config = ConfigDict(extra="forbid")
     title: str | None = Field(default=None, max_length=200)
     access_roles: list[str] | None = None
@@ -86,7 +87,7 @@ class DocumentUpdate(BaseModel):
     detach: bool = False
 
 
-class SearchBody(BaseModel):
+class SearchBody(inputs.InputModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=2, max_length=500)
     limit: int = Field(default=5, ge=1, le=20)
@@ -136,8 +137,8 @@ async def upload_document(
     c: ContainerDep,
     principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="PDF, DOCX, XLSX, PPTX, TXT, MD, HTML, EML")],
-    title: Annotated[str | None, Form(max_length=200)] = None,
-    access_roles: Annotated[list[str] | None, Form()] = None,
+    title: Annotated[inputs.Text | None, Form(max_length=200)] = None,
+    access_roles: Annotated[list[inputs.Text] | None, Form()] = None,
     attached_type: Annotated[AttachedType | None, Form()] = None,
     attached_id: Annotated[UUID | None, Form()] = None,
 ) -> DocumentOut:
@@ -164,7 +165,7 @@ def list_documents(
     attached_type: AttachedType | None = None,
     attached_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: inputs.Offset = 0,
 ) -> DocumentPage:
     attach = _attachment(attached_type, attached_id)
     with c.db.unit_of_work(principal.tenant_id) as session:

@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from domain.identity import legal_ids
+from domain.kit import inputs
 from domain.kit.errors import InvalidInput
 from domain.kit.principal import Role
 
@@ -29,7 +30,7 @@ def _check_password(value: str) -> str:
     return value
 
 
-class TenantCreate(BaseModel):
+class TenantCreate(inputs.InputModel):
     """A new business. Currency, locale and time zone default from the country."""
 
     name: str = Field(min_length=2, max_length=200)
@@ -89,7 +90,7 @@ class TenantCreate(BaseModel):
                 )
 
 
-class UserCreate(BaseModel):
+class UserCreate(inputs.InputModel):
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
     password: str
@@ -103,7 +104,7 @@ class UserCreate(BaseModel):
         return value.strip().lower()
 
 
-class SignUp(BaseModel):
+class SignUp(inputs.InputModel):
     tenant: TenantCreate
     admin: UserCreate
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from comptoir.bootstrap import Container
+from domain.kit.errors import InvalidInput
+from domain.kit.inputs import InputModel
 from domain.kit.principal import Role
 from tests.api.test_auth import audit_actions, bearer
-from tests.factories import login, make_member, make_tenant, unique
+from tests.factories import Account, login, make_member, make_tenant, unique
+from tests.finance_factories import Shop, make_shop
+from tools.registry import default_registry
 
 
 def signup_body(**tenant: object) -> dict:  # type: ignore[type-arg]
@@ -211,3 +216,176 @@ class TestOps:
         ):
             assert path in paths
         assert http.get("/docs").status_code == 200
+
+
+BUSINESS_TABLES = (
+    "partners",
+    "products",
+    "invoices",
+    "payments",
+    "stock_moves",
+    "documents",
+    "domain_events",
+)
+
+
+def business_rows(container: Container, account: Account) -> dict[str, int]:
+    """Rows the business owns, per table: "nothing written" means these do not move."""
+    with container.db.unit_of_work(account.tenant_id) as s:
+        return {t: int(s.scalar(text(f"SELECT count(*) FROM {t}")) or 0) for t in BUSINESS_TABLES}
+
+
+@pytest.fixture
+def shop(container: Container) -> Shop:
+    return make_shop(container)
+
+
+@pytest.fixture
+def auth(http: httpx.Client, shop: Shop) -> dict[str, str]:
+    return bearer(login(http, shop.account)["access_token"])
+
+
+def assert_refused(r: httpx.Response, *words: str) -> None:
+    """A 422 with a French message naming what is wrong (never a 500)."""
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert error["message"].startswith("Données invalides"), error
+    for word in words:
+        assert word in error["message"], error
+
+
+class TestNulCharacters:
+    """PostgreSQL refuses NUL in text: each place a client can put one answers 422."""
+
+    def test_customer_name(
+        self, container: Container, http: httpx.Client, shop: Shop, auth: dict[str, str]
+    ) -> None:
+        before = business_rows(container, shop.account)
+        r = http.post("/api/v1/partners", headers=auth, json={"name": "Diallo\x00 SARL"})
+        assert_refused(r, "name", "caractère nul")
+        nested = {"name": "Diallo SARL", "contacts": [{"name": "Awa\x00"}]}
+        assert_refused(http.post("/api/v1/partners", headers=auth, json=nested), "contacts")
+        assert business_rows(container, shop.account) == before
+
+    def test_search_and_path(self, http: httpx.Client, auth: dict[str, str]) -> None:
+        assert_refused(http.get("/api/v1/partners?q=Dia%00llo", headers=auth), "caractère nul")
+        assert_refused(http.get("/api/v1/products", params={"q": "riz\x00"}, headers=auth))
+        assert_refused(http.get("/api/v1/hr/employees?q=%00", headers=auth))
+        # Before any route: even an unknown path with a NUL is a 422, not a 404 or a 500.
+        assert_refused(http.get("/api/v1/partners/%00", headers=auth), "adresse")
+
+    def test_login_and_signup(self, container: Container, http: httpx.Client) -> None:
+        r = http.post("/api/v1/auth/login", json={"email": "a\x00@b.fr", "password": "x"})
+        assert_refused(r, "caractère nul")
+        body = signup_body(name="Épicerie\x00")
+        assert_refused(http.post("/api/v1/tenants", json=body), "tenant")
+        assert not tenant_exists(container, body["tenant"]["slug"])
+
+    def test_multipart_field(
+        self, container: Container, http: httpx.Client, shop: Shop, auth: dict[str, str]
+    ) -> None:
+        before = business_rows(container, shop.account)
+        r = http.post(
+            "/api/v1/documents",
+            headers=auth,
+            files={"file": ("note.txt", b"Horaires : 8h-18h.", "text/plain")},
+            data={"title": "Note\x00interne"},
+        )
+        assert_refused(r, "caractère nul")
+        assert business_rows(container, shop.account) == before
+
+
+class TestNumbersBeyondTheColumns:
+    """Money and quantities are Numeric(18, 4): what does not fit is refused at the edge."""
+
+    @pytest.mark.parametrize(
+        ("quantity", "words"),
+        [
+            ("1e30", ("quantity", "trop grand")),
+            ("1e-30", ("quantity",)),
+            ("NaN", ("quantity", "nombre fini")),
+            ("Infinity", ("quantity", "nombre fini")),
+            ("100000000000000", ("quantity", "14 chiffres")),
+        ],
+    )
+    def test_invoice_quantity(
+        self,
+        container: Container,
+        http: httpx.Client,
+        shop: Shop,
+        auth: dict[str, str],
+        quantity: str,
+        words: tuple[str, ...],
+    ) -> None:
+        before = business_rows(container, shop.account)
+        line = {"product_id": str(shop.goods_id), "quantity": quantity}
+        body = {"partner_id": str(shop.customer_id), "lines": [line]}
+        assert_refused(http.post("/api/v1/invoices", headers=auth, json=body), *words)
+        assert business_rows(container, shop.account) == before
+
+    def test_price_with_twelve_decimals(
+        self, container: Container, http: httpx.Client, shop: Shop, auth: dict[str, str]
+    ) -> None:
+        before = business_rows(container, shop.account)
+        body = {"name": "Riz", "sale_price": "12.123456789012", "vat_rate": "20"}
+        assert_refused(http.post("/api/v1/products", headers=auth, json=body), "4 au plus")
+        body = {"name": "Riz", "sale_price": 1e30, "vat_rate": "20"}
+        assert_refused(http.post("/api/v1/products", headers=auth, json=body), "sale_price")
+        assert business_rows(container, shop.account) == before
+
+    def test_payment_nan_and_stock_receipt(
+        self, container: Container, http: httpx.Client, shop: Shop, auth: dict[str, str]
+    ) -> None:
+        before = business_rows(container, shop.account)
+        pay = {"partner_id": str(shop.customer_id), "amount": "NaN", "method": "cash"}
+        assert_refused(http.post("/api/v1/payments", headers=auth, json=pay), "amount")
+        receipt = {"product_id": str(shop.goods_id), "quantity": "1e30"}
+        assert_refused(http.post("/api/v1/stock/receipts", headers=auth, json=receipt))
+        assert business_rows(container, shop.account) == before
+
+    def test_integers_beyond_postgres(self, http: httpx.Client, auth: dict[str, str]) -> None:
+        for path in ("/api/v1/invoices", "/api/v1/partners", "/api/v1/hr/employees"):
+            r = http.get(path, params={"offset": str(10**20)}, headers=auth)
+            assert_refused(r, "offset")
+
+
+class TestEveryInputIsChecked:
+    """The rule holds by construction: every JSON body of the API is an ``InputModel`` and
+    every tool argument goes through ``Tool.validate``; a new body model that is not fails
+    here."""
+
+    def test_every_json_body_is_an_input_model(self, http: httpx.Client) -> None:
+        paths = http.get("/openapi.json").json()["paths"]
+        refs = {
+            content["schema"].get("$ref") or content["schema"]["anyOf"][0]["$ref"]
+            for item in paths.values()
+            for op in item.values()
+            for kind, content in op.get("requestBody", {}).get("content", {}).items()
+            if kind == "application/json"
+        }
+        names = {ref.rsplit("/", 1)[1] for ref in refs}
+        models = {
+            m.__name__: m
+            for m in _subclasses(BaseModel)
+            if m.__module__.startswith(("api.", "domain.")) and m.__name__ in names
+        }
+        assert len(names) > 50 and set(models) == names
+        plain = sorted(n for n, m in models.items() if not issubclass(m, InputModel))
+        assert plain == []
+
+    def test_tools_refuse_nul(self, container: Container) -> None:
+        registry = default_registry()
+        checked = 0
+        for t in registry:
+            with pytest.raises(InvalidInput, match="caractère nul"):
+                t.validate({"name": "Diallo\x00", "query": "x\x00"})
+            checked += 1
+        assert checked > 30
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
