@@ -402,15 +402,15 @@ class WorkScheduleUpdate(inputs.InputModel):
 
 class WorkScheduleOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-    start_time: time
+    start_time: inputs.WallTime
     grace_minutes: int
     daily_hours: Number
 
 
 class DayAttendance(BaseModel):
     day: date
-    first_check_in: time | None
-    last_check_out: time | None
+    first_check_in: inputs.WallTime | None
+    last_check_out: inputs.WallTime | None
     hours: Number
     late_minutes: int
     missing_check_out: bool

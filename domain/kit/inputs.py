@@ -19,10 +19,11 @@ Services still check what needs the tenant (signs, VAT rates, the currency's min
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import time
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 NUL = "\x00"
@@ -79,3 +80,10 @@ Rate = Annotated[Decimal, _Column]
 Count = Annotated[int, Field(ge=-INT_MAX, le=INT_MAX)]
 # A page's offset: bounded so PostgreSQL's OFFSET never overflows.
 Offset = Annotated[int, Field(ge=0, le=OFFSET_MAX)]
+
+# A time of day on the business's wall clock, sent as "09:00:00" with no offset. JSON
+# Schema's "time" format requires an offset, so the published schema says what is sent.
+WallTime = Annotated[
+    time,
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"}),
+]
