@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench eval eval-rag clean
+.PHONY: run test lint typecheck bench eval eval-rag fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(EVAL)
 	$(EVAL_RAG)
+
+# The API fuzzer (tests/api/test_fuzz.py) with a long budget: 200 generated requests per
+# operation instead of `make test`'s 6. Figures in var/test/fuzz-report.json.
+FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP)
+	COMPTOIR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -s tests/api/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -133,6 +133,16 @@ class TestCrossTenant:
         assert other.json()["error"]["message"] == "Entreprise introuvable."
         assert ("tenant.read", "denied") in audit_actions(container, a.tenant_id)
 
+    def test_another_business_customer_credit_is_not_found(
+        self, container: Container, http: httpx.Client
+    ) -> None:
+        mine, theirs = make_shop(container), make_shop(container)
+        token = login(http, mine.account)["access_token"]
+        r = http.get(f"/api/v1/partners/{theirs.customer_id}/credit", headers=bearer(token))
+        assert r.status_code == 404 and r.json()["error"]["message"] == "Client introuvable."
+        own = http.get(f"/api/v1/partners/{mine.customer_id}/credit", headers=bearer(token))
+        assert own.status_code == 200 and own.json()["credit"] == "0.00"
+
 
 class TestMembers:
     def test_admin_adds_a_member_who_can_log_in(
