@@ -27,9 +27,9 @@ test: $(STAMP)
 	$(EVAL)
 	$(EVAL_RAG)
 
-# The API fuzzer (tests/api/test_fuzz.py) with a long budget: 200 generated requests per
+# The API fuzzer (tests/api/test_fuzz.py) with a long budget: 100 generated requests per
 # operation instead of `make test`'s 6. Figures in var/test/fuzz-report.json.
-FUZZ_EXAMPLES ?= 200
+FUZZ_EXAMPLES ?= 100
 fuzz: $(STAMP)
 	COMPTOIR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -s tests/api/test_fuzz.py
 

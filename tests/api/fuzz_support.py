@@ -91,8 +91,10 @@ def make_business(container: Container, http: httpx.Client) -> Business:
     admin = make_tenant(container, name="Fuzz SARL", siren=SIREN, vat_number=f"FR44{SIREN}")
     with container.db.unit_of_work(admin.tenant_id) as session:
         sales.prepare_tenant(session, admin.principal())
-    members = {role: make_member(container, admin, role) for role in ROLES if role != Role.ADMIN}
-    business = Business(admin=admin, members={Role.ADMIN: admin, **members})
+    members: dict[Role, Account] = {Role.ADMIN: admin}
+    for role in ROLES[1:]:
+        members[role] = make_member(container, admin, role)
+    business = Business(admin=admin, members=members)
     book = TokenBook(container, business)
     _Seeder(http, book.headers(Role.ADMIN), business).seed()
     business.ids = read_ids(container, admin)

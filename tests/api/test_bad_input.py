@@ -338,10 +338,10 @@ class TestNumbersBeyondTheColumns:
         self, container: Container, http: httpx.Client, shop: Shop, auth: dict[str, str]
     ) -> None:
         before = business_rows(container, shop.account)
-        body = {"name": "Riz", "sale_price": "12.123456789012", "vat_rate": "20"}
-        assert_refused(http.post("/api/v1/products", headers=auth, json=body), "4 au plus")
-        body = {"name": "Riz", "sale_price": 1e30, "vat_rate": "20"}
-        assert_refused(http.post("/api/v1/products", headers=auth, json=body), "sale_price")
+        precise = {"name": "Riz", "sale_price": "12.123456789012", "vat_rate": "20"}
+        assert_refused(http.post("/api/v1/products", headers=auth, json=precise), "4 au plus")
+        huge: dict[str, object] = {"name": "Riz", "sale_price": 1e30, "vat_rate": "20"}
+        assert_refused(http.post("/api/v1/products", headers=auth, json=huge), "sale_price")
         assert business_rows(container, shop.account) == before
 
     def test_payment_nan_and_stock_receipt(
@@ -395,7 +395,8 @@ class TestEveryInputIsChecked:
 
 
 def _subclasses(cls: type) -> list[type]:
-    found = []
-    for sub in cls.__subclasses__():
+    found: list[type] = []
+    subs: list[type] = type.__subclasses__(cls)
+    for sub in subs:
         found += [sub, *_subclasses(sub)]
     return found

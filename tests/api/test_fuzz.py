@@ -30,6 +30,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from requests.structures import CaseInsensitiveDict
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -38,6 +39,8 @@ from comptoir.bootstrap import Container
 from domain.kit.principal import Role
 from tests.api.fuzz_support import ROLES, Business, TokenBook, make_business
 from tests.conftest import TEST_HOME
+
+Case = schemathesis.Case[Any]
 
 EXAMPLES = int(os.environ.get("COMPTOIR_FUZZ_EXAMPLES", "6"))
 # Operations that end the caller's own session: they get a throwaway token each time.
@@ -91,7 +94,7 @@ class Fuzzer:
             return {"Authorization": f"Bearer {token}"}
         return self.tokens.headers(role)
 
-    def place_ids(self, case: schemathesis.Case, source: str, pick: int) -> bool:
+    def place_ids(self, case: Case, source: str, pick: int) -> bool:
         """Fill the path parameters from ``source``; True if another business's ids."""
         if source == "random" or not case.path_parameters:
             return False
@@ -104,13 +107,13 @@ class Fuzzer:
                 placed = True
         return placed and source == "theirs"
 
-    def exercise(self, case: schemathesis.Case, role: Role, source: str, pick: int) -> None:
+    def exercise(self, case: Case, role: Role, source: str, pick: int) -> None:
         op = case.operation
         label = f"{op.method.upper()} {op.path}"
         foreign = self.place_ids(case, source, pick)
         headers = self.headers(op.method.upper(), op.path, role)
         # The generator may put its own Authorization header: the role's token wins.
-        case.headers = {**(case.headers or {}), **headers}
+        case.headers = CaseInsensitiveDict({**dict(case.headers or {}), **headers})
         try:
             response = case.call(
                 base_url=self.base_url, headers=headers, session=self.session, timeout=60
@@ -156,7 +159,7 @@ class Fuzzer:
             source=st.sampled_from(ID_SOURCES),
             pick=st.integers(0, 1000),
         )
-        def exercise(case: schemathesis.Case, role: Role, source: str, pick: int) -> None:
+        def exercise(case: Case, role: Role, source: str, pick: int) -> None:
             self.exercise(case, role, source, pick)
 
         exercise()
@@ -175,7 +178,7 @@ def fuzz_run(container: Container, live_url: str) -> Run:
     with requests.Session() as session:
         fuzzer = Fuzzer(live_url, mine, theirs, TokenBook(container, mine), session, run)
         for result in schema.get_all_operations():
-            operation = result.ok()
+            operation = result.ok()  # type: ignore[union-attr]  # an Err raises: that is the point
             run.operations += 1
             try:
                 fuzzer.fuzz(operation)
