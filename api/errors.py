@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.kit.errors import DomainError
-from domain.kit.inputs import NUL_ERROR, NUL_MESSAGE
+from domain.kit.inputs import NUL_ERROR, NUL_MESSAGE, WALL_TIME_ERROR, WALL_TIME_MESSAGE
 
 log = logging.getLogger("comptoir.api")
 
@@ -37,6 +37,7 @@ _FIELD_MESSAGES = {
     "too_short": "liste trop courte",
     "extra_forbidden": "champ inconnu",
     NUL_ERROR: NUL_MESSAGE,
+    WALL_TIME_ERROR: WALL_TIME_MESSAGE,
     "finite_number": "nombre fini attendu",
     "decimal_parsing": "nombre attendu",
     "decimal_type": "nombre attendu",

@@ -9,7 +9,7 @@ currency's minor unit (``InCurrency``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 from uuid import UUID
@@ -388,7 +388,7 @@ class AttendanceOut(BaseModel):
 
 
 class WorkScheduleUpdate(inputs.InputModel):
-    start_time: time | None = Field(default=None, examples=["09:00"])
+    start_time: inputs.WallTime | None = Field(default=None, examples=["09:00"])
     grace_minutes: int | None = Field(default=None, ge=0, le=240)
     daily_hours: inputs.Quantity | None = Field(default=None, examples=["7", "8"])
 

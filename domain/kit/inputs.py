@@ -81,9 +81,21 @@ Count = Annotated[int, Field(ge=-INT_MAX, le=INT_MAX)]
 # A page's offset: bounded so PostgreSQL's OFFSET never overflows.
 Offset = Annotated[int, Field(ge=0, le=OFFSET_MAX)]
 
-# A time of day on the business's wall clock, sent as "09:00:00" with no offset. JSON
-# Schema's "time" format requires an offset, so the published schema says what is sent.
+WALL_TIME_ERROR = "wall_time"
+WALL_TIME_MESSAGE = "heure locale attendue, sans fuseau (par exemple 09:00)"
+
+
+def _local(value: time) -> time:
+    if value.tzinfo is not None:
+        raise PydanticCustomError(WALL_TIME_ERROR, WALL_TIME_MESSAGE)
+    return value
+
+
+# A time of day on the business's wall clock (its time zone is the business's), sent as
+# "09:00:00" with no offset. JSON Schema's "time" format requires an offset, so the
+# published schema says what is sent; an offset in input is refused, not stored.
 WallTime = Annotated[
     time,
+    AfterValidator(_local),
     WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"}),
 ]
