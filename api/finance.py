@@ -235,7 +235,7 @@ def export_invoices(
 
 
 @router.get("/exports/fec", tags=["exports"], summary="Fichier des écritures comptables")
-def export_fec(c: ContainerDep, principal: PrincipalDep, year: int) -> Response:
+def export_fec(c: ContainerDep, principal: PrincipalDep, year: inputs.Year) -> Response:
     with c.db.unit_of_work(principal.tenant_id) as session:
         content, filename = exporting.fec_export(session, principal, c.clock, year=year)
     return Response(

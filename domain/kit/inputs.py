@@ -11,7 +11,8 @@ question back in conversation), before it can reach a service or PostgreSQL:
   ``Numeric(18, 4)`` (see the migrations), so at most 14 digits before the point and 4
   after. NaN and infinities are refused (pydantic's default for ``Decimal``), and so are
   ``1e30`` and ``1e-30``, which would overflow the column or break ``quantize``;
-- counts and paging offsets fit a PostgreSQL ``integer`` / ``bigint``.
+- paging offsets fit a PostgreSQL ``bigint``, years a ``date``; other integer fields carry
+  their own business bounds (days of payment terms, probabilities, positions…).
 
 Services still check what needs the tenant (signs, VAT rates, the currency's minor unit).
 """
@@ -33,7 +34,6 @@ NUL_MESSAGE = "caractère nul (\\0) interdit"
 # Every money and quantity column is Numeric(18, 4).
 MAX_DIGITS = 18
 DECIMAL_PLACES = 4
-INT_MAX = 2**31 - 1  # PostgreSQL integer
 OFFSET_MAX = 10**9  # far beyond any real list, far below bigint
 
 
@@ -76,10 +76,10 @@ Amount = Annotated[Decimal, _Column]
 Quantity = Annotated[Decimal, _Column]
 # A percentage: VAT rate, discount, deposit.
 Rate = Annotated[Decimal, _Column]
-# A count stored in an integer column (days, hours, positions…).
-Count = Annotated[int, Field(ge=-INT_MAX, le=INT_MAX)]
 # A page's offset: bounded so PostgreSQL's OFFSET never overflows.
 Offset = Annotated[int, Field(ge=0, le=OFFSET_MAX)]
+# A calendar or fiscal year: within what ``datetime.date`` (and a year before it) can hold.
+Year = Annotated[int, Field(ge=1900, le=2999)]
 
 WALL_TIME_ERROR = "wall_time"
 WALL_TIME_MESSAGE = "heure locale attendue, sans fuseau (par exemple 09:00)"

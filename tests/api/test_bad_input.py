@@ -358,6 +358,8 @@ class TestNumbersBeyondTheColumns:
         for path in ("/api/v1/invoices", "/api/v1/partners", "/api/v1/hr/employees"):
             r = http.get(path, params={"offset": str(10**20)}, headers=auth)
             assert_refused(r, "offset")
+        r = http.get("/api/v1/exports/fec", params={"year": "99999"}, headers=auth)
+        assert_refused(r, "year")
 
 
 class TestEveryInputIsChecked:
