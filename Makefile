@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(EVAL_RAG)
 
 # The API fuzzer (tests/api/test_fuzz.py) with a long budget: 100 generated requests per
-# operation instead of `make test`'s 6. Figures in var/test/fuzz-report.json.
+# operation instead of `make test`'s 8. Figures in var/test/fuzz-report.json.
 FUZZ_EXAMPLES ?= 100
 fuzz: $(STAMP)
 	COMPTOIR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -s tests/api/test_fuzz.py

@@ -9,7 +9,7 @@ a second business. Three checks on every response:
 - a response conforms to the schema the API publishes for it (``response_schema_conformance``);
 - no 2xx when a path parameter names another business's record.
 
-The budget is bounded for the normal run (``COMPTOIR_FUZZ_EXAMPLES`` per operation, 6 by
+The budget is bounded for the normal run (``COMPTOIR_FUZZ_EXAMPLES`` per operation, 8 by
 default) and raised by ``make fuzz``; generation is derandomized so CI is reproducible. The
 run's figures (operations, cases, failures) are printed and written to
 ``var/test/fuzz-report.json``.
@@ -41,7 +41,7 @@ from tests.conftest import TEST_HOME
 
 Case = schemathesis.Case[Any]
 
-EXAMPLES = int(os.environ.get("COMPTOIR_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("COMPTOIR_FUZZ_EXAMPLES", "8"))
 # Operations that end the caller's own session: they get a throwaway token each time.
 SESSION_ENDING = {("POST", "/api/v1/auth/logout")}
 # Where a path parameter's value comes from: generated, a real id of the business the
