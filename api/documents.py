@@ -26,6 +26,7 @@ from starlette.datastructures import FormData, UploadFile
 from api.deps import ContainerDep, PrincipalDep
 from comptoir.bootstrap import Container
 from domain.documents.models import Document, DocumentBlob
+from domain.kit import inputs
 from domain.kit.errors import TooManyAttempts
 from domain.kit.principal import Principal
 from rag import retrieval
@@ -112,7 +113,7 @@ class DocumentPage(BaseModel):
     offset: int
 
 
-class DocumentUpdate(BaseModel):
+class DocumentUpdate(inputs.InputModel):
     model_config = ConfigDict(extra="forbid")
     title: str | None = Field(default=None, max_length=200)
     access_roles: list[str] | None = None
@@ -121,13 +122,13 @@ class DocumentUpdate(BaseModel):
     detach: bool = False
 
 
-class SearchBody(BaseModel):
+class SearchBody(inputs.InputModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=2, max_length=500)
     limit: int = Field(default=5, ge=1, le=20)
 
 
-class UploadFields(BaseModel):
+class UploadFields(inputs.InputModel):
     """The form fields of an upload besides its file."""
 
     title: str | None = Field(default=None, max_length=200)
@@ -297,7 +298,7 @@ def list_documents(
     attached_type: AttachedType | None = None,
     attached_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: inputs.Offset = 0,
 ) -> DocumentPage:
     attach = _attachment(attached_type, attached_id)
     with c.db.unit_of_work(principal.tenant_id) as session:

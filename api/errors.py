@@ -1,16 +1,26 @@
-"""One place renders every error as JSON: a stable code and a French message."""
+"""One place renders every error as JSON: a stable code and a French message.
+
+It also keeps out what PostgreSQL would refuse mid-request: a NUL character anywhere in
+the URL (path or query string) is a 422 before any route runs; bodies are checked by the
+input models (``domain.kit.inputs``). A value the database still finds out of range (a
+computed total overflowing its column) is a 422 too, never a 500.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.kit.errors import DomainError
+from domain.kit.inputs import NUL_ERROR, NUL_MESSAGE, WALL_TIME_ERROR, WALL_TIME_MESSAGE
 
 log = logging.getLogger("comptoir.api")
 
@@ -26,7 +36,32 @@ _FIELD_MESSAGES = {
     "uuid_parsing": "identifiant invalide",
     "too_short": "liste trop courte",
     "extra_forbidden": "champ inconnu",
+    NUL_ERROR: NUL_MESSAGE,
+    WALL_TIME_ERROR: WALL_TIME_MESSAGE,
+    "finite_number": "nombre fini attendu",
+    "decimal_parsing": "nombre attendu",
+    "decimal_type": "nombre attendu",
+    "decimal_max_digits": "nombre trop grand ou trop précis (18 chiffres au plus)",
+    "decimal_whole_digits": "nombre trop grand (14 chiffres avant la virgule au plus)",
+    "decimal_max_places": "trop de décimales (4 au plus)",
+    "greater_than": "valeur trop petite",
+    "greater_than_equal": "valeur trop petite",
+    "less_than": "valeur trop grande",
+    "less_than_equal": "valeur trop grande",
+    "int_from_float": "nombre entier attendu",
+    "int_type": "nombre entier attendu",
+    "bool_parsing": "vrai ou faux attendu",
+    "date_parsing": "date attendue (AAAA-MM-JJ)",
+    "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ)",
+    "datetime_parsing": "date et heure attendues",
+    "string_pattern_mismatch": "format invalide",
+    "list_type": "liste attendue",
+    "model_type": "objet attendu",
+    "model_attributes_type": "objet attendu",
+    "dict_type": "objet attendu",
 }
+_URL_NUL_MESSAGE = f"Données invalides — adresse de la requête : {NUL_MESSAGE}."
+_OUT_OF_RANGE_MESSAGE = "Données invalides — une valeur dépasse ce que Comptoir peut enregistrer."
 _HTTP_MESSAGES = {
     404: ("not_found", "Ressource introuvable."),
     405: ("method_not_allowed", "Méthode non autorisée."),
@@ -50,7 +85,35 @@ def _describe(err: dict[str, Any]) -> dict[str, str]:
     return {"field": ".".join(loc), "message": text or _FIELD_MESSAGES.get(kind, "valeur invalide")}
 
 
+def _url_has_nul(scope: Scope) -> bool:
+    path = str(scope.get("path", ""))
+    query = bytes(scope.get("query_string", b""))
+    return "\x00" in path or b"\x00" in unquote_to_bytes(query.replace(b"+", b" "))
+
+
+class RejectNulInUrl:
+    """A NUL character in the path or the query string: 422 before any route or
+    dependency reads it (PostgreSQL would refuse it in the middle of the request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _url_has_nul(scope):
+            error = {
+                "code": "invalid_input",
+                "message": _URL_NUL_MESSAGE,
+                "request_id": scope.get("state", {}).get("request_id"),
+                "fields": [{"field": "url", "message": NUL_MESSAGE}],
+            }
+            await JSONResponse({"error": error}, status_code=422)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_middleware(RejectNulInUrl)
+
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         body = _body(
@@ -70,6 +133,17 @@ def install_error_handlers(app: FastAPI) -> None:
         summary = "; ".join(f"{f['field'] or 'requête'} : {f['message']}" for f in fields)
         body = _body("invalid_input", f"Données invalides — {summary}.", request, fields=fields)
         return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def out_of_range(request: Request, exc: DataError) -> JSONResponse:
+        # The edge types keep each value within its column; what still gets here is a
+        # computed value (a line total, a sum) the column cannot hold. The unit of work
+        # rolled back: nothing was written.
+        log.warning(
+            "value refused by the database",
+            extra={"request_id": getattr(request.state, "request_id", None)},
+        )
+        return JSONResponse(_body("invalid_input", _OUT_OF_RANGE_MESSAGE, request), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

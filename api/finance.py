@@ -34,6 +34,7 @@ from domain.finance.schemas import (
     QuoteStatus,
     RecurringCreate,
 )
+from domain.kit import inputs
 
 router = APIRouter(prefix="/api/v1")
 Out = TypeVar("Out", bound=InCurrency)
@@ -96,7 +97,7 @@ def list_invoices(
     end: date | None = None,
     overdue: bool | None = None,
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: inputs.Offset = 0,
 ) -> list[InvoiceOut]:
     with c.db.unit_of_work(principal.tenant_id) as session:
         found, today = invoices.list_invoices(
@@ -234,7 +235,7 @@ def export_invoices(
 
 
 @router.get("/exports/fec", tags=["exports"], summary="Fichier des écritures comptables")
-def export_fec(c: ContainerDep, principal: PrincipalDep, year: int) -> Response:
+def export_fec(c: ContainerDep, principal: PrincipalDep, year: inputs.Year) -> Response:
     with c.db.unit_of_work(principal.tenant_id) as session:
         content, filename = exporting.fec_export(session, principal, c.clock, year=year)
     return Response(

@@ -50,6 +50,7 @@ from domain.hr.schemas import (
     WorkScheduleOut,
     WorkScheduleUpdate,
 )
+from domain.kit import inputs
 from domain.kit.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1")
@@ -129,7 +130,7 @@ def list_employees(
     department_id: UUID | None = None,
     include_left: bool = False,
     limit: int = Query(default=100, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: inputs.Offset = 0,
 ) -> EmployeePage | EmployeeSearch:
     with c.db.unit_of_work(principal.tenant_id) as session:
         if q is not None:

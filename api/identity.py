@@ -29,13 +29,14 @@ from domain.identity.schemas import (
     VerifiedOut,
     VerifyEmailIn,
 )
+from domain.kit import inputs
 from domain.kit.errors import NotFound
 from domain.kit.principal import Role
 
 router = APIRouter(prefix="/api/v1")
 
 
-class LoginIn(BaseModel):
+class LoginIn(inputs.InputModel):
     email: str = Field(min_length=3, max_length=254, examples=["admin@boutique-lumiere.fr"])
     password: str = Field(min_length=1, max_length=1024)
     tenant: str | None = Field(
@@ -43,7 +44,7 @@ class LoginIn(BaseModel):
     )
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(inputs.InputModel):
     refresh_token: str = Field(min_length=10)
 
 

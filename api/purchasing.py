@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Response, status
 from api.costs import CostGuardedRoute
 from api.deps import ContainerDep, PrincipalDep
 from domain.finance.books import currency_of
+from domain.kit import inputs
 from domain.stock.purchasing import service as purchasing
 from domain.stock.purchasing.models import PurchaseOrderLine, PurchaseReceipt, PurchaseReceiptLine
 from domain.stock.purchasing.schemas import (
@@ -87,7 +88,7 @@ def list_orders(
     status_: Annotated[PurchaseOrderStatus | None, Query(alias="status")] = None,
     supplier_id: UUID | None = None,
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: inputs.Offset = 0,
 ) -> list[PurchaseOrderOut]:
     with c.db.unit_of_work(principal.tenant_id) as session:
         views = purchasing.list_purchase_orders(

@@ -18,6 +18,7 @@ from api.deps import ContainerDep, ContextDep, PrincipalDep
 from comptoir.bootstrap import Container
 from domain.audit import service as audit
 from domain.audit.service import RequestContext
+from domain.kit import inputs
 from domain.kit.errors import NotFound
 from domain.kit.principal import Principal
 from domain.sales import service as sales
@@ -111,7 +112,7 @@ def list_partners(
     tag: str | None = None,
     include_archived: bool = False,
     limit: int = 50,
-    offset: int = 0,
+    offset: inputs.Offset = 0,
 ) -> PartnerPage | PartnerSearch:
     with c.db.unit_of_work(principal.tenant_id) as session:
         if q is not None:
@@ -195,7 +196,7 @@ def list_products(
     category: str | None = None,
     include_archived: bool = False,
     limit: int = 50,
-    offset: int = 0,
+    offset: inputs.Offset = 0,
 ) -> ProductPage:
     with c.db.unit_of_work(principal.tenant_id) as session:
         currency = sales.tenant_currency(session, principal)
@@ -299,7 +300,7 @@ def list_opportunities(
     partner_id: UUID | None = None,
     owner_id: UUID | None = None,
     limit: int = 50,
-    offset: int = 0,
+    offset: inputs.Offset = 0,
 ) -> OpportunityPage:
     with c.db.unit_of_work(principal.tenant_id) as session:
         currency = sales.tenant_currency(session, principal)
@@ -364,7 +365,7 @@ def list_activities(
     overdue: bool = False,
     partner_id: UUID | None = None,
     limit: int = 50,
-    offset: int = 0,
+    offset: inputs.Offset = 0,
 ) -> ActivityPage:
     now = c.clock.now()
     with c.db.unit_of_work(principal.tenant_id) as session:

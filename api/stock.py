@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, status
 
 from api.costs import CostGuardedRoute
 from api.deps import ContainerDep, PrincipalDep
+from domain.kit import inputs
 from domain.stock import service as stock
 from domain.stock.schemas import (
     AdjustmentIn,
@@ -105,7 +106,7 @@ def stock_levels(
     product_id: UUID | None = None,
     warehouse_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=LEVELS_PAGE_MAX)] = LEVELS_PAGE_MAX,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: inputs.Offset = 0,
 ) -> list[LevelOut]:
     """Per product and warehouse: on hand, reserved, available, by product. With a
     ``product_id``, always an answer (zeros when there is no stock); otherwise pages of at
@@ -178,7 +179,7 @@ def list_moves(
     warehouse_id: UUID | None = None,
     kind: MoveKind | None = None,
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: inputs.Offset = 0,
 ) -> list[MoveOut]:
     with c.db.unit_of_work(principal.tenant_id) as session:
         moves = stock.list_moves(

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from domain.kit.clock import Clock
 from domain.kit.costs import hide_costs
 from domain.kit.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from domain.kit.inputs import NUL_ERROR, NUL_MESSAGE, has_nul
 from domain.kit.principal import Principal, Role
 
 
@@ -110,6 +111,8 @@ class Tool:
         if isinstance(raw, self.input_model):
             return raw
         data = raw.model_dump() if isinstance(raw, BaseModel) else dict(raw)
+        if has_nul(data):  # whatever the input model: PostgreSQL refuses NUL in text
+            raise InvalidInput(f"Je ne peux pas le faire : {NUL_MESSAGE} dans le texte.")
         try:
             return self.input_model.model_validate(data)
         except ValidationError as e:
@@ -194,6 +197,11 @@ _FIELD_MESSAGES = {
     "literal_error": "valeur non reconnue",
     "string_too_short": "vide",
     "string_too_long": "trop long",
+    "finite_number": "nombre fini attendu",
+    "decimal_max_digits": "nombre trop grand ou trop précis",
+    "decimal_whole_digits": "nombre trop grand",
+    "decimal_max_places": "trop de décimales (4 au plus)",
+    NUL_ERROR: NUL_MESSAGE,
 }
 
 

@@ -24,7 +24,7 @@ from domain.finance.ledger import EntryDraft, Movement, write_entry
 from domain.finance.models import Allocation, Invoice, Payment
 from domain.finance.schemas import PAYMENT_METHOD_LABELS, PaymentCreate
 from domain.kit.clock import Clock
-from domain.kit.errors import InvalidInput
+from domain.kit.errors import InvalidInput, NotFound
 from domain.kit.ids import uuid7
 from domain.kit.money import round_to_currency
 from domain.kit.principal import Principal, Role
@@ -220,6 +220,9 @@ def _announce(session: Session, principal: Principal, payment: Payment, plan: _P
 def customer_credit(session: Session, principal: Principal, partner_id: UUID) -> Decimal:
     """What the business owes back to (or can deduct for) this customer."""
     principal.require(*WRITERS)
+    # An id that is not one of this business's partners is not found, not a zero credit.
+    if session.get(Partner, (principal.tenant_id, partner_id)) is None:
+        raise NotFound("Client introuvable.", field="partner_id")
     payments, notes = repo.credit_sources(session, principal.tenant_id, partner_id)
     return sum((p.amount - p.amount_allocated for p in payments), Decimal(0)) + sum(
         (n.gross_total - n.amount_settled for n in notes), Decimal(0)

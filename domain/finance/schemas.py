@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from domain.kit import inputs
 from domain.kit.errors import InvalidInput
 from domain.kit.money import Currency
 
@@ -56,17 +57,17 @@ PAYMENT_METHOD_LABELS = {
 }
 
 
-class LineIn(BaseModel):
+class LineIn(inputs.InputModel):
     """A product line (its name, unit, price and VAT come from the catalog unless given) or
     a free-text line (description, unit price and VAT rate required)."""
 
     product_id: UUID | None = None
     description: str | None = Field(default=None, max_length=500)
-    quantity: Decimal
+    quantity: inputs.Quantity
     unit: str | None = None
-    unit_price: Decimal | None = None
-    discount_percent: Decimal = Decimal(0)
-    vat_rate: Decimal | None = None
+    unit_price: inputs.Amount | None = None
+    discount_percent: inputs.Rate = Decimal(0)
+    vat_rate: inputs.Rate | None = None
 
     @field_validator("quantity")
     @classmethod
@@ -92,7 +93,7 @@ class LineIn(BaseModel):
         return value
 
 
-class DocumentIn(BaseModel):
+class DocumentIn(inputs.InputModel):
     partner_id: UUID
     lines: list[LineIn] = Field(default_factory=list, max_length=500)
     currency: str | None = None  # must be the tenant's when given
@@ -106,7 +107,7 @@ class InvoiceCreate(DocumentIn):
     deduct_deposits: list[UUID] = Field(default_factory=list)
 
 
-class InvoiceUpdate(BaseModel):
+class InvoiceUpdate(inputs.InputModel):
     lines: list[LineIn] | None = None
     payment_terms_days: int | None = Field(default=None, ge=0, le=365)
     notes: str | None = Field(default=None, max_length=2000)
@@ -117,22 +118,22 @@ class QuoteCreate(DocumentIn):
     valid_days: int | None = Field(default=None, ge=1, le=365)
 
 
-class DepositRequest(BaseModel):
-    percent: Decimal = Field(gt=0, le=100)
+class DepositRequest(inputs.InputModel):
+    percent: inputs.Rate = Field(gt=0, le=100)
 
 
-class AllocationIn(BaseModel):
+class AllocationIn(inputs.InputModel):
     invoice_id: UUID
-    amount: Decimal
+    amount: inputs.Amount
 
 
-class PaymentCreate(BaseModel):
+class PaymentCreate(inputs.InputModel):
     """Money received. Without allocations it settles the named invoice, or the partner's
     oldest open invoices first; anything left is kept as the customer's credit."""
 
     partner_id: UUID | None = None
     invoice_id: UUID | None = None
-    amount: Decimal
+    amount: inputs.Amount
     currency: str | None = None
     method: PaymentMethod
     received_on: date | None = None
@@ -147,9 +148,9 @@ class PaymentCreate(BaseModel):
         return value
 
 
-class CreditLineIn(BaseModel):
+class CreditLineIn(inputs.InputModel):
     line_id: UUID
-    quantity: Decimal
+    quantity: inputs.Quantity
 
     @field_validator("quantity")
     @classmethod
@@ -159,7 +160,7 @@ class CreditLineIn(BaseModel):
         return value
 
 
-class CreditNoteCreate(BaseModel):
+class CreditNoteCreate(inputs.InputModel):
     """All of a posted invoice (no ``lines``) or some of its lines and quantities."""
 
     reason: str = Field(min_length=3, max_length=300)

@@ -9,7 +9,7 @@ currency's minor unit (``InCurrency``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 from uuid import UUID
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, mo
 from domain.finance.schemas import Amount, InCurrency, Number
 from domain.hr.calendar import check_period
 from domain.hr.errors import InvalidContract
+from domain.kit import inputs
 from domain.kit.errors import InvalidInput
 
 ContractKind = Literal["cdi", "cdd", "stage", "freelance"]
@@ -60,14 +61,14 @@ def _lower(value: str | None) -> str | None:
 # --- departments ------------------------------------------------------------------------
 
 
-class DepartmentCreate(BaseModel):
+class DepartmentCreate(inputs.InputModel):
     name: str = Field(min_length=1, max_length=100, examples=["Ventes"])
     parent_id: UUID | None = None
 
     _name = field_validator("name")(_text)
 
 
-class DepartmentUpdate(BaseModel):
+class DepartmentUpdate(inputs.InputModel):
     """Only the fields sent change; ``parent_id: null`` makes it a top-level department."""
 
     name: str | None = Field(default=None, min_length=1, max_length=100)
@@ -86,7 +87,7 @@ class DepartmentOut(BaseModel):
 # --- employees --------------------------------------------------------------------------
 
 
-class _EmployeeFields(BaseModel):
+class _EmployeeFields(inputs.InputModel):
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=32, examples=["06 12 34 56 78"])
     whatsapp: str | None = Field(default=None, max_length=32, examples=["+221 77 000 00 01"])
@@ -149,7 +150,7 @@ class EmployeeMatch(BaseModel):
 # --- contracts --------------------------------------------------------------------------
 
 
-class ContractCreate(BaseModel):
+class ContractCreate(inputs.InputModel):
     """CDD and stage need an end date; a CDI has none (it ends by ``terminate``);
     a freelance contract may have one. ``salary``: monthly gross, tenant's currency."""
 
@@ -157,8 +158,8 @@ class ContractCreate(BaseModel):
     kind: ContractKind
     start_date: date
     end_date: date | None = None
-    salary: Decimal = Field(examples=["2100.00", "350000"])
-    weekly_hours: Decimal = Field(default=Decimal(35), examples=["35", "40"])
+    salary: inputs.Amount = Field(examples=["2100.00", "350000"])
+    weekly_hours: inputs.Quantity = Field(default=Decimal(35), examples=["35", "40"])
     notes: str | None = Field(default=None, max_length=2000)
 
     @field_validator("salary")
@@ -192,7 +193,7 @@ class ContractCreate(BaseModel):
         return self
 
 
-class ContractTermination(BaseModel):
+class ContractTermination(inputs.InputModel):
     end_date: date
 
 
@@ -227,23 +228,23 @@ def _annual(value: Decimal | None) -> Decimal | None:
     return value
 
 
-class LeaveTypeCreate(BaseModel):
+class LeaveTypeCreate(inputs.InputModel):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,19}$", examples=["formation"])
     name: str = Field(min_length=1, max_length=100, examples=["Congé formation"])
     is_paid: bool = True
     tracks_balance: bool = False
-    annual_days: Decimal = Decimal(0)
+    annual_days: inputs.Quantity = Decimal(0)
     allow_negative: bool = False
 
     _name = field_validator("name")(_text)
     _annual = field_validator("annual_days")(_annual)
 
 
-class LeaveTypeUpdate(BaseModel):
+class LeaveTypeUpdate(inputs.InputModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     is_paid: bool | None = None
     tracks_balance: bool | None = None
-    annual_days: Decimal | None = None
+    annual_days: inputs.Quantity | None = None
     allow_negative: bool | None = None
     is_active: bool | None = None
 
@@ -274,11 +275,11 @@ class BalanceOut(BaseModel):
     available: Number
 
 
-class BalanceAdjustment(BaseModel):
+class BalanceAdjustment(inputs.InputModel):
     """A manual line in the ledger: an opening balance or a correction (signed days)."""
 
     leave_type: str = Field(examples=["cp", "annuel"])
-    days: Decimal = Field(examples=["10", "-1.5"])
+    days: inputs.Quantity = Field(examples=["10", "-1.5"])
     kind: AdjustmentKind = "adjustment"
     note: str | None = Field(default=None, max_length=300)
 
@@ -306,7 +307,7 @@ class MovementOut(BaseModel):
 # --- leave requests ---------------------------------------------------------------------
 
 
-class LeaveRequestCreate(BaseModel):
+class LeaveRequestCreate(inputs.InputModel):
     """A leave from ``start_date`` to ``end_date`` (inclusive). ``starts_afternoon``: the
     first day from noon; ``ends_morning``: the last day until noon. ``employee_id`` defaults
     to the person asking; ``leave_type`` (code or name) to paid leave."""
@@ -325,7 +326,7 @@ class LeaveRequestCreate(BaseModel):
         return self
 
 
-class LeaveRejection(BaseModel):
+class LeaveRejection(inputs.InputModel):
     reason: str = Field(min_length=1, max_length=500, examples=["Inventaire cette semaine"])
 
     _reason = field_validator("reason")(_text)
@@ -365,7 +366,7 @@ class AbsenceOut(BaseModel):
 # --- attendance -------------------------------------------------------------------------
 
 
-class AttendanceEvent(BaseModel):
+class AttendanceEvent(inputs.InputModel):
     """A check-in or check-out. ``employee_id`` defaults to the person pointing; ``at``
     (HR corrections only) is a local time if it has no offset; otherwise it is now."""
 
@@ -386,10 +387,10 @@ class AttendanceOut(BaseModel):
     hours: Number | None
 
 
-class WorkScheduleUpdate(BaseModel):
-    start_time: time | None = Field(default=None, examples=["09:00"])
+class WorkScheduleUpdate(inputs.InputModel):
+    start_time: inputs.WallTime | None = Field(default=None, examples=["09:00"])
     grace_minutes: int | None = Field(default=None, ge=0, le=240)
-    daily_hours: Decimal | None = Field(default=None, examples=["7", "8"])
+    daily_hours: inputs.Quantity | None = Field(default=None, examples=["7", "8"])
 
     @field_validator("daily_hours")
     @classmethod
@@ -401,15 +402,15 @@ class WorkScheduleUpdate(BaseModel):
 
 class WorkScheduleOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-    start_time: time
+    start_time: inputs.WallTime
     grace_minutes: int
     daily_hours: Number
 
 
 class DayAttendance(BaseModel):
     day: date
-    first_check_in: time | None
-    last_check_out: time | None
+    first_check_in: inputs.WallTime | None
+    last_check_out: inputs.WallTime | None
     hours: Number
     late_minutes: int
     missing_check_out: bool
@@ -435,9 +436,9 @@ class AttendanceReport(BaseModel):
 # --- reviews ----------------------------------------------------------------------------
 
 
-class GoalIn(BaseModel):
+class GoalIn(inputs.InputModel):
     title: str = Field(min_length=1, max_length=200, examples=["Ouvrir 5 nouveaux clients"])
-    weight: Decimal | None = Field(default=None, examples=["40"])
+    weight: inputs.Rate | None = Field(default=None, examples=["40"])
 
     _title = field_validator("title")(_text)
 
@@ -449,7 +450,7 @@ class GoalIn(BaseModel):
         return value
 
 
-class ReviewCreate(BaseModel):
+class ReviewCreate(inputs.InputModel):
     employee_id: UUID
     title: str = Field(min_length=1, max_length=200, examples=["Entretien annuel 2026"])
     period_start: date
@@ -468,19 +469,19 @@ class ReviewCreate(BaseModel):
         return self
 
 
-class SelfAssessment(BaseModel):
+class SelfAssessment(inputs.InputModel):
     self_feedback: str = Field(min_length=1, max_length=5000)
 
     _feedback = field_validator("self_feedback")(_text)
 
 
-class GoalResult(BaseModel):
+class GoalResult(inputs.InputModel):
     goal_id: UUID
     achieved: bool | None = None
     score: int | None = Field(default=None, ge=1, le=5)
 
 
-class ManagerAssessment(BaseModel):
+class ManagerAssessment(inputs.InputModel):
     manager_feedback: str = Field(min_length=1, max_length=5000)
     rating: int = Field(ge=1, le=5)
     goals: list[GoalResult] = Field(default_factory=list)

@@ -11,6 +11,7 @@ from zoneinfo import available_timezones
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from domain.identity import legal_ids
+from domain.kit import inputs
 from domain.kit.errors import InvalidInput
 from domain.kit.principal import Role
 
@@ -30,7 +31,7 @@ def _check_password(value: str) -> str:
     return value
 
 
-class TenantCreate(BaseModel):
+class TenantCreate(inputs.InputModel):
     """A new business. Currency, locale and time zone default from the country."""
 
     name: str = Field(min_length=2, max_length=200)
@@ -90,7 +91,7 @@ class TenantCreate(BaseModel):
                 )
 
 
-class UserCreate(BaseModel):
+class UserCreate(inputs.InputModel):
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
     password: str
@@ -104,7 +105,7 @@ class UserCreate(BaseModel):
         return value.strip().lower()
 
 
-class SignUp(BaseModel):
+class SignUp(inputs.InputModel):
     tenant: TenantCreate
     admin: UserCreate
 
@@ -154,7 +155,7 @@ class TokenPair(BaseModel):
     tenant: str
 
 
-class InvitationCreate(BaseModel):
+class InvitationCreate(inputs.InputModel):
     """Who to invite and with which roles. The person chooses their own name and password
     when accepting (other fields sent here are ignored)."""
 
@@ -179,7 +180,7 @@ class InvitationOut(BaseModel):
     link: str | None = None
 
 
-class InvitationAccept(BaseModel):
+class InvitationAccept(inputs.InputModel):
     """Accept while logged in (bearer token, nothing else needed), or create the account
     for the invited address by choosing a name and a password."""
 
@@ -208,7 +209,7 @@ class SignUpOut(BaseModel):
     link: str | None = None
 
 
-class VerifyEmailIn(BaseModel):
+class VerifyEmailIn(inputs.InputModel):
     token: str = Field(min_length=20, max_length=300)
 
 

@@ -22,6 +22,7 @@ from stdnum.exceptions import ValidationError
 
 from domain.identity import legal_ids
 from domain.identity.schemas import TenantCreate
+from domain.kit import inputs
 from domain.kit.costs import Cost
 from domain.kit.errors import InvalidInput
 from domain.kit.money import Currency, round_to_currency
@@ -109,7 +110,7 @@ def _strip_name(value: str | None) -> str | None:
     return value
 
 
-class AddressIn(BaseModel):
+class AddressIn(inputs.InputModel):
     line1: str | None = Field(default=None, max_length=200)
     line2: str | None = Field(default=None, max_length=200)
     postcode: str | None = Field(default=None, max_length=16)
@@ -124,7 +125,7 @@ class AddressIn(BaseModel):
         return value.upper() if value else None
 
 
-class ContactCreate(BaseModel):
+class ContactCreate(inputs.InputModel):
     name: str = Field(min_length=1, max_length=200, examples=["Awa Ndiaye"])
     job_title: str | None = Field(default=None, max_length=100)
     email: EmailStr | None = None
@@ -138,7 +139,7 @@ class ContactCreate(BaseModel):
         return value.strip().lower() if value else None
 
 
-class _PartnerFields(BaseModel):
+class _PartnerFields(inputs.InputModel):
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=32, examples=["77 123 45 67"])
     address: AddressIn | None = None
@@ -327,7 +328,7 @@ def _barcode(value: str | None) -> str | None:
     return code or None
 
 
-class ProductCreate(BaseModel):
+class ProductCreate(inputs.InputModel):
     """A catalog item. ``vat_rate`` in percent (20, 5.5, 18); default: the standard rate.
 
     Stock is opt-in: ``is_stockable`` (goods only) makes posting an invoice deliver it from
@@ -337,12 +338,12 @@ class ProductCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["Sac de riz 50 kg"])
     sku: str | None = Field(default=None, max_length=64, examples=["RIZ-50"])
     unit: str = Field(default="unité", examples=["sac", "heure", "pièce"])
-    sale_price: Decimal = Field(examples=["15000", "12.50"])
-    vat_rate: Decimal | None = Field(default=None, examples=["20", "5.5", "18"])
+    sale_price: inputs.Amount = Field(examples=["15000", "12.50"])
+    vat_rate: inputs.Rate | None = Field(default=None, examples=["20", "5.5", "18"])
     category: str | None = Field(default=None, max_length=100)
     description: str | None = None
     is_stockable: bool = False
-    purchase_price: Decimal | None = Field(default=None, examples=["12000", "8.40"])
+    purchase_price: inputs.Amount | None = Field(default=None, examples=["12000", "8.40"])
     barcode: str | None = Field(default=None, max_length=64, examples=["3017620422003"])
     tracks_lots: bool = False
 
@@ -354,18 +355,18 @@ class ProductCreate(BaseModel):
     _barcode = field_validator("barcode")(_barcode)
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(inputs.InputModel):
     kind: ProductKind | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     sku: str | None = Field(default=None, max_length=64)
     unit: str | None = None
-    sale_price: Decimal | None = None
-    vat_rate: Decimal | None = None
+    sale_price: inputs.Amount | None = None
+    vat_rate: inputs.Rate | None = None
     category: str | None = Field(default=None, max_length=100)
     description: str | None = None
     is_active: bool | None = None
     is_stockable: bool | None = None
-    purchase_price: Decimal | None = None
+    purchase_price: inputs.Amount | None = None
     barcode: str | None = Field(default=None, max_length=64)
     tracks_lots: bool | None = None
 
@@ -427,7 +428,7 @@ class ProductMatch(BaseModel):
 # --- pipeline ---------------------------------------------------------------------------
 
 
-class StageCreate(BaseModel):
+class StageCreate(inputs.InputModel):
     name: str = Field(min_length=1, max_length=60, examples=["Relance"])
     probability: int = Field(ge=0, le=100)
     outcome: StageOutcome = "open"
@@ -436,7 +437,7 @@ class StageCreate(BaseModel):
     _name = field_validator("name")(_strip_name)
 
 
-class StageUpdate(BaseModel):
+class StageUpdate(inputs.InputModel):
     name: str | None = Field(default=None, min_length=1, max_length=60)
     probability: int | None = Field(default=None, ge=0, le=100)
     outcome: StageOutcome | None = None
@@ -444,7 +445,7 @@ class StageUpdate(BaseModel):
     _name = field_validator("name")(_strip_name)
 
 
-class StageReorder(BaseModel):
+class StageReorder(inputs.InputModel):
     stage_ids: list[UUID] = Field(min_length=1)
 
 
@@ -457,12 +458,12 @@ class StageOut(BaseModel):
     outcome: StageOutcome
 
 
-class OpportunityCreate(BaseModel):
+class OpportunityCreate(inputs.InputModel):
     """``stage``: an id or a name (« Qualifié »); default: the first open stage."""
 
     partner_id: UUID
     title: str = Field(min_length=1, max_length=200, examples=["Fourniture de riz 2027"])
-    amount: Decimal = Field(default=Decimal(0), examples=["1500000"])
+    amount: inputs.Amount = Field(default=Decimal(0), examples=["1500000"])
     stage: str | None = None
     probability: int | None = Field(default=None, ge=0, le=100)
     expected_close_date: date | None = None
@@ -477,7 +478,7 @@ class OpportunityCreate(BaseModel):
         return value
 
 
-class OpportunityMove(BaseModel):
+class OpportunityMove(inputs.InputModel):
     stage: str = Field(min_length=1, examples=["Négociation"])
     lost_reason: str | None = Field(default=None, max_length=300)
     probability: int | None = Field(default=None, ge=0, le=100)
@@ -530,7 +531,7 @@ class PipelineSummary(BaseModel):
 # --- activities -------------------------------------------------------------------------
 
 
-class ActivityCreate(BaseModel):
+class ActivityCreate(inputs.InputModel):
     """A call, meeting, task or note about a partner and/or an opportunity. A ``due_at``
     without a time zone is read in the business's time zone."""
 

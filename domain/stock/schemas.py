@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from domain.kit import inputs
 from domain.kit.costs import Cost
 from domain.kit.money import Currency
 from domain.stock import repository as repo
@@ -25,7 +26,7 @@ MoveKind = Literal["in", "out", "transfer", "adjustment"]
 ReservationOrigin = Literal["quote", "delivery", "manual"]
 
 
-class _In(BaseModel):
+class _In(inputs.InputModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -50,9 +51,9 @@ class ReceiptIn(_In):
     """Goods in from a supplier. ``warehouse_id``: default warehouse when absent."""
 
     product_id: UUID
-    quantity: Decimal = Field(examples=["12"])
+    quantity: inputs.Quantity = Field(examples=["12"])
     warehouse_id: UUID | None = None
-    unit_cost: Decimal | None = Field(default=None, examples=["12000"])
+    unit_cost: inputs.Amount | None = Field(default=None, examples=["12000"])
     lot_number: str | None = Field(default=None, max_length=64)
     expiry_date: date | None = None
     reference: str | None = Field(default=None, max_length=100, examples=["BL 4521"])
@@ -60,7 +61,7 @@ class ReceiptIn(_In):
 
 class IssueIn(_In):
     product_id: UUID
-    quantity: Decimal
+    quantity: inputs.Quantity
     reason: str = Field(min_length=1, max_length=200, examples=["Vente comptoir"])
     warehouse_id: UUID | None = None
     lot_id: UUID | None = None
@@ -69,7 +70,7 @@ class IssueIn(_In):
 
 class TransferIn(_In):
     product_id: UUID
-    quantity: Decimal
+    quantity: inputs.Quantity
     from_warehouse_id: UUID
     to_warehouse_id: UUID
     lot_id: UUID | None = None
@@ -81,7 +82,7 @@ class AdjustmentIn(_In):
     """Set the quantity on hand to what was counted (of one lot for lot-tracked goods)."""
 
     product_id: UUID
-    counted_quantity: Decimal
+    counted_quantity: inputs.Quantity
     warehouse_id: UUID | None = None
     lot_number: str | None = Field(default=None, max_length=64)
     expiry_date: date | None = None
@@ -91,7 +92,7 @@ class AdjustmentIn(_In):
 
 class ReturnIn(_In):
     product_id: UUID
-    quantity: Decimal
+    quantity: inputs.Quantity
     reason: str = Field(min_length=1, max_length=200, examples=["Retour client"])
     warehouse_id: UUID | None = None
     lot_number: str | None = Field(default=None, max_length=64)
@@ -101,7 +102,7 @@ class ReturnIn(_In):
 
 class ReservationIn(_In):
     product_id: UUID
-    quantity: Decimal
+    quantity: inputs.Quantity
     warehouse_id: UUID | None = None
     origin_type: ReservationOrigin = "manual"
     origin_id: UUID | None = None
@@ -116,7 +117,7 @@ class CountCreate(_In):
 
 class CountLineIn(_In):
     product_id: UUID
-    counted_quantity: Decimal
+    counted_quantity: inputs.Quantity
     lot_number: str | None = Field(default=None, max_length=64)
 
 

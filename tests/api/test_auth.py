@@ -7,12 +7,10 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -167,16 +165,6 @@ def from_address(live_url: str, address: str | None = None) -> httpx.Client:
         timeout=60,
         transport=httpx.HTTPTransport(local_address=address),
     )
-
-
-@pytest.fixture
-def dev_links(container: Container) -> Iterator[None]:
-    """Development mode: the API returns the e-mailed links (as `comptoir run` does)."""
-    container.settings.dev_links = True
-    try:
-        yield
-    finally:
-        container.settings.dev_links = False
 
 
 def token_of(link: str) -> str:

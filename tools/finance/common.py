@@ -23,6 +23,7 @@ from domain.finance.books import currency_of, open_books
 from domain.finance.documents.labels import french_date, french_number
 from domain.finance.models import Invoice, Quote
 from domain.finance.schemas import LineIn
+from domain.kit import inputs
 from domain.kit.money import Money
 from domain.sales import service as sales
 from domain.sales.models import Partner
@@ -85,20 +86,22 @@ class LineInput(BaseModel):
         description="Désignation libre d'une ligne hors catalogue (« Transport jusqu'à "
         "Thiès ») ; elle exige un prix unitaire.",
     )
-    quantity: Decimal = Field(default=Decimal(1), gt=0, description="Quantité (« 3 sacs » → 3).")
+    quantity: inputs.Quantity = Field(
+        default=Decimal(1), gt=0, description="Quantité (« 3 sacs » → 3)."
+    )
     unit: str | None = Field(
         default=None, max_length=20, description="Unité (sac, carton, heure…) d'une ligne libre."
     )
-    unit_price: Decimal | None = Field(
+    unit_price: inputs.Amount | None = Field(
         default=None,
         ge=0,
         description="Prix unitaire HT dans la devise de l'entreprise ; par défaut, celui du "
         "catalogue.",
     )
-    discount_percent: Decimal = Field(
+    discount_percent: inputs.Rate = Field(
         default=Decimal(0), ge=0, le=100, description="Remise en pourcentage (10 pour 10 %)."
     )
-    vat_rate: Decimal | None = Field(
+    vat_rate: inputs.Rate | None = Field(
         default=None,
         ge=0,
         le=100,

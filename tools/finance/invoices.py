@@ -15,6 +15,7 @@ from domain.finance.calc import document_totals
 from domain.finance.lines import price_lines
 from domain.finance.models import Invoice
 from domain.finance.schemas import CreditLineIn, CreditNoteCreate, InvoiceCreate, RecurringCreate
+from domain.kit import inputs
 from domain.kit.principal import Role
 from domain.kit.text import fold
 from tools.base import AskBack, Effect, ToolContext, tool
@@ -197,7 +198,7 @@ class CreditLineInput(BaseModel):
     product: str = Field(
         min_length=1, max_length=200, description="La ligne de la facture : produit ou désignation."
     )
-    quantity: Decimal = Field(gt=0, description="Quantité à créditer.")
+    quantity: inputs.Quantity = Field(gt=0, description="Quantité à créditer.")
 
 
 class CreateCreditNoteIn(InvoiceRef):

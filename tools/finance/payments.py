@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.finance import invoices, payments
 from domain.finance.models import Invoice
 from domain.finance.schemas import PaymentCreate, PaymentMethod
+from domain.kit import inputs
 from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
 from tools.finance.common import (
     dd_mm_yyyy,
@@ -34,7 +35,7 @@ OPEN_STATUSES = ("posted", "partially_paid")
 
 class RecordPaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    amount: Decimal = Field(gt=0, description="Montant reçu, dans la devise de l'entreprise.")
+    amount: inputs.Amount = Field(gt=0, description="Montant reçu, dans la devise de l'entreprise.")
     method: PaymentMethod = Field(
         description="Moyen de paiement : cash (espèces), bank_transfer (virement), card, "
         "cheque, wave, orange_money."

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.hr import service as hr
 from domain.hr.schemas import ContractCreate
+from domain.kit import inputs
 from domain.kit.money import Money
 from domain.kit.principal import Role
 from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
@@ -25,8 +26,8 @@ class CreateContractIn(BaseModel):
     kind: ContractKind = Field(description="CDI, CDD, stage ou freelance")
     start_date: date = Field(description="Début du contrat")
     end_date: date | None = Field(default=None, description="Fin (CDD, stage)")
-    salary: Decimal = Field(ge=0, description="Salaire brut mensuel")
-    weekly_hours: Decimal | None = Field(
+    salary: inputs.Amount = Field(ge=0, description="Salaire brut mensuel")
+    weekly_hours: inputs.Quantity | None = Field(
         default=None,
         gt=0,
         le=60,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.finance.documents.labels import french_date
+from domain.kit import inputs
 from domain.kit.errors import NotFound
 from domain.kit.text import fold
 from domain.sales import service as sales
@@ -46,7 +47,7 @@ class CreateOpportunityIn(BaseModel):
     title: str | None = Field(
         default=None, max_length=200, description="Intitulé de l'affaire (défaut : le client)"
     )
-    amount: Decimal = Field(default=Decimal(0), ge=0, description="Montant espéré HT")
+    amount: inputs.Amount = Field(default=Decimal(0), ge=0, description="Montant espéré HT")
     stage: str | None = Field(default=None, max_length=60, description="Étape du pipeline")
     expected_close_date: date | None = Field(default=None, description="Date de signature visée")
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from domain.kit import inputs
 from domain.kit.costs import Cost, sees_costs
 from domain.kit.errors import InvalidInput
 from domain.sales import service as sales
@@ -21,7 +22,7 @@ from tools.stock._common import amount, currency_of, find_product, money
 from tools.stock.moves import ProductName
 
 ProductKind = Literal["goods", "service"]
-Price = Decimal
+Price = inputs.Amount
 
 
 class _In(BaseModel):
@@ -171,7 +172,7 @@ class CreateProductIn(_In):
     purchase_price: Price | None = Field(
         default=None, ge=0, le=Decimal("1e12"), description="Prix d'achat HT."
     )
-    vat_rate: Decimal | None = Field(
+    vat_rate: inputs.Rate | None = Field(
         default=None, ge=0, le=100, description="Taux de TVA en % (par défaut le taux normal)."
     )
     barcode: str | None = Field(default=None, max_length=64, description="Code-barres.")
@@ -233,7 +234,9 @@ class UpdateProductIn(_In):
     purchase_price: Price | None = Field(
         default=None, ge=0, le=Decimal("1e12"), description="Nouveau prix d'achat HT."
     )
-    vat_rate: Decimal | None = Field(default=None, ge=0, le=100, description="Nouveau taux de TVA.")
+    vat_rate: inputs.Rate | None = Field(
+        default=None, ge=0, le=100, description="Nouveau taux de TVA."
+    )
     barcode: str | None = Field(default=None, max_length=64, description="Nouveau code-barres.")
     category: str | None = Field(default=None, max_length=100, description="Nouvelle catégorie.")
     is_stockable: bool | None = Field(default=None, description="Gérer en stock ou non.")

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.kit import inputs
 from domain.kit.costs import Cost
 from domain.stock import service as stock
 from domain.stock.models import Warehouse
@@ -43,7 +44,7 @@ WarehouseName = Annotated[
     ),
 ]
 Quantity = Annotated[
-    Decimal, Field(gt=0, le=Decimal("1e12"), decimal_places=4, description="Quantité.")
+    inputs.Quantity, Field(gt=0, le=Decimal("1e12"), decimal_places=4, description="Quantité.")
 ]
 Reference = Annotated[
     str | None,

@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.finance.documents.labels import french_date
+from domain.kit import inputs
 from domain.kit.costs import Cost
 from domain.sales.models import Product
 from domain.stock import service as stock
@@ -148,7 +149,7 @@ class PurchaseLine(_In):
         default=None,
         description="Quantité ; sans quantité, celle que propose le réapprovisionnement.",
     )
-    unit_price: Decimal | None = Field(
+    unit_price: inputs.Amount | None = Field(
         default=None,
         ge=0,
         le=Decimal("1e12"),

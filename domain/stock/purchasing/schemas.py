@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.finance.schemas import Amount, InCurrency, Number
+from domain.kit import inputs
 from domain.kit.costs import Cost
 from domain.kit.errors import InvalidInput
 from domain.stock.purchasing.errors import InvalidReorderRule
@@ -34,14 +35,14 @@ def _price(value: Decimal | None) -> Decimal | None:
     return value
 
 
-class SupplierTermsIn(BaseModel):
+class SupplierTermsIn(inputs.InputModel):
     """What a supplier asks for a product. ``price`` excl. VAT (default: purchase price)."""
 
     supplier_id: UUID
     supplier_sku: str | None = Field(default=None, max_length=64)
-    price: Decimal | None = Field(default=None, examples=["12000", "4.35"])
+    price: inputs.Amount | None = Field(default=None, examples=["12000", "4.35"])
     lead_time_days: int | None = Field(default=None, ge=0, le=365)
-    min_order_quantity: Decimal = Field(default=Decimal(1), examples=["1", "10"])
+    min_order_quantity: inputs.Quantity = Field(default=Decimal(1), examples=["1", "10"])
     is_preferred: bool = False
 
     _price = field_validator("price")(_price)
@@ -52,13 +53,13 @@ class SupplierTermsIn(BaseModel):
         return _positive(value, "min_order_quantity", "La quantité minimale de commande")
 
 
-class ReorderRuleIn(BaseModel):
+class ReorderRuleIn(inputs.InputModel):
     """Keep ``product_id`` between min and max in a warehouse (default: the main one)."""
 
     product_id: UUID
     warehouse_id: UUID | None = None
-    min_quantity: Decimal = Field(examples=["20"])
-    max_quantity: Decimal = Field(examples=["100"])
+    min_quantity: inputs.Quantity = Field(examples=["20"])
+    max_quantity: inputs.Quantity = Field(examples=["100"])
 
     @model_validator(mode="after")
     def _bounds(self) -> ReorderRuleIn:
@@ -74,13 +75,13 @@ class ReorderRuleIn(BaseModel):
         return self
 
 
-class PurchaseLineIn(BaseModel):
+class PurchaseLineIn(inputs.InputModel):
     """A product to order; price from the supplier's terms, else the purchase price."""
 
     product_id: UUID
-    quantity: Decimal = Field(examples=["50"])
-    unit_price: Decimal | None = Field(default=None, examples=["12000"])
-    vat_rate: Decimal | None = Field(default=None, examples=["18", "20"])
+    quantity: inputs.Quantity = Field(examples=["50"])
+    unit_price: inputs.Amount | None = Field(default=None, examples=["12000"])
+    vat_rate: inputs.Rate | None = Field(default=None, examples=["18", "20"])
     description: str | None = Field(default=None, max_length=500)
 
     _price = field_validator("unit_price")(_price)
@@ -91,7 +92,7 @@ class PurchaseLineIn(BaseModel):
         return _positive(value, "quantity", "La quantité")
 
 
-class PurchaseOrderCreate(BaseModel):
+class PurchaseOrderCreate(inputs.InputModel):
     supplier_id: UUID
     warehouse_id: UUID | None = None  # default: the tenant's default warehouse
     lines: list[PurchaseLineIn] = Field(min_length=1, max_length=500)
@@ -100,12 +101,12 @@ class PurchaseOrderCreate(BaseModel):
     currency: str | None = None  # must be the tenant's when given
 
 
-class ReceiptLineIn(BaseModel):
+class ReceiptLineIn(inputs.InputModel):
     """What arrived for one order line (by ``line_id``, or by ``product_id``)."""
 
     line_id: UUID | None = None
     product_id: UUID | None = None
-    quantity: Decimal
+    quantity: inputs.Quantity
     lot_number: str | None = Field(default=None, max_length=64)
     expiry_date: date | None = None
 
@@ -121,7 +122,7 @@ class ReceiptLineIn(BaseModel):
         return self
 
 
-class ReceiptCreate(BaseModel):
+class ReceiptCreate(inputs.InputModel):
     """A delivery. No ``lines``: everything still to receive arrived."""
 
     lines: list[ReceiptLineIn] = Field(default_factory=list, max_length=500)
@@ -252,5 +253,5 @@ class ForecastOut(BaseModel):
     stockout_date: date | None
 
 
-class CancelRequest(BaseModel):
+class CancelRequest(inputs.InputModel):
     reason: str | None = Field(default=None, max_length=300)
