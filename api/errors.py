@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.kit.errors import DomainError
@@ -43,6 +45,38 @@ def _body(code: str, message: str, request: Request, **extra: Any) -> dict[str, 
     return {"error": error}
 
 
+DATABASE_UNAVAILABLE = (
+    "La base de données est momentanément indisponible. Réessayez dans quelques instants."
+)
+INTERNAL_ERROR = "Erreur interne. L'équipe technique a été prévenue ; réessayez plus tard."
+# A lost or refused connection, a pool with no connection to give: the database is down or
+# restarting, not the request wrong. The pool pings before reuse, so the next request heals.
+_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, _UNAVAILABLE):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
+def error_payload(exc: BaseException, request: Request) -> tuple[int, dict[str, Any]]:
+    """The status and body any exception is answered with (also for an error that
+    interrupts a stream, once the status has gone out)."""
+    if isinstance(exc, DomainError):
+        extra = {"details": exc.details} if exc.details else {}
+        return exc.status_code, _body(exc.code, exc.message, request, **extra)
+    if database_unavailable(exc):
+        return 503, _body("service_unavailable", DATABASE_UNAVAILABLE, request)
+    return 500, _body("internal_error", INTERNAL_ERROR, request)
+
+
 def _describe(err: dict[str, Any]) -> dict[str, str]:
     loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
     kind = str(err.get("type", ""))
@@ -76,10 +110,22 @@ def install_error_handlers(app: FastAPI) -> None:
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Requête refusée."))
         return JSONResponse(_body(code, message, request), status_code=exc.status_code)
 
+    async def storage_error(request: Request, exc: Exception) -> JSONResponse:
+        status, body = error_payload(exc, request)
+        rid = getattr(request.state, "request_id", None)
+        if status == 503:
+            log.warning("database unavailable: %s", type(exc).__name__, extra={"request_id": rid})
+        else:
+            log.exception("unhandled database error", extra={"request_id": rid})
+        headers = {"Retry-After": "5"} if status == 503 else None
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    for kind in (sa_exc.DBAPIError, sa_exc.TimeoutError, psycopg.Error):
+        app.add_exception_handler(kind, storage_error)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception(
             "unhandled error", extra={"request_id": getattr(request.state, "request_id", None)}
         )
-        message = "Erreur interne. L'équipe technique a été prévenue ; réessayez plus tard."
-        return JSONResponse(_body("internal_error", message, request), status_code=500)
+        return JSONResponse(_body("internal_error", INTERNAL_ERROR, request), status_code=500)
