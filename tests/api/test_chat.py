@@ -25,7 +25,8 @@ def auth(http: httpx.Client, account: Account) -> dict[str, str]:
 
 def customer_name() -> str:
     """A customer name the local tier reads as one name (letters only)."""
-    return "Maison " + unique("x").split("-")[1].translate(str.maketrans("0123456789", "ghijklmnop"))
+    letters = str.maketrans("0123456789", "ghijklmnop")
+    return "Maison " + unique("x").split("-")[1].translate(letters)
 
 
 def say(http: httpx.Client, headers: dict[str, str], **body: Any) -> dict[str, Any]:
@@ -83,9 +84,8 @@ class TestTurns:
         assert texts[0] == ("user", "bonjour") and texts[2] == ("user", "cherche le client Diallo")
         assert [m["role"] for m in detail["messages"]] == ["user", "assistant"] * 2
         with container.db.unit_of_work(shop.tenant_id) as s:
-            channels = set(
-                s.scalars(text("SELECT DISTINCT channel FROM audit_log WHERE action LIKE 'agent.%'"))
-            )
+            query = "SELECT DISTINCT channel FROM audit_log WHERE action LIKE 'agent.%'"
+            channels = set(s.scalars(text(query)))
         assert channels == {"web"}
 
     def test_the_client_cannot_choose_the_channel(
@@ -205,7 +205,8 @@ class TestPermissions:
             assert r.status_code == 404 and r.json()["error"]["message"] == (
                 "Conversation introuvable."
             )
-            assert mine not in [c["id"] for c in http.get("/api/v1/conversations", headers=h).json()]
+            listed = http.get("/api/v1/conversations", headers=h).json()
+            assert mine not in [c["id"] for c in listed]
             # Writing into it starts a conversation of their own instead.
             theirs = say(http, h, message="bonjour", conversation_id=mine)["conversation_id"]
             assert theirs != mine
