@@ -48,13 +48,13 @@ def _body(code: str, message: str, request: Request, **extra: Any) -> dict[str, 
 DATABASE_UNAVAILABLE = (
     "La base de données est momentanément indisponible. Réessayez dans quelques instants."
 )
+BUSY = "Le service est très sollicité en ce moment. Réessayez dans quelques instants."
 INTERNAL_ERROR = "Erreur interne. L'équipe technique a été prévenue ; réessayez plus tard."
-# A lost or refused connection, a pool with no connection to give: the database is down or
-# restarting, not the request wrong. The pool pings before reuse, so the next request heals.
+# A lost or refused connection: the database is down or restarting, not the request wrong.
+# The pool pings connections before reuse, so the first request after a restart heals it.
 _UNAVAILABLE = (
     sa_exc.OperationalError,
     sa_exc.InterfaceError,
-    sa_exc.TimeoutError,
     psycopg.OperationalError,
     psycopg.InterfaceError,
 )
@@ -72,6 +72,8 @@ def error_payload(exc: BaseException, request: Request) -> tuple[int, dict[str, 
     if isinstance(exc, DomainError):
         extra = {"details": exc.details} if exc.details else {}
         return exc.status_code, _body(exc.code, exc.message, request, **extra)
+    if isinstance(exc, sa_exc.TimeoutError):  # every pooled connection busy for 30 s
+        return 503, _body("busy", BUSY, request)
     if database_unavailable(exc):
         return 503, _body("service_unavailable", DATABASE_UNAVAILABLE, request)
     return 500, _body("internal_error", INTERNAL_ERROR, request)

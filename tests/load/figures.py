@@ -52,7 +52,7 @@ def _recovery(run: Run) -> dict[str, Any]:
     ok_after = [
         s.started + s.latency for s in run.samples if s.started >= back and s.outcome == "200"
     ]
-    failed = [s.started + s.latency for s in run.samples if s.outcome != "200"]
+    failed = [s.started for s in run.samples if s.outcome != "200"]
     turns_ok = [
         s.started + s.latency
         for s in run.samples
@@ -62,7 +62,9 @@ def _recovery(run: Run) -> dict[str, Any]:
         "postgres_down_seconds": round(back - stop, 2),
         "first_success_after_restart_s": round(min(ok_after) - back, 2) if ok_after else None,
         "first_turn_after_restart_s": round(min(turns_ok) - back, 2) if turns_ok else None,
-        "last_failure_after_restart_s": round(max(failed) - back, 2) if failed else None,
+        "last_failed_request_sent_after_restart_s": (
+            round(max(failed) - back, 2) if failed else None
+        ),
     }
 
 

@@ -131,6 +131,11 @@ class Stack:
             self._pg_ctl("-m", "fast", "stop")
         except subprocess.CalledProcessError:
             pass  # already stopped
+        kept = TEST_HOME / "load-logs"  # for whoever reads a failure
+        kept.mkdir(exist_ok=True)
+        for name in ("api.log", "worker.log"):
+            if (self.home / name).exists():
+                shutil.copy(self.home / name, kept / name)
         shutil.rmtree(self.home, ignore_errors=True)
 
 
