@@ -23,7 +23,8 @@ class Run:
     # | refused, as the clients understood it
     ledger: dict[str, str] = field(default_factory=dict)
     business: dict[str, str] = field(default_factory=dict)
-    throttle: list[tuple[float, str]] = field(default_factory=list)
+    throttle: list[Sample] = field(default_factory=list)
+    client_errors: list[str] = field(default_factory=list)
     marks: dict[str, float] = field(default_factory=dict)
     other_address_login: list[str] = field(default_factory=list)
     businesses: list[str] = field(default_factory=list)
@@ -87,7 +88,8 @@ def figures(run: Run) -> dict[str, Any]:
         "latency_s": _percentiles(everything),
         "by_kind": by_kind,
         "writes": dict(Counter(run.ledger.values())),
-        "wrong_passwords": dict(Counter(o for _, o in run.throttle)),
+        "wrong_passwords": dict(Counter(s.outcome for s in run.throttle)),
+        "client_errors": run.client_errors[:20],
         "other_address_login": run.other_address_login,
         "marks_s": {k: round(v, 2) for k, v in run.marks.items()},
         "recovery": _recovery(run),

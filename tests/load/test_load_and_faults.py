@@ -77,11 +77,14 @@ class Load:
         started, outcome = self.now(), "?"
         response: httpx.Response | None = None
         events: list[dict[str, Any]] | None = None
+        stage = "sending"
         try:
             async with http.stream("POST", url, json=body, **kw) as response:
+                stage = f"reading {response.status_code} {response.headers.get('content-type')}"
                 events, outcome = await self._read(response, kind)
         except httpx.HTTPError as exc:
             outcome, response = type(exc).__name__, None
+            self.run.client_errors.append(f"{started:.2f}s {kind} {stage}: {exc!r}")
         self.run.samples.append(Sample(kind, started, self.now() - started, outcome))
         return response, events
 
@@ -171,7 +174,7 @@ class Load:
                     outcome = str((await http.post("/api/v1/auth/login", json=body)).status_code)
                 except httpx.HTTPError as exc:
                     outcome = type(exc).__name__
-                self.run.throttle.append((started, outcome))
+                self.run.throttle.append(Sample("login", started, self.now() - started, outcome))
                 await asyncio.sleep(WRONG_PASSWORD_EVERY)
 
     async def faults(self) -> None:
@@ -324,7 +327,7 @@ class TestUnderLoadAndFaults:
         # Outside the outage: answered, or shed with « très sollicité » when every pooled
         # connection stayed busy (load, not a fault) — never « base indisponible ».
         bad = [s for s in after if s.outcome not in ("200", "503:busy", "stream-503:busy")]
-        assert bad == [], bad[:20]
+        assert bad == [], (bad[:20], run.client_errors)
 
     def test_outage_answers_are_503_or_a_lost_connection(self, run: Run) -> None:
         lost = {"RemoteProtocolError", "ReadError", "ConnectError"}
@@ -359,10 +362,13 @@ class TestUnderLoadAndFaults:
         assert strays[0][0] == 0
 
     def test_wrong_passwords_keep_getting_429(self, stack: Stack, run: Run) -> None:
-        start, end = run.outage(RECOVERY_GRACE)
-        answers = [o for _, o in run.throttle]
+        answers = [s.outcome for s in run.throttle]
         # While the database is down a refusal cannot be recorded: 503, still no check.
-        answered = [o for t, o in run.throttle if o != "503" or not start <= t <= end]
+        answered = [
+            s.outcome
+            for s in run.throttle
+            if s.outcome != "503" or not run.during_outage(s, RECOVERY_GRACE)
+        ]
         assert "200" not in answers
         first_429 = answered.index("429")
         assert set(answered[:first_429]) == {"401"} and first_429 <= 10, answers
