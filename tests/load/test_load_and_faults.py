@@ -198,10 +198,13 @@ class Load:
             httpx.AsyncClient(
                 base_url=self.stack.api_url,
                 timeout=TIMEOUT,
-                transport=httpx.AsyncHTTPTransport(local_address=f"127.0.1.{a + 1}"),
-                # Idle connections are dropped before uvicorn's 5 s keep-alive closes them:
-                # reusing one the server is closing fails the request (a client-side race).
-                limits=httpx.Limits(max_connections=CLIENTS // ADDRESSES + 2, keepalive_expiry=2.0),
+                # A connection per request: reusing a kept-alive one just as uvicorn closes
+                # it (5 s idle) fails a POST on the client's side, which is not the server's
+                # fault and would blur what these tests measure.
+                transport=httpx.AsyncHTTPTransport(
+                    local_address=f"127.0.1.{a + 1}",
+                    limits=httpx.Limits(max_keepalive_connections=0),
+                ),
             )
             for a in range(ADDRESSES)
         ]
@@ -373,7 +376,9 @@ class TestUnderLoadAndFaults:
         first_429 = answered.index("429")
         assert set(answered[:first_429]) == {"401"} and first_429 <= 10, answers
         assert set(answered[first_429:]) == {"429"}, answers
-        assert len(answered) - first_429 >= 20, answers
+        # Still refused once PostgreSQL is back: the lock outlived the outage.
+        recovered = run.outage(RECOVERY_GRACE)[1]
+        assert [s for s in run.throttle if s.started > recovered and s.outcome == "429"], answers
 
     @pytest.mark.xfail(
         strict=True,
