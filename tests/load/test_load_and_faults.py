@@ -249,6 +249,7 @@ def relay_leftovers(stack: Stack, businesses: list[str]) -> float:
     of the run is dispatched; how long that took."""
     started = time.monotonic()
     sender = Celery(broker=celery_broker_url(stack.redis_url))
+    swept = 0.0
     try:
         while time.monotonic() - started < 60:
             left = stack.owner_sql(
@@ -258,8 +259,10 @@ def relay_leftovers(stack: Stack, businesses: list[str]) -> float:
             )[0][0]
             if left == 0:
                 break
-            sender.send_task("automations.events.sweep")
-            time.sleep(3)
+            if time.monotonic() - swept > 10:  # each sweep queues every leftover again
+                sender.send_task("automations.events.sweep")
+                swept = time.monotonic()
+            time.sleep(1)
     finally:
         sender.close()
     return time.monotonic() - started
