@@ -218,12 +218,12 @@ def sse_events(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
     """Parse a text/event-stream body as a browser's EventSource would: blocks separated
     by a blank line, ``event:`` and ``data:`` fields."""
     events: list[tuple[str, dict[str, Any]]] = []
-    name, data = "message", []
+    name, data = "message", list[str]()
     for line in response.iter_lines():
         if line == "":
             if data:
                 events.append((name, json.loads("\n".join(data))))
-            name, data = "message", []
+            name, data = "message", list[str]()
         elif line.startswith("event:"):
             name = line.removeprefix("event:").strip()
         elif line.startswith("data:"):
