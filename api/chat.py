@@ -25,7 +25,7 @@ from uuid import UUID
 import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 from starlette.responses import Response
 
@@ -57,6 +57,13 @@ class ChatIn(BaseModel):
     conversation_id: UUID | None = None
     confirm: str | None = Field(default=None, min_length=1, max_length=200)
     cancel: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @field_validator("message", "confirm", "cancel")
+    @classmethod
+    def no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:  # PostgreSQL cannot store it
+            raise ValueError("caractère nul interdit")
+        return value
 
     @model_validator(mode="after")
     def one_thing(self) -> ChatIn:
@@ -184,6 +191,7 @@ async def _stream(produce: Callable[[], Iterator[Event]], request: Request) -> R
     runner = asyncio.ensure_future(anyio.to_thread.run_sync(run))
     kind, first = await queue.get()
     if kind == "error":
+        await runner
         raise first
 
     async def frames() -> AsyncIterator[bytes]:

@@ -101,7 +101,14 @@ class TestTurns:
 
     @pytest.mark.parametrize(
         "body",
-        [{}, {"message": "a", "confirm": "x.y"}, {"message": ""}, {"message": "a", "extra": 1}],
+        [
+            {},
+            {"message": "a", "confirm": "x.y"},
+            {"message": ""},
+            {"message": "a", "extra": 1},
+            {"message": "bon\u0000jour"},
+            {"confirm": "x\u0000.y"},
+        ],
     )
     def test_malformed_requests_are_422(
         self, http: httpx.Client, shop: Account, body: dict[str, Any]

@@ -244,6 +244,15 @@ def open_session(stack: Stack, account: Account) -> str:
     return str(r.json()["access_token"])
 
 
+def print_leftovers(stack: Stack, businesses: list[str]) -> None:
+    rows = stack.owner_sql(
+        "SELECT name, date_trunc('second', occurred_at) AS at, count(*) FROM domain_events"
+        " WHERE dispatched_at IS NULL AND tenant_id::text = ANY(:ids) GROUP BY 1, 2 ORDER BY 2",
+        ids=businesses,
+    )
+    print("LEFTOVERS", time.time(), [(r[0], r[1].isoformat(), r[2]) for r in rows])  # noqa: T201
+
+
 def relay_leftovers(stack: Stack, businesses: list[str]) -> tuple[float, int]:
     """Ask the worker to sweep (beat's job, every minute in production) until every event
     of the run is dispatched; how long that took, and how many were left at first."""
@@ -257,7 +266,9 @@ def relay_leftovers(stack: Stack, businesses: list[str]) -> tuple[float, int]:
                 " WHERE dispatched_at IS NULL AND tenant_id::text = ANY(:ids)",
                 ids=businesses,
             )[0][0]
-            first = left if first < 0 else first
+            if first < 0:
+                first = left
+                print_leftovers(stack, businesses)
             if left == 0:
                 break
             if time.monotonic() - swept > 10:  # each sweep queues every leftover again
