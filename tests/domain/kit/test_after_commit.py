@@ -23,7 +23,12 @@ class TestAfterCommit:
 
     def test_a_rollback_drops_it(self, container: Container) -> None:
         ran: list[str] = []
-        with pytest.raises(RuntimeError), container.db.unit_of_work() as session:
-            on_commit(session, lambda: ran.append("job"))
-            raise RuntimeError("boom")
+
+        def fail_after_queueing() -> None:
+            with container.db.unit_of_work() as session:
+                on_commit(session, lambda: ran.append("job"))
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            fail_after_queueing()
         assert ran == []
