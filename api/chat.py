@@ -259,10 +259,17 @@ def get_conversation(
         # Another member's conversation reads as absent, like another business's (RLS).
         if found is None or found.user_id != principal.user_id:
             raise NotFound("Conversation introuvable.")
+        # A turn writes its question and its answer with the same timestamp (and uuid7 ids
+        # are not ordered within a millisecond): the question comes first.
+        answer_last = ConversationMessage.role == "assistant"
         newest = (
             select(ConversationMessage)
             .where(ConversationMessage.conversation_id == conversation_id)
-            .order_by(ConversationMessage.created_at.desc(), ConversationMessage.id.desc())
+            .order_by(
+                ConversationMessage.created_at.desc(),
+                answer_last.desc(),
+                ConversationMessage.id.desc(),
+            )
             .limit(min(max(limit, 1), 1000))
             .subquery()
         )
@@ -270,7 +277,7 @@ def get_conversation(
             select(ConversationMessage)
             .join(newest, ConversationMessage.id == newest.c.id)
             .where(ConversationMessage.tenant_id == principal.tenant_id)
-            .order_by(ConversationMessage.created_at, ConversationMessage.id)
+            .order_by(ConversationMessage.created_at, answer_last, ConversationMessage.id)
         )
         return ConversationDetail(
             **ConversationOut.model_validate(found).model_dump(),

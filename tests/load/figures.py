@@ -28,6 +28,7 @@ class Run:
     marks: dict[str, float] = field(default_factory=dict)
     other_address_login: list[str] = field(default_factory=list)
     businesses: list[str] = field(default_factory=list)
+    left_for_sweep: dict[str, int] = field(default_factory=dict)
 
     def outage(self, grace: float) -> tuple[float, float]:
         return self.marks["postgres_stopping"], self.marks["postgres_started"] + grace
@@ -91,6 +92,7 @@ def figures(run: Run) -> dict[str, Any]:
         "wrong_passwords": dict(Counter(s.outcome for s in run.throttle)),
         "client_errors": run.client_errors[:20],
         "other_address_login": run.other_address_login,
+        "events_left_for_the_sweep": run.left_for_sweep,
         "marks_s": {k: round(v, 2) for k, v in run.marks.items()},
         "recovery": _recovery(run),
     }
