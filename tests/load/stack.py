@@ -26,7 +26,7 @@ from domain.kit.clock import SystemClock
 from domain.kit.db import Database, make_engine
 from domain.kit.rls import TenantSigner
 from tests.conftest import ROOT, TEST_HOME, free_port
-from tests.load.worker import DELIVERIES
+from tests.load import DELIVERIES
 
 PYTHON = sys.executable
 

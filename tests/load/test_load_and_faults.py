@@ -25,9 +25,9 @@ from celery import Celery
 from comptoir.runtime import celery_broker_url
 from tests.conftest import TEST_HOME
 from tests.factories import PASSWORD, Account, make_tenant
+from tests.load import DELIVERIES
 from tests.load.figures import Run, Sample, figures
 from tests.load.stack import Stack, start_stack
-from tests.load.worker import DELIVERIES
 from tests.sales_factories import make_sales_tenant
 
 CLIENTS = 200

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from automations import events
 from automations.celery_app import app
 from domain.events.models import DomainEvent
-
-DELIVERIES = "load_deliveries"
+from tests.load import DELIVERIES
 
 
 @events.subscribe("*")
