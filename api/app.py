@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from api.chat import router as chat_router
 from api.documents import router as documents_router
 from api.errors import install_error_handlers
 from api.finance import router as finance_router
@@ -85,4 +86,5 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(stock_router)
     app.include_router(purchasing_router)
     app.include_router(documents_router)
+    app.include_router(chat_router)
     return app

@@ -12,10 +12,11 @@ import logging
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -78,6 +79,40 @@ def _body(code: str, message: str, request: Request, **extra: Any) -> dict[str, 
     return {"error": error}
 
 
+DATABASE_UNAVAILABLE = (
+    "La base de données est momentanément indisponible. Réessayez dans quelques instants."
+)
+BUSY = "Le service est très sollicité en ce moment. Réessayez dans quelques instants."
+INTERNAL_ERROR = "Erreur interne. L'équipe technique a été prévenue ; réessayez plus tard."
+# A lost or refused connection: the database is down or restarting, not the request wrong.
+# The pool pings connections before reuse, so the first request after a restart heals it.
+_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, _UNAVAILABLE):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
+def error_payload(exc: BaseException, request: Request) -> tuple[int, dict[str, Any]]:
+    """The status and body any exception is answered with (also for an error that
+    interrupts a stream, once the status has gone out)."""
+    if isinstance(exc, DomainError):
+        extra = {"details": exc.details} if exc.details else {}
+        return exc.status_code, _body(exc.code, exc.message, request, **extra)
+    if isinstance(exc, sa_exc.TimeoutError):  # every pooled connection busy for 30 s
+        return 503, _body("busy", BUSY, request)
+    if database_unavailable(exc):
+        return 503, _body("service_unavailable", DATABASE_UNAVAILABLE, request)
+    return 500, _body("internal_error", INTERNAL_ERROR, request)
+
+
 def _describe(err: dict[str, Any]) -> dict[str, str]:
     loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
     kind = str(err.get("type", ""))
@@ -134,8 +169,8 @@ def install_error_handlers(app: FastAPI) -> None:
         body = _body("invalid_input", f"Données invalides — {summary}.", request, fields=fields)
         return JSONResponse(body, status_code=422)
 
-    @app.exception_handler(DataError)
-    async def out_of_range(request: Request, exc: DataError) -> JSONResponse:
+    @app.exception_handler(sa_exc.DataError)
+    async def out_of_range(request: Request, exc: sa_exc.DataError) -> JSONResponse:
         # The edge types keep each value within its column; what still gets here is a
         # computed value (a line total, a sum) the column cannot hold. The unit of work
         # rolled back: nothing was written.
@@ -150,10 +185,22 @@ def install_error_handlers(app: FastAPI) -> None:
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Requête refusée."))
         return JSONResponse(_body(code, message, request), status_code=exc.status_code)
 
+    async def storage_error(request: Request, exc: Exception) -> JSONResponse:
+        status, body = error_payload(exc, request)
+        rid = getattr(request.state, "request_id", None)
+        if status == 503:
+            log.warning("database unavailable: %s", type(exc).__name__, extra={"request_id": rid})
+        else:
+            log.exception("unhandled database error", extra={"request_id": rid})
+        headers = {"Retry-After": "5"} if status == 503 else None
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    for kind in (sa_exc.DBAPIError, sa_exc.TimeoutError, psycopg.Error):
+        app.add_exception_handler(kind, storage_error)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception(
             "unhandled error", extra={"request_id": getattr(request.state, "request_id", None)}
         )
-        message = "Erreur interne. L'équipe technique a été prévenue ; réessayez plus tard."
-        return JSONResponse(_body("internal_error", message, request), status_code=500)
+        return JSONResponse(_body("internal_error", INTERNAL_ERROR, request), status_code=500)

@@ -309,8 +309,11 @@ class Authentication:
         verified = False
         with self.db.unit_of_work() as session:
             credentials = repo.find_credentials(session, email)
-            ok = self.passwords.verify(credentials.password_hash if credentials else None, password)
-            if credentials is not None and ok:
+        # Argon2 costs ~0.5 s of CPU: never while holding a pooled connection, or a burst of
+        # logins starves every other request of connections.
+        ok = self.passwords.verify(credentials.password_hash if credentials else None, password)
+        if credentials is not None and ok:
+            with self.db.unit_of_work() as session:
                 access = repo.user_tenants(session, credentials.user_id)
                 verified = repo.email_verified(session, credentials.user_id)
         if credentials is None or not ok:

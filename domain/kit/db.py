@@ -51,6 +51,11 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # SQLAlchemy also fires ``after_commit`` when a SAVEPOINT is released (a tool's
+    # ``begin_nested``): the outer transaction has not committed yet, so a relay sent now
+    # races the commit, finds nothing and leaves the event to the sweep.
+    if session.in_nested_transaction():
+        return
     callbacks = session.info.pop(_AFTER_COMMIT, [])
     for callback in callbacks:
         callback()
