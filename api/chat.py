@@ -24,7 +24,7 @@ from uuid import UUID
 import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from starlette.responses import Response
 
@@ -34,6 +34,7 @@ from api.errors import error_payload
 from comptoir.bootstrap import Container
 from domain.audit.service import jsonable
 from domain.conversations.models import Conversation, ConversationMessage, PendingConfirmation
+from domain.kit import inputs
 from domain.kit.errors import NotFound
 from domain.kit.principal import Channel, Principal
 from tools.base import ToolContext
@@ -47,7 +48,7 @@ CONFIRM_WORDS = "oui"
 Event = dict[str, Any]
 
 
-class ChatIn(BaseModel):
+class ChatIn(inputs.InputModel):
     """One message, or the answer to a confirmation by its token."""
 
     model_config = ConfigDict(extra="forbid")
@@ -57,13 +58,6 @@ class ChatIn(BaseModel):
     conversation_id: UUID | None = None
     confirm: str | None = Field(default=None, min_length=1, max_length=200)
     cancel: str | None = Field(default=None, min_length=1, max_length=200)
-
-    @field_validator("message", "confirm", "cancel")
-    @classmethod
-    def no_nul(cls, value: str | None) -> str | None:
-        if value is not None and "\x00" in value:  # PostgreSQL cannot store it
-            raise ValueError("caractère nul interdit")
-        return value
 
     @model_validator(mode="after")
     def one_thing(self) -> ChatIn:

@@ -33,7 +33,14 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
 from rag.pdf_layout import read_pdf
-from rag.sniff import DocumentKind, DocumentRejected, decode_text, inflated_size, sniff
+from rag.sniff import (
+    ZIP_ERRORS,
+    DocumentKind,
+    DocumentRejected,
+    decode_text,
+    inflated_size,
+    sniff,
+)
 
 if TYPE_CHECKING:
     from unstructured.documents.elements import Element
@@ -208,14 +215,7 @@ def _check_unzipped_size(data: bytes, max_bytes: int) -> None:
     limit = min(MAX_INFLATED_BYTES, max_bytes * MAX_UNZIPPED_RATIO)
     try:
         inflated = inflated_size(data, limit)
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        OSError,
-        EOFError,
-        RuntimeError,
-        NotImplementedError,
-    ) as exc:
+    except ZIP_ERRORS as exc:
         raise DocumentRejected(
             "Le fichier est illisible ou endommagé.", reason="unreadable"
         ) from exc

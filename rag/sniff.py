@@ -96,6 +96,15 @@ _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 # An Office file has a few dozen parts; thousands are only there to exhaust the reader.
 MAX_ZIP_MEMBERS = 5000
 _INFLATE_STEP = 1024 * 1024
+# What reading a damaged or hostile archive raises (zipfile and zlib errors included).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 def sniff(data: bytes, *, filename: str | None = None) -> DocumentKind:
@@ -195,14 +204,7 @@ def _sniff_zip(data: bytes) -> DocumentKind:
             # Read a bounded prefix: the part names a few content types, never megabytes.
             with archive.open("[Content_Types].xml") as part:
                 content_types = part.read(_INFLATE_STEP).decode("utf-8", "replace")
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        OSError,
-        EOFError,
-        RuntimeError,
-        NotImplementedError,
-    ) as exc:
+    except ZIP_ERRORS as exc:
         raise DocumentRejected(
             "Le fichier est illisible ou endommagé (archive invalide).", reason="unreadable"
         ) from exc

@@ -55,6 +55,9 @@ class Stack:
             "REDIS_URL": self.redis_url,
             "COMPTOIR_HOME": str(self.home),
             "COMPTOIR_SECRET_KEY": self.secret_key,
+            # The server is ours but reached by URL, so the role's password is given as for
+            # any external server: the one the test process provisioned.
+            "COMPTOIR_APP_DB_PASSWORD": self.container.settings.resolved_app_db_password(),
             "COMPTOIR_LOG_LEVEL": "WARNING",
         }
 
