@@ -7,17 +7,25 @@ silently testing nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from domain.kit.principal import Role
 
 DEFAULT_TODAY = datetime(2026, 3, 16, 10, 0)
 DEFAULT_USER_NAME = "Utilisateur Test"
+TURN_GAP = timedelta(minutes=1)  # a turn without ``at`` comes this long after the previous one
 SETUP_KINDS = (
     "customers",
     "suppliers",
@@ -76,9 +84,42 @@ class ReplyExpect(_Strict):
     numbers: list[int | float | str] = []
 
 
+def _local(value: Any) -> Any:
+    if isinstance(value, (datetime, time)) and value.tzinfo is not None:
+        raise ValueError("a turn's time is the tenant's local time, without a time zone")
+    return value
+
+
 class TurnSpec(_Strict):
-    user: str
+    """A message from the user (``user``, optionally at ``at``), or a move of the clock
+    (``advance_to``: no message; what falls due in between runs)."""
+
+    user: str | None = None
     expect_reply: ReplyExpect | None = None
+    at: datetime | time | None = None  # tenant-local; a bare time is on the previous turn's day
+    advance_to: datetime | None = None  # tenant-local
+
+    _naive = field_validator("at", "advance_to")(_local)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TurnSpec:
+        if self.advance_to is None and self.user is None:
+            raise ValueError("a turn holds either user or advance_to")
+        if self.advance_to is not None and (
+            self.user is not None or self.at is not None or self.expect_reply is not None
+        ):
+            raise ValueError("an advance_to turn holds no user, at nor expect_reply")
+        return self
+
+    def moment(self, previous: datetime) -> datetime:
+        """When this turn happens, the previous one having happened at ``previous``."""
+        if self.advance_to is not None:
+            return self.advance_to
+        if isinstance(self.at, datetime):
+            return self.at
+        if isinstance(self.at, time):
+            return datetime.combine(previous.date(), self.at)
+        return previous + TURN_GAP
 
 
 class ToolCallExpect(_Strict):
@@ -120,6 +161,31 @@ class Case(_Strict):
         if isinstance(value, datetime) and value.tzinfo is not None:
             raise ValueError("today is the tenant's local time, without a time zone")
         return value
+
+    @model_validator(mode="after")
+    def _forward_in_time(self) -> Case:
+        self.schedule()
+        return self
+
+    def schedule(self) -> list[datetime]:
+        """Each turn's tenant-local moment: the first at ``today`` unless it carries its
+        own, every other one minute after the previous one unless it carries ``at`` or is
+        an ``advance_to``. Time never goes back (a ValueError says which turn does)."""
+        moments: list[datetime] = []
+        previous = self.today
+        for number, turn in enumerate(self.turns, start=1):
+            if number == 1 and turn.at is None and turn.advance_to is None:
+                moment = self.today
+            else:
+                moment = turn.moment(previous)
+            if moment < previous:
+                raise ValueError(
+                    f"turn {number} is at {moment.isoformat()}, before the previous moment "
+                    f"({previous.isoformat()}): time never goes back"
+                )
+            moments.append(moment)
+            previous = moment
+        return moments
 
 
 def _files(paths: Iterable[str | Path]) -> list[Path]:

@@ -77,7 +77,8 @@ def run_eval(
     out.write(
         "\n"
         + ", ".join(f"{k} = {v:.3f}" for k, v in o.items() if k.startswith("pass^"))
-        + f" sur {o['cases']} cas en {figures['seconds']} s"
+        + f" sur {o['cases']} cas en {figures['seconds']} s,"
+        f" écritures à tort {figures['wrong_writes']}"
         f" (tour p50 {figures['latency_ms']['p50']:.0f} ms,"
         f" p95 {figures['latency_ms']['p95']:.0f} ms)\n"
     )

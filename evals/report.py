@@ -41,7 +41,14 @@ def _group(results: list[dict[str, Any]], trials: int) -> dict[str, Any]:
     }
     for k in range(2, trials + 1):
         figures[f"pass^{k}"] = round(pass_hat(successes, trials, k), 4)
+    figures["wrong_writes"] = len(wrong_writes(results))
     return figures
+
+
+def wrong_writes(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The failed runs (one per case and trial) that changed the tenant's business data:
+    the agent did something, and not what was asked."""
+    return [r for r in results if not r["passed"] and r.get("wrote")]
 
 
 def totals(results: list[dict[str, Any]], trials: int, seconds: float) -> dict[str, Any]:
@@ -51,11 +58,12 @@ def totals(results: list[dict[str, Any]], trials: int, seconds: float) -> dict[s
         for tag in r["tags"] or ["(sans tag)"]:
             by_tag[tag].append(r)
         by_tier[r["tier"]].append(r)
-    turns = [t for r in results for t in r["turns"]]
+    turns = [t for r in results for t in r["turns"] if t.get("advance_to") is None]
     latencies = [t["latency_ms"] for t in turns]
     return {
         "overall": _group(results, trials),
         "trials": trials,
+        "wrong_writes": len(wrong_writes(results)),
         "per_tag": {tag: _group(rs, trials) for tag, rs in sorted(by_tag.items())},
         "per_tier": {tier: _group(rs, trials) for tier, rs in sorted(by_tier.items())},
         "latency_ms": {
@@ -80,6 +88,7 @@ class Thresholds:
     overall: float | None = None  # pass^1 of the whole run
     per_tag: float | None = None  # pass^1 of every tag with at least ``min_cases`` cases
     min_cases: int = 10
+    max_wrong_writes: int | None = None  # failed runs that changed business data
 
     @classmethod
     def from_readme(cls, path: Path) -> Thresholds:
@@ -97,6 +106,9 @@ class Thresholds:
             overall=float(values["overall"]) if "overall" in values else None,
             per_tag=float(values["per_tag"]) if "per_tag" in values else None,
             min_cases=int(values.get("min_cases_per_tag", 10)),
+            max_wrong_writes=(
+                int(values["max_wrong_writes"]) if "max_wrong_writes" in values else None
+            ),
         )
 
 
@@ -113,6 +125,12 @@ def misses(figures: dict[str, Any], thresholds: Thresholds) -> list[str]:
                     f"pass^1 du tag {tag} {g['pass^1']:.3f} < {thresholds.per_tag:.2f}"
                     f" ({g['cases']} cas)"
                 )
+    wrong = figures.get("wrong_writes", 0)
+    if thresholds.max_wrong_writes is not None and wrong > thresholds.max_wrong_writes:
+        out.append(
+            f"écritures à tort {wrong} > {thresholds.max_wrong_writes} (cas échoués qui ont"
+            " modifié les données : l'agent a agi, et pas comme demandé)"
+        )
     return out
 
 
@@ -143,6 +161,7 @@ def markdown(results: list[dict[str, Any]], figures: dict[str, Any], title: str)
         "- " + ", ".join(f"{k} = {o[k]:.3f}" for k in ks),
         f"- Turns: {lat['turns']}, latency p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, "
         f"max {lat['max']:.0f} ms",
+        f"- Wrong writes (failed cases that changed business data): {figures['wrong_writes']}",
         f"- Tokens: {tok['input']} in, {tok['output']} out",
         f"- Wall time: {figures['seconds']} s",
         "",
@@ -153,20 +172,28 @@ def markdown(results: list[dict[str, Any]], figures: dict[str, Any], title: str)
     ]
     for tier, g in figures["per_tier"].items():
         lines.append(f"| {tier} | {g['cases']} | " + " | ".join(f"{g[k]:.3f}" for k in ks) + " |")
-    lines += ["", "## Per tag", "", "| tag | cases | " + " | ".join(ks) + " |"]
-    lines.append("|---|---:|" + "---:|" * len(ks))
+    lines += ["", "## Per tag", "", "| tag | cases | " + " | ".join(ks) + " | wrong writes |"]
+    lines.append("|---|---:|" + "---:|" * (len(ks) + 1))
     for tag, g in figures["per_tag"].items():
-        lines.append(f"| {tag} | {g['cases']} | " + " | ".join(f"{g[k]:.3f}" for k in ks) + " |")
+        cells = " | ".join(f"{g[k]:.3f}" for k in ks)
+        lines.append(f"| {tag} | {g['cases']} | {cells} | {g.get('wrong_writes', 0)} |")
+    wrong = wrong_writes(results)
+    lines += ["", f"## Wrong writes ({len(wrong)})", ""]
+    lines += [f"- {r['id']} (essai {r['trial']})" for r in wrong] or ["Aucune."]
     failed = [r for r in results if not r["passed"]]
     lines += ["", f"## Failures ({len(failed)})", ""]
     for r in failed:
-        lines += [f"### {r['id']} (essai {r['trial']}) — {', '.join(r['tags'])}", ""]
+        wrote = " — **a écrit**" if r.get("wrote") else ""
+        lines += [f"### {r['id']} (essai {r['trial']}) — {', '.join(r['tags'])}{wrote}", ""]
         for f in r["failures"]:
             lines.append(
                 f"- **attendu** {_cell(f['expectation'])} — **trouvé** {_cell(f['found'])}"
             )
         lines.append("")
         for t in r["turns"]:
+            if t.get("advance_to"):
+                lines.append(f"> *horloge avancée au {t['advance_to']}*  ")
+                continue
             calls = ", ".join(f"{c['tool']} ({c['status']})" for c in t["calls"]) or "aucun outil"
             lines.append(f"> **vous** : {_cell(t['user'])}  ")
             lines.append(f"> **comptoir** [{t['tier']}, {calls}] : {_cell(t['reply'])}  ")

@@ -18,16 +18,21 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from multiprocessing import get_context
 from typing import Any, Literal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from comptoir import dbadmin
 from comptoir.bootstrap import Container
 from comptoir.runtime import Endpoints, embedded_postgres, embedded_redis, stop_embedded_redis
 from comptoir.settings import Settings
+from domain.events.models import DomainEvent
 from domain.kit.clock import ManualClock
-from evals.cases import Case
+from evals.cases import Case, TurnSpec
 from evals.scoring import (
     Failure,
     check_no_writes,
@@ -95,6 +100,7 @@ def run_case(container: Container, case: Case, trial: int = 1) -> dict[str, Any]
         "turns": [],
         "error": None,
         "tier": "local",
+        "wrote": False,
     }
     started = time.perf_counter()
     try:
@@ -116,52 +122,96 @@ def run_case(container: Container, case: Case, trial: int = 1) -> dict[str, Any]
 def _converse(
     container: Container, case: Case, built: Built, result: dict[str, Any]
 ) -> list[Failure]:
-    agent = container.agent
+    clock = container.clock
+    assert isinstance(clock, ManualClock)
     tenant = built.tenant_id
+    zone = ZoneInfo(built.timezone)
     with container.db.unit_of_work(tenant) as session:
         before = business_snapshot(session, tenant)
     failures: list[Failure] = []
-    conversation = None
+    conversation: Any = None
     calls: list[dict[str, Any]] = []
     reply = ""
-    for number, spec in enumerate(case.turns, start=1):
-        message = render(spec.user, built.refs)
-        t0 = time.perf_counter()
-        events = list(agent.turn(built.principal, message, conversation_id=conversation))
-        latency = round((time.perf_counter() - t0) * 1000, 1)
-        conversation = next((e["id"] for e in events if e["type"] == "conversation"), None)
-        replies = [e["text"] for e in events if e["type"] == "reply"]
-        reply = replies[-1] if replies else ""
-        done = next((e for e in events if e["type"] == "done"), {})
-        made = [
-            {k: c.get(k) for k in ("tool", "arguments", "status", "code")}
-            for c in done.get("calls", [])
-        ]
-        calls += made
-        result["turns"].append(
-            {
-                "user": message,
-                "reply": reply,
-                "tier": done.get("tier", "local"),
-                "calls": made,
-                "tokens": done.get("tokens", {"input": 0, "output": 0}),
-                "latency_ms": latency,
-                "confirmation": any(e["type"] == "confirmation" for e in events),
-            }
-        )
+    moments = case.schedule()
+    for number, (spec, moment) in enumerate(zip(case.turns, moments, strict=True), start=1):
+        clock.set(moment.replace(tzinfo=zone).astimezone(UTC))
+        if spec.advance_to is not None:
+            result["turns"].append(_advance(container, tenant, moment))
+            continue
+        turn = _message_turn(container, built, spec, conversation)
+        turn["at"] = moment.isoformat()
+        conversation = turn.pop("conversation")
+        reply = turn["reply"]
+        calls += turn["calls"]
+        result["turns"].append(turn)
         if spec.expect_reply is not None:
             failures += check_reply(spec.expect_reply, reply, f"réponse au tour {number}")
     expect = case.expect
     with container.db.unit_of_work(tenant) as session:
-        failures += _state(session, tenant, case.today.date(), expect.state)
-        if expect.no_writes:
-            after = business_snapshot(session, tenant)
-            failures += [f for f in [check_no_writes(before, after)] if f]
+        failures += _state(session, tenant, moments[-1].date(), expect.state)
+        after = business_snapshot(session, tenant)
+    result["wrote"] = check_no_writes(before, after) is not None
+    if expect.no_writes:
+        failures += [f for f in [check_no_writes(before, after)] if f]
     if expect.reply is not None:
         failures += check_reply(expect.reply, reply)
     if expect.tool_calls:
         failures += [f for f in [check_tool_calls(expect.tool_calls, calls)] if f]
     return failures
+
+
+def _message_turn(
+    container: Container, built: Built, spec: TurnSpec, conversation: Any
+) -> dict[str, Any]:
+    """One user message through the agent graph: what came back, and the conversation."""
+    assert spec.user is not None
+    message = render(spec.user, built.refs)
+    t0 = time.perf_counter()
+    events = list(container.agent.turn(built.principal, message, conversation_id=conversation))
+    latency = round((time.perf_counter() - t0) * 1000, 1)
+    replies = [e["text"] for e in events if e["type"] == "reply"]
+    done = next((e for e in events if e["type"] == "done"), {})
+    return {
+        "conversation": next((e["id"] for e in events if e["type"] == "conversation"), None),
+        "user": message,
+        "reply": replies[-1] if replies else "",
+        "tier": done.get("tier", "local"),
+        "calls": [
+            {k: c.get(k) for k in ("tool", "arguments", "status", "code")}
+            for c in done.get("calls", [])
+        ],
+        "tokens": done.get("tokens", {"input": 0, "output": 0}),
+        "latency_ms": latency,
+        "confirmation": any(e["type"] == "confirmation" for e in events),
+    }
+
+
+def _advance(container: Container, tenant: UUID, moment: datetime) -> dict[str, Any]:
+    """An ``advance_to`` turn, the clock already moved: what production runs on its own
+    in between happens now. Production's schedule (``automations.celery_app``) relays the
+    domain events waiting in the outbox to their subscribers; it holds no other job
+    acting on a tenant's data. The tenant's waiting events are relayed here the same way."""
+    from automations.events import relay_event
+
+    # Every event the case's turns emitted is due: it happened before this moment. (Its
+    # ``occurred_at`` is wall-clock time, not the case's, so it cannot be compared.)
+    with container.db.unit_of_work(tenant) as session:
+        waiting = session.scalars(
+            select(DomainEvent.id)
+            .where(DomainEvent.tenant_id == tenant, DomainEvent.dispatched_at.is_(None))
+            .order_by(DomainEvent.occurred_at)
+        ).all()
+    relayed = [e for e in waiting if relay_event(container, tenant, e)]
+    return {
+        "advance_to": moment.isoformat(),
+        "at": moment.isoformat(),
+        "user": None,
+        "reply": "",
+        "tier": "local",
+        "calls": [],
+        "tokens": {"input": 0, "output": 0},
+        "events_relayed": len(relayed),
+    }
 
 
 def _state(session: Any, tenant: Any, today: date, lines: list[dict[str, Any]]) -> list[Failure]:

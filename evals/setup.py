@@ -120,6 +120,8 @@ _KEYS = {
     | {"notes", "lines"},
     "po_line": {"product", "quantity", "unit_price", "vat_rate", "description", "received"},
 }
+# Beyond the natural key, only what the domain itself cannot do without: it has no product
+# without a sale price (``ProductCreate.sale_price``; ``products.sale_price`` is NOT NULL).
 _REQUIRED = {
     "customers": {"name"},
     "suppliers": {"name"},
@@ -186,8 +188,12 @@ def _keys(kind: str, record: Any) -> dict[str, Any]:
         raise _Bad(f"unknown key(s) {unknown}; known: {sorted(_KEYS[kind])}")
     missing = sorted(_REQUIRED[kind] - set(record))
     if missing:
-        raise _Bad(f"missing key(s) {missing}")
+        why = "; ".join(_WHY[kind, m] for m in missing if (kind, m) in _WHY)
+        raise _Bad(f"missing key(s) {missing}" + (f" ({why})" if why else ""))
     return record
+
+
+_WHY = {("products", "sale_price"): "the domain has no product without a sale price"}
 
 
 def _dec(value: Any, name: str) -> Decimal:

@@ -80,7 +80,7 @@ def test_a_wrong_expectation_fails_and_says_what_was_found(harness: Container) -
             }
         ),
     )
-    assert not result["passed"]
+    assert not result["passed"] and result["wrote"]  # a wrong write
     found = {f["expectation"].split(":")[0]: f["found"] for f in result["failures"]}
     assert "53100" in found["invoices"]
     assert "invoices" in found["aucune écriture"]
@@ -110,7 +110,79 @@ def test_unconfirmed_write_leaves_no_writes_and_templates_resolve(harness: Conta
         ),
     )
     assert result["passed"], result["failures"]
-    assert "{{" not in result["turns"][0]["user"]
+    assert "{{" not in result["turns"][0]["user"] and not result["wrote"]
+
+
+def test_wrote_is_measured_even_without_no_writes(harness: Container) -> None:
+    confirmed = run_case(harness, case())
+    assert confirmed["passed"] and confirmed["wrote"]
+    asked = run_case(harness, case(turns=INVOICE[:1]))  # proposed, never confirmed
+    assert asked["passed"] and not asked["wrote"]
+
+
+def test_each_turn_happens_at_its_own_moment(harness: Container) -> None:
+    """The invoice is written when « oui » comes, after midnight: its date is that turn's."""
+    result = run_case(
+        harness,
+        Case.model_validate(
+            {
+                "id": "t",
+                "tenant": {"country": "SN"},
+                "setup": RICE,
+                "today": "2026-03-16T23:58:00",
+                "turns": [
+                    {"user": INVOICE[0]},
+                    {"user": INVOICE[1], "at": "2026-03-17T00:01"},
+                    {"user": "bonjour"},
+                ],
+                "expect": {"state": [{"invoices": {"date": "2026-03-17", "total": 53100}}]},
+            }
+        ),
+    )
+    assert result["passed"], result["failures"]
+    assert [t["at"] for t in result["turns"]] == [
+        "2026-03-16T23:58:00",
+        "2026-03-17T00:01:00",
+        "2026-03-17T00:02:00",
+    ]
+
+
+def test_advance_to_moves_the_clock_and_relays_what_fell_due(harness: Container) -> None:
+    """A quote valid ten days reads expired once the clock has moved past it, and the
+    events the turns emitted reach their subscribers."""
+    setup = {
+        **RICE,
+        "quotes": [
+            {
+                "customer": "Diallo SARL",
+                "valid_days": 10,
+                "lines": [{"product": "RIZ25", "quantity": 1}],
+            }
+        ],
+    }
+    result = run_case(
+        harness,
+        Case.model_validate(
+            {
+                "id": "t",
+                "tenant": {"country": "SN"},
+                "setup": setup,
+                "turns": [
+                    {"user": INVOICE[0]},
+                    {"user": INVOICE[1]},
+                    {"advance_to": "2026-04-01T08:00"},
+                ],
+                "expect": {
+                    "state": [{"quotes": {"status": "expired"}}],
+                    "reply": {"contains_any": ["facture"]},  # the last reply, before the move
+                },
+            }
+        ),
+    )
+    assert result["passed"], result["failures"]
+    moved = result["turns"][-1]
+    assert moved["advance_to"] == "2026-04-01T08:00:00" and moved["user"] is None
+    assert moved["events_relayed"] >= 1  # at least the invoice's creation
 
 
 def test_setup_errors_and_unknown_kinds_fail_the_case_loudly(harness: Container) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from evals.cases import ReplyExpect, ToolCallExpect
-from evals.report import Thresholds, misses, pass_hat, to_html, totals
+from evals.report import Thresholds, markdown, misses, pass_hat, to_html, totals
 from evals.scoring import (
     check_no_writes,
     check_reply,
@@ -194,7 +195,14 @@ def test_pass_hat_follows_tau_bench() -> None:
 
 
 def _result(case: str, tags: list[str], passed: bool, trial: int = 1) -> dict[str, object]:
-    turn = {"latency_ms": 10.0, "tokens": {"input": 0, "output": 0}, "tier": "local"}
+    turn = {
+        "user": "bonjour",
+        "reply": "salut",
+        "calls": [],
+        "latency_ms": 10.0,
+        "tokens": {"input": 0, "output": 0},
+        "tier": "local",
+    }
     return {
         "id": case,
         "tags": tags,
@@ -212,7 +220,12 @@ def test_totals_and_the_gate(tmp_path: Path) -> None:
     ]
     figures = totals(results, 1, 1.0)
     assert figures["overall"]["pass^1"] == pytest.approx(9 / 12)
-    assert figures["per_tag"]["finance"] == {"cases": 10, "passed": 8, "pass^1": 0.8}
+    assert figures["per_tag"]["finance"] == {
+        "cases": 10,
+        "passed": 8,
+        "pass^1": 0.8,
+        "wrong_writes": 0,
+    }
     readme = tmp_path / "README.md"
     readme.write_text(
         "x\n```thresholds\noverall: 0.70\nper_tag: 0.85\nmin_cases_per_tag: 10\n```\n"
@@ -228,3 +241,42 @@ def test_totals_and_the_gate(tmp_path: Path) -> None:
 def test_html_report_escapes_and_keeps_tables() -> None:
     page = to_html("# T\n\n| tag | n |\n|---|---:|\n| <b> | 1 |\n\n> **vous** : <script>\n", "T")
     assert "<table>" in page and "&lt;b&gt;" in page and "<script>" not in page
+
+
+def test_wrong_writes_are_failed_cases_that_wrote_and_can_fail_the_gate(tmp_path: Path) -> None:
+    results = [
+        {**_result("wrote-and-failed", ["finance"], False), "wrote": True},
+        {**_result("wrote-and-passed", ["finance"], True), "wrote": True},
+        {**_result("failed-quietly", ["hr"], False), "wrote": False},
+        _result("older-report", ["hr"], False),  # a result without ``wrote``
+    ]
+    figures = totals(results, 1, 1.0)
+    assert figures["wrong_writes"] == 1
+    assert figures["per_tag"]["finance"]["wrong_writes"] == 1
+    assert figures["per_tag"]["hr"]["wrong_writes"] == 0
+    readme = tmp_path / "README.md"
+    readme.write_text("```thresholds\noverall: 0.10\nmax_wrong_writes: 0\n```\n")
+    thresholds = Thresholds.from_readme(readme)
+    assert thresholds == Thresholds(overall=0.10, max_wrong_writes=0)
+    assert misses(figures, thresholds) == [
+        "écritures à tort 1 > 0 (cas échoués qui ont modifié les données :"
+        " l'agent a agi, et pas comme demandé)"
+    ]
+    assert misses(figures, Thresholds(max_wrong_writes=1)) == []
+    assert misses(figures, Thresholds(overall=0.10)) == []  # the key is optional
+    text = markdown(results, figures, "T")
+    assert "- Wrong writes (failed cases that changed business data): 1" in text
+    assert "## Wrong writes (1)\n\n- wrote-and-failed (essai 1)\n" in text
+    assert "### wrote-and-failed (essai 1) — finance — **a écrit**" in text
+    assert "### failed-quietly (essai 1) — hr\n" in text
+    page = to_html(text, "T")
+    assert "Wrong writes (1)" in page and "<li>wrote-and-failed (essai 1)</li>" in page
+
+
+def test_advance_turns_show_in_the_report_and_stay_out_of_latency() -> None:
+    moved = {"advance_to": "2026-03-23T08:05:00", "latency_ms": 0.0, "tier": "local"}
+    result: dict[str, Any] = _result("c", ["hr"], False)
+    result["turns"].append({**moved, "tokens": {"input": 0, "output": 0}})
+    figures = totals([result], 1, 1.0)
+    assert figures["latency_ms"]["turns"] == 1
+    assert "> *horloge avancée au 2026-03-23T08:05:00*" in markdown([result], figures, "T")

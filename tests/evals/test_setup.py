@@ -359,6 +359,14 @@ class TestErrors:
                 {"products": [{"name": "Riz", "sku": "RIZ25", "sale_price": 1, "stock": "lots"}]},
                 ["setup.products", "stock"],
             ),
+            (
+                {"products": [{"name": "Riz", "sku": "RIZ25", "stock": 3}]},
+                ["setup.products", "sale_price", "the domain has no product without a sale price"],
+            ),
+            (
+                {"products": [{"name": "Huile", "sku": "RIZ25", "sale_price": 1, "unit": "bidon"}]},
+                ["setup.products", "bidon"],
+            ),
             ({"documents": [{"title": "Contrat", "file": "nope.md"}]}, ["documents", "nope.md"]),
             ({"documents": [{"title": "Contrat", "text": ""}]}, ["documents", "vide"]),
             (
