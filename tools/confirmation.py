@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from domain.conversations.models import PendingConfirmation
 from domain.kit.clock import Clock
-from domain.kit.db import _AFTER_COMMIT
 from domain.kit.errors import DomainError
 from domain.kit.ids import uuid7
 from domain.kit.principal import Principal
@@ -175,14 +174,11 @@ def reply_kind(message: str) -> Reply:
 def dry_run(ctx: ToolContext, tool: Tool, args: BaseModel) -> ToolResult:
     """Run ``tool`` and undo it: the savepoint is rolled back and whatever the run queued
     for after commit (event relays, jobs) is forgotten."""
-    session = ctx.session
-    queued = list(session.info.get(_AFTER_COMMIT, []))
-    savepoint = session.begin_nested()
+    savepoint = ctx.session.begin_nested()
     try:
         return tool.run(ctx, args)
     finally:
-        savepoint.rollback()
-        session.info[_AFTER_COMMIT] = queued
+        savepoint.rollback()  # drops what the run queued, keeps what was queued before
 
 
 def canonical(arguments: dict[str, Any]) -> str:

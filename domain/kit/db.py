@@ -14,7 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from domain.kit.rls import TenantSigner
 
@@ -45,8 +45,11 @@ def make_engine(url: str, **kwargs: object) -> Engine:
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run ``callback`` after the session's transaction commits; forget it on rollback."""
-    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+    """Run ``callback`` after the session's transaction commits; forget it on rollback —
+    of the whole transaction, or of the savepoint it was queued in (work queued before
+    that savepoint is kept)."""
+    scope = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_AFTER_COMMIT, []).append((scope, callback))
 
 
 @event.listens_for(Session, "after_commit")
@@ -56,14 +59,25 @@ def _run_after_commit(session: Session) -> None:
     # races the commit, finds nothing and leaves the event to the sweep.
     if session.in_nested_transaction():
         return
-    callbacks = session.info.pop(_AFTER_COMMIT, [])
-    for callback in callbacks:
+    queued = session.info.pop(_AFTER_COMMIT, [])
+    for _, callback in queued:
         callback()
 
 
+def _within(scope: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while scope is not None:
+        if scope is ended:
+            return True
+        scope = scope.parent
+    return False
+
+
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_after_commit(session: Session, previous_transaction: object) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+def _drop_after_commit(session: Session, previous_transaction: SessionTransaction) -> None:
+    queued = session.info.get(_AFTER_COMMIT)
+    if queued:
+        kept = [(s, c) for s, c in queued if not _within(s, previous_transaction)]
+        session.info[_AFTER_COMMIT] = kept
 
 
 class Database:

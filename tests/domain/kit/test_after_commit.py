@@ -32,3 +32,17 @@ class TestAfterCommit:
         with pytest.raises(RuntimeError):
             fail_after_queueing()
         assert ran == []
+
+    def test_a_rolled_back_savepoint_drops_only_its_own(self, container: Container) -> None:
+        """A tool that fails inside its savepoint must not cancel what an earlier tool of
+        the same turn queued."""
+        ran: list[str] = []
+        with container.db.unit_of_work() as session:
+            on_commit(session, lambda: ran.append("before"))
+            savepoint = session.begin_nested()
+            on_commit(session, lambda: ran.append("inside"))
+            with session.begin_nested():
+                on_commit(session, lambda: ran.append("deeper"))
+            savepoint.rollback()
+            on_commit(session, lambda: ran.append("after"))
+        assert ran == ["before", "after"]
