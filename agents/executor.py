@@ -5,7 +5,7 @@ for every call (tier, tool, arguments, confirmation, result or error, latency, t
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -14,9 +14,10 @@ from pydantic import BaseModel
 from agents.outcome import ToolOutcome
 from domain.audit import service as audit
 from domain.audit.service import jsonable
+from domain.kit.clock import ManualClock
 from domain.kit.errors import DomainError, PermissionDenied
 from tools.base import AskBack, Tool, ToolContext, ToolResult
-from tools.confirmation import Confirmations, dry_run
+from tools.confirmation import Confirmations, Confirmed, dry_run
 from tools.registry import Registry
 
 CONFIRM_HINT = "Confirmez-vous ? Répondez « oui » pour valider ou « non » pour annuler."
@@ -85,9 +86,11 @@ class TurnTools:
             result=result.model_dump(mode="json"),
         )
 
-    def _run(self, tool: Tool, args: BaseModel, plain: dict[str, Any]) -> ToolOutcome:
+    def _run(
+        self, tool: Tool, args: BaseModel, plain: dict[str, Any], ctx: ToolContext | None = None
+    ) -> ToolOutcome:
         with self.ctx.session.begin_nested():  # a refused call leaves nothing behind
-            result: ToolResult = tool.run(self.ctx, args)
+            result: ToolResult = tool.run(ctx or self.ctx, args)
         return ToolOutcome(
             "done", tool.name, result.render(), plain, result=result.model_dump(mode="json")
         )
@@ -106,16 +109,20 @@ class TurnTools:
         if tool is None:
             outcome = ToolOutcome("error", confirmed.tool, "Cet outil n'existe plus.")
         else:
-            outcome = self._confirmed(tool, confirmed.arguments)
+            outcome = self._confirmed(tool, confirmed)
         status = "done" if outcome.status == "done" else "failed"
         self.confirmations.mark(session, principal, confirmed.confirmation_id, status)
         self._audit(outcome, tier, started, confirmation=str(confirmed.confirmation_id))
         return outcome
 
-    def _confirmed(self, tool: Tool, arguments: dict[str, Any]) -> ToolOutcome:
+    def _confirmed(self, tool: Tool, confirmed: Confirmed) -> ToolOutcome:
+        arguments = confirmed.arguments
         try:
             tool.require(self.ctx.principal)
-            return self._run(tool, tool.validate(arguments), arguments)
+            ctx = self.ctx
+            if tool.at_request:  # the preview's moment, not the « oui »'s
+                ctx = replace(ctx, clock=ManualClock(confirmed.requested_at))
+            return self._run(tool, tool.validate(arguments), arguments, ctx)
         except AskBack as e:
             return ToolOutcome("ask_back", tool.name, e.message, arguments, field=e.field)
         except PermissionDenied as e:

@@ -89,6 +89,9 @@ class Tool:
     # Its output carries text written by others (documents): data for the model, never
     # instructions; a turn that read it may not propose a WRITE.
     untrusted: bool = False
+    # What it records happens when it was asked (« je suis arrivé »): once confirmed, it
+    # runs at the moment of the request, so what is written is what the preview showed.
+    at_request: bool = False
 
     @property
     def area(self) -> str:
@@ -142,6 +145,7 @@ def tool(
     roles: tuple[Role, ...] = (),
     low_risk: bool = False,
     untrusted: bool = False,
+    at_request: bool = False,
 ) -> Callable[[Callable[[ToolContext, In], Out]], Tool]:
     """Declare a tool from a function ``(ctx: ToolContext, args: XIn) -> XOut`` whose
     docstring is its French description."""
@@ -163,6 +167,7 @@ def tool(
             fn=fn,
             low_risk=low_risk,
             untrusted=untrusted,
+            at_request=at_request,
         )
 
     return declare

@@ -15,7 +15,7 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
@@ -190,6 +190,7 @@ class Confirmed:
     tool: str
     arguments: dict[str, Any]
     confirmation_id: UUID
+    requested_at: datetime  # when the preview was issued: the moment the person asked
 
 
 class Confirmations:
@@ -274,7 +275,7 @@ class Confirmations:
             )
         row.used_at, row.outcome = clock.now(), "confirmed"
         session.flush()
-        return Confirmed(row.tool, dict(row.arguments), row.id)
+        return Confirmed(row.tool, dict(row.arguments), row.id, row.created_at)
 
     def cancel(self, session: Session, principal: Principal, clock: Clock, token: str) -> None:
         row = self._row(session, principal, token)

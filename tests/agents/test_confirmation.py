@@ -3,7 +3,7 @@ user, tool and arguments, single-use and short-lived; the executor audits every 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from pydantic import BaseModel, ConfigDict
@@ -55,7 +55,33 @@ def check_in(ctx: ToolContext, args: NewCustomer) -> CustomerMade:
     return create_customer.fn(ctx, args)  # type: ignore[return-value]
 
 
-REGISTRY = Registry([create_customer, check_in])
+class Nothing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Noted(ToolResult):
+    at: datetime
+
+    def render(self) -> str:
+        return f"Noté à {self.at:%H:%M}."
+
+    def preview(self) -> str:
+        return f"Noter à {self.at:%H:%M}."
+
+
+@tool("test.note_arrival", title="Noter l'arrivée", effect=Effect.WRITE, at_request=True)
+def note_arrival(ctx: ToolContext, args: Nothing) -> Noted:
+    """Note l'arrivée. Exemple : « je suis là »."""
+    return Noted(at=ctx.clock.now())
+
+
+@tool("test.note_confirmation", title="Noter la confirmation", effect=Effect.WRITE)
+def note_confirmation(ctx: ToolContext, args: Nothing) -> Noted:
+    """Note l'instant. Exemple : « note l'heure »."""
+    return Noted(at=ctx.clock.now())
+
+
+REGISTRY = Registry([create_customer, check_in, note_arrival, note_confirmation])
 TODAY = date(2026, 3, 4)
 
 
@@ -259,3 +285,25 @@ class TestExecutor:
             outcome = turn.call("test.check_in", {"name": "Pointage SARL"}, tier="local")
         assert outcome.status == "done"
         assert partners(container, shop) == before + 1
+
+
+class TestMomentOfTheRequest:
+    @pytest.mark.parametrize(
+        ("name", "recorded_at_request"),
+        [("test.note_arrival", True), ("test.note_confirmation", False)],
+    )
+    def test_a_tool_dated_by_its_request_writes_what_the_preview_showed(
+        self, container: Container, shop: Account, name: str, recorded_at_request: bool
+    ) -> None:
+        """« je suis arrivé » at 07:56, « oui » at 07:59: the arrival is 07:56, as previewed."""
+        clock = clock_at(TODAY)
+        asked = clock.now()
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            proposed = tools_for(session, shop, clock).call(name, {}, tier="local")
+        assert proposed.status == "needs_confirmation" and proposed.token
+        clock.advance(timedelta(minutes=3))
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            done = tools_for(session, shop, clock).run_confirmed(proposed.token, tier="local")
+        assert done.status == "done" and done.result is not None
+        expected = asked if recorded_at_request else clock.now()
+        assert datetime.fromisoformat(done.result["at"]) == expected

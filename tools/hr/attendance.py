@@ -65,7 +65,9 @@ def _point_out(ctx: ToolContext, r: AttendanceRecord, name: str, check_out: bool
     )  # fmt: skip
 
 
-@tool("hr.check_in", title="Pointer son arrivée", effect=Effect.WRITE, low_risk=True)
+@tool(
+    "hr.check_in", title="Pointer son arrivée", effect=Effect.WRITE, low_risk=True, at_request=True
+)
 def check_in(ctx: ToolContext, args: PointIn) -> PointOut:
     """Pointe votre arrivée, maintenant.
 
@@ -80,7 +82,9 @@ def check_in(ctx: ToolContext, args: PointIn) -> PointOut:
     return _point_out(ctx, record, employee.name, False)
 
 
-@tool("hr.check_out", title="Pointer son départ", effect=Effect.WRITE, low_risk=True)
+@tool(
+    "hr.check_out", title="Pointer son départ", effect=Effect.WRITE, low_risk=True, at_request=True
+)
 def check_out(ctx: ToolContext, args: PointIn) -> PointOut:
     """Pointe votre départ, maintenant.
 
