@@ -26,6 +26,10 @@ def address_bucket(ip: str | None) -> str:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ip
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        # A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d: each is its own
+        # IPv4 client, not one /64 shared by every IPv4 client of the server.
+        return str(address.ipv4_mapped)
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)

@@ -15,6 +15,8 @@ class TestAddressBucket:
             ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
             ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
             (None, "-"),
+            ("::ffff:203.0.113.7", "203.0.113.7"),
+            ("::ffff:198.51.100.9", "198.51.100.9"),
         ],
     )
     def test_ipv6_addresses_of_one_64_share_a_bucket(self, ip: str | None, bucket: str) -> None:
