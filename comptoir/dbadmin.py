@@ -72,7 +72,8 @@ def _provision_app_role(engine: Engine, role: str, password: str | None, secret_
             attributes += f" PASSWORD {_literal(password)}"
         conn.execute(text(f"{verb} ROLE {quoted} {attributes}"))
         database = conn.scalar(text("SELECT current_database()"))
-        conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}'))
+        for statement in database_privileges(f'"{database}"', quoted):
+            conn.execute(text(statement))
         conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quoted}"))
         conn.execute(
             text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
@@ -92,6 +93,24 @@ def _provision_app_role(engine: Engine, role: str, password: str | None, secret_
             ),
             {"i": inner, "o": outer},
         )
+
+
+def database_privileges(quoted_database: str, quoted_role: str) -> list[str]:
+    """The application role connects to the database but may not create temporary tables.
+
+    PostgreSQL grants TEMPORARY on every database to PUBLIC. A temporary table shadows a
+    real one of the same name wherever a ``search_path`` leaves ``pg_temp`` out (it is then
+    searched first): SQL smuggled into the application's session could create its own
+    ``tenant_guard`` and forge the signed tenant context. The definer functions name
+    ``pg_temp`` last (migration 0010); the application never needs a temporary table, so
+    the privilege goes too. The owner keeps it (a database owner holds every privilege on
+    it), so operator scripts and benchmarks still may.
+    """
+    return [
+        f"GRANT CONNECT ON DATABASE {quoted_database} TO {quoted_role}",
+        f"REVOKE TEMPORARY ON DATABASE {quoted_database} FROM PUBLIC",
+        f"REVOKE TEMPORARY ON DATABASE {quoted_database} FROM {quoted_role}",
+    ]
 
 
 def function_privileges(quoted_role: str) -> list[str]:

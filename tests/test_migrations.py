@@ -119,6 +119,14 @@ FROM pg_proc p
 WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef
 """
 
+DEFINER_SEARCH_PATHS = """
+SELECT p.oid::regprocedure::text AS signature,
+       (SELECT substr(c, length('search_path=') + 1) FROM unnest(p.proconfig) c
+         WHERE c LIKE 'search_path=%') AS search_path
+FROM pg_proc p
+WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef
+"""
+
 ROUTINES_PUBLIC_MAY_RUN = """
 SELECT p.oid::regprocedure::text
 FROM pg_proc p
@@ -183,6 +191,19 @@ class TestFunctionPrivileges:
             engine.dispose()
         assert isinstance(refused.value.orig, psycopg.errors.InsufficientPrivilege)
         assert f"permission denied for function {name}" in str(refused.value)
+
+    def test_every_definer_function_searches_pg_temp_last(self, container: Container) -> None:
+        """Without pg_temp named last, the caller's temporary tables are searched first: a
+        temporary tenant_guard or users would stand in for the real one (test_rls)."""
+        with container.owner_engine.connect() as conn:
+            rows = conn.execute(text(DEFINER_SEARCH_PATHS)).all()
+        assert len(rows) >= len(DEFINER_CALLS)
+        wrong = [
+            (r.signature, r.search_path)
+            for r in rows
+            if r.search_path is None or r.search_path.split(",")[-1].strip() != "pg_temp"
+        ]
+        assert wrong == []
 
     def test_public_may_run_no_routine_of_the_schema(self, container: Container) -> None:
         with container.owner_engine.connect() as conn:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from uuid import UUID
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from comptoir.bootstrap import Container
@@ -152,3 +156,102 @@ class TestAcrossTenants:
                 assert s.scalar(text("SELECT count(*) FROM tenants")) == 1
                 s.commit()
                 assert s.scalar(text("SELECT count(*) FROM tenants")) == 0
+
+
+# The attacker's own HMAC key: a temporary tenant_guard holding its pads would let it sign
+# a context for any tenant, were the definer function to read that table.
+ATTACKER = TenantSigner("chosen-by-the-attacker")
+SHADOW_GUARD = (
+    "CREATE TEMP TABLE tenant_guard (id int PRIMARY KEY, inner_key bytea, outer_key bytea)"
+)
+# What migrations 0001-0009 set; migration 0010 appends pg_temp.
+PATH_WITHOUT_PG_TEMP = "pg_catalog, public"
+
+
+@contextmanager
+def granted_temp(container: Container, shadowed: str, path: str | None) -> Iterator[Connection]:
+    """An owner transaction, always rolled back, in which the application role has TEMPORARY
+    on the database again (to test the definer functions on their own); ``path`` (if given)
+    is set on ``shadowed`` first, to show what the function did before pg_temp came last."""
+    with container.owner_engine.connect() as conn:
+        conn.begin()
+        database = conn.scalar(text("SELECT current_database()"))
+        conn.execute(text(f'GRANT TEMPORARY ON DATABASE "{database}" TO {app_role(container)}'))
+        if path is not None:
+            conn.execute(text(f"ALTER FUNCTION {shadowed} SET search_path = {path}"))
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+def app_role(container: Container) -> str:
+    role = container.app_role_credentials[0]
+    return str(container.owner_engine.dialect.identifier_preparer.quote(role))
+
+
+def forge_with_shadow_guard(conn: Connection, victim: UUID) -> int:
+    """Shadow tenant_guard with the attacker's keys, sign a context for ``victim`` with them
+    and count the victim's memberships."""
+    inner, outer = ATTACKER.pads()
+    conn.execute(text(SHADOW_GUARD))
+    conn.execute(text("INSERT INTO tenant_guard VALUES (1, :i, :o)"), {"i": inner, "o": outer})
+    conn.execute(text("SELECT set_config('app.tenant', :v, true)"), {"v": ATTACKER.sign(victim)})
+    count = conn.scalar(
+        text("SELECT count(*) FROM memberships WHERE tenant_id = :t"), {"t": victim}
+    )
+    return int(count or 0)
+
+
+def release_with_shadow_users(conn: Connection, victim: UUID) -> int:
+    """Shadow users with a row calling the (verified) victim unverified, then ask the
+    definer function to detach the victim from every business but a made-up one."""
+    conn.execute(text("CREATE TEMP TABLE users (id uuid, email_verified_at timestamptz)"))
+    conn.execute(text("INSERT INTO users VALUES (:u, NULL)"), {"u": victim})
+    released = conn.scalar(
+        text("SELECT comptoir_release_unverified_account(:u, :keep)"),
+        {"u": victim, "keep": uuid7()},
+    )
+    return int(released or 0)
+
+
+class TestTemporaryShadowTables:
+    """SQL smuggled into the app's session shadows a table a definer function reads."""
+
+    def test_the_app_role_may_not_create_temporary_tables(
+        self, container: Container, two: tuple[Account, Account]
+    ) -> None:
+        with pytest.raises(ProgrammingError, match="permission denied to create temporary"):
+            with container.db.unit_of_work(two[0].tenant_id) as s:
+                s.execute(text(SHADOW_GUARD))
+
+    def test_a_shadow_tenant_guard_cannot_forge_a_context(
+        self, container: Container, two: tuple[Account, Account]
+    ) -> None:
+        with granted_temp(container, "comptoir_current_tenant()", None) as conn:
+            conn.execute(text(f"SET LOCAL ROLE {app_role(container)}"))
+            with pytest.raises(DBAPIError, match="invalid tenant context"):
+                forge_with_shadow_guard(conn, two[1].tenant_id)
+
+    def test_without_pg_temp_last_the_forgery_shows_the_victims_rows(
+        self, container: Container, two: tuple[Account, Account]
+    ) -> None:
+        """The probe above is a real attack: with the former search_path it succeeds."""
+        path = PATH_WITHOUT_PG_TEMP
+        with granted_temp(container, "comptoir_current_tenant()", path) as conn:
+            conn.execute(text(f"SET LOCAL ROLE {app_role(container)}"))
+            assert forge_with_shadow_guard(conn, two[1].tenant_id) >= 2
+
+    @pytest.mark.parametrize("path", [None, PATH_WITHOUT_PG_TEMP], ids=["shipped", "former"])
+    def test_a_shadow_users_table_cannot_release_a_verified_account(
+        self, container: Container, two: tuple[Account, Account], path: str | None
+    ) -> None:
+        victim = two[1].user_id
+        release = "comptoir_release_unverified_account(uuid, uuid)"
+        with granted_temp(container, release, path) as conn:
+            conn.execute(
+                text("UPDATE users SET email_verified_at = now() WHERE id = :u"), {"u": victim}
+            )
+            conn.execute(text(f"SET LOCAL ROLE {app_role(container)}"))
+            released = release_with_shadow_users(conn, victim)
+        assert released == (0 if path is None else 1)
