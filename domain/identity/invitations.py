@@ -132,6 +132,15 @@ def _is_pending(invitation: Invitation, now: datetime) -> bool:
     )
 
 
+def _issuer_still_admin(invitation: Invitation, active_admins: list[UUID]) -> bool:
+    """An invitation speaks for the admin who issued it: once they are no longer an active
+    admin here (removed, left, demoted), it grants nothing — else a departing admin could
+    invite a second address of theirs and come back through it. The invitation a sign-up
+    sends to an existing account has no issuer. ``active_admins`` are locked by the
+    caller, so a removal running at the same moment is seen before or after, not half-way."""
+    return invitation.invited_by is None or invitation.invited_by in active_admins
+
+
 @dataclass(frozen=True, slots=True)
 class Accepted:
     tenant_slug: str
@@ -158,11 +167,14 @@ class InvitationAcceptance:
     ) -> Accepted:
         tenant_id, invitation_id = self.links.read_invitation_token(data.token)
         with self.db.unit_of_work(tenant_id) as session:
+            # Admins first, as a removal does, so the two cannot deadlock.
+            admins = repo.lock_active_admins(session, tenant_id)
             invitation = repo.lock_invitation(session, tenant_id, invitation_id)
             if (
                 invitation is None
                 or not hmac.compare_digest(invitation.token_hash, token_hash(data.token))
                 or not _is_pending(invitation, now)
+                or not _issuer_still_admin(invitation, admins)
             ):
                 raise InvitationUnusable()
             if logged_in is not None:
@@ -264,7 +276,9 @@ def _join(session: Session, principal: Principal, roles: list[str]) -> None:
 
 def remove_member(session: Session, principal: Principal, user_id: UUID, now: datetime) -> None:
     """An admin removes a member, or a member leaves (``user_id`` is their own). Their
-    sessions in this business end at once; the last active admin cannot go."""
+    sessions in this business end at once, and so do the invitations they issued that are
+    still pending (no way back in through an address of their own); the last active admin
+    cannot go."""
     leaving = user_id == principal.user_id
     if not leaving:
         principal.require(Role.ADMIN)
@@ -277,6 +291,7 @@ def remove_member(session: Session, principal: Principal, user_id: UUID, now: da
     repo.revoke_user_sessions(
         session, principal.tenant_id, user_id, at=now, reason="left" if leaving else "removed"
     )
+    repo.revoke_invitations_from(session, principal.tenant_id, user_id, now=now)
     repo.delete_membership(session, principal.tenant_id, user_id)
     events.emit(session, principal, "member.removed", user_id=user_id)
     audit.record(

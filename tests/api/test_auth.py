@@ -497,6 +497,53 @@ class TestMembership:
         assert r.status_code == 204
         assert try_login(http, home.email, home.password).json()["tenant"] == home.slug
 
+    def test_a_removed_admins_invitations_no_longer_open_the_business(
+        self, container: Container, http: httpx.Client, dev_links: None
+    ) -> None:
+        owner = make_tenant(container)
+        rogue = make_member(container, owner, Role.ADMIN)
+        rogue_token = login(http, rogue)["access_token"]
+        # Before being removed, the rogue admin invites a second address of theirs.
+        spare = invite(http, rogue_token, f"{unique('spare')}@example.com", "admin").json()
+        owner_token = login(http, owner)["access_token"]
+        removed = http.delete(f"/api/v1/members/{rogue.user_id}", headers=bearer(owner_token))
+        assert removed.status_code == 204
+        assert http.get("/api/v1/invitations", headers=bearer(owner_token)).json() == []
+        r = accept(http, spare["link"], name="Revenant", password="mdp-du-revenant")
+        assert r.status_code == 410 and r.json()["error"]["code"] == "invitation_unusable"
+        # Even an invitation still pending (e.g. revoked by nobody) is refused once its
+        # issuer is no longer an admin here.
+        with container.owner_engine.begin() as conn:
+            conn.execute(
+                text("UPDATE invitations SET revoked_at = NULL WHERE id = :i"),
+                {"i": spare["id"]},
+            )
+        r = accept(http, spare["link"], name="Revenant", password="mdp-du-revenant")
+        assert r.status_code == 410
+        emails = {
+            m["email"] for m in http.get("/api/v1/members", headers=bearer(owner_token)).json()
+        }
+        assert emails == {owner.email}
+
+    def test_a_departed_admins_invitations_end_with_them(
+        self, container: Container, http: httpx.Client, dev_links: None
+    ) -> None:
+        owner = make_tenant(container)
+        leaver = make_member(container, owner, Role.ADMIN)
+        leaver_token = login(http, leaver)["access_token"]
+        spare = invite(http, leaver_token, f"{unique('spare')}@example.com", "admin").json()
+        kept = invite(
+            http, login(http, owner)["access_token"], f"{unique('ok')}@example.com"
+        ).json()
+        left = http.delete(f"/api/v1/members/{leaver.user_id}", headers=bearer(leaver_token))
+        assert left.status_code == 204
+        r = accept(http, spare["link"], name="Revenant", password="mdp-du-revenant")
+        assert r.status_code == 410
+        # The invitations of the admins who stay are untouched.
+        assert (
+            accept(http, kept["link"], name="Nouveau", password="mdp-du-nouveau").status_code == 200
+        )
+
 
 class TestBadTokensAndChannel:
     def test_two_hundred_bad_tokens_write_at_most_one_row_per_minute(
