@@ -128,10 +128,16 @@ def sign_up(body: SignUp, c: ContainerDep, ctx: ContextDep) -> SignUpOut:
     "/auth/verify-email",
     response_model=VerifiedOut,
     tags=["auth"],
-    summary="Confirmer son adresse e-mail (lien reçu à l'inscription)",
+    summary="Confirmer son adresse e-mail (lien reçu à l'inscription et mot de passe choisi)",
 )
 def verify_email(body: VerifyEmailIn, c: ContainerDep, ctx: ContextDep) -> VerifiedOut:
-    slug, email = signup.verify_email(c.db, c.links, ctx, body.token, c.clock.now())
+    slug, email = signup.verify_email(
+        c.db,
+        signup.Verifier(c.links, c.passwords, c.authentication.throttle),
+        ctx,
+        body,
+        c.clock.now(),
+    )
     return VerifiedOut(tenant=slug, email=email)
 
 

@@ -289,14 +289,52 @@ class TestSignUp:
             assert try_login(client, email, "mauvais-mot").json()["error"]["code"] == (
                 "bad_credentials"
             )
-            bad = client.post("/api/v1/auth/verify-email", json={"token": "x" * 40})
+            bad = client.post(
+                "/api/v1/auth/verify-email", json={"token": "x" * 40, "password": "mot-de-passe-1"}
+            )
             assert bad.status_code == 400 and bad.json()["error"]["code"] == "link_invalid"
             verified = client.post(
-                "/api/v1/auth/verify-email", json={"token": token_of(r.json()["link"])}
+                "/api/v1/auth/verify-email",
+                json={"token": token_of(r.json()["link"]), "password": "mot-de-passe-1"},
             )
             assert verified.status_code == 200
             assert verified.json() == {"tenant": r.json()["tenant"]["slug"], "email": email}
             assert try_login(client, email, "mot-de-passe-1").status_code == 200
+
+    def test_clicking_an_unsolicited_link_does_not_hand_the_account_over(
+        self, container: Container, live_url: str, dev_links: None
+    ) -> None:
+        victim = f"{unique('victime')}@example.com"
+        with from_address(live_url) as attacker:
+            claim = attacker.post(
+                "/api/v1/tenants", json=signup_body(victim, password="mdp-attaquant")
+            )
+        link = claim.json()["link"]
+        with from_address(live_url) as mailbox:
+            # The victim receives « confirmez votre adresse » and clicks: without the
+            # password chosen at sign-up, nothing is verified.
+            for password, status in (("", 422), ("je-ne-sais-pas", 401)):
+                r = mailbox.post(
+                    "/api/v1/auth/verify-email",
+                    json={"token": token_of(link), "password": password},
+                )
+                assert r.status_code == status, r.text
+                assert "tenant" not in r.json()
+            assert r.json()["error"]["code"] == "bad_credentials"
+            missing = mailbox.post("/api/v1/auth/verify-email", json={"token": token_of(link)})
+            assert missing.status_code == 422
+        with from_address(live_url) as attacker:
+            refused = try_login(attacker, victim, "mdp-attaquant")
+            assert refused.status_code == 403
+            assert refused.json()["error"]["code"] == "email_not_verified"
+        # A later real invitation to that address: the attacker cannot log in to accept it;
+        # the mailbox's owner takes the account over by choosing a password.
+        host = make_tenant(container)
+        with from_address(live_url) as client:
+            link = invite(client, login(client, host)["access_token"], victim, "sales").json()
+            taken = accept(client, link["link"], name="Vraie Personne", password="mdp-victime")
+            assert taken.status_code == 200, taken.text
+            assert try_login(client, victim, "mdp-attaquant").status_code == 401
 
     def test_existing_owner_takes_the_new_business_by_logging_in(
         self, container: Container, live_url: str, dev_links: None
@@ -365,7 +403,8 @@ class TestInvitations:
         assert me["roles"] == ["accountant"] and me["name"] == "Awa Paie"
         # The attacker's verification link, sent before the takeover, no longer works.
         verify = http.post(
-            "/api/v1/auth/verify-email", json={"token": token_of(claim.json()["link"])}
+            "/api/v1/auth/verify-email",
+            json={"token": token_of(claim.json()["link"]), "password": "mdp-attaquant"},
         )
         assert verify.status_code == 400
 
