@@ -370,6 +370,19 @@ class TestSignUp:
         finally:
             throttle.signups_per_hour = cap
 
+    def test_a_counter_left_without_expiry_does_not_refuse_sign_ups_forever(
+        self, container: Container, live_url: str
+    ) -> None:
+        throttle = container.authentication.throttle
+        address = loopback_address()
+        key = f"comptoir:signup:ip:{address}"
+        # What a crash between counting and setting the expiry used to leave behind.
+        container.redis.set(key, throttle.signups_per_hour)
+        with from_address(live_url, address) as client:
+            r = client.post("/api/v1/tenants", json=signup_body(f"{unique('s')}@example.com"))
+        assert r.status_code == 429
+        assert 0 < int(container.redis.ttl(key)) <= 3600  # the window ends again
+
 
 class TestInvitations:
     def test_pre_claimed_address_gives_the_attacker_nothing(
