@@ -54,20 +54,23 @@ class TestLogin:
         assert ("auth.login", "success") in audit_actions(container, account.tenant_id)
 
     def test_wrong_password_is_refused_in_french_and_audited(
-        self, container: Container, http: httpx.Client
+        self, container: Container, live_url: str
     ) -> None:
         account = make_tenant(container)
-        r = http.post("/api/v1/auth/login", json={"email": account.email, "password": "faux"})
+        # Its own address: only the first refusal per address and minute is written.
+        with from_address(live_url) as http:
+            r = http.post("/api/v1/auth/login", json={"email": account.email, "password": "faux"})
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "bad_credentials"
         assert r.json()["error"]["message"] == "Adresse e-mail ou mot de passe incorrect."
         assert platform_attempts(container, account.email) == 1
 
     def test_unknown_account_gets_the_same_answer(
-        self, container: Container, http: httpx.Client
+        self, container: Container, live_url: str
     ) -> None:
         email = f"{unique('nobody')}@example.com"
-        r = http.post("/api/v1/auth/login", json={"email": email, "password": "whatever-123"})
+        with from_address(live_url) as http:
+            r = http.post("/api/v1/auth/login", json={"email": email, "password": "whatever-123"})
         assert r.status_code == 401 and r.json()["error"]["code"] == "bad_credentials"
         assert platform_attempts(container, email) == 1
 
@@ -615,6 +618,27 @@ class TestBadTokensAndChannel:
                 {"ip": address},
             )
         assert 1 <= int(rows or 0) <= 2  # 2 only if the run straddled a minute
+
+    def test_a_hundred_failed_logins_write_at_most_a_couple_of_rows(
+        self, container: Container, live_url: str
+    ) -> None:
+        account = make_tenant(container)
+        address = loopback_address()
+        with from_address(live_url, address) as client:
+            codes = Counter(
+                try_login(client, account.email, f"essai-{i}").status_code for i in range(100)
+            )
+        assert codes[401] + codes[429] == 100 and codes[429] > 0, codes
+        with container.owner_engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT summary FROM platform_audit_log "
+                    "WHERE action = 'auth.login' AND ip = :ip"
+                ),
+                {"ip": address},
+            ).all()
+        assert 1 <= len(rows) <= 2, rows  # 2 only if the run straddled a minute
+        assert rows[0].summary["aggregated"] is True and "previous_minute" in rows[0].summary
 
     def test_the_channel_header_is_ignored(self, container: Container, http: httpx.Client) -> None:
         account = make_tenant(container)
