@@ -55,13 +55,14 @@ def sign_up(
     db: Database,
     session: Session,
     data: SignUp,
-    passwords: Passwords,
+    password_hash: str,
     links: Links,
     ctx: RequestContext,
     now: datetime,
 ) -> SignUpResult:
+    """``password_hash`` is computed by the caller before the session's connection is
+    taken, and on both paths alike (the answer's timing does not tell them apart)."""
     email = data.admin.email
-    password_hash = passwords.hash(data.admin.password)  # paid on both paths alike
     existing = repo.find_credentials(session, email)
     tenant = identity.add_tenant(db, session, data)
     if existing is None:

@@ -386,6 +386,28 @@ class TestSignUp:
         assert r.status_code == 429
         assert 0 < int(container.redis.ttl(key)) <= 3600  # the window ends again
 
+    def test_passwords_are_hashed_without_holding_a_connection(
+        self, container: Container, http: httpx.Client, dev_links: None, monkeypatch: Any
+    ) -> None:
+        """Argon2 costs ~0.5 s of CPU: a burst of sign-ups or acceptances hashing while
+        holding pooled connections would starve every other request of one."""
+        admin = make_tenant(container)
+        token = login(http, admin)["access_token"]
+        link = invite(http, token, f"{unique('n')}@example.com").json()["link"]
+        pool = container.db.engine.pool
+        held: list[int] = []
+        hash_password = container.passwords.hash
+
+        def spy(password: str) -> str:
+            held.append(pool.checkedout())  # type: ignore[attr-defined]
+            return hash_password(password)
+
+        monkeypatch.setattr(container.passwords, "hash", spy)
+        body = signup_body(f"{unique('s')}@example.com")
+        assert http.post("/api/v1/tenants", json=body).status_code == 201
+        assert accept(http, link, name="N", password="mdp-de-n-123").status_code == 200
+        assert held == [0, 0]
+
 
 class TestInvitations:
     def test_pre_claimed_address_gives_the_attacker_nothing(
