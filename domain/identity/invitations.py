@@ -132,6 +132,15 @@ def _is_pending(invitation: Invitation, now: datetime) -> bool:
     )
 
 
+def _issuer_still_admin(invitation: Invitation, active_admins: list[UUID]) -> bool:
+    """An invitation speaks for the admin who issued it: once they are no longer an active
+    admin here (removed, left, demoted), it grants nothing — else a departing admin could
+    invite a second address of theirs and come back through it. The invitation a sign-up
+    sends to an existing account has no issuer. ``active_admins`` are locked by the
+    caller, so a removal running at the same moment is seen before or after, not half-way."""
+    return invitation.invited_by is None or invitation.invited_by in active_admins
+
+
 @dataclass(frozen=True, slots=True)
 class Accepted:
     tenant_slug: str
@@ -157,18 +166,25 @@ class InvitationAcceptance:
         logged_in: Principal | None = None,
     ) -> Accepted:
         tenant_id, invitation_id = self.links.read_invitation_token(data.token)
+        # Argon2 (~0.5 s of CPU) before a pooled connection is taken; the token's MAC is
+        # checked above, so only a genuine link costs a hash.
+        password_hash = None if logged_in is not None else self._hash_chosen(data)
         with self.db.unit_of_work(tenant_id) as session:
+            # Admins first, as a removal does, so the two cannot deadlock.
+            admins = repo.lock_active_admins(session, tenant_id)
             invitation = repo.lock_invitation(session, tenant_id, invitation_id)
             if (
                 invitation is None
                 or not hmac.compare_digest(invitation.token_hash, token_hash(data.token))
                 or not _is_pending(invitation, now)
+                or not _issuer_still_admin(invitation, admins)
             ):
                 raise InvitationUnusable()
-            if logged_in is not None:
+            if password_hash is None:
+                assert logged_in is not None
                 user_id = self._owner_logged_in(session, invitation, logged_in)
             else:
-                user_id = self._owner_by_password(session, invitation, data, now)
+                user_id = self._owner_by_password(session, invitation, data, password_hash, now)
             principal = Principal(
                 tenant_id=tenant_id,
                 user_id=user_id,
@@ -199,18 +215,26 @@ class InvitationAcceptance:
             raise InvitationForAnotherAccount()
         return who.user_id
 
-    def _owner_by_password(
-        self, session: Session, invitation: Invitation, data: InvitationAccept, now: datetime
-    ) -> UUID:
+    def _hash_chosen(self, data: InvitationAccept) -> str:
         if not data.name or not data.password:
             raise InvalidInput(
                 "Indiquez votre nom et choisissez un mot de passe (ou connectez-vous).",
                 field="password",
             )
+        return self.passwords.hash(data.password)
+
+    @staticmethod
+    def _owner_by_password(
+        session: Session,
+        invitation: Invitation,
+        data: InvitationAccept,
+        password_hash: str,
+        now: datetime,
+    ) -> UUID:
+        assert data.name  # checked by _hash_chosen
         tenant = repo.get_tenant(session, invitation.tenant_id)
         assert tenant is not None
         phone = normalize_phone(data.phone, tenant.country) if data.phone else None
-        password_hash = self.passwords.hash(data.password)
         owner = repo.find_credentials(session, invitation.email)
         if owner is None:
             created = User(
@@ -264,7 +288,9 @@ def _join(session: Session, principal: Principal, roles: list[str]) -> None:
 
 def remove_member(session: Session, principal: Principal, user_id: UUID, now: datetime) -> None:
     """An admin removes a member, or a member leaves (``user_id`` is their own). Their
-    sessions in this business end at once; the last active admin cannot go."""
+    sessions in this business end at once, and so do the invitations they issued that are
+    still pending (no way back in through an address of their own); the last active admin
+    cannot go."""
     leaving = user_id == principal.user_id
     if not leaving:
         principal.require(Role.ADMIN)
@@ -277,6 +303,7 @@ def remove_member(session: Session, principal: Principal, user_id: UUID, now: da
     repo.revoke_user_sessions(
         session, principal.tenant_id, user_id, at=now, reason="left" if leaving else "removed"
     )
+    repo.revoke_invitations_from(session, principal.tenant_id, user_id, now=now)
     repo.delete_membership(session, principal.tenant_id, user_id)
     events.emit(session, principal, "member.removed", user_id=user_id)
     audit.record(

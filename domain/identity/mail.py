@@ -113,7 +113,9 @@ def verification_mail(to: str, business: str, link: str, expires_at: datetime) -
     body = (
         f"Bonjour,\n\nPour activer l'entreprise « {business} » et votre compte Comptoir, "
         f"confirmez votre adresse e-mail en ouvrant ce lien :\n\n{link}\n\n"
-        f"Il est valable jusqu'au {_date(expires_at)}. Si vous n'êtes pas à l'origine de "
-        "cette inscription, ignorez ce message.\n"
+        "Le mot de passe choisi à l'inscription vous sera demandé. "
+        f"Le lien est valable jusqu'au {_date(expires_at)}. Si vous n'êtes pas à l'origine "
+        "de cette inscription, ignorez ce message : sans ce mot de passe, personne ne peut "
+        "confirmer l'adresse.\n"
     )
     return Mail(to=to, subject="Confirmez votre adresse e-mail — Comptoir", body=body)

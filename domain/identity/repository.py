@@ -218,6 +218,23 @@ def get_invitation(session: Session, tenant_id: UUID, invitation_id: UUID) -> In
     )
 
 
+def revoke_invitations_from(
+    session: Session, tenant_id: UUID, invited_by: UUID, *, now: datetime
+) -> int:
+    """Revoke the pending invitations someone issued (they are leaving the business)."""
+    result = session.execute(
+        update(Invitation)
+        .where(
+            Invitation.tenant_id == tenant_id,
+            Invitation.invited_by == invited_by,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def pending_invitations(
     session: Session, tenant_id: UUID, *, now: datetime, email: str | None = None
 ) -> list[Invitation]:

@@ -211,6 +211,8 @@ class SignUpOut(BaseModel):
 
 class VerifyEmailIn(inputs.InputModel):
     token: str = Field(min_length=20, max_length=300)
+    # The link proves the mailbox; the password proves the one clicking chose the account.
+    password: str = Field(min_length=1, max_length=1024)
 
 
 class VerifiedOut(BaseModel):

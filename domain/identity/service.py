@@ -246,15 +246,25 @@ class Authentication:
         )
         raise refused.error
 
-    def _refuse_token(self, ctx: RequestContext, action: str, refused: _Refused) -> NoReturn:
-        """Refuse a bad token; only the first refusal per address (and business) and minute
-        is written to the audit log, with the previous minute's count."""
+    def _refuse_sampled(
+        self, ctx: RequestContext, action: str, refused: _Refused, **details: object
+    ) -> NoReturn:
+        """Refuse what anyone can repeat anonymously in a loop (bad tokens, wrong or
+        throttled logins); only the first refusal per address (and business) and minute is
+        written to the append-only audit log, with the previous minute's count."""
         if self.refusals is None:
-            self._refuse(ctx, action, refused)
+            self._refuse(ctx, action, refused, **details)
         where = address_bucket(ctx.ip)
         window = self.refusals.count(f"{action}:{where}:{refused.tenant_id or '-'}")
         if window.first:
-            self._refuse(ctx, action, refused, previous_minute=window.previous, aggregated=True)
+            self._refuse(
+                ctx,
+                action,
+                refused,
+                **details,
+                previous_minute=window.previous,
+                aggregated=True,
+            )
         raise refused.error
 
     def login(
@@ -304,7 +314,7 @@ class Authentication:
             # Counted before the password is checked: a burst cannot outrun the limit.
             self.throttle.take_login_slot(email, ctx.ip)
         except DomainError as exc:
-            self._refuse(ctx, "auth.login", _Refused(exc, None, None), email=email)
+            self._refuse_sampled(ctx, "auth.login", _Refused(exc, None, None), email=email)
         access: list[repo.TenantAccess] = []
         verified = False
         with self.db.unit_of_work() as session:
@@ -317,7 +327,8 @@ class Authentication:
                 access = repo.user_tenants(session, credentials.user_id)
                 verified = repo.email_verified(session, credentials.user_id)
         if credentials is None or not ok:
-            self._refuse(ctx, "auth.login", _Refused(BadCredentials(), None, None), email=email)
+            refusal = _Refused(BadCredentials(), None, None)
+            self._refuse_sampled(ctx, "auth.login", refusal, email=email)
         self.throttle.login_succeeded(email, ctx.ip)
         if not verified:
             # Said only to whoever knows the password: it reveals nothing to a guesser.
@@ -367,7 +378,7 @@ class Authentication:
         try:
             claims = self.tokens.decode(refresh_token, "refresh")
         except DomainError as exc:
-            self._refuse_token(ctx, "auth.refresh", _Refused(exc, None, None))
+            self._refuse_sampled(ctx, "auth.refresh", _Refused(exc, None, None))
         ids = _SessionIds(claims.tenant_id, claims.user_id, claims.session_id)
         outcome: TokenPair | DomainError
         with self.db.unit_of_work(ids.tenant_id) as session:
@@ -409,13 +420,13 @@ class Authentication:
         try:
             claims = self.tokens.decode(access_token, "access")
         except DomainError as exc:
-            self._refuse_token(ctx, "auth.access", _Refused(exc, None, None))
+            self._refuse_sampled(ctx, "auth.access", _Refused(exc, None, None))
         ids = _SessionIds(claims.tenant_id, claims.user_id, claims.session_id)
         with self.db.unit_of_work(ids.tenant_id) as session:
             access = repo.session_access(session, ids.tenant_id, ids.session_id, ids.user_id)
         refused = _access_refused(access)
         if refused is not None:
-            self._refuse_token(ctx, "auth.access", _Refused(refused, ids.tenant_id, ids.user_id))
+            self._refuse_sampled(ctx, "auth.access", _Refused(refused, ids.tenant_id, ids.user_id))
         assert access is not None
         return ids.principal(access.roles, ctx)
 

@@ -26,11 +26,13 @@ from domain.audit.service import RequestContext
 from domain.events import service as events
 from domain.identity import repository as repo
 from domain.identity import service as identity
+from domain.identity.errors import BadCredentials
 from domain.identity.invitations import INVITATION_EVENT, PLATFORM_ACTOR, create_invitation
 from domain.identity.links import LinkInvalid, Links
 from domain.identity.models import Tenant
 from domain.identity.passwords import Passwords
-from domain.identity.schemas import SignUp
+from domain.identity.schemas import SignUp, VerifyEmailIn
+from domain.identity.throttle import LoginThrottle
 from domain.kit.db import Database
 from domain.kit.principal import Role
 
@@ -53,13 +55,14 @@ def sign_up(
     db: Database,
     session: Session,
     data: SignUp,
-    passwords: Passwords,
+    password_hash: str,
     links: Links,
     ctx: RequestContext,
     now: datetime,
 ) -> SignUpResult:
+    """``password_hash`` is computed by the caller before the session's connection is
+    taken, and on both paths alike (the answer's timing does not tell them apart)."""
     email = data.admin.email
-    password_hash = passwords.hash(data.admin.password)  # paid on both paths alike
     existing = repo.find_credentials(session, email)
     tenant = identity.add_tenant(db, session, data)
     if existing is None:
@@ -135,12 +138,26 @@ def _with_admin_invitation(
     return links.invitation_link(links.invitation_token(tenant.id, invitation.id))
 
 
+@dataclass(frozen=True, slots=True)
+class Verifier:
+    """What checking a verification needs: the link's MAC, the password, the throttle."""
+
+    links: Links
+    passwords: Passwords
+    throttle: LoginThrottle
+
+
 def verify_email(
-    db: Database, links: Links, ctx: RequestContext, token: str, now: datetime
+    db: Database, verifier: Verifier, ctx: RequestContext, data: VerifyEmailIn, now: datetime
 ) -> tuple[str, str]:
-    """Mark the address proven; returns (business slug, e-mail). Opening the link twice is
-    harmless; a link sent before the account was taken over no longer matches."""
-    claims, mac = links.read_verification_token(token)
+    """Mark the address proven; returns (business slug, e-mail).
+
+    The link proves the mailbox, the password proves that whoever clicks also chose the
+    account: otherwise an attacker signing up with someone else's address would get the
+    account verified, with the attacker's password, by a victim clicking an unsolicited
+    link. Password checks are throttled like logins. Opening the link twice is harmless;
+    a link sent before the account was taken over no longer matches."""
+    claims, mac = verifier.links.read_verification_token(data.token)
     if claims.expires_at <= int(now.timestamp()):
         raise LinkInvalid(
             "Ce lien a expiré. Inscrivez-vous à nouveau avec la même adresse pour en "
@@ -148,11 +165,22 @@ def verify_email(
         )
     with db.unit_of_work(claims.tenant_id) as session:
         user = repo.get_user(session, claims.user_id)
+        if user is None or not verifier.links.verification_matches(claims, mac, user.password_hash):
+            raise LinkInvalid()
+        email, password_hash = user.email, user.password_hash
+    verifier.throttle.take_login_slot(email, ctx.ip)
+    # Argon2 (~0.5 s of CPU) runs with no pooled connection held.
+    if not verifier.passwords.verify(password_hash, data.password):
+        raise BadCredentials()
+    verifier.throttle.login_succeeded(email, ctx.ip)
+    with db.unit_of_work(claims.tenant_id) as session:
+        user = repo.get_user(session, claims.user_id)
         tenant = repo.get_tenant(session, claims.tenant_id)
+        # Re-checked: the account may have been taken over while the password was hashed.
         if (
             user is None
             or tenant is None
-            or not links.verification_matches(claims, mac, user.password_hash)
+            or not verifier.links.verification_matches(claims, mac, user.password_hash)
         ):
             raise LinkInvalid()
         if user.email_verified_at is None:

@@ -56,6 +56,18 @@ return n
 """
 
 
+# KEYS: sign-up counter. ARGV: window s. Returns {count, pttl_ms}. One step, so no crash can
+# leave a counter without expiry (which would refuse every sign-up from that address for
+# good); one already left so (by an older version) is given its expiry back.
+_TAKE_SIGNUP = """
+local n = redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}
+"""
+
+SIGNUP_WINDOW_S = 3600
+
+
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
 
@@ -81,6 +93,7 @@ class LoginThrottle:
         self._redis = redis
         self._take = redis.register_script(_TAKE_SLOT)
         self._succeeded = redis.register_script(_SUCCEEDED)
+        self._take_signup = redis.register_script(_TAKE_SIGNUP)
         self.free_attempts = free_attempts
         self.base_delay_ms = int(base_delay_seconds * 1000)
         self.max_delay_ms = max_delay_seconds * 1000
@@ -120,14 +133,15 @@ class LoginThrottle:
         """The owner got in from this address: forget its failures and give back its slot."""
         self._succeeded(keys=[self._pair_key(email, ip), self._ip_key(ip)])
 
+    @staticmethod
+    def signup_key(ip: str | None) -> str:
+        return f"comptoir:signup:ip:{address_bucket(ip)}"
+
     def take_signup_slot(self, ip: str | None) -> None:
-        key = f"comptoir:signup:ip:{address_bucket(ip)}"
-        count = int(self._redis.incr(key))
-        if count == 1:
-            # The window starts at the first sign-up (EXPIRE NX needs Redis 7).
-            self._redis.expire(key, 3600)
-        if count > self.signups_per_hour:
-            wait = int(self._redis.pttl(key))
+        """Count a sign-up; the hour's window starts at the address's first one."""
+        count, wait = self._take_signup(keys=[self.signup_key(ip)], args=[SIGNUP_WINDOW_S])
+        if int(count) > self.signups_per_hour:
+            wait = int(wait)
             raise TooManyAttempts(
                 "Trop de créations d'entreprise depuis cette adresse. "
                 f"Réessayez dans {_minutes(wait)} minute(s)."

@@ -54,20 +54,23 @@ class TestLogin:
         assert ("auth.login", "success") in audit_actions(container, account.tenant_id)
 
     def test_wrong_password_is_refused_in_french_and_audited(
-        self, container: Container, http: httpx.Client
+        self, container: Container, live_url: str
     ) -> None:
         account = make_tenant(container)
-        r = http.post("/api/v1/auth/login", json={"email": account.email, "password": "faux"})
+        # Its own address: only the first refusal per address and minute is written.
+        with from_address(live_url) as http:
+            r = http.post("/api/v1/auth/login", json={"email": account.email, "password": "faux"})
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "bad_credentials"
         assert r.json()["error"]["message"] == "Adresse e-mail ou mot de passe incorrect."
         assert platform_attempts(container, account.email) == 1
 
     def test_unknown_account_gets_the_same_answer(
-        self, container: Container, http: httpx.Client
+        self, container: Container, live_url: str
     ) -> None:
         email = f"{unique('nobody')}@example.com"
-        r = http.post("/api/v1/auth/login", json={"email": email, "password": "whatever-123"})
+        with from_address(live_url) as http:
+            r = http.post("/api/v1/auth/login", json={"email": email, "password": "whatever-123"})
         assert r.status_code == 401 and r.json()["error"]["code"] == "bad_credentials"
         assert platform_attempts(container, email) == 1
 
@@ -289,14 +292,52 @@ class TestSignUp:
             assert try_login(client, email, "mauvais-mot").json()["error"]["code"] == (
                 "bad_credentials"
             )
-            bad = client.post("/api/v1/auth/verify-email", json={"token": "x" * 40})
+            bad = client.post(
+                "/api/v1/auth/verify-email", json={"token": "x" * 40, "password": "mot-de-passe-1"}
+            )
             assert bad.status_code == 400 and bad.json()["error"]["code"] == "link_invalid"
             verified = client.post(
-                "/api/v1/auth/verify-email", json={"token": token_of(r.json()["link"])}
+                "/api/v1/auth/verify-email",
+                json={"token": token_of(r.json()["link"]), "password": "mot-de-passe-1"},
             )
             assert verified.status_code == 200
             assert verified.json() == {"tenant": r.json()["tenant"]["slug"], "email": email}
             assert try_login(client, email, "mot-de-passe-1").status_code == 200
+
+    def test_clicking_an_unsolicited_link_does_not_hand_the_account_over(
+        self, container: Container, live_url: str, dev_links: None
+    ) -> None:
+        victim = f"{unique('victime')}@example.com"
+        with from_address(live_url) as attacker:
+            claim = attacker.post(
+                "/api/v1/tenants", json=signup_body(victim, password="mdp-attaquant")
+            )
+        link = claim.json()["link"]
+        with from_address(live_url) as mailbox:
+            # The victim receives « confirmez votre adresse » and clicks: without the
+            # password chosen at sign-up, nothing is verified.
+            for password, status in (("", 422), ("je-ne-sais-pas", 401)):
+                r = mailbox.post(
+                    "/api/v1/auth/verify-email",
+                    json={"token": token_of(link), "password": password},
+                )
+                assert r.status_code == status, r.text
+                assert "tenant" not in r.json()
+            assert r.json()["error"]["code"] == "bad_credentials"
+            missing = mailbox.post("/api/v1/auth/verify-email", json={"token": token_of(link)})
+            assert missing.status_code == 422
+        with from_address(live_url) as attacker:
+            refused = try_login(attacker, victim, "mdp-attaquant")
+            assert refused.status_code == 403
+            assert refused.json()["error"]["code"] == "email_not_verified"
+        # A later real invitation to that address: the attacker cannot log in to accept it;
+        # the mailbox's owner takes the account over by choosing a password.
+        host = make_tenant(container)
+        with from_address(live_url) as client:
+            link = invite(client, login(client, host)["access_token"], victim, "sales").json()
+            taken = accept(client, link["link"], name="Vraie Personne", password="mdp-victime")
+            assert taken.status_code == 200, taken.text
+            assert try_login(client, victim, "mdp-attaquant").status_code == 401
 
     def test_existing_owner_takes_the_new_business_by_logging_in(
         self, container: Container, live_url: str, dev_links: None
@@ -332,6 +373,41 @@ class TestSignUp:
         finally:
             throttle.signups_per_hour = cap
 
+    def test_a_counter_left_without_expiry_does_not_refuse_sign_ups_forever(
+        self, container: Container, live_url: str
+    ) -> None:
+        throttle = container.authentication.throttle
+        address = loopback_address()
+        key = f"comptoir:signup:ip:{address}"
+        # What a crash between counting and setting the expiry used to leave behind.
+        container.redis.set(key, throttle.signups_per_hour)
+        with from_address(live_url, address) as client:
+            r = client.post("/api/v1/tenants", json=signup_body(f"{unique('s')}@example.com"))
+        assert r.status_code == 429
+        assert 0 < int(container.redis.ttl(key)) <= 3600  # the window ends again
+
+    def test_passwords_are_hashed_without_holding_a_connection(
+        self, container: Container, http: httpx.Client, dev_links: None, monkeypatch: Any
+    ) -> None:
+        """Argon2 costs ~0.5 s of CPU: a burst of sign-ups or acceptances hashing while
+        holding pooled connections would starve every other request of one."""
+        admin = make_tenant(container)
+        token = login(http, admin)["access_token"]
+        link = invite(http, token, f"{unique('n')}@example.com").json()["link"]
+        pool = container.db.engine.pool
+        held: list[int] = []
+        hash_password = container.passwords.hash
+
+        def spy(password: str) -> str:
+            held.append(pool.checkedout())  # type: ignore[attr-defined]
+            return hash_password(password)
+
+        monkeypatch.setattr(container.passwords, "hash", spy)
+        body = signup_body(f"{unique('s')}@example.com")
+        assert http.post("/api/v1/tenants", json=body).status_code == 201
+        assert accept(http, link, name="N", password="mdp-de-n-123").status_code == 200
+        assert held == [0, 0]
+
 
 class TestInvitations:
     def test_pre_claimed_address_gives_the_attacker_nothing(
@@ -365,7 +441,8 @@ class TestInvitations:
         assert me["roles"] == ["accountant"] and me["name"] == "Awa Paie"
         # The attacker's verification link, sent before the takeover, no longer works.
         verify = http.post(
-            "/api/v1/auth/verify-email", json={"token": token_of(claim.json()["link"])}
+            "/api/v1/auth/verify-email",
+            json={"token": token_of(claim.json()["link"]), "password": "mdp-attaquant"},
         )
         assert verify.status_code == 400
 
@@ -497,6 +574,53 @@ class TestMembership:
         assert r.status_code == 204
         assert try_login(http, home.email, home.password).json()["tenant"] == home.slug
 
+    def test_a_removed_admins_invitations_no_longer_open_the_business(
+        self, container: Container, http: httpx.Client, dev_links: None
+    ) -> None:
+        owner = make_tenant(container)
+        rogue = make_member(container, owner, Role.ADMIN)
+        rogue_token = login(http, rogue)["access_token"]
+        # Before being removed, the rogue admin invites a second address of theirs.
+        spare = invite(http, rogue_token, f"{unique('spare')}@example.com", "admin").json()
+        owner_token = login(http, owner)["access_token"]
+        removed = http.delete(f"/api/v1/members/{rogue.user_id}", headers=bearer(owner_token))
+        assert removed.status_code == 204
+        assert http.get("/api/v1/invitations", headers=bearer(owner_token)).json() == []
+        r = accept(http, spare["link"], name="Revenant", password="mdp-du-revenant")
+        assert r.status_code == 410 and r.json()["error"]["code"] == "invitation_unusable"
+        # Even an invitation still pending (e.g. revoked by nobody) is refused once its
+        # issuer is no longer an admin here.
+        with container.owner_engine.begin() as conn:
+            conn.execute(
+                text("UPDATE invitations SET revoked_at = NULL WHERE id = :i"),
+                {"i": spare["id"]},
+            )
+        r = accept(http, spare["link"], name="Revenant", password="mdp-du-revenant")
+        assert r.status_code == 410
+        emails = {
+            m["email"] for m in http.get("/api/v1/members", headers=bearer(owner_token)).json()
+        }
+        assert emails == {owner.email}
+
+    def test_a_departed_admins_invitations_end_with_them(
+        self, container: Container, http: httpx.Client, dev_links: None
+    ) -> None:
+        owner = make_tenant(container)
+        leaver = make_member(container, owner, Role.ADMIN)
+        leaver_token = login(http, leaver)["access_token"]
+        spare = invite(http, leaver_token, f"{unique('spare')}@example.com", "admin").json()
+        kept = invite(
+            http, login(http, owner)["access_token"], f"{unique('ok')}@example.com"
+        ).json()
+        left = http.delete(f"/api/v1/members/{leaver.user_id}", headers=bearer(leaver_token))
+        assert left.status_code == 204
+        r = accept(http, spare["link"], name="Revenant", password="mdp-du-revenant")
+        assert r.status_code == 410
+        # The invitations of the admins who stay are untouched.
+        assert (
+            accept(http, kept["link"], name="Nouveau", password="mdp-du-nouveau").status_code == 200
+        )
+
 
 class TestBadTokensAndChannel:
     def test_two_hundred_bad_tokens_write_at_most_one_row_per_minute(
@@ -516,6 +640,27 @@ class TestBadTokensAndChannel:
                 {"ip": address},
             )
         assert 1 <= int(rows or 0) <= 2  # 2 only if the run straddled a minute
+
+    def test_a_hundred_failed_logins_write_at_most_a_couple_of_rows(
+        self, container: Container, live_url: str
+    ) -> None:
+        account = make_tenant(container)
+        address = loopback_address()
+        with from_address(live_url, address) as client:
+            codes = Counter(
+                try_login(client, account.email, f"essai-{i}").status_code for i in range(100)
+            )
+        assert codes[401] + codes[429] == 100 and codes[429] > 0, codes
+        with container.owner_engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT summary FROM platform_audit_log "
+                    "WHERE action = 'auth.login' AND ip = :ip"
+                ),
+                {"ip": address},
+            ).all()
+        assert 1 <= len(rows) <= 2, rows  # 2 only if the run straddled a minute
+        assert rows[0].summary["aggregated"] is True and "previous_minute" in rows[0].summary
 
     def test_the_channel_header_is_ignored(self, container: Container, http: httpx.Client) -> None:
         account = make_tenant(container)

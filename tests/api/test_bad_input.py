@@ -76,7 +76,8 @@ class TestSignUp:
             "email_not_verified"
         )
         verified = http.post(
-            "/api/v1/auth/verify-email", json={"token": token_of(r.json()["link"])}
+            "/api/v1/auth/verify-email",
+            json={"token": token_of(r.json()["link"]), "password": body["admin"]["password"]},
         )
         assert verified.status_code == 200, verified.text
         assert http.post("/api/v1/auth/login", json=credentials).status_code == 200

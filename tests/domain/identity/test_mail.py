@@ -139,7 +139,10 @@ class TestVerificationMail:
         login_body = {"email": email, "password": "mdp-de-jeanne"}
         assert http.post("/api/v1/auth/login", json=login_body).status_code == 403
         assert relay_pending(container, tenant_id, "identity.verification_requested") == 1
-        verified = http.post("/api/v1/auth/verify-email", json={"token": inbox.link_to(email)})
+        verified = http.post(
+            "/api/v1/auth/verify-email",
+            json={"token": inbox.link_to(email), "password": "mdp-de-jeanne"},
+        )
         assert verified.status_code == 200
         assert http.post("/api/v1/auth/login", json=login_body).status_code == 200
 
