@@ -29,6 +29,7 @@ from domain.documents.models import Document, DocumentBlob
 from domain.kit import inputs
 from domain.kit.errors import TooManyAttempts
 from domain.kit.principal import Principal
+from domain.kit.ratelimit import FixedWindow
 from rag import retrieval
 from rag import service as documents
 from rag.parsing import DEFAULT_MAX_BYTES, DocumentRejected
@@ -177,22 +178,13 @@ def _attachment(kind: str | None, target: UUID | None) -> Attachment | None:
 
 
 def take_upload_slot(c: Container, principal: Principal) -> None:
-    """Count one file to index for the business; 429 past ``UPLOADS_PER_WINDOW``.
-
-    The window opens at the business's first upload and lasts ``UPLOAD_WINDOW_S`` (an
-    atomic INCR; the expiry is set by the request that created the counter)."""
-    key = f"comptoir:uploads:{principal.tenant_id}"
-    count = int(c.redis.incr(key))
-    if count == 1:
-        c.redis.expire(key, UPLOAD_WINDOW_S)
-    if count > UPLOADS_PER_WINDOW:
-        ttl = int(c.redis.ttl(key))
-        if ttl < 0:  # the creator died between INCR and EXPIRE: never lock forever
-            c.redis.expire(key, UPLOAD_WINDOW_S)
-            ttl = UPLOAD_WINDOW_S
+    """Count one file to index for the business; 429 past ``UPLOADS_PER_WINDOW`` in the
+    ``UPLOAD_WINDOW_S`` opened by its first upload."""
+    taken = FixedWindow(c.redis, UPLOAD_WINDOW_S).take(f"comptoir:uploads:{principal.tenant_id}")
+    if taken.count > UPLOADS_PER_WINDOW:
         raise TooManyAttempts(
             f"Trop de documents déposés pour votre entreprise : au plus {UPLOADS_PER_WINDOW} "
-            f"en {UPLOAD_WINDOW_S // 60} minutes. Réessayez dans {max(1, (ttl + 59) // 60)} "
+            f"en {UPLOAD_WINDOW_S // 60} minutes. Réessayez dans {taken.minutes_left} "
             "minute(s)."
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import delete, select, text, update
@@ -115,16 +116,18 @@ def revoke_session(
     session: Session, tenant_id: UUID, session_id: UUID, *, at: datetime, reason: str
 ) -> bool:
     """Revoke a session still open; False if it was already revoked or does not exist."""
+    return bool(_revoke_sessions(session, tenant_id, AuthSession.id == session_id, at, reason))
+
+
+def _revoke_sessions(
+    session: Session, tenant_id: UUID, which: Any, at: datetime, reason: str
+) -> int:
     result = session.execute(
         update(AuthSession)
-        .where(
-            AuthSession.tenant_id == tenant_id,
-            AuthSession.id == session_id,
-            AuthSession.revoked_at.is_(None),
-        )
+        .where(AuthSession.tenant_id == tenant_id, which, AuthSession.revoked_at.is_(None))
         .values(revoked_at=at, revoked_reason=reason)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def lock_refresh_token(session: Session, tenant_id: UUID, token_id: UUID) -> RefreshToken | None:
@@ -192,16 +195,7 @@ def delete_membership(session: Session, tenant_id: UUID, user_id: UUID) -> None:
 def revoke_user_sessions(
     session: Session, tenant_id: UUID, user_id: UUID, *, at: datetime, reason: str
 ) -> int:
-    result = session.execute(
-        update(AuthSession)
-        .where(
-            AuthSession.tenant_id == tenant_id,
-            AuthSession.user_id == user_id,
-            AuthSession.revoked_at.is_(None),
-        )
-        .values(revoked_at=at, revoked_reason=reason)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return _revoke_sessions(session, tenant_id, AuthSession.user_id == user_id, at, reason)
 
 
 def lock_invitation(session: Session, tenant_id: UUID, invitation_id: UUID) -> Invitation | None:

@@ -21,6 +21,7 @@ from redis import Redis
 
 from domain.audit.sampling import address_bucket
 from domain.kit.errors import TooManyAttempts
+from domain.kit.ratelimit import FixedWindow
 
 # KEYS: pair hash (account, address), address failure counter.
 # ARGV: now_ms, free attempts, base delay ms, max delay ms, pair ttl s, ip cap, ip window s.
@@ -56,15 +57,6 @@ return n
 """
 
 
-# KEYS: sign-up counter. ARGV: window s. Returns {count, pttl_ms}. One step, so no crash can
-# leave a counter without expiry (which would refuse every sign-up from that address for
-# good); one already left so (by an older version) is given its expiry back.
-_TAKE_SIGNUP = """
-local n = redis.call('INCR', KEYS[1])
-if redis.call('PTTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('PTTL', KEYS[1])}
-"""
-
 SIGNUP_WINDOW_S = 3600
 
 
@@ -93,7 +85,7 @@ class LoginThrottle:
         self._redis = redis
         self._take = redis.register_script(_TAKE_SLOT)
         self._succeeded = redis.register_script(_SUCCEEDED)
-        self._take_signup = redis.register_script(_TAKE_SIGNUP)
+        self._signups = FixedWindow(redis, SIGNUP_WINDOW_S)
         self.free_attempts = free_attempts
         self.base_delay_ms = int(base_delay_seconds * 1000)
         self.max_delay_ms = max_delay_seconds * 1000
@@ -139,10 +131,9 @@ class LoginThrottle:
 
     def take_signup_slot(self, ip: str | None) -> None:
         """Count a sign-up; the hour's window starts at the address's first one."""
-        count, wait = self._take_signup(keys=[self.signup_key(ip)], args=[SIGNUP_WINDOW_S])
-        if int(count) > self.signups_per_hour:
-            wait = int(wait)
+        taken = self._signups.take(self.signup_key(ip))
+        if taken.count > self.signups_per_hour:
             raise TooManyAttempts(
                 "Trop de créations d'entreprise depuis cette adresse. "
-                f"Réessayez dans {_minutes(wait)} minute(s)."
+                f"Réessayez dans {taken.minutes_left} minute(s)."
             )
