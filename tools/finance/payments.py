@@ -121,6 +121,8 @@ def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUI
     title="Enregistrer un paiement",
     effect=Effect.WRITE,
     roles=payments.WRITERS,
+    creates="payment",
+    acts_on=("invoice",),
 )
 def record_payment(ctx: ToolContext, args: RecordPaymentIn) -> RecordedPayment:
     """Enregistre un paiement reçu d'un client (espèces, virement, chèque, carte, Wave,
