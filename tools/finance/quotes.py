@@ -188,7 +188,7 @@ class AcceptedQuote(QuoteView):
     title="Accepter un devis",
     effect=Effect.WRITE,
     roles=invoices.WRITERS,
-    acts_on=("quote",),
+    acts_on=("quote", "invoice"),
 )
 def accept_quote(ctx: ToolContext, args: QuoteRef) -> AcceptedQuote:
     """Enregistre qu'un client a accepté un devis envoyé.
