@@ -377,16 +377,20 @@ class LocalTier(Replies):
             return None
         routed = _for_routing(message)
         ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
-        fitting = [
-            name
+        creating = [
+            tool
             for name, score in ranked
             if score >= ranked[0][1] - KIND_SPREAD
             and (tool := self.registry.get(name)) is not None
             and tool.creates in named
-            and named <= tool.kinds
             and name in self.adapters
         ]
-        return fitting[0] if len(fitting) == 1 else None
+        # Best: the one tool that takes every kind named; else the one tool creating one of
+        # them (what it does not take is then pointed out, nothing proposed).
+        for fitting in ([t for t in creating if named <= t.kinds], creating):
+            if len(fitting) == 1:
+                return fitting[0].name
+        return None
 
     def _unclear(
         self, tool_name: str, utt: Utterance, arguments: dict[str, Any], memory: Memory, today: date
@@ -404,8 +408,9 @@ class LocalTier(Replies):
         if left.kind is not None:
             what = f"vous parlez {_of(left.kind.label)} (« {left.text} »)"
             text = (
-                f"Je n'ai pas bien compris : {what}, et je ne sais pas le faire avec "
-                f"« {tool.title} ». Pouvez-vous reformuler votre demande ? Rien n'a été fait."
+                f"Je n'ai pas bien compris : {what}, et je ne sais pas en tenir compte pour "
+                f"« {tool.title} ». Pouvez-vous reformuler, une demande à la fois ? "
+                "Rien n'a été fait."
             )
         else:
             text = (

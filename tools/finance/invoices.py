@@ -179,7 +179,7 @@ class PostedInvoice(InvoiceView):
     title="Valider une facture",
     effect=Effect.WRITE,
     roles=(Role.MANAGER, Role.ACCOUNTANT),
-    acts_on=("invoice",),
+    acts_on=("invoice", "validation"),
 )
 def post_invoice(ctx: ToolContext, args: InvoiceRef) -> PostedInvoice:
     """Valide une facture brouillon : elle reçoit son numéro définitif, sa date et son

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from agents.local.adapters.base import Adapter
-from agents.local.mentions import name_after, words_after
+from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
@@ -661,6 +661,7 @@ def _order_lines(utt: Utterance) -> list[dict[str, Any]]:
             continue
         end = goods[i + 1][0].start if i + 1 < len(goods) else len(utt.text)
         price = next((a.value for a in utt.amounts if q.end <= a.start < end), None)
+        item = qualified_item(utt, q.end, item) if item == q.item else item
         lines.append(_clean({"product": item, "quantity": q.value, "unit_price": price}))
     return lines
 
