@@ -90,9 +90,9 @@ def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     memory = _memory(state)
     kind = reply_kind(message)
     if kind in ("yes", "no") or (kind == "wait" and memory.draft):  # no preview waiting
-        if kind != "wait":
-            turn.tools.nothing_pending(message)
         settled = turn.local.settle(kind, memory)
+        if kind != "wait" and settled.kind == "reply":
+            turn.tools.nothing_pending(message)
         return {"plan": _plan_dict(settled), "memory": memory.dump(), "tier": "local"}
     if turn.mode == "llm" and turn.llm is not None:
         memory.draft = None

@@ -19,6 +19,7 @@ from typing import Any, get_args
 from agents.local import conversation as talk
 from agents.local import coverage
 from agents.local.adapters.base import Adapter
+from agents.local.declared import declared
 from agents.local.replies import (
     ERASE_REFUSAL,
     MAX_MESSAGE,
@@ -187,7 +188,7 @@ def _for_routing(message: str) -> str:
 class LocalTier(Replies):
     def __init__(self, router: IntentRouter, adapters: dict[str, Adapter], registry: Registry):
         self.router = router
-        self.adapters = adapters
+        self.adapters = declared(adapters, ((s.name, s.slots, s.ask) for s in router.specs))
         self.registry = registry
         self._first_examples = {s.name: s.examples[0] for s in router.specs if s.examples}
 
@@ -272,6 +273,12 @@ class LocalTier(Replies):
             if draft:
                 return Plan("reply", f"D'accord, je garde votre demande en cours. {question}")
             return Plan("reply", "D'accord, je reste à votre disposition.")
+        options = (draft or {}).get("options") or []
+        if draft and len(options) == 1 and draft.get("awaiting") and draft["tool"] in self.adapters:
+            # « Vouliez-vous dire Fer à béton 12mm ? » — « oui »: that one.
+            arguments = dict(draft["arguments"])
+            set_path(arguments, draft["awaiting"], options[0])
+            return self._complete(self.adapters[draft["tool"]], arguments, memory)
         if draft and question:
             return Plan("reply", f"Il me manque encore une précision avant l'aperçu : {question}")
         return Plan("reply", "Il n'y a rien à confirmer pour le moment.")

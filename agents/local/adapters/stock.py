@@ -342,10 +342,6 @@ def _with_quantity(field: str) -> Any:
 # --- extractors, one per tool --------------------------------------------------------------
 
 
-def extract_find_product(utt: Utterance) -> dict[str, Any]:
-    return _clean({"query": _product(utt)})
-
-
 _PURCHASE_WORDS = ("achat", "achete", "achetee", "cout", "revient", "paye", "payee")
 _SALE_WORDS = ("vente", "vendu", "vendue", "prix de vente")
 
@@ -537,10 +533,6 @@ def _product_named(utt: Utterance) -> str | None:
     )
 
 
-def extract_stock_level(utt: Utterance) -> dict[str, Any]:
-    return _clean({"product": _product(utt), "warehouse": _warehouse(utt)})
-
-
 _ARRIVAL_VERBS = (
     "livre", "livree", "livres", "livrees", "recu", "recus", "recue", "recues", "receptionne",
     "receptionnes", "decharge", "decharges", "apporte", "apportes", "depose", "deposes",
@@ -633,26 +625,6 @@ def extract_adjust(utt: Utterance) -> dict[str, Any]:
     )
 
 
-_REPORT_PLACE = (*_WAREHOUSE_AT, "de", "du")
-
-
-def extract_low_stock(utt: Utterance) -> dict[str, Any]:
-    return _clean({"warehouse": _warehouse(utt, _REPORT_PLACE)})
-
-
-def extract_reorder_suggestions(utt: Utterance) -> dict[str, Any]:
-    del utt
-    return {}
-
-
-def extract_forecast_stockout(utt: Utterance) -> dict[str, Any]:
-    return _clean({"product": _product(utt)})
-
-
-def extract_valuation(utt: Utterance) -> dict[str, Any]:
-    return _clean({"warehouse": _warehouse(utt, _REPORT_PLACE)})
-
-
 def _order_lines(utt: Utterance) -> list[dict[str, Any]]:
     goods = _goods(utt)
     lines = []
@@ -740,63 +712,31 @@ def _corrector(field: str, extract: Any) -> Any:
     return lambda previous, utt: fix(previous, utt, extract)
 
 
-PRODUCT_Q = "Pour quel produit ?"
+def product_in(utt: Utterance) -> str | None:
+    """The product a message names (a slot kind of the declared intents)."""
+    return _product(utt)
+
+
+def warehouse_in(utt: Utterance, markers: tuple[str, ...]) -> str | None:
+    """The warehouse a message names after one of ``markers`` (a slot kind)."""
+    return _warehouse(utt, markers or _WAREHOUSE_AT)
+
+
+# The reads (products, levels, alerts, suggestions, forecasts, value) and every question
+# asked are declared with their intents (``prompts/intents/stock.yaml``).
 ADAPTERS: list[Adapter] = [
-    Adapter("stock.find_product", extract_find_product, {"query": "Quel produit cherchez-vous ?"}),
-    Adapter(
-        "stock.create_product",
-        extract_create_product,
-        {"name": "Quel est le nom du produit ?", "sale_price": "À quel prix de vente (HT) ?"},
-    ),
-    Adapter("stock.update_product", extract_update_product, {"product": "Quel produit ?"}),
-    Adapter("stock.stock_level", extract_stock_level, {"product": PRODUCT_Q}),
-    Adapter(
-        "stock.receive",
-        extract_receive,
-        {"product": "Quel produit est entré ?", "quantity": "Combien en avez-vous reçu ?"},
-        _corrector("quantity", extract_receive),
-    ),
-    Adapter(
-        "stock.issue",
-        extract_issue,
-        {
-            "product": "Quel produit sort du stock ?",
-            "quantity": "Quelle quantité ?",
-            "reason": "Pour quel motif (vente, casse, usage interne…) ?",
-        },
-        _corrector("quantity", extract_issue),
-    ),
-    Adapter(
-        "stock.transfer",
-        extract_transfer,
-        {
-            "product": "Quel produit faut-il transférer ?",
-            "quantity": "Quelle quantité ?",
-            "to_warehouse": "Vers quel entrepôt ?",
-        },
-        _corrector("quantity", extract_transfer),
-    ),
-    Adapter(
-        "stock.adjust",
-        extract_adjust,
-        {"product": PRODUCT_Q, "counted_quantity": "Combien en avez-vous compté ?"},
-        _corrector("counted_quantity", extract_adjust),
-    ),
-    Adapter("stock.low_stock", extract_low_stock),
-    Adapter("stock.reorder_suggestions", extract_reorder_suggestions),
-    Adapter("stock.forecast_stockout", extract_forecast_stockout),
+    Adapter("stock.create_product", extract_create_product),
+    Adapter("stock.update_product", extract_update_product),
+    Adapter("stock.receive", extract_receive, correct=_corrector("quantity", extract_receive)),
+    Adapter("stock.issue", extract_issue, correct=_corrector("quantity", extract_issue)),
+    Adapter("stock.transfer", extract_transfer, correct=_corrector("quantity", extract_transfer)),
+    Adapter("stock.adjust", extract_adjust, correct=_corrector("counted_quantity", extract_adjust)),
     Adapter(
         "stock.create_purchase_order",
         extract_create_purchase_order,
-        {"supplier": "Chez quel fournisseur ?", "lines": "Quels produits et quelles quantités ?"},
-        correct_purchase_order,
+        correct=correct_purchase_order,
     ),
     # Without a number the tool sends the newest draft (« envoie-le au fournisseur »).
     Adapter("stock.send_purchase_order", extract_send_purchase_order),
-    Adapter(
-        "stock.receive_purchase_order",
-        extract_receive_purchase_order,
-        {"order": "Quel bon de commande est arrivé (numéro BC-…) ?"},
-    ),
-    Adapter("stock.valuation", extract_valuation),
+    Adapter("stock.receive_purchase_order", extract_receive_purchase_order),
 ]

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from agents.local.adapters.base import Adapter
-from agents.local.adapters.stock import ADAPTERS
+from agents.local.declared import every_adapter
 from agents.local.slots import analyse
 from tools.stock import TOOLS
 
-BY_TOOL = {a.tool: a for a in ADAPTERS}
+BY_TOOL = {name: a for name, a in every_adapter().items() if name.startswith("stock.")}
 TOOLS_BY_NAME = {t.name: t for t in TOOLS}
 D = Decimal
 
@@ -32,7 +32,7 @@ def corrected(tool: str, previous: dict[str, Any], text: str) -> dict[str, Any]:
 class TestCoverage:
     def test_one_adapter_per_tool_asking_for_real_fields(self) -> None:
         assert set(BY_TOOL) == set(TOOLS_BY_NAME)
-        for adapter in ADAPTERS:
+        for adapter in BY_TOOL.values():
             fields = TOOLS_BY_NAME[adapter.tool].input_model.model_fields
             assert set(adapter.ask) <= set(fields), adapter.tool
 
