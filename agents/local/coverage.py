@@ -7,8 +7,8 @@ document number and bare number, and each word naming a kind of record or action
 request: the tier says what it did not understand (or hands the turn to the LLM tier)
 rather than propose a write that drops a line or changes the kind of document.
 
-Kind words come from ``prompts/lexicon/kinds.yaml``; what a tool takes from its declaration
-(``Tool.creates`` / ``Tool.acts_on``).
+Kind words come from the lexicon (``prompts/lexicon.yaml``); what a tool takes, from its
+declaration (``Tool.creates`` / ``Tool.acts_on``).
 """
 
 from __future__ import annotations
@@ -20,16 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
 from domain.kit.text import fold
+from prompts.lexicon import lexicon
 from tools.base import Tool
 
-LEXICON = Path(__file__).resolve().parents[2] / "prompts" / "lexicon" / "kinds.yaml"
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
 WORD = re.compile(r"[a-z0-9]+")
@@ -64,7 +61,7 @@ class Gap:
 
 @cache
 def kinds() -> tuple[Kind, ...]:
-    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))["kinds"]
+    data = lexicon()["kinds"]
     found = []
     for name, entry in data.items():
         words = re.compile(r"\b(?:" + "|".join(entry["words"]) + r")\b")

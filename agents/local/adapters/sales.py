@@ -17,6 +17,7 @@ from agents.local.adapters.base import Adapter
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
+from prompts.lexicon import pairs
 
 PHONE = re.compile(r"(?<![\w+])(\+?\d[\d .-]{6,}\d)(?![\w])")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -268,13 +269,7 @@ def _update_customer(utt: Utterance) -> dict[str, Any]:
 # --- the pipeline -----------------------------------------------------------------------
 
 _DEAL = ("affaire", "opportunite", "opportunité", "deal", "avec", "client", "chez", "pour")
-_STAGES = (
-    (("gagn", "signe", "signé", "remport", "conclu"), "Gagné"),
-    (("perdu", "rate", "annul", "abandonn"), "Perdu"),
-    (("nego",), "Négociation"),
-    (("proposition", "devis envoye", "offre envoyee"), "Proposition"),
-    (("qualifi",), "Qualifié"),
-)
+_STAGES = pairs("deal_stages")  # « signé » → "Gagné"
 _WON_LOST = ("gagné", "gagne", "signé", "signe", "remporté", "remporte", "perdu", "conclu")
 _TITLE = re.compile(r":\s*([^,;.!?]+)")
 _NOT_TITLE = re.compile(
@@ -371,12 +366,7 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
 
 # --- activities -------------------------------------------------------------------------
 
-_KINDS = (
-    (("rendez-vous", "rdv", "reunion", "visite", "rencontre"), "meeting"),
-    (("appel", "apel", "appelle", "rappel", "telephon", "appeler", "coup de fil"), "call"),
-    (("tache", "relanc", "penser a", "faut"), "task"),
-    (("note",), "note"),
-)
+_KINDS = pairs("activity_kinds")  # « rdv » → "meeting"
 _ABOUT = ("pour", "au sujet de", "au sujet du", "concernant", "à propos de", "a propos de")
 _ACTIVITY_PARTNER = (
     "avec", "client", "cliente", "fournisseur", "chez", "rappelle", "rappeler", "appelle",

@@ -21,6 +21,7 @@ from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
 from domain.kit.errors import InvalidInput
 from domain.sales.units import normalize_unit
+from prompts.lexicon import pairs
 
 # Sizes that belong to a product's name when no item follows them (« Huile 5 L »).
 _MEASURES = {"kg", "g", "litre", "l", "cl", "ml", "m", "cm", "tonne"}
@@ -41,20 +42,7 @@ _TRAILING = {
     "perime", "perimee", "perimes", "perimees", "abime", "abimes", "abimee", "abimees",
     "endommage", "endommages", "vole", "voles", "perdu", "perdus", "offert", "offerts",
 }  # fmt: skip
-_REASONS = (
-    (("dechir", "troue", "perce", "eventre"), "emballage déchiré"),
-    (("pris l'eau", "mouill", "humid", "pluie", "inond"), "marchandise mouillée"),
-    (("gate ", "gates", "gatee", "pourri", "moisi"), "marchandise gâtée"),
-    (("rats", "souris", "insecte", "charancon"), "dégâts de nuisibles"),
-    (("casse", "cass"), "casse"),
-    (("perime",), "produit périmé"),
-    (("abime", "endommage"), "marchandise abîmée"),
-    (("vol", "vole"), "vol"),
-    (("perdu", "perte"), "perte"),
-    (("usage interne", "consommation interne"), "usage interne"),
-    (("don", "offert", "cadeau"), "don"),
-    (("vente", "vendu", "comptoir"), "vente comptoir"),
-)
+_REASONS = pairs("stock_reasons")  # « sacs déchirés » → "emballage déchiré"
 _SKU = re.compile(r"(?<![\w-])(?!BC-|F-|D-|AV-)([A-Z][A-Z0-9]*-[A-Z0-9][A-Z0-9-]*)(?![\w-])")
 _REFERENCE = re.compile(
     r"(?i)(?<!\w)((?:BL|bon de livraison|facture fournisseur|r[ée]f(?:[ée]rence)?\.?)"
