@@ -360,6 +360,13 @@ class TestQuotes:
         with pytest.raises(AskBack, match="aucun devis accepté non facturé"):
             shop.run(convert_quote_to_invoice, {"quote": "Diallo"})
 
+    def test_invoicing_a_draft_quote_by_its_number_accepts_it(self, shop: Shop) -> None:
+        quote = shop.run(create_quote, {"customer": "Diallo", "lines": RICE})
+        preview = shop.preview(convert_quote_to_invoice, {"quote": quote.number}).preview()
+        assert "(il sera marqué accepté)" in preview
+        invoice = shop.run(convert_quote_to_invoice, {"quote": quote.number})
+        assert invoice.accepted_now and invoice.render().startswith("Devis D-2026-00001 accepté.")
+
     def test_accepting_a_draft_asks_back(self, shop: Shop) -> None:
         shop.run(create_quote, {"customer": "Diallo", "lines": RICE})
         with pytest.raises(AskBack, match="Diallo SARL n'a aucun devis envoyé"):

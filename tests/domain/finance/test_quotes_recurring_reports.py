@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from comptoir.bootstrap import Container
+from domain.audit.models import AuditEntry
 from domain.events.models import DomainEvent
 from domain.finance import invoices, quotes, recurring, reports
 from domain.finance.errors import QuoteTransition
-from domain.finance.models import RecurringInvoice
+from domain.finance.models import Quote, RecurringInvoice
 from domain.finance.schemas import InvoiceCreate, LineIn, QuoteCreate, RecurringCreate
 from domain.kit.clock import ManualClock
 from domain.kit.errors import InvalidInput
@@ -61,6 +62,41 @@ class TestQuotes:
             pytest.raises(QuoteTransition, match="déjà été facturé"),
         ):
             quotes.convert_to_invoice(session, shop.principal, clock, quote.id)
+
+    def test_invoicing_a_quote_not_yet_accepted_records_its_acceptance(
+        self, container: Container
+    ) -> None:
+        shop = make_shop(container)
+        clock = clock_at(date(2026, 6, 1))
+        quote = _quote(container, shop, clock)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            with pytest.raises(QuoteTransition, match="Seul un devis accepté"):
+                quotes.convert_to_invoice(session, shop.principal, clock, quote.id)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            invoice = quotes.convert_to_invoice(
+                session, shop.principal, clock, quote.id, accepting=True
+            )
+            status = session.execute(select(Quote.status).where(Quote.id == quote.id)).scalar()
+            actions = (
+                session.execute(
+                    select(AuditEntry.action).where(AuditEntry.target_id == str(quote.id))
+                )
+                .scalars()
+                .all()
+            )
+        assert invoice.quote_id == quote.id and status == "accepted"
+        assert {"quote.send", "quote.accept"} <= set(actions)
+
+    def test_an_expired_quote_is_not_invoiced_even_accepting(self, container: Container) -> None:
+        shop = make_shop(container)
+        quote = _quote(container, shop, clock_at(date(2026, 6, 1)))
+        _move(container, shop, clock_at(date(2026, 6, 1)), quote.id, "send")
+        later = clock_at(date(2026, 7, 2))
+        with (
+            container.db.unit_of_work(shop.tenant_id) as session,
+            pytest.raises(QuoteTransition, match="accepté"),
+        ):
+            quotes.convert_to_invoice(session, shop.principal, later, quote.id, accepting=True)
 
     def test_sent_quote_expires_after_its_validity(self, container: Container) -> None:
         shop = make_shop(container)
