@@ -93,7 +93,8 @@ _EXPECTED = "un mot comme sac, bidon, kg ou heure est attendu"
 
 
 def _refused(value: str, why: str) -> InvalidInput:
-    return InvalidInput(f"Unité invalide : « {value} » ({why}).", field="unit")
+    shown = value if len(value) <= 40 else value[:39] + "…"
+    return InvalidInput(f"Unité invalide : « {shown} » ({why}).", field="unit")
 
 
 def _singular(label: str) -> str:
