@@ -38,6 +38,7 @@ class UnitEntry:
     forms: tuple[str, ...] = ()
     field_only: tuple[str, ...] = ()
     word: str = ""
+    plural: str = ""
     count: int = 1
     in_quantities: bool = True
 
@@ -54,6 +55,7 @@ def _entry(raw: Mapping[str, Any]) -> UnitEntry:
         forms=tuple(str(f) for f in raw.get("forms", ())),
         field_only=tuple(str(f) for f in raw.get("field_only", ())),
         word=str(raw.get("word", "")),
+        plural=str(raw.get("plural", "")),
         count=int(raw.get("count", 1)),
         in_quantities=bool(raw.get("in_quantities", True)),
     )
@@ -137,3 +139,16 @@ def unit_code(unit: str) -> str:
     lexicon does not know, so a stored label always has a code."""
     entry = known_unit(unit)
     return entry.code if entry is not None else GENERIC_CODE
+
+
+def unit_plural(unit: str) -> str:
+    """The unit after a quantity of 2 or more: the lexicon's plural (« seaux », « kg »),
+    else the first word with -s (« boîtes de conserve »), -x after -eau or -eu, and
+    unchanged when it already ends in -s, -x or -z (« tas », « colis »)."""
+    entry = known_unit(unit)
+    if entry is not None and entry.plural:
+        return entry.plural
+    head, sep, rest = (entry.unit if entry is not None else unit).partition(" ")
+    if not head.endswith(("s", "x", "z")):
+        head += "x" if head.endswith(("eau", "eu")) else "s"
+    return head + sep + rest

@@ -19,7 +19,7 @@ from domain.kit.text import fold
 from domain.sales import service as sales
 from domain.sales.errors import SkuTaken
 from domain.sales.schemas import ProductCreate, ProductOut, ProductUpdate
-from domain.sales.units import UNIT_CODES, lexicon, normalize_unit, unit_code
+from domain.sales.units import UNIT_CODES, lexicon, normalize_unit, unit_code, unit_plural
 from tests.factories import Account, make_member
 from tests.sales_factories import make_product, make_sales_tenant, row_counts
 
@@ -107,6 +107,15 @@ class TestUnits:
                 if seen.setdefault(form, entry.unit) != entry.unit:
                     clashes.append(form)
         assert clashes == []
+
+    @pytest.mark.parametrize(
+        ("unit", "plural"),
+        [("sac", "sacs"), ("seau", "seaux"), ("bocal", "bocaux"), ("kg", "kg"), ("m²", "m²"),
+         ("tas", "tas"), ("mois", "mois"), ("pièce", "pièces"), ("plateau", "plateaux"),
+         ("boîte de conserve", "boîtes de conserve"), ("jus", "jus")],
+    )  # fmt: skip
+    def test_plural_after_two_or_more(self, unit: str, plural: str) -> None:
+        assert unit_plural(unit) == plural
 
     def test_a_product_takes_any_unit_word(self) -> None:
         made = [ProductCreate(name="X", unit=u).unit for u in ("Bidons", "Barquettes", "tas")]
