@@ -416,9 +416,16 @@ def _alternatives(entries: Iterator[UnitEntry]) -> str:
 _CONTAINER = re.compile(
     r"\b(" + _alternatives(e for e in lexicon() if e.code.startswith("X")) + r")\s+de\s+\d"
 )
-# « à l'unité », « au kilo », « par bidon », « le seau »: any unit of the lexicon.
+# « à l'unité », « au kilo », « par bidon », « le seau »: a unit of the lexicon; a duration
+# or lump sum only after « par », « au », « l' » (« par mois », « de l'heure », « au
+# forfait »): « la semaine », « le mois » name things too (« Menu de la semaine »).
 _BY_UNIT = re.compile(
-    r"\b(?:a l'|a la|au|par|l'|la|le)\s*(" + _alternatives(iter(lexicon())) + r")(?![\w'])"
+    r"\b(?:a l'|a la|au|par|l'|la|le)\s*("
+    + _alternatives(e for e in lexicon() if e.in_quantities)
+    + r")(?![\w'])"
+    + r"|\b(?:au|par|l')\s*("
+    + _alternatives(e for e in lexicon() if not e.in_quantities)
+    + r")(?![\w'])"
 )
 _NEW_PRODUCT = (
     "nouveau produit", "nouvel article", "nouveau article", "le produit", "l'article",
@@ -444,7 +451,7 @@ def _unit(utt: Utterance) -> str | None:
             return entry.unit
     for pattern in (_CONTAINER, _BY_UNIT):
         for match in pattern.finditer(utt.folded):
-            entry = known_unit(match.group(1))
+            entry = known_unit(match.group(match.lastindex or 1))
             if entry is not None:
                 return entry.unit
     return None

@@ -307,6 +307,8 @@ class TestReadingMore:
             ("crée le produit Tomates à 500 F le tas", "tas"),
             ("crée le service Gardiennage à 50 000 F par mois", "mois"),
             ("crée le produit Savon à 500 F prix d'achat 300", None),
+            ("crée le produit Menu de la semaine à 3 500 F", None),
+            ("ajoute le service Dépannage, 65 € de l'heure", "heure"),
         ],
     )
     def test_create_reads_any_unit_of_the_lexicon_and_nothing_else(
