@@ -19,8 +19,7 @@ from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
-from domain.kit.errors import InvalidInput
-from domain.sales.units import normalize_unit
+from domain.sales.units import UnitEntry, known_unit, lexicon
 from prompts.lexicon import pairs
 
 # Sizes that belong to a product's name when no item follows them (« Huile 5 L »).
@@ -388,14 +387,29 @@ _NAME_END = re.compile(
     r"|\s+(?:prix|achat|r[ée]f|tva|vendue?s?|achet[ée]e?s?)\b",
     re.IGNORECASE,
 )
-_UNIT_AFTER = re.compile(r"(?:(?:le|la|l'|par)\s*)?([a-zéèêûîôàç]+)", re.IGNORECASE)
-# « sac de 25 kg », « carton de 12 »: the product is sold by that container.
+_UNIT_AFTER = re.compile(r"(?:(?:le|la|l'|par)\s*)?([a-zéèêûîôàç²³]+)", re.IGNORECASE)
+
+
+def _alternatives(entries: Iterator[UnitEntry]) -> str:
+    forms = {fold(f) for e in entries for f in (e.unit, e.spoken, *e.forms) if len(f) > 1}
+    return "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+
+
+# « sac de 25 kg », « pot de 500 g »: the product is sold by that container (a packaging
+# unit of the lexicon, coded "X…").
 _CONTAINER = re.compile(
-    r"\b(sac|carton|boite|bouteille|paquet|palette|lot)s?\s+de\s+\d", re.IGNORECASE
+    r"\b(" + _alternatives(e for e in lexicon() if e.code.startswith("X")) + r")\s+de\s+\d"
 )
+# « à l'unité », « au kilo », « par bidon », « le seau »: a unit of the lexicon; a duration
+# or lump sum only after « par », « au », « l' » (« par mois », « de l'heure », « au
+# forfait »): « la semaine », « le mois » name things too (« Menu de la semaine »).
 _BY_UNIT = re.compile(
-    r"\b(?:a l'|a la|au|par|l'|la|le)\s*(piece|unite|kilo|kg|litre|metre|sac|carton|boite"
-    r"|bouteille|paquet|heure|jour|forfait)\b"
+    r"\b(?:a l'|a la|au|par|l'|la|le)\s*("
+    + _alternatives(e for e in lexicon() if e.in_quantities)
+    + r")(?![\w'])"
+    + r"|\b(?:au|par|l')\s*("
+    + _alternatives(e for e in lexicon() if not e.in_quantities)
+    + r")(?![\w'])"
 )
 _NEW_PRODUCT = (
     "nouveau produit", "nouvel article", "nouveau article", "le produit", "l'article",
@@ -412,19 +426,18 @@ def _new_product_name(utt: Utterance) -> str | None:
 
 
 def _unit(utt: Utterance) -> str | None:
+    """The unit a new product is sold by, when the message names one the lexicon knows (« à
+    2 000 F le bidon », « pot de 500 g »); any other word there is not taken for a unit."""
     for a in utt.amounts:
         match = _UNIT_AFTER.match(utt.text[a.end :].lstrip())
-        if match:
-            try:
-                return normalize_unit(match.group(1))
-            except InvalidInput:  # « le » followed by a word that is no unit
-                continue
+        entry = known_unit(match.group(1)) if match else None
+        if entry is not None:
+            return entry.unit
     for pattern in (_CONTAINER, _BY_UNIT):
         for match in pattern.finditer(utt.folded):
-            try:
-                return normalize_unit(match.group(1))
-            except InvalidInput:
-                continue
+            entry = known_unit(match.group(match.lastindex or 1))
+            if entry is not None:
+                return entry.unit
     return None
 
 

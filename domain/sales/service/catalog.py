@@ -37,8 +37,9 @@ class BarcodeTaken(Conflict):
     code = "barcode_taken"
 
 
+# The sale price is not among them: a product may have none (``sale_price`` set to null).
 REQUIRED_FIELDS = (
-    "kind", "name", "unit", "sale_price", "vat_rate", "is_active", "is_stockable", "tracks_lots",
+    "kind", "name", "unit", "vat_rate", "is_active", "is_stockable", "tracks_lots",
 )  # fmt: skip
 
 # Used until domain.finance.vat exists (the finance area owns the tenant's VAT rates).

@@ -298,6 +298,24 @@ class TestReadingMore:
             == "pièce"
         )
 
+    @pytest.mark.parametrize(
+        ("text", "unit"),
+        [
+            ("crée le produit Huile de palme à 6 500 F le bidon", "bidon"),
+            ("nouvel article : Beurre de karité, pot de 250 g, à 2 500 F", "pot"),
+            ("ajoute le produit Menthe fraîche à 200 F la botte", "botte"),
+            ("crée le produit Tomates à 500 F le tas", "tas"),
+            ("crée le service Gardiennage à 50 000 F par mois", "mois"),
+            ("crée le produit Savon à 500 F prix d'achat 300", None),
+            ("crée le produit Menu de la semaine à 3 500 F", None),
+            ("ajoute le service Dépannage, 65 € de l'heure", "heure"),
+        ],
+    )
+    def test_create_reads_any_unit_of_the_lexicon_and_nothing_else(
+        self, text: str, unit: str | None
+    ) -> None:
+        assert said("stock.create_product", text).get("unit") == unit
+
     def test_update_reads_a_bare_purchase_price_and_vat(self) -> None:
         assert said("stock.update_product", "mets le prix d'achat du thé a 3,45") == {
             "product": "thé",

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from comptoir.bootstrap import Container
 from domain.audit.models import AuditEntry
@@ -17,6 +17,8 @@ from domain.finance.models import Quote, RecurringInvoice
 from domain.finance.schemas import InvoiceCreate, LineIn, QuoteCreate, RecurringCreate
 from domain.kit.clock import ManualClock
 from domain.kit.errors import InvalidInput
+from domain.sales import service as sales
+from domain.sales.schemas import ProductCreate
 from tests.finance_factories import Shop, clock_at, make_customer, make_shop, pay, posted_invoice
 from tests.stock_factories import make_stock_product, stocked
 
@@ -97,6 +99,35 @@ class TestQuotes:
             pytest.raises(QuoteTransition, match="accepté"),
         ):
             quotes.convert_to_invoice(session, shop.principal, later, quote.id, accepting=True)
+
+    def test_a_product_without_price_is_quoted_only_with_one(self, container: Container) -> None:
+        shop = make_shop(container)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            product = sales.create_product(
+                session, shop.principal, ProductCreate(name="Pose sur mesure", kind="service")
+            )
+        clock = clock_at(date(2026, 6, 1))
+        line = LineIn(product_id=product.id, quantity=Decimal(1))
+        with (
+            container.db.unit_of_work(shop.tenant_id) as session,
+            pytest.raises(InvalidInput, match="Quel prix unitaire pour « Pose sur mesure » \\?"),
+        ):
+            quotes.create_quote(
+                session,
+                shop.principal,
+                clock,
+                QuoteCreate(partner_id=shop.customer_id, lines=[line]),
+            )
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            assert session.scalar(select(func.count()).select_from(Quote)) == 0
+            priced = line.model_copy(update={"unit_price": Decimal(400)})
+            quote = quotes.create_quote(
+                session,
+                shop.principal,
+                clock,
+                QuoteCreate(partner_id=shop.customer_id, lines=[priced]),
+            )
+            assert quote.net_total == Decimal(400)
 
     def test_sent_quote_expires_after_its_validity(self, container: Container) -> None:
         shop = make_shop(container)
