@@ -34,6 +34,7 @@ from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
 from domain.kit.principal import Principal
 from domain.kit.text import fold
+from prompts.lexicon import words
 from tools.registry import Registry
 
 __all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]
@@ -78,6 +79,12 @@ OVERVIEW_TOOL = "reports.kpis"
 # what the pronoun stands for.
 CONTEXT_CANDIDATES = 5
 CONTEXT_SPREAD = 0.035
+SECOND_REQUEST = re.compile(
+    r"(?:\s*[,;.]\s*(?:et\s+|puis\s+|ensuite\s+|et puis\s+|apres\s+)?|\s+(?:et|puis|ensuite)\s+)"
+    r"(?:tu\s+|stp\s+|svp\s+)?(?=((?:"
+    + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len, reverse=True))
+    + r")\b))"
+)
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
@@ -96,6 +103,9 @@ class Memory:
     refused: str | None = None  # the refusal just given, repeated when the user insists
     # The documents the last answer listed (« la plus ancienne » is one of them).
     listed: list[dict[str, Any]] = field(default_factory=list)
+    # The next request of a message that asked for several (« …, et valide-la »), taken up
+    # once the first is done.
+    queued: str | None = None
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -104,6 +114,7 @@ class Memory:
             "about": self.about,
             "refused": self.refused,
             "listed": self.listed,
+            "queued": self.queued,
         }
 
     @classmethod
@@ -115,6 +126,7 @@ class Memory:
             about=dict(data.get("about") or {}),
             refused=data.get("refused"),
             listed=list(data.get("listed") or []),
+            queued=data.get("queued"),
         )
 
 
@@ -199,6 +211,8 @@ class LocalTier(Replies):
         guard = self._guard(message, principal)
         if guard is not None:
             return guard
+        if memory.draft is None:  # a new message: what an earlier one left for later goes
+            memory.queued = None
         folded = fold(message)
         refused, memory.refused = memory.refused, None
         if attempt := talk.overrides_rules(folded):
@@ -258,7 +272,30 @@ class LocalTier(Replies):
         if memory.last and FOLLOW_UP.match(folded) and not routing.confident:
             return self._follow_up(memory, utt, message)
         memory.draft = None
+        if (split := self._several(message, routing)) is not None:
+            first, then = split
+            plan = self._understand(
+                first, fold(first), memory, principal, today=today, currency=currency
+            )
+            if plan.kind == "tool" or memory.draft is not None:
+                memory.queued = then
+                return replace(plan, text=f"Une chose à la fois : ensuite, « {then} ».")
+            memory.draft = None
         return self._new_request(routing, utt, memory, principal, message, today)
+
+    def _several(self, message: str, routing: Routing) -> tuple[str, str] | None:
+        """« crée la facture de Diallo, et valide-la », « enregistre le client X puis
+        fais-lui un devis »: the first request and the next one, when the message asks for
+        two things each a request of its own."""
+        folded = fold(message)
+        for found in SECOND_REQUEST.finditer(folded):
+            first, then = message[: found.start()].strip(), message[found.end() :].strip()
+            if len(first.split()) < 2 or not then:
+                continue
+            head = self.router.route(_for_routing(first), fold(_for_routing(first)))
+            if head.confident and head.intent and not head.intent.startswith("chat."):
+                return first, then.rstrip(" .!")
+        return None
 
     def settle(self, kind: str, memory: Memory) -> Plan:
         """« oui », « non » or « attends » with no preview waiting."""
