@@ -4,16 +4,15 @@ order from what a person says, and French quantities and amounts."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
-from difflib import SequenceMatcher
 from uuid import UUID
 
 from domain.finance.books import open_books
 from domain.kit.money import Currency, Money
 from domain.kit.text import fold as fold_text
 from domain.sales import service as sales
-from domain.sales.errors import ProductNotFound
 from domain.sales.models import Partner, Product
 from domain.stock import service as stock
 from domain.stock.models import Warehouse
@@ -80,104 +79,18 @@ def today(ctx: ToolContext) -> date:
     return open_books(ctx.session, ctx.principal, ctx.clock).today()
 
 
-def find_product(ctx: ToolContext, query: str, field: str = "product") -> Product:
-    """The product a person names (name, SKU), or a question back about ``field``.
-
-    When the catalog search finds nothing, the words of the query are matched against the
-    catalog's names the way a person describes a product: articles and containers left out
-    (« le bidon de 5 litres » → 5 L, « les barres de fer » → fer), units in words read as
-    their symbols (litres → L, kilos → kg), a word's start or a typo accepted (« ciman »).
-    One product found is the answer; several make the usual question back."""
+def find_product(
+    ctx: ToolContext,
+    query: str,
+    field: str = "product",
+    *,
+    among: Collection[UUID] | None = None,
+) -> Product:
+    """The product a person names (SKU, or name as said: « sacs de riz », « le bidon de 5
+    litres », « ciman »), among ``among`` when given; a question back about ``field`` when
+    several match or none (the domain's ``resolve_product``)."""
     with resolving(field):
-        try:
-            return sales.resolve_product(ctx.session, ctx.principal, query)
-        except ProductNotFound:
-            found = described_products(ctx, query)
-            if len(found) == 1:
-                return found[0]
-            if len(found) > 1:
-                names = [p.name for p in found[:5]]
-                raise AskBack(
-                    f"Plusieurs produits correspondent : {' ou '.join(names)} ?",
-                    field=field,
-                    options=names,
-                ) from None
-            raise
-
-
-# Words that describe how a product is packed or pointed at, not which product it is.
-_DESCRIPTION_WORDS = {
-    "le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "mon", "ma", "mes", "ce",
-    "cet", "cette", "ces", "celui", "celle", "en", "a", "au", "aux", "avec", "pour", "et",
-    "sac", "carton", "bidon", "boite", "bouteille", "paquet", "pot", "barre", "casier", "pack",
-    "sachet", "palette", "caisse", "rouleau", "piece", "unite", "tablette", "canette",
-    "flacon", "seau", "fut", "bocal", "plaquette", "botte", "lot", "modele", "format",
-    "taille", "produit", "article", "ref", "reference",
-}  # fmt: skip
-_UNIT_WORDS = {
-    "litre": "l", "lt": "l", "kilo": "kg", "kilogramme": "kg", "gramme": "g", "gr": "g",
-    "centilitre": "cl", "millilitre": "ml", "metre": "m", "tonne": "t",
-}  # fmt: skip
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+", re.UNICODE)
-_CATALOG_LIMIT = 2000  # a small business's catalog; beyond it the fallback reads no further
-
-
-def _description_words(text: str, *, meaningful: bool = False) -> list[str]:
-    """Folded words and numbers (« 42,5 » kept whole), plurals made singular, units in
-    words as their symbols; ``meaningful``: without articles and containers."""
-    words = []
-    for token in _TOKEN.findall(fold_text(text)):
-        token = token.replace(",", ".")
-        if meaningful and token in _DESCRIPTION_WORDS:
-            continue
-        if len(token) > 3 and token.endswith(("s", "x")) and not token[:-1].isdigit():
-            token = token[:-1]  # plural
-            if meaningful and token in _DESCRIPTION_WORDS:
-                continue
-        words.append(_UNIT_WORDS.get(token, token))
-    return words
-
-
-def _word_found(word: str, names: list[str]) -> bool:
-    for name in names:
-        if name == word:
-            return True
-        if word.isdigit() or name.isdigit():
-            continue
-        if len(word) >= 4 and name.startswith(word):
-            return True
-        if len(word) >= 4 and word[0] == name[0]:
-            # a typo: « ciman » for ciment, « confitur » for confiture
-            needed = 0.8 if len(word) == 4 else 0.72
-            if SequenceMatcher(None, word, name).ratio() >= needed:
-                return True
-    return False
-
-
-def describes(description: str, name: str) -> bool:
-    """Whether every meaningful word of ``description`` is in ``name`` (see find_product)."""
-    wanted = _description_words(description, meaningful=True)
-    names = _description_words(name)
-    return bool(wanted) and all(_word_found(w, names) for w in wanted)
-
-
-def described_products(ctx: ToolContext, description: str) -> list[Product]:
-    """Active products whose name has every meaningful word of ``description``."""
-    wanted = _description_words(description, meaningful=True)
-    if not wanted:
-        return []
-    found: list[Product] = []
-    offset = 0
-    while offset < _CATALOG_LIMIT:
-        page = sales.list_products(ctx.session, ctx.principal, limit=200, offset=offset)
-        for product in page.items:
-            names = _description_words(f"{product.name} {product.sku or ''}")
-            if all(_word_found(w, names) for w in wanted):
-                found.append(product)
-        offset += len(page.items)
-        if not page.items or offset >= page.total:
-            break
-    return found
+        return sales.resolve_product(ctx.session, ctx.principal, query, among=among)
 
 
 def find_supplier(ctx: ToolContext, query: str, field: str = "supplier") -> Partner:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from comptoir.bootstrap import Container
 from domain.kit.principal import Role
-from domain.sales import repository as repo
+from domain.kit.resolution import NameQuery, Scope, search_statement, use_trigram_thresholds
 from domain.sales import service as sales
 from domain.sales.errors import (
     AmbiguousPartner,
@@ -123,9 +123,11 @@ class TestSearchPartners:
         account, _ = shop
         with container.db.unit_of_work(account.tenant_id) as session:
             session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
-            stmt = repo.fuzzy_name_query(Partner, account.tenant_id, "diallo")
-            compiled = stmt.compile(dialect=session.get_bind().dialect)
-            plan = session.connection().exec_driver_sql("EXPLAIN " + str(compiled), compiled.params)
+            use_trigram_thresholds(session)
+            sql, params = search_statement(
+                "partners", account.tenant_id, NameQuery.of("diallo"), Scope(), 5
+            )
+            plan = session.execute(text("EXPLAIN " + sql), params)
             lines = "\n".join(row[0] for row in plan)
         assert "ix_partners_name_trgm" in lines, lines
 
