@@ -362,3 +362,48 @@ def resolve_hit(
     )
     candidates = [to_match(h).model_dump(mode="json") for h in close]
     raise ambiguous(message, query=query, candidates=candidates)
+
+
+# --- document numbers --------------------------------------------------------------------
+
+# A document number as people type it: « F-2026-00012 », « f2026-12 », « F 2026 12 »,
+# « facture n° F-2026-12 », « 2026-12 ». The year is required: « facture 12 » could be
+# any year's, so it is not read as a number.
+_TYPED_NUMBER = re.compile(
+    r"^(?:(?:la |le |l')?(?:facture|devis|avoir|bon de commande|bon|commande)\s+)?"
+    r"(?:n[°o]\s*|num[ée]ro\s+)?"
+    r"(?:([a-z]{1,3})\s*[-/.]?\s*)?(\d{4})\s*[-/. ]\s*(\d{1,6})$"
+    r"|^([a-z]{1,3})\s*-?\s*(\d{4})(\d{5})$",
+    re.IGNORECASE,
+)
+
+
+_LETTERS = re.compile(r"[^A-Za-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class TypedNumber:
+    """A document number read from what a person typed: its letters (if any), year and
+    sequence."""
+
+    prefix: str | None
+    year: int
+    seq: int
+
+    def formatted(self, patterns: Collection[str]) -> list[str]:
+        """The numbers ``patterns`` (« F-{year}-{seq:05d} ») give for it, those whose letters
+        agree with the typed ones: what to look up by equality."""
+        numbers = [p.format(year=self.year, seq=self.seq) for p in patterns]
+        if self.prefix is None:
+            return numbers
+        wanted = self.prefix.upper()
+        return [n for n in numbers if _LETTERS.sub("", n.split("-")[0]).upper() == wanted]
+
+
+def typed_number(text: str) -> TypedNumber | None:
+    """« f2026-12 » → TypedNumber("f", 2026, 12); None when ``text`` is not a number."""
+    match = _TYPED_NUMBER.match(" ".join(text.split()))
+    if match is None:
+        return None
+    prefix, year, seq = match.group(1, 2, 3) if match.group(2) else match.group(4, 5, 6)
+    return TypedNumber(prefix, int(year), int(seq))

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from domain.finance.books import open_books
 from domain.kit.money import Currency, Money
+from domain.kit.resolution import typed_number
 from domain.kit.text import fold as fold_text
 from domain.sales import service as sales
 from domain.sales.models import Partner, Product
@@ -18,15 +19,14 @@ from domain.stock import service as stock
 from domain.stock.models import Warehouse
 from domain.stock.purchasing import repository as purchasing_repo
 from domain.stock.purchasing import service as purchasing
-from domain.stock.purchasing.errors import PurchaseOrderNotFound
 from domain.stock.purchasing.models import PurchaseOrder
+from domain.stock.purchasing.orders import NUMBER_PATTERN
 from tools.base import AskBack, ToolContext, resolving
 
 # Units written the same in the plural (symbols, and words already ending in s or x).
 _INVARIABLE_UNITS = {"kg", "g", "t", "cl", "ml", "l", "m", "km", "m²", "m³", "h"}
 # Words a person puts before a warehouse's own name (« l'entrepôt de la boutique »).
 _WAREHOUSE_WORDS = {"entrepot", "depot", "magasin", "stock", "le", "la", "les", "l", "de", "du"}
-_ORDER_NUMBER = re.compile(r"(?:bc\W*)?(\d{4})\W+(\d{1,5})$", re.IGNORECASE)
 
 
 def fold(text: str) -> str:
@@ -94,8 +94,9 @@ def find_product(
 
 
 def find_supplier(ctx: ToolContext, query: str, field: str = "supplier") -> Partner:
+    """The supplier a person names (« Grands Moulins »), or a question back about ``field``."""
     with resolving(field):
-        return sales.resolve_partner(ctx.session, ctx.principal, query, role="supplier")
+        return sales.resolve_supplier(ctx.session, ctx.principal, query)
 
 
 def _warehouse_candidates(warehouses: list[Warehouse], query: str) -> list[Warehouse]:
@@ -143,20 +144,15 @@ def warehouse_names(ctx: ToolContext) -> dict[UUID, str]:
     return {w.id: w.name for w in stock.list_warehouses(ctx.session, ctx.principal, active=None)}
 
 
-def order_number(text: str) -> str:
-    """« BC-2026-00004 », « bc 2026 4 », « 2026-4 » → ``BC-2026-00004``."""
-    match = _ORDER_NUMBER.search(text.strip())
-    if match is None:
-        return text.strip().upper()
-    return f"BC-{match.group(1)}-{int(match.group(2)):05d}"
-
-
 def find_order(ctx: ToolContext, number: str, field: str = "order") -> PurchaseOrder:
-    """The purchase order of that number (read access checked as the service does)."""
+    """The purchase order of that number, as typed (« BC-2026-00004 », « bc 2026 4 »,
+    « 2026-4 »), looked up by equality (read access checked as the service does)."""
     ctx.principal.require(*purchasing.READERS)
-    wanted = order_number(number)
-    with resolving(field):
-        order = purchasing_repo.find_order_by_number(ctx.session, ctx.principal.tenant_id, wanted)
-        if order is None:
-            raise PurchaseOrderNotFound(f"Aucun bon de commande ne porte le numéro « {wanted} ».")
+    typed = typed_number(number)
+    wanted = typed.formatted([NUMBER_PATTERN]) if typed is not None else []
+    if not wanted:
+        raise AskBack(f"« {number.strip()} » n'est pas un numéro de bon de commande.", field=field)
+    order = purchasing_repo.find_order_by_number(ctx.session, ctx.principal.tenant_id, wanted[0])
+    if order is None:
+        raise AskBack(f"Aucun bon de commande ne porte le numéro « {wanted[0]} ».", field=field)
     return order
