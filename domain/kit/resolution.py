@@ -133,7 +133,8 @@ class NameQuery:
 
     def patterns(self) -> list[str]:
         """``LIKE`` patterns that find a name holding a word starting like one of the query's
-        (index-backed: a typo after the third letter is still found, « ciman » → ciment)."""
+        (index-backed: a typo after the third letter is still found, « ciman » → ciment).
+        A row found only this way is kept when its words cover the query's, typos aside."""
         words = [w for w in (*self.required, *self.optional) if len(w) >= 3]
         return sorted({f"%{w[:3]}%" for w in words})
 
@@ -181,7 +182,9 @@ FROM (
            similarity(comptoir_unaccent(t.name), :q) AS sim,
            greatest(similarity(comptoir_unaccent(t.name), :q),
                     strict_word_similarity(:q, comptoir_unaccent(t.name))) AS score,
-           comptoir_unaccent(t.name) = :q AS exact_name
+           comptoir_unaccent(t.name) = :q AS exact_name,
+           (comptoir_unaccent(t.name) % :q OR :q <<% comptoir_unaccent(t.name)
+            OR :words <<% comptoir_unaccent(t.name)) AS close
     FROM {table} AS t
     WHERE t.tenant_id = :tenant_id AND t.is_active {scope}
       AND (comptoir_unaccent(t.name) % :q OR :q <<% comptoir_unaccent(t.name)
@@ -198,6 +201,7 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL (
     SELECT count(*) AS rest FROM unnest(n.words) AS nw
     WHERE nw <> ALL(CAST(:required AS text[])) AND nw <> ALL(CAST(:optional AS text[]))) AS e
+WHERE c.close OR (:n_required > 0 AND r.near = :n_required)
 ORDER BY c.exact_name OR (r.found = :n_required AND e.rest = 0) DESC,
          r.found = :n_required DESC, o.found DESC, r.near = :n_required DESC,
          c.score DESC, c.sim DESC, c.name
