@@ -2,10 +2,15 @@
 
 A name is compared word by word, the way a person says it: accents and case aside, plurals
 made singular (« lampes » → lampe, « bureaux » → bureau), units in words as their symbols
-(« litres » → l), little words left out (« de », « la »…), in any order. Each candidate row
-found by the trigram index (``%``, ``<<%`` and ``LIKE`` on the folded name, all served by the
-GiST index on ``(tenant_id, comptoir_unaccent(name))``, on the query as typed and on its
-words) is ranked by, in order:
+(« litres » → l), little words left out (« de », « la »…), in any order. The tenant's
+active rows are read through the index on ``tenant_id``, each name folded once
+(``comptoir_unaccent``); the candidates are the names close to the query (pg_trgm ``%`` on the
+query as typed, ``<<%`` on its words) or holding a word that starts like one of its words
+(``LIKE``, kept only when every word is then met, a typo aside). Under row-level security
+PostgreSQL does not use pg_trgm's operators as index conditions (they are not LEAKPROOF), so
+the trigram index cannot narrow the scan further for the application's role; the name is
+therefore folded once per row rather than once per operator. Candidates are ranked by, in
+order:
 
 1. **exact**: the whole folded name, an identifier (code, e-mail, SKU…), or the same words
    as the query (« lampes de bureau pliables » for « Lampe de bureau pliable »);
@@ -178,17 +183,15 @@ EXISTS (SELECT 1 FROM unnest(n.words) AS nw
 _SEARCH = """
 SELECT c.id, c.score, c.exact_name, r.found, r.near, o.found AS extra, e.rest
 FROM (
-    SELECT t.id, t.name, comptoir_unaccent(t.name) AS folded,
-           similarity(comptoir_unaccent(t.name), :q) AS sim,
-           greatest(similarity(comptoir_unaccent(t.name), :q),
-                    strict_word_similarity(:q, comptoir_unaccent(t.name))) AS score,
-           comptoir_unaccent(t.name) = :q AS exact_name,
-           (comptoir_unaccent(t.name) % :q OR :q <<% comptoir_unaccent(t.name)
-            OR :words <<% comptoir_unaccent(t.name)) AS close
+    SELECT t.id, t.name, f.folded,
+           similarity(f.folded, :q) AS sim,
+           greatest(similarity(f.folded, :q), strict_word_similarity(:q, f.folded)) AS score,
+           f.folded = :q AS exact_name,
+           (f.folded % :q OR :words <<% f.folded) AS close
     FROM {table} AS t
+    CROSS JOIN LATERAL (SELECT comptoir_unaccent(t.name) AS folded OFFSET 0) AS f
     WHERE t.tenant_id = :tenant_id AND t.is_active {scope}
-      AND (comptoir_unaccent(t.name) % :q OR :q <<% comptoir_unaccent(t.name)
-           OR :words <<% comptoir_unaccent(t.name) {like})
+      AND (f.folded % :q OR :words <<% f.folded {like})
 ) AS c
 CROSS JOIN LATERAL ({name_words}) AS n
 CROSS JOIN LATERAL (
@@ -225,7 +228,7 @@ def search_statement(
     ``is_active``) and its parameters: ``(id, score, exact_name, found, near, extra, rest)``
     rows, best first."""
     patterns = query.patterns()
-    like = "".join(f" OR comptoir_unaccent(t.name) LIKE :p{i}" for i in range(len(patterns)))
+    like = "".join(f" OR f.folded LIKE :p{i}" for i in range(len(patterns)))
     sql = _SEARCH.format(
         table=table,
         scope=f"AND ({scope.condition})" if scope.condition else "",

@@ -178,7 +178,7 @@ class TestAcrossTenants:
 
 
 class TestIndexes:
-    def test_the_trigram_index_serves_a_product_search(
+    def test_a_product_search_reads_the_tenants_rows_through_an_index(
         self, container: Container, shop: Account
     ) -> None:
         wanted = NameQuery.of("2 sacs de riz parfumé")
@@ -186,4 +186,4 @@ class TestIndexes:
             session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
             sql, params = search_statement("products", shop.tenant_id, wanted, Scope(), 5)
             plan = "\n".join(r[0] for r in session.execute(text("EXPLAIN " + sql), params))
-        assert "ix_products_name_trgm" in plan, plan
+        assert "Index Cond: (tenant_id = " in plan and "Seq Scan on products" not in plan, plan
