@@ -293,7 +293,8 @@ class LocalTier(Replies):
             if len(first.split()) < 2 or not then:
                 continue
             head = self.router.route(_for_routing(first), fold(_for_routing(first)))
-            if head.confident and head.intent and not head.intent.startswith("chat."):
+            intent = head.intent if head.confident else self._named_kind_decides(first)
+            if intent and not intent.startswith("chat."):
                 return first, then.rstrip(" .!")
         return None
 
