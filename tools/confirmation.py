@@ -27,9 +27,9 @@ from domain.conversations.models import PendingConfirmation
 from domain.kit.clock import Clock
 from domain.kit.errors import DomainError
 from domain.kit.ids import uuid7
+from domain.kit.lexicon import words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
-from prompts.lexicon import words
 from tools.base import Tool, ToolContext, ToolResult
 
 
@@ -47,7 +47,7 @@ class NothingToConfirm(DomainError):
 
 Reply = Literal["yes", "no", "wait", "other"]
 
-# Whole answers only, from the lexicon (``prompts/lexicon.yaml``): « oui, 4 sacs » or « non,
+# Whole answers only, from the lexicon (``domain/kit/lexicon.yaml``): « oui, 4 sacs » or « non,
 # 4 sacs » are corrections, not a yes or no. An answer may chain several of these (« ok
 # vas-y, valide ») and carry fillers (« bon, laisse tomber finalement »), nothing else.
 YES = words("yes_words")

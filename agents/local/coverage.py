@@ -7,7 +7,7 @@ document number and bare number, and each word naming a kind of record or action
 request: the tier says what it did not understand (or hands the turn to the LLM tier)
 rather than propose a write that drops a line or changes the kind of document.
 
-Kind words come from the lexicon (``prompts/lexicon.yaml``); what a tool takes, from its
+Kind words come from the lexicon (``domain/kit/lexicon.yaml``); what a tool takes, from its
 declaration (``Tool.creates`` / ``Tool.acts_on``).
 """
 
@@ -23,8 +23,8 @@ from functools import cache
 from typing import Any
 
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
+from domain.kit.lexicon import lexicon
 from domain.kit.text import fold
-from prompts.lexicon import lexicon
 from tools.base import Tool
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")

@@ -13,8 +13,8 @@ import numpy as np
 
 from agents.local.adapters.base import Adapter
 from agents.local.router import IntentRouter, Routing
+from domain.kit.lexicon import words
 from domain.kit.principal import Principal
-from prompts.lexicon import words
 from tools.registry import Registry
 
 MAX_MESSAGE = 4000

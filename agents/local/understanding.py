@@ -32,9 +32,9 @@ from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
+from domain.kit.lexicon import words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
-from prompts.lexicon import words
 from tools.registry import Registry
 
 __all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]

@@ -1,6 +1,6 @@
 """Units of measure and containers: what a product or a document line is counted in.
 
-The vocabulary is open. The lexicon (``units.yaml``, next to this module) lists the units a
+The vocabulary is open. The French lexicon (``domain/kit/lexicon.yaml``) lists the units a
 shop commonly uses, with their spellings and their UN/ECE code (Recommendation 20, or a
 Recommendation 21 packaging code prefixed "X"), the code Factur-X carries in ``unitCode``.
 A word the lexicon does not know is still a unit (« barquette », « gobelet »): it is kept
@@ -15,13 +15,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from domain.kit.errors import InvalidInput
+from domain.kit.lexicon import lexicon as lexicon_data
 from domain.kit.text import fold
 
 DEFAULT_UNIT = "unité"
@@ -31,7 +29,8 @@ MAX_LENGTH = 32  # the ``unit`` columns of products and document lines
 
 @dataclass(frozen=True, slots=True)
 class UnitEntry:
-    """One unit of the lexicon (see the header of ``units.yaml`` for each field)."""
+    """One unit of the lexicon (``domain/kit/lexicon.yaml``: its header explains each
+    field)."""
 
     unit: str
     code: str
@@ -63,9 +62,8 @@ def _entry(raw: Mapping[str, Any]) -> UnitEntry:
 
 @cache
 def lexicon() -> tuple[UnitEntry, ...]:
-    """The units of ``units.yaml``, in file order (read once)."""
-    text = resources.files("domain.sales").joinpath("units.yaml").read_text(encoding="utf-8")
-    return tuple(_entry(raw) for raw in yaml.safe_load(text)["units"])
+    """The units of the lexicon (``domain/kit/lexicon.yaml``), in file order (read once)."""
+    return tuple(_entry(raw) for raw in lexicon_data()["units"])
 
 
 @cache

@@ -17,7 +17,7 @@ from agents.local.adapters.base import Adapter
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
-from prompts.lexicon import pairs
+from domain.kit.lexicon import pairs
 
 PHONE = re.compile(r"(?<![\w+])(\+?\d[\d .-]{6,}\d)(?![\w])")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

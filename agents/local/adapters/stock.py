@@ -19,8 +19,8 @@ from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
+from domain.kit.lexicon import pairs
 from domain.sales.units import UnitEntry, known_unit, lexicon
-from prompts.lexicon import pairs
 
 # Sizes that belong to a product's name when no item follows them (« Huile 5 L »).
 _MEASURES = {"kg", "g", "litre", "l", "cl", "ml", "m", "cm", "tonne"}

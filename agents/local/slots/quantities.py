@@ -2,7 +2,7 @@
 
 « 3 sacs de riz » → (3, "sac", "riz"); « 5 riz » → (5, None, "riz"); « 3 sacs » → (3, "sac",
 None); « x3 » → (3, None, None); « 3 x riz » → (3, None, "riz"). Units are those of the
-lexicon of units (domain/sales/units.yaml), reported as folded singulars: sac, carton, kg,
+lexicon of units (domain/kit/lexicon.yaml), reported as folded singulars: sac, carton, kg,
 litre (l), piece (pcs), boite, metre (a lower-case "m"), unite, bidon, pot, sachet, seau,
 fut, botte, tas… Durations (heures, jours…) are not units. A unit that stands for several
 items multiplies: « une douzaine d'oeufs » → (12, None, "oeufs"), « 2 douzaines » → 24.
@@ -29,7 +29,7 @@ from domain.sales.units import lexicon
 def _unit_forms() -> tuple[dict[str, str], dict[str, int]]:
     """Every spelling of a unit a message may count in (folded) → the unit's folded word,
     and the units that stand for several items (« douzaine » → 12), from the one lexicon
-    of units (domain/sales/units.yaml). Durations and lump sums are not read here."""
+    of units (domain/kit/lexicon.yaml). Durations and lump sums are not read here."""
     forms: dict[str, str] = {}
     counts: dict[str, int] = {}
     for entry in lexicon():

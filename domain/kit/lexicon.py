@@ -1,6 +1,6 @@
 """The French lexicon (``lexicon.yaml`` beside this module): the words Comptoir reads —
-kinds of record, yes and no, reasons, stages, kinds of activity, Wolof — in one file shared
-by the local tier, the confirmation of writes and the tools."""
+units and containers, kinds of record, yes and no, reasons, stages, kinds of activity,
+Wolof — in one file shared by the domain, the tools and the local tier."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import yaml
 
 @cache
 def lexicon() -> dict[str, Any]:
-    text = (resources.files("prompts") / "lexicon.yaml").read_text(encoding="utf-8")
+    text = (resources.files("domain.kit") / "lexicon.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
 
