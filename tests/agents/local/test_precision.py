@@ -54,9 +54,13 @@ class TestAPartLeftOverIsSaid:
         if plan.kind == "llm" and plan.tool == "finance.create_invoice":
             assert "relance" in plan.text
 
-    def test_a_second_action_chained_is_pointed_out(self, local: LocalTier) -> None:
-        plan = say(local, "facture 3 sacs de riz à Diallo et valide-la tout de suite")
-        assert plan.kind == "llm" and "valide" in plan.text
+    def test_a_second_request_is_taken_one_at_a_time(self, local: LocalTier) -> None:
+        memory = Memory()
+        plan = say(local, "facture 3 sacs de riz à Diallo et valide-la tout de suite", memory)
+        assert (plan.kind, plan.tool) == ("tool", "finance.create_invoice")
+        assert plan.text == "Une chose à la fois : ensuite, « valide-la tout de suite »."
+        assert memory.queued == "valide-la tout de suite"
+        assert len(plan.arguments["lines"]) == 1
 
 
 class TestWhatTheWholeMessageSaysIsUsed:
