@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import Any, get_args
 
 from agents.local import conversation as talk
+from agents.local import unavailable
+from agents.local.adapters import documents as rules
 from agents.local.adapters.base import Adapter
 from agents.local.replies import (
     ERASE_REFUSAL,
@@ -314,6 +316,8 @@ class LocalTier(Replies):
     ) -> Plan:
         folded = fold(message)
         intent = routing.intent if routing.confident else None
+        if rules.SEARCH in self.adapters and rules.asks_about_rule(routing, utt):
+            intent = rules.SEARCH  # what a rule says is read in the documents
         if intent is None and memory.about:
             intent = self._in_context(message, folded, memory)
         if self._overview(routing, message, folded):
@@ -322,6 +326,8 @@ class LocalTier(Replies):
             return Plan("llm", self.not_understood(principal), routing=routing)
         if intent.startswith("chat."):
             return self._chat(intent, principal)
+        if (not_built := unavailable.reply(intent)) is not None:
+            return Plan("reply", not_built, routing=routing)
         adapter = self.adapters.get(intent)
         if adapter is None:
             return Plan("llm", self.not_understood(principal), routing=routing)
