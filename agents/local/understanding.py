@@ -316,7 +316,9 @@ class LocalTier(Replies):
     ) -> Plan:
         folded = fold(message)
         intent = routing.intent if routing.confident else None
-        if rules.SEARCH in self.adapters and rules.asks_about_rule(routing, utt):
+        if rules.SEARCH in self.adapters and rules.asks_about_rule(
+            utt, routing, self.router, self.registry
+        ):
             intent = rules.SEARCH  # what a rule says is read in the documents
         if intent is None and memory.about:
             intent = self._in_context(message, folded, memory)

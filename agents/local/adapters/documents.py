@@ -2,8 +2,8 @@
 
 A question about a rule (labour law, the business's own policies, terms and contracts) is
 routed to ``documents.search`` by its exemplars; ``asks_about_rule`` is the one general rule
-for the questions the exemplars leave close to an action (« qui fixe les dates des congés
-payés ? » scores near « demander un congé » on the word « congé »).
+for the questions the exemplars leave close to another intent (« qui fixe les dates des
+congés payés ? » scores near « demander un congé » on the word « congé »).
 """
 
 from __future__ import annotations
@@ -12,13 +12,17 @@ import re
 from typing import Any
 
 from agents.local.adapters.base import Adapter
-from agents.local.router import MIN_SCORE, Routing
+from agents.local.router import MIN_SCORE, IntentRouter, Routing
 from agents.local.slots.types import Utterance
+from tools.registry import Registry
 
 SEARCH = "documents.search"
 LIST_WORDS = ("contrat", "cgv", "convention", "procedure", "fiche", "reglement", "charte")
-# How far below the best intent the documents may score and still take a rule question.
-RULE_MARGIN = 0.03
+# How far below the best intent the documents may score and still take a question that
+# names no record: the best intent being a read (« il reste combien… ? » is about the stock),
+# or an action (« les congés se prennent quand ? » scores near « demander un congé »).
+RULE_MARGIN = 0.02
+ACTION_MARGIN = 0.05
 # A question by its first word (folded): who decides, when, how long, is it allowed…
 QUESTION_LEAD = re.compile(
     r"^(?:qui|quand|comment|combien|pourquoi|quel|quelle|quels|quelles|que|qu'est-ce|est-ce"
@@ -47,24 +51,28 @@ def extract_list(u: Utterance) -> dict[str, Any]:
     return {}
 
 
-def asks_about_rule(routing: Routing, u: Utterance) -> bool:
-    """Whether a message the router leaves between the documents and another intent asks
-    what a rule says: a question (or a query the documents lead on) that names no record —
-    no amount, quantity, date, duration, number, document number or name — and asks
-    Comptoir to do nothing. Such a message reads the documents, whatever its nearest action."""
-    if routing.intent == SEARCH:
-        documents_score = routing.score
-    elif routing.runner_up == SEARCH:
-        documents_score = routing.score - routing.margin
-    else:
-        return False
-    if documents_score < MIN_SCORE or routing.score - documents_score > RULE_MARGIN:
-        return False
-    if _names_a_record(u) or REQUEST.search(u.folded):
+def asks_about_rule(
+    u: Utterance, routing: Routing, router: IntentRouter, registry: Registry
+) -> bool:
+    """Whether the message asks what a rule says rather than about a record or for an
+    action: it names no record (no amount, quantity, date, duration, number, document
+    number or name), asks Comptoir to do nothing, does not continue the previous answer
+    (« et … »), and either the documents lead (a query such as « préavis démission
+    vendeur ») or it is a question on which the documents score close to the best intent
+    — closer still when that intent is a read: a question is rarely a request to write."""
+    if routing.intent is None or _names_a_record(u) or REQUEST.search(u.folded):
         return False
     folded = u.folded.strip()
-    asked = folded.endswith("?") or QUESTION_LEAD.match(folded) is not None
-    return asked or routing.intent == SEARCH
+    if folded.startswith("et "):
+        return False
+    if routing.intent == SEARCH:
+        return routing.score >= MIN_SCORE
+    if not (folded.endswith("?") or QUESTION_LEAD.match(folded)):
+        return False
+    best = registry.get(routing.intent)
+    margin = ACTION_MARGIN if best is not None and best.is_write else RULE_MARGIN
+    documents = dict(router.scores(u.text, u.folded)).get(SEARCH, 0.0)
+    return documents >= MIN_SCORE and routing.score - documents <= margin
 
 
 def _names_a_record(u: Utterance) -> bool:
