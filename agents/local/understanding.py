@@ -205,7 +205,8 @@ class LocalTier(Replies):
         folded = fold(message)
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
-            return self._how_to(subject, principal)
+            not_built = unavailable.asked(self.router, subject)
+            return Plan("reply", not_built) if not_built else self._how_to(subject, principal)
         plan = self._understand(message, folded, memory, principal, today=today, currency=currency)
         return replace(plan, text=CONFIRMATION_STAYS) if skipped and plan.kind == "tool" else plan
 

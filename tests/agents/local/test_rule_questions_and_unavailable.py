@@ -95,6 +95,26 @@ class TestUnavailableCapabilities:
         assert plan.text == unavailable.replies()[f"unavailable.{capability}"]
 
     @pytest.mark.parametrize(
+        ("message", "capability"),
+        [
+            ("comment on fait pour envoyer une facture par whatsapp ?", "send_by_message"),
+            ("comment programmer un rappel chaque lundi ?", "reminders"),
+            ("comment faire la paie ?", "payroll"),
+            ("comment relancer un client qui ne paie pas ?", "dunning"),
+        ],
+    )
+    def test_asking_how_to_do_it_is_told_it_does_not_exist(
+        self, local: LocalTier, message: str, capability: str
+    ) -> None:
+        plan = say(local, message)
+        assert plan.kind == "reply" and plan.tool is None
+        assert plan.text == unavailable.replies()[f"unavailable.{capability}"]
+
+    def test_asking_how_to_do_what_exists_still_explains_it(self, local: LocalTier) -> None:
+        plan = say(local, "comment on fait pour enregistrer un paiement ?")
+        assert plan.kind == "reply" and plan.text.startswith("Il suffit de me le dire")
+
+    @pytest.mark.parametrize(
         ("message", "tool"),
         [
             ("penser à relancer Ba vendredi pour le paiement", "sales.log_activity"),
