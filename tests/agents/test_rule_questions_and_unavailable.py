@@ -11,6 +11,7 @@ Next to them, real requests still get their preview."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from rag import service as documents
 from tests.agents.conftest import Talk
 from tests.factories import Account, make_tenant
 
+TalkAs = Callable[[str], Talk]
 FATOU = "fatou@sahel-distribution.sn"  # admin of the demo business in Senegal
 
 RULES = """# Règlement intérieur et accord d'entreprise — Atelier Lumière
@@ -115,8 +117,8 @@ class TestRuleQuestionsReadTheDocuments:
 
 
 class TestUnavailableCapabilities:
-    def test_dunning_a_customer_is_not_available(self, demo: Container, talk_as) -> None:  # type: ignore[no-untyped-def]
-        talk: Talk = talk_as(FATOU)
+    def test_dunning_a_customer_is_not_available(self, demo: Container, talk_as: TalkAs) -> None:
+        talk = talk_as(FATOU)
         before = snapshot(demo, talk)
         answer = talk("relance Supérette Ndiaye pour sa facture impayée")
         assert "pas encore disponible" in answer and "factures impayées" in answer
@@ -124,9 +126,9 @@ class TestUnavailableCapabilities:
         assert snapshot(demo, talk) == before
 
     def test_sending_an_invoice_by_whatsapp_is_not_available(
-        self, demo: Container, talk_as
-    ) -> None:  # type: ignore[no-untyped-def]
-        talk: Talk = talk_as(FATOU)
+        self, demo: Container, talk_as: TalkAs
+    ) -> None:
+        talk = talk_as(FATOU)
         shown = talk("crée une facture pour Supérette Ndiaye, 2 sacs de Riz brisé 25 kg")
         assert talk.token and "2 × Riz brisé 25 kg" in shown
         assert talk("oui").startswith("Facture brouillon créée pour Supérette Ndiaye")
@@ -136,15 +138,17 @@ class TestUnavailableCapabilities:
         assert not talk.token and not calls(talk)
         assert snapshot(demo, talk) == before
 
-    def test_recurring_reminders_are_not_available(self, demo: Container, talk_as) -> None:  # type: ignore[no-untyped-def]
-        talk: Talk = talk_as(FATOU)
+    def test_recurring_reminders_are_not_available(self, demo: Container, talk_as: TalkAs) -> None:
+        talk = talk_as(FATOU)
         before = snapshot(demo, talk)
         answer = talk("rappelle-moi chaque lundi de vérifier les impayés")
         assert "pas encore disponibles" in answer and "rien n'a été programmé" in answer
         assert not talk.token and not calls(talk)
         assert snapshot(demo, talk) == before
 
-    def test_a_task_to_chase_someone_oneself_still_exists(self, demo: Container, talk_as) -> None:  # type: ignore[no-untyped-def]
-        talk: Talk = talk_as(FATOU)
+    def test_a_task_to_chase_someone_oneself_still_exists(
+        self, demo: Container, talk_as: TalkAs
+    ) -> None:
+        talk = talk_as(FATOU)
         talk("penser à relancer Supérette Ndiaye vendredi pour le paiement")
         assert [c["tool"] for c in calls(talk)] == ["sales.log_activity"]
