@@ -53,6 +53,14 @@ class TestRuleQuestionsGoToTheDocuments:
         assert plan.arguments == {"question": message}
 
     @pytest.mark.parametrize(
+        "message", ["on peut faire un devis ?", "est-ce qu'on peut ajouter un produit ?"]
+    )
+    def test_asking_whether_comptoir_can_do_something_is_not_a_rule(
+        self, local: LocalTier, message: str
+    ) -> None:
+        assert say(local, message).tool != "documents.search"
+
+    @pytest.mark.parametrize(
         ("message", "tool"),
         [
             ("combien de jours de congé il me reste ?", "hr.leave_balance"),
@@ -64,14 +72,6 @@ class TestRuleQuestionsGoToTheDocuments:
             ("pose-moi un congé lundi", "hr.request_leave"),
         ],
     )
-    @pytest.mark.parametrize(
-        "message", ["on peut faire un devis ?", "est-ce qu'on peut ajouter un produit ?"]
-    )
-    def test_asking_whether_comptoir_can_do_something_is_not_a_rule(
-        self, local: LocalTier, message: str
-    ) -> None:
-        assert say(local, message).tool != "documents.search"
-
     def test_a_question_about_a_record_or_a_request_keeps_its_tool(
         self, local: LocalTier, message: str, tool: str
     ) -> None:
