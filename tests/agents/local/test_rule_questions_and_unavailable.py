@@ -93,6 +93,9 @@ class TestUnavailableCapabilities:
             ("enregistre la facture du fournisseur SDE de 32 000 F", "supplier_bills"),
             ("fais les fiches de paie du mois", "payroll"),
             ("verse le salaire de Moussa", "payroll"),
+            ("envoie la facture F-2026-00012 à Diallo", "send_by_message"),
+            ("préviens moi si le stock de gaz baisse", "reminders"),
+            ("notre fournisseur nous a facturé 120 000, enregistre", "supplier_bills"),
         ],
     )
     def test_is_said_not_routed_to_a_neighbour(
