@@ -13,9 +13,6 @@ from importlib import resources
 
 import yaml
 
-from agents.local.router import IntentRouter
-from domain.kit.text import fold
-
 PREFIX = "unavailable."
 SOURCE = "unavailable.yaml"
 
@@ -37,10 +34,3 @@ def reply(intent: str | None) -> str | None:
     if intent is None or not intent.startswith(PREFIX):
         return None
     return replies().get(intent)
-
-
-def asked(router: IntentRouter, text: str) -> str | None:
-    """The answer when ``text`` (« envoyer une facture par WhatsApp », what « comment on
-    fait pour… ? » asks about) is surely a capability that does not exist; else None."""
-    routing = router.route(text, fold(text))
-    return reply(routing.intent) if routing.confident else None

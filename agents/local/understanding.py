@@ -205,10 +205,21 @@ class LocalTier(Replies):
         folded = fold(message)
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
-            not_built = unavailable.asked(self.router, subject)
-            return Plan("reply", not_built) if not_built else self._how_to(subject, principal)
+            return self._how_to_or_answer(subject, message, principal)
         plan = self._understand(message, folded, memory, principal, today=today, currency=currency)
         return replace(plan, text=CONFIRMATION_STAYS) if skipped and plan.kind == "tool" else plan
+
+    def _how_to_or_answer(self, subject: str, message: str, principal: Principal) -> Plan:
+        """Only what Comptoir does is explained: « comment on fait pour envoyer une facture
+        par WhatsApp ? » is told it is not available, « comment calculer l'indemnité de
+        licenciement ? » asks what a rule says, and is read in the documents."""
+        routing = self.router.route(subject, fold(subject))
+        intent = routing.intent if routing.confident else None
+        if (not_built := unavailable.reply(intent)) is not None:
+            return Plan("reply", not_built)
+        if intent == rules.SEARCH and intent in self.adapters:
+            return Plan("tool", tool=intent, arguments={"question": message}, routing=routing)
+        return self._how_to(subject, principal)
 
     def _understand(
         self,

@@ -53,6 +53,23 @@ class TestRuleQuestionsGoToTheDocuments:
         assert plan.arguments == {"question": message}
 
     @pytest.mark.parametrize(
+        "message",
+        [
+            "comment calculer l'indemnité de licenciement ?",
+            "comment renouveler une période d'essai ?",
+        ],
+    )
+    def test_asking_how_a_rule_works_reads_the_documents(
+        self, local: LocalTier, message: str
+    ) -> None:
+        plan = say(local, message)
+        assert (plan.kind, plan.tool, plan.arguments) == (
+            "tool",
+            "documents.search",
+            {"question": message},
+        )
+
+    @pytest.mark.parametrize(
         "message", ["on peut faire un devis ?", "est-ce qu'on peut ajouter un produit ?"]
     )
     def test_asking_whether_comptoir_can_do_something_is_not_a_rule(
