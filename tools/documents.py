@@ -55,8 +55,17 @@ class PassageOut(BaseModel):
 class SearchResult(ToolResult):
     question: str
     passages: list[PassageOut]
+    # False when the user may read no document at all: then no document can answer.
+    has_documents: bool = True
 
     def render(self) -> str:
+        if not self.has_documents:
+            return (
+                "Aucun document ne répond à cette question : aucun document que vous puissiez "
+                "consulter n'a été déposé dans Comptoir (règlement, convention collective, "
+                "contrats, CGV, procédures). Une fois déposés, je réponds à ce genre de "
+                "question en citant la source."
+            )
         if not self.passages:
             return (
                 "Je n'ai rien trouvé dans vos documents qui réponde à cette question. "
@@ -92,6 +101,8 @@ def search_documents(ctx: ToolContext, args: SearchIn) -> SearchResult:
     found = retrieval.search(ctx.session, ctx.principal, args.question, limit=args.limit)
     return SearchResult(
         question=args.question,
+        has_documents=bool(found)
+        or documents.list_documents(ctx.session, ctx.principal, limit=1)[1] > 0,
         passages=[
             PassageOut(
                 title=p.title,

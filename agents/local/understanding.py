@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import Any, get_args
 
 from agents.local import conversation as talk
-from agents.local import coverage
+from agents.local import coverage, unavailable
+from agents.local.adapters import documents as rules
 from agents.local.adapters.base import Adapter
 from agents.local.declared import declared
 from agents.local.replies import (
@@ -228,9 +229,21 @@ class LocalTier(Replies):
         folded = fold(message)
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
-            return self._how_to(subject, principal)
+            return self._how_to_or_answer(subject, message, principal)
         plan = self._understand(message, folded, memory, principal, today=today, currency=currency)
         return replace(plan, text=CONFIRMATION_STAYS) if skipped and plan.kind == "tool" else plan
+
+    def _how_to_or_answer(self, subject: str, message: str, principal: Principal) -> Plan:
+        """Only what Comptoir does is explained: « comment on fait pour envoyer une facture
+        par WhatsApp ? » is told it is not available, « comment calculer l'indemnité de
+        licenciement ? » asks what a rule says, and is read in the documents."""
+        routing = self.router.route(subject, fold(subject))
+        intent = routing.intent if routing.confident else None
+        if (not_built := unavailable.reply(intent)) is not None:
+            return Plan("reply", not_built)
+        if intent == rules.SEARCH and intent in self.adapters:
+            return Plan("tool", tool=intent, arguments={"question": message}, routing=routing)
+        return self._how_to(subject, principal)
 
     def _understand(
         self,
@@ -370,6 +383,10 @@ class LocalTier(Replies):
     ) -> Plan:
         folded = fold(message)
         intent = routing.intent if routing.confident else self._named_kind_decides(message)
+        if rules.SEARCH in self.adapters and rules.asks_about_rule(
+            utt, routing, self.router, self.registry
+        ):
+            intent = rules.SEARCH  # what a rule says is read in the documents
         if intent is None and memory.about:
             intent = self._in_context(message, folded, memory)
         if self._overview(routing, message, folded):
@@ -378,6 +395,8 @@ class LocalTier(Replies):
             return Plan("llm", self.not_understood(principal), routing=routing)
         if intent.startswith("chat."):
             return self._chat(intent, principal)
+        if (not_built := unavailable.reply(intent)) is not None:
+            return Plan("reply", not_built, routing=routing)
         intent = self._of_named_kind(intent, message, folded)
         adapter = self.adapters.get(intent)
         if adapter is None:
