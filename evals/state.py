@@ -400,9 +400,8 @@ def _payments(session: Session, tenant: Tenant, today: date | None) -> list[Reco
     """One row per payment, as the spec's ``payments`` kind is: ``amount`` the amount
     received and ``invoice`` the invoice it settles (the first, oldest, when it is spread
     over several; None when it settles none: the customer's credit). Every row also
-    carries ``invoices`` (every invoice it settles, oldest first), ``allocations`` (number →
-    amount allocated), ``payment_amount`` (received), ``allocated`` and ``unallocated``
-    (left as credit)."""
+    carries ``invoices`` (every invoice it settles, oldest first, « F-…, F-… »),
+    ``payment_amount`` (received), ``allocated`` and ``unallocated`` (left as credit)."""
     payments = session.execute(
         select(Payment, Partner.name)
         .join(Partner, _to(Partner, Payment.partner_id))
@@ -433,8 +432,7 @@ def _payments(session: Session, tenant: Tenant, today: date | None) -> list[Reco
         out.append(
             {
                 "invoice": parts[0][0] if parts else None,
-                "invoices": [number for number, _ in parts],
-                "allocations": {number: _num(amount) for number, amount in parts},
+                "invoices": ", ".join(str(number) for number, _ in parts) or None,
                 "amount": _num(payment.amount),
                 "allocated": _num(payment.amount_allocated),
             }

@@ -299,15 +299,15 @@ class LocalTier(Replies):
     def _several(self, message: str, routing: Routing) -> tuple[str, str] | None:
         """« crée la facture de Diallo, et valide-la », « enregistre le client X puis
         fais-lui un devis »: the first request and the next one, when the message asks for
-        two things each a request of its own."""
+        two things each a request of its own (not the same one said twice: « je l'ai
+        envoyé, marque-le envoyé »)."""
         folded = fold(message)
         for found in SECOND_REQUEST.finditer(folded):
             first, then = message[: found.start()].strip(), message[found.end() :].strip()
             if len(first.split()) < 2 or not then:
                 continue
-            head = self.router.route(_for_routing(first), fold(_for_routing(first)))
-            intent = head.intent if head.confident else self._named_kind_decides(first)
-            if intent and not intent.startswith("chat."):
+            intent, next_intent = self._intent_of(first), self._intent_of(then)
+            if intent and not intent.startswith("chat.") and next_intent != intent:
                 return first, then.rstrip(" .!")
         return None
 
@@ -431,6 +431,12 @@ class LocalTier(Replies):
             ):
                 return name
         return intent
+
+    def _intent_of(self, message: str) -> str | None:
+        """The intent a message alone asks for, when the router or the kind of record it
+        names decides it."""
+        routing = self.router.route(_for_routing(message), fold(_for_routing(message)))
+        return routing.intent if routing.confident else self._named_kind_decides(message)
 
     def _named_kind_decides(self, message: str) -> str | None:
         """Two close intents (« crée un avoir … sur sa facture »: a credit note or an

@@ -461,9 +461,9 @@ class TestFinanceRecords:
         assert (split["invoice"], split["amount"], split["invoices"]) == (
             fourth,
             Decimal(200),
-            [fourth, fifth],
+            f"{fourth}, {fifth}",
         )
-        assert split["allocations"] == {fourth: Decimal(120), fifth: Decimal(80)}
+        assert split["allocated"] == Decimal(200)
         assert split["date"] == date(2026, 3, 14)
 
     def test_quotes_expire_against_the_given_day(
