@@ -13,24 +13,18 @@ import numpy as np
 
 from agents.local.adapters.base import Adapter
 from agents.local.router import IntentRouter, Routing
-from domain.kit.lexicon import words
+from domain.kit.lexicon import lexicon, pairs, words
 from domain.kit.principal import Principal
 from tools.registry import Registry
 
 MAX_MESSAGE = 4000
+# From the lexicon: the tools whose first exemplar shows what Comptoir can do, what each
+# group of tools lets people do (help), what a request needs (how-to answers).
+SHOWCASE = tuple(lexicon()["showcase"])
+CAPABILITIES = pairs("capabilities")
+FIELD_WORDS: dict[str, str] = dict(lexicon()["field_words"])
 
 WOLOF = words("wolof")
-# Tools whose first exemplar illustrates what Comptoir can do, in this order.
-SHOWCASE = (
-    "finance.create_invoice",
-    "finance.record_payment",
-    "finance.revenue",
-    "stock.stock_level",
-    "sales.create_customer",
-    "hr.request_leave",
-    "hr.who_is_absent",
-    "hr.check_in",
-)
 
 # « comment… ? » names a tool when its title and exemplars together score this much.
 HOW_TO_MIN_SCORE = 1.80
@@ -38,43 +32,6 @@ HOW_TO_MARGIN = 0.015
 # … or a little less, when it leads the next tool clearly (« régler » for « paiement »).
 HOW_TO_CLEAR_MARGIN = 0.03
 JUST_SAY_IT = "Il suffit de me dire ce que vous voulez, en une phrase, comme à un collègue."
-# What a request needs, in the words of the how-to answer.
-FIELD_WORDS = {
-    "customer": "le client",
-    "partner": "le client ou le fournisseur",
-    "lines": "les articles et leurs quantités",
-    "amount": "le montant",
-    "method": "le mode de paiement (espèces, Wave, Orange Money, virement, chèque ou carte)",
-    "invoice": "la facture (son numéro ou le nom du client)",
-    "quote": "le devis (son numéro ou le nom du client)",
-    "order": "la commande",
-    "reason": "le motif",
-    "employee": "la personne",
-    "start_date": "les dates",
-    "product": "le produit",
-    "quantity": "la quantité",
-    "counted_quantity": "la quantité comptée",
-    "supplier": "le fournisseur",
-    "name": "le nom",
-    "sale_price": "le prix de vente",
-    "salary": "le salaire",
-    "kind": "le type",
-    "subject": "l'objet",
-    "stage": "l'étape",
-    "to_warehouse": "l'entrepôt d'arrivée",
-}
-# What each group of tools lets people do, for the help answer (shown when the user may
-# use at least one of the tools).
-CAPABILITIES = (
-    ("factures, devis et paiements", ("finance.create_invoice", "finance.record_payment")),
-    ("chiffre d'affaires, impayés et tableau de bord", ("finance.revenue", "reports.kpis")),
-    ("clients, fournisseurs et prospects", ("sales.create_customer", "sales.create_opportunity")),
-    ("stock et produits", ("stock.stock_level", "stock.low_stock")),
-    ("commandes aux fournisseurs", ("stock.create_purchase_order",)),
-    ("congés et absences", ("hr.request_leave", "hr.who_is_absent")),
-    ("pointage des arrivées et départs", ("hr.check_in",)),
-    ("fiches des employés et contrats", ("hr.create_employee",)),
-)
 OVERRIDE_REFUSAL = (
     "Désolé, je ne peux pas faire ça : un message ne change ni mes règles ni vos droits."
 )
@@ -163,7 +120,7 @@ class Replies:
         may ask for."""
         allowed = [
             label
-            for label, tools in CAPABILITIES
+            for tools, label in CAPABILITIES
             if any((t := self.registry.get(n)) is not None and t.allowed(principal) for n in tools)
         ]
         return " ; ".join(allowed)
