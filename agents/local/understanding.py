@@ -86,6 +86,8 @@ SECOND_REQUEST = re.compile(
     + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len, reverse=True))
     + r")\b))"
 )
+# A second part that refers to the first (« pour ça ») is the same request.
+ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
@@ -285,29 +287,33 @@ class LocalTier(Replies):
         if memory.last and FOLLOW_UP.match(folded) and not routing.confident:
             return self._follow_up(memory, utt, message)
         memory.draft = None
-        if (split := self._several(message, routing)) is not None:
+        plan = self._new_request(routing, utt, memory, principal, message, today)
+        left_over = plan.kind == "llm" and plan.tool is not None  # see ``_unclear``
+        if left_over and (split := self._several(message)) is not None:
             first, then = split
-            plan = self._understand(
+            done_first = self._understand(
                 first, fold(first), memory, principal, today=today, currency=currency
             )
-            if plan.kind == "tool" or memory.draft is not None:
+            if done_first.kind == "tool":
                 memory.queued = then
-                return replace(plan, text=f"Une chose à la fois : ensuite, « {then} ».")
+                return replace(done_first, text=f"Une chose à la fois : ensuite, « {then} ».")
             memory.draft = None
-        return self._new_request(routing, utt, memory, principal, message, today)
+        return plan
 
-    def _several(self, message: str, routing: Routing) -> tuple[str, str] | None:
+    def _several(self, message: str) -> tuple[str, str] | None:
         """« crée la facture de Diallo, et valide-la », « enregistre le client X puis
-        fais-lui un devis »: the first request and the next one, when the message asks for
-        two things each a request of its own (not the same one said twice: « je l'ai
-        envoyé, marque-le envoyé »)."""
+        fais-lui un devis »: the first request and the next one, when the message, read as
+        one request, leaves a part over and asks for two things each a request of its own
+        (not the same one said twice: « je l'ai envoyé, marque-le envoyé »)."""
         folded = fold(message)
         for found in SECOND_REQUEST.finditer(folded):
             first, then = message[: found.start()].strip(), message[found.end() :].strip()
             if len(first.split()) < 2 or not then:
                 continue
+            if ABOUT_THE_FIRST.search(fold(then)):  # « …, fais un avoir pour ça »: one request
+                continue
             intent, next_intent = self._intent_of(first), self._intent_of(then)
-            if intent and not intent.startswith("chat.") and next_intent != intent:
+            if intent in self.adapters and next_intent in self.adapters and next_intent != intent:
                 return first, then.rstrip(" .!")
         return None
 
@@ -398,6 +404,7 @@ class LocalTier(Replies):
         if (not_built := unavailable.reply(intent)) is not None:
             return Plan("reply", not_built, routing=routing)
         intent = self._of_named_kind(intent, message, folded)
+        intent = self._for_document_just_made(intent, message, folded, memory)
         adapter = self.adapters.get(intent)
         if adapter is None:
             return Plan("llm", self.not_understood(principal), routing=routing)
@@ -437,6 +444,36 @@ class LocalTier(Replies):
         names decides it."""
         routing = self.router.route(_for_routing(message), fold(_for_routing(message)))
         return routing.intent if routing.confident else self._named_kind_decides(message)
+
+    def _for_document_just_made(
+        self, intent: str, message: str, folded: str, memory: Memory
+    ) -> str:
+        """« facture-le » right after a quote was made or shown: the pronoun stands for that
+        quote, so the request is the close intent whose tool takes a quote (invoicing it),
+        not a new invoice."""
+        tool = self.registry.get(intent)
+        kind = talk.DOCUMENT_OF.get((memory.last or {}).get("tool", ""))
+        if (
+            tool is None
+            or kind is None
+            or kind not in memory.about
+            or kind in tool.input_model.model_fields
+            or not talk.DOCUMENT_PRONOUN.search(folded)
+        ):
+            return intent
+        routed = _for_routing(message)
+        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        for name, score in ranked:
+            other = self.registry.get(name)
+            if (
+                other is not None
+                and score >= ranked[0][1] - 2 * KIND_SPREAD
+                and kind in other.input_model.model_fields
+                and other.is_write == tool.is_write
+                and name in self.adapters
+            ):
+                return name
+        return intent
 
     def _named_kind_decides(self, message: str) -> str | None:
         """Two close intents (« crée un avoir … sur sa facture »: a credit note or an
