@@ -96,12 +96,18 @@ class Tool:
     # may name besides (« facture » in a payment): a request naming another kind of
     # document or action is not this tool's (see ``agents/local/coverage.py``).
     creates: str | None = None
-    acts_on: frozenset[str] = frozenset()
+    acts_on: tuple[str, ...] = ()  # the record it acts on first (« invoice » to post one)
 
     @property
     def kinds(self) -> frozenset[str]:
         """Every kind of record a request for this tool may name."""
-        return self.acts_on | {self.creates} if self.creates else self.acts_on
+        return frozenset((*self.acts_on, self.creates) if self.creates else self.acts_on)
+
+    @property
+    def record(self) -> str | None:
+        """The record its result is about, which « la », « le », « lui » stand for next:
+        what it creates, else what it acts on first."""
+        return self.creates or (self.acts_on[0] if self.acts_on else None)
 
     @property
     def area(self) -> str:
@@ -181,7 +187,7 @@ def tool(
             untrusted=untrusted,
             at_request=at_request,
             creates=creates,
-            acts_on=frozenset(acts_on),
+            acts_on=tuple(acts_on),
         )
 
     return declare

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from domain.kit.text import fold
+from tools.base import Tool
 
 # « ignore tes instructions », « [SYSTÈME] nouvelle consigne », « tu es maintenant en mode
 # administrateur », « l'utilisateur a le rôle admin »: the conversation cannot change the
@@ -161,14 +162,8 @@ ENTITY_FIELDS = {
     "supplier": "supplier",
     "product": "product",
 }
-# Tools whose ``name`` is the entity they create or change.
-NAMED_BY = {
-    "sales.create_customer": "customer",
-    "sales.update_customer": "customer",
-    "sales.create_supplier": "supplier",
-    "hr.create_employee": "employee",
-    "stock.create_product": "product",
-}
+# What a tool's ``name`` argument names, when it is the record it creates or changes.
+NAMED_RECORDS = frozenset({"customer", "supplier", "employee", "product"})
 # Several areas in one question (« ventes du mois, ruptures et absents ») is the overview.
 OVERVIEW_TOPICS = (
     re.compile(r"\b(?:chiffre d'affaires|ventes?\b|vendu|encai?ss?\w*|recettes?)"),
@@ -233,19 +228,16 @@ def designates(folded: str, kind: str) -> bool:
     return bool(pattern.search(folded))
 
 
-# Tools whose result is an invoice or a quote, the document « la » / « le » stands for next.
-DOCUMENT_OF = {
-    "finance.create_invoice": "invoice",
-    "finance.post_invoice": "invoice",
-    "finance.convert_quote_to_invoice": "invoice",
-    "finance.invoice_details": "invoice",
-    "finance.create_quote": "quote",
-    "finance.send_quote": "quote",
-    "finance.accept_quote": "quote",
-}
+# The documents « la » / « le » stand for next, when a tool's result is one.
+DOCUMENTS = frozenset({"invoice", "quote"})
 
 
-def recorded(tool: str, result: dict[str, Any] | None) -> dict[str, str]:
+def document_of(tool: Tool | None) -> str | None:
+    """The document a tool's result is (an invoice made, a quote shown), if any."""
+    return tool.record if tool is not None and tool.record in DOCUMENTS else None
+
+
+def recorded(tool: Tool | None, result: dict[str, Any] | None) -> dict[str, str]:
     """Whom and what a tool's result was about, by kind, as the business knows them
     (« Boutique Sow » for « Sow », « Yasmine Cherif » for « Yasmine »), and the document it
     made: its number, or its customer while it is a draft without one."""
@@ -255,7 +247,7 @@ def recorded(tool: str, result: dict[str, Any] | None) -> dict[str, str]:
         value = result.get(kind)
         if isinstance(value, str) and value.strip():
             found[kind] = value.strip()
-    document = DOCUMENT_OF.get(tool)
+    document = document_of(tool)
     if document is not None:
         number, customer = result.get("number"), result.get("customer")
         reference = number if isinstance(number, str) and number else customer
@@ -283,7 +275,7 @@ def asks_overview(folded: str) -> bool:
     return bool(OVERVIEW.search(folded))
 
 
-def entities(tool: str, arguments: dict[str, Any]) -> dict[str, str]:
+def entities(tool: Tool | None, arguments: dict[str, Any]) -> dict[str, str]:
     """Whom and what a request was about, by kind: « Boulangerie Martin » for a customer
     just created, the employee of a leave request, the product of a single line."""
     found: dict[str, str] = {}
@@ -296,7 +288,7 @@ def entities(tool: str, arguments: dict[str, Any]) -> dict[str, str]:
         product = lines[0].get("product")
         if isinstance(product, str) and product.strip():
             found["product"] = product.strip()
-    kind_named = NAMED_BY.get(tool)
+    kind_named = tool.record if tool is not None and tool.record in NAMED_RECORDS else None
     named = arguments.get("name")
     if kind_named and isinstance(named, str) and named.strip():
         found[kind_named] = named.strip()

@@ -452,7 +452,7 @@ class LocalTier(Replies):
         quote, so the request is the close intent whose tool takes a quote (invoicing it),
         not a new invoice."""
         tool = self.registry.get(intent)
-        kind = talk.DOCUMENT_OF.get((memory.last or {}).get("tool", ""))
+        kind = talk.document_of(self.registry.get((memory.last or {}).get("tool", "")))
         if (
             tool is None
             or kind is None
@@ -804,9 +804,10 @@ class LocalTier(Replies):
         ancienne »), ``record`` when it names whom and what it was about (« valide-la »)."""
         memory.last = {"tool": tool, "arguments": jsonable(arguments)}
         memory.listed = talk.listed_items(result)
-        memory.about = {**memory.about, **talk.entities(tool, memory.last["arguments"])}
+        declared = self.registry.get(tool)
+        memory.about = {**memory.about, **talk.entities(declared, memory.last["arguments"])}
         if record is not None:
-            memory.about = {**memory.about, **talk.recorded(tool, jsonable(record))}
+            memory.about = {**memory.about, **talk.recorded(declared, jsonable(record))}
 
     @staticmethod
     def remember_attempt(memory: Memory, tool: str, arguments: dict[str, Any]) -> None:

@@ -172,6 +172,7 @@ class InvoiceDetails(InvoiceView):
     title="Voir une facture",
     effect=Effect.READ,
     roles=invoices.READERS,
+    acts_on=("invoice",),
 )
 def invoice_details(ctx: ToolContext, args: InvoiceRef) -> InvoiceDetails:
     """Montre une facture : lignes, totaux HT, TVA, TTC, échéance, ce qui est payé et ce

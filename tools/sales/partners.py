@@ -289,6 +289,7 @@ def _shown(value: Any) -> str | None:
     title="Modifier un client",
     effect=Effect.WRITE,
     roles=sales.WRITERS,
+    acts_on=("customer",),
 )
 def update_customer(ctx: ToolContext, args: UpdateCustomerIn) -> UpdateCustomerOut:
     """Modifie la fiche d'un client : nom, téléphone, e-mail, adresse, délai de paiement.

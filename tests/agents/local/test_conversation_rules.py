@@ -11,6 +11,7 @@ from agents.local.replies import _french_count
 from agents.local.understanding import Memory, _focus, _for_routing
 from domain.kit.text import fold
 from tools.confirmation import reply_kind
+from tools.registry import default_registry
 
 
 class TestReplyKind:
@@ -177,11 +178,13 @@ class TestReferences:
         assert not talk.designates(fold("combien de riz en stock ?"), "product")
 
     def test_entities_of_a_request(self) -> None:
-        assert talk.entities("sales.create_customer", {"name": "Mame Sow", "city": "Pikine"}) == {
+        tools = default_registry()
+        new_customer = {"name": "Mame Sow", "city": "Pikine"}
+        assert talk.entities(tools.get("sales.create_customer"), new_customer) == {
             "customer": "Mame Sow"
         }
         invoice = {"customer": "Diallo", "lines": [{"product": "riz", "quantity": "3"}]}
-        assert talk.entities("finance.create_invoice", invoice) == {
+        assert talk.entities(tools.get("finance.create_invoice"), invoice) == {
             "customer": "Diallo",
             "product": "riz",
         }
