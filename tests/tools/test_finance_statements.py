@@ -8,12 +8,15 @@ from decimal import Decimal
 
 import pytest
 
+from comptoir.bootstrap import Container
 from domain.finance.books import open_books
 from domain.finance.ledger import EntryDraft, Movement, write_entry
 from domain.kit.errors import PermissionDenied
 from domain.kit.principal import Role
+from tests.factories import make_tenant
+from tests.finance_factories import clock_at
 from tests.tools.kit import tool_context
-from tests.tools.test_finance import DAY, Shop, fcfa, shop  # noqa: F401  (fixture)
+from tests.tools.test_finance import DAY, Shop, fcfa
 from tools.finance import (
     create_credit_note,
     customer_balance,
@@ -23,6 +26,16 @@ from tools.finance import (
 )
 
 MARCH = {"start": "2026-03-01", "end": "2026-03-31"}
+
+
+@pytest.fixture
+def shop(container: Container) -> Shop:
+    """A Senegalese shop (XOF, VAT 18 %) on 16 March 2026, with two customers."""
+    shop = Shop(container, make_tenant(container, country="SN"), clock_at(DAY))
+    shop.product("Sac de riz 25 kg", "15000", sku="RIZ-25")
+    shop.customer("Diallo SARL")
+    shop.customer("Modou Fall")
+    return shop
 
 
 class TestCustomerBalance:

@@ -10,12 +10,30 @@ import pytest
 from comptoir.bootstrap import Container
 from domain.kit.clock import ManualClock
 from domain.kit.errors import InvalidInput
-from tests.hr_factories import MONDAY, as_user, make_employee
-from tests.tools.test_hr import Team, run, team  # noqa: F401  (fixture)
+from tests.hr_factories import (
+    MONDAY,
+    as_user,
+    make_employee,
+    make_linked,
+    make_staff,
+    open_balance,
+)
+from tests.tools.test_hr import Team, run
 from tools import hr as tools
 
 # Monday 23 March 2026, 10:00 in Dakar (UTC).
 MORNING = ManualClock(datetime(2026, 3, 23, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def team(container: Container) -> Team:
+    """A Senegalese team: Fatou manages Awa; Moussa has no account."""
+    staff = make_staff(container, country="SN")
+    fatou, boss = make_linked(container, staff, name="Fatou Diop", job_title="Gérante")
+    awa, awa_record = make_linked(container, staff, name="Awa Ndiaye", manager_id=boss.id)
+    moussa = make_employee(container, staff, "Moussa Sarr", job_title="Livreur")
+    open_balance(container, staff, awa_record.id, "10")
+    return Team(staff, fatou, awa, awa_record, moussa)
 
 
 def _names(text: str) -> list[str]:
