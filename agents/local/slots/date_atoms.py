@@ -122,7 +122,9 @@ def _month(m: re.Match[str], today: date) -> Atom | None:
 
 
 def _weekday(m: re.Match[str], today: date) -> Atom | None:
-    weekday, direction = WEEKDAYS[m["wd"]], (m["dir"] or "").split()
+    # « lundi et mardi prochains »: the plural qualifies each weekday of the list alike
+    weekday = WEEKDAYS[m["wd"]]
+    direction = [w.removesuffix("s") for w in (m["dir"] or "").split()]
     if direction and direction[0] in ("prochain", "suivant", "d'apres") or "prochaine" in direction:
         day = week_start(today) + timedelta(days=7 + weekday)
     elif direction and direction[0] in ("dernier", "passe") or "derniere" in direction:
@@ -329,7 +331,7 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     (
         re.compile(
             rf"{_B}(?:(?P<this>ce|cet)\s+)?(?P<wd>{_WD}){_E}"
-            r"(?:\s+(?P<dir>prochain|suivant|d'apres|qui\s+vient|dernier|passe|en\s+huit"
+            r"(?:\s+(?P<dir>prochains?|suivants?|d'apres|qui\s+vient|derniers?|passes?|en\s+huit"
             r"|de\s+la\s+semaine\s+(?:prochaine|derniere|passee)|de\s+cette\s+semaine)(?![\w']))?"
         ),
         _weekday,
