@@ -107,7 +107,7 @@ def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     if turn.llm is not None and turn.mode == "auto" and unsure:
         # Understood on a keyword but not close to any exemplar: the model is surer.
         plan, memory.draft = Plan("llm", routing=routing), None
-    if plan.kind == "llm" and _documents_answer(turn, message):
+    if plan.kind == "llm" and plan.tool is None and _documents_answer(turn, message):
         # Not understood and no model to ask: the business's own documents may answer.
         plan = Plan("tool", tool=DOCUMENTS_SEARCH, arguments={"question": message})
     return {"plan": _plan_dict(plan), "memory": memory.dump(), "tier": "local"}

@@ -92,6 +92,16 @@ class Tool:
     # What it records happens when it was asked (« je suis arrivé »): once confirmed, it
     # runs at the moment of the request, so what is written is what the preview showed.
     at_request: bool = False
+    # The kind of record it creates (« invoice », « leave »…) and the kinds a request for it
+    # may name besides (« facture » in a payment): a request naming another kind of
+    # document or action is not this tool's (see ``agents/local/coverage.py``).
+    creates: str | None = None
+    acts_on: frozenset[str] = frozenset()
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """Every kind of record a request for this tool may name."""
+        return self.acts_on | {self.creates} if self.creates else self.acts_on
 
     @property
     def area(self) -> str:
@@ -146,6 +156,8 @@ def tool(
     low_risk: bool = False,
     untrusted: bool = False,
     at_request: bool = False,
+    creates: str | None = None,
+    acts_on: tuple[str, ...] = (),
 ) -> Callable[[Callable[[ToolContext, In], Out]], Tool]:
     """Declare a tool from a function ``(ctx: ToolContext, args: XIn) -> XOut`` whose
     docstring is its French description."""
@@ -168,6 +180,8 @@ def tool(
             low_risk=low_risk,
             untrusted=untrusted,
             at_request=at_request,
+            creates=creates,
+            acts_on=frozenset(acts_on),
         )
 
     return declare

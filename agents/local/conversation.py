@@ -139,6 +139,9 @@ DOCUMENT_PRONOUN = re.compile(
     r"|\b(?:cette|ce|la meme|le meme) (?:facture|devis|brouillon|document)\b"
     r"|\b(?:celle-ci|celui-ci|celle-la|celui-la)\b"
     r"|\b(?:la|le) (?:facture|devis)\s*(?:[.!?,]|$|maintenant|stp|svp|aussi|alors|comme|du coup)"
+    # « transforme le devis en facture »: the document named by its kind alone, not « la
+    # facture de Diallo » nor « le devis D-2026-00003 »
+    r"|\b(?:la|le) (?:facture|devis) (?:en|par|a|au|aux|comme|tout de suite|dans)\b"
 )
 # « on vient d'en recevoir 120 »: ``en`` stands for the product just talked about.
 PRODUCT_PRONOUN = re.compile(

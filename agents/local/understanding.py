@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, get_args
 
 from agents.local import conversation as talk
+from agents.local import coverage
 from agents.local.adapters.base import Adapter
 from agents.local.replies import (
     ERASE_REFUSAL,
@@ -76,6 +77,10 @@ OVERVIEW_TOOL = "reports.kpis"
 # what the pronoun stands for.
 CONTEXT_CANDIDATES = 5
 CONTEXT_SPREAD = 0.035
+# A request naming a kind of record its routed tool does not take is re-read as the close
+# intent whose tool creates that kind, among this many of the best.
+KIND_CANDIDATES = 6
+KIND_SPREAD = 0.03  # how close to the best an intent must score to be among them
 CONFIRMATION_STAYS = "Je demande toujours votre accord avant d'enregistrer quoi que ce soit."
 
 
@@ -134,6 +139,11 @@ def set_path(arguments: dict[str, Any], path: str, value: Any) -> None:
         target[int(last)] = value
     else:
         target[last] = value
+
+
+def _of(label: str) -> str:
+    """« un avoir » → « d'un avoir »."""
+    return "d'" + label if label[:1] in "aeiouyéèê" else "de " + label
 
 
 def _clean_answer(text: str) -> str:
@@ -247,7 +257,7 @@ class LocalTier(Replies):
         if memory.last and FOLLOW_UP.match(folded) and not routing.confident:
             return self._follow_up(memory, utt, message)
         memory.draft = None
-        return self._new_request(routing, utt, memory, principal, message)
+        return self._new_request(routing, utt, memory, principal, message, today)
 
     def settle(self, kind: str, memory: Memory) -> Plan:
         """« oui », « non » or « attends » with no preview waiting."""
@@ -311,9 +321,10 @@ class LocalTier(Replies):
         memory: Memory,
         principal: Principal,
         message: str,
+        today: date,
     ) -> Plan:
         folded = fold(message)
-        intent = routing.intent if routing.confident else None
+        intent = routing.intent if routing.confident else self._named_kind_decides(message)
         if intent is None and memory.about:
             intent = self._in_context(message, folded, memory)
         if self._overview(routing, message, folded):
@@ -322,6 +333,7 @@ class LocalTier(Replies):
             return Plan("llm", self.not_understood(principal), routing=routing)
         if intent.startswith("chat."):
             return self._chat(intent, principal)
+        intent = self._of_named_kind(intent, message, folded)
         adapter = self.adapters.get(intent)
         if adapter is None:
             return Plan("llm", self.not_understood(principal), routing=routing)
@@ -329,7 +341,78 @@ class LocalTier(Replies):
         self._designated(adapter.tool, arguments, folded, memory)
         self._named_first(adapter.tool, arguments, message)
         self._from_list(adapter.tool, arguments, folded, memory)
+        if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
+            return unclear
         return self._complete(adapter, arguments, memory, routing)
+
+    def _of_named_kind(self, intent: str, message: str, folded: str) -> str:
+        """« crée un avoir … sur sa dernière facture » routed to creating an invoice: the
+        close intent whose tool creates the kind of record the message names, when the
+        routed one does not take it."""
+        tool = self.registry.get(intent)
+        if tool is None or not tool.is_write:
+            return intent
+        named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
+        if not named or named <= tool.kinds:
+            return intent
+        routed = _for_routing(message)
+        for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
+            other = self.registry.get(name)
+            if (
+                other is not None
+                and other.is_write
+                and other.creates in named - tool.kinds
+                and named <= other.kinds
+                and name in self.adapters
+            ):
+                return name
+        return intent
+
+    def _named_kind_decides(self, message: str) -> str | None:
+        """Two close intents (« crée un avoir … sur sa facture »: a credit note or an
+        invoice?): the one whose tool creates a kind of record the message names and takes
+        every kind it names, when only one of them does."""
+        named = {kind.name for kind, _, _ in coverage.named_kinds(fold(message))}
+        if not named:
+            return None
+        routed = _for_routing(message)
+        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        fitting = [
+            name
+            for name, score in ranked
+            if score >= ranked[0][1] - KIND_SPREAD
+            and (tool := self.registry.get(name)) is not None
+            and tool.creates in named
+            and named <= tool.kinds
+            and name in self.adapters
+        ]
+        return fitting[0] if len(fitting) == 1 else None
+
+    def _unclear(
+        self, tool_name: str, utt: Utterance, arguments: dict[str, Any], memory: Memory, today: date
+    ) -> Plan | None:
+        """A reply saying which part of the message the parse left over, or None when it
+        accounts for all of it; nothing is proposed, and the LLM tier gets the turn when
+        there is one."""
+        tool = self.registry.get(tool_name)
+        if tool is None:
+            return None
+        left = coverage.gap(utt, arguments, tool, today)
+        if left is None:
+            return None
+        memory.draft = None
+        if left.kind is not None:
+            what = f"vous parlez {_of(left.kind.label)} (« {left.text} »)"
+            text = (
+                f"Je n'ai pas bien compris : {what}, et je ne sais pas le faire avec "
+                f"« {tool.title} ». Pouvez-vous reformuler votre demande ? Rien n'a été fait."
+            )
+        else:
+            text = (
+                f"Je n'ai pas bien compris cette partie de votre message : « {left.text} ». "
+                "Pouvez-vous préciser ou reformuler ? Rien n'a été fait."
+            )
+        return Plan("llm", text, tool=tool_name, arguments=arguments)
 
     def _in_context(self, message: str, folded: str, memory: Memory) -> str | None:
         """« il lui reste combien à payer du coup ? » after a payment: among the close
@@ -454,18 +537,23 @@ class LocalTier(Replies):
         if correcting:
             utt = self._correction(message, draft, today, currency)
             arguments = jsonable(adapter.corrected(dict(draft["arguments"]), utt))
+            chosen = False
         elif awaiting and (choice := self._chosen_option(draft, folded)) is not None:
             arguments = dict(draft["arguments"])
             set_path(arguments, awaiting, choice)
+            chosen = True
         else:
             said = jsonable(adapter.extract(utt))
             if awaiting and "." in awaiting:  # the answer names one part of a list
                 said.pop(awaiting.split(".")[0], None)
             arguments = {**draft["arguments"], **said}
+            chosen = False
         if not correcting and awaiting and get_path(arguments, awaiting) in (None, "", []):
             value = self._answer_value(draft, awaiting, utt, message, folded)
             if value is not None:
                 set_path(arguments, awaiting, value)
+        if not chosen and (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)):
+            return unclear
         return self._complete(adapter, arguments, memory)
 
     @staticmethod
@@ -548,6 +636,8 @@ class LocalTier(Replies):
         arguments = jsonable(adapter.corrected(dict(last["arguments"]), utt))
         if arguments == last["arguments"] and WEAK_CORRECTION.match(fold(message)):
             return None
+        if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
+            return unclear
         return self._complete(adapter, arguments, memory)
 
     def _follow_up(self, memory: Memory, utt: Utterance, message: str) -> Plan:

@@ -125,6 +125,7 @@ class CreatedInvoice(InvoiceView):
     title="Créer une facture",
     effect=Effect.WRITE,
     roles=invoices.WRITERS,
+    creates="invoice",
 )
 def create_invoice(ctx: ToolContext, args: CreateInvoiceIn) -> CreatedInvoice:
     """Crée une facture brouillon pour un client : produits du catalogue (nom ou référence)
@@ -178,6 +179,7 @@ class PostedInvoice(InvoiceView):
     title="Valider une facture",
     effect=Effect.WRITE,
     roles=(Role.MANAGER, Role.ACCOUNTANT),
+    acts_on=("invoice",),
 )
 def post_invoice(ctx: ToolContext, args: InvoiceRef) -> PostedInvoice:
     """Valide une facture brouillon : elle reçoit son numéro définitif, sa date et son
@@ -260,6 +262,8 @@ def _credit_lines(
     title="Créer un avoir",
     effect=Effect.WRITE,
     roles=(Role.MANAGER, Role.ACCOUNTANT),
+    creates="credit_note",
+    acts_on=("invoice",),
 )
 def create_credit_note(ctx: ToolContext, args: CreateCreditNoteIn) -> CreatedCreditNote:
     """Annule tout ou partie d'une facture validée par un avoir (définitif, numéroté), avec
@@ -337,6 +341,7 @@ class CreatedRecurring(DocumentView):
     title="Créer une facturation récurrente",
     effect=Effect.WRITE,
     roles=invoices.WRITERS,
+    creates="invoice",
 )
 def create_recurring_invoice(ctx: ToolContext, args: CreateRecurringIn) -> CreatedRecurring:
     """Crée un modèle qui génère une facture chaque mois, trimestre ou année pour un client

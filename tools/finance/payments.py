@@ -147,6 +147,8 @@ def _amount(said: Decimal | str, invoice: Invoice | None, owed: dict[UUID, Decim
     title="Enregistrer un paiement",
     effect=Effect.WRITE,
     roles=payments.WRITERS,
+    creates="payment",
+    acts_on=("invoice",),
 )
 def record_payment(ctx: ToolContext, args: RecordPaymentIn) -> RecordedPayment:
     """Enregistre un paiement reçu d'un client (espèces, virement, chèque, carte, Wave,

@@ -109,7 +109,13 @@ class CreatedQuote(QuoteView):
         )
 
 
-@tool("finance.create_quote", title="Créer un devis", effect=Effect.WRITE, roles=invoices.WRITERS)
+@tool(
+    "finance.create_quote",
+    title="Créer un devis",
+    effect=Effect.WRITE,
+    roles=invoices.WRITERS,
+    creates="quote",
+)
 def create_quote(ctx: ToolContext, args: CreateQuoteIn) -> CreatedQuote:
     """Crée un devis (brouillon numéroté) pour un client : produits du catalogue ou lignes
     libres, quantités, remise, TVA.
@@ -149,6 +155,7 @@ class SentQuote(QuoteView):
     title="Marquer un devis comme envoyé",
     effect=Effect.WRITE,
     roles=invoices.WRITERS,
+    acts_on=("quote",),
 )
 def send_quote(ctx: ToolContext, args: QuoteRef) -> SentQuote:
     """Marque un devis brouillon comme envoyé au client (il peut ensuite être accepté).
@@ -177,7 +184,11 @@ class AcceptedQuote(QuoteView):
 
 
 @tool(
-    "finance.accept_quote", title="Accepter un devis", effect=Effect.WRITE, roles=invoices.WRITERS
+    "finance.accept_quote",
+    title="Accepter un devis",
+    effect=Effect.WRITE,
+    roles=invoices.WRITERS,
+    acts_on=("quote", "invoice"),
 )
 def accept_quote(ctx: ToolContext, args: QuoteRef) -> AcceptedQuote:
     """Enregistre qu'un client a accepté un devis envoyé.
@@ -213,6 +224,8 @@ class QuoteInvoice(InvoiceView):
     title="Facturer un devis",
     effect=Effect.WRITE,
     roles=invoices.WRITERS,
+    creates="invoice",
+    acts_on=("quote",),
 )
 def convert_quote_to_invoice(ctx: ToolContext, args: QuoteRef) -> QuoteInvoice:
     """Crée la facture brouillon d'un devis accepté (à valider ensuite).

@@ -66,7 +66,12 @@ def _point_out(ctx: ToolContext, r: AttendanceRecord, name: str, check_out: bool
 
 
 @tool(
-    "hr.check_in", title="Pointer son arrivée", effect=Effect.WRITE, low_risk=True, at_request=True
+    "hr.check_in",
+    title="Pointer son arrivée",
+    effect=Effect.WRITE,
+    low_risk=True,
+    at_request=True,
+    creates="attendance",
 )
 def check_in(ctx: ToolContext, args: PointIn) -> PointOut:
     """Pointe votre arrivée, maintenant.
@@ -83,7 +88,12 @@ def check_in(ctx: ToolContext, args: PointIn) -> PointOut:
 
 
 @tool(
-    "hr.check_out", title="Pointer son départ", effect=Effect.WRITE, low_risk=True, at_request=True
+    "hr.check_out",
+    title="Pointer son départ",
+    effect=Effect.WRITE,
+    low_risk=True,
+    at_request=True,
+    creates="attendance",
 )
 def check_out(ctx: ToolContext, args: PointIn) -> PointOut:
     """Pointe votre départ, maintenant.

@@ -62,7 +62,11 @@ class ContractOut(ToolResult):
 
 
 @tool(
-    "hr.create_contract", title="Créer un contrat de travail", effect=Effect.WRITE, roles=(Role.HR,)
+    "hr.create_contract",
+    title="Créer un contrat de travail",
+    effect=Effect.WRITE,
+    roles=(Role.HR,),
+    creates="contract",
 )
 def create_contract(ctx: ToolContext, args: CreateContractIn) -> ContractOut:
     """Enregistre le contrat d'un employé : CDI, CDD ou stage (avec date de fin),

@@ -123,7 +123,14 @@ class EmployeeOut(ToolResult):
         return f"Fiche créée : {self.name} (matricule {self.code})."
 
 
-@tool("hr.create_employee", title="Créer une fiche employé", effect=Effect.WRITE, roles=(Role.HR,))
+@tool(
+    "hr.create_employee",
+    title="Créer une fiche employé",
+    effect=Effect.WRITE,
+    roles=(Role.HR,),
+    creates="employee",
+    acts_on=("contract",),
+)
 def create_employee(ctx: ToolContext, args: CreateEmployeeIn) -> EmployeeOut:
     """Crée la fiche d'un nouvel employé : poste, téléphone, service, responsable, date
     d'embauche.
@@ -202,7 +209,11 @@ def _state(e: Employee) -> dict[str, Any]:
 
 
 @tool(
-    "hr.update_employee", title="Modifier une fiche employé", effect=Effect.WRITE, roles=(Role.HR,)
+    "hr.update_employee",
+    title="Modifier une fiche employé",
+    effect=Effect.WRITE,
+    roles=(Role.HR,),
+    acts_on=("contract",),
 )
 def update_employee(ctx: ToolContext, args: UpdateEmployeeIn) -> UpdateEmployeeOut:
     """Modifie la fiche d'un employé : poste, téléphone, service, responsable, ou son

@@ -127,7 +127,7 @@ def _for_whom(ctx: ToolContext, name: str | None) -> Employee:
     return employee
 
 
-@tool("hr.request_leave", title="Demander un congé", effect=Effect.WRITE)
+@tool("hr.request_leave", title="Demander un congé", effect=Effect.WRITE, creates="leave")
 def request_leave(ctx: ToolContext, args: RequestLeaveIn) -> LeaveOut:
     """Pose une demande de congé (pour soi, ou pour un membre de son équipe) : type, dates,
     demi-journées. Les jours comptés sont les jours ouvrés.
@@ -212,7 +212,7 @@ def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveR
     raise AskBack(f"Plusieurs demandes{whom} en attente : laquelle ?", field=field, options=options)
 
 
-@tool("hr.approve_leave", title="Approuver un congé", effect=Effect.WRITE)
+@tool("hr.approve_leave", title="Approuver un congé", effect=Effect.WRITE, acts_on=("leave",))
 def approve_leave(ctx: ToolContext, args: DecideLeaveIn) -> LeaveOut:
     """Approuve la demande de congé en attente d'un employé (responsable ou RH) ; les jours
     sont déduits de son solde.
@@ -224,7 +224,7 @@ def approve_leave(ctx: ToolContext, args: DecideLeaveIn) -> LeaveOut:
     return _leave_out(ctx, approved, "approve")
 
 
-@tool("hr.reject_leave", title="Refuser un congé", effect=Effect.WRITE)
+@tool("hr.reject_leave", title="Refuser un congé", effect=Effect.WRITE, acts_on=("leave",))
 def reject_leave(ctx: ToolContext, args: RejectLeaveIn) -> LeaveOut:
     """Refuse la demande de congé en attente d'un employé (responsable ou RH), avec le motif.
 

@@ -102,6 +102,18 @@ class ActivityOut(ToolResult):
     title="Noter une activité commerciale",
     effect=Effect.WRITE,
     roles=sales.WRITERS,
+    creates="activity",
+    acts_on=(
+        "quote",
+        "invoice",
+        "reminder",
+        "purchase_order",
+        "payment",
+        "contract",
+        "opportunity",
+        "credit_note",
+        "leave",
+    ),
 )
 def log_activity(ctx: ToolContext, args: LogActivityIn) -> ActivityOut:
     """Note un appel, un rendez-vous, une tâche ou une note sur un client ou fournisseur,

@@ -218,6 +218,7 @@ def _create(ctx: ToolContext, args: CreatePartnerIn, role: PartnerRole) -> Partn
     title="Créer un client",
     effect=Effect.WRITE,
     roles=sales.WRITERS,
+    creates="customer",
 )
 def create_customer(ctx: ToolContext, args: CreatePartnerIn) -> PartnerOut:
     """Crée une fiche client (entreprise ou particulier), avec téléphone, e-mail, ville.
@@ -232,6 +233,7 @@ def create_customer(ctx: ToolContext, args: CreatePartnerIn) -> PartnerOut:
     title="Créer un fournisseur",
     effect=Effect.WRITE,
     roles=sales.WRITERS,
+    creates="supplier",
 )
 def create_supplier(ctx: ToolContext, args: CreateSupplierIn) -> PartnerOut:
     """Crée une fiche fournisseur, avec téléphone, e-mail, ville et délai de livraison.

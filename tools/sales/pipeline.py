@@ -102,6 +102,8 @@ def _opportunity_out(
     title="Créer une affaire",
     effect=Effect.WRITE,
     roles=sales.PIPELINE_WRITERS,
+    creates="opportunity",
+    acts_on=("quote",),
 )
 def create_opportunity(ctx: ToolContext, args: CreateOpportunityIn) -> OpportunityOut:
     """Ouvre une affaire (opportunité) avec un client dans le pipeline commercial.
@@ -159,6 +161,10 @@ def _deal_of(ctx: ToolContext, partner: Partner, title: str | None) -> Opportuni
     title="Changer l'étape d'une affaire",
     effect=Effect.WRITE,
     roles=sales.PIPELINE_WRITERS,
+    acts_on=(
+        "opportunity",
+        "quote",
+    ),
 )
 def move_opportunity(ctx: ToolContext, args: MoveOpportunityIn) -> OpportunityOut:
     """Fait avancer (ou reculer) une affaire d'un client dans le pipeline : Qualifié,

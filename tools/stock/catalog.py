@@ -188,7 +188,13 @@ class CreateProductOut(ProductOut):
         return f"Créer le produit {self.describe()}."
 
 
-@tool("stock.create_product", title="Créer un produit", effect=Effect.WRITE, roles=WRITERS)
+@tool(
+    "stock.create_product",
+    title="Créer un produit",
+    effect=Effect.WRITE,
+    roles=WRITERS,
+    creates="product",
+)
 def create_product(ctx: ToolContext, args: CreateProductIn) -> CreateProductOut:
     """Ajoute un produit au catalogue ; une marchandise est gérée en stock sauf avis
     contraire.
@@ -304,7 +310,12 @@ def _change_line(field: str, old: Any, new: Any, currency: str, *, costs: bool) 
     )
 
 
-@tool("stock.update_product", title="Modifier un produit", effect=Effect.WRITE, roles=WRITERS)
+@tool(
+    "stock.update_product",
+    title="Modifier un produit",
+    effect=Effect.WRITE,
+    roles=WRITERS,
+)
 def update_product(ctx: ToolContext, args: UpdateProductIn) -> UpdateProductOut:
     """Change un produit existant : prix de vente ou d'achat, nom, référence, unité, TVA,
     code-barres, gestion du stock, archivage, stock minimum et maximum (règle de

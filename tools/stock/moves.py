@@ -224,7 +224,14 @@ class ReceiveOut(MovementOut):
         )
 
 
-@tool("stock.receive", title="Entrer du stock", effect=Effect.WRITE, roles=RECEIVERS)
+@tool(
+    "stock.receive",
+    title="Entrer du stock",
+    effect=Effect.WRITE,
+    roles=RECEIVERS,
+    creates="stock_move",
+    acts_on=("purchase_order",),
+)
 def receive(ctx: ToolContext, args: ReceiveIn) -> ReceiveOut:
     """Enregistre une entrée de marchandise en stock (livraison d'un fournisseur hors bon
     de commande), dans l'entrepôt indiqué ou l'entrepôt principal.
@@ -291,7 +298,9 @@ class IssueOut(MovementOut):
         )
 
 
-@tool("stock.issue", title="Sortir du stock", effect=Effect.WRITE, roles=ISSUERS)
+@tool(
+    "stock.issue", title="Sortir du stock", effect=Effect.WRITE, roles=ISSUERS, creates="stock_move"
+)
 def issue(ctx: ToolContext, args: IssueIn) -> IssueOut:
     """Enregistre une sortie de stock avec son motif (vente au comptoir, casse, perte,
     usage interne), depuis l'entrepôt indiqué ou l'entrepôt principal.
@@ -369,7 +378,13 @@ class TransferOut(ToolResult):
         return f"Transférer {self._route()}. Stock ensuite — {self._after()}."
 
 
-@tool("stock.transfer", title="Transférer du stock", effect=Effect.WRITE, roles=RECEIVERS)
+@tool(
+    "stock.transfer",
+    title="Transférer du stock",
+    effect=Effect.WRITE,
+    roles=RECEIVERS,
+    creates="stock_move",
+)
 def transfer(ctx: ToolContext, args: TransferIn) -> TransferOut:
     """Déplace de la marchandise d'un entrepôt à un autre (par défaut depuis l'entrepôt
     principal).
@@ -466,7 +481,13 @@ class AdjustOut(ToolResult):
         )
 
 
-@tool("stock.adjust", title="Corriger le stock", effect=Effect.WRITE, roles=ADJUSTERS)
+@tool(
+    "stock.adjust",
+    title="Corriger le stock",
+    effect=Effect.WRITE,
+    roles=ADJUSTERS,
+    creates="stock_move",
+)
 def adjust(ctx: ToolContext, args: AdjustIn) -> AdjustOut:
     """Met le stock d'un produit à la quantité réellement comptée (inventaire, casse,
     erreur de saisie) ; l'écart est enregistré comme ajustement.

@@ -193,6 +193,7 @@ class CreatePurchaseOrderOut(OrderOut):
     title="Créer un bon de commande",
     effect=Effect.WRITE,
     roles=purchasing.BUYERS,
+    creates="purchase_order",
 )
 def create_purchase_order(ctx: ToolContext, args: CreatePurchaseOrderIn) -> CreatePurchaseOrderOut:
     """Prépare un bon de commande fournisseur (brouillon numéroté BC-…), au prix du
@@ -305,6 +306,7 @@ class SendPurchaseOrderOut(OrderOut):
     title="Marquer un bon de commande envoyé",
     effect=Effect.WRITE,
     roles=purchasing.BUYERS,
+    acts_on=("purchase_order",),
 )
 def send_purchase_order(ctx: ToolContext, args: SendPurchaseOrderIn) -> SendPurchaseOrderOut:
     """Marque un bon de commande brouillon comme envoyé au fournisseur (il peut ensuite
@@ -443,6 +445,8 @@ def _product_on_order(ctx: ToolContext, view: OrderView, name: str, field: str) 
     title="Réceptionner un bon de commande",
     effect=Effect.WRITE,
     roles=purchasing.RECEIVERS,
+    creates="stock_move",
+    acts_on=("purchase_order",),
 )
 def receive_purchase_order(
     ctx: ToolContext, args: ReceivePurchaseOrderIn

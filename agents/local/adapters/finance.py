@@ -217,6 +217,22 @@ def _timed_line(utt: Utterance, duration: Any, used: set[int]) -> dict[str, Any]
     return None
 
 
+TIMED_SERVICE = re.compile(r"\s+(?:de|d')\s*([^,;:.!?\d]+?)\s*(?=[,;:.!?]|\bet\b|\bpuis\b|$)")
+
+
+def _unpriced_timed_line(utt: Utterance, duration: Any) -> dict[str, Any] | None:
+    """« 6 heures d'installation » with no price: the service named, by the hour or the
+    day, at its catalog price."""
+    found = TIMED_SERVICE.match(utt.folded, duration.end)
+    if found is None:
+        return None
+    if duration.minutes:
+        quantity = Decimal(duration.minutes) / 60
+    else:
+        quantity = Decimal(duration.days or 1)
+    return {"product": utt.text[found.start(1) : found.end(1)].strip(), "quantity": quantity}
+
+
 def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
     """Lines said in the message: quantities of products, with their unit price when one
     follows (« à 14 000 »), and amounts named by words (free-text lines)."""
@@ -237,8 +253,8 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
         if price is not None:
             line["unit_price"] = price
         lines.append(line)
-    for duration in utt.durations:  # « 6 heures de dépannage à 65 € »
-        timed = _timed_line(utt, duration, used)
+    for duration in utt.durations:  # « 6 heures de dépannage à 65 € », « 6 heures de pose »
+        timed = _timed_line(utt, duration, used) or _unpriced_timed_line(utt, duration)
         if timed is not None:
             lines.append(timed)
             spans_extra.append((duration.start, duration.end))
