@@ -26,6 +26,8 @@ DOCUMENT_OWNER_MARKERS = tuple(
     f"{noun} {link}" for noun in ("facture", "devis") for link in ("de", "d'", "du")
 )
 NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
+# « à partir d'aujourd'hui », « à compter du 1er »: « à » opens a date, not a customer.
+NOT_A_CUSTOMER_AFTER_A = frozenset({"partir", "compter", "cause", "payer", "regler"})
 FREQUENCY_WORDS = re.compile(
     r"\b(?:chaque|tous les|par)\s+(?:mois|ans?|année|annee|trimestres?)\b"
     r"|\b(?:mensuel|trimestriel|annuel|récurrent|recurrent)\w*",
@@ -74,8 +76,11 @@ def _given(**values: Any) -> dict[str, Any]:
 def customer_of(utt: Utterance) -> str | None:
     """« facture pour Diallo », « facture à Ndiaye », « Modou a payé… », and last
     « facture Diallo SARL, 3 sacs » (a name right after the document word)."""
+    after_marker = name_after(utt, CUSTOMER_MARKERS)
+    if after_marker is not None and fold(after_marker.split()[0]) in NOT_A_CUSTOMER_AFTER_A:
+        after_marker = None
     name = (
-        name_after(utt, CUSTOMER_MARKERS)
+        after_marker
         or leading_name(utt)
         or name_after(utt, DOCUMENT_OWNER_MARKERS)  # « la facture de l'Hôtel du Parc »
     )
@@ -576,13 +581,20 @@ def _customer_named(name: str | None) -> str | None:
 
 def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
     trailing = TRAILING_NAME.search(utt.text)
-    candidates = (
-        name_after(utt, BALANCE_MARKERS),
-        leading_name(utt),
-        name_after(utt, ("que", "encore")),  # « qu'est-ce que Sow me doit ? »
-        trailing.group(1) if trailing else None,
-    )
-    return _given(customer=next(filter(None, map(_customer_named, candidates)), None))
+    candidates = [
+        _customer_named(name)
+        for name in (
+            name_after(utt, BALANCE_MARKERS),
+            leading_name(utt),
+            # « qu'est-ce que Sow me doit ? », « cmb Ndiaye Commerce me doit encor ? »
+            name_after(utt, ("que", "encore", "combien", "cmb", "cb")),
+            trailing.group(1) if trailing else None,
+        )
+    ]
+    named = [c for c in candidates if c]
+    # A capitalized name beats a lower-case word read after a marker (« encor », a typo).
+    capital = [c for c in named if c[:1].isupper()]
+    return _given(customer=(capital or named or [None])[0])
 
 
 def extract_details(utt: Utterance) -> dict[str, Any]:
