@@ -594,7 +594,8 @@ def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
     named = [c for c in candidates if c]
     # A capitalized name beats a lower-case word read after a marker (« encor », a typo).
     capital = [c for c in named if c[:1].isupper()]
-    return _given(customer=(capital or named or [None])[0])
+    chosen = capital or named
+    return _given(customer=chosen[0] if chosen else None)
 
 
 def extract_details(utt: Utterance) -> dict[str, Any]:
