@@ -158,6 +158,23 @@ def _relative(m: re.Match[str], today: date) -> Atom | None:
     return atom
 
 
+def _window(m: re.Match[str], today: date) -> Atom | None:
+    """« les 3 prochains mois », « les 7 derniers jours », « les 2 semaines à venir »: from
+    today to that far ahead, or from that far back to today."""
+    count = day_number(m["n"]) if not m["n"].isdigit() else int(m["n"])
+    if not count:
+        return None
+    past = (m["dir"] or "").startswith(("dernier", "passe"))
+    sign, unit = (-1 if past else 1), m["unit"] or m["unit2"]
+    if unit.startswith("jour"):
+        other = today + timedelta(days=sign * count)
+    elif unit.startswith("semaine"):
+        other = today + timedelta(days=7 * sign * count)
+    else:
+        other = add_months(today, sign * count)
+    return _atom(m, other, today) if past else _atom(m, today, other)
+
+
 def _offset(m: re.Match[str], today: date) -> Atom | None:
     count = day_number(m["n"]) if not m["n"].isdigit() else int(m["n"])
     if count is None:
@@ -342,6 +359,14 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
             r"|hier|ce\s+soir|ce\s+matin|cet\s+apres[\s-]midi|ce\s+midi|cette\s+nuit)(?![\w'])"
         ),
         _relative,
+    ),
+    (
+        re.compile(
+            rf"{_B}(?:(?:dans|sur|pour|pendant|durant)\s+)?(?:les|ces|des)\s+(?P<n>{_SMALL})\s+"
+            r"(?:(?P<dir>prochaine?s|derniere?s|passee?s)\s+(?P<unit>jours|semaines|mois)"
+            r"|(?P<unit2>jours|semaines|mois)\s+(?:a\s+venir|qui\s+viennent))(?![\w'])"
+        ),
+        _window,
     ),
     (
         re.compile(

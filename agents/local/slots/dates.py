@@ -18,6 +18,8 @@ Rules (``today`` is given; weeks run Monday → Sunday):
   is the current one, even when that day has passed. « le 15 » is in the current month. « mars »,
   « en mars », « mars 2026 »: the whole month (current year unless said).
 - « dans 3 jours », « dans deux semaines », « dans un mois », « il y a 3 jours »: one day.
+  « les 3 prochains mois », « les 2 semaines à venir »: today → that day; « les 7 derniers
+  jours », « des trois derniers mois »: that day → today.
 - « du jour », « du mois », « de la semaine », « de l'année » (« ventes du mois »): the current
   period; « du mois dernier »: last month; « la semaine du 9 mars »: Monday → Sunday around it.
 - Ranges: « du 3 au 7 mars », « du 28 février au 2 mars », « du lundi au mercredi », « entre le

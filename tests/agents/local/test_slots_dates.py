@@ -211,3 +211,22 @@ class TestWeekdaysSharingAQualifier:
     def test_relative_days(self) -> None:
         assert [s.first for s in parse_dates("après-demain", today=TODAY)] == [d(3, 6)]
         assert [s.first for s in parse_dates("jeudi", today=TODAY)] == [d(3, 5)]
+
+
+class TestWindowsFromToday:
+    @pytest.mark.parametrize(
+        ("text", "first", "last"),
+        [
+            ("dans les 3 prochains mois", d(3, 4), d(6, 4)),
+            ("les 200 prochains jours", d(3, 4), d(9, 20)),
+            ("les 2 semaines à venir", d(3, 4), d(3, 18)),
+            ("le CA des 7 derniers jours", d(2, 25), d(3, 4)),
+            ("les trois derniers mois", d(12, 4, 2025), d(3, 4)),
+        ],
+    )
+    def test_runs_from_today_or_to_today(self, text: str, first: date, last: date) -> None:
+        [span] = parse_dates(text, today=TODAY)
+        assert (span.first, span.last) == (first, last)
+
+    def test_three_bags_are_no_window(self) -> None:
+        assert parse_dates("les 3 sacs", today=TODAY) == []
