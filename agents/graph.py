@@ -50,6 +50,8 @@ class AgentState(TypedDict, total=False):
     reply: str
     tier: str
     history: list[dict[str, str]]
+    # What was just done, said before the answer to the next request of the same message.
+    before: str | None
 
 
 @dataclass
@@ -90,9 +92,9 @@ def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     memory = _memory(state)
     kind = reply_kind(message)
     if kind in ("yes", "no") or (kind == "wait" and memory.draft):  # no preview waiting
-        if kind != "wait":
-            turn.tools.nothing_pending(message)
         settled = turn.local.settle(kind, memory)
+        if kind != "wait" and settled.kind == "reply":
+            turn.tools.nothing_pending(message)
         return {"plan": _plan_dict(settled), "memory": memory.dump(), "tier": "local"}
     if turn.mode == "llm" and turn.llm is not None:
         memory.draft = None
@@ -147,6 +149,11 @@ def act(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     update = _after_outcome(state, turn, outcome)
     if plan.get("text"):  # a word on the request itself (« je demande toujours… »)
         update["reply"] = f"{plan['text']}\n{update['reply']}"
+    memory = Memory.load(update["memory"])
+    if outcome.status == "done" and memory.queued:  # a reading done: the next request now
+        update.update(message=memory.queued, before=_after_done(state, update["reply"]))
+        memory.queued = None
+        update["memory"] = memory.dump()
     return update
 
 
@@ -192,24 +199,33 @@ def llm(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
 
 
 def after_action(state: AgentState) -> str:
-    return "show_preview" if state.get("pending") else "respond"
+    if state.get("pending"):
+        return "show_preview"
+    return "understand" if state.get("before") and state.get("plan") is None else "respond"
 
 
 def show_preview(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     """Send the preview and its token (a node of its own: ``await_confirmation`` runs
     again from its start when resumed, and must not send them twice)."""
     pending = state.get("pending") or {}
+    text = _after_done(state, state.get("reply", ""))
     _emit(
         runtime,
         {
             "type": "confirmation",
-            "text": state.get("reply", ""),
+            "text": text,
             "token": pending.get("token"),
             "tool": pending.get("tool"),
         },
     )
-    _emit(runtime, {"type": "reply", "text": state.get("reply", ""), "tier": state.get("tier")})
-    return {}
+    _emit(runtime, {"type": "reply", "text": text, "tier": state.get("tier")})
+    return {"before": None}
+
+
+def _after_done(state: AgentState, text: str) -> str:
+    """The answer to the next request of a message, after what the first one did."""
+    before = state.get("before")
+    return f"{before}\n\nEnsuite : {text}" if before else text
 
 
 def await_confirmation(state: AgentState, runtime: Runtime[Turn]) -> Command[Any]:
@@ -219,12 +235,21 @@ def await_confirmation(state: AgentState, runtime: Runtime[Turn]) -> Command[Any
     message, button = answer.get("message", ""), answer.get("button")
     if button or reply_kind(message) == "yes":
         outcome = turn.tools.run_confirmed(button or pending["token"], tier="local")
-        return Command(goto="respond", update=_confirmed_update(state, turn, outcome, message))
+        update = _confirmed_update(state, turn, outcome, message)
+        return Command(goto="understand" if update.get("before") else "respond", update=update)
     if reply_kind(message) == "no":
         outcome = turn.tools.cancel(pending["token"], tier="local")
+        memory = _memory(state)
+        memory.queued = None  # the rest of the message depended on it
         return Command(
             goto="respond",
-            update={"reply": outcome.text, "pending": None, "message": message, "tier": "local"},
+            update={
+                "reply": outcome.text,
+                "pending": None,
+                "message": message,
+                "tier": "local",
+                "memory": memory.dump(),
+            },
         )
     if reply_kind(message) == "wait":  # « attends, je vérifie »: the preview keeps waiting
         return Command(goto="hold", update={"message": message, "tier": "local"})
@@ -242,10 +267,13 @@ def _confirmed_update(
     state: AgentState, turn: Turn, outcome: ToolOutcome, message: str
 ) -> dict[str, Any]:
     update: dict[str, Any] = {"reply": outcome.text, "pending": None, "message": message}
+    memory = _memory(state)
     if outcome.status == "done":
-        memory = _memory(state)
         turn.local.remember(memory, outcome.tool, outcome.arguments, record=outcome.result)
-        update["memory"] = memory.dump()
+        if memory.queued:  # the next request of the same message, now
+            update.update(message=memory.queued, before=outcome.text, button=None, plan=None)
+    memory.queued = None
+    update["memory"] = memory.dump()
     return update
 
 
@@ -255,6 +283,7 @@ def respond(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     if plan.get("kind") == "llm":  # not understood, no model: never the previous answer
         reply = plan.get("text") or ""
     reply = reply or runtime.context.local.not_understood(runtime.context.principal)
+    reply = _after_done(state, reply)
     _emit(runtime, {"type": "reply", "text": reply, "tier": state.get("tier", "local")})
     history = list(state.get("history") or [])
     answer: dict[str, Any] = {"role": "assistant", "content": reply}
@@ -269,6 +298,7 @@ def respond(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
         "reply": reply,
         "plan": None,
         "button": None,
+        "before": None,
         "history": history[-2 * HISTORY_TURNS :],
     }
 
@@ -286,8 +316,8 @@ def build_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
     graph.add_node("respond", respond)
     graph.add_edge(START, "understand")
     graph.add_conditional_edges("understand", after_understand, ["act", "llm", "respond"])
-    graph.add_conditional_edges("act", after_action, ["show_preview", "respond"])
-    graph.add_conditional_edges("llm", after_action, ["show_preview", "respond"])
+    graph.add_conditional_edges("act", after_action, ["show_preview", "understand", "respond"])
+    graph.add_conditional_edges("llm", after_action, ["show_preview", "understand", "respond"])
     graph.add_edge("show_preview", "await_confirmation")
     graph.add_edge("hold", "await_confirmation")
     graph.add_edge("respond", END)

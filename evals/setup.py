@@ -120,12 +120,12 @@ _KEYS = {
     | {"notes", "lines"},
     "po_line": {"product", "quantity", "unit_price", "vat_rate", "description", "received"},
 }
-# Beyond the natural key, only what the domain itself cannot do without: it has no product
-# without a sale price (``ProductCreate.sale_price``; ``products.sale_price`` is NOT NULL).
+# Beyond the natural key, only what the domain itself cannot do without. A product needs only
+# its name: without ``sale_price`` it has none, and its ``unit`` may be any unit word.
 _REQUIRED = {
     "customers": {"name"},
     "suppliers": {"name"},
-    "products": {"name", "sale_price"},
+    "products": {"name"},
     "employees": {"name"},
     "contract": {"kind", "salary"},
     "line": {"quantity"},
@@ -188,12 +188,8 @@ def _keys(kind: str, record: Any) -> dict[str, Any]:
         raise _Bad(f"unknown key(s) {unknown}; known: {sorted(_KEYS[kind])}")
     missing = sorted(_REQUIRED[kind] - set(record))
     if missing:
-        why = "; ".join(_WHY[kind, m] for m in missing if (kind, m) in _WHY)
-        raise _Bad(f"missing key(s) {missing}" + (f" ({why})" if why else ""))
+        raise _Bad(f"missing key(s) {missing}")
     return record
-
-
-_WHY = {("products", "sale_price"): "the domain has no product without a sale price"}
 
 
 def _dec(value: Any, name: str) -> Decimal:
@@ -429,7 +425,7 @@ class _Builder:
                         sku=str(record["sku"]),
                         kind=kind,  # type: ignore[arg-type]
                         unit=str(record.get("unit", "unité")),
-                        sale_price=_dec(record["sale_price"], "sale_price"),
+                        sale_price=_opt_dec(record, "sale_price"),
                         vat_rate=_opt_dec(record, "vat_rate"),
                         purchase_price=_opt_dec(record, "purchase_price"),
                         category=record.get("category"),

@@ -397,11 +397,12 @@ def _quotes(session: Session, tenant: Tenant, today: date | None) -> list[Record
 
 
 def _payments(session: Session, tenant: Tenant, today: date | None) -> list[Record]:
-    """One row per payment, whose ``invoice`` is the invoice it settles (None when it
-    settles none: the customer's credit) and ``amount`` the amount received — except a
-    payment split over several invoices, which gives one row per invoice with the amount
-    allocated to it. Every row also carries ``payment_amount`` (received), ``allocated``
-    (on this row's invoice, or in all) and ``unallocated`` (left as credit)."""
+    """One row per payment, as the spec's ``payments`` kind is: ``amount`` the amount
+    received and ``invoice`` the invoice it settles (the first, oldest, when it is spread
+    over several; None when it settles none: the customer's credit). Every row also
+    carries ``invoices`` (every invoice it settles, oldest first), ``allocations`` (number →
+    amount allocated), ``payment_amount`` (received), ``allocated`` and ``unallocated``
+    (left as credit)."""
     payments = session.execute(
         select(Payment, Partner.name)
         .join(Partner, _to(Partner, Payment.partner_id))
@@ -429,15 +430,11 @@ def _payments(session: Session, tenant: Tenant, today: date | None) -> list[Reco
             "reference": payment.reference,
         }
         parts = allocations.get(payment.id, [])
-        if len(parts) > 1:
-            for invoice, amount in parts:
-                out.append(
-                    {"invoice": invoice, "amount": _num(amount), "allocated": _num(amount)} | common
-                )
-            continue
         out.append(
             {
                 "invoice": parts[0][0] if parts else None,
+                "invoices": [number for number, _ in parts],
+                "allocations": {number: _num(amount) for number, amount in parts},
                 "amount": _num(payment.amount),
                 "allocated": _num(payment.amount_allocated),
             }

@@ -27,6 +27,7 @@ from domain.conversations.models import PendingConfirmation
 from domain.kit.clock import Clock
 from domain.kit.errors import DomainError
 from domain.kit.ids import uuid7
+from domain.kit.lexicon import words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
 from tools.base import Tool, ToolContext, ToolResult
@@ -46,49 +47,14 @@ class NothingToConfirm(DomainError):
 
 Reply = Literal["yes", "no", "wait", "other"]
 
-# Whole answers only: « oui, 4 sacs » or « non, 4 sacs » are corrections, not a yes or no.
-# An answer may chain several of these (« ok vas-y, valide ») and carry fillers
-# (« bon, laisse tomber finalement »), nothing else.
-YES = frozenset(
-    {
-        "oui", "ouais", "ok", "okay", "d'accord", "daccord", "dac", "vas-y", "vas y", "go",
-        "confirme", "je confirme", "confirmer", "c'est bon", "cest bon", "valide", "valider",
-        "je valide", "oui vas-y", "oui confirme", "oui c'est bon", "parfait", "oui merci",
-        "ok merci", "yes", "waaw", "wax naa waaw", "affirmatif", "exact", "c'est ca",
-        "c'est parfait", "c'est correct", "correct", "tout est bon", "c'est tout bon",
-        "on valide", "on y va", "allez", "allons-y", "fais-le", "fais le", "enregistre",
-        "valide-le", "valide la", "bien sur", "absolument", "carrement", "oui oui", "oki",
-        # SMS and Senegalese spellings: « wi c bon », « waw », « ok c bon », « vazy »
-        "wi", "wii", "ouii", "ouiii", "wouii", "waw", "ouai", "ouai ouai", "wai",
-        "okk", "okey", "oke", "okay okay", "c bon", "cbon", "ce bon", "c'est bn", "c bn",
-        "vazy", "vasy", "dakor", "dacc", "d'ac", "ca marche", "ca roule", "nickel", "yep",
-    }
-)  # fmt: skip
-NO = frozenset(
-    {
-        "non", "annule", "annuler", "j'annule", "laisse tomber", "laisse", "stop", "non merci",
-        "pas maintenant", "abandonne", "oublie", "oublie ca", "non annule", "deedeet", "no",
-        "surtout pas", "non c'est pas bon", "annulation", "nan", "on annule", "on oublie",
-        "on laisse tomber", "tant pis", "pas la peine", "c'est pas la peine",
-        "ce n'est pas la peine", "ne fais rien", "ne fais pas", "ne le fais pas",
-        "n'enregistre pas", "n'enregistre rien", "plus besoin", "pas besoin", "je ne veux plus",
-        "je veux plus", "je prefere pas", "je prefere annuler", "annule ca", "annule le",
-        "annule la", "annule la demande", "on arrete", "arrete", "abandon", "oublie-le",
-        "oublie la", "laisse ca", "non laisse", "non non", "ne valide pas", "ne confirme pas",
-        "nn", "nope", "laisse beton", "c pas bon", "c'est pas bon", "non c pas bon",
-        "annule tout", "laisse tomber ca", "oublie tout",
-    }
-)  # fmt: skip
+# Whole answers only, from the lexicon (``domain/kit/lexicon.yaml``): « oui, 4 sacs » or « non,
+# 4 sacs » are corrections, not a yes or no. An answer may chain several of these (« ok
+# vas-y, valide ») and carry fillers (« bon, laisse tomber finalement »), nothing else.
+YES = words("yes_words")
+NO = words("no_words")
 # A part of a message that cancels whatever the rest says (« non, annule, il a changé d'avis »).
 CANCEL = NO - {"non", "no", "nan", "pas maintenant", "pas besoin", "plus besoin", "stop"}
-# Words around an answer that do not change it: « bon », « finalement », « annule tout ».
-FILLERS = frozenset(
-    {
-        "bon", "ben", "bah", "alors", "euh", "heu", "ah", "oh", "eh", "hmm", "bref", "finalement",
-        "en fait", "du coup", "tout compte fait", "tout", "la", "merci", "bien", "svp", "stp",
-        "mon ami", "patron", "chef", "frere", "inch'allah", "inchallah",
-    }
-)  # fmt: skip
+FILLERS = words("fillers")
 # « attends, je vérifie avec mon associé »: every part of the message puts the answer off.
 LATER = r"(?:plus tard|apres|tout a l'heure|demain|ce soir|bientot|dans \w+)"
 WAIT = re.compile(

@@ -7,28 +7,26 @@ document number and bare number, and each word naming a kind of record or action
 request: the tier says what it did not understand (or hands the turn to the LLM tier)
 rather than propose a write that drops a line or changes the kind of document.
 
-Kind words come from ``prompts/lexicon/kinds.yaml``; what a tool takes from its declaration
-(``Tool.creates`` / ``Tool.acts_on``).
+Kind words come from the lexicon (``domain/kit/lexicon.yaml``); what a tool takes, from its
+declaration (``Tool.creates`` / ``Tool.acts_on``).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
+from domain.kit.lexicon import lexicon
 from domain.kit.text import fold
 from tools.base import Tool
 
-LEXICON = Path(__file__).resolve().parents[2] / "prompts" / "lexicon" / "kinds.yaml"
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
 WORD = re.compile(r"[a-z0-9]+")
@@ -63,7 +61,7 @@ class Gap:
 
 @cache
 def kinds() -> tuple[Kind, ...]:
-    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))["kinds"]
+    data = lexicon()["kinds"]
     found = []
     for name, entry in data.items():
         words = re.compile(r"\b(?:" + "|".join(entry["words"]) + r")\b")
@@ -105,33 +103,47 @@ def _number(value: Any) -> Decimal | None:
 class _Facts:
     """What the arguments hold: numbers, dates, and the text of their strings (folded)."""
 
-    numbers: set[Decimal] = field(default_factory=set)
+    # Each number as many times as the arguments hold it: a part of the message accounted
+    # for by one is not accounted for by the same one again.
+    numbers: Counter[Decimal] = field(default_factory=Counter)
     dates: list[date] = field(default_factory=list)
+    times: list[time] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, arguments: dict[str, Any]) -> _Facts:
         facts = cls()
         for value in _leaves(arguments):
-            if isinstance(value, date | datetime):
-                facts.dates.append(value if isinstance(value, date) else value.date())
+            if isinstance(value, datetime):
+                facts.dates.append(value.date())
+                facts.times.append(value.time().replace(second=0, microsecond=0))
+                continue
+            if isinstance(value, date):
+                facts.dates.append(value)
                 continue
             if isinstance(value, str) and (iso := ISO_DATE.match(value)):
                 facts.dates.append(date(*(int(g) for g in iso.groups())))
+                facts.text.append(value)  # « 2026-03-16T14:00 » holds its time
                 continue
             number = _number(value)
             if number is not None:
-                facts.numbers.add(number)
+                facts.numbers[number] += 1
                 continue
             if isinstance(value, str):
                 folded = fold(value)
                 facts.text.append(folded)
                 for digits in DIGITS.findall(folded):
-                    facts.numbers.add(Decimal(digits.replace(",", ".")).normalize())
+                    facts.numbers[Decimal(digits.replace(",", ".")).normalize()] += 1
         return facts
 
     def holds(self, *values: Decimal) -> bool:
-        return any(v.normalize() in self.numbers for v in values)
+        """One of ``values`` is held by an argument not yet used by another part (and is
+        now used)."""
+        for value in values:
+            if self.numbers[value.normalize()] > 0:
+                self.numbers[value.normalize()] -= 1
+                return True
+        return False
 
     def quotes(self, said: str) -> bool:
         """The part is written inside an argument (a reason, a description, a name)."""
@@ -143,6 +155,11 @@ class _Facts:
         digits = str(value)
         runs = ("".join(re.findall(r"\d", t)) for t in self.text)
         return digits.isdigit() and any(len(r) >= 6 and digits in r for r in runs)
+
+    def at(self, moment: time) -> bool:
+        """A time of day the arguments hold (« 14:00 », a datetime at that time)."""
+        written = f"{moment.hour:02d}:{moment.minute:02d}"
+        return any(written in t for t in self.text) or moment in self.times
 
     def day_of_month(self, value: Decimal) -> bool:
         """« l'après-midi du 3 »: the day of a date the arguments hold."""
@@ -179,7 +196,7 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         if not _accounted(part, utt, facts, tool, today):
             return Gap(part.text)
     for number in utt.numbers:
-        if not (facts.holds(number) or facts.in_digits(number) or facts.day_of_month(number)):
+        if not _number_accounted(number, utt, facts):
             return Gap(_written(utt, number))
     if "lines" in tool.input_model.model_fields:
         return _line_left_over(utt, facts)
@@ -194,7 +211,7 @@ def _parts(utt: Utterance) -> Iterator[Any]:
 
 
 def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date) -> bool:
-    if facts.quotes(part.text):
+    if facts.quotes(part.text) or NEGATED.search(utt.folded[max(0, part.start - 20) : part.start]):
         return True
     if isinstance(part, Quantity):
         item = [w for w in WORD.findall(fold(part.item or "")) if w not in GLUE]
@@ -202,12 +219,16 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
             return False
         return facts.holds(part.value) or facts.in_digits(part.value) or _sizes(part, utt, facts)
     if isinstance(part, Duration):
+        counted = TIMED_ITEM.match(utt.folded, part.end)  # « 2 heures d'installation »
+        if counted and not facts.says(WORD.findall(counted.group(1))):
+            return False
         return _duration_accounted(part, facts)
     if isinstance(part, DateSpan):
         return _date_accounted(part, facts, tool, today)
     return facts.holds(part.value)  # an amount
 
 
+TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)")
 SIZED = re.compile(r"([a-z]+)\s+(?:de\s+|d'\s*)?$")
 
 
@@ -236,6 +257,8 @@ def _duration_accounted(part: Duration, facts: _Facts) -> bool:
 
 
 def _date_accounted(part: DateSpan, facts: _Facts, tool: Tool, today: date) -> bool:
+    if part.at is not None and not facts.at(part.at):
+        return False  # « pour 1 heures » read as 1 o'clock: the time must be used
     if any(part.first <= d <= part.last for d in facts.dates):
         return True
     if part.text.strip().isdigit() and facts.day_of_month(Decimal(part.text.strip())):
@@ -247,6 +270,31 @@ def _date_accounted(part: DateSpan, facts: _Facts, tool: Tool, today: date) -> b
     return not facts.dates and part.first <= today <= part.last
 
 
+# « dans les 3 prochains mois »: a count of days, weeks, months or years.
+PER_UNIT = {"jour": (1,), "semaine": (7,), "mois": (30, 31), "an": (365,), "annee": (365,)}
+TIME_AFTER = re.compile(
+    r"\s*(?:prochain(?:e)?s?|dernier(?:e)?s?|derniers|a venir)?\s*"
+    r"(jours?|semaines?|mois|ans?|annees?)\b"
+)
+NEGATED = re.compile(r"(?:\bpas|\bnon|au lieu de|plutot que|et non)\s*$")
+
+
+def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
+    if facts.holds(number) or facts.in_digits(number) or facts.day_of_month(number):
+        return True
+    for match in DIGITS.finditer(utt.folded):
+        if Decimal(match.group(0).replace(",", ".")).normalize() != number.normalize():
+            continue
+        if NEGATED.search(utt.folded[max(0, match.start() - 20) : match.start()]):
+            return True  # « on en a compté 12, pas 15 »: what the message sets aside
+        unit = TIME_AFTER.match(utt.folded, match.end())
+        if unit is not None:
+            per = PER_UNIT[unit.group(1).rstrip("s") if unit.group(1) != "mois" else "mois"]
+            if facts.holds(*(number * n for n in per)):
+                return True
+    return False
+
+
 def _written(utt: Utterance, number: Decimal) -> str:
     """How a bare number is written in the message (« 3 »), for the question back."""
     for match in DIGITS.finditer(utt.folded):
@@ -255,26 +303,32 @@ def _written(utt: Utterance, number: Decimal) -> str:
     return str(number)
 
 
-LINE_SEPARATOR = re.compile(r"\s*(?:,|;|\+|\bet\b|\bpuis\b|\bplus\b)\s*")
+LINE_SEPARATOR = re.compile(r"\s*(?:,|;|:|\+|\bet\b|\bpuis\b|\bplus\b)\s*")
+# « un lampadaire », « une livraison »: an item counted by its article.
+ARTICLE_ITEM = re.compile(r"(?:^|\s)(?:un|une)\s+([a-z][a-z'-]+)")
+# Nouns an article introduces in a request without being a line of it.
+NOT_ITEMS = frozenset(
+    """client cliente fournisseur fournisseuse devis facture avoir commande bon paiement
+    produit article peu instant moment rabais remise prix total montant nouveau nouvelle
+    petit petite autre""".split()
+)
 
 
 def _line_left_over(utt: Utterance, facts: _Facts) -> Gap | None:
     """« 3 sacs de riz, 2 bidons d'huile et une livraison »: among the lines said, one with
     no number (« une livraison ») must be in the arguments too."""
-    spans = sorted((q.start, q.end) for q in utt.quantities)
+    spans = [(q.start, q.end) for q in utt.quantities] + [(a.start, a.end) for a in utt.amounts]
     if not spans:
         return None
-    start = spans[0][0]
-    region = utt.folded[start:]
-    position = start
-    for piece in LINE_SEPARATOR.split(region):
+    position = 0
+    for piece in LINE_SEPARATOR.split(utt.folded):
         offset = utt.folded.find(piece, position) if piece else position
         position = offset + len(piece)
         if not piece.strip() or any(s < offset + len(piece) and offset < e for s, e in spans):
             continue
-        words = [w for w in WORD.findall(piece) if w not in GLUE and not w.isdigit()]
-        if not words or facts.says(words):
-            continue
-        if piece.split()[0] in ("un", "une", "des", "du", "quelques"):
-            return Gap(utt.text[offset : offset + len(piece)].strip())
+        for item in ARTICLE_ITEM.finditer(piece):
+            word = item.group(1)
+            if word in NOT_ITEMS or word in GLUE or facts.says([word]):
+                continue
+            return Gap(utt.text[offset + item.start() : offset + len(piece)].strip())
     return None

@@ -291,3 +291,18 @@ def words_after(utt: Utterance, markers: tuple[str, ...]) -> str | None:
         if rest:
             return rest
     return None
+
+
+# « 150 barres de fer de 12 », « 200 barres de fer à béton de 10 à 3 900 F »: a number
+# that names the product's size or model, not a count or a price.
+QUALIFIER = re.compile(
+    r"((?:\s+(?:a|au|en)\s+[a-z]+)?\s+de\s+\d+(?:[.,]\d+)?)"
+    r"(?=\s*(?:$|[,;.!?]|(?:et|a|au|pour|puis|chez)\b))"
+)
+
+
+def qualified_item(utt: Utterance, end: int, item: str) -> str:
+    """``item`` (counted by a quantity ending at ``end``) with the size or model number
+    that follows it, as written."""
+    found = QUALIFIER.match(utt.folded, end)
+    return item + utt.text[found.start(1) : found.end(1)] if found else item

@@ -13,15 +13,13 @@ import numpy as np
 
 from agents.local.adapters.base import Adapter
 from agents.local.router import IntentRouter, Routing
+from domain.kit.lexicon import words
 from domain.kit.principal import Principal
 from tools.registry import Registry
 
 MAX_MESSAGE = 4000
 
-WOLOF = frozenset(
-    {"dama", "begg", "bëgg", "nanga", "def", "jerejef", "jërëjëf", "waaw", "deedeet",
-     "ndax", "yow", "maangi", "fii", "rekk", "nopp", "xaalis", "jaay", "jend", "lan", "naka"}
-)  # fmt: skip
+WOLOF = words("wolof")
 # Tools whose first exemplar illustrates what Comptoir can do, in this order.
 SHOWCASE = (
     "finance.create_invoice",

@@ -58,6 +58,9 @@ class IntentSpec:
     name: str  # a tool name ("finance.create_invoice") or a conversational one ("chat.help")
     examples: tuple[str, ...]
     keywords: tuple[str, ...] = ()
+    # What the intent takes from a message and asks for (see ``agents/local/declared.py``).
+    slots: dict[str, dict[str, Any]] | None = None
+    ask: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +89,12 @@ def load_intents(directory: Path | None = None) -> list[IntentSpec]:
             name = item.get("tool") or item.get("intent")
             examples = tuple(str(e) for e in item.get("examples", []))
             keywords = tuple(str(k) for k in item.get("keywords", []))
+            slots, ask = item.get("slots"), item.get("ask")
             if name in specs:  # the same intent in two files: merge
                 old = specs[name]
                 examples, keywords = old.examples + examples, old.keywords + keywords
-            specs[name] = IntentSpec(name, examples, keywords)
+                slots, ask = slots or old.slots, ask or old.ask
+            specs[name] = IntentSpec(name, examples, keywords, slots, ask)
     return list(specs.values())
 
 

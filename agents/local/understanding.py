@@ -19,6 +19,7 @@ from typing import Any, get_args
 from agents.local import conversation as talk
 from agents.local import coverage
 from agents.local.adapters.base import Adapter
+from agents.local.declared import declared
 from agents.local.replies import (
     ERASE_REFUSAL,
     MAX_MESSAGE,
@@ -31,6 +32,7 @@ from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
+from domain.kit.lexicon import words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
 from tools.registry import Registry
@@ -77,6 +79,12 @@ OVERVIEW_TOOL = "reports.kpis"
 # what the pronoun stands for.
 CONTEXT_CANDIDATES = 5
 CONTEXT_SPREAD = 0.035
+SECOND_REQUEST = re.compile(
+    r"(?:\s*[,;.]\s*(?:et\s+|puis\s+|ensuite\s+|et puis\s+|apres\s+)?|\s+(?:et|puis|ensuite)\s+)"
+    r"(?:tu\s+|stp\s+|svp\s+)?(?=((?:"
+    + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len, reverse=True))
+    + r")\b))"
+)
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
@@ -95,6 +103,9 @@ class Memory:
     refused: str | None = None  # the refusal just given, repeated when the user insists
     # The documents the last answer listed (« la plus ancienne » is one of them).
     listed: list[dict[str, Any]] = field(default_factory=list)
+    # The next request of a message that asked for several (« …, et valide-la »), taken up
+    # once the first is done.
+    queued: str | None = None
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -103,6 +114,7 @@ class Memory:
             "about": self.about,
             "refused": self.refused,
             "listed": self.listed,
+            "queued": self.queued,
         }
 
     @classmethod
@@ -114,6 +126,7 @@ class Memory:
             about=dict(data.get("about") or {}),
             refused=data.get("refused"),
             listed=list(data.get("listed") or []),
+            queued=data.get("queued"),
         )
 
 
@@ -187,7 +200,7 @@ def _for_routing(message: str) -> str:
 class LocalTier(Replies):
     def __init__(self, router: IntentRouter, adapters: dict[str, Adapter], registry: Registry):
         self.router = router
-        self.adapters = adapters
+        self.adapters = declared(adapters, ((s.name, s.slots, s.ask) for s in router.specs))
         self.registry = registry
         self._first_examples = {s.name: s.examples[0] for s in router.specs if s.examples}
 
@@ -198,6 +211,8 @@ class LocalTier(Replies):
         guard = self._guard(message, principal)
         if guard is not None:
             return guard
+        if memory.draft is None:  # a new message: what an earlier one left for later goes
+            memory.queued = None
         folded = fold(message)
         refused, memory.refused = memory.refused, None
         if attempt := talk.overrides_rules(folded):
@@ -257,7 +272,31 @@ class LocalTier(Replies):
         if memory.last and FOLLOW_UP.match(folded) and not routing.confident:
             return self._follow_up(memory, utt, message)
         memory.draft = None
+        if (split := self._several(message, routing)) is not None:
+            first, then = split
+            plan = self._understand(
+                first, fold(first), memory, principal, today=today, currency=currency
+            )
+            if plan.kind == "tool" or memory.draft is not None:
+                memory.queued = then
+                return replace(plan, text=f"Une chose à la fois : ensuite, « {then} ».")
+            memory.draft = None
         return self._new_request(routing, utt, memory, principal, message, today)
+
+    def _several(self, message: str, routing: Routing) -> tuple[str, str] | None:
+        """« crée la facture de Diallo, et valide-la », « enregistre le client X puis
+        fais-lui un devis »: the first request and the next one, when the message asks for
+        two things each a request of its own."""
+        folded = fold(message)
+        for found in SECOND_REQUEST.finditer(folded):
+            first, then = message[: found.start()].strip(), message[found.end() :].strip()
+            if len(first.split()) < 2 or not then:
+                continue
+            head = self.router.route(_for_routing(first), fold(_for_routing(first)))
+            intent = head.intent if head.confident else self._named_kind_decides(first)
+            if intent and not intent.startswith("chat."):
+                return first, then.rstrip(" .!")
+        return None
 
     def settle(self, kind: str, memory: Memory) -> Plan:
         """« oui », « non » or « attends » with no preview waiting."""
@@ -272,6 +311,12 @@ class LocalTier(Replies):
             if draft:
                 return Plan("reply", f"D'accord, je garde votre demande en cours. {question}")
             return Plan("reply", "D'accord, je reste à votre disposition.")
+        options = (draft or {}).get("options") or []
+        if draft and len(options) == 1 and draft.get("awaiting") and draft["tool"] in self.adapters:
+            # « Vouliez-vous dire Fer à béton 12mm ? » — « oui »: that one.
+            arguments = dict(draft["arguments"])
+            set_path(arguments, draft["awaiting"], options[0])
+            return self._complete(self.adapters[draft["tool"]], arguments, memory)
         if draft and question:
             return Plan("reply", f"Il me manque encore une précision avant l'aperçu : {question}")
         return Plan("reply", "Il n'y a rien à confirmer pour le moment.")
@@ -377,16 +422,20 @@ class LocalTier(Replies):
             return None
         routed = _for_routing(message)
         ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
-        fitting = [
-            name
+        creating = [
+            tool
             for name, score in ranked
             if score >= ranked[0][1] - KIND_SPREAD
             and (tool := self.registry.get(name)) is not None
             and tool.creates in named
-            and named <= tool.kinds
             and name in self.adapters
         ]
-        return fitting[0] if len(fitting) == 1 else None
+        # Best: the one tool that takes every kind named; else the one tool creating one of
+        # them (what it does not take is then pointed out, nothing proposed).
+        for fitting in ([t for t in creating if named <= t.kinds], creating):
+            if len(fitting) == 1:
+                return fitting[0].name
+        return None
 
     def _unclear(
         self, tool_name: str, utt: Utterance, arguments: dict[str, Any], memory: Memory, today: date
@@ -404,8 +453,9 @@ class LocalTier(Replies):
         if left.kind is not None:
             what = f"vous parlez {_of(left.kind.label)} (« {left.text} »)"
             text = (
-                f"Je n'ai pas bien compris : {what}, et je ne sais pas le faire avec "
-                f"« {tool.title} ». Pouvez-vous reformuler votre demande ? Rien n'a été fait."
+                f"Je n'ai pas bien compris : {what}, et je ne sais pas en tenir compte pour "
+                f"« {tool.title} ». Pouvez-vous reformuler, une demande à la fois ? "
+                "Rien n'a été fait."
             )
         else:
             text = (

@@ -60,6 +60,24 @@ def _unit(value: str) -> str:
     return normalize_unit(value)
 
 
+def _unit_price(line: LineIn, product: Product | None, position: int, description: str) -> Decimal:
+    """The line's own price, else the product's; a product without a sale price (a price
+    agreed each time) needs one on the line: nothing is written until it is given."""
+    if line.unit_price is not None:
+        return line.unit_price
+    if product is None:
+        raise InvalidInput(
+            f"Ligne {position} : prix unitaire manquant pour « {description} ».",
+            field="unit_price",
+        )
+    if product.sale_price is None:
+        raise InvalidInput(
+            f"Quel prix unitaire pour « {product.name} » ? Ce produit n'a pas de prix de vente.",
+            field="unit_price",
+        )
+    return product.sale_price
+
+
 def price_line(
     session: Session, books: Books, rates: list[VatRate], position: int, line: LineIn
 ) -> PricedLine:
@@ -70,14 +88,7 @@ def price_line(
         raise InvalidInput(
             f"Ligne {position} : indiquez un produit ou une désignation.", field="description"
         )
-    unit_price = line.unit_price
-    if unit_price is None:
-        if product is None:
-            raise InvalidInput(
-                f"Ligne {position} : prix unitaire manquant pour « {description} ».",
-                field="unit_price",
-            )
-        unit_price = product.sale_price
+    unit_price = _unit_price(line, product, position, description)
     if unit_price != unit_price.quantize(PRICE_PLACES):
         raise InvalidInput(f"Ligne {position} : prix unitaire trop précis.", field="unit_price")
     if line.vat_rate is not None:

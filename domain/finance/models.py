@@ -74,7 +74,7 @@ class LineColumns:
     product_id: Mapped[UUID | None]
     description: Mapped[str] = mapped_column(String(500))
     quantity: Mapped[Decimal]
-    unit: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(32))  # see domain.sales.units
     unit_price: Mapped[Decimal]
     discount_percent: Mapped[Decimal] = mapped_column(default=Decimal(0))
     vat_rate: Mapped[Decimal]

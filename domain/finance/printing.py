@@ -94,6 +94,7 @@ def _lines(session: Session, books: Books, rows: list[InvoiceLine] | list[QuoteL
             description=r.description,
             quantity=r.quantity,
             unit=unit_code(r.unit),
+            unit_name=r.unit,
             unit_price=r.unit_price,
             discount_percent=r.discount_percent,
             net_amount=r.net_amount,

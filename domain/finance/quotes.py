@@ -190,12 +190,18 @@ def _quote_lines(session: Session, books: Books, quote: Quote) -> list[PricedLin
 
 
 def convert_to_invoice(
-    session: Session, principal: Principal, clock: Clock, quote_id: UUID
+    session: Session, principal: Principal, clock: Clock, quote_id: UUID, *, accepting: bool = False
 ) -> Invoice:
-    """The draft invoice of an accepted quote (posting it stays a separate, explicit step)."""
+    """The draft invoice of an accepted quote (posting it stays a separate, explicit step).
+    With ``accepting``, a quote still in draft or sent is first marked sent and accepted
+    (the customer said yes): each step recorded as if done by hand."""
     principal.require(*WRITERS)
     books = open_books(session, principal, clock)
     quote = _require_quote(session, books, quote_id)
+    if accepting and quote.invoice_id is None:
+        for action in ("send", "accept"):
+            if effective_status(quote, books.today()) in TRANSITIONS[action][0]:
+                _move(session, principal, clock, quote.id, action)
     if quote.status != "accepted":
         raise QuoteTransition(
             f"Seul un devis accepté devient une facture (le devis {quote.number} est "

@@ -41,6 +41,28 @@ def find_invoice_by_number(session: Session, tenant_id: UUID, number: str) -> In
     )
 
 
+def invoices_numbered(session: Session, tenant_id: UUID, numbers: Sequence[str]) -> list[Invoice]:
+    """The invoices and credit notes bearing one of ``numbers`` (the unique index on
+    ``(tenant_id, number)`` serves it)."""
+    if not numbers:
+        return []
+    query = select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.number.in_(numbers))
+    return list(session.scalars(query.order_by(Invoice.number)))
+
+
+def current_quotes_numbered(
+    session: Session, tenant_id: UUID, numbers: Sequence[str]
+) -> list[Quote]:
+    """The current version of the quotes bearing one of ``numbers`` (the unique index on
+    ``(tenant_id, number, version)`` serves it)."""
+    if not numbers:
+        return []
+    query = select(Quote).where(
+        Quote.tenant_id == tenant_id, Quote.number.in_(numbers), Quote.is_current
+    )
+    return list(session.scalars(query.order_by(Quote.number)))
+
+
 def invoice_lines(session: Session, tenant_id: UUID, invoice_id: UUID) -> list[InvoiceLine]:
     return list(
         session.scalars(

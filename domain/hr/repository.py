@@ -23,7 +23,7 @@ from domain.hr.models import (
     ReviewGoal,
     WorkSchedule,
 )
-from domain.kit.resolution import Hit, use_trigram_thresholds
+from domain.kit.resolution import Hit, NameQuery, Scope, search_names
 
 ACTIVE_LEAVE = ("pending", "approved")
 
@@ -175,22 +175,10 @@ def employees_by_identifier(
 def search_employee_names(
     session: Session, tenant_id: UUID, query: str, ids: Collection[UUID] | None, limit: int
 ) -> list[Hit]:
-    """Active employees whose folded name is close to ``query``, best first (trigram)."""
-    use_trigram_thresholds(session)
-    folded = func.comptoir_unaccent(Employee.name)
-    q = func.comptoir_unaccent(literal(query))
-    similarity = func.similarity(folded, q)
-    score = func.greatest(similarity, func.strict_word_similarity(q, folded)).label("score")
-    stmt = (
-        select(Employee, score, (folded == q).label("exact"))
-        .where(Employee.tenant_id == tenant_id, Employee.is_active.is_(True))
-        .where(or_(folded.op("%")(q), q.op("<<%")(folded)))
-        .order_by(score.desc(), similarity.desc(), Employee.name)
-    )
-    scope = _in_scope(Employee.id, ids)
-    if scope is not None:
-        stmt = stmt.where(scope)
-    return [Hit(r[0], float(r.score), bool(r.exact)) for r in session.execute(stmt.limit(limit))]
+    """Active employees (among ``ids`` when given) whose name matches ``query``, best first:
+    words in any order, accents, case and typos aside (``domain.kit.resolution``)."""
+    scope = Scope("t.id = ANY(:visible)", {"visible": list(ids)}) if ids is not None else Scope()
+    return search_names(session, Employee, tenant_id, NameQuery.of(query), scope=scope, limit=limit)
 
 
 def employee_with(

@@ -1,19 +1,41 @@
-"""Picking the one row a name designates among trigram search hits (partners, products,
-employees).
+"""Finding the one row a name designates (partners, products, employees), in SQL.
 
-A candidate is chosen only when it is clearly the one meant: an exact match (the whole
-name, accents and case aside, or a code, e-mail, phone, SKU or legal id), or a best score
-≥ ``RESOLVE_MIN_SCORE`` ahead of the runner-up by ≥ ``RESOLVE_MIN_MARGIN``. Otherwise the
-caller gets the candidates to ask the user (``Ambiguous*``), or a clear « aucun … ne
-correspond » (``*NotFound``)."""
+A name is compared word by word, the way a person says it: accents and case aside, plurals
+made singular (« lampes » → lampe, « bureaux » → bureau), units in words as their symbols
+(« litres » → l), little words left out (« de », « la »…), in any order. The tenant's
+active rows are read through the index on ``tenant_id``, each name folded once
+(``comptoir_unaccent``); the candidates are the names close to the query (pg_trgm ``%`` on the
+query as typed, ``<<%`` on its words) or holding a word that starts like one of its words
+(``LIKE``, kept only when every word is then met, a typo aside). Under row-level security
+PostgreSQL does not use pg_trgm's operators as index conditions (they are not LEAKPROOF), so
+the trigram index cannot narrow the scan further for the application's role; the name is
+therefore folded once per row rather than once per operator. Candidates are ranked by, in
+order:
+
+1. **exact**: the whole folded name, an identifier (code, e-mail, SKU…), or the same words
+   as the query (« lampes de bureau pliables » for « Lampe de bureau pliable »);
+2. **complete**: every word of the query is a word of the name (« Grands Moulins » for
+   « Grands Moulins de Dakar », « sucre en poudre » for « Sucre en poudre 50 kg »); among
+   those, the ones that also hold more of the optional words (containers for products:
+   « sacs de riz » → « Sac de riz 25kg » before « Riz brisé 50 kg »);
+3. **fuzzy**: the trigram score (typos, a missing word), chosen only when ≥
+   ``RESOLVE_MIN_SCORE`` and ahead of the runner-up by ≥ ``RESOLVE_MIN_MARGIN``; or, failing
+   that, the one row whose words cover every word of the query with a typo at most
+   (« ciman » → Ciment).
+
+One row in the best non-empty group is the answer; several make the caller ask
+(``Ambiguous*`` with the candidates), none a clear « aucun … ne correspond »
+(``*NotFound``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from domain.kit.errors import DomainError
@@ -31,15 +53,95 @@ RESOLVE_MIN_MARGIN = 0.15
 SIMILARITY_THRESHOLD = 0.3
 STRICT_WORD_SIMILARITY_THRESHOLD = 0.4
 
+# Words that say nothing about which row is meant; left out of both the query and the names.
+STOP_WORDS = frozenset(
+    """le la les un une des du de en a au aux et avec pour mon ma mes ce cet cette ces
+    celui celle""".split()
+)
+# How a product is packed or pointed at: found in its name, they help choose (« sacs de
+# riz » → « Sac de riz 25kg »); absent from it, they are not required (« le bidon de 5
+# litres » → « Huile Dinor 5 L »).
+PRODUCT_OPTIONAL_WORDS = frozenset(
+    """sac carton bidon boite bouteille paquet pot barre casier pack sachet palette caisse
+    rouleau piece unite tablette canette flacon seau fut bocal plaquette botte lot modele
+    format taille produit article ref reference""".split()
+)
+# Units written out, read as the symbols names use (« 5 litres » → « 5 L »).
+UNIT_WORDS = {
+    "litre": "l", "lt": "l", "kilo": "kg", "kilogramme": "kg", "gramme": "g", "gr": "g",
+    "centilitre": "cl", "millilitre": "ml", "metre": "m", "tonne": "t",
+}  # fmt: skip
+
+# The folding of ``comptoir_unaccent`` (migration 0003), so that query words and the names'
+# words folded by PostgreSQL are the same strings.
+_UNACCENT = str.maketrans(
+    "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸàáâãäåçèéêëìíîïñòóôõöøùúûüýÿ’",
+    "aaaaaaceeeeiiiinoooooouuuuyyaaaaaaceeeeiiiinoooooouuuuyy'",
+)
+# « l' » and « d' » are the articles and prepositions elided; a lone « l » is the litre.
+_ELISION = re.compile(r"\b[ld]'")
+_DIGIT_LETTER = re.compile(r"(?<=[0-9])(?=[a-z])|(?<=[a-z])(?=[0-9])")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold_name(value: str) -> str:
+    """What ``comptoir_unaccent`` gives for ``value``: lower case, Latin accents removed."""
+    return value.translate(_UNACCENT).lower().replace("œ", "oe").replace("æ", "ae")
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word[0].isalpha() and word[-1] in "sx":
+        word = word[:-1]
+    return UNIT_WORDS.get(word, word)
+
+
+def name_words(value: str) -> list[str]:
+    """The words a name is compared on: « Sacs de Riz 25kg » → ["sac", "riz", "25", "kg"].
+    The SQL in ``_NAME_WORDS`` computes the same list for the names in the database."""
+    folded = _ELISION.sub(" ", fold_name(value))
+    tokens = _NOT_WORD.split(_DIGIT_LETTER.sub(" ", folded))
+    return [_singular(t) for t in tokens if t and t not in STOP_WORDS]
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A search candidate: the row, its score in [0, 1], and whether it matched exactly
-    (the whole folded name, or an identifier)."""
+    """A search candidate: the row, its trigram score in [0, 1], and how its words meet
+    the query's: ``exact`` (whole name, identifier or same words), ``complete`` (every
+    query word in the name), ``extra`` (optional words found too), ``covered`` (every query
+    word in the name, a typo allowed)."""
 
     row: Any
     score: float
     exact: bool
+    complete: bool = False
+    extra: int = 0
+    covered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NameQuery:
+    """A query as it is compared: its folded text (for trigram scores) and its words, split
+    into those the name must hold (``required``) and those that only help (``optional``)."""
+
+    folded: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    @classmethod
+    def of(cls, query: str, optional_words: Collection[str] = ()) -> NameQuery:
+        words = list(dict.fromkeys(name_words(query)))
+        required = tuple(w for w in words if w not in optional_words)
+        optional = tuple(w for w in words if w in optional_words)
+        if not required:  # « le sac »: the optional words are all there is
+            required, optional = optional, ()
+        return cls(" ".join(fold_name(query).split()), required, optional)
+
+    def patterns(self) -> list[str]:
+        """``LIKE`` patterns that find a name holding a word starting like one of the query's
+        (index-backed: a typo after the third letter is still found, « ciman » → ciment).
+        A row found only this way is kept when its words cover the query's, typos aside."""
+        words = [w for w in (*self.required, *self.optional) if len(w) >= 3]
+        return sorted({f"%{w[:3]}%" for w in words})
 
 
 def use_trigram_thresholds(session: Session) -> None:
@@ -53,30 +155,188 @@ def use_trigram_thresholds(session: Session) -> None:
     )
 
 
+# A name's words in SQL, as ``name_words`` makes them in Python: split at non-letters and
+# between digits and letters, elided l' d' and little words left out, plural s/x dropped,
+# units as symbols.
+_NAME_WORDS = r"""
+SELECT coalesce(array_agg(coalesce(
+         (CAST(:unit_to AS text[]))[array_position(CAST(:unit_from AS text[]), s.w)], s.w)),
+       '{}') AS words
+FROM (SELECT CASE WHEN length(t) > 3 AND t ~ '^[a-z].*[sx]$' THEN left(t, -1) ELSE t END AS w
+      FROM regexp_split_to_table(
+             regexp_replace(regexp_replace(regexp_replace(c.folded, '\m[ld]''', ' ', 'g'),
+                                           '([0-9])([a-z])', '\1 \2', 'g'),
+                            '([a-z])([0-9])', '\1 \2', 'g'),
+             '[^a-z0-9]+') AS t
+      WHERE t <> '' AND t <> ALL(CAST(:stop AS text[]))) s
+"""
+# A query word met by a name word with a typo at most: the same word, its start (four
+# letters or more, « confitur »), or a word of about the same length starting with the same
+# three letters and sharing trigrams (« ciman » / ciment, « huille » / huile).
+_NEAR = """
+EXISTS (SELECT 1 FROM unnest(n.words) AS nw
+        WHERE nw = q.w
+           OR (q.w ~ '^[a-z]' AND length(q.w) >= 4 AND nw LIKE q.w || '%')
+           OR (q.w ~ '^[a-z]' AND length(q.w) >= 5 AND left(nw, 3) = left(q.w, 3)
+               AND abs(length(nw) - length(q.w)) <= 2 AND similarity(nw, q.w) >= 0.29))
+"""
+_SEARCH = """
+SELECT c.id, c.score, c.exact_name, r.found, r.near, o.found AS extra, e.rest
+FROM (
+    SELECT t.id, t.name, f.folded,
+           similarity(f.folded, :q) AS sim,
+           greatest(similarity(f.folded, :q), strict_word_similarity(:q, f.folded)) AS score,
+           f.folded = :q AS exact_name,
+           (f.folded % :q OR :words <<% f.folded) AS close
+    FROM {table} AS t
+    CROSS JOIN LATERAL (SELECT comptoir_unaccent(t.name) AS folded OFFSET 0) AS f
+    WHERE t.tenant_id = :tenant_id AND t.is_active {scope}
+      AND (f.folded % :q OR :words <<% f.folded {like})
+) AS c
+CROSS JOIN LATERAL ({name_words}) AS n
+CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE q.w = ANY(n.words)) AS found,
+           count(*) FILTER (WHERE {near}) AS near
+    FROM unnest(CAST(:required AS text[])) AS q(w)) AS r
+CROSS JOIN LATERAL (
+    SELECT count(*) AS found FROM unnest(CAST(:optional AS text[])) AS q(w)
+    WHERE q.w = ANY(n.words)) AS o
+CROSS JOIN LATERAL (
+    SELECT count(*) AS rest FROM unnest(n.words) AS nw
+    WHERE nw <> ALL(CAST(:required AS text[])) AND nw <> ALL(CAST(:optional AS text[]))) AS e
+WHERE c.close OR (:n_required > 0 AND r.near = :n_required)
+ORDER BY c.exact_name OR (r.found = :n_required AND e.rest = 0) DESC,
+         r.found = :n_required DESC, o.found DESC, r.near = :n_required DESC,
+         c.score DESC, c.sim DESC, c.name
+LIMIT :limit
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What narrows a name search besides the tenant and ``is_active``: a SQL condition on
+    the table aliased ``t`` (written by the repository, never from input) and its values."""
+
+    condition: str = ""
+    params: dict[str, Any] | None = None
+
+
+def search_statement(
+    table: str, tenant_id: UUID, query: NameQuery, scope: Scope, limit: int
+) -> tuple[str, dict[str, Any]]:
+    """The ranked name search over ``table`` (with ``tenant_id``, ``id``, ``name`` and
+    ``is_active``) and its parameters: ``(id, score, exact_name, found, near, extra, rest)``
+    rows, best first."""
+    patterns = query.patterns()
+    like = "".join(f" OR f.folded LIKE :p{i}" for i in range(len(patterns)))
+    sql = _SEARCH.format(
+        table=table,
+        scope=f"AND ({scope.condition})" if scope.condition else "",
+        like=like,
+        name_words=_NAME_WORDS,
+        near=_NEAR,
+    )
+    params: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "q": query.folded,
+        "words": " ".join((*query.required, *query.optional)) or query.folded,
+        "required": list(query.required),
+        "optional": list(query.optional),
+        "n_required": len(query.required),
+        "stop": sorted(STOP_WORDS),
+        "unit_from": list(UNIT_WORDS),
+        "unit_to": list(UNIT_WORDS.values()),
+        "limit": limit,
+        **{f"p{i}": p for i, p in enumerate(patterns)},
+        **(scope.params or {}),
+    }
+    return sql, params
+
+
+def search_names(
+    session: Session,
+    model: Any,
+    tenant_id: UUID,
+    query: NameQuery,
+    *,
+    scope: Scope = Scope(),
+    limit: int,
+) -> list[Hit]:
+    """Active rows of ``model`` whose name matches ``query``, best first (see the module
+    docstring for the order). Two indexed queries: the ranked ids, then the rows."""
+    if not query.folded:
+        return []
+    use_trigram_thresholds(session)
+    sql, params = search_statement(model.__tablename__, tenant_id, query, scope, limit)
+    ranked = session.execute(text(sql), params).all()
+    if not ranked:
+        return []
+    found = session.scalars(
+        select(model).where(model.tenant_id == tenant_id, model.id.in_([x.id for x in ranked]))
+    )
+    rows = {r.id: r for r in found}
+    return [_hit(rows[x.id], x, len(query.required)) for x in ranked if x.id in rows]
+
+
+def _hit(row: Any, ranked: Any, n_required: int) -> Hit:
+    complete = n_required > 0 and ranked.found == n_required
+    return Hit(
+        row,
+        float(ranked.score),
+        bool(ranked.exact_name) or (complete and ranked.rest == 0),
+        complete,
+        int(ranked.extra),
+        n_required > 0 and ranked.near == n_required,
+    )
+
+
 def merge_hits(exact: list[Any], hits: list[Hit], limit: int) -> list[Hit]:
-    """Exact matches first (score 1), then the fuzzy hits not already among them."""
+    """Exact matches first (score 1), then the name hits not already among them."""
     merged = [Hit(row, 1.0, True) for row in exact]
     seen = {h.row.id for h in merged}
     merged += [h for h in hits if h.row.id not in seen]
     return merged[:limit]
 
 
-def _choose(hits: list[Hit]) -> Hit | None:
+def _best_group(hits: list[Hit]) -> list[Hit]:
+    """The rows that stand above the others by their words: the exact ones, else the
+    complete ones holding the most optional words; empty when neither exists."""
     exact = [h for h in hits if h.exact]
     if exact:
-        return exact[0] if len(exact) == 1 else None
-    if not hits or hits[0].score < RESOLVE_MIN_SCORE:
-        return None
-    if len(hits) > 1 and hits[0].score - hits[1].score < RESOLVE_MIN_MARGIN:
-        return None
-    return hits[0]
+        return exact
+    complete = [h for h in hits if h.complete]
+    most = max((h.extra for h in complete), default=0)
+    return [h for h in complete if h.extra == most]
+
+
+def _by_score(hits: list[Hit]) -> list[Hit]:
+    return sorted(hits, key=lambda h: h.score, reverse=True)
+
+
+def _choose(hits: list[Hit]) -> Hit | None:
+    group = _best_group(hits)
+    if group:
+        return group[0] if len(group) == 1 else None
+    ranked = _by_score(hits)
+    if (
+        ranked
+        and ranked[0].score >= RESOLVE_MIN_SCORE
+        and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= RESOLVE_MIN_MARGIN)
+    ):
+        return ranked[0]
+    covered = [h for h in hits if h.covered]
+    return covered[0] if len(covered) == 1 else None
 
 
 def _close_candidates(hits: list[Hit]) -> list[Hit]:
-    exact = [h for h in hits if h.exact]
-    if len(exact) > 1:
-        return exact
-    return [h for h in hits if hits[0].score - h.score < RESOLVE_MIN_MARGIN]
+    group = _best_group(hits)
+    if group:
+        return group
+    covered = [h for h in hits if h.covered]
+    if len(covered) > 1:
+        return covered
+    ranked = _by_score(hits)
+    return [h for h in ranked if ranked[0].score - h.score < RESOLVE_MIN_MARGIN]
 
 
 def _alternatives(names: Sequence[str]) -> str:
@@ -90,6 +350,8 @@ def resolve_hit(
     errors: tuple[type[DomainError], type[DomainError]],
     to_match: Callable[[Hit], Any],
 ) -> Any:
+    """The row ``hits`` designate, or the typed error: ``errors[0]`` (not found) when there
+    is no hit, ``errors[1]`` (ambiguous, with the close candidates) otherwise."""
     chosen = _choose(hits)
     if chosen is not None:
         return chosen.row
@@ -107,3 +369,48 @@ def resolve_hit(
     )
     candidates = [to_match(h).model_dump(mode="json") for h in close]
     raise ambiguous(message, query=query, candidates=candidates)
+
+
+# --- document numbers --------------------------------------------------------------------
+
+# A document number as people type it: « F-2026-00012 », « f2026-12 », « F 2026 12 »,
+# « facture n° F-2026-12 », « 2026-12 ». The year is required: « facture 12 » could be
+# any year's, so it is not read as a number.
+_TYPED_NUMBER = re.compile(
+    r"^(?:(?:la |le |l')?(?:facture|devis|avoir|bon de commande|bon|commande)\s+)?"
+    r"(?:n[°o]\s*|num[ée]ro\s+)?"
+    r"(?:([a-z]{1,3})\s*[-/.]?\s*)?(\d{4})\s*[-/. ]\s*(\d{1,6})$"
+    r"|^([a-z]{1,3})\s*-?\s*(\d{4})(\d{5})$",
+    re.IGNORECASE,
+)
+
+
+_LETTERS = re.compile(r"[^A-Za-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class TypedNumber:
+    """A document number read from what a person typed: its letters (if any), year and
+    sequence."""
+
+    prefix: str | None
+    year: int
+    seq: int
+
+    def formatted(self, patterns: Collection[str]) -> list[str]:
+        """The numbers ``patterns`` (« F-{year}-{seq:05d} ») give for it, those whose letters
+        agree with the typed ones: what to look up by equality."""
+        numbers = [p.format(year=self.year, seq=self.seq) for p in patterns]
+        if self.prefix is None:
+            return numbers
+        wanted = self.prefix.upper()
+        return [n for n in numbers if _LETTERS.sub("", n.split("-")[0]).upper() == wanted]
+
+
+def typed_number(text: str) -> TypedNumber | None:
+    """« f2026-12 » → TypedNumber("f", 2026, 12); None when ``text`` is not a number."""
+    match = _TYPED_NUMBER.match(" ".join(text.split()))
+    if match is None:
+        return None
+    prefix, year, seq = match.group(1, 2, 3) if match.group(2) else match.group(4, 5, 6)
+    return TypedNumber(prefix, int(year), int(seq))

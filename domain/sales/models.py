@@ -81,8 +81,9 @@ class Product(TenantEntity):
     kind: Mapped[str] = mapped_column(String(10))  # goods | service
     name: Mapped[str] = mapped_column(String(200))
     sku: Mapped[str | None] = mapped_column(String(64))
-    unit: Mapped[str] = mapped_column(String(16))  # see domain.sales.units
-    sale_price: Mapped[Decimal]  # excl. VAT, in the tenant's currency
+    unit: Mapped[str] = mapped_column(String(32))  # see domain.sales.units
+    # Excl. VAT, in the tenant's currency; None: a price agreed each time, given on each line.
+    sale_price: Mapped[Decimal | None]
     vat_rate: Mapped[Decimal] = mapped_column(default=Decimal(0))
     category: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)

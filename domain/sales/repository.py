@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from domain.kit.resolution import Hit, use_trigram_thresholds
+from domain.kit.resolution import (
+    PRODUCT_OPTIONAL_WORDS,
+    Hit,
+    NameQuery,
+    Scope,
+    search_names,
+    use_trigram_thresholds,
+)
 from domain.sales.models import (
     Activity,
     Opportunity,
@@ -75,36 +83,15 @@ def partner_contacts(session: Session, tenant_id: UUID, partner_id: UUID) -> lis
     )
 
 
-def fuzzy_name_query(
-    model: type[Partner] | type[Product], tenant_id: UUID, query: str
-) -> Select[Any]:
-    """Rows whose folded name is close to ``query``, best first.
-
-    The score is ``greatest(similarity, strict_word_similarity)`` over accent- and
-    case-folded text; the filter uses the ``%`` and ``<<%`` operators so that the GiST
-    trigram index on ``(tenant_id, comptoir_unaccent(name))`` serves it.
-    """
-    folded = func.comptoir_unaccent(model.name)
-    q = func.comptoir_unaccent(literal(query))
-    similarity = func.similarity(folded, q)
-    score = func.greatest(similarity, func.strict_word_similarity(q, folded)).label("score")
-    return (
-        select(model, score, (folded == q).label("exact"))
-        .where(model.tenant_id == tenant_id, model.is_active.is_(True))
-        .where(or_(folded.op("%")(q), q.op("<<%")(folded)))
-        .order_by(score.desc(), similarity.desc(), model.name)
-    )
-
-
 def search_partner_names(
     session: Session, tenant_id: UUID, query: str, *, role: str | None, limit: int
 ) -> list[Hit]:
-    use_trigram_thresholds(session)
-    stmt = fuzzy_name_query(Partner, tenant_id, query)
-    if role is not None:
-        stmt = stmt.where(_role_filter(role))
-    rows = session.execute(stmt.limit(limit))
-    return [Hit(r[0], float(r.score), bool(r.exact)) for r in rows]
+    """Active partners (of ``role``) whose name matches ``query``, best first."""
+    scope = Scope(_ROLE_CONDITIONS[role]) if role is not None else Scope()
+    return search_names(session, Partner, tenant_id, NameQuery.of(query), scope=scope, limit=limit)
+
+
+_ROLE_CONDITIONS = {"customer": "t.is_customer", "supplier": "t.is_supplier"}
 
 
 def partners_by_identifier(
@@ -172,10 +159,19 @@ def list_products(
     return list(items), total
 
 
-def search_product_names(session: Session, tenant_id: UUID, query: str, *, limit: int) -> list[Hit]:
-    use_trigram_thresholds(session)
-    rows = session.execute(fuzzy_name_query(Product, tenant_id, query).limit(limit))
-    return [Hit(r[0], float(r.score), bool(r.exact)) for r in rows]
+def search_product_names(
+    session: Session,
+    tenant_id: UUID,
+    query: str,
+    *,
+    among: Collection[UUID] | None = None,
+    limit: int,
+) -> list[Hit]:
+    """Active products whose name matches ``query`` (containers optional), best first;
+    with ``among``, only those products."""
+    scope = Scope("t.id = ANY(:among)", {"among": list(among)}) if among is not None else Scope()
+    wanted = NameQuery.of(query, PRODUCT_OPTIONAL_WORDS)
+    return search_names(session, Product, tenant_id, wanted, scope=scope, limit=limit)
 
 
 # --- pipeline ---------------------------------------------------------------------------

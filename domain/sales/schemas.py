@@ -330,6 +330,8 @@ def _barcode(value: str | None) -> str | None:
 
 class ProductCreate(inputs.InputModel):
     """A catalog item. ``vat_rate`` in percent (20, 5.5, 18); default: the standard rate.
+    ``unit``: any unit word (domain.sales.units). Without ``sale_price`` the product has no
+    price of its own: each quote or invoice line gives one.
 
     Stock is opt-in: ``is_stockable`` (goods only) makes posting an invoice deliver it from
     stock; ``tracks_lots``: receipts need a lot number (and may carry an expiry date)."""
@@ -337,8 +339,8 @@ class ProductCreate(inputs.InputModel):
     kind: ProductKind = "goods"
     name: str = Field(min_length=1, max_length=200, examples=["Sac de riz 50 kg"])
     sku: str | None = Field(default=None, max_length=64, examples=["RIZ-50"])
-    unit: str = Field(default="unité", examples=["sac", "heure", "pièce"])
-    sale_price: inputs.Amount = Field(examples=["15000", "12.50"])
+    unit: str = Field(default="unité", examples=["sac", "heure", "bidon", "pot"])
+    sale_price: inputs.Amount | None = Field(default=None, examples=["15000", "12.50"])
     vat_rate: inputs.Rate | None = Field(default=None, examples=["20", "5.5", "18"])
     category: str | None = Field(default=None, max_length=100)
     description: str | None = None
@@ -390,7 +392,7 @@ class ProductOut(BaseModel):
     sku: str | None
     unit: str
     unit_code: str
-    sale_price: Decimal
+    sale_price: Decimal | None  # None: no price of its own, agreed on each line
     currency: str
     vat_rate: Decimal
     category: str | None
@@ -407,7 +409,9 @@ class ProductOut(BaseModel):
         return cls.model_validate({
             "id": p.id, "kind": p.kind, "name": p.name, "sku": p.sku, "unit": p.unit,
             "unit_code": unit_code(p.unit),
-            "sale_price": round_to_currency(p.sale_price, currency),
+            "sale_price": None
+            if p.sale_price is None
+            else round_to_currency(p.sale_price, currency),
             "currency": currency.value, "vat_rate": plain(p.vat_rate), "category": p.category,
             "description": p.description, "is_active": p.is_active,
             "is_stockable": p.is_stockable,

@@ -103,3 +103,36 @@ class TestNothingIsWrittenByMistake:
             t(message)
             t("oui")
         assert count(demo, t, INVOICES) == before
+
+
+class TestSeveralRequestsInOneMessage:
+    def test_each_is_previewed_and_done_in_turn(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(CLAIRE)
+        first = t(
+            "crée une facture pour le Café des Arts : 2 lampadaires arc, et valide-la directement"
+        )
+        assert "Une chose à la fois" in first and "valide-la directement" in first
+        assert (preview(t) or "").startswith("Une chose à la fois")
+        created = t("oui")
+        assert "Facture brouillon créée" in created and "Ensuite : Valider la facture" in created
+        assert preview(t) is not None  # the validation waits for its own « oui »
+        posted = t("oui")
+        assert posted.startswith("Facture F-") and "validée pour Café des Arts" in posted
+
+    def test_cancelling_the_first_drops_the_next(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(CLAIRE)
+        before = count(demo, t, INVOICES)
+        shown = t("fais une facture pour le Café des Arts : 1 lampadaire arc puis valide-la")
+        assert "Une chose à la fois" in shown and preview(t) is not None
+        assert "Ensuite" not in t("non")
+        assert t("oui") == "Il n'y a rien à confirmer pour le moment."
+        assert count(demo, t, INVOICES) == before
+
+    def test_invoicing_the_quote_just_made(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(CLAIRE)
+        t("fais un devis pour le Café des Arts : 2 lampadaires arc")
+        quote = t("oui")
+        number = quote.split()[1]
+        shown = t("transforme le devis en facture")
+        assert f"Facturer le devis {number} (il sera marqué accepté)" in shown
+        assert "Facture brouillon créée depuis le devis" in t("oui")

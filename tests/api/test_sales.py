@@ -168,12 +168,31 @@ class TestProducts:
         services = http.get("/api/v1/products", params={"kind": "goods"}, headers=h).json()
         assert services["total"] == 0
 
+    def test_without_a_price_and_in_any_unit(self, http: httpx.Client, sn: Account) -> None:
+        h = auth(http, sn)
+        made = {}
+        for unit in ("Bidons", "barquettes"):
+            body = {"name": f"Produit en {unit}", "unit": unit}
+            r = http.post("/api/v1/products", json=body, headers=h)
+            assert r.status_code == 201, r.text
+            made[unit] = r.json()
+        assert [(p["unit"], p["unit_code"], p["sale_price"]) for p in made.values()] == [
+            ("bidon", "XJC", None),
+            ("barquette", "C62", None),
+        ]
+        url = f"/api/v1/products/{made['Bidons']['id']}"
+        priced = http.patch(url, json={"sale_price": "6500"}, headers=h)
+        assert priced.status_code == 200 and priced.json()["sale_price"] == "6500", priced.text
+        cleared = http.patch(url, json={"sale_price": None}, headers=h)
+        assert cleared.status_code == 200 and cleared.json()["sale_price"] is None, cleared.text
+
     @pytest.mark.parametrize(
         ("body", "message"),
         [
             ({"sale_price": "1500.5"}, "Le franc CFA n'a pas de centimes."),
             ({"sale_price": "-1"}, "Le prix ne peut pas être négatif."),
-            ({"sale_price": "100", "unit": "barrique"}, "Unité inconnue : « barrique »."),
+            ({"sale_price": "100", "unit": "sac de 50"}, "Unité invalide : « sac de 50 »"),
+            ({"sale_price": "100", "unit": "sac/kg"}, "Unité invalide : « sac/kg »"),
             ({"sale_price": "100", "vat_rate": "7"}, "Taux de TVA inconnu : 7 %."),
         ],
     )

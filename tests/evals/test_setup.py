@@ -328,6 +328,27 @@ class TestSenegaleseCase:
             assert order.order.status == "sent" and order.order.gross_total == 708000
 
 
+class TestProducts:
+    def test_every_field_but_the_name_is_optional(self, container: Container) -> None:
+        products: list[dict[str, Any]] = [
+            {"name": "Huile de palme"},
+            {"name": "Beurre de karité", "unit": "Pots", "sale_price": 2500},
+            {"name": "Tomates", "unit": "tas", "sale_price": 500},
+        ]
+        case = _case(SN_CASE, products=[*SN_CASE["setup"]["products"], *products])
+        built = build_tenant(container, ManualClock(), case)
+        with _session(container, built) as session:
+            found = {
+                p.name: (p.unit, p.sale_price)
+                for p in (sales.resolve_product(session, built.admin, x["name"]) for x in products)
+            }
+        assert found == {
+            "Huile de palme": ("unité", None),
+            "Beurre de karité": ("pot", Decimal(2500)),
+            "Tomates": ("tas", Decimal(500)),
+        }
+
+
 class TestUserLink:
     def test_an_employee_user_sees_their_own_leave(self, container: Container) -> None:
         case = Case.model_validate(
@@ -360,12 +381,16 @@ class TestErrors:
                 ["setup.products", "stock"],
             ),
             (
-                {"products": [{"name": "Riz", "sku": "RIZ25", "stock": 3}]},
-                ["setup.products", "sale_price", "the domain has no product without a sale price"],
+                {"products": [{"name": "Huile", "sku": "RIZ25", "sale_price": 1, "unit": "5 L"}]},
+                ["setup.products", "Unité invalide : « 5 L »"],
             ),
             (
-                {"products": [{"name": "Huile", "sku": "RIZ25", "sale_price": 1, "unit": "bidon"}]},
-                ["setup.products", "bidon"],
+                {"products": [*SN_CASE["setup"]["products"],
+                              {"name": "Dépannage", "sku": "DEP", "kind": "service"}],
+                 "invoices": [*SN_CASE["setup"]["invoices"],
+                              {"customer": "Diallo SARL",
+                               "lines": [{"product": "DEP", "quantity": 1}]}]},
+                ["setup.invoices", "Quel prix unitaire pour « Dépannage » ?"],
             ),
             ({"documents": [{"title": "Contrat", "file": "nope.md"}]}, ["documents", "nope.md"]),
             ({"documents": [{"title": "Contrat", "text": ""}]}, ["documents", "vide"]),

@@ -444,7 +444,7 @@ class TestFinanceRecords:
         assert one(later, number=business.numbers["credited"])["overdue"] is False
         assert one(later, number=business.numbers["first"])["status"] == "partially_paid"
 
-    def test_payments_one_row_each_unless_split(
+    def test_payments_one_row_each_even_when_split(
         self, container: Container, business: Business
     ) -> None:
         rows = read(container, business.tenant_id, "payments")
@@ -456,12 +456,15 @@ class TestFinanceRecords:
             "customer": "Diallo SARL",
             "reference": "W-1",
         }
-        split = [r for r in rows if r["method"] == "cash"]
-        assert [(r["invoice"], r["amount"], r["payment_amount"]) for r in split] == [
-            (business.numbers["fourth"], Decimal(120), Decimal(200)),
-            (business.numbers["fifth"], Decimal(80), Decimal(200)),
-        ]
-        assert {r["date"] for r in split} == {date(2026, 3, 14)}
+        (split,) = [r for r in rows if r["method"] == "cash"]
+        fourth, fifth = business.numbers["fourth"], business.numbers["fifth"]
+        assert (split["invoice"], split["amount"], split["invoices"]) == (
+            fourth,
+            Decimal(200),
+            [fourth, fifth],
+        )
+        assert split["allocations"] == {fourth: Decimal(120), fifth: Decimal(80)}
+        assert split["date"] == date(2026, 3, 14)
 
     def test_quotes_expire_against_the_given_day(
         self, container: Container, business: Business

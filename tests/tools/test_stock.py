@@ -287,6 +287,21 @@ class TestProducts:
         level_now = run(container, buyer, stock_level, product="SUC-1")
         assert level_now.render() == "Sucre 1 kg : rupture de stock."
 
+    def test_create_without_a_price_in_any_unit(self, container: Container, buyer: Buyer) -> None:
+        args: dict[str, Any] = {"name": "Beurre de karité", "unit": "Pots", "sku": "KAR"}
+        shown = preview(container, buyer, create_product, **args)
+        assert shown.preview() == (
+            "Créer le produit Beurre de karité (réf. KAR), sans prix de vente (prix convenu "
+            "à chaque fois), TVA 18 %, géré en stock."
+        )
+        created = run(container, buyer, create_product, **args)
+        assert (created.unit, created.sale_price) == ("pot", None)
+        found = run(container, buyer, find_product_tool, query="karité")
+        assert found.render() == (
+            "1 produit trouvé :\n- Beurre de karité (KAR) : sans prix de vente (prix convenu "
+            "à chaque fois), 0 pot en stock"
+        )
+
     def test_create_refusals(self, container: Container, buyer: Buyer, rice: UUID) -> None:
         with pytest.raises(Conflict, match="RIZ-25"):
             run(container, buyer, create_product, name="Autre riz", sale_price="1", sku="RIZ-25")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -25,6 +25,7 @@ from domain.finance.models import Invoice, Quote
 from domain.finance.schemas import LineIn
 from domain.kit import inputs
 from domain.kit.money import Money
+from domain.kit.resolution import typed_number
 from domain.sales import service as sales
 from domain.sales.models import Partner
 from tools.base import AskBack, ToolContext, ToolResult, resolving
@@ -44,7 +45,6 @@ MONTHS = (
     "décembre",
 )
 KIND_LABELS = {"invoice": "Facture", "deposit": "Facture d'acompte", "credit_note": "Avoir"}
-QUOTE_SEARCH_MAX = 1000  # recent quotes scanned for a number (no lookup by number exists)
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -264,14 +264,12 @@ def resolve_customer(ctx: ToolContext, name: str, field: str = "customer") -> Pa
     without its article or kind word (« la brasserie Lemoine », « l'Hôtel du Parc »)."""
     try:
         with resolving(field):
-            return sales.resolve_partner(ctx.session, ctx.principal, name, role="customer")
+            return sales.resolve_customer(ctx.session, ctx.principal, name)
     except AskBack as first:
         for variant in name_variants(name):
             try:
                 with resolving(field):
-                    return sales.resolve_partner(
-                        ctx.session, ctx.principal, variant, role="customer"
-                    )
+                    return sales.resolve_customer(ctx.session, ctx.principal, variant)
             except AskBack:
                 continue
         raise first from None
@@ -281,20 +279,37 @@ def partner_name(ctx: ToolContext, partner_id: UUID) -> str:
     return sales.get_partner(ctx.session, ctx.principal, partner_id).name
 
 
-_NUMBER = re.compile(r"^\s*([A-Za-z]{1,3})\s*-?\s*(\d{4})\s*-\s*(\d{1,6})\s*$")
 _LEADING_WORDS = re.compile(
     r"^\s*(?:(?:la|le|l'|une?)\s+)?(?:derni[eè]re?\s+)?(?:facture|devis)\s+(?:de|du|d'|pour|à)\s*",
     re.IGNORECASE,
 )
 
 
-def document_number(reference: str) -> str | None:
-    """« f-2026-12 » → "F-2026-00012"; None when ``reference`` is not a number."""
-    match = _NUMBER.match(reference)
-    if match is None:
+def _numbered(
+    ctx: ToolContext, reference: str, patterns: list[str], noun: str, field: str
+) -> list[str] | None:
+    """The numbers ``reference`` may be (« f2026-12 » → ["F-2026-00012"]) in the tenant's
+    numbering ``patterns``; None when it is no number. A number of another kind of document
+    (« D-2026-3 » for an invoice) is said, not looked up."""
+    typed = typed_number(reference)
+    if typed is None:
         return None
-    prefix, year, seq = match.groups()
-    return f"{prefix.upper()}-{year}-{int(seq):05d}"
+    numbers = typed.formatted(patterns)
+    if not numbers:
+        raise AskBack(f"« {reference.strip()} » n'est pas un numéro de {noun}.", field=field)
+    return numbers
+
+
+_Numbered = TypeVar("_Numbered", Invoice, Quote)
+
+
+def _one_numbered(found: list[_Numbered], numbers: list[str], noun: str, field: str) -> _Numbered:
+    if not found:
+        raise AskBack(f"Je ne trouve pas {noun} {' ni '.join(numbers)}.", field=field)
+    if len(found) > 1:
+        options = [x.number or "" for x in found]
+        raise AskBack(f"Lequel : {' ou '.join(options)} ?", field=field, options=options)
+    return found[0]
 
 
 def strip_document_words(reference: str) -> str:
@@ -337,13 +352,14 @@ def find_invoice(
         return invoice
     if not reference or not reference.strip():
         raise AskBack("De quelle facture s'agit-il ?", field=field)
-    number = document_number(reference)
-    if number is not None:
+    settings = open_books(ctx.session, ctx.principal, ctx.clock).settings
+    patterns = [settings.invoice_pattern, settings.credit_note_pattern]
+    numbers = _numbered(ctx, reference, patterns, "facture", field)
+    if numbers is not None:
         ctx.principal.require(*invoices.READERS)
-        found = finance_repo.find_invoice_by_number(ctx.session, ctx.principal.tenant_id, number)
-        if found is None:
-            raise AskBack(f"Je ne trouve pas la facture {number}.", field=field)
-        return found
+        tenant_id = ctx.principal.tenant_id
+        found = finance_repo.invoices_numbered(ctx.session, tenant_id, numbers)
+        return _one_numbered(found, numbers, "la facture", field)
     customer = resolve_customer(ctx, strip_document_words(reference), field)
     listed, _ = invoices.list_invoices(
         ctx.session, ctx.principal, ctx.clock, partner_id=customer.id, limit=50
@@ -375,19 +391,6 @@ QuoteWanted = Literal["draft", "sent", "accepted"]
 _QUOTE_LABELS = {"draft": "en brouillon", "sent": "envoyé", "accepted": "accepté non facturé"}
 
 
-def _quote_by_number(ctx: ToolContext, number: str) -> Quote | None:
-    for offset in range(0, QUOTE_SEARCH_MAX, 200):
-        page, _ = quotes.list_quotes(
-            ctx.session, ctx.principal, ctx.clock, limit=200, offset=offset
-        )
-        for quote in page:
-            if quote.number == number:
-                return quote
-        if len(page) < 200:
-            return None
-    return None
-
-
 def find_quote(
     ctx: ToolContext,
     reference: str | None,
@@ -406,12 +409,13 @@ def find_quote(
         return quote
     if not reference or not reference.strip():
         raise AskBack("De quel devis s'agit-il ?", field=field)
-    number = document_number(reference)
-    if number is not None:
-        found = _quote_by_number(ctx, number)
-        if found is None:
-            raise AskBack(f"Je ne trouve pas le devis {number}.", field=field)
-        return found
+    settings = open_books(ctx.session, ctx.principal, ctx.clock).settings
+    numbers = _numbered(ctx, reference, [settings.quote_pattern], "devis", field)
+    if numbers is not None:
+        ctx.principal.require(*invoices.WRITERS)
+        tenant_id = ctx.principal.tenant_id
+        found = finance_repo.current_quotes_numbered(ctx.session, tenant_id, numbers)
+        return _one_numbered(found, numbers, "le devis", field)
     customer = resolve_customer(ctx, strip_document_words(reference), field)
     listed, day = quotes.list_quotes(
         ctx.session, ctx.principal, ctx.clock, partner_id=customer.id, limit=50

@@ -17,7 +17,7 @@ from domain.finance.models import Invoice
 from domain.finance.schemas import CreditLineIn, CreditNoteCreate, InvoiceCreate, RecurringCreate
 from domain.kit import inputs
 from domain.kit.principal import Role
-from domain.kit.text import fold
+from domain.kit.resolution import name_words
 from tools.base import AskBack, Effect, ToolContext, tool
 from tools.finance.common import (
     KIND_LABELS,
@@ -179,7 +179,7 @@ class PostedInvoice(InvoiceView):
     title="Valider une facture",
     effect=Effect.WRITE,
     roles=(Role.MANAGER, Role.ACCOUNTANT),
-    acts_on=("invoice",),
+    acts_on=("invoice", "validation"),
 )
 def post_invoice(ctx: ToolContext, args: InvoiceRef) -> PostedInvoice:
     """Valide une facture brouillon : elle reçoit son numéro définitif, sa date et son
@@ -231,9 +231,9 @@ class CreatedCreditNote(InvoiceView):
         )
 
 
-def _singular(word: str) -> str:
-    """« disjoncteurs » → "disjoncteur", « bidons » → "bidon", « tuyaux » → "tuyau"."""
-    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+def _describes(said: list[str], line: list[str]) -> bool:
+    """Whether every word said starts a word of the line (« disjonct » → disjoncteur)."""
+    return bool(said) and all(any(w.startswith(s) for w in line) for s in said)
 
 
 def _credit_lines(
@@ -242,8 +242,8 @@ def _credit_lines(
     _, rows, _ = invoices.invoice_with_lines(ctx.session, ctx.principal, ctx.clock, invoice.id)
     chosen = []
     for i, line in enumerate(wanted):
-        words = [_singular(w) for w in fold(line.product).split()]
-        matches = [r for r in rows if all(w in fold(r.description) for w in words)]
+        words = name_words(line.product)  # the catalog's rule: plurals, accents, little words
+        matches = [r for r in rows if _describes(words, name_words(r.description))]
         if len(matches) != 1:
             names = [r.description for r in (matches or rows)]
             verb = "Plusieurs lignes correspondent" if matches else "Aucune ligne ne correspond"

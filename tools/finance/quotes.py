@@ -204,18 +204,22 @@ def accept_quote(ctx: ToolContext, args: QuoteRef) -> AcceptedQuote:
 
 class QuoteInvoice(InvoiceView):
     quote_number: str
+    # The quote was not accepted yet: invoicing it records the customer's acceptance.
+    accepted_now: bool = False
 
     def render(self) -> str:
+        accepted = f"Devis {self.quote_number} accepté. " if self.accepted_now else ""
         return (
-            f"Facture brouillon créée depuis le devis {self.quote_number} pour {self.customer} : "
-            f"{money(self.gross_total, self.currency)} TTC. Dites « valide la facture » pour "
-            "lui donner un numéro."
+            f"{accepted}Facture brouillon créée depuis le devis {self.quote_number} pour "
+            f"{self.customer} : {money(self.gross_total, self.currency)} TTC. Dites « valide "
+            "la facture » pour lui donner un numéro."
         )
 
     def preview(self) -> str:
+        accepting = " (il sera marqué accepté)" if self.accepted_now else ""
         return (
-            f"Facturer le devis {self.quote_number} de {self.customer} (facture brouillon) :\n"
-            f"{self.detailed_lines()}\n{self.totals()}"
+            f"Facturer le devis {self.quote_number}{accepting} de {self.customer} "
+            f"(facture brouillon) :\n{self.detailed_lines()}\n{self.totals()}"
         )
 
 
@@ -228,9 +232,15 @@ class QuoteInvoice(InvoiceView):
     acts_on=("quote",),
 )
 def convert_quote_to_invoice(ctx: ToolContext, args: QuoteRef) -> QuoteInvoice:
-    """Crée la facture brouillon d'un devis accepté (à valider ensuite).
+    """Crée la facture brouillon d'un devis (à valider ensuite) ; un devis pas encore
+    accepté est marqué accepté : le facturer, c'est que le client a dit oui.
     Exemples : « transforme le devis de Diallo en facture », « facture le devis
     D-2026-00003 », « passe le devis de Ndiaye en facture »."""
     quote = find_quote(ctx, args.quote, args.quote_id, wanted="accepted")
-    invoice = quotes.convert_to_invoice(ctx.session, ctx.principal, ctx.clock, quote.id)
-    return invoice_view(ctx, invoice, QuoteInvoice, quote_number=quote.number)
+    accepted_now = quote.status != "accepted"
+    invoice = quotes.convert_to_invoice(
+        ctx.session, ctx.principal, ctx.clock, quote.id, accepting=True
+    )
+    return invoice_view(
+        ctx, invoice, QuoteInvoice, quote_number=quote.number, accepted_now=accepted_now
+    )

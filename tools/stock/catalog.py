@@ -37,6 +37,16 @@ def _validated(model: type[Any], **fields: Any) -> Any:
         raise InvalidInput(french_validation_message(e)) from e
 
 
+NO_PRICE = "sans prix de vente (prix convenu à chaque fois)"
+
+
+def _price_text(price: Decimal | None, currency: str, unit: str | None = None) -> str:
+    """« 15 000 F HT », « 15 000 F HT par sac », or the words for a product without a price."""
+    if price is None:
+        return NO_PRICE
+    return f"{money(price, currency)} HT" + (f" par {unit}" if unit else "")
+
+
 # --- stock.find_product -------------------------------------------------------------------
 
 
@@ -52,7 +62,7 @@ class ProductRow(BaseModel):
     name: str
     sku: str | None
     unit: str
-    sale_price: Decimal
+    sale_price: Decimal | None  # None: a price agreed each time
     is_stockable: bool
     on_hand: Decimal | None  # None: not managed in stock
 
@@ -61,7 +71,7 @@ class ProductRow(BaseModel):
         stock_part = (
             f", {amount(self.on_hand, self.unit)} en stock" if self.on_hand is not None else ""
         )
-        return f"- {self.name}{ref} : {money(self.sale_price, currency)} HT{stock_part}"
+        return f"- {self.name}{ref} : {_price_text(self.sale_price, currency)}{stock_part}"
 
 
 class FindProductOut(ToolResult):
@@ -119,7 +129,7 @@ class ProductOut(ToolResult):
     sku: str | None
     unit: str
     kind: ProductKind
-    sale_price: Decimal
+    sale_price: Decimal | None  # None: a price agreed each time
     purchase_price: Cost[Decimal]
     vat_rate: Decimal
     currency: str
@@ -129,7 +139,8 @@ class ProductOut(ToolResult):
     def describe(self) -> str:
         ref = f" (réf. {self.sku})" if self.sku else ""
         rate = str(plain(self.vat_rate)).replace(".", ",")
-        parts = [f"{self.name}{ref}, {money(self.sale_price, self.currency)} HT par {self.unit}"]
+        price = _price_text(self.sale_price, self.currency, self.unit)
+        parts = [f"{self.name}{ref}, {price}"]
         parts.append(f"TVA {rate} %")
         if self.purchase_price is not None:
             parts.append(f"prix d'achat {money(self.purchase_price, self.currency)}")
@@ -160,9 +171,16 @@ def _product_out(ctx: ToolContext, p: Product) -> dict[str, Any]:
 
 class CreateProductIn(_In):
     name: str = Field(min_length=1, max_length=200, description="Nom du produit.")
-    sale_price: Price = Field(ge=0, le=Decimal("1e12"), description="Prix de vente HT.")
+    sale_price: Price | None = Field(
+        default=None,
+        ge=0,
+        le=Decimal("1e12"),
+        description="Prix de vente HT ; sans prix, il sera donné sur chaque devis ou facture.",
+    )
     unit: str = Field(
-        default="unité", max_length=20, description="Unité (sac, carton, kg, litre, pièce…)."
+        default="unité",
+        max_length=32,
+        description="Unité : n'importe quel mot d'unité (sac, bidon, pot, kg, heure, tas…).",
     )
     sku: str | None = Field(default=None, max_length=64, description="Référence interne.")
     kind: ProductKind = Field(default="goods", description="Marchandise ou service.")
@@ -197,11 +215,12 @@ class CreateProductOut(ProductOut):
 )
 def create_product(ctx: ToolContext, args: CreateProductIn) -> CreateProductOut:
     """Ajoute un produit au catalogue ; une marchandise est gérée en stock sauf avis
-    contraire.
+    contraire. L'unité est libre (sac, bidon, pot, seau, botte, tas…). Sans prix de vente,
+    le produit n'a pas de prix propre : chaque devis ou facture en donne un.
 
     Exemples : « crée le produit Riz brisé 25 kg à 15 000 F le sac », « nouvel article :
     huile Dinor 5 L, prix 6 500, achat 5 200, réf HUI-5 », « ajoute le service livraison à
-    2 000 F »
+    2 000 F », « crée le service dépannage, prix à convenir »
     """
     stockable = args.kind == "goods" if args.is_stockable is None else args.is_stockable
     data = _validated(
@@ -233,7 +252,7 @@ class UpdateProductIn(_In):
     product: ProductName
     name: str | None = Field(default=None, min_length=1, max_length=200, description="Nouveau nom.")
     sku: str | None = Field(default=None, max_length=64, description="Nouvelle référence.")
-    unit: str | None = Field(default=None, max_length=20, description="Nouvelle unité.")
+    unit: str | None = Field(default=None, max_length=32, description="Nouvelle unité.")
     sale_price: Price | None = Field(
         default=None, ge=0, le=Decimal("1e12"), description="Nouveau prix de vente HT."
     )

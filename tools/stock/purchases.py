@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from domain.finance.documents.labels import french_date
 from domain.kit import inputs
 from domain.kit.costs import Cost
+from domain.sales import service as sales
+from domain.sales.errors import ProductNotFound
 from domain.sales.models import Product
 from domain.stock import service as stock
 from domain.stock.purchasing import service as purchasing
@@ -26,15 +28,13 @@ from domain.stock.purchasing.schemas import (
     ReceiptCreate,
     ReceiptLineIn,
 )
-from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
+from tools.base import AskBack, Effect, ToolContext, ToolResult, resolving, tool
 from tools.stock._common import (
     cost_money,
-    describes,
     find_order,
     find_product,
     find_supplier,
     find_warehouse,
-    fold,
     money,
     of_product,
 )
@@ -426,17 +426,14 @@ class ReceivePurchaseOrderOut(ToolResult):
 
 
 def _product_on_order(ctx: ToolContext, view: OrderView, name: str, field: str) -> UUID:
-    """The product of the order's lines a person names, else from the whole catalog."""
-    wanted = fold(name).split()
-    on_order = {
-        x.product_id
-        for x in view.lines
-        if wanted and all(word in fold(x.description).split() for word in wanted)
-    }
-    if not on_order:  # « les barres de fer » for « Fer à béton 10 mm »
-        on_order = {x.product_id for x in view.lines if describes(name, x.description)}
-    if len(on_order) == 1:
-        return on_order.pop()
+    """The product of the order's lines a person names (« les barres de fer » for « Fer à
+    béton 10 mm »), else the one the whole catalog designates."""
+    on_order = {x.product_id for x in view.lines}
+    with resolving(field):
+        try:
+            return sales.resolve_product(ctx.session, ctx.principal, name, among=on_order).id
+        except ProductNotFound:
+            pass
     return find_product(ctx, name, field).id
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from agents.local.adapters.base import Adapter
-from agents.local.mentions import leading_name, name_after, words_after
+from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
@@ -253,6 +253,8 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
             lines[-1]["product"] = f"{lines[-1]['product']} {quantity.text.strip()}"
             continue  # « 4 sacs de riz 25kg »: the size names the product
         limit = quantities[i + 1].start if i + 1 < len(quantities) else len(utt.text)
+        if quantity.item:
+            product = qualified_item(utt, quantity.end, product)
         line: dict[str, Any] = {"product": product, "quantity": quantity.value}
         price = _price_after(utt, quantity, limit, used)
         if price is not None:
@@ -365,6 +367,20 @@ def extract_document(utt: Utterance) -> dict[str, Any]:
     name = customer_of(utt)
     lines = _stated_quantity(utt, name) or lines_of(utt, name) or _unpriced_line(utt, name)
     return _given(customer=name, lines=with_terms(lines, utt))
+
+
+# « paiement à 45 jours », « payable sous 30 jours », « échéance 60 jours »
+PAYMENT_TERMS = re.compile(
+    r"\b(?:paiement|payable|reglement|reglable|echeance|delai de paiement)\s*(?:a|sous|dans|de|:)?"
+    r"\s*(\d{1,3})\s*jours?\b"
+)
+
+
+def extract_invoice(utt: Utterance) -> dict[str, Any]:
+    """A quote's arguments, and the payment terms an invoice may carry."""
+    terms = PAYMENT_TERMS.search(utt.folded)
+    days = int(terms.group(1)) if terms else None
+    return {**extract_document(utt), **_given(payment_terms_days=days)}
 
 
 # What is billed each time: « pour la location de la salle », « tous les mois l'abonnement
@@ -624,7 +640,7 @@ ADAPTERS: list[Adapter] = [
     Adapter("finance.vat_summary", lambda utt: _period(utt)),
     Adapter(
         "finance.create_invoice",
-        extract_document,
+        extract_invoice,
         ask={"customer": ASK_CUSTOMER, "lines": ASK_LINES},
         correct=correct_lines,
     ),

@@ -491,7 +491,14 @@ def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any
     return values
 
 
+REQUEST_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+
+
 def _decided(utt: Utterance, before: int | None = None) -> dict[str, Any]:
+    """Whose request, which days — or the request's identifier when it is given."""
+    identifier = REQUEST_ID.search(utt.folded)
+    if identifier is not None:
+        return {"request_id": identifier.group(0)}
     employee = _someone(utt, _OF, _FOR) or _head_name(utt)
     return _without_none({"employee": employee, **_decision_period(utt, before)})
 

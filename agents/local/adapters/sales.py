@@ -17,6 +17,7 @@ from agents.local.adapters.base import Adapter
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
+from domain.kit.lexicon import pairs
 
 PHONE = re.compile(r"(?<![\w+])(\+?\d[\d .-]{6,}\d)(?![\w])")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -158,25 +159,6 @@ def _without_none(values: dict[str, Any]) -> dict[str, Any]:
 
 _CUSTOMER = ("client", "cliente", "clients", "chez")
 _SUPPLIER = ("fournisseur", "fournisseuse", "fournisseurs", "chez")
-_OF = ("de", "du", "pour", "avec")
-_CODE = re.compile(r"(?<![\w-])([CF]\d{3,10})(?![\w-])", re.IGNORECASE)
-
-
-def _query(utt: Utterance, role_markers: tuple[str, ...]) -> dict[str, Any]:
-    code = _CODE.search(utt.text)
-    query = (
-        (code.group(1).upper() if code else None)
-        or email_in(utt)
-        or phone_in(utt)
-        or name_of(
-            utt,
-            ("s'appelle", "appelle", "nomme", "nommee", "du nom de", "au nom de"),
-            role_markers + ("clinte", "cliante", "clien"),
-            _OF,
-            ("cherche", "trouve"),
-        )
-    )
-    return _without_none({"query": query})
 
 
 def _segments(text: str) -> list[str]:
@@ -287,13 +269,7 @@ def _update_customer(utt: Utterance) -> dict[str, Any]:
 # --- the pipeline -----------------------------------------------------------------------
 
 _DEAL = ("affaire", "opportunite", "opportunité", "deal", "avec", "client", "chez", "pour")
-_STAGES = (
-    (("gagn", "signe", "signé", "remport", "conclu"), "Gagné"),
-    (("perdu", "rate", "annul", "abandonn"), "Perdu"),
-    (("nego",), "Négociation"),
-    (("proposition", "devis envoye", "offre envoyee"), "Proposition"),
-    (("qualifi",), "Qualifié"),
-)
+_STAGES = pairs("deal_stages")  # « signé » → "Gagné"
 _WON_LOST = ("gagné", "gagne", "signé", "signe", "remporté", "remporte", "perdu", "conclu")
 _TITLE = re.compile(r":\s*([^,;.!?]+)")
 _NOT_TITLE = re.compile(
@@ -390,12 +366,7 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
 
 # --- activities -------------------------------------------------------------------------
 
-_KINDS = (
-    (("rendez-vous", "rdv", "reunion", "visite", "rencontre"), "meeting"),
-    (("appel", "apel", "appelle", "rappel", "telephon", "appeler", "coup de fil"), "call"),
-    (("tache", "relanc", "penser a", "faut"), "task"),
-    (("note",), "note"),
-)
+_KINDS = pairs("activity_kinds")  # « rdv » → "meeting"
 _ABOUT = ("pour", "au sujet de", "au sujet du", "concernant", "à propos de", "a propos de")
 _ACTIVITY_PARTNER = (
     "avec", "client", "cliente", "fournisseur", "chez", "rappelle", "rappeler", "appelle",
@@ -466,73 +437,13 @@ def _correct_activity(previous: dict[str, Any], utt: Utterance) -> dict[str, Any
     return {**previous, **said}
 
 
-def _list_activities(utt: Utterance) -> dict[str, Any]:
-    status = (
-        "overdue"
-        if has(utt, "retard")
-        else "done"
-        if has(utt, "faites", "terminee", "finies", "passees")
-        else "all"
-        if has(utt, "toutes")
-        else None
-    )
-    mine = has(utt, "j'ai", "mes ", "moi", "je ") or None
-    return _without_none(
-        {
-            "status": status,
-            "mine": mine,
-            "partner": name_of(utt, ("avec", "client", "chez", "fournisseur", "de", "du")),
-        }
-    )
-
-
+# The reads (customers, suppliers, pipeline, activities) and every question asked are
+# declared with their intents (``prompts/intents/sales.yaml``).
 ADAPTERS: list[Adapter] = [
-    Adapter(
-        "sales.find_customer",
-        lambda u: _query(u, _CUSTOMER),
-        ask={"query": "Quel client cherchez-vous ?"},
-    ),
-    Adapter(
-        "sales.create_customer",
-        lambda u: _new_partner(u, _CUSTOMER),
-        ask={"name": "Quel est le nom du client ?"},
-    ),  # fmt: skip
-    Adapter(
-        "sales.update_customer",
-        _update_customer,
-        ask={"customer": "Quel client faut-il modifier ?"},
-    ),
-    Adapter(
-        "sales.find_supplier",
-        lambda u: _query(u, _SUPPLIER),
-        ask={"query": "Quel fournisseur cherchez-vous ?"},
-    ),
-    Adapter(
-        "sales.create_supplier", _new_supplier, ask={"name": "Quel est le nom du fournisseur ?"}
-    ),
-    Adapter(
-        "sales.create_opportunity",
-        _new_opportunity,
-        ask={"customer": "Pour quel client ?"},
-    ),
-    Adapter(
-        "sales.move_opportunity",
-        _move_opportunity,
-        ask={
-            "customer": "L'affaire de quel client ?",
-            "stage": "À quelle étape : Qualifié, Proposition, Négociation, Gagné ou Perdu ?",
-        },
-    ),
-    Adapter("sales.pipeline_summary", lambda u: {}),
-    Adapter(
-        "sales.log_activity",
-        _log_activity,
-        ask={
-            "kind": "Est-ce un appel, un rendez-vous, une tâche ou une note ?",
-            "partner": "Avec quel client ou fournisseur ?",
-            "subject": "À quel sujet ?",
-        },
-        correct=_correct_activity,
-    ),
-    Adapter("sales.list_activities", _list_activities),
+    Adapter("sales.create_customer", lambda u: _new_partner(u, _CUSTOMER)),
+    Adapter("sales.update_customer", _update_customer),
+    Adapter("sales.create_supplier", _new_supplier),
+    Adapter("sales.create_opportunity", _new_opportunity),
+    Adapter("sales.move_opportunity", _move_opportunity),
+    Adapter("sales.log_activity", _log_activity, correct=_correct_activity),
 ]

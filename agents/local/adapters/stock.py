@@ -15,12 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from agents.local.adapters.base import Adapter
-from agents.local.mentions import name_after, words_after
+from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
-from domain.kit.errors import InvalidInput
-from domain.sales.units import normalize_unit
+from domain.kit.lexicon import pairs
+from domain.sales.units import UnitEntry, known_unit, lexicon
 
 # Sizes that belong to a product's name when no item follows them (« Huile 5 L »).
 _MEASURES = {"kg", "g", "litre", "l", "cl", "ml", "m", "cm", "tonne"}
@@ -41,20 +41,7 @@ _TRAILING = {
     "perime", "perimee", "perimes", "perimees", "abime", "abimes", "abimee", "abimees",
     "endommage", "endommages", "vole", "voles", "perdu", "perdus", "offert", "offerts",
 }  # fmt: skip
-_REASONS = (
-    (("dechir", "troue", "perce", "eventre"), "emballage déchiré"),
-    (("pris l'eau", "mouill", "humid", "pluie", "inond"), "marchandise mouillée"),
-    (("gate ", "gates", "gatee", "pourri", "moisi"), "marchandise gâtée"),
-    (("rats", "souris", "insecte", "charancon"), "dégâts de nuisibles"),
-    (("casse", "cass"), "casse"),
-    (("perime",), "produit périmé"),
-    (("abime", "endommage"), "marchandise abîmée"),
-    (("vol", "vole"), "vol"),
-    (("perdu", "perte"), "perte"),
-    (("usage interne", "consommation interne"), "usage interne"),
-    (("don", "offert", "cadeau"), "don"),
-    (("vente", "vendu", "comptoir"), "vente comptoir"),
-)
+_REASONS = pairs("stock_reasons")  # « sacs déchirés » → "emballage déchiré"
 _SKU = re.compile(r"(?<![\w-])(?!BC-|F-|D-|AV-)([A-Z][A-Z0-9]*-[A-Z0-9][A-Z0-9-]*)(?![\w-])")
 _REFERENCE = re.compile(
     r"(?i)(?<!\w)((?:BL|bon de livraison|facture fournisseur|r[ée]f(?:[ée]rence)?\.?)"
@@ -342,10 +329,6 @@ def _with_quantity(field: str) -> Any:
 # --- extractors, one per tool --------------------------------------------------------------
 
 
-def extract_find_product(utt: Utterance) -> dict[str, Any]:
-    return _clean({"query": _product(utt)})
-
-
 _PURCHASE_WORDS = ("achat", "achete", "achetee", "cout", "revient", "paye", "payee")
 _SALE_WORDS = ("vente", "vendu", "vendue", "prix de vente")
 
@@ -404,14 +387,29 @@ _NAME_END = re.compile(
     r"|\s+(?:prix|achat|r[ée]f|tva|vendue?s?|achet[ée]e?s?)\b",
     re.IGNORECASE,
 )
-_UNIT_AFTER = re.compile(r"(?:(?:le|la|l'|par)\s*)?([a-zéèêûîôàç]+)", re.IGNORECASE)
-# « sac de 25 kg », « carton de 12 »: the product is sold by that container.
+_UNIT_AFTER = re.compile(r"(?:(?:le|la|l'|par)\s*)?([a-zéèêûîôàç²³]+)", re.IGNORECASE)
+
+
+def _alternatives(entries: Iterator[UnitEntry]) -> str:
+    forms = {fold(f) for e in entries for f in (e.unit, e.spoken, *e.forms) if len(f) > 1}
+    return "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+
+
+# « sac de 25 kg », « pot de 500 g »: the product is sold by that container (a packaging
+# unit of the lexicon, coded "X…").
 _CONTAINER = re.compile(
-    r"\b(sac|carton|boite|bouteille|paquet|palette|lot)s?\s+de\s+\d", re.IGNORECASE
+    r"\b(" + _alternatives(e for e in lexicon() if e.code.startswith("X")) + r")\s+de\s+\d"
 )
+# « à l'unité », « au kilo », « par bidon », « le seau »: a unit of the lexicon; a duration
+# or lump sum only after « par », « au », « l' » (« par mois », « de l'heure », « au
+# forfait »): « la semaine », « le mois » name things too (« Menu de la semaine »).
 _BY_UNIT = re.compile(
-    r"\b(?:a l'|a la|au|par|l'|la|le)\s*(piece|unite|kilo|kg|litre|metre|sac|carton|boite"
-    r"|bouteille|paquet|heure|jour|forfait)\b"
+    r"\b(?:a l'|a la|au|par|l'|la|le)\s*("
+    + _alternatives(e for e in lexicon() if e.in_quantities)
+    + r")(?![\w'])"
+    + r"|\b(?:au|par|l')\s*("
+    + _alternatives(e for e in lexicon() if not e.in_quantities)
+    + r")(?![\w'])"
 )
 _NEW_PRODUCT = (
     "nouveau produit", "nouvel article", "nouveau article", "le produit", "l'article",
@@ -428,19 +426,18 @@ def _new_product_name(utt: Utterance) -> str | None:
 
 
 def _unit(utt: Utterance) -> str | None:
+    """The unit a new product is sold by, when the message names one the lexicon knows (« à
+    2 000 F le bidon », « pot de 500 g »); any other word there is not taken for a unit."""
     for a in utt.amounts:
         match = _UNIT_AFTER.match(utt.text[a.end :].lstrip())
-        if match:
-            try:
-                return normalize_unit(match.group(1))
-            except InvalidInput:  # « le » followed by a word that is no unit
-                continue
+        entry = known_unit(match.group(1)) if match else None
+        if entry is not None:
+            return entry.unit
     for pattern in (_CONTAINER, _BY_UNIT):
         for match in pattern.finditer(utt.folded):
-            try:
-                return normalize_unit(match.group(1))
-            except InvalidInput:
-                continue
+            entry = known_unit(match.group(match.lastindex or 1))
+            if entry is not None:
+                return entry.unit
     return None
 
 
@@ -537,10 +534,6 @@ def _product_named(utt: Utterance) -> str | None:
     )
 
 
-def extract_stock_level(utt: Utterance) -> dict[str, Any]:
-    return _clean({"product": _product(utt), "warehouse": _warehouse(utt)})
-
-
 _ARRIVAL_VERBS = (
     "livre", "livree", "livres", "livrees", "recu", "recus", "recue", "recues", "receptionne",
     "receptionnes", "decharge", "decharges", "apporte", "apportes", "depose", "deposes",
@@ -633,26 +626,6 @@ def extract_adjust(utt: Utterance) -> dict[str, Any]:
     )
 
 
-_REPORT_PLACE = (*_WAREHOUSE_AT, "de", "du")
-
-
-def extract_low_stock(utt: Utterance) -> dict[str, Any]:
-    return _clean({"warehouse": _warehouse(utt, _REPORT_PLACE)})
-
-
-def extract_reorder_suggestions(utt: Utterance) -> dict[str, Any]:
-    del utt
-    return {}
-
-
-def extract_forecast_stockout(utt: Utterance) -> dict[str, Any]:
-    return _clean({"product": _product(utt)})
-
-
-def extract_valuation(utt: Utterance) -> dict[str, Any]:
-    return _clean({"warehouse": _warehouse(utt, _REPORT_PLACE)})
-
-
 def _order_lines(utt: Utterance) -> list[dict[str, Any]]:
     goods = _goods(utt)
     lines = []
@@ -661,6 +634,7 @@ def _order_lines(utt: Utterance) -> list[dict[str, Any]]:
             continue
         end = goods[i + 1][0].start if i + 1 < len(goods) else len(utt.text)
         price = next((a.value for a in utt.amounts if q.end <= a.start < end), None)
+        item = qualified_item(utt, q.end, item) if item == q.item else item
         lines.append(_clean({"product": item, "quantity": q.value, "unit_price": price}))
     return lines
 
@@ -739,63 +713,31 @@ def _corrector(field: str, extract: Any) -> Any:
     return lambda previous, utt: fix(previous, utt, extract)
 
 
-PRODUCT_Q = "Pour quel produit ?"
+def product_in(utt: Utterance) -> str | None:
+    """The product a message names (a slot kind of the declared intents)."""
+    return _product(utt)
+
+
+def warehouse_in(utt: Utterance, markers: tuple[str, ...]) -> str | None:
+    """The warehouse a message names after one of ``markers`` (a slot kind)."""
+    return _warehouse(utt, markers or _WAREHOUSE_AT)
+
+
+# The reads (products, levels, alerts, suggestions, forecasts, value) and every question
+# asked are declared with their intents (``prompts/intents/stock.yaml``).
 ADAPTERS: list[Adapter] = [
-    Adapter("stock.find_product", extract_find_product, {"query": "Quel produit cherchez-vous ?"}),
-    Adapter(
-        "stock.create_product",
-        extract_create_product,
-        {"name": "Quel est le nom du produit ?", "sale_price": "À quel prix de vente (HT) ?"},
-    ),
-    Adapter("stock.update_product", extract_update_product, {"product": "Quel produit ?"}),
-    Adapter("stock.stock_level", extract_stock_level, {"product": PRODUCT_Q}),
-    Adapter(
-        "stock.receive",
-        extract_receive,
-        {"product": "Quel produit est entré ?", "quantity": "Combien en avez-vous reçu ?"},
-        _corrector("quantity", extract_receive),
-    ),
-    Adapter(
-        "stock.issue",
-        extract_issue,
-        {
-            "product": "Quel produit sort du stock ?",
-            "quantity": "Quelle quantité ?",
-            "reason": "Pour quel motif (vente, casse, usage interne…) ?",
-        },
-        _corrector("quantity", extract_issue),
-    ),
-    Adapter(
-        "stock.transfer",
-        extract_transfer,
-        {
-            "product": "Quel produit faut-il transférer ?",
-            "quantity": "Quelle quantité ?",
-            "to_warehouse": "Vers quel entrepôt ?",
-        },
-        _corrector("quantity", extract_transfer),
-    ),
-    Adapter(
-        "stock.adjust",
-        extract_adjust,
-        {"product": PRODUCT_Q, "counted_quantity": "Combien en avez-vous compté ?"},
-        _corrector("counted_quantity", extract_adjust),
-    ),
-    Adapter("stock.low_stock", extract_low_stock),
-    Adapter("stock.reorder_suggestions", extract_reorder_suggestions),
-    Adapter("stock.forecast_stockout", extract_forecast_stockout),
+    Adapter("stock.create_product", extract_create_product),
+    Adapter("stock.update_product", extract_update_product),
+    Adapter("stock.receive", extract_receive, correct=_corrector("quantity", extract_receive)),
+    Adapter("stock.issue", extract_issue, correct=_corrector("quantity", extract_issue)),
+    Adapter("stock.transfer", extract_transfer, correct=_corrector("quantity", extract_transfer)),
+    Adapter("stock.adjust", extract_adjust, correct=_corrector("counted_quantity", extract_adjust)),
     Adapter(
         "stock.create_purchase_order",
         extract_create_purchase_order,
-        {"supplier": "Chez quel fournisseur ?", "lines": "Quels produits et quelles quantités ?"},
-        correct_purchase_order,
+        correct=correct_purchase_order,
     ),
     # Without a number the tool sends the newest draft (« envoie-le au fournisseur »).
     Adapter("stock.send_purchase_order", extract_send_purchase_order),
-    Adapter(
-        "stock.receive_purchase_order",
-        extract_receive_purchase_order,
-        {"order": "Quel bon de commande est arrivé (numéro BC-…) ?"},
-    ),
-    Adapter("stock.valuation", extract_valuation),
+    Adapter("stock.receive_purchase_order", extract_receive_purchase_order),
 ]

@@ -1,11 +1,11 @@
 """Quantities: a number followed by a unit and/or the thing counted.
 
 « 3 sacs de riz » → (3, "sac", "riz"); « 5 riz » → (5, None, "riz"); « 3 sacs » → (3, "sac",
-None); « x3 » → (3, None, None); « 3 x riz » → (3, None, "riz"). Units are folded singulars:
-sac, carton, kg, g, litre (l), piece (pcs), boite, paquet, bouteille, caisse, tonne, metre (a
-lower-case "m"), unite, plus bidon, sachet, fardeau, palette, pot, rouleau, seau common in
-Senegalese shops. Durations (heures, jours…) are not units. « douzaine » multiplies: « une
-douzaine d'oeufs » → (12, None, "oeufs"), « 2 douzaines » → 24.
+None); « x3 » → (3, None, None); « 3 x riz » → (3, None, "riz"). Units are those of the
+lexicon of units (domain/kit/lexicon.yaml), reported as folded singulars: sac, carton, kg,
+litre (l), piece (pcs), boite, metre (a lower-case "m"), unite, bidon, pot, sachet, seau,
+fut, botte, tas… Durations (heures, jours…) are not units. A unit that stands for several
+items multiplies: « une douzaine d'oeufs » → (12, None, "oeufs"), « 2 douzaines » → 24.
 « un »/« une » count only before a unit (« un sac de riz » → 1 sac), never alone.
 An item may also come BEFORE the number when it follows punctuation or « et » (« inventaire :
 riz 40 sacs, sucre 12 cartons », « Nescafé x3 »); never right at the start of a message before
@@ -21,31 +21,36 @@ import re
 from decimal import Decimal
 
 from agents.local.slots.numbers import Num, Scan, make_scan
+from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity
+from domain.sales.units import lexicon
 
-_UNIT_FORMS: dict[str, str] = {
-    "sac": "sac", "sacs": "sac", "carton": "carton", "cartons": "carton", "kg": "kg",
-    "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogramme": "kg", "kilogrammes": "kg",
-    "g": "g", "gr": "g", "gramme": "g", "grammes": "g", "litre": "litre", "litres": "litre",
-    "l": "litre", "piece": "piece", "pieces": "piece", "pcs": "piece", "pc": "piece",
-    "boite": "boite", "boites": "boite", "paquet": "paquet", "paquets": "paquet",
-    "bouteille": "bouteille", "bouteilles": "bouteille", "caisse": "caisse",
-    "caisses": "caisse", "douzaine": "douzaine", "douzaines": "douzaine", "tonne": "tonne",
-    "tonnes": "tonne", "metre": "metre", "metres": "metre", "m": "metre", "unite": "unite",
-    "unites": "unite", "bidon": "bidon", "bidons": "bidon", "sachet": "sachet",
-    "sachets": "sachet", "fardeau": "fardeau", "fardeaux": "fardeau", "palette": "palette",
-    "palettes": "palette", "pot": "pot", "pots": "pot", "rouleau": "rouleau",
-    "rouleaux": "rouleau", "seau": "seau", "seaux": "seau", "barre": "barre",
-    "barres": "barre",
-}  # fmt: skip
+
+def _unit_forms() -> tuple[dict[str, str], dict[str, int]]:
+    """Every spelling of a unit a message may count in (folded) → the unit's folded word,
+    and the units that stand for several items (« douzaine » → 12), from the one lexicon
+    of units (domain/kit/lexicon.yaml). Durations and lump sums are not read here."""
+    forms: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for entry in lexicon():
+        if not entry.in_quantities:
+            continue
+        word = fold(entry.spoken)
+        for form in (entry.unit, entry.spoken, *entry.forms):
+            forms.setdefault(fold(form), word)
+        if entry.count > 1:
+            counts[word] = entry.count
+    return forms, counts
+
+
+_UNIT_FORMS, _COUNTS = _unit_forms()
+_UNIT_ALTERNATIVES = "|".join(re.escape(f) for f in sorted(_UNIT_FORMS, key=len, reverse=True))
 _UNIT = re.compile(
     r"[ \u00a0\u202f]?("
-    + "|".join(sorted(_UNIT_FORMS, key=len, reverse=True))
+    + _UNIT_ALTERNATIVES
     + r")(?![\w'])(?:[ \u00a0\u202f]+(?:de|d')[ \u00a0\u202f]*|(?<=l)(?=')|)"
 )
-UNIT_AFTER = re.compile(
-    r"[ \u00a0\u202f]*(?:" + "|".join(sorted(_UNIT_FORMS, key=len, reverse=True)) + r")(?![\w'])"
-)
+UNIT_AFTER = re.compile(r"[ \u00a0\u202f]*(?:" + _UNIT_ALTERNATIVES + r")(?![\w'])")
 _ITEM_STOP = frozenset(
     """et ou pour a au aux avec chez par en sur dans le la les un une des du ce cet cette ces
     mon ma mes son sa ses qui que quand comme mais donc car puis ensuite aussi svp stp merci
@@ -128,8 +133,8 @@ def _quantity_at(scan: Scan, num: Num) -> Quantity | None:
     if unit_match is not None and not (unit_match.group(1) == "m" and num.scaled):
         unit = _UNIT_FORMS[unit_match.group(1)]
         end = unit_match.end()
-        if unit == "douzaine":
-            value, unit = value * 12, None
+        if unit in _COUNTS:  # « une douzaine d'œufs »: 12 œufs
+            value, unit = value * _COUNTS[unit], None
         after_de = unit_match.group(0).rstrip().endswith(("de", "'"))
         item, item_end = _item(scan, end, after_de=True)
         start = num.start

@@ -54,6 +54,7 @@ class Line:
     vat_rate: Decimal  # 20, 5.5, 18, 0…
     vat_category: str  # UNTDID 5305: "S" standard/reduced, "E" exempt, "Z" zero…
     sku: str | None = None
+    unit_name: str | None = None  # the French label the line was counted in (« bidon »)
 
 
 @dataclass(frozen=True, slots=True)

@@ -333,7 +333,7 @@ def _line_row(line: Line, doc: PrintableDocument, with_discount: bool) -> list[A
     cells = [
         _markup(description, "cell"),
         _p(labels.french_number(line.quantity), "cell_right"),
-        _p(labels.unit_label(line.unit), "cell"),
+        _p(line.unit_name or labels.unit_label(line.unit), "cell"),
         _p(labels.money(line.unit_price, doc.currency), "cell_right"),
     ]
     if with_discount:

@@ -335,7 +335,7 @@ def find_employee(
 
 
 def resolve_employee(session: Session, principal: Principal, query: str) -> Employee:
-    """The one employee ``query`` designates (the rule of ``domain.sales`` resolution):
+    """The one employee ``query`` designates (the rule of ``domain.kit.resolution``):
     raises ``AmbiguousEmployee`` (409, candidates to ask back) or ``EmployeeNotFound``."""
     hits = _employee_hits(session, principal, query, 5)
     employee: Employee = resolve_hit(

@@ -4,11 +4,12 @@ Every function takes ``(session, principal, ...)``, checks the principal's roles
 everything before writing, flushes (never commits), and records each write as a domain
 event and an audit entry in the caller's transaction.
 
-Resolving a name (``resolve_partner``, ``resolve_product``) picks a candidate only when it
-is clearly the one meant: an exact match (the whole name, accents and case aside, or a
-code, e-mail, phone, SKU or legal id), or a best score ≥ ``RESOLVE_MIN_SCORE`` ahead of the
-runner-up by ≥ ``RESOLVE_MIN_MARGIN``. Otherwise the caller gets the candidates to ask
-the user (``Ambiguous*``), or a clear « aucun … ne correspond » (``*NotFound``).
+Resolving a name (``resolve_customer``, ``resolve_supplier``, ``resolve_partner``,
+``resolve_product``) picks a candidate only when it is clearly the one meant, by the rule of
+``domain.kit.resolution``: an identifier (code, e-mail, phone, SKU, legal id) or the name's
+very words, then a name holding every word said (« Grands Moulins »), then a clear trigram
+winner. Otherwise the caller gets the candidates to ask the user (``Ambiguous*``), or a
+clear « aucun … ne correspond » (``*NotFound``).
 """
 
 from domain.kit.resolution import (
@@ -49,7 +50,9 @@ from domain.sales.service.partners import (
     get_partner,
     list_contacts,
     list_partners,
+    resolve_customer,
     resolve_partner,
+    resolve_supplier,
     search_partners,
     update_partner,
 )
@@ -103,7 +106,9 @@ __all__ = [
     "pipeline_summary",
     "prepare_tenant",
     "reorder",
+    "resolve_customer",
     "resolve_partner",
+    "resolve_supplier",
     "resolve_product",
     "search_partners",
     "search_products",

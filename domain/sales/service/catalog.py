@@ -3,6 +3,7 @@ or name (``search_products``, ``resolve_product``)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
@@ -37,8 +38,9 @@ class BarcodeTaken(Conflict):
     code = "barcode_taken"
 
 
+# The sale price is not among them: a product may have none (``sale_price`` set to null).
 REQUIRED_FIELDS = (
-    "kind", "name", "unit", "sale_price", "vat_rate", "is_active", "is_stockable", "tracks_lots",
+    "kind", "name", "unit", "vat_rate", "is_active", "is_stockable", "tracks_lots",
 )  # fmt: skip
 
 # Used until domain.finance.vat exists (the finance area owns the tenant's VAT rates).
@@ -49,7 +51,13 @@ FALLBACK_VAT_RATES = {
 STANDARD_VAT_RATE = {"FR": Decimal(20), "SN": Decimal(18)}
 
 
-def _product_hits(session: Session, principal: Principal, query: str, limit: int) -> list[Hit]:
+def _product_hits(
+    session: Session,
+    principal: Principal,
+    query: str,
+    limit: int,
+    among: Collection[UUID] | None = None,
+) -> list[Hit]:
     principal.require(*READERS)
     query = " ".join(query.split())
     if not query:
@@ -57,7 +65,9 @@ def _product_hits(session: Session, principal: Principal, query: str, limit: int
     skus = {query, query.upper(), query.lower()}
     by_sku = repo.product_by_sku(session, principal.tenant_id, skus)
     exact = [by_sku] if by_sku is not None and by_sku.is_active else []
-    fuzzy = repo.search_product_names(session, principal.tenant_id, query, limit=limit)
+    if among is not None:
+        exact = [p for p in exact if p.id in among]
+    fuzzy = repo.search_product_names(session, principal.tenant_id, query, among=among, limit=limit)
     return merge_hits(exact, fuzzy, limit)
 
 
@@ -74,9 +84,18 @@ def search_products(
     return [_product_match(h) for h in hits]
 
 
-def resolve_product(session: Session, principal: Principal, query: str) -> Product:
-    """The one product ``query`` designates; ``AmbiguousProduct`` or ``ProductNotFound``."""
-    hits = _product_hits(session, principal, query, 5)
+def resolve_product(
+    session: Session,
+    principal: Principal,
+    query: str,
+    *,
+    among: Collection[UUID] | None = None,
+) -> Product:
+    """The one product ``query`` designates (by SKU, or by name as a person says it: « sacs
+    de riz », « le bidon de 5 litres », « ciman »), among ``among`` when given (the lines of
+    an order); ``AmbiguousProduct`` (with the candidates) or ``ProductNotFound``. The rule
+    is ``domain.kit.resolution``'s."""
+    hits = _product_hits(session, principal, query, 5, among)
     product: Product = resolve_hit(
         hits,
         " ".join(query.split()),

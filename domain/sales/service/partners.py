@@ -320,3 +320,13 @@ def resolve_partner(
         _partner_match,
     )
     return partner
+
+
+def resolve_customer(session: Session, principal: Principal, query: str) -> Partner:
+    """The one customer ``query`` designates (``resolve_partner`` among customers)."""
+    return resolve_partner(session, principal, query, role="customer")
+
+
+def resolve_supplier(session: Session, principal: Principal, query: str) -> Partner:
+    """The one supplier ``query`` designates (``resolve_partner`` among suppliers)."""
+    return resolve_partner(session, principal, query, role="supplier")

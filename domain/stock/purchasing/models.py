@@ -114,7 +114,7 @@ class PurchaseOrderLine(TenantEntity):
     product_id: Mapped[UUID]
     description: Mapped[str] = mapped_column(String(500))
     quantity: Mapped[Decimal]
-    unit: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(32))  # see domain.sales.units
     unit_price: Mapped[Decimal]
     vat_rate: Mapped[Decimal]
     vat_category: Mapped[str] = mapped_column(String(2), default="S")

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from agents.local.adapters.base import Adapter
-from agents.local.adapters.stock import ADAPTERS
+from agents.local.declared import every_adapter
 from agents.local.slots import analyse
 from tools.stock import TOOLS
 
-BY_TOOL = {a.tool: a for a in ADAPTERS}
+BY_TOOL = {name: a for name, a in every_adapter().items() if name.startswith("stock.")}
 TOOLS_BY_NAME = {t.name: t for t in TOOLS}
 D = Decimal
 
@@ -32,7 +32,7 @@ def corrected(tool: str, previous: dict[str, Any], text: str) -> dict[str, Any]:
 class TestCoverage:
     def test_one_adapter_per_tool_asking_for_real_fields(self) -> None:
         assert set(BY_TOOL) == set(TOOLS_BY_NAME)
-        for adapter in ADAPTERS:
+        for adapter in BY_TOOL.values():
             fields = TOOLS_BY_NAME[adapter.tool].input_model.model_fields
             assert set(adapter.ask) <= set(fields), adapter.tool
 
@@ -297,6 +297,24 @@ class TestReadingMore:
             said("stock.create_product", "ajoute le produit Gomme, vendue à la pièce")["unit"]
             == "pièce"
         )
+
+    @pytest.mark.parametrize(
+        ("text", "unit"),
+        [
+            ("crée le produit Huile de palme à 6 500 F le bidon", "bidon"),
+            ("nouvel article : Beurre de karité, pot de 250 g, à 2 500 F", "pot"),
+            ("ajoute le produit Menthe fraîche à 200 F la botte", "botte"),
+            ("crée le produit Tomates à 500 F le tas", "tas"),
+            ("crée le service Gardiennage à 50 000 F par mois", "mois"),
+            ("crée le produit Savon à 500 F prix d'achat 300", None),
+            ("crée le produit Menu de la semaine à 3 500 F", None),
+            ("ajoute le service Dépannage, 65 € de l'heure", "heure"),
+        ],
+    )
+    def test_create_reads_any_unit_of_the_lexicon_and_nothing_else(
+        self, text: str, unit: str | None
+    ) -> None:
+        assert said("stock.create_product", text).get("unit") == unit
 
     def test_update_reads_a_bare_purchase_price_and_vat(self) -> None:
         assert said("stock.update_product", "mets le prix d'achat du thé a 3,45") == {

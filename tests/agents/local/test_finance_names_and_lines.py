@@ -12,8 +12,8 @@ import pytest
 from agents.local.adapters.finance import ADAPTERS
 from agents.local.mentions import leading_name
 from agents.local.slots import analyse, parse_payment_method, parse_quantities
+from domain.kit.resolution import name_words
 from tools.finance.common import name_variants
-from tools.finance.invoices import _singular
 
 TODAY = date(2026, 3, 16)
 BY_TOOL = {a.tool: a for a in ADAPTERS}
@@ -128,8 +128,8 @@ class TestCreditNotes:
         assert "invoice" not in said
 
     def test_plural_matches_a_singular_line(self) -> None:
-        assert _singular("ventilateurs") == "ventilateur"
-        assert _singular("riz") == "riz"
+        assert name_words("ventilateurs") == name_words("ventilateur") == ["ventilateur"]
+        assert name_words("riz") == ["riz"]
 
 
 class TestRecurring:

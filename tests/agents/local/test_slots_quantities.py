@@ -3,6 +3,8 @@ from decimal import Decimal
 import pytest
 
 from agents.local.slots import parse_quantities
+from agents.local.slots.text import fold
+from domain.sales.units import lexicon
 
 
 class TestParseQuantities:
@@ -35,6 +37,49 @@ class TestParseQuantities:
         [quantity] = parse_quantities(text)
         assert (quantity.value, quantity.unit, quantity.item) == (Decimal(value), unit, item)
         assert text[quantity.start : quantity.end] == quantity.text
+
+    @pytest.mark.parametrize(
+        ("text", "value", "unit", "item"),
+        [
+            ("3 bidons d'huile", "3", "bidon", "huile"),
+            ("2 pots de beurre de karité", "2", "pot", "beurre de karité"),
+            ("une douzaine d\u2019œufs", "12", None, "œufs"),
+            ("4 seaux de peinture", "4", "seau", "peinture"),
+            ("2 fûts de gasoil", "2", "fut", "gasoil"),
+            ("5 bottes de menthe", "5", "botte", "menthe"),
+            ("3 tas de tomates", "3", "tas", "tomates"),
+            ("2 plaquettes d'œufs", "2", "plaquette", "œufs"),
+            ("6 canettes de Coca", "6", "canette", "Coca"),
+            ("2 bocaux de miel", "2", "bocal", "miel"),
+            ("10 sachets de lait", "10", "sachet", "lait"),
+            ("20 m² de carrelage", "20", "m²", "carrelage"),
+        ],
+    )
+    def test_reads_the_units_of_the_lexicon(
+        self, text: str, value: str, unit: str | None, item: str
+    ) -> None:
+        [quantity] = parse_quantities(text)
+        assert (quantity.value, quantity.unit, quantity.item) == (Decimal(value), unit, item)
+
+    def test_every_spelling_of_a_counting_unit_is_read(self) -> None:
+        """Each unit of the lexicon a quantity may count in, in each of its spellings; a unit
+        that stands for several items (« douzaine ») multiplies instead."""
+        misread = []
+        for entry in (e for e in lexicon() if e.in_quantities):
+            expected = (
+                (Decimal(2 * entry.count), None, "riz")
+                if entry.count > 1
+                else (Decimal(2), fold(entry.spoken), "riz")
+            )
+            for form in (entry.unit, *entry.forms):
+                found = [(q.value, q.unit, q.item) for q in parse_quantities(f"2 {form} de riz")]
+                if found != [expected]:
+                    misread.append((form, found))
+        assert misread == []
+
+    @pytest.mark.parametrize("text", ["3 minutes", "2 heures de travail", "1 forfait"])
+    def test_durations_and_lump_sums_are_not_units(self, text: str) -> None:
+        assert all(q.unit is None for q in parse_quantities(text))
 
     def test_reads_two_quantities_joined_by_et(self) -> None:
         found = parse_quantities("3 sacs de riz et 2 cartons de lait")

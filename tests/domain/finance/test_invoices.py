@@ -5,13 +5,16 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
+from lxml import etree
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from comptoir.bootstrap import Container
-from domain.finance import invoices, reports
+from domain.finance import invoices, printing, reports
+from domain.finance.documents.facturx import NSMAP, cii_xml
 from domain.finance.errors import (
     CreditNoteRefused,
     InvoiceNotPostable,
@@ -23,11 +26,15 @@ from domain.finance.models import Invoice, InvoiceLine, JournalEntry, JournalLin
 from domain.finance.schemas import CreditLineIn, CreditNoteCreate, InvoiceUpdate, LineIn
 from domain.kit.errors import InvalidInput, PermissionDenied
 from domain.kit.principal import Role
+from domain.sales import service as sales
+from domain.sales.schemas import ProductCreate
+from tests.domain.finance.documents.schematron import CEN, fatal_findings
 from tests.factories import make_member
 from tests.finance_factories import (
     Shop,
     clock_at,
     draft_invoice,
+    make_product,
     make_shop,
     pay,
     posted_invoice,
@@ -428,3 +435,71 @@ class TestLedgerReports:
         assert by_account["531"].balance == Decimal("20.00")
         assert ledger[-1].balance == Decimal("70.00")
         assert all(line.partner_code for line in ledger)
+
+
+def _unpriced_service(container: Container, shop: Shop) -> UUID:
+    """A service sold at a price agreed each time: no sale price of its own."""
+    with container.db.unit_of_work(shop.tenant_id) as session:
+        product = sales.create_product(
+            session, shop.principal, ProductCreate(name="Dépannage", kind="service", unit="h")
+        )
+        return product.id
+
+
+class TestProductWithoutPrice:
+    def test_invoicing_it_without_a_price_asks_for_one_and_writes_nothing(
+        self, container: Container
+    ) -> None:
+        shop = make_shop(container)
+        service_id = _unpriced_service(container, shop)
+        before = (_count(container, shop, Invoice), _count(container, shop, InvoiceLine))
+        with pytest.raises(InvalidInput) as caught:
+            draft_invoice(
+                container,
+                shop,
+                LineIn(product_id=shop.goods_id, quantity=Decimal(2)),
+                LineIn(product_id=service_id, quantity=Decimal(3)),
+            )
+        assert caught.value.message == (
+            "Quel prix unitaire pour « Dépannage » ? Ce produit n'a pas de prix de vente."
+        )
+        assert caught.value.details["field"] == "unit_price"
+        assert (_count(container, shop, Invoice), _count(container, shop, InvoiceLine)) == before
+
+    def test_the_price_given_on_the_line_is_used(self, container: Container) -> None:
+        shop = make_shop(container)
+        service_id = _unpriced_service(container, shop)
+        invoice = draft_invoice(
+            container,
+            shop,
+            LineIn(product_id=service_id, quantity=Decimal(3), unit_price=Decimal(65)),
+        )
+        assert (invoice.net_total, invoice.gross_total) == (Decimal(195), Decimal(234))
+
+
+class TestOpenUnits:
+    def test_lines_keep_the_label_and_factur_x_gets_the_un_ece_code(
+        self, container: Container
+    ) -> None:
+        shop = make_shop(container)
+        oil = make_product(container, shop.account, price="9.50", vat="5.5", unit="Bidons")
+        tray = make_product(container, shop.account, price="3", vat="5.5", unit="barquettes")
+        invoice = posted_invoice(
+            container,
+            shop,
+            LineIn(product_id=oil, quantity=Decimal(3)),
+            LineIn(product_id=tray, quantity=Decimal(2)),
+            LineIn(description="Tomates", quantity=Decimal(1), unit="tas", unit_price=Decimal(1)),
+        )
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            doc = printing.invoice_document(session, shop.principal, container.clock, invoice.id)
+        assert [(x.unit_name, x.unit) for x in doc.lines] == [
+            ("bidon", "XJC"),
+            ("barquette", "C62"),
+            ("tas", "C62"),
+        ]
+        xml = cii_xml(doc)
+        codes = etree.fromstring(xml).xpath("//ram:BilledQuantity/@unitCode", namespaces=NSMAP)
+        assert codes == ["XJC", "C62", "C62"]
+        problems = fatal_findings(xml, CEN)
+        assert problems == [], "\n".join(map(str, problems))

@@ -6,16 +6,19 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from comptoir.bootstrap import Container
+from domain.audit.models import AuditEntry
 from domain.events.models import DomainEvent
 from domain.finance import invoices, quotes, recurring, reports
 from domain.finance.errors import QuoteTransition
-from domain.finance.models import RecurringInvoice
+from domain.finance.models import Quote, RecurringInvoice
 from domain.finance.schemas import InvoiceCreate, LineIn, QuoteCreate, RecurringCreate
 from domain.kit.clock import ManualClock
 from domain.kit.errors import InvalidInput
+from domain.sales import service as sales
+from domain.sales.schemas import ProductCreate
 from tests.finance_factories import Shop, clock_at, make_customer, make_shop, pay, posted_invoice
 from tests.stock_factories import make_stock_product, stocked
 
@@ -61,6 +64,70 @@ class TestQuotes:
             pytest.raises(QuoteTransition, match="déjà été facturé"),
         ):
             quotes.convert_to_invoice(session, shop.principal, clock, quote.id)
+
+    def test_invoicing_a_quote_not_yet_accepted_records_its_acceptance(
+        self, container: Container
+    ) -> None:
+        shop = make_shop(container)
+        clock = clock_at(date(2026, 6, 1))
+        quote = _quote(container, shop, clock)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            with pytest.raises(QuoteTransition, match="Seul un devis accepté"):
+                quotes.convert_to_invoice(session, shop.principal, clock, quote.id)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            invoice = quotes.convert_to_invoice(
+                session, shop.principal, clock, quote.id, accepting=True
+            )
+            status = session.execute(select(Quote.status).where(Quote.id == quote.id)).scalar()
+            actions = (
+                session.execute(
+                    select(AuditEntry.action).where(AuditEntry.target_id == str(quote.id))
+                )
+                .scalars()
+                .all()
+            )
+        assert invoice.quote_id == quote.id and status == "accepted"
+        assert {"quote.send", "quote.accept"} <= set(actions)
+
+    def test_an_expired_quote_is_not_invoiced_even_accepting(self, container: Container) -> None:
+        shop = make_shop(container)
+        quote = _quote(container, shop, clock_at(date(2026, 6, 1)))
+        _move(container, shop, clock_at(date(2026, 6, 1)), quote.id, "send")
+        later = clock_at(date(2026, 7, 2))
+        with (
+            container.db.unit_of_work(shop.tenant_id) as session,
+            pytest.raises(QuoteTransition, match="accepté"),
+        ):
+            quotes.convert_to_invoice(session, shop.principal, later, quote.id, accepting=True)
+
+    def test_a_product_without_price_is_quoted_only_with_one(self, container: Container) -> None:
+        shop = make_shop(container)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            product = sales.create_product(
+                session, shop.principal, ProductCreate(name="Pose sur mesure", kind="service")
+            )
+        clock = clock_at(date(2026, 6, 1))
+        line = LineIn(product_id=product.id, quantity=Decimal(1))
+        with (
+            container.db.unit_of_work(shop.tenant_id) as session,
+            pytest.raises(InvalidInput, match="Quel prix unitaire pour « Pose sur mesure » \\?"),
+        ):
+            quotes.create_quote(
+                session,
+                shop.principal,
+                clock,
+                QuoteCreate(partner_id=shop.customer_id, lines=[line]),
+            )
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            assert session.scalar(select(func.count()).select_from(Quote)) == 0
+            priced = line.model_copy(update={"unit_price": Decimal(400)})
+            quote = quotes.create_quote(
+                session,
+                shop.principal,
+                clock,
+                QuoteCreate(partner_id=shop.customer_id, lines=[priced]),
+            )
+            assert quote.net_total == Decimal(400)
 
     def test_sent_quote_expires_after_its_validity(self, container: Container) -> None:
         shop = make_shop(container)

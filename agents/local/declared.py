@@ -1,0 +1,141 @@
+"""Adapters declared as data: what an intent takes from a message, in its YAML.
+
+An intent of ``prompts/intents/*.yaml`` may declare its ``slots`` (each argument of the
+tool, the kind of thing that fills it, and the words that introduce it) and its ``ask``
+(the French question for each field it cannot do without, in order). One extractor reads
+every declaration, on top of the slot parsers (``agents/local/slots``) and the name
+readers (``agents/local/mentions``); code remains only for the intents whose structure is
+genuinely special (document lines, new partners, stock movements).
+
+Kinds of slot:
+
+- ``name`` — a name after one of ``markers`` (« de Diallo », « client Sow »);
+- ``lookup`` — a customer or supplier code, e-mail, phone, else a ``name``;
+- ``choice`` — a value chosen by the words of ``choices`` (first match in order);
+- ``flag`` — true when one of ``words`` is said;
+- ``period_start`` / ``period_end`` / ``day`` — from the first date or period said;
+- ``days`` — a number of days (« 30 jours », « 3 mois » → 90);
+- ``document`` — a document number with one of ``prefixes`` (« F-2026-00012 »);
+- ``amount`` — the first amount; ``method`` — the payment method;
+- ``product`` — a product named (a SKU, « du riz », « le sac de sucre 50 kg »);
+- ``place`` — a warehouse named after one of ``markers`` (« au dépôt de Thiès »).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from agents.local.adapters.base import Adapter
+from agents.local.adapters.sales import email_in, has, name_of, phone_in
+from agents.local.adapters.stock import product_in, warehouse_in
+from agents.local.slots.types import Utterance
+
+Reader = Callable[[Utterance, dict[str, Any]], Any]
+CODE = re.compile(r"(?<![\w-])([CF]\d{3,10})(?![\w-])", re.IGNORECASE)
+PER = {"jour": 1, "semaine": 7, "mois": 30, "an": 365, "annee": 365}
+COUNT_OF_DAYS = re.compile(
+    r"\b(\d{1,4})\s*(?:(?:prochain|dernier)e?s?\s+)?(jours?|semaines?|mois|ans?|annees?)\b"
+)
+
+
+def _name(utt: Utterance, slot: dict[str, Any]) -> str | None:
+    """After the first group of ``markers`` that introduces a real name (a list of words,
+    or a list of such lists tried in order)."""
+    markers = slot.get("markers", ())
+    groups = markers if markers and isinstance(markers[0], list) else [markers]
+    return name_of(utt, *(tuple(g) for g in groups))
+
+
+def _lookup(utt: Utterance, slot: dict[str, Any]) -> str | None:
+    code = CODE.search(utt.text)
+    if code:
+        return code.group(1).upper()
+    return email_in(utt) or phone_in(utt) or _name(utt, slot)
+
+
+def _choice(utt: Utterance, slot: dict[str, Any]) -> str | None:
+    choices: dict[str, Iterable[str]] = slot.get("choices", {})
+    return next((value for value, words in choices.items() if has(utt, *words)), None)
+
+
+def _flag(utt: Utterance, slot: dict[str, Any]) -> bool | None:
+    return True if has(utt, *slot.get("words", ())) else None
+
+
+def _days(utt: Utterance, slot: dict[str, Any]) -> int | None:
+    said = COUNT_OF_DAYS.search(utt.folded)
+    if said is None:
+        return None
+    unit = said.group(2) if said.group(2) == "mois" else said.group(2).rstrip("s")
+    return int(said.group(1)) * PER[unit]
+
+
+def _document(utt: Utterance, slot: dict[str, Any]) -> str | None:
+    prefixes = tuple(p.upper() for p in slot.get("prefixes", ()))
+    return next((n for n in utt.document_numbers if n.upper().startswith(prefixes)), None)
+
+
+def _amount(utt: Utterance, slot: dict[str, Any]) -> Decimal | None:
+    return utt.amounts[0].value if utt.amounts else None
+
+
+READERS: dict[str, Reader] = {
+    "name": _name,
+    "lookup": _lookup,
+    "choice": _choice,
+    "flag": _flag,
+    "period_start": lambda utt, slot: utt.dates[0].first if utt.dates else None,
+    "period_end": lambda utt, slot: utt.dates[0].last if utt.dates else None,
+    "day": lambda utt, slot: utt.dates[0].first if utt.dates else None,
+    "days": _days,
+    "document": _document,
+    "amount": _amount,
+    "method": lambda utt, slot: utt.payment_method,
+    "product": lambda utt, slot: product_in(utt),
+    "place": lambda utt, slot: warehouse_in(utt, tuple(slot.get("markers", ()))),
+}
+
+
+def extractor(slots: dict[str, dict[str, Any]]) -> Callable[[Utterance], dict[str, Any]]:
+    """The extraction a declaration describes: each slot read, what is not said left out."""
+    unknown = {s.get("kind") for s in slots.values()} - set(READERS)
+    if unknown:
+        raise ValueError(f"unknown slot kinds: {sorted(str(k) for k in unknown)}")
+
+    def extract(utt: Utterance) -> dict[str, Any]:
+        said = {name: READERS[slot["kind"]](utt, slot) for name, slot in slots.items()}
+        return {name: value for name, value in said.items() if value is not None}
+
+    return extract
+
+
+def declared(
+    adapters: dict[str, Adapter],
+    declarations: Iterable[tuple[str, dict[str, Any] | None, dict[str, str] | None]],
+) -> dict[str, Adapter]:
+    """``adapters`` with the declared ones: an intent with ``slots`` gets the generic
+    extractor, and its ``ask`` questions come before any the code gives."""
+    merged = dict(adapters)
+    for tool, slots, ask in declarations:
+        adapter = merged.get(tool)
+        if slots is not None:
+            adapter = Adapter(tool, extractor(slots), ask={**(ask or {})})
+        elif adapter is not None and ask:
+            adapter = replace(adapter, ask={**ask, **adapter.ask})
+        if adapter is not None:
+            merged[tool] = adapter
+    return merged
+
+
+@cache
+def every_adapter() -> dict[str, Adapter]:
+    """Every adapter, written in code or declared with its intent, by tool name."""
+    from agents.local.adapters import all_adapters
+    from agents.local.router import load_intents
+
+    return declared(all_adapters(), ((s.name, s.slots, s.ask) for s in load_intents()))

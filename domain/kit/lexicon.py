@@ -1,0 +1,28 @@
+"""The French lexicon (``lexicon.yaml`` beside this module): the words Comptoir reads —
+units and containers, kinds of record, yes and no, reasons, stages, kinds of activity,
+Wolof — in one file shared by the domain, the tools and the local tier."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+@cache
+def lexicon() -> dict[str, Any]:
+    text = (resources.files("domain.kit") / "lexicon.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def words(section: str) -> frozenset[str]:
+    """A section that is a list of words."""
+    return frozenset(str(w) for w in lexicon()[section])
+
+
+def pairs(section: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """A section of ``[[word beginnings…], value]`` pairs, in order."""
+    return tuple((tuple(str(w) for w in said), str(value)) for said, value in lexicon()[section])
