@@ -221,7 +221,11 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
     if isinstance(part, Duration):
         counted = TIMED_ITEM.match(utt.folded, part.end)  # « 2 heures d'installation »
         if counted and not facts.says(WORD.findall(counted.group(1))):
-            return False
+            # « 3 jours de congé » for a leave request: what is counted is the record the
+            # tool makes, not a line left out
+            taken = (k.name in tool.kinds for k, _, _ in named_kinds(counted.group(1)))
+            if not any(taken):
+                return False
         return _duration_accounted(part, facts)
     if isinstance(part, DateSpan):
         return _date_accounted(part, facts, tool, today)

@@ -28,7 +28,7 @@ ZERO = Decimal(0)
 Grouping = Literal["day", "month", "quarter", "year"]
 
 
-def _issued(tenant_id: UUID, start: date, end: date) -> list[ColumnElement[bool]]:
+def issued(tenant_id: UUID, start: date, end: date) -> list[ColumnElement[bool]]:
     """Invoices, deposits and credit notes posted with an issue date in the period."""
     return [
         Invoice.tenant_id == tenant_id,
@@ -228,7 +228,7 @@ def revenue(
     invoiced = session.execute(
         select(period, func.sum(sign * Invoice.net_total), func.sum(sign * Invoice.gross_total))
         .where(
-            *_issued(principal.tenant_id, start, end),
+            *issued(principal.tenant_id, start, end),
         )
         .group_by(period)
     )
@@ -278,7 +278,7 @@ def _top_customers(
             Partner, (Partner.tenant_id == Invoice.tenant_id) & (Partner.id == Invoice.partner_id)
         )
         .where(
-            *_issued(tenant_id, start, end),
+            *issued(tenant_id, start, end),
         )
         .group_by(Partner.id, Partner.name)
         .order_by(total.desc())
@@ -323,3 +323,96 @@ def kpis(
         dso_days=dso,
         top_customers=_top_customers(session, tenant_id, start, end, top),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerBalance:
+    """What one customer owes today, and what they paid last."""
+
+    partner_id: UUID
+    currency: str
+    owed: Decimal  # open invoices' balances, incl. VAT
+    overdue: Decimal  # the part past its due date
+    open_invoices: int
+    overdue_invoices: int
+    oldest_due: date | None  # the earliest due date among open invoices
+    credit: Decimal  # payments received and not allocated to an invoice
+    last_payment_on: date | None
+    last_payment_amount: Decimal | None
+    last_payment_method: str | None
+
+
+def customer_balance(
+    session: Session, principal: Principal, clock: Clock, partner_id: UUID
+) -> CustomerBalance:
+    """Open and overdue amounts of one customer (as of today), their unallocated credit and
+    their last payment. Sales staff may read it: they chase what their customers owe."""
+    principal.require(*READERS, Role.SALES)
+    books = open_books(session, principal, clock)
+    today = books.today()
+    tenant_id = principal.tenant_id
+    owed = Invoice.gross_total - Invoice.amount_settled
+    late = Invoice.due_date < today
+    total, overdue, count, late_count, oldest = session.execute(
+        select(
+            func.coalesce(func.sum(owed), 0),
+            func.coalesce(func.sum(case((late, owed), else_=0)), 0),
+            func.count(),
+            func.count().filter(late),
+            func.min(Invoice.due_date),
+        ).where(Invoice.tenant_id == tenant_id, Invoice.partner_id == partner_id, *_open())
+    ).one()
+    paid = (Payment.tenant_id == tenant_id) & (Payment.partner_id == partner_id)
+    credit = session.execute(
+        select(func.coalesce(func.sum(Payment.amount - Payment.amount_allocated), 0)).where(paid)
+    ).scalar_one()
+    last = session.execute(
+        select(Payment.received_on, Payment.amount, Payment.method)
+        .where(paid)
+        .order_by(Payment.received_on.desc(), Payment.number.desc())
+        .limit(1)
+    ).first()
+    return CustomerBalance(
+        partner_id=partner_id,
+        currency=books.currency.value,
+        owed=Decimal(total),
+        overdue=Decimal(overdue),
+        open_invoices=int(count),
+        overdue_invoices=int(late_count),
+        oldest_due=oldest,
+        credit=Decimal(credit),
+        last_payment_on=last[0] if last else None,
+        last_payment_amount=last[1] if last else None,
+        last_payment_method=last[2] if last else None,
+    )
+
+
+def overdue_invoices(
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    *,
+    more_than_days: int = 0,
+    partner_id: UUID | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 50,
+) -> list[Invoice]:
+    """Open invoices (credit notes aside) whose due date passed more than
+    ``more_than_days`` days ago, issued between ``start`` and ``end`` when given, the
+    longest overdue first."""
+    principal.require(*READERS, Role.SALES)
+    today = open_books(session, principal, clock).today()
+    query = select(Invoice).where(
+        Invoice.tenant_id == principal.tenant_id,
+        *_open(),
+        Invoice.due_date < today - timedelta(days=more_than_days),
+    )
+    if partner_id is not None:
+        query = query.where(Invoice.partner_id == partner_id)
+    if start is not None:
+        query = query.where(Invoice.issue_date >= start)
+    if end is not None:
+        query = query.where(Invoice.issue_date <= end)
+    query = query.order_by(Invoice.due_date, Invoice.number)
+    return list(session.scalars(query.limit(limit)))

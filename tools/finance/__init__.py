@@ -1,5 +1,5 @@
 """Finance tools: quotes, invoices, credit notes, payments, recurring invoices, and the
-finance questions (invoices, revenue, receivables).
+finance questions (invoices, revenue, receivables, a customer's balance, VAT).
 
 Not here, and why: ``finance.send_invoice`` (no e-mail or WhatsApp sending service exists
 yet) and ``finance.cash_forecast`` (no forecasting service exists in ``domain.finance``).
@@ -17,6 +17,7 @@ from tools.finance.invoices import (
 from tools.finance.payments import record_payment
 from tools.finance.quotes import accept_quote, convert_quote_to_invoice, create_quote, send_quote
 from tools.finance.reading import aged_receivables, invoice_details, list_invoices, revenue
+from tools.finance.statements import customer_balance, vat_summary
 
 TOOLS: list[Tool] = [
     create_quote,
@@ -32,6 +33,8 @@ TOOLS: list[Tool] = [
     invoice_details,
     revenue,
     aged_receivables,
+    customer_balance,
+    vat_summary,
 ]
 
 __all__ = [
@@ -43,10 +46,12 @@ __all__ = [
     "create_invoice",
     "create_quote",
     "create_recurring_invoice",
+    "customer_balance",
     "invoice_details",
     "list_invoices",
     "post_invoice",
     "record_payment",
     "revenue",
     "send_quote",
+    "vat_summary",
 ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from domain.finance import invoices, payments
 from domain.finance.models import Invoice
@@ -31,11 +32,20 @@ METHOD_PHRASES = {
     "orange_money": "par Orange Money",
 }
 OPEN_STATUSES = ("posted", "partially_paid")
+BALANCE = "balance"
+# A received amount: positive, within the column's digits.
+_RECEIVED = TypeAdapter(Annotated[inputs.Amount, Field(gt=0)])
 
 
 class RecordPaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    amount: inputs.Amount = Field(gt=0, description="Montant reçu, dans la devise de l'entreprise.")
+    # A plain Decimal in the union (not the annotated alias) keeps the field's kind readable
+    # for whoever fills it from a French answer; the bounds are checked below.
+    amount: Decimal | Literal["balance"] = Field(
+        description="Montant reçu, dans la devise de l'entreprise ; « balance » quand le "
+        "client a tout réglé (« il a tout payé », « il a soldé ») : le reste dû de la facture, "
+        "ou de toutes ses factures ouvertes."
+    )
     method: PaymentMethod = Field(
         description="Moyen de paiement : cash (espèces), bank_transfer (virement), card, "
         "cheque, wave, orange_money."
@@ -57,6 +67,11 @@ class RecordPaymentIn(BaseModel):
     reference: str | None = Field(
         default=None, max_length=100, description="Référence (n° de transaction, de chèque)."
     )
+
+    @field_validator("amount")
+    @classmethod
+    def _received(cls, value: Decimal | str) -> Decimal | str:
+        return value if value == BALANCE else _RECEIVED.validate_python(value)
 
 
 class Settled(BaseModel):
@@ -116,6 +131,17 @@ def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUI
     raise AskBack("Quel client a payé, ou quelle facture ?", field="customer")
 
 
+def _amount(said: Decimal | str, invoice: Invoice | None, owed: dict[UUID, Decimal]) -> Decimal:
+    """The amount received: as said, or « everything »: what the invoice still owes, or
+    what all the customer's open invoices owe."""
+    if isinstance(said, Decimal):
+        return said
+    due = invoices.balance(invoice) if invoice is not None else sum(owed.values(), Decimal(0))
+    if due <= 0:
+        raise AskBack("Ce client ne doit plus rien : quel montant a été reçu ?", field="amount")
+    return due
+
+
 @tool(
     "finance.record_payment",
     title="Enregistrer un paiement",
@@ -129,13 +155,15 @@ def record_payment(ctx: ToolContext, args: RecordPaymentIn) -> RecordedPayment:
     Orange Money) sur une facture, ou sur ses factures les plus anciennes ; un excédent
     reste au crédit du client.
     Exemples : « Modou a payé 50 000 par Wave », « paiement de 120 000 FCFA en espèces pour
-    la facture F-2026-00012 », « Diallo a réglé 300 € par virement »."""
+    la facture F-2026-00012 », « Diallo a réglé 300 € par virement », « le garage Faye a
+    tout réglé par chèque » (le reste dû)."""
     invoice, partner_id = _payer(ctx, args)
     listed, _ = invoices.list_invoices(
         ctx.session, ctx.principal, ctx.clock, partner_id=partner_id, limit=200
     )
     owed = [x for x in listed if x.kind != "credit_note" and x.status in OPEN_STATUSES]
     before = {x.id: invoices.balance(x) for x in owed}
+    amount = _amount(args.amount, invoice, before)
     payment = payments.record_payment(
         ctx.session,
         ctx.principal,
@@ -143,7 +171,7 @@ def record_payment(ctx: ToolContext, args: RecordPaymentIn) -> RecordedPayment:
         PaymentCreate(
             partner_id=partner_id,
             invoice_id=invoice.id if invoice else None,
-            amount=args.amount,
+            amount=amount,
             method=args.method,
             received_on=args.received_on,
             reference=args.reference,

@@ -43,6 +43,13 @@ class ListInvoicesIn(BaseModel):
     )
     start: date | None = Field(default=None, description="Émises à partir de cette date.")
     end: date | None = Field(default=None, description="Émises jusqu'à cette date.")
+    overdue_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=3650,
+        description="En retard de plus de ce nombre de jours après l'échéance (« en retard "
+        "de plus de 30 jours » : 30). Implique les factures en retard.",
+    )
     limit: int = Field(default=10, ge=1, le=50, description="Nombre maximum de factures.")
 
 
@@ -77,18 +84,35 @@ class InvoiceList(ToolResult):
     currency: str
     invoices: list[InvoiceRow]
     total_balance: Decimal
+    overdue_days: int | None = None
 
     def render(self) -> str:
+        late = (
+            f" en retard de plus de {self.overdue_days} jour{'s' if self.overdue_days > 1 else ''}"
+            if self.overdue_days is not None
+            else ""
+        )
         if not self.invoices:
-            return "Aucune facture ne correspond."
+            return f"Aucune facture{late}." if late else "Aucune facture ne correspond."
         count = len(self.invoices)
-        head = f"{count} facture{'s' if count > 1 else ''}"
+        head = f"{count} facture{'s' if count > 1 else ''}{late}"
         if self.total_balance:
             head += f", reste dû {money(self.total_balance, self.currency)}"
         return head + " :\n" + "\n".join(x.line(self.currency) for x in self.invoices[:10])
 
 
 def _listed(ctx: ToolContext, args: ListInvoicesIn, partner_id: UUID | None) -> list[Invoice]:
+    if args.overdue_days is not None:
+        return reports.overdue_invoices(
+            ctx.session,
+            ctx.principal,
+            ctx.clock,
+            more_than_days=args.overdue_days,
+            partner_id=partner_id,
+            start=args.start,
+            end=args.end,
+            limit=args.limit,
+        )
     filters: dict[str, object] = {"partner_id": partner_id, "start": args.start, "end": args.end}
     if args.status == "open":
         found = [
@@ -118,9 +142,11 @@ def _listed(ctx: ToolContext, args: ListInvoicesIn, partner_id: UUID | None) -> 
 )
 def list_invoices(ctx: ToolContext, args: ListInvoicesIn) -> InvoiceList:
     """Liste les factures, les plus récentes d'abord, par client, statut (brouillon, à
-    payer, en retard, payée) ou période.
+    payer, en retard, payée) ou période ; ou celles en retard de plus de N jours, les plus
+    anciennes échéances d'abord.
     Exemples : « quelles factures sont en retard ? », « les factures de Diallo », « montre
-    les factures impayées de mars », « mes brouillons de factures »."""
+    les factures impayées de mars », « mes brouillons de factures », « les factures en
+    retard de plus de 60 jours »."""
     partner_id = resolve_customer(ctx, args.customer).id if args.customer else None
     found = _listed(ctx, args, partner_id)
     day = today(ctx)
@@ -141,7 +167,10 @@ def list_invoices(ctx: ToolContext, args: ListInvoicesIn) -> InvoiceList:
     ]
     owed = [r.balance for r in rows if r.kind != "credit_note" and r.status in OPEN]
     return InvoiceList(
-        currency=tenant_currency(ctx), invoices=rows, total_balance=sum(owed, Decimal(0))
+        currency=tenant_currency(ctx),
+        invoices=rows,
+        total_balance=sum(owed, Decimal(0)),
+        overdue_days=args.overdue_days,
     )
 
 

@@ -115,6 +115,11 @@ class AttendanceReportIn(BaseModel):
     department: str | None = Field(default=None, max_length=100, description="Un service")
     start_date: date | None = Field(default=None, description="Début (défaut : début du mois)")
     end_date: date | None = Field(default=None, description="Fin (défaut : aujourd'hui)")
+    not_checked_in: bool = Field(
+        default=False,
+        description="Qui était attendu et n'a pas pointé son arrivée ce jour-là (start_date, "
+        "aujourd'hui par défaut), hors congés, week-ends et jours fériés.",
+    )
 
 
 class AttendanceLine(BaseModel):
@@ -133,12 +138,36 @@ class AttendanceLine(BaseModel):
         return f"- {self.employee} : {self.worked_days} jour(s), {days_text(self.hours)} h{notes}"
 
 
+class NotCheckedInPart(BaseModel):
+    """Who was expected on one day and did not check in."""
+
+    working_day: bool
+    employees: list[str]
+    on_leave: int
+
+    def render(self, day: date) -> str:
+        when = period_text(day, day)
+        if not self.working_day:
+            return f"Personne n'est attendu {when} : ce n'est pas un jour travaillé."
+        leave = f" ({self.on_leave} en congé, non compté(s))" if self.on_leave else ""
+        if not self.employees:
+            return f"Tout le monde a pointé {when}{leave}."
+        count = len(self.employees)
+        head = f"{count} personne{'s' if count > 1 else ''} n'{'ont' if count > 1 else 'a'} "
+        rows = "\n".join(f"- {name}" for name in self.employees[:20])
+        more = f"\n… et {count - 20} autre(s)." if count > 20 else ""
+        return f"{head}pas pointé {when}{leave} :\n{rows}{more}"
+
+
 class AttendanceReportOut(ToolResult):
     start_date: date
     end_date: date
     employees: list[AttendanceLine]
+    not_checked_in: NotCheckedInPart | None = None
 
     def render(self) -> str:
+        if self.not_checked_in is not None:
+            return self.not_checked_in.render(self.start_date)
         when = period_text(self.start_date, self.end_date)
         if not self.employees:
             return f"Aucune présence {when}."
@@ -156,13 +185,32 @@ def _department(ctx: ToolContext, name: str) -> UUID:
     raise AskBack(f"Service inconnu : « {name} ». Lequel ?", field="department", options=names)
 
 
+def _not_checked_in(ctx: ToolContext, args: AttendanceReportIn) -> AttendanceReportOut:
+    found = hr.not_checked_in(
+        ctx.session, ctx.principal, ctx.clock, args.start_date or args.end_date,
+        department_id=_department(ctx, args.department) if args.department else None,
+    )  # fmt: skip
+    part = NotCheckedInPart(
+        working_day=found.working_day,
+        employees=[e.name for e in found.employees],
+        on_leave=found.on_leave,
+    )
+    return AttendanceReportOut(
+        start_date=found.day, end_date=found.day, employees=[], not_checked_in=part
+    )
+
+
 @tool("hr.attendance_report", title="Rapport de présence", effect=Effect.READ)
 def attendance_report(ctx: ToolContext, args: AttendanceReportIn) -> AttendanceReportOut:
     """Résume les présences sur une période (ce mois par défaut) : jours, heures, retards,
     départs non pointés, pour un employé, un service ou toute l'équipe visible.
 
+    Ou, pour un jour (aujourd'hui par défaut), qui était attendu et n'a pas pointé.
+
     Exemples : « les présences de la semaine », « combien d'heures a fait Awa en mars ? »,
-    « les retards du service Ventes ce mois-ci »."""
+    « les retards du service Ventes ce mois-ci », « qui manque à l'appel ce matin ? »."""
+    if args.not_checked_in:
+        return _not_checked_in(ctx, args)
     end = args.end_date or today(ctx)
     start = args.start_date or end.replace(day=1)
     employee = employee_named(ctx, args.employee, "employee") if args.employee else None

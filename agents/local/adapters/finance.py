@@ -15,6 +15,7 @@ from typing import Any
 
 from agents.local.adapters.base import Adapter
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
+from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
 
@@ -25,6 +26,8 @@ DOCUMENT_OWNER_MARKERS = tuple(
     f"{noun} {link}" for noun in ("facture", "devis") for link in ("de", "d'", "du")
 )
 NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
+# « à partir d'aujourd'hui », « à compter du 1er »: « à » opens a date, not a customer.
+NOT_A_CUSTOMER_AFTER_A = frozenset({"partir", "compter", "cause", "payer", "regler"})
 FREQUENCY_WORDS = re.compile(
     r"\b(?:chaque|tous les|par)\s+(?:mois|ans?|année|annee|trimestres?)\b"
     r"|\b(?:mensuel|trimestriel|annuel|récurrent|recurrent)\w*",
@@ -58,6 +61,11 @@ GROUPINGS = (
 COLLECTED = re.compile(r"\b(encaiss\w*|recettes?|rentre\w*|recu|recus|entrees? d'argent)\b")
 
 
+def without_elision(name: str | None) -> str | None:
+    """« Ndour m'a payé »: the pronoun before the verb is no part of the name."""
+    return re.sub(r"\s+[mtsl]['’]$", "", name) if name else None
+
+
 def _given(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, "", [])}
 
@@ -68,8 +76,11 @@ def _given(**values: Any) -> dict[str, Any]:
 def customer_of(utt: Utterance) -> str | None:
     """« facture pour Diallo », « facture à Ndiaye », « Modou a payé… », and last
     « facture Diallo SARL, 3 sacs » (a name right after the document word)."""
+    after_marker = name_after(utt, CUSTOMER_MARKERS)
+    if after_marker is not None and fold(after_marker.split()[0]) in NOT_A_CUSTOMER_AFTER_A:
+        after_marker = None
     name = (
-        name_after(utt, CUSTOMER_MARKERS)
+        after_marker
         or leading_name(utt)
         or name_after(utt, DOCUMENT_OWNER_MARKERS)  # « la facture de l'Hôtel du Parc »
     )
@@ -421,17 +432,21 @@ PAYMENT_REFERENCE = re.compile(r"\b(?:n°|no|numero|num|ref|reference)\s*:?\s*(\
 
 
 def extract_payment(utt: Utterance) -> dict[str, Any]:
-    amount = utt.amounts[0].value if utt.amounts else None
+    amount: Decimal | str | None = utt.amounts[0].value if utt.amounts else None
     invoice = _number(utt, ("F-", "FA-"))
     customer = None
     if invoice is None and re.search(r"\bfactures?\b", utt.folded):
         invoice = name_after(utt, ("facture de", "facture d'", "facture du", "facture pour"))
     if invoice is None:
-        customer = leading_name(utt) or name_after(utt, ("de", "pour", "chez", "client"))
+        customer = without_elision(
+            leading_name(utt) or name_after(utt, ("de", "pour", "chez", "client"))
+        )
         if customer is not None and ONE_INVOICE.search(utt.folded):
             invoice, customer = customer, None  # « Roux a réglé sa facture »: which one?
     received = utt.dates[0].first if utt.dates else None
     reference = PAYMENT_REFERENCE.search(utt.folded)
+    if amount is None and find_in_full(utt.folded) is not None:
+        amount = "balance"  # the tool pays what is still due, and its preview says how much
     return _given(
         amount=amount,
         method=utt.payment_method,
@@ -495,10 +510,108 @@ def _period(utt: Utterance) -> dict[str, Any]:
     return {"start": span.first, "end": span.last}
 
 
+# « en retard de plus de 30 jours », « plus de 2 semaines de retard », « impayées depuis plus
+# de 60 jours », « échues depuis plus de 45 jours »: the duration is how late.
+OVERDUE_BY = re.compile(
+    r"(?:\bretard|\bechue?s?|\bimpayee?s?|\bnon (?:payee?s?|reglee?s?)|\ben souffrance)"
+    r"(?:\s+depuis)?\s+(?:de\s+)?(?:plus\s+de|au moins|plus\s+d'|>)\s*$"
+    r"|(?:plus\s+de|au moins|>)\s*$"
+)
+LATE_AFTER = re.compile(r"\s+(?:de\s+|d')?retard\b")
+
+
+def _overdue_by(utt: Utterance) -> tuple[int, int, int] | None:
+    """Days of lateness said as a duration (« de plus de 30 jours »), with the span of the
+    whole phrase: before the duration an overdue word and « plus de », or « plus de » and
+    « de retard » after it."""
+    for duration in utt.durations:
+        if duration.days is None or duration.days != duration.days.to_integral_value():
+            continue
+        offset = max(0, duration.start - 60)
+        found = OVERDUE_BY.search(utt.folded[offset : duration.start])
+        if found is None:
+            continue
+        after = LATE_AFTER.match(utt.folded, duration.end)
+        late_said = not found.group(0).lstrip().startswith(("plus", "au moins", ">"))
+        if late_said or after or "retard" in utt.folded[offset : duration.start]:
+            end = after.end() if after else duration.end
+            return int(duration.days), offset + found.start(), end
+    return None
+
+
+def _without(utt: Utterance, start: int, end: int) -> Utterance:
+    """The message with ``start``…``end`` blanked (offsets kept), to read names elsewhere."""
+    blank = " " * (end - start)
+    return Utterance(
+        text=utt.text[:start] + blank + utt.text[end:],
+        folded=utt.folded[:start] + blank + utt.folded[end:],
+    )
+
+
 def extract_list(utt: Utterance) -> dict[str, Any]:
     status = next((s for s, pattern in LIST_STATUSES if pattern.search(utt.folded)), None)
-    customer = name_after(utt, ("de", "du", "pour", "chez", "client"))
-    return {**_given(customer=customer, status=status), **_period(utt)}
+    overdue = _overdue_by(utt)
+    named = _without(utt, overdue[1], overdue[2]) if overdue else utt
+    customer = name_after(named, ("de", "du", "pour", "chez", "client"))
+    if overdue is not None:
+        status = None  # implied: overdue by more than that
+    return {
+        **_given(customer=customer, status=status, overdue_days=overdue[0] if overdue else None),
+        **_period(utt),
+    }
+
+
+# « combien me doit le Café des Arts », « le solde du client Diallo », « le compte de Sow »
+BALANCE_MARKERS = (
+    "me doit",
+    "nous doit",
+    "doit",
+    "solde de",
+    "solde du",
+    "compte de",
+    "compte du",
+    "encours de",
+    "encours du",
+    "client",
+    "cliente",
+    "chez",
+    "de",
+    "du",
+)
+
+
+# Words a question puts where a name could be (« il me doit combien, Fall ? »).
+NOT_A_NAME = frozenset(
+    {"combien", "quand", "encore", "quoi", "rien", "tout", "cmb", "cb", "est-ce", "est"}
+)
+# « il me doit combien, Fall ? »: a name said last, after a comma.
+TRAILING_NAME = re.compile(r",\s*([A-ZÀ-Ý][^,?!.;:]{1,60}?)\s*[?!.]*\s*$")
+
+
+def _customer_named(name: str | None) -> str | None:
+    name = without_elision(name)
+    if name is None:
+        return None
+    return None if fold(name.split()[0]) in NOT_A_NAME else name
+
+
+def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
+    trailing = TRAILING_NAME.search(utt.text)
+    candidates = [
+        _customer_named(name)
+        for name in (
+            name_after(utt, BALANCE_MARKERS),
+            leading_name(utt),
+            # « qu'est-ce que Sow me doit ? », « cmb Ndiaye Commerce me doit encor ? »
+            name_after(utt, ("que", "encore", "combien", "cmb", "cb")),
+            trailing.group(1) if trailing else None,
+        )
+    ]
+    named = [c for c in candidates if c]
+    # A capitalized name beats a lower-case word read after a marker (« encor », a typo).
+    capital = [c for c in named if c[:1].isupper()]
+    chosen = capital or named
+    return _given(customer=chosen[0] if chosen else None)
 
 
 def extract_details(utt: Utterance) -> dict[str, Any]:
@@ -519,6 +632,12 @@ ASK_CUSTOMER = "Pour quel client ?"
 ASK_LINES = "Quels articles et quelles quantités ?"
 
 ADAPTERS: list[Adapter] = [
+    Adapter(
+        "finance.customer_balance",
+        extract_customer_balance,
+        ask={"customer": "Quel client ?"},
+    ),
+    Adapter("finance.vat_summary", lambda utt: _period(utt)),
     Adapter(
         "finance.create_invoice",
         extract_invoice,

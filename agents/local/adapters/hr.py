@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from agents.local.adapters.base import Adapter
@@ -23,6 +23,7 @@ from agents.local.adapters.sales import (
     phone_in,
 )
 from agents.local.mentions import leading_name, name_after, words_after
+from agents.local.slots.calendar import last_working_day
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
 
@@ -177,6 +178,24 @@ def _range_end(first: date, span_text: str) -> date | None:
     return end if end != first else None
 
 
+def _counted_days(utt: Utterance, start: date) -> dict[str, Any] | None:
+    """« 3 jours à partir du 14 », « 2 jours et demi dès lundi »: leave is counted in
+    working days, so the last day is the third working day from the start (a half day
+    ends it at noon)."""
+    days = [d.days for d in utt.durations if d.days is not None and d.days >= 1]
+    if len(days) != 1:
+        return None
+    whole = int(days[0].to_integral_value(rounding=ROUND_CEILING))
+    end = last_working_day(start, whole)
+    return _without_none(
+        {
+            "start_date": start,
+            "end_date": end if end != start else None,
+            "ends_morning": True if days[0] != whole else None,
+        }
+    )
+
+
 def _period(utt: Utterance) -> dict[str, Any]:
     """First and last day (a range, or several days said), with the half days.
 
@@ -186,6 +205,10 @@ def _period(utt: Utterance) -> dict[str, Any]:
     if not utt.dates:
         return {}
     first, last = utt.dates[0], utt.dates[-1]
+    if len(utt.dates) == 1 and first.first == first.last and not _until(first.text):
+        counted = _counted_days(utt, first.first)
+        if counted is not None:
+            return counted
     if len(utt.dates) == 1 and _until(first.text):
         values: dict[str, Any] = {"end_date": first.last}
         if first.half_day_last:
@@ -508,7 +531,21 @@ def _who_is_absent(utt: Utterance) -> dict[str, Any]:
     return {"start_date": utt.dates[0].first, "end_date": utt.dates[-1].last}
 
 
+# « qui n'a pas pointé », « pas encore badgé », « pas encore arrivés », « manque à l'appel »,
+# « tout le monde a pointé ? »: who was expected and did not check in.
+_NOT_CHECKED_IN = re.compile(
+    r"\b(?:pas|jamais|toujours pas|pas encore)\s+(?:encore\s+)?"
+    r"(?:pointe|badge|arrive|venu|venue|la)(?:e?s)?\b(?!\s+(?:son|sa|leur|leurs|le|la)?\s*(?:depart|sortie))"
+    r"|\bmanque(?:nt)?\s+a\s+l'appel|\b(?:il\s+)?manque\s+qui\b|\bqui\s+manque\b"
+    r"|\btout\s+le\s+monde\s+(?:a|est)\s+(?:pointe|badge|arrive|la)\b"
+)
+
+
 def _attendance_report(utt: Utterance) -> dict[str, Any]:
+    if _NOT_CHECKED_IN.search(utt.folded):
+        department = name_of(utt, ("service", "équipe", "equipe"))
+        day = utt.dates[0].first if utt.dates else None
+        return _without_none({"not_checked_in": True, "department": department, "start_date": day})
     values = _whose(utt)
     department = name_of(utt, ("service", "équipe", "equipe"))
     if department is not None:

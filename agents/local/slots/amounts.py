@@ -12,12 +12,15 @@ A number is an amount when (first rule that applies):
 6. it is written with thousands separators (« 15 000 », « 15.000 ») or is ≥ 1000 in words;
 7. « de », « à » or « pour » comes just before and it has at least 3 digits and is not a year
    (« facture de 150000 », « 3 sacs à 15000 »).
+Cents said apart after euros are part of the amount: « 12 euros 50 », « cent cinquante euros
+et cinquante centimes », « 3 € 20 » (two digits, or any number followed by « centimes »).
 The currency stays None when the message names none: callers apply the tenant default.
 """
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from agents.local.slots.numbers import Num, Scan, make_scan
 from agents.local.slots.quantities import UNIT_AFTER
@@ -44,6 +47,9 @@ _MONEY_BEFORE = re.compile(
 )
 _SMALL_BEFORE = re.compile(r"(?<![\w'])(?:de|d'|a|pour)" + _SP + r"*$")
 _CURRENCY_CODES = {"eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR"}
+_CENTS_GAP = re.compile(_SP + r"+(?:et" + _SP + r"+)?")
+_CENTIMES = re.compile(_SP + r"*centimes?(?![\w])")
+_CENTS_END = re.compile(_SP + r"*(?:$|[,;.!?)]|et\b|par\b|en\b|pour\b|sur\b)")
 
 
 def _code(word: str) -> str:
@@ -70,12 +76,32 @@ def _context_says_money(scan: Scan, num: Num) -> bool:
     )
 
 
+def _cents_after(scan: Scan, end: int) -> tuple[Decimal, int] | None:
+    """The cents said after « euros » (see the module docstring), and where they end."""
+    gap = _CENTS_GAP.match(scan.folded, end)
+    if gap is None:
+        return None
+    cents = next((n for n in scan.nums if n.start == gap.end()), None)
+    if cents is None or not 0 < cents.value < 100 or cents.value % 1 or cents.weak:
+        return None
+    word = _CENTIMES.match(scan.folded, cents.end)
+    if word is not None:
+        return cents.value / 100, word.end()
+    two_digits = cents.digits and cents.end - cents.start == 2
+    if two_digits and _CENTS_END.match(scan.folded, cents.end) and "et" not in gap.group(0):
+        return cents.value / 100, cents.end
+    return None
+
+
 def _amount_at(scan: Scan, num: Num) -> Amount | None:
     after = _CURRENCY_AFTER.match(scan.folded, num.end)
     # « de francs » only after a scale: « 2 millions de francs », not « 3 sacs de … »
     if after is not None and (num.scaled or not after.group(0).lstrip().startswith("d")):
-        end = after.end()
-        return Amount(num.value, _code(after.group(1)), scan.text[num.start : end], num.start, end)
+        end, code, value = after.end(), _code(after.group(1)), num.value
+        cents = _cents_after(scan, end) if code == "EUR" and value % 1 == 0 else None
+        if cents is not None:
+            value, end = value + cents[0], cents[1]
+        return Amount(value, code, scan.text[num.start : end], num.start, end)
     before = _CURRENCY_BEFORE.search(scan.folded[max(0, num.start - 6) : num.start])
     if before is not None:
         start = num.start - (len(before.group(0)))

@@ -88,3 +88,16 @@ def previous_weekday(today: date, weekday: int) -> date:
 def quarter(year: int, number: int) -> tuple[date, date]:
     first_month = 3 * (number - 1) + 1
     return date(year, first_month, 1), month_end(year, first_month + 2)
+
+
+def last_working_day(start: date, days: int) -> date:
+    """The day on which ``days`` working days counted from ``start`` (included) end, Monday
+    to Friday: « 3 jours à partir du lundi 14 » ends on Wednesday 16, from a Thursday on the
+    next Monday. Public holidays are the HR domain's business: it counts them out of the
+    request and says how many days the request takes."""
+    day, counted = start, 1 if start.weekday() < 5 else 0
+    while counted < days:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            counted += 1
+    return day

@@ -122,7 +122,9 @@ def _month(m: re.Match[str], today: date) -> Atom | None:
 
 
 def _weekday(m: re.Match[str], today: date) -> Atom | None:
-    weekday, direction = WEEKDAYS[m["wd"]], (m["dir"] or "").split()
+    # « lundi et mardi prochains »: the plural qualifies each weekday of the list alike
+    weekday = WEEKDAYS[m["wd"]]
+    direction = [w.removesuffix("s") for w in (m["dir"] or "").split()]
     if direction and direction[0] in ("prochain", "suivant", "d'apres") or "prochaine" in direction:
         day = week_start(today) + timedelta(days=7 + weekday)
     elif direction and direction[0] in ("dernier", "passe") or "derniere" in direction:
@@ -154,6 +156,23 @@ def _relative(m: re.Match[str], today: date) -> Atom | None:
     if atom is not None:
         atom.part = part
     return atom
+
+
+def _window(m: re.Match[str], today: date) -> Atom | None:
+    """« les 3 prochains mois », « les 7 derniers jours », « les 2 semaines à venir »: from
+    today to that far ahead, or from that far back to today."""
+    count = day_number(m["n"]) if not m["n"].isdigit() else int(m["n"])
+    if not count:
+        return None
+    past = (m["dir"] or "").startswith(("dernier", "passe"))
+    sign, unit = (-1 if past else 1), m["unit"] or m["unit2"]
+    if unit.startswith("jour"):
+        other = today + timedelta(days=sign * count)
+    elif unit.startswith("semaine"):
+        other = today + timedelta(days=7 * sign * count)
+    else:
+        other = add_months(today, sign * count)
+    return _atom(m, other, today) if past else _atom(m, today, other)
 
 
 def _offset(m: re.Match[str], today: date) -> Atom | None:
@@ -329,7 +348,7 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     (
         re.compile(
             rf"{_B}(?:(?P<this>ce|cet)\s+)?(?P<wd>{_WD}){_E}"
-            r"(?:\s+(?P<dir>prochain|suivant|d'apres|qui\s+vient|dernier|passe|en\s+huit"
+            r"(?:\s+(?P<dir>prochains?|suivants?|d'apres|qui\s+vient|derniers?|passes?|en\s+huit"
             r"|de\s+la\s+semaine\s+(?:prochaine|derniere|passee)|de\s+cette\s+semaine)(?![\w']))?"
         ),
         _weekday,
@@ -340,6 +359,14 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
             r"|hier|ce\s+soir|ce\s+matin|cet\s+apres[\s-]midi|ce\s+midi|cette\s+nuit)(?![\w'])"
         ),
         _relative,
+    ),
+    (
+        re.compile(
+            rf"{_B}(?:(?:dans|sur|pour|pendant|durant)\s+)?(?:les|ces|des)\s+(?P<n>{_SMALL})\s+"
+            r"(?:(?P<dir>prochaine?s|derniere?s|passee?s)\s+(?P<unit>jours|semaines|mois)"
+            r"|(?P<unit2>jours|semaines|mois)\s+(?:a\s+venir|qui\s+viennent))(?![\w'])"
+        ),
+        _window,
     ),
     (
         re.compile(

@@ -18,12 +18,15 @@ Rules (``today`` is given; weeks run Monday → Sunday):
   is the current one, even when that day has passed. « le 15 » is in the current month. « mars »,
   « en mars », « mars 2026 »: the whole month (current year unless said).
 - « dans 3 jours », « dans deux semaines », « dans un mois », « il y a 3 jours »: one day.
+  « les 3 prochains mois », « les 2 semaines à venir »: today → that day; « les 7 derniers
+  jours », « des trois derniers mois »: that day → today.
 - « du jour », « du mois », « de la semaine », « de l'année » (« ventes du mois »): the current
   period; « du mois dernier »: last month; « la semaine du 9 mars »: Monday → Sunday around it.
 - Ranges: « du 3 au 7 mars », « du 28 février au 2 mars », « du lundi au mercredi », « entre le
   3 et le 7 », « lundi jusqu'à jeudi » give ONE span; the end is taken on or after the start
   (« du vendredi au mardi »). « jusqu'à jeudi » alone runs from today. « lundi et mardi » gives
-  two spans.
+  two spans; a qualifier after a list of weekdays qualifies each of them, in the week of the
+  last one: « lundi et mardi prochains », « jeudi et vendredi de la semaine prochaine ».
 - Times: « demain 14h », « demain à 9h30 », « 14:30 », « à midi »; a time alone (« 14h ») is
   today at that time. A time after « pendant », « en », « depuis », « a travaillé », or before
   « de travail », « sup », is a duration, not a date; so is « 8 heures » without « à »/« vers ».
@@ -38,6 +41,7 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
+from agents.local.slots.calendar import week_start
 from agents.local.slots.date_atoms import PATTERNS, TIME, Atom, time_of
 from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import DateSpan
@@ -53,6 +57,7 @@ _RANGE_START = re.compile(
 _RANGE_GAP = re.compile(r"\s*(?:,\s*)?(?:au|a|jusqu'au|jusqu'a|jusqu'a\s+le|-|et|et\s+le)\s*")
 _SINCE = re.compile(r"(?<![\w'])depuis(?:\s+le|\s+la|\s+l')?\s*$")
 _UNTIL = re.compile(r"(?<![\w'])(?:jusqu'a|jusqu'au|jusque)\s*$")
+_LIST_GAP = re.compile(r"\s*(?:,|et|,\s*et)\s*")
 _PARTS = {"matinee": "matin", "soiree": "soir", "apres midi": "apres-midi"}
 
 
@@ -79,6 +84,25 @@ def _atoms(scan: Scan, today: date) -> list[Atom]:
         if scan.free(atom.start, atom.end):
             chosen.append(atom)
     return chosen
+
+
+def _share_qualifier(atoms: list[Atom], folded: str) -> None:
+    """« lundi, mardi et mercredi prochains »: plain weekdays listed before a qualified one
+    fall in the qualified one's week (when they come before it in that week)."""
+    for i in range(len(atoms) - 2, -1, -1):
+        plain, qualified = atoms[i], atoms[i + 1]
+        if plain.weekday is None or qualified.weekday is not None:
+            continue
+        if (
+            qualified.first != qualified.last
+            or _LIST_GAP.fullmatch(folded[plain.end : qualified.start]) is None
+        ):
+            continue
+        if plain.weekday >= qualified.first.weekday():
+            continue
+        day = week_start(qualified.first) + timedelta(days=plain.weekday)
+        plain.first = plain.last = day
+        plain.weekday = None  # now as qualified as its neighbour
 
 
 def _extend(atom: Atom, folded: str) -> None:
@@ -193,6 +217,7 @@ def find_dates(scan: Scan, today: date) -> list[DateSpan]:
             continue  # already read as the time or part of day of the previous one
         _extend(atom, scan.folded)
         atoms.append(atom)
+    _share_qualifier(atoms, scan.folded)
     spans: list[DateSpan] = []
     i = 0
     while i < len(atoms):

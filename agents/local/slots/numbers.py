@@ -6,8 +6,9 @@ Digits: "15000", "15 000" (spaces or non-breaking spaces between groups of three
 "m" is a metre), "15 mille".
 Words: "quinze mille", "deux mille cinq cents", "un million deux cent mille", "vingt-et-un",
 "soixante-dix", "quatre-vingt-dix-neuf", Belgian/Swiss "septante"/"nonante", "deux virgule cinq
-millions" (2 500 000), "une demi" (0.5). "un"/"une" alone are marked ``weak``: they are
-usually articles (« une facture ») and only count before a unit (« un sac de riz »).
+millions" (2 500 000), "une demi" (0.5), "2 cent mille" (digits then words: 200 000).
+"un"/"une" alone are marked ``weak``: they are usually articles (« une facture ») and only
+count before a unit (« un sac de riz »).
 """
 
 from __future__ import annotations
@@ -97,8 +98,9 @@ def _scan_digits(folded: str, original: str) -> list[Num]:
     return found
 
 
-def words_value(words: list[str]) -> Decimal | None:
-    """Value of a run of French number words ("deux", "mille", "cinq", "cents")."""
+def words_value(words: list[str], lead: int = 0) -> Decimal | None:
+    """Value of a run of French number words ("deux", "mille", "cinq", "cents"); ``lead`` is
+    a number written in digits just before the words (« 2 cent mille »)."""
     if "virgule" in words:
         cut = words.index("virgule")
         big = [w for w in words[cut + 1 :] if w in _BIG]
@@ -111,7 +113,7 @@ def words_value(words: list[str]) -> Decimal | None:
         for word in big:
             value *= _BIG[word]
         return _integral(value)
-    total, current, previous = 0, 0, ""
+    total, current, previous = 0, lead, ""
     for word in words:
         if word in _UNITS:
             if word in ("vingt", "vingts") and previous == "quatre":
@@ -230,6 +232,30 @@ def _merge_scaled(nums: list[Num], folded: str) -> list[Num]:
     return merged
 
 
+def _merge_digit_hundreds(nums: list[Num], folded: str) -> list[Num]:
+    """« 2 cent mille », « 3 cents euros » (SMS style): digits then « cent(s) … » in words
+    are one number, the digits counting the hundreds."""
+    merged: list[Num] = []
+    for num in nums:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.digits
+            and not (last.scaled or last.grouped)
+            and last.value == last.value.to_integral_value()
+            and 1 < last.value < 100
+            and not num.digits
+            and re.fullmatch(r"[ \u00a0\u202f]+", folded[last.end : num.start])
+        ):
+            words = _WORD.findall(folded[num.start : num.end])
+            value = words_value(words, int(last.value)) if words[0] in _HUNDRED else None
+            if value is not None:
+                merged[-1] = Num(last.start, num.end, value, digits=False, scaled=num.scaled)
+                continue
+        merged.append(num)
+    return merged
+
+
 def scan_numbers(folded: str, original: str) -> list[Num]:
     """Every number of ``folded`` (``original`` is only consulted for the case of "M")."""
     digits = _scan_digits(folded, original)
@@ -238,7 +264,7 @@ def scan_numbers(folded: str, original: str) -> list[Num]:
     ]
     nums = digits + words
     nums.sort(key=lambda n: n.start)
-    return _merge_scaled(nums, folded)
+    return _merge_scaled(_merge_digit_hundreds(nums, folded), folded)
 
 
 def make_scan(text: str) -> Scan:

@@ -6,6 +6,10 @@ Payment methods (first one said wins): « par Wave » / « wave » → wave; « 
 « TPE » → card; « virement » → bank_transfer; « chèque » → cheque. Free Money, Wari, Yas… →
 None: finance records none of them.
 
+Paid in full: « a tout payé », « a tout réglé », « il a soldé (sa facture) », « a payé la
+totalité », « l'intégralité », « en totalité », « intégralement », « le solde », « tout ce
+qu'il doit », « tout le reste » → the span of the words, for a payment of what is still due.
+
 Document numbers: F- (invoice), AV- (credit note), D- (quote), BC- (purchase order) followed by
 a year and a sequence (« f-2026-00012 » → "F-2026-00012"). Short forms (« facture 12 ») are
 left to the finance adapter.
@@ -37,6 +41,13 @@ _PAYMENT = re.compile(
     "|".join(f"(?P<{name}>(?<![\\w'-])(?:{pattern})(?![\\w-]))" for name, pattern in _METHODS)
 )
 
+_IN_FULL = re.compile(
+    r"(?<![\w'])(?:tout\s+(?:paye|regle|verse|rembourse|solde)|(?:a|ont|avons|ai)\s+solde"
+    r"|soldee?s?\s+(?:sa|la|leur|son|ses|leurs)\s+(?:facture|fact|dette|compte)"
+    r"|(?:en|la)\s+totalite|l'integralite|integralement|entierement|le\s+solde(?:\s+du)?"
+    r"|tout\s+ce\s+qu'(?:il|elle|ils|elles|on)\s+(?:me\s+|nous\s+)?doi\w*"
+    r"|tout\s+le\s+reste)(?![\w])"
+)
 _DOCUMENT = re.compile(r"(?<![\w-])(f|av|d|bc)\s?-\s?(\d{4})\s?-\s?(\d{1,6})(?![\w-])")
 
 
@@ -52,6 +63,12 @@ def parse_payment_method(text: str) -> PaymentMethod | None:
     """The payment method a message names (see the module docstring), else None."""
     found = find_payment_method(make_scan(text))
     return found[0] if found else None
+
+
+def find_in_full(folded: str) -> tuple[int, int] | None:
+    """Where the message says a payment settles everything still due, else None."""
+    found = _IN_FULL.search(folded)
+    return (found.start(), found.end()) if found else None
 
 
 def find_document_numbers(scan: Scan) -> list[tuple[str, int, int]]:

@@ -16,6 +16,7 @@ from domain.hr.service.attendance import (
     get_work_schedule,
     hours_of,
     missing_check_outs,
+    not_checked_in,
     update_work_schedule,
 )
 from domain.hr.service.balances import (
@@ -110,6 +111,7 @@ __all__ = [
     "list_leave_types",
     "list_reviews",
     "missing_check_outs",
+    "not_checked_in",
     "monthly_accrual",
     "open_self_assessment",
     "payroll_export",

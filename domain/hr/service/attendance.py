@@ -17,6 +17,7 @@ arrivals and missing check-outs.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -326,3 +327,53 @@ def missing_check_outs(
         session, tenant.id, ids, current - timedelta(days=days), current - timedelta(days=1)
     )
     return [r for r in records if r.check_out_at is None]
+
+
+@dataclass(frozen=True, slots=True)
+class MissingCheckIns:
+    day: date
+    working_day: bool  # False: a weekend or a public holiday, nobody is expected
+    employees: list[Employee]  # expected that day and without any check-in, by name
+    on_leave: int  # expected staff left out because on approved leave that day
+
+
+def not_checked_in(
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    day: date | None = None,
+    *,
+    department_id: UUID | None = None,
+) -> MissingCheckIns:
+    """Who among the staff the caller may see was expected at work on ``day`` (today by
+    default) and has no check-in that day. Expected: active, hired by then and not gone,
+    on a working day, and not on approved leave touching the day (a half day included:
+    the person may come for the other half, a check-in is then no surprise either)."""
+    tenant = tenant_of(session, principal)
+    current = today(tenant, clock)
+    day = day or current
+    if day > current:
+        raise InvalidInput("Impossible de savoir aujourd'hui qui pointera un jour à venir.")
+    if not is_working_day(tenant.country, day):
+        return MissingCheckIns(day, False, [], 0)
+    ids = scope_of(session, principal).visible
+    staff, _ = repo.list_employees(
+        session, tenant.id, ids=ids, department_id=department_id, active=True,
+        limit=100_000, offset=0,
+    )  # fmt: skip
+    expected = [e for e in staff if e.hire_date <= day and (e.left_on is None or e.left_on >= day)]
+    leave = repo.list_leave_requests(
+        session, tenant.id, ids=ids, employee_id=None, statuses=["approved"], start=day, end=day
+    )
+    away = {r.employee_id for r in leave}
+    present = {
+        r.employee_id
+        for r in repo.attendance_between(session, tenant.id, [e.id for e in expected], day, day)
+    }
+    missing = [e for e in expected if e.id not in away and e.id not in present]
+    return MissingCheckIns(
+        day=day,
+        working_day=True,
+        employees=sorted(missing, key=lambda e: e.name),
+        on_leave=sum(1 for e in expected if e.id in away),
+    )

@@ -340,3 +340,65 @@ class TestDocumentTerms:
     def test_priced_words_before_a_comma(self) -> None:
         args = extract("finance.create_invoice", "Entretien du jardin, 90 € HT")
         assert args["lines"][0]["description"] == "Entretien du jardin"
+
+
+class TestCatalogQuestions:
+    @pytest.mark.parametrize(
+        ("text", "customer"),
+        [
+            ("combien me doit le Café des Arts ?", "Café des Arts"),
+            ("le solde du client Diallo", "Diallo"),
+            ("où en est le compte de la Boulangerie Martin ?", "Boulangerie Martin"),
+            ("Ndour m'a payé quand la dernière fois ?", "Ndour"),
+            ("qu'est-ce que Sow me doit ?", "Sow"),
+            ("il me doit combien, Fall ?", "Fall"),
+        ],
+    )
+    def test_customer_balance_reads_the_customer(self, text: str, customer: str) -> None:
+        assert extract("finance.customer_balance", text) == {"customer": customer}
+
+    def test_vat_summary_reads_the_period(self) -> None:
+        assert extract("finance.vat_summary", "quelle TVA j'ai collectée ce trimestre ?") == {
+            "start": date(2026, 1, 1),
+            "end": date(2026, 3, 31),
+        }
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("liste les factures en retard de plus de 30 jours", {"overdue_days": 30}),
+            ("les factures impayées depuis plus de 60 jours", {"overdue_days": 60}),
+            ("quelles factures ont plus de 90 jours de retard ?", {"overdue_days": 90}),
+            ("factures échues depuis plus de deux semaines", {"overdue_days": 14}),
+            (
+                "les factures de Diallo en retard de plus de 45 jours",
+                {"customer": "Diallo", "overdue_days": 45},
+            ),
+            ("quelles factures sont en retard ?", {"status": "overdue"}),
+        ],
+    )
+    def test_overdue_by_more_than_n_days(self, text: str, expected: dict[str, Any]) -> None:
+        assert extract("finance.list_invoices", text) == expected
+
+
+class TestPaidInFull:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("le Café des Arts a tout payé", {"amount": "balance", "customer": "Café des Arts"}),
+            (
+                "Sow a soldé sa facture par Wave",
+                {"amount": "balance", "method": "wave", "invoice": "Sow"},
+            ),
+            (
+                "Ndiaye m'a payé la totalité par virement",
+                {"amount": "balance", "method": "bank_transfer", "customer": "Ndiaye"},
+            ),
+        ],
+    )
+    def test_the_amount_is_the_balance_due(self, text: str, expected: dict[str, Any]) -> None:
+        assert extract("finance.record_payment", text) == expected
+
+    def test_an_amount_said_wins(self) -> None:
+        args = extract("finance.record_payment", "Diallo a payé 50 000 par Wave")
+        assert args["amount"] == Decimal(50000)

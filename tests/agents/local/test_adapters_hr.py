@@ -330,3 +330,63 @@ def test_correction_of_the_service_keeps_the_employee() -> None:
 def test_no_person_read_in_common_words() -> None:
     for text in ("refuse, trop de monde cette semaine", "je pose demain pour le baptême"):
         assert "employee" not in extract("hr.request_leave", text)
+
+
+class TestLeaveCountedFromAStart:
+    """Monday 16 March 2026."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "je voudrais prendre 3 jours de congé à partir du 23 mars",
+                {"start_date": date(2026, 3, 23), "end_date": date(2026, 3, 25)},
+            ),
+            (  # Thursday, Friday, then Monday: weekends are no working days
+                "3 jours de congés dès jeudi",
+                {"start_date": date(2026, 3, 19), "end_date": date(2026, 3, 23)},
+            ),
+            (
+                "2 jours et demi de congé à partir du 23 mars",
+                {
+                    "start_date": date(2026, 3, 23),
+                    "end_date": date(2026, 3, 25),
+                    "ends_morning": True,
+                },
+            ),
+            ("un jour de congé le 23 mars", {"start_date": date(2026, 3, 23)}),
+            (
+                "congé lundi et mardi prochains",
+                {"start_date": date(2026, 3, 23), "end_date": date(2026, 3, 24)},
+            ),
+        ],
+    )
+    def test_the_last_day_is_the_nth_working_day(self, text: str, expected: dict[str, Any]) -> None:
+        assert extract("hr.request_leave", text) == expected
+
+
+class TestNotCheckedIn:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "qui n'a pas pointé aujourd'hui ?",
+                {"not_checked_in": True, "start_date": date(2026, 3, 16)},
+            ),
+            ("qui n'est pas encore arrivé ?", {"not_checked_in": True}),
+            (
+                "qui n'a pas badgé au service Ventes hier ?",
+                {"not_checked_in": True, "department": "Ventes", "start_date": date(2026, 3, 15)},
+            ),
+            ("tout le monde a pointé ?", {"not_checked_in": True}),
+        ],
+    )
+    def test_who_was_expected_and_did_not_check_in(
+        self, text: str, expected: dict[str, Any]
+    ) -> None:
+        assert extract("hr.attendance_report", text) == expected
+
+    def test_a_missing_check_out_is_the_report(self) -> None:
+        assert "not_checked_in" not in extract(
+            "hr.attendance_report", "qui n'a pas pointé son départ ?"
+        )

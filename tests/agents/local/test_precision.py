@@ -37,8 +37,9 @@ class TestAPartLeftOverIsSaid:
             ),
             # a date the tool has no place for
             ("fais une facture pour Diallo datée du 3 février, 2 sacs de riz", "3 février"),
-            # a filter the reading does not take
-            ("liste les factures de Diallo en retard de plus de 30 jours", "30 jours"),
+            # a filter the reading does not take: the age of an invoice (« en retard de
+            # plus de 30 jours » is taken, as ``overdue_days``)
+            ("liste les factures de Diallo de plus de 30 jours", "30 jours"),
         ],
     )
     def test_nothing_is_proposed_and_the_part_is_named(

@@ -59,3 +59,27 @@ class TestParseAmounts:
         amounts = parse_amounts("30 000 FCFA en espèces et 20 000 par Wave")
         assert [a.value for a in amounts] == [Decimal(30000), Decimal(20000)]
         assert [a.currency for a in amounts] == ["XOF", None]
+
+
+class TestAmountsInWordsAndCents:
+    @pytest.mark.parametrize(
+        ("text", "value", "currency"),
+        [
+            ("deux cent cinquante mille francs", Decimal(250000), "XOF"),
+            ("il a versé cent mille francs en espèces", Decimal(100000), "XOF"),
+            ("un million cinq cent mille FCFA", Decimal(1500000), "XOF"),
+            ("2 cent mille", Decimal(200000), None),
+            ("2 cent cinquante mille francs", Decimal(250000), "XOF"),
+            ("cent cinquante euros et cinquante centimes", Decimal("150.50"), "EUR"),
+            ("il a payé 12 euros 50", Decimal("12.50"), "EUR"),
+            ("3 € 20 par carte", Decimal("3.20"), "EUR"),
+            ("12 euros et 5 centimes", Decimal("12.05"), "EUR"),
+        ],
+    )
+    def test_reads_the_whole_amount(self, text: str, value: Decimal, currency: str | None) -> None:
+        [amount] = parse_amounts(text)
+        assert (amount.value, amount.currency) == (value, currency)
+
+    def test_a_quantity_after_euros_is_no_cents(self) -> None:
+        [amount] = parse_amounts("12 euros 50 sacs de riz")
+        assert amount.value == Decimal(12)

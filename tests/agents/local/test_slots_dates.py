@@ -182,3 +182,51 @@ class TestSince:
     def test_a_day_to_come_is_not_since(self) -> None:
         [span] = parse_dates("depuis le 20 mars", today=TODAY)
         assert (span.first, span.last) == (d(3, 20), d(3, 20))
+
+
+class TestWeekdaysSharingAQualifier:
+    """Wednesday 4 March 2026: next week runs from Monday 9 to Sunday 15."""
+
+    @pytest.mark.parametrize(
+        ("text", "days"),
+        [
+            ("lundi et mardi prochains", [d(3, 9), d(3, 10)]),
+            ("lundi, mardi et mercredi prochains", [d(3, 9), d(3, 10), d(3, 11)]),
+            ("jeudi et vendredi de la semaine prochaine", [d(3, 12), d(3, 13)]),
+            ("lundi et mardi derniers", [d(3, 2), d(3, 3)]),
+            ("mardi prochains", [d(3, 10)]),
+        ],
+    )
+    def test_each_weekday_falls_in_the_qualified_week(self, text: str, days: list[date]) -> None:
+        assert [s.first for s in parse_dates(text, today=TODAY)] == days
+
+    def test_on_a_monday_next_monday_is_a_week_ahead(self) -> None:
+        spans = parse_dates("lundi et mardi prochains", today=d(3, 9))
+        assert [s.first for s in spans] == [d(3, 16), d(3, 17)]
+
+    def test_plain_weekdays_keep_their_own_rule(self) -> None:
+        spans = parse_dates("jeudi et lundi", today=TODAY)
+        assert [s.first for s in spans] == [d(3, 5), d(3, 9)]
+
+    def test_relative_days(self) -> None:
+        assert [s.first for s in parse_dates("après-demain", today=TODAY)] == [d(3, 6)]
+        assert [s.first for s in parse_dates("jeudi", today=TODAY)] == [d(3, 5)]
+
+
+class TestWindowsFromToday:
+    @pytest.mark.parametrize(
+        ("text", "first", "last"),
+        [
+            ("dans les 3 prochains mois", d(3, 4), d(6, 4)),
+            ("les 200 prochains jours", d(3, 4), d(9, 20)),
+            ("les 2 semaines à venir", d(3, 4), d(3, 18)),
+            ("le CA des 7 derniers jours", d(2, 25), d(3, 4)),
+            ("les trois derniers mois", d(12, 4, 2025), d(3, 4)),
+        ],
+    )
+    def test_runs_from_today_or_to_today(self, text: str, first: date, last: date) -> None:
+        [span] = parse_dates(text, today=TODAY)
+        assert (span.first, span.last) == (first, last)
+
+    def test_three_bags_are_no_window(self) -> None:
+        assert parse_dates("les 3 sacs", today=TODAY) == []

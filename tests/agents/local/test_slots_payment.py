@@ -1,6 +1,7 @@
 import pytest
 
-from agents.local.slots import parse_document_numbers, parse_payment_method
+from agents.local.slots import fold, parse_document_numbers, parse_payment_method
+from agents.local.slots.payment import find_in_full
 
 
 class TestParsePaymentMethod:
@@ -49,3 +50,25 @@ class TestParseDocumentNumbers:
     @pytest.mark.parametrize("text", ["facture 12", "facture n°12", "F2026", "XF-2026-00012"])
     def test_leaves_short_numbers_to_the_adapters(self, text: str) -> None:
         assert parse_document_numbers(text) == []
+
+
+class TestPaidInFull:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "le Café des Arts a tout payé",
+            "Sow a soldé sa facture par Wave",
+            "Ndiaye m'a payé la totalité par virement",
+            "il a réglé l'intégralité de sa facture",
+            "Fall a réglé le solde en cash",
+            "il a payé tout ce qu'il me doit",
+        ],
+    )
+    def test_says_everything_is_paid(self, text: str) -> None:
+        assert find_in_full(fold(text)) is not None
+
+    @pytest.mark.parametrize(
+        "text", ["Diallo a payé 50 000 par Wave", "tout va bien", "il a payé une partie"]
+    )
+    def test_an_amount_or_a_part_is_not(self, text: str) -> None:
+        assert find_in_full(fold(text)) is None

@@ -131,7 +131,8 @@ class TestMemory:
         plan = say(local, "elle a réglé la plus ancienne en totalité, par Orange Money", memory)
         assert plan.tool == "finance.record_payment"
         assert plan.arguments["invoice"] == "F-2026-00003"
-        assert plan.arguments["amount"] == "253200"
+        # what it still owes: as listed, or « balance », which the tool reads live
+        assert plan.arguments["amount"] in ("253200", "balance")
         assert plan.arguments["method"] == "orange_money"
 
     def test_settling_with_nothing_shown(self, local: LocalTier) -> None:
