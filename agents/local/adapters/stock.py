@@ -180,6 +180,25 @@ def _sku(utt: Utterance) -> str | None:
     return None
 
 
+# « combien de lampes de bureau pliables en stock ? », « il reste combien de sucre en
+# poudre ? »: the whole name after the question, « de » and « en » included, up to where
+# the question goes on.
+_ASKED_PRODUCT = re.compile(
+    r"\b(?:combien (?:de|d')|combien il (?:me |nous |en )?reste (?:de|d')|reste[- ]t[- ]il"
+    r" (?:de|d')|reste combien (?:de|d')|stock (?:des|du|de|d')|quantite (?:des|du|de|d'))"
+    r"\s*(?:la |le |les |l')?([a-z0-9][^?!,;:]*?)"
+    r"(?=\s+(?:en stock|en reserve|en rayon|au |aux |dans |a la |a (?:\d|zero)|chez |qui |qu'"
+    r"|il |on |me |nous |reste|dispo|de dispo|disponibles?)|\s*[?!,;:.]|\s*$)"
+)
+
+
+def _asked_product(utt: Utterance) -> str | None:
+    found = _ASKED_PRODUCT.search(utt.folded)
+    if found is None or fold(found.group(1)).split()[0] in _NOT_ENTITIES | {"temps", "jours"}:
+        return None
+    return utt.text[found.start(1) : found.end(1)].strip() or None
+
+
 def _product(utt: Utterance) -> str | None:
     sku = _sku(utt)
     if sku:
@@ -189,6 +208,7 @@ def _product(utt: Utterance) -> str | None:
         return named[0]
     return (
         _entity(_names_after(utt, ("produit", "article")))
+        or _asked_product(utt)
         or _entity(_names_after(utt, _PRODUCT))
         or _size_named(utt)
     )
