@@ -624,77 +624,20 @@ def extract_revenue(utt: Utterance) -> dict[str, Any]:
     return {**_given(basis=basis, grouping=grouping), **_period(utt)}
 
 
-def extract_nothing(utt: Utterance) -> dict[str, Any]:
-    return {}
-
-
-ASK_CUSTOMER = "Pour quel client ?"
-ASK_LINES = "Quels articles et quelles quantités ?"
-
+# The simple readings (VAT, receivables, key figures) and every question asked are declared
+# with their intents (``prompts/intents/finance.yaml``, ``reports.yaml``).
 ADAPTERS: list[Adapter] = [
-    Adapter(
-        "finance.customer_balance",
-        extract_customer_balance,
-        ask={"customer": "Quel client ?"},
-    ),
-    Adapter("finance.vat_summary", lambda utt: _period(utt)),
-    Adapter(
-        "finance.create_invoice",
-        extract_invoice,
-        ask={"customer": ASK_CUSTOMER, "lines": ASK_LINES},
-        correct=correct_lines,
-    ),
-    Adapter(
-        "finance.create_quote",
-        extract_document,
-        ask={"customer": ASK_CUSTOMER, "lines": ASK_LINES},
-        correct=correct_lines,
-    ),
-    Adapter(
-        "finance.create_recurring_invoice",
-        extract_recurring,
-        ask={"customer": ASK_CUSTOMER, "lines": "Que faut-il facturer à chaque échéance ?"},
-        correct=correct_lines,
-    ),
-    Adapter(
-        "finance.send_quote",
-        extract_quote_ref,
-        ask={"quote": "Quel devis : son numéro ou le nom du client ?"},
-    ),
-    Adapter(
-        "finance.accept_quote",
-        extract_quote_ref,
-        ask={"quote": "Quel devis : son numéro ou le nom du client ?"},
-    ),
-    Adapter(
-        "finance.convert_quote_to_invoice",
-        extract_quote_ref,
-        ask={"quote": "Quel devis faut-il facturer : son numéro ou le nom du client ?"},
-    ),
-    Adapter(
-        "finance.post_invoice",
-        extract_post,
-        ask={"invoice": "Quelle facture : son numéro ou le nom du client ?"},
-    ),
-    Adapter(
-        "finance.record_payment",
-        extract_payment,
-        ask={
-            "amount": "Quel montant a été payé ?",
-            "method": "Payé comment : espèces, Wave, Orange Money, virement, chèque ou carte ?",
-        },
-    ),
-    Adapter(
-        "finance.create_credit_note",
-        extract_credit_note,
-        ask={
-            "invoice": "Sur quelle facture : son numéro ou le nom du client ?",
-            "reason": "Pour quel motif ?",
-        },
-    ),
+    Adapter("finance.customer_balance", extract_customer_balance),
+    Adapter("finance.create_invoice", extract_invoice, correct=correct_lines),
+    Adapter("finance.create_quote", extract_document, correct=correct_lines),
+    Adapter("finance.create_recurring_invoice", extract_recurring, correct=correct_lines),
+    Adapter("finance.send_quote", extract_quote_ref),
+    Adapter("finance.accept_quote", extract_quote_ref),
+    Adapter("finance.convert_quote_to_invoice", extract_quote_ref),
+    Adapter("finance.post_invoice", extract_post),
+    Adapter("finance.record_payment", extract_payment),
+    Adapter("finance.create_credit_note", extract_credit_note),
     Adapter("finance.list_invoices", extract_list),
-    Adapter("finance.invoice_details", extract_details, ask={"invoice": "Quelle facture ?"}),
+    Adapter("finance.invoice_details", extract_details),
     Adapter("finance.revenue", extract_revenue),
-    Adapter("finance.aged_receivables", extract_nothing),
-    Adapter("reports.kpis", lambda utt: _period(utt)),
 ]

@@ -596,39 +596,18 @@ def _expiring(utt: Utterance) -> dict[str, Any]:
     return {}
 
 
+# Clocking in and out take nothing from the message, and every question asked is declared
+# with its intent (``prompts/intents/hr.yaml``).
 ADAPTERS: list[Adapter] = [
-    Adapter("hr.find_employee", _find_employee, ask={"query": "Quel employé cherchez-vous ?"}),
-    Adapter(
-        "hr.create_employee", _create_employee, ask={"name": "Quel est le nom du nouvel employé ?"}
-    ),
-    Adapter(
-        "hr.update_employee",
-        _update_employee,
-        ask={"employee": "Quel employé ?"},
-        correct=_correct_employee,
-    ),
-    Adapter(
-        "hr.request_leave",
-        _request_leave,
-        ask={"start_date": "À partir de quel jour ?"},
-        correct=_correct_leave,
-    ),
+    Adapter("hr.find_employee", _find_employee),
+    Adapter("hr.create_employee", _create_employee),
+    Adapter("hr.update_employee", _update_employee, correct=_correct_employee),
+    Adapter("hr.request_leave", _request_leave, correct=_correct_leave),
     Adapter("hr.approve_leave", _decided),
-    Adapter("hr.reject_leave", _reject_leave, ask={"reason": "Pour quel motif refusez-vous ?"}),
+    Adapter("hr.reject_leave", _reject_leave),
     Adapter("hr.leave_balance", _whose),
     Adapter("hr.who_is_absent", _who_is_absent),
-    Adapter("hr.check_in", lambda u: {}),
-    Adapter("hr.check_out", lambda u: {}),
     Adapter("hr.attendance_report", _attendance_report),
-    Adapter(
-        "hr.create_contract",
-        _create_contract,
-        ask={
-            "employee": "Pour quel employé ?",
-            "kind": "Quel type de contrat : CDI, CDD, stage ou freelance ?",
-            "start_date": "À partir de quelle date ?",
-            "salary": "Quel est le salaire brut mensuel ?",
-        },
-    ),
+    Adapter("hr.create_contract", _create_contract),
     Adapter("hr.expiring_contracts", _expiring),
 ]

@@ -11,13 +11,15 @@ import pytest
 import yaml
 
 from agents.local.adapters.base import Adapter
-from agents.local.adapters.finance import ADAPTERS
+from agents.local.declared import every_adapter
 from agents.local.slots import analyse
 from tools.finance import TOOLS
 from tools.reports import TOOLS as REPORT_TOOLS
 
 TODAY = date(2026, 3, 16)
-BY_TOOL = {a.tool: a for a in ADAPTERS}
+BY_TOOL = {
+    name: a for name, a in every_adapter().items() if name.startswith(("finance.", "reports."))
+}
 TOOLS_BY_NAME = {t.name: t for t in [*TOOLS, *REPORT_TOOLS]}
 
 
@@ -37,7 +39,7 @@ def rice(quantity: str) -> dict[str, Any]:
 class TestCoverage:
     def test_one_adapter_per_tool_and_asks_name_real_fields(self) -> None:
         assert set(BY_TOOL) == set(TOOLS_BY_NAME)
-        for adapter in ADAPTERS:
+        for adapter in BY_TOOL.values():
             fields = TOOLS_BY_NAME[adapter.tool].input_model.model_fields
             assert set(adapter.ask) <= set(fields), adapter.tool
             assert all(q.endswith("?") for q in adapter.ask.values())

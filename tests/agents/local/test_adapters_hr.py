@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from agents.local.adapters.hr import ADAPTERS
+from agents.local.declared import every_adapter
 from agents.local.slots import analyse
 from tools import hr as tools
 
 TODAY = date(2026, 3, 16)  # a Monday
-BY_TOOL = {a.tool: a for a in ADAPTERS}
+BY_TOOL = {name: a for name, a in every_adapter().items() if name.startswith("hr.")}
 
 
 def extract(tool: str, text: str) -> dict[str, Any]:
