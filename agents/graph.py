@@ -52,6 +52,7 @@ class AgentState(TypedDict, total=False):
     history: list[dict[str, str]]
     # What was just done, said before the answer to the next request of the same message.
     before: str | None
+    chained: bool  # a reading was just done and the next request of its message follows
 
 
 @dataclass
@@ -84,6 +85,10 @@ def _memory(state: AgentState) -> Memory:
 
 
 def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
+    return {**_understand(state, runtime), "chained": False}
+
+
+def _understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     turn = runtime.context
     button = state.get("button")
     if button:
@@ -150,7 +155,8 @@ def act(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     if plan.get("text"):  # a word on the request itself (« je demande toujours… »)
         update["reply"] = f"{plan['text']}\n{update['reply']}"
     memory = Memory.load(update["memory"])
-    if outcome.status == "done" and memory.queued:  # a reading done: the next request now
+    update["chained"] = outcome.status == "done" and bool(memory.queued)
+    if update["chained"]:  # a reading done: the next request of the message now
         update.update(message=memory.queued, before=_after_done(state, update["reply"]))
         memory.queued = None
         update["memory"] = memory.dump()
@@ -201,7 +207,7 @@ def llm(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
 def after_action(state: AgentState) -> str:
     if state.get("pending"):
         return "show_preview"
-    return "understand" if state.get("before") and state.get("plan") is None else "respond"
+    return "understand" if state.get("chained") else "respond"
 
 
 def show_preview(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:

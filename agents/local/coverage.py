@@ -191,6 +191,9 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         for kind, start, end in named_kinds(utt.folded):
             if kind.name not in tool.kinds:
                 return Gap(utt.text[start:end], kind)
+        asked = QUESTION_FIRST.match(utt.folded)
+        if asked is not None:  # « il reste combien de sucre ? et commande… »: a question too
+            return Gap(utt.text[: asked.end(1)].strip())
     facts = _Facts.of(arguments)
     for part in _parts(utt):
         if not _accounted(part, utt, facts, tool, today):
@@ -307,6 +310,12 @@ def _written(utt: Utterance, number: Decimal) -> str:
     return str(number)
 
 
+# A question asked before what follows it in the same message (« combien il reste de
+# sucre ? et commande-en 10 sacs »): a request of its own, which a write does not answer.
+QUESTION_FIRST = re.compile(
+    r"^\s*((?:combien|quel|quelle|quels|quelles|qui|quand|ou|est-ce|c'est quoi|il reste|"
+    r"reste-t-il|on a|j'ai|tu as|avez-vous)\b[^?]*\?)\s*\S"
+)
 LINE_SEPARATOR = re.compile(r"\s*(?:,|;|:|\+|\bet\b|\bpuis\b|\bplus\b)\s*")
 # « un lampadaire », « une livraison »: an item counted by its article.
 ARTICLE_ITEM = re.compile(r"(?:^|\s)(?:un|une)\s+([a-z][a-z'-]+)")

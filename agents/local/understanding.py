@@ -81,7 +81,7 @@ OVERVIEW_TOOL = "reports.kpis"
 CONTEXT_CANDIDATES = 5
 CONTEXT_SPREAD = 0.035
 SECOND_REQUEST = re.compile(
-    r"(?:\s*[,;.]\s*(?:et\s+|puis\s+|ensuite\s+|et puis\s+|apres\s+)?|\s+(?:et|puis|ensuite)\s+)"
+    r"(?:\s*[,;.?!]\s*(?:et\s+|puis\s+|ensuite\s+|et puis\s+|apres\s+)?|\s+(?:et|puis|ensuite)\s+)"
     r"(?:tu\s+|stp\s+|svp\s+)?(?=((?:"
     + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len, reverse=True))
     + r")\b))"

@@ -134,3 +134,17 @@ class TestSeveralRequestsInOneMessage:
         shown = t("transforme le devis en facture")
         assert f"Facturer le devis {number} (il sera marqué accepté)" in shown
         assert "Facture brouillon créée depuis le devis" in t("oui")
+
+    def test_a_question_then_a_request_answers_then_previews(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        t: Talk = talk_as(FATOU)
+        before = count(demo, t, "SELECT count(*) FROM purchase_orders")
+        reply = t(
+            "il reste combien de sucre en poudre ? et commande 10 sacs de sucre en poudre "
+            "chez Grands Moulins de Dakar"
+        )
+        answer, then = reply.split("Ensuite :")
+        assert "Sucre en poudre 50 kg" in answer and called(t)[0] == "stock.stock_level"
+        assert "Grands Moulins" in then or "Plusieurs produits" in then  # the order, its turn
+        assert count(demo, t, "SELECT count(*) FROM purchase_orders") == before
