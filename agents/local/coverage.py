@@ -57,6 +57,7 @@ class Gap:
 
     text: str
     kind: Kind | None = None
+    impossible: bool = False  # a date that does not exist (« le 35 mars »)
 
 
 @cache
@@ -194,6 +195,12 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         asked = QUESTION_FIRST.match(utt.folded)
         if asked is not None:  # « il reste combien de sucre ? et commande… »: a question too
             return Gap(utt.text[: asked.end(1)].strip())
+    impossible = IMPOSSIBLE_DAY.search(utt.folded)
+    if (
+        impossible is not None
+        and not 1 <= int(impossible.group(1)) <= MONTH_DAYS[impossible.group(2)]
+    ):  # « le 35 mars », « 31 avril »: a day the month does not have
+        return Gap(utt.text[impossible.start() : impossible.end()], impossible=True)
     facts = _Facts.of(arguments)
     for part in _parts(utt):
         if not _accounted(part, utt, facts, tool, today):
@@ -217,6 +224,8 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
     if facts.quotes(part.text) or NEGATED.search(utt.folded[max(0, part.start - 20) : part.start]):
         return True
     if isinstance(part, Quantity):
+        if part.item and any(s == 0 for _, s, _ in named_kinds(fold(part.item))):
+            return True  # « fais 1 facture pour Diallo »: the document asked for
         item = [w for w in WORD.findall(fold(part.item or "")) if w not in GLUE]
         if item and not facts.says(item):
             return False
@@ -310,6 +319,11 @@ def _written(utt: Utterance, number: Decimal) -> str:
     return str(number)
 
 
+MONTH_DAYS = {
+    "janvier": 31, "fevrier": 29, "mars": 31, "avril": 30, "mai": 31, "juin": 30,
+    "juillet": 31, "aout": 31, "septembre": 30, "octobre": 31, "novembre": 30, "decembre": 31,
+}  # fmt: skip
+IMPOSSIBLE_DAY = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTH_DAYS) + r")\b")
 # A question asked before what follows it in the same message (« combien il reste de
 # sucre ? et commande-en 10 sacs »): a request of its own, which a write does not answer.
 QUESTION_FIRST = re.compile(

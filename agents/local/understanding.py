@@ -512,7 +512,12 @@ class LocalTier(Replies):
         if left is None:
             return None
         memory.draft = None
-        if left.kind is not None:
+        if left.impossible:
+            text = (
+                f"La date « {left.text} » n'existe pas : quel jour voulez-vous dire ? "
+                "Rien n'a été fait."
+            )
+        elif left.kind is not None:
             what = f"vous parlez {_of(left.kind.label)} (« {left.text} »)"
             text = (
                 f"Je n'ai pas bien compris : {what}, et je ne sais pas en tenir compte pour "

@@ -19,7 +19,7 @@ from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
 
-CUSTOMER_MARKERS = ("pour", "pr", "à", "au", "au client", "a la cliente", "chez")
+CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
 DOCUMENT_WORDS = ("facture", "facturer", "devis", "proforma", "avoir")
 DOCUMENT_OWNER_MARKERS = tuple(
@@ -47,7 +47,13 @@ FREQUENCIES = (
 )
 LIST_STATUSES = (
     ("overdue", re.compile(r"\b(en retard|retard|echues?|depassees?)\b")),
-    ("open", re.compile(r"\b(impayees?|non payees?|non reglees?|a payer|ouvertes?|en attente)\b")),
+    (
+        "open",
+        re.compile(
+            r"\b(impayees?|non payees?|pas (?:encore )?payees?|non reglees?"
+            r"|pas (?:encore )?reglees?|a payer|ouvertes?|en attente)\b"
+        ),
+    ),
     ("draft", re.compile(r"\bbrouillons?\b")),
     ("cancelled", re.compile(r"\bannulees?\b")),
     ("paid", re.compile(r"\b(payees?|reglees?|soldees?)\b")),
@@ -247,8 +253,8 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
     quantities = sorted(utt.quantities, key=lambda q: q.start)
     for i, quantity in enumerate(quantities):
         product = quantity.item or quantity.unit
-        if product is None:
-            continue
+        if product is None or fold(product).split()[0] in DOCUMENT_WORDS:
+            continue  # « fais 1 facture pour Diallo »: the document, not a line
         if lines and _size_of_previous(utt, quantities[i - 1], quantity):
             lines[-1]["product"] = f"{lines[-1]['product']} {quantity.text.strip()}"
             continue  # « 4 sacs de riz 25kg »: the size names the product
@@ -552,7 +558,7 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
     status = next((s for s, pattern in LIST_STATUSES if pattern.search(utt.folded)), None)
     overdue = _overdue_by(utt)
     named = _without(utt, overdue[1], overdue[2]) if overdue else utt
-    customer = name_after(named, ("de", "du", "pour", "chez", "client"))
+    customer = name_after(named, ("de", "du", "pour", "chez", "client")) or leading_name(named)
     if overdue is not None:
         status = None  # implied: overdue by more than that
     return {

@@ -190,8 +190,25 @@ def _opening_name(utt: Utterance) -> str | None:
     return None
 
 
+# Where a city said after « à » ends: the contact details that follow it.
+_CITY_END = re.compile(
+    r"(?i)\s+(?:t[ée]l\b.*|t[ée]l[ée]phone.*|portable.*|mobile.*|num[ée]ro.*|e-?mail.*|mail.*"
+    r"|stp.*|svp.*)$"
+)
+# « … à pikine » at the end of the message: a town, written in lower case.
+_TOWN_LAST = re.compile(r"(?i)\s(?:à|a)\s+([a-zà-ÿ][\w-]{2,})\s*[.!]*\s*$")
+
+
 def _city(utt: Utterance, name: str | None = None) -> str | None:
     said = name_of(utt, ("à", "a", "ville", "habite à", "basé à", "basée à"), capital=True)
+    if said is not None:
+        said = _CITY_END.sub("", said).strip() or None
+    if (
+        said is None
+        and (last := _TOWN_LAST.search(utt.text))
+        and fold(last.group(1)) not in GENERIC
+    ):
+        said = last.group(1).capitalize()
     if said is None:  # « Pharmacie Bernard, Paris, tél … »: a capitalised segment alone
         rest = _segments(utt.text)[1:]
         said = next(
@@ -370,7 +387,7 @@ _KINDS = pairs("activity_kinds")  # « rdv » → "meeting"
 _ABOUT = ("pour", "au sujet de", "au sujet du", "concernant", "à propos de", "a propos de")
 _ACTIVITY_PARTNER = (
     "avec", "client", "cliente", "fournisseur", "chez", "rappelle", "rappeler", "appelle",
-    "appeler", "relancer", "relance", "voir", "visiter",
+    "appeler", "relancer", "relance", "voir", "visiter", "note pour",
 )  # fmt: skip
 _ASSIGNEE = ("assigné à", "assigne a", "assignée à", "confié à", "confie a", "tâche pour")
 
@@ -391,30 +408,9 @@ def _subject(utt: Utterance) -> str | None:
     return " ".join(text.split())[:200] or None
 
 
-_MONTH_DAYS = {
-    "janvier": 31, "fevrier": 29, "mars": 31, "avril": 30, "mai": 31, "juin": 30,
-    "juillet": 31, "aout": 31, "septembre": 30, "octobre": 31, "novembre": 30, "decembre": 31,
-}  # fmt: skip
-_DAY_MONTH = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTH_DAYS) + r")\b")
-
-
-def _impossible_date(utt: Utterance) -> str | None:
-    """« le 31 février », « 31 avril »: a day the month does not have, as written."""
-    for m in _DAY_MONTH.finditer(utt.folded):
-        if not 1 <= int(m.group(1)) <= _MONTH_DAYS[m.group(2)]:
-            return utt.text[m.start() : m.end()]
-    return None
-
-
 def _log_activity(utt: Utterance) -> dict[str, Any]:
     assignee = name_of(utt, _ASSIGNEE)
     span = utt.dates[0] if utt.dates else None
-    impossible = _impossible_date(utt)
-    if impossible:  # « le 31 février »: said as it is, the tool refuses it
-        return _without_none(
-            {"kind": _kind(utt), "partner": name_of(utt, _ACTIVITY_PARTNER),
-             "subject": _subject(utt), "due_date": impossible}
-        )  # fmt: skip
     return _without_none(
         {
             "kind": _kind(utt),

@@ -92,7 +92,12 @@ def _day_month(m: re.Match[str], today: date) -> Atom | None:
 
 
 def _weekday_day(m: re.Match[str], today: date) -> Atom | None:
-    return _atom(m, make_date(today.year, today.month, day_number(m["d"]) or 0))
+    """« lundi 6 »: the 6th of this month, or of the month the other end of a range names
+    (« du lundi 6 au vendredi 10 avril »)."""
+    atom = _atom(m, make_date(today.year, today.month, day_number(m["d"]) or 0))
+    if atom is not None:
+        atom.bare_day = True
+    return atom
 
 
 def _edge(m: re.Match[str], today: date) -> Atom | None:

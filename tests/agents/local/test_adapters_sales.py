@@ -229,16 +229,6 @@ def test_extract_more(tool: str, text: str, expected: dict[str, Any]) -> None:
     assert extract(tool, text) == expected
 
 
-def test_an_impossible_day_is_kept_as_said() -> None:
-    said = extract("sales.log_activity", "rdv avec Ba le 30 février à 9h")
-    assert said["due_date"] == "30 février"
-    model = next(t for t in tools.TOOLS if t.name == "sales.log_activity")
-    with pytest.raises(Exception, match="n'existe pas"):
-        model.validate(
-            {"kind": "meeting", "partner": "Ba", "subject": "x", "due_date": "30 février"}
-        )
-
-
 def test_an_activity_correction_keeps_the_subject() -> None:
     adapter = BY_TOOL["sales.log_activity"]
     first = extract("sales.log_activity", "rdv avec Fall mardi à 10h pour le devis")

@@ -49,6 +49,14 @@ class TestAPartLeftOverIsSaid:
         assert plan.kind == "llm", plan
         assert left in plan.text and "Rien n'a été fait" in plan.text
 
+    @pytest.mark.parametrize(
+        "message",
+        ["rdv avec Ba le 30 février à 9h", "facture Diallo 2 sacs de riz à régler le 35 mars"],
+    )
+    def test_a_day_the_month_does_not_have_is_said(self, local: LocalTier, message: str) -> None:
+        plan = say(local, message)
+        assert plan.kind == "llm" and "n'existe pas" in plan.text
+
     def test_another_kind_of_document_is_never_turned_into_this_one(self, local: LocalTier) -> None:
         plan = say(local, "relance le Garage Ndoye pour sa facture impayée")
         assert plan.kind != "tool" or plan.tool != "finance.create_invoice"
