@@ -162,6 +162,12 @@ class TestPaidInFull:
         )
         assert done.amount == 53100 + 17700 and all(x.balance == 0 for x in done.settled)
 
+    def test_half_pays_half_of_what_is_owed_in_whole_francs(self, shop: Shop) -> None:
+        shop.posted("Modou Fall", quantity="1")  # 17 700 FCFA
+        shop.posted("Modou Fall", quantity="1")
+        done = shop.run(record_payment, {"customer": "Modou", "amount": "half", "method": "wave"})
+        assert done.amount == 17700 and done.amount == done.amount.to_integral_value()
+
     def test_nothing_owed_asks_the_amount(self, shop: Shop) -> None:
         from tools.base import AskBack
 

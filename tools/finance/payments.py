@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -13,6 +13,7 @@ from domain.finance import invoices, payments
 from domain.finance.models import Invoice
 from domain.finance.schemas import PaymentCreate, PaymentMethod
 from domain.kit import inputs
+from domain.kit.money import Currency
 from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
 from tools.finance.common import (
     dd_mm_yyyy,
@@ -20,6 +21,7 @@ from tools.finance.common import (
     money,
     partner_name,
     resolve_customer,
+    tenant_currency,
 )
 
 # « payé … par Wave », « … en espèces »
@@ -33,6 +35,7 @@ METHOD_PHRASES = {
 }
 OPEN_STATUSES = ("posted", "partially_paid")
 BALANCE = "balance"
+HALF = "half"  # « ils ont payé la moitié »
 # A received amount: positive, within the column's digits.
 _RECEIVED = TypeAdapter(Annotated[inputs.Amount, Field(gt=0)])
 
@@ -41,10 +44,10 @@ class RecordPaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # A plain Decimal in the union (not the annotated alias) keeps the field's kind readable
     # for whoever fills it from a French answer; the bounds are checked below.
-    amount: Decimal | Literal["balance"] = Field(
+    amount: Decimal | Literal["balance", "half"] = Field(
         description="Montant reçu, dans la devise de l'entreprise ; « balance » quand le "
         "client a tout réglé (« il a tout payé », « il a soldé ») : le reste dû de la facture, "
-        "ou de toutes ses factures ouvertes."
+        "ou de toutes ses factures ouvertes ; « half » pour la moitié de ce reste dû."
     )
     method: PaymentMethod = Field(
         description="Moyen de paiement : cash (espèces), bank_transfer (virement), card, "
@@ -71,7 +74,7 @@ class RecordPaymentIn(BaseModel):
     @field_validator("amount")
     @classmethod
     def _received(cls, value: Decimal | str) -> Decimal | str:
-        return value if value == BALANCE else _RECEIVED.validate_python(value)
+        return value if value in (BALANCE, HALF) else _RECEIVED.validate_python(value)
 
 
 class Settled(BaseModel):
@@ -131,14 +134,18 @@ def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUI
     raise AskBack("Quel client a payé, ou quelle facture ?", field="customer")
 
 
-def _amount(said: Decimal | str, invoice: Invoice | None, owed: dict[UUID, Decimal]) -> Decimal:
-    """The amount received: as said, or « everything »: what the invoice still owes, or
-    what all the customer's open invoices owe."""
+def _amount(
+    said: Decimal | str, invoice: Invoice | None, owed: dict[UUID, Decimal], currency: str
+) -> Decimal:
+    """The amount received: as said, or « everything » (what the invoice still owes, or
+    what all the customer's open invoices owe), or half of it, to the currency's minor unit."""
     if isinstance(said, Decimal):
         return said
     due = invoices.balance(invoice) if invoice is not None else sum(owed.values(), Decimal(0))
     if due <= 0:
         raise AskBack("Ce client ne doit plus rien : quel montant a été reçu ?", field="amount")
+    if said == HALF:
+        return (due / 2).quantize(Currency(currency).quantum, rounding=ROUND_HALF_UP)
     return due
 
 
@@ -163,7 +170,7 @@ def record_payment(ctx: ToolContext, args: RecordPaymentIn) -> RecordedPayment:
     )
     owed = [x for x in listed if x.kind != "credit_note" and x.status in OPEN_STATUSES]
     before = {x.id: invoices.balance(x) for x in owed}
-    amount = _amount(args.amount, invoice, before)
+    amount = _amount(args.amount, invoice, before, tenant_currency(ctx))
     payment = payments.record_payment(
         ctx.session,
         ctx.principal,

@@ -375,6 +375,7 @@ def extract_document(utt: Utterance) -> dict[str, Any]:
     return _given(customer=name, lines=with_terms(lines, utt))
 
 
+HALF = re.compile(r"\b(?:la |une )?moitie\b")
 # « paiement à 45 jours », « payable sous 30 jours », « échéance 60 jours »
 PAYMENT_TERMS = re.compile(
     r"\b(?:paiement|payable|reglement|reglable|echeance|delai de paiement)\s*(?:a|sous|dans|de|:)?"
@@ -453,6 +454,8 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
     reference = PAYMENT_REFERENCE.search(utt.folded)
     if amount is None and find_in_full(utt.folded) is not None:
         amount = "balance"  # the tool pays what is still due, and its preview says how much
+    elif amount is None and HALF.search(utt.folded):
+        amount = "half"  # « ils ont payé la moitié »: half of what is still due
     return _given(
         amount=amount,
         method=utt.payment_method,
