@@ -128,7 +128,7 @@ PERSON_PRONOUN = re.compile(
     r"|\b(?:ce|cette|le meme|la meme|ce meme|cette meme) (?:client|cliente|employe|employee"
     r"|fournisseur|salarie|salariee|personne|prospect)\b"
     r"|\b(?:il|elle|ils|elles) (?:a|ont|vient|viennent) (?:tout |deja |bien |enfin )?"
-    r"(?:paye|regle|verse|solde|de payer|de regler)"
+    r"(?:paye|regle|verse|solde|donne|de payer|de regler)"
     # « il lui reste combien à payer ? », « elle a droit à combien de jours ? »
     r"|\b(?:lui|leur) (?:reste|restent|doit|doivent)\b|\b(?:son|sa|ses|leurs?) (?:solde|soldes"
     r"|conges?|compte|dette|reste)\b|\b(?:il|elle|ils|elles) (?:a|ont) droit\b"

@@ -19,6 +19,7 @@ from tests.tools.kit import tool_context
 from tests.tools.test_finance import DAY, Shop, fcfa
 from tools.finance import (
     create_credit_note,
+    create_invoice,
     customer_balance,
     list_invoices,
     record_payment,
@@ -142,6 +143,9 @@ class TestOverdueByMoreThan:
         assert shop.clock.now().date() == date(2026, 6, 9)
 
 
+RICE_LINE = [{"product": "riz", "quantity": "1"}]
+
+
 class TestPaidInFull:
     def test_balance_pays_what_the_invoice_still_owes(self, shop: Shop) -> None:
         invoice = shop.posted("Diallo SARL")
@@ -167,6 +171,15 @@ class TestPaidInFull:
         shop.posted("Modou Fall", quantity="1")
         done = shop.run(record_payment, {"customer": "Modou", "amount": "half", "method": "wave"})
         assert done.amount == 17700 and done.amount == done.amount.to_integral_value()
+
+    def test_paying_a_draft_just_made_validates_it_first(self, shop: Shop) -> None:
+        shop.run(create_invoice, {"customer": "Modou Fall", "lines": RICE_LINE})
+        args = {"customer": "Modou", "amount": "balance", "method": "wave"}
+        shown = shop.preview(record_payment, args).preview()
+        assert shown.startswith("Valider la facture brouillon de Modou Fall (elle prendra")
+        done = shop.run(record_payment, args)
+        assert done.validated and done.settled[0].number == done.validated
+        assert done.settled[0].balance == 0
 
     def test_nothing_owed_asks_the_amount(self, shop: Shop) -> None:
         from tools.base import AskBack

@@ -93,6 +93,8 @@ class RecordedPayment(ToolResult):
     received_on: date
     settled: list[Settled]
     unallocated: Decimal  # kept as the customer's credit
+    # A draft invoice the payment was for, validated first (its new number).
+    validated: str | None = None
 
     def _allocation(self) -> str:
         parts = []
@@ -110,28 +112,59 @@ class RecordedPayment(ToolResult):
         return text
 
     def render(self) -> str:
+        validated = f"Facture {self.validated} validée. " if self.validated else ""
         return (
-            f"Paiement {self.number} de {money(self.amount, self.currency)} "
+            f"{validated}Paiement {self.number} de {money(self.amount, self.currency)} "
             f"{METHOD_PHRASES[self.method]} enregistré pour {self.customer} : "
             f"{self._allocation()}."
         )
 
     def preview(self) -> str:
+        validating = (
+            f"Valider la facture brouillon de {self.customer} (elle prendra le numéro "
+            f"{self.validated} et ne pourra plus être modifiée), puis enregistrer"
+            if self.validated
+            else "Enregistrer"
+        )
         return (
-            f"Enregistrer un paiement de {money(self.amount, self.currency)} "
+            f"{validating} un paiement de {money(self.amount, self.currency)} "
             f"{METHOD_PHRASES[self.method]} reçu de {self.customer} le "
             f"{dd_mm_yyyy(self.received_on)} : {self._allocation()}."
         )
 
 
 def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUID]:
-    """The invoice named (if any) and the customer paying."""
+    """The invoice named (if any) and the customer paying; a customer whose only invoice
+    is still a draft (« il a tout payé » right after it was made) pays that one."""
     if args.invoice or args.invoice_id:
-        invoice = find_invoice(ctx, args.invoice, args.invoice_id, wanted="open")
+        try:
+            invoice = find_invoice(ctx, args.invoice, args.invoice_id, wanted="open")
+        except AskBack:
+            invoice = _only_draft(ctx, args.invoice, args.invoice_id)
         return invoice, invoice.partner_id
     if args.customer:
-        return None, resolve_customer(ctx, args.customer).id
+        partner_id = resolve_customer(ctx, args.customer).id
+        listed, _ = invoices.list_invoices(
+            ctx.session, ctx.principal, ctx.clock, partner_id=partner_id, limit=50
+        )
+        mine = [x for x in listed if x.kind != "credit_note"]
+        if not any(x.status in OPEN_STATUSES for x in mine):
+            drafts = [x for x in mine if x.status == "draft"]
+            if len(drafts) == 1:
+                return drafts[0], partner_id
+        return None, partner_id
     raise AskBack("Quel client a payé, ou quelle facture ?", field="customer")
+
+
+def _only_draft(ctx: ToolContext, reference: str | None, invoice_id: UUID | None) -> Invoice:
+    """The draft invoice meant, when the one named is not open yet; else the question why."""
+    try:
+        draft = find_invoice(ctx, reference, invoice_id, wanted="draft")
+    except AskBack:
+        draft = None
+    if draft is None or draft.status != "draft":
+        return find_invoice(ctx, reference, invoice_id, wanted="open")  # asks, saying why
+    return draft
 
 
 def _amount(
@@ -165,6 +198,10 @@ def record_payment(ctx: ToolContext, args: RecordPaymentIn) -> RecordedPayment:
     la facture F-2026-00012 », « Diallo a réglé 300 € par virement », « le garage Faye a
     tout réglé par chèque » (le reste dû)."""
     invoice, partner_id = _payer(ctx, args)
+    validated = None
+    if invoice is not None and invoice.status == "draft":  # paid as soon as it was made
+        invoice = invoices.post_invoice(ctx.session, ctx.principal, ctx.clock, invoice.id)
+        validated = invoice.number
     listed, _ = invoices.list_invoices(
         ctx.session, ctx.principal, ctx.clock, partner_id=partner_id, limit=200
     )
@@ -200,4 +237,5 @@ def record_payment(ctx: ToolContext, args: RecordPaymentIn) -> RecordedPayment:
         received_on=payment.received_on,
         settled=settled,
         unallocated=payment.amount - payment.amount_allocated,
+        validated=validated,
     )

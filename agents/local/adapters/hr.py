@@ -70,7 +70,8 @@ _ARTICLE_BEFORE = re.compile(
 _HEAD_VERBS = frozenset(
     """signe signera a est sera passe passera devient deviendra entre commence demarre
     rejoint quitte part partira prend demissionne change monte va n'est depend travaille
-    reprend revient arrive termine finit""".split()
+    reprend revient arrive termine finit pose posera veut voudrait souhaite demande
+    aimerait compte""".split()
 )
 _HEAD_NOT = frozenset(
     """je tu il elle on nous vous ils elles ce c' ca qui que quel quelle quels quelles combien

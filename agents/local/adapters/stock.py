@@ -188,7 +188,8 @@ _ASKED_PRODUCT = re.compile(
     r" (?:de|d')|reste combien (?:de|d')|stock (?:des|du|de|d')|quantite (?:des|du|de|d'))"
     r"\s*(?:la |le |les |l')?([a-z0-9][^?!,;:]*?)"
     r"(?=\s+(?:en stock|en reserve|en rayon|au |aux |dans |a la |a (?:\d|zero)|chez |qui |qu'"
-    r"|il |on |me |nous |reste|dispo|de dispo|disponibles?)|\s*[?!,;:.]|\s*$)"
+    r"|il |on |me |nous |reste|dispo|de dispo|disponibles?|maintenant|actuellement|encore"
+    r"|aujourd'hui|en tout|au total|stp|svp)|\s*[?!,;:.]|\s*$)"
 )
 
 
