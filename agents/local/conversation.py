@@ -127,6 +127,7 @@ PERSON_PRONOUN = re.compile(
     r"|\b(?:pour|chez|a|de|avec) (?:lui|elle|eux|elles|celui-ci|celle-ci|celui-la|celle-la)\b"
     r"|\b(?:ce|cette|le meme|la meme|ce meme|cette meme) (?:client|cliente|employe|employee"
     r"|fournisseur|salarie|salariee|personne|prospect)\b"
+    r"|\b(?:de |pour )?(?:le|la|les|l') ?(?:relancer|rappeler|appeler|contacter|voir|visiter)\b"
     r"|\b(?:il|elle|ils|elles) (?:a|ont|vient|viennent) (?:tout |deja |bien |enfin )?"
     r"(?:paye|regle|verse|solde|donne|de payer|de regler)"
     # « il lui reste combien à payer ? », « elle a droit à combien de jours ? »

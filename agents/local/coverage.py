@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
-from domain.kit.lexicon import lexicon
+from domain.kit.lexicon import lexicon, words
 from domain.kit.text import fold
 from tools.base import Tool
 
@@ -195,6 +195,9 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         asked = QUESTION_FIRST.match(utt.folded)
         if asked is not None:  # « il reste combien de sucre ? et commande… »: a question too
             return Gap(utt.text[: asked.end(1)].strip())
+    second = SECOND_QUESTION.search(utt.folded)
+    if second is not None:  # « Diallo me doit combien ? et il reste combien de sucre ? »
+        return Gap(utt.text[second.start(1) : second.end(1)].strip())
     impossible = IMPOSSIBLE_DAY.search(utt.folded)
     if (
         impossible is not None
@@ -324,6 +327,13 @@ MONTH_DAYS = {
     "juillet": 31, "aout": 31, "septembre": 30, "octobre": 31, "novembre": 30, "decembre": 31,
 }  # fmt: skip
 IMPOSSIBLE_DAY = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTH_DAYS) + r")\b")
+# What follows a question in the same message (« …combien ? et il reste combien de sucre ? »)
+# is a second request, which the first does not answer.
+SECOND_QUESTION = re.compile(
+    r"\?\s*((?:et\s+)?(?:"
+    + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len)[::-1])
+    + r")\b[^?]{4,}\S)\s*\??\s*$"
+)
 # A question asked before what follows it in the same message (« combien il reste de
 # sucre ? et commande-en 10 sacs »): a request of its own, which a write does not answer.
 QUESTION_FIRST = re.compile(

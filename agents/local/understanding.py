@@ -288,8 +288,8 @@ class LocalTier(Replies):
             return self._follow_up(memory, utt, message)
         memory.draft = None
         plan = self._new_request(routing, utt, memory, principal, message, today)
-        left_over = plan.kind == "llm" and plan.tool is not None  # see ``_unclear``
-        if left_over and (split := self._several(message)) is not None:
+        # A part left over (see ``_unclear``) or nothing understood: maybe two requests.
+        if plan.kind == "llm" and (split := self._several(message)) is not None:
             first, then = split
             done_first = self._understand(
                 first, fold(first), memory, principal, today=today, currency=currency
