@@ -330,7 +330,7 @@ IMPOSSIBLE_DAY = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTH_DAYS) + r")\b")
 # What follows a question in the same message (« …combien ? et il reste combien de sucre ? »)
 # is a second request, which the first does not answer.
 SECOND_QUESTION = re.compile(
-    r"\?\s*((?:et\s+)?(?:"
+    r"\?\s*(et\s+(?:"
     + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len)[::-1])
     + r")\b[^?]{4,}\S)\s*\??\s*$"
 )

@@ -92,6 +92,10 @@ ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
 KIND_SPREAD = 0.03  # how close to the best an intent must score to be among them
+# A question is answered by the best reading when it scores this much, and leads another
+# reading by this margin (a writing runner-up does not count: a question does not write).
+QUESTION_MIN_SCORE = 0.90
+QUESTION_MARGIN = 0.005
 CONFIRMATION_STAYS = "Je demande toujours votre accord avant d'enregistrer quoi que ce soit."
 
 
@@ -389,6 +393,8 @@ class LocalTier(Replies):
     ) -> Plan:
         folded = fold(message)
         intent = routing.intent if routing.confident else self._named_kind_decides(message)
+        if intent is None and (folded.rstrip().endswith("?") or talk.QUESTION.search(folded)):
+            intent = self._best_reading(routing)
         if rules.SEARCH in self.adapters and rules.asks_about_rule(
             utt, routing, self.router, self.registry
         ):
@@ -438,6 +444,17 @@ class LocalTier(Replies):
             ):
                 return name
         return intent
+
+    def _best_reading(self, routing: Routing) -> str | None:
+        """A question the router is not sure of, whose best intent reads (a question does
+        not write): that reading, when it scores well and leads every other reading."""
+        tool = self.registry.get(routing.intent or "")
+        if tool is None or tool.is_write or routing.score < QUESTION_MIN_SCORE:
+            return None
+        runner = self.registry.get(routing.runner_up or "")
+        if runner is not None and not runner.is_write and routing.margin < QUESTION_MARGIN:
+            return None
+        return routing.intent if routing.intent in self.adapters else None
 
     def _intent_of(self, message: str) -> str | None:
         """The intent a message alone asks for, when the router or the kind of record it
