@@ -393,14 +393,14 @@ class LocalTier(Replies):
     ) -> Plan:
         folded = fold(message)
         intent = routing.intent if routing.confident else self._named_kind_decides(message)
-        if intent is None and (folded.rstrip().endswith("?") or talk.QUESTION.search(folded)):
-            intent = self._best_reading(routing)
         if rules.SEARCH in self.adapters and rules.asks_about_rule(
             utt, routing, self.router, self.registry
         ):
             intent = rules.SEARCH  # what a rule says is read in the documents
         if intent is None and memory.about:
             intent = self._in_context(message, folded, memory)
+        if intent is None and (folded.rstrip().endswith("?") or talk.QUESTION.search(folded)):
+            intent = self._best_reading(routing)
         if self._overview(routing, message, folded):
             intent = OVERVIEW_TOOL
         if intent is None:
