@@ -18,7 +18,8 @@ Kinds of slot:
 - ``document`` — a document number with one of ``prefixes`` (« F-2026-00012 »);
 - ``amount`` — the first amount; ``method`` — the payment method;
 - ``product`` — a product named (a SKU, « du riz », « le sac de sucre 50 kg »);
-- ``place`` — a warehouse named after one of ``markers`` (« au dépôt de Thiès »).
+- ``place`` — a warehouse named after one of ``markers`` (« au dépôt de Thiès »);
+- ``stage`` — a stage of the pipeline (« en négociation », « gagnées »), from the lexicon.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from agents.local.adapters.base import Adapter
 from agents.local.adapters.sales import email_in, has, name_of, phone_in
 from agents.local.adapters.stock import product_in, warehouse_in
 from agents.local.slots.types import Utterance
+from domain.kit.lexicon import pairs
 
 Reader = Callable[[Utterance, dict[str, Any]], Any]
 CODE = re.compile(r"(?<![\w-])([CF]\d{3,10})(?![\w-])", re.IGNORECASE)
@@ -97,6 +99,9 @@ READERS: dict[str, Reader] = {
     "amount": _amount,
     "method": lambda utt, slot: utt.payment_method,
     "product": lambda utt, slot: product_in(utt),
+    "stage": lambda utt, slot: next(
+        (v for said, v in pairs("deal_stages") if has(utt, *said)), None
+    ),
     "place": lambda utt, slot: warehouse_in(utt, tuple(slot.get("markers", ()))),
 }
 

@@ -155,6 +155,16 @@ class TestPipeline:
         assert summary.open_count == 1
         assert f"- Négociation : 1 — 2{NNBSP}000{NNBSP}000 FCFA" in summary.render()
 
+    def test_the_deals_of_one_stage_are_listed(self, container: Container, shop: Account) -> None:
+        who = sales_user(container, shop)
+        run(container, tools.create_opportunity, who, customer="Diallo", title="Contrat annuel")
+        run(container, tools.move_opportunity, who, customer="diallo", stage="negociation")
+        run(container, tools.create_opportunity, who, customer="Ndiaye", title="Fourniture huile")
+        listed = run(container, tools.pipeline_summary, who, stage="Négociation")
+        assert [d.title for d in listed.deals] == ["Contrat annuel"]
+        assert listed.render().startswith("1 affaire(s) à l'étape Négociation :")
+        assert "Fourniture huile" not in listed.render()
+
     def test_lost_needs_a_reason(self, container: Container, shop: Account) -> None:
         run(container, tools.create_opportunity, shop.principal(), customer="Ndiaye")
         with pytest.raises(AskBack) as asked:

@@ -17,6 +17,7 @@ from domain.sales.schemas import (
     OpportunityCreate,
 )
 from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
+from tools.finance.common import partner_name
 from tools.sales._common import (
     currency_of,
     money,
@@ -189,6 +190,17 @@ def move_opportunity(ctx: ToolContext, args: MoveOpportunityIn) -> OpportunityOu
 
 class PipelineSummaryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    stage: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Une étape (« Négociation ») : ses affaires, une par une.",
+    )
+
+
+class DealLine(BaseModel):
+    title: str
+    customer: str
+    amount: Decimal
 
 
 class StageLine(BaseModel):
@@ -204,8 +216,17 @@ class PipelineSummaryOut(ToolResult):
     open_count: int
     open_amount: Decimal
     open_weighted_amount: Decimal
+    stage: str | None = None  # the stage asked about, and its deals
+    deals: list[DealLine] = []
 
     def render(self) -> str:
+        if self.stage is not None:
+            if not self.deals:
+                return f"Aucune affaire à l'étape {self.stage}."
+            rows = [
+                f"- {d.title} · {d.customer} · {money(d.amount, self.currency)}" for d in self.deals
+            ]
+            return "\n".join([f"{len(self.deals)} affaire(s) à l'étape {self.stage} :", *rows])
         head = (
             f"Pipeline : {self.open_count} affaire(s) en cours pour "
             f"{money(self.open_amount, self.currency)} "
@@ -225,10 +246,19 @@ def pipeline_summary(ctx: ToolContext, args: PipelineSummaryIn) -> PipelineSumma
     Exemples : « où en est le pipeline ? », « combien d'affaires en cours ? »,
     « montre-moi les opportunités par étape »."""
     s = sales.pipeline_summary(ctx.session, ctx.principal)
+    deals: list[DealLine] = []
+    if args.stage is not None:
+        page = sales.list_opportunities(ctx.session, ctx.principal, stage=args.stage, limit=50)
+        deals = [
+            DealLine(title=o.title, customer=partner_name(ctx, o.partner_id), amount=o.amount)
+            for o in page.items
+        ]
     return PipelineSummaryOut(
         currency=s.currency,
         stages=[StageLine.model_validate(st, from_attributes=True) for st in s.stages],
         open_count=s.open_count,
         open_amount=s.open_amount,
         open_weighted_amount=s.open_weighted_amount,
+        stage=args.stage,
+        deals=deals,
     )

@@ -185,10 +185,10 @@ class TestFollowUps:
         plan = say(local, "et Awa Diop, elle en a combien ?", memory)
         assert (plan.tool, plan.arguments) == ("hr.leave_balance", {"employee": "Awa Diop"})
 
-    def test_a_detail_of_the_last_reading_shows_it_again(self, local: LocalTier) -> None:
+    def test_a_stage_after_the_pipeline_lists_that_stage(self, local: LocalTier) -> None:
         memory = shown(local, "sales.pipeline_summary", {})
         plan = say(local, "et seulement celles qui sont qualifiées, ça donne quoi ?", memory)
-        assert (plan.tool, plan.arguments) == ("sales.pipeline_summary", {})
+        assert (plan.tool, plan.arguments) == ("sales.pipeline_summary", {"stage": "Qualifié"})
 
     def test_a_lower_case_detail_is_not_a_name(self, local: LocalTier) -> None:
         memory = shown(local, "finance.aged_receivables", {})
