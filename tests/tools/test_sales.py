@@ -162,7 +162,7 @@ class TestPipeline:
         run(container, tools.create_opportunity, who, customer="Ndiaye", title="Fourniture huile")
         listed = run(container, tools.pipeline_summary, who, stage="Négociation")
         assert [d.title for d in listed.deals] == ["Contrat annuel"]
-        assert listed.render().startswith("1 affaire(s) à l'étape Négociation :")
+        assert listed.render().startswith("1 affaire(s) à l'étape Négociation, ")
         assert "Fourniture huile" not in listed.render()
 
     def test_lost_needs_a_reason(self, container: Container, shop: Account) -> None:

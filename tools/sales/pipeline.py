@@ -226,7 +226,12 @@ class PipelineSummaryOut(ToolResult):
             rows = [
                 f"- {d.title} · {d.customer} · {money(d.amount, self.currency)}" for d in self.deals
             ]
-            return "\n".join([f"{len(self.deals)} affaire(s) à l'étape {self.stage} :", *rows])
+            total = sum((d.amount for d in self.deals), Decimal(0))
+            head = (
+                f"{len(self.deals)} affaire(s) à l'étape {self.stage}, "
+                f"{money(total, self.currency)} au total :"
+            )
+            return "\n".join([head, *rows])
         head = (
             f"Pipeline : {self.open_count} affaire(s) en cours pour "
             f"{money(self.open_amount, self.currency)} "

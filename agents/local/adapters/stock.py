@@ -184,8 +184,8 @@ def _sku(utt: Utterance) -> str | None:
 # poudre ? »: the whole name after the question, « de » and « en » included, up to where
 # the question goes on.
 _ASKED_PRODUCT = re.compile(
-    r"\b(?:combien (?:de|d')|combien il (?:me |nous |en )?reste (?:de|d')|reste[- ]t[- ]il"
-    r" (?:de|d')|reste combien (?:de|d')|stock (?:des|du|de|d')|quantite (?:des|du|de|d'))"
+    r"\b(?:combien (?:de |d')|combien il (?:me |nous |en )?reste (?:de |d')|reste[- ]t[- ]il"
+    r" (?:de |d')|reste combien (?:de |d')|stock (?:des |du |de |d')|quantite (?:des |du |de |d'))"
     r"\s*(?:la |le |les |l')?([a-z0-9][^?!,;:]*?)"
     r"(?=\s+(?:en stock|en reserve|en rayon|au |aux |dans |a la |a (?:\d|zero)|chez |qui |qu'"
     r"|il |on |me |nous |reste|dispo|de dispo|disponibles?|maintenant|actuellement|encore"
