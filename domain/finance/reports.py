@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVarTuple
 from uuid import UUID
 
-from sqlalchemy import Date, DateTime, case, cast, func, select
+from sqlalchemy import Date, DateTime, Select, case, cast, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -55,25 +55,34 @@ class TrialBalanceRow:
         return self.debit - self.credit
 
 
+Columns = TypeVarTuple("Columns")
+
+
+def on_entries_and_accounts(statement: Select[*Columns]) -> Select[*Columns]:
+    """A statement on journal lines, joined to their entry (its date) and account (its
+    number), within the tenant."""
+    return statement.join(
+        JournalEntry,
+        (JournalEntry.tenant_id == JournalLine.tenant_id)
+        & (JournalEntry.id == JournalLine.entry_id),
+    ).join(
+        Account,
+        (Account.tenant_id == JournalLine.tenant_id) & (Account.id == JournalLine.account_id),
+    )
+
+
 def trial_balance(
     session: Session, principal: Principal, *, start: date, end: date
 ) -> list[TrialBalanceRow]:
     principal.require(*READERS)
     rows = session.execute(
-        select(
-            Account.number,
-            Account.label,
-            func.sum(JournalLine.debit),
-            func.sum(JournalLine.credit),
-        )
-        .join(
-            JournalEntry,
-            (JournalEntry.tenant_id == JournalLine.tenant_id)
-            & (JournalEntry.id == JournalLine.entry_id),
-        )
-        .join(
-            Account,
-            (Account.tenant_id == JournalLine.tenant_id) & (Account.id == JournalLine.account_id),
+        on_entries_and_accounts(
+            select(
+                Account.number,
+                Account.label,
+                func.sum(JournalLine.debit),
+                func.sum(JournalLine.credit),
+            )
         )
         .where(
             JournalLine.tenant_id == principal.tenant_id,

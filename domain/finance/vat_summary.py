@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from domain.finance.books import open_books
 from domain.finance.charts import ChartName
 from domain.finance.models import Account, Invoice, InvoiceLine, JournalEntry, JournalLine
-from domain.finance.reports import READERS, issued
+from domain.finance.reports import READERS, issued, on_entries_and_accounts
 from domain.kit.clock import Clock
 from domain.kit.money import Currency
 from domain.kit.principal import Principal
@@ -67,21 +67,13 @@ def _ledger_total(
 ) -> tuple[Decimal, Decimal, int]:
     """Debit, credit and number of lines on ``accounts`` over the period."""
     debit, credit, count = session.execute(
-        select(
-            func.coalesce(func.sum(JournalLine.debit), 0),
-            func.coalesce(func.sum(JournalLine.credit), 0),
-            func.count(JournalLine.id),
-        )
-        .join(
-            JournalEntry,
-            (JournalEntry.tenant_id == JournalLine.tenant_id)
-            & (JournalEntry.id == JournalLine.entry_id),
-        )
-        .join(
-            Account,
-            (Account.tenant_id == JournalLine.tenant_id) & (Account.id == JournalLine.account_id),
-        )
-        .where(
+        on_entries_and_accounts(
+            select(
+                func.coalesce(func.sum(JournalLine.debit), 0),
+                func.coalesce(func.sum(JournalLine.credit), 0),
+                func.count(JournalLine.id),
+            )
+        ).where(
             JournalLine.tenant_id == tenant_id,
             JournalEntry.entry_date.between(start, end),
             Account.number.in_(accounts),
