@@ -392,14 +392,18 @@ class LocalTier(Replies):
         today: date,
     ) -> Plan:
         folded = fold(message)
-        intent = routing.intent if routing.confident else self._named_kind_decides(message)
+        asks = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
+        if routing.confident:
+            intent = routing.intent
+        else:  # a question names a kind of record to read about it, not to make one
+            intent = None if asks else self._named_kind_decides(message)
         if rules.SEARCH in self.adapters and rules.asks_about_rule(
             utt, routing, self.router, self.registry
         ):
             intent = rules.SEARCH  # what a rule says is read in the documents
         if intent is None and memory.about:
             intent = self._in_context(message, folded, memory)
-        if intent is None and (folded.rstrip().endswith("?") or talk.QUESTION.search(folded)):
+        if intent is None and asks:
             intent = self._best_reading(routing)
         if self._overview(routing, message, folded):
             intent = OVERVIEW_TOOL
