@@ -198,12 +198,10 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     second = SECOND_QUESTION.search(utt.folded)
     if second is not None:  # « Diallo me doit combien ? et il reste combien de sucre ? »
         return Gap(utt.text[second.start(1) : second.end(1)].strip())
-    impossible = IMPOSSIBLE_DAY.search(utt.folded)
-    if (
-        impossible is not None
-        and not 1 <= int(impossible.group(1)) <= MONTH_DAYS[impossible.group(2)]
-    ):  # « le 35 mars », « 31 avril »: a day the month does not have
-        return Gap(utt.text[impossible.start() : impossible.end()], impossible=True)
+    for said in IMPOSSIBLE_DAY.finditer(utt.folded):
+        if not 1 <= int(said.group(1)) <= MONTH_DAYS[said.group(2)]:
+            # « le 35 mars », « 31 avril »: a day the month does not have
+            return Gap(utt.text[said.start() : said.end()], impossible=True)
     facts = _Facts.of(arguments)
     for part in _parts(utt):
         if not _accounted(part, utt, facts, tool, today):
@@ -243,7 +241,7 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
                 return False
         return _duration_accounted(part, facts)
     if isinstance(part, DateSpan):
-        return _date_accounted(part, facts, tool, today)
+        return _date_accounted(part, facts, today)
     return facts.holds(part.value)  # an amount
 
 
@@ -275,7 +273,7 @@ def _duration_accounted(part: Duration, facts: _Facts) -> bool:
     return False
 
 
-def _date_accounted(part: DateSpan, facts: _Facts, tool: Tool, today: date) -> bool:
+def _date_accounted(part: DateSpan, facts: _Facts, today: date) -> bool:
     if part.at is not None and not facts.at(part.at):
         return False  # « pour 1 heures » read as 1 o'clock: the time must be used
     if any(part.first <= d <= part.last for d in facts.dates):
