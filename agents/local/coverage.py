@@ -14,6 +14,7 @@ declaration (``Tool.creates`` / ``Tool.acts_on``).
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
+from agents.local.slots.calendar import MONTHS
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
 from domain.kit.lexicon import lexicon, words
 from domain.kit.text import fold
@@ -199,7 +201,7 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     if second is not None:  # « Diallo me doit combien ? et il reste combien de sucre ? »
         return Gap(utt.text[second.start(1) : second.end(1)].strip())
     for said in IMPOSSIBLE_DAY.finditer(utt.folded):
-        if not 1 <= int(said.group(1)) <= MONTH_DAYS[said.group(2)]:
+        if not 1 <= int(said.group(1)) <= monthrange(2024, MONTHS[said.group(2)])[1]:
             # « le 35 mars », « 31 avril »: a day the month does not have
             return Gap(utt.text[said.start() : said.end()], impossible=True)
     facts = _Facts.of(arguments)
@@ -320,11 +322,8 @@ def _written(utt: Utterance, number: Decimal) -> str:
     return str(number)
 
 
-MONTH_DAYS = {
-    "janvier": 31, "fevrier": 29, "mars": 31, "avril": 30, "mai": 31, "juin": 30,
-    "juillet": 31, "aout": 31, "septembre": 30, "octobre": 31, "novembre": 30, "decembre": 31,
-}  # fmt: skip
-IMPOSSIBLE_DAY = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTH_DAYS) + r")\b")
+# « le 35 mars »: a day and a month (the longest the month ever is: 29 in February).
+IMPOSSIBLE_DAY = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\b")
 # What follows a question in the same message (« …combien ? et il reste combien de sucre ? »)
 # is a second request, which the first does not answer.
 SECOND_QUESTION = re.compile(
