@@ -27,6 +27,7 @@ from domain.kit.clock import Clock
 from domain.kit.costs import hide_costs
 from domain.kit.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from domain.kit.inputs import NUL_ERROR, NUL_MESSAGE, has_nul
+from domain.kit.lexicon import lexicon
 from domain.kit.principal import Principal, Role
 
 
@@ -236,12 +237,30 @@ def _errors(e: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _limit_message(kind: str, limit: Any) -> str:
+    """« doit dépasser 0 », « une valeur négative n'est pas acceptée »: what the value
+    missed, in words that agree with any field."""
+    zero = str(limit) in ("0", "0.0")
+    if kind == "greater_than":
+        return "doit être un nombre positif" if zero else f"doit dépasser {limit}"
+    if zero:
+        return "une valeur négative n'est pas acceptée"
+    return f"doit valoir au moins {limit}"
+
+
 def french_validation_message(e: ValidationError) -> str:
+    """Each refusal named by the field's French words (« la quantité comptée »), with the
+    limit it missed when there is one."""
+    labels: dict[str, str] = dict(lexicon()["field_words"])
     parts = []
     for err in e.errors():
         where = ".".join(str(p) for p in err["loc"]) or "valeur"
+        where = labels.get(str(err["loc"][-1]), where) if err["loc"] else where
+        limit = err.get("ctx", {}).get("gt", err.get("ctx", {}).get("ge"))
         if err["type"] == "value_error":
             parts.append(str(err.get("ctx", {}).get("error", err["msg"])))
+        elif err["type"] in ("greater_than", "greater_than_equal") and limit is not None:
+            parts.append(f"{where} : {_limit_message(err['type'], limit)}")
         else:
             parts.append(f"{where} : {_FIELD_MESSAGES.get(err['type'], 'invalide')}")
     return "Je ne peux pas le faire : " + " ; ".join(parts) + "."

@@ -129,8 +129,8 @@ class _Facts:
                 facts.text.append(value)  # « 2026-03-16T14:00 » holds its time
                 continue
             number = _number(value)
-            if number is not None:
-                facts.numbers[number] += 1
+            if number is not None:  # « à moins 5 » is the 5 the message says
+                facts.numbers[abs(number)] += 1
                 continue
             if isinstance(value, str):
                 folded = fold(value)
@@ -194,6 +194,9 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         for kind, start, end in named_kinds(utt.folded):
             if kind.name not in tool.kinds:
                 return Gap(utt.text[start:end], kind)
+        contrary = _contrary(utt)
+        if contrary is not None:
+            return contrary
         asked = QUESTION_FIRST.match(utt.folded)
         if asked is not None:  # « il reste combien de sucre ? et commande… »: a question too
             return Gap(utt.text[: asked.end(1)].strip())
@@ -213,6 +216,25 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
             return Gap(_written(utt, number))
     if "lines" in tool.input_model.model_fields:
         return _line_left_over(utt, facts)
+    return None
+
+
+@cache
+def _contrary_words() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    return tuple(
+        tuple(re.compile(r"\b(?:" + "|".join(side) + r")\b") for side in pair)  # type: ignore[misc]
+        for pair in lexicon()["contrary_actions"]
+    )
+
+
+def _contrary(utt: Utterance) -> Gap | None:
+    """« valide … et refuse … »: two actions that undo each other; the later one is a
+    request of its own."""
+    for one, other in _contrary_words():
+        first, second = one.search(utt.folded), other.search(utt.folded)
+        if first and second:
+            later = max(first, second, key=lambda m: m.start())
+            return Gap(utt.text[later.start() :].strip())
     return None
 
 
@@ -340,29 +362,54 @@ QUESTION_FIRST = re.compile(
 LINE_SEPARATOR = re.compile(r"\s*(?:,|;|:|\+|\bet\b|\bpuis\b|\bplus\b)\s*")
 # « un lampadaire », « une livraison »: an item counted by its article.
 ARTICLE_ITEM = re.compile(r"(?:^|\s)(?:un|une)\s+([a-z][a-z'-]+)")
+# « + la livraison », « et le montage »: a whole line that is an item and its article, in
+# three words at most (« la lessive n'est pas venue » is a sentence, not a line).
+DEFINITE_ITEM = re.compile(r"^(?:le|la|l')\s*([a-z][a-z'-]{2,}(?: [a-z][a-z'-]*){0,2})$")
 # Nouns an article introduces in a request without being a line of it.
 NOT_ITEMS = frozenset(
     """client cliente fournisseur fournisseuse devis facture avoir commande bon paiement
     produit article peu instant moment rabais remise prix total montant nouveau nouvelle
-    petit petite autre""".split()
+    petit petite autre semaine mois jour annee date tva""".split()
 )
 
 
-def _line_left_over(utt: Utterance, facts: _Facts) -> Gap | None:
-    """« 3 sacs de riz, 2 bidons d'huile et une livraison »: among the lines said, one with
-    no number (« une livraison ») must be in the arguments too."""
+@dataclass(frozen=True, slots=True)
+class ArticleItem:
+    """An item a line counts by its article alone (« une livraison », « + la pose »)."""
+
+    start: int
+    end: int
+    word: str  # its first word, folded
+
+
+def article_items(utt: Utterance) -> list[ArticleItem]:
+    """Among the lines of a message that has counted ones, those with no number: each
+    one item (offsets in ``utt.text``)."""
     spans = [(q.start, q.end) for q in utt.quantities] + [(a.start, a.end) for a in utt.amounts]
     if not spans:
-        return None
+        return []
+    found: list[ArticleItem] = []
     position = 0
     for piece in LINE_SEPARATOR.split(utt.folded):
         offset = utt.folded.find(piece, position) if piece else position
         position = offset + len(piece)
         if not piece.strip() or any(s < offset + len(piece) and offset < e for s, e in spans):
             continue
-        for item in ARTICLE_ITEM.finditer(piece):
-            word = item.group(1)
-            if word in NOT_ITEMS or word in GLUE or facts.says([word]):
+        whole = DEFINITE_ITEM.match(piece.strip())
+        items = [whole] if whole else list(ARTICLE_ITEM.finditer(piece))
+        for item in items:
+            word = item.group(1).split()[0]
+            if word in NOT_ITEMS or word in GLUE:
                 continue
-            return Gap(utt.text[offset + item.start() : offset + len(piece)].strip())
+            start = offset + piece.find(item.group(1)) if whole else offset + item.start(1)
+            found.append(ArticleItem(start, offset + len(piece.rstrip()), word))
+    return found
+
+
+def _line_left_over(utt: Utterance, facts: _Facts) -> Gap | None:
+    """« 3 sacs de riz, 2 bidons d'huile et une livraison »: among the lines said, one with
+    no number (« une livraison ») must be in the arguments too."""
+    for item in article_items(utt):
+        if not facts.says([item.word]):
+            return Gap(utt.text[item.start : item.end].strip())
     return None

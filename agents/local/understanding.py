@@ -36,6 +36,7 @@ from domain.audit.service import jsonable
 from domain.kit.lexicon import words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
+from domain.sales.units import known_unit
 from tools.registry import Registry
 
 __all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]
@@ -273,13 +274,20 @@ class LocalTier(Replies):
         ):
             return self._fill(memory, utt, message, folded, today=today, currency=currency)
         last_tool = (memory.last or {}).get("tool")
-        if (
-            memory.last
-            and CORRECTION.match(folded)
-            and not self._switches(routing, last_tool)
-            and (corrected := self._correct(memory, message, today, currency)) is not None
-        ):
-            return corrected
+        if memory.last and CORRECTION.match(folded):
+            kept = memory.draft
+            corrected = self._correct(memory, message, today, currency)
+            # « non attends, mets-en 3 plutôt » may look like another request: it corrects
+            # the last one when it changes something in it.
+            changes = (
+                not WEAK_CORRECTION.match(folded)  # « attends, d'abord… »: maybe another request
+                and corrected is not None
+                and corrected.kind == "tool"
+                and corrected.arguments != memory.last.get("arguments")
+            )
+            if corrected is not None and (changes or not self._switches(routing, last_tool)):
+                return corrected
+            memory.draft = kept
         if (
             memory.last
             and not routing.confident
@@ -420,6 +428,7 @@ class LocalTier(Replies):
             return Plan("llm", self.not_understood(principal), routing=routing)
         arguments = jsonable(adapter.extract(utt))
         self._designated(adapter.tool, arguments, folded, memory)
+        self._paid_just_made(adapter.tool, arguments, memory)
         self._named_first(adapter.tool, arguments, message)
         self._from_list(adapter.tool, arguments, folded, memory)
         if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
@@ -589,14 +598,54 @@ class LocalTier(Replies):
         tool = self.registry.get(tool_name)
         if tool is None:
             return
+        # « passe-la en négociation » right after an affaire was made: « la » is that record,
+        # and its customer (or employee…) is the one the conversation was about.
+        last = self.registry.get((memory.last or {}).get("tool", ""))
+        that_record = (
+            last is not None
+            and last.record is not None
+            and last.record in tool.acts_on
+            and bool(talk.DOCUMENT_PRONOUN.search(folded))
+        )
+        lines = arguments.get("lines")
+        if isinstance(lines, list) and "product" in memory.about:
+            for line in lines:  # « …pour 5 sacs »: sacks of the product just spoken of
+                product = line.get("product") if isinstance(line, dict) else None
+                if isinstance(product, str) and known_unit(product) is not None:
+                    line["product"] = memory.about["product"]
         for name in tool.input_model.model_fields:
             kind = talk.ENTITY_FIELDS.get(name)
             said = arguments.get(name)
             if kind is None or kind not in memory.about:
                 continue
             pronoun = isinstance(said, str) and fold(said) in talk.PRONOUNS
-            if (said in (None, "", []) or pronoun) and talk.designates(folded, kind):
+            if (said in (None, "", []) or pronoun) and (
+                that_record or talk.designates(folded, kind)
+            ):
                 arguments[name] = memory.about[kind]
+
+    def _paid_just_made(self, tool_name: str, arguments: dict[str, Any], memory: Memory) -> None:
+        """« elle a payé par carte » right after an invoice was made or shown, with no
+        amount: that invoice, paid in full (the preview says how much)."""
+        tool = self.registry.get(tool_name)
+        last = self.registry.get((memory.last or {}).get("tool", ""))
+        if tool is None or last is None or last.record != "invoice":
+            return
+        if "invoice" not in memory.about:
+            return
+        fields = tool.input_model.model_fields
+        if "amount" not in fields or "invoice" not in fields or arguments.get("amount"):
+            return
+        if "payment" not in tool.kinds:
+            return
+        this = {fold(memory.about["invoice"]), fold(memory.about.get("customer", ""))}
+        if any(
+            arguments.get(name) and fold(str(arguments[name])) not in this | talk.PRONOUNS
+            for name in ("invoice", "customer")
+        ):
+            return  # another invoice or customer is named
+        arguments.pop("customer", None)
+        arguments["invoice"], arguments["amount"] = memory.about["invoice"], "balance"
 
     def _named_first(self, tool_name: str, arguments: dict[str, Any], message: str) -> None:
         """« et Garage Ndoye, c'est quelles factures ? »: the name before the question is

@@ -206,7 +206,7 @@ class TestLeave:
         assert out.start_date == MONDAY
 
     def test_reject_needs_a_reason(self, container: Container, team: Team) -> None:
-        with pytest.raises(InvalidInput, match="reason : manquant"):
+        with pytest.raises(InvalidInput, match="le motif : manquant"):
             run(container, tools.reject_leave, team.hr, employee="Awa")
 
     def test_nothing_pending_is_said(self, container: Container, team: Team) -> None:
@@ -285,7 +285,7 @@ class TestContracts:
         with pytest.raises(InvalidInput, match="précède"):
             run(container, tools.create_contract, team.hr, employee="Awa", kind="cdd",
                 start_date="2026-06-01", end_date="2026-03-31", salary="250000")  # fmt: skip
-        with pytest.raises(InvalidInput, match="kind : valeur non reconnue"):
+        with pytest.raises(InvalidInput, match="le type : valeur non reconnue"):
             run(container, tools.create_contract, team.hr, employee="Awa", kind="interim",
                 start_date="2026-04-01", salary="250000")  # fmt: skip
         assert hr_rows(container, team.staff) == before

@@ -210,7 +210,7 @@ class TestPipeline:
 
     def test_negative_amount_is_refused(self, container: Container, shop: Account) -> None:
         before = row_counts(container, shop)
-        with pytest.raises(InvalidInput, match="amount"):
+        with pytest.raises(InvalidInput, match="le montant : une valeur négative"):
             run(container, tools.create_opportunity, shop.principal(), customer="Diallo",
                 amount="-5")  # fmt: skip
         assert row_counts(container, shop) == before
@@ -253,7 +253,7 @@ class TestActivities:
         assert [a.subject for a in diallo.activities] == ["Autre"]
 
     def test_kind_is_a_closed_set(self, container: Container, shop: Account) -> None:
-        with pytest.raises(InvalidInput, match="kind : valeur non reconnue"):
+        with pytest.raises(InvalidInput, match="le type : valeur non reconnue"):
             run(container, tools.log_activity, shop.principal(), kind="email", subject="x",
                 partner="Diallo")  # fmt: skip
 

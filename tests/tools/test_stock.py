@@ -142,7 +142,7 @@ class TestStockLevel:
         assert where.value.options == ["Entrepôt principal"]
 
     def test_empty_product_is_refused_in_french(self, container: Container, buyer: Buyer) -> None:
-        with pytest.raises(InvalidInput, match="Je ne peux pas le faire : product"):
+        with pytest.raises(InvalidInput, match="Je ne peux pas le faire : le produit : vide"):
             run(container, buyer, stock_level, product="")
 
 
@@ -174,7 +174,7 @@ class TestReceive:
         self, container: Container, buyer: Buyer, rice: UUID
     ) -> None:
         before = move_count(container, buyer)
-        with pytest.raises(InvalidInput, match="quantity : doit être plus grand"):
+        with pytest.raises(InvalidInput, match="la quantité : doit être un nombre positif"):
             run(container, buyer, receive, product="riz", quantity="-3")
         with pytest.raises(InvalidInput):
             run(container, buyer, receive, product="riz", quantity="2", colour="rouge")
@@ -190,7 +190,7 @@ class TestIssue:
         )
 
     def test_reason_is_required(self, container: Container, buyer: Buyer, rice: UUID) -> None:
-        with pytest.raises(InvalidInput, match="reason : manquant"):
+        with pytest.raises(InvalidInput, match="le motif : manquant"):
             run(container, buyer, issue, product="riz", quantity="3")
 
     def test_not_enough_stock(self, container: Container, buyer: Buyer, rice: UUID) -> None:

@@ -360,6 +360,8 @@ def find_invoice(
         tenant_id = ctx.principal.tenant_id
         found = finance_repo.invoices_numbered(ctx.session, tenant_id, numbers)
         return _one_numbered(found, numbers, "la facture", field)
+    if re.fullmatch(r"[\d\s/-]+", reference.strip()):  # « la facture numéro 4587 »
+        raise AskBack(f"Je ne trouve pas la facture n° {reference.strip()}.", field=field)
     customer = resolve_customer(ctx, strip_document_words(reference), field)
     listed, _ = invoices.list_invoices(
         ctx.session, ctx.principal, ctx.clock, partner_id=customer.id, limit=50

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from agents.local.adapters.base import Adapter
+from agents.local.coverage import article_items
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
@@ -286,6 +287,9 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
                 {"description": description, "quantity": Decimal(1), "unit_price": amount.value}
             )
             spans.append((amount.start, amount.end))
+    for item in article_items(utt):  # « 5 sacs de riz + la livraison »: one of it
+        if not any(start < item.end and item.start < end for start, end in spans):
+            lines.append({"product": utt.text[item.start : item.end].strip(), "quantity": 1})
     return lines
 
 
@@ -322,8 +326,9 @@ def _fold_word(text: str) -> str:
 
 
 def correct_lines(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
-    """« non, 4 sacs » changes the quantity of the single line (or of the line whose product
-    is named); « non, pour Ndiaye » the customer; « non, à 14 000 » the single line's price."""
+    """« non, 4 sacs » (or « mets-en 3 ») changes the quantity of the single line (or of the
+    line whose product is named); « non, pour Ndiaye » the customer; « non, à 14 000 » the
+    single line's price."""
     arguments = dict(previous)
     name = name_after(utt, CUSTOMER_MARKERS)  # not a leading name: « plutôt à 14 000 »
     if name:
@@ -338,6 +343,8 @@ def correct_lines(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
         target["quantity"] = quantity.value
     if not utt.quantities and len(utt.amounts) == 1 and len(lines) == 1:
         lines[0]["unit_price"] = utt.amounts[0].value
+    if not utt.quantities and not utt.amounts and len(utt.numbers) == 1 and len(lines) == 1:
+        lines[0]["quantity"] = utt.numbers[0]  # « non, mets-en 3 plutôt »
     if lines:
         arguments["lines"] = lines
     return arguments
@@ -436,11 +443,16 @@ ONE_INVOICE = re.compile(
     r"\b(?:sa|leur|la|cette|votre|ta|son) (?:derniere )?(?:facture|fact)\b(?!s)"
 )
 PAYMENT_REFERENCE = re.compile(r"\b(?:n°|no|numero|num|ref|reference)\s*:?\s*(\d[\w-]{2,})")
+# « pour la facture numéro 4587 »: the invoice's number, however it is written.
+INVOICE_NUMBER = re.compile(r"\bfacture\s+(?:n°|no|numero|num|nr)\s*:?\s*(\d[\w-]*)")
 
 
 def extract_payment(utt: Utterance) -> dict[str, Any]:
     amount: Decimal | str | None = utt.amounts[0].value if utt.amounts else None
     invoice = _number(utt, ("F-", "FA-"))
+    numbered = INVOICE_NUMBER.search(utt.folded)
+    if invoice is None and numbered is not None:
+        invoice = numbered.group(1)
     customer = None
     if invoice is None and re.search(r"\bfactures?\b", utt.folded):
         invoice = name_after(utt, ("facture de", "facture d'", "facture du", "facture pour"))
@@ -452,6 +464,8 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
             invoice, customer = customer, None  # « Roux a réglé sa facture »: which one?
     received = utt.dates[0].first if utt.dates else None
     reference = PAYMENT_REFERENCE.search(utt.folded)
+    if reference is not None and numbered is not None and reference.start(1) == numbered.start(1):
+        reference = None
     if amount is None and find_in_full(utt.folded) is not None:
         amount = "balance"  # the tool pays what is still due, and its preview says how much
     elif amount is None and HALF.search(utt.folded):

@@ -195,8 +195,11 @@ _CITY_END = re.compile(
     r"(?i)\s+(?:t[ée]l\b.*|t[ée]l[ée]phone.*|portable.*|mobile.*|num[ée]ro.*|e-?mail.*|mail.*"
     r"|stp.*|svp.*)$"
 )
-# « … à pikine » at the end of the message: a town, written in lower case.
-_TOWN_LAST = re.compile(r"(?i)\s(?:à|a)\s+([a-zà-ÿ][\w-]{2,})\s*[.!]*\s*$")
+# « … à pikine (stp) » at the end of the message: a town, written in lower case.
+_TOWN_LAST = re.compile(
+    r"(?i)\s(?:à|a)\s+([a-zà-ÿ][\w-]{2,})\s*(?:stp|svp|merci|s'il (?:te|vous) pla[iî]t)?"
+    r"\s*[.!]*\s*$"
+)
 
 
 def _city(utt: Utterance, name: str | None = None) -> str | None:

@@ -634,13 +634,25 @@ def extract_transfer(utt: Utterance) -> dict[str, Any]:
     )
 
 
+# « le stock de gaz à moins 5 »: the count said after the product, maybe negative.
+_SET_TO = re.compile(r"\s+(?:a|à|=)\s+(?:moins\s+|-\s*)?\d.*$", re.IGNORECASE)
+_BELOW_ZERO = re.compile(r"(?:\ba|=)\s*(?:moins\s+|-\s*)\d")
+
+
 def extract_adjust(utt: Utterance) -> dict[str, Any]:
     named = [item for _, item in _goods(utt) if item]
     counted = _entity(_names_after(utt, ("inventaire", "inventaire de", "inventaire du")))
+    product = _sku(utt) or (named[0] if named else None) or counted or _product(utt)
+    quantity = _quantity(utt)
+    set_to = _SET_TO.search(product or "")
+    if product and set_to:
+        product = product[: set_to.start()]
+    if quantity is not None and _BELOW_ZERO.search(utt.folded):
+        quantity = -abs(quantity)  # refused by the tool, which says why
     return _clean(
         {
-            "product": _sku(utt) or (named[0] if named else None) or counted or _product(utt),
-            "counted_quantity": _quantity(utt),
+            "product": product,
+            "counted_quantity": quantity,
             "warehouse": _warehouse(utt),
             "reason": words_after(utt, ("motif", "parce que", "car")),
         }

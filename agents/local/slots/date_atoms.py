@@ -278,12 +278,15 @@ _DURATION_BEFORE = re.compile(
     r"|travailles|bosse|passe|passees|effectue|effectuees|preste|prestees|total|soit)\s*$"
 )
 _DURATION_AFTER = re.compile(r"\s*(?:de\s+(?:travail|boulot|retard|pause)|sup|supp?lementaires?)\b")
+_COUNTED_AFTER = re.compile(r"\s*(?:de\s+|d')[a-z]")
 
 
 def _clock(m: re.Match[str], today: date) -> Atom | None:
     before = m.string[max(0, m.start() - 16) : m.start()]
     if _DURATION_BEFORE.search(before) or _DURATION_AFTER.match(m.string, m.end()):
         return None
+    if not m["prep"] and _COUNTED_AFTER.match(m.string, m.end()):
+        return None  # « 8h de travaux de rénovation », « 3h d'installation »: what is counted
     if (m["noon"] or "heure" in m.group(0)) and not m["prep"]:
         return None  # « midi » alone is a half day, « 8 heures » alone a duration
     if m["noon"]:

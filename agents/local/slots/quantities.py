@@ -23,6 +23,7 @@ from decimal import Decimal
 from agents.local.slots.numbers import Num, Scan, make_scan
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity
+from domain.kit.lexicon import words
 from domain.sales.units import lexicon
 
 
@@ -60,8 +61,11 @@ _ITEM_STOP = frozenset(
     h min minute minutes fois fcfa cfa f francs franc xof euro euros eur balles k est sont a ont
     ai il elle je tu nous vous ils elles on livre livres livrer envoie envoyer pas plus moins
     ici la-bas chacun chacune l'unite prix total dernier derniere derniers dernieres premier
-    premiere premiers premieres prochain prochaine prochains prochaines autres fois""".split()
+    premiere premiers premieres prochain prochaine prochains prochaines autres fois plutot
+    seulement finalement maintenant alors svp""".split()
 )
+# Verbs that begin a request (« facture », « commande »), never an item before its count.
+_REQUEST_WORDS = frozenset(w for w in words("second_request_starts") if " " not in w)
 _NEXT_WORD = re.compile(r"[ \u00a0\u202f]*([^\W\d_][\w'&.-]*)")
 _BEFORE = re.compile(
     r"(?:^|[,:;\n(]|(?<![\w'])et)[ \u00a0\u202f]*"
@@ -108,7 +112,9 @@ def _item_before(scan: Scan, pos: int, *, at_text_start: bool) -> tuple[str | No
     if not lead and (start > 0 or not at_text_start):
         return None, pos  # only after punctuation or « et », or at the very start
     words = match.group(1).split()
-    if any(w in _ITEM_STOP for w in words) or not scan.free(start, offset + match.end(1)):
+    if any(w in _ITEM_STOP or w in _REQUEST_WORDS for w in words):
+        return None, pos  # « et facture 4 sacs »: the request, not what is counted
+    if not scan.free(start, offset + match.end(1)):
         return None, pos
     return scan.text[start : offset + match.end(1)], start
 

@@ -32,8 +32,8 @@ class TestAPartLeftOverIsSaid:
         [
             # a line without a number that the lines did not take
             (
-                "facture pour Diallo : 3 sacs de riz, 2 cartons d'huile et une livraison",
-                "livraison",
+                "commande chez Grands Moulins : 30 sacs de riz, 10 cartons d'huile et une palette",
+                "palette",
             ),
             # a date the tool has no place for
             ("fais une facture pour Diallo datée du 3 février, 2 sacs de riz", "3 février"),
@@ -158,3 +158,113 @@ class TestDialogue:
         plan = say(local, "transforme le devis en facture", memory)
         assert plan.tool == "finance.convert_quote_to_invoice"
         assert plan.arguments.get("quote") == "D-2026-00007"
+
+
+class TestLinesAndActionsOfEverydayMessages:
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "facture pour Diallo : 5 sacs de riz + la livraison",
+            "facture pour Diallo : 5 sacs de riz et une livraison",
+        ],
+    )
+    def test_a_line_counted_by_its_article_is_one_of_it(
+        self, local: LocalTier, message: str
+    ) -> None:
+        plan = say(local, message)
+        assert (plan.kind, plan.tool) == ("tool", "finance.create_invoice"), plan
+        assert plan.arguments["lines"][1] == {"product": "livraison", "quantity": 1}
+
+    def test_a_sentence_after_the_lines_is_not_a_line(self, local: LocalTier) -> None:
+        from agents.local.coverage import article_items
+        from agents.local.slots import analyse
+
+        utt = analyse("reçu 25 sacs de farine, la lessive n'est pas venue", today=TODAY)
+        assert article_items(utt) == []
+
+    def test_the_stock_set_to_a_count_is_a_stock_count_never_a_price(
+        self, local: LocalTier
+    ) -> None:
+        plan = say(local, "mets le stock de bouteilles de gaz à moins 5")
+        assert plan.tool == "stock.adjust", plan
+        assert plan.arguments["counted_quantity"] == "-5"  # refused by the tool, saying why
+        assert plan.arguments["product"].endswith("gaz")
+        minimum = say(local, "mets le stock mini du savon à 15 cartons")
+        assert minimum.tool == "stock.update_product" and minimum.arguments["min_stock"] == "15"
+
+    def test_approving_one_and_refusing_another_are_two_requests(self, local: LocalTier) -> None:
+        memory = Memory()
+        plan = say(local, "accepte la demande de congé de Binta et refuse celle d'Omar", memory)
+        assert (plan.kind, plan.tool) == ("tool", "hr.approve_leave"), plan
+        assert memory.queued == "refuse celle d'Omar"
+
+    def test_a_request_verb_is_never_the_item_counted(self, local: LocalTier) -> None:
+        memory = Memory()
+        plan = say(local, "reçu 12 cartons de savon et facture 3 cartons à Ndiaye", memory)
+        assert plan.tool == "stock.receive" and plan.arguments["quantity"] == "12", plan
+        assert memory.queued == "facture 3 cartons à Ndiaye"
+
+    def test_an_invoice_number_is_the_invoice_not_a_payment_reference(
+        self, local: LocalTier
+    ) -> None:
+        plan = say(local, "Seck a payé 20 000 en espèces pour la facture numéro 812")
+        assert plan.arguments["invoice"] == "812" and "reference" not in plan.arguments
+
+    def test_hours_of_work_are_a_duration_not_a_time_of_day(self, local: LocalTier) -> None:
+        plan = say(local, "facture Garage Ndoye, 5h de main d'oeuvre mécanique")
+        assert plan.tool == "finance.create_invoice", plan
+        assert plan.arguments["lines"][0]["quantity"] == "5"
+
+
+class TestTheRecordJustMade:
+    def test_a_bare_count_corrects_the_only_line(self, local: LocalTier) -> None:
+        memory = Memory(
+            last={
+                "tool": "finance.create_quote",
+                "arguments": {
+                    "customer": "Sow",
+                    "lines": [{"product": "chaises", "quantity": "8"}],
+                },
+            }
+        )
+        plan = say(local, "non attends, mets-en 6 plutôt", memory)
+        assert plan.tool == "finance.create_quote", plan
+        assert plan.arguments["lines"] == [{"product": "chaises", "quantity": "6"}]
+
+    def test_paid_with_no_amount_is_the_invoice_just_made_in_full(self, local: LocalTier) -> None:
+        memory = Memory(
+            last={"tool": "finance.create_invoice", "arguments": {"customer": "Awa Sy"}},
+            about={"invoice": "Awa Sy", "customer": "Awa Sy"},
+        )
+        plan = say(local, "elle a réglé en espèces", memory)
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments["amount"] == "balance" and plan.arguments["invoice"] == "Awa Sy"
+
+    def test_another_customer_named_is_not_the_invoice_just_made(self, local: LocalTier) -> None:
+        memory = Memory(
+            last={"tool": "finance.create_invoice", "arguments": {"customer": "Awa Sy"}},
+            about={"invoice": "Awa Sy", "customer": "Awa Sy"},
+        )
+        plan = say(local, "Ndiaye a réglé en espèces", memory)
+        assert plan.arguments.get("amount") != "balance"
+
+    def test_the_affaire_just_made_is_the_one_moved(self, local: LocalTier) -> None:
+        memory = Memory(
+            last={"tool": "sales.create_opportunity", "arguments": {"customer": "Ba Frères"}},
+            about={"customer": "Ba Frères"},
+        )
+        plan = say(local, "passe-la en proposition", memory)
+        assert plan.tool == "sales.move_opportunity", plan
+        assert plan.arguments["customer"] == "Ba Frères"
+
+    def test_a_count_in_a_unit_alone_is_of_the_product_just_spoken_of(
+        self, local: LocalTier
+    ) -> None:
+        memory = Memory(about={"product": "ciment"})
+        plan = say(local, "fais une facture à Ndiaye pour 7 sacs", memory)
+        assert plan.arguments["lines"] == [{"product": "ciment", "quantity": "7"}], plan
+
+    def test_a_town_said_before_a_polite_word(self, local: LocalTier) -> None:
+        plan = say(local, "nouveau client Quincaillerie Ba a thies svp")
+        assert plan.tool == "sales.create_customer", plan
+        assert plan.arguments["name"] == "Quincaillerie Ba" and plan.arguments["city"] == "Thiès"
