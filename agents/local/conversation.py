@@ -150,6 +150,7 @@ DOCUMENT_PRONOUN = re.compile(
 PRODUCT_PRONOUN = re.compile(
     r"\b(?:d'en|j'en|n'en|m'en|qu'en|s'en)\b|\b(?:on|il|elle|nous|vous|ils|elles|je) en\b"
     r"|\ben (?:recevoir|commander|ajouter|sortir|livrer|vendre|rentrer|retirer)\b"
+    r"|\b\w+-en\b"  # « sors-en 2 », « commandes-en 10 », « mets-en 3 »
     r"|\b(?:ce|le meme|cet) (?:produit|article)\b"
 )
 # What an adapter may have taken for a name in « fais-lui une facture ».

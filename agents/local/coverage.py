@@ -293,7 +293,10 @@ def _duration_accounted(part: Duration, facts: _Facts) -> bool:
     if facts.dates and days <= 1:
         return True
     if len(facts.dates) >= 2:
-        return (max(facts.dates) - min(facts.dates)).days + 1 >= days
+        # « 3 jours à partir du 14 » as working days: the span may hold a weekend or a
+        # holiday more, never weeks more (« 2 jours … le 27 et le 28 avril » read as 22)
+        span = Decimal((max(facts.dates) - min(facts.dates)).days + 1)
+        return days <= span <= days + max(Decimal(4), days)
     return False
 
 

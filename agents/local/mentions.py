@@ -59,7 +59,8 @@ _KINDS = frozenset(
     quincaillerie pharmacie garage ets etablissements clinique ecole college lycee agence
     cooperative gie librairie boulangerie patisserie epicerie salon atelier auberge cafe
     maison mairie imprimerie cave ferme magasin groupe studio laboratoire institut centre
-    fondation club hopital""".split()
+    fondation club hopital superette supermarche alimentation entreprise societe menuiserie
+    dibiterie station pressing transport transports""".split()
 )
 _ARTICLES = frozenset({"le", "la", "les", "l'"})
 # Written in capitals after a name, a company form (« Roux SA »); « sa » is a possessive.

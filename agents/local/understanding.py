@@ -63,6 +63,8 @@ ORDINALS = {
 }  # fmt: skip
 # The field a document number fills, by its prefix.
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
+# Between two items of one movement: « 10 cartons de thé et 5 cartons de savon ».
+ANOTHER_ITEM = re.compile(r"[^,;.!?]*?(\s*(?:,|\bet\b|\bpuis\b|\+)\s*)")
 # A long message (a story that ends with the question) is understood from its question.
 LONG_MESSAGE = 300
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -301,7 +303,9 @@ class LocalTier(Replies):
         memory.draft = None
         plan = self._new_request(routing, utt, memory, principal, message, today)
         # A part left over (see ``_unclear``) or nothing understood: maybe two requests.
-        if plan.kind == "llm" and (split := self._several(message)) is not None:
+        if plan.kind == "llm" and (
+            split := self._several(message) or self._another_item(plan, utt, message)
+        ):
             first, then = split
             done_first = self._understand(
                 first, fold(first), memory, principal, today=today, currency=currency
@@ -328,6 +332,24 @@ class LocalTier(Replies):
             if intent in self.adapters and next_intent in self.adapters and next_intent != intent:
                 return first, then.rstrip(" .!")
         return None
+
+    def _another_item(self, plan: Plan, utt: Utterance, message: str) -> tuple[str, str] | None:
+        """« reçu 10 cartons de thé et 5 cartons de savon » for a tool that moves one product:
+        the same request for each item, one after the other."""
+        tool = self.registry.get(plan.tool or "")
+        if tool is None or not tool.is_write or len(utt.quantities) != 2:
+            return None
+        fields = tool.input_model.model_fields
+        if "lines" in fields or "product" not in fields or "quantity" not in fields:
+            return None
+        one, other = sorted(utt.quantities, key=lambda q: q.start)
+        between = ANOTHER_ITEM.fullmatch(message[one.end : other.start])
+        if between is None or not one.item or not other.item:
+            return None
+        # what follows the last item (« pour la boutique ») is said of both
+        tail = message[other.end :]
+        first = message[: one.end + between.start(1)].rstrip() + tail
+        return first.strip(), message[: one.start] + message[other.start :]
 
     def settle(self, kind: str, memory: Memory) -> Plan:
         """« oui », « non » or « attends » with no preview waiting."""
@@ -508,10 +530,17 @@ class LocalTier(Replies):
     def _named_kind_decides(self, message: str) -> str | None:
         """Two close intents (« crée un avoir … sur sa facture »: a credit note or an
         invoice?): the one whose tool creates a kind of record the message names and takes
-        every kind it names, when only one of them does."""
+        every kind it names, when only one of them does; when the kind is named with an
+        existing document's number, the first intent if it acts on that document."""
         named = {kind.name for kind, _, _ in coverage.named_kinds(fold(message))}
         if not named:
             return None
+        # « a accepté le devis D-2026-00001 »: a document named by its number exists already;
+        # the request acts on it, it does not make one.
+        numbered = {
+            DOCUMENT_FIELDS[found.group(1).upper()]
+            for found in talk.DOCUMENT_NUMBER.finditer(message)
+        }
         routed = _for_routing(message)
         ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
         creating = [
@@ -519,7 +548,7 @@ class LocalTier(Replies):
             for name, score in ranked
             if score >= ranked[0][1] - KIND_SPREAD
             and (tool := self.registry.get(name)) is not None
-            and tool.creates in named
+            and tool.creates in named - numbered
             and name in self.adapters
         ]
         # Best: the one tool that takes every kind named; else the one tool creating one of
@@ -527,6 +556,9 @@ class LocalTier(Replies):
         for fitting in ([t for t in creating if named <= t.kinds], creating):
             if len(fitting) == 1:
                 return fitting[0].name
+        top = self.registry.get(ranked[0][0]) if ranked else None
+        if not creating and top is not None and numbered & set(top.acts_on):
+            return top.name if top.name in self.adapters else None
         return None
 
     def _unclear(

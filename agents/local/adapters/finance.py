@@ -534,11 +534,12 @@ def _period(utt: Utterance) -> dict[str, Any]:
 
 
 # « en retard de plus de 30 jours », « plus de 2 semaines de retard », « impayées depuis plus
-# de 60 jours », « échues depuis plus de 45 jours »: the duration is how late.
+# de 60 jours », « échues depuis plus de 45 jours », « de + de 30 jours »: the duration is
+# how late.
 OVERDUE_BY = re.compile(
     r"(?:\bretard|\bechue?s?|\bimpayee?s?|\bnon (?:payee?s?|reglee?s?)|\ben souffrance)"
-    r"(?:\s+depuis)?\s+(?:de\s+)?(?:plus\s+de|au moins|plus\s+d'|>)\s*$"
-    r"|(?:plus\s+de|au moins|>)\s*$"
+    r"(?:\s+depuis)?\s+(?:de\s+)?(?:plus\s+de|au moins|plus\s+d'|\+\s*de|>)\s*$"
+    r"|(?:plus\s+de|au moins|\+\s*de|>)\s*$"
 )
 LATE_AFTER = re.compile(r"\s+(?:de\s+|d')?retard\b")
 
@@ -555,7 +556,7 @@ def _overdue_by(utt: Utterance) -> tuple[int, int, int] | None:
         if found is None:
             continue
         after = LATE_AFTER.match(utt.folded, duration.end)
-        late_said = not found.group(0).lstrip().startswith(("plus", "au moins", ">"))
+        late_said = not found.group(0).lstrip().startswith(("plus", "au moins", ">", "+"))
         if late_said or after or "retard" in utt.folded[offset : duration.start]:
             end = after.end() if after else duration.end
             return int(duration.days), offset + found.start(), end

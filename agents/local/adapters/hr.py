@@ -9,7 +9,7 @@ last day, « après-midi » / « matin » the half days. Nothing is guessed.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
@@ -182,12 +182,15 @@ def _range_end(first: date, span_text: str) -> date | None:
 def _counted_days(utt: Utterance, start: date) -> dict[str, Any] | None:
     """« 3 jours à partir du 14 », « 2 jours et demi dès lundi »: leave is counted in
     working days, so the last day is the third working day from the start (a half day
-    ends it at noon)."""
-    days = [d.days for d in utt.durations if d.days is not None and d.days >= 1]
-    if len(days) != 1:
+    ends it at noon); « 2 semaines » are two calendar weeks."""
+    said = [d for d in utt.durations if d.days is not None and d.days >= 1]
+    if len(said) != 1:
         return None
+    days = [said[0].days or Decimal(0)]
     whole = int(days[0].to_integral_value(rounding=ROUND_CEILING))
     end = last_working_day(start, whole)
+    if "sem" in fold(said[0].text):  # « deux semaines »: calendar weeks, not 14 working days
+        end = start + timedelta(days=whole - 1)
     return _without_none(
         {
             "start_date": start,
@@ -442,7 +445,10 @@ _PUT_ON_LEAVE = re.compile(
 
 
 def _request_leave(utt: Utterance) -> dict[str, Any]:
-    employee = _someone(utt, _FOR)
+    # « pose 2 jours de congé à Khady Diallo »: the person, capitalized, after « à »
+    employee = _someone(utt, _FOR) or (
+        None if _for_oneself(utt) else name_of(utt, ("à", "a"), capital=True)
+    )
     if employee is None:
         m = _PUT_ON_LEAVE.search(utt.folded)  # « mets Awa en congé »
         employee = _name_at(utt, m.end()) if m else None

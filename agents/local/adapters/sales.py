@@ -370,11 +370,23 @@ _DESIGNATION = re.compile(
 )
 
 
+# « l'affaire contrat annuel de Diallo SARL en négociation »: the deal's title, then whose.
+_TITLED_DEAL = re.compile(
+    r"(?i)\bl['’](?:affaire|opportunit[ée])\s+(?!de\b|du\b|d['’])([^,]+?)\s+(?:de|du|d['’]|chez)\s*"
+    r"([^,]+?)(?=\s+(?:en|à|a|est|passe|vers)\b|[,.!?]|$)"
+)
+
+
 def _move_opportunity(utt: Utterance) -> dict[str, Any]:
     chosen = _DESIGNATION.match(utt.text)
     if chosen and _stage(utt) is None:  # « celle de la maintenance »: which deal
         return {"title": chosen.group(1)}
     stage = _stage(utt)
+    titled = _TITLED_DEAL.search(utt.text)
+    if titled is not None:
+        return _without_none(
+            {"customer": titled.group(2).strip(), "title": titled.group(1).strip(), "stage": stage}
+        )
     return _without_none(
         {
             "customer": name_of(utt, _DEAL, ("de", "du"), _WON_LOST) or _clause_leading_name(utt),

@@ -105,6 +105,21 @@ def _share_qualifier(atoms: list[Atom], folded: str) -> None:
         plain.weekday = None  # now as qualified as its neighbour
 
 
+def _share_month(atoms: list[Atom], folded: str) -> None:
+    """« lundi 27 et mardi 28 avril », « le 3, le 4 et le 5 mai »: days listed without their
+    month take the month of the day that ends the list (when they come before it)."""
+    for i in range(len(atoms) - 2, -1, -1):
+        plain, dated = atoms[i], atoms[i + 1]
+        if not plain.bare_day or not dated.explicit_month or dated.first != dated.last:
+            continue
+        if _LIST_GAP.fullmatch(folded[plain.end : dated.start]) is None:
+            continue
+        day = _same_day_in(dated.first, plain.first.day)
+        if day is not None and day <= dated.first:
+            plain.first = plain.last = day
+            plain.explicit_month = dated.explicit_month
+
+
 def _extend(atom: Atom, folded: str) -> None:
     """Absorb « matin », « après-midi », « à 14h » written after the day."""
     part = _SUFFIX_PART.match(folded, atom.end)
@@ -218,6 +233,7 @@ def find_dates(scan: Scan, today: date) -> list[DateSpan]:
         _extend(atom, scan.folded)
         atoms.append(atom)
     _share_qualifier(atoms, scan.folded)
+    _share_month(atoms, scan.folded)
     spans: list[DateSpan] = []
     i = 0
     while i < len(atoms):

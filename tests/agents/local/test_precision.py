@@ -268,3 +268,69 @@ class TestTheRecordJustMade:
         plan = say(local, "nouveau client Quincaillerie Ba a thies svp")
         assert plan.tool == "sales.create_customer", plan
         assert plan.arguments["name"] == "Quincaillerie Ba" and plan.arguments["city"] == "Thiès"
+
+
+class TestMoreEverydayReadings:
+    def test_days_listed_before_their_month_take_it(self, local: LocalTier) -> None:
+        plan = say(local, "pose 2 jours de congé à Moussa Faye, jeudi 14 et vendredi 15 mai")
+        assert plan.tool == "hr.request_leave", plan
+        assert plan.arguments == {
+            "employee": "Moussa Faye",
+            "start_date": "2026-05-14",
+            "end_date": "2026-05-15",
+        }
+
+    def test_a_span_weeks_longer_than_the_days_said_is_not_taken(self, local: LocalTier) -> None:
+        from agents.local import coverage
+        from agents.local.slots import analyse
+
+        utt = analyse("2 jours de congé du 27 mars au 28 avril", today=TODAY)
+        tool = local.registry.get("hr.request_leave")
+        assert tool is not None
+        arguments = {"start_date": "2026-03-27", "end_date": "2026-04-28"}
+        assert coverage.gap(utt, arguments, tool, TODAY) is not None
+
+    def test_weeks_of_leave_are_calendar_weeks(self, local: LocalTier) -> None:
+        plan = say(local, "je pose deux semaines à partir du lundi 4 mai")
+        assert plan.tool == "hr.request_leave", plan
+        assert (plan.arguments["start_date"], plan.arguments["end_date"]) == (
+            "2026-05-04",
+            "2026-05-17",
+        )
+
+    def test_a_deal_named_by_its_title_and_its_customer(self, local: LocalTier) -> None:
+        plan = say(local, "passe l'affaire rénovation boutique de Garage Ndoye en proposition")
+        assert plan.arguments == {
+            "customer": "Garage Ndoye",
+            "title": "rénovation boutique",
+            "stage": "Proposition",
+        }
+
+    def test_two_items_of_one_movement_are_moved_one_after_the_other(
+        self, local: LocalTier
+    ) -> None:
+        memory = Memory()
+        plan = say(local, "sors 4 sacs de ciment et 6 barres de fer pour le chantier", memory)
+        assert plan.tool == "stock.issue", plan
+        assert plan.arguments["quantity"] == "4" and plan.arguments["reason"] == "le chantier"
+        assert memory.queued == "sors 6 barres de fer pour le chantier"
+
+    def test_a_document_named_by_its_number_is_acted_on_not_made(self, local: LocalTier) -> None:
+        plan = say(local, "super, la pharmacie Ba a accepté le devis D-2026-00042")
+        assert plan.tool == "finance.accept_quote", plan
+        assert plan.arguments == {"quote": "D-2026-00042"}
+
+    def test_more_than_written_with_a_plus(self, local: LocalTier) -> None:
+        plan = say(local, "les factures en retard de + de 60 jours")
+        assert plan.tool == "finance.list_invoices" and plan.arguments["overdue_days"] == 60
+
+    def test_a_business_named_in_lower_case_before_its_verb(self, local: LocalTier) -> None:
+        plan = say(local, "la superette fall a tout réglé en espèces")
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments["customer"] == "superette fall"
+
+    def test_making_a_customer_then_a_quote_for_it_is_two_requests(self, local: LocalTier) -> None:
+        memory = Memory()
+        plan = say(local, "ajoute le client Garage Mbaye à Thiès et fais-lui un devis", memory)
+        assert plan.tool == "sales.create_customer", plan
+        assert memory.queued == "fais-lui un devis"
