@@ -1,0 +1,206 @@
+"""The WhatsApp bot end to end: webhook over real HTTP, a real Celery worker, the agent's
+turn, and the replies sent to the fake Graph API — a Wave payment recorded through the
+« Oui » button, one reply and one write however often the message is delivered, an
+unknown number, a member of several businesses, voice notes, buttons that are not ours."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from celery import Celery
+from sqlalchemy import text
+
+from comptoir.bootstrap import Container
+from domain.kit.principal import Role
+from tests.factories import make_tenant
+from tests.whatsapp.conftest import (
+    Line,
+    add_member_with_phone,
+    link,
+    meta_body,
+    new_number,
+    new_phone,
+    post,
+    tap,
+    text_delivery,
+    wait_for,
+)
+from tests.whatsapp.fake_graph import FakeGraph
+
+pytestmark = pytest.mark.usefixtures("worker")
+
+FATOU_PHONE = "+221771234567"  # the Senegalese demo business's admin
+
+
+def replies(fake: FakeGraph, phone: str, count: int = 1) -> list[dict[str, Any]]:
+    """Wait for ``count`` messages to ``phone`` and return them all."""
+    return wait_for(lambda: (sent := fake.sent_to(phone)) and len(sent) >= count and sent)  # type: ignore[no-any-return]
+
+
+def body_text(message: dict[str, Any]) -> str:
+    if message["type"] == "text":
+        return str(message["text"]["body"])
+    return str(message["interactive"]["body"]["text"])
+
+
+def button_ids(message: dict[str, Any]) -> dict[str, str]:
+    """Title → id of an interactive message's buttons or list rows."""
+    interactive = message["interactive"]
+    if interactive["type"] == "button":
+        return {b["reply"]["title"]: b["reply"]["id"] for b in interactive["action"]["buttons"]}
+    rows = [r for s in interactive["action"]["sections"] for r in s["rows"]]
+    return {r["title"]: r["id"] for r in rows}
+
+
+def count(container: Container, tenant_id: object, sql: str) -> int:
+    with container.db.unit_of_work(tenant_id) as s:  # type: ignore[arg-type]
+        return int(s.scalar(text(sql)))
+
+
+@pytest.fixture(scope="module")
+def sahel(whatsapp_on: Container) -> tuple[str, Any]:
+    """The Senegalese demo business, linked to a WhatsApp number."""
+    from comptoir.demo import seed_demo
+    from comptoir.exports import operator
+
+    seed_demo(whatsapp_on)
+    admin = operator(whatsapp_on, "sahel-distribution")
+    number = new_number()
+    with whatsapp_on.db.unit_of_work(admin.tenant_id) as session:
+        from domain.whatsapp.links import link_number
+
+        link_number(session, admin, number)
+    return number, admin
+
+
+class TestConversation:
+    def test_a_wave_payment_recorded_through_the_yes_button(
+        self,
+        http: httpx.Client,
+        whatsapp_on: Container,
+        fake_graph: FakeGraph,
+        sahel: tuple[str, Any],
+    ) -> None:
+        number, admin = sahel
+        payments = count(whatsapp_on, admin.tenant_id, "SELECT count(*) FROM payments")
+        already = len(fake_graph.sent_to(FATOU_PHONE))
+        message = "Diallo SARL a payé 10 000 FCFA par Wave"
+        assert post(http, text_delivery(message, number=number, sender=FATOU_PHONE)).status_code == 200
+        preview = replies(fake_graph, FATOU_PHONE, already + 1)[-1]
+        assert preview["type"] == "interactive" and "Confirmez-vous ?" in body_text(preview)
+        buttons = button_ids(preview)
+        assert set(buttons) == {"Oui", "Non"}
+        # The buttons carry opaque references, never the confirmation token.
+        assert all(ref.startswith("w:") and "." not in ref for ref in buttons.values())
+        assert count(whatsapp_on, admin.tenant_id, "SELECT count(*) FROM payments") == payments
+        tapped = tap(buttons["Oui"], number=number, sender=FATOU_PHONE)
+        assert post(http, tapped).status_code == 200
+        done = replies(fake_graph, FATOU_PHONE, already + 2)[-1]
+        assert body_text(done).startswith("Paiement")
+        assert count(whatsapp_on, admin.tenant_id, "SELECT count(*) FROM payments") == payments + 1
+        # Meta redelivers the tap: nothing more is written or sent.
+        assert post(http, tapped).status_code == 200
+        assert len(fake_graph.sent_to(FATOU_PHONE)) == already + 2
+        assert count(whatsapp_on, admin.tenant_id, "SELECT count(*) FROM payments") == payments + 1
+
+    def test_no_cancels_and_writes_nothing(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        post(http, text_delivery("crée le client Maison Kane", number=line.number, sender=line.phone))
+        preview = replies(fake_graph, line.phone)[-1]
+        post(http, tap(button_ids(preview)["Non"], number=line.number, sender=line.phone))
+        answer = replies(fake_graph, line.phone, 2)[-1]
+        assert body_text(answer) == "D'accord, j'annule. Rien n'a été fait."
+        sql = "SELECT count(*) FROM partners WHERE name = 'Maison Kane'"
+        assert count(whatsapp_on, line.admin.tenant_id, sql) == 0
+
+    def test_one_conversation_per_member_and_business(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        for n, message in enumerate(("bonjour", "merci")):
+            post(http, text_delivery(message, number=line.number, sender=line.phone))
+            replies(fake_graph, line.phone, n + 1)
+        sql = "SELECT count(*) FROM conversations WHERE channel = 'whatsapp'"
+        assert count(whatsapp_on, line.admin.tenant_id, sql) == 1
+        sql = "SELECT count(*) FROM conversation_messages"
+        assert count(whatsapp_on, line.admin.tenant_id, sql) == 4
+
+
+class TestOnce:
+    def test_twenty_concurrent_copies_give_one_reply_and_one_write(
+        self, live_url: str, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        # The admin's own business allows no exemption: the write goes through the button.
+        body = text_delivery("crée le client Maison Sow", number=line.number, sender=line.phone)
+
+        def send(_: int) -> int:
+            with httpx.Client(base_url=live_url, timeout=30) as client:
+                return post(client, body).status_code
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            assert list(pool.map(send, range(20))) == [200] * 20
+        preview = replies(fake_graph, line.phone)[-1]
+        tapped = tap(button_ids(preview)["Oui"], number=line.number, sender=line.phone)
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            assert list(pool.map(lambda _: send_tap(live_url, tapped), range(20))) == [200] * 20
+        replies(fake_graph, line.phone, 2)
+        sql = "SELECT count(*) FROM partners WHERE name = 'Maison Sow'"
+        wait_for(lambda: count(whatsapp_on, line.admin.tenant_id, sql) == 1)
+        assert len(fake_graph.sent_to(line.phone)) == 2
+        assert count(whatsapp_on, line.admin.tenant_id, sql) == 1
+
+
+def send_tap(live_url: str, body: dict[str, Any]) -> int:
+    with httpx.Client(base_url=live_url, timeout=30) as client:
+        return post(client, body).status_code
+
+
+class TestWhoIsTalking:
+    def test_an_unknown_number_gets_one_polite_reply(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        stranger = new_phone()
+        body = text_delivery("bonjour, c'est combien le ciment ?", number=line.number, sender=stranger)
+        post(http, body)
+        post(http, body)
+        answer = replies(fake_graph, stranger)
+        assert len(answer) == 1 and "n'y est pas enregistré" in body_text(answer[0])
+        sql = "SELECT count(*) FROM conversations"
+        assert count(whatsapp_on, line.admin.tenant_id, sql) == 0
+
+    def test_a_member_of_two_businesses_on_one_number_is_asked_which(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        other = make_tenant(whatsapp_on, country="SN", name="Boulangerie Test")
+        link(whatsapp_on, other, line.number)
+        add_member_with_phone(whatsapp_on, other, line.phone, Role.ADMIN)
+        post(http, text_delivery("bonjour", number=line.number, sender=line.phone))
+        question = replies(fake_graph, line.phone)[-1]
+        assert "plusieurs entreprises" in body_text(question)
+        choices = button_ids(question)
+        assert set(choices) == {"Quincaillerie Test", "Boulangerie Test"}
+        post(http, tap(choices["Boulangerie Test"], number=line.number, sender=line.phone))
+        replies(fake_graph, line.phone, 2)
+        sql = "SELECT count(*) FROM conversations WHERE channel = 'whatsapp'"
+        assert count(whatsapp_on, other.tenant_id, sql) == 1
+        assert count(whatsapp_on, line.admin.tenant_id, sql) == 0
+        # The next message goes to the business chosen, without asking again.
+        post(http, text_delivery("merci", number=line.number, sender=line.phone))
+        assert body_text(replies(fake_graph, line.phone, 3)[-1]) != body_text(question)
+        assert count(whatsapp_on, other.tenant_id, "SELECT count(*) FROM conversation_messages") == 4
+
+    def test_a_voice_note_is_answered_plainly(
+        self, http: httpx.Client, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        post(http, meta_body("audio", number=line.number, sender=line.phone))
+        answer = replies(fake_graph, line.phone)
+        assert body_text(answer[-1]).startswith("Les messages vocaux ne sont pas encore pris en charge")
+
+    def test_a_button_that_is_not_ours_is_refused_politely(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        post(http, tap("callback_data", number=line.number, sender=line.phone))
+        assert "plus valable" in body_text(replies(fake_graph, line.phone)[-1])
