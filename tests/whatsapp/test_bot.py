@@ -16,6 +16,7 @@ from sqlalchemy import text
 from comptoir.bootstrap import Container
 from domain.kit.principal import Role
 from tests.factories import make_tenant
+from tests.finance_factories import make_shop, posted_invoice
 from tests.whatsapp.conftest import (
     Line,
     add_member_with_phone,
@@ -32,7 +33,6 @@ from tests.whatsapp.fake_graph import FakeGraph
 
 pytestmark = pytest.mark.usefixtures("worker")
 
-FATOU_PHONE = "+221771234567"  # the Senegalese demo business's admin
 
 
 def replies(fake: FakeGraph, phone: str, count: int = 1) -> list[dict[str, Any]]:
@@ -60,20 +60,16 @@ def count(container: Container, tenant_id: object, sql: str) -> int:
         return int(s.scalar(text(sql)))
 
 
-@pytest.fixture(scope="module")
-def sahel(whatsapp_on: Container) -> tuple[str, Any]:
-    """The Senegalese demo business, linked to a WhatsApp number."""
-    from comptoir.demo import seed_demo
-    from comptoir.exports import operator
-
-    seed_demo(whatsapp_on)
-    admin = operator(whatsapp_on, "sahel-distribution")
-    number = new_number()
-    with whatsapp_on.db.unit_of_work(admin.tenant_id) as session:
-        from domain.whatsapp.links import link_number
-
-        link_number(session, admin, number)
-    return number, admin
+@pytest.fixture
+def shop_line(whatsapp_on: Container) -> Line:
+    """A Senegalese shop with a customer owing a posted invoice, its WhatsApp number
+    linked, and an admin member with a phone."""
+    shop = make_shop(whatsapp_on, country="SN")
+    posted_invoice(whatsapp_on, shop)
+    number, phone = new_number(), new_phone()
+    link(whatsapp_on, shop.account, number)
+    member = add_member_with_phone(whatsapp_on, shop.account, phone, Role.ADMIN)
+    return Line(shop.account, number, phone, member)
 
 
 class TestConversation:
@@ -82,28 +78,27 @@ class TestConversation:
         http: httpx.Client,
         whatsapp_on: Container,
         fake_graph: FakeGraph,
-        sahel: tuple[str, Any],
+        shop_line: Line,
     ) -> None:
-        number, admin = sahel
+        number, admin, phone = shop_line.number, shop_line.admin, shop_line.phone
         payments = count(whatsapp_on, admin.tenant_id, "SELECT count(*) FROM payments")
-        already = len(fake_graph.sent_to(FATOU_PHONE))
         message = "Diallo SARL a payé 10 000 FCFA par Wave"
-        assert post(http, text_delivery(message, number=number, sender=FATOU_PHONE)).status_code == 200
-        preview = replies(fake_graph, FATOU_PHONE, already + 1)[-1]
+        assert post(http, text_delivery(message, number=number, sender=phone)).status_code == 200
+        preview = replies(fake_graph, phone)[-1]
         assert preview["type"] == "interactive" and "Confirmez-vous ?" in body_text(preview)
         buttons = button_ids(preview)
         assert set(buttons) == {"Oui", "Non"}
         # The buttons carry opaque references, never the confirmation token.
         assert all(ref.startswith("w:") and "." not in ref for ref in buttons.values())
         assert count(whatsapp_on, admin.tenant_id, "SELECT count(*) FROM payments") == payments
-        tapped = tap(buttons["Oui"], number=number, sender=FATOU_PHONE)
+        tapped = tap(buttons["Oui"], number=number, sender=phone)
         assert post(http, tapped).status_code == 200
-        done = replies(fake_graph, FATOU_PHONE, already + 2)[-1]
+        done = replies(fake_graph, phone, 2)[-1]
         assert body_text(done).startswith("Paiement")
         assert count(whatsapp_on, admin.tenant_id, "SELECT count(*) FROM payments") == payments + 1
         # Meta redelivers the tap: nothing more is written or sent.
         assert post(http, tapped).status_code == 200
-        assert len(fake_graph.sent_to(FATOU_PHONE)) == already + 2
+        assert len(fake_graph.sent_to(phone)) == 2
         assert count(whatsapp_on, admin.tenant_id, "SELECT count(*) FROM payments") == payments + 1
 
     def test_no_cancels_and_writes_nothing(
