@@ -1,0 +1,183 @@
+"""Sending the outbox to the fake Graph API over real HTTP: retries with back-off on 429
+and 5xx, giving up with a French notice to the admins, the 24-hour window (131047),
+statuses recorded in any order, and ``queue_text`` for other code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from uuid import UUID
+
+import pytest
+from sqlalchemy import select
+
+from api.whatsapp_bot import note_inbound, process
+from comptoir.bootstrap import Container
+from domain.kit.clock import ManualClock
+from domain.kit.errors import InvalidInput
+from domain.kit.principal import Role
+from domain.whatsapp import delivery, inbox
+from domain.whatsapp.graph import WINDOW_CLOSED, GraphAPI
+from domain.whatsapp.models import WhatsAppMessage
+from domain.whatsapp.outbox import queue_text
+from tests.factories import make_member
+from tests.whatsapp.conftest import (
+    ACCESS_TOKEN,
+    Line,
+    add_member_with_phone,
+    meta_body,
+    new_phone,
+)
+from tests.whatsapp.fake_graph import FakeGraph
+
+
+@pytest.fixture
+def quiet(whatsapp_on: Container) -> Iterator[Container]:
+    """No relay after commit: messages wait for the calls the test makes itself."""
+    publisher, whatsapp_on.db.event_publisher = whatsapp_on.db.event_publisher, None
+    try:
+        yield whatsapp_on
+    finally:
+        whatsapp_on.db.event_publisher = publisher
+
+
+@pytest.fixture
+def graph(fake_graph: FakeGraph) -> Iterator[GraphAPI]:
+    client = GraphAPI(fake_graph.base_url, ACCESS_TOKEN)
+    yield client
+    client.close()
+
+
+def queued_text(c: Container, line: Line, text: str, *, window: bool = True) -> UUID:
+    with c.db.unit_of_work(line.admin.tenant_id) as session:
+        if window:
+            note_inbound(session, line.admin.tenant_id, line.phone, c.clock.now())
+        (message_id,) = queue_text(
+            session, line.admin.tenant_id, line.member.user_id, text, dedup_key=f"test:{text}"
+        )
+    return message_id
+
+
+def message(c: Container, line: Line, message_id: UUID) -> WhatsAppMessage:
+    with c.db.unit_of_work(line.admin.tenant_id) as session:
+        row = session.get(WhatsAppMessage, (line.admin.tenant_id, message_id))
+        assert row is not None
+        return row
+
+
+class TestRetries:
+    def test_a_send_that_fails_twice_then_succeeds(
+        self, quiet: Container, graph: GraphAPI, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        message_id = queued_text(quiet, line, "Rappel : facture F-2026-00012 échue")
+        clock = ManualClock(quiet.clock.now())
+        fake_graph.fail_next(429, 130429)
+        fake_graph.fail_next(503)
+        tenant = line.admin.tenant_id
+        first = delivery.deliver(quiet.db, graph, clock, tenant, message_id)
+        assert (first.status, first.retry_in) == ("retrying", timedelta(seconds=5))
+        # Not due yet: nothing is sent.
+        assert delivery.deliver(quiet.db, graph, clock, tenant, message_id).status == "skipped"
+        clock.advance(timedelta(seconds=5))
+        assert delivery.deliver(quiet.db, graph, clock, tenant, message_id).status == "retrying"
+        clock.advance(timedelta(seconds=30))
+        assert delivery.deliver(quiet.db, graph, clock, tenant, message_id).status == "sent"
+        row = message(quiet, line, message_id)
+        assert (row.attempts, row.status) == (3, "sent") and row.wamid
+        assert len(fake_graph.sent_to(line.phone)) == 3
+        # Sending it again does nothing.
+        assert delivery.deliver(quiet.db, graph, clock, tenant, message_id).status == "skipped"
+        assert len(fake_graph.sent_to(line.phone)) == 3
+
+    def test_given_up_after_the_last_try_and_the_admins_told(
+        self, quiet: Container, graph: GraphAPI, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        other_admin = new_phone()
+        add_member_with_phone(quiet, line.admin, other_admin, Role.ADMIN)
+        message_id = queued_text(quiet, line, "Votre stock de ciment est bas")
+        clock = ManualClock(quiet.clock.now())
+        fake_graph.fail_next(500, times=delivery.MAX_ATTEMPTS)
+        for _ in range(delivery.MAX_ATTEMPTS):
+            delivery.deliver(quiet.db, graph, clock, line.admin.tenant_id, message_id)
+            clock.advance(timedelta(hours=1))
+        assert message(quiet, line, message_id).status == "given_up"
+        with quiet.db.unit_of_work(line.admin.tenant_id) as session:
+            notices = list(
+                session.scalars(
+                    select(WhatsAppMessage).where(WhatsAppMessage.dedup_key.like("notice:%"))
+                )
+            )
+        assert [n.to_phone for n in notices] == [other_admin]
+        assert "n'a pas pu être envoyé" in notices[0].body["text"]["body"]
+
+
+class TestWindow:
+    def test_after_24_hours_of_silence_only_templates_go_out(
+        self, quiet: Container, graph: GraphAPI, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        message_id = queued_text(quiet, line, "Bonjour", window=False)
+        attempt = delivery.deliver(quiet.db, graph, quiet.clock, line.admin.tenant_id, message_id)
+        row = message(quiet, line, message_id)
+        assert (attempt.status, row.error_code) == ("failed", WINDOW_CLOSED)
+        assert fake_graph.sent_to(line.phone) == []
+
+    def test_meta_refusing_a_closed_window_is_not_retried(
+        self, quiet: Container, graph: GraphAPI, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        message_id = queued_text(quiet, line, "Bonjour encore")
+        fake_graph.fail_next(400, WINDOW_CLOSED)
+        attempt = delivery.deliver(quiet.db, graph, quiet.clock, line.admin.tenant_id, message_id)
+        assert attempt.status == "failed" and attempt.retry_in is None
+        assert message(quiet, line, message_id).error_code == WINDOW_CLOSED
+
+
+class TestStatuses:
+    def test_statuses_in_any_order_end_at_read(
+        self, quiet: Container, graph: GraphAPI, line: Line
+    ) -> None:
+        message_id = queued_text(quiet, line, "Votre facture est prête")
+        delivery.deliver(quiet.db, graph, quiet.clock, line.admin.tenant_id, message_id)
+        wamid = message(quiet, line, message_id).wamid
+        assert wamid is not None
+        for kind in ("status_read", "status_sent", "status_delivered"):
+            body = meta_body(kind, number=line.number, sender=line.phone, wamid=wamid)
+            with quiet.db.unit_of_work() as session:
+                created = inbox.record(session, inbox.items_of(body), quiet.clock.now())
+            assert process(quiet, created[0]) == "read"
+        row = message(quiet, line, message_id)
+        assert row.status == "read" and row.delivered_at and row.read_at and row.sent_at
+
+    def test_a_failure_reported_after_delivery_keeps_the_delivery(
+        self, quiet: Container, graph: GraphAPI, line: Line
+    ) -> None:
+        message_id = queued_text(quiet, line, "Paiement reçu")
+        delivery.deliver(quiet.db, graph, quiet.clock, line.admin.tenant_id, message_id)
+        wamid = message(quiet, line, message_id).wamid
+        for kind in ("status_failed", "status_delivered"):
+            body = meta_body(kind, number=line.number, sender=line.phone, wamid=wamid)
+            with quiet.db.unit_of_work() as session:
+                created = inbox.record(session, inbox.items_of(body), quiet.clock.now())
+            process(quiet, created[0])
+        row = message(quiet, line, message_id)
+        assert row.status == "failed" and row.error_code == 130472
+
+
+class TestQueueText:
+    def test_a_member_without_a_phone_is_refused_in_french(
+        self, quiet: Container, line: Line
+    ) -> None:
+        nobody = make_member(quiet, line.admin, Role.EMPLOYEE)
+        with (
+            pytest.raises(InvalidInput, match="pas de numéro de téléphone"),
+            quiet.db.unit_of_work(line.admin.tenant_id) as session,
+        ):
+            queue_text(session, line.admin.tenant_id, nobody.user_id, "x", dedup_key="k")
+
+    def test_a_long_text_goes_as_several_messages_once(
+        self, quiet: Container, line: Line
+    ) -> None:
+        long = "\n".join(f"Ligne {n} : " + "x" * 90 for n in range(100))
+        with quiet.db.unit_of_work(line.admin.tenant_id) as session:
+            first = queue_text(session, line.admin.tenant_id, line.member.user_id, long, dedup_key="r1")
+            again = queue_text(session, line.admin.tenant_id, line.member.user_id, long, dedup_key="r1")
+        assert len(first) == 3 and again == []
