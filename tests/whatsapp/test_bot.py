@@ -199,3 +199,43 @@ class TestWhoIsTalking:
     ) -> None:
         post(http, tap("callback_data", number=line.number, sender=line.phone))
         assert "plus valable" in body_text(replies(fake_graph, line.phone)[-1])
+
+
+class TestSweep:
+    def test_a_reply_committed_but_never_sent_goes_out_once(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        from api.whatsapp_bot import process
+        from automations.whatsapp import sweep_now
+        from domain.whatsapp import inbox
+
+        # The worker committed the turn and its reply, then died before sending: no relay.
+        body = text_delivery("bonjour", number=line.number, sender=line.phone)
+        publisher, whatsapp_on.db.event_publisher = whatsapp_on.db.event_publisher, None
+        try:
+            with whatsapp_on.db.unit_of_work() as session:
+                (inbound_id,) = inbox.record(session, inbox.items_of(body), whatsapp_on.clock.now())
+            assert process(whatsapp_on, inbound_id) == "turn"
+        finally:
+            whatsapp_on.db.event_publisher = publisher
+        assert fake_graph.sent_to(line.phone) == []
+        assert sweep_now(whatsapp_on)[1] >= 1
+        replies(fake_graph, line.phone)
+        sweep_now(whatsapp_on)
+        assert process(whatsapp_on, inbound_id) == "skipped"
+        assert len(fake_graph.sent_to(line.phone)) == 1
+
+    def test_a_delivery_recorded_while_the_broker_was_down_is_processed(
+        self, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        from datetime import timedelta
+
+        from automations.whatsapp import sweep_now
+        from domain.whatsapp import inbox
+
+        body = text_delivery("bonjour", number=line.number, sender=line.phone)
+        with whatsapp_on.db.unit_of_work() as session:
+            earlier = whatsapp_on.clock.now() - timedelta(minutes=1)
+            inbox.record(session, inbox.items_of(body), earlier)
+        assert sweep_now(whatsapp_on)[0] >= 1
+        assert len(replies(fake_graph, line.phone)) == 1
