@@ -19,7 +19,7 @@ from uuid import UUID
 import anyio.to_thread
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.deps import ContainerDep, ContextDep, PrincipalDep, declare_channel
 from comptoir.bootstrap import Container
@@ -27,7 +27,7 @@ from domain.audit.service import RequestContext, record_attempt
 from domain.kit import inputs
 from domain.kit.principal import Channel
 from domain.whatsapp import inbox
-from domain.whatsapp.links import LinkOut, link_number, list_links
+from domain.whatsapp.links import LinkOut, link_number, list_links, set_member_phone
 
 log = logging.getLogger("comptoir.api.whatsapp")
 
@@ -132,3 +132,23 @@ def create_link(body: LinkIn, c: ContainerDep, principal: PrincipalDep) -> LinkO
 def get_links(c: ContainerDep, principal: PrincipalDep) -> list[LinkOut]:
     with c.db.unit_of_work(principal.tenant_id) as session:
         return [LinkOut.model_validate(x) for x in list_links(session, principal)]
+
+
+class PhoneIn(inputs.InputModel):
+    phone: str | None = Field(default=None, max_length=32, examples=["+221 77 123 45 67"])
+
+
+class PhoneOut(BaseModel):
+    user_id: UUID
+    phone: str | None
+
+
+@router.put(
+    "/members/{user_id}/phone",
+    response_model=PhoneOut,
+    summary="Numéro WhatsApp d'un membre (le sien, ou celui d'un membre pour l'admin)",
+)
+def put_phone(user_id: UUID, body: PhoneIn, c: ContainerDep, principal: PrincipalDep) -> PhoneOut:
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        phone = set_member_phone(session, principal, user_id, body.phone)
+    return PhoneOut(user_id=user_id, phone=phone)

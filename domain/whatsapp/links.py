@@ -17,7 +17,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from domain.audit import service as audit
-from domain.kit.errors import Conflict, InvalidInput
+from domain.identity.models import Membership, User
+from domain.kit.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kit.principal import Principal, Role
 from domain.whatsapp.models import WhatsAppLink
 
@@ -124,3 +125,59 @@ def sender_business(session: Session, phone_number_id: str, wamid: str) -> UUID 
         text("SELECT comptoir_whatsapp_sender_of(:p, :w)"), {"p": phone_number_id, "w": wamid}
     )
     return found if isinstance(found, UUID) else None
+
+
+def set_member_phone(
+    session: Session, principal: Principal, user_id: UUID, phone: str | None
+) -> str | None:
+    """Set (or clear) the phone a member talks to the business from on WhatsApp.
+
+    A person sets their own; an admin sets a member's only when that account belongs to no
+    other business — an identity is shared, and one business must not change how a person
+    is recognised by another. A phone already a member's of this business is refused:
+    routing would not know who is talking."""
+    from domain.identity import repository as identity_repo
+    from domain.identity.legal_ids import normalize_phone
+
+    if user_id != principal.user_id:
+        principal.require(Role.ADMIN)
+        other = [
+            t
+            for t in identity_repo.user_tenants(session, user_id)
+            if t.tenant_id != principal.tenant_id
+        ]
+        if other:
+            raise PermissionDenied(
+                "Ce compte appartient aussi à une autre entreprise : "
+                "seule la personne peut changer son numéro."
+            )
+    if identity_repo.get_membership(session, principal.tenant_id, user_id) is None:
+        raise NotFound("Membre introuvable.")
+    user = identity_repo.get_user(session, user_id)
+    tenant = identity_repo.get_tenant(session, principal.tenant_id)
+    assert user is not None and tenant is not None  # a member of the principal's business
+    normalized = normalize_phone(phone, tenant.country) if phone else None
+    if normalized and normalized != user.phone:
+        taken = session.scalar(
+            select(User.id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.tenant_id == principal.tenant_id,
+                User.phone == normalized,
+                User.id != user_id,
+            )
+        )
+        if taken is not None:
+            raise Conflict("Ce numéro est déjà celui d'un autre membre de l'entreprise.")
+    before, user.phone = user.phone, normalized
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        "member.phone",
+        target_type="user",
+        target_id=user_id,
+        before={"phone": before},
+        after={"phone": normalized},
+    )
+    return normalized

@@ -86,7 +86,9 @@ def new_phone() -> str:
     return "+22177" + str(secrets.randbelow(9_000_000) + 1_000_000)
 
 
-def meta_body(kind: str, *, number: str, sender: str, wamid: str | None = None, **fields: Any) -> dict[str, Any]:
+def meta_body(
+    kind: str, *, number: str, sender: str, wamid: str | None = None, **fields: Any
+) -> dict[str, Any]:
     """One of Meta's example bodies with this test's number, sender and ids."""
     body = copy.deepcopy(PAYLOADS[kind])
     value = body["entry"][0]["changes"][0]["value"]
@@ -101,7 +103,7 @@ def meta_body(kind: str, *, number: str, sender: str, wamid: str | None = None, 
         status["recipient_id"] = sender.lstrip("+")
         status["id"] = wamid or new_wamid()
         status.update(fields)
-    return body
+    return dict(body)
 
 
 def text_delivery(text: str, **kwargs: Any) -> dict[str, Any]:

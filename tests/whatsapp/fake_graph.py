@@ -63,7 +63,7 @@ class FakeGraph:
             failure = self._failures.pop(0) if self._failures else None
         if failure is not None:
             status, code = failure
-            error = {"message": "(#%s) simulated" % code, "type": "OAuthException", "code": code}
+            error = {"message": f"(#{code}) simulated", "type": "OAuthException", "code": code}
             return JSONResponse({"error": error}, status_code=status)
         wamid = f"wamid.OUT{next(self._ids):06d}"
         return JSONResponse(

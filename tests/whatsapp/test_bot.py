@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from celery import Celery
 from sqlalchemy import text
 
 from comptoir.bootstrap import Container
@@ -32,7 +31,6 @@ from tests.whatsapp.conftest import (
 from tests.whatsapp.fake_graph import FakeGraph
 
 pytestmark = pytest.mark.usefixtures("worker")
-
 
 
 def replies(fake: FakeGraph, phone: str, count: int = 1) -> list[dict[str, Any]]:
@@ -104,7 +102,9 @@ class TestConversation:
     def test_no_cancels_and_writes_nothing(
         self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
     ) -> None:
-        post(http, text_delivery("crée le client Maison Kane", number=line.number, sender=line.phone))
+        post(
+            http, text_delivery("crée le client Maison Kane", number=line.number, sender=line.phone)
+        )
         preview = replies(fake_graph, line.phone)[-1]
         post(http, tap(button_ids(preview)["Non"], number=line.number, sender=line.phone))
         answer = replies(fake_graph, line.phone, 2)[-1]
@@ -158,7 +158,9 @@ class TestWhoIsTalking:
         self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
     ) -> None:
         stranger = new_phone()
-        body = text_delivery("bonjour, c'est combien le ciment ?", number=line.number, sender=stranger)
+        body = text_delivery(
+            "bonjour, c'est combien le ciment ?", number=line.number, sender=stranger
+        )
         post(http, body)
         post(http, body)
         answer = replies(fake_graph, stranger)
@@ -185,14 +187,18 @@ class TestWhoIsTalking:
         # The next message goes to the business chosen, without asking again.
         post(http, text_delivery("merci", number=line.number, sender=line.phone))
         assert body_text(replies(fake_graph, line.phone, 3)[-1]) != body_text(question)
-        assert count(whatsapp_on, other.tenant_id, "SELECT count(*) FROM conversation_messages") == 4
+        assert (
+            count(whatsapp_on, other.tenant_id, "SELECT count(*) FROM conversation_messages") == 4
+        )
 
     def test_a_voice_note_is_answered_plainly(
         self, http: httpx.Client, fake_graph: FakeGraph, line: Line
     ) -> None:
         post(http, meta_body("audio", number=line.number, sender=line.phone))
         answer = replies(fake_graph, line.phone)
-        assert body_text(answer[-1]).startswith("Les messages vocaux ne sont pas encore pris en charge")
+        assert body_text(answer[-1]).startswith(
+            "Les messages vocaux ne sont pas encore pris en charge"
+        )
 
     def test_a_button_that_is_not_ours_is_refused_politely(
         self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
@@ -239,3 +245,26 @@ class TestSweep:
             inbox.record(session, inbox.items_of(body), earlier)
         assert sweep_now(whatsapp_on)[0] >= 1
         assert len(replies(fake_graph, line.phone)) == 1
+
+
+class TestOptions:
+    def test_a_question_back_offers_its_options_as_buttons(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, shop_line: Line
+    ) -> None:
+        from tests.finance_factories import make_customer
+
+        line = shop_line
+        make_customer(whatsapp_on, line.admin, "Diallo & Fils")
+        post(
+            http,
+            text_delivery(
+                "Diallo a payé 10 000 FCFA par Wave", number=line.number, sender=line.phone
+            ),
+        )
+        question = replies(fake_graph, line.phone)[-1]
+        assert question["type"] == "interactive", question
+        options = button_ids(question)
+        assert set(options) == {"Diallo SARL", "Diallo & Fils"}
+        post(http, tap(options["Diallo SARL"], number=line.number, sender=line.phone))
+        preview = replies(fake_graph, line.phone, 2)[-1]
+        assert "Diallo SARL" in body_text(preview) and set(button_ids(preview)) == {"Oui", "Non"}

@@ -173,11 +173,13 @@ class TestQueueText:
         ):
             queue_text(session, line.admin.tenant_id, nobody.user_id, "x", dedup_key="k")
 
-    def test_a_long_text_goes_as_several_messages_once(
-        self, quiet: Container, line: Line
-    ) -> None:
+    def test_a_long_text_goes_as_several_messages_once(self, quiet: Container, line: Line) -> None:
         long = "\n".join(f"Ligne {n} : " + "x" * 90 for n in range(100))
         with quiet.db.unit_of_work(line.admin.tenant_id) as session:
-            first = queue_text(session, line.admin.tenant_id, line.member.user_id, long, dedup_key="r1")
-            again = queue_text(session, line.admin.tenant_id, line.member.user_id, long, dedup_key="r1")
+            first = queue_text(
+                session, line.admin.tenant_id, line.member.user_id, long, dedup_key="r1"
+            )
+            again = queue_text(
+                session, line.admin.tenant_id, line.member.user_id, long, dedup_key="r1"
+            )
         assert len(first) == 3 and again == []

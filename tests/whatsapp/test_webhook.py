@@ -46,7 +46,11 @@ class TestHandshake:
     def test_the_verify_token_gets_the_challenge_back(
         self, http: httpx.Client, whatsapp_on: Container
     ) -> None:
-        params = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}
+        params = {
+            "hub.mode": "subscribe",
+            "hub.verify_token": VERIFY_TOKEN,
+            "hub.challenge": "1158201444",
+        }
         r = http.get(WEBHOOK, params=params)
         assert (r.status_code, r.text) == (200, "1158201444")
 
@@ -67,7 +71,9 @@ class TestHandshake:
         )
         try:
             wamid = new_wamid()
-            r = post(http, text_delivery("bonjour", number=line.number, sender=line.phone, wamid=wamid))
+            r = post(
+                http, text_delivery("bonjour", number=line.number, sender=line.phone, wamid=wamid)
+            )
             assert r.status_code == 503
             assert "COMPTOIR_WHATSAPP_APP_SECRET" in r.json()["error"]["message"]
             assert http.get(WEBHOOK, params={"hub.mode": "subscribe"}).status_code == 503
@@ -88,9 +94,7 @@ class TestSignature:
         missing = http.post(WEBHOOK, content=raw)
         wrong = http.post(WEBHOOK, content=raw, headers={"x-hub-signature-256": sign(raw, "autre")})
         # A valid signature of another body: the raw bytes are what is signed.
-        other = http.post(
-            WEBHOOK, content=raw + b" ", headers={"x-hub-signature-256": sign(raw)}
-        )
+        other = http.post(WEBHOOK, content=raw + b" ", headers={"x-hub-signature-256": sign(raw)})
         assert (missing.status_code, wrong.status_code, other.status_code) == (401, 403, 403)
         assert inbox_rows(whatsapp_on, wamid) == 0
         assert refusals(whatsapp_on) == before + 3
@@ -133,5 +137,10 @@ class TestOnce:
     ) -> None:
         wamid = new_wamid()
         for kind in ("status_read", "status_delivered", "status_read", "status_sent"):
-            assert post(http, meta_body(kind, number=line.number, sender=line.phone, wamid=wamid)).status_code == 200
+            assert (
+                post(
+                    http, meta_body(kind, number=line.number, sender=line.phone, wamid=wamid)
+                ).status_code
+                == 200
+            )
         assert inbox_rows(whatsapp_on, wamid) == 3
