@@ -57,6 +57,7 @@ STALE_BUTTON = "Ce bouton n'est plus valable. Refaites la demande si besoin."
 CONFIRM_PROMPT = "Je confirme ?"
 YES, NO = "Oui", "Non"
 MESSAGE_LIMIT = 4000  # what the chat accepts in one message
+MEDIA_KINDS = ("document", "image")
 
 
 class AlreadyProcessed(Exception):
@@ -170,7 +171,9 @@ def _finish_only(c: Container, delivery: Delivery, outcome: str) -> str:
     return outcome
 
 
-def _answer_plainly(c: Container, tenant_id: UUID, delivery: Delivery, text: str) -> None:
+def _answer_plainly(
+    c: Container, tenant_id: UUID, delivery: Delivery, text: str, *, user_id: UUID | None = None
+) -> None:
     """One text reply and the delivery marked processed, in one transaction."""
     with c.db.unit_of_work(tenant_id) as session:
         row = inbox.lock_unprocessed(session, delivery.inbound_id)
@@ -186,6 +189,7 @@ def _answer_plainly(c: Container, tenant_id: UUID, delivery: Delivery, text: str
                 kind="text",
                 body=outbox.text_body(part),
                 dedup_key=f"reply:{delivery.wamid}:{n}",
+                user_id=user_id,
             )
         inbox.finish(session, row, c.clock.now(), "answered")
 
@@ -452,6 +456,12 @@ def converse(
         channel=Channel.WHATSAPP,
         request_id=delivery.wamid[:64],
     )
+    if delivery.payload.get("type") in MEDIA_KINDS:
+        from api.whatsapp_media import receive_document
+
+        answer = receive_document(c, principal, delivery.payload)
+        _answer_plainly(c, principal.tenant_id, delivery, answer, user_id=principal.user_id)
+        return "document"
     request = read_request(c, principal, delivery.payload)
     db = _TurnDatabase(c.db)
     options: list[list[str]] = []

@@ -268,3 +268,53 @@ class TestOptions:
         post(http, tap(options["Diallo SARL"], number=line.number, sender=line.phone))
         preview = replies(fake_graph, line.phone, 2)[-1]
         assert "Diallo SARL" in body_text(preview) and set(button_ids(preview)) == {"Oui", "Non"}
+
+
+def contract_pdf() -> bytes:
+    """A one-page PDF with a text layer, as a phone would send a contract."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 760, "Contrat de bail commercial")
+    page.drawString(72, 740, "Le loyer mensuel du local de Pikine est de 350 000 FCFA.")
+    page.drawString(72, 720, "Le preavis de resiliation est de trois mois.")
+    page.save()
+    return out.getvalue()
+
+
+class TestDocuments:
+    def test_a_document_received_is_stored_and_searchable(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        from rag.retrieval import search
+
+        media_id = new_number()
+        fake_graph.add_medium(media_id, contract_pdf(), "application/pdf")
+        document = {
+            "id": media_id,
+            "filename": "bail-pikine.pdf",
+            "mime_type": "application/pdf",
+            "caption": "Bail Pikine",
+            "sha256": "x",
+        }
+        post(http, meta_body("document", number=line.number, sender=line.phone, document=document))
+        answer = body_text(replies(fake_graph, line.phone)[-1])
+        assert answer.startswith("Document « Bail Pikine » enregistré"), answer
+        with whatsapp_on.db.unit_of_work(line.admin.tenant_id) as session:
+            uploader = session.scalar(text("SELECT uploaded_by FROM documents"))
+            passages = search(session, line.member.principal(), "loyer mensuel Pikine")
+        assert uploader == line.member.user_id
+        assert passages and "350 000" in passages[0].text
+
+    def test_a_photo_the_documents_service_refuses_is_answered_in_french(
+        self, http: httpx.Client, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        media_id = new_number()
+        fake_graph.add_medium(media_id, b"\xff\xd8\xff\xe0fake-jpeg", "image/jpeg")
+        image = {"id": media_id, "mime_type": "image/jpeg", "sha256": "x"}
+        post(http, meta_body("image", number=line.number, sender=line.phone, image=image))
+        answer = body_text(replies(fake_graph, line.phone)[-1])
+        assert answer.startswith("Format de fichier non pris en charge"), answer
