@@ -24,12 +24,12 @@ from automations import maintenance
 from automations.celery_app import app as celery_app
 from automations.celery_app import configure
 from comptoir.bootstrap import Container
+from comptoir.whatsapp_fake import FakeGraph, serve
 from domain.identity import service as identity
 from domain.identity.schemas import MemberCreate
 from domain.kit.principal import Role
 from domain.whatsapp.links import link_number
 from tests.factories import PASSWORD, Account, make_tenant, unique
-from tests.whatsapp.fake_graph import FakeGraph, serve
 
 PAYLOADS = json.loads((Path(__file__).parent / "meta_payloads.json").read_text())
 APP_SECRET = "test-app-secret-4f1c"

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from comptoir.bootstrap import Container
+from comptoir.whatsapp_fake import FakeGraph
 from domain.kit.principal import Role
 from tests.factories import make_tenant
 from tests.finance_factories import make_shop, posted_invoice
@@ -28,7 +29,6 @@ from tests.whatsapp.conftest import (
     text_delivery,
     wait_for,
 )
-from tests.whatsapp.fake_graph import FakeGraph
 
 pytestmark = pytest.mark.usefixtures("worker")
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from api.whatsapp_bot import note_inbound, process
 from comptoir.bootstrap import Container
+from comptoir.whatsapp_fake import FakeGraph
 from domain.kit.clock import ManualClock
 from domain.kit.errors import InvalidInput
 from domain.kit.principal import Role
@@ -28,7 +29,6 @@ from tests.whatsapp.conftest import (
     meta_body,
     new_phone,
 )
-from tests.whatsapp.fake_graph import FakeGraph
 
 
 @pytest.fixture

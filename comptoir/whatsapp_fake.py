@@ -1,10 +1,14 @@
-"""A local stand-in for Meta's Graph API, served by uvicorn on loopback: it records every
-request and answers the way the Cloud API does (message ids, media ids and URLs, errors
-with Meta's JSON shape — 429, 5xx, 131047), so the real client code runs over real HTTP."""
+"""A local stand-in for Meta's Graph API, served by uvicorn on loopback, for the tests,
+the benchmark and demos without a Meta account (point COMPTOIR_WHATSAPP_API_URL at it).
+
+It records every request (with the time it arrived) and answers the way the Cloud API
+does: message ids, media ids and download URLs, and errors in Meta's JSON shape — 429,
+5xx, 131047 — when told to, so the real client code runs over real HTTP."""
 
 from __future__ import annotations
 
 import itertools
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,8 +20,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.conftest import free_port
-
 VERSION = "v23.0"
 
 
@@ -27,6 +29,7 @@ class Recorded:
     path: str
     body: dict[str, Any]
     authorization: str | None
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -49,6 +52,16 @@ class FakeGraph:
         with self._lock:
             return [
                 r.body
+                for r in self.requests
+                if r.path.endswith("/messages") and r.body.get("to") == to
+            ]
+
+    def send_times(self, phone: str) -> list[float]:
+        """When each message to ``phone`` arrived (``time.monotonic()``), oldest first."""
+        to = phone.lstrip("+")
+        with self._lock:
+            return [
+                r.at
                 for r in self.requests
                 if r.path.endswith("/messages") and r.body.get("to") == to
             ]
@@ -118,7 +131,14 @@ class FakeGraph:
         )
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def serve(fake: FakeGraph) -> tuple[uvicorn.Server, threading.Thread]:
+    """Start ``fake`` on a free loopback port (its ``base_url`` is set) in a thread."""
     port = free_port()
     fake.base_url = f"http://127.0.0.1:{port}/{VERSION}"
     server = uvicorn.Server(
