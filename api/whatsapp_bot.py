@@ -22,6 +22,7 @@ import copy
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -58,6 +59,18 @@ CONFIRM_PROMPT = "Je confirme ?"
 YES, NO = "Oui", "Non"
 MESSAGE_LIMIT = 4000  # what the chat accepts in one message
 MEDIA_KINDS = ("document", "image")
+
+
+# The messages queued while processing a delivery, when the caller collects them (the
+# worker sends them itself right after, instead of waiting for their relay).
+QUEUED: ContextVar[list[tuple[UUID, UUID]] | None] = ContextVar("whatsapp_queued", default=None)
+
+
+def _queue_reply(session: Session, tenant_id: UUID, **fields: Any) -> None:
+    message_id = outbox.queue(session, tenant_id, **fields)
+    collected = QUEUED.get()
+    if message_id is not None and collected is not None:
+        collected.append((tenant_id, message_id))
 
 
 class AlreadyProcessed(Exception):
@@ -181,7 +194,7 @@ def _answer_plainly(
             raise AlreadyProcessed()
         note_inbound(session, tenant_id, delivery.phone, c.clock.now())
         for n, part in enumerate(split_text(text)):
-            outbox.queue(
+            _queue_reply(
                 session,
                 tenant_id,
                 phone_number_id=delivery.phone_number_id,
@@ -203,7 +216,7 @@ def _ask_business(c: Container, delivery: Delivery, members: list[links.Member])
         if row is None:
             raise AlreadyProcessed()
         note_inbound(session, tenant_id, delivery.phone, c.clock.now())
-        outbox.queue(
+        _queue_reply(
             session,
             tenant_id,
             phone_number_id=delivery.phone_number_id,
@@ -409,7 +422,7 @@ class _Sink:
         return f"w:{choice.id.hex}"
 
     def _queue(self, session: Session, kind: str, body: dict[str, Any]) -> None:
-        outbox.queue(
+        _queue_reply(
             session,
             self.principal.tenant_id,
             phone_number_id=self.delivery.phone_number_id,

@@ -60,9 +60,24 @@ def send_queued(session: Session, event: DomainEvent) -> None:
 
 @app.task(name="automations.whatsapp.process")  # type: ignore[untyped-decorator]
 def process(inbound_id: str) -> str:
+    return process_then_send(container_for_tasks(), UUID(inbound_id))
+
+
+def process_then_send(container: Container, inbound_id: UUID) -> str:
+    """Process one delivery, then send its replies from here at once (committed by then):
+    no wait behind other tasks for their relay, which will find them sent."""
+    from api.whatsapp_bot import QUEUED
     from api.whatsapp_bot import process as process_delivery
 
-    return process_delivery(container_for_tasks(), UUID(inbound_id))
+    queued: list[tuple[UUID, UUID]] = []
+    token = QUEUED.set(queued)
+    try:
+        outcome = process_delivery(container, inbound_id)
+    finally:
+        QUEUED.reset(token)
+    for tenant_id, message_id in queued:
+        send_now(container, tenant_id, message_id)
+    return outcome
 
 
 @app.task(name="automations.whatsapp.deliver")  # type: ignore[untyped-decorator]
