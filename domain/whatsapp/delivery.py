@@ -77,7 +77,7 @@ def deliver(
             return Attempt(row.status)
         row.attempts += 1
         try:
-            wamid = graph.send_message(row.phone_number_id, row.to_phone, row.body)
+            wamid = graph.send_message(row.phone_number_id, row.to_phone, _with_media(graph, row))
         except GraphError as error:
             return _failed_attempt(session, row, now, error)
         row.status, row.wamid, row.sent_at = "sent", wamid, now
@@ -87,6 +87,20 @@ def deliver(
             apply_status(row, early.payload or {})
             inbox.finish(session, early, now, "applied")
         return Attempt(row.status)
+
+
+def _with_media(graph: GraphAPI, row: WhatsAppMessage) -> dict[str, Any]:
+    """The body to send: a document's file is uploaded first and named by its media id."""
+    if row.media is None or row.kind != "document":
+        return row.body
+    media_id = graph.upload_media(
+        row.phone_number_id,
+        row.media,
+        row.media_type or "application/octet-stream",
+        str(row.body.get("document", {}).get("filename") or "document"),
+    )
+    document = {**row.body.get("document", {}), "id": media_id}
+    return {**row.body, "document": document}
 
 
 def _failed_attempt(

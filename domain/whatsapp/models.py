@@ -21,7 +21,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -73,6 +82,10 @@ class WhatsAppMessage(TenantEntity):
     kind: Mapped[str] = mapped_column(String(16))
     # The Graph API message object without ``to`` (text, interactive, document, template).
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # A document's bytes, uploaded to Meta at send time (a media id lives 30 days, a
+    # retry may need a new one); its MIME type.
+    media: Mapped[bytes | None] = mapped_column(LargeBinary)
+    media_type: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), default="queued")
     wamid: Mapped[str | None] = mapped_column(String(128))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

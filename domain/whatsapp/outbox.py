@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from domain.events.models import DomainEvent
 from domain.identity.models import Membership, User
+from domain.kit.clock import Clock
 from domain.kit.db import EVENT_PUBLISHER, on_commit
 from domain.kit.errors import InvalidInput
 from domain.kit.ids import uuid7
+from domain.kit.principal import Principal
 from domain.whatsapp.models import WhatsAppLink, WhatsAppMessage
 from domain.whatsapp.render import split_text
 
@@ -38,8 +40,11 @@ def queue(
     body: dict[str, Any],
     dedup_key: str,
     user_id: UUID | None = None,
+    media: bytes | None = None,
+    media_type: str | None = None,
 ) -> UUID | None:
-    """Queue one message; None when ``dedup_key`` was already queued (nothing added)."""
+    """Queue one message; None when ``dedup_key`` was already queued (nothing added).
+    A document message carries its file in ``media``: uploaded when it is sent."""
     message_id = session.scalar(
         insert(WhatsAppMessage)
         .values(
@@ -51,6 +56,8 @@ def queue(
             user_id=user_id,
             kind=kind,
             body=body,
+            media=media,
+            media_type=media_type,
             status="queued",
             attempts=0,
         )
@@ -134,3 +141,62 @@ def queue_text(
 
 def text_body(text: str) -> dict[str, Any]:
     return {"type": "text", "text": {"body": text, "preview_url": False}}
+
+
+def queue_document(
+    session: Session,
+    tenant_id: UUID,
+    user_id: UUID,
+    data: bytes,
+    *,
+    filename: str,
+    mime_type: str,
+    caption: str | None,
+    dedup_key: str,
+) -> UUID | None:
+    """Queue a file to a member of the business as a WhatsApp document message (uploaded
+    to Meta when sent, then sent by its media id)."""
+    number = business_number(session, tenant_id)
+    phone = member_phone(session, tenant_id, user_id)
+    if number is None or phone is None:
+        raise InvalidInput("Impossible d'envoyer ce document sur WhatsApp : numéro inconnu.")
+    document: dict[str, Any] = {"filename": filename[:240]}
+    if caption:
+        document["caption"] = caption[:1024]
+    return queue(
+        session,
+        tenant_id,
+        phone_number_id=number,
+        to_phone=phone,
+        kind="document",
+        body={"type": "document", "document": document},
+        dedup_key=dedup_key,
+        user_id=user_id,
+        media=data,
+        media_type=mime_type,
+    )
+
+
+def queue_invoice_pdf(
+    session: Session, principal: Principal, clock: Clock, invoice_id: UUID, *, dedup_key: str
+) -> UUID | None:
+    """« Envoie-moi la facture F-2026-00012 »: the invoice's PDF (Factur-X for a French
+    business's posted invoice, as the API serves it) to the person asking, on WhatsApp.
+    The invoice is read with the asker's own rights."""
+    from domain.finance import printing
+    from domain.finance.documents.facturx import facturx_pdf
+    from domain.finance.documents.pdf import render_pdf
+
+    doc = printing.invoice_document(session, principal, clock, invoice_id)
+    facturx = doc.country == "FR" and doc.number != "BROUILLON"
+    data = facturx_pdf(doc) if facturx else render_pdf(doc)
+    return queue_document(
+        session,
+        principal.tenant_id,
+        principal.user_id,
+        data,
+        filename=f"{doc.number}.pdf",
+        mime_type="application/pdf",
+        caption=f"Facture {doc.number}",
+        dedup_key=dedup_key,
+    )

@@ -183,3 +183,32 @@ class TestQueueText:
                 session, line.admin.tenant_id, line.member.user_id, long, dedup_key="r1"
             )
         assert len(first) == 3 and again == []
+
+
+class TestDocuments:
+    def test_an_invoice_goes_as_a_pdf_document_uploaded_then_sent(
+        self, quiet: Container, graph: GraphAPI, fake_graph: FakeGraph
+    ) -> None:
+        from domain.whatsapp.outbox import queue_invoice_pdf
+        from tests.finance_factories import make_shop, posted_invoice
+        from tests.whatsapp.conftest import link, new_number
+
+        shop = make_shop(quiet, country="SN")
+        invoice = posted_invoice(quiet, shop)
+        phone = new_phone()
+        member = add_member_with_phone(quiet, shop.account, phone, Role.ACCOUNTANT)
+        link(quiet, shop.account, new_number())
+        with quiet.db.unit_of_work(shop.tenant_id) as session:
+            note_inbound(session, shop.tenant_id, phone, quiet.clock.now())
+            message_id = queue_invoice_pdf(
+                session, member.principal(Role.ACCOUNTANT), quiet.clock, invoice.id, dedup_key="f1"
+            )
+        assert message_id is not None
+        attempt = delivery.deliver(quiet.db, graph, quiet.clock, shop.tenant_id, message_id)
+        assert attempt.status == "sent"
+        (sent,) = fake_graph.sent_to(phone)
+        assert sent["type"] == "document"
+        document = sent["document"]
+        assert document["filename"] == f"{invoice.number}.pdf"
+        data, mime = fake_graph.media[document["id"]]
+        assert mime == "application/pdf" and data.startswith(b"%PDF-")

@@ -199,6 +199,8 @@ def _messages() -> None:
         sa.Column("user_id", sa.Uuid(), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("body", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("media", sa.LargeBinary(), nullable=True),
+        sa.Column("media_type", sa.String(length=100), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("wamid", sa.String(length=128), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
