@@ -31,8 +31,12 @@ from domain.whatsapp.links import LinkOut, link_number, list_links, set_member_p
 
 log = logging.getLogger("comptoir.api.whatsapp")
 
+# Meta's endpoint, not part of the API clients use: left out of the OpenAPI schema.
 webhook_router = APIRouter(
-    prefix="/webhooks", tags=["whatsapp"], dependencies=[declare_channel(Channel.WHATSAPP)]
+    prefix="/webhooks",
+    tags=["whatsapp"],
+    dependencies=[declare_channel(Channel.WHATSAPP)],
+    include_in_schema=False,
 )
 router = APIRouter(prefix="/api/v1/whatsapp", tags=["whatsapp"])
 
