@@ -318,3 +318,34 @@ class TestDocuments:
         post(http, meta_body("image", number=line.number, sender=line.phone, image=image))
         answer = body_text(replies(fake_graph, line.phone)[-1])
         assert answer.startswith("Format de fichier non pris en charge"), answer
+
+
+class TestButtonsAreBound:
+    def test_another_members_yes_button_confirms_nothing(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        post(
+            http,
+            text_delivery("crée le client Maison Diouf", number=line.number, sender=line.phone),
+        )
+        yes = button_ids(replies(fake_graph, line.phone)[-1])["Oui"]
+        intruder = new_phone()
+        add_member_with_phone(whatsapp_on, line.admin, intruder, Role.ADMIN)
+        post(http, tap(yes, number=line.number, sender=intruder))
+        assert "plus valable" in body_text(replies(fake_graph, intruder)[-1])
+        sql = "SELECT count(*) FROM partners WHERE name = 'Maison Diouf'"
+        assert count(whatsapp_on, line.admin.tenant_id, sql) == 0
+
+    def test_a_message_text_leaves_the_platform_inbox_once_routed(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        body = text_delivery("bonjour", number=line.number, sender=line.phone)
+        wamid = body["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+        post(http, body)
+        replies(fake_graph, line.phone)
+        with whatsapp_on.db.unit_of_work() as session:
+            row = session.execute(
+                text("SELECT payload, outcome FROM whatsapp_inbound WHERE wamid = :w"),
+                {"w": wamid},
+            ).one()
+        assert (row.payload, row.outcome) == (None, "turn")
