@@ -28,6 +28,7 @@ from domain.kit import inputs
 from domain.kit.principal import Channel
 from domain.whatsapp import inbox
 from domain.whatsapp.links import LinkOut, link_number, list_links, set_member_phone
+from domain.whatsapp.templates import TemplatesIn, set_templates
 
 log = logging.getLogger("comptoir.api.whatsapp")
 
@@ -136,6 +137,20 @@ def create_link(body: LinkIn, c: ContainerDep, principal: PrincipalDep) -> LinkO
 def get_links(c: ContainerDep, principal: PrincipalDep) -> list[LinkOut]:
     with c.db.unit_of_work(principal.tenant_id) as session:
         return [LinkOut.model_validate(x) for x in list_links(session, principal)]
+
+
+@router.put(
+    "/links/{link_id}/templates",
+    response_model=LinkOut,
+    summary="Modèles de message approuvés par Meta, par usage (admin)",
+)
+def put_templates(
+    link_id: UUID, body: TemplatesIn, c: ContainerDep, principal: PrincipalDep
+) -> LinkOut:
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        set_templates(session, principal, link_id, body)
+        link = next(x for x in list_links(session, principal) if x.id == link_id)
+        return LinkOut.model_validate(link)
 
 
 class PhoneIn(inputs.InputModel):

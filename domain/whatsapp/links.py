@@ -29,6 +29,7 @@ class LinkOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: UUID
     phone_number_id: str
+    templates: dict[str, str]
     created_at: datetime
 
 

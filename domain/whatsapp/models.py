@@ -63,6 +63,13 @@ class WhatsAppLink(TenantEntity):
     __tablename__ = "whatsapp_links"
     phone_number_id: Mapped[str] = mapped_column(String(32))
     linked_by: Mapped[UUID | None]
+    # The message templates the business had Meta approve, by purpose (``notification``:
+    # one body parameter, the text; ``invoice``: a document header and three body
+    # parameters, customer, number, amount due) and their ``language`` code: what may go
+    # out once a contact's 24-hour window is closed.
+    templates: Mapped[dict[str, str]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
     __table_args__ = (
         UniqueConstraint("tenant_id", "phone_number_id"),
         Index(None, "tenant_id", "created_at"),

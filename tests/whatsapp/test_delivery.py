@@ -9,7 +9,7 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from api.whatsapp_bot import note_inbound, process
 from comptoir.bootstrap import Container
@@ -19,7 +19,7 @@ from domain.kit.errors import InvalidInput
 from domain.kit.principal import Role
 from domain.whatsapp import delivery, inbox
 from domain.whatsapp.graph import WINDOW_CLOSED, GraphAPI
-from domain.whatsapp.models import WhatsAppMessage
+from domain.whatsapp.models import WhatsAppLink, WhatsAppMessage
 from domain.whatsapp.outbox import queue_text
 from tests.factories import make_member
 from tests.whatsapp.conftest import (
@@ -212,3 +212,89 @@ class TestDocuments:
         assert document["filename"] == f"{invoice.number}.pdf"
         data, mime = fake_graph.media[document["id"]]
         assert mime == "application/pdf" and data.startswith(b"%PDF-")
+
+
+class TestTemplates:
+    def test_an_invoice_sent_to_a_customer_by_template(
+        self, quiet: Container, graph: GraphAPI, fake_graph: FakeGraph
+    ) -> None:
+        from domain.whatsapp.templates import (
+            TemplatesIn,
+            queue_invoice_to_customer,
+            sendings,
+            set_templates,
+        )
+        from tests.finance_factories import make_customer, make_shop, posted_invoice
+        from tests.whatsapp.conftest import link, new_number
+
+        shop = make_shop(quiet, country="SN")
+        customer_phone = new_phone()
+        customer = make_customer(quiet, shop.account, "Kane & Fils", phone=customer_phone)
+        invoice = posted_invoice(quiet, shop, partner_id=customer)
+        number = new_number()
+        link(quiet, shop.account, number)
+        with quiet.db.unit_of_work(shop.tenant_id) as session:
+            link_id = session.scalar(select(WhatsAppLink.id))
+            names = TemplatesIn(invoice="facture_envoyee", language="fr")
+            set_templates(session, shop.principal, link_id, names)
+            message_id = queue_invoice_to_customer(
+                session,
+                shop.principal,
+                quiet.clock,
+                invoice.id,
+                dedup_key=f"invoice:{invoice.id}:1",
+            )
+        assert message_id is not None
+        # The customer never wrote: a template goes out all the same.
+        assert (
+            delivery.deliver(quiet.db, graph, quiet.clock, shop.tenant_id, message_id).status
+            == "sent"
+        )
+        (sent,) = fake_graph.sent_to(customer_phone)
+        template = sent["template"]
+        assert template["name"] == "facture_envoyee" and template["language"] == {"code": "fr"}
+        header, body = template["components"]
+        media_id = header["parameters"][0]["document"]["id"]
+        assert fake_graph.media[media_id][0].startswith(b"%PDF-")
+        texts = [p["text"] for p in body["parameters"]]
+        assert texts[:2] == ["Kane & Fils", invoice.number]
+        with quiet.db.unit_of_work(shop.tenant_id) as session:
+            (recorded,) = sendings(session, shop.tenant_id, f"invoice:{invoice.id}:")
+            assert (recorded.status, recorded.to_phone) == ("sent", customer_phone)
+
+    def test_without_an_invoice_template_the_refusal_says_so(
+        self, quiet: Container, line: Line
+    ) -> None:
+        from domain.whatsapp.templates import queue_invoice_to_customer
+        from tests.finance_factories import Shop, make_shop, posted_invoice
+
+        shop: Shop = make_shop(quiet, country="SN")
+        invoice = posted_invoice(quiet, shop)
+        with quiet.db.unit_of_work(shop.tenant_id) as session:
+            session.execute(text("UPDATE partners SET phone = :p"), {"p": new_phone()})
+            with pytest.raises(InvalidInput, match="modèle WhatsApp « facture »"):
+                queue_invoice_to_customer(
+                    session, shop.principal, quiet.clock, invoice.id, dedup_key="x"
+                )
+
+    def test_a_notification_after_24_hours_goes_as_the_notification_template(
+        self, quiet: Container, graph: GraphAPI, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        from domain.whatsapp.templates import TemplatesIn, set_templates
+
+        with quiet.db.unit_of_work(line.admin.tenant_id) as session:
+            link_id = session.scalar(select(WhatsAppLink.id))
+            set_templates(
+                session, line.admin.principal(), link_id, TemplatesIn(notification="alerte")
+            )
+        tenant = line.admin.tenant_id
+        silent = queued_text(quiet, line, "Stock bas :\nciment 3 sacs", window=False)
+        assert delivery.deliver(quiet.db, graph, quiet.clock, tenant, silent).status == "sent"
+        refused = queued_text(quiet, line, "Facture échue", window=True)
+        fake_graph.fail_next(400, WINDOW_CLOSED)  # Meta's clock closed it before ours
+        assert delivery.deliver(quiet.db, graph, quiet.clock, tenant, refused).status == "sent"
+        sent = fake_graph.sent_to(line.phone)
+        templates = [m for m in sent if m["type"] == "template"]
+        assert [t["template"]["name"] for t in templates] == ["alerte", "alerte"]
+        first = templates[0]["template"]["components"][0]["parameters"][0]["text"]
+        assert first == "Stock bas : ciment 3 sacs"

@@ -95,3 +95,21 @@ class TestPhones:
         url = f"/api/v1/whatsapp/members/{employee.user_id}/phone"
         r = http.put(url, json={"phone": line.phone}, headers=auth(http, line.admin))
         assert r.status_code == 409
+
+
+class TestTemplatesApi:
+    def test_an_admin_names_the_approved_templates(
+        self, http: httpx.Client, container: Container
+    ) -> None:
+        admin = make_tenant(container)
+        h = auth(http, admin)
+        link_id = http.post(LINKS, json={"phone_number_id": new_number()}, headers=h).json()["id"]
+        url = f"{LINKS}/{link_id}/templates"
+        r = http.put(url, json={"invoice": "facture_envoyee", "notification": "alerte"}, headers=h)
+        assert r.status_code == 200
+        assert r.json()["templates"] == {
+            "invoice": "facture_envoyee",
+            "notification": "alerte",
+            "language": "fr",
+        }
+        assert http.put(url, json={"invoice": "Pas Un Nom"}, headers=h).status_code == 422

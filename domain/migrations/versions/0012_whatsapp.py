@@ -138,6 +138,12 @@ def _links_choices_contacts() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("phone_number_id", sa.String(length=32), nullable=False),
         sa.Column("linked_by", sa.Uuid(), nullable=True),
+        sa.Column(
+            "templates",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default=sa.text("'{}'::jsonb"),
+            nullable=False,
+        ),
         *_timestamps(),
         _tenant_fk("whatsapp_links"),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_whatsapp_links")),
