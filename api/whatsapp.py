@@ -20,6 +20,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
 from api.deps import ContainerDep, ContextDep, PrincipalDep, declare_channel
 from comptoir.bootstrap import Container
@@ -88,10 +89,10 @@ async def receive(request: Request, c: ContainerDep, ctx: ContextDep) -> Respons
     except ValueError:
         return PlainTextResponse("Corps illisible.", status_code=status.HTTP_400_BAD_REQUEST)
     items = inbox.items_of(payload if isinstance(payload, dict) else {})
-    if items:
-        created = await anyio.to_thread.run_sync(_record, c, items)
-        _hand_over(created)
-    return PlainTextResponse("OK")
+    created = await anyio.to_thread.run_sync(_record, c, items) if items else []
+    # Durable once committed: the answer goes out now, the tasks are queued just after it
+    # (a process dying in between leaves them to the sweep).
+    return PlainTextResponse("OK", background=BackgroundTask(_hand_over, created))
 
 
 def _refuse(c: Container, ctx: RequestContext, missing: bool, size: int) -> None:

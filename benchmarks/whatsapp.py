@@ -140,7 +140,7 @@ def measure_turn(scratch: Container, line: Line, sizes: Sizes) -> dict[str, floa
 
     principal = member_principal(scratch, "banc-whatsapp", "vendeur0@banc.example")
     timings = []
-    for n in range(sizes.warmup + sizes.senders):
+    for n in range(sizes.warmup + max(sizes.senders, 20)):
         started = time.perf_counter()
         scratch.agent.reply(principal, REQUEST)
         if n >= sizes.warmup:
