@@ -38,6 +38,10 @@ def configure(redis_url: str) -> Celery:
                 "task": "automations.whatsapp.sweep",
                 "schedule": timedelta(minutes=1),
             },
+            "whatsapp-purge-inbox": {
+                "task": "automations.whatsapp.purge_inbox",
+                "schedule": timedelta(days=1),
+            },
             "purge-refresh-tokens": {
                 "task": "automations.maintenance.purge_refresh_tokens",
                 "schedule": timedelta(hours=1),

@@ -5,13 +5,13 @@
   (``send_queued``), and a retry after a 429/5xx is the ``deliver`` task, queued with its
   back-off;
 - ``sweep`` (beat, every minute) re-queues deliveries nobody finished (a worker killed
-  mid-way, the broker down) and messages whose time has come.
+  mid-way, the broker down) and messages whose time has come;
+- ``purge_inbox`` (beat, daily) deletes the keys of deliveries processed over 30 days ago.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy.orm import Session
@@ -103,6 +103,13 @@ def sweep() -> list[int]:
     return list(sweep_now(container_for_tasks()))
 
 
+@app.task(name="automations.whatsapp.purge_inbox")  # type: ignore[untyped-decorator]
+def purge_inbox() -> int:
+    container = container_for_tasks()
+    with container.db.unit_of_work() as session:
+        return inbox.purge(session, container.clock.now())
+
+
 def queue_inbound(inbound_id: UUID) -> None:
     _queue(process, [str(inbound_id)])
 
@@ -113,6 +120,3 @@ def _queue(task: object, args: list[str], countdown: float | None = None) -> Non
         task.apply_async(args=args, countdown=countdown, retry=False)  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001
         log.warning("could not queue %s%s; the sweep will", getattr(task, "name", task), args)
-
-
-SWEEP_EVERY = timedelta(minutes=1)

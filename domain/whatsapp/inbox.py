@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,9 @@ from domain.whatsapp.models import WhatsAppInbound
 SIGNATURE_PREFIX = "sha256="
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
+# Meta retries a delivery for up to 7 days: a processed key is kept longer than that, so a
+# late redelivery still finds it, then deleted.
+KEEP_KEYS = timedelta(days=30)
 
 
 def signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:
@@ -177,3 +180,14 @@ def statuses_for(session: Session, wamid: str) -> list[WhatsAppInbound]:
             .with_for_update(skip_locked=True)
         )
     )
+
+
+def purge(session: Session, now: datetime) -> int:
+    """Delete processed items older than ``KEEP_KEYS``; how many went."""
+    result = session.execute(
+        delete(WhatsAppInbound).where(
+            WhatsAppInbound.processed_at.is_not(None),
+            WhatsAppInbound.received_at < now - KEEP_KEYS,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -98,6 +98,11 @@ class TestConversation:
         assert post(http, tapped).status_code == 200
         assert len(fake_graph.sent_to(phone)) == 2
         assert count(whatsapp_on, admin.tenant_id, "SELECT count(*) FROM payments") == payments + 1
+        # The person taps « Oui » again (a new message): told so, nothing written.
+        post(http, tap(buttons["Oui"], number=number, sender=phone))
+        again = body_text(replies(fake_graph, phone, 3)[-1])
+        assert "déjà été confirmée" in again, again
+        assert count(whatsapp_on, admin.tenant_id, "SELECT count(*) FROM payments") == payments + 1
 
     def test_no_cancels_and_writes_nothing(
         self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph, line: Line

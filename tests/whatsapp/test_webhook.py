@@ -144,3 +144,26 @@ class TestOnce:
                 == 200
             )
         assert inbox_rows(whatsapp_on, wamid) == 3
+
+
+class TestPurge:
+    def test_processed_keys_go_after_30_days_and_unprocessed_ones_stay(
+        self, whatsapp_on: Container, line: Line
+    ) -> None:
+        from datetime import timedelta
+
+        from domain.whatsapp import inbox
+
+        old = whatsapp_on.clock.now() - timedelta(days=31)
+        done, waiting = new_wamid(), new_wamid()
+        with whatsapp_on.db.unit_of_work() as session:
+            for wamid in (done, waiting):
+                body = text_delivery("bonjour", number=line.number, sender=line.phone, wamid=wamid)
+                inbox.record(session, inbox.items_of(body), old)
+            session.execute(
+                text("UPDATE whatsapp_inbound SET processed_at = now() WHERE wamid = :w"),
+                {"w": done},
+            )
+        with whatsapp_on.db.unit_of_work() as session:
+            assert inbox.purge(session, whatsapp_on.clock.now()) >= 1
+        assert (inbox_rows(whatsapp_on, done), inbox_rows(whatsapp_on, waiting)) == (0, 1)
