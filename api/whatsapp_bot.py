@@ -26,7 +26,9 @@ from api.whatsapp_turn import (
     queue_reply,
 )
 from comptoir.bootstrap import Container
-from domain.whatsapp import inbox, links
+from domain.conversations.models import Conversation
+from domain.kit.principal import Channel
+from domain.whatsapp import inbox, links, outbox
 from domain.whatsapp.delivery import WINDOW, apply_status
 from domain.whatsapp.models import WhatsAppMessage
 from domain.whatsapp.render import MAX_ROWS, choices_body
@@ -39,6 +41,7 @@ NOT_A_MEMBER = (
     "votre numéro n'y est pas enregistré. Demandez à son administrateur de l'ajouter à "
     "votre profil, puis écrivez-nous à nouveau."
 )
+CHOSEN = "C'est noté : vous parlez à {name}. Que puis-je faire pour vous ?"
 WHICH_BUSINESS = (
     "Votre numéro est enregistré dans plusieurs entreprises. Pour laquelle est ce message ?"
 )
@@ -164,8 +167,8 @@ def _business_chosen(
     if member is None:
         return _finish_only(c, delivery, "unknown_business")
     original = _waiting_message(c, waiting_id, delivery.phone)
-    if original is None:
-        original = {**delivery.payload, "type": "text", "text": {"body": "bonjour"}}
+    if original is None:  # nothing waits any more: the choice opens the conversation
+        return _start_conversation(c, member, delivery)
     return converse(
         c,
         member,
@@ -177,6 +180,34 @@ def _business_chosen(
         ),
         waiting_id=waiting_id,
     )
+
+
+def _start_conversation(c: Container, member: links.Member, delivery: Delivery) -> str:
+    """A WhatsApp conversation with the business chosen (later messages go to it), and
+    a reply saying so."""
+    tenant_id = member.business.tenant_id
+    with c.db.unit_of_work(tenant_id) as session:
+        row = inbox.lock_unprocessed(session, delivery.inbound_id)
+        if row is None:
+            raise AlreadyProcessed()
+        now = c.clock.now()
+        conversation = Conversation(
+            tenant_id=tenant_id, user_id=member.user_id, channel=Channel.WHATSAPP.value
+        )
+        session.add(conversation)
+        note_inbound(session, tenant_id, delivery.phone, now)
+        queue_reply(
+            session,
+            tenant_id,
+            phone_number_id=delivery.phone_number_id,
+            to_phone=delivery.phone,
+            kind="text",
+            body=outbox.text_body(CHOSEN.format(name=member.business.name)),
+            dedup_key=f"reply:{delivery.wamid}:0",
+            user_id=member.user_id,
+        )
+        inbox.finish(session, row, now, "chose_business")
+    return "chose_business"
 
 
 def _waiting_message(c: Container, waiting_id: str, phone: str) -> dict[str, Any] | None:

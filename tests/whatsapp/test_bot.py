@@ -192,9 +192,17 @@ class TestWhoIsTalking:
         # The next message goes to the business chosen, without asking again.
         post(http, text_delivery("merci", number=line.number, sender=line.phone))
         assert body_text(replies(fake_graph, line.phone, 3)[-1]) != body_text(question)
+        messages = "SELECT count(*) FROM conversation_messages"
+        assert count(whatsapp_on, other.tenant_id, messages) == 4
+        # The other button, later: nothing waits; the person now talks to that business.
+        post(http, tap(choices["Quincaillerie Test"], number=line.number, sender=line.phone))
+        chosen = body_text(replies(fake_graph, line.phone, 4)[-1])
         assert (
-            count(whatsapp_on, other.tenant_id, "SELECT count(*) FROM conversation_messages") == 4
+            chosen == "C'est noté : vous parlez à Quincaillerie Test. Que puis-je faire pour vous ?"
         )
+        post(http, text_delivery("merci", number=line.number, sender=line.phone))
+        replies(fake_graph, line.phone, 5)
+        assert count(whatsapp_on, line.admin.tenant_id, messages) == 2
 
     def test_a_voice_note_is_answered_plainly(
         self, http: httpx.Client, fake_graph: FakeGraph, line: Line
