@@ -5,9 +5,11 @@ often and however concurrently Meta delivers it, and 503 until WhatsApp is confi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from comptoir.bootstrap import Container
@@ -21,6 +23,18 @@ from tests.whatsapp.conftest import (
     sign,
     text_delivery,
 )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_tasks_left(whatsapp_on: Container) -> Iterator[None]:
+    """No worker runs here: the processing tasks these deliveries queued are dropped at
+    the end, so that they do not wait for the next module's worker."""
+    yield
+    from automations.celery_app import app as celery_app
+    from automations.celery_app import configure
+
+    configure(whatsapp_on.endpoints.redis_url)
+    celery_app.control.purge()
 
 
 def inbox_rows(container: Container, wamid: str) -> int:
