@@ -41,6 +41,10 @@ NOT_A_MEMBER = (
     "votre numéro n'y est pas enregistré. Demandez à son administrateur de l'ajouter à "
     "votre profil, puis écrivez-nous à nouveau."
 )
+FAILED = (
+    "Désolé, je n'ai pas pu traiter votre message à cause d'une erreur de notre côté. "
+    "Rien n'a été enregistré : réessayez dans quelques minutes."
+)
 CHOSEN = "C'est noté : vous parlez à {name}. Que puis-je faire pour vous ?"
 WHICH_BUSINESS = (
     "Votre numéro est enregistré dans plusieurs entreprises. Pour laquelle est ce message ?"
@@ -63,14 +67,28 @@ def process(c: Container, inbound_id: UUID) -> str:
     except AlreadyProcessed:
         return "duplicate"
     except Exception:
-        with c.db.unit_of_work() as session:
-            if attempts >= inbox.MAX_ATTEMPTS and (
-                row := inbox.lock_unprocessed(session, inbound_id)
-            ):
-                inbox.finish(session, row, c.clock.now(), "failed")
-            else:
+        if attempts >= inbox.MAX_ATTEMPTS:
+            _give_up(c, Delivery(inbound_id, number, wamid, payload), kind)
+        else:
+            with c.db.unit_of_work() as session:
                 inbox.release(session, inbound_id)
         raise
+
+
+def _give_up(c: Container, delivery: Delivery, kind: str) -> None:
+    """The last try failed too: the delivery is closed, and a person who wrote is told."""
+    if kind != "message":
+        _finish_only(c, delivery, "failed")
+        return
+    try:
+        with c.db.unit_of_work() as session:
+            members = links.members_for(session, delivery.phone_number_id, delivery.phone)
+        if members:
+            answer_plainly(c, members[0].business.tenant_id, delivery, FAILED)
+            return
+    except Exception:  # noqa: BLE001 - the delivery is closed below whatever happens
+        log.exception("WhatsApp delivery %s: the apology failed too", delivery.wamid)
+    _finish_only(c, delivery, "failed")
 
 
 def record_status(

@@ -298,3 +298,27 @@ class TestTemplates:
         assert [t["template"]["name"] for t in templates] == ["alerte", "alerte"]
         first = templates[0]["template"]["components"][0]["parameters"][0]["text"]
         assert first == "Stock bas : ciment 3 sacs"
+
+
+class TestGivingUp:
+    def test_a_message_failing_at_every_try_gets_an_apology_once(
+        self, quiet: Container, line: Line, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import api.whatsapp_bot as bot
+        from tests.whatsapp.conftest import text_delivery
+
+        def broken(*args: object, **kwargs: object) -> str:
+            raise RuntimeError("the turn fails every time")
+
+        monkeypatch.setattr(bot, "converse", broken)
+        body = text_delivery("bonjour", number=line.number, sender=line.phone)
+        with quiet.db.unit_of_work() as session:
+            (inbound_id,) = inbox.record(session, inbox.items_of(body), quiet.clock.now())
+        for _ in range(inbox.MAX_ATTEMPTS):
+            with pytest.raises(RuntimeError):
+                process(quiet, inbound_id)
+        assert process(quiet, inbound_id) == "skipped"
+        with quiet.db.unit_of_work(line.admin.tenant_id) as session:
+            replies = list(session.scalars(select(WhatsAppMessage.body)))
+        assert len(replies) == 1
+        assert replies[0]["text"]["body"].startswith("Désolé, je n'ai pas pu traiter")
