@@ -234,7 +234,7 @@ class TestTemplates:
         number = new_number()
         link(quiet, shop.account, number)
         with quiet.db.unit_of_work(shop.tenant_id) as session:
-            link_id = session.scalar(select(WhatsAppLink.id))
+            link_id = session.scalars(select(WhatsAppLink.id)).one()
             names = TemplatesIn(invoice="facture_envoyee", language="fr")
             set_templates(session, shop.principal, link_id, names)
             message_id = queue_invoice_to_customer(
@@ -283,7 +283,7 @@ class TestTemplates:
         from domain.whatsapp.templates import TemplatesIn, set_templates
 
         with quiet.db.unit_of_work(line.admin.tenant_id) as session:
-            link_id = session.scalar(select(WhatsAppLink.id))
+            link_id = session.scalars(select(WhatsAppLink.id)).one()
             set_templates(
                 session, line.admin.principal(), link_id, TemplatesIn(notification="alerte")
             )
