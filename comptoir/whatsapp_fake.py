@@ -37,6 +37,8 @@ class FakeGraph:
     base_url: str = ""
     requests: list[Recorded] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    # Ids the next successful sends answer with, when a test needs to know one in advance.
+    next_wamids: list[str] = field(default_factory=list)
     _failures: list[tuple[int, int | None]] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -78,7 +80,9 @@ class FakeGraph:
             status, code = failure
             error = {"message": f"(#{code}) simulated", "type": "OAuthException", "code": code}
             return JSONResponse({"error": error}, status_code=status)
-        wamid = f"wamid.OUT{next(self._ids):06d}"
+        with self._lock:
+            chosen = self.next_wamids.pop(0) if self.next_wamids else None
+        wamid = chosen or f"wamid.OUT{next(self._ids):06d}"
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",

@@ -322,3 +322,24 @@ class TestGivingUp:
             replies = list(session.scalars(select(WhatsAppMessage.body)))
         assert len(replies) == 1
         assert replies[0]["text"]["body"].startswith("Désolé, je n'ai pas pu traiter")
+
+
+class TestEarlyStatus:
+    def test_a_status_faster_than_our_commit_is_applied_by_the_send(
+        self, quiet: Container, graph: GraphAPI, fake_graph: FakeGraph, line: Line
+    ) -> None:
+        from tests.whatsapp.conftest import new_wamid
+
+        wamid = new_wamid()
+        message_id = queued_text(quiet, line, "Commande livrée")
+        body = meta_body("status_delivered", number=line.number, sender=line.phone, wamid=wamid)
+        with quiet.db.unit_of_work() as session:
+            (status_id,) = inbox.record(session, inbox.items_of(body), quiet.clock.now())
+        # Meta reports « delivered » before the send's answer is committed: it waits…
+        assert process(quiet, status_id) == "waiting"
+        fake_graph.next_wamids.append(wamid)
+        delivery.deliver(quiet.db, graph, quiet.clock, line.admin.tenant_id, message_id)
+        # … and the send applies it when it records the message's id.
+        row = message(quiet, line, message_id)
+        assert (row.wamid, row.status) == (wamid, "delivered") and row.delivered_at
+        assert process(quiet, status_id) == "skipped"
