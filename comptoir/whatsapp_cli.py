@@ -118,6 +118,32 @@ def simulate_turn(
         container.db.event_publisher = publisher
 
 
+@whatsapp_app.command("fake-graph")
+def fake_graph(
+    port: Annotated[int, typer.Option(help="Port d'écoute (127.0.0.1)")] = 8090,
+) -> None:
+    """Serve a local stand-in of Meta's Graph API (demos without a Meta account) and print
+    every message sent to it; point COMPTOIR_WHATSAPP_API_URL at the URL shown."""
+    import time
+
+    from comptoir.whatsapp_fake import FakeGraph, serve
+
+    fake = FakeGraph()
+    server, thread = serve(fake, port)
+    typer.echo(f"COMPTOIR_WHATSAPP_API_URL={fake.base_url}  (Ctrl-C pour arrêter)")
+    seen = 0
+    try:
+        while thread.is_alive():
+            time.sleep(0.2)
+            fresh, seen = fake.requests[seen:], len(fake.requests)
+            for request in fresh:
+                if request.path.endswith("/messages"):
+                    typer.echo(describe("+" + str(request.body.get("to")), request.body))
+    except KeyboardInterrupt:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
 def describe(to: str, body: dict[str, Any]) -> str:
     """A message as a person would read it, with the ids of its buttons."""
     if body.get("type") == "text":
@@ -131,4 +157,6 @@ def describe(to: str, body: dict[str, Any]) -> str:
         rows = [r for s in action.get("sections", []) for r in s.get("rows", [])]
         choices = [(r["id"], r["title"]) for r in rows]
     shown = "  ".join(f"[{title}] ({ref})" for ref, title in choices)
-    return f"→ {to} : {text}\n   {shown}" if shown else json.dumps(body, ensure_ascii=False)
+    if shown:
+        return f"→ {to} : {text}\n   {shown}"
+    return f"→ {to} : {json.dumps(body, ensure_ascii=False)}"

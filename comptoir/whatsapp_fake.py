@@ -141,9 +141,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(fake: FakeGraph) -> tuple[uvicorn.Server, threading.Thread]:
-    """Start ``fake`` on a free loopback port (its ``base_url`` is set) in a thread."""
-    port = free_port()
+def serve(fake: FakeGraph, port: int | None = None) -> tuple[uvicorn.Server, threading.Thread]:
+    """Start ``fake`` on loopback (a free port unless given; its ``base_url`` is set) in a
+    thread."""
+    port = port or free_port()
     fake.base_url = f"http://127.0.0.1:{port}/{VERSION}"
     server = uvicorn.Server(
         uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning")
