@@ -128,6 +128,21 @@ def sender_business(session: Session, phone_number_id: str, wamid: str) -> UUID 
     return found if isinstance(found, UUID) else None
 
 
+def _check_may_edit(session: Session, principal: Principal, user_id: UUID) -> None:
+    from domain.identity import repository as identity_repo
+
+    if user_id != principal.user_id:
+        principal.require(Role.ADMIN)
+        tenants = identity_repo.user_tenants(session, user_id)
+        if any(t.tenant_id != principal.tenant_id for t in tenants):
+            raise PermissionDenied(
+                "Ce compte appartient aussi à une autre entreprise : "
+                "seule la personne peut changer son numéro."
+            )
+    if identity_repo.get_membership(session, principal.tenant_id, user_id) is None:
+        raise NotFound("Membre introuvable.")
+
+
 def set_member_phone(
     session: Session, principal: Principal, user_id: UUID, phone: str | None
 ) -> str | None:
@@ -140,20 +155,7 @@ def set_member_phone(
     from domain.identity import repository as identity_repo
     from domain.identity.legal_ids import normalize_phone
 
-    if user_id != principal.user_id:
-        principal.require(Role.ADMIN)
-        other = [
-            t
-            for t in identity_repo.user_tenants(session, user_id)
-            if t.tenant_id != principal.tenant_id
-        ]
-        if other:
-            raise PermissionDenied(
-                "Ce compte appartient aussi à une autre entreprise : "
-                "seule la personne peut changer son numéro."
-            )
-    if identity_repo.get_membership(session, principal.tenant_id, user_id) is None:
-        raise NotFound("Membre introuvable.")
+    _check_may_edit(session, principal, user_id)
     user = identity_repo.get_user(session, user_id)
     tenant = identity_repo.get_tenant(session, principal.tenant_id)
     assert user is not None and tenant is not None  # a member of the principal's business

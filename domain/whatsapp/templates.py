@@ -114,28 +114,8 @@ def queue_invoice_to_customer(
             "(PUT /api/v1/whatsapp/links/{id}/templates)."
         )
     pdf = facturx_pdf(doc) if doc.country == "FR" else render_pdf(doc)
-    filename = f"{doc.number}.pdf"
-    body = {
-        "type": "template",
-        "template": {
-            "name": templates["invoice"],
-            "language": {"code": templates.get("language", "fr")},
-            "components": [
-                {
-                    "type": "header",
-                    "parameters": [{"type": "document", "document": {"filename": filename}}],
-                },
-                {
-                    "type": "body",
-                    "parameters": [
-                        _parameter(doc.buyer.name),
-                        _parameter(doc.number),
-                        _parameter(money(doc.totals.due or doc.totals.gross, doc.currency)),
-                    ],
-                },
-            ],
-        },
-    }
+    amount = money(doc.totals.due, doc.currency)
+    body = invoice_body(templates, f"{doc.number}.pdf", [doc.buyer.name, doc.number, amount])
     message_id = queue(
         session,
         principal.tenant_id,
@@ -156,6 +136,25 @@ def queue_invoice_to_customer(
         after={"to": phone, "message": message_id, "template": templates["invoice"]},
     )
     return message_id
+
+
+def invoice_body(templates: dict[str, str], filename: str, values: list[str]) -> dict[str, Any]:
+    """The ``invoice`` template: the PDF as header document (its media id is set when it
+    is sent), then the body parameters (customer, number, amount due)."""
+    return {
+        "type": "template",
+        "template": {
+            "name": templates["invoice"],
+            "language": {"code": templates.get("language", "fr")},
+            "components": [
+                {
+                    "type": "header",
+                    "parameters": [{"type": "document", "document": {"filename": filename}}],
+                },
+                {"type": "body", "parameters": [_parameter(v) for v in values]},
+            ],
+        },
+    }
 
 
 def sendings(session: Session, tenant_id: UUID, dedup_prefix: str) -> list[WhatsAppMessage]:
