@@ -21,6 +21,8 @@ from api.limits import BodySizeLimit
 from api.purchasing import router as purchasing_router
 from api.sales import router as sales_router
 from api.stock import router as stock_router
+from api.whatsapp import router as whatsapp_router
+from api.whatsapp import webhook_router as whatsapp_webhook_router
 from comptoir.bootstrap import Container, build_container
 from comptoir.logs import configure_logging
 
@@ -87,4 +89,6 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(purchasing_router)
     app.include_router(documents_router)
     app.include_router(chat_router)
+    app.include_router(whatsapp_router)
+    app.include_router(whatsapp_webhook_router)
     return app

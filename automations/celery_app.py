@@ -12,7 +12,9 @@ from celery import Celery
 
 from comptoir.runtime import celery_broker_url
 
-app = Celery("comptoir", include=["automations.maintenance", "automations.events"])
+app = Celery(
+    "comptoir", include=["automations.maintenance", "automations.events", "automations.whatsapp"]
+)
 
 
 def configure(redis_url: str) -> Celery:
@@ -31,6 +33,14 @@ def configure(redis_url: str) -> Celery:
             "sweep-domain-events": {
                 "task": "automations.events.sweep",
                 "schedule": timedelta(minutes=1),
+            },
+            "whatsapp-sweep": {
+                "task": "automations.whatsapp.sweep",
+                "schedule": timedelta(minutes=1),
+            },
+            "whatsapp-purge-inbox": {
+                "task": "automations.whatsapp.purge_inbox",
+                "schedule": timedelta(days=1),
             },
             "purge-refresh-tokens": {
                 "task": "automations.maintenance.purge_refresh_tokens",

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from comptoir.whatsapp_cli import whatsapp_app
+
 if TYPE_CHECKING:
     from comptoir.bootstrap import Container
 
@@ -27,6 +29,7 @@ export_app = typer.Typer(help="Exports légaux : Factur-X, FEC.")
 app.add_typer(export_app, name="export")
 eval_app = typer.Typer(help="Évaluation de l'agent sur des conversations (evals/).")
 app.add_typer(eval_app, name="eval")
+app.add_typer(whatsapp_app, name="whatsapp")
 
 
 def _configured_container() -> Container:

@@ -49,8 +49,12 @@ DEMO = [
             "admin@boutique-lumiere.fr", "Claire Martin", [Role.ADMIN], "+33612345678"
         ),
         members=[
-            DemoPerson("compta@boutique-lumiere.fr", "Julien Petit", [Role.ACCOUNTANT]),
-            DemoPerson("sophie@boutique-lumiere.fr", "Sophie Bernard", [Role.MANAGER]),
+            DemoPerson(
+                "compta@boutique-lumiere.fr", "Julien Petit", [Role.ACCOUNTANT], "+33623456789"
+            ),
+            DemoPerson(
+                "sophie@boutique-lumiere.fr", "Sophie Bernard", [Role.MANAGER], "+33634567890"
+            ),
         ],
     ),
     DemoBusiness(
@@ -61,10 +65,17 @@ DEMO = [
             "fatou@sahel-distribution.sn", "Fatou Sarr", [Role.ADMIN], "+221771234567"
         ),
         members=[
-            DemoPerson("awa@sahel-distribution.sn", "Awa Ndiaye", [Role.EMPLOYEE]),
-            DemoPerson("modou@sahel-distribution.sn", "Modou Diop", [Role.SALES]),
-            DemoPerson("ibrahima@sahel-distribution.sn", "Ibrahima Gueye", [Role.MANAGER]),
-            DemoPerson("ousmane@sahel-distribution.sn", "Ousmane Ba", [Role.ACCOUNTANT, Role.HR]),
+            DemoPerson("awa@sahel-distribution.sn", "Awa Ndiaye", [Role.EMPLOYEE], "+221772345678"),
+            DemoPerson("modou@sahel-distribution.sn", "Modou Diop", [Role.SALES], "+221773456789"),
+            DemoPerson(
+                "ibrahima@sahel-distribution.sn", "Ibrahima Gueye", [Role.MANAGER], "+221774567890"
+            ),
+            DemoPerson(
+                "ousmane@sahel-distribution.sn",
+                "Ousmane Ba",
+                [Role.ACCOUNTANT, Role.HR],
+                "+221775678901",
+            ),
         ],
     ),
 ]
@@ -86,7 +97,11 @@ def _create(container: Container, business: DemoBusiness) -> None:
         principal = _admin(tenant.id, user.id)
         for person in business.members:
             member = MemberCreate(
-                email=person.email, name=person.name, password=DEMO_PASSWORD, roles=person.roles
+                email=person.email,
+                name=person.name,
+                password=DEMO_PASSWORD,
+                roles=person.roles,
+                phone=person.phone,
             )
             identity.add_member(session, principal, member, container.passwords)
 

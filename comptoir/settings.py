@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     llm_monthly_token_cap: int = 200_000
     # Confirmation tokens of WRITE tools live this long.
     confirmation_minutes: int = 10
+    # WhatsApp Cloud API (docs/whatsapp.md). Until the token, app secret and verify token
+    # are set, the webhook answers 503 and nothing is sent. The API URL carries the Graph
+    # API version; tests and demos point it at a local fake.
+    whatsapp_access_token: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_api_url: str = "https://graph.facebook.com/v23.0"
 
     def resolved_secret_key(self) -> str:
         """The signing key; generated once and kept under COMPTOIR_HOME when not configured."""

@@ -14,6 +14,7 @@ from domain.kit.base import Base
 from domain.sales import models as sales_models  # noqa: F401
 from domain.stock import models as stock_models  # noqa: F401
 from domain.stock.purchasing import models as purchasing_models  # noqa: F401
+from domain.whatsapp import models as whatsapp_models  # noqa: F401
 
 metadata = Base.metadata
 
