@@ -21,6 +21,7 @@ from api.limits import BodySizeLimit
 from api.purchasing import router as purchasing_router
 from api.sales import router as sales_router
 from api.stock import router as stock_router
+from api.web import install_web
 from comptoir.bootstrap import Container, build_container
 from comptoir.logs import configure_logging
 
@@ -87,4 +88,5 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(purchasing_router)
     app.include_router(documents_router)
     app.include_router(chat_router)
+    install_web(app)
     return app
