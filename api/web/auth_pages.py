@@ -230,4 +230,3 @@ async def logout(request: Request, c: ContainerDep, user: WebUserDep) -> Respons
     response = RedirectResponse("/connexion", status_code=303)
     clear_cookie(response, request, SESSION_COOKIE)
     return response
-

@@ -63,9 +63,7 @@ SECURITY_HEADERS = {
 
 class CsrfRefused(PermissionDenied):
     code = "csrf_refused"
-    default_message = (
-        "Jeton de sécurité absent ou invalide : rechargez la page puis recommencez."
-    )
+    default_message = "Jeton de sécurité absent ou invalide : rechargez la page puis recommencez."
 
 
 @dataclass(frozen=True, slots=True)
