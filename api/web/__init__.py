@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.web import auth_pages, chat_pages, dashboard, pwa, records
+from api.web import approvals, auth_pages, chat_pages, dashboard, pwa, records
 from api.web.deps import STATIC
 from api.web.security import SECURITY_HEADERS
 
@@ -53,6 +53,7 @@ def install_web(app: FastAPI) -> None:
         chat_pages.calls,
         dashboard.router,
         records.router,
+        approvals.router,
         pwa.router,
     ):
         app.include_router(router)

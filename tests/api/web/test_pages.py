@@ -4,12 +4,15 @@ page, another business's records are out of sight, and the PWA files are served.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import httpx
 import lxml.html
 import pytest
+from sqlalchemy import text
 
 from comptoir.bootstrap import Container
 from domain.finance.documents.labels import money
@@ -17,7 +20,15 @@ from domain.kit.money import Currency
 from domain.kit.principal import Role
 from tests.api.web.support import signed_in
 from tests.factories import Account, login, make_member
-from tests.finance_factories import Shop, make_shop, pay, posted_invoice
+from tests.finance_factories import (
+    Shop,
+    draft_invoice,
+    make_product,
+    make_shop,
+    pay,
+    posted_invoice,
+)
+from tests.hr_factories import MONDAY, as_user, ask_leave, make_linked, make_staff, open_balance
 
 
 @pytest.fixture
@@ -98,3 +109,99 @@ class TestDashboard:
         page = http.get("/tableau-de-bord")
         assert page.status_code == 200
         assert "Chiffre d'affaires" not in page.text and "Santé du stock" in page.text
+
+
+class TestRecords:
+    def test_invoices_list_filter_detail_and_pdf(
+        self, container: Container, http: httpx.Client, shop: Shop
+    ) -> None:
+        draft = draft_invoice(container, shop)
+        signed_in(http, shop.account)
+        listed = lxml.html.fromstring(http.get("/factures").text)
+        assert len(listed.xpath("//tbody/tr")) == 3
+        paid = lxml.html.fromstring(http.get("/factures", params={"statut": "paid"}).text)
+        assert [r.text_content().count("Payée") for r in paid.xpath("//tbody/tr")] == [1]
+        nobody = http.get("/factures", params={"client": "Zzyzx Introuvable"}).text
+        assert "Aucun client ne correspond" in nobody
+        found = lxml.html.fromstring(http.get("/factures", params={"client": "Diallo"}).text)
+        assert len(found.xpath("//tbody/tr")) == 3
+        detail = http.get(f"/factures/{draft.id}").text
+        assert "Diallo SARL" in detail and "Valider la facture" in detail
+        pdf = http.get(f"/factures/{draft.id}/pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    def test_a_draft_is_posted_from_its_page_with_the_token_only(
+        self, container: Container, http: httpx.Client, shop: Shop
+    ) -> None:
+        draft = draft_invoice(container, shop)
+        token = signed_in(http, shop.account)
+        assert http.post(f"/factures/{draft.id}/valider", data={}).status_code == 403
+        assert status_of(container, shop, draft.id) == "draft"
+        done = http.post(f"/factures/{draft.id}/valider", data={"csrf_token": token})
+        assert done.status_code == 303
+        assert status_of(container, shop, draft.id) == "posted"
+
+    def test_customers_and_products_search_and_pages(
+        self, container: Container, http: httpx.Client, shop: Shop
+    ) -> None:
+        for n in range(21):
+            make_product(container, shop.account, price="1", vat="20", name=f"Article {n:02d}")
+        signed_in(http, shop.account)
+        customers = http.get("/clients", params={"q": "diallo"}).text
+        assert "Diallo SARL" in customers
+        first = lxml.html.fromstring(http.get("/produits").text)
+        assert len(first.xpath("//tbody/tr")) == 20
+        assert first.xpath('//a[@rel="next"]/@href') == ["?page=2"]
+        second = lxml.html.fromstring(http.get("/produits?page=2").text)
+        assert len(second.xpath("//tbody/tr")) == 3  # 21 articles and the shop's two
+        one = lxml.html.fromstring(http.get("/produits", params={"q": "Article 07"}).text)
+        assert one.xpath("//tbody/tr[1]/th")[0].text_content().strip() == "Article 07"
+
+    def test_a_role_refused_a_page_gets_the_french_403_page(
+        self, container: Container, http: httpx.Client, shop: Shop
+    ) -> None:
+        employee = make_member(container, shop.account, Role.EMPLOYEE)
+        signed_in(http, employee)
+        refused = http.get("/factures")
+        assert refused.status_code == 403
+        assert "Accès refusé" in refused.text and "text/html" in refused.headers["content-type"]
+
+    def test_another_business_records_are_not_found(
+        self, container: Container, http: httpx.Client, shop: Shop
+    ) -> None:
+        theirs = draft_invoice(container, shop)
+        other = make_shop(container)
+        signed_in(http, other.account)
+        assert http.get(f"/factures/{theirs.id}").status_code == 404
+        assert http.get(f"/factures/{theirs.id}/pdf").status_code == 404
+        assert http.get(f"/clients/{shop.customer_id}").status_code == 404
+        assert "Diallo SARL" not in http.get("/factures?client=Diallo").text.split("<main")[0]
+
+
+class TestWaiting:
+    def test_a_leave_request_is_approved_from_a_valider(
+        self, container: Container, http: httpx.Client
+    ) -> None:
+        staff = make_staff(container)
+        account, employee = make_linked(container, staff, name="Awa Ndiaye")
+        open_balance(container, staff, employee.id, "10")
+        request = ask_leave(container, as_user(account), None, MONDAY, MONDAY + timedelta(days=1))
+        token = signed_in(http, staff.account)
+        page = http.get("/a-valider").text
+        assert "Awa Ndiaye" in page and "Approuver" in page
+        refused = http.post(f"/a-valider/conges/{request.id}/refuser", data={"csrf_token": token})
+        assert refused.status_code == 422 and "motif" in refused.text
+        done = http.post(f"/a-valider/conges/{request.id}/approuver", data={"csrf_token": token})
+        assert done.status_code == 303
+        assert "approuvée" in http.get(done.headers["location"]).text
+        with container.db.unit_of_work(staff.tenant_id) as s:
+            status = s.scalar(
+                text("SELECT status FROM leave_requests WHERE id = :id"), {"id": request.id}
+            )
+        assert status == "approved"
+        assert "Awa Ndiaye" not in http.get("/a-valider").text
+
+
+def status_of(container: Container, shop: Shop, invoice_id: UUID) -> str:
+    with container.db.unit_of_work(shop.tenant_id) as s:
+        return str(s.scalar(text("SELECT status FROM invoices WHERE id = :id"), {"id": invoice_id}))
