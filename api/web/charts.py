@@ -42,6 +42,11 @@ class Chart:
     labels: list[Label]
     axis_y: int
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to draw: every value is zero (the table says so in words)."""
+        return all(r.width == 0 or r.height == 0 for r in self.rects)
+
 
 def _px(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_HALF_UP))

@@ -76,7 +76,7 @@ def _uploader(c: ContainerDep, user: CsrfUserDep) -> Principal:
     return documents_api.uploader(c, user.principal)
 
 
-@calls.post("/documents")
+@calls.post("/documents", status_code=201)
 async def upload(
     request: Request, c: ContainerDep, principal: Annotated[Principal, Depends(_uploader)]
 ) -> Any:

@@ -31,19 +31,21 @@
     });
   }
 
+  function offline() {
+    return !navigator.onLine || document.body.dataset.fromCache === "1";
+  }
+
   window.Comptoir = {
     csrf() {
       const meta = document.querySelector('meta[name="csrf-token"]');
       return meta ? meta.content : "";
     },
-    offline() {
-      return !navigator.onLine;
-    },
+    offline,
   };
 
   document.addEventListener("DOMContentLoaded", () => {
-    setOffline(!navigator.onLine);
-    window.addEventListener("online", () => setOffline(false));
+    setOffline(offline());
+    window.addEventListener("online", () => setOffline(offline()));
     window.addEventListener("offline", () => setOffline(true));
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});

@@ -213,7 +213,7 @@
       } catch (e) {
         body = {};
       }
-      if (xhr.status === 201) {
+      if (xhr.status >= 200 && xhr.status < 300) {
         status.textContent = "Document « " + body.title + " » ajouté et indexé.";
       } else {
         status.textContent = (body.error && body.error.message) || "Envoi refusé (" + xhr.status + ").";

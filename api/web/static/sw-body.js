@@ -36,6 +36,13 @@ function keptPage(url) {
   return url.origin === self.location.origin && !NOT_KEPT.some((p) => url.pathname.startsWith(p));
 }
 
+// A page read from the cache says so (the browser may still believe it is online on a
+// link that drops): app.js then shows « Hors ligne — données du … » and disables actions.
+async function fromCache(cached) {
+  const html = (await cached.text()).replace("<body ", '<body data-from-cache="1" ');
+  return new Response(html, { status: 200, headers: cached.headers });
+}
+
 async function networkFirst(request) {
   const url = new URL(request.url);
   try {
@@ -48,7 +55,7 @@ async function networkFirst(request) {
   } catch (error) {
     const cached = await caches.match(request, { ignoreVary: true });
     if (cached) {
-      return cached;
+      return fromCache(cached);
     }
     return (await caches.match(OFFLINE_URL)) || Response.error();
   }
