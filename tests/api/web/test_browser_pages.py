@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, FilePayload, Page, expect
 from sqlalchemy import text
 
 from comptoir.bootstrap import Container
@@ -114,15 +114,12 @@ class TestChatPage:
         assert unlabelled_controls(page) == []
         assert keyboard_reaches_every_control(page) == []
         assert page.evaluate(CONTRAST) == []
-        page.get_by_label("Joindre un document").set_input_files(
-            files=[
-                {
-                    "name": "horaires.txt",
-                    "mimeType": "text/plain",
-                    "buffer": "Horaires d'ouverture : du lundi au samedi, 9 h – 19 h.".encode(),
-                }
-            ]
-        )
+        upload: FilePayload = {
+            "name": "horaires.txt",
+            "mimeType": "text/plain",
+            "buffer": "Horaires d'ouverture : du lundi au samedi, 9 h – 19 h.".encode(),
+        }
+        page.get_by_label("Joindre un document").set_input_files(files=[upload])
         expect(page.get_by_role("status").filter(has_text="ajouté")).to_be_visible(timeout=60_000)
         assert page.locator("#upload-progress").evaluate("p => p.value") == 100
         with container.db.unit_of_work(shop.tenant_id) as s:
