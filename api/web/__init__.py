@@ -5,6 +5,7 @@ FastAPI app."""
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,6 +15,23 @@ from api.web.security import SECURITY_HEADERS
 
 # The API's interactive documentation loads its own inline scripts: it keeps its headers.
 _OWN_HEADERS = ("/docs", "/redoc")
+# The REST API and the chat stream answer as they always did; pages and their files are
+# compressed (data is dear on a phone in Dakar).
+_UNCOMPRESSED = ("/api/", "/app/api/", "/docs", "/redoc", "/openapi")
+
+
+class WebCompression:
+    """gzip for the web app's pages and static files only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=500)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("path", "").startswith(_UNCOMPRESSED):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 class SecurityHeaders:
@@ -45,6 +63,7 @@ class SecurityHeaders:
 
 
 def install_web(app: FastAPI) -> None:
+    app.add_middleware(WebCompression)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
