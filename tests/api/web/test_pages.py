@@ -4,6 +4,7 @@ page, another business's records are out of sight, and the PWA files are served.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -205,3 +206,23 @@ class TestWaiting:
 def status_of(container: Container, shop: Shop, invoice_id: UUID) -> str:
     with container.db.unit_of_work(shop.tenant_id) as s:
         return str(s.scalar(text("SELECT status FROM invoices WHERE id = :id"), {"id": invoice_id}))
+
+
+class TestPwa:
+    def test_manifest_service_worker_and_offline_page(self, http: httpx.Client) -> None:
+        manifest = http.get("/manifest.webmanifest")
+        assert manifest.headers["content-type"].startswith("application/manifest+json")
+        body = manifest.json()
+        assert body["lang"] == "fr" and body["start_url"] == "/"
+        assert body["display"] == "standalone"
+        for icon in body["icons"]:
+            png = http.get(icon["src"])
+            assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+        worker = http.get("/sw.js")
+        assert worker.headers["content-type"].startswith("text/javascript")
+        assert worker.headers["cache-control"] == "no-cache"
+        assert '"/hors-ligne"' in worker.text and "const VERSION" in worker.text
+        for url in re.findall(r'"(/static/[^"]+)"', worker.text):
+            assert http.get(url).status_code == 200, url
+        offline = http.get("/hors-ligne")
+        assert offline.status_code == 200 and "Hors ligne" in offline.text

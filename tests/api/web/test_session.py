@@ -34,7 +34,7 @@ def set_cookie_header(response: httpx.Response, name: str) -> str:
 
 class TestLogin:
     def test_the_session_cookie_is_httponly_and_samesite(
-        self, http: httpx.Client, shop: Account
+        self, http: httpx.Client, container: Container, shop: Account
     ) -> None:
         answer = sign_in(http, shop)
         assert answer.status_code == 303 and answer.headers["location"] == "/"
@@ -44,6 +44,10 @@ class TestLogin:
         page = http.get("/")
         assert page.status_code == 200 and "Votre message" in page.text
         assert "Boutique Essai" in page.text
+        # The page holds its CSRF token, never the session itself or any other secret.
+        assert http.cookies[SESSION_COOKIE] not in page.text
+        assert "access_token" not in page.text
+        assert container.settings.resolved_secret_key() not in page.text
 
     def test_a_wrong_password_shows_the_form_again_in_french(
         self, http: httpx.Client, shop: Account
