@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
@@ -24,7 +25,7 @@ from api.web.security import SESSION_COOKIE, WebKeys, clear_cookie, session_bind
 from comptoir.bootstrap import Container
 from domain.finance.documents import labels
 from domain.identity import repository as repo
-from domain.kit.errors import DomainError, Unauthenticated
+from domain.kit.errors import DomainError, InvalidInput, Unauthenticated
 from domain.kit.money import Currency
 from domain.kit.principal import Channel, Principal, Role
 
@@ -148,7 +149,12 @@ def render(
 
 
 def error_page(request: Request, error: DomainError) -> Response:
-    titles = {403: "Accès refusé", 404: "Introuvable", 401: "Connexion requise"}
+    titles = {
+        403: "Accès refusé",
+        404: "Introuvable",
+        401: "Connexion requise",
+        422: "Données invalides",
+    }
     title = titles.get(error.status_code, "Impossible")
     return render(
         request,
@@ -174,5 +180,9 @@ class PageRoute(APIRoute):
                 return response
             except DomainError as error:
                 return error_page(request, error)
+            except RequestValidationError:
+                # A hand-edited address (« ?page=abc »): a page, not the API's JSON.
+                invalid = InvalidInput("Adresse invalide : un paramètre n'est pas reconnu.")
+                return error_page(request, invalid)
 
         return page

@@ -1,4 +1,4 @@
-"""Record pages: Factures, Clients, Produits — lists with search, filters and pagination,
+"""Record pages: Factures, Clients, Produits, Stock — lists with search, filters and pagination,
 detail pages (an invoice with its PDF), and the actions a role may do (post a draft
 invoice), all through the same domain services as the REST API. A role the service
 refuses gets the French 403 page; another business's record is simply not found (RLS).
@@ -28,6 +28,7 @@ from domain.kit.principal import Channel, Role
 from domain.sales import service as sales
 from domain.sales.schemas import ProductOut
 from domain.stock import service as stock
+from domain.stock.purchasing import planning
 
 router = APIRouter(
     route_class=PageRoute, include_in_schema=False, dependencies=[declare_channel(Channel.WEB)]
@@ -246,3 +247,55 @@ def product_detail(
         "warehouses": warehouses,
     }
     return render(request, "product.html", context)
+
+
+# --- Stock --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StockLine:
+    product_id: UUID
+    product: str
+    warehouse: str
+    level: stock.LevelRow
+    under_minimum: bool
+
+
+def _stock_lines(session: Session, user: WebUser, query: str, page: int) -> list[StockLine]:
+    principal = user.principal
+    wanted = None
+    if query:
+        wanted = [p.id for p in sales.list_products(session, principal, query=query).items]
+    rows = (
+        []
+        if wanted == []
+        else stock.stock_levels(
+            session, principal, product_ids=wanted, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE
+        )
+    )
+    warehouses = {w.id: w.name for w in stock.list_warehouses(session, principal, active=None)}
+    low = {(p.product_id, p.warehouse_id) for p in planning.low_stock(session, principal)}
+    names = {i: sales.get_product(session, principal, i).name for i in {r.product_id for r in rows}}
+    return [
+        StockLine(
+            r.product_id,
+            names[r.product_id],
+            warehouses.get(r.warehouse_id, "—") if r.warehouse_id else "Tous les dépôts",
+            r,
+            (r.product_id, r.warehouse_id) in low,
+        )
+        for r in rows
+    ]
+
+
+@router.get("/stock")
+def stock_page(
+    request: Request, c: ContainerDep, user: WebUserDep, q: Search = None, page: PageNumber = 1
+) -> Response:
+    query = (q or "").strip()
+    with c.db.unit_of_work(user.principal.tenant_id) as session:
+        lines = _stock_lines(session, user, query, page)
+    rows, pages = pager(page, lines, q=query)
+    return render(
+        request, "stock.html", {"title": "Stock", "q": query, "rows": rows, "pager": pages}
+    )

@@ -30,6 +30,7 @@ from tests.finance_factories import (
     posted_invoice,
 )
 from tests.hr_factories import MONDAY, as_user, ask_leave, make_linked, make_staff, open_balance
+from tests.stock_factories import stocked
 
 
 @pytest.fixture
@@ -157,6 +158,23 @@ class TestRecords:
         assert len(second.xpath("//tbody/tr")) == 3  # 21 articles and the shop's two
         one = lxml.html.fromstring(http.get("/produits", params={"q": "Article 07"}).text)
         assert one.xpath("//tbody/tr[1]/th")[0].text_content().strip() == "Article 07"
+
+    def test_stock_levels_with_search_for_every_member(
+        self, container: Container, http: httpx.Client, shop: Shop
+    ) -> None:
+        stocked(container, shop.account, quantity="7", name="Huile de palme 5 L")
+        stocked(container, shop.account, quantity="3", name="Savon noir")
+        employee = make_member(container, shop.account, Role.EMPLOYEE)
+        signed_in(http, employee)
+        doc = lxml.html.fromstring(http.get("/stock", params={"q": "huile"}).text)
+        rows = [
+            [c.text_content().strip() for c in r.xpath("./th|./td")]
+            for r in doc.xpath("//tbody/tr")
+        ]
+        assert [(r[0], r[2], r[4]) for r in rows] == [("Huile de palme 5 L", "7", "7")]
+        assert "Savon noir" in http.get("/stock").text
+        bad = http.get("/stock", params={"page": "abc"})
+        assert bad.status_code == 422 and "Données invalides" in bad.text
 
     def test_a_role_refused_a_page_gets_the_french_403_page(
         self, container: Container, http: httpx.Client, shop: Shop
