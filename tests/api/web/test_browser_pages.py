@@ -23,6 +23,7 @@ MAIN_PAGES = {
     "factures": "/factures",
     "clients": "/clients",
     "produits": "/produits",
+    "stock": "/stock",
     "a-valider": "/a-valider",
 }
 CONTROL_ROLES = {"button", "textbox", "searchbox", "combobox", "link", "checkbox", "listbox"}
