@@ -7,10 +7,12 @@ refuses gets the French 403 page; another business's record is simply not found 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
@@ -21,9 +23,11 @@ from api.web.deps import PageRoute, WebUser, WebUserDep, render, web_keys
 from api.web.figures import allowed
 from api.web.security import CSRF_FIELD, check_csrf, session_binding
 from comptoir.bootstrap import Container
-from domain.finance import invoices, reports
+from domain.finance import invoices, payments, reports
 from domain.finance.invoices import STATUS_LABELS
 from domain.finance.models import Invoice
+from domain.finance.schemas import PAYMENT_METHOD_LABELS, PaymentCreate
+from domain.kit.errors import InvalidInput
 from domain.kit.principal import Channel, Role
 from domain.sales import service as sales
 from domain.sales.schemas import ProductOut
@@ -120,7 +124,11 @@ def invoice_list(
 
 @router.get("/factures/{invoice_id}")
 def invoice_detail(
-    request: Request, invoice_id: UUID, c: ContainerDep, user: WebUserDep
+    request: Request,
+    invoice_id: UUID,
+    c: ContainerDep,
+    user: WebUserDep,
+    fait: Literal["", "paiement"] = "",
 ) -> Response:
     with c.db.unit_of_work(user.principal.tenant_id) as session:
         invoice, lines, today = invoices.invoice_with_lines(
@@ -136,6 +144,10 @@ def invoice_detail(
             "overdue": invoices.is_overdue(invoice, today),
             "labels": STATUS_LABELS,
             "may_post": invoice.status == "draft" and user.may(*POSTERS),
+            "may_pay": invoice.status in ("posted", "partially_paid")
+            and user.may(*payments.WRITERS),
+            "methods": PAYMENT_METHOD_LABELS,
+            "done": "Paiement enregistré." if fait == "paiement" else None,
         }
     return render(request, "invoice.html", context)
 
@@ -152,6 +164,34 @@ async def post_invoice(
     await checked_form(request, c, user)
     finance_api.post_invoice(invoice_id, c, user.principal)
     return RedirectResponse(f"/factures/{invoice_id}", status_code=303)
+
+
+def _amount(text: str) -> Decimal:
+    """An amount as typed in French (« 1 234,50 »)."""
+    cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidInput("Montant invalide : écrivez par exemple 1 234,50.") from None
+
+
+@router.post("/factures/{invoice_id}/paiement")
+async def record_payment(
+    request: Request, invoice_id: UUID, c: ContainerDep, user: WebUserDep
+) -> Response:
+    form = await checked_form(request, c, user)
+    amount, method = str(form.get("montant") or ""), str(form.get("moyen") or "")
+    try:
+        data = PaymentCreate.model_validate(
+            {"invoice_id": invoice_id, "amount": _amount(amount), "method": method}
+        )
+    except ValidationError:
+        raise InvalidInput(
+            "Paiement invalide : un montant positif et un moyen de paiement."
+        ) from None
+    with c.db.unit_of_work(user.principal.tenant_id) as session:
+        payments.record_payment(session, user.principal, c.clock, data)
+    return RedirectResponse(f"/factures/{invoice_id}?fait=paiement", status_code=303)
 
 
 # --- Clients ------------------------------------------------------------------------------

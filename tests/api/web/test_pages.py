@@ -143,6 +143,24 @@ class TestRecords:
         assert done.status_code == 303
         assert status_of(container, shop, draft.id) == "posted"
 
+    def test_a_payment_is_recorded_from_the_invoice_page(
+        self, container: Container, http: httpx.Client, shop: Shop
+    ) -> None:
+        invoice = posted_invoice(container, shop)
+        token = signed_in(http, shop.account)
+        page = http.get(f"/factures/{invoice.id}").text
+        assert "Enregistrer le paiement" in page
+        form = {"montant": "45,00", "moyen": "wave"}
+        assert http.post(f"/factures/{invoice.id}/paiement", data=form).status_code == 403
+        bad = http.post(
+            f"/factures/{invoice.id}/paiement", data={**form, "montant": "x", "csrf_token": token}
+        )
+        assert bad.status_code == 422 and "Montant invalide" in bad.text
+        done = http.post(f"/factures/{invoice.id}/paiement", data={**form, "csrf_token": token})
+        assert done.status_code == 303
+        assert "Paiement enregistré." in http.get(done.headers["location"]).text
+        assert status_of(container, shop, invoice.id) == "paid"
+
     def test_customers_and_products_search_and_pages(
         self, container: Container, http: httpx.Client, shop: Shop
     ) -> None:
