@@ -6,6 +6,7 @@ screenshot of each main page kept as test artefacts (var/test/screenshots)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import text
 from comptoir.bootstrap import Container
 from tests.api.web.conftest import LAPTOP, PHONE, Console, screenshot
 from tests.api.web.test_browser import no_horizontal_scroll, sign_in
-from tests.finance_factories import make_shop, pay, posted_invoice
+from tests.finance_factories import make_customer, make_shop, pay, posted_invoice
 
 MAIN_PAGES = {
     "discussion": "/",
@@ -129,4 +130,21 @@ class TestChatPage:
         assert unlabelled_controls(page) == []
         assert page.evaluate(CONTRAST) == []
         page.goto("/connexion")  # signed in: back to the chat
+        assert console.problems == []
+
+
+class TestLists:
+    def test_search_updates_the_list_as_one_types(
+        self, page: Page, console: Console, container: Container
+    ) -> None:
+        shop = make_shop(container)
+        make_customer(container, shop.account, "Quincaillerie Moderne")
+        sign_in(page, shop.account)
+        page.get_by_role("link", name="Clients").click()
+        table = page.get_by_role("table", name="Liste des clients")
+        expect(table.get_by_role("row", name="Diallo SARL")).to_be_visible()
+        page.get_by_label("Rechercher un client").fill("quincaillerie")
+        expect(table.get_by_role("row", name="Diallo SARL")).to_have_count(0)
+        expect(table.get_by_role("row", name="Quincaillerie Moderne")).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/clients\?q=quincaillerie$"))
         assert console.problems == []
