@@ -9,7 +9,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.web import approvals, auth_pages, chat_pages, dashboard, pwa, records
+from api.web import approvals, auth_pages, chat_pages, dashboard, more_records, pwa, records
 from api.web.deps import STATIC
 from api.web.security import SECURITY_HEADERS
 
@@ -72,6 +72,7 @@ def install_web(app: FastAPI) -> None:
         chat_pages.calls,
         dashboard.router,
         records.router,
+        more_records.router,
         approvals.router,
         pwa.router,
     ):

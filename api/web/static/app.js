@@ -45,6 +45,11 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     setOffline(offline());
+    // On a phone the navigation bar scrolls sideways: show where one is.
+    const here = document.querySelector('nav.main [aria-current="page"]');
+    if (here) {
+      here.scrollIntoView({ block: "nearest", inline: "center" });
+    }
     window.addEventListener("online", () => setOffline(offline()));
     window.addEventListener("offline", () => setOffline(true));
     if ("serviceWorker" in navigator) {

@@ -25,6 +25,11 @@ MAIN_PAGES = {
     "clients": "/clients",
     "produits": "/produits",
     "stock": "/stock",
+    "devis": "/devis",
+    "achats": "/achats",
+    "equipe": "/equipe",
+    "conges": "/conges",
+    "documents": "/documents",
     "a-valider": "/a-valider",
 }
 CONTROL_ROLES = {"button", "textbox", "searchbox", "combobox", "link", "checkbox", "listbox"}
