@@ -94,6 +94,8 @@ class TestDashboard:
                 page.set_viewport_size(viewport)
                 page.goto(path)
                 assert screenshot(page, f"{name}-{size}").stat().st_size > 1000
+            assert unlabelled_controls(page) == [], path
+            assert page.evaluate(CONTRAST) == [], path
         # Offline: the service worker keeps the last copy of each page seen.
         page.goto("/tableau-de-bord")
         page.evaluate("navigator.serviceWorker.ready.then(() => true)")
