@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -52,8 +53,8 @@ class Pager:
     params: dict[str, str]
 
     def link(self, page: int) -> str:
-        query = "&".join(f"{k}={v}" for k, v in {**self.params, "page": str(page)}.items() if v)
-        return f"?{query}"
+        wanted = {k: v for k, v in {**self.params, "page": str(page)}.items() if v}
+        return f"?{urlencode(wanted)}"
 
 
 def pager(page: int, rows: list[Any], **params: str) -> tuple[list[Any], Pager]:

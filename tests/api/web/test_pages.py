@@ -262,3 +262,11 @@ class TestPwa:
             assert http.get(url).status_code == 200, url
         offline = http.get("/hors-ligne")
         assert offline.status_code == 200 and "Hors ligne" in offline.text
+
+
+class TestPager:
+    def test_page_links_keep_the_filters_encoded(self) -> None:
+        from api.web.records import Pager
+
+        link = Pager(1, True, {"client": "Diallo & Fils", "statut": ""}).link(2)
+        assert link == "?client=Diallo+%26+Fils&page=2"
