@@ -158,6 +158,9 @@ class TurnTools:
             "code": outcome.code,
             "latency_ms": latency_ms,
             "confirmation": outcome.token.split(".")[0] if outcome.token else None,
+            # What a question back offers to choose from (« Diallo SARL ou Diallo & Fils »),
+            # for clients that show the choices as buttons.
+            **({"options": list(outcome.options)} if outcome.options else {}),
             **extra,
         }
         self.calls.append(entry)

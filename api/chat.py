@@ -96,11 +96,17 @@ class ConversationDetail(ConversationOut):
 
 def _public(event: Event) -> Event:
     """What the client sees of an event: ``done`` keeps the outcome of each call (tool,
-    status, code), not the arguments and texts already shown."""
+    status, code, and the choices a question back offers), not the arguments and texts
+    already shown."""
     if event.get("type") != "done":
         return dict(jsonable(event))
     calls = [
-        {"tool": c.get("tool"), "status": c.get("status"), "code": c.get("code")}
+        {
+            "tool": c.get("tool"),
+            "status": c.get("status"),
+            "code": c.get("code"),
+            **({"options": c["options"]} if c.get("options") else {}),
+        }
         for c in event.get("calls", [])
     ]
     return {"type": "done", "tier": event.get("tier"), "calls": calls}

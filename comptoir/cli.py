@@ -275,6 +275,7 @@ def run() -> None:
     children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
     url = f"http://{settings.host}:{settings.port}"
     typer.echo(f"\nComptoir démarre sur {url}  (documentation de l'API : {url}/docs)")
+    typer.echo(f"Application web : {url}/ (connexion avec un compte ci-dessous)")
     typer.echo(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
     for slug, email, roles in logins:
         typer.echo(f"  {slug:22} {email:32} {roles}")

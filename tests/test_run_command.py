@@ -80,12 +80,16 @@ class TestRunCommand:
             first = demo_user_id(url)
             schema = httpx.get(f"{url}/openapi.json", timeout=60).json()
             assert "/api/v1/auth/login" in schema["paths"]
+            # The web app is served by the same process: its address leads to « Connexion ».
+            page = httpx.get(f"{url}/", follow_redirects=True, timeout=30)
+            assert page.url.path == "/connexion" and "Se connecter" in page.text
         finally:
             code = ctrl_c(proc)
         log = (tmp_path / "run.log").read_text()
         assert code == 0, log
         assert "Comptoir est arrêté." in log
         assert "fatou@sahel-distribution.sn" in log
+        assert f"Application web : {url}/" in log
         with pytest.raises(ProcessLookupError):
             os.killpg(proc.pid, 0)  # nothing left of what it started
         assert not (tmp_path / "pg" / "postmaster.pid").exists()
