@@ -445,6 +445,7 @@ class LocalTier(Replies):
             return Plan("reply", not_built, routing=routing)
         intent = self._of_named_kind(intent, message, folded)
         intent = self._for_document_just_made(intent, message, folded, memory)
+        intent = self._change_of_whom(intent, message, folded, memory)
         adapter = self.adapters.get(intent)
         if adapter is None:
             return Plan("llm", self.not_understood(principal), routing=routing)
@@ -496,6 +497,26 @@ class LocalTier(Replies):
         names decides it."""
         routing = self.router.route(_for_routing(message), fold(_for_routing(message)))
         return routing.intent if routing.confident else self._named_kind_decides(message)
+
+    def _change_of_whom(self, intent: str, message: str, folded: str, memory: Memory) -> str:
+        """« mets-lui l'email … » right after a customer was made or shown: a change to the
+        one « lui » stands for (the first close intent changing a record of that kind),
+        never a search."""
+        tool = self.registry.get(intent)
+        if tool is None or tool.is_write or not talk.PERSON_PRONOUN.search(folded):
+            return intent
+        routed = _for_routing(message)
+        for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
+            other = self.registry.get(name)
+            if (
+                other is not None
+                and other.is_write
+                and other.creates is None
+                and any(kind in memory.about for kind in other.acts_on)
+                and name in self.adapters
+            ):
+                return name
+        return intent
 
     def _for_document_just_made(
         self, intent: str, message: str, folded: str, memory: Memory

@@ -334,3 +334,14 @@ class TestMoreEverydayReadings:
         plan = say(local, "ajoute le client Garage Mbaye à Thiès et fais-lui un devis", memory)
         assert plan.tool == "sales.create_customer", plan
         assert memory.queued == "fais-lui un devis"
+
+    def test_contact_details_given_to_whom_was_just_made_change_them(
+        self, local: LocalTier
+    ) -> None:
+        memory = Memory(
+            last={"tool": "sales.create_customer", "arguments": {"name": "Bazar Thiam"}},
+            about={"customer": "Bazar Thiam"},
+        )
+        plan = say(local, "mets-lui l'adresse mail bazar.thiam@orange.sn", memory)
+        assert plan.tool == "sales.update_customer", plan
+        assert plan.arguments == {"email": "bazar.thiam@orange.sn", "customer": "Bazar Thiam"}
