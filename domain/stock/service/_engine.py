@@ -11,6 +11,7 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from domain.events import service as events
 from domain.kit.errors import InvalidInput
 from domain.kit.ids import uuid7
 from domain.sales.models import Product
@@ -128,6 +129,8 @@ def write_move(
     for location, delta in ((source, -quantity), (dest, quantity)):
         if location not in virtual:
             repo.add_to_level(session, ctx.tenant.id, product.id, location, lot_id, on_hand=delta)
+    # Levels changed: the stock alert compares them with the minimums once this commits.
+    events.emit(session, ctx.principal, "stock.moved", product_id=product.id, kind=kind)
     return move
 
 

@@ -1,0 +1,64 @@
+"""Small helpers shared by the automation tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+
+from automations.kinds import KINDS
+from comptoir.bootstrap import Container
+from domain.automations.models import Automation, AutomationRun, Notification
+from domain.kit.clock import ManualClock
+from tests.automations import probe_kind  # noqa: F401 - registers the probe kind
+from tests.factories import Account
+
+
+def at(container: Container, moment: datetime) -> Container:
+    """The test container living at ``moment`` (same database and Redis)."""
+    moved = Container(
+        settings=container.settings, endpoints=container.endpoints, clock=ManualClock(moment)
+    )
+    moved.__dict__["db"] = container.db
+    return moved
+
+
+def add_probe(
+    container: Container, account: Account, *, next_run_at: datetime, **params: Any
+) -> UUID:
+    with container.db.unit_of_work(account.tenant_id) as s:
+        automation = Automation(
+            tenant_id=account.tenant_id,
+            kind="probe",
+            rule=KINDS["probe"].rule,
+            params=params,
+            next_run_at=next_run_at,
+        )
+        s.add(automation)
+        s.flush()
+        return automation.id
+
+
+def runs(container: Container, account: Account, kind: str | None = None) -> list[AutomationRun]:
+    with container.db.unit_of_work(account.tenant_id) as s:
+        query = select(AutomationRun).order_by(AutomationRun.created_at)
+        if kind is not None:
+            query = query.join(
+                Automation,
+                (Automation.tenant_id == AutomationRun.tenant_id)
+                & (Automation.id == AutomationRun.automation_id),
+            ).where(Automation.kind == kind)
+        return list(s.scalars(query))
+
+
+def notifications(container: Container, account: Account, kind: str) -> list[Notification]:
+    with container.db.unit_of_work(account.tenant_id) as s:
+        return list(
+            s.scalars(
+                select(Notification)
+                .where(Notification.kind == kind)
+                .order_by(Notification.created_at)
+            )
+        )
