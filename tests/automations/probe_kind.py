@@ -4,6 +4,7 @@ Worker subprocesses load it with ``celery worker -I tests.automations.probe_kind
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,12 @@ from domain.automations.notifications import notify
 )
 def probe(ctx: RunContext) -> dict[str, Any]:
     params = ctx.params
-    if params.get("marker"):
-        Path(params["marker"]).write_text(ctx.run.period_key)
-    time.sleep(float(params.get("sleep", 0)))
+    marker = Path(params["marker"]) if params.get("marker") else None
+    first_time = marker is not None and not marker.exists()
+    if marker is not None:
+        marker.write_text(str(os.getpid()))  # which process is doing it
+    if first_time or not params.get("sleep_first_only"):
+        time.sleep(float(params.get("sleep", 0)))
     if params.get("fail"):
         raise RuntimeError("la sonde échoue exprès")
     notify(
