@@ -18,7 +18,7 @@ from api.finance import router as finance_router
 from api.hr import router as hr_router
 from api.identity import router as identity_router
 from api.limits import BodySizeLimit
-from api.notifications import router as notifications_router
+from api.automations import router as automations_router
 from api.purchasing import router as purchasing_router
 from api.sales import router as sales_router
 from api.stock import router as stock_router
@@ -88,5 +88,5 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(purchasing_router)
     app.include_router(documents_router)
     app.include_router(chat_router)
-    app.include_router(notifications_router)
+    app.include_router(automations_router)
     return app

@@ -62,3 +62,29 @@ def notifications(container: Container, account: Account, kind: str) -> list[Not
                 .order_by(Notification.created_at)
             )
         )
+
+
+def relay_all(container: Container, account: Account) -> int:
+    """Relay the business's waiting domain events to their subscribers, as the worker
+    would, until none is left (a subscriber may emit more). Returns how many."""
+    from automations import maintenance, tasks  # noqa: F401 - tasks registers subscribers
+    from automations.events import relay_event
+    from domain.events.models import DomainEvent
+
+    relayed = 0
+    maintenance.use_container(container)
+    try:
+        while True:
+            with container.db.unit_of_work(account.tenant_id) as s:
+                waiting = list(
+                    s.scalars(
+                        select(DomainEvent.id)
+                        .where(DomainEvent.dispatched_at.is_(None))
+                        .order_by(DomainEvent.occurred_at)
+                    )
+                )
+            if not waiting:
+                return relayed
+            relayed += sum(relay_event(container, account.tenant_id, e) for e in waiting)
+    finally:
+        maintenance.use_container(None)
