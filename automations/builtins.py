@@ -14,14 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from automations.kinds import RunContext, automation_kind
-from domain.automations.models import DunningExclusion, DunningReminder, StockAlert
+from domain.automations.models import StockAlert
 from domain.automations.notifications import members_with_roles, notify
-from domain.events import service as events
 from domain.finance.models import Invoice, Payment
 from domain.hr.models import Employee, LeaveRequest
 from domain.kit.money import Currency, Money
 from domain.kit.principal import Role
-from domain.sales.models import Partner
 from domain.stock.purchasing.planning import Position, low_stock
 
 OPEN_INVOICE = ("posted", "partially_paid")

@@ -25,6 +25,27 @@ def at(container: Container, moment: datetime) -> Container:
     return moved
 
 
+def mailing(container: Container, url: str, moment: datetime) -> Container:
+    """The test container at ``moment``, sending e-mail to the SMTP server at ``url``."""
+    from domain.identity.mail import SmtpMailer
+
+    moved = at(container, moment)
+    moved.__dict__["mailer"] = SmtpMailer(url, "comptoir@example.com")
+    return moved
+
+
+def run_kind(container: Container, account: Account, kind: str) -> dict[str, Any]:
+    """Make ``kind`` due at the container's now and run what is due, as beat would."""
+    from automations.tasks import run_due_now
+
+    now = container.clock.now()
+    run_due_now(container, account.tenant_id)  # installs the built-ins if needed
+    with container.db.unit_of_work(account.tenant_id) as s:
+        automation = s.scalars(select(Automation).where(Automation.kind == kind)).one()
+        automation.next_run_at = now
+    return run_due_now(container, account.tenant_id)
+
+
 def add_probe(
     container: Container, account: Account, *, next_run_at: datetime, **params: Any
 ) -> UUID:

@@ -3,15 +3,10 @@ through a real SMTP server (aiosmtpd on a loopback port) and the channel registr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from email import message_from_bytes
-from email.message import Message
 from typing import Any
 
 import httpx
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from automations import channels
@@ -19,42 +14,14 @@ from automations.tasks import run_due_now
 from comptoir.bootstrap import Container
 from domain.automations import notifications as centre
 from domain.automations.models import NotificationDelivery
-from domain.identity.mail import SmtpMailer
 from domain.identity.models import User
 from domain.kit.principal import Role
-from tests.automations.helpers import at
-from tests.conftest import free_port
+from tests.automations.conftest import Inbox
+from tests.automations.helpers import at, mailing
 from tests.factories import Account, login, make_member, make_tenant
 
 # 23:00 in Paris on a March evening (UTC+1).
 EVENING = datetime(2026, 3, 23, 22, 0, tzinfo=UTC)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[tuple[str, Inbox]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}", inbox
-    finally:
-        controller.stop()
-
-
-def mailing(container: Container, url: str, moment: datetime) -> Container:
-    moved = at(container, moment)
-    moved.__dict__["mailer"] = SmtpMailer(url, "comptoir@example.com")
-    return moved
 
 
 def tell(container: Container, account: Account, moment: datetime, **fields: Any) -> None:
