@@ -54,7 +54,7 @@ Work = list[tuple[UUID, UUID]]  # (tenant_id, run_id)
 
 def install_builtins(session: Session, tenant: Tenant, now: datetime) -> int:
     """Give the business every kind it lacks, on, with its default schedule."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "tenant_id": tenant.id,
             "id": uuid7(),

@@ -53,7 +53,7 @@ def months_to_accrue(last_credited: date | None, current: date) -> list[date]:
     just_ended = add_months(current.replace(day=1), -1)
     if last_credited is None:
         return [just_ended]
-    months = []
+    months: list[date] = []
     month = add_months(last_credited.replace(day=1), 1)
     while month <= just_ended and len(months) < MAX_CATCH_UP_MONTHS:
         months.append(month)
