@@ -1,9 +1,11 @@
-"""The notification centre (the current member's notifications and preferences) and the
-business's automations (list, switch, tune, runs)."""
+"""The notification centre (the current member's notifications and preferences), the
+business's automations (list, switch, tune, runs) and dunning (opt-out, dispute, the
+reminders recorded on an invoice)."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
+from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
@@ -11,7 +13,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from api.deps import ContainerDep, PrincipalDep
-from automations import engine, manage
+from automations import dunning, engine, manage
 from domain.automations import notifications as centre
 
 router = APIRouter(prefix="/api/v1")
@@ -173,3 +175,58 @@ def list_runs(
     with c.db.unit_of_work(principal.tenant_id) as session:
         rows = engine.recent_runs(session, principal.tenant_id, limit=limit)
         return [RunOut.model_validate(r) for r in rows]
+
+
+# --- dunning: a customer's opt-out, an invoice's dispute, its reminders ------------------
+
+
+class DunningSwitch(BaseModel):
+    excluded: bool
+
+
+class DunningState(BaseModel):
+    excluded: bool
+
+
+class ReminderOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    stage: Literal["before_due", "overdue_7", "overdue_30"]
+    channel: str
+    recipient: str
+    amount_due: Decimal
+    sent_at: datetime
+
+
+@router.put(
+    "/partners/{partner_id}/dunning-opt-out", response_model=DunningState, tags=["partners"]
+)
+def set_dunning_opt_out(
+    partner_id: UUID, body: DunningSwitch, c: ContainerDep, principal: PrincipalDep
+) -> DunningState:
+    """Ne plus relancer ce client (``excluded: true``), ou de nouveau (``false``)."""
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        done = dunning.set_exclusion(
+            session, principal, excluded=body.excluded, partner_id=partner_id
+        )
+        return DunningState(excluded=done)
+
+
+@router.put("/invoices/{invoice_id}/dispute", response_model=DunningState, tags=["factures"])
+def set_disputed(
+    invoice_id: UUID, body: DunningSwitch, c: ContainerDep, principal: PrincipalDep
+) -> DunningState:
+    """Facture contestée (``excluded: true``) : plus aucune relance tant qu'elle l'est."""
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        done = dunning.set_exclusion(
+            session, principal, excluded=body.excluded, invoice_id=invoice_id
+        )
+        return DunningState(excluded=done)
+
+
+@router.get("/invoices/{invoice_id}/reminders", response_model=list[ReminderOut], tags=["factures"])
+def list_reminders(invoice_id: UUID, c: ContainerDep, principal: PrincipalDep) -> list[ReminderOut]:
+    """Les relances envoyées pour cette facture, dans l'ordre."""
+    principal.require(*dunning.WRITERS)
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        rows = dunning.reminders_of(session, principal.tenant_id, invoice_id)
+        return [ReminderOut.model_validate(r) for r in rows]

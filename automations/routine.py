@@ -114,3 +114,37 @@ def approvals_reminder(ctx: RunContext) -> dict[str, Any]:
             dedup_key=f"approvals:{ctx.today().isoformat()}",
         )
     return {"en_attente": len(rows)}
+
+
+@automation_kind(
+    "contract_expiry",
+    label="Fin de contrat à prévoir",
+    rule="FREQ=DAILY;BYHOUR=8;BYMINUTE=0",
+    params={"days_before": 30},
+    priority=80,
+)
+def contract_expiry(ctx: RunContext) -> dict[str, Any]:
+    """Contracts ending within ``days_before`` days, each announced once to HR and the
+    managers (a CDD to renew, a trainee leaving)."""
+    ending = hr.expiring_contracts(
+        ctx.session, ctx.principal, ctx.clock, within_days=int(ctx.params["days_before"])
+    )
+    recipients = members_with_roles(ctx.session, ctx.tenant.id, Role.HR, Role.MANAGER)
+    announced = 0
+    for contract in ending:
+        written = notify(
+            ctx.session,
+            ctx.principal,
+            ctx.now(),
+            recipients,
+            kind="contract.expiring",
+            title=f"Fin de contrat : {contract.employee}",
+            body=(
+                f"Le contrat ({contract.kind.upper()}) de {contract.employee} se termine le "
+                f"{contract.end_date:%d/%m/%Y}, dans {contract.days_left} jour(s)."
+            ),
+            data={"contract_id": str(contract.contract_id)},
+            dedup_key=f"contract-expiry:{contract.contract_id}",
+        )
+        announced += bool(written)
+    return {"contrats": announced}

@@ -15,7 +15,9 @@ from domain.finance.models import Quote
 from domain.finance.quotes import create_quote, send_quote
 from domain.finance.recurring import create_recurring
 from domain.finance.schemas import LineIn, QuoteCreate, RecurringCreate
+from domain.hr import service as hr
 from domain.hr.models import LeaveMovement
+from domain.hr.schemas import ContractCreate
 from domain.kit.money import Currency, Money
 from domain.kit.principal import Role
 from tests.automations.helpers import at, notifications, relay_all, run_kind, runs
@@ -181,3 +183,26 @@ class TestRoutine:
         reminders = notifications(container, staff.account, "approvals.pending")
         assert {n.user_id for n in reminders} == {staff.account.user_id, hr_member.user_id}
         assert "Awa Ndiaye : du 23/03/2026 au 24/03/2026" in reminders[0].body
+
+    def test_contract_expiry_is_announced_once(self, container: Container) -> None:
+        staff = make_staff(container)
+        employee = make_employee(container, staff, name="Moussa Sarr")
+        with container.db.unit_of_work(staff.tenant_id) as s:
+            hr.create_contract(
+                s,
+                staff.admin,
+                ContractCreate(
+                    employee_id=employee.id,
+                    kind="cdd",
+                    start_date=date(2025, 10, 1),
+                    end_date=date(2026, 4, 15),
+                    salary=Decimal("2000"),
+                ),
+            )
+        run_kind(at(container, local(date(2026, 3, 10), 9)), staff.account, "contract_expiry")
+        assert notifications(container, staff.account, "contract.expiring") == []  # 36 days
+        for day in (20, 21):
+            run_kind(at(container, local(date(2026, 3, day), 9)), staff.account, "contract_expiry")
+        [notice] = notifications(container, staff.account, "contract.expiring")
+        assert notice.title == "Fin de contrat : Moussa Sarr"
+        assert "se termine le 15/04/2026, dans 26 jour(s)" in notice.body

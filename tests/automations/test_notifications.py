@@ -13,12 +13,13 @@ from automations import channels
 from automations.tasks import run_due_now
 from comptoir.bootstrap import Container
 from domain.automations import notifications as centre
-from domain.automations.models import NotificationDelivery
+from domain.automations.models import DunningExclusion, NotificationDelivery
 from domain.identity.models import User
 from domain.kit.principal import Role
 from tests.automations.conftest import Inbox
 from tests.automations.helpers import at, mailing
 from tests.factories import Account, login, make_member, make_tenant
+from tests.finance_factories import make_customer
 
 # 23:00 in Paris on a March evening (UTC+1).
 EVENING = datetime(2026, 3, 23, 22, 0, tzinfo=UTC)
@@ -160,3 +161,44 @@ class TestDelivery:
         finally:
             channels.SENDERS.pop("whatsapp")
         assert sent == [("+221770000001", "Encore")]
+
+
+class TestAutomationsApi:
+    def test_list_switch_and_tune(self, container: Container, http: httpx.Client) -> None:
+        admin = make_tenant(container, country="SN")
+        seller = make_member(container, admin, Role.SALES)
+        headers = {"Authorization": f"Bearer {login(http, admin)['access_token']}"}
+        listed = http.get("/api/v1/automations", headers=headers).json()
+        assert [a["kind"] for a in listed][:3] == ["stock_alert", "morning_digest", "dunning"]
+        assert all(a["enabled"] for a in listed)
+        assert listed[0]["trigger"] == "event" and listed[1]["trigger"] == "schedule"
+        tuned = http.patch(
+            "/api/v1/automations/morning_digest",
+            headers=headers,
+            json={"rule": "FREQ=DAILY;BYHOUR=6;BYMINUTE=45"},
+        ).json()
+        assert tuned["rule"] == "FREQ=DAILY;BYHOUR=6;BYMINUTE=45"
+        assert tuned["next_run_at"].endswith("06:45:00Z")  # Dakar is UTC
+        off = http.patch("/api/v1/automations/dunning", headers=headers, json={"enabled": False})
+        assert off.json()["enabled"] is False
+        bad = http.patch(
+            "/api/v1/automations/dunning", headers=headers, json={"params": {"colour": 1}}
+        )
+        assert bad.status_code == 422 and "Paramètre inconnu" in bad.text
+        theirs = {"Authorization": f"Bearer {login(http, seller)['access_token']}"}
+        refused = http.patch("/api/v1/automations/dunning", headers=theirs, json={"enabled": True})
+        assert refused.status_code == 403
+        assert http.get("/api/v1/automations/runs", headers=headers).json() == []
+
+    def test_customer_opt_out_over_http(self, container: Container, http: httpx.Client) -> None:
+        admin = make_tenant(container)
+        customer = make_customer(container, admin, "Client Silencieux")
+        headers = {"Authorization": f"Bearer {login(http, admin)['access_token']}"}
+        url = f"/api/v1/partners/{customer}/dunning-opt-out"
+        assert http.put(url, headers=headers, json={"excluded": True}).json() == {"excluded": True}
+        with container.db.unit_of_work(admin.tenant_id) as s:
+            [row] = s.scalars(select(DunningExclusion)).all()
+            assert (row.partner_id, row.reason) == (customer, "opt_out")
+        assert http.put(url, headers=headers, json={"excluded": False}).status_code == 200
+        with container.db.unit_of_work(admin.tenant_id) as s:
+            assert s.scalars(select(DunningExclusion)).all() == []
