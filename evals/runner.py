@@ -207,8 +207,9 @@ def _advance(
     assert isinstance(clock, ManualClock)
     maintenance.use_container(container)
     try:
-        relayed = _relay_waiting(container, tenant)
+        # What the turns before wrote was relayed right after its commit in production.
         clock.set(since.astimezone(UTC))
+        relayed = _relay_waiting(container, tenant)
         run_due_now(container, tenant)  # installs the built-ins, as of before the move
         clock.set(moment.astimezone(UTC))
         ran = run_due_now(container, tenant)
