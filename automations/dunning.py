@@ -3,7 +3,8 @@
 The daily run records, per open invoice, the one stage its due date has reached and that
 was never sent (``dunning_reminders``, unique per invoice and stage: a retried or repeated
 run records nothing twice; a run missed for days sends the stage reached, not the ones it
-skipped). The reminder is written on the invoice's history (the table and the audit log)
+skipped). The reminders are the invoice's dunning history (the table, and an audit entry
+per run naming them)
 and an event sends it after commit by e-mail through the channel registry — re-checking
 the invoice, so a payment or a dispute recorded in between stops it. Paid, cancelled or
 disputed invoices and customers who opted out are never reminded.
@@ -85,52 +86,73 @@ def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> 
 )
 def dunning(ctx: RunContext) -> dict[str, Any]:
     params, today = ctx.params, ctx.today()
-    recorded: dict[str, int] = {}
+    candidates = _candidates(ctx.session, ctx.tenant.id, today, int(params["before_due_days"]))
+    sent = _stages_sent(ctx.session, ctx.tenant.id, [invoice.id for invoice, _ in candidates])
+    planned: list[dict[str, Any]] = []
     without_address = 0
-    for invoice, email in _candidates(
-        ctx.session, ctx.tenant.id, today, int(params["before_due_days"])
-    ):
+    for invoice, email in candidates:
         assert invoice.due_date is not None
         stage = stage_for((today - invoice.due_date).days, params)
-        if stage is None:
+        if stage is None or (invoice.id, stage) in sent:
             continue
         if not email:
             without_address += 1
             continue
-        if _record(ctx, invoice, stage, email):
-            recorded[stage] = recorded.get(stage, 0) + 1
-    return {"relances": recorded, "sans_adresse": without_address}
+        planned.append(_reminder_row(ctx, invoice, stage, email))
+    recorded = _record(ctx, planned) if planned else []
+    by_stage: dict[str, int] = {}
+    for _, stage in recorded:
+        by_stage[stage] = by_stage.get(stage, 0) + 1
+    return {"relances": by_stage, "sans_adresse": without_address}
 
 
-def _record(ctx: RunContext, invoice: Invoice, stage: str, email: str) -> bool:
-    due = invoice.gross_total - invoice.amount_settled
-    reminder_id = ctx.session.scalar(
-        insert(DunningReminder)
-        .values(
-            tenant_id=ctx.tenant.id,
-            id=uuid7(),
-            invoice_id=invoice.id,
-            stage=stage,
-            channel="email",
-            recipient=email,
-            amount_due=due,
-            sent_at=ctx.now(),
+def _stages_sent(
+    session: Session, tenant_id: UUID, invoice_ids: list[UUID]
+) -> set[tuple[UUID, str]]:
+    """The (invoice, stage) pairs already reminded, in one query (most, on a given day)."""
+    rows = session.execute(
+        select(DunningReminder.invoice_id, DunningReminder.stage).where(
+            DunningReminder.tenant_id == tenant_id, DunningReminder.invoice_id.in_(invoice_ids)
         )
-        .on_conflict_do_nothing(constraint="uq_dunning_reminders_tenant_id_invoice_id_stage")
-        .returning(DunningReminder.id)
     )
-    if reminder_id is None:
-        return False
+    return {(r.invoice_id, r.stage) for r in rows}
+
+
+def _reminder_row(ctx: RunContext, invoice: Invoice, stage: str, email: str) -> dict[str, Any]:
+    return {
+        "tenant_id": ctx.tenant.id,
+        "id": uuid7(),
+        "invoice_id": invoice.id,
+        "stage": stage,
+        "channel": "email",
+        "recipient": email,
+        "amount_due": invoice.gross_total - invoice.amount_settled,
+        "sent_at": ctx.now(),
+    }
+
+
+def _record(ctx: RunContext, rows: list[dict[str, Any]]) -> list[tuple[UUID, str]]:
+    """Write the reminders in one statement (a stage already recorded is skipped), one
+    audit entry naming them, and one event per reminder: each is sent in its own relay,
+    so one customer's failing address never sends another's reminder twice."""
+    written = ctx.session.execute(
+        insert(DunningReminder)
+        .values(rows)
+        .on_conflict_do_nothing(constraint="uq_dunning_reminders_tenant_id_invoice_id_stage")
+        .returning(DunningReminder.id, DunningReminder.invoice_id, DunningReminder.stage)
+    ).all()
+    if not written:
+        return []
     audit.record(
         ctx.session,
         ctx.principal,
-        "invoice.reminder",
+        "invoice.reminders",
         target_type="invoice",
-        target_id=invoice.id,
-        after={"stage": stage, "recipient": email, "amount_due": str(due)},
+        after={"reminders": [{"invoice": str(r.invoice_id), "stage": r.stage} for r in written]},
     )
-    events.emit(ctx.session, ctx.principal, "dunning.reminder_recorded", reminder_id=reminder_id)
-    return True
+    for row in written:
+        events.emit(ctx.session, ctx.principal, "dunning.reminder_recorded", reminder_id=row.id)
+    return [(r.invoice_id, r.stage) for r in written]
 
 
 def reminder_mail(tenant: Tenant, invoice: Invoice, stage: str, due: Decimal) -> tuple[str, str]:

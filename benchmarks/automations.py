@@ -16,8 +16,11 @@ outbox keeps its events, nothing is queued to the run's Redis for a database abo
     ``businesses`` businesses made by the identity service, each with 10 customers and
     ``invoices`` open invoices bulk-written by SQL (due dates spread over 60 days before
     and after today, so every stage is reached), then the daily dunning run dispatched and
-    worked for each business, one after the other, as one worker would. Goal: ≤ 60 s for
-    1,000 × 200 on this machine (``COMPTOIR_BENCH_BUSINESSES=1000``).
+    worked for each business, one after the other, as one worker would: a first pass (the
+    whole backlog: every invoice's stage reached at once, as on the day the automation is
+    switched on) and the next day's pass (what every day costs). Goal: the daily pass
+    ≤ 60 s for 1,000 × 200 on this machine, projected from ``businesses`` (creating
+    1,000 businesses through the identity service takes longer than the goal itself).
 ``beat``
     ``schedules`` stored automations (every built-in of ``schedules / 8`` businesses,
     bulk-written), then beat's poll — the database part of it: install missing built-ins,
@@ -81,7 +84,9 @@ def run(container: Container, *, sizes: Sizes | None = None) -> dict[str, Any]:
         "beat": beat,
         "goals": {
             "stock_alert_p95": alert["latency"]["p95_ms"] <= STOCK_ALERT_GOAL_MS,
-            "dunning_pass": dunning["seconds"] <= DUNNING_GOAL_S,
+            "daily_dunning_1000_businesses": (
+                dunning["daily_pass"]["projected_seconds_for_1000_businesses"] <= DUNNING_GOAL_S
+            ),
         },
     }
 
@@ -233,7 +238,41 @@ def dunning_pass(scratch: Container, sizes: Sizes) -> dict[str, Any]:
                 },
             )
             owners.append(owner)
+        # Only dunning is measured: the other built-ins of these businesses stay off.
+        conn.execute(
+            "UPDATE automations SET enabled = false WHERE kind <> 'dunning' AND tenant_id = "
+            "ANY(%(tenants)s)",
+            {"tenants": [o.tenant_id for o in owners]},
+        )
         conn.execute("VACUUM (ANALYZE) invoices")
+    first = _dunning_round(scratch, owners)
+    # The next day, as every day after: only the invoices reaching a stage that day.
+    daily = _dunning_round(_later(scratch, timedelta(days=1)), owners)
+    return {
+        "open_invoices": sizes.businesses * sizes.invoices,
+        "first_pass": first,
+        "daily_pass": daily,
+        "reminders_recorded": sum(_count(scratch, o, "dunning_reminders") for o in owners),
+    }
+
+
+def _later(scratch: Container, delta: timedelta) -> Container:
+    from comptoir.bootstrap import Container
+    from domain.kit.clock import ManualClock
+
+    moved = Container(
+        settings=scratch.settings,
+        endpoints=scratch.endpoints,
+        clock=ManualClock(scratch.clock.now() + delta),
+    )
+    moved.__dict__["db"] = scratch.db
+    return moved
+
+
+def _dunning_round(scratch: Container, owners: list[Principal]) -> dict[str, Any]:
+    """The daily dunning run of every business, one after the other (one worker)."""
+    from automations import engine
+
     per_business = []
     started = time.perf_counter()
     for owner in owners:
@@ -243,12 +282,9 @@ def dunning_pass(scratch: Container, sizes: Sizes) -> dict[str, Any]:
             engine.run_automation(scratch, tenant_id, run_id)
         per_business.append((time.perf_counter() - t0) * 1000)
     seconds = time.perf_counter() - started
-    reminders = sum(_count(scratch, o, "dunning_reminders") for o in owners)
     return {
         "seconds": round(seconds, 2),
         "per_business": latency(per_business),
-        "open_invoices": sizes.businesses * sizes.invoices,
-        "reminders_recorded": reminders,
         "projected_seconds_for_1000_businesses": round(seconds / len(owners) * 1000, 1),
     }
 
