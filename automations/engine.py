@@ -77,11 +77,14 @@ def install_builtins(session: Session, tenant: Tenant, now: datetime) -> int:
 
 
 def install_missing(container: Container) -> int:
-    """Install the built-ins in every active business that has none yet."""
+    """Install the built-ins in every active business lacking one (a new business, or a
+    kind this release adds)."""
+    kinds = [k.name for k in KINDS.values() if k.builtin]
     with container.db.unit_of_work() as session:
         tenants = list(
             session.scalars(
-                text("SELECT tenant_id FROM comptoir_tenants_without_automations(:n)"), {"n": BATCH}
+                text("SELECT tenant_id FROM comptoir_tenants_missing_automations(:kinds, :n)"),
+                {"kinds": kinds, "n": BATCH},
             )
         )
     for tenant_id in tenants:

@@ -147,8 +147,8 @@ DEFINER_CALLS = {
     "comptoir_automation_runs_to_retry": (
         "SELECT * FROM comptoir_automation_runs_to_retry(now(), now(), 10)"
     ),
-    "comptoir_tenants_without_automations": (
-        "SELECT * FROM comptoir_tenants_without_automations(10)"
+    "comptoir_tenants_missing_automations": (
+        "SELECT * FROM comptoir_tenants_missing_automations(ARRAY['dunning'], 10)"
     ),
     "comptoir_due_deliveries": "SELECT * FROM comptoir_due_deliveries(now(), 10)",
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from automations import engine
 from automations.tasks import run_due_now
@@ -47,6 +47,16 @@ class TestDispatch:
         assert all(a.enabled for a in kinds.values())
         digest = kinds["morning_digest"].next_run_at
         assert digest == datetime(2026, 3, 24, 7, 30, tzinfo=UTC)  # Dakar, 07:30 local
+
+    def test_a_kind_a_release_adds_is_installed_everywhere(self, container: Container) -> None:
+        account = make_tenant(container)
+        run_due_now(at(container, MONDAY), account.tenant_id)
+        with container.db.unit_of_work(account.tenant_id) as s:
+            s.execute(delete(Automation).where(Automation.kind == "contract_expiry"))
+        assert engine.install_missing(container) >= 1
+        with container.db.unit_of_work(account.tenant_id) as s:
+            kinds = set(s.scalars(select(Automation.kind)))
+        assert "contract_expiry" in kinds
 
     def test_two_beats_at_once_write_one_run(self, container: Container) -> None:
         account = make_tenant(container)

@@ -56,12 +56,16 @@ RETURNS TABLE (tenant_id uuid, id uuid) {_DEFINER} AS $$
        OR (r.status = 'queued' AND r.updated_at < p_stale_before)
     ORDER BY r.scheduled_for LIMIT p_limit
 $$""",
-    # Active businesses that have no automation yet (the built-ins are installed for them).
-    "comptoir_tenants_without_automations(integer)": f"""
-CREATE FUNCTION comptoir_tenants_without_automations(p_limit integer)
+    # Active businesses lacking one of the built-in kinds named (new businesses, and every
+    # business when a release adds a kind): the built-ins are installed for them.
+    "comptoir_tenants_missing_automations(text[], integer)": f"""
+CREATE FUNCTION comptoir_tenants_missing_automations(p_kinds text[], p_limit integer)
 RETURNS TABLE (tenant_id uuid) {_DEFINER} AS $$
     SELECT t.id FROM tenants t
-    WHERE t.is_active AND NOT EXISTS (SELECT 1 FROM automations a WHERE a.tenant_id = t.id)
+    WHERE t.is_active AND EXISTS (
+        SELECT 1 FROM unnest(p_kinds) AS k(kind)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM automations a WHERE a.tenant_id = t.id AND a.kind = k.kind))
     ORDER BY t.created_at LIMIT p_limit
 $$""",
     # Deliveries due to go out (quiet hours over), for the delivery sweep.
