@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from api.automations import router as automations_router
 from api.chat import router as chat_router
 from api.documents import router as documents_router
 from api.errors import install_error_handlers
@@ -18,7 +19,6 @@ from api.finance import router as finance_router
 from api.hr import router as hr_router
 from api.identity import router as identity_router
 from api.limits import BodySizeLimit
-from api.automations import router as automations_router
 from api.purchasing import router as purchasing_router
 from api.sales import router as sales_router
 from api.stock import router as stock_router
