@@ -1,4 +1,4 @@
-"""Small helpers shared by the automation tests."""
+"""Small functions shared by the automation tests: moving the clock, probes, reading runs."""
 
 from __future__ import annotations
 
