@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from comptoir.bootstrap import Container
+from domain.audit.models import AuditEntry
 from domain.automations.models import StockAlert
 from domain.finance.models import Quote
 from domain.finance.quotes import create_quote, send_quote
@@ -168,6 +169,13 @@ class TestRoutine:
             date(2026, 4, 1),
             date(2026, 5, 1),
         ]
+        # Audited as the automation acting for the business's admin.
+        with container.db.unit_of_work(staff.tenant_id) as s:
+            entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "leave.accrue")).all()
+        assert {(e.actor_type, e.channel, e.actor_id) for e in entries} == {
+            ("automation", "automation", staff.account.user_id)
+        }
+        assert all(e.automation_id is not None for e in entries) and len(entries) == 4
 
     def test_pending_leave_requests_are_recalled_to_hr(self, container: Container) -> None:
         staff = make_staff(container)

@@ -13,8 +13,10 @@ from automations.tasks import run_due_now
 from comptoir.bootstrap import Container
 from domain.automations.models import Automation
 from domain.automations.schedule import latest_occurrence, next_occurrence, period_key
+from domain.identity.models import Membership
+from domain.kit.principal import Role
 from tests.automations.helpers import add_probe, at, notifications, runs
-from tests.factories import make_tenant
+from tests.factories import make_member, make_tenant
 
 MONDAY = datetime(2026, 3, 23, 12, 0, tzinfo=UTC)
 
@@ -142,3 +144,26 @@ class TestFailures:
             assert automation is not None
             automation.enabled = False
         assert engine.dispatch_due(at(container, MONDAY), tenant_id=account.tenant_id) == []
+
+
+class TestOwner:
+    def test_runs_as_its_owner_and_stops_with_their_membership(self, container: Container) -> None:
+        admin = make_tenant(container)
+        owner = make_member(container, admin, Role.MANAGER)
+        probe = add_probe(container, admin, next_run_at=MONDAY)
+        with container.db.unit_of_work(admin.tenant_id) as s:
+            automation = s.get(Automation, (admin.tenant_id, probe))
+            assert automation is not None
+            automation.owner_id = owner.user_id
+        run_due_now(at(container, MONDAY), admin.tenant_id)
+        [told] = notifications(container, admin, "probe")
+        assert told.user_id == owner.user_id  # the probe notifies whoever it runs as
+        with container.db.unit_of_work(admin.tenant_id) as s:
+            membership = s.scalars(
+                select(Membership).where(Membership.user_id == owner.user_id)
+            ).one()
+            membership.is_active = False
+        run_due_now(at(container, MONDAY + timedelta(days=1)), admin.tenant_id)
+        latest = runs(container, admin, "probe")[-1]
+        assert (latest.status, latest.output) == ("skipped", {"raison": "sans propriétaire actif"})
+        assert len(notifications(container, admin, "probe")) == 1
