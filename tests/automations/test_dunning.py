@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from automations.dunning import DEFAULTS, reminders_of, set_exclusion, stage_for
 from comptoir.bootstrap import Container
 from domain.finance.models import Invoice
 from tests.automations.conftest import Inbox
 from tests.automations.helpers import mailing, relay_all, run_kind
+from tests.factories import login
 from tests.finance_factories import Shop, clock_at, make_customer, make_shop, pay, posted_invoice
 
 ISSUED = date(2026, 3, 2)
@@ -111,3 +114,25 @@ class TestDunning:
         assert stages(container, shop, disputed) == stages(container, shop, opted) == []
         assert mails_to(inbox, "litige@client.example") == mails_to(inbox, "non@client.example")
         assert mails_to(inbox, "non@client.example") == []
+
+
+class TestOverHttp:
+    def test_dispute_and_the_reminders_of_an_invoice(
+        self, container: Container, smtp: tuple[str, Inbox], http: httpx.Client
+    ) -> None:
+        url, _ = smtp
+        shop = make_shop(container)
+        invoice = invoice_for(container, shop, "http@client.example")
+        assert invoice.due_date is not None
+        dun(container, url, shop, invoice.due_date - timedelta(days=3))
+        headers = {"Authorization": f"Bearer {login(http, shop.account)['access_token']}"}
+        listed = http.get(f"/api/v1/invoices/{invoice.id}/reminders", headers=headers).json()
+        assert [(r["stage"], r["recipient"]) for r in listed] == [
+            ("before_due", "http@client.example")
+        ]
+        disputed = http.put(
+            f"/api/v1/invoices/{invoice.id}/dispute", headers=headers, json={"excluded": True}
+        )
+        assert disputed.json() == {"excluded": True}
+        dun(container, url, shop, invoice.due_date + timedelta(days=8))
+        assert stages(container, shop, invoice) == ["before_due"]  # disputed: no J+7
