@@ -97,6 +97,8 @@ class TestRealWorkers:
         account = make_tenant(container)
         add_probe(container, account, next_run_at=now() - timedelta(minutes=1))
         beats = [DatabaseScheduler(app=celery_app) for _ in range(2)]
+        # The platform's fixed jobs stay in beat's own schedule beside the database's.
+        assert {"sweep-domain-events", "purge-refresh-tokens"} <= set(beats[0].schedule)
         maintenance.use_container(container)
         try:
             with ThreadPoolExecutor(2) as pool:
