@@ -1,19 +1,24 @@
 """Sending notifications and messages outside the app: a small registry of channel senders.
 
-A sender takes ``(container, address, subject, body)`` and raises when the message did not
-leave. E-mail (SMTP when ``COMPTOIR_SMTP_URL`` is set, else the log) is registered here; a
-WhatsApp sender registers itself with ``register_channel("whatsapp", send)`` where that
-channel is built — until then a WhatsApp delivery fails with a French reason.
+A sender takes ``(container, message)`` — an ``OutgoingMessage``: the business, the member
+it is for (None for a customer), the address, subject, body and a ``dedup_key`` naming it
+for good — and raises when the message did not leave. E-mail (SMTP when
+``COMPTOIR_SMTP_URL`` is set, else the log) is registered here. A WhatsApp sender
+registers itself with ``register_channel("whatsapp", send)``; it may hand the message to
+its own outbox keyed by ``dedup_key`` instead of sending it on the spot. Until one is
+registered, a WhatsApp delivery fails with a French reason.
 
 A delivery is sent once: its row is locked (``SKIP LOCKED``) while it is sent and marked
 ``sent`` in that transaction. A crash between the server's acceptance and the commit would
-send it again: at the boundary with the outside, delivery is at least once.
+send it again: at the boundary with the outside, delivery is at least once (a sender
+keyed by ``dedup_key`` closes that gap).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
@@ -25,7 +30,18 @@ from domain.identity.mail import Mail
 
 log = logging.getLogger(__name__)
 
-Sender = Callable[[Container, str, str, str], None]
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    tenant_id: UUID
+    user_id: UUID | None  # the member it is for; None for a customer
+    address: str  # e-mail address, or E.164 phone number
+    subject: str
+    body: str
+    dedup_key: str  # the same message always has the same key
+
+
+Sender = Callable[[Container, OutgoingMessage], None]
 SENDERS: dict[str, Sender] = {}
 MAX_DELIVERY_ATTEMPTS = 5
 DELIVERY_BACKOFF = timedelta(minutes=2)
@@ -36,19 +52,19 @@ def register_channel(name: str, sender: Sender) -> None:
     SENDERS[name] = sender
 
 
-def send_email(container: Container, address: str, subject: str, body: str) -> None:
-    container.mailer.send(Mail(to=address, subject=subject, body=body))
+def send_email(container: Container, message: OutgoingMessage) -> None:
+    container.mailer.send(Mail(to=message.address, subject=message.subject, body=message.body))
 
 
 register_channel("email", send_email)
 
 
-def send_message(container: Container, channel: str, address: str, subject: str, body: str) -> None:
+def send_message(container: Container, channel: str, message: OutgoingMessage) -> None:
     """Send through ``channel``'s sender; a channel nobody registered is an error."""
     sender = SENDERS.get(channel)
     if sender is None:
         raise LookupError(f"aucun expéditeur pour le canal « {channel} »")
-    sender(container, address, subject, body)
+    sender(container, message)
 
 
 def deliver(container: Container, tenant_id: UUID, delivery_id: UUID) -> str:
@@ -71,13 +87,15 @@ def deliver(container: Container, tenant_id: UUID, delivery_id: UUID) -> str:
         assert notification is not None
         delivery.attempts += 1
         try:
-            send_message(
-                container,
-                delivery.channel,
-                delivery.address,
-                notification.title,
-                _body(notification),
+            message = OutgoingMessage(
+                tenant_id=tenant_id,
+                user_id=notification.user_id,
+                address=delivery.address,
+                subject=notification.title,
+                body=_body(notification),
+                dedup_key=f"notification:{delivery.id}",
             )
+            send_message(container, delivery.channel, message)
         except Exception as exc:  # noqa: BLE001 - recorded, retried with back-off
             log.warning("delivery %s (%s) failed: %s", delivery.id, delivery.channel, exc)
             delivery.error = str(exc)[:2000]

@@ -189,7 +189,7 @@ def reminder_mail(tenant: Tenant, invoice: Invoice, stage: str, due: Decimal) ->
 def send_reminder(session: Session, event: DomainEvent) -> None:
     """Send a recorded reminder, unless the invoice was paid or disputed meanwhile. A failed
     send raises: the relay rolls back and the sweep tries again."""
-    from automations.channels import send_message
+    from automations.channels import OutgoingMessage, send_message
 
     reminder = session.get(DunningReminder, (event.tenant_id, UUID(event.payload["reminder_id"])))
     if reminder is None:
@@ -203,7 +203,15 @@ def send_reminder(session: Session, event: DomainEvent) -> None:
     subject, body = reminder_mail(
         tenant, invoice, reminder.stage, invoice.gross_total - invoice.amount_settled
     )
-    send_message(container_for_tasks(), reminder.channel, reminder.recipient, subject, body)
+    message = OutgoingMessage(
+        tenant_id=event.tenant_id,
+        user_id=None,
+        address=reminder.recipient,
+        subject=subject,
+        body=body,
+        dedup_key=f"dunning:{reminder.id}",
+    )
+    send_message(container_for_tasks(), reminder.channel, message)
 
 
 def is_excluded(session: Session, invoice: Invoice) -> bool:

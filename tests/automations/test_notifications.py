@@ -150,9 +150,9 @@ class TestDelivery:
         c = at(container, EVENING)
         assert channels.deliver(c, account.tenant_id, delivery.id) == "failed"
         assert "aucun expéditeur" in (deliveries(container, account)[0].error or "")
-        sent: list[tuple[str, str]] = []
+        sent: list[tuple[str, str, object]] = []
         channels.register_channel(
-            "whatsapp", lambda _c, to, subject, _b: sent.append((to, subject))
+            "whatsapp", lambda _c, m: sent.append((m.address, m.subject, m.user_id))
         )
         try:
             tell(container, account, EVENING, title="Encore", dedup_key="second")
@@ -160,7 +160,7 @@ class TestDelivery:
             assert channels.deliver(c, account.tenant_id, pending[0].id) == "sent"
         finally:
             channels.SENDERS.pop("whatsapp")
-        assert sent == [("+221770000001", "Encore")]
+        assert sent == [("+221770000001", "Encore", account.user_id)]
 
 
 class TestAutomationsApi:
