@@ -131,54 +131,54 @@ def _relay_all(scratch: Container, tenant_id: UUID) -> None:
 # --- stock alert --------------------------------------------------------------------
 
 
-def stock_alert(scratch: Container, sizes: Sizes) -> dict[str, Any]:
-    from automations import maintenance, tasks  # noqa: F401 - registers the subscribers
+def _rice_under_its_minimum(scratch: Container, owner: Principal) -> UUID:
+    """A stockable product with a 20–100 rule and 15 on hand: under the minimum from the
+    start (the first alert, not timed)."""
     from domain.sales import service as sales
     from domain.sales.schemas import ProductCreate
     from domain.stock import service as stock
     from domain.stock.purchasing import service as purchasing
     from domain.stock.purchasing.schemas import ReorderRuleIn
 
+    with scratch.db.unit_of_work(owner.tenant_id) as s:
+        product = sales.create_product(
+            s,
+            owner,
+            ProductCreate(
+                name="Riz brisé",
+                kind="goods",
+                sale_price=Decimal(15000),
+                vat_rate=Decimal(18),
+                unit="sac",
+                is_stockable=True,
+            ),
+        )
+        rule = ReorderRuleIn(
+            product_id=product.id, min_quantity=Decimal(20), max_quantity=Decimal(100)
+        )
+        purchasing.set_reorder_rule(s, owner, rule)
+        stock.receive(s, owner, scratch.clock, product_id=product.id, quantity=Decimal(15))
+        return product.id
+
+
+def stock_alert(scratch: Container, sizes: Sizes) -> dict[str, Any]:
+    """Each crossing goes 15 → 30 (the alert cleared) → 15 (alerted again, timed)."""
+    from automations import maintenance, tasks  # noqa: F401 - registers the subscribers
+    from domain.stock import service as stock
+
     owner = _business(scratch, "banc-stock")
     maintenance.use_container(scratch)
     try:
-        with scratch.db.unit_of_work(owner.tenant_id) as s:
-            product = sales.create_product(
-                s,
-                owner,
-                ProductCreate(
-                    name="Riz brisé",
-                    kind="goods",
-                    sale_price=Decimal(15000),
-                    vat_rate=Decimal(18),
-                    unit="sac",
-                    is_stockable=True,
-                ),
-            )
-            purchasing.set_reorder_rule(
-                s,
-                owner,
-                ReorderRuleIn(
-                    product_id=product.id, min_quantity=Decimal(20), max_quantity=Decimal(100)
-                ),
-            )
-            # 15 on hand: under the minimum from the start (the first alert, not timed);
-            # each crossing below goes 15 → 30 (cleared) → 15 (alerted again).
-            stock.receive(s, owner, scratch.clock, product_id=product.id, quantity=Decimal(15))
-        _relay_all(scratch, owner.tenant_id)  # installs the built-ins
+        rice = _rice_under_its_minimum(scratch, owner)
+        _relay_all(scratch, owner.tenant_id)  # installs the built-ins, the first alert
         waits = []
         for _ in range(sizes.crossings):
             with scratch.db.unit_of_work(owner.tenant_id) as s:
-                stock.receive(s, owner, scratch.clock, product_id=product.id, quantity=Decimal(15))
+                stock.receive(s, owner, scratch.clock, product_id=rice, quantity=Decimal(15))
             _relay_all(scratch, owner.tenant_id)
             with scratch.db.unit_of_work(owner.tenant_id) as s:
                 stock.issue(
-                    s,
-                    owner,
-                    scratch.clock,
-                    product_id=product.id,
-                    quantity=Decimal(15),
-                    reason="Vente",
+                    s, owner, scratch.clock, product_id=rice, quantity=Decimal(15), reason="Vente"
                 )
             started = time.perf_counter()
             _relay_all(scratch, owner.tenant_id)
