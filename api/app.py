@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from api.automations import router as automations_router
 from api.chat import router as chat_router
 from api.documents import router as documents_router
 from api.errors import install_error_handlers
@@ -93,4 +94,5 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(whatsapp_router)
     app.include_router(whatsapp_webhook_router)
     install_web(app)
+    app.include_router(automations_router)
     return app

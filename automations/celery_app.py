@@ -13,7 +13,13 @@ from celery import Celery
 from comptoir.runtime import celery_broker_url
 
 app = Celery(
-    "comptoir", include=["automations.maintenance", "automations.events", "automations.whatsapp"]
+    "comptoir",
+    include=[
+        "automations.maintenance",
+        "automations.events",
+        "automations.whatsapp",
+        "automations.tasks",
+    ],
 )
 
 
@@ -29,6 +35,11 @@ def configure(redis_url: str) -> Celery:
         task_acks_late=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
+        # The businesses' schedules are rows in PostgreSQL (automations/scheduler.py).
+        beat_scheduler="automations.scheduler:DatabaseScheduler",
+        # A message a dead worker took is given to another after this long (acks_late);
+        # the automation's period key makes the second delivery harmless.
+        broker_transport_options={"visibility_timeout": 900},
         beat_schedule={
             "sweep-domain-events": {
                 "task": "automations.events.sweep",

@@ -233,7 +233,6 @@ def run() -> None:
         "COMPTOIR_DEV_LINKS": os.environ.get("COMPTOIR_DEV_LINKS", "1"),
     }
     python = sys.executable
-    beat_file = settings.home.resolve() / "celerybeat-schedule"
     commands = {
         "api": [
             python,
@@ -268,8 +267,9 @@ def run() -> None:
             "beat",
             "--loglevel",
             "INFO",
-            "--schedule",
-            str(beat_file),
+            # Schedules live in PostgreSQL (automations/scheduler.py), not in a local file.
+            "--scheduler",
+            "automations.scheduler:DatabaseScheduler",
         ],
     }
     children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}

@@ -3,6 +3,7 @@
 from sqlalchemy import CheckConstraint, Column, LargeBinary, SmallInteger, Table
 
 from domain.audit import models as audit_models  # noqa: F401
+from domain.automations import models as automation_models  # noqa: F401
 from domain.conversations import models as conversation_models  # noqa: F401
 from domain.documents import models as document_models  # noqa: F401
 from domain.events import models as event_models  # noqa: F401

@@ -136,7 +136,11 @@ def _converse(
     for number, (spec, moment) in enumerate(zip(case.turns, moments, strict=True), start=1):
         clock.set(moment.replace(tzinfo=zone).astimezone(UTC))
         if spec.advance_to is not None:
-            result["turns"].append(_advance(container, tenant, moment))
+            since = moments[number - 2] if number > 1 else case.today
+            moved = _advance(
+                container, tenant, moment.replace(tzinfo=zone), since.replace(tzinfo=zone)
+            )
+            result["turns"].append(moved)
             continue
         turn = _message_turn(container, built, spec, conversation)
         turn["at"] = moment.isoformat()
@@ -186,32 +190,63 @@ def _message_turn(
     }
 
 
-def _advance(container: Container, tenant: UUID, moment: datetime) -> dict[str, Any]:
+def _advance(
+    container: Container, tenant: UUID, moment: datetime, since: datetime
+) -> dict[str, Any]:
     """An ``advance_to`` turn, the clock already moved: what production runs on its own
-    in between happens now. Production's schedule (``automations.celery_app``) relays the
-    domain events waiting in the outbox to their subscribers; it holds no other job
-    acting on a tenant's data. The tenant's waiting events are relayed here the same way."""
-    from automations.events import relay_event
+    in between happens now, synchronously and through the same code: the domain events
+    waiting in the outbox reach their subscribers (the event-driven automations among
+    them), then the business's schedules due by now run (``automations.tasks``, what
+    beat's database scheduler hands to the workers), then the events those runs wrote.
+    The built-in automations are installed as of ``since`` (the moment before the
+    move), so what falls due in between is due now."""
+    from automations import maintenance
+    from automations.tasks import run_due_now
 
-    # Every event the case's turns emitted is due: it happened before this moment. (Its
-    # ``occurred_at`` is wall-clock time, not the case's, so it cannot be compared.)
-    with container.db.unit_of_work(tenant) as session:
-        waiting = session.scalars(
-            select(DomainEvent.id)
-            .where(DomainEvent.tenant_id == tenant, DomainEvent.dispatched_at.is_(None))
-            .order_by(DomainEvent.occurred_at)
-        ).all()
-    relayed = [e for e in waiting if relay_event(container, tenant, e)]
+    clock = container.clock
+    assert isinstance(clock, ManualClock)
+    maintenance.use_container(container)
+    try:
+        # What the turns before wrote was relayed right after its commit in production.
+        clock.set(since.astimezone(UTC))
+        relayed = _relay_waiting(container, tenant)
+        run_due_now(container, tenant)  # installs the built-ins, as of before the move
+        clock.set(moment.astimezone(UTC))
+        ran = run_due_now(container, tenant)
+        relayed += _relay_waiting(container, tenant)
+    finally:
+        maintenance.use_container(None)
     return {
-        "advance_to": moment.isoformat(),
-        "at": moment.isoformat(),
+        "advance_to": moment.replace(tzinfo=None).isoformat(),
+        "at": moment.replace(tzinfo=None).isoformat(),
         "user": None,
         "reply": "",
         "tier": "local",
         "calls": [],
         "tokens": {"input": 0, "output": 0},
-        "events_relayed": len(relayed),
+        "events_relayed": relayed,
+        "automation_runs": ran["runs"],
     }
+
+
+def _relay_waiting(container: Container, tenant: UUID) -> int:
+    """Relay every event waiting in the tenant's outbox, until none is left (a subscriber
+    may write more). Every one is due: it happened before this moment (its
+    ``occurred_at`` is wall-clock time, not the case's, so it cannot be compared)."""
+    from automations.events import relay_event
+
+    relayed = 0
+    for _ in range(10):  # bounded: a subscriber chain never loops the harness forever
+        with container.db.unit_of_work(tenant) as session:
+            waiting = session.scalars(
+                select(DomainEvent.id)
+                .where(DomainEvent.tenant_id == tenant, DomainEvent.dispatched_at.is_(None))
+                .order_by(DomainEvent.occurred_at)
+            ).all()
+        if not waiting:
+            break
+        relayed += sum(1 for e in waiting if relay_event(container, tenant, e))
+    return relayed
 
 
 def _state(session: Any, tenant: Any, today: date, lines: list[dict[str, Any]]) -> list[Failure]:

@@ -94,6 +94,13 @@ BOOKKEEPING_TABLES = frozenset(
         "llm_token_usage",
         "auth_sessions",
         "refresh_tokens",
+        # The automation machinery's own records: built-ins installed for the business,
+        # their runs, what members were told and its sending. Whatever a run changes in
+        # the business (an invoice, a reminder, an alert) is still compared.
+        "automations",
+        "automation_runs",
+        "notifications",
+        "notification_deliveries",
     }
 )
 # Columns that change without any business change: the outbox relay marks an event

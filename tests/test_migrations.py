@@ -143,6 +143,14 @@ DEFINER_CALLS = {
     "comptoir_purge_refresh_tokens": "SELECT comptoir_purge_refresh_tokens(now())",
     "comptoir_pending_events": "SELECT * FROM comptoir_pending_events(now(), 10)",
     "comptoir_current_tenant": "SELECT comptoir_current_tenant()",
+    "comptoir_due_automations": "SELECT * FROM comptoir_due_automations(now(), 10)",
+    "comptoir_automation_runs_to_retry": (
+        "SELECT * FROM comptoir_automation_runs_to_retry(now(), now(), 10)"
+    ),
+    "comptoir_tenants_missing_automations": (
+        "SELECT * FROM comptoir_tenants_missing_automations(ARRAY['dunning'], 10)"
+    ),
+    "comptoir_due_deliveries": "SELECT * FROM comptoir_due_deliveries(now(), 10)",
 }
 
 

@@ -49,6 +49,13 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], home: Path) -> None:
     pytest.fail("no healthy /health within 180 s:\n" + (home / "run.log").read_text())
 
 
+def wait_logged(home: Path, text: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while text not in (home / "run.log").read_text():
+        assert proc.poll() is None and time.monotonic() < deadline, (home / "run.log").read_text()
+        time.sleep(0.5)
+
+
 def ctrl_c(proc: subprocess.Popen[bytes]) -> int:
     os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
     return proc.wait(timeout=90)
@@ -83,6 +90,8 @@ class TestRunCommand:
             # The web app is served by the same process: its address leads to « Connexion ».
             page = httpx.get(f"{url}/", follow_redirects=True, timeout=30)
             assert page.url.path == "/connexion" and "Se connecter" in page.text
+            # Beat's database scheduler gave the demo businesses their automations.
+            wait_logged(tmp_path, "automations: {'installed': ", proc)
         finally:
             code = ctrl_c(proc)
         log = (tmp_path / "run.log").read_text()

@@ -183,6 +183,8 @@ def test_advance_to_moves_the_clock_and_relays_what_fell_due(harness: Container)
     moved = result["turns"][-1]
     assert moved["advance_to"] == "2026-04-01T08:00:00" and moved["user"] is None
     assert moved["events_relayed"] >= 1  # at least the invoice's creation
+    # The business's schedules that fell due in between ran, as beat would have run them.
+    assert moved["automation_runs"] >= 1
 
 
 def test_setup_errors_and_unknown_kinds_fail_the_case_loudly(harness: Container) -> None:

@@ -9,8 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NoReturn
 from uuid import UUID
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from domain.events import service as events
+from domain.kit.db import on_commit
 from domain.kit.errors import InvalidInput
 from domain.kit.ids import uuid7
 from domain.sales.models import Product
@@ -128,7 +131,22 @@ def write_move(
     for location, delta in ((source, -quantity), (dest, quantity)):
         if location not in virtual:
             repo.add_to_level(session, ctx.tenant.id, product.id, location, lot_id, on_hand=delta)
+    _announce_levels_changed(session, ctx)
     return move
+
+
+_LEVELS_EVENT = "comptoir.stock_moved_event"
+
+
+def _announce_levels_changed(session: Session, ctx: StockContext) -> None:
+    """One ``stock.moved`` event per transaction, however many moves it writes: after
+    commit the stock alert compares the levels with the minimums once. Emitted again if a
+    rolled-back savepoint took the first one away."""
+    event = session.info.get(_LEVELS_EVENT)
+    if event is not None and inspect(event).persistent:
+        return
+    session.info[_LEVELS_EVENT] = events.emit(session, ctx.principal, "stock.moved")
+    on_commit(session, lambda: session.info.pop(_LEVELS_EVENT, None))  # next transaction
 
 
 def lot_for_receipt(

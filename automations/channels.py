@@ -1,0 +1,125 @@
+"""Sending notifications and messages outside the app: a small registry of channel senders.
+
+A sender takes ``(container, message)`` — an ``OutgoingMessage``: the business, the member
+it is for (None for a customer), the address, subject, body and a ``dedup_key`` naming it
+for good — and raises when the message did not leave. E-mail (SMTP when
+``COMPTOIR_SMTP_URL`` is set, else the log) is registered here. A WhatsApp sender
+registers itself with ``register_channel("whatsapp", send)``; it may hand the message to
+its own outbox keyed by ``dedup_key`` instead of sending it on the spot. Until one is
+registered, a WhatsApp delivery fails with a French reason.
+
+A delivery is sent once: its row is locked (``SKIP LOCKED``) while it is sent and marked
+``sent`` in that transaction. A crash between the server's acceptance and the commit would
+send it again: at the boundary with the outside, delivery is at least once (a sender
+keyed by ``dedup_key`` closes that gap).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from sqlalchemy import select, text
+
+from comptoir.bootstrap import Container
+from domain.automations.models import Notification, NotificationDelivery
+from domain.identity.mail import Mail
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    tenant_id: UUID
+    user_id: UUID | None  # the member it is for; None for a customer
+    address: str  # e-mail address, or E.164 phone number
+    subject: str
+    body: str
+    dedup_key: str  # the same message always has the same key
+
+
+Sender = Callable[[Container, OutgoingMessage], None]
+SENDERS: dict[str, Sender] = {}
+MAX_DELIVERY_ATTEMPTS = 5
+DELIVERY_BACKOFF = timedelta(minutes=2)
+
+
+def register_channel(name: str, sender: Sender) -> None:
+    """Make ``name`` (``"email"``, ``"whatsapp"``…) deliverable through ``sender``."""
+    SENDERS[name] = sender
+
+
+def send_email(container: Container, message: OutgoingMessage) -> None:
+    container.mailer.send(Mail(to=message.address, subject=message.subject, body=message.body))
+
+
+register_channel("email", send_email)
+
+
+def send_message(container: Container, channel: str, message: OutgoingMessage) -> None:
+    """Send through ``channel``'s sender; a channel nobody registered is an error."""
+    sender = SENDERS.get(channel)
+    if sender is None:
+        raise LookupError(f"aucun expéditeur pour le canal « {channel} »")
+    sender(container, message)
+
+
+def deliver(container: Container, tenant_id: UUID, delivery_id: UUID) -> str:
+    """Send one pending delivery whose time has come; returns its status afterwards."""
+    now = container.clock.now()
+    with container.db.unit_of_work(tenant_id) as session:
+        delivery = session.scalar(
+            select(NotificationDelivery)
+            .where(
+                NotificationDelivery.tenant_id == tenant_id,
+                NotificationDelivery.id == delivery_id,
+                NotificationDelivery.status == "pending",
+                NotificationDelivery.not_before <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        if delivery is None:
+            return "skipped"
+        notification = session.get(Notification, (tenant_id, delivery.notification_id))
+        assert notification is not None
+        delivery.attempts += 1
+        try:
+            message = OutgoingMessage(
+                tenant_id=tenant_id,
+                user_id=notification.user_id,
+                address=delivery.address,
+                subject=notification.title,
+                body=_body(notification),
+                dedup_key=f"notification:{delivery.id}",
+            )
+            send_message(container, delivery.channel, message)
+        except Exception as exc:  # noqa: BLE001 - recorded, retried with back-off
+            log.warning("delivery %s (%s) failed: %s", delivery.id, delivery.channel, exc)
+            delivery.error = str(exc)[:2000]
+            if delivery.attempts >= MAX_DELIVERY_ATTEMPTS or delivery.channel not in SENDERS:
+                delivery.status = "failed"
+            else:
+                delivery.not_before = now + DELIVERY_BACKOFF * 2 ** (delivery.attempts - 1)
+            return delivery.status
+        delivery.status, delivery.sent_at, delivery.error = "sent", now, None
+        return "sent"
+
+
+def _body(notification: Notification) -> str:
+    footer = "— Comptoir (vos préférences de notification se règlent dans l'application)"
+    return f"{notification.body}\n\n{footer}\n"
+
+
+def due_deliveries(
+    container: Container, *, tenant_id: UUID | None = None
+) -> list[tuple[UUID, UUID]]:
+    """Deliveries waiting to go out now (of one business, or of all)."""
+    with container.db.unit_of_work(tenant_id) as session:
+        rows = session.execute(
+            text("SELECT tenant_id, id FROM comptoir_due_deliveries(:now, 500)"),
+            {"now": container.clock.now()},
+        )
+        return [(r.tenant_id, r.id) for r in rows if tenant_id is None or r.tenant_id == tenant_id]

@@ -1,0 +1,287 @@
+"""Dunning: reminding customers of unpaid invoices, J-3 (courteous), J+7, J+30 (firm).
+
+The daily run records, per open invoice, the one stage its due date has reached and that
+was never sent (``dunning_reminders``, unique per invoice and stage: a retried or repeated
+run records nothing twice; a run missed for days sends the stage reached, not the ones it
+skipped). The reminders are the invoice's dunning history (the table, and an audit entry
+per run naming them)
+and an event sends it after commit by e-mail through the channel registry — re-checking
+the invoice, so a payment or a dispute recorded in between stops it. Paid, cancelled or
+disputed invoices and customers who opted out are never reminded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from automations.events import subscribe
+from automations.kinds import RunContext, automation_kind
+from automations.maintenance import container_for_tasks
+from domain.audit import service as audit
+from domain.automations.models import DunningExclusion, DunningReminder
+from domain.events import service as events
+from domain.events.models import DomainEvent
+from domain.finance.models import Invoice
+from domain.identity.models import Tenant
+from domain.kit.errors import NotFound
+from domain.kit.ids import uuid7
+from domain.kit.money import Currency, Money
+from domain.kit.principal import Principal, Role
+from domain.sales.models import Partner
+
+OPEN = ("posted", "partially_paid")
+DEFAULTS = {"before_due_days": 3, "first_overdue_days": 7, "final_overdue_days": 30}
+
+
+def stage_for(days_past_due: int, params: dict[str, Any]) -> str | None:
+    """The stage an invoice ``days_past_due`` days after its due date has reached."""
+    if days_past_due >= int(params["final_overdue_days"]):
+        return "overdue_30"
+    if days_past_due >= int(params["first_overdue_days"]):
+        return "overdue_7"
+    if -int(params["before_due_days"]) <= days_past_due < 0:
+        return "before_due"
+    return None
+
+
+def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> Any:
+    excluded = exists().where(
+        DunningExclusion.tenant_id == tenant_id,
+        or_(
+            DunningExclusion.invoice_id == Invoice.id,
+            DunningExclusion.partner_id == Invoice.partner_id,
+        ),
+    )
+    return session.execute(
+        select(Invoice, Partner.email)
+        .join(
+            Partner,
+            and_(Partner.tenant_id == Invoice.tenant_id, Partner.id == Invoice.partner_id),
+        )
+        .where(
+            Invoice.tenant_id == tenant_id,
+            Invoice.kind == "invoice",
+            Invoice.status.in_(OPEN),
+            Invoice.due_date.is_not(None),
+            Invoice.due_date <= date.fromordinal(today.toordinal() + before),
+            ~excluded,
+        )
+        .order_by(Invoice.due_date)
+    ).all()
+
+
+@automation_kind(
+    "dunning",
+    label="Relance des factures impayées",
+    rule="FREQ=DAILY;BYHOUR=9;BYMINUTE=0",
+    params=DEFAULTS,
+    priority=30,
+)
+def dunning(ctx: RunContext) -> dict[str, Any]:
+    params, today = ctx.params, ctx.today()
+    candidates = _candidates(ctx.session, ctx.tenant.id, today, int(params["before_due_days"]))
+    sent = _stages_sent(ctx.session, ctx.tenant.id, [invoice.id for invoice, _ in candidates])
+    planned: list[dict[str, Any]] = []
+    without_address = 0
+    for invoice, email in candidates:
+        assert invoice.due_date is not None
+        stage = stage_for((today - invoice.due_date).days, params)
+        if stage is None or (invoice.id, stage) in sent:
+            continue
+        if not email:
+            without_address += 1
+            continue
+        planned.append(_reminder_row(ctx, invoice, stage, email))
+    recorded = _record(ctx, planned) if planned else []
+    by_stage: dict[str, int] = {}
+    for _, stage in recorded:
+        by_stage[stage] = by_stage.get(stage, 0) + 1
+    return {"relances": by_stage, "sans_adresse": without_address}
+
+
+def _stages_sent(
+    session: Session, tenant_id: UUID, invoice_ids: list[UUID]
+) -> set[tuple[UUID, str]]:
+    """The (invoice, stage) pairs already reminded, in one query (most, on a given day)."""
+    rows = session.execute(
+        select(DunningReminder.invoice_id, DunningReminder.stage).where(
+            DunningReminder.tenant_id == tenant_id, DunningReminder.invoice_id.in_(invoice_ids)
+        )
+    )
+    return {(r.invoice_id, r.stage) for r in rows}
+
+
+def _reminder_row(ctx: RunContext, invoice: Invoice, stage: str, email: str) -> dict[str, Any]:
+    return {
+        "tenant_id": ctx.tenant.id,
+        "id": uuid7(),
+        "invoice_id": invoice.id,
+        "stage": stage,
+        "channel": "email",
+        "recipient": email,
+        "amount_due": invoice.gross_total - invoice.amount_settled,
+        "sent_at": ctx.now(),
+    }
+
+
+def _record(ctx: RunContext, rows: list[dict[str, Any]]) -> list[tuple[UUID, str]]:
+    """Write the reminders in one statement (a stage already recorded is skipped), one
+    audit entry naming them, and one event per reminder: each is sent in its own relay,
+    so one customer's failing address never sends another's reminder twice."""
+    written = ctx.session.execute(
+        insert(DunningReminder)
+        .values(rows)
+        .on_conflict_do_nothing(constraint="uq_dunning_reminders_tenant_id_invoice_id_stage")
+        .returning(DunningReminder.id, DunningReminder.invoice_id, DunningReminder.stage)
+    ).all()
+    if not written:
+        return []
+    audit.record(
+        ctx.session,
+        ctx.principal,
+        "invoice.reminders",
+        target_type="invoice",
+        after={"reminders": [{"invoice": str(r.invoice_id), "stage": r.stage} for r in written]},
+    )
+    for row in written:
+        events.emit(ctx.session, ctx.principal, "dunning.reminder_recorded", reminder_id=row.id)
+    return [(r.invoice_id, r.stage) for r in written]
+
+
+def reminder_mail(tenant: Tenant, invoice: Invoice, stage: str, due: Decimal) -> tuple[str, str]:
+    """The subject and body of a reminder (French, courteous then firm)."""
+    amount = Money(due, Currency(invoice.currency)).format_fr()
+    assert invoice.due_date is not None
+    when = f"{invoice.due_date:%d/%m/%Y}"
+    ref = f"facture {invoice.number}"
+    if stage == "before_due":
+        subject = f"Rappel : {ref} à régler le {when}"
+        text = (
+            f"Nous vous rappelons que la {ref}, d'un montant restant de {amount}, "
+            f"arrive à échéance le {when}. Si le règlement est déjà parti, merci de ne pas "
+            "tenir compte de ce message."
+        )
+    elif stage == "overdue_7":
+        subject = f"Relance : {ref} échue le {when}"
+        text = (
+            f"Sauf erreur de notre part, la {ref}, échue le {when}, reste impayée : "
+            f"{amount}. Merci de procéder au règlement dans les meilleurs délais."
+        )
+    else:
+        subject = f"Dernière relance : {ref} impayée depuis le {when}"
+        text = (
+            f"Malgré nos relances, la {ref}, échue le {when}, reste impayée : {amount}. "
+            "Nous vous demandons de la régler sans délai ; à défaut, nous serons contraints "
+            "d'engager une procédure de recouvrement."
+        )
+    body = f"Bonjour,\n\n{text}\n\nCordialement,\n{tenant.name}\n"
+    return subject, body
+
+
+@subscribe("dunning.reminder_recorded")
+def send_reminder(session: Session, event: DomainEvent) -> None:
+    """Send a recorded reminder, unless the invoice was paid or disputed meanwhile. A failed
+    send raises: the relay rolls back and the sweep tries again."""
+    from automations.channels import OutgoingMessage, send_message
+
+    reminder = session.get(DunningReminder, (event.tenant_id, UUID(event.payload["reminder_id"])))
+    if reminder is None:
+        return
+    invoice = session.get(Invoice, (event.tenant_id, reminder.invoice_id))
+    tenant = session.get(Tenant, event.tenant_id)
+    if invoice is None or tenant is None or invoice.status not in OPEN:
+        return
+    if is_excluded(session, invoice):
+        return
+    subject, body = reminder_mail(
+        tenant, invoice, reminder.stage, invoice.gross_total - invoice.amount_settled
+    )
+    message = OutgoingMessage(
+        tenant_id=event.tenant_id,
+        user_id=None,
+        address=reminder.recipient,
+        subject=subject,
+        body=body,
+        dedup_key=f"dunning:{reminder.id}",
+    )
+    send_message(container_for_tasks(), reminder.channel, message)
+
+
+def is_excluded(session: Session, invoice: Invoice) -> bool:
+    return bool(
+        session.scalar(
+            select(DunningExclusion.id).where(
+                DunningExclusion.tenant_id == invoice.tenant_id,
+                or_(
+                    DunningExclusion.invoice_id == invoice.id,
+                    DunningExclusion.partner_id == invoice.partner_id,
+                ),
+            )
+        )
+    )
+
+
+# --- opting out and disputing ---------------------------------------------------------
+
+WRITERS = (Role.ACCOUNTANT, Role.SALES, Role.MANAGER)
+
+
+def set_exclusion(
+    session: Session,
+    principal: Principal,
+    *,
+    excluded: bool,
+    partner_id: UUID | None = None,
+    invoice_id: UUID | None = None,
+) -> bool:
+    """Opt a customer out of reminders (``partner_id``) or mark an invoice disputed
+    (``invoice_id``) — or undo it. Returns whether it is now excluded."""
+    principal.require(*WRITERS)
+    target = Partner if partner_id is not None else Invoice
+    target_id = partner_id if partner_id is not None else invoice_id
+    if session.get(target, (principal.tenant_id, target_id)) is None:
+        raise NotFound("Client introuvable." if partner_id else "Facture introuvable.")
+    column = DunningExclusion.partner_id if partner_id else DunningExclusion.invoice_id
+    current = session.scalar(
+        select(DunningExclusion).where(
+            DunningExclusion.tenant_id == principal.tenant_id, column == target_id
+        )
+    )
+    if excluded and current is None:
+        session.add(
+            DunningExclusion(
+                tenant_id=principal.tenant_id,
+                partner_id=partner_id,
+                invoice_id=invoice_id,
+                reason="opt_out" if partner_id else "disputed",
+            )
+        )
+    elif not excluded and current is not None:
+        session.delete(current)
+    audit.record(
+        session,
+        principal,
+        "dunning.exclude" if excluded else "dunning.include",
+        target_type="partner" if partner_id else "invoice",
+        target_id=target_id,
+    )
+    session.flush()
+    return excluded
+
+
+def reminders_of(session: Session, tenant_id: UUID, invoice_id: UUID) -> list[DunningReminder]:
+    """The reminders recorded on an invoice, oldest first."""
+    return list(
+        session.scalars(
+            select(DunningReminder)
+            .where(DunningReminder.tenant_id == tenant_id, DunningReminder.invoice_id == invoice_id)
+            .order_by(DunningReminder.sent_at)
+        )
+    )

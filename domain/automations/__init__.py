@@ -1,0 +1,1 @@
+"""Automations: schedules, runs, notifications, dunning and stock alert records."""
