@@ -3,10 +3,9 @@
 A sender takes ``(container, message)`` — an ``OutgoingMessage``: the business, the member
 it is for (None for a customer), the address, subject, body and a ``dedup_key`` naming it
 for good — and raises when the message did not leave. E-mail (SMTP when
-``COMPTOIR_SMTP_URL`` is set, else the log) is registered here. A WhatsApp sender
-registers itself with ``register_channel("whatsapp", send)``; it may hand the message to
-its own outbox keyed by ``dedup_key`` instead of sending it on the spot. Until one is
-registered, a WhatsApp delivery fails with a French reason.
+``COMPTOIR_SMTP_URL`` is set, else the log) and WhatsApp (the WhatsApp outbox, keyed by
+``dedup_key``, which sends after commit) are registered here; a delivery on a channel
+nobody registered fails with a French reason.
 
 A delivery is sent once: its row is locked (``SKIP LOCKED``) while it is sent and marked
 ``sent`` in that transaction. A crash between the server's acceptance and the commit would
@@ -27,6 +26,7 @@ from sqlalchemy import select, text
 from comptoir.bootstrap import Container
 from domain.automations.models import Notification, NotificationDelivery
 from domain.identity.mail import Mail
+from domain.whatsapp.outbox import queue_text
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,19 @@ def send_email(container: Container, message: OutgoingMessage) -> None:
 
 
 register_channel("email", send_email)
+
+
+def send_whatsapp(container: Container, message: OutgoingMessage) -> None:
+    """A member's notification into the WhatsApp outbox, keyed by ``dedup_key`` (sent once,
+    as the business's template when the member has not written in 24 hours)."""
+    if message.user_id is None:
+        raise LookupError("un client reçoit ses messages WhatsApp par les modèles de facture")
+    text = f"{message.subject}\n{message.body}" if message.subject else message.body
+    with container.db.unit_of_work(message.tenant_id) as session:
+        queue_text(session, message.tenant_id, message.user_id, text, dedup_key=message.dedup_key)
+
+
+register_channel("whatsapp", send_whatsapp)
 
 
 def send_message(container: Container, channel: str, message: OutgoingMessage) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from automations import channels
@@ -16,6 +17,8 @@ from domain.automations import notifications as centre
 from domain.automations.models import DunningExclusion, NotificationDelivery
 from domain.identity.models import User
 from domain.kit.principal import Role
+from domain.whatsapp.links import link_number
+from domain.whatsapp.models import WhatsAppMessage
 from tests.automations.conftest import Inbox
 from tests.automations.helpers import at, mailing
 from tests.factories import Account, login, make_member, make_tenant
@@ -136,7 +139,7 @@ class TestDelivery:
             "Pendant la nuit"
         ]
 
-    def test_a_channel_is_a_registered_sender(self, container: Container) -> None:
+    def test_whatsapp_goes_through_the_whatsapp_outbox_once(self, container: Container) -> None:
         account = make_tenant(container)
         with container.db.unit_of_work(account.tenant_id) as s:
             centre.set_preferences(
@@ -148,19 +151,24 @@ class TestDelivery:
         tell(container, account, EVENING, title="Par WhatsApp")
         [delivery] = deliveries(container, account)
         c = at(container, EVENING)
-        assert channels.deliver(c, account.tenant_id, delivery.id) == "failed"
-        assert "aucun expéditeur" in (deliveries(container, account)[0].error or "")
-        sent: list[tuple[str, str, object]] = []
-        channels.register_channel(
-            "whatsapp", lambda _c, m: sent.append((m.address, m.subject, m.user_id))
-        )
-        try:
-            tell(container, account, EVENING, title="Encore", dedup_key="second")
-            pending = [d for d in deliveries(container, account) if d.status == "pending"]
-            assert channels.deliver(c, account.tenant_id, pending[0].id) == "sent"
-        finally:
-            channels.SENDERS.pop("whatsapp")
-        assert sent == [("+221770000001", "Encore", account.user_id)]
+        # no number linked yet: retried later, the French reason kept
+        assert channels.deliver(c, account.tenant_id, delivery.id) == "pending"
+        assert "Aucun numéro WhatsApp" in (deliveries(container, account)[0].error or "")
+        with container.db.unit_of_work(account.tenant_id) as s:
+            link_number(s, account.principal(), "109876543210")
+        tell(container, account, EVENING, title="Stock bas", body="Riz : 3 sacs", dedup_key="b")
+        [second] = [d for d in deliveries(container, account) if d.id != delivery.id]
+        assert channels.deliver(c, account.tenant_id, second.id) == "sent"
+        assert channels.deliver(c, account.tenant_id, second.id) == "skipped"
+        with container.db.unit_of_work(account.tenant_id) as s:
+            queued = list(s.scalars(select(WhatsAppMessage)))
+        [message] = queued
+        assert message.to_phone == "+221770000001"
+        assert message.body["text"]["body"].startswith("Stock bas\nRiz : 3 sacs")
+        with pytest.raises(LookupError, match="registered|expéditeur"):
+            channels.send_message(c, "pigeon", channels.OutgoingMessage(
+                account.tenant_id, account.user_id, "x", "s", "b", "k"
+            ))  # fmt: skip
 
 
 class TestAutomationsApi:
