@@ -22,9 +22,9 @@ from api.limits import BodySizeLimit
 from api.purchasing import router as purchasing_router
 from api.sales import router as sales_router
 from api.stock import router as stock_router
+from api.web import install_web
 from api.whatsapp import router as whatsapp_router
 from api.whatsapp import webhook_router as whatsapp_webhook_router
-from api.web import install_web
 from comptoir.bootstrap import Container, build_container
 from comptoir.logs import configure_logging
 
