@@ -207,6 +207,8 @@ def name_after(utt: Utterance, markers: tuple[str, ...]) -> str | None:
     for start, end in hits[:_MAX_HITS]:
         if folded[start:end] == "a" and _is_verb_a(text, end):
             continue
+        if folded[start:end].strip().endswith("d'") and folded[end:].lstrip().startswith("accord"):
+            continue  # « ils sont d'accord »: agreement, not someone's
         name = _name_from(text, folded, end)
         if name:
             return name

@@ -24,6 +24,7 @@ from domain.finance.documents.labels import french_date, french_number
 from domain.finance.models import Invoice, Quote
 from domain.finance.schemas import LineIn
 from domain.kit import inputs
+from domain.kit.errors import DomainError
 from domain.kit.money import Money
 from domain.kit.resolution import typed_number
 from domain.sales import service as sales
@@ -115,6 +116,15 @@ class LineInput(BaseModel):
         return self  # a free-text line without its price is asked back (``line_inputs``)
 
 
+def _catalogued(ctx: ToolContext, description: str) -> UUID | None:
+    """The one product a free text names, or None (nothing or several match)."""
+    try:
+        with ctx.session.begin_nested():
+            return sales.resolve_product(ctx.session, ctx.principal, description).id
+    except (AskBack, DomainError):  # none, or several (« Lequel ? » is asked by price)
+        return None
+
+
 def line_inputs(ctx: ToolContext, lines: Iterable[LineInput]) -> list[LineIn]:
     """The lines with their products resolved; an unclear product name asks back about
     that line's ``product`` (``lines.0.product``)."""
@@ -122,7 +132,12 @@ def line_inputs(ctx: ToolContext, lines: Iterable[LineInput]) -> list[LineIn]:
     for i, line in enumerate(lines):
         product_id: UUID | None = None
         description = line.description
-        if not line.product and line.unit_price is None:
+        if not line.product and line.unit_price is None and description:
+            # « une étude d'éclairage » said without a price: the catalogue's, when it
+            # names exactly one product
+            product_id = _catalogued(ctx, description)
+            description = None if product_id is not None else description
+        if not line.product and line.unit_price is None and product_id is None:
             raise AskBack(
                 f"À quel prix unitaire HT faut-il facturer « {description} » ?",
                 field=f"lines.{i}.unit_price",

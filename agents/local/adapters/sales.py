@@ -402,7 +402,8 @@ _KINDS = pairs("activity_kinds")  # « rdv » → "meeting"
 _ABOUT = ("pour", "au sujet de", "au sujet du", "concernant", "à propos de", "a propos de")
 _ACTIVITY_PARTNER = (
     "avec", "client", "cliente", "fournisseur", "chez", "rappelle", "rappeler", "appelle",
-    "appeler", "relancer", "relance", "voir", "visiter", "note pour",
+    "appeler", "relancer", "relance", "voir", "visiter", "note pour", "appelé", "appele",
+    "rencontré", "rencontre", "vu", "visité", "visite", "eu au téléphone", "eu au telephone",
 )  # fmt: skip
 _ASSIGNEE = ("assigné à", "assigne a", "assignée à", "confié à", "confie a", "tâche pour")
 
@@ -418,8 +419,8 @@ def _subject(utt: Utterance) -> str | None:
     colon = re.search(r":\s*(.+)$", utt.text)
     said = colon.group(1) if colon else words_after(utt, _ABOUT)
     text = (said or utt.text).strip(" .!?")
-    for d in utt.dates:  # the due date is its own field
-        text = text.replace(d.text, " ")
+    if utt.dates:  # the due date is its own field; a later date is part of what is noted
+        text = text.replace(utt.dates[0].text, " ")
     return " ".join(text.split())[:200] or None
 
 
