@@ -192,6 +192,13 @@ class TestCreateInvoice:
         assert says in refused.value.message
         assert shop.invoice_count() == 0
 
+    def test_a_free_line_naming_one_product_takes_its_price(self, shop: Shop) -> None:
+        shown = shop.preview(
+            create_invoice,
+            {"customer": "Diallo SARL", "lines": [{"description": "sac de riz", "quantity": 2}]},
+        )
+        assert "2 × Sac de riz 25 kg à 15\u202f000 FCFA" in shown.preview(), shown.preview()
+
     def test_free_line_without_price_asks_its_price(self, shop: Shop) -> None:
         with pytest.raises(AskBack) as asked:
             shop.run(

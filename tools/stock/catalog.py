@@ -63,6 +63,7 @@ class ProductRow(BaseModel):
     sku: str | None
     unit: str
     sale_price: Decimal | None  # None: a price agreed each time
+    vat_rate: Decimal
     is_stockable: bool
     on_hand: Decimal | None  # None: not managed in stock
 
@@ -71,7 +72,14 @@ class ProductRow(BaseModel):
         stock_part = (
             f", {amount(self.on_hand, self.unit)} en stock" if self.on_hand is not None else ""
         )
-        return f"- {self.name}{ref} : {_price_text(self.sale_price, currency)}{stock_part}"
+        vat = f", TVA {_fr_percent(self.vat_rate)}"
+        return f"- {self.name}{ref} : {_price_text(self.sale_price, currency)}{vat}{stock_part}"
+
+
+def _fr_percent(rate: Decimal) -> str:
+    """5.5 → « 5,5 % », 18.00 → « 18 % » (narrow no-break space before %)."""
+    text = f"{rate.normalize():f}".replace(".", ",")
+    return f"{text}\u202f%"
 
 
 class FindProductOut(ToolResult):
@@ -90,7 +98,7 @@ class FindProductOut(ToolResult):
 @tool("stock.find_product", title="Chercher un produit", effect=Effect.READ)
 def find_product_tool(ctx: ToolContext, args: FindProductIn) -> FindProductOut:
     """Cherche des produits du catalogue par nom (tolère fautes et accents) ou référence,
-    avec leur prix et leur stock.
+    avec leur prix, leur taux de TVA et leur stock.
 
     Exemples : « cherche le produit riz », « tu as quoi comme huile ? »,
     « trouve la référence RIZ-25 », « quels savons on vend ? »
@@ -112,6 +120,7 @@ def find_product_tool(ctx: ToolContext, args: FindProductIn) -> FindProductOut:
                 sku=p.sku,
                 unit=p.unit,
                 sale_price=p.sale_price,
+                vat_rate=p.vat_rate,
                 is_stockable=p.is_stockable,
                 on_hand=held.get(p.id, Decimal(0)) if p.is_stockable else None,
             )

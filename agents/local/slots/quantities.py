@@ -86,7 +86,9 @@ def _item(scan: Scan, pos: int, *, after_de: bool) -> tuple[str | None, int]:
         word = match.group(1).rstrip(".")
         start, end = match.start(1), match.start(1) + len(word)
         elided = word in ("de", "d'") or word.startswith("d'")
-        if word in _ITEM_STOP or (not words and elided and not after_de):
+        # « 3 livres » (books) is counted; « 3 livrés » (delivered) is not
+        book = word in ("livre", "livres") and scan.text[start:end].lower() == word
+        if (word in _ITEM_STOP and not book) or (not words and elided and not after_de):
             break
         if not scan.free(start, end):
             break

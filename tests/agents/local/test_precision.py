@@ -345,3 +345,25 @@ class TestMoreEverydayReadings:
         plan = say(local, "mets-lui l'adresse mail bazar.thiam@orange.sn", memory)
         assert plan.tool == "sales.update_customer", plan
         assert plan.arguments == {"email": "bazar.thiam@orange.sn", "customer": "Bazar Thiam"}
+
+    def test_books_are_counted_and_delivered_goods_are_not(self, local: LocalTier) -> None:
+        from agents.local.slots import analyse
+
+        books = analyse("2 livres Contes de Dakar", today=TODAY).quantities
+        assert [(q.value, q.item) for q in books] == [(2, "livres Contes de Dakar")]
+        assert analyse("20 sacs livrés", today=TODAY).quantities[0].item is None
+
+    def test_agreement_names_nobody(self, local: LocalTier) -> None:
+        memory = Memory(
+            last={"tool": "finance.create_quote", "arguments": {"customer": "Seck"}},
+            about={"quote": "D-2026-00031", "customer": "Seck"},
+        )
+        plan = say(local, "bon, ils sont d'accord, facture-le", memory)
+        assert plan.tool == "finance.convert_quote_to_invoice", plan
+        assert plan.arguments == {"quote": "D-2026-00031"}
+
+    def test_a_call_noted_keeps_what_comes_later(self, local: LocalTier) -> None:
+        plan = say(local, "j'ai appelé Garage Ndoye ce matin, ils passent commande mardi prochain")
+        assert plan.tool == "sales.log_activity", plan
+        assert plan.arguments["partner"] == "Garage Ndoye"
+        assert "mardi prochain" in plan.arguments["subject"]
