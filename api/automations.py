@@ -10,11 +10,12 @@ from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ContainerDep, PrincipalDep
 from automations import dunning, engine, manage
 from domain.automations import notifications as centre
+from domain.kit.inputs import InputModel
 
 router = APIRouter(prefix="/api/v1")
 ChannelName = Literal["in_app", "email", "whatsapp"]
@@ -40,7 +41,8 @@ class MarkedRead(BaseModel):
     marked: int
 
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(InputModel):
+    model_config = ConfigDict(extra="forbid")
     channels: list[ChannelName]
     quiet_start: time | None = None
     quiet_end: time | None = None
@@ -62,9 +64,10 @@ class AutomationOut(BaseModel):
     next_run_at: datetime | None
 
 
-class AutomationUpdate(BaseModel):
+class AutomationUpdate(InputModel):
+    model_config = ConfigDict(extra="forbid")
     enabled: bool | None = None
-    rule: str | None = None
+    rule: str | None = Field(default=None, max_length=500)
     params: dict[str, Any] | None = None
 
 
@@ -180,7 +183,8 @@ def list_runs(
 # --- dunning: a customer's opt-out, an invoice's dispute, its reminders ------------------
 
 
-class DunningSwitch(BaseModel):
+class DunningSwitch(InputModel):
+    model_config = ConfigDict(extra="forbid")
     excluded: bool
 
 

@@ -277,7 +277,10 @@ def set_exclusion(
 
 
 def reminders_of(session: Session, tenant_id: UUID, invoice_id: UUID) -> list[DunningReminder]:
-    """The reminders recorded on an invoice, oldest first."""
+    """The reminders recorded on an invoice of this business, oldest first; an invoice it
+    does not have is not found (never an empty list)."""
+    if session.get(Invoice, (tenant_id, invoice_id)) is None:
+        raise NotFound("Facture introuvable.")
     return list(
         session.scalars(
             select(DunningReminder)
