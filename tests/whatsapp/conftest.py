@@ -172,7 +172,9 @@ def line(whatsapp_on: Container) -> Line:
     return Line(admin, number, phone, member)
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 30) -> Any:
+def wait_for(condition: Callable[[], Any], timeout: float = 90) -> Any:
+    """Until ``condition`` holds: the work runs in the Celery worker, whose first turn on a
+    loaded 2-core machine may take many seconds; this is a deadline, not a speed check."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
