@@ -214,8 +214,53 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     for number in utt.numbers:
         if not _number_accounted(number, utt, facts):
             return Gap(_written(utt, number))
+    for_oneself = (
+        "employee" in tool.input_model.model_fields
+        and not arguments.get("employee")
+        and not ONESELF.search(utt.folded)  # « je pose … pour fêter la Tabaski »
+    )
+    if tool.is_write and for_oneself and (name := _name_left_over(utt, facts)) is not None:
+        return name  # « pose 2 jours à Khady Diallo » read as one's own leave
     if "lines" in tool.input_model.model_fields:
         return _line_left_over(utt, facts)
+    return None
+
+
+ONESELF = re.compile(r"(?<![\w'])(?:je|j'|moi|me|m')(?![\w])")
+# A name written with a capital inside the message (« … à Khady Diallo », « … à Pikine »).
+CAPITALISED = re.compile(r"(?<![\w'’-])([A-ZÀ-Ý][\w'’-]{2,})")
+SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*|\n\s*|[«\"(]\s*)$")
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    """Capitalised words that name no one: the kinds, units, months and days, yes and no,
+    payment methods and the words of money."""
+    found = set(words("yes_words")) | set(words("no_words")) | set(words("fillers"))
+    found |= {fold(m) for m in MONTHS} | {
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "tva", "ttc",
+        "fcfa", "cfa", "eur", "euro", "euros", "wave", "orange", "money", "om", "free",
+        "comptoir", "bonjour", "salut", "merci", "svp", "stp", "urgent", "attention", "note",
+        "mme", "madame", "monsieur", "mr", "mlle", "mademoiselle", "dr",
+    }  # fmt: skip
+    for entry in lexicon()["units"]:
+        found |= {fold(entry["unit"]), *(fold(f) for f in entry.get("forms", []))}
+    return frozenset(found)
+
+
+def _name_left_over(utt: Utterance, facts: _Facts) -> Gap | None:
+    """A capitalised name inside the message that no argument holds: someone the parse
+    dropped, judged where a request with nobody named is one's own (« pose 2 jours à Khady
+    Diallo » read as one's own leave). The first word of a sentence is not judged, nor
+    common words."""
+    for found in CAPITALISED.finditer(utt.text):
+        if SENTENCE_START.search(utt.text[: found.start()]):
+            continue
+        word = fold(found.group(1))
+        if word in GLUE or word in _common_words() or word.isdigit():
+            continue
+        if not facts.says([word]) and not facts.quotes(found.group(1)):
+            return Gap(found.group(1))
     return None
 
 

@@ -367,3 +367,9 @@ class TestMoreEverydayReadings:
         assert plan.tool == "sales.log_activity", plan
         assert plan.arguments["partner"] == "Garage Ndoye"
         assert "mardi prochain" in plan.arguments["subject"]
+
+    def test_a_name_dropped_from_a_request_for_someone_is_said(self, local: LocalTier) -> None:
+        plan = say(local, "pose 3 jours de congé dès lundi, Ousmane Sy est prévenu")
+        assert plan.kind == "llm" and "Ousmane" in plan.text, plan
+        oneself = say(local, "je prends mon lundi 23 mars, c'est le Magal")
+        assert oneself.tool == "hr.request_leave" and oneself.kind == "tool", oneself
