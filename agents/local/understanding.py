@@ -505,6 +505,8 @@ class LocalTier(Replies):
         tool = self.registry.get(intent)
         if tool is None or tool.is_write or not talk.PERSON_PRONOUN.search(folded):
             return intent
+        if folded.rstrip().endswith("?"):
+            return intent  # a question about them reads
         routed = _for_routing(message)
         for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
             other = self.registry.get(name)
