@@ -234,7 +234,7 @@ SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*|\n\s*|[«\"(]\s*)$")
 
 @cache
 def _common_words() -> frozenset[str]:
-    """Capitalised words that name no one: the kinds, units, months and days, yes and no,
+    """Capitalised words that name no one: units, months and days, yes and no, honorifics,
     payment methods and the words of money."""
     found = set(words("yes_words")) | set(words("no_words")) | set(words("fillers"))
     found |= {fold(m) for m in MONTHS} | {
