@@ -1,0 +1,73 @@
+"""Payables over real HTTP: a bill recorded, matched, posted and paid; aged payables, a
+supplier's balance, French refusals, roles and tenant isolation."""
+
+from __future__ import annotations
+
+import httpx
+
+from comptoir.bootstrap import Container
+from domain.kit.principal import Role
+from tests.api.test_auth import bearer
+from tests.api.test_purchasing import auth
+from tests.factories import login, make_member
+from tests.payables_factories import make_payer
+
+
+class TestSupplierBillsApi:
+    def test_record_post_pay_and_read_what_is_owed(
+        self, container: Container, http: httpx.Client
+    ) -> None:
+        payer = make_payer(container, country="SN")
+        h = auth(http, payer.account)
+        body = {
+            "supplier_id": str(payer.supplier_id),
+            "supplier_number": "GM-2026-118",
+            "lines": [{"description": "Farine", "quantity": "10", "unit_price": "63000"}],
+        }
+        created = http.post("/api/v1/supplier-bills", json=body, headers=h)
+        assert created.status_code == 201, created.text
+        bill = created.json()
+        assert (bill["status"], bill["total_excl_tax"], bill["tax"], bill["total"]) == (
+            "draft",
+            "630000",
+            "113400",
+            "743400",
+        )
+        again = http.post("/api/v1/supplier-bills", json=body, headers=h)
+        assert again.status_code == 409 and "déjà enregistrée" in again.json()["error"]["message"]
+        url = f"/api/v1/supplier-bills/{bill['id']}"
+        assert http.get(f"{url}/match", headers=h).json()["matches"] is True
+        posted = http.post(f"{url}/post", headers=h)
+        assert posted.status_code == 200, posted.text
+        assert posted.json()["number"].startswith("FF-")
+        pay = {"bill_id": bill["id"], "amount": "400000", "method": "orange_money"}
+        paid = http.post("/api/v1/supplier-payments", json=pay, headers=h)
+        assert paid.status_code == 201, paid.text
+        assert http.get(url, headers=h).json()["status"] == "partially_paid"
+        aged = http.get("/api/v1/payables/aged", headers=h).json()
+        assert aged["total"] == "343400"
+        balance = http.get(f"/api/v1/suppliers/{payer.supplier_id}/balance", headers=h).json()
+        assert balance["balance"] == balance["ledger_balance"] == "343400"
+
+    def test_a_sales_member_may_not_record_bills_and_others_see_nothing(
+        self, container: Container, http: httpx.Client
+    ) -> None:
+        payer = make_payer(container)
+        seller = make_member(container, payer.account, Role.SALES)
+        h = bearer(login(http, seller)["access_token"])
+        body = {
+            "supplier_id": str(payer.supplier_id),
+            "supplier_number": "X1",
+            "lines": [{"description": "Encre", "unit_price": "10"}],
+        }
+        refused = http.post("/api/v1/supplier-bills", json=body, headers=h)
+        assert refused.status_code == 403
+        created = http.post("/api/v1/supplier-bills", json=body, headers=auth(http, payer.account))
+        assert created.status_code == 201
+        stranger = make_payer(container)
+        seen = http.get(
+            f"/api/v1/supplier-bills/{created.json()['id']}", headers=auth(http, stranger.account)
+        )
+        assert seen.status_code == 404 and seen.json()["error"]["message"] == (
+            "Facture fournisseur introuvable."
+        )
