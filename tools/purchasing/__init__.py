@@ -1,0 +1,12 @@
+"""Purchasing tools on the supplier side of the books: record a supplier bill, pay a
+supplier, read what is owed to suppliers (aged payables, one supplier's balance)."""
+
+from __future__ import annotations
+
+from tools.base import Tool
+from tools.purchasing.bills import pay_supplier, record_supplier_bill
+from tools.purchasing.reading import payables
+
+TOOLS: list[Tool] = [record_supplier_bill, pay_supplier, payables]
+
+__all__ = ["TOOLS", "pay_supplier", "payables", "record_supplier_bill"]
