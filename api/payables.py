@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
 from api.deps import ContainerDep, PrincipalDep
+from domain.finance import vat_return as vat
 from domain.finance.books import currency_of
 from domain.finance.payables import bills, payments, reports
 from domain.finance.payables import repository as repo
@@ -30,6 +31,9 @@ from domain.finance.payables.schemas import (
     SupplierBalanceOut,
     SupplierPaymentCreate,
     SupplierPaymentOut,
+    VatBoxOut,
+    VatReturnOut,
+    VatSourceOut,
 )
 from domain.kit import inputs
 from domain.sales.models import Partner
@@ -244,4 +248,40 @@ def supplier_balance(
             ledger_balance=found.ledger_balance,
             overdue=found.overdue,
             next_due_date=found.next_due_date,
+        )
+
+
+@router.get(
+    "/vat/return",
+    response_model=VatReturnOut,
+    tags=[TAG],
+    summary="Déclaration de TVA (CA3 ou déclaration mensuelle sénégalaise) avec ses pièces",
+)
+def vat_return(start: date, end: date, c: ContainerDep, principal: PrincipalDep) -> VatReturnOut:
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        found = vat.vat_return(session, principal, c.clock, start=start, end=end)
+        return VatReturnOut(
+            country=found.country,
+            form=found.form,
+            start=found.start,
+            end=found.end,
+            currency=found.currency,
+            collected=found.collected,
+            deductible=found.deductible,
+            due=found.due,
+            ledger_collected=found.ledger_collected,
+            ledger_deductible=found.ledger_deductible,
+            differences=found.differences,
+            boxes=[
+                VatBoxOut(
+                    code=b.code,
+                    label=b.label,
+                    base=b.base,
+                    tax=b.tax,
+                    sources=[
+                        VatSourceOut.model_validate(s, from_attributes=True) for s in b.sources
+                    ],
+                )
+                for b in found.boxes
+            ],
         )

@@ -48,6 +48,15 @@ class TestSupplierBillsApi:
         assert aged["total"] == "343400"
         balance = http.get(f"/api/v1/suppliers/{payer.supplier_id}/balance", headers=h).json()
         assert balance["balance"] == balance["ledger_balance"] == "343400"
+        today = posted.json()["issue_date"]
+        vat = http.get(f"/api/v1/vat/return?start={today}&end={today}", headers=h).json()
+        assert (vat["deductible"], vat["ledger_deductible"], vat["due"]) == (
+            "113400",
+            "113400",
+            "-113400",
+        )
+        credit = next(b for b in vat["boxes"] if b["code"] == "CREDIT")
+        assert credit["tax"] == "113400"
 
     def test_a_sales_member_may_not_record_bills_and_others_see_nothing(
         self, container: Container, http: httpx.Client

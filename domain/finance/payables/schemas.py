@@ -201,3 +201,32 @@ class SupplierBalanceOut(InCurrency):
     ledger_balance: Amount
     overdue: Amount
     next_due_date: date | None
+
+
+class VatSourceOut(BaseModel):
+    document: str
+    entry: str | None
+    base: Amount
+    tax: Amount
+
+
+class VatBoxOut(BaseModel):
+    code: str
+    label: str
+    base: Amount | None
+    tax: Amount
+    sources: list[VatSourceOut]
+
+
+class VatReturnOut(InCurrency):
+    country: str
+    form: str
+    start: date
+    end: date
+    boxes: list[VatBoxOut]
+    collected: Amount
+    deductible: Amount
+    due: Amount
+    ledger_collected: Amount
+    ledger_deductible: Amount
+    differences: list[str]
