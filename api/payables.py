@@ -7,14 +7,18 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from api.deps import ContainerDep, PrincipalDep
+from api.documents import FILE_FIELD, _file_of, _form, _multipart, _read
+from comptoir.bootstrap import Container
 from domain.finance import vat_return as vat
 from domain.finance.books import currency_of
 from domain.finance.payables import bills, payments, reports
 from domain.finance.payables import repository as repo
+from domain.finance.payables.importing import import_einvoice
 from domain.finance.payables.matching import Match
 from domain.finance.payables.models import SupplierBill, SupplierPayment
 from domain.finance.payables.schemas import (
@@ -36,6 +40,7 @@ from domain.finance.payables.schemas import (
     VatSourceOut,
 )
 from domain.kit import inputs
+from domain.kit.principal import Principal
 from domain.sales.models import Partner
 
 router = APIRouter(prefix="/api/v1")
@@ -117,6 +122,39 @@ def list_bills(
 def create_bill(body: BillCreate, c: ContainerDep, principal: PrincipalDep) -> BillOut:
     with c.db.unit_of_work(principal.tenant_id) as session:
         return bill_out(session, bills.create_bill(session, principal, c.clock, body))
+
+
+IMPORT_FORM = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {"file": {**FILE_FIELD, "description": "Factur-X (PDF), CII ou UBL 2.1 (XML)"}},
+}
+
+
+def _import(c: Container, principal: Principal, data: bytes, filename: str | None) -> BillOut:
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        done = import_einvoice(
+            session, principal, c.clock, data, filename=filename or "facture-recue"
+        )
+        return bill_out(session, done.bill)
+
+
+@router.post(
+    "/supplier-bills/import",
+    response_model=BillOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=[TAG],
+    summary="Importer une facture électronique reçue (brouillon)",
+    openapi_extra=_multipart(IMPORT_FORM),
+)
+async def import_bill(request: Request, c: ContainerDep, principal: PrincipalDep) -> BillOut:
+    form = await _form(request)
+    try:
+        file = _file_of(form)
+        data = await _read(file)
+    finally:
+        await form.close()
+    return await run_in_threadpool(_import, c, principal, data, file.filename)
 
 
 @router.get("/supplier-bills/{bill_id}", response_model=BillOut, tags=[TAG])

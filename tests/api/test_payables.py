@@ -9,7 +9,9 @@ from comptoir.bootstrap import Container
 from domain.kit.principal import Role
 from tests.api.test_auth import bearer
 from tests.api.test_purchasing import auth
+from tests.domain.finance.test_einvoice_import import FILES
 from tests.factories import login, make_member
+from tests.finance_factories import make_shop
 from tests.payables_factories import make_payer
 
 
@@ -80,3 +82,28 @@ class TestSupplierBillsApi:
         assert seen.status_code == 404 and seen.json()["error"]["message"] == (
             "Facture fournisseur introuvable."
         )
+
+
+class TestImportApi:
+    def test_upload_a_ubl_file_then_the_same_again(
+        self, container: Container, http: httpx.Client
+    ) -> None:
+        shop = make_shop(container)
+        h = auth(http, shop.account)
+        data = (FILES / "ubl-invoice-minoterie.xml").read_bytes()
+        files = {"file": ("mb.xml", data, "application/xml")}
+        created = http.post("/api/v1/supplier-bills/import", files=files, headers=h)
+        assert created.status_code == 201, created.text
+        bill = created.json()
+        assert (bill["status"], bill["total"], bill["supplier"]) == (
+            "draft",
+            "625.23",
+            "Minoterie de Beauce",
+        )
+        assert bill["document_id"] is not None and bill["warnings"]
+        again = http.post("/api/v1/supplier-bills/import", files=files, headers=h)
+        assert again.status_code == 409
+        bad = {"file": ("x.xml", b"<a/>", "application/xml")}
+        refused = http.post("/api/v1/supplier-bills/import", files=bad, headers=h)
+        assert refused.status_code == 422
+        assert refused.json()["error"]["message"].startswith("Facture électronique refusée")
