@@ -24,6 +24,55 @@ depends_on = None
 
 TABLES = ("supplier_payments", "supplier_bills", "supplier_bill_lines", "supplier_allocations")
 
+# A posted supplier bill is immutable, like a posted invoice: only its settlement (status,
+# amount settled) moves, it never goes back to draft, its lines no longer change, and it
+# cannot be deleted. The services refuse it first; the database refuses it too.
+GUARD_SQL = [
+    """
+    CREATE FUNCTION comptoir_supplier_bill_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        settlement text[] := ARRAY['status', 'amount_settled', 'updated_at', 'version'];
+    BEGIN
+        IF OLD.status = 'draft' THEN
+            RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+        END IF;
+        IF TG_OP = 'DELETE' OR NEW.status = 'draft'
+           OR (to_jsonb(NEW) - settlement) IS DISTINCT FROM (to_jsonb(OLD) - settlement) THEN
+            RAISE EXCEPTION 'supplier bill % is posted and cannot be changed', OLD.number
+                USING ERRCODE = '55000';
+        END IF;
+        RETURN NEW;
+    END $$
+    """,
+    """CREATE TRIGGER supplier_bills_immutable_once_posted
+       BEFORE UPDATE OR DELETE ON supplier_bills
+       FOR EACH ROW EXECUTE FUNCTION comptoir_supplier_bill_guard()""",
+    """
+    CREATE FUNCTION comptoir_supplier_bill_line_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        line supplier_bill_lines := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+        parent_status text;
+    BEGIN
+        SELECT status INTO parent_status FROM supplier_bills
+         WHERE tenant_id = line.tenant_id AND id = line.bill_id;
+        IF parent_status IS NOT NULL AND parent_status <> 'draft' THEN
+            RAISE EXCEPTION 'the lines of a posted supplier bill cannot be changed'
+                USING ERRCODE = '55000';
+        END IF;
+        RETURN line;
+    END $$
+    """,
+    """CREATE TRIGGER supplier_bill_lines_immutable_once_posted
+       BEFORE INSERT OR UPDATE OR DELETE ON supplier_bill_lines
+       FOR EACH ROW EXECUTE FUNCTION comptoir_supplier_bill_line_guard()""",
+]
+DROP_GUARD_SQL = [
+    "DROP TRIGGER supplier_bill_lines_immutable_once_posted ON supplier_bill_lines",
+    "DROP TRIGGER supplier_bills_immutable_once_posted ON supplier_bills",
+    "DROP FUNCTION comptoir_supplier_bill_line_guard()",
+    "DROP FUNCTION comptoir_supplier_bill_guard()",
+]
+
 
 def upgrade() -> None:
     op.create_table(
@@ -328,9 +377,13 @@ def upgrade() -> None:
     for table in TABLES:
         for statement in tenant_policy_sql(table):
             op.execute(statement)
+    for statement in GUARD_SQL:
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    for statement in DROP_GUARD_SQL:
+        op.execute(statement)
     op.drop_index(
         op.f("ix_supplier_bill_lines_tenant_id_order_line_id"), table_name="supplier_bill_lines"
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from comptoir.bootstrap import Container
 from domain.finance.errors import UnknownVatRate
@@ -314,3 +316,51 @@ class TestIsolation:
 
 def test_clock_helper_is_the_bills_day() -> None:
     assert clock_at(TODAY).now().date() == TODAY
+
+
+class TestPostedBillsAreImmutable:
+    def test_the_database_refuses_to_change_a_posted_bill_or_its_lines(
+        self, container: Container
+    ) -> None:
+        payer = make_payer(container)
+        bill = posted_bill(container, payer, free_line("10", "20"))
+        for statement in (
+            "UPDATE supplier_bills SET gross_total = 1 WHERE id = :id",
+            "DELETE FROM supplier_bills WHERE id = :id",
+            "UPDATE supplier_bill_lines SET unit_price = 1 WHERE bill_id = :id",
+        ):
+            with pytest.raises(DBAPIError, match="cannot be changed"):
+                with container.db.unit_of_work(payer.tenant_id) as session:
+                    session.execute(text(statement), {"id": bill.id})
+
+
+class TestConcurrentPayments:
+    def test_two_payments_at_once_never_overpay_a_bill(self, container: Container) -> None:
+        """The bill row is locked: the second payment sees what the first settled and keeps
+        the rest as an advance, instead of both settling the same balance."""
+        payer = make_payer(container)
+        bill = posted_bill(container, payer, free_line("100", "20"))  # 120.00
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def pay() -> None:
+            barrier.wait()
+            try:
+                pay_supplier(container, payer, "100", bill_id=bill.id)
+                outcomes.append("paid")
+            except InvalidInput:
+                outcomes.append("refused")
+
+        threads = [threading.Thread(target=pay) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert outcomes == ["paid", "paid"]
+        settled = _bill(container, payer.tenant_id, bill.id)
+        assert (settled.amount_settled, settled.status) == (D("120.00"), "paid")
+        with container.db.unit_of_work(payer.tenant_id) as session:
+            balance = reports.supplier_balance(
+                session, payer.principal, today_clock(), payer.supplier_id
+            )
+        assert balance.advances == balance.ledger_balance * -1 == D("80.00")
