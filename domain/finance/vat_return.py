@@ -24,9 +24,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from domain.finance.books import open_books
@@ -105,17 +106,13 @@ class _Row:
     source: Source
 
 
-def _entries(session: Session, tenant_id: UUID, kind: str, ids: set[UUID]) -> dict[UUID, str]:
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(JournalEntry.source_id, JournalEntry.number).where(
-            JournalEntry.tenant_id == tenant_id,
-            JournalEntry.source_type == kind,
-            JournalEntry.source_id.in_(ids),
-        )
+def _entry_of(kind: str, tenant: Any, document: Any) -> ColumnElement[bool]:
+    """The ledger entry a posted document wrote."""
+    return and_(
+        JournalEntry.tenant_id == tenant,
+        JournalEntry.source_type == kind,
+        JournalEntry.source_id == document,
     )
-    return {source_id: number for source_id, number in rows if source_id is not None}
 
 
 def _sales(
@@ -125,8 +122,8 @@ def _sales(
     base = func.sum(InvoiceLine.net_amount)
     rows = session.execute(
         select(
-            Invoice.id,
             Invoice.number,
+            JournalEntry.number,
             InvoiceLine.vat_category,
             InvoiceLine.vat_rate,
             sign * base,
@@ -136,16 +133,21 @@ def _sales(
             Invoice,
             (Invoice.tenant_id == InvoiceLine.tenant_id) & (Invoice.id == InvoiceLine.invoice_id),
         )
+        .outerjoin(JournalEntry, _entry_of("invoice", Invoice.tenant_id, Invoice.id))
         .where(InvoiceLine.tenant_id == tenant_id, *issued(tenant_id, start, end))
         .group_by(
-            Invoice.id, Invoice.number, Invoice.kind, InvoiceLine.vat_category, InvoiceLine.vat_rate
+            Invoice.id,
+            Invoice.number,
+            Invoice.kind,
+            JournalEntry.number,
+            InvoiceLine.vat_category,
+            InvoiceLine.vat_rate,
         )
         .order_by(Invoice.number)
-    ).all()
-    entries = _entries(session, tenant_id, "invoice", {r[0] for r in rows})
+    )
     return [
-        _Row(cat, rate, "sale", Source(number or "", entries.get(i), Decimal(b), Decimal(t)))
-        for i, number, cat, rate, b, t in rows
+        _Row(cat, rate, "sale", Source(number or "", entry, Decimal(b), Decimal(t)))
+        for number, entry, cat, rate, b, t in rows
     ]
 
 
@@ -157,8 +159,8 @@ def _purchases(
     base = func.sum(SupplierBillLine.net_amount)
     rows = session.execute(
         select(
-            SupplierBill.id,
             SupplierBill.number,
+            JournalEntry.number,
             SupplierBillLine.vat_category,
             SupplierBillLine.vat_rate,
             kind,
@@ -170,6 +172,9 @@ def _purchases(
             (SupplierBill.tenant_id == SupplierBillLine.tenant_id)
             & (SupplierBill.id == SupplierBillLine.bill_id),
         )
+        .outerjoin(
+            JournalEntry, _entry_of("supplier_bill", SupplierBill.tenant_id, SupplierBill.id)
+        )
         .where(
             SupplierBillLine.tenant_id == tenant_id,
             SupplierBill.status.not_in(("draft", "cancelled")),
@@ -179,16 +184,16 @@ def _purchases(
             SupplierBill.id,
             SupplierBill.number,
             SupplierBill.kind,
+            JournalEntry.number,
             SupplierBillLine.vat_category,
             SupplierBillLine.vat_rate,
             kind,
         )
         .order_by(SupplierBill.number)
-    ).all()
-    entries = _entries(session, tenant_id, "supplier_bill", {r[0] for r in rows})
+    )
     return [
-        _Row(cat, rate, k, Source(number or "", entries.get(i), Decimal(b), Decimal(t)))
-        for i, number, cat, rate, k, b, t in rows
+        _Row(cat, rate, k, Source(number or "", entry, Decimal(b), Decimal(t)))
+        for number, entry, cat, rate, k, b, t in rows
     ]
 
 
