@@ -11,10 +11,10 @@ from comptoir.bootstrap import Container
 from domain.kit.errors import PermissionDenied
 from domain.kit.money import Currency
 from domain.kit.principal import Role
-from tests.payables_factories import TODAY, Payer, make_payer, today_clock
+from tests.payables_factories import TODAY, Payer, draft_bill, free_line, make_payer, today_clock
 from tests.tools.kit import call
 from tools.base import AskBack
-from tools.purchasing import pay_supplier, payables, record_supplier_bill
+from tools.purchasing import pay_supplier, payables, post_supplier_bill, record_supplier_bill
 from tools.purchasing.bills import RecordedBill, net_from_gross
 
 
@@ -116,3 +116,21 @@ class TestPaySupplierAndPayables:
         )
         assert "5\u202f000 FCFA restent en avance au fournisseur" in paid.render()
         assert TODAY.year == 2026
+
+
+class TestPostSupplierBill:
+    def test_an_imported_draft_is_posted_by_its_suppliers_number(
+        self, container: Container
+    ) -> None:
+        payer = make_payer(container)
+        draft_bill(container, payer, free_line("100", "20"), supplier_number="IMP-77")
+        posted = call(
+            container,
+            post_supplier_bill,
+            payer.principal,
+            today_clock(),
+            {"bill": "imp-77", "supplier": "Grands Moulins"},
+        )
+        assert posted.render().startswith("Facture fournisseur FF-2026-00001 enregistrée")
+        with pytest.raises(AskBack, match="en brouillon n° IMP-77"):
+            call(container, post_supplier_bill, payer.principal, today_clock(), {"bill": "IMP-77"})

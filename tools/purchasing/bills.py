@@ -310,3 +310,69 @@ def pay_supplier(ctx: ToolContext, args: PaySupplierIn) -> PaidSupplier:
         settled=settled,
         advance=payment.amount - payment.amount_allocated,
     )
+
+
+# --- post_supplier_bill ----------------------------------------------------------------------
+
+
+class PostSupplierBillIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bill: str = Field(max_length=60, description="Le numéro de la facture du fournisseur.")
+    supplier: str | None = Field(default=None, max_length=200, description="Le fournisseur.")
+    accept_differences: bool = Field(
+        default=False,
+        description="true seulement quand la personne a vu les écarts avec la commande et "
+        "les réceptions et demande de comptabiliser quand même.",
+    )
+
+
+def _draft_named(ctx: ToolContext, supplier_id: UUID | None, number: str) -> SupplierBill:
+    wanted = number.strip().upper()
+    found = [
+        b
+        for b in repo.list_bills(
+            ctx.session, ctx.principal.tenant_id, supplier_id=supplier_id, status="draft", limit=500
+        )
+        if b.supplier_number.upper() == wanted
+    ]
+    if len(found) != 1:
+        raise AskBack(
+            f"Je ne trouve pas de facture fournisseur en brouillon n° {number} : laquelle ?",
+            field="bill",
+        )
+    return found[0]
+
+
+@tool(
+    "purchasing.post_supplier_bill",
+    title="Comptabiliser une facture fournisseur",
+    effect=Effect.WRITE,
+    roles=bills.WRITERS,
+    acts_on=("supplier_bill",),
+)
+def post_supplier_bill(ctx: ToolContext, args: PostSupplierBillIn) -> RecordedBill:
+    """Comptabilise une facture fournisseur en brouillon (une facture électronique importée,
+    par exemple), après l'avoir rapprochée de sa commande et de ses réceptions ; les écarts
+    sont montrés et la facture n'est comptabilisée que s'ils sont acceptés.
+    Exemples : « valide la facture MB-2026-0412 de la Minoterie de Beauce »,
+    « comptabilise la facture IMP-77 »."""
+    supplier_id = find_supplier(ctx, args.supplier).id if args.supplier else None
+    draft = _draft_named(ctx, supplier_id, args.bill)
+    bill = bills.post_bill(
+        ctx.session,
+        ctx.principal,
+        ctx.clock,
+        draft.id,
+        accept_differences=args.accept_differences,
+    )
+    return RecordedBill(
+        bill_id=str(bill.id),
+        number=bill.number,
+        supplier=partner_name(ctx, bill.supplier_id),
+        supplier_number=bill.supplier_number,
+        currency=bill.currency,
+        total_excl_tax=bill.net_total,
+        tax=bill.tax_total,
+        total=bill.gross_total,
+        due_date=bill.due_date,
+    )
