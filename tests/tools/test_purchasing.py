@@ -4,18 +4,28 @@ mobile money, what is owed to suppliers — real PostgreSQL, real ledger."""
 from __future__ import annotations
 
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 
 from comptoir.bootstrap import Container
+from domain.documents.models import Document, DocumentBlob
+from domain.finance.payables.models import SupplierBill
 from domain.kit.errors import PermissionDenied
 from domain.kit.money import Currency
 from domain.kit.principal import Role
+from tests.domain.finance.test_einvoice_import import FILES
 from tests.payables_factories import TODAY, Payer, draft_bill, free_line, make_payer, today_clock
 from tests.tools.kit import call
 from tools.base import AskBack
-from tools.purchasing import pay_supplier, payables, post_supplier_bill, record_supplier_bill
-from tools.purchasing.bills import RecordedBill, net_from_gross
+from tools.purchasing import (
+    import_einvoice,
+    pay_supplier,
+    payables,
+    post_supplier_bill,
+    record_supplier_bill,
+)
+from tools.purchasing.bills import ImportedEInvoice, RecordedBill, net_from_gross
 
 
 class TestRecordSupplierBill:
@@ -134,3 +144,33 @@ class TestPostSupplierBill:
         assert posted.render().startswith("Facture fournisseur FF-2026-00001 enregistrée")
         with pytest.raises(AskBack, match="en brouillon n° IMP-77"):
             call(container, post_supplier_bill, payer.principal, today_clock(), {"bill": "IMP-77"})
+
+
+class TestImportEInvoice:
+    def test_the_file_just_sent_becomes_a_draft_pointing_at_that_document(
+        self, container: Container
+    ) -> None:
+        payer = make_payer(container)
+        data = (FILES / "ubl-invoice-minoterie.xml").read_bytes()
+        with container.db.unit_of_work(payer.tenant_id) as session:
+            sent = Document(
+                tenant_id=payer.tenant_id,
+                title="minoterie",
+                filename="minoterie.xml",
+                kind="text",
+                size_bytes=len(data),
+                sha256="0" * 64,
+                access_roles=[],
+                meta={},
+            )
+            session.add(sent)
+            session.flush()
+            session.add(DocumentBlob(tenant_id=payer.tenant_id, id=sent.id, data=data))
+        done = call(container, import_einvoice, payer.principal, today_clock(), {})
+        assert isinstance(done, ImportedEInvoice)
+        assert done.render().startswith(
+            "Brouillon créé pour la facture MB-2026-0412 de Minoterie de Beauce"
+        )
+        with container.db.unit_of_work(payer.tenant_id) as session:
+            bill = session.get(SupplierBill, (payer.tenant_id, UUID(done.bill_id)))
+            assert bill is not None and bill.document_id == sent.id

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.finance.calc import TaxableLine, document_totals
-from domain.finance.payables import bills, payments
+from domain.finance.payables import bills, importing, payments
 from domain.finance.payables import repository as repo
 from domain.finance.payables.models import SupplierBill
 from domain.finance.payables.schemas import (
@@ -375,4 +375,74 @@ def post_supplier_bill(ctx: ToolContext, args: PostSupplierBillIn) -> RecordedBi
         tax=bill.tax_total,
         total=bill.gross_total,
         due_date=bill.due_date,
+    )
+
+
+# --- import_einvoice ---------------------------------------------------------------------------
+
+
+class ImportEInvoiceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    document: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Le fichier reçu (nom ou titre) ; le dernier document envoyé sinon.",
+    )
+
+
+class ImportedEInvoice(ToolResult):
+    bill_id: str
+    supplier: str
+    supplier_number: str
+    currency: str
+    total_excl_tax: Decimal
+    tax: Decimal
+    total: Decimal
+    warnings: list[str]
+
+    def _what(self) -> str:
+        return (
+            f"la facture {self.supplier_number} de {self.supplier} : "
+            f"{money(self.total_excl_tax, self.currency)} HT, TVA "
+            f"{money(self.tax, self.currency)}, {money(self.total, self.currency)} TTC"
+        )
+
+    def _warnings(self) -> str:
+        return "".join(f" Attention : {w}" for w in self.warnings)
+
+    def render(self) -> str:
+        return f"Brouillon créé pour {self._what()}.{self._warnings()}"
+
+    def preview(self) -> str:
+        return f"Importer en brouillon {self._what()}.{self._warnings()}"
+
+
+@tool(
+    "purchasing.import_einvoice",
+    title="Importer une facture électronique reçue",
+    effect=Effect.WRITE,
+    roles=bills.WRITERS,
+    creates="supplier_bill",
+)
+def import_einvoice(ctx: ToolContext, args: ImportEInvoiceIn) -> ImportedEInvoice:
+    """Importe en brouillon la facture électronique (Factur-X, CII ou UBL) qu'on vient de
+    recevoir ou d'envoyer comme document ; le fournisseur est retrouvé ou créé.
+    Exemples : « importe la facture que je viens d'envoyer », « importe la facture
+    minoterie.xml »."""
+    found = importing.latest_document(ctx.session, ctx.principal, args.document)
+    if found is None:
+        raise AskBack("Quel fichier importer ? Envoyez la facture reçue.", field="document")
+    document_id, filename, data = found
+    done = importing.import_einvoice(
+        ctx.session, ctx.principal, ctx.clock, data, filename=filename, document_id=document_id
+    )
+    return ImportedEInvoice(
+        bill_id=str(done.bill.id),
+        supplier=done.supplier.name,
+        supplier_number=done.bill.supplier_number,
+        currency=done.bill.currency,
+        total_excl_tax=done.bill.net_total,
+        tax=done.bill.tax_total,
+        total=done.bill.gross_total,
+        warnings=done.warnings,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -240,10 +241,18 @@ def _check(books: Books, inv: ReceivedInvoice) -> None:
 
 
 def import_einvoice(
-    session: Session, principal: Principal, clock: Clock, data: bytes, *, filename: str
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    data: bytes,
+    *,
+    filename: str,
+    document_id: UUID | None = None,
 ) -> ImportedBill:
     """A draft bill from a received Factur-X PDF, CII or UBL file, or a French refusal with
-    nothing written (the caller's transaction rolls back on any error)."""
+    nothing written (the caller's transaction rolls back on any error). ``document_id``: the
+    file is already a stored document (uploaded, received by WhatsApp): the bill points at
+    it instead of storing a copy."""
     principal.require(*WRITERS)
     inv = read_einvoice(data)
     books = open_books(session, principal, clock)
@@ -272,7 +281,7 @@ def import_einvoice(
     totals = (bill.net_total, bill.tax_total, bill.gross_total)
     if totals != (inv.tax_basis, inv.tax_total, inv.grand_total):
         raise _refuse("ses totaux ne se retrouvent pas ligne à ligne : saisissez-la à la main.")
-    bill.document_id = _store(session, principal, data, filename, inv, supplier).id
+    bill.document_id = document_id or _store(session, principal, data, filename, inv, supplier).id
     session.flush()
     audit.record(
         session,
@@ -283,3 +292,26 @@ def import_einvoice(
         after={"syntax": inv.syntax, "profile": inv.profile, "number": inv.number},
     )
     return ImportedBill(bill=bill, supplier=supplier, invoice=inv, warnings=warnings)
+
+
+def latest_document(
+    session: Session, principal: Principal, name: str | None
+) -> tuple[UUID, str, bytes] | None:
+    """(id, file name, bytes) of the most recent PDF or XML document whose title or file
+    name contains ``name`` (any, when ``name`` is None) — what « importe la facture que je
+    viens d'envoyer » designates."""
+    query = (
+        select(Document.id, Document.filename, DocumentBlob.data)
+        .join(
+            DocumentBlob,
+            (DocumentBlob.tenant_id == Document.tenant_id) & (DocumentBlob.id == Document.id),
+        )
+        .where(Document.tenant_id == principal.tenant_id, Document.kind.in_(("pdf", "text")))
+        .order_by(Document.created_at.desc())
+        .limit(1)
+    )
+    if name:
+        pattern = f"%{name.strip()}%"
+        query = query.where(Document.title.ilike(pattern) | Document.filename.ilike(pattern))
+    row = session.execute(query).first()
+    return (row[0], row[1], bytes(row[2])) if row else None
