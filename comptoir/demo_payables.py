@@ -1,7 +1,12 @@
 """Demo payables: each demo business's suppliers send bills over the last three months
 (goods, services, one bill per fully received purchase order), some paid (bank transfer and
 cheque in France, Wave and Orange Money in Senegal), one partly paid, one overdue, so aged
-payables, supplier balances and last month's VAT return have something to show."""
+payables, supplier balances and last month's VAT return have something to show.
+
+Payments are made on the seed's day: the bank and cash journals already hold the books'
+seed entries validated up to today, and an entry validated earlier but numbered later would
+break the FEC's numbering order (the bills have a journal of their own, written in date
+order)."""
 
 from __future__ import annotations
 
@@ -99,17 +104,10 @@ def _monthly_bills(container: Container, principal: Principal, country: str, tod
                 ),
             )
             if months_ago == 3 or (months_ago == 2 and i == 0):
-                _pay(
-                    container,
-                    principal,
-                    day + timedelta(days=25),
-                    bill,
-                    bill.gross_total,
-                    methods[i % 2],
-                )
+                _pay(container, principal, today, bill, bill.gross_total, methods[i % 2])
             elif months_ago == 2 and i == 1:
                 half = round_to_currency(bill.gross_total / 2, Currency(bill.currency))
-                _pay(container, principal, day + timedelta(days=25), bill, half, methods[0])
+                _pay(container, principal, today, bill, half, methods[0])
 
 
 def _order_bills(container: Container, principal: Principal, today: date) -> None:
