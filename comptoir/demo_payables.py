@@ -1,5 +1,5 @@
 """Demo payables: each demo business's suppliers send bills over the last three months
-(goods, services, one bill per fully received purchase order), some paid (bank transfer and
+(goods, services, and the smallest received purchase order), some paid (bank transfer and
 cheque in France, Wave and Orange Money in Senegal), one partly paid, one overdue, so aged
 payables, supplier balances and last month's VAT return have something to show.
 
@@ -29,12 +29,12 @@ from domain.stock.purchasing.models import PurchaseOrder
 # (description, amount excl. VAT, VAT rate, account) per country: goods, then a service.
 LINES = {
     "FR": (
-        ("Emballages et fournitures", Decimal("420.00"), Decimal(20), "6022"),
-        ("Honoraires de l'expert-comptable", Decimal("380.00"), Decimal(20), "6226"),
+        ("Emballages et fournitures", Decimal("160.00"), Decimal(20), "6022"),
+        ("Honoraires de l'expert-comptable", Decimal("150.00"), Decimal(20), "6226"),
     ),
     "SN": (
-        ("Sacs et emballages", Decimal(185000), Decimal(18), "608"),
-        ("Honoraires du cabinet comptable", Decimal(150000), Decimal(18), "6324"),
+        ("Sacs et emballages", Decimal(45000), Decimal(18), "608"),
+        ("Honoraires du cabinet comptable", Decimal(40000), Decimal(18), "6324"),
     ),
 }
 METHODS = {"FR": ("bank_transfer", "cheque"), "SN": ("wave", "orange_money")}
@@ -119,8 +119,9 @@ def _order_bills(container: Container, principal: Principal, today: date) -> Non
                     PurchaseOrder.tenant_id == principal.tenant_id,
                     PurchaseOrder.status == "received",
                 )
-                .order_by(PurchaseOrder.number.desc())
-                .limit(2)
+                # The smallest received order: the demo's VAT stays payable, not a credit.
+                .order_by(PurchaseOrder.gross_total)
+                .limit(1)
             )
         )
     for order_id, supplier_id, number in orders:
