@@ -148,3 +148,28 @@ class TestRefusals:
         with pytest.raises(EInvoiceRefused, match=reason):
             _import(container, shop, data)
         assert _counts(container, shop) == before
+
+
+class TestCommand:
+    def test_a_refused_file_prints_french_and_exits_non_zero(
+        self, container: Container, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        from typer.testing import CliRunner
+
+        import comptoir.bootstrap
+        from comptoir.cli import app
+
+        shop = make_shop(container)
+        bad = tmp_path / "faux.xml"
+        bad.write_bytes(UBL.replace(b">625.23<", b">652.23<"))
+        monkeypatch.setattr(comptoir.bootstrap, "build_container", lambda: container)
+        monkeypatch.setattr(container, "close", lambda: None)  # the session's container
+        args = ["import", "einvoice", "--tenant", shop.account.slug, str(bad)]
+        refused = CliRunner().invoke(app, args)
+        assert refused.exit_code == 2
+        assert "Facture électronique refusée : les totaux ne concordent pas" in refused.output
+        good = FILES / "ubl-invoice-minoterie.xml"
+        done = CliRunner().invoke(app, [*args[:-1], str(good), "--json"])
+        assert done.exit_code == 0, done.output
+        assert '"total": "625.23"' in done.output and '"status": "draft"' in done.output
+        assert _counts(container, shop)[0] == 1
