@@ -19,6 +19,7 @@ from api.finance import router as finance_router
 from api.hr import router as hr_router
 from api.identity import router as identity_router
 from api.limits import BodySizeLimit
+from api.payables import router as payables_router
 from api.purchasing import router as purchasing_router
 from api.sales import router as sales_router
 from api.stock import router as stock_router
@@ -89,6 +90,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(hr_router)
     app.include_router(stock_router)
     app.include_router(purchasing_router)
+    app.include_router(payables_router)
     app.include_router(documents_router)
     app.include_router(chat_router)
     app.include_router(whatsapp_router)

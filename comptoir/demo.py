@@ -10,6 +10,7 @@ from uuid import UUID
 from comptoir.bootstrap import Container
 from comptoir.demo_books import seed_books
 from comptoir.demo_hr import seed_hr
+from comptoir.demo_payables import seed_payables
 from comptoir.demo_stock import seed_stock
 from domain import onboarding
 from domain.audit.service import RequestContext
@@ -138,6 +139,7 @@ def seed_demo(container: Container) -> list[tuple[str, str, str]]:
         seed_books(container, principal, business.tenant.country)
         seed_hr(container, principal, business.tenant.country)
         seed_stock(container, principal, business.tenant.country)
+        seed_payables(container, principal, business.tenant.country)
         for person in (business.admin, *business.members):
             roles = ",".join(r.value for r in person.roles)
             logins.append((business.tenant.slug, person.email, roles))

@@ -72,7 +72,8 @@ class TestCatalogQuestions:
         quarter = (today_in_dakar().month - 1) // 3 + 1
         assert reply.startswith("TVA collectée du ")
         assert f"{'1er' if quarter == 1 else f'{quarter}e'} trimestre" in reply
-        assert "TVA déductible : 0,00 € — aucune TVA sur achats" in reply
+        # The demo books hold supplier bills: the deductible VAT comes from their entries.
+        assert "\nTVA déductible : " in reply and "aucune TVA sur achats" not in reply
         assert "\nTVA due : " in reply
 
     def test_invoices_overdue_by_more_than_n_days(self, demo: Container, talk_as: Any) -> None:

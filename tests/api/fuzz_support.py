@@ -49,6 +49,7 @@ ID_TABLES = {
     "order_id": "purchase_orders",
     "rule_id": "reorder_rules",
     "document_id": "documents",
+    "bill_id": "supplier_bills",
 }
 TOKEN_AGE = 600  # seconds: access tokens are renewed well before they expire
 

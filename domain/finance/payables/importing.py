@@ -1,0 +1,317 @@
+"""Taking in a received e-invoice as a draft supplier bill.
+
+The file is read and checked first (``einvoice``: schema, EN 16931 totals); then, in the
+caller's one transaction: the supplier is found (SIREN, then VAT number, then name) or
+created from the file, the original file is stored as a document attached to the supplier,
+and a draft bill is created whose totals equal the file's — or nothing is written. A file
+addressed to another buyer becomes a draft with a warning; nothing is ever posted here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.audit import service as audit
+from domain.documents.models import Document, DocumentBlob
+from domain.finance.books import Books, open_books
+from domain.finance.calc import line_net
+from domain.finance.payables.bills import WRITERS, create_bill
+from domain.finance.payables.einvoice import (
+    EInvoiceRefused,
+    ItemLine,
+    PartyInfo,
+    ReceivedInvoice,
+    TaxRow,
+    check_totals,
+    read_einvoice,
+)
+from domain.finance.payables.models import SupplierBill
+from domain.finance.payables.schemas import BillCreate, BillLineIn
+from domain.finance.vat import active_rates, format_rate
+from domain.kit.clock import Clock
+from domain.kit.errors import InvalidInput
+from domain.kit.ids import uuid7
+from domain.kit.principal import Principal
+from domain.sales import service as sales
+from domain.sales.models import Partner
+from domain.sales.schemas import AddressIn, PartnerCreate
+
+READER_ROLES = ["manager", "accountant"]
+
+
+@dataclass(frozen=True)
+class ImportedBill:
+    bill: SupplierBill
+    supplier: Partner
+    invoice: ReceivedInvoice
+    warnings: list[str]
+
+
+def _refuse(reason: str) -> EInvoiceRefused:
+    return EInvoiceRefused(f"Facture électronique refusée : {reason}", field="file")
+
+
+def _clean(value: str | None) -> str | None:
+    return value.replace(" ", "").upper() if value else None
+
+
+def _find_supplier(session: Session, books: Books, seller: PartyInfo) -> Partner | None:
+    tenant_id = books.tenant.id
+    candidates = [
+        (Partner.siren, seller.siren),
+        (func.upper(func.replace(Partner.vat_number, " ", "")), _clean(seller.vat_number)),
+        (func.lower(Partner.name), seller.name.strip().lower()),
+    ]
+    for column, value in candidates:
+        if not value:
+            continue
+        found = session.scalars(
+            select(Partner)
+            .where(Partner.tenant_id == tenant_id, column == value, Partner.is_active)
+            .order_by(Partner.is_supplier.desc(), Partner.created_at)
+        ).first()
+        if found is not None:
+            return found
+    return None
+
+
+def _new_supplier(
+    session: Session, principal: Principal, seller: PartyInfo, warnings: list[str]
+) -> Partner:
+    address = AddressIn(
+        line1=seller.address, postcode=seller.postcode, city=seller.city, country=seller.country
+    )
+    base = {"name": seller.name[:200], "roles": ["supplier"], "address": address}
+    try:
+        data = PartnerCreate.model_validate(
+            {**base, "siren": seller.siren, "vat_number": seller.vat_number}
+        )
+        partner = sales.create_partner(session, principal, data)
+    except InvalidInput:
+        partner = sales.create_partner(session, principal, PartnerCreate.model_validate(base))
+        warnings.append("Identifiants du fournisseur (SIREN, TVA) non repris : à vérifier.")
+    warnings.append(f"Fournisseur « {partner.name} » créé d'après la facture : vérifiez sa fiche.")
+    return partner
+
+
+def _supplier(session: Session, books: Books, seller: PartyInfo, warnings: list[str]) -> Partner:
+    found = _find_supplier(session, books, seller)
+    if found is None:
+        return _new_supplier(session, books.principal, seller, warnings)
+    if not found.is_supplier:
+        found.is_supplier = True
+        warnings.append(f"« {found.name} » est désormais aussi fournisseur.")
+    return found
+
+
+def _buyer_warnings(books: Books, buyer: PartyInfo) -> list[str]:
+    tenant = books.tenant
+    mine = {_clean(tenant.siren), _clean(tenant.vat_number)} - {None}
+    theirs = {_clean(buyer.siren), _clean(buyer.vat_number)} - {None}
+    if mine and theirs and not mine & theirs:
+        who = buyer.name or "un autre acheteur"
+        ids = ", ".join(sorted(x for x in theirs if x))
+        return [f"Facture adressée à {who} ({ids}), pas à votre entreprise : à vérifier."]
+    return []
+
+
+ZERO_RATED = {"AE", "K", "G", "O", "Z", "E"}
+PRICE_PLACES = Decimal("0.0001")
+
+
+def _rows(inv: ReceivedInvoice, rates: list[Decimal], quantum: Decimal) -> list[TaxRow]:
+    """The VAT breakdown; a MINIMUM file has none: the one rate its totals fit, if any."""
+    if inv.tax_rows:
+        return inv.tax_rows
+    for rate in sorted(rates, reverse=True):
+        if (inv.tax_basis * rate / 100).quantize(quantum) == inv.tax_total.quantize(quantum):
+            return [TaxRow("S" if rate else "E", rate, inv.tax_basis, inv.tax_total)]
+    raise _refuse(
+        "la facture (profil MINIMUM) ne détaille pas sa TVA et ses totaux ne correspondent à "
+        "aucun de vos taux : saisissez-la à la main."
+    )
+
+
+def _rate(row_rate: Decimal, category: str, rates: list[Decimal]) -> Decimal:
+    if row_rate == 0 and category in ZERO_RATED:
+        return Decimal(0)
+    if row_rate not in rates:
+        allowed = ", ".join(format_rate(r) for r in sorted(rates, reverse=True))
+        raise _refuse(
+            f"taux de TVA {format_rate(row_rate)} inconnu de votre entreprise "
+            f"(taux possibles : {allowed})."
+        )
+    return row_rate
+
+
+def _itemized(inv: ReceivedInvoice, rows: list[TaxRow], books: Books) -> bool:
+    """Whether the file's own lines rebuild its VAT bases (no document-level allowance or
+    charge, positive quantities and prices)."""
+    if not inv.lines or inv.allowances or inv.charges:
+        return False
+    if any(x.quantity <= 0 or x.net_price < 0 or x.net_amount < 0 for x in inv.lines):
+        return False
+    for row in rows:
+        mine = [x for x in inv.lines if (x.category, x.rate) == (row.category, row.rate)]
+        if sum((x.net_amount for x in mine), Decimal(0)) != row.base:
+            return False
+    return True
+
+
+def _item(x: ItemLine, rate: Decimal, books: Books) -> BillLineIn:
+    price = x.net_price
+    exact = price == price.quantize(PRICE_PLACES)
+    if exact and line_net(x.quantity, price, Decimal(0), books.currency) == x.net_amount:
+        return BillLineIn(
+            description=x.description[:500], quantity=x.quantity, unit_price=price, vat_rate=rate
+        )
+    quantity, each = format(x.quantity.normalize(), "f"), format(price.normalize(), "f")
+    text = f"{x.description} ({quantity} × {each})"
+    return BillLineIn(
+        description=text[:500], quantity=Decimal(1), unit_price=x.net_amount, vat_rate=rate
+    )
+
+
+def bill_lines(inv: ReceivedInvoice, books: Books, rates: list[Decimal]) -> list[BillLineIn]:
+    rows = _rows(inv, rates, books.currency.quantum)
+    mapped = {(r.category, r.rate): _rate(r.rate, r.category, rates) for r in rows}
+    if _itemized(inv, rows, books):
+        return [_item(x, mapped[(x.category, x.rate)], books) for x in inv.lines]
+    lines = []
+    for r in rows:
+        if r.base < 0:
+            raise _refuse("base de TVA négative : enregistrez plutôt un avoir.")
+        label = f"Facture {inv.number} — base TVA {format(r.rate.normalize(), 'f')} %"
+        lines.append(
+            BillLineIn(description=label, unit_price=r.base, vat_rate=mapped[(r.category, r.rate)])
+        )
+    return lines
+
+
+def _store(
+    session: Session,
+    principal: Principal,
+    data: bytes,
+    filename: str,
+    inv: ReceivedInvoice,
+    supplier: Partner,
+) -> Document:
+    """The original file, kept as a document attached to the supplier."""
+    pdf = data.lstrip()[:5] == b"%PDF-"
+    document = Document(
+        tenant_id=principal.tenant_id,
+        id=uuid7(),
+        title=f"Facture {supplier.name} {inv.number}"[:200],
+        filename=filename[:255],
+        kind="pdf" if pdf else "text",
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        chunk_count=0,
+        access_roles=list(READER_ROLES),
+        attached_type="supplier",
+        attached_id=supplier.id,
+        uploaded_by=principal.user_id,
+        version=1,
+        meta={"einvoice": inv.syntax, "profile": inv.profile},
+    )
+    session.add(document)
+    session.flush()
+    session.add(DocumentBlob(tenant_id=principal.tenant_id, id=document.id, data=data))
+    return document
+
+
+def _check(books: Books, inv: ReceivedInvoice) -> None:
+    if inv.currency.upper() != books.currency.value:
+        raise _refuse(
+            f"elle est en {inv.currency}, or les comptes de l'entreprise sont en "
+            f"{books.currency.value} : saisissez-la à la main avec le montant converti."
+        )
+    if inv.is_credit_note:
+        raise _refuse(
+            f"c'est un avoir (type {inv.type_code}) : enregistrez-le depuis la facture "
+            "d'origine du fournisseur."
+        )
+    check_totals(inv, books.currency.quantum)
+
+
+def import_einvoice(
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    data: bytes,
+    *,
+    filename: str,
+    document_id: UUID | None = None,
+) -> ImportedBill:
+    """A draft bill from a received Factur-X PDF, CII or UBL file, or a French refusal with
+    nothing written (the caller's transaction rolls back on any error). ``document_id``: the
+    file is already a stored document (uploaded, received by WhatsApp): the bill points at
+    it instead of storing a copy."""
+    principal.require(*WRITERS)
+    inv = read_einvoice(data)
+    books = open_books(session, principal, clock)
+    _check(books, inv)
+    rates = [r.rate for r in active_rates(session, books.tenant.id)]
+    lines = bill_lines(inv, books, rates)
+    warnings = _buyer_warnings(books, inv.buyer)
+    if any(r.category == "AE" for r in inv.tax_rows):
+        warnings.append("Autoliquidation : la TVA de cet achat est à déclarer par vous.")
+    supplier = _supplier(session, books, inv.seller, warnings)
+    due = inv.due_date if inv.due_date and inv.due_date >= inv.issue_date else None
+    bill = create_bill(
+        session,
+        principal,
+        clock,
+        BillCreate(
+            supplier_id=supplier.id,
+            supplier_number=inv.number,
+            issue_date=inv.issue_date,
+            due_date=due,
+            lines=lines,
+        ),
+        source="einvoice",
+        warnings=warnings,
+    )
+    totals = (bill.net_total, bill.tax_total, bill.gross_total)
+    if totals != (inv.tax_basis, inv.tax_total, inv.grand_total):
+        raise _refuse("ses totaux ne se retrouvent pas ligne à ligne : saisissez-la à la main.")
+    bill.document_id = document_id or _store(session, principal, data, filename, inv, supplier).id
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        "supplier_bill.import",
+        target_type="supplier_bill",
+        target_id=bill.id,
+        after={"syntax": inv.syntax, "profile": inv.profile, "number": inv.number},
+    )
+    return ImportedBill(bill=bill, supplier=supplier, invoice=inv, warnings=warnings)
+
+
+def latest_document(
+    session: Session, principal: Principal, name: str | None
+) -> tuple[UUID, str, bytes] | None:
+    """(id, file name, bytes) of the most recent PDF or XML document whose title or file
+    name contains ``name`` (any, when ``name`` is None) — what « importe la facture que je
+    viens d'envoyer » designates."""
+    query = (
+        select(Document.id, Document.filename, DocumentBlob.data)
+        .join(
+            DocumentBlob,
+            (DocumentBlob.tenant_id == Document.tenant_id) & (DocumentBlob.id == Document.id),
+        )
+        .where(Document.tenant_id == principal.tenant_id, Document.kind.in_(("pdf", "text")))
+        .order_by(Document.created_at.desc())
+        .limit(1)
+    )
+    if name:
+        pattern = f"%{name.strip()}%"
+        query = query.where(Document.title.ilike(pattern) | Document.filename.ilike(pattern))
+    row = session.execute(query).first()
+    return (row[0], row[1], bytes(row[2])) if row else None
