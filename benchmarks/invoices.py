@@ -309,6 +309,7 @@ def add_product(session: Session, shop: Shop, i: int, rng: random.Random) -> Ite
             else Decimal(20),
         ),
     )
+    assert product.sale_price is not None  # every benchmark product is priced
     return Item(product.id, product.name, product.unit, product.sale_price, product.vat_rate)
 
 
