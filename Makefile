@@ -43,7 +43,7 @@ EVAL_RAG := $(BIN)/comptoir eval rag evals/datasets/rag --min-recall 0.88 --json
 # The web app's browser tests drive Debian's chromium (pip's Playwright cannot download its
 # own browsers offline): installed here when absent, else the run stops with how to get it.
 CHROMIUM ?= /usr/bin/chromium
-SUDO = $$( [ "$$(id -u)" -eq 0 ] || echo sudo )
+SUDO = $$( [ "$$(id -u)" -eq 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive
 chromium:
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && \
 		{ $(SUDO) apt-get install -y chromium || \
