@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from agents.local.slots.calendar import MONTHS
+from agents.local.slots.calendar import MONTHS, WEEKDAYS
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
 from domain.kit.lexicon import lexicon, words
 from domain.kit.text import fold
@@ -237,8 +237,8 @@ def _common_words() -> frozenset[str]:
     """Capitalised words that name no one: units, months and days, yes and no, honorifics,
     payment methods and the words of money."""
     found = set(words("yes_words")) | set(words("no_words")) | set(words("fillers"))
-    found |= {fold(m) for m in MONTHS} | {
-        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "tva", "ttc",
+    found |= {fold(m) for m in MONTHS} | {fold(d) for d in WEEKDAYS} | {
+        "tva", "ttc",
         "fcfa", "cfa", "eur", "euro", "euros", "wave", "orange", "money", "om", "free",
         "comptoir", "bonjour", "salut", "merci", "svp", "stp", "urgent", "attention", "note",
         "mme", "madame", "monsieur", "mr", "mlle", "mademoiselle", "dr",

@@ -264,7 +264,7 @@ class TestProducts:
         result = run(container, buyer, find_product_tool, query="riz")
         assert result.render() == (
             f"1 produit trouvé :\n- Riz brisé 25 kg (RIZ-25) : 15{NNBSP}000 FCFA HT, "
-            f"TVA 18{NNBSP}%, 42 sacs en stock"
+            "TVA 18\u00a0%, 42 sacs en stock"
         )
         assert run(container, buyer, find_product_tool, query="trompette").render() == (
             "Aucun produit ne correspond à « trompette »."
@@ -299,7 +299,7 @@ class TestProducts:
         found = run(container, buyer, find_product_tool, query="karité")
         assert found.render() == (
             "1 produit trouvé :\n- Beurre de karité (KAR) : sans prix de vente (prix convenu "
-            f"à chaque fois), TVA 18{NNBSP}%, 0 pot en stock"
+            "à chaque fois), TVA 18\u00a0%, 0 pot en stock"
         )
 
     def test_create_refusals(self, container: Container, buyer: Buyer, rice: UUID) -> None:

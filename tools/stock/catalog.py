@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from domain.finance.documents.labels import percent
 from domain.kit import inputs
 from domain.kit.costs import Cost, sees_costs
 from domain.kit.errors import InvalidInput
@@ -72,14 +73,8 @@ class ProductRow(BaseModel):
         stock_part = (
             f", {amount(self.on_hand, self.unit)} en stock" if self.on_hand is not None else ""
         )
-        vat = f", TVA {_fr_percent(self.vat_rate)}"
+        vat = f", TVA {percent(self.vat_rate)}"
         return f"- {self.name}{ref} : {_price_text(self.sale_price, currency)}{vat}{stock_part}"
-
-
-def _fr_percent(rate: Decimal) -> str:
-    """5.5 → « 5,5 % », 18.00 → « 18 % » (narrow no-break space before %)."""
-    text = f"{rate.normalize():f}".replace(".", ",")
-    return f"{text}\u202f%"
 
 
 class FindProductOut(ToolResult):
