@@ -147,6 +147,7 @@ class TestLists:
         shop = make_shop(container)
         make_customer(container, shop.account, "Quincaillerie Moderne")
         sign_in(page, shop.account)
+        page.locator("nav.main summary", has_text="Plus").click()  # the phone's other pages
         page.get_by_role("link", name="Clients").click()
         table = page.get_by_role("table", name="Liste des clients")
         expect(table.get_by_role("row", name="Diallo SARL")).to_be_visible()
