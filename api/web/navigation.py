@@ -57,8 +57,5 @@ def navigation(user: WebUser, path: str) -> Navigation:
     fourth = "/factures" if bills else ("/equipe" if user.may(Role.HR) else "/conges")
     at_hand = {*ALWAYS_AT_HAND, fourth}
     return Navigation(
-        [
-            Link(href, label, _is_current(href, path), href in at_hand)
-            for href, label in PAGES
-        ]
+        [Link(href, label, _is_current(href, path), href in at_hand) for href, label in PAGES]
     )

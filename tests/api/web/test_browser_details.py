@@ -23,6 +23,7 @@ from tests.finance_factories import make_shop
 from tests.hr_factories import MONDAY, as_user, ask_leave, make_linked, make_staff, open_balance
 
 NAV = "nav.main"
+AT_HAND = ["Discussion", "Tableau de bord", "À valider", "Factures"]
 
 
 def shoot(page: Page, name: str) -> None:
@@ -106,7 +107,7 @@ class TestPhoneNavigation:
         for width in (390, 360):
             page.set_viewport_size({"width": width, "height": 844})
             shown = nav.get_by_role("link").filter(visible=True)
-            assert shown.all_inner_texts() == ["Discussion", "Tableau de bord", "À valider", "Factures"]
+            assert shown.all_inner_texts() == AT_HAND
             assert nav.evaluate("n => n.scrollWidth <= n.clientWidth")
             expect(more).to_be_visible()
         expect(nav.get_by_role("link", name="Clients")).to_be_hidden()

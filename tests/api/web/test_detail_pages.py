@@ -83,6 +83,7 @@ class TestQuotePage:
         quote = make_quote(container, shop)
         token = signed_in(http, shop.account)
         assert f'href="/devis/{quote.id}"' in http.get("/devis").text
+        assert f'href="/devis/{quote.id}"' in http.get(f"/clients/{shop.customer_id}").text
         page = http.get(f"/devis/{quote.id}").text
         shown = fields(page)
         assert shown["Client"] == "Diallo SARL" and shown["Statut"] == "En brouillon"
