@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import lxml.html
+import pytest
 from sqlalchemy import text
 
+from api.web.deps import WebUser
+from api.web.navigation import navigation
 from comptoir.bootstrap import Container
 from domain.finance import quotes
 from domain.finance.models import Quote
 from domain.finance.schemas import LineIn, QuoteCreate
 from domain.hr import service as hr
 from domain.hr.schemas import ContractCreate
-from domain.kit.principal import Principal, Role
+from domain.kit.principal import Channel, Principal, Role
 from tests.api.web.support import signed_in
 from tests.factories import make_member
 from tests.finance_factories import Shop, draft_invoice, make_shop
@@ -224,3 +227,25 @@ class TestDrafts:
         assert "Commande envoyée" in http.get(done.headers["location"]).text
         sql = "SELECT status FROM purchase_orders WHERE id = :id"
         assert column(container, buyer.account.tenant_id, sql, order.id) == "sent"
+
+
+class TestNavigation:
+    @pytest.mark.parametrize(
+        ("role", "fourth"),
+        [(Role.ACCOUNTANT, "/factures"), (Role.HR, "/equipe"), (Role.EMPLOYEE, "/conges")],
+    )
+    def test_the_phone_bar_holds_four_links_after_the_role(self, role: Role, fourth: str) -> None:
+        principal = Principal(
+            tenant_id=uuid4(), user_id=uuid4(), roles=frozenset({role}), channel=Channel.WEB
+        )
+        user = WebUser(principal, "Awa", "awa@example.com", "Boutique", "b", "EUR", "jeton")
+        bar = navigation(user, "/conges/" + str(uuid4()))
+        assert [link.href for link in bar.links if link.at_hand] == [
+            "/",
+            "/tableau-de-bord",
+            "/a-valider",
+            fourth,
+        ]
+        assert len(bar.more) == 8 and len(bar.links) == 12
+        assert [link.href for link in bar.links if link.current] == ["/conges"]
+        assert bar.more_current is (fourth != "/conges")
