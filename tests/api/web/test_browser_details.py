@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
@@ -34,6 +35,18 @@ def shoot(page: Page, name: str) -> None:
         assert screenshot(page, f"{name}-{size}").stat().st_size > 1000
         assert unlabelled_controls(page) == [], name
         assert page.evaluate(CONTRAST) == [], name
+
+
+def summary_names(page: Page) -> list[str]:
+    """Accessible names of the disclosure buttons, from Chromium's accessibility tree."""
+    cdp = page.context.new_cdp_session(page)
+    tree: dict[str, Any] = cdp.send("Accessibility.getFullAXTree")
+    cdp.detach()
+    return [
+        str(node.get("name", {}).get("value", ""))
+        for node in tree["nodes"]
+        if node.get("role", {}).get("value") == "DisclosureTriangle"
+    ]
 
 
 def sign_out_and_in(page: Page, account: Account) -> None:
@@ -111,6 +124,7 @@ class TestPhoneNavigation:
             assert nav.evaluate("n => n.scrollWidth <= n.clientWidth")
             expect(more).to_be_visible()
         expect(nav.get_by_role("link", name="Clients")).to_be_hidden()
+        assert "Plus" in summary_names(page)  # the arrow drawn by CSS is not read aloud
         more.focus()
         page.keyboard.press("Enter")
         expect(nav.get_by_role("link", name="Clients")).to_be_visible()
