@@ -54,13 +54,10 @@ def _time(value: str | None) -> datetime | None:
 class AfnorPlatform:
     """One business's account on a platform that implements XP Z12-013."""
 
-    def __init__(self, config: PlatformConfig, *, transport: httpx.BaseTransport | None = None):
+    def __init__(self, config: PlatformConfig, *, http: httpx.Client | None = None):
         self.config = config
-        self._http = httpx.Client(timeout=TIMEOUT, transport=transport)
+        self._http = http or _shared_client()
         self._token: tuple[str, float] | None = None
-
-    def close(self) -> None:
-        self._http.close()
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -140,7 +137,7 @@ class AfnorPlatform:
         ]
         return Acknowledgement(
             status=ACK.get(ack.get("status", "Pending"), "pending"), reasons=reasons
-        )  # type: ignore[arg-type]
+        )
 
     def incoming(self, *, since: datetime | None, limit: int = 100) -> list[IncomingFlow]:
         where: dict[str, Any] = {"flowDirection": ["In"], "flowType": INCOMING_TYPES}
@@ -186,6 +183,17 @@ class AfnorPlatform:
             address=line.get("addressingIdentifier"),
             platform=platform.get("name") or platform.get("registrationId"),
         )
+
+
+_CLIENT: list[httpx.Client] = []
+
+
+def _shared_client() -> httpx.Client:
+    """One connection pool per process (httpx's client is thread-safe): an adapter is
+    built per unit of work and must not leave a pool behind each time."""
+    if not _CLIENT:
+        _CLIENT.append(httpx.Client(timeout=TIMEOUT))
+    return _CLIENT[0]
 
 
 def _error_text(answer: httpx.Response) -> str:
