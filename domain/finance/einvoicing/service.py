@@ -326,7 +326,7 @@ def _business_status(
 def statuses_of(
     session: Session, principal: Principal, document_type: str, document_id: UUID
 ) -> list[EInvoiceStatus]:
-    """A document's lifecycle, oldest first."""
+    """A document's lifecycle in the order it was learnt or said."""
     principal.require(*READERS, *INVOICE_WRITERS)
     return list(
         session.scalars(
@@ -336,7 +336,7 @@ def statuses_of(
                 EInvoiceStatus.document_type == document_type,
                 EInvoiceStatus.document_id == document_id,
             )
-            .order_by(EInvoiceStatus.occurred_at, EInvoiceStatus.created_at)
+            .order_by(EInvoiceStatus.created_at, EInvoiceStatus.occurred_at)
         )
     )
 
