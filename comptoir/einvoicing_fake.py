@@ -340,7 +340,13 @@ def serve(fake: FakePlatform, port: int | None = None) -> tuple[uvicorn.Server, 
     port = port or free_port()
     fake.base_url = f"http://127.0.0.1:{port}"
     server = uvicorn.Server(
-        uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            fake.app(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
