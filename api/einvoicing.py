@@ -72,9 +72,8 @@ def _fields(status: Any) -> dict[str, Any]:
 )
 def configure_platform(body: PlatformIn, c: ContainerDep, principal: PrincipalDep) -> PlatformOut:
     with c.db.unit_of_work(principal.tenant_id) as session:
-        account = service.configure(
-            session, principal, service.PlatformSettings(**body.model_dump())
-        )
+        settings = service.PlatformSettings(**body.model_dump())
+        account = service.configure(session, principal, c.clock, settings)
         return _platform_out(account)
 
 

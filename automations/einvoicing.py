@@ -1,10 +1,12 @@
 """E-invoicing automations: polling the business's plateforme agréée, and telling it
 « Encaissée » when a customer payment settles a submitted invoice.
 
-Both do nothing in a business without a platform account. The payment side reacts to the
-payment's domain event (relayed after the payment's commit), not inside the payment code. A
-platform that is down leaves the status recorded and unsent: the next poll sends it; the
-status's unique key makes it told once, however many events or polls see the invoice.
+They are not built-ins: configuring a platform installs them in that business
+(``service.configure``), so businesses without one have no hourly run for nothing. The
+payment side reacts to the payment's domain event (relayed after the payment's commit),
+not inside the payment code. A platform that is down leaves the status recorded and
+unsent: the next poll sends it; the status's unique key makes it told once, however many
+events or polls see the invoice.
 """
 
 from __future__ import annotations
@@ -13,14 +15,21 @@ from typing import Any
 
 from automations.kinds import RunContext, automation_kind
 from domain.finance.einvoicing import sync
-from domain.finance.einvoicing.service import account_of, afnor_platform
+from domain.finance.einvoicing.service import (
+    CASHED_KIND,
+    POLL_KIND,
+    POLL_RULE,
+    account_of,
+    afnor_platform,
+)
 
 
 @automation_kind(
-    "einvoicing_poll",
+    POLL_KIND,
     label="Plateforme de facturation électronique",
-    rule="FREQ=HOURLY;BYMINUTE=5",
+    rule=POLL_RULE,
     priority=60,
+    builtin=False,
 )
 def einvoicing_poll(ctx: RunContext) -> dict[str, Any]:
     """Received supplier invoices become draft bills (once each), the platform's and the
@@ -33,11 +42,12 @@ def einvoicing_poll(ctx: RunContext) -> dict[str, Any]:
 
 
 @automation_kind(
-    "einvoicing_cashed",
+    CASHED_KIND,
     label="Statut « Encaissée » à la plateforme",
     rule=None,
     events=("payment.recorded", "invoice.credit_applied"),
     priority=61,
+    builtin=False,
 )
 def einvoicing_cashed(ctx: RunContext) -> dict[str, Any]:
     """Every submitted invoice now fully paid is announced « Encaissée », once."""

@@ -36,7 +36,7 @@ def configure(
         flow_url, directory_url, token_url, client_id, client_secret
     )
     with container.db.unit_of_work(principal.tenant_id) as session:
-        service.configure(session, principal, settings)
+        service.configure(session, principal, container.clock, settings)
     typer.echo("Plateforme configurée.")
 
 

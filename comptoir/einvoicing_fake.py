@@ -29,6 +29,7 @@ from comptoir.whatsapp_fake import free_port
 from domain.finance.einvoicing.lifecycle import read_cdar, write_cdar
 from domain.finance.einvoicing.platform import LifecycleMessage
 from domain.finance.payables.einvoice import read_einvoice
+from domain.kit.errors import DomainError
 
 
 @dataclass
@@ -255,9 +256,23 @@ class FakePlatform:
                 {"level": "Error", "item": flow.name, "reasonCode": code, "reasonMessage": message}
             ]
         else:
-            flow.ack = "Ok"
-            invoice = read_einvoice(flow.data)
-            self.buyer_status(flow.client, invoice.number, 203, issuer_siren=invoice.seller.siren)
+            try:
+                invoice = read_einvoice(flow.data)
+            except DomainError as exc:
+                flow.ack = "Error"
+                flow.details = [
+                    {
+                        "level": "Error",
+                        "item": flow.name,
+                        "reasonCode": "InvalidSchema",
+                        "reasonMessage": exc.message,
+                    }
+                ]
+            else:
+                flow.ack = "Ok"
+                self.buyer_status(
+                    flow.client, invoice.number, 203, issuer_siren=invoice.seller.siren
+                )
         flow.updated_at = self._now()
 
     async def get(self, request: Request) -> Response:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -20,6 +21,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from domain.audit import service as audit
+from domain.automations.models import Automation
+from domain.automations.schedule import next_occurrence
 from domain.finance import printing
 from domain.finance.documents.facturx import facturx_pdf
 from domain.finance.einvoicing.afnor import AfnorPlatform, PlatformConfig
@@ -53,6 +56,8 @@ from domain.kit.principal import Principal, Role
 from domain.sales.models import Partner
 
 READERS = (Role.MANAGER, Role.ACCOUNTANT)
+POLL_KIND, CASHED_KIND = "einvoicing_poll", "einvoicing_cashed"
+POLL_RULE = "FREQ=HOURLY;BYMINUTE=5"
 SUBMITTABLE = ("posted", "partially_paid", "paid")
 
 PlatformFactory = Callable[[EInvoicingPlatformAccount], EInvoicingPlatform]
@@ -69,9 +74,11 @@ class PlatformSettings:
 
 
 def configure(
-    session: Session, principal: Principal, settings: PlatformSettings
+    session: Session, principal: Principal, clock: Clock, settings: PlatformSettings
 ) -> EInvoicingPlatformAccount:
-    """Set the business's platform account (admins only); replaces the previous one."""
+    """Set the business's platform account (admins only); replaces the previous one. The
+    first time, the business gets its two e-invoicing automations (polling, Encaissée):
+    a business without a platform has none, so no hourly run happens for nothing."""
     principal.require(Role.ADMIN)
     for url in (settings.flow_url, settings.directory_url, settings.token_url):
         if url is not None and not url.startswith(("https://", "http://")):
@@ -82,6 +89,7 @@ def configure(
         setattr(account, name, value)
     session.add(account)
     session.flush()
+    _install_automations(session, principal.tenant_id, clock.now())
     audit.record(
         session,
         principal,
@@ -91,6 +99,28 @@ def configure(
         after={"flow_url": settings.flow_url, "directory_url": settings.directory_url},
     )
     return account
+
+
+def _install_automations(session: Session, tenant_id: UUID, now: datetime) -> None:
+    tenant = session.get(Tenant, tenant_id)
+    assert tenant is not None
+    rows: list[dict[str, Any]] = [
+        {
+            "tenant_id": tenant_id,
+            "id": uuid7(),
+            "kind": kind,
+            "enabled": True,
+            "rule": rule,
+            "params": {},
+            "next_run_at": next_occurrence(rule, tenant.timezone, now) if rule else None,
+        }
+        for kind, rule in ((POLL_KIND, POLL_RULE), (CASHED_KIND, None))
+    ]
+    session.execute(
+        insert(Automation)
+        .values(rows)
+        .on_conflict_do_nothing(constraint="uq_automations_tenant_id_kind")
+    )
 
 
 def account_of(session: Session, tenant_id: UUID) -> EInvoicingPlatformAccount | None:

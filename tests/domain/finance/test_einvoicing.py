@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from comptoir.bootstrap import Container
 from comptoir.einvoicing_fake import FakePlatform, serve
+from domain.automations.models import Automation
 from domain.finance import printing
 from domain.finance.documents.facturx import facturx_pdf
 from domain.finance.einvoicing import service, sync
@@ -25,7 +26,7 @@ from domain.finance.einvoicing.platform import PlatformUnavailable
 from domain.finance.models import Invoice
 from domain.finance.payables.models import SupplierBill
 from domain.kit.errors import InvalidInput
-from tests.automations.helpers import relay_all, run_kind
+from tests.automations.helpers import relay_all, run_kind, runs
 from tests.factories import unique
 from tests.finance_factories import SIREN, Shop, make_shop, pay, posted_invoice
 from tests.payables_factories import today_clock
@@ -52,7 +53,7 @@ def connect(container: Container, shop: Shop, fake: FakePlatform) -> str:
         client_secret="s3cret",
     )
     with container.db.unit_of_work(shop.tenant_id) as session:
-        service.configure(session, shop.principal, settings)
+        service.configure(session, shop.principal, today_clock(), settings)
     return client
 
 
@@ -82,6 +83,27 @@ def factur_x(container: Container, seller: Shop) -> tuple[Invoice, bytes]:
     with container.db.unit_of_work(seller.tenant_id) as session:
         document = printing.invoice_document(session, seller.principal, today_clock(), invoice.id)
         return invoice, facturx_pdf(document)
+
+
+class TestAccount:
+    def test_configuring_installs_the_two_automations_once(
+        self, container: Container, fake: FakePlatform
+    ) -> None:
+        from automations.tasks import run_due_now
+
+        shop = make_shop(container)
+        run_due_now(container, shop.tenant_id)
+        assert kinds(container, shop) == []
+        connect(container, shop, fake)
+        connect(container, shop, fake)
+        assert kinds(container, shop) == ["einvoicing_cashed", "einvoicing_poll"]
+
+
+def kinds(container: Container, shop: Shop) -> list[str]:
+    with container.db.unit_of_work(shop.tenant_id) as session:
+        return sorted(
+            session.scalars(select(Automation.kind).where(Automation.kind.like("einvoicing%")))
+        )
 
 
 class TestSubmittedInvoices:
@@ -198,8 +220,9 @@ class TestReceivedInvoices:
         invoice, pdf = factur_x(container, seller)
         client = connect(container, buyer, fake)
         fake.deliver_invoice(client, pdf)
-        output = run_kind(container, buyer.account, "einvoicing_poll")
-        assert output["succeeded"] >= 1
+        run_kind(container, buyer.account, "einvoicing_poll")
+        [run] = runs(container, buyer.account, "einvoicing_poll")
+        assert (run.status, run.output["factures_recues"]) == ("succeeded", 1)
         with container.db.unit_of_work(buyer.tenant_id) as session:
             account = service.account_of(session, buyer.tenant_id)
             assert account is not None
