@@ -1,6 +1,7 @@
 """E-invoicing over the REST API, the platform being the local fake over real HTTP: the
 account configured (its secret never shown), an invoice submitted and its lifecycle read,
-a received bill disputed, the directory, and French refusals."""
+a received bill disputed, the directory, French refusals, and another business's invoice
+not found."""
 
 from __future__ import annotations
 
@@ -92,6 +93,8 @@ class TestEInvoicingApi:
         found = http.get("/api/v1/einvoicing/directory/552100554", headers=h).json()
         assert found["on_einvoicing"] is True and found["address"] == "552100554"
         assert bill["supplier_number"] == invoice.number
+        theirs = http.get(f"/api/v1/invoices/{invoice.id}/einvoicing", headers=h)
+        assert theirs.status_code == 404 and "introuvable" in theirs.text
 
     def test_only_admins_configure_the_platform(
         self, container: Container, http: httpx.Client, fake: FakePlatform

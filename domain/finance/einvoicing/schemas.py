@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class PlatformIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    flow_url: str = Field(max_length=300, examples=["https://api.flow.ma-pa.fr/flow-service"])
+    flow_url: str = Field(max_length=300)
     directory_url: str = Field(max_length=300)
     token_url: str | None = Field(default=None, max_length=300)
     client_id: str | None = Field(default=None, max_length=200)

@@ -80,9 +80,7 @@ def configure(
     first time, the business gets its two e-invoicing automations (polling, Encaissée):
     a business without a platform has none, so no hourly run happens for nothing."""
     principal.require(Role.ADMIN)
-    for url in (settings.flow_url, settings.directory_url, settings.token_url):
-        if url is not None and not url.startswith(("https://", "http://")):
-            raise InvalidInput(f"Adresse de plateforme invalide : {url}", field="flow_url")
+    _check(settings)
     found = account_of(session, principal.tenant_id)
     account = found or EInvoicingPlatformAccount(tenant_id=principal.tenant_id)
     for name, value in vars(settings).items():
@@ -99,6 +97,26 @@ def configure(
         after={"flow_url": settings.flow_url, "directory_url": settings.directory_url},
     )
     return account
+
+
+def _check(settings: PlatformSettings) -> None:
+    """URLs that are URLs, and credentials that can travel in an HTTP header."""
+    for name in ("flow_url", "directory_url", "token_url"):
+        url = getattr(settings, name)
+        if url is None:
+            continue
+        if not url.startswith(("https://", "http://")) or not _header_safe(url):
+            raise InvalidInput(f"Adresse de plateforme invalide : {url}", field=name)
+    for name in ("client_id", "client_secret"):
+        value = getattr(settings, name)
+        if value is not None and not _header_safe(value):
+            raise InvalidInput(
+                "Identifiants de plateforme invalides (caractères non autorisés).", field=name
+            )
+
+
+def _header_safe(value: str) -> bool:
+    return value.isascii() and value.isprintable() and " " not in value and bool(value)
 
 
 def _install_automations(session: Session, tenant_id: UUID, now: datetime) -> None:
@@ -353,11 +371,21 @@ def _business_status(
 # --- reading ------------------------------------------------------------------------
 
 
+def _require_document(
+    session: Session, principal: Principal, document_type: str, document_id: UUID
+) -> None:
+    model = Invoice if document_type == "invoice" else SupplierBill
+    if session.get(model, (principal.tenant_id, document_id)) is None:
+        what = "Facture" if document_type == "invoice" else "Facture fournisseur"
+        raise NotFound(f"{what} introuvable.")
+
+
 def statuses_of(
     session: Session, principal: Principal, document_type: str, document_id: UUID
 ) -> list[EInvoiceStatus]:
     """A document's lifecycle in the order it was learnt or said."""
     principal.require(*READERS, *INVOICE_WRITERS)
+    _require_document(session, principal, document_type, document_id)
     return list(
         session.scalars(
             select(EInvoiceStatus)
@@ -375,6 +403,7 @@ def flow_of(
     session: Session, principal: Principal, document_type: str, document_id: UUID
 ) -> EInvoiceFlow | None:
     principal.require(*READERS, *INVOICE_WRITERS)
+    _require_document(session, principal, document_type, document_id)
     return _flow_of(session, principal.tenant_id, document_type, document_id)
 
 
