@@ -22,7 +22,7 @@ from domain.finance.documents.facturx import facturx_pdf
 from domain.finance.einvoicing import service, sync
 from domain.finance.einvoicing.errors import AlreadySubmitted
 from domain.finance.einvoicing.models import EInvoiceFlow
-from domain.finance.einvoicing.platform import PlatformUnavailable
+from domain.finance.einvoicing.platform import PlatformRefused, PlatformUnavailable
 from domain.finance.models import Invoice
 from domain.finance.payables.models import SupplierBill
 from domain.kit.errors import InvalidInput
@@ -330,3 +330,14 @@ class TestDirectory:
         assert service.lookup(shop.principal, platform, "443061841").on_einvoicing is False
         with pytest.raises(InvalidInput, match="9 chiffres"):
             service.lookup(shop.principal, platform, "12345")
+
+    def test_wrong_credentials_are_a_french_refusal(
+        self, container: Container, fake: FakePlatform
+    ) -> None:
+        shop = make_shop(container)
+        client = connect(container, shop, fake)
+        fake.secrets[client] = "another"
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            platform = service.platform_of(session, shop.tenant_id)
+        with pytest.raises(PlatformRefused, match="identifiants"):
+            service.lookup(shop.principal, platform, SIREN)
