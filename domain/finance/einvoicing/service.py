@@ -270,7 +270,8 @@ def submit_invoice(
     with the next poll. A rejected invoice may be submitted again, nothing else."""
     principal.require(*INVOICE_WRITERS)
     document = printing.invoice_document(session, principal, clock, invoice_id)
-    invoice = session.get(Invoice, (principal.tenant_id, invoice_id))
+    # Locked: two submissions at once take turns, the second finds the first's flow.
+    invoice = session.get(Invoice, (principal.tenant_id, invoice_id), with_for_update=True)
     assert invoice is not None
     if invoice.status not in SUBMITTABLE or not invoice.number:
         raise InvalidInput("Seule une facture émise peut être transmise.", field="invoice_id")

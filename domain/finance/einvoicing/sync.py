@@ -304,8 +304,20 @@ def synchronise(
     platform: EInvoicingPlatform,
     account: EInvoicingPlatformAccount,
 ) -> dict[str, Any]:
-    """One full round with the platform (the polling automation's work)."""
+    """One full round with the platform (the polling automation's work). The account row
+    is locked first: two rounds at once (the hourly poll and « interroger maintenant »)
+    take turns, the second seeing what the first took in, instead of both importing the
+    same invoice and one failing on its unique flow id."""
     tenant_id = principal.tenant_id
+    session.execute(
+        select(EInvoicingPlatformAccount)
+        .where(
+            EInvoicingPlatformAccount.tenant_id == tenant_id,
+            EInvoicingPlatformAccount.id == account.id,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     sent = send_pending(session, clock, platform, tenant_id)
     figures: dict[str, Any] = {
         "accuses": refresh_acknowledgements(session, clock, platform, tenant_id),

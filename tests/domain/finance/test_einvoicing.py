@@ -6,6 +6,7 @@ the directory."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -234,6 +235,32 @@ class TestReceivedInvoices:
                 ("draft", "einvoice", invoice.gross_total)
             ]
         assert lifecycle(container, buyer, "supplier_bill", bills[0].id) == [("recue", None)]
+
+    def test_two_rounds_at_once_take_the_invoice_in_once(
+        self, container: Container, fake: FakePlatform
+    ) -> None:
+        seller, buyer = make_shop(container), make_shop(container)
+        _, pdf = factur_x(container, seller)
+        client = connect(container, buyer, fake)
+        fake.deliver_invoice(client, pdf)
+        start = threading.Barrier(2)
+        outcomes: list[Any] = []
+
+        def one_round() -> None:
+            start.wait()
+            try:
+                outcomes.append(synchronise(container, buyer)["factures_recues"])
+            except Exception as exc:  # noqa: BLE001 - the failure is what is asserted
+                outcomes.append(exc)
+
+        threads = [threading.Thread(target=one_round) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(outcomes, key=str) == [0, 1]
+        with container.db.unit_of_work(buyer.tenant_id) as session:
+            assert session.scalar(select(func.count()).select_from(SupplierBill)) == 1
 
     def test_approve_and_dispute_are_sent_to_the_platform(
         self, container: Container, fake: FakePlatform
