@@ -14,6 +14,7 @@ from sqlalchemy import text
 from api.automations import router as automations_router
 from api.chat import router as chat_router
 from api.documents import router as documents_router
+from api.einvoicing import router as einvoicing_router
 from api.errors import install_error_handlers
 from api.finance import router as finance_router
 from api.hr import router as hr_router
@@ -91,6 +92,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(stock_router)
     app.include_router(purchasing_router)
     app.include_router(payables_router)
+    app.include_router(einvoicing_router)
     app.include_router(documents_router)
     app.include_router(chat_router)
     app.include_router(whatsapp_router)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from comptoir.einvoice_cli import import_app
+from comptoir.einvoicing_cli import einvoicing_app
 from comptoir.whatsapp_cli import whatsapp_app
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ eval_app = typer.Typer(help="Évaluation de l'agent sur des conversations (evals
 app.add_typer(eval_app, name="eval")
 app.add_typer(whatsapp_app, name="whatsapp")
 app.add_typer(import_app, name="import")
+app.add_typer(einvoicing_app, name="einvoicing")
 
 
 def _configured_container() -> Container:
