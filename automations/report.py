@@ -16,12 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy.orm import Session
 
 from automations.kinds import RunContext, automation_kind
+from comptoir.bootstrap import Container
 from domain.automations.notifications import members_with_roles, notify
 from domain.documents.models import Document
 from domain.finance import reports
@@ -30,7 +31,7 @@ from domain.hr import service as hr
 from domain.hr.schemas import AbsenceOut
 from domain.identity.models import Tenant
 from domain.kit.clock import Clock
-from domain.kit.errors import PermissionDenied
+from domain.kit.errors import InvalidInput, PermissionDenied
 from domain.kit.money import Currency, Money
 from domain.kit.principal import Principal, Role
 from domain.stock import service as stock
@@ -226,5 +227,28 @@ def report_files(
     return {f"{stem}.pdf": render_pdf(figures), f"{stem}.xlsx": render_xlsx(figures)}
 
 
-def attachment_ids(data: dict[str, Any]) -> list[UUID]:
-    return [UUID(x) for x in data.get("attachments") or []]
+def parse_month(text: str) -> date:
+    """``"2026-11"`` → the first of November 2026 (refused in French otherwise)."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise InvalidInput(f"Mois attendu sous la forme AAAA-MM : « {text} ».") from None
+
+
+def export_monthly(container: Container, slug: str, month: str, out: Path) -> list[Path]:
+    """``comptoir report monthly``: the report of ``month`` for the business ``slug``, as
+    its first admin, written into ``out`` (nothing stored, nobody notified). Balances and
+    what is overdue are today's; the month's figures are the month's."""
+    from comptoir.exports import operator
+
+    first = parse_month(month)
+    principal = operator(container, slug)
+    with container.db.unit_of_work(principal.tenant_id) as session:
+        files = report_files(session, principal, container.clock, first)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+        written.append(out / name)
+    return written

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -169,3 +170,30 @@ class TestMonthlyReport:
 def fetch(http: httpx.Client, account: Account, document_id: UUID) -> int:
     headers = {"Authorization": f"Bearer {login(http, account)['access_token']}"}
     return http.get(f"/api/v1/documents/{document_id}/file", headers=headers).status_code
+
+
+class TestCommand:
+    def test_comptoir_report_monthly_writes_both_files(
+        self,
+        november: Shop,
+        container: Container,
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path,
+    ) -> None:
+        from typer.testing import CliRunner
+
+        import comptoir.bootstrap
+        from comptoir.cli import app
+
+        monkeypatch.setattr(comptoir.bootstrap, "build_container", lambda: container)
+        monkeypatch.setattr(container, "close", lambda: None)  # the session's container
+        args = ["report", "monthly", "--tenant", november.account.slug, "--out", str(tmp_path)]
+        done = CliRunner().invoke(app, [*args, "--month", "2026-11"])
+        assert done.exit_code == 0, done.output
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            "rapport-mensuel-2026-11.pdf",
+            "rapport-mensuel-2026-11.xlsx",
+        ]
+        refused = CliRunner().invoke(app, [*args, "--month", "novembre"])
+        assert refused.exit_code == 2
+        assert "Mois attendu sous la forme AAAA-MM" in refused.output
