@@ -17,16 +17,28 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from api.whatsapp_bot import note_inbound
 from automations.report import monthly_figures, report_files
 from comptoir.bootstrap import Container
+from comptoir.whatsapp_fake import FakeGraph
 from domain.documents.models import Document
 from domain.hr import service as hr
 from domain.kit.principal import Role
 from tests.automations.conftest import Inbox
-from tests.automations.helpers import mailing, notifications, relay_all, run_kind, runs
-from tests.factories import Account, login, make_member
+from tests.automations.helpers import at, mailing, notifications, relay_all, run_kind, runs
+from tests.factories import Account, login, make_member, make_tenant
 from tests.finance_factories import Shop, clock_at, make_customer, make_shop, pay, posted_invoice
 from tests.hr_factories import Staff, ask_leave, make_employee, open_balance
+from tests.whatsapp.conftest import (
+    add_member_with_phone,
+    fake_graph,
+    link,
+    new_number,
+    new_phone,
+    whatsapp_on,
+)
+
+__all__ = ["fake_graph", "whatsapp_on"]  # fixtures used here
 
 NOVEMBER = date(2026, 11, 1)
 
@@ -197,3 +209,36 @@ class TestCommand:
         refused = CliRunner().invoke(app, [*args, "--month", "novembre"])
         assert refused.exit_code == 2
         assert "Mois attendu sous la forme AAAA-MM" in refused.output
+
+
+class TestOnWhatsApp:
+    def test_an_empty_month_goes_as_text_and_two_documents_while_the_window_is_open(
+        self, whatsapp_on: Container, fake_graph: FakeGraph
+    ) -> None:
+        from automations import whatsapp  # noqa: F401 - its relay sends the outbox
+        from domain.automations.notifications import set_preferences
+
+        admin = make_tenant(whatsapp_on, country="SN")
+        link(whatsapp_on, admin, new_number())
+        phone = new_phone()
+        accountant = add_member_with_phone(whatsapp_on, admin, phone, Role.ACCOUNTANT)
+        # After the real clock: the outbox holds a message queued "in the future" until then.
+        moment = datetime(2027, 1, 1, 7, tzinfo=UTC)
+        with whatsapp_on.db.unit_of_work(admin.tenant_id) as s:
+            set_preferences(
+                s,
+                accountant.principal(Role.ACCOUNTANT),
+                channels=["whatsapp"],
+                quiet_start=None,
+                quiet_end=None,
+            )
+            note_inbound(s, admin.tenant_id, phone, moment)
+        december = at(whatsapp_on, moment)
+        run_kind(december, admin, "monthly_report")
+        relay_all(december, admin)
+        sent = fake_graph.sent_to(phone)
+        assert [m["type"] for m in sent] == ["text", "document", "document"]
+        assert "Facturé HT en décembre 2026 : 0 FCFA" in sent[0]["text"]["body"]
+        files = {m["document"]["filename"]: m["document"]["id"] for m in sent[1:]}
+        assert set(files) == {"rapport-mensuel-2026-12.pdf", "rapport-mensuel-2026-12.xlsx"}
+        assert fake_graph.media[files["rapport-mensuel-2026-12.pdf"]][0][:5] == b"%PDF-"
