@@ -129,7 +129,9 @@ def dunning(ctx: RunContext) -> dict[str, Any]:
 
 
 def _usable_channels(session: Session, tenant_id: UUID, params: dict[str, Any]) -> list[str]:
-    wanted = [c for c in params.get("channels") or DEFAULTS["channels"] if c in CHANNELS]
+    chosen = params.get("channels") or DEFAULTS["channels"]
+    chosen = [chosen] if isinstance(chosen, str) else chosen  # "whatsapp" alone
+    wanted = [c for c in chosen if c in CHANNELS]
     if "whatsapp" in wanted and business_number(session, tenant_id) is None:
         wanted.remove("whatsapp")
     return wanted
