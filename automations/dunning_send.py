@@ -13,6 +13,7 @@ The PDF is read with the rights of the dunning automation's owner (its current r
 
 from __future__ import annotations
 
+import logging
 from uuid import UUID
 
 from sqlalchemy.orm import Session
@@ -35,6 +36,7 @@ from domain.whatsapp.outbox import business_number, queue, text_body
 from domain.whatsapp.templates import invoice_body, templates_of
 
 WITH_PDF = ("overdue_30",)
+log = logging.getLogger(__name__)
 
 
 def send_recorded(
@@ -102,8 +104,9 @@ def whatsapp_reminder(
     queued (none when this reminder was queued before)."""
     tenant_id, phone = reminder.tenant_id, reminder.recipient
     number = business_number(session, tenant_id)
-    if number is None:
-        raise LookupError("aucun numéro WhatsApp n'est relié à l'entreprise")
+    if number is None:  # unlinked since the run: retrying would never send it
+        log.warning("reminder %s not sent: the business has no WhatsApp number", reminder.id)
+        return []
     key = f"dunning:{reminder.id}"
     queued = [
         queue(
