@@ -151,7 +151,10 @@ def monthly_report(ctx: RunContext) -> dict[str, Any]:
     announced to the admins and accountants with both attached."""
     from automations.report_files import render_pdf, render_xlsx
 
-    month = add_months(ctx.today().replace(day=1), -1)
+    # The month before the run's occurrence (not today's): a retry or a catch-up days
+    # later still reports the month its period names.
+    occurred = ctx.run.scheduled_for.astimezone(ctx.zone).date()
+    month = add_months(occurred.replace(day=1), -1)
     figures = monthly_figures(ctx.session, ctx.principal, ctx.clock, month)
     stem = f"rapport-mensuel-{month:%Y-%m}"
     title = f"Rapport mensuel — {figures.label}"
