@@ -36,9 +36,6 @@ from domain.kit.money import Currency, Money
 from domain.kit.principal import Principal, Role
 from domain.stock import service as stock
 from domain.stock.purchasing import planning
-from rag import service as documents
-from rag.parsing import ParsedDocument
-from rag.sniff import DocumentKind
 
 MONTHS_SHOWN = 12
 TOP_CUSTOMERS = 5
@@ -206,6 +203,10 @@ def store_file(
     """Keep a report file among the business's documents, readable by accountants (and
     admins), through the documents service. It is not indexed for search: its figures
     are the reports' own, read from the books at any time."""
+    from rag import service as documents  # parsing and embedding: not needed by beat
+    from rag.parsing import ParsedDocument
+    from rag.sniff import DocumentKind
+
     kind = DocumentKind.PDF if filename.endswith(".pdf") else DocumentKind.XLSX
     nothing = documents.Indexed(ParsedDocument(kind, title, [], None), [], [])
     return documents.upload(
