@@ -47,12 +47,13 @@ DEFAULTS: dict[str, Any] = {
     "channels": ["email", "whatsapp"],  # the customer's first address in this order
 }
 REMINDER_EVENT = "dunning.reminder_recorded"
+FINAL_STAGE = "overdue_30"
 
 
 def stage_for(days_past_due: int, params: dict[str, Any]) -> str | None:
     """The stage an invoice ``days_past_due`` days after its due date has reached."""
     if days_past_due >= int(params["final_overdue_days"]):
-        return "overdue_30"
+        return FINAL_STAGE
     if days_past_due >= int(params["first_overdue_days"]):
         return "overdue_7"
     if -int(params["before_due_days"]) <= days_past_due < 0:
@@ -70,6 +71,13 @@ def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> 
             DunningExclusion.invoice_id == Invoice.id,
             DunningExclusion.partner_id == Invoice.partner_id,
         ),
+    )
+    # An invoice given its last reminder has nothing more to receive: most long-overdue
+    # invoices, every day, are left out in SQL rather than read and skipped.
+    finished = exists().where(
+        DunningReminder.tenant_id == tenant_id,
+        DunningReminder.invoice_id == Invoice.id,
+        DunningReminder.stage == FINAL_STAGE,
     )
     return session.execute(
         select(
@@ -90,6 +98,7 @@ def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> 
             Invoice.due_date.is_not(None),
             Invoice.due_date <= date.fromordinal(today.toordinal() + before),
             ~excluded,
+            ~finished,
         )
         .order_by(Invoice.due_date)
     ).all()
