@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
@@ -39,6 +40,7 @@ from reportlab.platypus import (
 from automations.report import MonthlyFigures
 from domain.finance.documents.labels import french_number
 from domain.finance.documents.pdfa import FONT, FONT_BOLD, for_display, register_fonts
+from domain.kit.money import Currency
 
 SHORT_MONTHS = "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()
 ACCENT = colors.HexColor("#1F3A5F")
@@ -259,18 +261,19 @@ def render_xlsx(f: MonthlyFigures) -> bytes:
     summary.title = "Synthèse"
     _rows(summary, [(f"{f.business} — rapport mensuel de {f.label}", None)])
     _rows(summary, [("Indicateur", f"Montant ({f.currency})")], head=True)
-    _rows(summary, _key_cells(f))
+    money = _money_format(f)
+    _rows(summary, _key_cells(f), money=money)
     revenue = book.create_sheet("Chiffre d'affaires")
     _rows(revenue, [("Mois", "Facturé HT", "Encaissé")], head=True)
-    _rows(revenue, [(_month(p.period), p.invoiced_net, p.collected) for p in f.months])
+    _rows(revenue, [(_month(p.period), p.invoiced_net, p.collected) for p in f.months], money=money)
     _chart(revenue, "Chiffre d'affaires par mois", columns=2, anchor="E2", vertical=True)
     ageing = book.create_sheet("Créances")
     _rows(ageing, [("Ancienneté", "Montant")], head=True)
-    _rows(ageing, list(f.ageing))
+    _rows(ageing, list(f.ageing), money=money)
     _chart(ageing, f"Créances par ancienneté au {f.end:%d/%m/%Y}", columns=1, anchor="D2")
     top = book.create_sheet("Clients")
     _rows(top, [("Client", "Facturé HT")], head=True)
-    _rows(top, [(t.name, t.invoiced_net) for t in f.kpis.top_customers])
+    _rows(top, [(t.name, t.invoiced_net) for t in f.kpis.top_customers], money=money)
     if f.kpis.top_customers:
         _chart(top, "Meilleurs clients du mois", columns=1, anchor="D2")
     if f.stock is not None:
@@ -285,6 +288,11 @@ def render_xlsx(f: MonthlyFigures) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _money_format(f: MonthlyFigures) -> str:
+    """Amounts shown with the currency's minor unit (2 decimals for EUR, none for XOF)."""
+    return "#,##0.00" if Currency(f.currency).minor_units else "#,##0"
 
 
 def _key_cells(f: MonthlyFigures) -> list[tuple[Any, ...]]:
@@ -303,7 +311,8 @@ def _key_cells(f: MonthlyFigures) -> list[tuple[Any, ...]]:
 
 def _stock_sheet(sheet: Worksheet, f: MonthlyFigures) -> None:
     assert f.stock is not None
-    _rows(sheet, [("Valeur du stock", f.stock.value), ("Produits en stock", f.stock.products)])
+    values = [("Valeur du stock", f.stock.value), ("Produits en stock", f.stock.products)]
+    _rows(sheet, values, money=_money_format(f))
     _rows(sheet, [("Produit", "Dépôt", "Disponible", "Minimum", "Maximum")], head=True)
     _rows(
         sheet,
@@ -314,12 +323,19 @@ def _stock_sheet(sheet: Worksheet, f: MonthlyFigures) -> None:
     )
 
 
-def _rows(sheet: Worksheet, rows: list[tuple[Any, ...]], *, head: bool = False) -> None:
+def _rows(
+    sheet: Worksheet, rows: list[tuple[Any, ...]], *, head: bool = False, money: str = ""
+) -> None:
+    """Append ``rows``; ``money``: the number format of their Decimal cells (amounts)."""
     for row in rows:
         sheet.append(list(row))
-        if head:
-            for cell in sheet[sheet.max_row]:
+        for cell in sheet[sheet.max_row]:
+            if head:
                 cell.font, cell.fill = BOLD, HEAD_FILL
+            elif isinstance(cell.value, Decimal) and money:
+                cell.number_format = money
+            elif isinstance(cell.value, date | datetime):
+                cell.number_format = "DD/MM/YYYY"
     sheet.column_dimensions["A"].width = 28
     for letter in "BCDE":
         sheet.column_dimensions[letter].width = 16

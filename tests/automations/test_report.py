@@ -122,6 +122,7 @@ class TestFiles:
         shop = november
         with container.db.unit_of_work(shop.tenant_id) as s:
             files = report_files(s, shop.principal, container.clock, NOVEMBER)
+            f = monthly_figures(s, shop.principal, container.clock, NOVEMBER)
         pdf = PdfReader(io.BytesIO(files["rapport-mensuel-2026-11.pdf"]))
         text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
         assert "rapport mensuel de novembre 2026" in text
@@ -135,7 +136,10 @@ class TestFiles:
         assert {"Stock", "Absences"} <= set(book.sheetnames)
         assert len(book["Chiffre d'affaires"]._charts) == 1  # noqa: SLF001
         assert len(book["Créances"]._charts) == 1  # noqa: SLF001
-        months = [row[0].value for row in book["Chiffre d'affaires"].iter_rows(min_row=2)]
+        revenue = list(book["Chiffre d'affaires"].iter_rows(min_row=2))
+        months = [row[0].value for row in revenue]
+        assert revenue[-1][1].value == f.kpis.invoiced_net  # the cell holds the amount
+        assert revenue[-1][1].number_format == "#,##0.00"
         assert months[0] == "déc. 25" and months[-1] == "nov. 26"
 
 
