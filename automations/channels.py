@@ -28,6 +28,8 @@ from comptoir.bootstrap import Container
 from domain.automations.models import Notification, NotificationDelivery
 from domain.documents.models import Document, DocumentBlob
 from domain.identity.mail import Mail, MailAttachment
+from domain.identity.models import Membership
+from domain.kit.principal import Channel, Principal, Role
 from domain.whatsapp.delivery import window_open
 from domain.whatsapp.outbox import member_phone, queue_document, queue_text
 
@@ -162,12 +164,31 @@ def attached_files(
     session: Session, tenant_id: UUID, notification: Notification
 ) -> tuple[MailAttachment, ...]:
     """The documents a notification names in ``data["attachments"]`` (a report's files),
-    as files to send; one deleted since is left out."""
+    as files to send; one deleted since, or that the member's current roles may not read,
+    is left out."""
+    from rag.service import may_read
+
+    ids = notification.data.get("attachments") or []
+    roles = session.scalar(
+        select(Membership.roles).where(
+            Membership.tenant_id == tenant_id,
+            Membership.user_id == notification.user_id,
+            Membership.is_active,
+        )
+    )
+    if not ids or roles is None:
+        return ()
+    reader = Principal(
+        tenant_id=tenant_id,
+        user_id=notification.user_id,
+        roles=frozenset(Role(r) for r in roles),
+        channel=Channel.AUTOMATION,
+    )
     files = []
-    for document_id in notification.data.get("attachments") or []:
+    for document_id in ids:
         document = session.get(Document, (tenant_id, UUID(document_id)))
         blob = session.get(DocumentBlob, (tenant_id, UUID(document_id)))
-        if document is None or blob is None:
+        if document is None or blob is None or not may_read(reader, document):
             continue
         kind = CONTENT_TYPES.get(document.kind, "application/octet-stream")
         files.append(MailAttachment(document.filename, kind, blob.data))

@@ -18,9 +18,11 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from api.whatsapp_bot import note_inbound
+from automations.channels import attached_files
 from automations.report import monthly_figures, report_files
 from comptoir.bootstrap import Container
 from comptoir.whatsapp_fake import FakeGraph
+from domain.automations.models import Notification
 from domain.documents.models import Document
 from domain.hr import service as hr
 from domain.kit.principal import Role
@@ -178,6 +180,12 @@ class TestMonthlyReport:
         files = {p.get_filename(): p.get_payload(decode=True) for p in parts}
         assert set(files) == {"rapport-mensuel-2026-11.pdf", "rapport-mensuel-2026-11.xlsx"}
         assert bytes(files["rapport-mensuel-2026-11.pdf"])[:5] == b"%PDF-"
+        with container.db.unit_of_work(shop.tenant_id) as s:
+            named = {"attachments": [str(d.id) for d in stored]}
+            for_seller = Notification(user_id=seller.user_id, data=named)
+            for_accountant = Notification(user_id=accountant.user_id, data=named)
+            assert attached_files(s, shop.tenant_id, for_seller) == ()  # may not read them
+            assert len(attached_files(s, shop.tenant_id, for_accountant)) == 2
         pdf_id = stored[0].id
         assert fetch(http, accountant, pdf_id) == 200
         assert fetch(http, seller, pdf_id) == 404  # the file is the accountants' and admins'
