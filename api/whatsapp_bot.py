@@ -30,6 +30,7 @@ from domain.conversations.models import Conversation
 from domain.kit.principal import Channel
 from domain.whatsapp import inbox, links, outbox
 from domain.whatsapp.delivery import WINDOW, apply_status
+from domain.whatsapp.invoice_sends import follow
 from domain.whatsapp.models import WhatsAppMessage
 from domain.whatsapp.render import MAX_ROWS, choices_body
 
@@ -114,6 +115,7 @@ def record_status(
         if row is None or message is None:
             return "duplicate"
         apply_status(message, status)
+        follow(message)  # an invoice sending carried by this message
         inbox.finish(session, row, c.clock.now(), "applied")
         return message.status
 
