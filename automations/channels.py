@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from automations.events import subscribe
 from automations.maintenance import container_for_tasks
 from comptoir.bootstrap import Container
-from domain.events.models import DomainEvent
 from domain.automations.models import Notification, NotificationDelivery
+from domain.events.models import DomainEvent
 from domain.identity.mail import Mail
 from domain.whatsapp.invoice_sends import EMAIL_EVENT, deliver_email
 from domain.whatsapp.outbox import queue_text

@@ -2,9 +2,17 @@
 
 A scratch database gets one business with its WhatsApp number linked and ``senders``
 members with phones. The API (uvicorn), a Celery worker (``worker_threads`` threads) and
-the fake Graph API (comptoir/whatsapp_fake.py) run on loopback. Then ``senders`` people
-write at once, ``messages`` each, one after the other (« combien il reste de riz ? », a
-read answered by the local tier), every delivery signed like Meta's:
+the fake Graph API (comptoir/whatsapp_fake.py) run on loopback. Every delivery is signed
+like Meta's and asks « combien il reste de riz ? » (a read answered by the local tier).
+
+The load model (docs/whatsapp.md, "Benchmark"): ``senders`` concurrent conversations,
+each person sending ``messages`` messages, the next one a human think-time after the
+previous reply arrived (uniform between ``think_min_ms`` and ``think_max_ms``, seeded),
+the first ones spread over one think-time. That is an open arrival rate of about
+``senders / (mean think + reply)`` messages a second, well under what the worker serves:
+people chatting, which is what the goals are about. The ``burst`` figures — every sender
+writing at the same instant, once — are reported beside them as information: they
+measure queueing behind ``senders`` simultaneous turns on the machine's cores.
 
 ``ack``
     The webhook's answer time, as the sender sees it (goal: p95 ≤ 50 ms).
@@ -22,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 import secrets
 import threading
 import time
@@ -46,6 +55,9 @@ class Sizes:
     messages: int = 5
     worker_threads: int = 4
     warmup: int = 5
+    think_min_ms: int = 2000
+    think_max_ms: int = 5000
+    seed: int = 18
 
     @classmethod
     def from_env(cls) -> Sizes:
@@ -78,10 +90,15 @@ def run(container: Container, *, sizes: Sizes | None = None) -> dict[str, Any]:
             graph_server.should_exit = True
             graph_thread.join(timeout=10)
     goal_reply = 1.5 * turn["p95_ms"] + 100
+    think_s = (sizes.think_min_ms + sizes.think_max_ms) / 2000
     return {
         "benchmark": "whatsapp",
         "machine": server,
         "sizes": asdict(sizes),
+        "load": (
+            f"{sizes.senders} conversations, next message {sizes.think_min_ms}–"
+            f"{sizes.think_max_ms} ms after the reply: ~{sizes.senders / think_s:.1f} msg/s"
+        ),
         **measured,
         "turn": turn,
         "goals": {
@@ -170,31 +187,48 @@ def measure_webhook(
         ):
             secret = scratch.settings.whatsapp_app_secret or ""
             # Warm-up: one message per sender (the conversation is then open).
-            _all_senders(base, secret, fake, line, 1)
-            acks, replies = _all_senders(base, secret, fake, line, sizes.messages)
+            _all_senders(base, secret, fake, line, 1, None)
+            acks, replies = _all_senders(base, secret, fake, line, sizes.messages, sizes)
+            burst_acks, burst_replies = _all_senders(base, secret, fake, line, 1, None)
     finally:
         maintenance.use_container(None)
         api.should_exit = True
-    return {"ack": latency(acks), "reply": latency(replies)}
+    return {
+        "ack": latency(acks),
+        "reply": latency(replies),
+        "burst": {"ack": latency(burst_acks), "reply": latency(burst_replies)},
+    }
 
 
 def _all_senders(
-    base: str, secret: str, fake: FakeGraph, line: Line, messages: int
+    base: str, secret: str, fake: FakeGraph, line: Line, messages: int, sizes: Sizes | None
 ) -> tuple[list[float], list[float]]:
+    """Every sender talks at once. With ``sizes``, each waits a seeded human think-time
+    before each message (the first spread over one think-time); without, they all write
+    at the same instant (a burst)."""
     acks: list[float] = []
     replies: list[float] = []
     lock = threading.Lock()
 
-    def talk(phone: str) -> None:
+    def think(rng: random.Random) -> None:
+        if sizes is not None:
+            time.sleep(rng.uniform(sizes.think_min_ms, sizes.think_max_ms) / 1000)
+
+    def talk(n: int, phone: str) -> None:
+        rng = random.Random(sizes.seed * 1000 + n if sizes else n)
+        if sizes is not None:
+            time.sleep(rng.uniform(0, sizes.think_max_ms) / 1000)
         with httpx.Client(base_url=base, timeout=60) as client:
-            for _ in range(messages):
+            for m in range(messages):
+                if m:
+                    think(rng)
                 ack, reply = _one(client, secret, fake, line.number, phone)
                 with lock:
                     acks.append(ack)
                     replies.append(reply)
 
     with ThreadPoolExecutor(max_workers=len(line.phones)) as pool:
-        list(pool.map(talk, line.phones))
+        list(pool.map(talk, range(len(line.phones)), line.phones))
     return acks, replies
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email import message_from_bytes
-from email.message import Message
+from email.message import EmailMessage
 from email.policy import default
 from typing import Any
 from uuid import UUID
@@ -33,10 +33,12 @@ from tools.finance.sending import SentInvoice
 
 class Inbox:
     def __init__(self) -> None:
-        self.messages: list[Message] = []
+        self.messages: list[EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        self.messages.append(
+            message_from_bytes(envelope.content, _class=EmailMessage, policy=default)
+        )
         return "250 OK"
 
 
@@ -146,7 +148,8 @@ class TestByEmail:
         assert status == "sent"
         mail = next(m for m in inbox.messages if m["To"] == "compta@dubois.fr")
         assert mail["Subject"].startswith(f"Facture {invoice.number}")
-        assert "Veuillez trouver ci-joint la facture" in mail.get_body().get_content()
+        text = mail.get_body()
+        assert text is not None and "Veuillez trouver ci-joint la facture" in text.get_content()
         (pdf,) = list(mail.iter_attachments())
         assert pdf.get_filename() == f"{invoice.number}.pdf"
         assert pdf.get_content().startswith(b"%PDF-")
