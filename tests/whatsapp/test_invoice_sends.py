@@ -11,6 +11,7 @@ from email.policy import default
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
@@ -23,7 +24,9 @@ from domain.whatsapp.graph import GraphAPI
 from domain.whatsapp.invoice_sends import deliver_email, follow, sends_of
 from domain.whatsapp.models import InvoiceSend, WhatsAppLink, WhatsAppMessage
 from domain.whatsapp.templates import TemplatesIn, set_templates
+from tests.api.test_auth import bearer
 from tests.conftest import free_port
+from tests.factories import login
 from tests.finance_factories import Shop, draft_invoice, make_customer, make_shop, posted_invoice
 from tests.whatsapp.conftest import ACCESS_TOKEN, link, new_number, new_phone
 from tools.base import ToolContext
@@ -128,7 +131,7 @@ class TestByWhatsApp:
 
 class TestByEmail:
     def test_the_pdf_goes_attached_with_a_french_subject(
-        self, quiet: Container, smtp: tuple[str, Inbox]
+        self, quiet: Container, smtp: tuple[str, Inbox], http: httpx.Client
     ) -> None:
         url, inbox = smtp
         shop = make_shop(quiet, country="FR")
@@ -156,6 +159,15 @@ class TestByEmail:
         with quiet.db.unit_of_work(shop.tenant_id) as session:
             (recorded,) = sends_of(session, shop.principal, quiet.clock, invoice.id)
             assert (recorded.status, recorded.attachment) == ("sent", None)
+        token = login(http, shop.account)["access_token"]
+        listed = http.get(f"/api/v1/invoices/{invoice.id}/sends", headers=bearer(token))
+        assert listed.status_code == 200, listed.text
+        (shown,) = listed.json()
+        assert (shown["channel"], shown["recipient"], shown["status"]) == (
+            "email",
+            "compta@dubois.fr",
+            "sent",
+        )
 
     def test_an_unreachable_server_is_recorded_as_failed(self, quiet: Container) -> None:
         shop = make_shop(quiet, country="FR")
