@@ -30,11 +30,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import random
 import secrets
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -53,6 +60,10 @@ GOAL_ACK_P95_MS = 50.0
 class Sizes:
     senders: int = 20
     messages: int = 5
+    # The worker as ``make run`` starts it: a separate ``celery worker`` process, prefork,
+    # this many processes (one per core). 0: an in-process worker with ``worker_threads``
+    # threads (sharing one interpreter lock with the API and the senders).
+    worker_processes: int = 2
     worker_threads: int = 4
     warmup: int = 5
     think_min_ms: int = 2000
@@ -168,23 +179,14 @@ def measure_turn(scratch: Container, line: Line, sizes: Sizes) -> dict[str, floa
 def measure_webhook(
     scratch: Container, fake: FakeGraph, line: Line, sizes: Sizes
 ) -> dict[str, Any]:
-    from celery.contrib.testing.worker import start_worker
-
     from automations import maintenance
-    from automations.celery_app import app as celery_app
     from automations.celery_app import configure
 
     configure(scratch.endpoints.redis_url)
     maintenance.use_container(scratch)
     base, api = _serve_api(scratch)
     try:
-        with start_worker(
-            celery_app,
-            pool="threads",
-            concurrency=sizes.worker_threads,
-            perform_ping_check=False,
-            shutdown_timeout=30,
-        ):
+        with _worker(scratch, sizes):
             secret = scratch.settings.whatsapp_app_secret or ""
             # Warm-up: one message per sender (the conversation is then open).
             _all_senders(base, secret, fake, line, 1, None)
@@ -198,6 +200,56 @@ def measure_webhook(
         "reply": latency(replies),
         "burst": {"ack": latency(burst_acks), "reply": latency(burst_replies)},
     }
+
+
+@contextmanager
+def _worker(scratch: Container, sizes: Sizes) -> Iterator[None]:
+    """The Celery worker that runs the turns: a process of its own as in ``make run``, or
+    threads in this process when ``worker_processes`` is 0."""
+    if sizes.worker_processes <= 0:
+        from celery.contrib.testing.worker import start_worker
+
+        from automations.celery_app import app as celery_app
+
+        with start_worker(
+            celery_app,
+            pool="threads",
+            concurrency=sizes.worker_threads,
+            perform_ping_check=False,
+            shutdown_timeout=30,
+        ):
+            yield
+        return
+    s = scratch.settings
+    env = {
+        **os.environ,
+        "DATABASE_URL": scratch.endpoints.database_url,
+        "APP_DATABASE_URL": scratch.app_database_url,
+        "REDIS_URL": scratch.endpoints.redis_url,
+        "COMPTOIR_SECRET_KEY": s.resolved_secret_key(),
+        "COMPTOIR_WHATSAPP_ACCESS_TOKEN": s.whatsapp_access_token or "",
+        "COMPTOIR_WHATSAPP_APP_SECRET": s.whatsapp_app_secret or "",
+        "COMPTOIR_WHATSAPP_VERIFY_TOKEN": s.whatsapp_verify_token or "",
+        "COMPTOIR_WHATSAPP_API_URL": s.whatsapp_api_url,
+    }
+    command = [
+        sys.executable,
+        *("-m", "celery", "-A", "automations.celery_app", "worker", "--loglevel", "WARNING"),
+        *("--pool", "prefork", "--concurrency", str(sizes.worker_processes)),
+    ]
+    with tempfile.TemporaryFile() as log:
+        worker = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+            if worker.returncode not in (0, -signal.SIGTERM):
+                log.seek(0)
+                print(log.read().decode(errors="replace")[-4000:], file=sys.stderr)  # noqa: T201
 
 
 def _all_senders(
@@ -245,10 +297,10 @@ def _one(
     )
     ack = (time.monotonic() - started) * 1000
     response.raise_for_status()
-    deadline = started + 60
+    deadline = started + 300  # the first turns of a new worker load the models
     while len(times := fake.send_times(phone)) <= already:
         if time.monotonic() > deadline:
-            raise RuntimeError(f"no reply to {phone} within 60 s")
+            raise RuntimeError(f"no reply to {phone} within 300 s")
         time.sleep(0.002)
     return ack, (times[already] - started) * 1000
 
