@@ -184,9 +184,8 @@ def measure_webhook(
 
     configure(scratch.endpoints.redis_url)
     maintenance.use_container(scratch)
-    base, api = _serve_api(scratch)
     try:
-        with _worker(scratch, sizes):
+        with _api(scratch) as base, _worker(scratch, sizes):
             secret = scratch.settings.whatsapp_app_secret or ""
             # Warm-up: one message per sender (the conversation is then open).
             _all_senders(base, secret, fake, line, 1, None)
@@ -194,7 +193,6 @@ def measure_webhook(
             burst_acks, burst_replies = _all_senders(base, secret, fake, line, 1, None)
     finally:
         maintenance.use_container(None)
-        api.should_exit = True
     return {
         "ack": latency(acks),
         "reply": latency(replies),
@@ -220,8 +218,19 @@ def _worker(scratch: Container, sizes: Sizes) -> Iterator[None]:
         ):
             yield
         return
+    command = [
+        sys.executable,
+        *("-m", "celery", "-A", "automations.celery_app", "worker", "--loglevel", "WARNING"),
+        *("--pool", "prefork", "--concurrency", str(sizes.worker_processes)),
+    ]
+    with _process(command, _environment(scratch)):
+        yield
+
+
+def _environment(scratch: Container) -> dict[str, str]:
+    """The scratch business's settings for a process of its own."""
     s = scratch.settings
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": scratch.endpoints.database_url,
         "APP_DATABASE_URL": scratch.app_database_url,
@@ -232,22 +241,22 @@ def _worker(scratch: Container, sizes: Sizes) -> Iterator[None]:
         "COMPTOIR_WHATSAPP_VERIFY_TOKEN": s.whatsapp_verify_token or "",
         "COMPTOIR_WHATSAPP_API_URL": s.whatsapp_api_url,
     }
-    command = [
-        sys.executable,
-        *("-m", "celery", "-A", "automations.celery_app", "worker", "--loglevel", "WARNING"),
-        *("--pool", "prefork", "--concurrency", str(sizes.worker_processes)),
-    ]
+
+
+@contextmanager
+def _process(command: list[str], env: dict[str, str]) -> Iterator[None]:
+    """Run ``command`` for the block; its output is shown if it did not stop cleanly."""
     with tempfile.TemporaryFile() as log:
-        worker = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             yield
         finally:
-            worker.terminate()
+            child.terminate()
             try:
-                worker.wait(timeout=30)
+                child.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                worker.kill()
-            if worker.returncode not in (0, -signal.SIGTERM):
+                child.kill()
+            if child.returncode not in (0, -signal.SIGTERM):
                 log.seek(0)
                 print(log.read().decode(errors="replace")[-4000:], file=sys.stderr)  # noqa: T201
 
@@ -301,7 +310,8 @@ def _one(
     while len(times := fake.send_times(phone)) <= already:
         if time.monotonic() > deadline:
             raise RuntimeError(f"no reply to {phone} within 300 s")
-        time.sleep(0.002)
+        # The reply's time is the fake Graph API's record, not this poll's.
+        time.sleep(0.02)
     return ack, (times[already] - started) * 1000
 
 
@@ -327,21 +337,25 @@ def _body(number: str, phone: str) -> dict[str, Any]:
     }
 
 
-def _serve_api(scratch: Container) -> tuple[str, Any]:
-    import uvicorn
-
-    from api.app import create_app
-
+@contextmanager
+def _api(scratch: Container) -> Iterator[str]:
+    """The API as ``make run`` serves it: uvicorn in a process of its own, so the
+    acknowledgement is not measured behind this process's senders."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(scratch), host="127.0.0.1", port=port, log_level="warning", access_log=False
-        )
-    )
-    threading.Thread(target=server.run, daemon=True).start()  # stopped by should_exit
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    return f"http://127.0.0.1:{port}", server
+    command = [
+        sys.executable,
+        *("-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1"),
+        *("--port", str(port), "--no-access-log", "--log-level", "warning"),
+    ]
+    with _process(command, _environment(scratch)):
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=5).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("uvicorn did not start") from None
+                time.sleep(0.2)
+        yield base
