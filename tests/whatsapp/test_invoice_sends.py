@@ -5,6 +5,7 @@ aiosmtpd), recorded on the invoice with the status Meta or the SMTP server gave.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -16,9 +17,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from api.whatsapp_bot import note_inbound
 from comptoir.bootstrap import Container
 from comptoir.whatsapp_fake import FakeGraph
 from domain.kit.errors import InvalidInput
+from domain.kit.principal import Channel, Role
 from domain.whatsapp import delivery
 from domain.whatsapp.graph import GraphAPI
 from domain.whatsapp.invoice_sends import deliver_email, follow, sends_of
@@ -28,7 +31,13 @@ from tests.api.test_auth import bearer
 from tests.conftest import free_port
 from tests.factories import login
 from tests.finance_factories import Shop, draft_invoice, make_customer, make_shop, posted_invoice
-from tests.whatsapp.conftest import ACCESS_TOKEN, link, new_number, new_phone
+from tests.whatsapp.conftest import (
+    ACCESS_TOKEN,
+    add_member_with_phone,
+    link,
+    new_number,
+    new_phone,
+)
 from tools.base import ToolContext
 from tools.finance import send_invoice
 from tools.finance.sending import SentInvoice
@@ -127,6 +136,34 @@ class TestByWhatsApp:
             run(quiet, shop, invoice_id=str(draft.id))
         with quiet.db.unit_of_work(shop.tenant_id) as session:
             assert session.scalars(select(InvoiceSend)).all() == []
+
+
+class TestToOneself:
+    def test_asked_on_whatsapp_the_pdf_comes_back_as_a_document(
+        self, quiet: Container, graph: GraphAPI, fake_graph: FakeGraph
+    ) -> None:
+        shop = make_shop(quiet, country="SN")
+        invoice = posted_invoice(quiet, shop)
+        phone = new_phone()
+        member = add_member_with_phone(quiet, shop.account, phone, Role.ACCOUNTANT)
+        link(quiet, shop.account, new_number())
+        principal = replace(member.principal(Role.ACCOUNTANT), channel=Channel.WHATSAPP)
+        with quiet.db.unit_of_work(shop.tenant_id) as session:
+            note_inbound(session, shop.tenant_id, phone, quiet.clock.now())
+            context = ToolContext(session, principal, quiet.clock)
+            sent = send_invoice.run(context, {"invoice": invoice.number, "to_me": True})
+        assert isinstance(sent, SentInvoice)
+        assert sent.preview().startswith(f"Vous envoyer la facture {invoice.number}")
+        assert (sent.channel, sent.recipient) == ("whatsapp", phone)
+        with quiet.db.unit_of_work(shop.tenant_id) as session:
+            send = session.get(InvoiceSend, (shop.tenant_id, UUID(sent.send_id)))
+            assert send is not None and send.to_member == member.user_id
+            message_id = send.whatsapp_message_id
+        assert message_id is not None
+        delivery.deliver(quiet.db, graph, quiet.clock, shop.tenant_id, message_id)
+        (out,) = fake_graph.sent_to(phone)
+        assert out["type"] == "document"
+        assert out["document"]["filename"] == f"{invoice.number}.pdf"
 
 
 class TestByEmail:

@@ -112,6 +112,19 @@ class TestInConversation:
         talk: Talk = talk_as(FATOU)
         number = posted_for(talk, "Supérette Ndiaye")
         talk.conversation = None
-        answer = talk(f"envoie la facture {number} à Diallo par mail")
+        before = len(sends(demo, talk))
+        answer = talk(f"envoie la facture {number} à Alimentation Fall par mail")
         assert not talk.token
-        assert "Supérette Ndiaye" in answer or "Diallo" in answer
+        assert f"La facture {number} est celle de Supérette Ndiaye" in answer
+        assert len(sends(demo, talk)) == before
+
+    def test_by_whatsapp_without_the_customers_phone_says_what_is_missing(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        talk: Talk = talk_as(FATOU)
+        number = posted_for(talk, "Supérette Ndiaye")
+        talk.conversation = None
+        answer = talk(f"envoie la facture {number} à Supérette Ndiaye par whatsapp")
+        assert not talk.token
+        assert "n'a pas de numéro de téléphone enregistré" in answer
+        assert "(son e-mail : contact" in answer
