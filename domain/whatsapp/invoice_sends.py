@@ -194,14 +194,15 @@ def send_invoice(
     else:
         _queue_email(session, send, doc)
     session.flush()
-    audit.record(
-        session,
-        principal,
-        f"invoice.send_{where.channel}",
-        target_type="invoice",
-        target_id=invoice_id,
-        after={"send": str(send.id), "to": where.address, "member": where.to_member},
-    )
+    if where.channel == "email" or where.to_member:  # the customer template audits itself
+        audit.record(
+            session,
+            principal,
+            f"invoice.send_{where.channel}",
+            target_type="invoice",
+            target_id=invoice_id,
+            after={"send": str(send.id), "to": where.address, "member": where.to_member},
+        )
     return send
 
 
