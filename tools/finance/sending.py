@@ -31,9 +31,10 @@ class SendInvoiceIn(BaseModel):
         max_length=200,
         description="À qui, quand c'est dit (« à Diallo ») : le client de la facture.",
     )
-    channel: Literal["whatsapp", "email"] | None = Field(
+    channel: Literal["whatsapp", "email", "sms"] | None = Field(
         default=None,
-        description="Par WhatsApp ou par e-mail ; sans précision, selon ce que le client a.",
+        description="Par WhatsApp ou par e-mail (le SMS n'est pas proposé) ; sans "
+        "précision, selon ce que le client a.",
     )
     to_me: bool = Field(
         default=False, description="À soi-même (« envoie-moi la facture ») plutôt qu'au client."
@@ -72,6 +73,9 @@ class SentInvoice(ToolResult):
         return f"Envoyer {self._what()} à {self.customer} {self._route()} ?"
 
 
+_CHANNELS: dict[str, invoice_sends.SendChannel] = {"whatsapp": "whatsapp", "email": "email"}
+
+
 def _the_invoice(ctx: ToolContext, args: SendInvoiceIn) -> Invoice:
     """The invoice meant: by number or id, else the named customer's latest one; a named
     customer who is not the invoice's is refused rather than sent another's invoice."""
@@ -103,13 +107,18 @@ def send_invoice(ctx: ToolContext, args: SendInvoiceIn) -> SentInvoice:
     son statut. Sans canal précisé : WhatsApp si le client a un numéro, sinon son e-mail.
     Exemples : « envoie la facture F-2026-00012 à Diallo par WhatsApp », « envoie-la lui
     par mail », « envoie-moi la facture F-2026-00012 »."""
+    if args.channel == "sms":
+        raise InvalidInput(
+            "L'envoi de factures par SMS n'est pas disponible et rien n'a été envoyé : "
+            "je peux l'envoyer par WhatsApp ou par e-mail."
+        )
     invoice = _the_invoice(ctx, args)
     send = invoice_sends.send_invoice(
         ctx.session,
         ctx.principal,
         ctx.clock,
         invoice.id,
-        channel=args.channel,
+        channel=_CHANNELS.get(args.channel or ""),
         to_me=args.to_me,
     )
     return SentInvoice(

@@ -40,6 +40,10 @@ class TestUnderstanding:
             ),
             ("envoie-moi la facture F-2026-00012", {"invoice": "F-2026-00012", "to_me": True}),
             ("envoie la facture de Sow par mail", {"customer": "Sow", "channel": "email"}),
+            (
+                "envoie la facture F-2026-00012 par SMS",
+                {"invoice": "F-2026-00012", "channel": "sms"},
+            ),
         ],
     )
     def test_a_sending_is_read_whole(
@@ -128,3 +132,12 @@ class TestInConversation:
         assert not talk.token
         assert "n'a pas de numéro de téléphone enregistré" in answer
         assert "(son e-mail : contact" in answer
+
+    def test_by_sms_is_refused_and_says_what_exists(self, demo: Container, talk_as: Any) -> None:
+        talk: Talk = talk_as(FATOU)
+        number = posted_for(talk, "Supérette Ndiaye")
+        before = len(sends(demo, talk))
+        answer = talk("envoie-la lui par SMS")
+        assert not talk.token
+        assert "par SMS n'est pas disponible" in answer and "WhatsApp ou par e-mail" in answer
+        assert len(sends(demo, talk)) == before and number
