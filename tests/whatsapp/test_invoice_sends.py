@@ -37,6 +37,10 @@ from tests.whatsapp.conftest import (
     link,
     new_number,
     new_phone,
+    post,
+    tap,
+    text_delivery,
+    wait_for,
 )
 from tools.base import ToolContext
 from tools.finance import send_invoice
@@ -231,3 +235,40 @@ class TestByEmail:
         invoice = posted_invoice(quiet, shop, partner_id=customer)
         with pytest.raises(InvalidInput, match="ni numéro de téléphone ni adresse e-mail"):
             run(quiet, shop, invoice=invoice.number)
+
+
+@pytest.mark.usefixtures("worker")
+class TestOnWhatsApp:
+    def test_send_me_the_invoice_comes_back_as_a_pdf_after_the_yes_button(
+        self, http: httpx.Client, whatsapp_on: Container, fake_graph: FakeGraph
+    ) -> None:
+        shop = make_shop(whatsapp_on, country="SN")
+        invoice = posted_invoice(whatsapp_on, shop)
+        number, phone = new_number(), new_phone()
+        link(whatsapp_on, shop.account, number)
+        add_member_with_phone(whatsapp_on, shop.account, phone, Role.ACCOUNTANT)
+        asked = text_delivery(
+            f"envoie-moi la facture {invoice.number}", number=number, sender=phone
+        )
+        assert post(http, asked).status_code == 200
+        preview = wait_for(lambda: fake_graph.sent_to(phone))[-1]
+        assert preview["type"] == "interactive"
+        text = preview["interactive"]["body"]["text"]
+        assert f"Vous envoyer la facture {invoice.number}" in text and phone in text
+        buttons = {
+            b["reply"]["title"]: b["reply"]["id"]
+            for b in preview["interactive"]["action"]["buttons"]
+        }
+        assert post(http, tap(buttons["Oui"], number=number, sender=phone)).status_code == 200
+        sent = wait_for(lambda: (m := fake_graph.sent_to(phone)) and len(m) >= 3 and m)
+        (document,) = [m for m in sent if m["type"] == "document"]
+        assert document["document"]["filename"] == f"{invoice.number}.pdf"
+        with whatsapp_on.db.unit_of_work(shop.tenant_id) as session:
+            recorded = wait_for(
+                lambda: [
+                    s
+                    for s in sends_of(session, shop.principal, whatsapp_on.clock, invoice.id)
+                    if s.status == "sent"
+                ]
+            )
+            assert recorded[0].channel == "whatsapp" and recorded[0].recipient == phone
