@@ -26,6 +26,7 @@ from api.sales import router as sales_router
 from api.stock import router as stock_router
 from api.web import install_web
 from api.whatsapp import router as whatsapp_router
+from api.whatsapp import sends_router as invoice_sends_router
 from api.whatsapp import webhook_router as whatsapp_webhook_router
 from comptoir.bootstrap import Container, build_container
 from comptoir.logs import configure_logging
@@ -97,6 +98,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(chat_router)
     app.include_router(whatsapp_router)
     app.include_router(whatsapp_webhook_router)
+    app.include_router(invoice_sends_router)
     install_web(app)
     app.include_router(automations_router)
     return app

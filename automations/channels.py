@@ -24,13 +24,17 @@ from uuid import UUID
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from automations.events import subscribe
+from automations.maintenance import container_for_tasks
 from comptoir.bootstrap import Container
 from domain.automations.models import Notification, NotificationDelivery
 from domain.documents.models import Document, DocumentBlob
+from domain.events.models import DomainEvent
 from domain.identity.mail import Mail, MailAttachment
 from domain.identity.models import Membership
 from domain.kit.principal import Channel, Principal, Role
 from domain.whatsapp.delivery import window_open
+from domain.whatsapp.invoice_sends import EMAIL_EVENT, deliver_email
 from domain.whatsapp.outbox import member_phone, queue_document, queue_text
 
 log = logging.getLogger(__name__)
@@ -210,3 +214,18 @@ def due_deliveries(
             {"now": container.clock.now()},
         )
         return [(r.tenant_id, r.id) for r in rows if tenant_id is None or r.tenant_id == tenant_id]
+
+
+@subscribe(EMAIL_EVENT)
+def send_invoice_email(session: Session, event: DomainEvent) -> None:
+    """An invoice e-mail queued by ``finance.send_invoice``: sent over SMTP after commit,
+    its outcome recorded on the sending (in the relay's transaction)."""
+    container = container_for_tasks()
+    deliver_email(
+        session,
+        event.tenant_id,
+        UUID(event.payload["send_id"]),
+        smtp_url=container.settings.smtp_url,
+        sender=container.settings.mail_from,
+        now=container.clock.now(),
+    )

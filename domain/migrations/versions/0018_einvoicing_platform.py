@@ -1,7 +1,7 @@
 """e-invoicing platform: account, flows, lifecycle statuses
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06
 
 A business's account on its plateforme agréée (URLs, credentials, the cursor of what was
@@ -20,7 +20,7 @@ from alembic import op
 from domain.kit.rls import tenant_policy_sql
 
 revision = "0018"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
