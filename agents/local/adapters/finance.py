@@ -550,8 +550,17 @@ def _credited_invoice(utt: Utterance) -> str | None:
     return name
 
 
+# « m'a rapporté une lampe de chevet »: one item sent back, counted by its article.
+ONE_RETURNED = re.compile(
+    r"\b(?:retourn|rendu|ramen|renvoy|rapport)\w*\s+(?:un|une)\s+([^,;.!?]+?)"
+    r"(?=\s*(?:[,;.!?]|\bet\b|\bpour\b|\bcar\b|\bparce\b|$))"
+)
+
+
 def extract_credit_note(utt: Utterance) -> dict[str, Any]:
     lines = [{"product": q.item, "quantity": q.value} for q in utt.quantities if q.item is not None]
+    if not utt.quantities and (one := ONE_RETURNED.search(utt.folded)) is not None:
+        lines = [{"product": utt.text[one.start(1) : one.end(1)], "quantity": 1}]
     return _given(invoice=_credited_invoice(utt), reason=_reason(utt), lines=lines)
 
 

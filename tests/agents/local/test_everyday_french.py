@@ -151,6 +151,11 @@ class TestWhoAndWhy:
         assert plan.tool == "finance.create_credit_note", plan
         assert "retour" in plan.arguments.get("reason", ""), plan
 
+    def test_one_item_sent_back_is_the_credit_note_s_line(self, local: LocalTier) -> None:
+        plan = say(local, "Ets Kane m'a renvoyé une lampe torche, un avoir sur F-2026-00004")
+        assert plan.arguments.get("lines") == [{"product": "lampe torche", "quantity": 1}]
+        assert plan.arguments.get("invoice") == "F-2026-00004", plan
+
     def test_a_call_for_a_customer_named_after_pour(self, local: LocalTier) -> None:
         plan = say(local, "planifie un appel pour la Clinique Ndiambour jeudi à 15h")
         assert plan.arguments.get("partner") == "Clinique Ndiambour", plan
