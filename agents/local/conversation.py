@@ -364,7 +364,11 @@ INTERRUPTION = re.compile(
 )
 
 # Words that only tie a message to the previous one: « il lui reste combien du coup ? »
-FILLER = re.compile(r"(?i),?\s*\bdu coup\b,?")
+# Words that add nothing to a request: « du coup », « d'après le système », « dans l'appli ».
+FILLER = re.compile(
+    r"(?i),?\s*\bdu coup\b,?|\s*\b(?:d'apr[eè]s|selon|dans)\s+(?:le syst[eè]me|l'appli"
+    r"|l'application|comptoir|toi|vous|l'ordi|l'ordinateur|le logiciel)\b"
+)
 
 # « avec Sow Transport, … », « c'est pour la Boutique Ndiaye »: a name, as an answer.
 NAMED = re.compile(

@@ -96,6 +96,10 @@ ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
 KIND_SPREAD = 0.03  # how close to the best an intent must score to be among them
+# « il en reste combien ? », « il lui reste combien ? »: a pronoun for what was just spoken of.
+ABOUT_IT = re.compile(
+    r"(?<![\w'])(?:en|lui|leur)\s+(?:reste\w*|a|ai|avons|ont|faut|manque\w*|doi\w*)(?![\w'])"
+)
 # A message opening by asking to see something reads (« montre-moi la facture de … »).
 SHOW = re.compile(
     r"^\W*(?:(?:bonjour|salut|stp|svp)\W+)?(?:montre|affiche|fais[- ]moi voir|fais voir"
@@ -446,8 +450,13 @@ class LocalTier(Replies):
                 intent = self._said_action(message, folded)
             if intent is None and not asks:
                 intent = self._only_full_reading(utt, message, today)
-        if rules.SEARCH in self.adapters and rules.asks_about_rule(
-            utt, routing, self.router, self.registry
+        about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
+        if about_it and intent == rules.SEARCH:
+            intent = None
+        if (
+            rules.SEARCH in self.adapters
+            and not about_it  # « il en reste combien ? »: the record just spoken of
+            and rules.asks_about_rule(utt, routing, self.router, self.registry)
         ):
             intent = rules.SEARCH  # what a rule says is read in the documents
         if intent is None and memory.about:
