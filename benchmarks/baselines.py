@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -236,5 +236,147 @@ def audit(
     conn.execute(AUDIT_SQL, [tenant_id, uuid7(), user_id, action, "invoice", str(target), summary])
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+# --- stock moves ------------------------------------------------------------------------------
+
+RECEIVE_READ_SQL = """
+SELECT p.average_cost, l.id, s.supplier_location_id,
+  (SELECT coalesce(sum(v.on_hand), 0) FROM stock_levels v
+   WHERE v.tenant_id = p.tenant_id AND v.product_id = p.id)
+FROM products p
+JOIN stock_settings s ON s.tenant_id = p.tenant_id
+JOIN warehouses w ON w.tenant_id = p.tenant_id AND w.id = %s AND w.is_active
+JOIN stock_locations l ON l.tenant_id = w.tenant_id AND l.warehouse_id = w.id AND l.is_main
+WHERE p.tenant_id = %s AND p.id = %s AND p.is_stockable AND NOT p.tracks_lots
+FOR NO KEY UPDATE OF p
+"""
+ISSUE_READ_SQL = """
+SELECT p.average_cost, l.id, s.customer_location_id, s.allow_negative_stock
+FROM products p
+JOIN stock_settings s ON s.tenant_id = p.tenant_id
+JOIN warehouses w ON w.tenant_id = p.tenant_id AND w.id = %s AND w.is_active
+JOIN stock_locations l ON l.tenant_id = w.tenant_id AND l.warehouse_id = w.id AND l.is_main
+WHERE p.tenant_id = %s AND p.id = %s AND p.is_stockable AND NOT p.tracks_lots
+"""
+LOCK_LEVEL_SQL = """
+SELECT on_hand FROM stock_levels
+WHERE tenant_id = %s AND product_id = %s AND location_id = %s AND lot_id IS NULL
+FOR UPDATE
+"""
+AVERAGE_SQL = """
+UPDATE products SET average_cost = %s, updated_at = now() WHERE tenant_id = %s AND id = %s
+"""
+MOVE_SQL = """
+INSERT INTO stock_moves (tenant_id, id, product_id, quantity, from_location_id,
+  to_location_id, kind, unit_cost, reference, reason, origin_type, moved_at, created_by,
+  created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'manual', now(), %s, now())
+"""
+LEVEL_SQL = """
+INSERT INTO stock_levels (tenant_id, id, product_id, location_id, on_hand, reserved,
+  created_at, updated_at)
+VALUES (%s, %s, %s, %s, %s, 0, now(), now())
+ON CONFLICT (tenant_id, product_id, location_id, lot_id)
+DO UPDATE SET on_hand = stock_levels.on_hand + excluded.on_hand, updated_at = now()
+RETURNING on_hand
+"""
+QUANTUM = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Move:
+    """One move as the benchmark asks for it: ``quantity`` of ``product_id`` into (receipt,
+    with ``unit_cost``) or out of (issue) ``warehouse_id``'s main location."""
+
+    product_id: UUID
+    warehouse_id: UUID
+    quantity: Decimal
+    unit_cost: Decimal | None = None
+    text: str = ""  # the receipt's reference, the issue's reason
+
+
+def receive(
+    conn: psycopg.Connection[Any], signed_tenant: str, tenant_id: UUID, user_id: UUID, m: Move
+) -> None:
+    """A receipt: product locked, weighted average updated, the move, the level, the
+    ``stock.received`` and ``stock.moved`` events and the audit entry."""
+    assert m.unit_cost is not None
+    with conn.transaction():
+        begin(conn, signed_tenant)
+        row = conn.execute(RECEIVE_READ_SQL, [m.warehouse_id, tenant_id, m.product_id]).fetchone()
+        if row is None:
+            raise LookupError("product, warehouse or stock settings not found")
+        average, location, supplier, before = row
+        base = max(Decimal(before), ZERO)
+        average = ((base * average + m.quantity * m.unit_cost) / (base + m.quantity)).quantize(
+            QUANTUM
+        )
+        conn.execute(AVERAGE_SQL, [average, tenant_id, m.product_id])
+        move_id = uuid7()
+        conn.execute(
+            MOVE_SQL,
+            [tenant_id, move_id, m.product_id, m.quantity, supplier, location, "in"]
+            + [m.unit_cost, m.text or None, None, user_id],
+        )
+        conn.execute(LEVEL_SQL, [tenant_id, uuid7(), m.product_id, location, m.quantity])
+        summary = move_summary(move_id, m, average)
+        stock_record(conn, tenant_id, user_id, "stock.received", "stock.receive", summary)
+
+
+def issue(
+    conn: psycopg.Connection[Any], signed_tenant: str, tenant_id: UUID, user_id: UUID, m: Move
+) -> None:
+    """An issue: the level locked and checked, the move valued at the average, the level,
+    the ``stock.issued`` and ``stock.moved`` events and the audit entry."""
+    with conn.transaction():
+        begin(conn, signed_tenant)
+        row = conn.execute(ISSUE_READ_SQL, [m.warehouse_id, tenant_id, m.product_id]).fetchone()
+        if row is None:
+            raise LookupError("product, warehouse or stock settings not found")
+        average, location, customer, allow_negative = row
+        level = conn.execute(LOCK_LEVEL_SQL, [tenant_id, m.product_id, location]).fetchone()
+        if not allow_negative and (level[0] if level else ZERO) < m.quantity:
+            raise ValueError("insufficient stock")
+        move_id = uuid7()
+        conn.execute(
+            MOVE_SQL,
+            [tenant_id, move_id, m.product_id, m.quantity, location, customer, "out"]
+            + [average, None, m.text, user_id],
+        )
+        conn.execute(LEVEL_SQL, [tenant_id, uuid7(), m.product_id, location, -m.quantity])
+        summary = move_summary(move_id, m, average)
+        stock_record(conn, tenant_id, user_id, "stock.issued", "stock.issue", summary)
+
+
+def move_summary(move_id: UUID, m: Move, average: Decimal) -> dict[str, str]:
+    return {
+        "stock_move_id": str(move_id),
+        "product_id": str(m.product_id),
+        "quantity": str(m.quantity),
+        "warehouse_id": str(m.warehouse_id),
+        "average_cost": str(average),
+    }
+
+
+def stock_record(
+    conn: psycopg.Connection[Any],
+    tenant_id: UUID,
+    user_id: UUID,
+    name: str,
+    action: str,
+    summary: dict[str, str],
+) -> None:
+    """The move's event, the transaction's ``stock.moved`` and the audit entry."""
+    payload = json.dumps(summary)
+    with conn.cursor() as cur:
+        cur.executemany(
+            EVENT_SQL,
+            [
+                (tenant_id, uuid7(), name, payload, user_id),
+                (tenant_id, uuid7(), "stock.moved", "{}", user_id),
+            ],
+        )
+    conn.execute(
+        AUDIT_SQL,
+        [tenant_id, uuid7(), user_id, action, "stock_move", summary["stock_move_id"]]
+        + [json.dumps({"before": None, "after": summary})],
+    )
