@@ -16,6 +16,7 @@ import psycopg
 from sqlalchemy import event
 
 from benchmarks import db as db_bench
+from benchmarks.goals import GOAL_KEYS, check_goals, goal
 from domain.kit.db import libpq_url
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from comptoir.bootstrap import Container
 
 S = TypeVar("S")
+__all__ = ["GOAL_KEYS", "check_goals", "goal"]  # every benchmark's goals, one shape
 
 
 def sizes_from_env(cls: type[S]) -> S:
@@ -34,61 +36,6 @@ def sizes_from_env(cls: type[S]) -> S:
         if f"COMPTOIR_BENCH_{f.name.upper()}" in os.environ
     }
     return cls(**values)
-
-
-GOAL_KEYS = ("name", "value", "unit", "baseline", "ratio", "goal", "met")
-
-
-def goal(
-    name: str,
-    value: float | None,
-    unit: str,
-    *,
-    at_most: float | None = None,
-    at_least: float | None = None,
-    baseline: float | None = None,
-) -> dict[str, Any]:
-    """One benchmark goal in the shape every benchmark's ``"goals"`` list shares.
-
-    Without ``baseline`` the bound applies to ``value`` itself (an absolute goal; baseline
-    and ratio are null). With it, the bound applies to ``ratio = value / baseline``, the
-    baseline being measured in the same run. A missing value (nothing measured) or a zero
-    baseline never meets its goal.
-    """
-    if (at_most is None) == (at_least is None):
-        raise ValueError("a goal has exactly one bound: at_most or at_least")
-    ratio = round(value / baseline, 4) if value is not None and baseline else None
-    compared = value if baseline is None else ratio
-    bound = at_most if at_most is not None else at_least
-    assert bound is not None
-    sign = "<=" if at_most is not None else ">="
-    text = f"{sign} {bound:g} {unit}" if baseline is None else f"ratio {sign} {bound:g}"
-    met = compared is not None and (compared <= bound if at_most is not None else compared >= bound)
-    return {
-        "name": name,
-        "value": value,
-        "unit": unit,
-        "baseline": baseline,
-        "ratio": ratio,
-        "goal": text,
-        "met": bool(met),
-    }
-
-
-def check_goals(goals: object) -> list[str]:
-    """What is wrong with a benchmark's ``"goals"`` list (empty when it has the shape)."""
-    if not isinstance(goals, list) or not goals:
-        return ["goals is not a non-empty list"]
-    problems = []
-    for i, row in enumerate(goals):
-        if not isinstance(row, dict) or tuple(row) != GOAL_KEYS:
-            problems.append(f"goal {i}: keys {list(row) if isinstance(row, dict) else row!r}")
-            continue
-        if not isinstance(row["met"], bool) or not isinstance(row["name"], str):
-            problems.append(f"goal {i} ({row['name']}): met must be a bool, name a str")
-        if (row["baseline"] is None) != (row["ratio"] is None) and row["value"] is not None:
-            problems.append(f"goal {i} ({row['name']}): baseline and ratio go together")
-    return problems
 
 
 def timed_phase(phases: dict[str, float], name: str, phase: Callable[..., Any], *args: Any) -> Any:

@@ -14,8 +14,8 @@ import psycopg
 import pytest
 
 import benchmarks.invoices as bench
-from comptoir import dbadmin
 from benchmarks.kit import check_goals
+from comptoir import dbadmin
 from comptoir.bootstrap import Container
 from domain.kit.db import libpq_url
 

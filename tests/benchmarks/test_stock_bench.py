@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 import benchmarks.stock as bench
-from comptoir import dbadmin
 from benchmarks.kit import check_goals
+from comptoir import dbadmin
 from comptoir.bootstrap import Container
 from tests.benchmarks.test_invoices_bench import database_exists
 
