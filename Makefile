@@ -67,8 +67,32 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy comptoir domain api automations benchmarks agents tools evals rag
 
+# Every benchmark at sizes that finish in about 10 minutes on 2 cores; the goals' own sizes
+# are each benchmark's defaults (COMPTOIR_BENCH_<FIELD> overrides one). JSON in $(BENCH_OUT).
+BENCH_OUT ?= var/bench
+BENCH = $(BIN)/comptoir bench
 bench: $(STAMP)
-	$(BIN)/comptoir bench db
+	mkdir -p $(BENCH_OUT)
+	$(BENCH) db --json $(BENCH_OUT)/db.json
+	COMPTOIR_BENCH_INVOICE_LINES=100000 COMPTOIR_BENCH_SERVICE_POSTINGS=200 \
+	  COMPTOIR_BENCH_API_CLIENTS=4 COMPTOIR_BENCH_API_ITERATIONS=10 COMPTOIR_BENCH_KPI_REPEAT=3 \
+	  $(BENCH) invoices --json $(BENCH_OUT)/invoices.json
+	COMPTOIR_BENCH_PRODUCTS=2000 COMPTOIR_BENCH_MOVES=200000 COMPTOIR_BENCH_SERVICE_MOVES=200 \
+	  COMPTOIR_BENCH_BATCH_MOVES=100 COMPTOIR_BENCH_REPEAT=5 \
+	  $(BENCH) stock --json $(BENCH_OUT)/stock.json
+	COMPTOIR_BENCH_IMPORTS=40 COMPTOIR_BENCH_BILLS=10000 COMPTOIR_BENCH_REPEAT=3 \
+	  $(BENCH) payables --json $(BENCH_OUT)/payables.json
+	COMPTOIR_BENCH_CROSSINGS=10 COMPTOIR_BENCH_BUSINESSES=5 COMPTOIR_BENCH_INVOICES=100 \
+	  COMPTOIR_BENCH_SCHEDULES=2000 COMPTOIR_BENCH_REPEAT=3 \
+	  $(BENCH) automations --json $(BENCH_OUT)/automations.json
+	COMPTOIR_BENCH_REQUESTS=60 COMPTOIR_BENCH_WARMUP=10 \
+	  $(BENCH) agent --json $(BENCH_OUT)/agent.json
+	COMPTOIR_BENCH_CHUNKS=20000 COMPTOIR_BENCH_QUERIES=50 COMPTOIR_BENCH_RECALL_QUERIES=30 \
+	  $(BENCH) rag --json $(BENCH_OUT)/rag.json
+	COMPTOIR_BENCH_REQUESTS=30 COMPTOIR_BENCH_WARMUP=5 COMPTOIR_BENCH_DASHBOARD=20 \
+	  $(BENCH) web --json $(BENCH_OUT)/web.json
+	COMPTOIR_BENCH_SENDERS=5 COMPTOIR_BENCH_MESSAGES=3 \
+	  $(BENCH) whatsapp --json $(BENCH_OUT)/whatsapp.json
 
 eval: $(STAMP)
 	$(EVAL)
