@@ -72,17 +72,17 @@ def plan_invoice_delivery(
     """Lock and check the stock an invoice needs; raises ``InsufficientStock`` (naming the
     product and the quantities) before anything is written."""
     principal.require(*INVOICE_ISSUERS)
-    ctx = open_stock(session, principal, clock)
-    invoice = session.get(Invoice, (ctx.tenant.id, invoice_id))
+    invoice = session.get(Invoice, (principal.tenant_id, invoice_id))
     if invoice is None:
         raise NotFound("Facture introuvable.")
     wanted = (
-        _stockable_quantities(session, ctx.tenant.id, invoice.id)
+        _stockable_quantities(session, principal.tenant_id, invoice.id)
         if invoice.kind == "invoice"
         else []
     )
-    if not wanted:  # nothing leaves the warehouse: no need to look it up
+    if not wanted:  # nothing leaves the warehouse: no stock settings or warehouse to read
         return Delivery(invoice.id, None, None, [])
+    ctx = open_stock(session, principal, clock)
     warehouse = require_warehouse(session, ctx, None)
     location = main_location_id(session, ctx, warehouse)
     lines: list[tuple[Product, list[Pick]]] = []
