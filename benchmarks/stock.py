@@ -296,7 +296,7 @@ LOAD_STATEMENTS = (
                  FROM stock_moves WHERE tenant_id = :tenant) f
          JOIN bw ON bw.location_id = f.location_id
         GROUP BY f.product_id, f.location_id""",
-    # Chance can leave a few levels below zero; an inventory adjustment (a move, like a
+    # Chance can leave a few levels at or below zero; an inventory adjustment (a move, like a
     # count would write) brings each to 10, so the cache stays the moves' sum.
     """INSERT INTO stock_moves (tenant_id, id, product_id, quantity, from_location_id,
            to_location_id, kind, origin_type, moved_at, created_by)
@@ -305,8 +305,8 @@ LOAD_STATEMENTS = (
               now() - interval '1 hour', :user
          FROM stock_levels l
         CROSS JOIN (SELECT * FROM stock_settings WHERE tenant_id = :tenant) st
-        WHERE l.tenant_id = :tenant AND l.on_hand < 0""",
-    "UPDATE stock_levels SET on_hand = 10 WHERE tenant_id = :tenant AND on_hand < 0",
+        WHERE l.tenant_id = :tenant AND l.on_hand <= 0""",
+    "UPDATE stock_levels SET on_hand = 10 WHERE tenant_id = :tenant AND on_hand <= 0",
     """UPDATE products p SET average_cost = c.cost, purchase_price = c.cost
          FROM (SELECT product_id, round(sum(quantity * unit_cost) / sum(quantity), 4) AS cost
                  FROM stock_moves WHERE tenant_id = :tenant AND kind = 'in'
