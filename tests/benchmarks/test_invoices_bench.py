@@ -26,6 +26,7 @@ SIZES = bench.Sizes(
     service_postings=20,
     api_clients=2,
     api_iterations=3,
+    open_loop_pairs=5,
     kpi_repeat=2,
 )
 API_PAIRS = SIZES.api_clients * SIZES.api_iterations
@@ -87,6 +88,7 @@ class TestInvoicesBenchmark:
             "service_postings": 20,
             "api_clients": 2,
             "api_iterations": 3,
+            "open_loop_pairs": 5,
             "kpi_repeat": 2,
         }
         assert figures["machine"]["cpus"]
@@ -170,7 +172,7 @@ class TestInvoicesBenchmark:
         assert alone["post"]["p50_ms"] > 0
         opened = api["open_loop"]
         assert opened["errors"] == 0, opened["error_samples"]
-        assert opened["pairs"] == API_PAIRS
+        assert opened["pairs"] == SIZES.open_loop_pairs
         assert opened["arrivals_per_second"] == pytest.approx(
             0.5 * api["pairs_per_second"], rel=0.1
         )
@@ -197,7 +199,7 @@ class TestInvoicesBenchmark:
         # Single thread, two threads, then service and SQL baseline side by side (plus the
         # baseline's own first block, whose rows are counted): one series for all.
         count = SIZES.service_postings
-        open_loop = API_PAIRS  # as many pairs, arriving at a fixed rate
+        open_loop = SIZES.open_loop_pairs  # arriving at a fixed rate
         expected = 4 * count + min(bench.BLOCK, count) + ALONE_PAIRS + API_PAIRS + open_loop
         first = figures["dataset"]["loaded_last_seq"] + 1
 
