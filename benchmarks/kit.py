@@ -16,6 +16,7 @@ import psycopg
 from sqlalchemy import event
 
 from benchmarks import db as db_bench
+from benchmarks.goals import GOAL_KEYS, check_goals, goal
 from domain.kit.db import libpq_url
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from comptoir.bootstrap import Container
 
 S = TypeVar("S")
+__all__ = ["GOAL_KEYS", "check_goals", "goal"]  # every benchmark's goals, one shape
 
 
 def sizes_from_env(cls: type[S]) -> S:

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from benchmarks.db import scratch_database
-from benchmarks.kit import machine, scratch_container, sizes_from_env
+from benchmarks.kit import goal, machine, scratch_container, sizes_from_env
 from domain.kit.principal import Channel, Principal, Role
 
 if TYPE_CHECKING:
@@ -273,8 +273,12 @@ def run(container: Container, *, sizes: Sizes | None = None) -> dict[str, object
         "sizes": asdict(sizes),
         "import": imported,
         "reports": timed,
-        "goals": {
-            "import": imported["meets_goal"],
-            "reports": all(r["meets_goal"] for r in timed.values()),
-        },
+        "goals": [
+            goal("import_rate", imported["files_per_second"], "files/s", at_least=IMPORT_GOAL),
+            *(
+                goal(f"report_{name}_median", r["median_ms"], "ms", at_most=REPORT_GOAL_MS)
+                for name, r in timed.items()
+                if r["goal_ms"] is not None
+            ),
+        ],
     }

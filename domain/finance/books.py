@@ -51,12 +51,15 @@ class Books:
 
 
 def open_books(session: Session, principal: Principal, clock: Clock) -> Books:
-    tenant = session.get(Tenant, principal.tenant_id)
-    settings = session.scalar(
-        select(FiscalSettings).where(FiscalSettings.tenant_id == principal.tenant_id)
-    )
-    if tenant is None or settings is None:  # every tenant gets its books when created
+    # One statement for both rows: every finance request opens the books.
+    row = session.execute(
+        select(Tenant, FiscalSettings)
+        .join(FiscalSettings, FiscalSettings.tenant_id == Tenant.id)
+        .where(Tenant.id == principal.tenant_id)
+    ).first()
+    if row is None:  # every tenant gets its books when created
         raise RuntimeError(f"tenant {principal.tenant_id} has no books")
+    tenant, settings = row
     return Books(principal=principal, tenant=tenant, settings=settings, clock=clock)
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.finance.books import Books
@@ -45,8 +46,10 @@ class PricedLine:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
 
 
-def _product(session: Session, books: Books, product_id: UUID, position: int) -> Product:
-    product = session.get(Product, (books.tenant.id, product_id))
+def _product(
+    session: Session, books: Books, product_id: UUID, position: int, known: dict[UUID, Product]
+) -> Product:
+    product = known.get(product_id) or session.get(Product, (books.tenant.id, product_id))
     if product is None:
         raise NotFound(f"Ligne {position} : produit introuvable.", field="product_id")
     if not product.is_active:
@@ -79,10 +82,18 @@ def _unit_price(line: LineIn, product: Product | None, position: int, descriptio
 
 
 def price_line(
-    session: Session, books: Books, rates: list[VatRate], position: int, line: LineIn
+    session: Session,
+    books: Books,
+    rates: list[VatRate],
+    position: int,
+    line: LineIn,
+    products: dict[UUID, Product],
 ) -> PricedLine:
-    """One line priced; ``rates`` are the tenant's active VAT rates, read once per document."""
-    product = _product(session, books, line.product_id, position) if line.product_id else None
+    """One line priced; ``rates`` are the tenant's active VAT rates and ``products`` the
+    document's products, each read once per document."""
+    product = (
+        _product(session, books, line.product_id, position, products) if line.product_id else None
+    )
     description = (line.description or (product.name if product else "")).strip()
     if not description:
         raise InvalidInput(
@@ -115,7 +126,22 @@ def price_line(
 
 def price_lines(session: Session, books: Books, lines: list[LineIn]) -> list[PricedLine]:
     rates = active_rates(session, books.tenant.id)
-    return [price_line(session, books, rates, i, line) for i, line in enumerate(lines, start=1)]
+    products = _products(session, books, {line.product_id for line in lines if line.product_id})
+    return [
+        price_line(session, books, rates, i, line, products)
+        for i, line in enumerate(lines, start=1)
+    ]
+
+
+def _products(session: Session, books: Books, ids: set[UUID]) -> dict[UUID, Product]:
+    """The document's products in one query rather than one per line (a product missing
+    here is looked up again, and reported, by the line that names it)."""
+    if not ids:
+        return {}
+    found = session.scalars(
+        select(Product).where(Product.tenant_id == books.tenant.id, Product.id.in_(ids))
+    )
+    return {product.id: product for product in found}
 
 
 def priced_rows(rows: Iterable[InvoiceLine | QuoteLine]) -> list[PricedLine]:

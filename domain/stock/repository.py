@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from domain.identity.models import Tenant
 from domain.kit.ids import uuid7
 from domain.sales.models import Product
 from domain.stock.models import (
@@ -27,6 +28,16 @@ from domain.stock.models import (
 
 def settings(session: Session, tenant_id: UUID) -> StockSettings | None:
     return session.scalar(select(StockSettings).where(StockSettings.tenant_id == tenant_id))
+
+
+def tenant_and_settings(session: Session, tenant_id: UUID) -> tuple[Tenant, StockSettings] | None:
+    """The tenant and its stock settings in one statement (every stock operation reads both)."""
+    row = session.execute(
+        select(Tenant, StockSettings)
+        .join(StockSettings, StockSettings.tenant_id == Tenant.id)
+        .where(Tenant.id == tenant_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def get_warehouse(session: Session, tenant_id: UUID, warehouse_id: UUID) -> Warehouse | None:

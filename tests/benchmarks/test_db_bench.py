@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 import benchmarks.db as bench
+from benchmarks.goals import check_goals
 from comptoir import dbadmin
 from comptoir.bootstrap import Container
 from domain.kit.db import libpq_url
@@ -47,6 +48,10 @@ class TestDbBenchmark:
         json.dumps(figures)  # the CLI prints it as JSON
         assert figures["benchmark"] == "db"
         assert figures["rows"] == ROWS
+        goals = figures["goals"]
+        assert check_goals(goals) == []
+        assert isinstance(goals, list)
+        assert goals[0]["name"] == "copy_vs_insert_batched"
         assert isinstance(figures["postgres_version"], str)
         assert figures["postgres_version"]
         assert isinstance(figures["machine"], dict)

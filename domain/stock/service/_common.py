@@ -72,10 +72,10 @@ class StockContext:
 
 
 def open_stock(session: Session, principal: Principal, clock: Clock) -> StockContext:
-    tenant = session.get(Tenant, principal.tenant_id)
-    settings = repo.settings(session, principal.tenant_id)
-    if tenant is None or settings is None:  # prepare_stock runs at sign-up
+    found = repo.tenant_and_settings(session, principal.tenant_id)  # one statement per move
+    if found is None:  # prepare_stock runs at sign-up
         raise RuntimeError(f"tenant {principal.tenant_id} has no stock settings")
+    tenant, settings = found
     return StockContext(principal=principal, tenant=tenant, settings=settings, clock=clock)
 
 

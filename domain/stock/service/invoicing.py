@@ -41,8 +41,8 @@ class Delivery:
     """What posting an invoice takes from stock: per product, the lots and quantities."""
 
     invoice_id: UUID
-    location_id: UUID
-    warehouse_id: UUID
+    location_id: UUID | None  # None when nothing is delivered
+    warehouse_id: UUID | None
     lines: list[tuple[Product, list[Pick]]]
 
 
@@ -72,17 +72,23 @@ def plan_invoice_delivery(
     """Lock and check the stock an invoice needs; raises ``InsufficientStock`` (naming the
     product and the quantities) before anything is written."""
     principal.require(*INVOICE_ISSUERS)
-    ctx = open_stock(session, principal, clock)
-    invoice = session.get(Invoice, (ctx.tenant.id, invoice_id))
+    invoice = session.get(Invoice, (principal.tenant_id, invoice_id))
     if invoice is None:
         raise NotFound("Facture introuvable.")
+    wanted = (
+        _stockable_quantities(session, principal.tenant_id, invoice.id)
+        if invoice.kind == "invoice"
+        else []
+    )
+    if not wanted:  # nothing leaves the warehouse: no stock settings or warehouse to read
+        return Delivery(invoice.id, None, None, [])
+    ctx = open_stock(session, principal, clock)
     warehouse = require_warehouse(session, ctx, None)
     location = main_location_id(session, ctx, warehouse)
     lines: list[tuple[Product, list[Pick]]] = []
-    if invoice.kind == "invoice":
-        for product, qty in _stockable_quantities(session, ctx.tenant.id, invoice.id):
-            levels = repo.lock_levels(session, ctx.tenant.id, product.id, [location])
-            lines.append((product, plan_take(ctx, product, warehouse, levels, qty)))
+    for product, qty in wanted:
+        levels = repo.lock_levels(session, ctx.tenant.id, product.id, [location])
+        lines.append((product, plan_take(ctx, product, warehouse, levels, qty)))
     return Delivery(invoice.id, location, warehouse.id, lines)
 
 
@@ -92,14 +98,17 @@ def deliver_invoice(
     """Write the moves of a planned delivery (warehouse → customer, kind ``out``) and
     release the reservations of the quote the invoice came from."""
     principal.require(*INVOICE_ISSUERS)
-    ctx = open_stock(session, principal, clock)
-    invoice = session.get(Invoice, (ctx.tenant.id, delivery.invoice_id))
+    invoice = session.get(Invoice, (principal.tenant_id, delivery.invoice_id))
     assert invoice is not None
-    moves = [
-        _out(session, ctx, invoice, product, pick, delivery.location_id)
-        for product, picks in delivery.lines
-        for pick in picks
-    ]
+    moves: list[StockMove] = []
+    if delivery.lines:  # the stock settings are read only when something moves
+        ctx = open_stock(session, principal, clock)
+        assert delivery.location_id is not None
+        moves = [
+            _out(session, ctx, invoice, product, pick, delivery.location_id)
+            for product, picks in delivery.lines
+            for pick in picks
+        ]
     if invoice.quote_id is not None:
         release_for_origin(session, principal, clock, "quote", invoice.quote_id)
     if moves:

@@ -77,12 +77,13 @@ def receive(
     qty = check_quantity(quantity)
     cost = check_cost(unit_cost)
     reference = check_text(reference, "reference", size=100)
+    # The product row is locked so that concurrent receipts update the average in turn,
+    # and before the lot: two first receipts of one new lot number would both insert it.
+    # Locking is also how it is read (``stock_product`` then finds it in the session).
+    repo.lock_product(session, ctx.tenant.id, product_id)
     product = stock_product(session, ctx, product_id)
     warehouse = require_warehouse(session, ctx, warehouse_id)
     location = main_location_id(session, ctx, warehouse)
-    # The product row is locked so that concurrent receipts update the average in turn,
-    # and before the lot: two first receipts of one new lot number would both insert it.
-    repo.lock_product(session, ctx.tenant.id, product.id)
     lot = lot_for_receipt(session, ctx, product, lot_number, expiry_date)
     if cost is None:
         cost = product.purchase_price
