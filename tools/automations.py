@@ -38,6 +38,30 @@ ASK_WHEN = (
 )
 
 
+class ScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rrule: str = Field(
+        max_length=200,
+        description="Règle RRULE en heure locale, ex. FREQ=WEEKLY;BYDAY=MO;BYHOUR=8;BYMINUTE=0.",
+    )
+    said: str | None = Field(default=None, max_length=200, description="Les mots dits.")
+    at: str | None = Field(default=None, max_length=5, description="L'heure, HH:MM.")
+
+
+class ThresholdIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    product: str = Field(max_length=200, description="Le produit, tel que dit.")
+    below: Decimal = Field(gt=0, max_digits=14, decimal_places=4)
+    unit: str | None = Field(default=None, max_length=40)
+    said: str | None = Field(default=None, max_length=200)
+
+
+class DelayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    days: int = Field(ge=1, le=365, description="Jours après l'échéance.")
+    said: str | None = Field(default=None, max_length=200)
+
+
 class CreateAutomationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     what: What | None = Field(
@@ -46,19 +70,13 @@ class CreateAutomationIn(BaseModel):
         "retard), low_stock (stock bas), reminder (un rappel), stock_alert (alerte quand un "
         "produit passe sous un seuil), dunning (relance des impayés après N jours).",
     )
-    when: str | None = Field(
-        default=None,
-        max_length=200,
-        description="Règle RRULE en heure locale, ex. FREQ=WEEKLY;BYDAY=MO;BYHOUR=8;BYMINUTE=0.",
-    )
-    when_said: str | None = Field(default=None, max_length=200, description="Les mots dits.")
-    at: str | None = Field(default=None, max_length=5, description="Heure dite, HH:MM.")
+    when: ScheduleIn | None = Field(default=None, description="Quand : une règle RRULE.")
     period: Literal["day", "week", "month"] | None = None
     text: str | None = Field(default=None, max_length=300, description="Texte du rappel.")
-    product: str | None = Field(default=None, max_length=200)
-    below: Decimal | None = Field(default=None, gt=0, max_digits=14, decimal_places=4)
-    unit: str | None = Field(default=None, max_length=40)
-    after_days: int | None = Field(default=None, ge=1, le=365)
+    threshold: ThresholdIn | None = Field(
+        default=None, description="Pour une alerte : le produit et le seuil."
+    )
+    after: DelayIn | None = Field(default=None, description="Pour la relance : après N jours.")
     recipient: str | None = Field(default=None, max_length=200, description="Un membre.")
     channel: Literal["in_app", "email", "whatsapp"] | None = None
     tool: str | None = Field(default=None, max_length=80, description="Outil d'écriture.")
@@ -91,24 +109,23 @@ def _recipient(ctx: ToolContext, name: str | None) -> tuple[list[str], list[str]
 
 def _trigger(ctx: ToolContext, args: CreateAutomationIn) -> Trigger:
     if args.what == "stock_alert":
-        if not args.product:
-            raise AskBack("Pour quel produit faut-il surveiller le stock ?", field="product")
-        if args.below is None:
+        if args.threshold is None:
             raise AskBack(
-                f"Sous quelle quantité de {args.product} faut-il prévenir ?", field="below"
+                "Pour quel produit, et sous quelle quantité, faut-il prévenir ?",
+                field="threshold",
             )
-        with resolving("product"):
-            product = resolve_product(ctx.session, ctx.principal, args.product)
+        with resolving("threshold"):
+            product = resolve_product(ctx.session, ctx.principal, args.threshold.product)
         return Trigger(
             type="stock_below",
             product_id=str(product.id),
             product=product.name,
-            unit=args.unit or product.unit,
-            below=args.below,
+            unit=args.threshold.unit or product.unit,
+            below=args.threshold.below,
         )
-    if not args.when:
+    if args.when is None:
         raise AskBack(ASK_WHEN, field="when")
-    return Trigger(type="schedule", rrule=args.when)
+    return Trigger(type="schedule", rrule=args.when.rrule)
 
 
 def _action(ctx: ToolContext, args: CreateAutomationIn) -> Action:
@@ -129,17 +146,25 @@ def _action(ctx: ToolContext, args: CreateAutomationIn) -> Action:
     if args.what == "stock_alert":
         return Action(type="report", report="low_stock")
     if args.what in REPORTS:
-        return Action(type="report", report=args.what, period=args.period or "week")
+        return Action(type="report", report=args.what, period=args.period or _period(args))
     raise AskBack(ASK_WHAT, field="what")
+
+
+def _period(args: CreateAutomationIn) -> Literal["day", "week", "month"]:
+    """The period a report covers when none is said: the one its schedule repeats over."""
+    rrule = args.when.rrule.upper() if args.when else ""
+    if "FREQ=DAILY" in rrule:
+        return "day"
+    return "month" if "FREQ=MONTHLY" in rrule else "week"
 
 
 def _tune_dunning(ctx: ToolContext, args: CreateAutomationIn) -> AutomationOut:
     """« relance automatiquement les impayés après 15 jours »: the built-in dunning, on,
     its first overdue reminder N days after the due date (admins)."""
-    if args.after_days is None:
-        raise AskBack("Combien de jours après l'échéance faut-il relancer ?", field="after_days")
+    if args.after is None:
+        raise AskBack("Combien de jours après l'échéance faut-il relancer ?", field="after")
     ctx.principal.require(Role.ADMIN)
-    days = args.after_days
+    days = args.after.days
     params: dict[str, Any] = {"first_overdue_days": days}
     final = KINDS[DUNNING].params.get("final_overdue_days", 30)
     if days >= int(final):
@@ -181,7 +206,8 @@ def create(ctx: ToolContext, args: CreateAutomationIn) -> AutomationOut:
         channel=args.channel,
         recipients=recipients,
         recipient_names=names,
-        wording=args.when_said,
+        wording=(args.when.said if args.when else None)
+        or (args.threshold.said if args.threshold else None),
     )
     rule = rules.create_rule(ctx.session, ctx.principal, ctx.clock, spec)
     return AutomationOut(
@@ -308,7 +334,12 @@ def _switch(ctx: ToolContext, which: str | None, enabled: bool) -> AutomationCha
     return AutomationChanged(description=rules.label_of(rules.spec_of(rule)), change=change)
 
 
-@tool("automations.pause", title="Mettre en pause une automatisation", effect=Effect.WRITE)
+@tool(
+    "automations.pause",
+    acts_on=("reminder",),
+    title="Mettre en pause une automatisation",
+    effect=Effect.WRITE,
+)
 def pause(ctx: ToolContext, args: WhichAutomationIn) -> AutomationChanged:
     """Mettre en pause une automatisation, sans la supprimer. Exemples : « mets en pause la
     relance », « arrête le rapport du lundi pour l'instant »."""
@@ -318,7 +349,12 @@ def pause(ctx: ToolContext, args: WhichAutomationIn) -> AutomationChanged:
         raise AskBack(e.message, field="which") from e
 
 
-@tool("automations.resume", title="Réactiver une automatisation", effect=Effect.WRITE)
+@tool(
+    "automations.resume",
+    acts_on=("reminder",),
+    title="Réactiver une automatisation",
+    effect=Effect.WRITE,
+)
 def resume(ctx: ToolContext, args: WhichAutomationIn) -> AutomationChanged:
     """Réactiver une automatisation mise en pause. Exemples : « réactive la relance »,
     « relance le rappel du lundi »."""
@@ -328,7 +364,12 @@ def resume(ctx: ToolContext, args: WhichAutomationIn) -> AutomationChanged:
         raise AskBack(e.message, field="which") from e
 
 
-@tool("automations.delete", title="Supprimer une automatisation", effect=Effect.WRITE)
+@tool(
+    "automations.delete",
+    acts_on=("reminder",),
+    title="Supprimer une automatisation",
+    effect=Effect.WRITE,
+)
 def delete(ctx: ToolContext, args: WhichAutomationIn) -> AutomationChanged:
     """Supprimer une automatisation programmée. Exemples : « supprime le rappel du lundi »,
     « enlève l'alerte sur le riz »."""
