@@ -20,7 +20,6 @@ the rule's id (the principal carries it as ``automation_id``).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +37,7 @@ from domain.automations.rules import (
     active_members,
     describe_action,
     label_of,
+    quantity_text,
     spec_of,
 )
 from domain.events.models import DomainEvent
@@ -145,14 +145,10 @@ def _stock_crossing(ctx: RunContext, spec: RuleSpec) -> dict[str, Any]:
         return {}
     quantity = format(on_hand.normalize(), "f").replace(".", ",")
     body = (
-        f"Alerte stock : {trigger.product} est passé sous {_plain(trigger.below)}"
-        f"{' ' + (trigger.unit or '') if trigger.unit else ''} (il en reste {quantity})."
+        f"Alerte stock : {trigger.product} est passé sous "
+        f"{quantity_text(trigger.below, trigger.unit)} (il en reste {quantity})."
     )
     return tell(ctx, spec, body)
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f").replace(".", ",")
 
 
 @automation_kind(

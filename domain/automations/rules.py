@@ -145,7 +145,7 @@ def describe_schedule(rrule: str) -> str:
     return f"Selon la règle {rrule}"
 
 
-def _quantity(value: Decimal, unit: str | None) -> str:
+def quantity_text(value: Decimal, unit: str | None) -> str:
     text = format(value.normalize(), "f").replace(".", ",")
     if not unit:
         return text
@@ -177,7 +177,7 @@ def describe(spec: RuleSpec) -> str:
     if trigger.type == "schedule":
         when = describe_schedule(trigger.rrule or "")
     else:
-        below = _quantity(trigger.below or Decimal(0), trigger.unit)
+        below = quantity_text(trigger.below or Decimal(0), trigger.unit)
         when = f"Dès que le stock de {trigger.product} passe sous {below}"
     action = spec.action
     if action.type == "write":
