@@ -28,6 +28,8 @@ from tools.base import AskBack, Effect, Tool, ToolContext, ToolResult, resolving
 What = Literal["revenue", "kpis", "unpaid", "low_stock", "reminder", "stock_alert", "dunning"]
 REPORTS = ("revenue", "kpis", "unpaid", "low_stock")
 DUNNING = "dunning"
+# Words that name any automation: alone, they designate no built-in in particular.
+GENERIC = frozenset({"rappel", "alerte", "automatisation", "regle", "envoi"})
 ASK_WHAT = (
     "Que dois-je faire à chaque fois : vous envoyer un chiffre (chiffre d'affaires, impayés, "
     "stock bas), vous rappeler quelque chose, ou vous alerter sur un stock ?"
@@ -311,7 +313,7 @@ def _builtin(ctx: ToolContext, which: str | None) -> str | None:
     """The built-in ``which`` names by the words of its label (admins tune built-ins)."""
     if not which or not ctx.principal.has_any(Role.ADMIN):
         return None
-    said = {w.rstrip("s") for w in fold(which).split() if len(w) > 3}
+    said = {w.rstrip("s") for w in fold(which).split() if len(w) > 3} - GENERIC
     named = [
         kind.name
         for kind in KINDS.values()

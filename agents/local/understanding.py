@@ -31,6 +31,7 @@ from agents.local.replies import (
 )
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
+from agents.local.slots.recurrence import find_schedule
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
 from domain.kit.lexicon import words
@@ -213,6 +214,7 @@ class LocalTier(Replies):
         self.adapters = declared(adapters, ((s.name, s.slots, s.ask) for s in router.specs))
         self.registry = registry
         self._first_examples = {s.name: s.examples[0] for s in router.specs if s.examples}
+        self._slots = {s.name: s.slots or {} for s in router.specs}
 
     # -- entry point ---------------------------------------------------------------------
     def understand(
@@ -427,6 +429,7 @@ class LocalTier(Replies):
             intent = routing.intent
         else:  # a question names a kind of record to read about it, not to make one
             intent = None if asks else self._named_kind_decides(message)
+            intent = intent or self._recurrence_decides(routing, message)
         if rules.SEARCH in self.adapters and rules.asks_about_rule(
             utt, routing, self.router, self.registry
         ):
@@ -549,6 +552,22 @@ class LocalTier(Replies):
             ):
                 return name
         return intent
+
+    def _recurrence_decides(self, routing: Routing, message: str) -> str | None:
+        """« rappelle-moi chaque mercredi d'appeler le comptable », as close to a one-off
+        task as to a rule: a message that says a recurrence (« chaque mercredi », « tous
+        les 1er du mois ») is the one of the two closest intents that declares a
+        recurrence slot, when only one of them does."""
+        if find_schedule(message, fold(message)) is None:
+            return None
+        close = [routing.intent, routing.runner_up]
+        taking = [
+            name
+            for name in close
+            if name is not None
+            and any(slot.get("kind") == "recurrence" for slot in self._slots.get(name, {}).values())
+        ]
+        return taking[0] if len(taking) == 1 and taking[0] in self.adapters else None
 
     def _named_kind_decides(self, message: str) -> str | None:
         """Two close intents (« crée un avoir … sur sa facture »: a credit note or an
