@@ -98,7 +98,7 @@ class AutomationOut(ToolResult):
 
 
 def _recipient(ctx: ToolContext, name: str | None) -> tuple[list[str], list[str]]:
-    if not name or fold(name).strip() in ("moi", "me", "m'"):
+    if not name or fold(name).split()[0] in ("moi", "me", "m'", "nous"):
         return [], []
     try:
         user_id, full = rules.member_by_name(ctx.session, ctx.principal.tenant_id, name)

@@ -6,11 +6,13 @@ nothing; a one-off reminder stays a task."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
 
+from agents.local.understanding import Memory, Plan
 from comptoir.bootstrap import Container
 from domain.automations.models import Automation
 from domain.kit.principal import Principal, Role
@@ -85,6 +87,9 @@ class TestDefiningARule:
         assert "Que dois-je faire" in reply
         reply = talk("tous les 36 du mois envoie-moi le CA")
         assert "36" in reply and "Confirmez" not in reply
+        fresh = Talk(container.agent, account.principal(Role.ADMIN))
+        reply = fresh("préviens moi si le stock de gaz baisse")
+        assert "sous quelle quantité" in reply and "Confirmez" not in reply
         assert rules(container, account) == []
 
 
@@ -105,17 +110,93 @@ class TestManagingRules:
         assert rules(container, account) == []
 
 
-class TestNotAnAutomation:
-    def test_a_one_off_reminder_stays_a_task(self, container: Container) -> None:
-        local = container.agent.local
-        from agents.local.understanding import Memory
+def plan_of(container: Container, message: str) -> Plan:
+    principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
+    return container.agent.local.understand(
+        message, Memory(), principal, today=date(2026, 3, 16), currency="XOF"
+    )
 
-        principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
-        plan = local.understand(
-            "rappelle-moi d'appeler Diallo jeudi",
-            Memory(),
-            principal,
-            today=date(2026, 3, 16),
-            currency="XOF",
-        )
-        assert plan.tool == "sales.log_activity"
+
+class TestUnderstanding:
+    @pytest.mark.parametrize(
+        ("message", "arguments"),
+        [
+            (
+                "chaque vendredi envoie-moi le point des ventes",
+                {"what": "kpis", "when": {"rrule": "FREQ=WEEKLY;BYDAY=FR;BYHOUR=8;BYMINUTE=0"}},
+            ),
+            (
+                "rappelle-moi chaque mercredi d'appeler le transitaire",
+                {"what": "reminder", "text": "appeler le transitaire"},
+            ),
+            (
+                "préviens Awa sur WhatsApp quand le ciment passe sous 40 sacs",
+                {
+                    "what": "stock_alert",
+                    "recipient": "Awa",
+                    "channel": "whatsapp",
+                    "threshold": {"product": "ciment", "below": "40", "unit": "sac"},
+                },
+            ),
+            (
+                "rappelle-moi tous les 15 du mois à 10h de payer le loyer",
+                {
+                    "what": "reminder",
+                    "text": "payer le loyer",
+                    "when": {"rrule": "FREQ=MONTHLY;BYMONTHDAY=15;BYHOUR=10;BYMINUTE=0"},
+                },
+            ),
+            (
+                "relance automatiquement les impayés après 30 jours",
+                {"what": "dunning", "after": {"days": 30}},
+            ),
+        ],
+    )
+    def test_a_rule_said_in_french_becomes_its_typed_arguments(
+        self, container: Container, message: str, arguments: dict[str, Any]
+    ) -> None:
+        plan = plan_of(container, message)
+        assert (plan.kind, plan.tool) == ("tool", "automations.create")
+        for key, value in arguments.items():
+            said = plan.arguments[key]
+            assert (
+                {k: said[k] for k in value} == value if isinstance(value, dict) else said == value
+            )
+
+    @pytest.mark.parametrize(
+        ("message", "tool"),
+        [
+            ("quelles sont mes automatisations ?", "automations.list"),
+            ("mets en pause la relance", "automations.pause"),
+            ("supprime le rappel du lundi", "automations.delete"),
+        ],
+    )
+    def test_managing_rules_is_understood(
+        self, container: Container, message: str, tool: str
+    ) -> None:
+        assert plan_of(container, message).tool == tool
+
+    def test_a_vague_stock_alert_asks_what_it_needs(self, container: Container) -> None:
+        plan = plan_of(container, "préviens moi si le stock de gaz baisse")
+        assert plan.tool == "automations.create"
+        assert plan.arguments["what"] == "stock_alert" and "threshold" not in plan.arguments
+
+
+class TestNotAnAutomation:
+    @pytest.mark.parametrize(
+        ("message", "tool"),
+        [
+            ("rappelle-moi d'appeler Diallo jeudi", "sales.log_activity"),
+            ("facture chaque mois 50 000 de loyer à Sow", "finance.create_recurring_invoice"),
+        ],
+    )
+    def test_a_one_off_reminder_or_a_recurring_invoice_keeps_its_tool(
+        self, container: Container, message: str, tool: str
+    ) -> None:
+        assert plan_of(container, message).tool == tool
+
+    def test_how_to_schedule_a_reminder_is_explained_not_refused(
+        self, container: Container
+    ) -> None:
+        plan = plan_of(container, "comment programmer un rappel chaque lundi ?")
+        assert plan.kind == "reply" and "pas encore disponible" not in (plan.text or "")
