@@ -104,7 +104,7 @@ def _recipients(ctx: RunContext, spec: RuleSpec) -> list[UUID]:
 def tell(ctx: RunContext, spec: RuleSpec, body: str) -> dict[str, Any]:
     """Notify the rule's recipients on its channel, once per period; audit the run."""
     recipients = _recipients(ctx, spec)
-    channels = None if spec.channel is None else [spec.channel]
+    channels: list[str] | None = None if spec.channel is None else [spec.channel]
     written = notify(
         ctx.session,
         ctx.principal,

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, TextClause, and_, case, func, select, text
 from sqlalchemy.orm import Session, aliased
 
-from automations.engine import KINDS as AUTOMATION_KINDS
+from automations import engine as automation_engine
 from domain.automations import rules
 from domain.automations.models import (
     Automation,
@@ -664,7 +664,7 @@ def _automations(session: Session, tenant: Tenant, today: date | None) -> list[R
             spec = rules.spec_of(a)
             description, channel = rules.label_of(spec), spec.channel
         else:
-            kind = AUTOMATION_KINDS.get(a.kind)
+            kind = automation_engine.kind_of(a)
             description, channel = (kind.label if kind else a.kind), None
         found.append(
             {

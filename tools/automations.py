@@ -26,7 +26,6 @@ from domain.sales.service.catalog import resolve_product
 from tools.base import AskBack, Effect, Tool, ToolContext, ToolResult, resolving, tool
 
 What = Literal["revenue", "kpis", "unpaid", "low_stock", "reminder", "stock_alert", "dunning"]
-REPORTS = ("revenue", "kpis", "unpaid", "low_stock")
 DUNNING = "dunning"
 # Words that name any automation: alone, they designate no built-in in particular.
 GENERIC = frozenset({"rappel", "alerte", "automatisation", "regle", "envoi"})
@@ -147,8 +146,10 @@ def _action(ctx: ToolContext, args: CreateAutomationIn) -> Action:
         return Action(type="reminder", text=args.text)
     if args.what == "stock_alert":
         return Action(type="report", report="low_stock")
-    if args.what in REPORTS:
+    if args.what == "revenue" or args.what == "kpis" or args.what == "unpaid":
         return Action(type="report", report=args.what, period=args.period or _period(args))
+    if args.what == "low_stock":
+        return Action(type="report", report="low_stock")
     raise AskBack(ASK_WHAT, field="what")
 
 

@@ -121,9 +121,8 @@ def _rest(utt: Utterance, slot: dict[str, Any]) -> str | None:
         if found is None:
             continue
         rest = utt.text[found.end() :].strip(" ,.!?")
-        rest = (
-            rest[len(ARTICLE.match(fold(rest)).group(0)) :] if ARTICLE.match(fold(rest)) else rest
-        )
+        article = ARTICLE.match(fold(rest))
+        rest = rest[article.end() :] if article is not None else rest
         return rest.strip(" ,.!?") or None
     return None
 
