@@ -136,6 +136,56 @@ class TestRuns:
             call(container, principal, "automations.create", args, now=SUNDAY)
 
 
+class TestWriteRules:
+    RENT = {
+        "when": {"rrule": "FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=8;BYMINUTE=0"},
+        "tool": "finance.create_invoice",
+        "arguments": {
+            "customer": "Diallo SARL",
+            "lines": [{"description": "Loyer", "quantity": 1, "unit_price": 150000}],
+        },
+    }
+    APRIL_1ST = datetime(2026, 4, 1, 6, 5, tzinfo=UTC)  # 08:05 in Paris (summer time)
+
+    def test_a_confirmed_write_runs_as_its_owner_audited_with_the_rule(
+        self, container: Container
+    ) -> None:
+        admin = make_tenant(container)
+        principal = admin.principal()
+        call(container, principal, "sales.create_customer", {"name": "Diallo SARL"}, now=SUNDAY)
+        out = call(container, principal, "automations.create", self.RENT, now=SUNDAY)
+        assert out.preview().startswith(
+            "Le 1er de chaque mois à 08:00, je ferai pour vous : créer une facture"
+        )
+        rule_id = out.model_dump()["id"]
+        run_due_now(at(container, self.APRIL_1ST), admin.tenant_id)
+        run_due_now(at(container, self.APRIL_1ST), admin.tenant_id)
+        with container.db.unit_of_work(admin.tenant_id) as s:
+            from domain.finance.models import Invoice
+
+            assert len(s.scalars(select(Invoice)).all()) == 1
+            by_rule = s.scalars(
+                select(AuditEntry.action).where(AuditEntry.automation_id == rule_id)
+            ).all()
+        assert "automation.rule_run" in by_rule and len(by_rule) >= 2  # the write and the run
+
+    def test_a_write_nobody_confirmed_does_not_run(self, container: Container) -> None:
+        admin = make_tenant(container)
+        principal = admin.principal()
+        call(container, principal, "sales.create_customer", {"name": "Diallo SARL"}, now=SUNDAY)
+        call(container, principal, "automations.create", self.RENT, now=SUNDAY)
+        with container.db.unit_of_work(admin.tenant_id) as s:
+            rule = s.scalars(select(Automation).where(Automation.kind.like("rule:%"))).one()
+            rule.params = {**rule.params, "write_confirmed_by": None}
+        run_due_now(at(container, self.APRIL_1ST), admin.tenant_id)
+        with container.db.unit_of_work(admin.tenant_id) as s:
+            from domain.finance.models import Invoice
+
+            assert s.scalars(select(Invoice)).all() == []
+        (run,) = runs(container, admin)[-1:]
+        assert run.status == "skipped" and "confirmée" in (run.error or "")
+
+
 class TestStockThreshold:
     def test_told_once_per_crossing(self, container: Container) -> None:
         buyer = make_buyer(container)
