@@ -429,7 +429,8 @@ class LocalTier(Replies):
             intent = routing.intent
         else:  # a question names a kind of record to read about it, not to make one
             intent = None if asks else self._named_kind_decides(message)
-            intent = intent or self._recurrence_decides(routing, message)
+            if intent is None and not asks:
+                intent = self._recurrence_decides(routing, message)
         if rules.SEARCH in self.adapters and rules.asks_about_rule(
             utt, routing, self.router, self.registry
         ):
