@@ -93,6 +93,27 @@ class TestDefiningARule:
         assert rules(container, account) == []
 
 
+class TestAnsweringItsQuestions:
+    def test_the_missing_schedule_is_asked_then_filled(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        assert "Quand faut-il le faire" in talk("envoie-moi automatiquement les impayés")
+        reply = talk("chaque vendredi à 17h")
+        assert "Tous les vendredis à 17:00" in reply and "factures impayées" in reply
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.rule == "FREQ=WEEKLY;BYDAY=FR;BYHOUR=17;BYMINUTE=0"
+
+    def test_the_missing_action_is_asked_then_filled(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        assert "Que dois-je faire" in talk("chaque lundi envoie-moi un truc")
+        reply = talk("le chiffre d'affaires")
+        assert "Tous les lundis à 08:00" in reply and "chiffre d'affaires" in reply
+
+
 class TestManagingRules:
     def test_list_pause_and_delete_by_what_they_are_called(
         self, container: Container, owner: tuple[Account, Talk]
