@@ -459,7 +459,13 @@ class LocalTier(Replies):
         self._named_first(adapter.tool, arguments, message)
         self._from_list(adapter.tool, arguments, folded, memory)
         if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
-            return unclear
+            recurring = self._recurrence_decides(routing, message, left_by=intent)
+            if recurring is None:
+                return unclear
+            adapter = self.adapters[recurring]
+            arguments = jsonable(adapter.extract(utt))
+            if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
+                return unclear
         return self._complete(adapter, arguments, memory, routing)
 
     def _of_named_kind(self, intent: str, message: str, folded: str) -> str:
@@ -554,14 +560,20 @@ class LocalTier(Replies):
                 return name
         return intent
 
-    def _recurrence_decides(self, routing: Routing, message: str) -> str | None:
+    def _recurrence_decides(
+        self, routing: Routing, message: str, *, left_by: str | None = None
+    ) -> str | None:
         """« rappelle-moi chaque mercredi d'appeler le comptable », as close to a one-off
         task as to a rule: a message that says a recurrence (« chaque mercredi », « tous
         les 1er du mois ») is the one of the two closest intents that declares a
-        recurrence slot, when only one of them does."""
+        recurrence slot, when only one of them does. ``left_by``: the intent routed to,
+        whose parse left part of the message over (« chaque lundi à 8h envoie-moi les
+        factures en retard » read as a list of invoices): only the other one then."""
         if find_schedule(message, fold(message)) is None:
             return None
         close = [routing.intent, routing.runner_up]
+        if left_by is not None:
+            close = [name for name in close if name != left_by]
         taking = [
             name
             for name in close

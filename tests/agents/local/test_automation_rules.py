@@ -168,6 +168,14 @@ class TestUnderstanding:
                 },
             ),
             (
+                "chaque jeudi à 7h envoie-moi les factures en retard par mail",
+                {
+                    "what": "unpaid",
+                    "channel": "email",
+                    "when": {"rrule": "FREQ=WEEKLY;BYDAY=TH;BYHOUR=7;BYMINUTE=0"},
+                },
+            ),
+            (
                 "relance automatiquement les impayés après 30 jours",
                 {"what": "dunning", "after": {"days": 30}},
             ),
