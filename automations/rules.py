@@ -47,11 +47,13 @@ from tools.base import ToolContext
 from tools.registry import default_registry
 
 KIND = "rule"
+# What each report reads, with the owner's rights; a stock threshold reads the stock level.
 REPORT_TOOLS = {
     "revenue": "finance.revenue",
     "kpis": "reports.kpis",
     "unpaid": "finance.list_invoices",
     "low_stock": "stock.low_stock",
+    "stock_alert": "stock.stock_level",
 }
 
 
@@ -136,6 +138,9 @@ def _stock_crossing(ctx: RunContext, spec: RuleSpec) -> dict[str, Any]:
     """Tell once when the product goes under its threshold; going back over re-arms it."""
     trigger = spec.trigger
     assert trigger.product_id is not None and trigger.below is not None
+    reading = default_registry().get(REPORT_TOOLS["stock_alert"])
+    assert reading is not None
+    reading.require(ctx.principal)  # the owner may still see the stock
     on_hand = on_hand_total(ctx.session, ctx.tenant.id, UUID(trigger.product_id))
     under = on_hand < trigger.below
     if under == spec.under:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from automations import manage
 from automations.kinds import KINDS
+from automations.rules import REPORT_TOOLS
 from domain.automations import rules
 from domain.automations.models import Automation
 from domain.automations.rules import Action, RuleSpec, Trigger
@@ -130,9 +131,9 @@ def _trigger(ctx: ToolContext, args: CreateAutomationIn) -> Trigger:
 
 
 def _action(ctx: ToolContext, args: CreateAutomationIn) -> Action:
-    if args.tool:
-        from tools.registry import default_registry
+    from tools.registry import default_registry
 
+    if args.tool:
         target = default_registry().get(args.tool)
         if target is None or not target.is_write or target.area == "automations":
             raise InvalidInput(f"Action inconnue : {args.tool}.")
@@ -140,6 +141,10 @@ def _action(ctx: ToolContext, args: CreateAutomationIn) -> Action:
         valid = target.validate(args.arguments or {})
         arguments = valid.model_dump(mode="json", exclude_none=True)
         return Action(type="write", tool=target.name, tool_title=target.title, arguments=arguments)
+    if args.what in REPORT_TOOLS:  # the owner must be allowed to read what the rule sends
+        reading = default_registry().get(REPORT_TOOLS[str(args.what)])
+        assert reading is not None
+        reading.require(ctx.principal)
     if args.what == "reminder":
         if not args.text:
             raise AskBack("De quoi faut-il vous rappeler ?", field="text")

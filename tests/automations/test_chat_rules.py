@@ -124,6 +124,14 @@ class TestRuns:
         (run,) = [r for r in runs(container, admin) if r.period_key == "2026-03-23T08:00"]
         assert run.status == "skipped"
 
+    def test_a_report_is_refused_to_a_member_who_may_not_read_it(
+        self, container: Container
+    ) -> None:
+        admin = make_tenant(container)
+        _, principal = member(container, admin, Role.EMPLOYEE)
+        with pytest.raises(PermissionDenied):
+            weekly_revenue(container, principal)
+
     def test_a_write_is_refused_to_an_owner_without_its_right(self, container: Container) -> None:
         admin = make_tenant(container)
         _, principal = member(container, admin, Role.EMPLOYEE)
