@@ -15,6 +15,7 @@ storage: create, list, pause, resume, delete. Running a rule is ``automations.ru
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -31,6 +32,7 @@ from domain.identity.models import Membership, Tenant, User
 from domain.kit.clock import Clock
 from domain.kit.errors import InvalidInput, NotFound, PermissionDenied
 from domain.kit.ids import uuid7
+from domain.kit.lexicon import lexicon
 from domain.kit.principal import Principal, Role
 from domain.kit.text import fold
 
@@ -196,7 +198,9 @@ def describe(spec: RuleSpec) -> str:
 
 
 def summarise_arguments(arguments: dict[str, Any]) -> str:
-    """« client : Diallo SARL, loyer : 150 000 » — the arguments a person gave, short."""
+    """« client : Diallo SARL, Loyer, quantité : 1, 150000 » — the arguments a person gave,
+    short, each named by the lexicon's French word for its field when there is one."""
+    labels: dict[str, str] = dict(lexicon()["field_words"])
     parts = []
     for key, value in arguments.items():
         if isinstance(value, list):
@@ -204,7 +208,8 @@ def summarise_arguments(arguments: dict[str, Any]) -> str:
         elif isinstance(value, dict):
             parts.append(summarise_arguments(value))
         elif value not in (None, ""):
-            parts.append(f"{key} : {value}")
+            label = re.sub(r"^(?:le |la |les |l')", "", labels.get(key, ""))
+            parts.append(f"{label} : {value}" if label else str(value))
     return ", ".join(p for p in parts if p)
 
 
