@@ -95,7 +95,10 @@ def _understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
         return {"plan": {"kind": "confirm", "token": button}}
     message = state.get("message", "")
     memory = _memory(state)
-    kind = reply_kind(message)
+    # the next request of a message (« …, et valide-la ») is a request, never an answer
+    kind = "other" if state.get("before") else reply_kind(message)
+    if kind == "yes" and not memory.draft and (asked := _request_in_yes(turn, message, memory)):
+        return asked  # « bon, valide-la » with no preview waiting: a request of its own
     if kind in ("yes", "no") or (kind == "wait" and memory.draft):  # no preview waiting
         settled = turn.local.settle(kind, memory)
         if kind != "wait" and settled.kind == "reply":
@@ -118,6 +121,19 @@ def _understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
         # Not understood and no model to ask: the business's own documents may answer.
         plan = Plan("tool", tool=DOCUMENTS_SEARCH, arguments={"question": message})
     return {"plan": _plan_dict(plan), "memory": memory.dump(), "tier": "local"}
+
+
+def _request_in_yes(turn: Turn, message: str, memory: Memory) -> dict[str, Any] | None:
+    """A yes that names an action (« valide-la », « enregistre-le ») said when no preview
+    waits: that action, when the local tier reads it as one; else None (the yes is
+    settled as an answer with nothing to confirm)."""
+    trial = Memory.load(memory.dump())
+    plan = turn.local.understand(
+        message, trial, turn.principal, today=turn.today, currency=turn.currency
+    )
+    if plan.kind != "tool":
+        return None
+    return {"plan": _plan_dict(plan), "memory": trial.dump(), "tier": "local"}
 
 
 def _documents_answer(turn: Turn, message: str) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from api.automations import router as automations_router
 from api.chat import router as chat_router
 from api.documents import router as documents_router
+from api.einvoicing import router as einvoicing_router
 from api.errors import install_error_handlers
 from api.finance import router as finance_router
 from api.hr import router as hr_router
@@ -25,6 +26,7 @@ from api.sales import router as sales_router
 from api.stock import router as stock_router
 from api.web import install_web
 from api.whatsapp import router as whatsapp_router
+from api.whatsapp import sends_router as invoice_sends_router
 from api.whatsapp import webhook_router as whatsapp_webhook_router
 from comptoir.bootstrap import Container, build_container
 from comptoir.logs import configure_logging
@@ -91,10 +93,12 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(stock_router)
     app.include_router(purchasing_router)
     app.include_router(payables_router)
+    app.include_router(einvoicing_router)
     app.include_router(documents_router)
     app.include_router(chat_router)
     app.include_router(whatsapp_router)
     app.include_router(whatsapp_webhook_router)
+    app.include_router(invoice_sends_router)
     install_web(app)
     app.include_router(automations_router)
     return app

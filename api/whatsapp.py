@@ -14,12 +14,13 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from datetime import datetime
 from uuid import UUID
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
 from api.deps import ContainerDep, ContextDep, PrincipalDep, declare_channel
@@ -28,6 +29,7 @@ from domain.audit.service import RequestContext, record_attempt
 from domain.kit import inputs
 from domain.kit.principal import Channel
 from domain.whatsapp import inbox
+from domain.whatsapp.invoice_sends import sends_of
 from domain.whatsapp.links import LinkOut, link_number, list_links, set_member_phone
 from domain.whatsapp.templates import TemplatesIn, set_templates
 
@@ -41,6 +43,8 @@ webhook_router = APIRouter(
     include_in_schema=False,
 )
 router = APIRouter(prefix="/api/v1/whatsapp", tags=["whatsapp"])
+# An invoice's sendings, beside the invoice's own routes.
+sends_router = APIRouter(prefix="/api/v1/invoices", tags=["finance"])
 
 NOT_CONFIGURED = (
     "WhatsApp n'est pas configuré sur ce serveur : définissez COMPTOIR_WHATSAPP_ACCESS_TOKEN, "
@@ -172,3 +176,34 @@ def put_phone(user_id: UUID, body: PhoneIn, c: ContainerDep, principal: Principa
     with c.db.unit_of_work(principal.tenant_id) as session:
         phone = set_member_phone(session, principal, user_id, body.phone)
     return PhoneOut(user_id=user_id, phone=phone)
+
+
+class InvoiceSendOut(BaseModel):
+    """One sending of an invoice (``finance.send_invoice``): channel, recipient, status."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    channel: str
+    recipient: str
+    recipient_name: str
+    to_member: UUID | None
+    sent_by: UUID | None
+    status: str
+    error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    read_at: datetime | None
+
+
+@sends_router.get(
+    "/{invoice_id}/sends",
+    response_model=list[InvoiceSendOut],
+    summary="Envois d'une facture (WhatsApp, e-mail) et leur statut",
+)
+def get_invoice_sends(
+    invoice_id: UUID, c: ContainerDep, principal: PrincipalDep
+) -> list[InvoiceSendOut]:
+    with c.db.unit_of_work(principal.tenant_id) as session:
+        found = sends_of(session, principal, c.clock, invoice_id)
+        return [InvoiceSendOut.model_validate(x) for x in found]

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from automations import report  # noqa: F401 - registers the monthly report
 from automations.kinds import RunContext, automation_kind
 from domain.automations.models import StockAlert
 from domain.automations.notifications import members_with_roles, notify

@@ -4,16 +4,18 @@ The daily run records, per open invoice, the one stage its due date has reached 
 was never sent (``dunning_reminders``, unique per invoice and stage: a retried or repeated
 run records nothing twice; a run missed for days sends the stage reached, not the ones it
 skipped). The reminders are the invoice's dunning history (the table, and an audit entry
-per run naming them)
-and an event sends it after commit by e-mail through the channel registry — re-checking
-the invoice, so a payment or a dispute recorded in between stops it. Paid, cancelled or
-disputed invoices and customers who opted out are never reminded.
+per run naming them). Each goes to the customer's e-mail or WhatsApp, the first of the
+``channels`` parameter they have an address on; an event per reminder sends it after
+commit (``automations.dunning_send``: e-mail with the PDF at J+30, or the WhatsApp outbox)
+— re-checking the invoice, so a payment or a dispute recorded in between stops it. Paid,
+cancelled or disputed invoices and customers who opted out are never reminded.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -23,27 +25,35 @@ from sqlalchemy.orm import Session
 
 from automations.events import subscribe
 from automations.kinds import RunContext, automation_kind
-from automations.maintenance import container_for_tasks
 from domain.audit import service as audit
 from domain.automations.models import DunningExclusion, DunningReminder
-from domain.events import service as events
 from domain.events.models import DomainEvent
 from domain.finance.models import Invoice
 from domain.identity.models import Tenant
+from domain.kit.db import EVENT_PUBLISHER, on_commit
 from domain.kit.errors import NotFound
 from domain.kit.ids import uuid7
 from domain.kit.money import Currency, Money
 from domain.kit.principal import Principal, Role
 from domain.sales.models import Partner
+from domain.whatsapp.outbox import business_number
 
 OPEN = ("posted", "partially_paid")
-DEFAULTS = {"before_due_days": 3, "first_overdue_days": 7, "final_overdue_days": 30}
+CHANNELS = ("email", "whatsapp")
+DEFAULTS: dict[str, Any] = {
+    "before_due_days": 3,
+    "first_overdue_days": 7,
+    "final_overdue_days": 30,
+    "channels": ["email", "whatsapp"],  # the customer's first address in this order
+}
+REMINDER_EVENT = "dunning.reminder_recorded"
+FINAL_STAGE = "overdue_30"
 
 
 def stage_for(days_past_due: int, params: dict[str, Any]) -> str | None:
     """The stage an invoice ``days_past_due`` days after its due date has reached."""
     if days_past_due >= int(params["final_overdue_days"]):
-        return "overdue_30"
+        return FINAL_STAGE
     if days_past_due >= int(params["first_overdue_days"]):
         return "overdue_7"
     if -int(params["before_due_days"]) <= days_past_due < 0:
@@ -52,6 +62,9 @@ def stage_for(days_past_due: int, params: dict[str, Any]) -> str | None:
 
 
 def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> Any:
+    """Open invoices whose due date is at most ``before`` days away, with what the run
+    needs of them in plain columns (no ORM object per invoice: a business switching
+    dunning on may have hundreds of them)."""
     excluded = exists().where(
         DunningExclusion.tenant_id == tenant_id,
         or_(
@@ -59,8 +72,21 @@ def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> 
             DunningExclusion.partner_id == Invoice.partner_id,
         ),
     )
+    # An invoice given its last reminder has nothing more to receive: most long-overdue
+    # invoices, every day, are left out in SQL rather than read and skipped.
+    finished = exists().where(
+        DunningReminder.tenant_id == tenant_id,
+        DunningReminder.invoice_id == Invoice.id,
+        DunningReminder.stage == FINAL_STAGE,
+    )
     return session.execute(
-        select(Invoice, Partner.email)
+        select(
+            Invoice.id,
+            Invoice.due_date,
+            (Invoice.gross_total - Invoice.amount_settled).label("due"),
+            Partner.email,
+            Partner.phone,
+        )
         .join(
             Partner,
             and_(Partner.tenant_id == Invoice.tenant_id, Partner.id == Invoice.partner_id),
@@ -72,6 +98,7 @@ def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> 
             Invoice.due_date.is_not(None),
             Invoice.due_date <= date.fromordinal(today.toordinal() + before),
             ~excluded,
+            ~finished,
         )
         .order_by(Invoice.due_date)
     ).all()
@@ -85,25 +112,47 @@ def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> 
     priority=30,
 )
 def dunning(ctx: RunContext) -> dict[str, Any]:
+    """Record the stage each open invoice has reached, to the customer's e-mail or
+    WhatsApp (``channels``: the order of preference; WhatsApp only when the business
+    linked a number)."""
     params, today = ctx.params, ctx.today()
     candidates = _candidates(ctx.session, ctx.tenant.id, today, int(params["before_due_days"]))
-    sent = _stages_sent(ctx.session, ctx.tenant.id, [invoice.id for invoice, _ in candidates])
+    sent = _stages_sent(ctx.session, ctx.tenant.id, [c.id for c in candidates])
+    usable = _usable_channels(ctx.session, ctx.tenant.id, params)
     planned: list[dict[str, Any]] = []
     without_address = 0
-    for invoice, email in candidates:
-        assert invoice.due_date is not None
-        stage = stage_for((today - invoice.due_date).days, params)
-        if stage is None or (invoice.id, stage) in sent:
+    for c in candidates:
+        stage = stage_for((today - c.due_date).days, params)
+        if stage is None or (c.id, stage) in sent:
             continue
-        if not email:
+        address = _address(usable, c.email, c.phone)
+        if address is None:
             without_address += 1
             continue
-        planned.append(_reminder_row(ctx, invoice, stage, email))
+        planned.append(_reminder_row(ctx, c.id, c.due, stage, address))
     recorded = _record(ctx, planned) if planned else []
     by_stage: dict[str, int] = {}
     for _, stage in recorded:
         by_stage[stage] = by_stage.get(stage, 0) + 1
     return {"relances": by_stage, "sans_adresse": without_address}
+
+
+def _usable_channels(session: Session, tenant_id: UUID, params: dict[str, Any]) -> list[str]:
+    chosen = params.get("channels") or DEFAULTS["channels"]
+    chosen = [chosen] if isinstance(chosen, str) else chosen  # "whatsapp" alone
+    wanted = [c for c in chosen if c in CHANNELS]
+    if "whatsapp" in wanted and business_number(session, tenant_id) is None:
+        wanted.remove("whatsapp")
+    return wanted
+
+
+def _address(usable: list[str], email: str | None, phone: str | None) -> tuple[str, str] | None:
+    """The first of ``usable`` the customer has an address on: (channel, address)."""
+    for channel in usable:
+        address = email if channel == "email" else phone
+        if address:
+            return channel, address
+    return None
 
 
 def _stages_sent(
@@ -118,28 +167,31 @@ def _stages_sent(
     return {(r.invoice_id, r.stage) for r in rows}
 
 
-def _reminder_row(ctx: RunContext, invoice: Invoice, stage: str, email: str) -> dict[str, Any]:
+def _reminder_row(
+    ctx: RunContext, invoice_id: UUID, due: Decimal, stage: str, address: tuple[str, str]
+) -> dict[str, Any]:
     return {
         "tenant_id": ctx.tenant.id,
         "id": uuid7(),
-        "invoice_id": invoice.id,
+        "invoice_id": invoice_id,
         "stage": stage,
-        "channel": "email",
-        "recipient": email,
-        "amount_due": invoice.gross_total - invoice.amount_settled,
+        "channel": address[0],
+        "recipient": address[1],
+        "amount_due": due,
         "sent_at": ctx.now(),
     }
 
 
 def _record(ctx: RunContext, rows: list[dict[str, Any]]) -> list[tuple[UUID, str]]:
-    """Write the reminders in one statement (a stage already recorded is skipped), one
-    audit entry naming them, and one event per reminder: each is sent in its own relay,
-    so one customer's failing address never sends another's reminder twice."""
+    """Write the reminders (a stage already recorded is skipped), one audit entry naming
+    them, and one event per reminder: each is sent in its own relay, so one customer's
+    failing address never sends another's reminder twice. Rows and events go in one
+    statement each (executemany): a first pass over a backlog records hundreds."""
     written = ctx.session.execute(
         insert(DunningReminder)
-        .values(rows)
         .on_conflict_do_nothing(constraint="uq_dunning_reminders_tenant_id_invoice_id_stage")
-        .returning(DunningReminder.id, DunningReminder.invoice_id, DunningReminder.stage)
+        .returning(DunningReminder.id, DunningReminder.invoice_id, DunningReminder.stage),
+        rows,
     ).all()
     if not written:
         return []
@@ -150,9 +202,33 @@ def _record(ctx: RunContext, rows: list[dict[str, Any]]) -> list[tuple[UUID, str
         target_type="invoice",
         after={"reminders": [{"invoice": str(r.invoice_id), "stage": r.stage} for r in written]},
     )
-    for row in written:
-        events.emit(ctx.session, ctx.principal, "dunning.reminder_recorded", reminder_id=row.id)
+    _emit_each(ctx, [r.id for r in written])
     return [(r.invoice_id, r.stage) for r in written]
+
+
+def _emit_each(ctx: RunContext, reminder_ids: list[UUID]) -> None:
+    """One ``dunning.reminder_recorded`` event per reminder, as ``events.emit`` writes
+    them (actor, automation, channel), in one statement; each handed to the publisher
+    after commit."""
+    p = ctx.principal
+    events_ = [
+        {
+            "tenant_id": p.tenant_id,
+            "id": uuid7(),
+            "name": REMINDER_EVENT,
+            "payload": {"reminder_id": str(reminder_id)},
+            "actor_id": p.user_id,
+            "automation_id": p.automation_id,
+            "channel": p.channel.value,
+            "occurred_at": ctx.now(),
+        }
+        for reminder_id in reminder_ids
+    ]
+    ctx.session.execute(insert(DomainEvent), events_)
+    publisher = ctx.session.info.get(EVENT_PUBLISHER)
+    if publisher is not None:
+        for event in events_:
+            on_commit(ctx.session, partial(publisher, event["tenant_id"], event["id"]))
 
 
 def reminder_mail(tenant: Tenant, invoice: Invoice, stage: str, due: Decimal) -> tuple[str, str]:
@@ -178,18 +254,18 @@ def reminder_mail(tenant: Tenant, invoice: Invoice, stage: str, due: Decimal) ->
         subject = f"Dernière relance : {ref} impayée depuis le {when}"
         text = (
             f"Malgré nos relances, la {ref}, échue le {when}, reste impayée : {amount}. "
-            "Nous vous demandons de la régler sans délai ; à défaut, nous serons contraints "
-            "d'engager une procédure de recouvrement."
+            "Vous la trouverez ci-jointe. Nous vous demandons de la régler sans délai ; à "
+            "défaut, nous serons contraints d'engager une procédure de recouvrement."
         )
     body = f"Bonjour,\n\n{text}\n\nCordialement,\n{tenant.name}\n"
     return subject, body
 
 
-@subscribe("dunning.reminder_recorded")
+@subscribe(REMINDER_EVENT)
 def send_reminder(session: Session, event: DomainEvent) -> None:
     """Send a recorded reminder, unless the invoice was paid or disputed meanwhile. A failed
     send raises: the relay rolls back and the sweep tries again."""
-    from automations.channels import OutgoingMessage, send_message
+    from automations.dunning_send import send_recorded
 
     reminder = session.get(DunningReminder, (event.tenant_id, UUID(event.payload["reminder_id"])))
     if reminder is None:
@@ -200,18 +276,7 @@ def send_reminder(session: Session, event: DomainEvent) -> None:
         return
     if is_excluded(session, invoice):
         return
-    subject, body = reminder_mail(
-        tenant, invoice, reminder.stage, invoice.gross_total - invoice.amount_settled
-    )
-    message = OutgoingMessage(
-        tenant_id=event.tenant_id,
-        user_id=None,
-        address=reminder.recipient,
-        subject=subject,
-        body=body,
-        dedup_key=f"dunning:{reminder.id}",
-    )
-    send_message(container_for_tasks(), reminder.channel, message)
+    send_recorded(session, event, tenant, invoice, reminder)
 
 
 def is_excluded(session: Session, invoice: Invoice) -> bool:

@@ -26,7 +26,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from automations import builtins, dunning, routine  # noqa: F401 - the built-in kinds
+from automations import builtins, dunning, einvoicing, routine  # noqa: F401 - the built-in kinds
 from automations import rules as chat_rules
 from automations.kinds import KINDS, Kind, RunContext
 from comptoir.bootstrap import Container

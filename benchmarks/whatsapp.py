@@ -2,9 +2,17 @@
 
 A scratch database gets one business with its WhatsApp number linked and ``senders``
 members with phones. The API (uvicorn), a Celery worker (``worker_threads`` threads) and
-the fake Graph API (comptoir/whatsapp_fake.py) run on loopback. Then ``senders`` people
-write at once, ``messages`` each, one after the other (« combien il reste de riz ? », a
-read answered by the local tier), every delivery signed like Meta's:
+the fake Graph API (comptoir/whatsapp_fake.py) run on loopback. Every delivery is signed
+like Meta's and asks « combien il reste de riz ? » (a read answered by the local tier).
+
+The load model (docs/whatsapp.md, "Benchmark"): ``senders`` concurrent conversations,
+each person sending ``messages`` messages, the next one a human think-time after the
+previous reply arrived (uniform between ``think_min_ms`` and ``think_max_ms``, seeded),
+the first ones spread over one think-time. That is an open arrival rate of about
+``senders / (mean think + reply)`` messages a second, well under what the worker serves:
+people chatting, which is what the goals are about. The ``burst`` figures — every sender
+writing at the same instant, once — are reported beside them as information: they
+measure queueing behind ``senders`` simultaneous turns on the machine's cores.
 
 ``ack``
     The webhook's answer time, as the sender sees it (goal: p95 ≤ 50 ms).
@@ -22,10 +30,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import random
 import secrets
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -44,8 +60,15 @@ GOAL_ACK_P95_MS = 50.0
 class Sizes:
     senders: int = 20
     messages: int = 5
+    # The worker as ``make run`` starts it: a separate ``celery worker`` process, prefork,
+    # this many processes (one per core). 0: an in-process worker with ``worker_threads``
+    # threads (sharing one interpreter lock with the API and the senders).
+    worker_processes: int = 2
     worker_threads: int = 4
     warmup: int = 5
+    think_min_ms: int = 2000
+    think_max_ms: int = 5000
+    seed: int = 18
 
     @classmethod
     def from_env(cls) -> Sizes:
@@ -78,10 +101,15 @@ def run(container: Container, *, sizes: Sizes | None = None) -> dict[str, Any]:
             graph_server.should_exit = True
             graph_thread.join(timeout=10)
     goal_reply = 1.5 * turn["p95_ms"] + 100
+    think_s = (sizes.think_min_ms + sizes.think_max_ms) / 2000
     return {
         "benchmark": "whatsapp",
         "machine": server,
         "sizes": asdict(sizes),
+        "load": (
+            f"{sizes.senders} conversations, next message {sizes.think_min_ms}–"
+            f"{sizes.think_max_ms} ms after the reply: ~{sizes.senders / think_s:.1f} msg/s"
+        ),
         **measured,
         "turn": turn,
         "goals": {
@@ -151,16 +179,36 @@ def measure_turn(scratch: Container, line: Line, sizes: Sizes) -> dict[str, floa
 def measure_webhook(
     scratch: Container, fake: FakeGraph, line: Line, sizes: Sizes
 ) -> dict[str, Any]:
-    from celery.contrib.testing.worker import start_worker
-
     from automations import maintenance
-    from automations.celery_app import app as celery_app
     from automations.celery_app import configure
 
     configure(scratch.endpoints.redis_url)
     maintenance.use_container(scratch)
-    base, api = _serve_api(scratch)
     try:
+        with _api(scratch) as base, _worker(scratch, sizes):
+            secret = scratch.settings.whatsapp_app_secret or ""
+            # Warm-up: one message per sender (the conversation is then open).
+            _all_senders(base, secret, fake, line, 1, None)
+            acks, replies = _all_senders(base, secret, fake, line, sizes.messages, sizes)
+            burst_acks, burst_replies = _all_senders(base, secret, fake, line, 1, None)
+    finally:
+        maintenance.use_container(None)
+    return {
+        "ack": latency(acks),
+        "reply": latency(replies),
+        "burst": {"ack": latency(burst_acks), "reply": latency(burst_replies)},
+    }
+
+
+@contextmanager
+def _worker(scratch: Container, sizes: Sizes) -> Iterator[None]:
+    """The Celery worker that runs the turns: a process of its own as in ``make run``, or
+    threads in this process when ``worker_processes`` is 0."""
+    if sizes.worker_processes <= 0:
+        from celery.contrib.testing.worker import start_worker
+
+        from automations.celery_app import app as celery_app
+
         with start_worker(
             celery_app,
             pool="threads",
@@ -168,33 +216,80 @@ def measure_webhook(
             perform_ping_check=False,
             shutdown_timeout=30,
         ):
-            secret = scratch.settings.whatsapp_app_secret or ""
-            # Warm-up: one message per sender (the conversation is then open).
-            _all_senders(base, secret, fake, line, 1)
-            acks, replies = _all_senders(base, secret, fake, line, sizes.messages)
-    finally:
-        maintenance.use_container(None)
-        api.should_exit = True
-    return {"ack": latency(acks), "reply": latency(replies)}
+            yield
+        return
+    command = [
+        sys.executable,
+        *("-m", "celery", "-A", "automations.celery_app", "worker", "--loglevel", "WARNING"),
+        *("--pool", "prefork", "--concurrency", str(sizes.worker_processes)),
+    ]
+    with _process(command, _environment(scratch)):
+        yield
+
+
+def _environment(scratch: Container) -> dict[str, str]:
+    """The scratch business's settings for a process of its own."""
+    s = scratch.settings
+    return {
+        **os.environ,
+        "DATABASE_URL": scratch.endpoints.database_url,
+        "APP_DATABASE_URL": scratch.app_database_url,
+        "REDIS_URL": scratch.endpoints.redis_url,
+        "COMPTOIR_SECRET_KEY": s.resolved_secret_key(),
+        "COMPTOIR_WHATSAPP_ACCESS_TOKEN": s.whatsapp_access_token or "",
+        "COMPTOIR_WHATSAPP_APP_SECRET": s.whatsapp_app_secret or "",
+        "COMPTOIR_WHATSAPP_VERIFY_TOKEN": s.whatsapp_verify_token or "",
+        "COMPTOIR_WHATSAPP_API_URL": s.whatsapp_api_url,
+    }
+
+
+@contextmanager
+def _process(command: list[str], env: dict[str, str]) -> Iterator[None]:
+    """Run ``command`` for the block; its output is shown if it did not stop cleanly."""
+    with tempfile.TemporaryFile() as log:
+        child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield
+        finally:
+            child.terminate()
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            if child.returncode not in (0, -signal.SIGTERM):
+                log.seek(0)
+                print(log.read().decode(errors="replace")[-4000:], file=sys.stderr)  # noqa: T201
 
 
 def _all_senders(
-    base: str, secret: str, fake: FakeGraph, line: Line, messages: int
+    base: str, secret: str, fake: FakeGraph, line: Line, messages: int, sizes: Sizes | None
 ) -> tuple[list[float], list[float]]:
+    """Every sender talks at once. With ``sizes``, each waits a seeded human think-time
+    before each message (the first spread over one think-time); without, they all write
+    at the same instant (a burst)."""
     acks: list[float] = []
     replies: list[float] = []
     lock = threading.Lock()
 
-    def talk(phone: str) -> None:
+    def think(rng: random.Random) -> None:
+        if sizes is not None:
+            time.sleep(rng.uniform(sizes.think_min_ms, sizes.think_max_ms) / 1000)
+
+    def talk(n: int, phone: str) -> None:
+        rng = random.Random(sizes.seed * 1000 + n if sizes else n)
+        if sizes is not None:
+            time.sleep(rng.uniform(0, sizes.think_max_ms) / 1000)
         with httpx.Client(base_url=base, timeout=60) as client:
-            for _ in range(messages):
+            for m in range(messages):
+                if m:
+                    think(rng)
                 ack, reply = _one(client, secret, fake, line.number, phone)
                 with lock:
                     acks.append(ack)
                     replies.append(reply)
 
     with ThreadPoolExecutor(max_workers=len(line.phones)) as pool:
-        list(pool.map(talk, line.phones))
+        list(pool.map(talk, range(len(line.phones)), line.phones))
     return acks, replies
 
 
@@ -211,11 +306,12 @@ def _one(
     )
     ack = (time.monotonic() - started) * 1000
     response.raise_for_status()
-    deadline = started + 60
+    deadline = started + 300  # the first turns of a new worker load the models
     while len(times := fake.send_times(phone)) <= already:
         if time.monotonic() > deadline:
-            raise RuntimeError(f"no reply to {phone} within 60 s")
-        time.sleep(0.002)
+            raise RuntimeError(f"no reply to {phone} within 300 s")
+        # The reply's time is the fake Graph API's record, not this poll's.
+        time.sleep(0.02)
     return ack, (times[already] - started) * 1000
 
 
@@ -241,21 +337,25 @@ def _body(number: str, phone: str) -> dict[str, Any]:
     }
 
 
-def _serve_api(scratch: Container) -> tuple[str, Any]:
-    import uvicorn
-
-    from api.app import create_app
-
+@contextmanager
+def _api(scratch: Container) -> Iterator[str]:
+    """The API as ``make run`` serves it: uvicorn in a process of its own, so the
+    acknowledgement is not measured behind this process's senders."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(scratch), host="127.0.0.1", port=port, log_level="warning", access_log=False
-        )
-    )
-    threading.Thread(target=server.run, daemon=True).start()  # stopped by should_exit
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    return f"http://127.0.0.1:{port}", server
+    command = [
+        sys.executable,
+        *("-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1"),
+        *("--port", str(port), "--no-access-log", "--log-level", "warning"),
+    ]
+    with _process(command, _environment(scratch)):
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=5).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("uvicorn did not start") from None
+                time.sleep(0.2)
+        yield base

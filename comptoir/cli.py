@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from comptoir.einvoice_cli import import_app
+from comptoir.einvoicing_cli import einvoicing_app
 from comptoir.whatsapp_cli import whatsapp_app
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ eval_app = typer.Typer(help="Évaluation de l'agent sur des conversations (evals
 app.add_typer(eval_app, name="eval")
 app.add_typer(whatsapp_app, name="whatsapp")
 app.add_typer(import_app, name="import")
+app.add_typer(einvoicing_app, name="einvoicing")
+report_app = typer.Typer(help="Rapports : le rapport mensuel en PDF et Excel.")
+app.add_typer(report_app, name="report")
 
 
 def _configured_container() -> Container:
@@ -112,6 +116,24 @@ def _or_fail(action: Callable[[], T]) -> T:
     except DomainError as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(2) from None
+
+
+@report_app.command("monthly")
+def report_monthly(
+    tenant: Annotated[str, typer.Option(help="Identifiant de l'entreprise (slug)")],
+    month: Annotated[str, typer.Option(help="Mois, ex. 2026-11")],
+    out: Annotated[Path, typer.Option(help="Dossier de destination")],
+) -> None:
+    """Write the monthly report of MONTH (PDF and Excel) into OUT."""
+    from automations.report import export_monthly
+
+    container = _configured_container()
+    try:
+        paths = _or_fail(lambda: export_monthly(container, tenant, month, out))
+    finally:
+        container.close()
+    for path in paths:
+        typer.echo(f"Rapport écrit : {path}")
 
 
 @app.command()

@@ -474,12 +474,38 @@ def _history(s: Seeding, start: date, today: date) -> None:
                 s.on_hand[good.id] = counted
 
 
+def _just_above_minimum(session: Session, s: Seeding, good: Good, today: date) -> None:
+    """Leave ``good`` one unit above its minimum in the main warehouse: the next sale
+    takes it under, and the stock alert fires (something happens in the demo)."""
+    level = stock.stock_level(session, s.principal, good.id, s.main)
+    gap = level.on_hand - level.reserved - (good.maximum / 4 + 1)
+    if gap == 0:
+        return
+    at, where = _clock(today - timedelta(days=1)), s.main
+    if gap > 0:
+        stock.issue(
+            session,
+            s.principal,
+            at,
+            product_id=good.id,
+            quantity=gap,
+            warehouse_id=where,
+            reason="Vente au comptoir",
+        )
+    else:
+        stock.receive(
+            session, s.principal, at, product_id=good.id, quantity=-gap, warehouse_id=where
+        )
+    s.on_hand[good.id] = s.on_hand.get(good.id, Decimal(0)) - gap
+
+
 def _finale(s: Seeding, today: date) -> None:
-    """Recent big sales leave six products under their minimum; two orders are open: one
-    sent, one partially received."""
+    """Recent big sales leave six products under their minimum and one just above it; two
+    orders are open: one sent, one partially received."""
     plain = [g for g in s.goods if not g.lots]
     low, ordered = plain[2:32:5], plain[3:5] + plain[8:10]
     with s.container.db.unit_of_work(s.principal.tenant_id) as session:
+        _just_above_minimum(session, s, plain[1], today)
         for good in low:
             quantity = s.on_hand.get(good.id, Decimal(0)) - (good.maximum / 8).to_integral_value()
             if quantity > 0:

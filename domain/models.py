@@ -8,6 +8,7 @@ from domain.conversations import models as conversation_models  # noqa: F401
 from domain.documents import models as document_models  # noqa: F401
 from domain.events import models as event_models  # noqa: F401
 from domain.finance import models as finance_models  # noqa: F401
+from domain.finance.einvoicing import models as einvoicing_models  # noqa: F401
 from domain.finance.payables import models as payables_models  # noqa: F401
 from domain.hr import models as hr_models  # noqa: F401
 from domain.identity import models as identity_models  # noqa: F401

@@ -92,7 +92,7 @@ def correction_value(message: str) -> str:
 
 # « Comment on fait pour enregistrer un paiement ? »: the rest says what.
 HOW_TO = re.compile(
-    r"^(?:et |mais |alors |bonjour |salut )?(?:stp |svp )?"
+    r"^(?:(?:et|mais|alors|bonjour|bonsoir|salut|coucou|hello)[\s,!.]+)?(?:stp |svp )?"
     r"(?:(?:tu peux |vous pouvez |peux-tu |pouvez-vous )?(?:m'|me )?expliqu\w* )?"
     r"(?:comment|cmt|comme?nt|kom|c'est quoi la (?:procedure|marche a suivre|demarche)"
     r"|quelle est la (?:procedure|marche a suivre|demarche)|la (?:procedure|marche a suivre))\s+"

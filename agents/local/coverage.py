@@ -188,18 +188,28 @@ def _leaves(value: Any) -> Iterator[Any]:
         yield value
 
 
+def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | None:
+    """What a write cannot hold: a kind of record it does not take, a contrary action, a
+    question asked first, a payment said beside something else."""
+    for kind, start, end in named_kinds(utt.folded):
+        if kind.name not in tool.kinds:
+            return Gap(utt.text[start:end], kind)
+    contrary = _contrary(utt)
+    if contrary is not None:
+        return contrary
+    asked = QUESTION_FIRST.match(utt.folded)
+    if asked is not None:  # « il reste combien de sucre ? et commande… »: a question too
+        return Gap(utt.text[: asked.end(1)].strip())
+    method = PAID_BY.search(utt.folded)
+    if method is not None and utt.payment_method not in _leaves(arguments):
+        return Gap(utt.text[method.start() : method.end()])  # « … en liquide »: a payment
+    return None
+
+
 def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> Gap | None:
     """The first part of ``utt`` that ``arguments`` do not account for, or None."""
-    if tool.is_write:
-        for kind, start, end in named_kinds(utt.folded):
-            if kind.name not in tool.kinds:
-                return Gap(utt.text[start:end], kind)
-        contrary = _contrary(utt)
-        if contrary is not None:
-            return contrary
-        asked = QUESTION_FIRST.match(utt.folded)
-        if asked is not None:  # « il reste combien de sucre ? et commande… »: a question too
-            return Gap(utt.text[: asked.end(1)].strip())
+    if tool.is_write and (written := _write_gap(utt, arguments, tool)) is not None:
+        return written
     second = SECOND_QUESTION.search(utt.folded)
     if second is not None:  # « Diallo me doit combien ? et il reste combien de sucre ? »
         return Gap(utt.text[second.start(1) : second.end(1)].strip())
@@ -226,6 +236,13 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     return None
 
 
+# A way of paying said after its preposition: the request is about a payment, which the
+# arguments must hold (« Sall m'a remis 100 000 en liquide pour ses factures » is no invoice
+# line; « lessive liquide », « Metro Cash & Carry » are names).
+PAID_BY = re.compile(
+    r"(?<![\w'-])(?:par|en|via|avec|au)\s+(?:un\s+|une\s+)?(?:wave|orange[\s-]*money|om"
+    r"|especes|cash|liquide|cheques?|virements?|carte)(?![\w-])"
+)
 ONESELF = re.compile(r"(?<![\w'])(?:je|j'|moi|me|m')(?![\w])")
 # A name written with a capital inside the message (« … à Khady Diallo », « … à Pikine »).
 CAPITALISED = re.compile(r"(?<![\w'’-])([A-ZÀ-Ý][\w'’-]{2,})")
@@ -265,7 +282,7 @@ def _name_left_over(utt: Utterance, facts: _Facts) -> Gap | None:
 
 
 @cache
-def _contrary_words() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+def contrary_words() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
     return tuple(
         tuple(re.compile(r"\b(?:" + "|".join(side) + r")\b") for side in pair)  # type: ignore[misc]
         for pair in lexicon()["contrary_actions"]
@@ -275,7 +292,7 @@ def _contrary_words() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
 def _contrary(utt: Utterance) -> Gap | None:
     """« valide … et refuse … »: two actions that undo each other; the later one is a
     request of its own."""
-    for one, other in _contrary_words():
+    for one, other in contrary_words():
         first, second = one.search(utt.folded), other.search(utt.folded)
         if first and second:
             later = max(first, second, key=lambda m: m.start())

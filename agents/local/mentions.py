@@ -88,6 +88,7 @@ _LEADING_VERBS = frozenset(
     paie paye payé regle rembourse verse achete commande prend part arrive commence travaille
     sera etait avait s'est se sera peut passe livre""".split()
 )
+_MONEY_WORDS = frozenset({"argent", "sous", "fric", "thune", "monnaie", "l'argent"})
 _NOT_NAMES = frozenset(
     """je j' tu il elle on nous vous ils elles ce c' ca cela ceci qui que quel quelle quels
     quelles combien comment ou quand pourquoi est-ce le la les l' un une des du mon ma mes ton
@@ -193,8 +194,8 @@ def _name_from(text: str, folded: str, start: int) -> str | None:
         i += 1
     while i > first and tokens[i - 1][2] in ("&", "-"):
         i -= 1
-    if i == first:
-        return None
+    if i == first or (i == first + 1 and tokens[first][2] in _MONEY_WORDS):
+        return None  # « qui me doit de l'argent »: nobody named
     return text[tokens[first][0] : tokens[i - 1][1]]
 
 
@@ -298,8 +299,11 @@ def words_after(utt: Utterance, markers: tuple[str, ...]) -> str | None:
 
 # « 150 barres de fer de 12 », « 200 barres de fer à béton de 10 à 3 900 F »: a number
 # that names the product's size or model, not a count or a price.
+# « 1 poêle à granulés Éco 8 kW »: a rating or dimension after a few words of the name.
 QUALIFIER = re.compile(
-    r"((?:\s+(?:a|au|en)\s+[a-z]+)?\s+de\s+\d+(?:[.,]\d+)?)"
+    r"((?:\s+(?:a|au|en)\s+[a-z]+)?\s+de\s+\d+(?:[.,]\d+)?"
+    r"|(?:\s+(?:a|au|en|de)\s+[\w-]+)?(?:\s+[\w-]+){0,2}\s+\d+(?:[.,]\d+)?\s*"
+    r"(?:kw|w|v|cv|cm|mm|go|mo|to|pouces?|places?|portes?|feux|x\s?\d+))"
     r"(?=\s*(?:$|[,;.!?]|(?:et|a|au|pour|puis|chez)\b))"
 )
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from agents.local.adapters.base import Adapter
 from agents.local.router import IntentRouter, Routing
+from agents.local.slots.text import fold
 from domain.kit.lexicon import lexicon, pairs, words
 from domain.kit.principal import Principal
 from tools.registry import Registry
@@ -25,6 +26,11 @@ CAPABILITIES = pairs("capabilities")
 FIELD_WORDS: dict[str, str] = dict(lexicon()["field_words"])
 
 WOLOF = words("wolof")
+# A message that only greets in Wolof (« Salamaleykoum, na nga def ? ») is greeted back.
+WOLOF_GREETING = re.compile(
+    r"\W*(?:(?:bonjour|salut)\W+)?(?:(?:a?s+ala+m?\w*\s*(?:ale?[iy]?\s*k[ou]+m|maa?le?[ck]+[ou]+m)"
+    r"|(?:na|naka)\s*nga\s*def|nanga\s*def|jamm\s*(?:nga\s*am|rekk?)|mangi\s*fi)\W*)+"
+)
 
 # « comment… ? » names a tool when its title and exemplars together score this much.
 HOW_TO_MIN_SCORE = 1.80
@@ -86,8 +92,15 @@ class Replies:
                 "reply",
                 "Je n'ai reçu que des symboles ou des émojis. " + self.examples_sentence(principal),
             )
+        if WOLOF_GREETING.fullmatch(fold(stripped)):
+            return Plan(
+                "reply",
+                "Maalekum salaam ! Que puis-je faire pour vous ? "
+                + self.examples_sentence(principal),
+            )
         words = set(re.findall(r"[\wëé]+", stripped.lower()))
-        if len(words & WOLOF) >= 1 and not words & {"facture", "stock", "client", "conge"}:
+        french = set(re.findall(r"\w+", fold(stripped)))
+        if len(words & WOLOF) >= 1 and not french & {"facture", "stock", "client", "conge"}:
             return Plan(
                 "reply",
                 "Je ne comprends pas encore le wolof, désolé. Pouvez-vous l'écrire en français ? "

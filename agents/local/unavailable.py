@@ -1,4 +1,5 @@
-"""Requests for what Comptoir cannot do yet: said plainly, never routed to a neighbour.
+"""Requests for what Comptoir does not do (not built yet, or refused by a rule such as a
+validated invoice never being changed): said plainly, never routed to a neighbour.
 
 ``prompts/intents/unavailable.yaml`` declares each missing capability as an intent whose
 exemplars compete with the tools' exemplars in the router (« relance Diallo pour sa facture

@@ -32,6 +32,7 @@ from agents.local.replies import (
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.recurrence import find_schedule
+from agents.local.slots.text import expand_sms
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
 from domain.kit.lexicon import words
@@ -96,6 +97,19 @@ ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
 KIND_SPREAD = 0.03  # how close to the best an intent must score to be among them
+# A message opening by asking to see something reads (« montre-moi la facture de … »).
+SHOW = re.compile(
+    r"^\W*(?:(?:bonjour|salut|stp|svp)\W+)?(?:montre|affiche|fais[- ]moi voir|fais voir"
+    r"|donne[sz]?[- ]moi l[ae'] ?(?:numero|adresse|mail|e-mail|email|telephone|tel|contact)"
+    r"|di[st]e?s?[- ]moi|c'est quoi"
+    r"|je (?:veux|voudrais|peux) voir|(?:on )?peut[- ]on voir|consulte|ouvre|regarde)\b"
+)
+SHOW_SPREAD = 0.05  # how close a reading must score to the routed writing
+# « pour ses factures », « sur sa dernière facture »: records that already exist.
+EXISTING_ONES = re.compile(
+    r"\b(?:pour|sur|de|contre)\s+(?:ses|sa|son|leurs?|ces|cette|mes|ma|mon|nos|notre)\s+"
+    r"(?:[a-z]+\s+)?$"
+)
 # A question is answered by the best reading when it scores this much, and leads another
 # reading by this margin (a writing runner-up does not count: a question does not write).
 QUESTION_MIN_SCORE = 0.90
@@ -220,6 +234,7 @@ class LocalTier(Replies):
     def understand(
         self, message: str, memory: Memory, principal: Principal, *, today: date, currency: str
     ) -> Plan:
+        message = expand_sms(message)
         guard = self._guard(message, principal)
         if guard is not None:
             return guard
@@ -430,7 +445,11 @@ class LocalTier(Replies):
         else:  # a question names a kind of record to read about it, not to make one
             intent = None if asks else self._named_kind_decides(message)
             if intent is None and not asks:
+                intent = self._said_action(message, folded)
+            if intent is None and not asks:
                 intent = self._recurrence_decides(routing, message)
+            if intent is None and not asks:
+                intent = self._only_full_reading(utt, message, today)
         if rules.SEARCH in self.adapters and rules.asks_about_rule(
             utt, routing, self.router, self.registry
         ):
@@ -448,6 +467,7 @@ class LocalTier(Replies):
         if (not_built := unavailable.reply(intent)) is not None:
             return Plan("reply", not_built, routing=routing)
         intent = self._of_named_kind(intent, message, folded)
+        intent = self._shown_not_made(intent, message, folded)
         intent = self._for_document_just_made(intent, message, folded, memory)
         intent = self._change_of_whom(intent, message, folded, memory)
         adapter = self.adapters.get(intent)
@@ -490,6 +510,61 @@ class LocalTier(Replies):
             ):
                 return name
         return intent
+
+    def _shown_not_made(self, intent: str, message: str, folded: str) -> str:
+        """« montre-moi la facture de Fatou Ndoye » routed to making an invoice: a message
+        that opens by asking to see reads; the first close intent that reads."""
+        tool = self.registry.get(intent)
+        if tool is None or not tool.is_write or not SHOW.match(folded):
+            return intent
+        routed = _for_routing(message)
+        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        for name, score in ranked:
+            other = self.registry.get(name)
+            if score < ranked[0][1] - SHOW_SPREAD or other is None or other.is_write:
+                continue
+            if name in self.adapters:
+                return name
+        return intent
+
+    def _said_action(self, message: str, folded: str) -> str | None:
+        """Close intents that undo each other (approve or refuse a leave): the one whose
+        title's verb the message says, when it says only one side (« Refuse la demande de
+        congé de Thomas … »)."""
+        routed = _for_routing(message)
+        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        close = [
+            (name, fold(tool.title))
+            for name, score in ranked
+            if score >= ranked[0][1] - KIND_SPREAD
+            and (tool := self.registry.get(name)) is not None
+            and name in self.adapters
+        ]
+        for one, other in coverage.contrary_words():
+            said, unsaid = one.search(folded), other.search(folded)
+            if bool(said) == bool(unsaid):
+                continue
+            said_side, other_side = (one, other) if said else (other, one)
+            fitting = [name for name, title in close if said_side.match(title)]
+            if len(fitting) == 1 and any(other_side.match(title) for _, title in close):
+                return fitting[0]
+        return None
+
+    def _only_full_reading(self, utt: Utterance, message: str, today: date) -> str | None:
+        """Close intents the router cannot tell apart (« Sall m'a remis 100 000 en liquide
+        pour ses factures »: a payment or an invoice?): the one whose reading accounts for
+        every part of the message, when exactly one does."""
+        routed = _for_routing(message)
+        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        full = []
+        for name, score in ranked:
+            tool, adapter = self.registry.get(name), self.adapters.get(name)
+            if score < ranked[0][1] - KIND_SPREAD or tool is None or adapter is None:
+                continue
+            arguments = jsonable(adapter.extract(utt))
+            if arguments and coverage.gap(utt, arguments, tool, today) is None:
+                full.append(name)
+        return full[0] if len(full) == 1 else None
 
     def _best_reading(self, routing: Routing) -> str | None:
         """A question the router is not sure of, whose best intent reads (a question does
@@ -586,8 +661,15 @@ class LocalTier(Replies):
         """Two close intents (« crée un avoir … sur sa facture »: a credit note or an
         invoice?): the one whose tool creates a kind of record the message names and takes
         every kind it names, when only one of them does; when the kind is named with an
-        existing document's number, the first intent if it acts on that document."""
-        named = {kind.name for kind, _, _ in coverage.named_kinds(fold(message))}
+        existing document's number, the first intent if it acts on that document. Records
+        spoken of as someone's (« pour ses factures », « sur sa facture ») exist already:
+        they name nothing to make."""
+        folded = fold(message)
+        named = {
+            kind.name
+            for kind, start, _ in coverage.named_kinds(folded)
+            if not EXISTING_ONES.search(folded[max(0, start - 30) : start])
+        }
         if not named:
             return None
         # « a accepté le devis D-2026-00001 »: a document named by its number exists already;

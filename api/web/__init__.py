@@ -9,8 +9,19 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.web import approvals, auth_pages, chat_pages, dashboard, more_records, pwa, records
-from api.web.deps import STATIC
+from api.web import (
+    approvals,
+    auth_pages,
+    chat_pages,
+    dashboard,
+    hr_pages,
+    more_records,
+    navigation,
+    pwa,
+    quote_pages,
+    records,
+)
+from api.web.deps import STATIC, templates
 from api.web.security import SECURITY_HEADERS
 
 # The API's interactive documentation loads its own inline scripts: it keeps its headers.
@@ -63,6 +74,7 @@ class SecurityHeaders:
 
 
 def install_web(app: FastAPI) -> None:
+    templates.env.globals["navigation"] = navigation.navigation
     app.add_middleware(WebCompression)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -73,6 +85,8 @@ def install_web(app: FastAPI) -> None:
         dashboard.router,
         records.router,
         more_records.router,
+        quote_pages.router,
+        hr_pages.router,
         approvals.router,
         pwa.router,
     ):

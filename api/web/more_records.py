@@ -1,7 +1,8 @@
-"""More record pages, drawn by one table template: Devis (with the PDF), Achats (an order's
-lines and « Tout réceptionner »), Équipe, Congés and Documents (with the file), through the
-same domain services as the REST API — their roles, their scopes (a manager sees their
-team's leave, a seller no HR document), and Row-Level Security underneath."""
+"""More record pages, drawn by one table template: Achats (an order's lines, « Envoyer la
+commande » for a draft, « Tout réceptionner »), Équipe, Congés and Documents (with the
+file), through the same domain services as the REST API — their roles, their scopes (a
+manager sees their team's leave, a seller no HR document), and Row-Level Security
+underneath."""
 
 from __future__ import annotations
 
@@ -10,21 +11,17 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from api import documents as documents_api
-from api import finance as finance_api
 from api.deps import ContainerDep, declare_channel
-from api.web.deps import PageRoute, WebUser, WebUserDep, render, templates
-from api.web.records import PER_PAGE, PageNumber, Search, checked_form, pager, partner_names
-from comptoir.bootstrap import Container
-from domain.finance import quotes
+from api.web.deps import PageRoute, WebUserDep, render, templates
+from api.web.records import PER_PAGE, PageNumber, Search, checked_form, pager
 from domain.hr import service as hr
 from domain.hr.service.leave import STATUS_LABELS as LEAVE_LABELS
 from domain.kit.principal import Channel
 from domain.stock.purchasing import orders, receipts
-from domain.stock.purchasing._common import RECEIVERS
+from domain.stock.purchasing._common import BUYERS, RECEIVERS
 from domain.stock.purchasing.orders import STATUS_LABELS as ORDER_LABELS
 from rag import service as documents
 
@@ -32,6 +29,10 @@ router = APIRouter(
     route_class=PageRoute, include_in_schema=False, dependencies=[declare_channel(Channel.WEB)]
 )
 Status = Annotated[str, Query(max_length=20)]
+ORDER_DONE = {
+    "recu": "Livraison enregistrée : le stock est à jour.",
+    "envoye": "Commande envoyée au fournisseur.",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class Cell:
     num: bool = False
 
 
-def _table(
+def table_page(
     request: Request,
     title: str,
     headers: list[Cell],
@@ -54,62 +55,12 @@ def _table(
     )
 
 
-def _money(value: Any, currency: str) -> str:
+def money_text(value: Any, currency: str) -> str:
     return str(templates.env.filters["money"](value, currency))
 
 
-def _date(value: Any) -> str:
+def date_text(value: Any) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
-
-
-# --- Devis --------------------------------------------------------------------------------
-
-
-def _quote_rows(session: Session, c: Container, user: WebUser, statut: str, page: int) -> Any:
-    found, today = quotes.list_quotes(
-        session,
-        user.principal,
-        c.clock,
-        status=statut if statut in quotes.STATUS_LABELS and statut != "expired" else None,
-        limit=PER_PAGE + 1,
-        offset=(page - 1) * PER_PAGE,
-    )
-    names = partner_names(session, user, {q.partner_id for q in found})
-    rows = [
-        [
-            Cell(q.number, f"/devis/{q.id}/pdf"),
-            Cell(names[q.partner_id]),
-            Cell(_date(q.issue_date)),
-            Cell(_money(q.gross_total, q.currency), num=True),
-            Cell(quotes.STATUS_LABELS[quotes.effective_status(q, today)].capitalize()),
-        ]
-        for q in found
-    ]
-    return pager(page, rows, statut=statut)
-
-
-@router.get("/devis")
-def quote_list(
-    request: Request, c: ContainerDep, user: WebUserDep, statut: Status = "", page: PageNumber = 1
-) -> Response:
-    with c.db.unit_of_work(user.principal.tenant_id) as session:
-        rows, pages = _quote_rows(session, c, user, statut, page)
-    headers = [Cell("Devis (PDF)"), Cell("Client"), Cell("Date"), Cell("Total TTC", num=True)]
-    return _table(
-        request,
-        "Devis",
-        [*headers, Cell("Statut")],
-        rows,
-        pager=pages,
-        choices=quotes.STATUS_LABELS,
-        statut=statut,
-        empty="Aucun devis.",
-    )
-
-
-@router.get("/devis/{quote_id}/pdf")
-def quote_pdf(quote_id: UUID, c: ContainerDep, user: WebUserDep) -> Response:
-    return finance_api.quote_pdf(quote_id, c, user.principal)
 
 
 # --- Achats -------------------------------------------------------------------------------
@@ -131,15 +82,15 @@ def order_list(
         [
             Cell(v.order.number, f"/achats/{v.order.id}"),
             Cell(v.supplier_name),
-            Cell(_date(v.order.order_date)),
-            Cell(_money(v.order.net_total, v.order.currency), num=True),
+            Cell(date_text(v.order.order_date)),
+            Cell(money_text(v.order.net_total, v.order.currency), num=True),
             Cell(ORDER_LABELS[v.order.status].capitalize()),
         ]
         for v in found
     ]
     rows, pages = pager(page, rows, statut=statut)
     headers = [Cell("Commande"), Cell("Fournisseur"), Cell("Date"), Cell("Total HT", num=True)]
-    return _table(
+    return table_page(
         request,
         "Achats",
         [*headers, Cell("Statut")],
@@ -162,9 +113,21 @@ def order_detail(
         "view": view,
         "labels": ORDER_LABELS,
         "may_receive": view.order.status in ("sent", "partially_received") and user.may(*RECEIVERS),
-        "done": "Livraison enregistrée : le stock est à jour." if fait == "recu" else None,
+        "may_send": view.order.status == "draft" and user.may(*BUYERS),
+        "done": ORDER_DONE.get(fait),
     }
     return render(request, "order.html", context)
+
+
+@router.post("/achats/{order_id}/envoi")
+async def send_order(
+    request: Request, order_id: UUID, c: ContainerDep, user: WebUserDep
+) -> Response:
+    """A draft order is sent: dated today, its delivery expected after the lead time."""
+    await checked_form(request, c, user)
+    with c.db.unit_of_work(user.principal.tenant_id) as session:
+        orders.send_purchase_order(session, user.principal, c.clock, order_id)
+    return RedirectResponse(f"/achats/{order_id}?fait=envoye", status_code=303)
 
 
 @router.post("/achats/{order_id}/reception")
@@ -192,16 +155,16 @@ def staff_list(
         departments = {d.id: d.name for d in hr.list_departments(session, user.principal)}
     rows = [
         [
-            Cell(e.name),
+            Cell(e.name, f"/equipe/{e.id}"),
             Cell(e.job_title or "—"),
             Cell(departments.get(e.department_id, "—") if e.department_id else "—"),
-            Cell(_date(e.hire_date)),
+            Cell(date_text(e.hire_date)),
         ]
         for e in listed.items
     ]
     rows, pages = pager(page, rows)
     headers = [Cell("Nom"), Cell("Poste"), Cell("Service"), Cell("Arrivée")]
-    return _table(request, "Équipe", headers, rows, pager=pages, empty="Personne.")
+    return table_page(request, "Équipe", headers, rows, pager=pages, empty="Personne.")
 
 
 @router.get("/conges")
@@ -218,17 +181,17 @@ def leave_list(
     start = (page - 1) * PER_PAGE
     rows = [
         [
-            Cell(r.employee),
+            Cell(r.employee, f"/conges/{r.id}"),
             Cell(r.leave_type),
-            Cell(_date(r.start_date)),
-            Cell(_date(r.end_date)),
+            Cell(date_text(r.start_date)),
+            Cell(date_text(r.end_date)),
             Cell(LEAVE_LABELS[r.status].capitalize()),
         ]
         for r in described[start : start + PER_PAGE + 1]
     ]
     rows, pages = pager(page, rows, statut=statut)
     headers = [Cell("Personne"), Cell("Type"), Cell("Du"), Cell("Au"), Cell("Statut")]
-    return _table(
+    return table_page(
         request,
         "Congés",
         headers,
@@ -260,13 +223,13 @@ def document_list(
         [
             Cell(d.title, f"/documents/{d.id}/fichier"),
             Cell(d.filename),
-            Cell(_date(d.created_at)),
+            Cell(date_text(d.created_at)),
         ]
         for d in found
     ]
     rows, pages = pager(page, rows, q=query)
     headers = [Cell("Titre (télécharger)"), Cell("Fichier"), Cell("Ajouté le")]
-    return _table(
+    return table_page(
         request,
         "Documents",
         headers,

@@ -24,7 +24,7 @@ from api.web.deps import PageRoute, WebUser, WebUserDep, render, web_keys
 from api.web.figures import allowed
 from api.web.security import CSRF_FIELD, check_csrf, session_binding
 from comptoir.bootstrap import Container
-from domain.finance import invoices, payments, reports
+from domain.finance import invoices, payments, quotes, reports
 from domain.finance.invoices import STATUS_LABELS
 from domain.finance.models import Invoice
 from domain.finance.schemas import PAYMENT_METHOD_LABELS, PaymentCreate
@@ -235,7 +235,21 @@ def customer_detail(
                 session, user.principal, c.clock, partner_id=partner_id, limit=10
             )[0]
         )
-    context = {"title": partner.name, "partner": partner, "balance": balance, "recent": recent}
+        quoted = allowed(
+            lambda: quotes.list_quotes(
+                session, user.principal, c.clock, partner_id=partner_id, limit=10
+            )
+        )
+    context = {
+        "title": partner.name,
+        "partner": partner,
+        "balance": balance,
+        "recent": recent,
+        "quotes": quoted[0] if quoted else None,
+        "quote_labels": quotes.STATUS_LABELS,
+        "today": quoted[1] if quoted else None,
+        "effective": quotes.effective_status,
+    }
     return render(request, "customer.html", {**context, "labels": STATUS_LABELS})
 
 

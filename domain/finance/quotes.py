@@ -284,3 +284,16 @@ def list_quotes(
     principal.require(*WRITERS)
     today = open_books(session, principal, clock).today()
     return repo.list_quotes(session, principal.tenant_id, **filters), today
+
+
+def quote_with_lines(
+    session: Session, principal: Principal, clock: Clock, quote_id: UUID
+) -> tuple[Quote, list[QuoteLine], date]:
+    """One quote (any version), its lines and today's date, against which "expired" is
+    judged."""
+    principal.require(*WRITERS)
+    books = open_books(session, principal, clock)
+    quote = repo.get_quote(session, books.tenant.id, quote_id)
+    if quote is None:
+        raise QuoteNotFound()
+    return quote, repo.quote_lines(session, books.tenant.id, quote.id), books.today()

@@ -20,10 +20,18 @@ log = logging.getLogger("comptoir.mail")
 
 
 @dataclass(frozen=True, slots=True)
+class MailAttachment:
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Mail:
     to: str
     subject: str
     body: str
+    attachments: tuple[MailAttachment, ...] = ()
 
 
 class Mailer(Protocol):
@@ -35,10 +43,11 @@ class LogMailer:
 
     def send(self, mail: Mail) -> None:
         log.warning(
-            "e-mail not sent (no SMTP server configured) to %s: %s\n%s",
+            "e-mail not sent (no SMTP server configured) to %s: %s\n%s%s",
             mail.to,
             mail.subject,
             mail.body,
+            "".join(f"\n[pièce jointe : {a.filename}]" for a in mail.attachments),
         )
 
 
@@ -76,6 +85,9 @@ class SmtpMailer:
         message["To"] = mail.to
         message["Subject"] = mail.subject
         message.set_content(mail.body)
+        for file in mail.attachments:
+            main, _, sub = file.content_type.partition("/")
+            message.add_attachment(file.data, maintype=main, subtype=sub, filename=file.filename)
         with self._connect() as smtp:
             if self._user:
                 smtp.login(self._user, self._password or "")

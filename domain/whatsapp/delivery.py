@@ -27,6 +27,7 @@ from domain.kit.clock import Clock
 from domain.kit.db import Database
 from domain.whatsapp import inbox, outbox
 from domain.whatsapp.graph import WINDOW_CLOSED, GraphAPI, GraphError
+from domain.whatsapp.invoice_sends import follow
 from domain.whatsapp.models import WhatsAppContact, WhatsAppMessage
 from domain.whatsapp.templates import notification_body, templates_of
 
@@ -74,22 +75,30 @@ def deliver(
         now = clock.now()
         if row is None or row.next_attempt_at > now:
             return Attempt("skipped")
-        closed = row.kind != "template" and not window_open(session, tenant_id, row.to_phone, now)
-        if closed and not _as_template(session, row):
-            _fail(session, row, now, WINDOW_CLOSED, "fenêtre de 24 h fermée : modèle requis")
-            return Attempt(row.status)
-        row.attempts += 1
-        try:
-            wamid = _send(session, graph, row)
-        except GraphError as error:
-            return _failed_attempt(session, row, now, error)
-        row.status, row.wamid, row.sent_at = "sent", wamid, now
-        row.last_error = row.error_code = None
-        session.flush()
-        for early in inbox.statuses_for(session, wamid):
-            apply_status(row, early.payload or {})
-            inbox.finish(session, early, now, "applied")
+        attempt = _attempt(session, graph, row, now)
+        follow(row)  # an invoice sending carried by this message
+        return attempt
+
+
+def _attempt(session: Session, graph: GraphAPI, row: WhatsAppMessage, now: datetime) -> Attempt:
+    """Send the locked row once and record the outcome."""
+    tenant_id = row.tenant_id
+    closed = row.kind != "template" and not window_open(session, tenant_id, row.to_phone, now)
+    if closed and not _as_template(session, row):
+        _fail(session, row, now, WINDOW_CLOSED, "fenêtre de 24 h fermée : modèle requis")
         return Attempt(row.status)
+    row.attempts += 1
+    try:
+        wamid = _send(session, graph, row)
+    except GraphError as error:
+        return _failed_attempt(session, row, now, error)
+    row.status, row.wamid, row.sent_at = "sent", wamid, now
+    row.last_error = row.error_code = None
+    session.flush()
+    for early in inbox.statuses_for(session, wamid):
+        apply_status(row, early.payload or {})
+        inbox.finish(session, early, now, "applied")
+    return Attempt(row.status)
 
 
 def _send(session: Session, graph: GraphAPI, row: WhatsAppMessage) -> str:

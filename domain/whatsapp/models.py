@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.kit.base import GlobalRecord, TenantEntity, TenantRecord, utcnow
+from domain.kit.base import GlobalRecord, TenantEntity, TenantRecord, tenant_fk, utcnow
 
 # Where an outgoing message stands. ``queued`` waits for its first try; ``retrying`` for
 # the next after a 429/5xx; ``sent``/``delivered``/``read`` follow Meta's statuses (they
@@ -52,6 +52,7 @@ MESSAGE_STATUSES = (
 MESSAGE_KINDS = ("text", "interactive", "document", "template")
 CHOICE_ACTIONS = ("confirm", "cancel", "option")
 INBOUND_KINDS = ("message", "status")
+SEND_CHANNELS = ("whatsapp", "email")
 
 
 class WhatsAppLink(TenantEntity):
@@ -168,4 +169,35 @@ class WhatsAppInbound(GlobalRecord):
         CheckConstraint(f"kind IN {INBOUND_KINDS}", name="kind"),
         Index(None, "received_at", postgresql_where=text("processed_at IS NULL")),
         Index(None, "wamid"),
+    )
+
+
+class InvoiceSend(TenantEntity):
+    """One sending of an invoice's PDF, recorded on the invoice: when, by whom, on which
+    channel, to which address, and where it stands. A WhatsApp sending follows its
+    outgoing message (``whatsapp_message_id``; Meta's statuses are copied here as they
+    arrive); an e-mail carries its PDF and text until the SMTP server has taken it."""
+
+    __tablename__ = "invoice_sends"
+    invoice_id: Mapped[UUID]
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(320))  # E.164 phone or e-mail address
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    to_member: Mapped[UUID | None]  # sent to a member themself (« envoie-moi… »)
+    sent_by: Mapped[UUID | None]
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    whatsapp_message_id: Mapped[UUID | None]
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)  # dropped once sent
+    filename: Mapped[str] = mapped_column(String(240))
+    error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+    __table_args__ = (
+        tenant_fk("invoice_id", "invoices"),
+        Index(None, "tenant_id", "invoice_id", "created_at"),
+        CheckConstraint(f"status IN {MESSAGE_STATUSES}", name="status"),
+        CheckConstraint(f"channel IN {SEND_CHANNELS}", name="channel"),
     )

@@ -42,9 +42,13 @@ def queue(
     user_id: UUID | None = None,
     media: bytes | None = None,
     media_type: str | None = None,
+    announce: bool = True,
 ) -> UUID | None:
     """Queue one message; None when ``dedup_key`` was already queued (nothing added).
-    A document message carries its file in ``media``: uploaded when it is sent."""
+    A document message carries its file in ``media``: uploaded when it is sent.
+    ``announce=False`` when the caller sends it itself right after commit (a worker's
+    replies): no outbox event, no relay task doing it a second time — if the caller dies
+    first, the sweep finds the message due and sends it."""
     message_id = session.scalar(
         insert(WhatsAppMessage)
         .values(
@@ -64,7 +68,7 @@ def queue(
         .on_conflict_do_nothing(index_elements=["tenant_id", "dedup_key"])
         .returning(WhatsAppMessage.id)
     )
-    if message_id is not None:
+    if message_id is not None and announce:
         _announce(session, tenant_id, message_id)
     return message_id
 

@@ -95,12 +95,14 @@ class TestTheRequestsOfTheTable:
         reply = t("qui n'a pas pointé aujourd'hui ?")
         assert called(t) == ["hr.attendance_report"] and "congé" not in reply
 
-    def test_sending_by_whatsapp_is_said_not_built(self, demo: Container, talk_as: Any) -> None:
+    def test_sending_a_draft_by_whatsapp_asks_to_post_it_first(
+        self, demo: Container, talk_as: Any
+    ) -> None:
         t: Talk = talk_as(CLAIRE)
         t("fais une facture pour le Café des Arts : 1 lampadaire arc")
         t("oui")
         reply = t("envoie-la lui par whatsapp")
-        assert "pas encore disponible" in reply and "bon de commande" not in reply
+        assert "brouillon" in reply and "bon de commande" not in reply and not t.token
 
 
 class TestSeveralRequestsInOneMessage:

@@ -125,7 +125,7 @@ class TestUnavailableCapabilities:
         assert not talk.token and not calls(talk)
         assert snapshot(demo, talk) == before
 
-    def test_sending_an_invoice_by_whatsapp_is_not_available(
+    def test_sending_a_draft_invoice_is_refused_until_it_is_posted(
         self, demo: Container, talk_as: TalkAs
     ) -> None:
         talk = talk_as(FATOU)
@@ -134,7 +134,17 @@ class TestUnavailableCapabilities:
         assert talk("oui").startswith("Facture brouillon créée pour Supérette Ndiaye")
         before = snapshot(demo, talk)
         answer = talk("envoie-la lui par whatsapp")
-        assert "pas encore disponible" in answer and "PDF" in answer
+        assert "brouillon" in answer and "Validez-la" in answer
+        assert not talk.token
+        assert snapshot(demo, talk) == before
+
+    def test_sending_a_quote_by_mail_is_not_available(
+        self, demo: Container, talk_as: TalkAs
+    ) -> None:
+        talk = talk_as(FATOU)
+        before = snapshot(demo, talk)
+        answer = talk("envoie le devis de Supérette Ndiaye par mail")
+        assert "pas encore disponible" in answer and "devis" in answer
         assert not talk.token and not calls(talk)
         assert snapshot(demo, talk) == before
 

@@ -28,6 +28,18 @@ SELECT
 """
 
 
+# Products whose available quantity in a warehouse is exactly one above its minimum.
+JUST_ABOVE = """
+SELECT r.product_id FROM reorder_rules r
+JOIN stock_locations l ON l.tenant_id = r.tenant_id AND l.warehouse_id = r.warehouse_id
+  AND l.kind = 'internal'
+JOIN stock_levels v ON v.tenant_id = l.tenant_id AND v.location_id = l.id
+  AND v.product_id = r.product_id
+GROUP BY r.product_id, r.warehouse_id, r.min_quantity
+HAVING sum(v.on_hand - v.reserved) = r.min_quantity + 1
+"""
+
+
 def _facts(container: Container, account: Account) -> dict[str, object]:
     with container.db.unit_of_work(account.tenant_id) as session:
         return dict(session.execute(text(FACTS)).one()._mapping)
@@ -68,6 +80,15 @@ class TestDemoStock:
         assert len([g for g in groups if g.supplier_id is not None]) >= 2
         soon = container.clock.now().date() + timedelta(days=60)
         assert any(f.stockout_date is not None and f.stockout_date <= soon for f in forecast)
+
+    def test_one_product_is_one_unit_above_its_minimum(
+        self, container: Container, seeded: dict[str, Account], country: str
+    ) -> None:
+        """The next sale of it crosses the minimum: the demo's stock alert has work."""
+        account = seeded[country]
+        with container.db.unit_of_work(account.tenant_id) as session:
+            edge = session.execute(text(JUST_ABOVE)).all()
+        assert len(edge) >= 1
 
     def test_seeding_again_changes_nothing(
         self, container: Container, seeded: dict[str, Account], country: str

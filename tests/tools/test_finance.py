@@ -99,7 +99,7 @@ class TestCatalog:
     def test_every_tool_is_finance_with_examples_and_closed_inputs(self) -> None:
         names = {t.name for t in TOOLS}
         assert "finance.create_invoice" in names and "finance.record_payment" in names
-        assert "finance.send_invoice" not in names  # no sending service yet
+        assert "finance.send_invoice" in names
         for t in TOOLS:
             assert t.area == "finance"
             assert "Exemples" in t.description

@@ -1,8 +1,7 @@
 """Finance tools: quotes, invoices, credit notes, payments, recurring invoices, and the
 finance questions (invoices, revenue, receivables, a customer's balance, VAT).
 
-Not here, and why: ``finance.send_invoice`` (no e-mail or WhatsApp sending service exists
-yet) and ``finance.cash_forecast`` (no forecasting service exists in ``domain.finance``).
+Not here, and why: ``finance.cash_forecast`` (no forecasting service exists in ``domain.finance``).
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from tools.finance.invoices import (
 from tools.finance.payments import record_payment
 from tools.finance.quotes import accept_quote, convert_quote_to_invoice, create_quote, send_quote
 from tools.finance.reading import aged_receivables, invoice_details, list_invoices, revenue
+from tools.finance.sending import send_invoice
 from tools.finance.statements import customer_balance, vat_summary
 
 TOOLS: list[Tool] = [
@@ -26,6 +26,7 @@ TOOLS: list[Tool] = [
     convert_quote_to_invoice,
     create_invoice,
     post_invoice,
+    send_invoice,
     record_payment,
     create_credit_note,
     create_recurring_invoice,
@@ -52,6 +53,7 @@ __all__ = [
     "post_invoice",
     "record_payment",
     "revenue",
+    "send_invoice",
     "send_quote",
     "vat_summary",
 ]

@@ -28,7 +28,7 @@ from domain.kit.errors import DomainError
 from domain.kit.money import Money
 from domain.kit.resolution import typed_number
 from domain.sales import service as sales
-from domain.sales.models import Partner
+from domain.sales.models import Partner, Product
 from tools.base import AskBack, ToolContext, ToolResult, resolving
 
 MONTHS = (
@@ -116,13 +116,23 @@ class LineInput(BaseModel):
         return self  # a free-text line without its price is asked back (``line_inputs``)
 
 
-def _catalogued(ctx: ToolContext, description: str) -> UUID | None:
+def _catalogued(ctx: ToolContext, description: str) -> Product | None:
     """The one product a free text names, or None (nothing or several match)."""
     try:
         with ctx.session.begin_nested():
-            return sales.resolve_product(ctx.session, ctx.principal, description).id
+            return sales.resolve_product(ctx.session, ctx.principal, description)
     except (AskBack, DomainError):  # none, or several (« Lequel ? » is asked by price)
         return None
+
+
+def _priced(product: Product | None, line: LineInput, i: int) -> None:
+    """A product sold at a price agreed each time (none in the catalogue) needs it on the
+    line: asked back about that line's ``unit_price``, so the answer fills it."""
+    if product is not None and product.sale_price is None and line.unit_price is None:
+        raise AskBack(
+            f"Quel prix unitaire pour « {product.name} » ? Ce produit n'a pas de prix de vente.",
+            field=f"lines.{i}.unit_price",
+        )
 
 
 def line_inputs(ctx: ToolContext, lines: Iterable[LineInput]) -> list[LineIn]:
@@ -130,14 +140,14 @@ def line_inputs(ctx: ToolContext, lines: Iterable[LineInput]) -> list[LineIn]:
     that line's ``product`` (``lines.0.product``)."""
     result = []
     for i, line in enumerate(lines):
-        product_id: UUID | None = None
+        product: Product | None = None
         description = line.description
         if not line.product and line.unit_price is None and description:
             # « une étude d'éclairage » said without a price: the catalogue's, when it
             # names exactly one product
-            product_id = _catalogued(ctx, description)
-            description = None if product_id is not None else description
-        if not line.product and line.unit_price is None and product_id is None:
+            product = _catalogued(ctx, description)
+            description = None if product is not None else description
+        if not line.product and line.unit_price is None and product is None:
             raise AskBack(
                 f"À quel prix unitaire HT faut-il facturer « {description} » ?",
                 field=f"lines.{i}.unit_price",
@@ -145,16 +155,17 @@ def line_inputs(ctx: ToolContext, lines: Iterable[LineInput]) -> list[LineIn]:
         if line.product:
             try:
                 with resolving(f"lines.{i}.product"):
-                    product_id = sales.resolve_product(ctx.session, ctx.principal, line.product).id
+                    product = sales.resolve_product(ctx.session, ctx.principal, line.product)
             except AskBack as asked:
                 # « 3 fenêtres PVC à 420 € » with no such product: a priced line is a
                 # free-text line, not a question.
                 if line.unit_price is None or asked.options:
                     raise
                 description = description or line.product
+        _priced(product, line, i)
         result.append(
             LineIn(
-                product_id=product_id,
+                product_id=product.id if product is not None else None,
                 description=description,
                 quantity=line.quantity,
                 unit=line.unit,

@@ -236,7 +236,11 @@ class ForecastRow(BaseModel):
         pace = f"environ {amount(self.daily_average, self.unit)} par jour"
         if self.available <= 0:
             return f"{head}, déjà en rupture ({pace})"
-        return f"{head}, {pace} : rupture vers le {french_date(self.stockout_date)}"
+        cover = ""
+        if self.days_of_cover is not None:
+            days = int(self.days_of_cover.to_integral_value())
+            cover = f" (dans {days} jour{'s' if days > 1 else ''} environ)" if days >= 1 else ""
+        return f"{head}, {pace} : rupture vers le {french_date(self.stockout_date)}{cover}"
 
 
 class ForecastOut(ToolResult):

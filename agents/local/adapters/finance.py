@@ -19,6 +19,7 @@ from agents.local.mentions import leading_name, name_after, qualified_item, word
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
+from domain.kit.lexicon import pairs
 
 CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
@@ -252,16 +253,21 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
     used: set[int] = set()
     spans_extra: list[tuple[int, int]] = []
     quantities = sorted(utt.quantities, key=lambda q: q.start)
+    named_until = 0  # where the last line's product name ends (« … Éco 8 kW »)
     for i, quantity in enumerate(quantities):
         product = quantity.item or quantity.unit
         if product is None or fold(product).split()[0] in DOCUMENT_WORDS:
             continue  # « fais 1 facture pour Diallo »: the document, not a line
+        if quantity.start < named_until:
+            continue  # « 1 poêle à granulés Éco 8 kW »: « 8 kW » names the poêle
         if lines and _size_of_previous(utt, quantities[i - 1], quantity):
             lines[-1]["product"] = f"{lines[-1]['product']} {quantity.text.strip()}"
             continue  # « 4 sacs de riz 25kg »: the size names the product
         limit = quantities[i + 1].start if i + 1 < len(quantities) else len(utt.text)
         if quantity.item:
-            product = qualified_item(utt, quantity.end, product)
+            qualified = qualified_item(utt, quantity.end, product)
+            named_until = quantity.end + len(qualified) - len(product)
+            product = qualified
         line: dict[str, Any] = {"product": product, "quantity": quantity.value}
         price = _price_after(utt, quantity, limit, used)
         if price is not None:
@@ -297,12 +303,14 @@ SIZE_UNITS = frozenset({"kg", "g", "litre", "metre"})
 
 
 def _size_of_previous(utt: Utterance, previous: Quantity, quantity: Quantity) -> bool:
-    return (
-        quantity.item is None
-        and quantity.unit in SIZE_UNITS
-        and previous.item is not None
-        and not utt.text[previous.end : quantity.start].strip()
-    )
+    """« 4 sacs de riz 25kg », « 20 matelas 2 places »: a number right after the item
+    counted, with no comma or « et » between, names the item (its size or model); a count
+    of its own carries its unit (« 3 sacs de riz 2 sacs de sucre »)."""
+    if previous.item is None or utt.text[previous.end : quantity.start].strip():
+        return False
+    if quantity.item is None:
+        return quantity.unit in SIZE_UNITS
+    return quantity.unit is None
 
 
 # « ramettes A4, qté -5 »: a quantity said by its label, maybe negative (then refused).
@@ -498,7 +506,28 @@ def _reason(utt: Utterance) -> str | None:
     tail = clauses[-1] if len(clauses) > 1 else ""
     if len(tail) >= 3 and not re.search(r"\d", tail) and not COMMAND.search(fold(tail)):
         return tail
-    return None
+    return _returned(utt)
+
+
+RETURNED = re.compile(r"\b(?:retourn|rendu|ramen|renvoy|rapport)\w*")
+# The state goods come back in (« abîmés » → "marchandise abîmée"), not why stock leaves.
+CONDITIONS = [
+    (words, label)
+    for words, label in pairs("stock_reasons")
+    if label not in ("vente comptoir", "don", "usage interne", "vol", "perte")
+]
+
+
+def _returned(utt: Utterance) -> str | None:
+    """« Sène Distribution a retourné 3 cartons abîmés, fais leur un avoir »: goods sent
+    back are the reason, with their state when the message says it."""
+    if RETURNED.search(utt.folded) is None:
+        return None
+    folded = f" {utt.folded} "
+    for words, condition in CONDITIONS:
+        if any(re.search(rf"\b{re.escape(w)}", folded) for w in words):
+            return f"retour de marchandise ({condition})"
+    return "retour de marchandise"
 
 
 CREDIT_OWNER_MARKERS = ("facture de", "facture d'", "facture du", "a", "au", "pour", "chez")
@@ -521,8 +550,17 @@ def _credited_invoice(utt: Utterance) -> str | None:
     return name
 
 
+# « m'a rapporté une lampe de chevet »: one item sent back, counted by its article.
+ONE_RETURNED = re.compile(
+    r"\b(?:retourn|rendu|ramen|renvoy|rapport)\w*\s+(?:un|une)\s+([^,;.!?]+?)"
+    r"(?=\s*(?:[,;.!?]|\bet\b|\bpour\b|\bcar\b|\bparce\b|$))"
+)
+
+
 def extract_credit_note(utt: Utterance) -> dict[str, Any]:
     lines = [{"product": q.item, "quantity": q.value} for q in utt.quantities if q.item is not None]
+    if not utt.quantities and (one := ONE_RETURNED.search(utt.folded)) is not None:
+        lines = [{"product": utt.text[one.start(1) : one.end(1)], "quantity": 1}]
     return _given(invoice=_credited_invoice(utt), reason=_reason(utt), lines=lines)
 
 
@@ -541,6 +579,8 @@ OVERDUE_BY = re.compile(
     r"(?:\s+depuis)?\s+(?:de\s+)?(?:plus\s+de|au moins|plus\s+d'|\+\s*de|>)\s*$"
     r"|(?:plus\s+de|au moins|\+\s*de|>)\s*$"
 )
+# « qui me doit de l'argent depuis plus de 60 jours »: what is owed that long is late.
+OWED = re.compile(r"\b(?:doi(?:t|vent)|dette|impaye\w*|pas (?:encore )?paye\w*)\b")
 LATE_AFTER = re.compile(r"\s+(?:de\s+|d')?retard\b")
 
 
@@ -557,7 +597,8 @@ def _overdue_by(utt: Utterance) -> tuple[int, int, int] | None:
             continue
         after = LATE_AFTER.match(utt.folded, duration.end)
         late_said = not found.group(0).lstrip().startswith(("plus", "au moins", ">", "+"))
-        if late_said or after or "retard" in utt.folded[offset : duration.start]:
+        owed = OWED.search(utt.folded[offset : duration.start])
+        if late_said or after or owed or "retard" in utt.folded[offset : duration.start]:
             end = after.end() if after else duration.end
             return int(duration.days), offset + found.start(), end
     return None

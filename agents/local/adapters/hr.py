@@ -93,8 +93,12 @@ def _for_oneself(utt: Utterance) -> bool:
 
 
 def _is_person(utt: Utterance, name: str) -> bool:
-    """Whether a name read after a marker can be a person: capitalized, or a lower-case
-    word that is no common noun and follows no article (« pour le baptême »)."""
+    """Whether a name read after a marker can be a person: a name after no article
+    (« pour la Tamkharit », « pour le baptême » are occasions), capitalized or a lower-case
+    word that is no common noun."""
+    at = utt.text.find(name)
+    if at >= 0 and _ARTICLE_BEFORE.search(utt.folded[:at]) is not None:
+        return False
     if name[:1].isupper():
         return True
     first = fold(name.split()[0])
@@ -102,8 +106,7 @@ def _is_person(utt: Utterance, name: str) -> bool:
         return False
     if len(first) > 4 and first.endswith(("er", "ir", "re")):  # « pour aller fêter … »
         return False
-    at = utt.text.find(name)
-    return at < 0 or _ARTICLE_BEFORE.search(utt.folded[:at]) is None
+    return True
 
 
 def _someone(utt: Utterance, *groups: tuple[str, ...]) -> str | None:
@@ -131,14 +134,27 @@ def _name_at(utt: Utterance, position: int) -> str | None:
     return found if found and _is_person(sub, found) else None
 
 
+_LEAD_TIME = re.compile(
+    r"\s*(?:a partir d'|a partir de |des |depuis |a compter d'|a compter de )?"
+    r"(?:aujourd'hui|demain|maintenant|desormais|dorenavant|ce matin|ce mois-ci)\b"
+)
+_HEAD = re.compile(r"[\s,]*((?:[A-ZÀ-Ý][\w'-]*\s+){1,3})(\S+)")
+
+
 def _head_name(utt: Utterance) -> str | None:
     """A capitalized name opening the message before a verb (« Ibrahima Sow signe un CDI »,
     « Julien passe chef »), or what ``leading_name`` reads."""
-    m = re.match(r"\s*((?:[A-ZÀ-Ý][\w'-]*\s+){1,3})(\S+)", utt.text)
-    if m:
-        words = m.group(1).split()
-        if fold(words[0]) not in _HEAD_NOT and fold(m.group(2)) in _HEAD_VERBS:
-            return " ".join(words)
+    # at the start, or after a date opening the message (« à partir d'aujourd'hui Hugo
+    # Lefèvre passe chef d'atelier »)
+    starts = [0, *(d.end for d in utt.dates if not utt.text[: d.start].strip(" ,"))]
+    if lead := _LEAD_TIME.match(utt.folded):
+        starts.append(lead.end())
+    for start in starts:
+        m = _HEAD.match(utt.text, start)
+        if m:
+            words = m.group(1).split()
+            if fold(words[0]) not in _HEAD_NOT and fold(m.group(2)) in _HEAD_VERBS:
+                return " ".join(words)
     # An answer naming someone: « Awa Diop, la caissière », « Moussa Diop »
     m = re.match(r"\s*((?:[A-ZÀ-Ý][\w'-]*)(?:\s+[A-ZÀ-Ý][\w'-]*){0,3})\s*(?:[,(-]|$)", utt.text)
     if m and len(utt.text.split()) <= 6 and fold(m.group(1).split()[0]) not in _HEAD_NOT:
@@ -158,6 +174,8 @@ _AFTERNOON = re.compile(
     r"|des\s+midi|l'apres[\s-]?midi)(?![\w])"
 )
 _MORNING = re.compile(r"(?<![\w-])(?:matin|matinee)(?![\w])")
+# « l'après-midi du vendredi 27 »: the half day said before the day.
+_AFTERNOON_OF = re.compile(r"(?:apres[\s-]?midi|aprem)\s+(?:du|de|d')\s*$")
 
 
 def _until(span_text: str) -> bool:
@@ -209,6 +227,8 @@ def _period(utt: Utterance) -> dict[str, Any]:
     if not utt.dates:
         return {}
     first, last = utt.dates[0], utt.dates[-1]
+    if _apart(utt):  # « le lundi 6 et le vendredi 10 »: two leaves, not the week between
+        return {"start_date": first.first}
     if len(utt.dates) == 1 and first.first == first.last and not _until(first.text):
         counted = _counted_days(utt, first.first)
         if counted is not None:
@@ -228,7 +248,10 @@ def _period(utt: Utterance) -> dict[str, Any]:
     single = end == first.first
     # What the slot parser leaves: « vendredi aprem », « jeudi à partir de midi ».
     if first.first == first.last and not starts_afternoon:
-        starts_afternoon = _AFTERNOON.match(utt.folded, first.end) is not None
+        starts_afternoon = (
+            _AFTERNOON.match(utt.folded, first.end) is not None
+            or _AFTERNOON_OF.search(utt.folded[: first.start]) is not None
+        )
     if single and not (starts_afternoon or ends_morning) and _MORNING.search(utt.folded):
         ends_morning = True
     if single and starts_afternoon:
@@ -444,6 +467,19 @@ _PUT_ON_LEAVE = re.compile(
 )
 
 
+def _apart(utt: Utterance) -> bool:
+    """Single days listed with working days between them that the message does not name:
+    not one span (the days left out are said back as not understood)."""
+    days = sorted(span.first for span in utt.dates)
+    if len(days) < 2 or any(span.first != span.last for span in utt.dates):
+        return False
+    for before, after in zip(days, days[1:], strict=False):
+        between = (before + timedelta(days=n) for n in range(1, (after - before).days))
+        if any(day.weekday() < 5 for day in between):
+            return True
+    return False
+
+
 def _request_leave(utt: Utterance) -> dict[str, Any]:
     # « pose 2 jours de congé à Khady Diallo »: the person, capitalized, after « à »
     employee = _someone(utt, _FOR) or (
@@ -493,8 +529,9 @@ def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any
             return {"start_date": first_of, "end_date": day.replace(day=10)}
         return {"start_date": day.replace(day=11), "end_date": day.replace(day=20)}
     values: dict[str, Any] = {"start_date": span.first}
-    if span.last != span.first:
-        values["end_date"] = span.last
+    last = max(d.last for d in spans)  # « le 30 et 31 mars »: the days of one request
+    if last != span.first:
+        values["end_date"] = last
     return values
 
 

@@ -203,7 +203,24 @@ _TOWN_LAST = re.compile(
 
 
 def _city(utt: Utterance, name: str | None = None) -> str | None:
-    said = name_of(utt, ("à", "a", "ville", "habite à", "basé à", "basée à"), capital=True)
+    said = name_of(
+        utt,
+        (
+            "à",
+            "a",
+            "ville",
+            "habite à",
+            "habite",
+            "habitant à",
+            "basé à",
+            "basée à",
+            "situé à",
+            "située à",
+            "domicilié à",
+            "domiciliée à",
+        ),
+        capital=True,
+    )
     if said is not None:
         said = _CITY_END.sub("", said).strip() or None
     if (
@@ -430,7 +447,8 @@ def _log_activity(utt: Utterance) -> dict[str, Any]:
     return _without_none(
         {
             "kind": _kind(utt),
-            "partner": name_of(utt, _ACTIVITY_PARTNER, ("sur", "sur la fiche de")),
+            "partner": name_of(utt, _ACTIVITY_PARTNER, ("sur", "sur la fiche de"))
+            or name_of(utt, ("pour",), capital=True),  # « un appel pour la SCI Les Tilleuls »
             "subject": _subject(utt),
             "due_date": span.first if span else None,
             "due_time": span.at if span else None,

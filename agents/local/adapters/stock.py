@@ -355,8 +355,9 @@ _SALE_WORDS = ("vente", "vendu", "vendue", "prix de vente")
 
 
 def _price_role(utt: Utterance, start: int) -> str | None:
-    """ "purchase" or "sale" when the words just before a price say which, else None."""
-    before = utt.folded[max(0, start - 25) : start]
+    """ "purchase" or "sale" when the words before a price in its clause say which
+    (« le prix d'achat des pneus 205/55 passe à 61 € »), else None."""
+    before = re.split(r"[,;]|\bet\b|\bpuis\b", utt.folded[max(0, start - 60) : start])[-1]
     best, role = -1, None
     for words, name in ((_PURCHASE_WORDS, "purchase"), (_SALE_WORDS, "sale")):
         for w in words:
@@ -377,7 +378,7 @@ def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
         else:
             sale = sale if sale is not None else a.value
     if purchase is None and re.search(r"\b(?:achat|achete)", utt.folded):
-        for match in re.finditer(r"(?<![\w,.-])(\d+(?:[.,]\d+)?)(?![\w,.]*\s*%)", utt.folded):
+        for match in re.finditer(r"(?<![\w,./-])(\d+(?:[.,]\d+)?)(?![\w,.]*\s*%|/)", utt.folded):
             if _price_role(utt, match.start()) == "purchase" or re.search(
                 r"\b(?:a|à|:)\s*$", utt.folded[: match.start()]
             ):
@@ -489,10 +490,14 @@ _MIN_STOCK = re.compile(
 _MAX_STOCK = re.compile(r"\b(?:stock\s+)?(?:maximum|maxi|max|maximal)\b")
 
 
+_SIZES = frozenset({"kg", "g", "litre", "ml", "cl", "metre"})
+
+
 def _level_after(utt: Utterance, start: int) -> Decimal | None:
-    """The first count or number said after ``start`` (« … à 30 cartons », « : 50 »)."""
+    """The first count or number said after ``start`` (« … à 30 cartons », « : 50 »); a
+    size naming the product (« gaz 6kg ») is no count."""
     for q in utt.quantities:
-        if q.start >= start:
+        if q.start >= start and not (q.item is None and q.unit in _SIZES):
             return q.value
     match = re.search(r"(?<![\w,.])(\d+(?:[.,]\d+)?)(?![\w,.])", utt.folded[start:])
     return Decimal(match.group(1).replace(",", ".")) if match else None
@@ -704,8 +709,8 @@ def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
 
 
 def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
-    """« non, 60 sacs » changes the single line; « non, 60 sacs de riz » the riz line;
-    « et 10 sacs de sucre » adds a line; a supplier said replaces the supplier."""
+    """« non, 60 sacs » (or « mets-en 60 ») changes the single line; « non, 60 sacs de riz »
+    the riz line; « et 10 sacs de sucre » adds a line; a supplier said replaces the supplier."""
     lines = [dict(x) for x in previous.get("lines", [])]
     for q, item in _goods(utt):
         same = [x for x in lines if item and fold(x["product"]) == fold(item)]
@@ -715,6 +720,8 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
             lines.append({"product": item, "quantity": q.value})
         elif len(lines) == 1:
             lines[0]["quantity"] = q.value
+    if not utt.quantities and not utt.amounts and len(utt.numbers) == 1 and len(lines) == 1:
+        lines[0]["quantity"] = utt.numbers[0]  # « non attends, mets-en 30 plutôt »
     supplier = _entity(_names_after(utt, _SUPPLIER))
     result = {**previous, "lines": lines}
     if supplier:

@@ -92,9 +92,22 @@ def _day_month(m: re.Match[str], today: date) -> Atom | None:
 
 
 def _weekday_day(m: re.Match[str], today: date) -> Atom | None:
-    """« lundi 6 »: the 6th of this month, or of the month the other end of a range names
+    """« mardi 21 »: the 21st of the nearest month (this one, the next, the previous…) where
+    the 21st is a Tuesday; the month is then known. A day that no nearby month makes that
+    weekday is read as in this month, its month borrowed from the other end of a range
     (« du lundi 6 au vendredi 10 avril »)."""
-    atom = _atom(m, make_date(today.year, today.month, day_number(m["d"]) or 0))
+    day, weekday = day_number(m["d"]) or 0, WEEKDAYS[m["wdd"]]
+    for shift in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6):
+        month = add_months(today.replace(day=1), shift)
+        found = make_date(month.year, month.month, day)
+        if found is not None and found.weekday() == weekday:
+            atom = _atom(m, found)
+            if atom is not None and shift:
+                atom.explicit_month = True
+            elif atom is not None:
+                atom.bare_day = True
+            return atom
+    atom = _atom(m, make_date(today.year, today.month, day))
     if atom is not None:
         atom.bare_day = True
     return atom
@@ -333,7 +346,7 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            rf"{_B}(?:le\s+)?(?:{_WD})\s+(?:le\s+)?(?P<d>1er|\d{{1,2}})"
+            rf"{_B}(?:le\s+)?(?P<wdd>{_WD})\s+(?:le\s+)?(?P<d>1er|\d{{1,2}})"
             r"(?![\d:/]|\s*(?:h|heures?)(?![a-z]))"
         ),
         _weekday_day,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+
+from domain.kit.lexicon import lexicon
 
 _SPECIAL = {
     "œ": "o",
@@ -49,13 +51,27 @@ _POLITENESS = re.compile(
 )
 
 
-def blank_politeness(folded: str) -> str:
-    """``folded`` with politeness words replaced by spaces (same length)."""
-    return _POLITENESS.sub(lambda m: " " * len(m.group(0)), folded)
+# A farewell closing the message after a comma or a stop (« je rentre, à demain ») is no
+# date: « reporte le rendez-vous à demain » keeps its date.
+_FAREWELL = re.compile(
+    r"(?:^|(?<=[,.!;]))\s*(?:a\s+demain|a\s+plus(?:\s+tard)?|a\+|a\s+bientot|au\s+revoir"
+    r"|a\s+tout\s+a\s+l'heure|a\s+tout\s+de\s+suite|bonne\s+(?:journee|soiree|nuit|fin\s+de\s+journee)"
+    r"|bon\s+week-?end)\s*[.!]*\s*$"
+)
 
 
 def politeness_spans(folded: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _POLITENESS.finditer(folded)]
+    spans = [(m.start(), m.end()) for m in _POLITENESS.finditer(folded)]
+    farewell = _FAREWELL.search(folded)
+    if farewell is not None:
+        spans.append((farewell.start(), farewell.end()))
+    return spans
+
+
+def blank_politeness(folded: str) -> str:
+    """``folded`` with politeness words and a closing farewell replaced by spaces (same
+    length)."""
+    return blank_spans(folded, politeness_spans(folded))
 
 
 def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -78,3 +94,19 @@ def strip_politeness(text: str) -> str:
     cleaned = re.sub(r"\s+([,.!?;])", r"\1", cleaned)
     cleaned = re.sub(r"([,;])(?=[,;.!?]|$)", "", cleaned.strip())
     return _EDGE.sub("", cleaned).strip()
+
+
+@cache
+def _sms() -> tuple[re.Pattern[str], dict[str, str]]:
+    spelled = {
+        str(form): str(word) for word, forms in lexicon()["sms_words"].items() for form in forms
+    }
+    alternatives = "|".join(re.escape(f) for f in sorted(spelled, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'-])(?:{alternatives})(?![\w'-])", re.IGNORECASE), spelled
+
+
+def expand_sms(text: str) -> str:
+    """``text`` with SMS spellings written out (« cmb il reste de riz ? » → « combien il
+    reste de riz ? »), from the lexicon's ``sms_words``; anything else unchanged."""
+    pattern, spelled = _sms()
+    return pattern.sub(lambda m: spelled.get(m.group(0).lower(), m.group(0)), text)

@@ -31,6 +31,26 @@
     });
   }
 
+  // « Plus » (a <details> in the phone's bar) opens and closes without script; Escape and a
+  // tap elsewhere close it too, as a menu would.
+  function closeMoreOnEscapeOrOutside() {
+    const more = document.querySelector("nav.main details.more");
+    if (!more) {
+      return;
+    }
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && more.open) {
+        more.open = false;
+        more.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", (event) => {
+      if (more.open && !more.contains(event.target)) {
+        more.open = false;
+      }
+    });
+  }
+
   function offline() {
     return !navigator.onLine || document.body.dataset.fromCache === "1";
   }
@@ -45,11 +65,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     setOffline(offline());
-    // On a phone the navigation bar scrolls sideways: show where one is.
-    const here = document.querySelector('nav.main [aria-current="page"]');
-    if (here) {
-      here.scrollIntoView({ block: "nearest", inline: "center" });
-    }
+    closeMoreOnEscapeOrOutside();
     window.addEventListener("online", () => setOffline(offline()));
     window.addEventListener("offline", () => setOffline(true));
     if ("serviceWorker" in navigator) {

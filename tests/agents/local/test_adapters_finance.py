@@ -45,9 +45,13 @@ class TestCoverage:
             assert all(q.endswith("?") for q in adapter.ask.values())
 
     def test_intents_file_covers_every_tool_with_enough_examples(self) -> None:
-        path = Path(__file__).resolve().parents[3] / "prompts" / "intents" / "finance.yaml"
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        intents = {item["tool"]: item for item in data["intents"]}
+        folder = Path(__file__).resolve().parents[3] / "prompts" / "intents"
+        intents = {
+            item["tool"]: item
+            for path in folder.glob("*.yaml")
+            for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("intents", [])
+            if item.get("tool") in TOOLS_BY_NAME
+        }
         assert set(intents) == set(TOOLS_BY_NAME)
         for item in intents.values():
             assert 6 <= len(item["examples"]) <= 60, item["tool"]

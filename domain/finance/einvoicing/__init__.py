@@ -1,0 +1,1 @@
+"""Sending and receiving invoices through a French plateforme agréée (e-invoicing reform)."""

@@ -1,0 +1,165 @@
+"""Everyday French the local tier reads: SMS spellings, Wolof greetings, numbers that name a
+product, the half day and the weekday that fix a date, the verb that decides between two
+close requests — and what it must not read into a message (a payment is no invoice line,
+two days apart are not the week between). No database: the router, the adapters and the
+registry. Messages are written for these tests, not taken from any eval set."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from agents.local.slots.text import expand_sms
+from agents.local.understanding import LocalTier, Memory, Plan
+from comptoir.bootstrap import Container
+from domain.kit.principal import Principal, Role
+from tools.confirmation import reply_kind
+
+TODAY = date(2026, 3, 16)  # a Monday
+
+
+@pytest.fixture(scope="module")
+def local(container: Container) -> LocalTier:
+    return container.agent.local
+
+
+def say(local: LocalTier, message: str, role: Role = Role.ADMIN) -> Plan:
+    principal = Principal(uuid4(), uuid4(), frozenset({role}))
+    return local.understand(message, Memory(), principal, today=TODAY, currency="XOF")
+
+
+class TestSmsAndWolof:
+    def test_sms_spellings_are_written_out(self) -> None:
+        assert expand_sms("cmb il reste ds le depot ?") == "combien il reste dans le depot ?"
+        assert expand_sms("ki é en retard de paiman") == "qui est en retard de paiement"
+        # a word that only contains a spelling is left alone
+        assert expand_sms("Cmbodia et prière") == "Cmbodia et prière"
+
+    def test_a_question_in_sms_is_read(self, local: LocalTier) -> None:
+        plan = say(local, "slt, il me reste cmb de jours de congé ?")
+        assert plan.tool == "hr.leave_balance" and plan.kind == "tool", plan
+
+    def test_a_wolof_greeting_is_greeted_back(self, local: LocalTier) -> None:
+        plan = say(local, "Asalaa maalekum, naka nga def ?")
+        assert plan.kind == "reply" and plan.text.startswith("Maalekum salaam")
+        assert say(local, "bonjour").text.startswith("Bonjour")
+
+    def test_wolof_around_a_french_request_does_not_hide_it(self, local: LocalTier) -> None:
+        plan = say(local, "dama bëgg congé vendredi 20 mars", Role.EMPLOYEE)
+        assert plan.tool == "hr.request_leave", plan
+        assert plan.arguments.get("start_date") == "2026-03-20"
+
+    @pytest.mark.parametrize("answer", ["waaw dafa baax", "oui, valide-la", "ok vas-y directement"])
+    def test_yes_in_the_words_of_the_trade(self, answer: str) -> None:
+        assert reply_kind(answer) == "yes"
+
+    def test_a_closing_farewell_is_no_date(self, local: LocalTier) -> None:
+        plan = say(local, "je m'en vais, bonne soirée !", Role.EMPLOYEE)
+        assert plan.tool == "hr.check_out" and plan.kind == "tool", plan
+
+
+class TestNumbersThatNameAProduct:
+    def test_a_number_right_after_the_item_names_it(self, local: LocalTier) -> None:
+        plan = say(local, "devis pour Sow Hôtel : 12 lits 1 place")
+        lines = plan.arguments.get("lines")
+        assert lines == [{"product": "lits 1 place", "quantity": "12"}], plan
+
+    def test_a_rating_after_the_name_belongs_to_it(self, local: LocalTier) -> None:
+        plan = say(local, "facture Garage Ba : 2 compresseurs à piston 3 cv")
+        assert plan.arguments.get("lines") == [
+            {"product": "compresseurs à piston 3 cv", "quantity": "2"}
+        ], plan
+
+    def test_a_count_with_its_own_unit_stays_a_line(self, local: LocalTier) -> None:
+        plan = say(local, "facture Diop 4 sacs de sucre 3 sacs de riz")
+        assert [x["product"] for x in plan.arguments["lines"]] == ["sucre", "riz"], plan
+
+    def test_a_dimension_in_the_name_is_never_a_price(self, local: LocalTier) -> None:
+        plan = say(local, "le prix d'achat des jantes 195/65 passe à 48 000")
+        assert plan.tool == "stock.update_product", plan
+        assert plan.arguments.get("purchase_price") == "48000", plan
+        assert "sale_price" not in plan.arguments
+
+    def test_a_size_is_no_stock_threshold(self, local: LocalTier) -> None:
+        plan = say(local, "seuil d'alerte des bidons d'huile 5l : 12")
+        assert plan.arguments.get("min_stock") == "12", plan
+
+
+class TestDates:
+    def test_the_weekday_chooses_the_month(self, local: LocalTier) -> None:
+        # 14 and 17 April 2026 are a Tuesday and a Friday; in March they are not
+        plan = say(local, "je pose du mardi 14 au vendredi 17", Role.EMPLOYEE)
+        assert plan.arguments.get("start_date") == "2026-04-14", plan
+        assert plan.arguments.get("end_date") == "2026-04-17", plan
+
+    def test_the_half_day_said_before_the_day(self, local: LocalTier) -> None:
+        plan = say(local, "je voudrais poser la matinée du jeudi 26 mars", Role.EMPLOYEE)
+        assert plan.tool == "hr.request_leave", plan
+        plan = say(local, "je voudrais poser l'après-midi du jeudi 26 mars", Role.EMPLOYEE)
+        assert plan.arguments.get("starts_afternoon") is True, plan
+
+    def test_two_days_apart_are_not_the_days_between(self, local: LocalTier) -> None:
+        plan = say(local, "je veux poser le mardi 7 avril et le jeudi 9 avril", Role.EMPLOYEE)
+        assert plan.kind == "llm" and "9 avril" in plan.text, plan
+        together = say(local, "je veux poser le jeudi 9 et le vendredi 10 avril", Role.EMPLOYEE)
+        assert together.arguments.get("end_date") == "2026-04-10", together
+
+
+class TestWhatDecidesBetweenCloseRequests:
+    def test_money_handed_over_for_invoices_is_a_payment(self, local: LocalTier) -> None:
+        plan = say(local, "Moussa Fall m'a donné 40 000 en espèces pour ses factures")
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments.get("method") == "cash"
+
+    def test_a_way_of_paying_is_never_an_invoice_line(self, local: LocalTier) -> None:
+        plan = say(local, "facture Ndiaye 2 sacs de riz payés en liquide")
+        assert plan.kind != "tool" or plan.tool != "finance.create_invoice", plan
+
+    def test_the_verb_said_decides_between_contrary_actions(self, local: LocalTier) -> None:
+        plan = say(local, "refuse le congé de Mamadou du 6 et 7 avril, trop de monde absent")
+        assert plan.tool == "hr.reject_leave", plan
+        assert plan.arguments.get("end_date") == "2026-04-07", plan
+
+    def test_asking_to_see_reads(self, local: LocalTier) -> None:
+        plan = say(local, "montre-moi les factures du garage Ndoye")
+        assert plan.tool == "finance.list_invoices", plan
+        plan = say(local, "donne-moi le numéro de téléphone de la quincaillerie Sarr")
+        assert plan.tool == "sales.find_customer", plan
+
+    def test_a_validated_invoice_is_never_edited(self, local: LocalTier) -> None:
+        plan = say(local, "corrige la facture F-2026-00007, la remise devait être de 10 %")
+        assert plan.kind == "reply" and "ne peut plus être modifiée" in plan.text, plan
+
+    def test_whoever_owes_money_for_long_is_late(self, local: LocalTier) -> None:
+        plan = say(local, "qui nous doit de l'argent depuis plus de 45 jours ?")
+        assert plan.arguments == {"overdue_days": 45}, plan
+
+
+class TestWhoAndWhy:
+    def test_an_occasion_after_an_article_is_nobody(self, local: LocalTier) -> None:
+        plan = say(local, "il me reste combien de congés pour la Korité ?", Role.EMPLOYEE)
+        assert plan.tool == "hr.leave_balance" and "employee" not in plan.arguments, plan
+
+    def test_the_name_after_a_time_opening_the_message(self, local: LocalTier) -> None:
+        plan = say(local, "dès demain Awa Ndiaye devient caissière principale", Role.HR)
+        assert plan.arguments.get("employee") == "Awa Ndiaye", plan
+
+    def test_goods_sent_back_are_the_reason_of_the_credit_note(self, local: LocalTier) -> None:
+        plan = say(local, "Ets Kane a ramené 4 cartons de lait périmés, fais-leur un avoir")
+        assert plan.tool == "finance.create_credit_note", plan
+        assert "retour" in plan.arguments.get("reason", ""), plan
+
+    def test_one_item_sent_back_is_the_credit_note_s_line(self, local: LocalTier) -> None:
+        plan = say(local, "Ets Kane m'a renvoyé une lampe torche, un avoir sur F-2026-00004")
+        assert plan.arguments.get("lines") == [{"product": "lampe torche", "quantity": 1}]
+        assert plan.arguments.get("invoice") == "F-2026-00004", plan
+
+    def test_a_call_for_a_customer_named_after_pour(self, local: LocalTier) -> None:
+        plan = say(local, "planifie un appel pour la Clinique Ndiambour jeudi à 15h")
+        assert plan.arguments.get("partner") == "Clinique Ndiambour", plan
+
+    def test_where_a_new_customer_lives(self, local: LocalTier) -> None:
+        plan = say(local, "nouveau client : M. Pape Gueye, 77 450 12 12, il habite Mbour")
+        assert plan.arguments.get("city") == "Mbour", plan
