@@ -479,13 +479,28 @@ class LocalTier(Replies):
         self._named_first(adapter.tool, arguments, message)
         self._from_list(adapter.tool, arguments, folded, memory)
         if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
-            recurring = self._recurrence_decides(routing, message, left_by=intent)
-            if recurring is None:
-                return unclear
-            adapter = self.adapters[recurring]
-            arguments = jsonable(adapter.extract(utt))
-            if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
-                return unclear
+            return self._recurring_instead(unclear, routing, utt, memory, message, today)
+        return self._complete(adapter, arguments, memory, routing)
+
+    def _recurring_instead(
+        self,
+        unclear: Plan,
+        routing: Routing,
+        utt: Utterance,
+        memory: Memory,
+        message: str,
+        today: date,
+    ) -> Plan:
+        """A parse that left part of the message over (``unclear``): the close intent that
+        declares a recurrence slot, when the message says a recurrence and its parse
+        accounts for all of it; else ``unclear``."""
+        recurring = self._recurrence_decides(routing, message, left_by=unclear.tool)
+        if recurring is None:
+            return unclear
+        adapter = self.adapters[recurring]
+        arguments = jsonable(adapter.extract(utt))
+        if (still := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
+            return still
         return self._complete(adapter, arguments, memory, routing)
 
     def _of_named_kind(self, intent: str, message: str, folded: str) -> str:
