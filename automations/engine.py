@@ -27,15 +27,18 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from automations import builtins, dunning, einvoicing, routine  # noqa: F401 - the built-in kinds
-from automations.kinds import KINDS, RunContext
+from automations import rules as chat_rules
+from automations.kinds import KINDS, Kind, RunContext
 from comptoir.bootstrap import Container
 from domain.audit.service import jsonable
 from domain.automations.models import Automation, AutomationRun
 from domain.automations.notifications import members_with_roles, notify
+from domain.automations.rules import PREFIX as RULE_PREFIX
 from domain.automations.schedule import latest_occurrence, next_occurrence, period_key
 from domain.events.models import DomainEvent
 from domain.identity.models import Membership, Tenant
 from domain.kit.clock import Clock
+from domain.kit.errors import PermissionDenied
 from domain.kit.ids import uuid7
 from domain.kit.principal import Channel, Principal, Role
 
@@ -213,6 +216,14 @@ def retry_due(container: Container, *, tenant_id: UUID | None = None) -> Work:
 # --- running ------------------------------------------------------------------------
 
 
+def kind_of(automation: Automation) -> Kind | None:
+    """The kind that runs ``automation``: its own, or for a rule defined in chat the one
+    kind every such rule shares."""
+    if automation.kind.startswith(RULE_PREFIX):
+        return KINDS.get(chat_rules.KIND)
+    return KINDS.get(automation.kind)
+
+
 def owner_principal(session: Session, automation: Automation) -> Principal | None:
     """Who the automation acts as, with the roles they hold *now*: its owner, or for a
     built-in without one the business's first active admin. None: nobody may."""
@@ -258,7 +269,7 @@ def run_automation(container: Container, tenant_id: UUID, run_id: UUID) -> str:
 def _execute(clock: Clock, session: Session, automation: Automation, run: AutomationRun) -> None:
     run.started_at = clock.now()
     run.attempts += 1
-    kind = KINDS.get(automation.kind)
+    kind = kind_of(automation)
     principal = owner_principal(session, automation)
     if kind is None or principal is None or not automation.enabled:
         reason = "désactivée" if not automation.enabled else "sans propriétaire actif"
@@ -271,6 +282,10 @@ def _execute(clock: Clock, session: Session, automation: Automation, run: Automa
     try:
         with session.begin_nested():
             output = kind.work(context)
+    except PermissionDenied as exc:  # the owner may no longer do it: no retry
+        _finish(run, clock.now(), "skipped", error=exc.message)
+        run.output = {"raison": exc.message}
+        return
     except Exception as exc:  # noqa: BLE001 - any failure is this run's, recorded
         log.warning("automation %s (%s) failed: %s", automation.kind, automation.id, exc)
         _record_failure(session, principal, tenant, automation, run, exc, clock.now())
@@ -300,7 +315,8 @@ def _record_failure(
         run.next_attempt_at = now + BACKOFF * 5 ** (run.attempts - 1)
         return
     run.status, run.next_attempt_at = "failed", None
-    label = KINDS[automation.kind].label
+    found = kind_of(automation)
+    label = found.label if found is not None else automation.kind
     notify(
         session,
         principal,
@@ -326,12 +342,16 @@ def run_for_event(clock: Clock, session: Session, event: DomainEvent) -> list[st
     once per event (the relay claims the event; the period key is the event's id). A run
     that changed nothing is not kept: a busy shop would otherwise record one per sale."""
     statuses = []
-    for kind in [k for k in KINDS.values() if event.name in k.events]:
-        automation = session.scalar(
+    automations = [
+        session.scalar(
             select(Automation).where(
                 Automation.tenant_id == event.tenant_id, Automation.kind == kind.name
             )
         )
+        for kind in KINDS.values()
+        if event.name in kind.events
+    ]
+    for automation in [*automations, *chat_rules.rules_for_event(session, event)]:
         if automation is None or not automation.enabled:
             continue
         run_id = _claim_period(session, automation, f"event:{event.id}", event.occurred_at)

@@ -33,6 +33,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, TextClause, and_, case, func, select, text
 from sqlalchemy.orm import Session, aliased
 
+from automations import engine as automation_engine
+from domain.automations import rules
+from domain.automations.models import (
+    Automation,
+    DunningReminder,
+    Notification,
+    NotificationDelivery,
+)
 from domain.documents.models import Document
 from domain.finance.models import Allocation, Invoice, InvoiceLine, Payment, Quote, QuoteLine
 from domain.finance.quotes import effective_status
@@ -46,7 +54,7 @@ from domain.hr.models import (
     LeaveType,
 )
 from domain.hr.setup import ANNUAL_LEAVE
-from domain.identity.models import Tenant
+from domain.identity.models import Tenant, User
 from domain.models import metadata
 from domain.sales.models import Activity, Opportunity, Partner, PipelineStage, Product
 from domain.stock.models import Location, StockLevel, StockMove, StockSettings
@@ -56,6 +64,7 @@ from domain.stock.purchasing.models import (
     PurchaseOrderLine,
     ReorderRule,
 )
+from domain.whatsapp.models import WhatsAppMessage
 
 Record = dict[str, Any]
 
@@ -75,12 +84,12 @@ KINDS: tuple[str, ...] = (
     "stock_moves",
     "documents",
     "automations",
+    "notifications",
+    "messages_sent",
 )
 
 # Kinds of the spec whose tables do not exist yet.
-NOT_BUILT = {
-    "automations": "arrive with the automations issue",
-}
+NOT_BUILT: dict[str, str] = {}
 
 # Tenant tables only the agent's bookkeeping (or logging in) writes: a read-only
 # conversation writes here, so these never count as a business change.
@@ -631,7 +640,139 @@ def _documents(session: Session, tenant: Tenant, today: date | None) -> list[Rec
     ]
 
 
+def _user_names(session: Session, user_ids: set[UUID]) -> dict[UUID, str]:
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
+    return {uid: name for uid, name in rows}
+
+
+def _automations(session: Session, tenant: Tenant, today: date | None) -> list[Record]:
+    """Every automation: the built-ins (by their label) and the rules defined in chat (by
+    their French reading)."""
+    rows = list(
+        session.scalars(
+            select(Automation)
+            .where(Automation.tenant_id == tenant.id)
+            .order_by(Automation.created_at)
+        )
+    )
+    names = _user_names(session, {a.owner_id for a in rows if a.owner_id})
+    found = []
+    for a in rows:
+        if rules.is_rule(a):
+            spec = rules.spec_of(a)
+            description, channel = rules.label_of(spec), spec.channel
+        else:
+            kind = automation_engine.kind_of(a)
+            description, channel = (kind.label if kind else a.kind), None
+        found.append(
+            {
+                "description": description,
+                "active": a.enabled,
+                "trigger": "schedule" if a.rule else "event",
+                "channel": channel,
+                "owner": names.get(a.owner_id) if a.owner_id else None,
+                "kind": "rule" if rules.is_rule(a) else a.kind,
+            }
+        )
+    return found
+
+
+def _notifications(session: Session, tenant: Tenant, today: date | None) -> list[Record]:
+    """One record per notification in the app (channel ``web``) and one per outside
+    channel it was sent or is to be sent on."""
+    rows = list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.tenant_id == tenant.id)
+            .order_by(Notification.created_at)
+        )
+    )
+    names = _user_names(session, {n.user_id for n in rows})
+    channels: dict[UUID, list[str]] = defaultdict(list)
+    for d in session.scalars(
+        select(NotificationDelivery).where(
+            NotificationDelivery.tenant_id == tenant.id, NotificationDelivery.status != "failed"
+        )
+    ):
+        channels[d.notification_id].append(d.channel)
+    return [
+        {
+            "recipient": names.get(n.user_id),
+            "channel": channel,
+            "text": f"{n.title}\n{n.body}",
+            "kind": n.kind,
+            "read": n.read_at is not None,
+        }
+        for n in rows
+        for channel in ["web", *channels[n.id]]
+    ]
+
+
+def _messages_sent(session: Session, tenant: Tenant, today: date | None) -> list[Record]:
+    """What went out of the business: members' notifications sent by e-mail or WhatsApp,
+    reminders to customers, and WhatsApp messages to customers."""
+    sent: list[Record] = []
+    deliveries = session.execute(
+        select(NotificationDelivery, Notification)
+        .join(
+            Notification,
+            (Notification.tenant_id == NotificationDelivery.tenant_id)
+            & (Notification.id == NotificationDelivery.notification_id),
+        )
+        .where(NotificationDelivery.tenant_id == tenant.id, NotificationDelivery.status == "sent")
+        .order_by(NotificationDelivery.sent_at)
+    ).all()
+    names = _user_names(session, {n.user_id for _, n in deliveries})
+    for d, n in deliveries:
+        sent.append(
+            {
+                "to": names.get(n.user_id),
+                "channel": d.channel,
+                "kind": "text",
+                "text": f"{n.title}\n{n.body}",
+            }
+        )
+    reminders = session.execute(
+        select(DunningReminder, Invoice.number, Partner.name)
+        .join(
+            Invoice,
+            (Invoice.tenant_id == DunningReminder.tenant_id)
+            & (Invoice.id == DunningReminder.invoice_id),
+        )
+        .join(Partner, _to(Partner, Invoice.partner_id))
+        .where(DunningReminder.tenant_id == tenant.id)
+        .order_by(DunningReminder.sent_at)
+    ).all()
+    for r, number, customer in reminders:
+        sent.append(
+            {
+                "to": customer,
+                "channel": r.channel,
+                "kind": "text",
+                "text": f"relance {r.stage} de la facture {number}",
+            }
+        )
+    for m in session.scalars(
+        select(WhatsAppMessage)
+        .where(WhatsAppMessage.tenant_id == tenant.id, WhatsAppMessage.user_id.is_(None))
+        .order_by(WhatsAppMessage.created_at)
+    ):
+        partner = session.scalar(
+            select(Partner.name).where(Partner.tenant_id == tenant.id, Partner.phone == m.to_phone)
+        )
+        body = m.body.get("text", {}).get("body") if isinstance(m.body, dict) else None
+        sent.append(
+            {"to": partner or m.to_phone, "channel": "whatsapp", "kind": m.kind, "text": body}
+        )
+    return sent
+
+
 _READERS: dict[str, Reader] = {
+    "automations": _automations,
+    "notifications": _notifications,
+    "messages_sent": _messages_sent,
     "documents": _documents,
     "customers": _customers,
     "suppliers": _suppliers,

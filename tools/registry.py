@@ -10,7 +10,7 @@ from typing import Any
 from domain.kit.principal import Principal
 from tools.base import Tool
 
-AREAS = ("finance", "sales", "hr", "stock", "reports", "documents", "purchasing")
+AREAS = ("finance", "sales", "hr", "stock", "reports", "documents", "purchasing", "automations")
 
 
 class Registry:

@@ -19,7 +19,12 @@ Kinds of slot:
 - ``amount`` — the first amount; ``method`` — the payment method;
 - ``product`` — a product named (a SKU, « du riz », « le sac de sucre 50 kg »);
 - ``place`` — a warehouse named after one of ``markers`` (« au dépôt de Thiès »);
-- ``stage`` — a stage of the pipeline (« en négociation », « gagnées »), from the lexicon.
+- ``stage`` — a stage of the pipeline (« en négociation », « gagnées »), from the lexicon;
+- ``recurrence`` — a schedule (« chaque lundi à 8h »: its RRULE, the words, the time);
+- ``threshold`` — a stock condition (« quand le riz passe sous 20 sacs »);
+- ``reminder`` — what « rappelle-moi … de » asks to be reminded of;
+- ``delay`` — a number of days after which (« après 15 jours »), with its words;
+- ``rest`` — the words after one of ``markers``, without their article.
 """
 
 from __future__ import annotations
@@ -34,8 +39,15 @@ from typing import Any
 from agents.local.adapters.base import Adapter
 from agents.local.adapters.sales import email_in, has, name_of, phone_in
 from agents.local.adapters.stock import product_in, warehouse_in
+from agents.local.slots.recurrence import (
+    find_delay,
+    find_reminder,
+    find_schedule,
+    find_threshold,
+)
 from agents.local.slots.types import Utterance
 from domain.kit.lexicon import pairs
+from domain.kit.text import fold
 
 Reader = Callable[[Utterance, dict[str, Any]], Any]
 CODE = re.compile(r"(?<![\w-])([CF]\d{3,10})(?![\w-])", re.IGNORECASE)
@@ -86,6 +98,44 @@ def _amount(utt: Utterance, slot: dict[str, Any]) -> Decimal | None:
     return utt.amounts[0].value if utt.amounts else None
 
 
+def _recurrence(utt: Utterance, slot: dict[str, Any]) -> dict[str, str] | None:
+    found = find_schedule(utt.text, utt.folded)
+    return None if found is None else {"rrule": found.rrule, "said": found.said, "at": found.at}
+
+
+def _threshold(utt: Utterance, slot: dict[str, Any]) -> dict[str, Any] | None:
+    found = find_threshold(utt.text, utt.folded)
+    if found is None:
+        return None
+    return {"product": found.product, "below": found.below, "unit": found.unit, "said": found.said}
+
+
+ARTICLE = re.compile(r"^(?:la|le|les|l'|mon|ma|mes|notre|nos|cette|ce|cet)\s*")
+
+
+def _rest(utt: Utterance, slot: dict[str, Any]) -> str | None:
+    """The words after the first of ``markers``, without their article (« mets en pause
+    la relance » → « relance »)."""
+    for marker in slot.get("markers", ()):
+        found = re.search(rf"(?<![\w]){re.escape(marker)}(?![\w])", utt.folded)
+        if found is None:
+            continue
+        rest = utt.text[found.end() :].strip(" ,.!?")
+        article = ARTICLE.match(fold(rest))
+        rest = rest[article.end() :] if article is not None else rest
+        return rest.strip(" ,.!?") or None
+    return None
+
+
+def _delay(utt: Utterance, slot: dict[str, Any]) -> dict[str, Any] | None:
+    found = find_delay(utt.text, utt.folded)
+    return None if found is None else {"days": found[0], "said": found[1]}
+
+
+def _reminder(utt: Utterance, slot: dict[str, Any]) -> str | None:
+    return find_reminder(utt.text, utt.folded, find_schedule(utt.text, utt.folded))
+
+
 READERS: dict[str, Reader] = {
     "name": _name,
     "lookup": _lookup,
@@ -103,6 +153,11 @@ READERS: dict[str, Reader] = {
         (v for said, v in pairs("deal_stages") if has(utt, *said)), None
     ),
     "place": lambda utt, slot: warehouse_in(utt, tuple(slot.get("markers", ()))),
+    "recurrence": _recurrence,
+    "threshold": _threshold,
+    "reminder": _reminder,
+    "rest": _rest,
+    "delay": _delay,
 }
 
 

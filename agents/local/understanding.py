@@ -31,6 +31,7 @@ from agents.local.replies import (
 )
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
+from agents.local.slots.recurrence import find_schedule
 from agents.local.slots.text import expand_sms
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
@@ -231,6 +232,7 @@ class LocalTier(Replies):
         self.adapters = declared(adapters, ((s.name, s.slots, s.ask) for s in router.specs))
         self.registry = registry
         self._first_examples = {s.name: s.examples[0] for s in router.specs if s.examples}
+        self._slots = {s.name: s.slots or {} for s in router.specs}
 
     # -- entry point ---------------------------------------------------------------------
     def understand(
@@ -449,6 +451,8 @@ class LocalTier(Replies):
             if intent is None and not asks:
                 intent = self._said_action(message, folded)
             if intent is None and not asks:
+                intent = self._recurrence_decides(routing, message)
+            if intent is None and not asks:
                 intent = self._only_full_reading(utt, message, today)
         about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
         if about_it and intent == rules.SEARCH:
@@ -484,7 +488,28 @@ class LocalTier(Replies):
         self._named_first(adapter.tool, arguments, message)
         self._from_list(adapter.tool, arguments, folded, memory)
         if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
+            return self._recurring_instead(unclear, routing, utt, memory, message, today)
+        return self._complete(adapter, arguments, memory, routing)
+
+    def _recurring_instead(
+        self,
+        unclear: Plan,
+        routing: Routing,
+        utt: Utterance,
+        memory: Memory,
+        message: str,
+        today: date,
+    ) -> Plan:
+        """A parse that left part of the message over (``unclear``): the close intent that
+        declares a recurrence slot, when the message says a recurrence and its parse
+        accounts for all of it; else ``unclear``."""
+        recurring = self._recurrence_decides(routing, message, left_by=unclear.tool)
+        if recurring is None:
             return unclear
+        adapter = self.adapters[recurring]
+        arguments = jsonable(adapter.extract(utt))
+        if (still := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
+            return still
         return self._complete(adapter, arguments, memory, routing)
 
     def _of_named_kind(self, intent: str, message: str, folded: str) -> str:
@@ -633,6 +658,28 @@ class LocalTier(Replies):
             ):
                 return name
         return intent
+
+    def _recurrence_decides(
+        self, routing: Routing, message: str, *, left_by: str | None = None
+    ) -> str | None:
+        """« rappelle-moi chaque mercredi d'appeler le comptable », as close to a one-off
+        task as to a rule: a message that says a recurrence (« chaque mercredi », « tous
+        les 1er du mois ») is the one of the two closest intents that declares a
+        recurrence slot, when only one of them does. ``left_by``: the intent routed to,
+        whose parse left part of the message over (« chaque lundi à 8h envoie-moi les
+        factures en retard » read as a list of invoices): only the other one then."""
+        if find_schedule(message, fold(message)) is None:
+            return None
+        close = [routing.intent, routing.runner_up]
+        if left_by is not None:
+            close = [name for name in close if name != left_by]
+        taking = [
+            name
+            for name in close
+            if name is not None
+            and any(slot.get("kind") == "recurrence" for slot in self._slots.get(name, {}).values())
+        ]
+        return taking[0] if len(taking) == 1 and taking[0] in self.adapters else None
 
     def _named_kind_decides(self, message: str) -> str | None:
         """Two close intents (« crée un avoir … sur sa facture »: a credit note or an

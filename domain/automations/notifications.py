@@ -95,9 +95,12 @@ def notify(
     body: str,
     data: dict[str, Any] | None = None,
     dedup_key: str | None = None,
+    channels: list[str] | None = None,
 ) -> list[Notification]:
     """Notify each of ``user_ids``; returns the notifications written (a repeated
-    ``dedup_key`` writes nothing). An event names the deliveries to send after commit."""
+    ``dedup_key`` writes nothing). An event names the deliveries to send after commit.
+    ``channels``: the channels the sender chose (a rule « sur WhatsApp »), instead of each
+    member's own; quiet hours still apply."""
     tenant = session.get(Tenant, principal.tenant_id)
     assert tenant is not None
     written: list[Notification] = []
@@ -107,7 +110,7 @@ def notify(
         if notification is None:
             continue
         written.append(notification)
-        deliveries += _deliveries(session, tenant, notification, now)
+        deliveries += _deliveries(session, tenant, notification, now, channels)
     if deliveries:
         events.emit(session, principal, "notification.deliveries_due", delivery_ids=deliveries)
     return written
@@ -143,7 +146,11 @@ def _write(
 
 
 def _deliveries(
-    session: Session, tenant: Tenant, notification: Notification, now: datetime
+    session: Session,
+    tenant: Tenant,
+    notification: Notification,
+    now: datetime,
+    channels: list[str] | None = None,
 ) -> list[UUID]:
     prefs = preferences(session, tenant.id, notification.user_id)
     user = session.get(User, notification.user_id)
@@ -151,7 +158,7 @@ def _deliveries(
         return []
     not_before = quiet_until(prefs, now, tenant.timezone)
     ids = []
-    for channel in prefs.channels:
+    for channel in prefs.channels if channels is None else channels:
         address = _address(user, channel)
         if channel not in OUTSIDE_CHANNELS or not address:
             continue

@@ -4,7 +4,7 @@
   business's documents and answers with the source; without documents it says that no
   document answers, and writes nothing;
 - a request for something Comptoir cannot do yet (sending by WhatsApp or e-mail, chasing
-  a customer for payment, recurring reminders) is answered as such in French, offering what
+  a customer for payment) is answered as such in French, offering what
   exists, and writes nothing.
 
 Next to them, real requests still get their preview."""
@@ -145,14 +145,6 @@ class TestUnavailableCapabilities:
         before = snapshot(demo, talk)
         answer = talk("envoie le devis de Supérette Ndiaye par mail")
         assert "pas encore disponible" in answer and "devis" in answer
-        assert not talk.token and not calls(talk)
-        assert snapshot(demo, talk) == before
-
-    def test_recurring_reminders_are_not_available(self, demo: Container, talk_as: TalkAs) -> None:
-        talk = talk_as(FATOU)
-        before = snapshot(demo, talk)
-        answer = talk("rappelle-moi chaque lundi de vérifier les impayés")
-        assert "pas encore disponibles" in answer and "rien n'a été programmé" in answer
         assert not talk.token and not calls(talk)
         assert snapshot(demo, talk) == before
 

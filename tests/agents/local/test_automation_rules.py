@@ -1,0 +1,231 @@
+"""Automations defined in plain French, through the real agent turn: each request is read
+back in French and stored only after « oui »; listing, pausing and deleting by what the
+member calls them; a request not fully understood gets a precise question and stores
+nothing; a one-off reminder stays a task."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import select
+
+from agents.local.understanding import Memory, Plan
+from comptoir.bootstrap import Container
+from domain.automations.models import Automation
+from domain.kit.principal import Principal, Role
+from tests.agents.conftest import Talk
+from tests.factories import Account, make_tenant
+from tests.purchasing_factories import make_buyer, make_goods
+
+
+def rules(container: Container, account: Account) -> list[Automation]:
+    with container.db.unit_of_work(account.tenant_id) as s:
+        return list(s.scalars(select(Automation).where(Automation.kind.like("rule:%"))))
+
+
+@pytest.fixture
+def owner(container: Container) -> tuple[Account, Talk]:
+    account = make_tenant(container, country="SN")
+    return account, Talk(container.agent, account.principal(Role.ADMIN))
+
+
+class TestDefiningARule:
+    def test_a_weekly_report_is_read_back_then_stored_after_yes(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        reply = talk("chaque lundi à 8h envoie-moi le CA de la semaine sur WhatsApp")
+        assert (
+            "Tous les lundis à 08:00, je vous enverrai sur WhatsApp le chiffre d'affaires "
+            "de la semaine écoulée." in reply
+        )
+        assert "Confirmez-vous" in reply and rules(container, account) == []
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.rule == "FREQ=WEEKLY;BYDAY=MO;BYHOUR=8;BYMINUTE=0"
+        assert rule.owner_id == account.user_id and rule.params["channel"] == "whatsapp"
+
+    def test_a_recurring_reminder_keeps_its_words(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        reply = talk("rappelle-moi chaque lundi de vérifier les impayés")
+        assert "Tous les lundis à 08:00" in reply and "« vérifier les impayés »" in reply
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.params["action"] == {
+            "type": "reminder",
+            "report": None,
+            "period": None,
+            "text": "vérifier les impayés",
+            "tool": None,
+            "tool_title": None,
+            "arguments": {},
+        }
+
+    def test_a_stock_threshold_names_the_product_found(self, container: Container) -> None:
+        buyer = make_buyer(container)
+        make_goods(container, buyer.account, name="Riz brisé", unit="sac")
+        talk = Talk(container.agent, buyer.principal)
+        reply = talk("préviens-moi sur WhatsApp quand le riz brisé passe sous 20 sacs")
+        assert (
+            "Dès que le stock de Riz brisé passe sous 20 sacs, je vous préviendrai sur WhatsApp"
+            in reply
+        )
+        talk("oui")
+        (rule,) = rules(container, buyer.account)
+        assert rule.rule is None and rule.params["trigger"]["below"] == "20"
+
+    def test_what_is_not_understood_is_asked_and_nothing_stored(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        reply = talk("chaque lundi envoie-moi un truc")
+        assert "Que dois-je faire" in reply
+        reply = talk("tous les 36 du mois envoie-moi le CA")
+        assert "36" in reply and "Confirmez" not in reply
+        fresh = Talk(container.agent, account.principal(Role.ADMIN))
+        reply = fresh("préviens moi si le stock de gaz baisse")
+        assert "sous quelle quantité" in reply and "Confirmez" not in reply
+        assert rules(container, account) == []
+
+
+class TestAnsweringItsQuestions:
+    def test_the_missing_schedule_is_asked_then_filled(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        assert "Quand faut-il le faire" in talk("envoie-moi automatiquement les impayés")
+        reply = talk("chaque vendredi à 17h")
+        assert "Tous les vendredis à 17:00" in reply and "factures impayées" in reply
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.rule == "FREQ=WEEKLY;BYDAY=FR;BYHOUR=17;BYMINUTE=0"
+
+    def test_the_missing_action_is_asked_then_filled(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        assert "Que dois-je faire" in talk("chaque lundi envoie-moi un truc")
+        reply = talk("le chiffre d'affaires")
+        assert "Tous les lundis à 08:00" in reply and "chiffre d'affaires" in reply
+
+
+class TestManagingRules:
+    def test_list_pause_and_delete_by_what_they_are_called(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("rappelle-moi chaque lundi de vérifier les impayés")
+        talk("oui")
+        assert "vérifier les impayés" in talk("quelles sont mes automatisations ?")
+        assert "pause" in talk("mets en pause le rappel").lower()
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.enabled is False
+        assert "Je supprimerai" in talk("supprime le rappel du lundi")
+        talk("oui")
+        assert rules(container, account) == []
+
+
+def plan_of(container: Container, message: str) -> Plan:
+    principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
+    return container.agent.local.understand(
+        message, Memory(), principal, today=date(2026, 3, 16), currency="XOF"
+    )
+
+
+class TestUnderstanding:
+    @pytest.mark.parametrize(
+        ("message", "arguments"),
+        [
+            (
+                "chaque vendredi envoie-moi le point des ventes",
+                {"what": "kpis", "when": {"rrule": "FREQ=WEEKLY;BYDAY=FR;BYHOUR=8;BYMINUTE=0"}},
+            ),
+            (
+                "rappelle-moi chaque mercredi d'appeler le transitaire",
+                {"what": "reminder", "text": "appeler le transitaire"},
+            ),
+            (
+                "préviens Awa sur WhatsApp quand le ciment passe sous 40 sacs",
+                {
+                    "what": "stock_alert",
+                    "recipient": "Awa",
+                    "channel": "whatsapp",
+                    "threshold": {"product": "ciment", "below": "40", "unit": "sac"},
+                },
+            ),
+            (
+                "rappelle-moi tous les 15 du mois à 10h de payer le loyer",
+                {
+                    "what": "reminder",
+                    "text": "payer le loyer",
+                    "when": {"rrule": "FREQ=MONTHLY;BYMONTHDAY=15;BYHOUR=10;BYMINUTE=0"},
+                },
+            ),
+            (
+                "chaque jeudi à 7h envoie-moi les factures en retard par mail",
+                {
+                    "what": "unpaid",
+                    "channel": "email",
+                    "when": {"rrule": "FREQ=WEEKLY;BYDAY=TH;BYHOUR=7;BYMINUTE=0"},
+                },
+            ),
+            (
+                "relance automatiquement les impayés après 30 jours",
+                {"what": "dunning", "after": {"days": 30}},
+            ),
+        ],
+    )
+    def test_a_rule_said_in_french_becomes_its_typed_arguments(
+        self, container: Container, message: str, arguments: dict[str, Any]
+    ) -> None:
+        plan = plan_of(container, message)
+        assert (plan.kind, plan.tool) == ("tool", "automations.create")
+        for key, value in arguments.items():
+            said = plan.arguments[key]
+            assert (
+                {k: said[k] for k in value} == value if isinstance(value, dict) else said == value
+            )
+
+    @pytest.mark.parametrize(
+        ("message", "tool"),
+        [
+            ("quelles sont mes automatisations ?", "automations.list"),
+            ("mets en pause la relance", "automations.pause"),
+            ("supprime le rappel du lundi", "automations.delete"),
+        ],
+    )
+    def test_managing_rules_is_understood(
+        self, container: Container, message: str, tool: str
+    ) -> None:
+        assert plan_of(container, message).tool == tool
+
+    def test_a_vague_stock_alert_asks_what_it_needs(self, container: Container) -> None:
+        plan = plan_of(container, "préviens moi si le stock de gaz baisse")
+        assert plan.tool == "automations.create"
+        assert plan.arguments["what"] == "stock_alert" and "threshold" not in plan.arguments
+
+
+class TestNotAnAutomation:
+    @pytest.mark.parametrize(
+        ("message", "tool"),
+        [
+            ("rappelle-moi d'appeler Diallo jeudi", "sales.log_activity"),
+            ("facture chaque mois 50 000 de loyer à Sow", "finance.create_recurring_invoice"),
+        ],
+    )
+    def test_a_one_off_reminder_or_a_recurring_invoice_keeps_its_tool(
+        self, container: Container, message: str, tool: str
+    ) -> None:
+        assert plan_of(container, message).tool == tool
+
+    def test_how_to_schedule_a_reminder_is_explained_not_refused(
+        self, container: Container
+    ) -> None:
+        plan = plan_of(container, "comment programmer un rappel chaque lundi ?")
+        assert plan.kind == "reply" and "pas encore disponible" not in (plan.text or "")
