@@ -103,14 +103,21 @@ BOOKKEEPING_TABLES = frozenset(
         "llm_token_usage",
         "auth_sessions",
         "refresh_tokens",
-        # The automation machinery's own records: built-ins installed for the business,
-        # their runs, what members were told and its sending. Whatever a run changes in
-        # the business (an invoice, a reminder, an alert) is still compared.
-        "automations",
+        # The automation machinery's own records: their runs, what members were told and
+        # its sending. Whatever a run changes in the business (an invoice, a reminder, an
+        # alert) is still compared, and so are the rules people make (``RULE_ROWS``).
         "automation_runs",
         "notifications",
         "notification_deliveries",
     }
+)
+# Of the automations, only the rules people make count as business data (a rule stored by
+# mistake is a wrong write), and only what they say: the built-ins are installed and
+# scheduled by the machinery, and every row's next run moves on its own.
+RULE_ROWS = (
+    "automations",
+    "t.kind LIKE 'rule:%'",
+    ("kind", "enabled", "rule", "params", "owner_id"),
 )
 # Columns that change without any business change: the outbox relay marks an event
 # dispatched after the commit that wrote it (the event itself is kept: only writes emit).
@@ -795,7 +802,8 @@ _READERS: dict[str, Reader] = {
 
 def snapshot_tables() -> list[str]:
     """The tables ``business_snapshot`` digests: every table with a ``tenant_id`` but the
-    bookkeeping ones, plus ``tenants`` (the business's own row, e.g. its name)."""
+    bookkeeping ones, plus ``tenants`` (the business's own row, e.g. its name) and the
+    automations people make (``RULE_ROWS``)."""
     tables = [
         t.name
         for t in metadata.sorted_tables
@@ -814,9 +822,11 @@ def _snapshot_statement() -> TextClause:
     for name in snapshot_tables():
         table = metadata.tables[name]
         columns = [c.name for c in table.c if (name, c.name) not in VOLATILE_COLUMNS]
+        where = "t.id = :tenant" if name == "tenants" else "t.tenant_id = :tenant"
+        if name == RULE_ROWS[0]:
+            columns, where = list(RULE_ROWS[2]), f"{where} AND {RULE_ROWS[1]}"
         row = "ROW(" + ", ".join(f"t.{_quoted(c)}" for c in columns) + ")::text"
         order = ", ".join(f"t.{_quoted(c.name)}" for c in table.primary_key.columns)
-        where = "t.id = :tenant" if name == "tenants" else "t.tenant_id = :tenant"
         parts.append(
             f"SELECT '{name}' AS name, count(*) AS n,"
             f" md5(coalesce(string_agg({row}, '|' ORDER BY {order}), '')) AS digest"

@@ -709,6 +709,7 @@ class TestBusinessSnapshot:
         assert sorted(digests) == tables
         assert digests["stock_moves"].startswith("4:") and digests["partners"].startswith("3:")
         assert digests["tenants"].startswith("1:")
+        assert digests["automations"].startswith("0:")  # rules people make, none yet
 
     def test_reads_change_nothing(self, container: Container, business: Business) -> None:
         before = snapshot(container, business.tenant_id)
