@@ -120,6 +120,8 @@ def _line(ctx: ToolContext, args: RecordSupplierBillIn) -> BillLineIn:
     effect=Effect.WRITE,
     roles=bills.WRITERS,
     creates="supplier_bill",
+    # « la facture de Grands Moulins »: a supplier's bill is named « facture » too.
+    acts_on=("invoice",),
 )
 def record_supplier_bill(ctx: ToolContext, args: RecordSupplierBillIn) -> RecordedBill:
     """Enregistre et comptabilise une facture reçue d'un fournisseur (ce qu'on lui doit),
@@ -264,7 +266,9 @@ def _target(ctx: ToolContext, args: PaySupplierIn) -> tuple[UUID, SupplierBill |
     effect=Effect.WRITE,
     roles=bills.WRITERS,
     creates="supplier_payment",
-    acts_on=("supplier_bill",),
+    # « règle la facture FA-118 », « le paiement à Sotiba »: a supplier's bill is a
+    # « facture », and paying it a « paiement ».
+    acts_on=("supplier_bill", "invoice", "payment"),
 )
 def pay_supplier(ctx: ToolContext, args: PaySupplierIn) -> PaidSupplier:
     """Enregistre un paiement fait à un fournisseur (virement, chèque, espèces, carte, Wave,
@@ -348,7 +352,7 @@ def _draft_named(ctx: ToolContext, supplier_id: UUID | None, number: str) -> Sup
     title="Comptabiliser une facture fournisseur",
     effect=Effect.WRITE,
     roles=bills.WRITERS,
-    acts_on=("supplier_bill",),
+    acts_on=("supplier_bill", "invoice"),
 )
 def post_supplier_bill(ctx: ToolContext, args: PostSupplierBillIn) -> RecordedBill:
     """Comptabilise une facture fournisseur en brouillon (une facture électronique importée,
@@ -423,6 +427,7 @@ class ImportedEInvoice(ToolResult):
     effect=Effect.WRITE,
     roles=bills.WRITERS,
     creates="supplier_bill",
+    acts_on=("invoice",),
 )
 def import_einvoice(ctx: ToolContext, args: ImportEInvoiceIn) -> ImportedEInvoice:
     """Importe en brouillon la facture électronique (Factur-X, CII ou UBL) qu'on vient de
