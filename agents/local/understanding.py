@@ -19,6 +19,7 @@ from typing import Any, get_args
 from agents.local import conversation as talk
 from agents.local import coverage, unavailable
 from agents.local.adapters import documents as rules
+from agents.local.adapters import purchasing as received
 from agents.local.adapters.base import Adapter
 from agents.local.declared import declared
 from agents.local.replies import (
@@ -444,6 +445,8 @@ class LocalTier(Replies):
         if (not_built := unavailable.reply(intent)) is not None:
             return Plan("reply", not_built, routing=routing)
         intent = self._of_named_kind(intent, message, folded)
+        if received.RECORD in self.adapters:
+            intent = received.received_invoice(intent, utt)
         intent = self._for_document_just_made(intent, message, folded, memory)
         intent = self._change_of_whom(intent, message, folded, memory)
         adapter = self.adapters.get(intent)

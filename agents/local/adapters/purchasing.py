@@ -29,14 +29,14 @@ IMPORT = "purchasing.import_einvoice"
 # Who issued the bill, tried in this order: named as a supplier, then as the one the
 # invoice is from, then after « chez ».
 BILL_SUPPLIER_MARKERS = (
-    ("fournisseur", "fournisseuse", "transporteur", "grossiste"),
+    ("fournisseur", "fournisseuse"),
     ("facture de", "facture du", "facture d'", "factures de", "facture recue de"),
     ("de chez", "chez"),
     ("recue de", "recu de", "de", "du", "d'"),
 )
 # Whom a payment went to.
 PAID_SUPPLIER_MARKERS = (
-    ("fournisseur", "fournisseuse", "transporteur", "grossiste"),
+    ("fournisseur", "fournisseuse"),
     ("a", "au", "a l'", "chez"),
     ("facture de", "facture du", "facture d'", "compte de", "compte du"),
     ("paye", "paie", "regle"),
@@ -143,6 +143,24 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         method=utt.payment_method,
         paid_on=utt.dates[0].first if utt.dates else None,
     )
+
+
+# The business's own invoice numbers (« F-2026-00012 »): any other names a received one.
+OWN_NUMBER = re.compile(r"^(?:F|AV|FA)-?\d{4}-?\d+$", re.IGNORECASE)
+CREATE_INVOICE = "finance.create_invoice"
+
+
+def received_invoice(intent: str, utt: Utterance) -> str:
+    """A request to make an invoice that gives the invoice's number in another numbering
+    than the business's own (« enregistre la facture LD-0912 de Lumina, 1 500 € HT »):
+    Comptoir numbers the business's invoices itself, so a number chosen by someone else is
+    a supplier's, and the request records that supplier's bill."""
+    if intent != CREATE_INVOICE:
+        return intent
+    number = _supplier_number(utt)
+    if number is None or OWN_NUMBER.match(number) or utt.quantities:
+        return intent
+    return RECORD
 
 
 DOCUMENT_NAME = re.compile(r"\b([\w-]+\.(?:pdf|xml))\b", re.IGNORECASE)

@@ -107,12 +107,11 @@ class TestUnavailableCapabilities:
             ("rappelle-moi chaque lundi de vérifier les impayés", "reminders"),
             ("préviens-moi quand le stock de riz passe sous 10 sacs", "reminders"),
             ("chaque vendredi envoie-moi le point des ventes", "reminders"),
-            ("enregistre la facture du fournisseur SDE de 32 000 F", "supplier_bills"),
+            ("ajoute une dépense de 8 000 pour l'essence du camion", "expenses"),
             ("fais les fiches de paie du mois", "payroll"),
             ("verse le salaire de Moussa", "payroll"),
             ("envoie la facture F-2026-00012 à Diallo", "send_by_message"),
             ("préviens moi si le stock de gaz baisse", "reminders"),
-            ("notre fournisseur nous a facturé 120 000, enregistre", "supplier_bills"),
         ],
     )
     def test_is_said_not_routed_to_a_neighbour(
