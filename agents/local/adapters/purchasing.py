@@ -54,8 +54,9 @@ SUPPLIER_NUMBER = re.compile(
     r"([A-Za-z]{0,6}[-/]?\d[\w/-]*)",
     re.IGNORECASE,
 )
-EXCLUDING_VAT = re.compile(r"^\s*(?:(?:fcfa|cfa|f|francs?|eur|euros?|€)\s*)?(?:ht\b|h\.t\b|hors tax)")
-INCLUDING_VAT = re.compile(r"^\s*(?:(?:fcfa|cfa|f|francs?|eur|euros?|€)\s*)?(?:ttc\b|t\.t\.c\b)")
+CURRENCY_WORD = r"^\s*(?:(?:fcfa|cfa|f|francs?|eur|euros?|€)\s*)?"
+EXCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ht\b|h\.t\b|hors tax)")
+INCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ttc\b|t\.t\.c\b)")
 # The words that make the next date the due date.
 DUE_WORDS = re.compile(
     r"\b(?:echeance|echue?|a payer|a regler|payable|a solder|due|pour le|avant)\b[\s:,]*"

@@ -77,9 +77,7 @@ class TestWhatIsOwedToSuppliers:
 
 
 class TestPayingASupplier:
-    def test_an_amount_by_wave_is_shown_then_recorded(
-        self, demo: Container, talk_as: Any
-    ) -> None:
+    def test_an_amount_by_wave_is_shown_then_recorded(self, demo: Container, talk_as: Any) -> None:
         t: Talk = talk_as(FATOU)
         before = count(demo, t, PAYMENTS)
         t("paye 15 000 à Sénégal Import Négoce par Wave")
