@@ -268,6 +268,7 @@ class LocalTier(Replies):
         utt = analyse(message, today=today, currency=currency)
         routed = _for_routing(message)
         routing = self.router.route(routed, fold(routed))
+        routing = received.owed_to_us(self.router, routing, routed)
         if memory.draft and self._aside(routing):
             return self._chat(routing.intent or "", principal)  # the draft waits
         if memory.draft and (

@@ -16,10 +16,12 @@ from datetime import date
 from typing import Any
 
 from agents.local.adapters.base import Adapter
+from agents.local.router import IntentRouter, Routing
 from agents.local.adapters.finance import VAT, without_elision
 from agents.local.adapters.sales import name_of
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.types import Utterance
+from domain.kit.text import fold
 
 RECORD = "purchasing.record_supplier_bill"
 PAYABLES = "purchasing.payables"
@@ -44,6 +46,9 @@ PAID_SUPPLIER_MARKERS = (
 )
 # Whom the question about money owed is about (« je dois combien à Sotiba ? »).
 OWED_SUPPLIER_MARKERS = (("fournisseur", "fournisseuse"), ("a", "au", "a l'", "envers"))
+# Money owed to the business (« Diallo nous doit combien ? »): its customers', never its
+# suppliers'.
+OWED_TO_US = re.compile(r"\b(?:me|nous|m')\s*doi(?:t|vent)\b|\bqu'on me doi")
 # Words that stand for the suppliers in general, not one of them.
 ALL_SUPPLIERS = re.compile(r"^(?:mes|nos|les|aux|des|ses|leurs)?\s*fournisseu\w*$", re.IGNORECASE)
 # « la facture de Sotiba reçue », « … arrivée hier »: how the bill came, not its issuer.
@@ -124,7 +129,19 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
 
 
 def extract_payables(utt: Utterance) -> dict[str, Any]:
-    return _given(supplier=_supplier(utt, OWED_SUPPLIER_MARKERS))
+    name = without_elision(name_of(utt, *OWED_SUPPLIER_MARKERS, capital=True))
+    if name is not None and ALL_SUPPLIERS.match(name.strip()):
+        name = None
+    return _given(supplier=name)
+
+
+def owed_to_us(router: IntentRouter, routing: Routing, text: str) -> Routing:
+    """« Diallo nous doit combien ? » read as what is owed to suppliers: the debt runs the
+    other way, so the message is routed among the other intents."""
+    if routing.intent != PAYABLES or not OWED_TO_US.search(fold(text)):
+        return routing
+    others = {spec.name for spec in router.specs} - {PAYABLES}
+    return router.route(text, fold(text), among=others)
 
 
 def extract_payment(utt: Utterance) -> dict[str, Any]:
