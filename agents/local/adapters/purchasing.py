@@ -16,9 +16,9 @@ from datetime import date
 from typing import Any
 
 from agents.local.adapters.base import Adapter
-from agents.local.router import IntentRouter, Routing
 from agents.local.adapters.finance import VAT, without_elision
 from agents.local.adapters.sales import name_of
+from agents.local.router import IntentRouter, Routing
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.types import Utterance
 from domain.kit.text import fold
@@ -135,13 +135,25 @@ def extract_payables(utt: Utterance) -> dict[str, Any]:
     return _given(supplier=name)
 
 
+# Reads of what customers owe: a question about suppliers' bills is not one of them.
+CUSTOMER_DEBT_READS = frozenset(
+    {"finance.list_invoices", "finance.aged_receivables", "finance.customer_balance"}
+)
+SUPPLIERS = re.compile(r"\bfournisseu\w*")
+
+
 def owed_to_us(router: IntentRouter, routing: Routing, text: str) -> Routing:
-    """« Diallo nous doit combien ? » read as what is owed to suppliers: the debt runs the
-    other way, so the message is routed among the other intents."""
-    if routing.intent != PAYABLES or not OWED_TO_US.search(fold(text)):
-        return routing
-    others = {spec.name for spec in router.specs} - {PAYABLES}
-    return router.route(text, fold(text), among=others)
+    """Which way the debt runs decides the reading: « Diallo nous doit combien ? » is never
+    what is owed to suppliers, and « quelles factures fournisseurs restent à payer ? » never
+    what customers owe."""
+    folded = fold(text)
+    if routing.intent == PAYABLES and OWED_TO_US.search(folded):
+        others = {spec.name for spec in router.specs} - {PAYABLES}
+        return router.route(text, folded, among=others)
+    if routing.intent in CUSTOMER_DEBT_READS and SUPPLIERS.search(folded):
+        if not OWED_TO_US.search(folded):
+            return router.route(text, folded, among={PAYABLES})
+    return routing
 
 
 def extract_payment(utt: Utterance) -> dict[str, Any]:

@@ -5,15 +5,22 @@ written. The sentences are our own."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from uuid import uuid4
 
+import pytest
 from sqlalchemy import text
 
+from agents.local.understanding import LocalTier, Memory, Plan
 from comptoir.bootstrap import Container
+from domain.kit.principal import Principal, Role
 from tests.agents.conftest import Talk
 from tests.agents.test_conversations import CLAIRE, FATOU
 
 BILLS = "SELECT count(*) FROM supplier_bills"
+RECORD = "purchasing.record_supplier_bill"
+PAYABLES = "purchasing.payables"
 PAYMENTS = "SELECT count(*) FROM supplier_payments"
 
 
@@ -110,3 +117,47 @@ class TestVatAndReceivedInvoices:
         # no file, or the latest document is no e-invoice: a question or a refusal
         assert "fichier" in reply or "refusée" in reply
         assert count(demo, t, BILLS) == before
+
+
+@pytest.fixture(scope="module")
+def local(container: Container) -> LocalTier:
+    return container.agent.local
+
+
+def say(local: LocalTier, message: str) -> Plan:
+    principal = Principal(uuid4(), uuid4(), frozenset((Role.ADMIN,)))
+    return local.understand(message, Memory(), principal, today=date(2026, 3, 16), currency="EUR")
+
+
+class TestWhichSideOfTheBooks:
+    """General rules, not phrasings: who numbered the invoice, which way the debt runs."""
+
+    @pytest.mark.parametrize(
+        ("message", "tool"),
+        [
+            ("enregistre la facture QX-7781 de Verrerie Dumas, 318 € TTC", RECORD),
+            ("crée la facture de Verrerie Dumas, 2 lampes", "finance.create_invoice"),
+            ("Verrerie Dumas nous doit combien ?", "finance.customer_balance"),
+            ("on doit combien à Verrerie Dumas ?", PAYABLES),
+            ("quelles factures fournisseurs sont encore à payer ?", PAYABLES),
+            ("quelles factures clients sont encore à payer ?", "finance.list_invoices"),
+        ],
+    )
+    def test_the_side_is_read_from_the_message(
+        self, local: LocalTier, message: str, tool: str
+    ) -> None:
+        assert say(local, message).tool == tool
+
+    def test_a_bill_said_excl_vat_with_its_number_and_due_date(self, local: LocalTier) -> None:
+        plan = say(
+            local,
+            "saisis la facture QX-7790 de Verrerie Dumas : 500 € HT, TVA 20 %, à payer le 30 avril",
+        )
+        assert plan.kind == "tool" and plan.arguments == {
+            "supplier": "Verrerie Dumas",
+            "supplier_number": "QX-7790",
+            "amount": "500",
+            "amount_is": "excl_tax",
+            "vat_rate": "20",
+            "due_date": "2026-04-30",
+        }
