@@ -11,6 +11,7 @@ number is asked by the tool itself, which knows the supplier by then.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from typing import Any
@@ -135,6 +136,11 @@ def extract_payables(utt: Utterance) -> dict[str, Any]:
     return _given(supplier=name)
 
 
+# A payment is said with one of these (« paye », « réglé », « virement », « par Wave »…).
+PAYING = re.compile(
+    r"\b(?:pa[iy]\w*|regl\w*|regle\w*|vers\w*|vir\w*|sold\w*|envoi\w*|donn\w*|rembours\w*"
+    r"|wave|orange money|om|especes|liquide|cash|cheque|carte|virement)\b"
+)
 # Reads of what customers owe: a question about suppliers' bills is not one of them.
 CUSTOMER_DEBT_READS = frozenset(
     {"finance.list_invoices", "finance.aged_receivables", "finance.customer_balance"}
@@ -153,6 +159,10 @@ def owed_to_us(router: IntentRouter, routing: Routing, text: str) -> Routing:
     if routing.intent in CUSTOMER_DEBT_READS and SUPPLIERS.search(folded):
         if not OWED_TO_US.search(folded):
             return router.route(text, folded, among={PAYABLES})
+    if routing.intent == PAY and routing.confident and not PAYING.search(folded):
+        # « Garage Moreau, à Lyon, 06 45 78 12 90 » looks like « paye 80 000 à Sotrac »
+        # but pays no one: a payment is said with a word of paying.
+        return dataclasses.replace(routing, confident=False)
     return routing
 
 
