@@ -259,9 +259,23 @@ def import_einvoice(
     _check(books, inv)
     rates = [r.rate for r in active_rates(session, books.tenant.id)]
     lines = bill_lines(inv, books, rates)
+    source = (data, filename, document_id)
     if inv.is_credit_note:
-        source = (data, filename, document_id)
         return _import_credit_note(session, books, clock, inv, lines, source)
+    return _import_bill(session, books, clock, inv, lines, source)
+
+
+def _import_bill(
+    session: Session,
+    books: Books,
+    clock: Clock,
+    inv: ReceivedInvoice,
+    lines: list[BillLineIn],
+    source: tuple[bytes, str, UUID | None],
+) -> ImportedBill:
+    """The received invoice as a draft bill whose totals equal the file's."""
+    principal = books.principal
+    data, filename, document_id = source
     warnings = _buyer_warnings(books, inv.buyer)
     if any(r.category == "AE" for r in inv.tax_rows):
         warnings.append("Autoliquidation : la TVA de cet achat est à déclarer par vous.")
@@ -303,6 +317,28 @@ SCAN_WARNING = (
 )
 
 
+def _store_scan(session: Session, principal: Principal, data: bytes, filename: str) -> UUID:
+    """The scanned PDF, kept as a document (attached to nobody until the bill is completed)."""
+    document = Document(
+        tenant_id=principal.tenant_id,
+        id=uuid7(),
+        title=f"Facture fournisseur scannée ({filename})"[:200],
+        filename=filename[:255],
+        kind="pdf",
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        chunk_count=0,
+        access_roles=list(READER_ROLES),
+        uploaded_by=principal.user_id,
+        version=1,
+        meta={"scan": True},
+    )
+    session.add(document)
+    session.flush()
+    session.add(DocumentBlob(tenant_id=principal.tenant_id, id=document.id, data=data))
+    return document.id
+
+
 def _import_scan(
     session: Session,
     principal: Principal,
@@ -315,25 +351,7 @@ def _import_scan(
     the user to complete — nothing is read from it nor guessed (its dates are the day it
     came in until someone enters the invoice's own)."""
     books = open_books(session, principal, clock)
-    if document_id is None:
-        document = Document(
-            tenant_id=principal.tenant_id,
-            id=uuid7(),
-            title=f"Facture fournisseur scannée ({filename})"[:200],
-            filename=filename[:255],
-            kind="pdf",
-            size_bytes=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            chunk_count=0,
-            access_roles=list(READER_ROLES),
-            uploaded_by=principal.user_id,
-            version=1,
-            meta={"scan": True},
-        )
-        session.add(document)
-        session.flush()
-        session.add(DocumentBlob(tenant_id=principal.tenant_id, id=document.id, data=data))
-        document_id = document.id
+    document_id = document_id or _store_scan(session, principal, data, filename)
     bill = SupplierBill(
         tenant_id=books.tenant.id,
         id=uuid7(),
