@@ -58,7 +58,9 @@ def bill_out(session: Session, bill: SupplierBill) -> BillOut:
     return BillOut.model_validate(
         {
             **fields,
-            "supplier": _name(session, bill.tenant_id, bill.supplier_id),
+            "supplier": _name(session, bill.tenant_id, bill.supplier_id)
+            if bill.supplier_id
+            else "",
             "total_excl_tax": bill.net_total,
             "tax": bill.tax_total,
             "total": bill.gross_total,

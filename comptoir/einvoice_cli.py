@@ -33,7 +33,7 @@ def import_file(container: Container, slug: str, path: Path) -> dict[str, Any]:
         quantum = Currency(bill.currency).quantum
         return {
             "id": str(bill.id),
-            "supplier": done.supplier.name,
+            "supplier": done.supplier.name if done.supplier else None,
             "number": bill.supplier_number,
             "currency": bill.currency,
             "total_excl_tax": format(bill.net_total.quantize(quantum), "f"),

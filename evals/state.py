@@ -43,6 +43,7 @@ from domain.automations.models import (
 )
 from domain.documents.models import Document
 from domain.finance.models import Allocation, Invoice, InvoiceLine, Payment, Quote, QuoteLine
+from domain.finance.payables.models import SupplierBill, SupplierPayment
 from domain.finance.quotes import effective_status
 from domain.finance.repository import OPEN_STATUSES
 from domain.hr.models import (
@@ -86,6 +87,8 @@ KINDS: tuple[str, ...] = (
     "automations",
     "notifications",
     "messages_sent",
+    "supplier_bills",
+    "supplier_payments",
 )
 
 # Kinds of the spec whose tables do not exist yet.
@@ -637,6 +640,59 @@ def _stock_moves(session: Session, tenant: Tenant, today: date | None) -> list[R
 Reader = Callable[[Session, Tenant, date | None], list[Record]]
 
 
+# --- payables -----------------------------------------------------------------------------
+
+
+def _supplier_bills(session: Session, tenant: Tenant, today: date | None) -> list[Record]:
+    """Supplier bills and credit notes; ``number`` is the supplier's own number, as the
+    spec says (the business's internal one is ``internal_number``)."""
+    rows = session.execute(
+        select(SupplierBill, Partner.name)
+        .join(Partner, _to(Partner, SupplierBill.supplier_id))
+        .where(SupplierBill.tenant_id == tenant.id)
+        .order_by(SupplierBill.id)
+    )
+    return [
+        {
+            "supplier": supplier,
+            "number": bill.supplier_number,
+            "status": bill.status,
+            "total": _num(bill.gross_total),
+            "total_excl_tax": _num(bill.net_total),
+            "tax": _num(bill.tax_total),
+            "due_date": bill.due_date,
+            "date": bill.issue_date,
+            "kind": bill.kind,
+            "internal_number": bill.number,
+            "amount_due": _num(bill.gross_total - bill.amount_settled),
+            "currency": bill.currency,
+            "source": bill.source,
+        }
+        for bill, supplier in rows
+    ]
+
+
+def _supplier_payments(session: Session, tenant: Tenant, today: date | None) -> list[Record]:
+    rows = session.execute(
+        select(SupplierPayment, Partner.name)
+        .join(Partner, _to(Partner, SupplierPayment.supplier_id))
+        .where(SupplierPayment.tenant_id == tenant.id)
+        .order_by(SupplierPayment.id)
+    )
+    return [
+        {
+            "supplier": supplier,
+            "amount": _num(payment.amount),
+            "method": payment.method,
+            "date": payment.paid_on,
+            "number": payment.number,
+            "allocated": _num(payment.amount_allocated),
+            "currency": payment.currency,
+        }
+        for payment, supplier in rows
+    ]
+
+
 def _documents(session: Session, tenant: Tenant, today: date | None) -> list[Record]:
     rows = session.scalars(
         select(Document).where(Document.tenant_id == tenant.id).order_by(Document.created_at)
@@ -794,6 +850,8 @@ _READERS: dict[str, Reader] = {
     "attendance": _attendance,
     "purchase_orders": _purchase_orders,
     "stock_moves": _stock_moves,
+    "supplier_bills": _supplier_bills,
+    "supplier_payments": _supplier_payments,
 }
 
 

@@ -19,6 +19,7 @@ from typing import Any, get_args
 from agents.local import conversation as talk
 from agents.local import coverage, unavailable
 from agents.local.adapters import documents as rules
+from agents.local.adapters import purchasing as received
 from agents.local.adapters.base import Adapter
 from agents.local.declared import declared
 from agents.local.replies import (
@@ -288,6 +289,7 @@ class LocalTier(Replies):
         utt = analyse(message, today=today, currency=currency)
         routed = _for_routing(message)
         routing = self.router.route(routed, fold(routed))
+        routing = received.owed_to_us(self.router, routing, routed)
         if memory.draft and self._aside(routing):
             return self._chat(routing.intent or "", principal)  # the draft waits
         if memory.draft and (
@@ -444,16 +446,9 @@ class LocalTier(Replies):
     ) -> Plan:
         folded = fold(message)
         asks = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
-        if routing.confident:
-            intent = routing.intent
-        else:  # a question names a kind of record to read about it, not to make one
-            intent = None if asks else self._named_kind_decides(message)
-            if intent is None and not asks:
-                intent = self._said_action(message, folded)
-            if intent is None and not asks:
-                intent = self._recurrence_decides(routing, message)
-            if intent is None and not asks:
-                intent = self._only_full_reading(utt, message, today)
+        intent = routing.intent if routing.confident else None
+        if intent is None and not asks:  # a question names a kind to read about, not make
+            intent = self._unsure_write(routing, utt, message, folded, today)
         about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
         if about_it and intent == rules.SEARCH:
             intent = None
@@ -477,6 +472,8 @@ class LocalTier(Replies):
             return Plan("reply", not_built, routing=routing)
         intent = self._of_named_kind(intent, message, folded)
         intent = self._shown_not_made(intent, message, folded)
+        if received.RECORD in self.adapters:
+            intent = received.received_invoice(intent, utt)
         intent = self._for_document_just_made(intent, message, folded, memory)
         intent = self._change_of_whom(intent, message, folded, memory)
         adapter = self.adapters.get(intent)
@@ -550,6 +547,19 @@ class LocalTier(Replies):
             if name in self.adapters:
                 return name
         return intent
+
+    def _unsure_write(
+        self, routing: Routing, utt: Utterance, message: str, folded: str, today: date
+    ) -> str | None:
+        """A request the router is unsure of: the intent the kind of record named decides,
+        else the one whose verb is said among contrary actions, else the one that takes a
+        recurrence said, else the one reading that accounts for the whole message."""
+        return (
+            self._named_kind_decides(message)
+            or self._said_action(message, folded)
+            or self._recurrence_decides(routing, message)
+            or self._only_full_reading(utt, message, today)
+        )
 
     def _said_action(self, message: str, folded: str) -> str | None:
         """Close intents that undo each other (approve or refuse a leave): the one whose

@@ -212,7 +212,19 @@ def create_invoice(
         payment_terms_days=data.payment_terms_days,
         notes=data.notes,
         buyer_reference=data.buyer_reference,
+        operation_category=data.operation_category,
+        **_delivery(data),
     )
+
+
+def _delivery(data: InvoiceCreate) -> dict[str, str | None]:
+    where = data.delivery_address
+    return {
+        "delivery_line1": where.line1 if where else None,
+        "delivery_postcode": where.postcode if where else None,
+        "delivery_city": where.city if where else None,
+        "delivery_country": where.country if where else None,
+    }
 
 
 def _require_draft(invoice: Invoice) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,6 +44,9 @@ class FiscalSettings(TenantEntity):
     legal_form: Mapped[str | None] = mapped_column(String(40))
     share_capital: Mapped[str | None] = mapped_column(String(40))
     trade_registry: Mapped[str | None] = mapped_column(String(80))  # RCS / RCCM
+    # France: the business opted to pay VAT on services when invoiced (« d'après les
+    # débits ») rather than when paid; its invoices must say so.
+    vat_on_debits: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     __table_args__ = (
         UniqueConstraint("tenant_id"),
         CheckConstraint("chart IN ('pcg','syscohada')", name="chart"),
@@ -148,6 +152,13 @@ class Invoice(TenantEntity):
     reason: Mapped[str | None] = mapped_column(String(300))  # credit notes, cancellations
     notes: Mapped[str | None] = mapped_column(Text)
     buyer_reference: Mapped[str | None] = mapped_column(String(100))
+    # The 2026 French mentions: goods, services or mixed (derived from the lines when
+    # None), and where the goods are delivered when it is not the customer's address.
+    operation_category: Mapped[str | None] = mapped_column(String(8))
+    delivery_line1: Mapped[str | None] = mapped_column(String(200))
+    delivery_postcode: Mapped[str | None] = mapped_column(String(16))
+    delivery_city: Mapped[str | None] = mapped_column(String(100))
+    delivery_country: Mapped[str | None] = mapped_column(String(2))
     posted_at: Mapped[datetime | None]
     posted_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id"))
     created_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id"))
@@ -168,6 +179,9 @@ class Invoice(TenantEntity):
         ),
         CheckConstraint("kind <> 'credit_note' OR credited_invoice_id IS NOT NULL", name="credit"),
         CheckConstraint("amount_settled >= 0 AND amount_settled <= gross_total", name="settled"),
+        CheckConstraint(
+            "operation_category IN ('goods','services','mixed')", name="operation_category"
+        ),
         Index(None, "tenant_id", "partner_id", "issue_date"),
         Index(None, "tenant_id", "issue_date"),
         Index(None, "tenant_id", "status", "due_date"),

@@ -26,6 +26,7 @@ from domain.finance.lines import priced_rows
 from domain.finance.models import Invoice, InvoiceLine, QuoteLine, VatRate
 from domain.kit.clock import Clock
 from domain.kit.principal import Principal
+from domain.kit.text import fold
 from domain.sales.models import Partner, Product
 from domain.sales.units import unit_code
 
@@ -141,7 +142,46 @@ def _notes(books: Books, lines: list[Line], goods: bool, services: bool) -> list
         if goods
         else "prestation de services"
     )
-    return [f"Catégorie de l'opération : {nature}."]
+    notes = [f"Catégorie de l'opération : {nature}."]
+    if _on_debits(books, services):
+        notes.append(DEBITS_MENTION)
+    return notes
+
+
+DEBITS_MENTION = "Option pour le paiement de la taxe d'après les débits."
+
+
+def _on_debits(books: Books, services: bool) -> bool:
+    """The business opted to pay VAT on its debits: said on its French invoices of
+    services (goods always pay VAT on delivery, the option does not concern them)."""
+    return books.tenant.country == "FR" and books.settings.vat_on_debits and services
+
+
+def _operation(invoice: Invoice, kinds: set[str], rows: list[InvoiceLine]) -> tuple[bool, bool]:
+    """(goods, services): the category set on the invoice, else the lines' products
+    (a line without product is a service)."""
+    if invoice.operation_category is not None:
+        category = invoice.operation_category
+        return category in ("goods", "mixed"), category in ("services", "mixed")
+    services = "service" in kinds or any(r.product_id is None for r in rows)
+    return "goods" in kinds, services
+
+
+def _delivery(books: Books, invoice: Invoice, buyer: Party) -> Address | None:
+    """Where the goods go on a French invoice, only when it is not the buyer's address."""
+    if books.tenant.country != "FR" or not invoice.delivery_line1:
+        return None
+    where = Address(
+        line1=invoice.delivery_line1,
+        postcode=invoice.delivery_postcode or "",
+        city=invoice.delivery_city or "",
+        country=invoice.delivery_country or "FR",
+    )
+    home = buyer.address
+    same = [fold(x) for x in (where.line1, where.postcode, where.city, where.country)] == [
+        fold(x or "") for x in (home.line1, home.postcode, home.city, home.country)
+    ]
+    return None if same else where
 
 
 def _billing_mode(books: Books, goods: bool, services: bool) -> str | None:
@@ -174,7 +214,8 @@ def invoice_document(
             )
         )
     )
-    services = "service" in kinds or any(r.product_id is None for r in rows)
+    goods, services = _operation(invoice, kinds, rows)
+    buyer = _buyer(partner)
     preceding = (
         repo.get_invoice(session, books.tenant.id, invoice.credited_invoice_id)
         if invoice.credited_invoice_id
@@ -187,7 +228,7 @@ def invoice_document(
         issue_date=invoice.issue_date,
         currency=books.currency,
         seller=_seller(books),
-        buyer=_buyer(partner),
+        buyer=buyer,
         lines=lines,
         vat=_vat(session, books, rows),
         totals=Totals(
@@ -204,11 +245,13 @@ def invoice_document(
         iban=books.settings.iban,
         legal_mentions=list(books.settings.legal_mentions),
         notes=[n for n in [invoice.notes, invoice.reason and f"Motif : {invoice.reason}"] if n]
-        + _notes(books, lines, "goods" in kinds, services),
+        + _notes(books, lines, goods, services),
         preceding_invoice=preceding.number if preceding else None,
         preceding_invoice_date=preceding.issue_date if preceding else None,
         buyer_reference=invoice.buyer_reference,
-        business_process=_billing_mode(books, "goods" in kinds, services),
+        business_process=_billing_mode(books, goods, services),
+        delivery=_delivery(books, invoice, buyer),
+        vat_on_debits=_on_debits(books, services),
     )
 
 

@@ -100,11 +100,26 @@ class DocumentIn(inputs.InputModel):
     notes: str | None = Field(default=None, max_length=2000)
 
 
+class DeliveryAddressIn(inputs.InputModel):
+    """Where the goods go, when it is not the customer's own address (a French mention)."""
+
+    line1: str = Field(min_length=1, max_length=200)
+    postcode: str = Field(min_length=1, max_length=16)
+    city: str = Field(min_length=1, max_length=100)
+    country: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
+
+
+OperationCategory = Literal["goods", "services", "mixed"]
+
+
 class InvoiceCreate(DocumentIn):
     kind: Literal["invoice", "deposit"] = "invoice"
     payment_terms_days: int | None = Field(default=None, ge=0, le=365)
     buyer_reference: str | None = Field(default=None, max_length=100)
     deduct_deposits: list[UUID] = Field(default_factory=list)
+    # The category of the operation (a French mention); derived from the lines when None.
+    operation_category: OperationCategory | None = None
+    delivery_address: DeliveryAddressIn | None = None
 
 
 class InvoiceUpdate(inputs.InputModel):

@@ -5,10 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.audit import service as audit
 from domain.finance.charts import chart_for_country, load_chart
 from domain.finance.models import Account, FiscalSettings, Journal, VatRate
 from domain.finance.vat import COUNTRY_RATES
 from domain.identity.models import Tenant
+from domain.kit.errors import InvalidInput
+from domain.kit.principal import Principal, Role
 
 JOURNALS = (
     ("VT", "Journal des ventes", "sales"),
@@ -70,3 +73,19 @@ def prepare_books(session: Session, tenant: Tenant) -> None:
         for code, name, kind in JOURNALS
     )
     session.flush()
+
+
+def choose_vat_on_debits(session: Session, principal: Principal, *, chosen: bool) -> None:
+    """Record whether the business opted to pay VAT on its debits (France, services): its
+    invoices then say so, on paper and in their Factur-X (BT-8)."""
+    principal.require(Role.ACCOUNTANT)
+    settings = session.scalar(
+        select(FiscalSettings).where(FiscalSettings.tenant_id == principal.tenant_id)
+    )
+    if settings is None:
+        raise InvalidInput("Les réglages comptables de l'entreprise n'existent pas encore.")
+    settings.vat_on_debits = chosen
+    session.flush()
+    audit.record(
+        session, principal, "fiscal_settings.vat_on_debits", after={"vat_on_debits": chosen}
+    )

@@ -120,6 +120,8 @@ def _line(ctx: ToolContext, args: RecordSupplierBillIn) -> BillLineIn:
     effect=Effect.WRITE,
     roles=bills.WRITERS,
     creates="supplier_bill",
+    # « la facture de Grands Moulins »: a supplier's bill is named « facture » too.
+    acts_on=("invoice",),
 )
 def record_supplier_bill(ctx: ToolContext, args: RecordSupplierBillIn) -> RecordedBill:
     """Enregistre et comptabilise une facture reçue d'un fournisseur (ce qu'on lui doit),
@@ -148,7 +150,7 @@ def record_supplier_bill(ctx: ToolContext, args: RecordSupplierBillIn) -> Record
         bill_id=str(bill.id),
         number=bill.number,
         supplier=supplier.name,
-        supplier_number=bill.supplier_number,
+        supplier_number=bill.reference,
         currency=bill.currency,
         total_excl_tax=bill.net_total,
         tax=bill.tax_total,
@@ -238,7 +240,7 @@ def _bill_named(ctx: ToolContext, supplier_id: UUID | None, number: str) -> Supp
     found = [
         b
         for b in repo.open_bills(ctx.session, ctx.principal.tenant_id, supplier_id)
-        if b.supplier_number.upper() == wanted
+        if b.reference.upper() == wanted
     ]
     if len(found) != 1:
         raise AskBack(
@@ -252,7 +254,7 @@ def _target(ctx: ToolContext, args: PaySupplierIn) -> tuple[UUID, SupplierBill |
     supplier_id = find_supplier(ctx, args.supplier).id if args.supplier else None
     if args.bill:
         bill = _bill_named(ctx, supplier_id, args.bill)
-        return bill.supplier_id, bill
+        return bill.payee, bill
     if supplier_id is None:
         raise AskBack("Quel fournisseur avez-vous payé ?", field="supplier")
     return supplier_id, None
@@ -264,7 +266,9 @@ def _target(ctx: ToolContext, args: PaySupplierIn) -> tuple[UUID, SupplierBill |
     effect=Effect.WRITE,
     roles=bills.WRITERS,
     creates="supplier_payment",
-    acts_on=("supplier_bill",),
+    # « règle la facture FA-118 », « le paiement à Sotiba »: a supplier's bill is a
+    # « facture », and paying it a « paiement ».
+    acts_on=("supplier_bill", "invoice", "payment"),
 )
 def pay_supplier(ctx: ToolContext, args: PaySupplierIn) -> PaidSupplier:
     """Enregistre un paiement fait à un fournisseur (virement, chèque, espèces, carte, Wave,
@@ -295,7 +299,7 @@ def pay_supplier(ctx: ToolContext, args: PaySupplierIn) -> PaidSupplier:
         ),
     )
     settled = [
-        Settled(supplier_number=b.supplier_number, amount=before[b.id] - left, balance=left)
+        Settled(supplier_number=b.reference, amount=before[b.id] - left, balance=left)
         for b in owed
         if (left := bills.balance(b)) != before[b.id]
     ]
@@ -333,7 +337,7 @@ def _draft_named(ctx: ToolContext, supplier_id: UUID | None, number: str) -> Sup
         for b in repo.list_bills(
             ctx.session, ctx.principal.tenant_id, supplier_id=supplier_id, status="draft", limit=500
         )
-        if b.supplier_number.upper() == wanted
+        if b.reference.upper() == wanted
     ]
     if len(found) != 1:
         raise AskBack(
@@ -348,7 +352,7 @@ def _draft_named(ctx: ToolContext, supplier_id: UUID | None, number: str) -> Sup
     title="Comptabiliser une facture fournisseur",
     effect=Effect.WRITE,
     roles=bills.WRITERS,
-    acts_on=("supplier_bill",),
+    acts_on=("supplier_bill", "invoice"),
 )
 def post_supplier_bill(ctx: ToolContext, args: PostSupplierBillIn) -> RecordedBill:
     """Comptabilise une facture fournisseur en brouillon (une facture électronique importée,
@@ -368,8 +372,8 @@ def post_supplier_bill(ctx: ToolContext, args: PostSupplierBillIn) -> RecordedBi
     return RecordedBill(
         bill_id=str(bill.id),
         number=bill.number,
-        supplier=partner_name(ctx, bill.supplier_id),
-        supplier_number=bill.supplier_number,
+        supplier=partner_name(ctx, bill.payee),
+        supplier_number=bill.reference,
         currency=bill.currency,
         total_excl_tax=bill.net_total,
         tax=bill.tax_total,
@@ -392,7 +396,9 @@ class ImportEInvoiceIn(BaseModel):
 
 class ImportedEInvoice(ToolResult):
     bill_id: str
-    supplier: str
+    kind: Literal["bill", "credit_note"]
+    source: str  # einvoice | scan
+    supplier: str | None  # None: a scan, not read
     supplier_number: str
     currency: str
     total_excl_tax: Decimal
@@ -401,8 +407,11 @@ class ImportedEInvoice(ToolResult):
     warnings: list[str]
 
     def _what(self) -> str:
+        if self.source == "scan":
+            return "la facture scannée (à compléter : rien n'est lu dans un PDF sans facture)"
+        word = "l'avoir" if self.kind == "credit_note" else "la facture"
         return (
-            f"la facture {self.supplier_number} de {self.supplier} : "
+            f"{word} {self.supplier_number} de {self.supplier} : "
             f"{money(self.total_excl_tax, self.currency)} HT, TVA "
             f"{money(self.tax, self.currency)}, {money(self.total, self.currency)} TTC"
         )
@@ -411,9 +420,16 @@ class ImportedEInvoice(ToolResult):
         return "".join(f" Attention : {w}" for w in self.warnings)
 
     def render(self) -> str:
+        if self.kind == "credit_note":
+            return f"Enregistré et comptabilisé : {self._what()}.{self._warnings()}"
         return f"Brouillon créé pour {self._what()}.{self._warnings()}"
 
     def preview(self) -> str:
+        if self.kind == "credit_note":
+            return (
+                f"Enregistrer et comptabiliser {self._what()}, en déduction de la facture "
+                f"qu'il corrige.{self._warnings()}"
+            )
         return f"Importer en brouillon {self._what()}.{self._warnings()}"
 
 
@@ -423,10 +439,13 @@ class ImportedEInvoice(ToolResult):
     effect=Effect.WRITE,
     roles=bills.WRITERS,
     creates="supplier_bill",
+    acts_on=("invoice",),
 )
 def import_einvoice(ctx: ToolContext, args: ImportEInvoiceIn) -> ImportedEInvoice:
     """Importe en brouillon la facture électronique (Factur-X, CII ou UBL) qu'on vient de
-    recevoir ou d'envoyer comme document ; le fournisseur est retrouvé ou créé.
+    recevoir ou d'envoyer comme document ; le fournisseur est retrouvé ou créé. Un avoir
+    électronique est enregistré sur la facture qu'il corrige ; un PDF sans facture
+    structurée (un scan) devient un brouillon vide à compléter.
     Exemples : « importe la facture que je viens d'envoyer », « importe la facture
     minoterie.xml »."""
     found = importing.latest_document(ctx.session, ctx.principal, args.document)
@@ -438,8 +457,10 @@ def import_einvoice(ctx: ToolContext, args: ImportEInvoiceIn) -> ImportedEInvoic
     )
     return ImportedEInvoice(
         bill_id=str(done.bill.id),
-        supplier=done.supplier.name,
-        supplier_number=done.bill.supplier_number,
+        kind="credit_note" if done.bill.kind == "credit_note" else "bill",
+        source=done.bill.source,
+        supplier=done.supplier.name if done.supplier else None,
+        supplier_number=done.bill.reference,
         currency=done.bill.currency,
         total_excl_tax=done.bill.net_total,
         tax=done.bill.tax_total,

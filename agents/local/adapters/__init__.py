@@ -7,7 +7,7 @@ from importlib import import_module
 
 from agents.local.adapters.base import Adapter
 
-AREAS = ("finance", "sales", "hr", "stock", "documents")
+AREAS = ("finance", "sales", "hr", "stock", "documents", "purchasing")
 
 
 @cache

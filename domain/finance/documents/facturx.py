@@ -80,7 +80,7 @@ def cii_xml(doc: PrintableDocument) -> bytes:
     for line in sorted(doc.lines, key=lambda item: item.position):
         _line_item(transaction, line, doc)
     _agreement(transaction, doc)
-    _el(transaction, "ram", "ApplicableHeaderTradeDelivery")
+    _delivery(transaction, doc)
     _settlement(transaction, doc)
     xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml
@@ -280,6 +280,26 @@ def _address(element: Any, party: Party) -> None:
     _el(address, "ram", "CountryID", party.address.country)
 
 
+def _delivery(transaction: Any, doc: PrintableDocument) -> None:
+    """BG-13/BG-15: the place the goods go, when it is not the buyer's address."""
+    delivery = _el(transaction, "ram", "ApplicableHeaderTradeDelivery")
+    if doc.delivery is None:
+        return
+    ship_to = _el(delivery, "ram", "ShipToTradeParty")
+    _el(ship_to, "ram", "Name", doc.buyer.name)
+    address = _el(ship_to, "ram", "PostalTradeAddress")
+    if doc.delivery.postcode:
+        _el(address, "ram", "PostcodeCode", doc.delivery.postcode)
+    _el(address, "ram", "LineOne", doc.delivery.line1)
+    if doc.delivery.city:
+        _el(address, "ram", "CityName", doc.delivery.city)
+    _el(address, "ram", "CountryID", doc.delivery.country)
+
+
+# BT-8, the VAT point date code: 5 = the invoice's date (VAT paid on debits).
+ON_DEBITS = "5"
+
+
 # --- settlement ---------------------------------------------------------------------------
 
 
@@ -295,6 +315,8 @@ def _settlement(transaction: Any, doc: PrintableDocument) -> None:
             _el(tax, "ram", "ExemptionReason", breakdown.exemption_reason)
         _el(tax, "ram", "BasisAmount", _amount(breakdown.base, doc))
         _el(tax, "ram", "CategoryCode", breakdown.category)
+        if doc.vat_on_debits:
+            _el(tax, "ram", "DueDateTypeCode", ON_DEBITS)
         _el(tax, "ram", "RateApplicablePercent", _decimal(breakdown.rate))
     if doc.payment_terms or doc.due_date:
         terms = _el(settlement, "ram", "SpecifiedTradePaymentTerms")

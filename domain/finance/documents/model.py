@@ -100,3 +100,7 @@ class PrintableDocument:
     version: int | None = None  # quotes
     # BT-23, French e-invoicing billing mode: B1 goods, S1 services, M1 mixed (BR-FR-08).
     business_process: str | None = None
+    # BG-15: where the goods are delivered, only when it is not the buyer's address.
+    delivery: Address | None = None
+    # France: VAT paid on debits (BT-8 code 5), the option the business chose.
+    vat_on_debits: bool = False

@@ -263,6 +263,9 @@ def _header(doc: PrintableDocument) -> Table:
 def _parties(doc: PrintableDocument) -> Table:
     label = "Facturé à" if doc.kind in _INVOICE_KINDS else "Client"
     buyer = [_markup(f"<b>{label}</b>", "small"), *_party_block(doc.buyer, doc.country)]
+    if doc.delivery is not None:  # a French mention: where the goods go, if elsewhere
+        where = _address_lines(doc.delivery, doc.country)
+        buyer += [_markup("<b>Adresse de livraison</b>", "small"), _p("\n".join(where))]
     table = Table([["", buyer]], colWidths=[CONTENT_WIDTH * 0.5, None])
     style = _plain_cells()
     style.add("BOX", (1, 0), (1, 0), 0.6, ACCENT)

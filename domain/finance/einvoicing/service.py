@@ -221,7 +221,7 @@ def _message(session: Session, status: EInvoiceStatus) -> LifecycleMessage:
         bill = session.get(SupplierBill, (tenant_id, status.document_id))
         assert bill is not None
         supplier = session.get(Partner, (tenant_id, bill.supplier_id))
-        number, siren = bill.supplier_number, supplier.siren if supplier else None
+        number, siren = bill.supplier_number or "", supplier.siren if supplier else None
     return LifecycleMessage(status.code, number, siren, status.reason, status.occurred_at)
 
 

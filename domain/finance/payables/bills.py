@@ -22,6 +22,7 @@ from domain.finance.calc import document_totals
 from domain.finance.ledger import write_entry
 from domain.finance.payables import repository as repo
 from domain.finance.payables.errors import (
+    BillIncomplete,
     BillNotFound,
     BillTransition,
     DuplicateSupplierNumber,
@@ -274,7 +275,7 @@ def _number(session: Session, books: Books, bill: SupplierBill) -> str:
 def _post(
     session: Session, books: Books, bill: SupplierBill, lines: list[SupplierBillLine]
 ) -> None:
-    supplier = session.get(Partner, (books.tenant.id, bill.supplier_id))
+    supplier = session.get(Partner, (books.tenant.id, bill.payee))
     assert supplier is not None
     if bill.gross_total <= 0:
         raise BillTransition("Une facture fournisseur à zéro ne se comptabilise pas.")
@@ -284,6 +285,40 @@ def _post(
     bill.posted_by = books.principal.user_id
     session.flush()
     write_entry(session, books, bill_entry(books, bill, _drafts_of(lines), supplier))
+
+
+def complete_bill(
+    session: Session, principal: Principal, clock: Clock, bill_id: UUID, data: BillCreate
+) -> SupplierBill:
+    """A draft filled in by the person who read it (a scanned bill): supplier, number,
+    dates and lines replace what the draft held, checked as when a bill is created."""
+    principal.require(*WRITERS)
+    books = open_books(session, principal, clock)
+    bill = require_bill(session, books.tenant.id, bill_id, lock=True)
+    if bill.status != "draft" or bill.purchase_order_id is not None:
+        raise BillTransition("Seul un brouillon sans bon de commande se complète ainsi.")
+    supplier = require_supplier(session, books, data.supplier_id)
+    number = data.supplier_number.strip()
+    if (bill.supplier_id, bill.supplier_number) != (supplier.id, number):
+        _refuse_duplicate(session, books, supplier, "bill", number)
+    lines = price_bill_lines(session, books, data.lines, supplier_id=supplier.id, order_id=None)
+    bill.issue_date, bill.due_date = _dates(books, supplier, data)
+    bill.supplier_id, bill.supplier_number = supplier.id, number
+    bill.notes = data.notes or bill.notes
+    for old in repo.bill_lines(session, bill.tenant_id, bill.id):
+        session.delete(old)
+    session.flush()
+    _set_totals(bill, lines, books)
+    _add_lines(session, bill, lines)
+    audit.record(
+        session,
+        principal,
+        "supplier_bill.complete",
+        target_type="supplier_bill",
+        target_id=bill.id,
+        after={"supplier_number": number, "total": bill.gross_total},
+    )
+    return bill
 
 
 def post_bill(
@@ -304,6 +339,8 @@ def post_bill(
             f"La facture {bill.supplier_number} est {BILL_STATUS_LABELS[bill.status]} : "
             "seul un brouillon se comptabilise."
         )
+    if bill.supplier_id is None or not bill.supplier_number:
+        raise BillIncomplete()
     lines = repo.bill_lines(session, bill.tenant_id, bill.id)
     match = match_bill(session, bill, lines)
     if match.differences and not accept_differences:
@@ -375,16 +412,24 @@ def _credit_lines(session: Session, bill: SupplierBill, data: CreditNoteIn) -> l
 
 
 def record_credit_note(
-    session: Session, principal: Principal, clock: Clock, bill_id: UUID, data: CreditNoteIn
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    bill_id: UUID,
+    data: CreditNoteIn,
+    *,
+    source: str = "manual",
+    document_id: UUID | None = None,
 ) -> SupplierBill:
     """A supplier credit note against a posted bill, posted at once: it settles what the bill
-    still owes; any remainder is kept as a credit with the supplier."""
+    still owes; any remainder is kept as a credit with the supplier. ``source`` and
+    ``document_id``: a received e-invoice credit note and its stored file."""
     principal.require(*WRITERS)
     books = open_books(session, principal, clock)
     bill = require_bill(session, books.tenant.id, bill_id, lock=True)
     if bill.kind != "bill" or bill.status not in (*OPEN_STATUSES, "paid"):
         raise BillTransition("Un avoir porte sur une facture fournisseur comptabilisée.")
-    supplier = require_supplier(session, books, bill.supplier_id)
+    supplier = require_supplier(session, books, bill.payee)
     number = data.supplier_number.strip()
     _refuse_duplicate(session, books, supplier, "credit_note", number)
     lines = price_bill_lines(
@@ -401,6 +446,8 @@ def record_credit_note(
         currency=bill.currency,
         credited_bill_id=bill.id,
         notes=data.reason,
+        source=source,
+        document_id=document_id,
         created_by=principal.user_id,
     )
     _set_totals(note, lines, books)

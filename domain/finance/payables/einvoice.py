@@ -42,6 +42,10 @@ class EInvoiceRefused(InvalidInput):
     code = "einvoice_refused"
 
 
+class NotStructured(EInvoiceRefused):
+    """A readable PDF that holds no structured invoice: a scan, a photo, a plain PDF."""
+
+
 @dataclass(frozen=True, slots=True)
 class PartyInfo:
     name: str
@@ -91,6 +95,8 @@ class ReceivedInvoice:
     tax_total: Decimal
     grand_total: Decimal
     xml: bytes = field(repr=False)
+    # BT-25: the invoice a credit note corrects, by the supplier's number.
+    preceding: str | None = None
 
     @property
     def is_credit_note(self) -> bool:
@@ -125,11 +131,13 @@ def extract_xml(data: bytes) -> tuple[bytes, str]:
         except Exception:
             raise _refuse("ce PDF est illisible.") from None
         if not xml:
-            raise _refuse(
-                "ce PDF ne contient pas de facture structurée (Factur-X) : c'est un PDF "
-                "simple, à saisir à la main."
+            raise NotStructured(
+                "Facture électronique refusée : ce PDF ne contient pas de facture structurée "
+                "(Factur-X) : c'est un PDF simple, à saisir à la main.",
+                field="file",
             )
         return xml, "Factur-X"
+    data = data.lstrip().removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
     if data.lstrip()[:1] != b"<":
         raise _refuse("ni un PDF Factur-X, ni un fichier XML CII ou UBL.")
     return data, "XML"
@@ -318,6 +326,7 @@ def read_cii(root: Any, syntax: str, profile: str | None, xml: bytes) -> Receive
         else Decimal(0),
         grand_total=_amount(_text(sums, "ram:GrandTotalAmount"), "total TTC (BT-112)"),
         xml=xml,
+        preceding=_text(settlement, "ram:InvoiceReferencedDocument/ram:IssuerAssignedID"),
     )
 
 
@@ -424,6 +433,7 @@ def read_ubl(root: Any, xml: bytes) -> ReceivedInvoice:
         else Decimal(0),
         grand_total=_amount(_text(totals, "cbc:TaxInclusiveAmount"), "total TTC (BT-112)"),
         xml=xml,
+        preceding=_text(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"),
     )
 
 

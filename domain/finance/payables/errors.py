@@ -31,3 +31,13 @@ class MatchDifferences(Conflict):
     """Posting a bill that differs from its purchase order or receipts, without saying so."""
 
     code = "three_way_match_differences"
+
+
+class BillIncomplete(Conflict):
+    """A draft taken in from a scan whose supplier or number nobody has filled in yet."""
+
+    code = "supplier_bill_incomplete"
+    default_message = (
+        "Cette facture fournisseur est incomplète (fournisseur ou numéro manquant) : "
+        "complétez-la d'abord."
+    )

@@ -21,10 +21,12 @@ from domain.audit import service as audit
 from domain.documents.models import Document, DocumentBlob
 from domain.finance.books import Books, open_books
 from domain.finance.calc import line_net
-from domain.finance.payables.bills import WRITERS, create_bill
+from domain.finance.payables import repository as repo
+from domain.finance.payables.bills import WRITERS, create_bill, record_credit_note
 from domain.finance.payables.einvoice import (
     EInvoiceRefused,
     ItemLine,
+    NotStructured,
     PartyInfo,
     ReceivedInvoice,
     TaxRow,
@@ -32,7 +34,7 @@ from domain.finance.payables.einvoice import (
     read_einvoice,
 )
 from domain.finance.payables.models import SupplierBill
-from domain.finance.payables.schemas import BillCreate, BillLineIn
+from domain.finance.payables.schemas import BillCreate, BillLineIn, CreditNoteIn
 from domain.finance.vat import active_rates, format_rate
 from domain.kit.clock import Clock
 from domain.kit.errors import InvalidInput
@@ -48,8 +50,8 @@ READER_ROLES = ["manager", "accountant"]
 @dataclass(frozen=True)
 class ImportedBill:
     bill: SupplierBill
-    supplier: Partner
-    invoice: ReceivedInvoice
+    supplier: Partner | None  # None: a scan, supplier not known yet
+    invoice: ReceivedInvoice | None  # None: a scan, no structured invoice
     warnings: list[str]
 
 
@@ -232,11 +234,6 @@ def _check(books: Books, inv: ReceivedInvoice) -> None:
             f"elle est en {inv.currency}, or les comptes de l'entreprise sont en "
             f"{books.currency.value} : saisissez-la à la main avec le montant converti."
         )
-    if inv.is_credit_note:
-        raise _refuse(
-            f"c'est un avoir (type {inv.type_code}) : enregistrez-le depuis la facture "
-            "d'origine du fournisseur."
-        )
     check_totals(inv, books.currency.quantum)
 
 
@@ -254,11 +251,31 @@ def import_einvoice(
     file is already a stored document (uploaded, received by WhatsApp): the bill points at
     it instead of storing a copy."""
     principal.require(*WRITERS)
-    inv = read_einvoice(data)
+    try:
+        inv = read_einvoice(data)
+    except NotStructured:
+        return _import_scan(session, principal, clock, data, filename, document_id)
     books = open_books(session, principal, clock)
     _check(books, inv)
     rates = [r.rate for r in active_rates(session, books.tenant.id)]
     lines = bill_lines(inv, books, rates)
+    source = (data, filename, document_id)
+    if inv.is_credit_note:
+        return _import_credit_note(session, books, clock, inv, lines, source)
+    return _import_bill(session, books, clock, inv, lines, source)
+
+
+def _import_bill(
+    session: Session,
+    books: Books,
+    clock: Clock,
+    inv: ReceivedInvoice,
+    lines: list[BillLineIn],
+    source: tuple[bytes, str, UUID | None],
+) -> ImportedBill:
+    """The received invoice as a draft bill whose totals equal the file's."""
+    principal = books.principal
+    data, filename, document_id = source
     warnings = _buyer_warnings(books, inv.buyer)
     if any(r.category == "AE" for r in inv.tax_rows):
         warnings.append("Autoliquidation : la TVA de cet achat est à déclarer par vous.")
@@ -292,6 +309,145 @@ def import_einvoice(
         after={"syntax": inv.syntax, "profile": inv.profile, "number": inv.number},
     )
     return ImportedBill(bill=bill, supplier=supplier, invoice=inv, warnings=warnings)
+
+
+SCAN_WARNING = (
+    "Facture scannée (PDF sans facture structurée) : rien n'a été lu dans le fichier. "
+    "Complétez le fournisseur, le numéro, les dates et les lignes avant de la comptabiliser."
+)
+
+
+def _store_scan(session: Session, principal: Principal, data: bytes, filename: str) -> UUID:
+    """The scanned PDF, kept as a document (attached to nobody until the bill is completed)."""
+    document = Document(
+        tenant_id=principal.tenant_id,
+        id=uuid7(),
+        title=f"Facture fournisseur scannée ({filename})"[:200],
+        filename=filename[:255],
+        kind="pdf",
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        chunk_count=0,
+        access_roles=list(READER_ROLES),
+        uploaded_by=principal.user_id,
+        version=1,
+        meta={"scan": True},
+    )
+    session.add(document)
+    session.flush()
+    session.add(DocumentBlob(tenant_id=principal.tenant_id, id=document.id, data=data))
+    return document.id
+
+
+def _import_scan(
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    data: bytes,
+    filename: str,
+    document_id: UUID | None,
+) -> ImportedBill:
+    """A PDF without structured invoice: kept as a document, attached to an empty draft for
+    the user to complete — nothing is read from it nor guessed (its dates are the day it
+    came in until someone enters the invoice's own)."""
+    books = open_books(session, principal, clock)
+    document_id = document_id or _store_scan(session, principal, data, filename)
+    bill = SupplierBill(
+        tenant_id=books.tenant.id,
+        id=uuid7(),
+        kind="bill",
+        status="draft",
+        issue_date=books.today(),
+        due_date=books.today(),
+        currency=books.currency.value,
+        source="scan",
+        document_id=document_id,
+        warnings=[SCAN_WARNING],
+        created_by=principal.user_id,
+    )
+    session.add(bill)
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        "supplier_bill.import_scan",
+        target_type="supplier_bill",
+        target_id=bill.id,
+        after={"document_id": str(document_id), "filename": filename},
+    )
+    return ImportedBill(bill=bill, supplier=None, invoice=None, warnings=[SCAN_WARNING])
+
+
+def _credited_bill(session: Session, books: Books, inv: ReceivedInvoice) -> tuple[Partner, UUID]:
+    """The supplier and the posted bill a received credit note corrects (BT-25), or a
+    refusal: a credit note is only ever recorded against the bill it names."""
+    supplier = _find_supplier(session, books, inv.seller)
+    what = f"l'avoir n° {inv.number} de {inv.seller.name}"
+    if supplier is None:
+        raise _refuse(f"{what} vient d'un fournisseur inconnu : importez d'abord sa facture.")
+    if not inv.preceding:
+        raise _refuse(f"{what} ne dit pas quelle facture il corrige (BT-25).")
+    wanted = inv.preceding.strip().upper()
+    found = [
+        b
+        for b in repo.list_bills(session, books.tenant.id, supplier_id=supplier.id, limit=1000)
+        if b.kind == "bill" and b.reference.upper() == wanted and b.status != "cancelled"
+    ]
+    if not found or found[0].status == "draft":
+        state = "n'est pas comptabilisée" if found else "n'est pas enregistrée"
+        raise _refuse(
+            f"{what} porte sur la facture n° {inv.preceding}, qui {state} : "
+            "comptabilisez d'abord la facture."
+        )
+    return supplier, found[0].id
+
+
+def _import_credit_note(
+    session: Session,
+    books: Books,
+    clock: Clock,
+    inv: ReceivedInvoice,
+    lines: list[BillLineIn],
+    source: tuple[bytes, str, UUID | None],
+) -> ImportedBill:
+    """A received credit note recorded (and posted, as every supplier credit note is)
+    against the bill it names, on that bill's supplier; addressed to another buyer, it is
+    refused: a posted document is never a guess."""
+    principal = books.principal
+    if _buyer_warnings(books, inv.buyer):
+        raise _refuse(f"l'avoir n° {inv.number} est adressé à un autre acheteur.")
+    supplier, bill_id = _credited_bill(session, books, inv)
+    data, filename, document_id = source
+    stored = document_id or _store(session, principal, data, filename, inv, supplier).id
+    note = record_credit_note(
+        session,
+        principal,
+        clock,
+        bill_id,
+        CreditNoteIn(
+            supplier_number=inv.number,
+            issue_date=inv.issue_date,
+            lines=lines,
+            reason=f"Avoir reçu ({inv.syntax})",
+        ),
+        source="einvoice",
+        document_id=stored,
+    )
+    if (note.net_total, note.tax_total, note.gross_total) != (
+        inv.tax_basis,
+        inv.tax_total,
+        inv.grand_total,
+    ):
+        raise _refuse("ses totaux ne se retrouvent pas ligne à ligne : saisissez-le à la main.")
+    audit.record(
+        session,
+        principal,
+        "supplier_credit_note.import",
+        target_type="supplier_bill",
+        target_id=note.id,
+        after={"syntax": inv.syntax, "number": inv.number, "credits": inv.preceding},
+    )
+    return ImportedBill(bill=note, supplier=supplier, invoice=inv, warnings=[])
 
 
 def latest_document(

@@ -36,11 +36,27 @@ class SupplierBill(TenantEntity):
     """
 
     __tablename__ = "supplier_bills"
+
+    @property
+    def payee(self) -> UUID:
+        """The supplier, known on every bill but a scanned draft not completed yet."""
+        if self.supplier_id is None:
+            from domain.finance.payables.errors import BillIncomplete
+
+            raise BillIncomplete()
+        return self.supplier_id
+
+    @property
+    def reference(self) -> str:
+        """The supplier's number (« FA-118 »), or « (à compléter) » on a scanned draft."""
+        return self.supplier_number or "(à compléter)"
+
     kind: Mapped[str] = mapped_column(String(12), default="bill")
     status: Mapped[str] = mapped_column(String(16), default="draft")
     number: Mapped[str | None] = mapped_column(String(40))
-    supplier_id: Mapped[UUID]
-    supplier_number: Mapped[str] = mapped_column(String(60))
+    # A scanned bill waits as a draft without them until someone reads it and completes it.
+    supplier_id: Mapped[UUID | None]
+    supplier_number: Mapped[str | None] = mapped_column(String(60))
     issue_date: Mapped[date]
     due_date: Mapped[date]
     currency: Mapped[str] = mapped_column(String(3))
@@ -51,7 +67,7 @@ class SupplierBill(TenantEntity):
     purchase_order_id: Mapped[UUID | None]
     credited_bill_id: Mapped[UUID | None]
     document_id: Mapped[UUID | None]  # the original file (an e-invoice, a scan)
-    source: Mapped[str] = mapped_column(String(12), default="manual")  # manual | einvoice
+    source: Mapped[str] = mapped_column(String(12), default="manual")  # manual|einvoice|scan
     warnings: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     notes: Mapped[str | None] = mapped_column(Text)
     posted_at: Mapped[datetime | None]
@@ -81,7 +97,12 @@ class SupplierBill(TenantEntity):
         ),
         CheckConstraint("status IN ('draft','cancelled') OR number IS NOT NULL", name="posted"),
         CheckConstraint("kind <> 'credit_note' OR credited_bill_id IS NOT NULL", name="credit"),
-        CheckConstraint("source IN ('manual','einvoice')", name="source"),
+        CheckConstraint("source IN ('manual','einvoice','scan')", name="source"),
+        CheckConstraint(
+            "status IN ('draft','cancelled') OR (supplier_id IS NOT NULL "
+            "AND supplier_number IS NOT NULL)",
+            name="known_supplier",
+        ),
         CheckConstraint("amount_settled >= 0 AND amount_settled <= gross_total", name="settled"),
         Index(None, "tenant_id", "supplier_id", "issue_date"),
         Index(None, "tenant_id", "issue_date"),

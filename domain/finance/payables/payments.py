@@ -83,7 +83,7 @@ def _explicit(
     bills = repo.lock_bills(session, books.tenant.id, ids)
     if len(bills) != len(ids):
         raise InvalidInput("Une des factures de la répartition est introuvable.")
-    supplier_id = data.supplier_id or bills[ids[0]].supplier_id
+    supplier_id = data.supplier_id or bills[ids[0]].payee
     shares = []
     for wanted in data.allocations:
         bill = bills[wanted.bill_id]
@@ -106,7 +106,7 @@ def _plan(session: Session, books: Books, data: SupplierPaymentCreate, amount: D
         return _Plan(require_supplier(session, books, supplier_id), bills, shares)
     if data.bill_id is not None:
         bill = require_bill(session, books.tenant.id, data.bill_id, lock=True)
-        supplier_id = bill.supplier_id
+        supplier_id = bill.payee
         _require_payable(bill, data.supplier_id or supplier_id)
         candidates = [bill]
     elif data.supplier_id is not None:
@@ -233,9 +233,9 @@ def apply_advances(session: Session, principal: Principal, clock: Clock, bill_id
     principal.require(*WRITERS)
     books = open_books(session, principal, clock)
     bill = require_bill(session, books.tenant.id, bill_id, lock=True)
-    _require_payable(bill, bill.supplier_id)
+    _require_payable(bill, bill.payee)
     used = Decimal(0)
-    for payment in repo.unused_advances(session, books.tenant.id, bill.supplier_id, lock=True):
+    for payment in repo.unused_advances(session, books.tenant.id, bill.payee, lock=True):
         share = min(payment.amount - payment.amount_allocated, balance(bill))
         if share <= 0:
             break

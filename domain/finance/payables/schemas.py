@@ -125,9 +125,9 @@ class BillOut(InCurrency):
     kind: str
     status: BillStatus
     number: str | None
-    supplier_id: UUID
+    supplier_id: UUID | None  # None on a scanned draft not completed yet
     supplier: str
-    supplier_number: str
+    supplier_number: str | None
     issue_date: date
     due_date: date
     total_excl_tax: Amount

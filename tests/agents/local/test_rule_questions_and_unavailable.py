@@ -104,11 +104,10 @@ class TestUnavailableCapabilities:
             ("relance tous les clients en retard", "dunning"),
             ("envoie-lui le devis par whatsapp", "send_by_message"),
             ("envoie le devis à Diallo par mail", "send_by_message"),
-            ("enregistre la facture du fournisseur SDE de 32 000 F", "supplier_bills"),
+            ("ajoute une dépense de 8 000 pour l'essence du camion", "expenses"),
             ("fais les fiches de paie du mois", "payroll"),
             ("verse le salaire de Moussa", "payroll"),
             ("envoie-lui un SMS avec le devis", "send_by_message"),
-            ("notre fournisseur nous a facturé 120 000, enregistre", "supplier_bills"),
         ],
     )
     def test_is_said_not_routed_to_a_neighbour(

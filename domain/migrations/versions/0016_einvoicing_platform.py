@@ -1,6 +1,6 @@
 """e-invoicing platform: account, flows, lifecycle statuses
 
-Revision ID: 0018
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-06
 
@@ -19,7 +19,7 @@ from alembic import op
 
 from domain.kit.rls import tenant_policy_sql
 
-revision = "0018"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,219 @@
+"""Purchasing: a supplier's bill said in a sentence, what is owed to suppliers, a payment
+made to one, and the e-invoice just received.
+
+Only what the message says is taken: the supplier after the words that introduce one
+(« facture de Grands Moulins », « à Sotiba », « fournisseur Metro »), the supplier's own
+invoice number after « facture » or « n° » (« FA-118 », « 2026-45 »), the amount and
+whether it is said excluding VAT (« HT »), a VAT rate (« TVA 20 % »), and which date is the
+due date (the one said after « échéance », « à payer », « à régler »…). A missing supplier
+number is asked by the tool itself, which knows the supplier by then.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+from typing import Any
+
+from agents.local.adapters.base import Adapter
+from agents.local.adapters.finance import VAT, without_elision
+from agents.local.adapters.sales import name_of
+from agents.local.router import IntentRouter, Routing
+from agents.local.slots.payment import find_in_full
+from agents.local.slots.types import Utterance
+from domain.kit.text import fold
+
+RECORD = "purchasing.record_supplier_bill"
+PAYABLES = "purchasing.payables"
+PAY = "purchasing.pay_supplier"
+IMPORT = "purchasing.import_einvoice"
+
+# Who issued the bill, tried in this order: named as a supplier, then as the one the
+# invoice is from, then after « chez ».
+BILL_SUPPLIER_MARKERS = (
+    ("fournisseur", "fournisseuse"),
+    ("facture de", "facture du", "facture d'", "factures de", "facture recue de"),
+    ("de chez", "chez"),
+    ("recue de", "recu de", "de", "du", "d'"),
+)
+# Whom a payment went to.
+PAID_SUPPLIER_MARKERS = (
+    ("fournisseur", "fournisseuse"),
+    ("a", "au", "a l'", "chez"),
+    ("facture de", "facture du", "facture d'", "compte de", "compte du"),
+    ("paye", "paie", "regle"),
+    ("de", "du", "d'"),
+)
+# Whom the question about money owed is about (« je dois combien à Sotiba ? »).
+OWED_SUPPLIER_MARKERS = (("fournisseur", "fournisseuse"), ("a", "au", "a l'", "envers"))
+# Money owed to the business (« Diallo nous doit combien ? »): its customers', never its
+# suppliers'.
+OWED_TO_US = re.compile(r"\b(?:me|nous|m')\s*doi(?:t|vent)\b|\bqu'on me doi")
+# Words that stand for the suppliers in general, not one of them.
+ALL_SUPPLIERS = re.compile(r"^(?:mes|nos|les|aux|des|ses|leurs)?\s*fournisseu\w*$", re.IGNORECASE)
+# « la facture de Sotiba reçue », « … arrivée hier »: how the bill came, not its issuer.
+RECEIVED = re.compile(r"\s+(?:re[çc]ue?s?|arriv[ée]e?s?|envoy[ée]e?s?)$", re.IGNORECASE)
+# The supplier's own number: after « facture », « n° », « numéro », « réf ».
+SUPPLIER_NUMBER = re.compile(
+    r"\b(?:facture|fact|n°|no|numero|num|ref|reference)\s*(?:n°|no|numero|num)?\s*[:#]?\s*"
+    r"([A-Za-z]{0,6}[-/]?\d[\w/-]*)",
+    re.IGNORECASE,
+)
+CURRENCY_WORD = r"^\s*(?:(?:fcfa|cfa|f|francs?|eur|euros?|€)\s*)?"
+EXCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ht\b|h\.t\b|hors tax)")
+INCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ttc\b|t\.t\.c\b)")
+# The words that make the next date the due date.
+DUE_WORDS = re.compile(
+    r"\b(?:echeance|echue?|a payer|a regler|payable|a solder|due|pour le|avant)\b[\s:,]*"
+    r"(?:le |au |a |pour |avant |d'ici |fin )?$"
+)
+
+
+def _supplier(utt: Utterance, markers: tuple[tuple[str, ...], ...]) -> str | None:
+    name = without_elision(name_of(utt, *markers))
+    if name is not None:
+        name = RECEIVED.sub("", name).strip() or None
+    if name is None or ALL_SUPPLIERS.match(name.strip()):
+        return None
+    return name
+
+
+def _supplier_number(utt: Utterance) -> str | None:
+    """The supplier's number: not a part of an amount (« facture de 630 000 »)."""
+    for found in SUPPLIER_NUMBER.finditer(utt.text):
+        start, end = found.span(1)
+        if any(a.start < end and start < a.end for a in utt.amounts):
+            continue
+        if any(d.start < end and start < d.end for d in utt.dates):
+            continue
+        return found.group(1).rstrip("-/")
+    return None
+
+
+def _dates(utt: Utterance) -> tuple[date | None, date | None]:
+    """(issue date, due date): a date after « échéance », « à payer »… is the due date; any
+    other, the invoice's date."""
+    issue = due = None
+    for span in utt.dates:
+        before = utt.folded[max(0, span.start - 40) : span.start]
+        if DUE_WORDS.search(before) or span.text.lower().startswith(("dans", "fin")):
+            due = due or span.first
+        else:
+            issue = issue or span.first
+    return issue, due
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def extract_bill(utt: Utterance) -> dict[str, Any]:
+    amount = utt.amounts[0] if utt.amounts else None
+    after = utt.folded[amount.end :] if amount else ""
+    amount_is = None
+    if amount is not None and EXCLUDING_VAT.match(after):
+        amount_is = "excl_tax"
+    elif amount is not None and INCLUDING_VAT.match(after):
+        amount_is = "incl_tax"
+    rate = VAT.search(utt.folded)
+    issue, due = _dates(utt)
+    return _given(
+        supplier=_supplier(utt, BILL_SUPPLIER_MARKERS),
+        supplier_number=_supplier_number(utt),
+        amount=amount.value if amount else None,
+        amount_is=amount_is,
+        vat_rate=next(g for g in rate.groups() if g).replace(",", ".") if rate else None,
+        issue_date=issue,
+        due_date=due,
+    )
+
+
+def extract_payables(utt: Utterance) -> dict[str, Any]:
+    name = without_elision(name_of(utt, *OWED_SUPPLIER_MARKERS, capital=True))
+    if name is not None and ALL_SUPPLIERS.match(name.strip()):
+        name = None
+    return _given(supplier=name)
+
+
+# A payment is said with one of these (« paye », « réglé », « virement », « par Wave »…).
+PAYING = re.compile(
+    r"\b(?:pa[iy]\w*|regl\w*|regle\w*|vers\w*|vir\w*|sold\w*|envoi\w*|donn\w*|rembours\w*"
+    r"|wave|orange money|om|especes|liquide|cash|cheque|carte|virement)\b"
+)
+# Reads of what customers owe: a question about suppliers' bills is not one of them.
+CUSTOMER_DEBT_READS = frozenset(
+    {"finance.list_invoices", "finance.aged_receivables", "finance.customer_balance"}
+)
+SUPPLIERS = re.compile(r"\bfournisseu\w*")
+
+
+def owed_to_us(router: IntentRouter, routing: Routing, text: str) -> Routing:
+    """Which way the debt runs decides the reading: « Diallo nous doit combien ? » is never
+    what is owed to suppliers, and « quelles factures fournisseurs restent à payer ? » never
+    what customers owe."""
+    folded = fold(text)
+    if routing.intent == PAYABLES and OWED_TO_US.search(folded):
+        others = {spec.name for spec in router.specs} - {PAYABLES}
+        return router.route(text, folded, among=others)
+    if routing.intent in CUSTOMER_DEBT_READS and SUPPLIERS.search(folded):
+        if not OWED_TO_US.search(folded):
+            return router.route(text, folded, among={PAYABLES})
+    if routing.intent == PAY and routing.confident and not PAYING.search(folded):
+        # « Garage Moreau, à Lyon, 06 45 78 12 90 » looks like « paye 80 000 à Sotrac »
+        # but pays no one: a payment is said with a word of paying.
+        return dataclasses.replace(routing, confident=False)
+    return routing
+
+
+def extract_payment(utt: Utterance) -> dict[str, Any]:
+    amount: Any = utt.amounts[0].value if utt.amounts else None
+    if amount is None and (
+        find_in_full(utt.folded) is not None
+        or re.search(r"\b(?:tout ce qu(?:e|')|solde)", utt.folded)
+    ):
+        amount = "balance"  # the tool pays what is still owed, and its preview says how much
+    bill = _supplier_number(utt)
+    if amount is None and bill is not None:
+        amount = "balance"  # « règle la facture FA-118 »: that bill, in full
+    return _given(
+        supplier=_supplier(utt, PAID_SUPPLIER_MARKERS),
+        bill=bill,
+        amount=amount,
+        method=utt.payment_method,
+        paid_on=utt.dates[0].first if utt.dates else None,
+    )
+
+
+# The business's own invoice numbers (« F-2026-00012 »): any other names a received one.
+OWN_NUMBER = re.compile(r"^(?:F|AV|FA)-?\d{4}-?\d+$", re.IGNORECASE)
+CREATE_INVOICE = "finance.create_invoice"
+
+
+def received_invoice(intent: str, utt: Utterance) -> str:
+    """A request to make an invoice that gives the invoice's number in another numbering
+    than the business's own (« enregistre la facture LD-0912 de Lumina, 1 500 € HT »):
+    Comptoir numbers the business's invoices itself, so a number chosen by someone else is
+    a supplier's, and the request records that supplier's bill."""
+    if intent != CREATE_INVOICE:
+        return intent
+    number = _supplier_number(utt)
+    if number is None or OWN_NUMBER.match(number) or utt.quantities:
+        return intent
+    return RECORD
+
+
+DOCUMENT_NAME = re.compile(r"\b([\w-]+\.(?:pdf|xml))\b", re.IGNORECASE)
+
+
+def extract_import(utt: Utterance) -> dict[str, Any]:
+    found = DOCUMENT_NAME.search(utt.text)
+    return _given(document=found.group(1) if found else None)
+
+
+ADAPTERS: list[Adapter] = [
+    Adapter(RECORD, extract_bill),
+    Adapter(PAYABLES, extract_payables),
+    Adapter(PAY, extract_payment),
+    Adapter(IMPORT, extract_import),
+]

@@ -1,0 +1,163 @@
+"""Purchasing said in plain French, through the real agent turn on the demo businesses:
+a supplier's bill recorded, what is owed to suppliers, a supplier paid, the VAT due, the
+e-invoice just received — each done as asked, or met with a precise question and nothing
+written. The sentences are our own."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import text
+
+from agents.local.understanding import LocalTier, Memory, Plan
+from comptoir.bootstrap import Container
+from domain.kit.principal import Principal, Role
+from tests.agents.conftest import Talk
+from tests.agents.test_conversations import CLAIRE, FATOU
+
+BILLS = "SELECT count(*) FROM supplier_bills"
+RECORD = "purchasing.record_supplier_bill"
+PAYABLES = "purchasing.payables"
+PAYMENTS = "SELECT count(*) FROM supplier_payments"
+
+
+def preview(talk: Talk) -> str | None:
+    """The preview waiting for a « oui », spaces in amounts made plain."""
+    shown = next((e["text"] for e in talk.events if e["type"] == "confirmation"), None)
+    return shown.replace("\u202f", " ").replace("\xa0", " ") if shown else None
+
+
+def count(demo: Container, talk: Talk, sql: str) -> int:
+    with demo.db.unit_of_work(talk.principal.tenant_id) as session:
+        return int(session.execute(text(sql)).scalar_one())
+
+
+class TestRecordingASupplierBill:
+    def test_an_amount_incl_vat_with_its_due_date_is_recorded_after_the_number(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        t: Talk = talk_as(FATOU)
+        before = count(demo, t, BILLS)
+        asked = t(
+            "enregistre la facture des Grands Moulins de Dakar, 354 000 FCFA, échéance fin du mois"
+        )
+        assert "numéro" in asked and preview(t) is None
+        t("GMD-88120")
+        shown = preview(t) or ""
+        assert "GMD-88120" in shown and "354 000" in shown and "300 000" in shown
+        t("oui")
+        assert count(demo, t, BILLS) == before + 1
+
+    def test_a_bill_numbered_by_the_supplier_is_never_a_customer_invoice(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        t: Talk = talk_as(CLAIRE)
+        t("saisis la facture LD-55012 de Lumina Distribution : 410 € HT, TVA 20 %")
+        shown = preview(t) or ""
+        assert shown.startswith("Enregistrer et comptabiliser la facture LD-55012")
+        assert "492,00" in shown
+
+    def test_a_bill_without_amount_is_a_question_and_nothing_is_written(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        t: Talk = talk_as(CLAIRE)
+        before = count(demo, t, BILLS)
+        assert t("enregistre la facture LD-55013 de Lumina Distribution") == (
+            "Quel est le montant de la facture ?"
+        )
+        assert count(demo, t, BILLS) == before
+
+
+class TestWhatIsOwedToSuppliers:
+    def test_all_suppliers_by_due_date(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(FATOU)
+        reply = t("qu'est-ce que je dois encore à mes fournisseurs ?")
+        assert reply.startswith("Vous devez ") and "fournisseurs" in reply
+
+    def test_one_supplier_named(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(FATOU)
+        reply = t("combien je dois à SOCAS Agro-alimentaire ?")
+        assert reply.startswith("SOCAS Agro-alimentaire")
+
+
+class TestPayingASupplier:
+    def test_an_amount_by_wave_is_shown_then_recorded(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(FATOU)
+        before = count(demo, t, PAYMENTS)
+        t("paye 15 000 à Sénégal Import Négoce par Wave")
+        assert "15 000 FCFA par Wave à Sénégal Import Négoce" in (preview(t) or "")
+        t("oui")
+        assert count(demo, t, PAYMENTS) == before + 1
+
+    def test_without_the_method_it_asks_how(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(FATOU)
+        before = count(demo, t, PAYMENTS)
+        reply = t("paye 20 000 à Sénégal Import Négoce")
+        assert "Wave" in reply and preview(t) is None
+        assert count(demo, t, PAYMENTS) == before
+
+
+class TestVatAndReceivedInvoices:
+    def test_vat_due_counts_the_deductible_vat_of_purchases(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        t: Talk = talk_as(CLAIRE)
+        reply = t("combien de TVA je dois payer le mois dernier ?")
+        assert "TVA déductible" in reply and "aucune TVA sur achats" not in reply
+
+    def test_importing_with_no_file_received_asks_for_it(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        t: Talk = talk_as(CLAIRE)
+        before = count(demo, t, BILLS)
+        reply = t("importe la facture électronique que je viens de recevoir")
+        # no file, or the latest document is no e-invoice: a question or a refusal
+        assert "fichier" in reply or "refusée" in reply
+        assert count(demo, t, BILLS) == before
+
+
+@pytest.fixture(scope="module")
+def local(container: Container) -> LocalTier:
+    return container.agent.local
+
+
+def say(local: LocalTier, message: str) -> Plan:
+    principal = Principal(uuid4(), uuid4(), frozenset((Role.ADMIN,)))
+    return local.understand(message, Memory(), principal, today=date(2026, 3, 16), currency="EUR")
+
+
+class TestWhichSideOfTheBooks:
+    """General rules, not phrasings: who numbered the invoice, which way the debt runs."""
+
+    @pytest.mark.parametrize(
+        ("message", "tool"),
+        [
+            ("enregistre la facture QX-7781 de Verrerie Dumas, 318 € TTC", RECORD),
+            ("crée la facture de Verrerie Dumas, 2 lampes", "finance.create_invoice"),
+            ("Verrerie Dumas nous doit combien ?", "finance.customer_balance"),
+            ("on doit combien à Verrerie Dumas ?", PAYABLES),
+            ("quelles factures fournisseurs sont encore à payer ?", PAYABLES),
+            ("quelles factures clients sont encore à payer ?", "finance.list_invoices"),
+        ],
+    )
+    def test_the_side_is_read_from_the_message(
+        self, local: LocalTier, message: str, tool: str
+    ) -> None:
+        assert say(local, message).tool == tool
+
+    def test_a_bill_said_excl_vat_with_its_number_and_due_date(self, local: LocalTier) -> None:
+        plan = say(
+            local,
+            "saisis la facture QX-7790 de Verrerie Dumas : 500 € HT, TVA 20 %, à payer le 30 avril",
+        )
+        assert plan.kind == "tool" and plan.arguments == {
+            "supplier": "Verrerie Dumas",
+            "supplier_number": "QX-7790",
+            "amount": "500",
+            "amount_is": "excl_tax",
+            "vat_rate": "20",
+            "due_date": "2026-04-30",
+        }
