@@ -136,7 +136,12 @@ IMPORT_FORM = {
 def _import(c: Container, principal: Principal, data: bytes, filename: str | None) -> BillOut:
     with c.db.unit_of_work(principal.tenant_id) as session:
         done = import_einvoice(
-            session, principal, c.clock, data, filename=filename or "facture-recue"
+            session,
+            principal,
+            c.clock,
+            data,
+            filename=filename or "facture-recue",
+            reader=c.scan_reader,
         )
         return bill_out(session, done.bill)
 

@@ -29,7 +29,9 @@ from domain.kit.db import Database, make_engine
 from domain.kit.rls import TenantSigner
 
 if TYPE_CHECKING:
+    from agents.llm.providers import ChatModel
     from agents.service import Agent
+    from domain.finance.payables.scan_reading import ScanReader
 
 
 @dataclass
@@ -124,10 +126,24 @@ class Container:
         return InvitationAcceptance(self.db, self.passwords, self.links)
 
     @cached_property
+    def chat_model(self) -> ChatModel | None:
+        """The configured language model (``COMPTOIR_LLM_*``), or None: offline only."""
+        from agents.llm.providers import build_chat_model
+
+        return build_chat_model(self.settings)
+
+    @property
+    def scan_reader(self) -> ScanReader | None:
+        """What reads a scanned supplier bill into a proposed draft: the language model
+        when one is configured, else nothing (the scan stays an empty draft)."""
+        from agents.llm.bill_reader import LlmScanReader
+
+        return LlmScanReader(self.chat_model) if self.chat_model is not None else None
+
+    @cached_property
     def agent(self) -> Agent:
         """The conversational agent (local tier always; LLM tier when configured)."""
         from agents.llm.budget import TokenBudget
-        from agents.llm.providers import build_chat_model
         from agents.llm_tier import LLMTier
         from agents.local.adapters import all_adapters
         from agents.local.router import IntentRouter, load_intents
@@ -139,7 +155,7 @@ class Container:
         s = self.settings
         registry = default_registry()
         router = IntentRouter(load_intents(), cache_dir=s.home / "cache")
-        model = build_chat_model(s)
+        model = self.chat_model
         llm = (
             LLMTier(model, registry, TokenBudget(s.llm_monthly_token_cap))
             if model is not None

@@ -28,7 +28,14 @@ def import_file(container: Container, slug: str, path: Path) -> dict[str, Any]:
     except OSError:
         raise InvalidInput(f"Fichier illisible : {path}.") from None
     with container.db.unit_of_work(principal.tenant_id) as session:
-        done = import_einvoice(session, principal, container.clock, data, filename=path.name)
+        done = import_einvoice(
+            session,
+            principal,
+            container.clock,
+            data,
+            filename=path.name,
+            reader=container.scan_reader,
+        )
         bill = done.bill
         quantum = Currency(bill.currency).quantum
         return {

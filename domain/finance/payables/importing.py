@@ -10,7 +10,7 @@ addressed to another buyer becomes a draft with a warning; nothing is ever poste
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from uuid import UUID
 
@@ -22,6 +22,7 @@ from domain.documents.models import Document, DocumentBlob
 from domain.finance.books import Books, open_books
 from domain.finance.calc import line_net
 from domain.finance.payables import repository as repo
+from domain.finance.payables import scan_reading
 from domain.finance.payables.bills import WRITERS, create_bill, record_credit_note
 from domain.finance.payables.einvoice import (
     EInvoiceRefused,
@@ -34,6 +35,7 @@ from domain.finance.payables.einvoice import (
     read_einvoice,
 )
 from domain.finance.payables.models import SupplierBill
+from domain.finance.payables.scan_reading import ScanReader
 from domain.finance.payables.schemas import BillCreate, BillLineIn, CreditNoteIn
 from domain.finance.vat import active_rates, format_rate
 from domain.kit.clock import Clock
@@ -245,16 +247,22 @@ def import_einvoice(
     *,
     filename: str,
     document_id: UUID | None = None,
+    reader: ScanReader | None = None,
 ) -> ImportedBill:
     """A draft bill from a received Factur-X PDF, CII or UBL file, or a French refusal with
     nothing written (the caller's transaction rolls back on any error). ``document_id``: the
     file is already a stored document (uploaded, received by WhatsApp): the bill points at
-    it instead of storing a copy."""
+    it instead of storing a copy. A PDF without a structured invoice is an empty draft, or,
+    with a ``reader`` (a language model), a draft proposed from its text
+    (``scan_reading``)."""
     principal.require(*WRITERS)
     try:
         inv = read_einvoice(data)
     except NotStructured:
-        return _import_scan(session, principal, clock, data, filename, document_id)
+        scanned = _import_scan(session, principal, clock, data, filename, document_id)
+        if reader is None:
+            return scanned
+        return _proposed(session, principal, clock, scanned, (data, reader))
     books = open_books(session, principal, clock)
     _check(books, inv)
     rates = [r.rate for r in active_rates(session, books.tenant.id)]
@@ -309,6 +317,25 @@ def _import_bill(
         after={"syntax": inv.syntax, "profile": inv.profile, "number": inv.number},
     )
     return ImportedBill(bill=bill, supplier=supplier, invoice=inv, warnings=warnings)
+
+
+def _proposed(
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    scanned: ImportedBill,
+    read: tuple[bytes, ScanReader],
+) -> ImportedBill:
+    """The scanned draft filled from the reader's reading when it holds together; else
+    the empty draft, its warnings saying why."""
+    bill = scanned.bill
+    said = scan_reading.propose(session, principal, clock, bill, *read)
+    if said != [scan_reading.PROPOSED]:
+        bill.warnings = [SCAN_WARNING, *said]
+        session.flush()
+        return replace(scanned, warnings=list(bill.warnings))
+    supplier = session.get(Partner, (bill.tenant_id, bill.supplier_id))
+    return replace(scanned, supplier=supplier, warnings=said)
 
 
 SCAN_WARNING = (
