@@ -110,6 +110,10 @@ SHOW = re.compile(
     r"|je (?:veux|voudrais|peux) voir|(?:on )?peut[- ]on voir|consulte|ouvre|regarde)\b"
 )
 SHOW_SPREAD = 0.05  # how close a reading must score to the routed writing
+# « m'a donné », « nous a versé »: money that came in.
+RECEIVED_BY_US = re.compile(
+    r"\b(?:m'|nous\s+)(?:a|ont)\s+(?:donne|remis|paye|verse|regle|envoye|transfere|vire)"
+)
 # « pour ses factures », « sur sa dernière facture »: records that already exist.
 EXISTING_ONES = re.compile(
     r"\b(?:pour|sur|de|contre)\s+(?:ses|sa|son|leurs?|ces|cette|mes|ma|mon|nos|notre)\s+"
@@ -591,10 +595,13 @@ class LocalTier(Replies):
         routed = _for_routing(message)
         ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
         full = []
+        received = RECEIVED_BY_US.search(utt.folded) is not None
         for name, score in ranked:
             tool, adapter = self.registry.get(name), self.adapters.get(name)
             if score < ranked[0][1] - KIND_SPREAD or tool is None or adapter is None:
                 continue
+            if received and tool.creates == "supplier_payment":
+                continue  # « Fall m'a donné 40 000 »: money that came in pays no supplier
             arguments = jsonable(adapter.extract(utt))
             if arguments and coverage.gap(utt, arguments, tool, today) is None:
                 full.append(name)

@@ -193,9 +193,9 @@ def test_setup_errors_and_unknown_kinds_fail_the_case_loudly(harness: Container)
     )
     assert not broken["passed"] and "mise en place" in broken["error"]
     later = run_case(
-        harness, case(turns=["bonjour"], expect={"state": [{"automations": {"description": "x"}}]})
+        harness, case(turns=["bonjour"], expect={"state": [{"expenses": {"amount": 1}}]})
     )
-    assert not later["passed"] and "automations" in later["failures"][0]["found"]
+    assert not later["passed"] and "expenses" in later["failures"][0]["found"]
     template = run_case(harness, case(turns=["facture {{nope.number}}"]))
     assert not template["passed"] and "nope" in template["error"]
 

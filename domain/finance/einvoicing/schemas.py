@@ -8,8 +8,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.kit import inputs
 
-class PlatformIn(BaseModel):
+
+class PlatformIn(inputs.InputModel):
     model_config = ConfigDict(extra="forbid")
     flow_url: str = Field(max_length=300)
     directory_url: str = Field(max_length=300)
@@ -49,7 +51,7 @@ class EInvoiceOut(BaseModel):
     statuses: list[StatusOut]
 
 
-class BillStatusIn(BaseModel):
+class BillStatusIn(inputs.InputModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["approuvee", "en_litige", "refusee"]
     reason: str | None = Field(default=None, max_length=500)
