@@ -594,6 +594,8 @@ class LocalTier(Replies):
         every part of the message, when exactly one does."""
         routed = _for_routing(message)
         ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        if not ranked or ranked[0][0] not in self.adapters:
+            return None  # closest to help, or to what Comptoir does not do: never a write
         full = []
         received = RECEIVED_BY_US.search(utt.folded) is not None
         for name, score in ranked:

@@ -113,6 +113,10 @@ class TestWhatDecidesBetweenCloseRequests:
         assert plan.tool == "finance.record_payment", plan
         assert plan.arguments.get("method") == "cash"
 
+    def test_closest_to_what_is_not_done_is_never_a_write(self, local: LocalTier) -> None:
+        plan = say(local, "note une dépense de 6 500 pour le crédit téléphone")
+        assert plan.kind == "reply" and "pas encore" in plan.text, plan
+
     def test_a_way_of_paying_is_never_an_invoice_line(self, local: LocalTier) -> None:
         plan = say(local, "facture Ndiaye 2 sacs de riz payés en liquide")
         assert plan.kind != "tool" or plan.tool != "finance.create_invoice", plan
