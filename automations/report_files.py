@@ -148,6 +148,8 @@ def _columns(f: MonthlyFigures) -> Drawing:
     drawing = Drawing(WIDTH, 62 * mm)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 30, WIDTH - 60, 52 * mm - 20
+    # Bar lengths are drawing geometry (reportlab computes in floats); every amount the
+    # report states is printed from its Decimal in the table beside the chart.
     chart.data = [
         [float(p.invoiced_net) for p in f.months],
         [float(p.collected) for p in f.months],

@@ -509,7 +509,8 @@ def _reason(utt: Utterance) -> str | None:
     return _returned(utt)
 
 
-RETURNED = re.compile(r"\b(?:retourn|rendu|ramen|renvoy|rapport)\w*")
+SENT_BACK = r"\b(?:retourn|rendu|ramen|renvoy|rapport)\w*"  # « a retourné », « m'a rapporté »
+RETURNED = re.compile(SENT_BACK)
 # The state goods come back in (« abîmés » → "marchandise abîmée"), not why stock leaves.
 CONDITIONS = [
     (words, label)
@@ -552,7 +553,7 @@ def _credited_invoice(utt: Utterance) -> str | None:
 
 # « m'a rapporté une lampe de chevet »: one item sent back, counted by its article.
 ONE_RETURNED = re.compile(
-    r"\b(?:retourn|rendu|ramen|renvoy|rapport)\w*\s+(?:un|une)\s+([^,;.!?]+?)"
+    SENT_BACK + r"\s+(?:un|une)\s+([^,;.!?]+?)"
     r"(?=\s*(?:[,;.!?]|\bet\b|\bpour\b|\bcar\b|\bparce\b|$))"
 )
 
