@@ -40,6 +40,7 @@ from domain.kit.lexicon import words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
 from domain.sales.units import known_unit
+from tools.base import Tool
 from tools.registry import Registry
 
 __all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]
@@ -114,9 +115,17 @@ SHOW_SPREAD = 0.05  # how close a reading must score to the routed writing
 RECEIVED_BY_US = re.compile(
     r"\b(?:m'|nous\s+)(?:a|ont)\s+(?:donne|remis|paye|verse|regle|envoye|transfere|vire)"
 )
-# « pour ses factures », « sur sa dernière facture »: records that already exist.
+# « j'ai payé 150 000 cash aux Grands Moulins »: money the business paid out.
+PAID_BY_US = re.compile(
+    r"\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de)\s*(?:deja\s+)?"
+    r"(?:paye|payer|regle|regler|verse|verser|vire|virer)\b"
+)
+# « pour ses factures », « sur sa dernière facture », « ça solde leur facture »: records
+# that already exist.
 EXISTING_ONES = re.compile(
     r"\b(?:pour|sur|de|contre)\s+(?:ses|sa|son|leurs?|ces|cette|mes|ma|mon|nos|notre)\s+"
+    r"(?:[a-z]+\s+)?$"
+    r"|\b(?:solde|soldent|regle|reglent|couvre|couvrent)\s+(?:ses|sa|son|leurs?|la|les|ces|cette)\s+"
     r"(?:[a-z]+\s+)?$"
 )
 # A question is answered by the best reading when it scores this much, and leads another
@@ -598,12 +607,15 @@ class LocalTier(Replies):
             return None  # closest to help, or to what Comptoir does not do: never a write
         full = []
         received = RECEIVED_BY_US.search(utt.folded) is not None
+        paid_out = PAID_BY_US.search(utt.folded) is not None
         for name, score in ranked:
             tool, adapter = self.registry.get(name), self.adapters.get(name)
             if score < ranked[0][1] - KIND_SPREAD or tool is None or adapter is None:
                 continue
             if received and tool.creates == "supplier_payment":
                 continue  # « Fall m'a donné 40 000 »: money that came in pays no supplier
+            if paid_out and tool.creates == "payment":
+                continue  # « j'ai payé 150 000 aux Grands Moulins »: no customer's payment
             arguments = jsonable(adapter.extract(utt))
             if arguments and coverage.gap(utt, arguments, tool, today) is None:
                 full.append(name)
@@ -737,6 +749,25 @@ class LocalTier(Replies):
             if len(fitting) == 1:
                 return fitting[0].name
         top = self.registry.get(ranked[0][0]) if ranked else None
+        if creating and top is not None and top.is_write and (exact := self._exactly(named)):
+            return exact  # « ont validé le devis, fais la facture »: invoicing the quote
+        return self._numbered_top(top, numbered, creating)
+
+    def _exactly(self, named: set[str]) -> str | None:
+        """The one tool that makes one of the kinds named from the other ones named, taking
+        exactly those kinds, wherever the router ranks it."""
+        exact = [
+            tool.name
+            for tool in self.registry
+            if tool.creates in named and tool.kinds == named and tool.name in self.adapters
+        ]
+        return exact[0] if len(exact) == 1 and len(named) > 1 else None
+
+    def _numbered_top(
+        self, top: Tool | None, numbered: set[str], creating: list[Tool]
+    ) -> str | None:
+        """When the kind is named with an existing document's number, the first intent if
+        it acts on that document."""
         if not creating and top is not None and numbered & set(top.acts_on):
             return top.name if top.name in self.adapters else None
         return None

@@ -424,11 +424,12 @@ def find_quote(
     reference: str | None,
     quote_id: UUID | None,
     *,
-    wanted: QuoteWanted,
+    wanted: QuoteWanted | tuple[QuoteWanted, ...],
     field: str = "quote",
 ) -> Quote:
     """The quote a person means: its id, its number (« D-2026-00003 »), or a customer's
-    name — their single quote in the ``wanted`` state (asking back when there are several)."""
+    name — their single quote in the ``wanted`` state, or in the first of several states
+    that has one (asking back when there are several)."""
     if quote_id is not None:
         ctx.principal.require(*invoices.WRITERS)
         quote = finance_repo.get_quote(ctx.session, ctx.principal.tenant_id, quote_id)
@@ -448,23 +449,26 @@ def find_quote(
     listed, day = quotes.list_quotes(
         ctx.session, ctx.principal, ctx.clock, partner_id=customer.id, limit=50
     )
-    candidates = [
-        q
-        for q in listed
-        if quotes.effective_status(q, day) == wanted
-        and not (wanted == "accepted" and q.invoice_id is not None)
-    ]
-    if not candidates:
-        raise AskBack(f"{customer.name} n'a aucun devis {_QUOTE_LABELS[wanted]}.", field=field)
-    if len(candidates) == 1:
-        return candidates[0]
-    numbers = [q.number for q in candidates[:8]]
-    raise AskBack(
-        f"{customer.name} a {len(candidates)} devis {_QUOTE_LABELS[wanted]} : "
-        f"{', '.join(numbers)}. Lequel ?",
-        field=field,
-        options=numbers,
-    )
+    states = (wanted,) if isinstance(wanted, str) else wanted
+    for state in states:
+        candidates = [
+            q
+            for q in listed
+            if quotes.effective_status(q, day) == state
+            and not (state == "accepted" and q.invoice_id is not None)
+        ]
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            numbers = [q.number for q in candidates[:8]]
+            raise AskBack(
+                f"{customer.name} a {len(candidates)} devis {_QUOTE_LABELS[state]} : "
+                f"{', '.join(numbers)}. Lequel ?",
+                field=field,
+                options=numbers,
+            )
+    labels = " ou ".join(_QUOTE_LABELS[state] for state in states)
+    raise AskBack(f"{customer.name} n'a aucun devis {labels}.", field=field)
 
 
 # --- periods -----------------------------------------------------------------------------

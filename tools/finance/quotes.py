@@ -188,7 +188,7 @@ class AcceptedQuote(QuoteView):
     title="Accepter un devis",
     effect=Effect.WRITE,
     roles=invoices.WRITERS,
-    acts_on=("quote", "invoice"),
+    acts_on=("quote",),
 )
 def accept_quote(ctx: ToolContext, args: QuoteRef) -> AcceptedQuote:
     """Enregistre qu'un client a accepté un devis envoyé.
@@ -236,7 +236,7 @@ def convert_quote_to_invoice(ctx: ToolContext, args: QuoteRef) -> QuoteInvoice:
     accepté est marqué accepté : le facturer, c'est que le client a dit oui.
     Exemples : « transforme le devis de Diallo en facture », « facture le devis
     D-2026-00003 », « passe le devis de Ndiaye en facture »."""
-    quote = find_quote(ctx, args.quote, args.quote_id, wanted="accepted")
+    quote = find_quote(ctx, args.quote, args.quote_id, wanted=("accepted", "sent"))
     accepted_now = quote.status != "accepted"
     invoice = quotes.convert_to_invoice(
         ctx.session, ctx.principal, ctx.clock, quote.id, accepting=True

@@ -42,6 +42,12 @@ SKIP_WORDS = frozenset(
     """et plus avec puis de d' du des le la les l' un une pour a au aux facture devis
     fais faire cree creer une prepare ajoute mets""".split()
 )
+# Words that name money moving or a request, never something sold (« Reçu ce matin un
+# chèque de 1 200 € », « enregistre une facture de 120 € »): no line is made of them.
+NO_ITEM = re.compile(
+    r"^(?:enregistre|recu|recue|encaisse|paye|regle|verse)\b"
+    r"|\b(?:cheque|virement|especes|liquide|cash|wave|orange money|versement|paiement|reglement)\b"
+)
 FREQUENCIES = (
     ("quarterly", re.compile(r"trimest|tous les trois mois|chaque trois mois")),
     ("yearly", re.compile(r"\b(chaque annee|tous les ans|annuel|annuelle|par an)\b")),
@@ -176,6 +182,8 @@ def _free_description(utt: Utterance, amount: Amount, after: int, name: str | No
         if name:
             text = _words(text.replace(name, ""))
         folded = text.lower()
+        if NO_ITEM.search(fold(text)):
+            continue
         if len(text) >= 3 and not re.search(r"\d", text) and folded not in SKIP_WORDS:
             return text
     return None
@@ -185,7 +193,11 @@ DISCOUNT = re.compile(
     r"(?:remise|reduction|rabais|ristourne)\s+(?:de\s+)?(\d+(?:[.,]\d+)?)\s*%"
     r"|(\d+(?:[.,]\d+)?)\s*%\s*(?:de\s+)?(?:remise|reduction|rabais|ristourne)"
 )
-VAT = re.compile(r"\btva\s+(?:a|de|:)?\s*(\d+(?:[.,]\d+)?)\s*%|(\d+(?:[.,]\d+)?)\s*%\s*de\s+tva\b")
+# « TVA 20 % », « 5,5 % de TVA », and a rate said bare at the end of a clause (« TVA 5,5 »).
+VAT = re.compile(
+    r"\btva\s+(?:a|de|:)?\s*(\d+(?:[.,]\d+)?)(?![.,]?\d)(?:\s*%|(?=\s*(?:$|[,;.!?)]|et\b)))"
+    r"|(\d+(?:[.,]\d+)?)\s*%\s*de\s+tva\b"
+)
 
 
 def _percent(pattern: re.Pattern[str], folded: str) -> Decimal | None:

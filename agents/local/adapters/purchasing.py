@@ -35,12 +35,13 @@ BILL_SUPPLIER_MARKERS = (
     ("fournisseur", "fournisseuse"),
     ("facture de", "facture du", "facture d'", "factures de", "facture recue de"),
     ("de chez", "chez"),
+    ("facture",),  # « la facture Sonatel », « facture Metro n° M-7781 »
     ("recue de", "recu de", "de", "du", "d'"),
 )
 # Whom a payment went to.
 PAID_SUPPLIER_MARKERS = (
     ("fournisseur", "fournisseuse"),
-    ("a", "au", "a l'", "chez"),
+    ("a", "au", "aux", "a l'", "chez"),
     ("facture de", "facture du", "facture d'", "compte de", "compte du"),
     ("paye", "paie", "regle"),
     ("de", "du", "d'"),
@@ -54,6 +55,8 @@ OWED_TO_US = re.compile(r"\b(?:me|nous|m')\s*doi(?:t|vent)\b|\bqu'on me doi")
 ALL_SUPPLIERS = re.compile(r"^(?:mes|nos|les|aux|des|ses|leurs)?\s*fournisseu\w*$", re.IGNORECASE)
 # « la facture de Sotiba reçue », « … arrivée hier »: how the bill came, not its issuer.
 RECEIVED = re.compile(r"\s+(?:re[çc]ue?s?|arriv[ée]e?s?|envoy[ée]e?s?)$", re.IGNORECASE)
+# « Metro n° M-7781 »: the number said after the name.
+NUMBER_AFTER = re.compile(r"\s+(?:n|no|num|numero|ref)\.?$", re.IGNORECASE)
 # The supplier's own number: after « facture », « n° », « numéro », « réf ».
 SUPPLIER_NUMBER = re.compile(
     r"\b(?:facture|fact|n°|no|numero|num|ref|reference)\s*(?:n°|no|numero|num)?\s*[:#]?\s*"
@@ -71,12 +74,16 @@ DUE_WORDS = re.compile(
 
 
 def _supplier(utt: Utterance, markers: tuple[tuple[str, ...], ...]) -> str | None:
-    name = without_elision(name_of(utt, *markers))
-    if name is not None:
-        name = RECEIVED.sub("", name).strip() or None
-    if name is None or ALL_SUPPLIERS.match(name.strip()):
-        return None
-    return name
+    """The first name after a marker that is a supplier's: never a bill's number
+    (« facture GM-601 de … »), never the suppliers in general."""
+    for group in markers:
+        name = without_elision(name_of(utt, group))
+        if name is not None:
+            name = NUMBER_AFTER.sub("", RECEIVED.sub("", name)).strip() or None
+        if name is None or ALL_SUPPLIERS.match(name) or any(c.isdigit() for c in name):
+            continue
+        return name
+    return None
 
 
 def _supplier_number(utt: Utterance) -> str | None:

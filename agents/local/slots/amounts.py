@@ -6,7 +6,8 @@ A number is an amount when (first rule that applies):
    F, francs, frs, XOF and « balles » (Senegalese slang) are XOF; €, euros, EUR are EUR.
 2. it is followed by a unit (« 3 sacs ») → never an amount, it is a quantity;
 3. it carries a scale: « 15k », « 2,5 millions », « quinze mille »;
-4. a payment method follows (« 50 000 par Wave », « 5000 cash », « 2000 en espèces »);
+4. a payment method follows (« 50 000 par Wave », « 5000 cash », « 2000 en espèces »), or
+   the tax basis (« 35400 TTC », « 45000 HT »);
 5. a money word comes just before (« payé 50 000 », « le montant est de 300 », « prix : 1500 »,
    « avance de 20000 », « doit 7500 », « reste 2 500 »);
 6. it is written with thousands separators (« 15 000 », « 15.000 ») or is ≥ 1000 in words;
@@ -45,6 +46,9 @@ _MONEY_BEFORE = re.compile(
     r"(?:(?:" + _SP + r"|:)+(?:de|d'|a|la|le|les|des|un|une|au|est|sont|total|somme|montant|me|m'"
     r"|lui|nous|moi|leur|seulement|exactement|environ|:))*(?:" + _SP + r"|:)*$"
 )
+_TAX_BASIS_AFTER = re.compile(
+    _SP + r"*(?:ht|ttc|hors" + _SP + r"+taxes?|toutes" + _SP + r"+taxes)(?![\w])"
+)
 _SMALL_BEFORE = re.compile(r"(?<![\w'])(?:de|d'|a|pour)" + _SP + r"*$")
 _CURRENCY_CODES = {"eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR"}
 _CENTS_GAP = re.compile(_SP + r"+(?:et" + _SP + r"+)?")
@@ -63,6 +67,8 @@ def _is_year(num: Num) -> bool:
 def _context_says_money(scan: Scan, num: Num) -> bool:
     before = scan.folded[max(0, num.start - 60) : num.start]
     if num.scaled or _PAY_AFTER.match(scan.folded, num.end):
+        return True
+    if num.digits and not _is_year(num) and _TAX_BASIS_AFTER.match(scan.folded, num.end):
         return True
     if _MONEY_BEFORE.search(before):
         return True

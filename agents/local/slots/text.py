@@ -47,7 +47,9 @@ def fold(text: str) -> str:
 _POLITENESS = re.compile(
     r"(?<![\w'])(?:s'?il\s+(?:te|vous)\s+pla[iî]t|s'?il\s+te\s+plait|stp|svp|stpl|plz|please"
     r"|merci(?:\s+(?:beaucoup|bien|d'avance|infiniment))?|je\s+vous\s+prie"
-    r"|bonjour|bonsoir|salut|coucou|hello)(?![\w'])",
+    r"|bonjour|bonsoir|salut|coucou|hello"
+    # when, not what: « valide-la tout de suite »
+    r"|tout\s+de\s+suite|de\s+suite|immediatement|aussitot|directement)(?![\w'])",
 )
 
 
@@ -96,6 +98,10 @@ def strip_politeness(text: str) -> str:
     return _EDGE.sub("", cleaned).strip()
 
 
+# « 20mil », « 15k »: thousands glued to the figure.
+THOUSANDS_GLUED = re.compile(r"(?<![\w,.])(\d+)\s?(?:mil|k)(?![\w'-])", re.IGNORECASE)
+
+
 @cache
 def _sms() -> tuple[re.Pattern[str], dict[str, str]]:
     spelled = {
@@ -109,4 +115,5 @@ def expand_sms(text: str) -> str:
     """``text`` with SMS spellings written out (« cmb il reste de riz ? » → « combien il
     reste de riz ? »), from the lexicon's ``sms_words``; anything else unchanged."""
     pattern, spelled = _sms()
+    text = THOUSANDS_GLUED.sub(r"\1 mille", text)
     return pattern.sub(lambda m: spelled.get(m.group(0).lower(), m.group(0)), text)

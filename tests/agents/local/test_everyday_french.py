@@ -167,3 +167,44 @@ class TestWhoAndWhy:
     def test_where_a_new_customer_lives(self, local: LocalTier) -> None:
         plan = say(local, "nouveau client : M. Pape Gueye, 77 450 12 12, il habite Mbour")
         assert plan.arguments.get("city") == "Mbour", plan
+
+
+class TestMoneySaidShortAndBills:
+    def test_thousands_glued_to_the_figure(self, local: LocalTier) -> None:
+        plan = say(local, "Awa Sarr est passée, elle a payé 35mil en espèces")
+        assert plan.arguments.get("amount") == "35000", plan
+
+    def test_a_figure_followed_by_its_tax_basis_is_an_amount(self, local: LocalTier) -> None:
+        plan = say(local, "devis pour Clinique Ndiambour : nettoyage des vitres 60000 HT")
+        assert plan.tool == "finance.create_quote", plan
+        assert plan.arguments["lines"][0]["unit_price"] == "60000", plan
+
+    def test_the_supplier_right_after_facture_never_its_number(self, local: LocalTier) -> None:
+        plan = say(local, "enregistre la facture Senelec n° SN-4410 de 88 500 TTC")
+        assert plan.arguments.get("supplier") == "Senelec", plan
+        assert plan.arguments.get("supplier_number") == "SN-4410", plan
+        plan = say(local, "enregistre la facture KM-77 de Kirène Distribution, 59 000 F TTC")
+        assert plan.arguments.get("supplier") == "Kirène Distribution", plan
+
+    def test_a_vat_rate_said_bare_at_the_end(self, local: LocalTier) -> None:
+        plan = say(local, "facture de Promodis n° 5512 de 105,50 € TTC, TVA 5,5")
+        assert plan.arguments.get("vat_rate") == "5.5", plan
+
+    def test_money_we_paid_out_pays_a_supplier(self, local: LocalTier) -> None:
+        plan = say(local, "j'ai réglé 80 000 par Wave aux Ciments du Sahel hier")
+        assert plan.tool == "purchasing.pay_supplier", plan
+        assert plan.arguments.get("supplier") == "Ciments du Sahel", plan
+
+    def test_a_cheque_received_is_a_payment_never_an_invoice_line(self, local: LocalTier) -> None:
+        plan = say(local, "Reçu hier un chèque de 640 € du Garage Moreau, ça règle sa facture")
+        assert plan.tool == "finance.record_payment", plan
+        plan = say(local, "enregistre une facture de 300 € HT")
+        assert plan.kind != "tool", plan  # no line named « enregistre »
+
+    def test_a_quote_accepted_and_invoiced_is_one_request(self, local: LocalTier) -> None:
+        plan = say(local, "la Clinique Ndiambour a signé le devis, facture-leur ça")
+        assert plan.tool == "finance.convert_quote_to_invoice", plan
+
+    def test_when_is_not_who(self, local: LocalTier) -> None:
+        plan = say(local, "valide la facture de Garage Moreau tout de suite")
+        assert plan.arguments.get("invoice") == "Garage Moreau", plan
