@@ -223,12 +223,22 @@ def asks_which(folded: str) -> bool:
     return bool(WHICH.match(folded.strip()))
 
 
+# « il doit encore combien ? », « on leur doit quelque chose ? »: who owes or pays, by a
+# subject or object pronoun (« il reste … » is impersonal: not a person).
+OWING_PRONOUN = re.compile(
+    r"^(?:et\s+)?(?:du coup\s+)?(?:il|elle|ils|elles)\s+(?:nous\s+|me\s+|m')?"
+    r"(?:doi\w*|a\s+(?:paye|regle|verse)|ont\s+(?:paye|regle|verse)|en\s+est)\b"
+    r"|\b(?:on|je|nous)\s+(?:leur|lui)\s+(?:doi\w*|reste)\b"
+)
+
+
 def designates(folded: str, kind: str) -> bool:
     """The message designates an entity of ``kind`` by a pronoun."""
     if kind in ("invoice", "quote"):
         return bool(DOCUMENT_PRONOUN.search(folded) or PERSON_PRONOUN.search(folded))
-    pattern = PRODUCT_PRONOUN if kind == "product" else PERSON_PRONOUN
-    return bool(pattern.search(folded))
+    if kind == "product":
+        return bool(PRODUCT_PRONOUN.search(folded))
+    return bool(PERSON_PRONOUN.search(folded) or OWING_PRONOUN.search(folded))
 
 
 # The documents « la » / « le » stand for next, when a tool's result is one.

@@ -424,7 +424,7 @@ QUESTION_FIRST = re.compile(
     r"^\s*((?:combien|quel|quelle|quels|quelles|qui|quand|ou|est-ce|c'est quoi|il reste|"
     r"reste-t-il|on a|j'ai|tu as|avez-vous)\b[^?]*\?)\s*\S"
 )
-LINE_SEPARATOR = re.compile(r"\s*(?:,|;|:|\+|\bet\b|\bpuis\b|\bplus\b)\s*")
+LINE_SEPARATOR = re.compile(r"\s*(?:,|;|:|\+|\bet\b|\bpuis\b|\bplus\b|[.!?]+(?=\s|$))\s*")
 # « un lampadaire », « une livraison »: an item counted by its article.
 ARTICLE_ITEM = re.compile(r"(?:^|\s)(?:un|une)\s+([a-z][a-z'-]+)")
 # « + la livraison », « et le montage »: a whole line that is an item and its article, in

@@ -117,9 +117,12 @@ RECEIVED_BY_US = re.compile(
 )
 # « j'ai payé 150 000 cash aux Grands Moulins »: money the business paid out.
 PAID_BY_US = re.compile(
-    r"\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de)\s*(?:deja\s+)?"
-    r"(?:paye|payer|regle|regler|verse|verser|vire|virer)\b"
+    r"(?:\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de)\s*(?:deja\s+)?"
+    r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?|^)(?:paye|payer|paie|regle|regler|verse|verser|vire|virer)\b"
 )
+# The documents « elle a payé », « paie-la » settle right after they were made: the field
+# naming the document on the paying tool, and the one naming whom it is with.
+PAID_DOCUMENTS = {"invoice": ("invoice", "customer"), "supplier_bill": ("bill", "supplier")}
 # « pour ses factures », « sur sa dernière facture », « ça solde leur facture »: records
 # that already exist.
 EXISTING_ONES = re.compile(
@@ -473,6 +476,8 @@ class LocalTier(Replies):
             intent = rules.SEARCH  # what a rule says is read in the documents
         if intent is None and memory.about:
             intent = self._in_context(message, folded, memory)
+        elif intent is not None and memory.about and self._of_no_one(intent):
+            intent = self._in_context(message, folded, memory) or intent
         if intent is None and asks:
             intent = self._best_reading(routing)
         if self._overview(routing, message, folded):
@@ -825,6 +830,16 @@ class LocalTier(Replies):
                     return name
         return None
 
+    def _of_no_one(self, intent: str) -> bool:
+        """A reading that takes no customer, supplier, employee or product (« les impayés
+        de tous les clients »): a pronoun standing for one makes it another reading."""
+        tool = self.registry.get(intent)
+        return (
+            tool is not None
+            and not tool.is_write
+            and not any(f in talk.ENTITY_FIELDS for f in tool.input_model.model_fields)
+        )
+
     def _overview(self, routing: Routing, message: str, folded: str) -> bool:
         """Several areas in one question (« les ventes, les ruptures et les absents ») or
         « comment ça va ce mois-ci ? » is the overview, unless something is to be done."""
@@ -868,27 +883,41 @@ class LocalTier(Replies):
                 arguments[name] = memory.about[kind]
 
     def _paid_just_made(self, tool_name: str, arguments: dict[str, Any], memory: Memory) -> None:
-        """« elle a payé par carte » right after an invoice was made or shown, with no
-        amount: that invoice, paid in full (the preview says how much)."""
+        """« elle a payé par carte » right after an invoice was made or shown, « paie-la par
+        Wave » right after a supplier's bill was recorded, with no amount: that document,
+        paid in full (the preview says how much)."""
         tool = self.registry.get(tool_name)
         last = self.registry.get((memory.last or {}).get("tool", ""))
-        if tool is None or last is None or last.record != "invoice":
+        if tool is None or last is None or last.record not in PAID_DOCUMENTS:
             return
-        if "invoice" not in memory.about:
-            return
+        document_field, party_field = PAID_DOCUMENTS[last.record]
         fields = tool.input_model.model_fields
-        if "amount" not in fields or "invoice" not in fields or arguments.get("amount"):
+        if "amount" not in fields or document_field not in fields or arguments.get("amount"):
             return
         if "payment" not in tool.kinds:
             return
-        this = {fold(memory.about["invoice"]), fold(memory.about.get("customer", ""))}
+        document = self._just_made(last.record, memory)
+        if document is None:
+            return
+        this = {fold(document), fold(memory.about.get(party_field, ""))}
         if any(
             arguments.get(name) and fold(str(arguments[name])) not in this | talk.PRONOUNS
-            for name in ("invoice", "customer")
+            for name in (document_field, party_field)
         ):
-            return  # another invoice or customer is named
+            return  # another document or partner is named
         arguments.pop("customer", None)
-        arguments["invoice"], arguments["amount"] = memory.about["invoice"], "balance"
+        if party_field in fields and party_field in memory.about:
+            arguments[party_field] = memory.about[party_field]
+        arguments[document_field], arguments["amount"] = document, "balance"
+
+    @staticmethod
+    def _just_made(record: str, memory: Memory) -> str | None:
+        """The invoice or the supplier's bill the conversation is about: its number, or its
+        customer while it is a draft."""
+        if record == "invoice":
+            return memory.about.get("invoice")
+        said = ((memory.last or {}).get("arguments") or {}).get("supplier_number")
+        return said if isinstance(said, str) and "supplier" in memory.about else None
 
     def _named_first(self, tool_name: str, arguments: dict[str, Any], message: str) -> None:
         """« et Garage Ndoye, c'est quelles factures ? »: the name before the question is
@@ -1090,6 +1119,12 @@ class LocalTier(Replies):
             said = {entity: name}
         return self._complete(adapter, {**last["arguments"], **said}, memory)
 
+    def _close(self, question: str, intent: str) -> bool:
+        """``intent`` scores as close to the question as the best intent does."""
+        ranked = self.router.scores(question, fold(question))
+        score = dict(ranked).get(intent)
+        return bool(ranked) and score is not None and score >= ranked[0][1] - CONTEXT_SPREAD
+
     def _about_named(self, name: str, question: str, memory: Memory) -> Plan:
         """« et Boutique Sow, c'est quelle facture ? depuis quand ? » after the money owed:
         the question asked (a reading) about the customer named."""
@@ -1104,7 +1139,9 @@ class LocalTier(Replies):
         last = (memory.last or {}).get("tool")
         routing = self.router.route(question, fold(question), among=set(readers))
         intent = routing.intent
-        if last in readers and (intent is None or routing.score < MIN_ABOUT_SCORE):
+        if last in readers and (
+            intent is None or routing.score < MIN_ABOUT_SCORE or self._close(question, last)
+        ):
             intent = last  # « et Awa Diop, elle en a combien ? » after a balance
         if intent is None or (intent != last and routing.score < MIN_ABOUT_SCORE):
             return Plan("llm")

@@ -11,6 +11,7 @@ from domain.finance.documents.labels import percent
 from domain.kit import inputs
 from domain.kit.costs import Cost, sees_costs
 from domain.kit.errors import InvalidInput
+from domain.kit.money import round_to_currency
 from domain.sales import service as sales
 from domain.sales.models import Product
 from domain.sales.schemas import ProductCreate, ProductUpdate, plain
@@ -260,6 +261,13 @@ class UpdateProductIn(_In):
     sale_price: Price | None = Field(
         default=None, ge=0, le=Decimal("1e12"), description="Nouveau prix de vente HT."
     )
+    sale_price_change: Decimal | None = Field(
+        default=None,
+        gt=-100,
+        le=1000,
+        description="Hausse (positive) ou baisse (négative) du prix de vente, en % "
+        "(« le riz augmente de 10 % »).",
+    )
     purchase_price: Price | None = Field(
         default=None, ge=0, le=Decimal("1e12"), description="Nouveau prix d'achat HT."
     )
@@ -288,13 +296,18 @@ class UpdateProductIn(_In):
 
     @model_validator(mode="after")
     def _something_changes(self) -> UpdateProductIn:
-        if not self.changes() and self.min_stock is None and self.max_stock is None:
+        if (
+            not self.changes()
+            and self.sale_price_change is None
+            and self.min_stock is None
+            and self.max_stock is None
+        ):
             raise ValueError("indiquez ce qui change (prix, nom, référence, unité, stock minimum…)")
         return self
 
     def changes(self) -> dict[str, Any]:
         """What changes on the product itself (the stock bounds are a reorder rule)."""
-        dumped = self.model_dump(exclude={"product", "min_stock", "max_stock"})
+        dumped = self.model_dump(exclude={"product", "min_stock", "max_stock", "sale_price_change"})
         return {k: v for k, v in dumped.items() if v is not None}
 
 
@@ -350,6 +363,8 @@ def update_product(ctx: ToolContext, args: UpdateProductIn) -> UpdateProductOut:
     """
     product = find_product(ctx, args.product)
     currency = currency_of(ctx).value
+    if args.sale_price_change is not None and args.sale_price is None:
+        args = args.model_copy(update={"sale_price": _changed_price(ctx, product, args)})
     before = {field: getattr(product, field) for field in args.changes()}
     updated = product
     if args.changes():
@@ -363,6 +378,15 @@ def update_product(ctx: ToolContext, args: UpdateProductIn) -> UpdateProductOut:
     if args.min_stock is not None or args.max_stock is not None:
         lines.extend(_set_stock_bounds(ctx, updated, args.min_stock, args.max_stock))
     return UpdateProductOut(**_product_out(ctx, updated), changes=lines)
+
+
+def _changed_price(ctx: ToolContext, product: Product, args: UpdateProductIn) -> Decimal:
+    """The sale price raised or lowered by the percentage said, rounded to the currency's
+    minor unit (« le ciment augmente de 10 % »: 4 500 F → 4 950 F)."""
+    if product.sale_price is None:
+        raise InvalidInput(f"{product.name} n'a pas de prix de vente : quel prix faut-il mettre ?")
+    change = args.sale_price_change or Decimal(0)
+    return round_to_currency(product.sale_price * (100 + change) / 100, currency_of(ctx))
 
 
 def _set_stock_bounds(

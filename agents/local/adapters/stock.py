@@ -520,6 +520,34 @@ def _stock_bounds(utt: Utterance) -> dict[str, Decimal]:
     return bounds
 
 
+# « le ciment augmente de 10 % », « baisse le prix du riz de 5 % »: a price changed by a share.
+_PRICE_CHANGE = re.compile(
+    r"\b(augment|hausse|monte|baiss|diminu|redui|reduis|rabaiss)\w*\s+(?:\w+\s+){0,5}?"
+    r"(?:de\s+)?(\d+(?:[.,]\d+)?)\s*%"
+)
+# « c'est 5,5 % et pas 20 »: the number set aside is the old value, never the new one.
+_SET_ASIDE = re.compile(r"(?:\bpas|\bnon|au lieu de|plutot que|et non)\s*$")
+
+
+def _price_change(utt: Utterance) -> Decimal | None:
+    found = _PRICE_CHANGE.search(utt.folded)
+    if found is None:
+        return None
+    share = Decimal(found.group(2).replace(",", "."))
+    return share if found.group(1) in ("augment", "hausse", "monte") else -share
+
+
+def _bare_price(utt: Utterance) -> Decimal | None:
+    """« le miel passe à 8,20 »: a decimal price the amount parser leaves to the numbers —
+    the last one said that is not set aside."""
+    for found in reversed(list(re.finditer(r"(?<![\w,.])\d+(?:[.,]\d+)?", utt.folded))):
+        value = Decimal(found.group(0).replace(",", "."))
+        aside = _SET_ASIDE.search(utt.folded[max(0, found.start() - 20) : found.start()])
+        if value in utt.numbers and not aside:
+            return value
+    return None
+
+
 def extract_update_product(utt: Utterance) -> dict[str, Any]:
     rename = _RENAME.search(utt.text)
     if rename:
@@ -527,10 +555,15 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
     bounds = _stock_bounds(utt)
     if bounds:
         return _clean({"product": _product_named(utt), **bounds})
+    change = _price_change(utt)
+    if change is not None:
+        product = _product(utt)
+        if product is not None:  # « le ciment augmente de 10 % »: the product, not its verb
+            product = re.split(r"(?i)\s+(?:augment|hausse|monte|baiss|diminu)\w*", product)[0]
+        return _clean({"product": product, "sale_price_change": change})
     sale, purchase = _amounts(utt)
     if sale is None and purchase is None and utt.numbers and not utt.quantities:
-        # « le miel passe à 8,20 »: a decimal price the amount parser leaves to the numbers
-        sale = utt.numbers[-1]
+        sale = _bare_price(utt)
     args: dict[str, Any] = {"product": _product(utt), "sale_price": sale}
     if purchase is not None:
         args["purchase_price"] = purchase

@@ -208,3 +208,56 @@ class TestMoneySaidShortAndBills:
     def test_when_is_not_who(self, local: LocalTier) -> None:
         plan = say(local, "valide la facture de Garage Moreau tout de suite")
         assert plan.arguments.get("invoice") == "Garage Moreau", plan
+
+
+def say_after(
+    local: LocalTier, message: str, last: dict[str, object], about: dict[str, str]
+) -> Plan:
+    memory = Memory(last=last, about=about)
+    principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
+    return local.understand(message, memory, principal, today=TODAY, currency="XOF")
+
+
+class TestWhoThePronounStandsFor:
+    def test_what_the_customer_just_spoken_of_still_owes(self, local: LocalTier) -> None:
+        last = {"tool": "finance.record_payment", "arguments": {"amount": "20000"}}
+        about = {"customer": "Quincaillerie Sy", "invoice": "F-2026-00007"}
+        plan = say_after(local, "du coup il nous doit encore combien ?", last, about)
+        assert plan.tool == "finance.customer_balance", plan
+        assert plan.arguments.get("customer") == "Quincaillerie Sy", plan
+
+    def test_the_bill_just_recorded_is_paid_in_full(self, local: LocalTier) -> None:
+        last = {
+            "tool": "purchasing.record_supplier_bill",
+            "arguments": {"supplier": "Sotiba", "supplier_number": "ST-88", "amount": "59000"},
+        }
+        about = {"supplier": "Sotiba Textiles"}
+        plan = say_after(local, "règle-la par Orange Money stp", last, about)
+        assert plan.tool == "purchasing.pay_supplier", plan
+        assert plan.arguments.get("bill") == "ST-88", plan
+        assert plan.arguments.get("amount") == "balance", plan
+        assert plan.arguments.get("supplier") == "Sotiba Textiles", plan
+
+    def test_what_we_still_owe_the_supplier_just_spoken_of(self, local: LocalTier) -> None:
+        last = {"tool": "purchasing.pay_supplier", "arguments": {"amount": "10000"}}
+        plan = say_after(local, "on leur doit encore combien ?", last, {"supplier": "Sotiba"})
+        assert plan.tool == "purchasing.payables", plan
+        assert plan.arguments.get("supplier") == "Sotiba", plan
+
+
+class TestPricesChangedByAShare:
+    def test_a_price_raised_or_lowered_by_a_percentage(self, local: LocalTier) -> None:
+        plan = say(local, "le sac de charbon augmente de 15 %")
+        assert plan.arguments.get("sale_price_change") == "15", plan
+        assert "charbon" in plan.arguments.get("product", ""), plan
+        plan = say(local, "baisse le prix de la farine de 4 %")
+        assert plan.arguments.get("sale_price_change") == "-4", plan
+
+    def test_the_value_set_aside_is_never_the_new_one(self, local: LocalTier) -> None:
+        plan = say(local, "mets la TVA du café moulu à 5,5 % au lieu de 20")
+        assert plan.arguments.get("vat_rate") == "5.5", plan
+        assert "sale_price" not in plan.arguments, plan
+
+    def test_an_item_closing_a_sentence_is_a_line(self, local: LocalTier) -> None:
+        plan = say(local, "devis pour Awa Sarr : 12 chaises pliantes et la sonorisation. Merci")
+        assert len(plan.arguments.get("lines", [])) == 2, plan
