@@ -424,17 +424,19 @@ QUESTION_FIRST = re.compile(
     r"^\s*((?:combien|quel|quelle|quels|quelles|qui|quand|ou|est-ce|c'est quoi|il reste|"
     r"reste-t-il|on a|j'ai|tu as|avez-vous)\b[^?]*\?)\s*\S"
 )
-LINE_SEPARATOR = re.compile(r"\s*(?:,|;|:|\+|\bet\b|\bpuis\b|\bplus\b|[.!?]+(?=\s|$))\s*")
+LINE_SEPARATOR = re.compile(
+    r"\s*(?:,|;|:|\+|\bet\b|\bpuis\b|\bplus\b|(?<!\bm)(?<!\bmme)(?<!\bdr)[.!?]+(?=\s|$))\s*"
+)
 # « un lampadaire », « une livraison »: an item counted by its article.
 ARTICLE_ITEM = re.compile(r"(?:^|\s)(?:un|une)\s+([a-z][a-z'-]+)")
 # « + la livraison », « et le montage »: a whole line that is an item and its article, in
 # three words at most (« la lessive n'est pas venue » is a sentence, not a line).
-DEFINITE_ITEM = re.compile(r"^(?:le|la|l')\s*([a-z][a-z'-]{2,}(?: [a-z][a-z'-]*){0,2})$")
+DEFINITE_ITEM = re.compile(r"^(?:le\s+|la\s+|l'\s*)([a-z][a-z'-]{2,}(?: [a-z][a-z'-]*){0,2})$")
 # Nouns an article introduces in a request without being a line of it.
 NOT_ITEMS = frozenset(
     """client cliente fournisseur fournisseuse devis facture avoir commande bon paiement
     produit article peu instant moment rabais remise prix total montant nouveau nouvelle
-    petit petite autre semaine mois jour annee date tva""".split()
+    petit petite autre semaine mois jour annee date tva proforma pro-forma""".split()
 )
 
 

@@ -171,11 +171,20 @@ def _opens_name(text: str, token: tuple[int, int, str]) -> bool:
     return _is_capital(text, token[0]) or token[2] in _KINDS
 
 
+def _title(tokens: list[tuple[int, int, str]], i: int) -> bool:
+    """« M. Caron », « Dr. Sy »: a title and its dot before the name."""
+    return (
+        tokens[i][2] in ("m", "mr", "mme", "dr", "me", "pr")
+        and i + 1 < len(tokens)
+        and tokens[i + 1][2] == "."
+    )
+
+
 def _name_from(text: str, folded: str, start: int) -> str | None:
     tokens = _tokens(folded, start)
     i = 0
-    while i < len(tokens) and tokens[i][2] in _NAME_PREFIX:
-        i += 1
+    while i < len(tokens) and (tokens[i][2] in _NAME_PREFIX or _title(tokens, i)):
+        i += 2 if _title(tokens, i) else 1
     first = i
     while i < len(tokens):
         token = tokens[i][2]

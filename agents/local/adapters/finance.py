@@ -410,6 +410,20 @@ PAYMENT_TERMS = re.compile(
 )
 
 
+# « valable 15 jours », « validité : 2 mois »: how long a quote holds.
+VALIDITY = re.compile(
+    r"\b(?:valable|validite|valide)\s*(?:pendant|sous|de|:)?\s*(\d{1,3})\s*(jours?|mois|semaines?)\b"
+)
+VALIDITY_DAYS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7, "mois": 30}
+
+
+def extract_quote(utt: Utterance) -> dict[str, Any]:
+    """A document's arguments, and how long the quote holds."""
+    said = VALIDITY.search(utt.folded)
+    days = int(said.group(1)) * VALIDITY_DAYS[said.group(2)] if said else None
+    return {**extract_document(utt), **_given(valid_days=days)}
+
+
 def extract_invoice(utt: Utterance) -> dict[str, Any]:
     """A quote's arguments, and the payment terms an invoice may carry."""
     terms = PAYMENT_TERMS.search(utt.folded)
@@ -707,7 +721,7 @@ def extract_revenue(utt: Utterance) -> dict[str, Any]:
 ADAPTERS: list[Adapter] = [
     Adapter("finance.customer_balance", extract_customer_balance),
     Adapter("finance.create_invoice", extract_invoice, correct=correct_lines),
-    Adapter("finance.create_quote", extract_document, correct=correct_lines),
+    Adapter("finance.create_quote", extract_quote, correct=correct_lines),
     Adapter("finance.create_recurring_invoice", extract_recurring, correct=correct_lines),
     Adapter("finance.send_quote", extract_quote_ref),
     Adapter("finance.accept_quote", extract_quote_ref),

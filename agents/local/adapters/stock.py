@@ -786,9 +786,28 @@ def _corrector(field: str, extract: Any) -> Any:
     return lambda previous, utt: fix(previous, utt, extract)
 
 
+# The words of a telegraphic stock question that are not the product (« gaz 12 kg stock ? »).
+_ASKING_WORDS = frozenset(
+    """stock stocks combien reste restant il en y a on nous quel quelle quantite niveau
+    dispo disponible encore actuel actuellement de du des d le la les l svp stp""".split()
+)
+
+
+def _telegraphic(utt: Utterance) -> str | None:
+    """« gaz 12 kg stock ? », « stock riz 25kg combien ? »: a short question whose only
+    other words name the product, size included."""
+    if not utt.folded.rstrip().endswith("?"):
+        return None
+    words = re.findall(r"[\w'-]+", utt.text)
+    kept = [w for w in words if fold(w).strip("'") not in _ASKING_WORDS]
+    if not 1 <= len(kept) <= 4 or len(words) > 8 or not any(w[0].isalpha() for w in kept):
+        return None
+    return " ".join(kept)
+
+
 def product_in(utt: Utterance) -> str | None:
     """The product a message names (a slot kind of the declared intents)."""
-    return _product(utt)
+    return _product(utt) or _telegraphic(utt)
 
 
 def warehouse_in(utt: Utterance, markers: tuple[str, ...]) -> str | None:

@@ -261,3 +261,20 @@ class TestPricesChangedByAShare:
     def test_an_item_closing_a_sentence_is_a_line(self, local: LocalTier) -> None:
         plan = say(local, "devis pour Awa Sarr : 12 chaises pliantes et la sonorisation. Merci")
         assert len(plan.arguments.get("lines", [])) == 2, plan
+
+
+class TestQuotesServicesAndShortQuestions:
+    def test_how_long_a_quote_holds(self, local: LocalTier) -> None:
+        plan = say(local, "fais un devis pour M. Lemaire : 2 radiateurs, valable 3 semaines")
+        assert plan.arguments.get("valid_days") == 21, plan
+        assert plan.arguments.get("customer") == "Lemaire", plan
+        assert len(plan.arguments.get("lines", [])) == 1, plan
+
+    def test_a_service_added_to_the_catalog(self, local: LocalTier) -> None:
+        plan = say(local, "ajoute le service repassage chemise à 2 €")
+        assert plan.tool == "stock.create_product", plan
+        assert plan.arguments.get("kind") == "service", plan
+
+    def test_a_telegraphic_stock_question_names_its_product(self, local: LocalTier) -> None:
+        plan = say(local, "charbon 5 kg stock ?")
+        assert (plan.tool, plan.arguments.get("product")) == ("stock.stock_level", "charbon 5 kg")
