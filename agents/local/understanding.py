@@ -1005,6 +1005,10 @@ class LocalTier(Replies):
             said = jsonable(adapter.extract(utt))
             if awaiting and "." in awaiting:  # the answer names one part of a list
                 said.pop(awaiting.split(".")[0], None)
+            if self._free_text(draft["tool"], awaiting):
+                # « ils ont pris moins cher chez un concurrent » after « pour quelle raison
+                # ? »: the answer is the reason, nothing else of the request changes
+                said = {awaiting: said[awaiting]} if awaiting in said else {}
             arguments = {**draft["arguments"], **said}
             chosen = False
         if not correcting and awaiting and get_path(arguments, awaiting) in (None, "", []):
@@ -1014,6 +1018,14 @@ class LocalTier(Replies):
         if not chosen and (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)):
             return unclear
         return self._complete(adapter, arguments, memory)
+
+    def _free_text(self, tool_name: str, field_name: str | None) -> bool:
+        """A field answered in free words (a reason, a note), not a record's name."""
+        return (
+            field_name is not None
+            and talk.ENTITY_FIELDS.get(field_name) is None
+            and self._field_kind(tool_name, field_name) is str
+        )
 
     @staticmethod
     def _chosen_option(draft: dict[str, Any], folded: str) -> str | None:

@@ -127,8 +127,13 @@ def _document(utt: Utterance, noun: str, prefixes: tuple[str, ...]) -> str | Non
     if number is not None:
         return number
     if re.search(rf"\b{noun}s?\b", utt.folded):
+        after = name_after(
+            utt, tuple(f"{noun} {m}" for m in ("de", "d'", "du", "pour", "a", "chez"))
+        )
+        if after is not None and after[:1].islower() and (lead := leading_name(utt)):
+            return lead  # « Perret a dit oui pour le devis de nettoyage »: what it is for
         return (
-            name_after(utt, tuple(f"{noun} {m}" for m in ("de", "d'", "du", "pour", "a", "chez")))
+            after
             or name_after(utt, OWNER_MARKERS)
             or leading_name(utt)
             or name_after(utt, ("client", "cliente"))

@@ -278,3 +278,34 @@ class TestQuotesServicesAndShortQuestions:
     def test_a_telegraphic_stock_question_names_its_product(self, local: LocalTier) -> None:
         plan = say(local, "charbon 5 kg stock ?")
         assert (plan.tool, plan.arguments.get("product")) == ("stock.stock_level", "charbon 5 kg")
+
+
+class TestAnswersAndDocumentsNamed:
+    def test_a_reason_given_changes_nothing_else(self, local: LocalTier) -> None:
+        memory = Memory()
+        principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
+        first = local.understand(
+            "l'affaire Clinique Ndiambour est perdue",
+            memory,
+            principal,
+            today=TODAY,
+            currency="XOF",
+        )
+        assert first.arguments.get("customer") == "Clinique Ndiambour", first
+        memory.draft = {
+            "tool": first.tool,
+            "arguments": first.arguments,
+            "awaiting": "lost_reason",
+            "options": [],
+            "question": "Pour quelle raison l'affaire est-elle perdue ?",
+        }
+        plan = local.understand(
+            "ils ont choisi un autre prestataire chez un cousin", memory, principal,
+            today=TODAY, currency="XOF",
+        )  # fmt: skip
+        assert plan.arguments.get("customer") == "Clinique Ndiambour", plan
+        assert "cousin" in plan.arguments.get("lost_reason", ""), plan
+
+    def test_what_a_quote_is_for_is_not_whose_it_is(self, local: LocalTier) -> None:
+        plan = say(local, "Ndour a dit oui pour le devis de carrelage")
+        assert plan.arguments.get("quote") == "Ndour", plan
