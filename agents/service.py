@@ -145,7 +145,7 @@ class Agent:
     ) -> Iterator[AgentEvent]:
         started = time.perf_counter()
         with self.db.unit_of_work(principal.tenant_id) as session:
-            conversation = self._conversation(session, principal, conversation_id, message)
+            conversation, new = self._conversation(session, principal, conversation_id, message)
             yield {"type": "conversation", "id": str(conversation.id)}
             turn = self._turn(session, principal, conversation.id)
             thread = thread_id(principal.tenant_id, conversation.id)
@@ -153,15 +153,18 @@ class Agent:
             saver = TurnSaver(session.connection().connection.driver_connection)
             graph = self._graph.copy(update={"checkpointer": saver})
             incoming = {"message": message, "button": confirm_token}
-            snapshot = graph.get_state(config)
-            payload: Any = Command(resume=incoming) if snapshot.interrupts else incoming
+            # A conversation started by this turn has no checkpoint, so nothing to resume.
+            waiting = not new and graph.get_state(config).interrupts
+            payload: Any = Command(resume=incoming) if waiting else incoming
             final: dict[str, Any] = {}
+            # "exit": one checkpoint (with the interrupt's pending writes) at the end of the
+            # turn instead of one per step: the turn commits all or nothing anyway.
             for mode, chunk in graph.stream(
                 payload,
                 config,
                 context=turn,
                 stream_mode=["custom", "values"],
-                durability="sync",
+                durability="exit",
             ):
                 if mode == "custom":
                     yield cast(AgentEvent, chunk)
@@ -199,11 +202,12 @@ class Agent:
 
     def _conversation(
         self, session: Session, principal: Principal, conversation_id: UUID | None, message: str
-    ) -> Conversation:
+    ) -> tuple[Conversation, bool]:
+        """The conversation the turn belongs to, and whether this turn starts it."""
         if conversation_id is not None:
             found = session.get(Conversation, (principal.tenant_id, conversation_id))
             if found is not None and found.user_id == principal.user_id:
-                return found
+                return found, False
         conversation = Conversation(
             id=uuid7(),
             tenant_id=principal.tenant_id,
@@ -213,7 +217,7 @@ class Agent:
         )
         session.add(conversation)
         session.flush()
-        return conversation
+        return conversation, True
 
     def _record(
         self,
