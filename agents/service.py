@@ -267,5 +267,6 @@ class Agent:
                 "output_tokens": turn.tokens["output"],
                 "latency_ms": round((time.perf_counter() - started) * 1000, 1),
             },
+            flush=False,  # with the tool calls' entries and the messages, at commit
         )
         return tier
