@@ -253,13 +253,15 @@ def understanding_latency(
 ) -> dict[str, float]:
     from datetime import date
 
+    from agents.local.router import one_message
     from agents.local.understanding import Memory
 
     local = scratch.agent.local
     values = []
     for message in requests:
         started = time.perf_counter()
-        local.understand(message, Memory(), principal, today=date.today(), currency="XOF")
+        with one_message():  # as the agent's understanding step does
+            local.understand(message, Memory(), principal, today=date.today(), currency="XOF")
         values.append((time.perf_counter() - started) * 1000)
     return latency(values)
 
