@@ -92,11 +92,18 @@ class TurnSaver(PostgresSaver):
     then interleave with the node's own (releasing one releases every later savepoint).
     Held back, the writes still commit with the turn, atomically, after every node."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, *, fresh: bool = False) -> None:
         super().__init__(conn)
         self.supports_pipeline = False  # a connection inside the turn's transaction
         self._held: list[tuple[str, tuple[Any, ...]]] = []
         self._held_lock = threading.Lock()
+        # The thread of a conversation this turn started has no checkpoint yet: not read.
+        self._fresh = fresh
+
+    def get_tuple(self, config: Any) -> Any:
+        if self._fresh:
+            return None
+        return super().get_tuple(config)
 
     def put(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
         held = (config, copy.deepcopy(checkpoint), copy.deepcopy(metadata), dict(new_versions))
@@ -150,7 +157,7 @@ class Agent:
             turn = self._turn(session, principal, conversation.id)
             thread = thread_id(principal.tenant_id, conversation.id)
             config: Any = {"configurable": {"thread_id": thread}}
-            saver = TurnSaver(session.connection().connection.driver_connection)
+            saver = TurnSaver(session.connection().connection.driver_connection, fresh=new)
             graph = self._graph.copy(update={"checkpointer": saver})
             incoming = {"message": message, "button": confirm_token}
             # A conversation started by this turn has no checkpoint, so nothing to resume.
@@ -185,12 +192,15 @@ class Agent:
         return (replies[-1] if replies else ""), events
 
     def _turn(self, session: Session, principal: Principal, conversation_id: UUID) -> Turn:
-        tenant = session.get(Tenant, principal.tenant_id)
-        assert tenant is not None  # the principal's own tenant is visible under RLS
+        # The tenant and its agent policy in one statement.
+        found = session.execute(
+            select(Tenant, AgentPolicy)
+            .outerjoin(AgentPolicy, AgentPolicy.tenant_id == Tenant.id)
+            .where(Tenant.id == principal.tenant_id)
+        ).first()
+        assert found is not None  # the principal's own tenant is visible under RLS
+        tenant, policy = found
         ctx = ToolContext(session=session, principal=principal, clock=self.clock)
-        policy = session.scalar(
-            select(AgentPolicy).where(AgentPolicy.tenant_id == principal.tenant_id)
-        )
         exempt = frozenset(
             name
             for name in (policy.exempt_tools if policy else [])
