@@ -179,7 +179,8 @@ class Agent:
                     final = cast(dict[str, Any], chunk)
             saver.flush()
             tier = self._record(session, principal, conversation, message, final, turn, started)
-            prune_checkpoints(session, thread)
+            if not new:  # a turn writes one checkpoint: a new thread has nothing to prune
+                prune_checkpoints(session, thread)
         # Committed: what the turn did, for channels that show it and for the evals.
         yield {"type": "done", "tier": tier, "calls": turn.tools.calls, "tokens": turn.tokens}
 
