@@ -174,4 +174,5 @@ class TurnTools:
             outcome="success"
             if outcome.status in ("done", "needs_confirmation")
             else outcome.status,
+            flush=False,  # written with the turn's other entries, in one INSERT
         )

@@ -28,7 +28,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
 from agents.executor import TurnTools
-from agents.local.router import STRONG_SCORE
+from agents.local.router import STRONG_SCORE, one_message
 from agents.local.understanding import LocalTier, Memory, Plan
 from agents.outcome import ToolOutcome
 from domain.kit.principal import Principal
@@ -85,7 +85,8 @@ def _memory(state: AgentState) -> Memory:
 
 
 def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
-    return {**_understand(state, runtime), "chained": False}
+    with one_message():  # the message's texts embedded once each
+        return {**_understand(state, runtime), "chained": False}
 
 
 def _understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:

@@ -92,11 +92,18 @@ class TurnSaver(PostgresSaver):
     then interleave with the node's own (releasing one releases every later savepoint).
     Held back, the writes still commit with the turn, atomically, after every node."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, *, fresh: bool = False) -> None:
         super().__init__(conn)
         self.supports_pipeline = False  # a connection inside the turn's transaction
         self._held: list[tuple[str, tuple[Any, ...]]] = []
         self._held_lock = threading.Lock()
+        # The thread of a conversation this turn started has no checkpoint yet: not read.
+        self._fresh = fresh
+
+    def get_tuple(self, config: Any) -> Any:
+        if self._fresh:
+            return None
+        return super().get_tuple(config)
 
     def put(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
         held = (config, copy.deepcopy(checkpoint), copy.deepcopy(metadata), dict(new_versions))
@@ -145,23 +152,26 @@ class Agent:
     ) -> Iterator[AgentEvent]:
         started = time.perf_counter()
         with self.db.unit_of_work(principal.tenant_id) as session:
-            conversation = self._conversation(session, principal, conversation_id, message)
+            conversation, new = self._conversation(session, principal, conversation_id, message)
             yield {"type": "conversation", "id": str(conversation.id)}
             turn = self._turn(session, principal, conversation.id)
             thread = thread_id(principal.tenant_id, conversation.id)
             config: Any = {"configurable": {"thread_id": thread}}
-            saver = TurnSaver(session.connection().connection.driver_connection)
+            saver = TurnSaver(session.connection().connection.driver_connection, fresh=new)
             graph = self._graph.copy(update={"checkpointer": saver})
             incoming = {"message": message, "button": confirm_token}
-            snapshot = graph.get_state(config)
-            payload: Any = Command(resume=incoming) if snapshot.interrupts else incoming
+            # A conversation started by this turn has no checkpoint, so nothing to resume.
+            waiting = not new and graph.get_state(config).interrupts
+            payload: Any = Command(resume=incoming) if waiting else incoming
             final: dict[str, Any] = {}
+            # "exit": one checkpoint (with the interrupt's pending writes) at the end of the
+            # turn instead of one per step: the turn commits all or nothing anyway.
             for mode, chunk in graph.stream(
                 payload,
                 config,
                 context=turn,
                 stream_mode=["custom", "values"],
-                durability="sync",
+                durability="exit",
             ):
                 if mode == "custom":
                     yield cast(AgentEvent, chunk)
@@ -169,7 +179,8 @@ class Agent:
                     final = cast(dict[str, Any], chunk)
             saver.flush()
             tier = self._record(session, principal, conversation, message, final, turn, started)
-            prune_checkpoints(session, thread)
+            if not new:  # a turn writes one checkpoint: a new thread has nothing to prune
+                prune_checkpoints(session, thread)
         # Committed: what the turn did, for channels that show it and for the evals.
         yield {"type": "done", "tier": tier, "calls": turn.tools.calls, "tokens": turn.tokens}
 
@@ -182,12 +193,15 @@ class Agent:
         return (replies[-1] if replies else ""), events
 
     def _turn(self, session: Session, principal: Principal, conversation_id: UUID) -> Turn:
-        tenant = session.get(Tenant, principal.tenant_id)
-        assert tenant is not None  # the principal's own tenant is visible under RLS
+        # The tenant and its agent policy in one statement.
+        found = session.execute(
+            select(Tenant, AgentPolicy)
+            .outerjoin(AgentPolicy, AgentPolicy.tenant_id == Tenant.id)
+            .where(Tenant.id == principal.tenant_id)
+        ).first()
+        assert found is not None  # the principal's own tenant is visible under RLS
+        tenant, policy = found
         ctx = ToolContext(session=session, principal=principal, clock=self.clock)
-        policy = session.scalar(
-            select(AgentPolicy).where(AgentPolicy.tenant_id == principal.tenant_id)
-        )
         exempt = frozenset(
             name
             for name in (policy.exempt_tools if policy else [])
@@ -199,11 +213,12 @@ class Agent:
 
     def _conversation(
         self, session: Session, principal: Principal, conversation_id: UUID | None, message: str
-    ) -> Conversation:
+    ) -> tuple[Conversation, bool]:
+        """The conversation the turn belongs to, and whether this turn starts it."""
         if conversation_id is not None:
             found = session.get(Conversation, (principal.tenant_id, conversation_id))
             if found is not None and found.user_id == principal.user_id:
-                return found
+                return found, False
         conversation = Conversation(
             id=uuid7(),
             tenant_id=principal.tenant_id,
@@ -213,7 +228,7 @@ class Agent:
         )
         session.add(conversation)
         session.flush()
-        return conversation
+        return conversation, True
 
     def _record(
         self,
@@ -263,5 +278,6 @@ class Agent:
                 "output_tokens": turn.tokens["output"],
                 "latency_ms": round((time.perf_counter() - started) * 1000, 1),
             },
+            flush=False,  # with the tool calls' entries and the messages, at commit
         )
         return tier

@@ -11,6 +11,12 @@ as Fatou (admin) over the CLI channel:
     preview, questions back, one not understood), each a whole ``Agent.turn`` in a new
     conversation — its transaction, the LangGraph checkpoint, the audit — after ``warmup``
     turns. Goal: p95 ≤ 60 ms. ``understanding`` times the local tier's decision alone.
+``service_calls``
+    The baseline, in the same run: right after each turn, the tool calls that turn made
+    (the read, or the WRITE's dry run behind its preview, or the call that asked back),
+    with the same arguments, timed on their own in one unit of work — what a caller who
+    already knew the tool and its arguments would pay. Turns that call no tool add none.
+    Goal: turn p95 ≤ 2 × service-call p95.
 ``memory``
     The process's resident memory after the run (current and peak), the model loaded.
 ``prompt_tokens``
@@ -39,6 +45,7 @@ from comptoir.bootstrap import Container
 from domain.kit.principal import Principal
 
 GOAL_P95_MS = 60.0
+GOAL_RATIO_TO_SERVICE = 2.0
 GOAL_PROMPT_TOKENS = 3_000
 SIMPLE_REQUEST = "combien il reste de riz ?"
 
@@ -121,6 +128,13 @@ def run(container: Container, *, sizes: Sizes | None = None) -> dict[str, Any]:
         "goals": [
             goal("turn_p95", turns["turns"]["p95_ms"], "ms", at_most=GOAL_P95_MS),
             goal(
+                "turn_p95_vs_service_calls_p95",
+                turns["turns"]["p95_ms"],
+                "ms",
+                at_most=GOAL_RATIO_TO_SERVICE,
+                baseline=turns["service_calls"]["p95_ms"],
+            ),
+            goal(
                 "prompt_tokens_per_call_max",
                 tokens["per_call_max"],
                 "tokens",
@@ -181,20 +195,57 @@ def measure_turns(scratch: Container, principal: Principal, sizes: Sizes) -> dic
     requests = [REQUESTS[i % len(REQUESTS)] for i in range(sizes.warmup + sizes.requests)]
     rng.shuffle(requests)
     turn_ms: list[float] = []
+    service_ms: list[float] = []
     kinds: dict[str, int] = {}
     for i, message in enumerate(requests):
         started = time.perf_counter()
         _, events = agent.reply(principal, message)
         elapsed = (time.perf_counter() - started) * 1000
+        calls = next(e["calls"] for e in events if e["type"] == "done")
+        alone = service_calls(scratch, principal, calls)  # alternating: same load on both
         if i >= sizes.warmup:
             turn_ms.append(elapsed)
+            if alone is not None:
+                service_ms.append(alone)
             kind = next((e["type"] for e in events if e["type"] == "confirmation"), "reply")
             kinds[kind] = kinds.get(kind, 0) + 1
     return {
         "turns": {**latency(turn_ms), "goal_p95_ms": GOAL_P95_MS},
+        "service_calls": latency(service_ms),
         "turn_outcomes": kinds,
         "understanding": understanding_latency(scratch, principal, requests[sizes.warmup :]),
     }
+
+
+def service_calls(
+    scratch: Container, principal: Principal, calls: list[dict[str, Any]]
+) -> float | None:
+    """Milliseconds for the tool calls a turn made, made again on their own in one unit of
+    work: a READ runs (in a savepoint, as in the turn), a WRITE runs its dry run (what its
+    preview ran); a call that asked back or failed is made again all the same. None
+    when the turn called no tool."""
+    from domain.kit.errors import DomainError
+    from tools.base import AskBack, ToolContext
+    from tools.confirmation import dry_run
+
+    registry = scratch.agent.registry
+    made = [(tool, c) for c in calls if (tool := registry.get(c["tool"])) is not None]
+    if not made:
+        return None
+    started = time.perf_counter()
+    with scratch.db.unit_of_work(principal.tenant_id) as session:
+        ctx = ToolContext(session=session, principal=principal, clock=scratch.clock)
+        for tool, call in made:
+            try:
+                args = tool.validate(call["arguments"])
+                if tool.is_write:  # its preview's dry run; never written twice
+                    dry_run(ctx, tool, args)
+                else:
+                    with session.begin_nested():
+                        tool.run(ctx, args)
+            except (AskBack, DomainError):
+                pass  # the turn met the same question back or refusal
+    return (time.perf_counter() - started) * 1000
 
 
 def understanding_latency(
@@ -202,13 +253,15 @@ def understanding_latency(
 ) -> dict[str, float]:
     from datetime import date
 
+    from agents.local.router import one_message
     from agents.local.understanding import Memory
 
     local = scratch.agent.local
     values = []
     for message in requests:
         started = time.perf_counter()
-        local.understand(message, Memory(), principal, today=date.today(), currency="XOF")
+        with one_message():  # as the agent's understanding step does
+            local.understand(message, Memory(), principal, today=date.today(), currency="XOF")
         values.append((time.perf_counter() - started) * 1000)
     return latency(values)
 

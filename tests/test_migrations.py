@@ -151,6 +151,9 @@ DEFINER_CALLS = {
         "SELECT * FROM comptoir_tenants_missing_automations(ARRAY['dunning'], 10)"
     ),
     "comptoir_due_deliveries": "SELECT * FROM comptoir_due_deliveries(now(), 10)",
+    "comptoir_name_candidates": (
+        "SELECT * FROM comptoir_name_candidates('partners', 'diallo', 'diallo', ARRAY['dia'])"
+    ),
 }
 
 

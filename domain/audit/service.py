@@ -51,8 +51,13 @@ def record(
     after: dict[str, Any] | None = None,
     outcome: str = "success",
     ip: str | None = None,
+    flush: bool = True,
 ) -> AuditEntry:
-    """Add an audit entry to the principal's current transaction (flushed, not committed)."""
+    """Add an audit entry to the principal's current transaction (flushed, not committed).
+
+    ``flush=False`` leaves it pending: it is written with the transaction's next flush
+    (at the latest the commit), in one INSERT with the other pending entries — for a caller
+    that writes several entries in one unit of work (an agent turn)."""
     entry = AuditEntry(
         tenant_id=principal.tenant_id,
         actor_type=principal.actor_type.value,
@@ -68,7 +73,8 @@ def record(
         ip=ip,
     )
     session.add(entry)
-    session.flush()
+    if flush:
+        session.flush()
     return entry
 
 

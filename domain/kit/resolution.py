@@ -8,9 +8,9 @@ active rows are read through the index on ``tenant_id``, each name folded once
 query as typed, ``<<%`` on its words) or holding a word that starts like one of its words
 (``LIKE``, kept only when every word is then met, a typo aside). Under row-level security
 PostgreSQL does not use pg_trgm's operators as index conditions (they are not LEAKPROOF), so
-the trigram index cannot narrow the scan further for the application's role; the name is
-therefore folded once per row rather than once per operator. Candidates are ranked by, in
-order:
+the candidates come from ``comptoir_name_candidates`` (migration 0018): a SECURITY DEFINER
+function that finds them through the trigram index for the tenant of the signed context
+and returns their ids, read back under RLS. Candidates are ranked by, in order:
 
 1. **exact**: the whole folded name, an identifier (code, e-mail, SKU…), or the same words
    as the query (« lampes de bureau pliables » for « Lampe de bureau pliable »);
@@ -188,10 +188,10 @@ FROM (
            greatest(similarity(f.folded, :q), strict_word_similarity(:q, f.folded)) AS score,
            f.folded = :q AS exact_name,
            (f.folded % :q OR :words <<% f.folded) AS close
-    FROM {table} AS t
+    FROM comptoir_name_candidates(:table, :q, :words, CAST(:patterns AS text[])) AS k(id)
+    JOIN {table} AS t ON t.tenant_id = :tenant_id AND t.id = k.id
     CROSS JOIN LATERAL (SELECT comptoir_unaccent(t.name) AS folded OFFSET 0) AS f
-    WHERE t.tenant_id = :tenant_id AND t.is_active {scope}
-      AND (f.folded % :q OR :words <<% f.folded {like})
+    WHERE t.is_active {scope}
 ) AS c
 CROSS JOIN LATERAL ({name_words}) AS n
 CROSS JOIN LATERAL (
@@ -227,12 +227,9 @@ def search_statement(
     """The ranked name search over ``table`` (with ``tenant_id``, ``id``, ``name`` and
     ``is_active``) and its parameters: ``(id, score, exact_name, found, near, extra, rest)``
     rows, best first."""
-    patterns = query.patterns()
-    like = "".join(f" OR f.folded LIKE :p{i}" for i in range(len(patterns)))
     sql = _SEARCH.format(
         table=table,
         scope=f"AND ({scope.condition})" if scope.condition else "",
-        like=like,
         name_words=_NAME_WORDS,
         near=_NEAR,
     )
@@ -247,7 +244,8 @@ def search_statement(
         "unit_from": list(UNIT_WORDS),
         "unit_to": list(UNIT_WORDS.values()),
         "limit": limit,
-        **{f"p{i}": p for i, p in enumerate(patterns)},
+        "table": table,
+        "patterns": query.patterns(),
         **(scope.params or {}),
     }
     return sql, params

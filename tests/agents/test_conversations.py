@@ -144,7 +144,7 @@ class TestBadInputAndWalls:
 class TestConversationRecord:
     def test_messages_stored_and_checkpoints_pruned(self, demo: Container, talk_as) -> None:  # type: ignore[no-untyped-def]
         t: Talk = talk_as(FATOU)
-        for _ in range(8):
+        for _ in range(12):  # one checkpoint a turn: more than the 10 kept
             t("qui est absent aujourd'hui ?")
         with demo.db.unit_of_work(t.principal.tenant_id) as session:
             messages = session.scalar(
@@ -156,8 +156,8 @@ class TestConversationRecord:
                 text("SELECT count(*) FROM checkpoints WHERE thread_id LIKE :t"),
                 {"t": f"%{t.conversation}"},
             ).scalar_one()
-        assert messages == 16
-        assert 0 < checkpoints <= 10
+        assert messages == 24
+        assert checkpoints == 10
 
     def test_checkpoints_of_another_business_are_invisible(self, demo: Container, talk_as) -> None:  # type: ignore[no-untyped-def]
         t: Talk = talk_as(FATOU)

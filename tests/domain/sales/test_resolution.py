@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError
 
 from comptoir.bootstrap import Container
 from domain.kit.resolution import NameQuery, Scope, search_names, search_statement
@@ -175,6 +176,34 @@ class TestAcrossTenants:
                 session, Product, other.tenant_id, NameQuery.of("trompette"), limit=5
             )
         assert [h.row.name for h in hits] == ["Trompette de cuivre"]
+
+    def test_the_indexed_candidates_are_the_signed_tenants_only(
+        self, container: Container, shop: Account
+    ) -> None:
+        """The candidates function runs as the owner (to use the trigram index): it must
+        still answer for the tenant of the signed context alone, and for nobody without one."""
+        other = make_sales_tenant(container, country="SN")
+        make_product(container, other, name="Trompette de cuivre")
+        call = text(
+            "SELECT count(*) FROM comptoir_name_candidates('products', 'trompette',"
+            " 'trompette', ARRAY['tro'])"
+        )
+        counts = []
+        for tenant in (shop.tenant_id, other.tenant_id):
+            with container.db.unit_of_work(tenant) as session:
+                counts.append(session.scalar(call))
+        with container.db.engine.connect() as conn:
+            counts.append(conn.scalar(call))
+        assert counts == [0, 1, 0]
+
+    def test_the_candidates_function_reads_three_tables_only(
+        self, container: Container, shop: Account
+    ) -> None:
+        with pytest.raises(ProgrammingError, match="no name search on users"):
+            with container.db.unit_of_work(shop.tenant_id) as session:
+                session.execute(
+                    text("SELECT * FROM comptoir_name_candidates('users', 'a', 'a', '{}')")
+                )
 
 
 class TestIndexes:
