@@ -92,7 +92,7 @@ class Sizes:
     chunks: int = 100_000
     documents: int = 2_000
     real_passages: int = 2_602  # every article but the 200 held out
-    ingested_files: int = 1_000  # of evals/datasets/rag/documents (34): all of them
+    ingested_files: int = 1_000  # of evals/datasets/rag/documents (34): all; 0: none
     queries: int = 200
     warmup: int = 16
     recall_queries: int = 200
@@ -110,7 +110,11 @@ def run(container: Container, *, sizes: Sizes | None = None) -> dict[str, Any]:
         scratch = scratch_container(container, url)
         try:
             timed_phase(phases, "setup", scratch.prepare_database)
-            ingestion = timed_phase(phases, "ingestion", ingest, scratch, sizes.ingested_files)
+            ingestion = (
+                timed_phase(phases, "ingestion", ingest, scratch, sizes.ingested_files)
+                if sizes.ingested_files
+                else None
+            )
             tenants = timed_phase(phases, "load", load, scratch, sizes, real)
             timed_phase(phases, "hnsw_build", build_index, scratch)
             queries = timed_phase(phases, "queries", measure_queries, scratch, tenants[1], sizes)

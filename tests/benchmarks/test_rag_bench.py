@@ -14,7 +14,7 @@ from comptoir.bootstrap import Container
 
 TINY = bench.Sizes(
     chunks=600, documents=20, real_passages=40, queries=4, warmup=1, recall_queries=8,
-    ingested_files=1,
+    ingested_files=0,
 )  # fmt: skip
 
 
@@ -24,7 +24,7 @@ def test_runs_at_a_tiny_size_on_real_text(container: Container) -> None:
     assert figures["synthetic_vectors"] is False
     assert figures["real_text"]["passages"] == 40
     assert figures["real_text"]["questions"] == 8
-    assert figures["ingestion"]["documents"] == 1
+    assert figures["ingestion"] is None  # parsing models: tests/rag covers ingestion
     assert check_goals(figures["goals"]) == []
     assert [g["name"] for g in figures["goals"]] == [
         "hybrid_query_p95_end_to_end",
