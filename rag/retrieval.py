@@ -4,8 +4,10 @@ reciprocal rank (RRF), in one statement under the tenant's RLS and the reader's 
 - Vector: the question embedded with E5's ``query:`` prefix, the ``candidates`` nearest
   chunks by cosine distance through the HNSW index (iterative scan, so the tenant and
   role conditions do not starve the result).
-- Full text: the question's French lexemes (stemmed, stop words out, accents folded like
-  the indexed text) OR-ed together, ranked by ``ts_rank`` without length normalisation
+- Full text: the question's French lexemes (stemmed, stop words and question words out,
+  accents folded like the indexed text) OR-ed together — two of them required when too
+  many chunks match, at most ``MAX_RANKED`` matches ranked — by ``ts_rank`` without length
+  normalisation
   (on evals/datasets/rag it beat cover density and length-normalised ranks: recall@5
   0.92 against 0.88 and 0.82).
 - Fusion: ``1 / (60 + rank)`` summed over both lists (Cormack et al., 2009).
