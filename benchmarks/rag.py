@@ -8,33 +8,48 @@ In a scratch database (created, migrated, always dropped):
     this CPU), written with its full-text vector — in one transaction each. Pages per second
     count a PDF's real pages and, for formats without pages, one page per 3,000 characters
     of extracted text (a typed A4 page); chunks per second are indexed chunks.
+``real_text``
+    ``real_passages`` articles of the French Civil Code (``benchmarks/data``, real French
+    text) embedded by the application's E5 model (cached under ``var/cache/bench``; the
+    seconds spent and the number reused are reported), plus the first sentence of each of
+    200 held-out articles on E5's query side, as recall queries.
 ``query``
-    ``chunks`` chunks (default 100,000) in one tenant, over ``documents`` documents. Their
-    vectors are **synthetic** (unit vectors drawn around ``clusters`` random centres, so the
-    set has structure like real text); their text is real: runs of sentences drawn at
-    random from the dataset's documents, so words are as frequent as in business French
-    and full-text search does the work it would do on real files. ``queries`` French questions go
-    through ``rag.retrieval.search`` as an HR member (the role filter is in the statement):
-    E5 embedding of the question + the hybrid statement. Goal: p95 ≤ 100 ms.
+    Two tenants share the table and its indexes. « Code civil »: the real passages with
+    their real vectors. « Grand volume »: ``chunks`` chunks (default 100,000) over
+    ``documents`` documents, each the text of a real article with a vector derived from
+    real ones — ``0.8 × its article's E5 vector + 0.2 × another's``, plus Gaussian noise of
+    norm ~0.35, normalised (cosine ~0.94 to its article), so the vectors sit where E5 puts
+    French text rather than on random directions. French questions (business and legal) go
+    to « Grand volume » as an HR member, each embedded **once** (timed apart), then sent
+    through the hybrid statement and through the vector-only statement (the baseline: the
+    nearest readable chunks and what an answer shows), alternately, in the same
+    transaction shape. Goals: end-to-end p95 (embedding + hybrid) ≤ 100 ms, and the hybrid
+    p95 ≤ 2 × the vector-only p95 (end to end and database alone).
 ``hnsw_recall``
-    For ``recall_queries`` query vectors (perturbed chunk vectors), the first 10 ids from
-    the HNSW index (ef_search as retrieval sets it) against the exact first 10 (sequential
-    scan): mean overlap.
+    For the held-out query vectors, the first 10 ids through the HNSW index (iterative
+    scan, ``ef_search`` as retrieval sets it and a sweep of others) against the exact
+    first 10 (sequential scan): mean overlap. First with the index holding the real
+    vectors alone (« Code civil » loaded, index built, measured: the goal, ≥ 0.95), then,
+    once « Grand volume » is loaded and the index rebuilt, for « Code civil » sharing the
+    index (its tenant filter passes 2.5 % of the graph) and for « Grand volume ».
 
 Sizes come from ``COMPTOIR_BENCH_<FIELD>`` environment variables (see ``Sizes``).
 """
 
 from __future__ import annotations
 
-import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import numpy as np
 from sqlalchemy import text
 
+from benchmarks import rag_corpus
 from benchmarks.db import scratch_database
 from benchmarks.kit import (
     copy_rows,
@@ -51,6 +66,9 @@ from domain.kit.ids import uuid7
 from domain.kit.principal import Channel, Principal, Role
 
 GOAL_P95_MS = 100.0
+GOAL_RATIO = 2.0
+GOAL_RECALL = 0.95
+EF_SWEEP = (40, 100, 200, 400)
 CHARS_PER_PAGE = 3_000
 DATASET = Path(__file__).parents[1] / "evals" / "datasets" / "rag" / "documents"
 QUESTIONS = (
@@ -62,6 +80,14 @@ QUESTIONS = (
     "la garantie du groupe électrogène dure combien de temps ?",
     "qui paie le transport des marchandises ?",
     "quelle remise pour une commande de plus de cent sacs ?",
+    "qui hérite quand le défunt n'a pas laissé de testament ?",
+    "le locataire doit-il payer les réparations de l'appartement ?",
+    "à quel âge peut-on se marier ?",
+    "quelles sont les obligations du vendeur envers l'acheteur ?",
+    "combien de temps pour agir en responsabilité après un dommage ?",
+    "que se passe-t-il si le débiteur ne paie pas sa dette ?",
+    "comment prouver un contrat de prêt d'argent ?",
+    "qui est responsable des dégâts causés par un animal ?",
 )
 
 
@@ -69,10 +95,11 @@ QUESTIONS = (
 class Sizes:
     chunks: int = 100_000
     documents: int = 2_000
-    clusters: int = 300
+    real_passages: int = 2_602  # every article but the 200 held out
+    ingested_files: int = 1_000  # of evals/datasets/rag/documents (34): all; 0: none
     queries: int = 200
-    warmup: int = 10
-    recall_queries: int = 100
+    warmup: int = 16
+    recall_queries: int = 200
 
     @classmethod
     def from_env(cls) -> Sizes:
@@ -82,15 +109,25 @@ class Sizes:
 def run(container: Container, *, sizes: Sizes | None = None) -> dict[str, Any]:
     sizes = sizes or Sizes.from_env()
     phases: dict[str, float] = {}
+    real = timed_phase(phases, "real_text", real_text, sizes)
     with scratch_database(container.endpoints.database_url) as url:
         scratch = scratch_container(container, url)
         try:
             timed_phase(phases, "setup", scratch.prepare_database)
-            ingestion = timed_phase(phases, "ingestion", ingest, scratch)
-            tenant = timed_phase(phases, "synthetic_load", load_synthetic, scratch, sizes)
+            ingestion = (
+                timed_phase(phases, "ingestion", ingest, scratch, sizes.ingested_files)
+                if sizes.ingested_files
+                else None
+            )
+            civil = timed_phase(phases, "load_real", load_real, scratch, real)
+            timed_phase(phases, "hnsw_build_real", build_index, scratch)
+            alone = {"real_alone": civil}
+            recall = timed_phase(phases, "recall_real", hnsw_recall, scratch, alone, real)
+            large = timed_phase(phases, "load_large", load_large, scratch, sizes, real)
             timed_phase(phases, "hnsw_build", build_index, scratch)
-            queries = timed_phase(phases, "queries", measure_queries, scratch, tenant, sizes)
-            recall = timed_phase(phases, "hnsw_recall", hnsw_recall, scratch, tenant, sizes)
+            queries = timed_phase(phases, "queries", measure_queries, scratch, large, sizes)
+            shared = {"real_in_shared_index": civil, "large": large}
+            recall |= timed_phase(phases, "recall_shared", hnsw_recall, scratch, shared, real)
             server = machine(url)
         finally:
             scratch.close()
@@ -98,19 +135,56 @@ def run(container: Container, *, sizes: Sizes | None = None) -> dict[str, Any]:
         "benchmark": "rag",
         "machine": server,
         "sizes": asdict(sizes),
-        "synthetic_vectors": True,
+        "synthetic_vectors": False,
         "note": (
-            "Query figures use synthetic chunk vectors (clustered unit vectors) and French "
-            "text built from a vocabulary; the questions are real French, embedded by E5."
+            "Recall on real E5 vectors of French Civil Code articles; the 100,000-chunk "
+            "tenant's vectors are real ones mixed and noised (see the module docstring)."
         ),
+        "real_text": real["figures"],
         "ingestion": ingestion,
         "query": {**queries, "hnsw_build_seconds": round(phases["hnsw_build"], 1)},
         "hnsw_recall_at_10": recall,
-        "goals": [
-            goal("hybrid_query_p95", queries["hybrid_search"]["p95_ms"], "ms", at_most=GOAL_P95_MS)
-        ],
+        "goals": goals(queries, recall),
         "phase_seconds": {k: round(v, 1) for k, v in phases.items()},
     }
+
+
+def goals(queries: dict[str, Any], recall: dict[str, Any]) -> list[dict[str, Any]]:
+    hybrid, vector = queries["hybrid_end_to_end"]["p95_ms"], queries["vector_end_to_end"]["p95_ms"]
+    hybrid_db, vector_db = (
+        queries["hybrid_database"]["p95_ms"],
+        queries["vector_database"]["p95_ms"],
+    )
+    return [
+        goal("hybrid_query_p95_end_to_end", hybrid, "ms", at_most=GOAL_P95_MS),
+        goal("hybrid_vs_vector_only_p95_end_to_end", hybrid, "ms", at_most=GOAL_RATIO,
+             baseline=vector),
+        goal("hybrid_vs_vector_only_p95_database", hybrid_db, "ms", at_most=GOAL_RATIO,
+             baseline=vector_db),
+        goal("hnsw_recall_at_10_real_e5", recall["real_alone"]["retrieval_ef_search"], "recall",
+             at_least=GOAL_RECALL),
+    ]  # fmt: skip
+
+
+def real_text(sizes: Sizes) -> dict[str, Any]:
+    """The indexed articles and held-out questions with their E5 vectors (cached)."""
+    indexed, held_out = rag_corpus.split(sizes.real_passages)
+    held_out = held_out[: sizes.recall_queries]
+    passages, passage_seconds, reused = rag_corpus.embeddings(
+        [a.passage for a in indexed], "passage"
+    )
+    questions, question_seconds, _ = rag_corpus.embeddings([a.question for a in held_out], "query")
+    figures = {
+        "source": "French Civil Code (benchmarks/data/code-civil.jsonl.gz, CC BY 4.0)",
+        "passages": len(indexed),
+        "questions": len(held_out),
+        "embedding_seconds": round(passage_seconds + question_seconds, 1),
+        "passages_from_cache": reused,
+        "passages_per_second": (
+            round((len(indexed) - reused) / passage_seconds, 2) if len(indexed) > reused else None
+        ),
+    }
+    return {"articles": indexed, "passages": passages, "questions": questions, "figures": figures}
 
 
 def _tenant(scratch: Container, name: str) -> Principal:
@@ -134,13 +208,13 @@ def _tenant(scratch: Container, name: str) -> Principal:
     )
 
 
-def ingest(scratch: Container) -> dict[str, Any]:
+def ingest(scratch: Container, limit: int) -> dict[str, Any]:
     from rag import service as documents
     from rag.chunking import chunk_document
     from rag.parsing import parse
 
     admin = _tenant(scratch, "Ingestion")
-    files = sorted(p for p in DATASET.iterdir() if p.is_file())
+    files = sorted(p for p in DATASET.iterdir() if p.is_file())[:limit]
     documents.index(files[0].read_bytes(), filename=files[0].name)  # load the models first
     pages = chunks = 0
     parse_seconds = 0.0
@@ -168,85 +242,102 @@ def ingest(scratch: Container) -> dict[str, Any]:
     }
 
 
-def _sentences() -> list[str]:
-    """Every sentence of the dataset's documents (as parsed), for realistic chunk text."""
-    from rag.parsing import parse
+DOCUMENT_COLUMNS = [
+    ("tenant_id", "uuid"), ("id", "uuid"), ("title", "varchar"), ("filename", "varchar"),
+    ("kind", "varchar"), ("size_bytes", "int4"), ("sha256", "varchar"), ("chunk_count", "int4"),
+    ("access_roles", "varchar[]"), ("version", "int4"), ("meta", "jsonb"),
+]  # fmt: skip
+CHUNK_COLUMNS = [
+    ("tenant_id", "uuid"), ("id", "uuid"), ("document_id", "uuid"), ("ordinal", "int4"),
+    ("text", "text"), ("section", "varchar"), ("context", "varchar"), ("tokens", "int4"),
+    ("embedding", "vector"),
+]  # fmt: skip
 
-    found: list[str] = []
-    for path in sorted(p for p in DATASET.iterdir() if p.is_file()):
-        for block in parse(path.read_bytes(), filename=path.name).blocks:
-            found += [s.strip() for s in block.text.replace("\n", " ").split(". ") if len(s) > 30]
-    return found
 
-
-def _vectors(rng: np.random.Generator, centres: Any, count: int, spread: float) -> Any:
-    picks = rng.integers(0, len(centres), count)
-    raw = centres[picks] + spread * rng.standard_normal((count, EMBEDDING_DIMENSIONS))
+def filler_vectors(rng: np.random.Generator, real: Any, parents: Any) -> Any:
+    """Vectors near real E5 ones: 0.8 × the parent's + 0.2 × a random other's, plus
+    Gaussian noise of norm ~0.35, normalised."""
+    others = rng.integers(0, len(real), len(parents))
+    noise = rng.standard_normal((len(parents), EMBEDDING_DIMENSIONS)) * (0.35 / 384**0.5)
+    raw = 0.8 * real[parents] + 0.2 * real[others] + noise
     return (raw / np.linalg.norm(raw, axis=1, keepdims=True)).astype(np.float32)
 
 
-def _centres(sizes: Sizes) -> Any:
-    rng = np.random.default_rng(7)
-    centres = rng.standard_normal((sizes.clusters, EMBEDDING_DIMENSIONS))
-    return centres / np.linalg.norm(centres, axis=1, keepdims=True)
+def _documents(conn: Any, tenant: UUID, count: int, hr_every: int) -> list[UUID]:
+    ids = [uuid7() for _ in range(count)]
+    rows = (
+        (tenant, d, f"Document {i}", f"doc-{i}.md", "markdown", 1000, f"{i:064d}", 0,
+         ["hr"] if hr_every and i % hr_every == 0 else [], 1, "{}")
+        for i, d in enumerate(ids)
+    )  # fmt: skip
+    copy_rows(conn, "documents", DOCUMENT_COLUMNS, rows)
+    return ids
 
 
-def load_synthetic(scratch: Container, sizes: Sizes) -> Principal:
-    """``sizes.chunks`` chunks by binary COPY as the owner; the HNSW index is dropped first
-    and rebuilt after (``build_index``), as one would for a bulk load."""
+def load_real(scratch: Container, real: dict[str, Any]) -> Principal:
+    """« Code civil »: the real passages, one document per book and title, by binary COPY
+    as the owner (the HNSW index is dropped first, rebuilt by ``build_index``)."""
+    civil = _tenant(scratch, "Code civil")
+    articles, vectors = real["articles"], real["passages"]
+    with _bulk(scratch) as conn:
+        sections = sorted({a.section for a in articles})
+        book_ids = _documents(conn, civil.tenant_id, len(sections), 0)
+        books = dict(zip(sections, book_ids, strict=True))
+        copy_rows(conn, "document_chunks", CHUNK_COLUMNS, (
+            (civil.tenant_id, uuid7(), books[a.section], i, a.passage, a.article, a.section,
+             len(a.passage) // 4, vectors[i])
+            for i, a in enumerate(articles)
+        ))  # fmt: skip
+    _vacuum(scratch)
+    return civil
+
+
+def load_large(scratch: Container, sizes: Sizes, real: dict[str, Any]) -> Principal:
+    """« Grand volume »: ``sizes.chunks`` chunks, each a real article's text with a vector
+    derived from real ones (``filler_vectors``), by binary COPY as the owner."""
+    large = _tenant(scratch, "Grand volume")
+    articles, vectors = real["articles"], real["passages"]
+    rng = np.random.default_rng(11)
+    with _bulk(scratch) as conn:
+        doc_ids = _documents(conn, large.tenant_id, sizes.documents, 10)
+        for start in range(0, sizes.chunks, 10_000):
+            count = min(10_000, sizes.chunks - start)
+            parents = rng.integers(0, len(articles), count)
+            derived = filler_vectors(rng, vectors, parents)
+            copy_rows(conn, "document_chunks", CHUNK_COLUMNS, (
+                (large.tenant_id, uuid7(), doc_ids[(start + j) % sizes.documents],
+                 (start + j) // sizes.documents, articles[p].passage, articles[p].article,
+                 articles[p].section, len(articles[p].passage) // 4, derived[j])
+                for j, p in enumerate(parents)
+            ))  # fmt: skip
+    _vacuum(scratch)
+    return large
+
+
+@contextmanager
+def _bulk(scratch: Container) -> Iterator[Any]:
+    """An owner psycopg connection with vectors registered and the HNSW index dropped,
+    committed at the end."""
     from pgvector.psycopg import register_vector
 
-    admin = _tenant(scratch, "Grand volume")
-    rng = np.random.default_rng(11)
-    picker = random.Random(5)
-    sentences = _sentences()
-    centres = _centres(sizes)
-    doc_ids = [uuid7() for _ in range(sizes.documents)]
     raw = scratch.owner_engine.raw_connection()
     try:
         conn: Any = raw.driver_connection
         register_vector(conn)
         conn.execute("DROP INDEX IF EXISTS ix_document_chunks_embedding_hnsw")
-        copy_rows(
-            conn,
-            "documents",
-            [("tenant_id", "uuid"), ("id", "uuid"), ("title", "varchar"), ("filename", "varchar"),
-             ("kind", "varchar"), ("size_bytes", "int4"), ("sha256", "varchar"),
-             ("chunk_count", "int4"), ("access_roles", "varchar[]"), ("version", "int4"),
-             ("meta", "jsonb")],
-            (
-                (admin.tenant_id, d, f"Document {i}", f"doc-{i}.md", "markdown", 1000,
-                 f"{i:064d}", sizes.chunks // sizes.documents, ["hr"] if i % 10 == 0 else [],
-                 1, "{}")
-                for i, d in enumerate(doc_ids)
-            ),
-        )  # fmt: skip
-        batch = 10_000
-        for start in range(0, sizes.chunks, batch):
-            count = min(batch, sizes.chunks - start)
-            vectors = _vectors(rng, centres, count, 0.35)
-            copy_rows(
-                conn,
-                "document_chunks",
-                [("tenant_id", "uuid"), ("id", "uuid"), ("document_id", "uuid"),
-                 ("ordinal", "int4"), ("text", "text"), ("section", "varchar"),
-                 ("context", "varchar"), ("tokens", "int4"), ("embedding", "vector")],
-                (
-                    (admin.tenant_id, uuid7(), doc_ids[(start + j) % sizes.documents],
-                     (start + j) // sizes.documents,
-                     " ".join(picker.choices(sentences, k=3)),
-                     f"Article {j % 12}", f"Document {(start + j) % sizes.documents}", 90,
-                     vectors[j])
-                    for j in range(count)
-                ),
-            )  # fmt: skip
+        yield conn
         conn.commit()
     finally:
         raw.close()
-    with scratch.owner_engine.begin() as c:
-        c.execute(text("ANALYZE documents"))
-        c.execute(text("ANALYZE document_chunks"))
-    return admin
+
+
+def _vacuum(scratch: Container) -> None:
+    """What autovacuum does after a bulk load: statistics, the visibility map and the GIN
+    index's pending list merged (a search reads the whole pending list otherwise)."""
+    with scratch.owner_engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(text("VACUUM ANALYZE documents"))
+        conn.execute(text("VACUUM ANALYZE document_chunks"))
 
 
 def build_index(scratch: Container) -> None:
@@ -261,6 +352,8 @@ def build_index(scratch: Container) -> None:
 
 
 def measure_queries(scratch: Container, admin: Principal, sizes: Sizes) -> dict[str, Any]:
+    """Each question embedded once (timed), then the hybrid and the vector-only statement
+    with that vector, in alternating order, each in its own unit of work."""
     from rag import retrieval
     from rag.embeddings import default_embedder
 
@@ -269,43 +362,80 @@ def measure_queries(scratch: Container, admin: Principal, sizes: Sizes) -> dict[
         channel=Channel.CLI,
     )  # fmt: skip
     embedder = default_embedder()
-    total: list[float] = []
-    embed: list[float] = []
+    times: dict[str, list[float]] = {"embed": [], "hybrid": [], "vector": []}
     for i in range(sizes.warmup + sizes.queries):
-        question = QUESTIONS[i % len(QUESTIONS)] + ("" if i < len(QUESTIONS) else f" ({i})")
-        with scratch.db.unit_of_work(admin.tenant_id) as session:
-            t0 = time.perf_counter()
-            found = retrieval.search(session, reader, question)
-            elapsed = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        embedder.query(question)
-        embed_ms = 1000 * (time.perf_counter() - t1)
-        assert found, "the hybrid search returned nothing at scale"
+        question = QUESTIONS[i % len(QUESTIONS)]
+        t0 = time.perf_counter()
+        vector = embedder.query(question)
+        embed_ms = 1000 * (time.perf_counter() - t0)
+        order = (False, True) if i % 2 else (True, False)
+        for vector_only in order:
+            with scratch.db.unit_of_work(admin.tenant_id) as session:
+                t1 = time.perf_counter()
+                found = retrieval.search_embedded(
+                    session, reader, question, vector, vector_only=vector_only
+                )
+                elapsed = 1000 * (time.perf_counter() - t1)
+            assert found, "the search returned nothing at scale"
+            if i >= sizes.warmup:
+                times["vector" if vector_only else "hybrid"].append(elapsed)
         if i >= sizes.warmup:
-            total.append(1000 * elapsed)
-            embed.append(embed_ms)
-    return {"hybrid_search": latency(total), "question_embedding": latency(embed)}
+            times["embed"].append(embed_ms)
+    return {
+        "question_embedding": latency(times["embed"]),
+        "hybrid_database": latency(times["hybrid"]),
+        "vector_database": latency(times["vector"]),
+        "hybrid_end_to_end": latency(_plus(times["embed"], times["hybrid"])),
+        "vector_end_to_end": latency(_plus(times["embed"], times["vector"])),
+        "ef_search": retrieval.EF_SEARCH,
+        "max_ranked": retrieval.MAX_RANKED,
+    }  # fmt: skip
 
 
-def hnsw_recall(scratch: Container, admin: Principal, sizes: Sizes) -> float:
+def _plus(first: list[float], second: list[float]) -> list[float]:
+    return [a + b for a, b in zip(first, second, strict=True)]
+
+
+RECALL_SQL = text(
+    "SELECT id FROM document_chunks WHERE tenant_id = :t "
+    "ORDER BY embedding <=> CAST(:v AS vector) LIMIT 10"
+)
+
+
+def hnsw_recall(
+    scratch: Container, tenants: dict[str, Principal], real: dict[str, Any]
+) -> dict[str, Any]:
+    """Recall@10 of the HNSW index against a sequential scan, per tenant, at the
+    ``ef_search`` retrieval uses and at each of ``EF_SWEEP``."""
     from rag.retrieval import EF_SEARCH, vector_literal
 
-    rng = np.random.default_rng(23)
-    queries = _vectors(rng, _centres(sizes), sizes.recall_queries, 0.35)
-    statement = text(
-        "SELECT id FROM document_chunks WHERE tenant_id = :t "
-        "ORDER BY embedding <=> CAST(:v AS vector) LIMIT 10"
-    )
-    overlap = []
+    literals = [vector_literal(q.tolist()) for q in real["questions"]]
+    found: dict[str, Any] = {}
     with scratch.owner_engine.connect() as conn:
-        for q in queries:
-            params = {"t": admin.tenant_id, "v": vector_literal(q.tolist())}
-            with conn.begin():
-                conn.execute(text(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}"))
-                conn.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
-                approx = {r[0] for r in conn.execute(statement, params)}
-            with conn.begin():
-                conn.execute(text("SET LOCAL enable_indexscan = off"))
-                exact = {r[0] for r in conn.execute(statement, params)}
-            overlap.append(len(approx & exact) / 10)
-    return round(float(np.mean(overlap)), 3)
+        for name, tenant in tenants.items():
+            exact = [_top10(conn, tenant.tenant_id, v, None) for v in literals]
+            sweep = {}
+            for ef in sorted({*EF_SWEEP, EF_SEARCH}):
+                t0 = time.perf_counter()
+                approx = [_top10(conn, tenant.tenant_id, v, ef) for v in literals]
+                ms = 1000 * (time.perf_counter() - t0) / len(literals)
+                overlap = [len(a & e) / 10 for a, e in zip(approx, exact, strict=True)]
+                sweep[ef] = {"recall": round(float(np.mean(overlap)), 3), "mean_ms": round(ms, 1)}
+            found[name] = {
+                "queries": len(literals),
+                "retrieval_ef_search": sweep[EF_SEARCH]["recall"],
+                "by_ef_search": sweep,
+            }
+    return found
+
+
+def _top10(conn: Any, tenant: UUID, vector: str, ef_search: int | None) -> set[UUID]:
+    """The first 10 ids: through HNSW with ``ef_search`` (iterative scan, as retrieval
+    sets it), or exactly by sequential scan when it is None."""
+    with conn.begin():
+        if ef_search is None:
+            conn.execute(text("SET LOCAL enable_indexscan = off"))
+        else:
+            conn.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef_search)}"))
+            conn.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+        return {r[0] for r in conn.execute(RECALL_SQL, {"t": tenant, "v": vector})}

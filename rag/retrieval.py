@@ -4,8 +4,10 @@ reciprocal rank (RRF), in one statement under the tenant's RLS and the reader's 
 - Vector: the question embedded with E5's ``query:`` prefix, the ``candidates`` nearest
   chunks by cosine distance through the HNSW index (iterative scan, so the tenant and
   role conditions do not starve the result).
-- Full text: the question's French lexemes (stemmed, stop words out, accents folded like
-  the indexed text) OR-ed together, ranked by ``ts_rank`` without length normalisation
+- Full text: the question's French lexemes (stemmed, stop words and question words out,
+  accents folded like the indexed text) OR-ed together — two of them required when too
+  many chunks match, at most ``MAX_RANKED`` matches ranked — by ``ts_rank`` without length
+  normalisation
   (on evals/datasets/rag it beat cover density and length-normalised ranks: recall@5
   0.92 against 0.88 and 0.82).
 - Fusion: ``1 / (60 + rank)`` summed over both lists (Cormack et al., 2009).
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from uuid import UUID
 
+import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -75,6 +78,12 @@ _READABLE = """EXISTS (
           AND (CAST(:documents AS uuid[]) IS NULL OR d.id = ANY(CAST(:documents AS uuid[])))
     )"""
 
+# The vector and full-text candidates, fused by RRF and read with what the answer shows, in
+# one statement. The full-text side matches the question's lexemes (``:any``) when at most
+# ``:max_ranked`` chunks have one of them, else chunks holding two (``:pairs``; « minimum
+# should match »), decided once by the ``choice`` init plan; then it ranks at most
+# ``:max_ranked`` matches, so a question of common words costs a bounded amount of
+# ``ts_rank`` work however large the tenant.
 SEARCH_SQL = f"""
 WITH nearest AS (
     SELECT c.id, c.embedding <=> CAST(:vector AS vector) AS distance
@@ -86,12 +95,27 @@ WITH nearest AS (
 vector_ranked AS (
     SELECT id, distance, row_number() OVER (ORDER BY distance) AS rank FROM nearest
 ),
-lexical AS (
-    SELECT c.id, ts_rank(c.search, CAST(:tsquery AS tsquery)) AS lexical_rank
+choice AS (
+    SELECT CASE WHEN count(*) <= :max_ranked THEN CAST(:any AS tsquery)
+                ELSE CAST(:pairs AS tsquery) END AS query
+    FROM (
+        SELECT 1 FROM document_chunks c
+        WHERE CAST(:any AS text) <> '' AND c.tenant_id = :tenant
+          AND c.search @@ CAST(:any AS tsquery)
+        LIMIT :max_ranked + 1
+    ) AS matches
+),
+matched AS (
+    SELECT c.id, c.search
     FROM document_chunks c
-    WHERE CAST(:tsquery AS text) <> '' AND c.tenant_id = :tenant
-      AND c.search @@ CAST(:tsquery AS tsquery)
+    WHERE CAST(:any AS text) <> '' AND c.tenant_id = :tenant
+      AND c.search @@ (SELECT query FROM choice)
       AND {_READABLE}
+    LIMIT :max_ranked
+),
+lexical AS (
+    SELECT id, ts_rank(search, CAST(:any AS tsquery)) AS lexical_rank
+    FROM matched
     ORDER BY lexical_rank DESC
     LIMIT :candidates
 ),
@@ -104,41 +128,61 @@ fused AS (
            l.id IS NOT NULL AS lexical
     FROM vector_ranked v FULL OUTER JOIN lexical_ranked l ON l.id = v.id
 )
-SELECT id, score, lexical FROM fused
-"""
-
-# The fused chunks with what the answer shows, by primary key.
-HYDRATE_SQL = """
 SELECT c.id AS chunk_id, c.document_id, c.ordinal, d.title, d.filename, c.section, c.page,
-       c.text, 1 - (c.embedding <=> CAST(:vector AS vector)) AS similarity
+       c.text, 1 - (c.embedding <=> CAST(:vector AS vector)) AS similarity,
+       f.score, f.lexical
 FROM document_chunks c
+JOIN fused f ON f.id = c.id
 JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
-WHERE c.tenant_id = :tenant AND c.id = ANY(CAST(:ids AS uuid[]))
+WHERE c.tenant_id = :tenant AND c.id = ANY(ARRAY(SELECT id FROM fused))
 """
 
+# The simplest query doing the vector half of the same work: the nearest readable chunks
+# and what the answer shows, in one statement (the benchmark's baseline).
+VECTOR_SQL = f"""
+WITH nearest AS (
+    SELECT c.id, c.embedding <=> CAST(:vector AS vector) AS distance
+    FROM document_chunks c
+    WHERE c.tenant_id = :tenant AND {_READABLE}
+    ORDER BY c.embedding <=> CAST(:vector AS vector)
+    LIMIT :candidates
+)
+SELECT c.id AS chunk_id, c.document_id, c.ordinal, d.title, d.filename, c.section, c.page,
+       c.text, 1 - n.distance AS similarity, 1.0 / (:rrf_k + row_number() OVER
+       (ORDER BY n.distance)) AS score, false AS lexical
+FROM document_chunks c
+JOIN nearest n ON n.id = c.id
+JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
+WHERE c.tenant_id = :tenant AND c.id = ANY(ARRAY(SELECT id FROM nearest))
+"""
+
+# The transaction's search settings and the question's lexemes, in one round trip.
+# plan_cache_mode: psycopg prepares a statement run often, and PostgreSQL's generic plan
+# for it, blind to the vector and the tsquery, took seconds at 100,000 chunks; plan with
+# the values instead.
 SETTINGS_SQL = """
 SELECT set_config('hnsw.ef_search', :ef_search, true),
        set_config('hnsw.iterative_scan', 'relaxed_order', true),
-       set_config('plan_cache_mode', 'force_custom_plan', true)
+       set_config('plan_cache_mode', 'force_custom_plan', true),
+       plainto_tsquery('french', comptoir_unaccent(:question))::text AS lexemes
 """
-LEXEMES_SQL = "SELECT plainto_tsquery('french', comptoir_unaccent(:question))::text"
 _LEXEME = re.compile(r"'(?:[^']|'')+'")
 # A chunk is a full-text candidate when it has any of the question's lexemes — unless
-# that makes more than ``MAX_MATCHES`` candidates (a large tenant, common words such as
-# « contrat » or « prix »): then it must have two of them (« minimum should
-# match »), since every candidate is ranked and ranking costs ~13 ms per 1,000 chunks. On
-# evals/datasets/rag (346 chunks) « any » gives recall@5 0.92 and « two » 0.89: hence
-# « two » only when needed.
-MAX_MATCHES = 2_000
-# Beyond two, the OR of every group of three or four lexemes costs GIN more than the
-# ranking it saves (p95 776 ms against 298 ms at 100,000 chunks).
-MAX_K = 2
-COUNT_SQL = """
-SELECT count(*) FROM (
-    SELECT 1 FROM document_chunks c
-    WHERE c.tenant_id = :tenant AND c.search @@ CAST(:tsquery AS tsquery) LIMIT :cap
-) AS matches
-"""
+# more than ``MAX_RANKED`` chunks do (a large tenant, common words such as « contrat » or
+# « prix »): then it must have two of them, and at most ``MAX_RANKED`` are read and ranked,
+# so the full-text side costs a bounded amount whatever the question (unbounded, a question
+# of common words ranked 5,000-20,000 chunks at 100,000: p95 ~950 ms on this loaded
+# machine). On evals/datasets/rag (346 chunks) « any » gives recall@5 0.92 and « two »
+# 0.89: hence « two » only when needed.
+MAX_RANKED = 500
+# Question words and the stop words that accent folding lets through (« à » becomes « a »,
+# which French's stop list does not hold; « les » stems to « le »): they say nothing about
+# the passage sought, yet match most chunks. Dropped from the question only.
+QUESTION_STOP_WORDS = frozenset(
+    "'a' 'le' 'quel' 'combien' 'comment' 'pourquoi' 'quand' 'fair' 'si' 'peut' 'doit' "
+    "'dois' 'faut' 'ete' 'etre' 'etant' 'mem' 'deja' 'ca' 'cel' 'ceux' 'ceci' 'tout' "
+    "'tous' 'quoi' 'ya' 'il' 'y'".split()
+)
 
 
 def k_of(lexemes: list[str], k: int) -> str:
@@ -150,20 +194,12 @@ def k_of(lexemes: list[str], k: int) -> str:
     return " | ".join("(" + " & ".join(group) + ")" for group in combinations(unique, k))
 
 
-def full_text_query(session: Session, tenant_id: UUID, question: str) -> str:
-    """The question's lexemes as a tsquery: any of them, or as few more as keep the
-    candidates under ``MAX_MATCHES`` ('' when the question has no lexeme)."""
-    found = session.execute(text(LEXEMES_SQL), {"question": question}).scalar_one()
+def question_lexemes(found: str) -> list[str]:
+    """The quoted lexemes of ``plainto_tsquery``'s text, question words left out (all of
+    them kept when nothing else is left)."""
     lexemes = list(dict.fromkeys(_LEXEME.findall(found or "")))
-    query = ""
-    for k in range(1, min(len(lexemes), MAX_K) + 1):
-        query = k_of(lexemes, k)
-        count = session.execute(
-            text(COUNT_SQL), {"tenant": tenant_id, "tsquery": query, "cap": MAX_MATCHES + 1}
-        ).scalar_one()
-        if count <= MAX_MATCHES:
-            break
-    return query
+    telling = [x for x in lexemes if x not in QUESTION_STOP_WORDS]
+    return telling or lexemes
 
 
 def search(
@@ -182,31 +218,42 @@ def search(
     if not question:
         return []
     vector = (embedder or default_embedder()).query(question)
-    # For this transaction, in one round trip. plan_cache_mode: psycopg prepares a statement
-    # run often, and PostgreSQL's generic plan for it, blind to the vector and the
-    # tsquery, took seconds at 100,000 chunks; plan with the values instead.
-    session.execute(text(SETTINGS_SQL), {"ef_search": str(max(EF_SEARCH, candidates))})
-    literal = vector_literal(vector.tolist())
+    return search_embedded(
+        session, principal, question, vector, limit=limit, documents=documents,
+        candidates=candidates,
+    )  # fmt: skip
+
+
+def search_embedded(
+    session: Session,
+    principal: Principal,
+    question: str,
+    vector: np.ndarray,
+    *,
+    limit: int = 5,
+    documents: list[UUID] | None = None,
+    candidates: int = CANDIDATES,
+    vector_only: bool = False,
+) -> list[Passage]:
+    """``search`` for a question already embedded (``vector``, E5's ``query:`` side): two
+    round trips, the settings with the question's lexemes, then the hybrid statement.
+    ``vector_only`` runs the nearest-neighbour half alone (the benchmark's baseline)."""
+    settings = {"ef_search": str(max(EF_SEARCH, candidates)), "question": question}
+    lexemes = question_lexemes(session.execute(text(SETTINGS_SQL), settings).one().lexemes)
     params = {
         "tenant": principal.tenant_id,
         "admin": Role.ADMIN in principal.roles,
         "roles": sorted(r.value for r in principal.roles),
         "documents": [str(d) for d in documents] if documents else None,
-        "vector": literal,
-        "tsquery": full_text_query(session, principal.tenant_id, question),
+        "vector": vector_literal(vector.tolist()),
+        "any": k_of(lexemes, 1) if lexemes else "",
+        "pairs": k_of(lexemes, 2) if lexemes else "",
+        "max_ranked": MAX_RANKED,
         "candidates": candidates,
         "rrf_k": RRF_K,
     }
-    fused = {r.id: r for r in session.execute(text(SEARCH_SQL), params)}
-    if not fused:
-        return []
-    rows = list(
-        session.execute(
-            text(HYDRATE_SQL),
-            {"tenant": principal.tenant_id, "vector": literal, "ids": [str(i) for i in fused]},
-        )
-    )
-    rows.sort(key=lambda r: (-float(fused[r.chunk_id].score), str(r.document_id), r.ordinal))
+    rows = list(session.execute(text(VECTOR_SQL if vector_only else SEARCH_SQL), params))
+    rows.sort(key=lambda r: (-float(r.score), str(r.document_id), r.ordinal))
     return [
         Passage(
             chunk_id=r.chunk_id,
@@ -216,9 +263,9 @@ def search(
             section=r.section,
             page=r.page,
             text=r.text,
-            score=float(fused[r.chunk_id].score),
+            score=float(r.score),
             similarity=float(r.similarity),
-            lexical=bool(fused[r.chunk_id].lexical),
+            lexical=bool(r.lexical),
         )
         for r in rows[:limit]
     ]
