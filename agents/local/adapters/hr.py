@@ -334,7 +334,7 @@ def _job_title(utt: Utterance, name: str | None) -> str | None:
 
 
 _BOSS = (
-    r"(?:responsable|chef|manager|superieur|superieure|n\+1)(?:\s+(?:direct|directe|hierarchique))?"
+    r"(?:responsable|chef(?:fe)?|manager|superieur|superieure|n\+1)(?:\s+(?:direct|directe|hierarchique))?"
 )
 # « le chef de Moussa c'est Ibrahima », « la responsable de Awa sera Fatou »
 _BOSS_OF = re.compile(
@@ -350,6 +350,15 @@ _BOSS_IS = re.compile(
     r"\s+(?:de\s+|d'\s*)"
     r"|(?<![\w])(?:depend|dependra|rattache|rattachee|rapporte)\s+(?:de\s+|d'\s*|a\s+|au\s+)"
 )
+# « c'est Fatou son responsable », « désormais c'est Awa la cheffe de Paul »: the manager
+# named before the title, and the employee after it when the message says whose.
+_IS_BOSS = re.compile(
+    rf"(?<![\w])(?:c'est|c est|ce sera|sera)\s+(?P<boss>[^,;.?!]+?)\s+"
+    rf"(?:le|la|son|sa|leur)\s+(?:nouvel(?:le)?\s+|nouveau\s+)?{_BOSS}"
+    r"(?:\s+(?:de\s+|d'\s*)(?P<emp>\S))?"
+)
+# « sous Ousmane Ba »: under someone named (a capital: « sous huitaine » names no one).
+_UNDER = re.compile(r"(?<![\w])sous\s+(?=\S)")
 # « mets Claire sous la responsabilité de Julien », « fais dépendre Paul de Awa »
 _UNDER_WHOM = re.compile(
     r"(?<![\w])(?:mets|met|mettre|place|placer|passe|fais\s+dependre|rattache)\s+(?P<emp>.+?)\s+"
@@ -358,8 +367,13 @@ _UNDER_WHOM = re.compile(
 
 
 def _manager(utt: Utterance) -> str | None:
-    for pattern in (_BOSS_OF, _BOSS_IS):
+    for m in _IS_BOSS.finditer(utt.folded):
+        if (found := _name_at(utt, m.start("boss"))) is not None:
+            return found
+    for pattern in (_BOSS_OF, _BOSS_IS, _UNDER):
         for m in pattern.finditer(utt.folded):
+            if pattern is _UNDER and not utt.text[m.end() : m.end() + 1].isupper():
+                continue
             found = _name_at(utt, m.end())
             if found is not None:
                 return found
@@ -368,9 +382,9 @@ def _manager(utt: Utterance) -> str | None:
 
 def _managed(utt: Utterance) -> str | None:
     """The employee whose manager changes, when the message says it around the manager."""
-    for pattern in (_BOSS_OF, _UNDER_WHOM):
+    for pattern in (_BOSS_OF, _IS_BOSS, _UNDER_WHOM):
         m = pattern.search(utt.folded)
-        if m is not None:
+        if m is not None and m.group("emp") is not None:
             found = _name_at(utt, m.start("emp"))
             if found is not None:
                 return found
@@ -426,12 +440,16 @@ def _create_employee(utt: Utterance) -> dict[str, Any]:
     )
 
 
+# « a quitté », « son départ », « est parti », « démissionne » — not « à partir de lundi ».
+_LEAVES_THE_FIRM = re.compile(r"(?<![\w])(?:quitt|depart|demission|partie?s?(?![\w]))")
+
+
 def _update_employee(utt: Utterance) -> dict[str, Any]:
     employee = _managed(utt) or _head_name(utt) or _someone(utt, _EMPLOYEE, _OF)
     values = _employee_details(utt, None)
     if values.get("manager") == employee:
         values["manager"] = None
-    if has(utt, "quitte", "depart", "parti", "demission"):
+    if _LEAVES_THE_FIRM.search(utt.folded):
         values["left_on"] = first_day(utt)
     return _without_none({"employee": employee, **values})
 
