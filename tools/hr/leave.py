@@ -24,7 +24,7 @@ from tools.hr._common import (
     today,
 )
 
-LeaveAction = Literal["request", "approve", "reject"]
+LeaveAction = Literal["request", "approve", "reject", "cancel"]
 _FILLER = {"conge", "conges", "de", "du", "des", "en", "pour", "un", "une", "jour", "jours"}
 
 
@@ -72,6 +72,8 @@ class LeaveOut(ToolResult):
             return f"Demander : {self._what()}. La demande attendra la validation du responsable."
         if self.action == "approve":
             return f"Approuver : {self._what()}."
+        if self.action == "cancel":
+            return f"Annuler : {self._what()}."
         return f"Refuser : {self._what()}. Motif : {self.reason}."
 
     def render(self) -> str:
@@ -79,6 +81,8 @@ class LeaveOut(ToolResult):
             return f"Demande enregistrée : {self._what()}, en attente de validation."
         if self.action == "approve":
             return f"Congé approuvé : {self._what()}."
+        if self.action == "cancel":
+            return f"Congé annulé : {self._what()}."
         return f"Congé refusé : {self._what()} (motif : {self.reason})."
 
 
@@ -233,6 +237,88 @@ def reject_leave(ctx: ToolContext, args: RejectLeaveIn) -> LeaveOut:
     request = _pending_request(ctx, args, "refuser")
     rejected = hr.reject_leave(ctx.session, ctx.principal, ctx.clock, request.id, args.reason)
     return _leave_out(ctx, rejected, "reject", rejected.rejection_reason)
+
+
+class CancelLeaveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    employee: str | None = Field(default=None, max_length=200, description="Défaut : vous-même")
+    start_date: date | None = Field(default=None, description="Un jour du congé à annuler")
+    end_date: date | None = Field(
+        default=None, description="Avec start_date : une période qui recoupe le congé (« d'avril »)"
+    )
+    request_id: str | None = Field(default=None, description="Identifiant (boutons)")
+
+
+def _cancellable_request(ctx: ToolContext, args: CancelLeaveIn) -> LeaveRequest:
+    """The pending or approved request meant (by id, by a day or a period it touches), of
+    the employee named or one's own; a question back when several remain."""
+    if args.request_id:
+        try:
+            return hr.get_leave_request(ctx.session, ctx.principal, UUID(args.request_id))
+        except ValueError:
+            raise NotFound("Demande de congé introuvable.") from None
+    employee = employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)
+    requests = [
+        r
+        for status in ("pending", "approved")
+        for r in hr.list_leave_requests(
+            ctx.session, ctx.principal, employee_id=employee.id, status=status
+        )
+        if r.end_date >= today(ctx) and _meant(r, args.start_date, args.end_date)
+    ]
+    if not requests:
+        raise NotFound(f"Aucun congé à venir de {employee.name} à annuler sur cette période.")
+    if len(requests) > 1:
+        options = [_request_label(r, {employee.id: employee.name}) for r in requests]
+        raise AskBack("Plusieurs congés à venir : lequel ?", field="start_date", options=options)
+    return requests[0]
+
+
+@tool("hr.cancel_leave", title="Annuler un congé", effect=Effect.WRITE, acts_on=("leave",))
+def cancel_leave(ctx: ToolContext, args: CancelLeaveIn) -> LeaveOut:
+    """Annule un congé à venir, en attente ou approuvé (le sien, ou celui de tout employé
+    pour les RH) ; un congé approuvé rend ses jours au solde.
+
+    Exemples : « j'annule mes congés d'avril », « annule le congé de Moussa du 12 mai »."""
+    request = _cancellable_request(ctx, args)
+    cancelled = hr.cancel_leave(ctx.session, ctx.principal, ctx.clock, request.id)
+    return _leave_out(ctx, cancelled, "cancel")
+
+
+class PendingLeaveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PendingLeaveOut(ToolResult):
+    requests: list[AbsenceLine]
+
+    def render(self) -> str:
+        if not self.requests:
+            return "Aucune demande de congé en attente."
+        rows = "\n".join(r.line() for r in self.requests)
+        return f"Demandes de congé en attente de validation :\n{rows}"
+
+
+@tool("hr.pending_leave", title="Demandes de congé en attente", effect=Effect.READ)
+def pending_leave(ctx: ToolContext, args: PendingLeaveIn) -> PendingLeaveOut:
+    """Liste les demandes de congé en attente que vous pouvez voir (les vôtres, celles de
+    votre équipe ; toutes pour les RH).
+
+    Exemples : « des demandes de congé à valider ? », « quelles demandes sont en attente ? »."""
+    pending = hr.list_leave_requests(ctx.session, ctx.principal, status="pending")
+    return PendingLeaveOut(
+        requests=[
+            AbsenceLine(
+                employee=r.employee,
+                leave_type=r.leave_type,
+                start_date=r.start_date,
+                end_date=r.end_date,
+                starts_afternoon=r.starts_afternoon,
+                ends_morning=r.ends_morning,
+            )  # fmt: skip
+            for r in hr.describe_requests(ctx.session, ctx.principal, pending)
+        ]
+    )
 
 
 # --- balances and absences --------------------------------------------------------------

@@ -9,7 +9,7 @@ last day, « après-midi » / « matin » the half days. Nothing is guessed.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
@@ -333,9 +333,7 @@ def _job_title(utt: Utterance, name: str | None) -> str | None:
     return said[:100]
 
 
-_BOSS = (
-    r"(?:responsable|chef(?:fe)?|manager|superieur|superieure|n\+1)(?:\s+(?:direct|directe|hierarchique))?"
-)
+_BOSS = r"(?:responsable|chef(?:fe)?|manager|superieur|superieure|n\+1)(?:\s+(?:direct|directe|hierarchique))?"
 # « le chef de Moussa c'est Ibrahima », « la responsable de Awa sera Fatou »
 _BOSS_OF = re.compile(
     rf"(?<![\w]){_BOSS}\s+(?:de\s+|d'\s*)(?P<emp>.+?)\s*,?\s*"
@@ -658,8 +656,17 @@ def _expiring(utt: Utterance) -> dict[str, Any]:
     return {}
 
 
-# Clocking in and out take nothing from the message, and every question asked is declared
-# with its intent (``prompts/intents/hr.yaml``).
+def _pointing(utt: Utterance) -> dict[str, Any]:
+    """One's own pointing takes nothing; HR pointing for someone names them (« Awa est
+    arrivée à 8h05 », « le départ de Moussa ») and the hour said, on the day said."""
+    named = _someone(utt, _OF, _FOR) or _head_name(utt)
+    employee = named if named and named[:1].isupper() else None
+    timed = next((d for d in utt.dates if d.at is not None), None)
+    at = datetime.combine(timed.first, timed.at) if timed and timed.at else None
+    return _without_none({"employee": employee, "at": at})
+
+
+# Every question asked is declared with its intent (``prompts/intents/hr.yaml``).
 ADAPTERS: list[Adapter] = [
     Adapter("hr.find_employee", _find_employee),
     Adapter("hr.create_employee", _create_employee),
@@ -667,8 +674,11 @@ ADAPTERS: list[Adapter] = [
     Adapter("hr.request_leave", _request_leave, correct=_correct_leave),
     Adapter("hr.approve_leave", _decided),
     Adapter("hr.reject_leave", _reject_leave),
+    Adapter("hr.cancel_leave", _decided),
     Adapter("hr.leave_balance", _whose),
     Adapter("hr.who_is_absent", _who_is_absent),
+    Adapter("hr.check_in", _pointing),
+    Adapter("hr.check_out", _pointing),
     Adapter("hr.attendance_report", _attendance_report),
     Adapter("hr.create_contract", _create_contract),
     Adapter("hr.expiring_contracts", _expiring),
