@@ -306,11 +306,12 @@ def pending_leave(ctx: ToolContext, args: PendingLeaveIn) -> PendingLeaveOut:
 
     Exemples : « des demandes de congé à valider ? », « quelles demandes sont en attente ? »."""
     pending = hr.list_leave_requests(ctx.session, ctx.principal, status="pending")
+    types = {t.code: t.name for t in hr.list_leave_types(ctx.session, ctx.principal, active=None)}
     return PendingLeaveOut(
         requests=[
             AbsenceLine(
                 employee=r.employee,
-                leave_type=r.leave_type,
+                leave_type=types.get(r.leave_type, r.leave_type),
                 start_date=r.start_date,
                 end_date=r.end_date,
                 starts_afternoon=r.starts_afternoon,

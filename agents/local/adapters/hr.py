@@ -333,7 +333,10 @@ def _job_title(utt: Utterance, name: str | None) -> str | None:
     return said[:100]
 
 
-_BOSS = r"(?:responsable|chef(?:fe)?|manager|superieur|superieure|n\+1)(?:\s+(?:direct|directe|hierarchique))?"
+_BOSS = (
+    r"(?:responsable|chef(?:fe)?|manager|superieur|superieure|n\+1)"
+    r"(?:\s+(?:direct|directe|hierarchique))?"
+)
 # « le chef de Moussa c'est Ibrahima », « la responsable de Awa sera Fatou »
 _BOSS_OF = re.compile(
     rf"(?<![\w]){_BOSS}\s+(?:de\s+|d'\s*)(?P<emp>.+?)\s*,?\s*"
