@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +26,8 @@ from tools.hr._common import (
 )
 
 LeaveAction = Literal["request", "approve", "reject", "cancel"]
+# « valide les congés de Paul et de Sophie »: the same decision for each person named.
+OTHERS_DESCRIPTION = "D'autres employés : la même chose pour chacun"
 _FILLER = {"conge", "conges", "de", "du", "des", "en", "pour", "un", "une", "jour", "jours"}
 
 
@@ -57,6 +60,7 @@ class LeaveOut(ToolResult):
     ends_morning: bool = False
     days: Decimal
     reason: str | None = None
+    others: list[LeaveOut] = Field(default_factory=list)  # the same, for others named
 
     def _what(self) -> str:
         period = period_text(
@@ -68,6 +72,12 @@ class LeaveOut(ToolResult):
         return f"{self.leave_type} de {self.employee} {period} ({days_text(self.days)} j ouvrés)"
 
     def preview(self) -> str:
+        return "\n".join(one._preview() for one in (self, *self.others))
+
+    def render(self) -> str:
+        return "\n".join(one._render() for one in (self, *self.others))
+
+    def _preview(self) -> str:
         if self.action == "request":
             return f"Demander : {self._what()}. La demande attendra la validation du responsable."
         if self.action == "approve":
@@ -76,7 +86,7 @@ class LeaveOut(ToolResult):
             return f"Annuler : {self._what()}."
         return f"Refuser : {self._what()}. Motif : {self.reason}."
 
-    def render(self) -> str:
+    def _render(self) -> str:
         if self.action == "request":
             return f"Demande enregistrée : {self._what()}, en attente de validation."
         if self.action == "approve":
@@ -162,6 +172,7 @@ class DecideLeaveIn(BaseModel):
         description="Avec start_date : une période qui recoupe le congé (« celle de fin mars »)",
     )
     request_id: str | None = Field(default=None, description="Identifiant (boutons)")
+    others: list[str] = Field(default_factory=list, max_length=10, description=OTHERS_DESCRIPTION)
 
 
 class RejectLeaveIn(DecideLeaveIn):
@@ -216,6 +227,16 @@ def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveR
     raise AskBack(f"Plusieurs demandes{whom} en attente : laquelle ?", field=field, options=options)
 
 
+_Decision = TypeVar("_Decision", "DecideLeaveIn", "RejectLeaveIn", "CancelLeaveIn")
+
+
+def _for_each(args: _Decision, decide: Callable[[_Decision], LeaveOut]) -> LeaveOut:
+    """The decision for the employee named, then for each of the others, in one unit."""
+    first = decide(args)
+    others = [decide(args.model_copy(update={"employee": n, "others": []})) for n in args.others]
+    return first.model_copy(update={"others": others}) if others else first
+
+
 @tool("hr.approve_leave", title="Approuver un congé", effect=Effect.WRITE, acts_on=("leave",))
 def approve_leave(ctx: ToolContext, args: DecideLeaveIn) -> LeaveOut:
     """Approuve la demande de congé en attente d'un employé (responsable ou RH) ; les jours
@@ -223,9 +244,13 @@ def approve_leave(ctx: ToolContext, args: DecideLeaveIn) -> LeaveOut:
 
     Exemples : « approuve le congé d'Awa », « valide la demande de Moussa du 3 août »,
     « ok pour les congés de Fatou »."""
-    request = _pending_request(ctx, args, "approuver")
-    approved = hr.approve_leave(ctx.session, ctx.principal, ctx.clock, request.id)
-    return _leave_out(ctx, approved, "approve")
+
+    def approve(one: DecideLeaveIn) -> LeaveOut:
+        request = _pending_request(ctx, one, "approuver")
+        approved = hr.approve_leave(ctx.session, ctx.principal, ctx.clock, request.id)
+        return _leave_out(ctx, approved, "approve")
+
+    return _for_each(args, approve)
 
 
 @tool("hr.reject_leave", title="Refuser un congé", effect=Effect.WRITE, acts_on=("leave",))
@@ -234,9 +259,13 @@ def reject_leave(ctx: ToolContext, args: RejectLeaveIn) -> LeaveOut:
 
     Exemples : « refuse le congé de Moussa, c'est l'inventaire », « non pour les congés
     d'Awa en août : trop de monde absent », « rejette la demande de Fatou, motif : rush »."""
-    request = _pending_request(ctx, args, "refuser")
-    rejected = hr.reject_leave(ctx.session, ctx.principal, ctx.clock, request.id, args.reason)
-    return _leave_out(ctx, rejected, "reject", rejected.rejection_reason)
+
+    def reject(one: RejectLeaveIn) -> LeaveOut:
+        request = _pending_request(ctx, one, "refuser")
+        rejected = hr.reject_leave(ctx.session, ctx.principal, ctx.clock, request.id, one.reason)
+        return _leave_out(ctx, rejected, "reject", rejected.rejection_reason)
+
+    return _for_each(args, reject)
 
 
 class CancelLeaveIn(BaseModel):
@@ -247,6 +276,7 @@ class CancelLeaveIn(BaseModel):
         default=None, description="Avec start_date : une période qui recoupe le congé (« d'avril »)"
     )
     request_id: str | None = Field(default=None, description="Identifiant (boutons)")
+    others: list[str] = Field(default_factory=list, max_length=10, description=OTHERS_DESCRIPTION)
 
 
 def _cancellable_request(ctx: ToolContext, args: CancelLeaveIn) -> LeaveRequest:
@@ -280,9 +310,13 @@ def cancel_leave(ctx: ToolContext, args: CancelLeaveIn) -> LeaveOut:
     pour les RH) ; un congé approuvé rend ses jours au solde.
 
     Exemples : « j'annule mes congés d'avril », « annule le congé de Moussa du 12 mai »."""
-    request = _cancellable_request(ctx, args)
-    cancelled = hr.cancel_leave(ctx.session, ctx.principal, ctx.clock, request.id)
-    return _leave_out(ctx, cancelled, "cancel")
+
+    def cancel(one: CancelLeaveIn) -> LeaveOut:
+        request = _cancellable_request(ctx, one)
+        cancelled = hr.cancel_leave(ctx.session, ctx.principal, ctx.clock, request.id)
+        return _leave_out(ctx, cancelled, "cancel")
+
+    return _for_each(args, cancel)
 
 
 class PendingLeaveIn(BaseModel):
@@ -328,6 +362,7 @@ def pending_leave(ctx: ToolContext, args: PendingLeaveIn) -> PendingLeaveOut:
 class LeaveBalanceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     employee: str | None = Field(default=None, max_length=200, description="Défaut : vous-même")
+    others: list[str] = Field(default_factory=list, max_length=10, description=OTHERS_DESCRIPTION)
 
 
 class BalanceLine(BaseModel):
@@ -349,8 +384,12 @@ class BalanceLine(BaseModel):
 class LeaveBalanceOut(ToolResult):
     employee: str
     balances: list[BalanceLine]
+    others: list[LeaveBalanceOut] = Field(default_factory=list)
 
     def render(self) -> str:
+        return "\n".join(one._render() for one in (self, *self.others))
+
+    def _render(self) -> str:
         if not self.balances:
             return f"Aucun solde de congés suivi pour {self.employee}."
         return f"Solde de congés de {self.employee} :\n" + "\n".join(
@@ -364,12 +403,19 @@ def leave_balance(ctx: ToolContext, args: LeaveBalanceIn) -> LeaveBalanceOut:
 
     Exemples : « combien il me reste de congés ? », « solde de congés d'Awa »,
     « mes jours de congé »."""
-    employee = employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)
-    rows = hr.leave_balance(ctx.session, ctx.principal, employee.id)
-    return LeaveBalanceOut(
-        employee=employee.name,
-        balances=[BalanceLine.model_validate(b, from_attributes=True) for b in rows],
-    )
+    people = [employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)]
+    people += [employee_named(ctx, name, "others") for name in args.others]
+    found = [
+        LeaveBalanceOut(
+            employee=employee.name,
+            balances=[
+                BalanceLine.model_validate(b, from_attributes=True)
+                for b in hr.leave_balance(ctx.session, ctx.principal, employee.id)
+            ],
+        )
+        for employee in people
+    ]
+    return found[0].model_copy(update={"others": found[1:]})
 
 
 class WhoIsAbsentIn(BaseModel):

@@ -125,6 +125,28 @@ def _someone(utt: Utterance, *groups: tuple[str, ...]) -> str | None:
     return None
 
 
+# « de Paul et de Sophie », « à Awa et à Modou », « Awa, Rama et Ibou »: one more person named
+# right after the first, with a capital.
+_AND_NAME = re.compile(
+    r"\s*(?:,|\bet\b)\s*(?:(?:à|a|de|pour)\s+|d['’]\s*)?"
+    r"([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,2})"
+)
+
+
+def _with_others(utt: Utterance, first: str | None) -> dict[str, Any]:
+    """The employee named first and the others listed right after them (the same request
+    for each: nobody named is dropped)."""
+    if first is None:
+        return {}
+    others: list[str] = []
+    at = utt.text.find(first)
+    position = at + len(first) if at >= 0 else len(utt.text)
+    while (more := _AND_NAME.match(utt.text, position)) is not None:
+        others.append(more.group(1))
+        position = more.end()
+    return {"employee": first, "others": others or None}
+
+
 def _name_at(utt: Utterance, position: int) -> str | None:
     """The name starting at ``position`` of the message (after a phrase found by a regex)."""
     sub = Utterance(text="§ " + utt.text[position:], folded="§ " + utt.folded[position:])
@@ -563,7 +585,7 @@ def _decided(utt: Utterance, before: int | None = None) -> dict[str, Any]:
     if identifier is not None:
         return {"request_id": identifier.group(0)}
     employee = _someone(utt, _OF, _FOR) or _head_name(utt)
-    return _without_none({"employee": employee, **_decision_period(utt, before)})
+    return _without_none({**_with_others(utt, employee), **_decision_period(utt, before)})
 
 
 def _reason(utt: Utterance) -> str | None:
@@ -586,6 +608,11 @@ def _whose(utt: Utterance) -> dict[str, Any]:
     """« il reste à Sophie », « le solde de Moussa », « les heures qu'a faites Awa »."""
     employee = name_of(utt, ("à", "a"), capital=True) or _someone(utt, _OF, _FOR, ("fait",))
     return _without_none({"employee": employee})
+
+
+def _balances(utt: Utterance) -> dict[str, Any]:
+    """« il reste combien à Awa et à Modou ? »: each one's balance."""
+    return _without_none(_with_others(utt, _whose(utt).get("employee")))
 
 
 def _who_is_absent(utt: Utterance) -> dict[str, Any]:
@@ -678,7 +705,7 @@ ADAPTERS: list[Adapter] = [
     Adapter("hr.approve_leave", _decided),
     Adapter("hr.reject_leave", _reject_leave),
     Adapter("hr.cancel_leave", _decided),
-    Adapter("hr.leave_balance", _whose),
+    Adapter("hr.leave_balance", _balances),
     Adapter("hr.who_is_absent", _who_is_absent),
     Adapter("hr.check_in", _pointing),
     Adapter("hr.check_out", _pointing),
