@@ -103,7 +103,7 @@ class TestSeveralPeopleInOneRequest:
         open_balance(container, team.staff, team.moussa.id, "10")
         ask_leave(container, team.hr, team.awa_record.id, MONDAY, MONDAY)
         ask_leave(container, team.hr, team.moussa.id, date(2026, 3, 25), date(2026, 3, 26))
-        args = {"employee": "Awa", "others": ["Moussa"]}
+        args: dict[str, Any] = {"employee": "Awa", "others": ["Moussa"]}
         shown = preview(container, tools.approve_leave, team.hr, args)
         assert "Awa Ndiaye" in shown and "Moussa Sarr" in shown
         run(container, tools.approve_leave, team.hr, **args)
