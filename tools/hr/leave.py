@@ -173,6 +173,11 @@ class DecideLeaveIn(BaseModel):
     )
     request_id: str | None = Field(default=None, description="Identifiant (boutons)")
     others: list[str] = Field(default_factory=list, max_length=10, description=OTHERS_DESCRIPTION)
+    any_week: bool = Field(
+        default=False,
+        description="Jours dits par leur nom seul (« jeudi et vendredi ») : la demande de ces "
+        "jours de la semaine, quelle que soit la semaine",
+    )
 
 
 class RejectLeaveIn(DecideLeaveIn):
@@ -183,11 +188,17 @@ def _request_label(r: LeaveRequest, names: dict[UUID, str]) -> str:
     return f"{names[r.employee_id]} {period_text(r.start_date, r.end_date)}"
 
 
-def _meant(r: LeaveRequest, first: date | None, last: date | None) -> bool:
-    """Whether a request is the one a day (inside it) or a period (overlapping it) points at."""
+def _meant(r: LeaveRequest, first: date | None, last: date | None, any_week: bool = False) -> bool:
+    """Whether a request is the one a day (inside it) or a period (overlapping it) points at;
+    with ``any_week``, the request of the same weekdays in whichever week (« jeudi et
+    vendredi »)."""
     if first is None:
         return True
-    return r.start_date <= (last or first) and first <= r.end_date
+    last = last or first
+    if any_week:
+        shift = (r.start_date - first).days
+        return shift % 7 == 0 and (r.end_date - r.start_date) == (last - first)
+    return r.start_date <= last and first <= r.end_date
 
 
 def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveRequest:
@@ -212,7 +223,7 @@ def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveR
             employee_id=employee.id if employee else None,
             status="pending",
         )  # fmt: skip
-        if scope.manages(r.employee_id) and _meant(r, args.start_date, args.end_date)
+        if scope.manages(r.employee_id) and _meant(r, args.start_date, args.end_date, args.any_week)
     ]
     whom = f" de {employee.name}" if employee else ""
     if not requests:
@@ -277,6 +288,7 @@ class CancelLeaveIn(BaseModel):
     )
     request_id: str | None = Field(default=None, description="Identifiant (boutons)")
     others: list[str] = Field(default_factory=list, max_length=10, description=OTHERS_DESCRIPTION)
+    any_week: bool = Field(default=False, description="Comme pour approuver : jours nommés seuls")
 
 
 def _cancellable_request(ctx: ToolContext, args: CancelLeaveIn) -> LeaveRequest:
@@ -294,7 +306,7 @@ def _cancellable_request(ctx: ToolContext, args: CancelLeaveIn) -> LeaveRequest:
         for r in hr.list_leave_requests(
             ctx.session, ctx.principal, employee_id=employee.id, status=status
         )
-        if r.end_date >= today(ctx) and _meant(r, args.start_date, args.end_date)
+        if r.end_date >= today(ctx) and _meant(r, args.start_date, args.end_date, args.any_week)
     ]
     if not requests:
         raise NotFound(f"Aucun congé à venir de {employee.name} à annuler sur cette période.")

@@ -142,6 +142,8 @@ def _with_others(utt: Utterance, first: str | None) -> dict[str, Any]:
     at = utt.text.find(first)
     position = at + len(first) if at >= 0 else len(utt.text)
     while (more := _AND_NAME.match(utt.text, position)) is not None:
+        if fold(more.group(1).split()[0]) in _HEAD_NOT:  # « …, Merci », « et Lundi »
+            break
         others.append(more.group(1))
         position = more.end()
     return {"employee": first, "others": others or None}
@@ -550,6 +552,7 @@ def _correct_leave(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
 
 
 _WINDOW = re.compile(r"^\s*(fin|debut|mi)\b")
+_BARE_WEEKDAY = re.compile(r"^(?:le |ce )?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$")
 
 
 def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any]:
@@ -573,6 +576,8 @@ def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any
     last = max(d.last for d in spans)  # « le 30 et 31 mars »: the days of one request
     if last != span.first:
         values["end_date"] = last
+    if all(_BARE_WEEKDAY.match(fold(d.text).strip()) for d in spans):
+        values["any_week"] = True  # « pour jeudi et vendredi »: which week is not said
     return values
 
 

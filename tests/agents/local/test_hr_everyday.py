@@ -116,6 +116,29 @@ class TestSeveralPeopleInOneRequest:
         assert "Awa Ndiaye" in out.render() and "4,5" in out.render()
 
 
+class TestARequestNamedByItsWeekdays:
+    def test_read_without_its_week(self) -> None:
+        said = extract("hr.approve_leave", "accepte la demande de Rama pour mardi et mercredi")
+        assert said["any_week"] is True and said["employee"] == "Rama"
+        dated = extract("hr.approve_leave", "accepte la demande de Rama du mardi 24 mars")
+        assert "any_week" not in dated
+
+    def test_the_request_of_those_weekdays(self, container: Container, team: Team) -> None:
+        thursday, friday = date(2026, 3, 26), date(2026, 3, 27)
+        ask_leave(container, team.hr, team.awa_record.id, thursday, friday)
+        said: dict[str, Any] = {"employee": "Awa", "start_date": date(2026, 3, 19)}
+        said["end_date"] = date(2026, 3, 20)
+        with pytest.raises(NotFound):  # the dates as such: not that week
+            run(container, tools.approve_leave, team.hr, **said)
+        with pytest.raises(NotFound):  # Wednesday and Thursday: not that request
+            run(
+                container, tools.approve_leave, team.hr, employee="Awa", any_week=True,
+                start_date=date(2026, 3, 18), end_date=date(2026, 3, 19),
+            )  # fmt: skip
+        out = run(container, tools.approve_leave, team.hr, any_week=True, **said)
+        assert out.start_date == thursday and out.end_date == friday
+
+
 class TestCancellingALeave:
     def test_read_with_its_month(self, local: LocalTier) -> None:
         plan = say(local, "je ne pars plus, annule mes vacances d'août", Role.EMPLOYEE)
