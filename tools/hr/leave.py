@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.hr import service as hr
+from domain.hr.calendar import is_working_day
 from domain.hr.models import Employee, LeaveRequest
 from domain.hr.schemas import LeaveRequestCreate
 from domain.kit.errors import NotFound, PermissionDenied
@@ -22,6 +23,7 @@ from tools.hr._common import (
     fold,
     me,
     period_text,
+    tenant_of,
     today,
 )
 
@@ -61,6 +63,7 @@ class LeaveOut(ToolResult):
     days: Decimal
     reason: str | None = None
     others: list[LeaveOut] = Field(default_factory=list)  # the same, for others named
+    days_off: list[date] = Field(default_factory=list)  # days said that are not worked
 
     def _what(self) -> str:
         period = period_text(
@@ -72,10 +75,16 @@ class LeaveOut(ToolResult):
         return f"{self.leave_type} de {self.employee} {period} ({days_text(self.days)} j ouvrés)"
 
     def preview(self) -> str:
-        return "\n".join(one._preview() for one in (self, *self.others))
+        return "\n".join([*(one._preview() for one in (self, *self.others)), *self._off()])
 
     def render(self) -> str:
-        return "\n".join(one._render() for one in (self, *self.others))
+        return "\n".join([*(one._render() for one in (self, *self.others)), *self._off()])
+
+    def _off(self) -> list[str]:
+        return [
+            f"Le {d:%d/%m/%Y} n'est pas un jour ouvré (férié ou week-end) : pas posé."
+            for d in self.days_off
+        ]
 
     def _preview(self) -> str:
         if self.action == "request":
@@ -125,6 +134,12 @@ class RequestLeaveIn(BaseModel):
     starts_afternoon: bool = Field(default=False, description="Le premier jour à partir de midi")
     ends_morning: bool = Field(default=False, description="Le dernier jour jusqu'à midi")
     comment: str | None = Field(default=None, max_length=500, description="Commentaire")
+    other_days: list[date] = Field(
+        default_factory=list,
+        max_length=10,
+        description="D'autres jours séparés (« le lundi 6 et le vendredi 10 ») : un congé "
+        "d'un jour chacun ; un jour non travaillé (férié, week-end) n'est pas posé",
+    )
 
 
 def _for_whom(ctx: ToolContext, name: str | None) -> Employee:
@@ -150,12 +165,44 @@ def request_leave(ctx: ToolContext, args: RequestLeaveIn) -> LeaveOut:
     « je prends vendredi après-midi », « pose-moi 2 jours de RTT lundi et mardi »."""
     employee = _for_whom(ctx, args.employee)
     leave_type = _leave_type(ctx, args.leave_type) if args.leave_type else None
+    if args.other_days:
+        return _separate_days(ctx, args, employee, leave_type)
     data = LeaveRequestCreate(
         employee_id=employee.id, leave_type=leave_type, start_date=args.start_date,
         end_date=args.end_date or args.start_date, starts_afternoon=args.starts_afternoon,
         ends_morning=args.ends_morning, comment=args.comment,
     )  # fmt: skip
     return _leave_out(ctx, hr.request_leave(ctx.session, ctx.principal, data), "request")
+
+
+def _separate_days(
+    ctx: ToolContext, args: RequestLeaveIn, employee: Employee, leave_type: str | None
+) -> LeaveOut:
+    """One day's leave for each day said apart; the days not worked (a public holiday, a
+    weekend) are said, not asked for — unless no day said is worked (the service refuses)."""
+    days = sorted({args.start_date, *args.other_days})
+    country = tenant_of(ctx).country
+    worked = [d for d in days if is_working_day(country, d)] or days[:1]
+    made = [
+        _leave_out(
+            ctx,
+            hr.request_leave(
+                ctx.session,
+                ctx.principal,
+                LeaveRequestCreate(
+                    employee_id=employee.id,
+                    leave_type=leave_type,
+                    start_date=day,
+                    end_date=day,
+                    comment=args.comment,
+                ),
+            ),
+            "request",
+        )  # fmt: skip
+        for day in worked
+    ]
+    off = [d for d in days if d not in worked]
+    return made[0].model_copy(update={"others": made[1:], "days_off": off})
 
 
 # --- deciding ---------------------------------------------------------------------------

@@ -252,7 +252,8 @@ def _period(utt: Utterance) -> dict[str, Any]:
         return {}
     first, last = utt.dates[0], utt.dates[-1]
     if _apart(utt):  # « le lundi 6 et le vendredi 10 »: two leaves, not the week between
-        return {"start_date": first.first}
+        days = sorted(span.first for span in utt.dates)
+        return {"start_date": days[0], "other_days": days[1:]}
     if len(utt.dates) == 1 and first.first == first.last and not _until(first.text):
         counted = _counted_days(utt, first.first)
         if counted is not None:
@@ -535,7 +536,7 @@ def _request_leave(utt: Utterance) -> dict[str, Any]:
     return _without_none({"employee": employee, "leave_type": _leave_type(utt), **_period(utt)})
 
 
-_PERIOD_FIELDS = ("start_date", "end_date", "starts_afternoon", "ends_morning")
+_PERIOD_FIELDS = ("start_date", "end_date", "starts_afternoon", "ends_morning", "other_days")
 
 
 def _correct_leave(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:

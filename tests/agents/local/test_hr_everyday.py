@@ -198,6 +198,23 @@ class TestForgottenPointing:
         assert say(local, "jsuis la", Role.EMPLOYEE).tool == "hr.check_in"
 
 
+class TestSeparateDays:
+    def test_each_day_said_apart_is_a_leave(self, container: Container, team: Team) -> None:
+        saturday = date(2026, 3, 28)
+        wednesday = date(2026, 3, 25)
+        shown = preview(
+            container, tools.request_leave, as_user(team.awa),
+            {"start_date": MONDAY, "other_days": [saturday, wednesday]},
+        )  # fmt: skip
+        assert "le 23/03/2026" in shown and "le 25/03/2026" in shown
+        assert "Le 28/03/2026 n'est pas un jour ouvré" in shown
+        out = run(
+            container, tools.request_leave, as_user(team.awa),
+            start_date=MONDAY, other_days=[saturday, wednesday],
+        )  # fmt: skip
+        assert [o.start_date for o in (out, *out.others)] == [MONDAY, wednesday]
+
+
 class TestDatesAsWritten:
     def test_sms_o_for_au(self) -> None:
         said = extract("hr.request_leave", "je pose du 4 o 8 mai")
