@@ -252,6 +252,8 @@ def _period(utt: Utterance) -> dict[str, Any]:
         return {}
     first, last = utt.dates[0], utt.dates[-1]
     if _apart(utt):  # « le lundi 6 et le vendredi 10 »: two leaves, not the week between
+        if not _listed(utt):  # « le 3 mai, non le 4 »: not a list (the rest is said back)
+            return {"start_date": first.first}
         days = sorted(span.first for span in utt.dates)
         return {"start_date": days[0], "other_days": days[1:]}
     if len(utt.dates) == 1 and first.first == first.last and not _until(first.text):
@@ -509,6 +511,17 @@ def _leave_type(utt: Utterance) -> str | None:
 _PUT_ON_LEAVE = re.compile(
     r"(?<![\w-])(?:mets|met|mettre|place|inscris|note|enregistre)\s+(?=\S+(?:\s+\S+)?\s+en\s)"
 )
+
+
+_LIST_GAP = re.compile(r"[\s,]*(?:(?:et|puis|ainsi que|plus)(?:\s+aussi)?)?[\s,]*(?:le|les)?\s*")
+
+
+def _listed(utt: Utterance) -> bool:
+    """The dates are a list (« le 6, le 8 et le 10 »): nothing but commas and « et » between."""
+    return all(
+        _LIST_GAP.fullmatch(utt.folded[one.end : other.start]) is not None
+        for one, other in zip(utt.dates, utt.dates[1:], strict=False)
+    )
 
 
 def _apart(utt: Utterance) -> bool:

@@ -199,6 +199,15 @@ class TestForgottenPointing:
 
 
 class TestSeparateDays:
+    def test_a_list_of_days_apart(self) -> None:
+        said = extract("hr.request_leave", "je pose le 6, le 8 et le 10 avril")
+        assert said == {
+            "start_date": date(2026, 4, 6),
+            "other_days": [date(2026, 4, 8), date(2026, 4, 10)],
+        }
+        corrected = extract("hr.request_leave", "je pose le 3 mai, non le 4")
+        assert "other_days" not in corrected  # a correction is no list
+
     def test_each_day_said_apart_is_a_leave(self, container: Container, team: Team) -> None:
         saturday = date(2026, 3, 28)
         wednesday = date(2026, 3, 25)
