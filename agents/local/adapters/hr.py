@@ -23,64 +23,21 @@ from agents.local.adapters.sales import (
     phone_in,
 )
 from agents.local.mentions import leading_name, name_after, words_after
-from agents.local.slots.calendar import last_working_day
+from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
+from domain.kit.lexicon import pairs, words
 
 _EMPLOYEE = ("employé", "employée", "salarié", "salariée", "fiche de", "matricule")
 _OF = ("de", "d'", "du")
 _FOR = ("pour",)
 _MATRICULE = re.compile(r"(?<![\w-])(E\d{3,10})(?![\w-])", re.IGNORECASE)
-_LEAVE_TYPES = (
-    (("maladie", "malade", "arret"), "maladie"),
-    (("rtt",), "RTT"),
-    (("sans solde",), "sans solde"),
-    (("maternite",), "maternité"),
-    (("paternite",), "paternité"),
-    (("exceptionnel", "permission"), "exceptionnel"),
-    (("evenement familial", "mariage", "deces", "naissance"), "événement familial"),
-)
-_CONTRACT_KINDS = (
-    (("cdi",), "cdi"),
-    (("cdd",), "cdd"),
-    (("stage", "stagiaire"), "stage"),
-    (("freelance", "prestataire", "independant"), "freelance"),
-)
 _WITHIN = re.compile(r"(\d+)\s*(?:prochain(?:e)?s?\s+|derniers?\s+)?(jours?|semaines?|mois)")
 _UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7, "mois": 30}
 
 
-# Lower-case words that are never a person's name on their own (« de fin mars », « pour le
-# baptême », « de monde »): a lower-case name starting with one of them is skipped.
-_NOT_PERSON = frozenset(
-    """moi toi lui elle eux soi fin debut mi celle celui celles ceux monde personne gens
-    bapteme mariage deces naissance docteur medecin travail boulot taf maison village famille
-    course courses rdv rendez-vous raison motif cause inventaire rush periode semaine jour
-    journee matin matinee soir apres-midi aprem midi mois annee conge conges repos arret
-    maladie vacances demande demandes solde reste reste-t-il combien service equipe poste
-    chef responsable contrat cdi cdd stage salaire fiche employe employee salarie neveu niece
-    frere soeur cousin cousine fils fille pere mere oncle tante enfant enfants bebe ami amie
-    truc chose affaire affaires quoi ca cela tout tous toute toutes partir compter compte
-    effet dater coup fois aller faire voir prendre""".split()
-)
 _ARTICLE_BEFORE = re.compile(
     r"(?:^|\s)(?:le|la|les|l'|un|une|mon|ma|mes|ton|ta|tes|son|sa|ses|ce|cet|cette)\s*$"
-)
-# Verbs that may follow a name opening an HR message (« Ibrahima Sow signe un CDI »).
-_HEAD_VERBS = frozenset(
-    """signe signera a est sera passe passera devient deviendra entre commence demarre
-    rejoint quitte part partira prend demissionne change monte va n'est depend travaille
-    reprend revient arrive termine finit pose posera veut voudrait souhaite demande
-    aimerait compte""".split()
-)
-_HEAD_NOT = frozenset(
-    """je tu il elle on nous vous ils elles ce c' ca qui que quel quelle quels quelles combien
-    comment ou quand pourquoi le la les l' un une des du mon ma mes son sa ses cree fais
-    mets pose valide approuve refuse accepte rejette ajoute enregistre change modifie
-    donne montre affiche cherche trouve nouveau nouvel nouvelle cdi cdd stage contrat conge
-    bonjour salut bonsoir ok oui non alors bon merci stp svp demain aujourd'hui hier lundi
-    mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet
-    aout septembre octobre novembre decembre celle celui""".split()
 )
 
 
@@ -102,7 +59,7 @@ def _is_person(utt: Utterance, name: str) -> bool:
     if name[:1].isupper():
         return True
     first = fold(name.split()[0])
-    if first in _NOT_PERSON or first.split("-")[0] in _NOT_PERSON:
+    if first in words("not_a_person") or first.split("-")[0] in words("not_a_person"):
         return False
     if len(first) > 4 and first.endswith(("er", "ir", "re")):  # « pour aller fêter … »
         return False
@@ -142,7 +99,7 @@ def _with_others(utt: Utterance, first: str | None) -> dict[str, Any]:
     at = utt.text.find(first)
     position = at + len(first) if at >= 0 else len(utt.text)
     while (more := _AND_NAME.match(utt.text, position)) is not None:
-        if fold(more.group(1).split()[0]) in _HEAD_NOT:  # « …, Merci », « et Lundi »
+        if fold(more.group(1).split()[0]) in words("not_a_name_head"):  # « …, Merci », « et Lundi »
             break
         others.append(more.group(1))
         position = more.end()
@@ -176,22 +133,23 @@ def _head_name(utt: Utterance) -> str | None:
     for start in starts:
         m = _HEAD.match(utt.text, start)
         if m:
-            words = m.group(1).split()
-            if fold(words[0]) not in _HEAD_NOT and fold(m.group(2)) in _HEAD_VERBS:
-                return " ".join(words)
+            said = m.group(1).split()
+            head, verb = fold(said[0]), fold(m.group(2))
+            if head not in words("not_a_name_head") and verb in words("verbs_after_a_name"):
+                return " ".join(said)
     # An answer naming someone: « Awa Diop, la caissière », « Moussa Diop »
     m = re.match(r"\s*((?:[A-ZÀ-Ý][\w'-]*)(?:\s+[A-ZÀ-Ý][\w'-]*){0,3})\s*(?:[,(-]|$)", utt.text)
-    if m and len(utt.text.split()) <= 6 and fold(m.group(1).split()[0]) not in _HEAD_NOT:
+    if (
+        m
+        and len(utt.text.split()) <= 6
+        and fold(m.group(1).split()[0]) not in words("not_a_name_head")
+    ):
         return m.group(1)
     return clean_name(leading_name(utt))
 
 
-_MONTHS = {
-    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
-}  # fmt: skip
 _REVERSED_END = re.compile(
-    r"\bau\s+(\d{1,2})(?:er)?\s+(" + "|".join(_MONTHS) + r")(?:\s+(\d{4}))?(?![\w])"
+    r"\bau\s+(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?(?![\w])"
 )
 _AFTERNOON = re.compile(
     r"[\s,]*(?:dans\s+l'|en\s+|l')?(?:apres[\s-]?midi|aprem|aprm|a\s+partir\s+de\s+(?:midi|12\s*h|13\s*h|14\s*h)"
@@ -215,7 +173,7 @@ def _range_end(first: date, span_text: str) -> date | None:
         return None
     year = int(m.group(3)) if m.group(3) else first.year
     try:
-        end = date(year, _MONTHS[m.group(2)], int(m.group(1)))
+        end = date(year, MONTHS[m.group(2)], int(m.group(1)))
     except ValueError:
         return None
     return end if end != first else None
@@ -307,12 +265,12 @@ def _find_employee(utt: Utterance) -> dict[str, Any]:
 
 def _plain_title(text: str) -> bool:
     """« vendeuse », « chef de rayon »: a few lower-case words, no number, no « son … »."""
-    words = text.split()
+    parts = text.split()
     return (
-        0 < len(words) <= 4
+        0 < len(parts) <= 4
         and text[:1].islower()
         and not any(c.isdigit() for c in text)
-        and words[0] not in {"son", "sa", "au", "à", "tel", "tél", "embauché", "embauchée"}
+        and parts[0] not in {"son", "sa", "au", "à", "tel", "tél", "embauché", "embauchée"}
     )
 
 
@@ -502,10 +460,7 @@ def _correct_employee(previous: dict[str, Any], utt: Utterance) -> dict[str, Any
 
 
 def _leave_type(utt: Utterance) -> str | None:
-    for words, said in _LEAVE_TYPES:
-        if has(utt, *words):
-            return said
-    return None
+    return next((value for said, value in pairs("leave_types") if has(utt, *said)), None)
 
 
 _PUT_ON_LEAVE = re.compile(
@@ -566,7 +521,7 @@ def _correct_leave(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
 
 
 _WINDOW = re.compile(r"^\s*(fin|debut|mi)\b")
-_BARE_WEEKDAY = re.compile(r"^(?:le |ce )?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$")
+_BARE_WEEKDAY = re.compile(rf"^(?:le |ce )?(?:{'|'.join(WEEKDAYS)})$")
 
 
 def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any]:
@@ -669,7 +624,7 @@ def _attendance_report(utt: Utterance) -> dict[str, Any]:
 
 
 def _create_contract(utt: Utterance) -> dict[str, Any]:
-    kind = next((k for words, k in _CONTRACT_KINDS if has(utt, *words)), None)
+    kind = next((k for said, k in pairs("contract_kinds") if has(utt, *said)), None)
     dates: dict[str, Any] = {}
     if utt.dates:
         span = utt.dates[0]
