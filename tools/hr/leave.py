@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal, TypeVar
 from uuid import UUID
@@ -237,14 +237,14 @@ def _request_label(r: LeaveRequest, names: dict[UUID, str]) -> str:
 
 def _meant(r: LeaveRequest, first: date | None, last: date | None, any_week: bool = False) -> bool:
     """Whether a request is the one a day (inside it) or a period (overlapping it) points at;
-    with ``any_week``, the request of the same weekdays in whichever week (« jeudi et
-    vendredi »)."""
+    with ``any_week``, a request that holds those weekdays in whichever week (« jeudi et
+    vendredi », said without their dates)."""
     if first is None:
         return True
     last = last or first
-    if any_week:
-        shift = (r.start_date - first).days
-        return shift % 7 == 0 and (r.end_date - r.start_date) == (last - first)
+    if any_week:  # the first of its days with that weekday, and the days said after it
+        same_weekday = r.start_date + timedelta(days=(first.weekday() - r.start_date.weekday()) % 7)
+        return same_weekday + (last - first) <= r.end_date
     return r.start_date <= last and first <= r.end_date
 
 
