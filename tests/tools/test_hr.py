@@ -251,9 +251,11 @@ class TestAttendance:
         with pytest.raises(PermissionDenied, match="aucune fiche employé"):
             run(container, tools.check_in, team.hr)
 
-    def test_check_in_takes_no_argument(self, container: Container, team: Team) -> None:
-        with pytest.raises(InvalidInput):
+    def test_only_hr_checks_someone_else_in(self, container: Container, team: Team) -> None:
+        with pytest.raises(AskBack):  # someone she does not see
             run(container, tools.check_in, as_user(team.awa), employee="Moussa")
+        with pytest.raises(PermissionDenied):  # her manager is no HR
+            run(container, tools.check_in, as_user(team.fatou), employee="Awa")
 
     def test_unknown_department_asks_back(self, container: Container, team: Team) -> None:
         with pytest.raises(AskBack) as asked:
@@ -302,6 +304,6 @@ class TestContracts:
 
 
 def test_every_tool_is_exported() -> None:
-    assert len({t.name for t in tools.TOOLS}) == 13
+    assert len({t.name for t in tools.TOOLS}) == 15
     assert all("Exemples" in t.description for t in tools.TOOLS)
     assert {t.name for t in tools.TOOLS if t.low_risk} == {"hr.check_in", "hr.check_out"}

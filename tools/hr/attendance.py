@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.hr import service as hr
-from domain.hr.models import AttendanceRecord
+from domain.hr.models import AttendanceRecord, Employee
 from domain.hr.schemas import AttendanceEvent
 from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
 from tools.hr._common import (
@@ -25,9 +25,15 @@ from tools.hr._common import (
 
 
 class PointIn(BaseModel):
-    """Nothing to say: one checks in or out oneself, now."""
+    """Oneself, now — or, for HR correcting a forgotten pointing, someone at an hour past."""
 
     model_config = ConfigDict(extra="forbid")
+    employee: str | None = Field(
+        default=None, max_length=200, description="Pour qui (RH ; défaut : vous-même)"
+    )
+    at: datetime | None = Field(
+        default=None, description="Heure passée (RH, correction d'un oubli ; défaut : maintenant)"
+    )
 
 
 class PointOut(ToolResult):
@@ -65,6 +71,18 @@ def _point_out(ctx: ToolContext, r: AttendanceRecord, name: str, check_out: bool
     )  # fmt: skip
 
 
+def _event(ctx: ToolContext, args: PointIn) -> tuple[Employee, AttendanceEvent]:
+    """Who points and when; the service checks that only HR points for someone else or
+    at an hour other than now."""
+    employee = employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)
+    event = AttendanceEvent(
+        source=source_of(ctx),
+        employee_id=employee.id if args.employee else None,
+        at=args.at,
+    )
+    return employee, event
+
+
 @tool(
     "hr.check_in",
     title="Pointer son arrivée",
@@ -74,16 +92,13 @@ def _point_out(ctx: ToolContext, r: AttendanceRecord, name: str, check_out: bool
     creates="attendance",
 )
 def check_in(ctx: ToolContext, args: PointIn) -> PointOut:
-    """Pointe votre arrivée, maintenant.
+    """Pointe votre arrivée, maintenant ; les RH pointent aussi l'arrivée oubliée d'un
+    employé, à l'heure dite.
 
-    Exemples : « je suis arrivé », « pointage arrivée », « bonjour, je commence »."""
-    employee = me(ctx)
-    record = hr.check_in(
-        ctx.session,
-        ctx.principal,
-        ctx.clock,
-        AttendanceEvent(source=source_of(ctx)),
-    )
+    Exemples : « je suis arrivé », « pointage arrivée », « bonjour, je commence »,
+    « Awa est arrivée à 8h05, pointe-la »."""
+    employee, event = _event(ctx, args)
+    record = hr.check_in(ctx.session, ctx.principal, ctx.clock, event)
     return _point_out(ctx, record, employee.name, False)
 
 
@@ -96,16 +111,12 @@ def check_in(ctx: ToolContext, args: PointIn) -> PointOut:
     creates="attendance",
 )
 def check_out(ctx: ToolContext, args: PointIn) -> PointOut:
-    """Pointe votre départ, maintenant.
+    """Pointe votre départ, maintenant ; les RH pointent aussi le départ oublié d'un
+    employé, à l'heure dite.
 
     Exemples : « je pars », « pointage départ », « j'ai fini pour aujourd'hui »."""
-    employee = me(ctx)
-    record = hr.check_out(
-        ctx.session,
-        ctx.principal,
-        ctx.clock,
-        AttendanceEvent(source=source_of(ctx)),
-    )
+    employee, event = _event(ctx, args)
+    record = hr.check_out(ctx.session, ctx.principal, ctx.clock, event)
     return _point_out(ctx, record, employee.name, True)
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.hr import service as hr
+from domain.hr.calendar import is_working_day
 from domain.hr.models import Employee, LeaveRequest
 from domain.hr.schemas import LeaveRequestCreate
 from domain.kit.errors import NotFound, PermissionDenied
@@ -21,10 +23,13 @@ from tools.hr._common import (
     fold,
     me,
     period_text,
+    tenant_of,
     today,
 )
 
-LeaveAction = Literal["request", "approve", "reject"]
+LeaveAction = Literal["request", "approve", "reject", "cancel"]
+# « valide les congés de Paul et de Sophie »: the same decision for each person named.
+OTHERS_DESCRIPTION = "D'autres employés : la même chose pour chacun"
 _FILLER = {"conge", "conges", "de", "du", "des", "en", "pour", "un", "une", "jour", "jours"}
 
 
@@ -57,6 +62,8 @@ class LeaveOut(ToolResult):
     ends_morning: bool = False
     days: Decimal
     reason: str | None = None
+    others: list[LeaveOut] = Field(default_factory=list)  # the same, for others named
+    days_off: list[date] = Field(default_factory=list)  # days said that are not worked
 
     def _what(self) -> str:
         period = period_text(
@@ -68,17 +75,33 @@ class LeaveOut(ToolResult):
         return f"{self.leave_type} de {self.employee} {period} ({days_text(self.days)} j ouvrés)"
 
     def preview(self) -> str:
+        return "\n".join([*(one._preview() for one in (self, *self.others)), *self._off()])
+
+    def render(self) -> str:
+        return "\n".join([*(one._render() for one in (self, *self.others)), *self._off()])
+
+    def _off(self) -> list[str]:
+        return [
+            f"Le {d:%d/%m/%Y} n'est pas un jour ouvré (férié ou week-end) : pas posé."
+            for d in self.days_off
+        ]
+
+    def _preview(self) -> str:
         if self.action == "request":
             return f"Demander : {self._what()}. La demande attendra la validation du responsable."
         if self.action == "approve":
             return f"Approuver : {self._what()}."
+        if self.action == "cancel":
+            return f"Annuler : {self._what()}."
         return f"Refuser : {self._what()}. Motif : {self.reason}."
 
-    def render(self) -> str:
+    def _render(self) -> str:
         if self.action == "request":
             return f"Demande enregistrée : {self._what()}, en attente de validation."
         if self.action == "approve":
             return f"Congé approuvé : {self._what()}."
+        if self.action == "cancel":
+            return f"Congé annulé : {self._what()}."
         return f"Congé refusé : {self._what()} (motif : {self.reason})."
 
 
@@ -111,6 +134,12 @@ class RequestLeaveIn(BaseModel):
     starts_afternoon: bool = Field(default=False, description="Le premier jour à partir de midi")
     ends_morning: bool = Field(default=False, description="Le dernier jour jusqu'à midi")
     comment: str | None = Field(default=None, max_length=500, description="Commentaire")
+    other_days: list[date] = Field(
+        default_factory=list,
+        max_length=10,
+        description="D'autres jours séparés (« le lundi 6 et le vendredi 10 ») : un congé "
+        "d'un jour chacun ; un jour non travaillé (férié, week-end) n'est pas posé",
+    )
 
 
 def _for_whom(ctx: ToolContext, name: str | None) -> Employee:
@@ -136,12 +165,44 @@ def request_leave(ctx: ToolContext, args: RequestLeaveIn) -> LeaveOut:
     « je prends vendredi après-midi », « pose-moi 2 jours de RTT lundi et mardi »."""
     employee = _for_whom(ctx, args.employee)
     leave_type = _leave_type(ctx, args.leave_type) if args.leave_type else None
+    if args.other_days:
+        return _separate_days(ctx, args, employee, leave_type)
     data = LeaveRequestCreate(
         employee_id=employee.id, leave_type=leave_type, start_date=args.start_date,
         end_date=args.end_date or args.start_date, starts_afternoon=args.starts_afternoon,
         ends_morning=args.ends_morning, comment=args.comment,
     )  # fmt: skip
     return _leave_out(ctx, hr.request_leave(ctx.session, ctx.principal, data), "request")
+
+
+def _separate_days(
+    ctx: ToolContext, args: RequestLeaveIn, employee: Employee, leave_type: str | None
+) -> LeaveOut:
+    """One day's leave for each day said apart; the days not worked (a public holiday, a
+    weekend) are said, not asked for — unless no day said is worked (the service refuses)."""
+    days = sorted({args.start_date, *args.other_days})
+    country = tenant_of(ctx).country
+    worked = [d for d in days if is_working_day(country, d)] or days[:1]
+    made = [
+        _leave_out(
+            ctx,
+            hr.request_leave(
+                ctx.session,
+                ctx.principal,
+                LeaveRequestCreate(
+                    employee_id=employee.id,
+                    leave_type=leave_type,
+                    start_date=day,
+                    end_date=day,
+                    comment=args.comment,
+                ),
+            ),
+            "request",
+        )  # fmt: skip
+        for day in worked
+    ]
+    off = [d for d in days if d not in worked]
+    return made[0].model_copy(update={"others": made[1:], "days_off": off})
 
 
 # --- deciding ---------------------------------------------------------------------------
@@ -158,6 +219,12 @@ class DecideLeaveIn(BaseModel):
         description="Avec start_date : une période qui recoupe le congé (« celle de fin mars »)",
     )
     request_id: str | None = Field(default=None, description="Identifiant (boutons)")
+    others: list[str] = Field(default_factory=list, max_length=10, description=OTHERS_DESCRIPTION)
+    any_week: bool = Field(
+        default=False,
+        description="Jours dits par leur nom seul (« jeudi et vendredi ») : la demande de ces "
+        "jours de la semaine, quelle que soit la semaine",
+    )
 
 
 class RejectLeaveIn(DecideLeaveIn):
@@ -168,11 +235,17 @@ def _request_label(r: LeaveRequest, names: dict[UUID, str]) -> str:
     return f"{names[r.employee_id]} {period_text(r.start_date, r.end_date)}"
 
 
-def _meant(r: LeaveRequest, first: date | None, last: date | None) -> bool:
-    """Whether a request is the one a day (inside it) or a period (overlapping it) points at."""
+def _meant(r: LeaveRequest, first: date | None, last: date | None, any_week: bool = False) -> bool:
+    """Whether a request is the one a day (inside it) or a period (overlapping it) points at;
+    with ``any_week``, a request that holds those weekdays in whichever week (« jeudi et
+    vendredi », said without their dates)."""
     if first is None:
         return True
-    return r.start_date <= (last or first) and first <= r.end_date
+    last = last or first
+    if any_week:  # the first of its days with that weekday, and the days said after it
+        same_weekday = r.start_date + timedelta(days=(first.weekday() - r.start_date.weekday()) % 7)
+        return same_weekday + (last - first) <= r.end_date
+    return r.start_date <= last and first <= r.end_date
 
 
 def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveRequest:
@@ -197,7 +270,7 @@ def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveR
             employee_id=employee.id if employee else None,
             status="pending",
         )  # fmt: skip
-        if scope.manages(r.employee_id) and _meant(r, args.start_date, args.end_date)
+        if scope.manages(r.employee_id) and _meant(r, args.start_date, args.end_date, args.any_week)
     ]
     whom = f" de {employee.name}" if employee else ""
     if not requests:
@@ -212,6 +285,16 @@ def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveR
     raise AskBack(f"Plusieurs demandes{whom} en attente : laquelle ?", field=field, options=options)
 
 
+_Decision = TypeVar("_Decision", "DecideLeaveIn", "RejectLeaveIn", "CancelLeaveIn")
+
+
+def _for_each(args: _Decision, decide: Callable[[_Decision], LeaveOut]) -> LeaveOut:
+    """The decision for the employee named, then for each of the others, in one unit."""
+    first = decide(args)
+    others = [decide(args.model_copy(update={"employee": n, "others": []})) for n in args.others]
+    return first.model_copy(update={"others": others}) if others else first
+
+
 @tool("hr.approve_leave", title="Approuver un congé", effect=Effect.WRITE, acts_on=("leave",))
 def approve_leave(ctx: ToolContext, args: DecideLeaveIn) -> LeaveOut:
     """Approuve la demande de congé en attente d'un employé (responsable ou RH) ; les jours
@@ -219,9 +302,13 @@ def approve_leave(ctx: ToolContext, args: DecideLeaveIn) -> LeaveOut:
 
     Exemples : « approuve le congé d'Awa », « valide la demande de Moussa du 3 août »,
     « ok pour les congés de Fatou »."""
-    request = _pending_request(ctx, args, "approuver")
-    approved = hr.approve_leave(ctx.session, ctx.principal, ctx.clock, request.id)
-    return _leave_out(ctx, approved, "approve")
+
+    def approve(one: DecideLeaveIn) -> LeaveOut:
+        request = _pending_request(ctx, one, "approuver")
+        approved = hr.approve_leave(ctx.session, ctx.principal, ctx.clock, request.id)
+        return _leave_out(ctx, approved, "approve")
+
+    return _for_each(args, approve)
 
 
 @tool("hr.reject_leave", title="Refuser un congé", effect=Effect.WRITE, acts_on=("leave",))
@@ -230,9 +317,102 @@ def reject_leave(ctx: ToolContext, args: RejectLeaveIn) -> LeaveOut:
 
     Exemples : « refuse le congé de Moussa, c'est l'inventaire », « non pour les congés
     d'Awa en août : trop de monde absent », « rejette la demande de Fatou, motif : rush »."""
-    request = _pending_request(ctx, args, "refuser")
-    rejected = hr.reject_leave(ctx.session, ctx.principal, ctx.clock, request.id, args.reason)
-    return _leave_out(ctx, rejected, "reject", rejected.rejection_reason)
+
+    def reject(one: RejectLeaveIn) -> LeaveOut:
+        request = _pending_request(ctx, one, "refuser")
+        rejected = hr.reject_leave(ctx.session, ctx.principal, ctx.clock, request.id, one.reason)
+        return _leave_out(ctx, rejected, "reject", rejected.rejection_reason)
+
+    return _for_each(args, reject)
+
+
+class CancelLeaveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    employee: str | None = Field(default=None, max_length=200, description="Défaut : vous-même")
+    start_date: date | None = Field(default=None, description="Un jour du congé à annuler")
+    end_date: date | None = Field(
+        default=None, description="Avec start_date : une période qui recoupe le congé (« d'avril »)"
+    )
+    request_id: str | None = Field(default=None, description="Identifiant (boutons)")
+    others: list[str] = Field(default_factory=list, max_length=10, description=OTHERS_DESCRIPTION)
+    any_week: bool = Field(default=False, description="Comme pour approuver : jours nommés seuls")
+
+
+def _cancellable_request(ctx: ToolContext, args: CancelLeaveIn) -> LeaveRequest:
+    """The pending or approved request meant (by id, by a day or a period it touches), of
+    the employee named or one's own; a question back when several remain."""
+    if args.request_id:
+        try:
+            return hr.get_leave_request(ctx.session, ctx.principal, UUID(args.request_id))
+        except ValueError:
+            raise NotFound("Demande de congé introuvable.") from None
+    employee = employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)
+    requests = [
+        r
+        for status in ("pending", "approved")
+        for r in hr.list_leave_requests(
+            ctx.session, ctx.principal, employee_id=employee.id, status=status
+        )
+        if r.end_date >= today(ctx) and _meant(r, args.start_date, args.end_date, args.any_week)
+    ]
+    if not requests:
+        raise NotFound(f"Aucun congé à venir de {employee.name} à annuler sur cette période.")
+    if len(requests) > 1:
+        options = [_request_label(r, {employee.id: employee.name}) for r in requests]
+        raise AskBack("Plusieurs congés à venir : lequel ?", field="start_date", options=options)
+    return requests[0]
+
+
+@tool("hr.cancel_leave", title="Annuler un congé", effect=Effect.WRITE, acts_on=("leave",))
+def cancel_leave(ctx: ToolContext, args: CancelLeaveIn) -> LeaveOut:
+    """Annule un congé à venir, en attente ou approuvé (le sien, ou celui de tout employé
+    pour les RH) ; un congé approuvé rend ses jours au solde.
+
+    Exemples : « j'annule mes congés d'avril », « annule le congé de Moussa du 12 mai »."""
+
+    def cancel(one: CancelLeaveIn) -> LeaveOut:
+        request = _cancellable_request(ctx, one)
+        cancelled = hr.cancel_leave(ctx.session, ctx.principal, ctx.clock, request.id)
+        return _leave_out(ctx, cancelled, "cancel")
+
+    return _for_each(args, cancel)
+
+
+class PendingLeaveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PendingLeaveOut(ToolResult):
+    requests: list[AbsenceLine]
+
+    def render(self) -> str:
+        if not self.requests:
+            return "Aucune demande de congé en attente."
+        rows = "\n".join(r.line() for r in self.requests)
+        return f"Demandes de congé en attente de validation :\n{rows}"
+
+
+@tool("hr.pending_leave", title="Demandes de congé en attente", effect=Effect.READ)
+def pending_leave(ctx: ToolContext, args: PendingLeaveIn) -> PendingLeaveOut:
+    """Liste les demandes de congé en attente que vous pouvez voir (les vôtres, celles de
+    votre équipe ; toutes pour les RH).
+
+    Exemples : « des demandes de congé à valider ? », « quelles demandes sont en attente ? »."""
+    pending = hr.list_leave_requests(ctx.session, ctx.principal, status="pending")
+    types = {t.code: t.name for t in hr.list_leave_types(ctx.session, ctx.principal, active=None)}
+    return PendingLeaveOut(
+        requests=[
+            AbsenceLine(
+                employee=r.employee,
+                leave_type=types.get(r.leave_type, r.leave_type),
+                start_date=r.start_date,
+                end_date=r.end_date,
+                starts_afternoon=r.starts_afternoon,
+                ends_morning=r.ends_morning,
+            )  # fmt: skip
+            for r in hr.describe_requests(ctx.session, ctx.principal, pending)
+        ]
+    )
 
 
 # --- balances and absences --------------------------------------------------------------
@@ -241,6 +421,7 @@ def reject_leave(ctx: ToolContext, args: RejectLeaveIn) -> LeaveOut:
 class LeaveBalanceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     employee: str | None = Field(default=None, max_length=200, description="Défaut : vous-même")
+    others: list[str] = Field(default_factory=list, max_length=10, description=OTHERS_DESCRIPTION)
 
 
 class BalanceLine(BaseModel):
@@ -262,8 +443,12 @@ class BalanceLine(BaseModel):
 class LeaveBalanceOut(ToolResult):
     employee: str
     balances: list[BalanceLine]
+    others: list[LeaveBalanceOut] = Field(default_factory=list)
 
     def render(self) -> str:
+        return "\n".join(one._render() for one in (self, *self.others))
+
+    def _render(self) -> str:
         if not self.balances:
             return f"Aucun solde de congés suivi pour {self.employee}."
         return f"Solde de congés de {self.employee} :\n" + "\n".join(
@@ -277,12 +462,19 @@ def leave_balance(ctx: ToolContext, args: LeaveBalanceIn) -> LeaveBalanceOut:
 
     Exemples : « combien il me reste de congés ? », « solde de congés d'Awa »,
     « mes jours de congé »."""
-    employee = employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)
-    rows = hr.leave_balance(ctx.session, ctx.principal, employee.id)
-    return LeaveBalanceOut(
-        employee=employee.name,
-        balances=[BalanceLine.model_validate(b, from_attributes=True) for b in rows],
-    )
+    people = [employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)]
+    people += [employee_named(ctx, name, "others") for name in args.others]
+    found = [
+        LeaveBalanceOut(
+            employee=employee.name,
+            balances=[
+                BalanceLine.model_validate(b, from_attributes=True)
+                for b in hr.leave_balance(ctx.session, ctx.principal, employee.id)
+            ],
+        )
+        for employee in people
+    ]
+    return found[0].model_copy(update={"others": found[1:]})
 
 
 class WhoIsAbsentIn(BaseModel):

@@ -9,7 +9,7 @@ last day, « après-midi » / « matin » the half days. Nothing is guessed.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
@@ -23,64 +23,21 @@ from agents.local.adapters.sales import (
     phone_in,
 )
 from agents.local.mentions import leading_name, name_after, words_after
-from agents.local.slots.calendar import last_working_day
+from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
+from domain.kit.lexicon import pairs, words
 
 _EMPLOYEE = ("employé", "employée", "salarié", "salariée", "fiche de", "matricule")
 _OF = ("de", "d'", "du")
 _FOR = ("pour",)
 _MATRICULE = re.compile(r"(?<![\w-])(E\d{3,10})(?![\w-])", re.IGNORECASE)
-_LEAVE_TYPES = (
-    (("maladie", "malade", "arret"), "maladie"),
-    (("rtt",), "RTT"),
-    (("sans solde",), "sans solde"),
-    (("maternite",), "maternité"),
-    (("paternite",), "paternité"),
-    (("exceptionnel", "permission"), "exceptionnel"),
-    (("evenement familial", "mariage", "deces", "naissance"), "événement familial"),
-)
-_CONTRACT_KINDS = (
-    (("cdi",), "cdi"),
-    (("cdd",), "cdd"),
-    (("stage", "stagiaire"), "stage"),
-    (("freelance", "prestataire", "independant"), "freelance"),
-)
 _WITHIN = re.compile(r"(\d+)\s*(?:prochain(?:e)?s?\s+|derniers?\s+)?(jours?|semaines?|mois)")
 _UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7, "mois": 30}
 
 
-# Lower-case words that are never a person's name on their own (« de fin mars », « pour le
-# baptême », « de monde »): a lower-case name starting with one of them is skipped.
-_NOT_PERSON = frozenset(
-    """moi toi lui elle eux soi fin debut mi celle celui celles ceux monde personne gens
-    bapteme mariage deces naissance docteur medecin travail boulot taf maison village famille
-    course courses rdv rendez-vous raison motif cause inventaire rush periode semaine jour
-    journee matin matinee soir apres-midi aprem midi mois annee conge conges repos arret
-    maladie vacances demande demandes solde reste reste-t-il combien service equipe poste
-    chef responsable contrat cdi cdd stage salaire fiche employe employee salarie neveu niece
-    frere soeur cousin cousine fils fille pere mere oncle tante enfant enfants bebe ami amie
-    truc chose affaire affaires quoi ca cela tout tous toute toutes partir compter compte
-    effet dater coup fois aller faire voir prendre""".split()
-)
 _ARTICLE_BEFORE = re.compile(
     r"(?:^|\s)(?:le|la|les|l'|un|une|mon|ma|mes|ton|ta|tes|son|sa|ses|ce|cet|cette)\s*$"
-)
-# Verbs that may follow a name opening an HR message (« Ibrahima Sow signe un CDI »).
-_HEAD_VERBS = frozenset(
-    """signe signera a est sera passe passera devient deviendra entre commence demarre
-    rejoint quitte part partira prend demissionne change monte va n'est depend travaille
-    reprend revient arrive termine finit pose posera veut voudrait souhaite demande
-    aimerait compte""".split()
-)
-_HEAD_NOT = frozenset(
-    """je tu il elle on nous vous ils elles ce c' ca qui que quel quelle quels quelles combien
-    comment ou quand pourquoi le la les l' un une des du mon ma mes son sa ses cree fais
-    mets pose valide approuve refuse accepte rejette ajoute enregistre change modifie
-    donne montre affiche cherche trouve nouveau nouvel nouvelle cdi cdd stage contrat conge
-    bonjour salut bonsoir ok oui non alors bon merci stp svp demain aujourd'hui hier lundi
-    mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet
-    aout septembre octobre novembre decembre celle celui""".split()
 )
 
 
@@ -102,7 +59,7 @@ def _is_person(utt: Utterance, name: str) -> bool:
     if name[:1].isupper():
         return True
     first = fold(name.split()[0])
-    if first in _NOT_PERSON or first.split("-")[0] in _NOT_PERSON:
+    if first in words("not_a_person") or first.split("-")[0] in words("not_a_person"):
         return False
     if len(first) > 4 and first.endswith(("er", "ir", "re")):  # « pour aller fêter … »
         return False
@@ -123,6 +80,30 @@ def _someone(utt: Utterance, *groups: tuple[str, ...]) -> str | None:
             found = sub.text.find(named)
             offset += (found if found >= 0 else 0) + len(named)
     return None
+
+
+# « de Paul et de Sophie », « à Awa et à Modou », « Awa, Rama et Ibou »: one more person named
+# right after the first, with a capital.
+_AND_NAME = re.compile(
+    r"\s*(?:,|\bet\b)\s*(?:(?:à|a|de|pour)\s+|d['’]\s*)?"
+    r"([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,2})"
+)
+
+
+def _with_others(utt: Utterance, first: str | None) -> dict[str, Any]:
+    """The employee named first and the others listed right after them (the same request
+    for each: nobody named is dropped)."""
+    if first is None:
+        return {}
+    others: list[str] = []
+    at = utt.text.find(first)
+    position = at + len(first) if at >= 0 else len(utt.text)
+    while (more := _AND_NAME.match(utt.text, position)) is not None:
+        if fold(more.group(1).split()[0]) in words("not_a_name_head"):  # « …, Merci », « et Lundi »
+            break
+        others.append(more.group(1))
+        position = more.end()
+    return {"employee": first, "others": others or None}
 
 
 def _name_at(utt: Utterance, position: int) -> str | None:
@@ -152,22 +133,23 @@ def _head_name(utt: Utterance) -> str | None:
     for start in starts:
         m = _HEAD.match(utt.text, start)
         if m:
-            words = m.group(1).split()
-            if fold(words[0]) not in _HEAD_NOT and fold(m.group(2)) in _HEAD_VERBS:
-                return " ".join(words)
+            said = m.group(1).split()
+            head, verb = fold(said[0]), fold(m.group(2))
+            if head not in words("not_a_name_head") and verb in words("verbs_after_a_name"):
+                return " ".join(said)
     # An answer naming someone: « Awa Diop, la caissière », « Moussa Diop »
     m = re.match(r"\s*((?:[A-ZÀ-Ý][\w'-]*)(?:\s+[A-ZÀ-Ý][\w'-]*){0,3})\s*(?:[,(-]|$)", utt.text)
-    if m and len(utt.text.split()) <= 6 and fold(m.group(1).split()[0]) not in _HEAD_NOT:
+    if (
+        m
+        and len(utt.text.split()) <= 6
+        and fold(m.group(1).split()[0]) not in words("not_a_name_head")
+    ):
         return m.group(1)
     return clean_name(leading_name(utt))
 
 
-_MONTHS = {
-    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
-}  # fmt: skip
 _REVERSED_END = re.compile(
-    r"\bau\s+(\d{1,2})(?:er)?\s+(" + "|".join(_MONTHS) + r")(?:\s+(\d{4}))?(?![\w])"
+    r"\bau\s+(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?(?![\w])"
 )
 _AFTERNOON = re.compile(
     r"[\s,]*(?:dans\s+l'|en\s+|l')?(?:apres[\s-]?midi|aprem|aprm|a\s+partir\s+de\s+(?:midi|12\s*h|13\s*h|14\s*h)"
@@ -191,7 +173,7 @@ def _range_end(first: date, span_text: str) -> date | None:
         return None
     year = int(m.group(3)) if m.group(3) else first.year
     try:
-        end = date(year, _MONTHS[m.group(2)], int(m.group(1)))
+        end = date(year, MONTHS[m.group(2)], int(m.group(1)))
     except ValueError:
         return None
     return end if end != first else None
@@ -228,7 +210,10 @@ def _period(utt: Utterance) -> dict[str, Any]:
         return {}
     first, last = utt.dates[0], utt.dates[-1]
     if _apart(utt):  # « le lundi 6 et le vendredi 10 »: two leaves, not the week between
-        return {"start_date": first.first}
+        if not _listed(utt):  # « le 3 mai, non le 4 »: not a list (the rest is said back)
+            return {"start_date": first.first}
+        days = sorted(span.first for span in utt.dates)
+        return {"start_date": days[0], "other_days": days[1:]}
     if len(utt.dates) == 1 and first.first == first.last and not _until(first.text):
         counted = _counted_days(utt, first.first)
         if counted is not None:
@@ -280,12 +265,12 @@ def _find_employee(utt: Utterance) -> dict[str, Any]:
 
 def _plain_title(text: str) -> bool:
     """« vendeuse », « chef de rayon »: a few lower-case words, no number, no « son … »."""
-    words = text.split()
+    parts = text.split()
     return (
-        0 < len(words) <= 4
+        0 < len(parts) <= 4
         and text[:1].islower()
         and not any(c.isdigit() for c in text)
-        and words[0] not in {"son", "sa", "au", "à", "tel", "tél", "embauché", "embauchée"}
+        and parts[0] not in {"son", "sa", "au", "à", "tel", "tél", "embauché", "embauchée"}
     )
 
 
@@ -334,7 +319,8 @@ def _job_title(utt: Utterance, name: str | None) -> str | None:
 
 
 _BOSS = (
-    r"(?:responsable|chef|manager|superieur|superieure|n\+1)(?:\s+(?:direct|directe|hierarchique))?"
+    r"(?:responsable|chef(?:fe)?|manager|superieur|superieure|n\+1)"
+    r"(?:\s+(?:direct|directe|hierarchique))?"
 )
 # « le chef de Moussa c'est Ibrahima », « la responsable de Awa sera Fatou »
 _BOSS_OF = re.compile(
@@ -350,6 +336,15 @@ _BOSS_IS = re.compile(
     r"\s+(?:de\s+|d'\s*)"
     r"|(?<![\w])(?:depend|dependra|rattache|rattachee|rapporte)\s+(?:de\s+|d'\s*|a\s+|au\s+)"
 )
+# « c'est Fatou son responsable », « désormais c'est Awa la cheffe de Paul »: the manager
+# named before the title, and the employee after it when the message says whose.
+_IS_BOSS = re.compile(
+    rf"(?<![\w])(?:c'est|c est|ce sera|sera)\s+(?P<boss>[^,;.?!]+?)\s+"
+    rf"(?:le|la|son|sa|leur)\s+(?:nouvel(?:le)?\s+|nouveau\s+)?{_BOSS}"
+    r"(?:\s+(?:de\s+|d'\s*)(?P<emp>\S))?"
+)
+# « sous Ousmane Ba »: under someone named (a capital: « sous huitaine » names no one).
+_UNDER = re.compile(r"(?<![\w])sous\s+(?=\S)")
 # « mets Claire sous la responsabilité de Julien », « fais dépendre Paul de Awa »
 _UNDER_WHOM = re.compile(
     r"(?<![\w])(?:mets|met|mettre|place|placer|passe|fais\s+dependre|rattache)\s+(?P<emp>.+?)\s+"
@@ -358,8 +353,13 @@ _UNDER_WHOM = re.compile(
 
 
 def _manager(utt: Utterance) -> str | None:
-    for pattern in (_BOSS_OF, _BOSS_IS):
+    for m in _IS_BOSS.finditer(utt.folded):
+        if (found := _name_at(utt, m.start("boss"))) is not None:
+            return found
+    for pattern in (_BOSS_OF, _BOSS_IS, _UNDER):
         for m in pattern.finditer(utt.folded):
+            if pattern is _UNDER and not utt.text[m.end() : m.end() + 1].isupper():
+                continue
             found = _name_at(utt, m.end())
             if found is not None:
                 return found
@@ -368,9 +368,9 @@ def _manager(utt: Utterance) -> str | None:
 
 def _managed(utt: Utterance) -> str | None:
     """The employee whose manager changes, when the message says it around the manager."""
-    for pattern in (_BOSS_OF, _UNDER_WHOM):
+    for pattern in (_BOSS_OF, _IS_BOSS, _UNDER_WHOM):
         m = pattern.search(utt.folded)
-        if m is not None:
+        if m is not None and m.group("emp") is not None:
             found = _name_at(utt, m.start("emp"))
             if found is not None:
                 return found
@@ -426,12 +426,16 @@ def _create_employee(utt: Utterance) -> dict[str, Any]:
     )
 
 
+# « a quitté », « son départ », « est parti », « démissionne » — not « à partir de lundi ».
+_LEAVES_THE_FIRM = re.compile(r"(?<![\w])(?:quitt|depart|demission|partie?s?(?![\w]))")
+
+
 def _update_employee(utt: Utterance) -> dict[str, Any]:
     employee = _managed(utt) or _head_name(utt) or _someone(utt, _EMPLOYEE, _OF)
     values = _employee_details(utt, None)
     if values.get("manager") == employee:
         values["manager"] = None
-    if has(utt, "quitte", "depart", "parti", "demission"):
+    if _LEAVES_THE_FIRM.search(utt.folded):
         values["left_on"] = first_day(utt)
     return _without_none({"employee": employee, **values})
 
@@ -456,15 +460,23 @@ def _correct_employee(previous: dict[str, Any], utt: Utterance) -> dict[str, Any
 
 
 def _leave_type(utt: Utterance) -> str | None:
-    for words, said in _LEAVE_TYPES:
-        if has(utt, *words):
-            return said
-    return None
+    return next((value for said, value in pairs("leave_types") if has(utt, *said)), None)
 
 
 _PUT_ON_LEAVE = re.compile(
     r"(?<![\w-])(?:mets|met|mettre|place|inscris|note|enregistre)\s+(?=\S+(?:\s+\S+)?\s+en\s)"
 )
+
+
+_LIST_GAP = re.compile(r"[\s,]*(?:(?:et|puis|ainsi que|plus)(?:\s+aussi)?)?[\s,]*(?:le|les)?\s*")
+
+
+def _listed(utt: Utterance) -> bool:
+    """The dates are a list (« le 6, le 8 et le 10 »): nothing but commas and « et » between."""
+    return all(
+        _LIST_GAP.fullmatch(utt.folded[one.end : other.start]) is not None
+        for one, other in zip(utt.dates, utt.dates[1:], strict=False)
+    )
 
 
 def _apart(utt: Utterance) -> bool:
@@ -492,7 +504,7 @@ def _request_leave(utt: Utterance) -> dict[str, Any]:
     return _without_none({"employee": employee, "leave_type": _leave_type(utt), **_period(utt)})
 
 
-_PERIOD_FIELDS = ("start_date", "end_date", "starts_afternoon", "ends_morning")
+_PERIOD_FIELDS = ("start_date", "end_date", "starts_afternoon", "ends_morning", "other_days")
 
 
 def _correct_leave(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
@@ -509,6 +521,7 @@ def _correct_leave(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
 
 
 _WINDOW = re.compile(r"^\s*(fin|debut|mi)\b")
+_BARE_WEEKDAY = re.compile(rf"^(?:le |ce )?(?:{'|'.join(WEEKDAYS)})$")
 
 
 def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any]:
@@ -532,6 +545,8 @@ def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any
     last = max(d.last for d in spans)  # « le 30 et 31 mars »: the days of one request
     if last != span.first:
         values["end_date"] = last
+    if all(_BARE_WEEKDAY.match(fold(d.text).strip()) for d in spans):
+        values["any_week"] = True  # « pour jeudi et vendredi »: which week is not said
     return values
 
 
@@ -544,7 +559,7 @@ def _decided(utt: Utterance, before: int | None = None) -> dict[str, Any]:
     if identifier is not None:
         return {"request_id": identifier.group(0)}
     employee = _someone(utt, _OF, _FOR) or _head_name(utt)
-    return _without_none({"employee": employee, **_decision_period(utt, before)})
+    return _without_none({**_with_others(utt, employee), **_decision_period(utt, before)})
 
 
 def _reason(utt: Utterance) -> str | None:
@@ -567,6 +582,11 @@ def _whose(utt: Utterance) -> dict[str, Any]:
     """« il reste à Sophie », « le solde de Moussa », « les heures qu'a faites Awa »."""
     employee = name_of(utt, ("à", "a"), capital=True) or _someone(utt, _OF, _FOR, ("fait",))
     return _without_none({"employee": employee})
+
+
+def _balances(utt: Utterance) -> dict[str, Any]:
+    """« il reste combien à Awa et à Modou ? »: each one's balance."""
+    return _without_none(_with_others(utt, _whose(utt).get("employee")))
 
 
 def _who_is_absent(utt: Utterance) -> dict[str, Any]:
@@ -604,7 +624,7 @@ def _attendance_report(utt: Utterance) -> dict[str, Any]:
 
 
 def _create_contract(utt: Utterance) -> dict[str, Any]:
-    kind = next((k for words, k in _CONTRACT_KINDS if has(utt, *words)), None)
+    kind = next((k for said, k in pairs("contract_kinds") if has(utt, *said)), None)
     dates: dict[str, Any] = {}
     if utt.dates:
         span = utt.dates[0]
@@ -640,8 +660,17 @@ def _expiring(utt: Utterance) -> dict[str, Any]:
     return {}
 
 
-# Clocking in and out take nothing from the message, and every question asked is declared
-# with its intent (``prompts/intents/hr.yaml``).
+def _pointing(utt: Utterance) -> dict[str, Any]:
+    """One's own pointing takes nothing; HR pointing for someone names them (« Awa est
+    arrivée à 8h05 », « le départ de Moussa ») and the hour said, on the day said."""
+    named = _someone(utt, _OF, _FOR) or _head_name(utt)
+    employee = named if named and named[:1].isupper() else None
+    timed = next((d for d in utt.dates if d.at is not None), None)
+    at = datetime.combine(timed.first, timed.at) if timed and timed.at else None
+    return _without_none({"employee": employee, "at": at})
+
+
+# Every question asked is declared with its intent (``prompts/intents/hr.yaml``).
 ADAPTERS: list[Adapter] = [
     Adapter("hr.find_employee", _find_employee),
     Adapter("hr.create_employee", _create_employee),
@@ -649,8 +678,11 @@ ADAPTERS: list[Adapter] = [
     Adapter("hr.request_leave", _request_leave, correct=_correct_leave),
     Adapter("hr.approve_leave", _decided),
     Adapter("hr.reject_leave", _reject_leave),
-    Adapter("hr.leave_balance", _whose),
+    Adapter("hr.cancel_leave", _decided),
+    Adapter("hr.leave_balance", _balances),
     Adapter("hr.who_is_absent", _who_is_absent),
+    Adapter("hr.check_in", _pointing),
+    Adapter("hr.check_out", _pointing),
     Adapter("hr.attendance_report", _attendance_report),
     Adapter("hr.create_contract", _create_contract),
     Adapter("hr.expiring_contracts", _expiring),

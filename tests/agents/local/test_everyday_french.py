@@ -102,7 +102,8 @@ class TestDates:
 
     def test_two_days_apart_are_not_the_days_between(self, local: LocalTier) -> None:
         plan = say(local, "je veux poser le mardi 7 avril et le jeudi 9 avril", Role.EMPLOYEE)
-        assert plan.kind == "llm" and "9 avril" in plan.text, plan
+        assert plan.arguments.get("other_days") == ["2026-04-09"], plan
+        assert "end_date" not in plan.arguments, plan
         together = say(local, "je veux poser le jeudi 9 et le vendredi 10 avril", Role.EMPLOYEE)
         assert together.arguments.get("end_date") == "2026-04-10", together
 
