@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -57,6 +58,24 @@ def list_warehouses(session: Session, tenant_id: UUID, *, active: bool | None) -
     if active is not None:
         query = query.where(Warehouse.is_active == active)
     return list(session.scalars(query.order_by(Warehouse.code)))
+
+
+def warehouse_and_main_location(
+    session: Session, tenant_id: UUID, warehouse_id: UUID
+) -> tuple[Warehouse, UUID | None] | None:
+    """A warehouse and the id of its main location, in one statement (every move needs
+    both). None when no such warehouse; the location None if it had none."""
+    row = session.execute(
+        select(Warehouse, Location.id)
+        .outerjoin(
+            Location,
+            (Location.tenant_id == Warehouse.tenant_id)
+            & (Location.warehouse_id == Warehouse.id)
+            & Location.is_main,
+        )
+        .where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def main_location(session: Session, tenant_id: UUID, warehouse_id: UUID) -> Location | None:
@@ -168,6 +187,29 @@ def lock_levels(
     )
 
 
+def _level_upsert() -> Any:
+    levels = cast(Table, StockLevel.__table__)  # Core: no ORM bulk machinery per move
+    row = insert(levels).values(
+        {
+            name: bindparam(name)
+            for name in ("tenant_id", "id", "product_id", "location_id", "lot_id")
+            + ("on_hand", "reserved")
+        }
+    )
+    return row.on_conflict_do_update(
+        index_elements=["tenant_id", "product_id", "location_id", "lot_id"],
+        set_={
+            "on_hand": levels.c.on_hand + row.excluded.on_hand,
+            "reserved": levels.c.reserved + row.excluded.reserved,
+            "updated_at": func.now(),
+        },
+    ).returning(levels.c.on_hand)
+
+
+# Built once: the statement (and its compiled form) is the same for every move.
+_LEVEL_UPSERT = _level_upsert()
+
+
 def add_to_level(
     session: Session,
     tenant_id: UUID,
@@ -179,24 +221,16 @@ def add_to_level(
     reserved: Decimal = Decimal(0),
 ) -> Decimal:
     """Add to a level row (created at need); returns the new on-hand quantity."""
-    stmt = insert(StockLevel).values(
-        tenant_id=tenant_id,
-        id=uuid7(),
-        product_id=product_id,
-        location_id=location_id,
-        lot_id=lot_id,
-        on_hand=on_hand,
-        reserved=reserved,
-    )
-    upsert = stmt.on_conflict_do_update(
-        index_elements=["tenant_id", "product_id", "location_id", "lot_id"],
-        set_={
-            "on_hand": StockLevel.on_hand + stmt.excluded.on_hand,
-            "reserved": StockLevel.reserved + stmt.excluded.reserved,
-            "updated_at": func.now(),
-        },
-    ).returning(StockLevel.on_hand)
-    return session.execute(upsert).scalar_one()
+    values = {
+        "tenant_id": tenant_id,
+        "id": uuid7(),
+        "product_id": product_id,
+        "location_id": location_id,
+        "lot_id": lot_id,
+        "on_hand": on_hand,
+        "reserved": reserved,
+    }
+    return Decimal(session.execute(_LEVEL_UPSERT, values).scalar_one())
 
 
 def unreserve(

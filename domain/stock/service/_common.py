@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from domain.audit.changes import record_write
 from domain.finance.models import Invoice, Quote
 from domain.identity.models import Tenant
+from domain.kit import records
 from domain.kit.clock import Clock
 from domain.kit.costs import COST_VIEWERS
 from domain.kit.errors import InvalidInput, NotFound
@@ -127,8 +127,16 @@ def check_text(value: str | None, field: str, *, required: bool = False, size: i
     return text
 
 
-def stock_product(session: Session, ctx: StockContext, product_id: UUID) -> Product:
-    product = session.get(Product, (ctx.tenant.id, product_id))
+def stock_product(
+    session: Session, ctx: StockContext, product_id: UUID, *, lock: bool = False
+) -> Product:
+    """The product, which must be stocked; with ``lock``, read by taking its row lock
+    (``repository.lock_product``: the reason for that lock mode is written there)."""
+    product = (
+        repo.lock_product(session, ctx.tenant.id, product_id)
+        if lock
+        else session.get(Product, (ctx.tenant.id, product_id))
+    )
     if product is None:
         raise ProductNotFound(field="product_id")
     if not product.is_stockable:
@@ -151,6 +159,21 @@ def require_warehouse(
     if not warehouse.is_active:
         raise WarehouseInactive(f"Le dépôt « {warehouse.name} » est archivé.", field=field)
     return warehouse
+
+
+def require_warehouse_location(
+    session: Session, ctx: StockContext, warehouse_id: UUID | None, field: str = "warehouse_id"
+) -> tuple[Warehouse, UUID]:
+    """``require_warehouse`` and ``main_location_id`` in one statement."""
+    wid = warehouse_id or ctx.settings.default_warehouse_id
+    found = repo.warehouse_and_main_location(session, ctx.tenant.id, wid) if wid else None
+    if found is None:
+        raise WarehouseNotFound(field=field)
+    warehouse, location = found
+    if not warehouse.is_active:
+        raise WarehouseInactive(f"Le dépôt « {warehouse.name} » est archivé.", field=field)
+    assert location is not None  # every warehouse is created with its main location
+    return warehouse, location
 
 
 def check_origin(session: Session, ctx: StockContext, origin_type: str, origin_id: UUID) -> None:
@@ -181,15 +204,15 @@ def record(
     after: dict[str, Any],
     before: dict[str, Any] | None = None,
 ) -> None:
-    """A stock write's event carries the same summary as its audit entry."""
-    record_write(
+    """A stock write's event carries the same summary as its audit entry (both queued,
+    written with the transaction's other records at commit: ``domain.kit.records``)."""
+    records.emit(session, principal, event, **{f"{target_type}_id": target_id, **after})
+    records.audit(
         session,
         principal,
-        event,
         action,
         target_type=target_type,
         target_id=target_id,
-        after=after,
         before=before,
-        payload=after,
+        after=after,
     )

@@ -9,11 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NoReturn
 from uuid import UUID
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from domain.events import service as events
-from domain.kit.db import on_commit
+from domain.kit import records
 from domain.kit.errors import InvalidInput
 from domain.kit.ids import uuid7
 from domain.sales.models import Product
@@ -135,18 +133,11 @@ def write_move(
     return move
 
 
-_LEVELS_EVENT = "comptoir.stock_moved_event"
-
-
 def _announce_levels_changed(session: Session, ctx: StockContext) -> None:
     """One ``stock.moved`` event per transaction, however many moves it writes: after
     commit the stock alert compares the levels with the minimums once. Emitted again if a
-    rolled-back savepoint took the first one away."""
-    event = session.info.get(_LEVELS_EVENT)
-    if event is not None and inspect(event).persistent:
-        return
-    session.info[_LEVELS_EVENT] = events.emit(session, ctx.principal, "stock.moved")
-    on_commit(session, lambda: session.info.pop(_LEVELS_EVENT, None))  # next transaction
+    rolled-back savepoint took the first one away (``records.emit``'s ``once``)."""
+    records.emit(session, ctx.principal, "stock.moved", once="stock.moved")
 
 
 def lot_for_receipt(

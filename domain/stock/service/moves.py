@@ -29,6 +29,7 @@ from domain.stock.service._common import (
     open_stock,
     record,
     require_warehouse,
+    require_warehouse_location,
     stock_product,
 )
 from domain.stock.service._engine import (
@@ -79,11 +80,9 @@ def receive(
     reference = check_text(reference, "reference", size=100)
     # The product row is locked so that concurrent receipts update the average in turn,
     # and before the lot: two first receipts of one new lot number would both insert it.
-    # Locking is also how it is read (``stock_product`` then finds it in the session).
-    repo.lock_product(session, ctx.tenant.id, product_id)
-    product = stock_product(session, ctx, product_id)
-    warehouse = require_warehouse(session, ctx, warehouse_id)
-    location = main_location_id(session, ctx, warehouse)
+    # Locking is also how it is read.
+    product = stock_product(session, ctx, product_id, lock=True)
+    warehouse, location = require_warehouse_location(session, ctx, warehouse_id)
     lot = lot_for_receipt(session, ctx, product, lot_number, expiry_date)
     if cost is None:
         cost = product.purchase_price
@@ -143,8 +142,7 @@ def issue(
     product = stock_product(session, ctx, product_id)
     if lot_id is not None:
         require_lot(session, ctx, product, lot_id)
-    warehouse = require_warehouse(session, ctx, warehouse_id)
-    location = main_location_id(session, ctx, warehouse)
+    warehouse, location = require_warehouse_location(session, ctx, warehouse_id)
     levels = repo.lock_levels(session, ctx.tenant.id, product.id, [location])
     picks = plan_take(ctx, product, warehouse, levels, qty, lot_id)
     moves = [
