@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy import Table, Uuid, bindparam, func, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,52 @@ def tenant_and_settings(session: Session, tenant_id: UUID) -> tuple[Tenant, Stoc
         .where(Tenant.id == tenant_id)
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+@dataclass(frozen=True, slots=True)
+class MoveRows:
+    """What one move reads of the tenant: its settings, the product, the warehouse (None
+    if not found) and the warehouse's main location."""
+
+    tenant: Tenant
+    settings: StockSettings
+    product: Product
+    warehouse: Warehouse | None
+    location_id: UUID | None
+
+
+def move_rows(
+    session: Session,
+    tenant_id: UUID,
+    product_id: UUID,
+    warehouse_id: UUID | None,
+    *,
+    lock_product: bool = False,
+) -> MoveRows | None:
+    """Everything a move reads before it writes, in one statement: the tenant and its stock
+    settings, the product (locked as ``lock_product`` does, when asked), the warehouse
+    asked for (else the default one) and its main location. None when the product (or the
+    tenant's stock settings) is not found."""
+    wanted = func.coalesce(literal(warehouse_id, Uuid), StockSettings.default_warehouse_id)
+    query = (
+        select(Tenant, StockSettings, Product, Warehouse, Location.id)
+        .join(StockSettings, StockSettings.tenant_id == Tenant.id)
+        .join(Product, (Product.tenant_id == Tenant.id) & (Product.id == product_id))
+        .outerjoin(Warehouse, (Warehouse.tenant_id == Tenant.id) & (Warehouse.id == wanted))
+        .outerjoin(
+            Location,
+            (Location.tenant_id == Tenant.id)
+            & (Location.warehouse_id == Warehouse.id)
+            & Location.is_main,
+        )
+        .where(Tenant.id == tenant_id)
+    )
+    if lock_product:  # the product's row only, in lock_product's mode (see there)
+        query = query.with_for_update(of=Product, key_share=True).execution_options(
+            populate_existing=True
+        )
+    row = session.execute(query).first()
+    return None if row is None else MoveRows(*row)
 
 
 def get_warehouse(session: Session, tenant_id: UUID, warehouse_id: UUID) -> Warehouse | None:

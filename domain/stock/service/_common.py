@@ -79,6 +79,44 @@ def open_stock(session: Session, principal: Principal, clock: Clock) -> StockCon
     return StockContext(principal=principal, tenant=tenant, settings=settings, clock=clock)
 
 
+@dataclass(frozen=True, slots=True)
+class OpenedMove:
+    """A move's context, product, warehouse and the warehouse's main location."""
+
+    ctx: StockContext
+    product: Product
+    warehouse: Warehouse
+    location_id: UUID
+
+
+def open_move(
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    product_id: UUID,
+    warehouse_id: UUID | None,
+    *,
+    lock_product: bool = False,
+    field: str = "warehouse_id",
+) -> OpenedMove:
+    """``open_stock``, ``stock_product`` and ``require_warehouse_location`` in one statement,
+    with the same checks."""
+    rows = repo.move_rows(
+        session, principal.tenant_id, product_id, warehouse_id, lock_product=lock_product
+    )
+    if rows is None:
+        open_stock(session, principal, clock)  # says so if the stock settings are missing
+        raise ProductNotFound(field="product_id")
+    ctx = StockContext(principal=principal, tenant=rows.tenant, settings=rows.settings, clock=clock)
+    _require_stockable(rows.product)
+    if rows.warehouse is None:
+        raise WarehouseNotFound(field=field)
+    if not rows.warehouse.is_active:
+        raise WarehouseInactive(f"Le dépôt « {rows.warehouse.name} » est archivé.", field=field)
+    assert rows.location_id is not None  # every warehouse is created with its main location
+    return OpenedMove(ctx, rows.product, rows.warehouse, rows.location_id)
+
+
 def fr_qty(value: Decimal) -> str:
     """``12.5000`` → ``12,5``; ``3.0000`` → ``3``."""
     value = value.normalize()
@@ -127,25 +165,21 @@ def check_text(value: str | None, field: str, *, required: bool = False, size: i
     return text
 
 
-def stock_product(
-    session: Session, ctx: StockContext, product_id: UUID, *, lock: bool = False
-) -> Product:
-    """The product, which must be stocked; with ``lock``, read by taking its row lock
-    (``repository.lock_product``: the reason for that lock mode is written there)."""
-    product = (
-        repo.lock_product(session, ctx.tenant.id, product_id)
-        if lock
-        else session.get(Product, (ctx.tenant.id, product_id))
-    )
+def stock_product(session: Session, ctx: StockContext, product_id: UUID) -> Product:
+    product = session.get(Product, (ctx.tenant.id, product_id))
     if product is None:
         raise ProductNotFound(field="product_id")
+    _require_stockable(product)
+    return product
+
+
+def _require_stockable(product: Product) -> None:
     if not product.is_stockable:
         raise NotStockable(
             f"« {product.name} » n'est pas géré en stock "
             f"({'un service' if product.kind == 'service' else 'article non stocké'}).",
             field="product_id",
         )
-    return product
 
 
 def require_warehouse(
