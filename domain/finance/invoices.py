@@ -32,7 +32,7 @@ from domain.finance.lines import PricedLine, price_lines, priced_rows
 from domain.finance.models import Allocation, Invoice, InvoiceLine
 from domain.finance.schemas import CreditNoteCreate, InvoiceCreate, InvoiceUpdate
 from domain.kit import records
-from domain.kit.bulk import insert_rows
+from domain.kit.bulk import attach, insert_rows, row_of
 from domain.kit.clock import Clock
 from domain.kit.errors import InvalidInput, NotFound
 from domain.kit.ids import uuid7
@@ -45,6 +45,7 @@ from domain.stock import service as stock
 
 WRITERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES)
 READERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES)
+INVOICES: Table = Invoice.__table__  # type: ignore[assignment]
 INVOICE_LINES: Table = InvoiceLine.__table__  # type: ignore[assignment]
 KIND_LABELS = {"invoice": "Facture", "deposit": "Facture d'acompte", "credit_note": "Avoir"}
 
@@ -103,13 +104,16 @@ def _written_here(session: Session, invoice_id: UUID) -> WrittenDraft | None:
     return recall(session, ("finance.draft", invoice_id))  # type: ignore[no-any-return]
 
 
-def _add_lines(session: Session, invoice: Invoice, lines: list[PricedLine]) -> None:
-    """The lines in one statement (the invoice row is flushed first)."""
-    rows = [
+def _line_rows(invoice: Invoice, lines: list[PricedLine]) -> list[dict[str, object]]:
+    return [
         {"tenant_id": invoice.tenant_id, "id": uuid7(), "invoice_id": invoice.id} | line.columns()
         for line in lines
     ]
-    insert_rows(session, (INVOICE_LINES, rows))
+
+
+def _add_lines(session: Session, invoice: Invoice, lines: list[PricedLine]) -> None:
+    """The lines of a draft already written, in one statement."""
+    insert_rows(session, (INVOICE_LINES, _line_rows(invoice, lines)))
 
 
 def _deposit_deductions(
@@ -196,9 +200,9 @@ def new_draft(
         **extra,
     )
     _set_totals(invoice, lines, books)
-    session.add(invoice)
-    session.flush()
-    _add_lines(session, invoice, lines)
+    # The invoice and its lines in one statement; the invoice then joins the session.
+    insert_rows(session, (INVOICES, [row_of(invoice)]), (INVOICE_LINES, _line_rows(invoice, lines)))
+    attach(session, invoice)
     remember(session, ("finance.draft", invoice.id), WrittenDraft(invoice, partner, lines))
     records.emit(session, books.principal, "invoice.created", invoice_id=invoice.id, kind=kind)
     records.audit(

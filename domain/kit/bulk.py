@@ -18,8 +18,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, TextClause, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, TextClause, inspect, text
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 Shape = tuple[tuple[Table, tuple[str, ...]], ...]
 _STATEMENTS: dict[Shape, TextClause] = {}
@@ -70,10 +71,36 @@ def insert_statement(shape: Shape) -> TextClause:
 
 def insert_rows(session: Session, *batches: tuple[Table, Sequence[dict[str, Any]]]) -> None:
     """Insert each batch's rows into its table, all in one statement (empty batches are
-    skipped). Nothing is flushed first: the caller orders its writes."""
+    skipped), after flushing what the session holds (rows they may refer to)."""
     batches = tuple((table, rows) for table, rows in batches if rows)
     if not batches:
         return
+    session.flush()
     shape = tuple(shape_of(table, rows) for table, rows in batches)
     params = {f"rows_{i}": json_rows(rows) for i, (_, rows) in enumerate(batches)}
     session.connection().execute(insert_statement(shape), params)
+
+
+def row_of(obj: Any) -> dict[str, Any]:
+    """Every column of a new ORM object as ``insert_rows`` takes it, its Python-side
+    defaults filled in (on the object too, which then needs nothing read back)."""
+    row: dict[str, Any] = {}
+    for prop in inspect(obj).mapper.column_attrs:
+        column = prop.columns[0]
+        value = getattr(obj, prop.key)
+        default = column.default
+        if value is None and isinstance(default, ScalarElementColumnDefault):
+            value = default.arg
+        elif value is None and isinstance(default, CallableColumnDefault):
+            value = default.arg(None)  # type: ignore[arg-type]  # defaults here need no context
+        elif value is None and column.server_default is not None:
+            raise ValueError(f"{column} has a server default only: give it a value")
+        setattr(obj, prop.key, value)
+        row[column.name] = value
+    return row
+
+
+def attach(session: Session, obj: Any) -> None:
+    """Put an object whose row ``insert_rows`` wrote into the session, as if read back."""
+    make_transient_to_detached(obj)
+    session.add(obj)
