@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Table, Uuid, bindparam, func, literal, select, text, update
+from sqlalchemy import Table, Uuid, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -53,6 +53,37 @@ class MoveRows:
     location_id: UUID | None
 
 
+def _move_rows_query(*, lock_product: bool) -> Any:
+    wanted = func.coalesce(
+        bindparam("warehouse_id", type_=Uuid), StockSettings.default_warehouse_id
+    )
+    query = (
+        select(Tenant, StockSettings, Product, Warehouse, Location.id)
+        .join(StockSettings, StockSettings.tenant_id == Tenant.id)
+        .join(
+            Product,
+            (Product.tenant_id == Tenant.id) & (Product.id == bindparam("product_id", type_=Uuid)),
+        )
+        .outerjoin(Warehouse, (Warehouse.tenant_id == Tenant.id) & (Warehouse.id == wanted))
+        .outerjoin(
+            Location,
+            (Location.tenant_id == Tenant.id)
+            & (Location.warehouse_id == Warehouse.id)
+            & Location.is_main,
+        )
+        .where(Tenant.id == bindparam("tenant_id", type_=Uuid))
+    )
+    if lock_product:  # the product's row only, in lock_product's mode (see there)
+        query = query.with_for_update(of=Product, key_share=True).execution_options(
+            populate_existing=True
+        )
+    return query
+
+
+# Built once (every move sends one): building the join costs more Python than running it.
+_MOVE_ROWS = {lock: _move_rows_query(lock_product=lock) for lock in (False, True)}
+
+
 def move_rows(
     session: Session,
     tenant_id: UUID,
@@ -65,25 +96,8 @@ def move_rows(
     settings, the product (locked as ``lock_product`` does, when asked), the warehouse
     asked for (else the default one) and its main location. None when the product (or the
     tenant's stock settings) is not found."""
-    wanted = func.coalesce(literal(warehouse_id, Uuid), StockSettings.default_warehouse_id)
-    query = (
-        select(Tenant, StockSettings, Product, Warehouse, Location.id)
-        .join(StockSettings, StockSettings.tenant_id == Tenant.id)
-        .join(Product, (Product.tenant_id == Tenant.id) & (Product.id == product_id))
-        .outerjoin(Warehouse, (Warehouse.tenant_id == Tenant.id) & (Warehouse.id == wanted))
-        .outerjoin(
-            Location,
-            (Location.tenant_id == Tenant.id)
-            & (Location.warehouse_id == Warehouse.id)
-            & Location.is_main,
-        )
-        .where(Tenant.id == tenant_id)
-    )
-    if lock_product:  # the product's row only, in lock_product's mode (see there)
-        query = query.with_for_update(of=Product, key_share=True).execution_options(
-            populate_existing=True
-        )
-    row = session.execute(query).first()
+    values = {"tenant_id": tenant_id, "product_id": product_id, "warehouse_id": warehouse_id}
+    row = session.execute(_MOVE_ROWS[lock_product], values).first()
     return None if row is None else MoveRows(*row)
 
 
@@ -190,6 +204,27 @@ class LockedLevel:
     lot_number: str | None
 
 
+_LOCK_LEVELS = (  # built once: every issue, transfer and count sends it
+    select(
+        StockLevel.id,
+        StockLevel.location_id,
+        StockLevel.lot_id,
+        StockLevel.on_hand,
+        StockLevel.reserved,
+        Lot.expiry_date,
+        Lot.number.label("lot_number"),
+    )
+    .outerjoin(Lot, (Lot.tenant_id == StockLevel.tenant_id) & (Lot.id == StockLevel.lot_id))
+    .where(
+        StockLevel.tenant_id == bindparam("tenant_id", type_=Uuid),
+        StockLevel.product_id == bindparam("product_id", type_=Uuid),
+        StockLevel.location_id.in_(bindparam("locations", expanding=True)),
+    )
+    .order_by(StockLevel.location_id, StockLevel.lot_id.nulls_last(), StockLevel.id)
+    .with_for_update(of=StockLevel)
+)
+
+
 def lock_levels(
     session: Session, tenant_id: UUID, product_id: UUID, location_ids: list[UUID]
 ) -> list[LockedLevel]:
@@ -202,25 +237,8 @@ def lock_levels(
     Rows are locked in one statement, ordered by location then lot, so two transactions
     locking the same rows never wait on each other crosswise.
     """
-    rows = session.execute(
-        select(
-            StockLevel.id,
-            StockLevel.location_id,
-            StockLevel.lot_id,
-            StockLevel.on_hand,
-            StockLevel.reserved,
-            Lot.expiry_date,
-            Lot.number.label("lot_number"),
-        )
-        .outerjoin(Lot, (Lot.tenant_id == StockLevel.tenant_id) & (Lot.id == StockLevel.lot_id))
-        .where(
-            StockLevel.tenant_id == tenant_id,
-            StockLevel.product_id == product_id,
-            StockLevel.location_id.in_(sorted(location_ids)),
-        )
-        .order_by(StockLevel.location_id, StockLevel.lot_id.nulls_last(), StockLevel.id)
-        .with_for_update(of=StockLevel)
-    ).all()
+    values = {"tenant_id": tenant_id, "product_id": product_id, "locations": sorted(location_ids)}
+    rows = session.execute(_LOCK_LEVELS, values).all()
     levels = [LockedLevel(**r._mapping) for r in rows]
     return sorted(
         levels,
