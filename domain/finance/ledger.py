@@ -21,7 +21,6 @@ from domain.finance.errors import UnbalancedEntry
 from domain.finance.models import Account
 from domain.kit.bulk import json_rows
 from domain.kit.ids import uuid7
-from domain.kit.sequences import take_next
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +58,29 @@ def _merge(movements: list[Movement]) -> list[Movement]:
     ]
 
 
-# The entry and its lines in one statement, its text the same for every entry (compiled
-# once, prepared once per connection): the journal found by code, each line's account by
-# number, the lines as one JSON parameter. RETURNING one row per line written.
+# The entry's number, the entry and its lines in one statement, its text the same for
+# every entry (compiled once, prepared once per connection). ``seq`` is the upsert of
+# ``domain.kit.sequences.take_next``: the journal's counter, locked until commit (gapless).
+# The journal is found by code, each line's account by number, the lines come as one JSON
+# parameter. RETURNING one row per line written.
 _WRITE_ENTRY = text(
     """
-WITH entry AS (
+WITH seq AS (
+  INSERT INTO sequences (tenant_id, id, name, period, next_value, created_at, updated_at)
+  VALUES (:tenant_id, :sequence_id, :sequence, :year, 2, now(), now())
+  ON CONFLICT (tenant_id, name, period)
+  DO UPDATE SET next_value = sequences.next_value + 1, updated_at = now()
+  RETURNING next_value - 1 AS taken
+),
+entry AS (
   INSERT INTO journal_entries (tenant_id, id, journal_id, number, entry_date, label,
     piece_ref, piece_date, source_type, source_id, validated_at)
-  SELECT :tenant_id, :entry_id, j.id, :number, :entry_date, :label, :piece_ref,
-    :piece_date, :source_type, :source_id, :validated_at
-  FROM journals j WHERE j.tenant_id = :tenant_id AND j.code = :journal
+  SELECT :tenant_id, :entry_id, j.id,
+    CAST(:journal AS text) || '-' || CAST(:year AS text) || '-'
+      || lpad(seq.taken::text, greatest(6, length(seq.taken::text)), '0'),
+    :entry_date, :label, :piece_ref, :piece_date, :source_type, :source_id, :validated_at
+  FROM journals j CROSS JOIN seq
+  WHERE j.tenant_id = :tenant_id AND j.code = :journal
   RETURNING id
 )
 INSERT INTO journal_lines (tenant_id, id, entry_id, position, account_id, partner_id, label,
@@ -87,17 +98,15 @@ RETURNING entry_id
 def write_entry(session: Session, books: Books, draft: EntryDraft) -> UUID:
     """Write a balanced entry and its lines; returns the entry's id.
 
-    Two statements: the journal's counter, then the entry and its lines in one
-    (``_WRITE_ENTRY``) — rather than a read of the journal, a flush of the entry, a read of
-    the accounts and a flush of the lines. A journal or account missing from the chart
-    writes fewer lines than asked: refused.
+    One statement (``_WRITE_ENTRY``): the journal's counter, the entry and its lines —
+    rather than a read of the journal, the counter, a flush of the entry, a read of the
+    accounts and a flush of the lines. A journal or account missing from the chart writes
+    fewer lines than asked: refused (and the rollback gives the number back).
     """
     tenant_id = books.tenant.id
     movements = _merge(draft.movements)
     if sum(m.amount for m in movements) != 0 or len(movements) < 2:
         raise UnbalancedEntry()
-    year = str(draft.entry_date.year)
-    seq = take_next(session, tenant_id, f"entry:{draft.journal}", year)
     # Debits first, then credits: the order accountants read an entry in.
     ordered = sorted(movements, key=lambda m: (m.amount < 0, m.account))
     lines = [
@@ -119,7 +128,9 @@ def write_entry(session: Session, books: Books, draft: EntryDraft) -> UUID:
             "tenant_id": tenant_id,
             "entry_id": entry_id,
             "journal": draft.journal,
-            "number": f"{draft.journal}-{year}-{seq:06d}",
+            "sequence_id": uuid7(),
+            "sequence": f"entry:{draft.journal}",
+            "year": str(draft.entry_date.year),
             "entry_date": draft.entry_date,
             "label": draft.label[:200],
             "piece_ref": draft.piece_ref,
