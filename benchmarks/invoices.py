@@ -21,10 +21,11 @@ goals are the top-level ``"goals"`` list (``benchmarks.goals``):
     arriving at a fixed rate of half that maximum, each create timed from its scheduled
     arrival — goal: p95 of each request ≤ 2× the one client's. A pair is
     ``POST /api/v1/invoices`` then ``POST /api/v1/invoices/{id}/post``. The server is
-    uvicorn in this process, one process as ``comptoir run`` starts it (sync routes in its
-    thread pool, the engine's default pool of 5 + 10 connections). The clients run in a
-    child process so they do not share the server's GIL; they do share the machine's CPUs,
-    which the figure includes.
+    started as ``make run`` starts it: ``uvicorn --factory api.app:create_app`` in a process
+    of its own, with the worker count ``comptoir run`` leaves to uvicorn (``workers`` in
+    the figures: ``WEB_CONCURRENCY``, else 1), sync routes in its thread pool, the engine's
+    default pool of 5 + 10 connections. The clients run in another child process; server
+    and clients share the machine's CPUs, which the figure includes.
 ``reports``
     ``reports.revenue`` (12 months by month), ``reports.aged_receivables`` and
     ``reports.kpis``, ``kpi_repeat`` runs each in its own unit of work, best and median —
@@ -54,12 +55,14 @@ Sizes come from ``COMPTOIR_BENCH_<FIELD>`` environment variables (see ``Sizes``)
 from __future__ import annotations
 
 import json
+import os
 import queue
 import random
 import secrets
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -70,7 +73,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -694,34 +697,78 @@ def compare_with_raw(container: Container, service: dict[str, Any]) -> None:
 # --- HTTP API -------------------------------------------------------------------------------
 
 
+def api_workers() -> int:
+    """The uvicorn processes ``make run`` serves the API with: ``comptoir run`` starts
+    ``uvicorn --factory api.app:create_app`` without ``--workers``, so uvicorn's own default
+    applies — ``WEB_CONCURRENCY`` when set, else one process, whatever the cores."""
+    return int(os.environ.get("WEB_CONCURRENCY", "1"))
+
+
+def api_command(port: int) -> list[str]:
+    """``comptoir run``'s API command line, on a loopback port of its own."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "api.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
 @contextmanager
 def serve(scratch: Container) -> Iterator[str]:
-    """The API over real HTTP: uvicorn in a thread of this process, on a free port."""
+    """The API over real HTTP, served as ``make run`` serves it: uvicorn in processes of
+    their own (``api_workers()`` of them), on the scratch database and the run's Redis."""
     import socket
-
-    import uvicorn
-
-    from api.app import create_app
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    config = uvicorn.Config(
-        create_app(scratch), host="127.0.0.1", port=port, log_level="warning", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
+    env = {
+        **os.environ,
+        "DATABASE_URL": scratch.endpoints.database_url,
+        "APP_DATABASE_URL": scratch.app_database_url,
+        "REDIS_URL": scratch.endpoints.redis_url,
+        "COMPTOIR_HOME": str(scratch.settings.home.resolve()),
+        "COMPTOIR_SECRET_KEY": scratch.settings.resolved_secret_key(),
+    }
+    log = tempfile.TemporaryFile()  # a pipe nobody reads could fill and block the server
+    server = subprocess.Popen(api_command(port), env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        yield f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{port}"
+        wait_until_serving(server, url, log)
+        yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def wait_until_serving(server: subprocess.Popen[bytes], url: str, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        if server.poll() is not None:
+            log.seek(0)
+            error = log.read().decode(errors="replace")
+            raise RuntimeError(f"uvicorn did not start:\n{error[-4000:]}")
+        try:
+            httpx.get(f"{url}/openapi.json", timeout=5)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start within 60 s") from None
+            time.sleep(0.1)
 
 
 def measure_api(scratch: Container, shop: Shop, sizes: Sizes) -> tuple[dict[str, Any], list[str]]:
@@ -759,7 +806,9 @@ def measure_api(scratch: Container, shop: Shop, sizes: Sizes) -> tuple[dict[str,
             "share_of_max_throughput": OPEN_LOOP_SHARE,
             **api_figures(opened),
         },
-        "server": "uvicorn, 1 process (this one); the clients run in a child process",
+        "server": "uvicorn --factory api.app:create_app in its own process(es), as make run "
+        "starts it; the clients run in a child process",
+        "workers": api_workers(),
         "cpus_shared_with_load_generator": True,
     }, alone["numbers"] + loaded["numbers"] + opened["numbers"]
 

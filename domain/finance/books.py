@@ -16,6 +16,7 @@ from domain.identity.models import Tenant
 from domain.kit.clock import Clock
 from domain.kit.money import Currency
 from domain.kit.principal import Principal
+from domain.kit.transaction import recall, remember
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +52,22 @@ class Books:
 
 
 def open_books(session: Session, principal: Principal, clock: Clock) -> Books:
-    # One statement for both rows: every finance request opens the books.
-    row = session.execute(
-        select(Tenant, FiscalSettings)
-        .join(FiscalSettings, FiscalSettings.tenant_id == Tenant.id)
-        .where(Tenant.id == principal.tenant_id)
-    ).first()
-    if row is None:  # every tenant gets its books when created
-        raise RuntimeError(f"tenant {principal.tenant_id} has no books")
-    tenant, settings = row
+    """The books of the principal's tenant. Read in one statement, once per transaction:
+    an invoice created then posted in one unit of work opens them twice, and the second
+    read would return the very same rows of the session's identity map."""
+    key = ("finance.books", principal.tenant_id)
+    rows: tuple[Tenant, FiscalSettings] | None = recall(session, key)
+    if rows is None:
+        found = session.execute(
+            select(Tenant, FiscalSettings)
+            .join(FiscalSettings, FiscalSettings.tenant_id == Tenant.id)
+            .where(Tenant.id == principal.tenant_id)
+        ).first()
+        if found is None:  # every tenant gets its books when created
+            raise RuntimeError(f"tenant {principal.tenant_id} has no books")
+        rows = (found[0], found[1])
+        remember(session, key, rows)
+    tenant, settings = rows
     return Books(principal=principal, tenant=tenant, settings=settings, clock=clock)
 
 

@@ -9,16 +9,15 @@ and only its settlement moves. A mistake on a posted invoice is corrected by a c
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from domain.audit import service as audit
-from domain.events import service as events
 from domain.finance import repository as repo
 from domain.finance.books import Books, open_books
 from domain.finance.calc import document_totals, line_net
@@ -32,17 +31,22 @@ from domain.finance.ledger import EntryDraft, Movement, write_entry
 from domain.finance.lines import PricedLine, price_lines, priced_rows
 from domain.finance.models import Allocation, Invoice, InvoiceLine
 from domain.finance.schemas import CreditNoteCreate, InvoiceCreate, InvoiceUpdate
+from domain.kit import records
+from domain.kit.bulk import attach, insert_rows, row_of
 from domain.kit.clock import Clock
 from domain.kit.errors import InvalidInput, NotFound
 from domain.kit.ids import uuid7
 from domain.kit.money import Money
 from domain.kit.principal import Principal, Role
 from domain.kit.sequences import take_next
+from domain.kit.transaction import forget, recall, remember
 from domain.sales.models import Partner, Product
 from domain.stock import service as stock
 
 WRITERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES)
 READERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES)
+INVOICES: Table = Invoice.__table__  # type: ignore[assignment]
+INVOICE_LINES: Table = InvoiceLine.__table__  # type: ignore[assignment]
 KIND_LABELS = {"invoice": "Facture", "deposit": "Facture d'acompte", "credit_note": "Avoir"}
 
 
@@ -85,11 +89,31 @@ def _set_totals(invoice: Invoice, lines: Iterable[PricedLine], books: Books) -> 
     )
 
 
-def _add_lines(session: Session, invoice: Invoice, lines: list[PricedLine]) -> None:
-    session.add_all(
-        InvoiceLine(tenant_id=invoice.tenant_id, invoice_id=invoice.id, **line.columns())
+@dataclass(frozen=True, slots=True)
+class WrittenDraft:
+    """A draft this transaction wrote, as posting it needs it: the row (no other
+    transaction can see it, let alone lock it, before commit), its customer and its lines
+    as written — so posting it in the same unit of work reads none of them back."""
+
+    invoice: Invoice
+    partner: Partner
+    lines: list[PricedLine]
+
+
+def _written_here(session: Session, invoice_id: UUID) -> WrittenDraft | None:
+    return recall(session, ("finance.draft", invoice_id))  # type: ignore[no-any-return]
+
+
+def _line_rows(invoice: Invoice, lines: list[PricedLine]) -> list[dict[str, object]]:
+    return [
+        {"tenant_id": invoice.tenant_id, "id": uuid7(), "invoice_id": invoice.id} | line.columns()
         for line in lines
-    )
+    ]
+
+
+def _add_lines(session: Session, invoice: Invoice, lines: list[PricedLine]) -> None:
+    """The lines of a draft already written, in one statement."""
+    insert_rows(session, (INVOICE_LINES, _line_rows(invoice, lines)))
 
 
 def _deposit_deductions(
@@ -176,12 +200,12 @@ def new_draft(
         **extra,
     )
     _set_totals(invoice, lines, books)
-    session.add(invoice)
-    session.flush()
-    _add_lines(session, invoice, lines)
-    session.flush()
-    events.emit(session, books.principal, "invoice.created", invoice_id=invoice.id, kind=kind)
-    audit.record(
+    # The invoice and its lines in one statement; the invoice then joins the session.
+    insert_rows(session, (INVOICES, [row_of(invoice)]), (INVOICE_LINES, _line_rows(invoice, lines)))
+    attach(session, invoice)
+    remember(session, ("finance.draft", invoice.id), WrittenDraft(invoice, partner, lines))
+    records.emit(session, books.principal, "invoice.created", invoice_id=invoice.id, kind=kind)
+    records.audit(
         session,
         books.principal,
         "invoice.create",
@@ -239,6 +263,7 @@ def update_draft(
     books = open_books(session, principal, clock)
     invoice = require_invoice(session, books, invoice_id, lock=True)
     _require_draft(invoice)
+    forget(session, ("finance.draft", invoice.id))  # its lines change
     before = {"gross_total": invoice.gross_total}
     if data.lines is not None:
         lines = price_lines(session, books, data.lines)
@@ -252,7 +277,7 @@ def update_draft(
         if value is not None:
             setattr(invoice, name, value)
     session.flush()
-    audit.record(
+    records.audit(
         session,
         principal,
         "invoice.update",
@@ -269,9 +294,10 @@ def delete_draft(session: Session, principal: Principal, clock: Clock, invoice_i
     books = open_books(session, principal, clock)
     invoice = require_invoice(session, books, invoice_id, lock=True)
     _require_draft(invoice)
+    forget(session, ("finance.draft", invoice.id))
     session.delete(invoice)
     session.flush()
-    audit.record(session, principal, "invoice.delete", target_type="invoice", target_id=invoice_id)
+    records.audit(session, principal, "invoice.delete", target_type="invoice", target_id=invoice_id)
 
 
 def cancel_draft(session: Session, principal: Principal, clock: Clock, invoice_id: UUID) -> Invoice:
@@ -280,35 +306,29 @@ def cancel_draft(session: Session, principal: Principal, clock: Clock, invoice_i
     books = open_books(session, principal, clock)
     invoice = require_invoice(session, books, invoice_id, lock=True)
     _require_draft(invoice)
+    forget(session, ("finance.draft", invoice.id))
     invoice.status = "cancelled"
     session.flush()
-    events.emit(session, principal, "invoice.cancelled", invoice_id=invoice.id)
-    audit.record(session, principal, "invoice.cancel", target_type="invoice", target_id=invoice.id)
+    records.emit(session, principal, "invoice.cancelled", invoice_id=invoice.id)
+    records.audit(session, principal, "invoice.cancel", target_type="invoice", target_id=invoice.id)
     return invoice
 
 
 def _movements(
-    session: Session, books: Books, invoice: Invoice, lines: list[InvoiceLine], revenue_kind: str
+    session: Session,
+    books: Books,
+    invoice: Invoice,
+    lines: list[PricedLine],
+    revenue_kind: str,
+    partner: Partner | None,
 ) -> list[Movement]:
     """The entry of an invoice (or, signs reversed, of a credit note)."""
     sign = Decimal(-1) if invoice.kind == "credit_note" else Decimal(1)
     accounts = books.accounts
-    partner = session.get(Partner, (invoice.tenant_id, invoice.partner_id))
+    if partner is None:
+        partner = session.get(Partner, (invoice.tenant_id, invoice.partner_id))
     label = f"{KIND_LABELS[invoice.kind]} {invoice.number} {partner.name if partner else ''}"
-    product_ids = {line.product_id for line in lines if line.product_id}
-    goods = (
-        set(
-            session.scalars(
-                select(Product.id).where(
-                    Product.tenant_id == invoice.tenant_id,
-                    Product.id.in_(product_ids),
-                    Product.kind == "goods",
-                )
-            )
-        )
-        if product_ids
-        else set()
-    )
+    goods = _goods(session, invoice.tenant_id, lines)
     movements = [
         Movement(accounts.receivable, sign * invoice.gross_total, label, invoice.partner_id)
     ]
@@ -323,13 +343,30 @@ def _movements(
     return movements + _vat_movements(books, lines, goods, sign, label)
 
 
+def _goods(session: Session, tenant_id: UUID, lines: list[PricedLine]) -> set[UUID]:
+    """The lines' products that are goods (revenue and VAT accounts differ for them):
+    from the products the lines were priced from, else read."""
+    if all(line.product is not None for line in lines if line.product_id):
+        return {line.product.id for line in lines if line.product and line.product.kind == "goods"}
+    product_ids = {line.product_id for line in lines if line.product_id}
+    return set(
+        session.scalars(
+            select(Product.id).where(
+                Product.tenant_id == tenant_id,
+                Product.id.in_(product_ids),
+                Product.kind == "goods",
+            )
+        )
+    )
+
+
 def _vat_movements(
-    books: Books, lines: list[InvoiceLine], goods: set[UUID], sign: Decimal, label: str
+    books: Books, lines: list[PricedLine], goods: set[UUID], sign: Decimal, label: str
 ) -> list[Movement]:
     """VAT collected per rate. SYSCOHADA keeps VAT on services (4432) apart from VAT on
     goods (4431): a rate's tax is then split in proportion to the two bases, exactly."""
     accounts = books.accounts
-    totals = document_totals((p.taxable() for p in priced_rows(lines)), books.currency)
+    totals = document_totals((line.taxable() for line in lines), books.currency)
     movements = []
     for rate in totals.by_rate:
         same_rate = [
@@ -369,8 +406,14 @@ def _number(session: Session, books: Books, kind: str) -> str:
 
 
 def _post(session: Session, books: Books, invoice: Invoice, revenue_kind: str) -> None:
-    """Number, date and book a draft whose lines are written (they are read here once)."""
-    lines = repo.invoice_lines(session, books.tenant.id, invoice.id)
+    """Number, date and book a draft whose lines are written: as this transaction wrote
+    them, else read here once."""
+    written = _written_here(session, invoice.id)
+    forget(session, ("finance.draft", invoice.id))  # posted: no longer a draft
+    if written is not None:
+        lines, partner = written.lines, written.partner
+    else:
+        lines, partner = priced_rows(repo.invoice_lines(session, books.tenant.id, invoice.id)), None
     if not lines:
         raise InvoiceNotPostable("Impossible de valider une facture sans lignes.")
     invoice.number = _number(session, books, invoice.kind)
@@ -391,15 +434,25 @@ def _post(session: Session, books: Books, invoice: Invoice, revenue_kind: str) -
             piece_date=invoice.issue_date,
             source_type="invoice",
             source_id=invoice.id,
-            movements=_movements(session, books, invoice, lines, revenue_kind),
+            movements=_movements(session, books, invoice, lines, revenue_kind, partner),
         ),
     )
+
+
+def _stock_lines(written: WrittenDraft | None) -> list[tuple[Product, Decimal]] | None:
+    """The products and quantities of a draft written here, when every product line
+    knows its product (else None: the delivery reads them)."""
+    if written is None or any(ln.product_id and ln.product is None for ln in written.lines):
+        return None
+    return [(line.product, line.quantity) for line in written.lines if line.product is not None]
 
 
 def post_invoice(session: Session, principal: Principal, clock: Clock, invoice_id: UUID) -> Invoice:
     principal.require(Role.MANAGER, Role.ACCOUNTANT)
     books = open_books(session, principal, clock)
-    invoice = require_invoice(session, books, invoice_id, lock=True)
+    written = _written_here(session, invoice_id)
+    # A draft written by this transaction is invisible to the others: no lock to take.
+    invoice = written.invoice if written else require_invoice(session, books, invoice_id, lock=True)
     if invoice.status != "draft":
         raise InvoiceNotPostable(
             f"La facture {invoice.number or ''} est déjà {_status_label(invoice.status)}.".replace(
@@ -410,10 +463,16 @@ def post_invoice(session: Session, principal: Principal, clock: Clock, invoice_i
         raise InvoiceNotPostable("Le total de la facture est négatif : faites plutôt un avoir.")
     # Stockable goods leave the default warehouse with the posting. The stock is locked and
     # checked first: a shortfall fails the posting before a number or an entry is written.
-    delivery = stock.plan_invoice_delivery(session, principal, clock, invoice.id)
+    delivery = stock.plan_invoice_delivery(
+        session,
+        principal,
+        clock,
+        invoice.id,
+        lines=_stock_lines(written),
+    )
     _post(session, books, invoice, invoice.kind)
     stock.deliver_invoice(session, principal, clock, delivery)
-    events.emit(
+    records.emit(
         session,
         principal,
         "invoice.posted",
@@ -424,7 +483,7 @@ def post_invoice(session: Session, principal: Principal, clock: Clock, invoice_i
         currency=invoice.currency,
         due_date=invoice.due_date,
     )
-    audit.record(
+    records.audit(
         session,
         principal,
         "invoice.post",
@@ -552,7 +611,7 @@ def create_credit_note(
         settle(original, used, by_credit_note=True)
         note.amount_settled = used
     session.flush()
-    events.emit(
+    records.emit(
         session,
         principal,
         "credit_note.posted",
@@ -562,7 +621,7 @@ def create_credit_note(
         gross_total=note.gross_total,
         customer_credit=note.gross_total - used,
     )
-    audit.record(
+    records.audit(
         session,
         principal,
         "credit_note.create",

@@ -13,14 +13,14 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from domain.finance.books import Books
 from domain.finance.errors import UnbalancedEntry
-from domain.finance.models import Account, Journal, JournalEntry, JournalLine
+from domain.finance.models import Account
+from domain.kit.bulk import json_rows
 from domain.kit.ids import uuid7
-from domain.kit.sequences import take_next
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,59 +58,96 @@ def _merge(movements: list[Movement]) -> list[Movement]:
     ]
 
 
-def _accounts(session: Session, tenant_id: UUID, numbers: set[str]) -> dict[str, UUID]:
-    rows = session.execute(
-        select(Account.number, Account.id).where(
-            Account.tenant_id == tenant_id, Account.number.in_(numbers)
-        )
-    )
-    found = {number: account_id for number, account_id in rows}
-    missing = numbers - found.keys()
-    if missing:
-        raise RuntimeError(f"accounts missing from the chart: {sorted(missing)}")
-    return found
+# The entry's number, the entry and its lines in one statement, its text the same for
+# every entry (compiled once, prepared once per connection). ``seq`` is the upsert of
+# ``domain.kit.sequences.take_next``: the journal's counter, locked until commit (gapless).
+# The journal is found by code, each line's account by number, the lines come as one JSON
+# parameter. RETURNING one row per line written.
+_WRITE_ENTRY = text(
+    """
+WITH seq AS (
+  INSERT INTO sequences (tenant_id, id, name, period, next_value, created_at, updated_at)
+  VALUES (:tenant_id, :sequence_id, :sequence, :year, 2, now(), now())
+  ON CONFLICT (tenant_id, name, period)
+  DO UPDATE SET next_value = sequences.next_value + 1, updated_at = now()
+  RETURNING next_value - 1 AS taken
+),
+entry AS (
+  INSERT INTO journal_entries (tenant_id, id, journal_id, number, entry_date, label,
+    piece_ref, piece_date, source_type, source_id, validated_at)
+  SELECT :tenant_id, :entry_id, j.id,
+    CAST(:journal AS text) || '-' || CAST(:year AS text) || '-'
+      || lpad(seq.taken::text, greatest(6, length(seq.taken::text)), '0'),
+    :entry_date, :label, :piece_ref, :piece_date, :source_type, :source_id, :validated_at
+  FROM journals j CROSS JOIN seq
+  WHERE j.tenant_id = :tenant_id AND j.code = :journal
+  RETURNING id
+)
+INSERT INTO journal_lines (tenant_id, id, entry_id, position, account_id, partner_id, label,
+  debit, credit)
+SELECT :tenant_id, m.id, entry.id, m.position, a.id, m.partner_id, m.label, m.debit, m.credit
+FROM jsonb_to_recordset(CAST(:lines AS jsonb)) AS m(id uuid, position smallint,
+  account text, partner_id uuid, label text, debit numeric, credit numeric)
+JOIN accounts a ON a.tenant_id = :tenant_id AND a.number = m.account
+CROSS JOIN entry
+RETURNING entry_id
+"""
+)
 
 
-def write_entry(session: Session, books: Books, draft: EntryDraft) -> JournalEntry:
+def write_entry(session: Session, books: Books, draft: EntryDraft) -> UUID:
+    """Write a balanced entry and its lines; returns the entry's id.
+
+    One statement (``_WRITE_ENTRY``): the journal's counter, the entry and its lines —
+    rather than a read of the journal, the counter, a flush of the entry, a read of the
+    accounts and a flush of the lines. A journal or account missing from the chart writes
+    fewer lines than asked: refused (and the rollback gives the number back).
+    """
     tenant_id = books.tenant.id
     movements = _merge(draft.movements)
     if sum(m.amount for m in movements) != 0 or len(movements) < 2:
         raise UnbalancedEntry()
-    journal = session.scalars(
-        select(Journal).where(Journal.tenant_id == tenant_id, Journal.code == draft.journal)
-    ).one()
-    year = str(draft.entry_date.year)
-    seq = take_next(session, tenant_id, f"entry:{draft.journal}", year)
-    entry = JournalEntry(
-        tenant_id=tenant_id,
-        id=uuid7(),
-        journal_id=journal.id,
-        number=f"{draft.journal}-{year}-{seq:06d}",
-        entry_date=draft.entry_date,
-        label=draft.label[:200],
-        piece_ref=draft.piece_ref,
-        piece_date=draft.piece_date,
-        source_type=draft.source_type,
-        source_id=draft.source_id,
-        validated_at=books.now(),
-    )
-    session.add(entry)
-    session.flush()  # the entry row before its lines (no ORM relationship orders them)
-    accounts = _accounts(session, tenant_id, {m.account for m in movements})
     # Debits first, then credits: the order accountants read an entry in.
     ordered = sorted(movements, key=lambda m: (m.amount < 0, m.account))
-    session.add_all(
-        JournalLine(
-            tenant_id=tenant_id,
-            entry_id=entry.id,
-            position=i,
-            account_id=accounts[m.account],
-            partner_id=m.partner_id,
-            label=m.label[:200],
-            debit=m.amount if m.amount > 0 else Decimal(0),
-            credit=-m.amount if m.amount < 0 else Decimal(0),
-        )
+    lines = [
+        {
+            "id": uuid7(),
+            "position": i,
+            "account": m.account,
+            "partner_id": m.partner_id,
+            "label": m.label[:200],
+            "debit": m.amount if m.amount > 0 else Decimal(0),
+            "credit": -m.amount if m.amount < 0 else Decimal(0),
+        }
         for i, m in enumerate(ordered, start=1)
-    )
-    session.flush()
-    return entry
+    ]
+    entry_id = uuid7()
+    written = session.execute(
+        _WRITE_ENTRY,
+        {
+            "tenant_id": tenant_id,
+            "entry_id": entry_id,
+            "journal": draft.journal,
+            "sequence_id": uuid7(),
+            "sequence": f"entry:{draft.journal}",
+            "year": str(draft.entry_date.year),
+            "entry_date": draft.entry_date,
+            "label": draft.label[:200],
+            "piece_ref": draft.piece_ref,
+            "piece_date": draft.piece_date,
+            "source_type": draft.source_type,
+            "source_id": draft.source_id,
+            "validated_at": books.now(),
+            "lines": json_rows(lines),
+        },
+    ).all()
+    if len(written) != len(lines):
+        numbers = {m.account for m in ordered}
+        found = session.scalars(
+            select(Account.number).where(
+                Account.tenant_id == tenant_id, Account.number.in_(numbers)
+            )
+        )
+        missing = sorted(numbers - set(found))
+        raise RuntimeError(f"journal {draft.journal} or accounts {missing} missing from the chart")
+    return entry_id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -36,13 +36,16 @@ class PricedLine:
     net_amount: Decimal
     is_goods: bool = False
     deposit_invoice_id: UUID | None = None
+    # The catalog product the line was priced from (None for a line read back from the
+    # database): posting the document in the same transaction needs it, not a new read.
+    product: Product | None = field(default=None, compare=False, repr=False)
 
     def taxable(self) -> TaxableLine:
         return TaxableLine(self.net_amount, self.vat_rate, self.vat_category)
 
     def columns(self, *, invoice: bool = True) -> dict[str, Any]:
         """The values an invoice line row stores (a quote line has no deposit reference)."""
-        skip = {"is_goods"} if invoice else {"is_goods", "deposit_invoice_id"}
+        skip = {"is_goods", "product"} if invoice else {"is_goods", "product", "deposit_invoice_id"}
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
 
 
@@ -121,6 +124,7 @@ def price_line(
         vat_category=rate.category,
         net_amount=line_net(line.quantity, unit_price, line.discount_percent, currency),
         is_goods=product is not None and product.kind == "goods",
+        product=product,
     )
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Table, Uuid, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,66 @@ def tenant_and_settings(session: Session, tenant_id: UUID) -> tuple[Tenant, Stoc
     return None if row is None else (row[0], row[1])
 
 
+@dataclass(frozen=True, slots=True)
+class MoveRows:
+    """What one move reads of the tenant: its settings, the product, the warehouse (None
+    if not found) and the warehouse's main location."""
+
+    tenant: Tenant
+    settings: StockSettings
+    product: Product
+    warehouse: Warehouse | None
+    location_id: UUID | None
+
+
+def _move_rows_query(*, lock_product: bool) -> Any:
+    wanted = func.coalesce(
+        bindparam("warehouse_id", type_=Uuid), StockSettings.default_warehouse_id
+    )
+    query = (
+        select(Tenant, StockSettings, Product, Warehouse, Location.id)
+        .join(StockSettings, StockSettings.tenant_id == Tenant.id)
+        .join(
+            Product,
+            (Product.tenant_id == Tenant.id) & (Product.id == bindparam("product_id", type_=Uuid)),
+        )
+        .outerjoin(Warehouse, (Warehouse.tenant_id == Tenant.id) & (Warehouse.id == wanted))
+        .outerjoin(
+            Location,
+            (Location.tenant_id == Tenant.id)
+            & (Location.warehouse_id == Warehouse.id)
+            & Location.is_main,
+        )
+        .where(Tenant.id == bindparam("tenant_id", type_=Uuid))
+    )
+    if lock_product:  # the product's row only, in lock_product's mode (see there)
+        query = query.with_for_update(of=Product, key_share=True).execution_options(
+            populate_existing=True
+        )
+    return query
+
+
+# Built once (every move sends one): building the join costs more Python than running it.
+_MOVE_ROWS = {lock: _move_rows_query(lock_product=lock) for lock in (False, True)}
+
+
+def move_rows(
+    session: Session,
+    tenant_id: UUID,
+    product_id: UUID,
+    warehouse_id: UUID | None,
+    *,
+    lock_product: bool = False,
+) -> MoveRows | None:
+    """Everything a move reads before it writes, in one statement: the tenant and its stock
+    settings, the product (locked as ``lock_product`` does, when asked), the warehouse
+    asked for (else the default one) and its main location. None when the product (or the
+    tenant's stock settings) is not found."""
+    values = {"tenant_id": tenant_id, "product_id": product_id, "warehouse_id": warehouse_id}
+    row = session.execute(_MOVE_ROWS[lock_product], values).first()
+    return None if row is None else MoveRows(*row)
+
+
 def get_warehouse(session: Session, tenant_id: UUID, warehouse_id: UUID) -> Warehouse | None:
     return session.get(Warehouse, (tenant_id, warehouse_id))
 
@@ -57,6 +118,24 @@ def list_warehouses(session: Session, tenant_id: UUID, *, active: bool | None) -
     if active is not None:
         query = query.where(Warehouse.is_active == active)
     return list(session.scalars(query.order_by(Warehouse.code)))
+
+
+def warehouse_and_main_location(
+    session: Session, tenant_id: UUID, warehouse_id: UUID
+) -> tuple[Warehouse, UUID | None] | None:
+    """A warehouse and the id of its main location, in one statement (every move needs
+    both). None when no such warehouse; the location None if it had none."""
+    row = session.execute(
+        select(Warehouse, Location.id)
+        .outerjoin(
+            Location,
+            (Location.tenant_id == Warehouse.tenant_id)
+            & (Location.warehouse_id == Warehouse.id)
+            & Location.is_main,
+        )
+        .where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def main_location(session: Session, tenant_id: UUID, warehouse_id: UUID) -> Location | None:
@@ -125,6 +204,27 @@ class LockedLevel:
     lot_number: str | None
 
 
+_LOCK_LEVELS = (  # built once: every issue, transfer and count sends it
+    select(
+        StockLevel.id,
+        StockLevel.location_id,
+        StockLevel.lot_id,
+        StockLevel.on_hand,
+        StockLevel.reserved,
+        Lot.expiry_date,
+        Lot.number.label("lot_number"),
+    )
+    .outerjoin(Lot, (Lot.tenant_id == StockLevel.tenant_id) & (Lot.id == StockLevel.lot_id))
+    .where(
+        StockLevel.tenant_id == bindparam("tenant_id", type_=Uuid),
+        StockLevel.product_id == bindparam("product_id", type_=Uuid),
+        StockLevel.location_id.in_(bindparam("locations", expanding=True)),
+    )
+    .order_by(StockLevel.location_id, StockLevel.lot_id.nulls_last(), StockLevel.id)
+    .with_for_update(of=StockLevel)
+)
+
+
 def lock_levels(
     session: Session, tenant_id: UUID, product_id: UUID, location_ids: list[UUID]
 ) -> list[LockedLevel]:
@@ -137,25 +237,8 @@ def lock_levels(
     Rows are locked in one statement, ordered by location then lot, so two transactions
     locking the same rows never wait on each other crosswise.
     """
-    rows = session.execute(
-        select(
-            StockLevel.id,
-            StockLevel.location_id,
-            StockLevel.lot_id,
-            StockLevel.on_hand,
-            StockLevel.reserved,
-            Lot.expiry_date,
-            Lot.number.label("lot_number"),
-        )
-        .outerjoin(Lot, (Lot.tenant_id == StockLevel.tenant_id) & (Lot.id == StockLevel.lot_id))
-        .where(
-            StockLevel.tenant_id == tenant_id,
-            StockLevel.product_id == product_id,
-            StockLevel.location_id.in_(sorted(location_ids)),
-        )
-        .order_by(StockLevel.location_id, StockLevel.lot_id.nulls_last(), StockLevel.id)
-        .with_for_update(of=StockLevel)
-    ).all()
+    values = {"tenant_id": tenant_id, "product_id": product_id, "locations": sorted(location_ids)}
+    rows = session.execute(_LOCK_LEVELS, values).all()
     levels = [LockedLevel(**r._mapping) for r in rows]
     return sorted(
         levels,
@@ -166,6 +249,29 @@ def lock_levels(
             lv.lot_number or "",
         ),
     )
+
+
+def _level_upsert() -> Any:
+    levels = cast(Table, StockLevel.__table__)  # Core: no ORM bulk machinery per move
+    row = insert(levels).values(
+        {
+            name: bindparam(name)
+            for name in ("tenant_id", "id", "product_id", "location_id", "lot_id")
+            + ("on_hand", "reserved")
+        }
+    )
+    return row.on_conflict_do_update(
+        index_elements=["tenant_id", "product_id", "location_id", "lot_id"],
+        set_={
+            "on_hand": levels.c.on_hand + row.excluded.on_hand,
+            "reserved": levels.c.reserved + row.excluded.reserved,
+            "updated_at": func.now(),
+        },
+    ).returning(levels.c.on_hand)
+
+
+# Built once: the statement (and its compiled form) is the same for every move.
+_LEVEL_UPSERT = _level_upsert()
 
 
 def add_to_level(
@@ -179,24 +285,16 @@ def add_to_level(
     reserved: Decimal = Decimal(0),
 ) -> Decimal:
     """Add to a level row (created at need); returns the new on-hand quantity."""
-    stmt = insert(StockLevel).values(
-        tenant_id=tenant_id,
-        id=uuid7(),
-        product_id=product_id,
-        location_id=location_id,
-        lot_id=lot_id,
-        on_hand=on_hand,
-        reserved=reserved,
-    )
-    upsert = stmt.on_conflict_do_update(
-        index_elements=["tenant_id", "product_id", "location_id", "lot_id"],
-        set_={
-            "on_hand": StockLevel.on_hand + stmt.excluded.on_hand,
-            "reserved": StockLevel.reserved + stmt.excluded.reserved,
-            "updated_at": func.now(),
-        },
-    ).returning(StockLevel.on_hand)
-    return session.execute(upsert).scalar_one()
+    values = {
+        "tenant_id": tenant_id,
+        "id": uuid7(),
+        "product_id": product_id,
+        "location_id": location_id,
+        "lot_id": lot_id,
+        "on_hand": on_hand,
+        "reserved": reserved,
+    }
+    return Decimal(session.execute(_LEVEL_UPSERT, values).scalar_one())
 
 
 def unreserve(

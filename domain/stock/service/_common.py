@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from domain.audit.changes import record_write
 from domain.finance.models import Invoice, Quote
 from domain.identity.models import Tenant
+from domain.kit import records
 from domain.kit.clock import Clock
 from domain.kit.costs import COST_VIEWERS
 from domain.kit.errors import InvalidInput, NotFound
@@ -79,6 +79,44 @@ def open_stock(session: Session, principal: Principal, clock: Clock) -> StockCon
     return StockContext(principal=principal, tenant=tenant, settings=settings, clock=clock)
 
 
+@dataclass(frozen=True, slots=True)
+class OpenedMove:
+    """A move's context, product, warehouse and the warehouse's main location."""
+
+    ctx: StockContext
+    product: Product
+    warehouse: Warehouse
+    location_id: UUID
+
+
+def open_move(
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    product_id: UUID,
+    warehouse_id: UUID | None,
+    *,
+    lock_product: bool = False,
+    field: str = "warehouse_id",
+) -> OpenedMove:
+    """``open_stock``, ``stock_product`` and ``require_warehouse_location`` in one statement,
+    with the same checks."""
+    rows = repo.move_rows(
+        session, principal.tenant_id, product_id, warehouse_id, lock_product=lock_product
+    )
+    if rows is None:
+        open_stock(session, principal, clock)  # says so if the stock settings are missing
+        raise ProductNotFound(field="product_id")
+    ctx = StockContext(principal=principal, tenant=rows.tenant, settings=rows.settings, clock=clock)
+    _require_stockable(rows.product)
+    if rows.warehouse is None:
+        raise WarehouseNotFound(field=field)
+    if not rows.warehouse.is_active:
+        raise WarehouseInactive(f"Le dépôt « {rows.warehouse.name} » est archivé.", field=field)
+    assert rows.location_id is not None  # every warehouse is created with its main location
+    return OpenedMove(ctx, rows.product, rows.warehouse, rows.location_id)
+
+
 def fr_qty(value: Decimal) -> str:
     """``12.5000`` → ``12,5``; ``3.0000`` → ``3``."""
     value = value.normalize()
@@ -131,13 +169,17 @@ def stock_product(session: Session, ctx: StockContext, product_id: UUID) -> Prod
     product = session.get(Product, (ctx.tenant.id, product_id))
     if product is None:
         raise ProductNotFound(field="product_id")
+    _require_stockable(product)
+    return product
+
+
+def _require_stockable(product: Product) -> None:
     if not product.is_stockable:
         raise NotStockable(
             f"« {product.name} » n'est pas géré en stock "
             f"({'un service' if product.kind == 'service' else 'article non stocké'}).",
             field="product_id",
         )
-    return product
 
 
 def require_warehouse(
@@ -151,6 +193,21 @@ def require_warehouse(
     if not warehouse.is_active:
         raise WarehouseInactive(f"Le dépôt « {warehouse.name} » est archivé.", field=field)
     return warehouse
+
+
+def require_warehouse_location(
+    session: Session, ctx: StockContext, warehouse_id: UUID | None, field: str = "warehouse_id"
+) -> tuple[Warehouse, UUID]:
+    """``require_warehouse`` and ``main_location_id`` in one statement."""
+    wid = warehouse_id or ctx.settings.default_warehouse_id
+    found = repo.warehouse_and_main_location(session, ctx.tenant.id, wid) if wid else None
+    if found is None:
+        raise WarehouseNotFound(field=field)
+    warehouse, location = found
+    if not warehouse.is_active:
+        raise WarehouseInactive(f"Le dépôt « {warehouse.name} » est archivé.", field=field)
+    assert location is not None  # every warehouse is created with its main location
+    return warehouse, location
 
 
 def check_origin(session: Session, ctx: StockContext, origin_type: str, origin_id: UUID) -> None:
@@ -181,15 +238,15 @@ def record(
     after: dict[str, Any],
     before: dict[str, Any] | None = None,
 ) -> None:
-    """A stock write's event carries the same summary as its audit entry."""
-    record_write(
+    """A stock write's event carries the same summary as its audit entry (both queued,
+    written with the transaction's other records at commit: ``domain.kit.records``)."""
+    records.emit(session, principal, event, **{f"{target_type}_id": target_id, **after})
+    records.audit(
         session,
         principal,
-        event,
         action,
         target_type=target_type,
         target_id=target_id,
-        after=after,
         before=before,
-        payload=after,
+        after=after,
     )

@@ -9,11 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NoReturn
 from uuid import UUID
 
-from sqlalchemy import inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import text
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from domain.events import service as events
-from domain.kit.db import on_commit
+from domain.kit import records
+from domain.kit.base import utcnow
+from domain.kit.bulk import json_rows
 from domain.kit.errors import InvalidInput
 from domain.kit.ids import uuid7
 from domain.sales.models import Product
@@ -92,6 +93,29 @@ def _merge(picks: list[Pick]) -> list[Pick]:
     return [Pick(lot, qty) for lot, qty in merged.items()]
 
 
+# A move and the levels it changes in one statement, the same text for every move (the
+# levels as one JSON parameter: none, one or two internal locations).
+_WRITE_MOVE = text(
+    """
+WITH move AS (
+  INSERT INTO stock_moves (tenant_id, id, product_id, lot_id, quantity, from_location_id,
+    to_location_id, kind, unit_cost, reference, reason, origin_type, origin_id, moved_at,
+    created_by, created_at)
+  VALUES (:tenant_id, :id, :product_id, :lot_id, :quantity, :from_location_id,
+    :to_location_id, :kind, :unit_cost, :reference, :reason, :origin_type, :origin_id,
+    :moved_at, :created_by, :created_at)
+)
+INSERT INTO stock_levels AS level (tenant_id, id, product_id, location_id, lot_id, on_hand,
+  reserved)
+SELECT CAST(:tenant_id AS uuid), l.id, CAST(:product_id AS uuid), l.location_id,
+  CAST(:lot_id AS uuid), l.on_hand, 0
+FROM jsonb_to_recordset(CAST(:levels AS jsonb)) AS l(id uuid, location_id uuid, on_hand numeric)
+ON CONFLICT (tenant_id, product_id, location_id, lot_id)
+DO UPDATE SET on_hand = level.on_hand + excluded.on_hand, updated_at = now()
+"""
+)
+
+
 def write_move(
     session: Session,
     ctx: StockContext,
@@ -108,45 +132,46 @@ def write_move(
     origin_type: str | None = None,
     origin_id: UUID | None = None,
 ) -> StockMove:
-    """One move and the two sides of it on the levels of internal locations."""
-    move = StockMove(
-        tenant_id=ctx.tenant.id,
-        id=uuid7(),
-        product_id=product.id,
-        lot_id=lot_id,
-        quantity=quantity,
-        from_location_id=source,
-        to_location_id=dest,
-        kind=kind,
-        unit_cost=unit_cost,
-        reference=reference or None,
-        reason=reason or None,
-        origin_type=origin_type,
-        origin_id=origin_id,
-        moved_at=ctx.now(),
-        created_by=ctx.principal.user_id,
-    )
-    session.add(move)
+    """One move and the two sides of it on the levels of internal locations, written in
+    one statement. The move returned is in the session as if read back (persistent,
+    nothing to flush)."""
+    row = {
+        "tenant_id": ctx.tenant.id,
+        "id": uuid7(),
+        "product_id": product.id,
+        "lot_id": lot_id,
+        "quantity": quantity,
+        "from_location_id": source,
+        "to_location_id": dest,
+        "kind": kind,
+        "unit_cost": unit_cost,
+        "reference": reference or None,
+        "reason": reason or None,
+        "origin_type": origin_type,
+        "origin_id": origin_id,
+        "moved_at": ctx.now(),
+        "created_by": ctx.principal.user_id,
+        "created_at": utcnow(),
+    }
     virtual = ctx.virtual_locations
-    for location, delta in ((source, -quantity), (dest, quantity)):
-        if location not in virtual:
-            repo.add_to_level(session, ctx.tenant.id, product.id, location, lot_id, on_hand=delta)
+    levels = [
+        {"id": uuid7(), "location_id": location, "on_hand": delta}
+        for location, delta in ((source, -quantity), (dest, quantity))
+        if location not in virtual
+    ]
+    session.execute(_WRITE_MOVE, row | {"levels": json_rows(levels)})
+    move = StockMove(**row)
+    make_transient_to_detached(move)
+    session.add(move)
     _announce_levels_changed(session, ctx)
     return move
-
-
-_LEVELS_EVENT = "comptoir.stock_moved_event"
 
 
 def _announce_levels_changed(session: Session, ctx: StockContext) -> None:
     """One ``stock.moved`` event per transaction, however many moves it writes: after
     commit the stock alert compares the levels with the minimums once. Emitted again if a
-    rolled-back savepoint took the first one away."""
-    event = session.info.get(_LEVELS_EVENT)
-    if event is not None and inspect(event).persistent:
-        return
-    session.info[_LEVELS_EVENT] = events.emit(session, ctx.principal, "stock.moved")
-    on_commit(session, lambda: session.info.pop(_LEVELS_EVENT, None))  # next transaction
+    rolled-back savepoint took the first one away (``records.emit``'s ``once``)."""
+    records.emit(session, ctx.principal, "stock.moved", once="stock.moved")
 
 
 def lot_for_receipt(

@@ -10,6 +10,7 @@ back are a ``return_from_customer``); a posted invoice is never cancelled, only 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
@@ -27,10 +28,9 @@ from domain.stock.models import StockMove
 from domain.stock.service._common import (
     INVOICE_ISSUERS,
     StockContext,
-    main_location_id,
     open_stock,
     record,
-    require_warehouse,
+    require_warehouse_location,
 )
 from domain.stock.service._engine import Pick, plan_take, write_move
 from domain.stock.service.levels import release_for_origin
@@ -66,30 +66,48 @@ def _stockable_quantities(
     return [(product, Decimal(qty)) for product, qty in rows if qty > 0]
 
 
+def _known_quantities(lines: Sequence[tuple[Product, Decimal]]) -> list[tuple[Product, Decimal]]:
+    """``_stockable_quantities`` from lines the caller holds: per stockable product, in
+    product order, the positive totals."""
+    totals: dict[UUID, tuple[Product, Decimal]] = {}
+    for product, quantity in lines:
+        if product.is_stockable:
+            known = totals.get(product.id)
+            totals[product.id] = (product, quantity + (known[1] if known else Decimal(0)))
+    return [totals[pid] for pid in sorted(totals) if totals[pid][1] > 0]
+
+
 def plan_invoice_delivery(
-    session: Session, principal: Principal, clock: Clock, invoice_id: UUID
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    invoice_id: UUID,
+    *,
+    lines: Sequence[tuple[Product, Decimal]] | None = None,
 ) -> Delivery:
     """Lock and check the stock an invoice needs; raises ``InsufficientStock`` (naming the
-    product and the quantities) before anything is written."""
+    product and the quantities) before anything is written. ``lines``: the invoice's
+    products and quantities when the caller has just written them (not read back)."""
     principal.require(*INVOICE_ISSUERS)
     invoice = session.get(Invoice, (principal.tenant_id, invoice_id))
     if invoice is None:
         raise NotFound("Facture introuvable.")
-    wanted = (
-        _stockable_quantities(session, principal.tenant_id, invoice.id)
-        if invoice.kind == "invoice"
-        else []
-    )
+    wanted: list[tuple[Product, Decimal]] = []  # deposits and credit notes move no stock
+    if invoice.kind == "invoice":
+        wanted = (
+            _known_quantities(lines)
+            if lines is not None
+            else _stockable_quantities(session, principal.tenant_id, invoice.id)
+        )
     if not wanted:  # nothing leaves the warehouse: no stock settings or warehouse to read
         return Delivery(invoice.id, None, None, [])
     ctx = open_stock(session, principal, clock)
-    warehouse = require_warehouse(session, ctx, None)
-    location = main_location_id(session, ctx, warehouse)
-    lines: list[tuple[Product, list[Pick]]] = []
+    warehouse, location = require_warehouse_location(session, ctx, None)
+    planned: list[tuple[Product, list[Pick]]] = []
     for product, qty in wanted:
         levels = repo.lock_levels(session, ctx.tenant.id, product.id, [location])
-        lines.append((product, plan_take(ctx, product, warehouse, levels, qty)))
-    return Delivery(invoice.id, location, warehouse.id, lines)
+        planned.append((product, plan_take(ctx, product, warehouse, levels, qty)))
+    return Delivery(invoice.id, location, warehouse.id, planned)
 
 
 def deliver_invoice(

@@ -26,6 +26,7 @@ from domain.stock.service._common import (
     check_quantity,
     check_text,
     main_location_id,
+    open_move,
     open_stock,
     record,
     require_warehouse,
@@ -73,17 +74,19 @@ def receive(
     price); with neither, the receipt is valued at the current average, which stays.
     """
     principal.require(*RECEIVERS)
-    ctx = open_stock(session, principal, clock)
     qty = check_quantity(quantity)
     cost = check_cost(unit_cost)
     reference = check_text(reference, "reference", size=100)
     # The product row is locked so that concurrent receipts update the average in turn,
     # and before the lot: two first receipts of one new lot number would both insert it.
-    # Locking is also how it is read (``stock_product`` then finds it in the session).
-    repo.lock_product(session, ctx.tenant.id, product_id)
-    product = stock_product(session, ctx, product_id)
-    warehouse = require_warehouse(session, ctx, warehouse_id)
-    location = main_location_id(session, ctx, warehouse)
+    # Locking is also how it is read, with the rest of the move's context.
+    opened = open_move(session, principal, clock, product_id, warehouse_id, lock_product=True)
+    ctx, product, warehouse, location = (
+        opened.ctx,
+        opened.product,
+        opened.warehouse,
+        opened.location_id,
+    )
     lot = lot_for_receipt(session, ctx, product, lot_number, expiry_date)
     if cost is None:
         cost = product.purchase_price
@@ -136,15 +139,18 @@ def issue(
     """Warehouse → customer, valued at the average cost; lots earliest-expiry first
     (FEFO) unless ``lot_id`` is given. One move per lot taken."""
     principal.require(*ISSUERS)
-    ctx = open_stock(session, principal, clock)
     qty = check_quantity(quantity)
     reason = check_text(reason, "reason", required=True)
     reference = check_text(reference, "reference", size=100)
-    product = stock_product(session, ctx, product_id)
+    opened = open_move(session, principal, clock, product_id, warehouse_id)
+    ctx, product, warehouse, location = (
+        opened.ctx,
+        opened.product,
+        opened.warehouse,
+        opened.location_id,
+    )
     if lot_id is not None:
         require_lot(session, ctx, product, lot_id)
-    warehouse = require_warehouse(session, ctx, warehouse_id)
-    location = main_location_id(session, ctx, warehouse)
     levels = repo.lock_levels(session, ctx.tenant.id, product.id, [location])
     picks = plan_take(ctx, product, warehouse, levels, qty, lot_id)
     moves = [

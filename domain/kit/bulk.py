@@ -1,0 +1,106 @@
+"""Inserting many rows in one statement whose text never depends on the rows.
+
+A multi-row ``INSERT … VALUES (…), (…)`` has one text per row count: SQLAlchemy compiles
+it again for every new count (milliseconds of Python each time) and PostgreSQL prepares
+it again. Here the rows travel as one JSON parameter, unpacked by
+``jsonb_populate_recordset`` into the table's own row type: one text per table and set of
+columns, compiled once by this process and prepared once by each connection. The rows
+are checked by PostgreSQL like any insert (types, constraints, triggers, Row-Level
+Security); columns not given take their defaults.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Table, TextClause, inspect, text
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
+
+Shape = tuple[tuple[Table, tuple[str, ...]], ...]
+_STATEMENTS: dict[Shape, TextClause] = {}
+
+
+def json_rows(rows: Sequence[dict[str, Any]]) -> str:
+    """``rows`` as the JSON parameter (UUIDs, decimals and dates as their text)."""
+    return json.dumps(rows, default=_json_value)
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"no JSON form for a {type(value).__name__}")
+
+
+def shape_of(table: Table, rows: Sequence[dict[str, Any]]) -> tuple[Table, tuple[str, ...]]:
+    """The table and the columns every row gives (the same for all, in the same order)."""
+    columns = tuple(rows[0])
+    if any(tuple(row) != columns for row in rows):
+        raise ValueError(f"rows for {table.name} differ in their columns")
+    return table, columns
+
+
+def insert_statement(shape: Shape) -> TextClause:
+    """One ``INSERT … SELECT … FROM jsonb_populate_recordset(…)`` per table (parameters
+    ``rows_0``, ``rows_1``…), the first ones chained as CTEs before the last."""
+    found = _STATEMENTS.get(shape)
+    if found is not None:
+        return found
+    inserts = []
+    for i, (table, columns) in enumerate(shape):
+        unknown = set(columns) - set(table.c.keys())
+        if unknown:
+            raise ValueError(f"{table.name} has no column {sorted(unknown)}")
+        names = ", ".join(f'"{name}"' for name in columns)
+        inserts.append(
+            f'INSERT INTO "{table.name}" ({names}) SELECT {names} '
+            f'FROM jsonb_populate_recordset(NULL::"{table.name}", CAST(:rows_{i} AS jsonb))'
+        )
+    *earlier, last = inserts
+    ctes = ", ".join(f"queued_{i} AS ({sql})" for i, sql in enumerate(earlier))
+    statement = _STATEMENTS[shape] = text(f"WITH {ctes} {last}" if ctes else last)
+    return statement
+
+
+def insert_rows(session: Session, *batches: tuple[Table, Sequence[dict[str, Any]]]) -> None:
+    """Insert each batch's rows into its table, all in one statement (empty batches are
+    skipped), after flushing what the session holds (rows they may refer to)."""
+    batches = tuple((table, rows) for table, rows in batches if rows)
+    if not batches:
+        return
+    session.flush()
+    shape = tuple(shape_of(table, rows) for table, rows in batches)
+    params = {f"rows_{i}": json_rows(rows) for i, (_, rows) in enumerate(batches)}
+    session.connection().execute(insert_statement(shape), params)
+
+
+def row_of(obj: Any) -> dict[str, Any]:
+    """Every column of a new ORM object as ``insert_rows`` takes it, its Python-side
+    defaults filled in (on the object too, which then needs nothing read back)."""
+    row: dict[str, Any] = {}
+    for prop in inspect(obj).mapper.column_attrs:
+        column = prop.columns[0]
+        value = getattr(obj, prop.key)
+        default = column.default
+        if value is None and isinstance(default, ScalarElementColumnDefault):
+            value = default.arg
+        elif value is None and isinstance(default, CallableColumnDefault):
+            value = default.arg(None)  # type: ignore[arg-type]  # defaults here need no context
+        elif value is None and column.server_default is not None:
+            raise ValueError(f"{column} has a server default only: give it a value")
+        setattr(obj, prop.key, value)
+        row[column.name] = value
+    return row
+
+
+def attach(session: Session, obj: Any) -> None:
+    """Put an object whose row ``insert_rows`` wrote into the session, as if read back."""
+    make_transient_to_detached(obj)
+    session.add(obj)
