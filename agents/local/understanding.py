@@ -341,19 +341,25 @@ class LocalTier(Replies):
             return self._follow_up(memory, utt, message)
         memory.draft = None
         plan = self._new_request(routing, utt, memory, principal, message, today)
-        # A part left over (see ``_unclear``) or nothing understood: maybe two requests.
-        if plan.kind == "llm" and (
+        # A part left over (see ``_unclear``) or nothing understood: maybe two requests; a
+        # question answered may also follow another request (« je suis arrivée ! et au
+        # fait il me reste combien de congés ? »): the other one first, never dropped.
+        if (plan.kind == "llm" or self._a_reading(plan)) and (
             split := self._several(message) or self._another_item(plan, utt, message)
         ):
             first, then = split
             done_first = self._understand(
                 first, fold(first), memory, principal, today=today, currency=currency
             )
-            if done_first.kind == "tool":
+            if done_first.kind == "tool" and (plan.kind == "llm" or done_first.tool != plan.tool):
                 memory.queued = then
                 return replace(done_first, text=f"Une chose à la fois : ensuite, « {then} ».")
             memory.draft = None
         return plan
+
+    def _a_reading(self, plan: Plan) -> bool:
+        tool = self.registry.get(plan.tool or "")
+        return plan.kind == "tool" and tool is not None and not tool.is_write
 
     def _several(self, message: str) -> tuple[str, str] | None:
         """« crée la facture de Diallo, et valide-la », « enregistre le client X puis

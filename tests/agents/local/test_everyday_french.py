@@ -310,3 +310,15 @@ class TestAnswersAndDocumentsNamed:
     def test_what_a_quote_is_for_is_not_whose_it_is(self, local: LocalTier) -> None:
         plan = say(local, "Ndour a dit oui pour le devis de carrelage")
         assert plan.arguments.get("quote") == "Ndour", plan
+
+
+class TestARequestBeforeAQuestion:
+    def test_the_request_first_then_the_question(self, local: LocalTier) -> None:
+        memory = Memory()
+        principal = Principal(uuid4(), uuid4(), frozenset({Role.EMPLOYEE}))
+        plan = local.understand(
+            "salut, je suis au bureau ! et au fait il me reste combien de congés ?",
+            memory, principal, today=TODAY, currency="XOF",
+        )  # fmt: skip
+        assert plan.tool == "hr.check_in", plan
+        assert memory.queued and "congés" in memory.queued, memory
