@@ -1008,13 +1008,14 @@ class LocalTier(Replies):
             set_path(arguments, awaiting, choice)
             chosen = True
         else:
+            arguments0 = draft["arguments"]
             said = jsonable(adapter.extract(utt))
             if awaiting and "." in awaiting:  # the answer names one part of a list
                 said.pop(awaiting.split(".")[0], None)
             if self._free_text(draft["tool"], awaiting):
                 # « ils ont pris moins cher chez un concurrent » after « pour quelle raison
-                # ? »: the answer is the reason, nothing else of the request changes
-                said = {awaiting: said[awaiting]} if awaiting in said else {}
+                # ? »: an answer in free words changes nothing already said
+                said = {k: v for k, v in said.items() if k == awaiting or k not in arguments0}
             arguments = {**draft["arguments"], **said}
             chosen = False
         if not correcting and awaiting and get_path(arguments, awaiting) in (None, "", []):

@@ -202,6 +202,9 @@ _TOWN_LAST = re.compile(
 )
 
 
+INFINITIVE = re.compile(r"[a-z]+(?:er|ir)")
+
+
 def _city(utt: Utterance, name: str | None = None) -> str | None:
     said = name_of(
         utt,
@@ -227,6 +230,7 @@ def _city(utt: Utterance, name: str | None = None) -> str | None:
         said is None
         and (last := _TOWN_LAST.search(utt.text))
         and fold(last.group(1)) not in GENERIC
+        and not INFINITIVE.fullmatch(fold(last.group(1)))  # « un fournisseur à enregistrer »
     ):
         said = last.group(1).capitalize()
     if said is None:  # « Pharmacie Bernard, Paris, tél … »: a capitalised segment alone

@@ -322,3 +322,23 @@ class TestARequestBeforeAQuestion:
         )  # fmt: skip
         assert plan.tool == "hr.check_in", plan
         assert memory.queued and "congés" in memory.queued, memory
+
+    def test_an_answer_adds_what_was_not_said_yet(self, local: LocalTier) -> None:
+        memory = Memory()
+        principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
+        first = local.understand(
+            "j'ai un nouveau client à ajouter", memory, principal, today=TODAY, currency="XOF"
+        )
+        assert "city" not in first.arguments, first  # « à ajouter » is no town
+        memory.draft = {
+            "tool": "sales.create_customer",
+            "arguments": first.arguments,
+            "awaiting": "name",
+            "options": [],
+            "question": "Quel est le nom du client ?",
+        }
+        plan = local.understand(
+            "Boulangerie Sène, tél 77 640 11 22", memory, principal, today=TODAY, currency="XOF"
+        )
+        assert plan.arguments.get("name") == "Boulangerie Sène", plan
+        assert plan.arguments.get("phone"), plan
