@@ -89,6 +89,7 @@ _LEADING_VERBS = frozenset(
     sera etait avait s'est se sera peut passe livre""".split()
 )
 _MONEY_WORDS = frozenset({"argent", "sous", "fric", "thune", "monnaie", "l'argent"})
+_TIME_WORDS = frozenset({"heure", "heures", "instant", "moment"})
 _NOT_NAMES = frozenset(
     """je j' tu il elle on nous vous ils elles ce c' ca cela ceci qui que quel quelle quels
     quelles combien comment ou quand pourquoi est-ce le la les l' un une des du mon ma mes ton
@@ -205,6 +206,8 @@ def _name_from(text: str, folded: str, start: int) -> str | None:
         i -= 1
     if i == first or (i == first + 1 and tokens[first][2] in _MONEY_WORDS):
         return None  # « qui me doit de l'argent »: nobody named
+    if any(token[2] in _TIME_WORDS for token in tokens[first : min(i, first + 2)]):
+        return None  # « tout à l'heure », « à l'instant »: when, not who
     return text[tokens[first][0] : tokens[i - 1][1]]
 
 

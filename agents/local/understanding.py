@@ -115,10 +115,16 @@ SHOW_SPREAD = 0.05  # how close a reading must score to the routed writing
 RECEIVED_BY_US = re.compile(
     r"\b(?:m'|nous\s+)(?:a|ont)\s+(?:donne|remis|paye|verse|regle|envoye|transfere|vire)"
 )
+# « le numéro c'est 88/2026 », « réf : FA-12 »: the words saying a number is coming.
+NUMBER_LEAD = re.compile(
+    r"(?i)^(?:(?:le|son|leur|la)\s+)?(?:num[ée]ro|num|n°|no|r[ée]f[ée]rence|r[ée]f)\s*"
+    r"(?:(?:c'est|c est|est|:|=)\s*)?(?=\S*\d)"
+)
 # « j'ai payé 150 000 cash aux Grands Moulins »: money the business paid out.
 PAID_BY_US = re.compile(
-    r"(?:\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de)\s*(?:deja\s+)?"
-    r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?|^)(?:paye|payer|paie|regle|regler|verse|verser|vire|virer)\b"
+    r"(?:\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de|je l'ai|on l'a"
+    r"|nous l'avons)\s*(?:deja\s+)?"
+    r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?|^)(?:paie|(?:pay|regl|vers|vir)(?:e|ee|es|ees|er))\b"
 )
 # The documents « elle a payé », « paie-la » settle right after they were made: the field
 # naming the document on the paying tool, and the one naming whom it is with.
@@ -206,7 +212,9 @@ def _of(label: str) -> str:
 
 
 def _clean_answer(text: str) -> str:
-    """« avec Sow Transport, pour le paiement » → "Sow Transport"."""
+    """« avec Sow Transport, pour le paiement » → "Sow Transport"; « le numéro c'est
+    88/2026 » → "88/2026"."""
+    text = NUMBER_LEAD.sub("", text.strip())
     text = re.sub(
         r"(?i)^(?:(?:c'est|c est|ce sera|plut[oô]t)\s+)?(?:(?:pour|avec|le client|la cliente"
         r"|chez|a|à|le fournisseur|la fournisseuse)\s+)?",
@@ -495,6 +503,7 @@ class LocalTier(Replies):
         if (not_built := unavailable.reply(intent)) is not None:
             return Plan("reply", not_built, routing=routing)
         intent = self._of_named_kind(intent, message, folded)
+        intent = self._paid_out(intent, message, folded)
         intent = self._shown_not_made(intent, message, folded)
         if received.RECORD in self.adapters:
             intent = received.received_invoice(intent, utt)
@@ -553,6 +562,19 @@ class LocalTier(Replies):
                 and named <= other.kinds
                 and name in self.adapters
             ):
+                return name
+        return intent
+
+    def _paid_out(self, intent: str, message: str, folded: str) -> str:
+        """« je l'ai payée par Orange Money » routed to a customer's payment: money the
+        business paid out is the close intent paying a supplier."""
+        tool = self.registry.get(intent)
+        if tool is None or tool.creates != "payment" or not PAID_BY_US.search(folded):
+            return intent
+        routed = _for_routing(message)
+        for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
+            other = self.registry.get(name)
+            if other is not None and other.creates == "supplier_payment" and name in self.adapters:
                 return name
         return intent
 

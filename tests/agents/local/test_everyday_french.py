@@ -342,3 +342,23 @@ class TestARequestBeforeAQuestion:
         )
         assert plan.arguments.get("name") == "Boulangerie Sène", plan
         assert plan.arguments.get("phone"), plan
+
+
+class TestSupplierBillDialogue:
+    def test_the_number_given_in_answer_is_the_number_only(self) -> None:
+        from agents.local.understanding import _clean_answer
+
+        assert _clean_answer("le numéro c'est FA-2291") == "FA-2291"
+        assert _clean_answer("réf : 77/2026") == "77/2026"
+
+    def test_the_bill_just_recorded_paid_by_us_a_while_ago(self, local: LocalTier) -> None:
+        last = {
+            "tool": "purchasing.record_supplier_bill",
+            "arguments": {"supplier": "Kirène", "supplier_number": "K-310", "amount": "23600"},
+        }
+        plan = say_after(
+            local, "je l'ai payée par wave tout à l'heure", last, {"supplier": "Kirène SA"}
+        )
+        assert plan.tool == "purchasing.pay_supplier", plan
+        assert plan.arguments.get("bill") == "K-310", plan
+        assert plan.arguments.get("supplier") == "Kirène SA", plan
