@@ -78,6 +78,15 @@ _READABLE = """EXISTS (
           AND (CAST(:documents AS uuid[]) IS NULL OR d.id = ANY(CAST(:documents AS uuid[])))
     )"""
 
+# The nearest readable chunks by the vector index: the vector side of both statements.
+_NEAREST = f"""nearest AS (
+    SELECT c.id, c.embedding <=> CAST(:vector AS vector) AS distance
+    FROM document_chunks c
+    WHERE c.tenant_id = :tenant AND {_READABLE}
+    ORDER BY c.embedding <=> CAST(:vector AS vector)
+    LIMIT :candidates
+)"""
+
 # The vector and full-text candidates, fused by RRF and read with what the answer shows, in
 # one statement. The full-text side matches the question's lexemes (``:any``) when at most
 # ``:max_ranked`` chunks have one of them, else chunks holding two (``:pairs``; « minimum
@@ -85,13 +94,7 @@ _READABLE = """EXISTS (
 # ``:max_ranked`` matches, so a question of common words costs a bounded amount of
 # ``ts_rank`` work however large the tenant.
 SEARCH_SQL = f"""
-WITH nearest AS (
-    SELECT c.id, c.embedding <=> CAST(:vector AS vector) AS distance
-    FROM document_chunks c
-    WHERE c.tenant_id = :tenant AND {_READABLE}
-    ORDER BY c.embedding <=> CAST(:vector AS vector)
-    LIMIT :candidates
-),
+WITH {_NEAREST},
 vector_ranked AS (
     SELECT id, distance, row_number() OVER (ORDER BY distance) AS rank FROM nearest
 ),
@@ -140,13 +143,7 @@ WHERE c.tenant_id = :tenant AND c.id = ANY(ARRAY(SELECT id FROM fused))
 # The simplest query doing the vector half of the same work: the nearest readable chunks
 # and what the answer shows, in one statement (the benchmark's baseline).
 VECTOR_SQL = f"""
-WITH nearest AS (
-    SELECT c.id, c.embedding <=> CAST(:vector AS vector) AS distance
-    FROM document_chunks c
-    WHERE c.tenant_id = :tenant AND {_READABLE}
-    ORDER BY c.embedding <=> CAST(:vector AS vector)
-    LIMIT :candidates
-)
+WITH {_NEAREST}
 SELECT c.id AS chunk_id, c.document_id, c.ordinal, d.title, d.filename, c.section, c.page,
        c.text, 1 - n.distance AS similarity, 1.0 / (:rrf_k + row_number() OVER
        (ORDER BY n.distance)) AS score, false AS lexical
