@@ -521,7 +521,10 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
 
 # « 2 sacs sont arrivés mouillés, fais un avoir »: what happened is the reason.
 EVENT = re.compile(r"\b(?:sont|est|etait|etaient|a ete|ont ete)\b\s*(.*)$")
-COMMAND = re.compile(r"\b(?:avoir|fais|fait|faire|cree|creer|annule|rembourse)\b")
+# Asking for something, not telling what happened (« la mairie a annulé la commande »).
+COMMAND = re.compile(
+    r"\b(?:avoir|fais|fait|faire|cree|creer|(?<!\ba )(?<!ont )(?:annule|rembourse))\b"
+)
 
 
 def _reason(utt: Utterance) -> str | None:
@@ -552,14 +555,14 @@ CONDITIONS = [
 
 def _returned(utt: Utterance) -> str | None:
     """« Sène Distribution a retourné 3 cartons abîmés, fais leur un avoir »: goods sent
-    back are the reason, with their state when the message says it."""
-    if RETURNED.search(utt.folded) is None:
-        return None
+    back are the reason, with their state when the message says it; the state alone
+    (« 2 sacs déchirés ») when nothing was sent back."""
+    returned = RETURNED.search(utt.folded) is not None
     folded = f" {utt.folded} "
     for words, condition in CONDITIONS:
         if any(re.search(rf"\b{re.escape(w)}", folded) for w in words):
-            return f"retour de marchandise ({condition})"
-    return "retour de marchandise"
+            return f"retour de marchandise ({condition})" if returned else condition
+    return "retour de marchandise" if returned else None
 
 
 CREDIT_OWNER_MARKERS = ("facture de", "facture d'", "facture du", "a", "au", "pour", "chez")
@@ -589,8 +592,22 @@ ONE_RETURNED = re.compile(
 )
 
 
+def _without_state(item: str) -> str:
+    """« riz déchirés » → "riz": the state the goods are in is the reason, not the item."""
+    words = item.split()
+    while len(words) > 1 and any(
+        fold(words[-1]).startswith(w.strip()) for found, _ in CONDITIONS for w in found
+    ):
+        words.pop()
+    return " ".join(words)
+
+
 def extract_credit_note(utt: Utterance) -> dict[str, Any]:
-    lines = [{"product": q.item, "quantity": q.value} for q in utt.quantities if q.item is not None]
+    lines = [
+        {"product": _without_state(q.item), "quantity": q.value}
+        for q in utt.quantities
+        if q.item is not None
+    ]
     if not utt.quantities and (one := ONE_RETURNED.search(utt.folded)) is not None:
         lines = [{"product": utt.text[one.start(1) : one.end(1)], "quantity": 1}]
     return _given(invoice=_credited_invoice(utt), reason=_reason(utt), lines=lines)

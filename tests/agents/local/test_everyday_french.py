@@ -362,3 +362,17 @@ class TestSupplierBillDialogue:
         assert plan.tool == "purchasing.pay_supplier", plan
         assert plan.arguments.get("bill") == "K-310", plan
         assert plan.arguments.get("supplier") == "Kirène SA", plan
+
+
+class TestCreditNoteReasons:
+    def test_what_happened_is_the_reason(self, local: LocalTier) -> None:
+        plan = say(local, "fais un avoir total sur F-2026-00012, le client a annulé la commande")
+        assert plan.arguments.get("reason") == "le client a annulé la commande", plan
+
+    def test_the_state_of_the_goods_is_the_reason_not_the_item(self, local: LocalTier) -> None:
+        plan = say(
+            local,
+            "Kane a reçu 4 cartons de lait percés, un avoir pour ces 4 cartons sur F-2026-00009",
+        )
+        assert plan.arguments.get("reason") == "emballage déchiré", plan
+        assert plan.arguments.get("lines") == [{"product": "lait", "quantity": "4"}], plan
