@@ -46,7 +46,8 @@ SKIP_WORDS = frozenset(
 # chèque de 1 200 € », « enregistre une facture de 120 € »): no line is made of them.
 NO_ITEM = re.compile(
     r"^(?:enregistre|recu|recue|encaisse|paye|regle|verse)\b"
-    r"|\b(?:cheque|virement|especes|liquide|cash|wave|orange money|versement|paiement|reglement)\b"
+    r"|\b(?:cheque|virement|especes|liquide|cash|wave|orange money|versement|paiement|reglement"
+    r"|regler|payer|regle|paye|payee|solder|facture)\b"
 )
 FREQUENCIES = (
     ("quarterly", re.compile(r"trimest|tous les trois mois|chaque trois mois")),

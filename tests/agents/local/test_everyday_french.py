@@ -376,3 +376,7 @@ class TestCreditNoteReasons:
         )
         assert plan.arguments.get("reason") == "emballage déchiré", plan
         assert plan.arguments.get("lines") == [{"product": "lait", "quantity": "4"}], plan
+
+    def test_a_customer_paying_is_never_an_invoice_line(self, local: LocalTier) -> None:
+        plan = say(local, "Awa Sarr est passée payer sa facture de février, 45 000 en espèces")
+        assert plan.kind != "tool" or plan.tool == "finance.record_payment", plan
