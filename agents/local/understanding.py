@@ -124,7 +124,10 @@ NUMBER_LEAD = re.compile(
 PAID_BY_US = re.compile(
     r"(?:\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de|je l'ai|on l'a"
     r"|nous l'avons)\s*(?:deja\s+)?"
-    r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?|^)(?:paie|(?:pay|regl|vers|vir)(?:e|ee|es|ees|er))\b"
+    r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?)(?:paie|(?:pay|regl|vers|vir)(?:e|ee|es|ees|er))\b"
+    # an order opening the message, on the document just spoken of (« paie-la par Wave »);
+    # a bare « payé 50 000 » says nothing of who paid
+    r"|^(?:paie|paye|regle|verse|vire)-(?:la|le|les|lui|leur)\b"
 )
 # The documents « elle a payé », « paie-la » settle right after they were made: the field
 # naming the document on the paying tool, and the one naming whom it is with.

@@ -380,3 +380,7 @@ class TestCreditNoteReasons:
     def test_a_customer_paying_is_never_an_invoice_line(self, local: LocalTier) -> None:
         plan = say(local, "Awa Sarr est passée payer sa facture de février, 45 000 en espèces")
         assert plan.kind != "tool" or plan.tool == "finance.record_payment", plan
+
+    def test_a_bare_payé_says_nothing_of_who_paid(self, local: LocalTier) -> None:
+        plan = say(local, "payé 30 000 par wave pour la facture de Diallo")
+        assert plan.tool != "purchasing.pay_supplier", plan
