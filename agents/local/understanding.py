@@ -1033,14 +1033,13 @@ class LocalTier(Replies):
             set_path(arguments, awaiting, choice)
             chosen = True
         else:
-            arguments0 = draft["arguments"]
             said = jsonable(adapter.extract(utt))
             if awaiting and "." in awaiting:  # the answer names one part of a list
                 said.pop(awaiting.split(".")[0], None)
             if self._free_text(draft["tool"], awaiting):
                 # « ils ont pris moins cher chez un concurrent » after « pour quelle raison
                 # ? »: an answer in free words changes nothing already said
-                said = {k: v for k, v in said.items() if k == awaiting or k not in arguments0}
+                said = {k: v for k, v in said.items() if k == awaiting or k not in draft["arguments"]}
             arguments = {**draft["arguments"], **said}
             chosen = False
         if not correcting and awaiting and get_path(arguments, awaiting) in (None, "", []):

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, SessionTransaction
 
 from domain.kit.rls import TenantSigner
+from domain.kit.transaction import within
 
 _AFTER_COMMIT = "comptoir.after_commit"
 # Where a unit of work keeps its domain-event publisher (read by domain.events.service).
@@ -64,19 +65,11 @@ def _run_after_commit(session: Session) -> None:
         callback()
 
 
-def _within(scope: SessionTransaction | None, ended: SessionTransaction) -> bool:
-    while scope is not None:
-        if scope is ended:
-            return True
-        scope = scope.parent
-    return False
-
-
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_after_commit(session: Session, previous_transaction: SessionTransaction) -> None:
     queued = session.info.get(_AFTER_COMMIT)
     if queued:
-        kept = [(s, c) for s, c in queued if not _within(s, previous_transaction)]
+        kept = [(s, c) for s, c in queued if not within(s, previous_transaction)]
         session.info[_AFTER_COMMIT] = kept
 
 
