@@ -1039,7 +1039,9 @@ class LocalTier(Replies):
             if self._free_text(draft["tool"], awaiting):
                 # « ils ont pris moins cher chez un concurrent » after « pour quelle raison
                 # ? »: an answer in free words changes nothing already said
-                said = {k: v for k, v in said.items() if k == awaiting or k not in draft["arguments"]}
+                said = {
+                    k: v for k, v in said.items() if k == awaiting or k not in draft["arguments"]
+                }
             arguments = {**draft["arguments"], **said}
             chosen = False
         if not correcting and awaiting and get_path(arguments, awaiting) in (None, "", []):
