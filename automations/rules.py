@@ -19,7 +19,7 @@ the rule's id (the principal carries it as ``automation_id``).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -41,6 +41,7 @@ from domain.automations.rules import (
     spec_of,
 )
 from domain.events.models import DomainEvent
+from domain.kit.clock import period_just_ended
 from domain.kit.errors import PermissionDenied
 from domain.stock.repository import on_hand_total
 from tools.base import ToolContext
@@ -57,22 +58,9 @@ REPORT_TOOLS = {
 }
 
 
-def period_bounds(period: str, today: date) -> tuple[date, date]:
-    """The period just ended on ``today``: yesterday, the previous calendar week (Monday
-    to Sunday), or the previous calendar month."""
-    if period == "day":
-        day = today - timedelta(days=1)
-        return day, day
-    if period == "month":
-        end = today.replace(day=1) - timedelta(days=1)
-        return end.replace(day=1), end
-    start = today - timedelta(days=today.weekday() + 7)
-    return start, start + timedelta(days=6)
-
-
 def _report_arguments(action: Action, today: date) -> dict[str, Any]:
     if action.report in ("revenue", "kpis"):
-        start, end = period_bounds(action.period or "week", today)
+        start, end = period_just_ended(action.period or "week", today)
         return {"start": start, "end": end}
     if action.report == "unpaid":
         return {"status": "overdue"}

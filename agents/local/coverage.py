@@ -25,6 +25,7 @@ from typing import Any
 
 from agents.local.slots.calendar import MONTHS, WEEKDAYS
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
+from domain.kit.clock import period_just_ended
 from domain.kit.lexicon import lexicon, words
 from domain.kit.text import fold
 from tools.base import Tool
@@ -138,6 +139,10 @@ class _Facts:
                 for digits in DIGITS.findall(folded):
                     facts.numbers[Decimal(digits.replace(",", ".")).normalize()] += 1
         return facts
+
+    def periods(self) -> list[str]:
+        """The periods an argument names (a report « each week » covers the week ended)."""
+        return [t for t in self.text if t in ("day", "week", "month")]
 
     def holds(self, *values: Decimal) -> bool:
         """One of ``values`` is held by an argument not yet used by another part (and is
@@ -371,6 +376,8 @@ def _date_accounted(part: DateSpan, facts: _Facts, today: date) -> bool:
         return True  # « je reviens l'après-midi du 3 »: the 3rd of the range said before
     if len(facts.dates) >= 2 and min(facts.dates) <= part.last and max(facts.dates) >= part.first:
         return True
+    if any((part.first, part.last) == period_just_ended(p, today) for p in facts.periods()):
+        return True  # « le CA de la semaine passée » each week: the period a report covers
     # « ce matin », « aujourd'hui », « cette semaine »: what is done or read now, when the
     # request gives no other date.
     return not facts.dates and part.first <= today <= part.last

@@ -90,6 +90,8 @@ _LEADING_VERBS = frozenset(
 )
 _MONEY_WORDS = frozenset({"argent", "sous", "fric", "thune", "monnaie", "l'argent"})
 _TIME_WORDS = frozenset({"heure", "heures", "instant", "moment"})
+# « Sahel Import numéro SI-0456 », « Metro Cash n° F-2291 »: a document's number ends a name.
+_NUMBER_WORDS = frozenset({"numero", "num", "no", "n", "ref", "reference"})
 _NOT_NAMES = frozenset(
     """je j' tu il elle on nous vous ils elles ce c' ca cela ceci qui que quel quelle quels
     quelles combien comment ou quand pourquoi est-ce le la les l' un une des du mon ma mes ton
@@ -181,6 +183,17 @@ def _title(tokens: list[tuple[int, int, str]], i: int) -> bool:
     )
 
 
+# A role followed by a colon introduces its name (« nouvelle facture fournisseur : … »).
+_ROLE_COLON = re.compile(r"(?:fournisseu(?:r|se)|client|cliente|employee?|salariee?)\s*:")
+
+
+def _numbered(tokens: list[tuple[int, int, str]], i: int) -> bool:
+    """A number follows (« n° F-2291 », « numéro SI-0456 », « réf. 77 »)."""
+    while i < len(tokens) and tokens[i][2] in ("°", ".", ":", "#"):
+        i += 1
+    return i < len(tokens) and any(c.isdigit() for c in tokens[i][2])
+
+
 def _name_from(text: str, folded: str, start: int) -> str | None:
     tokens = _tokens(folded, start)
     i = 0
@@ -189,6 +202,8 @@ def _name_from(text: str, folded: str, start: int) -> str | None:
     first = i
     while i < len(tokens):
         token = tokens[i][2]
+        if i > first and token in _NUMBER_WORDS and _numbered(tokens, i + 1):
+            break
         if token in _STOP_CHARS or token[0].isdigit() or token in _LINKING:
             skip = (
                 _inner_link(text, tokens, i)
@@ -222,6 +237,8 @@ def name_after(utt: Utterance, markers: tuple[str, ...]) -> str | None:
             continue
         if folded[start:end].strip().endswith("d'") and folded[end:].lstrip().startswith("accord"):
             continue  # « ils sont d'accord »: agreement, not someone's
+        if _ROLE_COLON.match(folded, start):
+            end = folded.index(":", end) + 1  # « fournisseur : Imprimerie Castel »
         name = _name_from(text, folded, end)
         if name:
             return name

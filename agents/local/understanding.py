@@ -93,6 +93,9 @@ SECOND_REQUEST = re.compile(
     + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len, reverse=True))
     + r")\b))"
 )
+# A second request starting with a pronoun for the record the first one makes (« je l'ai
+# payée », « valide-la », « il m'a payé »).
+THE_ONE_MADE = re.compile(r"l'|-l[ae]\b|\bm'")
 # A second part that refers to the first (« pour ça ») is the same request.
 ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
 # A request naming a kind of record its routed tool does not take is re-read as the close
@@ -245,11 +248,17 @@ def _focus(message: str) -> str:
     return " ".join(sentences)
 
 
+# « et règle-la », « puis envoie-lui »: a verb with its pronoun asks for something new.
+LEADING_AND = re.compile(r"(?i)^\s*(?:et|puis)\s+(?=\w+-(?:la|le|les|lui|leur|moi|nous)\b)")
+NAMED_CASH = re.compile(r"\b([A-Z][\w'’&-]+) Cash\b")
+
+
 def _for_routing(message: str) -> str:
     """« Fais-lui une facture » is routed as « Fais une facture »: who it is for is not
     what is asked; « attends, avant ça » only says the request comes first; « CA » (in
-    capitals) is the revenue."""
+    capitals) is the revenue; « Metro Cash » is a name, not a way of paying."""
     message = talk.INTERRUPTION.sub("", message) or message
+    message = NAMED_CASH.sub(r"\1", message)
     message = re.sub(r"\bC\.?A\b\.?", "chiffre d'affaires", message)  # « ça » folds to "ca"
     return re.sub(r"(?i)-(lui|leur)\b", "", message)
 
@@ -283,7 +292,7 @@ class LocalTier(Replies):
         message, skipped = talk.without_skip_confirmation(message)
         message = talk.FILLER.sub("", message).strip() or message
         if memory.draft is None:
-            message = _focus(message)
+            message = LEADING_AND.sub("", _focus(message))  # « et règle-la » is « règle-la »
         folded = fold(message)
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
@@ -386,6 +395,9 @@ class LocalTier(Replies):
                 continue
             intent, next_intent = self._intent_of(first), self._intent_of(then)
             if intent in self.adapters and next_intent in self.adapters and next_intent != intent:
+                return first, then.rstrip(" .!")
+            if intent in self.adapters and next_intent is None and THE_ONE_MADE.search(found[1]):
+                # « …, et je l'ai déjà payée en espèces »: read once the first one is made
                 return first, then.rstrip(" .!")
         return None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 
@@ -29,3 +29,16 @@ class ManualClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment
+
+
+def period_just_ended(period: str, today: date) -> tuple[date, date]:
+    """The period just ended on ``today``: yesterday, the previous calendar week (Monday
+    to Sunday), or the previous calendar month."""
+    if period == "day":
+        day = today - timedelta(days=1)
+        return day, day
+    if period == "month":
+        end = today.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    start = today - timedelta(days=today.weekday() + 7)
+    return start, start + timedelta(days=6)

@@ -199,6 +199,23 @@ class TestCreateInvoice:
         )
         assert "2 × Sac de riz 25 kg à 15\u202f000 FCFA" in shown.preview(), shown.preview()
 
+    def test_made_and_validated_in_one_operation_when_asked(self, shop: Shop) -> None:
+        args = {"customer": "Diallo SARL", "lines": RICE, "post": True}
+        preview = shop.preview(create_invoice, args, Role.MANAGER).preview()
+        assert preview.startswith("Créer et valider une facture pour Diallo SARL :")
+        assert "Elle prendra le numéro F-2026-00001" in preview
+        assert shop.invoice_count() == 0
+        result = shop.run(create_invoice, args, Role.MANAGER)
+        assert result.status == "posted" and result.number == "F-2026-00001"
+        assert result.render().startswith("Facture F-2026-00001 créée et validée pour Diallo SARL")
+
+    def test_sales_may_make_but_not_validate_in_one_operation(self, shop: Shop) -> None:
+        with pytest.raises(PermissionDenied):
+            shop.run(
+                create_invoice, {"customer": "Diallo SARL", "lines": RICE, "post": True}, Role.SALES
+            )
+        assert shop.invoice_count() == 0
+
     def test_free_line_without_price_asks_its_price(self, shop: Shop) -> None:
         with pytest.raises(AskBack) as asked:
             shop.run(

@@ -103,10 +103,23 @@ class CreateInvoiceIn(BaseModel):
         default=None, ge=0, le=365, description="Délai de paiement en jours (30, 45…)."
     )
     notes: str | None = Field(default=None, max_length=2000, description="Note sur la facture.")
+    post: bool = Field(
+        default=False,
+        description="true quand la personne demande aussi de la valider (« crée la facture "
+        "et valide-la ») : elle reçoit alors son numéro définitif dans la même opération.",
+    )
 
 
 class CreatedInvoice(InvoiceView):
+    """A new invoice: a draft, or already validated when it was asked (« et valide-la »)."""
+
     def render(self) -> str:
+        if self.status != "draft":
+            return (
+                f"Facture {self.number} créée et validée pour {self.customer} : "
+                f"{self.short_lines()}, total TTC {money(self.gross_total, self.currency)}, "
+                f"échéance le {dd_mm_yyyy(self.due_date)}."
+            )
         return (
             f"Facture brouillon créée pour {self.customer} : {self.short_lines()}, "
             f"total TTC {money(self.gross_total, self.currency)}. "
@@ -114,6 +127,13 @@ class CreatedInvoice(InvoiceView):
         )
 
     def preview(self) -> str:
+        if self.status != "draft":
+            return (
+                f"Créer et valider une facture pour {self.customer} :\n"
+                f"{self.detailed_lines()}\n{self.totals()}\nElle prendra le numéro "
+                f"{self.number}, échéance le {dd_mm_yyyy(self.due_date)}, et ne pourra plus "
+                "être modifiée."
+            )
         return (
             f"Créer une facture brouillon pour {self.customer} :\n{self.detailed_lines()}\n"
             f"{self.totals()}"
@@ -126,6 +146,8 @@ class CreatedInvoice(InvoiceView):
     effect=Effect.WRITE,
     roles=invoices.WRITERS,
     creates="invoice",
+    # « crée la facture et valide-la »: validated in the same operation (``post``)
+    acts_on=("validation",),
 )
 def create_invoice(ctx: ToolContext, args: CreateInvoiceIn) -> CreatedInvoice:
     """Crée une facture brouillon pour un client : produits du catalogue (nom ou référence)
@@ -141,6 +163,8 @@ def create_invoice(ctx: ToolContext, args: CreateInvoiceIn) -> CreatedInvoice:
         notes=args.notes,
     )
     invoice = invoices.create_invoice(ctx.session, ctx.principal, ctx.clock, data)
+    if args.post:
+        invoice = invoices.post_invoice(ctx.session, ctx.principal, ctx.clock, invoice.id)
     return invoice_view(ctx, invoice, CreatedInvoice)
 
 

@@ -120,8 +120,9 @@ def _line(ctx: ToolContext, args: RecordSupplierBillIn) -> BillLineIn:
     effect=Effect.WRITE,
     roles=bills.WRITERS,
     creates="supplier_bill",
-    # « la facture de Grands Moulins »: a supplier's bill is named « facture » too.
-    acts_on=("invoice",),
+    # « la facture de Grands Moulins »: a supplier's bill is named « facture » too; it is
+    # recorded and posted at once, so « enregistre la facture … et valide-la » is this.
+    acts_on=("invoice", "validation"),
 )
 def record_supplier_bill(ctx: ToolContext, args: RecordSupplierBillIn) -> RecordedBill:
     """Enregistre et comptabilise une facture reçue d'un fournisseur (ce qu'on lui doit),

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from agents.local.adapters.base import Adapter
-from agents.local.coverage import article_items
+from agents.local.coverage import article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
@@ -281,6 +281,10 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
         if lines and _size_of_previous(utt, quantities[i - 1], quantity):
             lines[-1]["product"] = f"{lines[-1]['product']} {quantity.text.strip()}"
             continue  # « 4 sacs de riz 25kg »: the size names the product
+        if lines and _sized_container(utt, quantities[i - 1], quantity):
+            size = f"{quantity.value.normalize():f} {quantity.unit}"
+            lines[-1]["product"] = f"{quantity.item} {size}"
+            continue  # « 3 sacs de 25 kg de riz »: 3 of the 25 kg bag of rice
         limit = quantities[i + 1].start if i + 1 < len(quantities) else len(utt.text)
         if quantity.item:
             qualified = qualified_item(utt, quantity.end, product)
@@ -321,14 +325,29 @@ SIZE_UNITS = frozenset({"kg", "g", "litre", "metre"})
 
 
 def _size_of_previous(utt: Utterance, previous: Quantity, quantity: Quantity) -> bool:
-    """« 4 sacs de riz 25kg », « 20 matelas 2 places »: a number right after the item
-    counted, with no comma or « et » between, names the item (its size or model); a count
+    """« 4 sacs de riz 25kg », « 20 matelas 2 places », « 2 sacs de sucre de 50kg »: a
+    number right after the item counted, with no comma or « et » between, names the item
+    (its size or model; a weight or volume may follow « de »); a count
     of its own carries its unit (« 3 sacs de riz 2 sacs de sucre »)."""
-    if previous.item is None or utt.text[previous.end : quantity.start].strip():
+    between = fold(utt.text[previous.end : quantity.start].strip())
+    if previous.item is None or between not in ("", "de", "d'"):
         return False
-    if quantity.item is None:
+    if quantity.item is None:  # « 2 sacs de sucre de 50kg »
         return quantity.unit in SIZE_UNITS
-    return quantity.unit is None
+    return quantity.unit is None and not between
+
+
+def _sized_container(utt: Utterance, previous: Quantity, quantity: Quantity) -> bool:
+    """« 3 sacs de 25 kg de riz »: a container counted, then its size and what it holds."""
+    between = fold(utt.text[previous.end : quantity.start].strip())
+    return (
+        previous.item is None
+        and previous.unit is not None
+        and previous.unit not in SIZE_UNITS
+        and between in ("", "de", "d'")
+        and quantity.unit in SIZE_UNITS
+        and quantity.item is not None
+    )
 
 
 # « ramettes A4, qté -5 »: a quantity said by its label, maybe negative (then refused).
@@ -431,10 +450,12 @@ def extract_quote(utt: Utterance) -> dict[str, Any]:
 
 
 def extract_invoice(utt: Utterance) -> dict[str, Any]:
-    """A quote's arguments, and the payment terms an invoice may carry."""
+    """A quote's arguments, the payment terms an invoice may carry, and its validation in
+    the same request (« …, et valide-la »)."""
     terms = PAYMENT_TERMS.search(utt.folded)
     days = int(terms.group(1)) if terms else None
-    return {**extract_document(utt), **_given(payment_terms_days=days)}
+    post = any(kind.name == "validation" for kind, _, _ in named_kinds(utt.folded)) or None
+    return {**extract_document(utt), **_given(payment_terms_days=days, post=post)}
 
 
 # What is billed each time: « pour la location de la salle », « tous les mois l'abonnement

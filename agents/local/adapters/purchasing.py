@@ -59,7 +59,7 @@ RECEIVED = re.compile(r"\s+(?:re[çc]ue?s?|arriv[ée]e?s?|envoy[ée]e?s?)$", re.
 NUMBER_AFTER = re.compile(r"\s+(?:n|no|num|numero|ref)\.?$", re.IGNORECASE)
 # The supplier's own number: after « facture », « n° », « numéro », « réf ».
 SUPPLIER_NUMBER = re.compile(
-    r"\b(?:facture|fact|n°|no|numero|num|ref|reference)\s*(?:n°|no|numero|num)?\s*[:#]?\s*"
+    r"\b(?:facture|fact|n°|no|num[ée]ro|num|r[ée]f(?:[ée]rence)?)\s*(?:n°|no|num[ée]ro|num)?\s*[:#]?\s*"
     r"([A-Za-z]{0,6}[-/]?\d[\w/-]*)",
     re.IGNORECASE,
 )

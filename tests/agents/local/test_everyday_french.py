@@ -384,3 +384,76 @@ class TestCreditNoteReasons:
     def test_a_bare_payé_says_nothing_of_who_paid(self, local: LocalTier) -> None:
         plan = say(local, "payé 30 000 par wave pour la facture de Diallo")
         assert plan.tool != "purchasing.pay_supplier", plan
+
+
+class TestTwoThingsInOneRequest:
+    def test_an_invoice_made_and_validated_in_one_operation(self, local: LocalTier) -> None:
+        plan = say(local, "fais une facture à Sarr pour 4 pots de peinture, puis valide-la")
+        assert plan.tool == "finance.create_invoice" and plan.kind == "tool", plan
+        assert plan.arguments.get("post") is True, plan
+        assert (
+            say(local, "fais une facture à Sarr pour 4 pots de peinture").arguments.get("post")
+            is None
+        )
+
+    def test_a_supplier_bill_recorded_and_validated_is_recorded(self, local: LocalTier) -> None:
+        plan = say(
+            local,
+            "enregistre et valide la facture Sénégal Cash numéro SC-118 : 80 000 HT, TVA 18 %",
+        )
+        assert plan.tool == "purchasing.record_supplier_bill" and plan.kind == "tool", plan
+        assert plan.arguments.get("supplier") == "Sénégal Cash", plan
+        assert plan.arguments.get("supplier_number") == "SC-118", plan
+
+    def test_a_supplier_named_after_a_colon(self, local: LocalTier) -> None:
+        plan = say(local, "facture fournisseur : Quincaillerie Thiam, réf Q-42, 35 000 TTC")
+        assert plan.arguments.get("supplier") == "Quincaillerie Thiam", plan
+        assert plan.arguments.get("supplier_number") == "Q-42", plan
+
+    def test_paid_at_once_is_read_after_the_bill(self, local: LocalTier) -> None:
+        memory = Memory()
+        principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
+        plan = local.understand(
+            "reçu la facture 781 de Kirène, 118 000 TTC, et je l'ai réglée par chèque",
+            memory, principal, today=TODAY, currency="XOF",
+        )  # fmt: skip
+        assert plan.tool == "purchasing.record_supplier_bill" and plan.kind == "tool", plan
+        assert memory.queued == "je l'ai réglée par chèque", memory
+
+    def test_and_then_a_verb_is_a_request_not_a_name(self, local: LocalTier) -> None:
+        last = {
+            "tool": "purchasing.record_supplier_bill",
+            "arguments": {"supplier": "Kirène", "supplier_number": "K-77", "amount": "59000"},
+        }
+        plan = say_after(local, "et paie-la en espèces", last, {"supplier": "Kirène SA"})
+        assert plan.tool == "purchasing.pay_supplier", plan
+        assert plan.arguments.get("bill") == "K-77", plan
+
+
+class TestSizesOfProducts:
+    def test_a_size_after_de_names_the_product(self, local: LocalTier) -> None:
+        plan = say(local, "facture Boutique Ka : 5 sacs de farine de 50kg")
+        assert plan.arguments.get("lines") == [{"product": "farine 50kg", "quantity": "5"}], plan
+
+    def test_a_container_then_its_size_then_what_it_holds(self, local: LocalTier) -> None:
+        plan = say(local, "facture Boutique Ka : 2 seaux de 10 litres de peinture")
+        lines = plan.arguments.get("lines")
+        assert lines == [{"product": "peinture 10 litre", "quantity": "2"}], plan
+
+
+class TestReportsOfThePeriodJustEnded:
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "chaque lundi matin envoie-moi les ventes de la semaine dernière",
+            "le 1er de chaque mois, envoie-moi le chiffre d'affaires du mois passé",
+        ],
+    )
+    def test_the_period_ended_is_the_one_the_report_covers(
+        self, local: LocalTier, message: str
+    ) -> None:
+        plan = say(local, message)
+        assert plan.tool == "automations.create" and plan.kind == "tool", plan
+
+    def test_do_it_in_wolof_is_a_yes(self) -> None:
+        assert reply_kind("waaw def ko") == "yes"
