@@ -67,12 +67,16 @@ ORDINALS = {
 }  # fmt: skip
 # The field a document number fills, by its prefix.
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
+# Records a write acts on that exist only as documents (never named by a person's name alone).
+DOCUMENT_KINDS = frozenset({"quote", "invoice", "credit_note", "supplier_bill", "purchase_order"})
 # Between two items of one movement: « 10 cartons de thé et 5 cartons de savon ».
 ANOTHER_ITEM = re.compile(r"[^,;.!?]*?(\s*(?:,|\bet\b|\bpuis\b|\+)\s*)")
 # A long message (a story that ends with the question) is understood from its question.
 LONG_MESSAGE = 300
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # Sentences that only open the message: « Ah pardon. », « Merci. », « Bonjour. ».
+OPENING = re.compile(r"^\s*([^,]{1,30}),\s*")
+GREETING_WORDS = frozenset("bonjour bonsoir salut hello coucou madame monsieur chef patron".split())
 OPENER_WORDS = frozenset(
     """ah oh eh ok okay bon alors merci beaucoup pardon bonjour bonsoir salut desole desolee
     super parfait tres bien d'accord oups tiens ecoute ecoutez voila hello coucou top cool
@@ -88,7 +92,8 @@ OVERVIEW_TOOL = "reports.kpis"
 CONTEXT_CANDIDATES = 5
 CONTEXT_SPREAD = 0.035
 SECOND_REQUEST = re.compile(
-    r"(?:\s*[,;.?!]\s*(?:et\s+|puis\s+|ensuite\s+|et puis\s+|apres\s+)?|\s+(?:et|puis|ensuite)\s+)"
+    r"(?:\s*[,;.?!]\s*(?:et\s+|puis\s+|ensuite\s+|et puis\s+|apres\s+|mais\s+)?"
+    r"|\s+(?:et|puis|ensuite|mais)\s+)"
     r"(?:tu\s+|stp\s+|svp\s+)?(?=((?:"
     + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len, reverse=True))
     + r")\b))"
@@ -238,14 +243,23 @@ def _focus(message: str) -> str:
     only open it (« Ah pardon. Il me reste combien d'huile ? »)."""
     sentences = [s for s in SENTENCE_END.split(message.strip()) if s.strip()]
     if len(sentences) < 2:
-        return message
+        return _without_opening(message)
     questions = [s for s in sentences if s.rstrip().endswith("?")]
     if len(message) > LONG_MESSAGE and questions:  # a story, then the question
         tail = questions[-1].rsplit(":", 1)[-1].strip()
         return tail if len(tail.split()) >= 3 else questions[-1]
     while len(sentences) > 1 and set(fold(sentences[0]).strip(" .!?…,").split()) <= OPENER_WORDS:
         sentences.pop(0)
-    return " ".join(sentences)
+    return _without_opening(" ".join(sentences))
+
+
+def _without_opening(message: str) -> str:
+    """« Bonjour, Julien Petit sera en congé… »: a greeting before the first comma only
+    opens the message (« merci, c'est tout » is an answer: kept whole)."""
+    opening = OPENING.match(message)
+    if opening is None or not set(fold(opening.group(1)).split()) <= GREETING_WORDS:
+        return message
+    return message[opening.end() :] or message
 
 
 # « et règle-la », « puis envoie-lui »: a verb with its pronoun asks for something new.
@@ -492,6 +506,8 @@ class LocalTier(Replies):
         folded = fold(message)
         asks = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
         intent = routing.intent if routing.confident else None
+        if intent is not None and not self._names_its_document(intent, utt, memory):
+            intent = None  # « Sow devient chef magasinier » sends no quote
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today)
         about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
@@ -608,6 +624,23 @@ class LocalTier(Replies):
             if name in self.adapters:
                 return name
         return intent
+
+    def _names_its_document(self, intent: str, utt: Utterance, memory: Memory) -> bool:
+        """A write on an existing document (send a quote, post an invoice, receive an
+        order) needs that document: its kind or number said, or one just spoken of."""
+        tool = self.registry.get(intent)
+        if tool is None or not tool.is_write or tool.creates or not tool.acts_on:
+            return True
+        acted_on = set(tool.acts_on)
+        if not acted_on & DOCUMENT_KINDS or utt.document_numbers:
+            return True
+        named = {kind.name for kind, _, _ in coverage.named_kinds(utt.folded)}
+        last = self.registry.get((memory.last or {}).get("tool", ""))
+        return bool(
+            named & acted_on
+            or acted_on & set(memory.about)
+            or (last is not None and last.record in acted_on)
+        )
 
     def _unsure_write(
         self, routing: Routing, utt: Utterance, message: str, folded: str, today: date
