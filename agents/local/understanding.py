@@ -75,6 +75,9 @@ ANOTHER_ITEM = re.compile(r"[^,;.!?]*?(\s*(?:,|\bet\b|\bpuis\b|\+)\s*)")
 LONG_MESSAGE = 300
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # Sentences that only open the message: « Ah pardon. », « Merci. », « Bonjour. ».
+# « combien … ? », « cmb », « c'est combien »: a figure asked for.
+HOW_MUCH = re.compile(r"\bcombien\b")
+READING_SPREAD = 0.06  # how close to the write a reading must score to be the question
 OPENING = re.compile(r"^\s*([^,]{1,30}),\s*")
 GREETING_WORDS = frozenset("bonjour bonsoir salut hello coucou madame monsieur chef patron".split())
 OPENER_WORDS = frozenset(
@@ -505,9 +508,7 @@ class LocalTier(Replies):
     ) -> Plan:
         folded = fold(message)
         asks = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
-        intent = routing.intent if routing.confident else None
-        if intent is not None and not self._names_its_document(intent, utt, memory):
-            intent = None  # « Sow devient chef magasinier » sends no quote
+        intent = self._routed(routing, utt, memory, folded, asks)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today)
         about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
@@ -625,6 +626,18 @@ class LocalTier(Replies):
                 return name
         return intent
 
+    def _routed(
+        self, routing: Routing, utt: Utterance, memory: Memory, folded: str, asks: bool
+    ) -> str | None:
+        """The intent the router is sure of, unless the message cannot be that: a write on
+        a document it does not name, a question of how much routed to a write."""
+        intent = routing.intent if routing.confident else None
+        if intent is not None and not self._names_its_document(intent, utt, memory):
+            intent = None  # « Sow devient chef magasinier » sends no quote
+        if asks and (reading := self._how_much_asked(routing, intent, utt, folded)):
+            intent = reading  # « combien on a encaissé par Wave ? » records no payment
+        return intent
+
     def _names_its_document(self, intent: str, utt: Utterance, memory: Memory) -> bool:
         """A write on an existing document (send a quote, post an invoice, receive an
         order) needs that document: its kind or number said, or one just spoken of."""
@@ -701,6 +714,31 @@ class LocalTier(Replies):
             if arguments and coverage.gap(utt, arguments, tool, today) is None:
                 full.append(name)
         return full[0] if len(full) == 1 else None
+
+    def _how_much_asked(
+        self, routing: Routing, intent: str | None, utt: Utterance, folded: str
+    ) -> str | None:
+        """« combien … ? » asks for a figure; a write would carry it. A question of how
+        much or how many that says no amount or quantity, routed to a write: the best
+        reading of the same area close to it."""
+        tool = self.registry.get(intent or routing.intent or "")
+        if tool is None or not tool.is_write or utt.amounts or utt.quantities:
+            return None
+        if not HOW_MUCH.search(folded):
+            return None
+        top = routing.score
+        for name, score in self.router.scores(_for_routing(utt.text), folded):
+            reading = self.registry.get(name)
+            if top - score > READING_SPREAD:
+                return None
+            if (
+                reading is not None
+                and not reading.is_write
+                and reading.area == tool.area
+                and name in self.adapters
+            ):
+                return name
+        return None
 
     def _best_reading(self, routing: Routing) -> str | None:
         """A question the router is not sure of, whose best intent reads (a question does

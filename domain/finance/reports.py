@@ -229,8 +229,10 @@ def revenue(
     start: date,
     end: date,
     grouping: Grouping = "month",
+    method: str | None = None,
 ) -> list[RevenuePoint]:
-    """Invoiced (posted invoices and deposits minus credit notes) and collected, per period."""
+    """Invoiced (posted invoices and deposits minus credit notes) and collected (only the
+    payments made one way when ``method`` is given), per period."""
     principal.require(*READERS)
     sign = case((Invoice.kind == "credit_note", -1), else_=1)
     period = _trunc(grouping, Invoice.issue_date)
@@ -244,7 +246,11 @@ def revenue(
     paid_period = _trunc(grouping, Payment.received_on)
     collected = session.execute(
         select(paid_period, func.sum(Payment.amount))
-        .where(Payment.tenant_id == principal.tenant_id, Payment.received_on.between(start, end))
+        .where(
+            Payment.tenant_id == principal.tenant_id,
+            Payment.received_on.between(start, end),
+            *((Payment.method == method,) if method else ()),
+        )
         .group_by(paid_period)
     )
     points: dict[date, list[Decimal]] = {}

@@ -474,7 +474,9 @@ class TestReading:
     def test_revenue_of_a_month(self, shop: Shop) -> None:
         shop.posted("Diallo SARL")
         result = shop.run(revenue, {"start": "2026-03-01", "end": "2026-03-31"}, Role.ACCOUNTANT)
-        assert result.render() == f"Le chiffre d'affaires de mars 2026 est de {fcfa('45 000')}."
+        assert result.render() == (
+            f"Le chiffre d'affaires de mars 2026 est de {fcfa('45 000')} HT ({fcfa('53 100')} TTC)."
+        )
         default = shop.run(revenue, {})
         assert default.total == 45000 and (default.start, default.end) == (
             date(2026, 3, 1),
@@ -492,6 +494,18 @@ class TestReading:
             f"Les encaissements de 2026 s'élèvent à {fcfa('20 000')}.\n"
             f"- mars 2026 : {fcfa('20 000')}"
         )
+
+    def test_collected_one_way_of_paying(self, shop: Shop) -> None:
+        shop.posted("Diallo SARL")
+        shop.run(record_payment, {"customer": "Diallo", "amount": "20000", "method": "cash"})
+        shop.run(record_payment, {"customer": "Diallo", "amount": "5000", "method": "wave"})
+        args = {"start": "2026-03-01", "end": "2026-03-31", "basis": "collected"}
+        by_wave = shop.run(revenue, {**args, "method": "wave"})
+        assert by_wave.total == 5000 and by_wave.collected == 5000
+        assert by_wave.render().startswith("Les encaissements par Wave de mars 2026")
+        assert shop.run(revenue, args).total == 25000
+        invoiced = shop.run(revenue, {**args, "basis": "invoiced", "method": "wave"})
+        assert invoiced.total == 45000  # a way of paying says nothing of what is invoiced
 
     def test_sales_may_not_read_revenue(self, shop: Shop) -> None:
         with pytest.raises(PermissionDenied):

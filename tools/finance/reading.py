@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.finance import invoices, reports
 from domain.finance.models import Invoice
+from domain.finance.schemas import PaymentMethod
 from tools.base import Effect, ToolContext, ToolResult, tool
 from tools.finance.common import (
     KIND_LABELS,
@@ -26,6 +27,7 @@ from tools.finance.common import (
     today,
 )
 from tools.finance.invoices import STATUS_LABELS, InvoiceRef, InvoiceView, invoice_view
+from tools.finance.payments import METHOD_PHRASES
 
 OPEN = ("posted", "partially_paid")
 ListStatus = Literal["draft", "open", "overdue", "paid", "cancelled"]
@@ -229,6 +231,10 @@ class RevenueIn(BaseModel):
     grouping: Grouping = Field(
         default="total", description="total, ou détail par day, month, quarter, year."
     )
+    method: PaymentMethod | None = Field(
+        default=None,
+        description="Pour les encaissements : seulement ceux reçus ainsi (wave, cash…).",
+    )
 
 
 class RevenueRow(BaseModel):
@@ -247,6 +253,7 @@ class Revenue(ToolResult):
     invoiced_gross: Decimal
     collected: Decimal
     rows: list[RevenueRow]
+    method: str | None = None
 
     def _period(self, when: date) -> str:
         if self.grouping == "month":
@@ -261,7 +268,11 @@ class Revenue(ToolResult):
         label = period_label(self.start, self.end)
         amount = money(self.total, self.currency)
         if self.basis == "collected":
-            text = f"Les encaissements {label} s'élèvent à {amount}."
+            how = f" {METHOD_PHRASES[self.method]}" if self.method else ""
+            text = f"Les encaissements{how} {label} s'élèvent à {amount}."
+        elif self.invoiced_gross != self.invoiced_net:
+            gross = money(self.invoiced_gross, self.currency)
+            text = f"Le chiffre d'affaires {label} est de {amount} HT ({gross} TTC)."
         else:
             text = f"Le chiffre d'affaires {label} est de {amount}."
         if self.grouping != "total" and self.rows:
@@ -274,13 +285,17 @@ class Revenue(ToolResult):
 
 @tool("finance.revenue", title="Chiffre d'affaires", effect=Effect.READ, roles=reports.READERS)
 def revenue(ctx: ToolContext, args: RevenueIn) -> Revenue:
-    """Chiffre d'affaires HT facturé (avoirs déduits) ou encaissements d'une période, au
-    total ou par jour, mois, trimestre, année. Par défaut : le mois en cours.
+    """Chiffre d'affaires facturé, HT et TTC (avoirs déduits), ou encaissements d'une
+    période (tous, ou ceux d'un moyen de paiement : Wave, espèces…), au total ou par jour,
+    mois, trimestre, année. Par défaut : le mois en cours.
     Exemples : « quel est le chiffre d'affaires de mars ? », « combien j'ai encaissé cette
     semaine ? », « CA de l'année par mois », « combien on a vendu ce mois-ci ? »."""
     start, end = period_bounds(ctx, args.start, args.end)
     grouping = "year" if args.grouping == "total" else args.grouping
-    points = reports.revenue(ctx.session, ctx.principal, start=start, end=end, grouping=grouping)
+    method = args.method if args.basis == "collected" else None
+    points = reports.revenue(
+        ctx.session, ctx.principal, start=start, end=end, grouping=grouping, method=method
+    )
     net = sum((p.invoiced_net for p in points), Decimal(0))
     collected = sum((p.collected for p in points), Decimal(0))
     key = "collected" if args.basis == "collected" else "invoiced_net"
@@ -295,6 +310,7 @@ def revenue(ctx: ToolContext, args: RevenueIn) -> Revenue:
         invoiced_gross=sum((p.invoiced_gross for p in points), Decimal(0)),
         collected=collected,
         rows=[RevenueRow(period=p.period, amount=getattr(p, key)) for p in points],
+        method=method,
     )
 
 

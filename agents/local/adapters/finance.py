@@ -755,9 +755,12 @@ def extract_details(utt: Utterance) -> dict[str, Any]:
 
 
 def extract_revenue(utt: Utterance) -> dict[str, Any]:
+    """The period, the grouping, and what is counted: invoiced, or collected (one way of
+    paying when it is said: « encaissé par Wave »)."""
     basis = "collected" if COLLECTED.search(utt.folded) else None
+    method = utt.payment_method if basis else None
     grouping = next((g for g, pattern in GROUPINGS if pattern.search(utt.folded)), None)
-    return {**_given(basis=basis, grouping=grouping), **_period(utt)}
+    return {**_given(basis=basis, grouping=grouping, method=method), **_period(utt)}
 
 
 # The simple readings (VAT, receivables, key figures) and every question asked are declared

@@ -457,3 +457,36 @@ class TestReportsOfThePeriodJustEnded:
 
     def test_do_it_in_wolof_is_a_yes(self) -> None:
         assert reply_kind("waaw def ko") == "yes"
+
+
+class TestHowMuchIsAQuestion:
+    def test_how_much_was_collected_one_way_records_nothing(self, local: LocalTier) -> None:
+        plan = say(local, "combien on a encaissé en Orange Money la semaine dernière ?")
+        assert plan.tool == "finance.revenue" and plan.kind == "tool", plan
+        assert plan.arguments.get("method") == "orange_money", plan
+        assert plan.arguments.get("basis") == "collected", plan
+
+    def test_a_request_with_its_figure_stays_a_request(self, local: LocalTier) -> None:
+        plan = say(local, "Diallo a payé 25 000 en espèces, tu peux noter combien il reste ?")
+        assert plan.tool == "finance.record_payment", plan
+
+    def test_a_write_on_a_document_needs_the_document(self, local: LocalTier) -> None:
+        plan = say(local, "Awa Diop passe caissière principale à partir de lundi")
+        assert plan.tool not in ("finance.send_quote", "finance.post_invoice"), plan
+        plan = say(local, "le devis de Ndiaye est parti, marque-le comme envoyé")
+        assert plan.tool == "finance.send_quote", plan
+
+    def test_a_greeting_then_a_name(self, local: LocalTier) -> None:
+        plan = say(local, "Bonsoir, Moussa Ba sera en congé du 6 au 8 avril", Role.MANAGER)
+        assert plan.tool == "hr.request_leave" and plan.kind == "tool", plan
+        assert plan.arguments.get("employee") == "Moussa Ba", plan
+
+    def test_approve_one_but_refuse_the_other(self, local: LocalTier) -> None:
+        memory = Memory()
+        principal = Principal(uuid4(), uuid4(), frozenset({Role.MANAGER}))
+        plan = local.understand(
+            "valide les congés de Fatou mais refuse ceux de Cheikh",
+            memory, principal, today=TODAY, currency="XOF",
+        )  # fmt: skip
+        assert plan.tool == "hr.approve_leave" and plan.arguments.get("employee") == "Fatou"
+        assert memory.queued == "refuse ceux de Cheikh", memory
