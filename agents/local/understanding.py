@@ -644,9 +644,9 @@ class LocalTier(Replies):
         tool = self.registry.get(intent)
         if tool is None or not tool.is_write or tool.creates or not tool.acts_on:
             return True
+        if tool.acts_on[0] not in DOCUMENT_KINDS or utt.document_numbers:
+            return True  # an opportunity (« l'affaire Diallo ») is named by its customer
         acted_on = set(tool.acts_on)
-        if not acted_on & DOCUMENT_KINDS or utt.document_numbers:
-            return True
         named = {kind.name for kind, _, _ in coverage.named_kinds(utt.folded)}
         last = self.registry.get((memory.last or {}).get("tool", ""))
         return bool(

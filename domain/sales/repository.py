@@ -310,3 +310,19 @@ def list_activities(
     order = (Activity.due_at.asc().nulls_last(), Activity.created_at)
     items = session.scalars(stmt.order_by(*order).limit(limit).offset(offset))
     return list(items), total
+
+
+def partners_in_city(
+    session: Session, tenant_id: UUID, city: str, *, role: str | None, limit: int
+) -> list[Partner]:
+    """Active partners (of ``role``) whose city is ``city``, accents and case aside, by
+    name."""
+    folded = func.comptoir_unaccent(func.btrim(Partner.city))
+    stmt = select(Partner).where(
+        Partner.tenant_id == tenant_id,
+        Partner.is_active.is_(True),
+        folded == func.comptoir_unaccent(" ".join(city.split())),
+    )
+    if role is not None:
+        stmt = stmt.where(_role_filter(role))
+    return list(session.scalars(stmt.order_by(Partner.name).limit(limit)))

@@ -75,6 +75,26 @@ class TestFindPartners:
         none = run(container, tools.find_supplier, shop.principal(), query="Diallo SARL")
         assert none.render() == "Aucun fournisseur ne correspond à « Diallo SARL »."
 
+    def test_the_customers_of_a_city(self, container: Container, shop: Account) -> None:
+        make_partner(container, shop, name="Boutique Fall", address={"city": "Thiès"})
+        make_partner(container, shop, name="Alimentation Sy", address={"city": "THIES "})
+        make_partner(
+            container,
+            shop,
+            name="Quincaillerie Thiès",
+            roles=["supplier"],
+            address={"city": "Thiès"},
+        )
+        out = run(container, tools.find_customer, shop.principal(), city="thies")
+        assert [p.name for p in out.partners] == ["Alimentation Sy", "Boutique Fall"]
+        assert out.render().startswith("2 clients à thies :")
+        named = run(container, tools.find_customer, shop.principal(), city="Thiès", query="fall")
+        assert [p.name for p in named.partners] == ["Boutique Fall"]
+        nobody = run(container, tools.find_customer, shop.principal(), city="Mbour")
+        assert nobody.render() == "Aucun client à Mbour."
+        with pytest.raises(AskBack, match="Quel client cherchez-vous"):
+            run(container, tools.find_customer, shop.principal())
+
 
 class TestCreatePartners:
     def test_creates_a_customer_with_preview_first(

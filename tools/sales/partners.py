@@ -27,8 +27,14 @@ from tools.sales._common import (
 
 class FindPartnerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    query: str = Field(
-        min_length=1, max_length=200, description="Nom, code, téléphone, e-mail ou NINEA cherché"
+    query: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Nom, code, téléphone, e-mail ou NINEA cherché",
+    )
+    city: str | None = Field(
+        default=None, min_length=2, max_length=100, description="Ville (« mes clients à Thiès »)"
     )
     limit: int = Field(default=10, ge=1, le=50, description="Nombre maximum de résultats")
 
@@ -51,9 +57,12 @@ class FindPartnerOut(ToolResult):
     role: PartnerRole
     query: str
     partners: list[PartnerRow]
+    city: str | None = None
 
     def render(self) -> str:
         noun = ROLE_NOUNS[self.role]
+        if self.city is not None:
+            return self._in_city(noun)
         if not self.partners:
             return f"Aucun {noun} ne correspond à « {self.query} »."
         if len(self.partners) == 1:
@@ -61,33 +70,46 @@ class FindPartnerOut(ToolResult):
         rows = "\n".join(p.line() for p in self.partners[:10])
         return f"{len(self.partners)} {noun}s correspondent à « {self.query} » :\n{rows}"
 
+    def _in_city(self, noun: str) -> str:
+        where = f"à {self.city}" + (f" nommé « {self.query} »" if self.query else "")
+        if not self.partners:
+            return f"Aucun {noun} {where}."
+        rows = "\n".join(p.line() for p in self.partners)
+        many = "s" if len(self.partners) > 1 else ""
+        return f"{len(self.partners)} {noun}{many} {where} :\n{rows}"
+
 
 def _find(ctx: ToolContext, args: FindPartnerIn, role: PartnerRole) -> FindPartnerOut:
+    """By name, code, phone or e-mail; or everyone of a city (then of that name too)."""
+    if args.city is not None:
+        found = sales.partners_in_city(ctx.session, ctx.principal, args.city, role=role)
+        wanted = set(fold(args.query).split()) if args.query else set()
+        partners = [p for p in found if wanted <= set(fold(p.name).split())][: args.limit]
+        return FindPartnerOut(
+            role=role, query=args.query or "", city=args.city, partners=[_row(p) for p in partners]
+        )
+    if args.query is None:
+        raise AskBack(f"Quel {ROLE_NOUNS[role]} cherchez-vous ?", field="query")
     matches = sales.search_partners(
         ctx.session, ctx.principal, args.query, role=role, limit=args.limit
     )
-    rows = []
-    for m in matches:
-        p = sales.get_partner(ctx.session, ctx.principal, m.id)
-        rows.append(
-            PartnerRow(
-                partner_id=str(p.id),
-                code=p.code,
-                name=p.name,
-                city=p.city,
-                phone=p.phone,
-                email=p.email,
-            )  # fmt: skip
-        )
+    rows = [_row(sales.get_partner(ctx.session, ctx.principal, m.id)) for m in matches]
     return FindPartnerOut(role=role, query=args.query, partners=rows)
+
+
+def _row(p: Partner) -> PartnerRow:
+    return PartnerRow(
+        partner_id=str(p.id), code=p.code, name=p.name, city=p.city, phone=p.phone, email=p.email
+    )
 
 
 @tool("sales.find_customer", title="Chercher un client", effect=Effect.READ)
 def find_customer(ctx: ToolContext, args: FindPartnerIn) -> FindPartnerOut:
-    """Cherche des clients par nom (fautes et accents tolérés), code, téléphone ou e-mail.
+    """Cherche des clients par nom (fautes et accents tolérés), code, téléphone ou e-mail,
+    ou liste les clients d'une ville.
 
     Exemples : « cherche le client Diallo », « c'est quoi le numéro de Ndiaye ? »,
-    « trouve le client 77 123 45 67 »."""
+    « trouve le client 77 123 45 67 », « mes clients à Thiès »."""
     return _find(ctx, args, "customer")
 
 

@@ -304,6 +304,21 @@ def search_partners(
     return [_partner_match(h) for h in hits]
 
 
+def partners_in_city(
+    session: Session,
+    principal: Principal,
+    city: str,
+    *,
+    role: PartnerRoleFilter = None,
+    limit: int = 50,
+) -> list[Partner]:
+    """Active partners of a city (« mes clients à Thiès »), by name."""
+    principal.require(*READERS)
+    return repo.partners_in_city(
+        session, principal.tenant_id, city, role=role, limit=min(max(limit, 1), 200)
+    )
+
+
 def resolve_partner(
     session: Session, principal: Principal, query: str, *, role: PartnerRoleFilter = None
 ) -> Partner:

@@ -490,3 +490,8 @@ class TestHowMuchIsAQuestion:
         )  # fmt: skip
         assert plan.tool == "hr.approve_leave" and plan.arguments.get("employee") == "Fatou"
         assert memory.queued == "refuse ceux de Cheikh", memory
+
+    def test_the_customers_of_a_town(self, local: LocalTier) -> None:
+        plan = say(local, "on a quels clients à Ziguinchor ?")
+        assert plan.tool == "sales.find_customer" and plan.kind == "tool", plan
+        assert plan.arguments == {"city": "Ziguinchor"}, plan
