@@ -318,6 +318,8 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
     if isinstance(part, Quantity):
         if part.item and any(s == 0 for _, s, _ in named_kinds(fold(part.item))):
             return True  # « fais 1 facture pour Diallo »: the document asked for
+        if not tool.is_write and facts.holds(part.value):
+            return True  # « mes 3 meilleurs clients »: a reading's count, no line
         item = [w for w in WORD.findall(fold(part.item or "")) if w not in GLUE]
         if item and not facts.says(item):
             return False

@@ -495,3 +495,8 @@ class TestHowMuchIsAQuestion:
         plan = say(local, "on a quels clients à Ziguinchor ?")
         assert plan.tool == "sales.find_customer" and plan.kind == "tool", plan
         assert plan.arguments == {"city": "Ziguinchor"}, plan
+
+    def test_as_many_best_customers_as_asked(self, local: LocalTier) -> None:
+        plan = say(local, "montre-moi mes 5 meilleurs clients du mois dernier")
+        assert plan.tool == "reports.kpis" and plan.kind == "tool", plan
+        assert plan.arguments.get("top") == 5, plan
