@@ -521,3 +521,15 @@ class TestPaymentsSaidInPassing:
     def test_customers_late_by_more_than_some_days(self, local: LocalTier) -> None:
         plan = say(local, "qui a plus de 45 jours de retard de paiement ?")
         assert plan.kind == "tool" and plan.arguments.get("overdue_days") == 45, plan
+
+    def test_part_of_the_bill_just_recorded_paid_by_us(self, local: LocalTier) -> None:
+        last = {
+            "tool": "purchasing.record_supplier_bill",
+            "arguments": {"supplier": "Sotrac", "supplier_number": "ST-9", "amount": "90000"},
+        }
+        plan = say_after(
+            local, "et je leur ai versé 30 000 par Wave dessus", last, {"supplier": "Sotrac SA"}
+        )
+        assert plan.tool == "purchasing.pay_supplier" and plan.kind == "tool", plan
+        assert plan.arguments.get("amount") == "30000", plan
+        assert plan.arguments.get("bill") == "ST-9", plan
