@@ -32,6 +32,9 @@ class KpisIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: date | None = Field(default=None, description="Début de période ; ce mois par défaut.")
     end: date | None = Field(default=None, description="Fin de période (incluse).")
+    top: int = Field(
+        default=3, ge=1, le=20, description="Combien de meilleurs clients montrer (« top 5 »)."
+    )
 
 
 class TopCustomer(BaseModel):
@@ -106,7 +109,7 @@ class Kpis(ToolResult):
             days = f"{self.dso_days.normalize():f}".replace(".", ",")
             lines.append(f"- Délai moyen de paiement : {days} jours")
         if self.top_customers:
-            best = ", ".join(f"{c.name} ({fmt(c.invoiced_net)})" for c in self.top_customers[:3])
+            best = ", ".join(f"{c.name} ({fmt(c.invoiced_net)})" for c in self.top_customers)
             lines.append(f"- Meilleurs clients : {best}")
         lines += self._stock_lines() + self._absence_lines()
         return "\n".join(lines)
@@ -149,7 +152,9 @@ def kpis(ctx: ToolContext, args: KpisIn) -> Kpis:
     en cours. Exemples : « comment vont les affaires ce mois-ci ? », « donne-moi les
     chiffres clés de mars », « fais-moi le point : ventes, ruptures et absents »."""
     start, end = period_bounds(ctx, args.start, args.end)
-    result = reports.kpis(ctx.session, ctx.principal, ctx.clock, start=start, end=end)
+    result = reports.kpis(
+        ctx.session, ctx.principal, ctx.clock, start=start, end=end, top=args.top
+    )
     now = today(ctx)
     current = start <= now <= end
     absences_start, absences_end = _absence_window(start, end, now)

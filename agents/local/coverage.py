@@ -318,13 +318,15 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
     if isinstance(part, Quantity):
         if part.item and any(s == 0 for _, s, _ in named_kinds(fold(part.item))):
             return True  # « fais 1 facture pour Diallo »: the document asked for
+        if not tool.is_write and facts.holds(part.value):
+            return True  # « mes 3 meilleurs clients »: a reading's count, no line
         item = [w for w in WORD.findall(fold(part.item or "")) if w not in GLUE]
         if item and not facts.says(item):
             return False
         return facts.holds(part.value) or facts.in_digits(part.value) or _sizes(part, utt, facts)
     if isinstance(part, Duration):
         counted = TIMED_ITEM.match(utt.folded, part.end)  # « 2 heures d'installation »
-        if counted and not facts.says(WORD.findall(counted.group(1))):
+        if counted and tool.is_write and not facts.says(WORD.findall(counted.group(1))):
             # « 3 jours de congé » for a leave request: what is counted is the record the
             # tool makes, not a line left out
             taken = (k.name in tool.kinds for k, _, _ in named_kinds(counted.group(1)))
@@ -367,8 +369,12 @@ def _duration_accounted(part: Duration, facts: _Facts) -> bool:
     return False
 
 
+# « ce midi », « ce matin »: when in the day, which a record of the day may leave aside.
+PART_OF_DAY = re.compile(r"(?i)\b(?:midi|matin|soir|soiree|matinee|apres-midi|aprem)\b")
+
+
 def _date_accounted(part: DateSpan, facts: _Facts, today: date) -> bool:
-    if part.at is not None and not facts.at(part.at):
+    if part.at is not None and not facts.at(part.at) and not PART_OF_DAY.search(part.text):
         return False  # « pour 1 heures » read as 1 o'clock: the time must be used
     if any(part.first <= d <= part.last for d in facts.dates):
         return True

@@ -15,6 +15,8 @@ Kinds of slot:
 - ``flag`` — true when one of ``words`` is said;
 - ``period_start`` / ``period_end`` / ``day`` — from the first date or period said;
 - ``days`` — a number of days (« 30 jours », « 3 mois » → 90);
+- ``count`` — a whole number before one of ``words`` or after one of ``markers``
+  (« mes 5 meilleurs clients », « top 10 »);
 - ``document`` — a document number with one of ``prefixes`` (« F-2026-00012 »);
 - ``amount`` — the first amount; ``method`` — the payment method;
 - ``product`` — a product named (a SKU, « du riz », « le sac de sucre 50 kg »);
@@ -89,6 +91,20 @@ def _days(utt: Utterance, slot: dict[str, Any]) -> int | None:
     return int(said.group(1)) * PER[unit]
 
 
+def _count(utt: Utterance, slot: dict[str, Any]) -> int | None:
+    """A whole number right before one of ``words`` (« mes 5 meilleurs clients ») or right
+    after one of ``markers`` (« top 10 »)."""
+    words_after = "|".join(re.escape(w) for w in slot.get("words", ()))
+    markers = "|".join(re.escape(m) for m in slot.get("markers", ()))
+    patterns = [rf"\b(\d{{1,2}})\s+(?:{words_after})\b" if words_after else None]
+    patterns.append(rf"\b(?:{markers})\s*(\d{{1,2}})\b" if markers else None)
+    for pattern in filter(None, patterns):
+        found = re.search(pattern, utt.folded)
+        if found is not None:
+            return int(found.group(1))
+    return None
+
+
 def _document(utt: Utterance, slot: dict[str, Any]) -> str | None:
     prefixes = tuple(p.upper() for p in slot.get("prefixes", ()))
     return next((n for n in utt.document_numbers if n.upper().startswith(prefixes)), None)
@@ -145,6 +161,7 @@ READERS: dict[str, Reader] = {
     "period_end": lambda utt, slot: utt.dates[0].last if utt.dates else None,
     "day": lambda utt, slot: utt.dates[0].first if utt.dates else None,
     "days": _days,
+    "count": _count,
     "document": _document,
     "amount": _amount,
     "method": lambda utt, slot: utt.payment_method,

@@ -134,7 +134,7 @@ NUMBER_LEAD = re.compile(
 # « j'ai payé 150 000 cash aux Grands Moulins »: money the business paid out.
 PAID_BY_US = re.compile(
     r"(?:\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de|je l'ai|on l'a"
-    r"|nous l'avons)\s*(?:deja\s+)?"
+    r"|nous l'avons|je (?:lui|leur) ai|on (?:lui|leur) a|nous (?:lui|leur) avons)\s*(?:deja\s+)?"
     r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?)(?:paie|(?:pay|regl|vers|vir)(?:e|ee|es|ees|er))\b"
     # an order opening the message, on the document just spoken of (« paie-la par Wave »);
     # a bare « payé 50 000 » says nothing of who paid
@@ -374,7 +374,12 @@ class LocalTier(Replies):
             return redone
         if memory.last and talk.asks_which(folded) and (again := self._again(memory)):
             return again
-        if memory.last and FOLLOW_UP.match(folded) and not routing.confident:
+        if (
+            memory.last
+            and FOLLOW_UP.match(folded)
+            and not routing.confident
+            and not self._names_other_kind(folded, last_tool)  # « et je leur ai réglé 800 »
+        ):
             return self._follow_up(memory, utt, message)
         memory.draft = None
         plan = self._new_request(routing, utt, memory, principal, message, today)
@@ -393,6 +398,13 @@ class LocalTier(Replies):
                 return replace(done_first, text=f"Une chose à la fois : ensuite, « {then} ».")
             memory.draft = None
         return plan
+
+    def _names_other_kind(self, folded: str, tool_name: str | None) -> bool:
+        """The message names a kind of record the last request's tool does not take: it
+        asks for something else, it does not go on with that request."""
+        tool = self.registry.get(tool_name or "")
+        named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
+        return tool is not None and bool(named - tool.kinds)
 
     def _a_reading(self, plan: Plan) -> bool:
         tool = self.registry.get(plan.tool or "")
@@ -998,15 +1010,15 @@ class LocalTier(Replies):
 
     def _paid_just_made(self, tool_name: str, arguments: dict[str, Any], memory: Memory) -> None:
         """« elle a payé par carte » right after an invoice was made or shown, « paie-la par
-        Wave » right after a supplier's bill was recorded, with no amount: that document,
-        paid in full (the preview says how much)."""
+        Wave » right after a supplier's bill was recorded: that document, paid in full (the
+        preview says how much) unless an amount is said (« je leur ai réglé 800 dessus »)."""
         tool = self.registry.get(tool_name)
         last = self.registry.get((memory.last or {}).get("tool", ""))
         if tool is None or last is None or last.record not in PAID_DOCUMENTS:
             return
         document_field, party_field = PAID_DOCUMENTS[last.record]
         fields = tool.input_model.model_fields
-        if "amount" not in fields or document_field not in fields or arguments.get("amount"):
+        if "amount" not in fields or document_field not in fields:
             return
         if "payment" not in tool.kinds:
             return
@@ -1022,7 +1034,8 @@ class LocalTier(Replies):
         arguments.pop("customer", None)
         if party_field in fields and party_field in memory.about:
             arguments[party_field] = memory.about[party_field]
-        arguments[document_field], arguments["amount"] = document, "balance"
+        arguments[document_field] = document
+        arguments.setdefault("amount", "balance")  # « je leur ai réglé 800 dessus »: 800
 
     @staticmethod
     def _just_made(record: str, memory: Memory) -> str | None:

@@ -71,6 +71,31 @@ def test_kpis_of_the_month_with_unpaid_and_overdue(container: Container) -> None
     assert (default.start, default.end) == (date(2026, 4, 1), date(2026, 4, 30))
 
 
+def test_as_many_best_customers_as_asked(container: Container) -> None:
+    account = make_tenant(container, country="SN")
+    make_product(container, account, price="1000", vat="18", name="Savon", unit="piece")
+    clock = clock_at(date(2026, 3, 2))
+    admin = account.principal()
+    for bought, name in enumerate(("Awa Store", "Bamba Shop", "Coumba Market", "Dior Mode"), 1):
+        make_customer(container, account, name)
+        lines = [{"product": "savon", "quantity": bought}]
+        call(
+            container,
+            create_invoice,
+            admin,
+            clock,
+            {"customer": name, "lines": lines, "post": True},
+        )
+    period = {"start": "2026-03-01", "end": "2026-03-31"}
+    default = call(container, kpis, admin, clock, period)
+    assert isinstance(default, Kpis)
+    assert [c.name for c in default.top_customers] == ["Dior Mode", "Coumba Market", "Bamba Shop"]
+    two = call(container, kpis, admin, clock, {**period, "top": 2})
+    assert isinstance(two, Kpis)
+    assert f"Meilleurs clients : Dior Mode ({fcfa('4 000')}), Coumba Market" in two.render()
+    assert "Bamba" not in two.render()
+
+
 def test_roles_and_bad_input(container: Container) -> None:
     account = make_tenant(container, country="FR")
     clock = clock_at(date(2026, 3, 2))

@@ -508,6 +508,10 @@ PAYMENT_REFERENCE = re.compile(r"\b(?:n°|no|numero|num|ref|reference)\s*:?\s*(\
 INVOICE_NUMBER = re.compile(r"\bfacture\s+(?:n°|no|numero|num|nr)\s*:?\s*(\d[\w-]*)")
 
 
+# « sa facture de mars »: the month names the invoice, not the day it was paid.
+OF_THE_INVOICE = re.compile(r"\bfactures?\s+(?:de|du|d')\s*$")
+
+
 def extract_payment(utt: Utterance) -> dict[str, Any]:
     amount: Decimal | str | None = utt.amounts[0].value if utt.amounts else None
     invoice = _number(utt, ("F-", "FA-"))
@@ -523,7 +527,9 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         )
         if customer is not None and ONE_INVOICE.search(utt.folded):
             invoice, customer = customer, None  # « Roux a réglé sa facture »: which one?
-    received = utt.dates[0].first if utt.dates else None
+    received = next(
+        (d.first for d in utt.dates if not OF_THE_INVOICE.search(utt.folded[: d.start])), None
+    )
     reference = PAYMENT_REFERENCE.search(utt.folded)
     if reference is not None and numbered is not None and reference.start(1) == numbered.start(1):
         reference = None

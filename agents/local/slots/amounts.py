@@ -10,7 +10,8 @@ A number is an amount when (first rule that applies):
    the tax basis (« 35400 TTC », « 45000 HT »);
 5. a money word comes just before (« payé 50 000 », « le montant est de 300 », « prix : 1500 »,
    « avance de 20000 », « doit 7500 », « reste 2 500 »);
-6. it is written with thousands separators (« 15 000 », « 15.000 ») or is ≥ 1000 in words;
+6. it is written with thousands separators (« 15 000 », « 15.000 ») or is ≥ 1000 in words,
+   or with two decimals, euros and cents (« 115,50 »);
 7. « de », « à » or « pour » comes just before and it has at least 3 digits and is not a year
    (« facture de 150000 », « 3 sacs à 15000 »).
 Cents said apart after euros are part of the amount: « 12 euros 50 », « cent cinquante euros
@@ -49,6 +50,7 @@ _MONEY_BEFORE = re.compile(
 _TAX_BASIS_AFTER = re.compile(
     _SP + r"*(?:ht|ttc|hors" + _SP + r"+taxes?|toutes" + _SP + r"+taxes)(?![\w])"
 )
+CENTS_WRITTEN = re.compile(r"\d{1,7}[.,]\d\d")
 _SMALL_BEFORE = re.compile(r"(?<![\w'])(?:de|d'|a|pour)" + _SP + r"*$")
 _CURRENCY_CODES = {"eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR"}
 _CENTS_GAP = re.compile(_SP + r"+(?:et" + _SP + r"+)?")
@@ -74,6 +76,8 @@ def _context_says_money(scan: Scan, num: Num) -> bool:
         return True
     if (num.grouped and num.value >= 1000) or (not num.digits and num.value >= 1000):
         return True
+    if CENTS_WRITTEN.fullmatch(scan.text[num.start : num.end]):
+        return True  # « 115,50 »: euros and cents
     return (
         num.digits
         and num.value >= 100

@@ -495,3 +495,41 @@ class TestHowMuchIsAQuestion:
         plan = say(local, "on a quels clients à Ziguinchor ?")
         assert plan.tool == "sales.find_customer" and plan.kind == "tool", plan
         assert plan.arguments == {"city": "Ziguinchor"}, plan
+
+    def test_as_many_best_customers_as_asked(self, local: LocalTier) -> None:
+        plan = say(local, "montre-moi mes 5 meilleurs clients du mois dernier")
+        assert plan.tool == "reports.kpis" and plan.kind == "tool", plan
+        assert plan.arguments.get("top") == 5, plan
+
+
+class TestPaymentsSaidInPassing:
+    def test_come_to_settle_the_bill_is_a_payment(self, local: LocalTier) -> None:
+        plan = say(local, "Mme Diop est venue solder sa facture, 42 000 en espèces")
+        assert plan.tool == "finance.record_payment" and plan.kind == "tool", plan
+        assert plan.arguments.get("amount") == "42000", plan
+
+    def test_the_month_of_the_invoice_is_not_the_day_paid(self, local: LocalTier) -> None:
+        plan = say(local, "Sarr est passé régler sa facture de février, 9 000 par Wave")
+        assert plan.tool == "finance.record_payment", plan
+        assert "received_on" not in plan.arguments, plan
+
+    def test_a_time_of_day_and_euros_and_cents(self, local: LocalTier) -> None:
+        plan = say(local, "M. Perrin a réglé par chèque ce matin, 86,40")
+        assert plan.tool == "finance.record_payment" and plan.kind == "tool", plan
+        assert plan.arguments.get("amount") == "86.40", plan
+
+    def test_customers_late_by_more_than_some_days(self, local: LocalTier) -> None:
+        plan = say(local, "qui a plus de 45 jours de retard de paiement ?")
+        assert plan.kind == "tool" and plan.arguments.get("overdue_days") == 45, plan
+
+    def test_part_of_the_bill_just_recorded_paid_by_us(self, local: LocalTier) -> None:
+        last = {
+            "tool": "purchasing.record_supplier_bill",
+            "arguments": {"supplier": "Sotrac", "supplier_number": "ST-9", "amount": "90000"},
+        }
+        plan = say_after(
+            local, "et je leur ai versé 30 000 par Wave dessus", last, {"supplier": "Sotrac SA"}
+        )
+        assert plan.tool == "purchasing.pay_supplier" and plan.kind == "tool", plan
+        assert plan.arguments.get("amount") == "30000", plan
+        assert plan.arguments.get("bill") == "ST-9", plan
