@@ -4,12 +4,17 @@ One transaction per unit of work (an HTTP request, an agent turn, a Celery task)
 ``flush``; the unit of work commits when its block ends without error and rolls back
 otherwise. Work queued with ``on_commit`` (Celery jobs, outbox relays) runs only after a
 successful commit and is dropped on rollback.
+
+Domain events queued with ``publish_after_commit`` go to the publisher together: one call
+per tenant with every event the transaction committed (``publisher(tenant_id, *event_ids)``),
+so an operation that emits two events sends one relay message, not two.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import Engine, create_engine, event
@@ -22,6 +27,8 @@ from domain.kit.transaction import within
 _AFTER_COMMIT = "comptoir.after_commit"
 # Where a unit of work keeps its domain-event publisher (read by domain.events.service).
 EVENT_PUBLISHER = "comptoir.event_publisher"
+# ``publisher(tenant_id, *event_ids)``: hands committed events to their relay (Celery).
+EventPublisher = Callable[..., None]
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -49,8 +56,31 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
     """Run ``callback`` after the session's transaction commits; forget it on rollback —
     of the whole transaction, or of the savepoint it was queued in (work queued before
     that savepoint is kept)."""
+    _queue_after_commit(session, callback)
+
+
+@dataclass(frozen=True, slots=True)
+class _Publish:
+    """An event to hand to the unit of work's publisher once the transaction commits."""
+
+    publisher: EventPublisher
+    tenant_id: UUID
+    event_id: UUID
+
+
+def publish_after_commit(session: Session, tenant_id: UUID, event_id: UUID) -> None:
+    """Relay the event ``event_id`` after the commit that writes it — dropped with the
+    transaction or savepoint it was queued in, like ``on_commit`` work. Every event of one
+    transaction goes to the publisher in one call per tenant (in the order they were
+    queued); nothing is published when the unit of work has no publisher."""
+    publisher: EventPublisher | None = session.info.get(EVENT_PUBLISHER)
+    if publisher is not None:
+        _queue_after_commit(session, _Publish(publisher, tenant_id, event_id))
+
+
+def _queue_after_commit(session: Session, work: Callable[[], None] | _Publish) -> None:
     scope = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_AFTER_COMMIT, []).append((scope, callback))
+    session.info.setdefault(_AFTER_COMMIT, []).append((scope, work))
 
 
 @event.listens_for(Session, "after_commit")
@@ -61,8 +91,14 @@ def _run_after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return
     queued = session.info.pop(_AFTER_COMMIT, [])
-    for _, callback in queued:
-        callback()
+    batches: dict[tuple[EventPublisher, UUID], list[UUID]] = {}
+    for _, work in queued:
+        if isinstance(work, _Publish):
+            batches.setdefault((work.publisher, work.tenant_id), []).append(work.event_id)
+        else:
+            work()
+    for (publisher, tenant_id), event_ids in batches.items():
+        publisher(tenant_id, *event_ids)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -80,7 +116,7 @@ class Database:
         self,
         engine: Engine,
         signer: TenantSigner,
-        event_publisher: Callable[[UUID, UUID], None] | None = None,
+        event_publisher: EventPublisher | None = None,
     ) -> None:
         self.engine = engine
         self._signer = signer
