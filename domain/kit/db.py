@@ -12,13 +12,16 @@ so an operation that emits two events sends one relay message, not two.
 
 from __future__ import annotations
 
+import select
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from domain.kit.rls import TenantSigner
@@ -48,8 +51,31 @@ def libpq_url(url: str) -> str:
 def make_engine(url: str, **kwargs: object) -> Engine:
     """Every engine of Comptoir. ``hide_parameters``: bound values (password hashes,
     tokens, personal data) never appear in SQLAlchemy's logs or in the text of its errors,
-    which end up in logs and tracebacks."""
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, hide_parameters=True, **kwargs)
+    which end up in logs and tracebacks.
+
+    A pooled connection the server has closed (a restart, an idle timeout, a terminated
+    backend) is replaced when it is checked out, as ``pool_pre_ping`` would, but without
+    its round trip: see ``_refuse_closed_connection``."""
+    engine = create_engine(sqlalchemy_url(url), hide_parameters=True, **kwargs)
+    event.listen(engine, "checkout", _refuse_closed_connection)
+    return engine
+
+
+def _refuse_closed_connection(dbapi_connection: Any, record: object, proxy: object) -> None:
+    """The pool's checkout: a connection idle in the pool has nothing to read, unless the
+    server has spoken since — a backend that is shut down or terminated sends its FATAL
+    error and closes the socket, which makes it readable (and an end of file is readable
+    too). Polling the socket costs a system call where ``pool_pre_ping`` sends a
+    ``SELECT 1`` and waits for it. On ``DisconnectionError`` SQLAlchemy discards the
+    connection and checks out another (a rare notice readable here costs a reconnection,
+    never an error). A server that vanished without closing anything is found by the
+    first statement: see ``Database.unit_of_work``."""
+    if dbapi_connection.closed:
+        raise DisconnectionError("connection closed")
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+    if poller.poll(0):
+        raise DisconnectionError("the server closed the connection or spoke out of turn")
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:
@@ -127,10 +153,30 @@ class Database:
         """A transaction scoped to ``tenant_id`` (or to no tenant: tenant tables read empty)."""
         with Session(self.engine, expire_on_commit=False, autoflush=True) as session:
             session.info[EVENT_PUBLISHER] = self.event_publisher
-            with session.begin():
-                if tenant_id is not None:
-                    self.bind_tenant(session, tenant_id)
+            with self._begin(session, tenant_id):
                 yield session
+
+    def _begin(self, session: Session, tenant_id: UUID | None) -> SessionTransaction:
+        """Begin, and bind the tenant. When that first statement finds the connection
+        dead (the server went away without closing it, so the checkout saw nothing),
+        SQLAlchemy has invalidated it — and the rest of the pool with it; nothing was done
+        in the transaction yet, so it is begun again, once, on a fresh connection."""
+        try:
+            return self._begin_bound(session, tenant_id)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        return self._begin_bound(session, tenant_id)
+
+    def _begin_bound(self, session: Session, tenant_id: UUID | None) -> SessionTransaction:
+        transaction = session.begin()
+        if tenant_id is not None:
+            try:
+                self.bind_tenant(session, tenant_id)
+            except BaseException:
+                transaction.rollback()
+                raise
+        return transaction
 
     def bind_tenant(self, session: Session, tenant_id: UUID) -> None:
         """Scope the current transaction to ``tenant_id`` (``SET LOCAL``-like). Sent as the
