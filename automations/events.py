@@ -1,13 +1,19 @@
 """Relaying domain events from the outbox to their subscribers, in Celery.
 
-``relay`` is queued right after the commit that wrote the event; ``sweep`` (beat, every
-minute) re-queues anything left undispatched, e.g. when the broker was down at commit time.
-Subscribers run inside the relay's transaction, scoped to the event's tenant.
+``relay`` is queued right after the commit that wrote the events — one message per
+transaction and tenant, naming each event the transaction committed, in the order they were
+emitted, published from a thread of its own (``automations.relay_courier``); ``sweep``
+(beat, every minute) re-queues anything left undispatched, e.g. when the broker was down
+at commit time. Each event is handled in a transaction of its own, scoped to its tenant,
+where its subscribers run: one event's failing subscriber neither undoes nor holds back
+another's. Nobody reads the relay's return value, so Celery stores no result for it (no
+result subscription when publishing, no result written by the worker).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from uuid import UUID
 
@@ -15,9 +21,12 @@ from sqlalchemy.orm import Session
 
 from automations.celery_app import app
 from automations.maintenance import container_for_tasks
+from automations.relay_courier import DRAIN_SECONDS, courier_for
 from comptoir.bootstrap import Container
 from domain.events import service as events
 from domain.events.models import DomainEvent
+
+logger = logging.getLogger(__name__)
 
 Subscriber = Callable[[Session, DomainEvent], None]
 SUBSCRIBERS: dict[str, list[Subscriber]] = {}
@@ -45,14 +54,30 @@ def relay_event(container: Container, tenant_id: UUID, event_id: UUID) -> bool:
         return True
 
 
+def relay_events(container: Container, tenant_id: UUID, event_ids: Sequence[UUID]) -> int:
+    """Relay each event in its own unit of work, in order; how many were relayed now. A
+    failing event does not stop the others; the first failure is raised at the end (its
+    event stays undispatched, for the sweep), as it would have failed its own task."""
+    relayed, failure = 0, None
+    for event_id in event_ids:
+        try:
+            relayed += relay_event(container, tenant_id, event_id)
+        except Exception as exc:  # noqa: BLE001 - raised again once the others are relayed
+            logger.exception("relaying event %s failed", event_id)
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return relayed
+
+
 def pending_events(container: Container, *, grace: timedelta) -> list[tuple[UUID, UUID]]:
     with container.db.unit_of_work() as session:
         return events.pending(session, older_than=container.clock.now() - grace)
 
 
-@app.task(name="automations.events.relay")  # type: ignore[untyped-decorator]
-def relay(tenant_id: str, event_id: str) -> bool:
-    return relay_event(container_for_tasks(), UUID(tenant_id), UUID(event_id))
+@app.task(name="automations.events.relay", ignore_result=True)  # type: ignore[untyped-decorator]
+def relay(tenant_id: str, *event_ids: str) -> int:
+    return relay_events(container_for_tasks(), UUID(tenant_id), [UUID(e) for e in event_ids])
 
 
 @app.task(name="automations.events.sweep")  # type: ignore[untyped-decorator]
@@ -63,14 +88,26 @@ def sweep() -> int:
     return len(found)
 
 
-def publish_with_celery(tenant_id: UUID, event_id: UUID) -> None:
-    """The publisher the composition root wires: queue the relay, never fail the caller."""
+def _send_relay(tenant_id: UUID, event_ids: Sequence[UUID]) -> None:
     try:
-        relay.apply_async(args=[str(tenant_id), str(event_id)], retry=False)
-    except Exception:  # noqa: BLE001 - the sweep relays it later
-        import logging
+        relay.apply_async(args=[str(tenant_id), *map(str, event_ids)], retry=False)
+    except Exception:  # noqa: BLE001 - the sweep relays them later
+        logger.warning("events %s queued for the sweep", ", ".join(map(str, event_ids)))
 
-        logging.getLogger(__name__).warning("event %s queued for the sweep", event_id)
+
+_COURIER = courier_for(_send_relay)
+
+
+def publish_with_celery(tenant_id: UUID, *event_ids: UUID) -> None:
+    """The publisher the composition root wires, called after a commit: one relay for the
+    transaction's events, published by the courier's thread (``automations.relay_courier``)
+    so the caller does not wait for Redis; never fails the caller."""
+    _COURIER.hand_over(tenant_id, event_ids)
+
+
+def drain_relays(timeout: float = DRAIN_SECONDS) -> bool:
+    """Wait until this process's relays are published (False if ``timeout`` passed)."""
+    return _COURIER.drain(timeout)
 
 
 # Identity mail: invitations and address verification. The event names the invitation or

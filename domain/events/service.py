@@ -2,14 +2,13 @@
 
 ``emit`` adds the event to the caller's transaction. If the unit of work carries a
 publisher (the composition root wires Celery), the event is handed to it only after the
-commit; if the commit fails the event never existed, and if publishing fails the periodic
-sweep relays it later. Relaying marks the event dispatched, so each is handled once.
+commit, with the transaction's other events (one relay message per transaction); if the
+commit fails the event never existed, and if publishing fails the periodic sweep relays it
+later. Relaying marks the event dispatched, so each is handled once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -18,11 +17,9 @@ from sqlalchemy.orm import Session
 
 from domain.audit.service import jsonable
 from domain.events.models import DomainEvent
-from domain.kit.db import EVENT_PUBLISHER, on_commit
+from domain.kit.db import publish_after_commit
 from domain.kit.ids import uuid7
 from domain.kit.principal import Principal
-
-Publisher = Callable[[UUID, UUID], None]
 
 
 def emit(session: Session, principal: Principal, name: str, /, **payload: Any) -> DomainEvent:
@@ -37,9 +34,7 @@ def emit(session: Session, principal: Principal, name: str, /, **payload: Any) -
     )
     session.add(event)
     session.flush()
-    publisher: Publisher | None = session.info.get(EVENT_PUBLISHER)
-    if publisher is not None:
-        on_commit(session, partial(publisher, event.tenant_id, event.id))
+    publish_after_commit(session, event.tenant_id, event.id)
     return event
 
 

@@ -15,7 +15,7 @@ from domain.finance.books import Books
 from domain.finance.calc import TaxableLine, line_net
 from domain.finance.models import InvoiceLine, QuoteLine, VatRate
 from domain.finance.schemas import LineIn
-from domain.finance.vat import active_rates, default_of, pick_rate
+from domain.finance.vat import default_of, pick_rate
 from domain.kit.errors import InvalidInput, NotFound
 from domain.sales.models import Product
 
@@ -129,7 +129,7 @@ def price_line(
 
 
 def price_lines(session: Session, books: Books, lines: list[LineIn]) -> list[PricedLine]:
-    rates = active_rates(session, books.tenant.id)
+    rates = list(books.vat_rates)
     products = _products(session, books, {line.product_id for line in lines if line.product_id})
     return [
         price_line(session, books, rates, i, line, products)

@@ -6,7 +6,7 @@ three or four per operation. Here a row is queued instead (no round trip), and e
 queued row goes out in one ``INSERT`` per table, chained as data-modifying CTEs into a
 single statement, just before the commit — inside the same transaction, so the
 outbox keeps its promise (an event exists if and only if its change committed) and the
-relay queued with ``on_commit`` finds the row. The statement's text depends only on the
+relay queued with ``publish_after_commit`` finds the row. The statement's text depends only on the
 tables queued (``domain.kit.bulk``).
 
 A transaction still reads its own records: an ORM query touching a table with queued rows
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -33,7 +32,7 @@ from domain.audit.service import jsonable
 from domain.events.models import DomainEvent
 from domain.kit.base import utcnow
 from domain.kit.bulk import insert_rows
-from domain.kit.db import EVENT_PUBLISHER, on_commit
+from domain.kit.db import publish_after_commit
 from domain.kit.ids import uuid7
 from domain.kit.principal import Principal
 from domain.kit.transaction import alive, scope_of, within
@@ -109,9 +108,7 @@ def emit(
     row = event_row(principal, name, payload)
     if not append(session, EVENTS, row, once=once):
         return None
-    publisher = session.info.get(EVENT_PUBLISHER)
-    if publisher is not None:
-        on_commit(session, partial(publisher, row["tenant_id"], row["id"]))
+    publish_after_commit(session, row["tenant_id"], row["id"])
     return UUID(str(row["id"]))
 
 

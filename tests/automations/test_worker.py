@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import pytest
 from celery import Celery
@@ -20,6 +21,7 @@ from comptoir.bootstrap import Container
 from domain.audit.service import RequestContext
 from domain.events.models import DomainEvent
 from domain.events.service import emit
+from domain.kit import records
 from domain.kit.clock import ManualClock
 from tests.factories import authentication_at, make_tenant
 
@@ -126,6 +128,59 @@ class TestEventRelay:
         for tenant_id, event_id in found:
             relay.relay.delay(str(tenant_id), str(event_id))
         wait_until(lambda: dispatched(container, account.tenant_id) == [("tenant.created", True)])
+
+    def test_one_message_carries_a_transactions_events(
+        self, worker_app: Celery, container: Container
+    ) -> None:
+        account = make_tenant(container)
+        wait_until(lambda: dispatched(container, account.tenant_id) == [("tenant.created", True)])
+        sent: list[tuple[object, ...]] = []
+        seen: list[tuple[str, object]] = []
+        publisher = container.db.event_publisher
+        assert publisher is not None
+
+        def counting(tenant_id: UUID, *event_ids: UUID) -> None:
+            sent.append((tenant_id, *event_ids))
+            publisher(tenant_id, *event_ids)
+
+        def record(session: Session, event: DomainEvent) -> None:
+            seen.append((event.name, event.payload["n"]))
+
+        relay.subscribe("test.batched")(record)
+        container.db.event_publisher = counting
+        try:
+            with container.db.unit_of_work(account.tenant_id) as session:
+                first = emit(session, account.principal(), "test.batched", n=1).id
+                second = records.emit(session, account.principal(), "test.batched", n=2)
+            wait_until(lambda: all(done for _, done in dispatched(container, account.tenant_id)))
+        finally:
+            container.db.event_publisher = publisher
+            relay.SUBSCRIBERS["test.batched"].remove(record)
+        assert sent == [(account.tenant_id, first, second)]
+        assert seen == [("test.batched", 1), ("test.batched", 2)]
+
+    def test_a_failing_event_does_not_hold_back_the_others(self, container: Container) -> None:
+        account = make_tenant(container)
+        publisher, container.db.event_publisher = container.db.event_publisher, None
+        try:  # relayed below, by hand, not by a worker
+            with container.db.unit_of_work(account.tenant_id) as session:
+                failing = emit(session, account.principal(), "test.failing").id
+                fine = emit(session, account.principal(), "test.fine").id
+        finally:
+            container.db.event_publisher = publisher
+
+        def fail(session: Session, event: DomainEvent) -> None:
+            raise RuntimeError("subscriber down")
+
+        relay.subscribe("test.failing")(fail)
+        try:
+            with pytest.raises(RuntimeError, match="subscriber down"):
+                relay.relay_events(container, account.tenant_id, [failing, fine])
+        finally:
+            relay.SUBSCRIBERS["test.failing"].remove(fail)
+        state = dict(dispatched(container, account.tenant_id))
+        assert state["test.failing"] is False  # left to the sweep
+        assert state["test.fine"] is True
 
     @staticmethod
     def _event_ids(container: Container, tenant_id: object) -> list[object]:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.kit import records
 from domain.kit.base import utcnow
@@ -94,9 +95,9 @@ def _merge(picks: list[Pick]) -> list[Pick]:
 
 
 # A move and the levels it changes in one statement, the same text for every move (the
-# levels as one JSON parameter: none, one or two internal locations).
-_WRITE_MOVE = text(
-    """
+# levels as one JSON parameter: none, one or two internal locations). A receipt that
+# changes the product's weighted average writes it in the same statement.
+_MOVE_CTE = """
 WITH move AS (
   INSERT INTO stock_moves (tenant_id, id, product_id, lot_id, quantity, from_location_id,
     to_location_id, kind, unit_cost, reference, reason, origin_type, origin_id, moved_at,
@@ -104,7 +105,13 @@ WITH move AS (
   VALUES (:tenant_id, :id, :product_id, :lot_id, :quantity, :from_location_id,
     :to_location_id, :kind, :unit_cost, :reference, :reason, :origin_type, :origin_id,
     :moved_at, :created_by, :created_at)
-)
+)"""
+_AVERAGE_CTE = """,
+average AS (
+  UPDATE products SET average_cost = :average_cost, updated_at = :created_at
+  WHERE tenant_id = :tenant_id AND id = :product_id
+)"""
+_LEVELS = """
 INSERT INTO stock_levels AS level (tenant_id, id, product_id, location_id, lot_id, on_hand,
   reserved)
 SELECT CAST(:tenant_id AS uuid), l.id, CAST(:product_id AS uuid), l.location_id,
@@ -113,7 +120,8 @@ FROM jsonb_to_recordset(CAST(:levels AS jsonb)) AS l(id uuid, location_id uuid, 
 ON CONFLICT (tenant_id, product_id, location_id, lot_id)
 DO UPDATE SET on_hand = level.on_hand + excluded.on_hand, updated_at = now()
 """
-)
+_WRITE_MOVE = text(_MOVE_CTE + _LEVELS)
+_WRITE_MOVE_AND_AVERAGE = text(_MOVE_CTE + _AVERAGE_CTE + _LEVELS)
 
 
 def write_move(
@@ -131,10 +139,12 @@ def write_move(
     reason: str | None = None,
     origin_type: str | None = None,
     origin_id: UUID | None = None,
+    average_cost: Decimal | None = None,
 ) -> StockMove:
     """One move and the two sides of it on the levels of internal locations, written in
-    one statement. The move returned is in the session as if read back (persistent,
-    nothing to flush)."""
+    one statement — with the product's new ``average_cost`` when given (a receipt; the
+    caller holds the product's lock). The move returned is in the session as if read back
+    (persistent, nothing to flush), and so is the product's new average."""
     row = {
         "tenant_id": ctx.tenant.id,
         "id": uuid7(),
@@ -159,7 +169,13 @@ def write_move(
         for location, delta in ((source, -quantity), (dest, quantity))
         if location not in virtual
     ]
-    session.execute(_WRITE_MOVE, row | {"levels": json_rows(levels)})
+    params = row | {"levels": json_rows(levels)}
+    if average_cost is None:
+        session.execute(_WRITE_MOVE, params)
+    else:
+        session.execute(_WRITE_MOVE_AND_AVERAGE, params | {"average_cost": average_cost})
+        set_committed_value(product, "average_cost", average_cost)
+        set_committed_value(product, "updated_at", row["created_at"])
     move = StockMove(**row)
     make_transient_to_detached(move)
     session.add(move)

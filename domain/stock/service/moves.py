@@ -90,9 +90,10 @@ def receive(
     lot = lot_for_receipt(session, ctx, product, lot_number, expiry_date)
     if cost is None:
         cost = product.purchase_price
+    average = None
     if cost is not None:
         before = repo.on_hand_total(session, ctx.tenant.id, product.id)
-        product.average_cost = average_after_receipt(before, product.average_cost, qty, cost)
+        average = average_after_receipt(before, product.average_cost, qty, cost)
     move = write_move(
         session,
         ctx,
@@ -106,6 +107,7 @@ def receive(
         reference=reference,
         origin_type=origin_type or "manual",
         origin_id=origin_id,
+        average_cost=average,
     )
     session.flush()
     summary = {**_move_summary([move]), "warehouse_id": warehouse.id}

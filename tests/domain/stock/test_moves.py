@@ -94,6 +94,28 @@ class TestReceive:
         assert p == Decimal(13)
         assert _moves(container, shop, product)[-1].unit_cost == Decimal(13)
 
+    def test_receipts_in_one_unit_of_work_each_average_the_one_before(
+        self, container: Container, shop: Account
+    ) -> None:
+        product = make_stock_product(container, shop)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            for quantity, cost in (("10", "10"), ("30", "14"), ("40", "7")):
+                move = stock.receive(
+                    session,
+                    shop.principal(),
+                    container.clock,
+                    product_id=product,
+                    quantity=Decimal(quantity),
+                    unit_cost=Decimal(cost),
+                )
+            # (10 × 10 + 30 × 14) / 40 = 13, then (40 × 13 + 40 × 7) / 80 = 10
+            assert move.unit_cost == Decimal(7)
+        with container.db.unit_of_work(shop.tenant_id) as session:
+            average = session.scalar(
+                text("SELECT average_cost FROM products WHERE id = :id"), {"id": product}
+            )
+        assert average == Decimal(10)
+
     def test_purchase_price_is_the_default_cost(self, container: Container, shop: Account) -> None:
         product = stocked(container, shop, quantity="4", purchase_price="7.25")
         assert _moves(container, shop, product)[0].unit_cost == Decimal("7.25")
