@@ -2,12 +2,11 @@
 
 ``relay`` is queued right after the commit that wrote the events — one message per
 transaction and tenant, naming each event the transaction committed, in the order they were
-emitted, published from a thread of its own (``automations.relay_courier``); ``sweep``
-(beat, every minute) re-queues anything left undispatched, e.g. when the broker was down
-at commit time. Each event is handled in a transaction of its own, scoped to its tenant,
-where its subscribers run: one event's failing subscriber neither undoes nor holds back
-another's. Nobody reads the relay's return value, so Celery stores no result for it (no
-result subscription when publishing, no result written by the worker).
+emitted; ``sweep`` (beat, every minute) re-queues anything left undispatched, e.g. when the
+broker was down at commit time. Each event is handled in a transaction of its own, scoped
+to its tenant, where its subscribers run: one event's failing subscriber neither undoes
+nor holds back another's. Nobody reads the relay's return value, so Celery stores no
+result for it (no result subscription when publishing, no result written by the worker).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from automations.celery_app import app
 from automations.maintenance import container_for_tasks
-from automations.relay_courier import DRAIN_SECONDS, courier_for
 from comptoir.bootstrap import Container
 from domain.events import service as events
 from domain.events.models import DomainEvent
@@ -88,26 +86,13 @@ def sweep() -> int:
     return len(found)
 
 
-def _send_relay(tenant_id: UUID, event_ids: Sequence[UUID]) -> None:
+def publish_with_celery(tenant_id: UUID, *event_ids: UUID) -> None:
+    """The publisher the composition root wires: queue one relay for the events of a
+    committed transaction, never fail the caller."""
     try:
         relay.apply_async(args=[str(tenant_id), *map(str, event_ids)], retry=False)
     except Exception:  # noqa: BLE001 - the sweep relays them later
         logger.warning("events %s queued for the sweep", ", ".join(map(str, event_ids)))
-
-
-_COURIER = courier_for(_send_relay)
-
-
-def publish_with_celery(tenant_id: UUID, *event_ids: UUID) -> None:
-    """The publisher the composition root wires, called after a commit: one relay for the
-    transaction's events, published by the courier's thread (``automations.relay_courier``)
-    so the caller does not wait for Redis; never fails the caller."""
-    _COURIER.hand_over(tenant_id, event_ids)
-
-
-def drain_relays(timeout: float = DRAIN_SECONDS) -> bool:
-    """Wait until this process's relays are published (False if ``timeout`` passed)."""
-    return _COURIER.drain(timeout)
 
 
 # Identity mail: invitations and address verification. The event names the invitation or

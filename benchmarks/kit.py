@@ -189,11 +189,7 @@ def plan_ms(lines: list[str], label: str) -> float | None:
 
 def drop_queued_relays(scratch: Container, tenant_id: UUID) -> int:
     """Take this run's event relays off the Celery queue (their database is about to go):
-    the run's Redis may be the one ``comptoir run`` uses. Returns how many were dropped.
-    The relays still on their way to Redis (published by a thread) are waited for first."""
-    from automations.events import drain_relays
-
-    drain_relays()
+    the run's Redis may be the one ``comptoir run`` uses. Returns how many were dropped."""
     needle = str(tenant_id).encode()  # in the message's ``argsrepr`` header
     queue = "celery"
     dropped = 0
