@@ -148,7 +148,7 @@ class TestWhatWasJustMade:
         plan = say(local, "je l'ai envoyé ce matin, marque-le envoyé", memory)
         assert (plan.tool, plan.arguments) == (
             "finance.send_quote",
-            {"quote": "D-2026-00007", "mode": "mark_sent"},
+            {"quote": "D-2026-00007", "customer": "Sarr", "mode": "mark_sent"},
         )
 
     def test_what_is_left_after_a_payment(self, local: LocalTier) -> None:
