@@ -17,7 +17,6 @@ from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
 from tools.finance.common import dd_mm_yyyy, find_invoice, money, resolve_customer
 from tools.finance.sending import check_customer, refuse_sms
 
-
 _CHANNELS: dict[str, reminders.Channel] = {"whatsapp": "whatsapp", "email": "email"}
 
 

@@ -28,6 +28,7 @@ from tools.finance.common import (
     resolve_customer,
     today,
 )
+from tools.finance.quotes import QuoteRef
 
 _CHANNELS: dict[str, invoice_sends.SendChannel] = {"whatsapp": "whatsapp", "email": "email"}
 
@@ -59,14 +60,7 @@ class SendInvoiceIn(SendDocumentIn):
     invoice_id: UUID | None = Field(default=None, description="Identifiant (boutons).")
 
 
-class SendQuoteIn(SendDocumentIn):
-    quote: str | None = Field(
-        default=None,
-        max_length=200,
-        description="Le devis : son numéro (« D-2026-00003 ») ou le nom du client "
-        "(« le devis de Diallo »).",
-    )
-    quote_id: UUID | None = Field(default=None, description="Identifiant (boutons).")
+class SendQuoteIn(QuoteRef, SendDocumentIn):
     mode: Literal["send", "mark_sent"] | None = Field(
         default=None,
         description="« send » : Comptoir envoie le PDF au client (« envoie le devis à "
