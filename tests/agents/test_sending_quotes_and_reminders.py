@@ -136,9 +136,15 @@ class TestUnderstandingAReminder:
         assert plan.kind == "reply" and plan.tool is None
         assert plan.text == unavailable.replies()["unavailable.dunning"]
 
-    def test_a_task_to_chase_later_stays_a_task(self, local: LocalTier) -> None:
-        plan = say(local, "penser à relancer Ba vendredi pour le paiement")
-        assert plan.tool == "sales.log_activity"
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "penser à relancer Ba vendredi pour le paiement",
+            "rappelle-moi de relancer Sow jeudi",
+        ],
+    )
+    def test_a_task_to_chase_later_stays_a_task(self, local: LocalTier, message: str) -> None:
+        assert say(local, message).tool == "sales.log_activity"
 
 
 def count(demo: Container, talk: Talk, model: Any) -> int:
