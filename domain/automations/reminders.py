@@ -16,7 +16,7 @@ on the channel.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -83,33 +83,9 @@ def remind_now(
     invoices = _to_remind(session, partner, invoice_id, today)
     chosen, address = _address(session, partner, channel)
     now = clock.now()
-    reminded = []
-    for invoice in invoices:
-        due = invoice.gross_total - invoice.amount_settled
-        reminder = DunningReminder(
-            tenant_id=principal.tenant_id,
-            id=uuid7(),
-            invoice_id=invoice.id,
-            stage=MANUAL_STAGE,
-            channel=chosen,
-            recipient=address,
-            amount_due=due,
-            sent_at=now,
-        )
-        session.add(reminder)
-        session.flush()
-        events.emit(session, principal, REMINDER_EVENT, reminder_id=reminder.id)
-        assert invoice.due_date is not None  # a posted invoice has one
-        reminded.append(
-            Reminded(
-                reminder.id,
-                invoice.id,
-                invoice.number or "",
-                due,
-                invoice.due_date,
-                invoice.due_date < today,
-            )
-        )
+    reminded = [
+        _record(session, principal, invoice, (chosen, address), now, today) for invoice in invoices
+    ]
     audit.record(
         session,
         principal,
@@ -119,6 +95,35 @@ def remind_now(
         after={"channel": chosen, "to": address, "invoices": [r.number for r in reminded]},
     )
     return Reminders(partner.name, chosen, address, invoices[0].currency, reminded)
+
+
+def _record(
+    session: Session,
+    principal: Principal,
+    invoice: Invoice,
+    to: tuple[Channel, str],
+    now: datetime,
+    today: date,
+) -> Reminded:
+    """One manual reminder row and the event that sends it after commit."""
+    due = invoice.gross_total - invoice.amount_settled
+    reminder = DunningReminder(
+        tenant_id=principal.tenant_id,
+        id=uuid7(),
+        invoice_id=invoice.id,
+        stage=MANUAL_STAGE,
+        channel=to[0],
+        recipient=to[1],
+        amount_due=due,
+        sent_at=now,
+    )
+    session.add(reminder)
+    session.flush()
+    events.emit(session, principal, REMINDER_EVENT, reminder_id=reminder.id)
+    assert invoice.due_date is not None  # a posted invoice has one
+    number = invoice.number or ""
+    overdue = invoice.due_date < today
+    return Reminded(reminder.id, invoice.id, number, due, invoice.due_date, overdue)
 
 
 def _to_remind(
