@@ -13,7 +13,7 @@ cancelled or disputed invoices and customers who opted out are never reminded.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from automations.events import subscribe
 from automations.kinds import RunContext, automation_kind
 from domain.audit import service as audit
-from domain.automations.models import DunningExclusion, DunningReminder
+from domain.automations.models import MANUAL_STAGE, DunningExclusion, DunningReminder
+from domain.automations.reminders import REMINDER_EVENT
 from domain.events.models import DomainEvent
 from domain.finance.models import Invoice
 from domain.identity.models import Tenant
@@ -45,8 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "first_overdue_days": 7,
     "final_overdue_days": 30,
     "channels": ["email", "whatsapp"],  # the customer's first address in this order
+    # A reminder a member sent by hand holds the daily run back on that invoice this long.
+    "days_after_manual": 5,
 }
-REMINDER_EVENT = "dunning.reminder_recorded"
 FINAL_STAGE = "overdue_30"
 
 
@@ -61,10 +63,12 @@ def stage_for(days_past_due: int, params: dict[str, Any]) -> str | None:
     return None
 
 
-def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> Any:
-    """Open invoices whose due date is at most ``before`` days away, with what the run
-    needs of them in plain columns (no ORM object per invoice: a business switching
-    dunning on may have hundreds of them)."""
+def _candidates(
+    session: Session, tenant_id: UUID, today: date, before: int, held_since: datetime
+) -> Any:
+    """Open invoices whose due date is at most ``before`` days away and not reminded by
+    hand since ``held_since``, with what the run needs of them in plain columns (no ORM
+    object per invoice: a business switching dunning on may have hundreds of them)."""
     excluded = exists().where(
         DunningExclusion.tenant_id == tenant_id,
         or_(
@@ -78,6 +82,12 @@ def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> 
         DunningReminder.tenant_id == tenant_id,
         DunningReminder.invoice_id == Invoice.id,
         DunningReminder.stage == FINAL_STAGE,
+    )
+    reminded_by_hand = exists().where(
+        DunningReminder.tenant_id == tenant_id,
+        DunningReminder.invoice_id == Invoice.id,
+        DunningReminder.stage == MANUAL_STAGE,
+        DunningReminder.sent_at >= held_since,
     )
     return session.execute(
         select(
@@ -99,6 +109,7 @@ def _candidates(session: Session, tenant_id: UUID, today: date, before: int) -> 
             Invoice.due_date <= date.fromordinal(today.toordinal() + before),
             ~excluded,
             ~finished,
+            ~reminded_by_hand,
         )
         .order_by(Invoice.due_date)
     ).all()
@@ -116,7 +127,10 @@ def dunning(ctx: RunContext) -> dict[str, Any]:
     WhatsApp (``channels``: the order of preference; WhatsApp only when the business
     linked a number)."""
     params, today = ctx.params, ctx.today()
-    candidates = _candidates(ctx.session, ctx.tenant.id, today, int(params["before_due_days"]))
+    held_since = ctx.now() - timedelta(days=int(params.get("days_after_manual", 0)))
+    candidates = _candidates(
+        ctx.session, ctx.tenant.id, today, int(params["before_due_days"]), held_since
+    )
     sent = _stages_sent(ctx.session, ctx.tenant.id, [c.id for c in candidates])
     usable = _usable_channels(ctx.session, ctx.tenant.id, params)
     planned: list[dict[str, Any]] = []
@@ -189,7 +203,10 @@ def _record(ctx: RunContext, rows: list[dict[str, Any]]) -> list[tuple[UUID, str
     statement each (executemany): a first pass over a backlog records hundreds."""
     written = ctx.session.execute(
         insert(DunningReminder)
-        .on_conflict_do_nothing(constraint="uq_dunning_reminders_tenant_id_invoice_id_stage")
+        .on_conflict_do_nothing(
+            index_elements=["tenant_id", "invoice_id", "stage"],
+            index_where=DunningReminder.stage != MANUAL_STAGE,
+        )
         .returning(DunningReminder.id, DunningReminder.invoice_id, DunningReminder.stage),
         rows,
     ).all()
@@ -231,10 +248,16 @@ def _emit_each(ctx: RunContext, reminder_ids: list[UUID]) -> None:
             on_commit(ctx.session, partial(publisher, event["tenant_id"], event["id"]))
 
 
-def reminder_mail(tenant: Tenant, invoice: Invoice, stage: str, due: Decimal) -> tuple[str, str]:
-    """The subject and body of a reminder (French, courteous then firm)."""
+def reminder_mail(
+    tenant: Tenant, invoice: Invoice, stage: str, due: Decimal, *, on: date | None = None
+) -> tuple[str, str]:
+    """The subject and body of a reminder (French, courteous then firm). A manual one,
+    sent ``on`` a day, reads as the courteous reminder before the due date, else as the
+    first one after it."""
     amount = Money(due, Currency(invoice.currency)).format_fr()
     assert invoice.due_date is not None
+    if stage == MANUAL_STAGE:
+        stage = "overdue_7" if on is not None and invoice.due_date < on else "before_due"
     when = f"{invoice.due_date:%d/%m/%Y}"
     ref = f"facture {invoice.number}"
     if stage == "before_due":

@@ -51,7 +51,11 @@ def send_recorded(
 
     container = container_for_tasks()
     subject, body = reminder_mail(
-        tenant, invoice, reminder.stage, invoice.gross_total - invoice.amount_settled
+        tenant,
+        invoice,
+        reminder.stage,
+        invoice.gross_total - invoice.amount_settled,
+        on=reminder.sent_at.date(),
     )
     pdf = None
     if reminder.stage in WITH_PDF:

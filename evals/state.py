@@ -65,7 +65,7 @@ from domain.stock.purchasing.models import (
     PurchaseOrderLine,
     ReorderRule,
 )
-from domain.whatsapp.models import WhatsAppMessage
+from domain.whatsapp.models import InvoiceSend, WhatsAppMessage
 
 Record = dict[str, Any]
 
@@ -775,7 +775,8 @@ def _notifications(session: Session, tenant: Tenant, today: date | None) -> list
 
 def _messages_sent(session: Session, tenant: Tenant, today: date | None) -> list[Record]:
     """What went out of the business: members' notifications sent by e-mail or WhatsApp,
-    reminders to customers, and WhatsApp messages to customers."""
+    reminders to customers, invoices and quotes sent by e-mail, and WhatsApp messages to
+    customers."""
     sent: list[Record] = []
     deliveries = session.execute(
         select(NotificationDelivery, Notification)
@@ -817,6 +818,7 @@ def _messages_sent(session: Session, tenant: Tenant, today: date | None) -> list
                 "text": f"relance {r.stage} de la facture {number}",
             }
         )
+    sent.extend(_documents_emailed(session, tenant))
     for m in session.scalars(
         select(WhatsAppMessage)
         .where(WhatsAppMessage.tenant_id == tenant.id, WhatsAppMessage.user_id.is_(None))
@@ -830,6 +832,35 @@ def _messages_sent(session: Session, tenant: Tenant, today: date | None) -> list
             {"to": partner or m.to_phone, "channel": "whatsapp", "kind": m.kind, "text": body}
         )
     return sent
+
+
+def _documents_emailed(session: Session, tenant: Tenant) -> list[Record]:
+    """Invoices and quotes sent by e-mail (``finance.send_invoice`` / ``send_quote``), to
+    their customer or to the member who asked, whatever the SMTP server answered. Those
+    sent by WhatsApp are read with the WhatsApp messages, so none is counted twice."""
+    invoice, quote = aliased(Invoice), aliased(Quote)
+    rows = session.execute(
+        select(InvoiceSend, Partner.name)
+        .outerjoin(invoice, _to(invoice, InvoiceSend.invoice_id))
+        .outerjoin(quote, _to(quote, InvoiceSend.quote_id))
+        .outerjoin(
+            Partner,
+            (Partner.tenant_id == InvoiceSend.tenant_id)
+            & (Partner.id == func.coalesce(invoice.partner_id, quote.partner_id)),
+        )
+        .where(InvoiceSend.tenant_id == tenant.id, InvoiceSend.channel == "email")
+        .order_by(InvoiceSend.created_at)
+    ).all()
+    members = _user_names(session, {s.to_member for s, _ in rows if s.to_member is not None})
+    return [
+        {
+            "to": members.get(s.to_member) if s.to_member is not None else customer,
+            "channel": "email",
+            "kind": "document",
+            "text": s.subject or s.filename,
+        }
+        for s, customer in rows
+    ]
 
 
 _READERS: dict[str, Reader] = {

@@ -33,7 +33,10 @@ from domain.kit.base import TenantEntity, tenant_fk
 
 RUN_STATUSES = ("queued", "retrying", "succeeded", "failed", "skipped")
 CHANNELS_SQL = "ARRAY['in_app','email','whatsapp']::varchar[]"
-DUNNING_STAGES = ("before_due", "overdue_7", "overdue_30")
+DUNNING_STAGES = ("before_due", "overdue_7", "overdue_30", "manual")
+# A reminder asked for by a member (« relance Diallo ») rather than reached by the daily run:
+# sent as often as asked, so the one-per-stage rule leaves it out.
+MANUAL_STAGE = "manual"
 
 
 class Automation(TenantEntity):
@@ -139,7 +142,9 @@ class NotificationPreference(TenantEntity):
 
 class DunningReminder(TenantEntity):
     """A reminder sent to a customer about one invoice, at one stage: the invoice's
-    dunning history, and the reason a stage is never sent twice."""
+    dunning history, and the reason a stage is never sent twice. A ``manual`` one (asked
+    for in conversation) may be sent again; the daily run holds back for a few days after
+    it."""
 
     __tablename__ = "dunning_reminders"
     invoice_id: Mapped[UUID]
@@ -150,7 +155,14 @@ class DunningReminder(TenantEntity):
     sent_at: Mapped[datetime]
     __table_args__ = (
         tenant_fk("invoice_id", "invoices", ondelete="CASCADE"),
-        UniqueConstraint("tenant_id", "invoice_id", "stage"),
+        Index(
+            "uq_dunning_reminders_tenant_id_invoice_id_stage",
+            "tenant_id",
+            "invoice_id",
+            "stage",
+            unique=True,
+            postgresql_where=text(f"stage <> '{MANUAL_STAGE}'"),
+        ),
         CheckConstraint(
             "stage IN (" + ",".join(f"'{s}'" for s in DUNNING_STAGES) + ")", name="stage"
         ),

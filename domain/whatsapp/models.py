@@ -173,13 +173,15 @@ class WhatsAppInbound(GlobalRecord):
 
 
 class InvoiceSend(TenantEntity):
-    """One sending of an invoice's PDF, recorded on the invoice: when, by whom, on which
+    """One sending of a document's PDF — an invoice or a quote (exactly one of
+    ``invoice_id`` / ``quote_id``) — recorded on it: when, by whom, on which
     channel, to which address, and where it stands. A WhatsApp sending follows its
     outgoing message (``whatsapp_message_id``; Meta's statuses are copied here as they
     arrive); an e-mail carries its PDF and text until the SMTP server has taken it."""
 
     __tablename__ = "invoice_sends"
-    invoice_id: Mapped[UUID]
+    invoice_id: Mapped[UUID | None]
+    quote_id: Mapped[UUID | None]
     channel: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(320))  # E.164 phone or e-mail address
     recipient_name: Mapped[str] = mapped_column(String(200))
@@ -197,7 +199,10 @@ class InvoiceSend(TenantEntity):
     read_at: Mapped[datetime | None]
     __table_args__ = (
         tenant_fk("invoice_id", "invoices"),
+        tenant_fk("quote_id", "quotes"),
         Index(None, "tenant_id", "invoice_id", "created_at"),
+        Index(None, "tenant_id", "quote_id", "created_at"),
+        CheckConstraint("(invoice_id IS NULL) <> (quote_id IS NULL)", name="one_document"),
         CheckConstraint(f"status IN {MESSAGE_STATUSES}", name="status"),
         CheckConstraint(f"channel IN {SEND_CHANNELS}", name="channel"),
     )

@@ -188,17 +188,14 @@ def queue_invoice_pdf(
     business's posted invoice, as the API serves it) to the person asking, on WhatsApp.
     The invoice is read with the asker's own rights."""
     from domain.finance import printing
-    from domain.finance.documents.facturx import facturx_pdf
-    from domain.finance.documents.pdf import render_pdf
+    from domain.whatsapp.invoice_sends import pdf_of
 
     doc = printing.invoice_document(session, principal, clock, invoice_id)
-    facturx = doc.country == "FR" and doc.number != "BROUILLON"
-    data = facturx_pdf(doc) if facturx else render_pdf(doc)
     return queue_document(
         session,
         principal.tenant_id,
         principal.user_id,
-        data,
+        pdf_of(doc),
         filename=f"{doc.number}.pdf",
         mime_type="application/pdf",
         caption=f"Facture {doc.number}",

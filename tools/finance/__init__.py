@@ -14,9 +14,10 @@ from tools.finance.invoices import (
     post_invoice,
 )
 from tools.finance.payments import record_payment
-from tools.finance.quotes import accept_quote, convert_quote_to_invoice, create_quote, send_quote
+from tools.finance.quotes import accept_quote, convert_quote_to_invoice, create_quote
 from tools.finance.reading import aged_receivables, invoice_details, list_invoices, revenue
-from tools.finance.sending import send_invoice
+from tools.finance.reminders import send_reminder
+from tools.finance.sending import send_invoice, send_quote
 from tools.finance.statements import customer_balance, vat_summary
 
 TOOLS: list[Tool] = [
@@ -27,6 +28,7 @@ TOOLS: list[Tool] = [
     create_invoice,
     post_invoice,
     send_invoice,
+    send_reminder,
     record_payment,
     create_credit_note,
     create_recurring_invoice,
@@ -55,5 +57,6 @@ __all__ = [
     "revenue",
     "send_invoice",
     "send_quote",
+    "send_reminder",
     "vat_summary",
 ]

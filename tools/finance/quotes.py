@@ -1,4 +1,5 @@
-"""Quote tools: create, mark sent, accept, turn into an invoice."""
+"""Quote tools: create, accept, turn into an invoice (sending one, or marking it sent, is
+``tools.finance.sending``)."""
 
 from __future__ import annotations
 
@@ -130,40 +131,6 @@ def create_quote(ctx: ToolContext, args: CreateQuoteIn) -> CreatedQuote:
     )
     quote = quotes.create_quote(ctx.session, ctx.principal, ctx.clock, data)
     return quote_view(ctx, quote, CreatedQuote)
-
-
-# --- send_quote --------------------------------------------------------------------------
-
-
-class SentQuote(QuoteView):
-    def render(self) -> str:
-        return (
-            f"Devis {self.number} de {self.customer} marqué comme envoyé "
-            f"({money(self.gross_total, self.currency)} TTC)."
-        )
-
-    def preview(self) -> str:
-        return (
-            f"Marquer le devis {self.number} de {self.customer} "
-            f"({money(self.gross_total, self.currency)} TTC) comme envoyé au client. "
-            "Aucun e-mail n'est envoyé par Comptoir : transmettez-lui le PDF."
-        )
-
-
-@tool(
-    "finance.send_quote",
-    title="Marquer un devis comme envoyé",
-    effect=Effect.WRITE,
-    roles=invoices.WRITERS,
-    acts_on=("quote",),
-)
-def send_quote(ctx: ToolContext, args: QuoteRef) -> SentQuote:
-    """Marque un devis brouillon comme envoyé au client (il peut ensuite être accepté).
-    Exemples : « le devis de Diallo est envoyé », « marque le devis D-2026-00003 comme
-    envoyé », « j'ai envoyé le devis à Ndiaye »."""
-    quote = find_quote(ctx, args.quote, args.quote_id, wanted="draft")
-    moved = quotes.send_quote(ctx.session, ctx.principal, ctx.clock, quote.id)
-    return quote_view(ctx, moved, SentQuote)
 
 
 # --- accept_quote ------------------------------------------------------------------------

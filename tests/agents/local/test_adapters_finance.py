@@ -232,7 +232,11 @@ class TestQuotes:
                 "le client Ndiaye a dit oui pour le devis",
                 {"quote": "Ndiaye"},
             ),
-            ("finance.send_quote", "j'ai envoyé le devis de Modou", {"quote": "Modou"}),
+            (
+                "finance.send_quote",
+                "j'ai envoyé le devis de Modou",
+                {"customer": "Modou", "mode": "mark_sent"},
+            ),
             (
                 "finance.convert_quote_to_invoice",
                 "transforme le devis de Diallo en facture",

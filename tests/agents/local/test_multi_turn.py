@@ -146,7 +146,10 @@ class TestWhatWasJustMade:
     def test_the_quote_just_made(self, local: LocalTier) -> None:
         memory = shown(local, "finance.create_quote", {"customer": "Sarr"}, number="D-2026-00007")
         plan = say(local, "je l'ai envoyé ce matin, marque-le envoyé", memory)
-        assert (plan.tool, plan.arguments) == ("finance.send_quote", {"quote": "D-2026-00007"})
+        assert (plan.tool, plan.arguments) == (
+            "finance.send_quote",
+            {"quote": "D-2026-00007", "customer": "Sarr", "mode": "mark_sent"},
+        )
 
     def test_what_is_left_after_a_payment(self, local: LocalTier) -> None:
         memory = shown(

@@ -100,14 +100,10 @@ class TestUnavailableCapabilities:
     @pytest.mark.parametrize(
         ("message", "capability"),
         [
-            ("relance le Café des Arts pour sa facture impayée", "dunning"),
             ("relance tous les clients en retard", "dunning"),
-            ("envoie-lui le devis par whatsapp", "send_by_message"),
-            ("envoie le devis à Diallo par mail", "send_by_message"),
             ("ajoute une dépense de 8 000 pour l'essence du camion", "expenses"),
             ("fais les fiches de paie du mois", "payroll"),
             ("verse le salaire de Moussa", "payroll"),
-            ("envoie-lui un SMS avec le devis", "send_by_message"),
         ],
     )
     def test_is_said_not_routed_to_a_neighbour(
@@ -120,9 +116,7 @@ class TestUnavailableCapabilities:
     @pytest.mark.parametrize(
         ("message", "capability"),
         [
-            ("comment on fait pour envoyer un devis par whatsapp ?", "send_by_message"),
             ("comment faire la paie ?", "payroll"),
-            ("comment relancer un client qui ne paie pas ?", "dunning"),
         ],
     )
     def test_asking_how_to_do_it_is_told_it_does_not_exist(
@@ -154,7 +148,7 @@ class TestUnavailableCapabilities:
 
     def test_every_reply_says_it_is_not_available_and_that_nothing_was_done(self) -> None:
         replies = unavailable.replies()
-        assert len(replies) >= 5
+        assert len(replies) >= 4
         for text in replies.values():
             assert ("pas encore" in text or "ne peut" in text) and "n'a été" in text, text
             assert text.count(".") <= 1, text  # one sentence
