@@ -202,7 +202,8 @@ class TestCancel:
         args = {"order": order.number, "reason": "trouvé moins cher ailleurs"}
         shown = preview(container, buyer, cancel_purchase_order, **args)
         assert plain(shown.preview()) == (
-            f"Annuler le bon de commande {order.number} (Grands Moulins de Dakar, envoyé, "
+            f"Annuler le bon de commande {order.number} du 16/03/2026 (Grands Moulins de Dakar, "
+            "envoyé, "
             "141 600 FCFA TTC) : 10 sacs de Riz brisé 25 kg. Motif : trouvé moins cher "
             f"ailleurs. Le numéro {order.number} est conservé."
         )
@@ -225,10 +226,10 @@ class TestCancel:
         order = partly_received(container, buyer, rice, oil)
         shown = preview(container, buyer, cancel_purchase_order, order=order.number)
         assert plain(shown.preview()) == (
-            f"Annuler le reste à livrer du bon de commande {order.number} (Grands Moulins de "
-            "Dakar) : 6 sacs de Riz brisé 25 kg, 4 bidons d'Huile Dinor 5 L ; ce qui est déjà "
-            f"arrivé (4 sacs de Riz brisé 25 kg) reste en stock. Le numéro {order.number} est "
-            "conservé."
+            f"Annuler le reste à livrer du bon de commande {order.number} du 16/03/2026 (Grands "
+            "Moulins de Dakar) : 6 sacs de Riz brisé 25 kg, 4 bidons d'Huile Dinor 5 L ; ce qui "
+            "est déjà arrivé (4 sacs de Riz brisé 25 kg) reste en stock. "
+            f"Le numéro {order.number} est conservé."
         )
         run(container, buyer, cancel_purchase_order, order=order.number)
         assert self._status(container, buyer, order.id) == "cancelled"
@@ -265,6 +266,25 @@ class TestCancel:
             run(container, buyer, cancel_purchase_order, supplier="Sotiba")
         with pytest.raises(AskBack, match="Quel bon de commande"):
             run(container, buyer, cancel_purchase_order)
+
+    def test_the_date_said_picks_one_of_the_suppliers_orders(
+        self, container: Container, buyer: Buyer, rice: UUID
+    ) -> None:
+        earlier = make_order(container, buyer, line(rice, "2"), at=clock(NOW - timedelta(days=13)))
+        make_order(container, buyer, line(rice, "3"))
+        done = run(
+            container, buyer, cancel_purchase_order, supplier="Grands Moulins", dated="2026-03-03"
+        )
+        assert done.number == earlier.number
+        assert "du 03/03/2026" in done.render()
+        with pytest.raises(AskBack, match="Aucune commande du 04/03/2026"):
+            run(
+                container,
+                buyer,
+                cancel_purchase_order,
+                supplier="Grands Moulins",
+                dated="2026-03-04",
+            )
 
     def test_a_number_of_another_supplier_is_questioned(
         self, container: Container, buyer: Buyer, rice: UUID

@@ -264,6 +264,11 @@ class CancelPurchaseOrderIn(_In):
         description="Le fournisseur dont la commande en cours est annulée (« la commande "
         "passée à Sedima »), quand le numéro n'est pas dit.",
     )
+    dated: date | None = Field(
+        default=None,
+        description="La date de la commande quand le fournisseur en a plusieurs en cours "
+        "(« celle du 3 mars »).",
+    )
     reason: str | None = Field(
         default=None, max_length=300, description="Le motif (« trouvé moins cher »)."
     )
@@ -273,6 +278,7 @@ class CancelPurchaseOrderOut(ToolResult):
     order_id: str
     number: str
     supplier_name: str
+    order_date: date
     was: str  # the status before
     currency: str
     gross_total: Cost[Decimal]
@@ -286,13 +292,15 @@ class CancelPurchaseOrderOut(ToolResult):
     def _what(self) -> str:
         if self.was == "partially_received":
             return (
-                f"le reste à livrer du bon de commande {self.number} ({self.supplier_name}) : "
+                f"le reste à livrer du bon de commande {self.number} du "
+                f"{french_date(self.order_date)} ({self.supplier_name}) : "
                 f"{self._goods(self.dropped)} ; ce qui est déjà arrivé "
                 f"({self._goods(self.kept)}) reste en stock"
             )
         state = STATUS_LABELS[self.was]
         return (
-            f"le bon de commande {self.number} ({self.supplier_name}, {state}, "
+            f"le bon de commande {self.number} du {french_date(self.order_date)} "
+            f"({self.supplier_name}, {state}, "
             f"{cost_money(self.gross_total, self.currency)} TTC) : {self._goods(self.dropped)}"
         )
 
@@ -306,25 +314,33 @@ class CancelPurchaseOrderOut(ToolResult):
         return f"Annulé : {self._what()}.{self._reason()}"
 
 
-def _cancellable_of(ctx: ToolContext, supplier_said: str) -> PurchaseOrder:
-    """The one order of that supplier that can still be cancelled, or a question back."""
+def _cancellable_of(ctx: ToolContext, supplier_said: str, dated: date | None) -> PurchaseOrder:
+    """The one order of that supplier (dated ``dated`` when said) that can still be
+    cancelled, or a question back."""
     supplier = find_supplier(ctx, supplier_said)
     open_ones = purchasing.list_purchase_orders(
-        ctx.session, ctx.principal, statuses=CANCELLABLE, supplier_id=supplier.id, limit=50
+        ctx.session,
+        ctx.principal,
+        statuses=CANCELLABLE,
+        supplier_id=supplier.id,
+        start=dated,
+        end=dated,
+        limit=50,
     )
     if len(open_ones) == 1:
         return open_ones[0].order
+    on = f" du {french_date(dated)}" if dated else ""
     if not open_ones:
         raise AskBack(
-            f"Aucune commande en cours chez {supplier.name} (brouillon, envoyée ou "
+            f"Aucune commande{on} en cours chez {supplier.name} (brouillon, envoyée ou "
             "partiellement reçue) : il n'y a rien à annuler. Quel bon de commande (numéro "
             "BC-…) ?",
             field="order",
         )
     numbers = [v.order.number for v in open_ones]
     raise AskBack(
-        f"Plusieurs commandes sont en cours chez {supplier.name} : {' ou '.join(numbers)} ? "
-        "Laquelle faut-il annuler ?",
+        f"Plusieurs commandes{on} sont en cours chez {supplier.name} : "
+        f"{' ou '.join(numbers)} ? Laquelle faut-il annuler ?",
         field="order",
         options=numbers,
     )
@@ -333,17 +349,22 @@ def _cancellable_of(ctx: ToolContext, supplier_said: str) -> PurchaseOrder:
 def _order_to_cancel(ctx: ToolContext, args: CancelPurchaseOrderIn) -> PurchaseOrder:
     if args.order:
         order = find_order(ctx, args.order)
-        if args.supplier:
-            supplier = find_supplier(ctx, args.supplier)
-            if supplier.id != order.supplier_id:
-                raise AskBack(
-                    f"Le bon de commande {order.number} n'est pas passé à {supplier.name}. "
-                    "Quel bon de commande faut-il annuler ?",
-                    field="order",
-                )
+        supplier = find_supplier(ctx, args.supplier) if args.supplier else None
+        if supplier is not None and supplier.id != order.supplier_id:
+            raise AskBack(
+                f"Le bon de commande {order.number} n'est pas passé à {supplier.name}. "
+                "Quel bon de commande faut-il annuler ?",
+                field="order",
+            )
+        if args.dated is not None and args.dated != order.order_date:
+            raise AskBack(
+                f"Le bon de commande {order.number} est du {french_date(order.order_date)}, "
+                f"pas du {french_date(args.dated)}. Quel bon de commande faut-il annuler ?",
+                field="order",
+            )
         return order
     if args.supplier:
-        return _cancellable_of(ctx, args.supplier)
+        return _cancellable_of(ctx, args.supplier, args.dated)
     raise AskBack(
         "Quel bon de commande faut-il annuler (numéro BC-… ou fournisseur) ?", field="order"
     )
@@ -387,6 +408,7 @@ def cancel_purchase_order(ctx: ToolContext, args: CancelPurchaseOrderIn) -> Canc
         order_id=str(order.id),
         number=before.order.number,
         supplier_name=before.supplier_name,
+        order_date=before.order.order_date,
         was=was,
         currency=before.order.currency,
         gross_total=before.order.gross_total,
