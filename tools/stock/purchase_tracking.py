@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Literal
+from uuid import UUID
 
 from pydantic import BaseModel, Field
 
@@ -19,7 +20,14 @@ from domain.stock.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from domain.stock.purchasing.orders import CANCELLABLE, STATUS_LABELS, OrderView
 from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
 from tools.finance.common import period_label
-from tools.stock._common import cost_money, currency_of, find_order, find_supplier, of_product
+from tools.stock._common import (
+    cost_money,
+    currency_of,
+    find_order,
+    find_supplier,
+    money,
+    of_product,
+)
 from tools.stock._common import today as tenant_today
 from tools.stock.purchases import ArrivedLine
 
@@ -131,9 +139,10 @@ class ListPurchaseOrdersOut(ToolResult):
         return "".join(parts)
 
     def _line(self, x: ListedOrder) -> str:
+        amount = "" if x.gross_total is None else f"{money(x.gross_total, self.currency)} TTC, "
         text = (
-            f"- {x.number} — {x.supplier_name}, du {french_date(x.order_date)}, "
-            f"{cost_money(x.gross_total, self.currency)} TTC, {STATUS_LABELS[x.status]}"
+            f"- {x.number} — {x.supplier_name}, du {french_date(x.order_date)}, {amount}"
+            f"{STATUS_LABELS[x.status]}"
         )
         if x.status in EXPECTED and x.expected_date is not None:
             late = " (en retard)" if x.late else ""
@@ -158,8 +167,8 @@ class ListPurchaseOrdersOut(ToolResult):
         count = len(self.orders) + self.others
         many = "s" if count > 1 else ""
         head = f"{HEADINGS[self.status]}{self._where()} : {count} commande{many}"
-        if not self.others:
-            head += f", {cost_money(self.total, self.currency)} TTC en tout"
+        if not self.others and self.total is not None:  # amounts are hidden from some roles
+            head += f", {money(self.total, self.currency)} TTC en tout"
         lines = [self._line(x) for x in self.orders]
         if self.others:
             lines.append(f"… et {self.others} autre{'s' if self.others > 1 else ''}.")
@@ -170,6 +179,20 @@ def _status_of(args: ListPurchaseOrdersIn) -> str:
     if args.status is not None:
         return args.status
     return "placed" if args.start is not None or args.end is not None else "open"
+
+
+def _drafts(ctx: ToolContext, supplier_id: UUID | None, args: ListPurchaseOrdersIn) -> int:
+    """Drafts not sent yet, told beside what is expected (they are not expected yet)."""
+    drafts = purchasing.list_purchase_orders(
+        ctx.session,
+        ctx.principal,
+        status="draft",
+        supplier_id=supplier_id,
+        start=args.start,
+        end=args.end,
+        limit=500,
+    )
+    return len(drafts)
 
 
 def _listed(view: OrderView, today: date) -> ListedOrder:
@@ -205,6 +228,7 @@ def list_purchase_orders(ctx: ToolContext, args: ListPurchaseOrdersIn) -> ListPu
     """
     status = _status_of(args)
     supplier = find_supplier(ctx, args.supplier) if args.supplier else None
+    supplier_id = supplier.id if supplier else None
     if args.order:
         one = find_order(ctx, args.order)
         views = [purchasing.get_purchase_order(ctx.session, ctx.principal, one.id)]
@@ -214,25 +238,13 @@ def list_purchase_orders(ctx: ToolContext, args: ListPurchaseOrdersIn) -> ListPu
             ctx.session,
             ctx.principal,
             statuses=STATUS_SETS[status],
-            supplier_id=supplier.id if supplier else None,
+            supplier_id=supplier_id,
             start=args.start,
             end=args.end,
             with_lines=True,
             limit=500,
         )
-    drafts = 0
-    if status == "open":
-        drafts = len(
-            purchasing.list_purchase_orders(
-                ctx.session,
-                ctx.principal,
-                status="draft",
-                supplier_id=supplier.id if supplier else None,
-                start=args.start,
-                end=args.end,
-                limit=500,
-            )
-        )
+    drafts = _drafts(ctx, supplier_id, args) if status == "open" else 0
     today = tenant_today(ctx)
     return ListPurchaseOrdersOut(
         status=status,
