@@ -11,6 +11,7 @@ from __future__ import annotations
 from tools.base import Tool
 from tools.stock.catalog import create_product, find_product_tool, update_product
 from tools.stock.moves import adjust, issue, receive, stock_level, transfer
+from tools.stock.purchase_tracking import cancel_purchase_order, list_purchase_orders
 from tools.stock.purchases import (
     create_purchase_order,
     receive_purchase_order,
@@ -33,5 +34,7 @@ TOOLS: list[Tool] = [
     create_purchase_order,
     send_purchase_order,
     receive_purchase_order,
+    list_purchase_orders,
+    cancel_purchase_order,
     valuation,
 ]

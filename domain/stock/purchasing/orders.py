@@ -10,8 +10,9 @@ the lines). Receiving lives in ``receipts``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -264,18 +265,32 @@ def list_purchase_orders(
     principal: Principal,
     *,
     status: str | None = None,
+    statuses: Sequence[str] | None = None,
     supplier_id: UUID | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    with_lines: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> list[OrderView]:
-    """Orders (without their lines), newest first."""
+    """Orders newest first, of one ``status`` or any of ``statuses`` (neither: every
+    status), of one supplier, dated (order date) from ``start`` to ``end``; their lines
+    too with ``with_lines`` (read in one query, for what is still to receive)."""
     principal.require(*READERS)
+    wanted = (status,) if status is not None else statuses
     rows = repo.list_orders(
         session,
         principal.tenant_id,
-        status=status,
+        statuses=wanted,
         supplier_id=supplier_id,
+        since=start,
+        until=end,
         limit=limit,
         offset=offset,
     )
-    return [OrderView(order=o, supplier_name=name, lines=[]) for o, name in rows]
+    lines = (
+        repo.lines_of_orders(session, principal.tenant_id, [o.id for o, _ in rows])
+        if with_lines
+        else {}
+    )
+    return [OrderView(order=o, supplier_name=name, lines=lines.get(o.id, [])) for o, name in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy import select
@@ -54,12 +55,15 @@ def list_orders(
     session: Session,
     tenant_id: UUID,
     *,
-    status: str | None = None,
+    statuses: Sequence[str] | None = None,
     supplier_id: UUID | None = None,
+    since: date | None = None,
+    until: date | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[tuple[PurchaseOrder, str]]:
-    """Orders with their supplier's name, newest first."""
+    """Orders with their supplier's name, newest first; ``statuses`` None: every status,
+    ``since``/``until``: the order date (inclusive)."""
     query = (
         select(PurchaseOrder, Partner.name)
         .join(
@@ -72,11 +76,35 @@ def list_orders(
         .limit(limit)
         .offset(offset)
     )
-    if status is not None:
-        query = query.where(PurchaseOrder.status == status)
+    if statuses is not None:
+        query = query.where(PurchaseOrder.status.in_(statuses))
     if supplier_id is not None:
         query = query.where(PurchaseOrder.supplier_id == supplier_id)
+    if since is not None:
+        query = query.where(PurchaseOrder.order_date >= since)
+    if until is not None:
+        query = query.where(PurchaseOrder.order_date <= until)
     return [(order, name) for order, name in session.execute(query)]
+
+
+def lines_of_orders(
+    session: Session, tenant_id: UUID, order_ids: Sequence[UUID]
+) -> dict[UUID, list[PurchaseOrderLine]]:
+    """The lines of several orders in one query, by order id, in their position order."""
+    found: dict[UUID, list[PurchaseOrderLine]] = {order_id: [] for order_id in order_ids}
+    if not order_ids:
+        return found
+    rows = session.scalars(
+        select(PurchaseOrderLine)
+        .where(
+            PurchaseOrderLine.tenant_id == tenant_id,
+            PurchaseOrderLine.order_id.in_(order_ids),
+        )
+        .order_by(PurchaseOrderLine.order_id, PurchaseOrderLine.position)
+    )
+    for line in rows:
+        found[line.order_id].append(line)
+    return found
 
 
 def receipt_lines(session: Session, tenant_id: UUID, receipt_id: UUID) -> list[PurchaseReceiptLine]:
