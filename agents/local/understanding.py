@@ -69,6 +69,9 @@ ORDINALS = {
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
 # Records a write acts on that exist only as documents (never named by a person's name alone).
 DOCUMENT_KINDS = frozenset({"quote", "invoice", "credit_note", "supplier_bill", "purchase_order"})
+# Nouns that name such a document for a write on it, besides the kinds' own words (« la
+# commande de Sotiba » is an order to the supplier; as a kind it would name one anywhere).
+DOCUMENT_NOUNS = {"purchase_order": re.compile(r"\bcommandes?\b")}
 # Between two items of one movement: « 10 cartons de thé et 5 cartons de savon ».
 ANOTHER_ITEM = re.compile(r"[^,;.!?]*?(\s*(?:,|\bet\b|\bpuis\b|\+)\s*)")
 # A long message (a story that ends with the question) is understood from its question.
@@ -397,7 +400,25 @@ class LocalTier(Replies):
                 memory.queued = then
                 return replace(done_first, text=f"Une chose à la fois : ensuite, « {then} ».")
             memory.draft = None
+        elif plan.kind == "tool" and (following := self._next_request(plan, message)):
+            memory.queued = following  # « facture …, et envoie-la par WhatsApp »: never dropped
+            return replace(plan, text=f"Une chose à la fois : ensuite, « {following} ».")
         return plan
+
+    def _next_request(self, plan: Plan, message: str) -> str | None:
+        """A write that leaves a request of another intent after it (« …, et envoie-la par
+        WhatsApp »), whose kinds of record it does not take itself (« et valide-la » is
+        an invoice made and validated): that request, read once this one is done."""
+        tool = self.registry.get(plan.tool or "")
+        split = self._several(message) if tool is not None and tool.is_write else None
+        if tool is None or split is None:
+            return None
+        then = split[1]
+        # said as chained to the first (« et valide-la »), as the kinds' words expect
+        named = {kind.name for kind, _, _ in coverage.named_kinds(fold(f"et {then}"))}
+        if (named and named <= tool.kinds) or self._intent_of(then) == plan.tool:
+            return None
+        return then
 
     def _names_other_kind(self, folded: str, tool_name: str | None) -> bool:
         """The message names a kind of record the last request's tool does not take: it
@@ -660,6 +681,7 @@ class LocalTier(Replies):
             return True  # an opportunity (« l'affaire Diallo ») is named by its customer
         acted_on = set(tool.acts_on)
         named = {kind.name for kind, _, _ in coverage.named_kinds(utt.folded)}
+        named |= {kind for kind, said in DOCUMENT_NOUNS.items() if said.search(utt.folded)}
         last = self.registry.get((memory.last or {}).get("tool", ""))
         return bool(
             named & acted_on

@@ -65,11 +65,17 @@ class TestAPartLeftOverIsSaid:
 
     def test_a_second_request_is_taken_one_at_a_time(self, local: LocalTier) -> None:
         memory = Memory()
+        plan = say(local, "facture 3 sacs de riz à Diallo et envoie-la par WhatsApp", memory)
+        assert (plan.kind, plan.tool) == ("tool", "finance.create_invoice")
+        assert plan.text == "Une chose à la fois : ensuite, « envoie-la par WhatsApp »."
+        assert memory.queued == "envoie-la par WhatsApp"
+        assert len(plan.arguments["lines"]) == 1
+
+    def test_made_and_validated_is_one_request(self, local: LocalTier) -> None:
+        memory = Memory()
         plan = say(local, "facture 3 sacs de riz à Diallo et valide-la tout de suite", memory)
         assert (plan.kind, plan.tool) == ("tool", "finance.create_invoice")
-        assert plan.text == "Une chose à la fois : ensuite, « valide-la tout de suite »."
-        assert memory.queued == "valide-la tout de suite"
-        assert len(plan.arguments["lines"]) == 1
+        assert plan.arguments.get("post") is True and memory.queued is None, plan
 
 
 class TestWhatTheWholeMessageSaysIsUsed:
