@@ -7,14 +7,54 @@ question in ``ask`` for the first missing field of ``required``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from agents.local.mentions import name_after
 from agents.local.slots.types import Utterance
 
 Extract = Callable[[Utterance], dict[str, Any]]
 Correct = Callable[[dict[str, Any], Utterance], dict[str, Any]]
+
+
+def given(args: dict[str, Any]) -> dict[str, Any]:
+    """The arguments a message says: what it leaves out (None, "", []) is dropped."""
+    return {k: v for k, v in args.items() if v not in (None, "", [])}
+
+
+def overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether the span [start, end) overlaps one of ``spans``."""
+    return any(s < end and start < e for s, e in spans)
+
+
+def before(utt: Utterance, end: int) -> Utterance:
+    """The message up to ``end``, with the slots that start before it (dates, durations,
+    numbers and the payment method kept whole)."""
+    return replace(
+        utt,
+        text=utt.text[:end],
+        folded=utt.folded[:end],
+        amounts=[a for a in utt.amounts if a.start < end],
+        quantities=[q for q in utt.quantities if q.start < end],
+    )
+
+
+def after(utt: Utterance, start: int) -> Utterance:
+    """The text of the message from ``start`` on (no slots)."""
+    return Utterance(text=utt.text[start:], folded=utt.folded[start:])
+
+
+def names_after(utt: Utterance, markers: tuple[str, ...]) -> Iterator[str]:
+    """Every name ``name_after`` finds, one after the other through the message."""
+    offset = 0
+    while offset < len(utt.text):
+        sub = after(utt, offset)
+        name = name_after(sub, markers)
+        if name is None:
+            return
+        yield name
+        offset += sub.text.find(name) + len(name)
 
 
 def replace_fields(
