@@ -14,7 +14,9 @@ Kinds of slot:
 - ``choice`` — a value chosen by the words of ``choices`` (first match in order);
 - ``flag`` — true when one of ``words`` is said;
 - ``period_start`` / ``period_end`` / ``day`` — from the first date or period said;
-- ``days`` — a number of days (« 30 jours », « 3 mois » → 90);
+  ``last_day`` — the last day of the last one (« lundi et mardi » → mardi);
+- ``days`` — a number of days (« 30 jours », « 3 mois » → 90), else the days of one of
+  ``words`` (« ce mois » → 31);
 - ``document`` — a document number with one of ``prefixes`` (« F-2026-00012 »);
 - ``amount`` — the first amount; ``method`` — the payment method;
 - ``product`` — a product named (a SKU, « du riz », « le sac de sucre 50 kg »);
@@ -82,9 +84,12 @@ def _flag(utt: Utterance, slot: dict[str, Any]) -> bool | None:
 
 
 def _days(utt: Utterance, slot: dict[str, Any]) -> int | None:
+    """A count of days, weeks, months or years; else the days of a phrase of ``words``
+    (« ce mois » → 31)."""
     said = COUNT_OF_DAYS.search(utt.folded)
     if said is None:
-        return None
+        words: dict[str, int] = slot.get("words", {})
+        return next((days for phrase, days in words.items() if has(utt, phrase)), None)
     unit = said.group(2) if said.group(2) == "mois" else said.group(2).rstrip("s")
     return int(said.group(1)) * PER[unit]
 
@@ -143,6 +148,7 @@ READERS: dict[str, Reader] = {
     "flag": _flag,
     "period_start": lambda utt, slot: utt.dates[0].first if utt.dates else None,
     "period_end": lambda utt, slot: utt.dates[0].last if utt.dates else None,
+    "last_day": lambda utt, slot: utt.dates[-1].last if utt.dates else None,
     "day": lambda utt, slot: utt.dates[0].first if utt.dates else None,
     "days": _days,
     "document": _document,
