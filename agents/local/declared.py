@@ -26,7 +26,10 @@ Kinds of slot:
 - ``threshold`` — a stock condition (« quand le riz passe sous 20 sacs »);
 - ``reminder`` — what « rappelle-moi … de » asks to be reminded of;
 - ``delay`` — a number of days after which (« après 15 jours »), with its words;
-- ``rest`` — the words after one of ``markers``, without their article.
+- ``rest`` — the words after one of ``markers``, without their article;
+- ``text`` — the whole message (a question searched as written);
+- ``part`` — the first of ``words`` found inside the message (« contrats » → contrat);
+- ``file`` — a file's name (« facture-0912.pdf », « LD-0912.xml »).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from domain.kit.lexicon import pairs
 from domain.kit.text import fold
 
 Reader = Callable[[Utterance, dict[str, Any]], Any]
+FILE = re.compile(r"\b([\w-]+\.(?:pdf|xml))\b", re.IGNORECASE)
 CODE = re.compile(r"(?<![\w-])([CF]\d{3,10})(?![\w-])", re.IGNORECASE)
 PER = {"jour": 1, "semaine": 7, "mois": 30, "an": 365, "annee": 365}
 COUNT_OF_DAYS = re.compile(
@@ -164,6 +168,9 @@ READERS: dict[str, Reader] = {
     "reminder": _reminder,
     "rest": _rest,
     "delay": _delay,
+    "text": lambda utt, slot: " ".join(utt.text.split()) if len(utt.text.strip()) >= 2 else None,
+    "part": lambda utt, slot: next((w for w in slot["words"] if w in utt.folded), None),
+    "file": lambda utt, slot: (found := FILE.search(utt.text)) and found.group(1),
 }
 
 

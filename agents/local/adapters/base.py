@@ -18,9 +18,9 @@ Extract = Callable[[Utterance], dict[str, Any]]
 Correct = Callable[[dict[str, Any], Utterance], dict[str, Any]]
 
 
-def given(args: dict[str, Any]) -> dict[str, Any]:
+def given(args: dict[str, Any] | None = None, /, **more: Any) -> dict[str, Any]:
     """The arguments a message says: what it leaves out (None, "", []) is dropped."""
-    return {k: v for k, v in args.items() if v not in (None, "", [])}
+    return {k: v for k, v in {**(args or {}), **more}.items() if v not in (None, "", [])}
 
 
 def overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:

@@ -681,10 +681,6 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
     return result
 
 
-def extract_send_purchase_order(utt: Utterance) -> dict[str, Any]:
-    return given({"order": _order(utt)})
-
-
 _ORDER_OF = ("commande de", "commande du", "commande d'", "livraison de", "livraison du",
              "livraison d'", "commande chez", "livraison chez", "bon de", "bon du")  # fmt: skip
 
@@ -741,7 +737,5 @@ ADAPTERS: list[Adapter] = [
         extract_create_purchase_order,
         correct=correct_purchase_order,
     ),
-    # Without a number the tool sends the newest draft (« envoie-le au fournisseur »).
-    Adapter("stock.send_purchase_order", extract_send_purchase_order),
     Adapter("stock.receive_purchase_order", extract_receive_purchase_order),
 ]
