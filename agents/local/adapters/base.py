@@ -45,16 +45,26 @@ def after(utt: Utterance, start: int) -> Utterance:
     return Utterance(text=utt.text[start:], folded=utt.folded[start:])
 
 
-def names_after(utt: Utterance, markers: tuple[str, ...]) -> Iterator[str]:
-    """Every name ``name_after`` finds, one after the other through the message."""
+def names_in(
+    utt: Utterance,
+    markers: tuple[str, ...],
+    read: Callable[[Utterance, tuple[str, ...]], str | None] = name_after,
+) -> Iterator[tuple[Utterance, str]]:
+    """Every name ``read`` finds after one of ``markers``, one after the other through the
+    message, each with the rest of the message it was read in."""
     offset = 0
     while offset < len(utt.text):
         sub = after(utt, offset)
-        name = name_after(sub, markers)
+        name = read(sub, markers)
         if name is None:
             return
-        yield name
-        offset += sub.text.find(name) + len(name)
+        yield sub, name
+        offset += max(sub.text.find(name), 0) + len(name)
+
+
+def names_after(utt: Utterance, markers: tuple[str, ...]) -> Iterator[str]:
+    """Every name ``name_after`` finds after one of ``markers``, through the message."""
+    return (name for _, name in names_in(utt, markers))
 
 
 def replace_fields(

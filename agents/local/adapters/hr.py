@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from agents.local.adapters.base import Adapter, after, given
+from agents.local.adapters.base import Adapter, given, names_in
 from agents.local.adapters.sales import (
     clean_name,
     email_in,
@@ -63,16 +63,9 @@ def _is_person(utt: Utterance, name: str) -> bool:
 def _someone(utt: Utterance, *groups: tuple[str, ...]) -> str | None:
     """An employee named in the message; None when it speaks of oneself only."""
     for group in groups:
-        offset = 0
-        while offset < len(utt.text):
-            sub = after(utt, offset)
-            named = name_of(sub, group)
-            if named is None:
-                break
+        for sub, named in names_in(utt, group, name_of):
             if _is_person(sub, named):
                 return named
-            found = sub.text.find(named)
-            offset += (found if found >= 0 else 0) + len(named)
     return None
 
 
@@ -186,11 +179,9 @@ def _counted_days(utt: Utterance, start: date) -> dict[str, Any] | None:
     if "sem" in fold(said[0].text):  # « deux semaines »: calendar weeks, not 14 working days
         end = start + timedelta(days=whole - 1)
     return given(
-        {
-            "start_date": start,
-            "end_date": end if end != start else None,
-            "ends_morning": True if days[0] != whole else None,
-        }
+        start_date=start,
+        end_date=end if end != start else None,
+        ends_morning=True if days[0] != whole else None,
     )
 
 
@@ -357,10 +348,6 @@ def _department(utt: Utterance) -> str | None:
     return name_of(utt, ("service", "département", "departement", "equipe", "équipe"))
 
 
-def _team(utt: Utterance) -> str | None:
-    return name_of(utt, ("service", "équipe", "equipe"))
-
-
 def _employee_details(utt: Utterance, name: str | None) -> dict[str, Any]:
     return {
         "job_title": _job_title(utt, name),
@@ -499,6 +486,8 @@ def _correct_leave(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
 
 
 _WINDOW = re.compile(r"^\s*(fin|debut|mi)\b")
+# Part of a month, by its first and last day (« fin mars » ends on the day said: the 31st).
+_WINDOW_DAYS = {"fin": (21, None), "debut": (1, 10), "mi": (11, 20)}
 _BARE_WEEKDAY = re.compile(rf"^(?:le |ce )?(?:{'|'.join(WEEKDAYS)})$")
 
 
@@ -511,14 +500,9 @@ def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any
     span = spans[0]
     window = _WINDOW.match(fold(span.text))
     if window is not None:
+        low, high = _WINDOW_DAYS[window.group(1)]
         day = span.first
-        first_of = day.replace(day=1)
-        part = window.group(1)
-        if part == "fin":
-            return {"start_date": day.replace(day=21), "end_date": day}
-        if part == "debut":
-            return {"start_date": first_of, "end_date": day.replace(day=10)}
-        return {"start_date": day.replace(day=11), "end_date": day.replace(day=20)}
+        return {"start_date": day.replace(day=low), "end_date": day.replace(day=high or day.day)}
     values: dict[str, Any] = {"start_date": span.first}
     last = max(d.last for d in spans)  # « le 30 et 31 mars »: the days of one request
     if last != span.first:
@@ -580,9 +564,9 @@ _NOT_CHECKED_IN = re.compile(
 def _attendance_report(utt: Utterance) -> dict[str, Any]:
     if _NOT_CHECKED_IN.search(utt.folded):
         day = utt.dates[0].first if utt.dates else None
-        return given({"not_checked_in": True, "department": _team(utt), "start_date": day})
+        return given({"not_checked_in": True, "department": _department(utt), "start_date": day})
     values = _whose(utt)
-    if (department := _team(utt)) is not None:
+    if (department := _department(utt)) is not None:
         values.pop("employee", None)
         values["department"] = department
     if utt.dates:

@@ -32,7 +32,7 @@ from domain.kit.lexicon import pairs, words
 from domain.sales.units import UnitEntry, known_unit, lexicon
 
 # Sizes that belong to a product's name when no item follows them (« Huile 5 L »).
-_MEASURES = {"kg", "g", "litre", "l", "cl", "ml", "m", "cm", "tonne"}
+_MEASURES = {"kg", "g", "litre", "l", "cl", "ml", "m", "metre", "cm", "tonne"}
 _REASONS = pairs("stock_reasons")  # « sacs déchirés » → "emballage déchiré"
 _SKU = re.compile(r"(?<![\w-])(?!BC-|F-|D-|AV-)([A-Z][A-Z0-9]*-[A-Z0-9][A-Z0-9-]*)(?![\w-])")
 _REFERENCE = re.compile(
@@ -184,15 +184,15 @@ def _asked_product(utt: Utterance) -> str | None:
     return utt.text[found.start(1) : found.end(1)].strip() or None
 
 
+def _counted(utt: Utterance) -> str | None:
+    """The product a message names by its reference or with the count (« 20 sacs de riz »)."""
+    return _sku(utt) or next((item for _, item in _goods(utt) if item), None)
+
+
 def _product(utt: Utterance) -> str | None:
-    sku = _sku(utt)
-    if sku:
-        return sku
-    named = [item for _, item in _goods(utt) if item]
-    if named:
-        return named[0]
     return (
-        _entity(names_after(utt, ("produit", "article")))
+        _counted(utt)
+        or _entity(names_after(utt, ("produit", "article")))
         or _asked_product(utt)
         or _entity(names_after(utt, _PRODUCT))
         or _size_named(utt)
@@ -409,15 +409,13 @@ def extract_create_product(utt: Utterance) -> dict[str, Any]:
     sku = _sku(utt)
     kind = "service" if re.search(r"\bservice\b", utt.folded) else None
     return given(
-        {
-            "name": _new_product_name(utt),
-            "sale_price": sale,
-            "purchase_price": purchase,
-            "sku": sku,
-            "unit": _unit(utt),
-            "kind": kind,
-            "vat_rate": _vat_rate(utt),
-        }
+        name=_new_product_name(utt),
+        sale_price=sale,
+        purchase_price=purchase,
+        sku=sku,
+        unit=_unit(utt),
+        kind=kind,
+        vat_rate=_vat_rate(utt),
     )
 
 
@@ -431,14 +429,11 @@ _MIN_STOCK = re.compile(
 _MAX_STOCK = re.compile(r"\b(?:stock\s+)?(?:maximum|maxi|max|maximal)\b")
 
 
-_SIZES = frozenset({"kg", "g", "litre", "ml", "cl", "metre"})
-
-
 def _level_after(utt: Utterance, start: int) -> Decimal | None:
     """The first count or number said after ``start`` (« … à 30 cartons », « : 50 »); a
     size naming the product (« gaz 6kg ») is no count."""
     for q in utt.quantities:
-        if q.start >= start and not (q.item is None and q.unit in _SIZES):
+        if q.start >= start and not (q.item is None and q.unit in _MEASURES):
             return q.value
     match = re.search(r"(?<![\w,.])(\d+(?:[.,]\d+)?)(?![\w,.])", utt.folded[start:])
     return Decimal(match.group(1).replace(",", ".")) if match else None
@@ -551,16 +546,13 @@ def _unit_cost(utt: Utterance) -> Decimal | None:
 
 
 def extract_receive(utt: Utterance) -> dict[str, Any]:
-    named = [item for _, item in _goods(utt) if item]
-    product = _sku(utt) or (named[0] if named else None) or _arrived_product(utt)
+    product = _counted(utt) or _arrived_product(utt)
     return given(
-        {
-            "product": product or _product(utt),
-            "quantity": _quantity(utt),
-            "warehouse": _warehouse(utt),
-            "unit_cost": _unit_cost(utt),
-            "reference": _reference(utt),
-        }
+        product=product or _product(utt),
+        quantity=_quantity(utt),
+        warehouse=_warehouse(utt),
+        unit_cost=_unit_cost(utt),
+        reference=_reference(utt),
     )
 
 
@@ -569,13 +561,11 @@ def extract_issue(utt: Utterance) -> dict[str, Any]:
     # The product and the warehouse are read before the reason: « pour la cantine » is none.
     head = before(utt, span[1]) if span else utt
     return given(
-        {
-            "product": _product(head),
-            "quantity": _quantity(utt),
-            "reason": span[0] if span else None,
-            "warehouse": _warehouse_from(head),
-            "reference": _reference(utt),
-        }
+        product=_product(head),
+        quantity=_quantity(utt),
+        reason=span[0] if span else None,
+        warehouse=_warehouse_from(head),
+        reference=_reference(utt),
     )
 
 
@@ -583,19 +573,16 @@ def extract_transfer(utt: Utterance) -> dict[str, Any]:
     to = _warehouse(utt, _WAREHOUSE_TO)
     origin = None
     for name in names_after(utt, _WAREHOUSE_FROM):
-        words = set(fold(name).split())
-        if words & {"depot", "entrepot", "magasin", "boutique"} or name.isupper():
+        if set(fold(name).split()) & words("generic_places") or name.isupper():
             origin = _entity(iter([name]))
             break
     if origin is None:
         origin = _entity(names_after(utt, ("depuis",)))
     return given(
-        {
-            "product": _product(utt),
-            "quantity": _quantity(utt),
-            "to_warehouse": to,
-            "from_warehouse": origin if origin != to else None,
-        }
+        product=_product(utt),
+        quantity=_quantity(utt),
+        to_warehouse=to,
+        from_warehouse=origin if origin != to else None,
     )
 
 
@@ -605,9 +592,8 @@ _BELOW_ZERO = re.compile(r"(?:\ba|=)\s*(?:moins\s+|-\s*)\d")
 
 
 def extract_adjust(utt: Utterance) -> dict[str, Any]:
-    named = [item for _, item in _goods(utt) if item]
     counted = _entity(names_after(utt, ("inventaire", "inventaire de", "inventaire du")))
-    product = _sku(utt) or (named[0] if named else None) or counted or _product(utt)
+    product = _counted(utt) or counted or _product(utt)
     quantity = _quantity(utt)
     set_to = _SET_TO.search(product or "")
     if product and set_to:
@@ -615,12 +601,10 @@ def extract_adjust(utt: Utterance) -> dict[str, Any]:
     if quantity is not None and _BELOW_ZERO.search(utt.folded):
         quantity = -abs(quantity)  # refused by the tool, which says why
     return given(
-        {
-            "product": product,
-            "counted_quantity": quantity,
-            "warehouse": _warehouse(utt),
-            "reason": words_after(utt, ("motif", "parce que", "car")),
-        }
+        product=product,
+        counted_quantity=quantity,
+        warehouse=_warehouse(utt),
+        reason=words_after(utt, ("motif", "parce que", "car")),
     )
 
 
