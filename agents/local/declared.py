@@ -14,7 +14,9 @@ Kinds of slot:
 - ``choice`` — a value chosen by the words of ``choices`` (first match in order);
 - ``flag`` — true when one of ``words`` is said;
 - ``period_start`` / ``period_end`` / ``day`` — from the first date or period said;
-- ``days`` — a number of days (« 30 jours », « 3 mois » → 90);
+  ``last_day`` — the last day of the last one (« lundi et mardi » → mardi);
+- ``days`` — a number of days (« 30 jours », « 3 mois » → 90), else the days of one of
+  ``words`` (« ce mois » → 31);
 - ``count`` — a whole number before one of ``words`` or after one of ``markers``
   (« mes 5 meilleurs clients », « top 10 »);
 - ``document`` — a document number with one of ``prefixes`` (« F-2026-00012 »);
@@ -26,7 +28,10 @@ Kinds of slot:
 - ``threshold`` — a stock condition (« quand le riz passe sous 20 sacs »);
 - ``reminder`` — what « rappelle-moi … de » asks to be reminded of;
 - ``delay`` — a number of days after which (« après 15 jours »), with its words;
-- ``rest`` — the words after one of ``markers``, without their article.
+- ``rest`` — the words after one of ``markers``, without their article;
+- ``text`` — the whole message (a question searched as written);
+- ``part`` — the first of ``words`` found inside the message (« contrats » → contrat);
+- ``file`` — a file's name (« facture-0912.pdf », « LD-0912.xml »).
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from domain.kit.lexicon import pairs
 from domain.kit.text import fold
 
 Reader = Callable[[Utterance, dict[str, Any]], Any]
+FILE = re.compile(r"\b([\w-]+\.(?:pdf|xml))\b", re.IGNORECASE)
 CODE = re.compile(r"(?<![\w-])([CF]\d{3,10})(?![\w-])", re.IGNORECASE)
 PER = {"jour": 1, "semaine": 7, "mois": 30, "an": 365, "annee": 365}
 COUNT_OF_DAYS = re.compile(
@@ -84,9 +90,12 @@ def _flag(utt: Utterance, slot: dict[str, Any]) -> bool | None:
 
 
 def _days(utt: Utterance, slot: dict[str, Any]) -> int | None:
+    """A count of days, weeks, months or years; else the days of a phrase of ``words``
+    (« ce mois » → 31)."""
     said = COUNT_OF_DAYS.search(utt.folded)
     if said is None:
-        return None
+        words: dict[str, int] = slot.get("words", {})
+        return next((days for phrase, days in words.items() if has(utt, phrase)), None)
     unit = said.group(2) if said.group(2) == "mois" else said.group(2).rstrip("s")
     return int(said.group(1)) * PER[unit]
 
@@ -159,6 +168,7 @@ READERS: dict[str, Reader] = {
     "flag": _flag,
     "period_start": lambda utt, slot: utt.dates[0].first if utt.dates else None,
     "period_end": lambda utt, slot: utt.dates[0].last if utt.dates else None,
+    "last_day": lambda utt, slot: utt.dates[-1].last if utt.dates else None,
     "day": lambda utt, slot: utt.dates[0].first if utt.dates else None,
     "days": _days,
     "count": _count,
@@ -175,6 +185,9 @@ READERS: dict[str, Reader] = {
     "reminder": _reminder,
     "rest": _rest,
     "delay": _delay,
+    "text": lambda utt, slot: " ".join(utt.text.split()) if len(utt.text.strip()) >= 2 else None,
+    "part": lambda utt, slot: next((w for w in slot["words"] if w in utt.folded), None),
+    "file": lambda utt, slot: (found := FILE.search(utt.text)) and found.group(1),
 }
 
 

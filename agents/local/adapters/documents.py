@@ -1,4 +1,5 @@
-"""Documents: a question about what the company's documents say is searched as written.
+"""Documents: a question about what the company's documents say is searched as written
+(the slots of ``documents.search`` and ``documents.list`` are declared with their intents).
 
 A question about a rule (labour law, the business's own policies, terms and contracts) is
 routed to ``documents.search`` by its exemplars; ``asks_about_rule`` is the one general rule
@@ -9,7 +10,6 @@ congés payés ? » scores near « demander un congé » on the word « congé �
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from agents.local.adapters.base import Adapter
 from agents.local.router import MIN_SCORE, IntentRouter, Routing
@@ -17,7 +17,6 @@ from agents.local.slots.types import Utterance
 from tools.registry import Registry
 
 SEARCH = "documents.search"
-LIST_WORDS = ("contrat", "cgv", "convention", "procedure", "fiche", "reglement", "charte")
 # How far below the best intent the documents may score and still take a question that
 # names no record: the best intent being a read (« il reste combien… ? » is about the stock),
 # or an action (« les congés se prennent quand ? » scores near « demander un congé »).
@@ -40,19 +39,6 @@ REQUEST = re.compile(
 )
 # A capitalised word after the first one names someone or something: a record, not a rule.
 NAMED = re.compile(r"\s[A-ZÀ-Ý][a-zà-ÿ]")
-
-
-def extract_search(u: Utterance) -> dict[str, Any]:
-    question = " ".join(u.text.split())
-    return {"question": question} if len(question) >= 2 else {}
-
-
-def extract_list(u: Utterance) -> dict[str, Any]:
-    """« liste les contrats » → documents whose title holds « contrat »."""
-    for word in LIST_WORDS:
-        if word in u.folded:
-            return {"search": word}
-    return {}
 
 
 def asks_about_rule(
@@ -84,7 +70,4 @@ def _names_a_record(u: Utterance) -> bool:
     return any(slots) or NAMED.search(u.text) is not None
 
 
-ADAPTERS: list[Adapter] = [
-    Adapter(SEARCH, extract_search, {"question": "Que cherchez-vous dans vos documents ?"}),
-    Adapter("documents.list", extract_list),
-]
+ADAPTERS: list[Adapter] = []

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from agents.local.adapters.base import Adapter
+from agents.local.adapters.base import Adapter, given, names_in
 from agents.local.adapters.sales import (
     clean_name,
     email_in,
@@ -32,17 +32,11 @@ _EMPLOYEE = ("employé", "employée", "salarié", "salariée", "fiche de", "matr
 _OF = ("de", "d'", "du")
 _FOR = ("pour",)
 _MATRICULE = re.compile(r"(?<![\w-])(E\d{3,10})(?![\w-])", re.IGNORECASE)
-_WITHIN = re.compile(r"(\d+)\s*(?:prochain(?:e)?s?\s+|derniers?\s+)?(jours?|semaines?|mois)")
-_UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7, "mois": 30}
 
 
 _ARTICLE_BEFORE = re.compile(
     r"(?:^|\s)(?:le|la|les|l'|un|une|mon|ma|mes|ton|ta|tes|son|sa|ses|ce|cet|cette)\s*$"
 )
-
-
-def _without_none(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
 
 
 def _for_oneself(utt: Utterance) -> bool:
@@ -69,16 +63,9 @@ def _is_person(utt: Utterance, name: str) -> bool:
 def _someone(utt: Utterance, *groups: tuple[str, ...]) -> str | None:
     """An employee named in the message; None when it speaks of oneself only."""
     for group in groups:
-        offset = 0
-        while offset < len(utt.text):
-            sub = Utterance(text=utt.text[offset:], folded=utt.folded[offset:])
-            named = name_of(sub, group)
-            if named is None:
-                break
+        for sub, named in names_in(utt, group, name_of):
             if _is_person(sub, named):
                 return named
-            found = sub.text.find(named)
-            offset += (found if found >= 0 else 0) + len(named)
     return None
 
 
@@ -191,12 +178,10 @@ def _counted_days(utt: Utterance, start: date) -> dict[str, Any] | None:
     end = last_working_day(start, whole)
     if "sem" in fold(said[0].text):  # « deux semaines »: calendar weeks, not 14 working days
         end = start + timedelta(days=whole - 1)
-    return _without_none(
-        {
-            "start_date": start,
-            "end_date": end if end != start else None,
-            "ends_morning": True if days[0] != whole else None,
-        }
+    return given(
+        start_date=start,
+        end_date=end if end != start else None,
+        ends_morning=True if days[0] != whole else None,
     )
 
 
@@ -260,7 +245,7 @@ def _find_employee(utt: Utterance) -> dict[str, Any]:
         or phone_in(utt)
         or _someone(utt, _EMPLOYEE, _OF, ("cherche", "trouve"))
     )
-    return _without_none({"query": query})
+    return given({"query": query})
 
 
 def _plain_title(text: str) -> bool:
@@ -283,25 +268,7 @@ _NEW_JOB = re.compile(
 
 def _job_title(utt: Utterance, name: str | None) -> str | None:
     colon = _TITLE_AFTER_COLON.search(utt.folded)  # « change le poste de Sophie : caissière »
-    said = (
-        utt.text[colon.end() :]
-        if colon
-        else words_after(
-            utt,
-            (
-                "comme",
-                "poste de",
-                "au poste de",
-                "en tant que",
-                "devient",
-                "passe",
-                "nommé",
-                "nommée",
-                "promu",
-                "promue",
-            ),
-        )  # fmt: skip
-    )
+    said = utt.text[colon.end() :] if colon else words_after(utt, tuple(words("job_title_markers")))
     if said is None and (job := _NEW_JOB.search(utt.folded)):  # « un nouveau vendeur »
         said = utt.text[job.start(1) : job.end(1)]
     if said is None and name:  # « Awa Ndiaye, vendeuse, embauchée … »
@@ -421,9 +388,7 @@ def _create_employee(utt: Utterance) -> dict[str, Any]:
             name = _name_at(utt, start.end()) if start else None
     if name is not None and _manager(utt) == name:
         name = None
-    return _without_none(
-        {"name": name, "hire_date": first_day(utt), **_employee_details(utt, name)}
-    )
+    return given({"name": name, "hire_date": first_day(utt), **_employee_details(utt, name)})
 
 
 # « a quitté », « son départ », « est parti », « démissionne » — not « à partir de lundi ».
@@ -437,7 +402,7 @@ def _update_employee(utt: Utterance) -> dict[str, Any]:
         values["manager"] = None
     if _LEAVES_THE_FIRM.search(utt.folded):
         values["left_on"] = first_day(utt)
-    return _without_none({"employee": employee, **values})
+    return given({"employee": employee, **values})
 
 
 _PLACE = ("à la", "a la", "au", "à l'", "a l'", "dans le", "dans la", "chez", "en")
@@ -485,8 +450,8 @@ def _apart(utt: Utterance) -> bool:
     days = sorted(span.first for span in utt.dates)
     if len(days) < 2 or any(span.first != span.last for span in utt.dates):
         return False
-    for before, after in zip(days, days[1:], strict=False):
-        between = (before + timedelta(days=n) for n in range(1, (after - before).days))
+    for one, other in zip(days, days[1:], strict=False):
+        between = (one + timedelta(days=n) for n in range(1, (other - one).days))
         if any(day.weekday() < 5 for day in between):
             return True
     return False
@@ -501,7 +466,7 @@ def _request_leave(utt: Utterance) -> dict[str, Any]:
         m = _PUT_ON_LEAVE.search(utt.folded)  # « mets Awa en congé »
         employee = _name_at(utt, m.end()) if m else None
     employee = employee or _head_name(utt)
-    return _without_none({"employee": employee, "leave_type": _leave_type(utt), **_period(utt)})
+    return given({"employee": employee, "leave_type": _leave_type(utt), **_period(utt)})
 
 
 _PERIOD_FIELDS = ("start_date", "end_date", "starts_afternoon", "ends_morning", "other_days")
@@ -521,6 +486,8 @@ def _correct_leave(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
 
 
 _WINDOW = re.compile(r"^\s*(fin|debut|mi)\b")
+# Part of a month, by its first and last day (« fin mars » ends on the day said: the 31st).
+_WINDOW_DAYS = {"fin": (21, None), "debut": (1, 10), "mi": (11, 20)}
 _BARE_WEEKDAY = re.compile(rf"^(?:le |ce )?(?:{'|'.join(WEEKDAYS)})$")
 
 
@@ -533,14 +500,9 @@ def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any
     span = spans[0]
     window = _WINDOW.match(fold(span.text))
     if window is not None:
+        low, high = _WINDOW_DAYS[window.group(1)]
         day = span.first
-        first_of = day.replace(day=1)
-        part = window.group(1)
-        if part == "fin":
-            return {"start_date": day.replace(day=21), "end_date": day}
-        if part == "debut":
-            return {"start_date": first_of, "end_date": day.replace(day=10)}
-        return {"start_date": day.replace(day=11), "end_date": day.replace(day=20)}
+        return {"start_date": day.replace(day=low), "end_date": day.replace(day=high or day.day)}
     values: dict[str, Any] = {"start_date": span.first}
     last = max(d.last for d in spans)  # « le 30 et 31 mars »: the days of one request
     if last != span.first:
@@ -559,7 +521,7 @@ def _decided(utt: Utterance, before: int | None = None) -> dict[str, Any]:
     if identifier is not None:
         return {"request_id": identifier.group(0)}
     employee = _someone(utt, _OF, _FOR) or _head_name(utt)
-    return _without_none({**_with_others(utt, employee), **_decision_period(utt, before)})
+    return given({**_with_others(utt, employee), **_decision_period(utt, before)})
 
 
 def _reason(utt: Utterance) -> str | None:
@@ -575,24 +537,18 @@ def _reject_leave(utt: Utterance) -> dict[str, Any]:
         return {"reason": utt.text.strip(" .")}  # the answer to « pour quel motif ? »
     reason = _reason(utt)
     at = utt.text.rfind(reason) if reason else -1
-    return _without_none({**_decided(utt, at if at >= 0 else None), "reason": reason})
+    return given({**_decided(utt, at if at >= 0 else None), "reason": reason})
 
 
 def _whose(utt: Utterance) -> dict[str, Any]:
     """« il reste à Sophie », « le solde de Moussa », « les heures qu'a faites Awa »."""
     employee = name_of(utt, ("à", "a"), capital=True) or _someone(utt, _OF, _FOR, ("fait",))
-    return _without_none({"employee": employee})
+    return given({"employee": employee})
 
 
 def _balances(utt: Utterance) -> dict[str, Any]:
     """« il reste combien à Awa et à Modou ? »: each one's balance."""
-    return _without_none(_with_others(utt, _whose(utt).get("employee")))
-
-
-def _who_is_absent(utt: Utterance) -> dict[str, Any]:
-    if not utt.dates:
-        return {}
-    return {"start_date": utt.dates[0].first, "end_date": utt.dates[-1].last}
+    return given(_with_others(utt, _whose(utt).get("employee")))
 
 
 # « qui n'a pas pointé », « pas encore badgé », « pas encore arrivés », « manque à l'appel »,
@@ -607,12 +563,10 @@ _NOT_CHECKED_IN = re.compile(
 
 def _attendance_report(utt: Utterance) -> dict[str, Any]:
     if _NOT_CHECKED_IN.search(utt.folded):
-        department = name_of(utt, ("service", "équipe", "equipe"))
         day = utt.dates[0].first if utt.dates else None
-        return _without_none({"not_checked_in": True, "department": department, "start_date": day})
+        return given({"not_checked_in": True, "department": _department(utt), "start_date": day})
     values = _whose(utt)
-    department = name_of(utt, ("service", "équipe", "equipe"))
-    if department is not None:
+    if (department := _department(utt)) is not None:
         values.pop("employee", None)
         values["department"] = department
     if utt.dates:
@@ -640,7 +594,7 @@ def _create_contract(utt: Utterance) -> dict[str, Any]:
             }
     minutes = next((d.minutes for d in utt.durations if d.minutes), None)
     hours = Decimal(minutes) / 60 if minutes and has(utt, "semaine") else None
-    return _without_none(
+    return given(
         {
             "employee": _someone(utt, _FOR, _OF) or _head_name(utt),
             "kind": kind,
@@ -651,15 +605,6 @@ def _create_contract(utt: Utterance) -> dict[str, Any]:
     )
 
 
-def _expiring(utt: Utterance) -> dict[str, Any]:
-    m = _WITHIN.search(utt.folded)
-    if m:
-        return {"within_days": int(m.group(1)) * _UNITS[m.group(2)]}
-    if has(utt, "ce mois"):
-        return {"within_days": 31}
-    return {}
-
-
 def _pointing(utt: Utterance) -> dict[str, Any]:
     """One's own pointing takes nothing; HR pointing for someone names them (« Awa est
     arrivée à 8h05 », « le départ de Moussa ») and the hour said, on the day said."""
@@ -667,7 +612,7 @@ def _pointing(utt: Utterance) -> dict[str, Any]:
     employee = named if named and named[:1].isupper() else None
     timed = next((d for d in utt.dates if d.at is not None), None)
     at = datetime.combine(timed.first, timed.at) if timed and timed.at else None
-    return _without_none({"employee": employee, "at": at})
+    return given({"employee": employee, "at": at})
 
 
 # Every question asked is declared with its intent (``prompts/intents/hr.yaml``).
@@ -680,10 +625,8 @@ ADAPTERS: list[Adapter] = [
     Adapter("hr.reject_leave", _reject_leave),
     Adapter("hr.cancel_leave", _decided),
     Adapter("hr.leave_balance", _balances),
-    Adapter("hr.who_is_absent", _who_is_absent),
     Adapter("hr.check_in", _pointing),
     Adapter("hr.check_out", _pointing),
     Adapter("hr.attendance_report", _attendance_report),
     Adapter("hr.create_contract", _create_contract),
-    Adapter("hr.expiring_contracts", _expiring),
 ]

@@ -16,7 +16,7 @@ import re
 from datetime import date
 from typing import Any
 
-from agents.local.adapters.base import Adapter
+from agents.local.adapters.base import Adapter, given, overlaps
 from agents.local.adapters.finance import VAT, without_elision
 from agents.local.adapters.sales import name_of
 from agents.local.router import IntentRouter, Routing
@@ -27,7 +27,6 @@ from domain.kit.text import fold
 RECORD = "purchasing.record_supplier_bill"
 PAYABLES = "purchasing.payables"
 PAY = "purchasing.pay_supplier"
-IMPORT = "purchasing.import_einvoice"
 
 # Who issued the bill, tried in this order: named as a supplier, then as the one the
 # invoice is from, then after « chez ».
@@ -89,12 +88,9 @@ def _supplier(utt: Utterance, markers: tuple[tuple[str, ...], ...]) -> str | Non
 def _supplier_number(utt: Utterance) -> str | None:
     """The supplier's number: not a part of an amount (« facture de 630 000 »)."""
     for found in SUPPLIER_NUMBER.finditer(utt.text):
-        start, end = found.span(1)
-        if any(a.start < end and start < a.end for a in utt.amounts):
-            continue
-        if any(d.start < end and start < d.end for d in utt.dates):
-            continue
-        return found.group(1).rstrip("-/")
+        slots = [(a.start, a.end) for a in utt.amounts] + [(d.start, d.end) for d in utt.dates]
+        if not overlaps(*found.span(1), slots):
+            return found.group(1).rstrip("-/")
     return None
 
 
@@ -111,10 +107,6 @@ def _dates(utt: Utterance) -> tuple[date | None, date | None]:
     return issue, due
 
 
-def _given(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
 def extract_bill(utt: Utterance) -> dict[str, Any]:
     amount = utt.amounts[0] if utt.amounts else None
     after = utt.folded[amount.end :] if amount else ""
@@ -125,7 +117,7 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
         amount_is = "incl_tax"
     rate = VAT.search(utt.folded)
     issue, due = _dates(utt)
-    return _given(
+    return given(
         supplier=_supplier(utt, BILL_SUPPLIER_MARKERS),
         supplier_number=_supplier_number(utt),
         amount=amount.value if amount else None,
@@ -140,7 +132,7 @@ def extract_payables(utt: Utterance) -> dict[str, Any]:
     name = without_elision(name_of(utt, *OWED_SUPPLIER_MARKERS, capital=True))
     if name is not None and ALL_SUPPLIERS.match(name.strip()):
         name = None
-    return _given(supplier=name)
+    return given({"supplier": name})
 
 
 # A payment is said with one of these (« paye », « réglé », « virement », « par Wave »…).
@@ -183,7 +175,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
     bill = _supplier_number(utt)
     if amount is None and bill is not None:
         amount = "balance"  # « règle la facture FA-118 »: that bill, in full
-    return _given(
+    return given(
         supplier=_supplier(utt, PAID_SUPPLIER_MARKERS),
         bill=bill,
         amount=amount,
@@ -210,17 +202,8 @@ def received_invoice(intent: str, utt: Utterance) -> str:
     return RECORD
 
 
-DOCUMENT_NAME = re.compile(r"\b([\w-]+\.(?:pdf|xml))\b", re.IGNORECASE)
-
-
-def extract_import(utt: Utterance) -> dict[str, Any]:
-    found = DOCUMENT_NAME.search(utt.text)
-    return _given(document=found.group(1) if found else None)
-
-
 ADAPTERS: list[Adapter] = [
     Adapter(RECORD, extract_bill),
     Adapter(PAYABLES, extract_payables),
     Adapter(PAY, extract_payment),
-    Adapter(IMPORT, extract_import),
 ]

@@ -10,37 +10,29 @@ parser found. Nothing is guessed: what the message does not say is left out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from agents.local.adapters.base import Adapter
+from agents.local.adapters.base import (
+    Adapter,
+    Correct,
+    Extract,
+    after,
+    before,
+    given,
+    names_after,
+    overlaps,
+)
 from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
-from domain.kit.lexicon import pairs
+from domain.kit.lexicon import pairs, words
 from domain.sales.units import UnitEntry, known_unit, lexicon
 
 # Sizes that belong to a product's name when no item follows them (« Huile 5 L »).
-_MEASURES = {"kg", "g", "litre", "l", "cl", "ml", "m", "cm", "tonne"}
-# Words that are never a product, a warehouse or a supplier on their own.
-_NOT_ENTITIES = {
-    "stock", "stocks", "rupture", "ruptures", "achat", "vente", "prix", "produit", "produits",
-    "article", "articles", "jours", "jour", "semaine", "marchandise", "commande", "inventaire",
-    "fournisseur", "court", "minimum", "reste", "quoi",
-    "sac", "sacs", "carton", "cartons", "bidon", "bidons", "boite", "boites", "paquet",
-    "paquets", "bouteille", "bouteilles", "litre", "litres", "kilo", "kilos", "piece",
-    "pieces", "unite", "unites", "palette", "palettes",
-    "camion", "camions", "livreur", "livreurs", "chauffeur", "grossiste", "vehicule",
-    "livraison", "seuil", "maximum", "tva", "mini", "max", "alerte", "ref", "reference", "code",
-}  # fmt: skip
-# Trailing words of a quantity's item that are not part of the product's name.
-_TRAILING = {
-    "seulement", "uniquement", "aussi", "encore", "casse", "cassee", "casses", "cassees",
-    "perime", "perimee", "perimes", "perimees", "abime", "abimes", "abimee", "abimees",
-    "endommage", "endommages", "vole", "voles", "perdu", "perdus", "offert", "offerts",
-}  # fmt: skip
+_MEASURES = {"kg", "g", "litre", "l", "cl", "ml", "m", "metre", "cm", "tonne"}
 _REASONS = pairs("stock_reasons")  # « sacs déchirés » → "emballage déchiré"
 _SKU = re.compile(r"(?<![\w-])(?!BC-|F-|D-|AV-)([A-Z][A-Z0-9]*-[A-Z0-9][A-Z0-9-]*)(?![\w-])")
 _REFERENCE = re.compile(
@@ -56,41 +48,33 @@ _ITEM_END = re.compile(
     r"(?i)\s+(?:vers|dans|à|au|aux|chez|aupr[èe]s|pour|depuis|en|et|se|s'|sont|ont|est|qui"
     r"|ils|elles|on|ce|cette|hier|aujourd'hui)(?:\s|$)"
 )
-_GENERIC_PLACES = {"magasin", "depot", "entrepot", "boutique"}
 _CODE_TAIL = re.compile(r"\s+(?:de|du|depuis|à|a|vers)\s+[A-Z][A-Z0-9_-]+$")
-_FILLER_VERBS = {"passe", "coute", "vaut", "est", "va", "tient", "fait", "devient", "change"}
 
 
 # --- reading helpers ---------------------------------------------------------------------
 
 
-def _names_after(utt: Utterance, markers: tuple[str, ...]) -> Iterator[str]:
-    """Every name ``name_after`` finds, one after the other through the message."""
-    offset = 0
-    while offset < len(utt.text):
-        sub = Utterance(text=utt.text[offset:], folded=utt.folded[offset:])
-        name = name_after(sub, markers)
-        if name is None:
-            return
-        yield name
-        offset += sub.text.find(name) + len(name)
-
-
-def _entity(names: Iterator[str]) -> str | None:
+def _entity(names: Iterable[str]) -> str | None:
+    """The first of ``names`` that is a product, a place or a supplier (verbs it runs into
+    dropped)."""
     for name in names:
-        words = [w for w in fold(name).split() if w not in _FILLER_VERBS]
-        if words and not set(words) <= _NOT_ENTITIES:
-            return " ".join(name.split()[: len(words)]) if len(words) < len(name.split()) else name
+        kept = [w for w in fold(name).split() if w not in words("verbs_after_a_product")]
+        if kept and not set(kept) <= words("not_an_entity"):
+            return " ".join(name.split()[: len(kept)]) if len(kept) < len(name.split()) else name
     return None
+
+
+def _without_tail(item: str) -> str:
+    """``item`` without the last words that say something of the goods (« cassés »)."""
+    said = item.split()
+    while len(said) > 1 and fold(said[-1]) in words("not_in_a_product_name"):
+        said.pop()
+    return " ".join(said)
 
 
 def _trim_item(item: str) -> str:
     item = _CODE_TAIL.sub("", item)  # « 20 savons de PRINC »: PRINC is a warehouse code
-    item = _ITEM_END.split(item, maxsplit=1)[0]
-    words = item.split()
-    while len(words) > 1 and fold(words[-1]) in _TRAILING:
-        words.pop()
-    return " ".join(words)
+    return _without_tail(_ITEM_END.split(item, maxsplit=1)[0])
 
 
 def _goods(utt: Utterance) -> list[tuple[Quantity, str | None]]:
@@ -152,7 +136,7 @@ def _unclaimed_quantities(utt: Utterance) -> list[Quantity]:
     for q in parse_quantities(text):
         if q.item is None and q.unit is None:
             continue
-        if any(start < q.end and q.start < end for start, end in priced):
+        if overlaps(q.start, q.end, priced):
             continue
         sign = -1 if any(0 <= q.start - n <= 2 for n in negatives) else 1
         out.append(
@@ -195,22 +179,22 @@ _ASKED_PRODUCT = re.compile(
 
 def _asked_product(utt: Utterance) -> str | None:
     found = _ASKED_PRODUCT.search(utt.folded)
-    if found is None or fold(found.group(1)).split()[0] in _NOT_ENTITIES | {"temps", "jours"}:
+    if found is None or fold(found.group(1)).split()[0] in words("not_an_entity") | {"temps"}:
         return None
     return utt.text[found.start(1) : found.end(1)].strip() or None
 
 
+def _counted(utt: Utterance) -> str | None:
+    """The product a message names by its reference or with the count (« 20 sacs de riz »)."""
+    return _sku(utt) or next((item for _, item in _goods(utt) if item), None)
+
+
 def _product(utt: Utterance) -> str | None:
-    sku = _sku(utt)
-    if sku:
-        return sku
-    named = [item for _, item in _goods(utt) if item]
-    if named:
-        return named[0]
     return (
-        _entity(_names_after(utt, ("produit", "article")))
+        _counted(utt)
+        or _entity(names_after(utt, ("produit", "article")))
         or _asked_product(utt)
-        or _entity(_names_after(utt, _PRODUCT))
+        or _entity(names_after(utt, _PRODUCT))
         or _size_named(utt)
     )
 
@@ -224,13 +208,12 @@ def _quantity(utt: Utterance) -> Decimal | None:
 
 def _places(utt: Utterance, markers: tuple[str, ...]) -> Iterator[str]:
     """Names after ``markers``; « le magasin de Thiès » keeps its « de Thiès »."""
-    for name in _names_after(utt, markers):
-        if fold(name) in _GENERIC_PLACES:
+    for name in names_after(utt, markers):
+        if fold(name) in words("generic_places"):
             at = utt.text.find(name) + len(name)
             link = re.match(r"\s+(?:d'|de la |de |du )", utt.folded[at:])
             if link:
-                rest = Utterance(text=utt.text[at:], folded=utt.folded[at:])
-                place = name_after(rest, ("de", "du", "de la"))
+                place = name_after(after(utt, at), ("de", "du", "de la"))
                 if place:
                     linking = utt.text[at : at + link.end()].strip()
                     yield f"{name} {linking} {place}".replace("' ", "'")
@@ -238,19 +221,11 @@ def _places(utt: Utterance, markers: tuple[str, ...]) -> Iterator[str]:
         yield name
 
 
-_PLACE_WORDS = {
-    "depot", "entrepot", "magasin", "boutique", "reserve", "hangar", "chambre", "local",
-    "annexe", "succursale", "agence", "site", "atelier", "usine", "cave", "stock", "principal",
-    "point", "shop", "kiosque", "comptoir", "dock", "quai",
-}  # fmt: skip
-
-
 def _looks_like_place(name: str) -> bool:
     """A warehouse is named by a place word (« la boutique », « le dépôt de Thiès »), a code
     (« PRINC ») or a proper name (« Thiès »); « à l'association », « à la livraison »,
     « à zéro », « à manquer » are no warehouse."""
-    words = fold(name).split()
-    return bool(set(words) & _PLACE_WORDS) or name[:1].isupper()
+    return bool(set(fold(name).split()) & words("place_words")) or name[:1].isupper()
 
 
 def _warehouse(utt: Utterance, markers: tuple[str, ...] = _WAREHOUSE_AT) -> str | None:
@@ -261,7 +236,7 @@ def _warehouse_from(utt: Utterance) -> str | None:
     """Where goods leave from: « dans », « à »… a place, or « de », « du », « depuis » a
     place word (« du dépôt de Thiès »; « de Bordeaux » is a product)."""
     return _warehouse(utt, ("dans", "depuis", "à", "au", "a")) or _entity(
-        p for p in _places(utt, _WAREHOUSE_FROM) if set(fold(p).split()) & _PLACE_WORDS
+        p for p in _places(utt, _WAREHOUSE_FROM) if set(fold(p).split()) & words("place_words")
     )
 
 
@@ -302,46 +277,20 @@ def _reason_span(utt: Utterance) -> tuple[str, int] | None:
         if said and not fold(said).startswith(("combien", "quel")):
             return said, match.start()
     folded = f" {utt.folded} "
-    for words, reason in _REASONS:
-        if any(re.search(rf"\b{re.escape(w)}", folded) for w in words):
+    for causes, reason in _REASONS:
+        if any(re.search(rf"\b{re.escape(w)}", folded) for w in causes):
             return reason, len(utt.text)
     return None
 
 
-def _reason(utt: Utterance) -> str | None:
-    span = _reason_span(utt)
-    return span[0] if span else None
-
-
-def _before(utt: Utterance, end: int) -> Utterance:
-    """The message up to ``end`` (its slots kept when they start before it)."""
-    return Utterance(
-        text=utt.text[:end],
-        folded=utt.folded[:end],
-        amounts=[a for a in utt.amounts if a.start < end],
-        quantities=[q for q in utt.quantities if q.start < end],
-        dates=utt.dates,
-        durations=utt.durations,
-        payment_method=utt.payment_method,
-        document_numbers=utt.document_numbers,
-        numbers=utt.numbers,
-    )
-
-
-def _clean(args: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in args.items() if v not in (None, "", [])}
-
-
-def _with_quantity(field: str) -> Any:
+def _with_quantity(field: str, extract: Extract) -> Correct:
     """« non, 4 sacs », « non, 4 », « plutôt 4 sacs de sucre »: a new quantity (and product
     when one is named) replaces the previous ones; other fields the message says too."""
 
-    def correct(previous: dict[str, Any], utt: Utterance, extract: Any) -> dict[str, Any]:
+    def correct(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
         said = extract(utt)
-        if field not in said:
-            quantity = _quantity(utt)
-            if quantity is not None:
-                said[field] = quantity
+        if field not in said and (quantity := _quantity(utt)) is not None:
+            said[field] = quantity
         return {**previous, **said}
 
     return correct
@@ -350,17 +299,13 @@ def _with_quantity(field: str) -> Any:
 # --- extractors, one per tool --------------------------------------------------------------
 
 
-_PURCHASE_WORDS = ("achat", "achete", "achetee", "cout", "revient", "paye", "payee")
-_SALE_WORDS = ("vente", "vendu", "vendue", "prix de vente")
-
-
 def _price_role(utt: Utterance, start: int) -> str | None:
     """ "purchase" or "sale" when the words before a price in its clause say which
     (« le prix d'achat des pneus 205/55 passe à 61 € »), else None."""
     before = re.split(r"[,;]|\bet\b|\bpuis\b", utt.folded[max(0, start - 60) : start])[-1]
     best, role = -1, None
-    for words, name in ((_PURCHASE_WORDS, "purchase"), (_SALE_WORDS, "sale")):
-        for w in words:
+    for said, name in pairs("price_roles"):
+        for w in said:
             at = before.rfind(w)
             if at > best:
                 best, role = at, name
@@ -433,14 +378,10 @@ _BY_UNIT = re.compile(
     + _alternatives(e for e in lexicon() if not e.in_quantities)
     + r")(?![\w'])"
 )
-_NEW_PRODUCT = (
-    "nouveau produit", "nouvel article", "nouveau article", "le produit", "l'article",
-    "un produit", "un article", "produit", "article", "service",
-)  # fmt: skip
 
 
 def _new_product_name(utt: Utterance) -> str | None:
-    rest = words_after(utt, _NEW_PRODUCT)
+    rest = words_after(utt, tuple(words("new_product_markers")))
     if not rest:
         return None
     name = _NAME_END.split(rest, maxsplit=1)[0].strip(" .")
@@ -467,16 +408,14 @@ def extract_create_product(utt: Utterance) -> dict[str, Any]:
     sale, purchase = _amounts(utt)
     sku = _sku(utt)
     kind = "service" if re.search(r"\bservice\b", utt.folded) else None
-    return _clean(
-        {
-            "name": _new_product_name(utt),
-            "sale_price": sale,
-            "purchase_price": purchase,
-            "sku": sku,
-            "unit": _unit(utt),
-            "kind": kind,
-            "vat_rate": _vat_rate(utt),
-        }
+    return given(
+        name=_new_product_name(utt),
+        sale_price=sale,
+        purchase_price=purchase,
+        sku=sku,
+        unit=_unit(utt),
+        kind=kind,
+        vat_rate=_vat_rate(utt),
     )
 
 
@@ -490,14 +429,11 @@ _MIN_STOCK = re.compile(
 _MAX_STOCK = re.compile(r"\b(?:stock\s+)?(?:maximum|maxi|max|maximal)\b")
 
 
-_SIZES = frozenset({"kg", "g", "litre", "ml", "cl", "metre"})
-
-
 def _level_after(utt: Utterance, start: int) -> Decimal | None:
     """The first count or number said after ``start`` (« … à 30 cartons », « : 50 »); a
     size naming the product (« gaz 6kg ») is no count."""
     for q in utt.quantities:
-        if q.start >= start and not (q.item is None and q.unit in _SIZES):
+        if q.start >= start and not (q.item is None and q.unit in _MEASURES):
             return q.value
     match = re.search(r"(?<![\w,.])(\d+(?:[.,]\d+)?)(?![\w,.])", utt.folded[start:])
     return Decimal(match.group(1).replace(",", ".")) if match else None
@@ -510,7 +446,7 @@ def _stock_bounds(utt: Utterance) -> dict[str, Decimal]:
     high = _MAX_STOCK.search(utt.folded)
     if low:
         end = high.start() if high and high.start() > low.end() else len(utt.folded)
-        value = _level_after(_before(utt, end), low.end())
+        value = _level_after(before(utt, end), low.end())
         if value is not None:
             bounds["min_stock"] = value
     if high:
@@ -554,13 +490,13 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
         return {"product": rename.group(1).strip(), "name": rename.group(2).strip()}
     bounds = _stock_bounds(utt)
     if bounds:
-        return _clean({"product": _product_named(utt), **bounds})
+        return given({"product": _product_named(utt), **bounds})
     change = _price_change(utt)
     if change is not None:
         product = _product(utt)
         if product is not None:  # « le ciment augmente de 10 % »: the product, not its verb
             product = re.split(r"(?i)\s+(?:augment|hausse|monte|baiss|diminu)\w*", product)[0]
-        return _clean({"product": product, "sale_price_change": change})
+        return given({"product": product, "sale_price_change": change})
     sale, purchase = _amounts(utt)
     if sale is None and purchase is None and utt.numbers and not utt.quantities:
         sale = _bare_price(utt)
@@ -581,94 +517,72 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
         args["is_stockable"] = True
     if re.search(r"\barchiv|ne (se )?vend plus\b", folded):
         args["is_active"] = False
-    return _clean(args)
+    return given(args)
 
 
 def _product_named(utt: Utterance) -> str | None:
     """The product a message about the product itself names (not the count it gives)."""
     return (
         _sku(utt)
-        or _entity(_names_after(utt, ("produit", "article")))
-        or _entity(_names_after(utt, _PRODUCT))
+        or _entity(names_after(utt, ("produit", "article")))
+        or _entity(names_after(utt, _PRODUCT))
     )
-
-
-_ARRIVAL_VERBS = (
-    "livre", "livree", "livres", "livrees", "recu", "recus", "recue", "recues", "receptionne",
-    "receptionnes", "decharge", "decharges", "apporte", "apportes", "depose", "deposes",
-    "ramene", "rentre", "entre",
-)  # fmt: skip
 
 
 def _arrived_product(utt: Utterance) -> str | None:
     """« le camion des Grands Moulins a livré le riz brisé »: the product follows the verb."""
-    for match in re.finditer(r"\b(?:" + "|".join(_ARRIVAL_VERBS) + r")\b", utt.folded):
-        rest = _after(utt, match.end())
-        name = _entity(_names_after(rest, _PRODUCT))
-        if name:
-            return name
+    for match in re.finditer(r"\w+", utt.folded):
+        if match.group(0) in words("arrival_verbs"):
+            name = _entity(names_after(after(utt, match.end()), _PRODUCT))
+            if name:
+                return name
     return None
-
-
-def _after(utt: Utterance, start: int) -> Utterance:
-    return Utterance(text=utt.text[start:], folded=utt.folded[start:])
 
 
 def _unit_cost(utt: Utterance) -> Decimal | None:
     """A price said with the goods, not the count another parser took for an amount."""
     counted = [(q.start, q.end) for q, _ in _goods(utt)]
-    for a in utt.amounts:
-        if not any(start < a.end and a.start < end for start, end in counted):
-            return a.value
-    return None
+    return next((a.value for a in utt.amounts if not overlaps(a.start, a.end, counted)), None)
 
 
 def extract_receive(utt: Utterance) -> dict[str, Any]:
-    named = [item for _, item in _goods(utt) if item]
-    product = _sku(utt) or (named[0] if named else None) or _arrived_product(utt)
-    return _clean(
-        {
-            "product": product or _product(utt),
-            "quantity": _quantity(utt),
-            "warehouse": _warehouse(utt),
-            "unit_cost": _unit_cost(utt),
-            "reference": _reference(utt),
-        }
+    product = _counted(utt) or _arrived_product(utt)
+    return given(
+        product=product or _product(utt),
+        quantity=_quantity(utt),
+        warehouse=_warehouse(utt),
+        unit_cost=_unit_cost(utt),
+        reference=_reference(utt),
     )
 
 
 def extract_issue(utt: Utterance) -> dict[str, Any]:
     span = _reason_span(utt)
     # The product and the warehouse are read before the reason: « pour la cantine » is none.
-    head = _before(utt, span[1]) if span else utt
-    return _clean(
-        {
-            "product": _product(head),
-            "quantity": _quantity(utt),
-            "reason": span[0] if span else None,
-            "warehouse": _warehouse_from(head),
-            "reference": _reference(utt),
-        }
+    head = before(utt, span[1]) if span else utt
+    return given(
+        product=_product(head),
+        quantity=_quantity(utt),
+        reason=span[0] if span else None,
+        warehouse=_warehouse_from(head),
+        reference=_reference(utt),
     )
 
 
 def extract_transfer(utt: Utterance) -> dict[str, Any]:
     to = _warehouse(utt, _WAREHOUSE_TO)
     origin = None
-    for name in _names_after(utt, _WAREHOUSE_FROM):
-        words = set(fold(name).split())
-        if words & {"depot", "entrepot", "magasin", "boutique"} or name.isupper():
+    for name in names_after(utt, _WAREHOUSE_FROM):
+        if set(fold(name).split()) & words("generic_places") or name.isupper():
             origin = _entity(iter([name]))
             break
     if origin is None:
-        origin = _entity(_names_after(utt, ("depuis",)))
-    return _clean(
-        {
-            "product": _product(utt),
-            "quantity": _quantity(utt),
-            "to_warehouse": to,
-            "from_warehouse": origin if origin != to else None,
-        }
+        origin = _entity(names_after(utt, ("depuis",)))
+    return given(
+        product=_product(utt),
+        quantity=_quantity(utt),
+        to_warehouse=to,
+        from_warehouse=origin if origin != to else None,
     )
 
 
@@ -678,22 +592,19 @@ _BELOW_ZERO = re.compile(r"(?:\ba|=)\s*(?:moins\s+|-\s*)\d")
 
 
 def extract_adjust(utt: Utterance) -> dict[str, Any]:
-    named = [item for _, item in _goods(utt) if item]
-    counted = _entity(_names_after(utt, ("inventaire", "inventaire de", "inventaire du")))
-    product = _sku(utt) or (named[0] if named else None) or counted or _product(utt)
+    counted = _entity(names_after(utt, ("inventaire", "inventaire de", "inventaire du")))
+    product = _counted(utt) or counted or _product(utt)
     quantity = _quantity(utt)
     set_to = _SET_TO.search(product or "")
     if product and set_to:
         product = product[: set_to.start()]
     if quantity is not None and _BELOW_ZERO.search(utt.folded):
         quantity = -abs(quantity)  # refused by the tool, which says why
-    return _clean(
-        {
-            "product": product,
-            "counted_quantity": quantity,
-            "warehouse": _warehouse(utt),
-            "reason": words_after(utt, ("motif", "parce que", "car")),
-        }
+    return given(
+        product=product,
+        counted_quantity=quantity,
+        warehouse=_warehouse(utt),
+        reason=words_after(utt, ("motif", "parce que", "car")),
     )
 
 
@@ -706,7 +617,7 @@ def _order_lines(utt: Utterance) -> list[dict[str, Any]]:
         end = goods[i + 1][0].start if i + 1 < len(goods) else len(utt.text)
         price = next((a.value for a in utt.amounts if q.end <= a.start < end), None)
         item = qualified_item(utt, q.end, item) if item == q.item else item
-        lines.append(_clean({"product": item, "quantity": q.value, "unit_price": price}))
+        lines.append(given({"product": item, "quantity": q.value, "unit_price": price}))
     return lines
 
 
@@ -718,27 +629,19 @@ def _ordered_product(utt: Utterance) -> str | None:
     """« passe la commande de farine proposée chez … »: a product named without a count (the
     tool then takes the quantity the reorder suggestions propose)."""
     supplier_at = re.search(r"\b(?:chez|aupres)\b", utt.folded)
-    head = _before(utt, supplier_at.start()) if supplier_at else utt
-    name = _entity(_names_after(head, _ORDERED))
-    if name is None:
-        return None
-    words = name.split()
-    while len(words) > 1 and fold(words[-1]) in _SUGGESTED:
-        words.pop()
-    return " ".join(words)
-
-
-_SUGGESTED = {"proposee", "propose", "proposees", "suggeree", "suggere", "conseillee", "prevue"}
+    head = before(utt, supplier_at.start()) if supplier_at else utt
+    name = _entity(names_after(head, _ORDERED))
+    return None if name is None else _without_tail(name)
 
 
 def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
-    supplier = _entity(_names_after(utt, _SUPPLIER))
+    supplier = _entity(names_after(utt, _SUPPLIER))
     lines = _order_lines(utt)
     if not lines and not _goods(utt):
         product = _ordered_product(utt)
         if product:
             lines = [{"product": product}]
-    return _clean({"supplier": supplier, "lines": lines})
+    return given({"supplier": supplier, "lines": lines})
 
 
 def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
@@ -755,15 +658,11 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
             lines[0]["quantity"] = q.value
     if not utt.quantities and not utt.amounts and len(utt.numbers) == 1 and len(lines) == 1:
         lines[0]["quantity"] = utt.numbers[0]  # « non attends, mets-en 30 plutôt »
-    supplier = _entity(_names_after(utt, _SUPPLIER))
+    supplier = _entity(names_after(utt, _SUPPLIER))
     result = {**previous, "lines": lines}
     if supplier:
         result["supplier"] = supplier
     return result
-
-
-def extract_send_purchase_order(utt: Utterance) -> dict[str, Any]:
-    return _clean({"order": _order(utt)})
 
 
 _ORDER_OF = ("commande de", "commande du", "commande d'", "livraison de", "livraison du",
@@ -776,21 +675,9 @@ def extract_receive_purchase_order(utt: Utterance) -> dict[str, Any]:
     lines = [{"product": item, "quantity": q.value} for q, item in _goods(utt) if item is not None]
     supplier = None
     if _order(utt) is None:
-        supplier = _entity(n for n in _names_after(utt, _ORDER_OF) if n[:1].isupper())
+        supplier = _entity(n for n in names_after(utt, _ORDER_OF) if n[:1].isupper())
     order = _order(utt) or supplier
-    return _clean({"order": order, "lines": lines, "reference": _reference(utt)})
-
-
-def _corrector(field: str, extract: Any) -> Any:
-    fix = _with_quantity(field)
-    return lambda previous, utt: fix(previous, utt, extract)
-
-
-# The words of a telegraphic stock question that are not the product (« gaz 12 kg stock ? »).
-_ASKING_WORDS = frozenset(
-    """stock stocks combien reste restant il en y a on nous quel quelle quantite niveau
-    dispo disponible encore actuel actuellement de du des d le la les l svp stp""".split()
-)
+    return given({"order": order, "lines": lines, "reference": _reference(utt)})
 
 
 def _telegraphic(utt: Utterance) -> str | None:
@@ -798,9 +685,9 @@ def _telegraphic(utt: Utterance) -> str | None:
     other words name the product, size included."""
     if not utt.folded.rstrip().endswith("?"):
         return None
-    words = re.findall(r"[\w'-]+", utt.text)
-    kept = [w for w in words if fold(w).strip("'") not in _ASKING_WORDS]
-    if not 1 <= len(kept) <= 4 or len(words) > 8 or not any(w[0].isalpha() for w in kept):
+    said = re.findall(r"[\w'-]+", utt.text)
+    kept = [w for w in said if fold(w).strip("'") not in words("stock_question_words")]
+    if not 1 <= len(kept) <= 4 or len(said) > 8 or not any(w[0].isalpha() for w in kept):
         return None
     return " ".join(kept)
 
@@ -820,16 +707,19 @@ def warehouse_in(utt: Utterance, markers: tuple[str, ...]) -> str | None:
 ADAPTERS: list[Adapter] = [
     Adapter("stock.create_product", extract_create_product),
     Adapter("stock.update_product", extract_update_product),
-    Adapter("stock.receive", extract_receive, correct=_corrector("quantity", extract_receive)),
-    Adapter("stock.issue", extract_issue, correct=_corrector("quantity", extract_issue)),
-    Adapter("stock.transfer", extract_transfer, correct=_corrector("quantity", extract_transfer)),
-    Adapter("stock.adjust", extract_adjust, correct=_corrector("counted_quantity", extract_adjust)),
+    *(
+        Adapter(tool, extract, correct=_with_quantity(field, extract))
+        for tool, extract, field in (
+            ("stock.receive", extract_receive, "quantity"),
+            ("stock.issue", extract_issue, "quantity"),
+            ("stock.transfer", extract_transfer, "quantity"),
+            ("stock.adjust", extract_adjust, "counted_quantity"),
+        )
+    ),
     Adapter(
         "stock.create_purchase_order",
         extract_create_purchase_order,
         correct=correct_purchase_order,
     ),
-    # Without a number the tool sends the newest draft (« envoie-le au fournisseur »).
-    Adapter("stock.send_purchase_order", extract_send_purchase_order),
     Adapter("stock.receive_purchase_order", extract_receive_purchase_order),
 ]

@@ -65,6 +65,33 @@ def test_questions_declared_come_first_and_code_keeps_its_own() -> None:
             {"partner": "Sow"},
         ),
         ({"partner": {"kind": "name", "markers": ["avec"]}}, "rien à voir", {}),
+        (
+            {"within_days": {"kind": "days", "words": {"ce mois": 31}}},
+            "les CDD qui finissent ce mois-ci",
+            {"within_days": 31},
+        ),
+        (
+            {"start": {"kind": "period_start"}, "end": {"kind": "last_day"}},
+            "qui est absent lundi et mardi prochains ?",
+            {"start": date(2026, 3, 23), "end": date(2026, 3, 24)},
+        ),
+        (
+            {"question": {"kind": "text"}},
+            "  que dit   la convention sur le préavis ? ",
+            {"question": "que dit la convention sur le préavis ?"},
+        ),
+        ({"question": {"kind": "text"}}, " ? ", {}),
+        (
+            {"search": {"kind": "part", "words": ["contrat", "procedure"]}},
+            "montre-moi les procédures",
+            {"search": "procedure"},
+        ),
+        (
+            {"document": {"kind": "file"}},
+            "importe la facture LD-0912.xml reçue ce matin",
+            {"document": "LD-0912.xml"},
+        ),
+        ({"order": {"kind": "document", "prefixes": ["BC-"]}}, "envoie-le", {}),
     ],
 )
 def test_each_kind_of_slot(slots: dict, message: str, expected: dict) -> None:  # type: ignore[type-arg]
