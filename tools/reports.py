@@ -152,9 +152,7 @@ def kpis(ctx: ToolContext, args: KpisIn) -> Kpis:
     en cours. Exemples : « comment vont les affaires ce mois-ci ? », « donne-moi les
     chiffres clés de mars », « fais-moi le point : ventes, ruptures et absents »."""
     start, end = period_bounds(ctx, args.start, args.end)
-    result = reports.kpis(
-        ctx.session, ctx.principal, ctx.clock, start=start, end=end, top=args.top
-    )
+    result = reports.kpis(ctx.session, ctx.principal, ctx.clock, start=start, end=end, top=args.top)
     now = today(ctx)
     current = start <= now <= end
     absences_start, absences_end = _absence_window(start, end, now)
