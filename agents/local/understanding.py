@@ -67,6 +67,8 @@ ORDINALS = {
 }  # fmt: skip
 # The field a document number fills, by its prefix.
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
+# A line's field an amount of money answers.
+PRICE_FIELDS = frozenset({"unit_price", "amount", "price"})
 # Records a write acts on that exist only as documents (never named by a person's name alone).
 DOCUMENT_KINDS = frozenset({"quote", "invoice", "credit_note", "supplier_bill", "purchase_order"})
 # Nouns that name such a document for a write on it, besides the kinds' own words (« la
@@ -421,11 +423,13 @@ class LocalTier(Replies):
         return then
 
     def _names_other_kind(self, folded: str, tool_name: str | None) -> bool:
-        """The message names a kind of record the last request's tool does not take: it
-        asks for something else, it does not go on with that request."""
+        """The message names a kind of record the last write's tool does not take: it asks
+        for something else, it does not go on with that request."""
         tool = self.registry.get(tool_name or "")
+        if tool is None or not tool.is_write:  # « et Sow, c'est quelle facture ? »: a reading
+            return False
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
-        return tool is not None and bool(named - tool.kinds)
+        return bool(named - tool.kinds)
 
     def _a_reading(self, plan: Plan) -> bool:
         tool = self.registry.get(plan.tool or "")
@@ -507,8 +511,10 @@ class LocalTier(Replies):
         faut-il facturer ? »), however much it looks like another request. Names are not
         judged so (any words can be a name), nor questions (« qui est absent demain ? »)."""
         awaiting, adapter = draft.get("awaiting"), self.adapters.get(draft["tool"])
-        if not awaiting or "." in awaiting or adapter is None or folded.endswith("?"):
+        if not awaiting or adapter is None or folded.endswith("?"):
             return False
+        if "." in awaiting:  # « 25 000 F HT » after « À quel prix faut-il facturer … ? »
+            return awaiting.rsplit(".", 1)[1] in PRICE_FIELDS and bool(utt.amounts)
         if self._field_kind(draft["tool"], awaiting) is str:
             return False
         return jsonable(adapter.extract(utt)).get(awaiting) not in (None, "", [])
