@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Computed, Text, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from domain.kit.errors import DomainError
 
@@ -97,7 +98,7 @@ def _singular(word: str) -> str:
 
 def name_words(value: str) -> list[str]:
     """The words a name is compared on: « Sacs de Riz 25kg » → ["sac", "riz", "25", "kg"].
-    The SQL in ``_NAME_WORDS`` computes the same list for the names in the database."""
+    ``comptoir_name_words`` (migration 0019) computes the same list in the database."""
     folded = _ELISION.sub(" ", fold_name(value))
     tokens = _NOT_WORD.split(_DIGIT_LETTER.sub(" ", folded))
     return [_singular(t) for t in tokens if t and t not in STOP_WORDS]
@@ -155,26 +156,20 @@ def use_trigram_thresholds(session: Session) -> None:
     )
 
 
-# A name's words in SQL, as ``name_words`` makes them in Python: split at non-letters and
-# between digits and letters, elided l' d' and little words left out, plural s/x dropped,
-# units as symbols.
-_NAME_WORDS = r"""
-SELECT coalesce(array_agg(coalesce(
-         (CAST(:unit_to AS text[]))[array_position(CAST(:unit_from AS text[]), s.w)], s.w)),
-       '{}') AS words
-FROM (SELECT CASE WHEN length(t) > 3 AND t ~ '^[a-z].*[sx]$' THEN left(t, -1) ELSE t END AS w
-      FROM regexp_split_to_table(
-             regexp_replace(regexp_replace(regexp_replace(c.folded, '\m[ld]''', ' ', 'g'),
-                                           '([0-9])([a-z])', '\1 \2', 'g'),
-                            '([a-z])([0-9])', '\1 \2', 'g'),
-             '[^a-z0-9]+') AS t
-      WHERE t <> '' AND t <> ALL(CAST(:stop AS text[]))) s
-"""
+def name_words_column() -> Mapped[list[str]]:
+    """A model's ``name_words``: its name's words as ``name_words`` makes them, computed by
+    PostgreSQL when the name is written (``comptoir_name_words``, migration 0019) so that
+    ranking a thousand candidates splits no name. Deferred: only the search reads it."""
+    return mapped_column(
+        ARRAY(Text), Computed("comptoir_name_words(name)", persisted=True), deferred=True
+    )
+
+
 # A query word met by a name word with a typo at most: the same word, its start (four
 # letters or more, « confitur »), or a word of about the same length starting with the same
 # three letters and sharing trigrams (« ciman » / ciment, « huille » / huile).
 _NEAR = """
-EXISTS (SELECT 1 FROM unnest(n.words) AS nw
+EXISTS (SELECT 1 FROM unnest(c.words) AS nw
         WHERE nw = q.w
            OR (q.w ~ '^[a-z]' AND length(q.w) >= 4 AND nw LIKE q.w || '%')
            OR (q.w ~ '^[a-z]' AND length(q.w) >= 5 AND left(nw, 3) = left(q.w, 3)
@@ -183,7 +178,7 @@ EXISTS (SELECT 1 FROM unnest(n.words) AS nw
 _SEARCH = """
 SELECT c.id, c.score, c.exact_name, r.found, r.near, o.found AS extra, e.rest
 FROM (
-    SELECT t.id, t.name, f.folded,
+    SELECT t.id, t.name, t.name_words AS words, f.folded,
            similarity(f.folded, :q) AS sim,
            greatest(similarity(f.folded, :q), strict_word_similarity(:q, f.folded)) AS score,
            f.folded = :q AS exact_name,
@@ -193,16 +188,15 @@ FROM (
     CROSS JOIN LATERAL (SELECT comptoir_unaccent(t.name) AS folded OFFSET 0) AS f
     WHERE t.is_active {scope}
 ) AS c
-CROSS JOIN LATERAL ({name_words}) AS n
 CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE q.w = ANY(n.words)) AS found,
+    SELECT count(*) FILTER (WHERE q.w = ANY(c.words)) AS found,
            count(*) FILTER (WHERE {near}) AS near
     FROM unnest(CAST(:required AS text[])) AS q(w)) AS r
 CROSS JOIN LATERAL (
     SELECT count(*) AS found FROM unnest(CAST(:optional AS text[])) AS q(w)
-    WHERE q.w = ANY(n.words)) AS o
+    WHERE q.w = ANY(c.words)) AS o
 CROSS JOIN LATERAL (
-    SELECT count(*) AS rest FROM unnest(n.words) AS nw
+    SELECT count(*) AS rest FROM unnest(c.words) AS nw
     WHERE nw <> ALL(CAST(:required AS text[])) AND nw <> ALL(CAST(:optional AS text[]))) AS e
 WHERE c.close OR (:n_required > 0 AND r.near = :n_required)
 ORDER BY c.exact_name OR (r.found = :n_required AND e.rest = 0) DESC,
@@ -230,7 +224,6 @@ def search_statement(
     sql = _SEARCH.format(
         table=table,
         scope=f"AND ({scope.condition})" if scope.condition else "",
-        name_words=_NAME_WORDS,
         near=_NEAR,
     )
     params: dict[str, Any] = {
@@ -240,9 +233,6 @@ def search_statement(
         "required": list(query.required),
         "optional": list(query.optional),
         "n_required": len(query.required),
-        "stop": sorted(STOP_WORDS),
-        "unit_from": list(UNIT_WORDS),
-        "unit_to": list(UNIT_WORDS.values()),
         "limit": limit,
         "table": table,
         "patterns": query.patterns(),
