@@ -156,6 +156,13 @@ def use_trigram_thresholds(session: Session) -> None:
     )
 
 
+def name_folded_column() -> Mapped[str]:
+    """A model's ``name_folded``: ``comptoir_unaccent(name)``, stored when the name is
+    written (migration 0019), what the trigram index and the ranking compare. Deferred:
+    only the search reads it."""
+    return mapped_column(Text, Computed("comptoir_unaccent(name)", persisted=True), deferred=True)
+
+
 def name_words_column() -> Mapped[list[str]]:
     """A model's ``name_words``: its name's words as ``name_words`` makes them, computed by
     PostgreSQL when the name is written (``comptoir_name_words``, migration 0019) so that
@@ -178,15 +185,20 @@ EXISTS (SELECT 1 FROM unnest(c.words) AS nw
 _SEARCH = """
 SELECT c.id, c.score, c.exact_name, r.found, r.near, o.found AS extra, e.rest
 FROM (
-    SELECT t.id, t.name, t.name_words AS words, f.folded,
-           similarity(f.folded, :q) AS sim,
-           greatest(similarity(f.folded, :q), strict_word_similarity(:q, f.folded)) AS score,
-           f.folded = :q AS exact_name,
-           (f.folded % :q OR :words <<% f.folded) AS close
-    FROM comptoir_name_candidates(:table, :q, :words, CAST(:patterns AS text[])) AS k(id)
-    JOIN {table} AS t ON t.tenant_id = :tenant_id AND t.id = k.id
-    CROSS JOIN LATERAL (SELECT comptoir_unaccent(t.name) AS folded OFFSET 0) AS f
-    WHERE t.is_active {scope}
+    SELECT s.id, s.name, s.words, s.sim, greatest(s.sim, s.strict) AS score,
+           s.folded = :q AS exact_name,
+           (CAST(s.sim AS float8) >= CAST(:sim_threshold AS float8)
+            OR CAST(s.strict_words AS float8) >= CAST(:strict_threshold AS float8)) AS close
+    FROM (
+        SELECT t.id, t.name, t.name_words AS words, t.name_folded AS folded,
+               similarity(t.name_folded, :q) AS sim,
+               strict_word_similarity(:q, t.name_folded) AS strict,
+               strict_word_similarity(:words, t.name_folded) AS strict_words
+        FROM comptoir_name_candidates(:table, :q, :words, CAST(:patterns AS text[])) AS k(id)
+        JOIN {table} AS t ON t.tenant_id = :tenant_id AND t.id = k.id
+        WHERE t.is_active {scope}
+        OFFSET 0
+    ) AS s
 ) AS c
 CROSS JOIN LATERAL (
     SELECT count(*) FILTER (WHERE q.w = ANY(c.words)) AS found,
@@ -235,6 +247,8 @@ def search_statement(
         "n_required": len(query.required),
         "limit": limit,
         "table": table,
+        "sim_threshold": SIMILARITY_THRESHOLD,
+        "strict_threshold": STRICT_WORD_SIMILARITY_THRESHOLD,
         "patterns": query.patterns(),
         **(scope.params or {}),
     }

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.kit.base import TenantEntity, tenant_fk, trigram_index
-from domain.kit.resolution import name_words_column
+from domain.kit.resolution import name_folded_column, name_words_column
 
 
 class Partner(TenantEntity):
@@ -33,6 +33,7 @@ class Partner(TenantEntity):
     is_supplier: Mapped[bool] = mapped_column(Boolean, default=False)
     code: Mapped[str] = mapped_column(String(20))  # C00012 / F00003: ledger auxiliary account
     name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = name_folded_column()
     name_words: Mapped[list[str]] = name_words_column()
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(16))
@@ -82,6 +83,7 @@ class Product(TenantEntity):
     __tablename__ = "products"
     kind: Mapped[str] = mapped_column(String(10))  # goods | service
     name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = name_folded_column()
     name_words: Mapped[list[str]] = name_words_column()
     sku: Mapped[str | None] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(32))  # see domain.sales.units
