@@ -1,17 +1,18 @@
 """Finding the one row a name designates (partners, products, employees), in SQL.
 
 A name is compared word by word, the way a person says it: accents and case aside, plurals
-made singular (« lampes » → lampe, « bureaux » → bureau), units in words as their symbols
-(« litres » → l), little words left out (« de », « la »…), in any order. Each row stores
-its folded name (``name_folded``, ``comptoir_unaccent``) and its words (``name_words``,
+made singular (« lampes » → lampe, « bureaux » → bureau), units in words as their symbols («
+litres » → l), little words left out (« de », « la »…), in any order. Each row stores its
+folded name (``name_folded``, ``comptoir_unaccent``) and its words (``name_words``,
 ``comptoir_name_words``), computed by PostgreSQL when the name is written (migration 0019),
 so a search folds and splits no name. The candidates are the names close to the query
-(pg_trgm ``%`` on the query as typed, ``<<%`` on its words) or holding a word that starts like one of its words
-(``LIKE``, kept only when every word is then met, a typo aside). Under row-level security
-PostgreSQL does not use pg_trgm's operators as index conditions (they are not LEAKPROOF), so
-the candidates come from ``comptoir_name_candidates`` (migration 0018): a SECURITY DEFINER
-function that finds them through the trigram index for the tenant of the signed context
-and returns their ids, read back under RLS. Candidates are ranked by, in order:
+(pg_trgm ``%`` on the query as typed, ``<<%`` on its words) or holding a word that starts
+like one of its words (``LIKE``, kept only when every word is then met, a typo aside). Under
+row-level security PostgreSQL does not use pg_trgm's operators as index conditions (they are
+not LEAKPROOF), so the candidates come from ``comptoir_name_candidates`` (migration 0018): a
+SECURITY DEFINER function that finds them through the trigram index for the tenant of the
+signed context and returns their ids, read back under RLS. Candidates are ranked by, in
+order:
 
 1. **exact**: the whole folded name, an identifier (code, e-mail, SKU…), or the same words
    as the query (« lampes de bureau pliables » for « Lampe de bureau pliable »);
