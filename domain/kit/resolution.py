@@ -1,8 +1,8 @@
 """Finding the one row a name designates (partners, products, employees), in SQL.
 
 A name is compared word by word, the way a person says it: accents and case aside, plurals
-made singular (« lampes » → lampe, « bureaux » → bureau), units in words as their symbols («
-litres » → l), little words left out (« de », « la »…), in any order. Each row stores its
+made singular (« lampes » → lampe, « bureaux » → bureau), units in words as their symbols
+(« litres » → l), little words left out (« de », « la »…), in any order. Each row stores its
 folded name (``name_folded``, ``comptoir_unaccent``) and its words (``name_words``,
 ``comptoir_name_words``), computed by PostgreSQL when the name is written (migration 0019),
 so a search folds and splits no name. The candidates are the names close to the query
