@@ -164,25 +164,50 @@ class Agent:
             waiting = not new and graph.get_state(config).interrupts
             payload: Any = Command(resume=incoming) if waiting else incoming
             final: dict[str, Any] = {}
-            # "exit": one checkpoint (with the interrupt's pending writes) at the end of the
-            # turn instead of one per step: the turn commits all or nothing anyway.
-            for mode, chunk in graph.stream(
-                payload,
-                config,
-                context=turn,
-                stream_mode=["custom", "values"],
-                durability="exit",
-            ):
+            for mode, chunk in self._stream(graph, payload, config, turn):
                 if mode == "custom":
-                    yield cast(AgentEvent, chunk)
+                    yield chunk
                 else:
-                    final = cast(dict[str, Any], chunk)
+                    final = chunk
             saver.flush()
             tier = self._record(session, principal, conversation, message, final, turn, started)
             if not new:  # a turn writes one checkpoint: a new thread has nothing to prune
                 prune_checkpoints(session, thread)
         # Committed: what the turn did, for channels that show it and for the evals.
         yield {"type": "done", "tier": tier, "calls": turn.tools.calls, "tokens": turn.tokens}
+
+    def _stream(
+        self, graph: CompiledStateGraph[Any, Any, Any, Any], payload: Any, config: Any, turn: Turn
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The graph's events as the nodes emit them (``custom``), and its state after each
+        step (``values``). "exit": one checkpoint (with the interrupt's pending
+        writes) at the end of the turn instead of one per step: the turn commits all or
+        nothing anyway.
+
+        With an LLM tier the events stream live (« Je réfléchis… » before a model call of
+        several seconds), which makes LangGraph run each node in a thread of its own. The
+        local tier's nodes take milliseconds: they run in this thread, with no thread pool
+        per turn, and their events (kept in ``turn.events`` in order) follow each step."""
+        if turn.llm is not None:
+            yield from cast(
+                Iterator[tuple[str, dict[str, Any]]],
+                graph.stream(
+                    payload,
+                    config,
+                    context=turn,
+                    stream_mode=["custom", "values"],
+                    durability="exit",
+                ),
+            )
+            return
+        sent = 0
+        for state in graph.stream(
+            payload, config, context=turn, stream_mode="values", durability="exit"
+        ):
+            yield from (("custom", e) for e in turn.events[sent:])
+            sent = len(turn.events)
+            yield "values", cast(dict[str, Any], state)
+        yield from (("custom", e) for e in turn.events[sent:])
 
     def reply(
         self, principal: Principal, message: str, **kwargs: Any

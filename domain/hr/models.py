@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.kit.base import TenantEntity, tenant_fk, trigram_index
+from domain.kit.resolution import name_folded_column, name_words_column
 
 CONTRACT_KINDS = ("cdi", "cdd", "stage", "freelance")
 LEAVE_STATUSES = ("pending", "approved", "rejected", "cancelled")
@@ -62,6 +63,8 @@ class Employee(TenantEntity):
     __tablename__ = "employees"
     code: Mapped[str] = mapped_column(String(20))  # matricule E00001, for payroll files
     name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = name_folded_column()
+    name_words: Mapped[list[str]] = name_words_column()
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(16))  # E.164
     whatsapp: Mapped[str | None] = mapped_column(String(16))  # E.164

@@ -20,7 +20,6 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     func,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -99,16 +98,17 @@ def tenant_fk(column: str, table: str, *, ondelete: str = "RESTRICT") -> Foreign
 
 
 def trigram_index(table: str, column: str) -> Index:
-    """GiST trigram index on accent- and case-folded text, led by ``tenant_id`` (btree_gist).
+    """GiST trigram index on the accent- and case-folded name, led by ``tenant_id``
+    (btree_gist): ``name_folded``, the stored ``comptoir_unaccent(name)`` (migration 0019),
+    so that rechecking a match reads the folded name instead of folding it again.
 
     ``comptoir_unaccent`` is an IMMUTABLE ``translate()`` defined in migration 0003: the
     embedded server has no ``unaccent`` extension.
     """
-    folded = func.comptoir_unaccent(text(column))
     return Index(
         f"ix_{table}_{column}_trgm",
         "tenant_id",
-        folded,
+        f"{column}_folded",
         postgresql_using="gist",
-        postgresql_ops={"comptoir_unaccent_1": "gist_trgm_ops"},
+        postgresql_ops={f"{column}_folded": "gist_trgm_ops"},
     )

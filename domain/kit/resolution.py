@@ -2,15 +2,17 @@
 
 A name is compared word by word, the way a person says it: accents and case aside, plurals
 made singular (« lampes » → lampe, « bureaux » → bureau), units in words as their symbols
-(« litres » → l), little words left out (« de », « la »…), in any order. The tenant's
-active rows are read through the index on ``tenant_id``, each name folded once
-(``comptoir_unaccent``); the candidates are the names close to the query (pg_trgm ``%`` on the
-query as typed, ``<<%`` on its words) or holding a word that starts like one of its words
-(``LIKE``, kept only when every word is then met, a typo aside). Under row-level security
-PostgreSQL does not use pg_trgm's operators as index conditions (they are not LEAKPROOF), so
-the candidates come from ``comptoir_name_candidates`` (migration 0018): a SECURITY DEFINER
-function that finds them through the trigram index for the tenant of the signed context
-and returns their ids, read back under RLS. Candidates are ranked by, in order:
+(« litres » → l), little words left out (« de », « la »…), in any order. Each row stores its
+folded name (``name_folded``, ``comptoir_unaccent``) and its words (``name_words``,
+``comptoir_name_words``), computed by PostgreSQL when the name is written (migration 0019),
+so a search folds and splits no name. The candidates are the names close to the query
+(pg_trgm ``%`` on the query as typed, ``<<%`` on its words) or holding a word that starts
+like one of its words (``LIKE``, kept only when every word is then met, a typo aside). Under
+row-level security PostgreSQL does not use pg_trgm's operators as index conditions (they are
+not LEAKPROOF), so the candidates come from ``comptoir_name_candidates`` (migration 0018): a
+SECURITY DEFINER function that finds them through the trigram index for the tenant of the
+signed context and returns their ids, read back under RLS. Candidates are ranked by, in
+order:
 
 1. **exact**: the whole folded name, an identifier (code, e-mail, SKU…), or the same words
    as the query (« lampes de bureau pliables » for « Lampe de bureau pliable »);
@@ -35,8 +37,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Computed, Text, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from domain.kit.errors import DomainError
 
@@ -97,7 +100,7 @@ def _singular(word: str) -> str:
 
 def name_words(value: str) -> list[str]:
     """The words a name is compared on: « Sacs de Riz 25kg » → ["sac", "riz", "25", "kg"].
-    The SQL in ``_NAME_WORDS`` computes the same list for the names in the database."""
+    ``comptoir_name_words`` (migration 0019) computes the same list in the database."""
     folded = _ELISION.sub(" ", fold_name(value))
     tokens = _NOT_WORD.split(_DIGIT_LETTER.sub(" ", folded))
     return [_singular(t) for t in tokens if t and t not in STOP_WORDS]
@@ -155,26 +158,27 @@ def use_trigram_thresholds(session: Session) -> None:
     )
 
 
-# A name's words in SQL, as ``name_words`` makes them in Python: split at non-letters and
-# between digits and letters, elided l' d' and little words left out, plural s/x dropped,
-# units as symbols.
-_NAME_WORDS = r"""
-SELECT coalesce(array_agg(coalesce(
-         (CAST(:unit_to AS text[]))[array_position(CAST(:unit_from AS text[]), s.w)], s.w)),
-       '{}') AS words
-FROM (SELECT CASE WHEN length(t) > 3 AND t ~ '^[a-z].*[sx]$' THEN left(t, -1) ELSE t END AS w
-      FROM regexp_split_to_table(
-             regexp_replace(regexp_replace(regexp_replace(c.folded, '\m[ld]''', ' ', 'g'),
-                                           '([0-9])([a-z])', '\1 \2', 'g'),
-                            '([a-z])([0-9])', '\1 \2', 'g'),
-             '[^a-z0-9]+') AS t
-      WHERE t <> '' AND t <> ALL(CAST(:stop AS text[]))) s
-"""
+def name_folded_column() -> Mapped[str]:
+    """A model's ``name_folded``: ``comptoir_unaccent(name)``, stored when the name is
+    written (migration 0019), what the trigram index and the ranking compare. Deferred:
+    only the search reads it."""
+    return mapped_column(Text, Computed("comptoir_unaccent(name)", persisted=True), deferred=True)
+
+
+def name_words_column() -> Mapped[list[str]]:
+    """A model's ``name_words``: its name's words as ``name_words`` makes them, computed by
+    PostgreSQL when the name is written (``comptoir_name_words``, migration 0019) so that
+    ranking a thousand candidates splits no name. Deferred: only the search reads it."""
+    return mapped_column(
+        ARRAY(Text), Computed("comptoir_name_words(name)", persisted=True), deferred=True
+    )
+
+
 # A query word met by a name word with a typo at most: the same word, its start (four
 # letters or more, « confitur »), or a word of about the same length starting with the same
 # three letters and sharing trigrams (« ciman » / ciment, « huille » / huile).
 _NEAR = """
-EXISTS (SELECT 1 FROM unnest(n.words) AS nw
+EXISTS (SELECT 1 FROM unnest(c.words) AS nw
         WHERE nw = q.w
            OR (q.w ~ '^[a-z]' AND length(q.w) >= 4 AND nw LIKE q.w || '%')
            OR (q.w ~ '^[a-z]' AND length(q.w) >= 5 AND left(nw, 3) = left(q.w, 3)
@@ -183,26 +187,30 @@ EXISTS (SELECT 1 FROM unnest(n.words) AS nw
 _SEARCH = """
 SELECT c.id, c.score, c.exact_name, r.found, r.near, o.found AS extra, e.rest
 FROM (
-    SELECT t.id, t.name, f.folded,
-           similarity(f.folded, :q) AS sim,
-           greatest(similarity(f.folded, :q), strict_word_similarity(:q, f.folded)) AS score,
-           f.folded = :q AS exact_name,
-           (f.folded % :q OR :words <<% f.folded) AS close
-    FROM comptoir_name_candidates(:table, :q, :words, CAST(:patterns AS text[])) AS k(id)
-    JOIN {table} AS t ON t.tenant_id = :tenant_id AND t.id = k.id
-    CROSS JOIN LATERAL (SELECT comptoir_unaccent(t.name) AS folded OFFSET 0) AS f
-    WHERE t.is_active {scope}
+    SELECT s.id, s.name, s.words, s.sim, greatest(s.sim, s.strict) AS score,
+           s.folded = :q AS exact_name,
+           (CAST(s.sim AS float8) >= CAST(:sim_threshold AS float8)
+            OR CAST(s.strict_words AS float8) >= CAST(:strict_threshold AS float8)) AS close
+    FROM (
+        SELECT t.id, t.name, t.name_words AS words, t.name_folded AS folded,
+               similarity(t.name_folded, :q) AS sim,
+               strict_word_similarity(:q, t.name_folded) AS strict,
+               strict_word_similarity(:words, t.name_folded) AS strict_words
+        FROM comptoir_name_candidates(:table, :q, :words, CAST(:patterns AS text[])) AS k(id)
+        JOIN {table} AS t ON t.tenant_id = :tenant_id AND t.id = k.id
+        WHERE t.is_active {scope}
+        OFFSET 0
+    ) AS s
 ) AS c
-CROSS JOIN LATERAL ({name_words}) AS n
 CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE q.w = ANY(n.words)) AS found,
+    SELECT count(*) FILTER (WHERE q.w = ANY(c.words)) AS found,
            count(*) FILTER (WHERE {near}) AS near
     FROM unnest(CAST(:required AS text[])) AS q(w)) AS r
 CROSS JOIN LATERAL (
     SELECT count(*) AS found FROM unnest(CAST(:optional AS text[])) AS q(w)
-    WHERE q.w = ANY(n.words)) AS o
+    WHERE q.w = ANY(c.words)) AS o
 CROSS JOIN LATERAL (
-    SELECT count(*) AS rest FROM unnest(n.words) AS nw
+    SELECT count(*) AS rest FROM unnest(c.words) AS nw
     WHERE nw <> ALL(CAST(:required AS text[])) AND nw <> ALL(CAST(:optional AS text[]))) AS e
 WHERE c.close OR (:n_required > 0 AND r.near = :n_required)
 ORDER BY c.exact_name OR (r.found = :n_required AND e.rest = 0) DESC,
@@ -230,7 +238,6 @@ def search_statement(
     sql = _SEARCH.format(
         table=table,
         scope=f"AND ({scope.condition})" if scope.condition else "",
-        name_words=_NAME_WORDS,
         near=_NEAR,
     )
     params: dict[str, Any] = {
@@ -240,11 +247,10 @@ def search_statement(
         "required": list(query.required),
         "optional": list(query.optional),
         "n_required": len(query.required),
-        "stop": sorted(STOP_WORDS),
-        "unit_from": list(UNIT_WORDS),
-        "unit_to": list(UNIT_WORDS.values()),
         "limit": limit,
         "table": table,
+        "sim_threshold": SIMILARITY_THRESHOLD,
+        "strict_threshold": STRICT_WORD_SIMILARITY_THRESHOLD,
         "patterns": query.patterns(),
         **(scope.params or {}),
     }

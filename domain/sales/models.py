@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.kit.base import TenantEntity, tenant_fk, trigram_index
+from domain.kit.resolution import name_folded_column, name_words_column
 
 
 class Partner(TenantEntity):
@@ -32,6 +33,8 @@ class Partner(TenantEntity):
     is_supplier: Mapped[bool] = mapped_column(Boolean, default=False)
     code: Mapped[str] = mapped_column(String(20))  # C00012 / F00003: ledger auxiliary account
     name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = name_folded_column()
+    name_words: Mapped[list[str]] = name_words_column()
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(16))
     address_line1: Mapped[str | None] = mapped_column(String(200))
@@ -80,6 +83,8 @@ class Product(TenantEntity):
     __tablename__ = "products"
     kind: Mapped[str] = mapped_column(String(10))  # goods | service
     name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = name_folded_column()
+    name_words: Mapped[list[str]] = name_words_column()
     sku: Mapped[str | None] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(32))  # see domain.sales.units
     # Excl. VAT, in the tenant's currency; None: a price agreed each time, given on each line.

@@ -37,6 +37,15 @@ def get_partner(session: Session, tenant_id: UUID, partner_id: UUID) -> Partner 
     return session.get(Partner, (tenant_id, partner_id))
 
 
+def partners_by_id(session: Session, tenant_id: UUID, ids: Collection[UUID]) -> list[Partner]:
+    """The partners of ``ids`` (those of the tenant), in one query."""
+    if not ids:
+        return []
+    return list(
+        session.scalars(select(Partner).where(Partner.tenant_id == tenant_id, Partner.id.in_(ids)))
+    )
+
+
 def partner_with(
     session: Session, tenant_id: UUID, column: str, value: str, *, exclude: UUID | None = None
 ) -> Partner | None:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from comptoir.bootstrap import Container
 from domain.finance import invoices as invoice_service
@@ -463,6 +464,27 @@ class TestReading:
         shop.clock.advance(timedelta(days=45))
         listed = shop.run(list_invoices, {"status": "overdue"})
         assert len(listed.invoices) == 1 and "en retard" in listed.render()
+
+    def test_a_list_reads_its_customers_in_one_statement(self, shop: Shop) -> None:
+        shop.customer("Awa Sow")
+        for customer in ("Diallo SARL", "Modou Fall", "Awa Sow"):
+            shop.posted(customer)
+        seen: list[str] = []
+
+        def statement(conn: object, cursor: object, sql: str, *args: object) -> None:
+            seen.append(sql)
+
+        event.listen(shop.container.db.engine, "before_cursor_execute", statement)
+        try:
+            listed = shop.run(list_invoices, {"status": "open"})
+        finally:
+            event.remove(shop.container.db.engine, "before_cursor_execute", statement)
+        assert sorted(x.customer for x in listed.invoices) == [
+            "Awa Sow",
+            "Diallo SARL",
+            "Modou Fall",
+        ]
+        assert len([s for s in seen if "FROM partners" in s]) == 1
 
     def test_details_by_customer_name(self, shop: Shop) -> None:
         shop.posted("Diallo SARL")

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.finance import invoices, reports
 from domain.finance.models import Invoice
 from domain.finance.schemas import PaymentMethod
+from domain.sales import service as sales
 from tools.base import Effect, ToolContext, ToolResult, tool
 from tools.finance.common import (
     KIND_LABELS,
@@ -19,7 +20,6 @@ from tools.finance.common import (
     dd_mm_yyyy,
     find_invoice,
     money,
-    partner_name,
     period_bounds,
     period_label,
     resolve_customer,
@@ -151,13 +151,14 @@ def list_invoices(ctx: ToolContext, args: ListInvoicesIn) -> InvoiceList:
     retard de plus de 60 jours »."""
     partner_id = resolve_customer(ctx, args.customer).id if args.customer else None
     found = _listed(ctx, args, partner_id)
+    customers = sales.get_partners(ctx.session, ctx.principal, {x.partner_id for x in found})
     day = today(ctx)
     rows = [
         InvoiceRow(
             invoice_id=str(x.id),
             number=x.number,
             kind=x.kind,
-            customer=partner_name(ctx, x.partner_id),
+            customer=customers[x.partner_id].name,
             status=x.status,
             issue_date=x.issue_date,
             due_date=x.due_date,

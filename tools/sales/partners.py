@@ -93,7 +93,8 @@ def _find(ctx: ToolContext, args: FindPartnerIn, role: PartnerRole) -> FindPartn
     matches = sales.search_partners(
         ctx.session, ctx.principal, args.query, role=role, limit=args.limit
     )
-    rows = [_row(sales.get_partner(ctx.session, ctx.principal, m.id)) for m in matches]
+    found = sales.get_partners(ctx.session, ctx.principal, [m.id for m in matches])
+    rows = [_row(found[m.id]) for m in matches]
     return FindPartnerOut(role=role, query=args.query, partners=rows)
 
 
@@ -201,11 +202,9 @@ def _details(p: Partner) -> list[str]:
 def _same_name(ctx: ToolContext, name: str, role: PartnerRole) -> Partner | None:
     """A partner of this role with exactly this name (accents and case aside)."""
     wanted = " ".join(fold(name).split())
-    for m in sales.search_partners(ctx.session, ctx.principal, name, role=role, limit=10):
-        p = sales.get_partner(ctx.session, ctx.principal, m.id)
-        if " ".join(fold(p.name).split()) == wanted:
-            return p
-    return None
+    matches = sales.search_partners(ctx.session, ctx.principal, name, role=role, limit=10)
+    same = [m.id for m in matches if " ".join(fold(m.name).split()) == wanted]
+    return sales.get_partner(ctx.session, ctx.principal, same[0]) if same else None
 
 
 def _create(ctx: ToolContext, args: CreatePartnerIn, role: PartnerRole) -> PartnerOut:

@@ -4,6 +4,7 @@ identifier (``search_partners``, ``resolve_partner``; the rule is in ``_resoluti
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any, Literal
 from uuid import UUID
 
@@ -184,6 +185,15 @@ def get_partner(session: Session, principal: Principal, partner_id: UUID) -> Par
     if partner is None:
         raise PartnerNotFound()
     return partner
+
+
+def get_partners(
+    session: Session, principal: Principal, ids: Collection[UUID]
+) -> dict[UUID, Partner]:
+    """The partners of ``ids`` by id, read in one query (a list of documents names each
+    one's partner); an id of no partner of the tenant is simply absent."""
+    principal.require(*READERS)
+    return {p.id: p for p in repo.partners_by_id(session, principal.tenant_id, set(ids))}
 
 
 def list_contacts(session: Session, principal: Principal, partner_id: UUID) -> list[PartnerContact]:
