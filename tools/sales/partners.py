@@ -93,8 +93,8 @@ def _find(ctx: ToolContext, args: FindPartnerIn, role: PartnerRole) -> FindPartn
     matches = sales.search_partners(
         ctx.session, ctx.principal, args.query, role=role, limit=args.limit
     )
-    found = sales.get_partners(ctx.session, ctx.principal, [m.id for m in matches])
-    rows = [_row(found[m.id]) for m in matches]
+    by_id = sales.get_partners(ctx.session, ctx.principal, [m.id for m in matches])
+    rows = [_row(by_id[m.id]) for m in matches]
     return FindPartnerOut(role=role, query=args.query, partners=rows)
 
 
