@@ -410,7 +410,7 @@ class TestPrompts:
         assert prompt.system == load_prompt("orchestrator")
         assert [t["name"] for t in prompt.tools] == ["finance", "hr"]
         finance = prompt.tools[0]
-        assert finance["description"].startswith("Finance : devis, factures")
+        assert finance["description"].startswith("Finance : devis et factures")
         assert finance["parameters"]["required"] == ["request"]
 
     def test_area_without_prompt_file_gets_a_stand_in(self) -> None:
