@@ -117,12 +117,15 @@ class TestRuleQuestionsReadTheDocuments:
 
 
 class TestUnavailableCapabilities:
-    def test_dunning_a_customer_is_not_available(self, demo: Container, talk_as: TalkAs) -> None:
+    def test_reminding_a_customer_is_previewed_before_anything_leaves(
+        self, demo: Container, talk_as: TalkAs
+    ) -> None:
         talk = talk_as(FATOU)
         before = snapshot(demo, talk)
         answer = talk("relance Supérette Ndiaye pour sa facture impayée")
-        assert "pas encore disponible" in answer and "factures impayées" in answer
-        assert not talk.token and not calls(talk)
+        assert answer.startswith("Relancer maintenant Supérette Ndiaye par e-mail"), answer
+        assert talk.token
+        assert talk("non").startswith("D'accord, j'annule")
         assert snapshot(demo, talk) == before
 
     def test_sending_a_draft_invoice_is_refused_until_it_is_posted(
@@ -138,14 +141,15 @@ class TestUnavailableCapabilities:
         assert not talk.token
         assert snapshot(demo, talk) == before
 
-    def test_sending_a_quote_by_mail_is_not_available(
+    def test_sending_a_quote_by_mail_is_previewed_before_it_leaves(
         self, demo: Container, talk_as: TalkAs
     ) -> None:
         talk = talk_as(FATOU)
         before = snapshot(demo, talk)
         answer = talk("envoie le devis de Supérette Ndiaye par mail")
-        assert "pas encore disponible" in answer and "devis" in answer
-        assert not talk.token and not calls(talk)
+        assert answer.startswith("Envoyer le devis D-2026-"), answer
+        assert "Supérette Ndiaye par e-mail" in answer and talk.token
+        assert talk("non").startswith("D'accord, j'annule")
         assert snapshot(demo, talk) == before
 
     def test_a_task_to_chase_someone_oneself_still_exists(
