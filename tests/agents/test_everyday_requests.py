@@ -73,12 +73,11 @@ class TestTheRequestsOfTheTable:
         assert called(t) == ["finance.list_invoices"]
         assert "en retard de plus de 30 jours" in reply and "Aucun client" not in reply
 
-    def test_chasing_an_unpaid_invoice_is_said_not_built(
-        self, demo: Container, talk_as: Any
-    ) -> None:
+    def test_chasing_an_unpaid_invoice_is_previewed(self, demo: Container, talk_as: Any) -> None:
         t: Talk = talk_as(CLAIRE)
         reply = t("relance le Café des Arts pour sa facture impayée")
-        assert "pas encore disponible" in reply and called(t) == []
+        assert reply.startswith("Relancer maintenant Café des Arts par e-mail"), reply
+        assert called(t) == ["finance.send_reminder"] and preview(t) is not None
 
     def test_stock_of_one_named_variant(self, demo: Container, talk_as: Any) -> None:
         t: Talk = talk_as(CLAIRE)
@@ -106,24 +105,22 @@ class TestTheRequestsOfTheTable:
 
 
 class TestSeveralRequestsInOneMessage:
-    def test_each_is_previewed_and_done_in_turn(self, demo: Container, talk_as: Any) -> None:
+    def test_made_and_validated_in_one_confirmation(self, demo: Container, talk_as: Any) -> None:
         t: Talk = talk_as(CLAIRE)
         first = t(
             "crée une facture pour le Café des Arts : 2 lampadaires arc, et valide-la directement"
         )
-        assert "Une chose à la fois" in first and "valide-la directement" in first
-        assert (preview(t) or "").startswith("Une chose à la fois")
-        created = t("oui")
-        assert "Facture brouillon créée" in created and "Ensuite : Valider la facture" in created
-        assert preview(t) is not None  # the validation waits for its own « oui »
+        assert first.startswith("Créer et valider une facture pour Café des Arts"), first
+        assert "Une chose à la fois" not in first
         posted = t("oui")
-        assert posted.startswith("Facture F-") and "validée pour Café des Arts" in posted
+        assert posted.startswith("Facture F-") and "créée et validée pour Café des Arts" in posted
+        assert preview(t) is None  # nothing else waits
 
-    def test_cancelling_the_first_drops_the_next(self, demo: Container, talk_as: Any) -> None:
+    def test_cancelling_writes_nothing(self, demo: Container, talk_as: Any) -> None:
         t: Talk = talk_as(CLAIRE)
         before = count(demo, t, INVOICES)
         shown = t("fais une facture pour le Café des Arts : 1 lampadaire arc puis valide-la")
-        assert "Une chose à la fois" in shown and preview(t) is not None
+        assert shown.startswith("Créer et valider") and preview(t) is not None
         assert "Ensuite" not in t("non")
         assert t("oui") == "Il n'y a rien à confirmer pour le moment."
         assert count(demo, t, INVOICES) == before
