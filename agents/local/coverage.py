@@ -369,13 +369,11 @@ def _duration_accounted(part: Duration, facts: _Facts) -> bool:
     return False
 
 
-# « ce midi », « ce matin »: when in the day, which a record of the day may leave aside.
-PART_OF_DAY = re.compile(r"(?i)\b(?:midi|matin|soir|soiree|matinee|apres-midi|aprem)\b")
-
-
 def _date_accounted(part: DateSpan, facts: _Facts, today: date) -> bool:
-    if part.at is not None and not facts.at(part.at) and not PART_OF_DAY.search(part.text):
-        return False  # « pour 1 heures » read as 1 o'clock: the time must be used
+    if part.at is not None and not facts.at(part.at) and part.part is None:
+        # « pour 1 heures » read as 1 o'clock: the time must be used; « ce midi » only
+        # says when in the day, which a record of the day may leave aside
+        return False
     if any(part.first <= d <= part.last for d in facts.dates):
         return True
     if part.text.strip().isdigit() and facts.day_of_month(Decimal(part.text.strip())):

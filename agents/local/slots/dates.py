@@ -190,6 +190,7 @@ def _span(scan: Scan, start: int, left: Atom, right: Atom | None, today: date) -
             left.end,
             half_day_first=left.part in ("apres-midi", "soir"),
             half_day_last=left.part == "matin",
+            part=left.part,
         )
     first, last = _end_of_range(left, right) if left is not right else (today, right.last)
     if right.weekday is not None and left is right:

@@ -42,6 +42,7 @@ class DateSpan:
     end: int
     half_day_first: bool = False  # « mardi après-midi » starts at noon
     half_day_last: bool = False  # « jusqu'à jeudi midi » ends at noon
+    part: str | None = None  # a day said with its part (« ce midi », « demain matin »)
 
 
 @dataclass(frozen=True, slots=True)
