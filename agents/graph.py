@@ -27,9 +27,10 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
+from agents.compound import rehearse, run_then, shown_together
 from agents.executor import TurnTools
 from agents.local.router import STRONG_SCORE, one_message
-from agents.local.understanding import LocalTier, Memory, Plan
+from agents.local.understanding import ONE_AT_A_TIME, LocalTier, Memory, Plan
 from agents.outcome import ToolOutcome
 from domain.kit.principal import Principal
 from tools.confirmation import reply_kind
@@ -169,6 +170,13 @@ def act(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     _emit(runtime, {"type": "progress", "text": "Je m'en occupe…", "tool": plan["tool"]})
     outcome = turn.tools.call(plan["tool"], plan["arguments"], tier="local")
     update = _after_outcome(state, turn, outcome)
+    if outcome.status == "needs_confirmation" and (
+        then := rehearse(turn, outcome, Memory.load(update["memory"]))
+    ):  # a second write in the same message: shown now, confirmed by the same « oui »
+        update["pending"]["then"] = then
+        update["reply"] = shown_together(outcome, then)
+        if (plan.get("text") or "").startswith(ONE_AT_A_TIME):
+            plan = {**plan, "text": None}  # both are shown: nothing waits
     if plan.get("text"):  # a word on the request itself (« je demande toujours… »)
         update["reply"] = f"{plan['text']}\n{update['reply']}"
     memory = Memory.load(update["memory"])
@@ -180,8 +188,10 @@ def act(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
     return update
 
 
-def _after_outcome(state: AgentState, turn: Turn, outcome: ToolOutcome) -> dict[str, Any]:
-    memory = _memory(state)
+def _after_outcome(
+    state: AgentState, turn: Turn, outcome: ToolOutcome, memory: Memory | None = None
+) -> dict[str, Any]:
+    memory = memory or _memory(state)
     update: dict[str, Any] = {"plan": None}
     if outcome.status in ("done", "needs_confirmation"):
         listed = outcome.result if outcome.status == "done" else None
@@ -259,6 +269,8 @@ def await_confirmation(state: AgentState, runtime: Runtime[Turn]) -> Command[Any
     if button or reply_kind(message) == "yes":
         outcome = turn.tools.run_confirmed(button or pending["token"], tier="local")
         update = _confirmed_update(state, turn, outcome, message)
+        if update.get("pending"):
+            return Command(goto="show_preview", update=update)
         return Command(goto="understand" if update.get("before") else "respond", update=update)
     if reply_kind(message) == "no":
         outcome = turn.tools.cancel(pending["token"], tier="local")
@@ -293,11 +305,45 @@ def _confirmed_update(
     memory = _memory(state)
     if outcome.status == "done":
         turn.local.remember(memory, outcome.tool, outcome.arguments, record=outcome.result)
+        then = (state.get("pending") or {}).get("then")
+        if then:  # the second write shown under the first: confirmed by the same « oui »
+            memory.queued = None
+            return _then_update(state, turn, outcome, memory, then) or update | {
+                "message": then["message"],
+                "before": outcome.text,
+                "button": None,
+                "plan": None,
+                "memory": memory.dump(),
+            }
         if memory.queued:  # the next request of the same message, now
             update.update(message=memory.queued, before=outcome.text, button=None, plan=None)
     memory.queued = None
     update["memory"] = memory.dump()
     return update
+
+
+def _then_update(
+    state: AgentState, turn: Turn, first: ToolOutcome, memory: Memory, then: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The second write after the first: done, or its own preview, or what stopped it —
+    each said after what the first did. None when the rest no longer reads as a write."""
+    second = run_then(turn, then, memory)
+    if second is None:
+        return None
+    if second.status == "done":
+        turn.local.remember(memory, second.tool, second.arguments, record=second.result)
+        update: dict[str, Any] = {"reply": f"{first.text}\n{second.text}", "pending": None}
+        if memory.queued:  # yet another request of the message
+            update.update(message=memory.queued, before=update["reply"], button=None)
+        memory.queued = None
+        return update | {"memory": memory.dump(), "plan": None}
+    update = _after_outcome(state, turn, second, memory)
+    memory = Memory.load(update["memory"])
+    memory.queued = None
+    update["memory"] = memory.dump()
+    if update.get("pending"):  # shown with what the first did, waiting for its own « oui »
+        return update | {"before": first.text, "button": None}
+    return update | {"reply": f"{first.text}\n\n{second.text}", "before": None}
 
 
 def respond(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
@@ -333,7 +379,9 @@ def build_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
     graph.add_node("llm", llm)
     graph.add_node("show_preview", show_preview)
     graph.add_node(
-        "await_confirmation", await_confirmation, destinations=("respond", "understand", "hold")
+        "await_confirmation",
+        await_confirmation,
+        destinations=("respond", "understand", "hold", "show_preview"),
     )
     graph.add_node("hold", hold)
     graph.add_node("respond", respond)

@@ -242,7 +242,7 @@ def designates(folded: str, kind: str) -> bool:
 
 
 # The documents « la » / « le » stand for next, when a tool's result is one.
-DOCUMENTS = frozenset({"invoice", "quote"})
+DOCUMENTS = frozenset({"invoice", "quote", "purchase_order"})
 
 
 def document_of(tool: Tool | None) -> str | None:

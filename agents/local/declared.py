@@ -136,6 +136,11 @@ def _threshold(utt: Utterance, slot: dict[str, Any]) -> dict[str, Any] | None:
 
 
 ARTICLE = re.compile(r"^(?:la|le|les|l'|mon|ma|mes|notre|nos|cette|ce|cet)\s*")
+# How long, said after what is named (« mets-la en pause pour l'instant »): never a name.
+FOR_A_WHILE = re.compile(
+    r"\s*\b(?:pour l'instant|pour le moment|pour un (?:moment|temps)|temporairement"
+    r"|quelque temps|jusqu'a nouvel ordre)\b\s*$"
+)
 
 
 def _rest(utt: Utterance, slot: dict[str, Any]) -> str | None:
@@ -145,9 +150,12 @@ def _rest(utt: Utterance, slot: dict[str, Any]) -> str | None:
         found = re.search(rf"(?<![\w]){re.escape(marker)}(?![\w])", utt.folded)
         if found is None:
             continue
-        rest = utt.text[found.end() :].strip(" ,.!?")
+        # the clause of the marker only (« …, je vais voyager » is said of something else)
+        rest = re.split(r"[,;.!?]", utt.text[found.end() :], maxsplit=1)[0].strip()
         article = ARTICLE.match(fold(rest))
         rest = rest[article.end() :] if article is not None else rest
+        while lasting := FOR_A_WHILE.search(fold(rest)):
+            rest = rest[: lasting.start()]
         return rest.strip(" ,.!?") or None
     return None
 

@@ -72,6 +72,7 @@ class Routing:
     margin: float
     runner_up: str | None
     confident: bool
+    keyword: bool = False  # one of the best intent's keywords is in the message
 
 
 def load_intents(directory: Path | None = None) -> list[IntentSpec]:
@@ -226,4 +227,4 @@ class IntentRouter:
         margin = score - runner_up[1]
         sure = score >= STRONG_SCORE or (hits > 0 and score >= MIN_SCORE)
         confident = sure and margin >= MIN_MARGIN
-        return Routing(intent, score, margin, runner_up[0], confident)
+        return Routing(intent, score, margin, runner_up[0], confident, hits > 0)

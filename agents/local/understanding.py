@@ -108,6 +108,8 @@ SECOND_REQUEST = re.compile(
 )
 # A second request starting with a pronoun for the record the first one makes (« je l'ai
 # payée », « valide-la », « il m'a payé »).
+# Said before the first of several requests, whose next one waits for it.
+ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
 THE_ONE_MADE = re.compile(r"l'|-l[ae]\b|\bm'")
 # A second part that refers to the first (« pour ça ») is the same request.
 ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
@@ -357,7 +359,10 @@ class LocalTier(Replies):
         ):
             return self._fill(memory, utt, message, folded, today=today, currency=currency)
         last_tool = (memory.last or {}).get("tool")
-        if memory.last and CORRECTION.match(folded):
+        on_its_record = self._acts_on_its_record(routing, last_tool)
+        if on_its_record and routing.keyword:  # the record just spoken of decides
+            routing = replace(routing, confident=True)
+        if memory.last and CORRECTION.match(folded) and not on_its_record:
             kept = memory.draft
             corrected = self._correct(memory, message, today, currency)
             # « non attends, mets-en 3 plutôt » may look like another request: it corrects
@@ -400,11 +405,11 @@ class LocalTier(Replies):
             )
             if done_first.kind == "tool" and (plan.kind == "llm" or done_first.tool != plan.tool):
                 memory.queued = then
-                return replace(done_first, text=f"Une chose à la fois : ensuite, « {then} ».")
+                return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
             memory.draft = None
         elif plan.kind == "tool" and (following := self._next_request(plan, message)):
             memory.queued = following  # « facture …, et envoie-la par WhatsApp »: never dropped
-            return replace(plan, text=f"Une chose à la fois : ensuite, « {following} ».")
+            return replace(plan, text=f"{ONE_AT_A_TIME}« {following} ».")
         return plan
 
     def _next_request(self, plan: Plan, message: str) -> str | None:
@@ -418,9 +423,42 @@ class LocalTier(Replies):
         then = split[1]
         # said as chained to the first (« et valide-la »), as the kinds' words expect
         named = {kind.name for kind, _, _ in coverage.named_kinds(fold(f"et {then}"))}
-        if (named and named <= tool.kinds) or self._intent_of(then) == plan.tool:
+        if self._intent_of(then) == plan.tool:
+            return None
+        if named and named <= tool.kinds and not self._acts_on_made(tool.name, then):
             return None
         return then
+
+    def _acts_on_its_record(self, routing: Routing, last_tool: str | None) -> bool:
+        """« finalement mets-le en pause » after a reminder was set: another action on the
+        kind of record the last request was about, not a correction of that request."""
+        last, tool = self.registry.get(last_tool or ""), self.registry.get(routing.intent or "")
+        return (
+            last is not None
+            and tool is not None
+            and tool is not last
+            and tool.is_write
+            and bool(set(tool.acts_on) & last.kinds)
+            and routing.score >= SWITCH_SCORE
+        )
+
+    def _acts_on_made(self, intent: str, then: str) -> bool:
+        """« …, et envoie-leur le bon »: a part naming only the kind of record the first
+        request makes, best read as another write on that kind of record."""
+        made = getattr(self.registry.get(intent), "creates", None)
+        named = {kind.name for kind, _, _ in coverage.named_kinds(fold(then))}
+        if made is None or named != {made}:
+            return False
+        routed = _for_routing(then)
+        ranked = self.router.scores(routed, fold(routed))
+        top = self.registry.get(ranked[0][0]) if ranked else None
+        return (
+            top is not None
+            and top.name != intent
+            and top.name in self.adapters
+            and top.is_write
+            and top.acts_on[:1] == (made,)
+        )
 
     def _names_other_kind(self, folded: str, tool_name: str | None) -> bool:
         """The message names a kind of record the last write's tool does not take: it asks
@@ -450,7 +488,11 @@ class LocalTier(Replies):
             intent, next_intent = self._intent_of(first), self._intent_of(then)
             if intent in self.adapters and next_intent in self.adapters and next_intent != intent:
                 return first, then.rstrip(" .!")
-            if intent in self.adapters and next_intent is None and THE_ONE_MADE.search(found[1]):
+            if (
+                intent in self.adapters
+                and next_intent is None
+                and (THE_ONE_MADE.search(found[1]) or self._acts_on_made(intent, then))
+            ):
                 # « …, et je l'ai déjà payée en espèces »: read once the first one is made
                 return first, then.rstrip(" .!")
         return None

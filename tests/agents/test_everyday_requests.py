@@ -147,3 +147,48 @@ class TestSeveralRequestsInOneMessage:
         assert "Sucre en poudre 50 kg" in answer and called(t)[0] == "stock.stock_level"
         assert "Grands Moulins" in then or "Plusieurs produits" in then  # the order, its turn
         assert count(demo, t, "SELECT count(*) FROM purchase_orders") == before
+
+
+SENT_ORDERS = "SELECT count(*) FROM purchase_orders WHERE status = 'sent'"
+ORDERS = "SELECT count(*) FROM purchase_orders"
+
+
+class TestTwoWritesInOneMessage:
+    """Two writes asked in one message are shown together and confirmed by one « oui »."""
+
+    ORDER_AND_SEND = (
+        "commande 10 sacs de sucre en poudre 50 kg chez Grands Moulins de Dakar "
+        "et envoie-leur le bon directement"
+    )
+
+    def test_an_order_made_then_sent_takes_one_yes(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(FATOU)
+        orders, sent = count(demo, t, ORDERS), count(demo, t, SENT_ORDERS)
+        shown = t(self.ORDER_AND_SEND)
+        assert "Une chose à la fois" not in shown
+        first, then = shown.split("\nPuis : ")
+        assert "bon de commande" in first and "Grands Moulins de Dakar" in first
+        assert then.startswith("Marquer le bon de commande BC-") and "comme envoyé" in then
+        assert count(demo, t, ORDERS) == orders  # the rehearsal left nothing behind
+        done = t("oui")
+        assert "créé en brouillon" in done and "marqué envoyé" in done, done
+        assert count(demo, t, ORDERS) == orders + 1
+        assert count(demo, t, SENT_ORDERS) == sent + 1
+        assert t("oui") == "Il n'y a rien à confirmer pour le moment."
+
+    def test_no_to_both_writes_nothing(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(FATOU)
+        orders = count(demo, t, ORDERS)
+        assert "\nPuis : " in t(self.ORDER_AND_SEND)
+        assert "Rien n'a été fait" in t("non")
+        assert count(demo, t, ORDERS) == orders
+
+    def test_a_write_then_a_reading_still_follow_each_other(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        t: Talk = talk_as(FATOU)
+        shown = t(
+            "commande 10 sacs de sucre en poudre 50 kg chez Grands Moulins de Dakar, "
+            "et dis-moi combien il reste de riz"
+        )
+        assert "\nPuis : " not in shown and "Une chose à la fois" in shown

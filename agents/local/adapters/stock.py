@@ -45,8 +45,10 @@ _WAREHOUSE_AT = ("dans", "à", "au", "a")
 _SUPPLIER = ("chez", "fournisseur", "auprès de", "aupres de", "à", "au", "a")
 _PRODUCT = ("de", "du", "des", "comme", "le", "la", "les", "l'")
 _ITEM_END = re.compile(
-    r"(?i)\s+(?:vers|dans|à|au|aux|chez|aupr[èe]s|pour|depuis|en|et|se|s'|sont|ont|est|qui"
-    r"|ils|elles|on|ce|cette|hier|aujourd'hui)(?:\s|$)"
+    r"(?i)\s+(?:vers|dans|à|au|aux|chez|aupr[èe]s|pour|depuis|et|se|s'|sont|ont|est|qui"
+    r"|ils|elles|on|ce|cette|hier|aujourd'hui"
+    # « en » ends the item, save in a name (« sucre en poudre »)
+    r"|en(?!\s+(?:" + "|".join(map(re.escape, words("item_en_forms"))) + r")\b))(?:\s|$)"
 )
 _CODE_TAIL = re.compile(r"\s+(?:de|du|depuis|à|a|vers)\s+[A-Z][A-Z0-9_-]+$")
 

@@ -75,6 +75,15 @@ _X_BEFORE = re.compile(r"(?<![\w])x[ \u00a0\u202f]?(\d{1,4})(?![\w,.]\d|\w)")
 _X_AFTER = re.compile(r"[ \u00a0\u202f]?[x×](?![\w])")
 
 
+_EN_FORMS = frozenset(words("item_en_forms"))
+
+
+def _en_form(folded: str, end: int) -> bool:
+    """« en » followed by what makes it part of a product's name (« en poudre »)."""
+    match = _NEXT_WORD.match(folded, end)
+    return match is not None and match.group(1).rstrip(".") in _EN_FORMS
+
+
 def _item(scan: Scan, pos: int, *, after_de: bool) -> tuple[str | None, int]:
     """The counted thing starting at ``pos`` (original casing) and where it ends."""
     words: list[tuple[int, int]] = []
@@ -88,7 +97,10 @@ def _item(scan: Scan, pos: int, *, after_de: bool) -> tuple[str | None, int]:
         elided = word in ("de", "d'") or word.startswith("d'")
         # « 3 livres » (books) is counted; « 3 livrés » (delivered) is not
         book = word in ("livre", "livres") and scan.text[start:end].lower() == word
-        if (word in _ITEM_STOP and not book) or (not words and elided and not after_de):
+        joined = word == "en" and words and _en_form(scan.folded, end)
+        if (word in _ITEM_STOP and not book and not joined) or (
+            not words and elided and not after_de
+        ):
             break
         if not scan.free(start, end):
             break

@@ -416,3 +416,10 @@ class TestReadingMore:
             "order": "Sotiba"
         }
         assert "order" not in said("stock.receive_purchase_order", "on a reçu 12 pots de miel")
+
+    def test_en_inside_a_products_name_and_after_it(self) -> None:
+        order = said(
+            "stock.create_purchase_order", "commande 10 sacs de sucre en poudre 50 kg chez CSS"
+        )
+        assert order["lines"] == [{"product": "sucre en poudre 50 kg", "quantity": D(10)}]
+        assert said("stock.receive", "reçu 10 sacs de riz en stock")["product"] == "riz"

@@ -130,6 +130,18 @@ class TestManagingRules:
         talk("oui")
         assert rules(container, account) == []
 
+    def test_the_rule_just_set_is_paused_not_set_again(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("chaque matin à 7h30 envoie-moi sur WhatsApp les ventes d'hier")
+        talk("oui")
+        shown = talk("finalement mets-le en pause pour l'instant, je vais voyager")
+        assert shown.startswith("Je mettrai en pause"), shown
+        talk("oui")
+        (rule,) = rules(container, account)  # paused, never a second one
+        assert rule.enabled is False
+
 
 def plan_of(container: Container, message: str) -> Plan:
     principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
