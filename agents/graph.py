@@ -195,7 +195,10 @@ def _after_outcome(
     update: dict[str, Any] = {"plan": None}
     if outcome.status in ("done", "needs_confirmation"):
         listed = outcome.result if outcome.status == "done" else None
-        turn.local.remember(memory, outcome.tool, outcome.arguments, listed, outcome.result)
+        shown = outcome.status == "needs_confirmation"
+        turn.local.remember(
+            memory, outcome.tool, outcome.arguments, listed, outcome.result, shown=shown
+        )
     if outcome.status == "error" and outcome.arguments:  # « solde insuffisant »: to correct
         turn.local.remember_attempt(memory, outcome.tool, outcome.arguments)
     if outcome.status == "ask_back" and outcome.field:

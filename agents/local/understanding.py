@@ -108,6 +108,12 @@ SECOND_REQUEST = re.compile(
 )
 # A second request starting with a pronoun for the record the first one makes (« je l'ai
 # payée », « valide-la », « il m'a payé »).
+# Lines added to the request shown (« ajoute aussi 2 ramettes », « rajoute 3 sacs »).
+MORE_LINES = re.compile(
+    r"^(?:(?:ah|oh|et|ok|oui|bon|attends?)[\s,!.]+)*(?:ajoute|rajoute|ajoutes|rajoutes|mets|remets)"
+    r"(?:[- ]y| en)?(?:[- ]moi| lui| leur)?(?: aussi| encore| en plus| egalement)?\b[\s,:]*"
+)
+POLITE_END = re.compile(r"(?i)[\s,]+(?:stp|svp|s'il (?:te|vous) pla[iî]t|merci)[\s!.]*$")
 # Said before the first of several requests, whose next one waits for it.
 ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
 THE_ONE_MADE = re.compile(r"l'|-l[ae]\b|\bm'")
@@ -142,7 +148,8 @@ NUMBER_LEAD = re.compile(
 PAID_BY_US = re.compile(
     r"(?:\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de|je l'ai|on l'a"
     r"|nous l'avons|je (?:lui|leur) ai|on (?:lui|leur) a|nous (?:lui|leur) avons)\s*(?:deja\s+)?"
-    r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?)(?:paie|(?:pay|regl|vers|vir)(?:e|ee|es|ees|er))\b"
+    r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?)"
+    r"(?:paie|(?:pay|regl|vers|vir)(?:e|ee|es|ees|er)|(?:envoy|donn|transfer)(?:e|er)|remis)\b"
     # an order opening the message, on the document just spoken of (« paie-la par Wave »);
     # a bare « payé 50 000 » says nothing of who paid
     r"|^(?:paie|paye|regle|verse|vire)-(?:la|le|les|lui|leur)\b"
@@ -359,6 +366,10 @@ class LocalTier(Replies):
         ):
             return self._fill(memory, utt, message, folded, today=today, currency=currency)
         last_tool = (memory.last or {}).get("tool")
+        if (memory.last or {}).get("shown") and (
+            more := self._more_lines(memory, message, today, currency)
+        ):
+            return more
         on_its_record = self._acts_on_its_record(routing, last_tool)
         if on_its_record and routing.keyword:  # the record just spoken of decides
             routing = replace(routing, confident=True)
@@ -1279,6 +1290,26 @@ class LocalTier(Replies):
                 value = f"{value} {what}"
         return analyse(value, today=today, currency=currency)
 
+    def _more_lines(self, memory: Memory, message: str, today: date, currency: str) -> Plan | None:
+        """« ajoute aussi 2 ramettes de papier » while a preview with lines waits: the same
+        request with those lines after its own, when the rest of the message is only them."""
+        last = memory.last or {}
+        adapter = self.adapters.get(last.get("tool", ""))
+        opening = MORE_LINES.match(fold(message))
+        lines = (last.get("arguments") or {}).get("lines")
+        if adapter is None or opening is None or not isinstance(lines, list):
+            return None
+        said = POLITE_END.sub("", message[opening.end() :])
+        utt = analyse(said, today=today, currency=currency)
+        added = jsonable(adapter.extract(utt)).get("lines") or []
+        if not added:
+            return None
+        if (
+            unclear := self._unclear(adapter.tool, utt, {"lines": added}, memory, today)
+        ) is not None:
+            return unclear
+        return self._complete(adapter, {**last["arguments"], "lines": lines + added}, memory)
+
     def _other_document(self, memory: Memory, message: str) -> Plan | None:
         """« celle de mars, la F-2026-00002 » after a payment shown on another invoice: the
         same request on the document named."""
@@ -1365,10 +1396,14 @@ class LocalTier(Replies):
         arguments: dict[str, Any],
         result: dict[str, Any] | None = None,
         record: dict[str, Any] | None = None,
+        *,
+        shown: bool = False,
     ) -> None:
         """What was just shown or done: ``result`` when it lists documents (« la plus
         ancienne »), ``record`` when it names whom and what it was about (« valide-la »)."""
         memory.last = {"tool": tool, "arguments": jsonable(arguments)}
+        if shown:  # a preview waiting for its « oui »: what « ajoute aussi … » adds to
+            memory.last["shown"] = True
         memory.listed = talk.listed_items(result)
         declared = self.registry.get(tool)
         memory.about = {**memory.about, **talk.entities(declared, memory.last["arguments"])}

@@ -133,6 +133,17 @@ class TestReplyKind:
     def test_sms_and_senegalese_yes(self, message: str) -> None:
         assert reply_kind(message) == "yes"
 
+    @pytest.mark.parametrize(
+        "message",
+        ["c'est ok", "oui envoie", "ok, envoie-la", "oui c'est tout", "top", "ok pour moi"],
+    )
+    def test_a_yes_said_with_what_it_sends_or_that_it_is_all(self, message: str) -> None:
+        assert reply_kind(message) == "yes"
+
+    @pytest.mark.parametrize("message", ["envoie", "c'est tout", "envoie la facture"])
+    def test_a_bare_send_or_that_is_all_is_not_a_yes(self, message: str) -> None:
+        assert reply_kind(message) == "other"
+
     @pytest.mark.parametrize("message", ["nn", "non laisse", "c pas bon", "laisse beton"])
     def test_sms_no(self, message: str) -> None:
         assert reply_kind(message) == "no"

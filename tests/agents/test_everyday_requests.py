@@ -192,3 +192,24 @@ class TestTwoWritesInOneMessage:
             "et dis-moi combien il reste de riz"
         )
         assert "\nPuis : " not in shown and "Une chose à la fois" in shown
+
+
+class TestAddingToTheRequestShown:
+    def test_lines_added_while_the_preview_waits(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(CLAIRE)
+        before = count(demo, t, QUOTES)
+        t("fais un devis pour le Café des Arts : 2 lampadaires arc")
+        shown = t("ajoute aussi 3 heures d'installation stp")
+        assert "2 × Lampadaire arc" in shown and "3 × Installation luminaire" in shown, shown
+        assert count(demo, t, QUOTES) == before
+        assert "Devis D-" in t("oui c'est tout")
+        assert count(demo, t, QUOTES) == before + 1
+
+    def test_nothing_is_added_to_a_request_already_done(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        t: Talk = talk_as(CLAIRE)
+        t("fais un devis pour le Café des Arts : 2 lampadaires arc")
+        t("oui")
+        shown = t("ajoute aussi 3 heures d'installation")
+        assert "2 × Lampadaire arc" not in shown  # never the done quote made again

@@ -62,6 +62,13 @@ SUPPLIER_NUMBER = re.compile(
     r"([A-Za-z]{0,6}[-/]?\d[\w/-]*)",
     re.IGNORECASE,
 )
+# The number of the cheque or transfer that paid (« par chèque n° 0012345 »): the payment's
+# reference, never the bill's number.
+PAYMENT_NUMBER = re.compile(
+    r"\b(?:ch[eè]que|chq|virement|transfert)\s*(?:n°|no|num[ée]ro|num|r[ée]f\.?)?\s*[:#]?\s*"
+    r"([A-Za-z]{0,6}[-/]?\d[\w/-]*)",
+    re.IGNORECASE,
+)
 CURRENCY_WORD = r"^\s*(?:(?:fcfa|cfa|f|francs?|eur|euros?|€)\s*)?"
 EXCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ht\b|h\.t\b|hors tax)")
 INCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ttc\b|t\.t\.c\b)")
@@ -173,6 +180,10 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
     ):
         amount = "balance"  # the tool pays what is still owed, and its preview says how much
     bill = _supplier_number(utt)
+    paid_with = PAYMENT_NUMBER.search(utt.text)
+    reference = paid_with.group(1) if paid_with else None
+    if bill is not None and bill == reference:
+        bill = None
     if amount is None and bill is not None:
         amount = "balance"  # « règle la facture FA-118 »: that bill, in full
     return given(
@@ -181,6 +192,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         amount=amount,
         method=utt.payment_method,
         paid_on=utt.dates[0].first if utt.dates else None,
+        reference=reference,
     )
 
 

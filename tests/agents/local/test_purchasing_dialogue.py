@@ -161,3 +161,25 @@ class TestWhichSideOfTheBooks:
             "vat_rate": "20",
             "due_date": "2026-04-30",
         }
+
+
+class TestMoneySentToASupplier:
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "j'ai envoyé 200 000 par wave à Sotiba pour leur facture",
+            "j'ai donné une avance de 100 000 en espèces à Sotiba",
+            "on a transféré 50 000 à Sotiba par Orange Money",
+        ],
+    )
+    def test_sent_given_or_transferred_by_us_pays_the_supplier(
+        self, local: LocalTier, message: str
+    ) -> None:
+        plan = say(local, message)
+        assert plan.tool == "purchasing.pay_supplier" and plan.arguments["supplier"] == "Sotiba"
+
+    def test_the_cheques_number_is_the_payments_reference_not_the_bill(
+        self, local: LocalTier
+    ) -> None:
+        plan = say(local, "j'ai payé Sotiba par chèque n° 0012345, 200 000")
+        assert plan.arguments["reference"] == "0012345" and "bill" not in plan.arguments
