@@ -370,7 +370,10 @@ class LocalTier(Replies):
             more := self._more_lines(memory, message, today, currency)
         ):
             return more
-        on_its_record = self._acts_on_its_record(routing, last_tool)
+        # a request done, not one still shown (« non, le numéro c'est … » corrects it)
+        on_its_record = not (memory.last or {}).get("shown") and self._acts_on_its_record(
+            routing, last_tool
+        )
         if on_its_record and routing.keyword:  # the record just spoken of decides
             routing = replace(routing, confident=True)
         if memory.last and CORRECTION.match(folded) and not on_its_record:
@@ -418,12 +421,14 @@ class LocalTier(Replies):
                 memory.queued = then
                 return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
             memory.draft = None
-        elif plan.kind == "tool" and (following := self._next_request(plan, message)):
+        elif plan.kind == "tool" and (
+            following := self._next_request(plan, message, today, currency)
+        ):
             memory.queued = following  # « facture …, et envoie-la par WhatsApp »: never dropped
             return replace(plan, text=f"{ONE_AT_A_TIME}« {following} ».")
         return plan
 
-    def _next_request(self, plan: Plan, message: str) -> str | None:
+    def _next_request(self, plan: Plan, message: str, today: date, currency: str) -> str | None:
         """A write that leaves a request of another intent after it (« …, et envoie-la par
         WhatsApp »), whose kinds of record it does not take itself (« et valide-la » is
         an invoice made and validated): that request, read once this one is done."""
@@ -432,6 +437,11 @@ class LocalTier(Replies):
         if tool is None or split is None:
             return None
         then = split[1]
+        adapter = self.adapters.get(tool.name)
+        if adapter is not None:
+            alone = jsonable(adapter.extract(analyse(split[0], today=today, currency=currency)))
+            if set(plan.arguments or {}) - set(alone):
+                return None  # the first request takes it (« le 1er du mois, envoie-moi … »)
         # said as chained to the first (« et valide-la »), as the kinds' words expect
         named = {kind.name for kind, _, _ in coverage.named_kinds(fold(f"et {then}"))}
         if self._intent_of(then) == plan.tool:
