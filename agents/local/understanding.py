@@ -210,6 +210,12 @@ class Memory:
         )
 
 
+def _complete_for(tool: Tool, arguments: dict[str, Any]) -> bool:
+    """Every field the tool requires is in ``arguments``."""
+    fields = tool.input_model.model_fields
+    return all(name in arguments for name, field in fields.items() if field.is_required())
+
+
 def get_path(arguments: dict[str, Any], path: str) -> Any:
     """``lines.0.product`` in ``{"lines": [{"product": …}]}`` (None when absent)."""
     value: Any = arguments
@@ -815,8 +821,12 @@ class LocalTier(Replies):
                 continue  # « j'ai payé 150 000 aux Grands Moulins »: no customer's payment
             arguments = jsonable(adapter.extract(utt))
             if arguments and coverage.gap(utt, arguments, tool, today) is None:
-                full.append(name)
-        return full[0] if len(full) == 1 else None
+                full.append((name, _complete_for(tool, arguments)))
+        # the one reading that needs nothing more, else the one reading at all
+        for found in ([n for n, complete in full if complete], [n for n, _ in full]):
+            if len(found) == 1:
+                return found[0]
+        return None
 
     def _how_much_asked(
         self, routing: Routing, intent: str | None, utt: Utterance, folded: str

@@ -327,6 +327,17 @@ class TestProducts:
         found = run(container, buyer, find_product_tool, query="RIZ-25")
         assert found.products[0].sale_price == Decimal(16000)
 
+    def test_a_price_said_with_taxes_is_stored_without_them(
+        self, container: Container, buyer: Buyer, rice: UUID
+    ) -> None:
+        # 18 % VAT: 17 700 F with taxes is 15 000 F without; XOF rounds to the franc
+        run(container, buyer, update_product, product="riz", sale_price_incl_tax="17700")
+        found = run(container, buyer, find_product_tool, query="RIZ-25")
+        assert found.products[0].sale_price == Decimal(15000)
+        run(container, buyer, update_product, product="riz", sale_price_incl_tax="1000")
+        found = run(container, buyer, find_product_tool, query="RIZ-25")
+        assert found.products[0].sale_price == Decimal(847)  # 847,46 rounded
+
     def test_update_needs_a_change(self, container: Container, buyer: Buyer, rice: UUID) -> None:
         with pytest.raises(InvalidInput, match="indiquez ce qui change"):
             run(container, buyer, update_product, product="riz")

@@ -268,6 +268,13 @@ class UpdateProductIn(_In):
         description="Hausse (positive) ou baisse (négative) du prix de vente, en % "
         "(« le riz augmente de 10 % »).",
     )
+    sale_price_incl_tax: Price | None = Field(
+        default=None,
+        ge=0,
+        le=Decimal("1e12"),
+        description="Nouveau prix de vente TTC, quand il est dit TTC (« passe à 45 € TTC ») : "
+        "le prix HT en est tiré au taux de TVA du produit.",
+    )
     purchase_price: Price | None = Field(
         default=None, ge=0, le=Decimal("1e12"), description="Nouveau prix d'achat HT."
     )
@@ -299,6 +306,7 @@ class UpdateProductIn(_In):
         if (
             not self.changes()
             and self.sale_price_change is None
+            and self.sale_price_incl_tax is None
             and self.min_stock is None
             and self.max_stock is None
         ):
@@ -307,7 +315,15 @@ class UpdateProductIn(_In):
 
     def changes(self) -> dict[str, Any]:
         """What changes on the product itself (the stock bounds are a reorder rule)."""
-        dumped = self.model_dump(exclude={"product", "min_stock", "max_stock", "sale_price_change"})
+        dumped = self.model_dump(
+            exclude={
+                "product",
+                "min_stock",
+                "max_stock",
+                "sale_price_change",
+                "sale_price_incl_tax",
+            }
+        )
         return {k: v for k, v in dumped.items() if v is not None}
 
 
@@ -365,6 +381,10 @@ def update_product(ctx: ToolContext, args: UpdateProductIn) -> UpdateProductOut:
     currency = currency_of(ctx).value
     if args.sale_price_change is not None and args.sale_price is None:
         args = args.model_copy(update={"sale_price": _changed_price(ctx, product, args)})
+    if args.sale_price_incl_tax is not None and args.sale_price is None:
+        rate = args.vat_rate if args.vat_rate is not None else product.vat_rate
+        excl = args.sale_price_incl_tax * 100 / (100 + rate)
+        args = args.model_copy(update={"sale_price": round_to_currency(excl, currency_of(ctx))})
     before = {field: getattr(product, field) for field in args.changes()}
     updated = product
     if args.changes():

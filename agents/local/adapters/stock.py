@@ -486,6 +486,24 @@ def _bare_price(utt: Utterance) -> Decimal | None:
     return None
 
 
+# A price said with its taxes (« passe à 45 € TTC »).
+_INCL_TAX = re.compile(r"^\s*(?:€|eur\w*|f|fcfa|cfa|francs?)?\s*(?:ttc|toutes taxes)\b")
+# An opening clause saying when or why (« Pour les fêtes, … », « Dès lundi, … »): no name in it.
+_OCCASION = re.compile(
+    r"^(?:pour|pendant|des|a partir d[eu']|a compter d[eu']|depuis|cette|ce|en)\b[^,\d]*,\s*"
+)
+
+
+def _product_of_price(utt: Utterance) -> str | None:
+    """The product whose price is said, after an opening clause of occasion."""
+    opening = _OCCASION.match(utt.folded)
+    product = _product(after(utt, opening.end()) if opening else utt)
+    if product is None:
+        return None
+    # « le sac de riz c'est 16 500 », « … vaut 4 500 »: the name ends at what is said of it
+    return re.split(r"(?i)\s+(?:c'est|c'|c|est|vaut|coute|coûte)(?:\s|$)", product)[0] or None
+
+
 def extract_update_product(utt: Utterance) -> dict[str, Any]:
     rename = _RENAME.search(utt.text)
     if rename:
@@ -502,7 +520,10 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
     sale, purchase = _amounts(utt)
     if sale is None and purchase is None and utt.numbers and not utt.quantities:
         sale = _bare_price(utt)
-    args: dict[str, Any] = {"product": _product(utt), "sale_price": sale}
+    args: dict[str, Any] = {"product": _product_of_price(utt), "sale_price": sale}
+    said = next((a for a in utt.amounts if a.value == sale), None)
+    if said is not None and _INCL_TAX.match(utt.folded[said.end :]):
+        args["sale_price"], args["sale_price_incl_tax"] = None, sale
     if purchase is not None:
         args["purchase_price"] = purchase
     vat = _vat_rate(utt)

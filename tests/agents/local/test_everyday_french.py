@@ -264,6 +264,23 @@ class TestPricesChangedByAShare:
         assert len(plan.arguments.get("lines", [])) == 2, plan
 
 
+class TestPricesSaidAsAFact:
+    def test_the_price_said_of_a_product_is_its_new_sale_price(self, local: LocalTier) -> None:
+        for message, product, price in [
+            ("le sac de riz c'est 16 500 maintenant", "riz", "16500"),
+            ("le bidon d'huile c 9 000 F maintenant", "huile", "9000"),
+            ("le kilo de sucre coûte 800 F maintenant", "sucre", "800"),
+            ("la boîte de sardines est à 900 F désormais", "sardines", "900"),
+        ]:
+            plan = say(local, message)
+            assert plan.tool == "stock.update_product", (message, plan)
+            assert plan.arguments == {"product": product, "sale_price": price}, plan
+
+    def test_a_price_said_with_its_taxes_after_an_occasion(self, local: LocalTier) -> None:
+        plan = say(local, "Pour la rentrée, le cartable junior passe à 30 € TTC")
+        assert plan.arguments == {"product": "cartable junior", "sale_price_incl_tax": "30"}
+
+
 class TestQuotesServicesAndShortQuestions:
     def test_how_long_a_quote_holds(self, local: LocalTier) -> None:
         plan = say(local, "fais un devis pour M. Lemaire : 2 radiateurs, valable 3 semaines")
