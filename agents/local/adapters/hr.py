@@ -361,7 +361,12 @@ def _employee_details(utt: Utterance, name: str | None) -> dict[str, Any]:
 _NEW_NAME = re.compile(
     r"(?:nouvel(?:le)?\s+(?:employee?|salariee?|recrue|collaborat\w+|agent|embauche)"
     r"|nouveau\s+(?:salarie|collaborateur|employe|agent)|recrue|embauche|s'appelle|se\s+nomme"
-    r"|il\s+s'appelle|elle\s+s'appelle)\s*[:,-]?\s*"
+    r"|il\s+s'appelle|elle\s+s'appelle)"
+    r"(?:\s+a\s+(?:enregistrer|creer|ajouter|saisir|inscrire|embaucher))?\s*[:,-]?\s*"
+)
+# The words for someone new are never their name (« Nouvelle recrue à enregistrer : … »).
+_NOT_A_NAME = frozenset(
+    "recrue employe employee salarie salariee collaborateur collaboratrice agent".split()
 )
 
 
@@ -386,7 +391,7 @@ def _create_employee(utt: Utterance) -> dict[str, Any]:
             head = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?=[A-ZÀ-Ý])")
             start = head.match(utt.text, verb.end())
             name = _name_at(utt, start.end()) if start else None
-    if name is not None and _manager(utt) == name:
+    if name is not None and (_manager(utt) == name or fold(name) in _NOT_A_NAME):
         name = None
     return given({"name": name, "hire_date": first_day(utt), **_employee_details(utt, name)})
 

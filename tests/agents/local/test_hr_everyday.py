@@ -232,3 +232,18 @@ class TestDatesAsWritten:
     def test_a_month_after_d_apostrophe(self) -> None:
         spans = analyse("mes congés d'octobre", today=TODAY, currency="XOF").dates
         assert [(s.first, s.last) for s in spans] == [(date(2026, 10, 1), date(2026, 10, 31))]
+
+
+class TestTheNameOfSomeoneNew:
+    @pytest.mark.parametrize(
+        ("text", "name"),
+        [
+            ("Nouvelle recrue à enregistrer : Inès Carpentier, vendeuse", "Inès Carpentier"),
+            ("nouveau salarié à créer : Paul Martin, magasinier", "Paul Martin"),
+        ],
+    )
+    def test_the_name_follows_the_words_for_someone_new(self, text: str, name: str) -> None:
+        assert extract("hr.create_employee", text)["name"] == name
+
+    def test_the_words_for_someone_new_are_never_a_name(self) -> None:
+        assert "name" not in extract("hr.create_employee", "nouvelle recrue demain, inscris-la")
