@@ -223,7 +223,10 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
             # « le 35 mars », « 31 avril »: a day the month does not have
             return Gap(utt.text[said.start() : said.end()], impossible=True)
     facts = _Facts.of(arguments)
+    aside = [m.span() for m in THE_REST.finditer(utt.folded)]
     for part in _parts(utt):
+        if isinstance(part, DateSpan) and any(start <= part.start < end for start, end in aside):
+            continue  # « …, le reste arrive la semaine prochaine »: not when it is done
         if not _accounted(part, utt, facts, tool, today):
             return Gap(part.text)
     for number in utt.numbers:
@@ -316,6 +319,10 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
     if facts.quotes(part.text) or NEGATED.search(utt.folded[max(0, part.start - 20) : part.start]):
         return True
     if isinstance(part, Quantity):
+        if OUT_OF.search(utt.folded[max(0, part.start - 12) : part.start]) and EXPECTED.match(
+            fold(part.item or "")
+        ):
+            return True  # « 20 sacs sur les 50 commandés »: the whole, said aside
         if part.item and any(s == 0 for _, s, _ in named_kinds(fold(part.item))):
             return True  # « fais 1 facture pour Diallo »: the document asked for
         if not tool.is_write and facts.holds(part.value):
@@ -396,6 +403,14 @@ TIME_AFTER = re.compile(
 NEGATED = re.compile(r"(?:\bpas|\bnon|au lieu de|plutot que|et non)\s*$")
 
 
+# A clause about what remains (« le reste arrive lundi », « la suite la semaine pro »): what
+# it says is not what the request does now.
+THE_REST = re.compile(r"\b(?:le reste|la suite|le restant)\b[^,.;!?]*")
+# « … sur les 50 commandés »: the whole a count is part of, said beside it.
+OUT_OF = re.compile(r"\bsur\s+(?:les\s+)?$")
+EXPECTED = re.compile(r"\s*(?:\w+\s+){0,2}?(?:commandee?s?|prevue?s?|attendue?s?|demandee?s?)\b")
+
+
 def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
     if facts.holds(number) or facts.in_digits(number) or facts.day_of_month(number):
         return True
@@ -404,6 +419,10 @@ def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
             continue
         if NEGATED.search(utt.folded[max(0, match.start() - 20) : match.start()]):
             return True  # « on en a compté 12, pas 15 »: what the message sets aside
+        if OUT_OF.search(utt.folded[max(0, match.start() - 12) : match.start()]) and (
+            EXPECTED.match(utt.folded, match.end())
+        ):
+            return True  # « 20 sacs sur les 50 commandés »: what was expected, said aside
         unit = TIME_AFTER.match(utt.folded, match.end())
         if unit is not None:
             per = PER_UNIT[unit.group(1).rstrip("s") if unit.group(1) != "mois" else "mois"]

@@ -108,6 +108,15 @@ SECOND_REQUEST = re.compile(
 )
 # A second request starting with a pronoun for the record the first one makes (« je l'ai
 # payée », « valide-la », « il m'a payé »).
+# Goods of an order that arrived (« les 40 bouteilles de la commande sont là », « Sotiba a
+# livré 20 sacs sur les 50 commandés »): received on that purchase order.
+ORDER_ARRIVED = re.compile(
+    r"(?=.*\b(?:arrivee?s?|livree?s?|recue?s?|receptionnee?s?|(?:sont|est) la)\b)"
+    r"(?=.*(?:\bbc-?\d|\b(?:la|cette|notre|leur|sa|ma) commande\b|\bcommandee?s\b"
+    r"|\bbons? de commande\b))"
+)
+ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
+RECEIVE_ORDER = "stock.receive_purchase_order"
 # Lines added to the request shown (« ajoute aussi 2 ramettes », « rajoute 3 sacs »).
 MORE_LINES = re.compile(
     r"^(?:(?:ah|oh|et|ok|oui|bon|attends?)[\s,!.]+)*(?:ajoute|rajoute|ajoutes|rajoutes|mets|remets)"
@@ -619,6 +628,8 @@ class LocalTier(Replies):
         intent = self._routed(routing, utt, memory, folded, asks)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today)
+        if not asks and ORDER_ARRIVED.search(folded) and not ORDERING.match(folded):
+            intent = RECEIVE_ORDER if RECEIVE_ORDER in self.adapters else intent
         about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
         if about_it and intent == rules.SEARCH:
             intent = None

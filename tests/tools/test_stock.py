@@ -419,6 +419,22 @@ class TestPurchaseOrders:
         assert rest.render().endswith("Commande entièrement reçue.")
         assert level(container, buyer.account, rice).on_hand == Decimal(92)
 
+    def test_a_count_alone_is_the_orders_only_product(
+        self, container: Container, buyer: Buyer, rice: UUID
+    ) -> None:
+        args = {"supplier": "Grands Moulins", "lines": [{"product": "riz", "quantity": "50"}]}
+        order = run(container, buyer, create_purchase_order, **args)
+        run(container, buyer, send_purchase_order, order=order.number)
+        part = run(
+            container,
+            buyer,
+            receive_purchase_order,
+            order="Grands Moulins",
+            lines=[{"quantity": "20"}],
+        )
+        assert part.status == "partially_received"
+        assert "Reste à recevoir : 30 sacs de Riz brisé 25 kg" in part.render()
+
     def test_receiving_a_draft_is_refused(
         self, container: Container, buyer: Buyer, rice: UUID
     ) -> None:

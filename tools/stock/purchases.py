@@ -364,7 +364,13 @@ def _order_to_receive(ctx: ToolContext, said: str) -> PurchaseOrder:
 
 
 class ReceivedLine(_In):
-    product: ProductName
+    product: ProductName | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Le produit arrivé ; sans produit, le seul produit du bon de commande "
+        "(« 20 sacs sur les 50 »).",
+    )
     quantity: Quantity
     lot_number: str | None = Field(default=None, max_length=64, description="Numéro de lot.")
     expiry_date: date | None = Field(default=None, description="Date de péremption du lot.")
@@ -425,10 +431,15 @@ class ReceivePurchaseOrderOut(ToolResult):
         return "\n".join([text, *(f"Attention : {w}" for w in self.warnings)])
 
 
-def _product_on_order(ctx: ToolContext, view: OrderView, name: str, field: str) -> UUID:
+def _product_on_order(ctx: ToolContext, view: OrderView, name: str | None, field: str) -> UUID:
     """The product of the order's lines a person names (« les barres de fer » for « Fer à
-    béton 10 mm »), else the one the whole catalog designates."""
+    béton 10 mm »), else the one the whole catalog designates; unnamed, the order's only
+    product."""
     on_order = {x.product_id for x in view.lines}
+    if name is None:
+        if len(on_order) == 1:
+            return next(iter(on_order))
+        raise AskBack(f"Quel produit du bon {view.order.number} est arrivé ?", field=field)
     with resolving(field):
         try:
             return sales.resolve_product(ctx.session, ctx.principal, name, among=on_order).id

@@ -689,18 +689,52 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
 
 
 _ORDER_OF = ("commande de", "commande du", "commande d'", "livraison de", "livraison du",
-             "livraison d'", "commande chez", "livraison chez", "bon de", "bon du")  # fmt: skip
+             "livraison d'", "commande chez", "livraison chez", "bon de", "bon du", "de chez",
+             "camion de", "camion du", "livreur de", "livreur du", "chez")  # fmt: skip
+# « Sotiba a livré … », « les Grands Moulins ont livré … »: the supplier said first.
+_DELIVERED_BY = re.compile(
+    r"^(?:les |la |le |l')?([A-ZÀ-Ý][\w'&-]*(?:\s+(?:[A-ZÀ-Ý][\w'&-]*|de|du|des|d'))*?)"
+    r"\s+(?:ont|a|viennent de|vient de)\s+(?:\w+\s+)?livr"
+)
+# « 20 sacs sur les 50 commandés »: what was ordered, not what arrived.
+_ORDERED_TOTAL = re.compile(r"\bsur\s+(?:les\s+)?$")
+
+
+def _delivering_supplier(utt: Utterance) -> str | None:
+    """The supplier whose goods arrived: after « de chez », « la livraison de », « le
+    camion de »…, said first (« Sotiba a livré »), else a name after « de » that follows
+    the goods (« 50 sacs de riz de Grands Moulins »)."""
+    named = _entity(n for n in names_after(utt, _ORDER_OF) if n[:1].isupper())
+    if named is None and (first := _DELIVERED_BY.match(utt.text)) is not None:
+        named = first.group(1)
+    if named is None and utt.quantities:
+        tail = after(utt, max(q.end for q in utt.quantities))
+        named = _entity(n for n in names_after(tail, ("de", "du", "des")) if n[:1].isupper())
+    return named
 
 
 def extract_receive_purchase_order(utt: Utterance) -> dict[str, Any]:
     """A « BC-… » number, else the supplier whose order arrived (« la commande de Sedima
-    est arrivée »: the tool takes that supplier's pending order)."""
-    lines = [{"product": item, "quantity": q.value} for q, item in _goods(utt) if item is not None]
-    supplier = None
-    if _order(utt) is None:
-        supplier = _entity(n for n in names_after(utt, _ORDER_OF) if n[:1].isupper())
-    order = _order(utt) or supplier
+    est arrivée »: the tool takes that supplier's pending order). What arrived: each count
+    with its product, or a count alone (the order's only product); a count after « sur
+    les » is what was ordered."""
+    lines = [
+        given({"product": item, "quantity": q.value})
+        for q, item in _goods(utt)
+        if not _ORDERED_TOTAL.search(utt.folded[max(0, q.start - 12) : q.start])
+        and (item is not None or q.unit is not None)
+    ]
+    order = _order(utt) or _delivering_supplier(utt)
+    if order is None:  # « 50 sacs de riz de Grands Moulins »: the supplier closes the item
+        for line in lines:
+            parts = _OF_A_NAME.split(line.get("product") or "", maxsplit=1)
+            if len(parts) == 2:
+                line["product"], order = parts[0], parts[1]
+                break
     return given({"order": order, "lines": lines, "reference": _reference(utt)})
+
+
+_OF_A_NAME = re.compile(r"\s+(?:de|du|des|chez)\s+(?=[A-ZÀ-Ý])")
 
 
 def _telegraphic(utt: Utterance) -> str | None:

@@ -423,3 +423,18 @@ class TestReadingMore:
         )
         assert order["lines"] == [{"product": "sucre en poudre 50 kg", "quantity": D(10)}]
         assert said("stock.receive", "reçu 10 sacs de riz en stock")["product"] == "riz"
+
+    def test_an_order_that_arrived_names_its_supplier_and_what_came(self) -> None:
+        tool = "stock.receive_purchase_order"
+        assert said(tool, "Sotiba a livré seulement 20 sacs sur les 50 commandés") == {
+            "order": "Sotiba",
+            "lines": [{"quantity": D(20)}],
+        }
+        assert said(tool, "réception de 24 pots de peinture de chez Tollens") == {
+            "order": "Tollens",
+            "lines": [{"product": "peinture", "quantity": D(24)}],
+        }
+        assert said(tool, "les 12 cartons de lait de Satrec sont arrivés") == {
+            "order": "Satrec",
+            "lines": [{"product": "lait", "quantity": D(12)}],
+        }

@@ -281,6 +281,25 @@ class TestPricesSaidAsAFact:
         assert plan.arguments == {"product": "cartable junior", "sale_price_incl_tax": "30"}
 
 
+class TestGoodsOfAnOrderArrived:
+    def test_goods_of_an_order_that_arrived_are_received_on_it(self, local: LocalTier) -> None:
+        for message, order in [
+            (
+                "on a eu que 12 cartons sur la commande BC-2026-00004, la suite lundi",
+                "BC-2026-00004",
+            ),
+            ("Satrec a livré seulement 8 cartons sur les 20 commandés", "Satrec"),
+            ("les 30 bidons de la commande sont arrivés, merci Dinor", None),
+        ]:
+            plan = say(local, message)
+            assert plan.tool == "stock.receive_purchase_order", (message, plan)
+            assert plan.arguments.get("order") == order, plan
+
+    def test_ordering_is_never_a_receipt(self, local: LocalTier) -> None:
+        plan = say(local, "commande 20 cartons de lait chez Satrec, livrés lundi")
+        assert plan.tool == "stock.create_purchase_order", plan
+
+
 class TestQuotesServicesAndShortQuestions:
     def test_how_long_a_quote_holds(self, local: LocalTier) -> None:
         plan = say(local, "fais un devis pour M. Lemaire : 2 radiateurs, valable 3 semaines")
