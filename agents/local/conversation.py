@@ -366,6 +366,7 @@ NAMED_FIRST = re.compile(
 
 # A document named by its number: an invoice (F-2026-00002) or a quote (D-2026-00003).
 DOCUMENT_NUMBER = re.compile(r"\b([FDfd])-\d{4}-\d{3,6}\b")
+PO_NUMBER = re.compile(r"\bbc-?\d", re.IGNORECASE)
 
 # « Attends, avant ça, crée le client… »: a request that comes before the one waiting.
 INTERRUPTION = re.compile(

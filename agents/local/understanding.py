@@ -628,7 +628,13 @@ class LocalTier(Replies):
         intent = self._routed(routing, utt, memory, folded, asks)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today)
-        if not asks and ORDER_ARRIVED.search(folded) and not ORDERING.match(folded):
+        if (
+            not asks
+            and (utt.quantities or talk.PO_NUMBER.search(folded))  # what came, or which order
+            and ORDER_ARRIVED.search(folded)
+            and not ORDERING.match(folded)
+            and not SHOW.match(folded)
+        ):
             intent = RECEIVE_ORDER if RECEIVE_ORDER in self.adapters else intent
         about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
         if about_it and intent == rules.SEARCH:

@@ -435,6 +435,20 @@ class TestPurchaseOrders:
         assert part.status == "partially_received"
         assert "Reste à recevoir : 30 sacs de Riz brisé 25 kg" in part.render()
 
+    def test_goods_awaited_on_a_sent_order_are_received_on_it(
+        self, container: Container, buyer: Buyer, rice: UUID
+    ) -> None:
+        args = {"supplier": "Grands Moulins", "lines": [{"product": "riz", "quantity": "50"}]}
+        order = run(container, buyer, create_purchase_order, **args)
+        drafted = run(container, buyer, receive, product="riz", quantity="5")
+        assert drafted.render().startswith("Entrée en stock")  # a draft awaits nothing yet
+        run(container, buyer, send_purchase_order, order=order.number)
+        shown = preview(container, buyer, receive, product="riz", quantity="50")
+        assert shown.preview().startswith(f"Réceptionner sur {order.number} (Grands Moulins")
+        done = run(container, buyer, receive, product="riz", quantity="50")
+        assert done.status == "received"
+        assert level(container, buyer.account, rice).on_hand == Decimal(97)
+
     def test_receiving_a_draft_is_refused(
         self, container: Container, buyer: Buyer, rice: UUID
     ) -> None:

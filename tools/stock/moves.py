@@ -232,14 +232,27 @@ class ReceiveOut(MovementOut):
     creates="stock_move",
     acts_on=("purchase_order",),
 )
-def receive(ctx: ToolContext, args: ReceiveIn) -> ReceiveOut:
+def receive(ctx: ToolContext, args: ReceiveIn) -> ToolResult:
     """Enregistre une entrée de marchandise en stock (livraison d'un fournisseur hors bon
-    de commande), dans l'entrepôt indiqué ou l'entrepôt principal.
+    de commande), dans l'entrepôt indiqué ou l'entrepôt principal. Un produit attendu sur
+    un seul bon de commande envoyé est réceptionné sur ce bon (l'aperçu le dit), pour que
+    la commande ne reste pas ouverte.
 
     Exemples : « j'ai reçu 20 sacs de riz », « entrée de 50 cartons d'huile à la boutique,
     BL 4521 », « ajoute 10 bidons d'huile au stock à 9 500 F l'unité »
     """
+    from tools.stock import purchases  # the order side builds on this module's types
+
     product = find_product(ctx, args.product)
+    awaited = purchases.order_awaiting(ctx, product.id)
+    if awaited is not None and args.warehouse is None and args.unit_cost is None:
+        line = purchases.ReceivedLine(
+            product=product.name,
+            quantity=args.quantity,
+            lot_number=args.lot_number,
+            expiry_date=args.expiry_date,
+        )
+        return purchases.receive_on_order(ctx, awaited, [line], args.reference)
     warehouse = _warehouse(ctx, args.warehouse)
     move = stock.receive(
         ctx.session,

@@ -466,6 +466,26 @@ def receive_purchase_order(
     sacs de riz seulement », « on a reçu la livraison du bon BC-2026-00007, BL 8812 »
     """
     order = _order_to_receive(ctx, args.order)
+    return receive_on_order(ctx, order, args.lines or [], args.reference)
+
+
+def order_awaiting(ctx: ToolContext, product_id: UUID) -> PurchaseOrder | None:
+    """The one sent order still waiting for this product, if exactly one is."""
+    views = purchasing.list_purchase_orders(
+        ctx.session, ctx.principal, statuses=("sent", "partially_received"), with_lines=True
+    )
+    waiting = [
+        view.order
+        for view in views
+        if any(x.product_id == product_id and x.received_quantity < x.quantity for x in view.lines)
+    ]
+    return waiting[0] if len(waiting) == 1 else None
+
+
+def receive_on_order(
+    ctx: ToolContext, order: PurchaseOrder, said: list[ReceivedLine], reference: str | None
+) -> ReceivePurchaseOrderOut:
+    """Receive on ``order`` what was said (all that remains when nothing was)."""
     view = purchasing.get_purchase_order(ctx.session, ctx.principal, order.id)
     lines = [
         ReceiptLineIn(
@@ -474,14 +494,14 @@ def receive_purchase_order(
             lot_number=x.lot_number,
             expiry_date=x.expiry_date,
         )
-        for i, x in enumerate(args.lines or [])
+        for i, x in enumerate(said)
     ]
     result = purchasing.receive_purchase_order(
         ctx.session,
         ctx.principal,
         ctx.clock,
         order.id,
-        ReceiptCreate(lines=lines, reference=args.reference),
+        ReceiptCreate(lines=lines, reference=reference),
     )
     after = purchasing.get_purchase_order(ctx.session, ctx.principal, order.id)
     by_line = {x.id: x for x in after.lines}
