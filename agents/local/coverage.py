@@ -196,9 +196,14 @@ def _leaves(value: Any) -> Iterator[Any]:
 def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | None:
     """What a write cannot hold: a kind of record it does not take, a contrary action, a
     question asked first, a payment said beside something else."""
-    for kind, start, end in named_kinds(utt.folded):
-        if kind.name not in tool.kinds:
-            return Gap(utt.text[start:end], kind)
+    named = list(named_kinds(utt.folded))
+    taken = any(kind.name in tool.kinds for kind, _, _ in named)
+    for kind, start, end in named:
+        if kind.name in tool.kinds:
+            continue
+        if taken and "fiche" in utt.folded[start:end]:
+            continue  # « la fiche de Mme X, c'est une particulière »: the card of that kind
+        return Gap(utt.text[start:end], kind)
     contrary = _contrary(utt)
     if contrary is not None:
         return contrary

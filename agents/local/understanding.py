@@ -117,6 +117,11 @@ ORDER_ARRIVED = re.compile(
 )
 ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
 RECEIVE_ORDER = "stock.receive_purchase_order"
+# Words that ask to make a record (« ajoute-le comme fournisseur », « crée la fiche »).
+CREATING = re.compile(
+    r"\b(?:cree|creer|creez|ajoute|ajouter|ajoutez|enregistre|enregistrer)\b"
+    r"|\bcomme (?:nouveau |nouvel |nouvelle )?(?:client|cliente|fournisseur|fournisseuse)\b"
+)
 # Lines added to the request shown (« ajoute aussi 2 ramettes », « rajoute 3 sacs »).
 MORE_LINES = re.compile(
     r"^(?:(?:ah|oh|et|ok|oui|bon|attends?)[\s,!.]+)*(?:ajoute|rajoute|ajoutes|rajoutes|mets|remets)"
@@ -704,10 +709,12 @@ class LocalTier(Replies):
         close intent whose tool creates the kind of record the message names, when the
         routed one does not take it."""
         tool = self.registry.get(intent)
-        if tool is None or not tool.is_write:
-            return intent
+        asks = folded.rstrip().endswith("?") and not CREATING.search(folded)
+        if tool is None or (not tool.is_write and (asks or not CREATING.search(folded))):
+            return intent  # a reading stays one, unless the message asks to make a record
+        held = tool.kinds if tool.is_write else frozenset()
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
-        if not named or named <= tool.kinds:
+        if not named or named <= held:
             return intent
         routed = _for_routing(message)
         for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
@@ -715,7 +722,7 @@ class LocalTier(Replies):
             if (
                 other is not None
                 and other.is_write
-                and other.creates in named - tool.kinds
+                and other.creates in named - held
                 and named <= other.kinds
                 and name in self.adapters
             ):

@@ -276,13 +276,30 @@ def _role_punct_loosened(utt: Utterance) -> Utterance:
     return Utterance(text="".join(text), folded="".join(folded))
 
 
+# « ajoute la Brasserie du Vexin comme fournisseur »: the name said before its role.
+_AS_PARTNER = re.compile(
+    r"(?i)\b(?:ajoute|ajouter|ajoutez|enregistre|enregistrer|mets|inscris)\s+(?:moi\s+)?"
+    r"(?:la |le |les |l')?([A-ZÀ-Ý][^,;:!?]{1,60}?)\s+comme\s+(?:nouveau |nouvel |nouvelle )?"
+    r"(?:client|cliente|fournisseur|fournisseuse)\b"
+)
+# « …, avec la Brasserie du Vexin. Pourriez-vous l'ajouter » : whom « l' » stands for.
+_WORKS_WITH = ("avec",)
+
+
 def _new_partner(utt: Utterance, markers: tuple[str, ...]) -> dict[str, Any]:
     loosened = _role_punct_loosened(utt)
+    before_role = _AS_PARTNER.search(utt.text)
     name = (
-        name_of(loosened, markers, ("particuliere", "particulier"))
+        (before_role.group(1).strip() if before_role else None)
+        or name_of(utt, ("fiche de", "fiche d'"))  # « crée la fiche de Mme Claire Fontaine »
+        or name_of(loosened, markers, ("particuliere", "particulier"))
         or name_of(utt, ("ajoute", "ajouter", "cree", "creer", "enregistre"))
         or _opening_name(utt)
     )
+    if name is not None and re.search(rf"{re.escape(name)}\s*@", utt.text):
+        name = None  # the start of an e-mail address is nobody's name
+    if name is None and re.search(r"(?i)\bl'(?:ajouter|ajoute|enregistrer|enregistre)\b", utt.text):
+        name = name_of(utt, _WORKS_WITH)  # « on travaille avec X, tu peux l'ajouter »
     values = {"name": name, **_partner_details(utt, name)}
     if has(utt, "particulier"):
         values["kind"] = "individual"

@@ -300,6 +300,25 @@ class TestGoodsOfAnOrderArrived:
         assert plan.tool == "stock.create_purchase_order", plan
 
 
+class TestNewPartnersAsPeopleSayThem:
+    def test_a_supplier_named_before_its_role_or_by_a_pronoun(self, local: LocalTier) -> None:
+        plan = say(local, "ajoute les Cartonnages Ba comme fournisseur, ventes@cartonnages-ba.sn")
+        assert plan.tool == "sales.create_supplier", plan
+        assert plan.arguments == {"name": "Cartonnages Ba", "email": "ventes@cartonnages-ba.sn"}
+        plan = say(
+            local, "on bosse avec Dakar Glaces maintenant, tu peux l'ajouter comme fournisseur ?"
+        )
+        assert plan.tool == "sales.create_supplier", plan
+        assert plan.arguments.get("name") == "Dakar Glaces", plan
+
+    def test_the_card_of_a_private_customer_is_no_employee(self, local: LocalTier) -> None:
+        plan = say(
+            local, "crée la fiche de Mme Odile Faye, c'est une particulière, elle habite à Thiès"
+        )
+        assert plan.tool == "sales.create_customer", plan
+        assert plan.arguments == {"name": "Odile Faye", "city": "Thiès", "kind": "individual"}
+
+
 class TestQuotesServicesAndShortQuestions:
     def test_how_long_a_quote_holds(self, local: LocalTier) -> None:
         plan = say(local, "fais un devis pour M. Lemaire : 2 radiateurs, valable 3 semaines")
