@@ -193,6 +193,27 @@ def _leaves(value: Any) -> Iterator[Any]:
         yield value
 
 
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+ADDRESS_FIELDS = frozenset({"email", "to", "recipient", "address"})
+
+
+def _leaves_with_keys(value: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (field, value) at the leaves of the arguments."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves_with_keys(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves_with_keys(v, key)
+    else:
+        yield key, value
+
+
+# Records spoken of as someone's (« ses factures »), and the kinds that are someone.
+POSSESSED = re.compile(r"\b(?:ses|sa|son|leurs?)\s+$")
+PEOPLE = frozenset({"customer", "supplier", "employee"})
+
+
 def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | None:
     """What a write cannot hold: a kind of record it does not take, a contrary action, a
     question asked first, a payment said beside something else."""
@@ -203,10 +224,17 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
             continue
         if taken and "fiche" in utt.folded[start:end]:
             continue  # « la fiche de Mme X, c'est une particulière »: the card of that kind
+        possessed = POSSESSED.search(utt.folded[max(0, start - 8) : start])
+        if possessed and set(tool.acts_on) & PEOPLE:
+            continue  # « veut recevoir ses factures sur … »: theirs, said of the person
         return Gap(utt.text[start:end], kind)
     contrary = _contrary(utt)
     if contrary is not None:
         return contrary
+    for address in EMAIL.finditer(utt.text):  # an address is held as one, never as a line
+        held = [v for k, v in _leaves_with_keys(arguments) if k in ADDRESS_FIELDS]
+        if not any(address.group(0).lower() == str(v).lower() for v in held):
+            return Gap(address.group(0))
     asked = QUESTION_FIRST.match(utt.folded)
     if asked is not None:  # « il reste combien de sucre ? et commande… »: a question too
         return Gap(utt.text[: asked.end(1)].strip())

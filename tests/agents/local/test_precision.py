@@ -78,6 +78,17 @@ class TestAPartLeftOverIsSaid:
         assert plan.arguments.get("post") is True and memory.queued is None, plan
 
 
+class TestAnAddressIsHeldAsOne:
+    def test_an_email_address_is_never_a_line(self, local: LocalTier) -> None:
+        plan = say(local, "Quincaillerie Sy veut ses factures par mail désormais : sy@quinc.sn")
+        assert plan.kind != "tool", plan
+        assert "sy@quinc.sn" in plan.text, plan
+
+    def test_an_address_the_request_holds_is_accounted(self, local: LocalTier) -> None:
+        plan = say(local, "le nouveau mail de Quincaillerie Sy c'est sy@quinc.sn")
+        assert plan.kind == "tool" and plan.arguments.get("email") == "sy@quinc.sn", plan
+
+
 class TestWhatTheWholeMessageSaysIsUsed:
     @pytest.mark.parametrize(
         ("message", "tool", "expected"),
