@@ -59,8 +59,9 @@ LIST_STATUSES = (
     (
         "open",
         re.compile(
-            r"\b(impayees?|non payees?|pas (?:encore )?payees?|non reglees?"
-            r"|pas (?:encore )?reglees?|a payer|ouvertes?|en attente)\b"
+            r"\b(impayees?|non payees?|non reglees?|a payer|ouvertes?|en attente"
+            # « pas encore payées », « n'ont pas encore été réglées », « pas été soldées »
+            r"|pas (?:encore )?(?:ete )?(?:payees?|reglees?|soldees?))\b"
         ),
     ),
     ("draft", re.compile(r"\bbrouillons?\b")),
@@ -678,6 +679,23 @@ def _overdue_by(utt: Utterance) -> tuple[int, int, int] | None:
         if late_said or after or owed or "retard" in utt.folded[offset : duration.start]:
             end = after.end() if after else duration.end
             return int(duration.days), offset + found.start(), end
+    return _overdue_by_months(utt)
+
+
+# « en retard de plus d'un mois », « plus de 2 mois de retard »: a month is 30 days late.
+MONTHS_LATE = re.compile(r"(?:plus\s+d'un|plus\s+de\s+(\d{1,2}|deux|trois|quatre|six))\s+mois\b")
+SMALL_COUNTS = {"deux": 2, "trois": 3, "quatre": 4, "six": 6}
+
+
+def _overdue_by_months(utt: Utterance) -> tuple[int, int, int] | None:
+    for found in MONTHS_LATE.finditer(utt.folded):
+        before = utt.folded[max(0, found.start() - 60) : found.start()]
+        after = LATE_AFTER.match(utt.folded, found.end())
+        if not (after or re.search(r"retard|echue?s?|impaye|non (?:payee?|reglee?)", before)):
+            continue
+        said = found.group(1)
+        count = 1 if said is None else SMALL_COUNTS.get(said) or int(said)
+        return 30 * count, found.start(), after.end() if after else found.end()
     return None
 
 

@@ -319,6 +319,16 @@ class TestNewPartnersAsPeopleSayThem:
         assert plan.arguments == {"name": "Odile Faye", "city": "Thiès", "kind": "individual"}
 
 
+class TestWhichInvoicesAreAsked:
+    def test_not_yet_paid_said_with_its_auxiliary_is_open(self, local: LocalTier) -> None:
+        plan = say(local, "quelles factures n'ont toujours pas été payées ?")
+        assert plan.arguments == {"status": "open"}, plan
+
+    def test_late_by_more_than_months_counts_thirty_days_each(self, local: LocalTier) -> None:
+        plan = say(local, "montre les factures en retard de plus de 2 mois")
+        assert plan.arguments == {"overdue_days": 60}, plan
+
+
 class TestQuotesServicesAndShortQuestions:
     def test_how_long_a_quote_holds(self, local: LocalTier) -> None:
         plan = say(local, "fais un devis pour M. Lemaire : 2 radiateurs, valable 3 semaines")
