@@ -39,6 +39,7 @@ Spans never overlap each other in the text.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 from agents.local.slots.calendar import week_start
@@ -252,9 +253,41 @@ def find_dates(scan: Scan, today: date) -> list[DateSpan]:
         else:
             spans.append(_span(scan, atom.start, atom, None, today))
         i += 1
+    spans = _days_of_the_week_said(spans, scan.folded)
     for span in spans:
         scan.take(span.start, span.end)
     return spans
+
+
+_WEEKDAY_NUMBERS = {d: i for i, d in enumerate(
+    ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+)}  # fmt: skip
+_WEEKDAY_RANGE = re.compile(
+    r"^du (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+    r" au (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$"
+)
+
+
+def _days_of_the_week_said(spans: list[DateSpan], folded: str) -> list[DateSpan]:
+    """« la semaine du 4 mai (du lundi au vendredi) »: weekdays said right after a week
+    are days of that week, not of the next one."""
+    out: list[DateSpan] = []
+    for span in spans:
+        days = _WEEKDAY_RANGE.match(" ".join(span.text.lower().split()))
+        week = out[-1] if out else None
+        if (
+            days is not None
+            and week is not None
+            and (week.last - week.first).days == 6
+            and week.first.weekday() == 0
+            and re.fullmatch(r"[\s(,:-]*", folded[week.end : span.start])
+        ):
+            first = week.first + timedelta(days=_WEEKDAY_NUMBERS[days.group(1)])
+            last = week.first + timedelta(days=_WEEKDAY_NUMBERS[days.group(2)])
+            out[-1] = replace(week, first=first, last=last, end=span.end)
+            continue
+        out.append(span)
+    return out
 
 
 def parse_dates(text: str, *, today: date) -> list[DateSpan]:

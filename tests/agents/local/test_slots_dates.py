@@ -230,3 +230,15 @@ class TestWindowsFromToday:
 
     def test_three_bags_are_no_window(self) -> None:
         assert parse_dates("les 3 sacs", today=TODAY) == []
+
+
+class TestDaysOfAWeekSaid:
+    def test_weekdays_after_a_week_are_days_of_that_week(self) -> None:
+        (span,) = parse_dates("la semaine du 4 mai (du lundi au vendredi)", today=TODAY)
+        assert (span.first, span.last) == (d(5, 4), d(5, 8))
+        (span,) = parse_dates("la semaine du 11 mai, du mardi au jeudi", today=TODAY)
+        assert (span.first, span.last) == (d(5, 12), d(5, 14))
+
+    def test_weekdays_alone_stay_the_coming_ones(self) -> None:
+        spans = parse_dates("la semaine du 4 mai puis du lundi au vendredi", today=TODAY)
+        assert len(spans) == 2
