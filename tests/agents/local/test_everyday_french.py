@@ -319,6 +319,14 @@ class TestNewPartnersAsPeopleSayThem:
         assert plan.arguments == {"name": "Odile Faye", "city": "Thiès", "kind": "individual"}
 
 
+class TestThePayerAndWhatWasOwed:
+    def test_the_payer_after_du_and_all_that_was_owed(self, local: LocalTier) -> None:
+        plan = say(local, "reçu un chèque de 45 000 du garage Fall ce matin")
+        assert plan.arguments.get("customer") == "garage Fall", plan
+        plan = say(local, "Mme Sarr est passée, elle a payé en espèces tout ce qu'elle devait")
+        assert plan.arguments.get("amount") == "balance", plan
+
+
 class TestWhichInvoicesAreAsked:
     def test_not_yet_paid_said_with_its_auxiliary_is_open(self, local: LocalTier) -> None:
         plan = say(local, "quelles factures n'ont toujours pas été payées ?")
