@@ -238,8 +238,15 @@ def designates(folded: str, kind: str) -> bool:
         return bool(DOCUMENT_PRONOUN.search(folded) or PERSON_PRONOUN.search(folded))
     if kind == "product":
         return bool(PRODUCT_PRONOUN.search(folded))
-    return bool(PERSON_PRONOUN.search(folded) or OWING_PRONOUN.search(folded))
+    return bool(
+        PERSON_PRONOUN.search(folded)
+        or OWING_PRONOUN.search(folded)
+        or THEIR_FIELD.match(folded)  # « son responsable c'est … »: theirs
+    )
 
+
+# A field of the person just spoken of, said first (« son responsable », « sa ville »).
+THEIR_FIELD = re.compile(r"^(?:et\s+)?(?:son|sa|ses|leur|leurs)\s+\w")
 
 # The documents « la » / « le » stand for next, when a tool's result is one.
 DOCUMENTS = frozenset({"invoice", "quote", "purchase_order"})
@@ -260,6 +267,9 @@ def recorded(tool: Tool | None, result: dict[str, Any] | None) -> dict[str, str]
         value = result.get(kind)
         if isinstance(value, str) and value.strip():
             found[kind] = value.strip()
+    made, name = getattr(tool, "creates", None), result.get("name")
+    if made in ("customer", "employee", "supplier") and isinstance(name, str) and name.strip():
+        found[made] = name.strip()  # the person or business just recorded (« son responsable »)
     document = document_of(tool)
     if document is not None:
         number, customer = result.get("number"), result.get("customer")

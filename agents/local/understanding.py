@@ -394,8 +394,8 @@ class LocalTier(Replies):
         on_its_record = not (memory.last or {}).get("shown") and self._acts_on_its_record(
             routing, last_tool
         )
-        if on_its_record and routing.keyword:  # the record just spoken of decides
-            routing = replace(routing, confident=True)
+        if on_its_record and (routing.keyword or talk.THEIR_FIELD.match(folded)):
+            routing = replace(routing, confident=True)  # the record just spoken of decides
         if memory.last and CORRECTION.match(folded) and not on_its_record:
             kept = memory.draft
             corrected = self._correct(memory, message, today, currency)

@@ -524,7 +524,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         invoice = name_after(utt, ("facture de", "facture d'", "facture du", "facture pour"))
     if invoice is None:
         customer = without_elision(
-            leading_name(utt) or name_after(utt, ("de", "pour", "chez", "client"))
+            leading_name(utt) or name_after(utt, ("de", "du", "pour", "chez", "client"))
         )
         if customer is not None and ONE_INVOICE.search(utt.folded):
             invoice, customer = customer, None  # « Roux a réglé sa facture »: which one?

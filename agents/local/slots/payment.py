@@ -45,7 +45,7 @@ _IN_FULL = re.compile(
     r"(?<![\w'])(?:tout\s+(?:paye|regle|verse|rembourse|solde)|(?:a|ont|avons|ai)\s+solde"
     r"|soldee?s?\s+(?:sa|la|leur|son|ses|leurs)\s+(?:facture|fact|dette|compte)"
     r"|(?:en|la)\s+totalite|l'integralite|integralement|entierement|le\s+solde(?:\s+du)?"
-    r"|tout\s+ce\s+qu'(?:il|elle|ils|elles|on)\s+(?:me\s+|nous\s+)?doi\w*"
+    r"|tout\s+ce\s+qu'(?:il|elle|ils|elles|on)\s+(?:me\s+|nous\s+)?(?:doi|dev)\w*"
     r"|tout\s+le\s+reste)(?![\w])"
 )
 _DOCUMENT = re.compile(r"(?<![\w-])(f|av|d|bc)\s?-\s?(\d{4})\s?-\s?(\d{1,6})(?![\w-])")

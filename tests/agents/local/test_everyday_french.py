@@ -219,6 +219,23 @@ def say_after(
     return local.understand(message, memory, principal, today=TODAY, currency="XOF")
 
 
+class TestAFieldOfThePersonJustRecorded:
+    def test_their_manager_said_after_the_card_was_made(self, local: LocalTier) -> None:
+        memory = Memory()
+        local.remember(
+            memory,
+            "hr.create_employee",
+            {"name": "Binta Sall", "job_title": "caissière"},
+            record={"name": "Binta Sall", "code": "E00012"},
+        )
+        principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
+        plan = local.understand(
+            "son responsable c'est Moussa Kane", memory, principal, today=TODAY, currency="XOF"
+        )
+        assert plan.tool == "hr.update_employee", plan
+        assert plan.arguments == {"employee": "Binta Sall", "manager": "Moussa Kane"}, plan
+
+
 class TestWhoThePronounStandsFor:
     def test_what_the_customer_just_spoken_of_still_owes(self, local: LocalTier) -> None:
         last = {"tool": "finance.record_payment", "arguments": {"amount": "20000"}}
@@ -317,6 +334,14 @@ class TestNewPartnersAsPeopleSayThem:
         )
         assert plan.tool == "sales.create_customer", plan
         assert plan.arguments == {"name": "Odile Faye", "city": "Thiès", "kind": "individual"}
+
+
+class TestThePayerAndWhatWasOwed:
+    def test_the_payer_after_du_and_all_that_was_owed(self, local: LocalTier) -> None:
+        plan = say(local, "reçu un chèque de 45 000 du garage Fall ce matin")
+        assert plan.arguments.get("customer") == "garage Fall", plan
+        plan = say(local, "Mme Sarr est passée, elle a payé en espèces tout ce qu'elle devait")
+        assert plan.arguments.get("amount") == "balance", plan
 
 
 class TestWhichInvoicesAreAsked:

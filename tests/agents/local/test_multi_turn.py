@@ -56,7 +56,7 @@ class TestCorrections:
     def test_a_quantity_said_with_what_it_replaces(self, local: LocalTier) -> None:
         memory = Memory()
         first = say(local, "crée une facture pour Garage Sène, 3 cartons de lait", memory)
-        local.remember(memory, "finance.create_invoice", first.arguments)  # shown
+        local.remember(memory, "finance.create_invoice", first.arguments, shown=True)
         plan = say(local, "eh non désolé, plutôt 5 cartons, pas 3", memory)
         assert plan.tool == "finance.create_invoice"
         assert plan.arguments["customer"] == "Garage Sène"
@@ -65,7 +65,7 @@ class TestCorrections:
     def test_a_bare_number_is_the_only_line_quantity(self, local: LocalTier) -> None:
         memory = Memory()
         first = say(local, "facture pour Mercerie Diouf, 2 bidons d'huile", memory)
-        local.remember(memory, "finance.create_invoice", first.arguments)  # shown
+        local.remember(memory, "finance.create_invoice", first.arguments, shown=True)
         plan = say(local, "oups pardon, 6", memory)
         assert plan.arguments["lines"] == [{"product": "huile", "quantity": "6"}]
 
