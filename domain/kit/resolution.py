@@ -210,7 +210,7 @@ EXISTS (SELECT 1 FROM unnest(c.words) AS nw
 # sure row: at least ``:limit`` kept rows rank at or above it by words alone, and words come
 # first in the order, so a row ranking below it cannot be among the first ``:limit``. Only
 # the rows at or above the cut get their scores (for « Supérette Ndiaye » among 10,000
-# customers: 23 of 990 candidates); without ``:limit`` sure rows (typos), every candidate.
+# customers: 24 of 990 candidates); without ``:limit`` sure rows (typos), every candidate.
 # The rows kept, their order and their values are those of ranking every candidate.
 _SEARCH = """
 WITH w AS MATERIALIZED (
