@@ -90,31 +90,39 @@ _NEAREST = f"""nearest AS (
 # The vector and full-text candidates, fused by RRF and read with what the answer shows, in
 # one statement. The full-text side matches the question's lexemes (``:any``) when at most
 # ``:max_ranked`` chunks have one of them, else chunks holding two (``:pairs``; « minimum
-# should match »), decided once by the ``choice`` init plan; then it ranks at most
-# ``:max_ranked`` matches, so a question of common words costs a bounded amount of
-# ``ts_rank`` work however large the tenant.
+# should match »); then it ranks at most ``:max_ranked`` matches, so a question of common
+# words costs a bounded amount of ``ts_rank`` work however large the tenant.
+#
+# ``any_matches`` reads at most ``:max_ranked`` + 1 chunks holding a lexeme: their number
+# decides, and when they are few they are the matches themselves (no second scan). Both
+# tsqueries reach the planner as sub-selects, so it cannot price them from the column's
+# statistics and reads them through the GIN index: with the constant, it chose a sequential
+# scan stopping at the 501st match, which on a table larger than a quarter of
+# ``shared_buffers`` reads every page through a small ring of buffers, from the operating
+# system each time (8–24 ms at 100,000 chunks where the index took 1–4 ms).
 SEARCH_SQL = f"""
 WITH {_NEAREST},
 vector_ranked AS (
     SELECT id, distance, row_number() OVER (ORDER BY distance) AS rank FROM nearest
 ),
-choice AS (
-    SELECT CASE WHEN count(*) <= :max_ranked THEN CAST(:any AS tsquery)
-                ELSE CAST(:pairs AS tsquery) END AS query
-    FROM (
-        SELECT 1 FROM document_chunks c
-        WHERE CAST(:any AS text) <> '' AND c.tenant_id = :tenant
-          AND c.search @@ CAST(:any AS tsquery)
-        LIMIT :max_ranked + 1
-    ) AS matches
+any_matches AS MATERIALIZED (
+    SELECT c.id, c.document_id, c.search
+    FROM document_chunks c
+    WHERE CAST(:any AS text) <> '' AND c.tenant_id = :tenant
+      AND c.search @@ (SELECT CAST(:any AS tsquery))
+    LIMIT :max_ranked + 1
 ),
 matched AS (
     SELECT c.id, c.search
-    FROM document_chunks c
-    WHERE CAST(:any AS text) <> '' AND c.tenant_id = :tenant
-      AND c.search @@ (SELECT query FROM choice)
-      AND {_READABLE}
-    LIMIT :max_ranked
+    FROM any_matches c
+    WHERE (SELECT count(*) FROM any_matches) <= :max_ranked AND {_READABLE}
+    UNION ALL
+    (SELECT c.id, c.search
+     FROM document_chunks c
+     WHERE (SELECT count(*) FROM any_matches) > :max_ranked AND c.tenant_id = :tenant
+       AND c.search @@ (SELECT CAST(:pairs AS tsquery))
+       AND {_READABLE}
+     LIMIT :max_ranked)
 ),
 lexical AS (
     SELECT id, ts_rank(search, CAST(:any AS tsquery)) AS lexical_rank

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from itertools import permutations
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +46,9 @@ from domain.kit.errors import DomainError
 
 RESOLVE_MIN_SCORE = 0.45
 RESOLVE_MIN_MARGIN = 0.15
+# The most query words whose starts one ``LIKE`` pattern requires (every order of them is a
+# pattern: 3 words, 6 patterns).
+PATTERN_WORDS = 3
 
 # pg_trgm thresholds for the index-backed operators, set per transaction so that a server
 # default cannot change what matches: ``%`` keeps names whose trigram similarity to the
@@ -140,11 +144,22 @@ class NameQuery:
         return cls(" ".join(fold_name(query).split()), required, optional)
 
     def patterns(self) -> list[str]:
-        """``LIKE`` patterns that find a name holding a word starting like one of the query's
+        """``LIKE`` patterns that find a name holding words starting like the query's
         (index-backed: a typo after the third letter is still found, « ciman » → ciment).
-        A row found only this way is kept when its words cover the query's, typos aside."""
-        words = [w for w in (*self.required, *self.optional) if len(w) >= 3]
-        return sorted({f"%{w[:3]}%" for w in words})
+
+        A row found only this way is kept when its words meet every required word, typos
+        aside, and a name word meeting a required word of three letters or more starts with
+        that word's first three letters. So the name must hold all those starts, each in a
+        word of its own, in some order: one pattern per order (« %sup%ndi% », « %ndi%sup% »),
+        of the first ``PATTERN_WORDS`` distinct starts. A name holding only one of them
+        (« Superette Fall » for « Supérette Ndiaye ») is no longer a candidate by ``LIKE``:
+        it could not have been kept. Without such a required word, each word's start alone."""
+        starts = list(dict.fromkeys(w[:3] for w in self.required if len(w) >= 3))
+        if not starts:
+            words = [w for w in (*self.required, *self.optional) if len(w) >= 3]
+            return sorted({f"%{w[:3]}%" for w in words})
+        chosen = starts[:PATTERN_WORDS]
+        return sorted({"%" + "%".join(order) + "%" for order in permutations(chosen)})
 
 
 def use_trigram_thresholds(session: Session) -> None:
@@ -176,48 +191,79 @@ def name_words_column() -> Mapped[list[str]]:
 
 # A query word met by a name word with a typo at most: the same word, its start (four
 # letters or more, « confitur »), or a word of about the same length starting with the same
-# three letters and sharing trigrams (« ciman » / ciment, « huille » / huile).
+# three letters and sharing trigrams (« ciman » / ciment, « huille » / huile). Which of the
+# three a query word allows (``q.prefix``, ``q.fuzzy``) is decided once per query, in
+# Python, rather than once per candidate and name word.
 _NEAR = """
 EXISTS (SELECT 1 FROM unnest(c.words) AS nw
         WHERE nw = q.w
-           OR (q.w ~ '^[a-z]' AND length(q.w) >= 4 AND nw LIKE q.w || '%')
-           OR (q.w ~ '^[a-z]' AND length(q.w) >= 5 AND left(nw, 3) = left(q.w, 3)
+           OR (q.prefix AND starts_with(nw, q.w))
+           OR (q.fuzzy AND left(nw, 3) = left(q.w, 3)
                AND abs(length(nw) - length(q.w)) <= 2 AND similarity(nw, q.w) >= 0.29))
 """
+# The ranking, in two steps so that the trigram scores (three per row) are computed only
+# for the rows that can still be among the first ``:limit``:
+#
+# ``w`` ranks every candidate by its words alone (``k1`` exact or complete with no other
+# word, ``k2`` complete, ``extra``, ``k4`` every word met, a typo aside). A row meeting every
+# word (``sure``) is kept whatever its scores. ``cut`` is the word rank of the ``:limit``-th
+# sure row: at least ``:limit`` kept rows rank at or above it by words alone, and words come
+# first in the order, so a row ranking below it cannot be among the first ``:limit``. Only
+# the rows at or above the cut get their scores (for « Supérette Ndiaye » among 10,000
+# customers: 24 of 990 candidates); without ``:limit`` sure rows (typos), every candidate.
+# The rows kept, their order and their values are those of ranking every candidate.
 _SEARCH = """
-SELECT c.id, c.score, c.exact_name, r.found, r.near, o.found AS extra, e.rest
-FROM (
-    SELECT s.id, s.name, s.words, s.sim, greatest(s.sim, s.strict) AS score,
-           s.folded = :q AS exact_name,
-           (CAST(s.sim AS float8) >= CAST(:sim_threshold AS float8)
-            OR CAST(s.strict_words AS float8) >= CAST(:strict_threshold AS float8)) AS close
+WITH w AS MATERIALIZED (
+    SELECT c.id, c.name, c.words, c.folded, c.exact_name, r.found, r.near,
+           o.found AS extra, e.rest,
+           c.exact_name OR (r.found = :n_required AND e.rest = 0) AS k1,
+           r.found = :n_required AS k2, r.near = :n_required AS k4,
+           :n_required > 0 AND r.near = :n_required AS sure
     FROM (
         SELECT t.id, t.name, t.name_words AS words, t.name_folded AS folded,
-               similarity(t.name_folded, :q) AS sim,
-               strict_word_similarity(:q, t.name_folded) AS strict,
-               strict_word_similarity(:words, t.name_folded) AS strict_words
+               t.name_folded = :q AS exact_name
         FROM comptoir_name_candidates(:table, :q, :words, CAST(:patterns AS text[])) AS k(id)
         JOIN {table} AS t ON t.tenant_id = :tenant_id AND t.id = k.id
         WHERE t.is_active {scope}
         OFFSET 0
-    ) AS s
-) AS c
-CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE q.w = ANY(c.words)) AS found,
-           count(*) FILTER (WHERE {near}) AS near
-    FROM unnest(CAST(:required AS text[])) AS q(w)) AS r
-CROSS JOIN LATERAL (
-    SELECT count(*) AS found FROM unnest(CAST(:optional AS text[])) AS q(w)
-    WHERE q.w = ANY(c.words)) AS o
-CROSS JOIN LATERAL (
-    SELECT count(*) AS rest FROM unnest(c.words) AS nw
-    WHERE nw <> ALL(CAST(:required AS text[])) AND nw <> ALL(CAST(:optional AS text[]))) AS e
-WHERE c.close OR (:n_required > 0 AND r.near = :n_required)
-ORDER BY c.exact_name OR (r.found = :n_required AND e.rest = 0) DESC,
-         r.found = :n_required DESC, o.found DESC, r.near = :n_required DESC,
-         c.score DESC, c.sim DESC, c.name
+    ) AS c
+    CROSS JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE q.w = ANY(c.words)) AS found,
+               count(*) FILTER (WHERE {near}) AS near
+        FROM unnest(CAST(:required AS text[]), CAST(:prefix AS boolean[]),
+                    CAST(:fuzzy AS boolean[])) AS q(w, prefix, fuzzy)) AS r
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS found FROM unnest(CAST(:optional AS text[])) AS q(w)
+        WHERE q.w = ANY(c.words)) AS o
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS rest FROM unnest(c.words) AS nw
+        WHERE nw <> ALL(CAST(:required AS text[])) AND nw <> ALL(CAST(:optional AS text[]))) AS e
+), cut AS (
+    SELECT k1, k2, extra, k4 FROM w WHERE sure
+    ORDER BY k1 DESC, k2 DESC, extra DESC, k4 DESC OFFSET greatest(:limit - 1, 0) LIMIT 1
+), s AS (
+    SELECT w.*, similarity(w.folded, :q) AS sim,
+           strict_word_similarity(:q, w.folded) AS strict,
+           strict_word_similarity(:words, w.folded) AS strict_words
+    FROM w
+    WHERE NOT EXISTS (SELECT FROM cut)
+       OR (w.k1, w.k2, w.extra, w.k4) >= (SELECT k1, k2, extra, k4 FROM cut)
+    OFFSET 0
+)
+SELECT s.id, greatest(s.sim, s.strict) AS score, s.exact_name, s.found, s.near, s.extra, s.rest
+FROM s
+WHERE s.sure OR CAST(s.sim AS float8) >= CAST(:sim_threshold AS float8)
+   OR CAST(s.strict_words AS float8) >= CAST(:strict_threshold AS float8)
+ORDER BY s.k1 DESC, s.k2 DESC, s.extra DESC, s.k4 DESC, greatest(s.sim, s.strict) DESC,
+         s.sim DESC, s.name
 LIMIT :limit
 """
+
+
+def _starts_alpha(word: str) -> bool:
+    """``word ~ '^[a-z]'``: a word starting with a digit (a size, a reference) is met only
+    by the same word."""
+    return "a" <= word[:1] <= "z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +291,8 @@ def search_statement(
         "q": query.folded,
         "words": " ".join((*query.required, *query.optional)) or query.folded,
         "required": list(query.required),
+        "prefix": [_starts_alpha(w) and len(w) >= 4 for w in query.required],
+        "fuzzy": [_starts_alpha(w) and len(w) >= 5 for w in query.required],
         "optional": list(query.optional),
         "n_required": len(query.required),
         "limit": limit,

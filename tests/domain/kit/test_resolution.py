@@ -89,3 +89,18 @@ class TestTypedNumbers:
         assert TypedNumber("av", 2026, 1).formatted(patterns) == ["AV-2026-00001"]
         assert TypedNumber(None, 2026, 1).formatted(patterns) == ["F-2026-00001", "AV-2026-00001"]
         assert TypedNumber("D", 2026, 1).formatted(patterns) == []
+
+
+class TestLikePatterns:
+    def test_every_order_of_the_required_words_starts(self) -> None:
+        assert NameQuery.of("Supérette Ndiaye").patterns() == ["%ndi%sup%", "%sup%ndi%"]
+        three = NameQuery.of("Boutique Diallo Fils").patterns()
+        assert len(three) == 6 and "%dia%fil%bou%" in three
+
+    def test_optional_words_are_not_required_of_a_name(self) -> None:
+        wanted = NameQuery.of("sacs de riz", resolution.PRODUCT_OPTIONAL_WORDS)
+        assert wanted.patterns() == ["%riz%"]
+
+    def test_without_a_long_required_word_each_start_alone(self) -> None:
+        wanted = NameQuery.of("sac 25 kg", resolution.PRODUCT_OPTIONAL_WORDS)
+        assert wanted.patterns() == ["%sac%"]

