@@ -846,11 +846,23 @@ class LocalTier(Replies):
             arguments = jsonable(adapter.extract(utt))
             if arguments and coverage.gap(utt, arguments, tool, today) is None:
                 full.append((name, _complete_for(tool, arguments)))
-        # the one reading that needs nothing more, else the one reading at all
-        for found in ([n for n, complete in full if complete], [n for n, _ in full]):
-            if len(found) == 1:
-                return found[0]
-        return None
+        if len(full) <= 1:
+            return full[0][0] if full else None
+        return self._the_complete_one(full)
+
+    def _the_complete_one(self, full: list[tuple[str, bool]]) -> str | None:
+        """Among full readings, the best one when it alone needs nothing more and the others
+        are about other kinds of record (« le sac de riz c'est 16 500 » is a price, not a
+        quote line without its customer); readings of one kind of record stay undecided
+        (approve or refuse a leave)."""
+        best, complete = full[0]
+        tool = self.registry.get(best)
+        others = [self.registry.get(n) for n, _ in full[1:]]
+        if tool is None or not complete or any(done for _, done in full[1:]):
+            return None
+        if any(other is None or other.kinds & tool.kinds for other in others):
+            return None
+        return best
 
     def _how_much_asked(
         self, routing: Routing, intent: str | None, utt: Utterance, folded: str

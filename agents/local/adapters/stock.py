@@ -570,11 +570,13 @@ def _unit_cost(utt: Utterance) -> Decimal | None:
 
 def extract_receive(utt: Utterance) -> dict[str, Any]:
     product = _counted(utt) or _arrived_product(utt)
+    quantity = _quantity(utt)
     return given(
         product=product or _product(utt),
-        quantity=_quantity(utt),
+        quantity=quantity,
         warehouse=_warehouse(utt),
-        unit_cost=_unit_cost(utt),
+        # a price without a count is no entry's cost (« le sac de riz c'est 16 500 »)
+        unit_cost=_unit_cost(utt) if quantity is not None else None,
         reference=_reference(utt),
     )
 
