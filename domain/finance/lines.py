@@ -11,9 +11,9 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.finance.books import Books
+from domain.finance.books import ActiveRate, Books
 from domain.finance.calc import TaxableLine, line_net
-from domain.finance.models import InvoiceLine, QuoteLine, VatRate
+from domain.finance.models import InvoiceLine, QuoteLine
 from domain.finance.schemas import LineIn
 from domain.finance.vat import default_of, pick_rate
 from domain.kit.errors import InvalidInput, NotFound
@@ -87,7 +87,7 @@ def _unit_price(line: LineIn, product: Product | None, position: int, descriptio
 def price_line(
     session: Session,
     books: Books,
-    rates: list[VatRate],
+    rates: list[ActiveRate],
     position: int,
     line: LineIn,
     products: dict[UUID, Product],
