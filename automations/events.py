@@ -14,8 +14,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import cache
 from uuid import UUID
 
+from kombu.entity import Queue
+from kombu.utils.uuid import uuid
 from sqlalchemy.orm import Session
 
 from automations.celery_app import app
@@ -90,9 +93,58 @@ def publish_with_celery(tenant_id: UUID, *event_ids: UUID) -> None:
     """The publisher the composition root wires: queue one relay for the events of a
     committed transaction, never fail the caller."""
     try:
-        relay.apply_async(args=[str(tenant_id), *map(str, event_ids)], retry=False)
+        publish_relay([str(tenant_id), *map(str, event_ids)])
     except Exception:  # noqa: BLE001 - the sweep relays them later
         logger.warning("events %s queued for the sweep", ", ".join(map(str, event_ids)))
+
+
+def publish_relay(args: list[str]) -> None:
+    """Send ``relay(*args)`` to the relay's queue, as ``relay.apply_async(args,
+    retry=False)`` does — the same protocol-2 message, made by Celery's
+    ``create_task_message``, on the queue Celery's router names — without what
+    ``apply_async`` adds around it for every call: options and routing merged again, the
+    queue declared again, signals, a result object. Every committed transaction that
+    emitted events sends one, so this is on the hot path of every write."""
+    amqp = app.amqp
+    queue = _relay_queue()
+    message = amqp.create_task_message(
+        uuid(), relay.name, args, {}, ignore_result=True, reply_to=app.thread_oid
+    )
+    with app.producer_or_acquire() as producer:
+        producer.publish(
+            message.body,
+            exchange="",  # the default (direct) exchange: routed by the queue's name
+            routing_key=queue.name,
+            serializer=app.conf.task_serializer,
+            retry=False,
+            delivery_mode=queue.exchange.delivery_mode or app.conf.task_default_delivery_mode,
+            declare=_declare_once(queue),
+            headers=message.headers,
+            **message.properties,
+        )
+
+
+@cache
+def _relay_queue() -> Queue:
+    """The queue Celery routes ``relay`` to (the configuration does not change while the
+    process runs)."""
+    route = app.amqp.router.route({}, relay.name, (), {})
+    queue: Queue = route["queue"]
+    if queue.exchange.type != "direct":
+        raise RuntimeError(f"the relay's queue {queue.name} is not on a direct exchange")
+    return queue
+
+
+_DECLARED: set[str] = set()
+
+
+def _declare_once(queue: Queue) -> list[Queue]:
+    """The queue to declare with the first message this process sends, then none (kombu
+    would look it up in its cache of declared entities on every message)."""
+    if queue.name in _DECLARED:
+        return []
+    _DECLARED.add(queue.name)
+    return [queue]
 
 
 # Identity mail: invitations and address verification. The event names the invitation or
