@@ -284,7 +284,7 @@ def lock_levels(
     locking the same rows never wait on each other crosswise.
     """
     values = {"tenant_id": tenant_id, "product_id": product_id, "locations": sorted(location_ids)}
-    rows = session.execute(_LOCK_LEVELS, values).all()
+    rows = core_read(session, _LOCK_LEVELS, values).all()
     levels = [LockedLevel(**r._mapping) for r in rows]
     return sorted(
         levels,
@@ -361,14 +361,25 @@ def unreserve(
     )
 
 
+_ON_HAND_TOTAL = select(func.coalesce(func.sum(StockLevel.on_hand), 0)).where(
+    StockLevel.tenant_id == bindparam("tenant_id", type_=Uuid),
+    StockLevel.product_id == bindparam("product_id", type_=Uuid),
+)
+
+
 def on_hand_total(session: Session, tenant_id: UUID, product_id: UUID) -> Decimal:
     """On hand over every internal location (levels exist for internal locations only)."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(StockLevel.on_hand), 0)).where(
-            StockLevel.tenant_id == tenant_id, StockLevel.product_id == product_id
-        )
-    )
+    values = {"tenant_id": tenant_id, "product_id": product_id}
+    total = core_read(session, _ON_HAND_TOTAL, values).scalar()
     return Decimal(total or 0)
+
+
+def core_read(session: Session, statement: Any, values: dict[str, Any]) -> Any:
+    """``statement`` run as Core on the session's connection, after the flush an ORM
+    query would make: the levels are plain rows (no entity to build), and the ORM's
+    execution path costs more than these statements on every move."""
+    session.flush()
+    return session.connection().execute(statement, values)
 
 
 @dataclass(frozen=True, slots=True)

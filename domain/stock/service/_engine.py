@@ -171,9 +171,9 @@ def write_move(
     ]
     params = row | {"levels": json_rows(levels)}
     if average_cost is None:
-        session.execute(_WRITE_MOVE, params)
+        session.connection().execute(_WRITE_MOVE, params)
     else:
-        session.execute(_WRITE_MOVE_AND_AVERAGE, params | {"average_cost": average_cost})
+        session.connection().execute(_WRITE_MOVE_AND_AVERAGE, params | {"average_cost": average_cost})
         set_committed_value(product, "average_cost", average_cost)
         set_committed_value(product, "updated_at", row["created_at"])
     move = StockMove(**row)
