@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Table, func, select
@@ -29,6 +29,7 @@ from domain.finance.errors import (
 )
 from domain.finance.ledger import EntryDraft, Movement, write_entry
 from domain.finance.lines import (
+    DocumentPartner,
     PricedLine,
     partner_and_products,
     price_lines,
@@ -54,6 +55,7 @@ WRITERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES)
 READERS = (Role.MANAGER, Role.ACCOUNTANT, Role.SALES)
 INVOICES: Table = Invoice.__table__  # type: ignore[assignment]
 INVOICE_LINES: Table = InvoiceLine.__table__  # type: ignore[assignment]
+P = TypeVar("P", bound=DocumentPartner)
 KIND_LABELS = {"invoice": "Facture", "deposit": "Facture d'acompte", "credit_note": "Avoir"}
 
 
@@ -82,7 +84,7 @@ def require_customer(session: Session, books: Books, partner_id: UUID) -> Partne
     return check_customer(session.get(Partner, (books.tenant.id, partner_id)))
 
 
-def check_customer(partner: Partner | None) -> Partner:
+def check_customer(partner: P | None) -> P:
     """``partner`` as a document's customer: found, a customer, not archived."""
     if partner is None or not partner.is_customer:
         raise NotFound("Client introuvable.", field="partner_id")
@@ -107,7 +109,7 @@ class WrittenDraft:
     as written — so posting it in the same unit of work reads none of them back."""
 
     invoice: Invoice
-    partner: Partner
+    partner: DocumentPartner
     lines: list[PricedLine]
 
 
@@ -185,7 +187,7 @@ def _deposit_deductions(
 def new_draft(
     session: Session,
     books: Books,
-    partner: Partner,
+    partner: DocumentPartner,
     lines: list[PricedLine],
     *,
     kind: str = "invoice",
@@ -332,7 +334,7 @@ def _movements(
     invoice: Invoice,
     lines: list[PricedLine],
     revenue_kind: str,
-    partner: Partner | None,
+    partner: DocumentPartner | None,
 ) -> list[Movement]:
     """The entry of an invoice (or, signs reversed, of a credit note)."""
     sign = Decimal(-1) if invoice.kind == "credit_note" else Decimal(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import Uuid, and_, bindparam, select
@@ -149,10 +149,44 @@ def product_ids(lines: list[LineIn]) -> set[UUID]:
     return {line.product_id for line in lines if line.product_id}
 
 
-# The partner row repeated beside each product: one statement where a primary-key read and
-# a product query were two, and fewer mapped rows' worth of Python than the two together.
+class DocumentPartner(Protocol):
+    """What a document needs of its partner: a ``Partner`` row, or ``PartnerFacts``."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def payment_terms_days(self) -> int | None: ...
+    @property
+    def is_customer(self) -> bool: ...
+    @property
+    def is_active(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerFacts:
+    """A document's partner as creating the document reads it (read-only)."""
+
+    id: UUID
+    name: str
+    payment_terms_days: int | None
+    is_customer: bool
+    is_active: bool
+
+
+# The partner's few columns repeated beside each product: one statement where a
+# primary-key read and a product query were two, and one mapped entity per row instead of
+# two (the partner is only read; the products stay entities, stock delivers them).
+_PARTNER_COLUMNS = (
+    Partner.id,
+    Partner.name,
+    Partner.payment_terms_days,
+    Partner.is_customer,
+    Partner.is_active,
+)
 _PARTNER_AND_PRODUCTS = (
-    select(Partner, Product)
+    select(*_PARTNER_COLUMNS, Product)
     .outerjoin(
         Product,
         and_(
@@ -169,7 +203,7 @@ _PARTNER_AND_PRODUCTS = (
 
 def partner_and_products(
     session: Session, books: Books, partner_id: UUID, ids: set[UUID]
-) -> tuple[Partner | None, dict[UUID, Product]]:
+) -> tuple[PartnerFacts | None, dict[UUID, Product]]:
     """A document's partner (None when not found) and its products (as ``_products``:
     a product missing here is looked up again, and reported, by the line naming it), in
     one statement."""
@@ -177,7 +211,9 @@ def partner_and_products(
     rows = session.execute(_PARTNER_AND_PRODUCTS, values).all()
     if not rows:
         return None, {}
-    return rows[0][0], {product.id: product for _, product in rows if product is not None}
+    pid, name, terms, is_customer, is_active, _ = rows[0]
+    products = {row[-1].id: row[-1] for row in rows if row[-1] is not None}
+    return PartnerFacts(pid, name, terms, is_customer, is_active), products
 
 
 def _products(session: Session, books: Books, ids: set[UUID]) -> dict[UUID, Product]:
