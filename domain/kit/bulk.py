@@ -81,22 +81,50 @@ def insert_rows(session: Session, *batches: tuple[Table, Sequence[dict[str, Any]
     session.connection().execute(insert_statement(shape), params)
 
 
+# Per mapped class: (attribute, column name, constant default, callable default) for each
+# column — read from the mapper once, not on every row.
+_Column = tuple[str, str, Any, Any]
+_COLUMNS: dict[type, tuple[_Column, ...]] = {}
+
+
+def _columns_of(cls: type) -> tuple[_Column, ...]:
+    found = _COLUMNS.get(cls)
+    if found is None:
+        columns = []
+        prop: Any
+        for prop in inspect(cls).column_attrs:
+            column = prop.columns[0]
+            default, constant, factory = column.default, None, None
+            if isinstance(default, ScalarElementColumnDefault):
+                constant = default.arg
+            elif isinstance(default, CallableColumnDefault):
+                factory = default.arg
+            elif column.server_default is not None:
+                factory = _server_default_only(column)
+            columns.append((prop.key, column.name, constant, factory))
+        found = _COLUMNS[cls] = tuple(columns)
+    return found
+
+
+def _server_default_only(column: Any) -> Any:
+    def refuse(context: object) -> None:
+        raise ValueError(f"{column} has a server default only: give it a value")
+
+    return refuse
+
+
 def row_of(obj: Any) -> dict[str, Any]:
     """Every column of a new ORM object as ``insert_rows`` takes it, its Python-side
     defaults filled in (on the object too, which then needs nothing read back)."""
     row: dict[str, Any] = {}
-    for prop in inspect(obj).mapper.column_attrs:
-        column = prop.columns[0]
-        value = getattr(obj, prop.key)
-        default = column.default
-        if value is None and isinstance(default, ScalarElementColumnDefault):
-            value = default.arg
-        elif value is None and isinstance(default, CallableColumnDefault):
-            value = default.arg(None)  # type: ignore[arg-type]  # defaults here need no context
-        elif value is None and column.server_default is not None:
-            raise ValueError(f"{column} has a server default only: give it a value")
-        setattr(obj, prop.key, value)
-        row[column.name] = value
+    for key, name, constant, factory in _columns_of(type(obj)):
+        value = getattr(obj, key)
+        if value is None and constant is not None:
+            value = constant
+        elif value is None and factory is not None:
+            value = factory(None)  # defaults here need no context
+        setattr(obj, key, value)  # every attribute loaded: nothing is read back later
+        row[name] = value
     return row
 
 
