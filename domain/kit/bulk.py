@@ -47,12 +47,7 @@ def shape_of(table: Table, rows: Sequence[dict[str, Any]]) -> tuple[Table, tuple
     return table, columns
 
 
-def insert_statement(shape: Shape) -> TextClause:
-    """One ``INSERT … SELECT … FROM jsonb_populate_recordset(…)`` per table (parameters
-    ``rows_0``, ``rows_1``…), the first ones chained as CTEs before the last."""
-    found = _STATEMENTS.get(shape)
-    if found is not None:
-        return found
+def _inserts(shape: Shape) -> list[str]:
     inserts = []
     for i, (table, columns) in enumerate(shape):
         unknown = set(columns) - set(table.c.keys())
@@ -63,21 +58,45 @@ def insert_statement(shape: Shape) -> TextClause:
             f'INSERT INTO "{table.name}" ({names}) SELECT {names} '
             f'FROM jsonb_populate_recordset(NULL::"{table.name}", CAST(:rows_{i} AS jsonb))'
         )
-    *earlier, last = inserts
+    return inserts
+
+
+def insert_statement(shape: Shape) -> TextClause:
+    """One ``INSERT … SELECT … FROM jsonb_populate_recordset(…)`` per table (parameters
+    ``rows_0``, ``rows_1``…), the first ones chained as CTEs before the last."""
+    found = _STATEMENTS.get(shape)
+    if found is not None:
+        return found
+    *earlier, last = _inserts(shape)
     ctes = ", ".join(f"queued_{i} AS ({sql})" for i, sql in enumerate(earlier))
     statement = _STATEMENTS[shape] = text(f"WITH {ctes} {last}" if ctes else last)
     return statement
 
 
+def insert_ctes(shape: Shape) -> str:
+    """The same inserts, every one as a data-modifying CTE (``queued_0 AS (…), …``), to
+    put before another statement's own CTEs: PostgreSQL runs them all, in the statement's
+    snapshot, whether or not the rest refers to them."""
+    return ", ".join(f"queued_{i} AS ({sql})" for i, sql in enumerate(_inserts(shape)))
+
+
+def batches_of(
+    *batches: tuple[Table, Sequence[dict[str, Any]]],
+) -> tuple[Shape, dict[str, str]]:
+    """The shape and the parameters of ``insert_statement`` / ``insert_ctes`` for these
+    batches (empty ones skipped)."""
+    kept = tuple((table, rows) for table, rows in batches if rows)
+    shape = tuple(shape_of(table, rows) for table, rows in kept)
+    return shape, {f"rows_{i}": json_rows(rows) for i, (_, rows) in enumerate(kept)}
+
+
 def insert_rows(session: Session, *batches: tuple[Table, Sequence[dict[str, Any]]]) -> None:
     """Insert each batch's rows into its table, all in one statement (empty batches are
     skipped), after flushing what the session holds (rows they may refer to)."""
-    batches = tuple((table, rows) for table, rows in batches if rows)
-    if not batches:
+    shape, params = batches_of(*batches)
+    if not shape:
         return
     session.flush()
-    shape = tuple(shape_of(table, rows) for table, rows in batches)
-    params = {f"rows_{i}": json_rows(rows) for i, (_, rows) in enumerate(batches)}
     session.connection().execute(insert_statement(shape), params)
 
 
