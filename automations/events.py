@@ -11,11 +11,18 @@ result for it (no result subscription when publishing, no result written by the 
 
 from __future__ import annotations
 
+import json
 import logging
+from base64 import b64encode
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
+from kombu.entity import Queue
+from kombu.transport.redis import Channel as RedisChannel
+from kombu.utils.uuid import uuid
 from sqlalchemy.orm import Session
 
 from automations.celery_app import app
@@ -90,9 +97,104 @@ def publish_with_celery(tenant_id: UUID, *event_ids: UUID) -> None:
     """The publisher the composition root wires: queue one relay for the events of a
     committed transaction, never fail the caller."""
     try:
-        relay.apply_async(args=[str(tenant_id), *map(str, event_ids)], retry=False)
+        publish_relay([str(tenant_id), *map(str, event_ids)])
     except Exception:  # noqa: BLE001 - the sweep relays them later
         logger.warning("events %s queued for the sweep", ", ".join(map(str, event_ids)))
+
+
+def publish_relay(args: list[str]) -> None:
+    """Send ``relay(*args)`` to the relay's queue, as ``relay.apply_async(args,
+    retry=False)`` does: the protocol-2 message Celery's ``create_task_message`` makes, on
+    the queue Celery's router names. Every committed transaction that emitted events sends
+    one, so this is on the hot path of every write, and ``apply_async`` costs several
+    times the message: options, configuration and routing looked up again, the queue
+    declared again, signals, a result object, then kombu's generic publishing. On Redis
+    (the broker Comptoir runs with) the message is pushed onto the queue's list as kombu's
+    Redis transport writes it (``redis_envelope``); on any other broker kombu publishes
+    it."""
+    route = _relay_route()
+    message = app.amqp.create_task_message(
+        uuid(), relay.name, args, {}, ignore_result=True, reply_to=app.thread_oid
+    )
+    with app.producer_or_acquire() as producer:
+        channel = producer.channel
+        if route.plain_redis and isinstance(channel, RedisChannel):
+            envelope = redis_envelope(message, route.queue.name, route.delivery_mode)
+            channel.client.lpush(route.queue.name, envelope)
+            return
+        producer.publish(
+            message.body,
+            exchange="",  # the default (direct) exchange: routed by the queue's name
+            routing_key=route.queue.name,
+            serializer=route.serializer,
+            retry=False,
+            delivery_mode=route.delivery_mode,
+            declare=[route.queue],
+            headers=message.headers,
+            **message.properties,
+        )
+
+
+def redis_envelope(message: Any, routing_key: str, delivery_mode: int) -> str:
+    """A Celery task message as kombu's Redis transport stores it in a queue's list for
+    ``Producer.publish(body, exchange="", routing_key=…, serializer="json")`` at priority 0
+    (the list is the queue's own name): the JSON body in base64, the headers, and the
+    properties with the delivery information and a fresh delivery tag.
+    ``tests/automations/test_relay_message.py`` holds it equal to kombu's own."""
+    properties = message.properties | {
+        "delivery_mode": delivery_mode,
+        "delivery_info": {"exchange": "", "routing_key": routing_key},
+        "priority": 0,
+        "body_encoding": "base64",
+        "delivery_tag": uuid(),
+    }
+    return json.dumps(
+        {
+            "body": b64encode(json.dumps(message.body).encode()).decode(),
+            "content-encoding": "utf-8",
+            "content-type": "application/json",
+            "headers": message.headers,
+            "properties": properties,
+        }
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    queue: Queue
+    serializer: str
+    delivery_mode: int
+    # JSON, not compressed, no key prefix, a queue without a time to live: what
+    # ``redis_envelope`` writes (kombu would otherwise prefix or expire keys).
+    plain_redis: bool
+
+
+_ROUTES: dict[str, _Route] = {}
+
+
+def _relay_route() -> _Route:
+    """Where and how the relay is sent, read from Celery's configuration once per broker
+    (the configuration does not change while the process runs)."""
+    conf = app.conf
+    found = _ROUTES.get(conf.broker_url)
+    if found is None:
+        queue: Queue = app.amqp.router.route({}, relay.name, (), {})["queue"]
+        if queue.exchange.type != "direct":
+            raise RuntimeError(f"the relay's queue {queue.name} is not on a direct exchange")
+        options = conf.broker_transport_options or {}
+        found = _ROUTES[conf.broker_url] = _Route(
+            queue=queue,
+            serializer=conf.task_serializer,
+            delivery_mode=queue.exchange.delivery_mode or conf.task_default_delivery_mode,
+            plain_redis=(
+                conf.task_serializer == "json"
+                and conf.task_compression is None
+                and not options.get("global_keyprefix")
+                and getattr(queue, "expires", None) is None
+                and getattr(queue, "message_ttl", None) is None
+            ),
+        )
+    return found
 
 
 # Identity mail: invitations and address verification. The event names the invitation or

@@ -84,6 +84,7 @@ from sqlalchemy.orm import Session
 
 from benchmarks import db as db_bench
 from benchmarks.kit import (
+    Tally,
     copy_rows,
     drop_queued_relays,
     explain_statements,
@@ -575,31 +576,30 @@ def against_baseline(
     customers, products = shop.ids()
     bodies = [invoice_body(customers, products, rng) for _ in range(2 * count)]
     baseline = InvoiceBaseline(scratch, shop)
-    seconds = {"service": 0.0, "baseline": 0.0}
+    tally = Tally("service", "baseline")
     numbers: list[str] = []
     try:
         baseline_rows = baseline.rows_per_invoice(bodies[count : count + BLOCK])
         numbers += baseline.numbers
         service_bodies = [InvoiceCreate.model_validate(b) for b in bodies[:count]]
         for first in range(0, count, BLOCK):
-            started = time.perf_counter()
-            numbers += [
-                create_and_post(scratch, shop, b) for b in service_bodies[first : first + BLOCK]
-            ]
-            seconds["service"] += time.perf_counter() - started
-            started = time.perf_counter()
-            numbers += baseline.post_all(bodies[count + first : count + first + BLOCK])
-            seconds["baseline"] += time.perf_counter() - started
+            with tally.timing("service"):
+                for b in service_bodies[first : first + BLOCK]:
+                    numbers.append(create_and_post(scratch, shop, b))
+            with tally.timing("baseline"):
+                numbers += baseline.post_all(bodies[count + first : count + first + BLOCK])
     finally:
         baseline.close()
     done = len(service_bodies)
-    rates = {name: round(done / s, 1) for name, s in seconds.items()}
+    rates = {name: round(done / s, 1) for name, s in tally.wall.items()}
     return {
         "invoices_each": done,
         "block": BLOCK,
         "service_invoices_per_second": rates["service"],
         "baseline_invoices_per_second": rates["baseline"],
         "ratio": round(rates["service"] / rates["baseline"], 3),
+        "service_cpu_ms_per_invoice": tally.cpu_ms_per("service", done),
+        "baseline_cpu_ms_per_invoice": tally.cpu_ms_per("baseline", done),
         "baseline_rows_per_invoice": baseline_rows,
         "baseline": "benchmarks.baselines.create_and_post_invoice (psycopg, app role, RLS)",
     }, numbers

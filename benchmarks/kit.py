@@ -7,7 +7,8 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
@@ -36,6 +37,28 @@ def sizes_from_env(cls: type[S]) -> S:
         if f"COMPTOIR_BENCH_{f.name.upper()}" in os.environ
     }
     return cls(**values)
+
+
+class Tally:
+    """Wall-clock and CPU seconds (this process's, all threads: ``time.process_time``) spent
+    per name. The CPU figure is the stable one on a loaded machine: other processes'
+    load stretches the wall clock, not the work this process does per operation."""
+
+    def __init__(self, *names: str) -> None:
+        self.wall = dict.fromkeys(names, 0.0)
+        self.cpu = dict.fromkeys(names, 0.0)
+
+    @contextmanager
+    def timing(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.wall[name] += time.perf_counter() - wall
+            self.cpu[name] += time.process_time() - cpu
+
+    def cpu_ms_per(self, name: str, count: int) -> float:
+        return round(1000 * self.cpu[name] / count, 3)
 
 
 def timed_phase(phases: dict[str, float], name: str, phase: Callable[..., Any], *args: Any) -> Any:

@@ -56,6 +56,7 @@ from sqlalchemy.orm import Session
 
 from benchmarks.db import scratch_database
 from benchmarks.kit import (
+    Tally,
     drop_queued_relays,
     explain_statements,
     goal,
@@ -608,7 +609,7 @@ def against_baseline(scratch: Container, depot: Depot, count: int) -> dict[str, 
     rng = random.Random(SEED + 7)
     work = [(i, rng.choice(depot.products), rng.choice(depot.warehouses)) for i in range(count)]
     signed = TenantSigner(scratch.settings.resolved_secret_key()).sign(depot.tenant_id)
-    seconds = {"service": 0.0, "baseline": 0.0}
+    tally = Tally("service", "baseline")
 
     def sql_move(i: int, product: UUID, warehouse: UUID) -> None:
         if i % 2 == 0:
@@ -626,21 +627,21 @@ def against_baseline(scratch: Container, depot: Depot, count: int) -> dict[str, 
         writes = writes_since(scratch, before, table="stock_moves", inserted=first)
         for start in range(0, count, BLOCK):
             block = work[start : start + BLOCK]
-            started = time.perf_counter()
-            for w in block:
-                one_move(scratch, depot, *w)
-            seconds["service"] += time.perf_counter() - started
-            started = time.perf_counter()
-            for w in block:
-                sql_move(*w)
-            seconds["baseline"] += time.perf_counter() - started
-    rates = {name: round(count / s, 1) for name, s in seconds.items()}
+            with tally.timing("service"):
+                for w in block:
+                    one_move(scratch, depot, *w)
+            with tally.timing("baseline"):
+                for w in block:
+                    sql_move(*w)
+    rates = {name: round(count / s, 1) for name, s in tally.wall.items()}
     return {
         "moves_each": count,
         "block": BLOCK,
         "service_moves_per_second": rates["service"],
         "baseline_moves_per_second": rates["baseline"],
         "ratio": round(rates["service"] / rates["baseline"], 3),
+        "service_cpu_ms_per_move": tally.cpu_ms_per("service", count),
+        "baseline_cpu_ms_per_move": tally.cpu_ms_per("baseline", count),
         "baseline_writes_per_move": {
             table: {"inserted": round(ins / first, 2), "updated": round(upd / first, 2)}
             for table, (ins, upd) in sorted(writes.items())

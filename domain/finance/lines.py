@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Uuid, and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from domain.finance.books import Books
+from domain.finance.books import ActiveRate, Books
 from domain.finance.calc import TaxableLine, line_net
-from domain.finance.models import InvoiceLine, QuoteLine, VatRate
+from domain.finance.models import InvoiceLine, QuoteLine
 from domain.finance.schemas import LineIn
 from domain.finance.vat import default_of, pick_rate
 from domain.kit.errors import InvalidInput, NotFound
-from domain.sales.models import Product
+from domain.sales.models import Partner, Product
 
 PRICE_PLACES = Decimal("0.0001")  # unit prices may go below the cent (0,125 €)
 
@@ -87,7 +87,7 @@ def _unit_price(line: LineIn, product: Product | None, position: int, descriptio
 def price_line(
     session: Session,
     books: Books,
-    rates: list[VatRate],
+    rates: list[ActiveRate],
     position: int,
     line: LineIn,
     products: dict[UUID, Product],
@@ -128,13 +128,92 @@ def price_line(
     )
 
 
-def price_lines(session: Session, books: Books, lines: list[LineIn]) -> list[PricedLine]:
+def price_lines(
+    session: Session,
+    books: Books,
+    lines: list[LineIn],
+    products: dict[UUID, Product] | None = None,
+) -> list[PricedLine]:
+    """``lines`` priced; ``products``: the document's products when the caller has read
+    them (``partner_and_products``), else they are read here in one query."""
     rates = list(books.vat_rates)
-    products = _products(session, books, {line.product_id for line in lines if line.product_id})
+    if products is None:
+        products = _products(session, books, product_ids(lines))
     return [
         price_line(session, books, rates, i, line, products)
         for i, line in enumerate(lines, start=1)
     ]
+
+
+def product_ids(lines: list[LineIn]) -> set[UUID]:
+    return {line.product_id for line in lines if line.product_id}
+
+
+class DocumentPartner(Protocol):
+    """What a document needs of its partner: a ``Partner`` row, or ``PartnerFacts``."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def payment_terms_days(self) -> int | None: ...
+    @property
+    def is_customer(self) -> bool: ...
+    @property
+    def is_active(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerFacts:
+    """A document's partner as creating the document reads it (read-only)."""
+
+    id: UUID
+    name: str
+    payment_terms_days: int | None
+    is_customer: bool
+    is_active: bool
+
+
+# The partner's few columns repeated beside each product: one statement where a
+# primary-key read and a product query were two, and one mapped entity per row instead of
+# two (the partner is only read; the products stay entities, stock delivers them).
+_PARTNER_COLUMNS = (
+    Partner.id,
+    Partner.name,
+    Partner.payment_terms_days,
+    Partner.is_customer,
+    Partner.is_active,
+)
+_PARTNER_AND_PRODUCTS = (
+    select(*_PARTNER_COLUMNS, Product)
+    .outerjoin(
+        Product,
+        and_(
+            Product.tenant_id == Partner.tenant_id,
+            Product.id.in_(bindparam("product_ids", expanding=True)),
+        ),
+    )
+    .where(
+        Partner.tenant_id == bindparam("tenant_id", type_=Uuid),
+        Partner.id == bindparam("partner_id", type_=Uuid),
+    )
+)
+
+
+def partner_and_products(
+    session: Session, books: Books, partner_id: UUID, ids: set[UUID]
+) -> tuple[PartnerFacts | None, dict[UUID, Product]]:
+    """A document's partner (None when not found) and its products (as ``_products``:
+    a product missing here is looked up again, and reported, by the line naming it), in
+    one statement."""
+    values = {"tenant_id": books.tenant.id, "partner_id": partner_id, "product_ids": list(ids)}
+    rows = session.execute(_PARTNER_AND_PRODUCTS, values).all()
+    if not rows:
+        return None, {}
+    pid, name, terms, is_customer, is_active, _ = rows[0]
+    products = {row[-1].id: row[-1] for row in rows if row[-1] is not None}
+    return PartnerFacts(pid, name, terms, is_customer, is_active), products
 
 
 def _products(session: Session, books: Books, ids: set[UUID]) -> dict[UUID, Product]:

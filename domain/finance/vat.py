@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from sqlalchemy import select
@@ -41,6 +42,20 @@ COUNTRY_RATES: dict[str, tuple[RateDefault, ...]] = {
 }
 
 
+class RateLike(Protocol):
+    """A VAT rate as pricing reads it: a ``VatRate`` row or the books' ``ActiveRate``."""
+
+    @property
+    def rate(self) -> Decimal: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def is_default(self) -> bool: ...
+
+
+R = TypeVar("R", bound=RateLike)
+
+
 def format_rate(rate: Decimal) -> str:
     text = format(rate.normalize(), "f")
     return text.replace(".", ",") + " %"
@@ -56,7 +71,7 @@ def active_rates(session: Session, tenant_id: UUID) -> list[VatRate]:
     )
 
 
-def pick_rate(rates: list[VatRate], rate: Decimal) -> VatRate:
+def pick_rate(rates: list[R], rate: Decimal) -> R:
     """The rate of ``rates`` equal to ``rate``, or a French refusal listing them."""
     for candidate in rates:
         if candidate.rate == rate:
@@ -73,5 +88,5 @@ def require_rate(session: Session, tenant_id: UUID, rate: Decimal) -> VatRate:
     return pick_rate(active_rates(session, tenant_id), rate)
 
 
-def default_of(rates: list[VatRate]) -> VatRate:
+def default_of(rates: list[R]) -> R:
     return next((r for r in rates if r.is_default), rates[0])

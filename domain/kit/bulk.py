@@ -47,12 +47,7 @@ def shape_of(table: Table, rows: Sequence[dict[str, Any]]) -> tuple[Table, tuple
     return table, columns
 
 
-def insert_statement(shape: Shape) -> TextClause:
-    """One ``INSERT … SELECT … FROM jsonb_populate_recordset(…)`` per table (parameters
-    ``rows_0``, ``rows_1``…), the first ones chained as CTEs before the last."""
-    found = _STATEMENTS.get(shape)
-    if found is not None:
-        return found
+def _inserts(shape: Shape) -> list[str]:
     inserts = []
     for i, (table, columns) in enumerate(shape):
         unknown = set(columns) - set(table.c.keys())
@@ -63,40 +58,92 @@ def insert_statement(shape: Shape) -> TextClause:
             f'INSERT INTO "{table.name}" ({names}) SELECT {names} '
             f'FROM jsonb_populate_recordset(NULL::"{table.name}", CAST(:rows_{i} AS jsonb))'
         )
-    *earlier, last = inserts
+    return inserts
+
+
+def insert_statement(shape: Shape) -> TextClause:
+    """One ``INSERT … SELECT … FROM jsonb_populate_recordset(…)`` per table (parameters
+    ``rows_0``, ``rows_1``…), the first ones chained as CTEs before the last."""
+    found = _STATEMENTS.get(shape)
+    if found is not None:
+        return found
+    *earlier, last = _inserts(shape)
     ctes = ", ".join(f"queued_{i} AS ({sql})" for i, sql in enumerate(earlier))
     statement = _STATEMENTS[shape] = text(f"WITH {ctes} {last}" if ctes else last)
     return statement
 
 
+def insert_ctes(shape: Shape) -> str:
+    """The same inserts, every one as a data-modifying CTE (``queued_0 AS (…), …``), to
+    put before another statement's own CTEs: PostgreSQL runs them all, in the statement's
+    snapshot, whether or not the rest refers to them."""
+    return ", ".join(f"queued_{i} AS ({sql})" for i, sql in enumerate(_inserts(shape)))
+
+
+def batches_of(
+    *batches: tuple[Table, Sequence[dict[str, Any]]],
+) -> tuple[Shape, dict[str, str]]:
+    """The shape and the parameters of ``insert_statement`` / ``insert_ctes`` for these
+    batches (empty ones skipped)."""
+    kept = tuple((table, rows) for table, rows in batches if rows)
+    shape = tuple(shape_of(table, rows) for table, rows in kept)
+    return shape, {f"rows_{i}": json_rows(rows) for i, (_, rows) in enumerate(kept)}
+
+
 def insert_rows(session: Session, *batches: tuple[Table, Sequence[dict[str, Any]]]) -> None:
     """Insert each batch's rows into its table, all in one statement (empty batches are
     skipped), after flushing what the session holds (rows they may refer to)."""
-    batches = tuple((table, rows) for table, rows in batches if rows)
-    if not batches:
+    shape, params = batches_of(*batches)
+    if not shape:
         return
     session.flush()
-    shape = tuple(shape_of(table, rows) for table, rows in batches)
-    params = {f"rows_{i}": json_rows(rows) for i, (_, rows) in enumerate(batches)}
     session.connection().execute(insert_statement(shape), params)
+
+
+# Per mapped class: (attribute, column name, constant default, callable default) for each
+# column — read from the mapper once, not on every row.
+_Column = tuple[str, str, Any, Any]
+_COLUMNS: dict[type, tuple[_Column, ...]] = {}
+
+
+def _columns_of(cls: type) -> tuple[_Column, ...]:
+    found = _COLUMNS.get(cls)
+    if found is None:
+        columns = []
+        prop: Any
+        for prop in inspect(cls).column_attrs:
+            column = prop.columns[0]
+            default, constant, factory = column.default, None, None
+            if isinstance(default, ScalarElementColumnDefault):
+                constant = default.arg
+            elif isinstance(default, CallableColumnDefault):
+                factory = default.arg
+            elif column.server_default is not None:
+                factory = _server_default_only(column)
+            columns.append((prop.key, column.name, constant, factory))
+        found = _COLUMNS[cls] = tuple(columns)
+    return found
+
+
+def _server_default_only(column: Any) -> Any:
+    def refuse(context: object) -> None:
+        raise ValueError(f"{column} has a server default only: give it a value")
+
+    return refuse
 
 
 def row_of(obj: Any) -> dict[str, Any]:
     """Every column of a new ORM object as ``insert_rows`` takes it, its Python-side
     defaults filled in (on the object too, which then needs nothing read back)."""
     row: dict[str, Any] = {}
-    for prop in inspect(obj).mapper.column_attrs:
-        column = prop.columns[0]
-        value = getattr(obj, prop.key)
-        default = column.default
-        if value is None and isinstance(default, ScalarElementColumnDefault):
-            value = default.arg
-        elif value is None and isinstance(default, CallableColumnDefault):
-            value = default.arg(None)  # type: ignore[arg-type]  # defaults here need no context
-        elif value is None and column.server_default is not None:
-            raise ValueError(f"{column} has a server default only: give it a value")
-        setattr(obj, prop.key, value)
-        row[column.name] = value
+    for key, name, constant, factory in _columns_of(type(obj)):
+        value = getattr(obj, key)
+        if value is None and constant is not None:
+            value = constant
+        elif value is None and factory is not None:
+            value = factory(None)  # defaults here need no context
+        setattr(obj, key, value)  # every attribute loaded: nothing is read back later
+        row[name] = value
     return row
 
 

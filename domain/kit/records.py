@@ -74,15 +74,21 @@ def pending(session: Session) -> bool:
 
 def write_pending(session: Session) -> None:
     """Write every queued row now, in one statement (nothing when none is queued)."""
+    insert_rows(session, *take_pending(session))
+
+
+def take_pending(session: Session) -> list[tuple[Table, list[dict[str, Any]]]]:
+    """Every queued row still alive, per table, taken off the queue: the caller writes
+    them in the statement it sends next (``bulk.insert_ctes``), in this transaction."""
     queue: _Queue | None = session.info.get(_QUEUE)
     if not queue or not queue.rows:
-        return
+        return []
     rows, queue.rows = queue.rows, []
     by_table: dict[Table, list[dict[str, Any]]] = {}
     for scope, table, row in rows:
         if alive(session, scope):
             by_table.setdefault(table, []).append(row)
-    insert_rows(session, *by_table.items())
+    return list(by_table.items())
 
 
 def event_row(principal: Principal, name: str, payload: dict[str, Any]) -> dict[str, Any]:

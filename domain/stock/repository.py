@@ -31,14 +31,57 @@ def settings(session: Session, tenant_id: UUID) -> StockSettings | None:
     return session.scalar(select(StockSettings).where(StockSettings.tenant_id == tenant_id))
 
 
-def tenant_and_settings(session: Session, tenant_id: UUID) -> tuple[Tenant, StockSettings] | None:
+@dataclass(frozen=True, slots=True)
+class StockTenant:
+    """What a stock operation reads of the tenant (read-only)."""
+
+    id: UUID
+    currency: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class StockRules:
+    """The tenant's stock settings as the moves read them (read-only: they are changed
+    through ``settings``' ORM row, by the warehouse services)."""
+
+    allow_negative_stock: bool
+    default_warehouse_id: UUID | None
+    supplier_location_id: UUID
+    customer_location_id: UUID
+    inventory_location_id: UUID
+
+
+# Plain columns rather than the Tenant and StockSettings entities: every move reads them,
+# and two mapped objects per move cost more Python than the rest of the statement.
+_CONTEXT_COLUMNS = (
+    Tenant.id,
+    Tenant.currency,
+    Tenant.timezone,
+    StockSettings.allow_negative_stock,
+    StockSettings.default_warehouse_id,
+    StockSettings.supplier_location_id,
+    StockSettings.customer_location_id,
+    StockSettings.inventory_location_id,
+)
+_TENANT_END, _CONTEXT_END = 3, len(_CONTEXT_COLUMNS)
+
+
+def _context(row: Any) -> tuple[StockTenant, StockRules]:
+    return StockTenant(*row[:_TENANT_END]), StockRules(*row[_TENANT_END:_CONTEXT_END])
+
+
+_TENANT_AND_SETTINGS = (
+    select(*_CONTEXT_COLUMNS)
+    .join(StockSettings, StockSettings.tenant_id == Tenant.id)
+    .where(Tenant.id == bindparam("tenant_id", type_=Uuid))
+)
+
+
+def tenant_and_settings(session: Session, tenant_id: UUID) -> tuple[StockTenant, StockRules] | None:
     """The tenant and its stock settings in one statement (every stock operation reads both)."""
-    row = session.execute(
-        select(Tenant, StockSettings)
-        .join(StockSettings, StockSettings.tenant_id == Tenant.id)
-        .where(Tenant.id == tenant_id)
-    ).first()
-    return None if row is None else (row[0], row[1])
+    row = session.execute(_TENANT_AND_SETTINGS, {"tenant_id": tenant_id}).first()
+    return None if row is None else _context(row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +89,8 @@ class MoveRows:
     """What one move reads of the tenant: its settings, the product, the warehouse (None
     if not found) and the warehouse's main location."""
 
-    tenant: Tenant
-    settings: StockSettings
+    tenant: StockTenant
+    settings: StockRules
     product: Product
     warehouse: Warehouse | None
     location_id: UUID | None
@@ -58,7 +101,7 @@ def _move_rows_query(*, lock_product: bool) -> Any:
         bindparam("warehouse_id", type_=Uuid), StockSettings.default_warehouse_id
     )
     query = (
-        select(Tenant, StockSettings, Product, Warehouse, Location.id)
+        select(*_CONTEXT_COLUMNS, Product, Warehouse, Location.id)
         .join(StockSettings, StockSettings.tenant_id == Tenant.id)
         .join(
             Product,
@@ -98,7 +141,10 @@ def move_rows(
     tenant's stock settings) is not found."""
     values = {"tenant_id": tenant_id, "product_id": product_id, "warehouse_id": warehouse_id}
     row = session.execute(_MOVE_ROWS[lock_product], values).first()
-    return None if row is None else MoveRows(*row)
+    if row is None:
+        return None
+    tenant, rules = _context(row)
+    return MoveRows(tenant, rules, *row[_CONTEXT_END:])
 
 
 def get_warehouse(session: Session, tenant_id: UUID, warehouse_id: UUID) -> Warehouse | None:
@@ -238,7 +284,7 @@ def lock_levels(
     locking the same rows never wait on each other crosswise.
     """
     values = {"tenant_id": tenant_id, "product_id": product_id, "locations": sorted(location_ids)}
-    rows = session.execute(_LOCK_LEVELS, values).all()
+    rows = core_read(session, _LOCK_LEVELS, values).all()
     levels = [LockedLevel(**r._mapping) for r in rows]
     return sorted(
         levels,
@@ -315,14 +361,25 @@ def unreserve(
     )
 
 
+_ON_HAND_TOTAL = select(func.coalesce(func.sum(StockLevel.on_hand), 0)).where(
+    StockLevel.tenant_id == bindparam("tenant_id", type_=Uuid),
+    StockLevel.product_id == bindparam("product_id", type_=Uuid),
+)
+
+
 def on_hand_total(session: Session, tenant_id: UUID, product_id: UUID) -> Decimal:
     """On hand over every internal location (levels exist for internal locations only)."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(StockLevel.on_hand), 0)).where(
-            StockLevel.tenant_id == tenant_id, StockLevel.product_id == product_id
-        )
-    )
+    values = {"tenant_id": tenant_id, "product_id": product_id}
+    total = core_read(session, _ON_HAND_TOTAL, values).scalar()
     return Decimal(total or 0)
+
+
+def core_read(session: Session, statement: Any, values: dict[str, Any]) -> Any:
+    """``statement`` run as Core on the session's connection, after the flush an ORM
+    query would make: the levels are plain rows (no entity to build), and the ORM's
+    execution path costs more than these statements on every move."""
+    session.flush()
+    return session.connection().execute(statement, values)
 
 
 @dataclass(frozen=True, slots=True)

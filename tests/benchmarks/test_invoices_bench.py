@@ -149,6 +149,8 @@ class TestInvoicesBenchmark:
         assert first["value"] == versus["service_invoices_per_second"] > 0
         assert first["baseline"] == versus["baseline_invoices_per_second"] > 0
         assert first["ratio"] == pytest.approx(first["value"] / first["baseline"], abs=1e-3)
+        # This process's CPU per invoice, each side (the baseline's excludes the server's).
+        assert versus["service_cpu_ms_per_invoice"] > versus["baseline_cpu_ms_per_invoice"] > 0
         # The baseline writes the same rows in the same tables as the service.
         for table in ("invoices", "invoice_lines", "journal_entries", "domain_events"):
             assert baseline[table] == service[table], table

@@ -112,6 +112,7 @@ class TestStockBenchmark:
         assert versus["moves_each"] == 20
         assert first["value"] == versus["service_moves_per_second"] > 0
         assert first["baseline"] == versus["baseline_moves_per_second"] > 0
+        assert versus["service_cpu_ms_per_move"] > versus["baseline_cpu_ms_per_move"] > 0
         # Half receipts, half issues: the same rows per move as the service writes.
         assert baseline["stock_moves"] == {"inserted": 1.0, "updated": 0.0}
         for table in ("stock_moves", "domain_events", "audit_log"):

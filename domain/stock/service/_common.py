@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from domain.finance.models import Invoice, Quote
-from domain.identity.models import Tenant
 from domain.kit import records
 from domain.kit.clock import Clock
 from domain.kit.costs import COST_VIEWERS
@@ -29,7 +28,7 @@ from domain.stock.errors import (
     WarehouseInactive,
     WarehouseNotFound,
 )
-from domain.stock.models import StockSettings, Warehouse
+from domain.stock.models import Warehouse
 
 # Who may do what (admin always passes ``Principal.require``):
 READERS = tuple(Role)  # levels, moves, lots, warehouses: every member of the business
@@ -51,8 +50,8 @@ class StockContext:
     """What one stock operation needs to know about the tenant."""
 
     principal: Principal
-    tenant: Tenant
-    settings: StockSettings
+    tenant: repo.StockTenant
+    settings: repo.StockRules
     clock: Clock
 
     @property

@@ -6,16 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NoReturn
+from typing import Any, NoReturn
 from uuid import UUID
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.kit import records
 from domain.kit.base import utcnow
-from domain.kit.bulk import json_rows
+from domain.kit.bulk import Shape, batches_of, insert_ctes, json_rows
 from domain.kit.errors import InvalidInput
 from domain.kit.ids import uuid7
 from domain.sales.models import Product
@@ -124,8 +124,16 @@ _WRITE_MOVE = text(_MOVE_CTE + _LEVELS)
 _WRITE_MOVE_AND_AVERAGE = text(_MOVE_CTE + _AVERAGE_CTE + _LEVELS)
 
 
-def write_move(
-    session: Session,
+@dataclass(frozen=True, slots=True)
+class PreparedMove:
+    """A move and the level changes it makes, not yet written: ``move`` holds every value
+    the row will have (a summary of it can be recorded before it is written)."""
+
+    move: StockMove
+    params: dict[str, Any]
+
+
+def prepare_move(
     ctx: StockContext,
     *,
     product: Product,
@@ -139,12 +147,8 @@ def write_move(
     reason: str | None = None,
     origin_type: str | None = None,
     origin_id: UUID | None = None,
-    average_cost: Decimal | None = None,
-) -> StockMove:
-    """One move and the two sides of it on the levels of internal locations, written in
-    one statement — with the product's new ``average_cost`` when given (a receipt; the
-    caller holds the product's lock). The move returned is in the session as if read back
-    (persistent, nothing to flush), and so is the product's new average."""
+) -> PreparedMove:
+    """The row of one move and its two sides on the levels of internal locations."""
     row = {
         "tenant_id": ctx.tenant.id,
         "id": uuid7(),
@@ -169,21 +173,98 @@ def write_move(
         for location, delta in ((source, -quantity), (dest, quantity))
         if location not in virtual
     ]
-    params = row | {"levels": json_rows(levels)}
-    if average_cost is None:
-        session.execute(_WRITE_MOVE, params)
+    return PreparedMove(StockMove(**row), row | {"levels": json_rows(levels)})
+
+
+def write_move(
+    session: Session,
+    ctx: StockContext,
+    *,
+    product: Product,
+    quantity: Decimal,
+    source: UUID,
+    dest: UUID,
+    kind: str,
+    lot_id: UUID | None = None,
+    unit_cost: Decimal | None = None,
+    reference: str | None = None,
+    reason: str | None = None,
+    origin_type: str | None = None,
+    origin_id: UUID | None = None,
+    average_cost: Decimal | None = None,
+) -> StockMove:
+    """One move and the two sides of it on the levels of internal locations, written in
+    one statement — with the product's new ``average_cost`` when given (a receipt; the
+    caller holds the product's lock). The move returned is in the session as if read back
+    (persistent, nothing to flush), and so is the product's new average."""
+    prepared = prepare_move(
+        ctx,
+        product=product,
+        quantity=quantity,
+        source=source,
+        dest=dest,
+        kind=kind,
+        lot_id=lot_id,
+        unit_cost=unit_cost,
+        reference=reference,
+        reason=reason,
+        origin_type=origin_type,
+        origin_id=origin_id,
+    )
+    return write_prepared(session, ctx, product, prepared, average_cost=average_cost)
+
+
+def write_prepared(
+    session: Session,
+    ctx: StockContext,
+    product: Product,
+    prepared: PreparedMove,
+    *,
+    average_cost: Decimal | None = None,
+    with_records: bool = False,
+) -> StockMove:
+    """Write a prepared move as ``write_move`` does. ``with_records``: the rows queued for
+    commit (``domain.kit.records``: the move's event and audit entry, recorded before,
+    and ``stock.moved``) go out in the same statement — one round trip less per move.
+    Only outside savepoints: rows queued by the transaction before a savepoint must
+    survive its rollback, so inside one they stay queued for the commit."""
+    announce_levels_changed(session, ctx)
+    params = prepared.params
+    if average_cost is not None:
+        params = params | {"average_cost": average_cost}
+    fold = with_records and not session.in_nested_transaction()
+    queued = records.take_pending(session) if fold else []
+    if queued:
+        shape, rows = batches_of(*queued)
+        session.flush()  # what the queued rows may refer to, as insert_rows does
+        statement = _with_records(shape, average=average_cost is not None)
+        session.connection().execute(statement, {**params, **rows})
     else:
-        session.execute(_WRITE_MOVE_AND_AVERAGE, params | {"average_cost": average_cost})
+        statement = _WRITE_MOVE_AND_AVERAGE if average_cost is not None else _WRITE_MOVE
+        session.connection().execute(statement, params)
+    if average_cost is not None:
         set_committed_value(product, "average_cost", average_cost)
-        set_committed_value(product, "updated_at", row["created_at"])
-    move = StockMove(**row)
+        set_committed_value(product, "updated_at", prepared.params["created_at"])
+    move = prepared.move
     make_transient_to_detached(move)
     session.add(move)
-    _announce_levels_changed(session, ctx)
     return move
 
 
-def _announce_levels_changed(session: Session, ctx: StockContext) -> None:
+_WITH_RECORDS: dict[tuple[Shape, bool], TextClause] = {}
+
+
+def _with_records(shape: Shape, *, average: bool) -> TextClause:
+    """The move's statement after the queued rows' inserts (one text per shape)."""
+    found = _WITH_RECORDS.get((shape, average))
+    if found is None:
+        move = _MOVE_CTE.strip().removeprefix("WITH ")
+        sql = f"WITH {insert_ctes(shape)}, {move}{_AVERAGE_CTE if average else ''}{_LEVELS}"
+        found = _WITH_RECORDS[(shape, average)] = text(sql)
+    return found
+
+
+def announce_levels_changed(session: Session, ctx: StockContext) -> None:
     """One ``stock.moved`` event per transaction, however many moves it writes: after
     commit the stock alert compares the levels with the minimums once. Emitted again if a
     rolled-back savepoint took the first one away (``records.emit``'s ``once``)."""

@@ -33,11 +33,14 @@ from domain.stock.service._common import (
     stock_product,
 )
 from domain.stock.service._engine import (
+    announce_levels_changed,
     average_after_receipt,
     lot_for_receipt,
     plan_take,
+    prepare_move,
     require_lot,
     write_move,
+    write_prepared,
 )
 
 
@@ -94,8 +97,7 @@ def receive(
     if cost is not None:
         before = repo.on_hand_total(session, ctx.tenant.id, product.id)
         average = average_after_receipt(before, product.average_cost, qty, cost)
-    move = write_move(
-        session,
+    prepared = prepare_move(
         ctx,
         product=product,
         quantity=qty,
@@ -107,21 +109,22 @@ def receive(
         reference=reference,
         origin_type=origin_type or "manual",
         origin_id=origin_id,
-        average_cost=average,
     )
-    session.flush()
-    summary = {**_move_summary([move]), "warehouse_id": warehouse.id}
-    summary["average_cost"] = product.average_cost
+    # Recorded before it is written (same summary), so that its event and audit entry
+    # go out in the move's own statement.
+    announce_levels_changed(session, ctx)
+    summary = {**_move_summary([prepared.move]), "warehouse_id": warehouse.id}
+    summary["average_cost"] = average if average is not None else product.average_cost
     record(
         session,
         principal,
         "stock.received",
         "stock.receive",
         target_type="stock_move",
-        target_id=move.id,
+        target_id=prepared.move.id,
         after=summary,
     )
-    return move
+    return write_prepared(session, ctx, product, prepared, average_cost=average, with_records=True)
 
 
 def issue(
@@ -155,9 +158,8 @@ def issue(
         require_lot(session, ctx, product, lot_id)
     levels = repo.lock_levels(session, ctx.tenant.id, product.id, [location])
     picks = plan_take(ctx, product, warehouse, levels, qty, lot_id)
-    moves = [
-        write_move(
-            session,
+    prepared = [
+        prepare_move(
             ctx,
             product=product,
             quantity=pick.quantity,
@@ -173,17 +175,23 @@ def issue(
         )
         for pick in picks
     ]
-    session.flush()
+    # Recorded before they are written (same summary): the records go out with the last.
+    announce_levels_changed(session, ctx)
+    planned = [p.move for p in prepared]
     record(
         session,
         principal,
         "stock.issued",
         "stock.issue",
         target_type="stock_move",
-        target_id=moves[0].id,
-        after={**_move_summary(moves), "warehouse_id": warehouse.id, "reason": reason},
+        target_id=planned[0].id,
+        after={**_move_summary(planned), "warehouse_id": warehouse.id, "reason": reason},
     )
-    return moves
+    last = len(prepared) - 1
+    return [
+        write_prepared(session, ctx, product, p, with_records=i == last)
+        for i, p in enumerate(prepared)
+    ]
 
 
 def transfer(
