@@ -851,17 +851,17 @@ class LocalTier(Replies):
         return self._the_complete_one(full)
 
     def _the_complete_one(self, full: list[tuple[str, bool]]) -> str | None:
-        """Among full readings, the best one when it alone needs nothing more and the others
-        are about other kinds of record (« le sac de riz c'est 16 500 » is a price, not a
-        quote line without its customer); readings of one kind of record stay undecided
-        (approve or refuse a leave)."""
+        """Among full readings, the best one when it alone needs nothing more (« le sac de
+        riz c'est 16 500 » is a price, not a quote line without its customer; « Khady prend
+        3 jours » a leave asked, not one approved without a request) — never between
+        actions that undo each other (approve or refuse a leave stays undecided)."""
         best, complete = full[0]
-        tool = self.registry.get(best)
-        others = [self.registry.get(n) for n, _ in full[1:]]
-        if tool is None or not complete or any(done for _, done in full[1:]):
+        if not complete or any(done for _, done in full[1:]):
             return None
-        if any(other is None or other.kinds & tool.kinds for other in others):
-            return None
+        titles = [fold(t.title) for n, _ in full if (t := self.registry.get(n)) is not None]
+        for one, other in coverage.contrary_words():
+            if any(one.match(t) for t in titles) and any(other.match(t) for t in titles):
+                return None
         return best
 
     def _how_much_asked(
