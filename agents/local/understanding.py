@@ -851,18 +851,18 @@ class LocalTier(Replies):
         return self._the_complete_one(full)
 
     def _the_complete_one(self, full: list[tuple[str, bool]]) -> str | None:
-        """Among full readings, the best one when it alone needs nothing more (« le sac de
+        """Among full readings, the one that alone needs nothing more (« le sac de
         riz c'est 16 500 » is a price, not a quote line without its customer; « Khady prend
         3 jours » a leave asked, not one approved without a request) — never between
         actions that undo each other (approve or refuse a leave stays undecided)."""
-        best, complete = full[0]
-        if not complete or any(done for _, done in full[1:]):
+        complete = [name for name, done in full if done]
+        if len(complete) != 1:
             return None
         titles = [fold(t.title) for n, _ in full if (t := self.registry.get(n)) is not None]
         for one, other in coverage.contrary_words():
             if any(one.match(t) for t in titles) and any(other.match(t) for t in titles):
                 return None
-        return best
+        return complete[0]
 
     def _how_much_asked(
         self, routing: Routing, intent: str | None, utt: Utterance, folded: str
