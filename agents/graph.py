@@ -311,7 +311,9 @@ def _confirmed_update(
         then = (state.get("pending") or {}).get("then")
         if then:  # the second write shown under the first: confirmed by the same « oui »
             memory.queued = None
-            return _then_update(state, turn, outcome, memory, then) or update | {
+            if (second := _then_update(state, turn, outcome, memory, then)) is not None:
+                return update | second  # the « oui » on record, unless more of it follows
+            return update | {
                 "message": then["message"],
                 "before": outcome.text,
                 "button": None,
