@@ -5,7 +5,7 @@ page, another business's records are out of sight, and the PWA files are served.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from comptoir.bootstrap import Container
+from domain.finance.books import open_books
 from domain.finance.documents.labels import money
 from domain.kit.money import Currency
 from domain.kit.principal import Role
@@ -49,6 +50,12 @@ def rest(http: httpx.Client, account: Account, path: str, **params: Any) -> Any:
     return answer.json()
 
 
+def business_today(container: Container, account: Account) -> date:
+    """The business's own date, as its pages and reports reckon it."""
+    with container.db.unit_of_work(account.tenant_id) as session:
+        return open_books(session, account.principal(Role.ADMIN), container.clock).today()
+
+
 def eur(value: str) -> str:
     return money(Decimal(value), Currency.EUR)
 
@@ -66,7 +73,7 @@ class TestDashboard:
         page = http.get("/tableau-de-bord")
         assert page.status_code == 200
         doc = lxml.html.fromstring(page.text)
-        today = container.clock.now().date()
+        today = business_today(container, shop.account)  # Paris, not UTC, near midnight
         kpis = rest(
             http, shop.account, "/api/v1/reports/kpis", start=f"{today.year}-01-01", end=today
         )
