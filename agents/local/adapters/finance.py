@@ -16,6 +16,7 @@ from typing import Any
 from agents.local.adapters.base import Adapter
 from agents.local.coverage import article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
+from agents.local.slots.numbers import parse_number
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
@@ -683,8 +684,7 @@ def _overdue_by(utt: Utterance) -> tuple[int, int, int] | None:
 
 
 # « en retard de plus d'un mois », « plus de 2 mois de retard »: a month is 30 days late.
-MONTHS_LATE = re.compile(r"(?:plus\s+d'un|plus\s+de\s+(\d{1,2}|deux|trois|quatre|six))\s+mois\b")
-SMALL_COUNTS = {"deux": 2, "trois": 3, "quatre": 4, "six": 6}
+MONTHS_LATE = re.compile(r"(?:plus\s+d'un|plus\s+de\s+(\d{1,2}|[a-z]+))\s+mois\b")
 
 
 def _overdue_by_months(utt: Utterance) -> tuple[int, int, int] | None:
@@ -693,9 +693,10 @@ def _overdue_by_months(utt: Utterance) -> tuple[int, int, int] | None:
         after = LATE_AFTER.match(utt.folded, found.end())
         if not (after or re.search(r"retard|echue?s?|impaye|non (?:payee?|reglee?)", before)):
             continue
-        said = found.group(1)
-        count = 1 if said is None else SMALL_COUNTS.get(said) or int(said)
-        return 30 * count, found.start(), after.end() if after else found.end()
+        count = 1 if found.group(1) is None else parse_number(found.group(1))
+        if count is None:
+            continue
+        return int(30 * count), found.start(), after.end() if after else found.end()
     return None
 
 
