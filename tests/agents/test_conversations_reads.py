@@ -6,31 +6,27 @@ a start, weekdays sharing « prochains », a payment that settles everything."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
 from comptoir.bootstrap import Container
 from domain.hr.calendar import is_working_day
 from tests.agents.conftest import Talk
-from tests.agents.test_conversations import AWA, CLAIRE, FATOU, count
+from tests.agents.test_conversations import (
+    AWA,
+    CLAIRE,
+    FATOU,
+    a_monday_ahead,
+    count,
+    said,
+    today_in_dakar,
+)
 
-MONTHS = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-).split()
 IBRAHIMA = "ibrahima@sahel-distribution.sn"  # manager, on the staff
 DAY = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
-
-
-def today_in_dakar() -> date:
-    return datetime.now(ZoneInfo("Africa/Dakar")).date()
-
-
-def said(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]}"
 
 
 def dates_in(text: str) -> list[date]:
@@ -115,10 +111,7 @@ class TestSlotsThatCarryARequest:
         self, demo: Container, talk_as: Any
     ) -> None:
         t: Talk = talk_as(AWA)
-        start = today_in_dakar() + timedelta(days=21)
-        start += timedelta(days=(7 - start.weekday()) % 7)  # a Monday three weeks ahead
-        while not all(is_working_day("SN", start + timedelta(days=n)) for n in range(3)):
-            start += timedelta(days=7)
+        start = a_monday_ahead(weeks=3)
         reply = t(f"je voudrais prendre 3 jours de congé à partir du {said(start)}")
         assert dates_in(reply)[:2] == [start, start + timedelta(days=2)]
         assert "(3 j ouvrés)" in reply and t.token
