@@ -89,9 +89,14 @@ _LEADING_VERBS = frozenset(
     sera etait avait s'est se sera peut passe livre""".split()
 )
 _MONEY_WORDS = frozenset({"argent", "sous", "fric", "thune", "monnaie", "l'argent"})
-_TIME_WORDS = frozenset({"heure", "heures", "instant", "moment"})
+# « tout à l'heure », « à l'instant », « à partir de », « à compter du »: when, not who
+_TIME_WORDS = frozenset({"heure", "heures", "instant", "moment", "partir", "compter"})
 # « Sahel Import numéro SI-0456 », « Metro Cash n° F-2291 »: a document's number ends a name.
 _NUMBER_WORDS = frozenset({"numero", "num", "no", "n", "ref", "reference"})
+_QUESTION_WORDS = frozenset(
+    "quel quelle quels quelles combien comment pourquoi quoi lequel laquelle lesquels "
+    "lesquelles".split()
+)
 _NOT_NAMES = frozenset(
     """je j' tu il elle on nous vous ils elles ce c' ca cela ceci qui que quel quelle quels
     quelles combien comment ou quand pourquoi est-ce le la les l' un une des du mon ma mes ton
@@ -222,7 +227,9 @@ def _name_from(text: str, folded: str, start: int) -> str | None:
     if i == first or (i == first + 1 and tokens[first][2] in _MONEY_WORDS):
         return None  # « qui me doit de l'argent »: nobody named
     if any(token[2] in _TIME_WORDS for token in tokens[first : min(i, first + 2)]):
-        return None  # « tout à l'heure », « à l'instant »: when, not who
+        return None  # when, not who
+    if tokens[first][2] in _QUESTION_WORDS:
+        return None  # « … et pour quel montant ? »: what is asked, not who
     return text[tokens[first][0] : tokens[i - 1][1]]
 
 

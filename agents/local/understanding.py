@@ -655,7 +655,7 @@ class LocalTier(Replies):
         elif intent is not None and memory.about and self._of_no_one(intent):
             intent = self._in_context(message, folded, memory) or intent
         if intent is None and asks:
-            intent = self._best_reading(routing)
+            intent = self._best_reading(routing) or self._fuller_reading(None, utt, message, today)
         if self._overview(routing, message, folded):
             intent = OVERVIEW_TOOL
         if intent is None:
@@ -683,6 +683,29 @@ class LocalTier(Replies):
             return self._recurring_instead(unclear, routing, utt, memory, message, today)
         return self._complete(adapter, arguments, memory, routing)
 
+    def _fuller_reading(
+        self, read_by: str | None, utt: Utterance, message: str, today: date
+    ) -> str | None:
+        """A question whose reading left part of it over (« c'est qui mes 3 meilleurs
+        clients ? » read as a customer search), or that the router could not decide between
+        close readings: the one other close reading that accounts for all of it, when
+        exactly one does. Readings only: a question never turns into a write this way."""
+        tool = self.registry.get(read_by or "")
+        if read_by is not None and (tool is None or tool.is_write):
+            return None
+        routed = _for_routing(message)
+        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        full = []
+        for name, score in ranked:
+            other, adapter = self.registry.get(name), self.adapters.get(name)
+            if score < ranked[0][1] - KIND_SPREAD:
+                break
+            if name == read_by or other is None or adapter is None or other.is_write:
+                continue
+            if coverage.gap(utt, jsonable(adapter.extract(utt)), other, today) is None:
+                full.append(name)
+        return full[0] if len(full) == 1 else None
+
     def _recurring_instead(
         self,
         unclear: Plan,
@@ -692,9 +715,13 @@ class LocalTier(Replies):
         message: str,
         today: date,
     ) -> Plan:
-        """A parse that left part of the message over (``unclear``): the close intent that
+        """A parse that left part of the message over (``unclear``): for a question, the
+        other close reading that accounts for all of it; else the close intent that
         declares a recurrence slot, when the message says a recurrence and its parse
         accounts for all of it; else ``unclear``."""
+        if (other := self._fuller_reading(unclear.tool, utt, message, today)) is not None:
+            adapter = self.adapters[other]
+            return self._complete(adapter, jsonable(adapter.extract(utt)), memory, routing)
         recurring = self._recurrence_decides(routing, message, left_by=unclear.tool)
         if recurring is None:
             return unclear

@@ -230,9 +230,11 @@ def revenue(
     end: date,
     grouping: Grouping = "month",
     method: str | None = None,
+    partner_id: UUID | None = None,
 ) -> list[RevenuePoint]:
     """Invoiced (posted invoices and deposits minus credit notes) and collected (only the
-    payments made one way when ``method`` is given), per period."""
+    payments made one way when ``method`` is given), per period; one customer's alone when
+    ``partner_id`` is given."""
     principal.require(*READERS)
     sign = case((Invoice.kind == "credit_note", -1), else_=1)
     period = _trunc(grouping, Invoice.issue_date)
@@ -240,6 +242,7 @@ def revenue(
         select(period, func.sum(sign * Invoice.net_total), func.sum(sign * Invoice.gross_total))
         .where(
             *issued(principal.tenant_id, start, end),
+            *((Invoice.partner_id == partner_id,) if partner_id else ()),
         )
         .group_by(period)
     )
@@ -250,6 +253,7 @@ def revenue(
             Payment.tenant_id == principal.tenant_id,
             Payment.received_on.between(start, end),
             *((Payment.method == method,) if method else ()),
+            *((Payment.partner_id == partner_id,) if partner_id else ()),
         )
         .group_by(paid_period)
     )

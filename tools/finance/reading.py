@@ -236,6 +236,11 @@ class RevenueIn(BaseModel):
         default=None,
         description="Pour les encaissements : seulement ceux reçus ainsi (wave, cash…).",
     )
+    customer: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Seulement ce client : ce qui lui a été facturé, ou ce qu'il a payé.",
+    )
 
 
 class RevenueRow(BaseModel):
@@ -255,6 +260,7 @@ class Revenue(ToolResult):
     collected: Decimal
     rows: list[RevenueRow]
     method: str | None = None
+    customer: str | None = None
 
     def _period(self, when: date) -> str:
         if self.grouping == "month":
@@ -270,12 +276,19 @@ class Revenue(ToolResult):
         amount = money(self.total, self.currency)
         if self.basis == "collected":
             how = f" {METHOD_PHRASES[self.method]}" if self.method else ""
-            text = f"Les encaissements{how} {label} s'élèvent à {amount}."
-        elif self.invoiced_gross != self.invoiced_net:
-            gross = money(self.invoiced_gross, self.currency)
-            text = f"Le chiffre d'affaires {label} est de {amount} HT ({gross} TTC)."
+            who = f" de {self.customer}" if self.customer else ""
+            text = f"Les encaissements{who}{how} {label} s'élèvent à {amount}."
         else:
-            text = f"Le chiffre d'affaires {label} est de {amount}."
+            what = (
+                f"Le chiffre d'affaires facturé à {self.customer}"
+                if self.customer
+                else "Le chiffre d'affaires"
+            )
+            if self.invoiced_gross != self.invoiced_net:
+                gross = money(self.invoiced_gross, self.currency)
+                text = f"{what} {label} est de {amount} HT ({gross} TTC)."
+            else:
+                text = f"{what} {label} est de {amount}."
         if self.grouping != "total" and self.rows:
             text += "\n" + "\n".join(
                 f"- {self._period(r.period)} : {money(r.amount, self.currency)}"
@@ -290,12 +303,20 @@ def revenue(ctx: ToolContext, args: RevenueIn) -> Revenue:
     période (tous, ou ceux d'un moyen de paiement : Wave, espèces…), au total ou par jour,
     mois, trimestre, année. Par défaut : le mois en cours.
     Exemples : « quel est le chiffre d'affaires de mars ? », « combien j'ai encaissé cette
-    semaine ? », « CA de l'année par mois », « combien on a vendu ce mois-ci ? »."""
+    semaine ? », « CA de l'année par mois », « combien on a vendu ce mois-ci ? » ; pour un
+    client : « combien j'ai facturé à Diallo cette année ? »."""
     start, end = period_bounds(ctx, args.start, args.end)
     grouping = "year" if args.grouping == "total" else args.grouping
     method = args.method if args.basis == "collected" else None
+    partner = resolve_customer(ctx, args.customer) if args.customer else None
     points = reports.revenue(
-        ctx.session, ctx.principal, start=start, end=end, grouping=grouping, method=method
+        ctx.session,
+        ctx.principal,
+        start=start,
+        end=end,
+        grouping=grouping,
+        method=method,
+        partner_id=partner.id if partner else None,
     )
     net = sum((p.invoiced_net for p in points), Decimal(0))
     collected = sum((p.collected for p in points), Decimal(0))
@@ -312,6 +333,7 @@ def revenue(ctx: ToolContext, args: RevenueIn) -> Revenue:
         collected=collected,
         rows=[RevenueRow(period=p.period, amount=getattr(p, key)) for p in points],
         method=method,
+        customer=partner.name if partner else None,
     )
 
 

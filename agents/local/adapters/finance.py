@@ -743,7 +743,7 @@ BALANCE_MARKERS = (
 
 # Words a question puts where a name could be (« il me doit combien, Fall ? »).
 NOT_A_NAME = frozenset(
-    {"combien", "quand", "encore", "quoi", "rien", "tout", "cmb", "cb", "est-ce", "est"}
+    {"combien", "quand", "encore", "quoi", "rien", "tout", "cmb", "cb", "est-ce", "est", "plus"}
 )
 # « il me doit combien, Fall ? »: a name said last, after a comma.
 TRAILING_NAME = re.compile(r",\s*([A-ZÀ-Ý][^,?!.;:]{1,60}?)\s*[?!.]*\s*$")
@@ -779,13 +779,27 @@ def extract_details(utt: Utterance) -> dict[str, Any]:
     return _given(invoice=invoice_of(utt))
 
 
+# « combien j'ai facturé au Garage Moreau », « vendu à Diallo », « encaissé de Sow »: the
+# revenue of one customer.
+REVENUE_CUSTOMER_MARKERS = tuple(
+    f"{verb} {link}"
+    for verb in ("facture", "vendu", "encaisse", "recu", "rentre")
+    for link in ("a", "au", "aux", "a la", "de", "du", "de la", "chez", "avec")
+    if (verb in ("encaisse", "recu", "rentre")) == (link in ("de", "du", "de la", "chez", "avec"))
+)
+
+
 def extract_revenue(utt: Utterance) -> dict[str, Any]:
-    """The period, the grouping, and what is counted: invoiced, or collected (one way of
-    paying when it is said: « encaissé par Wave »)."""
+    """The period, the grouping, what is counted: invoiced, or collected (one way of paying
+    when it is said: « encaissé par Wave »), and whose when one customer is named."""
     basis = "collected" if COLLECTED.search(utt.folded) else None
     method = utt.payment_method if basis else None
     grouping = next((g for g, pattern in GROUPINGS if pattern.search(utt.folded)), None)
-    return {**_given(basis=basis, grouping=grouping, method=method), **_period(utt)}
+    customer = _customer_named(name_after(utt, REVENUE_CUSTOMER_MARKERS))
+    return {
+        **_given(basis=basis, grouping=grouping, method=method, customer=customer),
+        **_period(utt),
+    }
 
 
 # The simple readings (VAT, receivables, key figures) and every question asked are declared

@@ -348,10 +348,19 @@ def _department(utt: Utterance) -> str | None:
     return name_of(utt, ("service", "département", "departement", "equipe", "équipe"))
 
 
+# « whatsapp 77 654 32 10 »: the number said as a WhatsApp one is that, not a phone.
+_WHATSAPP_NUMBER = re.compile(r"(?i)\bwh?ats?app?\b\s*(?:c'est|:|au|le)?\s*(\+?\d[\d .-]*\d)")
+
+
 def _employee_details(utt: Utterance, name: str | None) -> dict[str, Any]:
+    phone, whatsapp = phone_in(utt), None
+    said = _WHATSAPP_NUMBER.search(utt.text)
+    if phone is not None and said is not None and said.group(1).strip() == phone:
+        phone, whatsapp = None, phone
     return {
         "job_title": _job_title(utt, name),
-        "phone": phone_in(utt),
+        "phone": phone,
+        "whatsapp": whatsapp,
         "email": email_in(utt),
         "department": _department(utt),
         "manager": _manager(utt),
@@ -401,8 +410,11 @@ _LEAVES_THE_FIRM = re.compile(r"(?<![\w])(?:quitt|depart|demission|partie?s?(?![
 
 
 def _update_employee(utt: Utterance) -> dict[str, Any]:
-    employee = _managed(utt) or _head_name(utt) or _someone(utt, _EMPLOYEE, _OF)
     values = _employee_details(utt, None)
+    # whose manager changes is read around a manager said (« passe cheffe de rayon » says
+    # a title, no manager)
+    managed = _managed(utt) if values.get("manager") else None
+    employee = managed or _head_name(utt) or _someone(utt, _EMPLOYEE, _OF)
     if values.get("manager") == employee:
         values["manager"] = None
     if _LEAVES_THE_FIRM.search(utt.folded):
