@@ -265,6 +265,9 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     for number in utt.numbers:
         if not _number_accounted(number, utt, facts):
             return Gap(_written(utt, number))
+    for reference in utt.document_numbers:  # « … le devis D-2026-00001 » makes no new quote
+        if not facts.quotes(reference):
+            return Gap(reference)
     for_oneself = (
         "employee" in tool.input_model.model_fields
         and not arguments.get("employee")

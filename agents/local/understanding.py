@@ -440,6 +440,9 @@ class LocalTier(Replies):
             if done_first.kind == "tool" and (plan.kind == "llm" or done_first.tool != plan.tool):
                 memory.queued = then
                 return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
+            if self._two_readings(done_first, then):
+                memory.queued = then  # « combien il reste de riz et qui est absent ? »
+                return done_first  # both answered, one after the other
             memory.draft = None
         elif plan.kind == "tool" and (
             following := self._next_request(plan, message, today, currency)
@@ -509,6 +512,21 @@ class LocalTier(Replies):
             return False
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         return bool(named - tool.kinds)
+
+    def _two_readings(self, first: Plan, then: str) -> bool:
+        """A reading followed by a question the router is sure is another reading."""
+        if not self._a_reading(first):
+            return False
+        routed = _for_routing(then)
+        routing = self.router.route(routed, fold(routed))
+        other = self.registry.get(routing.intent or "")
+        return (
+            routing.confident
+            and other is not None
+            and not other.is_write
+            and other.name != first.tool
+            and other.name in self.adapters
+        )
 
     def _a_reading(self, plan: Plan) -> bool:
         tool = self.registry.get(plan.tool or "")
@@ -1366,11 +1384,17 @@ class LocalTier(Replies):
         """What a correction says, read alone (« 4 sacs » of « non attends, c'est 4 sacs pas
         3 »); a bare number is the new quantity of the request's only line (« oups, 5 »)."""
         value = talk.correction_value(message)
-        lines = (request.get("arguments") or {}).get("lines") or []
+        arguments = request.get("arguments") or {}
+        lines = arguments.get("lines") or []
         if re.fullmatch(r"\d+(?:[.,]\d+)?", value) and len(lines) == 1:
             what = lines[0].get("product") or lines[0].get("description")
             if what:
                 value = f"{value} {what}"
+        if isinstance(arguments.get("when"), dict) and find_schedule(value, fold(value)) is None:
+            # « plutôt le mardi à 9h » of a weekly schedule: every Tuesday at 9
+            again = "chaque " + re.sub(r"(?i)^(?:le|la|les)\s+", "", value)
+            if find_schedule(again, fold(again)) is not None:
+                value = again
         return analyse(value, today=today, currency=currency)
 
     def _more_lines(self, memory: Memory, message: str, today: date, currency: str) -> Plan | None:

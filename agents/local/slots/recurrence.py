@@ -170,21 +170,28 @@ def find_threshold(text: str, folded: str) -> Threshold | None:
     return Threshold(item, below, _singular(found.group("unit")), text[found.start() : found.end()])
 
 
+_LATE = r"(?:de retard|d'impaye|apres (?:l'|leur |son |sa |la date d'|la date de l')?echeance)"
 DELAY = re.compile(
-    r"\b(?:apres|au bout de|passe|au-dela de|a)\s+(?P<n>\d{1,3})\s*(?P<unit>jours?|semaines?|mois)"
-    r"(?:\s+(?:de retard|d'impaye|apres (?:l'|leur |son )?echeance))?\b"
+    r"\b(?:apres|au bout de|passe|au-dela de|a)\s+(?P<n>\d{1,3})\s*"
+    rf"(?P<unit>jours?|semaines?|mois)(?:\s+{_LATE})?\b"
+    # « 15 jours après l'échéance », « 10 jours de retard »: the lateness said after
+    rf"|\b(?P<n_late>\d{{1,3}})\s*(?P<unit_late>jours?|semaines?|mois)\s+{_LATE}"
 )
 PER_UNIT = {"jour": 1, "semaine": 7, "mois": 30}
 
 
 def find_delay(text: str, folded: str) -> tuple[int, str] | None:
-    """« après 15 jours », « au bout de 2 semaines » (of being overdue): days, and the
-    words as written."""
+    """« après 15 jours », « au bout de 2 semaines », « 15 jours après l'échéance » (of
+    being overdue): days, and the words as written."""
     found = DELAY.search(folded)
     if found is None:
         return None
-    unit = found.group("unit") if found.group("unit") == "mois" else found.group("unit").rstrip("s")
-    return int(found.group("n")) * PER_UNIT[unit], text[found.start() : found.end()]
+    n, unit = (
+        found.group("n") or found.group("n_late"),
+        found.group("unit") or found.group("unit_late"),
+    )
+    unit = unit if unit == "mois" else unit.rstrip("s")
+    return int(n) * PER_UNIT[unit], text[found.start() : found.end()]
 
 
 REMINDER = re.compile(
