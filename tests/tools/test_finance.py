@@ -529,6 +529,20 @@ class TestReading:
         invoiced = shop.run(revenue, {**args, "basis": "invoiced", "method": "wave"})
         assert invoiced.total == 45000  # a way of paying says nothing of what is invoiced
 
+    def test_revenue_of_one_customer(self, shop: Shop) -> None:
+        shop.posted("Diallo SARL")
+        shop.customer("Ndiaye Commerce")
+        shop.posted("Ndiaye Commerce", quantity="1")
+        shop.run(record_payment, {"customer": "Ndiaye", "amount": "7000", "method": "cash"})
+        march = {"start": "2026-03-01", "end": "2026-03-31"}
+        assert shop.run(revenue, march).total == 60000  # both customers
+        ndiaye = shop.run(revenue, {**march, "customer": "Ndiaye"})
+        assert ndiaye.total == 15000 and ndiaye.customer == "Ndiaye Commerce"
+        assert ndiaye.render().startswith("Le chiffre d'affaires facturé à Ndiaye Commerce de mars")
+        paid = shop.run(revenue, {**march, "customer": "Diallo", "basis": "collected"})
+        assert paid.total == 0  # Ndiaye's payment is not Diallo's
+        assert paid.render().startswith("Les encaissements de Diallo SARL de mars 2026")
+
     def test_sales_may_not_read_revenue(self, shop: Shop) -> None:
         with pytest.raises(PermissionDenied):
             shop.run(revenue, {}, Role.SALES)

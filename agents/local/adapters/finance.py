@@ -782,8 +782,9 @@ def extract_details(utt: Utterance) -> dict[str, Any]:
 # « combien j'ai facturé au Garage Moreau », « vendu à Diallo », « encaissé de Sow »: the
 # revenue of one customer.
 REVENUE_CUSTOMER_MARKERS = tuple(
-    f"{verb} {link}"
+    f"{verb}{how_much} {link}"
     for verb in ("facture", "vendu", "encaisse", "recu", "rentre")
+    for how_much in ("", " combien", " en tout")
     for link in ("a", "au", "aux", "a la", "de", "du", "de la", "chez", "avec")
     if (verb in ("encaisse", "recu", "rentre")) == (link in ("de", "du", "de la", "chez", "avec"))
 )

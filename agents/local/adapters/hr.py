@@ -402,7 +402,10 @@ def _create_employee(utt: Utterance) -> dict[str, Any]:
             name = _name_at(utt, start.end()) if start else None
     if name is not None and (_manager(utt) == name or fold(name) in _NOT_A_NAME):
         name = None
-    return given({"name": name, "hire_date": first_day(utt), **_employee_details(utt, name)})
+    details = _employee_details(utt, name)
+    if name is not None and fold(name) == fold(details.get("job_title") or ""):
+        name, details = None, _employee_details(utt, None)  # « une nouvelle gérante »: a job
+    return given({"name": name, "hire_date": first_day(utt), **details})
 
 
 # « a quitté », « son départ », « est parti », « démissionne » — not « à partir de lundi ».

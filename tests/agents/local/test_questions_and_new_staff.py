@@ -1,0 +1,121 @@
+"""Questions the local tier answers whole — one customer's revenue, who owes the most, two
+questions in one message, a count of best customers after « c'est qui » — and people
+named by their job or changing it. No database: the router, the adapters and the registry.
+Messages are written for these tests, not taken from any eval set."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from agents.local.understanding import LocalTier, Memory, Plan
+from comptoir.bootstrap import Container
+from domain.kit.principal import Principal, Role
+
+TODAY = date(2026, 3, 16)  # a Monday
+ADMIN = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
+
+
+@pytest.fixture(scope="module")
+def local(container: Container) -> LocalTier:
+    return container.agent.local
+
+
+def say(local: LocalTier, message: str, memory: Memory | None = None) -> Plan:
+    return local.understand(message, memory or Memory(), ADMIN, today=TODAY, currency="XOF")
+
+
+def shown(local: LocalTier, memory: Memory, plan: Plan) -> None:
+    """The preview of ``plan`` is on screen, waiting for its « oui »."""
+    assert plan.kind == "tool" and plan.tool, plan
+    local.remember(memory, plan.tool, plan.arguments, shown=True)
+
+
+class TestOneCustomersRevenue:
+    @pytest.mark.parametrize(
+        ("message", "customer"),
+        [
+            ("on a facturé combien à la Quincaillerie Sall depuis janvier ?", "Quincaillerie Sall"),
+            ("combien j'ai vendu à Touba Négoce le mois dernier ?", "Touba Négoce"),
+        ],
+    )  # fmt: skip
+    def test_the_customer_after_the_verb(
+        self, local: LocalTier, message: str, customer: str
+    ) -> None:
+        plan = say(local, message)
+        assert plan.kind == "tool" and plan.tool == "finance.revenue", plan
+        assert plan.arguments["customer"] == customer
+
+    def test_a_month_after_de_is_no_customer(self, local: LocalTier) -> None:
+        plan = say(local, "c'est quoi le chiffre d'affaires de février ?")
+        assert plan.tool == "finance.revenue" and "customer" not in plan.arguments, plan
+
+
+class TestQuestionsReadWhole:
+    def test_best_customers_asked_with_cest_qui(self, local: LocalTier) -> None:
+        plan = say(local, "c'est qui mes 5 meilleurs clients du trimestre ?")
+        assert plan.kind == "tool" and plan.tool == "reports.kpis", plan
+        assert plan.arguments["top"] == 5
+
+    def test_who_owes_the_most(self, local: LocalTier) -> None:
+        plan = say(local, "dis, c'est lequel des clients qui nous doit le plus d'argent ?")
+        assert plan.kind == "tool" and plan.tool == "finance.aged_receivables", plan
+
+    def test_a_question_word_after_pour_is_no_name(self, local: LocalTier) -> None:
+        plan = say(local, "il y a combien de factures en retard, et pour quel total ?")
+        assert plan.tool == "finance.list_invoices" and "customer" not in plan.arguments, plan
+
+    def test_two_questions_are_both_answered(self, local: LocalTier) -> None:
+        memory = Memory()
+        plan = say(
+            local, "il reste combien de cartons d'huile et qui est en congé aujourd'hui ?", memory
+        )
+        assert plan.kind == "tool" and plan.tool == "stock.stock_level", plan
+        assert memory.queued == "qui est en congé aujourd'hui ?"
+        assert plan.text == ""  # nothing waits: both are answered in the turn
+
+    def test_a_document_number_said_is_never_dropped(self, local: LocalTier) -> None:
+        plan = say(local, "le client Sall a dit oui pour le devis D-2026-00042, prends-en note")
+        assert plan.tool != "finance.create_quote" or plan.kind != "tool", plan
+
+
+class TestSchedules:
+    def test_a_weekly_send_moved_to_another_day(self, local: LocalTier) -> None:
+        memory = Memory()
+        shown(local, memory, say(local, "chaque vendredi à 17h envoie-moi les impayés", memory))
+        plan = say(local, "non, plutôt le jeudi à 16h", memory)
+        assert plan.kind == "tool" and plan.tool == "automations.create", plan
+        assert plan.arguments["when"]["rrule"] == "FREQ=WEEKLY;BYDAY=TH;BYHOUR=16;BYMINUTE=0"
+        assert plan.arguments["what"] == "unpaid"
+
+    def test_lateness_said_after_the_delay(self, local: LocalTier) -> None:
+        plan = say(local, "relance toute seule les factures 20 jours après leur échéance")
+        assert plan.tool == "automations.create" and plan.arguments["after"]["days"] == 20, plan
+
+    def test_products_under_their_threshold_sent_weekly(self, local: LocalTier) -> None:
+        plan = say(local, "tous les samedis envoie-moi les articles sous le seuil")
+        assert plan.tool == "automations.create" and plan.arguments["what"] == "low_stock", plan
+
+
+class TestStaffByTheirJob:
+    def test_someone_new_named_by_their_job_is_an_employee(self, local: LocalTier) -> None:
+        memory = Memory()
+        plan = say(local, "enregistre une nouvelle gérante", memory)
+        assert plan.tool == "hr.create_employee" and plan.kind == "reply", plan
+        assert plan.text == "Quel est le nom du nouvel employé ?"
+        named = say(local, "elle s'appelle Mariama Ba", memory)
+        assert named.tool == "hr.create_employee", named
+        assert named.arguments == {"name": "Mariama Ba", "job_title": "gérante"}
+
+    def test_a_whatsapp_number_is_no_phone(self, local: LocalTier) -> None:
+        plan = say(local, "embauche Ousmane Gaye comme livreur, son whatsapp c'est 76 123 45 67")
+        assert plan.tool == "hr.create_employee", plan
+        assert plan.arguments.get("whatsapp") == "76 123 45 67" and "phone" not in plan.arguments
+
+    def test_a_new_title_from_a_date(self, local: LocalTier) -> None:
+        plan = say(local, "Khady Sow passe responsable de caisse à partir du 1er avril")
+        assert plan.tool == "hr.update_employee", plan
+        assert plan.arguments["employee"] == "Khady Sow"
+        assert plan.arguments["job_title"] == "responsable de caisse"
