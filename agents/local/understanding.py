@@ -440,7 +440,7 @@ class LocalTier(Replies):
             if done_first.kind == "tool" and (plan.kind == "llm" or done_first.tool != plan.tool):
                 memory.queued = then
                 return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
-            if self._two_readings(done_first, then):
+            if self._two_readings(done_first, then, today, currency):
                 memory.queued = then  # « combien il reste de riz et qui est absent ? »
                 return done_first  # both answered, one after the other
             memory.draft = None
@@ -513,20 +513,21 @@ class LocalTier(Replies):
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         return bool(named - tool.kinds)
 
-    def _two_readings(self, first: Plan, then: str) -> bool:
-        """A reading followed by a question the router is sure is another reading."""
+    def _two_readings(self, first: Plan, then: str, today: date, currency: str) -> bool:
+        """A reading followed by a question the router is sure is another reading, or the
+        same one asked of something else (« facturé combien, et combien est rentré ? »)."""
         if not self._a_reading(first):
             return False
         routed = _for_routing(then)
         routing = self.router.route(routed, fold(routed))
         other = self.registry.get(routing.intent or "")
-        return (
-            routing.confident
-            and other is not None
-            and not other.is_write
-            and other.name != first.tool
-            and other.name in self.adapters
-        )
+        adapter = self.adapters.get(routing.intent or "")
+        if not routing.confident or other is None or other.is_write or adapter is None:
+            return False
+        if other.name != first.tool:
+            return True
+        again = jsonable(adapter.extract(analyse(then, today=today, currency=currency)))
+        return any(first.arguments.get(k) != v for k, v in again.items())
 
     def _a_reading(self, plan: Plan) -> bool:
         tool = self.registry.get(plan.tool or "")
@@ -673,7 +674,7 @@ class LocalTier(Replies):
         elif intent is not None and memory.about and self._of_no_one(intent):
             intent = self._in_context(message, folded, memory) or intent
         if intent is None and asks:
-            intent = self._best_reading(routing) or self._fuller_reading(None, utt, message, today)
+            intent = self._best_reading(routing)
         if self._overview(routing, message, folded):
             intent = OVERVIEW_TOOL
         if intent is None:
@@ -705,11 +706,11 @@ class LocalTier(Replies):
         self, read_by: str | None, utt: Utterance, message: str, today: date
     ) -> str | None:
         """A question whose reading left part of it over (« c'est qui mes 3 meilleurs
-        clients ? » read as a customer search), or that the router could not decide between
-        close readings: the one other close reading that accounts for all of it, when
-        exactly one does. Readings only: a question never turns into a write this way."""
+        clients ? » read as a customer search): the one other close reading that accounts
+        for all of it, when exactly one does. Readings only: a question never turns into a
+        write this way."""
         tool = self.registry.get(read_by or "")
-        if read_by is not None and (tool is None or tool.is_write):
+        if tool is None or tool.is_write:
             return None
         routed = _for_routing(message)
         ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
