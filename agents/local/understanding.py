@@ -32,7 +32,7 @@ from agents.local.replies import (
 )
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
-from agents.local.slots.payment import payment_methods
+from agents.local.slots.payment import find_in_full, payment_methods
 from agents.local.slots.recurrence import find_schedule
 from agents.local.slots.text import expand_sms
 from agents.local.slots.types import Utterance
@@ -423,7 +423,8 @@ class LocalTier(Replies):
         if (
             memory.last
             and FOLLOW_UP.match(folded)
-            and not routing.confident
+            # « et le reste par carte » after a payment: the rest of the same one
+            and (not routing.confident or (routing.intent == last_tool and find_in_full(folded)))
             and not self._names_other_kind(folded, last_tool)  # « et je leur ai réglé 800 »
             and not self._asks_after_write(memory, folded)
         ):
