@@ -164,6 +164,7 @@ ENTITY_FIELDS = {
     "employee": "employee",
     "supplier": "supplier",
     "product": "product",
+    "bill": "supplier_bill",
 }
 # What a tool's ``name`` argument names, when it is the record it creates or changes.
 NAMED_RECORDS = frozenset({"customer", "supplier", "employee", "product"})
@@ -234,7 +235,7 @@ OWING_PRONOUN = re.compile(
 
 def designates(folded: str, kind: str) -> bool:
     """The message designates an entity of ``kind`` by a pronoun."""
-    if kind in ("invoice", "quote"):
+    if kind in ("invoice", "quote", "supplier_bill"):
         return bool(DOCUMENT_PRONOUN.search(folded) or PERSON_PRONOUN.search(folded))
     if kind == "product":
         return bool(PRODUCT_PRONOUN.search(folded))
@@ -276,6 +277,9 @@ def recorded(tool: Tool | None, result: dict[str, Any] | None) -> dict[str, str]
         reference = number if isinstance(number, str) and number else customer
         if isinstance(reference, str) and reference:
             found[document] = reference
+    bill = result.get("supplier_number")  # a supplier's bill, by its supplier's number
+    if getattr(tool, "record", None) == "supplier_bill" and isinstance(bill, str) and bill:
+        found["supplier_bill"] = bill
     settled = result.get("settled")  # a payment on a single invoice
     if isinstance(settled, list) and len(settled) == 1 and isinstance(settled[0], dict):
         number = settled[0].get("number")

@@ -86,7 +86,7 @@ _STOP_CHARS = frozenset(',;.?!:«»()"/[]{}')
 _LEADING_VERBS = frozenset(
     """a est sont ont doit doivent va vont veut voudrait souhaite demande vient n' ne
     paie paye payé regle rembourse verse achete commande prend part arrive commence travaille
-    sera etait avait s'est se sera peut passe livre""".split()
+    sera etait avait s'est se sera peut passe livre dafa""".split()  # dafa: Wolof « a (fait) »
 )
 _MONEY_WORDS = frozenset({"argent", "sous", "fric", "thune", "monnaie", "l'argent"})
 # « tout à l'heure », « à l'instant », « à partir de », « à compter du »: when, not who

@@ -32,6 +32,7 @@ from agents.local.replies import (
 )
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
+from agents.local.slots.payment import find_in_full, payment_methods
 from agents.local.slots.recurrence import find_schedule
 from agents.local.slots.text import expand_sms
 from agents.local.slots.types import Utterance
@@ -163,7 +164,8 @@ PAID_BY_US = re.compile(
     r"(?:\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de|je l'ai|on l'a"
     r"|nous l'avons|je (?:lui|leur) ai|on (?:lui|leur) a|nous (?:lui|leur) avons)\s*(?:deja\s+)?"
     r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?)"
-    r"(?:paie|(?:pay|regl|vers|vir)(?:e|ee|es|ees|er)|(?:envoy|donn|transfer)(?:e|er)|remis)\b"
+    r"(?:paie|(?:pay|regl|vers|vir)(?:e|ee|es|ees|er)|(?:envoy|donn|transfer)(?:e|er)|remis"
+    r"|fait (?:un|le) (?:cheque|virement|versement|paiement|transfert))\b"
     # an order opening the message, on the document just spoken of (« paie-la par Wave »);
     # a bare « payé 50 000 » says nothing of who paid
     r"|^(?:paie|paye|regle|verse|vire)-(?:la|le|les|lui|leur)\b"
@@ -421,12 +423,29 @@ class LocalTier(Replies):
         if (
             memory.last
             and FOLLOW_UP.match(folded)
-            and not routing.confident
+            # « et le reste par carte » after a payment: the rest of the same one
+            and (not routing.confident or (routing.intent == last_tool and find_in_full(folded)))
             and not self._names_other_kind(folded, last_tool)  # « et je leur ai réglé 800 »
+            and not self._asks_after_write(memory, folded)
         ):
             return self._follow_up(memory, utt, message)
         memory.draft = None
         plan = self._new_request(routing, utt, memory, principal, message, today)
+        return self._and_the_rest(plan, routing, utt, memory, principal, message, today, currency)
+
+    def _and_the_rest(
+        self,
+        plan: Plan,
+        routing: Routing,
+        utt: Utterance,
+        memory: Memory,
+        principal: Principal,
+        message: str,
+        today: date,
+        currency: str,
+    ) -> Plan:
+        """``plan`` for the message read as one request, or the first of the requests it
+        holds, with the next one queued (never dropped)."""
         # A part left over (see ``_unclear``) or nothing understood: maybe two requests; a
         # question answered may also follow another request (« je suis arrivée ! et au
         # fait il me reste combien de congés ? »): the other one first, never dropped.
@@ -444,6 +463,18 @@ class LocalTier(Replies):
                 memory.queued = then  # « combien il reste de riz et qui est absent ? »
                 return done_first  # both answered, one after the other
             memory.draft = None
+        elif plan.kind == "tool" and (parts := self._paid_two_ways(plan, message)):
+            # « 200 en espèces et le reste par carte »: two payments, the second read once
+            # the first is made; never one of them alone with the other dropped
+            first, then = parts
+            done_first = self._understand(
+                first, fold(first), memory, principal, today=today, currency=currency
+            )
+            if done_first.kind != "tool" or done_first.tool != plan.tool:
+                memory.draft = None
+                return Plan("llm", self.not_understood(principal), routing=routing)
+            memory.queued = then
+            return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
         elif plan.kind == "tool" and (
             following := self._next_request(plan, message, today, currency)
         ):
@@ -460,6 +491,9 @@ class LocalTier(Replies):
         if tool is None or split is None:
             return None
         then = split[1]
+        if tool.creates and THE_ONE_MADE.search(then) and len(then.split()) == 1:
+            if CREATING.search(fold(then)):  # « X nous a facturé 90 000, enregistre-la »
+                return None  # the record being made, asked for again: one request
         adapter = self.adapters.get(tool.name)
         if adapter is not None:
             alone = jsonable(adapter.extract(analyse(split[0], today=today, currency=currency)))
@@ -528,6 +562,35 @@ class LocalTier(Replies):
             return True
         again = jsonable(adapter.extract(analyse(then, today=today, currency=currency)))
         return any(first.arguments.get(k) != v for k, v in again.items())
+
+    def _paid_two_ways(self, plan: Plan, message: str) -> tuple[str, str] | None:
+        """A payment said in two methods (« 200 en espèces et le reste par carte »): the part
+        paid the first way, and the rest (« et le reste par carte ») as its own payment."""
+        tool = self.registry.get(plan.tool or "")
+        if tool is None or not tool.is_write or "method" not in tool.input_model.model_fields:
+            return None
+        folded = fold(message)  # same length as the message: its spans are the message's
+        methods = payment_methods(folded)
+        if len(folded) != len(message) or len({m for m, _, _ in methods}) < 2:
+            return None
+        first_end, second_start = methods[0][2], methods[1][1]
+        joint = re.search(r"\s*(?:,|;|\bet\b|\bpuis\b)\s*", folded[first_end:second_start])
+        if joint is None:
+            return None
+        cut = first_end + joint.start()
+        return message[:cut].strip(), "et " + message[first_end + joint.end() :].strip(" .!")
+
+    def _asks_after_write(self, memory: Memory, folded: str) -> bool:
+        """« et on leur doit combien maintenant ? » after a write was done: a question reads,
+        it never goes on with (or corrects) the write already done."""
+        last = memory.last or {}
+        tool = self.registry.get(last.get("tool", ""))
+        return (
+            tool is not None
+            and tool.is_write
+            and not last.get("shown")
+            and bool(talk.QUESTION.search(folded))
+        )
 
     def _a_reading(self, plan: Plan) -> bool:
         tool = self.registry.get(plan.tool or "")
@@ -892,9 +955,17 @@ class LocalTier(Replies):
             arguments = jsonable(adapter.extract(utt))
             if arguments and coverage.gap(utt, arguments, tool, today) is None:
                 full.append((name, _complete_for(tool, arguments)))
+        if utt.payment_method and len(full) > 1:
+            # « … a donné 50 000 cash … »: a payment method said is read by a tool taking one
+            paying = [f for f in full if "method" in self._fields(f[0])]
+            full = paying or full
         if len(full) <= 1:
             return full[0][0] if full else None
         return self._the_complete_one(full)
+
+    def _fields(self, tool_name: str) -> set[str]:
+        tool = self.registry.get(tool_name)
+        return set(tool.input_model.model_fields) if tool is not None else set()
 
     def _the_complete_one(self, full: list[tuple[str, bool]]) -> str | None:
         """Among full readings, the one that alone needs nothing more (« le sac de

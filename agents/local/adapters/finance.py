@@ -510,6 +510,17 @@ PAYMENT_REFERENCE = re.compile(r"\b(?:n°|no|numero|num|ref|reference)\s*:?\s*(\
 INVOICE_NUMBER = re.compile(r"\bfacture\s+(?:n°|no|numero|num|nr)\s*:?\s*(\d[\w-]*)")
 
 
+# « J'avais oublié : Diop a payé … »: a short aside before a colon only opens the message.
+ASIDE = re.compile(r"^[^:\d]{1,30}:\s*")
+
+
+def _after_aside(utt: Utterance) -> Utterance:
+    aside = ASIDE.match(utt.text)
+    if aside is None:
+        return Utterance(text="", folded="")
+    return Utterance(text=utt.text[aside.end() :], folded=utt.folded[aside.end() :])
+
+
 # « sa facture de mars »: the month names the invoice, not the day it was paid.
 OF_THE_INVOICE = re.compile(r"\bfactures?\s+(?:de|du|d')\s*$")
 
@@ -525,7 +536,9 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         invoice = name_after(utt, ("facture de", "facture d'", "facture du", "facture pour"))
     if invoice is None:
         customer = without_elision(
-            leading_name(utt) or name_after(utt, ("de", "du", "pour", "chez", "client"))
+            leading_name(utt)
+            or leading_name(_after_aside(utt))
+            or name_after(utt, ("de", "du", "pour", "chez", "client"))
         )
         if customer is not None and ONE_INVOICE.search(utt.folded):
             invoice, customer = customer, None  # « Roux a réglé sa facture »: which one?

@@ -27,6 +27,7 @@ from domain.kit.text import fold
 RECORD = "purchasing.record_supplier_bill"
 PAYABLES = "purchasing.payables"
 PAY = "purchasing.pay_supplier"
+POST = "purchasing.post_supplier_bill"
 
 # Who issued the bill, tried in this order: named as a supplier, then as the one the
 # invoice is from, then after « chez ».
@@ -35,7 +36,12 @@ BILL_SUPPLIER_MARKERS = (
     ("facture de", "facture du", "facture d'", "factures de", "facture recue de"),
     ("de chez", "chez"),
     ("facture",),  # « la facture Sonatel », « facture Metro n° M-7781 »
-    ("recue de", "recu de", "de", "du", "d'"),
+    ("recue de", "recu de", "de", "du", "d'", "des"),  # « la facture C-1189 des Ciments … »
+)
+# The supplier said as the one who billed us, first: « Sotiba nous a facturé 30 000 ».
+BILLED_US = re.compile(
+    r"^\s*(?:(?:la|le|les)\s+|l')?(?P<name>[^\W\d][^,;:!?]*?)\s+(?:nous|m')\s*(?:a|ont)\s+factur",
+    re.IGNORECASE,
 )
 # Whom a payment went to.
 PAID_SUPPLIER_MARKERS = (
@@ -124,8 +130,12 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
         amount_is = "incl_tax"
     rate = VAT.search(utt.folded)
     issue, due = _dates(utt)
+    billed_us = BILLED_US.match(utt.text)
+    supplier = _supplier(utt, BILL_SUPPLIER_MARKERS)
+    if supplier is None and billed_us is not None:
+        supplier = without_elision(billed_us.group("name").strip())
     return given(
-        supplier=_supplier(utt, BILL_SUPPLIER_MARKERS),
+        supplier=supplier,
         supplier_number=_supplier_number(utt),
         amount=amount.value if amount else None,
         amount_is=amount_is,
@@ -196,6 +206,11 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
     )
 
 
+def extract_post(utt: Utterance) -> dict[str, Any]:
+    """A draft bill to post: named by the supplier's number, and maybe its supplier."""
+    return given(bill=_supplier_number(utt), supplier=_supplier(utt, BILL_SUPPLIER_MARKERS[:2]))
+
+
 # The business's own invoice numbers (« F-2026-00012 »): any other names a received one.
 OWN_NUMBER = re.compile(r"^(?:F|AV|FA)-?\d{4}-?\d+$", re.IGNORECASE)
 CREATE_INVOICE = "finance.create_invoice"
@@ -218,4 +233,5 @@ ADAPTERS: list[Adapter] = [
     Adapter(RECORD, extract_bill),
     Adapter(PAYABLES, extract_payables),
     Adapter(PAY, extract_payment),
+    Adapter(POST, extract_post),
 ]

@@ -8,7 +8,7 @@ None: finance records none of them.
 
 Paid in full: « a tout payé », « a tout réglé », « il a soldé (sa facture) », « a payé la
 totalité », « l'intégralité », « en totalité », « intégralement », « le solde », « tout ce
-qu'il doit », « tout le reste » → the span of the words, for a payment of what is still due.
+qu'il doit », « (tout) le reste » → the span of the words, for a payment of what is still due.
 
 Document numbers: F- (invoice), AV- (credit note), D- (quote), BC- (purchase order) followed by
 a year and a sequence (« f-2026-00012 » → "F-2026-00012"). Short forms (« facture 12 ») are
@@ -46,7 +46,7 @@ _IN_FULL = re.compile(
     r"|soldee?s?\s+(?:sa|la|leur|son|ses|leurs)\s+(?:facture|fact|dette|compte)"
     r"|(?:en|la)\s+totalite|l'integralite|integralement|entierement|le\s+solde(?:\s+du)?"
     r"|tout\s+ce\s+qu'(?:il|elle|ils|elles|on)\s+(?:me\s+|nous\s+)?(?:doi|dev)\w*"
-    r"|tout\s+le\s+reste)(?![\w])"
+    r"|(?:tout\s+)?le\s+reste)(?![\w])"
 )
 _DOCUMENT = re.compile(r"(?<![\w-])(f|av|d|bc)\s?-\s?(\d{4})\s?-\s?(\d{1,6})(?![\w-])")
 
@@ -57,6 +57,16 @@ def find_payment_method(scan: Scan) -> tuple[PaymentMethod, int, int] | None:
             method: PaymentMethod = match.lastgroup  # type: ignore[assignment]
             return method, match.start(), match.end()
     return None
+
+
+def payment_methods(folded: str) -> list[tuple[PaymentMethod, int, int]]:
+    """Every payment method a folded message names, in order (« 200 en espèces et le reste
+    par carte » names two)."""
+    found: list[tuple[PaymentMethod, int, int]] = []
+    for match in _PAYMENT.finditer(folded):
+        method: PaymentMethod = match.lastgroup  # type: ignore[assignment]
+        found.append((method, match.start(), match.end()))
+    return found
 
 
 def parse_payment_method(text: str) -> PaymentMethod | None:

@@ -183,3 +183,70 @@ class TestMoneySentToASupplier:
     ) -> None:
         plan = say(local, "j'ai payé Sotiba par chèque n° 0012345, 200 000")
         assert plan.arguments["reference"] == "0012345" and "bill" not in plan.arguments
+
+
+def after(local: LocalTier, tool: str, arguments: dict[str, Any], record: dict[str, Any]) -> Memory:
+    """The memory once ``tool`` was done with ``arguments`` and made ``record``."""
+    memory = Memory()
+    local.remember(memory, tool, arguments, record=record)
+    return memory
+
+
+def say_after(local: LocalTier, message: str, memory: Memory) -> Plan:
+    principal = Principal(uuid4(), uuid4(), frozenset((Role.ADMIN,)))
+    return local.understand(message, memory, principal, today=date(2026, 3, 16), currency="EUR")
+
+
+BILL_DONE = (
+    RECORD,
+    {"supplier": "Verrerie", "supplier_number": "VD-310", "amount": "600", "amount_is": "incl_tax"},
+    {"supplier": "Verrerie Dumas", "supplier_number": "VD-310", "number": "FF-2026-00004"},
+)
+
+
+class TestAfterASupplierBill:
+    def test_a_question_after_the_bill_reads_and_never_redoes_it(self, local: LocalTier) -> None:
+        plan = say_after(
+            local, "et du coup on leur doit combien en tout ?", after(local, *BILL_DONE)
+        )
+        assert plan.tool == PAYABLES and plan.arguments == {"supplier": "Verrerie Dumas"}
+
+    def test_a_cheque_written_by_us_pays_the_bill_just_recorded(self, local: LocalTier) -> None:
+        plan = say_after(
+            local, "on leur a fait un chèque de 250 € pour cette facture", after(local, *BILL_DONE)
+        )
+        assert plan.tool == "purchasing.pay_supplier"
+        assert plan.arguments == {
+            "amount": "250",
+            "method": "cheque",
+            "supplier": "Verrerie Dumas",
+            "bill": "VD-310",
+        }
+
+    def test_an_imported_draft_is_posted_by_its_pronoun(self, local: LocalTier) -> None:
+        imported = after(
+            local,
+            "purchasing.import_einvoice",
+            {},
+            {"supplier": "Verrerie Dumas", "supplier_number": "VD-311", "kind": "bill"},
+        )
+        plan = say_after(local, "bon, comptabilise-la", imported)
+        assert plan.tool == "purchasing.post_supplier_bill"
+        assert plan.arguments == {"bill": "VD-311", "supplier": "Verrerie Dumas"}
+
+
+class TestSupplierNamedOtherwise:
+    @pytest.mark.parametrize(
+        ("message", "supplier"),
+        [
+            ("saisis la facture VX-12 des Verreries Dumas, 300 € TTC", "Verreries Dumas"),
+            ("Verrerie Dumas nous a facturé 300 € HT, facture VX-13", "Verrerie Dumas"),
+        ],
+    )
+    def test_the_supplier_is_read(self, local: LocalTier, message: str, supplier: str) -> None:
+        plan = say(local, message)
+        assert plan.tool == RECORD and plan.arguments["supplier"] == supplier
+
+    def test_asking_again_to_record_it_is_the_same_request(self, local: LocalTier) -> None:
+        plan = say(local, "Verrerie Dumas nous a facturé 300 € HT, facture VX-14, note-la")
+        assert plan.tool == RECORD and not plan.text

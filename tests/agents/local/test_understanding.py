@@ -184,3 +184,31 @@ class TestOverview:
         plan = say(local, "et janvier ?", memory)
         assert plan.tool == "reports.kpis"
         assert plan.arguments == {"start": "2026-01-01", "end": "2026-01-31"}
+
+
+class TestPaymentsSaidInOneMessage:
+    def test_two_methods_are_two_payments_never_one_dropped(self, local: LocalTier) -> None:
+        memory = Memory()
+        plan = say(local, "Ndoye a payé 30 000 par Wave et le reste en espèces", memory)
+        assert plan.tool == "finance.record_payment"
+        assert plan.arguments == {"amount": "30000", "method": "wave", "customer": "Ndoye"}
+        assert memory.queued == "et le reste en espèces"
+        local.remember(memory, plan.tool, plan.arguments, record={"customer": "Ndoye SARL"})
+        rest = say(local, memory.queued, memory)
+        assert rest.tool == "finance.record_payment"
+        assert rest.arguments == {"amount": "balance", "method": "cash", "customer": "Ndoye"}
+
+    @pytest.mark.parametrize(
+        ("message", "customer"),
+        [
+            ("Ndoye dafa fay 15 000 ak orange money", "Ndoye"),
+            ("ah oui j'oubliais : Ndoye a réglé 15 000 en espèces", "Ndoye"),
+        ],
+    )
+    def test_the_payer_is_read(self, local: LocalTier, message: str, customer: str) -> None:
+        plan = say(local, message)
+        assert plan.tool == "finance.record_payment" and plan.arguments["customer"] == customer
+
+    def test_money_given_in_cash_for_an_invoice_is_a_payment(self, local: LocalTier) -> None:
+        plan = say(local, "mme ndoye a donné 20000 cash pr sa facture")
+        assert plan.tool == "finance.record_payment" and plan.arguments["method"] == "cash"
