@@ -409,3 +409,12 @@ OPTION_STOPWORDS = frozenset(
 
 # A question (it reads, it does not write): « combien il lui reste ? »
 QUESTION = re.compile(r"^(?:combien|quel|quelle|quels|quelles|qui|quand|ou|est-ce)\b|\bcombien\b")
+# « peux-tu envoyer sa facture … ? », « tu pourrais me faire un devis ? »: a request said
+# politely as a question, which asks for the action, not for an answer.
+POLITE_REQUEST = re.compile(
+    r"^(?:(?:bonjour|salut|bonsoir|stp|svp|s'il te plait|s'il vous plait)[\s,!.]+)*"
+    r"(?:est-ce que |est ce que )?(?:peux-tu|pouvez-vous|tu peux|vous pouvez|tu pourrais"
+    r"|vous pourriez|pourrais-tu|pourriez-vous|tu veux bien|vous voulez bien)\s+"
+    r"(?:(?:me|m'|nous|lui|leur|le|la|les|l')\s*)*(?!dire\b|me dire\b|m'expliquer\b|expliquer\b)"
+    r"[a-z]+(?:er|ir|re)\b"
+)

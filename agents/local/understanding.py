@@ -175,10 +175,15 @@ PAID_BY_US = re.compile(
 PAID_DOCUMENTS = {"invoice": ("invoice", "customer"), "supplier_bill": ("bill", "supplier")}
 # « pour ses factures », « sur sa dernière facture », « ça solde leur facture »: records
 # that already exist.
+WORD_RE = re.compile(r"[a-z]+")
 EXISTING_ONES = re.compile(
     r"\b(?:pour|sur|de|contre)\s+(?:ses|sa|son|leurs?|ces|cette|mes|ma|mon|nos|notre)\s+"
     r"(?:[a-z]+\s+)?$"
     r"|\b(?:solde|soldent|regle|reglent|couvre|couvrent)\s+(?:ses|sa|son|leurs?|la|les|ces|cette)\s+"
+    r"(?:[a-z]+\s+)?$"
+    # « envoie sa facture », « renvoyer ce devis »: what is sent exists already
+    r"|\b(?:envoie|envoyer|envoyez|renvoie|renvoyer|transmets|transmettre|partage|partager)"
+    r"(?:-lui|-leur|-moi)?\s+(?:lui\s+|leur\s+|moi\s+)?(?:ses|sa|son|leurs?|ces|cette|ce)\s+"
     r"(?:[a-z]+\s+)?$"
 )
 # A question is answered by the best reading when it scores this much, and leads another
@@ -711,7 +716,9 @@ class LocalTier(Replies):
         today: date,
     ) -> Plan:
         folded = fold(message)
-        asks = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
+        asks = (
+            folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
+        ) and not talk.POLITE_REQUEST.match(folded)
         intent = self._routed(routing, utt, memory, folded, asks)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today)
@@ -905,10 +912,34 @@ class LocalTier(Replies):
         recurrence said, else the one reading that accounts for the whole message."""
         return (
             self._named_kind_decides(message)
+            or self._action_on_named(message, folded)
             or self._said_action(message, folded)
             or self._recurrence_decides(routing, message)
             or self._only_full_reading(utt, message, today)
         )
+
+    def _action_on_named(self, message: str, folded: str) -> str | None:
+        """« peux-tu envoyer sa facture au Garage Moreau ? » routed to sending a quote: the
+        one close intent whose tool acts first on a kind of record the message names and
+        whose title's verb the message says."""
+        named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
+        if not named:
+            return None
+        routed = _for_routing(message)
+        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        said = set(WORD_RE.findall(folded))
+        acting = [
+            name
+            for name, score in ranked
+            if score >= ranked[0][1] - KIND_SPREAD
+            and (tool := self.registry.get(name)) is not None
+            and tool.is_write
+            and tool.acts_on[:1]
+            and tool.acts_on[0] in named
+            and name in self.adapters
+            and any(w.startswith(fold(tool.title).split()[0][:5]) for w in said)
+        ]
+        return acting[0] if len(acting) == 1 else None
 
     def _said_action(self, message: str, folded: str) -> str | None:
         """Close intents that undo each other (approve or refuse a leave): the one whose

@@ -65,7 +65,13 @@ LIST_STATUSES = (
             r"|pas (?:encore )?(?:ete )?(?:payees?|reglees?|soldees?))\b"
         ),
     ),
-    ("draft", re.compile(r"\bbrouillons?\b")),
+    # « pas encore validées », « non émises »: drafts
+    (
+        "draft",
+        re.compile(
+            r"\b(brouillons?|(?:pas|non) (?:encore )?(?:ete )?(?:validees?|emises?|postees?))\b"
+        ),
+    ),
     ("cancelled", re.compile(r"\bannulees?\b")),
     ("paid", re.compile(r"\b(payees?|reglees?|soldees?)\b")),
 )

@@ -81,6 +81,21 @@ class TestQuestionsReadWhole:
         assert plan.tool != "finance.create_quote" or plan.kind != "tool", plan
 
 
+class TestPoliteRequests:
+    def test_can_you_send_is_a_request(self, local: LocalTier) -> None:
+        plan = say(local, "pourriez-vous envoyer sa facture à la Boulangerie Fall par e-mail ?")
+        assert plan.kind == "tool" and plan.tool == "finance.send_invoice", plan
+        assert plan.arguments["channel"] == "email"
+
+    def test_can_you_tell_me_stays_a_question(self, local: LocalTier) -> None:
+        plan = say(local, "tu peux me dire combien me doit la Boulangerie Fall ?")
+        assert plan.kind == "tool" and plan.tool == "finance.customer_balance", plan
+
+    def test_invoices_not_yet_validated_are_the_drafts(self, local: LocalTier) -> None:
+        plan = say(local, "lesquelles de mes factures ne sont pas encore validées ?")
+        assert plan.tool == "finance.list_invoices" and plan.arguments == {"status": "draft"}
+
+
 class TestSchedules:
     def test_a_weekly_send_moved_to_another_day(self, local: LocalTier) -> None:
         memory = Memory()
