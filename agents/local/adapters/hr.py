@@ -392,6 +392,11 @@ def _create_employee(utt: Utterance) -> dict[str, Any]:
         ("embauche", "recrute", "recruté", "engage", "ajoute", "inscris", "fiche", "nouvel",
          "nouvelle", "appelle"),
     )  # fmt: skip
+    if name is None and (job := _NEW_JOB.search(utt.folded)):  # « une nouvelle vendeuse, Awa Diop »
+        after = re.compile(r"\s*[,:-]\s*(?:c'est\s+|elle\s+s'appelle\s+|il\s+s'appelle\s+)?")
+        said = after.match(utt.folded, job.end(1))
+        if said is not None and utt.text[said.end() : said.end() + 1].isupper():
+            name = _name_at(utt, said.end())
     if name is None:  # « ajoute ma cousine Awa Diop comme vendeuse »
         verb = re.search(
             r"(?i)\b(?:ajoute|ajouter|embauche|recrute|engage|inscris|enregistre)\b", utt.text

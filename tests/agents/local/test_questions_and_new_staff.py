@@ -124,6 +124,11 @@ class TestStaffByTheirJob:
         assert named.tool == "hr.create_employee", named
         assert named.arguments == {"name": "Mariama Ba", "job_title": "gérante"}
 
+    def test_the_name_after_the_job(self, local: LocalTier) -> None:
+        plan = say(local, "on a pris un nouveau magasinier : Pape Sarr")
+        assert plan.tool == "hr.create_employee", plan
+        assert plan.arguments == {"name": "Pape Sarr", "job_title": "magasinier"}
+
     def test_a_whatsapp_number_is_no_phone(self, local: LocalTier) -> None:
         plan = say(local, "embauche Ousmane Gaye comme livreur, son whatsapp c'est 76 123 45 67")
         assert plan.tool == "hr.create_employee", plan
