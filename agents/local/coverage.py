@@ -447,8 +447,19 @@ OUT_OF = re.compile(r"\bsur\s+(?:les\s+)?$")
 EXPECTED = re.compile(r"\s*(?:\w+\s+){0,2}?(?:commandee?s?|prevue?s?|attendue?s?|demandee?s?)\b")
 
 
+# « TVA à 10 % pour les deux », « tous les trois »: the lines or people already said, all
+# of them — no count of anything new.
+ALL_OF_THEM = re.compile(
+    r"\b(?:les|aux|tous les|toutes les)\s+(deux|trois|quatre|cinq)"
+    r"(?=\s*(?:$|[?!.,;:)]|(?:lignes?|articles?|produits?)\b))"
+)
+SMALL_NUMBERS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5}
+
+
 def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
     if facts.holds(number) or facts.in_digits(number) or facts.day_of_month(number):
+        return True
+    if any(SMALL_NUMBERS[m.group(1)] == number for m in ALL_OF_THEM.finditer(utt.folded)):
         return True
     for match in DIGITS.finditer(utt.folded):
         if Decimal(match.group(0).replace(",", ".")).normalize() != number.normalize():

@@ -179,6 +179,11 @@ def _opens_name(text: str, token: tuple[int, int, str]) -> bool:
     return _is_capital(text, token[0]) or token[2] in _KINDS
 
 
+def _in_the_name_of(tokens: list[tuple[int, int, str]], i: int) -> bool:
+    """« (un devis) au nom de Mme Fontaine »: whose name follows."""
+    return tokens[i][2] == "nom" and i + 1 < len(tokens) and tokens[i + 1][2] in ("de", "du", "d'")
+
+
 def _title(tokens: list[tuple[int, int, str]], i: int) -> bool:
     """« M. Caron », « Dr. Sy »: a title and its dot before the name."""
     return (
@@ -202,8 +207,10 @@ def _numbered(tokens: list[tuple[int, int, str]], i: int) -> bool:
 def _name_from(text: str, folded: str, start: int) -> str | None:
     tokens = _tokens(folded, start)
     i = 0
-    while i < len(tokens) and (tokens[i][2] in _NAME_PREFIX or _title(tokens, i)):
-        i += 2 if _title(tokens, i) else 1
+    while i < len(tokens) and (
+        tokens[i][2] in _NAME_PREFIX or _title(tokens, i) or _in_the_name_of(tokens, i)
+    ):
+        i += 2 if _title(tokens, i) or _in_the_name_of(tokens, i) else 1
     first = i
     while i < len(tokens):
         token = tokens[i][2]

@@ -96,6 +96,18 @@ class TestPoliteRequests:
         assert plan.tool == "finance.list_invoices" and plan.arguments == {"status": "draft"}
 
 
+class TestQuotesSaidAtLength:
+    def test_in_the_name_of_and_a_rate_for_both_lines(self, local: LocalTier) -> None:
+        plan = say(
+            local,
+            "pourriez-vous faire un devis au nom de M. Gilles Caron : 12 m² de parquet à "
+            "45 € le m² et 12 m² de sous-couche à 6 € le m², TVA à 10 % pour les deux",
+        )
+        assert plan.kind == "tool" and plan.tool == "finance.create_quote", plan
+        assert plan.arguments["customer"] == "Gilles Caron"
+        assert [line["vat_rate"] for line in plan.arguments["lines"]] == ["10", "10"]
+
+
 class TestSchedules:
     def test_a_weekly_send_moved_to_another_day(self, local: LocalTier) -> None:
         memory = Memory()
