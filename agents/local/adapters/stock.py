@@ -314,16 +314,34 @@ def _price_role(utt: Utterance, start: int) -> str | None:
     return role
 
 
+_BARE_NUMBER = re.compile(r"(?<![\w,.])\d+(?:[.,]\d+)?(?![\w,.])")
+_PER_UNIT = re.compile(r"\s*(?:le|la|l'|par)\s*([a-z²³]+)")
+
+
+def _prices_per_unit(utt: Utterance) -> list[tuple[int, Decimal]]:
+    """Bare numbers said per a unit of the lexicon (« 6500 le bidon », « 900 la boîte »),
+    with where each starts: a price, though said without a currency."""
+    out = []
+    for found in _BARE_NUMBER.finditer(utt.folded):
+        value = Decimal(found.group(0).replace(",", "."))
+        unit = _PER_UNIT.match(utt.folded, found.end())
+        if value in utt.numbers and unit and known_unit(unit.group(1)) is not None:
+            out.append((found.start(), value))
+    return out
+
+
 def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
     """(sale price, purchase price): an amount after « achat », « acheté », « coût » is the
-    purchase price; any other the sale price. A bare decimal number after « acheté » or
-    « prix d'achat … à » counts too (« acheté 24,10 », « prix d'achat … a 7,85 »)."""
+    purchase price; any other the sale price. A bare number said per unit (« 6500 le
+    bidon ») is a price too; a bare decimal number after « acheté » or « prix d'achat … à »
+    counts as the purchase price (« acheté 24,10 », « prix d'achat … a 7,85 »)."""
     sale = purchase = None
-    for a in utt.amounts:
-        if _price_role(utt, a.start) == "purchase":
-            purchase = purchase if purchase is not None else a.value
+    said = [(a.start, a.value) for a in utt.amounts] + _prices_per_unit(utt)
+    for start, value in sorted(said, key=lambda s: s[0]):
+        if _price_role(utt, start) == "purchase":
+            purchase = purchase if purchase is not None else value
         else:
-            sale = sale if sale is not None else a.value
+            sale = sale if sale is not None else value
     if purchase is None and re.search(r"\b(?:achat|achete)", utt.folded):
         for match in re.finditer(r"(?<![\w,./-])(\d+(?:[.,]\d+)?)(?![\w,.]*\s*%|/)", utt.folded):
             if _price_role(utt, match.start()) == "purchase" or re.search(

@@ -438,3 +438,23 @@ class TestReadingMore:
             "order": "Satrec",
             "lines": [{"product": "lait", "quantity": D(12)}],
         }
+
+
+class TestPricesPerContainer:
+    """A bare number said per a unit (« 4200 le carton ») is a price; sizes stay in names."""
+
+    def test_a_price_per_container_on_a_new_product(self) -> None:
+        assert said(
+            "stock.create_product", "nouvel article sucre Saint Louis 1kg, 950 le paquet"
+        ) == {"name": "sucre Saint Louis 1kg", "sale_price": D(950), "unit": "paquet"}
+        assert said(
+            "stock.create_product", "crée produit jus Presséa 33cl, 400 la canette, achat 310"
+        ) == {
+            "name": "jus Presséa 33cl",
+            "sale_price": D(400),
+            "purchase_price": D(310),
+            "unit": "canette",
+        }
+
+    def test_a_count_is_no_price(self) -> None:
+        assert "sale_price" not in said("stock.create_product", "nouveau produit thé 3 paquets")
