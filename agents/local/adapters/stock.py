@@ -723,8 +723,12 @@ _ORDERED_TOTAL = re.compile(r"\bsur\s+(?:les\s+)?$")
 def _delivering_supplier(utt: Utterance) -> str | None:
     """The supplier whose goods arrived: after « de chez », « la livraison de », « le
     camion de »…, said first (« Sotiba a livré »), else a name after « de » that follows
-    the goods (« 50 sacs de riz de Grands Moulins »)."""
-    named = _entity(n for n in names_after(utt, _ORDER_OF) if n[:1].isupper())
+    the goods (« 50 sacs de riz de Grands Moulins »). With no goods counted, a name written
+    in lower case names the supplier too (« la commande de grands moulins est là »): the tool
+    takes that supplier's one awaited order, or asks which."""
+    named = _entity(
+        n for n in names_after(utt, _ORDER_OF) if n[:1].isupper() or not utt.quantities
+    )
     if named is None and (first := _DELIVERED_BY.match(utt.text)) is not None:
         named = first.group(1)
     if named is None and utt.quantities:
