@@ -90,6 +90,10 @@ OPENER_WORDS = frozenset(
     super parfait tres bien d'accord oups tiens ecoute ecoutez voila hello coucou top cool
     excuse excusez-moi excuse-moi au fait dac yes ouf hum euh""".split()
 )
+# Sentences that only close the message: « Merci beaucoup et bonne journée. »
+CLOSER_WORDS = OPENER_WORDS | frozenset(
+    "et bonne journee soiree nuit a bientot cordialement infiniment d'avance".split()
+)
 # A follow-up question about someone else (« et Sow, c'est quelle facture ? ») is read as
 # the reading that fits it best, when it fits this well.
 MIN_ABOUT_SCORE = 0.88
@@ -277,7 +281,8 @@ def _clean_answer(text: str) -> str:
 def _focus(message: str) -> str:
     """What to understand of a message: the question that ends a long story (« … tout ça
     pour dire que : il me reste combien de farine ? »), without the short sentences that
-    only open it (« Ah pardon. Il me reste combien d'huile ? »)."""
+    only open it (« Ah pardon. Il me reste combien d'huile ? ») or close it (« … Merci et
+    bonne soirée »)."""
     sentences = [s for s in SENTENCE_END.split(message.strip()) if s.strip()]
     if len(sentences) < 2:
         return _without_opening(message)
@@ -287,6 +292,8 @@ def _focus(message: str) -> str:
         return tail if len(tail.split()) >= 3 else questions[-1]
     while len(sentences) > 1 and set(fold(sentences[0]).strip(" .!?…,").split()) <= OPENER_WORDS:
         sentences.pop(0)
+    while len(sentences) > 1 and set(fold(sentences[-1]).strip(" .!?…,").split()) <= CLOSER_WORDS:
+        sentences.pop()
     return _without_opening(" ".join(sentences))
 
 
