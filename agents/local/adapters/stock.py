@@ -56,12 +56,19 @@ _CODE_TAIL = re.compile(r"\s+(?:de|du|depuis|à|a|vers)\s+[A-Z][A-Z0-9_-]+$")
 # --- reading helpers ---------------------------------------------------------------------
 
 
+# Every spelling of a unit goods are counted in (« pot », « sachets »): a container names
+# no product, the name after it does (« le prix du pot de miel »).
+_UNIT_WORDS = frozenset(
+    fold(f) for e in lexicon() if e.in_quantities for f in (e.unit, e.spoken, *e.forms)
+)
+
+
 def _entity(names: Iterable[str]) -> str | None:
     """The first of ``names`` that is a product, a place or a supplier (verbs it runs into
     dropped)."""
     for name in names:
         kept = [w for w in fold(name).split() if w not in words("verbs_after_a_product")]
-        if kept and not set(kept) <= words("not_an_entity"):
+        if kept and not set(kept) <= words("not_an_entity") | _UNIT_WORDS:
             return " ".join(name.split()[: len(kept)]) if len(kept) < len(name.split()) else name
     return None
 
@@ -478,7 +485,7 @@ def _stock_bounds(utt: Utterance) -> dict[str, Decimal]:
 
 # « le ciment augmente de 10 % », « baisse le prix du riz de 5 % »: a price changed by a share.
 _PRICE_CHANGE = re.compile(
-    r"\b(augment|hausse|monte|baiss|diminu|redui|reduis|rabaiss)\w*\s+(?:\w+\s+){0,5}?"
+    r"\b(augment|hausse|monte|baiss|diminu|redui|reduis|rabaiss)\w*\s+(?:\w+\s+){0,10}?"
     r"(?:de\s+)?(\d+(?:[.,]\d+)?)\s*%"
 )
 # « c'est 5,5 % et pas 20 »: the number set aside is the old value, never the new one.

@@ -458,3 +458,12 @@ class TestPricesPerContainer:
 
     def test_a_count_is_no_price(self) -> None:
         assert "sale_price" not in said("stock.create_product", "nouveau produit thé 3 paquets")
+
+    def test_a_share_of_the_price_of_the_product_after_its_container(self) -> None:
+        assert said(
+            "stock.update_product", "monte le prix de vente du sachet de café Touba de 8 %"
+        ) == {"product": "café Touba", "sale_price_change": D(8)}
+        assert said("stock.update_product", "le prix de la canette de bissap passe à 600 F") == {
+            "product": "bissap",
+            "sale_price": D(600),
+        }
