@@ -606,15 +606,26 @@ def extract_receive(utt: Utterance) -> dict[str, Any]:
     )
 
 
+def _names_a_reason(utt: Utterance, place: str | None) -> bool:
+    """« une vente au comptoir », « vendu à la boutique »: a place said right after a word
+    that gives the reason is part of that reason, not where the goods leave from."""
+    if place is None:
+        return False
+    at = utt.folded.find(fold(place))
+    said = re.search(r"(\w+)\s+(?:a l'|a la|au|a|dans la|dans le)\s*$", utt.folded[:at])
+    return said is not None and any(said.group(1).rstrip("s") in causes for causes, _ in _REASONS)
+
+
 def extract_issue(utt: Utterance) -> dict[str, Any]:
     span = _reason_span(utt)
     # The product and the warehouse are read before the reason: « pour la cantine » is none.
     head = before(utt, span[1]) if span else utt
+    warehouse = _warehouse_from(head)
     return given(
         product=_product(head),
         quantity=_quantity(utt),
         reason=span[0] if span else None,
-        warehouse=_warehouse_from(head),
+        warehouse=None if _names_a_reason(head, warehouse) else warehouse,
         reference=_reference(utt),
     )
 

@@ -467,3 +467,11 @@ class TestPricesPerContainer:
             "product": "bissap",
             "sale_price": D(600),
         }
+
+    def test_a_place_said_with_the_reason_is_part_of_it(self) -> None:
+        assert said("stock.issue", "sors 4 bidons d'huile, une vente au comptoir") == {
+            "product": "huile",
+            "quantity": D(4),
+            "reason": "une vente au comptoir",
+        }
+        assert said("stock.issue", "sors 3 volailles au dépôt, vendues")["warehouse"] == "dépôt"
