@@ -744,9 +744,7 @@ def _delivering_supplier(utt: Utterance) -> str | None:
     the goods (« 50 sacs de riz de Grands Moulins »). With no goods counted, a name written
     in lower case names the supplier too (« la commande de grands moulins est là »): the tool
     takes that supplier's one awaited order, or asks which."""
-    named = _entity(
-        n for n in names_after(utt, _ORDER_OF) if n[:1].isupper() or not utt.quantities
-    )
+    named = _entity(n for n in names_after(utt, _ORDER_OF) if n[:1].isupper() or not utt.quantities)
     if named is None and (first := _DELIVERED_BY.match(utt.text)) is not None:
         named = first.group(1)
     if named is None and utt.quantities:
