@@ -377,7 +377,7 @@ def _vat_rate(utt: Utterance) -> Decimal | None:
 
 
 _NAME_END = re.compile(
-    r"\s+(?:à|a|au prix de|pour|prix|vendue?s?|achat|achet[ée]e?s?)\s+(?=\d)|[,;:]"
+    r"\s+(?:à|a|au prix de|pour|prix|vendue?s?|achat|achet[ée]e?s?)\s+(?=\d)|[;:]|(?<!\d),|,(?!\d)"
     r"|\s+(?:prix|achat|r[ée]f|tva|vendue?s?|achet[ée]e?s?)\b",
     re.IGNORECASE,
 )
@@ -412,7 +412,7 @@ def _new_product_name(utt: Utterance) -> str | None:
     if not rest:
         return None
     name = _NAME_END.split(rest, maxsplit=1)[0].strip(" .")
-    return name or None
+    return re.sub(r"^(?:le|la|les|l')\s*(?=\w)", "", name) or None  # « le pack de 6 … »
 
 
 def _unit(utt: Utterance) -> str | None:

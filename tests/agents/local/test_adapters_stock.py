@@ -475,3 +475,10 @@ class TestPricesPerContainer:
             "reason": "une vente au comptoir",
         }
         assert said("stock.issue", "sors 3 volailles au dépôt, vendues")["warehouse"] == "dépôt"
+
+    def test_a_decimal_size_and_an_article_stay_out_of_the_name_s_end(self) -> None:
+        assert said(
+            "stock.create_product", "nouveaux produits : jus Bissap 0,5L à 500 F la bouteille"
+        ) == {"name": "jus Bissap 0,5L", "sale_price": D(500), "unit": "bouteille"}
+        bucket = said("stock.create_product", "nouvel article : le seau de 5 kg de karité, 9 000")
+        assert bucket["name"] == "seau de 5 kg de karité"
