@@ -91,6 +91,10 @@ OPENER_WORDS = frozenset(
     super parfait tres bien d'accord oups tiens ecoute ecoutez voila hello coucou top cool
     excuse excusez-moi excuse-moi au fait dac yes ouf hum euh""".split()
 )
+# Sentences that only close the message: « Merci beaucoup et bonne journée. »
+CLOSER_WORDS = OPENER_WORDS | frozenset(
+    "et bonne journee soiree nuit a bientot cordialement infiniment d'avance".split()
+)
 # A follow-up question about someone else (« et Sow, c'est quelle facture ? ») is read as
 # the reading that fits it best, when it fits this well.
 MIN_ABOUT_SCORE = 0.88
@@ -281,10 +285,27 @@ def _clean_answer(text: str) -> str:
     return text.strip(" .!?;,")
 
 
+def _another_priced_record(utt: Utterance, message: str) -> tuple[str, str] | None:
+    """« nouveaux produits : thé vert à 900 F la boîte et café moulu à 2 500 »: two records
+    made alike, each with its price, joined by « et »; the words that open the message (up
+    to « nouveaux produits ») are said of both."""
+    if len(utt.amounts) != 2:
+        return None
+    one, other = utt.amounts
+    joined = re.search(r"\s+et\s+", message[one.end : other.start])
+    markers = "|".join(map(re.escape, sorted(words("new_product_markers"), key=len, reverse=True)))
+    opening = re.search(rf"\b(?:{markers})\b\s*:?", fold(message))
+    if joined is None or opening is None or opening.end() > one.start:
+        return None
+    at, end = one.end + joined.start(), one.end + joined.end()
+    return message[:at].strip(), f"{message[: opening.end()]} {message[end:]}".strip()
+
+
 def _focus(message: str) -> str:
     """What to understand of a message: the question that ends a long story (« … tout ça
     pour dire que : il me reste combien de farine ? »), without the short sentences that
-    only open it (« Ah pardon. Il me reste combien d'huile ? »)."""
+    only open it (« Ah pardon. Il me reste combien d'huile ? ») or close it (« … Merci et
+    bonne soirée »)."""
     sentences = [s for s in SENTENCE_END.split(message.strip()) if s.strip()]
     if len(sentences) < 2:
         return _without_opening(message)
@@ -294,6 +315,8 @@ def _focus(message: str) -> str:
         return tail if len(tail.split()) >= 3 else questions[-1]
     while len(sentences) > 1 and set(fold(sentences[0]).strip(" .!?…,").split()) <= OPENER_WORDS:
         sentences.pop(0)
+    while len(sentences) > 1 and set(fold(sentences[-1]).strip(" .!?…,").split()) <= CLOSER_WORDS:
+        sentences.pop()
     return _without_opening(" ".join(sentences))
 
 
@@ -629,9 +652,13 @@ class LocalTier(Replies):
         """« reçu 10 cartons de thé et 5 cartons de savon » for a tool that moves one product:
         the same request for each item, one after the other."""
         tool = self.registry.get(plan.tool or "")
-        if tool is None or not tool.is_write or len(utt.quantities) != 2:
+        if tool is None or not tool.is_write:
             return None
         fields = tool.input_model.model_fields
+        if "name" in fields and "sale_price" in fields and "product" not in fields:
+            return _another_priced_record(utt, message)
+        if len(utt.quantities) != 2:
+            return None
         if "lines" in fields or "product" not in fields or "quantity" not in fields:
             return None
         one, other = sorted(utt.quantities, key=lambda q: q.start)

@@ -197,6 +197,22 @@ class TestTwoWritesInOneMessage:
         )
         assert "\nPuis : " not in shown and "Une chose à la fois" in shown
 
+    def test_two_new_products_each_with_its_price_take_one_yes(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        t: Talk = talk_as(FATOU)
+        products = count(demo, t, PRODUCTS)
+        shown = t("nouveaux produits : café Touba 250g à 1 200 F le sachet et thé vert à 900")
+        first, then = shown.split("\nPuis : ")
+        assert "café Touba 250g" in first and "1\u202f200" in first
+        assert "thé vert" in then and "900" in then
+        assert count(demo, t, PRODUCTS) == products
+        t("oui")
+        assert count(demo, t, PRODUCTS) == products + 2
+
+
+PRODUCTS = "SELECT count(*) FROM products"
+
 
 class TestAddingToTheRequestShown:
     def test_lines_added_while_the_preview_waits(self, demo: Container, talk_as: Any) -> None:

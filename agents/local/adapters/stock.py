@@ -56,12 +56,19 @@ _CODE_TAIL = re.compile(r"\s+(?:de|du|depuis|à|a|vers)\s+[A-Z][A-Z0-9_-]+$")
 # --- reading helpers ---------------------------------------------------------------------
 
 
+# Every spelling of a unit goods are counted in (« pot », « sachets »): a container names
+# no product, the name after it does (« le prix du pot de miel »).
+_UNIT_WORDS = frozenset(
+    fold(f) for e in lexicon() if e.in_quantities for f in (e.unit, e.spoken, *e.forms)
+)
+
+
 def _entity(names: Iterable[str]) -> str | None:
     """The first of ``names`` that is a product, a place or a supplier (verbs it runs into
     dropped)."""
     for name in names:
         kept = [w for w in fold(name).split() if w not in words("verbs_after_a_product")]
-        if kept and not set(kept) <= words("not_an_entity"):
+        if kept and not set(kept) <= words("not_an_entity") | _UNIT_WORDS:
             return " ".join(name.split()[: len(kept)]) if len(kept) < len(name.split()) else name
     return None
 
@@ -314,16 +321,34 @@ def _price_role(utt: Utterance, start: int) -> str | None:
     return role
 
 
+_BARE_NUMBER = re.compile(r"(?<![\w,.])\d+(?:[.,]\d+)?(?![\w,.])")
+_PER_UNIT = re.compile(r"\s*(?:le|la|l'|par)\s*([a-z²³]+)")
+
+
+def _prices_per_unit(utt: Utterance) -> list[tuple[int, Decimal]]:
+    """Bare numbers said per a unit of the lexicon (« 6500 le bidon », « 900 la boîte »),
+    with where each starts: a price, though said without a currency."""
+    out = []
+    for found in _BARE_NUMBER.finditer(utt.folded):
+        value = Decimal(found.group(0).replace(",", "."))
+        unit = _PER_UNIT.match(utt.folded, found.end())
+        if value in utt.numbers and unit and known_unit(unit.group(1)) is not None:
+            out.append((found.start(), value))
+    return out
+
+
 def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
     """(sale price, purchase price): an amount after « achat », « acheté », « coût » is the
-    purchase price; any other the sale price. A bare decimal number after « acheté » or
-    « prix d'achat … à » counts too (« acheté 24,10 », « prix d'achat … a 7,85 »)."""
+    purchase price; any other the sale price. A bare number said per unit (« 6500 le
+    bidon ») is a price too; a bare decimal number after « acheté » or « prix d'achat … à »
+    counts as the purchase price (« acheté 24,10 », « prix d'achat … a 7,85 »)."""
     sale = purchase = None
-    for a in utt.amounts:
-        if _price_role(utt, a.start) == "purchase":
-            purchase = purchase if purchase is not None else a.value
+    said = [(a.start, a.value) for a in utt.amounts] + _prices_per_unit(utt)
+    for start, value in sorted(said, key=lambda s: s[0]):
+        if _price_role(utt, start) == "purchase":
+            purchase = purchase if purchase is not None else value
         else:
-            sale = sale if sale is not None else a.value
+            sale = sale if sale is not None else value
     if purchase is None and re.search(r"\b(?:achat|achete)", utt.folded):
         for match in re.finditer(r"(?<![\w,./-])(\d+(?:[.,]\d+)?)(?![\w,.]*\s*%|/)", utt.folded):
             if _price_role(utt, match.start()) == "purchase" or re.search(
@@ -352,7 +377,7 @@ def _vat_rate(utt: Utterance) -> Decimal | None:
 
 
 _NAME_END = re.compile(
-    r"\s+(?:à|a|au prix de|pour|prix|vendue?s?|achat|achet[ée]e?s?)\s+(?=\d)|[,;:]"
+    r"\s+(?:à|a|au prix de|pour|prix|vendue?s?|achat|achet[ée]e?s?)\s+(?=\d)|[;:]|(?<!\d),|,(?!\d)"
     r"|\s+(?:prix|achat|r[ée]f|tva|vendue?s?|achet[ée]e?s?)\b",
     re.IGNORECASE,
 )
@@ -387,7 +412,7 @@ def _new_product_name(utt: Utterance) -> str | None:
     if not rest:
         return None
     name = _NAME_END.split(rest, maxsplit=1)[0].strip(" .")
-    return name or None
+    return re.sub(r"^(?:le|la|les|l')\s*(?=\w)", "", name) or None  # « le pack de 6 … »
 
 
 def _unit(utt: Utterance) -> str | None:
@@ -460,7 +485,7 @@ def _stock_bounds(utt: Utterance) -> dict[str, Decimal]:
 
 # « le ciment augmente de 10 % », « baisse le prix du riz de 5 % »: a price changed by a share.
 _PRICE_CHANGE = re.compile(
-    r"\b(augment|hausse|monte|baiss|diminu|redui|reduis|rabaiss)\w*\s+(?:\w+\s+){0,5}?"
+    r"\b(augment|hausse|monte|baiss|diminu|redui|reduis|rabaiss)\w*\s+(?:\w+\s+){0,10}?"
     r"(?:de\s+)?(\d+(?:[.,]\d+)?)\s*%"
 )
 # « c'est 5,5 % et pas 20 »: the number set aside is the old value, never the new one.
@@ -581,15 +606,26 @@ def extract_receive(utt: Utterance) -> dict[str, Any]:
     )
 
 
+def _names_a_reason(utt: Utterance, place: str | None) -> bool:
+    """« une vente au comptoir », « vendu à la boutique »: a place said right after a word
+    that gives the reason is part of that reason, not where the goods leave from."""
+    if place is None:
+        return False
+    at = utt.folded.find(fold(place))
+    said = re.search(r"(\w+)\s+(?:a l'|a la|au|a|dans la|dans le)\s*$", utt.folded[:at])
+    return said is not None and any(said.group(1).rstrip("s") in causes for causes, _ in _REASONS)
+
+
 def extract_issue(utt: Utterance) -> dict[str, Any]:
     span = _reason_span(utt)
     # The product and the warehouse are read before the reason: « pour la cantine » is none.
     head = before(utt, span[1]) if span else utt
+    warehouse = _warehouse_from(head)
     return given(
         product=_product(head),
         quantity=_quantity(utt),
         reason=span[0] if span else None,
-        warehouse=_warehouse_from(head),
+        warehouse=None if _names_a_reason(head, warehouse) else warehouse,
         reference=_reference(utt),
     )
 
@@ -705,8 +741,10 @@ _ORDERED_TOTAL = re.compile(r"\bsur\s+(?:les\s+)?$")
 def _delivering_supplier(utt: Utterance) -> str | None:
     """The supplier whose goods arrived: after « de chez », « la livraison de », « le
     camion de »…, said first (« Sotiba a livré »), else a name after « de » that follows
-    the goods (« 50 sacs de riz de Grands Moulins »)."""
-    named = _entity(n for n in names_after(utt, _ORDER_OF) if n[:1].isupper())
+    the goods (« 50 sacs de riz de Grands Moulins »). With no goods counted, a name written
+    in lower case names the supplier too (« la commande de grands moulins est là »): the tool
+    takes that supplier's one awaited order, or asks which."""
+    named = _entity(n for n in names_after(utt, _ORDER_OF) if n[:1].isupper() or not utt.quantities)
     if named is None and (first := _DELIVERED_BY.match(utt.text)) is not None:
         named = first.group(1)
     if named is None and utt.quantities:

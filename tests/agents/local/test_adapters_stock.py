@@ -438,3 +438,47 @@ class TestReadingMore:
             "order": "Satrec",
             "lines": [{"product": "lait", "quantity": D(12)}],
         }
+
+
+class TestPricesPerContainer:
+    """A bare number said per a unit (« 4200 le carton ») is a price; sizes stay in names."""
+
+    def test_a_price_per_container_on_a_new_product(self) -> None:
+        assert said(
+            "stock.create_product", "nouvel article sucre Saint Louis 1kg, 950 le paquet"
+        ) == {"name": "sucre Saint Louis 1kg", "sale_price": D(950), "unit": "paquet"}
+        assert said(
+            "stock.create_product", "crée produit jus Presséa 33cl, 400 la canette, achat 310"
+        ) == {
+            "name": "jus Presséa 33cl",
+            "sale_price": D(400),
+            "purchase_price": D(310),
+            "unit": "canette",
+        }
+
+    def test_a_count_is_no_price(self) -> None:
+        assert "sale_price" not in said("stock.create_product", "nouveau produit thé 3 paquets")
+
+    def test_a_share_of_the_price_of_the_product_after_its_container(self) -> None:
+        assert said(
+            "stock.update_product", "monte le prix de vente du sachet de café Touba de 8 %"
+        ) == {"product": "café Touba", "sale_price_change": D(8)}
+        assert said("stock.update_product", "le prix de la canette de bissap passe à 600 F") == {
+            "product": "bissap",
+            "sale_price": D(600),
+        }
+
+    def test_a_place_said_with_the_reason_is_part_of_it(self) -> None:
+        assert said("stock.issue", "sors 4 bidons d'huile, une vente au comptoir") == {
+            "product": "huile",
+            "quantity": D(4),
+            "reason": "une vente au comptoir",
+        }
+        assert said("stock.issue", "sors 3 volailles au dépôt, vendues")["warehouse"] == "dépôt"
+
+    def test_a_decimal_size_and_an_article_stay_out_of_the_name_s_end(self) -> None:
+        assert said(
+            "stock.create_product", "nouveaux produits : jus Bissap 0,5L à 500 F la bouteille"
+        ) == {"name": "jus Bissap 0,5L", "sale_price": D(500), "unit": "bouteille"}
+        bucket = said("stock.create_product", "nouvel article : le seau de 5 kg de karité, 9 000")
+        assert bucket["name"] == "seau de 5 kg de karité"

@@ -244,12 +244,17 @@ class TestMessageShape:
 
     def test_a_long_request_without_a_question_is_kept_whole(self) -> None:
         lines = ", ".join(f"{n} sacs de riz numéro {n}" for n in range(1, 30))
-        message = f"Fais une facture pour Diallo SARL. Il y a {lines}. Merci."
+        message = f"Fais une facture pour Diallo SARL. Il y a {lines}."
         assert _focus(message) == message
+        assert _focus(f"{message} Merci.") == message  # only the closing thanks go
 
     def test_short_openers_are_dropped(self) -> None:
         assert _focus("Ah pardon. Il me reste combien d'huile ?") == "Il me reste combien d'huile ?"
         assert _focus("Diallo SARL. 3 sacs de riz.") == "Diallo SARL. 3 sacs de riz."
+
+    def test_closing_courtesies_are_dropped(self) -> None:
+        message = "Nous avons reçu 8 cartons de thé. Merci bien et bonne soirée !"
+        assert _focus(message) == "Nous avons reçu 8 cartons de thé."
 
     def test_pronouns_are_not_routed(self) -> None:
         assert _for_routing("Fais-lui une facture") == "Fais une facture"

@@ -34,6 +34,7 @@ class TestSmsAndWolof:
     def test_sms_spellings_are_written_out(self) -> None:
         assert expand_sms("cmb il reste ds le depot ?") == "combien il reste dans le depot ?"
         assert expand_sms("ki é en retard de paiman") == "qui est en retard de paiement"
+        assert expand_sms("c koi le pri du thé") == "c'est quoi le prix du thé"
         # a word that only contains a spelling is left alone
         assert expand_sms("Cmbodia et prière") == "Cmbodia et prière"
 
