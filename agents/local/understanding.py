@@ -939,16 +939,18 @@ class LocalTier(Replies):
         recurrence said, else the one reading that accounts for the whole message."""
         return (
             self._named_kind_decides(message)
-            or self._action_on_named(message, folded)
+            or self._action_on_named(utt, message, folded, today)
             or self._said_action(message, folded)
             or self._recurrence_decides(routing, message)
             or self._only_full_reading(utt, message, today)
         )
 
-    def _action_on_named(self, message: str, folded: str) -> str | None:
+    def _action_on_named(
+        self, utt: Utterance, message: str, folded: str, today: date
+    ) -> str | None:
         """« peux-tu envoyer sa facture au Garage Moreau ? » routed to sending a quote: the
-        one close intent whose tool acts first on a kind of record the message names and
-        whose title's verb the message says."""
+        one close intent whose tool acts first on a kind of record the message names, whose
+        title's verb the message says, and whose reading accounts for the whole message."""
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         if not named:
             return None
@@ -965,6 +967,7 @@ class LocalTier(Replies):
             and tool.acts_on[0] in named
             and name in self.adapters
             and any(w.startswith(fold(tool.title).split()[0][:5]) for w in said)
+            and coverage.gap(utt, jsonable(self.adapters[name].extract(utt)), tool, today) is None
         ]
         return acting[0] if len(acting) == 1 else None
 
