@@ -164,16 +164,14 @@ class IntentRouter:
         self._grid, self._short = _top_k_grid(self._rows, len(texts))
 
     def _exemplar_matrix(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
-        digest = hashlib.sha256("\n".join([MODEL_ID, *texts]).encode()).hexdigest()[:16]
+        # keyed on what is embedded: a change to ``delexicalize`` embeds the exemplars anew
+        embedded = [delexicalize(t) for t in texts]
+        digest = hashlib.sha256("\n".join([MODEL_ID, *embedded]).encode()).hexdigest()[:16]
         path = cache_dir / f"intents-{digest}.npy" if cache_dir else None
         if path is not None and path.exists():
             loaded: np.ndarray = np.load(path)
             return loaded
-        matrix = (
-            self.embedder.embed([delexicalize(t) for t in texts])
-            if texts
-            else np.zeros((0, 384), np.float32)
-        )
+        matrix = self.embedder.embed(embedded) if texts else np.zeros((0, 384), np.float32)
         if path is not None:  # written aside then renamed: parallel processes share it
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(f"{path.stem}.{os.getpid()}.partial.npy")
