@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -329,6 +330,15 @@ def _without_opening(message: str) -> str:
     return message[opening.end() :] or message
 
 
+# « …, je pars en congé », « …, car je la réactiverai en septembre »: a last clause that
+# only says why or until when the speaker is away or will do it later.
+ASIDE = re.compile(
+    r"^(?:car |parce qu'?e? ?|puisque )?(?:je |j')(?:(?:la|le|les) |l')?(?:"
+    + "|".join(re.escape(w) for w in sorted(words("aside_verbs"), key=len, reverse=True))
+    + r")\b[^,;?]*$"
+)
+
+
 # « et règle-la », « puis envoie-lui »: a verb with its pronoun asks for something new.
 LEADING_AND = re.compile(r"(?i)^\s*(?:et|puis)\s+(?=\w+-(?:la|le|les|lui|leur|moi|nous)\b)")
 NAMED_CASH = re.compile(r"\b([A-Z][\w'’&-]+) Cash\b")
@@ -374,12 +384,32 @@ class LocalTier(Replies):
         message = talk.FILLER.sub("", message).strip() or message
         if memory.draft is None:
             message = LEADING_AND.sub("", _focus(message))  # « et règle-la » is « règle-la »
+        if memory.draft is None:
+            message = self._without_aside(message, memory, principal, today, currency)
         folded = fold(message)
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
             return self._how_to_or_answer(subject, message, principal)
         plan = self._understand(message, folded, memory, principal, today=today, currency=currency)
         return replace(plan, text=CONFIRMATION_STAYS) if skipped and plan.kind == "tool" else plan
+
+    def _without_aside(
+        self, message: str, memory: Memory, principal: Principal, today: date, currency: str
+    ) -> str:
+        """« Suspends l'envoi du lundi, je pars en congé » is « Suspends l'envoi du lundi »:
+        a last clause saying only why or until when the speaker is away, when what comes
+        before it is a whole request of another kind by itself (« note mon congé, je pars du
+        3 au 5 » keeps its dates)."""
+        head, comma, tail = message.rpartition(",")
+        if not comma or len(head.split()) < 2 or not ASIDE.match(fold(tail).strip(" .!")):
+            return message
+        intent = self._intent_of(head)
+        if intent is None or intent not in self.adapters or intent == self._intent_of(tail):
+            return message
+        alone = self._understand(
+            head, fold(head), deepcopy(memory), principal, today=today, currency=currency
+        )
+        return head.strip() if alone.kind == "tool" and alone.tool == intent else message
 
     def _how_to_or_answer(self, subject: str, message: str, principal: Principal) -> Plan:
         """Only what Comptoir does is explained: « comment on fait pour envoyer une facture
