@@ -330,13 +330,16 @@ def _without_opening(message: str) -> str:
     return message[opening.end() :] or message
 
 
-# « …, je pars en congé », « …, car je la réactiverai en septembre »: a last clause that
-# only says why or until when the speaker is away or will do it later.
+# « …, je pars en congé », « …, car je la réactiverai en septembre », « … . La facture, on
+# la fera à la livraison »: a last clause or sentence that only says why the speaker asks,
+# or what they will do later themselves (a verb of being away, or in the future), with no
+# number in it (« je lui ferai 10 % » changes the request).
 ASIDE = re.compile(
-    r"^(?:car |parce qu'?e? ?|puisque )?(?:je |j')(?:(?:la|le|les) |l')?(?:"
+    r"^(?:[^?\d]*\s)?(?:je |j'|on |nous )(?:(?:la|le|les|lui|leur|en|y) |l')*(?:"
     + "|".join(re.escape(w) for w in sorted(words("aside_verbs"), key=len, reverse=True))
-    + r")\b[^,;?]*$"
+    + r"|\w+(?:rai|ra|rons))\b[^?\d]*$"
 )
+LAST_PART = re.compile(r"^(?P<head>.*\S)\s*[,.;]\s+(?P<tail>[^,.;]+?)[\s.!]*$")
 
 
 # « et règle-la », « puis envoie-lui »: a verb with its pronoun asks for something new.
@@ -400,16 +403,16 @@ class LocalTier(Replies):
         a last clause saying only why or until when the speaker is away, when what comes
         before it is a whole request of another kind by itself (« note mon congé, je pars du
         3 au 5 » keeps its dates)."""
-        head, comma, tail = message.rpartition(",")
-        if not comma or len(head.split()) < 2 or not ASIDE.match(fold(tail).strip(" .!")):
+        parts = LAST_PART.match(message)
+        if parts is None or len(parts["head"].split()) < 2 or not ASIDE.match(fold(parts["tail"])):
             return message
-        intent = self._intent_of(head)
-        if intent is None or intent not in self.adapters or intent == self._intent_of(tail):
-            return message
+        head, tail = parts["head"], parts["tail"]
         alone = self._understand(
             head, fold(head), deepcopy(memory), principal, today=today, currency=currency
         )
-        return head.strip() if alone.kind == "tool" and alone.tool == intent else message
+        if alone.kind != "tool" or alone.tool == self._intent_of(tail):
+            return message
+        return head.strip()
 
     def _how_to_or_answer(self, subject: str, message: str, principal: Principal) -> Plan:
         """Only what Comptoir does is explained: « comment on fait pour envoyer une facture
