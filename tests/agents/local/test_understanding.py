@@ -212,3 +212,30 @@ class TestPaymentsSaidInOneMessage:
     def test_money_given_in_cash_for_an_invoice_is_a_payment(self, local: LocalTier) -> None:
         plan = say(local, "mme ndoye a donné 20000 cash pr sa facture")
         assert plan.tool == "finance.record_payment" and plan.arguments["method"] == "cash"
+
+
+class TestWhatIsSaidAside:
+    @pytest.mark.parametrize(
+        ("message", "tool"),
+        [
+            (
+                "Diallo a accepté le devis D-2026-00004. On lui facturera à la fin du mois.",
+                "finance.accept_quote",
+            ),
+            (
+                "crée la facture de Ndiaye pour 2 sacs de sucre, je la validerai ce soir",
+                "finance.create_invoice",
+            ),
+        ],
+    )
+    def test_what_the_speaker_will_do_later_is_no_request(
+        self, local: LocalTier, message: str, tool: str
+    ) -> None:
+        plan = say(local, message)
+        assert plan.kind == "tool" and plan.tool == tool, plan
+        assert "post" not in plan.arguments
+
+    def test_a_number_said_after_it_is_part_of_the_request(self, local: LocalTier) -> None:
+        plan = say(local, "fais un devis à Ndiaye pour 4 sacs de sucre, je lui ferai 5 % de remise")
+        assert plan.tool == "finance.create_quote"
+        assert plan.arguments["lines"][0].get("discount_percent") == "5"
