@@ -22,6 +22,7 @@ from agents.local import coverage, unavailable
 from agents.local.adapters import documents as rules
 from agents.local.adapters import purchasing as received
 from agents.local.adapters.base import Adapter
+from agents.local.adapters.finance import with_terms
 from agents.local.declared import declared
 from agents.local.replies import (
     ERASE_REFUSAL,
@@ -1489,6 +1490,11 @@ class LocalTier(Replies):
             value = self._answer_value(draft, awaiting, utt, message, folded)
             if value is not None:
                 set_path(arguments, awaiting, value)
+                line = awaiting.rsplit(".", 1)[0]
+                if awaiting.endswith(".unit_price") and isinstance(get_path(arguments, line), dict):
+                    # « 320 € HT pièce, TVA 5,5 % »: that line's price and its terms
+                    priced = with_terms([get_path(arguments, line)], utt)[0]
+                    set_path(arguments, line, jsonable(priced))
         if not chosen and (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)):
             return unclear
         return self._complete(adapter, arguments, memory)

@@ -239,3 +239,23 @@ class TestWhatIsSaidAside:
         plan = say(local, "fais un devis à Ndiaye pour 4 sacs de sucre, je lui ferai 5 % de remise")
         assert plan.tool == "finance.create_quote"
         assert plan.arguments["lines"][0].get("discount_percent") == "5"
+
+
+class TestAnsweringALinePrice:
+    def test_the_price_answered_brings_its_vat_rate_to_that_line(self, local: LocalTier) -> None:
+        memory = Memory(
+            draft={
+                "tool": "finance.create_quote",
+                "arguments": {
+                    "customer": "Ndiaye",
+                    "lines": [{"product": "ventilateur", "quantity": "4"}],
+                },
+                "awaiting": "lines.0.unit_price",
+                "options": [],
+                "question": "À quel prix unitaire HT faut-il facturer « ventilateur » ?",
+            }
+        )
+        plan = say(local, "45 000 HT chacun, TVA 10 %", memory)
+        assert plan.kind == "tool", plan
+        line = plan.arguments["lines"][0]
+        assert (line["unit_price"], line["vat_rate"]) == ("45000", "10")
