@@ -259,3 +259,9 @@ class TestAnsweringALinePrice:
         assert plan.kind == "tool", plan
         line = plan.arguments["lines"][0]
         assert (line["unit_price"], line["vat_rate"]) == ("45000", "10")
+
+
+def test_a_document_made_again_after_a_payment_is_the_next_request(local: LocalTier) -> None:
+    plan = say(local, "Fall a réglé 20 000 en espèces, et refais-lui un devis de 2 sacs de sucre")
+    assert plan.kind == "tool" and plan.tool == "finance.record_payment", plan
+    assert plan.text.startswith("Une chose à la fois : ensuite, « refais-lui un devis")
