@@ -237,6 +237,8 @@ def _name_from(text: str, folded: str, start: int) -> str | None:
         return None  # when, not who
     if tokens[first][2] in _QUESTION_WORDS:
         return None  # « … et pour quel montant ? »: what is asked, not who
+    if tokens[first][2] in ("m'", "t'", "s'", "n'"):
+        return None  # « il vient de m'envoyer 50 000 »: a verb and its pronoun, not who
     return text[tokens[first][0] : tokens[i - 1][1]]
 
 

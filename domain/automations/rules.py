@@ -330,7 +330,7 @@ def find_rule(session: Session, principal: Principal, which: str | None) -> Auto
     or of the request (« le rappel du lundi », « la relance »); with no words, their only
     rule. ``NotFound``, or ``InvalidInput`` naming the candidates."""
     rules = list_rules(session, principal)
-    said = _words(which or "") - {"automatisation", "rappel", "regle", "alerte"}
+    said = _words(which or "") - {"automatisation", "rappel", "regle", "alerte", "envoi"}
     if which and not said:
         said = _words(which)
     matching = [

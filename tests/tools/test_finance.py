@@ -167,6 +167,17 @@ class TestCreateInvoice:
         assert asked.value.field == "lines.0.product"
         assert set(asked.value.options) == {"Sac de riz 25 kg", "Sac de riz 50 kg"}
 
+    def test_a_product_not_in_the_catalogue_asks_its_price(self, shop: Shop) -> None:
+        with pytest.raises(AskBack) as asked:
+            shop.run(
+                create_invoice,
+                {"customer": "Diallo SARL", "lines": [{"product": "parasol", "quantity": 2}]},
+            )
+        assert asked.value.field == "lines.0.unit_price"
+        assert "« parasol »" in asked.value.message
+        line = {"product": "parasol", "quantity": 2, "unit_price": "15000"}
+        shop.run(create_invoice, {"customer": "Diallo SARL", "lines": [line]})
+
     @pytest.mark.parametrize("role", [Role.EMPLOYEE, Role.HR])
     def test_roles_without_invoicing_are_refused(self, shop: Shop, role: Role) -> None:
         with pytest.raises(PermissionDenied, match="créer une facture"):

@@ -75,6 +75,15 @@ class TestFindPartners:
         none = run(container, tools.find_supplier, shop.principal(), query="Diallo SARL")
         assert none.render() == "Aucun fournisseur ne correspond à « Diallo SARL »."
 
+    def test_a_name_no_customer_has_is_looked_up_among_suppliers(
+        self, container: Container, shop: Account
+    ) -> None:
+        out = run(container, tools.find_customer, shop.principal(), query="sotyba")
+        assert [p.name for p in out.partners] == ["Sotiba"]
+        assert out.render().startswith("Fournisseur trouvé :")
+        nobody = run(container, tools.find_customer, shop.principal(), query="Ba et Frères")
+        assert nobody.render() == "Aucun client ne correspond à « Ba et Frères »."
+
     def test_the_customers_of_a_city(self, container: Container, shop: Account) -> None:
         make_partner(container, shop, name="Boutique Fall", address={"city": "Thiès"})
         make_partner(container, shop, name="Alimentation Sy", address={"city": "THIES "})

@@ -158,9 +158,16 @@ def line_inputs(ctx: ToolContext, lines: Iterable[LineInput]) -> list[LineIn]:
                     product = sales.resolve_product(ctx.session, ctx.principal, line.product)
             except AskBack as asked:
                 # « 3 fenêtres PVC à 420 € » with no such product: a priced line is a
-                # free-text line, not a question.
-                if line.unit_price is None or asked.options:
+                # free-text line, not a question; said without its price, nothing close
+                # to it in the catalogue, its price is asked for that line.
+                if asked.options:
                     raise
+                if line.unit_price is None:
+                    raise AskBack(
+                        f"{asked.message} À quel prix unitaire HT faut-il facturer "
+                        f"« {line.product} » ?",
+                        field=f"lines.{i}.unit_price",
+                    ) from None
                 description = description or line.product
         _priced(product, line, i)
         result.append(

@@ -80,7 +80,8 @@ class FindPartnerOut(ToolResult):
 
 
 def _find(ctx: ToolContext, args: FindPartnerIn, role: PartnerRole) -> FindPartnerOut:
-    """By name, code, phone or e-mail; or everyone of a city (then of that name too)."""
+    """By name, code, phone or e-mail (someone asked for as anyone and no customer is a
+    supplier); or everyone of a city (then of that name too)."""
     if args.city is not None:
         found = sales.partners_in_city(ctx.session, ctx.principal, args.city, role=role)
         wanted = set(fold(args.query).split()) if args.query else set()
@@ -93,6 +94,11 @@ def _find(ctx: ToolContext, args: FindPartnerIn, role: PartnerRole) -> FindPartn
     matches = sales.search_partners(
         ctx.session, ctx.principal, args.query, role=role, limit=args.limit
     )
+    if not matches and role == "customer":  # « le numéro des Grands Moulins »: a supplier
+        matches = sales.search_partners(
+            ctx.session, ctx.principal, args.query, role="supplier", limit=args.limit
+        )
+        role = "supplier" if matches else role
     by_id = sales.get_partners(ctx.session, ctx.principal, [m.id for m in matches])
     rows = [_row(by_id[m.id]) for m in matches]
     return FindPartnerOut(role=role, query=args.query, partners=rows)

@@ -75,13 +75,14 @@ _X_BEFORE = re.compile(r"(?<![\w])x[ \u00a0\u202f]?(\d{1,4})(?![\w,.]\d|\w)")
 _X_AFTER = re.compile(r"[ \u00a0\u202f]?[x×](?![\w])")
 
 
-_EN_FORMS = frozenset(words("item_en_forms"))
+_JOINED_FORMS = {"en": frozenset(words("item_en_forms")), "a": frozenset(words("item_a_forms"))}
 
 
-def _en_form(folded: str, end: int) -> bool:
-    """« en » followed by what makes it part of a product's name (« en poudre »)."""
+def _en_form(folded: str, end: int, joining: str = "en") -> bool:
+    """« en » or « à » followed by what makes it part of a product's name (« en poudre »,
+    « à chaleur »)."""
     match = _NEXT_WORD.match(folded, end)
-    return match is not None and match.group(1).rstrip(".") in _EN_FORMS
+    return match is not None and match.group(1).rstrip(".") in _JOINED_FORMS[joining]
 
 
 def _item(scan: Scan, pos: int, *, after_de: bool) -> tuple[str | None, int]:
@@ -97,7 +98,7 @@ def _item(scan: Scan, pos: int, *, after_de: bool) -> tuple[str | None, int]:
         elided = word in ("de", "d'") or word.startswith("d'")
         # « 3 livres » (books) is counted; « 3 livrés » (delivered) is not
         book = word in ("livre", "livres") and scan.text[start:end].lower() == word
-        joined = word == "en" and words and _en_form(scan.folded, end)
+        joined = word in _JOINED_FORMS and words and _en_form(scan.folded, end, word)
         if (word in _ITEM_STOP and not book and not joined) or (
             not words and elided and not after_de
         ):

@@ -142,6 +142,18 @@ class TestManagingRules:
         (rule,) = rules(container, account)  # paused, never a second one
         assert rule.enabled is False
 
+    def test_a_pause_said_with_why_pauses_the_sending_named(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("tous les vendredis à 17h envoie-moi le chiffre d'affaires de la semaine")
+        talk("oui")
+        shown = talk("suspends l'envoi du vendredi, je suis absent le mois prochain")
+        assert shown.startswith("Je mettrai en pause"), shown
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.enabled is False
+
 
 def plan_of(container: Container, message: str) -> Plan:
     principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
@@ -216,6 +228,23 @@ class TestUnderstanding:
         self, container: Container, message: str, tool: str
     ) -> None:
         assert plan_of(container, message).tool == tool
+
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "suspends le rappel du jeudi, je pars en vacances",
+            "désactive l'alerte du gaz, je rentre en mai",
+        ],
+    )
+    def test_why_said_after_a_pause_is_no_request_of_its_own(
+        self, container: Container, message: str
+    ) -> None:
+        assert plan_of(container, message).tool == "automations.pause"
+
+    def test_dates_said_after_a_leave_are_its_dates(self, container: Container) -> None:
+        plan = plan_of(container, "mets-moi un congé, je pars du 6 au 8 avril")
+        assert plan.tool == "hr.request_leave"
+        assert plan.arguments.get("start_date") == "2026-04-06"
 
     def test_a_vague_stock_alert_asks_what_it_needs(self, container: Container) -> None:
         plan = plan_of(container, "préviens moi si le stock de gaz baisse")

@@ -57,6 +57,7 @@ class TestNameAfter:
             ("pour, euh", ("pour",)),
             ("", ("pour",)),
             ("rapport pour", ("pour",)),
+            ("elle vient de m'apporter 20 000 en liquide", ("de",)),
         ],
     )
     def test_returns_none_when_no_name_follows(self, text: str, markers: tuple[str, ...]) -> None:

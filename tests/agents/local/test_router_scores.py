@@ -16,6 +16,7 @@ VECTORS = {
     "ba": [0.0, 0.0, 1.0],
     "query x": [1.0, 0.0, 0.0],
     "une facture": [1.0, 0.0, 0.0],
+    "ecris a facture@boutique.fr": [1.0, 0.0, 0.0],
 }
 
 
@@ -43,6 +44,11 @@ def test_a_keyword_adds_its_bonus_to_an_intent_with_few_exemplars() -> None:
     ranked = _router().scores("une facture", "une facture")
     assert dict(ranked)["one"] == KEYWORD_BONUS
     assert [name for name, _ in ranked][0] == "four"
+
+
+def test_a_keyword_inside_an_e_mail_address_counts_for_nothing() -> None:
+    text = "ecris a facture@boutique.fr"
+    assert dict(_router().scores(text, text))["one"] == 0.0
 
 
 def test_the_scores_are_those_of_one_intent_at_a_time() -> None:

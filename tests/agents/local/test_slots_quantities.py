@@ -31,6 +31,8 @@ class TestParseQuantities:
             ("1 tonne de ciment", "1", "tonne", "ciment"),
             ("5 pots de pâte d'arachide", "5", "pot", "pâte d'arachide"),
             ("3 bidons d'huile de palme", "3", "bidon", "huile de palme"),
+            ("2 machines à laver", "2", None, "machines à laver"),
+            ("4 sacs à Thiès", "4", "sac", None),
         ],
     )
     def test_reads_one_quantity(self, text: str, value: str, unit: str | None, item: str) -> None:

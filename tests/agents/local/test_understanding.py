@@ -212,3 +212,56 @@ class TestPaymentsSaidInOneMessage:
     def test_money_given_in_cash_for_an_invoice_is_a_payment(self, local: LocalTier) -> None:
         plan = say(local, "mme ndoye a donné 20000 cash pr sa facture")
         assert plan.tool == "finance.record_payment" and plan.arguments["method"] == "cash"
+
+
+class TestWhatIsSaidAside:
+    @pytest.mark.parametrize(
+        ("message", "tool"),
+        [
+            (
+                "Diallo a accepté le devis D-2026-00004. On lui facturera à la fin du mois.",
+                "finance.accept_quote",
+            ),
+            (
+                "crée la facture de Ndiaye pour 2 sacs de sucre, je la validerai ce soir",
+                "finance.create_invoice",
+            ),
+        ],
+    )
+    def test_what_the_speaker_will_do_later_is_no_request(
+        self, local: LocalTier, message: str, tool: str
+    ) -> None:
+        plan = say(local, message)
+        assert plan.kind == "tool" and plan.tool == tool, plan
+        assert "post" not in plan.arguments
+
+    def test_a_number_said_after_it_is_part_of_the_request(self, local: LocalTier) -> None:
+        plan = say(local, "fais un devis à Ndiaye pour 4 sacs de sucre, je lui ferai 5 % de remise")
+        assert plan.tool == "finance.create_quote"
+        assert plan.arguments["lines"][0].get("discount_percent") == "5"
+
+
+class TestAnsweringALinePrice:
+    def test_the_price_answered_brings_its_vat_rate_to_that_line(self, local: LocalTier) -> None:
+        memory = Memory(
+            draft={
+                "tool": "finance.create_quote",
+                "arguments": {
+                    "customer": "Ndiaye",
+                    "lines": [{"product": "ventilateur", "quantity": "4"}],
+                },
+                "awaiting": "lines.0.unit_price",
+                "options": [],
+                "question": "À quel prix unitaire HT faut-il facturer « ventilateur » ?",
+            }
+        )
+        plan = say(local, "45 000 HT chacun, TVA 10 %", memory)
+        assert plan.kind == "tool", plan
+        line = plan.arguments["lines"][0]
+        assert (line["unit_price"], line["vat_rate"]) == ("45000", "10")
+
+
+def test_a_document_made_again_after_a_payment_is_the_next_request(local: LocalTier) -> None:
+    plan = say(local, "Fall a réglé 20 000 en espèces, et refais-lui un devis de 2 sacs de sucre")
+    assert plan.kind == "tool" and plan.tool == "finance.record_payment", plan
+    assert plan.text.startswith("Une chose à la fois : ensuite, « refais-lui un devis")
