@@ -30,7 +30,7 @@ from domain.kit.lexicon import lexicon, words
 from domain.kit.text import fold
 from tools.base import Tool
 
-ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
 WORD = re.compile(r"[a-z0-9]+")
 # Words that carry no content of their own between the lines of a document.
@@ -43,6 +43,18 @@ GLUE = frozenset(
 )
 # What a quantity with no item of its own may size: « sac de 25 kg », « bidon de 5 L ».
 SIZE_UNITS = frozenset({"kg", "g", "litre", "cl", "ml", "metre", "m", "tonne"})
+
+
+def _iso_date(value: str) -> date | None:
+    """The date an argument holds in ISO form; None for a reference that only looks like
+    one (« n° 2026-11-004587 », « 2026-13-01 »)."""
+    iso = ISO_DATE.match(value)
+    if iso is None:
+        return None
+    try:
+        return date(*(int(g) for g in iso.groups()))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +137,8 @@ class _Facts:
             if isinstance(value, date):
                 facts.dates.append(value)
                 continue
-            if isinstance(value, str) and (iso := ISO_DATE.match(value)):
-                facts.dates.append(date(*(int(g) for g in iso.groups())))
+            if isinstance(value, str) and (when := _iso_date(value)) is not None:
+                facts.dates.append(when)
                 facts.text.append(value)  # « 2026-03-16T14:00 » holds its time
                 continue
             number = _number(value)

@@ -108,6 +108,14 @@ class TestQuotesSaidAtLength:
         assert [line["vat_rate"] for line in plan.arguments["lines"]] == ["10", "10"]
 
 
+class TestReferencesThatLookLikeDates:
+    @pytest.mark.parametrize("number", ["2026-11-004587", "2026-13-01"])
+    def test_a_bill_number_shaped_like_a_date_is_read(self, local: LocalTier, number: str) -> None:
+        plan = say(local, f"enregistre la facture n° {number} de Sotiba, 118 000 F TTC")
+        assert plan.tool == "purchasing.record_supplier_bill", plan
+        assert plan.arguments["supplier_number"] == number
+
+
 class TestSchedules:
     def test_a_weekly_send_moved_to_another_day(self, local: LocalTier) -> None:
         memory = Memory()
