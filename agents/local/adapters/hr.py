@@ -537,6 +537,14 @@ def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any
     return values
 
 
+# « toutes les demandes en attente », « tous les congés », « valide-les toutes »: every pending
+# request meant, not one of them.
+_EVERY = re.compile(
+    r"\b(?:tou(?:te)?s les (?:demandes?|conges?|absences?|rtt)|(?:les|celles?|ceux) (?:qui sont )?"
+    r"en attente|-les tou(?:te)?s|les tou(?:te)?s)\b"
+)
+
+
 REQUEST_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
 
@@ -546,7 +554,8 @@ def _decided(utt: Utterance, before: int | None = None) -> dict[str, Any]:
     if identifier is not None:
         return {"request_id": identifier.group(0)}
     employee = _someone(utt, _OF, _FOR) or _head_name(utt)
-    return given({**_with_others(utt, employee), **_decision_period(utt, before)})
+    every = {"every_pending": True} if _EVERY.search(utt.folded) else {}
+    return given({**_with_others(utt, employee), **_decision_period(utt, before), **every})
 
 
 def _reason(utt: Utterance) -> str | None:
