@@ -115,11 +115,12 @@ SECOND_REQUEST = re.compile(
 # payée », « valide-la », « il m'a payé »).
 # Goods of an order that arrived (« les 40 bouteilles de la commande sont là », « Sotiba a
 # livré 20 sacs sur les 50 commandés »): received on that purchase order.
+ARRIVED = r"(?=.*\b(?:arrivee?s?|livree?s?|recue?s?|receptionnee?s?|(?:sont|est) la)\b)"
 ORDER_ARRIVED = re.compile(
-    r"(?=.*\b(?:arrivee?s?|livree?s?|recue?s?|receptionnee?s?|(?:sont|est) la)\b)"
-    r"(?=.*(?:\bbc-?\d|\b(?:la|cette|notre|leur|sa|ma) commande\b|\bcommandee?s\b"
+    ARRIVED + r"(?=.*(?:\bbc-?\d|\b(?:la|cette|notre|leur|sa|ma) commande\b|\bcommandee?s\b"
     r"|\bbons? de commande\b))"
 )
+GOODS_ARRIVED = re.compile(ARRIVED)
 ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
 RECEIVE_ORDER = "stock.receive_purchase_order"
 # Words that ask to make a record (« ajoute-le comme fournisseur », « crée la fiche »).
@@ -757,6 +758,15 @@ class LocalTier(Replies):
             and not SHOW.match(folded)
         ):
             intent = RECEIVE_ORDER if RECEIVE_ORDER in self.adapters else intent
+        elif (
+            intent is None
+            and not asks
+            and utt.quantities
+            and RECEIVE_ORDER in self.adapters
+            and GOODS_ARRIVED.search(folded)
+            and self.adapters[RECEIVE_ORDER].extract(utt).get("order")
+        ):  # « les 30 sacs de Sotiba sont arrivés »: goods come from a supplier's order
+            intent = RECEIVE_ORDER
         about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
         if about_it and intent == rules.SEARCH:
             intent = None

@@ -728,7 +728,8 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
 
 _ORDER_OF = ("commande de", "commande du", "commande d'", "livraison de", "livraison du",
              "livraison d'", "commande chez", "livraison chez", "bon de", "bon du", "de chez",
-             "camion de", "camion du", "livreur de", "livreur du", "chez")  # fmt: skip
+             "camion de", "camion du", "camion des", "livreur de", "livreur du", "livreur des",
+             "livraison des", "chez")  # fmt: skip
 # « Sotiba a livré … », « les Grands Moulins ont livré … »: the supplier said first.
 _DELIVERED_BY = re.compile(
     r"^(?:les |la |le |l')?([A-ZÀ-Ý][\w'&-]*(?:\s+(?:[A-ZÀ-Ý][\w'&-]*|de|du|des|d'))*?)"
