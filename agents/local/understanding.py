@@ -734,6 +734,26 @@ class LocalTier(Replies):
             and routing.intent in ("chat.help", "chat.out_of_scope")
         )
 
+    def _order_arrived(self, intent: str | None, utt: Utterance, folded: str) -> bool:
+        """Goods of a purchase order that arrived: the order said (« la commande », a BC
+        number) with what came or which order; or, when nothing else read the message,
+        goods from a named supplier (« les 30 sacs de Sotiba sont arrivés »)."""
+        if RECEIVE_ORDER not in self.adapters:
+            return False
+        if (
+            (utt.quantities or talk.PO_NUMBER.search(folded))  # what came, or which order
+            and ORDER_ARRIVED.search(folded)
+            and not ORDERING.match(folded)
+            and not SHOW.match(folded)
+        ):
+            return True
+        return bool(
+            intent is None
+            and utt.quantities
+            and GOODS_ARRIVED.search(folded)
+            and self.adapters[RECEIVE_ORDER].extract(utt).get("order")
+        )
+
     def _new_request(
         self,
         routing: Routing,
@@ -750,22 +770,7 @@ class LocalTier(Replies):
         intent = self._routed(routing, utt, memory, folded, asks)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today)
-        if (
-            not asks
-            and (utt.quantities or talk.PO_NUMBER.search(folded))  # what came, or which order
-            and ORDER_ARRIVED.search(folded)
-            and not ORDERING.match(folded)
-            and not SHOW.match(folded)
-        ):
-            intent = RECEIVE_ORDER if RECEIVE_ORDER in self.adapters else intent
-        elif (
-            intent is None
-            and not asks
-            and utt.quantities
-            and RECEIVE_ORDER in self.adapters
-            and GOODS_ARRIVED.search(folded)
-            and self.adapters[RECEIVE_ORDER].extract(utt).get("order")
-        ):  # « les 30 sacs de Sotiba sont arrivés »: goods come from a supplier's order
+        if not asks and self._order_arrived(intent, utt, folded):
             intent = RECEIVE_ORDER
         about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
         if about_it and intent == rules.SEARCH:

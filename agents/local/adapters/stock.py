@@ -24,6 +24,7 @@ from agents.local.adapters.base import (
     names_after,
     overlaps,
 )
+from agents.local.coverage import STILL_DUE
 from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
@@ -760,7 +761,7 @@ def extract_receive_purchase_order(utt: Utterance) -> dict[str, Any]:
     with its product, or a count alone (the order's only product); a count after « sur
     les » is what was ordered."""
     lines = [
-        given({"product": item, "quantity": q.value})
+        given({"product": None if STILL_DUE.match(fold(item or "")) else item, "quantity": q.value})
         for q, item in _goods(utt)
         if not _ORDERED_TOTAL.search(utt.folded[max(0, q.start - 12) : q.start])
         and (item is not None or q.unit is not None)
