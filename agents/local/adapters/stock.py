@@ -444,7 +444,15 @@ def extract_create_product(utt: Utterance) -> dict[str, Any]:
         unit=_unit(utt),
         kind=kind,
         vat_rate=_vat_rate(utt),
+        # a new product's bounds only when said as such (« stock minimum 24 »), never a
+        # bare « minimum » (of an order, a price…)
+        **(_stock_bounds(utt) if _STOCK_BOUND_SAID.search(utt.folded) else {}),
     )
+
+
+_STOCK_BOUND_SAID = re.compile(
+    r"\b(?:stock|seuil|niveau)\s+(?:minimum|mini|min|minimal|maximum|maxi|max|d'alerte)\b"
+)
 
 
 _RENAME = re.compile(r"(?i)renomm\w*\s+(.+?)\s+en\s+(.+?)\s*[.!]?$")
