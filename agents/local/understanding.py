@@ -737,7 +737,7 @@ class LocalTier(Replies):
     def _order_arrived(self, intent: str | None, utt: Utterance, folded: str) -> bool:
         """Goods of a purchase order that arrived: the order said (« la commande », a BC
         number) with what came or which order; or, when nothing else read the message,
-        goods from a named supplier (« les 30 sacs de Sotiba sont arrivés »)."""
+        goods from a named supplier (« les 30 sacs de Sotiba sont arrivés »), not a person's."""
         if RECEIVE_ORDER not in self.adapters:
             return False
         if (
@@ -748,7 +748,7 @@ class LocalTier(Replies):
         ):
             return True
         return bool(
-            intent is None
+            (intent is None or intent.startswith("hr."))  # goods counted: no one checking in
             and utt.quantities
             and GOODS_ARRIVED.search(folded)
             and self.adapters[RECEIVE_ORDER].extract(utt).get("order")
