@@ -345,6 +345,18 @@ def _for_routing(message: str) -> str:
     return re.sub(r"(?i)-(lui|leur)\b", "", message)
 
 
+# « sors 2 sacs pour la cantine »: a count of containers with no product named.
+BARE_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s+([a-z]+)\b(?!\s+(?:de|du|des|d')\b)")
+
+
+def _counted_bare(name: str, folded: str) -> bool:
+    """Whether a product left unsaid is the one just spoken of: the message counts its
+    containers only (« 2 sacs »)."""
+    return name == "product" and any(
+        known_unit(m.group(1)) is not None for m in BARE_COUNT.finditer(folded)
+    )
+
+
 class LocalTier(Replies):
     def __init__(self, router: IntentRouter, adapters: dict[str, Adapter], registry: Registry):
         self.router = router
@@ -1331,7 +1343,7 @@ class LocalTier(Replies):
                 continue
             pronoun = isinstance(said, str) and fold(said) in talk.PRONOUNS
             if (said in (None, "", []) or pronoun) and (
-                that_record or talk.designates(folded, kind)
+                that_record or talk.designates(folded, kind) or _counted_bare(name, folded)
             ):
                 arguments[name] = memory.about[kind]
 

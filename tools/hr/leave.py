@@ -305,7 +305,7 @@ def _for_each(
 ) -> LeaveOut:
     """The decision for the employee named, then for each of the others, in one unit; with
     ``every_pending``, for each pending request meant."""
-    if getattr(args, "every_pending", False):
+    if isinstance(args, DecideLeaveIn) and args.every_pending:
         requests = _pending_requests(ctx, args, verb, every=True)
         made = [decide(args.model_copy(update={"request_id": str(r.id)})) for r in requests]
         return made[0].model_copy(update={"others": made[1:]}) if len(made) > 1 else made[0]

@@ -142,3 +142,14 @@ class TestLeaveRequests:
         run(container, tools.approve_leave, team.hr, every_pending=True)
         assert balance(container, team.staff, team.awa_record.id) == Decimal(9)
         assert balance(container, team.staff, moussa.id) == Decimal(8)
+
+
+class TestTheProductJustSpokenOf:
+    def test_a_bare_count_of_containers_is_of_that_product(self, local: LocalTier) -> None:
+        principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
+        memory = Memory()
+        local.remember(memory, "stock.receive", {"product": "sucre", "quantity": "8"})
+        plan = local.understand(
+            "sors 3 sacs pour la boutique", memory, principal, today=TODAY, currency="XOF"
+        )
+        assert plan.tool == "stock.issue" and plan.arguments["product"] == "sucre", plan
