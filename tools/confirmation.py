@@ -55,6 +55,8 @@ NO = words("no_words")
 # A part of a message that cancels whatever the rest says (« non, annule, il a changé d'avis »).
 CANCEL = NO - {"non", "no", "nan", "pas maintenant", "pas besoin", "plus besoin", "stop"}
 FILLERS = words("fillers")
+# « oui les deux »: a yes to everything the preview shows, not an answer by itself.
+TO_ALL = words("yes_to_all")
 # « attends, je vérifie avec mon associé »: every part of the message puts the answer off.
 LATER = r"(?:plus tard|apres|tout a l'heure|demain|ce soir|bientot|dans \w+)"
 WAIT = re.compile(
@@ -128,7 +130,7 @@ def reply_kind(message: str) -> Reply:
     folded = _folded(message)
     if not folded:
         return "other"
-    if folded in YES or _made_of(folded, YES):
+    if folded in YES or _made_of(folded, YES, FILLERS | TO_ALL):
         return "yes"
     if folded in NO or _made_of(folded, NO) or _declines(message):
         return "no"

@@ -371,6 +371,8 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
             fold(part.item or "")
         ):
             return True  # « 20 sacs sur les 50 commandés »: the whole, said aside
+        if part.item and STILL_DUE.match(fold(part.item)) and facts.holds(part.value):
+            return True  # « les 14 pots manquants »: what was still due, no product named
         if part.item and any(s == 0 for _, s, _ in named_kinds(fold(part.item))):
             return True  # « fais 1 facture pour Diallo »: the document asked for
         if not tool.is_write and facts.holds(part.value):
@@ -456,6 +458,9 @@ NEGATED = re.compile(r"(?:\bpas|\bnon|au lieu de|plutot que|et non)\s*$")
 THE_REST = re.compile(r"\b(?:le reste|la suite|le restant)\b[^,.;!?]*")
 # « … sur les 50 commandés »: the whole a count is part of, said beside it.
 OUT_OF = re.compile(r"\bsur\s+(?:les\s+)?$")
+# « les 14 pots manquants »: what an order still awaited, not a product's name.
+STILL_DUE = re.compile(r"^(?:manquante?s|restante?s|qui (?:manqu|rest)\w*|du reliquat)$")
+CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?])")  # « 60 sacs sur les 100 »: the whole, said last
 EXPECTED = re.compile(r"\s*(?:\w+\s+){0,2}?(?:commandee?s?|prevue?s?|attendue?s?|demandee?s?)\b")
 
 
@@ -479,7 +484,7 @@ def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
         if NEGATED.search(utt.folded[max(0, match.start() - 20) : match.start()]):
             return True  # « on en a compté 12, pas 15 »: what the message sets aside
         if OUT_OF.search(utt.folded[max(0, match.start() - 12) : match.start()]) and (
-            EXPECTED.match(utt.folded, match.end())
+            EXPECTED.match(utt.folded, match.end()) or CLAUSE_END.match(utt.folded, match.end())
         ):
             return True  # « 20 sacs sur les 50 commandés »: what was expected, said aside
         unit = TIME_AFTER.match(utt.folded, match.end())

@@ -117,11 +117,12 @@ SECOND_REQUEST = re.compile(
 # payée », « valide-la », « il m'a payé »).
 # Goods of an order that arrived (« les 40 bouteilles de la commande sont là », « Sotiba a
 # livré 20 sacs sur les 50 commandés »): received on that purchase order.
+ARRIVED = r"(?=.*\b(?:arrivee?s?|livree?s?|recue?s?|receptionnee?s?|(?:sont|est) la)\b)"
 ORDER_ARRIVED = re.compile(
-    r"(?=.*\b(?:arrivee?s?|livree?s?|recue?s?|receptionnee?s?|(?:sont|est) la)\b)"
-    r"(?=.*(?:\bbc-?\d|\b(?:la|cette|notre|leur|sa|ma) commande\b|\bcommandee?s\b"
+    ARRIVED + r"(?=.*(?:\bbc-?\d|\b(?:la|cette|notre|leur|sa|ma) commande\b|\bcommandee?s\b"
     r"|\bbons? de commande\b))"
 )
+GOODS_ARRIVED = re.compile(ARRIVED)
 ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
 RECEIVE_ORDER = "stock.receive_purchase_order"
 # Words that ask to make a record (« ajoute-le comme fournisseur », « crée la fiche »).
@@ -356,6 +357,18 @@ def _for_routing(message: str) -> str:
     message = NAMED_CASH.sub(r"\1", message)
     message = re.sub(r"\bC\.?A\b\.?", "chiffre d'affaires", message)  # « ça » folds to "ca"
     return re.sub(r"(?i)-(lui|leur)\b", "", message)
+
+
+# « sors 2 sacs pour la cantine »: a count of containers with no product named.
+BARE_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s+([a-z]+)\b(?!\s+(?:de|du|des|d')\b)")
+
+
+def _counted_bare(name: str, folded: str) -> bool:
+    """Whether a product left unsaid is the one just spoken of: the message counts its
+    containers only (« 2 sacs »)."""
+    return name == "product" and any(
+        known_unit(m.group(1)) is not None for m in BARE_COUNT.finditer(folded)
+    )
 
 
 class LocalTier(Replies):
@@ -767,6 +780,26 @@ class LocalTier(Replies):
             and routing.intent in ("chat.help", "chat.out_of_scope")
         )
 
+    def _order_arrived(self, intent: str | None, utt: Utterance, folded: str) -> bool:
+        """Goods of a purchase order that arrived: the order said (« la commande », a BC
+        number) with what came or which order; or, when nothing else read the message,
+        goods from a named supplier (« les 30 sacs de Sotiba sont arrivés »), not a person's."""
+        if RECEIVE_ORDER not in self.adapters:
+            return False
+        if (
+            (utt.quantities or talk.PO_NUMBER.search(folded))  # what came, or which order
+            and ORDER_ARRIVED.search(folded)
+            and not ORDERING.match(folded)
+            and not SHOW.match(folded)
+        ):
+            return True
+        return bool(
+            (intent is None or intent.startswith("hr."))  # goods counted: no one checking in
+            and utt.quantities
+            and GOODS_ARRIVED.search(folded)
+            and self.adapters[RECEIVE_ORDER].extract(utt).get("order")
+        )
+
     def _new_request(
         self,
         routing: Routing,
@@ -783,14 +816,8 @@ class LocalTier(Replies):
         intent = self._routed(routing, utt, memory, folded, asks)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today)
-        if (
-            not asks
-            and (utt.quantities or talk.PO_NUMBER.search(folded))  # what came, or which order
-            and ORDER_ARRIVED.search(folded)
-            and not ORDERING.match(folded)
-            and not SHOW.match(folded)
-        ):
-            intent = RECEIVE_ORDER if RECEIVE_ORDER in self.adapters else intent
+        if not asks and self._order_arrived(intent, utt, folded):
+            intent = RECEIVE_ORDER
         about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
         if about_it and intent == rules.SEARCH:
             intent = None
@@ -1353,7 +1380,7 @@ class LocalTier(Replies):
                 continue
             pronoun = isinstance(said, str) and fold(said) in talk.PRONOUNS
             if (said in (None, "", []) or pronoun) and (
-                that_record or talk.designates(folded, kind)
+                that_record or talk.designates(folded, kind) or _counted_bare(name, folded)
             ):
                 arguments[name] = memory.about[kind]
 

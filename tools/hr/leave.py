@@ -225,6 +225,11 @@ class DecideLeaveIn(BaseModel):
         description="Jours dits par leur nom seul (« jeudi et vendredi ») : la demande de ces "
         "jours de la semaine, quelle que soit la semaine",
     )
+    every_pending: bool = Field(
+        default=False,
+        description="Toutes les demandes en attente (« valide toutes les demandes de congé ») : "
+        "chacune, pour l'employé ou la période dite s'il y en a",
+    )
 
 
 class RejectLeaveIn(DecideLeaveIn):
@@ -251,6 +256,13 @@ def _meant(r: LeaveRequest, first: date | None, last: date | None, any_week: boo
 def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveRequest:
     """The pending request the caller means and may decide: by id, by employee, by a day
     inside it; a question back when several remain."""
+    return _pending_requests(ctx, args, verb, every=False)[0]
+
+
+def _pending_requests(
+    ctx: ToolContext, args: DecideLeaveIn, verb: str, *, every: bool
+) -> list[LeaveRequest]:
+    """The pending requests the caller means and may decide (one unless ``every``)."""
     scope = hr.scope_of(ctx.session, ctx.principal)
     if not (scope.everyone or scope.reports):
         raise PermissionDenied(
@@ -258,7 +270,7 @@ def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveR
         )
     if args.request_id:
         try:
-            return hr.get_leave_request(ctx.session, ctx.principal, UUID(args.request_id))
+            return [hr.get_leave_request(ctx.session, ctx.principal, UUID(args.request_id))]
         except ValueError:
             raise NotFound("Demande de congé introuvable.") from None
     employee = employee_named(ctx, args.employee, "employee") if args.employee else None
@@ -275,8 +287,8 @@ def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveR
     whom = f" de {employee.name}" if employee else ""
     if not requests:
         raise NotFound(f"Aucune demande de congé{whom} en attente à {verb}.")
-    if len(requests) == 1:
-        return requests[0]
+    if len(requests) == 1 or every:
+        return sorted(requests, key=lambda r: (r.start_date, str(r.employee_id)))
     people = {r.employee_id: "" for r in requests}
     for e_id in people:
         people[e_id] = hr.get_employee(ctx.session, ctx.principal, e_id).name
@@ -288,8 +300,15 @@ def _pending_request(ctx: ToolContext, args: DecideLeaveIn, verb: str) -> LeaveR
 _Decision = TypeVar("_Decision", "DecideLeaveIn", "RejectLeaveIn", "CancelLeaveIn")
 
 
-def _for_each(args: _Decision, decide: Callable[[_Decision], LeaveOut]) -> LeaveOut:
-    """The decision for the employee named, then for each of the others, in one unit."""
+def _for_each(
+    ctx: ToolContext, args: _Decision, decide: Callable[[_Decision], LeaveOut], verb: str
+) -> LeaveOut:
+    """The decision for the employee named, then for each of the others, in one unit; with
+    ``every_pending``, for each pending request meant."""
+    if isinstance(args, DecideLeaveIn) and args.every_pending:
+        requests = _pending_requests(ctx, args, verb, every=True)
+        made = [decide(args.model_copy(update={"request_id": str(r.id)})) for r in requests]
+        return made[0].model_copy(update={"others": made[1:]}) if len(made) > 1 else made[0]
     first = decide(args)
     others = [decide(args.model_copy(update={"employee": n, "others": []})) for n in args.others]
     return first.model_copy(update={"others": others}) if others else first
@@ -308,7 +327,7 @@ def approve_leave(ctx: ToolContext, args: DecideLeaveIn) -> LeaveOut:
         approved = hr.approve_leave(ctx.session, ctx.principal, ctx.clock, request.id)
         return _leave_out(ctx, approved, "approve")
 
-    return _for_each(args, approve)
+    return _for_each(ctx, args, approve, "approuver")
 
 
 @tool("hr.reject_leave", title="Refuser un congé", effect=Effect.WRITE, acts_on=("leave",))
@@ -323,7 +342,7 @@ def reject_leave(ctx: ToolContext, args: RejectLeaveIn) -> LeaveOut:
         rejected = hr.reject_leave(ctx.session, ctx.principal, ctx.clock, request.id, one.reason)
         return _leave_out(ctx, rejected, "reject", rejected.rejection_reason)
 
-    return _for_each(args, reject)
+    return _for_each(ctx, args, reject, "refuser")
 
 
 class CancelLeaveIn(BaseModel):
@@ -375,7 +394,7 @@ def cancel_leave(ctx: ToolContext, args: CancelLeaveIn) -> LeaveOut:
         cancelled = hr.cancel_leave(ctx.session, ctx.principal, ctx.clock, request.id)
         return _leave_out(ctx, cancelled, "cancel")
 
-    return _for_each(args, cancel)
+    return _for_each(ctx, args, cancel, "annuler")
 
 
 class PendingLeaveIn(BaseModel):

@@ -201,14 +201,28 @@ class CreateProductIn(_In):
     barcode: str | None = Field(default=None, max_length=64, description="Code-barres.")
     category: str | None = Field(default=None, max_length=100, description="Catégorie.")
     tracks_lots: bool = Field(default=False, description="Suivi par lots (péremption).")
+    min_stock: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=Decimal("1e12"),
+        description="Stock minimum (seuil d'alerte) de l'entrepôt principal, dans l'unité.",
+    )
+    max_stock: Decimal | None = Field(
+        default=None, ge=0, le=Decimal("1e12"), description="Stock maximum visé."
+    )
 
 
 class CreateProductOut(ProductOut):
+    bounds: list[str] = Field(default_factory=list)  # the stock minimum / maximum set
+
+    def _said(self) -> str:
+        return self.describe() + "".join(f", {b}" for b in self.bounds)
+
     def render(self) -> str:
-        return f"Produit créé : {self.describe()}."
+        return f"Produit créé : {self._said()}."
 
     def preview(self) -> str:
-        return f"Créer le produit {self.describe()}."
+        return f"Créer le produit {self._said()}."
 
 
 @tool(
@@ -230,11 +244,19 @@ def create_product(ctx: ToolContext, args: CreateProductIn) -> CreateProductOut:
     stockable = args.kind == "goods" if args.is_stockable is None else args.is_stockable
     data = _validated(
         ProductCreate,
-        **args.model_dump(exclude={"is_stockable"}),
+        **args.model_dump(exclude={"is_stockable", "min_stock", "max_stock"}),
         is_stockable=stockable,
     )
     product = sales.create_product(ctx.session, ctx.principal, data)
-    return CreateProductOut(**_product_out(ctx, product))
+    bounds = []
+    if stockable and (args.min_stock is not None or args.max_stock is not None):
+        _set_stock_bounds(ctx, product, args.min_stock, args.max_stock)
+        rule = purchasing.list_reorder_rules(ctx.session, ctx.principal, product_id=product.id)[0]
+        bounds = [
+            f"stock minimum {amount(rule.min_quantity, product.unit)}",
+            f"stock maximum {amount(rule.max_quantity, product.unit)}",
+        ]
+    return CreateProductOut(**_product_out(ctx, product), bounds=bounds)
 
 
 _COST_FIELDS = frozenset({"purchase_price"})

@@ -527,7 +527,13 @@ def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any
     if window is not None:
         low, high = _WINDOW_DAYS[window.group(1)]
         day = span.first
-        return {"start_date": day.replace(day=low), "end_date": day.replace(day=high or day.day)}
+        end = day.replace(day=high or day.day)
+        for later in spans[1:]:  # « fin mars début avril »: from one part of a month to the next
+            if (more := _WINDOW.match(fold(later.text))) is not None:
+                end = max(
+                    end, later.first.replace(day=_WINDOW_DAYS[more.group(1)][1] or later.first.day)
+                )
+        return {"start_date": day.replace(day=low), "end_date": end}
     values: dict[str, Any] = {"start_date": span.first}
     last = max(d.last for d in spans)  # « le 30 et 31 mars »: the days of one request
     if last != span.first:
@@ -537,7 +543,24 @@ def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any
     return values
 
 
+# « toutes les demandes en attente », « tous les congés », « valide-les toutes »: every pending
+# request meant, not one of them.
+_EVERY = re.compile(
+    r"\b(?:tou(?:te)?s les (?:demandes?|conges?|absences?|rtt)|(?:les|celles?|ceux) (?:qui sont )?"
+    r"en attente|-les tou(?:te)?s|les tou(?:te)?s)\b"
+)
+
+
 REQUEST_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+
+
+def _before_a_date(utt: Utterance, name: str | None) -> str | None:
+    """``name`` without the start of a date it runs into (« de Julien fin mars »)."""
+    at = utt.text.find(name) if name else -1
+    if name is None or at < 0:
+        return name
+    cut = min((d.start for d in utt.dates if at < d.start < at + len(name)), default=None)
+    return name if cut is None else (utt.text[at:cut].strip(" ,") or name)
 
 
 def _decided(utt: Utterance, before: int | None = None) -> dict[str, Any]:
@@ -545,8 +568,9 @@ def _decided(utt: Utterance, before: int | None = None) -> dict[str, Any]:
     identifier = REQUEST_ID.search(utt.folded)
     if identifier is not None:
         return {"request_id": identifier.group(0)}
-    employee = _someone(utt, _OF, _FOR) or _head_name(utt)
-    return given({**_with_others(utt, employee), **_decision_period(utt, before)})
+    employee = _before_a_date(utt, _someone(utt, _OF, _FOR) or _head_name(utt))
+    every = {"every_pending": True} if _EVERY.search(utt.folded) else {}
+    return given({**_with_others(utt, employee), **_decision_period(utt, before), **every})
 
 
 def _reason(utt: Utterance) -> str | None:
@@ -565,9 +589,27 @@ def _reject_leave(utt: Utterance) -> dict[str, Any]:
     return given({**_decided(utt, at if at >= 0 else None), "reason": reason})
 
 
+# « Awa, il lui reste combien ? »: the person named first, then taken up by a pronoun.
+_FRONTED = re.compile(
+    r"^\s*([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,2})\s*,?\s+(?:il|elle)\s+(?:lui|en|a)\b"
+)
+
+
+def _fronted(utt: Utterance) -> str | None:
+    m = _FRONTED.match(utt.text)
+    if m is None or fold(m.group(1).split()[0]) in words("not_a_name_head"):
+        return None
+    return m.group(1)
+
+
 def _whose(utt: Utterance) -> dict[str, Any]:
-    """« il reste à Sophie », « le solde de Moussa », « les heures qu'a faites Awa »."""
-    employee = name_of(utt, ("à", "a"), capital=True) or _someone(utt, _OF, _FOR, ("fait",))
+    """« il reste à Sophie », « le solde de Moussa », « les heures qu'a faites Awa »,
+    « Awa, il lui reste combien ? »."""
+    employee = (
+        name_of(utt, ("à", "a"), capital=True)
+        or _someone(utt, _OF, _FOR, ("fait",))
+        or _fronted(utt)
+    )
     return given({"employee": employee})
 
 

@@ -24,6 +24,7 @@ from agents.local.adapters.base import (
     names_after,
     overlaps,
 )
+from agents.local.coverage import STILL_DUE
 from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
@@ -443,7 +444,15 @@ def extract_create_product(utt: Utterance) -> dict[str, Any]:
         unit=_unit(utt),
         kind=kind,
         vat_rate=_vat_rate(utt),
+        # a new product's bounds only when said as such (« stock minimum 24 »), never a
+        # bare « minimum » (of an order, a price…)
+        **(_stock_bounds(utt) if _STOCK_BOUND_SAID.search(utt.folded) else {}),
     )
+
+
+_STOCK_BOUND_SAID = re.compile(
+    r"\b(?:stock|seuil|niveau)\s+(?:minimum|mini|min|minimal|maximum|maxi|max|d'alerte)\b"
+)
 
 
 _RENAME = re.compile(r"(?i)renomm\w*\s+(.+?)\s+en\s+(.+?)\s*[.!]?$")
@@ -728,7 +737,8 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
 
 _ORDER_OF = ("commande de", "commande du", "commande d'", "livraison de", "livraison du",
              "livraison d'", "commande chez", "livraison chez", "bon de", "bon du", "de chez",
-             "camion de", "camion du", "livreur de", "livreur du", "chez")  # fmt: skip
+             "camion de", "camion du", "camion des", "livreur de", "livreur du", "livreur des",
+             "livraison des", "chez")  # fmt: skip
 # « Sotiba a livré … », « les Grands Moulins ont livré … »: the supplier said first.
 _DELIVERED_BY = re.compile(
     r"^(?:les |la |le |l')?([A-ZÀ-Ý][\w'&-]*(?:\s+(?:[A-ZÀ-Ý][\w'&-]*|de|du|des|d'))*?)"
@@ -759,7 +769,7 @@ def extract_receive_purchase_order(utt: Utterance) -> dict[str, Any]:
     with its product, or a count alone (the order's only product); a count after « sur
     les » is what was ordered."""
     lines = [
-        given({"product": item, "quantity": q.value})
+        given({"product": None if STILL_DUE.match(fold(item or "")) else item, "quantity": q.value})
         for q, item in _goods(utt)
         if not _ORDERED_TOTAL.search(utt.folded[max(0, q.start - 12) : q.start])
         and (item is not None or q.unit is not None)
