@@ -31,6 +31,7 @@ from tools.finance import (
     create_recurring_invoice,
     invoice_details,
     list_invoices,
+    list_quotes,
     post_invoice,
     record_payment,
     revenue,
@@ -423,6 +424,27 @@ class TestQuotes:
     def test_employee_refused(self, shop: Shop) -> None:
         with pytest.raises(PermissionDenied):
             shop.run(create_quote, {"customer": "Diallo", "lines": RICE}, Role.EMPLOYEE)
+
+    def test_quotes_listed_with_their_validity(self, shop: Shop) -> None:
+        shop.run(create_quote, {"customer": "Diallo", "lines": RICE})  # a draft
+        shop.run(create_quote, {"customer": "Modou Fall", "lines": RICE, "valid_days": 10})
+        shop.run(send_quote, {"quote": "D-2026-00002"})
+        every = shop.run(list_quotes, {})
+        assert [q.number for q in every.quotes] == ["D-2026-00002", "D-2026-00001"]
+        fall = shop.run(list_quotes, {"customer": "Modou Fall"})
+        assert fall.render() == (
+            "1 devis :\n- D-2026-00002 · Modou Fall · 16/03/2026 · "
+            f"{fcfa('53 100')} TTC · envoyé, valable jusqu'au 26/03/2026"
+        )
+        assert [q.number for q in shop.run(list_quotes, {"status": "draft"}).quotes] == [
+            "D-2026-00001"
+        ]
+        shop.clock.advance(timedelta(days=11))
+        expired = shop.run(list_quotes, {"status": "expired"})
+        assert [q.number for q in expired.quotes] == ["D-2026-00002"]
+        assert shop.run(list_quotes, {"status": "sent"}).render() == "Aucun devis ne correspond."
+        with pytest.raises(PermissionDenied):
+            shop.run(list_quotes, {}, Role.EMPLOYEE)
 
 
 class TestRecurring:

@@ -14,7 +14,12 @@ from tools.finance.invoices import (
     post_invoice,
 )
 from tools.finance.payments import record_payment
-from tools.finance.quotes import accept_quote, convert_quote_to_invoice, create_quote
+from tools.finance.quotes import (
+    accept_quote,
+    convert_quote_to_invoice,
+    create_quote,
+    list_quotes,
+)
 from tools.finance.reading import aged_receivables, invoice_details, list_invoices, revenue
 from tools.finance.reminders import send_reminder
 from tools.finance.sending import send_invoice, send_quote
@@ -33,6 +38,7 @@ TOOLS: list[Tool] = [
     create_credit_note,
     create_recurring_invoice,
     list_invoices,
+    list_quotes,
     invoice_details,
     revenue,
     aged_receivables,
@@ -52,6 +58,7 @@ __all__ = [
     "customer_balance",
     "invoice_details",
     "list_invoices",
+    "list_quotes",
     "post_invoice",
     "record_payment",
     "revenue",

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TypeVar
+from decimal import Decimal
+from typing import Literal, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,7 +14,7 @@ from domain.finance import invoices, quotes
 from domain.finance import repository as finance_repo
 from domain.finance.models import Quote
 from domain.finance.schemas import QuoteCreate
-from tools.base import Effect, ToolContext, tool
+from tools.base import Effect, ToolContext, ToolResult, tool
 from tools.finance.common import (
     DocumentView,
     LineInput,
@@ -24,6 +25,7 @@ from tools.finance.common import (
     money,
     partner_name,
     resolve_customer,
+    tenant_currency,
     today,
 )
 from tools.finance.invoices import InvoiceView, invoice_view
@@ -211,3 +213,76 @@ def convert_quote_to_invoice(ctx: ToolContext, args: QuoteRef) -> QuoteInvoice:
     return invoice_view(
         ctx, invoice, QuoteInvoice, quote_number=quote.number, accepted_now=accepted_now
     )
+
+
+# --- list_quotes -------------------------------------------------------------------------
+
+QuoteStatus = Literal["draft", "sent", "accepted", "refused", "expired"]
+
+
+class ListQuotesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer: str | None = Field(default=None, max_length=200, description="Client, tel que dit.")
+    status: QuoteStatus | None = Field(
+        default=None,
+        description="draft (brouillons), sent (envoyés, en attente de réponse), accepted "
+        "(acceptés), refused (refusés), expired (envoyés dont la validité est passée).",
+    )
+    limit: int = Field(default=10, ge=1, le=50, description="Nombre maximum de devis.")
+
+
+class QuoteRow(BaseModel):
+    quote_id: str
+    number: str
+    customer: str
+    status: str
+    issue_date: date
+    valid_until: date
+    gross_total: Decimal
+
+    def line(self, currency: str) -> str:
+        return (
+            f"- {self.number} · {self.customer} · {dd_mm_yyyy(self.issue_date)} · "
+            f"{money(self.gross_total, currency)} TTC · {STATUS_LABELS[self.status]}, "
+            f"valable jusqu'au {dd_mm_yyyy(self.valid_until)}"
+        )
+
+
+class QuoteList(ToolResult):
+    currency: str
+    quotes: list[QuoteRow]
+
+    def render(self) -> str:
+        if not self.quotes:
+            return "Aucun devis ne correspond."
+        count = len(self.quotes)
+        return f"{count} devis :\n" + "\n".join(q.line(self.currency) for q in self.quotes)
+
+
+@tool("finance.list_quotes", title="Lister les devis", effect=Effect.READ, roles=invoices.WRITERS)
+def list_quotes(ctx: ToolContext, args: ListQuotesIn) -> QuoteList:
+    """Liste les devis, les plus récents d'abord, d'un client ou de tous, par statut
+    (brouillon, envoyé, accepté, refusé, expiré), avec leur date de validité.
+    Exemples : « quels devis attendent une réponse ? », « les devis de Diallo », « le devis
+    de Ndiaye est valable jusqu'à quand ? », « mes devis expirés »."""
+    partner_id = resolve_customer(ctx, args.customer).id if args.customer else None
+    # « sent » and « expired » are one stored status, told apart by today's date
+    stored = "sent" if args.status == "expired" else args.status
+    found, day = quotes.list_quotes(
+        ctx.session, ctx.principal, ctx.clock, status=stored, partner_id=partner_id
+    )
+    rows = [
+        QuoteRow(
+            quote_id=str(q.id),
+            number=q.number,
+            customer=partner_name(ctx, q.partner_id),
+            status=quotes.effective_status(q, day),
+            issue_date=q.issue_date,
+            valid_until=q.valid_until,
+            gross_total=q.gross_total,
+        )
+        for q in found
+    ]
+    if args.status is not None:
+        rows = [r for r in rows if r.status == args.status]
+    return QuoteList(currency=tenant_currency(ctx), quotes=rows[: args.limit])

@@ -81,6 +81,21 @@ class TestQuestionsReadWhole:
         assert plan.tool != "finance.create_quote" or plan.kind != "tool", plan
 
 
+class TestQuotesAskedAbout:
+    def test_until_when_a_customers_quote_holds(self, local: LocalTier) -> None:
+        plan = say(local, "il expire quand, le devis de la Boulangerie Fall ?")
+        assert plan.kind == "tool" and plan.tool == "finance.list_quotes", plan
+        assert plan.arguments == {"customer": "Boulangerie Fall"}
+
+    def test_quotes_waiting_for_an_answer(self, local: LocalTier) -> None:
+        plan = say(local, "j'ai combien de devis qui attendent encore une réponse ?")
+        assert plan.tool == "finance.list_quotes" and plan.arguments == {"status": "sent"}
+
+    def test_making_a_quote_stays_a_write(self, local: LocalTier) -> None:
+        plan = say(local, "prépare un devis pour la Boulangerie Fall, 4 sacs de farine")
+        assert plan.tool == "finance.create_quote", plan
+
+
 class TestPoliteRequests:
     def test_can_you_send_is_a_request(self, local: LocalTier) -> None:
         plan = say(local, "pourriez-vous envoyer sa facture à la Boulangerie Fall par e-mail ?")
