@@ -67,10 +67,18 @@ COUNT_OF_DAYS = re.compile(
 
 def _name(utt: Utterance, slot: dict[str, Any]) -> str | None:
     """After the first group of ``markers`` that introduces a real name (a list of words,
-    or a list of such lists tried in order)."""
+    or a list of such lists tried in order); else after one of ``capital_markers``, a name
+    written with a capital only (« envoie le CA à Ibrahima », never « à la fin du mois »)."""
     markers = slot.get("markers", ())
     groups = markers if markers and isinstance(markers[0], list) else [markers]
-    return name_of(utt, *(tuple(g) for g in groups))
+    found = name_of(utt, *(tuple(g) for g in groups))
+    if found is None and (capital := slot.get("capital_markers")) and not TO_ME.search(utt.folded):
+        found = name_of(utt, tuple(capital), capital=True)
+    return found
+
+
+# « rappelle-moi … à Pikine »: sent to oneself, whatever place follows
+TO_ME = re.compile(r"-moi\b|\bmoi\b|\bm'")
 
 
 def _lookup(utt: Utterance, slot: dict[str, Any]) -> str | None:

@@ -140,6 +140,12 @@ class TestSchedules:
         assert plan.arguments["when"]["rrule"] == "FREQ=WEEKLY;BYDAY=TH;BYHOUR=16;BYMINUTE=0"
         assert plan.arguments["what"] == "unpaid"
 
+    def test_sent_to_someone_named_after_a(self, local: LocalTier) -> None:
+        plan = say(local, "tous les vendredis envoie les impayés à Mariama par mail")
+        assert plan.tool == "automations.create" and plan.arguments["recipient"] == "Mariama"
+        to_me = say(local, "rappelle-moi chaque samedi de passer au dépôt à Rufisque")
+        assert to_me.tool == "automations.create" and "recipient" not in to_me.arguments
+
     def test_lateness_said_after_the_delay(self, local: LocalTier) -> None:
         plan = say(local, "relance toute seule les factures 20 jours après leur échéance")
         assert plan.tool == "automations.create" and plan.arguments["after"]["days"] == 20, plan
