@@ -88,7 +88,7 @@ class TestQuotesAskedAbout:
         assert plan.arguments == {"customer": "Boulangerie Fall"}
 
     def test_quotes_waiting_for_an_answer(self, local: LocalTier) -> None:
-        plan = say(local, "j'ai combien de devis qui attendent encore une réponse ?")
+        plan = say(local, "combien de mes devis n'ont toujours pas de réponse du client ?")
         assert plan.tool == "finance.list_quotes" and plan.arguments == {"status": "sent"}
 
     def test_making_a_quote_stays_a_write(self, local: LocalTier) -> None:
