@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 
 from agents.local.slots.calendar import MONTHS, WEEKDAYS
+from agents.local.slots.numbers import parse_number
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
 from domain.kit.lexicon import lexicon, words
@@ -470,13 +471,12 @@ ALL_OF_THEM = re.compile(
     r"\b(?:les|aux|tous les|toutes les)\s+(deux|trois|quatre|cinq)"
     r"(?=\s*(?:$|[?!.,;:)]|(?:lignes?|articles?|produits?)\b))"
 )
-SMALL_NUMBERS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5}
 
 
 def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
     if facts.holds(number) or facts.in_digits(number) or facts.day_of_month(number):
         return True
-    if any(SMALL_NUMBERS[m.group(1)] == number for m in ALL_OF_THEM.finditer(utt.folded)):
+    if any(parse_number(m.group(1)) == number for m in ALL_OF_THEM.finditer(utt.folded)):
         return True
     for match in DIGITS.finditer(utt.folded):
         if Decimal(match.group(0).replace(",", ".")).normalize() != number.normalize():
