@@ -92,7 +92,12 @@ class TurnTools:
         with self.ctx.session.begin_nested():  # a refused call leaves nothing behind
             result: ToolResult = tool.run(ctx or self.ctx, args)
         return ToolOutcome(
-            "done", tool.name, result.render(), plain, result=result.model_dump(mode="json")
+            "done",
+            tool.name,
+            result.render(),
+            plain,
+            result=result.model_dump(mode="json"),
+            found_nothing=result.found_nothing(),
         )
 
     def run_confirmed(self, token: str, *, tier: str) -> ToolOutcome:

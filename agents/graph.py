@@ -18,6 +18,7 @@ session, the principal, the tiers) comes as the run's ``context`` (``Turn``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypedDict
@@ -33,6 +34,7 @@ from agents.local.router import STRONG_SCORE, one_message
 from agents.local.understanding import ONE_AT_A_TIME, LocalTier, Memory, Plan
 from agents.outcome import ToolOutcome
 from domain.kit.principal import Principal
+from domain.kit.text import fold
 from tools.confirmation import reply_kind
 
 HISTORY_TURNS = 12
@@ -151,6 +153,34 @@ def _documents_answer(turn: Turn, message: str) -> bool:
     return list_documents(ctx.session, ctx.principal, limit=1)[1] > 0
 
 
+def _documents_instead(turn: Turn, message: str, outcome: ToolOutcome) -> ToolOutcome | None:
+    """The documents' answer to a question whose reading searched the records for nothing
+    they hold, when the documents hold it; else None (the search's own answer stands).
+
+    Two searches qualify: one that asked what to look for (« Quel client cherchez-vous ? »
+    to a question of four words or more), and one that found no record for a word the
+    documents contain (« le numéro de police d'assurance du camion ? »: no customer is
+    « camion », the insurance certificate names it). A name searched that neither the
+    records nor the documents know keeps its plain « aucun client ne correspond »."""
+    tool = turn.tools.registry.get(outcome.tool)
+    if tool is None or tool.is_write or not message.rstrip().endswith("?"):
+        return None
+    searched = fold(str(outcome.arguments.get("query") or ""))
+    blank = outcome.status == "ask_back" and not outcome.arguments
+    if not (blank and len(message.split()) >= 4) and not (outcome.found_nothing and searched):
+        return None
+    if not _documents_answer(turn, message):
+        return None
+    found = turn.tools.call(DOCUMENTS_SEARCH, {"question": message}, tier="local")
+    passages = (found.result or {}).get("passages") or [] if found.status == "done" else []
+    if blank and passages:
+        return found
+    word = re.compile(rf"\b{re.escape(searched)}\b")
+    if any(word.search(fold(p["text"])) for p in passages):
+        return found
+    return None
+
+
 def _plan_dict(plan: Plan) -> dict[str, Any]:
     return {"kind": plan.kind, "text": plan.text, "tool": plan.tool, "arguments": plan.arguments}
 
@@ -169,6 +199,8 @@ def act(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
         return {"reply": outcome.text, "pending": None, "plan": None}
     _emit(runtime, {"type": "progress", "text": "Je m'en occupe…", "tool": plan["tool"]})
     outcome = turn.tools.call(plan["tool"], plan["arguments"], tier="local")
+    if (documents := _documents_instead(turn, state.get("message", ""), outcome)) is not None:
+        outcome = documents
     update = _after_outcome(state, turn, outcome)
     if outcome.status == "needs_confirmation" and (
         then := rehearse(turn, outcome, Memory.load(update["memory"]))

@@ -26,6 +26,7 @@ class ToolOutcome:
     field: str | None = None
     options: list[str] = dataclasses.field(default_factory=list)
     code: str | None = None
+    found_nothing: bool = False  # a READ whose search matched no record
 
     @property
     def stops_turn(self) -> bool:

@@ -56,6 +56,11 @@ class ToolResult(BaseModel):
     def preview(self) -> str:
         return self.render()
 
+    def found_nothing(self) -> bool:
+        """Whether a search matched no record (« Aucun client ne correspond à … »): the
+        question may be about something else than the records searched."""
+        return False
+
 
 class AskBack(DomainError):
     """The tool cannot go on without the user: an ambiguous or unknown name, a missing

@@ -116,6 +116,63 @@ class TestRuleQuestionsReadTheDocuments:
         assert talk.token and "Quincaillerie Moderne" in shown
 
 
+EQUIPMENT = """# Fiche équipement — groupe électrogène
+
+Groupe électrogène SDMO J88, numéro de série GE-4471-SN, installé dans la réserve.
+Entretien tous les six mois, en mars et en septembre, par Sénélec Services.
+
+## Hygiène
+
+La désinfection de la chambre froide se fait chaque vendredi soir, après la fermeture.
+"""
+
+
+@pytest.fixture(scope="module")
+def with_equipment(container: Container) -> Account:
+    account = make_tenant(container, name="Dépôt Keur Gorgui")
+    with container.db.unit_of_work(account.tenant_id) as session:
+        documents.upload(session, account.principal(), EQUIPMENT.encode(), filename="ge.md")
+    return account
+
+
+class TestQuestionsTheRecordsDoNotHold:
+    """A question read as a search of the records that finds nothing there is answered
+    from the documents when they hold what was searched."""
+
+    def test_a_word_no_record_holds_is_found_in_the_documents(
+        self, container: Container, with_equipment: Account
+    ) -> None:
+        talk = Talk(container.agent, with_equipment.principal())
+        before = snapshot(container, with_equipment)
+        answer = talk("le groupe électrogène, c'est quoi son numéro de série ?")
+        assert "GE-4471-SN" in answer and "Source :" in answer, answer
+        assert calls(talk)[-1]["tool"] == "documents.search"
+        assert not talk.token
+        assert snapshot(container, with_equipment) == before
+
+    def test_a_search_that_asks_what_to_look_for_reads_the_documents(
+        self, container: Container, with_equipment: Account
+    ) -> None:
+        talk = Talk(container.agent, with_equipment.principal())
+        answer = talk("la desinfection cé ki jour deja ?")
+        assert "vendredi soir" in answer and "Source :" in answer, (answer, calls(talk))
+
+    def test_a_name_neither_records_nor_documents_know_is_not_found(
+        self, container: Container, with_equipment: Account
+    ) -> None:
+        talk = Talk(container.agent, with_equipment.principal())
+        answer = talk("t'as un client qui s'appelle bamba ?")
+        assert answer.startswith("Aucun client ne correspond à « bamba »"), answer
+
+    def test_without_documents_the_search_answers_as_before(
+        self, container: Container, without_documents: Account
+    ) -> None:
+        talk = Talk(container.agent, without_documents.principal())
+        answer = talk("le groupe électrogène, c'est quoi son numéro de série ?")
+        assert "GE-4471" not in answer and "Aucun" in answer, answer
+        assert [c["tool"] for c in calls(talk)] != ["documents.search"]
+
+
 class TestUnavailableCapabilities:
     def test_reminding_a_customer_is_previewed_before_anything_leaves(
         self, demo: Container, talk_as: TalkAs

@@ -51,6 +51,9 @@ class FindEmployeeOut(ToolResult):
             return f"Employé trouvé :\n{rows}"
         return f"{len(self.employees)} employés correspondent à « {self.query} » :\n{rows}"
 
+    def found_nothing(self) -> bool:
+        return not self.employees
+
 
 @tool("hr.find_employee", title="Chercher un employé", effect=Effect.READ)
 def find_employee(ctx: ToolContext, args: FindEmployeeIn) -> FindEmployeeOut:

@@ -70,6 +70,9 @@ class FindPartnerOut(ToolResult):
         rows = "\n".join(p.line() for p in self.partners[:10])
         return f"{len(self.partners)} {noun}s correspondent à « {self.query} » :\n{rows}"
 
+    def found_nothing(self) -> bool:
+        return not self.partners
+
     def _in_city(self, noun: str) -> str:
         where = f"à {self.city}" + (f" nommé « {self.query} »" if self.query else "")
         if not self.partners:

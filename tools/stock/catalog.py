@@ -90,6 +90,9 @@ class FindProductOut(ToolResult):
         head = f"{count} produit{'s' if count > 1 else ''} trouvé{'s' if count > 1 else ''} :"
         return "\n".join([head, *(p.line(self.currency) for p in self.products[:10])])
 
+    def found_nothing(self) -> bool:
+        return not self.products
+
 
 @tool("stock.find_product", title="Chercher un produit", effect=Effect.READ)
 def find_product_tool(ctx: ToolContext, args: FindProductIn) -> FindProductOut:
