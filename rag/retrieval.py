@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 from uuid import UUID
 
 import numpy as np
@@ -28,6 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from domain.kit.principal import Principal, Role
+from rag.e5 import ahead
 from rag.embeddings import Embedder, default_embedder
 
 RRF_K = 60
@@ -87,11 +89,11 @@ _NEAREST = f"""nearest AS (
     LIMIT :candidates
 )"""
 
-# The vector and full-text candidates, fused by RRF and read with what the answer shows, in
-# one statement. The full-text side matches the question's lexemes (``:any``) when at most
-# ``:max_ranked`` chunks have one of them, else chunks holding two (``:pairs``; « minimum
-# should match »); then it ranks at most ``:max_ranked`` matches, so a question of common
-# words costs a bounded amount of ``ts_rank`` work however large the tenant.
+# The full-text candidates and their ranks. The statement matches the question's lexemes
+# (``:any``) when at most ``:max_ranked`` chunks have one of them, else chunks holding two
+# (``:pairs``; « minimum should match »); then it ranks at most ``:max_ranked`` matches, so a
+# question of common words costs a bounded amount of ``ts_rank`` work however large the
+# tenant. It needs no vector: ``search`` runs it while the question is being embedded.
 #
 # ``any_matches`` reads at most ``:max_ranked`` + 1 chunks holding a lexeme: their number
 # decides, and when they are few they are the matches themselves (no second scan). Both
@@ -100,12 +102,8 @@ _NEAREST = f"""nearest AS (
 # scan stopping at the 501st match, which on a table larger than a quarter of
 # ``shared_buffers`` reads every page through a small ring of buffers, from the operating
 # system each time (8–24 ms at 100,000 chunks where the index took 1–4 ms).
-SEARCH_SQL = f"""
-WITH {_NEAREST},
-vector_ranked AS (
-    SELECT id, distance, row_number() OVER (ORDER BY distance) AS rank FROM nearest
-),
-any_matches AS MATERIALIZED (
+LEXICAL_SQL = f"""
+WITH any_matches AS MATERIALIZED (
     SELECT c.id, c.document_id, c.search
     FROM document_chunks c
     WHERE CAST(:any AS text) <> '' AND c.tenant_id = :tenant
@@ -129,9 +127,20 @@ lexical AS (
     FROM matched
     ORDER BY lexical_rank DESC
     LIMIT :candidates
+)
+SELECT id, row_number() OVER (ORDER BY lexical_rank DESC) AS rank FROM lexical
+"""
+
+# The vector candidates fused by RRF with the full-text ones (``:lexical_ids`` by
+# ``:lexical_ranks``, from ``LEXICAL_SQL``), read with what the answer shows.
+SEARCH_SQL = f"""
+WITH {_NEAREST},
+vector_ranked AS (
+    SELECT id, distance, row_number() OVER (ORDER BY distance) AS rank FROM nearest
 ),
 lexical_ranked AS (
-    SELECT id, row_number() OVER (ORDER BY lexical_rank DESC) AS rank FROM lexical
+    SELECT l.id, l.rank
+    FROM unnest(CAST(:lexical_ids AS uuid[]), CAST(:lexical_ranks AS bigint[])) AS l(id, rank)
 ),
 fused AS (
     SELECT coalesce(v.id, l.id) AS id,
@@ -218,15 +227,18 @@ def search(
     candidates: int = CANDIDATES,
 ) -> list[Passage]:
     """The ``limit`` best passages for ``question`` among the documents ``principal`` may
-    read (only ``documents``, when given), best first."""
+    read (only ``documents``, when given), best first.
+
+    The question is embedded in a thread of its own while the full-text side runs (the
+    model releases the interpreter while it computes): the lexical candidates cost the
+    wait for the database, not time after the embedding."""
     question = " ".join(question.split())
     if not question:
         return []
-    vector = (embedder or default_embedder()).query(question)
-    return search_embedded(
-        session, principal, question, vector, limit=limit, documents=documents,
-        candidates=candidates,
-    )  # fmt: skip
+    vector = ahead((embedder or default_embedder()).query, question)
+    params = _parameters(principal, documents, candidates)
+    lexical = _lexical(session, question, params)
+    return _fused(session, params, vector.result(), lexical, limit)
 
 
 def search_embedded(
@@ -240,24 +252,65 @@ def search_embedded(
     candidates: int = CANDIDATES,
     vector_only: bool = False,
 ) -> list[Passage]:
-    """``search`` for a question already embedded (``vector``, E5's ``query:`` side): two
-    round trips, the settings with the question's lexemes, then the hybrid statement.
-    ``vector_only`` runs the nearest-neighbour half alone (the benchmark's baseline)."""
-    settings = {"ef_search": str(max(EF_SEARCH, candidates)), "question": question}
-    lexemes = question_lexemes(session.execute(text(SETTINGS_SQL), settings).one().lexemes)
-    params = {
+    """``search`` for a question already embedded (``vector``, E5's ``query:`` side): the
+    settings with the question's lexemes, the full-text candidates, then the fused
+    statement. ``vector_only`` runs the nearest-neighbour half alone after the settings
+    (the benchmark's baseline)."""
+    params = _parameters(principal, documents, candidates)
+    if vector_only:
+        _settings(session, question, params)
+        return _fused(session, params, vector, None, limit)
+    lexical = _lexical(session, question, params)
+    return _fused(session, params, vector, lexical, limit)
+
+
+def _parameters(
+    principal: Principal, documents: list[UUID] | None, candidates: int
+) -> dict[str, Any]:
+    return {
         "tenant": principal.tenant_id,
         "admin": Role.ADMIN in principal.roles,
         "roles": sorted(r.value for r in principal.roles),
         "documents": [str(d) for d in documents] if documents else None,
-        "vector": vector_literal(vector.tolist()),
-        "any": k_of(lexemes, 1) if lexemes else "",
-        "pairs": k_of(lexemes, 2) if lexemes else "",
         "max_ranked": MAX_RANKED,
         "candidates": candidates,
         "rrf_k": RRF_K,
     }
-    rows = list(session.execute(text(VECTOR_SQL if vector_only else SEARCH_SQL), params))
+
+
+def _settings(session: Session, question: str, params: dict[str, Any]) -> list[str]:
+    """The transaction's search settings; the question's lexemes."""
+    settings = {"ef_search": str(max(EF_SEARCH, params["candidates"])), "question": question}
+    return question_lexemes(session.execute(text(SETTINGS_SQL), settings).one().lexemes)
+
+
+def _lexical(session: Session, question: str, params: dict[str, Any]) -> list[Any]:
+    """The settings, then the full-text candidates with their ranks (none without a
+    lexeme)."""
+    lexemes = _settings(session, question, params)
+    if not lexemes:
+        return []
+    found = {"any": k_of(lexemes, 1), "pairs": k_of(lexemes, 2)}
+    return list(session.execute(text(LEXICAL_SQL), params | found))
+
+
+def _fused(
+    session: Session,
+    params: dict[str, Any],
+    vector: np.ndarray,
+    lexical: list[Any] | None,
+    limit: int,
+) -> list[Passage]:
+    """The passages of the vector candidates fused with ``lexical`` (the vector side alone
+    when None), best first."""
+    values: dict[str, Any] = {"vector": vector_literal(vector.tolist())}
+    if lexical is not None:
+        values |= {
+            "lexical_ids": [str(r.id) for r in lexical],
+            "lexical_ranks": [int(r.rank) for r in lexical],
+        }
+    statement = VECTOR_SQL if lexical is None else SEARCH_SQL
+    rows = list(session.execute(text(statement), params | values))
     rows.sort(key=lambda r: (-float(r.score), str(r.document_id), r.ordinal))
     return [
         Passage(

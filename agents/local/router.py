@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from rag.e5 import e5_encode
+from rag.e5 import ahead, e5_encode
 
 MIN_SCORE = 0.86
 MIN_MARGIN = 0.012
@@ -108,9 +108,6 @@ def load_intents(directory: Path | None = None) -> list[IntentSpec]:
 # (see ``one_message``).
 Embedded = dict[str, "np.ndarray | Future[np.ndarray]"]
 _ONE_MESSAGE: ContextVar[Embedded | None] = ContextVar("one_message", default=None)
-# Embeddings started ahead of the routing that needs them (``embed_ahead``): the model
-# releases the interpreter while it computes, so the turn reads its conversation meanwhile.
-_AHEAD = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed-ahead")
 
 
 @contextmanager
@@ -131,7 +128,7 @@ def embed_ahead(text: str) -> Embedded:
     """The embedding routing ``text`` needs, started now in a thread of its own, for
     ``one_message``."""
     embedded = delexicalize(text)
-    return {embedded: _AHEAD.submit(e5_encode, [embedded], "query")}
+    return {embedded: ahead(e5_encode, [embedded], "query")}
 
 
 class Embedder:
