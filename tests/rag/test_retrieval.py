@@ -65,3 +65,21 @@ def test_the_vector_only_statement_finds_the_same_passage_without_full_text(
     assert vector and not any(p.lexical for p in vector)
     assert vector[0].document_id == document.id
     assert "Pénalités" in (hybrid[0].section or "") and "Pénalités" in (vector[0].section or "")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["combien coûte un retard de paiement ?", "le préavis de résiliation du contrat", "où ?"],
+)
+def test_search_embedding_while_full_text_runs_finds_what_the_embedded_search_finds(
+    container: Container, contract: tuple[Account, Document], question: str
+) -> None:
+    account, _ = contract
+    with container.db.unit_of_work(account.tenant_id) as session:
+        found = retrieval.search(session, account.principal(Role.SALES), question)
+    expected = _search(container, account, question)
+    assert found, "the contract answers every question somewhere"
+    assert [(p.chunk_id, p.score, p.lexical) for p in found] == [
+        (p.chunk_id, p.score, p.lexical) for p in expected
+    ]
+    assert any(p.lexical for p in found) == (question != "où ?")
