@@ -629,6 +629,7 @@ class LocalTier(Replies):
             or last.get("shown")
             or (routing.confident and current is not None and current.is_write)
             or not THAT_RECORD.search(folded)
+            or folded.rstrip().endswith("?")  # a question about it reads
         ):
             return None
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
