@@ -83,7 +83,11 @@ ANOTHER_ITEM = re.compile(r"[^,;.!?]*?(\s*(?:,|\bet\b|\bpuis\b|\+)\s*)")
 # A long message (a story that ends with the question) is understood from its question.
 LONG_MESSAGE = 300
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-# Sentences that only open the message: « Ah pardon. », « Merci. », « Bonjour. ».
+# Sentences that only open the message: « Ah pardon. », « Merci. », « Bonjour. », and
+# thanks for something past (« Bonjour, merci pour hier. »; « merci de … » asks).
+THANKS_FOR = re.compile(
+    r"^(?:(?:bonjour|bonsoir|salut|coucou)[\s,!]+)?merci(?: beaucoup| bien)? pour\b[^?]*$"
+)
 # « combien … ? », « cmb », « c'est combien »: a figure asked for.
 HOW_MUCH = re.compile(r"\bcombien\b")
 READING_SPREAD = 0.06  # how close to the write a reading must score to be the question
@@ -319,7 +323,10 @@ def _focus(message: str) -> str:
     if len(message) > LONG_MESSAGE and questions:  # a story, then the question
         tail = questions[-1].rsplit(":", 1)[-1].strip()
         return tail if len(tail.split()) >= 3 else questions[-1]
-    while len(sentences) > 1 and set(fold(sentences[0]).strip(" .!?…,").split()) <= OPENER_WORDS:
+    while len(sentences) > 1 and (
+        set(fold(sentences[0]).strip(" .!?…,").split()) <= OPENER_WORDS
+        or THANKS_FOR.match(fold(sentences[0]))
+    ):
         sentences.pop(0)
     while len(sentences) > 1 and set(fold(sentences[-1]).strip(" .!?…,").split()) <= CLOSER_WORDS:
         sentences.pop()

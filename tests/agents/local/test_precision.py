@@ -415,3 +415,14 @@ class TestWhatIsSaidNotToBeDoneIsNeverDone:
         plan = say(local, "change la ville de Fall Distribution, ils sont à Thiès maintenan")
         assert plan.tool == "sales.update_customer", plan
         assert plan.arguments.get("city") == "Thiès", plan
+
+
+class TestWhatOnlyFramesARequest:
+    def test_thanks_for_something_past_only_opens_the_message(self, local: LocalTier) -> None:
+        plan = say(local, "Salut, merci pour la livraison de lundi. Il me reste combien de sucre ?")
+        assert (plan.kind, plan.tool) == ("tool", "stock.stock_level"), plan
+
+    def test_their_invoice_paid_with_no_amount_is_paid_in_full(self, local: LocalTier) -> None:
+        plan = say(local, "Moussa Fall a réglé sa facture en espèces")
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments.get("amount") == "balance", plan
