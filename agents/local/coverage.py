@@ -91,10 +91,17 @@ def kind_named(name: str) -> Kind | None:
     return next((k for k in kinds() if k.name == name), None)
 
 
+# « pas de facture pour l'instant », « sans devis »: a kind of record said not to be made.
+KIND_REFUSED = re.compile(r"\b(?:pas|sans|aucune?|ni|jamais)\s+(?:de\s+|d'|d’)?$")
+
+
 def named_kinds(folded: str) -> Iterator[tuple[Kind, int, int]]:
-    """Each kind of record the message names, with where (offsets in ``folded``)."""
+    """Each kind of record the message names, with where (offsets in ``folded``); a kind
+    said not to be wanted (« pas de facture ») names nothing."""
     for kind in kinds():
         for match in kind.words.finditer(folded):
+            if KIND_REFUSED.search(folded[max(0, match.start() - 12) : match.start()]):
+                continue
             if kind.not_ is not None and any(
                 m.start() <= match.start() < m.end() or match.start() <= m.start() < match.end()
                 for m in kind.not_.finditer(folded)
@@ -241,7 +248,7 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
         if possessed and set(tool.acts_on) & PEOPLE:
             continue  # « veut recevoir ses factures sur … »: theirs, said of the person
         return Gap(utt.text[start:end], kind)
-    contrary = _contrary(utt)
+    contrary = _contrary(utt) or _undoing(utt, tool)
     if contrary is not None:
         return contrary
     for address in EMAIL.finditer(utt.text):  # an address is held as one, never as a line
@@ -354,6 +361,18 @@ def _contrary(utt: Utterance) -> Gap | None:
         if first and second:
             later = max(first, second, key=lambda m: m.start())
             return Gap(utt.text[later.start() :].strip())
+    return None
+
+
+def _undoing(utt: Utterance, tool: Tool) -> Gap | None:
+    """« supprime ce rapport » read as « Créer une automatisation »: the message says only
+    the action that undoes the one the tool's title names; never that tool."""
+    title = fold(tool.title)
+    for one, other in contrary_words():
+        for own, opposite in ((one, other), (other, one)):
+            said = opposite.search(utt.folded)
+            if said and own.match(title) and not own.search(utt.folded):
+                return Gap(utt.text[said.start() :].strip())
     return None
 
 

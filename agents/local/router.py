@@ -222,6 +222,12 @@ class IntentRouter:
             means[i] = np.sort(similarities[self._rows[i]])[-TOP_K:].mean()
         return means
 
+    def says_keyword(self, intent: str, folded: str) -> bool:
+        """Whether the folded message holds one of ``intent``'s keywords."""
+        index = next((i for i, s in enumerate(self.specs) if s.name == intent), None)
+        pattern = self._keywords[index] if index is not None else None
+        return pattern is not None and pattern.search(folded) is not None
+
     def closest_examples(self, text: str, intent: str, count: int = 2) -> list[str]:
         """The exemplars of ``intent`` closest to ``text``, closest first (« comment on
         enregistre un paiement Orange Money ? » is best shown with an Orange Money one)."""

@@ -34,6 +34,7 @@ from agents.local.replies import (
 )
 from agents.local.router import Embedded, IntentRouter, Routing, embed_ahead
 from agents.local.slots import analyse
+from agents.local.slots.calendar import WEEKDAYS
 from agents.local.slots.payment import find_in_full, payment_methods
 from agents.local.slots.recurrence import find_schedule
 from agents.local.slots.text import expand_sms
@@ -82,7 +83,11 @@ ANOTHER_ITEM = re.compile(r"[^,;.!?]*?(\s*(?:,|\bet\b|\bpuis\b|\+)\s*)")
 # A long message (a story that ends with the question) is understood from its question.
 LONG_MESSAGE = 300
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-# Sentences that only open the message: « Ah pardon. », « Merci. », « Bonjour. ».
+# Sentences that only open the message: « Ah pardon. », « Merci. », « Bonjour. », and
+# thanks for something past (« Bonjour, merci pour hier. »; « merci de … » asks).
+THANKS_FOR = re.compile(
+    r"^(?:(?:bonjour|bonsoir|salut|coucou)[\s,!]+)?merci(?: beaucoup| bien)? pour\b[^?]*$"
+)
 # « combien … ? », « cmb », « c'est combien »: a figure asked for.
 HOW_MUCH = re.compile(r"\bcombien\b")
 READING_SPREAD = 0.06  # how close to the write a reading must score to be the question
@@ -139,6 +144,8 @@ POLITE_END = re.compile(r"(?i)[\s,]+(?:stp|svp|s'il (?:te|vous) pla[iî]t|merci)
 # Said before the first of several requests, whose next one waits for it.
 ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
 THE_ONE_MADE = re.compile(r"l'|-l[ae]\b|\bm'")
+# « supprime-la », « mets ce rappel en pause »: the record just made, designated.
+THAT_RECORD = re.compile(r"\b\w+-(?:la|le)\b|\b(?:ce|cet|cette)\s+[a-z]")
 # A second part that refers to the first (« pour ça ») is the same request.
 ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
 # A request naming a kind of record its routed tool does not take is re-read as the close
@@ -316,7 +323,10 @@ def _focus(message: str) -> str:
     if len(message) > LONG_MESSAGE and questions:  # a story, then the question
         tail = questions[-1].rsplit(":", 1)[-1].strip()
         return tail if len(tail.split()) >= 3 else questions[-1]
-    while len(sentences) > 1 and set(fold(sentences[0]).strip(" .!?…,").split()) <= OPENER_WORDS:
+    while len(sentences) > 1 and (
+        set(fold(sentences[0]).strip(" .!?…,").split()) <= OPENER_WORDS
+        or THANKS_FOR.match(fold(sentences[0]))
+    ):
         sentences.pop(0)
     while len(sentences) > 1 and set(fold(sentences[-1]).strip(" .!?…,").split()) <= CLOSER_WORDS:
         sentences.pop()
@@ -477,6 +487,8 @@ class LocalTier(Replies):
         on_its_record = not (memory.last or {}).get("shown") and self._acts_on_its_record(
             routing, last_tool
         )
+        if (acting := self._action_on_record_made(routing, folded, memory)) is not None:
+            routing, on_its_record = replace(routing, intent=acting, confident=True), True
         if on_its_record and (routing.keyword or talk.THEIR_FIELD.match(folded)):
             routing = replace(routing, confident=True)  # the record just spoken of decides
         if memory.last and CORRECTION.match(folded) and not on_its_record:
@@ -490,7 +502,18 @@ class LocalTier(Replies):
                 and corrected.kind == "tool"
                 and corrected.arguments != memory.last.get("arguments")
             )
-            if corrected is not None and (changes or not self._switches(routing, last_tool)):
+            # a write done, proposed again unchanged, would be made twice: no correction
+            made_twice = (
+                corrected is not None
+                and corrected.kind == "tool"
+                and not memory.last.get("shown")
+                and corrected.arguments == memory.last.get("arguments")
+            )
+            if (
+                corrected is not None
+                and not made_twice
+                and (changes or not self._switches(routing, last_tool))
+            ):
                 return corrected
             memory.draft = kept
         if (
@@ -582,8 +605,11 @@ class LocalTier(Replies):
                 return None  # the first request takes it (« le 1er du mois, envoie-moi … »)
         # said as chained to the first (« et valide-la »), as the kinds' words expect
         named = {kind.name for kind, _, _ in coverage.named_kinds(fold(f"et {then}"))}
-        if self._intent_of(then) == plan.tool:
+        intent = self._intent_of(then)
+        if intent == plan.tool:
             return None
+        if intent is None and self.router.says_keyword(tool.name, fold(then)):
+            return None  # « X a signé le devis, marque-le accepté »: the same request again
         if named and named <= tool.kinds and not self._acts_on_made(tool.name, then):
             return None
         return then
@@ -600,6 +626,46 @@ class LocalTier(Replies):
             and bool(set(tool.acts_on) & last.kinds)
             and routing.score >= SWITCH_SCORE
         )
+
+    def _action_on_record_made(self, routing: Routing, folded: str, memory: Memory) -> str | None:
+        """« finalement supprime-la », « mets ce rappel en pause » right after a record was
+        made, the router unsure or reading: the one other write on that kind of record whose
+        verb (its title's or one of its keywords) the message says, when the message
+        designates the record by a pronoun or « ce … » and names no other kind or day."""
+        last = memory.last or {}
+        made = self.registry.get(last.get("tool", ""))
+        current = self.registry.get(routing.intent or "")
+        if (
+            made is None
+            or not made.is_write
+            or made.record is None
+            or last.get("shown")
+            or (routing.confident and current is not None and current.is_write)
+            or not THAT_RECORD.search(folded)
+            or folded.rstrip().endswith("?")  # a question about it reads
+        ):
+            return None
+        named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
+        said = set(WORD_RE.findall(folded))
+        fitting = [
+            tool.name
+            for tool in self.registry
+            if tool is not made
+            and tool.is_write
+            and tool.creates is None
+            and tool.record == made.record
+            and tool.name in self.adapters
+            and named <= tool.kinds
+            and (
+                self.router.says_keyword(tool.name, folded)
+                or any(w.startswith(fold(tool.title).split()[0][:5]) for w in said)
+            )
+        ]
+        when = (last.get("arguments") or {}).get("when")
+        days = said & set(WEEKDAYS)  # « supprime ce rappel du lundi »: that day's, maybe not it
+        if days and not (isinstance(when, dict) and days <= set(WORD_RE.findall(fold(str(when))))):
+            return None
+        return fitting[0] if len(fitting) == 1 else None
 
     def _acts_on_made(self, intent: str, then: str) -> bool:
         """« …, et envoie-leur le bon »: a part naming only the kind of record the first
@@ -1373,6 +1439,16 @@ class LocalTier(Replies):
             and last.record in tool.acts_on
             and bool(talk.DOCUMENT_PRONOUN.search(folded))
         )
+        when = ((memory.last or {}).get("arguments") or {}).get("when")
+        if (
+            "which" in tool.input_model.model_fields
+            and last is not None
+            and last.record in tool.acts_on
+            and THAT_RECORD.search(folded)
+            and isinstance(when, dict)
+            and when.get("said")
+        ):
+            arguments["which"] = when["said"]  # « supprime-la »: the rule just made, by when
         lines = arguments.get("lines")
         if isinstance(lines, list) and "product" in memory.about:
             for line in lines:  # « …pour 5 sacs »: sacks of the product just spoken of

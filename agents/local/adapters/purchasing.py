@@ -62,12 +62,18 @@ ALL_SUPPLIERS = re.compile(r"^(?:mes|nos|les|aux|des|ses|leurs)?\s*fournisseu\w*
 RECEIVED = re.compile(r"\s+(?:re[çc]ue?s?|arriv[ée]e?s?|envoy[ée]e?s?)$", re.IGNORECASE)
 # « Metro n° M-7781 »: the number said after the name.
 NUMBER_AFTER = re.compile(r"\s+(?:n|no|num|numero|ref)\.?$", re.IGNORECASE)
-# The supplier's own number: after « facture », « n° », « numéro », « réf ».
+# The supplier's own number: after « facture », « n° », « numéro », « réf », after the
+# supplier's name that follows « facture » (« la facture Lumina LD-6001 »), or alone after
+# « la » (« et la SC-2304 de SOCAS », « c'est la 10045879 »).
 SUPPLIER_NUMBER = re.compile(
     r"\b(?:facture|fact|n°|no|num[ée]ro|num|r[ée]f(?:[ée]rence)?)\s*(?:n°|no|num[ée]ro|num)?\s*[:#]?\s*"
-    r"([A-Za-z]{0,6}[-/]?\d[\w/-]*)",
+    r"([A-Za-z]{0,6}[-/]?\d[\w/-]*)"
+    r"|\bfacture\s+(?:[A-Z][\w&'-]*\s+){1,3}([A-Z]{1,6}[-/]\d[\w/-]*)"
+    r"|\b(?:la|le)\s+([A-Z]{1,6}[-/]\d[\w/-]*|\d{5,})\b",  # « et la SC-2304 de SOCAS »
     re.IGNORECASE,
 )
+# A name followed by a number (« Lumina LD-6001 »): the number ends it.
+NUMBERED = re.compile(r"\s+[A-Za-z]{0,6}[-/]?\d[\w/-]*(?:\s.*)?$")
 # The number of the cheque or transfer that paid (« par chèque n° 0012345 »): the payment's
 # reference, never the bill's number.
 PAYMENT_NUMBER = re.compile(
@@ -90,8 +96,8 @@ def _supplier(utt: Utterance, markers: tuple[tuple[str, ...], ...]) -> str | Non
     (« facture GM-601 de … »), never the suppliers in general."""
     for group in markers:
         name = without_elision(name_of(utt, group))
-        if name is not None:
-            name = NUMBER_AFTER.sub("", RECEIVED.sub("", name)).strip() or None
+        if name is not None:  # « la facture Lumina LD-6001 »: the name before its number
+            name = NUMBER_AFTER.sub("", RECEIVED.sub("", NUMBERED.sub("", name))).strip() or None
         if name is None or ALL_SUPPLIERS.match(name) or any(c.isdigit() for c in name):
             continue
         return name
@@ -102,8 +108,9 @@ def _supplier_number(utt: Utterance) -> str | None:
     """The supplier's number: not a part of an amount (« facture de 630 000 »)."""
     for found in SUPPLIER_NUMBER.finditer(utt.text):
         slots = [(a.start, a.end) for a in utt.amounts] + [(d.start, d.end) for d in utt.dates]
-        if not overlaps(*found.span(1), slots):
-            return found.group(1).rstrip("-/")
+        group = next(i for i in (1, 2, 3) if found.group(i))
+        if not overlaps(*found.span(group), slots):
+            return found.group(group).rstrip("-/")
     return None
 
 

@@ -44,6 +44,8 @@ _PAYMENT = re.compile(
 _IN_FULL = re.compile(
     r"(?<![\w'])(?:tout\s+(?:paye|regle|verse|rembourse|solde)|(?:a|ont|avons|ai)\s+solde"
     r"|soldee?s?\s+(?:sa|la|leur|son|ses|leurs)\s+(?:facture|fact|dette|compte)"
+    # « Awa a payé sa facture »: that invoice, all of it (an amount said is taken first)
+    r"|(?:paye|payee|regle|reglee)\s+(?:sa|leur)\s+facture"
     r"|(?:en|la)\s+totalite|l'integralite|integralement|entierement|le\s+solde(?:\s+du)?"
     r"|tout\s+ce\s+qu'(?:il|elle|ils|elles|on)\s+(?:me\s+|nous\s+)?(?:doi|dev)\w*"
     r"|(?:tout\s+)?le\s+reste)(?![\w])"

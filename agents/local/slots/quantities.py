@@ -85,12 +85,32 @@ def _en_form(folded: str, end: int, joining: str = "en") -> bool:
     return match is not None and match.group(1).rstrip(".") in _JOINED_FORMS[joining]
 
 
+# A model number after a name written in capitals (« HP 305 », « Canon 650XL »).
+_MODEL = re.compile(r"[ \u00a0\u202f]*(\d[\w-]*)(?=$|[\s,;:.!?)])")
+
+
+def _model_number(scan: Scan, last: tuple[int, int], cursor: int) -> bool:
+    """Whether a number right after the item's last word, written in capitals (a brand,
+    « HP »), is part of the item's name: free, and no unit or currency follows it."""
+    word = scan.text[last[0] : last[1]]
+    match = _MODEL.match(scan.folded, cursor)
+    return (
+        len(word) >= 2
+        and word.isupper()
+        and match is not None
+        and scan.free(match.start(1), match.end(1))
+        and UNIT_AFTER.match(scan.folded, match.end(1)) is None
+    )
+
+
 def _item(scan: Scan, pos: int, *, after_de: bool) -> tuple[str | None, int]:
     """The counted thing starting at ``pos`` (original casing) and where it ends."""
     words: list[tuple[int, int]] = []
     cursor = pos
     while len(words) < 5:
         match = _NEXT_WORD.match(scan.folded, cursor)
+        if match is None and words and _model_number(scan, words[-1], cursor):
+            match = _MODEL.match(scan.folded, cursor)  # « cartouches HP 305 »
         if match is None:
             break
         word = match.group(1).rstrip(".")

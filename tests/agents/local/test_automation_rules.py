@@ -154,6 +154,29 @@ class TestManagingRules:
         (rule,) = rules(container, account)
         assert rule.enabled is False
 
+    def test_a_pause_with_a_leave_said_after_it_pauses_the_rule_just_set(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("tous les jeudis à 18h envoie-moi les ventes de la semaine")
+        talk("oui")
+        shown = talk("en fait mets-le en pause, je suis en vacances jusqu'en mars")
+        assert shown.startswith("Je mettrai en pause"), shown
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.enabled is False
+
+    def test_the_rule_just_set_is_deleted_never_set_again(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("chaque mercredi à 19h envoie-moi le chiffre d'affaires de la semaine")
+        talk("oui")
+        shown = talk("finalement supprime cet envoi du mercredi, il ne me sert à rien")
+        assert shown.startswith("Je supprimerai"), shown
+        talk("oui")
+        assert rules(container, account) == []
+
 
 def plan_of(container: Container, message: str) -> Plan:
     principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))

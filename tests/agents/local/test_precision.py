@@ -390,3 +390,39 @@ class TestMoreEverydayReadings:
         assert plan.kind == "llm" and "Ousmane" in plan.text, plan
         oneself = say(local, "je prends mon lundi 23 mars, c'est le Magal")
         assert oneself.tool == "hr.request_leave" and oneself.kind == "tool", oneself
+
+
+class TestWhatIsSaidNotToBeDoneIsNeverDone:
+    def test_a_removal_never_becomes_the_creation_just_done(self, local: LocalTier) -> None:
+        memory = Memory(
+            last={"tool": "sales.create_customer", "arguments": {"name": "Khady Ba"}},
+            about={"customer": "Khady Ba"},
+        )
+        plan = say(local, "en fait efface Khady Ba, c'était un doublon", memory)
+        assert plan.kind != "tool" or plan.tool != "sales.create_customer", plan
+
+    def test_a_kind_of_document_refused_is_not_made(self, local: LocalTier) -> None:
+        plan = say(local, "Kane a signé le devis, note-le accepté, sans facture pour le moment")
+        assert (plan.kind, plan.tool) == ("tool", "finance.accept_quote"), plan
+        assert plan.text is None or "ensuite" not in plan.text, plan
+
+    def test_validating_said_with_its_subject_posts_the_invoice(self, local: LocalTier) -> None:
+        plan = say(local, "facture Ndiaye : 5 sacs de riz, paiement à 30 jours, et vous l'émettez")
+        assert (plan.kind, plan.tool) == ("tool", "finance.create_invoice"), plan
+        assert plan.arguments.get("post") is True
+
+    def test_a_time_word_typed_short_is_not_part_of_a_town(self, local: LocalTier) -> None:
+        plan = say(local, "change la ville de Fall Distribution, ils sont à Thiès maintenan")
+        assert plan.tool == "sales.update_customer", plan
+        assert plan.arguments.get("city") == "Thiès", plan
+
+
+class TestWhatOnlyFramesARequest:
+    def test_thanks_for_something_past_only_opens_the_message(self, local: LocalTier) -> None:
+        plan = say(local, "Salut, merci pour la livraison de lundi. Il me reste combien de sucre ?")
+        assert (plan.kind, plan.tool) == ("tool", "stock.stock_level"), plan
+
+    def test_their_invoice_paid_with_no_amount_is_paid_in_full(self, local: LocalTier) -> None:
+        plan = say(local, "Moussa Fall a réglé sa facture en espèces")
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments.get("amount") == "balance", plan

@@ -247,6 +247,21 @@ class TestSupplierNamedOtherwise:
         plan = say(local, message)
         assert plan.tool == RECORD and plan.arguments["supplier"] == supplier
 
+    @pytest.mark.parametrize(
+        ("message", "supplier", "number"),
+        [
+            ("note la facture Verreries Dumas VD-881 de 640 € TTC", "Verreries Dumas", "VD-881"),
+            ("saisis la facture Brico Ouest BO-17, 95 € TTC", "Brico Ouest", "BO-17"),
+        ],
+    )
+    def test_the_supplier_named_before_its_number(
+        self, local: LocalTier, message: str, supplier: str, number: str
+    ) -> None:
+        plan = say(local, message)
+        assert plan.tool == RECORD, plan
+        assert plan.arguments["supplier"] == supplier
+        assert plan.arguments["supplier_number"] == number
+
     def test_asking_again_to_record_it_is_the_same_request(self, local: LocalTier) -> None:
         plan = say(local, "Verrerie Dumas nous a facturé 300 € HT, facture VX-14, note-la")
         assert plan.tool == RECORD and not plan.text

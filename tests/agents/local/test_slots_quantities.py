@@ -90,6 +90,11 @@ class TestParseQuantities:
             (Decimal(2), "carton", "lait"),
         ]
 
+    def test_a_model_number_after_a_brand_in_capitals_is_part_of_the_item(self) -> None:
+        found = parse_quantities("4 toners CANON 045, et 2 souris")
+        assert [q.item for q in found] == ["toners CANON 045", "souris"]
+        assert parse_quantities("3 sacs de riz 25 kg")[0].item == "riz"
+
     def test_item_stops_at_a_comma_and_at_pour(self) -> None:
         found = parse_quantities("3 sacs de riz pour Diallo, 2 bidons d'huile")
         assert [q.item for q in found] == ["riz", "huile"]
