@@ -62,12 +62,16 @@ def snapshot(container: Container, account_or_talk: Account | Talk) -> dict[str,
         return business_snapshot(session, tenant)
 
 
+def business_with(container: Container, name: str, document: str, filename: str) -> Account:
+    account = make_tenant(container, name=name)
+    with container.db.unit_of_work(account.tenant_id) as session:
+        documents.upload(session, account.principal(), document.encode(), filename=filename)
+    return account
+
+
 @pytest.fixture(scope="module")
 def with_rules(container: Container) -> Account:
-    account = make_tenant(container, name="Atelier Lumière")
-    with container.db.unit_of_work(account.tenant_id) as session:
-        documents.upload(session, account.principal(), RULES.encode(), filename="reglement.md")
-    return account
+    return business_with(container, "Atelier Lumière", RULES, "reglement.md")
 
 
 @pytest.fixture(scope="module")
@@ -129,10 +133,7 @@ La désinfection de la chambre froide se fait chaque vendredi soir, après la fe
 
 @pytest.fixture(scope="module")
 def with_equipment(container: Container) -> Account:
-    account = make_tenant(container, name="Dépôt Keur Gorgui")
-    with container.db.unit_of_work(account.tenant_id) as session:
-        documents.upload(session, account.principal(), EQUIPMENT.encode(), filename="ge.md")
-    return account
+    return business_with(container, "Dépôt Keur Gorgui", EQUIPMENT, "equipement.md")
 
 
 class TestQuestionsTheRecordsDoNotHold:
