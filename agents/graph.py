@@ -30,7 +30,7 @@ from langgraph.types import Command, interrupt
 
 from agents.compound import rehearse, run_then, shown_together
 from agents.executor import TurnTools
-from agents.local.router import STRONG_SCORE, Embedded, one_message
+from agents.local.router import STRONG_SCORE, one_message
 from agents.local.understanding import ONE_AT_A_TIME, LocalTier, Memory, Plan
 from agents.outcome import ToolOutcome
 from domain.kit.principal import Principal
@@ -73,8 +73,6 @@ class Turn:
     mode: str = "auto"
     events: list[dict[str, Any]] = field(default_factory=list)
     tokens: dict[str, int] = field(default_factory=lambda: {"input": 0, "output": 0})
-    # The message's embedding, started when the turn began (``embedding_ahead``).
-    ahead: Embedded | None = None
 
 
 DOCUMENTS_SEARCH = "documents.search"
@@ -90,7 +88,7 @@ def _memory(state: AgentState) -> Memory:
 
 
 def understand(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
-    with one_message(runtime.context.ahead):  # the message's texts embedded once each
+    with one_message():  # the message's texts embedded once each
         return {**_understand(state, runtime), "chained": False}
 
 

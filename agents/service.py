@@ -28,8 +28,7 @@ from sqlalchemy.orm import Session
 
 from agents.executor import TurnTools
 from agents.graph import Turn, build_graph
-from agents.local.router import Embedded
-from agents.local.understanding import LocalTier, embedding_ahead
+from agents.local.understanding import LocalTier
 from domain.audit import service as audit
 from domain.conversations.models import AgentPolicy, Conversation, ConversationMessage
 from domain.identity.models import Tenant
@@ -38,7 +37,7 @@ from domain.kit.db import Database
 from domain.kit.ids import uuid7
 from domain.kit.principal import Principal
 from tools.base import ToolContext
-from tools.confirmation import Confirmations, reply_kind
+from tools.confirmation import Confirmations
 from tools.registry import Registry
 
 KEEP_CHECKPOINTS = 10
@@ -152,12 +151,10 @@ class Agent:
         confirm_token: str | None = None,
     ) -> Iterator[AgentEvent]:
         started = time.perf_counter()
-        ahead = self._ahead(message, confirm_token)
         with self.db.unit_of_work(principal.tenant_id) as session:
             conversation, new = self._conversation(session, principal, conversation_id, message)
             yield {"type": "conversation", "id": str(conversation.id)}
             turn = self._turn(session, principal, conversation.id)
-            turn.ahead = ahead
             thread = thread_id(principal.tenant_id, conversation.id)
             config: Any = {"configurable": {"thread_id": thread}}
             saver = TurnSaver(session.connection().connection.driver_connection, fresh=new)
@@ -211,16 +208,6 @@ class Agent:
             sent = len(turn.events)
             yield "values", cast(dict[str, Any], state)
         yield from (("custom", e) for e in turn.events[sent:])
-
-    def _ahead(self, message: str, button: str | None) -> Embedded | None:
-        """The message's embedding, started before the turn reads its conversation, when
-        the local tier will route it: not for a button, a yes or a no, nor when every
-        message goes to the LLM."""
-        if button or not message.strip() or (self.mode == "llm" and self.llm is not None):
-            return None
-        if reply_kind(message) in ("yes", "no", "wait"):
-            return None
-        return embedding_ahead(message)
 
     def reply(
         self, principal: Principal, message: str, **kwargs: Any

@@ -15,7 +15,6 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from rag.e5 import ahead, e5_encode
+from rag.e5 import e5_encode
 
 MIN_SCORE = 0.86
 MIN_MARGIN = 0.012
@@ -104,31 +103,21 @@ def load_intents(directory: Path | None = None) -> list[IntentSpec]:
     return list(specs.values())
 
 
-# The embeddings already computed, or being computed, while one message is understood
-# (see ``one_message``).
-Embedded = dict[str, "np.ndarray | Future[np.ndarray]"]
-_ONE_MESSAGE: ContextVar[Embedded | None] = ContextVar("one_message", default=None)
+# The embeddings already computed while one message is understood (see ``one_message``).
+_ONE_MESSAGE: ContextVar[dict[str, np.ndarray] | None] = ContextVar("one_message", default=None)
 
 
 @contextmanager
-def one_message(ahead: Embedded | None = None) -> Iterator[None]:
+def one_message() -> Iterator[None]:
     """Within the block, a text embedded twice is embedded once: understanding a message
     routes the same text several times (the request, then whether it holds two requests,
-    then the reading that fits). ``ahead`` holds what ``embed_ahead`` started for it.
-    Nothing outlives the block: no embedding is kept from one message, or one business, to
-    the next."""
-    token = _ONE_MESSAGE.set(dict(ahead or {}))
+    then the reading that fits). Nothing outlives the block: no embedding is kept from one
+    message, or one business, to the next."""
+    token = _ONE_MESSAGE.set({})
     try:
         yield
     finally:
         _ONE_MESSAGE.reset(token)
-
-
-def embed_ahead(text: str) -> Embedded:
-    """The embedding routing ``text`` needs, started now in a thread of its own, for
-    ``one_message``."""
-    embedded = delexicalize(text)
-    return {embedded: ahead(e5_encode, [embedded], "query")}
 
 
 class Embedder:
@@ -140,10 +129,7 @@ class Embedder:
             return e5_encode(texts, "query")
         if texts[0] not in memo:
             memo[texts[0]] = e5_encode(texts, "query")
-        found = memo[texts[0]]
-        if isinstance(found, Future):
-            memo[texts[0]] = found = found.result()
-        return found
+        return memo[texts[0]]
 
 
 def _top_k_grid(rows: list[np.ndarray], sentinel: int) -> tuple[np.ndarray, list[int]]:

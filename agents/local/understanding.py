@@ -32,7 +32,7 @@ from agents.local.replies import (
     Plan,
     Replies,
 )
-from agents.local.router import Embedded, IntentRouter, Routing, embed_ahead
+from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.calendar import WEEKDAYS
 from agents.local.slots.payment import find_in_full, payment_methods
@@ -379,12 +379,6 @@ def _counted_bare(name: str, folded: str) -> bool:
     return name == "product" and any(
         known_unit(m.group(1)) is not None for m in BARE_COUNT.finditer(folded)
     )
-
-
-def embedding_ahead(message: str) -> Embedded:
-    """The embedding understanding ``message`` will route on, started at once (see
-    ``router.embed_ahead``)."""
-    return embed_ahead(_for_routing(message))
 
 
 class LocalTier(Replies):
