@@ -40,7 +40,7 @@ from threadpoolctl import ThreadpoolController, threadpool_limits
 
 # One lock for the one model: routing and retrieval may run in threads of one process.
 _lock = threading.Lock()
-# Embeddings started ahead of the statement or the routing that needs them (``ahead``).
+# Embeddings started ahead of the statement that needs them (``ahead``).
 _ahead = ThreadPoolExecutor(max_workers=2, thread_name_prefix="e5-ahead")
 T = TypeVar("T")
 _model: Any = None
@@ -87,6 +87,6 @@ def e5_encode(texts: list[str], kind: Literal["query", "passage"]) -> np.ndarray
 
 def ahead(embed: Callable[..., T], *args: Any) -> Future[T]:
     """``embed(*args)`` started now in a thread of its own. The model releases the
-    interpreter while it computes, so the caller meanwhile waits on the database (a turn
-    reading its conversation, retrieval's full-text side) instead of after the vector."""
+    interpreter while it computes, so the caller meanwhile waits on the database
+    (retrieval's full-text side) instead of after the vector."""
     return _ahead.submit(embed, *args)
