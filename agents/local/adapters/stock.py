@@ -395,11 +395,12 @@ def _alternatives(entries: Iterator[UnitEntry]) -> str:
 _CONTAINER = re.compile(
     r"\b(" + _alternatives(e for e in lexicon() if e.code.startswith("X")) + r")\s+de\s+\d"
 )
-# « à l'unité », « au kilo », « par bidon », « le seau »: a unit of the lexicon; a duration
-# or lump sum only after « par », « au », « l' » (« par mois », « de l'heure », « au
-# forfait »): « la semaine », « le mois » name things too (« Menu de la semaine »).
+# « à l'unité », « au kilo », « par bidon », « le seau », « en sachet »: a unit of the
+# lexicon; a duration or lump sum only after « par », « au », « l' » (« par mois », « de
+# l'heure », « au forfait »): « la semaine », « le mois » name things too (« Menu de la
+# semaine »).
 _BY_UNIT = re.compile(
-    r"\b(?:a l'|a la|au|par|l'|la|le)\s*("
+    r"\b(?:a l'|a la|au|par|l'|la|le|en)\s*("
     + _alternatives(e for e in lexicon() if e.in_quantities)
     + r")(?![\w'])"
     + r"|\b(?:au|par|l')\s*("
@@ -716,9 +717,13 @@ def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
 
 def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
     """« non, 60 sacs » (or « mets-en 60 ») changes the single line; « non, 60 sacs de riz »
-    the riz line; « et 10 sacs de sucre » adds a line; a supplier said replaces the supplier."""
+    the riz line; « et 10 sacs de sucre » adds a line; a price alone (« c'est 4,90 le
+    carton ») is the single line's new price; a supplier said replaces the supplier."""
     lines = [dict(x) for x in previous.get("lines", [])]
-    for q, item in _goods(utt):
+    goods = _goods(utt)
+    if not goods and len(utt.amounts) == 1 and len(lines) == 1:
+        lines[0]["unit_price"] = utt.amounts[0].value
+    for q, item in goods:
         same = [x for x in lines if item and fold(x["product"]) == fold(item)]
         if same:
             same[0]["quantity"] = q.value
