@@ -1641,6 +1641,10 @@ class LocalTier(Replies):
             return Plan("llm")
         utt = self._correction(message, last, today, currency)
         arguments = jsonable(adapter.corrected(dict(last["arguments"]), utt))
+        for name in talk.ENTITY_FIELDS:  # « chez eux »: whom the request was already for
+            said = arguments.get(name)
+            if isinstance(said, str) and fold(said) in talk.PRONOUNS and name in last["arguments"]:
+                arguments[name] = last["arguments"][name]
         unchanged = arguments == last["arguments"]
         if unchanged and WEAK_CORRECTION.match(fold(message)):
             return None

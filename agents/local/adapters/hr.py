@@ -132,7 +132,9 @@ def _head_name(utt: Utterance) -> str | None:
         and fold(m.group(1).split()[0]) not in words("not_a_name_head")
     ):
         return m.group(1)
-    return clean_name(leading_name(utt))
+    found = clean_name(leading_name(utt))
+    # « Bonsoir patron, c'est Modou… »: whom one speaks to is not whom the request is for
+    return None if found and fold(found) in words("fillers") else found
 
 
 _REVERSED_END = re.compile(
