@@ -70,7 +70,8 @@ _CORRECTION_LEAD = re.compile(
     r"|ça sera|ca sera|mets|mettez)(?:[\s,!.:;]+|$))+"
 )
 _CORRECTION_NOT = re.compile(
-    r"(?i)[\s,;]+(?:et non(?: pas)?|non pas|pas|au lieu d(?:e|u|es|')|à la place d(?:e|u|es|'))"
+    r"(?i)[\s,;]+(?:(?:et non(?: pas)?|non pas|pas)(?![\w-])|au lieu d(?:e|u|es|')"
+    r"|à la place d(?:e|u|es|'))"
     r"\s*[^,;.!?]*?(?:\s+mais\s+|(?=[,;.!?]|$))"
 )
 _CORRECTION_TAIL = re.compile(

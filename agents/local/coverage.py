@@ -29,6 +29,7 @@ from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
 from domain.kit.lexicon import lexicon, words
 from domain.kit.text import fold
+from domain.sales.units import known_unit
 from tools.base import Tool
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -133,10 +134,12 @@ class _Facts:
     dates: list[date] = field(default_factory=list)
     times: list[time] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)  # the units held (« carton »), folded
 
     @classmethod
     def of(cls, arguments: dict[str, Any]) -> _Facts:
         facts = cls()
+        facts.units = [fold(str(v)) for k, v in _leaves_with_keys(arguments) if k == "unit"]
         for value in _leaves(arguments):
             if isinstance(value, datetime):
                 facts.dates.append(value.date())
@@ -255,12 +258,35 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
         held = [v for k, v in _leaves_with_keys(arguments) if k in ADDRESS_FIELDS]
         if not any(address.group(0).lower() == str(v).lower() for v in held):
             return Gap(address.group(0))
+    unit = _unit_left_over(utt, arguments, tool)
+    if unit is not None:
+        return unit
     asked = QUESTION_FIRST.match(utt.folded)
     if asked is not None:  # « il reste combien de sucre ? et commande… »: a question too
         return Gap(utt.text[: asked.end(1)].strip())
     method = PAID_BY.search(utt.folded)
     if method is not None and utt.payment_method not in _leaves(arguments):
         return Gap(utt.text[method.start() : method.end()])  # « … en liquide »: a payment
+    return None
+
+
+# « vendues en sachet », « vendu au carton », « vendus par 6 » is no unit: the unit a product
+# is sold by.
+SOLD_BY = re.compile(r"\bvendue?s?\s+(?:a l'|a la|au|en|par|l')\s*([a-z]+)")
+
+
+def _unit_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | None:
+    """The unit a message says a product is sold by, when the tool takes a unit and the
+    arguments hold another one (or none): the product would be made or changed by the
+    wrong unit."""
+    if "unit" not in tool.input_model.model_fields:
+        return None
+    held = fold(str(arguments.get("unit") or ""))
+    for said in SOLD_BY.finditer(utt.folded):
+        entry = known_unit(said.group(1))
+        if held and (held == said.group(1) or (entry is not None and fold(entry.unit) == held)):
+            continue
+        return Gap(utt.text[said.start() : said.end()])
     return None
 
 
@@ -400,7 +426,8 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
         item = [w for w in WORD.findall(fold(part.item or "")) if w not in GLUE]
         if item and not facts.says(item):
             return False
-        return facts.holds(part.value) or facts.in_digits(part.value) or _sizes(part, utt, facts)
+        # a size is checked first: it must not use up a number another part needs
+        return _sizes(part, utt, facts) or facts.holds(part.value) or facts.in_digits(part.value)
     if isinstance(part, Duration):
         counted = TIMED_ITEM.match(utt.folded, part.end)  # « 2 heures d'installation »
         if counted and tool.is_write and not facts.says(WORD.findall(counted.group(1))):
@@ -416,14 +443,22 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
 
 
 TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)")
-SIZED = re.compile(r"([a-z]+)\s+(?:de\s+|d'\s*)?$")
+SIZED = re.compile(r"([a-z]+)\s*(?:\(\s*|\s(?:de\s+|d'\s*)?)$")
 
 
 def _sizes(part: Quantity, utt: Utterance, facts: _Facts) -> bool:
     """« sac de 25 kg », « le sac de sucre 50 kilos »: a weight or volume right after the
-    container or product it sizes, when the arguments hold that container or product."""
+    container or product it sizes, when the arguments hold that container or product;
+    « carton de 24 paquets », « carton (12 boîtes) »: what a container the arguments hold
+    as a unit contains."""
     if part.unit not in SIZE_UNITS:
-        return False
+        before = SIZED.search(utt.folded[max(0, part.start - 40) : part.start])
+        return (
+            part.item is None
+            and before is not None
+            and (entry := known_unit(before.group(1))) is not None
+            and fold(entry.unit) in facts.units
+        )
     if part.item is not None:  # « sac de 25 kg »: the item is the container
         return bool(re.fullmatch(r"[a-z]+ (?:de|d')", fold(part.item).strip()))
     before = SIZED.search(utt.folded[max(0, part.start - 40) : part.start])

@@ -1717,10 +1717,25 @@ class LocalTier(Replies):
             return Plan("llm")
         utt = self._correction(message, last, today, currency)
         arguments = jsonable(adapter.corrected(dict(last["arguments"]), utt))
-        if arguments == last["arguments"] and WEAK_CORRECTION.match(fold(message)):
+        for name in talk.ENTITY_FIELDS:  # « chez eux »: whom the request was already for
+            said = arguments.get(name)
+            if isinstance(said, str) and fold(said) in talk.PRONOUNS and name in last["arguments"]:
+                arguments[name] = last["arguments"][name]
+        unchanged = arguments == last["arguments"]
+        if unchanged and WEAK_CORRECTION.match(fold(message)):
             return None
         if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
             return unclear
+        tool = self.registry.get(adapter.tool)
+        if unchanged and tool is not None and tool.is_write:
+            # the same write again would be taken for the corrected one: say so instead
+            memory.draft = None
+            text = (
+                "Je n'ai pas compris ce qu'il faut changer dans la demande "
+                f"(« {talk.correction_value(message)} »). Pouvez-vous préciser ou "
+                "reformuler ? Rien n'a été fait."
+            )
+            return Plan("llm", text, tool=adapter.tool, arguments=arguments)
         return self._complete(adapter, arguments, memory)
 
     def _follow_up(self, memory: Memory, utt: Utterance, message: str) -> Plan:

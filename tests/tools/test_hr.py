@@ -124,6 +124,15 @@ class TestEmployees:
             "responsable : — → Fatou Diop"
         )
 
+    def test_a_shortened_department_is_the_one_it_begins(
+        self, container: Container, team: Team
+    ) -> None:
+        run(container, tools.update_employee, team.hr, employee="Moussa", department="Logistique")
+        before = hr_rows(container, team.staff)
+        out = run(container, tools.update_employee, team.hr, employee="Awa", department="la logist")
+        assert "service : — → Logistique" in out.render()
+        assert hr_rows(container, team.staff)["departments"] == before["departments"]
+
     def test_ambiguous_employee_asks_back(self, container: Container, team: Team) -> None:
         make_employee(container, team.staff, "Moussa Sow")
         with pytest.raises(AskBack) as asked:

@@ -3,6 +3,7 @@ the French way."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -50,11 +51,17 @@ def employee_or_me(ctx: ToolContext, name: str | None, field: str = "employee") 
 
 
 def department_id(ctx: ToolContext, name: str) -> tuple[str, bool]:
-    """The id of the department a person names, and whether it is new (HR creates it)."""
-    wanted = fold(name)
-    for d in hr.list_departments(ctx.session, ctx.principal):
+    """The id of the department a person names, and whether it is new (HR creates it). A
+    shortened name (« la compta », « logist ») is the one department it begins."""
+    wanted = fold(name).strip()
+    departments = hr.list_departments(ctx.session, ctx.principal)
+    for d in departments:
         if fold(d.name) == wanted:
             return str(d.id), False
+    short = re.sub(r"^(?:le|la|les|l')\s*(?=\w)", "", wanted)
+    begun = [d for d in departments if len(short) >= 4 and fold(d.name).startswith(short)]
+    if len(begun) == 1:
+        return str(begun[0].id), False
     if not wanted:
         raise AskBack("Quel service ?", field="department")
     return str(hr.ensure_department(ctx.session, ctx.principal, name).id), True

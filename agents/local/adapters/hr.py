@@ -132,7 +132,9 @@ def _head_name(utt: Utterance) -> str | None:
         and fold(m.group(1).split()[0]) not in words("not_a_name_head")
     ):
         return m.group(1)
-    return clean_name(leading_name(utt))
+    found = clean_name(leading_name(utt))
+    # « Bonsoir patron, c'est Modou… »: whom one speaks to is not whom the request is for
+    return None if found and fold(found) in words("fillers") else found
 
 
 _REVERSED_END = re.compile(
@@ -282,6 +284,8 @@ def _job_title(utt: Utterance, name: str | None) -> str | None:
     )[0].strip()
     if not said or has(Utterance(text=said, folded=said.lower()), "embauch", "service", "tel"):
         return None
+    if re.match(r"(?i)(?:à|a|au|aux|dans|chez|en)\b", said):
+        return None  # « passe à la compta »: where one goes, not a title
     return said[:100]
 
 
@@ -344,8 +348,30 @@ def _managed(utt: Utterance) -> str | None:
     return None
 
 
+_DEPARTMENT_WORDS = ("service", "département", "departement", "equipe", "équipe")
+# « elle passe à la logistique » once the message speaks of a service (« change de
+# service »), « muté au magasin », « affectée à la caisse »: the department one moves to.
+_MOVES_TO = re.compile(
+    r"(?<![\w])(?:(?P<move>passe|passera|va|ira|rejoint|rejoindra)"
+    r"|mute|mutee|affecte|affectee|transfere|transferee)"
+    r"\s+(?:a l'|a la|au|aux|dans le|dans la|dans l'|a|en)\s*(?=[\w])"
+)
+_MOVE_END = re.compile(r"\s*(?:[,;.?!]|\s(?:a partir|des |depuis|le \d|des le|demain|lundi))")
+
+
 def _department(utt: Utterance) -> str | None:
-    return name_of(utt, ("service", "département", "departement", "equipe", "équipe"))
+    named = name_of(utt, _DEPARTMENT_WORDS)
+    if named is not None:
+        return named
+    of_service = any(re.search(rf"(?<![\w]){fold(w)}s?\b", utt.folded) for w in _DEPARTMENT_WORDS)
+    for moved in _MOVES_TO.finditer(utt.folded):
+        if moved.group("move") and not of_service:
+            continue  # « passe à temps partiel » is no department
+        end = _MOVE_END.search(utt.folded, moved.end())
+        said = utt.text[moved.end() : end.start() if end else len(utt.text)].strip()
+        if 0 < len(said.split()) <= 3 and not any(c.isdigit() for c in said):
+            return said
+    return None
 
 
 # « whatsapp 77 654 32 10 »: the number said as a WhatsApp one is that, not a phone.
@@ -497,10 +523,26 @@ def _request_leave(utt: Utterance) -> dict[str, Any]:
 _PERIOD_FIELDS = ("start_date", "end_date", "starts_afternoon", "ends_morning", "other_days")
 
 
+# « celle du 11 », « celle d'après »: the same kind of period as the one shown (a week, a
+# fortnight), from another day.
+_THE_SAME_SPAN = re.compile(r"^(?:plutot\s+)?(?:celle|celui)\s+(?:du|de|d')\b")
+
+
 def _correct_leave(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
     """« non, le 10 » moves the whole period: new dates drop the old end and half days;
-    « non, jusqu'au 27 » moves the last day only."""
+    « non, jusqu'au 27 » moves the last day only; « plutôt celle du 11 » moves the period
+    shown to start on the 11th, as long as it was."""
     said = _request_leave(utt)
+    start, end = previous.get("start_date"), previous.get("end_date")
+    if (
+        _THE_SAME_SPAN.match(utt.folded.strip())
+        and isinstance(said.get("start_date"), date)
+        and "end_date" not in said
+        and start
+        and end
+    ):
+        length = date.fromisoformat(str(end)[:10]) - date.fromisoformat(str(start)[:10])
+        said["end_date"] = said["start_date"] + length
     if "start_date" in said:
         kept = {k: v for k, v in previous.items() if k not in _PERIOD_FIELDS}
     elif "end_date" in said:

@@ -183,15 +183,26 @@ _ASKED_PRODUCT = re.compile(
     r"\s*(?:la |le |les |l')?([a-z0-9][^?!,;:]*?)"
     r"(?=\s+(?:en stock|en reserve|en rayon|au |aux |dans |a la |a (?:\d|zero)|chez |qui |qu'"
     r"|il |on |me |nous |reste|dispo|de dispo|disponibles?|maintenant|actuellement|encore"
+    r"|en ce moment|pour l'instant|pour le moment"
     r"|aujourd'hui|en tout|au total|stp|svp)|\s*[?!,;:.]|\s*$)"
 )
 
 
+# « combien de cartons de sucre … »: the unit counted, before the product.
+_COUNTED_IN = re.compile(r"([a-z]+)\s+(?:de |d')\s*")
+
+
 def _asked_product(utt: Utterance) -> str | None:
     found = _ASKED_PRODUCT.search(utt.folded)
-    if found is None or fold(found.group(1)).split()[0] in words("not_an_entity") | {"temps"}:
+    if found is None:
         return None
-    return utt.text[found.start(1) : found.end(1)].strip() or None
+    start = found.start(1)
+    unit = _COUNTED_IN.match(utt.folded, start)
+    if unit is not None and unit.group(1) in _UNIT_WORDS and unit.end() < found.end(1):
+        start = unit.end()
+    if fold(utt.folded[start : found.end(1)]).split()[0] in words("not_an_entity") | {"temps"}:
+        return None
+    return utt.text[start : found.end(1)].strip() or None
 
 
 def _counted(utt: Utterance) -> str | None:
@@ -199,12 +210,25 @@ def _counted(utt: Utterance) -> str | None:
     return _sku(utt) or next((item for _, item in _goods(utt) if item), None)
 
 
+def _sized(utt: Utterance, name: str | None) -> str | None:
+    """``name`` with the size written right after it (« le gaz 6kg », « terreau 40 L »),
+    which tells the product from its other sizes."""
+    at = utt.text.find(name) if name else -1
+    if name is None or at < 0:
+        return name
+    end = at + len(name)
+    for q in utt.quantities:
+        if q.item is None and q.unit in _MEASURES and q.start >= end:
+            return f"{name} {q.text}" if not utt.text[end : q.start].strip() else name
+    return name
+
+
 def _product(utt: Utterance) -> str | None:
     return (
         _counted(utt)
-        or _entity(names_after(utt, ("produit", "article")))
+        or _sized(utt, _entity(names_after(utt, ("produit", "article"))))
         or _asked_product(utt)
-        or _entity(names_after(utt, _PRODUCT))
+        or _sized(utt, _entity(names_after(utt, _PRODUCT)))
         or _size_named(utt)
     )
 
@@ -395,11 +419,12 @@ def _alternatives(entries: Iterator[UnitEntry]) -> str:
 _CONTAINER = re.compile(
     r"\b(" + _alternatives(e for e in lexicon() if e.code.startswith("X")) + r")\s+de\s+\d"
 )
-# « à l'unité », « au kilo », « par bidon », « le seau »: a unit of the lexicon; a duration
-# or lump sum only after « par », « au », « l' » (« par mois », « de l'heure », « au
-# forfait »): « la semaine », « le mois » name things too (« Menu de la semaine »).
+# « à l'unité », « au kilo », « par bidon », « le seau », « en sachet »: a unit of the
+# lexicon; a duration or lump sum only after « par », « au », « l' » (« par mois », « de
+# l'heure », « au forfait »): « la semaine », « le mois » name things too (« Menu de la
+# semaine »).
 _BY_UNIT = re.compile(
-    r"\b(?:a l'|a la|au|par|l'|la|le)\s*("
+    r"\b(?:a l'|a la|au|par|l'|la|le|en)\s*("
     + _alternatives(e for e in lexicon() if e.in_quantities)
     + r")(?![\w'])"
     + r"|\b(?:au|par|l')\s*("
@@ -581,8 +606,8 @@ def _product_named(utt: Utterance) -> str | None:
     """The product a message about the product itself names (not the count it gives)."""
     return (
         _sku(utt)
-        or _entity(names_after(utt, ("produit", "article")))
-        or _entity(names_after(utt, _PRODUCT))
+        or _sized(utt, _entity(names_after(utt, ("produit", "article"))))
+        or _sized(utt, _entity(names_after(utt, _PRODUCT)))
     )
 
 
@@ -674,8 +699,27 @@ def extract_adjust(utt: Utterance) -> dict[str, Any]:
         product=product,
         counted_quantity=quantity,
         warehouse=_warehouse(utt),
-        reason=words_after(utt, ("motif", "parce que", "car")),
+        reason=words_after(utt, ("motif", "parce que", "car")) or _loss_said(utt),
     )
+
+
+# « 2 sacs ont disparu », « il en manque 3 », « 4 pots cassés »: what became of the goods
+# missing, said beside the count.
+_LOSS = re.compile(
+    r"\b(?:disparu\w*|vole\w*|cass\w+|perdu\w*|abime\w*|manqu\w+|avarie\w*|perime\w*"
+    r"|gate\w*|pourri\w*)\b"
+)
+
+
+def _loss_said(utt: Utterance) -> str | None:
+    """The clause that says how goods were lost, as the adjustment's reason."""
+    start = 0
+    for clause in re.split(r"([,;.!?])", utt.text):
+        end = start + len(clause)
+        if _LOSS.search(utt.folded[start:end]) and len(clause.split()) >= 2:
+            return clause.strip()
+        start = end
+    return None
 
 
 def _order_lines(utt: Utterance) -> list[dict[str, Any]]:
@@ -716,9 +760,13 @@ def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
 
 def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
     """« non, 60 sacs » (or « mets-en 60 ») changes the single line; « non, 60 sacs de riz »
-    the riz line; « et 10 sacs de sucre » adds a line; a supplier said replaces the supplier."""
+    the riz line; « et 10 sacs de sucre » adds a line; a price alone (« c'est 4,90 le
+    carton ») is the single line's new price; a supplier said replaces the supplier."""
     lines = [dict(x) for x in previous.get("lines", [])]
-    for q, item in _goods(utt):
+    goods = _goods(utt)
+    if not goods and len(utt.amounts) == 1 and len(lines) == 1:
+        lines[0]["unit_price"] = utt.amounts[0].value
+    for q, item in goods:
         same = [x for x in lines if item and fold(x["product"]) == fold(item)]
         if same:
             same[0]["quantity"] = q.value

@@ -181,6 +181,7 @@ class TestMoves:
         assert said("stock.adjust", "corrige le stock du ciment à 0, tout est cassé") == {
             "product": "ciment",
             "counted_quantity": D(0),
+            "reason": "tout est cassé",  # how the goods were lost
         }
 
     @pytest.mark.parametrize("text", ["non, 4 sacs", "non, 4", "plutôt 4 sacs"])
