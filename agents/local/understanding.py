@@ -496,18 +496,7 @@ class LocalTier(Replies):
                 and corrected.kind == "tool"
                 and corrected.arguments != memory.last.get("arguments")
             )
-            # a write done, proposed again unchanged, would be made twice: no correction
-            made_twice = (
-                corrected is not None
-                and corrected.kind == "tool"
-                and not memory.last.get("shown")
-                and corrected.arguments == memory.last.get("arguments")
-            )
-            if (
-                corrected is not None
-                and not made_twice
-                and (changes or not self._switches(routing, last_tool))
-            ):
+            if corrected is not None and (changes or not self._switches(routing, last_tool)):
                 return corrected
             memory.draft = kept
         if (
