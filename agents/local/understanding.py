@@ -24,6 +24,7 @@ from agents.local.adapters import purchasing as received
 from agents.local.adapters.base import Adapter
 from agents.local.adapters.finance import with_terms
 from agents.local.declared import declared
+from agents.local.mentions import capitalized_subject
 from agents.local.replies import (
     ERASE_REFUSAL,
     MAX_MESSAGE,
@@ -419,6 +420,7 @@ class LocalTier(Replies):
             message = LEADING_AND.sub("", _focus(message))  # « et règle-la » is « règle-la »
         if memory.draft is None:
             message = self._without_aside(message, memory, principal, today, currency)
+            message = capitalized_subject(message)
         folded = fold(message)
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
