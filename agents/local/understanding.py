@@ -152,6 +152,8 @@ ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
+# After a parse left a recurrence over: the closest intents looked at for one that takes it.
+RECURRENCE_CANDIDATES = 3
 KIND_SPREAD = 0.03  # how close to the best an intent must score to be among them
 # « il en reste combien ? », « il lui reste combien ? »: a pronoun for what was just spoken of.
 ABOUT_IT = re.compile(
@@ -1283,8 +1285,10 @@ class LocalTier(Replies):
         if find_schedule(message, fold(message)) is None:
             return None
         close = [routing.intent, routing.runner_up]
-        if left_by is not None:
-            close = [name for name in close if name != left_by]
+        if left_by is not None:  # the intents close to the message, but the one that failed
+            routed = _for_routing(message)
+            ranked = self.router.scores(routed, fold(routed))[:RECURRENCE_CANDIDATES]
+            close = [name for name, _ in ranked if name != left_by]
         taking = [
             name
             for name in close
