@@ -1074,8 +1074,13 @@ class LocalTier(Replies):
         """A request the router is unsure of: the intent the kind of record named decides,
         else the one whose verb is said among contrary actions, else the one that takes a
         recurrence said, else the one reading that accounts for the whole message."""
+        named = self._named_kind_decides(message)
+        if named is not None and self._leaves_over(named, utt, today):
+            # « ajoute la facture Orange de 45 € TTC »: an invoice by its kind, but only a
+            # bill received reads its amount
+            named = self._only_full_reading(utt, message, today) or named
         return (
-            self._named_kind_decides(message)
+            named
             or self._action_on_named(utt, message, folded, today)
             or self._said_action(message, folded)
             or self._recurrence_decides(routing, message)
@@ -1130,6 +1135,13 @@ class LocalTier(Replies):
             if len(fitting) == 1 and any(other_side.match(title) for _, title in close):
                 return fitting[0]
         return None
+
+    def _leaves_over(self, name: str, utt: Utterance, today: date) -> bool:
+        """Whether the reading of intent ``name`` leaves part of the message over."""
+        tool, adapter = self.registry.get(name), self.adapters.get(name)
+        if tool is None or adapter is None:
+            return False
+        return coverage.gap(utt, jsonable(adapter.extract(utt)), tool, today) is not None
 
     def _only_full_reading(self, utt: Utterance, message: str, today: date) -> str | None:
         """Close intents the router cannot tell apart (« Sall m'a remis 100 000 en liquide
