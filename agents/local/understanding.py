@@ -1075,10 +1075,12 @@ class LocalTier(Replies):
         else the one whose verb is said among contrary actions, else the one that takes a
         recurrence said, else the one reading that accounts for the whole message."""
         named = self._named_kind_decides(message)
-        if named is not None and self._leaves_over(named, utt, today):
+        if named is not None and self._value_left_over(named, utt, today):
             # « ajoute la facture Orange de 45 € TTC »: an invoice by its kind, but only a
-            # bill received reads its amount
-            named = self._only_full_reading(utt, message, today) or named
+            # bill received (also called « facture ») reads its amount
+            full = self._only_full_reading(utt, message, today)
+            if full is not None and self._takes_kinds_named(full, folded):
+                named = full
         return (
             named
             or self._action_on_named(utt, message, folded, today)
@@ -1136,12 +1138,20 @@ class LocalTier(Replies):
                 return fitting[0]
         return None
 
-    def _leaves_over(self, name: str, utt: Utterance, today: date) -> bool:
-        """Whether the reading of intent ``name`` leaves part of the message over."""
+    def _takes_kinds_named(self, name: str, folded: str) -> bool:
+        """Whether intent ``name``'s tool takes every kind of record the message names."""
+        tool = self.registry.get(name)
+        named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
+        return tool is not None and bool(named) and named <= tool.kinds
+
+    def _value_left_over(self, name: str, utt: Utterance, today: date) -> bool:
+        """Whether the reading of intent ``name`` leaves a value of the message over (an
+        amount, a date…), not a second request (« … et rappelle-moi de le relancer »)."""
         tool, adapter = self.registry.get(name), self.adapters.get(name)
         if tool is None or adapter is None:
             return False
-        return coverage.gap(utt, jsonable(adapter.extract(utt)), tool, today) is not None
+        left = coverage.gap(utt, jsonable(adapter.extract(utt)), tool, today)
+        return left is not None and left.kind is None
 
     def _only_full_reading(self, utt: Utterance, message: str, today: date) -> str | None:
         """Close intents the router cannot tell apart (« Sall m'a remis 100 000 en liquide
