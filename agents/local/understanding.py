@@ -1139,10 +1139,16 @@ class LocalTier(Replies):
         return None
 
     def _takes_kinds_named(self, name: str, folded: str) -> bool:
-        """Whether intent ``name``'s tool takes every kind of record the message names."""
+        """Whether intent ``name``'s tool takes every kind of record the message names and
+        makes a record its title calls by one of their words (« Enregistrer une facture
+        fournisseur »; « Payer un fournisseur » makes no « facture »)."""
         tool = self.registry.get(name)
-        named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
-        return tool is not None and bool(named) and named <= tool.kinds
+        named = list(coverage.named_kinds(folded))
+        if tool is None or not named or not {kind.name for kind, _, _ in named} <= tool.kinds:
+            return False
+        return tool.creates is not None and any(
+            kind.words.search(fold(tool.title)) for kind, _, _ in named
+        )
 
     def _value_left_over(self, name: str, utt: Utterance, today: date) -> bool:
         """Whether the reading of intent ``name`` leaves a value of the message over (an
