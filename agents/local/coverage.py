@@ -25,6 +25,7 @@ from typing import Any
 
 from agents.local.slots.calendar import MONTHS, WEEKDAYS
 from agents.local.slots.numbers import parse_number
+from agents.local.slots.recurrence import TIME, find_schedule
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
 from domain.kit.lexicon import lexicon, words
@@ -294,6 +295,9 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     """The first part of ``utt`` that ``arguments`` do not account for, or None."""
     if tool.is_write and (written := _write_gap(utt, arguments, tool)) is not None:
         return written
+    schedule = None if tool.is_write else find_schedule(utt.text, utt.folded)
+    if schedule is not None and TIME.search(fold(schedule.said)):
+        return Gap(schedule.said)  # « chaque jeudi à 18h, envoie-moi… »: a rule, no reading now
     second = SECOND_QUESTION.search(utt.folded)
     if second is not None:  # « Diallo me doit combien ? et il reste combien de sucre ? »
         return Gap(utt.text[second.start(1) : second.end(1)].strip())

@@ -32,7 +32,13 @@ import re
 from agents.local.slots.text import blank_spans, fold, politeness_spans, strip_politeness
 from agents.local.slots.types import Utterance
 
-__all__ = ["leading_name", "name_after", "strip_politeness", "words_after"]
+__all__ = [
+    "capitalized_subject",
+    "leading_name",
+    "name_after",
+    "strip_politeness",
+    "words_after",
+]
 
 _LINKING = frozenset(
     """de du des d' pour avec par en sur et ou qui que qu' quand le la les l' un une au aux a
@@ -293,6 +299,51 @@ def leading_name(utt: Utterance) -> str | None:
     if tokens[verb][2] not in _LEADING_VERBS:
         return None
     return text[tokens[0][0] : tokens[i - 1][1]]
+
+
+# What a customer does to its debt, said right after its name: « doit », « a payé »,
+# « vient de régler »… (with « nous », « m' » between them).
+_DEBT_VERB = re.compile(
+    r"(?:(?:nous|me|m')\s*)?(?:doi(?:t|vent)|(?:a|ont)\s+(?:(?:deja|tout|enfin|bien)\s+)?"
+    r"(?:paye|regle|verse|vire|rembourse|solde)|vien(?:t|nent)\s+de\s+(?:payer|regler|verser"
+    r"|virer|rembourser)|paie|paye|regle)\b"
+)
+_SUBJECT = re.compile(
+    r"(?:combien\s+|(?:qu'|)est-ce\s+que\s+)?(?:(?P<article>l'|le\s+|la\s+)(?=[a-z]))?(?P<name>[a-z][a-z-]*(?:\s+(?:(?:de\s+la|des|du"
+    r"|de)\s+)?[a-z][a-z-]*){0,3}?)\s+(?=" + _DEBT_VERB.pattern + ")"
+)
+
+
+def capitalized_subject(message: str) -> str:
+    """« diallo nous doit combien ? » is « Diallo nous doit combien ? »: words typed in lower
+    case opening a message, right before what a customer does to its debt (« doit », « a
+    payé », « vient de régler »), are its name. None of them may be a pronoun, a determiner,
+    a role or a question word (« on nous doit », « le client a payé », « qui a payé » stay as
+    they are); after an article the name opens with a kind of business and goes on
+    (« l'hôtel des pins a réglé » → « l'Hôtel des Pins a réglé »). The tool then looks the
+    name up: a name no record bears ends in a question."""
+    folded = fold(message)
+    subject = _SUBJECT.match(folded)
+    if subject is None:
+        return message
+    start, end = subject.span("name")
+    names = [
+        (start + m.start(1), m.group(1))
+        for m in re.finditer(r"\b(?:de\s+la|des|du|de)\s+|([a-z][a-z-]*)", folded[start:end])
+        if m.group(1)
+    ]
+    if any(
+        word in _NOT_NAMES or word in _ROLES or word in _LINKING or word in _MONEY_WORDS
+        for _, word in names
+    ):
+        return message
+    if subject.group("article") and (names[0][1] not in _KINDS or len(names) < 2):
+        return message  # « le restaurant a payé »: which one is not said
+    if any(c.isupper() for c in message[start:end]):
+        return message  # typed with its capitals: read as typed
+    for at, _ in names:
+        message = message[:at] + message[at].upper() + message[at + 1 :]
+    return message
 
 
 def _kept_article(text: str, tokens: list[tuple[int, int, str]]) -> bool:

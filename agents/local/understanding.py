@@ -24,6 +24,7 @@ from agents.local.adapters import purchasing as received
 from agents.local.adapters.base import Adapter
 from agents.local.adapters.finance import with_terms
 from agents.local.declared import declared
+from agents.local.mentions import capitalized_subject
 from agents.local.replies import (
     ERASE_REFUSAL,
     MAX_MESSAGE,
@@ -151,6 +152,8 @@ ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
+# After a parse left a recurrence over: the closest intents looked at for one that takes it.
+RECURRENCE_CANDIDATES = 3
 KIND_SPREAD = 0.03  # how close to the best an intent must score to be among them
 # « il en reste combien ? », « il lui reste combien ? »: a pronoun for what was just spoken of.
 ABOUT_IT = re.compile(
@@ -413,6 +416,7 @@ class LocalTier(Replies):
             message = LEADING_AND.sub("", _focus(message))  # « et règle-la » is « règle-la »
         if memory.draft is None:
             message = self._without_aside(message, memory, principal, today, currency)
+            message = capitalized_subject(message)
         folded = fold(message)
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
@@ -1053,8 +1057,15 @@ class LocalTier(Replies):
         """A request the router is unsure of: the intent the kind of record named decides,
         else the one whose verb is said among contrary actions, else the one that takes a
         recurrence said, else the one reading that accounts for the whole message."""
+        named = self._named_kind_decides(message)
+        if named is not None and self._value_left_over(named, utt, today):
+            # « ajoute la facture Orange de 45 € TTC »: an invoice by its kind, but only a
+            # bill received (also called « facture ») reads its amount
+            full = self._only_full_reading(utt, message, today)
+            if full is not None and self._takes_kinds_named(full, folded):
+                named = full
         return (
-            self._named_kind_decides(message)
+            named
             or self._action_on_named(utt, message, folded, today)
             or self._said_action(message, folded)
             or self._recurrence_decides(routing, message)
@@ -1109,6 +1120,27 @@ class LocalTier(Replies):
             if len(fitting) == 1 and any(other_side.match(title) for _, title in close):
                 return fitting[0]
         return None
+
+    def _takes_kinds_named(self, name: str, folded: str) -> bool:
+        """Whether intent ``name``'s tool takes every kind of record the message names and
+        makes a record its title calls by one of their words (« Enregistrer une facture
+        fournisseur »; « Payer un fournisseur » makes no « facture »)."""
+        tool = self.registry.get(name)
+        named = list(coverage.named_kinds(folded))
+        if tool is None or not named or not {kind.name for kind, _, _ in named} <= tool.kinds:
+            return False
+        return tool.creates is not None and any(
+            kind.words.search(fold(tool.title)) for kind, _, _ in named
+        )
+
+    def _value_left_over(self, name: str, utt: Utterance, today: date) -> bool:
+        """Whether the reading of intent ``name`` leaves a value of the message over (an
+        amount, a date…), not a second request (« … et rappelle-moi de le relancer »)."""
+        tool, adapter = self.registry.get(name), self.adapters.get(name)
+        if tool is None or adapter is None:
+            return False
+        left = coverage.gap(utt, jsonable(adapter.extract(utt)), tool, today)
+        return left is not None and left.kind is None
 
     def _only_full_reading(self, utt: Utterance, message: str, today: date) -> str | None:
         """Close intents the router cannot tell apart (« Sall m'a remis 100 000 en liquide
@@ -1264,8 +1296,10 @@ class LocalTier(Replies):
         if find_schedule(message, fold(message)) is None:
             return None
         close = [routing.intent, routing.runner_up]
-        if left_by is not None:
-            close = [name for name in close if name != left_by]
+        if left_by is not None:  # the intents close to the message, but the one that failed
+            routed = _for_routing(message)
+            ranked = self.router.scores(routed, fold(routed))[:RECURRENCE_CANDIDATES]
+            close = [name for name, _ in ranked if name != left_by]
         taking = [
             name
             for name in close

@@ -161,12 +161,13 @@ def quote_of(utt: Utterance) -> str | None:
 # --- lines -------------------------------------------------------------------------------
 
 
-def _price_after(utt: Utterance, quantity: Quantity, limit: int, used: set[int]) -> Decimal | None:
-    """The amount right after ``quantity`` (before ``limit``) when linked as its unit price."""
+def _price_after(utt: Utterance, end: int, limit: int, used: set[int]) -> Decimal | None:
+    """The amount right after a line's words ending at ``end`` (before ``limit``) when
+    linked as its unit price."""
     for i, amount in enumerate(utt.amounts):
-        if i in used or not quantity.end <= amount.start < limit:
+        if i in used or not end <= amount.start < limit:
             continue
-        if PRICE_LINK.match(utt.folded[quantity.end : amount.start]):
+        if PRICE_LINK.match(utt.folded[end : amount.start]):
             used.add(i)
             return amount.value
     return None
@@ -184,7 +185,7 @@ def _words(text: str) -> str:
 def _free_description(utt: Utterance, amount: Amount, after: int, name: str | None) -> str | None:
     """The words naming a priced line: before the amount (« transport 25 000 ») or after it
     (« 150 000 FCFA de loyer »), never the customer's name."""
-    segments = re.split(r"[,;:]|\bet\b", utt.text[after : amount.start])
+    segments = re.split(r"[,;:+]|\bet\b", utt.text[after : amount.start])
     candidates = [segments[-1]]
     if len(segments) > 1 and not _words(segments[-1]):  # « Gestion locative, 480 € »
         candidates.append(segments[-2])
@@ -231,6 +232,7 @@ def with_terms(lines: list[dict[str, Any]], utt: Utterance) -> list[dict[str, An
 
 
 TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([^,;:.\d]+?)\s+(?:a|au prix de|@)\s+$")
+TIMED_PRICE = re.compile(r"\s+(?:a|au prix de|@)\s+$")
 
 
 def _timed_line(utt: Utterance, duration: Any, used: set[int]) -> dict[str, Any] | None:
@@ -239,14 +241,22 @@ def _timed_line(utt: Utterance, duration: Any, used: set[int]) -> dict[str, Any]
         if i in used or amount.start < duration.end:
             continue
         found = TIMED_ITEM.match(utt.folded[duration.end : amount.start])
-        if found is None:
+        if found is not None:
+            text = utt.text[duration.end + found.start(1) : duration.end + found.end(1)]
+        elif TIMED_PRICE.match(utt.folded[duration.end : amount.start]):
+            # « main d'œuvre 3 heures à 45 € »: the service named before its hours
+            # (after a colon, a comma, « + » or « et », so no customer is in it)
+            before = re.split(r"[,;:+]|\bet\b", utt.text[: duration.start])
+            text = _words(before[-1])
+            if len(before) < 2 or len(text) < 3 or re.search(r"\d", text):
+                return None
+        else:
             return None
         used.add(i)
         if duration.minutes:
             quantity, unit = Decimal(duration.minutes) / 60, "heure"
         else:
             quantity, unit = Decimal(duration.days or 1), "jour"
-        text = utt.text[duration.end + found.start(1) : duration.end + found.end(1)]
         return {
             "description": text.strip(),
             "quantity": quantity,
@@ -294,12 +304,12 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
             lines[-1]["product"] = f"{quantity.item} {size}"
             continue  # « 3 sacs de 25 kg de riz »: 3 of the 25 kg bag of rice
         limit = quantities[i + 1].start if i + 1 < len(quantities) else len(utt.text)
-        if quantity.item:
-            qualified = qualified_item(utt, quantity.end, product)
-            named_until = quantity.end + len(qualified) - len(product)
-            product = qualified
+        # « 200 briques de 15 à 450 F »: the size names the product, counted or not
+        qualified = qualified_item(utt, quantity.end, product)
+        named_until = quantity.end + len(qualified) - len(product)
+        product = qualified
         line: dict[str, Any] = {"product": product, "quantity": quantity.value}
-        price = _price_after(utt, quantity, limit, used)
+        price = _price_after(utt, named_until, limit, used)
         if price is not None:
             line["unit_price"] = price
         lines.append(line)

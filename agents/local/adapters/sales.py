@@ -28,6 +28,7 @@ GENERIC = {
     "heures", "heure", "jours", "jour", "contrat", "contrats", "fiche", "employe", "employee",
     "moi", "toi", "lui", "elle", "eux", "relance", "relances", "rendez-vous", "rdv", "appel",
     "tache", "note", "retard", "semaine", "mois", "presences", "presence", "telephone", "numero",
+    "mail", "email", "e-mail", "adresse", "tel", "portable",
     "nouveau", "nouvelle", "nouveaux", "nouvo", "cliente", "particulier", "particuliere",
 }  # fmt: skip
 # Words a name reader may run into at the end of a name (« de Moussa parce que … »).

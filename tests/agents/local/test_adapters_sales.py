@@ -54,6 +54,11 @@ CASES = [
     ("sales.update_customer", "Ndiaye a déménagé à Thiès", {"customer": "Ndiaye", "city": "Thiès"}),
     (
         "sales.update_customer",
+        "la pharmacie Sow a changé d'adresse e-mail : contact@pharmasow.sn",
+        {"customer": "pharmacie Sow", "email": "contact@pharmasow.sn"},
+    ),
+    (
+        "sales.update_customer",
         "mets le délai de paiement du client Dupont à 30 jours",
         {"customer": "Dupont", "payment_terms_days": 30},
     ),

@@ -66,6 +66,16 @@ class TestDefiningARule:
             "arguments": {},
         }
 
+    def test_workdays_at_a_time_of_day_make_a_rule_not_a_listing_now(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        reply = talk("du lundi au vendredi à 7h30 envoie-moi les factures en retard sur WhatsApp")
+        assert "07:30" in reply and "Confirmez-vous" in reply
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.rule == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=7;BYMINUTE=30"
+
     def test_a_stock_threshold_names_the_product_found(self, container: Container) -> None:
         buyer = make_buyer(container)
         make_goods(container, buyer.account, name="Riz brisé", unit="sac")

@@ -149,3 +149,28 @@ class TestRecurring:
         )
         assert said["customer"] == "Villa Ndour"
         assert said["lines"] == [{"description": "gardiennage", "quantity": Decimal(1)}]
+
+
+class TestLinesSaidLoosely:
+    def test_a_service_named_before_its_hours_and_an_hourly_rate(self) -> None:
+        lines = extract(
+            "finance.create_invoice",
+            "facture pour Sylla : réglage 2 heures à 30 000 HT de l'heure + transport 5 000",
+        )["lines"]
+        assert [(line["description"], line["quantity"], line["unit_price"]) for line in lines] == [
+            ("réglage", Decimal(2), Decimal(30000)),
+            ("transport", Decimal(1), Decimal(5000)),
+        ]
+
+    @pytest.mark.parametrize(
+        ("text", "product"),
+        [
+            ("devis pour Cissé : 80 tuyaux de 40 à 1200f", "tuyaux de 40"),
+            ("devis pour Cissé : 300 briques de 10 à 1200f l'unité", "brique de 10"),
+        ],
+    )
+    def test_a_size_after_what_is_counted_names_it_before_its_price(
+        self, text: str, product: str
+    ) -> None:
+        (line,) = extract("finance.create_quote", text)["lines"]
+        assert line["product"] == product and line["unit_price"] == Decimal(1200)

@@ -2,7 +2,13 @@ from datetime import date
 
 import pytest
 
-from agents.local.mentions import leading_name, name_after, strip_politeness, words_after
+from agents.local.mentions import (
+    capitalized_subject,
+    leading_name,
+    name_after,
+    strip_politeness,
+    words_after,
+)
 from agents.local.slots import analyse
 from agents.local.slots.types import Utterance
 
@@ -145,3 +151,35 @@ def test_mentions_never_crash(text: str) -> None:
         words_after(message, ("motif", "parce que")),
     ):
         assert result is None or isinstance(result, str)
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("sow traore nous doit combien ?", "Sow Traore nous doit combien ?"),
+        ("combien baye fall me doit", "combien Baye Fall me doit"),
+        ("la pharmacie du port a réglé 200 €", "la Pharmacie du Port a réglé 200 €"),
+        ("awa vient de payer par orange money", "Awa vient de payer par orange money"),
+    ],
+)
+def test_a_lower_case_name_before_what_a_customer_does_to_its_debt(text: str, read: str) -> None:
+    assert capitalized_subject(text) == read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on nous doit combien ?",
+        "ils nous doivent encore 300 €",
+        "le client a payé",
+        "le garage a payé",  # which garage is not said
+        "qui nous doit le plus ?",
+        "tout le monde a payé",
+        "mes clients me doivent combien ?",
+        "la facture a été réglée",
+        "Sow Traore nous doit combien ?",
+        "il faut relancer diallo",
+    ],
+)
+def test_ordinary_words_before_a_debt_verb_stay_as_typed(text: str) -> None:
+    assert capitalized_subject(text) == text

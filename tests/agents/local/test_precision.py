@@ -344,7 +344,7 @@ class TestMoreEverydayReadings:
     def test_a_business_named_in_lower_case_before_its_verb(self, local: LocalTier) -> None:
         plan = say(local, "la superette fall a tout réglé en espèces")
         assert plan.tool == "finance.record_payment", plan
-        assert plan.arguments["customer"] == "superette fall"
+        assert plan.arguments["customer"] == "Superette Fall"  # read as a name: capitalized
 
     def test_making_a_customer_then_a_quote_for_it_is_two_requests(self, local: LocalTier) -> None:
         memory = Memory()

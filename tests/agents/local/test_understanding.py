@@ -265,3 +265,15 @@ def test_a_document_made_again_after_a_payment_is_the_next_request(local: LocalT
     plan = say(local, "Fall a réglé 20 000 en espèces, et refais-lui un devis de 2 sacs de sucre")
     assert plan.kind == "tool" and plan.tool == "finance.record_payment", plan
     assert plan.text.startswith("Une chose à la fois : ensuite, « refais-lui un devis")
+
+
+def test_an_invoice_said_by_its_total_alone_is_a_bill_received(local: LocalTier) -> None:
+    plan = say(local, "ajoute la facture Senelec de 42 000 F TTC")
+    assert plan.tool == "purchasing.record_supplier_bill"
+    assert plan.arguments["supplier"] == "Senelec"
+
+
+def test_a_lower_case_name_before_a_debt_verb_is_asked_about(local: LocalTier) -> None:
+    plan = say(local, "mariama ba nous doit combien ?")
+    assert plan.tool == "finance.customer_balance"
+    assert plan.arguments == {"customer": "Mariama Ba"}
