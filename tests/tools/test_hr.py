@@ -230,6 +230,21 @@ class TestLeave:
             "- Congé annuel : 10 jour(s) (dont 1 en attente : 9 disponible(s))"
         )
 
+    def test_the_team_balances_are_everyone_one_may_see(
+        self, container: Container, team: Team
+    ) -> None:
+        everyone = run(container, tools.leave_balance, team.hr, team=True).render()
+        for name in ("Fatou Diop", "Awa Ndiaye", "Moussa Sarr"):
+            assert f"Solde de congés de {name}" in everyone or f"pour {name}" in everyone
+        assert "Congé annuel : 10 jour(s)" in everyone
+        # Fatou manages Awa through the org chart: herself and her team, not Moussa
+        managed = run(container, tools.leave_balance, as_user(team.fatou), team=True).render()
+        assert "Awa Ndiaye" in managed and "Fatou Diop" in managed
+        assert "Moussa" not in managed
+        # an employee sees only their own balance
+        own = run(container, tools.leave_balance, as_user(team.awa), team=True).render()
+        assert own.startswith("Solde de congés de Awa Ndiaye") and "Fatou" not in own
+
     def test_nobody_absent(self, container: Container, team: Team) -> None:
         out = run(container, tools.who_is_absent, team.hr)
         assert out.render() == "Personne n'est en congé le 16/03/2026."

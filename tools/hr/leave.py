@@ -441,6 +441,10 @@ class LeaveBalanceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     employee: str | None = Field(default=None, max_length=200, description="Défaut : vous-même")
     others: list[str] = Field(default_factory=list, max_length=10, description=OTHERS_DESCRIPTION)
+    team: bool = Field(
+        default=False,
+        description="Le solde de chaque employé en poste que vous voyez (« toute l'équipe »).",
+    )
 
 
 class BalanceLine(BaseModel):
@@ -465,7 +469,10 @@ class LeaveBalanceOut(ToolResult):
     others: list[LeaveBalanceOut] = Field(default_factory=list)
 
     def render(self) -> str:
-        return "\n".join(one._render() for one in (self, *self.others))
+        shown = (self, *self.others) if self.employee else self.others
+        if not shown:
+            return "Aucun employé en poste que vous puissiez voir."
+        return "\n".join(one._render() for one in shown)
 
     def _render(self) -> str:
         if not self.balances:
@@ -480,9 +487,14 @@ def leave_balance(ctx: ToolContext, args: LeaveBalanceIn) -> LeaveBalanceOut:
     """Donne le solde de congés (acquis, en attente, disponible) d'un employé, ou le sien.
 
     Exemples : « combien il me reste de congés ? », « solde de congés d'Awa »,
-    « mes jours de congé »."""
-    people = [employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)]
-    people += [employee_named(ctx, name, "others") for name in args.others]
+    « mes jours de congé », « les soldes de toute l'équipe »."""
+    if args.team:  # everyone the caller may see: a manager's team, the whole staff for HR
+        people = list(hr.list_employees(ctx.session, ctx.principal).items)
+        if not people:
+            return LeaveBalanceOut(employee="", balances=[])
+    else:
+        people = [employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)]
+        people += [employee_named(ctx, name, "others") for name in args.others]
     found = [
         LeaveBalanceOut(
             employee=employee.name,

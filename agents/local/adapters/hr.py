@@ -655,8 +655,18 @@ def _whose(utt: Utterance) -> dict[str, Any]:
     return given({"employee": employee})
 
 
+# « toute l'équipe », « tout le personnel », « chaque employé »: everyone one may see.
+_EVERYONE = re.compile(
+    r"\b(?:(?:toute )?l'equipe|tout le (?:monde|personnel)|chacun"
+    r"|(?:tous les|mes) (?:employes|salaries|agents)|chaque (?:employee?|salariee?|agent))\b"
+)
+
+
 def _balances(utt: Utterance) -> dict[str, Any]:
-    """« il reste combien à Awa et à Modou ? »: each one's balance."""
+    """« il reste combien à Awa et à Modou ? »: each one's balance; « de toute l'équipe »:
+    everyone's."""
+    if _EVERYONE.search(utt.folded):
+        return {"team": True}
     return given(_with_others(utt, _whose(utt).get("employee")))
 
 

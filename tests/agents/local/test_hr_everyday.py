@@ -116,6 +116,23 @@ class TestSeveralPeopleInOneRequest:
         assert "Awa Ndiaye" in out.render() and "4,5" in out.render()
 
 
+class TestTheWholeTeamsBalances:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "combien de jours de congé il reste à tout le personnel ?",
+            "montre-moi le solde de congés de chaque employé",
+            "les soldes de congés de l'équipe stp",
+        ],
+    )
+    def test_everyone_one_may_see(self, local: LocalTier, text: str) -> None:
+        plan = say(local, text)
+        assert (plan.tool, plan.arguments) == ("hr.leave_balance", {"team": True})
+
+    def test_one_person_named_is_still_that_person(self) -> None:
+        assert extract("hr.leave_balance", "le solde de congés de Rama") == {"employee": "Rama"}
+
+
 class TestARequestNamedByItsWeekdays:
     def test_read_without_its_week(self) -> None:
         said = extract("hr.approve_leave", "accepte la demande de Rama pour mardi et mercredi")
