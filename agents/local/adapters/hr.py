@@ -655,9 +655,9 @@ def _whose(utt: Utterance) -> dict[str, Any]:
     return given({"employee": employee})
 
 
-# « toute l'équipe », « tout le personnel », « chaque employé »: everyone one may see.
+# « toute l'équipe », « du personnel », « chaque employé »: everyone one may see.
 _EVERYONE = re.compile(
-    r"\b(?:(?:toute )?l'equipe|tout le (?:monde|personnel)|chacun"
+    r"\b(?:(?:toute )?l'equipe|tout le monde|(?:tout le|du) personnel|chacun|mes gars"
     r"|(?:tous les|mes) (?:employes|salaries|agents)|chaque (?:employee?|salariee?|agent))\b"
 )
 
