@@ -259,7 +259,7 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
         held = [v for k, v in _leaves_with_keys(arguments) if k in ADDRESS_FIELDS]
         if not any(address.group(0).lower() == str(v).lower() for v in held):
             return Gap(address.group(0))
-    unit = _unit_left_over(utt, arguments, tool)
+    unit = _unit_left_over(utt, arguments, tool) or _everyone_left_over(utt, arguments, tool)
     if unit is not None:
         return unit
     asked = QUESTION_FIRST.match(utt.folded)
@@ -269,6 +269,28 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
     if method is not None and utt.payment_method not in _leaves(arguments):
         return Gap(utt.text[method.start() : method.end()])  # « … en liquide »: a payment
     return None
+
+
+# « toute l'équipe », « du personnel », « chaque employé »: everyone one may see — not
+# « bonjour tout le monde », a greeting.
+EVERYONE = re.compile(
+    r"(?<!bonjour )(?<!bonsoir )(?<!salut )(?<!coucou )(?<!merci )"
+    r"\b(?:(?:toute )?l'equipe|tout le monde|(?:tout le|du) personnel|chacun|mes gars"
+    r"|(?:tous les|mes) (?:employes|salaries|agents)|chaque (?:employee?|salariee?|agent))\b"
+)
+# What a write says for everyone (« every pending request »), where it otherwise names one.
+COLLECTIVE_FIELDS = ("every_pending", "team")
+
+
+def _everyone_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | None:
+    """Everyone said to a write that acts on one person and does not take them all:
+    « pointe tout le monde à 8h » is no check-in of one's own."""
+    if "employee" not in tool.input_model.model_fields:
+        return None
+    said = EVERYONE.search(utt.folded)
+    if said is None or any(arguments.get(name) for name in COLLECTIVE_FIELDS):
+        return None
+    return Gap(utt.text[said.start() : said.end()])
 
 
 # « vendues en sachet », « vendu au carton », « vendus par 6 » is no unit: the unit a product

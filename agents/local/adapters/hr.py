@@ -22,6 +22,7 @@ from agents.local.adapters.sales import (
     name_of,
     phone_in,
 )
+from agents.local.coverage import EVERYONE
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day
 from agents.local.slots.text import fold
@@ -655,17 +656,10 @@ def _whose(utt: Utterance) -> dict[str, Any]:
     return given({"employee": employee})
 
 
-# « toute l'équipe », « du personnel », « chaque employé »: everyone one may see.
-_EVERYONE = re.compile(
-    r"\b(?:(?:toute )?l'equipe|tout le monde|(?:tout le|du) personnel|chacun|mes gars"
-    r"|(?:tous les|mes) (?:employes|salaries|agents)|chaque (?:employee?|salariee?|agent))\b"
-)
-
-
 def _balances(utt: Utterance) -> dict[str, Any]:
     """« il reste combien à Awa et à Modou ? »: each one's balance; « de toute l'équipe »:
     everyone's."""
-    if _EVERYONE.search(utt.folded):
+    if EVERYONE.search(utt.folded):
         return {"team": True}
     return given(_with_others(utt, _whose(utt).get("employee")))
 

@@ -132,6 +132,23 @@ class TestTheWholeTeamsBalances:
     def test_one_person_named_is_still_that_person(self) -> None:
         assert extract("hr.leave_balance", "le solde de congés de Rama") == {"employee": "Rama"}
 
+    @pytest.mark.parametrize(
+        ("text", "group"),
+        [
+            ("mets tout le personnel en congé le 2 janvier", "tout le personnel"),
+            ("pose un jour pour chaque employé vendredi", "chaque employé"),
+        ],
+    )
+    def test_everyone_said_to_a_write_on_one_person_is_asked_about(
+        self, local: LocalTier, text: str, group: str
+    ) -> None:
+        plan = say(local, text)
+        assert plan.kind != "tool" and group in (plan.text or ""), plan
+
+    def test_greeting_everyone_is_no_group(self, local: LocalTier) -> None:
+        plan = say(local, "salut tout le monde, je suis arrivé", Role.EMPLOYEE)
+        assert (plan.kind, plan.tool) == ("tool", "hr.check_in")
+
 
 class TestARequestNamedByItsWeekdays:
     def test_read_without_its_week(self) -> None:
