@@ -159,8 +159,8 @@ def _documents_instead(turn: Turn, message: str, outcome: ToolOutcome) -> ToolOu
 
     Two searches qualify: one that asked what to look for (« Quel client cherchez-vous ? »
     to a question of four words or more), and one that found no record for a word the
-    documents contain (« le numéro de police d'assurance du camion ? »: no customer is
-    « camion », the insurance certificate names it). A name searched that neither the
+    documents contain (« c'est quoi le numéro de série du groupe électrogène ? »: no customer
+    is « série », the equipment sheet gives it). A name searched that neither the
     records nor the documents know keeps its plain « aucun client ne correspond »."""
     tool = turn.tools.registry.get(outcome.tool)
     if tool is None or tool.is_write or not message.rstrip().endswith("?"):
