@@ -129,3 +129,28 @@ def balance(container: Container, staff: Staff, employee_id: UUID, code: str = "
         found = hr.leave_balance(session, staff.admin, employee_id)
         wanted = code or found[0].leave_type
         return next(b.balance for b in found if b.leave_type == wanted)
+
+
+@dataclass(frozen=True)
+class Team:
+    """A Senegalese team: Fatou manages Awa through the org chart, with the plain employee
+    role; Awa has 10 days of paid leave; Moussa has no account."""
+
+    staff: Staff
+    fatou: Account
+    awa: Account
+    awa_record: Employee
+    moussa: Employee
+
+    @property
+    def hr(self) -> Principal:
+        return self.staff.hr
+
+
+def make_team(container: Container) -> Team:
+    staff = make_staff(container, country="SN")
+    fatou, boss = make_linked(container, staff, name="Fatou Diop", job_title="Gérante")
+    awa, awa_record = make_linked(container, staff, name="Awa Ndiaye", manager_id=boss.id)
+    moussa = make_employee(container, staff, "Moussa Sarr", job_title="Livreur")
+    open_balance(container, staff, awa_record.id, "10")
+    return Team(staff, fatou, awa, awa_record, moussa)

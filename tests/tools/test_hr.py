@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,21 +11,18 @@ from sqlalchemy import text
 
 from comptoir.bootstrap import Container
 from domain.hr.errors import AlreadyCheckedIn
-from domain.hr.models import Employee
 from domain.kit.clock import Clock, ManualClock
 from domain.kit.errors import InvalidInput, NotFound, PermissionDenied
 from domain.kit.principal import Principal, Role
-from tests.factories import Account
 from tests.hr_factories import (
     CLOCK,
     MONDAY,
     Staff,
+    Team,
     as_user,
     balance,
     make_employee,
-    make_linked,
-    make_staff,
-    open_balance,
+    make_team,
 )
 from tests.tools.kit import call, tool_context
 from tools import hr as tools
@@ -58,27 +54,9 @@ def hr_rows(container: Container, staff: Staff) -> dict[str, int]:
         return {t: int(session.scalar(text(f"SELECT count(*) FROM {t}")) or 0) for t in tables}
 
 
-@dataclass(frozen=True)
-class Team:
-    staff: Staff
-    fatou: Account  # manages Awa through the org chart, with the plain employee role
-    awa: Account
-    awa_record: Employee
-    moussa: Employee
-
-    @property
-    def hr(self) -> Principal:
-        return self.staff.hr
-
-
 @pytest.fixture
 def team(container: Container) -> Team:
-    staff = make_staff(container, country="SN")
-    fatou, boss = make_linked(container, staff, name="Fatou Diop", job_title="Gérante")
-    awa, awa_record = make_linked(container, staff, name="Awa Ndiaye", manager_id=boss.id)
-    moussa = make_employee(container, staff, "Moussa Sarr", job_title="Livreur")
-    open_balance(container, staff, awa_record.id, "10")
-    return Team(staff, fatou, awa, awa_record, moussa)
+    return make_team(container)
 
 
 class TestEmployees:

@@ -12,13 +12,12 @@ from domain.kit.clock import ManualClock
 from domain.kit.errors import InvalidInput
 from tests.hr_factories import (
     MONDAY,
+    Team,
     as_user,
     make_employee,
-    make_linked,
-    make_staff,
-    open_balance,
+    make_team,
 )
-from tests.tools.test_hr import Team, run
+from tests.tools.test_hr import run
 from tools import hr as tools
 
 # Monday 23 March 2026, 10:00 in Dakar (UTC).
@@ -27,13 +26,7 @@ MORNING = ManualClock(datetime(2026, 3, 23, 10, 0, tzinfo=UTC))
 
 @pytest.fixture
 def team(container: Container) -> Team:
-    """A Senegalese team: Fatou manages Awa; Moussa has no account."""
-    staff = make_staff(container, country="SN")
-    fatou, boss = make_linked(container, staff, name="Fatou Diop", job_title="Gérante")
-    awa, awa_record = make_linked(container, staff, name="Awa Ndiaye", manager_id=boss.id)
-    moussa = make_employee(container, staff, "Moussa Sarr", job_title="Livreur")
-    open_balance(container, staff, awa_record.id, "10")
-    return Team(staff, fatou, awa, awa_record, moussa)
+    return make_team(container)
 
 
 def _names(text: str) -> list[str]:

@@ -22,15 +22,14 @@ from domain.kit.errors import NotFound, PermissionDenied
 from domain.kit.principal import Principal, Role
 from tests.hr_factories import (
     MONDAY,
+    Team,
     as_user,
     ask_leave,
     balance,
-    make_employee,
-    make_linked,
-    make_staff,
+    make_team,
     open_balance,
 )
-from tests.tools.test_hr import Team, preview, run
+from tests.tools.test_hr import preview, run
 from tools import hr as tools
 
 TODAY = date(2026, 3, 16)  # a Monday
@@ -43,13 +42,7 @@ def extract(tool: str, text: str) -> dict[str, Any]:
 
 @pytest.fixture
 def team(container: Container) -> Team:
-    """A Senegalese team: Fatou manages Awa; Moussa has no account."""
-    staff = make_staff(container, country="SN")
-    fatou, boss = make_linked(container, staff, name="Fatou Diop", job_title="Gérante")
-    awa, awa_record = make_linked(container, staff, name="Awa Ndiaye", manager_id=boss.id)
-    moussa = make_employee(container, staff, "Moussa Sarr", job_title="Livreur")
-    open_balance(container, staff, awa_record.id, "10")
-    return Team(staff, fatou, awa, awa_record, moussa)
+    return make_team(container)
 
 
 @pytest.fixture(scope="module")

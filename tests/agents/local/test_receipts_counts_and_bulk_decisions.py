@@ -19,14 +19,13 @@ from comptoir.bootstrap import Container
 from domain.kit.principal import Principal, Role
 from tests.hr_factories import (
     MONDAY,
+    Team,
     ask_leave,
     balance,
-    make_employee,
-    make_linked,
-    make_staff,
+    make_team,
     open_balance,
 )
-from tests.tools.test_hr import Team, preview, run
+from tests.tools.test_hr import preview, run
 from tools import hr as tools
 from tools.confirmation import reply_kind
 
@@ -41,13 +40,7 @@ def local(container: Container) -> LocalTier:
 
 @pytest.fixture
 def team(container: Container) -> Team:
-    """Fatou manages Awa; Moussa has no account."""
-    staff = make_staff(container, country="SN")
-    fatou, boss = make_linked(container, staff, name="Fatou Diop", job_title="Gérante")
-    awa, awa_record = make_linked(container, staff, name="Awa Ndiaye", manager_id=boss.id)
-    moussa = make_employee(container, staff, "Moussa Sarr", job_title="Livreur")
-    open_balance(container, staff, awa_record.id, "10")
-    return Team(staff, fatou, awa, awa_record, moussa)
+    return make_team(container)
 
 
 def say(local: LocalTier, message: str) -> Plan:
