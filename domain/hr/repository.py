@@ -314,6 +314,28 @@ def balances(session: Session, tenant_id: UUID, employee_id: UUID) -> dict[UUID,
     return {r[0]: r[1] for r in rows}
 
 
+def team_sums(
+    session: Session, tenant_id: UUID, employee_ids: list[UUID]
+) -> tuple[dict[tuple[UUID, UUID], Decimal], dict[tuple[UUID, UUID], Decimal]]:
+    """(employee id, leave type id) → the sum of their ledger lines, and → the days asked
+    and not yet decided, for every employee given: two statements whatever their number."""
+    ledger = session.execute(
+        select(LeaveMovement.employee_id, LeaveMovement.leave_type_id, func.sum(LeaveMovement.days))
+        .where(LeaveMovement.tenant_id == tenant_id, LeaveMovement.employee_id.in_(employee_ids))
+        .group_by(LeaveMovement.employee_id, LeaveMovement.leave_type_id)
+    )
+    asked = session.execute(
+        select(LeaveRequest.employee_id, LeaveRequest.leave_type_id, func.sum(LeaveRequest.days))
+        .where(
+            LeaveRequest.tenant_id == tenant_id,
+            LeaveRequest.employee_id.in_(employee_ids),
+            LeaveRequest.status == "pending",
+        )
+        .group_by(LeaveRequest.employee_id, LeaveRequest.leave_type_id)
+    )
+    return {(r[0], r[1]): r[2] for r in ledger}, {(r[0], r[1]): r[2] for r in asked}
+
+
 def pending_days(
     session: Session, tenant_id: UUID, employee_id: UUID, *, exclude: UUID | None = None
 ) -> dict[UUID, Decimal]:

@@ -489,21 +489,19 @@ def leave_balance(ctx: ToolContext, args: LeaveBalanceIn) -> LeaveBalanceOut:
     Exemples : « combien il me reste de congés ? », « solde de congés d'Awa »,
     « mes jours de congé », « les soldes de toute l'équipe »."""
     if args.team:  # everyone the caller may see: a manager's team, the whole staff for HR
-        people = list(hr.list_employees(ctx.session, ctx.principal).items)
-        if not people:
+        balances = hr.team_balances(ctx.session, ctx.principal)
+        if not balances:
             return LeaveBalanceOut(employee="", balances=[])
     else:
         people = [employee_named(ctx, args.employee, "employee") if args.employee else me(ctx)]
         people += [employee_named(ctx, name, "others") for name in args.others]
+        balances = [(e, hr.leave_balance(ctx.session, ctx.principal, e.id)) for e in people]
     found = [
         LeaveBalanceOut(
             employee=employee.name,
-            balances=[
-                BalanceLine.model_validate(b, from_attributes=True)
-                for b in hr.leave_balance(ctx.session, ctx.principal, employee.id)
-            ],
+            balances=[BalanceLine.model_validate(b, from_attributes=True) for b in lines],
         )
-        for employee in people
+        for employee, lines in balances
     ]
     return found[0].model_copy(update={"others": found[1:]})
 

@@ -25,6 +25,7 @@ from domain.hr.service.balances import (
     leave_balance,
     leave_movements,
     monthly_accrual,
+    team_balances,
 )
 from domain.hr.service.contracts import (
     create_contract,
@@ -122,6 +123,7 @@ __all__ = [
     "resolve_leave_type",
     "scope_of",
     "submit_self_assessment",
+    "team_balances",
     "terminate_contract",
     "update_department",
     "update_employee",

@@ -26,11 +26,13 @@ from domain.hr.models import Employee, LeaveMovement, LeaveType
 from domain.hr.schemas import BalanceAdjustment, BalanceOut
 from domain.hr.service._common import (
     HR,
+    PAGE_MAX,
     require_employee,
     tenant_of,
     today,
     visible_employee,
 )
+from domain.hr.service.employees import list_employees
 from domain.hr.service.leave_types import resolve_leave_type
 from domain.kit.clock import Clock
 from domain.kit.errors import InvalidInput
@@ -94,10 +96,41 @@ def leave_balance(
     employee = visible_employee(session, principal, employee_id)
     sums = repo.balances(session, principal.tenant_id, employee.id)
     pending = repo.pending_days(session, principal.tenant_id, employee.id)
+    return _lines(_tracked(session, principal), sums, pending)
+
+
+def team_balances(
+    session: Session, principal: Principal
+) -> list[tuple[Employee, list[BalanceOut]]]:
+    """Each employee in post the caller may see (the whole staff for HR, a manager's team,
+    oneself), by name, with their balances — in four statements whatever the team's size."""
+    people = list_employees(session, principal, limit=PAGE_MAX).items
+    sums, pending = repo.team_sums(session, principal.tenant_id, [e.id for e in people])
+    types = _tracked(session, principal)
+    return [
+        (
+            e,
+            _lines(
+                types,
+                {t: v for (who, t), v in sums.items() if who == e.id},
+                {t: v for (who, t), v in pending.items() if who == e.id},
+            ),
+        )
+        for e in people
+    ]
+
+
+def _tracked(session: Session, principal: Principal) -> list[LeaveType]:
+    """The active leave types that keep a balance."""
+    types = repo.list_leave_types(session, principal.tenant_id, active=True)
+    return [t for t in types if t.tracks_balance]
+
+
+def _lines(
+    types: list[LeaveType], sums: dict[UUID, Decimal], pending: dict[UUID, Decimal]
+) -> list[BalanceOut]:
     out: list[BalanceOut] = []
-    for t in repo.list_leave_types(session, principal.tenant_id, active=True):
-        if not t.tracks_balance:
-            continue
+    for t in types:
         balance, asked = sums.get(t.id, Decimal(0)), pending.get(t.id, Decimal(0))
         out.append(
             BalanceOut(

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from comptoir.bootstrap import Container
 from domain.hr import service as hr
@@ -25,6 +25,7 @@ from tests.hr_factories import (
     make_employee,
     make_linked,
     make_staff,
+    make_team,
     open_balance,
 )
 
@@ -177,3 +178,28 @@ class TestLeaveTypes:
                 hr.create_leave_type(
                     session, as_user(staff.account), LeaveTypeCreate(code="x1", name="X")
                 )
+
+
+class TestTeamBalances:
+    def test_each_one_s_balances_in_statements_that_do_not_grow_with_the_team(
+        self, container: Container
+    ) -> None:
+        team = make_team(container)
+        for name in ("Binta Sarr", "Ousmane Ba", "Khady Fall"):
+            extra = make_employee(container, team.staff, name)
+            open_balance(container, team.staff, extra.id, "4.5")
+        seen: list[str] = []
+
+        def statement(conn: object, cursor: object, sql: str, *args: object) -> None:
+            seen.append(sql)
+
+        with container.db.unit_of_work(team.staff.tenant_id) as session:
+            event.listen(container.db.engine, "before_cursor_execute", statement)
+            try:
+                together = hr.team_balances(session, team.hr)
+            finally:
+                event.remove(container.db.engine, "before_cursor_execute", statement)
+            one_by_one = [(e, hr.leave_balance(session, team.hr, e.id)) for e, _ in together]
+        assert [e.name for e, _ in together] == sorted(e.name for e, _ in together)
+        assert len(together) == 6 and together == one_by_one
+        assert len([s for s in seen if "leave_movements" in s or "leave_requests" in s]) == 2
