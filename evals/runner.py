@@ -128,6 +128,9 @@ def _converse(
     zone = ZoneInfo(built.timezone)
     with container.db.unit_of_work(tenant) as session:
         before = business_snapshot(session, tenant)
+    # What the messages changed, apart from what the clock moving did on its own (the
+    # built-in automations, the schedules falling due): ``wrote`` says the agent wrote.
+    segment_start, agent_wrote = before, False
     failures: list[Failure] = []
     conversation: Any = None
     calls: list[dict[str, Any]] = []
@@ -136,11 +139,15 @@ def _converse(
     for number, (spec, moment) in enumerate(zip(case.turns, moments, strict=True), start=1):
         clock.set(moment.replace(tzinfo=zone).astimezone(UTC))
         if spec.advance_to is not None:
+            with container.db.unit_of_work(tenant) as session:
+                agent_wrote |= business_snapshot(session, tenant) != segment_start
             since = moments[number - 2] if number > 1 else case.today
             moved = _advance(
                 container, tenant, moment.replace(tzinfo=zone), since.replace(tzinfo=zone)
             )
             result["turns"].append(moved)
+            with container.db.unit_of_work(tenant) as session:
+                segment_start = business_snapshot(session, tenant)
             continue
         turn = _message_turn(container, built, spec, conversation)
         turn["at"] = moment.isoformat()
@@ -154,7 +161,7 @@ def _converse(
     with container.db.unit_of_work(tenant) as session:
         failures += _state(session, tenant, moments[-1].date(), expect.state)
         after = business_snapshot(session, tenant)
-    result["wrote"] = check_no_writes(before, after) is not None
+    result["wrote"] = agent_wrote or after != segment_start
     if expect.no_writes:
         failures += [f for f in [check_no_writes(before, after)] if f]
     if expect.reply is not None:

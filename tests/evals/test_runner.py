@@ -185,6 +185,57 @@ def test_advance_to_moves_the_clock_and_relays_what_fell_due(harness: Container)
     assert moved["events_relayed"] >= 1  # at least the invoice's creation
     # The business's schedules that fell due in between ran, as beat would have run them.
     assert moved["automation_runs"] >= 1
+    assert result["wrote"]  # the invoice, confirmed before the move
+
+
+def test_what_the_clock_moving_writes_on_its_own_is_not_the_agent_writing(
+    harness: Container,
+) -> None:
+    """The built-in automations installed and run by a move write business data; a failed
+    case whose messages wrote nothing is still no wrong write."""
+    turns: list[dict[str, Any]] = [{"user": "bonjour"}, {"advance_to": "2026-04-01T08:00"}]
+    expect = {"state": [{"invoices": {"customer": "Diallo SARL"}}]}
+    quiet = run_case(
+        harness,
+        Case.model_validate(
+            {
+                "id": "t",
+                "tenant": {"country": "SN"},
+                "setup": RICE,
+                "turns": turns,
+                "expect": expect,
+            }
+        ),
+    )
+    assert not quiet["passed"] and quiet["turns"][-1]["automation_runs"] >= 1
+    assert not quiet["wrote"]
+    moved_data = run_case(
+        harness,
+        Case.model_validate(
+            {
+                "id": "t",
+                "tenant": {"country": "SN"},
+                "setup": RICE,
+                "turns": turns,
+                "expect": {"no_writes": True},
+            }
+        ),
+    )
+    # ``no_writes`` still holds the case to the whole span: the move did write.
+    assert not moved_data["passed"] and not moved_data["wrote"]
+    after = run_case(
+        harness,
+        Case.model_validate(
+            {
+                "id": "t",
+                "tenant": {"country": "SN"},
+                "setup": RICE,
+                "turns": [{"advance_to": "2026-04-01T08:00"}, *[{"user": t} for t in INVOICE]],
+                "expect": {"state": [{"invoices": {"total": 1}}]},
+            }
+        ),
+    )
+    assert not after["passed"] and after["wrote"]  # written by a message after the move
 
 
 def test_setup_errors_and_unknown_kinds_fail_the_case_loudly(harness: Container) -> None:
