@@ -31,6 +31,7 @@ import re
 
 from agents.local.slots.text import blank_spans, fold, politeness_spans, strip_politeness
 from agents.local.slots.types import Utterance
+from domain.kit.lexicon import words
 
 __all__ = [
     "capitalized_subject",
@@ -40,34 +41,12 @@ __all__ = [
     "words_after",
 ]
 
-_LINKING = frozenset(
-    """de du des d' pour avec par en sur et ou qui que qu' quand le la les l' un une au aux a
-    ce cet cette ces dans chez sans sous vers entre depuis jusqu'a jusqu'au jusqu puis mais donc
-    car comme son sa ses mon ma mes ton ta tes leur leurs notre votre nos vos y
-    demain hier aujourd'hui apres-demain avant-hier ce soir matin midi apres-midi
-    lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin
-    juillet aout septembre octobre novembre decembre semaine mois annee prochain prochaine
-    est sont a ont doit doivent va vont veut peut sera etait avait fait vient n' ne pas
-    maintenant aussi encore deja tout toute tous toutes svp stp merci vite urgent rapidement
-    aujourd'hui svp s'il il elle ils elles je tu nous vous on me te se lui
-    facture factures devis avoir commande paiement payer paye regle""".split()
-)
-_NAME_PREFIX = frozenset(
-    """le la les l' un une client cliente clients fournisseur fournisseuse employe employee
-    salarie salariee collaborateur collaboratrice agent societe entreprise monsieur madame
-    mademoiselle mr mme mlle m. chez""".split()
-)
+_LINKING = words("name_linking_words")
+_NAME_PREFIX = words("name_prefixes")
 _INNER = frozenset({"de", "du", "des", "d'", "de la", "de l'"})
 # What a business is (« l'association Les Amis du Vélo », « la brasserie Lemoine »): a
 # lower-case kind word opens a name as a capital would.
-_KINDS = frozenset(
-    """association asso hotel brasserie cabinet restaurant resto residence sci boutique
-    quincaillerie pharmacie garage ets etablissements clinique ecole college lycee agence
-    cooperative gie librairie boulangerie patisserie epicerie salon atelier auberge cafe
-    maison mairie imprimerie cave ferme magasin groupe studio laboratoire institut centre
-    fondation club hopital superette supermarche alimentation entreprise societe menuiserie
-    dibiterie station pressing transport transports""".split()
-)
+_KINDS = words("business_kinds")
 _ARTICLES = frozenset({"le", "la", "les", "l'"})
 # Written in capitals after a name, a company form (« Roux SA »); « sa » is a possessive.
 _FORMS = frozenset({"SA", "SAS", "SASU", "SARL", "SNC", "SCI", "GIE", "SUARL", "EURL"})
@@ -76,10 +55,7 @@ _OBJECT_PRONOUNS = frozenset({"m'", "me", "nous", "lui", "leur", "t'", "te", "vo
 _PARTNERS = frozenset(
     "fils freres soeurs surs associes associees cie compagnie partenaires filles co".split()
 )
-_ROLES = frozenset(
-    """client cliente fournisseur fournisseuse employe employee salarie salariee collaborateur
-    collaboratrice agent vendeur vendeuse caissier caissiere gerant gerante livreur""".split()
-)
+_ROLES = words("name_roles")
 _NEXT = re.compile(r"\s+(\w+)")
 _MAX_HITS = 20  # markers tried per call: a chat message has a handful
 _HONORIFICS = frozenset("monsieur madame mademoiselle mr mme mlle m. m".split())
@@ -89,11 +65,7 @@ _PARTICIPLE = re.compile(
 _WORD = re.compile(r"[^\W\d_](?:[\w&'-]*[\w&])?|&")
 _STOP_CHARS = frozenset(',;.?!:«»()"/[]{}')
 
-_LEADING_VERBS = frozenset(
-    """a est sont ont doit doivent va vont veut voudrait souhaite demande vient n' ne
-    paie paye payé regle rembourse verse achete commande prend part arrive commence travaille
-    sera etait avait s'est se sera peut passe livre dafa""".split()  # dafa: Wolof « a (fait) »
-)
+_LEADING_VERBS = words("leading_verbs")
 _MONEY_WORDS = frozenset({"argent", "sous", "fric", "thune", "monnaie", "l'argent"})
 # « tout à l'heure », « à l'instant », « à partir de », « à compter du »: when, not who
 _TIME_WORDS = frozenset({"heure", "heures", "instant", "moment", "partir", "compter"})
@@ -103,16 +75,7 @@ _QUESTION_WORDS = frozenset(
     "quel quelle quels quelles combien comment pourquoi quoi lequel laquelle lesquels "
     "lesquelles".split()
 )
-_NOT_NAMES = frozenset(
-    """je j' tu il elle on nous vous ils elles ce c' ca cela ceci qui que quel quelle quels
-    quelles combien comment ou quand pourquoi est-ce le la les l' un une des du mon ma mes ton
-    ta tes son sa ses notre votre leur nos vos leurs cree creer fais faire fait envoie envoyer
-    montre montrer affiche afficher donne donner ajoute ajouter enregistre enregistrer liste
-    lister mets mettre modifie modifier annule annuler supprime supprimer valide valider
-    refuse refuser accepte accepter peux pouvez peut-on dis dites dit tout tous personne rien
-    aujourd'hui demain hier oui non ok d'accord voici voila il y bon alors et mais donc
-    facture devis stock client""".split()
-)
+_NOT_NAMES = words("not_names")
 
 
 def _clean(utt: Utterance) -> tuple[str, str]:
