@@ -37,13 +37,7 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
 WORD = re.compile(r"[a-z0-9]+")
 # Words that carry no content of their own between the lines of a document.
-GLUE = frozenset(
-    """et ou puis plus avec aussi un une des de du d l la le les au aux a pour par sur en
-    stp svp merci ok alors donc egalement ainsi que sans ca cela ce cet cette mon ma mes
-    son sa ses leur leurs notre nos votre vos tout tous toute toutes chacun chaque the
-    oui non bien s il te vous plait please maintenant seulement environ deja encore pile
-    exactement juste aujourd hui""".split()
-)
+GLUE = words("glue_words")
 # What a quantity with no item of its own may size: « sac de 25 kg », « bidon de 5 L ».
 SIZE_UNITS = frozenset({"kg", "g", "litre", "cl", "ml", "metre", "m", "tonne"})
 
@@ -607,11 +601,7 @@ ARTICLE_ITEM = re.compile(r"(?:^|\s)(?:un|une)\s+([a-z][a-z'-]+)")
 # three words at most (« la lessive n'est pas venue » is a sentence, not a line).
 DEFINITE_ITEM = re.compile(r"^(?:le\s+|la\s+|l'\s*)([a-z][a-z'-]{2,}(?: [a-z][a-z'-]*){0,2})$")
 # Nouns an article introduces in a request without being a line of it.
-NOT_ITEMS = frozenset(
-    """client cliente fournisseur fournisseuse devis facture avoir commande bon paiement
-    produit article peu instant moment rabais remise prix total montant nouveau nouvelle
-    petit petite autre semaine mois jour annee date tva proforma pro-forma""".split()
-)
+NOT_ITEMS = words("not_items")
 
 
 @dataclass(frozen=True, slots=True)

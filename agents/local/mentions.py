@@ -52,9 +52,7 @@ _ARTICLES = frozenset({"le", "la", "les", "l'"})
 _FORMS = frozenset({"SA", "SAS", "SASU", "SARL", "SNC", "SCI", "GIE", "SUARL", "EURL"})
 # Between a name opening the message and its verb: « L'Hôtel du Parc m'a payé ».
 _OBJECT_PRONOUNS = frozenset({"m'", "me", "nous", "lui", "leur", "t'", "te", "vous"})
-_PARTNERS = frozenset(
-    "fils freres soeurs surs associes associees cie compagnie partenaires filles co".split()
-)
+_PARTNERS = words("name_partners")
 _ROLES = words("name_roles")
 _NEXT = re.compile(r"\s+(\w+)")
 _MAX_HITS = 20  # markers tried per call: a chat message has a handful
@@ -71,10 +69,7 @@ _MONEY_WORDS = frozenset({"argent", "sous", "fric", "thune", "monnaie", "l'argen
 _TIME_WORDS = frozenset({"heure", "heures", "instant", "moment", "partir", "compter"})
 # « Sahel Import numéro SI-0456 », « Metro Cash n° F-2291 »: a document's number ends a name.
 _NUMBER_WORDS = frozenset({"numero", "num", "no", "n", "ref", "reference"})
-_QUESTION_WORDS = frozenset(
-    "quel quelle quels quelles combien comment pourquoi quoi lequel laquelle lesquels "
-    "lesquelles".split()
-)
+_QUESTION_WORDS = words("question_words")
 _NOT_NAMES = words("not_names")
 
 

@@ -94,15 +94,9 @@ HOW_MUCH = re.compile(r"\bcombien\b")
 READING_SPREAD = 0.06  # how close to the write a reading must score to be the question
 OPENING = re.compile(r"^\s*([^,]{1,30}),\s*")
 GREETING_WORDS = frozenset("bonjour bonsoir salut hello coucou madame monsieur chef patron".split())
-OPENER_WORDS = frozenset(
-    """ah oh eh ok okay bon alors merci beaucoup pardon bonjour bonsoir salut desole desolee
-    super parfait tres bien d'accord oups tiens ecoute ecoutez voila hello coucou top cool
-    excuse excusez-moi excuse-moi au fait dac yes ouf hum euh""".split()
-)
+OPENER_WORDS = words("opener_words")
 # Sentences that only close the message: « Merci beaucoup et bonne journée. »
-CLOSER_WORDS = OPENER_WORDS | frozenset(
-    "et bonne journee soiree nuit a bientot cordialement infiniment d'avance".split()
-)
+CLOSER_WORDS = OPENER_WORDS | words("closer_words")
 # A follow-up question about someone else (« et Sow, c'est quelle facture ? ») is read as
 # the reading that fits it best, when it fits this well.
 MIN_ABOUT_SCORE = 0.88
