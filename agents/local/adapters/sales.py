@@ -17,20 +17,12 @@ from agents.local.adapters.base import Adapter
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import pairs
+from domain.kit.lexicon import lexicon, pairs, words
 
 PHONE = re.compile(r"(?<![\w+])(\+?\d[\d .-]{6,}\d)(?![\w])")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Words that are never the name of a person or a business on their own.
-GENERIC = {
-    "conge", "conges", "demande", "demandes", "solde", "affaire", "affaires", "client",
-    "clients", "fournisseur", "opportunite", "pipeline", "activite", "activites", "devis",
-    "heures", "heure", "jours", "jour", "contrat", "contrats", "fiche", "employe", "employee",
-    "moi", "toi", "lui", "elle", "eux", "relance", "relances", "rendez-vous", "rdv", "appel",
-    "tache", "note", "retard", "semaine", "mois", "presences", "presence", "telephone", "numero",
-    "mail", "email", "e-mail", "adresse", "tel", "portable",
-    "nouveau", "nouvelle", "nouveaux", "nouvo", "cliente", "particulier", "particuliere",
-}  # fmt: skip
+GENERIC = words("generic_nouns")
 # Words a name reader may run into at the end of a name (« de Moussa parce que … »).
 _TAIL = {"parce", "car", "puisque", "pour", "avec", "svp", "stp", "merci"}
 
@@ -132,14 +124,7 @@ def street_in(utt: Utterance) -> str | None:
 
 
 # Towns often typed without their accents.
-_ACCENTED_TOWNS = {
-    fold(t): t
-    for t in (
-        "Thiès", "Kébémer", "Mbacké", "Sédhiou", "Kédougou", "Linguère", "Vélingara",
-        "Orléans", "Besançon", "Nîmes", "Béziers", "Créteil", "Saint-Étienne", "Évry",
-        "Angoulême", "Valenciennes", "Sète", "Fréjus",
-    )
-}  # fmt: skip
+_ACCENTED_TOWNS = {fold(t): t for t in lexicon()["accented_towns"]}
 
 
 def town(name: str | None) -> str | None:
@@ -167,8 +152,7 @@ def _segments(text: str) -> list[str]:
 
 
 _NAME_WORD = re.compile(r"[A-ZÀ-Ý][\w'&.-]*|&|de|du|des|la|le|et|d'\w+")
-_NOT_A_NAME = {"je", "j", "il", "elle", "on", "nous", "vous", "tu", "ils", "c", "ca", "oui",
-               "non", "ok", "nouveau", "nouvelle", "nouvo", "bonjour", "salut"}  # fmt: skip
+_NOT_A_NAME = words("not_a_name_start")
 
 
 def _capitalised(segment: str) -> bool:
@@ -376,8 +360,8 @@ def _deal_title(utt: Utterance, customer: str | None) -> str | None:
 
 
 def _stage(utt: Utterance) -> str | None:
-    for words, stage in _STAGES:
-        if has(utt, *(fold(w) for w in words)):
+    for said, stage in _STAGES:
+        if has(utt, *(fold(w) for w in said)):
             return stage
     return None
 
@@ -448,8 +432,8 @@ _ASSIGNEE = ("assigné à", "assigne a", "assignée à", "confié à", "confie a
 
 
 def _kind(utt: Utterance) -> str | None:
-    for words, kind in _KINDS:
-        if has(utt, *words):
+    for said, kind in _KINDS:
+        if has(utt, *said):
             return kind
     return None
 
