@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from domain.kit.lexicon import words
 from domain.kit.text import fold
 from tools.base import Tool
 
@@ -403,10 +404,7 @@ NAMED = re.compile(
 )
 
 # Words that do not tell candidates apart (« celle de Thiès », « le premier des deux »).
-OPTION_STOPWORDS = frozenset(
-    "celle celui ceux celles les des pour avec chez plutot c'est cest qui que dont est"
-    " oui non bien sur mais deux".split()
-)
+OPTION_STOPWORDS = words("option_stopwords")
 
 # A question (it reads, it does not write): « combien il lui reste ? »
 QUESTION = re.compile(r"^(?:combien|quel|quelle|quels|quelles|qui|quand|ou|est-ce)\b|\bcombien\b")

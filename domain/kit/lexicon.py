@@ -23,6 +23,11 @@ def words(section: str) -> frozenset[str]:
     return frozenset(str(w) for w in lexicon()[section])
 
 
+def phrases(section: str) -> tuple[str, ...]:
+    """A section that is a list of words or phrases, in order (markers tried in turn)."""
+    return tuple(str(w) for w in lexicon()[section])
+
+
 def pairs(section: str) -> tuple[tuple[tuple[str, ...], str], ...]:
     """A section of ``[[word beginnings…], value]`` pairs, in order."""
     return tuple((tuple(str(w) for w in said), str(value)) for said, value in lexicon()[section])

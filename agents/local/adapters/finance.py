@@ -20,7 +20,7 @@ from agents.local.slots.numbers import parse_number
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
-from domain.kit.lexicon import pairs
+from domain.kit.lexicon import pairs, phrases, words
 
 CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
@@ -39,10 +39,7 @@ FREQUENCY_WORDS = re.compile(
 REASON_MARKERS = ("parce que", "parce qu'", "car", "motif", "raison", "pour cause de")
 # Between a quantity and its price: « 5 sacs de riz à 14 000 », « 2 heures au prix de 20 000 ».
 PRICE_LINK = re.compile(r"^\s*(?:a|au prix de|a raison de|@|chacun a|l'unite a|pour)?\s*$")
-SKIP_WORDS = frozenset(
-    """et plus avec puis de d' du des le la les l' un une pour a au aux facture devis
-    fais faire cree creer une prepare ajoute mets""".split()
-)
+SKIP_WORDS = words("line_skip_words")
 # Words that name money moving or a request, never something sold (« Reçu ce matin un
 # chèque de 1 200 € », « enregistre une facture de 120 € »): no line is made of them.
 NO_ITEM = re.compile(
@@ -618,8 +615,8 @@ def _returned(utt: Utterance) -> str | None:
     (« 2 sacs déchirés ») when nothing was sent back."""
     returned = RETURNED.search(utt.folded) is not None
     folded = f" {utt.folded} "
-    for words, condition in CONDITIONS:
-        if any(re.search(rf"\b{re.escape(w)}", folded) for w in words):
+    for said, condition in CONDITIONS:
+        if any(re.search(rf"\b{re.escape(w)}", folded) for w in said):
             return f"retour de marchandise ({condition})" if returned else condition
     return "retour de marchandise" if returned else None
 
@@ -752,28 +749,11 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
 
 
 # « combien me doit le Café des Arts », « le solde du client Diallo », « le compte de Sow »
-BALANCE_MARKERS = (
-    "me doit",
-    "nous doit",
-    "doit",
-    "solde de",
-    "solde du",
-    "compte de",
-    "compte du",
-    "encours de",
-    "encours du",
-    "client",
-    "cliente",
-    "chez",
-    "de",
-    "du",
-)
+BALANCE_MARKERS = phrases("balance_markers")
 
 
 # Words a question puts where a name could be (« il me doit combien, Fall ? »).
-NOT_A_NAME = frozenset(
-    {"combien", "quand", "encore", "quoi", "rien", "tout", "cmb", "cb", "est-ce", "est", "plus"}
-)
+NOT_A_NAME = words("balance_not_a_name")
 # « il me doit combien, Fall ? »: a name said last, after a comma.
 TRAILING_NAME = re.compile(r",\s*([A-ZÀ-Ý][^,?!.;:]{1,60}?)\s*[?!.]*\s*$")
 

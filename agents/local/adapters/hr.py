@@ -401,9 +401,7 @@ _NEW_NAME = re.compile(
     r"(?:\s+a\s+(?:enregistrer|creer|ajouter|saisir|inscrire|embaucher))?\s*[:,-]?\s*"
 )
 # The words for someone new are never their name (« Nouvelle recrue à enregistrer : … »).
-_NOT_A_NAME = frozenset(
-    "recrue employe employee salarie salariee collaborateur collaboratrice agent".split()
-)
+_NOT_A_NAME = words("new_person_words")
 
 
 def _create_employee(utt: Utterance) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from agents.local.adapters.base import Adapter
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import lexicon, pairs, words
+from domain.kit.lexicon import pairs, phrases, words
 
 PHONE = re.compile(r"(?<![\w+])(\+?\d[\d .-]{6,}\d)(?![\w])")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -124,7 +124,7 @@ def street_in(utt: Utterance) -> str | None:
 
 
 # Towns often typed without their accents.
-_ACCENTED_TOWNS = {fold(t): t for t in lexicon()["accented_towns"]}
+_ACCENTED_TOWNS = {fold(t): t for t in phrases("accented_towns")}
 
 
 def town(name: str | None) -> str | None:

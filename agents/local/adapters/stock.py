@@ -29,7 +29,7 @@ from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
-from domain.kit.lexicon import pairs, words
+from domain.kit.lexicon import pairs, phrases, words
 from domain.sales.units import UnitEntry, known_unit, lexicon
 
 # Sizes that belong to a product's name when no item follows them (« Huile 5 L »).
@@ -783,10 +783,7 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
     return result
 
 
-_ORDER_OF = ("commande de", "commande du", "commande d'", "livraison de", "livraison du",
-             "livraison d'", "commande chez", "livraison chez", "bon de", "bon du", "de chez",
-             "camion de", "camion du", "camion des", "livreur de", "livreur du", "livreur des",
-             "livraison des", "chez")  # fmt: skip
+_ORDER_OF = phrases("order_of_markers")
 # « Sotiba a livré … », « les Grands Moulins ont livré … »: the supplier said first.
 _DELIVERED_BY = re.compile(
     r"^(?:les |la |le |l')?([A-ZÀ-Ý][\w'&-]*(?:\s+(?:[A-ZÀ-Ý][\w'&-]*|de|du|des|d'))*?)"
