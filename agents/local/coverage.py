@@ -28,7 +28,7 @@ from agents.local.slots.numbers import parse_number
 from agents.local.slots.recurrence import TIME, find_schedule
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
-from domain.kit.lexicon import lexicon, words
+from domain.kit.lexicon import lexicon, phrasing, words
 from domain.kit.text import fold
 from domain.sales.units import known_unit
 from tools.base import Tool
@@ -267,11 +267,7 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
 
 # « toute l'équipe », « du personnel », « chaque employé »: everyone one may see — not
 # « bonjour tout le monde », a greeting.
-EVERYONE = re.compile(
-    r"(?<!bonjour )(?<!bonsoir )(?<!salut )(?<!coucou )(?<!merci )"
-    r"\b(?:(?:toute )?l'equipe|tout le monde|(?:tout le|du) personnel|chacun|mes gars"
-    r"|(?:tous les|mes) (?:employes|salaries|agents)|chaque (?:employee?|salariee?|agent))\b"
-)
+EVERYONE = phrasing("everyone")
 # What a write says for everyone (« every pending request »), where it otherwise names one.
 COLLECTIVE_FIELDS = ("every_pending", "team")
 

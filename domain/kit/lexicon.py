@@ -4,6 +4,7 @@ Wolof — in one file shared by the domain, the tools and the local tier."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -26,6 +27,12 @@ def words(section: str) -> frozenset[str]:
 def phrases(section: str) -> tuple[str, ...]:
     """A section that is a list of words or phrases, in order (markers tried in turn)."""
     return tuple(str(w) for w in lexicon()[section])
+
+
+def phrasing(name: str, flags: int = 0) -> re.Pattern[str]:
+    """A regular expression of the ``phrasings`` section, its parts joined."""
+    parts = lexicon()["phrasings"][name]
+    return re.compile(parts if isinstance(parts, str) else "".join(parts), flags)
 
 
 def pairs(section: str) -> tuple[tuple[tuple[str, ...], str], ...]:
