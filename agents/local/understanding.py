@@ -41,7 +41,7 @@ from agents.local.slots.recurrence import find_schedule
 from agents.local.slots.text import expand_sms
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
-from domain.kit.lexicon import words
+from domain.kit.lexicon import phrasing, words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
 from domain.sales.units import known_unit
@@ -52,16 +52,7 @@ __all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]
 
 # A new request interrupts the one being filled only when the router is this sure of it.
 SWITCH_SCORE = 0.89
-CORRECTION = re.compile(
-    # « ah non pardon, … », « bon d'accord, alors du 3 au 5 », « non attends, c'est 4 sacs »
-    r"^(?:(?:ah|oh|eh|bon|ben|bah|hmm|mince|zut|oula|ok|d'accord|dac)[\s,!.]+)*"
-    r"(non|nan|plutot|en fait|pardon|je voulais dire|finalement|oups|correction|euh|alors"
-    r"|attends?|attendez|erreur|je me suis trompee?|desolee?|mea culpa"
-    r"|(?:oui|ok|ouais|d'accord|si) mais|(?:oui|ok),? (?:enfin|plutot|mais)"
-    r"|refai[st](?:-la|-le|-les| la| le| les)?(?: avec| en| pour)?"
-    r"|recommence(?:-la|-le| la| le)?(?: avec| en)?|corrige(?:-la|-le| la| le)?(?: avec| en)?"
-    r"|change(?:-la|-le| la| le)?(?: avec| en| pour)?|remplace par|mets plutot)\b[\s,:!.]*"
-)
+CORRECTION = phrasing("correction")
 # Openings that make a correction only when something in the request changes.
 WEAK_CORRECTION = re.compile(r"^(?:(?:ah|oh|eh|bon|ben|bah|ok|d'accord)[\s,!.]+)*(?:alors|attend)")
 FOLLOW_UP = re.compile(r"^(et|et pour|et pour le|et pour la|et chez|et de|et a|et au)\b\s*")
@@ -86,9 +77,7 @@ LONG_MESSAGE = 300
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # Sentences that only open the message: « Ah pardon. », « Merci. », « Bonjour. », and
 # thanks for something past (« Bonjour, merci pour hier. »; « merci de … » asks).
-THANKS_FOR = re.compile(
-    r"^(?:(?:bonjour|bonsoir|salut|coucou)[\s,!]+)?merci(?: beaucoup| bien)? pour\b[^?]*$"
-)
+THANKS_FOR = phrasing("thanks_for")
 # « combien … ? », « cmb », « c'est combien »: a figure asked for.
 HOW_MUCH = re.compile(r"\bcombien\b")
 READING_SPREAD = 0.06  # how close to the write a reading must score to be the question
@@ -126,15 +115,9 @@ GOODS_ARRIVED = re.compile(ARRIVED)
 ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
 RECEIVE_ORDER = "stock.receive_purchase_order"
 # Words that ask to make a record (« ajoute-le comme fournisseur », « crée la fiche »).
-CREATING = re.compile(
-    r"\b(?:cree|creer|creez|ajoute|ajouter|ajoutez|enregistre|enregistrer)\b"
-    r"|\bcomme (?:nouveau |nouvel |nouvelle )?(?:client|cliente|fournisseur|fournisseuse)\b"
-)
+CREATING = phrasing("creating")
 # Lines added to the request shown (« ajoute aussi 2 ramettes », « rajoute 3 sacs »).
-MORE_LINES = re.compile(
-    r"^(?:(?:ah|oh|et|ok|oui|bon|attends?)[\s,!.]+)*(?:ajoute|rajoute|ajoutes|rajoutes|mets|remets)"
-    r"(?:[- ]y| en)?(?:[- ]moi| lui| leur)?(?: aussi| encore| en plus| egalement)?\b[\s,:]*"
-)
+MORE_LINES = phrasing("more_lines")
 POLITE_END = re.compile(r"(?i)[\s,]+(?:stp|svp|s'il (?:te|vous) pla[iî]t|merci)[\s!.]*$")
 # Said before the first of several requests, whose next one waits for it.
 ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
@@ -150,53 +133,23 @@ KIND_CANDIDATES = 6
 RECURRENCE_CANDIDATES = 3
 KIND_SPREAD = 0.03  # how close to the best an intent must score to be among them
 # « il en reste combien ? », « il lui reste combien ? »: a pronoun for what was just spoken of.
-ABOUT_IT = re.compile(
-    r"(?<![\w'])(?:en|lui|leur)\s+(?:reste\w*|a|ai|avons|ont|faut|manque\w*|doi\w*)(?![\w'])"
-)
+ABOUT_IT = phrasing("about_it")
 # A message opening by asking to see something reads (« montre-moi la facture de … »).
-SHOW = re.compile(
-    r"^\W*(?:(?:bonjour|salut|stp|svp)\W+)?(?:montre|affiche|fais[- ]moi voir|fais voir"
-    r"|donne[sz]?[- ]moi l[ae'] ?(?:numero|adresse|mail|e-mail|email|telephone|tel|contact)"
-    r"|di[st]e?s?[- ]moi|c'est quoi"
-    r"|je (?:veux|voudrais|peux) voir|(?:on )?peut[- ]on voir|consulte|ouvre|regarde)\b"
-)
+SHOW = phrasing("show")
 SHOW_SPREAD = 0.05  # how close a reading must score to the routed writing
 # « m'a donné », « nous a versé »: money that came in.
-RECEIVED_BY_US = re.compile(
-    r"\b(?:m'|nous\s+)(?:a|ont)\s+(?:donne|remis|paye|verse|regle|envoye|transfere|vire)"
-)
+RECEIVED_BY_US = phrasing("received_by_us")
 # « le numéro c'est 88/2026 », « réf : FA-12 »: the words saying a number is coming.
-NUMBER_LEAD = re.compile(
-    r"(?i)^(?:(?:le|son|leur|la)\s+)?(?:num[ée]ro|num|n°|no|r[ée]f[ée]rence|r[ée]f)\s*"
-    r"(?:(?:c'est|c est|est|:|=)\s*)?(?=\S*\d)"
-)
+NUMBER_LEAD = phrasing("number_lead")
 # « j'ai payé 150 000 cash aux Grands Moulins »: money the business paid out.
-PAID_BY_US = re.compile(
-    r"(?:\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de|je l'ai|on l'a"
-    r"|nous l'avons|je (?:lui|leur) ai|on (?:lui|leur) a|nous (?:lui|leur) avons)\s*(?:deja\s+)?"
-    r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?)"
-    r"(?:paie|(?:pay|regl|vers|vir)(?:e|ee|es|ees|er)|(?:envoy|donn|transfer)(?:e|er)|remis"
-    r"|fait (?:un|le) (?:cheque|virement|versement|paiement|transfert))\b"
-    # an order opening the message, on the document just spoken of (« paie-la par Wave »);
-    # a bare « payé 50 000 » says nothing of who paid
-    r"|^(?:paie|paye|regle|verse|vire)-(?:la|le|les|lui|leur)\b"
-)
+PAID_BY_US = phrasing("paid_by_us")
 # The documents « elle a payé », « paie-la » settle right after they were made: the field
 # naming the document on the paying tool, and the one naming whom it is with.
 PAID_DOCUMENTS = {"invoice": ("invoice", "customer"), "supplier_bill": ("bill", "supplier")}
 # « pour ses factures », « sur sa dernière facture », « ça solde leur facture »: records
 # that already exist.
 WORD_RE = re.compile(r"[a-z]+")
-EXISTING_ONES = re.compile(
-    r"\b(?:pour|sur|de|contre)\s+(?:ses|sa|son|leurs?|ces|cette|mes|ma|mon|nos|notre)\s+"
-    r"(?:[a-z]+\s+)?$"
-    r"|\b(?:solde|soldent|regle|reglent|couvre|couvrent)\s+(?:ses|sa|son|leurs?|la|les|ces|cette)\s+"
-    r"(?:[a-z]+\s+)?$"
-    # « envoie sa facture », « renvoyer ce devis »: what is sent exists already
-    r"|\b(?:envoie|envoyer|envoyez|renvoie|renvoyer|transmets|transmettre|partage|partager)"
-    r"(?:-lui|-leur|-moi)?\s+(?:lui\s+|leur\s+|moi\s+)?(?:ses|sa|son|leurs?|ces|cette|ce)\s+"
-    r"(?:[a-z]+\s+)?$"
-)
+EXISTING_ONES = phrasing("existing_ones")
 # A question is answered by the best reading when it scores this much, and leads another
 # reading by this margin (a writing runner-up does not count: a question does not write).
 QUESTION_MIN_SCORE = 0.90
