@@ -20,7 +20,7 @@ from agents.local.slots.numbers import parse_number
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
-from domain.kit.lexicon import pairs, phrases, words
+from domain.kit.lexicon import pairs, phrases, phrasing, words
 
 CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
@@ -31,22 +31,14 @@ DOCUMENT_OWNER_MARKERS = tuple(
 NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
 # « à partir d'aujourd'hui », « à compter du 1er »: « à » opens a date, not a customer.
 NOT_A_CUSTOMER_AFTER_A = frozenset({"partir", "compter", "cause", "payer", "regler"})
-FREQUENCY_WORDS = re.compile(
-    r"\b(?:chaque|tous les|par)\s+(?:mois|ans?|année|annee|trimestres?)\b"
-    r"|\b(?:mensuel|trimestriel|annuel|récurrent|recurrent)\w*",
-    re.IGNORECASE,
-)
+FREQUENCY_WORDS = phrasing("frequency_words", re.IGNORECASE)
 REASON_MARKERS = ("parce que", "parce qu'", "car", "motif", "raison", "pour cause de")
 # Between a quantity and its price: « 5 sacs de riz à 14 000 », « 2 heures au prix de 20 000 ».
 PRICE_LINK = re.compile(r"^\s*(?:a|au prix de|a raison de|@|chacun a|l'unite a|pour)?\s*$")
 SKIP_WORDS = words("line_skip_words")
 # Words that name money moving or a request, never something sold (« Reçu ce matin un
 # chèque de 1 200 € », « enregistre une facture de 120 € »): no line is made of them.
-NO_ITEM = re.compile(
-    r"^(?:enregistre|recu|recue|encaisse|paye|regle|verse)\b"
-    r"|\b(?:cheque|virement|especes|liquide|cash|wave|orange money|versement|paiement|reglement"
-    r"|regler|payer|regle|paye|payee|solder|facture)\b"
-)
+NO_ITEM = phrasing("no_item")
 FREQUENCIES = (
     ("quarterly", re.compile(r"trimest|tous les trois mois|chaque trois mois")),
     ("yearly", re.compile(r"\b(chaque annee|tous les ans|annuel|annuelle|par an)\b")),
@@ -201,15 +193,9 @@ def _free_description(utt: Utterance, amount: Amount, after: int, name: str | No
     return None
 
 
-DISCOUNT = re.compile(
-    r"(?:remise|reduction|rabais|ristourne)\s+(?:de\s+)?(\d+(?:[.,]\d+)?)\s*%"
-    r"|(\d+(?:[.,]\d+)?)\s*%\s*(?:de\s+)?(?:remise|reduction|rabais|ristourne)"
-)
+DISCOUNT = phrasing("discount")
 # « TVA 20 % », « 5,5 % de TVA », and a rate said bare at the end of a clause (« TVA 5,5 »).
-VAT = re.compile(
-    r"\btva\s+(?:a|de|:)?\s*(\d+(?:[.,]\d+)?)(?![.,]?\d)(?:\s*%|(?=\s*(?:$|[,;.!?)]|et\b)))"
-    r"|(\d+(?:[.,]\d+)?)\s*%\s*de\s+tva\b"
-)
+VAT = phrasing("vat")
 
 
 def _percent(pattern: re.Pattern[str], folded: str) -> Decimal | None:
@@ -444,16 +430,11 @@ def extract_document(utt: Utterance) -> dict[str, Any]:
 
 HALF = re.compile(r"\b(?:la |une )?moitie\b")
 # « paiement à 45 jours », « payable sous 30 jours », « échéance 60 jours »
-PAYMENT_TERMS = re.compile(
-    r"\b(?:paiement|payable|reglement|reglable|echeance|delai de paiement)\s*(?:a|sous|dans|de|:)?"
-    r"\s*(\d{1,3})\s*jours?\b"
-)
+PAYMENT_TERMS = phrasing("payment_terms")
 
 
 # « valable 15 jours », « validité : 2 mois »: how long a quote holds.
-VALIDITY = re.compile(
-    r"\b(?:valable|validite|valide)\s*(?:pendant|sous|de|:)?\s*(\d{1,3})\s*(jours?|mois|semaines?)\b"
-)
+VALIDITY = phrasing("validity")
 VALIDITY_DAYS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7, "mois": 30}
 
 
@@ -476,10 +457,7 @@ def extract_invoice(utt: Utterance) -> dict[str, Any]:
 # What is billed each time: « pour la location de la salle », « tous les mois l'abonnement
 # internet de … ».
 BILLED_FOR = re.compile(r"\bpour (?:le |la |l'|les )([^,;:.!?\d]{3,60})")
-BILLED_AFTER_FREQUENCY = re.compile(
-    r"(?:chaque|tous les|par)\s+(?:mois|ans?|annee|trimestres?)\s+(?:le |la |l'|les )"
-    r"([^,;:.!?\d]{3,60}?)(?=\s+(?:de|du|des|d'|pour|a|au|chez)\b|[,;:.!?]|$)"
-)
+BILLED_AFTER_FREQUENCY = phrasing("billed_after_frequency")
 
 
 def _billed_label(utt: Utterance, name: str | None) -> str | None:
@@ -515,9 +493,7 @@ def extract_quote_ref(utt: Utterance) -> dict[str, Any]:
 
 
 # « sa facture », « leur facture », « la facture » (one, unnamed): the payer's invoice.
-ONE_INVOICE = re.compile(
-    r"\b(?:sa|leur|la|cette|votre|ta|son) (?:derniere )?(?:facture|fact)\b(?!s)"
-)
+ONE_INVOICE = phrasing("one_invoice")
 PAYMENT_REFERENCE = re.compile(r"\b(?:n°|no|numero|num|ref|reference)\s*:?\s*(\d[\w-]{2,})")
 # « pour la facture numéro 4587 »: the invoice's number, however it is written.
 INVOICE_NUMBER = re.compile(r"\bfacture\s+(?:n°|no|numero|num|nr)\s*:?\s*(\d[\w-]*)")
@@ -578,9 +554,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
 # « 2 sacs sont arrivés mouillés, fais un avoir »: what happened is the reason.
 EVENT = re.compile(r"\b(?:sont|est|etait|etaient|a ete|ont ete)\b\s*(.*)$")
 # Asking for something, not telling what happened (« la mairie a annulé la commande »).
-COMMAND = re.compile(
-    r"\b(?:avoir|fais|fait|faire|cree|creer|(?<!\ba )(?<!ont )(?:annule|rembourse))\b"
-)
+COMMAND = phrasing("command")
 
 
 def _reason(utt: Utterance) -> str | None:
@@ -679,11 +653,7 @@ def _period(utt: Utterance) -> dict[str, Any]:
 # « en retard de plus de 30 jours », « plus de 2 semaines de retard », « impayées depuis plus
 # de 60 jours », « échues depuis plus de 45 jours », « de + de 30 jours »: the duration is
 # how late.
-OVERDUE_BY = re.compile(
-    r"(?:\bretard|\bechue?s?|\bimpayee?s?|\bnon (?:payee?s?|reglee?s?)|\ben souffrance)"
-    r"(?:\s+depuis)?\s+(?:de\s+)?(?:plus\s+de|au moins|plus\s+d'|\+\s*de|>)\s*$"
-    r"|(?:plus\s+de|au moins|\+\s*de|>)\s*$"
-)
+OVERDUE_BY = phrasing("overdue_by")
 # « qui me doit de l'argent depuis plus de 60 jours »: what is owed that long is late.
 OWED = re.compile(r"\b(?:doi(?:t|vent)|dette|impaye\w*|pas (?:encore )?paye\w*)\b")
 LATE_AFTER = re.compile(r"\s+(?:de\s+|d')?retard\b")
