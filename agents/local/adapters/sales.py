@@ -17,7 +17,7 @@ from agents.local.adapters.base import Adapter
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import pairs, phrases, words
+from domain.kit.lexicon import pairs, phrases, phrasing, words
 
 PHONE = re.compile(r"(?<![\w+])(\+?\d[\d .-]{6,}\d)(?![\w])")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -82,13 +82,8 @@ def email_in(utt: Utterance) -> str | None:
     return m.group(0).lower() if m else None
 
 
-_PHONE_WORD = re.compile(
-    r"(?i)\b(?:t[ée]l(?:[ée]phone)?|portable|mobile|num(?:[ée]ro)?|fixe|whatsapp)\b\.?\s*"
-    r"(?:c'est|c est|c|est|:)?\s*(?:le\s+)?(\+?\d[\d .-]*\d)"
-)
-_EMAIL_WORD = re.compile(
-    r"(?i)\b(?:e-?mail|mail|courriel|adresse mail)\s*:?\s*([\w.+-]+\.[\w.-]+)(?![\w@])"
-)
+_PHONE_WORD = phrasing("phone_word")
+_EMAIL_WORD = phrasing("email_word")
 
 
 def bad_phone_in(utt: Utterance) -> str | None:
@@ -108,10 +103,7 @@ def bad_email_in(utt: Utterance) -> str | None:
     return m.group(1) if m else None
 
 
-_STREET = re.compile(
-    r"(?i)\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.?|boulevard|bd|route|all[ée]e|"
-    r"impasse|place|chemin|quai|cours|cit[ée]|lotissement|villa)\b[^,;.!?\n]*"
-)
+_STREET = phrasing("street")
 
 
 def street_in(utt: Utterance) -> str | None:
@@ -176,15 +168,9 @@ def _opening_name(utt: Utterance) -> str | None:
 
 
 # Where a city said after « à » ends: the contact details that follow it.
-_CITY_END = re.compile(
-    r"(?i)\s+(?:t[ée]l\b.*|t[ée]l[ée]phone.*|portable.*|mobile.*|num[ée]ro.*|e-?mail.*|mail.*"
-    r"|stp.*|svp.*)$"
-)
+_CITY_END = phrasing("city_end")
 # « … à pikine (stp) » at the end of the message: a town, written in lower case.
-_TOWN_LAST = re.compile(
-    r"(?i)\s(?:à|a)\s+([a-zà-ÿ][\w-]{2,})\s*(?:stp|svp|merci|s'il (?:te|vous) pla[iî]t)?"
-    r"\s*[.!]*\s*$"
-)
+_TOWN_LAST = phrasing("town_last")
 
 
 INFINITIVE = re.compile(r"[a-z]+(?:er|ir)")
@@ -247,9 +233,7 @@ def _partner_details(utt: Utterance, name: str | None = None) -> dict[str, Any]:
     )
 
 
-_ROLE_PUNCT = re.compile(
-    r"(?:client|cliente|clients|fournisseur|fournisseuse|particuliere|particulier)s?\s*([,:])"
-)
+_ROLE_PUNCT = phrasing("role_punct")
 
 
 def _role_punct_loosened(utt: Utterance) -> Utterance:
@@ -262,11 +246,7 @@ def _role_punct_loosened(utt: Utterance) -> Utterance:
 
 
 # « ajoute la Brasserie du Vexin comme fournisseur »: the name said before its role.
-_AS_PARTNER = re.compile(
-    r"(?i)\b(?:ajoute|ajouter|ajoutez|enregistre|enregistrer|mets|inscris)\s+(?:moi\s+)?"
-    r"(?:la |le |les |l')?([A-ZÀ-Ý][^,;:!?]{1,60}?)\s+comme\s+(?:nouveau |nouvel |nouvelle )?"
-    r"(?:client|cliente|fournisseur|fournisseuse)\b"
-)
+_AS_PARTNER = phrasing("as_partner")
 # « …, avec la Brasserie du Vexin. Pourriez-vous l'ajouter » : whom « l' » stands for.
 _WORKS_WITH = ("avec",)
 
@@ -315,9 +295,7 @@ _DEAL = ("affaire", "opportunite", "opportunité", "deal", "avec", "client", "ch
 _STAGES = pairs("deal_stages")  # « signé » → "Gagné"
 _WON_LOST = ("gagné", "gagne", "signé", "signe", "remporté", "remporte", "perdu", "conclu")
 _TITLE = re.compile(r":\s*([^,;.!?]+)")
-_NOT_TITLE = re.compile(
-    r"(?i)^(?:on|il|ils|elle|elles|je|j'|nous|c'est|c est|ca|ça|etape|étape|stade|montant)\b"
-)
+_NOT_TITLE = phrasing("not_title")
 _DEAL_WORDS = ("affaire", "opportunit", "deal", "prospect", "piste")
 
 
@@ -386,18 +364,11 @@ def _lost_reason(utt: Utterance) -> str | None:
     return m.group(1).strip(" .") if m else None
 
 
-_DESIGNATION = re.compile(
-    r"(?i)^\s*(?:celle|celui|la|le|l')(?:\s*-?\s*l[aà])?\s*"
-    r"(?:de|du|des|d'|avec|pour|sur|qui concerne)\s+"
-    r"(?:la\s+|le\s+|les\s+|l')?(.+?)[\s.!?]*$"
-)
+_DESIGNATION = phrasing("designation")
 
 
 # « l'affaire contrat annuel de Diallo SARL en négociation »: the deal's title, then whose.
-_TITLED_DEAL = re.compile(
-    r"(?i)\bl['’](?:affaire|opportunit[ée])\s+(?!de\b|du\b|d['’])([^,]+?)\s+(?:de|du|d['’]|chez)\s*"
-    r"([^,]+?)(?=\s+(?:en|à|a|est|passe|vers)\b|[,.!?]|$)"
-)
+_TITLED_DEAL = phrasing("titled_deal")
 
 
 def _move_opportunity(utt: Utterance) -> dict[str, Any]:
