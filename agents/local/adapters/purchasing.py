@@ -22,8 +22,8 @@ from agents.local.adapters.sales import name_of
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.types import Utterance
-from domain.kit.text import fold
 from domain.kit.lexicon import phrasing
+from domain.kit.text import fold
 
 RECORD = "purchasing.record_supplier_bill"
 PAYABLES = "purchasing.payables"
