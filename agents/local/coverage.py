@@ -345,10 +345,7 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
 # A way of paying said after its preposition: the request is about a payment, which the
 # arguments must hold (« Sall m'a remis 100 000 en liquide pour ses factures » is no invoice
 # line; « lessive liquide », « Metro Cash & Carry » are names).
-PAID_BY = re.compile(
-    r"(?<![\w'-])(?:par|en|via|avec|au)\s+(?:un\s+|une\s+)?(?:wave|orange[\s-]*money|om"
-    r"|especes|cash|liquide|cheques?|virements?|carte)(?![\w-])"
-)
+PAID_BY = phrasing("paid_by")
 ONESELF = re.compile(r"(?<![\w'])(?:je|j'|moi|me|m')(?![\w])")
 # A name written with a capital inside the message (« … à Khady Diallo », « … à Pikine »).
 CAPITALISED = re.compile(r"(?<![\w'’-])([A-ZÀ-Ý][\w'’-]{2,})")
@@ -517,10 +514,7 @@ def _date_accounted(part: DateSpan, facts: _Facts, today: date) -> bool:
 
 # « dans les 3 prochains mois »: a count of days, weeks, months or years.
 PER_UNIT = {"jour": (1,), "semaine": (7,), "mois": (30, 31), "an": (365,), "annee": (365,)}
-TIME_AFTER = re.compile(
-    r"\s*(?:prochain(?:e)?s?|dernier(?:e)?s?|derniers|a venir)?\s*"
-    r"(jours?|semaines?|mois|ans?|annees?)\b"
-)
+TIME_AFTER = phrasing("time_after")
 NEGATED = re.compile(r"(?:\bpas|\bnon|au lieu de|plutot que|et non)\s*$")
 
 
@@ -537,10 +531,7 @@ EXPECTED = re.compile(r"\s*(?:\w+\s+){0,2}?(?:commandee?s?|prevue?s?|attendue?s?
 
 # « TVA à 10 % pour les deux », « tous les trois »: the lines or people already said, all
 # of them — no count of anything new.
-ALL_OF_THEM = re.compile(
-    r"\b(?:les|aux|tous les|toutes les)\s+(deux|trois|quatre|cinq)"
-    r"(?=\s*(?:$|[?!.,;:)]|(?:lignes?|articles?|produits?)\b))"
-)
+ALL_OF_THEM = phrasing("all_of_them")
 
 
 def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
@@ -584,10 +575,7 @@ SECOND_QUESTION = re.compile(
 )
 # A question asked before what follows it in the same message (« combien il reste de
 # sucre ? et commande-en 10 sacs »): a request of its own, which a write does not answer.
-QUESTION_FIRST = re.compile(
-    r"^\s*((?:combien|quel|quelle|quels|quelles|qui|quand|ou|est-ce|c'est quoi|il reste|"
-    r"reste-t-il|on a|j'ai|tu as|avez-vous)\b[^?]*\?)\s*\S"
-)
+QUESTION_FIRST = phrasing("question_first")
 LINE_SEPARATOR = re.compile(
     r"\s*(?:,|;|:|\+|\bet\b|\bpuis\b|\bplus\b|(?<!\bm)(?<!\bmme)(?<!\bdr)[.!?]+(?=\s|$))\s*"
 )
