@@ -31,7 +31,7 @@ import re
 
 from agents.local.slots.text import blank_spans, fold, politeness_spans, strip_politeness
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import words
+from domain.kit.lexicon import phrasing, words
 
 __all__ = [
     "capitalized_subject",
@@ -57,9 +57,7 @@ _ROLES = words("name_roles")
 _NEXT = re.compile(r"\s+(\w+)")
 _MAX_HITS = 20  # markers tried per call: a chat message has a handful
 _HONORIFICS = frozenset("monsieur madame mademoiselle mr mme mlle m. m".split())
-_PARTICIPLE = re.compile(
-    r"\w+(?:é|ée|és|ées)|fait|pris|dit|recu|reçu|vendu|fini|mis|eu|été|ete|venu"
-)
+_PARTICIPLE = phrasing("participle")
 _WORD = re.compile(r"[^\W\d_](?:[\w&'-]*[\w&])?|&")
 _STOP_CHARS = frozenset(',;.?!:«»()"/[]{}')
 
@@ -261,11 +259,7 @@ def leading_name(utt: Utterance) -> str | None:
 
 # What a customer does to its debt, said right after its name: « doit », « a payé »,
 # « vient de régler »… (with « nous », « m' » between them).
-_DEBT_VERB = re.compile(
-    r"(?:(?:nous|me|m')\s*)?(?:doi(?:t|vent)|(?:a|ont)\s+(?:(?:deja|tout|enfin|bien)\s+)?"
-    r"(?:paye|regle|verse|vire|rembourse|solde)|vien(?:t|nent)\s+de\s+(?:payer|regler|verser"
-    r"|virer|rembourser)|paie|paye|regle)\b"
-)
+_DEBT_VERB = phrasing("debt_verb")
 _SUBJECT = re.compile(
     r"(?:combien\s+|(?:qu'|)est-ce\s+que\s+)?(?:(?P<article>l'|le\s+|la\s+)(?=[a-z]))?(?P<name>[a-z][a-z-]*(?:\s+(?:(?:de\s+la|des|du"
     r"|de)\s+)?[a-z][a-z-]*){0,3}?)\s+(?=" + _DEBT_VERB.pattern + ")"
@@ -354,12 +348,7 @@ def words_after(utt: Utterance, markers: tuple[str, ...]) -> str | None:
 # « 150 barres de fer de 12 », « 200 barres de fer à béton de 10 à 3 900 F »: a number
 # that names the product's size or model, not a count or a price.
 # « 1 poêle à granulés Éco 8 kW »: a rating or dimension after a few words of the name.
-QUALIFIER = re.compile(
-    r"((?:\s+(?:a|au|en)\s+[a-z]+)?\s+de\s+\d+(?:[.,]\d+)?"
-    r"|(?:\s+(?:a|au|en|de)\s+[\w-]+)?(?:\s+[\w-]+){0,2}\s+\d+(?:[.,]\d+)?\s*"
-    r"(?:kw|w|v|cv|cm|mm|go|mo|to|pouces?|places?|portes?|feux|x\s?\d+))"
-    r"(?=\s*(?:$|[,;.!?]|(?:et|a|au|pour|puis|chez)\b))"
-)
+QUALIFIER = phrasing("qualifier")
 
 
 def qualified_item(utt: Utterance, end: int, item: str) -> str:
