@@ -83,14 +83,7 @@ OVERVIEW_TOPICS = (
     re.compile(r"\b(?:absents?|absences?|en conges?|malades?)\b"),
 )
 # « comment ça va ce mois-ci ? », « on en est où ? »: how the business is doing.
-OVERVIEW = re.compile(
-    r"\b(?:comment|cmt|kom)\s+(?:ca|sa|ça)\s+(?:va|se passe|tourne|marche)\b"
-    r"[^?]*\b(?:ce mois|ce moi\b|cette semaine|cette annee|ce trimestre|aujourd'hui|en ce moment"
-    r"|les affaires|les afaire|le business|la boutique|le magasin|l'activite|la societe"
-    r"|l'entreprise|depuis)"
-    r"|\b(?:on en est ou|ou (?:est-ce qu')?on en est|ou en est (?:mon|notre|la|le|l')\s*"
-    r"(?:business|activite|boutique|entreprise|societe|magasin))\b"
-)
+OVERVIEW = phrasing("overview")
 
 
 def overrides_rules(folded: str) -> str | None:
@@ -133,11 +126,7 @@ def asks_which(folded: str) -> bool:
 
 # « il doit encore combien ? », « on leur doit quelque chose ? »: who owes or pays, by a
 # subject or object pronoun (« il reste … » is impersonal: not a person).
-OWING_PRONOUN = re.compile(
-    r"^(?:et\s+)?(?:du coup\s+)?(?:il|elle|ils|elles)\s+(?:nous\s+|me\s+|m')?"
-    r"(?:doi\w*|a\s+(?:paye|regle|verse)|ont\s+(?:paye|regle|verse)|en\s+est)\b"
-    r"|\b(?:on|je|nous)\s+(?:leur|lui)\s+(?:doi\w*|reste)\b"
-)
+OWING_PRONOUN = phrasing("owing_pronoun")
 
 
 def designates(folded: str, kind: str) -> bool:
@@ -238,10 +227,7 @@ LISTED_PICKS = (
     ("third", re.compile(r"\b(?:la|le|celle|celui) (?:troisieme|3e|3eme)\b")),
 )
 # « en totalité », « le solde »: the whole amount still owed.
-IN_FULL = re.compile(
-    r"\b(?:en totalite|la totalite|integralement|en entier|entierement|le solde|tout le reste"
-    r"|le reste du|tout ce qu'(?:il|elle|ils|elles) (?:doi\w+)|tout regle|totalement)\b"
-)
+IN_FULL = phrasing("the_whole_of_it")
 
 
 def listed_items(result: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -281,32 +267,21 @@ def in_full(folded: str) -> bool:
 
 
 # « et Garage Ndoye (là), c'est … ? »: a name put first, then the question about it.
-NAMED_FIRST = re.compile(
-    r"(?i)^\s*et\s+(?:pour |chez |de |du )?([A-ZÀ-Ý][^,?;:]*?)(?:\s+l[àa])?\s*,\s*\S"
-)
+NAMED_FIRST = phrasing("named_first")
 
 # A document named by its number: an invoice (F-2026-00002) or a quote (D-2026-00003).
 DOCUMENT_NUMBER = re.compile(r"\b([FDfd])-\d{4}-\d{3,6}\b")
 PO_NUMBER = re.compile(r"\bbc-?\d", re.IGNORECASE)
 
 # « Attends, avant ça, crée le client… »: a request that comes before the one waiting.
-INTERRUPTION = re.compile(
-    r"(?i)^(?:(?:attends?|attendez|minute|stop|au fait|ah oui|oh|ah|tiens|d'abord"
-    r"|avant (?:ça|ca|cela|tout ça|tout ca|de valider|de confirmer|tout))(?:[\s,!.:;-]+|$))+"
-)
+INTERRUPTION = phrasing("interruption")
 
 # Words that only tie a message to the previous one: « il lui reste combien du coup ? »
 # Words that add nothing to a request: « du coup », « d'après le système », « dans l'appli ».
-FILLER = re.compile(
-    r"(?i),?\s*\bdu coup\b,?|\s*\b(?:d'apr[eè]s|selon|dans)\s+(?:le syst[eè]me|l'appli"
-    r"|l'application|comptoir|toi|vous|l'ordi|l'ordinateur|le logiciel)\b"
-)
+FILLER = phrasing("filler")
 
 # « avec Sow Transport, … », « c'est pour la Boutique Ndiaye »: a name, as an answer.
-NAMED = re.compile(
-    r"(?:(?:c'est|c est|ce sera|plut[oô]t)\s+)?(?:avec|chez|pour|le client|la cliente"
-    r"|le fournisseur|la fournisseuse|l'employée?|le salariée?)\s+(?:l[ae] |les? )?[A-ZÀ-Ý]"
-)
+NAMED = phrasing("named_after")
 
 # Words that do not tell candidates apart (« celle de Thiès », « le premier des deux »).
 OPTION_STOPWORDS = words("option_stopwords")
@@ -315,10 +290,4 @@ OPTION_STOPWORDS = words("option_stopwords")
 QUESTION = re.compile(r"^(?:combien|quel|quelle|quels|quelles|qui|quand|ou|est-ce)\b|\bcombien\b")
 # « peux-tu envoyer sa facture … ? », « tu pourrais me faire un devis ? »: a request said
 # politely as a question, which asks for the action, not for an answer.
-POLITE_REQUEST = re.compile(
-    r"^(?:(?:bonjour|salut|bonsoir|stp|svp|s'il te plait|s'il vous plait)[\s,!.]+)*"
-    r"(?:est-ce que |est ce que )?(?:peux-tu|pouvez-vous|tu peux|vous pouvez|tu pourrais"
-    r"|vous pourriez|pourrais-tu|pourriez-vous|tu veux bien|vous voulez bien)\s+"
-    r"(?:(?:me|m'|nous|lui|leur|le|la|les|l')\s*)*(?!dire\b|me dire\b|m'expliquer\b|expliquer\b)"
-    r"[a-z]+(?:er|ir|re)\b"
-)
+POLITE_REQUEST = phrasing("polite_request")
