@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from domain.kit.lexicon import phrasing, words
+from domain.kit.lexicon import phrasing, phrasings_of, words
 from domain.kit.text import fold
 from tools.base import Tool
 
@@ -76,12 +76,7 @@ ENTITY_FIELDS = {
 # What a tool's ``name`` argument names, when it is the record it creates or changes.
 NAMED_RECORDS = frozenset({"customer", "supplier", "employee", "product"})
 # Several areas in one question (« ventes du mois, ruptures et absents ») is the overview.
-OVERVIEW_TOPICS = (
-    re.compile(r"\b(?:chiffre d'affaires|ventes?\b|vendu|encai?ss?\w*|recettes?)"),
-    re.compile(r"\b(?:impaye\w*|(?:me|nous) doi\w+|doivent|reste a (?:encaisser|payer)|creances?)"),
-    re.compile(r"\b(?:stocks?\b|ruptures?|en alerte|alertes? de stock|sous le (?:minimum|seuil))"),
-    re.compile(r"\b(?:absents?|absences?|en conges?|malades?)\b"),
-)
+OVERVIEW_TOPICS = tuple(p for _, p in phrasings_of("overview_topics"))
 # « comment ça va ce mois-ci ? », « on en est où ? »: how the business is doing.
 OVERVIEW = phrasing("overview")
 
@@ -219,13 +214,7 @@ def entities(tool: Tool | None, arguments: dict[str, Any]) -> dict[str, str]:
 
 
 # « la plus ancienne », « la deuxième »: one of the documents just listed.
-LISTED_PICKS = (
-    ("oldest", re.compile(r"\b(?:plus anciens?|plus anciennes?|plus vieux|plus vieilles?)\b")),
-    ("newest", re.compile(r"\bplus recente?s?\b|\b(?:la|le|celle|celui) (?:derniere|dernier)\b")),
-    ("first", re.compile(r"\b(?:la|le|celle|celui) (?:premiere|premier|1re|1ere|1er)\b")),
-    ("second", re.compile(r"\b(?:la|le|celle|celui) (?:deuxieme|seconde?|2e|2eme)\b")),
-    ("third", re.compile(r"\b(?:la|le|celle|celui) (?:troisieme|3e|3eme)\b")),
-)
+LISTED_PICKS = phrasings_of("listed_picks")
 # « en totalité », « le solde »: the whole amount still owed.
 IN_FULL = phrasing("the_whole_of_it")
 

@@ -31,7 +31,17 @@ def phrases(section: str) -> tuple[str, ...]:
 
 def phrasing(name: str, flags: int = 0) -> re.Pattern[str]:
     """A regular expression of the ``phrasings`` section, its parts joined."""
-    parts = lexicon()["phrasings"][name]
+    return _compiled(lexicon()["phrasings"][name], flags)
+
+
+def phrasings_of(name: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """A mapping of the ``phrasings`` section: each value and its regular expression, in order."""
+    return tuple(
+        (str(value), _compiled(parts)) for value, parts in lexicon()["phrasings"][name].items()
+    )
+
+
+def _compiled(parts: str | list[str], flags: int = 0) -> re.Pattern[str]:
     return re.compile(parts if isinstance(parts, str) else "".join(parts), flags)
 
 

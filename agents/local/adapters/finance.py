@@ -20,7 +20,7 @@ from agents.local.slots.numbers import parse_number
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
-from domain.kit.lexicon import pairs, phrases, phrasing, words
+from domain.kit.lexicon import pairs, phrases, phrasing, phrasings_of, words
 
 CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
@@ -39,37 +39,9 @@ SKIP_WORDS = words("line_skip_words")
 # Words that name money moving or a request, never something sold (« Reçu ce matin un
 # chèque de 1 200 € », « enregistre une facture de 120 € »): no line is made of them.
 NO_ITEM = phrasing("no_item")
-FREQUENCIES = (
-    ("quarterly", re.compile(r"trimest|tous les trois mois|chaque trois mois")),
-    ("yearly", re.compile(r"\b(chaque annee|tous les ans|annuel|annuelle|par an)\b")),
-    ("monthly", re.compile(r"\b(chaque mois|tous les mois|mensuel|mensuelle|par mois)\b")),
-)
-LIST_STATUSES = (
-    ("overdue", re.compile(r"\b(en retard|retard|echues?|depassees?)\b")),
-    (
-        "open",
-        re.compile(
-            r"\b(impayees?|non payees?|non reglees?|a payer|ouvertes?|en attente"
-            # « pas encore payées », « n'ont pas encore été réglées », « pas été soldées »
-            r"|pas (?:encore )?(?:ete )?(?:payees?|reglees?|soldees?))\b"
-        ),
-    ),
-    # « pas encore validées », « non émises »: drafts
-    (
-        "draft",
-        re.compile(
-            r"\b(brouillons?|(?:pas|non) (?:encore )?(?:ete )?(?:validees?|emises?|postees?))\b"
-        ),
-    ),
-    ("cancelled", re.compile(r"\bannulees?\b")),
-    ("paid", re.compile(r"\b(payees?|reglees?|soldees?)\b")),
-)
-GROUPINGS = (
-    ("month", re.compile(r"\b(par mois|mois par mois|mensuel)")),
-    ("quarter", re.compile(r"\b(par trimestre|trimestriel)")),
-    ("day", re.compile(r"\b(par jour|jour par jour|quotidien)")),
-    ("year", re.compile(r"\b(par an|par annee|annee par annee)\b")),
-)
+FREQUENCIES = phrasings_of("frequencies")
+LIST_STATUSES = phrasings_of("list_statuses")
+GROUPINGS = phrasings_of("groupings")
 COLLECTED = re.compile(r"\b(encaiss\w*|recettes?|rentre\w*|recu|recus|entrees? d'argent)\b")
 
 
