@@ -21,25 +21,13 @@ import re
 
 from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import PaymentMethod
-from domain.kit.lexicon import phrasing
+from domain.kit.lexicon import phrasing, phrasings_of
 
-_METHODS: list[tuple[PaymentMethod, str]] = [
-    ("orange_money", r"orange[\s-]*money|om|orange"),
-    ("wave", r"wave"),
-    ("cash", r"especes?|cash|liquide|comptant"),
-    (
-        "card",
-        r"(?:par|en|avec\s+la|avec\s+une|a\s+la)\s+carte|carte\s+(?:bancaire|bleue|visa)|cb|tpe",
-    ),
-    # « Lemoine a viré 300 € », « ils ont viré »: a transfer, not « vire-le » (to fire)
-    (
-        "bank_transfer",
-        r"virements?|transfert\s+bancaire|(?:(?<=a )|(?<=ai )|(?<=ont ))vire[es]{0,2}",
-    ),
-    ("cheque", r"cheques?"),
-]
 _PAYMENT = re.compile(
-    "|".join(f"(?P<{name}>(?<![\\w'-])(?:{pattern})(?![\\w-]))" for name, pattern in _METHODS)
+    "|".join(
+        f"(?P<{name}>(?<![\\w'-])(?:{said.pattern})(?![\\w-]))"
+        for name, said in phrasings_of("payment_methods")
+    )
 )
 
 _IN_FULL = phrasing("in_full")
