@@ -41,7 +41,7 @@ from agents.local.slots.recurrence import find_schedule
 from agents.local.slots.text import expand_sms
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
-from domain.kit.lexicon import phrasing, words
+from domain.kit.lexicon import lexicon, phrasing, words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
 from domain.sales.units import known_unit
@@ -56,11 +56,7 @@ CORRECTION = phrasing("correction")
 # Openings that make a correction only when something in the request changes.
 WEAK_CORRECTION = re.compile(r"^(?:(?:ah|oh|eh|bon|ben|bah|ok|d'accord)[\s,!.]+)*(?:alors|attend)")
 FOLLOW_UP = re.compile(r"^(et|et pour|et pour le|et pour la|et chez|et de|et a|et au)\b\s*")
-ORDINALS = {
-    "le premier": 0, "la premiere": 0, "premier": 0, "1": 0, "le 1": 0,
-    "le deuxieme": 1, "la deuxieme": 1, "le second": 1, "la seconde": 1, "deuxieme": 1,
-    "2": 1, "le 2": 1, "le troisieme": 2, "la troisieme": 2, "3": 2, "le 3": 2,
-}  # fmt: skip
+ORDINALS: dict[str, int] = lexicon()["option_ordinals"]
 # The field a document number fills, by its prefix.
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
 # A line's field an amount of money answers.

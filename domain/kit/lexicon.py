@@ -29,6 +29,11 @@ def phrases(section: str) -> tuple[str, ...]:
     return tuple(str(w) for w in lexicon()[section])
 
 
+def marker_groups(section: str) -> tuple[tuple[str, ...], ...]:
+    """A section that is a list of groups of markers, tried group after group."""
+    return tuple(tuple(str(w) for w in group) for group in lexicon()[section])
+
+
 def phrasing(name: str, flags: int = 0) -> re.Pattern[str]:
     """A regular expression of the ``phrasings`` section, its parts joined."""
     return _compiled(lexicon()["phrasings"][name], flags)

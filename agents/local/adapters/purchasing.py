@@ -22,7 +22,7 @@ from agents.local.adapters.sales import name_of
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import phrasing
+from domain.kit.lexicon import marker_groups, phrasing
 from domain.kit.text import fold
 
 RECORD = "purchasing.record_supplier_bill"
@@ -32,23 +32,11 @@ POST = "purchasing.post_supplier_bill"
 
 # Who issued the bill, tried in this order: named as a supplier, then as the one the
 # invoice is from, then after « chez ».
-BILL_SUPPLIER_MARKERS = (
-    ("fournisseur", "fournisseuse"),
-    ("facture de", "facture du", "facture d'", "factures de", "facture recue de"),
-    ("de chez", "chez"),
-    ("facture",),  # « la facture Sonatel », « facture Metro n° M-7781 »
-    ("recue de", "recu de", "de", "du", "d'", "des"),  # « la facture C-1189 des Ciments … »
-)
+BILL_SUPPLIER_MARKERS = marker_groups("bill_supplier_markers")
 # The supplier said as the one who billed us, first: « Sotiba nous a facturé 30 000 ».
 BILLED_US = phrasing("billed_us", re.IGNORECASE)
 # Whom a payment went to.
-PAID_SUPPLIER_MARKERS = (
-    ("fournisseur", "fournisseuse"),
-    ("a", "au", "aux", "a l'", "chez"),
-    ("facture de", "facture du", "facture d'", "compte de", "compte du"),
-    ("paye", "paie", "regle"),
-    ("de", "du", "d'"),
-)
+PAID_SUPPLIER_MARKERS = marker_groups("paid_supplier_markers")
 # Whom the question about money owed is about (« je dois combien à Sotiba ? »).
 OWED_SUPPLIER_MARKERS = (("fournisseur", "fournisseuse"), ("a", "au", "a l'", "envers"))
 # Money owed to the business (« Diallo nous doit combien ? »): its customers', never its

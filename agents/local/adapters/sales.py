@@ -394,11 +394,7 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
 
 _KINDS = pairs("activity_kinds")  # « rdv » → "meeting"
 _ABOUT = ("pour", "au sujet de", "au sujet du", "concernant", "à propos de", "a propos de")
-_ACTIVITY_PARTNER = (
-    "avec", "client", "cliente", "fournisseur", "chez", "rappelle", "rappeler", "appelle",
-    "appeler", "relancer", "relance", "voir", "visiter", "note pour", "appelé", "appele",
-    "rencontré", "rencontre", "vu", "visité", "visite", "eu au téléphone", "eu au telephone",
-)  # fmt: skip
+_ACTIVITY_PARTNER = phrases("activity_partner_markers")
 _ASSIGNEE = ("assigné à", "assigne a", "assignée à", "confié à", "confie a", "tâche pour")
 
 
