@@ -335,6 +335,11 @@ class LocalTier(Replies):
         self._first_examples = {s.name: s.examples[0] for s in router.specs if s.examples}
         self._slots = {s.name: s.slots or {} for s in router.specs}
 
+    def _ranked(self, message: str, most: int | None = KIND_CANDIDATES) -> list[tuple[str, float]]:
+        """The ``most`` intents closest to ``message`` as it is routed, best first."""
+        routed = _for_routing(message)
+        return self.router.scores(routed, fold(routed))[:most]
+
     # -- entry point ---------------------------------------------------------------------
     def understand(
         self, message: str, memory: Memory, principal: Principal, *, today: date, currency: str
@@ -872,8 +877,7 @@ class LocalTier(Replies):
         tool = self.registry.get(read_by or "")
         if tool is None or tool.is_write:
             return None
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         full = []
         for name, score in ranked:
             other, adapter = self.registry.get(name), self.adapters.get(name)
@@ -922,8 +926,7 @@ class LocalTier(Replies):
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         if not named or named <= held:
             return intent
-        routed = _for_routing(message)
-        for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
+        for name, _ in self._ranked(message):
             other = self.registry.get(name)
             if (
                 other is not None
@@ -941,8 +944,7 @@ class LocalTier(Replies):
         tool = self.registry.get(intent)
         if tool is None or tool.creates != "payment" or not PAID_BY_US.search(folded):
             return intent
-        routed = _for_routing(message)
-        for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
+        for name, _ in self._ranked(message):
             other = self.registry.get(name)
             if other is not None and other.creates == "supplier_payment" and name in self.adapters:
                 return name
@@ -954,8 +956,7 @@ class LocalTier(Replies):
         tool = self.registry.get(intent)
         if tool is None or not tool.is_write or not SHOW.match(folded):
             return intent
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         for name, score in ranked:
             other = self.registry.get(name)
             if score < ranked[0][1] - SHOW_SPREAD or other is None or other.is_write:
@@ -1024,8 +1025,7 @@ class LocalTier(Replies):
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         if not named:
             return None
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         said = set(WORD_RE.findall(folded))
         acting = [
             name
@@ -1045,8 +1045,7 @@ class LocalTier(Replies):
         """Close intents that undo each other (approve or refuse a leave): the one whose
         title's verb the message says, when it says only one side (« Refuse la demande de
         congé de Thomas … »)."""
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         close = [
             (name, fold(tool.title))
             for name, score in ranked
@@ -1089,8 +1088,7 @@ class LocalTier(Replies):
         """Close intents the router cannot tell apart (« Sall m'a remis 100 000 en liquide
         pour ses factures »: a payment or an invoice?): the one whose reading accounts for
         every part of the message, when exactly one does."""
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         if not ranked or ranked[0][0] not in self.adapters:
             return None  # closest to help, or to what Comptoir does not do: never a write
         full = []
@@ -1184,8 +1182,7 @@ class LocalTier(Replies):
             return intent
         if folded.rstrip().endswith("?"):
             return intent  # a question about them reads
-        routed = _for_routing(message)
-        for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
+        for name, _ in self._ranked(message):
             other = self.registry.get(name)
             if (
                 other is not None
@@ -1213,8 +1210,7 @@ class LocalTier(Replies):
             or not talk.DOCUMENT_PRONOUN.search(folded)
         ):
             return intent
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         for name, score in ranked:
             other = self.registry.get(name)
             if (
@@ -1240,8 +1236,7 @@ class LocalTier(Replies):
             return None
         close = [routing.intent, routing.runner_up]
         if left_by is not None:  # the intents close to the message, but the one that failed
-            routed = _for_routing(message)
-            ranked = self.router.scores(routed, fold(routed))[:RECURRENCE_CANDIDATES]
+            ranked = self._ranked(message, RECURRENCE_CANDIDATES)
             close = [name for name, _ in ranked if name != left_by]
         taking = [
             name
@@ -1272,8 +1267,7 @@ class LocalTier(Replies):
             DOCUMENT_FIELDS[found.group(1).upper()]
             for found in talk.DOCUMENT_NUMBER.finditer(message)
         }
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         creating = [
             tool
             for name, score in ranked
@@ -1347,8 +1341,7 @@ class LocalTier(Replies):
         """« il lui reste combien à payer du coup ? » after a payment: among the close
         candidates, the first that takes what the pronoun stands for (a question reads,
         it does not write)."""
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))
+        ranked = self._ranked(message, None)
         if not ranked:
             return None
         question = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
