@@ -456,7 +456,7 @@ def extract_recurring(utt: Utterance) -> dict[str, Any]:
     return {**document, **_given(frequency=frequency, start_date=start)}
 
 
-def extract_post(utt: Utterance) -> dict[str, Any]:
+def extract_invoice_ref(utt: Utterance) -> dict[str, Any]:
     return _given(invoice=invoice_of(utt))
 
 
@@ -726,10 +726,6 @@ def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
     return _given(customer=chosen[0] if chosen else None)
 
 
-def extract_details(utt: Utterance) -> dict[str, Any]:
-    return _given(invoice=invoice_of(utt))
-
-
 # « combien j'ai facturé au Garage Moreau », « vendu à Diallo », « encaissé de Sow »: the
 # revenue of one customer.
 REVENUE_CUSTOMER_MARKERS = tuple(
@@ -764,10 +760,10 @@ ADAPTERS: list[Adapter] = [
     Adapter("finance.send_quote", extract_quote_ref),
     Adapter("finance.accept_quote", extract_quote_ref),
     Adapter("finance.convert_quote_to_invoice", extract_quote_ref),
-    Adapter("finance.post_invoice", extract_post),
+    Adapter("finance.post_invoice", extract_invoice_ref),
     Adapter("finance.record_payment", extract_payment),
     Adapter("finance.create_credit_note", extract_credit_note),
     Adapter("finance.list_invoices", extract_list),
-    Adapter("finance.invoice_details", extract_details),
+    Adapter("finance.invoice_details", extract_invoice_ref),
     Adapter("finance.revenue", extract_revenue),
 ]
