@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from agents.local.adapters.base import Adapter
+from agents.local.adapters.base import Adapter, given
 from agents.local.coverage import article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.numbers import parse_number
@@ -48,10 +48,6 @@ COLLECTED = re.compile(r"\b(encaiss\w*|recettes?|rentre\w*|recu|recus|entrees? d
 def without_elision(name: str | None) -> str | None:
     """« Ndour m'a payé »: the pronoun before the verb is no part of the name."""
     return re.sub(r"\s+[mtsl]['’]$", "", name) if name else None
-
-
-def _given(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v not in (None, "", [])}
 
 
 # --- customers, documents ----------------------------------------------------------------
@@ -182,7 +178,7 @@ def with_terms(lines: list[dict[str, Any]], utt: Utterance) -> list[dict[str, An
     message gives for the whole document."""
     discount = _percent(DISCOUNT, utt.folded)
     vat = _percent(VAT, utt.folded)
-    terms = _given(discount_percent=discount, vat_rate=vat)
+    terms = given(discount_percent=discount, vat_rate=vat)
     return [{**line, **terms} for line in lines]
 
 
@@ -397,7 +393,7 @@ def _unpriced_line(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
 def extract_document(utt: Utterance) -> dict[str, Any]:
     name = customer_of(utt)
     lines = _stated_quantity(utt, name) or lines_of(utt, name) or _unpriced_line(utt, name)
-    return _given(customer=name, lines=with_terms(lines, utt))
+    return given(customer=name, lines=with_terms(lines, utt))
 
 
 HALF = re.compile(r"\b(?:la |une )?moitie\b")
@@ -414,7 +410,7 @@ def extract_quote(utt: Utterance) -> dict[str, Any]:
     """A document's arguments, and how long the quote holds."""
     said = VALIDITY.search(utt.folded)
     days = int(said.group(1)) * VALIDITY_DAYS[said.group(2)] if said else None
-    return {**extract_document(utt), **_given(valid_days=days)}
+    return {**extract_document(utt), **given(valid_days=days)}
 
 
 def extract_invoice(utt: Utterance) -> dict[str, Any]:
@@ -423,7 +419,7 @@ def extract_invoice(utt: Utterance) -> dict[str, Any]:
     terms = PAYMENT_TERMS.search(utt.folded)
     days = int(terms.group(1)) if terms else None
     post = any(kind.name == "validation" for kind, _, _ in named_kinds(utt.folded)) or None
-    return {**extract_document(utt), **_given(payment_terms_days=days, post=post)}
+    return {**extract_document(utt), **given(payment_terms_days=days, post=post)}
 
 
 # What is billed each time: « pour la location de la salle », « tous les mois l'abonnement
@@ -451,17 +447,17 @@ def extract_recurring(utt: Utterance) -> dict[str, Any]:
     document = extract_document(utt)
     label = _billed_label(utt, document.get("customer"))
     if label and not document.get("lines"):  # priced when an amount is said, else asked
-        price = _given(unit_price=utt.amounts[0].value if utt.amounts else None)
+        price = given(unit_price=utt.amounts[0].value if utt.amounts else None)
         document["lines"] = [{"description": label, "quantity": Decimal(1), **price}]
-    return {**document, **_given(frequency=frequency, start_date=start)}
+    return {**document, **given(frequency=frequency, start_date=start)}
 
 
 def extract_invoice_ref(utt: Utterance) -> dict[str, Any]:
-    return _given(invoice=invoice_of(utt))
+    return given(invoice=invoice_of(utt))
 
 
 def extract_quote_ref(utt: Utterance) -> dict[str, Any]:
-    return _given(quote=quote_of(utt))
+    return given(quote=quote_of(utt))
 
 
 # « sa facture », « leur facture », « la facture » (one, unnamed): the payer's invoice.
@@ -513,7 +509,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         amount = "balance"  # the tool pays what is still due, and its preview says how much
     elif amount is None and HALF.search(utt.folded):
         amount = "half"  # « ils ont payé la moitié »: half of what is still due
-    return _given(
+    return given(
         amount=amount,
         method=utt.payment_method,
         invoice=invoice,
@@ -612,7 +608,7 @@ def extract_credit_note(utt: Utterance) -> dict[str, Any]:
     ]
     if not utt.quantities and (one := ONE_RETURNED.search(utt.folded)) is not None:
         lines = [{"product": utt.text[one.start(1) : one.end(1)], "quantity": 1}]
-    return _given(invoice=_credited_invoice(utt), reason=_reason(utt), lines=lines)
+    return given(invoice=_credited_invoice(utt), reason=_reason(utt), lines=lines)
 
 
 def _period(utt: Utterance) -> dict[str, Any]:
@@ -685,7 +681,7 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
     if overdue is not None:
         status = None  # implied: overdue by more than that
     return {
-        **_given(customer=customer, status=status, overdue_days=overdue[0] if overdue else None),
+        **given(customer=customer, status=status, overdue_days=overdue[0] if overdue else None),
         **_period(utt),
     }
 
@@ -723,7 +719,7 @@ def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
     # A capitalized name beats a lower-case word read after a marker (« encor », a typo).
     capital = [c for c in named if c[:1].isupper()]
     chosen = capital or named
-    return _given(customer=chosen[0] if chosen else None)
+    return given(customer=chosen[0] if chosen else None)
 
 
 # « combien j'ai facturé au Garage Moreau », « vendu à Diallo », « encaissé de Sow »: the
@@ -745,7 +741,7 @@ def extract_revenue(utt: Utterance) -> dict[str, Any]:
     grouping = next((g for g, pattern in GROUPINGS if pattern.search(utt.folded)), None)
     customer = _customer_named(name_after(utt, REVENUE_CUSTOMER_MARKERS))
     return {
-        **_given(basis=basis, grouping=grouping, method=method, customer=customer),
+        **given(basis=basis, grouping=grouping, method=method, customer=customer),
         **_period(utt),
     }
 
