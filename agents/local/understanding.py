@@ -102,12 +102,8 @@ SECOND_REQUEST = re.compile(
 # payée », « valide-la », « il m'a payé »).
 # Goods of an order that arrived (« les 40 bouteilles de la commande sont là », « Sotiba a
 # livré 20 sacs sur les 50 commandés »): received on that purchase order.
-ARRIVED = r"(?=.*\b(?:arrivee?s?|livree?s?|recue?s?|receptionnee?s?|(?:sont|est) la)\b)"
-ORDER_ARRIVED = re.compile(
-    ARRIVED + r"(?=.*(?:\bbc-?\d|\b(?:la|cette|notre|leur|sa|ma) commande\b|\bcommandee?s\b"
-    r"|\bbons? de commande\b))"
-)
-GOODS_ARRIVED = re.compile(ARRIVED)
+GOODS_ARRIVED = phrasing("goods_arrived")
+ORDER_ARRIVED = re.compile(GOODS_ARRIVED.pattern + phrasing("an_order_named").pattern)
 ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
 RECEIVE_ORDER = "stock.receive_purchase_order"
 # Words that ask to make a record (« ajoute-le comme fournisseur », « crée la fiche »).
