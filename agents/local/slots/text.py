@@ -60,12 +60,6 @@ def politeness_spans(folded: str) -> list[tuple[int, int]]:
     return spans
 
 
-def blank_politeness(folded: str) -> str:
-    """``folded`` with politeness words and a closing farewell replaced by spaces (same
-    length)."""
-    return blank_spans(folded, politeness_spans(folded))
-
-
 def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
     if not spans:
         return text
