@@ -704,8 +704,7 @@ def _order_lines(utt: Utterance) -> list[dict[str, Any]]:
     return lines
 
 
-_ORDERED = ("commande de", "commande du", "commande des", "commander du", "commander de",
-            "commander des", "commande d'", "commander d'")  # fmt: skip
+_ORDERED = phrases("ordered_product_markers")
 
 
 def _ordered_product(utt: Utterance) -> str | None:
