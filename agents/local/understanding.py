@@ -222,16 +222,15 @@ def _of(label: str) -> str:
     return "d'" + label if label[:1] in "aeiouyéèê" else "de " + label
 
 
+# « c'est avec », « pour le client »: what an answer that names someone opens with.
+ANSWER_LEAD = phrasing("answer_lead")
+
+
 def _clean_answer(text: str) -> str:
     """« avec Sow Transport, pour le paiement » → "Sow Transport"; « le numéro c'est
     88/2026 » → "88/2026"."""
     text = NUMBER_LEAD.sub("", text.strip())
-    text = re.sub(
-        r"(?i)^(?:(?:c'est|c est|ce sera|plut[oô]t)\s+)?(?:(?:pour|avec|le client|la cliente"
-        r"|chez|a|à|le fournisseur|la fournisseuse)\s+)?",
-        "",
-        text.strip(),
-    )
+    text = ANSWER_LEAD.sub("", text.strip())
     if talk.NAMED.match("avec " + text):
         text = re.split(r"[,;(]", text)[0]
     return text.strip(" .!?;,")
