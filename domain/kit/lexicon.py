@@ -1,6 +1,7 @@
 """The French lexicon (``lexicon.yaml`` beside this module): the words Comptoir reads —
 units and containers, kinds of record, yes and no, reasons, stages, kinds of activity,
-Wolof — in one file shared by the domain, the tools and the local tier."""
+Wolof, and the phrasings the local tier's rules recognize — in one file shared by the domain,
+the tools and the local tier."""
 
 from __future__ import annotations
 
