@@ -28,7 +28,7 @@ from agents.local.slots.numbers import parse_number
 from agents.local.slots.recurrence import TIME, find_schedule
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
-from domain.kit.lexicon import lexicon, words
+from domain.kit.lexicon import lexicon, phrasing, words
 from domain.kit.text import fold
 from domain.sales.units import known_unit
 from tools.base import Tool
@@ -37,13 +37,7 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
 WORD = re.compile(r"[a-z0-9]+")
 # Words that carry no content of their own between the lines of a document.
-GLUE = frozenset(
-    """et ou puis plus avec aussi un une des de du d l la le les au aux a pour par sur en
-    stp svp merci ok alors donc egalement ainsi que sans ca cela ce cet cette mon ma mes
-    son sa ses leur leurs notre nos votre vos tout tous toute toutes chacun chaque the
-    oui non bien s il te vous plait please maintenant seulement environ deja encore pile
-    exactement juste aujourd hui""".split()
-)
+GLUE = words("glue_words")
 # What a quantity with no item of its own may size: « sac de 25 kg », « bidon de 5 L ».
 SIZE_UNITS = frozenset({"kg", "g", "litre", "cl", "ml", "metre", "m", "tonne"})
 
@@ -273,11 +267,7 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
 
 # « toute l'équipe », « du personnel », « chaque employé »: everyone one may see — not
 # « bonjour tout le monde », a greeting.
-EVERYONE = re.compile(
-    r"(?<!bonjour )(?<!bonsoir )(?<!salut )(?<!coucou )(?<!merci )"
-    r"\b(?:(?:toute )?l'equipe|tout le monde|(?:tout le|du) personnel|chacun|mes gars"
-    r"|(?:tous les|mes) (?:employes|salaries|agents)|chaque (?:employee?|salariee?|agent))\b"
-)
+EVERYONE = phrasing("everyone")
 # What a write says for everyone (« every pending request »), where it otherwise names one.
 COLLECTIVE_FIELDS = ("every_pending", "team")
 
@@ -355,10 +345,7 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
 # A way of paying said after its preposition: the request is about a payment, which the
 # arguments must hold (« Sall m'a remis 100 000 en liquide pour ses factures » is no invoice
 # line; « lessive liquide », « Metro Cash & Carry » are names).
-PAID_BY = re.compile(
-    r"(?<![\w'-])(?:par|en|via|avec|au)\s+(?:un\s+|une\s+)?(?:wave|orange[\s-]*money|om"
-    r"|especes|cash|liquide|cheques?|virements?|carte)(?![\w-])"
-)
+PAID_BY = phrasing("paid_by")
 ONESELF = re.compile(r"(?<![\w'])(?:je|j'|moi|me|m')(?![\w])")
 # A name written with a capital inside the message (« … à Khady Diallo », « … à Pikine »).
 CAPITALISED = re.compile(r"(?<![\w'’-])([A-ZÀ-Ý][\w'’-]{2,})")
@@ -527,10 +514,7 @@ def _date_accounted(part: DateSpan, facts: _Facts, today: date) -> bool:
 
 # « dans les 3 prochains mois »: a count of days, weeks, months or years.
 PER_UNIT = {"jour": (1,), "semaine": (7,), "mois": (30, 31), "an": (365,), "annee": (365,)}
-TIME_AFTER = re.compile(
-    r"\s*(?:prochain(?:e)?s?|dernier(?:e)?s?|derniers|a venir)?\s*"
-    r"(jours?|semaines?|mois|ans?|annees?)\b"
-)
+TIME_AFTER = phrasing("time_after")
 NEGATED = re.compile(r"(?:\bpas|\bnon|au lieu de|plutot que|et non)\s*$")
 
 
@@ -547,10 +531,7 @@ EXPECTED = re.compile(r"\s*(?:\w+\s+){0,2}?(?:commandee?s?|prevue?s?|attendue?s?
 
 # « TVA à 10 % pour les deux », « tous les trois »: the lines or people already said, all
 # of them — no count of anything new.
-ALL_OF_THEM = re.compile(
-    r"\b(?:les|aux|tous les|toutes les)\s+(deux|trois|quatre|cinq)"
-    r"(?=\s*(?:$|[?!.,;:)]|(?:lignes?|articles?|produits?)\b))"
-)
+ALL_OF_THEM = phrasing("all_of_them")
 
 
 def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
@@ -594,10 +575,7 @@ SECOND_QUESTION = re.compile(
 )
 # A question asked before what follows it in the same message (« combien il reste de
 # sucre ? et commande-en 10 sacs »): a request of its own, which a write does not answer.
-QUESTION_FIRST = re.compile(
-    r"^\s*((?:combien|quel|quelle|quels|quelles|qui|quand|ou|est-ce|c'est quoi|il reste|"
-    r"reste-t-il|on a|j'ai|tu as|avez-vous)\b[^?]*\?)\s*\S"
-)
+QUESTION_FIRST = phrasing("question_first")
 LINE_SEPARATOR = re.compile(
     r"\s*(?:,|;|:|\+|\bet\b|\bpuis\b|\bplus\b|(?<!\bm)(?<!\bmme)(?<!\bdr)[.!?]+(?=\s|$))\s*"
 )
@@ -607,11 +585,7 @@ ARTICLE_ITEM = re.compile(r"(?:^|\s)(?:un|une)\s+([a-z][a-z'-]+)")
 # three words at most (« la lessive n'est pas venue » is a sentence, not a line).
 DEFINITE_ITEM = re.compile(r"^(?:le\s+|la\s+|l'\s*)([a-z][a-z'-]{2,}(?: [a-z][a-z'-]*){0,2})$")
 # Nouns an article introduces in a request without being a line of it.
-NOT_ITEMS = frozenset(
-    """client cliente fournisseur fournisseuse devis facture avoir commande bon paiement
-    produit article peu instant moment rabais remise prix total montant nouveau nouvelle
-    petit petite autre semaine mois jour annee date tva proforma pro-forma""".split()
-)
+NOT_ITEMS = words("not_items")
 
 
 @dataclass(frozen=True, slots=True)

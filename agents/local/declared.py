@@ -53,16 +53,14 @@ from agents.local.slots.recurrence import (
     find_threshold,
 )
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import pairs
+from domain.kit.lexicon import pairs, phrasing
 from domain.kit.text import fold
 
 Reader = Callable[[Utterance, dict[str, Any]], Any]
 FILE = re.compile(r"\b([\w-]+\.(?:pdf|xml))\b", re.IGNORECASE)
 CODE = re.compile(r"(?<![\w-])([CF]\d{3,10})(?![\w-])", re.IGNORECASE)
 PER = {"jour": 1, "semaine": 7, "mois": 30, "an": 365, "annee": 365}
-COUNT_OF_DAYS = re.compile(
-    r"\b(\d{1,4})\s*(?:(?:prochain|dernier)e?s?\s+)?(jours?|semaines?|mois|ans?|annees?)\b"
-)
+COUNT_OF_DAYS = phrasing("count_of_days")
 
 
 def _name(utt: Utterance, slot: dict[str, Any]) -> str | None:
@@ -145,10 +143,7 @@ def _threshold(utt: Utterance, slot: dict[str, Any]) -> dict[str, Any] | None:
 
 ARTICLE = re.compile(r"^(?:la|le|les|l'|mon|ma|mes|notre|nos|cette|ce|cet)\s*")
 # How long, said after what is named (« mets-la en pause pour l'instant »): never a name.
-FOR_A_WHILE = re.compile(
-    r"\s*\b(?:pour l'instant|pour le moment|pour un (?:moment|temps)|temporairement"
-    r"|quelque temps|jusqu'a nouvel ordre)\b\s*$"
-)
+FOR_A_WHILE = phrasing("for_a_while")
 
 
 def _rest(utt: Utterance, slot: dict[str, Any]) -> str | None:

@@ -31,6 +31,7 @@ import re
 
 from agents.local.slots.text import blank_spans, fold, politeness_spans, strip_politeness
 from agents.local.slots.types import Utterance
+from domain.kit.lexicon import phrasing, words
 
 __all__ = [
     "capitalized_subject",
@@ -40,79 +41,34 @@ __all__ = [
     "words_after",
 ]
 
-_LINKING = frozenset(
-    """de du des d' pour avec par en sur et ou qui que qu' quand le la les l' un une au aux a
-    ce cet cette ces dans chez sans sous vers entre depuis jusqu'a jusqu'au jusqu puis mais donc
-    car comme son sa ses mon ma mes ton ta tes leur leurs notre votre nos vos y
-    demain hier aujourd'hui apres-demain avant-hier ce soir matin midi apres-midi
-    lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin
-    juillet aout septembre octobre novembre decembre semaine mois annee prochain prochaine
-    est sont a ont doit doivent va vont veut peut sera etait avait fait vient n' ne pas
-    maintenant aussi encore deja tout toute tous toutes svp stp merci vite urgent rapidement
-    aujourd'hui svp s'il il elle ils elles je tu nous vous on me te se lui
-    facture factures devis avoir commande paiement payer paye regle""".split()
-)
-_NAME_PREFIX = frozenset(
-    """le la les l' un une client cliente clients fournisseur fournisseuse employe employee
-    salarie salariee collaborateur collaboratrice agent societe entreprise monsieur madame
-    mademoiselle mr mme mlle m. chez""".split()
-)
+_LINKING = words("name_linking_words")
+_NAME_PREFIX = words("name_prefixes")
 _INNER = frozenset({"de", "du", "des", "d'", "de la", "de l'"})
 # What a business is (« l'association Les Amis du Vélo », « la brasserie Lemoine »): a
 # lower-case kind word opens a name as a capital would.
-_KINDS = frozenset(
-    """association asso hotel brasserie cabinet restaurant resto residence sci boutique
-    quincaillerie pharmacie garage ets etablissements clinique ecole college lycee agence
-    cooperative gie librairie boulangerie patisserie epicerie salon atelier auberge cafe
-    maison mairie imprimerie cave ferme magasin groupe studio laboratoire institut centre
-    fondation club hopital superette supermarche alimentation entreprise societe menuiserie
-    dibiterie station pressing transport transports""".split()
-)
+_KINDS = words("business_kinds")
 _ARTICLES = frozenset({"le", "la", "les", "l'"})
 # Written in capitals after a name, a company form (« Roux SA »); « sa » is a possessive.
 _FORMS = frozenset({"SA", "SAS", "SASU", "SARL", "SNC", "SCI", "GIE", "SUARL", "EURL"})
 # Between a name opening the message and its verb: « L'Hôtel du Parc m'a payé ».
 _OBJECT_PRONOUNS = frozenset({"m'", "me", "nous", "lui", "leur", "t'", "te", "vous"})
-_PARTNERS = frozenset(
-    "fils freres soeurs surs associes associees cie compagnie partenaires filles co".split()
-)
-_ROLES = frozenset(
-    """client cliente fournisseur fournisseuse employe employee salarie salariee collaborateur
-    collaboratrice agent vendeur vendeuse caissier caissiere gerant gerante livreur""".split()
-)
+_PARTNERS = words("name_partners")
+_ROLES = words("name_roles")
 _NEXT = re.compile(r"\s+(\w+)")
 _MAX_HITS = 20  # markers tried per call: a chat message has a handful
 _HONORIFICS = frozenset("monsieur madame mademoiselle mr mme mlle m. m".split())
-_PARTICIPLE = re.compile(
-    r"\w+(?:é|ée|és|ées)|fait|pris|dit|recu|reçu|vendu|fini|mis|eu|été|ete|venu"
-)
+_PARTICIPLE = phrasing("participle")
 _WORD = re.compile(r"[^\W\d_](?:[\w&'-]*[\w&])?|&")
 _STOP_CHARS = frozenset(',;.?!:«»()"/[]{}')
 
-_LEADING_VERBS = frozenset(
-    """a est sont ont doit doivent va vont veut voudrait souhaite demande vient n' ne
-    paie paye payé regle rembourse verse achete commande prend part arrive commence travaille
-    sera etait avait s'est se sera peut passe livre dafa""".split()  # dafa: Wolof « a (fait) »
-)
+_LEADING_VERBS = words("leading_verbs")
 _MONEY_WORDS = frozenset({"argent", "sous", "fric", "thune", "monnaie", "l'argent"})
 # « tout à l'heure », « à l'instant », « à partir de », « à compter du »: when, not who
 _TIME_WORDS = frozenset({"heure", "heures", "instant", "moment", "partir", "compter"})
 # « Sahel Import numéro SI-0456 », « Metro Cash n° F-2291 »: a document's number ends a name.
 _NUMBER_WORDS = frozenset({"numero", "num", "no", "n", "ref", "reference"})
-_QUESTION_WORDS = frozenset(
-    "quel quelle quels quelles combien comment pourquoi quoi lequel laquelle lesquels "
-    "lesquelles".split()
-)
-_NOT_NAMES = frozenset(
-    """je j' tu il elle on nous vous ils elles ce c' ca cela ceci qui que quel quelle quels
-    quelles combien comment ou quand pourquoi est-ce le la les l' un une des du mon ma mes ton
-    ta tes son sa ses notre votre leur nos vos leurs cree creer fais faire fait envoie envoyer
-    montre montrer affiche afficher donne donner ajoute ajouter enregistre enregistrer liste
-    lister mets mettre modifie modifier annule annuler supprime supprimer valide valider
-    refuse refuser accepte accepter peux pouvez peut-on dis dites dit tout tous personne rien
-    aujourd'hui demain hier oui non ok d'accord voici voila il y bon alors et mais donc
-    facture devis stock client""".split()
-)
+_QUESTION_WORDS = words("question_words")
+_NOT_NAMES = words("not_names")
 
 
 def _clean(utt: Utterance) -> tuple[str, str]:
@@ -303,11 +259,7 @@ def leading_name(utt: Utterance) -> str | None:
 
 # What a customer does to its debt, said right after its name: « doit », « a payé »,
 # « vient de régler »… (with « nous », « m' » between them).
-_DEBT_VERB = re.compile(
-    r"(?:(?:nous|me|m')\s*)?(?:doi(?:t|vent)|(?:a|ont)\s+(?:(?:deja|tout|enfin|bien)\s+)?"
-    r"(?:paye|regle|verse|vire|rembourse|solde)|vien(?:t|nent)\s+de\s+(?:payer|regler|verser"
-    r"|virer|rembourser)|paie|paye|regle)\b"
-)
+_DEBT_VERB = phrasing("debt_verb")
 _SUBJECT = re.compile(
     r"(?:combien\s+|(?:qu'|)est-ce\s+que\s+)?(?:(?P<article>l'|le\s+|la\s+)(?=[a-z]))?(?P<name>[a-z][a-z-]*(?:\s+(?:(?:de\s+la|des|du"
     r"|de)\s+)?[a-z][a-z-]*){0,3}?)\s+(?=" + _DEBT_VERB.pattern + ")"
@@ -396,12 +348,7 @@ def words_after(utt: Utterance, markers: tuple[str, ...]) -> str | None:
 # « 150 barres de fer de 12 », « 200 barres de fer à béton de 10 à 3 900 F »: a number
 # that names the product's size or model, not a count or a price.
 # « 1 poêle à granulés Éco 8 kW »: a rating or dimension after a few words of the name.
-QUALIFIER = re.compile(
-    r"((?:\s+(?:a|au|en)\s+[a-z]+)?\s+de\s+\d+(?:[.,]\d+)?"
-    r"|(?:\s+(?:a|au|en|de)\s+[\w-]+)?(?:\s+[\w-]+){0,2}\s+\d+(?:[.,]\d+)?\s*"
-    r"(?:kw|w|v|cv|cm|mm|go|mo|to|pouces?|places?|portes?|feux|x\s?\d+))"
-    r"(?=\s*(?:$|[,;.!?]|(?:et|a|au|pour|puis|chez)\b))"
-)
+QUALIFIER = phrasing("qualifier")
 
 
 def qualified_item(utt: Utterance, end: int, item: str) -> str:

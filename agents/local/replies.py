@@ -14,7 +14,7 @@ import numpy as np
 from agents.local.adapters.base import Adapter
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots.text import fold
-from domain.kit.lexicon import lexicon, pairs, words
+from domain.kit.lexicon import lexicon, pairs, phrasing, words
 from domain.kit.principal import Principal
 from tools.registry import Registry
 
@@ -27,10 +27,7 @@ FIELD_WORDS: dict[str, str] = dict(lexicon()["field_words"])
 
 WOLOF = words("wolof")
 # A message that only greets in Wolof (« Salamaleykoum, na nga def ? ») is greeted back.
-WOLOF_GREETING = re.compile(
-    r"\W*(?:(?:bonjour|salut)\W+)?(?:(?:a?s+ala+m?\w*\s*(?:ale?[iy]?\s*k[ou]+m|maa?le?[ck]+[ou]+m)"
-    r"|(?:na|naka)\s*nga\s*def|nanga\s*def|jamm\s*(?:nga\s*am|rekk?)|mangi\s*fi)\W*)+"
-)
+WOLOF_GREETING = phrasing("wolof_greeting")
 
 # « comment… ? » names a tool when its title and exemplars together score this much.
 HOW_TO_MIN_SCORE = 1.80

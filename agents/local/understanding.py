@@ -41,7 +41,7 @@ from agents.local.slots.recurrence import find_schedule
 from agents.local.slots.text import expand_sms
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
-from domain.kit.lexicon import words
+from domain.kit.lexicon import lexicon, phrasing, words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
 from domain.sales.units import known_unit
@@ -52,24 +52,11 @@ __all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]
 
 # A new request interrupts the one being filled only when the router is this sure of it.
 SWITCH_SCORE = 0.89
-CORRECTION = re.compile(
-    # « ah non pardon, … », « bon d'accord, alors du 3 au 5 », « non attends, c'est 4 sacs »
-    r"^(?:(?:ah|oh|eh|bon|ben|bah|hmm|mince|zut|oula|ok|d'accord|dac)[\s,!.]+)*"
-    r"(non|nan|plutot|en fait|pardon|je voulais dire|finalement|oups|correction|euh|alors"
-    r"|attends?|attendez|erreur|je me suis trompee?|desolee?|mea culpa"
-    r"|(?:oui|ok|ouais|d'accord|si) mais|(?:oui|ok),? (?:enfin|plutot|mais)"
-    r"|refai[st](?:-la|-le|-les| la| le| les)?(?: avec| en| pour)?"
-    r"|recommence(?:-la|-le| la| le)?(?: avec| en)?|corrige(?:-la|-le| la| le)?(?: avec| en)?"
-    r"|change(?:-la|-le| la| le)?(?: avec| en| pour)?|remplace par|mets plutot)\b[\s,:!.]*"
-)
+CORRECTION = phrasing("correction")
 # Openings that make a correction only when something in the request changes.
 WEAK_CORRECTION = re.compile(r"^(?:(?:ah|oh|eh|bon|ben|bah|ok|d'accord)[\s,!.]+)*(?:alors|attend)")
 FOLLOW_UP = re.compile(r"^(et|et pour|et pour le|et pour la|et chez|et de|et a|et au)\b\s*")
-ORDINALS = {
-    "le premier": 0, "la premiere": 0, "premier": 0, "1": 0, "le 1": 0,
-    "le deuxieme": 1, "la deuxieme": 1, "le second": 1, "la seconde": 1, "deuxieme": 1,
-    "2": 1, "le 2": 1, "le troisieme": 2, "la troisieme": 2, "3": 2, "le 3": 2,
-}  # fmt: skip
+ORDINALS: dict[str, int] = lexicon()["option_ordinals"]
 # The field a document number fills, by its prefix.
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
 # A line's field an amount of money answers.
@@ -86,23 +73,15 @@ LONG_MESSAGE = 300
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # Sentences that only open the message: « Ah pardon. », « Merci. », « Bonjour. », and
 # thanks for something past (« Bonjour, merci pour hier. »; « merci de … » asks).
-THANKS_FOR = re.compile(
-    r"^(?:(?:bonjour|bonsoir|salut|coucou)[\s,!]+)?merci(?: beaucoup| bien)? pour\b[^?]*$"
-)
+THANKS_FOR = phrasing("thanks_for")
 # « combien … ? », « cmb », « c'est combien »: a figure asked for.
 HOW_MUCH = re.compile(r"\bcombien\b")
 READING_SPREAD = 0.06  # how close to the write a reading must score to be the question
 OPENING = re.compile(r"^\s*([^,]{1,30}),\s*")
 GREETING_WORDS = frozenset("bonjour bonsoir salut hello coucou madame monsieur chef patron".split())
-OPENER_WORDS = frozenset(
-    """ah oh eh ok okay bon alors merci beaucoup pardon bonjour bonsoir salut desole desolee
-    super parfait tres bien d'accord oups tiens ecoute ecoutez voila hello coucou top cool
-    excuse excusez-moi excuse-moi au fait dac yes ouf hum euh""".split()
-)
+OPENER_WORDS = words("opener_words")
 # Sentences that only close the message: « Merci beaucoup et bonne journée. »
-CLOSER_WORDS = OPENER_WORDS | frozenset(
-    "et bonne journee soiree nuit a bientot cordialement infiniment d'avance".split()
-)
+CLOSER_WORDS = OPENER_WORDS | words("closer_words")
 # A follow-up question about someone else (« et Sow, c'est quelle facture ? ») is read as
 # the reading that fits it best, when it fits this well.
 MIN_ABOUT_SCORE = 0.88
@@ -123,24 +102,14 @@ SECOND_REQUEST = re.compile(
 # payée », « valide-la », « il m'a payé »).
 # Goods of an order that arrived (« les 40 bouteilles de la commande sont là », « Sotiba a
 # livré 20 sacs sur les 50 commandés »): received on that purchase order.
-ARRIVED = r"(?=.*\b(?:arrivee?s?|livree?s?|recue?s?|receptionnee?s?|(?:sont|est) la)\b)"
-ORDER_ARRIVED = re.compile(
-    ARRIVED + r"(?=.*(?:\bbc-?\d|\b(?:la|cette|notre|leur|sa|ma) commande\b|\bcommandee?s\b"
-    r"|\bbons? de commande\b))"
-)
-GOODS_ARRIVED = re.compile(ARRIVED)
+GOODS_ARRIVED = phrasing("goods_arrived")
+ORDER_ARRIVED = re.compile(GOODS_ARRIVED.pattern + phrasing("an_order_named").pattern)
 ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
 RECEIVE_ORDER = "stock.receive_purchase_order"
 # Words that ask to make a record (« ajoute-le comme fournisseur », « crée la fiche »).
-CREATING = re.compile(
-    r"\b(?:cree|creer|creez|ajoute|ajouter|ajoutez|enregistre|enregistrer)\b"
-    r"|\bcomme (?:nouveau |nouvel |nouvelle )?(?:client|cliente|fournisseur|fournisseuse)\b"
-)
+CREATING = phrasing("creating")
 # Lines added to the request shown (« ajoute aussi 2 ramettes », « rajoute 3 sacs »).
-MORE_LINES = re.compile(
-    r"^(?:(?:ah|oh|et|ok|oui|bon|attends?)[\s,!.]+)*(?:ajoute|rajoute|ajoutes|rajoutes|mets|remets)"
-    r"(?:[- ]y| en)?(?:[- ]moi| lui| leur)?(?: aussi| encore| en plus| egalement)?\b[\s,:]*"
-)
+MORE_LINES = phrasing("more_lines")
 POLITE_END = re.compile(r"(?i)[\s,]+(?:stp|svp|s'il (?:te|vous) pla[iî]t|merci)[\s!.]*$")
 # Said before the first of several requests, whose next one waits for it.
 ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
@@ -156,53 +125,23 @@ KIND_CANDIDATES = 6
 RECURRENCE_CANDIDATES = 3
 KIND_SPREAD = 0.03  # how close to the best an intent must score to be among them
 # « il en reste combien ? », « il lui reste combien ? »: a pronoun for what was just spoken of.
-ABOUT_IT = re.compile(
-    r"(?<![\w'])(?:en|lui|leur)\s+(?:reste\w*|a|ai|avons|ont|faut|manque\w*|doi\w*)(?![\w'])"
-)
+ABOUT_IT = phrasing("about_it")
 # A message opening by asking to see something reads (« montre-moi la facture de … »).
-SHOW = re.compile(
-    r"^\W*(?:(?:bonjour|salut|stp|svp)\W+)?(?:montre|affiche|fais[- ]moi voir|fais voir"
-    r"|donne[sz]?[- ]moi l[ae'] ?(?:numero|adresse|mail|e-mail|email|telephone|tel|contact)"
-    r"|di[st]e?s?[- ]moi|c'est quoi"
-    r"|je (?:veux|voudrais|peux) voir|(?:on )?peut[- ]on voir|consulte|ouvre|regarde)\b"
-)
+SHOW = phrasing("show")
 SHOW_SPREAD = 0.05  # how close a reading must score to the routed writing
 # « m'a donné », « nous a versé »: money that came in.
-RECEIVED_BY_US = re.compile(
-    r"\b(?:m'|nous\s+)(?:a|ont)\s+(?:donne|remis|paye|verse|regle|envoye|transfere|vire)"
-)
+RECEIVED_BY_US = phrasing("received_by_us")
 # « le numéro c'est 88/2026 », « réf : FA-12 »: the words saying a number is coming.
-NUMBER_LEAD = re.compile(
-    r"(?i)^(?:(?:le|son|leur|la)\s+)?(?:num[ée]ro|num|n°|no|r[ée]f[ée]rence|r[ée]f)\s*"
-    r"(?:(?:c'est|c est|est|:|=)\s*)?(?=\S*\d)"
-)
+NUMBER_LEAD = phrasing("number_lead")
 # « j'ai payé 150 000 cash aux Grands Moulins »: money the business paid out.
-PAID_BY_US = re.compile(
-    r"(?:\b(?:j'ai|j'|on a|nous avons|je viens de|on vient de|nous venons de|je l'ai|on l'a"
-    r"|nous l'avons|je (?:lui|leur) ai|on (?:lui|leur) a|nous (?:lui|leur) avons)\s*(?:deja\s+)?"
-    r"(?:la\s+|le\s+|les\s+|lui\s+|leur\s+)?)"
-    r"(?:paie|(?:pay|regl|vers|vir)(?:e|ee|es|ees|er)|(?:envoy|donn|transfer)(?:e|er)|remis"
-    r"|fait (?:un|le) (?:cheque|virement|versement|paiement|transfert))\b"
-    # an order opening the message, on the document just spoken of (« paie-la par Wave »);
-    # a bare « payé 50 000 » says nothing of who paid
-    r"|^(?:paie|paye|regle|verse|vire)-(?:la|le|les|lui|leur)\b"
-)
+PAID_BY_US = phrasing("paid_by_us")
 # The documents « elle a payé », « paie-la » settle right after they were made: the field
 # naming the document on the paying tool, and the one naming whom it is with.
 PAID_DOCUMENTS = {"invoice": ("invoice", "customer"), "supplier_bill": ("bill", "supplier")}
 # « pour ses factures », « sur sa dernière facture », « ça solde leur facture »: records
 # that already exist.
 WORD_RE = re.compile(r"[a-z]+")
-EXISTING_ONES = re.compile(
-    r"\b(?:pour|sur|de|contre)\s+(?:ses|sa|son|leurs?|ces|cette|mes|ma|mon|nos|notre)\s+"
-    r"(?:[a-z]+\s+)?$"
-    r"|\b(?:solde|soldent|regle|reglent|couvre|couvrent)\s+(?:ses|sa|son|leurs?|la|les|ces|cette)\s+"
-    r"(?:[a-z]+\s+)?$"
-    # « envoie sa facture », « renvoyer ce devis »: what is sent exists already
-    r"|\b(?:envoie|envoyer|envoyez|renvoie|renvoyer|transmets|transmettre|partage|partager)"
-    r"(?:-lui|-leur|-moi)?\s+(?:lui\s+|leur\s+|moi\s+)?(?:ses|sa|son|leurs?|ces|cette|ce)\s+"
-    r"(?:[a-z]+\s+)?$"
-)
+EXISTING_ONES = phrasing("existing_ones")
 # A question is answered by the best reading when it scores this much, and leads another
 # reading by this margin (a writing runner-up does not count: a question does not write).
 QUESTION_MIN_SCORE = 0.90
@@ -283,16 +222,15 @@ def _of(label: str) -> str:
     return "d'" + label if label[:1] in "aeiouyéèê" else "de " + label
 
 
+# « c'est avec », « pour le client »: what an answer that names someone opens with.
+ANSWER_LEAD = phrasing("answer_lead")
+
+
 def _clean_answer(text: str) -> str:
     """« avec Sow Transport, pour le paiement » → "Sow Transport"; « le numéro c'est
     88/2026 » → "88/2026"."""
     text = NUMBER_LEAD.sub("", text.strip())
-    text = re.sub(
-        r"(?i)^(?:(?:c'est|c est|ce sera|plut[oô]t)\s+)?(?:(?:pour|avec|le client|la cliente"
-        r"|chez|a|à|le fournisseur|la fournisseuse)\s+)?",
-        "",
-        text.strip(),
-    )
+    text = ANSWER_LEAD.sub("", text.strip())
     if talk.NAMED.match("avec " + text):
         text = re.split(r"[,;(]", text)[0]
     return text.strip(" .!?;,")
@@ -391,6 +329,11 @@ class LocalTier(Replies):
         self.registry = registry
         self._first_examples = {s.name: s.examples[0] for s in router.specs if s.examples}
         self._slots = {s.name: s.slots or {} for s in router.specs}
+
+    def _ranked(self, message: str, most: int | None = KIND_CANDIDATES) -> list[tuple[str, float]]:
+        """The ``most`` intents closest to ``message`` as it is routed, best first."""
+        routed = _for_routing(message)
+        return self.router.scores(routed, fold(routed))[:most]
 
     # -- entry point ---------------------------------------------------------------------
     def understand(
@@ -929,8 +872,7 @@ class LocalTier(Replies):
         tool = self.registry.get(read_by or "")
         if tool is None or tool.is_write:
             return None
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         full = []
         for name, score in ranked:
             other, adapter = self.registry.get(name), self.adapters.get(name)
@@ -979,8 +921,7 @@ class LocalTier(Replies):
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         if not named or named <= held:
             return intent
-        routed = _for_routing(message)
-        for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
+        for name, _ in self._ranked(message):
             other = self.registry.get(name)
             if (
                 other is not None
@@ -998,8 +939,7 @@ class LocalTier(Replies):
         tool = self.registry.get(intent)
         if tool is None or tool.creates != "payment" or not PAID_BY_US.search(folded):
             return intent
-        routed = _for_routing(message)
-        for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
+        for name, _ in self._ranked(message):
             other = self.registry.get(name)
             if other is not None and other.creates == "supplier_payment" and name in self.adapters:
                 return name
@@ -1011,8 +951,7 @@ class LocalTier(Replies):
         tool = self.registry.get(intent)
         if tool is None or not tool.is_write or not SHOW.match(folded):
             return intent
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         for name, score in ranked:
             other = self.registry.get(name)
             if score < ranked[0][1] - SHOW_SPREAD or other is None or other.is_write:
@@ -1081,8 +1020,7 @@ class LocalTier(Replies):
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         if not named:
             return None
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         said = set(WORD_RE.findall(folded))
         acting = [
             name
@@ -1102,8 +1040,7 @@ class LocalTier(Replies):
         """Close intents that undo each other (approve or refuse a leave): the one whose
         title's verb the message says, when it says only one side (« Refuse la demande de
         congé de Thomas … »)."""
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         close = [
             (name, fold(tool.title))
             for name, score in ranked
@@ -1146,8 +1083,7 @@ class LocalTier(Replies):
         """Close intents the router cannot tell apart (« Sall m'a remis 100 000 en liquide
         pour ses factures »: a payment or an invoice?): the one whose reading accounts for
         every part of the message, when exactly one does."""
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         if not ranked or ranked[0][0] not in self.adapters:
             return None  # closest to help, or to what Comptoir does not do: never a write
         full = []
@@ -1241,8 +1177,7 @@ class LocalTier(Replies):
             return intent
         if folded.rstrip().endswith("?"):
             return intent  # a question about them reads
-        routed = _for_routing(message)
-        for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
+        for name, _ in self._ranked(message):
             other = self.registry.get(name)
             if (
                 other is not None
@@ -1270,8 +1205,7 @@ class LocalTier(Replies):
             or not talk.DOCUMENT_PRONOUN.search(folded)
         ):
             return intent
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         for name, score in ranked:
             other = self.registry.get(name)
             if (
@@ -1297,8 +1231,7 @@ class LocalTier(Replies):
             return None
         close = [routing.intent, routing.runner_up]
         if left_by is not None:  # the intents close to the message, but the one that failed
-            routed = _for_routing(message)
-            ranked = self.router.scores(routed, fold(routed))[:RECURRENCE_CANDIDATES]
+            ranked = self._ranked(message, RECURRENCE_CANDIDATES)
             close = [name for name, _ in ranked if name != left_by]
         taking = [
             name
@@ -1329,8 +1262,7 @@ class LocalTier(Replies):
             DOCUMENT_FIELDS[found.group(1).upper()]
             for found in talk.DOCUMENT_NUMBER.finditer(message)
         }
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        ranked = self._ranked(message)
         creating = [
             tool
             for name, score in ranked
@@ -1404,8 +1336,7 @@ class LocalTier(Replies):
         """« il lui reste combien à payer du coup ? » after a payment: among the close
         candidates, the first that takes what the pronoun stands for (a question reads,
         it does not write)."""
-        routed = _for_routing(message)
-        ranked = self.router.scores(routed, fold(routed))
+        ranked = self._ranked(message, None)
         if not ranked:
             return None
         question = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))

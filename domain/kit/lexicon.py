@@ -1,9 +1,11 @@
 """The French lexicon (``lexicon.yaml`` beside this module): the words Comptoir reads —
 units and containers, kinds of record, yes and no, reasons, stages, kinds of activity,
-Wolof — in one file shared by the domain, the tools and the local tier."""
+Wolof, and the phrasings the local tier's rules recognize — in one file shared by the domain,
+the tools and the local tier."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -21,6 +23,32 @@ def lexicon() -> dict[str, Any]:
 def words(section: str) -> frozenset[str]:
     """A section that is a list of words."""
     return frozenset(str(w) for w in lexicon()[section])
+
+
+def phrases(section: str) -> tuple[str, ...]:
+    """A section that is a list of words or phrases, in order (markers tried in turn)."""
+    return tuple(str(w) for w in lexicon()[section])
+
+
+def marker_groups(section: str) -> tuple[tuple[str, ...], ...]:
+    """A section that is a list of groups of markers, tried group after group."""
+    return tuple(tuple(str(w) for w in group) for group in lexicon()[section])
+
+
+def phrasing(name: str, flags: int = 0) -> re.Pattern[str]:
+    """A regular expression of the ``phrasings`` section, its parts joined."""
+    return _compiled(lexicon()["phrasings"][name], flags)
+
+
+def phrasings_of(name: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """A mapping of the ``phrasings`` section: each value and its regular expression, in order."""
+    return tuple(
+        (str(value), _compiled(parts)) for value, parts in lexicon()["phrasings"][name].items()
+    )
+
+
+def _compiled(parts: str | list[str], flags: int = 0) -> re.Pattern[str]:
+    return re.compile(parts if isinstance(parts, str) else "".join(parts), flags)
 
 
 def pairs(section: str) -> tuple[tuple[tuple[str, ...], str], ...]:

@@ -14,6 +14,7 @@ import re
 from agents.local.adapters.base import Adapter
 from agents.local.router import MIN_SCORE, IntentRouter, Routing
 from agents.local.slots.types import Utterance
+from domain.kit.lexicon import phrasing
 from tools.registry import Registry
 
 SEARCH = "documents.search"
@@ -23,20 +24,11 @@ SEARCH = "documents.search"
 RULE_MARGIN = 0.02
 ACTION_MARGIN = 0.05
 # A question by its first word (folded): who decides, when, how long, is it allowed…
-QUESTION_LEAD = re.compile(
-    r"^(?:qui|quand|comment|combien|pourquoi|quel|quelle|quels|quelles|que|qu'est-ce|est-ce"
-    r"|a-t-on|a t on|peut-on|doit-on|faut-il|y a-t-il|jusqu'a quand|a partir de quand)\b"
-)
+QUESTION_LEAD = phrasing("question_lead")
 # Asking Comptoir to do something (« je voudrais… », « peux-tu… », « on peut faire un
 # devis ? »): an action, not a rule. The inverted « peut-on… ? », « doit-on… ? » and a
 # third person (« un salarié peut-il… ? ») ask what is allowed.
-REQUEST = re.compile(
-    r"\b(?:je (?:voudrais|veux|souhaite|souhaiterais)|j'aimerais|peux-tu|pourrais-tu"
-    r"|pouvez-vous|pourriez-vous|tu peux|tu pourrais|vous pouvez|vous pourriez|merci de"
-    r"|il faut que tu|faut que tu)\b"
-    r"|^(?:est-ce que |est-ce qu'|est ce que |est ce qu')?(?:je peux|je pourrais|on peut"
-    r"|on pourrait)\b"
-)
+REQUEST = phrasing("request")
 # A capitalised word after the first one names someone or something: a record, not a rule.
 NAMED = re.compile(r"\s[A-ZÀ-Ý][a-zà-ÿ]")
 

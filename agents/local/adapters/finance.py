@@ -13,14 +13,14 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from agents.local.adapters.base import Adapter
+from agents.local.adapters.base import Adapter, given
 from agents.local.coverage import article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.numbers import parse_number
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
-from domain.kit.lexicon import pairs
+from domain.kit.lexicon import pairs, phrases, phrasing, phrasings_of, words
 
 CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
@@ -31,66 +31,23 @@ DOCUMENT_OWNER_MARKERS = tuple(
 NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
 # « à partir d'aujourd'hui », « à compter du 1er »: « à » opens a date, not a customer.
 NOT_A_CUSTOMER_AFTER_A = frozenset({"partir", "compter", "cause", "payer", "regler"})
-FREQUENCY_WORDS = re.compile(
-    r"\b(?:chaque|tous les|par)\s+(?:mois|ans?|année|annee|trimestres?)\b"
-    r"|\b(?:mensuel|trimestriel|annuel|récurrent|recurrent)\w*",
-    re.IGNORECASE,
-)
+FREQUENCY_WORDS = phrasing("frequency_words", re.IGNORECASE)
 REASON_MARKERS = ("parce que", "parce qu'", "car", "motif", "raison", "pour cause de")
 # Between a quantity and its price: « 5 sacs de riz à 14 000 », « 2 heures au prix de 20 000 ».
 PRICE_LINK = re.compile(r"^\s*(?:a|au prix de|a raison de|@|chacun a|l'unite a|pour)?\s*$")
-SKIP_WORDS = frozenset(
-    """et plus avec puis de d' du des le la les l' un une pour a au aux facture devis
-    fais faire cree creer une prepare ajoute mets""".split()
-)
+SKIP_WORDS = words("line_skip_words")
 # Words that name money moving or a request, never something sold (« Reçu ce matin un
 # chèque de 1 200 € », « enregistre une facture de 120 € »): no line is made of them.
-NO_ITEM = re.compile(
-    r"^(?:enregistre|recu|recue|encaisse|paye|regle|verse)\b"
-    r"|\b(?:cheque|virement|especes|liquide|cash|wave|orange money|versement|paiement|reglement"
-    r"|regler|payer|regle|paye|payee|solder|facture)\b"
-)
-FREQUENCIES = (
-    ("quarterly", re.compile(r"trimest|tous les trois mois|chaque trois mois")),
-    ("yearly", re.compile(r"\b(chaque annee|tous les ans|annuel|annuelle|par an)\b")),
-    ("monthly", re.compile(r"\b(chaque mois|tous les mois|mensuel|mensuelle|par mois)\b")),
-)
-LIST_STATUSES = (
-    ("overdue", re.compile(r"\b(en retard|retard|echues?|depassees?)\b")),
-    (
-        "open",
-        re.compile(
-            r"\b(impayees?|non payees?|non reglees?|a payer|ouvertes?|en attente"
-            # « pas encore payées », « n'ont pas encore été réglées », « pas été soldées »
-            r"|pas (?:encore )?(?:ete )?(?:payees?|reglees?|soldees?))\b"
-        ),
-    ),
-    # « pas encore validées », « non émises »: drafts
-    (
-        "draft",
-        re.compile(
-            r"\b(brouillons?|(?:pas|non) (?:encore )?(?:ete )?(?:validees?|emises?|postees?))\b"
-        ),
-    ),
-    ("cancelled", re.compile(r"\bannulees?\b")),
-    ("paid", re.compile(r"\b(payees?|reglees?|soldees?)\b")),
-)
-GROUPINGS = (
-    ("month", re.compile(r"\b(par mois|mois par mois|mensuel)")),
-    ("quarter", re.compile(r"\b(par trimestre|trimestriel)")),
-    ("day", re.compile(r"\b(par jour|jour par jour|quotidien)")),
-    ("year", re.compile(r"\b(par an|par annee|annee par annee)\b")),
-)
+NO_ITEM = phrasing("no_item")
+FREQUENCIES = phrasings_of("frequencies")
+LIST_STATUSES = phrasings_of("list_statuses")
+GROUPINGS = phrasings_of("groupings")
 COLLECTED = re.compile(r"\b(encaiss\w*|recettes?|rentre\w*|recu|recus|entrees? d'argent)\b")
 
 
 def without_elision(name: str | None) -> str | None:
     """« Ndour m'a payé »: the pronoun before the verb is no part of the name."""
     return re.sub(r"\s+[mtsl]['’]$", "", name) if name else None
-
-
-def _given(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v not in (None, "", [])}
 
 
 # --- customers, documents ----------------------------------------------------------------
@@ -204,15 +161,9 @@ def _free_description(utt: Utterance, amount: Amount, after: int, name: str | No
     return None
 
 
-DISCOUNT = re.compile(
-    r"(?:remise|reduction|rabais|ristourne)\s+(?:de\s+)?(\d+(?:[.,]\d+)?)\s*%"
-    r"|(\d+(?:[.,]\d+)?)\s*%\s*(?:de\s+)?(?:remise|reduction|rabais|ristourne)"
-)
+DISCOUNT = phrasing("discount")
 # « TVA 20 % », « 5,5 % de TVA », and a rate said bare at the end of a clause (« TVA 5,5 »).
-VAT = re.compile(
-    r"\btva\s+(?:a|de|:)?\s*(\d+(?:[.,]\d+)?)(?![.,]?\d)(?:\s*%|(?=\s*(?:$|[,;.!?)]|et\b)))"
-    r"|(\d+(?:[.,]\d+)?)\s*%\s*de\s+tva\b"
-)
+VAT = phrasing("vat")
 
 
 def _percent(pattern: re.Pattern[str], folded: str) -> Decimal | None:
@@ -227,7 +178,7 @@ def with_terms(lines: list[dict[str, Any]], utt: Utterance) -> list[dict[str, An
     message gives for the whole document."""
     discount = _percent(DISCOUNT, utt.folded)
     vat = _percent(VAT, utt.folded)
-    terms = _given(discount_percent=discount, vat_rate=vat)
+    terms = given(discount_percent=discount, vat_rate=vat)
     return [{**line, **terms} for line in lines]
 
 
@@ -442,21 +393,16 @@ def _unpriced_line(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
 def extract_document(utt: Utterance) -> dict[str, Any]:
     name = customer_of(utt)
     lines = _stated_quantity(utt, name) or lines_of(utt, name) or _unpriced_line(utt, name)
-    return _given(customer=name, lines=with_terms(lines, utt))
+    return given(customer=name, lines=with_terms(lines, utt))
 
 
 HALF = re.compile(r"\b(?:la |une )?moitie\b")
 # « paiement à 45 jours », « payable sous 30 jours », « échéance 60 jours »
-PAYMENT_TERMS = re.compile(
-    r"\b(?:paiement|payable|reglement|reglable|echeance|delai de paiement)\s*(?:a|sous|dans|de|:)?"
-    r"\s*(\d{1,3})\s*jours?\b"
-)
+PAYMENT_TERMS = phrasing("payment_terms")
 
 
 # « valable 15 jours », « validité : 2 mois »: how long a quote holds.
-VALIDITY = re.compile(
-    r"\b(?:valable|validite|valide)\s*(?:pendant|sous|de|:)?\s*(\d{1,3})\s*(jours?|mois|semaines?)\b"
-)
+VALIDITY = phrasing("validity")
 VALIDITY_DAYS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7, "mois": 30}
 
 
@@ -464,7 +410,7 @@ def extract_quote(utt: Utterance) -> dict[str, Any]:
     """A document's arguments, and how long the quote holds."""
     said = VALIDITY.search(utt.folded)
     days = int(said.group(1)) * VALIDITY_DAYS[said.group(2)] if said else None
-    return {**extract_document(utt), **_given(valid_days=days)}
+    return {**extract_document(utt), **given(valid_days=days)}
 
 
 def extract_invoice(utt: Utterance) -> dict[str, Any]:
@@ -473,16 +419,13 @@ def extract_invoice(utt: Utterance) -> dict[str, Any]:
     terms = PAYMENT_TERMS.search(utt.folded)
     days = int(terms.group(1)) if terms else None
     post = any(kind.name == "validation" for kind, _, _ in named_kinds(utt.folded)) or None
-    return {**extract_document(utt), **_given(payment_terms_days=days, post=post)}
+    return {**extract_document(utt), **given(payment_terms_days=days, post=post)}
 
 
 # What is billed each time: « pour la location de la salle », « tous les mois l'abonnement
 # internet de … ».
 BILLED_FOR = re.compile(r"\bpour (?:le |la |l'|les )([^,;:.!?\d]{3,60})")
-BILLED_AFTER_FREQUENCY = re.compile(
-    r"(?:chaque|tous les|par)\s+(?:mois|ans?|annee|trimestres?)\s+(?:le |la |l'|les )"
-    r"([^,;:.!?\d]{3,60}?)(?=\s+(?:de|du|des|d'|pour|a|au|chez)\b|[,;:.!?]|$)"
-)
+BILLED_AFTER_FREQUENCY = phrasing("billed_after_frequency")
 
 
 def _billed_label(utt: Utterance, name: str | None) -> str | None:
@@ -504,23 +447,21 @@ def extract_recurring(utt: Utterance) -> dict[str, Any]:
     document = extract_document(utt)
     label = _billed_label(utt, document.get("customer"))
     if label and not document.get("lines"):  # priced when an amount is said, else asked
-        price = _given(unit_price=utt.amounts[0].value if utt.amounts else None)
+        price = given(unit_price=utt.amounts[0].value if utt.amounts else None)
         document["lines"] = [{"description": label, "quantity": Decimal(1), **price}]
-    return {**document, **_given(frequency=frequency, start_date=start)}
+    return {**document, **given(frequency=frequency, start_date=start)}
 
 
-def extract_post(utt: Utterance) -> dict[str, Any]:
-    return _given(invoice=invoice_of(utt))
+def extract_invoice_ref(utt: Utterance) -> dict[str, Any]:
+    return given(invoice=invoice_of(utt))
 
 
 def extract_quote_ref(utt: Utterance) -> dict[str, Any]:
-    return _given(quote=quote_of(utt))
+    return given(quote=quote_of(utt))
 
 
 # « sa facture », « leur facture », « la facture » (one, unnamed): the payer's invoice.
-ONE_INVOICE = re.compile(
-    r"\b(?:sa|leur|la|cette|votre|ta|son) (?:derniere )?(?:facture|fact)\b(?!s)"
-)
+ONE_INVOICE = phrasing("one_invoice")
 PAYMENT_REFERENCE = re.compile(r"\b(?:n°|no|numero|num|ref|reference)\s*:?\s*(\d[\w-]{2,})")
 # « pour la facture numéro 4587 »: the invoice's number, however it is written.
 INVOICE_NUMBER = re.compile(r"\bfacture\s+(?:n°|no|numero|num|nr)\s*:?\s*(\d[\w-]*)")
@@ -568,7 +509,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         amount = "balance"  # the tool pays what is still due, and its preview says how much
     elif amount is None and HALF.search(utt.folded):
         amount = "half"  # « ils ont payé la moitié »: half of what is still due
-    return _given(
+    return given(
         amount=amount,
         method=utt.payment_method,
         invoice=invoice,
@@ -581,9 +522,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
 # « 2 sacs sont arrivés mouillés, fais un avoir »: what happened is the reason.
 EVENT = re.compile(r"\b(?:sont|est|etait|etaient|a ete|ont ete)\b\s*(.*)$")
 # Asking for something, not telling what happened (« la mairie a annulé la commande »).
-COMMAND = re.compile(
-    r"\b(?:avoir|fais|fait|faire|cree|creer|(?<!\ba )(?<!ont )(?:annule|rembourse))\b"
-)
+COMMAND = phrasing("command")
 
 
 def _reason(utt: Utterance) -> str | None:
@@ -618,8 +557,8 @@ def _returned(utt: Utterance) -> str | None:
     (« 2 sacs déchirés ») when nothing was sent back."""
     returned = RETURNED.search(utt.folded) is not None
     folded = f" {utt.folded} "
-    for words, condition in CONDITIONS:
-        if any(re.search(rf"\b{re.escape(w)}", folded) for w in words):
+    for said, condition in CONDITIONS:
+        if any(re.search(rf"\b{re.escape(w)}", folded) for w in said):
             return f"retour de marchandise ({condition})" if returned else condition
     return "retour de marchandise" if returned else None
 
@@ -669,7 +608,7 @@ def extract_credit_note(utt: Utterance) -> dict[str, Any]:
     ]
     if not utt.quantities and (one := ONE_RETURNED.search(utt.folded)) is not None:
         lines = [{"product": utt.text[one.start(1) : one.end(1)], "quantity": 1}]
-    return _given(invoice=_credited_invoice(utt), reason=_reason(utt), lines=lines)
+    return given(invoice=_credited_invoice(utt), reason=_reason(utt), lines=lines)
 
 
 def _period(utt: Utterance) -> dict[str, Any]:
@@ -682,11 +621,7 @@ def _period(utt: Utterance) -> dict[str, Any]:
 # « en retard de plus de 30 jours », « plus de 2 semaines de retard », « impayées depuis plus
 # de 60 jours », « échues depuis plus de 45 jours », « de + de 30 jours »: the duration is
 # how late.
-OVERDUE_BY = re.compile(
-    r"(?:\bretard|\bechue?s?|\bimpayee?s?|\bnon (?:payee?s?|reglee?s?)|\ben souffrance)"
-    r"(?:\s+depuis)?\s+(?:de\s+)?(?:plus\s+de|au moins|plus\s+d'|\+\s*de|>)\s*$"
-    r"|(?:plus\s+de|au moins|\+\s*de|>)\s*$"
-)
+OVERDUE_BY = phrasing("overdue_by")
 # « qui me doit de l'argent depuis plus de 60 jours »: what is owed that long is late.
 OWED = re.compile(r"\b(?:doi(?:t|vent)|dette|impaye\w*|pas (?:encore )?paye\w*)\b")
 LATE_AFTER = re.compile(r"\s+(?:de\s+|d')?retard\b")
@@ -746,34 +681,17 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
     if overdue is not None:
         status = None  # implied: overdue by more than that
     return {
-        **_given(customer=customer, status=status, overdue_days=overdue[0] if overdue else None),
+        **given(customer=customer, status=status, overdue_days=overdue[0] if overdue else None),
         **_period(utt),
     }
 
 
 # « combien me doit le Café des Arts », « le solde du client Diallo », « le compte de Sow »
-BALANCE_MARKERS = (
-    "me doit",
-    "nous doit",
-    "doit",
-    "solde de",
-    "solde du",
-    "compte de",
-    "compte du",
-    "encours de",
-    "encours du",
-    "client",
-    "cliente",
-    "chez",
-    "de",
-    "du",
-)
+BALANCE_MARKERS = phrases("balance_markers")
 
 
 # Words a question puts where a name could be (« il me doit combien, Fall ? »).
-NOT_A_NAME = frozenset(
-    {"combien", "quand", "encore", "quoi", "rien", "tout", "cmb", "cb", "est-ce", "est", "plus"}
-)
+NOT_A_NAME = words("balance_not_a_name")
 # « il me doit combien, Fall ? »: a name said last, after a comma.
 TRAILING_NAME = re.compile(r",\s*([A-ZÀ-Ý][^,?!.;:]{1,60}?)\s*[?!.]*\s*$")
 
@@ -801,11 +719,7 @@ def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
     # A capitalized name beats a lower-case word read after a marker (« encor », a typo).
     capital = [c for c in named if c[:1].isupper()]
     chosen = capital or named
-    return _given(customer=chosen[0] if chosen else None)
-
-
-def extract_details(utt: Utterance) -> dict[str, Any]:
-    return _given(invoice=invoice_of(utt))
+    return given(customer=chosen[0] if chosen else None)
 
 
 # « combien j'ai facturé au Garage Moreau », « vendu à Diallo », « encaissé de Sow »: the
@@ -827,7 +741,7 @@ def extract_revenue(utt: Utterance) -> dict[str, Any]:
     grouping = next((g for g, pattern in GROUPINGS if pattern.search(utt.folded)), None)
     customer = _customer_named(name_after(utt, REVENUE_CUSTOMER_MARKERS))
     return {
-        **_given(basis=basis, grouping=grouping, method=method, customer=customer),
+        **given(basis=basis, grouping=grouping, method=method, customer=customer),
         **_period(utt),
     }
 
@@ -842,10 +756,10 @@ ADAPTERS: list[Adapter] = [
     Adapter("finance.send_quote", extract_quote_ref),
     Adapter("finance.accept_quote", extract_quote_ref),
     Adapter("finance.convert_quote_to_invoice", extract_quote_ref),
-    Adapter("finance.post_invoice", extract_post),
+    Adapter("finance.post_invoice", extract_invoice_ref),
     Adapter("finance.record_payment", extract_payment),
     Adapter("finance.create_credit_note", extract_credit_note),
     Adapter("finance.list_invoices", extract_list),
-    Adapter("finance.invoice_details", extract_details),
+    Adapter("finance.invoice_details", extract_invoice_ref),
     Adapter("finance.revenue", extract_revenue),
 ]

@@ -27,7 +27,7 @@ from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import pairs, words
+from domain.kit.lexicon import pairs, phrasing, words
 
 _EMPLOYEE = ("employé", "employée", "salarié", "salariée", "fiche de", "matricule")
 _OF = ("de", "d'", "du")
@@ -35,9 +35,7 @@ _FOR = ("pour",)
 _MATRICULE = re.compile(r"(?<![\w-])(E\d{3,10})(?![\w-])", re.IGNORECASE)
 
 
-_ARTICLE_BEFORE = re.compile(
-    r"(?:^|\s)(?:le|la|les|l'|un|une|mon|ma|mes|ton|ta|tes|son|sa|ses|ce|cet|cette)\s*$"
-)
+_ARTICLE_BEFORE = phrasing("article_before")
 
 
 def _for_oneself(utt: Utterance) -> bool:
@@ -103,10 +101,7 @@ def _name_at(utt: Utterance, position: int) -> str | None:
     return found if found and _is_person(sub, found) else None
 
 
-_LEAD_TIME = re.compile(
-    r"\s*(?:a partir d'|a partir de |des |depuis |a compter d'|a compter de )?"
-    r"(?:aujourd'hui|demain|maintenant|desormais|dorenavant|ce matin|ce mois-ci)\b"
-)
+_LEAD_TIME = phrasing("lead_time")
 _HEAD = re.compile(r"[\s,]*((?:[A-ZÀ-Ý][\w'-]*\s+){1,3})(\S+)")
 
 
@@ -141,10 +136,7 @@ def _head_name(utt: Utterance) -> str | None:
 _REVERSED_END = re.compile(
     r"\bau\s+(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?(?![\w])"
 )
-_AFTERNOON = re.compile(
-    r"[\s,]*(?:dans\s+l'|en\s+|l')?(?:apres[\s-]?midi|aprem|aprm|a\s+partir\s+de\s+(?:midi|12\s*h|13\s*h|14\s*h)"
-    r"|des\s+midi|l'apres[\s-]?midi)(?![\w])"
-)
+_AFTERNOON = phrasing("afternoon")
 _MORNING = re.compile(r"(?<![\w-])(?:matin|matinee)(?![\w])")
 # « l'après-midi du vendredi 27 »: the half day said before the day.
 _AFTERNOON_OF = re.compile(r"(?:apres[\s-]?midi|aprem)\s+(?:du|de|d')\s*$")
@@ -263,10 +255,7 @@ def _plain_title(text: str) -> bool:
 
 
 _TITLE_AFTER_COLON = re.compile(r"poste\s+(?:de|d')\s*[^:,]{1,40}:\s*")
-_NEW_JOB = re.compile(
-    r"(?:nouveau|nouvel|nouvelle)\s+(?!employe|salarie|collaborat|agent\b|recrue|embauche|fiche"
-    r"|contrat|poste|service)([a-z][\w-]+)"
-)
+_NEW_JOB = phrasing("new_job")
 
 
 def _job_title(utt: Utterance, name: str | None) -> str | None:
@@ -318,10 +307,7 @@ _IS_BOSS = re.compile(
 # « sous Ousmane Ba »: under someone named (a capital: « sous huitaine » names no one).
 _UNDER = re.compile(r"(?<![\w])sous\s+(?=\S)")
 # « mets Claire sous la responsabilité de Julien », « fais dépendre Paul de Awa »
-_UNDER_WHOM = re.compile(
-    r"(?<![\w])(?:mets|met|mettre|place|placer|passe|fais\s+dependre|rattache)\s+(?P<emp>.+?)\s+"
-    r"(?:sous\s+(?:la\s+responsabilite|l'autorite|les\s+ordres|la\s+direction)\s|de\s|a\s)"
-)
+_UNDER_WHOM = phrasing("under_whom")
 
 
 def _manager(utt: Utterance) -> str | None:
@@ -352,11 +338,7 @@ def _managed(utt: Utterance) -> str | None:
 _DEPARTMENT_WORDS = ("service", "département", "departement", "equipe", "équipe")
 # « elle passe à la logistique » once the message speaks of a service (« change de
 # service »), « muté au magasin », « affectée à la caisse »: the department one moves to.
-_MOVES_TO = re.compile(
-    r"(?<![\w])(?:(?P<move>passe|passera|va|ira|rejoint|rejoindra)"
-    r"|mute|mutee|affecte|affectee|transfere|transferee)"
-    r"\s+(?:a l'|a la|au|aux|dans le|dans la|dans l'|a|en)\s*(?=[\w])"
-)
+_MOVES_TO = phrasing("moves_to")
 _MOVE_END = re.compile(r"\s*(?:[,;.?!]|\s(?:a partir|des |depuis|le \d|des le|demain|lundi))")
 
 
@@ -394,16 +376,9 @@ def _employee_details(utt: Utterance, name: str | None) -> dict[str, Any]:
     }
 
 
-_NEW_NAME = re.compile(
-    r"(?:nouvel(?:le)?\s+(?:employee?|salariee?|recrue|collaborat\w+|agent|embauche)"
-    r"|nouveau\s+(?:salarie|collaborateur|employe|agent)|recrue|embauche|s'appelle|se\s+nomme"
-    r"|il\s+s'appelle|elle\s+s'appelle)"
-    r"(?:\s+a\s+(?:enregistrer|creer|ajouter|saisir|inscrire|embaucher))?\s*[:,-]?\s*"
-)
+_NEW_NAME = phrasing("new_name")
 # The words for someone new are never their name (« Nouvelle recrue à enregistrer : … »).
-_NOT_A_NAME = frozenset(
-    "recrue employe employee salarie salariee collaborateur collaboratrice agent".split()
-)
+_NOT_A_NAME = words("new_person_words")
 
 
 def _create_employee(utt: Utterance) -> dict[str, Any]:
@@ -480,9 +455,7 @@ def _leave_type(utt: Utterance) -> str | None:
     return next((value for said, value in pairs("leave_types") if has(utt, *said)), None)
 
 
-_PUT_ON_LEAVE = re.compile(
-    r"(?<![\w-])(?:mets|met|mettre|place|inscris|note|enregistre)\s+(?=\S+(?:\s+\S+)?\s+en\s)"
-)
+_PUT_ON_LEAVE = phrasing("put_on_leave")
 
 
 _LIST_GAP = re.compile(r"[\s,]*(?:(?:et|puis|ainsi que|plus)(?:\s+aussi)?)?[\s,]*(?:le|les)?\s*")
@@ -588,10 +561,7 @@ def _decision_period(utt: Utterance, before: int | None = None) -> dict[str, Any
 
 # « toutes les demandes en attente », « tous les congés », « valide-les toutes »: every pending
 # request meant, not one of them.
-_EVERY = re.compile(
-    r"\b(?:tou(?:te)?s les (?:demandes?|conges?|absences?|rtt)|(?:les|celles?|ceux) (?:qui sont )?"
-    r"en attente|-les tou(?:te)?s|les tou(?:te)?s)\b"
-)
+_EVERY = phrasing("every")
 
 
 REQUEST_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
@@ -666,12 +636,7 @@ def _balances(utt: Utterance) -> dict[str, Any]:
 
 # « qui n'a pas pointé », « pas encore badgé », « pas encore arrivés », « manque à l'appel »,
 # « tout le monde a pointé ? »: who was expected and did not check in.
-_NOT_CHECKED_IN = re.compile(
-    r"\b(?:pas|jamais|toujours pas|pas encore)\s+(?:encore\s+)?"
-    r"(?:pointe|badge|arrive|venu|venue|la)(?:e?s)?\b(?!\s+(?:son|sa|leur|leurs|le|la)?\s*(?:depart|sortie))"
-    r"|\bmanque(?:nt)?\s+a\s+l'appel|\b(?:il\s+)?manque\s+qui\b|\bqui\s+manque\b"
-    r"|\btout\s+le\s+monde\s+(?:a|est)\s+(?:pointe|badge|arrive|la)\b"
-)
+_NOT_CHECKED_IN = phrasing("not_checked_in")
 
 
 def _attendance_report(utt: Utterance) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from agents.local.adapters.sales import name_of
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.types import Utterance
+from domain.kit.lexicon import marker_groups, phrasing
 from domain.kit.text import fold
 
 RECORD = "purchasing.record_supplier_bill"
@@ -31,26 +32,11 @@ POST = "purchasing.post_supplier_bill"
 
 # Who issued the bill, tried in this order: named as a supplier, then as the one the
 # invoice is from, then after « chez ».
-BILL_SUPPLIER_MARKERS = (
-    ("fournisseur", "fournisseuse"),
-    ("facture de", "facture du", "facture d'", "factures de", "facture recue de"),
-    ("de chez", "chez"),
-    ("facture",),  # « la facture Sonatel », « facture Metro n° M-7781 »
-    ("recue de", "recu de", "de", "du", "d'", "des"),  # « la facture C-1189 des Ciments … »
-)
+BILL_SUPPLIER_MARKERS = marker_groups("bill_supplier_markers")
 # The supplier said as the one who billed us, first: « Sotiba nous a facturé 30 000 ».
-BILLED_US = re.compile(
-    r"^\s*(?:(?:la|le|les)\s+|l')?(?P<name>[^\W\d][^,;:!?]*?)\s+(?:nous|m')\s*(?:a|ont)\s+factur",
-    re.IGNORECASE,
-)
+BILLED_US = phrasing("billed_us", re.IGNORECASE)
 # Whom a payment went to.
-PAID_SUPPLIER_MARKERS = (
-    ("fournisseur", "fournisseuse"),
-    ("a", "au", "aux", "a l'", "chez"),
-    ("facture de", "facture du", "facture d'", "compte de", "compte du"),
-    ("paye", "paie", "regle"),
-    ("de", "du", "d'"),
-)
+PAID_SUPPLIER_MARKERS = marker_groups("paid_supplier_markers")
 # Whom the question about money owed is about (« je dois combien à Sotiba ? »).
 OWED_SUPPLIER_MARKERS = (("fournisseur", "fournisseuse"), ("a", "au", "a l'", "envers"))
 # Money owed to the business (« Diallo nous doit combien ? »): its customers', never its
@@ -65,30 +51,17 @@ NUMBER_AFTER = re.compile(r"\s+(?:n|no|num|numero|ref)\.?$", re.IGNORECASE)
 # The supplier's own number: after « facture », « n° », « numéro », « réf », after the
 # supplier's name that follows « facture » (« la facture Lumina LD-6001 »), or alone after
 # « la » (« et la SC-2304 de SOCAS », « c'est la 10045879 »).
-SUPPLIER_NUMBER = re.compile(
-    r"\b(?:facture|fact|n°|no|num[ée]ro|num|r[ée]f(?:[ée]rence)?)\s*(?:n°|no|num[ée]ro|num)?\s*[:#]?\s*"
-    r"([A-Za-z]{0,6}[-/]?\d[\w/-]*)"
-    r"|\bfacture\s+(?:[A-Z][\w&'-]*\s+){1,3}([A-Z]{1,6}[-/]\d[\w/-]*)"
-    r"|\b(?:la|le)\s+([A-Z]{1,6}[-/]\d[\w/-]*|\d{5,})\b",  # « et la SC-2304 de SOCAS »
-    re.IGNORECASE,
-)
+SUPPLIER_NUMBER = phrasing("supplier_number", re.IGNORECASE)
 # A name followed by a number (« Lumina LD-6001 »): the number ends it.
 NUMBERED = re.compile(r"\s+[A-Za-z]{0,6}[-/]?\d[\w/-]*(?:\s.*)?$")
 # The number of the cheque or transfer that paid (« par chèque n° 0012345 »): the payment's
 # reference, never the bill's number.
-PAYMENT_NUMBER = re.compile(
-    r"\b(?:ch[eè]que|chq|virement|transfert)\s*(?:n°|no|num[ée]ro|num|r[ée]f\.?)?\s*[:#]?\s*"
-    r"([A-Za-z]{0,6}[-/]?\d[\w/-]*)",
-    re.IGNORECASE,
-)
+PAYMENT_NUMBER = phrasing("payment_number", re.IGNORECASE)
 CURRENCY_WORD = r"^\s*(?:(?:fcfa|cfa|f|francs?|eur|euros?|€)\s*)?"
 EXCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ht\b|h\.t\b|hors tax)")
 INCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ttc\b|t\.t\.c\b)")
 # The words that make the next date the due date.
-DUE_WORDS = re.compile(
-    r"\b(?:echeance|echue?|a payer|a regler|payable|a solder|due|pour le|avant)\b[\s:,]*"
-    r"(?:le |au |a |pour |avant |d'ici |fin )?$"
-)
+DUE_WORDS = phrasing("due_words")
 
 
 def _supplier(utt: Utterance, markers: tuple[tuple[str, ...], ...]) -> str | None:
@@ -160,10 +133,7 @@ def extract_payables(utt: Utterance) -> dict[str, Any]:
 
 
 # A payment is said with one of these (« paye », « réglé », « virement », « par Wave »…).
-PAYING = re.compile(
-    r"\b(?:pa[iy]\w*|regl\w*|regle\w*|vers\w*|vir\w*|sold\w*|envoi\w*|donn\w*|rembours\w*"
-    r"|wave|orange money|om|especes|liquide|cash|cheque|carte|virement)\b"
-)
+PAYING = phrasing("paying")
 # Reads of what customers owe: a question about suppliers' bills is not one of them.
 CUSTOMER_DEBT_READS = frozenset(
     {"finance.list_invoices", "finance.aged_receivables", "finance.customer_balance"}

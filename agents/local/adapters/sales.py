@@ -17,20 +17,12 @@ from agents.local.adapters.base import Adapter
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import pairs
+from domain.kit.lexicon import pairs, phrases, phrasing, words
 
 PHONE = re.compile(r"(?<![\w+])(\+?\d[\d .-]{6,}\d)(?![\w])")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Words that are never the name of a person or a business on their own.
-GENERIC = {
-    "conge", "conges", "demande", "demandes", "solde", "affaire", "affaires", "client",
-    "clients", "fournisseur", "opportunite", "pipeline", "activite", "activites", "devis",
-    "heures", "heure", "jours", "jour", "contrat", "contrats", "fiche", "employe", "employee",
-    "moi", "toi", "lui", "elle", "eux", "relance", "relances", "rendez-vous", "rdv", "appel",
-    "tache", "note", "retard", "semaine", "mois", "presences", "presence", "telephone", "numero",
-    "mail", "email", "e-mail", "adresse", "tel", "portable",
-    "nouveau", "nouvelle", "nouveaux", "nouvo", "cliente", "particulier", "particuliere",
-}  # fmt: skip
+GENERIC = words("generic_nouns")
 # Words a name reader may run into at the end of a name (« de Moussa parce que … »).
 _TAIL = {"parce", "car", "puisque", "pour", "avec", "svp", "stp", "merci"}
 
@@ -90,13 +82,8 @@ def email_in(utt: Utterance) -> str | None:
     return m.group(0).lower() if m else None
 
 
-_PHONE_WORD = re.compile(
-    r"(?i)\b(?:t[ée]l(?:[ée]phone)?|portable|mobile|num(?:[ée]ro)?|fixe|whatsapp)\b\.?\s*"
-    r"(?:c'est|c est|c|est|:)?\s*(?:le\s+)?(\+?\d[\d .-]*\d)"
-)
-_EMAIL_WORD = re.compile(
-    r"(?i)\b(?:e-?mail|mail|courriel|adresse mail)\s*:?\s*([\w.+-]+\.[\w.-]+)(?![\w@])"
-)
+_PHONE_WORD = phrasing("phone_word")
+_EMAIL_WORD = phrasing("email_word")
 
 
 def bad_phone_in(utt: Utterance) -> str | None:
@@ -116,10 +103,7 @@ def bad_email_in(utt: Utterance) -> str | None:
     return m.group(1) if m else None
 
 
-_STREET = re.compile(
-    r"(?i)\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.?|boulevard|bd|route|all[ée]e|"
-    r"impasse|place|chemin|quai|cours|cit[ée]|lotissement|villa)\b[^,;.!?\n]*"
-)
+_STREET = phrasing("street")
 
 
 def street_in(utt: Utterance) -> str | None:
@@ -132,14 +116,7 @@ def street_in(utt: Utterance) -> str | None:
 
 
 # Towns often typed without their accents.
-_ACCENTED_TOWNS = {
-    fold(t): t
-    for t in (
-        "Thiès", "Kébémer", "Mbacké", "Sédhiou", "Kédougou", "Linguère", "Vélingara",
-        "Orléans", "Besançon", "Nîmes", "Béziers", "Créteil", "Saint-Étienne", "Évry",
-        "Angoulême", "Valenciennes", "Sète", "Fréjus",
-    )
-}  # fmt: skip
+_ACCENTED_TOWNS = {fold(t): t for t in phrases("accented_towns")}
 
 
 def town(name: str | None) -> str | None:
@@ -167,8 +144,7 @@ def _segments(text: str) -> list[str]:
 
 
 _NAME_WORD = re.compile(r"[A-ZÀ-Ý][\w'&.-]*|&|de|du|des|la|le|et|d'\w+")
-_NOT_A_NAME = {"je", "j", "il", "elle", "on", "nous", "vous", "tu", "ils", "c", "ca", "oui",
-               "non", "ok", "nouveau", "nouvelle", "nouvo", "bonjour", "salut"}  # fmt: skip
+_NOT_A_NAME = words("not_a_name_start")
 
 
 def _capitalised(segment: str) -> bool:
@@ -192,15 +168,9 @@ def _opening_name(utt: Utterance) -> str | None:
 
 
 # Where a city said after « à » ends: the contact details that follow it.
-_CITY_END = re.compile(
-    r"(?i)\s+(?:t[ée]l\b.*|t[ée]l[ée]phone.*|portable.*|mobile.*|num[ée]ro.*|e-?mail.*|mail.*"
-    r"|stp.*|svp.*)$"
-)
+_CITY_END = phrasing("city_end")
 # « … à pikine (stp) » at the end of the message: a town, written in lower case.
-_TOWN_LAST = re.compile(
-    r"(?i)\s(?:à|a)\s+([a-zà-ÿ][\w-]{2,})\s*(?:stp|svp|merci|s'il (?:te|vous) pla[iî]t)?"
-    r"\s*[.!]*\s*$"
-)
+_TOWN_LAST = phrasing("town_last")
 
 
 INFINITIVE = re.compile(r"[a-z]+(?:er|ir)")
@@ -263,9 +233,7 @@ def _partner_details(utt: Utterance, name: str | None = None) -> dict[str, Any]:
     )
 
 
-_ROLE_PUNCT = re.compile(
-    r"(?:client|cliente|clients|fournisseur|fournisseuse|particuliere|particulier)s?\s*([,:])"
-)
+_ROLE_PUNCT = phrasing("role_punct")
 
 
 def _role_punct_loosened(utt: Utterance) -> Utterance:
@@ -278,11 +246,7 @@ def _role_punct_loosened(utt: Utterance) -> Utterance:
 
 
 # « ajoute la Brasserie du Vexin comme fournisseur »: the name said before its role.
-_AS_PARTNER = re.compile(
-    r"(?i)\b(?:ajoute|ajouter|ajoutez|enregistre|enregistrer|mets|inscris)\s+(?:moi\s+)?"
-    r"(?:la |le |les |l')?([A-ZÀ-Ý][^,;:!?]{1,60}?)\s+comme\s+(?:nouveau |nouvel |nouvelle )?"
-    r"(?:client|cliente|fournisseur|fournisseuse)\b"
-)
+_AS_PARTNER = phrasing("as_partner")
 # « …, avec la Brasserie du Vexin. Pourriez-vous l'ajouter » : whom « l' » stands for.
 _WORKS_WITH = ("avec",)
 
@@ -331,9 +295,7 @@ _DEAL = ("affaire", "opportunite", "opportunité", "deal", "avec", "client", "ch
 _STAGES = pairs("deal_stages")  # « signé » → "Gagné"
 _WON_LOST = ("gagné", "gagne", "signé", "signe", "remporté", "remporte", "perdu", "conclu")
 _TITLE = re.compile(r":\s*([^,;.!?]+)")
-_NOT_TITLE = re.compile(
-    r"(?i)^(?:on|il|ils|elle|elles|je|j'|nous|c'est|c est|ca|ça|etape|étape|stade|montant)\b"
-)
+_NOT_TITLE = phrasing("not_title")
 _DEAL_WORDS = ("affaire", "opportunit", "deal", "prospect", "piste")
 
 
@@ -376,8 +338,8 @@ def _deal_title(utt: Utterance, customer: str | None) -> str | None:
 
 
 def _stage(utt: Utterance) -> str | None:
-    for words, stage in _STAGES:
-        if has(utt, *(fold(w) for w in words)):
+    for said, stage in _STAGES:
+        if has(utt, *(fold(w) for w in said)):
             return stage
     return None
 
@@ -402,18 +364,11 @@ def _lost_reason(utt: Utterance) -> str | None:
     return m.group(1).strip(" .") if m else None
 
 
-_DESIGNATION = re.compile(
-    r"(?i)^\s*(?:celle|celui|la|le|l')(?:\s*-?\s*l[aà])?\s*"
-    r"(?:de|du|des|d'|avec|pour|sur|qui concerne)\s+"
-    r"(?:la\s+|le\s+|les\s+|l')?(.+?)[\s.!?]*$"
-)
+_DESIGNATION = phrasing("designation")
 
 
 # « l'affaire contrat annuel de Diallo SARL en négociation »: the deal's title, then whose.
-_TITLED_DEAL = re.compile(
-    r"(?i)\bl['’](?:affaire|opportunit[ée])\s+(?!de\b|du\b|d['’])([^,]+?)\s+(?:de|du|d['’]|chez)\s*"
-    r"([^,]+?)(?=\s+(?:en|à|a|est|passe|vers)\b|[,.!?]|$)"
-)
+_TITLED_DEAL = phrasing("titled_deal")
 
 
 def _move_opportunity(utt: Utterance) -> dict[str, Any]:
@@ -439,17 +394,13 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
 
 _KINDS = pairs("activity_kinds")  # « rdv » → "meeting"
 _ABOUT = ("pour", "au sujet de", "au sujet du", "concernant", "à propos de", "a propos de")
-_ACTIVITY_PARTNER = (
-    "avec", "client", "cliente", "fournisseur", "chez", "rappelle", "rappeler", "appelle",
-    "appeler", "relancer", "relance", "voir", "visiter", "note pour", "appelé", "appele",
-    "rencontré", "rencontre", "vu", "visité", "visite", "eu au téléphone", "eu au telephone",
-)  # fmt: skip
+_ACTIVITY_PARTNER = phrases("activity_partner_markers")
 _ASSIGNEE = ("assigné à", "assigne a", "assignée à", "confié à", "confie a", "tâche pour")
 
 
 def _kind(utt: Utterance) -> str | None:
-    for words, kind in _KINDS:
-        if has(utt, *words):
+    for said, kind in _KINDS:
+        if has(utt, *said):
             return kind
     return None
 

@@ -29,17 +29,14 @@ from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
-from domain.kit.lexicon import pairs, words
+from domain.kit.lexicon import pairs, phrases, phrasing, words
 from domain.sales.units import UnitEntry, known_unit, lexicon
 
 # Sizes that belong to a product's name when no item follows them (« Huile 5 L »).
 _MEASURES = {"kg", "g", "litre", "l", "cl", "ml", "m", "metre", "cm", "tonne"}
 _REASONS = pairs("stock_reasons")  # « sacs déchirés » → "emballage déchiré"
 _SKU = re.compile(r"(?<![\w-])(?!BC-|F-|D-|AV-)([A-Z][A-Z0-9]*-[A-Z0-9][A-Z0-9-]*)(?![\w-])")
-_REFERENCE = re.compile(
-    r"(?i)(?<!\w)((?:BL|bon de livraison|facture fournisseur|r[ée]f(?:[ée]rence)?\.?)"
-    r"\s*(?:n[°o]\s*)?:?\s*[A-Z0-9][\w/-]*)"
-)
+_REFERENCE = phrasing("reference")
 _WAREHOUSE_TO = ("vers", "dans", "à", "au", "a")
 _WAREHOUSE_FROM = ("depuis", "de", "du")
 _WAREHOUSE_AT = ("dans", "à", "au", "a")
@@ -155,10 +152,7 @@ def _unclaimed_quantities(utt: Utterance) -> list[Quantity]:
     return out
 
 
-_REF_CODE = re.compile(
-    r"(?i:\b(?:r[ée]f(?:[ée]rence)?|code|sku)\b\.?\s*(?:n[°o]\s*)?[:=]?\s*)"
-    r"([A-Z0-9][A-Za-z0-9_-]*[A-Z0-9]|[A-Z0-9])(?![\w-])"
-)
+_REF_CODE = phrasing("ref_code")
 
 
 def _sku(utt: Utterance) -> str | None:
@@ -177,15 +171,7 @@ def _sku(utt: Utterance) -> str | None:
 # « combien de lampes de bureau pliables en stock ? », « il reste combien de sucre en
 # poudre ? »: the whole name after the question, « de » and « en » included, up to where
 # the question goes on.
-_ASKED_PRODUCT = re.compile(
-    r"\b(?:combien (?:de |d')|combien il (?:me |nous |en )?reste (?:de |d')|reste[- ]t[- ]il"
-    r" (?:de |d')|reste combien (?:de |d')|stock (?:des |du |de |d')|quantite (?:des |du |de |d'))"
-    r"\s*(?:la |le |les |l')?([a-z0-9][^?!,;:]*?)"
-    r"(?=\s+(?:en stock|en reserve|en rayon|au |aux |dans |a la |a (?:\d|zero)|chez |qui |qu'"
-    r"|il |on |me |nous |reste|dispo|de dispo|disponibles?|maintenant|actuellement|encore"
-    r"|en ce moment|pour l'instant|pour le moment"
-    r"|aujourd'hui|en tout|au total|stp|svp)|\s*[?!,;:.]|\s*$)"
-)
+_ASKED_PRODUCT = phrasing("asked_product")
 
 
 # « combien de cartons de sucre … »: the unit counted, before the product.
@@ -401,11 +387,7 @@ def _vat_rate(utt: Utterance) -> Decimal | None:
     return Decimal(match.group(1).replace(",", ".")) if match else None
 
 
-_NAME_END = re.compile(
-    r"\s+(?:à|a|au prix de|pour|prix|vendue?s?|achat|achet[ée]e?s?)\s+(?=\d)|[;:]|(?<!\d),|,(?!\d)"
-    r"|\s+(?:prix|achat|r[ée]f|tva|vendue?s?|achet[ée]e?s?)\b",
-    re.IGNORECASE,
-)
+_NAME_END = phrasing("name_end", re.IGNORECASE)
 _UNIT_AFTER = re.compile(r"(?:(?:le|la|l'|par)\s*)?([a-zéèêûîôàç²³]+)", re.IGNORECASE)
 
 
@@ -475,18 +457,13 @@ def extract_create_product(utt: Utterance) -> dict[str, Any]:
     )
 
 
-_STOCK_BOUND_SAID = re.compile(
-    r"\b(?:stock|seuil|niveau)\s+(?:minimum|mini|min|minimal|maximum|maxi|max|d'alerte)\b"
-)
+_STOCK_BOUND_SAID = phrasing("stock_bound_said")
 
 
 _RENAME = re.compile(r"(?i)renomm\w*\s+(.+?)\s+en\s+(.+?)\s*[.!]?$")
 
 
-_MIN_STOCK = re.compile(
-    r"\b(?:stock|seuil|niveau)\s+(?:minimum|mini|min|minimal|d'alerte|de securite|de reappro\w*)"
-    r"|\bminimum\b|\bseuil\b|\bmoins de\b"
-)
+_MIN_STOCK = phrasing("min_stock")
 _MAX_STOCK = re.compile(r"\b(?:stock\s+)?(?:maximum|maxi|max|maximal)\b")
 
 
@@ -518,10 +495,7 @@ def _stock_bounds(utt: Utterance) -> dict[str, Decimal]:
 
 
 # « le ciment augmente de 10 % », « baisse le prix du riz de 5 % »: a price changed by a share.
-_PRICE_CHANGE = re.compile(
-    r"\b(augment|hausse|monte|baiss|diminu|redui|reduis|rabaiss)\w*\s+(?:\w+\s+){0,10}?"
-    r"(?:de\s+)?(\d+(?:[.,]\d+)?)\s*%"
-)
+_PRICE_CHANGE = phrasing("price_change")
 # « c'est 5,5 % et pas 20 »: the number set aside is the old value, never the new one.
 _SET_ASIDE = re.compile(r"(?:\bpas|\bnon|au lieu de|plutot que|et non)\s*$")
 
@@ -548,9 +522,7 @@ def _bare_price(utt: Utterance) -> Decimal | None:
 # A price said with its taxes (« passe à 45 € TTC »).
 _INCL_TAX = re.compile(r"^\s*(?:€|eur\w*|f|fcfa|cfa|francs?)?\s*(?:ttc|toutes taxes)\b")
 # An opening clause saying when or why (« Pour les fêtes, … », « Dès lundi, … »): no name in it.
-_OCCASION = re.compile(
-    r"^(?:pour|pendant|des|a partir d[eu']|a compter d[eu']|depuis|cette|ce|en)\b[^,\d]*,\s*"
-)
+_OCCASION = phrasing("occasion")
 
 
 def _product_of_price(utt: Utterance) -> str | None:
@@ -705,10 +677,7 @@ def extract_adjust(utt: Utterance) -> dict[str, Any]:
 
 # « 2 sacs ont disparu », « il en manque 3 », « 4 pots cassés »: what became of the goods
 # missing, said beside the count.
-_LOSS = re.compile(
-    r"\b(?:disparu\w*|vole\w*|cass\w+|perdu\w*|abime\w*|manqu\w+|avarie\w*|perime\w*"
-    r"|gate\w*|pourri\w*)\b"
-)
+_LOSS = phrasing("loss")
 
 
 def _loss_said(utt: Utterance) -> str | None:
@@ -735,8 +704,7 @@ def _order_lines(utt: Utterance) -> list[dict[str, Any]]:
     return lines
 
 
-_ORDERED = ("commande de", "commande du", "commande des", "commander du", "commander de",
-            "commander des", "commande d'", "commander d'")  # fmt: skip
+_ORDERED = phrases("ordered_product_markers")
 
 
 def _ordered_product(utt: Utterance) -> str | None:
@@ -783,15 +751,9 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
     return result
 
 
-_ORDER_OF = ("commande de", "commande du", "commande d'", "livraison de", "livraison du",
-             "livraison d'", "commande chez", "livraison chez", "bon de", "bon du", "de chez",
-             "camion de", "camion du", "camion des", "livreur de", "livreur du", "livreur des",
-             "livraison des", "chez")  # fmt: skip
+_ORDER_OF = phrases("order_of_markers")
 # « Sotiba a livré … », « les Grands Moulins ont livré … »: the supplier said first.
-_DELIVERED_BY = re.compile(
-    r"^(?:les |la |le |l')?([A-ZÀ-Ý][\w'&-]*(?:\s+(?:[A-ZÀ-Ý][\w'&-]*|de|du|des|d'))*?)"
-    r"\s+(?:ont|a|viennent de|vient de)\s+(?:\w+\s+)?livr"
-)
+_DELIVERED_BY = phrasing("delivered_by")
 # « 20 sacs sur les 50 commandés »: what was ordered, not what arrived.
 _ORDERED_TOTAL = re.compile(r"\bsur\s+(?:les\s+)?$")
 

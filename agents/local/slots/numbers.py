@@ -204,9 +204,6 @@ class Scan:
     def take(self, start: int, end: int) -> None:
         self.taken.append((start, end))
 
-    def nums_in(self, start: int, end: int) -> list[Num]:
-        return [n for n in self.nums if n.start >= start and n.end <= end]
-
 
 def _merge_scaled(nums: list[Num], folded: str) -> list[Num]:
     """« 3 millions 500 mille », « 2 millions 500 000 » are one number."""

@@ -21,35 +21,16 @@ import re
 
 from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import PaymentMethod
+from domain.kit.lexicon import phrasing, phrasings_of
 
-_METHODS: list[tuple[PaymentMethod, str]] = [
-    ("orange_money", r"orange[\s-]*money|om|orange"),
-    ("wave", r"wave"),
-    ("cash", r"especes?|cash|liquide|comptant"),
-    (
-        "card",
-        r"(?:par|en|avec\s+la|avec\s+une|a\s+la)\s+carte|carte\s+(?:bancaire|bleue|visa)|cb|tpe",
-    ),
-    # « Lemoine a viré 300 € », « ils ont viré »: a transfer, not « vire-le » (to fire)
-    (
-        "bank_transfer",
-        r"virements?|transfert\s+bancaire|(?:(?<=a )|(?<=ai )|(?<=ont ))vire[es]{0,2}",
-    ),
-    ("cheque", r"cheques?"),
-]
 _PAYMENT = re.compile(
-    "|".join(f"(?P<{name}>(?<![\\w'-])(?:{pattern})(?![\\w-]))" for name, pattern in _METHODS)
+    "|".join(
+        f"(?P<{name}>(?<![\\w'-])(?:{said.pattern})(?![\\w-]))"
+        for name, said in phrasings_of("payment_methods")
+    )
 )
 
-_IN_FULL = re.compile(
-    r"(?<![\w'])(?:tout\s+(?:paye|regle|verse|rembourse|solde)|(?:a|ont|avons|ai)\s+solde"
-    r"|soldee?s?\s+(?:sa|la|leur|son|ses|leurs)\s+(?:facture|fact|dette|compte)"
-    # « Awa a payé sa facture »: that invoice, all of it (an amount said is taken first)
-    r"|(?:paye|payee|regle|reglee)\s+(?:sa|leur)\s+facture"
-    r"|(?:en|la)\s+totalite|l'integralite|integralement|entierement|le\s+solde(?:\s+du)?"
-    r"|tout\s+ce\s+qu'(?:il|elle|ils|elles|on)\s+(?:me\s+|nous\s+)?(?:doi|dev)\w*"
-    r"|(?:tout\s+)?le\s+reste)(?![\w])"
-)
+_IN_FULL = phrasing("in_full")
 _DOCUMENT = re.compile(r"(?<![\w-])(f|av|d|bc)\s?-\s?(\d{4})\s?-\s?(\d{1,6})(?![\w-])")
 
 

@@ -52,18 +52,7 @@ _UNIT = re.compile(
     + r")(?![\w'])(?:[ \u00a0\u202f]+(?:de|d')[ \u00a0\u202f]*|(?<=l)(?=')|)"
 )
 UNIT_AFTER = re.compile(r"[ \u00a0\u202f]*(?:" + _UNIT_ALTERNATIVES + r")(?![\w'])")
-_ITEM_STOP = frozenset(
-    """et ou pour a au aux avec chez par en sur dans le la les un une des du ce cet cette ces
-    mon ma mes son sa ses qui que quand comme mais donc car puis ensuite aussi svp stp merci
-    demain hier aujourd'hui apres-demain avant-hier lundi mardi mercredi jeudi vendredi samedi
-    dimanche janvier fevrier mars avril mai juin juillet aout septembre octobre novembre
-    decembre semaine semaines mois an ans annee annees jour jours journee journees heure heures
-    h min minute minutes fois fcfa cfa f francs franc xof euro euros eur balles k est sont a ont
-    ai il elle je tu nous vous ils elles on livre livres livrer envoie envoyer pas plus moins
-    ici la-bas chacun chacune l'unite prix total dernier derniere derniers dernieres premier
-    premiere premiers premieres prochain prochaine prochains prochaines autres fois plutot
-    seulement finalement maintenant alors svp""".split()
-)
+_ITEM_STOP = words("item_stop_words")
 # Verbs that begin a request (« facture », « commande »), never an item before its count.
 _REQUEST_WORDS = frozenset(w for w in words("second_request_starts") if " " not in w)
 _NEXT_WORD = re.compile(r"[ \u00a0\u202f]*([^\W\d_][\w'&.-]*)")

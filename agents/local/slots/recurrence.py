@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from agents.local.slots.calendar import DAY_WORDS, WEEKDAYS
+from domain.kit.lexicon import phrasing
 
 CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = "|".join(WEEKDAYS)
@@ -34,9 +35,7 @@ PART_OF_DAY = {"matin": 8, "matins": 8, "soir": 18, "soirs": 18, "midi": 12, "ap
 DAY_OF_MONTH = r"(?P<dom>\d{1,2}|1er|premier|dernier jour|[a-z-]+)"
 
 WEEKLY = re.compile(rf"\b{EVERY}\s+(?P<days>(?:(?:{DAY_NAMES})s?(?:\s*(?:,|et)\s*)?)+)")
-WORKDAYS = re.compile(
-    r"\b(?:du lundi au vendredi|en semaine|les jours ouvrables|tous les jours ouvrables)\b"
-)
+WORKDAYS = phrasing("workdays")
 DAILY = re.compile(
     rf"\b(?:{EVERY}\s+(?:jours?|(?P<part>matins?|soirs?))|quotidiennement|chaque jour)\b"
 )
@@ -140,16 +139,8 @@ def find_schedule(text: str, folded: str) -> Schedule | None:
     return Schedule(rrule, f"{hour:02d}:{minute:02d}", text[start:end].strip(), start, end)
 
 
-THRESHOLD = re.compile(
-    r"\b(?:quand|des que|des qu'|lorsque|si)\s*(?:le stock (?:de |d'|du |des )?)?"
-    r"(?:le |la |les |l')?(?P<item>[a-z][\w' -]*?)\s+(?:passe|descend|tombe|est|sera)\s+"
-    r"(?:en[- ]dessous|au[- ]dessous|sous|a moins)\s*(?:de |d'|du )?\s*"
-    r"(?P<n>\d+(?:[.,]\d+)?)\s*(?P<unit>[a-z]+)?"
-)
-REMAINS = re.compile(
-    r"\b(?:quand|des que|des qu'|lorsque|s')\s*il (?:ne )?(?:me |nous )?reste (?:moins de|que)\s+"
-    r"(?P<n>\d+(?:[.,]\d+)?)\s+(?P<unit>[a-z]+)\s+(?:de |d')\s*(?P<item>[a-z][\w' -]*)"
-)
+THRESHOLD = phrasing("threshold")
+REMAINS = phrasing("remains")
 
 
 def _singular(unit: str | None) -> str | None:
@@ -194,10 +185,7 @@ def find_delay(text: str, folded: str) -> tuple[int, str] | None:
     return int(n) * PER_UNIT[unit], text[found.start() : found.end()]
 
 
-REMINDER = re.compile(
-    r"\b(?:rappelle|rappeller|rappeler|fais|faire|fait)[- ]?(?:moi|nous)?\s*(?:penser\s*)?"
-    r"(?P<rest>.*)$"
-)
+REMINDER = phrasing("reminder_asked")
 REMINDER_OBJECT = re.compile(r"^(?:de |d'|a |qu')\s*(?P<text>.+)$")
 
 

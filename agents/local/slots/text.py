@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
-from domain.kit.lexicon import lexicon
+from domain.kit.lexicon import lexicon, phrasing
 
 _SPECIAL = {
     "œ": "o",
@@ -44,22 +44,12 @@ def fold(text: str) -> str:
     return "".join(_fold_char(char) for char in text)
 
 
-_POLITENESS = re.compile(
-    r"(?<![\w'])(?:s'?il\s+(?:te|vous)\s+pla[iî]t|s'?il\s+te\s+plait|stp|svp|stpl|plz|please"
-    r"|merci(?:\s+(?:beaucoup|bien|d'avance|infiniment))?|je\s+vous\s+prie"
-    r"|bonjour|bonsoir|salut|coucou|hello"
-    # when, not what: « valide-la tout de suite »
-    r"|tout\s+de\s+suite|de\s+suite|immediatement|aussitot|directement)(?![\w'])",
-)
+_POLITENESS = phrasing("politeness")
 
 
 # A farewell closing the message after a comma or a stop (« je rentre, à demain ») is no
 # date: « reporte le rendez-vous à demain » keeps its date.
-_FAREWELL = re.compile(
-    r"(?:^|(?<=[,.!;]))\s*(?:a\s+demain|a\s+plus(?:\s+tard)?|a\+|a\s+bientot|au\s+revoir"
-    r"|a\s+tout\s+a\s+l'heure|a\s+tout\s+de\s+suite|bonne\s+(?:journee|soiree|nuit|fin\s+de\s+journee)"
-    r"|bon\s+week-?end)\s*[.!]*\s*$"
-)
+_FAREWELL = phrasing("farewell")
 
 
 def politeness_spans(folded: str) -> list[tuple[int, int]]:
@@ -68,12 +58,6 @@ def politeness_spans(folded: str) -> list[tuple[int, int]]:
     if farewell is not None:
         spans.append((farewell.start(), farewell.end()))
     return spans
-
-
-def blank_politeness(folded: str) -> str:
-    """``folded`` with politeness words and a closing farewell replaced by spaces (same
-    length)."""
-    return blank_spans(folded, politeness_spans(folded))
 
 
 def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
