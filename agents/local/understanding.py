@@ -126,7 +126,12 @@ SECOND_REQUEST = re.compile(
 ARRIVED = r"(?=.*\b(?:arrivee?s?|livree?s?|recue?s?|receptionnee?s?|(?:sont|est) la)\b)"
 ORDER_ARRIVED = re.compile(
     ARRIVED + r"(?=.*(?:\bbc-?\d|\b(?:la|cette|notre|leur|sa|ma) commande\b|\bcommandee?s\b"
-    r"|\bbons? de commande\b))"
+    r"|\bbons? de commande\b|\b(?:avai[st]|avions|aviez|avaient) (?:\w+ )?commandee?s?\b))"
+)
+# « ils ont livré toute la commande », « la commande complète est arrivée »: all of it came.
+WHOLE_ORDER = re.compile(
+    r"\b(?:toute|totalite de) (?:la|notre|leur|cette) commande\b"
+    r"|\bcommande (?:complete|entiere|au complet|en entier)\b"
 )
 GOODS_ARRIVED = re.compile(ARRIVED)
 ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
@@ -846,7 +851,8 @@ class LocalTier(Replies):
         if RECEIVE_ORDER not in self.adapters:
             return False
         if (
-            (utt.quantities or talk.PO_NUMBER.search(folded))  # what came, or which order
+            # what came, which order, or all of it
+            (utt.quantities or talk.PO_NUMBER.search(folded) or WHOLE_ORDER.search(folded))
             and ORDER_ARRIVED.search(folded)
             and not ORDERING.match(folded)
             and not SHOW.match(folded)

@@ -569,7 +569,7 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
         return {"product": rename.group(1).strip(), "name": rename.group(2).strip()}
     bounds = _stock_bounds(utt)
     if bounds:
-        return given({"product": _product_named(utt), **bounds})
+        return given({"product": _product_named(utt), **bounds, **_prices_before_bounds(utt)})
     change = _price_change(utt)
     if change is not None:
         product = _product(utt)
@@ -600,6 +600,22 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
     if re.search(r"\barchiv|ne (se )?vend plus\b", folded):
         args["is_active"] = False
     return given(args)
+
+
+_PRICE_SAID = re.compile(r"\b(?:prix|tarif|vend\w*|coute\w*|achat|achete\w*)\b")
+
+
+def _prices_before_bounds(utt: Utterance) -> dict[str, Decimal]:
+    """« mets le prix du thé à 600 et son stock minimum à 30 »: a price said in the clause
+    before the stock bounds, with its currency or a word that says it is a price."""
+    said = (_MIN_STOCK.search(utt.folded), _MAX_STOCK.search(utt.folded))
+    bound = min(m.start() for m in said if m)
+    head = before(utt, bound)
+    priced = any(a.currency for a in head.amounts) or _PRICE_SAID.search(head.folded)
+    if not priced or not head.amounts:
+        return {}
+    sale, purchase = _amounts(head)
+    return given(sale_price=sale, purchase_price=purchase)
 
 
 def _product_named(utt: Utterance) -> str | None:
@@ -789,7 +805,7 @@ _ORDER_OF = ("commande de", "commande du", "commande d'", "livraison de", "livra
              "livraison des", "chez")  # fmt: skip
 # « Sotiba a livré … », « les Grands Moulins ont livré … »: the supplier said first.
 _DELIVERED_BY = re.compile(
-    r"^(?:les |la |le |l')?([A-ZÀ-Ý][\w'&-]*(?:\s+(?:[A-ZÀ-Ý][\w'&-]*|de|du|des|d'))*?)"
+    r"^(?:[Ll]es |[Ll]a |[Ll]e |[Ll]')?([A-ZÀ-Ý][\w'&-]*(?:\s+(?:[A-ZÀ-Ý][\w'&-]*|de|du|des|d'))*?)"
     r"\s+(?:ont|a|viennent de|vient de)\s+(?:\w+\s+)?livr"
 )
 # « 20 sacs sur les 50 commandés »: what was ordered, not what arrived.
@@ -797,14 +813,17 @@ _ORDERED_TOTAL = re.compile(r"\bsur\s+(?:les\s+)?$")
 
 
 def _delivering_supplier(utt: Utterance) -> str | None:
-    """The supplier whose goods arrived: after « de chez », « la livraison de », « le
-    camion de »…, said first (« Sotiba a livré »), else a name after « de » that follows
+    """The supplier whose goods arrived: said first (« Sotiba a livré »), after « de chez »,
+    « la livraison de », « le camion de »…, else a name after « de » that follows
     the goods (« 50 sacs de riz de Grands Moulins »). With no goods counted, a name written
     in lower case names the supplier too (« la commande de grands moulins est là »): the tool
     takes that supplier's one awaited order, or asks which."""
-    named = _entity(n for n in names_after(utt, _ORDER_OF) if n[:1].isupper() or not utt.quantities)
-    if named is None and (first := _DELIVERED_BY.match(utt.text)) is not None:
-        named = first.group(1)
+    first = _DELIVERED_BY.match(utt.text)
+    named = first.group(1) if first is not None else None
+    if named is None:
+        named = _entity(
+            n for n in names_after(utt, _ORDER_OF) if n[:1].isupper() or not utt.quantities
+        )
     if named is None and utt.quantities:
         tail = after(utt, max(q.end for q in utt.quantities))
         named = _entity(n for n in names_after(tail, ("de", "du", "des")) if n[:1].isupper())
