@@ -491,6 +491,14 @@ def _sizes(part: Quantity, utt: Utterance, facts: _Facts) -> bool:
     return before is not None and facts.says([before.group(1)])
 
 
+def _contents(before: str, facts: _Facts) -> bool:
+    """Whether ``before`` ends with a container the arguments hold as the unit and « de »
+    (« carton de 6 »): the number that follows is what it contains, not a count."""
+    container = re.search(r"([a-z]+)\s+(?:de|d')\s*$", before)
+    entry = known_unit(container.group(1)) if container else None
+    return entry is not None and fold(entry.unit) in facts.units
+
+
 def _duration_accounted(part: Duration, facts: _Facts) -> bool:
     if part.minutes is not None:
         return facts.holds(Decimal(part.minutes), Decimal(part.minutes) / 60)
@@ -572,6 +580,8 @@ def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
             EXPECTED.match(utt.folded, match.end()) or CLAUSE_END.match(utt.folded, match.end())
         ):
             return True  # « 20 sacs sur les 50 commandés »: what was expected, said aside
+        if _contents(utt.folded[max(0, match.start() - 40) : match.start()], facts):
+            return True  # « vendue au carton de 6 »: what the container sold by holds
         if HAD_ORDERED.search(utt.folded[max(0, match.start() - 40) : match.start()]):
             return True  # « alors qu'on en avait commandé 20 »: what was ordered, said aside
         unit = TIME_AFTER.match(utt.folded, match.end())

@@ -103,6 +103,11 @@ OPENER_WORDS = frozenset(
 CLOSER_WORDS = OPENER_WORDS | frozenset(
     "et bonne journee soiree nuit a bientot cordialement infiniment d'avance".split()
 )
+# « …750 g ? une cliente demande », « … ? le client attend »: after a question, who asks it.
+WHO_ASKS = re.compile(
+    r"^[^\d?]{0,30}?\b(?:(?:me|nous) )?(?:demande|demandent|attend|attendent|veut savoir"
+    r"|veulent savoir|a demande|ont demande)[\s.!…]*$"
+)
 # A follow-up question about someone else (« et Sow, c'est quelle facture ? ») is read as
 # the reading that fits it best, when it fits this well.
 MIN_ABOUT_SCORE = 0.88
@@ -319,6 +324,26 @@ def _another_priced_record(utt: Utterance, message: str) -> tuple[str, str] | No
     return message[:at].strip(), f"{message[: opening.end()]} {message[end:]}".strip()
 
 
+# « de savon et de javel », « du riz et des pâtes »: a second product, its article repeated.
+AND_ANOTHER = re.compile(r"(?i)\s+et\s+(?=(?:de la |de l'|de |du |des |d'))")
+
+
+def _another_asked(plan: Plan, message: str) -> tuple[str, str] | None:
+    """« il reste combien de savon et de javel ? »: a reading of one product asked of two,
+    the article said again before the second; the same question for each, one after the
+    other."""
+    product = plan.arguments.get("product")
+    at = message.find(product) if isinstance(product, str) else -1
+    if not isinstance(product, str) or at < 0:
+        return None
+    parts = AND_ANOTHER.split(product, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    one, other = parts[0].strip(), re.sub(r"(?i)^(?:de la|de|du|des)\s+|^d'", "", parts[1])
+    head, tail = message[:at], message[at + len(product) :]
+    return f"{head}{one}{tail}".strip(), f"{head}{other.strip()}{tail}".strip()
+
+
 def _focus(message: str) -> str:
     """What to understand of a message: the question that ends a long story (« … tout ça
     pour dire que : il me reste combien de farine ? »), without the short sentences that
@@ -336,7 +361,10 @@ def _focus(message: str) -> str:
         or THANKS_FOR.match(fold(sentences[0]))
     ):
         sentences.pop(0)
-    while len(sentences) > 1 and set(fold(sentences[-1]).strip(" .!?…,").split()) <= CLOSER_WORDS:
+    while len(sentences) > 1 and (
+        set(fold(sentences[-1]).strip(" .!?…,").split()) <= CLOSER_WORDS
+        or (sentences[-2].rstrip().endswith("?") and WHO_ASKS.match(fold(sentences[-1])))
+    ):
         sentences.pop()
     return _without_opening(" ".join(sentences))
 
@@ -763,6 +791,8 @@ class LocalTier(Replies):
         """« reçu 10 cartons de thé et 5 cartons de savon » for a tool that moves one product:
         the same request for each item, one after the other."""
         tool = self.registry.get(plan.tool or "")
+        if tool is not None and self._a_reading(plan):
+            return _another_asked(plan, message)
         if tool is None or not tool.is_write:
             return None
         fields = tool.input_model.model_fields

@@ -96,6 +96,12 @@ def _goods(utt: Utterance) -> list[tuple[Quantity, str | None]]:
     for i, q in enumerate(qs):
         if i in skip or _is_size(utt, q):
             continue
+        if (designated := _container_size(utt, q)) is not None:
+            if out and out[-1][1] is None and not utt.text[out[-1][0].end : q.start].strip(
+                " de'"
+            ):
+                out[-1] = (out[-1][0], designated)  # « 3 bidons de 20 litres de Dinor »
+            continue
         item = _trim_item(q.item) if q.item else None
         follower = qs[i + 1] if i + 1 < len(qs) else None
         if (
@@ -124,6 +130,22 @@ def _is_size(utt: Utterance, q: Quantity) -> bool:
         and q.unit in _MEASURES
         and bool(_DESIGNATION.search(utt.folded[max(0, q.start - 12) : q.start]))
     )
+
+
+_OF_CONTAINER = re.compile(r"\b([a-z]+)\s+(?:de|d')\s*$")
+
+
+def _container_size(utt: Utterance, q: Quantity) -> str | None:
+    """« le bidon de 20 litres de Dinor »: a size said after a container, before the
+    product's name, names the product in that size (« Dinor 20 litres ») — not a count."""
+    container = _OF_CONTAINER.search(utt.folded[max(0, q.start - 20) : q.start])
+    if q.item is None or q.unit not in _MEASURES or container is None:
+        return None
+    if fold(container.group(1)) not in _UNIT_WORDS:
+        return None
+    size = utt.text[q.start : q.end][: -len(q.item)].strip()
+    size = re.sub(r"(?i)\s+(?:de|d')$", "", size)
+    return f"{_trim_item(q.item)} {size}"
 
 
 def _size_named(utt: Utterance) -> str | None:
@@ -226,6 +248,7 @@ def _sized(utt: Utterance, name: str | None) -> str | None:
 def _product(utt: Utterance) -> str | None:
     return (
         _counted(utt)
+        or next((d for q in utt.quantities if (d := _container_size(utt, q)) is not None), None)
         or _sized(utt, _entity(names_after(utt, ("produit", "article"))))
         or _asked_product(utt)
         or _sized(utt, _entity(names_after(utt, _PRODUCT)))
@@ -855,9 +878,10 @@ _OF_A_NAME = re.compile(r"\s+(?:de|du|des|chez)\s+(?=[A-ZÀ-Ý])")
 
 
 def _telegraphic(utt: Utterance) -> str | None:
-    """« gaz 12 kg stock ? », « stock riz 25kg combien ? »: a short question whose only
-    other words name the product, size included."""
-    if not utt.folded.rstrip().endswith("?"):
+    """« gaz 12 kg stock ? », « stock riz 25kg combien ? », « stock lait caillé stp »: a
+    short question, or a message that opens on the word « stock », whose only other words
+    name the product, size included."""
+    if not utt.folded.rstrip().endswith("?") and not re.match(r"\s*sto(?:c?k|q)s?\b", utt.folded):
         return None
     said = re.findall(r"[\w'-]+", utt.text)
     kept = [w for w in said if fold(w).strip("'") not in words("stock_question_words")]
