@@ -1015,16 +1015,25 @@ class LocalTier(Replies):
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         if not named or named <= held:
             return intent
+        # « le bon BC-2026-00001, marque-le comme envoyé »: a document said by its number
+        # exists; the request acts on it, it makes none
+        numbered = {
+            DOCUMENT_FIELDS[f.group(1).upper()] for f in talk.DOCUMENT_NUMBER.finditer(message)
+        }
+        numbered |= {"purchase_order"} if talk.PO_NUMBER.search(message) else set()
         routed = _for_routing(message)
         for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
             other = self.registry.get(name)
             if (
-                other is not None
-                and other.is_write
-                and other.creates in named - held
-                and named <= other.kinds
-                and name in self.adapters
+                other is None
+                or not other.is_write
+                or not named <= other.kinds
+                or name not in self.adapters
             ):
+                continue
+            if other.creates in named - held - numbered:
+                return name
+            if other.acts_on[:1] and other.acts_on[0] in (numbered & named) - held:
                 return name
         return intent
 
