@@ -153,6 +153,8 @@ PRODUCT_PRONOUN = re.compile(
     r"|\ben (?:recevoir|commander|ajouter|sortir|livrer|vendre|rentrer|retirer)\b"
     r"|\b\w+-en\b"  # « sors-en 2 », « commandes-en 10 », « mets-en 3 »
     r"|\b(?:ce|le meme|cet) (?:produit|article)\b"
+    # « passe son prix à 7 000 »: a field of the product just shown
+    r"|\b(?:son|sa|ses) (?:prix|tarif|stock|seuil|minimum|maximum|tva|reference|ref|unite)\b"
 )
 # What an adapter may have taken for a name in « fais-lui une facture ».
 PRONOUNS = frozenset({"lui", "elle", "leur", "eux", "elles", "il", "ils", "celui-ci", "celle-ci"})
@@ -259,6 +261,21 @@ def document_of(tool: Tool | None) -> str | None:
     return tool.record if tool is not None and tool.record in DOCUMENTS else None
 
 
+def _product_found(result: dict[str, Any]) -> str | None:
+    """The product a search designates (« son prix » next): the only one found, or the
+    first when it is named exactly as asked (« huile Dinor 5L »)."""
+    products, query = result.get("products"), result.get("query")
+    if not isinstance(products, list) or not products or not isinstance(products[0], dict):
+        return None
+    name = products[0].get("name")
+    if not isinstance(name, str) or not name.strip():
+        return None
+    exact = isinstance(query, str) and re.sub(r"\W", "", fold(name)) == re.sub(
+        r"\W", "", fold(query)
+    )
+    return name.strip() if len(products) == 1 or exact else None
+
+
 def recorded(tool: Tool | None, result: dict[str, Any] | None) -> dict[str, str]:
     """Whom and what a tool's result was about, by kind, as the business knows them
     (« Boutique Sow » for « Sow », « Yasmine Cherif » for « Yasmine »), and the document it
@@ -272,6 +289,8 @@ def recorded(tool: Tool | None, result: dict[str, Any] | None) -> dict[str, str]
     made, name = getattr(tool, "creates", None), result.get("name")
     if made in ("customer", "employee", "supplier") and isinstance(name, str) and name.strip():
         found[made] = name.strip()  # the person or business just recorded (« son responsable »)
+    if (product := _product_found(result)) is not None:
+        found["product"] = product
     document = document_of(tool)
     if document is not None:
         number, customer = result.get("number"), result.get("customer")

@@ -141,6 +141,8 @@ WHOLE_ORDER = re.compile(
 GOODS_ARRIVED = re.compile(ARRIVED)
 ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
 RECEIVE_ORDER = "stock.receive_purchase_order"
+PRODUCT_SEARCH = "stock.find_product"
+PEOPLE_SEARCHES = frozenset({"hr.find_employee", "sales.find_customer", "sales.find_supplier"})
 # Words that ask to make a record (« ajoute-le comme fournisseur », « crée la fiche »).
 CREATING = re.compile(
     r"\b(?:cree|creer|creez|ajoute|ajouter|ajoutez|enregistre|enregistrer)\b"
@@ -908,7 +910,7 @@ class LocalTier(Replies):
         asks = (
             folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
         ) and not talk.POLITE_REQUEST.match(folded)
-        intent = self._routed(routing, utt, memory, folded, asks)
+        intent = self._goods_by_size(self._routed(routing, utt, memory, folded, asks), utt)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today)
         if not asks and self._order_arrived(intent, utt, folded):
@@ -954,6 +956,14 @@ class LocalTier(Replies):
         if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
             return self._recurring_instead(unclear, routing, utt, memory, message, today)
         return self._complete(adapter, arguments, memory, routing)
+
+    def _goods_by_size(self, intent: str | None, utt: Utterance) -> str | None:
+        """« la fiche de l'huile Dinor 5L » routed to a search of people: a size (5 L,
+        750 g) names goods, never a person; the product search reads it."""
+        if intent not in PEOPLE_SEARCHES or PRODUCT_SEARCH not in self.adapters:
+            return intent
+        sized = any(q.item is None and q.unit in coverage.SIZE_UNITS for q in utt.quantities)
+        return PRODUCT_SEARCH if sized else intent
 
     def _fuller_reading(
         self, read_by: str | None, utt: Utterance, message: str, today: date

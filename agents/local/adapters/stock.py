@@ -97,9 +97,7 @@ def _goods(utt: Utterance) -> list[tuple[Quantity, str | None]]:
         if i in skip or _is_size(utt, q):
             continue
         if (designated := _container_size(utt, q)) is not None:
-            if out and out[-1][1] is None and not utt.text[out[-1][0].end : q.start].strip(
-                " de'"
-            ):
+            if out and out[-1][1] is None and not utt.text[out[-1][0].end : q.start].strip(" de'"):
                 out[-1] = (out[-1][0], designated)  # « 3 bidons de 20 litres de Dinor »
             continue
         item = _trim_item(q.item) if q.item else None
