@@ -383,6 +383,16 @@ def _prices_per_unit(utt: Utterance) -> list[tuple[int, Decimal]]:
     return out
 
 
+# « 3,20 à l'achat », « 350 F en achat »: the role said right after the price.
+_BOUGHT_AFTER = re.compile(
+    r"[\d\s.,]*(?:€|eur\w*|f|fcfa|cfa|francs?|ht|ttc|\s)*(?:a l'|en |pour l')achat\b"
+)
+
+
+def _bought_after(utt: Utterance, start: int) -> bool:
+    return _BOUGHT_AFTER.match(utt.folded, start) is not None
+
+
 def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
     """(sale price, purchase price): an amount after « achat », « acheté », « coût » is the
     purchase price; any other the sale price. A bare number said per unit (« 6500 le
@@ -391,7 +401,7 @@ def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
     sale = purchase = None
     said = [(a.start, a.value) for a in utt.amounts] + _prices_per_unit(utt)
     for start, value in sorted(said, key=lambda s: s[0]):
-        if _price_role(utt, start) == "purchase":
+        if _price_role(utt, start) == "purchase" or _bought_after(utt, start):
             purchase = purchase if purchase is not None else value
         else:
             sale = sale if sale is not None else value
