@@ -910,7 +910,7 @@ class LocalTier(Replies):
         asks = (
             folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
         ) and not talk.POLITE_REQUEST.match(folded)
-        intent = self._goods_by_size(self._routed(routing, utt, memory, folded, asks), utt)
+        intent = self._routed(routing, utt, memory, folded, asks)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today)
         if not asks and self._order_arrived(intent, utt, folded):
@@ -930,6 +930,7 @@ class LocalTier(Replies):
             intent = self._in_context(message, folded, memory) or intent
         if intent is None and asks:
             intent = self._best_reading(routing)
+        intent = self._goods_by_size(intent, utt)
         if self._overview(routing, message, folded):
             intent = OVERVIEW_TOOL
         if intent is None:
