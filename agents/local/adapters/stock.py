@@ -393,6 +393,23 @@ def _bought_after(utt: Utterance, start: int) -> bool:
     return _BOUGHT_AFTER.match(utt.folded, start) is not None
 
 
+_SALE_SAID = re.compile(r"\b(?:prix de vente|vendue?s?|vend)\s*(?:a|à|:|de)?\s*$")
+
+
+def _bare_after(utt: Utterance, said: re.Pattern[str], other: Decimal | None) -> Decimal | None:
+    """A bare number right after words that say which price it is."""
+    for match in re.finditer(r"(?<![\w,./-])(\d+(?:[.,]\d+)?)(?![\w,.]*\s*%|/)", utt.folded):
+        value = Decimal(match.group(1).replace(",", "."))
+        taken = any(a.start <= match.start() < a.end for a in utt.amounts)
+        if taken or value == other or _is_vat(utt, match.start()):
+            continue
+        if value in utt.numbers and said.search(
+            utt.folded[max(0, match.start() - 20) : match.start()]
+        ):
+            return value
+    return None
+
+
 def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
     """(sale price, purchase price): an amount after « achat », « acheté », « coût » is the
     purchase price; any other the sale price. A bare number said per unit (« 6500 le
@@ -405,6 +422,8 @@ def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
             purchase = purchase if purchase is not None else value
         else:
             sale = sale if sale is not None else value
+    if sale is None:  # « prix de vente 1500 », « vendue 2 000 »: said without a currency
+        sale = _bare_after(utt, _SALE_SAID, purchase)
     if purchase is None and re.search(r"\b(?:achat|achete)", utt.folded):
         for match in re.finditer(r"(?<![\w,./-])(\d+(?:[.,]\d+)?)(?![\w,.]*\s*%|/)", utt.folded):
             if _price_role(utt, match.start()) == "purchase" or re.search(
@@ -464,8 +483,16 @@ _BY_UNIT = re.compile(
 )
 
 
+# « ajoute la menthe fraîche, … », « crée les biscuits … »: the goods a message opens on
+# making, said with their article.
+_ADDED = re.compile(r"^\s*(?:ajoute|ajouter|ajoutez|cree|creer|creez)\s+(?:le |la |les |l')")
+
+
 def _new_product_name(utt: Utterance) -> str | None:
     rest = words_after(utt, tuple(words("new_product_markers")))
+    added = _ADDED.match(utt.folded) if _PRICE_SAID.search(utt.folded) else None
+    if not rest and added is not None:  # goods said to be sold or bought
+        rest = utt.text[added.end() :].strip()
     if not rest:
         return None
     name = _NAME_END.split(rest, maxsplit=1)[0].strip(" .")

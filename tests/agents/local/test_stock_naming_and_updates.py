@@ -6,10 +6,12 @@ registry."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from uuid import uuid4
 
 import pytest
 
+from agents.local.slots import analyse
 from agents.local.understanding import LocalTier, Memory, Plan
 from comptoir.bootstrap import Container
 from domain.kit.principal import Principal, Role
@@ -133,3 +135,29 @@ class TestCountsAndDeliveries:
     def test_an_order_said_by_its_number_is_marked_sent(self, local: LocalTier) -> None:
         plan = say(local, "le BC-2026-00007, je l'ai envoyé par mail, note-le comme envoyé")
         assert tool_call(plan) == ("stock.send_purchase_order", {"order": "BC-2026-00007"})
+
+
+class TestNewProductsSaidPlainly:
+    def test_goods_a_message_opens_on_adding_with_their_selling_unit(
+        self, local: LocalTier
+    ) -> None:
+        utt = analyse("ajoute le persil frais, on le vend a la botte a 150 F", today=TODAY)
+        assert local.adapters["stock.create_product"].extract(utt) == {
+            "name": "persil frais",
+            "sale_price": Decimal(150),
+            "unit": "botte",
+        }
+
+    def test_a_sale_price_said_without_currency_after_its_words(self, local: LocalTier) -> None:
+        plan = say(
+            local, "nouveau produit : biscuit Choco, au paquet, prix de vente 300 prix d'achat 220"
+        )
+        tool, args = tool_call(plan)
+        assert tool == "stock.create_product"
+        assert (args["sale_price"], args["purchase_price"]) == ("300", "220")
+
+    def test_adding_without_saying_a_price_or_a_sale_names_no_product(
+        self, local: LocalTier
+    ) -> None:
+        plan = say(local, "ajoute la ligne transport 5 000")
+        assert plan.kind != "tool" or plan.tool != "stock.create_product"
