@@ -149,6 +149,21 @@ def document_of(tool: Tool | None) -> str | None:
     return tool.record if tool is not None and tool.record in DOCUMENTS else None
 
 
+def _product_found(result: dict[str, Any]) -> str | None:
+    """The product a search designates (« son prix » next): the only one found, or the
+    first when it is named exactly as asked (« huile Dinor 5L »)."""
+    products, query = result.get("products"), result.get("query")
+    if not isinstance(products, list) or not products or not isinstance(products[0], dict):
+        return None
+    name = products[0].get("name")
+    if not isinstance(name, str) or not name.strip():
+        return None
+    exact = isinstance(query, str) and re.sub(r"\W", "", fold(name)) == re.sub(
+        r"\W", "", fold(query)
+    )
+    return name.strip() if len(products) == 1 or exact else None
+
+
 def recorded(tool: Tool | None, result: dict[str, Any] | None) -> dict[str, str]:
     """Whom and what a tool's result was about, by kind, as the business knows them
     (« Boutique Sow » for « Sow », « Yasmine Cherif » for « Yasmine »), and the document it
@@ -162,6 +177,8 @@ def recorded(tool: Tool | None, result: dict[str, Any] | None) -> dict[str, str]
     made, name = getattr(tool, "creates", None), result.get("name")
     if made in ("customer", "employee", "supplier") and isinstance(name, str) and name.strip():
         found[made] = name.strip()  # the person or business just recorded (« son responsable »)
+    if (product := _product_found(result)) is not None:
+        found["product"] = product
     document = document_of(tool)
     if document is not None:
         number, customer = result.get("number"), result.get("customer")

@@ -478,6 +478,14 @@ def _sizes(part: Quantity, utt: Utterance, facts: _Facts) -> bool:
     return before is not None and facts.says([before.group(1)])
 
 
+def _contents(before: str, facts: _Facts) -> bool:
+    """Whether ``before`` ends with a container the arguments hold as the unit and « de »
+    (« carton de 6 »): the number that follows is what it contains, not a count."""
+    container = re.search(r"([a-z]+)\s+(?:de|d')\s*$", before)
+    entry = known_unit(container.group(1)) if container else None
+    return entry is not None and fold(entry.unit) in facts.units
+
+
 def _duration_accounted(part: Duration, facts: _Facts) -> bool:
     if part.minutes is not None:
         return facts.holds(Decimal(part.minutes), Decimal(part.minutes) / 60)
@@ -525,6 +533,11 @@ THE_REST = re.compile(r"\b(?:le reste|la suite|le restant)\b[^,.;!?]*")
 OUT_OF = re.compile(r"\bsur\s+(?:les\s+)?$")
 # « les 14 pots manquants »: what an order still awaited, not a product's name.
 STILL_DUE = re.compile(r"^(?:manquante?s|restante?s|qui (?:manqu|rest)\w*|du reliquat)$")
+# « on en avait commandé 20 », « on en attendait 30 »: what was ordered, beside what came.
+HAD_ORDERED = re.compile(
+    r"\b(?:avai[st]|avions|aviez|avaient)\s+(?:\w+\s+)?(?:commandee?s?|prevue?s?|demandee?s?)\s+$"
+    r"|\b(?:attendai[st]|attendions|attendaient)\s+$"
+)
 CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?])")  # « 60 sacs sur les 100 »: the whole, said last
 EXPECTED = re.compile(r"\s*(?:\w+\s+){0,2}?(?:commandee?s?|prevue?s?|attendue?s?|demandee?s?)\b")
 
@@ -548,6 +561,10 @@ def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
             EXPECTED.match(utt.folded, match.end()) or CLAUSE_END.match(utt.folded, match.end())
         ):
             return True  # « 20 sacs sur les 50 commandés »: what was expected, said aside
+        if _contents(utt.folded[max(0, match.start() - 40) : match.start()], facts):
+            return True  # « vendue au carton de 6 »: what the container sold by holds
+        if HAD_ORDERED.search(utt.folded[max(0, match.start() - 40) : match.start()]):
+            return True  # « alors qu'on en avait commandé 20 »: what was ordered, said aside
         unit = TIME_AFTER.match(utt.folded, match.end())
         if unit is not None:
             per = PER_UNIT[unit.group(1).rstrip("s") if unit.group(1) != "mois" else "mois"]

@@ -82,6 +82,11 @@ GREETING_WORDS = frozenset("bonjour bonsoir salut hello coucou madame monsieur c
 OPENER_WORDS = words("opener_words")
 # Sentences that only close the message: « Merci beaucoup et bonne journée. »
 CLOSER_WORDS = OPENER_WORDS | words("closer_words")
+# « …750 g ? une cliente demande », « … ? le client attend »: after a question, who asks it.
+WHO_ASKS = re.compile(
+    r"^[^\d?]{0,30}?\b(?:(?:me|nous) )?(?:demande|demandent|attend|attendent|veut savoir"
+    r"|veulent savoir|a demande|ont demande)[\s.!…]*$"
+)
 # A follow-up question about someone else (« et Sow, c'est quelle facture ? ») is read as
 # the reading that fits it best, when it fits this well.
 MIN_ABOUT_SCORE = 0.88
@@ -104,8 +109,15 @@ SECOND_REQUEST = re.compile(
 # livré 20 sacs sur les 50 commandés »): received on that purchase order.
 GOODS_ARRIVED = phrasing("goods_arrived")
 ORDER_ARRIVED = re.compile(GOODS_ARRIVED.pattern + phrasing("an_order_named").pattern)
+# « ils ont livré toute la commande », « la commande complète est arrivée »: all of it came.
+WHOLE_ORDER = re.compile(
+    r"\b(?:toute|totalite de) (?:la|notre|leur|cette) commande\b"
+    r"|\bcommande (?:complete|entiere|au complet|en entier)\b"
+)
 ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
 RECEIVE_ORDER = "stock.receive_purchase_order"
+PRODUCT_SEARCH = "stock.find_product"
+PEOPLE_SEARCHES = frozenset({"hr.find_employee", "sales.find_customer", "sales.find_supplier"})
 # Words that ask to make a record (« ajoute-le comme fournisseur », « crée la fiche »).
 CREATING = phrasing("creating")
 # Lines added to the request shown (« ajoute aussi 2 ramettes », « rajoute 3 sacs »).
@@ -252,6 +264,26 @@ def _another_priced_record(utt: Utterance, message: str) -> tuple[str, str] | No
     return message[:at].strip(), f"{message[: opening.end()]} {message[end:]}".strip()
 
 
+# « de savon et de javel », « du riz et des pâtes »: a second product, its article repeated.
+AND_ANOTHER = re.compile(r"(?i)\s+et\s+(?=(?:de la |de l'|de |du |des |d'))")
+
+
+def _another_asked(plan: Plan, message: str) -> tuple[str, str] | None:
+    """« il reste combien de savon et de javel ? »: a reading of one product asked of two,
+    the article said again before the second; the same question for each, one after the
+    other."""
+    product = plan.arguments.get("product")
+    at = message.find(product) if isinstance(product, str) else -1
+    if not isinstance(product, str) or at < 0:
+        return None
+    parts = AND_ANOTHER.split(product, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    one, other = parts[0].strip(), re.sub(r"(?i)^(?:de la|de|du|des)\s+|^d'", "", parts[1])
+    head, tail = message[:at], message[at + len(product) :]
+    return f"{head}{one}{tail}".strip(), f"{head}{other.strip()}{tail}".strip()
+
+
 def _focus(message: str) -> str:
     """What to understand of a message: the question that ends a long story (« … tout ça
     pour dire que : il me reste combien de farine ? »), without the short sentences that
@@ -269,7 +301,10 @@ def _focus(message: str) -> str:
         or THANKS_FOR.match(fold(sentences[0]))
     ):
         sentences.pop(0)
-    while len(sentences) > 1 and set(fold(sentences[-1]).strip(" .!?…,").split()) <= CLOSER_WORDS:
+    while len(sentences) > 1 and (
+        set(fold(sentences[-1]).strip(" .!?…,").split()) <= CLOSER_WORDS
+        or (sentences[-2].rstrip().endswith("?") and WHO_ASKS.match(fold(sentences[-1])))
+    ):
         sentences.pop()
     return _without_opening(" ".join(sentences))
 
@@ -701,6 +736,8 @@ class LocalTier(Replies):
         """« reçu 10 cartons de thé et 5 cartons de savon » for a tool that moves one product:
         the same request for each item, one after the other."""
         tool = self.registry.get(plan.tool or "")
+        if tool is not None and self._a_reading(plan):
+            return _another_asked(plan, message)
         if tool is None or not tool.is_write:
             return None
         fields = tool.input_model.model_fields
@@ -789,7 +826,8 @@ class LocalTier(Replies):
         if RECEIVE_ORDER not in self.adapters:
             return False
         if (
-            (utt.quantities or talk.PO_NUMBER.search(folded))  # what came, or which order
+            # what came, which order, or all of it
+            (utt.quantities or talk.PO_NUMBER.search(folded) or WHOLE_ORDER.search(folded))
             and ORDER_ARRIVED.search(folded)
             and not ORDERING.match(folded)
             and not SHOW.match(folded)
@@ -835,6 +873,7 @@ class LocalTier(Replies):
             intent = self._in_context(message, folded, memory) or intent
         if intent is None and asks:
             intent = self._best_reading(routing)
+        intent = self._goods_by_size(intent, utt)
         if self._overview(routing, message, folded):
             intent = OVERVIEW_TOOL
         if intent is None:
@@ -861,6 +900,14 @@ class LocalTier(Replies):
         if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
             return self._recurring_instead(unclear, routing, utt, memory, message, today)
         return self._complete(adapter, arguments, memory, routing)
+
+    def _goods_by_size(self, intent: str | None, utt: Utterance) -> str | None:
+        """« la fiche de l'huile Dinor 5L » routed to a search of people: a size (5 L,
+        750 g) names goods, never a person; the product search reads it."""
+        if intent not in PEOPLE_SEARCHES or PRODUCT_SEARCH not in self.adapters:
+            return intent
+        sized = any(q.item is None and q.unit in coverage.SIZE_UNITS for q in utt.quantities)
+        return PRODUCT_SEARCH if sized else intent
 
     def _fuller_reading(
         self, read_by: str | None, utt: Utterance, message: str, today: date
@@ -921,15 +968,24 @@ class LocalTier(Replies):
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         if not named or named <= held:
             return intent
+        # « le bon BC-2026-00001, marque-le comme envoyé »: a document said by its number
+        # exists; the request acts on it, it makes none
+        numbered = {
+            DOCUMENT_FIELDS[f.group(1).upper()] for f in talk.DOCUMENT_NUMBER.finditer(message)
+        }
+        numbered |= {"purchase_order"} if talk.PO_NUMBER.search(message) else set()
         for name, _ in self._ranked(message):
             other = self.registry.get(name)
             if (
-                other is not None
-                and other.is_write
-                and other.creates in named - held
-                and named <= other.kinds
-                and name in self.adapters
+                other is None
+                or not other.is_write
+                or not named <= other.kinds
+                or name not in self.adapters
             ):
+                continue
+            if other.creates in named - held - numbered:
+                return name
+            if other.acts_on[:1] and other.acts_on[0] in (numbered & named) - held:
                 return name
         return intent
 

@@ -93,6 +93,10 @@ def _goods(utt: Utterance) -> list[tuple[Quantity, str | None]]:
     for i, q in enumerate(qs):
         if i in skip or _is_size(utt, q):
             continue
+        if (designated := _container_size(utt, q)) is not None:
+            if out and out[-1][1] is None and not utt.text[out[-1][0].end : q.start].strip(" de'"):
+                out[-1] = (out[-1][0], designated)  # « 3 bidons de 20 litres de Dinor »
+            continue
         item = _trim_item(q.item) if q.item else None
         follower = qs[i + 1] if i + 1 < len(qs) else None
         if (
@@ -121,6 +125,22 @@ def _is_size(utt: Utterance, q: Quantity) -> bool:
         and q.unit in _MEASURES
         and bool(_DESIGNATION.search(utt.folded[max(0, q.start - 12) : q.start]))
     )
+
+
+_OF_CONTAINER = re.compile(r"\b([a-z]+)\s+(?:de|d')\s*$")
+
+
+def _container_size(utt: Utterance, q: Quantity) -> str | None:
+    """« le bidon de 20 litres de Dinor »: a size said after a container, before the
+    product's name, names the product in that size (« Dinor 20 litres ») — not a count."""
+    container = _OF_CONTAINER.search(utt.folded[max(0, q.start - 20) : q.start])
+    if q.item is None or q.unit not in _MEASURES or container is None:
+        return None
+    if fold(container.group(1)) not in _UNIT_WORDS:
+        return None
+    size = utt.text[q.start : q.end][: -len(q.item)].strip()
+    size = re.sub(r"(?i)\s+(?:de|d')$", "", size)
+    return f"{_trim_item(q.item)} {size}"
 
 
 def _size_named(utt: Utterance) -> str | None:
@@ -212,6 +232,7 @@ def _sized(utt: Utterance, name: str | None) -> str | None:
 def _product(utt: Utterance) -> str | None:
     return (
         _counted(utt)
+        or next((d for q in utt.quantities if (d := _container_size(utt, q)) is not None), None)
         or _sized(utt, _entity(names_after(utt, ("produit", "article"))))
         or _asked_product(utt)
         or _sized(utt, _entity(names_after(utt, _PRODUCT)))
@@ -348,6 +369,33 @@ def _prices_per_unit(utt: Utterance) -> list[tuple[int, Decimal]]:
     return out
 
 
+# « 3,20 à l'achat », « 350 F en achat »: the role said right after the price.
+_BOUGHT_AFTER = re.compile(
+    r"[\d\s.,]*(?:€|eur\w*|f|fcfa|cfa|francs?|ht|ttc|\s)*(?:a l'|en |pour l')achat\b"
+)
+
+
+def _bought_after(utt: Utterance, start: int) -> bool:
+    return _BOUGHT_AFTER.match(utt.folded, start) is not None
+
+
+_SALE_SAID = re.compile(r"\b(?:prix de vente|vendue?s?|vend)\s*(?:a|à|:|de)?\s*$")
+
+
+def _bare_after(utt: Utterance, said: re.Pattern[str], other: Decimal | None) -> Decimal | None:
+    """A bare number right after words that say which price it is."""
+    for match in re.finditer(r"(?<![\w,./-])(\d+(?:[.,]\d+)?)(?![\w,.]*\s*%|/)", utt.folded):
+        value = Decimal(match.group(1).replace(",", "."))
+        taken = any(a.start <= match.start() < a.end for a in utt.amounts)
+        if taken or value == other or _is_vat(utt, match.start()):
+            continue
+        if value in utt.numbers and said.search(
+            utt.folded[max(0, match.start() - 20) : match.start()]
+        ):
+            return value
+    return None
+
+
 def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
     """(sale price, purchase price): an amount after « achat », « acheté », « coût » is the
     purchase price; any other the sale price. A bare number said per unit (« 6500 le
@@ -356,10 +404,12 @@ def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
     sale = purchase = None
     said = [(a.start, a.value) for a in utt.amounts] + _prices_per_unit(utt)
     for start, value in sorted(said, key=lambda s: s[0]):
-        if _price_role(utt, start) == "purchase":
+        if _price_role(utt, start) == "purchase" or _bought_after(utt, start):
             purchase = purchase if purchase is not None else value
         else:
             sale = sale if sale is not None else value
+    if sale is None:  # « prix de vente 1500 », « vendue 2 000 »: said without a currency
+        sale = _bare_after(utt, _SALE_SAID, purchase)
     if purchase is None and re.search(r"\b(?:achat|achete)", utt.folded):
         for match in re.finditer(r"(?<![\w,./-])(\d+(?:[.,]\d+)?)(?![\w,.]*\s*%|/)", utt.folded):
             if _price_role(utt, match.start()) == "purchase" or re.search(
@@ -415,8 +465,16 @@ _BY_UNIT = re.compile(
 )
 
 
+# « ajoute la menthe fraîche, … », « crée les biscuits … »: the goods a message opens on
+# making, said with their article.
+_ADDED = re.compile(r"^\s*(?:ajoute|ajouter|ajoutez|cree|creer|creez)\s+(?:le |la |les |l')")
+
+
 def _new_product_name(utt: Utterance) -> str | None:
     rest = words_after(utt, tuple(words("new_product_markers")))
+    added = _ADDED.match(utt.folded) if _PRICE_SAID.search(utt.folded) else None
+    if not rest and added is not None:  # goods said to be sold or bought
+        rest = utt.text[added.end() :].strip()
     if not rest:
         return None
     name = _NAME_END.split(rest, maxsplit=1)[0].strip(" .")
@@ -541,7 +599,7 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
         return {"product": rename.group(1).strip(), "name": rename.group(2).strip()}
     bounds = _stock_bounds(utt)
     if bounds:
-        return given({"product": _product_named(utt), **bounds})
+        return given({"product": _product_named(utt), **bounds, **_prices_before_bounds(utt)})
     change = _price_change(utt)
     if change is not None:
         product = _product(utt)
@@ -572,6 +630,22 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
     if re.search(r"\barchiv|ne (se )?vend plus\b", folded):
         args["is_active"] = False
     return given(args)
+
+
+_PRICE_SAID = re.compile(r"\b(?:prix|tarif|vend\w*|coute\w*|achat|achete\w*)\b")
+
+
+def _prices_before_bounds(utt: Utterance) -> dict[str, Decimal]:
+    """« mets le prix du thé à 600 et son stock minimum à 30 »: a price said in the clause
+    before the stock bounds, with its currency or a word that says it is a price."""
+    said = (_MIN_STOCK.search(utt.folded), _MAX_STOCK.search(utt.folded))
+    bound = min(m.start() for m in said if m)
+    head = before(utt, bound)
+    priced = any(a.currency for a in head.amounts) or _PRICE_SAID.search(head.folded)
+    if not priced or not head.amounts:
+        return {}
+    sale, purchase = _amounts(head)
+    return given(sale_price=sale, purchase_price=purchase)
 
 
 def _product_named(utt: Utterance) -> str | None:
@@ -759,14 +833,17 @@ _ORDERED_TOTAL = re.compile(r"\bsur\s+(?:les\s+)?$")
 
 
 def _delivering_supplier(utt: Utterance) -> str | None:
-    """The supplier whose goods arrived: after « de chez », « la livraison de », « le
-    camion de »…, said first (« Sotiba a livré »), else a name after « de » that follows
+    """The supplier whose goods arrived: said first (« Sotiba a livré »), after « de chez »,
+    « la livraison de », « le camion de »…, else a name after « de » that follows
     the goods (« 50 sacs de riz de Grands Moulins »). With no goods counted, a name written
     in lower case names the supplier too (« la commande de grands moulins est là »): the tool
     takes that supplier's one awaited order, or asks which."""
-    named = _entity(n for n in names_after(utt, _ORDER_OF) if n[:1].isupper() or not utt.quantities)
-    if named is None and (first := _DELIVERED_BY.match(utt.text)) is not None:
-        named = first.group(1)
+    first = _DELIVERED_BY.match(utt.text)
+    named = first.group(1) if first is not None else None
+    if named is None:
+        named = _entity(
+            n for n in names_after(utt, _ORDER_OF) if n[:1].isupper() or not utt.quantities
+        )
     if named is None and utt.quantities:
         tail = after(utt, max(q.end for q in utt.quantities))
         named = _entity(n for n in names_after(tail, ("de", "du", "des")) if n[:1].isupper())
@@ -798,9 +875,10 @@ _OF_A_NAME = re.compile(r"\s+(?:de|du|des|chez)\s+(?=[A-ZÀ-Ý])")
 
 
 def _telegraphic(utt: Utterance) -> str | None:
-    """« gaz 12 kg stock ? », « stock riz 25kg combien ? »: a short question whose only
-    other words name the product, size included."""
-    if not utt.folded.rstrip().endswith("?"):
+    """« gaz 12 kg stock ? », « stock riz 25kg combien ? », « stock lait caillé stp »: a
+    short question, or a message that opens on the word « stock », whose only other words
+    name the product, size included."""
+    if not utt.folded.rstrip().endswith("?") and not re.match(r"\s*sto(?:c?k|q)s?\b", utt.folded):
         return None
     said = re.findall(r"[\w'-]+", utt.text)
     kept = [w for w in said if fold(w).strip("'") not in words("stock_question_words")]

@@ -55,6 +55,9 @@ UNIT_AFTER = re.compile(r"[ \u00a0\u202f]*(?:" + _UNIT_ALTERNATIVES + r")(?![\w'
 _ITEM_STOP = words("item_stop_words")
 # Verbs that begin a request (« facture », « commande »), never an item before its count.
 _REQUEST_WORDS = frozenset(w for w in words("second_request_starts") if " " not in w)
+# « j'en », « m'en », « qu'on »: a pronoun before its verb, never the name of goods.
+_PRONOUN_VERB = re.compile(r"(?:j|m|t|n|s|qu)'")
+_NO_ITEM = frozenset(words("not_an_entity"))
 _NEXT_WORD = re.compile(r"[ \u00a0\u202f]*([^\W\d_][\w'&.-]*)")
 _BEFORE = re.compile(
     r"(?:^|[,:;\n(]|(?<![\w'])et)[ \u00a0\u202f]*"
@@ -136,8 +139,10 @@ def _item_before(scan: Scan, pos: int, *, at_text_start: bool) -> tuple[str | No
     if not lead and (start > 0 or not at_text_start):
         return None, pos  # only after punctuation or « et », or at the very start
     words = match.group(1).split()
-    if any(w in _ITEM_STOP or w in _REQUEST_WORDS for w in words):
-        return None, pos  # « et facture 4 sacs »: the request, not what is counted
+    if any(w in _ITEM_STOP or w in _REQUEST_WORDS or _PRONOUN_VERB.match(w) for w in words):
+        return None, pos  # « et facture 4 sacs », « j'en compte 37 »: the request, not an item
+    if set(words) <= _NO_ITEM:
+        return None, pos  # « stock mini 20 cartons »: what the count is, not what it counts
     if not scan.free(start, offset + match.end(1)):
         return None, pos
     return scan.text[start : offset + match.end(1)], start
