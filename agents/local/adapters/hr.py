@@ -197,6 +197,8 @@ def _period(utt: Utterance) -> dict[str, Any]:
     if not utt.dates:
         return {}
     first, last = utt.dates[0], utt.dates[-1]
+    if not _apart(utt) and not _one_period(utt):
+        return {}  # which days is not sure: they are said back as not understood
     if _apart(utt):  # « le lundi 6 et le vendredi 10 »: two leaves, not the week between
         if not _listed(utt):  # « le 3 mai, non le 4 »: not a list (the rest is said back)
             return {"start_date": first.first}
@@ -265,7 +267,8 @@ def _plain_title(text: str) -> bool:
 _TITLE_AFTER_COLON = re.compile(r"poste\s+(?:de|d')\s*[^:,]{1,40}:\s*")
 _NEW_JOB = re.compile(
     r"(?:nouveau|nouvel|nouvelle)\s+(?!employe|salarie|collaborat|agent\b|recrue|embauche|fiche"
-    r"|contrat|poste|service)([a-z][\w-]+)"
+    r"|contrat|poste|service|numero|num\b|tel|portable|mobile|e?-?mail|adresse|whatsapp)"
+    r"([a-z][\w-]+)"
 )
 
 
@@ -306,7 +309,8 @@ _BOSS_IS = re.compile(
     rf"|{_BOSS}\s*{_BOSS_SAID})\s*(?:desormais\s+|maintenant\s+)?"
     r"|sous\s+(?:la\s+responsabilite|l'autorite|les\s+ordres|la\s+direction|la\s+supervision)"
     r"\s+(?:de\s+|d'\s*)"
-    r"|(?<![\w])(?:depend|dependra|rattache|rattachee|rapporte)\s+(?:de\s+|d'\s*|a\s+|au\s+)"
+    r"|(?<![\w])(?:depend|dependra|rattache|rattachee|rapporte)\s+"
+    r"(?:(?:maintenant|desormais|dorenavant|directement)\s+)?(?:de\s+|d'\s*|a\s+|au\s+)"
 )
 # « c'est Fatou son responsable », « désormais c'est Awa la cheffe de Paul »: the manager
 # named before the title, and the employee after it when the message says whose.
@@ -449,7 +453,8 @@ def _update_employee(utt: Utterance) -> dict[str, Any]:
     # whose manager changes is read around a manager said (« passe cheffe de rayon » says
     # a title, no manager)
     managed = _managed(utt) if values.get("manager") else None
-    employee = managed or _head_name(utt) or _someone(utt, _EMPLOYEE, _OF)
+    # « nouveau numéro pour Aminata »: whose card changes, after « pour » too
+    employee = managed or _head_name(utt) or _someone(utt, _EMPLOYEE, _OF, _FOR)
     if values.get("manager") == employee:
         values["manager"] = None
     if _LEAVES_THE_FIRM.search(utt.folded):
@@ -507,6 +512,20 @@ def _apart(utt: Utterance) -> bool:
         if any(day.weekday() < 5 for day in between):
             return True
     return False
+
+
+def _one_period(utt: Utterance) -> bool:
+    """The spans said make one period: none inside or across another (« en mai, du mardi 4
+    au 8 » when the 4th is a Monday: the month or those days?) and no working day left out
+    between two of them (« du 3 au 5 et du 10 au 12 » is two periods)."""
+    spans = sorted(utt.dates, key=lambda span: (span.first, span.last))
+    for one, other in zip(spans, spans[1:], strict=False):
+        if other.first < one.last or (other.first == one.first and other.last != one.last):
+            return False
+        between = (one.last + timedelta(days=n) for n in range(1, (other.first - one.last).days))
+        if any(day.weekday() < 5 for day in between):
+            return False
+    return True
 
 
 def _request_leave(utt: Utterance) -> dict[str, Any]:
@@ -626,7 +645,9 @@ def _reason(utt: Utterance) -> str | None:
 
 def _reject_leave(utt: Utterance) -> dict[str, Any]:
     if not has(utt, "refus", "rejet", "declin", "conge", "demande", "vacances", "rtt", "absence"):
-        return {"reason": utt.text.strip(" .")}  # the answer to « pour quel motif ? »
+        # Nothing refused: no request of this kind (the answer to « pour quel motif ? » is
+        # taken as it is written when the question is pending)
+        return {}
     reason = _reason(utt)
     at = utt.text.rfind(reason) if reason else -1
     return given({**_decided(utt, at if at >= 0 else None), "reason": reason})
@@ -709,7 +730,10 @@ def _create_contract(utt: Utterance) -> dict[str, Any]:
     hours = Decimal(minutes) / 60 if minutes and has(utt, "semaine") else None
     return given(
         {
-            "employee": _someone(utt, _FOR, _OF) or _head_name(utt),
+            # « fais un CDD à Cheikh »: the person, capitalized, after « à » too
+            "employee": _someone(utt, _FOR, _OF)
+            or name_of(utt, ("à", "a"), capital=True)
+            or _head_name(utt),
             "kind": kind,
             "salary": utt.amounts[0].value if utt.amounts else None,
             "weekly_hours": hours,
