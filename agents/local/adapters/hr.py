@@ -517,8 +517,12 @@ def _apart(utt: Utterance) -> bool:
 def _one_period(utt: Utterance) -> bool:
     """The spans said make one period: none inside or across another (« en mai, du mardi 4
     au 8 » when the 4th is a Monday: the month or those days?) and no working day left out
-    between two of them (« du 3 au 5 et du 10 au 12 » is two periods)."""
-    spans = sorted(utt.dates, key=lambda span: (span.first, span.last))
+    between two of them (« du 3 au 5 et du 10 au 12 » is two periods). « jusqu'au 26 »
+    says only where the period ends."""
+    spans = sorted(
+        (span for span in utt.dates if not _until(span.text)),
+        key=lambda span: (span.first, span.last),
+    )
     for one, other in zip(spans, spans[1:], strict=False):
         if other.first < one.last or (other.first == one.first and other.last != one.last):
             return False
