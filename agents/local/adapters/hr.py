@@ -26,7 +26,7 @@ from agents.local.coverage import EVERYONE
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day
 from agents.local.slots.text import fold
-from agents.local.slots.types import Utterance
+from agents.local.slots.types import DateSpan, Utterance
 from domain.kit.lexicon import pairs, words
 
 _EMPLOYEE = ("employé", "employée", "salarié", "salariée", "fiche de", "matricule")
@@ -194,10 +194,11 @@ def _period(utt: Utterance) -> dict[str, Any]:
     « jusqu'au 27 » alone gives the last day only; « vendredi aprem », « à partir de midi »
     start the first day at noon; « demain matin », « la matinée » end a single day at noon;
     a range whose end comes before its start keeps both (the tool refuses it)."""
-    if not utt.dates:
+    dates = _days_said(utt)
+    if not dates:
         return {}
-    first, last = utt.dates[0], utt.dates[-1]
-    if not _apart(utt) and not _one_period(utt):
+    first, last = dates[0], dates[-1]
+    if not _apart(utt) and not _one_period(dates):
         return {}  # which days is not sure: they are said back as not understood
     if _apart(utt):  # « le lundi 6 et le vendredi 10 »: two leaves, not the week between
         if not _listed(utt):  # « le 3 mai, non le 4 »: not a list (the rest is said back)
@@ -514,13 +515,31 @@ def _apart(utt: Utterance) -> bool:
     return False
 
 
-def _one_period(utt: Utterance) -> bool:
+# A day said by its number alone (« l'après-midi du 3 »).
+_DAY_NUMBER = re.compile(r"\s*(?:le\s+|du\s+)?(?:1er|\d{1,2})\s*")
+
+
+def _days_said(utt: Utterance) -> list[DateSpan]:
+    """The spans of the period: a day said by its number alone that is the first or last
+    day of a range said (« … au vendredi 3 avril midi, je reviens l'après-midi du 3 ») is
+    that day said again, not a day of its own."""
+    edges = {
+        d.day for span in utt.dates if span.first != span.last for d in (span.first, span.last)
+    }
+    return [
+        span
+        for span in utt.dates
+        if not (_DAY_NUMBER.fullmatch(span.text) and span.first.day in edges)
+    ]
+
+
+def _one_period(dates: list[DateSpan]) -> bool:
     """The spans said make one period: none inside or across another (« en mai, du mardi 4
     au 8 » when the 4th is a Monday: the month or those days?) and no working day left out
     between two of them (« du 3 au 5 et du 10 au 12 » is two periods). « jusqu'au 26 »
     says only where the period ends."""
     spans = sorted(
-        (span for span in utt.dates if not _until(span.text)),
+        (span for span in dates if not _until(span.text)),
         key=lambda span: (span.first, span.last),
     )
     for one, other in zip(spans, spans[1:], strict=False):

@@ -404,7 +404,9 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
         re.compile(
             rf"{_B}(?:(?P<det>cette|la)\s+)?semaine(?:-ci|\s+ci)?"
             r"(?:\s+(?P<dir>prochaine|suivante|d'apres|derniere|passee|precedente|en\s+cours)"
-            rf"|\s+du\s+(?P<d>{_DAY})(?:\s+(?P<mo>{_MONTH_ANY})\.?)?)?(?![\w'])"
+            # « la semaine du 23 au 27 mars » is the days said, not the whole week
+            rf"|\s+du\s+(?P<d>{_DAY})(?:\s+(?P<mo>{_MONTH_ANY})\.?)?"
+            r"(?!\s*(?:au|a|jusqu'au|-)\s))?(?![\w'])"
         ),
         _week,
     ),

@@ -117,7 +117,13 @@ def _share_month(atoms: list[Atom], folded: str) -> None:
             continue
         if _LIST_GAP.fullmatch(folded[plain.end : dated.start]) is None:
             continue
-        day = _said_day_in(plain, dated.first)
+        # a day read in this month keeps its number whatever its weekday; a day whose month
+        # was inferred from its weekday (« lundi 4 ») moves only where it is that weekday
+        day = (
+            _same_day_in(dated.first, plain.first.day)
+            if plain.bare_day
+            else _said_day_in(plain, dated.first)
+        )
         if day is not None and day <= dated.first:
             plain.first = plain.last = day
             plain.explicit_month = dated.explicit_month
@@ -211,12 +217,29 @@ def _said_day_in(atom: Atom, month_day: date) -> date | None:
     return day
 
 
+def _weekday_off(left: Atom, right: Atom) -> bool:
+    """« du mardi 6 au vendredi 10 avril » when the 6th of April is a Monday: the weekday
+    said and the month said disagree, in that month and the one before. The two ends are
+    left apart (two spans): which days are meant is for the reader to ask."""
+    if left.weekday_said is None or not right.explicit_month:
+        return False
+    return (
+        _said_day_in(left, right.last) is None
+        and _said_day_in(left, _month_before(right.last)) is None
+    )
+
+
 def _end_of_range(left: Atom, right: Atom) -> tuple[date, date]:
     first, last = left.first, right.last
-    if (left.bare_day or left.weekday_said is not None) and right.explicit_month:
+    if left.bare_day and right.explicit_month:
+        first = _same_day_in(right.last, left.first.day) or first
+        if first > last:
+            first = _same_day_in(_month_before(right.last), left.first.day) or first
+    elif left.weekday_said is not None and right.explicit_month:
+        # « du lundi 4 au vendredi 8 mai »: the month said, where the 4th is that weekday
         moved = _said_day_in(left, right.last)
-        if moved is not None and moved > last:
-            moved = _said_day_in(left, _month_before(right.last))
+        if moved is None or moved > last:  # « du lundi 27 au vendredi 1er mai »: in April
+            moved = _said_day_in(left, _month_before(right.last)) or moved
         first = moved or first
     if right.weekday is not None:
         last = first + timedelta(days=(right.weekday - first.weekday()) % 7)
@@ -304,7 +327,11 @@ def find_dates(scan: Scan, today: date) -> list[DateSpan]:
     while i < len(atoms):
         atom = atoms[i]
         start = _range_start(scan.folded, atom)
-        if i + 1 < len(atoms) and _joins(scan.folded, atom, atoms[i + 1]):
+        if (
+            i + 1 < len(atoms)
+            and _joins(scan.folded, atom, atoms[i + 1])
+            and not _weekday_off(atom, atoms[i + 1])
+        ):
             spans.append(_span(scan, start, atom, atoms[i + 1], today))
             i += 2
             continue

