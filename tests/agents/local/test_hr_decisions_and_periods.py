@@ -126,6 +126,12 @@ class TestDecisionsOnRequestsListed:
         assert plan.tool == "hr.approve_leave" and plan.arguments["employee"] == "Binta"
         assert memory.queued == "refuse celui d'Omar, c'est l'inventaire"
 
+    def test_a_refusal_said_with_rejette_is_a_request_of_its_own(self, local: LocalTier) -> None:
+        memory = Memory()
+        plan = say(local, "approuve la demande de Binta et rejette celle d'Omar", memory)
+        assert plan.tool == "hr.approve_leave" and plan.arguments["employee"] == "Binta"
+        assert memory.queued == "rejette celle d'Omar"
+
     def test_the_reason_given_next_in_free_words(self, local: LocalTier) -> None:
         memory = Memory()
         asked = say(local, "refuse la demande d'Omar", memory)
