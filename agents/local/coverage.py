@@ -18,7 +18,7 @@ from calendar import monthrange
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
@@ -130,11 +130,15 @@ class _Facts:
     times: list[time] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     units: list[str] = field(default_factory=list)  # the units held (« carton »), folded
+    horizons: list[int] = field(default_factory=list)  # days from today (« d'ici 6 mois »)
 
     @classmethod
     def of(cls, arguments: dict[str, Any]) -> _Facts:
         facts = cls()
         facts.units = [fold(str(v)) for k, v in _leaves_with_keys(arguments) if k == "unit"]
+        facts.horizons = [
+            v for k, v in _leaves_with_keys(arguments) if k in HORIZONS and isinstance(v, int)
+        ]
         for value in _leaves(arguments):
             if isinstance(value, datetime):
                 facts.dates.append(value.date())
@@ -502,6 +506,16 @@ def _duration_accounted(part: Duration, facts: _Facts) -> bool:
     return False
 
 
+# Arguments that count days ahead from today.
+HORIZONS = frozenset({"within_days"})
+
+
+def _reaches(days: int, part: DateSpan, today: date) -> bool:
+    """A horizon of ``days`` ends on the day said, give or take a day a month (« 6 mois »
+    read as 180 days)."""
+    return abs((today + timedelta(days=days) - part.last).days) <= max(1, days // 30)
+
+
 def _date_accounted(part: DateSpan, facts: _Facts, today: date) -> bool:
     if part.at is not None and not facts.at(part.at) and part.part is None:
         # « pour 1 heures » read as 1 o'clock: the time must be used; « ce midi » only
@@ -513,6 +527,8 @@ def _date_accounted(part: DateSpan, facts: _Facts, today: date) -> bool:
         return True  # « je reviens l'après-midi du 3 »: the 3rd of the range said before
     if len(facts.dates) >= 2 and min(facts.dates) <= part.last and max(facts.dates) >= part.first:
         return True
+    if part.first > today and any(_reaches(h, part, today) for h in facts.horizons):
+        return True  # « d'ici la fin de l'année »: the horizon a reading looks ahead to
     if any((part.first, part.last) == period_just_ended(p, today) for p in facts.periods()):
         return True  # « le CA de la semaine passée » each week: the period a report covers
     # « ce matin », « aujourd'hui », « cette semaine »: what is done or read now, when the

@@ -59,6 +59,8 @@ from domain.kit.text import fold
 Reader = Callable[[Utterance, dict[str, Any]], Any]
 FILE = re.compile(r"\b([\w-]+\.(?:pdf|xml))\b", re.IGNORECASE)
 CODE = re.compile(r"(?<![\w-])([CF]\d{3,10})(?![\w-])", re.IGNORECASE)
+# A day said as the limit of a horizon from today (« d'ici la fin de l'année »).
+BY_THEN = re.compile(r"\b(?:d'ici|avant|jusqu'a|jusqu'au)(?:\s+(?:la|le|l'))?\s*$")
 PER = {"jour": 1, "semaine": 7, "mois": 30, "an": 365, "annee": 365}
 COUNT_OF_DAYS = phrasing("count_of_days")
 
@@ -96,10 +98,14 @@ def _flag(utt: Utterance, slot: dict[str, Any]) -> bool | None:
 
 
 def _days(utt: Utterance, slot: dict[str, Any]) -> int | None:
-    """A count of days, weeks, months or years; else the days of a phrase of ``words``
-    (« ce mois » → 31)."""
+    """A count of days, weeks, months or years; else the days from today to a day said as
+    a limit (« d'ici la fin de l'année », « avant fin mars »); else the days of a phrase of
+    ``words`` (« ce mois » → 31)."""
     said = COUNT_OF_DAYS.search(utt.folded)
     if said is None:
+        limit = next((d for d in utt.dates if BY_THEN.search(utt.folded[: d.start])), None)
+        if limit is not None and utt.today is not None and limit.last > utt.today:
+            return (limit.last - utt.today).days
         words: dict[str, int] = slot.get("words", {})
         return next((days for phrase, days in words.items() if has(utt, phrase)), None)
     unit = said.group(2) if said.group(2) == "mois" else said.group(2).rstrip("s")

@@ -36,7 +36,7 @@ from agents.local.replies import (
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.calendar import WEEKDAYS
-from agents.local.slots.payment import find_in_full, payment_methods
+from agents.local.slots.payment import find_in_full, parse_document_numbers, payment_methods
 from agents.local.slots.recurrence import find_schedule
 from agents.local.slots.text import expand_sms
 from agents.local.slots.types import Utterance
@@ -103,6 +103,12 @@ SECOND_REQUEST = re.compile(
     + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len, reverse=True))
     + r")\b))"
 )
+# A message that opens like a request of its own (« montre-moi … », « crée … »).
+OPENS_REQUEST = re.compile(
+    r"^\s*(?:"
+    + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len, reverse=True))
+    + r")\b"
+)
 # A second request starting with a pronoun for the record the first one makes (« je l'ai
 # payée », « valide-la », « il m'a payé »).
 # Goods of an order that arrived (« les 40 bouteilles de la commande sont là », « Sotiba a
@@ -128,6 +134,8 @@ ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
 THE_ONE_MADE = re.compile(r"l'|-l[ae]\b|\bm'")
 # « supprime-la », « mets ce rappel en pause »: the record just made, designated.
 THAT_RECORD = re.compile(r"\b\w+-(?:la|le)\b|\b(?:ce|cet|cette)\s+[a-z]")
+# « celle de Modou », « celui d'Awa »: one record of a kind already spoken of, by whose it is.
+ONE_OF_THEM = re.compile(r"\b(?:celle|celui)\s+(?:de|du|d')")
 # A second part that refers to the first (« pour ça ») is the same request.
 ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
 # A request naming a kind of record its routed tool does not take is re-read as the close
@@ -450,7 +458,7 @@ class LocalTier(Replies):
             return self._chat(routing.intent or "", principal)  # the draft waits
         if memory.draft and (
             not self._switches(routing, memory.draft["tool"])
-            or self._answers(memory.draft, utt, folded)
+            or self._answers(memory.draft, utt, folded, routing)
             or self._names_whom(memory.draft, message)
         ):
             return self._fill(memory, utt, message, folded, today=today, currency=currency)
@@ -465,6 +473,8 @@ class LocalTier(Replies):
         )
         if (acting := self._action_on_record_made(routing, folded, memory)) is not None:
             routing, on_its_record = replace(routing, intent=acting, confident=True), True
+        elif (acting := self._action_on_one_of_them(routing, folded, memory)) is not None:
+            routing = replace(routing, intent=acting, confident=True)
         if on_its_record and (routing.keyword or talk.THEIR_FIELD.match(folded)):
             routing = replace(routing, confident=True)  # the record just spoken of decides
         if memory.last and CORRECTION.match(folded) and not on_its_record:
@@ -610,15 +620,26 @@ class LocalTier(Replies):
             or folded.rstrip().endswith("?")  # a question about it reads
         ):
             return None
+        said = set(WORD_RE.findall(folded))
+        fitting = self._writes_said_on(made.record, folded, but=made.name)
+        when = (last.get("arguments") or {}).get("when")
+        days = said & set(WEEKDAYS)  # « supprime ce rappel du lundi »: that day's, maybe not it
+        if days and not (isinstance(when, dict) and days <= set(WORD_RE.findall(fold(str(when))))):
+            return None
+        return fitting[0] if len(fitting) == 1 else None
+
+    def _writes_said_on(self, record: str, folded: str, *, but: str = "") -> list[str]:
+        """The writes on an existing record of kind ``record`` whose verb (its title's or one
+        of its keywords) the message says, among those that take every kind it names."""
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         said = set(WORD_RE.findall(folded))
-        fitting = [
+        return [
             tool.name
             for tool in self.registry
-            if tool is not made
+            if tool.name != but
             and tool.is_write
             and tool.creates is None
-            and tool.record == made.record
+            and tool.record == record
             and tool.name in self.adapters
             and named <= tool.kinds
             and (
@@ -626,10 +647,23 @@ class LocalTier(Replies):
                 or any(w.startswith(fold(tool.title).split()[0][:5]) for w in said)
             )
         ]
-        when = (last.get("arguments") or {}).get("when")
-        days = said & set(WEEKDAYS)  # « supprime ce rappel du lundi »: that day's, maybe not it
-        if days and not (isinstance(when, dict) and days <= set(WORD_RE.findall(fold(str(when))))):
+
+    def _action_on_one_of_them(self, routing: Routing, folded: str, memory: Memory) -> str | None:
+        """« valide celle de Modou » right after the pending leave requests were listed,
+        « et refuse celui d'Awa » after one was approved: a record designated by « celle
+        de … », « celui de … » is one of the kind just spoken of; the one write on that kind
+        whose verb the message says, unless the router is sure of a request on that kind."""
+        last = self.registry.get((memory.last or {}).get("tool", ""))
+        current = self.registry.get(routing.intent or "") if routing.confident else None
+        if (
+            last is None
+            or last.record is None
+            or not ONE_OF_THEM.search(folded)
+            or folded.rstrip().endswith("?")  # a question about it reads
+            or (current is not None and last.record in current.kinds)
+        ):
             return None
+        fitting = self._writes_said_on(last.record, folded)
         return fitting[0] if len(fitting) == 1 else None
 
     def _acts_on_made(self, intent: str, then: str) -> bool:
@@ -720,7 +754,8 @@ class LocalTier(Replies):
                 continue
             if ABOUT_THE_FIRST.search(fold(then)):  # « …, fais un avoir pour ça »: one request
                 continue
-            intent, next_intent = self._intent_of(first), self._intent_of(then)
+            intent = self._intent_of(first) or self._intent_of_named(first)
+            next_intent = self._intent_of(then)
             if intent in self.adapters and next_intent in self.adapters and next_intent != intent:
                 return first, then.rstrip(" .!")
             if (
@@ -789,15 +824,23 @@ class LocalTier(Replies):
             and not routing.intent.startswith("chat.")
         )
 
-    def _answers(self, draft: dict[str, Any], utt: Utterance, folded: str) -> bool:
+    def _answers(
+        self, draft: dict[str, Any], utt: Utterance, folded: str, routing: Routing
+    ) -> bool:
         """The message gives what the question asked for (« 2 cartons de sucre » after « Que
         faut-il facturer ? »), however much it looks like another request. Names are not
-        judged so (any words can be a name), nor questions (« qui est absent demain ? »)."""
+        judged so (any words can be a name), nor questions (« qui est absent demain ? »).
+        Free words answer a question for free words (« trop de livraisons cette semaine-là »
+        after « Pour quel motif ? ») unless they open like a request of their own or the
+        router is sure they are another write."""
         awaiting, adapter = draft.get("awaiting"), self.adapters.get(draft["tool"])
         if not awaiting or adapter is None or folded.endswith("?"):
             return False
         if "." in awaiting:  # « 25 000 F HT » after « À quel prix faut-il facturer … ? »
             return awaiting.rsplit(".", 1)[1] in PRICE_FIELDS and bool(utt.amounts)
+        if self._free_text(draft["tool"], awaiting):
+            other = self.registry.get(routing.intent or "") if routing.confident else None
+            return not OPENS_REQUEST.match(folded) and not (other is not None and other.is_write)
         if self._field_kind(draft["tool"], awaiting) is str:
             return False
         return jsonable(adapter.extract(utt)).get(awaiting) not in (None, "", [])
@@ -855,7 +898,7 @@ class LocalTier(Replies):
         ) and not talk.POLITE_REQUEST.match(folded)
         intent = self._routed(routing, utt, memory, folded, asks)
         if intent is None and not asks:  # a question names a kind to read about, not make
-            intent = self._unsure_write(routing, utt, message, folded, today)
+            intent = self._unsure_write(routing, utt, message, folded, today, memory)
         if not asks and self._order_arrived(intent, utt, folded):
             intent = RECEIVE_ORDER
         about_it = bool(memory.about) and ABOUT_IT.search(folded) is not None
@@ -889,6 +932,7 @@ class LocalTier(Replies):
             intent = received.received_invoice(intent, utt)
         intent = self._for_document_just_made(intent, message, folded, memory)
         intent = self._change_of_whom(intent, message, folded, memory)
+        intent = self._one_they_may_change(intent, utt, principal, today)
         adapter = self.adapters.get(intent)
         if adapter is None:
             return Plan("llm", self.not_understood(principal), routing=routing)
@@ -1047,7 +1091,13 @@ class LocalTier(Replies):
         )
 
     def _unsure_write(
-        self, routing: Routing, utt: Utterance, message: str, folded: str, today: date
+        self,
+        routing: Routing,
+        utt: Utterance,
+        message: str,
+        folded: str,
+        today: date,
+        memory: Memory,
     ) -> str | None:
         """A request the router is unsure of: the intent the kind of record named decides,
         else the one whose verb is said among contrary actions, else the one that takes a
@@ -1056,7 +1106,7 @@ class LocalTier(Replies):
         if named is not None and self._value_left_over(named, utt, today):
             # « ajoute la facture Orange de 45 € TTC »: an invoice by its kind, but only a
             # bill received (also called « facture ») reads its amount
-            full = self._only_full_reading(utt, message, today)
+            full = self._only_full_reading(utt, message, today, memory)
             if full is not None and self._takes_kinds_named(full, folded):
                 named = full
         return (
@@ -1064,7 +1114,7 @@ class LocalTier(Replies):
             or self._action_on_named(utt, message, folded, today)
             or self._said_action(message, folded)
             or self._recurrence_decides(routing, message)
-            or self._only_full_reading(utt, message, today)
+            or self._only_full_reading(utt, message, today, memory)
         )
 
     def _action_on_named(
@@ -1135,10 +1185,13 @@ class LocalTier(Replies):
         left = coverage.gap(utt, jsonable(adapter.extract(utt)), tool, today)
         return left is not None and left.kind is None
 
-    def _only_full_reading(self, utt: Utterance, message: str, today: date) -> str | None:
+    def _only_full_reading(
+        self, utt: Utterance, message: str, today: date, memory: Memory
+    ) -> str | None:
         """Close intents the router cannot tell apart (« Sall m'a remis 100 000 en liquide
         pour ses factures »: a payment or an invoice?): the one whose reading accounts for
-        every part of the message, when exactly one does."""
+        every part of the message, when exactly one does. A write on a document the message
+        does not name is no reading of it (« accepte celui d'Awa » accepts no quote)."""
         ranked = self._ranked(message)
         if not ranked or ranked[0][0] not in self.adapters:
             return None  # closest to help, or to what Comptoir does not do: never a write
@@ -1148,6 +1201,8 @@ class LocalTier(Replies):
         for name, score in ranked:
             tool, adapter = self.registry.get(name), self.adapters.get(name)
             if score < ranked[0][1] - KIND_SPREAD or tool is None or adapter is None:
+                continue
+            if not self._names_its_document(name, utt, memory):
                 continue
             if received and tool.creates == "supplier_payment":
                 continue  # « Fall m'a donné 40 000 »: money that came in pays no supplier
@@ -1223,6 +1278,60 @@ class LocalTier(Replies):
         names decides it."""
         routing = self.router.route(_for_routing(message), fold(_for_routing(message)))
         return routing.intent if routing.confident else self._named_kind_decides(message)
+
+    def _intent_of_named(self, message: str) -> str | None:
+        """The intent a part of a message asks for when the router is unsure only because of
+        writes on a document the part does not name (« accepte celui d'Awa » is close to
+        accepting a quote): the router's choice among the others, when it is sure of it."""
+        routed = _for_routing(message)
+        utt = Utterance(
+            text=message, folded=fold(message), document_numbers=parse_document_numbers(message)
+        )
+        among = {
+            spec.name
+            for spec in self.router.specs
+            if self._names_its_document(spec.name, utt, Memory())
+        }
+        routing = self.router.route(routed, fold(routed), among=among)
+        return routing.intent if routing.confident else None
+
+    def _one_they_may_change(
+        self, intent: str, utt: Utterance, principal: Principal, today: date
+    ) -> str:
+        """« nouveau numéro pour Aminata » from someone who keeps the staff's records but not
+        the customers': a change to a person the user may not make is the close change to
+        the same person as another kind (an employee) that the user may make, when exactly
+        one reads the whole message. The tool then finds that person, or says it does not."""
+        tool = self.registry.get(intent)
+        adapter = self.adapters.get(intent)
+        if tool is None or adapter is None or not tool.is_write or tool.creates:
+            return intent
+        if tool.allowed(principal):
+            return intent
+        said = jsonable(adapter.extract(utt))
+        person = next((said[f] for f in PERSON_FIELDS if said.get(f)), None)
+        change = {k: v for k, v in said.items() if k not in PERSON_FIELDS}
+        if person is None or not change:
+            return intent
+        fitting = []
+        for other in self.registry:
+            reader = self.adapters.get(other.name)
+            if (
+                reader is None
+                or other is tool
+                or not other.is_write
+                or other.creates
+                or not other.allowed(principal)
+            ):
+                continue
+            arguments = jsonable(reader.extract(utt))
+            if (
+                person in (arguments.get(f) for f in PERSON_FIELDS)
+                and {k: v for k, v in arguments.items() if k not in PERSON_FIELDS} == change
+                and coverage.gap(utt, arguments, other, today) is None
+            ):
+                fitting.append(other.name)
+        return fitting[0] if len(fitting) == 1 else intent
 
     def _change_of_whom(self, intent: str, message: str, folded: str, memory: Memory) -> str:
         """« mets-lui l'email … » right after a customer was made or shown: a change to the

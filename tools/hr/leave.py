@@ -411,7 +411,12 @@ class PendingLeaveOut(ToolResult):
         return f"Demandes de congé en attente de validation :\n{rows}"
 
 
-@tool("hr.pending_leave", title="Demandes de congé en attente", effect=Effect.READ)
+@tool(
+    "hr.pending_leave",
+    title="Demandes de congé en attente",
+    effect=Effect.READ,
+    acts_on=("leave",),
+)
 def pending_leave(ctx: ToolContext, args: PendingLeaveIn) -> PendingLeaveOut:
     """Liste les demandes de congé en attente que vous pouvez voir (les vôtres, celles de
     votre équipe ; toutes pour les RH).

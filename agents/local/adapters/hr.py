@@ -26,7 +26,7 @@ from agents.local.coverage import EVERYONE
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day
 from agents.local.slots.text import fold
-from agents.local.slots.types import Utterance
+from agents.local.slots.types import DateSpan, Utterance
 from domain.kit.lexicon import pairs, phrasing, words
 
 _EMPLOYEE = ("employé", "employée", "salarié", "salariée", "fiche de", "matricule")
@@ -186,9 +186,12 @@ def _period(utt: Utterance) -> dict[str, Any]:
     « jusqu'au 27 » alone gives the last day only; « vendredi aprem », « à partir de midi »
     start the first day at noon; « demain matin », « la matinée » end a single day at noon;
     a range whose end comes before its start keeps both (the tool refuses it)."""
-    if not utt.dates:
+    dates = _days_said(utt)
+    if not dates:
         return {}
-    first, last = utt.dates[0], utt.dates[-1]
+    first, last = dates[0], dates[-1]
+    if not _apart(utt) and not _one_period(dates):
+        return {}  # which days is not sure: they are said back as not understood
     if _apart(utt):  # « le lundi 6 et le vendredi 10 »: two leaves, not the week between
         if not _listed(utt):  # « le 3 mai, non le 4 »: not a list (the rest is said back)
             return {"start_date": first.first}
@@ -295,7 +298,8 @@ _BOSS_IS = re.compile(
     rf"|{_BOSS}\s*{_BOSS_SAID})\s*(?:desormais\s+|maintenant\s+)?"
     r"|sous\s+(?:la\s+responsabilite|l'autorite|les\s+ordres|la\s+direction|la\s+supervision)"
     r"\s+(?:de\s+|d'\s*)"
-    r"|(?<![\w])(?:depend|dependra|rattache|rattachee|rapporte)\s+(?:de\s+|d'\s*|a\s+|au\s+)"
+    r"|(?<![\w])(?:depend|dependra|rattache|rattachee|rapporte)\s+"
+    r"(?:(?:maintenant|desormais|dorenavant|directement)\s+)?(?:de\s+|d'\s*|a\s+|au\s+)"
 )
 # « c'est Fatou son responsable », « désormais c'est Awa la cheffe de Paul »: the manager
 # named before the title, and the employee after it when the message says whose.
@@ -424,7 +428,8 @@ def _update_employee(utt: Utterance) -> dict[str, Any]:
     # whose manager changes is read around a manager said (« passe cheffe de rayon » says
     # a title, no manager)
     managed = _managed(utt) if values.get("manager") else None
-    employee = managed or _head_name(utt) or _someone(utt, _EMPLOYEE, _OF)
+    # « nouveau numéro pour Aminata »: whose card changes, after « pour » too
+    employee = managed or _head_name(utt) or _someone(utt, _EMPLOYEE, _OF, _FOR)
     if values.get("manager") == employee:
         values["manager"] = None
     if _LEAVES_THE_FIRM.search(utt.folded):
@@ -480,6 +485,42 @@ def _apart(utt: Utterance) -> bool:
         if any(day.weekday() < 5 for day in between):
             return True
     return False
+
+
+# A day said by its number alone (« l'après-midi du 3 »).
+_DAY_NUMBER = re.compile(r"\s*(?:le\s+|du\s+)?(?:1er|\d{1,2})\s*")
+
+
+def _days_said(utt: Utterance) -> list[DateSpan]:
+    """The spans of the period: a day said by its number alone that is the first or last
+    day of a range said (« … au vendredi 3 avril midi, je reviens l'après-midi du 3 ») is
+    that day said again, not a day of its own."""
+    edges = {
+        d.day for span in utt.dates if span.first != span.last for d in (span.first, span.last)
+    }
+    return [
+        span
+        for span in utt.dates
+        if not (_DAY_NUMBER.fullmatch(span.text) and span.first.day in edges)
+    ]
+
+
+def _one_period(dates: list[DateSpan]) -> bool:
+    """The spans said make one period: none inside or across another (« en mai, du mardi 4
+    au 8 » when the 4th is a Monday: the month or those days?) and no working day left out
+    between two of them (« du 3 au 5 et du 10 au 12 » is two periods). « jusqu'au 26 »
+    says only where the period ends."""
+    spans = sorted(
+        (span for span in dates if not _until(span.text)),
+        key=lambda span: (span.first, span.last),
+    )
+    for one, other in zip(spans, spans[1:], strict=False):
+        if other.first < one.last or (other.first == one.first and other.last != one.last):
+            return False
+        between = (one.last + timedelta(days=n) for n in range(1, (other.first - one.last).days))
+        if any(day.weekday() < 5 for day in between):
+            return False
+    return True
 
 
 def _request_leave(utt: Utterance) -> dict[str, Any]:
@@ -596,7 +637,9 @@ def _reason(utt: Utterance) -> str | None:
 
 def _reject_leave(utt: Utterance) -> dict[str, Any]:
     if not has(utt, "refus", "rejet", "declin", "conge", "demande", "vacances", "rtt", "absence"):
-        return {"reason": utt.text.strip(" .")}  # the answer to « pour quel motif ? »
+        # Nothing refused: no request of this kind (the answer to « pour quel motif ? » is
+        # taken as it is written when the question is pending)
+        return {}
     reason = _reason(utt)
     at = utt.text.rfind(reason) if reason else -1
     return given({**_decided(utt, at if at >= 0 else None), "reason": reason})
@@ -674,7 +717,10 @@ def _create_contract(utt: Utterance) -> dict[str, Any]:
     hours = Decimal(minutes) / 60 if minutes and has(utt, "semaine") else None
     return given(
         {
-            "employee": _someone(utt, _FOR, _OF) or _head_name(utt),
+            # « fais un CDD à Cheikh »: the person, capitalized, after « à » too
+            "employee": _someone(utt, _FOR, _OF)
+            or name_of(utt, ("à", "a"), capital=True)
+            or _head_name(utt),
             "kind": kind,
             "salary": utt.amounts[0].value if utt.amounts else None,
             "weekly_hours": hours,

@@ -29,8 +29,12 @@ _TAIL = {"parce", "car", "puisque", "pour", "avec", "svp", "stp", "merci"}
 
 def loose(utt: Utterance) -> Utterance:
     """The same message with apostrophes as spaces (same length): « l'affaire Diallo »
-    reads like « l affaire Diallo », so « affaire » is a marker like any other."""
-    return Utterance(text=re.sub(r"['’]", " ", utt.text), folded=re.sub(r"['’]", " ", utt.folded))
+    reads like « l affaire Diallo », so « affaire » is a marker like any other. The
+    apostrophe of « aujourd'hui » is no elision: it stays (a day, never a name)."""
+    return Utterance(text=_ELISION.sub(" ", utt.text), folded=_ELISION.sub(" ", utt.folded))
+
+
+_ELISION = re.compile(r"(?i)(?<!aujourd)['’]")
 
 
 def clean_name(name: str | None) -> str | None:

@@ -98,4 +98,5 @@ def analyse(text: str, *, today: date, currency: str | None = None) -> Utterance
         payment_method=method[0] if method else None,
         document_numbers=[number for number, _, _ in documents],
         numbers=numbers,
+        today=today,
     )

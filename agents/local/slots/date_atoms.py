@@ -34,6 +34,7 @@ class Atom:
     weekday: int | None = None  # a plain weekday (« mercredi »): re-resolved as a range end
     bare_day: bool = False  # « le 3 », « du 3 au… »: month borrowed from the other end
     explicit_month: bool = False  # « 7 mars », « 03/03 »: its month may be lent
+    weekday_said: int | None = None  # « lundi 4 »: the weekday said with the day number
     part: str | None = None  # "matin", "midi", "apres-midi", "soir"
 
 
@@ -106,10 +107,13 @@ def _weekday_day(m: re.Match[str], today: date) -> Atom | None:
                 atom.explicit_month = True
             elif atom is not None:
                 atom.bare_day = True
+            if atom is not None:
+                atom.weekday_said = weekday
             return atom
     atom = _atom(m, make_date(today.year, today.month, day))
     if atom is not None:
         atom.bare_day = True
+        atom.weekday_said = weekday
     return atom
 
 
@@ -400,7 +404,9 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
         re.compile(
             rf"{_B}(?:(?P<det>cette|la)\s+)?semaine(?:-ci|\s+ci)?"
             r"(?:\s+(?P<dir>prochaine|suivante|d'apres|derniere|passee|precedente|en\s+cours)"
-            rf"|\s+du\s+(?P<d>{_DAY})(?:\s+(?P<mo>{_MONTH_ANY})\.?)?)?(?![\w'])"
+            # « la semaine du 23 au 27 mars » is the days said, not the whole week
+            rf"|\s+du\s+(?P<d>{_DAY})(?:\s+(?P<mo>{_MONTH_ANY})\.?)?"
+            r"(?!\s*(?:au|a|jusqu'au|-)\s))?(?![\w'])"
         ),
         _week,
     ),

@@ -42,7 +42,7 @@ import re
 from dataclasses import replace
 from datetime import date, time, timedelta
 
-from agents.local.slots.calendar import week_start
+from agents.local.slots.calendar import WEEKDAYS, month_end, week_start
 from agents.local.slots.date_atoms import PATTERNS, TIME, Atom, time_of
 from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import DateSpan
@@ -111,14 +111,73 @@ def _share_month(atoms: list[Atom], folded: str) -> None:
     month take the month of the day that ends the list (when they come before it)."""
     for i in range(len(atoms) - 2, -1, -1):
         plain, dated = atoms[i], atoms[i + 1]
-        if not plain.bare_day or not dated.explicit_month or dated.first != dated.last:
+        if plain.weekday_said is None and not plain.bare_day:
+            continue
+        if not dated.explicit_month or dated.first != dated.last:
             continue
         if _LIST_GAP.fullmatch(folded[plain.end : dated.start]) is None:
             continue
-        day = _same_day_in(dated.first, plain.first.day)
+        # a day read in this month keeps its number whatever its weekday; a day whose month
+        # was inferred from its weekday (« lundi 4 ») moves only where it is that weekday
+        day = (
+            _same_day_in(dated.first, plain.first.day)
+            if plain.bare_day
+            else _said_day_in(plain, dated.first)
+        )
         if day is not None and day <= dated.first:
             plain.first = plain.last = day
             plain.explicit_month = dated.explicit_month
+
+
+# A day said without its month (« le 4 », « du 4 », « lundi 4 »).
+_DAY_ALONE = re.compile(rf"(?:le\s+)?(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:le\s+)?(?:1er|\d{{1,2}})")
+# Between a month said first and its days: « mai, du 4 au 8 », « en juin : le 3 ».
+_MONTH_GAP = re.compile(
+    r"[\s,:(-]*(?:(?:du|le|les|de|des\s+le|a\s+partir\s+du|entre(?:\s+le)?)\s+)?"
+)
+
+
+def _whole_month(atom: Atom) -> bool:
+    return (
+        atom.first.day == 1
+        and (atom.first.year, atom.first.month) == (atom.last.year, atom.last.month)
+        and atom.last == month_end(atom.first.year, atom.first.month)
+    )
+
+
+def _month_said_first(atoms: list[Atom], folded: str) -> dict[int, int]:
+    """« en mai, du 4 au 8 », « le pont de mai, du lundi 4 au vendredi 8 »: days said
+    without their month right after a month are days of that month, and that month is no
+    span of its own (the days say which part of it). A day the month does not have, or not
+    on the weekday said, is left as read: the month and the days then disagree.
+
+    Returns where each moved day's span now starts (the month's start), by the day's start."""
+    starts: dict[int, int] = {}
+    kept: list[Atom] = []
+    for i, month in enumerate(atoms):
+        days = atoms[i + 1 : i + 2]
+        if (
+            days
+            and _whole_month(month)
+            and _MONTH_GAP.fullmatch(folded[month.end : days[0].start]) is not None
+        ):
+            if i + 2 < len(atoms) and _joins(folded, days[0], atoms[i + 2]):
+                days.append(atoms[i + 2])
+            moved = [
+                _said_day_in(day, month.first)
+                if _DAY_ALONE.fullmatch(folded[day.start : day.end])
+                else None
+                for day in days
+            ]
+            if all(moved):
+                for day, when in zip(days, moved, strict=True):
+                    day.first = day.last = when or day.first
+                    day.bare_day, day.explicit_month = False, True
+                starts[days[0].start] = month.start
+                continue
+        kept.append(month)
+    atoms[:] = kept
+    return starts
 
 
 def _extend(atom: Atom, folded: str) -> None:
@@ -149,13 +208,39 @@ def _joins(folded: str, left: Atom, right: Atom) -> bool:
     return word.startswith("jusqu") or _RANGE_START.search(before) is not None
 
 
+def _said_day_in(atom: Atom, month_day: date) -> date | None:
+    """The day of ``atom`` in the month of ``month_day``; None when that month has no such
+    day or when it falls on another weekday than the one said (« lundi 4 »)."""
+    day = _same_day_in(month_day, atom.first.day)
+    if day is None or (atom.weekday_said is not None and day.weekday() != atom.weekday_said):
+        return None
+    return day
+
+
+def _weekday_off(left: Atom, right: Atom) -> bool:
+    """« du mardi 6 au vendredi 10 avril » when the 6th of April is a Monday: the weekday
+    said and the month said disagree, in that month and the one before. The two ends are
+    left apart (two spans): which days are meant is for the reader to ask."""
+    if left.weekday_said is None or not right.explicit_month:
+        return False
+    return (
+        _said_day_in(left, right.last) is None
+        and _said_day_in(left, _month_before(right.last)) is None
+    )
+
+
 def _end_of_range(left: Atom, right: Atom) -> tuple[date, date]:
     first, last = left.first, right.last
     if left.bare_day and right.explicit_month:
-        moved = _same_day_in(right.last, left.first.day)
-        first = moved if moved is not None else first
+        first = _same_day_in(right.last, left.first.day) or first
         if first > last:
             first = _same_day_in(_month_before(right.last), left.first.day) or first
+    elif left.weekday_said is not None and right.explicit_month:
+        # « du lundi 4 au vendredi 8 mai »: the month said, where the 4th is that weekday
+        moved = _said_day_in(left, right.last)
+        if moved is None or moved > last:  # « du lundi 27 au vendredi 1er mai »: in April
+            moved = _said_day_in(left, _month_before(right.last)) or moved
+        first = moved or first
     if right.weekday is not None:
         last = first + timedelta(days=(right.weekday - first.weekday()) % 7)
     elif right.bare_day:
@@ -236,12 +321,17 @@ def find_dates(scan: Scan, today: date) -> list[DateSpan]:
         atoms.append(atom)
     _share_qualifier(atoms, scan.folded)
     _share_month(atoms, scan.folded)
+    month_starts = _month_said_first(atoms, scan.folded)
     spans: list[DateSpan] = []
     i = 0
     while i < len(atoms):
         atom = atoms[i]
         start = _range_start(scan.folded, atom)
-        if i + 1 < len(atoms) and _joins(scan.folded, atom, atoms[i + 1]):
+        if (
+            i + 1 < len(atoms)
+            and _joins(scan.folded, atom, atoms[i + 1])
+            and not _weekday_off(atom, atoms[i + 1])
+        ):
             spans.append(_span(scan, start, atom, atoms[i + 1], today))
             i += 2
             continue
@@ -253,10 +343,19 @@ def find_dates(scan: Scan, today: date) -> list[DateSpan]:
         else:
             spans.append(_span(scan, atom.start, atom, None, today))
         i += 1
+    spans = [_from_month(span, month_starts, scan.text) for span in spans]
     spans = _days_of_the_week_said(spans, scan.folded)
     for span in spans:
         scan.take(span.start, span.end)
     return spans
+
+
+def _from_month(span: DateSpan, month_starts: dict[int, int], text: str) -> DateSpan:
+    """The span of days said after their month, with the month's words in it."""
+    start = next((m for d, m in month_starts.items() if span.start <= d < span.end), None)
+    if start is None:
+        return span
+    return replace(span, text=text[start : span.end], start=start)
 
 
 _WEEKDAY_NUMBERS = {d: i for i, d in enumerate(

@@ -65,3 +65,4 @@ class Utterance:
     payment_method: PaymentMethod | None = None
     document_numbers: list[str] = field(default_factory=list)  # "F-2026-00012", "BC-2026-00003"
     numbers: list[Decimal] = field(default_factory=list)  # bare numbers used by nothing above
+    today: date | None = None  # the day the dates were read from

@@ -264,11 +264,9 @@ NEW_CASES = [
         "valide les RTT de Karim du 4 au 6 mai",
         {"employee": "Karim", "start_date": date(2026, 5, 4), "end_date": date(2026, 5, 6)},
     ),
-    (
-        "hr.reject_leave",
-        "on est en plein inventaire cette semaine",
-        {"reason": "on est en plein inventaire cette semaine"},
-    ),
+    # Free words refuse nothing by themselves: as the answer to « Pour quel motif ? » they
+    # are the reason (tests/agents/local/test_hr_decisions_and_periods.py)
+    ("hr.reject_leave", "on est en plein inventaire cette semaine", {}),
     (
         "hr.leave_balance",
         "combien de jours de vacances reste-t-il à Omar Ba ?",
