@@ -184,6 +184,10 @@ OVERVIEW = re.compile(
     r"|l'entreprise|depuis)"
     r"|\b(?:on en est ou|ou (?:est-ce qu')?on en est|ou en est (?:mon|notre|la|le|l')\s*"
     r"(?:business|activite|boutique|entreprise|societe|magasin))\b"
+    # what was invoiced and what was collected, asked together (« j'ai vendu combien, et
+    # encaissé combien ? »): the key figures give both
+    r"|\b(?:facture|vendu)\b[^?.;]*\bet\b[^?.;]*\b(?:encaisse|recu|rentre)\b"
+    r"|\b(?:encaisse|recu|rentre)\b[^?.;]*\bet\b[^?.;]*\b(?:facture|vendu)\b"
 )
 
 

@@ -50,7 +50,7 @@ _LINKING = frozenset(
     est sont a ont doit doivent va vont veut peut sera etait avait fait vient n' ne pas
     maintenant aussi encore deja tout toute tous toutes svp stp merci vite urgent rapidement
     aujourd'hui svp s'il il elle ils elles je tu nous vous on me te se lui
-    facture factures devis avoir commande paiement payer paye regle""".split()
+    facture factures devis avoir commande paiement payer paye regle regler solder commencer""".split()
 )
 _NAME_PREFIX = frozenset(
     """le la les l' un une client cliente clients fournisseur fournisseuse employe employee
@@ -73,6 +73,8 @@ _ARTICLES = frozenset({"le", "la", "les", "l'"})
 _FORMS = frozenset({"SA", "SAS", "SASU", "SARL", "SNC", "SCI", "GIE", "SUARL", "EURL"})
 # Between a name opening the message and its verb: « L'Hôtel du Parc m'a payé ».
 _OBJECT_PRONOUNS = frozenset({"m'", "me", "nous", "lui", "leur", "t'", "te", "vous"})
+# A subject pronoun saying again the name that opens the message (« Diallo, il a payé »).
+_RESUMING = frozenset({"il", "elle", "ils", "elles"})
 _PARTNERS = frozenset(
     "fils freres soeurs surs associes associees cie compagnie partenaires filles co".split()
 )
@@ -295,7 +297,11 @@ def leading_name(utt: Utterance) -> str | None:
         i += 1
     if i == first or i >= len(tokens) or tokens[first][2] in _NOT_NAMES:
         return None
-    verb = i + 1 if tokens[i][2] in _OBJECT_PRONOUNS and i + 1 < len(tokens) else i
+    verb = i
+    if tokens[verb][2] in _RESUMING and verb + 1 < len(tokens):
+        verb += 1  # « le garage des Lilas, il nous doit combien ? »: the name said again
+    if tokens[verb][2] in _OBJECT_PRONOUNS and verb + 1 < len(tokens):
+        verb += 1
     if tokens[verb][2] not in _LEADING_VERBS:
         return None
     return text[tokens[0][0] : tokens[i - 1][1]]
@@ -310,7 +316,7 @@ _DEBT_VERB = re.compile(
 )
 _SUBJECT = re.compile(
     r"(?:combien\s+|(?:qu'|)est-ce\s+que\s+)?(?:(?P<article>l'|le\s+|la\s+)(?=[a-z]))?(?P<name>[a-z][a-z-]*(?:\s+(?:(?:de\s+la|des|du"
-    r"|de)\s+)?[a-z][a-z-]*){0,3}?)\s+(?=" + _DEBT_VERB.pattern + ")"
+    r"|de)\s+)?[a-z][a-z-]*){0,3}?)\s*,?\s+(?=(?:(?:il|elle|ils|elles)\s+)?" + _DEBT_VERB.pattern + ")"
 )
 
 

@@ -186,6 +186,12 @@ PAID_BY_US = re.compile(
     # an order opening the message, on the document just spoken of (« paie-la par Wave »);
     # a bare « payé 50 000 » says nothing of who paid
     r"|^(?:paie|paye|regle|verse|vire)-(?:la|le|les|lui|leur)\b"
+    # said as it happens: « je leur fais un chèque », « on lui vire 500 », « je fais un
+    # virement à Sotiba »
+    r"|\b(?:je|on|nous)\s+(?:lui|leur)\s+(?:fais|fait|faisons|envoie|envoyons|verse|versons"
+    r"|vire|virons|paie|paye|payons|regle|reglons|donne|donnons)\b"
+    r"|\b(?:je|on|nous)\s+(?:fais|fait|faisons)\s+(?:un|le)\s+(?:cheque|virement|versement"
+    r"|paiement|transfert)\b"
 )
 # The documents « elle a payé », « paie-la » settle right after they were made: the field
 # naming the document on the paying tool, and the one naming whom it is with.
@@ -590,6 +596,8 @@ class LocalTier(Replies):
             alone = jsonable(adapter.extract(analyse(split[0], today=today, currency=currency)))
             if set(plan.arguments or {}) - set(alone):
                 return None  # the first request takes it (« le 1er du mois, envoie-moi … »)
+            if any(plan.arguments.get(key) != value for key, value in alone.items()):
+                return None  # it tells more of the first (« …, 10 % de remise sur le riz »)
         # said as chained to the first (« et valide-la »), as the kinds' words expect
         named = {kind.name for kind, _, _ in coverage.named_kinds(fold(f"et {then}"))}
         intent = self._intent_of(then)

@@ -62,7 +62,7 @@ LIST_STATUSES = (
         re.compile(
             r"\b(impayees?|non payees?|non reglees?|a payer|ouvertes?|en attente"
             # « pas encore payées », « n'ont pas encore été réglées », « pas été soldées »
-            r"|pas (?:encore )?(?:ete )?(?:payees?|reglees?|soldees?))\b"
+            r"|pas (?:encore )?(?:ete )?(?:payee?s?|reglee?s?|soldee?s?))\b"
         ),
     ),
     # « pas encore validées », « non émises »: drafts
@@ -222,13 +222,56 @@ def _percent(pattern: re.Pattern[str], folded: str) -> Decimal | None:
     return Decimal(next(g for g in found.groups() if g).replace(",", "."))
 
 
+# What a discount is said of, right after it: « sur le ciment seulement », « uniquement sur
+# les chaises », « sauf sur le transport »; « sur la facture », « sur tout » is the whole.
+DISCOUNT_SCOPE = re.compile(
+    r"\s*(?:(?P<only>seulement|uniquement)\s+)?(?P<link>sur|sauf(?:\s+sur)?)\s+"
+    r"(?:(?:le|la|les|l'|du|des|de la|de l'|ce|cet|cette|ces)\s*)?"
+    r"(?P<what>[a-z][a-z0-9' -]*?)\s*(?:\b(?:seulement|uniquement)\b\s*)?(?=$|[,;.!?]|\bet\b)"
+)
+WHOLE_DOCUMENT = frozenset(
+    "facture devis total tout toute tous toutes ensemble commande montant".split()
+)
+SCOPE_GLUE = frozenset("de d' du des le la les l' en a au aux".split())
+
+
+def _scope_words(text: str) -> set[str]:
+    """The words naming a line, singular (« les tables » names « 2 table »)."""
+    words = re.findall(r"[a-z0-9]+", fold(text))
+    return {w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in words if w not in SCOPE_GLUE}
+
+
+def _discounted(lines: list[dict[str, Any]], utt: Utterance, discount: Decimal) -> list[bool]:
+    """Which lines a discount is said of: all of them, or only the lines named right after
+    it (« sur le ciment seulement »), or all but those (« sauf le transport »). A name that
+    fits no line leaves every line without it (the percent then stays unexplained)."""
+    found = DISCOUNT.search(utt.folded)
+    scope = DISCOUNT_SCOPE.match(utt.folded, found.end()) if found else None
+    if scope is None or not (named := _scope_words(scope["what"])) or named & WHOLE_DOCUMENT:
+        return [True] * len(lines)
+    fits = [
+        bool(named & _scope_words(str(line.get("product") or line.get("description") or "")))
+        for line in lines
+    ]
+    if not any(fits):
+        return [False] * len(lines)
+    if scope["link"].startswith("sauf"):
+        return [not fit for fit in fits]
+    return fits
+
+
 def with_terms(lines: list[dict[str, Any]], utt: Utterance) -> list[dict[str, Any]]:
     """Every line with the discount (« 5 % de remise ») and VAT rate (« TVA à 10 % ») the
-    message gives for the whole document."""
+    message gives for the whole document, the discount only on the lines it is said of
+    when it names some (« 10 % de remise sur le ciment seulement »)."""
     discount = _percent(DISCOUNT, utt.folded)
     vat = _percent(VAT, utt.folded)
-    terms = _given(discount_percent=discount, vat_rate=vat)
-    return [{**line, **terms} for line in lines]
+    terms = _given(vat_rate=vat)
+    which = _discounted(lines, utt, discount) if discount is not None else [False] * len(lines)
+    return [
+        {**line, **terms, **({"discount_percent": discount} if on else {})}
+        for line, on in zip(lines, which, strict=True)
+    ]
 
 
 TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([^,;:.\d]+?)\s+(?:a|au prix de|@)\s+$")
@@ -742,7 +785,12 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
     status = next((s for s, pattern in LIST_STATUSES if pattern.search(utt.folded)), None)
     overdue = _overdue_by(utt)
     named = _without(utt, overdue[1], overdue[2]) if overdue else utt
-    customer = name_after(named, ("de", "du", "pour", "chez", "client")) or leading_name(named)
+    customer = (
+        name_after(named, ("de", "du", "pour", "chez", "client"))
+        or leading_name(named)
+        # « qu'est-ce que Sow n'a pas encore payé ? »: who has not paid
+        or name_after(named, ("qu'est-ce que", "qu'est-ce qu'", "ce que", "ce qu'"))
+    )
     if overdue is not None:
         status = None  # implied: overdue by more than that
     return {
@@ -822,7 +870,9 @@ REVENUE_CUSTOMER_MARKERS = tuple(
 def extract_revenue(utt: Utterance) -> dict[str, Any]:
     """The period, the grouping, what is counted: invoiced, or collected (one way of paying
     when it is said: « encaissé par Wave »), and whose when one customer is named."""
-    basis = "collected" if COLLECTED.search(utt.folded) else None
+    # money counted by the way it was paid (« Wave m'a rapporté combien ? ») was collected
+    said = COLLECTED.search(utt.folded) or utt.payment_method
+    basis = "collected" if said else None
     method = utt.payment_method if basis else None
     grouping = next((g for g, pattern in GROUPINGS if pattern.search(utt.folded)), None)
     customer = _customer_named(name_after(utt, REVENUE_CUSTOMER_MARKERS))
