@@ -335,7 +335,7 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         if not _accounted(part, utt, facts, tool, today):
             return Gap(part.text)
     for number in utt.numbers:
-        if not _number_accounted(number, utt, facts):
+        if not _number_accounted(number, utt, facts, tool):
             return Gap(_written(utt, number))
     for reference in utt.document_numbers:  # « … le devis D-2026-00001 » makes no new quote
         if not facts.quotes(reference):
@@ -435,8 +435,33 @@ def _parts(utt: Utterance) -> Iterator[Any]:
     yield from utt.dates
 
 
+# « ça fait 2 mois qu'ils traînent »: how long something has gone on, said as a reason
+SINCE_BEFORE = re.compile(r"\b(?:ca|cela|ce)\s+(?:fait|faisait)\s+(?:deja\s+)?(?:plus de\s+)?$")
+SINCE_AFTER = re.compile(r"\s*(?:deja\s+)?qu(?:e\b|')")
+
+
+def _takes_time(tool: Tool) -> bool:
+    """Whether the tool takes a date, a period or a count of days."""
+    return any(
+        "date" in str(field.annotation) or "days" in name or "when" in name
+        for name, field in tool.input_model.model_fields.items()
+    )
+
+
+def _since_aside(start: int, end: int, utt: Utterance, tool: Tool) -> bool:
+    """A time said only as the reason for a request that takes none (« relance-le, ça fait
+    3 semaines qu'il doit payer »)."""
+    return (
+        SINCE_BEFORE.search(utt.folded[max(0, start - 30) : start]) is not None
+        and SINCE_AFTER.match(utt.folded, end) is not None
+        and not _takes_time(tool)
+    )
+
+
 def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date) -> bool:
     if facts.quotes(part.text) or NEGATED.search(utt.folded[max(0, part.start - 20) : part.start]):
+        return True
+    if _since_aside(part.start, part.end, utt, tool):
         return True
     if isinstance(part, Quantity):
         if OUT_OF.search(utt.folded[max(0, part.start - 12) : part.start]) and EXPECTED.match(
@@ -553,7 +578,7 @@ ALL_OF_THEM = re.compile(
 )
 
 
-def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
+def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts, tool: Tool) -> bool:
     if facts.holds(number) or facts.in_digits(number) or facts.day_of_month(number):
         return True
     if any(parse_number(m.group(1)) == number for m in ALL_OF_THEM.finditer(utt.folded)):
@@ -568,6 +593,8 @@ def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
         ):
             return True  # « 20 sacs sur les 50 commandés »: what was expected, said aside
         unit = TIME_AFTER.match(utt.folded, match.end())
+        if unit is not None and _since_aside(match.start(), unit.end(), utt, tool):
+            return True  # « ça fait 2 mois qu'ils traînent »: why, not what
         if unit is not None:
             per = PER_UNIT[unit.group(1).rstrip("s") if unit.group(1) != "mois" else "mois"]
             if facts.holds(*(number * n for n in per)):

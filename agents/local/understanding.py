@@ -988,7 +988,8 @@ class LocalTier(Replies):
         if not named or named <= held:
             return intent
         routed = _for_routing(message)
-        for name, _ in self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]:
+        ranked = self.router.scores(routed, fold(routed))[:KIND_CANDIDATES]
+        for name, _ in ranked:
             other = self.registry.get(name)
             if (
                 other is not None
@@ -998,7 +999,18 @@ class LocalTier(Replies):
                 and name in self.adapters
             ):
                 return name
-        return intent
+        # « envoie un rappel de paiement pour la facture F-… » routed to a payment: the one
+        # close write that takes every kind named, when the routed one is a write too
+        taking = [
+            name
+            for name, _ in ranked
+            if tool.is_write
+            and (other := self.registry.get(name)) is not None
+            and other.is_write
+            and named <= other.kinds
+            and name in self.adapters
+        ]
+        return taking[0] if len(taking) == 1 else intent
 
     def _paid_out(self, intent: str, message: str, folded: str) -> str:
         """« je l'ai payée par Orange Money » routed to a customer's payment: money the
