@@ -458,12 +458,25 @@ def _since_aside(start: int, end: int, utt: Utterance, tool: Tool) -> bool:
     )
 
 
+THESE = re.compile(r"\b(?:ces|ce|cet|cette)\s+$")
+
+
+def _said_again(part: Quantity, utt: Utterance) -> bool:
+    """« ces 2 sacs » after « 2 sacs de riz »: a quantity pointed back to, not a new one."""
+    return THESE.search(utt.folded[max(0, part.start - 8) : part.start]) is not None and any(
+        other.start < part.start and other.value == part.value and other.unit == part.unit
+        for other in utt.quantities
+    )
+
+
 def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date) -> bool:
     if facts.quotes(part.text) or NEGATED.search(utt.folded[max(0, part.start - 20) : part.start]):
         return True
     if _since_aside(part.start, part.end, utt, tool):
         return True
     if isinstance(part, Quantity):
+        if _said_again(part, utt):
+            return True  # « … fais un avoir pour ces 2 sacs »: the quantity said before
         if OUT_OF.search(utt.folded[max(0, part.start - 12) : part.start]) and EXPECTED.match(
             fold(part.item or "")
         ):

@@ -47,7 +47,7 @@ _LINKING = frozenset(
     demain hier aujourd'hui apres-demain avant-hier ce soir matin midi apres-midi
     lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin
     juillet aout septembre octobre novembre decembre semaine mois annee prochain prochaine
-    est sont a ont doit doivent va vont veut peut sera etait avait fait vient n' ne pas
+    est sont a ont doit doivent va vont veut peut sera etait etaient avait fait vient n' ne pas
     maintenant aussi encore deja tout toute tous toutes svp stp merci vite urgent rapidement
     aujourd'hui svp s'il il elle ils elles je tu nous vous on me te se lui
     facture factures devis avoir commande paiement payer paye regle regler solder commencer""".split()
@@ -179,6 +179,10 @@ def _inner_link(text: str, tokens: list[tuple[int, int, str]], i: int) -> int:
             return 1
     if text[tokens[i][0] : tokens[i][1]] in _FORMS:
         return 1  # « Roux SA »
+    if tokens[i][2] in _ARTICLES and i and tokens[i - 1][2] in _KINDS and i + 1 < len(tokens):
+        following = tokens[i + 1][2]  # « la clinique les palmiers », typed in lower case
+        if following[0].isalpha() and following not in _LINKING and following not in _NOT_NAMES:
+            return 1
     return 0
 
 

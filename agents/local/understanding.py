@@ -148,7 +148,7 @@ THE_ONE_MADE = re.compile(r"l'|-l[ae]\b|\bm'")
 # « supprime-la », « mets ce rappel en pause »: the record just made, designated.
 THAT_RECORD = re.compile(r"\b\w+-(?:la|le)\b|\b(?:ce|cet|cette)\s+[a-z]")
 # A second part that refers to the first (« pour ça ») is the same request.
-ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
+ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b|\b(?:ces|ce|cet|cette)\s+(?:\d+\s+)?[a-z]")
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
