@@ -494,6 +494,8 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
         return _sizes(part, utt, facts) or facts.holds(part.value) or facts.in_digits(part.value)
     if isinstance(part, Duration):
         counted = TIMED_ITEM.match(utt.folded, part.end)  # « 2 heures d'installation »
+        if counted and TIME_NOUN.match(counted.group(1)):
+            counted = None  # « 60 jours de délai »: the time is the delay, nothing counted
         if counted and tool.is_write and not facts.says(WORD.findall(counted.group(1))):
             # « 3 jours de congé » for a leave request: what is counted is the record the
             # tool makes, not a line left out
@@ -507,6 +509,7 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
 
 
 TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)")
+TIME_NOUN = re.compile(r"(?:delai|retard|validite|preavis|echeance)\b")
 SIZED = re.compile(r"([a-z]+)\s*(?:\(\s*|\s(?:de\s+|d'\s*)?)$")
 
 
