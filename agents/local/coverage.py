@@ -313,13 +313,23 @@ def _unit_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Ga
     return None
 
 
+RECURRENCE_FIELDS = frozenset({"when", "frequency", "schedule", "rrule", "recurrence"})
+
+
+def _takes_recurrence(tool: Tool) -> bool:
+    """A write whose tool takes a recurrence (a rule, a recurring invoice)."""
+    return tool.is_write and bool(RECURRENCE_FIELDS & set(tool.input_model.model_fields))
+
+
 def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> Gap | None:
     """The first part of ``utt`` that ``arguments`` do not account for, or None."""
     if tool.is_write and (written := _write_gap(utt, arguments, tool)) is not None:
         return written
-    schedule = None if tool.is_write else find_schedule(utt.text, utt.folded)
+    schedule = None if _takes_recurrence(tool) else find_schedule(utt.text, utt.folded)
     if schedule is not None and TIME.search(fold(schedule.said)):
-        return Gap(schedule.said)  # « chaque jeudi à 18h, envoie-moi… »: a rule, no reading now
+        # « chaque jeudi à 18h, envoie-moi… »: a rule, no reading now; « rappelle-moi
+        # chaque lundi à 9h… »: a rule, not one task on one day
+        return Gap(schedule.said)
     second = SECOND_QUESTION.search(utt.folded)
     if second is not None:  # « Diallo me doit combien ? et il reste combien de sucre ? »
         return Gap(utt.text[second.start(1) : second.end(1)].strip())

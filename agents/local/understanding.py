@@ -144,6 +144,7 @@ MORE_LINES = re.compile(
 POLITE_END = re.compile(r"(?i)[\s,]+(?:stp|svp|s'il (?:te|vous) pla[iî]t|merci)[\s!.]*$")
 # Said before the first of several requests, whose next one waits for it.
 ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
+STILL_MISSING = "Il me manque encore une précision avant l'aperçu : "
 THE_ONE_MADE = re.compile(r"l'|-l[ae]\b|\bm'")
 # « supprime-la », « mets ce rappel en pause »: the record just made, designated.
 THAT_RECORD = re.compile(r"\b\w+-(?:la|le)\b|\b(?:ce|cet|cette)\s+[a-z]")
@@ -287,6 +288,13 @@ def set_path(arguments: dict[str, Any], path: str, value: Any) -> None:
 def _of(label: str) -> str:
     """« un avoir » → « d'un avoir »."""
     return "d'" + label if label[:1] in "aeiouyéèê" else "de " + label
+
+
+def _says_yes(folded: str) -> bool:
+    """A yes word among the words of an answer (« wax na, oui »)."""
+    said = re.findall(r"[\w'-]+", folded)
+    phrases = set(said) | {" ".join(pair) for pair in zip(said, said[1:], strict=False)}
+    return bool(phrases & words("yes_words"))
 
 
 def _clean_answer(text: str) -> str:
@@ -804,7 +812,7 @@ class LocalTier(Replies):
             set_path(arguments, draft["awaiting"], options[0])
             return self._complete(self.adapters[draft["tool"]], arguments, memory)
         if draft and question:
-            return Plan("reply", f"Il me manque encore une précision avant l'aperçu : {question}")
+            return Plan("reply", f"{STILL_MISSING}{question}")
         return Plan("reply", "Il n'y a rien à confirmer pour le moment.")
 
     # -- requests ----------------------------------------------------------------------------
@@ -1636,6 +1644,9 @@ class LocalTier(Replies):
             arguments = {**draft["arguments"], **said}
             chosen = False
         if not correcting and awaiting and get_path(arguments, awaiting) in (None, "", []):
+            if len(draft.get("options") or []) > 1 and _says_yes(folded):
+                # « oui » to a choice between two names picks neither: the question again
+                return Plan("reply", f"{STILL_MISSING}{draft.get('question') or ''}".strip())
             value = self._answer_value(draft, awaiting, utt, message, folded)
             if value is not None:
                 set_path(arguments, awaiting, value)

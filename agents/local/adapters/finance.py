@@ -102,6 +102,12 @@ def customer_of(utt: Utterance) -> str | None:
     after_marker = name_after(utt, CUSTOMER_MARKERS)
     if after_marker is not None and fold(after_marker.split()[0]) in NOT_A_CUSTOMER_AFTER_A:
         after_marker = None
+    if after_marker is not None and after_marker[:1].islower():
+        # « facture Mamadou Sy pour la pose du carrelage »: the capitalized name right after
+        # the document word is whom, what follows « pour » is what for
+        named = name_after(utt, DOCUMENT_WORDS)
+        if named is not None and named[:1].isupper() and named != after_marker:
+            after_marker = named
     name = (
         after_marker
         or leading_name(utt)
@@ -190,10 +196,12 @@ def _free_description(utt: Utterance, amount: Amount, after: int, name: str | No
     if len(segments) > 1 and not _words(segments[-1]):  # « Gestion locative, 480 € »
         candidates.append(segments[-2])
     tail = re.split(r"[,;:.]|\b(?:et|pour|à|a|chez)\b", utt.text[amount.end :])[0]
+    # « 200 000 F HT de loyer »: a price said before tax (a price with tax is no line's)
+    tail = re.sub(r"^\s*(?:HT|H\.T\.?)(?!\w)", "", tail, flags=re.IGNORECASE)
     if re.match(r"\s*(de|d'|pour)\b", tail, re.IGNORECASE):
         candidates.append(tail)
     for candidate in candidates:
-        text = _words(FREQUENCY_WORDS.sub(" ", candidate))
+        text = _words(re.sub(r"^\s*d'", "", FREQUENCY_WORDS.sub(" ", candidate)))
         if name:
             text = _words(text.replace(name, ""))
         folded = text.lower()
@@ -469,12 +477,22 @@ def _line_for(lines: list[dict[str, Any]], quantity: Quantity) -> dict[str, Any]
 # --- extractors --------------------------------------------------------------------------
 
 
+# What a document is for, said after its customer: « … pour la pose du carrelage ».
+WHAT_FOR = re.compile(r"\bpour\s+((?:l'|la\s+|le\s+|les\s+|une?\s+)[a-zà-ÿ][^,;:.!?]*)")
+
+
 def _unpriced_line(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
     """« facture pour Seck : main d'oeuvre vidange » (no number at all): a line whose price
     the tool asks for."""
-    if utt.amounts or utt.quantities or ":" not in utt.text:
+    if utt.amounts or utt.quantities:
         return []
-    text = _words(utt.text.rsplit(":", 1)[1].strip(" .!?"))
+    if ":" in utt.text:
+        text = _words(utt.text.rsplit(":", 1)[1].strip(" .!?"))
+    elif name and (what := WHAT_FOR.search(utt.text)) and name not in what.group(1):
+        # « facture Sy pour la pose du carrelage »: « pose du carrelage »
+        text = _words(re.sub(r"^(?:l'|la\s|le\s|les\s|une?\s)", "", what.group(1)))
+    else:
+        return []
     if name:
         text = _words(text.replace(name, ""))
     if len(text) < 3 or re.search(r"\d", text) or text.lower() in SKIP_WORDS:
