@@ -50,7 +50,8 @@ _LINKING = frozenset(
     est sont a ont doit doivent va vont veut peut sera etait etaient avait fait vient n' ne pas
     maintenant aussi encore deja tout toute tous toutes svp stp merci vite urgent rapidement
     aujourd'hui svp s'il il elle ils elles je tu nous vous on me te se lui
-    facture factures devis avoir commande paiement payer paye regle regler solder commencer""".split()
+    facture factures devis avoir commande paiement payer paye regle regler solder
+    commencer""".split()
 )
 _NAME_PREFIX = frozenset(
     """le la les l' un une client cliente clients fournisseur fournisseuse employe employee
@@ -180,8 +181,8 @@ def _inner_link(text: str, tokens: list[tuple[int, int, str]], i: int) -> int:
     if text[tokens[i][0] : tokens[i][1]] in _FORMS:
         return 1  # « Roux SA »
     if tokens[i][2] in _ARTICLES and i and tokens[i - 1][2] in _KINDS and i + 1 < len(tokens):
-        following = tokens[i + 1][2]  # « la clinique les palmiers », typed in lower case
-        if following[0].isalpha() and following not in _LINKING and following not in _NOT_NAMES:
+        word = tokens[i + 1][2]  # « la clinique les palmiers », typed in lower case
+        if word[0].isalpha() and word not in _LINKING and word not in _NOT_NAMES:
             return 1
     return 0
 
@@ -320,7 +321,8 @@ _DEBT_VERB = re.compile(
 )
 _SUBJECT = re.compile(
     r"(?:combien\s+|(?:qu'|)est-ce\s+que\s+)?(?:(?P<article>l'|le\s+|la\s+)(?=[a-z]))?(?P<name>[a-z][a-z-]*(?:\s+(?:(?:de\s+la|des|du"
-    r"|de)\s+)?[a-z][a-z-]*){0,3}?)\s*,?\s+(?=(?:(?:il|elle|ils|elles)\s+)?" + _DEBT_VERB.pattern + ")"
+    r"|de)\s+)?[a-z][a-z-]*){0,3}?)\s*,?\s+"
+    r"(?=(?:(?:il|elle|ils|elles)\s+)?" + _DEBT_VERB.pattern + ")"
 )
 
 

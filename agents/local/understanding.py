@@ -554,8 +554,10 @@ class LocalTier(Replies):
         # A part left over (see ``_unclear``) or nothing understood: maybe two requests; a
         # question answered may also follow another request (« je suis arrivée ! et au
         # fait il me reste combien de congés ? »): the other one first, never dropped.
-        if (plan.kind == "llm" or self._a_reading(plan)) and (
-            split := self._several(message) or self._another_item(plan, utt, message)
+        if (
+            (plan.kind == "llm" or self._a_reading(plan))
+            and plan.tool != OVERVIEW_TOOL  # the key figures answer every part at once
+            and (split := self._several(message) or self._another_item(plan, utt, message))
         ):
             first, then = split
             done_first = self._understand(
@@ -1247,9 +1249,20 @@ class LocalTier(Replies):
         """A question the router is not sure of, whose best intent reads (a question does
         not write): that reading, when it scores well and leads every other reading."""
         tool = self.registry.get(routing.intent or "")
+        runner = self.registry.get(routing.runner_up or "")
+        if (
+            tool is not None
+            and tool.is_write
+            and runner is not None
+            and not runner.is_write
+            and routing.margin < QUESTION_MARGIN
+            and routing.score - routing.margin >= QUESTION_MIN_SCORE
+        ):
+            # « est-ce que je reçois un bilan chaque semaine ? »: as close to making a rule
+            # as to listing them, a question reads
+            return routing.runner_up if routing.runner_up in self.adapters else None
         if tool is None or tool.is_write or routing.score < QUESTION_MIN_SCORE:
             return None
-        runner = self.registry.get(routing.runner_up or "")
         if runner is not None and not runner.is_write and routing.margin < QUESTION_MARGIN:
             return None
         return routing.intent if routing.intent in self.adapters else None

@@ -62,7 +62,7 @@ LIST_STATUSES = (
         re.compile(
             r"\b(impayees?|non payees?|non reglees?|a payer|ouvertes?|en attente"
             # « pas encore payées », « n'ont pas encore été réglées », « pas été soldées »
-            r"|pas (?:encore )?(?:ete )?(?:payee?s?|reglee?s?|soldee?s?))\b"
+            r"|pas (?:encore |toujours )?(?:ete )?(?:payee?s?|reglee?s?|soldee?s?))\b"
         ),
     ),
     # « pas encore validées », « non émises »: drafts
@@ -864,6 +864,8 @@ def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
         )
     ]
     named = [c for c in candidates if c]
+    # « la Pharmacie du Port nous doit… »: « Port », read after « du », is part of a name
+    named = [c for c in named if not any(o != c and o.endswith(f" {c}") for o in named)]
     # A capitalized name beats a lower-case word read after a marker (« encor », a typo).
     capital = [c for c in named if c[:1].isupper()]
     chosen = capital or named
