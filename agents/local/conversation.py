@@ -131,6 +131,9 @@ PERSON_PRONOUN = re.compile(
     r"|\b(?:de |pour )?(?:le|la|les|l') ?(?:relancer|rappeler|appeler|contacter|voir|visiter)\b"
     r"|\b(?:il|elle|ils|elles) (?:a|ont|vient|viennent) (?:tout |deja |bien |enfin )?"
     r"(?:paye|regle|verse|solde|donne|de payer|de regler)"
+    # « il vient de m'envoyer 50 000 », « elle nous a viré le solde »
+    r"|\b(?:il|elle|ils|elles) (?:(?:vient|viennent) de (?:m'|nous )?(?:envoyer|verser|virer"
+    r"|transferer)|(?:m'|nous )(?:a|ont) (?:envoye|verse|vire|transfere))\b"
     # « il lui reste combien à payer ? », « elle a droit à combien de jours ? »
     r"|\b(?:lui|leur) (?:reste|restent|doit|doivent)\b|\b(?:son|sa|ses|leurs?) (?:solde|soldes"
     r"|conges?|compte|dette|reste)\b|\b(?:il|elle|ils|elles) (?:a|ont) droit\b"
@@ -422,4 +425,10 @@ POLITE_REQUEST = re.compile(
     r"|vous pourriez|pourrais-tu|pourriez-vous|tu veux bien|vous voulez bien)\s+"
     r"(?:(?:me|m'|nous|lui|leur|le|la|les|l')\s*)*(?!dire\b|me dire\b|m'expliquer\b|expliquer\b)"
     r"[a-z]+(?:er|ir|re)\b"
+    # a later clause asking to make or change a record (« il a dit oui pour le devis, tu
+    # peux le passer en facture ? »), not to check or tell something
+    r"|[,;]\s*(?:est-ce que |est ce que )?(?:peux-tu|pouvez-vous|tu peux|vous pouvez"
+    r"|tu pourrais|vous pourriez)\s+(?:(?:me|m'|nous|lui|leur|le|la|les|l')\s*)*"
+    r"(?:passer|transformer|convertir|faire|preparer|creer|envoyer|valider|enregistrer"
+    r"|facturer|relancer)\b"
 )

@@ -889,7 +889,7 @@ class LocalTier(Replies):
         folded = fold(message)
         asks = (
             folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
-        ) and not talk.POLITE_REQUEST.match(folded)
+        ) and not talk.POLITE_REQUEST.search(folded)
         intent = self._routed(routing, utt, memory, folded, asks)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today)

@@ -146,14 +146,15 @@ def _document(utt: Utterance, noun: str, prefixes: tuple[str, ...]) -> str | Non
             utt, tuple(f"{noun} {m}" for m in ("de", "d'", "du", "pour", "a", "chez"))
         )
         if after is not None and after[:1].islower() and (lead := leading_name(utt)):
-            return lead  # « Perret a dit oui pour le devis de nettoyage »: what it is for
-        return (
+            # « Perret m'a dit oui pour le devis de nettoyage »: what it is for
+            return without_elision(lead)
+        return without_elision(
             after
             or name_after(utt, OWNER_MARKERS)
             or leading_name(utt)
             or name_after(utt, ("client", "cliente"))
         )
-    return name_after(utt, OWNER_MARKERS) or leading_name(utt)
+    return without_elision(name_after(utt, OWNER_MARKERS) or leading_name(utt))
 
 
 def invoice_of(utt: Utterance) -> str | None:

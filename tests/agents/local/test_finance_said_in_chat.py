@@ -87,6 +87,14 @@ class TestPayingABillJustRecorded:
         assert "customer" not in plan.arguments
 
 
+class TestPaidByTheCustomerJustRead:
+    def test_a_payment_said_with_a_pronoun_is_that_customer_s(self, local: LocalTier) -> None:
+        memory = after(local, "combien me doit Ndour Frères ?")
+        plan = say(local, "bon elle vient de nous virer 30 000 par Wave", memory)
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments["customer"] == "Ndour Frères"
+
+
 class TestReadingWhatIsOwedAndCollected:
     def test_a_customer_named_then_said_again_by_a_pronoun(self, local: LocalTier) -> None:
         plan = say(local, "la pharmacie du port elle nous doit combien en tout ? et en retard ?")
@@ -136,6 +144,15 @@ class TestQuotesAndCreditNotes:
         plan = say(local, "le restaurant la terrasse a dit oui pour notre devis, fais la facture")
         assert plan.tool == "finance.convert_quote_to_invoice", plan
         assert plan.arguments["quote"].lower() == "restaurant la terrasse"
+
+    def test_a_quote_said_yes_to_then_asked_to_be_invoiced(self, local: LocalTier) -> None:
+        plan = say(
+            local,
+            "la Menuiserie Fall m'a donné son accord pour le devis des portes, vous pouvez "
+            "le transformer en facture ?",
+        )
+        assert plan.tool == "finance.convert_quote_to_invoice", plan
+        assert plan.arguments["quote"] == "Menuiserie Fall"
 
     def test_a_credit_note_for_the_items_just_named(self, local: LocalTier) -> None:
         plan = say(
