@@ -94,7 +94,9 @@ def kind_named(name: str) -> Kind | None:
 
 
 # « pas de facture pour l'instant », « sans devis »: a kind of record said not to be made.
-KIND_REFUSED = re.compile(r"\b(?:pas|sans|aucune?|ni|jamais)\s+(?:de\s+|d'|d’)?$")
+KIND_REFUSED = re.compile(
+    r"\b(?:pas|sans|aucune?|ni|jamais|(?:pas|plus) besoin|inutile|pas la peine)\s+(?:de\s+|d'|d’)?$"
+)
 
 
 def named_kinds(folded: str) -> Iterator[tuple[Kind, int, int]]:
@@ -102,7 +104,7 @@ def named_kinds(folded: str) -> Iterator[tuple[Kind, int, int]]:
     said not to be wanted (« pas de facture ») names nothing."""
     for kind in kinds():
         for match in kind.words.finditer(folded):
-            if KIND_REFUSED.search(folded[max(0, match.start() - 12) : match.start()]):
+            if KIND_REFUSED.search(folded[max(0, match.start() - 24) : match.start()]):
                 continue
             if kind.not_ is not None and any(
                 m.start() <= match.start() < m.end() or match.start() <= m.start() < match.end()

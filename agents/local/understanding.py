@@ -1013,11 +1013,13 @@ class LocalTier(Replies):
         # close write that takes every kind named, when the routed one is a write too
         taking = [
             name
-            for name, _ in ranked
+            for name, score in ranked
             if tool.is_write
+            and score >= ranked[0][1] - 2 * KIND_SPREAD
             and (other := self.registry.get(name)) is not None
             and other.is_write
             and named <= other.kinds
+            and named - held <= {*other.acts_on, other.creates}  # what it acts on, not notes
             and name in self.adapters
         ]
         return taking[0] if len(taking) == 1 else intent

@@ -123,6 +123,10 @@ class TestReminders:
         assert plan.tool == "finance.send_reminder", plan
         assert plan.arguments["invoice"] == "F-2026-00031"
 
+    def test_a_reminder_said_not_to_be_needed_sends_none(self, local: LocalTier) -> None:
+        plan = say(local, "Ndour a payé la facture F-2026-00031, plus besoin de relance")
+        assert plan.tool == "finance.record_payment", plan
+
     def test_how_long_they_have_waited_is_a_reason(self, local: LocalTier) -> None:
         plan = say(local, "relance Ndour par mail, ça fait déjà 3 semaines qu'il doit payer")
         assert plan.tool == "finance.send_reminder", plan
