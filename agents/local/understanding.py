@@ -1010,14 +1010,17 @@ class LocalTier(Replies):
             ):
                 return name
         # « envoie un rappel de paiement pour la facture F-… » routed to a payment: the one
-        # close write that takes every kind named, when the routed one is a write too
+        # close write about a kind named that takes every kind named, when the routed one is
+        # a write too and the message is one request (never one of two, the other dropped)
+        if not tool.is_write or self._several(message) is not None:
+            return intent
         taking = [
             name
             for name, score in ranked
-            if tool.is_write
-            and score >= ranked[0][1] - 2 * KIND_SPREAD
+            if score >= ranked[0][1] - 2 * KIND_SPREAD
             and (other := self.registry.get(name)) is not None
             and other.is_write
+            and other.record in named
             and named <= other.kinds
             and named - held <= {*other.acts_on, other.creates}  # what it acts on, not notes
             and name in self.adapters
