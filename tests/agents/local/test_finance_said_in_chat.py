@@ -145,9 +145,21 @@ class TestReminders:
 
 class TestQuotesAndCreditNotes:
     def test_a_quote_validated_by_a_business_typed_in_lower_case(self, local: LocalTier) -> None:
-        plan = say(local, "le restaurant la terrasse a dit oui pour notre devis, fais la facture")
+        plan = say(local, "le restaurant la terrasse a validé le devis, tu peux faire la facture")
         assert plan.tool == "finance.convert_quote_to_invoice", plan
         assert plan.arguments["quote"].lower() == "restaurant la terrasse"
+
+    def test_a_quote_accepted_then_invoiced_one_after_the_other(self, local: LocalTier) -> None:
+        memory = Memory()
+        plan = say(
+            local, "le restaurant la terrasse a dit oui pour notre devis, fais la facture", memory
+        )
+        assert plan.tool == "finance.accept_quote", plan
+        assert memory.queued == "fais la facture"
+        local.remember(memory, plan.tool or "", plan.arguments, record=plan.arguments)
+        then = say(local, memory.queued, memory)
+        assert then.tool == "finance.convert_quote_to_invoice", then
+        assert then.arguments["quote"].lower() == "restaurant la terrasse"
 
     def test_a_quote_said_yes_to_then_asked_to_be_invoiced(self, local: LocalTier) -> None:
         plan = say(
