@@ -88,7 +88,9 @@ def kind_named(name: str) -> Kind | None:
 
 
 # « pas de facture pour l'instant », « sans devis »: a kind of record said not to be made.
-KIND_REFUSED = re.compile(r"\b(?:pas|sans|aucune?|ni|jamais)\s+(?:de\s+|d'|d’)?$")
+KIND_REFUSED = re.compile(
+    r"\b(?:pas|sans|aucune?|ni|jamais|(?:pas|plus) besoin|inutile|pas la peine)\s+(?:de\s+|d'|d’)?$"
+)
 
 
 def named_kinds(folded: str) -> Iterator[tuple[Kind, int, int]]:
@@ -96,7 +98,7 @@ def named_kinds(folded: str) -> Iterator[tuple[Kind, int, int]]:
     said not to be wanted (« pas de facture ») names nothing."""
     for kind in kinds():
         for match in kind.words.finditer(folded):
-            if KIND_REFUSED.search(folded[max(0, match.start() - 12) : match.start()]):
+            if KIND_REFUSED.search(folded[max(0, match.start() - 24) : match.start()]):
                 continue
             if kind.not_ is not None and any(
                 m.start() <= match.start() < m.end() or match.start() <= m.start() < match.end()
@@ -307,13 +309,23 @@ def _unit_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Ga
     return None
 
 
+RECURRENCE_FIELDS = frozenset({"when", "frequency", "schedule", "rrule", "recurrence"})
+
+
+def _takes_recurrence(tool: Tool) -> bool:
+    """A write whose tool takes a recurrence (a rule, a recurring invoice)."""
+    return tool.is_write and bool(RECURRENCE_FIELDS & set(tool.input_model.model_fields))
+
+
 def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> Gap | None:
     """The first part of ``utt`` that ``arguments`` do not account for, or None."""
     if tool.is_write and (written := _write_gap(utt, arguments, tool)) is not None:
         return written
-    schedule = None if tool.is_write else find_schedule(utt.text, utt.folded)
+    schedule = None if _takes_recurrence(tool) else find_schedule(utt.text, utt.folded)
     if schedule is not None and TIME.search(fold(schedule.said)):
-        return Gap(schedule.said)  # « chaque jeudi à 18h, envoie-moi… »: a rule, no reading now
+        # « chaque jeudi à 18h, envoie-moi… »: a rule, no reading now; « rappelle-moi
+        # chaque lundi à 9h… »: a rule, not one task on one day
+        return Gap(schedule.said)
     second = SECOND_QUESTION.search(utt.folded)
     if second is not None:  # « Diallo me doit combien ? et il reste combien de sucre ? »
         return Gap(utt.text[second.start(1) : second.end(1)].strip())
@@ -329,7 +341,7 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         if not _accounted(part, utt, facts, tool, today):
             return Gap(part.text)
     for number in utt.numbers:
-        if not _number_accounted(number, utt, facts):
+        if not _number_accounted(number, utt, facts, tool):
             return Gap(_written(utt, number))
     for reference in utt.document_numbers:  # « … le devis D-2026-00001 » makes no new quote
         if not facts.quotes(reference):
@@ -426,10 +438,48 @@ def _parts(utt: Utterance) -> Iterator[Any]:
     yield from utt.dates
 
 
+# « ça fait 2 mois qu'ils traînent »: how long something has gone on, said as a reason
+SINCE_BEFORE = re.compile(r"\b(?:ca|cela|ce)\s+(?:fait|faisait)\s+(?:deja\s+)?(?:plus de\s+)?$")
+SINCE_AFTER = re.compile(r"\s*(?:deja\s+)?qu(?:e\b|')")
+
+
+def _takes_time(tool: Tool) -> bool:
+    """Whether the tool takes a date, a period or a count of days."""
+    return any(
+        "date" in str(field.annotation) or "days" in name or "when" in name
+        for name, field in tool.input_model.model_fields.items()
+    )
+
+
+def _since_aside(start: int, end: int, utt: Utterance, tool: Tool) -> bool:
+    """A time said only as the reason for a request that takes none (« relance-le, ça fait
+    3 semaines qu'il doit payer »)."""
+    return (
+        SINCE_BEFORE.search(utt.folded[max(0, start - 30) : start]) is not None
+        and SINCE_AFTER.match(utt.folded, end) is not None
+        and not _takes_time(tool)
+    )
+
+
+THESE = re.compile(r"\b(?:ces|ce|cet|cette)\s+$")
+
+
+def _said_again(part: Quantity, utt: Utterance) -> bool:
+    """« ces 2 sacs » after « 2 sacs de riz »: a quantity pointed back to, not a new one."""
+    return THESE.search(utt.folded[max(0, part.start - 8) : part.start]) is not None and any(
+        other.start < part.start and other.value == part.value and other.unit == part.unit
+        for other in utt.quantities
+    )
+
+
 def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date) -> bool:
     if facts.quotes(part.text) or NEGATED.search(utt.folded[max(0, part.start - 20) : part.start]):
         return True
+    if _since_aside(part.start, part.end, utt, tool):
+        return True
     if isinstance(part, Quantity):
+        if _said_again(part, utt):
+            return True  # « … fais un avoir pour ces 2 sacs »: the quantity said before
         if OUT_OF.search(utt.folded[max(0, part.start - 12) : part.start]) and EXPECTED.match(
             fold(part.item or "")
         ):
@@ -447,6 +497,8 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
         return _sizes(part, utt, facts) or facts.holds(part.value) or facts.in_digits(part.value)
     if isinstance(part, Duration):
         counted = TIMED_ITEM.match(utt.folded, part.end)  # « 2 heures d'installation »
+        if counted and TIME_NOUN.match(counted.group(1)):
+            counted = None  # « 60 jours de délai »: the time is the delay, nothing counted
         if counted and tool.is_write and not facts.says(WORD.findall(counted.group(1))):
             # « 3 jours de congé » for a leave request: what is counted is the record the
             # tool makes, not a line left out
@@ -460,6 +512,7 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
 
 
 TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)")
+TIME_NOUN = re.compile(r"(?:delai|retard|validite|preavis|echeance)\b")
 SIZED = re.compile(r"([a-z]+)\s*(?:\(\s*|\s(?:de\s+|d'\s*)?)$")
 
 
@@ -563,7 +616,7 @@ EXPECTED = re.compile(r"\s*(?:\w+\s+){0,2}?(?:commandee?s?|prevue?s?|attendue?s?
 ALL_OF_THEM = phrasing("all_of_them")
 
 
-def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
+def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts, tool: Tool) -> bool:
     if facts.holds(number) or facts.in_digits(number) or facts.day_of_month(number):
         return True
     if any(parse_number(m.group(1)) == number for m in ALL_OF_THEM.finditer(utt.folded)):
@@ -582,6 +635,8 @@ def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts) -> bool:
         if HAD_ORDERED.search(utt.folded[max(0, match.start() - 40) : match.start()]):
             return True  # « alors qu'on en avait commandé 20 »: what was ordered, said aside
         unit = TIME_AFTER.match(utt.folded, match.end())
+        if unit is not None and _since_aside(match.start(), unit.end(), utt, tool):
+            return True  # « ça fait 2 mois qu'ils traînent »: why, not what
         if unit is not None:
             per = PER_UNIT[unit.group(1).rstrip("s") if unit.group(1) != "mois" else "mois"]
             if facts.holds(*(number * n for n in per)):

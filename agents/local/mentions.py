@@ -52,6 +52,8 @@ _ARTICLES = frozenset({"le", "la", "les", "l'"})
 _FORMS = frozenset({"SA", "SAS", "SASU", "SARL", "SNC", "SCI", "GIE", "SUARL", "EURL"})
 # Between a name opening the message and its verb: « L'Hôtel du Parc m'a payé ».
 _OBJECT_PRONOUNS = frozenset({"m'", "me", "nous", "lui", "leur", "t'", "te", "vous"})
+# A subject pronoun saying again the name that opens the message (« Diallo, il a payé »).
+_RESUMING = frozenset({"il", "elle", "ils", "elles"})
 _PARTNERS = words("name_partners")
 _ROLES = words("name_roles")
 _NEXT = re.compile(r"\s+(\w+)")
@@ -133,6 +135,10 @@ def _inner_link(text: str, tokens: list[tuple[int, int, str]], i: int) -> int:
             return 1
     if text[tokens[i][0] : tokens[i][1]] in _FORMS:
         return 1  # « Roux SA »
+    if tokens[i][2] in _ARTICLES and i and tokens[i - 1][2] in _KINDS and i + 1 < len(tokens):
+        word = tokens[i + 1][2]  # « la clinique les palmiers », typed in lower case
+        if word[0].isalpha() and word not in _LINKING and word not in _NOT_NAMES:
+            return 1
     return 0
 
 
@@ -251,7 +257,11 @@ def leading_name(utt: Utterance) -> str | None:
         i += 1
     if i == first or i >= len(tokens) or tokens[first][2] in _NOT_NAMES:
         return None
-    verb = i + 1 if tokens[i][2] in _OBJECT_PRONOUNS and i + 1 < len(tokens) else i
+    verb = i
+    if tokens[verb][2] in _RESUMING and verb + 1 < len(tokens):
+        verb += 1  # « le garage des Lilas, il nous doit combien ? »: the name said again
+    if tokens[verb][2] in _OBJECT_PRONOUNS and verb + 1 < len(tokens):
+        verb += 1
     if tokens[verb][2] not in _LEADING_VERBS:
         return None
     return text[tokens[0][0] : tokens[i - 1][1]]
@@ -262,7 +272,8 @@ def leading_name(utt: Utterance) -> str | None:
 _DEBT_VERB = phrasing("debt_verb")
 _SUBJECT = re.compile(
     r"(?:combien\s+|(?:qu'|)est-ce\s+que\s+)?(?:(?P<article>l'|le\s+|la\s+)(?=[a-z]))?(?P<name>[a-z][a-z-]*(?:\s+(?:(?:de\s+la|des|du"
-    r"|de)\s+)?[a-z][a-z-]*){0,3}?)\s+(?=" + _DEBT_VERB.pattern + ")"
+    r"|de)\s+)?[a-z][a-z-]*){0,3}?)\s*,?\s+"
+    r"(?=(?:(?:il|elle|ils|elles)\s+)?" + _DEBT_VERB.pattern + ")"
 )
 
 

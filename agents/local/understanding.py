@@ -131,13 +131,14 @@ MORE_LINES = phrasing("more_lines")
 POLITE_END = re.compile(r"(?i)[\s,]+(?:stp|svp|s'il (?:te|vous) pla[iî]t|merci)[\s!.]*$")
 # Said before the first of several requests, whose next one waits for it.
 ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
+STILL_MISSING = "Il me manque encore une précision avant l'aperçu : "
 THE_ONE_MADE = re.compile(r"l'|-l[ae]\b|\bm'")
 # « supprime-la », « mets ce rappel en pause »: the record just made, designated.
 THAT_RECORD = re.compile(r"\b\w+-(?:la|le)\b|\b(?:ce|cet|cette)\s+[a-z]")
 # « celle de Modou », « celui d'Awa »: one record of a kind already spoken of, by whose it is.
 ONE_OF_THEM = re.compile(r"\b(?:celle|celui)\s+(?:de|du|d')")
 # A second part that refers to the first (« pour ça ») is the same request.
-ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b")
+ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b|\b(?:ces|ce|cet|cette)\s+(?:\d+\s+)?[a-z]")
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
@@ -244,6 +245,13 @@ def _of(label: str) -> str:
 
 # « c'est avec », « pour le client »: what an answer that names someone opens with.
 ANSWER_LEAD = phrasing("answer_lead")
+
+
+def _says_yes(folded: str) -> bool:
+    """A yes word among the words of an answer (« wax na, oui »)."""
+    said = re.findall(r"[\w'-]+", folded)
+    phrases = set(said) | {" ".join(pair) for pair in zip(said, said[1:], strict=False)}
+    return bool(phrases & words("yes_words"))
 
 
 def _clean_answer(text: str) -> str:
@@ -528,8 +536,10 @@ class LocalTier(Replies):
         # A part left over (see ``_unclear``) or nothing understood: maybe two requests; a
         # question answered may also follow another request (« je suis arrivée ! et au
         # fait il me reste combien de congés ? »): the other one first, never dropped.
-        if (plan.kind == "llm" or self._a_reading(plan)) and (
-            split := self._several(message) or self._another_item(plan, utt, message)
+        if (
+            (plan.kind == "llm" or self._a_reading(plan))
+            and plan.tool != OVERVIEW_TOOL  # the key figures answer every part at once
+            and (split := self._several(message) or self._another_item(plan, utt, message))
         ):
             first, then = split
             done_first = self._understand(
@@ -578,6 +588,8 @@ class LocalTier(Replies):
             alone = jsonable(adapter.extract(analyse(split[0], today=today, currency=currency)))
             if set(plan.arguments or {}) - set(alone):
                 return None  # the first request takes it (« le 1er du mois, envoie-moi … »)
+            if any(plan.arguments.get(key) != value for key, value in alone.items()):
+                return None  # it tells more of the first (« …, 10 % de remise sur le riz »)
         # said as chained to the first (« et valide-la »), as the kinds' words expect
         named = {kind.name for kind, _, _ in coverage.named_kinds(fold(f"et {then}"))}
         intent = self._intent_of(then)
@@ -811,7 +823,7 @@ class LocalTier(Replies):
             set_path(arguments, draft["awaiting"], options[0])
             return self._complete(self.adapters[draft["tool"]], arguments, memory)
         if draft and question:
-            return Plan("reply", f"Il me manque encore une précision avant l'aperçu : {question}")
+            return Plan("reply", f"{STILL_MISSING}{question}")
         return Plan("reply", "Il n'y a rien à confirmer pour le moment.")
 
     # -- requests ----------------------------------------------------------------------------
@@ -895,7 +907,7 @@ class LocalTier(Replies):
         folded = fold(message)
         asks = (
             folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
-        ) and not talk.POLITE_REQUEST.match(folded)
+        ) and not talk.POLITE_REQUEST.search(folded)
         intent = self._routed(routing, utt, memory, folded, asks)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today, memory)
@@ -1018,7 +1030,8 @@ class LocalTier(Replies):
             DOCUMENT_FIELDS[f.group(1).upper()] for f in talk.DOCUMENT_NUMBER.finditer(message)
         }
         numbered |= {"purchase_order"} if talk.PO_NUMBER.search(message) else set()
-        for name, _ in self._ranked(message):
+        ranked = self._ranked(message)
+        for name, _ in ranked:
             other = self.registry.get(name)
             if (
                 other is None
@@ -1031,7 +1044,23 @@ class LocalTier(Replies):
                 return name
             if other.acts_on[:1] and other.acts_on[0] in (numbered & named) - held:
                 return name
-        return intent
+        # « envoie un rappel de paiement pour la facture F-… » routed to a payment: the one
+        # close write about a kind named that takes every kind named, when the routed one is
+        # a write too and the message is one request (never one of two, the other dropped)
+        if not tool.is_write or self._several(message) is not None:
+            return intent
+        taking = [
+            name
+            for name, score in ranked
+            if score >= ranked[0][1] - 2 * KIND_SPREAD
+            and (other := self.registry.get(name)) is not None
+            and other.is_write
+            and other.record in named
+            and named <= other.kinds
+            and named - held <= {*other.acts_on, other.creates}  # what it acts on, not notes
+            and name in self.adapters
+        ]
+        return taking[0] if len(taking) == 1 else intent
 
     def _paid_out(self, intent: str, message: str, folded: str) -> str:
         """« je l'ai payée par Orange Money » routed to a customer's payment: money the
@@ -1266,9 +1295,20 @@ class LocalTier(Replies):
         """A question the router is not sure of, whose best intent reads (a question does
         not write): that reading, when it scores well and leads every other reading."""
         tool = self.registry.get(routing.intent or "")
+        runner = self.registry.get(routing.runner_up or "")
+        if (
+            tool is not None
+            and tool.is_write
+            and runner is not None
+            and not runner.is_write
+            and routing.margin < QUESTION_MARGIN
+            and routing.score - routing.margin >= QUESTION_MIN_SCORE
+        ):
+            # « est-ce que je reçois un bilan chaque semaine ? »: as close to making a rule
+            # as to listing them, a question reads
+            return routing.runner_up if routing.runner_up in self.adapters else None
         if tool is None or tool.is_write or routing.score < QUESTION_MIN_SCORE:
             return None
-        runner = self.registry.get(routing.runner_up or "")
         if runner is not None and not runner.is_write and routing.margin < QUESTION_MARGIN:
             return None
         return routing.intent if routing.intent in self.adapters else None
@@ -1712,6 +1752,9 @@ class LocalTier(Replies):
             arguments = {**draft["arguments"], **said}
             chosen = False
         if not correcting and awaiting and get_path(arguments, awaiting) in (None, "", []):
+            if len(draft.get("options") or []) > 1 and _says_yes(folded):
+                # « oui » to a choice between two names picks neither: the question again
+                return Plan("reply", f"{STILL_MISSING}{draft.get('question') or ''}".strip())
             value = self._answer_value(draft, awaiting, utt, message, folded)
             if value is not None:
                 set_path(arguments, awaiting, value)

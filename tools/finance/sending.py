@@ -226,8 +226,10 @@ class SentQuote(ToolResult):
 
 def _the_quote(ctx: ToolContext, args: SendQuoteIn, mode: str) -> Quote:
     """The quote meant: by number or id, else the named customer's one (a draft first;
-    to send, a sent or accepted one too)."""
-    reference = args.quote or (None if args.to_me else args.customer)
+    to send, a sent or accepted one too). Marked sent, nothing leaves: « depuis ma boîte
+    mail » says how the user sent it, not that it goes to him."""
+    to_me = args.to_me and mode != "mark_sent"
+    reference = args.quote or (None if to_me else args.customer)
     if reference is None and args.quote_id is None:
         raise AskBack("Quel devis : son numéro ou le nom du client ?", field="quote")
     wanted: tuple[QuoteWanted, ...] = (
@@ -235,7 +237,7 @@ def _the_quote(ctx: ToolContext, args: SendQuoteIn, mode: str) -> Quote:
     )
     quote = find_quote(ctx, reference, args.quote_id, wanted=wanted)
     if reference != args.customer:
-        said = None if args.to_me else args.customer
+        said = None if to_me else args.customer
         check_customer(ctx, said, quote.partner_id, f"Le devis {quote.number}", "celui")
     return quote
 

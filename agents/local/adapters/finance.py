@@ -59,6 +59,12 @@ def customer_of(utt: Utterance) -> str | None:
     after_marker = name_after(utt, CUSTOMER_MARKERS)
     if after_marker is not None and fold(after_marker.split()[0]) in NOT_A_CUSTOMER_AFTER_A:
         after_marker = None
+    if after_marker is not None and after_marker[:1].islower():
+        # « facture Mamadou Sy pour la pose du carrelage »: the capitalized name right after
+        # the document word is whom, what follows « pour » is what for
+        named = name_after(utt, DOCUMENT_WORDS)
+        if named is not None and named[:1].isupper() and named != after_marker:
+            after_marker = named
     name = (
         after_marker
         or leading_name(utt)
@@ -97,14 +103,15 @@ def _document(utt: Utterance, noun: str, prefixes: tuple[str, ...]) -> str | Non
             utt, tuple(f"{noun} {m}" for m in ("de", "d'", "du", "pour", "a", "chez"))
         )
         if after is not None and after[:1].islower() and (lead := leading_name(utt)):
-            return lead  # « Perret a dit oui pour le devis de nettoyage »: what it is for
-        return (
+            # « Perret m'a dit oui pour le devis de nettoyage »: what it is for
+            return without_elision(lead)
+        return without_elision(
             after
             or name_after(utt, OWNER_MARKERS)
             or leading_name(utt)
             or name_after(utt, ("client", "cliente"))
         )
-    return name_after(utt, OWNER_MARKERS) or leading_name(utt)
+    return without_elision(name_after(utt, OWNER_MARKERS) or leading_name(utt))
 
 
 def invoice_of(utt: Utterance) -> str | None:
@@ -147,10 +154,12 @@ def _free_description(utt: Utterance, amount: Amount, after: int, name: str | No
     if len(segments) > 1 and not _words(segments[-1]):  # « Gestion locative, 480 € »
         candidates.append(segments[-2])
     tail = re.split(r"[,;:.]|\b(?:et|pour|à|a|chez)\b", utt.text[amount.end :])[0]
+    # « 200 000 F HT de loyer »: a price said before tax (a price with tax is no line's)
+    tail = re.sub(r"^\s*(?:HT|H\.T\.?)(?!\w)", "", tail, flags=re.IGNORECASE)
     if re.match(r"\s*(de|d'|pour)\b", tail, re.IGNORECASE):
         candidates.append(tail)
     for candidate in candidates:
-        text = _words(FREQUENCY_WORDS.sub(" ", candidate))
+        text = _words(re.sub(r"^\s*d'", "", FREQUENCY_WORDS.sub(" ", candidate)))
         if name:
             text = _words(text.replace(name, ""))
         folded = text.lower()
@@ -173,13 +182,56 @@ def _percent(pattern: re.Pattern[str], folded: str) -> Decimal | None:
     return Decimal(next(g for g in found.groups() if g).replace(",", "."))
 
 
+# What a discount is said of, right after it: « sur le ciment seulement », « uniquement sur
+# les chaises », « sauf sur le transport »; « sur la facture », « sur tout » is the whole.
+DISCOUNT_SCOPE = re.compile(
+    r"\s*(?:(?P<only>seulement|uniquement)\s+)?(?P<link>sur|sauf(?:\s+sur)?)\s+"
+    r"(?:(?:le|la|les|l'|du|des|de la|de l'|ce|cet|cette|ces)\s*)?"
+    r"(?P<what>[a-z][a-z0-9' -]*?)\s*(?:\b(?:seulement|uniquement)\b\s*)?(?=$|[,;.!?]|\bet\b)"
+)
+WHOLE_DOCUMENT = frozenset(
+    "facture devis total tout toute tous toutes ensemble commande montant".split()
+)
+SCOPE_GLUE = frozenset("de d' du des le la les l' en a au aux".split())
+
+
+def _scope_words(text: str) -> set[str]:
+    """The words naming a line, singular (« les tables » names « 2 table »)."""
+    words = re.findall(r"[a-z0-9]+", fold(text))
+    return {w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in words if w not in SCOPE_GLUE}
+
+
+def _discounted(lines: list[dict[str, Any]], utt: Utterance, discount: Decimal) -> list[bool]:
+    """Which lines a discount is said of: all of them, or only the lines named right after
+    it (« sur le ciment seulement »), or all but those (« sauf le transport »). A name that
+    fits no line leaves every line without it (the percent then stays unexplained)."""
+    found = DISCOUNT.search(utt.folded)
+    scope = DISCOUNT_SCOPE.match(utt.folded, found.end()) if found else None
+    if scope is None or not (named := _scope_words(scope["what"])) or named & WHOLE_DOCUMENT:
+        return [True] * len(lines)
+    fits = [
+        bool(named & _scope_words(str(line.get("product") or line.get("description") or "")))
+        for line in lines
+    ]
+    if not any(fits):
+        return [False] * len(lines)
+    if scope["link"].startswith("sauf"):
+        return [not fit for fit in fits]
+    return fits
+
+
 def with_terms(lines: list[dict[str, Any]], utt: Utterance) -> list[dict[str, Any]]:
     """Every line with the discount (« 5 % de remise ») and VAT rate (« TVA à 10 % ») the
-    message gives for the whole document."""
+    message gives for the whole document, the discount only on the lines it is said of
+    when it names some (« 10 % de remise sur le ciment seulement »)."""
     discount = _percent(DISCOUNT, utt.folded)
     vat = _percent(VAT, utt.folded)
-    terms = given(discount_percent=discount, vat_rate=vat)
-    return [{**line, **terms} for line in lines]
+    terms = given(vat_rate=vat)
+    which = _discounted(lines, utt, discount) if discount is not None else [False] * len(lines)
+    return [
+        {**line, **terms, **({"discount_percent": discount} if on else {})}
+        for line, on in zip(lines, which, strict=True)
+    ]
 
 
 TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([^,;:.\d]+?)\s+(?:a|au prix de|@)\s+$")
@@ -377,12 +429,22 @@ def _line_for(lines: list[dict[str, Any]], quantity: Quantity) -> dict[str, Any]
 # --- extractors --------------------------------------------------------------------------
 
 
+# What a document is for, said after its customer: « … pour la pose du carrelage ».
+WHAT_FOR = re.compile(r"\bpour\s+((?:l'|la\s+|le\s+|les\s+|une?\s+)[a-zà-ÿ][^,;:.!?]*)")
+
+
 def _unpriced_line(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
     """« facture pour Seck : main d'oeuvre vidange » (no number at all): a line whose price
     the tool asks for."""
-    if utt.amounts or utt.quantities or ":" not in utt.text:
+    if utt.amounts or utt.quantities:
         return []
-    text = _words(utt.text.rsplit(":", 1)[1].strip(" .!?"))
+    if ":" in utt.text:
+        text = _words(utt.text.rsplit(":", 1)[1].strip(" .!?"))
+    elif name and (what := WHAT_FOR.search(utt.text)) and name not in what.group(1):
+        # « facture Sy pour la pose du carrelage »: « pose du carrelage »
+        text = _words(re.sub(r"^(?:l'|la\s|le\s|les\s|une?\s)", "", what.group(1)))
+    else:
+        return []
     if name:
         text = _words(text.replace(name, ""))
     if len(text) < 3 or re.search(r"\d", text) or text.lower() in SKIP_WORDS:
@@ -677,7 +739,12 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
     status = next((s for s, pattern in LIST_STATUSES if pattern.search(utt.folded)), None)
     overdue = _overdue_by(utt)
     named = _without(utt, overdue[1], overdue[2]) if overdue else utt
-    customer = name_after(named, ("de", "du", "pour", "chez", "client")) or leading_name(named)
+    customer = (
+        name_after(named, ("de", "du", "pour", "chez", "client"))
+        or leading_name(named)
+        # « qu'est-ce que Sow n'a pas encore payé ? »: who has not paid
+        or name_after(named, ("qu'est-ce que", "qu'est-ce qu'", "ce que", "ce qu'"))
+    )
     if overdue is not None:
         status = None  # implied: overdue by more than that
     return {
@@ -716,6 +783,8 @@ def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
         )
     ]
     named = [c for c in candidates if c]
+    # « la Pharmacie du Port nous doit… »: « Port », read after « du », is part of a name
+    named = [c for c in named if not any(o != c and o.endswith(f" {c}") for o in named)]
     # A capitalized name beats a lower-case word read after a marker (« encor », a typo).
     capital = [c for c in named if c[:1].isupper()]
     chosen = capital or named
@@ -736,7 +805,9 @@ REVENUE_CUSTOMER_MARKERS = tuple(
 def extract_revenue(utt: Utterance) -> dict[str, Any]:
     """The period, the grouping, what is counted: invoiced, or collected (one way of paying
     when it is said: « encaissé par Wave »), and whose when one customer is named."""
-    basis = "collected" if COLLECTED.search(utt.folded) else None
+    # money counted by the way it was paid (« Wave m'a rapporté combien ? ») was collected
+    said = COLLECTED.search(utt.folded) or utt.payment_method
+    basis = "collected" if said else None
     method = utt.payment_method if basis else None
     grouping = next((g for g, pattern in GROUPINGS if pattern.search(utt.folded)), None)
     customer = _customer_named(name_after(utt, REVENUE_CUSTOMER_MARKERS))
