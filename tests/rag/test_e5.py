@@ -21,6 +21,15 @@ class TestThreads:
         assert os.environ["GOMP_SPINCOUNT"] == "2000"
         assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
 
+    def test_a_text_embedded_beside_a_statement_takes_one_thread(self) -> None:
+        def embed_and_count() -> list[int]:
+            e5.e5_encode(["délai de préavis du bail"], "query")
+            return [lib.num_threads for lib in e5._openmp]
+
+        assert e5.ahead(embed_and_count).result() == [1] * len(e5._openmp)
+        e5.e5_encode(["délai de préavis du bail"], "query")  # in this thread: every one
+        assert {lib.num_threads for lib in e5._openmp} == {e5._batch_threads}
+
     def test_the_thread_count_does_not_change_a_vector(self) -> None:
         texts = ["quel est le délai de préavis pour résilier le contrat ?", "bonjour"]
         one_by_one = np.stack([e5.e5_encode([t], "query")[0] for t in texts])
