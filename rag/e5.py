@@ -28,7 +28,7 @@ stops right after it. Measured on this 2-core machine, one call every 10 ms: qui
 once, 28 ms each against 22 ms each (the one case where one thread is better: each takes
 a core). That is also why a text embedded while a statement runs (``ahead``) takes one
 thread: the database's process has the other core (retrieval at 100,000 chunks, end to end,
-p95 43.7 ms so against 45.2 on both threads). The vectors are bit-identical whatever the
+p95 43.7 ms against 45.2 on both threads). The vectors are bit-identical whatever the
 thread count.
 """
 
