@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 
+from agents.local.understanding import LocalTier
 from agents.service import Agent
 from comptoir.bootstrap import Container
 from comptoir.chat import member_principal
@@ -51,3 +52,9 @@ def talk_as(demo: Container):  # type: ignore[no-untyped-def]
         return Talk(demo.agent, member_principal(demo, slug, email))
 
     return start
+
+
+@pytest.fixture(scope="module")
+def local(container: Container) -> LocalTier:
+    """The local understanding tier of the test container."""
+    return container.agent.local

@@ -26,11 +26,6 @@ TODAY = date(2026, 3, 16)
 FATOU = "fatou@sahel-distribution.sn"  # admin of the demo business in Senegal
 
 
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
-
-
 def say(local: LocalTier, message: str, memory: Memory | None = None) -> Plan:
     admin = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
     return local.understand(message, memory or Memory(), admin, today=TODAY, currency="XOF")

@@ -8,19 +8,11 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
-import pytest
-
 from agents.local.conversation import correction_value
 from agents.local.understanding import LocalTier, Memory, Plan
-from comptoir.bootstrap import Container
 from domain.kit.principal import Principal, Role
 
 TODAY = date(2026, 3, 16)
-
-
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
 
 
 def say(local: LocalTier, message: str, memory: Memory | None = None) -> Plan:

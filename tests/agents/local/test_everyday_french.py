@@ -13,16 +13,10 @@ import pytest
 
 from agents.local.slots.text import expand_sms
 from agents.local.understanding import LocalTier, Memory, Plan
-from comptoir.bootstrap import Container
 from domain.kit.principal import Principal, Role
 from tools.confirmation import reply_kind
 
 TODAY = date(2026, 3, 16)  # a Monday
-
-
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
 
 
 def say(local: LocalTier, message: str, role: Role = Role.ADMIN) -> Plan:

@@ -7,26 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import uuid4
-
-import pytest
 
 from agents.local.understanding import LocalTier, Memory, Plan
-from comptoir.bootstrap import Container
-from domain.kit.principal import Principal, Role
+from tests.agents.tier import understand
 
 TODAY = date(2026, 5, 6)
 TWO_LINES = "facture Kane 4 sacs de riz et 3 bidons d'huile"
 
 
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
-
-
 def say(local: LocalTier, message: str, memory: Memory | None = None) -> Plan:
-    principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
-    return local.understand(message, memory or Memory(), principal, today=TODAY, currency="XOF")
+    return understand(local, message, memory, today=TODAY)
 
 
 def after(local: LocalTier, first: str) -> Memory:

@@ -15,7 +15,6 @@ import pytest
 from agents.local.declared import every_adapter
 from agents.local.slots import analyse, parse_dates
 from agents.local.understanding import LocalTier, Memory, Plan
-from comptoir.bootstrap import Container
 from domain.kit.principal import Principal, Role
 
 TODAY = date(2026, 3, 16)  # a Monday
@@ -24,11 +23,6 @@ TODAY = date(2026, 3, 16)  # a Monday
 def extract(tool: str, text: str, today: date = TODAY) -> dict[str, Any]:
     utterance = analyse(text, today=today, currency="XOF")
     return every_adapter()[tool].extract(utterance)
-
-
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
 
 
 def say(

@@ -45,11 +45,6 @@ def team(container: Container) -> Team:
     return make_team(container)
 
 
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
-
-
 def say(local: LocalTier, message: str, role: Role = Role.MANAGER) -> Plan:
     principal = Principal(uuid4(), uuid4(), frozenset({role}))
     return local.understand(message, Memory(), principal, today=TODAY, currency="XOF")

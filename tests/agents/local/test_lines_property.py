@@ -9,12 +9,10 @@ from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agents.local.understanding import LocalTier, Memory
-from comptoir.bootstrap import Container
 from domain.kit.principal import Principal, Role
 
 TODAY = date(2026, 3, 16)
@@ -40,11 +38,6 @@ TEMPLATES = [
     "{lines}, c'est pour Garage Ndoye, fais la facture",
 ]
 SEPARATORS = [", ", " et ", " + ", "; "]
-
-
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
 
 
 @st.composite

@@ -5,25 +5,17 @@ proposed. No database: the router, the adapters and the registry."""
 from __future__ import annotations
 
 from datetime import date
-from uuid import uuid4
 
 import pytest
 
 from agents.local.understanding import LocalTier, Memory, Plan
-from comptoir.bootstrap import Container
-from domain.kit.principal import Principal, Role
+from tests.agents.tier import understand
 
 TODAY = date(2026, 3, 16)
 
 
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
-
-
 def say(local: LocalTier, message: str, memory: Memory | None = None) -> Plan:
-    principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
-    return local.understand(message, memory or Memory(), principal, today=TODAY, currency="XOF")
+    return understand(local, message, memory, today=TODAY)
 
 
 class TestAPartLeftOverIsSaid:

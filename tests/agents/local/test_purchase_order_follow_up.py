@@ -7,27 +7,19 @@ declared slots and the registry. The sentences are written for these tests."""
 from __future__ import annotations
 
 from datetime import date
-from uuid import uuid4
 
 import pytest
 
 from agents.local.understanding import LocalTier, Memory, Plan
-from comptoir.bootstrap import Container
-from domain.kit.principal import Principal, Role
+from tests.agents.tier import understand
 
 TODAY = date(2026, 3, 16)  # a Monday
 LIST = "stock.list_purchase_orders"
 CANCEL = "stock.cancel_purchase_order"
 
 
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
-
-
 def say(local: LocalTier, message: str, memory: Memory | None = None) -> Plan:
-    principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
-    return local.understand(message, memory or Memory(), principal, today=TODAY, currency="XOF")
+    return understand(local, message, memory, today=TODAY)
 
 
 class TestWhatIsStillExpected:

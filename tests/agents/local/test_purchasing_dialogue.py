@@ -119,11 +119,6 @@ class TestVatAndReceivedInvoices:
         assert count(demo, t, BILLS) == before
 
 
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
-
-
 def say(local: LocalTier, message: str) -> Plan:
     principal = Principal(uuid4(), uuid4(), frozenset((Role.ADMIN,)))
     return local.understand(message, Memory(), principal, today=date(2026, 3, 16), currency="EUR")

@@ -11,16 +11,10 @@ from uuid import uuid4
 import pytest
 
 from agents.local.understanding import LocalTier, Memory, Plan
-from comptoir.bootstrap import Container
 from domain.kit.principal import Principal, Role
 
 TODAY = date(2026, 3, 16)  # a Monday
 ADMIN = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
-
-
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
 
 
 def say(local: LocalTier, message: str, memory: Memory | None = None) -> Plan:

@@ -33,11 +33,6 @@ TODAY = date(2026, 3, 16)  # a Monday
 RECEIVE_ORDER = "stock.receive_purchase_order"
 
 
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
-
-
 @pytest.fixture
 def team(container: Container) -> Team:
     return make_team(container)

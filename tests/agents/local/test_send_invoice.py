@@ -20,11 +20,6 @@ from tests.agents.conftest import Talk
 TODAY = date(2026, 3, 16)
 
 
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
-
-
 def say(local: LocalTier, message: str) -> Plan:
     admin = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
     return local.understand(message, Memory(), admin, today=TODAY, currency="XOF")

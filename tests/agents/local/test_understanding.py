@@ -11,15 +11,9 @@ from uuid import uuid4
 import pytest
 
 from agents.local.understanding import LocalTier, Memory, Plan
-from comptoir.bootstrap import Container
 from domain.kit.principal import Principal, Role
 
 TODAY = date(2026, 3, 16)
-
-
-@pytest.fixture(scope="module")
-def local(container: Container) -> LocalTier:
-    return container.agent.local
 
 
 def person(*roles: Role) -> Principal:
