@@ -34,7 +34,7 @@ INVOICE = ["Crée une facture pour Diallo SARL : 3 sacs de riz", "oui"]
 
 
 def case(**fields: Any) -> Case:
-    turns = [{"user": t} for t in fields.pop("turns", INVOICE)]
+    turns = [t if isinstance(t, dict) else {"user": t} for t in fields.pop("turns", INVOICE)]
     defaults: dict[str, Any] = {"id": "t", "tenant": {"country": "SN"}, "setup": RICE}
     return Case.model_validate({**defaults, **fields, "turns": turns})
 
@@ -193,47 +193,16 @@ def test_what_the_clock_moving_writes_on_its_own_is_not_the_agent_writing(
 ) -> None:
     """The built-in automations installed and run by a move write business data; a failed
     case whose messages wrote nothing is still no wrong write."""
-    turns: list[dict[str, Any]] = [{"user": "bonjour"}, {"advance_to": "2026-04-01T08:00"}]
+    move = {"advance_to": "2026-04-01T08:00"}
     expect = {"state": [{"invoices": {"customer": "Diallo SARL"}}]}
-    quiet = run_case(
-        harness,
-        Case.model_validate(
-            {
-                "id": "t",
-                "tenant": {"country": "SN"},
-                "setup": RICE,
-                "turns": turns,
-                "expect": expect,
-            }
-        ),
-    )
+    quiet = run_case(harness, case(turns=["bonjour", move], expect=expect))
     assert not quiet["passed"] and quiet["turns"][-1]["automation_runs"] >= 1
     assert not quiet["wrote"]
-    moved_data = run_case(
-        harness,
-        Case.model_validate(
-            {
-                "id": "t",
-                "tenant": {"country": "SN"},
-                "setup": RICE,
-                "turns": turns,
-                "expect": {"no_writes": True},
-            }
-        ),
-    )
+    moved_data = run_case(harness, case(turns=["bonjour", move], expect={"no_writes": True}))
     # ``no_writes`` still holds the case to the whole span: the move did write.
     assert not moved_data["passed"] and not moved_data["wrote"]
     after = run_case(
-        harness,
-        Case.model_validate(
-            {
-                "id": "t",
-                "tenant": {"country": "SN"},
-                "setup": RICE,
-                "turns": [{"advance_to": "2026-04-01T08:00"}, *[{"user": t} for t in INVOICE]],
-                "expect": {"state": [{"invoices": {"total": 1}}]},
-            }
-        ),
+        harness, case(turns=[move, *INVOICE], expect={"state": [{"invoices": {"total": 1}}]})
     )
     assert not after["passed"] and after["wrote"]  # written by a message after the move
 
