@@ -439,8 +439,8 @@ def _parts(utt: Utterance) -> Iterator[Any]:
 
 
 # « ça fait 2 mois qu'ils traînent »: how long something has gone on, said as a reason
-SINCE_BEFORE = re.compile(r"\b(?:ca|cela|ce)\s+(?:fait|faisait)\s+(?:deja\s+)?(?:plus de\s+)?$")
-SINCE_AFTER = re.compile(r"\s*(?:deja\s+)?qu(?:e\b|')")
+SINCE_BEFORE = phrasing("since_before")
+SINCE_AFTER = phrasing("since_after")
 
 
 def _takes_time(tool: Tool) -> bool:
@@ -461,7 +461,7 @@ def _since_aside(start: int, end: int, utt: Utterance, tool: Tool) -> bool:
     )
 
 
-THESE = re.compile(r"\b(?:ces|ce|cet|cette)\s+$")
+THESE = phrasing("these")
 
 
 def _said_again(part: Quantity, utt: Utterance) -> bool:
@@ -512,7 +512,7 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
 
 
 TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)")
-TIME_NOUN = re.compile(r"(?:delai|retard|validite|preavis|echeance)\b")
+TIME_NOUN = phrasing("time_noun")
 SIZED = re.compile(r"([a-z]+)\s*(?:\(\s*|\s(?:de\s+|d'\s*)?)$")
 
 
@@ -603,10 +603,7 @@ OUT_OF = re.compile(r"\bsur\s+(?:les\s+)?$")
 # « les 14 pots manquants »: what an order still awaited, not a product's name.
 STILL_DUE = re.compile(r"^(?:manquante?s|restante?s|qui (?:manqu|rest)\w*|du reliquat)$")
 # « on en avait commandé 20 », « on en attendait 30 »: what was ordered, beside what came.
-HAD_ORDERED = re.compile(
-    r"\b(?:avai[st]|avions|aviez|avaient)\s+(?:\w+\s+)?(?:commandee?s?|prevue?s?|demandee?s?)\s+$"
-    r"|\b(?:attendai[st]|attendions|attendaient)\s+$"
-)
+HAD_ORDERED = phrasing("had_ordered")
 CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?])")  # « 60 sacs sur les 100 »: the whole, said last
 EXPECTED = re.compile(r"\s*(?:\w+\s+){0,2}?(?:commandee?s?|prevue?s?|attendue?s?|demandee?s?)\b")
 

@@ -60,7 +60,7 @@ Reader = Callable[[Utterance, dict[str, Any]], Any]
 FILE = re.compile(r"\b([\w-]+\.(?:pdf|xml))\b", re.IGNORECASE)
 CODE = re.compile(r"(?<![\w-])([CF]\d{3,10})(?![\w-])", re.IGNORECASE)
 # A day said as the limit of a horizon from today (« d'ici la fin de l'année »).
-BY_THEN = re.compile(r"\b(?:d'ici|avant|jusqu'a|jusqu'au)(?:\s+(?:la|le|l'))?\s*$")
+BY_THEN = phrasing("by_then")
 PER = {"jour": 1, "semaine": 7, "mois": 30, "an": 365, "annee": 365}
 COUNT_OF_DAYS = phrasing("count_of_days")
 

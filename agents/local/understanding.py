@@ -83,10 +83,7 @@ OPENER_WORDS = words("opener_words")
 # Sentences that only close the message: « Merci beaucoup et bonne journée. »
 CLOSER_WORDS = OPENER_WORDS | words("closer_words")
 # « …750 g ? une cliente demande », « … ? le client attend »: after a question, who asks it.
-WHO_ASKS = re.compile(
-    r"^[^\d?]{0,30}?\b(?:(?:me|nous) )?(?:demande|demandent|attend|attendent|veut savoir"
-    r"|veulent savoir|a demande|ont demande)[\s.!…]*$"
-)
+WHO_ASKS = phrasing("who_asks")
 # A follow-up question about someone else (« et Sow, c'est quelle facture ? ») is read as
 # the reading that fits it best, when it fits this well.
 MIN_ABOUT_SCORE = 0.88
@@ -104,11 +101,7 @@ SECOND_REQUEST = re.compile(
     + r")\b))"
 )
 # A message that opens like a request of its own (« montre-moi … », « crée … »).
-OPENS_REQUEST = re.compile(
-    r"^\s*(?:"
-    + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len, reverse=True))
-    + r")\b"
-)
+OPENS_REQUEST = phrasing("opens_request")
 # A second request starting with a pronoun for the record the first one makes (« je l'ai
 # payée », « valide-la », « il m'a payé »).
 # Goods of an order that arrived (« les 40 bouteilles de la commande sont là », « Sotiba a
@@ -116,10 +109,7 @@ OPENS_REQUEST = re.compile(
 GOODS_ARRIVED = phrasing("goods_arrived")
 ORDER_ARRIVED = re.compile(GOODS_ARRIVED.pattern + phrasing("an_order_named").pattern)
 # « ils ont livré toute la commande », « la commande complète est arrivée »: all of it came.
-WHOLE_ORDER = re.compile(
-    r"\b(?:toute|totalite de) (?:la|notre|leur|cette) commande\b"
-    r"|\bcommande (?:complete|entiere|au complet|en entier)\b"
-)
+WHOLE_ORDER = phrasing("whole_order")
 ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
 RECEIVE_ORDER = "stock.receive_purchase_order"
 PRODUCT_SEARCH = "stock.find_product"

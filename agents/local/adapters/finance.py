@@ -184,15 +184,9 @@ def _percent(pattern: re.Pattern[str], folded: str) -> Decimal | None:
 
 # What a discount is said of, right after it: « sur le ciment seulement », « uniquement sur
 # les chaises », « sauf sur le transport »; « sur la facture », « sur tout » is the whole.
-DISCOUNT_SCOPE = re.compile(
-    r"\s*(?:(?P<only>seulement|uniquement)\s+)?(?P<link>sur|sauf(?:\s+sur)?)\s+"
-    r"(?:(?:le|la|les|l'|du|des|de la|de l'|ce|cet|cette|ces)\s*)?"
-    r"(?P<what>[a-z][a-z0-9' -]*?)\s*(?:\b(?:seulement|uniquement)\b\s*)?(?=$|[,;.!?]|\bet\b)"
-)
-WHOLE_DOCUMENT = frozenset(
-    "facture devis total tout toute tous toutes ensemble commande montant".split()
-)
-SCOPE_GLUE = frozenset("de d' du des le la les l' en a au aux".split())
+DISCOUNT_SCOPE = phrasing("discount_scope")
+WHOLE_DOCUMENT = words("whole_document")
+SCOPE_GLUE = words("scope_glue")
 
 
 def _scope_words(text: str) -> set[str]:
@@ -430,7 +424,7 @@ def _line_for(lines: list[dict[str, Any]], quantity: Quantity) -> dict[str, Any]
 
 
 # What a document is for, said after its customer: « … pour la pose du carrelage ».
-WHAT_FOR = re.compile(r"\bpour\s+((?:l'|la\s+|le\s+|les\s+|une?\s+)[a-zà-ÿ][^,;:.!?]*)")
+WHAT_FOR = phrasing("what_for")
 
 
 def _unpriced_line(utt: Utterance, name: str | None) -> list[dict[str, Any]]:

@@ -370,16 +370,14 @@ def _prices_per_unit(utt: Utterance) -> list[tuple[int, Decimal]]:
 
 
 # « 3,20 à l'achat », « 350 F en achat »: the role said right after the price.
-_BOUGHT_AFTER = re.compile(
-    r"[\d\s.,]*(?:€|eur\w*|f|fcfa|cfa|francs?|ht|ttc|\s)*(?:a l'|en |pour l')achat\b"
-)
+_BOUGHT_AFTER = phrasing("bought_after")
 
 
 def _bought_after(utt: Utterance, start: int) -> bool:
     return _BOUGHT_AFTER.match(utt.folded, start) is not None
 
 
-_SALE_SAID = re.compile(r"\b(?:prix de vente|vendue?s?|vend)\s*(?:a|à|:|de)?\s*$")
+_SALE_SAID = phrasing("sale_said")
 
 
 def _bare_after(utt: Utterance, said: re.Pattern[str], other: Decimal | None) -> Decimal | None:
@@ -467,7 +465,7 @@ _BY_UNIT = re.compile(
 
 # « ajoute la menthe fraîche, … », « crée les biscuits … »: the goods a message opens on
 # making, said with their article.
-_ADDED = re.compile(r"^\s*(?:ajoute|ajouter|ajoutez|cree|creer|creez)\s+(?:le |la |les |l')")
+_ADDED = phrasing("added")
 
 
 def _new_product_name(utt: Utterance) -> str | None:
@@ -632,7 +630,7 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
     return given(args)
 
 
-_PRICE_SAID = re.compile(r"\b(?:prix|tarif|vend\w*|coute\w*|achat|achete\w*)\b")
+_PRICE_SAID = phrasing("price_said")
 
 
 def _prices_before_bounds(utt: Utterance) -> dict[str, Decimal]:
