@@ -21,6 +21,7 @@ from agents.local.slots.payment import find_in_full
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
 from domain.kit.lexicon import pairs, phrases, phrasing, phrasings_of, words
+from domain.kit.resolution import name_words
 
 CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
@@ -186,13 +187,11 @@ def _percent(pattern: re.Pattern[str], folded: str) -> Decimal | None:
 # les chaises », « sauf sur le transport »; « sur la facture », « sur tout » is the whole.
 DISCOUNT_SCOPE = phrasing("discount_scope")
 WHOLE_DOCUMENT = words("whole_document")
-SCOPE_GLUE = words("scope_glue")
 
 
 def _scope_words(text: str) -> set[str]:
-    """The words naming a line, singular (« les tables » names « 2 table »)."""
-    words = re.findall(r"[a-z0-9]+", fold(text))
-    return {w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in words if w not in SCOPE_GLUE}
+    """The words naming a line, as names are compared (« les tables » names « 2 table »)."""
+    return set(name_words(text))
 
 
 def _discounted(lines: list[dict[str, Any]], utt: Utterance, discount: Decimal) -> list[bool]:

@@ -57,7 +57,7 @@ _ITEM_STOP = words("item_stop_words")
 _REQUEST_WORDS = frozenset(w for w in words("second_request_starts") if " " not in w)
 # « j'en », « m'en », « qu'on »: a pronoun before its verb, never the name of goods.
 _PRONOUN_VERB = re.compile(r"(?:j|m|t|n|s|qu)'")
-_NO_ITEM = frozenset(words("not_an_entity"))
+_NO_ITEM = words("not_an_entity")
 _NEXT_WORD = re.compile(r"[ \u00a0\u202f]*([^\W\d_][\w'&.-]*)")
 _BEFORE = re.compile(
     r"(?:^|[,:;\n(]|(?<![\w'])et)[ \u00a0\u202f]*"
