@@ -576,6 +576,11 @@ def _date_accounted(part: DateSpan, facts: _Facts, today: date) -> bool:
         return False
     if any(part.first <= d <= part.last for d in facts.dates):
         return True
+    if not re.search(r"\d{4}", part.text) and any(
+        (d.month, d.day, abs(d.year - part.first.year)) == (part.first.month, part.first.day, 1)
+        for d in facts.dates
+    ):
+        return True  # « à partir du 1er janvier » in December: the day said, in its next year
     if part.text.strip().isdigit() and facts.day_of_month(Decimal(part.text.strip())):
         return True  # « je reviens l'après-midi du 3 »: the 3rd of the range said before
     if len(facts.dates) >= 2 and min(facts.dates) <= part.last and max(facts.dates) >= part.first:
