@@ -77,7 +77,8 @@ def kinds() -> tuple[Kind, ...]:
     data = lexicon()["kinds"]
     found = []
     for name, entry in data.items():
-        words = re.compile(r"\b(?:" + "|".join(entry["words"]) + r")\b")
+        # « CP-5520 », « BC/0012 »: a word glued to digits is a document's number, not a kind
+        words = re.compile(r"\b(?:" + "|".join(entry["words"]) + r")\b(?![-/.]?\d)")
         not_ = re.compile("|".join(entry["not"])) if entry.get("not") else None
         found.append(Kind(name, entry["label"], words, not_))
     return tuple(found)

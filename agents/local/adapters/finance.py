@@ -26,7 +26,7 @@ from domain.kit.resolution import name_words
 
 CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
-DOCUMENT_WORDS = ("facture", "facturer", "devis", "proforma", "avoir")
+DOCUMENT_WORDS = ("facture", "facturer", "devis", "devi", "proforma", "avoir")  # « devi »: SMS
 DOCUMENT_OWNER_MARKERS = tuple(
     f"{noun} {link}" for noun in ("facture", "devis") for link in ("de", "d'", "du")
 )
@@ -602,6 +602,17 @@ def _after_aside(utt: Utterance) -> Utterance:
 OF_THE_INVOICE = re.compile(r"\bfactures?\s+(?:de|du|d')\s*$")
 
 
+# A payment said to be only part of what is due (« un acompte sur la F-2026-00012 »).
+PART_OF = re.compile(r"\b(?:acomptes?|avances?|partie|partiel\w*|tranches?|versements?)\b")
+
+
+def _number_said(invoice: str | None, utt: Utterance) -> bool:
+    """An invoice designated by its number, as written in the message."""
+    return invoice is not None and any(c.isdigit() for c in invoice) and (
+        fold(invoice) in utt.folded
+    )
+
+
 def extract_payment(utt: Utterance) -> dict[str, Any]:
     amount: Decimal | str | None = utt.amounts[0].value if utt.amounts else None
     invoice = _number(utt, ("F-", "FA-"))
@@ -629,6 +640,8 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         amount = "balance"  # the tool pays what is still due, and its preview says how much
     elif amount is None and HALF.search(utt.folded):
         amount = "half"  # « ils ont payé la moitié »: half of what is still due
+    elif amount is None and _number_said(invoice, utt) and not PART_OF.search(utt.folded):
+        amount = "balance"  # « il a payé la facture F-2026-00012 »: that invoice, in full
     return given(
         amount=amount,
         method=utt.payment_method,

@@ -375,6 +375,11 @@ _DESIGNATION = phrasing("designation")
 _TITLED_DEAL = phrasing("titled_deal")
 
 
+# « … pour les fournitures », « l'affaire du mobilier »: a definite article right before
+# a word in lower case names a thing (what the deal is about), not a customer.
+_DEAL_SUBJECT = re.compile(r"\b(?:les|le|la|l'|du|des)\s*$", re.IGNORECASE)
+
+
 def _move_opportunity(utt: Utterance) -> dict[str, Any]:
     chosen = _DESIGNATION.match(utt.text)
     if chosen and _stage(utt) is None:  # « celle de la maintenance »: which deal
@@ -385,9 +390,18 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
         return _without_none(
             {"customer": titled.group(2).strip(), "title": titled.group(1).strip(), "stage": stage}
         )
+    said = name_of(utt, _DEAL, ("de", "du"), _WON_LOST)
+    lead = _clause_leading_name(utt)
+    title = None
+    where = utt.text.find(said) if said else -1
+    if lead and said and said[0].islower() and _DEAL_SUBJECT.search(utt.text[: max(where, 0)]):
+        # « Lopez a perdu l'affaire de l'outillage »: the one who signed or went elsewhere
+        # is the customer; a common noun after its article is what the deal is about
+        said, title = lead, said
     return _without_none(
         {
-            "customer": name_of(utt, _DEAL, ("de", "du"), _WON_LOST) or _clause_leading_name(utt),
+            "customer": said or lead,
+            "title": title,
             "stage": stage,
             "lost_reason": _lost_reason(utt) if stage == "Perdu" else None,
         }
