@@ -160,7 +160,8 @@ def _priced_per_unit(
     utt: Utterance, lines: list[tuple[dict[str, Any], str]], used: set[int]
 ) -> None:
     """« 200 sacs de ciment, je lui fais à 4 500 le sac »: an amount said per unit of one
-    line (its unit or its product's word) is that line's unit price, wherever it is said."""
+    line (its unit or its product's word) is that line's unit price, wherever it is said;
+    an amount set aside (« au lieu de 4 800 ») is no line's."""
     for j, amount in enumerate(utt.amounts):
         if j in used or (found := PER_UNIT_PRICE.match(utt.folded, amount.end)) is None:
             continue
@@ -176,6 +177,9 @@ def _priced_per_unit(
         ]
         if len(fits) == 1:
             fits[0]["unit_price"] = amount.value
+            used.add(j)
+    for j, amount in enumerate(utt.amounts):  # « au lieu de 4 800 »: said aside, no line
+        if SET_ASIDE.search(utt.folded[max(0, amount.start - 20) : amount.start]):
             used.add(j)
 
 
@@ -346,9 +350,6 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
             line["unit_price"] = price
         lines.append(line)
     _priced_per_unit(utt, list(zip(lines, units, strict=True)), used)
-    for j, amount in enumerate(utt.amounts):  # « au lieu de 4 800 »: said aside
-        if SET_ASIDE.search(utt.folded[max(0, amount.start - 20) : amount.start]):
-            used.add(j)
     for duration in utt.durations:  # « 6 heures de dépannage à 65 € », « 6 heures de pose »
         timed = _timed_line(utt, duration, used) or _unpriced_timed_line(utt, duration)
         if timed is not None:
@@ -608,8 +609,8 @@ PART_OF = re.compile(r"\b(?:acomptes?|avances?|partie|partiel\w*|tranches?|verse
 
 def _number_said(invoice: str | None, utt: Utterance) -> bool:
     """An invoice designated by its number, as written in the message."""
-    return invoice is not None and any(c.isdigit() for c in invoice) and (
-        fold(invoice) in utt.folded
+    return (
+        invoice is not None and any(c.isdigit() for c in invoice) and (fold(invoice) in utt.folded)
     )
 
 
