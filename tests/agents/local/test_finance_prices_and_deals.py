@@ -6,17 +6,21 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 from agents.local.adapters.finance import ADAPTERS as FINANCE
 from agents.local.adapters.purchasing import ADAPTERS as PURCHASING
 from agents.local.adapters.sales import ADAPTERS as SALES
 from agents.local.coverage import named_kinds
 from agents.local.slots import analyse
+from agents.local.understanding import LocalTier, Memory
+from domain.kit.principal import Principal, Role
 
+TODAY = date(2026, 3, 16)
 BY_TOOL = {a.tool: a for a in (*FINANCE, *PURCHASING, *SALES)}
 
 
-def extract(tool: str, text: str, today: date = date(2026, 3, 16)) -> dict[str, Any]:
+def extract(tool: str, text: str, today: date = TODAY) -> dict[str, Any]:
     return BY_TOOL[tool].extract(analyse(text, today=today, currency="XOF"))
 
 
@@ -106,3 +110,18 @@ class TestDealBySubject:
         said = extract("sales.move_opportunity", "on a perdu l'affaire de la Menuiserie Roux")
         assert said["customer"] == "Menuiserie Roux"
         assert "title" not in said
+
+
+class TestSetNotAdd:
+    def test_mets_with_a_bare_count_adds_no_line(self, local: LocalTier) -> None:
+        memory = Memory()
+        principal = Principal(uuid4(), uuid4(), frozenset((Role.ADMIN,)))
+        first = local.understand(
+            "facture Garage Sène 6 cartons de lait", memory, principal, today=TODAY, currency="XOF"
+        )
+        local.remember(memory, "finance.create_invoice", first.arguments, shown=True)
+        plan = local.understand(
+            "attends, mets 8 cartons", memory, principal, today=TODAY, currency="XOF"
+        )
+        lines = plan.arguments.get("lines") or []
+        assert not (plan.kind == "tool" and len(lines) > 1)
