@@ -375,18 +375,23 @@ def _met(word: str, others: Sequence[str]) -> bool:
     )
 
 
-def _substituted(query: Sequence[str], name: str) -> bool:
-    """« Menuiserie Vasseur » for « Menuiserie Rochat »: a word of the query that the name
-    does not hold, in place of one of the name's that the query does not say. Two names
-    sharing only a common word are two different rows, however close their letters."""
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-ZÀ-Ý][\w'’-]+")
+
+
+def _substituted(query: str, name: str) -> bool:
+    """« Menuiserie Vasseur » for « Menuiserie Rochat »: a proper name in the query (a
+    capitalised word) that the name does not hold, in place of one of the name's that the
+    query does not say. Two names sharing only a common word are two different rows,
+    however close their letters."""
     words = name_words(name)
-    said = [w for w in query if _starts_alpha(w) and len(w) >= 3]
-    return any(not _met(w, words) for w in said) and any(
+    said = [w for w in name_words(query) if _starts_alpha(w) and len(w) >= 3]
+    proper = [w for m in _CAPITALISED.finditer(query) for w in name_words(m.group(0))]
+    return any(not _met(w, words) for w in proper if len(w) >= 3) and any(
         not _met(w, said) for w in words if _starts_alpha(w) and len(w) >= 3
     )
 
 
-def _choose(hits: list[Hit], query: Sequence[str] = ()) -> Hit | None:
+def _choose(hits: list[Hit], query: str = "") -> Hit | None:
     group = _best_group(hits)
     if group:
         return group[0] if len(group) == 1 else None
@@ -426,7 +431,7 @@ def resolve_hit(
 ) -> Any:
     """The row ``hits`` designate, or the typed error: ``errors[0]`` (not found) when there
     is no hit, ``errors[1]`` (ambiguous, with the close candidates) otherwise."""
-    chosen = _choose(hits, name_words(query))
+    chosen = _choose(hits, query)
     if chosen is not None:
         return chosen.row
     singular, plural = nouns

@@ -365,7 +365,15 @@ def _lost_reason(utt: Utterance) -> str | None:
     if said:
         return said.strip(" .")
     m = re.search(r"(?i)perdu[e]?s?\s*[,:]\s*(.+)$", utt.text)
-    return m.group(1).strip(" .") if m else None
+    if m:
+        return m.group(1).strip(" .")
+    # « Fall est parti chez un concurrent, on a perdu l'affaire »: the other clause, a
+    # sentence of its own (a verb after its subject), says why
+    for clause in re.split(r"[,;]", utt.text):
+        text = clause.strip(" .!?")
+        if len(text.split()) >= 4 and not re.search(r"(?i)\bperdu|\baffaire", text):
+            return text
+    return None
 
 
 _DESIGNATION = phrasing("designation")

@@ -125,3 +125,12 @@ class TestSetNotAdd:
         )
         lines = plan.arguments.get("lines") or []
         assert not (plan.kind == "tool" and len(lines) > 1)
+
+
+class TestLostReason:
+    def test_the_other_clause_says_why_the_deal_was_lost(self) -> None:
+        said = extract(
+            "sales.move_opportunity",
+            "Kane a trouvé moins cher ailleurs, on a perdu l'affaire du carrelage",
+        )
+        assert said["lost_reason"] == "Kane a trouvé moins cher ailleurs"

@@ -236,3 +236,10 @@ class TestAnotherNameIsNotATypo:
         with container.db.unit_of_work(account.tenant_id) as session:
             found = sales.resolve_customer(session, account.principal(), "Boulangeri Marchan")
         assert found.name == "Boulangerie Marchand"
+
+    def test_a_polite_word_left_in_a_product_name_still_resolves(
+        self, container: Container
+    ) -> None:
+        account = make_sales_tenant(container, country="FR")
+        make_product(container, account, name="Heure de pose")
+        assert product(container, account, "pose stp") == "Heure de pose"
