@@ -77,7 +77,8 @@ def kinds() -> tuple[Kind, ...]:
     data = lexicon()["kinds"]
     found = []
     for name, entry in data.items():
-        words = re.compile(r"\b(?:" + "|".join(entry["words"]) + r")\b")
+        # « CP-5520 », « BC/0012 »: a word glued to digits is a document's number, not a kind
+        words = re.compile(r"\b(?:" + "|".join(entry["words"]) + r")\b(?![-/.]?\d)")
         not_ = re.compile("|".join(entry["not"])) if entry.get("not") else None
         found.append(Kind(name, entry["label"], words, not_))
     return tuple(found)
@@ -576,6 +577,11 @@ def _date_accounted(part: DateSpan, facts: _Facts, today: date) -> bool:
         return False
     if any(part.first <= d <= part.last for d in facts.dates):
         return True
+    if not re.search(r"\d{4}", part.text) and any(
+        (d.month, d.day, abs(d.year - part.first.year)) == (part.first.month, part.first.day, 1)
+        for d in facts.dates
+    ):
+        return True  # « à partir du 1er janvier » in December: the day said, in its next year
     if part.text.strip().isdigit() and facts.day_of_month(Decimal(part.text.strip())):
         return True  # « je reviens l'après-midi du 3 »: the 3rd of the range said before
     if len(facts.dates) >= 2 and min(facts.dates) <= part.last and max(facts.dates) >= part.first:

@@ -118,6 +118,8 @@ PEOPLE_SEARCHES = frozenset({"hr.find_employee", "sales.find_customer", "sales.f
 CREATING = phrasing("creating")
 # Lines added to the request shown (« ajoute aussi 2 ramettes », « rajoute 3 sacs »).
 MORE_LINES = phrasing("more_lines")
+# « mets 12 sacs » sets a count; « mets aussi 2 sacs de sel » adds.
+SETS_NOT_ADDS = re.compile(r"\b(?:re)?mets\b(?!.*\b(?:aussi|encore|en plus|egalement)\b)")
 POLITE_END = re.compile(r"(?i)[\s,]+(?:stp|svp|s'il (?:te|vous) pla[iî]t|merci)[\s!.]*$")
 # Said before the first of several requests, whose next one waits for it.
 ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
@@ -1835,6 +1837,8 @@ class LocalTier(Replies):
             return None
         said = POLITE_END.sub("", message[opening.end() :])
         utt = analyse(said, today=today, currency=currency)
+        if SETS_NOT_ADDS.search(opening.group(0)) and any(q.item is None for q in utt.quantities):
+            return None  # « attends, mets 12 sacs »: how many of what is there, not a new line
         added = jsonable(adapter.extract(utt)).get("lines") or []
         if not added:
             return None

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from itertools import permutations
 from typing import Any
 from uuid import UUID
@@ -365,7 +366,32 @@ def _by_score(hits: list[Hit]) -> list[Hit]:
     return sorted(hits, key=lambda h: h.score, reverse=True)
 
 
-def _choose(hits: list[Hit]) -> Hit | None:
+def _met(word: str, others: Sequence[str]) -> bool:
+    """A word met by one of ``others``, a typo or a split aside (« dialo » / diallo,
+    « keurserigne » / keur serigne)."""
+    joined = "".join(others)
+    return word in joined or any(
+        o in word or SequenceMatcher(None, word, o).ratio() >= 0.6 for o in others if len(o) >= 3
+    )
+
+
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-ZÀ-Ý][\w'’-]+")
+
+
+def _substituted(query: str, name: str) -> bool:
+    """« Menuiserie Vasseur » for « Menuiserie Rochat »: a proper name in the query (a
+    capitalised word) that the name does not hold, in place of one of the name's that the
+    query does not say. Two names sharing only a common word are two different rows,
+    however close their letters."""
+    words = name_words(name)
+    said = [w for w in name_words(query) if _starts_alpha(w) and len(w) >= 3]
+    proper = [w for m in _CAPITALISED.finditer(query) for w in name_words(m.group(0))]
+    return any(not _met(w, words) for w in proper if len(w) >= 3) and any(
+        not _met(w, said) for w in words if _starts_alpha(w) and len(w) >= 3
+    )
+
+
+def _choose(hits: list[Hit], query: str = "") -> Hit | None:
     group = _best_group(hits)
     if group:
         return group[0] if len(group) == 1 else None
@@ -374,6 +400,7 @@ def _choose(hits: list[Hit]) -> Hit | None:
         ranked
         and ranked[0].score >= RESOLVE_MIN_SCORE
         and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= RESOLVE_MIN_MARGIN)
+        and not _substituted(query, ranked[0].row.name)
     ):
         return ranked[0]
     covered = [h for h in hits if h.covered]
@@ -404,7 +431,7 @@ def resolve_hit(
 ) -> Any:
     """The row ``hits`` designate, or the typed error: ``errors[0]`` (not found) when there
     is no hit, ``errors[1]`` (ambiguous, with the close candidates) otherwise."""
-    chosen = _choose(hits)
+    chosen = _choose(hits, query)
     if chosen is not None:
         return chosen.row
     singular, plural = nouns

@@ -10,6 +10,7 @@ method, a period.
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,7 @@ from domain.kit.resolution import name_words
 
 CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
-DOCUMENT_WORDS = ("facture", "facturer", "devis", "proforma", "avoir")
+DOCUMENT_WORDS = ("facture", "facturer", "devis", "devi", "proforma", "avoir")  # « devi »: SMS
 DOCUMENT_OWNER_MARKERS = tuple(
     f"{noun} {link}" for noun in ("facture", "devis") for link in ("de", "d'", "du")
 )
@@ -37,6 +38,14 @@ REASON_MARKERS = ("parce que", "parce qu'", "car", "motif", "raison", "pour caus
 # Between a quantity and its price: « 5 sacs de riz à 14 000 », « 2 heures au prix de 20 000 ».
 PRICE_LINK = re.compile(r"^\s*(?:a|au prix de|a raison de|@|chacun a|l'unite a|pour)?\s*$")
 SKIP_WORDS = words("line_skip_words")
+# « à 4 500 le sac », « 12 € la pièce », « 380 € par jour »: a price said per unit, right
+# after the amount, which names the line it is the unit price of.
+PER_UNIT_PRICE = re.compile(r"\s*(?:ht\s+)?(?:le|la|l'|par|/)\s*([a-z]+)")
+# « au lieu de 4 800 », « pas 15 000 »: an amount the message sets aside, no line's price.
+SET_ASIDE = re.compile(r"(?:\bpas|\bnon|au lieu de|au lieu du|plutot que|et non)\s*$")
+# Words that make a clause of what precedes an amount (« je lui fais à 4 500 »): never
+# the name of a line.
+CLAUSE_WORDS = words("clause_pronouns")
 # Words that name money moving or a request, never something sold (« Reçu ce matin un
 # chèque de 1 200 € », « enregistre une facture de 120 € »): no line is made of them.
 NO_ITEM = phrasing("no_item")
@@ -140,11 +149,38 @@ def _price_after(utt: Utterance, end: int, limit: int, used: set[int]) -> Decima
 
 def _words(text: str) -> str:
     words = text.strip(" ,;:.-").split()
-    while words and words[0].lower() in SKIP_WORDS:
+    while words and fold(words[0]) in SKIP_WORDS:
         words.pop(0)
-    while words and words[-1].lower() in SKIP_WORDS:
+    while words and fold(words[-1]) in SKIP_WORDS:
         words.pop()
     return " ".join(words)
+
+
+def _priced_per_unit(
+    utt: Utterance, lines: list[tuple[dict[str, Any], str]], used: set[int]
+) -> None:
+    """« 200 sacs de ciment, je lui fais à 4 500 le sac »: an amount said per unit of one
+    line (its unit or its product's word) is that line's unit price, wherever it is said;
+    an amount set aside (« au lieu de 4 800 ») is no line's."""
+    for j, amount in enumerate(utt.amounts):
+        if j in used or (found := PER_UNIT_PRICE.match(utt.folded, amount.end)) is None:
+            continue
+        unit = found.group(1).rstrip("s")
+        fits = [
+            line
+            for line, counted_in in lines
+            if "unit_price" not in line
+            and (
+                unit == fold(counted_in).rstrip("s")
+                or unit in {w.rstrip("s") for w in fold(str(line["product"])).split()}
+            )
+        ]
+        if len(fits) == 1:
+            fits[0]["unit_price"] = amount.value
+            used.add(j)
+    for j, amount in enumerate(utt.amounts):  # « au lieu de 4 800 »: said aside, no line
+        if SET_ASIDE.search(utt.folded[max(0, amount.start - 20) : amount.start]):
+            used.add(j)
 
 
 def _free_description(utt: Utterance, amount: Amount, after: int, name: str | None) -> str | None:
@@ -164,7 +200,7 @@ def _free_description(utt: Utterance, amount: Amount, after: int, name: str | No
         if name:
             text = _words(text.replace(name, ""))
         folded = text.lower()
-        if NO_ITEM.search(fold(text)):
+        if NO_ITEM.search(fold(text)) or CLAUSE_WORDS & set(fold(text).split()):
             continue
         if len(text) >= 3 and not re.search(r"\d", text) and folded not in SKIP_WORDS:
             return text
@@ -243,6 +279,8 @@ def _timed_line(utt: Utterance, duration: Any, used: set[int]) -> dict[str, Any]
             # « main d'œuvre 3 heures à 45 € »: the service named before its hours
             # (after a colon, a comma, « + » or « et », so no customer is in it)
             before = re.split(r"[,;:+]|\bet\b", utt.text[: duration.start])
+            if len(before) > 2 and not _words(before[-1]):  # « pose, 3 jours à 380 € »
+                before.pop()
             text = _words(before[-1])
             if len(before) < 2 or len(text) < 3 or re.search(r"\d", text):
                 return None
@@ -283,6 +321,7 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
     follows (« à 14 000 »), and amounts named by words (free-text lines)."""
     lines: list[dict[str, Any]] = []
     used: set[int] = set()
+    units: list[str] = []  # the unit each line of a quantity is counted in
     spans_extra: list[tuple[int, int]] = []
     quantities = sorted(utt.quantities, key=lambda q: q.start)
     named_until = 0  # where the last line's product name ends (« … Éco 8 kW »)
@@ -305,10 +344,12 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
         named_until = quantity.end + len(qualified) - len(product)
         product = qualified
         line: dict[str, Any] = {"product": product, "quantity": quantity.value}
+        units.append(quantity.unit or "")
         price = _price_after(utt, named_until, limit, used)
         if price is not None:
             line["unit_price"] = price
         lines.append(line)
+    _priced_per_unit(utt, list(zip(lines, units, strict=True)), used)
     for duration in utt.durations:  # « 6 heures de dépannage à 65 € », « 6 heures de pose »
         timed = _timed_line(utt, duration, used) or _unpriced_timed_line(utt, duration)
         if timed is not None:
@@ -496,9 +537,34 @@ def _billed_label(utt: Utterance, name: str | None) -> str | None:
     return None
 
 
+# A year said with a date (« 1er janvier 2027 », « 01/01/27 »).
+YEAR_SAID = re.compile(r"\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}")
+
+
+def _start_of(utt: Utterance) -> date | None:
+    """When something being set up starts: a day said without its year (« à partir du
+    1er janvier ») is its nearest occurrence, so in December it is next January, never
+    a past one nearly a year back."""
+    if not utt.dates:
+        return None
+    start, text, today = utt.dates[0].first, utt.dates[0].text, utt.today
+    if today is not None and start < today and not YEAR_SAID.search(text):
+        ahead = _a_year_later(start)
+        if ahead - today < today - start:
+            return ahead
+    return start
+
+
+def _a_year_later(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
 def extract_recurring(utt: Utterance) -> dict[str, Any]:
     frequency = next((f for f, pattern in FREQUENCIES if pattern.search(utt.folded)), None)
-    start = utt.dates[0].first if utt.dates else None
+    start = _start_of(utt)
     document = extract_document(utt)
     label = _billed_label(utt, document.get("customer"))
     if label and not document.get("lines"):  # priced when an amount is said, else asked
@@ -537,6 +603,17 @@ def _after_aside(utt: Utterance) -> Utterance:
 OF_THE_INVOICE = re.compile(r"\bfactures?\s+(?:de|du|d')\s*$")
 
 
+# A payment said to be only part of what is due (« un acompte sur la F-2026-00012 »).
+PART_OF = re.compile(r"\b(?:acomptes?|avances?|partie|partiel\w*|tranches?|versements?)\b")
+
+
+def _number_said(invoice: str | None, utt: Utterance) -> bool:
+    """An invoice designated by its number, as written in the message."""
+    return (
+        invoice is not None and any(c.isdigit() for c in invoice) and (fold(invoice) in utt.folded)
+    )
+
+
 def extract_payment(utt: Utterance) -> dict[str, Any]:
     amount: Decimal | str | None = utt.amounts[0].value if utt.amounts else None
     invoice = _number(utt, ("F-", "FA-"))
@@ -564,6 +641,8 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         amount = "balance"  # the tool pays what is still due, and its preview says how much
     elif amount is None and HALF.search(utt.folded):
         amount = "half"  # « ils ont payé la moitié »: half of what is still due
+    elif amount is None and _number_said(invoice, utt) and not PART_OF.search(utt.folded):
+        amount = "balance"  # « il a payé la facture F-2026-00012 »: that invoice, in full
     return given(
         amount=amount,
         method=utt.payment_method,

@@ -365,7 +365,15 @@ def _lost_reason(utt: Utterance) -> str | None:
     if said:
         return said.strip(" .")
     m = re.search(r"(?i)perdu[e]?s?\s*[,:]\s*(.+)$", utt.text)
-    return m.group(1).strip(" .") if m else None
+    if m:
+        return m.group(1).strip(" .")
+    # « Fall est parti chez un concurrent, on a perdu l'affaire »: the other clause, a
+    # sentence of its own (a verb after its subject), says why
+    for clause in re.split(r"[,;]", utt.text):
+        text = clause.strip(" .!?")
+        if len(text.split()) >= 4 and not re.search(r"(?i)\bperdu|\baffaire", text):
+            return text
+    return None
 
 
 _DESIGNATION = phrasing("designation")
@@ -373,6 +381,11 @@ _DESIGNATION = phrasing("designation")
 
 # « l'affaire contrat annuel de Diallo SARL en négociation »: the deal's title, then whose.
 _TITLED_DEAL = phrasing("titled_deal")
+
+
+# « … pour les fournitures », « l'affaire du mobilier »: a definite article right before
+# a word in lower case names a thing (what the deal is about), not a customer.
+_DEAL_SUBJECT = re.compile(r"\b(?:les|le|la|l'|du|des)\s*$", re.IGNORECASE)
 
 
 def _move_opportunity(utt: Utterance) -> dict[str, Any]:
@@ -385,9 +398,18 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
         return _without_none(
             {"customer": titled.group(2).strip(), "title": titled.group(1).strip(), "stage": stage}
         )
+    said = name_of(utt, _DEAL, ("de", "du"), _WON_LOST)
+    lead = _clause_leading_name(utt)
+    title = None
+    where = utt.text.find(said) if said else -1
+    if lead and said and said[0].islower() and _DEAL_SUBJECT.search(utt.text[: max(where, 0)]):
+        # « Lopez a perdu l'affaire de l'outillage »: the one who signed or went elsewhere
+        # is the customer; a common noun after its article is what the deal is about
+        said, title = lead, said
     return _without_none(
         {
-            "customer": name_of(utt, _DEAL, ("de", "du"), _WON_LOST) or _clause_leading_name(utt),
+            "customer": said or lead,
+            "title": title,
             "stage": stage,
             "lost_reason": _lost_reason(utt) if stage == "Perdu" else None,
         }

@@ -216,3 +216,30 @@ class TestIndexes:
             sql, params = search_statement("products", shop.tenant_id, wanted, Scope(), 5)
             plan = "\n".join(r[0] for r in session.execute(text("EXPLAIN " + sql), params))
         assert "Index Cond: (tenant_id = " in plan and "Seq Scan on products" not in plan, plan
+
+
+class TestAnotherNameIsNotATypo:
+    def test_a_shared_trade_word_with_another_proper_name_does_not_resolve(
+        self, container: Container
+    ) -> None:
+        account = make_sales_tenant(container, country="FR")
+        make_partner(container, account, name="Boulangerie Marchand")
+        with (
+            container.db.unit_of_work(account.tenant_id) as session,
+            pytest.raises(AmbiguousPartner, match="Lefebvre"),
+        ):
+            sales.resolve_customer(session, account.principal(), "Boulangerie Lefebvre")
+
+    def test_a_typo_in_the_proper_name_still_resolves(self, container: Container) -> None:
+        account = make_sales_tenant(container, country="FR")
+        make_partner(container, account, name="Boulangerie Marchand")
+        with container.db.unit_of_work(account.tenant_id) as session:
+            found = sales.resolve_customer(session, account.principal(), "Boulangeri Marchan")
+        assert found.name == "Boulangerie Marchand"
+
+    def test_a_polite_word_left_in_a_product_name_still_resolves(
+        self, container: Container
+    ) -> None:
+        account = make_sales_tenant(container, country="FR")
+        make_product(container, account, name="Heure de pose")
+        assert product(container, account, "pose stp") == "Heure de pose"
