@@ -37,7 +37,7 @@ from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.calendar import WEEKDAYS
 from agents.local.slots.payment import find_in_full, parse_document_numbers, payment_methods
-from agents.local.slots.recurrence import find_schedule
+from agents.local.slots.recurrence import at_another_time, find_schedule
 from agents.local.slots.text import expand_sms
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
@@ -554,12 +554,39 @@ class LocalTier(Replies):
                 return Plan("llm", self.not_understood(principal), routing=routing)
             memory.queued = then
             return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
+        elif plan.kind == "tool" and (ahead := self._request_before(plan, message)):
+            # « pointe mon arrivée et sors 2 cartons … » read as its second request only:
+            # the first one first, the second queued; never the first dropped
+            first, then = ahead
+            done_first = self._understand(
+                first, fold(first), memory, principal, today=today, currency=currency
+            )
+            if done_first.kind != "tool" or done_first.tool == plan.tool:
+                memory.draft = None
+                return Plan("llm", self.not_understood(principal), routing=routing)
+            memory.queued = then
+            return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
         elif plan.kind == "tool" and (
             following := self._next_request(plan, message, today, currency)
         ):
             memory.queued = following  # « facture …, et envoie-la par WhatsApp »: never dropped
             return replace(plan, text=f"{ONE_AT_A_TIME}« {following} ».")
         return plan
+
+    def _request_before(self, plan: Plan, message: str) -> tuple[str, str] | None:
+        """A write read from the second of two requests (« pointe mon arrivée et sors 2
+        cartons … » read as the stock issue), its first part asking for another write of
+        its own: both parts, the first to be done first."""
+        tool = self.registry.get(plan.tool or "")
+        split = self._several(message) if tool is not None and tool.is_write else None
+        if split is None:
+            return None
+        first, then = split
+        intent = self._intent_of(first)
+        earlier = self.registry.get(intent or "")
+        if intent == plan.tool or earlier is None or not earlier.is_write:
+            return None
+        return (first, then) if self._intent_of(then) == plan.tool else None
 
     def _next_request(self, plan: Plan, message: str, today: date, currency: str) -> str | None:
         """A write that leaves a request of another intent after it (« …, et envoie-la par
@@ -1822,6 +1849,8 @@ class LocalTier(Replies):
             again = "chaque " + re.sub(r"(?i)^(?:le|la|les)\s+", "", value)
             if find_schedule(again, fold(again)) is not None:
                 value = again
+            elif (moved := at_another_time(arguments["when"].get("said") or "", value)) is not None:
+                value = moved  # « plutôt 7h » of « chaque samedi à 9h »: every Saturday at 7
         return analyse(value, today=today, currency=currency)
 
     def _more_lines(self, memory: Memory, message: str, today: date, currency: str) -> Plan | None:
