@@ -48,7 +48,7 @@ from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import DateSpan
 
 _SUFFIX_PART = re.compile(
-    r"\s*(?:,\s*)?(?:dans\s+l'|en\s+|le\s+|l'|au\s+)?(?P<part>matin(?:ee)?|apres[\s-]midi|midi|soir(?:ee)?)(?![\w'-])"
+    r"\s*(?:,\s*)?(?:dans\s+l'|en\s+|le\s+|l'|au\s+|a\s+(?=midi))?(?P<part>matin(?:ee)?|apres[\s-]midi|midi|soir(?:ee)?)(?![\w'-])"
 )
 _SUFFIX_TIME = re.compile(rf"\s*(?:,\s*)?(?:(?:a|vers|des|avant|apres|pour)\s+)?{TIME}")
 _RANGE_START = re.compile(
