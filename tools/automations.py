@@ -31,7 +31,7 @@ DUNNING = "dunning"
 # Words that name any automation: alone, they designate no built-in in particular.
 # « automatique » says how any of them runs; « client » is whom those on invoices concern.
 GENERIC = frozenset(
-    {"rappel", "alerte", "automatisation", "regle", "envoi", "automatique", "client"}
+    {"rappel", "alerte", "automatisation", "regle", "envoi", "automatique", "auto", "client"}
 )
 ASK_WHAT = (
     "Que dois-je faire à chaque fois : vous envoyer un chiffre (chiffre d'affaires, impayés, "

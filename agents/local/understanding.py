@@ -36,6 +36,7 @@ from agents.local.replies import (
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.calendar import WEEKDAYS
+from agents.local.slots.dates import the_same_period_from
 from agents.local.slots.payment import find_in_full, parse_document_numbers, payment_methods
 from agents.local.slots.recurrence import at_another_time, find_schedule
 from agents.local.slots.text import expand_sms
@@ -196,6 +197,16 @@ class Memory:
             listed=list(data.get("listed") or []),
             queued=data.get("queued"),
         )
+
+
+def _a_date(value: Any) -> date | None:
+    """A date argument as kept in a request (a date or its ISO text), or None."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def _complete_for(tool: Tool, arguments: dict[str, Any]) -> bool:
@@ -1851,6 +1862,10 @@ class LocalTier(Replies):
                 value = again
             elif (moved := at_another_time(arguments["when"].get("said") or "", value)) is not None:
                 value = moved  # « plutôt 7h » of « chaque samedi à 9h »: every Saturday at 7
+        if (start := _a_date(arguments.get("start_date"))) is not None and (
+            again := the_same_period_from(fold(value), start, _a_date(arguments.get("end_date")))
+        ):
+            value = again  # « plutôt celle du 26 » of a week shown: that week, in its month
         return analyse(value, today=today, currency=currency)
 
     def _more_lines(self, memory: Memory, message: str, today: date, currency: str) -> Plan | None:

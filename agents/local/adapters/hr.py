@@ -171,7 +171,7 @@ def _until_back(utt: Utterance, dates: list[DateSpan], back: DateSpan) -> dict[s
     first, end = dates[0], working_day_before(back.first)
     if end < first.first:
         return {}
-    afternoon = first.half_day_first or (first.part in _AFTERNOON_PARTS and end > first.first)
+    afternoon = first.half_day_first or first.part in _AFTERNOON_PARTS
     return {
         "start_date": first.first,
         "end_date": end if end != first.first else None,
