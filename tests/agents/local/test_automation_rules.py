@@ -326,9 +326,7 @@ class TestStoppingIsNoNewRule:
         "message",
         ["arrête la relance automatique des clients", "stoppe les relances automatiques"],
     )
-    def test_stopping_a_sending_never_creates_one(
-        self, container: Container, message: str
-    ) -> None:
+    def test_stopping_a_sending_never_creates_one(self, container: Container, message: str) -> None:
         plan = plan_of(container, message)
         assert plan.tool != "automations.create" or plan.kind != "tool"
 
