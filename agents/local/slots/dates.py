@@ -406,8 +406,9 @@ def the_same_period_from(said: str, start: date, end: date | None) -> str | None
     shown from a Monday said again as a week (« la semaine du 26 octobre »); None when
     the words are not of that form."""
     found = _THE_ONE_OF_DAY.match(said)
-    if found is None:
-        return None
+    after = said[found.end() :].split() if found is not None else []
+    if found is None or (after and after[0].strip(",.") in MONTHS):
+        return None  # « celle du 22 juin »: its month said
     day = 1 if found.group(1) == "1er" else int(found.group(1))
     candidates = []
     for shift in (-1, 0, 1):
