@@ -565,7 +565,9 @@ class LocalTier(Replies):
                 return Plan("llm", self.not_understood(principal), routing=routing)
             memory.queued = then
             return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
-        elif plan.kind == "tool" and (ahead := self._request_before(plan, message)):
+        elif plan.kind == "tool" and (
+            ahead := self._request_before(plan, message, today, currency)
+        ):
             # « pointe mon arrivée et sors 2 cartons … » read as its second request only:
             # the first one first, the second queued; never the first dropped
             first, then = ahead
@@ -584,20 +586,27 @@ class LocalTier(Replies):
             return replace(plan, text=f"{ONE_AT_A_TIME}« {following} ».")
         return plan
 
-    def _request_before(self, plan: Plan, message: str) -> tuple[str, str] | None:
+    def _request_before(
+        self, plan: Plan, message: str, today: date, currency: str
+    ) -> tuple[str, str] | None:
         """A write read from the second of two requests (« pointe mon arrivée et sors 2
         cartons … » read as the stock issue), its first part asking for another write of
-        its own: both parts, the first to be done first."""
+        its own and telling the second nothing (« X a ramené 4 cartons, fais-leur un
+        avoir » is one credit note): both parts, the first to be done first."""
         tool = self.registry.get(plan.tool or "")
+        adapter = self.adapters.get(plan.tool or "")
         split = self._several(message) if tool is not None and tool.is_write else None
-        if split is None:
+        if split is None or adapter is None:
             return None
         first, then = split
         intent = self._intent_of(first)
         earlier = self.registry.get(intent or "")
         if intent == plan.tool or earlier is None or not earlier.is_write:
             return None
-        return (first, then) if self._intent_of(then) == plan.tool else None
+        alone = jsonable(adapter.extract(analyse(then, today=today, currency=currency)))
+        if alone != plan.arguments or self._intent_of(then) != plan.tool:
+            return None
+        return first, then
 
     def _next_request(self, plan: Plan, message: str, today: date, currency: str) -> str | None:
         """A write that leaves a request of another intent after it (« …, et envoie-la par
