@@ -1871,10 +1871,14 @@ class LocalTier(Replies):
                 value = again
             elif (moved := at_another_time(arguments["when"].get("said") or "", value)) is not None:
                 value = moved  # « plutôt 7h » of « chaque samedi à 9h »: every Saturday at 7
-        if (start := _a_date(arguments.get("start_date"))) is not None and (
-            again := the_same_period_from(fold(value), start, _a_date(arguments.get("end_date")))
-        ):
-            value = again  # « plutôt celle du 26 » of a week shown: that week, in its month
+        start = _a_date(arguments.get("start_date"))
+        period = (
+            None
+            if start is None
+            else the_same_period_from(fold(value), start, _a_date(arguments.get("end_date")))
+        )
+        if period is not None:
+            value = period  # « plutôt celle du 26 » of a week shown: that week, in its month
         return analyse(value, today=today, currency=currency)
 
     def _more_lines(self, memory: Memory, message: str, today: date, currency: str) -> Plan | None:
