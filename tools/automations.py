@@ -29,7 +29,10 @@ from tools.base import AskBack, Effect, Tool, ToolContext, ToolResult, resolving
 What = Literal["revenue", "kpis", "unpaid", "low_stock", "reminder", "stock_alert", "dunning"]
 DUNNING = "dunning"
 # Words that name any automation: alone, they designate no built-in in particular.
-GENERIC = frozenset({"rappel", "alerte", "automatisation", "regle", "envoi"})
+# « automatique » says how any of them runs; « client » is whom those on invoices concern.
+GENERIC = frozenset(
+    {"rappel", "alerte", "automatisation", "regle", "envoi", "automatique", "auto", "client"}
+)
 ASK_WHAT = (
     "Que dois-je faire à chaque fois : vous envoyer un chiffre (chiffre d'affaires, impayés, "
     "stock bas), vous rappeler quelque chose, ou vous alerter sur un stock ?"

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from agents.local.slots.calendar import MONTHS, WEEKDAYS
+from agents.local.slots.calendar import MONTHS, WEEKDAYS, working_day_before
 from agents.local.slots.numbers import parse_number
 from agents.local.slots.recurrence import TIME, find_schedule
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
@@ -508,8 +508,18 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
                 return False
         return _duration_accounted(part, facts)
     if isinstance(part, DateSpan):
-        return _date_accounted(part, facts, today)
+        return _day_back_accounted(part, utt, facts, today)
     return facts.holds(part.value)  # an amount
+
+
+BACK_AT_WORK = phrasing("back_at_work")
+
+
+def _day_back_accounted(part: DateSpan, utt: Utterance, facts: _Facts, today: date) -> bool:
+    """« il reprend jeudi »: the absence ends the working day before the day said."""
+    if BACK_AT_WORK.search(utt.folded[max(0, part.start - 40) : part.start]):
+        return working_day_before(part.first) in facts.dates
+    return _date_accounted(part, facts, today)
 
 
 TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)")

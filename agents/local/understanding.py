@@ -36,8 +36,9 @@ from agents.local.replies import (
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.calendar import WEEKDAYS
+from agents.local.slots.dates import the_same_period_from
 from agents.local.slots.payment import find_in_full, parse_document_numbers, payment_methods
-from agents.local.slots.recurrence import find_schedule
+from agents.local.slots.recurrence import at_another_time, find_schedule
 from agents.local.slots.text import expand_sms
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
@@ -198,6 +199,16 @@ class Memory:
             listed=list(data.get("listed") or []),
             queued=data.get("queued"),
         )
+
+
+def _a_date(value: Any) -> date | None:
+    """A date argument as kept in a request (a date or its ISO text), or None."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def _complete_for(tool: Tool, arguments: dict[str, Any]) -> bool:
@@ -557,11 +568,47 @@ class LocalTier(Replies):
             memory.queued = then
             return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
         elif plan.kind == "tool" and (
+            ahead := self._request_before(plan, message, today, currency)
+        ):
+            # « pointe mon arrivée et sors 2 cartons … » read as its second request only:
+            # the first one first, the second queued; never the first dropped
+            first, then = ahead
+            done_first = self._understand(
+                first, fold(first), memory, principal, today=today, currency=currency
+            )
+            if done_first.kind != "tool" or done_first.tool == plan.tool:
+                memory.draft = None
+                return Plan("llm", self.not_understood(principal), routing=routing)
+            memory.queued = then
+            return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
+        elif plan.kind == "tool" and (
             following := self._next_request(plan, message, today, currency)
         ):
             memory.queued = following  # « facture …, et envoie-la par WhatsApp »: never dropped
             return replace(plan, text=f"{ONE_AT_A_TIME}« {following} ».")
         return plan
+
+    def _request_before(
+        self, plan: Plan, message: str, today: date, currency: str
+    ) -> tuple[str, str] | None:
+        """A write read from the second of two requests (« pointe mon arrivée et sors 2
+        cartons … » read as the stock issue), its first part asking for another write of
+        its own and telling the second nothing (« X a ramené 4 cartons, fais-leur un
+        avoir » is one credit note): both parts, the first to be done first."""
+        tool = self.registry.get(plan.tool or "")
+        adapter = self.adapters.get(plan.tool or "")
+        split = self._several(message) if tool is not None and tool.is_write else None
+        if split is None or adapter is None:
+            return None
+        first, then = split
+        intent = self._intent_of(first)
+        earlier = self.registry.get(intent or "")
+        if intent == plan.tool or earlier is None or not earlier.is_write:
+            return None
+        alone = jsonable(adapter.extract(analyse(then, today=today, currency=currency)))
+        if alone != plan.arguments or self._intent_of(then) != plan.tool:
+            return None
+        return first, then
 
     def _next_request(self, plan: Plan, message: str, today: date, currency: str) -> str | None:
         """A write that leaves a request of another intent after it (« …, et envoie-la par
@@ -1824,6 +1871,16 @@ class LocalTier(Replies):
             again = "chaque " + re.sub(r"(?i)^(?:le|la|les)\s+", "", value)
             if find_schedule(again, fold(again)) is not None:
                 value = again
+            elif (moved := at_another_time(arguments["when"].get("said") or "", value)) is not None:
+                value = moved  # « plutôt 7h » of « chaque samedi à 9h »: every Saturday at 7
+        start = _a_date(arguments.get("start_date"))
+        period = (
+            None
+            if start is None
+            else the_same_period_from(fold(value), start, _a_date(arguments.get("end_date")))
+        )
+        if period is not None:
+            value = period  # « plutôt celle du 26 » of a week shown: that week, in its month
         return analyse(value, today=today, currency=currency)
 
     def _more_lines(self, memory: Memory, message: str, today: date, currency: str) -> Plan | None:

@@ -24,7 +24,7 @@ from agents.local.adapters.sales import (
 )
 from agents.local.coverage import EVERYONE
 from agents.local.mentions import leading_name, name_after, words_after
-from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day
+from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day, working_day_before
 from agents.local.slots.text import fold
 from agents.local.slots.types import DateSpan, Utterance
 from domain.kit.lexicon import pairs, phrasing, words
@@ -105,9 +105,9 @@ _LEAD_TIME = phrasing("lead_time")
 _HEAD = re.compile(r"[\s,]*((?:[A-ZÀ-Ý][\w'-]*\s+){1,3})(\S+)")
 
 
-def _head_name(utt: Utterance) -> str | None:
+def _subject_name(utt: Utterance) -> str | None:
     """A capitalized name opening the message before a verb (« Ibrahima Sow signe un CDI »,
-    « Julien passe chef »), or what ``leading_name`` reads."""
+    « Julien passe chef »)."""
     # at the start, or after a date opening the message (« à partir d'aujourd'hui Hugo
     # Lefèvre passe chef d'atelier »)
     starts = [0, *(d.end for d in utt.dates if not utt.text[: d.start].strip(" ,"))]
@@ -120,6 +120,13 @@ def _head_name(utt: Utterance) -> str | None:
             head, verb = fold(said[0]), fold(m.group(2))
             if head not in words("not_a_name_head") and verb in words("verbs_after_a_name"):
                 return " ".join(said)
+    return None
+
+
+def _head_name(utt: Utterance) -> str | None:
+    """The subject named first (see ``_subject_name``), or what ``leading_name`` reads."""
+    if subject := _subject_name(utt):
+        return subject
     # An answer naming someone: « Awa Diop, la caissière », « Moussa Diop »
     m = re.match(r"\s*((?:[A-ZÀ-Ý][\w'-]*)(?:\s+[A-ZÀ-Ý][\w'-]*){0,3})\s*(?:[,(-]|$)", utt.text)
     if (
@@ -140,6 +147,36 @@ _AFTERNOON = phrasing("afternoon")
 _MORNING = re.compile(r"(?<![\w-])(?:matin|matinee)(?![\w])")
 # « l'après-midi du vendredi 27 »: the half day said before the day.
 _AFTERNOON_OF = re.compile(r"(?:apres[\s-]?midi|aprem)\s+(?:du|de|d')\s*$")
+
+
+_BACK_AT_WORK = phrasing("back_at_work")
+# « part demain à midi »: leaving at noon, the leave starts in the afternoon.
+_AFTERNOON_PARTS = ("apres-midi", "midi")
+
+
+def _back_at(utt: Utterance, dates: list[DateSpan]) -> DateSpan | None:
+    """The day said as the first one back at work (« il reprend jeudi »)."""
+    return next(
+        (s for s in dates if _BACK_AT_WORK.search(utt.folded[max(0, s.start - 40) : s.start])),
+        None,
+    )
+
+
+def _until_back(utt: Utterance, dates: list[DateSpan], back: DateSpan) -> dict[str, Any]:
+    """« malade depuis ce matin, il reprend jeudi », « part demain à midi, revient lundi »:
+    from the day said first to the working day before the return; nothing without a first
+    day before it (the return day is never a day off)."""
+    if len(dates) != 2 or dates[0] is back or not dates[0].first < back.first:
+        return {}
+    first, end = dates[0], working_day_before(back.first)
+    if end < first.first:
+        return {}
+    afternoon = first.half_day_first or first.part in _AFTERNOON_PARTS
+    return {
+        "start_date": first.first,
+        "end_date": end if end != first.first else None,
+        "starts_afternoon": afternoon or None,
+    }
 
 
 def _until(span_text: str) -> bool:
@@ -189,6 +226,8 @@ def _period(utt: Utterance) -> dict[str, Any]:
     dates = _days_said(utt)
     if not dates:
         return {}
+    if (back := _back_at(utt, dates)) is not None:
+        return _until_back(utt, dates, back)
     first, last = dates[0], dates[-1]
     if not _apart(utt) and not _one_period(dates):
         return {}  # which days is not sure: they are said back as not understood
@@ -525,8 +564,11 @@ def _one_period(dates: list[DateSpan]) -> bool:
 
 def _request_leave(utt: Utterance) -> dict[str, Any]:
     # « pose 2 jours de congé à Khady Diallo »: the person, capitalized, after « à »
-    employee = _someone(utt, _FOR) or (
-        None if _for_oneself(utt) else name_of(utt, ("à", "a"), capital=True)
+    # « Awa part demain à Thiès »: the one who leaves, not where she goes
+    employee = (
+        _someone(utt, _FOR)
+        or _subject_name(utt)
+        or (None if _for_oneself(utt) else name_of(utt, ("à", "a"), capital=True))
     )
     if employee is None:
         m = _PUT_ON_LEAVE.search(utt.folded)  # « mets Awa en congé »

@@ -101,3 +101,12 @@ def last_working_day(start: date, days: int) -> date:
         if day.weekday() < 5:
             counted += 1
     return day
+
+
+def working_day_before(day: date) -> date:
+    """The last working day (Monday to Friday) before ``day``: « il reprend lundi » after
+    an absence that ended on the Friday."""
+    before = day - timedelta(days=1)
+    while before.weekday() >= 5:
+        before -= timedelta(days=1)
+    return before

@@ -365,7 +365,7 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            rf"{_B}(?:(?:en|au\s+mois\s+d[e']|le\s+mois\s+d[e']|mois\s+d[e']|d')\s*)?"
+            rf"{_B}(?:(?:en|au\s+mois\s+d[e']|du\s+mois\s+d[e']|le\s+mois\s+d[e']|mois\s+d[e']|d')\s*)?"
             rf"(?P<mo>{_MONTH}){_E}(?:\s+(?P<y>\d{{4}}){_E})?"
         ),
         _month,

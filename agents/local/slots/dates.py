@@ -42,13 +42,13 @@ import re
 from dataclasses import replace
 from datetime import date, time, timedelta
 
-from agents.local.slots.calendar import WEEKDAYS, month_end, week_start
+from agents.local.slots.calendar import MONTHS, WEEKDAYS, month_end, week_start
 from agents.local.slots.date_atoms import PATTERNS, TIME, Atom, time_of
 from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import DateSpan
 
 _SUFFIX_PART = re.compile(
-    r"\s*(?:,\s*)?(?:dans\s+l'|en\s+|le\s+|l'|au\s+)?(?P<part>matin(?:ee)?|apres[\s-]midi|midi|soir(?:ee)?)(?![\w'-])"
+    r"\s*(?:,\s*)?(?:dans\s+l'|en\s+|le\s+|l'|au\s+|a\s+(?=midi))?(?P<part>matin(?:ee)?|apres[\s-]midi|midi|soir(?:ee)?)(?![\w'-])"
 )
 _SUFFIX_TIME = re.compile(rf"\s*(?:,\s*)?(?:(?:a|vers|des|avant|apres|pour)\s+)?{TIME}")
 _RANGE_START = re.compile(
@@ -392,3 +392,37 @@ def _days_of_the_week_said(spans: list[DateSpan], folded: str) -> list[DateSpan]
 def parse_dates(text: str, *, today: date) -> list[DateSpan]:
     """Dates and ranges of a message (rules in the module docstring)."""
     return find_dates(make_scan(text), today)
+
+
+# « plutôt celle du 26 », « celui du 3 »: the same kind of period as one shown, from a day
+# said by its number alone.
+_THE_ONE_OF_DAY = re.compile(r"^(?:plutot\s+)?(?:celle|celui)\s+du\s+(1er|\d{1,2})(?![\w'])")
+_MONTH_NAMES = {number: name for name, number in MONTHS.items()}
+
+
+def the_same_period_from(said: str, start: date, end: date | None) -> str | None:
+    """« plutôt celle du 26 » of a period shown from ``start`` to ``end``: the same words
+    with the day in the month nearest that period (« celle du 26 octobre »), and a week
+    shown from a Monday said again as a week (« la semaine du 26 octobre »); None when
+    the words are not of that form."""
+    found = _THE_ONE_OF_DAY.match(said)
+    after = said[found.end() :].split() if found is not None else []
+    if found is None or (after and after[0].strip(",.") in MONTHS):
+        return None  # « celle du 22 juin »: its month said
+    day = 1 if found.group(1) == "1er" else int(found.group(1))
+    candidates = []
+    for shift in (-1, 0, 1):
+        month = (start.month - 1 + shift) % 12 + 1
+        year = start.year + (start.month - 1 + shift) // 12
+        if day <= month_end(year, month).day:
+            candidates.append(date(year, month, day))
+    if not candidates:
+        return None
+    near = min(candidates, key=lambda d: abs((d - start).days))
+    named = f"{day} {_MONTH_NAMES[near.month]}"
+    if near.year != start.year:
+        named = f"{named} {near.year}"
+    week = start.weekday() == 0 and end is not None and 4 <= (end - start).days <= 6
+    if week and near.weekday() == 0:
+        return f"la semaine du {named}{said[found.end() :]}"
+    return f"{said[: found.end()]} {named}{said[found.end() :]}"

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from agents.local.slots.calendar import DAY_WORDS, WEEKDAYS
 from domain.kit.lexicon import phrasing
+from domain.kit.text import fold
 
 CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = "|".join(WEEKDAYS)
@@ -116,6 +117,26 @@ def _base(folded: str) -> tuple[str, int, int, int] | None:
     if found := EVERY_MONTH.search(folded):
         return "FREQ=MONTHLY;BYMONTHDAY=1", 8, found.start(), found.end()
     return None
+
+
+# « plutôt 7h », « à 8h30, avant l'ouverture »: a time of day said alone, maybe with an
+# aside after a comma.
+ONLY_A_TIME = re.compile(rf"(?:plutot\s+)?{HOUR}(?![\w])\s*(?:,[^\d]*)?")
+
+
+def at_another_time(said: str, correction: str) -> str | None:
+    """The words of a schedule (« chaque samedi à 9h ») with the time a correction says
+    alone (« plutôt 7h ») in place of its own: « chaque samedi à 7h »; None when the
+    correction says more than a time or the schedule said none."""
+    folded = fold(said)
+    new = ONLY_A_TIME.fullmatch(fold(correction).strip(" .!"))
+    old = TIME.search(folded)
+    if new is None or old is None:
+        return None
+    hour = new.group("h") and f"{new.group('h')}h{new.group('m') or ''}"
+    at = hour or new.group("noon") or new.group("midnight")
+    words = said if len(said) == len(folded) else folded  # its own spelling when it maps
+    return f"{words[: old.start()].rstrip()} à {at}{words[old.end() :]}"
 
 
 def find_schedule(text: str, folded: str) -> Schedule | None:

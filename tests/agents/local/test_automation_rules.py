@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from agents.local.understanding import Memory, Plan
 from comptoir.bootstrap import Container
+from domain.automations import rules as stored
 from domain.automations.models import Automation
 from domain.kit.principal import Principal, Role
 from tests.agents.conftest import Talk
@@ -187,6 +188,41 @@ class TestManagingRules:
         talk("oui")
         assert rules(container, account) == []
 
+    def test_a_pause_with_when_it_resumes_pauses_the_rule_just_set(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("chaque mardi à 10h rappelle-moi d'appeler le comptable")
+        talk("oui")
+        shown = talk("finalement suspends-le, on reprend après les fêtes")
+        assert shown.startswith("Je mettrai en pause"), shown
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.enabled is False
+
+    def test_a_time_said_alone_moves_the_schedule_shown(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("chaque jeudi à 10h rappelle-moi de compter la caisse")
+        shown = talk("non, plutôt 18h, après la fermeture")
+        assert "18:00" in shown and "10:00" not in shown, shown
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert "18:00" in rules_label(rule)
+
+    def test_stopping_the_automatic_dunning_pauses_it(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        _, talk = owner
+        shown = talk("désactive la relance auto des clients")
+        assert shown.startswith("Je mettrai en pause"), shown
+        assert "Relance des factures impayées" in talk("oui")
+
+
+def rules_label(rule: Automation) -> str:
+    return stored.label_of(stored.spec_of(rule))
+
 
 def plan_of(container: Container, message: str) -> Plan:
     principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
@@ -283,6 +319,16 @@ class TestUnderstanding:
         plan = plan_of(container, "préviens moi si le stock de gaz baisse")
         assert plan.tool == "automations.create"
         assert plan.arguments["what"] == "stock_alert" and "threshold" not in plan.arguments
+
+
+class TestStoppingIsNoNewRule:
+    @pytest.mark.parametrize(
+        "message",
+        ["arrête la relance automatique des clients", "stoppe les relances automatiques"],
+    )
+    def test_stopping_a_sending_never_creates_one(self, container: Container, message: str) -> None:
+        plan = plan_of(container, message)
+        assert plan.tool != "automations.create" or plan.kind != "tool"
 
 
 class TestNotAnAutomation:
