@@ -1694,6 +1694,8 @@ class LocalTier(Replies):
         routing: Routing | None = None,
     ) -> Plan:
         for name, question in adapter.ask.items():
+            if name in arguments and arguments[name] is None:
+                continue  # said to be left open (« le prix, on le fixe à chaque fois »)
             if arguments.get(name) in (None, "", []):
                 memory.draft = {
                     "tool": adapter.tool,

@@ -495,22 +495,32 @@ def _unit(utt: Utterance) -> str | None:
     return None
 
 
+_QUOTED = re.compile(r"(?:^|(?<=\s))[«\"'‘“]\s*([^«»\"'‘’“”]{2,80}?)\s*[»\"'’”](?=$|[\s,.;:!?])")
+_PRICE_LEFT_OPEN = phrasing("price_left_open")
+
+
 def extract_create_product(utt: Utterance) -> dict[str, Any]:
     sale, purchase = _amounts(utt)
     sku = _sku(utt)
     kind = "service" if re.search(r"\bservice\b", utt.folded) else None
-    return given(
-        name=_new_product_name(utt),
-        sale_price=sale,
-        purchase_price=purchase,
-        sku=sku,
-        unit=_unit(utt),
-        kind=kind,
-        vat_rate=_vat_rate(utt),
-        # a new product's bounds only when said as such (« stock minimum 24 »), never a
-        # bare « minimum » (of an order, a price…)
-        **(_stock_bounds(utt) if _STOCK_BOUND_SAID.search(utt.folded) else {}),
-    )
+    quoted = _QUOTED.search(utt.text)
+    # a price agreed on each sale: said as left open, so it is not asked for (an explicit None)
+    left_open = sale is None and _PRICE_LEFT_OPEN.search(utt.folded) is not None
+    return {
+        **({"sale_price": None} if left_open else {}),
+        **given(
+            name=quoted.group(1) if quoted else _new_product_name(utt),
+            sale_price=sale,
+            purchase_price=purchase,
+            sku=sku,
+            unit=_unit(utt),
+            kind=kind,
+            vat_rate=_vat_rate(utt),
+            # a new product's bounds only when said as such (« stock minimum 24 »), never a
+            # bare « minimum » (of an order, a price…)
+            **(_stock_bounds(utt) if _STOCK_BOUND_SAID.search(utt.folded) else {}),
+        ),
+    }
 
 
 _STOCK_BOUND_SAID = phrasing("stock_bound_said")
