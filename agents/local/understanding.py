@@ -21,6 +21,7 @@ from agents.local import conversation as talk
 from agents.local import coverage, unavailable
 from agents.local.adapters import documents as rules
 from agents.local.adapters import purchasing as received
+from agents.local.adapters import stock
 from agents.local.adapters.base import Adapter
 from agents.local.adapters.finance import with_terms
 from agents.local.declared import declared
@@ -452,6 +453,7 @@ class LocalTier(Replies):
         routed = _for_routing(message)
         routing = self.router.route(routed, fold(routed))
         routing = received.owed_to_us(self.router, routing, routed)
+        routing = stock.on_an_order(self.router, routing, routed)
         if memory.draft and self._aside(routing):
             return self._chat(routing.intent or "", principal)  # the draft waits
         if memory.draft and (

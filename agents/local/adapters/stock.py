@@ -26,6 +26,7 @@ from agents.local.adapters.base import (
 )
 from agents.local.coverage import STILL_DUE
 from agents.local.mentions import name_after, qualified_item, words_after
+from agents.local.router import IntentRouter, Routing
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
@@ -893,6 +894,20 @@ def _telegraphic(utt: Utterance) -> str | None:
     if not 1 <= len(kept) <= 4 or len(said) > 8 or not any(w[0].isalpha() for w in kept):
         return None
     return " ".join(kept)
+
+
+_ON_AN_ORDER = phrasing("on_an_order")
+_STOCK_READS = frozenset({"stock.low_stock", "stock.stock_level"})
+ORDERS = "stock.list_purchase_orders"
+
+
+def on_an_order(router: IntentRouter, routing: Routing, text: str) -> Routing:
+    """« il en manque combien sur la commande ? »: what is missing or left on an order is
+    what that order still has to deliver, never the stock below its minimum."""
+    folded = fold(text)
+    if routing.intent in _STOCK_READS and _ON_AN_ORDER.search(folded):
+        return router.route(text, folded, among={ORDERS})
+    return routing
 
 
 def product_in(utt: Utterance) -> str | None:
