@@ -214,7 +214,29 @@ def _asked_product(utt: Utterance) -> str | None:
 
 def _counted(utt: Utterance) -> str | None:
     """The product a message names by its reference or with the count (« 20 sacs de riz »)."""
-    return _sku(utt) or next((item for _, item in _goods(utt) if item), None)
+    return _sku(utt) or _dimensioned(utt, next((item for _, item in _goods(utt) if item), None))
+
+
+# « vis 4x40 », « pneus 205/55 », « planche 20 x 200 »: dimensions written after a name.
+_DIMENSION = re.compile(
+    r"[ \u00a0]+\d+(?:[.,]\d+)?\s?[x×*/]\s?\d+(?:[.,]\d+)?(?:\s?[x×*]\s?\d+(?:[.,]\d+)?)?(?![\w,.]\d)"
+)
+# « des pinceaux plats de 50 ? »: a bare size that ends a question, after the name (a change
+# said « de 500 » is no question).
+_SIZE_OF = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s*\?\s*$)")
+
+
+def _dimensioned(utt: Utterance, name: str | None) -> str | None:
+    """``name`` with the dimensions written right after it (« vis 4x40 »), or a bare size
+    after « de » that ends the message (« pinceaux plats de 50 »): part of the product's
+    name, no count."""
+    if not name:
+        return name
+    for found in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", utt.text):
+        size = _DIMENSION.match(utt.text, found.end()) or _SIZE_OF.match(utt.text, found.end())
+        if size is not None:
+            return utt.text[found.start() : size.end()].strip()
+    return name
 
 
 def _sized(utt: Utterance, name: str | None) -> str | None:
@@ -223,6 +245,8 @@ def _sized(utt: Utterance, name: str | None) -> str | None:
     at = utt.text.find(name) if name else -1
     if name is None or at < 0:
         return name
+    if (dimensioned := _dimensioned(utt, name)) != name:
+        return dimensioned
     end = at + len(name)
     for q in utt.quantities:
         if q.item is None and q.unit in _MEASURES and q.start >= end:
