@@ -288,6 +288,12 @@ def _another_asked(plan: Plan, message: str) -> tuple[str, str] | None:
         return None
     one, other = parts[0].strip(), re.sub(r"(?i)^(?:de la|de|du|des)\s+|^d'", "", parts[1])
     head, tail = message[:at], message[at + len(product) :]
+    article = re.search(r"(?i)(?<![\w'])(?:de la |de l'|de |du |des |d')$", head)
+    if article is not None:  # « combien d'huile et de riz »: the second keeps its own article
+        return (
+            f"{head}{one}{tail}".strip(),
+            f"{head[: article.start()]}{parts[1].strip()}{tail}".strip(),
+        )
     return f"{head}{one}{tail}".strip(), f"{head}{other.strip()}{tail}".strip()
 
 
