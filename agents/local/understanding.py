@@ -460,6 +460,8 @@ class LocalTier(Replies):
         routing = self.router.route(routed, fold(routed))
         routing = received.owed_to_us(self.router, routing, routed)
         routing = stock.on_an_order(self.router, routing, routed)
+        if not memory.draft and not (memory.last or {}).get("shown"):
+            routing = stock.unit_price_said(self.router, routing, routed)
         if memory.draft and self._aside(routing):
             return self._chat(routing.intent or "", principal)  # the draft waits
         if memory.draft and (

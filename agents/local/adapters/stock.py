@@ -934,6 +934,30 @@ def on_an_order(router: IntentRouter, routing: Routing, text: str) -> Routing:
     return routing
 
 
+UPDATE_PRODUCT = "stock.update_product"
+# « le bidon d'huile c'est 33 000 F », « …, la boîte de thé est à 1 500 »: a price said for
+# one unit of a product, at the start of the message or of a clause.
+_UNIT_PRICE = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:aujourd'hui|demain|maintenant|desormais|dorenavant)\s+)"
+    r"(?:le|la|l')\s*(?:"
+    + "|".join(re.escape(u) for u in sorted(_UNIT_WORDS, key=len, reverse=True))
+    + r")\s+(?:de |d')[^,;:?]{1,40}?\s+(?:c'est|c est|est a|est maintenant a|coute|vaut|passe a)"
+    r"\s+\d"
+)
+
+
+def unit_price_said(router: IntentRouter, routing: Routing, text: str) -> Routing:
+    """« à partir d'aujourd'hui le bidon d'huile c'est 33 000 F TTC », the router unsure: a
+    price said for one unit of a product, with nothing pending, sets that product's price
+    (the one close intent that does)."""
+    folded = fold(text)
+    if routing.confident or not _UNIT_PRICE.search(folded) or folded.rstrip().endswith("?"):
+        return routing
+    if UPDATE_PRODUCT not in [name for name, _ in router.scores(text, folded)[:3]]:
+        return routing
+    return router.route(text, folded, among={UPDATE_PRODUCT})
+
+
 def product_in(utt: Utterance) -> str | None:
     """The product a message names (a slot kind of the declared intents)."""
     return _product(utt) or _telegraphic(utt)
