@@ -156,7 +156,8 @@ def _rest(utt: Utterance, slot: dict[str, Any]) -> str | None:
     """The words after the first of ``markers``, without their article (« mets en pause
     la relance » → « relance »)."""
     for marker in slot.get("markers", ()):
-        found = re.search(rf"(?<![\w]){re.escape(marker)}(?![\w])", utt.folded)
+        end = "" if marker.endswith("'") else r"(?![\w])"  # « parce qu'ils … »
+        found = re.search(rf"(?<![\w]){re.escape(marker)}{end}", utt.folded)
         if found is None:
             continue
         # the clause of the marker only (« …, je vais voyager » is said of something else)

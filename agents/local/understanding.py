@@ -345,6 +345,9 @@ LAST_PART = re.compile(r"^(?P<head>.*\S)\s*[,.;]\s+(?P<tail>[^,.;]+?)[\s.!]*$")
 
 # « et règle-la », « puis envoie-lui »: a verb with its pronoun asks for something new.
 LEADING_AND = re.compile(r"(?i)^\s*(?:et|puis)\s+(?=\w+-(?:la|le|les|lui|leur|moi|nous)\b)")
+# « …, parce qu'ils sont en rupture jusqu'au mois prochain »: a last clause that says why
+# is no part of what is asked (its words are still read as the request's reason).
+REASON_TAIL = re.compile(r"(?i),\s*(?:parce qu(?:e\b|')|car\b|puisque\b|vu qu(?:e\b|'))[^?]*$")
 NAMED_CASH = re.compile(r"\b([A-Z][\w'’&-]+) Cash\b")
 
 
@@ -355,6 +358,7 @@ def _for_routing(message: str) -> str:
     message = talk.INTERRUPTION.sub("", message) or message
     message = NAMED_CASH.sub(r"\1", message)
     message = re.sub(r"\bC\.?A\b\.?", "chiffre d'affaires", message)  # « ça » folds to "ca"
+    message = REASON_TAIL.sub("", message) or message
     return re.sub(r"(?i)-(lui|leur)\b", "", message)
 
 
