@@ -219,7 +219,8 @@ def _counted(utt: Utterance) -> str | None:
 
 # « vis 4x40 », « pneus 205/55 », « planche 20 x 200 »: dimensions written after a name.
 _DIMENSION = re.compile(
-    r"[ \u00a0]+\d+(?:[.,]\d+)?\s?[x×*/]\s?\d+(?:[.,]\d+)?(?:\s?[x×*]\s?\d+(?:[.,]\d+)?)?(?![\w,.]\d)"
+    r"[ \u00a0]+\d+(?:[.,]\d+)?\s?[x×*/]\s?\d+(?:[.,]\d+)?"
+    r"(?:\s?[x×*]\s?\d+(?:[.,]\d+)?)?(?![\w,.]\d)"
 )
 # « des pinceaux plats de 50 ? »: a bare size that ends a question, after the name (a change
 # said « de 500 » is no question).
