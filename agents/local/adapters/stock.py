@@ -331,7 +331,8 @@ def _reason_span(utt: Utterance) -> tuple[str, int] | None:
             return said, utt.text.rfind(said)
     if "," in utt.text:
         at = utt.text.rindex(",") + 1
-        tail = utt.text[at:].strip(" .!")
+        # the clause only, to the end of its sentence (« , ils sont foutus. Enlève-les »)
+        tail = re.split(r"[.!?;]\s", utt.text[at:], maxsplit=1)[0].strip(" .!")
         if (
             tail
             and not any(c.isdigit() for c in tail)
