@@ -623,6 +623,10 @@ def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts, tool: Tool
             continue
         if NEGATED.search(utt.folded[max(0, match.start() - 20) : match.start()]):
             return True  # « on en a compté 12, pas 15 »: what the message sets aside
+        if re.search(
+            r"\b(?:les|ces)\s*$", utt.folded[max(0, match.start() - 8) : match.start()]
+        ) and any(q.end <= match.start() and q.value == number for q in utt.quantities):
+            return True  # « 32 sacs …, rentre les 32 »: the goods counted, pointed back to
         if OUT_OF.search(utt.folded[max(0, match.start() - 12) : match.start()]) and (
             EXPECTED.match(utt.folded, match.end()) or CLAUSE_END.match(utt.folded, match.end())
         ):
