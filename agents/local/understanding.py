@@ -332,9 +332,9 @@ def _without_opening(message: str) -> str:
 
 
 # « …, je pars en congé », « …, car je la réactiverai en septembre », « … . La facture, on
-# la fera à la livraison », « …. Le lait, ce sera lundi »: a last clause or sentence that only says why the speaker asks,
-# or what they will do later themselves (a verb of being away, or in the future), with no
-# number in it (« je lui ferai 10 % » changes the request).
+# la fera à la livraison », « … . Le lait, ce sera lundi »: a last clause or sentence that
+# only says why the speaker asks, or what they or others will do later (a verb of being
+# away, or in the future), with no number in it (« je lui ferai 10 % » changes the request).
 ASIDE = re.compile(
     # « …. le lait, ce sera la semaine prochaine », « le reste suivra »: what comes later
     r"^(?:[^?\d]*\s)?(?:je |j'|on |nous |ce |ca |le reste |les autres )(?:(?:la|le|les|lui|leur|en|y) |l')*(?:"
