@@ -170,6 +170,18 @@ def _rest(utt: Utterance, slot: dict[str, Any]) -> str | None:
     return None
 
 
+def _day(utt: Utterance, slot: dict[str, Any]) -> Any:
+    """The first date said, before any of ``not_after`` (« …, parce qu'ils ferment jusqu'en
+    mars »: a date in the reason is no date of the record)."""
+    ends = [
+        found.start()
+        for marker in slot.get("not_after", ())
+        if (found := re.search(rf"(?<![\w]){re.escape(marker)}", utt.folded)) is not None
+    ]
+    end = min(ends, default=len(utt.folded))
+    return next((d.first for d in utt.dates if d.start < end), None)
+
+
 def _delay(utt: Utterance, slot: dict[str, Any]) -> dict[str, Any] | None:
     found = find_delay(utt.text, utt.folded)
     return None if found is None else {"days": found[0], "said": found[1]}
@@ -187,7 +199,7 @@ READERS: dict[str, Reader] = {
     "period_start": lambda utt, slot: utt.dates[0].first if utt.dates else None,
     "period_end": lambda utt, slot: utt.dates[0].last if utt.dates else None,
     "last_day": lambda utt, slot: utt.dates[-1].last if utt.dates else None,
-    "day": lambda utt, slot: utt.dates[0].first if utt.dates else None,
+    "day": _day,
     "days": _days,
     "count": _count,
     "document": _document,

@@ -931,7 +931,10 @@ def on_an_order(router: IntentRouter, routing: Routing, text: str) -> Routing:
     """« il en manque combien sur la commande ? »: what is missing or left on an order is
     what that order still has to deliver, never the stock below its minimum."""
     folded = fold(text)
-    if routing.intent in _STOCK_READS and _ON_AN_ORDER.search(folded):
+    close = routing.intent in _STOCK_READS or (
+        routing.intent == ORDERS and routing.runner_up in _STOCK_READS
+    )
+    if close and _ON_AN_ORDER.search(folded):
         return router.route(text, folded, among={ORDERS})
     return routing
 
