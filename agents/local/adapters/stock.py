@@ -9,6 +9,7 @@ parser found. Nothing is guessed: what the message does not say is left out.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -960,7 +961,8 @@ def unit_price_said(router: IntentRouter, routing: Routing, text: str) -> Routin
         return routing
     if UPDATE_PRODUCT not in [name for name, _ in router.scores(text, folded)[:3]]:
         return routing
-    return router.route(text, folded, among={UPDATE_PRODUCT})
+    # the saying is the rule: the price of a unit set, however close its exemplars are
+    return dataclasses.replace(router.route(text, folded, among={UPDATE_PRODUCT}), confident=True)
 
 
 def product_in(utt: Utterance) -> str | None:
