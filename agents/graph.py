@@ -301,7 +301,8 @@ def await_confirmation(state: AgentState, runtime: Runtime[Turn]) -> Command[Any
     answer = interrupt({"token": pending.get("token"), "preview": pending.get("preview")})
     turn = runtime.context
     message, button = answer.get("message", ""), answer.get("button")
-    if button or reply_kind(message) == "yes":
+    shown = turn.tools.registry.get(pending.get("tool") or "")
+    if button or reply_kind(message, shown.title if shown else None) == "yes":
         outcome = turn.tools.run_confirmed(button or pending["token"], tier="local")
         update = _confirmed_update(state, turn, outcome, message)
         if update.get("pending"):

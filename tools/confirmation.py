@@ -124,13 +124,27 @@ def _declines(message: str) -> bool:
     return any(c and _made_of(c, CANCEL, FILLERS | {"non", "nan", "no"}) for c in clauses)
 
 
-def reply_kind(message: str) -> Reply:
+def _verb_forms(title: str | None) -> frozenset[str]:
+    """« Annuler un bon de commande » → annule, annuler, annulez…: the preview's own verb,
+    which a yes may repeat (« oui annule »)."""
+    verb = fold(title or "").split()[0] if title else ""
+    if not verb.endswith("er") or len(verb) < 4:
+        return frozenset()
+    stem = verb[:-2]
+    return frozenset({verb, stem + "e", stem + "ez", stem + "e-la", stem + "e-le", stem + "e-les"})
+
+
+def reply_kind(message: str, title: str | None = None) -> Reply:
     """``yes`` / ``no`` when the whole message is one, ``wait`` when it only puts the
-    answer off (« attends, je vérifie »), else ``other``."""
+    answer off (« attends, je vérifie »), else ``other``. ``title``, the title of the tool
+    whose preview waits: a yes that repeats its verb is a yes (« oui annule » to a
+    cancellation shown), never a no."""
     folded = _folded(message)
     if not folded:
         return "other"
     if folded in YES or _made_of(folded, YES, FILLERS | TO_ALL):
+        return "yes"
+    if (verb := _verb_forms(title)) and _made_of(folded, YES, FILLERS | TO_ALL | verb):
         return "yes"
     if folded in NO or _made_of(folded, NO) or _declines(message):
         return "no"

@@ -479,23 +479,7 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
     if _since_aside(part.start, part.end, utt, tool):
         return True
     if isinstance(part, Quantity):
-        if _said_again(part, utt):
-            return True  # « … fais un avoir pour ces 2 sacs »: the quantity said before
-        if OUT_OF.search(utt.folded[max(0, part.start - 12) : part.start]) and EXPECTED.match(
-            fold(part.item or "")
-        ):
-            return True  # « 20 sacs sur les 50 commandés »: the whole, said aside
-        if part.item and STILL_DUE.match(fold(part.item)) and facts.holds(part.value):
-            return True  # « les 14 pots manquants »: what was still due, no product named
-        if part.item and any(s == 0 for _, s, _ in named_kinds(fold(part.item))):
-            return True  # « fais 1 facture pour Diallo »: the document asked for
-        if not tool.is_write and facts.holds(part.value):
-            return True  # « mes 3 meilleurs clients »: a reading's count, no line
-        item = [w for w in WORD.findall(fold(part.item or "")) if w not in GLUE]
-        if item and not facts.says(item):
-            return False
-        # a size is checked first: it must not use up a number another part needs
-        return _sizes(part, utt, facts) or facts.holds(part.value) or facts.in_digits(part.value)
+        return _quantity_accounted(part, utt, facts, tool)
     if isinstance(part, Duration):
         counted = TIMED_ITEM.match(utt.folded, part.end)  # « 2 heures d'installation »
         if counted and TIME_NOUN.match(counted.group(1)):
@@ -520,6 +504,29 @@ def _day_back_accounted(part: DateSpan, utt: Utterance, facts: _Facts, today: da
     if BACK_AT_WORK.search(utt.folded[max(0, part.start - 40) : part.start]):
         return working_day_before(part.first) in facts.dates
     return _date_accounted(part, facts, today)
+
+
+def _quantity_accounted(part: Quantity, utt: Utterance, facts: _Facts, tool: Tool) -> bool:
+    if _said_again(part, utt):
+        return True  # « … fais un avoir pour ces 2 sacs »: the quantity said before
+    if OUT_OF.search(utt.folded[max(0, part.start - 12) : part.start]) and EXPECTED.match(
+        fold(part.item or "")
+    ):
+        return True  # « 20 sacs sur les 50 commandés »: the whole, said aside
+    if part.item and STILL_DUE.match(fold(part.item)) and facts.holds(part.value):
+        return True  # « les 14 pots manquants »: what was still due, no product named
+    if part.item and any(s == 0 for _, s, _ in named_kinds(fold(part.item))):
+        return True  # « fais 1 facture pour Diallo »: the document asked for
+    if not tool.is_write and facts.holds(part.value):
+        return True  # « mes 3 meilleurs clients »: a reading's count, no line
+    item = [w for w in WORD.findall(fold(part.item or "")) if w not in GLUE]
+    if item and not facts.says(item):
+        return False
+    if item and not tool.is_write and "?" in utt.folded[part.end :]:
+        # « un client veut 12 cartons de lait, on les a ? »: the count the level answers
+        return True
+    # a size is checked first: it must not use up a number another part needs
+    return _sizes(part, utt, facts) or facts.holds(part.value) or facts.in_digits(part.value)
 
 
 TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)")
@@ -639,6 +646,10 @@ def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts, tool: Tool
             continue
         if NEGATED.search(utt.folded[max(0, match.start() - 20) : match.start()]):
             return True  # « on en a compté 12, pas 15 »: what the message sets aside
+        if re.search(
+            r"\b(?:les|ces)\s*$", utt.folded[max(0, match.start() - 8) : match.start()]
+        ) and any(q.end <= match.start() and q.value == number for q in utt.quantities):
+            return True  # « 32 sacs …, rentre les 32 »: the goods counted, pointed back to
         if OUT_OF.search(utt.folded[max(0, match.start() - 12) : match.start()]) and (
             EXPECTED.match(utt.folded, match.end()) or CLAUSE_END.match(utt.folded, match.end())
         ):

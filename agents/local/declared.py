@@ -156,7 +156,8 @@ def _rest(utt: Utterance, slot: dict[str, Any]) -> str | None:
     """The words after the first of ``markers``, without their article (« mets en pause
     la relance » → « relance »)."""
     for marker in slot.get("markers", ()):
-        found = re.search(rf"(?<![\w]){re.escape(marker)}(?![\w])", utt.folded)
+        end = "" if marker.endswith("'") else r"(?![\w])"  # « parce qu'ils … »
+        found = re.search(rf"(?<![\w]){re.escape(marker)}{end}", utt.folded)
         if found is None:
             continue
         # the clause of the marker only (« …, je vais voyager » is said of something else)
@@ -167,6 +168,18 @@ def _rest(utt: Utterance, slot: dict[str, Any]) -> str | None:
             rest = rest[: lasting.start()]
         return rest.strip(" ,.!?") or None
     return None
+
+
+def _day(utt: Utterance, slot: dict[str, Any]) -> Any:
+    """The first date said, before any of ``not_after`` (« …, parce qu'ils ferment jusqu'en
+    mars »: a date in the reason is no date of the record)."""
+    ends = [
+        found.start()
+        for marker in slot.get("not_after", ())
+        if (found := re.search(rf"(?<![\w]){re.escape(marker)}", utt.folded)) is not None
+    ]
+    end = min(ends, default=len(utt.folded))
+    return next((d.first for d in utt.dates if d.start < end), None)
 
 
 def _delay(utt: Utterance, slot: dict[str, Any]) -> dict[str, Any] | None:
@@ -186,7 +199,7 @@ READERS: dict[str, Reader] = {
     "period_start": lambda utt, slot: utt.dates[0].first if utt.dates else None,
     "period_end": lambda utt, slot: utt.dates[0].last if utt.dates else None,
     "last_day": lambda utt, slot: utt.dates[-1].last if utt.dates else None,
-    "day": lambda utt, slot: utt.dates[0].first if utt.dates else None,
+    "day": _day,
     "days": _days,
     "count": _count,
     "document": _document,

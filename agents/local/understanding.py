@@ -21,6 +21,7 @@ from agents.local import conversation as talk
 from agents.local import coverage, unavailable
 from agents.local.adapters import documents as rules
 from agents.local.adapters import purchasing as received
+from agents.local.adapters import stock
 from agents.local.adapters.base import Adapter
 from agents.local.adapters.finance import with_terms
 from agents.local.declared import declared
@@ -300,6 +301,12 @@ def _another_asked(plan: Plan, message: str) -> tuple[str, str] | None:
         return None
     one, other = parts[0].strip(), re.sub(r"(?i)^(?:de la|de|du|des)\s+|^d'", "", parts[1])
     head, tail = message[:at], message[at + len(product) :]
+    article = re.search(r"(?i)(?<![\w'])(?:de la |de l'|de |du |des |d')$", head)
+    if article is not None:  # « combien d'huile et de riz »: the second keeps its own article
+        return (
+            f"{head}{one}{tail}".strip(),
+            f"{head[: article.start()]}{parts[1].strip()}{tail}".strip(),
+        )
     return f"{head}{one}{tail}".strip(), f"{head}{other.strip()}{tail}".strip()
 
 
@@ -338,11 +345,13 @@ def _without_opening(message: str) -> str:
 
 
 # « …, je pars en congé », « …, car je la réactiverai en septembre », « … . La facture, on
-# la fera à la livraison »: a last clause or sentence that only says why the speaker asks,
-# or what they will do later themselves (a verb of being away, or in the future), with no
-# number in it (« je lui ferai 10 % » changes the request).
+# la fera à la livraison », « … . Le lait, ce sera lundi »: a last clause or sentence that
+# only says why the speaker asks, or what they or others will do later (a verb of being
+# away, or in the future), with no number in it (« je lui ferai 10 % » changes the request).
 ASIDE = re.compile(
-    r"^(?:[^?\d]*\s)?(?:je |j'|on |nous )(?:(?:la|le|les|lui|leur|en|y) |l')*(?:"
+    # « …. le lait, ce sera la semaine prochaine », « le reste suivra »: what comes later
+    r"^(?:[^?\d]*\s)?(?:je |j'|on |nous |ce |ca |le reste |les autres )"
+    r"(?:(?:la|le|les|lui|leur|en|y) |l')*(?:"
     + "|".join(re.escape(w) for w in sorted(words("aside_verbs"), key=len, reverse=True))
     + r"|\w+(?:rai|ra|rons))\b[^?\d]*$"
 )
@@ -351,6 +360,9 @@ LAST_PART = re.compile(r"^(?P<head>.*\S)\s*[,.;]\s+(?P<tail>[^,.;]+?)[\s.!]*$")
 
 # « et règle-la », « puis envoie-lui »: a verb with its pronoun asks for something new.
 LEADING_AND = re.compile(r"(?i)^\s*(?:et|puis)\s+(?=\w+-(?:la|le|les|lui|leur|moi|nous)\b)")
+# « …, parce qu'ils sont en rupture jusqu'au mois prochain »: a last clause that says why
+# is no part of what is asked (its words are still read as the request's reason).
+REASON_TAIL = re.compile(r"(?i),\s*(?:parce qu(?:e\b|')|car\b|puisque\b|vu qu(?:e\b|'))[^?]*$")
 NAMED_CASH = re.compile(r"\b([A-Z][\w'’&-]+) Cash\b")
 
 
@@ -361,6 +373,7 @@ def _for_routing(message: str) -> str:
     message = talk.INTERRUPTION.sub("", message) or message
     message = NAMED_CASH.sub(r"\1", message)
     message = re.sub(r"\bC\.?A\b\.?", "chiffre d'affaires", message)  # « ça » folds to "ca"
+    message = REASON_TAIL.sub("", message) or message
     return re.sub(r"(?i)-(lui|leur)\b", "", message)
 
 
@@ -465,6 +478,9 @@ class LocalTier(Replies):
         routed = _for_routing(message)
         routing = self.router.route(routed, fold(routed))
         routing = received.owed_to_us(self.router, routing, routed)
+        routing = stock.on_an_order(self.router, routing, routed)
+        if not memory.draft and not (memory.last or {}).get("shown"):
+            routing = stock.unit_price_said(self.router, routing, routed)
         if memory.draft and self._aside(routing):
             return self._chat(routing.intent or "", principal)  # the draft waits
         if memory.draft and (
@@ -1743,6 +1759,8 @@ class LocalTier(Replies):
         routing: Routing | None = None,
     ) -> Plan:
         for name, question in adapter.ask.items():
+            if name in arguments and arguments[name] is None:
+                continue  # said to be left open (« le prix, on le fixe à chaque fois »)
             if arguments.get(name) in (None, "", []):
                 memory.draft = {
                     "tool": adapter.tool,

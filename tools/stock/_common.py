@@ -10,6 +10,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain.finance.books import open_books
+from domain.kit.lexicon import words
 from domain.kit.money import Currency, Money
 from domain.kit.resolution import typed_number
 from domain.kit.text import fold as fold_text
@@ -112,10 +113,22 @@ def _warehouse_candidates(warehouses: list[Warehouse], query: str) -> list[Wareh
     return [w for w in warehouses if all(word in fold(w.name).split() for word in words)]
 
 
+_GENERIC_PLACES = words("generic_places")
+_OWN = {"le", "la", "l", "les", "notre", "nos", "ma", "mon", "mes", "au", "a", "dans"}
+
+
+def _the_premises(query: str) -> bool:
+    """« la boutique », « notre magasin »: the premises said by a place word alone."""
+    said = re.findall(r"[a-z]+", fold(query))
+    return bool(said) and bool(set(said) & _GENERIC_PLACES) and set(said) <= _GENERIC_PLACES | _OWN
+
+
 def find_warehouse(ctx: ToolContext, query: str, field: str = "warehouse") -> Warehouse:
     """The active warehouse a person names, by code (« PRINC ») or name (« la boutique »)."""
     warehouses = stock.list_warehouses(ctx.session, ctx.principal, active=True)
     found = _warehouse_candidates(warehouses, query)
+    if not found and len(warehouses) == 1 and _the_premises(query):
+        return warehouses[0]  # « la boutique » of a business with one place: that place
     if len(found) == 1:
         return found[0]
     if found:

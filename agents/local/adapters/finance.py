@@ -681,7 +681,7 @@ RETURNED = re.compile(SENT_BACK)
 CONDITIONS = [
     (words, label)
     for words, label in pairs("stock_reasons")
-    if label not in ("vente comptoir", "don", "usage interne", "vol", "perte")
+    if label not in ("vente comptoir", "vente", "don", "usage interne", "vol", "perte")
 ]
 
 

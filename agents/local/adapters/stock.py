@@ -9,6 +9,7 @@ parser found. Nothing is guessed: what the message does not say is left out.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -26,6 +27,7 @@ from agents.local.adapters.base import (
 )
 from agents.local.coverage import STILL_DUE
 from agents.local.mentions import name_after, qualified_item, words_after
+from agents.local.router import IntentRouter, Routing
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
@@ -213,7 +215,30 @@ def _asked_product(utt: Utterance) -> str | None:
 
 def _counted(utt: Utterance) -> str | None:
     """The product a message names by its reference or with the count (« 20 sacs de riz »)."""
-    return _sku(utt) or next((item for _, item in _goods(utt) if item), None)
+    return _sku(utt) or _dimensioned(utt, next((item for _, item in _goods(utt) if item), None))
+
+
+# « vis 4x40 », « pneus 205/55 », « planche 20 x 200 »: dimensions written after a name.
+_DIMENSION = re.compile(
+    r"[ \u00a0]+\d+(?:[.,]\d+)?\s?[x×*/]\s?\d+(?:[.,]\d+)?"
+    r"(?:\s?[x×*]\s?\d+(?:[.,]\d+)?)?(?![\w,.]\d)"
+)
+# « des pinceaux plats de 50 ? »: a bare size that ends a question, after the name (a change
+# said « de 500 » is no question).
+_SIZE_OF = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s*\?\s*$)")
+
+
+def _dimensioned(utt: Utterance, name: str | None) -> str | None:
+    """``name`` with the dimensions written right after it (« vis 4x40 »), or a bare size
+    after « de » that ends the message (« pinceaux plats de 50 »): part of the product's
+    name, no count."""
+    if not name:
+        return name
+    for found in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", utt.text):
+        size = _DIMENSION.match(utt.text, found.end()) or _SIZE_OF.match(utt.text, found.end())
+        if size is not None:
+            return utt.text[found.start() : size.end()].strip()
+    return name
 
 
 def _sized(utt: Utterance, name: str | None) -> str | None:
@@ -222,6 +247,8 @@ def _sized(utt: Utterance, name: str | None) -> str | None:
     at = utt.text.find(name) if name else -1
     if name is None or at < 0:
         return name
+    if (dimensioned := _dimensioned(utt, name)) != name:
+        return dimensioned
     end = at + len(name)
     for q in utt.quantities:
         if q.item is None and q.unit in _MEASURES and q.start >= end:
@@ -305,7 +332,8 @@ def _reason_span(utt: Utterance) -> tuple[str, int] | None:
             return said, utt.text.rfind(said)
     if "," in utt.text:
         at = utt.text.rindex(",") + 1
-        tail = utt.text[at:].strip(" .!")
+        # the clause only, to the end of its sentence (« , ils sont foutus. Enlève-les »)
+        tail = re.split(r"[.!?;]\s", utt.text[at:], maxsplit=1)[0].strip(" .!")
         if (
             tail
             and not any(c.isdigit() for c in tail)
@@ -495,22 +523,32 @@ def _unit(utt: Utterance) -> str | None:
     return None
 
 
+_QUOTED = re.compile(r"(?:^|(?<=\s))[«\"'‘“]\s*([^«»\"'‘’“”]{2,80}?)\s*[»\"'’”](?=$|[\s,.;:!?])")
+_PRICE_LEFT_OPEN = phrasing("price_left_open")
+
+
 def extract_create_product(utt: Utterance) -> dict[str, Any]:
     sale, purchase = _amounts(utt)
     sku = _sku(utt)
     kind = "service" if re.search(r"\bservice\b", utt.folded) else None
-    return given(
-        name=_new_product_name(utt),
-        sale_price=sale,
-        purchase_price=purchase,
-        sku=sku,
-        unit=_unit(utt),
-        kind=kind,
-        vat_rate=_vat_rate(utt),
-        # a new product's bounds only when said as such (« stock minimum 24 »), never a
-        # bare « minimum » (of an order, a price…)
-        **(_stock_bounds(utt) if _STOCK_BOUND_SAID.search(utt.folded) else {}),
-    )
+    quoted = _QUOTED.search(utt.text)
+    # a price agreed on each sale: said as left open, so it is not asked for (an explicit None)
+    left_open = sale is None and _PRICE_LEFT_OPEN.search(utt.folded) is not None
+    return {
+        **({"sale_price": None} if left_open else {}),
+        **given(
+            name=quoted.group(1) if quoted else _new_product_name(utt),
+            sale_price=sale,
+            purchase_price=purchase,
+            sku=sku,
+            unit=_unit(utt),
+            kind=kind,
+            vat_rate=_vat_rate(utt),
+            # a new product's bounds only when said as such (« stock minimum 24 »), never a
+            # bare « minimum » (of an order, a price…)
+            **(_stock_bounds(utt) if _STOCK_BOUND_SAID.search(utt.folded) else {}),
+        ),
+    }
 
 
 _STOCK_BOUND_SAID = phrasing("stock_bound_said")
@@ -883,6 +921,48 @@ def _telegraphic(utt: Utterance) -> str | None:
     if not 1 <= len(kept) <= 4 or len(said) > 8 or not any(w[0].isalpha() for w in kept):
         return None
     return " ".join(kept)
+
+
+_ON_AN_ORDER = phrasing("on_an_order")
+_STOCK_READS = frozenset({"stock.low_stock", "stock.stock_level"})
+ORDERS = "stock.list_purchase_orders"
+
+
+def on_an_order(router: IntentRouter, routing: Routing, text: str) -> Routing:
+    """« il en manque combien sur la commande ? »: what is missing or left on an order is
+    what that order still has to deliver, never the stock below its minimum."""
+    folded = fold(text)
+    close = routing.intent in _STOCK_READS or (
+        routing.intent == ORDERS and routing.runner_up in _STOCK_READS
+    )
+    if close and _ON_AN_ORDER.search(folded):
+        return router.route(text, folded, among={ORDERS})
+    return routing
+
+
+UPDATE_PRODUCT = "stock.update_product"
+# « le bidon d'huile c'est 33 000 F », « …, la boîte de thé est à 1 500 »: a price said for
+# one unit of a product, at the start of the message or of a clause.
+_UNIT_PRICE = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:aujourd'hui|demain|maintenant|desormais|dorenavant)\s+)"
+    r"(?:le|la|l')\s*(?:"
+    + "|".join(re.escape(u) for u in sorted(_UNIT_WORDS, key=len, reverse=True))
+    + r")\s+(?:de |d')[^,;:?]{1,40}?\s+(?:c'est|c est|est a|est maintenant a|coute|vaut|passe a)"
+    r"\s+\d"
+)
+
+
+def unit_price_said(router: IntentRouter, routing: Routing, text: str) -> Routing:
+    """« à partir d'aujourd'hui le bidon d'huile c'est 33 000 F TTC », the router unsure: a
+    price said for one unit of a product, with nothing pending, sets that product's price
+    (the one close intent that does)."""
+    folded = fold(text)
+    if routing.confident or not _UNIT_PRICE.search(folded) or folded.rstrip().endswith("?"):
+        return routing
+    if UPDATE_PRODUCT not in [name for name, _ in router.scores(text, folded)[:3]]:
+        return routing
+    # the saying is the rule: the price of a unit set, however close its exemplars are
+    return dataclasses.replace(router.route(text, folded, among={UPDATE_PRODUCT}), confident=True)
 
 
 def product_in(utt: Utterance) -> str | None:
