@@ -745,7 +745,7 @@ def _named_first(utt: Utterance) -> str | None:
 
 
 def extract_list(utt: Utterance) -> dict[str, Any]:
-    if COMING_IN.search(utt.folded) and not OVERDUE_BY.search(utt.folded):
+    if COMING_IN.search(utt.folded) and _overdue_by(utt) is None:
         # the invoices still to pay, by when they fall due: « les N prochains jours » is how
         # far ahead their due dates go, never when they were issued
         customer = (
