@@ -75,3 +75,14 @@ def test_a_pay_grid_of_a_year_is_asked_to_the_documents(local: LocalTier) -> Non
 def test_average_payment_delay_is_said_unavailable(local: LocalTier) -> None:
     plan = say(local, "en moyenne, les clients nous paient au bout de combien de jours ?")
     assert plan.kind == "reply" and "pas encore" in plan.text and "jours" in plan.text, plan
+
+
+def test_overdue_after_the_due_date_stays_overdue(local: LocalTier) -> None:
+    plan = say(local, "montre les factures impayées depuis plus de 45 jours après l'échéance")
+    assert plan.tool == "finance.list_invoices", plan
+    assert plan.arguments == {"overdue_days": 45}
+
+
+def test_where_the_revenue_stands_is_still_the_overview(local: LocalTier) -> None:
+    plan = say(local, "on en est où du chiffre d'affaires cette semaine ?")
+    assert plan.tool == "reports.kpis", plan
