@@ -266,8 +266,9 @@ def list_quotes(ctx: ToolContext, args: ListQuotesIn) -> QuoteList:
     Exemples : « quels devis attendent une réponse ? », « les devis de Diallo », « le devis
     de Ndiaye est valable jusqu'à quand ? », « mes devis expirés »."""
     partner_id = resolve_customer(ctx, args.customer).id if args.customer else None
-    # « sent » and « expired » are one stored status, told apart by today's date
-    stored = "sent" if args.status == "expired" else args.status
+    # An expired quote is either stored so (the daily expiry recorded it) or still stored as
+    # sent past its validity date: read them all and keep those expired today.
+    stored = None if args.status == "expired" else args.status
     found, day = quotes.list_quotes(
         ctx.session, ctx.principal, ctx.clock, status=stored, partner_id=partner_id
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -52,6 +52,13 @@ class ListInvoicesIn(BaseModel):
         description="En retard de plus de ce nombre de jours après l'échéance (« en retard "
         "de plus de 30 jours » : 30). Implique les factures en retard.",
     )
+    due_within_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=3650,
+        description="À payer avec une échéance d'ici ce nombre de jours (« ce qui doit rentrer "
+        "dans les 30 prochains jours » : 30). Implique les factures à payer.",
+    )
     limit: int = Field(default=10, ge=1, le=50, description="Nombre maximum de factures.")
 
 
@@ -78,6 +85,8 @@ class InvoiceRow(BaseModel):
             parts[0] = f"avoir {parts[0]}"
         elif self.status in ("posted", "partially_paid"):
             parts.append(f"reste {money(self.balance, currency)}")
+            if self.due_date is not None:
+                parts.append(f"échéance le {dd_mm_yyyy(self.due_date)}")
         parts.append("en retard" if self.is_overdue else STATUS_LABELS.get(self.status, ""))
         return "- " + " · ".join(p for p in parts if p)
 
@@ -87,6 +96,7 @@ class InvoiceList(ToolResult):
     invoices: list[InvoiceRow]
     total_balance: Decimal
     overdue_days: int | None = None
+    due_within_days: int | None = None
 
     def render(self) -> str:
         late = (
@@ -94,6 +104,8 @@ class InvoiceList(ToolResult):
             if self.overdue_days is not None
             else ""
         )
+        if self.due_within_days is not None:
+            late = f" à échéance d'ici {self.due_within_days} jours"
         if not self.invoices:
             return f"Aucune facture{late}." if late else "Aucune facture ne correspond."
         count = len(self.invoices)
@@ -116,6 +128,16 @@ def _listed(ctx: ToolContext, args: ListInvoicesIn, partner_id: UUID | None) -> 
             limit=args.limit,
         )
     filters: dict[str, object] = {"partner_id": partner_id, "start": args.start, "end": args.end}
+    if args.due_within_days is not None:
+        # what is to come in: invoices still to pay, due from today to that many days ahead
+        day = today(ctx)
+        horizon = day + timedelta(days=args.due_within_days)
+        wide = args.model_copy(update={"status": "open", "due_within_days": None, "limit": 50})
+        coming = [
+            x for x in _listed(ctx, wide, partner_id) if x.due_date and day <= x.due_date <= horizon
+        ]
+        coming.sort(key=lambda x: (x.due_date, x.number or ""))
+        return coming[: args.limit]
     if args.status == "open":
         found = [
             x
@@ -174,6 +196,7 @@ def list_invoices(ctx: ToolContext, args: ListInvoicesIn) -> InvoiceList:
         invoices=rows,
         total_balance=sum(owed, Decimal(0)),
         overdue_days=args.overdue_days,
+        due_within_days=args.due_within_days,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from domain.hr import service as hr
 from domain.hr.models import Employee
 from domain.hr.schemas import EmployeeCreate, EmployeeUpdate
+from domain.kit.errors import PermissionDenied
 from domain.kit.principal import Role
 from tools.base import Effect, ToolContext, ToolResult, tool
 from tools.hr._common import department_id, employee_named
@@ -32,9 +33,12 @@ class EmployeeRow(BaseModel):
     job_title: str | None = None
     phone: str | None = None
     email: str | None = None
+    manager: str | None = None
 
     def line(self) -> str:
         details = [d for d in (self.job_title, self.phone, self.email) if d]
+        if self.manager:
+            details.append(f"responsable : {self.manager}")
         suffix = f" — {', '.join(details)}" if details else ""
         return f"- {self.name} ({self.code}){suffix}"
 
@@ -74,9 +78,20 @@ def find_employee(ctx: ToolContext, args: FindEmployeeIn) -> FindEmployeeOut:
                 job_title=e.job_title,
                 phone=e.phone,
                 email=e.email,
+                manager=_manager_name(ctx, e),
             )  # fmt: skip
         )
     return FindEmployeeOut(query=args.query, employees=rows)
+
+
+def _manager_name(ctx: ToolContext, employee: Employee) -> str | None:
+    """Whom the employee reports to, when the caller may see that person too."""
+    if employee.manager_id is None:
+        return None
+    try:
+        return hr.get_employee(ctx.session, ctx.principal, employee.manager_id).name
+    except PermissionDenied:
+        return None
 
 
 # --- creating and updating --------------------------------------------------------------

@@ -58,7 +58,9 @@ def asks_about_rule(
 
 
 def _names_a_record(u: Utterance) -> bool:
-    slots = (u.amounts, u.quantities, u.dates, u.durations, u.numbers, u.document_numbers)
+    # A year said alone names which version of a document (« la grille 2026 »), no record.
+    numbers = [n for n in u.numbers if not (n == int(n) and 2000 <= n <= 2099)]
+    slots = (u.amounts, u.quantities, u.dates, u.durations, numbers, u.document_numbers)
     return any(slots) or NAMED.search(u.text) is not None
 
 

@@ -807,7 +807,37 @@ def _without(utt: Utterance, start: int, end: int) -> Utterance:
     )
 
 
+# « ce qui doit rentrer », « à échéance », « à encaisser »: money to come in, by due date.
+COMING_IN = re.compile(
+    r"\b(?:echeances?|(?:doi(?:t|vent)|va|vont) (?:me |nous )?(?:rentrer|tomber)|a rentrer"
+    r"|a encaisser)\b"
+)
+
+
+# « Lopez, sa facture… »: a capitalised name said first, before a comma.
+NAMED_FIRST = re.compile(r"^\s*([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,3})\s*,")
+
+
+def _named_first(utt: Utterance) -> str | None:
+    found = NAMED_FIRST.match(utt.text)
+    return found.group(1) if found else None
+
+
 def extract_list(utt: Utterance) -> dict[str, Any]:
+    if COMING_IN.search(utt.folded) and _overdue_by(utt) is None:
+        # the invoices still to pay, by when they fall due: « les N prochains jours » is how
+        # far ahead their due dates go, never when they were issued
+        customer = (
+            name_after(utt, ("de", "du", "pour", "chez", "client"))
+            or leading_name(utt)
+            or _named_first(utt)
+        )
+        span = utt.dates[0] if len(utt.dates) == 1 else None
+        if span is not None and utt.today is not None and span.first == utt.today < span.last:
+            within = (span.last - utt.today).days
+            return given(customer=customer, due_within_days=within)
+        if not utt.dates:
+            return given(customer=customer, status="open")
     status = next((s for s, pattern in LIST_STATUSES if pattern.search(utt.folded)), None)
     overdue = _overdue_by(utt)
     named = _without(utt, overdue[1], overdue[2]) if overdue else utt
@@ -871,6 +901,11 @@ REVENUE_CUSTOMER_MARKERS = tuple(
     for how_much in ("", " combien", " en tout")
     for link in ("a", "au", "aux", "a la", "de", "du", "de la", "chez", "avec")
     if (verb in ("encaisse", "recu", "rentre")) == (link in ("de", "du", "de la", "chez", "avec"))
+) + tuple(
+    # « combien de chiffre avec l'hôtel … », « le CA fait chez Diallo »: made with one customer
+    f"{what} {link}"
+    for what in ("chiffre", "chiffre d'affaires", "ca", "fait", "affaires")
+    for link in ("avec", "chez")
 )
 
 

@@ -263,6 +263,12 @@ def _quarter(m: re.Match[str], today: date) -> Atom | None:
         number = _ORDINALS.get(m["ord"], 0)
         if m["ord"] == "dernier":
             number = 4
+            # « le dernier trimestre » with no year nor « de l'année » is the last complete
+            # one, as « le trimestre dernier »; with them it is the fourth.
+            if not m["y"] and not re.match(
+                r"\s+de\s+(?:l'annee|cette\s+annee)", m.string[m.end() :]
+            ):
+                year, number = (year, (today.month - 1) // 3) if today.month > 3 else (year - 1, 4)
     else:
         current = (today.month - 1) // 3 + 1 + (_shift(m["dir"]) or 0)
         year += (current - 1) // 4
@@ -436,7 +442,7 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
         re.compile(
             rf"{_B}(?:(?:(?P<ord>premier|1er|deuxieme|2e|2eme|second|troisieme|3e|3eme|quatrieme"
             r"|4e|4eme|dernier)\s+trimestre|t(?P<n>[1-4])(?![\w'])|(?:ce|le)\s+trimestre"
-            r"(?:\s+(?P<dir>prochain|dernier|passe))?)(?:\s+(?P<y>20\d\d))?)(?![\w'])"
+            r"(?:\s+(?P<dir>prochain|dernier|passe|precedent))?)(?:\s+(?P<y>20\d\d))?)(?![\w'])"
         ),
         _quarter,
     ),
