@@ -25,7 +25,7 @@ from agents.local.adapters.base import (
     names_after,
     overlaps,
 )
-from agents.local.coverage import STILL_DUE
+from agents.local.coverage import SIZE_UNITS, STILL_DUE
 from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import parse_quantities
@@ -768,10 +768,20 @@ _SET_TO = re.compile(r"\s+(?:a|à|=)\s+(?:moins\s+|-\s*)?\d.*$", re.IGNORECASE)
 _BELOW_ZERO = re.compile(r"(?:\ba|=)\s*(?:moins\s+|-\s*)\d")
 
 
+# « on en a 12 »: the count an inventory found, said apart from the product.
+_COUNT_FOUND = phrasing("count_found")
+
+
 def extract_adjust(utt: Utterance) -> dict[str, Any]:
     counted = _entity(names_after(utt, ("inventaire", "inventaire de", "inventaire du")))
     product = _counted(utt) or counted or _product(utt)
-    quantity = _quantity(utt)
+    found = _COUNT_FOUND.search(utt.folded)
+    quantity = Decimal(found.group(1).replace(",", ".")) if found else _quantity(utt)
+    if found:  # « huile arachide 20L, on en a 12 »: the size said before the count names it
+        sized = [q for q in utt.quantities if q.end <= found.start() and q.unit in SIZE_UNITS]
+        named = sized[0].item if len(sized) == 1 else None
+        if named and fold(sized[0].text).startswith(fold(named)):
+            product = sized[0].text
     set_to = _SET_TO.search(product or "")
     if product and set_to:
         product = product[: set_to.start()]

@@ -151,6 +151,7 @@ def _item_before(scan: Scan, pos: int, *, at_text_start: bool) -> tuple[str | No
 # Units of measure describe a product (« sucre 50 kilos passe à… »): a word after them
 # without « de » is the rest of the sentence, not what is counted.
 _MEASURES = frozenset({"kg", "g", "litre", "ml", "cl", "m", "cm", "mm", "km", "tonne"})
+_NOUNS_IN_E = words("nouns_ending_in_e")
 
 
 def _bare_item(scan: Scan, end: int, item: str | None, unit: str | None = None) -> bool:
@@ -159,7 +160,10 @@ def _bare_item(scan: Scan, end: int, item: str | None, unit: str | None = None) 
     word before a digit."""
     if item is None or unit in _MEASURES or not scan.folded[end : end + 1].isspace():
         return False
-    return re.search(r"(?:é|ée|és|ées)$", item.split()[0].lower()) is None
+    first = item.split()[0].lower()
+    if fold(first).rstrip("s") in _NOUNS_IN_E:
+        return True  # « 10 cartons thé vert »: a noun, not a participle
+    return re.search(r"(?:é|ée|és|ées)$", first) is None
 
 
 def _quantity_at(scan: Scan, num: Num) -> Quantity | None:
