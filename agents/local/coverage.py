@@ -84,10 +84,6 @@ def kinds() -> tuple[Kind, ...]:
     return tuple(found)
 
 
-def kind_named(name: str) -> Kind | None:
-    return next((k for k in kinds() if k.name == name), None)
-
-
 # « pas de facture pour l'instant », « sans devis »: a kind of record said not to be made.
 KIND_REFUSED = re.compile(
     r"\b(?:pas|sans|aucune?|ni|jamais|(?:pas|plus) besoin|inutile|pas la peine)\s+(?:de\s+|d'|d’)?$"

@@ -20,7 +20,6 @@ Kinds of slot:
 - ``count`` — a whole number before one of ``words`` or after one of ``markers``
   (« mes 5 meilleurs clients », « top 10 »);
 - ``document`` — a document number with one of ``prefixes`` (« F-2026-00012 »);
-- ``amount`` — the first amount; ``method`` — the payment method;
 - ``product`` — a product named (a SKU, « du riz », « le sac de sucre 50 kg »);
 - ``place`` — a warehouse named after one of ``markers`` (« au dépôt de Thiès »);
 - ``stage`` — a stage of the pipeline (« en négociation », « gagnées »), from the lexicon;
@@ -39,7 +38,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -131,10 +129,6 @@ def _document(utt: Utterance, slot: dict[str, Any]) -> str | None:
     return next((n for n in utt.document_numbers if n.upper().startswith(prefixes)), None)
 
 
-def _amount(utt: Utterance, slot: dict[str, Any]) -> Decimal | None:
-    return utt.amounts[0].value if utt.amounts else None
-
-
 def _recurrence(utt: Utterance, slot: dict[str, Any]) -> dict[str, str] | None:
     found = find_schedule(utt.text, utt.folded)
     return None if found is None else {"rrule": found.rrule, "said": found.said, "at": found.at}
@@ -203,8 +197,6 @@ READERS: dict[str, Reader] = {
     "days": _days,
     "count": _count,
     "document": _document,
-    "amount": _amount,
-    "method": lambda utt, slot: utt.payment_method,
     "product": lambda utt, slot: product_in(utt),
     "stage": lambda utt, slot: next(
         (v for said, v in pairs("deal_stages") if has(utt, *said)), None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -77,16 +77,10 @@ class Routing:
     keyword: bool = False  # one of the best intent's keywords is in the message
 
 
-def load_intents(directory: Path | None = None) -> list[IntentSpec]:
-    """Every intent of ``prompts/intents/*.yaml`` (or of ``directory``)."""
-    files: Iterable[Any]
-    if directory is None:
-        root = resources.files("prompts") / "intents"
-        files = sorted(
-            (f for f in root.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name
-        )
-    else:
-        files = sorted(directory.glob("*.yaml"))
+def load_intents() -> list[IntentSpec]:
+    """Every intent of ``prompts/intents/*.yaml``."""
+    root = resources.files("prompts") / "intents"
+    files = sorted((f for f in root.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
     specs: dict[str, IntentSpec] = {}
     for f in files:
         data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
