@@ -141,7 +141,7 @@ def _threshold(utt: Utterance, slot: dict[str, Any]) -> dict[str, Any] | None:
     return {"product": found.product, "below": found.below, "unit": found.unit, "said": found.said}
 
 
-ARTICLE = re.compile(r"^(?:(?:la|le|les|mon|ma|mes|notre|nos|cette|ce|cet)\s+|l')\s*")
+ARTICLE = phrasing("leading_article")
 # How long, said after what is named (« mets-la en pause pour l'instant »): never a name.
 FOR_A_WHILE = phrasing("for_a_while")
 

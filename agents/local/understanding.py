@@ -121,7 +121,7 @@ CREATING = phrasing("creating")
 # Lines added to the request shown (« ajoute aussi 2 ramettes », « rajoute 3 sacs »).
 MORE_LINES = phrasing("more_lines")
 # « mets 12 sacs » sets a count; « mets aussi 2 sacs de sel » adds.
-SETS_NOT_ADDS = re.compile(r"\b(?:re)?mets\b(?!.*\b(?:aussi|encore|en plus|egalement)\b)")
+SETS_NOT_ADDS = phrasing("sets_not_adds")
 POLITE_END = re.compile(r"(?i)[\s,]+(?:stp|svp|s'il (?:te|vous) pla[iî]t|merci)[\s!.]*$")
 # Said before the first of several requests, whose next one waits for it.
 ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
@@ -362,7 +362,7 @@ LAST_PART = re.compile(r"^(?P<head>.*\S)\s*[,.;]\s+(?P<tail>[^,.;]+?)[\s.!]*$")
 LEADING_AND = re.compile(r"(?i)^\s*(?:et|puis)\s+(?=\w+-(?:la|le|les|lui|leur|moi|nous)\b)")
 # « …, parce qu'ils sont en rupture jusqu'au mois prochain »: a last clause that says why
 # is no part of what is asked (its words are still read as the request's reason).
-REASON_TAIL = re.compile(r"(?i),\s*(?:parce qu(?:e\b|')|car\b|puisque\b|vu qu(?:e\b|'))[^?]*$")
+REASON_TAIL = phrasing("reason_tail", re.IGNORECASE)
 NAMED_CASH = re.compile(r"\b([A-Z][\w'’&-]+) Cash\b")
 
 

@@ -20,3 +20,9 @@ def understand(
 ) -> Plan:
     principal = Principal(uuid4(), uuid4(), frozenset({Role.ADMIN}))
     return local.understand(message, memory or Memory(), principal, today=today, currency=currency)
+
+
+def tool_call(plan: Plan) -> tuple[str | None, dict[str, object]]:
+    """The tool a plan calls and its arguments; the plan must call one."""
+    assert plan.kind == "tool", plan
+    return plan.tool, dict(plan.arguments)

@@ -42,7 +42,7 @@ SKIP_WORDS = words("line_skip_words")
 # after the amount, which names the line it is the unit price of.
 PER_UNIT_PRICE = re.compile(r"\s*(?:ht\s+)?(?:le|la|l'|par|/)\s*([a-z]+)")
 # « au lieu de 4 800 », « pas 15 000 »: an amount the message sets aside, no line's price.
-SET_ASIDE = re.compile(r"(?:\bpas|\bnon|au lieu de|au lieu du|plutot que|et non)\s*$")
+SET_ASIDE = phrasing("set_aside_before")
 # Words that make a clause of what precedes an amount (« je lui fais à 4 500 »): never
 # the name of a line.
 CLAUSE_WORDS = words("clause_pronouns")
@@ -604,7 +604,7 @@ OF_THE_INVOICE = re.compile(r"\bfactures?\s+(?:de|du|d')\s*$")
 
 
 # A payment said to be only part of what is due (« un acompte sur la F-2026-00012 »).
-PART_OF = re.compile(r"\b(?:acomptes?|avances?|partie|partiel\w*|tranches?|versements?)\b")
+PART_OF = phrasing("part_of_a_sum")
 
 
 def _number_said(invoice: str | None, utt: Utterance) -> bool:
@@ -808,10 +808,7 @@ def _without(utt: Utterance, start: int, end: int) -> Utterance:
 
 
 # « ce qui doit rentrer », « à échéance », « à encaisser »: money to come in, by due date.
-COMING_IN = re.compile(
-    r"\b(?:echeances?|(?:doi(?:t|vent)|va|vont) (?:me |nous )?(?:rentrer|tomber)|a rentrer"
-    r"|a encaisser)\b"
-)
+COMING_IN = phrasing("coming_in")
 
 
 # « Lopez, sa facture… »: a capitalised name said first, before a comma.

@@ -385,7 +385,7 @@ _TITLED_DEAL = phrasing("titled_deal")
 
 # « … pour les fournitures », « l'affaire du mobilier »: a definite article right before
 # a word in lower case names a thing (what the deal is about), not a customer.
-_DEAL_SUBJECT = re.compile(r"\b(?:les|le|la|l'|du|des)\s*$", re.IGNORECASE)
+_DEAL_SUBJECT = phrasing("deal_subject_before", re.IGNORECASE)
 
 
 def _move_opportunity(utt: Utterance) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from agents.local.slots.calendar import MONTHS, WEEKDAYS, month_end, week_start
 from agents.local.slots.date_atoms import PATTERNS, TIME, Atom, time_of
 from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import DateSpan
+from domain.kit.lexicon import phrasing
 
 _SUFFIX_PART = re.compile(
     r"\s*(?:,\s*)?(?:dans\s+l'|en\s+|le\s+|l'|au\s+|a\s+(?=midi))?(?P<part>matin(?:ee)?|apres[\s-]midi|midi|soir(?:ee)?)(?![\w'-])"
@@ -396,7 +397,7 @@ def parse_dates(text: str, *, today: date) -> list[DateSpan]:
 
 # « plutôt celle du 26 », « celui du 3 »: the same kind of period as one shown, from a day
 # said by its number alone.
-_THE_ONE_OF_DAY = re.compile(r"^(?:plutot\s+)?(?:celle|celui)\s+du\s+(1er|\d{1,2})(?![\w'])")
+_THE_ONE_OF_DAY = phrasing("the_one_of_day")
 _MONTH_NAMES = {number: name for name, number in MONTHS.items()}
 
 

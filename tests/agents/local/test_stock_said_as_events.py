@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from agents.local.understanding import LocalTier, Memory, Plan
-from tests.agents.tier import understand
+from tests.agents.tier import tool_call, understand
 from tools.confirmation import reply_kind
 
 TODAY = date(2026, 3, 16)
@@ -16,11 +16,6 @@ TODAY = date(2026, 3, 16)
 
 def say(local: LocalTier, message: str, memory: Memory | None = None) -> Plan:
     return understand(local, message, memory, today=TODAY)
-
-
-def tool_call(plan: Plan) -> tuple[str | None, dict[str, object]]:
-    assert plan.kind == "tool", plan
-    return plan.tool, dict(plan.arguments)
 
 
 class TestNewProducts:
