@@ -252,6 +252,8 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
     contrary = _contrary(utt) or _undoing(utt, tool)
     if contrary is not None:
         return contrary
+    if (stopped := STOPPED_ACTION.search(utt.folded)) is not None:
+        return Gap(utt.text[stopped.start() : stopped.end()].strip(" ,.;:!?"))
     for address in EMAIL.finditer(utt.text):  # an address is held as one, never as a line
         held = [v for k, v in _leaves_with_keys(arguments) if k in ADDRESS_FIELDS]
         if not any(address.group(0).lower() == str(v).lower() for v in held):
@@ -459,6 +461,8 @@ def _since_aside(start: int, end: int, utt: Utterance, tool: Tool) -> bool:
 
 
 THESE = phrasing("these")
+# « ne relance plus Diallo »: an action asked not to be done, which no write does.
+STOPPED_ACTION = phrasing("stopped_action")
 
 
 def _said_again(part: Quantity, utt: Utterance) -> bool:

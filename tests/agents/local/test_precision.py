@@ -49,6 +49,29 @@ class TestAPartLeftOverIsSaid:
         plan = say(local, message)
         assert plan.kind == "llm" and "n'existe pas" in plan.text
 
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "ne relance plus la Quincaillerie Sy",
+            "arrête de relancer Mme Gueye, elle a un arrangement",
+            "n'envoie pas encore le devis à Faye",
+            "stp ne facture plus le transport à Kane",
+        ],
+    )
+    def test_an_action_asked_not_to_be_done_is_never_proposed(
+        self, local: LocalTier, message: str
+    ) -> None:
+        plan = say(local, message)
+        assert plan.kind != "tool" or not local.registry.get(plan.tool).is_write, plan
+        if plan.kind == "llm":
+            assert "Rien n'a été fait" in plan.text
+
+    def test_a_negation_said_of_someone_else_does_not_stop_the_request(
+        self, local: LocalTier
+    ) -> None:
+        plan = say(local, "relance la Quincaillerie Sy, ils ne paient jamais à temps")
+        assert (plan.kind, plan.tool) == ("tool", "finance.send_reminder"), plan
+
     def test_another_kind_of_document_is_never_turned_into_this_one(self, local: LocalTier) -> None:
         plan = say(local, "relance le Garage Ndoye pour sa facture impayée")
         assert plan.kind != "tool" or plan.tool != "finance.create_invoice"
