@@ -141,41 +141,38 @@ class TestManagingRules:
         talk("oui")
         assert rules(container, account) == []
 
-    def test_the_rule_just_set_is_paused_not_set_again(
-        self, container: Container, owner: tuple[Account, Talk]
+    @pytest.mark.parametrize(
+        ("rule", "pause"),
+        [
+            (
+                "chaque matin à 7h30 envoie-moi sur WhatsApp les ventes d'hier",
+                "finalement mets-le en pause pour l'instant, je vais voyager",
+            ),
+            (
+                "tous les vendredis à 17h envoie-moi le chiffre d'affaires de la semaine",
+                "suspends l'envoi du vendredi, je suis absent le mois prochain",
+            ),
+            (
+                "tous les jeudis à 18h envoie-moi les ventes de la semaine",
+                "en fait mets-le en pause, je suis en vacances jusqu'en mars",
+            ),
+            (
+                "chaque mardi à 10h rappelle-moi d'appeler le comptable",
+                "finalement suspends-le, on reprend après les fêtes",
+            ),
+        ],
+    )
+    def test_a_pause_said_with_an_aside_pauses_the_rule_just_set(
+        self, container: Container, owner: tuple[Account, Talk], rule: str, pause: str
     ) -> None:
         account, talk = owner
-        talk("chaque matin à 7h30 envoie-moi sur WhatsApp les ventes d'hier")
+        talk(rule)
         talk("oui")
-        shown = talk("finalement mets-le en pause pour l'instant, je vais voyager")
+        shown = talk(pause)
         assert shown.startswith("Je mettrai en pause"), shown
         talk("oui")
-        (rule,) = rules(container, account)  # paused, never a second one
-        assert rule.enabled is False
-
-    def test_a_pause_said_with_why_pauses_the_sending_named(
-        self, container: Container, owner: tuple[Account, Talk]
-    ) -> None:
-        account, talk = owner
-        talk("tous les vendredis à 17h envoie-moi le chiffre d'affaires de la semaine")
-        talk("oui")
-        shown = talk("suspends l'envoi du vendredi, je suis absent le mois prochain")
-        assert shown.startswith("Je mettrai en pause"), shown
-        talk("oui")
-        (rule,) = rules(container, account)
-        assert rule.enabled is False
-
-    def test_a_pause_with_a_leave_said_after_it_pauses_the_rule_just_set(
-        self, container: Container, owner: tuple[Account, Talk]
-    ) -> None:
-        account, talk = owner
-        talk("tous les jeudis à 18h envoie-moi les ventes de la semaine")
-        talk("oui")
-        shown = talk("en fait mets-le en pause, je suis en vacances jusqu'en mars")
-        assert shown.startswith("Je mettrai en pause"), shown
-        talk("oui")
-        (rule,) = rules(container, account)
-        assert rule.enabled is False
+        (kept,) = rules(container, account)  # paused, never a second one
+        assert kept.enabled is False
 
     def test_the_rule_just_set_is_deleted_never_set_again(
         self, container: Container, owner: tuple[Account, Talk]
@@ -187,18 +184,6 @@ class TestManagingRules:
         assert shown.startswith("Je supprimerai"), shown
         talk("oui")
         assert rules(container, account) == []
-
-    def test_a_pause_with_when_it_resumes_pauses_the_rule_just_set(
-        self, container: Container, owner: tuple[Account, Talk]
-    ) -> None:
-        account, talk = owner
-        talk("chaque mardi à 10h rappelle-moi d'appeler le comptable")
-        talk("oui")
-        shown = talk("finalement suspends-le, on reprend après les fêtes")
-        assert shown.startswith("Je mettrai en pause"), shown
-        talk("oui")
-        (rule,) = rules(container, account)
-        assert rule.enabled is False
 
     def test_a_time_said_alone_moves_the_schedule_shown(
         self, container: Container, owner: tuple[Account, Talk]
