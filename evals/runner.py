@@ -32,7 +32,7 @@ from comptoir.runtime import Endpoints, embedded_postgres, embedded_redis, stop_
 from comptoir.settings import Settings
 from domain.events.models import DomainEvent
 from domain.kit.clock import ManualClock
-from evals.cases import Case, TurnSpec
+from evals.cases import Case, ReplyExpect, TurnSpec
 from evals.scoring import (
     Failure,
     check_no_writes,
@@ -81,10 +81,26 @@ def render(message: str, refs: dict[str, dict[str, Any]]) -> str:
         ref, attribute = m.group(1), m.group(2)
         found = refs.get(ref, {}).get(attribute)
         if found is None:
-            raise SetupError(f"référence inconnue dans un tour : {m.group(0)}")
+            raise SetupError(f"référence inconnue : {m.group(0)}")
         return str(found)
 
     return _TEMPLATE.sub(value, message)
+
+
+def render_all(value: Any, refs: dict[str, dict[str, Any]]) -> Any:
+    """Templates resolved in every string of an expectation (state lines, reply checks), so
+    a case can name the record its setup made: ``payments: {invoice: "{{inv1.number}}"}``."""
+    if isinstance(value, str):
+        return render(value, refs)
+    if isinstance(value, list):
+        return [render_all(v, refs) for v in value]
+    if isinstance(value, dict):
+        return {k: render_all(v, refs) for k, v in value.items()}
+    return value
+
+
+def _reply_expect(expect: ReplyExpect, refs: dict[str, dict[str, Any]]) -> ReplyExpect:
+    return expect.model_copy(update=render_all(expect.model_dump(), refs))
 
 
 def run_case(container: Container, case: Case, trial: int = 1) -> dict[str, Any]:
@@ -156,16 +172,20 @@ def _converse(
         calls += turn["calls"]
         result["turns"].append(turn)
         if spec.expect_reply is not None:
-            failures += check_reply(spec.expect_reply, reply, f"réponse au tour {number}")
+            failures += check_reply(
+                _reply_expect(spec.expect_reply, built.refs), reply, f"réponse au tour {number}"
+            )
     expect = case.expect
     with container.db.unit_of_work(tenant) as session:
-        failures += _state(session, tenant, moments[-1].date(), expect.state)
+        failures += _state(
+            session, tenant, moments[-1].date(), render_all(expect.state, built.refs)
+        )
         after = business_snapshot(session, tenant)
     result["wrote"] = agent_wrote or after != segment_start
     if expect.no_writes:
         failures += [f for f in [check_no_writes(before, after)] if f]
     if expect.reply is not None:
-        failures += check_reply(expect.reply, reply)
+        failures += check_reply(_reply_expect(expect.reply, built.refs), reply)
     if expect.tool_calls:
         failures += [f for f in [check_tool_calls(expect.tool_calls, calls)] if f]
     return failures

@@ -113,6 +113,43 @@ def test_unconfirmed_write_leaves_no_writes_and_templates_resolve(harness: Conta
     assert "{{" not in result["turns"][0]["user"] and not result["wrote"]
 
 
+def test_expectations_name_setup_records_through_templates(harness: Container) -> None:
+    """A state line or a reply check may name what the setup made (``{{inv1.number}}``):
+    the template is resolved before matching, and a failure shows the resolved value."""
+    line = {"customer": "Diallo SARL", "lines": [{"product": "RIZ25", "quantity": 2}]}
+    setup = {
+        **RICE,
+        "invoices": [
+            {"ref": "inv1", "date": "2026-03-02", **line},
+            {"ref": "inv2", "date": "2026-03-03", "status": "posted", **line},
+        ],
+    }
+    turns = ["détails de la facture {{inv2.number}}"]
+    held = run_case(
+        harness,
+        case(
+            setup=setup,
+            turns=turns,
+            expect={
+                "state": [{"invoices": {"number": "{{inv2.number}}", "status": "posted"}}],
+                "reply": {"contains": ["{{inv2.number}}"]},
+            },
+        ),
+    )
+    assert held["passed"], held["failures"]
+    number = held["turns"][0]["user"].rsplit(" ", 1)[1]
+    missed = run_case(
+        harness,
+        case(
+            setup=setup,
+            turns=turns,
+            expect={"state": [{"invoices": {"number": "{{inv2.number}}", "status": "paid"}}]},
+        ),
+    )
+    assert not missed["passed"] and number in missed["failures"][0]["expectation"]
+    assert "{{" not in missed["failures"][0]["expectation"]
+
+
 def test_wrote_is_measured_even_without_no_writes(harness: Container) -> None:
     confirmed = run_case(harness, case())
     assert confirmed["passed"] and confirmed["wrote"]
