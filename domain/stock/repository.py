@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Table, Uuid, bindparam, func, select, text, update
+from sqlalchemy import Table, TextualSelect, Uuid, bindparam, column, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -154,12 +154,34 @@ _LEVEL_COLUMNS = """,
   lv.id, lv.location_id, lv.lot_id, lv.on_hand, lv.reserved, lv.expiry_date, lv.lot_number"""
 # A receipt locks the product row only, in lock_product's mode (see there).
 _LOCK_PRODUCT = "\nFOR NO KEY UPDATE OF p"
+_ROW_NAMES = (
+    *("tenant_id", "currency", "timezone", "allow_negative_stock", "default_warehouse_id"),
+    *("supplier_location_id", "customer_location_id", "inventory_location_id"),
+    *("product_id", "name", "unit", "kind", "is_stockable", "tracks_lots", "purchase_price"),
+    *("average_cost", "warehouse_id", "warehouse_name", "is_active", "location_id"),
+)
+_LEVEL_NAMES = (
+    *("level_id", "level_location_id", "lot_id", "on_hand", "reserved", "expiry_date"),
+    "lot_number",
+)
+
+
+def _move_rows_text(*, levels: bool, lock: str) -> TextualSelect:
+    """The statement with its columns named in order: SQLAlchemy then keeps the result's
+    description with the compiled statement instead of reading it again at every move."""
+    sql = _MOVE_ROWS_SQL.format(
+        level_columns=_LEVEL_COLUMNS if levels else "",
+        levels=_LEVELS_LATERAL if levels else "",
+        lock=lock,
+    )
+    names = _ROW_NAMES + _LEVEL_NAMES if levels else _ROW_NAMES
+    return text(sql).columns(*(column(name) for name in names))
+
+
 _MOVE_ROWS = {
-    "receipt": text(_MOVE_ROWS_SQL.format(level_columns="", levels="", lock=_LOCK_PRODUCT)),
-    "issue": text(
-        _MOVE_ROWS_SQL.format(level_columns=_LEVEL_COLUMNS, levels=_LEVELS_LATERAL, lock="")
-    ),
-    "read": text(_MOVE_ROWS_SQL.format(level_columns="", levels="", lock="")),
+    "receipt": _move_rows_text(levels=False, lock=_LOCK_PRODUCT),
+    "issue": _move_rows_text(levels=True, lock=""),
+    "read": _move_rows_text(levels=False, lock=""),
 }
 _PRODUCT_END = _CONTEXT_END + 8
 _WAREHOUSE_END = _PRODUCT_END + 3
