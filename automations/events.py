@@ -113,9 +113,7 @@ def publish_relay(args: list[str]) -> None:
     Redis transport writes it (``redis_envelope``); on any other broker kombu publishes
     it."""
     route = _relay_route()
-    message = app.amqp.create_task_message(
-        uuid(), relay.name, args, {}, ignore_result=True, reply_to=app.thread_oid
-    )
+    message = relay_message(args)
     with app.producer_or_acquire() as producer:
         channel = producer.channel
         if route.plain_redis and isinstance(channel, RedisChannel):
@@ -133,6 +131,24 @@ def publish_relay(args: list[str]) -> None:
             headers=message.headers,
             **message.properties,
         )
+
+
+def relay_message(args: list[str]) -> Any:
+    """The relay's task message, as ``create_task_message`` makes it. Its ``argsrepr``
+    header is Celery's ``saferepr(args)``, which for a list of ids this short is
+    ``repr(args)``: given, Celery does not walk the arguments again (a third of the
+    message's cost). A longer list is left to Celery's ``saferepr``, which cuts it."""
+    shown = repr(args)
+    return app.amqp.create_task_message(
+        uuid(),
+        relay.name,
+        args,
+        {},
+        ignore_result=True,
+        reply_to=app.thread_oid,
+        argsrepr=shown if len(shown) <= app.amqp.argsrepr_maxsize else None,
+        kwargsrepr="{}",
+    )
 
 
 def redis_envelope(message: Any, routing_key: str, delivery_mode: int) -> str:

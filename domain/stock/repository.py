@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Table, Uuid, bindparam, func, select, text, update
+from sqlalchemy import Table, TextualSelect, Uuid, bindparam, column, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -85,46 +85,106 @@ def tenant_and_settings(session: Session, tenant_id: UUID) -> tuple[StockTenant,
 
 
 @dataclass(frozen=True, slots=True)
+class StockItem:
+    """A product as a receipt or an issue reads it (read-only: a receipt's new average
+    is written by the move's statement, not through this)."""
+
+    id: UUID
+    name: str
+    unit: str
+    kind: str
+    is_stockable: bool
+    tracks_lots: bool
+    purchase_price: Decimal | None
+    average_cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Depot:
+    """A warehouse as a move reads it."""
+
+    id: UUID
+    name: str
+    is_active: bool
+
+
+@dataclass(frozen=True, slots=True)
 class MoveRows:
     """What one move reads of the tenant: its settings, the product, the warehouse (None
-    if not found) and the warehouse's main location."""
+    if not found), the warehouse's main location and, when asked, the product's levels
+    there (locked)."""
 
     tenant: StockTenant
     settings: StockRules
-    product: Product
-    warehouse: Warehouse | None
+    product: StockItem
+    warehouse: Depot | None
     location_id: UUID | None
+    levels: list[LockedLevel]
 
 
-def _move_rows_query(*, lock_product: bool) -> Any:
-    wanted = func.coalesce(
-        bindparam("warehouse_id", type_=Uuid), StockSettings.default_warehouse_id
+# Plain columns, run as Core: two entities (product, warehouse) and the ORM's execution
+# path cost more Python than the rest of a move's reads. ``{levels}``: an issue locks the
+# product's levels in the warehouse in the same statement (as ``lock_levels`` does, same
+# order): a ``FOR UPDATE`` subquery returns the row as committed once its lock is had,
+# so the quantities are the ones a statement of its own would read.
+_MOVE_ROWS_SQL = """
+SELECT t.id, t.currency, t.timezone, s.allow_negative_stock, s.default_warehouse_id,
+  s.supplier_location_id, s.customer_location_id, s.inventory_location_id,
+  p.id, p.name, p.unit, p.kind, p.is_stockable, p.tracks_lots, p.purchase_price,
+  p.average_cost, w.id, w.name, w.is_active, l.id{level_columns}
+FROM tenants t
+JOIN stock_settings s ON s.tenant_id = t.id
+JOIN products p ON p.tenant_id = t.id AND p.id = :product_id
+LEFT JOIN warehouses w ON w.tenant_id = t.id
+  AND w.id = coalesce(CAST(:warehouse_id AS uuid), s.default_warehouse_id)
+LEFT JOIN stock_locations l ON l.tenant_id = t.id AND l.warehouse_id = w.id AND l.is_main{levels}
+WHERE t.id = :tenant_id{lock}
+"""
+_LEVELS_LATERAL = """
+LEFT JOIN LATERAL (
+  SELECT lv.id, lv.location_id, lv.lot_id, lv.on_hand, lv.reserved, lot.expiry_date,
+    lot.number AS lot_number
+  FROM stock_levels lv
+  LEFT JOIN stock_lots lot ON lot.tenant_id = lv.tenant_id AND lot.id = lv.lot_id
+  WHERE lv.tenant_id = t.id AND lv.product_id = p.id AND lv.location_id = l.id
+  ORDER BY lv.location_id, lv.lot_id NULLS LAST, lv.id
+  FOR UPDATE OF lv
+) lv ON true"""
+_LEVEL_COLUMNS = """,
+  lv.id, lv.location_id, lv.lot_id, lv.on_hand, lv.reserved, lv.expiry_date, lv.lot_number"""
+# A receipt locks the product row only, in lock_product's mode (see there).
+_LOCK_PRODUCT = "\nFOR NO KEY UPDATE OF p"
+_ROW_NAMES = (
+    *("tenant_id", "currency", "timezone", "allow_negative_stock", "default_warehouse_id"),
+    *("supplier_location_id", "customer_location_id", "inventory_location_id"),
+    *("product_id", "name", "unit", "kind", "is_stockable", "tracks_lots", "purchase_price"),
+    *("average_cost", "warehouse_id", "warehouse_name", "is_active", "location_id"),
+)
+_LEVEL_NAMES = (
+    *("level_id", "level_location_id", "lot_id", "on_hand", "reserved", "expiry_date"),
+    "lot_number",
+)
+
+
+def _move_rows_text(*, levels: bool, lock: str) -> TextualSelect:
+    """The statement with its columns named in order: SQLAlchemy then keeps the result's
+    description with the compiled statement instead of reading it again at every move."""
+    sql = _MOVE_ROWS_SQL.format(
+        level_columns=_LEVEL_COLUMNS if levels else "",
+        levels=_LEVELS_LATERAL if levels else "",
+        lock=lock,
     )
-    query = (
-        select(*_CONTEXT_COLUMNS, Product, Warehouse, Location.id)
-        .join(StockSettings, StockSettings.tenant_id == Tenant.id)
-        .join(
-            Product,
-            (Product.tenant_id == Tenant.id) & (Product.id == bindparam("product_id", type_=Uuid)),
-        )
-        .outerjoin(Warehouse, (Warehouse.tenant_id == Tenant.id) & (Warehouse.id == wanted))
-        .outerjoin(
-            Location,
-            (Location.tenant_id == Tenant.id)
-            & (Location.warehouse_id == Warehouse.id)
-            & Location.is_main,
-        )
-        .where(Tenant.id == bindparam("tenant_id", type_=Uuid))
-    )
-    if lock_product:  # the product's row only, in lock_product's mode (see there)
-        query = query.with_for_update(of=Product, key_share=True).execution_options(
-            populate_existing=True
-        )
-    return query
+    names = _ROW_NAMES + _LEVEL_NAMES if levels else _ROW_NAMES
+    return text(sql).columns(*(column(name) for name in names))
 
 
-# Built once (every move sends one): building the join costs more Python than running it.
-_MOVE_ROWS = {lock: _move_rows_query(lock_product=lock) for lock in (False, True)}
+_MOVE_ROWS = {
+    "receipt": _move_rows_text(levels=False, lock=_LOCK_PRODUCT),
+    "issue": _move_rows_text(levels=True, lock=""),
+    "read": _move_rows_text(levels=False, lock=""),
+}
+_PRODUCT_END = _CONTEXT_END + 8
+_WAREHOUSE_END = _PRODUCT_END + 3
 
 
 def move_rows(
@@ -134,17 +194,27 @@ def move_rows(
     warehouse_id: UUID | None,
     *,
     lock_product: bool = False,
+    lock_levels: bool = False,
 ) -> MoveRows | None:
     """Everything a move reads before it writes, in one statement: the tenant and its stock
     settings, the product (locked as ``lock_product`` does, when asked), the warehouse
-    asked for (else the default one) and its main location. None when the product (or the
-    tenant's stock settings) is not found."""
+    asked for (else the default one), its main location and — with ``lock_levels`` — the
+    product's level rows there, locked and ordered as ``lock_levels`` does. None when the
+    product (or the tenant's stock settings) is not found."""
+    assert not (lock_product and lock_levels)  # no move takes both: see lock_product
     values = {"tenant_id": tenant_id, "product_id": product_id, "warehouse_id": warehouse_id}
-    row = session.execute(_MOVE_ROWS[lock_product], values).first()
-    if row is None:
+    statement = _MOVE_ROWS["issue" if lock_levels else "receipt" if lock_product else "read"]
+    rows = core_read(session, statement, values).all()
+    if not rows:
         return None
+    row = rows[0]
     tenant, rules = _context(row)
-    return MoveRows(tenant, rules, *row[_CONTEXT_END:])
+    product = StockItem(*row[_CONTEXT_END:_PRODUCT_END])
+    warehouse = None if row[_PRODUCT_END] is None else Depot(*row[_PRODUCT_END:_WAREHOUSE_END])
+    levels = [
+        LockedLevel(*r[_WAREHOUSE_END + 1 :]) for r in rows if lock_levels and r[_WAREHOUSE_END + 1]
+    ]
+    return MoveRows(tenant, rules, product, warehouse, row[_WAREHOUSE_END], fefo(levels))
 
 
 def get_warehouse(session: Session, tenant_id: UUID, warehouse_id: UUID) -> Warehouse | None:
@@ -285,7 +355,11 @@ def lock_levels(
     """
     values = {"tenant_id": tenant_id, "product_id": product_id, "locations": sorted(location_ids)}
     rows = core_read(session, _LOCK_LEVELS, values).all()
-    levels = [LockedLevel(**r._mapping) for r in rows]
+    return fefo([LockedLevel(**r._mapping) for r in rows])
+
+
+def fefo(levels: list[LockedLevel]) -> list[LockedLevel]:
+    """Earliest expiry first, lots without expiry last, the lot-less row at the end."""
     return sorted(
         levels,
         key=lambda lv: (

@@ -10,8 +10,10 @@ from base64 import b64decode
 from typing import Any
 from uuid import uuid4
 
+import pytest
+
 from automations.celery_app import app
-from automations.events import _relay_route, redis_envelope, relay
+from automations.events import _relay_route, redis_envelope, relay, relay_message
 from comptoir.bootstrap import Container
 
 
@@ -53,3 +55,17 @@ class TestRelayMessage:
         assert route.queue.name == app.conf.task_default_queue
         assert route.queue.exchange.type == "direct"
         assert route.plain_redis  # Comptoir's own configuration takes the direct path
+
+
+class TestRelayHeaders:
+    @pytest.mark.parametrize("events", [1, 2, 25, 40])
+    def test_are_the_ones_celery_makes_for_the_same_arguments(self, events: int) -> None:
+        """``relay_message`` passes ``argsrepr`` and ``kwargsrepr`` itself; whatever the
+        number of events (40 is past Celery's cut), the headers are Celery's own."""
+        args = [str(uuid4()) for _ in range(events + 1)]
+        ours = relay_message(args)
+        theirs = app.amqp.create_task_message(
+            ours.headers["id"], relay.name, args, {}, ignore_result=True, reply_to=app.thread_oid
+        )
+        assert ours.headers == theirs.headers
+        assert ours.body == theirs.body

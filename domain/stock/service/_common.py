@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -78,14 +78,39 @@ def open_stock(session: Session, principal: Principal, clock: Clock) -> StockCon
     return StockContext(principal=principal, tenant=tenant, settings=settings, clock=clock)
 
 
+class StockedProduct(Protocol):
+    """What the move engine reads of a product: a ``Product`` row or the plain columns a
+    receipt or an issue reads (``repo.StockItem``)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def tracks_lots(self) -> bool: ...
+    @property
+    def average_cost(self) -> Decimal: ...
+
+
+class NamedWarehouse(Protocol):
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def name(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class OpenedMove:
-    """A move's context, product, warehouse and the warehouse's main location."""
+    """A move's context, product, warehouse, the warehouse's main location and, for an
+    issue, the product's levels there (locked)."""
 
     ctx: StockContext
-    product: Product
-    warehouse: Warehouse
+    product: repo.StockItem
+    warehouse: repo.Depot
     location_id: UUID
+    levels: list[repo.LockedLevel]
 
 
 def open_move(
@@ -96,12 +121,19 @@ def open_move(
     warehouse_id: UUID | None,
     *,
     lock_product: bool = False,
+    lock_levels: bool = False,
     field: str = "warehouse_id",
 ) -> OpenedMove:
-    """``open_stock``, ``stock_product`` and ``require_warehouse_location`` in one statement,
-    with the same checks."""
+    """``open_stock``, ``stock_product``, ``require_warehouse_location`` and, with
+    ``lock_levels``, ``repo.lock_levels`` of the main location, in one statement, with the
+    same checks."""
     rows = repo.move_rows(
-        session, principal.tenant_id, product_id, warehouse_id, lock_product=lock_product
+        session,
+        principal.tenant_id,
+        product_id,
+        warehouse_id,
+        lock_product=lock_product,
+        lock_levels=lock_levels,
     )
     if rows is None:
         open_stock(session, principal, clock)  # says so if the stock settings are missing
@@ -113,7 +145,7 @@ def open_move(
     if not rows.warehouse.is_active:
         raise WarehouseInactive(f"Le dépôt « {rows.warehouse.name} » est archivé.", field=field)
     assert rows.location_id is not None  # every warehouse is created with its main location
-    return OpenedMove(ctx, rows.product, rows.warehouse, rows.location_id)
+    return OpenedMove(ctx, rows.product, rows.warehouse, rows.location_id, rows.levels)
 
 
 def fr_qty(value: Decimal) -> str:
@@ -172,7 +204,7 @@ def stock_product(session: Session, ctx: StockContext, product_id: UUID) -> Prod
     return product
 
 
-def _require_stockable(product: Product) -> None:
+def _require_stockable(product: Product | repo.StockItem) -> None:
     if not product.is_stockable:
         raise NotStockable(
             f"« {product.name} » n'est pas géré en stock "

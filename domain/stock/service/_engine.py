@@ -4,9 +4,9 @@ levels it changes, lots, and the weighted average cost."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 from uuid import UUID
 
 from sqlalchemy import TextClause, text
@@ -21,8 +21,15 @@ from domain.kit.ids import uuid7
 from domain.sales.models import Product
 from domain.stock import repository as repo
 from domain.stock.errors import InsufficientStock, LotNotFound, LotRequired
-from domain.stock.models import Lot, StockMove, Warehouse
-from domain.stock.service._common import QUANTUM, StockContext, check_text, fr_qty
+from domain.stock.models import Lot, StockMove
+from domain.stock.service._common import (
+    QUANTUM,
+    NamedWarehouse,
+    StockContext,
+    StockedProduct,
+    check_text,
+    fr_qty,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +41,7 @@ class Pick:
 
 
 def insufficient(
-    product: Product, warehouse: Warehouse, wanted: Decimal, have: Decimal
+    product: StockedProduct, warehouse: NamedWarehouse, wanted: Decimal, have: Decimal
 ) -> NoReturn:
     raise InsufficientStock(
         f"Stock insuffisant pour « {product.name} » dans « {warehouse.name} » : "
@@ -49,8 +56,8 @@ def insufficient(
 
 def plan_take(
     ctx: StockContext,
-    product: Product,
-    warehouse: Warehouse,
+    product: StockedProduct,
+    warehouse: NamedWarehouse,
     levels: list[repo.LockedLevel],
     quantity: Decimal,
     lot_id: UUID | None = None,
@@ -136,7 +143,7 @@ class PreparedMove:
 def prepare_move(
     ctx: StockContext,
     *,
-    product: Product,
+    product: StockedProduct,
     quantity: Decimal,
     source: UUID,
     dest: UUID,
@@ -180,7 +187,7 @@ def write_move(
     session: Session,
     ctx: StockContext,
     *,
-    product: Product,
+    product: StockedProduct,
     quantity: Decimal,
     source: UUID,
     dest: UUID,
@@ -217,7 +224,7 @@ def write_move(
 def write_prepared(
     session: Session,
     ctx: StockContext,
-    product: Product,
+    product: StockedProduct,
     prepared: PreparedMove,
     *,
     average_cost: Decimal | None = None,
@@ -243,12 +250,26 @@ def write_prepared(
         statement = _WRITE_MOVE_AND_AVERAGE if average_cost is not None else _WRITE_MOVE
         session.connection().execute(statement, params)
     if average_cost is not None:
-        set_committed_value(product, "average_cost", average_cost)
-        set_committed_value(product, "updated_at", prepared.params["created_at"])
+        _averaged(session, ctx, product, average_cost, prepared.params["created_at"])
     move = prepared.move
     make_transient_to_detached(move)
     session.add(move)
     return move
+
+
+def _averaged(
+    session: Session, ctx: StockContext, product: StockedProduct, average: Decimal, at: datetime
+) -> None:
+    """The product's row in the session (the one given, or one the transaction loaded
+    before) takes the average as written: the next receipt of the transaction, or the
+    caller, reads it from there."""
+    row = product if isinstance(product, Product) else None
+    if row is None:
+        key = Session.identity_key(Product, (ctx.tenant.id, product.id))
+        row = cast(Product | None, session.identity_map.get(key))
+    if row is not None:
+        set_committed_value(row, "average_cost", average)
+        set_committed_value(row, "updated_at", at)
 
 
 _WITH_RECORDS: dict[tuple[Shape, bool], TextClause] = {}
@@ -274,7 +295,7 @@ def announce_levels_changed(session: Session, ctx: StockContext) -> None:
 def lot_for_receipt(
     session: Session,
     ctx: StockContext,
-    product: Product,
+    product: StockedProduct,
     lot_number: str | None,
     expiry_date: date | None,
 ) -> Lot | None:
@@ -314,7 +335,7 @@ def lot_for_receipt(
     return lot
 
 
-def require_lot(session: Session, ctx: StockContext, product: Product, lot_id: UUID) -> Lot:
+def require_lot(session: Session, ctx: StockContext, product: StockedProduct, lot_id: UUID) -> Lot:
     lot = repo.get_lot(session, ctx.tenant.id, lot_id)
     if lot is None or lot.product_id != product.id:
         raise LotNotFound(field="lot_id")

@@ -147,7 +147,8 @@ def issue(
     qty = check_quantity(quantity)
     reason = check_text(reason, "reason", required=True)
     reference = check_text(reference, "reference", size=100)
-    opened = open_move(session, principal, clock, product_id, warehouse_id)
+    # The product's levels in the warehouse are locked by the statement reading the rest.
+    opened = open_move(session, principal, clock, product_id, warehouse_id, lock_levels=True)
     ctx, product, warehouse, location = (
         opened.ctx,
         opened.product,
@@ -156,8 +157,7 @@ def issue(
     )
     if lot_id is not None:
         require_lot(session, ctx, product, lot_id)
-    levels = repo.lock_levels(session, ctx.tenant.id, product.id, [location])
-    picks = plan_take(ctx, product, warehouse, levels, qty, lot_id)
+    picks = plan_take(ctx, product, warehouse, opened.levels, qty, lot_id)
     prepared = [
         prepare_move(
             ctx,

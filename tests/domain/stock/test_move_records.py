@@ -104,6 +104,25 @@ class TestMoveRecords:
         assert Decimal(issued.payload["quantity"]) == 3
         assert issued.payload["reason"] == "Vente comptoir"
 
+    def test_an_issue_locks_its_level_in_the_statement_reading_its_context(
+        self, container: Container, shop: Account
+    ) -> None:
+        product = stocked(container, shop, quantity="10")
+        with (
+            statements(container) as sent,
+            container.db.unit_of_work(shop.tenant_id) as session,
+        ):
+            stock.issue(
+                session,
+                shop.principal(),
+                container.clock,
+                product_id=product,
+                quantity=Decimal(2),
+                reason="Vente comptoir",
+            )
+        assert len(sent) == 3  # the tenant bound, the context with the lock, the move
+        assert "FOR UPDATE OF lv" in sent[1] and "stock_settings" in sent[1]
+
     def test_in_a_savepoint_earlier_records_survive_its_rollback(
         self, container: Container, shop: Account
     ) -> None:
