@@ -24,7 +24,7 @@ from functools import cache
 from typing import Any
 
 from agents.local.slots.calendar import MONTHS, WEEKDAYS, working_day_before
-from agents.local.slots.numbers import parse_number
+from agents.local.slots.numbers import parse_number, scan_numbers
 from agents.local.slots.recurrence import TIME, find_schedule
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
@@ -159,6 +159,9 @@ class _Facts:
                 facts.text.append(folded)
                 for digits in DIGITS.findall(folded):
                     facts.numbers[Decimal(digits.replace(",", ".")).normalize()] += 1
+                for said in scan_numbers(folded, value):  # « en deux fois » in a note
+                    if not said.digits and not said.weak:
+                        facts.numbers[said.value.normalize()] += 1
         return facts
 
     def periods(self) -> list[str]:

@@ -371,7 +371,11 @@ def _lost_reason(utt: Utterance) -> str | None:
     # sentence of its own (a verb after its subject), says why
     for clause in re.split(r"[,;]", utt.text):
         text = clause.strip(" .!?")
-        if len(text.split()) >= 4 and not re.search(r"(?i)\bperdu|\baffaire", text):
+        if (
+            len(text.split()) >= 4
+            and not re.search(r"(?i)\bperdu|\baffaire", text)
+            and _stage(Utterance(text=text, folded=fold(text))) is None  # « c'est mort pour X »
+        ):
             return text
     return None
 
@@ -447,7 +451,8 @@ def _log_activity(utt: Utterance) -> dict[str, Any]:
         {
             "kind": _kind(utt),
             "partner": name_of(utt, _ACTIVITY_PARTNER, ("sur", "sur la fiche de"))
-            or name_of(utt, ("pour",), capital=True),  # « un appel pour la SCI Les Tilleuls »
+            # « un appel pour la SCI Les Tilleuls », « envoyer le catalogue au Radisson »
+            or name_of(utt, ("pour", "au", "aux"), capital=True),
             "subject": _subject(utt),
             "due_date": span.first if span else None,
             "due_time": span.at if span else None,
