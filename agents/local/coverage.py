@@ -90,6 +90,17 @@ KIND_REFUSED = re.compile(
 )
 
 
+RECORDS_TO_ADDRESS = phrasing("records_to_address")
+FROM_NOW_ON = phrasing("from_now_on")
+
+
+def goes_to_address(folded: str, end: int) -> bool:
+    """Whether the kind of record named just before ``end`` is said to go to an e-mail
+    address from now on (« les factures doivent maintenant partir sur compta@… »): where
+    someone's records are sent, a detail of that someone, no record to make."""
+    return bool(RECORDS_TO_ADDRESS.match(folded, end)) and bool(FROM_NOW_ON.search(folded))
+
+
 def named_kinds(folded: str) -> Iterator[tuple[Kind, int, int]]:
     """Each kind of record the message names, with where (offsets in ``folded``); a kind
     said not to be wanted (« pas de facture ») names nothing."""
@@ -97,6 +108,8 @@ def named_kinds(folded: str) -> Iterator[tuple[Kind, int, int]]:
         for match in kind.words.finditer(folded):
             if KIND_REFUSED.search(folded[max(0, match.start() - 24) : match.start()]):
                 continue
+            if goes_to_address(folded, match.end()):
+                continue  # « les factures partent maintenant sur compta@… »: where, not what
             if kind.not_ is not None and any(
                 m.start() <= match.start() < m.end() or match.start() <= m.start() < match.end()
                 for m in kind.not_.finditer(folded)
@@ -323,6 +336,11 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     """The first part of ``utt`` that ``arguments`` do not account for, or None."""
     if tool.is_write and (written := _write_gap(utt, arguments, tool)) is not None:
         return written
+    if not tool.is_write:  # a reading filters on an address said, or leaves it over
+        said = {str(v).lower() for v in _leaves(arguments)}
+        for address in EMAIL.finditer(utt.text):
+            if address.group(0).lower() not in said:
+                return Gap(address.group(0))
     schedule = None if _takes_recurrence(tool) else find_schedule(utt.text, utt.folded)
     if schedule is not None and TIME.search(fold(schedule.said)):
         # « chaque jeudi à 18h, envoie-moi… »: a rule, no reading now; « rappelle-moi

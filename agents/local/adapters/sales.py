@@ -325,7 +325,9 @@ def _deal_title(utt: Utterance, customer: str | None) -> str | None:
     parts = [p.strip(" .!?") for p in re.split(r",(?!\d)", utt.text)]
     candidates += parts[1:]
     for text in candidates:
-        text = text.strip(" .!?")
+        for amount in utt.amounts:  # « entretien clim 12 500 000 F »: what, then how much
+            text = text.replace(amount.text, " ")
+        text = " ".join(text.split()).strip(" .!?")
         folded = fold(text)
         if (
             not text
@@ -348,8 +350,18 @@ def _stage(utt: Utterance) -> str | None:
     return None
 
 
+def _named_after_colon(utt: Utterance) -> str | None:
+    """« ajoute au pipeline : Port de Dakar, clim, 12 millions »: the name opening what
+    follows the colon."""
+    colon = utt.text.find(":")
+    if colon < 0:
+        return None
+    rest = utt.text[colon + 1 :].lstrip()
+    return _opening_name(Utterance(text=rest, folded=fold(rest)))
+
+
 def _new_opportunity(utt: Utterance) -> dict[str, Any]:
-    customer = name_of(utt, _DEAL) or clean_name(leading_name(utt))
+    customer = name_of(utt, _DEAL) or clean_name(leading_name(utt)) or _named_after_colon(utt)
     return _without_none(
         {
             "customer": customer,
