@@ -101,13 +101,25 @@ def goes_to_address(folded: str, end: int) -> bool:
     return bool(RECORDS_TO_ADDRESS.match(folded, end)) and bool(FROM_NOW_ON.search(folded))
 
 
+def kinds_sent_to_address(folded: str) -> Iterator[tuple[Kind, int, int]]:
+    """The kinds of record said to go to an address from now on (left out of
+    ``named_kinds``), with where."""
+    for kind in kinds():
+        for match in kind.words.finditer(folded):
+            if goes_to_address(folded, match.end()):
+                yield kind, match.start(), match.end()
+
+
 def named_kinds(folded: str) -> Iterator[tuple[Kind, int, int]]:
     """Each kind of record the message names, with where (offsets in ``folded``); a kind
     said not to be wanted (« pas de facture ») names nothing."""
+    addresses = [m.span() for m in EMAIL.finditer(folded)]
     for kind in kinds():
         for match in kind.words.finditer(folded):
             if KIND_REFUSED.search(folded[max(0, match.start() - 24) : match.start()]):
                 continue
+            if any(start <= match.start() < end for start, end in addresses):
+                continue  # « facturation@dumas.fr »: an address, naming no record
             if goes_to_address(folded, match.end()):
                 continue  # « les factures partent maintenant sur compta@… »: where, not what
             if kind.not_ is not None and any(
@@ -265,6 +277,10 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
         if possessed and set(tool.acts_on) & PEOPLE:
             continue  # « veut recevoir ses factures sur … »: theirs, said of the person
         return Gap(utt.text[start:end], kind)
+    receivers = lexicon()["received_by"]
+    for kind, start, end in kinds_sent_to_address(utt.folded):
+        if receivers.get(kind.name) not in tool.acts_on:
+            return Gap(utt.text[start:end], kind)  # an employee receives no invoice
     contrary = _contrary(utt) or _undoing(utt, tool)
     if contrary is not None:
         return contrary
@@ -332,15 +348,24 @@ def _takes_recurrence(tool: Tool) -> bool:
     return tool.is_write and bool(RECURRENCE_FIELDS & set(tool.input_model.model_fields))
 
 
+def _address_left_over(utt: Utterance, arguments: dict[str, Any]) -> Gap | None:
+    """An e-mail address a reading neither filters on nor looks up: the message is about
+    that address (a change of it), not the reading."""
+    said = {str(v).lower() for v in _leaves(arguments)}
+    for address in EMAIL.finditer(utt.text):
+        if address.group(0).lower() not in said:
+            return Gap(address.group(0))
+    return None
+
+
 def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> Gap | None:
     """The first part of ``utt`` that ``arguments`` do not account for, or None."""
-    if tool.is_write and (written := _write_gap(utt, arguments, tool)) is not None:
+    # a reading filters on an address said, or leaves it over
+    written = (
+        _write_gap(utt, arguments, tool) if tool.is_write else _address_left_over(utt, arguments)
+    )
+    if written is not None:
         return written
-    if not tool.is_write:  # a reading filters on an address said, or leaves it over
-        said = {str(v).lower() for v in _leaves(arguments)}
-        for address in EMAIL.finditer(utt.text):
-            if address.group(0).lower() not in said:
-                return Gap(address.group(0))
     schedule = None if _takes_recurrence(tool) else find_schedule(utt.text, utt.folded)
     if schedule is not None and TIME.search(fold(schedule.said)):
         # « chaque jeudi à 18h, envoie-moi… »: a rule, no reading now; « rappelle-moi

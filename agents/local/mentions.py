@@ -177,7 +177,8 @@ def _role_colon(text: str, folded: str, start: int) -> int | None:
     if found is None:
         return None
     qualifier = text[found.start("qualifier") : found.end("qualifier")]
-    if qualifier.strip() and not (qualifier.islower() and text[found.end() : found.end() + 1].isupper()):
+    named = text[found.end() : found.end() + 1].isupper()
+    if qualifier.strip() and not (qualifier.islower() and named):
         return None
     return found.end()
 
