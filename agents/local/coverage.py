@@ -24,7 +24,7 @@ from functools import cache
 from typing import Any
 
 from agents.local.slots.calendar import MONTHS, WEEKDAYS, working_day_before
-from agents.local.slots.numbers import parse_number
+from agents.local.slots.numbers import parse_number, scan_numbers
 from agents.local.slots.recurrence import TIME, find_schedule
 from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
@@ -90,13 +90,38 @@ KIND_REFUSED = re.compile(
 )
 
 
+RECORDS_TO_ADDRESS = phrasing("records_to_address")
+FROM_NOW_ON = phrasing("from_now_on")
+
+
+def goes_to_address(folded: str, end: int) -> bool:
+    """Whether the kind of record named just before ``end`` is said to go to an e-mail
+    address from now on (« les factures doivent maintenant partir sur compta@… »): where
+    someone's records are sent, a detail of that someone, no record to make."""
+    return bool(RECORDS_TO_ADDRESS.match(folded, end)) and bool(FROM_NOW_ON.search(folded))
+
+
+def kinds_sent_to_address(folded: str) -> Iterator[tuple[Kind, int, int]]:
+    """The kinds of record said to go to an address from now on (left out of
+    ``named_kinds``), with where."""
+    for kind in kinds():
+        for match in kind.words.finditer(folded):
+            if goes_to_address(folded, match.end()):
+                yield kind, match.start(), match.end()
+
+
 def named_kinds(folded: str) -> Iterator[tuple[Kind, int, int]]:
     """Each kind of record the message names, with where (offsets in ``folded``); a kind
     said not to be wanted (« pas de facture ») names nothing."""
+    addresses = [m.span() for m in EMAIL.finditer(folded)]
     for kind in kinds():
         for match in kind.words.finditer(folded):
             if KIND_REFUSED.search(folded[max(0, match.start() - 24) : match.start()]):
                 continue
+            if any(start <= match.start() < end for start, end in addresses):
+                continue  # « facturation@dumas.fr »: an address, naming no record
+            if goes_to_address(folded, match.end()):
+                continue  # « les factures partent maintenant sur compta@… »: where, not what
             if kind.not_ is not None and any(
                 m.start() <= match.start() < m.end() or match.start() <= m.start() < match.end()
                 for m in kind.not_.finditer(folded)
@@ -159,6 +184,9 @@ class _Facts:
                 facts.text.append(folded)
                 for digits in DIGITS.findall(folded):
                     facts.numbers[Decimal(digits.replace(",", ".")).normalize()] += 1
+                for said in scan_numbers(folded, value):  # « en deux fois » in a note
+                    if not said.digits and not said.weak:
+                        facts.numbers[said.value.normalize()] += 1
         return facts
 
     def periods(self) -> list[str]:
@@ -249,6 +277,10 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
         if possessed and set(tool.acts_on) & PEOPLE:
             continue  # « veut recevoir ses factures sur … »: theirs, said of the person
         return Gap(utt.text[start:end], kind)
+    receivers = lexicon()["received_by"]
+    for kind, start, end in kinds_sent_to_address(utt.folded):
+        if receivers.get(kind.name) not in tool.acts_on:
+            return Gap(utt.text[start:end], kind)  # an employee receives no invoice
     contrary = _contrary(utt) or _undoing(utt, tool)
     if contrary is not None:
         return contrary
@@ -316,9 +348,23 @@ def _takes_recurrence(tool: Tool) -> bool:
     return tool.is_write and bool(RECURRENCE_FIELDS & set(tool.input_model.model_fields))
 
 
+def _address_left_over(utt: Utterance, arguments: dict[str, Any]) -> Gap | None:
+    """An e-mail address a reading neither filters on nor looks up: the message is about
+    that address (a change of it), not the reading."""
+    said = {str(v).lower() for v in _leaves(arguments)}
+    for address in EMAIL.finditer(utt.text):
+        if address.group(0).lower() not in said:
+            return Gap(address.group(0))
+    return None
+
+
 def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> Gap | None:
     """The first part of ``utt`` that ``arguments`` do not account for, or None."""
-    if tool.is_write and (written := _write_gap(utt, arguments, tool)) is not None:
+    # a reading filters on an address said, or leaves it over
+    written = (
+        _write_gap(utt, arguments, tool) if tool.is_write else _address_left_over(utt, arguments)
+    )
+    if written is not None:
         return written
     schedule = None if _takes_recurrence(tool) else find_schedule(utt.text, utt.folded)
     if schedule is not None and TIME.search(fold(schedule.said)):

@@ -161,8 +161,26 @@ def _title(tokens: list[tuple[int, int, str]], i: int) -> bool:
     )
 
 
-# A role followed by a colon introduces its name (« nouvelle facture fournisseur : … »).
-_ROLE_COLON = re.compile(r"(?:fournisseu(?:r|se)|client|cliente|employee?|salariee?)\s*:")
+# A role followed by a colon introduces its name (« nouvelle facture fournisseur : … »);
+# so does a role and its qualifier in lower case (« client pro : », « fournisseur local : »)
+# when a capitalised name follows the colon: the qualifier says what kind of role, it is
+# nobody's name.
+_ROLE_COLON = re.compile(
+    r"(?:fournisseu(?:r|se)|client|cliente|employee?|salariee?)(?P<qualifier>(?:\s+[a-z]+){0,2})"
+    r"\s*:\s*"
+)
+
+
+def _role_colon(text: str, folded: str, start: int) -> int | None:
+    """Where the name after « client : » or « client pro : » starts, else None."""
+    found = _ROLE_COLON.match(folded, start)
+    if found is None:
+        return None
+    qualifier = text[found.start("qualifier") : found.end("qualifier")]
+    named = text[found.end() : found.end() + 1].isupper()
+    if qualifier.strip() and not (qualifier.islower() and named):
+        return None
+    return found.end()
 
 
 def _numbered(tokens: list[tuple[int, int, str]], i: int) -> bool:
@@ -221,8 +239,8 @@ def name_after(utt: Utterance, markers: tuple[str, ...]) -> str | None:
             continue
         if folded[start:end].strip().endswith("d'") and folded[end:].lstrip().startswith("accord"):
             continue  # « ils sont d'accord »: agreement, not someone's
-        if _ROLE_COLON.match(folded, start):
-            end = folded.index(":", end) + 1  # « fournisseur : Imprimerie Castel »
+        if (after_colon := _role_colon(text, folded, start)) is not None:
+            end = after_colon  # « fournisseur : Imprimerie Castel »
         name = _name_from(text, folded, end)
         if name:
             return name

@@ -118,6 +118,9 @@ PRODUCT_SEARCH = "stock.find_product"
 PEOPLE_SEARCHES = frozenset({"hr.find_employee", "sales.find_customer", "sales.find_supplier"})
 # Words that ask to make a record (« ajoute-le comme fournisseur », « crée la fiche »).
 CREATING = phrasing("creating")
+# « ajoute la ville Saint-Louis » to a card that exists: a change of it, not a new one.
+FIELD_ADDED = phrasing("field_added")
+NEW_CARD = phrasing("new_card")
 # Lines added to the request shown (« ajoute aussi 2 ramettes », « rajoute 3 sacs »).
 MORE_LINES = phrasing("more_lines")
 # « mets 12 sacs » sets a count; « mets aussi 2 sacs de sel » adds.
@@ -964,6 +967,7 @@ class LocalTier(Replies):
             folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
         ) and not talk.POLITE_REQUEST.search(folded)
         intent = self._routed(routing, utt, memory, folded, asks)
+        intent = self._field_added(intent, routing, message, folded)
         if intent is None and not asks:  # a question names a kind to read about, not make
             intent = self._unsure_write(routing, utt, message, folded, today, memory)
         if not asks and self._order_arrived(intent, utt, folded):
@@ -1011,6 +1015,36 @@ class LocalTier(Replies):
         if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
             return self._recurring_instead(unclear, routing, utt, memory, message, today)
         return self._complete(adapter, arguments, memory, routing)
+
+    def _field_added(
+        self, intent: str | None, routing: Routing, message: str, folded: str
+    ) -> str | None:
+        """« pour la fiche de la Galette, ajoute la ville Saint-Louis », « ajoute le téléphone
+        … au client Diallo »: a field added to a person's card that the message does not say
+        is new changes that card; making one would duplicate it. The close change of that
+        kind of record, whether the router chose the making or was unsure between the two."""
+        said = intent or routing.intent
+        tool = self.registry.get(said or "")
+        if tool is None or not tool.is_write or not FIELD_ADDED.search(folded):
+            return intent
+        if NEW_CARD.search(folded):
+            return intent
+        kind = tool.creates or (tool.acts_on[0] if tool.acts_on else None)
+        if kind not in PERSON_FIELDS:
+            return intent
+        if tool.creates is None:
+            return said
+        for name, _ in self._ranked(message):
+            other = self.registry.get(name)
+            if (
+                other is not None
+                and other.is_write
+                and other.creates is None
+                and other.acts_on[:1] == (kind,)
+                and name in self.adapters
+            ):
+                return name
+        return intent
 
     def _goods_by_size(self, intent: str | None, utt: Utterance) -> str | None:
         """« la fiche de l'huile Dinor 5L » routed to a search of people: a size (5 L,

@@ -325,7 +325,9 @@ def _deal_title(utt: Utterance, customer: str | None) -> str | None:
     parts = [p.strip(" .!?") for p in re.split(r",(?!\d)", utt.text)]
     candidates += parts[1:]
     for text in candidates:
-        text = text.strip(" .!?")
+        for amount in utt.amounts:  # « entretien clim 12 500 000 F »: what, then how much
+            text = text.replace(amount.text, " ")
+        text = " ".join(text.split()).strip(" .!?")
         folded = fold(text)
         if (
             not text
@@ -348,8 +350,18 @@ def _stage(utt: Utterance) -> str | None:
     return None
 
 
+def _named_after_colon(utt: Utterance) -> str | None:
+    """« ajoute au pipeline : Port de Dakar, clim, 12 millions »: the name opening what
+    follows the colon."""
+    colon = utt.text.find(":")
+    if colon < 0:
+        return None
+    rest = utt.text[colon + 1 :].lstrip()
+    return _opening_name(Utterance(text=rest, folded=fold(rest)))
+
+
 def _new_opportunity(utt: Utterance) -> dict[str, Any]:
-    customer = name_of(utt, _DEAL) or clean_name(leading_name(utt))
+    customer = name_of(utt, _DEAL) or clean_name(leading_name(utt)) or _named_after_colon(utt)
     return _without_none(
         {
             "customer": customer,
@@ -371,7 +383,11 @@ def _lost_reason(utt: Utterance) -> str | None:
     # sentence of its own (a verb after its subject), says why
     for clause in re.split(r"[,;]", utt.text):
         text = clause.strip(" .!?")
-        if len(text.split()) >= 4 and not re.search(r"(?i)\bperdu|\baffaire", text):
+        if (
+            len(text.split()) >= 4
+            and not re.search(r"(?i)\bperdu|\baffaire", text)
+            and _stage(Utterance(text=text, folded=fold(text))) is None  # « c'est mort pour X »
+        ):
             return text
     return None
 
@@ -447,7 +463,8 @@ def _log_activity(utt: Utterance) -> dict[str, Any]:
         {
             "kind": _kind(utt),
             "partner": name_of(utt, _ACTIVITY_PARTNER, ("sur", "sur la fiche de"))
-            or name_of(utt, ("pour",), capital=True),  # « un appel pour la SCI Les Tilleuls »
+            # « un appel pour la SCI Les Tilleuls », « envoyer le catalogue au Radisson »
+            or name_of(utt, ("pour", "au", "aux"), capital=True),
             "subject": _subject(utt),
             "due_date": span.first if span else None,
             "due_time": span.at if span else None,

@@ -450,7 +450,7 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
         re.compile(
             rf"{_B}(?:le|du|au|jusqu'au|depuis\s+le|des\s+le|a\s+partir\s+du)\s+(?P<d>1er|\d{{1,2}})"
             r"(?:\s+(?:du|de\s+ce)\s+mois(?:-ci)?)?"
-            r"(?=\s*(?:$|[,;.!?)]|(?:au|a|et|ou|jusqu'a|jusqu'au|matin|apres|midi|soir|pour"
+            r"(?=\s*(?:$|[,;:.!?)]|(?:au|a|et|ou|jusqu'a|jusqu'au|matin|apres|midi|soir|pour"
             r"|prochain|dernier|inclus)(?![\w])))"
         ),
         _bare,

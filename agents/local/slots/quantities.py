@@ -95,6 +95,20 @@ def _model_number(scan: Scan, last: tuple[int, int], cursor: int) -> bool:
     )
 
 
+# A size closing the item's name (« draps housse 140 », « pneus 205 »): two or three digits,
+# the last word of the clause.
+_SIZE = re.compile(r"[ \u00a0\u202f]+(\d{2,3})(?=$|[,;:.!?)]|\s+et\s|\s*$)")
+
+
+def _size_number(scan: Scan, cursor: int) -> re.Match[str] | None:
+    """A number right after the item that ends its clause, free, with no unit or currency
+    after it: the size in the product's name, which the catalogue search then requires."""
+    match = _SIZE.match(scan.folded, cursor)
+    if match is None or not scan.free(match.start(1), match.end(1)):
+        return None
+    return match
+
+
 def _item(scan: Scan, pos: int, *, after_de: bool) -> tuple[str | None, int]:
     """The counted thing starting at ``pos`` (original casing) and where it ends."""
     words: list[tuple[int, int]] = []
@@ -103,6 +117,10 @@ def _item(scan: Scan, pos: int, *, after_de: bool) -> tuple[str | None, int]:
         match = _NEXT_WORD.match(scan.folded, cursor)
         if match is None and words and _model_number(scan, words[-1], cursor):
             match = _MODEL.match(scan.folded, cursor)  # « cartouches HP 305 »
+        if match is None and words and (size := _size_number(scan, cursor)) is not None:
+            words.append((size.start(1), size.end(1)))  # « draps housse 140 »
+            cursor = size.end(1)
+            break
         if match is None:
             break
         word = match.group(1).rstrip(".")
