@@ -285,6 +285,8 @@ def _everyone_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -
     said = EVERYONE.search(utt.folded)
     if said is None or any(arguments.get(name) for name in COLLECTIVE_FIELDS):
         return None
+    if _Facts.of(arguments).quotes(said.group()):
+        return None  # « … on a besoin de tout le monde » written in the reason given
     return Gap(utt.text[said.start() : said.end()])
 
 
@@ -430,6 +432,11 @@ def _undoing(utt: Utterance, tool: Tool) -> Gap | None:
     return None
 
 
+def undoes(utt: Utterance, tool: Tool | None) -> bool:
+    """Whether the message says only the action that undoes the one ``tool`` does."""
+    return tool is not None and _undoing(utt, tool) is not None
+
+
 def _parts(utt: Utterance) -> Iterator[Any]:
     yield from utt.amounts
     yield from utt.quantities
@@ -529,7 +536,9 @@ def _quantity_accounted(part: Quantity, utt: Utterance, facts: _Facts, tool: Too
     return _sizes(part, utt, facts) or facts.holds(part.value) or facts.in_digits(part.value)
 
 
-TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)")
+TIMED_ITEM = re.compile(
+    r"\s+(?:de(?![a-z])|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)"
+)
 TIME_NOUN = phrasing("time_noun")
 SIZED = re.compile(r"([a-z]+)\s*(?:\(\s*|\s(?:de\s+|d'\s*)?)$")
 
