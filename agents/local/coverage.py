@@ -254,6 +254,8 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
         return contrary
     if (stopped := STOPPED_ACTION.search(utt.folded)) is not None:
         return Gap(utt.text[stopped.start() : stopped.end()].strip(" ,.;:!?"))
+    if tool.creates == "leave" and (negated := LEAVE_NOT_TAKEN.search(utt.folded)) is not None:
+        return Gap(utt.text[negated.start() : negated.end()])
     for address in EMAIL.finditer(utt.text):  # an address is held as one, never as a line
         held = [v for k, v in _leaves_with_keys(arguments) if k in ADDRESS_FIELDS]
         if not any(address.group(0).lower() == str(v).lower() for v in held):
@@ -470,6 +472,7 @@ def _since_aside(start: int, end: int, utt: Utterance, tool: Tool) -> bool:
 THESE = phrasing("these")
 # « ne relance plus Diallo »: an action asked not to be done, which no write does.
 STOPPED_ACTION = phrasing("stopped_action")
+LEAVE_NOT_TAKEN = phrasing("leave_not_taken")
 
 
 def _said_again(part: Quantity, utt: Utterance) -> bool:

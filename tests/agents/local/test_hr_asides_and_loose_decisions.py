@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+from agents.local.coverage import LEAVE_NOT_TAKEN
 from agents.local.declared import every_adapter
 from agents.local.slots import analyse, parse_dates
 from agents.local.slots.recurrence import find_delay
@@ -58,6 +59,18 @@ class TestLeaveDecisionsSaidLoosely:
     def test_withdrawing_ones_request_cancels_it(self, local: LocalTier) -> None:
         plan = say(local, "finalement je ne pars plus en août, retire ma demande de congé")
         assert plan.kind == "tool" and plan.tool == "hr.cancel_leave"
+
+    def test_leave_said_as_not_taken_asks_for_none(self, local: LocalTier) -> None:
+        plan = say(local, "je prends plus mes vacances en août")
+        assert plan.kind != "tool"
+
+    def test_more_days_than_is_no_negation(self) -> None:
+        assert LEAVE_NOT_TAKEN.search(fold("je prends plus de jours en septembre")) is None
+        assert LEAVE_NOT_TAKEN.search(fold("elle ne part pas en juin")) is not None
+
+    def test_whose_manager_is_asked(self, local: LocalTier) -> None:
+        plan = say(local, "qui est la cheffe de Rama ?")
+        assert plan.kind == "tool" and plan.tool == "hr.find_employee"
 
     def test_a_request_named_by_its_length(self, local: LocalTier) -> None:
         plan = say(local, "Moussa m'a demandé 2 jours début mai, tu peux les valider")
