@@ -277,6 +277,8 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
 EVERYONE = phrasing("everyone")
 # What a write says for everyone (« every pending request »), where it otherwise names one.
 COLLECTIVE_FIELDS = ("every_pending", "team")
+# Free words a write keeps as they were said (why, a note): everyone may be said in them.
+WHY_FIELDS = ("reason", "comment")
 
 
 def _everyone_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | None:
@@ -287,7 +289,8 @@ def _everyone_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -
     said = EVERYONE.search(utt.folded)
     if said is None or any(arguments.get(name) for name in COLLECTIVE_FIELDS):
         return None
-    if _Facts.of(arguments).quotes(said.group()):
+    said_why = {k: v for k, v in arguments.items() if k in WHY_FIELDS}
+    if _Facts.of(said_why).quotes(said.group()):
         return None  # « … on a besoin de tout le monde » written in the reason given
     return Gap(utt.text[said.start() : said.end()])
 
