@@ -197,7 +197,8 @@ def _tune_dunning(ctx: ToolContext, args: CreateAutomationIn) -> AutomationOut:
     "automations.create",
     title="Créer une automatisation",
     effect=Effect.WRITE,
-    acts_on=("reminder", "invoice"),
+    # « envoie-moi ce qu'on a encaissé »: a report on payments received records none
+    acts_on=("reminder", "invoice", "payment"),
 )
 def create(ctx: ToolContext, args: CreateAutomationIn) -> AutomationOut:
     """Programmer une automatisation : un envoi régulier (chiffre d'affaires, impayés, stock

@@ -286,6 +286,8 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
         return contrary
     if (stopped := STOPPED_ACTION.search(utt.folded)) is not None:
         return Gap(utt.text[stopped.start() : stopped.end()].strip(" ,.;:!?"))
+    if tool.creates == "leave" and (negated := LEAVE_NOT_TAKEN.search(utt.folded)) is not None:
+        return Gap(utt.text[negated.start() : negated.end()])
     for address in EMAIL.finditer(utt.text):  # an address is held as one, never as a line
         held = [v for k, v in _leaves_with_keys(arguments) if k in ADDRESS_FIELDS]
         if not any(address.group(0).lower() == str(v).lower() for v in held):
@@ -307,6 +309,8 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
 EVERYONE = phrasing("everyone")
 # What a write says for everyone (« every pending request »), where it otherwise names one.
 COLLECTIVE_FIELDS = ("every_pending", "team")
+# Free words a write keeps as they were said (why, a note): everyone may be said in them.
+WHY_FIELDS = ("reason", "comment")
 
 
 def _everyone_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | None:
@@ -317,6 +321,9 @@ def _everyone_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -
     said = EVERYONE.search(utt.folded)
     if said is None or any(arguments.get(name) for name in COLLECTIVE_FIELDS):
         return None
+    said_why = {k: v for k, v in arguments.items() if k in WHY_FIELDS}
+    if _Facts.of(said_why).quotes(said.group()):
+        return None  # « … on a besoin de tout le monde » written in the reason given
     return Gap(utt.text[said.start() : said.end()])
 
 
@@ -476,6 +483,11 @@ def _undoing(utt: Utterance, tool: Tool) -> Gap | None:
     return None
 
 
+def undoes(utt: Utterance, tool: Tool | None) -> bool:
+    """Whether the message says only the action that undoes the one ``tool`` does."""
+    return tool is not None and _undoing(utt, tool) is not None
+
+
 def _parts(utt: Utterance) -> Iterator[Any]:
     yield from utt.amounts
     yield from utt.quantities
@@ -509,6 +521,7 @@ def _since_aside(start: int, end: int, utt: Utterance, tool: Tool) -> bool:
 THESE = phrasing("these")
 # « ne relance plus Diallo »: an action asked not to be done, which no write does.
 STOPPED_ACTION = phrasing("stopped_action")
+LEAVE_NOT_TAKEN = phrasing("leave_not_taken")
 
 
 def _said_again(part: Quantity, utt: Utterance) -> bool:
@@ -575,7 +588,9 @@ def _quantity_accounted(part: Quantity, utt: Utterance, facts: _Facts, tool: Too
     return _sizes(part, utt, facts) or facts.holds(part.value) or facts.in_digits(part.value)
 
 
-TIMED_ITEM = re.compile(r"\s+(?:de|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)")
+TIMED_ITEM = re.compile(
+    r"\s+(?:de(?![a-z])|d')\s*([a-z][a-z -]{2,40}?)\s*(?=[,;:.!?]|\bet\b|\ba\b|$)"
+)
 TIME_NOUN = phrasing("time_noun")
 SIZED = re.compile(r"([a-z]+)\s*(?:\(\s*|\s(?:de\s+|d'\s*)?)$")
 

@@ -338,9 +338,18 @@ def _focus(message: str) -> str:
     return _without_opening(" ".join(sentences))
 
 
+# « bonjour je suis au dépôt »: a greeting word, then someone saying what they do.
+GREETED = re.compile(
+    r"(?i)^\s*(?:bonjour|bonsoir|salut|hello|coucou)\s+(?=(?:je|j'|j’|on|nous|il|elle)\b)"
+)
+
+
 def _without_opening(message: str) -> str:
     """« Bonjour, Julien Petit sera en congé… »: a greeting before the first comma only
-    opens the message (« merci, c'est tout » is an answer: kept whole)."""
+    opens the message (« merci, c'est tout » is an answer: kept whole); so does a greeting
+    word right before « je », « on », « il »… (« salut je commence »)."""
+    if (greeted := GREETED.match(message)) is not None:
+        return message[greeted.end() :]
     opening = OPENING.match(message)
     if opening is None or not set(fold(opening.group(1)).split()) <= GREETING_WORDS:
         return message
@@ -1186,6 +1195,8 @@ class LocalTier(Replies):
         intent = routing.intent if routing.confident else None
         if intent is not None and not self._names_its_document(intent, utt, memory):
             intent = None  # « Sow devient chef magasinier » sends no quote
+        if intent is not None and coverage.undoes(utt, self.registry.get(intent)):
+            intent = None  # « retire ma demande de congé » asks for none: the verb said decides
         if asks and (reading := self._how_much_asked(routing, intent, utt, folded)):
             intent = reading  # « combien on a encaissé par Wave ? » records no payment
         return intent
@@ -1564,6 +1575,7 @@ class LocalTier(Replies):
             and (tool := self.registry.get(name)) is not None
             and tool.creates in named - numbered
             and name in self.adapters
+            and not coverage.undoes(Utterance(text=message, folded=folded), tool)
         ]
         # Best: the one tool that takes every kind named; else the one tool creating one of
         # them (what it does not take is then pointed out, nothing proposed).

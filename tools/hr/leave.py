@@ -30,6 +30,8 @@ from tools.hr._common import (
 LeaveAction = Literal["request", "approve", "reject", "cancel"]
 # « valide les congés de Paul et de Sophie »: the same decision for each person named.
 OTHERS_DESCRIPTION = "D'autres employés : la même chose pour chacun"
+# « Awa m'a demandé 3 jours fin juin »: the request meant is the one of that many days.
+DAYS_DESCRIPTION = "Le nombre de jours ouvrés de la demande (« ses 3 jours »)"
 _FILLER = {"conge", "conges", "de", "du", "des", "en", "pour", "un", "une", "jour", "jours"}
 
 
@@ -230,6 +232,7 @@ class DecideLeaveIn(BaseModel):
         description="Toutes les demandes en attente (« valide toutes les demandes de congé ») : "
         "chacune, pour l'employé ou la période dite s'il y en a",
     )
+    days: Decimal | None = Field(default=None, gt=0, le=366, description=DAYS_DESCRIPTION)
 
 
 class RejectLeaveIn(DecideLeaveIn):
@@ -240,10 +243,18 @@ def _request_label(r: LeaveRequest, names: dict[UUID, str]) -> str:
     return f"{names[r.employee_id]} {period_text(r.start_date, r.end_date)}"
 
 
-def _meant(r: LeaveRequest, first: date | None, last: date | None, any_week: bool = False) -> bool:
+def _meant(
+    r: LeaveRequest,
+    first: date | None,
+    last: date | None,
+    any_week: bool = False,
+    days: Decimal | None = None,
+) -> bool:
     """Whether a request is the one a day (inside it) or a period (overlapping it) points at;
     with ``any_week``, a request that holds those weekdays in whichever week (« jeudi et
-    vendredi », said without their dates)."""
+    vendredi », said without their dates); with ``days``, one of that many working days."""
+    if days is not None and r.days != days:
+        return False
     if first is None:
         return True
     last = last or first
@@ -282,7 +293,8 @@ def _pending_requests(
             employee_id=employee.id if employee else None,
             status="pending",
         )  # fmt: skip
-        if scope.manages(r.employee_id) and _meant(r, args.start_date, args.end_date, args.any_week)
+        if scope.manages(r.employee_id)
+        and _meant(r, args.start_date, args.end_date, args.any_week, args.days)
     ]
     whom = f" de {employee.name}" if employee else ""
     if not requests:
@@ -355,6 +367,7 @@ class CancelLeaveIn(BaseModel):
     request_id: str | None = Field(default=None, description="Identifiant (boutons)")
     others: list[str] = Field(default_factory=list, max_length=10, description=OTHERS_DESCRIPTION)
     any_week: bool = Field(default=False, description="Comme pour approuver : jours nommés seuls")
+    days: Decimal | None = Field(default=None, gt=0, le=366, description=DAYS_DESCRIPTION)
 
 
 def _cancellable_request(ctx: ToolContext, args: CancelLeaveIn) -> LeaveRequest:
@@ -372,7 +385,8 @@ def _cancellable_request(ctx: ToolContext, args: CancelLeaveIn) -> LeaveRequest:
         for r in hr.list_leave_requests(
             ctx.session, ctx.principal, employee_id=employee.id, status=status
         )
-        if r.end_date >= today(ctx) and _meant(r, args.start_date, args.end_date, args.any_week)
+        if r.end_date >= today(ctx)
+        and _meant(r, args.start_date, args.end_date, args.any_week, args.days)
     ]
     if not requests:
         raise NotFound(f"Aucun congé à venir de {employee.name} à annuler sur cette période.")

@@ -9,6 +9,7 @@ last day, « après-midi » / « matin » the half days. Nothing is guessed.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -22,7 +23,7 @@ from agents.local.adapters.sales import (
     name_of,
     phone_in,
 )
-from agents.local.coverage import EVERYONE
+from agents.local.coverage import EVERYONE, kinds
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day, working_day_before
 from agents.local.slots.text import fold
@@ -562,7 +563,64 @@ def _one_period(dates: list[DateSpan]) -> bool:
     return True
 
 
+# A sentence ends at « . », « ! », « ? » or « ; » (« je me marie le 20 !! je prends … »).
+_SENTENCE_END = re.compile(r"[.!?;]+")
+# « le 26 aussi », « et le 29 en plus »: a day added to the period, never an aside.
+_ADDED = re.compile(r"(?<![\w])(?:aussi|egalement|en plus|et|ou)(?![\w])")
+
+
+def _sentence_of(utt: Utterance, span: DateSpan) -> tuple[int, int]:
+    """Where the sentence holding ``span`` starts and ends in the message."""
+    ends = list(_SENTENCE_END.finditer(utt.text))
+    start = max((m.end() for m in ends if m.end() <= span.start), default=0)
+    # « le samedi 4 avril. » may hold the full stop that ends its sentence
+    end = min((m.start() for m in ends if m.start() > span.start), default=len(utt.text))
+    return start, end
+
+
+def _asides(utt: Utterance) -> list[DateSpan]:
+    """Days said in a sentence of their own, beside a period said from its first to its
+    last day (« du lundi 22 au jeudi 25 »): « je me marie le 20 juin !! » says why, not
+    when. Such a day is outside the period, in a sentence that names no leave and adds no
+    day to it; the period said whole is the leave."""
+    ranges = [
+        d
+        for d in utt.dates
+        if d.first != d.last and not _until(d.text) and re.match(r"\s*du\b", fold(d.text))
+    ]
+    if len(ranges) != 1:
+        return []
+    period, asides = ranges[0], []
+    leave = next(k for k in kinds() if k.name == "leave").words
+    for span in utt.dates:
+        if span is period or period.first <= span.first <= period.last:
+            continue
+        start, end = _sentence_of(utt, span)
+        sentence = utt.folded[start:end]
+        if start <= period.start < end or leave.search(sentence) or _ADDED.search(sentence):
+            return []  # the day may be part of the request: not sure, nothing dropped
+        asides.append(span)
+    return asides
+
+
+def _without_asides(utt: Utterance) -> tuple[Utterance, str | None]:
+    """The message with its aside days left out of the dates, and the sentences that say
+    them (kept as the request's comment)."""
+    asides = _asides(utt)
+    if not asides:
+        return utt, None
+    said = []
+    for span in asides:
+        start, end = _sentence_of(utt, span)
+        sentence = utt.text[start:end].strip(" ,")
+        if sentence not in said:
+            said.append(sentence)
+    kept = [d for d in utt.dates if d not in asides]
+    return replace(utt, dates=kept), " ; ".join(said)[:500]
+
+
 def _request_leave(utt: Utterance) -> dict[str, Any]:
+    utt, comment = _without_asides(utt)
     # « pose 2 jours de congé à Khady Diallo »: the person, capitalized, after « à »
     # « Awa part demain à Thiès »: the one who leaves, not where she goes
     employee = (
@@ -574,7 +632,9 @@ def _request_leave(utt: Utterance) -> dict[str, Any]:
         m = _PUT_ON_LEAVE.search(utt.folded)  # « mets Awa en congé »
         employee = _name_at(utt, m.end()) if m else None
     employee = employee or _head_name(utt)
-    return given({"employee": employee, "leave_type": _leave_type(utt), **_period(utt)})
+    return given(
+        {"employee": employee, "leave_type": _leave_type(utt), "comment": comment, **_period(utt)}
+    )
 
 
 _PERIOD_FIELDS = ("start_date", "end_date", "starts_afternoon", "ends_morning", "other_days")
@@ -666,7 +726,23 @@ def _decided(utt: Utterance, before: int | None = None) -> dict[str, Any]:
         return {"request_id": identifier.group(0)}
     employee = _before_a_date(utt, _someone(utt, _OF, _FOR) or _head_name(utt))
     every = {"every_pending": True} if _EVERY.search(utt.folded) else {}
-    return given({**_with_others(utt, employee), **_decision_period(utt, before), **every})
+    return given(
+        {
+            **_with_others(utt, employee),
+            **_decision_period(utt, before),
+            **every,
+            "days": _days_asked(utt, before),
+        }
+    )
+
+
+def _days_asked(utt: Utterance, before: int | None) -> Decimal | None:
+    """« Awa m'a demandé 3 jours »: how many working days the request meant holds (said in
+    days: weeks are not counted in working days)."""
+    said = [d for d in utt.durations if before is None or d.start < before]
+    if len(said) != 1 or not said[0].days or "jour" not in fold(said[0].text):
+        return None
+    return said[0].days
 
 
 def _reason(utt: Utterance) -> str | None:

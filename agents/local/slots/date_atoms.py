@@ -386,7 +386,9 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            rf"{_B}(?P<rel>aujourd'hui|aujourdhui|auj|ajd|apres[\s-]demain|avant[\s-]hier|demain"
+            # « d'aujourd'hui jusqu'à vendredi »: today opening a range, after an elided « de »
+            rf"(?:{_B}|(?<=(?<![\w'-])d')(?=aujourd'?hui\s*,?\s*(?:jusqu|au\s|a\s)))"
+            r"(?P<rel>aujourd'hui|aujourdhui|auj|ajd|apres[\s-]demain|avant[\s-]hier|demain"
             r"|hier|ce\s+soir|ce\s+matin|cet\s+apres[\s-]midi|ce\s+midi|cette\s+nuit)(?![\w'])"
         ),
         _relative,

@@ -53,7 +53,7 @@ _SUFFIX_PART = re.compile(
 )
 _SUFFIX_TIME = re.compile(rf"\s*(?:,\s*)?(?:(?:a|vers|des|avant|apres|pour)\s+)?{TIME}")
 _RANGE_START = re.compile(
-    r"(?<![\w'])(?:du|de|depuis|depuis\s+le|a\s+partir\s+du|a\s+partir\s+de|des|des\s+le"
+    r"(?<![\w'])(?:du|de|d'|depuis|depuis\s+le|a\s+partir\s+du|a\s+partir\s+de|des|des\s+le"
     r"|entre|entre\s+le)\s*$"
 )
 _RANGE_GAP = re.compile(r"\s*(?:,\s*)?(?:au|a|jusqu'au|jusqu'a|jusqu'a\s+le|-|et|et\s+le)\s*")

@@ -188,6 +188,9 @@ DELAY = re.compile(
     rf"(?P<unit>jours?|semaines?|mois)(?:\s+{_LATE})?\b"
     # « 15 jours après l'échéance », « 10 jours de retard »: the lateness said after
     rf"|\b(?P<n_late>\d{{1,3}})\s*(?P<unit_late>jours?|semaines?|mois)\s+{_LATE}"
+    # « impayée depuis 15 jours », « échues depuis plus de 10 jours »: unpaid for that long
+    r"|\b(?:impayee?s?|en retard|echue?s?|(?:non|pas|pas ete) (?:reglee?s?|payee?s?))"
+    r"\s+depuis\s+(?:plus de\s+)?(?P<n_since>\d{1,3})\s*(?P<unit_since>jours?|semaines?|mois)\b"
 )
 PER_UNIT = {"jour": 1, "semaine": 7, "mois": 30}
 
@@ -199,8 +202,8 @@ def find_delay(text: str, folded: str) -> tuple[int, str] | None:
     if found is None:
         return None
     n, unit = (
-        found.group("n") or found.group("n_late"),
-        found.group("unit") or found.group("unit_late"),
+        found.group("n") or found.group("n_late") or found.group("n_since"),
+        found.group("unit") or found.group("unit_late") or found.group("unit_since"),
     )
     unit = unit if unit == "mois" else unit.rstrip("s")
     return int(n) * PER_UNIT[unit], text[found.start() : found.end()]
