@@ -268,9 +268,11 @@ def _product(utt: Utterance) -> str | None:
 
 
 def _quantity(utt: Utterance) -> Decimal | None:
+    """The count of the goods named: « un carton est tombé, 3 pots de miel cassés » counts
+    3 pots — a container said without goods is the scene, not the count."""
     goods = _goods(utt)
     if goods:
-        return goods[0][0].value
+        return next((q.value for q, item in goods if item), goods[0][0].value)
     return utt.numbers[0] if utt.numbers else None
 
 
