@@ -578,6 +578,8 @@ def _quantity_accounted(part: Quantity, utt: Utterance, facts: _Facts, tool: Too
         return True  # « fais 1 facture pour Diallo »: the document asked for
     if not tool.is_write and facts.holds(part.value):
         return True  # « mes 3 meilleurs clients »: a reading's count, no line
+    if _how_it_happened(part, utt, tool):
+        return True  # « une caisse s'est renversée, 4 bouteilles cassées »: the scene
     item = [w for w in WORD.findall(fold(part.item or "")) if w not in GLUE]
     if item and not facts.says(item):
         return False
@@ -586,6 +588,22 @@ def _quantity_accounted(part: Quantity, utt: Utterance, facts: _Facts, tool: Too
         return True
     # a size is checked first: it must not use up a number another part needs
     return _sizes(part, utt, facts) or facts.holds(part.value) or facts.in_digits(part.value)
+
+
+# A container counted by its article, with no goods, as the subject of a verb.
+SCENE = re.compile(r"une?\s+\w+\s+(?:est|s'est|se|a|ont|sont)\s")
+
+
+def _how_it_happened(part: Quantity, utt: Utterance, tool: Tool) -> bool:
+    """« un carton est tombé, 3 pots cassés »: a container said with its article and no
+    goods, as what a sentence is about, tells how goods were lost — accounted for by a
+    tool that takes the reason, when another quantity counts the goods."""
+    return (
+        part.item is None
+        and "reason" in tool.input_model.model_fields
+        and SCENE.match(utt.folded, part.start) is not None
+        and any(q.item for q in utt.quantities if q.start > part.end)
+    )
 
 
 TIMED_ITEM = re.compile(

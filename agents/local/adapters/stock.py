@@ -228,14 +228,22 @@ _DIMENSION = re.compile(
 _SIZE_OF = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s*\?\s*$)")
 
 
+# A word that a size number follows in a product's name.
+_SIZE_WORDS = frozenset({"taille", "numero", "n°", "no", "calibre", "pointure", "modele"})
+_SIZE_NUMBER = re.compile(r"\s*\d+(?![\w,.]\d)")
+
+
 def _dimensioned(utt: Utterance, name: str | None) -> str | None:
     """``name`` with the dimensions written right after it (« vis 4x40 »), or a bare size
     after « de » that ends the message (« pinceaux plats de 50 »): part of the product's
     name, no count."""
     if not name:
         return name
+    numbered = fold(name.split()[-1]) in _SIZE_WORDS  # « couches taille 3 », « vis n° 8 »
     for found in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", utt.text):
         size = _DIMENSION.match(utt.text, found.end()) or _SIZE_OF.match(utt.text, found.end())
+        if size is None and numbered:
+            size = _SIZE_NUMBER.match(utt.text, found.end())
         if size is not None:
             return utt.text[found.start() : size.end()].strip()
     return name
@@ -268,9 +276,11 @@ def _product(utt: Utterance) -> str | None:
 
 
 def _quantity(utt: Utterance) -> Decimal | None:
+    """The count of the goods named: « un carton est tombé, 3 pots de miel cassés » counts
+    3 pots — a container said without goods is the scene, not the count."""
     goods = _goods(utt)
     if goods:
-        return goods[0][0].value
+        return next((q.value for q, item in goods if item), goods[0][0].value)
     return utt.numbers[0] if utt.numbers else None
 
 
@@ -589,6 +599,7 @@ def _stock_bounds(utt: Utterance) -> dict[str, Decimal]:
 
 
 # « le ciment augmente de 10 % », « baisse le prix du riz de 5 % »: a price changed by a share.
+_SIZE_BEFORE_SHARE = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s+de\s+\d+(?:[.,]\d+)?\s*%)")
 _PRICE_CHANGE = phrasing("price_change")
 # « c'est 5,5 % et pas 20 »: the number set aside is the old value, never the new one.
 _SET_ASIDE = re.compile(r"(?:\bpas|\bnon|au lieu de|plutot que|et non)\s*$")
@@ -641,6 +652,11 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
         product = _product(utt)
         if product is not None:  # « le ciment augmente de 10 % »: the product, not its verb
             product = re.split(r"(?i)\s+(?:augment|hausse|monte|baiss|diminu)\w*", product)[0]
+            at = utt.text.find(product)
+            # « le prix du fer de 12 de 5 % »: the number before the share names the product
+            sized = _SIZE_BEFORE_SHARE.match(utt.text, at + len(product)) if at >= 0 else None
+            if sized is not None:
+                product = utt.text[at : sized.end()]
         return given({"product": product, "sale_price_change": change})
     sale, purchase = _amounts(utt)
     if sale is None and purchase is None and utt.numbers and not utt.quantities:
@@ -827,20 +843,39 @@ def _order_lines(utt: Utterance) -> list[dict[str, Any]]:
 _ORDERED = phrases("ordered_product_markers")
 
 
-def _ordered_product(utt: Utterance) -> str | None:
-    """« passe la commande de farine proposée chez … »: a product named without a count (the
-    tool then takes the quantity the reorder suggestions propose)."""
+def _ordered_product(utt: Utterance, supplier: str | None) -> str | None:
+    """« passe la commande de farine proposée chez … », « passe chez … la commande de farine
+    proposée »: a product named without a count (the tool then takes the quantity the
+    reorder suggestions propose); the supplier's name is not read as the product."""
     supplier_at = re.search(r"\b(?:chez|aupres)\b", utt.folded)
     head = before(utt, supplier_at.start()) if supplier_at else utt
     name = _entity(names_after(head, _ORDERED))
+    if name is None and supplier_at is not None and supplier:
+        at = utt.text.find(supplier, supplier_at.end())
+        if at >= 0:
+            name = _entity(names_after(after(utt, at + len(supplier)), _ORDERED))
     return None if name is None else _without_tail(name)
 
 
+# A company written in capitals (« SOCOCIM », « CFAO Motors »): no SKU, no document number.
+_IN_CAPITALS = re.compile(r"(?<![\w'’-])([A-Z]{3,}(?:\s+[A-Z][a-z]+)?)(?![\w'’-])")
+
+
+def _supplier_in_capitals(utt: Utterance) -> str | None:
+    """« bon de commande SOCOCIM pour … », « le ciment SOCOCIM est arrivé »: a supplier
+    named in capitals without a word that introduces it."""
+    counted = [(q.start, q.end) for q in utt.quantities]  # « 10 cartons de lait UHT »
+    found = [
+        m.group(1) for m in _IN_CAPITALS.finditer(utt.text) if not overlaps(*m.span(1), counted)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
-    supplier = _entity(names_after(utt, _SUPPLIER))
+    supplier = _entity(names_after(utt, _SUPPLIER)) or _supplier_in_capitals(utt)
     lines = _order_lines(utt)
     if not lines and not _goods(utt):
-        product = _ordered_product(utt)
+        product = _ordered_product(utt, supplier)
         if product:
             lines = [{"product": product}]
     return given({"supplier": supplier, "lines": lines})
@@ -893,7 +928,7 @@ def _delivering_supplier(utt: Utterance) -> str | None:
     if named is None and utt.quantities:
         tail = after(utt, max(q.end for q in utt.quantities))
         named = _entity(n for n in names_after(tail, ("de", "du", "des")) if n[:1].isupper())
-    return named
+    return named or _supplier_in_capitals(utt)
 
 
 def extract_receive_purchase_order(utt: Utterance) -> dict[str, Any]:

@@ -483,3 +483,44 @@ class TestPricesPerContainer:
         ) == {"name": "jus Bissap 0,5L", "sale_price": D(500), "unit": "bouteille"}
         bucket = said("stock.create_product", "nouvel article : le seau de 5 kg de karité, 9 000")
         assert bucket["name"] == "seau de 5 kg de karité"
+
+
+class TestEverydayStockAndOrders:
+    """Goods counted beside how they were lost, suppliers named without a marker, sizes
+    that are part of a product's name."""
+
+    def test_the_count_is_the_goods_not_the_container_that_fell(self) -> None:
+        assert said(
+            "stock.issue", "une caisse a glissé, 5 bouteilles de sirop cassées, sors-les"
+        ) == {"product": "sirop", "quantity": D(5), "reason": "casse"}
+
+    def test_a_supplier_written_in_capitals_after_the_order_word(self) -> None:
+        assert said("stock.create_purchase_order", "bon de commande CFAO pour 12 pneus") == {
+            "supplier": "CFAO",
+            "lines": [{"product": "pneus", "quantity": D(12)}],
+        }
+
+    def test_what_is_left_of_an_order_from_a_supplier_in_capitals(self) -> None:
+        assert said("stock.receive_purchase_order", "le reste du fer SOMETA est là, 40 barres") == {
+            "order": "SOMETA",
+            "lines": [{"quantity": D(40)}],
+        }
+
+    def test_capitals_inside_a_products_name_are_no_supplier(self) -> None:
+        assert "order" not in said("stock.receive_purchase_order", "reçu 10 cartons de lait UHT")
+
+    def test_the_suggested_product_said_after_the_supplier(self) -> None:
+        assert said(
+            "stock.create_purchase_order", "passe chez Sotiba la commande de tissu suggérée"
+        ) == {"supplier": "Sotiba", "lines": [{"product": "tissu"}]}
+
+    def test_a_size_number_after_taille_is_part_of_the_name(self) -> None:
+        assert said(
+            "stock.update_product", "mets le stock minimum des gants taille 8 à 20 paires"
+        ) == {"product": "gants taille 8", "min_stock": D(20)}
+
+    def test_a_number_before_the_share_names_the_product(self) -> None:
+        assert said("stock.update_product", "baisse le prix du câble de 16 de 3 %") == {
+            "product": "câble de 16",
+            "sale_price_change": D(-3),
+        }

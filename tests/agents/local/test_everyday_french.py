@@ -618,3 +618,24 @@ class TestPaymentsSaidInPassing:
         assert plan.tool == "purchasing.pay_supplier" and plan.kind == "tool", plan
         assert plan.arguments.get("amount") == "30000", plan
         assert plan.arguments.get("bill") == "ST-9", plan
+
+
+class TestStockAndOrdersInEverydayWords:
+    def test_goods_taken_for_the_business_s_own_use_leave_the_stock(self, local: LocalTier) -> None:
+        plan = say(local, "on a pris 4 bouteilles d'eau pour la cantine")
+        assert (plan.kind, plan.tool) == ("tool", "stock.issue"), plan
+        assert plan.arguments["quantity"] == "4"
+
+    def test_the_count_of_the_goods_lost_not_the_box_that_fell(self, local: LocalTier) -> None:
+        plan = say(local, "une caisse est tombée, 6 bouteilles de sirop cassées, enlève-les")
+        assert (plan.tool, plan.arguments.get("quantity")) == ("stock.issue", "6"), plan
+
+    def test_cancelling_what_was_ordered_from_a_supplier(self, local: LocalTier) -> None:
+        plan = say(local, "annule ce qu'on a commandé à Kirène, le prix a changé")
+        assert plan.tool == "stock.cancel_purchase_order", plan
+        assert plan.arguments.get("supplier") == "Kirène"
+
+    def test_a_minimum_threshold_in_a_container(self, local: LocalTier) -> None:
+        plan = say(local, "pour le savon taille 2, seuil mini à 15 cartons")
+        assert plan.tool == "stock.update_product", plan
+        assert plan.arguments.get("min_stock") == "15"

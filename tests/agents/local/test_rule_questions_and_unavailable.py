@@ -64,6 +64,22 @@ class TestRuleQuestionsGoToTheDocuments:
         )
 
     @pytest.mark.parametrize(
+        "message",
+        [
+            "on doit mettre quoi comme tenue en caisse ?",
+            "je dois faire quoi si un client se blesse dans la boutique ?",
+            "la caisse on doit la recompter tous les combien ?",
+        ],
+    )
+    def test_an_obligation_said_with_devoir_is_no_debt(
+        self, local: LocalTier, message: str
+    ) -> None:
+        # « on doit / je dois » + infinitive is what must be done, not what is owed
+        plan = say(local, message)
+        assert plan.tool != "purchasing.payables"
+        assert plan.kind != "tool" or plan.tool == "documents.search"
+
+    @pytest.mark.parametrize(
         "message", ["on peut faire un devis ?", "est-ce qu'on peut ajouter un produit ?"]
     )
     def test_asking_whether_comptoir_can_do_something_is_not_a_rule(
@@ -81,6 +97,8 @@ class TestRuleQuestionsGoToTheDocuments:
             ("c'est quoi le solde de congés de Awa ?", "hr.leave_balance"),
             ("je voudrais prendre 3 jours de congé à partir du 14 avril", "hr.request_leave"),
             ("pose-moi un congé lundi", "hr.request_leave"),
+            ("on doit encore combien à nos fournisseurs ?", "purchasing.payables"),
+            ("qu'est-ce qu'on doit à Sotiba ?", "purchasing.payables"),
         ],
     )
     def test_a_question_about_a_record_or_a_request_keeps_its_tool(
