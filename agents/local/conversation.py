@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agents.local import coverage
 from domain.kit.lexicon import phrasing, phrasings_of, words
 from domain.kit.text import fold
 from tools.base import Tool
@@ -297,3 +298,72 @@ QUESTION = re.compile(r"^(?:combien|quel|quelle|quels|quelles|qui|quand|ou|est-c
 # « peux-tu envoyer sa facture … ? », « tu pourrais me faire un devis ? »: a request said
 # politely as a question, which asks for the action, not for an answer.
 POLITE_REQUEST = phrasing("polite_request")
+
+
+# « paye la par Wave »: « paye-la », the pronoun of a request's verb typed without its hyphen.
+PRONOUN_NO_HYPHEN = phrasing("pronoun_no_hyphen")
+_REQUEST_VERBS = frozenset(w for w in words("second_request_starts") if re.fullmatch(r"[a-z]+", w))
+
+
+def hyphenated(message: str) -> str:
+    """« et paye la tout de suite par wave » → « et paye-la tout de suite par wave »: an
+    object pronoun after a request's verb, followed by no noun, is that verb's."""
+
+    def join(found: re.Match[str]) -> str:
+        verb = found.group("verb")
+        return f"{verb}-{found.group('pronoun')}" if fold(verb) in _REQUEST_VERBS else found[0]
+
+    return PRONOUN_NO_HYPHEN.sub(join, message)
+
+
+# « et sur Dakar ? », « et pour la Boutique Sow là ? »: a follow-up naming someone or somewhere.
+_FOLLOW_UP_NAME = re.compile(
+    r"(?i)^\s*et\s+(?P<marker>(?:pour|sur|chez|de|du|à|a|au|avec|dans)\s+)?"
+    r"(?:(?:le|la|les)\s+|l['’])?(?P<name>.*?)(?:\s+l[àa])?[\s?!.]*$"
+)
+_NOT_A_NAME = words("not_names") | words("question_words")
+_LINKING = words("name_linking_words")
+# The details a reading's answer shows, by the name of its field (« mail » → email).
+SHOWN_DETAILS = phrasings_of("shown_details")
+# Words that only tie a follow-up to the answer before (« et ça fait combien … ? »).
+_TYING = (
+    _NOT_A_NAME
+    | words("opener_words")
+    | frozenset("de d' du des en a au aux pour sur avec chez".split())
+)
+
+
+def follow_up_name(message: str) -> str | None:
+    """« et sur Dakar ? » → "Dakar", « et pour la Boutique Sow là ? » → "Boutique Sow": the
+    name a follow-up says alone, after a preposition or with its capital; a few words, no
+    digit, none a question word or a pronoun (« et les autres ? » names no one)."""
+    found = _FOLLOW_UP_NAME.match(message)
+    if found is None:
+        return None
+    name = found.group("name").strip()
+    said = [fold(w) for w in name.split()]
+    if not 0 < len(said) <= 5 or not (found.group("marker") or name[:1].isupper()):
+        return None
+    if said[0] in _LINKING or said[-1] in _LINKING:
+        return None
+    if any(
+        not re.fullmatch(r"[a-z][\w&'.-]*", w)
+        or (w in _NOT_A_NAME and w not in _LINKING)
+        or w in PRONOUNS
+        for w in said
+    ):
+        return None
+    return name
+
+
+def details_asked(folded: str) -> set[str]:
+    """« et leur adresse mail ? » → {"email"}: the details of an answer a follow-up asks
+    for, when it says nothing else (else an empty set)."""
+    asked = {field for field, pattern in SHOWN_DETAILS if pattern.search(folded)}
+    rest = folded
+    for _, pattern in SHOWN_DETAILS:
+        rest = pattern.sub(" ", rest)
+    said = re.findall(r"[a-z]+'?", rest)
+    if any(coverage.named_kinds(folded)):  # « et leur mail et leurs factures ? »
+        return set()
+    return asked if asked and all(w in _TYING for w in said) else set()

@@ -37,7 +37,7 @@ from agents.local.replies import (
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.calendar import WEEKDAYS
-from agents.local.slots.dates import the_same_period_from
+from agents.local.slots.dates import the_period_beside, the_same_period_from
 from agents.local.slots.payment import find_in_full, parse_document_numbers, payment_methods
 from agents.local.slots.recurrence import at_another_time, find_schedule
 from agents.local.slots.text import expand_sms
@@ -165,6 +165,12 @@ EXISTING_ONES = phrasing("existing_ones")
 QUESTION_MIN_SCORE = 0.90
 QUESTION_MARGIN = 0.005
 CONFIRMATION_STAYS = "Je demande toujours votre accord avant d'enregistrer quoi que ce soit."
+# A follow-up of a reading whose words it cannot account for.
+NOT_A_FOLLOW_UP = (
+    "Je n'ai pas bien compris « {} » : pouvez-vous poser la question en entier ? Rien n'a été fait."
+)
+# The kinds of declared slots that hold a name (« clients à Thiès », « le client Diallo »).
+NAME_SLOTS = frozenset({"name", "lookup", "product", "place"})
 
 
 @dataclass
@@ -213,6 +219,16 @@ def _a_date(value: Any) -> date | None:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
+
+
+def _shown_fields(tool: Tool) -> set[str]:
+    """The names of the fields a tool's answer holds, at any depth (« email » of each
+    customer found)."""
+    schema = tool.output_model.model_json_schema()
+    found: set[str] = set()
+    for part in [schema, *(schema.get("$defs") or {}).values()]:
+        found |= set((part.get("properties") or {}).keys())
+    return found
 
 
 def _complete_for(tool: Tool, arguments: dict[str, Any]) -> bool:
@@ -418,7 +434,7 @@ class LocalTier(Replies):
     def understand(
         self, message: str, memory: Memory, principal: Principal, *, today: date, currency: str
     ) -> Plan:
-        message = expand_sms(message)
+        message = talk.hyphenated(expand_sms(message))
         guard = self._guard(message, principal)
         if guard is not None:
             return guard
@@ -542,11 +558,15 @@ class LocalTier(Replies):
             memory.last
             and FOLLOW_UP.match(folded)
             # « et le reste par carte » after a payment: the rest of the same one
-            and (not routing.confident or (routing.intent == last_tool and find_in_full(folded)))
+            and (
+                not routing.confident
+                or (routing.intent == last_tool and find_in_full(folded))
+                or self._question_after_reading(routing, memory, folded)
+            )
             and not self._names_other_kind(folded, last_tool)  # « et je leur ai réglé 800 »
             and not self._asks_after_write(memory, folded)
         ):
-            return self._follow_up(memory, utt, message)
+            return self._follow_up(memory, utt, message, today)
         memory.draft = None
         plan = self._new_request(routing, utt, memory, principal, message, today)
         return self._and_the_rest(plan, routing, utt, memory, principal, message, today, currency)
@@ -805,6 +825,21 @@ class LocalTier(Replies):
         cut = first_end + joint.start()
         return message[:cut].strip(), "et " + message[first_end + joint.end() :].strip(" .!")
 
+    def _question_after_reading(self, routing: Routing, memory: Memory, folded: str) -> bool:
+        """« et leur adresse mail ? » after a customer was shown: a question that follows a
+        reading goes on with that reading, never with a write it resembles (a change of the
+        customer's address)."""
+        last = self.registry.get((memory.last or {}).get("tool", ""))
+        routed = self.registry.get(routing.intent or "")
+        return (
+            last is not None
+            and not last.is_write
+            and routed is not None
+            and routed.is_write
+            and (folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded)))
+            and not talk.POLITE_REQUEST.search(folded)
+        )
+
     def _asks_after_write(self, memory: Memory, folded: str) -> bool:
         """« et on leur doit combien maintenant ? » after a write was done: a question reads,
         it never goes on with (or corrects) the write already done."""
@@ -995,7 +1030,7 @@ class LocalTier(Replies):
         elif intent is not None and memory.about and self._of_no_one(intent):
             intent = self._in_context(message, folded, memory) or intent
         if intent is None and asks:
-            intent = self._best_reading(routing)
+            intent = self._best_reading(routing) or self._one_area(routing, message)
         intent = self._goods_by_size(intent, utt)
         if self._overview(routing, message, folded):
             intent = OVERVIEW_TOOL
@@ -1390,6 +1425,24 @@ class LocalTier(Replies):
             ):
                 return name
         return None
+
+    def _one_area(self, routing: Routing, message: str) -> str | None:
+        """« on en est où du CA ce mois-ci ? »: a question the router finds as close to
+        the overview as to a reading, naming one area only, is that area's reading (the
+        best among the readings other than the overview)."""
+        if OVERVIEW_TOOL not in (routing.intent, routing.runner_up):
+            return None
+        if talk.overview_topics(message) != 1:
+            return None
+        readings = {
+            name
+            for name in self.adapters
+            if name != OVERVIEW_TOOL
+            and (tool := self.registry.get(name)) is not None
+            and not tool.is_write
+        }
+        routed = _for_routing(message)
+        return self._best_reading(self.router.route(routed, fold(routed), among=readings))
 
     def _best_reading(self, routing: Routing) -> str | None:
         """A question the router is not sure of, whose best intent reads (a question does
@@ -2015,12 +2068,15 @@ class LocalTier(Replies):
             return Plan("llm", text, tool=adapter.tool, arguments=arguments)
         return self._complete(adapter, arguments, memory)
 
-    def _follow_up(self, memory: Memory, utt: Utterance, message: str) -> Plan:
+    def _follow_up(self, memory: Memory, utt: Utterance, message: str, today: date) -> Plan:
         last = memory.last or {}
         adapter = self.adapters.get(last.get("tool", ""))
         if adapter is None:
             return Plan("llm")
         said = jsonable(adapter.extract(utt))
+        tool = self.registry.get(adapter.tool)
+        if tool is not None and not tool.is_write:
+            return self._asked_again(memory, adapter, tool, utt, message, said, today)
         if not said:
             entity = next(
                 (f for f in adapter.ask if self._field_kind(adapter.tool, f) is str), None
@@ -2034,6 +2090,78 @@ class LocalTier(Replies):
                 return self._again(memory) or Plan("llm")  # again, which has the detail
             said = {entity: name}
         return self._complete(adapter, {**last["arguments"], **said}, memory)
+
+    def _asked_again(
+        self,
+        memory: Memory,
+        adapter: Adapter,
+        tool: Tool,
+        utt: Utterance,
+        message: str,
+        said: dict[str, Any],
+        today: date,
+    ) -> Plan:
+        """A short follow-up of a reading (« et sur Dakar ? », « et le mois d'avant ? »,
+        « et leur adresse mail ? »): the same reading with the one part it names changed —
+        what the reading's own words say (a period, a stage), the period next to the one
+        asked, a name in place of the name asked about — or again for a detail its answer
+        shows. Anything else is not understood: the last answer is never given for another
+        question."""
+        last = dict((memory.last or {}).get("arguments") or {})
+        folded = fold(message)
+        asked = talk.details_asked(folded)
+        said = {  # « et leur mail ? » names no product: a detail is asked
+            k: v
+            for k, v in said.items()
+            if not (
+                isinstance(v, str) and _a_date(v) is None and (asked or fold(v).startswith("et "))
+            )
+        }
+        arguments = {**last, **said}
+        for start, end in (("start", "end"), ("start_date", "end_date")):
+            first, until = _a_date(last.get(start)), _a_date(last.get(end))
+            beside = (
+                None if first is None or until is None else the_period_beside(folded, first, until)
+            )
+            if beside is not None:
+                arguments.update({start: beside[0].isoformat(), end: beside[1].isoformat()})
+                said = {**said, start: arguments[start]}
+        if not said:
+            name = re.sub(r"(?i)^\s*et\s+(?:(?:pour|chez|de|du|à|a|au)\s+)?", "", message)
+            name, _, question = name.partition(",")
+            name = re.sub(r"(?i)\s+l[àa]$", "", name.strip(" ?!."))
+            if question.strip(" ?!.") and name[:1].isupper():  # « et Sow, quelle facture ? »
+                return self._about_named(name, question, memory)
+            if asked and asked & _shown_fields(tool):
+                return self._again(memory) or Plan("llm")  # its answer shows them
+            named = talk.follow_up_name(message)
+            field_name = self._name_field(tool, adapter, last) if named else None
+            if named is None or field_name is None:
+                ranked = self._ranked(message, 1)
+                if not asked and ranked and ranked[0][0] == tool.name:
+                    return self._again(memory) or Plan("llm")  # the same question, reworded
+                return Plan("llm", NOT_A_FOLLOW_UP.format(message.strip()))
+            said = {field_name: named}
+            arguments = {**last, **said}
+        if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
+            return unclear
+        return self._complete(adapter, arguments, memory)
+
+    def _name_field(self, tool: Tool, adapter: Adapter, last: dict[str, Any]) -> str | None:
+        """The field of a reading a name said alone changes: the one name it was asked
+        with (« clients à Thiès » → the city), else whom it may be about."""
+        slots = self._slots.get(tool.name) or {}
+        named = [
+            f
+            for f, value in last.items()
+            if isinstance(value, str)
+            and (f in talk.ENTITY_FIELDS or (slots.get(f) or {}).get("kind") in NAME_SLOTS)
+        ]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            return None
+        return next((f for f in adapter.ask if self._field_kind(adapter.tool, f) is str), None)
 
     def _close(self, question: str, intent: str) -> bool:
         """``intent`` scores as close to the question as the best intent does."""

@@ -42,7 +42,7 @@ import re
 from dataclasses import replace
 from datetime import date, time, timedelta
 
-from agents.local.slots.calendar import MONTHS, WEEKDAYS, month_end, week_start
+from agents.local.slots.calendar import MONTHS, WEEKDAYS, add_months, month_end, week_start
 from agents.local.slots.date_atoms import PATTERNS, TIME, Atom, time_of
 from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import DateSpan
@@ -427,3 +427,43 @@ def the_same_period_from(said: str, start: date, end: date | None) -> str | None
     if week and near.weekday() == 0:
         return f"la semaine du {named}{said[found.end() :]}"
     return f"{said[: found.end()]} {named}{said[found.end() :]}"
+
+
+# « et le mois d'avant ? », « et la semaine suivante ? », « et la veille ? »: the period next
+# to one already asked about.
+_PERIOD_BESIDE = phrasing("period_beside")
+_UNIT_MONTHS = {"mois": 1, "trimestre": 3, "annee": 12}
+_UNIT_DAYS = {"jour": 1, "journee": 1, "semaine": 7}
+
+
+def the_period_beside(folded: str, start: date, end: date) -> tuple[date, date] | None:
+    """The period before or after ``start``–``end`` that « le mois d'avant », « la semaine
+    suivante », « la veille », « celle d'après » name: moved by the unit said, its length
+    kept (by the period's own length when no unit is said); a period of whole months stays
+    whole months (« le mois d'avant » of June is all of May, « l'année d'avant » of June is
+    June a year before). None when no such words are said, or when the unit is shorter than
+    the period (« le mois d'avant » of a whole year says no period)."""
+    found = _PERIOD_BESIDE.search(folded)
+    if found is None or end < start:
+        return None
+    step = -1 if found.group("before") or found.group("eve") else 1
+    unit = found.group("unit") or ("jour" if found.group("eve") or found.group("morrow") else None)
+    whole = start.day == 1 and end == month_end(end.year, end.month)
+    span_months = (end.year - start.year) * 12 + end.month - start.month + 1
+    span_days = (end - start).days + 1
+    if unit in _UNIT_DAYS:
+        if _UNIT_DAYS[unit] < span_days:
+            return None
+        days = timedelta(days=step * _UNIT_DAYS[unit])
+        return start + days, end + days
+    months = _UNIT_MONTHS.get(unit or "") or (span_months if whole else 0)
+    if not months:  # « la période d'avant » of some days: as many days next to them
+        days = timedelta(days=step * span_days)
+        return start + days, end + days
+    if (whole and months < span_months) or (not whole and months * 28 < span_days):
+        return None
+    first = add_months(start, step * months)
+    if whole:
+        last = add_months(first, span_months - 1)
+        return first, month_end(last.year, last.month)
+    return first, add_months(end, step * months)

@@ -264,3 +264,50 @@ class TestMessageShape:
         memory.refused = "Non."
         assert Memory.load(memory.dump()) == memory
         assert Memory.load(None) == Memory()
+
+
+class TestPronounWithoutItsHyphen:
+    @pytest.mark.parametrize(
+        ("message", "written"),
+        [
+            ("règle la par chèque", "règle-la par chèque"),
+            ("et valide le stp", "et valide-le stp"),
+            ("envoie les.", "envoie-les."),
+        ],
+    )
+    def test_after_a_request_verb(self, message: str, written: str) -> None:
+        assert talk.hyphenated(message) == written
+
+    @pytest.mark.parametrize(
+        "message",
+        ["paye le solde par wave", "la facture la plus ancienne", "Résidence la Paix, par mail"],
+    )
+    def test_an_article_before_a_noun_stays(self, message: str) -> None:
+        assert talk.hyphenated(message) == message
+
+
+class TestFollowUpWords:
+    @pytest.mark.parametrize(
+        ("message", "name"),
+        [
+            ("et chez Garage Sène ?", "Garage Sène"),
+            ("et à kaolack là ?", "kaolack"),
+            ("et Boutique de la Gare ?", "Boutique de la Gare"),
+            ("et les autres ?", None),
+            ("et chez eux ?", None),
+            ("et ça fait combien ?", None),
+        ],
+    )
+    def test_a_name_said_alone(self, message: str, name: str | None) -> None:
+        assert talk.follow_up_name(message) == name
+
+    @pytest.mark.parametrize(
+        ("message", "asked"),
+        [
+            ("et leur numéro de téléphone ?", {"phone"}),
+            ("et en TTC alors ?", {"invoiced_gross"}),
+            ("et leur mail et les factures ?", set()),
+        ],
+    )
+    def test_the_details_asked(self, message: str, asked: set[str]) -> None:
+        assert talk.details_asked(fold(message)) == asked

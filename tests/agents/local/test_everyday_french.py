@@ -514,6 +514,17 @@ class TestTwoThingsInOneRequest:
         assert plan.tool == "purchasing.pay_supplier", plan
         assert plan.arguments.get("bill") == "K-77", plan
 
+    def test_its_pronoun_typed_without_the_hyphen(self, local: LocalTier) -> None:
+        last = {
+            "tool": "purchasing.record_supplier_bill",
+            "arguments": {"supplier": "Kirène", "supplier_number": "K-78", "amount": "47200"},
+        }
+        plan = say_after(
+            local, "et règle la par orange money, merci", last, {"supplier": "Kirène SA"}
+        )
+        assert plan.tool == "purchasing.pay_supplier", plan
+        assert plan.arguments.get("bill") == "K-78" and plan.arguments.get("amount") == "balance"
+
 
 class TestSizesOfProducts:
     def test_a_size_after_de_names_the_product(self, local: LocalTier) -> None:

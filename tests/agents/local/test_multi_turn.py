@@ -193,6 +193,50 @@ class TestFollowUps:
         assert "customer" not in plan.arguments
 
 
+class TestFollowUpsOfAReading:
+    """« et … ? » after a reading: the same reading with the one part it names changed."""
+
+    def test_a_place_said_alone_replaces_the_place_asked(self, local: LocalTier) -> None:
+        memory = shown(local, "sales.find_customer", {"city": "Ziguinchor"})
+        plan = say(local, "et à Kaolack ?", memory)
+        assert (plan.tool, plan.arguments) == ("sales.find_customer", {"city": "Kaolack"})
+
+    def test_the_month_before_the_one_asked(self, local: LocalTier) -> None:
+        memory = shown(local, "finance.revenue", {"start": "2026-03-01", "end": "2026-03-31"})
+        plan = say(local, "et le mois précédent ?", memory)
+        assert (plan.tool, plan.arguments) == (
+            "finance.revenue",
+            {"start": "2026-02-01", "end": "2026-02-28"},
+        )
+
+    def test_the_day_after_the_one_asked(self, local: LocalTier) -> None:
+        memory = shown(
+            local, "hr.who_is_absent", {"start_date": "2026-03-12", "end_date": "2026-03-12"}
+        )
+        plan = say(local, "et le lendemain ?", memory)
+        assert plan.arguments == {"start_date": "2026-03-13", "end_date": "2026-03-13"}
+
+    def test_a_detail_the_answer_shows_asks_it_again(self, local: LocalTier) -> None:
+        memory = shown(local, "sales.find_customer", {"query": "garage sène"})
+        plan = say(local, "et son e-mail ?", memory)
+        assert (plan.tool, plan.arguments) == ("sales.find_customer", {"query": "garage sène"})
+
+    def test_an_amount_with_tax_after_the_revenue(self, local: LocalTier) -> None:
+        memory = shown(local, "finance.revenue", {"start": "2026-03-01", "end": "2026-03-31"})
+        plan = say(local, "et toutes taxes comprises, ça donne quoi ?", memory)
+        assert plan.tool == "finance.revenue" and plan.arguments["start"] == "2026-03-01"
+
+    def test_a_detail_the_answer_does_not_show_is_not_understood(self, local: LocalTier) -> None:
+        memory = shown(local, "stock.stock_level", {"product": "huile"})
+        plan = say(local, "et leur mail ?", memory)
+        assert plan.kind == "llm" and plan.text.startswith("Je n'ai pas bien compris")
+
+    def test_words_it_cannot_account_for_never_repeat_the_answer(self, local: LocalTier) -> None:
+        memory = shown(local, "sales.find_customer", {"city": "Ziguinchor"})
+        plan = say(local, "et les autres ?", memory)
+        assert plan.kind == "llm" and plan.text.startswith("Je n'ai pas bien compris")
+
+
 class TestNewRequests:
     def test_a_request_before_the_one_waiting(self, local: LocalTier) -> None:
         memory = shown(

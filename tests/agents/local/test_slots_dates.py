@@ -3,6 +3,7 @@ from datetime import date, time
 import pytest
 
 from agents.local.slots import parse_dates
+from agents.local.slots.dates import the_period_beside
 
 # Wednesday 4 March 2026
 TODAY = date(2026, 3, 4)
@@ -245,3 +246,27 @@ class TestDaysOfAWeekSaid:
     def test_weekdays_alone_stay_the_coming_ones(self) -> None:
         spans = parse_dates("la semaine du 4 mai puis du lundi au vendredi", today=TODAY)
         assert len(spans) == 2
+
+
+class TestThePeriodBeside:
+    @pytest.mark.parametrize(
+        ("said", "start", "end", "first", "last"),
+        [
+            ("et le mois precedent ?", d(4, 1), d(4, 30), d(3, 1), d(3, 31)),
+            ("et le mois d'apres", d(1, 1), d(1, 31), d(2, 1), d(2, 28)),
+            ("et la semaine d'avant", d(3, 9), d(3, 15), d(3, 2), d(3, 8)),
+            ("et la veille", d(3, 9), d(3, 9), d(3, 8), d(3, 8)),
+            ("et l'annee precedente", d(5, 1), d(5, 31), d(5, 1, 2025), d(5, 31, 2025)),
+            ("et celui d'avant ?", d(4, 1), d(6, 30), d(1, 1), d(3, 31)),
+        ],
+    )
+    def test_moved_by_the_unit_said(
+        self, said: str, start: date, end: date, first: date, last: date
+    ) -> None:
+        assert the_period_beside(said, start, end) == (first, last)
+
+    def test_a_unit_shorter_than_the_period_says_none(self) -> None:
+        assert the_period_beside("et le mois d'avant", d(1, 1), d(12, 31)) is None
+
+    def test_no_such_words(self) -> None:
+        assert the_period_beside("et pour Diallo ?", d(4, 1), d(4, 30)) is None

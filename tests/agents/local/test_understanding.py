@@ -172,6 +172,10 @@ class TestOverview:
     def test_key_figures(self, local: LocalTier, message: str) -> None:
         assert say(local, message).tool == "reports.kpis"
 
+    def test_how_one_area_is_going_is_that_area(self, local: LocalTier) -> None:
+        plan = say(local, "où on en est des encaissements ce mois-ci ?")
+        assert plan.tool == "finance.revenue"
+
     def test_a_follow_up_changes_the_period(self, local: LocalTier) -> None:
         memory = Memory()
         local.remember(memory, "reports.kpis", {"start": "2026-02-01", "end": "2026-02-28"})
