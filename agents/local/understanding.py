@@ -907,10 +907,21 @@ class LocalTier(Replies):
             return awaiting.rsplit(".", 1)[1] in PRICE_FIELDS and bool(utt.amounts)
         if self._free_text(draft["tool"], awaiting):
             other = self.registry.get(routing.intent or "") if routing.confident else None
-            return not OPENS_REQUEST.match(folded) and not (other is not None and other.is_write)
+            return not OPENS_REQUEST.match(folded) and not (
+                other is not None and other.is_write and self._reads_all(other, utt)
+            )
         if self._field_kind(draft["tool"], awaiting) is str:
             return False
         return jsonable(adapter.extract(utt)).get(awaiting) not in (None, "", [])
+
+    def _reads_all(self, tool: Tool, utt: Utterance) -> bool:
+        """Whether ``tool``'s reading accounts for the whole message: « erreur de quantité,
+        ils en ont reçu 40 seulement » after « Pour quel motif ? » looks like goods received,
+        but that reading leaves the « 40 » over; the answer is the reason."""
+        adapter = self.adapters.get(tool.name)
+        if adapter is None or utt.today is None:
+            return True
+        return coverage.gap(utt, jsonable(adapter.extract(utt)), tool, utt.today) is None
 
     @staticmethod
     def _names_whom(draft: dict[str, Any], message: str) -> bool:
@@ -1787,10 +1798,10 @@ class LocalTier(Replies):
         draft = memory.draft or {}
         adapter = self.adapters[draft["tool"]]
         awaiting = draft.get("awaiting")
-        correcting = bool(CORRECTION.match(folded))
-        if correcting:
-            utt = self._correction(message, draft, today, currency)
-            arguments = jsonable(adapter.corrected(dict(draft["arguments"]), utt))
+        corrected = self._corrected(adapter, draft, message, folded, today, currency)
+        correcting = corrected is not None
+        if corrected is not None:
+            utt, arguments = corrected
             chosen = False
         elif awaiting and (choice := self._chosen_option(draft, folded)) is not None:
             arguments = dict(draft["arguments"])
@@ -1823,6 +1834,28 @@ class LocalTier(Replies):
         if not chosen and (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)):
             return unclear
         return self._complete(adapter, arguments, memory)
+
+    def _corrected(
+        self,
+        adapter: Adapter,
+        draft: dict[str, Any],
+        message: str,
+        folded: str,
+        today: date,
+        currency: str,
+    ) -> tuple[Utterance, dict[str, Any]] | None:
+        """The request being filled as a correction changes it (« non, 4 sacs »), or None.
+        « erreur de quantité, … » after « Pour quel motif ? »: a correction that changes
+        nothing, said where free words are awaited, is the answer."""
+        if not CORRECTION.match(folded):
+            return None
+        utt = self._correction(message, draft, today, currency)
+        arguments = jsonable(adapter.corrected(dict(draft["arguments"]), utt))
+        if arguments == draft["arguments"] and self._free_text(
+            draft["tool"], draft.get("awaiting")
+        ):
+            return None
+        return utt, arguments
 
     def _free_text(self, tool_name: str, field_name: str | None) -> bool:
         """A field answered in free words (a reason, a note), not a record's name."""
@@ -1859,6 +1892,9 @@ class LocalTier(Replies):
             if utt.quantities:
                 return str(utt.quantities[0].value)
             return str(utt.numbers[0]) if utt.numbers else None
+        if kind is str and self._free_text(draft["tool"], awaiting):
+            # a reason or a note is the whole answer, whatever its commas and numbers
+            return ANSWER_LEAD.sub("", message.strip()).strip(" .!?;,") or None
         if kind is str:
             return _clean_answer(message) or None
         return None
