@@ -56,7 +56,8 @@ _OBJECT_PRONOUNS = frozenset({"m'", "me", "nous", "lui", "leur", "t'", "te", "vo
 _RESUMING = frozenset({"il", "elle", "ils", "elles"})
 _PARTNERS = words("name_partners")
 _ROLES = words("name_roles")
-_NEXT = re.compile(r"\s+(\w+)")
+# « Ba a déjà payé », « il n'a toujours pas payé »: adverbs between « a » and its participle
+_NEXT = re.compile(r"(?:\s+(?:pas|toujours|jamais|deja|déjà|encore|bien|tout|rien|enfin))*\s+(\w+)")
 _MAX_HITS = 20  # markers tried per call: a chat message has a handful
 _HONORIFICS = frozenset("monsieur madame mademoiselle mr mme mlle m. m".split())
 _PARTICIPLE = phrasing("participle")

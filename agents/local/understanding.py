@@ -1144,8 +1144,15 @@ class LocalTier(Replies):
         """« montre-moi la facture de Fatou Ndoye » routed to making an invoice: a message
         that opens by asking to see reads; the first close intent that reads."""
         tool = self.registry.get(intent)
-        if tool is None or not tool.is_write or not SHOW.match(folded):
+        if tool is None or not tool.is_write:
             return intent
+        return self._shown(message, folded) or intent
+
+    def _shown(self, message: str, folded: str) -> str | None:
+        """The first close intent that reads, for a message that opens by asking to see
+        (« ouvre la dernière facture de Fall »)."""
+        if not SHOW.match(folded):
+            return None
         ranked = self._ranked(message)
         for name, score in ranked:
             other = self.registry.get(name)
@@ -1153,7 +1160,7 @@ class LocalTier(Replies):
                 continue
             if name in self.adapters:
                 return name
-        return intent
+        return None
 
     def _routed(
         self, routing: Routing, utt: Utterance, memory: Memory, folded: str, asks: bool
@@ -1210,6 +1217,7 @@ class LocalTier(Replies):
             or self._said_action(message, folded)
             or self._recurrence_decides(routing, message)
             or self._only_full_reading(utt, message, today, memory)
+            or self._shown(message, folded)
         )
 
     def _action_on_named(
@@ -1232,7 +1240,8 @@ class LocalTier(Replies):
             and tool.acts_on[:1]
             and tool.acts_on[0] in named
             and name in self.adapters
-            and any(w.startswith(fold(tool.title).split()[0][:5]) for w in said)
+            # the verb's stem (« envoie » for « Envoyer »)
+            and any(w.startswith(fold(tool.title).split()[0][:4]) for w in said)
             and coverage.gap(utt, jsonable(self.adapters[name].extract(utt)), tool, today) is None
         ]
         return acting[0] if len(acting) == 1 else None
