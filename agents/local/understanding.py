@@ -1134,7 +1134,7 @@ class LocalTier(Replies):
         tool = self.registry.get(intent)
         if tool is None or tool.creates != "payment" or not PAID_BY_US.search(folded):
             return intent
-        for name, _ in self._ranked(message):
+        for name, _ in self._ranked(message, None):
             other = self.registry.get(name)
             if other is not None and other.creates == "supplier_payment" and name in self.adapters:
                 return name
