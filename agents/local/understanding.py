@@ -381,6 +381,12 @@ def _for_routing(message: str) -> str:
 BARE_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s+([a-z]+)\b(?!\s+(?:de|du|des|d')\b)")
 
 
+def _stems(verb: str) -> tuple[str, ...]:
+    """How a title's verb begins when conjugated: « Relancer » → "relan"; a verb in -oyer
+    turns its y to i (« Envoyer » → "envoy", "envoi": « envoie la facture »)."""
+    return (verb[:5], verb[:-3] + "i") if verb.endswith("oyer") else (verb[:5],)
+
+
 def _counted_bare(name: str, folded: str) -> bool:
     """Whether a product left unsaid is the one just spoken of: the message counts its
     containers only (« 2 sacs »)."""
@@ -1240,8 +1246,7 @@ class LocalTier(Replies):
             and tool.acts_on[:1]
             and tool.acts_on[0] in named
             and name in self.adapters
-            # the verb's stem (« envoie » for « Envoyer »)
-            and any(w.startswith(fold(tool.title).split()[0][:4]) for w in said)
+            and any(w.startswith(_stems(fold(tool.title).split()[0])) for w in said)
             and coverage.gap(utt, jsonable(self.adapters[name].extract(utt)), tool, today) is None
         ]
         return acting[0] if len(acting) == 1 else None
