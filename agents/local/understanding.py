@@ -258,12 +258,12 @@ def _says_yes(folded: str) -> bool:
     return bool(phrases & words("yes_words"))
 
 
-def _clean_answer(text: str) -> str:
+def _clean_answer(text: str, *, whole: bool = False) -> str:
     """« avec Sow Transport, pour le paiement » → "Sow Transport"; « le numéro c'est
-    88/2026 » → "88/2026"."""
+    88/2026 » → "88/2026"; ``whole``: free words kept past their first comma."""
     text = NUMBER_LEAD.sub("", text.strip())
     text = ANSWER_LEAD.sub("", text.strip())
-    if talk.NAMED.match("avec " + text):
+    if not whole and talk.NAMED.match("avec " + text):
         text = re.split(r"[,;(]", text)[0]
     return text.strip(" .!?;,")
 
@@ -1906,11 +1906,10 @@ class LocalTier(Replies):
             if utt.quantities:
                 return str(utt.quantities[0].value)
             return str(utt.numbers[0]) if utt.numbers else None
-        if kind is str and self._free_text(draft["tool"], awaiting):
-            # a reason or a note is the whole answer, whatever its commas and numbers
-            return ANSWER_LEAD.sub("", message.strip()).strip(" .!?;,") or None
         if kind is str:
-            return _clean_answer(message) or None
+            # a reason or a note is the whole answer, whatever its commas and numbers
+            whole = self._free_text(draft["tool"], awaiting)
+            return _clean_answer(message, whole=whole) or None
         return None
 
     def _field_kind(self, tool_name: str, field_name: str) -> type | None:
