@@ -9,7 +9,8 @@ genuinely special (document lines, new partners, stock movements).
 
 Kinds of slot:
 
-- ``name`` — a name after one of ``markers`` (« de Diallo », « client Sow »);
+- ``name`` — a name after one of ``markers`` (« de Diallo », « client Sow »), or with
+  ``leading`` the name opening the message before its verb (« Ba n'a pas payé, … »);
 - ``lookup`` — a customer or supplier code, e-mail, phone, else a ``name``;
 - ``choice`` — a value chosen by the words of ``choices`` (first match in order);
 - ``flag`` — true when one of ``words`` is said;
@@ -42,8 +43,10 @@ from functools import cache
 from typing import Any
 
 from agents.local.adapters.base import Adapter
+from agents.local.adapters.finance import without_elision
 from agents.local.adapters.sales import email_in, has, name_of, phone_in
 from agents.local.adapters.stock import product_in, warehouse_in
+from agents.local.mentions import leading_name
 from agents.local.slots.recurrence import (
     find_delay,
     find_reminder,
@@ -72,6 +75,8 @@ def _name(utt: Utterance, slot: dict[str, Any]) -> str | None:
     found = name_of(utt, *(tuple(g) for g in groups))
     if found is None and (capital := slot.get("capital_markers")) and not TO_ME.search(utt.folded):
         found = name_of(utt, tuple(capital), capital=True)
+    if found is None and slot.get("leading"):
+        found = without_elision(leading_name(utt))  # « Ba n'a toujours pas payé, relance-le »
     return found
 
 

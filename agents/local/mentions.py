@@ -56,7 +56,8 @@ _OBJECT_PRONOUNS = frozenset({"m'", "me", "nous", "lui", "leur", "t'", "te", "vo
 _RESUMING = frozenset({"il", "elle", "ils", "elles"})
 _PARTNERS = words("name_partners")
 _ROLES = words("name_roles")
-_NEXT = re.compile(r"\s+(\w+)")
+# « Ba a déjà payé », « il n'a toujours pas payé »: adverbs between « a » and its participle
+_NEXT = re.compile(r"(?:\s+(?:pas|toujours|jamais|deja|déjà|encore|bien|tout|rien|enfin))*\s+(\w+)")
 _MAX_HITS = 20  # markers tried per call: a chat message has a handful
 _HONORIFICS = frozenset("monsieur madame mademoiselle mr mme mlle m. m".split())
 _PARTICIPLE = phrasing("participle")
@@ -71,6 +72,9 @@ _TIME_WORDS = frozenset({"heure", "heures", "instant", "moment", "partir", "comp
 _NUMBER_WORDS = frozenset({"numero", "num", "no", "n", "ref", "reference"})
 _QUESTION_WORDS = words("question_words")
 _NOT_NAMES = words("not_names")
+# « fais-lui un avoir pour ça », « pour elle »: a word that names neither a record nor a
+# person, said alone after a marker, is nobody's name.
+_NEVER_A_NAME = _NOT_NAMES & words("not_a_person")
 
 
 def _clean(utt: Utterance) -> tuple[str, str]:
@@ -225,6 +229,8 @@ def _name_from(text: str, folded: str, start: int) -> str | None:
         return None  # « … et pour quel montant ? »: what is asked, not who
     if tokens[first][2] in ("m'", "t'", "s'", "n'"):
         return None  # « il vient de m'envoyer 50 000 »: a verb and its pronoun, not who
+    if i == first + 1 and tokens[first][2] in _NEVER_A_NAME:
+        return None
     return text[tokens[first][0] : tokens[i - 1][1]]
 
 

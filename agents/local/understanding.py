@@ -277,12 +277,12 @@ def _says_yes(folded: str) -> bool:
     return bool(phrases & words("yes_words"))
 
 
-def _clean_answer(text: str) -> str:
+def _clean_answer(text: str, *, whole: bool = False) -> str:
     """« avec Sow Transport, pour le paiement » → "Sow Transport"; « le numéro c'est
-    88/2026 » → "88/2026"."""
+    88/2026 » → "88/2026"; ``whole``: free words kept past their first comma."""
     text = NUMBER_LEAD.sub("", text.strip())
     text = ANSWER_LEAD.sub("", text.strip())
-    if talk.NAMED.match("avec " + text):
+    if not whole and talk.NAMED.match("avec " + text):
         text = re.split(r"[,;(]", text)[0]
     return text.strip(" .!?;,")
 
@@ -407,6 +407,12 @@ def _for_routing(message: str) -> str:
 
 # « sors 2 sacs pour la cantine »: a count of containers with no product named.
 BARE_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s+([a-z]+)\b(?!\s+(?:de|du|des|d')\b)")
+
+
+def _stems(verb: str) -> tuple[str, ...]:
+    """How a title's verb begins when conjugated: « Relancer » → "relan"; a verb in -oyer
+    turns its y to i (« Envoyer » → "envoy", "envoi": « envoie la facture »)."""
+    return (verb[:5], verb[:-3] + "i") if verb.endswith("oyer") else (verb[:5],)
 
 
 def _counted_bare(name: str, folded: str) -> bool:
@@ -954,10 +960,21 @@ class LocalTier(Replies):
             return awaiting.rsplit(".", 1)[1] in PRICE_FIELDS and bool(utt.amounts)
         if self._free_text(draft["tool"], awaiting):
             other = self.registry.get(routing.intent or "") if routing.confident else None
-            return not OPENS_REQUEST.match(folded) and not (other is not None and other.is_write)
+            return not OPENS_REQUEST.match(folded) and not (
+                other is not None and other.is_write and self._reads_all(other, utt)
+            )
         if self._field_kind(draft["tool"], awaiting) is str:
             return False
         return jsonable(adapter.extract(utt)).get(awaiting) not in (None, "", [])
+
+    def _reads_all(self, tool: Tool, utt: Utterance) -> bool:
+        """Whether ``tool``'s reading accounts for the whole message: « erreur de quantité,
+        ils en ont reçu 40 seulement » after « Pour quel motif ? » looks like goods received,
+        but that reading leaves the « 40 » over; the answer is the reason."""
+        adapter = self.adapters.get(tool.name)
+        if adapter is None or utt.today is None:
+            return True
+        return coverage.gap(utt, jsonable(adapter.extract(utt)), tool, utt.today) is None
 
     @staticmethod
     def _names_whom(draft: dict[str, Any], message: str) -> bool:
@@ -1201,7 +1218,7 @@ class LocalTier(Replies):
         tool = self.registry.get(intent)
         if tool is None or tool.creates != "payment" or not PAID_BY_US.search(folded):
             return intent
-        for name, _ in self._ranked(message):
+        for name, _ in self._ranked(message, None):
             other = self.registry.get(name)
             if other is not None and other.creates == "supplier_payment" and name in self.adapters:
                 return name
@@ -1211,8 +1228,15 @@ class LocalTier(Replies):
         """« montre-moi la facture de Fatou Ndoye » routed to making an invoice: a message
         that opens by asking to see reads; the first close intent that reads."""
         tool = self.registry.get(intent)
-        if tool is None or not tool.is_write or not SHOW.match(folded):
+        if tool is None or not tool.is_write:
             return intent
+        return self._shown(message, folded) or intent
+
+    def _shown(self, message: str, folded: str) -> str | None:
+        """The first close intent that reads, for a message that opens by asking to see
+        (« ouvre la dernière facture de Fall »)."""
+        if not SHOW.match(folded):
+            return None
         ranked = self._ranked(message)
         for name, score in ranked:
             other = self.registry.get(name)
@@ -1220,7 +1244,7 @@ class LocalTier(Replies):
                 continue
             if name in self.adapters:
                 return name
-        return intent
+        return None
 
     def _routed(
         self, routing: Routing, utt: Utterance, memory: Memory, folded: str, asks: bool
@@ -1279,6 +1303,7 @@ class LocalTier(Replies):
             or self._said_action(message, folded)
             or self._recurrence_decides(routing, message)
             or self._only_full_reading(utt, message, today, memory)
+            or self._shown(message, folded)
         )
 
     def _action_on_named(
@@ -1301,7 +1326,7 @@ class LocalTier(Replies):
             and tool.acts_on[:1]
             and tool.acts_on[0] in named
             and name in self.adapters
-            and any(w.startswith(fold(tool.title).split()[0][:5]) for w in said)
+            and any(w.startswith(_stems(fold(tool.title).split()[0])) for w in said)
             and coverage.gap(utt, jsonable(self.adapters[name].extract(utt)), tool, today) is None
         ]
         return acting[0] if len(acting) == 1 else None
@@ -1886,10 +1911,10 @@ class LocalTier(Replies):
         draft = memory.draft or {}
         adapter = self.adapters[draft["tool"]]
         awaiting = draft.get("awaiting")
-        correcting = bool(CORRECTION.match(folded))
-        if correcting:
-            utt = self._correction(message, draft, today, currency)
-            arguments = jsonable(adapter.corrected(dict(draft["arguments"]), utt))
+        corrected = self._corrected(adapter, draft, message, folded, today, currency)
+        correcting = corrected is not None
+        if corrected is not None:
+            utt, arguments = corrected
             chosen = False
         elif awaiting and (choice := self._chosen_option(draft, folded)) is not None:
             arguments = dict(draft["arguments"])
@@ -1922,6 +1947,28 @@ class LocalTier(Replies):
         if not chosen and (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)):
             return unclear
         return self._complete(adapter, arguments, memory)
+
+    def _corrected(
+        self,
+        adapter: Adapter,
+        draft: dict[str, Any],
+        message: str,
+        folded: str,
+        today: date,
+        currency: str,
+    ) -> tuple[Utterance, dict[str, Any]] | None:
+        """The request being filled as a correction changes it (« non, 4 sacs »), or None.
+        « erreur de quantité, … » after « Pour quel motif ? »: a correction that changes
+        nothing, said where free words are awaited, is the answer."""
+        if not CORRECTION.match(folded):
+            return None
+        utt = self._correction(message, draft, today, currency)
+        arguments = jsonable(adapter.corrected(dict(draft["arguments"]), utt))
+        if arguments == draft["arguments"] and self._free_text(
+            draft["tool"], draft.get("awaiting")
+        ):
+            return None
+        return utt, arguments
 
     def _free_text(self, tool_name: str, field_name: str | None) -> bool:
         """A field answered in free words (a reason, a note), not a record's name."""
@@ -1959,7 +2006,9 @@ class LocalTier(Replies):
                 return str(utt.quantities[0].value)
             return str(utt.numbers[0]) if utt.numbers else None
         if kind is str:
-            return _clean_answer(message) or None
+            # a reason or a note is the whole answer, whatever its commas and numbers
+            whole = self._free_text(draft["tool"], awaiting)
+            return _clean_answer(message, whole=whole) or None
         return None
 
     def _field_kind(self, tool_name: str, field_name: str) -> type | None:

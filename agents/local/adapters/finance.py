@@ -711,7 +711,7 @@ def _credited_invoice(utt: Utterance) -> str | None:
         return number
     if not (INVOICE_NOUN.search(utt.text) or re.search(r"\b(?:avoir|annule)", utt.folded)):
         return None
-    name = name_after(utt, CREDIT_OWNER_MARKERS) or leading_name(utt)
+    name = without_elision(name_after(utt, CREDIT_OWNER_MARKERS) or leading_name(utt))
     if name is not None:  # « la facture de Modou parce que… »: the marker is no name
         name = re.sub(r"\s+(?:parce|car|pour|motif)$", "", name, flags=re.IGNORECASE)
     return name
