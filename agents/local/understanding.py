@@ -10,7 +10,7 @@ turns (``draft``) and the last request shown or done (``last``) for corrections
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -1095,17 +1095,7 @@ class LocalTier(Replies):
             return intent
         if tool.creates is None:
             return said
-        for name, _ in self._ranked(message):
-            other = self.registry.get(name)
-            if (
-                other is not None
-                and other.is_write
-                and other.creates is None
-                and other.acts_on[:1] == (kind,)
-                and name in self.adapters
-            ):
-                return name
-        return intent
+        return self._closest_change(message, lambda kinds: kinds[:1] == (kind,)) or intent
 
     def _goods_by_size(self, intent: str | None, utt: Utterance) -> str | None:
         """« la fiche de l'huile Dinor 5L » routed to a search of people: a size (5 L,
@@ -1560,17 +1550,25 @@ class LocalTier(Replies):
             return intent
         if folded.rstrip().endswith("?"):
             return intent  # a question about them reads
+        about = self._closest_change(message, lambda kinds: any(k in memory.about for k in kinds))
+        return about or intent
+
+    def _closest_change(
+        self, message: str, acts_on: Callable[[tuple[str, ...]], bool]
+    ) -> str | None:
+        """The closest intent to ``message`` that changes an existing record of the kinds
+        ``acts_on`` accepts (and that the tier can read), if any."""
         for name, _ in self._ranked(message):
             other = self.registry.get(name)
             if (
                 other is not None
                 and other.is_write
                 and other.creates is None
-                and any(kind in memory.about for kind in other.acts_on)
+                and acts_on(other.acts_on)
                 and name in self.adapters
             ):
                 return name
-        return intent
+        return None
 
     def _for_document_just_made(
         self, intent: str, message: str, folded: str, memory: Memory
