@@ -80,7 +80,7 @@ THANKS_FOR = phrasing("thanks_for")
 HOW_MUCH = re.compile(r"\bcombien\b")
 READING_SPREAD = 0.06  # how close to the write a reading must score to be the question
 OPENING = re.compile(r"^\s*([^,]{1,30}),\s*")
-GREETING_WORDS = frozenset("bonjour bonsoir salut hello coucou madame monsieur chef patron".split())
+GREETING_WORDS = words("greeting_words") | words("address_words")
 OPENER_WORDS = words("opener_words")
 # Sentences that only close the message: « Merci beaucoup et bonne journée. »
 CLOSER_WORDS = OPENER_WORDS | words("closer_words")
@@ -356,7 +356,9 @@ def _focus(message: str) -> str:
 
 # « bonjour je suis au dépôt »: a greeting word, then someone saying what they do.
 GREETED = re.compile(
-    r"(?i)^\s*(?:bonjour|bonsoir|salut|hello|coucou)\s+(?=(?:je|j'|j’|on|nous|il|elle)\b)"
+    r"(?i)^\s*(?:"
+    + "|".join(sorted(words("greeting_words")))
+    + r")\s+(?=(?:je|j'|j’|on|nous|il|elle)\b)"
 )
 
 

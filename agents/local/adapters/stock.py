@@ -229,7 +229,7 @@ _SIZE_OF = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s*\?\s*$)")
 
 
 # A word that a size number follows in a product's name.
-_SIZE_WORDS = frozenset({"taille", "numero", "n°", "no", "calibre", "pointure", "modele"})
+_SIZE_WORDS = words("size_words")
 _SIZE_NUMBER = re.compile(r"\s*\d+(?![\w,.]\d)")
 
 
