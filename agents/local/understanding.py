@@ -438,6 +438,20 @@ class LocalTier(Replies):
         routed = _for_routing(message)
         return self.router.scores(routed, fold(routed))[:most]
 
+    def _nearest(
+        self, message: str, spread: float | None = KIND_SPREAD, most: int | None = KIND_CANDIDATES
+    ) -> list[Tool]:
+        """The tools of the ``most`` intents closest to ``message`` that the tier reads,
+        best first, scoring within ``spread`` of the best (all of them when None)."""
+        ranked = self._ranked(message, most)
+        return [
+            tool
+            for name, score in ranked
+            if (spread is None or score >= ranked[0][1] - spread)
+            and name in self.adapters
+            and (tool := self.registry.get(name)) is not None
+        ]
+
     # -- entry point ---------------------------------------------------------------------
     def understand(
         self, message: str, memory: Memory, principal: Principal, *, today: date, currency: str
@@ -605,44 +619,37 @@ class LocalTier(Replies):
                 first, fold(first), memory, principal, today=today, currency=currency
             )
             if done_first.kind == "tool" and (plan.kind == "llm" or done_first.tool != plan.tool):
-                memory.queued = then
-                return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
+                return self._queued(done_first, then, memory)
             if self._two_readings(done_first, then, today, currency):
                 memory.queued = then  # « combien il reste de riz et qui est absent ? »
                 return done_first  # both answered, one after the other
             memory.draft = None
-        elif plan.kind == "tool" and (parts := self._paid_two_ways(plan, message)):
-            # « 200 en espèces et le reste par carte »: two payments, the second read once
-            # the first is made; never one of them alone with the other dropped
+            return plan
+        if plan.kind != "tool":
+            return plan
+        # « 200 en espèces et le reste par carte »: two payments, the second read once the
+        # first is made; « pointe mon arrivée et sors 2 cartons … » read as its second
+        # request only: the first one first, the second queued. Never one of them dropped.
+        parts = self._paid_two_ways(plan, message)
+        same = parts is not None  # two payments: the first one is the same request
+        if parts := parts or self._request_before(plan, message, today, currency):
             first, then = parts
             done_first = self._understand(
                 first, fold(first), memory, principal, today=today, currency=currency
             )
-            if done_first.kind != "tool" or done_first.tool != plan.tool:
+            if done_first.kind != "tool" or (done_first.tool == plan.tool) != same:
                 memory.draft = None
                 return Plan("llm", self.not_understood(principal), routing=routing)
-            memory.queued = then
-            return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
-        elif plan.kind == "tool" and (
-            ahead := self._request_before(plan, message, today, currency)
-        ):
-            # « pointe mon arrivée et sors 2 cartons … » read as its second request only:
-            # the first one first, the second queued; never the first dropped
-            first, then = ahead
-            done_first = self._understand(
-                first, fold(first), memory, principal, today=today, currency=currency
-            )
-            if done_first.kind != "tool" or done_first.tool == plan.tool:
-                memory.draft = None
-                return Plan("llm", self.not_understood(principal), routing=routing)
-            memory.queued = then
-            return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
-        elif plan.kind == "tool" and (
-            following := self._next_request(plan, message, today, currency)
-        ):
-            memory.queued = following  # « facture …, et envoie-la par WhatsApp »: never dropped
-            return replace(plan, text=f"{ONE_AT_A_TIME}« {following} ».")
+            return self._queued(done_first, then, memory)
+        if following := self._next_request(plan, message, today, currency):
+            return self._queued(plan, following, memory)  # « …, et envoie-la par WhatsApp »
         return plan
+
+    @staticmethod
+    def _queued(plan: Plan, then: str, memory: Memory) -> Plan:
+        """``plan``, the first of several requests, saying the next one waits for it."""
+        memory.queued = then
+        return replace(plan, text=f"{ONE_AT_A_TIME}« {then} ».")
 
     def _request_before(
         self, plan: Plan, message: str, today: date, currency: str
@@ -1117,16 +1124,11 @@ class LocalTier(Replies):
         tool = self.registry.get(read_by or "")
         if tool is None or tool.is_write:
             return None
-        ranked = self._ranked(message)
-        full = []
-        for name, score in ranked:
-            other, adapter = self.registry.get(name), self.adapters.get(name)
-            if score < ranked[0][1] - KIND_SPREAD:
-                break
-            if name == read_by or other is None or adapter is None or other.is_write:
-                continue
-            if coverage.gap(utt, jsonable(adapter.extract(utt)), other, today) is None:
-                full.append(name)
+        full = [
+            other.name
+            for other in self._nearest(message)
+            if other.name != read_by and not other.is_write and self._reads_all(other, utt)
+        ]
         return full[0] if len(full) == 1 else None
 
     def _recurring_instead(
@@ -1172,35 +1174,25 @@ class LocalTier(Replies):
             DOCUMENT_FIELDS[f.group(1).upper()] for f in talk.DOCUMENT_NUMBER.finditer(message)
         }
         numbered |= {"purchase_order"} if talk.PO_NUMBER.search(message) else set()
-        ranked = self._ranked(message)
-        for name, _ in ranked:
-            other = self.registry.get(name)
-            if (
-                other is None
-                or not other.is_write
-                or not named <= other.kinds
-                or name not in self.adapters
-            ):
+        for other in self._nearest(message, None):
+            if not other.is_write or not named <= other.kinds:
                 continue
             if other.creates in named - held - numbered:
-                return name
+                return other.name
             if other.acts_on[:1] and other.acts_on[0] in (numbered & named) - held:
-                return name
+                return other.name
         # « envoie un rappel de paiement pour la facture F-… » routed to a payment: the one
         # close write about a kind named that takes every kind named, when the routed one is
         # a write too and the message is one request (never one of two, the other dropped)
         if not tool.is_write or self._several(message) is not None:
             return intent
         taking = [
-            name
-            for name, score in ranked
-            if score >= ranked[0][1] - 2 * KIND_SPREAD
-            and (other := self.registry.get(name)) is not None
-            and other.is_write
+            other.name
+            for other in self._nearest(message, 2 * KIND_SPREAD)
+            if other.is_write
             and other.record in named
             and named <= other.kinds
             and named - held <= {*other.acts_on, other.creates}  # what it acts on, not notes
-            and name in self.adapters
         ]
         return taking[0] if len(taking) == 1 else intent
 
@@ -1210,11 +1202,10 @@ class LocalTier(Replies):
         tool = self.registry.get(intent)
         if tool is None or tool.creates != "payment" or not PAID_BY_US.search(folded):
             return intent
-        for name, _ in self._ranked(message, None):
-            other = self.registry.get(name)
-            if other is not None and other.creates == "supplier_payment" and name in self.adapters:
-                return name
-        return intent
+        paying = (
+            t.name for t in self._nearest(message, None, None) if t.creates == "supplier_payment"
+        )
+        return next(paying, intent)
 
     def _shown_not_made(self, intent: str, message: str, folded: str) -> str:
         """« montre-moi la facture de Fatou Ndoye » routed to making an invoice: a message
@@ -1229,14 +1220,7 @@ class LocalTier(Replies):
         (« ouvre la dernière facture de Fall »)."""
         if not SHOW.match(folded):
             return None
-        ranked = self._ranked(message)
-        for name, score in ranked:
-            other = self.registry.get(name)
-            if score < ranked[0][1] - SHOW_SPREAD or other is None or other.is_write:
-                continue
-            if name in self.adapters:
-                return name
-        return None
+        return next((t.name for t in self._nearest(message, SHOW_SPREAD) if not t.is_write), None)
 
     def _routed(
         self, routing: Routing, utt: Utterance, memory: Memory, folded: str, asks: bool
@@ -1307,19 +1291,15 @@ class LocalTier(Replies):
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         if not named:
             return None
-        ranked = self._ranked(message)
         said = set(WORD_RE.findall(folded))
         acting = [
-            name
-            for name, score in ranked
-            if score >= ranked[0][1] - KIND_SPREAD
-            and (tool := self.registry.get(name)) is not None
-            and tool.is_write
+            tool.name
+            for tool in self._nearest(message)
+            if tool.is_write
             and tool.acts_on[:1]
             and tool.acts_on[0] in named
-            and name in self.adapters
             and any(w.startswith(_stems(fold(tool.title).split()[0])) for w in said)
-            and coverage.gap(utt, jsonable(self.adapters[name].extract(utt)), tool, today) is None
+            and self._reads_all(tool, utt)
         ]
         return acting[0] if len(acting) == 1 else None
 
@@ -1327,14 +1307,7 @@ class LocalTier(Replies):
         """Close intents that undo each other (approve or refuse a leave): the one whose
         title's verb the message says, when it says only one side (« Refuse la demande de
         congé de Thomas … »)."""
-        ranked = self._ranked(message)
-        close = [
-            (name, fold(tool.title))
-            for name, score in ranked
-            if score >= ranked[0][1] - KIND_SPREAD
-            and (tool := self.registry.get(name)) is not None
-            and name in self.adapters
-        ]
+        close = [(tool.name, fold(tool.title)) for tool in self._nearest(message)]
         for one, other in coverage.contrary_words():
             said, unsaid = one.search(folded), other.search(folded)
             if bool(said) == bool(unsaid):
@@ -1373,16 +1346,14 @@ class LocalTier(Replies):
         pour ses factures »: a payment or an invoice?): the one whose reading accounts for
         every part of the message, when exactly one does. A write on a document the message
         does not name is no reading of it (« accepte celui d'Awa » accepts no quote)."""
-        ranked = self._ranked(message)
+        ranked = self._ranked(message, 1)
         if not ranked or ranked[0][0] not in self.adapters:
             return None  # closest to help, or to what Comptoir does not do: never a write
         full = []
         received = RECEIVED_BY_US.search(utt.folded) is not None
         paid_out = PAID_BY_US.search(utt.folded) is not None
-        for name, score in ranked:
-            tool, adapter = self.registry.get(name), self.adapters.get(name)
-            if score < ranked[0][1] - KIND_SPREAD or tool is None or adapter is None:
-                continue
+        for tool in self._nearest(message):
+            name, adapter = tool.name, self.adapters[tool.name]
             if not self._names_its_document(name, utt, memory):
                 continue
             if received and tool.creates == "supplier_payment":
@@ -1560,17 +1531,12 @@ class LocalTier(Replies):
     ) -> str | None:
         """The closest intent to ``message`` that changes an existing record of the kinds
         ``acts_on`` accepts (and that the tier can read), if any."""
-        for name, _ in self._ranked(message):
-            other = self.registry.get(name)
-            if (
-                other is not None
-                and other.is_write
-                and other.creates is None
-                and acts_on(other.acts_on)
-                and name in self.adapters
-            ):
-                return name
-        return None
+        changes = (
+            t.name
+            for t in self._nearest(message, None)
+            if t.is_write and t.creates is None and acts_on(t.acts_on)
+        )
+        return next(changes, None)
 
     def _for_document_just_made(
         self, intent: str, message: str, folded: str, memory: Memory
@@ -1588,18 +1554,12 @@ class LocalTier(Replies):
             or not talk.DOCUMENT_PRONOUN.search(folded)
         ):
             return intent
-        ranked = self._ranked(message)
-        for name, score in ranked:
-            other = self.registry.get(name)
-            if (
-                other is not None
-                and score >= ranked[0][1] - 2 * KIND_SPREAD
-                and kind in other.input_model.model_fields
-                and other.is_write == tool.is_write
-                and name in self.adapters
-            ):
-                return name
-        return intent
+        taking = (
+            other.name
+            for other in self._nearest(message, 2 * KIND_SPREAD)
+            if kind in other.input_model.model_fields and other.is_write == tool.is_write
+        )
+        return next(taking, intent)
 
     def _recurrence_decides(
         self, routing: Routing, message: str, *, left_by: str | None = None
@@ -1645,14 +1605,10 @@ class LocalTier(Replies):
             DOCUMENT_FIELDS[found.group(1).upper()]
             for found in talk.DOCUMENT_NUMBER.finditer(message)
         }
-        ranked = self._ranked(message)
         creating = [
             tool
-            for name, score in ranked
-            if score >= ranked[0][1] - KIND_SPREAD
-            and (tool := self.registry.get(name)) is not None
-            and tool.creates in named - numbered
-            and name in self.adapters
+            for tool in self._nearest(message)
+            if tool.creates in named - numbered
             and not coverage.undoes(Utterance(text=message, folded=folded), tool)
         ]
         # Best: the one tool that takes every kind named; else the one tool creating one of
@@ -1660,6 +1616,7 @@ class LocalTier(Replies):
         for fitting in ([t for t in creating if named <= t.kinds], creating):
             if len(fitting) == 1:
                 return fitting[0].name
+        ranked = self._ranked(message, 1)
         top = self.registry.get(ranked[0][0]) if ranked else None
         if creating and top is not None and top.is_write and (exact := self._exactly(named)):
             return exact  # « ont validé le devis, fais la facture »: invoicing the quote
@@ -1720,20 +1677,14 @@ class LocalTier(Replies):
         """« il lui reste combien à payer du coup ? » after a payment: among the close
         candidates, the first that takes what the pronoun stands for (a question reads,
         it does not write)."""
-        ranked = self._ranked(message, None)
-        if not ranked:
-            return None
         question = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
-        for name, score in ranked[:CONTEXT_CANDIDATES]:
-            tool = self.registry.get(name)
-            if score < ranked[0][1] - CONTEXT_SPREAD or tool is None or name not in self.adapters:
-                continue
+        for tool in self._nearest(message, CONTEXT_SPREAD, CONTEXT_CANDIDATES):
             if question and tool.is_write:
                 continue
             for field_name in tool.input_model.model_fields:
                 kind = talk.ENTITY_FIELDS.get(field_name)
                 if kind in memory.about and talk.designates(folded, kind):
-                    return name
+                    return tool.name
         return None
 
     def _of_no_one(self, intent: str) -> bool:
