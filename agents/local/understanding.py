@@ -1345,49 +1345,38 @@ class LocalTier(Replies):
         """Close intents the router cannot tell apart (« Sall m'a remis 100 000 en liquide
         pour ses factures »: a payment or an invoice?): the one whose reading accounts for
         every part of the message, when exactly one does. A write on a document the message
-        does not name is no reading of it (« accepte celui d'Awa » accepts no quote)."""
+        does not name is no reading of it (« accepte celui d'Awa » accepts no quote). Of
+        several, the one that alone needs nothing more (« le sac de riz c'est 16 500 » is a
+        price, not a quote line without its customer; « Khady prend 3 jours » a leave asked,
+        not one approved without a request), never between actions that undo each other."""
         ranked = self._ranked(message, 1)
         if not ranked or ranked[0][0] not in self.adapters:
             return None  # closest to help, or to what Comptoir does not do: never a write
-        full = []
+        full: list[tuple[Tool, bool]] = []
         received = RECEIVED_BY_US.search(utt.folded) is not None
         paid_out = PAID_BY_US.search(utt.folded) is not None
         for tool in self._nearest(message):
-            name, adapter = tool.name, self.adapters[tool.name]
-            if not self._names_its_document(name, utt, memory):
+            if not self._names_its_document(tool.name, utt, memory):
                 continue
             if received and tool.creates == "supplier_payment":
                 continue  # « Fall m'a donné 40 000 »: money that came in pays no supplier
             if paid_out and tool.creates == "payment":
                 continue  # « j'ai payé 150 000 aux Grands Moulins »: no customer's payment
-            arguments = jsonable(adapter.extract(utt))
+            arguments = jsonable(self.adapters[tool.name].extract(utt))
             if arguments and coverage.gap(utt, arguments, tool, today) is None:
-                full.append((name, _complete_for(tool, arguments)))
+                full.append((tool, _complete_for(tool, arguments)))
         if utt.payment_method and len(full) > 1:
             # « … a donné 50 000 cash … »: a payment method said is read by a tool taking one
-            paying = [f for f in full if "method" in self._fields(f[0])]
-            full = paying or full
+            full = [f for f in full if "method" in f[0].input_model.model_fields] or full
         if len(full) <= 1:
-            return full[0][0] if full else None
-        return self._the_complete_one(full)
-
-    def _fields(self, tool_name: str) -> set[str]:
-        tool = self.registry.get(tool_name)
-        return set(tool.input_model.model_fields) if tool is not None else set()
-
-    def _the_complete_one(self, full: list[tuple[str, bool]]) -> str | None:
-        """Among full readings, the one that alone needs nothing more (« le sac de
-        riz c'est 16 500 » is a price, not a quote line without its customer; « Khady prend
-        3 jours » a leave asked, not one approved without a request) — never between
-        actions that undo each other (approve or refuse a leave stays undecided)."""
-        complete = [name for name, done in full if done]
-        if len(complete) != 1:
-            return None
-        titles = [fold(t.title) for n, _ in full if (t := self.registry.get(n)) is not None]
-        for one, other in coverage.contrary_words():
-            if any(one.match(t) for t in titles) and any(other.match(t) for t in titles):
-                return None
-        return complete[0]
+            return full[0][0].name if full else None
+        complete = [tool.name for tool, done in full if done]
+        titles = [fold(tool.title) for tool, _ in full]
+        contrary = any(
+            any(one.match(t) for t in titles) and any(other.match(t) for t in titles)
+            for one, other in coverage.contrary_words()
+        )
+        return complete[0] if len(complete) == 1 and not contrary else None
 
     def _how_much_asked(
         self, routing: Routing, intent: str | None, utt: Utterance, folded: str
@@ -1620,7 +1609,9 @@ class LocalTier(Replies):
         top = self.registry.get(ranked[0][0]) if ranked else None
         if creating and top is not None and top.is_write and (exact := self._exactly(named)):
             return exact  # « ont validé le devis, fais la facture »: invoicing the quote
-        return self._numbered_top(top, numbered, creating)
+        if not creating and top is not None and numbered & set(top.acts_on):
+            return top.name if top.name in self.adapters else None
+        return None
 
     def _exactly(self, named: set[str]) -> str | None:
         """The one tool that makes one of the kinds named from the other ones named, taking
@@ -1631,15 +1622,6 @@ class LocalTier(Replies):
             if tool.creates in named and tool.kinds == named and tool.name in self.adapters
         ]
         return exact[0] if len(exact) == 1 and len(named) > 1 else None
-
-    def _numbered_top(
-        self, top: Tool | None, numbered: set[str], creating: list[Tool]
-    ) -> str | None:
-        """When the kind is named with an existing document's number, the first intent if
-        it acts on that document."""
-        if not creating and top is not None and numbered & set(top.acts_on):
-            return top.name if top.name in self.adapters else None
-        return None
 
     def _unclear(
         self, tool_name: str, utt: Utterance, arguments: dict[str, Any], memory: Memory, today: date
