@@ -1607,21 +1607,15 @@ class LocalTier(Replies):
                 return fitting[0].name
         ranked = self._ranked(message, 1)
         top = self.registry.get(ranked[0][0]) if ranked else None
-        if creating and top is not None and top.is_write and (exact := self._exactly(named)):
-            return exact  # « ont validé le devis, fais la facture »: invoicing the quote
+        # « ont validé le devis, fais la facture »: the one tool making one of the kinds named
+        # from the others, taking exactly those, wherever the router ranks it
+        exact = [t.name for t in self.registry if t.creates in named and t.kinds == named]
+        exact = [name for name in exact if name in self.adapters]
+        if creating and top is not None and top.is_write and len(exact) == 1 and len(named) > 1:
+            return exact[0]
         if not creating and top is not None and numbered & set(top.acts_on):
             return top.name if top.name in self.adapters else None
         return None
-
-    def _exactly(self, named: set[str]) -> str | None:
-        """The one tool that makes one of the kinds named from the other ones named, taking
-        exactly those kinds, wherever the router ranks it."""
-        exact = [
-            tool.name
-            for tool in self.registry
-            if tool.creates in named and tool.kinds == named and tool.name in self.adapters
-        ]
-        return exact[0] if len(exact) == 1 and len(named) > 1 else None
 
     def _unclear(
         self, tool_name: str, utt: Utterance, arguments: dict[str, Any], memory: Memory, today: date
@@ -1741,12 +1735,14 @@ class LocalTier(Replies):
             return
         document_field, party_field = PAID_DOCUMENTS[last.record]
         fields = tool.input_model.model_fields
-        if "amount" not in fields or document_field not in fields:
+        if "amount" not in fields or document_field not in fields or "payment" not in tool.kinds:
             return
-        if "payment" not in tool.kinds:
-            return
-        document = self._just_made(last.record, memory)
-        if document is None:
+        # the invoice by its number, or its customer while it is a draft; the bill by its number
+        said = ((memory.last or {}).get("arguments") or {}).get("supplier_number")
+        document = memory.about.get("invoice") if last.record == "invoice" else said
+        if not isinstance(document, str) or (
+            last.record != "invoice" and "supplier" not in memory.about
+        ):
             return
         this = {fold(document), fold(memory.about.get(party_field, ""))}
         if any(
@@ -1759,15 +1755,6 @@ class LocalTier(Replies):
             arguments[party_field] = memory.about[party_field]
         arguments[document_field] = document
         arguments.setdefault("amount", "balance")  # « je leur ai réglé 800 dessus »: 800
-
-    @staticmethod
-    def _just_made(record: str, memory: Memory) -> str | None:
-        """The invoice or the supplier's bill the conversation is about: its number, or its
-        customer while it is a draft."""
-        if record == "invoice":
-            return memory.about.get("invoice")
-        said = ((memory.last or {}).get("arguments") or {}).get("supplier_number")
-        return said if isinstance(said, str) and "supplier" in memory.about else None
 
     def _named_first(self, tool_name: str, arguments: dict[str, Any], message: str) -> None:
         """« et Garage Ndoye, c'est quelles factures ? »: the name before the question is
