@@ -576,18 +576,7 @@ class LocalTier(Replies):
             return redone
         if memory.last and talk.asks_which(folded) and (again := self._again(memory)):
             return again
-        if (
-            memory.last
-            and FOLLOW_UP.match(folded)
-            # « et le reste par carte » after a payment: the rest of the same one
-            and (
-                not routing.confident
-                or (routing.intent == last_tool and find_in_full(folded))
-                or self._question_after_reading(routing, memory, folded)
-            )
-            and not self._names_other_kind(folded, last_tool)  # « et je leur ai réglé 800 »
-            and not self._asks_after_write(memory, folded)
-        ):
+        if memory.last and FOLLOW_UP.match(folded) and self._goes_on(routing, memory, folded):
             return self._follow_up(memory, utt, message, today)
         memory.draft = None
         plan = self._new_request(routing, utt, memory, principal, message, today)
@@ -798,14 +787,33 @@ class LocalTier(Replies):
             and top.acts_on[:1] == (made,)
         )
 
-    def _names_other_kind(self, folded: str, tool_name: str | None) -> bool:
-        """The message names a kind of record the last write's tool does not take: it asks
-        for something else, it does not go on with that request."""
-        tool = self.registry.get(tool_name or "")
-        if tool is None or not tool.is_write:  # « et Sow, c'est quelle facture ? »: a reading
-            return False
-        named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
-        return bool(named - tool.kinds)
+    def _goes_on(self, routing: Routing, memory: Memory, folded: str) -> bool:
+        """A follow-up (« et pour Ndiaye ? ») goes on with the last request when the router
+        is unsure, when it says the rest of the same payment (« et le reste par carte »), or
+        when it asks after a reading something a write resembles (« et leur adresse mail ? »
+        after a customer shown changes no address). Never after a write when it names a kind
+        of record that write does not take (« et je leur ai réglé 800 »), nor when it asks a
+        question after a write done (« et on leur doit combien maintenant ? »): that reads."""
+        last = memory.last or {}
+        done = self.registry.get(last.get("tool", ""))
+        routed = self.registry.get(routing.intent or "")
+        if done is not None and done.is_write:
+            named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
+            if named - done.kinds or (not last.get("shown") and talk.QUESTION.search(folded)):
+                return False
+        asks = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
+        return (
+            not routing.confident
+            or (routing.intent == last.get("tool") and bool(find_in_full(folded)))
+            or (
+                done is not None
+                and not done.is_write
+                and routed is not None
+                and routed.is_write
+                and asks
+                and not talk.POLITE_REQUEST.search(folded)
+            )
+        )
 
     def _two_readings(self, first: Plan, then: str, today: date, currency: str) -> bool:
         """A reading followed by a question the router is sure is another reading, or the
@@ -839,33 +847,6 @@ class LocalTier(Replies):
             return None
         cut = first_end + joint.start()
         return message[:cut].strip(), "et " + message[first_end + joint.end() :].strip(" .!")
-
-    def _question_after_reading(self, routing: Routing, memory: Memory, folded: str) -> bool:
-        """« et leur adresse mail ? » after a customer was shown: a question that follows a
-        reading goes on with that reading, never with a write it resembles (a change of the
-        customer's address)."""
-        last = self.registry.get((memory.last or {}).get("tool", ""))
-        routed = self.registry.get(routing.intent or "")
-        return (
-            last is not None
-            and not last.is_write
-            and routed is not None
-            and routed.is_write
-            and (folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded)))
-            and not talk.POLITE_REQUEST.search(folded)
-        )
-
-    def _asks_after_write(self, memory: Memory, folded: str) -> bool:
-        """« et on leur doit combien maintenant ? » after a write was done: a question reads,
-        it never goes on with (or corrects) the write already done."""
-        last = memory.last or {}
-        tool = self.registry.get(last.get("tool", ""))
-        return (
-            tool is not None
-            and tool.is_write
-            and not last.get("shown")
-            and bool(talk.QUESTION.search(folded))
-        )
 
     def _a_reading(self, plan: Plan) -> bool:
         tool = self.registry.get(plan.tool or "")
