@@ -55,9 +55,8 @@ __all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]
 # A new request interrupts the one being filled only when the router is this sure of it.
 SWITCH_SCORE = 0.89
 CORRECTION = phrasing("correction")
-# Openings that make a correction only when something in the request changes.
-WEAK_CORRECTION = re.compile(r"^(?:(?:ah|oh|eh|bon|ben|bah|ok|d'accord)[\s,!.]+)*(?:alors|attend)")
-FOLLOW_UP = re.compile(r"^(et|et pour|et pour le|et pour la|et chez|et de|et a|et au)\b\s*")
+WEAK_CORRECTION = phrasing("weak_correction")
+FOLLOW_UP = phrasing("follow_up")
 ORDINALS: dict[str, int] = lexicon()["option_ordinals"]
 # The field a document number fills, by its prefix.
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
@@ -104,15 +103,13 @@ SECOND_REQUEST = re.compile(
 )
 # A message that opens like a request of its own (« montre-moi … », « crée … »).
 OPENS_REQUEST = phrasing("opens_request")
-# A second request starting with a pronoun for the record the first one makes (« je l'ai
-# payée », « valide-la », « il m'a payé »).
 # Goods of an order that arrived (« les 40 bouteilles de la commande sont là », « Sotiba a
 # livré 20 sacs sur les 50 commandés »): received on that purchase order.
 GOODS_ARRIVED = phrasing("goods_arrived")
 ORDER_ARRIVED = re.compile(GOODS_ARRIVED.pattern + phrasing("an_order_named").pattern)
 # « ils ont livré toute la commande », « la commande complète est arrivée »: all of it came.
 WHOLE_ORDER = phrasing("whole_order")
-ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
+ORDERING = phrasing("ordering")
 RECEIVE_ORDER = "stock.receive_purchase_order"
 PRODUCT_SEARCH = "stock.find_product"
 PEOPLE_SEARCHES = frozenset({"hr.find_employee", "sales.find_customer", "sales.find_supplier"})
@@ -125,17 +122,16 @@ NEW_CARD = phrasing("new_card")
 MORE_LINES = phrasing("more_lines")
 # « mets 12 sacs » sets a count; « mets aussi 2 sacs de sel » adds.
 SETS_NOT_ADDS = phrasing("sets_not_adds")
-POLITE_END = re.compile(r"(?i)[\s,]+(?:stp|svp|s'il (?:te|vous) pla[iî]t|merci)[\s!.]*$")
+POLITE_END = phrasing("polite_end", re.IGNORECASE)
 # Said before the first of several requests, whose next one waits for it.
 ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
 STILL_MISSING = "Il me manque encore une précision avant l'aperçu : "
-THE_ONE_MADE = re.compile(r"l'|-l[ae]\b|\bm'")
-# « supprime-la », « mets ce rappel en pause »: the record just made, designated.
-THAT_RECORD = re.compile(r"\b\w+-(?:la|le)\b|\b(?:ce|cet|cette)\s+[a-z]")
-# « celle de Modou », « celui d'Awa »: one record of a kind already spoken of, by whose it is.
-ONE_OF_THEM = re.compile(r"\b(?:celle|celui)\s+(?:de|du|d')")
-# A second part that refers to the first (« pour ça ») is the same request.
-ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b|\b(?:ces|ce|cet|cette)\s+(?:\d+\s+)?[a-z]")
+THE_ONE_MADE = phrasing("the_one_made")
+THAT_RECORD = phrasing("that_record")
+ONE_OF_THEM = phrasing("one_of_them")
+ABOUT_THE_FIRST = phrasing("about_the_first")
+AND_ANOTHER = phrasing("and_another", re.IGNORECASE)
+LEADING_AND = phrasing("leading_and", re.IGNORECASE)
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
@@ -303,10 +299,6 @@ def _another_priced_record(utt: Utterance, message: str) -> tuple[str, str] | No
     return message[:at].strip(), f"{message[: opening.end()]} {message[end:]}".strip()
 
 
-# « de savon et de javel », « du riz et des pâtes »: a second product, its article repeated.
-AND_ANOTHER = re.compile(r"(?i)\s+et\s+(?=(?:de la |de l'|de |du |des |d'))")
-
-
 def _another_asked(plan: Plan, message: str) -> tuple[str, str] | None:
     """« il reste combien de savon et de javel ? »: a reading of one product asked of two,
     the article said again before the second; the same question for each, one after the
@@ -387,9 +379,6 @@ ASIDE = re.compile(
 )
 LAST_PART = re.compile(r"^(?P<head>.*\S)\s*[,.;]\s+(?P<tail>[^,.;]+?)[\s.!]*$")
 
-
-# « et règle-la », « puis envoie-lui »: a verb with its pronoun asks for something new.
-LEADING_AND = re.compile(r"(?i)^\s*(?:et|puis)\s+(?=\w+-(?:la|le|les|lui|leur|moi|nous)\b)")
 # « …, parce qu'ils sont en rupture jusqu'au mois prochain »: a last clause that says why
 # is no part of what is asked (its words are still read as the request's reason).
 REASON_TAIL = phrasing("reason_tail", re.IGNORECASE)
@@ -1590,7 +1579,9 @@ class LocalTier(Replies):
         top = self.registry.get(ranked[0][0]) if ranked else None
         # « ont validé le devis, fais la facture »: the one tool making one of the kinds named
         # from the others, taking exactly those, wherever the router ranks it
-        exact = [t.name for t in self.registry if t.creates in named and t.kinds == named]
+        exact: list[str] = [
+            t.name for t in self.registry if t.creates in named and t.kinds == named
+        ]
         exact = [name for name in exact if name in self.adapters]
         if creating and top is not None and top.is_write and len(exact) == 1 and len(named) > 1:
             return exact[0]
@@ -1673,22 +1664,12 @@ class LocalTier(Replies):
         # « passe-la en négociation » right after an affaire was made: « la » is that record,
         # and its customer (or employee…) is the one the conversation was about.
         last = self.registry.get((memory.last or {}).get("tool", ""))
-        that_record = (
-            last is not None
-            and last.record is not None
-            and last.record in tool.acts_on
-            and bool(talk.DOCUMENT_PRONOUN.search(folded))
-        )
+        on_last = last is not None and last.record in tool.acts_on
+        that_record = on_last and bool(talk.DOCUMENT_PRONOUN.search(folded))
         when = ((memory.last or {}).get("arguments") or {}).get("when")
-        if (
-            "which" in tool.input_model.model_fields
-            and last is not None
-            and last.record in tool.acts_on
-            and THAT_RECORD.search(folded)
-            and isinstance(when, dict)
-            and when.get("said")
-        ):
-            arguments["which"] = when["said"]  # « supprime-la »: the rule just made, by when
+        if on_last and "which" in tool.input_model.model_fields and THAT_RECORD.search(folded):
+            if isinstance(when, dict) and when.get("said"):  # « supprime-la »: the rule just made
+                arguments["which"] = when["said"]
         lines = arguments.get("lines")
         if isinstance(lines, list) and "product" in memory.about:
             for line in lines:  # « …pour 5 sacs »: sacks of the product just spoken of
