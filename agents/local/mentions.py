@@ -56,8 +56,7 @@ _OBJECT_PRONOUNS = frozenset({"m'", "me", "nous", "lui", "leur", "t'", "te", "vo
 _RESUMING = frozenset({"il", "elle", "ils", "elles"})
 _PARTNERS = words("name_partners")
 _ROLES = words("name_roles")
-# « Ba a déjà payé », « il n'a toujours pas payé »: adverbs between « a » and its participle
-_NEXT = re.compile(r"(?:\s+(?:pas|toujours|jamais|deja|déjà|encore|bien|tout|rien|enfin))*\s+(\w+)")
+_NEXT = re.compile(rf"(?:\s+(?:{'|'.join(sorted(words('participle_adverbs')))}))*\s+(\w+)")
 _MAX_HITS = 20  # markers tried per call: a chat message has a handful
 _HONORIFICS = frozenset("monsieur madame mademoiselle mr mme mlle m. m".split())
 _PARTICIPLE = phrasing("participle")

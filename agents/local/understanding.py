@@ -55,9 +55,8 @@ __all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]
 # A new request interrupts the one being filled only when the router is this sure of it.
 SWITCH_SCORE = 0.89
 CORRECTION = phrasing("correction")
-# Openings that make a correction only when something in the request changes.
-WEAK_CORRECTION = re.compile(r"^(?:(?:ah|oh|eh|bon|ben|bah|ok|d'accord)[\s,!.]+)*(?:alors|attend)")
-FOLLOW_UP = re.compile(r"^(et|et pour|et pour le|et pour la|et chez|et de|et a|et au)\b\s*")
+WEAK_CORRECTION = phrasing("weak_correction")
+FOLLOW_UP = phrasing("follow_up")
 ORDINALS: dict[str, int] = lexicon()["option_ordinals"]
 # The field a document number fills, by its prefix.
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
@@ -104,15 +103,13 @@ SECOND_REQUEST = re.compile(
 )
 # A message that opens like a request of its own (« montre-moi … », « crée … »).
 OPENS_REQUEST = phrasing("opens_request")
-# A second request starting with a pronoun for the record the first one makes (« je l'ai
-# payée », « valide-la », « il m'a payé »).
 # Goods of an order that arrived (« les 40 bouteilles de la commande sont là », « Sotiba a
 # livré 20 sacs sur les 50 commandés »): received on that purchase order.
 GOODS_ARRIVED = phrasing("goods_arrived")
 ORDER_ARRIVED = re.compile(GOODS_ARRIVED.pattern + phrasing("an_order_named").pattern)
 # « ils ont livré toute la commande », « la commande complète est arrivée »: all of it came.
 WHOLE_ORDER = phrasing("whole_order")
-ORDERING = re.compile(r"^(?:commande|commander|passe|recommande|refais)\b")
+ORDERING = phrasing("ordering")
 RECEIVE_ORDER = "stock.receive_purchase_order"
 PRODUCT_SEARCH = "stock.find_product"
 PEOPLE_SEARCHES = frozenset({"hr.find_employee", "sales.find_customer", "sales.find_supplier"})
@@ -125,17 +122,16 @@ NEW_CARD = phrasing("new_card")
 MORE_LINES = phrasing("more_lines")
 # « mets 12 sacs » sets a count; « mets aussi 2 sacs de sel » adds.
 SETS_NOT_ADDS = phrasing("sets_not_adds")
-POLITE_END = re.compile(r"(?i)[\s,]+(?:stp|svp|s'il (?:te|vous) pla[iî]t|merci)[\s!.]*$")
+POLITE_END = phrasing("polite_end", re.IGNORECASE)
 # Said before the first of several requests, whose next one waits for it.
 ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
 STILL_MISSING = "Il me manque encore une précision avant l'aperçu : "
-THE_ONE_MADE = re.compile(r"l'|-l[ae]\b|\bm'")
-# « supprime-la », « mets ce rappel en pause »: the record just made, designated.
-THAT_RECORD = re.compile(r"\b\w+-(?:la|le)\b|\b(?:ce|cet|cette)\s+[a-z]")
-# « celle de Modou », « celui d'Awa »: one record of a kind already spoken of, by whose it is.
-ONE_OF_THEM = re.compile(r"\b(?:celle|celui)\s+(?:de|du|d')")
-# A second part that refers to the first (« pour ça ») is the same request.
-ABOUT_THE_FIRST = re.compile(r"\b(?:ca|cela|ceci)\b|\b(?:ces|ce|cet|cette)\s+(?:\d+\s+)?[a-z]")
+THE_ONE_MADE = phrasing("the_one_made")
+THAT_RECORD = phrasing("that_record")
+ONE_OF_THEM = phrasing("one_of_them")
+ABOUT_THE_FIRST = phrasing("about_the_first")
+AND_ANOTHER = phrasing("and_another", re.IGNORECASE)
+LEADING_AND = phrasing("leading_and", re.IGNORECASE)
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
@@ -303,10 +299,6 @@ def _another_priced_record(utt: Utterance, message: str) -> tuple[str, str] | No
     return message[:at].strip(), f"{message[: opening.end()]} {message[end:]}".strip()
 
 
-# « de savon et de javel », « du riz et des pâtes »: a second product, its article repeated.
-AND_ANOTHER = re.compile(r"(?i)\s+et\s+(?=(?:de la |de l'|de |du |des |d'))")
-
-
 def _another_asked(plan: Plan, message: str) -> tuple[str, str] | None:
     """« il reste combien de savon et de javel ? »: a reading of one product asked of two,
     the article said again before the second; the same question for each, one after the
@@ -387,9 +379,6 @@ ASIDE = re.compile(
 )
 LAST_PART = re.compile(r"^(?P<head>.*\S)\s*[,.;]\s+(?P<tail>[^,.;]+?)[\s.!]*$")
 
-
-# « et règle-la », « puis envoie-lui »: a verb with its pronoun asks for something new.
-LEADING_AND = re.compile(r"(?i)^\s*(?:et|puis)\s+(?=\w+-(?:la|le|les|lui|leur|moi|nous)\b)")
 # « …, parce qu'ils sont en rupture jusqu'au mois prochain »: a last clause that says why
 # is no part of what is asked (its words are still read as the request's reason).
 REASON_TAIL = phrasing("reason_tail", re.IGNORECASE)
@@ -437,6 +426,20 @@ class LocalTier(Replies):
         """The ``most`` intents closest to ``message`` as it is routed, best first."""
         routed = _for_routing(message)
         return self.router.scores(routed, fold(routed))[:most]
+
+    def _nearest(
+        self, message: str, spread: float | None = KIND_SPREAD, most: int | None = KIND_CANDIDATES
+    ) -> list[Tool]:
+        """The tools of the ``most`` intents closest to ``message`` that the tier reads,
+        best first, scoring within ``spread`` of the best (all of them when None)."""
+        ranked = self._ranked(message, most)
+        return [
+            tool
+            for name, score in ranked
+            if (spread is None or score >= ranked[0][1] - spread)
+            and name in self.adapters
+            and (tool := self.registry.get(name)) is not None
+        ]
 
     # -- entry point ---------------------------------------------------------------------
     def understand(
@@ -562,18 +565,7 @@ class LocalTier(Replies):
             return redone
         if memory.last and talk.asks_which(folded) and (again := self._again(memory)):
             return again
-        if (
-            memory.last
-            and FOLLOW_UP.match(folded)
-            # « et le reste par carte » after a payment: the rest of the same one
-            and (
-                not routing.confident
-                or (routing.intent == last_tool and find_in_full(folded))
-                or self._question_after_reading(routing, memory, folded)
-            )
-            and not self._names_other_kind(folded, last_tool)  # « et je leur ai réglé 800 »
-            and not self._asks_after_write(memory, folded)
-        ):
+        if memory.last and FOLLOW_UP.match(folded) and self._goes_on(routing, memory, folded):
             return self._follow_up(memory, utt, message, today)
         memory.draft = None
         plan = self._new_request(routing, utt, memory, principal, message, today)
@@ -605,44 +597,37 @@ class LocalTier(Replies):
                 first, fold(first), memory, principal, today=today, currency=currency
             )
             if done_first.kind == "tool" and (plan.kind == "llm" or done_first.tool != plan.tool):
-                memory.queued = then
-                return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
+                return self._queued(done_first, then, memory)
             if self._two_readings(done_first, then, today, currency):
                 memory.queued = then  # « combien il reste de riz et qui est absent ? »
                 return done_first  # both answered, one after the other
             memory.draft = None
-        elif plan.kind == "tool" and (parts := self._paid_two_ways(plan, message)):
-            # « 200 en espèces et le reste par carte »: two payments, the second read once
-            # the first is made; never one of them alone with the other dropped
+            return plan
+        if plan.kind != "tool":
+            return plan
+        # « 200 en espèces et le reste par carte »: two payments, the second read once the
+        # first is made; « pointe mon arrivée et sors 2 cartons … » read as its second
+        # request only: the first one first, the second queued. Never one of them dropped.
+        parts = self._paid_two_ways(plan, message)
+        same = parts is not None  # two payments: the first one is the same request
+        if parts := parts or self._request_before(plan, message, today, currency):
             first, then = parts
             done_first = self._understand(
                 first, fold(first), memory, principal, today=today, currency=currency
             )
-            if done_first.kind != "tool" or done_first.tool != plan.tool:
+            if done_first.kind != "tool" or (done_first.tool == plan.tool) != same:
                 memory.draft = None
                 return Plan("llm", self.not_understood(principal), routing=routing)
-            memory.queued = then
-            return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
-        elif plan.kind == "tool" and (
-            ahead := self._request_before(plan, message, today, currency)
-        ):
-            # « pointe mon arrivée et sors 2 cartons … » read as its second request only:
-            # the first one first, the second queued; never the first dropped
-            first, then = ahead
-            done_first = self._understand(
-                first, fold(first), memory, principal, today=today, currency=currency
-            )
-            if done_first.kind != "tool" or done_first.tool == plan.tool:
-                memory.draft = None
-                return Plan("llm", self.not_understood(principal), routing=routing)
-            memory.queued = then
-            return replace(done_first, text=f"{ONE_AT_A_TIME}« {then} ».")
-        elif plan.kind == "tool" and (
-            following := self._next_request(plan, message, today, currency)
-        ):
-            memory.queued = following  # « facture …, et envoie-la par WhatsApp »: never dropped
-            return replace(plan, text=f"{ONE_AT_A_TIME}« {following} ».")
+            return self._queued(done_first, then, memory)
+        if following := self._next_request(plan, message, today, currency):
+            return self._queued(plan, following, memory)  # « …, et envoie-la par WhatsApp »
         return plan
+
+    @staticmethod
+    def _queued(plan: Plan, then: str, memory: Memory) -> Plan:
+        """``plan``, the first of several requests, saying the next one waits for it."""
+        memory.queued = then
+        return replace(plan, text=f"{ONE_AT_A_TIME}« {then} ».")
 
     def _request_before(
         self, plan: Plan, message: str, today: date, currency: str
@@ -791,14 +776,33 @@ class LocalTier(Replies):
             and top.acts_on[:1] == (made,)
         )
 
-    def _names_other_kind(self, folded: str, tool_name: str | None) -> bool:
-        """The message names a kind of record the last write's tool does not take: it asks
-        for something else, it does not go on with that request."""
-        tool = self.registry.get(tool_name or "")
-        if tool is None or not tool.is_write:  # « et Sow, c'est quelle facture ? »: a reading
-            return False
-        named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
-        return bool(named - tool.kinds)
+    def _goes_on(self, routing: Routing, memory: Memory, folded: str) -> bool:
+        """A follow-up (« et pour Ndiaye ? ») goes on with the last request when the router
+        is unsure, when it says the rest of the same payment (« et le reste par carte »), or
+        when it asks after a reading something a write resembles (« et leur adresse mail ? »
+        after a customer shown changes no address). Never after a write when it names a kind
+        of record that write does not take (« et je leur ai réglé 800 »), nor when it asks a
+        question after a write done (« et on leur doit combien maintenant ? »): that reads."""
+        last = memory.last or {}
+        done = self.registry.get(last.get("tool", ""))
+        routed = self.registry.get(routing.intent or "")
+        if done is not None and done.is_write:
+            named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
+            if named - done.kinds or (not last.get("shown") and talk.QUESTION.search(folded)):
+                return False
+        asks = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
+        return (
+            not routing.confident
+            or (routing.intent == last.get("tool") and bool(find_in_full(folded)))
+            or (
+                done is not None
+                and not done.is_write
+                and routed is not None
+                and routed.is_write
+                and asks
+                and not talk.POLITE_REQUEST.search(folded)
+            )
+        )
 
     def _two_readings(self, first: Plan, then: str, today: date, currency: str) -> bool:
         """A reading followed by a question the router is sure is another reading, or the
@@ -832,33 +836,6 @@ class LocalTier(Replies):
             return None
         cut = first_end + joint.start()
         return message[:cut].strip(), "et " + message[first_end + joint.end() :].strip(" .!")
-
-    def _question_after_reading(self, routing: Routing, memory: Memory, folded: str) -> bool:
-        """« et leur adresse mail ? » after a customer was shown: a question that follows a
-        reading goes on with that reading, never with a write it resembles (a change of the
-        customer's address)."""
-        last = self.registry.get((memory.last or {}).get("tool", ""))
-        routed = self.registry.get(routing.intent or "")
-        return (
-            last is not None
-            and not last.is_write
-            and routed is not None
-            and routed.is_write
-            and (folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded)))
-            and not talk.POLITE_REQUEST.search(folded)
-        )
-
-    def _asks_after_write(self, memory: Memory, folded: str) -> bool:
-        """« et on leur doit combien maintenant ? » after a write was done: a question reads,
-        it never goes on with (or corrects) the write already done."""
-        last = memory.last or {}
-        tool = self.registry.get(last.get("tool", ""))
-        return (
-            tool is not None
-            and tool.is_write
-            and not last.get("shown")
-            and bool(talk.QUESTION.search(folded))
-        )
 
     def _a_reading(self, plan: Plan) -> bool:
         tool = self.registry.get(plan.tool or "")
@@ -1117,16 +1094,11 @@ class LocalTier(Replies):
         tool = self.registry.get(read_by or "")
         if tool is None or tool.is_write:
             return None
-        ranked = self._ranked(message)
-        full = []
-        for name, score in ranked:
-            other, adapter = self.registry.get(name), self.adapters.get(name)
-            if score < ranked[0][1] - KIND_SPREAD:
-                break
-            if name == read_by or other is None or adapter is None or other.is_write:
-                continue
-            if coverage.gap(utt, jsonable(adapter.extract(utt)), other, today) is None:
-                full.append(name)
+        full = [
+            other.name
+            for other in self._nearest(message)
+            if other.name != read_by and not other.is_write and self._reads_all(other, utt)
+        ]
         return full[0] if len(full) == 1 else None
 
     def _recurring_instead(
@@ -1172,35 +1144,25 @@ class LocalTier(Replies):
             DOCUMENT_FIELDS[f.group(1).upper()] for f in talk.DOCUMENT_NUMBER.finditer(message)
         }
         numbered |= {"purchase_order"} if talk.PO_NUMBER.search(message) else set()
-        ranked = self._ranked(message)
-        for name, _ in ranked:
-            other = self.registry.get(name)
-            if (
-                other is None
-                or not other.is_write
-                or not named <= other.kinds
-                or name not in self.adapters
-            ):
+        for other in self._nearest(message, None):
+            if not other.is_write or not named <= other.kinds:
                 continue
             if other.creates in named - held - numbered:
-                return name
+                return other.name
             if other.acts_on[:1] and other.acts_on[0] in (numbered & named) - held:
-                return name
+                return other.name
         # « envoie un rappel de paiement pour la facture F-… » routed to a payment: the one
         # close write about a kind named that takes every kind named, when the routed one is
         # a write too and the message is one request (never one of two, the other dropped)
         if not tool.is_write or self._several(message) is not None:
             return intent
         taking = [
-            name
-            for name, score in ranked
-            if score >= ranked[0][1] - 2 * KIND_SPREAD
-            and (other := self.registry.get(name)) is not None
-            and other.is_write
+            other.name
+            for other in self._nearest(message, 2 * KIND_SPREAD)
+            if other.is_write
             and other.record in named
             and named <= other.kinds
             and named - held <= {*other.acts_on, other.creates}  # what it acts on, not notes
-            and name in self.adapters
         ]
         return taking[0] if len(taking) == 1 else intent
 
@@ -1210,11 +1172,10 @@ class LocalTier(Replies):
         tool = self.registry.get(intent)
         if tool is None or tool.creates != "payment" or not PAID_BY_US.search(folded):
             return intent
-        for name, _ in self._ranked(message, None):
-            other = self.registry.get(name)
-            if other is not None and other.creates == "supplier_payment" and name in self.adapters:
-                return name
-        return intent
+        paying = (
+            t.name for t in self._nearest(message, None, None) if t.creates == "supplier_payment"
+        )
+        return next(paying, intent)
 
     def _shown_not_made(self, intent: str, message: str, folded: str) -> str:
         """« montre-moi la facture de Fatou Ndoye » routed to making an invoice: a message
@@ -1229,14 +1190,7 @@ class LocalTier(Replies):
         (« ouvre la dernière facture de Fall »)."""
         if not SHOW.match(folded):
             return None
-        ranked = self._ranked(message)
-        for name, score in ranked:
-            other = self.registry.get(name)
-            if score < ranked[0][1] - SHOW_SPREAD or other is None or other.is_write:
-                continue
-            if name in self.adapters:
-                return name
-        return None
+        return next((t.name for t in self._nearest(message, SHOW_SPREAD) if not t.is_write), None)
 
     def _routed(
         self, routing: Routing, utt: Utterance, memory: Memory, folded: str, asks: bool
@@ -1307,19 +1261,15 @@ class LocalTier(Replies):
         named = {kind.name for kind, _, _ in coverage.named_kinds(folded)}
         if not named:
             return None
-        ranked = self._ranked(message)
         said = set(WORD_RE.findall(folded))
         acting = [
-            name
-            for name, score in ranked
-            if score >= ranked[0][1] - KIND_SPREAD
-            and (tool := self.registry.get(name)) is not None
-            and tool.is_write
+            tool.name
+            for tool in self._nearest(message)
+            if tool.is_write
             and tool.acts_on[:1]
             and tool.acts_on[0] in named
-            and name in self.adapters
             and any(w.startswith(_stems(fold(tool.title).split()[0])) for w in said)
-            and coverage.gap(utt, jsonable(self.adapters[name].extract(utt)), tool, today) is None
+            and self._reads_all(tool, utt)
         ]
         return acting[0] if len(acting) == 1 else None
 
@@ -1327,14 +1277,7 @@ class LocalTier(Replies):
         """Close intents that undo each other (approve or refuse a leave): the one whose
         title's verb the message says, when it says only one side (« Refuse la demande de
         congé de Thomas … »)."""
-        ranked = self._ranked(message)
-        close = [
-            (name, fold(tool.title))
-            for name, score in ranked
-            if score >= ranked[0][1] - KIND_SPREAD
-            and (tool := self.registry.get(name)) is not None
-            and name in self.adapters
-        ]
+        close = [(tool.name, fold(tool.title)) for tool in self._nearest(message)]
         for one, other in coverage.contrary_words():
             said, unsaid = one.search(folded), other.search(folded)
             if bool(said) == bool(unsaid):
@@ -1372,51 +1315,38 @@ class LocalTier(Replies):
         """Close intents the router cannot tell apart (« Sall m'a remis 100 000 en liquide
         pour ses factures »: a payment or an invoice?): the one whose reading accounts for
         every part of the message, when exactly one does. A write on a document the message
-        does not name is no reading of it (« accepte celui d'Awa » accepts no quote)."""
-        ranked = self._ranked(message)
+        does not name is no reading of it (« accepte celui d'Awa » accepts no quote). Of
+        several, the one that alone needs nothing more (« le sac de riz c'est 16 500 » is a
+        price, not a quote line without its customer; « Khady prend 3 jours » a leave asked,
+        not one approved without a request), never between actions that undo each other."""
+        ranked = self._ranked(message, 1)
         if not ranked or ranked[0][0] not in self.adapters:
             return None  # closest to help, or to what Comptoir does not do: never a write
-        full = []
+        full: list[tuple[Tool, bool]] = []
         received = RECEIVED_BY_US.search(utt.folded) is not None
         paid_out = PAID_BY_US.search(utt.folded) is not None
-        for name, score in ranked:
-            tool, adapter = self.registry.get(name), self.adapters.get(name)
-            if score < ranked[0][1] - KIND_SPREAD or tool is None or adapter is None:
-                continue
-            if not self._names_its_document(name, utt, memory):
+        for tool in self._nearest(message):
+            if not self._names_its_document(tool.name, utt, memory):
                 continue
             if received and tool.creates == "supplier_payment":
                 continue  # « Fall m'a donné 40 000 »: money that came in pays no supplier
             if paid_out and tool.creates == "payment":
                 continue  # « j'ai payé 150 000 aux Grands Moulins »: no customer's payment
-            arguments = jsonable(adapter.extract(utt))
+            arguments = jsonable(self.adapters[tool.name].extract(utt))
             if arguments and coverage.gap(utt, arguments, tool, today) is None:
-                full.append((name, _complete_for(tool, arguments)))
+                full.append((tool, _complete_for(tool, arguments)))
         if utt.payment_method and len(full) > 1:
             # « … a donné 50 000 cash … »: a payment method said is read by a tool taking one
-            paying = [f for f in full if "method" in self._fields(f[0])]
-            full = paying or full
+            full = [f for f in full if "method" in f[0].input_model.model_fields] or full
         if len(full) <= 1:
-            return full[0][0] if full else None
-        return self._the_complete_one(full)
-
-    def _fields(self, tool_name: str) -> set[str]:
-        tool = self.registry.get(tool_name)
-        return set(tool.input_model.model_fields) if tool is not None else set()
-
-    def _the_complete_one(self, full: list[tuple[str, bool]]) -> str | None:
-        """Among full readings, the one that alone needs nothing more (« le sac de
-        riz c'est 16 500 » is a price, not a quote line without its customer; « Khady prend
-        3 jours » a leave asked, not one approved without a request) — never between
-        actions that undo each other (approve or refuse a leave stays undecided)."""
-        complete = [name for name, done in full if done]
-        if len(complete) != 1:
-            return None
-        titles = [fold(t.title) for n, _ in full if (t := self.registry.get(n)) is not None]
-        for one, other in coverage.contrary_words():
-            if any(one.match(t) for t in titles) and any(other.match(t) for t in titles):
-                return None
-        return complete[0]
+            return full[0][0].name if full else None
+        complete = [tool.name for tool, done in full if done]
+        titles = [fold(tool.title) for tool, _ in full]
+        contrary = any(
+            any(one.match(t) for t in titles) and any(other.match(t) for t in titles)
+            for one, other in coverage.contrary_words()
+        )
+        return complete[0] if len(complete) == 1 and not contrary else None
 
     def _how_much_asked(
         self, routing: Routing, intent: str | None, utt: Utterance, folded: str
@@ -1560,17 +1490,12 @@ class LocalTier(Replies):
     ) -> str | None:
         """The closest intent to ``message`` that changes an existing record of the kinds
         ``acts_on`` accepts (and that the tier can read), if any."""
-        for name, _ in self._ranked(message):
-            other = self.registry.get(name)
-            if (
-                other is not None
-                and other.is_write
-                and other.creates is None
-                and acts_on(other.acts_on)
-                and name in self.adapters
-            ):
-                return name
-        return None
+        changes = (
+            t.name
+            for t in self._nearest(message, None)
+            if t.is_write and t.creates is None and acts_on(t.acts_on)
+        )
+        return next(changes, None)
 
     def _for_document_just_made(
         self, intent: str, message: str, folded: str, memory: Memory
@@ -1588,18 +1513,12 @@ class LocalTier(Replies):
             or not talk.DOCUMENT_PRONOUN.search(folded)
         ):
             return intent
-        ranked = self._ranked(message)
-        for name, score in ranked:
-            other = self.registry.get(name)
-            if (
-                other is not None
-                and score >= ranked[0][1] - 2 * KIND_SPREAD
-                and kind in other.input_model.model_fields
-                and other.is_write == tool.is_write
-                and name in self.adapters
-            ):
-                return name
-        return intent
+        taking = (
+            other.name
+            for other in self._nearest(message, 2 * KIND_SPREAD)
+            if kind in other.input_model.model_fields and other.is_write == tool.is_write
+        )
+        return next(taking, intent)
 
     def _recurrence_decides(
         self, routing: Routing, message: str, *, left_by: str | None = None
@@ -1645,14 +1564,10 @@ class LocalTier(Replies):
             DOCUMENT_FIELDS[found.group(1).upper()]
             for found in talk.DOCUMENT_NUMBER.finditer(message)
         }
-        ranked = self._ranked(message)
         creating = [
             tool
-            for name, score in ranked
-            if score >= ranked[0][1] - KIND_SPREAD
-            and (tool := self.registry.get(name)) is not None
-            and tool.creates in named - numbered
-            and name in self.adapters
+            for tool in self._nearest(message)
+            if tool.creates in named - numbered
             and not coverage.undoes(Utterance(text=message, folded=folded), tool)
         ]
         # Best: the one tool that takes every kind named; else the one tool creating one of
@@ -1660,26 +1575,16 @@ class LocalTier(Replies):
         for fitting in ([t for t in creating if named <= t.kinds], creating):
             if len(fitting) == 1:
                 return fitting[0].name
+        ranked = self._ranked(message, 1)
         top = self.registry.get(ranked[0][0]) if ranked else None
-        if creating and top is not None and top.is_write and (exact := self._exactly(named)):
-            return exact  # « ont validé le devis, fais la facture »: invoicing the quote
-        return self._numbered_top(top, numbered, creating)
-
-    def _exactly(self, named: set[str]) -> str | None:
-        """The one tool that makes one of the kinds named from the other ones named, taking
-        exactly those kinds, wherever the router ranks it."""
-        exact = [
-            tool.name
-            for tool in self.registry
-            if tool.creates in named and tool.kinds == named and tool.name in self.adapters
+        # « ont validé le devis, fais la facture »: the one tool making one of the kinds named
+        # from the others, taking exactly those, wherever the router ranks it
+        exact: list[str] = [
+            t.name for t in self.registry if t.creates in named and t.kinds == named
         ]
-        return exact[0] if len(exact) == 1 and len(named) > 1 else None
-
-    def _numbered_top(
-        self, top: Tool | None, numbered: set[str], creating: list[Tool]
-    ) -> str | None:
-        """When the kind is named with an existing document's number, the first intent if
-        it acts on that document."""
+        exact = [name for name in exact if name in self.adapters]
+        if creating and top is not None and top.is_write and len(exact) == 1 and len(named) > 1:
+            return exact[0]
         if not creating and top is not None and numbered & set(top.acts_on):
             return top.name if top.name in self.adapters else None
         return None
@@ -1720,20 +1625,14 @@ class LocalTier(Replies):
         """« il lui reste combien à payer du coup ? » after a payment: among the close
         candidates, the first that takes what the pronoun stands for (a question reads,
         it does not write)."""
-        ranked = self._ranked(message, None)
-        if not ranked:
-            return None
         question = folded.rstrip().endswith("?") or bool(talk.QUESTION.search(folded))
-        for name, score in ranked[:CONTEXT_CANDIDATES]:
-            tool = self.registry.get(name)
-            if score < ranked[0][1] - CONTEXT_SPREAD or tool is None or name not in self.adapters:
-                continue
+        for tool in self._nearest(message, CONTEXT_SPREAD, CONTEXT_CANDIDATES):
             if question and tool.is_write:
                 continue
             for field_name in tool.input_model.model_fields:
                 kind = talk.ENTITY_FIELDS.get(field_name)
                 if kind in memory.about and talk.designates(folded, kind):
-                    return name
+                    return tool.name
         return None
 
     def _of_no_one(self, intent: str) -> bool:
@@ -1765,22 +1664,12 @@ class LocalTier(Replies):
         # « passe-la en négociation » right after an affaire was made: « la » is that record,
         # and its customer (or employee…) is the one the conversation was about.
         last = self.registry.get((memory.last or {}).get("tool", ""))
-        that_record = (
-            last is not None
-            and last.record is not None
-            and last.record in tool.acts_on
-            and bool(talk.DOCUMENT_PRONOUN.search(folded))
-        )
+        on_last = last is not None and last.record in tool.acts_on
+        that_record = on_last and bool(talk.DOCUMENT_PRONOUN.search(folded))
         when = ((memory.last or {}).get("arguments") or {}).get("when")
-        if (
-            "which" in tool.input_model.model_fields
-            and last is not None
-            and last.record in tool.acts_on
-            and THAT_RECORD.search(folded)
-            and isinstance(when, dict)
-            and when.get("said")
-        ):
-            arguments["which"] = when["said"]  # « supprime-la »: the rule just made, by when
+        if on_last and "which" in tool.input_model.model_fields and THAT_RECORD.search(folded):
+            if isinstance(when, dict) and when.get("said"):  # « supprime-la »: the rule just made
+                arguments["which"] = when["said"]
         lines = arguments.get("lines")
         if isinstance(lines, list) and "product" in memory.about:
             for line in lines:  # « …pour 5 sacs »: sacks of the product just spoken of
@@ -1808,12 +1697,14 @@ class LocalTier(Replies):
             return
         document_field, party_field = PAID_DOCUMENTS[last.record]
         fields = tool.input_model.model_fields
-        if "amount" not in fields or document_field not in fields:
+        if "amount" not in fields or document_field not in fields or "payment" not in tool.kinds:
             return
-        if "payment" not in tool.kinds:
-            return
-        document = self._just_made(last.record, memory)
-        if document is None:
+        # the invoice by its number, or its customer while it is a draft; the bill by its number
+        said = ((memory.last or {}).get("arguments") or {}).get("supplier_number")
+        document = memory.about.get("invoice") if last.record == "invoice" else said
+        if not isinstance(document, str) or (
+            last.record != "invoice" and "supplier" not in memory.about
+        ):
             return
         this = {fold(document), fold(memory.about.get(party_field, ""))}
         if any(
@@ -1826,15 +1717,6 @@ class LocalTier(Replies):
             arguments[party_field] = memory.about[party_field]
         arguments[document_field] = document
         arguments.setdefault("amount", "balance")  # « je leur ai réglé 800 dessus »: 800
-
-    @staticmethod
-    def _just_made(record: str, memory: Memory) -> str | None:
-        """The invoice or the supplier's bill the conversation is about: its number, or its
-        customer while it is a draft."""
-        if record == "invoice":
-            return memory.about.get("invoice")
-        said = ((memory.last or {}).get("arguments") or {}).get("supplier_number")
-        return said if isinstance(said, str) and "supplier" in memory.about else None
 
     def _named_first(self, tool_name: str, arguments: dict[str, Any], message: str) -> None:
         """« et Garage Ndoye, c'est quelles factures ? »: the name before the question is
