@@ -551,7 +551,12 @@ class LocalTier(Replies):
                 and corrected.kind == "tool"
                 and corrected.arguments != memory.last.get("arguments")
             )
-            if corrected is not None and (changes or not self._switches(routing, last_tool)):
+            # a preview still waiting for its « oui » is what « non, … » corrects, never
+            # another write
+            pending = memory.last.get("shown") and not WEAK_CORRECTION.match(folded)
+            if corrected is not None and (
+                changes or pending or not self._switches(routing, last_tool)
+            ):
                 return corrected
             memory.draft = kept
         if (

@@ -300,7 +300,9 @@ _STAGES = pairs("deal_stages")  # « signé » → "Gagné"
 _WON_LOST = ("gagné", "gagne", "signé", "signe", "remporté", "remporte", "perdu", "conclu")
 _TITLE = re.compile(r":\s*([^,;.!?]+)")
 _NOT_TITLE = phrasing("not_title")
-_DEAL_WORDS = ("affaire", "opportunit", "deal", "prospect", "piste")
+_DEAL_WORDS = words("deal_words")
+# « l'affaire Ndiaye est perdue, trop cher »: why, said right after the loss.
+_AFTER_LOST = phrasing("reason_after_lost", re.IGNORECASE)
 
 
 def _clause_leading_name(utt: Utterance) -> str | None:
@@ -376,7 +378,7 @@ def _lost_reason(utt: Utterance) -> str | None:
     said = words_after(utt, ("parce que", "car", "motif", "raison", "à cause de", "a cause de"))
     if said:
         return said.strip(" .")
-    m = re.search(r"(?i)perdu[e]?s?\s*[,:]\s*(.+)$", utt.text)
+    m = _AFTER_LOST.search(utt.text)
     if m:
         return m.group(1).strip(" .")
     # « Fall est parti chez un concurrent, on a perdu l'affaire »: the other clause, a
@@ -385,8 +387,8 @@ def _lost_reason(utt: Utterance) -> str | None:
         text = clause.strip(" .!?")
         if (
             len(text.split()) >= 4
-            and not re.search(r"(?i)\bperdu|\baffaire", text)
-            and _stage(Utterance(text=text, folded=fold(text))) is None  # « c'est mort pour X »
+            and not any(w in fold(text) for w in _DEAL_WORDS)
+            and _stage(Utterance(text=text, folded=fold(text))) is None  # « perdu », « c'est mort »
         ):
             return text
     return None
