@@ -551,12 +551,9 @@ class LocalTier(Replies):
                 and corrected.kind == "tool"
                 and corrected.arguments != memory.last.get("arguments")
             )
-            # a preview still waiting for its « oui » is what « non, … » corrects, never
-            # another write
-            pending = memory.last.get("shown") and not WEAK_CORRECTION.match(folded)
-            if corrected is not None and (
-                changes or pending or not self._switches(routing, last_tool)
-            ):
+            # a preview waiting for its « oui » is what « non, … » corrects, never another write
+            stays = memory.last.get("shown") or not self._switches(routing, last_tool)
+            if corrected is not None and (changes or stays):
                 return corrected
             memory.draft = kept
         if (

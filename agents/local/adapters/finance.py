@@ -680,9 +680,7 @@ EVENT = re.compile(r"\b(?:sont|est|etait|etaient|a ete|ont ete)\b\s*(.*)$")
 # Asking for something, not telling what happened (« la mairie a annulé la commande »).
 COMMAND = phrasing("command")
 # A name, then its verb and more (« Mme Girard annule les travaux »): someone else acting.
-SUBJECT_DOES = re.compile(
-    r"^((?:(?:M\.|Mme|Mlle|Mr)\s+)?[A-ZÀ-Ý][\w'-]*(?:\s+[A-ZÀ-Ý][\w'-]*){0,2})\s+[a-zà-ÿ]\w+\s+\w"
-)
+SUBJECT_DOES = phrasing("subject_does")
 
 
 def _reason(utt: Utterance) -> str | None:
