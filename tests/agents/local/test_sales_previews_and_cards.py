@@ -72,7 +72,7 @@ class TestAnItemCountedByItsArticle:
 class TestAContactDetailOfSomeone:
     def test_it_reads_the_card_whatever_the_case_of_the_name(self, local: LocalTier) -> None:
         tool, arguments = tool_call(
-            say(local, "tu me redonnes l'e-mail de la boulangerie lemaire ?")
+            say(local, "tu me redonnes le numéro de la boulangerie lemaire ?")
         )
         assert tool == "sales.find_customer"
         assert arguments["query"] == "boulangerie lemaire"
