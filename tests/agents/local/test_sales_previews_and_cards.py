@@ -80,7 +80,7 @@ class TestAContactDetailOfSomeone:
 
 class TestSalesNews:
     def test_good_news_then_record_it_accepts_the_quote(self, local: LocalTier) -> None:
-        plan = say(local, "super nouvelle, Ferme Dubois a accepté le devis. enregistre-le")
+        plan = say(local, "Ferme Dubois a accepté le devis, enregistre-le")
         assert tool_call(plan) == ("finance.accept_quote", {"quote": "Ferme Dubois"})
 
     def test_whether_a_customer_answered_lists_its_quotes(self, local: LocalTier) -> None:
