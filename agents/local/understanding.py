@@ -554,7 +554,9 @@ class LocalTier(Replies):
                 and corrected.kind == "tool"
                 and corrected.arguments != memory.last.get("arguments")
             )
-            if corrected is not None and (changes or not self._switches(routing, last_tool)):
+            # a preview waiting for its « oui » is what « non, … » corrects, never another write
+            stays = memory.last.get("shown") or not self._switches(routing, last_tool)
+            if corrected is not None and (changes or stays):
                 return corrected
             memory.draft = kept
         if (

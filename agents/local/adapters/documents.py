@@ -31,6 +31,7 @@ QUESTION_LEAD = phrasing("question_lead")
 REQUEST = phrasing("request")
 # A capitalised word after the first one names someone or something: a record, not a rule.
 NAMED = re.compile(r"\s[A-ZÀ-Ý][a-zà-ÿ]")
+CONTACT_DETAIL_OF = phrasing("contact_detail_of")
 
 
 def asks_about_rule(
@@ -61,7 +62,7 @@ def _names_a_record(u: Utterance) -> bool:
     # A year said alone names which version of a document (« la grille 2026 »), no record.
     numbers = [n for n in u.numbers if not (n == int(n) and 2000 <= n <= 2099)]
     slots = (u.amounts, u.quantities, u.dates, u.durations, numbers, u.document_numbers)
-    return any(slots) or NAMED.search(u.text) is not None
+    return any(slots) or bool(NAMED.search(u.text) or CONTACT_DETAIL_OF.search(u.folded))
 
 
 ADAPTERS: list[Adapter] = []

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from agents.local.adapters.base import Adapter, given
-from agents.local.coverage import article_items, named_kinds
+from agents.local.coverage import NOT_ITEMS, article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.numbers import parse_number
 from agents.local.slots.payment import find_in_full
@@ -331,6 +331,10 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
             continue  # « fais 1 facture pour Diallo »: the document, not a line
         if quantity.start < named_until:
             continue  # « 1 poêle à granulés Éco 8 kW »: « 8 kW » names the poêle
+        if (named := _counted_by_article(utt, quantity)) is not None:
+            lines.append({"product": named, "quantity": Decimal(1)})
+            units.append("")
+            continue  # « un tableau électrique 13 modules »: one of it, 13 names it
         if lines and _size_of_previous(utt, quantities[i - 1], quantity):
             lines[-1]["product"] = f"{lines[-1]['product']} {quantity.text.strip()}"
             continue  # « 4 sacs de riz 25kg »: the size names the product
@@ -377,6 +381,16 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
 
 
 SIZE_UNITS = frozenset({"kg", "g", "litre", "metre"})
+# « un tableau électrique 13 modules »: an item counted by its article, then a number.
+ARTICLE_BEFORE = re.compile(r"(?<![\w'])(?:un|une)\s+((?:[a-z][a-z'-]*\s+){1,4})$")
+
+
+def _counted_by_article(utt: Utterance, quantity: Quantity) -> str | None:
+    """The item a number right after « un/une » and its words is part of the name of."""
+    found = ARTICLE_BEFORE.search(utt.folded[: quantity.start])
+    if found is None or set(found.group(1).split()) & (NOT_ITEMS | SKIP_WORDS):
+        return None
+    return utt.text[found.start(1) : quantity.end].strip()
 
 
 def _size_of_previous(utt: Utterance, previous: Quantity, quantity: Quantity) -> bool:
@@ -441,13 +455,21 @@ def correct_lines(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
                 lines.append({"product": quantity.item, "quantity": quantity.value})
             continue
         target["quantity"] = quantity.value
-    if not utt.quantities and len(utt.amounts) == 1 and len(lines) == 1:
-        lines[0]["unit_price"] = utt.amounts[0].value
+    if not utt.quantities and len(utt.amounts) == 1 and (target := _line_named(lines, utt)):
+        target["unit_price"] = utt.amounts[0].value
     if not utt.quantities and not utt.amounts and len(utt.numbers) == 1 and len(lines) == 1:
         lines[0]["quantity"] = utt.numbers[0]  # « non, mets-en 3 plutôt »
     if lines:
         arguments["lines"] = lines
     return arguments
+
+
+def _line_named(lines: list[dict[str, Any]], utt: Utterance) -> dict[str, Any] | None:
+    """The single line, or the one line whose words the message says before its amount
+    (« les cartes à 25 € le lot » prices the line of « cartes de visite »)."""
+    said = _scope_words(utt.text[: utt.amounts[0].start])
+    named = [x for x in lines if said & _scope_words(str(x.get("product") or x.get("description")))]
+    return lines[0] if len(lines) == 1 else named[0] if len(named) == 1 else None
 
 
 def _line_for(lines: list[dict[str, Any]], quantity: Quantity) -> dict[str, Any] | None:
@@ -657,6 +679,8 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
 EVENT = re.compile(r"\b(?:sont|est|etait|etaient|a ete|ont ete)\b\s*(.*)$")
 # Asking for something, not telling what happened (« la mairie a annulé la commande »).
 COMMAND = phrasing("command")
+# A name, then its verb and more (« Mme Girard annule les travaux »): someone else acting.
+SUBJECT_DOES = phrasing("subject_does")
 
 
 def _reason(utt: Utterance) -> str | None:
@@ -669,6 +693,9 @@ def _reason(utt: Utterance) -> str | None:
         event = EVENT.search(folded)
         if event and not COMMAND.search(folded) and len(event.group(1)) >= 3:
             return clause[event.start(1) :].strip()  # « sont arrivés mouillés »
+        doer = SUBJECT_DOES.match(clause)
+        if doer and not COMMAND.search(fold(doer.group(1))) and not re.search(r"\d", clause):
+            return clause  # « Mme Girard annule les travaux »: what the customer does
     tail = clauses[-1] if len(clauses) > 1 else ""
     if len(tail) >= 3 and not re.search(r"\d", tail) and not COMMAND.search(fold(tail)):
         return tail

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from agents.local.adapters.base import Adapter
+from agents.local.adapters.base import Adapter, given
 from agents.local.mentions import leading_name, name_after, words_after
 from agents.local.slots.text import fold
 from agents.local.slots.types import Utterance
@@ -133,10 +133,6 @@ def first_day(utt: Utterance) -> date | None:
     return utt.dates[0].first if utt.dates else None
 
 
-def _without_none(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
 # --- partners ---------------------------------------------------------------------------
 
 _CUSTOMER = ("client", "cliente", "clients", "chez")
@@ -178,27 +174,11 @@ _TOWN_LAST = phrasing("town_last")
 
 
 INFINITIVE = re.compile(r"[a-z]+(?:er|ir)")
+_CITY_MARKERS = phrases("city_markers")
 
 
 def _city(utt: Utterance, name: str | None = None) -> str | None:
-    said = name_of(
-        utt,
-        (
-            "à",
-            "a",
-            "ville",
-            "habite à",
-            "habite",
-            "habitant à",
-            "basé à",
-            "basée à",
-            "situé à",
-            "située à",
-            "domicilié à",
-            "domiciliée à",
-        ),
-        capital=True,
-    )
+    said = name_of(utt, _CITY_MARKERS, capital=True)
     if said is not None:
         said = _CITY_END.sub("", said).strip() or None
     if (
@@ -224,7 +204,7 @@ def _city(utt: Utterance, name: str | None = None) -> str | None:
 
 def _partner_details(utt: Utterance, name: str | None = None) -> dict[str, Any]:
     terms = next((d.days for d in utt.durations if d.days is not None), None)
-    return _without_none(
+    return given(
         {
             "phone": phone_in(utt) or bad_phone_in(utt),
             "email": email_in(utt) or bad_email_in(utt),
@@ -251,8 +231,6 @@ def _role_punct_loosened(utt: Utterance) -> Utterance:
 
 # « ajoute la Brasserie du Vexin comme fournisseur »: the name said before its role.
 _AS_PARTNER = phrasing("as_partner")
-# « …, avec la Brasserie du Vexin. Pourriez-vous l'ajouter » : whom « l' » stands for.
-_WORKS_WITH = ("avec",)
 
 
 def _new_partner(utt: Utterance, markers: tuple[str, ...]) -> dict[str, Any]:
@@ -268,11 +246,11 @@ def _new_partner(utt: Utterance, markers: tuple[str, ...]) -> dict[str, Any]:
     if name is not None and re.search(rf"{re.escape(name)}\s*@", utt.text):
         name = None  # the start of an e-mail address is nobody's name
     if name is None and re.search(r"(?i)\bl'(?:ajouter|ajoute|enregistrer|enregistre)\b", utt.text):
-        name = name_of(utt, _WORKS_WITH)  # « on travaille avec X, tu peux l'ajouter »
+        name = name_of(utt, ("avec",))  # « on travaille avec X, tu peux l'ajouter »
     values = {"name": name, **_partner_details(utt, name)}
     if has(utt, "particulier"):
         values["kind"] = "individual"
-    return _without_none(values)
+    return given(values)
 
 
 def _new_supplier(utt: Utterance) -> dict[str, Any]:
@@ -290,7 +268,7 @@ def _update_customer(utt: Utterance) -> dict[str, Any]:
         or clean_name(leading_name(utt))
         or _clause_leading_name(utt)
     )
-    return _without_none({"customer": customer, **_partner_details(utt, customer)})
+    return given({"customer": customer, **_partner_details(utt, customer)})
 
 
 # --- the pipeline -----------------------------------------------------------------------
@@ -300,7 +278,9 @@ _STAGES = pairs("deal_stages")  # « signé » → "Gagné"
 _WON_LOST = ("gagné", "gagne", "signé", "signe", "remporté", "remporte", "perdu", "conclu")
 _TITLE = re.compile(r":\s*([^,;.!?]+)")
 _NOT_TITLE = phrasing("not_title")
-_DEAL_WORDS = ("affaire", "opportunit", "deal", "prospect", "piste")
+_DEAL_WORDS = words("deal_words")
+# « l'affaire Ndiaye est perdue, trop cher »: why, said right after the loss.
+_AFTER_LOST = phrasing("reason_after_lost", re.IGNORECASE)
 
 
 def _clause_leading_name(utt: Utterance) -> str | None:
@@ -329,9 +309,12 @@ def _deal_title(utt: Utterance, customer: str | None) -> str | None:
             text = text.replace(amount.text, " ")
         text = " ".join(text.split()).strip(" .!?")
         folded = fold(text)
+        counted = text  # « équipement des 40 chambres »: a count is part of what it is about
+        for quantity in utt.quantities:
+            counted = counted.replace(quantity.text.strip(), " ")
         if (
             not text
-            or any(c.isdigit() for c in text)
+            or any(c.isdigit() for c in counted)
             or _NOT_TITLE.match(folded)
             or (customer and fold(customer) in folded)
             or any(w in folded for w in _DEAL_WORDS)
@@ -362,7 +345,7 @@ def _named_after_colon(utt: Utterance) -> str | None:
 
 def _new_opportunity(utt: Utterance) -> dict[str, Any]:
     customer = name_of(utt, _DEAL) or clean_name(leading_name(utt)) or _named_after_colon(utt)
-    return _without_none(
+    return given(
         {
             "customer": customer,
             "amount": utt.amounts[0].value if utt.amounts else None,
@@ -376,7 +359,7 @@ def _lost_reason(utt: Utterance) -> str | None:
     said = words_after(utt, ("parce que", "car", "motif", "raison", "à cause de", "a cause de"))
     if said:
         return said.strip(" .")
-    m = re.search(r"(?i)perdu[e]?s?\s*[,:]\s*(.+)$", utt.text)
+    m = _AFTER_LOST.search(utt.text)
     if m:
         return m.group(1).strip(" .")
     # « Fall est parti chez un concurrent, on a perdu l'affaire »: the other clause, a
@@ -385,8 +368,8 @@ def _lost_reason(utt: Utterance) -> str | None:
         text = clause.strip(" .!?")
         if (
             len(text.split()) >= 4
-            and not re.search(r"(?i)\bperdu|\baffaire", text)
-            and _stage(Utterance(text=text, folded=fold(text))) is None  # « c'est mort pour X »
+            and not any(w in fold(text) for w in _DEAL_WORDS)
+            and _stage(Utterance(text=text, folded=fold(text))) is None  # « perdu », « c'est mort »
         ):
             return text
     return None
@@ -411,7 +394,7 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
     stage = _stage(utt)
     titled = _TITLED_DEAL.search(utt.text)
     if titled is not None:
-        return _without_none(
+        return given(
             {"customer": titled.group(2).strip(), "title": titled.group(1).strip(), "stage": stage}
         )
     said = name_of(utt, _DEAL, ("de", "du"), _WON_LOST)
@@ -422,7 +405,7 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
         # « Lopez a perdu l'affaire de l'outillage »: the one who signed or went elsewhere
         # is the customer; a common noun after its article is what the deal is about
         said, title = lead, said
-    return _without_none(
+    return given(
         {
             "customer": said or lead,
             "title": title,
@@ -459,7 +442,7 @@ def _subject(utt: Utterance) -> str | None:
 def _log_activity(utt: Utterance) -> dict[str, Any]:
     assignee = name_of(utt, _ASSIGNEE)
     span = utt.dates[0] if utt.dates else None
-    return _without_none(
+    return given(
         {
             "kind": _kind(utt),
             "partner": name_of(utt, _ACTIVITY_PARTNER, ("sur", "sur la fiche de"))

@@ -36,22 +36,9 @@ from agents.local.slots.payment import (
 )
 from agents.local.slots.quantities import find_quantities, parse_quantities
 from agents.local.slots.text import blank_spans, fold, politeness_spans, strip_politeness
-from agents.local.slots.types import (
-    Amount,
-    DateSpan,
-    Duration,
-    PaymentMethod,
-    Quantity,
-    Utterance,
-)
+from agents.local.slots.types import Utterance
 
 __all__ = [
-    "Amount",
-    "DateSpan",
-    "Duration",
-    "PaymentMethod",
-    "Quantity",
-    "Utterance",
     "analyse",
     "fold",
     "parse_amounts",
