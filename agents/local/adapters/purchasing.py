@@ -1,13 +1,6 @@
-"""Purchasing: a supplier's bill said in a sentence, what is owed to suppliers, a payment
-made to one, and the e-invoice just received.
-
-Only what the message says is taken: the supplier after the words that introduce one
-(« facture de Grands Moulins », « à Sotiba », « fournisseur Metro »), the supplier's own
-invoice number after « facture » or « n° » (« FA-118 », « 2026-45 »), the amount and
-whether it is said excluding VAT (« HT »), a VAT rate (« TVA 20 % »), and which date is the
-due date (the one said after « échéance », « à payer », « à régler »…). A missing supplier
-number is asked by the tool itself, which knows the supplier by then.
-"""
+"""Purchasing: a supplier's bill said in a sentence (supplier, the supplier's own number,
+amount HT or TTC, VAT rate, due date), what is owed to suppliers, a payment made to one,
+and the e-invoice just received; a missing supplier number is asked by the tool."""
 
 from __future__ import annotations
 
