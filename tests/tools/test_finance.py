@@ -576,6 +576,19 @@ class TestReading:
         assert paid.total == 0  # Ndiaye's payment is not Diallo's
         assert paid.render().startswith("Les encaissements de Diallo SARL de mars 2026")
 
+    def test_revenue_beside_another_period(self, shop: Shop) -> None:
+        shop.posted("Diallo SARL")
+        args = {"start": "2026-02-01", "end": "2026-02-28"}
+        result = shop.run(
+            revenue, {**args, "compare_start": "2026-03-01", "compare_end": "2026-03-31"}
+        )
+        assert result.total == 0 and result.compared is not None
+        assert result.compared.total == 45000
+        assert result.render() == (
+            f"Le chiffre d'affaires de février 2026 est de {fcfa('0')}, contre "
+            f"{fcfa('45 000')} de mars 2026 : mars 2026 fait {fcfa('45 000')} de plus."
+        )
+
     def test_sales_may_not_read_revenue(self, shop: Shop) -> None:
         with pytest.raises(PermissionDenied):
             shop.run(revenue, {}, Role.SALES)

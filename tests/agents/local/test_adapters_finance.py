@@ -301,6 +301,28 @@ class TestReads:
                 {"start": date(2026, 3, 1), "end": date(2026, 3, 15)},
             ),
             ("CA de l'année par mois", {"grouping": "month"}),
+            (
+                "mes ventes ont été meilleures en janvier ou en février ?",
+                {
+                    "start": date(2026, 1, 1),
+                    "end": date(2026, 1, 31),
+                    "compare_start": date(2026, 2, 1),
+                    "compare_end": date(2026, 2, 28),
+                },
+            ),
+            (
+                "j'ai vendu moins que l'année dernière sur février-mars ?",
+                {
+                    "start": date(2026, 2, 1),
+                    "end": date(2026, 3, 31),
+                    "compare_start": date(2025, 2, 1),
+                    "compare_end": date(2025, 3, 31),
+                },
+            ),
+            (
+                "la Boutique Sow nous a acheté combien ce mois-ci ?",
+                {"customer": "Boutique Sow", "start": date(2026, 3, 1)},
+            ),
         ],
     )
     def test_revenue(self, text: str, expected: dict[str, Any]) -> None:
