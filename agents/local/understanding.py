@@ -611,7 +611,7 @@ class LocalTier(Replies):
                 memory.queued = then  # « combien il reste de riz et qui est absent ? »
                 return done_first  # both answered, one after the other
             memory.draft = None
-        elif plan.kind == "tool" and (parts := self._paid_two_ways(plan, message)):
+        elif plan.tool and (parts := self._paid_two_ways(plan, message)):
             # « 200 en espèces et le reste par carte »: two payments, the second read once
             # the first is made; never one of them alone with the other dropped
             first, then = parts

@@ -65,6 +65,11 @@ class RecordPaymentIn(BaseModel):
         description="Le client qui paie, sans facture précise : ses factures les plus "
         "anciennes sont réglées d'abord.",
     )
+    invoice_month: date | None = Field(
+        default=None,
+        description="La facture désignée par son mois d'émission (« sa facture de mars » : "
+        "un jour de mars).",
+    )
     invoice_id: UUID | None = Field(default=None, description="Identifiant (boutons).")
     received_on: date | None = Field(default=None, description="Date de réception ; aujourd'hui.")
     reference: str | None = Field(
@@ -138,9 +143,18 @@ def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUI
     is still a draft (« il a tout payé » right after it was made) pays that one."""
     if args.invoice or args.invoice_id:
         try:
-            invoice = find_invoice(ctx, args.invoice, args.invoice_id, wanted="open")
+            invoice = find_invoice(
+                ctx, args.invoice, args.invoice_id, wanted="open", issued_in=args.invoice_month
+            )
         except AskBack:
             invoice = _only_draft(ctx, args.invoice, args.invoice_id)
+        if args.customer and resolve_customer(ctx, args.customer).id != invoice.partner_id:
+            # a customer and an invoice that is not theirs: which one paid is not known
+            raise AskBack(
+                f"La facture {invoice.number} n'est pas celle de {args.customer}. "
+                "Quelle facture a été payée ?",
+                field="invoice",
+            )
         return invoice, invoice.partner_id
     if args.customer:
         partner_id = resolve_customer(ctx, args.customer).id

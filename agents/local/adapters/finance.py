@@ -416,10 +416,6 @@ def _stated_quantity(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
     return [{"product": product, "quantity": -value if found.group(1) else value}]
 
 
-def _fold_word(text: str) -> str:
-    return text.lower().rstrip("s")
-
-
 def correct_lines(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
     """« non, 4 sacs » (or « mets-en 3 ») changes the quantity of the single line (or of the
     line whose product is named); « non, pour Ndiaye » the customer; « non, à 14 000 » the
@@ -447,7 +443,7 @@ def correct_lines(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
 
 def _line_for(lines: list[dict[str, Any]], quantity: Quantity) -> dict[str, Any] | None:
     if quantity.item:
-        wanted = _fold_word(quantity.item)
+        wanted = quantity.item.lower().rstrip("s")
         named = [
             x for x in lines if wanted in str(x.get("product") or x.get("description")).lower()
         ]
@@ -594,6 +590,8 @@ def _after_aside(utt: Utterance) -> Utterance:
     return Utterance(text=utt.text[aside.end() :], folded=utt.folded[aside.end() :])
 
 
+# « …, et Keur Massar 80 000 en espèces »: the next payer, named right after « et ».
+AND_THEN_NAME = re.compile(r"^\s*(?:et|puis)\s+([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,3})")
 # « sa facture de mars »: the month names the invoice, not the day it was paid.
 OF_THE_INVOICE = re.compile(r"\bfactures?\s+(?:de|du|d')\s*$")
 
@@ -616,12 +614,13 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
             leading_name(utt)
             or leading_name(_after_aside(utt))
             or name_after(utt, ("de", "du", "pour", "chez", "client"))
+            or (said.group(1) if (said := AND_THEN_NAME.match(utt.text)) else None)
         )
         if customer is not None and ONE_INVOICE.search(utt.folded):
             invoice, customer = customer, None  # « Roux a réglé sa facture »: which one?
-    received = next(
-        (d.first for d in utt.dates if not OF_THE_INVOICE.search(utt.folded[: d.start])), None
-    )
+    of_invoice = [bool(OF_THE_INVOICE.search(utt.folded[: d.start])) for d in utt.dates]
+    received = next((d.first for d, of in zip(utt.dates, of_invoice, strict=True) if not of), None)
+    month = next((d.first for d, of in zip(utt.dates, of_invoice, strict=True) if of), None)
     reference = PAYMENT_REFERENCE.search(utt.folded)
     if reference is not None and numbered is not None and reference.start(1) == numbered.start(1):
         reference = None
@@ -637,6 +636,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         invoice=invoice,
         customer=customer,
         received_on=received,
+        invoice_month=month if invoice else None,
         reference=reference.group(1) if reference else None,
     )
 
@@ -818,11 +818,6 @@ COMING_IN = phrasing("coming_in")
 NAMED_FIRST = re.compile(r"^\s*([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,3})\s*,")
 
 
-def _named_first(utt: Utterance) -> str | None:
-    found = NAMED_FIRST.match(utt.text)
-    return found.group(1) if found else None
-
-
 def extract_list(utt: Utterance) -> dict[str, Any]:
     if COMING_IN.search(utt.folded) and _overdue_by(utt) is None:
         # the invoices still to pay, by when they fall due: « les N prochains jours » is how
@@ -830,7 +825,7 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
         customer = (
             name_after(utt, ("de", "du", "pour", "chez", "client"))
             or leading_name(utt)
-            or _named_first(utt)
+            or (first.group(1) if (first := NAMED_FIRST.match(utt.text)) else None)
         )
         span = utt.dates[0] if len(utt.dates) == 1 else None
         if span is not None and utt.today is not None and span.first == utt.today < span.last:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from agents.local.adapters.base import Adapter, given, overlaps
-from agents.local.adapters.finance import VAT, without_elision
+from agents.local.adapters.finance import PAYMENT_TERMS, VAT, without_elision
 from agents.local.adapters.sales import name_of
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots.payment import find_in_full
@@ -103,6 +103,7 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
         amount_is = "incl_tax"
     rate = VAT.search(utt.folded)
     issue, due = _dates(utt)
+    terms = PAYMENT_TERMS.search(utt.folded)
     billed_us = BILLED_US.match(utt.text)
     supplier = _supplier(utt, BILL_SUPPLIER_MARKERS)
     if supplier is None and billed_us is not None:
@@ -115,6 +116,7 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
         vat_rate=next(g for g in rate.groups() if g).replace(",", ".") if rate else None,
         issue_date=issue,
         due_date=due,
+        payment_terms_days=int(terms.group(1)) if terms and due is None else None,
     )
 
 
