@@ -295,6 +295,21 @@ class TestRecordPayment:
         assert paid.unallocated == 6900
         assert f"{fcfa('6 900')} restent au crédit du client" in paid.render()
 
+    def test_an_invoice_not_of_the_customer_named_asks_back(self, shop: Shop) -> None:
+        shop.posted("Diallo SARL")
+        args = {"invoice": "Diallo", "customer": "Modou Fall", "amount": "1000", "method": "cash"}
+        with pytest.raises(AskBack) as asked:
+            shop.run(record_payment, args)
+        assert asked.value.field == "invoice"
+
+    def test_the_invoice_of_the_month_said(self, shop: Shop) -> None:
+        shop.posted("Diallo SARL")
+        args = {"invoice": "Diallo", "amount": "1000", "method": "cash"}
+        with pytest.raises(AskBack):
+            shop.run(record_payment, {**args, "invoice_month": "2026-01-01"})
+        paid = shop.run(record_payment, {**args, "invoice_month": "2026-03-01"})
+        assert paid.settled[0].number == "F-2026-00001"
+
     def test_several_open_invoices_ask_back_with_numbers(self, shop: Shop) -> None:
         shop.posted("Modou Fall")
         shop.posted("Modou Fall", quantity="1")

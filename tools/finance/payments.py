@@ -147,7 +147,7 @@ def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUI
                 ctx, args.invoice, args.invoice_id, wanted="open", issued_in=args.invoice_month
             )
         except AskBack:
-            invoice = _only_draft(ctx, args.invoice, args.invoice_id)
+            invoice = _only_draft(ctx, args)
         if args.customer and resolve_customer(ctx, args.customer).id != invoice.partner_id:
             # a customer and an invoice that is not theirs: which one paid is not known
             raise AskBack(
@@ -170,14 +170,15 @@ def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUI
     raise AskBack("Quel client a payé, ou quelle facture ?", field="customer")
 
 
-def _only_draft(ctx: ToolContext, reference: str | None, invoice_id: UUID | None) -> Invoice:
+def _only_draft(ctx: ToolContext, args: RecordPaymentIn) -> Invoice:
     """The draft invoice meant, when the one named is not open yet; else the question why."""
+    named = (args.invoice, args.invoice_id)
     try:
-        draft = find_invoice(ctx, reference, invoice_id, wanted="draft")
+        draft = find_invoice(ctx, *named, wanted="draft", issued_in=args.invoice_month)
     except AskBack:
         draft = None
-    if draft is None or draft.status != "draft":
-        return find_invoice(ctx, reference, invoice_id, wanted="open")  # asks, saying why
+    if draft is None or draft.status != "draft":  # asks, saying why
+        return find_invoice(ctx, *named, wanted="open", issued_in=args.invoice_month)
     return draft
 
 

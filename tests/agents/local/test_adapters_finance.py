@@ -174,6 +174,21 @@ class TestRecordPayment:
     def test_phrasings(self, text: str, expected: dict[str, Any]) -> None:
         assert extract("finance.record_payment", text) == expected
 
+    def test_the_invoice_named_by_its_month(self) -> None:
+        said = extract(
+            "finance.record_payment", "Mme Ba a réglé sa facture de février hier, 40 000 en espèces"
+        )
+        assert said["invoice"] == "Ba" and said["invoice_month"] == date(2026, 2, 1)
+        assert said["received_on"] == date(2026, 3, 15)
+
+    def test_the_next_payer_named_after_and(self) -> None:
+        said = extract("finance.record_payment", "et Quincaillerie Ba 25 000 par chèque")
+        assert said == {
+            "customer": "Quincaillerie Ba",
+            "amount": Decimal(25000),
+            "method": "cheque",
+        }
+
     def test_missing_method_is_asked(self) -> None:
         said = extract("finance.record_payment", "Diallo a payé 20 000")
         assert "method" not in said
