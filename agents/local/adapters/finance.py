@@ -13,7 +13,7 @@ from agents.local.adapters.base import Adapter, given
 from agents.local.coverage import article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.numbers import parse_number
-from agents.local.slots.payment import find_in_full
+from agents.local.slots.payment import find_in_full, parse_payment_method
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
 from domain.kit.lexicon import pairs, phrases, phrasing, phrasings_of, words
@@ -897,9 +897,10 @@ BUYER = phrasing("revenue_buyer")
 
 def _buyer(utt: Utterance) -> str | None:
     found = BUYER.search(utt.folded)
-    if found is None or not utt.text[found.start("name") : found.start("name") + 1].isupper():
+    name = utt.text[found.start("name") : found.end("name")].strip() if found else ""
+    if not name[:1].isupper() or parse_payment_method(name):  # « Wave m'a rapporté combien »
         return None
-    return _customer_named(utt.text[found.start("name") : found.end("name")].strip())
+    return _customer_named(name)
 
 
 def extract_revenue(utt: Utterance) -> dict[str, Any]:

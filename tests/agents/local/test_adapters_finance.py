@@ -334,6 +334,7 @@ class TestReads:
                     "compare_end": date(2025, 3, 31),
                 },
             ),
+            ("Orange Money m'a rapporté combien ce mois ?", {"method": "orange_money"}),
             (
                 "la Boutique Sow nous a acheté combien ce mois-ci ?",
                 {"customer": "Boutique Sow", "start": date(2026, 3, 1)},
@@ -344,6 +345,10 @@ class TestReads:
         said = extract("finance.revenue", text)
         for key, value in expected.items():
             assert said[key] == value
+
+    def test_a_way_of_paying_said_first_is_no_customer(self) -> None:
+        said = extract("finance.revenue", "Wave m'a rapporté combien cette semaine ?")
+        assert said["method"] == "wave" and "customer" not in said
 
     def test_kpis_and_receivables(self) -> None:
         assert extract("reports.kpis", "donne-moi les chiffres clés de mars") == {
