@@ -301,6 +301,8 @@ class TestRecordPayment:
         with pytest.raises(AskBack) as asked:
             shop.run(record_payment, args)
         assert asked.value.field == "invoice"
+        args["customer"] = "Zoulou Import"  # no customer's name: the invoice says who paid
+        assert shop.run(record_payment, args).settled[0].number == "F-2026-00001"
 
     def test_the_invoice_of_the_month_said(self, shop: Shop) -> None:
         shop.posted("Diallo SARL")

@@ -148,8 +148,12 @@ def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUI
             )
         except AskBack:
             invoice = _only_draft(ctx, args)
-        if args.customer and resolve_customer(ctx, args.customer).id != invoice.partner_id:
-            # a customer and an invoice that is not theirs: which one paid is not known
+        try:  # a name that is no customer's says nothing of who paid
+            named = resolve_customer(ctx, args.customer).id if args.customer else None
+        except AskBack:
+            named = None
+        if named is not None and named != invoice.partner_id:
+            # another customer than the invoice's: which one paid is not known
             raise AskBack(
                 f"La facture {invoice.number} n'est pas celle de {args.customer}. "
                 "Quelle facture a été payée ?",
