@@ -605,14 +605,17 @@ class LocalTier(Replies):
                 return done_first  # both answered, one after the other
             memory.draft = None
             return plan
-        if plan.kind != "tool":
+        if not plan.tool:
             return plan
         # « 200 en espèces et le reste par carte »: two payments, the second read once the
-        # first is made; « pointe mon arrivée et sors 2 cartons … » read as its second
-        # request only: the first one first, the second queued. Never one of them dropped.
+        # first is made, even when the message was not read whole as one request;
+        # « pointe mon arrivée et sors 2 cartons … » read as its second request only: the
+        # first one first, the second queued. Never one of them dropped.
         parts = self._paid_two_ways(plan, message)
         same = parts is not None  # two payments: the first one is the same request
-        if parts := parts or self._request_before(plan, message, today, currency):
+        if parts is None and plan.kind == "tool":
+            parts = self._request_before(plan, message, today, currency)
+        if parts:
             first, then = parts
             done_first = self._understand(
                 first, fold(first), memory, principal, today=today, currency=currency
@@ -621,6 +624,8 @@ class LocalTier(Replies):
                 memory.draft = None
                 return Plan("llm", self.not_understood(principal), routing=routing)
             return self._queued(done_first, then, memory)
+        if plan.kind != "tool":
+            return plan
         if following := self._next_request(plan, message, today, currency):
             return self._queued(plan, following, memory)  # « …, et envoie-la par WhatsApp »
         return plan

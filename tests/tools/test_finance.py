@@ -295,6 +295,23 @@ class TestRecordPayment:
         assert paid.unallocated == 6900
         assert f"{fcfa('6 900')} restent au crédit du client" in paid.render()
 
+    def test_an_invoice_not_of_the_customer_named_asks_back(self, shop: Shop) -> None:
+        shop.posted("Diallo SARL")
+        args = {"invoice": "Diallo", "customer": "Modou Fall", "amount": "1000", "method": "cash"}
+        with pytest.raises(AskBack) as asked:
+            shop.run(record_payment, args)
+        assert asked.value.field == "invoice"
+        args["customer"] = "Zoulou Import"  # no customer's name: the invoice says who paid
+        assert shop.run(record_payment, args).settled[0].number == "F-2026-00001"
+
+    def test_the_invoice_of_the_month_said(self, shop: Shop) -> None:
+        shop.posted("Diallo SARL")
+        args = {"invoice": "Diallo", "amount": "1000", "method": "cash"}
+        with pytest.raises(AskBack):
+            shop.run(record_payment, {**args, "invoice_month": "2026-01-01"})
+        paid = shop.run(record_payment, {**args, "invoice_month": "2026-03-01"})
+        assert paid.settled[0].number == "F-2026-00001"
+
     def test_several_open_invoices_ask_back_with_numbers(self, shop: Shop) -> None:
         shop.posted("Modou Fall")
         shop.posted("Modou Fall", quantity="1")
@@ -575,6 +592,19 @@ class TestReading:
         paid = shop.run(revenue, {**march, "customer": "Diallo", "basis": "collected"})
         assert paid.total == 0  # Ndiaye's payment is not Diallo's
         assert paid.render().startswith("Les encaissements de Diallo SARL de mars 2026")
+
+    def test_revenue_beside_another_period(self, shop: Shop) -> None:
+        shop.posted("Diallo SARL")
+        args = {"start": "2026-02-01", "end": "2026-02-28"}
+        result = shop.run(
+            revenue, {**args, "compare_start": "2026-03-01", "compare_end": "2026-03-31"}
+        )
+        assert result.total == 0 and result.compared is not None
+        assert result.compared.total == 45000
+        assert result.render() == (
+            f"Le chiffre d'affaires de février 2026 est de {fcfa('0')}, contre "
+            f"{fcfa('45 000')} de mars 2026 : mars 2026 fait {fcfa('45 000')} de plus."
+        )
 
     def test_sales_may_not_read_revenue(self, shop: Shop) -> None:
         with pytest.raises(PermissionDenied):

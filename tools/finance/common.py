@@ -372,11 +372,12 @@ def find_invoice(
     *,
     wanted: InvoiceWanted,
     field: str = "invoice",
+    issued_in: date | None = None,
 ) -> Invoice:
     """The invoice a person means: its id (a button), its number (« F-2026-00012 »), or a
     customer's name — their most recent draft (``draft``), most recent invoice (``any``),
-    or their single open / posted invoice, asking back with the numbers when there are
-    several."""
+    or their single open / posted invoice (of the month ``issued_in`` when it is said),
+    asking back with the numbers when there are several."""
     if invoice_id is not None:
         with resolving(field):
             invoice, _, _ = invoices.invoice_with_lines(
@@ -402,6 +403,9 @@ def find_invoice(
     candidates = [
         x for x in listed if x.kind != "credit_note" and x.status in _WANTED_STATUSES[wanted]
     ]
+    if issued_in is not None:  # « sa facture de mars »: the one issued that month
+        month = (issued_in.year, issued_in.month)
+        candidates = [x for x in candidates if (x.issue_date.year, x.issue_date.month) == month]
     if not candidates:
         message = f"{customer.name} n'a aucune facture {_WANTED_LABELS[wanted]}".strip()
         drafts = [x for x in listed if x.kind != "credit_note" and x.status == "draft"]

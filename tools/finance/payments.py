@@ -65,6 +65,11 @@ class RecordPaymentIn(BaseModel):
         description="Le client qui paie, sans facture précise : ses factures les plus "
         "anciennes sont réglées d'abord.",
     )
+    invoice_month: date | None = Field(
+        default=None,
+        description="La facture désignée par son mois d'émission (« sa facture de mars » : "
+        "un jour de mars).",
+    )
     invoice_id: UUID | None = Field(default=None, description="Identifiant (boutons).")
     received_on: date | None = Field(default=None, description="Date de réception ; aujourd'hui.")
     reference: str | None = Field(
@@ -138,9 +143,22 @@ def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUI
     is still a draft (« il a tout payé » right after it was made) pays that one."""
     if args.invoice or args.invoice_id:
         try:
-            invoice = find_invoice(ctx, args.invoice, args.invoice_id, wanted="open")
+            invoice = find_invoice(
+                ctx, args.invoice, args.invoice_id, wanted="open", issued_in=args.invoice_month
+            )
         except AskBack:
-            invoice = _only_draft(ctx, args.invoice, args.invoice_id)
+            invoice = _only_draft(ctx, args)
+        try:  # a name that is no customer's says nothing of who paid
+            named = resolve_customer(ctx, args.customer).id if args.customer else None
+        except AskBack:
+            named = None
+        if named is not None and named != invoice.partner_id:
+            # another customer than the invoice's: which one paid is not known
+            raise AskBack(
+                f"La facture {invoice.number} n'est pas celle de {args.customer}. "
+                "Quelle facture a été payée ?",
+                field="invoice",
+            )
         return invoice, invoice.partner_id
     if args.customer:
         partner_id = resolve_customer(ctx, args.customer).id
@@ -156,14 +174,15 @@ def _payer(ctx: ToolContext, args: RecordPaymentIn) -> tuple[Invoice | None, UUI
     raise AskBack("Quel client a payé, ou quelle facture ?", field="customer")
 
 
-def _only_draft(ctx: ToolContext, reference: str | None, invoice_id: UUID | None) -> Invoice:
+def _only_draft(ctx: ToolContext, args: RecordPaymentIn) -> Invoice:
     """The draft invoice meant, when the one named is not open yet; else the question why."""
+    named = (args.invoice, args.invoice_id)
     try:
-        draft = find_invoice(ctx, reference, invoice_id, wanted="draft")
+        draft = find_invoice(ctx, *named, wanted="draft", issued_in=args.invoice_month)
     except AskBack:
         draft = None
-    if draft is None or draft.status != "draft":
-        return find_invoice(ctx, reference, invoice_id, wanted="open")  # asks, saying why
+    if draft is None or draft.status != "draft":  # asks, saying why
+        return find_invoice(ctx, *named, wanted="open", issued_in=args.invoice_month)
     return draft
 
 

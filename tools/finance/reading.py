@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -264,11 +265,29 @@ class RevenueIn(BaseModel):
         max_length=200,
         description="Seulement ce client : ce qui lui a été facturé, ou ce qu'il a payé.",
     )
+    compare_start: date | None = Field(
+        default=None,
+        description="Début d'une autre période à mettre en regard (« mieux en avril ou en "
+        "mai ? », « par rapport à l'an dernier »).",
+    )
+    compare_end: date | None = Field(
+        default=None, description="Fin (incluse) de la période mise en regard."
+    )
 
 
 class RevenueRow(BaseModel):
     period: date
     amount: Decimal
+
+
+class ComparedRevenue(BaseModel):
+    """The same figure over another period, said beside the first."""
+
+    start: date
+    end: date
+    total: Decimal
+    invoiced_net: Decimal
+    invoiced_gross: Decimal
 
 
 class Revenue(ToolResult):
@@ -284,6 +303,7 @@ class Revenue(ToolResult):
     rows: list[RevenueRow]
     method: str | None = None
     customer: str | None = None
+    compared: ComparedRevenue | None = None
 
     def _period(self, when: date) -> str:
         if self.grouping == "month":
@@ -312,12 +332,37 @@ class Revenue(ToolResult):
                 text = f"{what} {label} est de {amount} HT ({gross} TTC)."
             else:
                 text = f"{what} {label} est de {amount}."
+        if self.compared is not None:
+            text = f"{text[:-1]}{self._beside(self.compared)}"
         if self.grouping != "total" and self.rows:
             text += "\n" + "\n".join(
                 f"- {self._period(r.period)} : {money(r.amount, self.currency)}"
                 for r in self.rows[-12:]
             )
         return text
+
+    def _beside(self, other: ComparedRevenue) -> str:
+        """« , contre 165,00 € HT d'avril 2026 : mai 2026 fait 714,80 € de plus. »"""
+        excl = (
+            " HT" if self.basis != "collected" and self.invoiced_gross != self.invoiced_net else ""
+        )
+        label = period_label(other.start, other.end)
+        text = f", contre {money(other.total, self.currency)}{excl} {label}"
+        if other.total == self.total:
+            return f"{text} : autant sur les deux périodes."
+        higher = (self.start, self.end) if self.total > other.total else (other.start, other.end)
+        gap = money(abs(self.total - other.total), self.currency)
+        return f"{text} : {_named_period(*higher)} fait {gap} de plus."
+
+
+def _named_period(start: date, end: date) -> str:
+    """« mai 2026 », « 1er trimestre 2026 », « la période du 03/03/2026 au 07/03/2026 »."""
+    label = period_label(start, end)
+    if " au " in label:
+        return f"la période {label}"
+    if label.startswith("du "):  # « du 1er trimestre 2026 »
+        return f"le {label[3:]}"
+    return re.sub(r"^(?:de |d')", "", label)
 
 
 @tool("finance.revenue", title="Chiffre d'affaires", effect=Effect.READ, roles=reports.READERS)
@@ -344,6 +389,27 @@ def revenue(ctx: ToolContext, args: RevenueIn) -> Revenue:
     net = sum((p.invoiced_net for p in points), Decimal(0))
     collected = sum((p.collected for p in points), Decimal(0))
     key = "collected" if args.basis == "collected" else "invoiced_net"
+    compared = None
+    if args.compare_start is not None:
+        other_start, other_end = period_bounds(ctx, args.compare_start, args.compare_end)
+        others = reports.revenue(
+            ctx.session,
+            ctx.principal,
+            start=other_start,
+            end=other_end,
+            grouping="year",
+            method=method,
+            partner_id=partner.id if partner else None,
+        )
+        other_net = sum((p.invoiced_net for p in others), Decimal(0))
+        other_collected = sum((p.collected for p in others), Decimal(0))
+        compared = ComparedRevenue(
+            start=other_start,
+            end=other_end,
+            total=other_collected if args.basis == "collected" else other_net,
+            invoiced_net=other_net,
+            invoiced_gross=sum((p.invoiced_gross for p in others), Decimal(0)),
+        )
     return Revenue(
         start=start,
         end=end,
@@ -357,6 +423,7 @@ def revenue(ctx: ToolContext, args: RevenueIn) -> Revenue:
         rows=[RevenueRow(period=p.period, amount=getattr(p, key)) for p in points],
         method=method,
         customer=partner.name if partner else None,
+        compared=compared,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -23,7 +23,7 @@ from domain.finance.vat import active_rates, default_of, pick_rate
 from domain.kit import inputs
 from domain.kit.money import Currency, round_to_currency
 from tools.base import AskBack, Effect, ToolContext, ToolResult, tool
-from tools.finance.common import dd_mm_yyyy, money, partner_name, tenant_currency
+from tools.finance.common import dd_mm_yyyy, money, partner_name, tenant_currency, today
 from tools.stock._common import find_supplier
 
 # --- record_supplier_bill ------------------------------------------------------------------
@@ -51,6 +51,13 @@ class RecordSupplierBillIn(BaseModel):
     issue_date: date | None = Field(default=None, description="Date de la facture ; aujourd'hui.")
     due_date: date | None = Field(
         default=None, description="Échéance ; sinon selon les conditions du fournisseur."
+    )
+    payment_terms_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=365,
+        description="Délai de paiement en jours après la date de la facture (« à payer sous 30 "
+        "jours » : 30), quand aucune échéance n'est dite.",
     )
 
 
@@ -114,6 +121,13 @@ def _line(ctx: ToolContext, args: RecordSupplierBillIn) -> BillLineIn:
     )
 
 
+def _after_terms(ctx: ToolContext, args: RecordSupplierBillIn) -> date | None:
+    """The due date of a bill payable so many days after its date."""
+    if args.payment_terms_days is None:
+        return None
+    return (args.issue_date or today(ctx)) + timedelta(days=args.payment_terms_days)
+
+
 @tool(
     "purchasing.record_supplier_bill",
     title="Enregistrer une facture fournisseur",
@@ -142,7 +156,7 @@ def record_supplier_bill(ctx: ToolContext, args: RecordSupplierBillIn) -> Record
             supplier_id=supplier.id,
             supplier_number=args.supplier_number,
             issue_date=args.issue_date,
-            due_date=args.due_date,
+            due_date=args.due_date or _after_terms(ctx, args),
             lines=[_line(ctx, args)],
         ),
     )

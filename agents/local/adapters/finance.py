@@ -1,11 +1,6 @@
-"""Finance requests (and ``reports.kpis``) in everyday French, as tool arguments.
-
-Each ``extract`` returns only what the message says: a customer's name after « pour »,
-« à », « chez » or opening the message (« Modou a payé »), lines from quantities
-(« 3 sacs de riz », « 5 sacs de riz à 14 000 ») or from amounts with words (« transport
-25 000 FCFA »), an invoice or quote by its number or by « la facture de Modou », a payment
-method, a period.
-"""
+"""Finance requests (and ``reports.kpis``) in everyday French, as tool arguments: only what
+the message says (a customer, lines, a document by number or by its customer, a method, a
+period)."""
 
 from __future__ import annotations
 
@@ -18,7 +13,7 @@ from agents.local.adapters.base import Adapter, given
 from agents.local.coverage import NOT_ITEMS, article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.numbers import parse_number
-from agents.local.slots.payment import find_in_full
+from agents.local.slots.payment import find_in_full, parse_payment_method
 from agents.local.slots.text import fold
 from agents.local.slots.types import Amount, Quantity, Utterance
 from domain.kit.lexicon import pairs, phrases, phrasing, phrasings_of, words
@@ -435,10 +430,6 @@ def _stated_quantity(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
     return [{"product": product, "quantity": -value if found.group(1) else value}]
 
 
-def _fold_word(text: str) -> str:
-    return text.lower().rstrip("s")
-
-
 def correct_lines(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
     """« non, 4 sacs » (or « mets-en 3 ») changes the quantity of the single line (or of the
     line whose product is named); « non, pour Ndiaye » the customer; « non, à 14 000 » the
@@ -474,7 +465,7 @@ def _line_named(lines: list[dict[str, Any]], utt: Utterance) -> dict[str, Any] |
 
 def _line_for(lines: list[dict[str, Any]], quantity: Quantity) -> dict[str, Any] | None:
     if quantity.item:
-        wanted = _fold_word(quantity.item)
+        wanted = quantity.item.lower().rstrip("s")
         named = [
             x for x in lines if wanted in str(x.get("product") or x.get("description")).lower()
         ]
@@ -571,17 +562,17 @@ def _start_of(utt: Utterance) -> date | None:
         return None
     start, text, today = utt.dates[0].first, utt.dates[0].text, utt.today
     if today is not None and start < today and not YEAR_SAID.search(text):
-        ahead = _a_year_later(start)
+        ahead = _years_later(start)
         if ahead - today < today - start:
             return ahead
     return start
 
 
-def _a_year_later(day: date) -> date:
+def _years_later(day: date, years: int = 1) -> date:
     try:
-        return day.replace(year=day.year + 1)
+        return day.replace(year=day.year + years)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
+        return day.replace(year=day.year + years, day=28)
 
 
 def extract_recurring(utt: Utterance) -> dict[str, Any]:
@@ -621,19 +612,14 @@ def _after_aside(utt: Utterance) -> Utterance:
     return Utterance(text=utt.text[aside.end() :], folded=utt.folded[aside.end() :])
 
 
+# « …, et Keur Massar 80 000 en espèces »: the next payer, named right after « et ».
+AND_THEN_NAME = re.compile(r"^\s*(?:et|puis)\s+([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,3})")
 # « sa facture de mars »: the month names the invoice, not the day it was paid.
 OF_THE_INVOICE = re.compile(r"\bfactures?\s+(?:de|du|d')\s*$")
 
 
 # A payment said to be only part of what is due (« un acompte sur la F-2026-00012 »).
 PART_OF = phrasing("part_of_a_sum")
-
-
-def _number_said(invoice: str | None, utt: Utterance) -> bool:
-    """An invoice designated by its number, as written in the message."""
-    return (
-        invoice is not None and any(c.isdigit() for c in invoice) and (fold(invoice) in utt.folded)
-    )
 
 
 def extract_payment(utt: Utterance) -> dict[str, Any]:
@@ -650,12 +636,13 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
             leading_name(utt)
             or leading_name(_after_aside(utt))
             or name_after(utt, ("de", "du", "pour", "chez", "client"))
+            or (said.group(1) if (said := AND_THEN_NAME.match(utt.text)) else None)
         )
         if customer is not None and ONE_INVOICE.search(utt.folded):
             invoice, customer = customer, None  # « Roux a réglé sa facture »: which one?
-    received = next(
-        (d.first for d in utt.dates if not OF_THE_INVOICE.search(utt.folded[: d.start])), None
-    )
+    of_invoice = [bool(OF_THE_INVOICE.search(utt.folded[: d.start])) for d in utt.dates]
+    received = next((d.first for d, of in zip(utt.dates, of_invoice, strict=True) if not of), None)
+    month = next((d.first for d, of in zip(utt.dates, of_invoice, strict=True) if of), None)
     reference = PAYMENT_REFERENCE.search(utt.folded)
     if reference is not None and numbered is not None and reference.start(1) == numbered.start(1):
         reference = None
@@ -663,7 +650,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         amount = "balance"  # the tool pays what is still due, and its preview says how much
     elif amount is None and HALF.search(utt.folded):
         amount = "half"  # « ils ont payé la moitié »: half of what is still due
-    elif amount is None and _number_said(invoice, utt) and not PART_OF.search(utt.folded):
+    elif amount is None and re.search(r"\d", invoice or "") and not PART_OF.search(utt.folded):
         amount = "balance"  # « il a payé la facture F-2026-00012 »: that invoice, in full
     return given(
         amount=amount,
@@ -671,6 +658,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         invoice=invoice,
         customer=customer,
         received_on=received,
+        invoice_month=month if invoice else None,
         reference=reference.group(1) if reference else None,
     )
 
@@ -772,11 +760,26 @@ def extract_credit_note(utt: Utterance) -> dict[str, Any]:
     return given(invoice=_credited_invoice(utt), reason=_reason(utt), lines=lines)
 
 
-def _period(utt: Utterance) -> dict[str, Any]:
+# « mieux en avril ou en mai », « par rapport à l'an dernier », « le mois dernier, et ce
+# mois-ci »: two periods compared or joined, the second set beside the first.
+COMPARED = phrasing("compared_periods")
+JOINED_PERIODS = re.compile(r"\s*,?\s*(?:et|ou|vs|contre)?\s*")
+
+
+def _period(utt: Utterance, compared: bool = False) -> dict[str, Any]:
+    """The period asked, and (``compared``) the one set beside it; a whole year beside a part
+    of another (« plus que l'an dernier sur janvier-mars ») is that part in that year."""
     if not utt.dates:
         return {}
-    span = utt.dates[0]
-    return {"start": span.first, "end": span.last}
+    one, joint = utt.dates[0], utt.folded[utt.dates[0].end : utt.dates[-1].start]
+    said = JOINED_PERIODS.fullmatch(joint) or COMPARED.search(utt.folded)
+    if not compared or len(utt.dates) != 2 or not said:
+        return {"start": one.first, "end": one.last}
+    part, whole = sorted(utt.dates, key=lambda d: d.last - d.first)
+    beside, years = (utt.dates[1].first, utt.dates[1].last), whole.first.year - part.first.year
+    if years and (whole.last - whole.first).days >= 364 > (part.last - part.first).days:
+        one, beside = part, (_years_later(part.first, years), _years_later(part.last, years))
+    return dict(start=one.first, end=one.last, compare_start=beside[0], compare_end=beside[1])
 
 
 # « en retard de plus de 30 jours », « plus de 2 semaines de retard », « impayées depuis plus
@@ -842,11 +845,6 @@ COMING_IN = phrasing("coming_in")
 NAMED_FIRST = re.compile(r"^\s*([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,3})\s*,")
 
 
-def _named_first(utt: Utterance) -> str | None:
-    found = NAMED_FIRST.match(utt.text)
-    return found.group(1) if found else None
-
-
 def extract_list(utt: Utterance) -> dict[str, Any]:
     if COMING_IN.search(utt.folded) and _overdue_by(utt) is None:
         # the invoices still to pay, by when they fall due: « les N prochains jours » is how
@@ -854,7 +852,7 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
         customer = (
             name_after(utt, ("de", "du", "pour", "chez", "client"))
             or leading_name(utt)
-            or _named_first(utt)
+            or (first.group(1) if (first := NAMED_FIRST.match(utt.text)) else None)
         )
         span = utt.dates[0] if len(utt.dates) == 1 else None
         if span is not None and utt.today is not None and span.first == utt.today < span.last:
@@ -917,20 +915,19 @@ def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
     return given(customer=chosen[0] if chosen else None)
 
 
-# « combien j'ai facturé au Garage Moreau », « vendu à Diallo », « encaissé de Sow »: the
-# revenue of one customer.
-REVENUE_CUSTOMER_MARKERS = tuple(
-    f"{verb}{how_much} {link}"
-    for verb in ("facture", "vendu", "encaisse", "recu", "rentre")
-    for how_much in ("", " combien", " en tout")
-    for link in ("a", "au", "aux", "a la", "de", "du", "de la", "chez", "avec")
-    if (verb in ("encaisse", "recu", "rentre")) == (link in ("de", "du", "de la", "chez", "avec"))
-) + tuple(
-    # « combien de chiffre avec l'hôtel … », « le CA fait chez Diallo »: made with one customer
-    f"{what} {link}"
-    for what in ("chiffre", "chiffre d'affaires", "ca", "fait", "affaires")
-    for link in ("avec", "chez")
-)
+REVENUE_CUSTOMER_MARKERS = phrases("revenue_customer_markers")  # « facturé au Garage Moreau »
+
+# « le Bistrot d'Antoine m'a rapporté combien », « combien l'Hôtel du Lac nous a acheté »:
+# the customer said as the one who bought or paid.
+BUYER = phrasing("revenue_buyer")
+
+
+def _buyer(utt: Utterance) -> str | None:
+    found = BUYER.search(utt.folded)
+    name = utt.text[found.start("name") : found.end("name")].strip() if found else ""
+    if not name[:1].isupper() or parse_payment_method(name):  # « Wave m'a rapporté combien »
+        return None
+    return _customer_named(name)
 
 
 def extract_revenue(utt: Utterance) -> dict[str, Any]:
@@ -941,10 +938,10 @@ def extract_revenue(utt: Utterance) -> dict[str, Any]:
     basis = "collected" if said else None
     method = utt.payment_method if basis else None
     grouping = next((g for g, pattern in GROUPINGS if pattern.search(utt.folded)), None)
-    customer = _customer_named(name_after(utt, REVENUE_CUSTOMER_MARKERS))
+    customer = _customer_named(name_after(utt, REVENUE_CUSTOMER_MARKERS)) or _buyer(utt)
     return {
         **given(basis=basis, grouping=grouping, method=method, customer=customer),
-        **_period(utt),
+        **_period(utt, compared=True),
     }
 
 

@@ -1,13 +1,6 @@
-"""Purchasing: a supplier's bill said in a sentence, what is owed to suppliers, a payment
-made to one, and the e-invoice just received.
-
-Only what the message says is taken: the supplier after the words that introduce one
-(« facture de Grands Moulins », « à Sotiba », « fournisseur Metro »), the supplier's own
-invoice number after « facture » or « n° » (« FA-118 », « 2026-45 »), the amount and
-whether it is said excluding VAT (« HT »), a VAT rate (« TVA 20 % »), and which date is the
-due date (the one said after « échéance », « à payer », « à régler »…). A missing supplier
-number is asked by the tool itself, which knows the supplier by then.
-"""
+"""Purchasing: a supplier's bill said in a sentence (supplier, the supplier's own number,
+amount HT or TTC, VAT rate, due date), what is owed to suppliers, a payment made to one,
+and the e-invoice just received; a missing supplier number is asked by the tool."""
 
 from __future__ import annotations
 
@@ -17,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from agents.local.adapters.base import Adapter, given, overlaps
-from agents.local.adapters.finance import VAT, without_elision
+from agents.local.adapters.finance import PAYMENT_TERMS, VAT, without_elision
 from agents.local.adapters.sales import name_of
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots.payment import find_in_full
@@ -110,6 +103,7 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
         amount_is = "incl_tax"
     rate = VAT.search(utt.folded)
     issue, due = _dates(utt)
+    terms = PAYMENT_TERMS.search(utt.folded)
     billed_us = BILLED_US.match(utt.text)
     supplier = _supplier(utt, BILL_SUPPLIER_MARKERS)
     if supplier is None and billed_us is not None:
@@ -122,6 +116,7 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
         vat_rate=next(g for g in rate.groups() if g).replace(",", ".") if rate else None,
         issue_date=issue,
         due_date=due,
+        payment_terms_days=int(terms.group(1)) if terms and due is None else None,
     )
 
 

@@ -48,6 +48,8 @@ _DAY = rf"(?:1er|\d{{1,2}}|{_DAY_WORD})"
 _SMALL = rf"(?:\d{{1,3}}|{_DAY_WORD}|une)"
 _B = r"(?<![\w'-])"
 _E = r"(?![\w'])"
+# « janvier-mars »: a month right after another month's last letters and a hyphen
+_AFTER_MONTH = r"(?<=(?:er|rs|il|ai|in|et|ut|re)-)"
 TIME = (
     r"(?:(?P<h>\d{1,2})\s?(?:h|heures?)(?:\s?(?P<m>\d{2}))?(?![\w])"
     r"|(?P<h2>\d{1,2}):(?P<m2>\d{2})(?!\d))"
@@ -371,7 +373,8 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            rf"{_B}(?:(?:en|au\s+mois\s+d[e']|du\s+mois\s+d[e']|le\s+mois\s+d[e']|mois\s+d[e']|d')\s*)?"
+            rf"(?:{_B}|{_AFTER_MONTH})"
+            rf"(?:(?:en|au\s+mois\s+d[e']|du\s+mois\s+d[e']|le\s+mois\s+d[e']|mois\s+d[e']|d')\s*)?"
             rf"(?P<mo>{_MONTH}){_E}(?:\s+(?P<y>\d{{4}}){_E})?"
         ),
         _month,

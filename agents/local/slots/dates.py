@@ -206,7 +206,8 @@ def _joins(folded: str, left: Atom, right: Atom) -> bool:
     word = gap.strip(" ,")
     if word.startswith("et"):
         return re.search(r"(?<![\w'])entre(?:\s+le)?\s*$", before) is not None
-    return word.startswith("jusqu") or _RANGE_START.search(before) is not None
+    # « janvier-mars »: a hyphen between two dates is a range
+    return word.startswith("jusqu") or word == "-" or _RANGE_START.search(before) is not None
 
 
 def _said_day_in(atom: Atom, month_day: date) -> date | None:
@@ -248,6 +249,8 @@ def _end_of_range(left: Atom, right: Atom) -> tuple[date, date]:
         last = _same_day_in(first, right.last.day) or last
         if last < first:
             last = _same_day_in(_month_after(first), right.last.day) or last
+    if first > last and first.year > last.year:  # « de janvier à mars 2025 »: the year said last
+        first = _same_day_in(first.replace(day=1, year=last.year), first.day) or first
     return first, last
 
 

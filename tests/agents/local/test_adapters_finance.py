@@ -174,6 +174,21 @@ class TestRecordPayment:
     def test_phrasings(self, text: str, expected: dict[str, Any]) -> None:
         assert extract("finance.record_payment", text) == expected
 
+    def test_the_invoice_named_by_its_month(self) -> None:
+        said = extract(
+            "finance.record_payment", "Mme Ba a réglé sa facture de février hier, 40 000 en espèces"
+        )
+        assert said["invoice"] == "Ba" and said["invoice_month"] == date(2026, 2, 1)
+        assert said["received_on"] == date(2026, 3, 15)
+
+    def test_the_next_payer_named_after_and(self) -> None:
+        said = extract("finance.record_payment", "et Quincaillerie Ba 25 000 par chèque")
+        assert said == {
+            "customer": "Quincaillerie Ba",
+            "amount": Decimal(25000),
+            "method": "cheque",
+        }
+
     def test_missing_method_is_asked(self) -> None:
         said = extract("finance.record_payment", "Diallo a payé 20 000")
         assert "method" not in said
@@ -301,12 +316,39 @@ class TestReads:
                 {"start": date(2026, 3, 1), "end": date(2026, 3, 15)},
             ),
             ("CA de l'année par mois", {"grouping": "month"}),
+            (
+                "mes ventes ont été meilleures en janvier ou en février ?",
+                {
+                    "start": date(2026, 1, 1),
+                    "end": date(2026, 1, 31),
+                    "compare_start": date(2026, 2, 1),
+                    "compare_end": date(2026, 2, 28),
+                },
+            ),
+            (
+                "j'ai vendu moins que l'année dernière sur février-mars ?",
+                {
+                    "start": date(2026, 2, 1),
+                    "end": date(2026, 3, 31),
+                    "compare_start": date(2025, 2, 1),
+                    "compare_end": date(2025, 3, 31),
+                },
+            ),
+            ("Orange Money m'a rapporté combien ce mois ?", {"method": "orange_money"}),
+            (
+                "la Boutique Sow nous a acheté combien ce mois-ci ?",
+                {"customer": "Boutique Sow", "start": date(2026, 3, 1)},
+            ),
         ],
     )
     def test_revenue(self, text: str, expected: dict[str, Any]) -> None:
         said = extract("finance.revenue", text)
         for key, value in expected.items():
             assert said[key] == value
+
+    def test_a_way_of_paying_said_first_is_no_customer(self) -> None:
+        said = extract("finance.revenue", "Wave m'a rapporté combien cette semaine ?")
+        assert said["method"] == "wave" and "customer" not in said
 
     def test_kpis_and_receivables(self) -> None:
         assert extract("reports.kpis", "donne-moi les chiffres clés de mars") == {

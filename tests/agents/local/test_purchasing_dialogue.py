@@ -157,6 +157,13 @@ class TestWhichSideOfTheBooks:
             "due_date": "2026-04-30",
         }
 
+    def test_a_bill_payable_so_many_days_after_its_date(self, local: LocalTier) -> None:
+        plan = say(
+            local, "saisis la facture QX-7791 de Verrerie Dumas, 240 € TTC, à régler sous 45 jours"
+        )
+        assert plan.kind == "tool" and plan.arguments["payment_terms_days"] == 45
+        assert "due_date" not in plan.arguments
+
 
 class TestMoneySentToASupplier:
     @pytest.mark.parametrize(

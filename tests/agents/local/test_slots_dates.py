@@ -60,6 +60,8 @@ class TestParseDates:
             ("du 3 avril au 7", d(4, 3), d(4, 7)),
             ("du 10 au 12", d(3, 10), d(3, 12)),
             ("entre le 3 et le 7 mars", d(3, 3), d(3, 7)),
+            ("avril-juin", d(4, 1), d(6, 30)),
+            ("de février à avril 2025", d(2, 1, 2025), d(4, 30, 2025)),
             ("du lundi au mercredi", d(3, 9), d(3, 11)),
             ("du vendredi au mardi", d(3, 6), d(3, 10)),
             ("lundi jusqu'à jeudi", d(3, 9), d(3, 12)),
