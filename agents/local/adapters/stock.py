@@ -474,7 +474,7 @@ def _vat_rate(utt: Utterance) -> Decimal | None:
 
 
 _NAME_END = phrasing("name_end", re.IGNORECASE)
-_UNIT_AFTER = re.compile(r"(?:(?:le|la|l'|par)\s*)?([a-zéèêûîôàç²³]+)", re.IGNORECASE)
+_UNIT_AFTER = re.compile(r"((?:le|la|l'|par)\s*)?([a-zéèêûîôàç²³]+)", re.IGNORECASE)
 
 
 def _alternatives(entries: Iterator[UnitEntry]) -> str:
@@ -518,13 +518,15 @@ def _new_product_name(utt: Utterance) -> str | None:
 
 
 def _unit(utt: Utterance) -> str | None:
-    """The unit a new product is sold by, when the message names one the lexicon knows (« à
-    2 000 F le bidon », « pot de 500 g »); any other word there is not taken for a unit."""
+    """The unit a new product is sold by: one the lexicon knows (« à 2 000 F le bidon »,
+    « pot de 500 g »), or any word said per price (« 300 F le morceau »: units are open)."""
     for a in utt.amounts:
         match = _UNIT_AFTER.match(utt.text[a.end :].lstrip())
-        entry = known_unit(match.group(1)) if match else None
+        entry = known_unit(match.group(2)) if match else None
         if entry is not None:
             return entry.unit
+        if match and match.group(1) and fold(match.group(2)) not in words("not_an_entity"):
+            return match.group(2).lower()
     for pattern in (_CONTAINER, _BY_UNIT):
         for match in pattern.finditer(utt.folded):
             entry = known_unit(match.group(match.lastindex or 1))
@@ -679,12 +681,17 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
         args["is_stockable"] = False
     elif re.search(r"\bgere\w* en stock|\bgerer (le|son) stock", folded):
         args["is_stockable"] = True
-    if re.search(r"\barchiv|ne (se )?vend plus\b", folded):
+    if retired := _RETIRED.search(folded):
         args["is_active"] = False
+        named = next((g for g in ("listed", "sold") if retired.group(g)), None)
+        name = utt.text[retired.start(named) : retired.end(named)] if named else ""
+        name = re.sub(r"(?i)^(?:le|la|les|l')(?:\s+|(?<=')|$)", "", name.strip())
+        args["product"] = name or args["product"]  # « retire-le du catalogue »: none
     return given(args)
 
 
 _PRICE_SAID = phrasing("price_said")
+_RETIRED = phrasing("retired_product")
 
 
 def _prices_before_bounds(utt: Utterance) -> dict[str, Decimal]:
@@ -872,7 +879,12 @@ def _supplier_in_capitals(utt: Utterance) -> str | None:
 
 
 def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
-    supplier = _entity(names_after(utt, _SUPPLIER)) or _supplier_in_capitals(utt)
+    supplier = (
+        _entity(names_after(utt, _SUPPLIER))
+        or _supplier_in_capitals(utt)
+        # « bon de commande pour Sotiba : … »: a name with a capital after « pour »
+        or _entity(n for n in names_after(utt, ("pour",)) if n[:1].isupper())
+    )
     lines = _order_lines(utt)
     if not lines and not _goods(utt):
         product = _ordered_product(utt, supplier)
