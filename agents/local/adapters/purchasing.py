@@ -22,7 +22,7 @@ from agents.local.adapters.sales import name_of
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import marker_groups, phrasing
+from domain.kit.lexicon import marker_groups, phrasing, words
 from domain.kit.text import fold
 
 RECORD = "purchasing.record_supplier_bill"
@@ -77,6 +77,22 @@ def _supplier(utt: Utterance, markers: tuple[tuple[str, ...], ...]) -> str | Non
     return None
 
 
+def _named_after_number(utt: Utterance, number: str | None) -> str | None:
+    """« facture FA-2290 grands moulins 590 000 »: the words between the bill's number and
+    its amount (or date), when they can only be a name."""
+    at = utt.text.find(number) if number else -1
+    if number is None or at < 0:
+        return None
+    spans = [s.start for s in (*utt.amounts, *utt.dates) if s.start > at]
+    said = utt.text[at + len(number) : min(spans, default=len(utt.text))].rstrip(" ,:;.-")
+    said = RECEIVED.sub("", said).strip(" ,:;.-")
+    folded = fold(said).split()
+    plain = words("glue_words") | words("not_an_entity") | {"ht", "ttc"}
+    if not 1 <= len(folded) <= 4 or any(not w.isalpha() or w in plain for w in folded):
+        return None
+    return said
+
+
 def _supplier_number(utt: Utterance) -> str | None:
     """The supplier's number: not a part of an amount (« facture de 630 000 »)."""
     for found in SUPPLIER_NUMBER.finditer(utt.text):
@@ -114,9 +130,10 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
     supplier = _supplier(utt, BILL_SUPPLIER_MARKERS)
     if supplier is None and billed_us is not None:
         supplier = without_elision(billed_us.group("name").strip())
+    number = _supplier_number(utt)
     return given(
-        supplier=supplier,
-        supplier_number=_supplier_number(utt),
+        supplier=supplier or _named_after_number(utt, number),
+        supplier_number=number,
         amount=amount.value if amount else None,
         amount_is=amount_is,
         vat_rate=next(g for g in rate.groups() if g).replace(",", ".") if rate else None,

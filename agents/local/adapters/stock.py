@@ -954,6 +954,9 @@ def extract_receive_purchase_order(utt: Utterance) -> dict[str, Any]:
         if not _ORDERED_TOTAL.search(utt.folded[max(0, q.start - 12) : q.start])
         and (item is not None or q.unit is not None)
     ]
+    if len(lines) == 1 and not (goods := _goods(utt))[0][1]:
+        # « ont livré la T65 (les 20 sacs) »: a bare count of the product said delivered
+        lines[0] = given(product=_arrived_product(before(utt, goods[0][0].start)), **lines[0])
     order = _order(utt) or _delivering_supplier(utt)
     if order is None:  # « 50 sacs de riz de Grands Moulins »: the supplier closes the item
         for line in lines:
