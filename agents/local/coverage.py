@@ -344,8 +344,6 @@ def _unit_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Ga
     priced = (PRICED_BY.match(utt.folded, a.end) for a in utt.amounts) if tool.creates else ()
     for said in (*SOLD_BY.finditer(utt.folded), *filter(None, priced)):
         entry = known_unit(said.group(1))
-        if entry is None and said.group(1) in words("not_an_entity"):
-            continue  # « 500 F l'achat »: a price's role, no unit
         if held and (held == said.group(1) or (entry is not None and fold(entry.unit) == held)):
             continue
         return Gap(utt.text[said.start() : said.end()])

@@ -241,9 +241,7 @@ def reorder_suggestions(ctx: ToolContext, args: ReorderIn) -> ReorderOut:
             on_hand=sum((x.on_hand for x in levels), Decimal(0)),
             min_quantity=sum((r.min_quantity for r in rules), Decimal(0)) if rules else None,
         )
-    return ReorderOut(
-        currency=currency_of(ctx).value, today=today(ctx), groups=chosen, asked=asked
-    )
+    return ReorderOut(currency=currency_of(ctx).value, today=today(ctx), groups=chosen, asked=asked)
 
 
 # --- stock.forecast_stockout --------------------------------------------------------------

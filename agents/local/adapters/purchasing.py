@@ -1,12 +1,6 @@
-"""Purchasing: a supplier's bill said in a sentence, what is owed to suppliers, a payment
-made to one, and the e-invoice just received.
-
-Only what the message says is taken: the supplier after the words that introduce one
-(« facture de Grands Moulins », « à Sotiba », « fournisseur Metro »), the supplier's own
-invoice number after « facture » or « n° » (« FA-118 », « 2026-45 »), the amount and
-whether it is said excluding VAT (« HT »), a VAT rate (« TVA 20 % »), and which date is the
-due date (the one said after « échéance », « à payer », « à régler »…). A missing supplier
-number is asked by the tool itself, which knows the supplier by then.
+"""Purchasing: a supplier's bill said in a sentence (its supplier, its own number, the
+amount HT or TTC, a VAT rate, the due date said after « échéance », « à payer »…), a
+payment made to a supplier, and the e-invoice just received. Only what is said is taken.
 """
 
 from __future__ import annotations
@@ -35,10 +29,7 @@ POST = "purchasing.post_supplier_bill"
 BILL_SUPPLIER_MARKERS = marker_groups("bill_supplier_markers")
 # The supplier said as the one who billed us, first: « Sotiba nous a facturé 30 000 ».
 BILLED_US = phrasing("billed_us", re.IGNORECASE)
-# Whom a payment went to.
 PAID_SUPPLIER_MARKERS = marker_groups("paid_supplier_markers")
-# Whom the question about money owed is about (« je dois combien à Sotiba ? »).
-OWED_SUPPLIER_MARKERS = (("fournisseur", "fournisseuse"), ("a", "au", "a l'", "envers"))
 # Money owed to the business (« Diallo nous doit combien ? »): its customers', never its
 # suppliers'.
 OWED_TO_US = re.compile(r"\b(?:me|nous|m')\s*doi(?:t|vent)\b|\bqu'on me doi")
@@ -60,7 +51,6 @@ PAYMENT_NUMBER = phrasing("payment_number", re.IGNORECASE)
 CURRENCY_WORD = r"^\s*(?:(?:fcfa|cfa|f|francs?|eur|euros?|€)\s*)?"
 EXCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ht\b|h\.t\b|hors tax)")
 INCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ttc\b|t\.t\.c\b)")
-# The words that make the next date the due date.
 DUE_WORDS = phrasing("due_words")
 
 
@@ -77,20 +67,17 @@ def _supplier(utt: Utterance, markers: tuple[tuple[str, ...], ...]) -> str | Non
     return None
 
 
-def _named_after_number(utt: Utterance, number: str | None) -> str | None:
+def _named_after_number(utt: Utterance, number: str) -> str | None:
     """« facture FA-2290 grands moulins 590 000 »: the words between the bill's number and
     its amount (or date), when they can only be a name."""
-    at = utt.text.find(number) if number else -1
-    if number is None or at < 0:
-        return None
-    spans = [s.start for s in (*utt.amounts, *utt.dates) if s.start > at]
-    said = utt.text[at + len(number) : min(spans, default=len(utt.text))].rstrip(" ,:;.-")
-    said = RECEIVED.sub("", said).strip(" ,:;.-")
-    folded = fold(said).split()
+    at = utt.text.find(number) + len(number)
+    ends = [e for e in [a.start for a in utt.amounts] + [d.start for d in utt.dates] if e > at]
+    said = RECEIVED.sub("", utt.text[at : min(ends, default=None)].rstrip(" ,:;.-")).strip(" ,-")
     plain = words("glue_words") | words("not_an_entity") | {"ht", "ttc"}
-    if not 1 <= len(folded) <= 4 or any(not w.isalpha() or w in plain for w in folded):
-        return None
-    return said
+    named = 1 <= len(said.split()) <= 4 and all(
+        w.isalpha() and w not in plain for w in fold(said).split()
+    )
+    return said if named and at >= len(number) else None
 
 
 def _supplier_number(utt: Utterance) -> str | None:
@@ -132,7 +119,7 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
         supplier = without_elision(billed_us.group("name").strip())
     number = _supplier_number(utt)
     return given(
-        supplier=supplier or _named_after_number(utt, number),
+        supplier=supplier or (_named_after_number(utt, number) if number else None),
         supplier_number=number,
         amount=amount.value if amount else None,
         amount_is=amount_is,
@@ -140,13 +127,6 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
         issue_date=issue,
         due_date=due,
     )
-
-
-def extract_payables(utt: Utterance) -> dict[str, Any]:
-    name = without_elision(name_of(utt, *OWED_SUPPLIER_MARKERS, capital=True))
-    if name is not None and ALL_SUPPLIERS.match(name.strip()):
-        name = None
-    return given({"supplier": name})
 
 
 # A payment is said with one of these (« paye », « réglé », « virement », « par Wave »…).
@@ -225,7 +205,6 @@ def received_invoice(intent: str, utt: Utterance) -> str:
 
 ADAPTERS: list[Adapter] = [
     Adapter(RECORD, extract_bill),
-    Adapter(PAYABLES, extract_payables),
     Adapter(PAY, extract_payment),
     Adapter(POST, extract_post),
 ]

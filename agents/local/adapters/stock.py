@@ -1,10 +1,9 @@
 """Stock and purchasing: from a French message to the arguments of the ``stock.*`` tools.
 
-Products are read from the quantity's item (« 20 sacs de riz » → "riz", with a size that
-follows it: « de Riz brisé 25 kg »), a SKU (« RIZ-25 »), or the name after « de », « du »…
-(« combien il reste de riz ? »). Warehouses come after « à », « dans », « vers »; suppliers
-after « chez », « à », « auprès de »; purchase orders are the « BC-… » numbers the slot
-parser found. Nothing is guessed: what the message does not say is left out.
+Products are read from the quantity's item (« 20 sacs de riz », « de Riz brisé 25 kg »), a
+SKU (« RIZ-25 ») or the name after « de », « du »…; warehouses after « à », « dans »,
+« vers »; suppliers after « chez », « à »…; purchase orders are « BC-… » numbers. Nothing
+is guessed: what the message does not say is left out.
 """
 
 from __future__ import annotations
@@ -51,9 +50,6 @@ _ITEM_END = re.compile(
     r"|en(?!\s+(?:" + "|".join(map(re.escape, words("item_en_forms"))) + r")\b))(?:\s|$)"
 )
 _CODE_TAIL = re.compile(r"\s+(?:de|du|depuis|à|a|vers)\s+[A-Z][A-Z0-9_-]+$")
-
-
-# --- reading helpers ---------------------------------------------------------------------
 
 
 # Every spelling of a unit goods are counted in (« pot », « sachets »): a container names
@@ -375,9 +371,6 @@ def _with_quantity(field: str, extract: Extract) -> Correct:
     return correct
 
 
-# --- extractors, one per tool --------------------------------------------------------------
-
-
 def _price_role(utt: Utterance, start: int) -> str | None:
     """ "purchase" or "sale" when the words before a price in its clause say which
     (« le prix d'achat des pneus 205/55 passe à 61 € »), else None."""
@@ -681,12 +674,10 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
         args["is_stockable"] = False
     elif re.search(r"\bgere\w* en stock|\bgerer (le|son) stock", folded):
         args["is_stockable"] = True
-    if retired := _RETIRED.search(folded):
-        args["is_active"] = False
-        named = next((g for g in ("listed", "sold") if retired.group(g)), None)
-        name = utt.text[retired.start(named) : retired.end(named)] if named else ""
-        name = re.sub(r"(?i)^(?:le|la|les|l')(?:\s+|(?<=')|$)", "", name.strip())
-        args["product"] = name or args["product"]  # « retire-le du catalogue »: none
+    if retired := _RETIRED.search(folded):  # « enlève le jus de bissap du catalogue »
+        said = utt.text[slice(*retired.span("listed" if retired.group("listed") else "sold"))]
+        name = re.sub(r"(?i)^(?:le|la|les|l')(?:\s+|(?<=')|$)", "", said.strip())
+        args.update(is_active=False, product=name or args["product"])  # none: « retire-le »
     return given(args)
 
 
@@ -857,10 +848,9 @@ def _ordered_product(utt: Utterance, supplier: str | None) -> str | None:
     supplier_at = re.search(r"\b(?:chez|aupres)\b", utt.folded)
     head = before(utt, supplier_at.start()) if supplier_at else utt
     name = _entity(names_after(head, _ORDERED))
-    if name is None and supplier_at is not None and supplier:
-        at = utt.text.find(supplier, supplier_at.end())
-        if at >= 0:
-            name = _entity(names_after(after(utt, at + len(supplier)), _ORDERED))
+    at = utt.text.find(supplier, supplier_at.end()) if supplier_at and supplier else -1
+    if name is None and supplier and at >= 0:
+        name = _entity(names_after(after(utt, at + len(supplier)), _ORDERED))
     return None if name is None else _without_tail(name)
 
 
@@ -879,12 +869,9 @@ def _supplier_in_capitals(utt: Utterance) -> str | None:
 
 
 def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
-    supplier = (
-        _entity(names_after(utt, _SUPPLIER))
-        or _supplier_in_capitals(utt)
-        # « bon de commande pour Sotiba : … »: a name with a capital after « pour »
-        or _entity(n for n in names_after(utt, ("pour",)) if n[:1].isupper())
-    )
+    named_for = (n for n in names_after(utt, ("pour",)) if n[:1].isupper())  # « pour Sotiba : »
+    supplier = _entity(names_after(utt, _SUPPLIER)) or _supplier_in_capitals(utt)
+    supplier = supplier or _entity(named_for)
     lines = _order_lines(utt)
     if not lines and not _goods(utt):
         product = _ordered_product(utt, supplier)
@@ -911,11 +898,7 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
             lines[0]["quantity"] = q.value
     if not utt.quantities and not utt.amounts and len(utt.numbers) == 1 and len(lines) == 1:
         lines[0]["quantity"] = utt.numbers[0]  # « non attends, mets-en 30 plutôt »
-    supplier = _entity(names_after(utt, _SUPPLIER))
-    result = {**previous, "lines": lines}
-    if supplier:
-        result["supplier"] = supplier
-    return result
+    return {**previous, "lines": lines, **given(supplier=_entity(names_after(utt, _SUPPLIER)))}
 
 
 _ORDER_OF = phrases("order_of_markers")
@@ -932,11 +915,13 @@ def _delivering_supplier(utt: Utterance) -> str | None:
     in lower case names the supplier too (« la commande de grands moulins est là »): the tool
     takes that supplier's one awaited order, or asks which."""
     first = _DELIVERED_BY.match(utt.text)
-    named = first.group(1) if first is not None else None
-    if named is None:
-        named = _entity(
+    named = (
+        first.group(1)
+        if first
+        else _entity(
             n for n in names_after(utt, _ORDER_OF) if n[:1].isupper() or not utt.quantities
         )
+    )
     if named is None and utt.quantities:
         tail = after(utt, max(q.end for q in utt.quantities))
         named = _entity(n for n in names_after(tail, ("de", "du", "des")) if n[:1].isupper())
