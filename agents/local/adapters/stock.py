@@ -675,8 +675,8 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
     elif re.search(r"\bgere\w* en stock|\bgerer (le|son) stock", folded):
         args["is_stockable"] = True
     if retired := _RETIRED.search(folded):  # « enlève le jus de bissap du catalogue »
-        said = utt.text[slice(*retired.span("listed" if retired.group("listed") else "sold"))]
-        name = re.sub(r"(?i)^(?:le|la|les|l')(?:\s+|(?<=')|$)", "", said.strip())
+        named = utt.text[slice(*retired.span("listed" if retired.group("listed") else "sold"))]
+        name = re.sub(r"(?i)^(?:le|la|les|l')(?:\s+|(?<=')|$)", "", named.strip())
         args.update(is_active=False, product=name or args["product"])  # none: « retire-le »
     return given(args)
 
