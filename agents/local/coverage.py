@@ -330,6 +330,8 @@ def _everyone_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -
 # « vendues en sachet », « vendu au carton », « vendus par 6 » is no unit: the unit a product
 # is sold by.
 SOLD_BY = re.compile(r"\bvendue?s?\s+(?:a l'|a la|au|en|par|l')\s*([a-z]+)")
+# « 300 F le morceau »: the unit a new product is priced by.
+PRICED_BY = re.compile(r"\s*(?:le|la|l'|par)\s*([a-z]+)")
 
 
 def _unit_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | None:
@@ -339,7 +341,8 @@ def _unit_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Ga
     if "unit" not in tool.input_model.model_fields:
         return None
     held = fold(str(arguments.get("unit") or ""))
-    for said in SOLD_BY.finditer(utt.folded):
+    priced = (PRICED_BY.match(utt.folded, a.end) for a in utt.amounts) if tool.creates else ()
+    for said in (*SOLD_BY.finditer(utt.folded), *filter(None, priced)):
         entry = known_unit(said.group(1))
         if held and (held == said.group(1) or (entry is not None and fold(entry.unit) == held)):
             continue

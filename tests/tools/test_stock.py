@@ -264,7 +264,12 @@ class TestProducts:
         result = run(container, buyer, find_product_tool, query="riz")
         assert result.render() == (
             f"1 produit trouvé :\n- Riz brisé 25 kg (RIZ-25) : 15{NNBSP}000 FCFA HT, "
-            "TVA 18\u00a0%, 42 sacs en stock"
+            f"TVA 18\u00a0%, prix d'achat 12{NNBSP}000 FCFA, 42 sacs en stock"
+        )
+        seller = member(container, buyer, Role.SALES)  # the purchase price is cost data
+        assert (
+            "prix d'achat"
+            not in run(container, buyer, find_product_tool, seller, query="riz").render()
         )
         assert run(container, buyer, find_product_tool, query="trompette").render() == (
             "Aucun produit ne correspond à « trompette »."
@@ -359,6 +364,16 @@ class TestReplenishment:
         assert suggested.groups[0].lines[0].quantity == Decimal(58)
         assert "58 sacs Riz brisé 25 kg (Entrepôt principal)" in suggested.render()
 
+    def test_one_product_asked_about(self, container: Container, buyer: Buyer, rice: UUID) -> None:
+        set_rule(container, buyer, rice, "10", "60")
+        assert run(container, buyer, reorder_suggestions, product="riz").render() == (
+            "Riz brisé 25 kg : 42 sacs en stock, au-dessus du minimum (10 sacs) : "
+            "pas besoin d'en racheter."
+        )
+        set_rule(container, buyer, rice, "50", "100")
+        suggested = run(container, buyer, reorder_suggestions, product="riz")
+        assert suggested.groups[0].lines[0].quantity == Decimal(58)
+
     def test_nothing_low(self, container: Container, buyer: Buyer, rice: UUID) -> None:
         assert run(container, buyer, low_stock).render() == "Aucun produit sous son stock minimum."
         assert run(container, buyer, reorder_suggestions).render().startswith("Rien à recommander")
@@ -418,6 +433,14 @@ class TestPurchaseOrders:
         assert rest.status == "received"
         assert rest.render().endswith("Commande entièrement reçue.")
         assert level(container, buyer.account, rice).on_hand == Decimal(92)
+
+    def test_a_draft_is_sent_by_its_supplier(
+        self, container: Container, buyer: Buyer, rice: UUID
+    ) -> None:
+        args = {"supplier": "Grands Moulins", "lines": [{"product": "riz", "quantity": "20"}]}
+        order = run(container, buyer, create_purchase_order, **args)
+        sent = run(container, buyer, send_purchase_order, supplier="grands moulins")
+        assert (sent.number, sent.status) == (order.number, "sent")
 
     def test_a_count_alone_is_the_orders_only_product(
         self, container: Container, buyer: Buyer, rice: UUID

@@ -68,6 +68,7 @@ class ProductRow(BaseModel):
     vat_rate: Decimal
     is_stockable: bool
     on_hand: Decimal | None  # None: not managed in stock
+    purchase_price: Cost[Decimal] = None  # « je l'achète combien le sac de riz ? »
 
     def line(self, currency: str) -> str:
         ref = f" ({self.sku})" if self.sku else ""
@@ -75,6 +76,8 @@ class ProductRow(BaseModel):
             f", {amount(self.on_hand, self.unit)} en stock" if self.on_hand is not None else ""
         )
         vat = f", TVA {percent(self.vat_rate)}"
+        if self.purchase_price is not None:
+            vat += f", prix d'achat {money(self.purchase_price, currency)}"
         return f"- {self.name}{ref} : {_price_text(self.sale_price, currency)}{vat}{stock_part}"
 
 
@@ -122,6 +125,7 @@ def find_product_tool(ctx: ToolContext, args: FindProductIn) -> FindProductOut:
                 vat_rate=p.vat_rate,
                 is_stockable=p.is_stockable,
                 on_hand=held.get(p.id, Decimal(0)) if p.is_stockable else None,
+                purchase_price=p.purchase_price,
             )
             for p in products
         ],

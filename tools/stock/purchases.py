@@ -278,6 +278,12 @@ class SendPurchaseOrderIn(_In):
         description="Numéro du bon de commande (« BC-2026-00004 ») ; sans numéro, le dernier "
         "bon de commande en brouillon.",
     )
+    supplier: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Sans numéro : le fournisseur dont le bon en brouillon est envoyé.",
+    )
 
 
 class SendPurchaseOrderOut(OrderOut):
@@ -315,7 +321,7 @@ def send_purchase_order(ctx: ToolContext, args: SendPurchaseOrderIn) -> SendPurc
     Exemples : « envoie le bon de commande BC-2026-00004 », « c'est commandé, marque
     BC-2026-00012 envoyé », « valide la commande BC-2026-00003 »
     """
-    order = find_order(ctx, args.order) if args.order else _latest_draft(ctx)
+    order = find_order(ctx, args.order) if args.order else _latest_draft(ctx, args.supplier)
     purchasing.send_purchase_order(ctx.session, ctx.principal, ctx.clock, order.id)
     view = purchasing.get_purchase_order(ctx.session, ctx.principal, order.id)
     result = _order_out(ctx, view, SendPurchaseOrderOut)
@@ -323,9 +329,13 @@ def send_purchase_order(ctx: ToolContext, args: SendPurchaseOrderIn) -> SendPurc
     return result
 
 
-def _latest_draft(ctx: ToolContext) -> PurchaseOrder:
-    """« envoie-le au fournisseur » just after creating it: the newest draft order."""
-    drafts = purchasing.list_purchase_orders(ctx.session, ctx.principal, status="draft", limit=1)
+def _latest_draft(ctx: ToolContext, said: str | None) -> PurchaseOrder:
+    """« envoie-le au fournisseur » just after creating it: the newest draft order (of the
+    supplier named, « le bon de commande de Sedima »)."""
+    supplier = find_supplier(ctx, said, "supplier").id if said else None
+    drafts = purchasing.list_purchase_orders(
+        ctx.session, ctx.principal, status="draft", supplier_id=supplier, limit=1
+    )
     if not drafts:
         raise AskBack("Quel bon de commande faut-il envoyer (numéro BC-…) ?", field="order")
     return drafts[0].order

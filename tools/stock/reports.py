@@ -116,6 +116,11 @@ def low_stock(ctx: ToolContext, args: LowStockIn) -> LowStockOut:
 
 
 class ReorderIn(_In):
+    product: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Un produit (« faut-il racheter du ciment ? ») ; sinon tous les produits.",
+    )
     days: int = Days
     limit: int = Limit
 
@@ -151,12 +156,28 @@ class SupplierGroup(BaseModel):
         return f"- {who} — à commander {when}{total} : {goods}"
 
 
+class HeldProduct(BaseModel):
+    """The one product asked about, when nothing is to be reordered for it."""
+
+    name: str
+    unit: str
+    on_hand: Decimal
+    min_quantity: Decimal | None
+
+
 class ReorderOut(ToolResult):
     currency: str
     today: date
     groups: list[SupplierGroup]
+    asked: HeldProduct | None = None
 
     def render(self) -> str:
+        if not self.groups and self.asked is not None:
+            held = f"{self.asked.name} : {amount(self.asked.on_hand, self.asked.unit)} en stock"
+            if self.asked.min_quantity is None:
+                return f"{held}, sans stock minimum fixé : aucun réapprovisionnement prévu."
+            low = amount(self.asked.min_quantity, self.asked.unit)
+            return f"{held}, au-dessus du minimum ({low}) : pas besoin d'en racheter."
         if not self.groups:
             return "Rien à recommander : tous les stocks sont au-dessus de leur minimum."
         count = sum(len(g.lines) for g in self.groups)
@@ -178,11 +199,15 @@ def reorder_suggestions(ctx: ToolContext, args: ReorderIn) -> ReorderOut:
     « il faut recommander quoi cette semaine ? »
     """
     groups = purchasing.reorder_suggestions(ctx.session, ctx.principal, ctx.clock, days=args.days)
+    product = find_product(ctx, args.product, "product") if args.product else None
     chosen: list[SupplierGroup] = []
     left = args.limit
     for g in groups:
         if left <= 0:
             break
+        kept = [x for x in g.lines if product is None or x.position.product_id == product.id]
+        if not kept:
+            continue
         lines = [
             SuggestedLine(
                 product_id=str(x.position.product_id),
@@ -191,7 +216,7 @@ def reorder_suggestions(ctx: ToolContext, args: ReorderIn) -> ReorderOut:
                 warehouse_name=x.position.warehouse_name,
                 quantity=x.quantity,
             )
-            for x in g.lines[:left]
+            for x in kept[:left]
         ]
         left -= len(lines)
         chosen.append(
@@ -200,11 +225,23 @@ def reorder_suggestions(ctx: ToolContext, args: ReorderIn) -> ReorderOut:
                 supplier_name=g.supplier_name,
                 order_by=g.order_by,
                 expected_date=g.expected_date,
-                estimated_total=g.estimated_total,
+                estimated_total=g.estimated_total
+                if product is None
+                else sum((x.quantity * (x.unit_price or 0) for x in kept), Decimal(0)),
                 lines=lines,
             )
         )
-    return ReorderOut(currency=currency_of(ctx).value, today=today(ctx), groups=chosen)
+    asked = None
+    if product is not None and not chosen:
+        levels = stock.stock_levels(ctx.session, ctx.principal, product_ids=[product.id])
+        rules = purchasing.list_reorder_rules(ctx.session, ctx.principal, product_id=product.id)
+        asked = HeldProduct(
+            name=product.name,
+            unit=product.unit,
+            on_hand=sum((x.on_hand for x in levels), Decimal(0)),
+            min_quantity=sum((r.min_quantity for r in rules), Decimal(0)) if rules else None,
+        )
+    return ReorderOut(currency=currency_of(ctx).value, today=today(ctx), groups=chosen, asked=asked)
 
 
 # --- stock.forecast_stockout --------------------------------------------------------------

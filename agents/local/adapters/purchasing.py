@@ -1,6 +1,7 @@
-"""Purchasing: a supplier's bill said in a sentence (supplier, the supplier's own number,
-amount HT or TTC, VAT rate, due date), what is owed to suppliers, a payment made to one,
-and the e-invoice just received; a missing supplier number is asked by the tool."""
+"""Purchasing: a supplier's bill said in a sentence (its supplier, its own number, the
+amount HT or TTC, a VAT rate, the due date said after « échéance », « à payer »…), a
+payment made to a supplier, and the e-invoice just received. Only what is said is taken.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from agents.local.adapters.sales import name_of
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import marker_groups, phrasing
+from domain.kit.lexicon import marker_groups, phrasing, words
 from domain.kit.text import fold
 
 RECORD = "purchasing.record_supplier_bill"
@@ -28,10 +29,7 @@ POST = "purchasing.post_supplier_bill"
 BILL_SUPPLIER_MARKERS = marker_groups("bill_supplier_markers")
 # The supplier said as the one who billed us, first: « Sotiba nous a facturé 30 000 ».
 BILLED_US = phrasing("billed_us", re.IGNORECASE)
-# Whom a payment went to.
 PAID_SUPPLIER_MARKERS = marker_groups("paid_supplier_markers")
-# Whom the question about money owed is about (« je dois combien à Sotiba ? »).
-OWED_SUPPLIER_MARKERS = (("fournisseur", "fournisseuse"), ("a", "au", "a l'", "envers"))
 # Money owed to the business (« Diallo nous doit combien ? »): its customers', never its
 # suppliers'.
 OWED_TO_US = re.compile(r"\b(?:me|nous|m')\s*doi(?:t|vent)\b|\bqu'on me doi")
@@ -53,7 +51,6 @@ PAYMENT_NUMBER = phrasing("payment_number", re.IGNORECASE)
 CURRENCY_WORD = r"^\s*(?:(?:fcfa|cfa|f|francs?|eur|euros?|€)\s*)?"
 EXCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ht\b|h\.t\b|hors tax)")
 INCLUDING_VAT = re.compile(CURRENCY_WORD + r"(?:ttc\b|t\.t\.c\b)")
-# The words that make the next date the due date.
 DUE_WORDS = phrasing("due_words")
 
 
@@ -68,6 +65,19 @@ def _supplier(utt: Utterance, markers: tuple[tuple[str, ...], ...]) -> str | Non
             continue
         return name
     return None
+
+
+def _named_after_number(utt: Utterance, number: str) -> str | None:
+    """« facture FA-2290 grands moulins 590 000 »: the words between the bill's number and
+    its amount (or date), when they can only be a name."""
+    at = utt.text.find(number) + len(number)
+    ends = [e for e in [a.start for a in utt.amounts] + [d.start for d in utt.dates] if e > at]
+    said = RECEIVED.sub("", utt.text[at : min(ends, default=None)].rstrip(" ,:;.-")).strip(" ,-")
+    plain = words("glue_words") | words("not_an_entity") | {"ht", "ttc"}
+    named = 1 <= len(said.split()) <= 4 and all(
+        w.isalpha() and w not in plain for w in fold(said).split()
+    )
+    return said if named and at >= len(number) else None
 
 
 def _supplier_number(utt: Utterance) -> str | None:
@@ -108,9 +118,10 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
     supplier = _supplier(utt, BILL_SUPPLIER_MARKERS)
     if supplier is None and billed_us is not None:
         supplier = without_elision(billed_us.group("name").strip())
+    number = _supplier_number(utt)
     return given(
-        supplier=supplier,
-        supplier_number=_supplier_number(utt),
+        supplier=supplier or (_named_after_number(utt, number) if number else None),
+        supplier_number=number,
         amount=amount.value if amount else None,
         amount_is=amount_is,
         vat_rate=next(g for g in rate.groups() if g).replace(",", ".") if rate else None,
@@ -118,13 +129,6 @@ def extract_bill(utt: Utterance) -> dict[str, Any]:
         due_date=due,
         payment_terms_days=int(terms.group(1)) if terms and due is None else None,
     )
-
-
-def extract_payables(utt: Utterance) -> dict[str, Any]:
-    name = without_elision(name_of(utt, *OWED_SUPPLIER_MARKERS, capital=True))
-    if name is not None and ALL_SUPPLIERS.match(name.strip()):
-        name = None
-    return given({"supplier": name})
 
 
 # A payment is said with one of these (« paye », « réglé », « virement », « par Wave »…).
@@ -203,7 +207,6 @@ def received_invoice(intent: str, utt: Utterance) -> str:
 
 ADAPTERS: list[Adapter] = [
     Adapter(RECORD, extract_bill),
-    Adapter(PAYABLES, extract_payables),
     Adapter(PAY, extract_payment),
     Adapter(POST, extract_post),
 ]

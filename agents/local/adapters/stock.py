@@ -1,10 +1,9 @@
 """Stock and purchasing: from a French message to the arguments of the ``stock.*`` tools.
 
-Products are read from the quantity's item (« 20 sacs de riz » → "riz", with a size that
-follows it: « de Riz brisé 25 kg »), a SKU (« RIZ-25 »), or the name after « de », « du »…
-(« combien il reste de riz ? »). Warehouses come after « à », « dans », « vers »; suppliers
-after « chez », « à », « auprès de »; purchase orders are the « BC-… » numbers the slot
-parser found. Nothing is guessed: what the message does not say is left out.
+Products are read from the quantity's item (« 20 sacs de riz », « de Riz brisé 25 kg »), a
+SKU (« RIZ-25 ») or the name after « de », « du »…; warehouses after « à », « dans »,
+« vers »; suppliers after « chez », « à »…; purchase orders are « BC-… » numbers. Nothing
+is guessed: what the message does not say is left out.
 """
 
 from __future__ import annotations
@@ -51,9 +50,6 @@ _ITEM_END = re.compile(
     r"|en(?!\s+(?:" + "|".join(map(re.escape, words("item_en_forms"))) + r")\b))(?:\s|$)"
 )
 _CODE_TAIL = re.compile(r"\s+(?:de|du|depuis|à|a|vers)\s+[A-Z][A-Z0-9_-]+$")
-
-
-# --- reading helpers ---------------------------------------------------------------------
 
 
 # Every spelling of a unit goods are counted in (« pot », « sachets »): a container names
@@ -375,9 +371,6 @@ def _with_quantity(field: str, extract: Extract) -> Correct:
     return correct
 
 
-# --- extractors, one per tool --------------------------------------------------------------
-
-
 def _price_role(utt: Utterance, start: int) -> str | None:
     """ "purchase" or "sale" when the words before a price in its clause say which
     (« le prix d'achat des pneus 205/55 passe à 61 € »), else None."""
@@ -474,7 +467,7 @@ def _vat_rate(utt: Utterance) -> Decimal | None:
 
 
 _NAME_END = phrasing("name_end", re.IGNORECASE)
-_UNIT_AFTER = re.compile(r"(?:(?:le|la|l'|par)\s*)?([a-zéèêûîôàç²³]+)", re.IGNORECASE)
+_UNIT_AFTER = re.compile(r"((?:le|la|l'|par)\s*)?([a-zéèêûîôàç²³]+)", re.IGNORECASE)
 
 
 def _alternatives(entries: Iterator[UnitEntry]) -> str:
@@ -518,13 +511,15 @@ def _new_product_name(utt: Utterance) -> str | None:
 
 
 def _unit(utt: Utterance) -> str | None:
-    """The unit a new product is sold by, when the message names one the lexicon knows (« à
-    2 000 F le bidon », « pot de 500 g »); any other word there is not taken for a unit."""
+    """The unit a new product is sold by: one the lexicon knows (« à 2 000 F le bidon »,
+    « pot de 500 g »), or any word said per price (« 300 F le morceau »: units are open)."""
     for a in utt.amounts:
         match = _UNIT_AFTER.match(utt.text[a.end :].lstrip())
-        entry = known_unit(match.group(1)) if match else None
+        entry = known_unit(match.group(2)) if match else None
         if entry is not None:
             return entry.unit
+        if match and match.group(1) and fold(match.group(2)) not in words("not_an_entity"):
+            return match.group(2).lower()
     for pattern in (_CONTAINER, _BY_UNIT):
         for match in pattern.finditer(utt.folded):
             entry = known_unit(match.group(match.lastindex or 1))
@@ -679,12 +674,15 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
         args["is_stockable"] = False
     elif re.search(r"\bgere\w* en stock|\bgerer (le|son) stock", folded):
         args["is_stockable"] = True
-    if re.search(r"\barchiv|ne (se )?vend plus\b", folded):
-        args["is_active"] = False
+    if retired := _RETIRED.search(folded):  # « enlève le jus de bissap du catalogue »
+        named = utt.text[slice(*retired.span("listed" if retired.group("listed") else "sold"))]
+        name = re.sub(r"(?i)^(?:le|la|les|l')(?:\s+|(?<=')|$)", "", named.strip())
+        args.update(is_active=False, product=name or args["product"])  # none: « retire-le »
     return given(args)
 
 
 _PRICE_SAID = phrasing("price_said")
+_RETIRED = phrasing("retired_product")
 
 
 def _prices_before_bounds(utt: Utterance) -> dict[str, Decimal]:
@@ -850,10 +848,9 @@ def _ordered_product(utt: Utterance, supplier: str | None) -> str | None:
     supplier_at = re.search(r"\b(?:chez|aupres)\b", utt.folded)
     head = before(utt, supplier_at.start()) if supplier_at else utt
     name = _entity(names_after(head, _ORDERED))
-    if name is None and supplier_at is not None and supplier:
-        at = utt.text.find(supplier, supplier_at.end())
-        if at >= 0:
-            name = _entity(names_after(after(utt, at + len(supplier)), _ORDERED))
+    at = utt.text.find(supplier, supplier_at.end()) if supplier_at and supplier else -1
+    if name is None and supplier and at >= 0:
+        name = _entity(names_after(after(utt, at + len(supplier)), _ORDERED))
     return None if name is None else _without_tail(name)
 
 
@@ -872,7 +869,9 @@ def _supplier_in_capitals(utt: Utterance) -> str | None:
 
 
 def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
+    named_for = (n for n in names_after(utt, ("pour",)) if n[:1].isupper())  # « pour Sotiba : »
     supplier = _entity(names_after(utt, _SUPPLIER)) or _supplier_in_capitals(utt)
+    supplier = supplier or _entity(named_for)
     lines = _order_lines(utt)
     if not lines and not _goods(utt):
         product = _ordered_product(utt, supplier)
@@ -899,11 +898,7 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
             lines[0]["quantity"] = q.value
     if not utt.quantities and not utt.amounts and len(utt.numbers) == 1 and len(lines) == 1:
         lines[0]["quantity"] = utt.numbers[0]  # « non attends, mets-en 30 plutôt »
-    supplier = _entity(names_after(utt, _SUPPLIER))
-    result = {**previous, "lines": lines}
-    if supplier:
-        result["supplier"] = supplier
-    return result
+    return {**previous, "lines": lines, **given(supplier=_entity(names_after(utt, _SUPPLIER)))}
 
 
 _ORDER_OF = phrases("order_of_markers")
@@ -920,11 +915,13 @@ def _delivering_supplier(utt: Utterance) -> str | None:
     in lower case names the supplier too (« la commande de grands moulins est là »): the tool
     takes that supplier's one awaited order, or asks which."""
     first = _DELIVERED_BY.match(utt.text)
-    named = first.group(1) if first is not None else None
-    if named is None:
-        named = _entity(
+    named = (
+        first.group(1)
+        if first
+        else _entity(
             n for n in names_after(utt, _ORDER_OF) if n[:1].isupper() or not utt.quantities
         )
+    )
     if named is None and utt.quantities:
         tail = after(utt, max(q.end for q in utt.quantities))
         named = _entity(n for n in names_after(tail, ("de", "du", "des")) if n[:1].isupper())
@@ -942,6 +939,9 @@ def extract_receive_purchase_order(utt: Utterance) -> dict[str, Any]:
         if not _ORDERED_TOTAL.search(utt.folded[max(0, q.start - 12) : q.start])
         and (item is not None or q.unit is not None)
     ]
+    if len(lines) == 1 and not (goods := _goods(utt))[0][1]:
+        # « ont livré la T65 (les 20 sacs) »: a bare count of the product said delivered
+        lines[0] = given(product=_arrived_product(before(utt, goods[0][0].start)), **lines[0])
     order = _order(utt) or _delivering_supplier(utt)
     if order is None:  # « 50 sacs de riz de Grands Moulins »: the supplier closes the item
         for line in lines:

@@ -1,0 +1,90 @@
+"""Purchasing and the product catalogue as people say them: the unit a new product is
+priced by, the supplier of an order after « pour », a product retired from the catalogue,
+a draft order marked sent by its supplier, a purchase price asked, whether to buy one
+product again, a bill's supplier said after its number, a bare count received. No
+database: the router, the adapters and the registry."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from agents.local.understanding import LocalTier, Memory, Plan
+from tests.agents.tier import tool_call, understand
+
+TODAY = date(2026, 9, 14)
+
+
+def say(local: LocalTier, message: str, memory: Memory | None = None) -> Plan:
+    return understand(local, message, memory, today=TODAY)
+
+
+class TestNewProductUnit:
+    def test_a_unit_said_after_the_price_is_the_new_products_unit(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "crée l'article bougie parfumée à 1 500 F la barquette"))
+        assert tool == "stock.create_product"
+        assert (args["sale_price"], args["unit"]) == ("1500", "barquette")
+
+    def test_a_known_unit_after_the_price_keeps_its_spelling(self, local: LocalTier) -> None:
+        _, args = tool_call(say(local, "nouveau produit lessive Madar, 900 F le paquet"))
+        assert args["unit"] == "paquet"
+
+
+class TestPurchaseOrders:
+    def test_the_supplier_of_an_order_said_after_pour(self, local: LocalTier) -> None:
+        tool, args = tool_call(
+            say(local, "prépare un bon de commande pour Dinor : 30 bidons d'huile")
+        )
+        assert tool == "stock.create_purchase_order"
+        assert args == {"supplier": "Dinor", "lines": [{"product": "huile", "quantity": "30"}]}
+
+    def test_what_is_needed_of_a_product_leaves_the_quantity_to_the_reorder(
+        self, local: LocalTier
+    ) -> None:
+        tool, args = tool_call(say(local, "commande chez Kirène ce qu'il faut d'eau minérale"))
+        assert tool == "stock.create_purchase_order"
+        assert args == {"supplier": "Kirène", "lines": [{"product": "eau minérale"}]}
+
+    def test_a_draft_order_marked_sent_by_its_supplier(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "marque le bon de commande de CCBM comme envoyé"))
+        assert (tool, args) == ("stock.send_purchase_order", {"supplier": "CCBM"})
+
+    def test_a_bare_count_received_names_the_product_said_delivered(self, local: LocalTier) -> None:
+        _, args = tool_call(say(local, "les Ciments du Sahel ont livré le ciment (80 sacs)"))
+        assert args["lines"] == [{"product": "ciment", "quantity": "80"}]
+
+
+class TestCatalogue:
+    def test_a_product_retired_from_the_catalogue_is_archived(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "sors la confiture de figue du catalogue"))
+        assert (tool, args) == (
+            "stock.update_product",
+            {"product": "confiture de figue", "is_active": False},
+        )
+
+    def test_a_product_no_longer_sold_is_archived(self, local: LocalTier) -> None:
+        _, args = tool_call(say(local, "on ne vend plus le lait concentré Gloria, archive-le"))
+        assert args == {"product": "lait concentré Gloria", "is_active": False}
+
+    def test_a_purchase_price_asked_reads_the_product(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "je l'achète combien le bidon d'huile déjà ?"))
+        assert (tool, args) == ("stock.find_product", {"query": "huile"})
+
+    def test_whether_to_buy_one_product_again(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "est-ce qu'on doit racheter du savon noir ?"))
+        assert (tool, args) == ("stock.reorder_suggestions", {"product": "savon noir"})
+
+    def test_what_to_buy_again_names_no_product(self, local: LocalTier) -> None:
+        assert tool_call(say(local, "qu'est-ce qu'il faut racheter ?")) == (
+            "stock.reorder_suggestions",
+            {},
+        )
+
+
+class TestSupplierBills:
+    def test_the_supplier_said_right_after_the_bills_number(self, local: LocalTier) -> None:
+        _, args = tool_call(say(local, "facture SB-118 sotrac 85 000"))
+        assert (args["supplier"], args["supplier_number"]) == ("sotrac", "SB-118")
+
+    def test_how_the_bill_came_is_no_supplier(self, local: LocalTier) -> None:
+        plan = say(local, "facture SB-118 arrivée 85 000")
+        assert "supplier" not in plan.arguments
