@@ -1987,6 +1987,8 @@ class LocalTier(Replies):
         named = [o for o in options if fold(o) == key] or [o for o in options if key in fold(o)]
         if len(named) == 1:
             return named[0]
+        if sized := talk.of_size(key, list(options)):  # « les 5 litres »
+            return sized
         # « la boutique, celle de Thiès »: the one option that shares a word with the answer
         said = {w for w in re.findall(r"[\w&'-]+", key) if len(w) > 2} - talk.OPTION_STOPWORDS
         shared = [o for o in options if said & set(re.findall(r"[\w&'-]+", fold(o)))]
