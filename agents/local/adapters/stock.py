@@ -37,7 +37,7 @@ from domain.sales.units import UnitEntry, known_unit, lexicon
 # Sizes that belong to a product's name when no item follows them (« Huile 5 L »).
 _MEASURES = {"kg", "g", "litre", "l", "cl", "ml", "m", "metre", "cm", "tonne"}
 _REASONS = pairs("stock_reasons")  # « sacs déchirés » → "emballage déchiré"
-_SKU = re.compile(r"(?<![\w-])(?!BC-|F-|D-|AV-)([A-Z][A-Z0-9]*-[A-Z0-9][A-Z0-9-]*)(?![\w-])")
+_SKU = re.compile(r"(?<![\w-])(?!BC-|BL-|F-|D-|AV-)([A-Z][A-Z0-9]*-[A-Z0-9][A-Z0-9-]*)(?![\w-])")
 _REFERENCE = phrasing("reference")
 _WAREHOUSE_TO = ("vers", "dans", "à", "au", "a")
 _WAREHOUSE_FROM = ("depuis", "de", "du")
