@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from agents.local import coverage
+from agents.local.slots import parse_quantities
 from domain.kit.lexicon import phrasing, phrasings_of, words
 from domain.kit.text import fold
 from tools.base import Tool
@@ -152,17 +153,20 @@ def document_of(tool: Tool | None) -> str | None:
 
 def _product_found(result: dict[str, Any]) -> str | None:
     """The product a search designates (« son prix » next): the only one found, or the
-    first when it is named exactly as asked (« huile Dinor 5L »)."""
+    only one whose name holds every word asked (« terreau 40L » is « Terreau universel
+    40 L », not « Terreau géranium 20 L »)."""
     products, query = result.get("products"), result.get("query")
-    if not isinstance(products, list) or not products or not isinstance(products[0], dict):
+    if not isinstance(products, list) or not all(isinstance(p, dict) for p in products):
         return None
-    name = products[0].get("name")
-    if not isinstance(name, str) or not name.strip():
-        return None
-    exact = isinstance(query, str) and re.sub(r"\W", "", fold(name)) == re.sub(
-        r"\W", "", fold(query)
-    )
-    return name.strip() if len(products) == 1 or exact else None
+    names = [p["name"].strip() for p in products if isinstance(p.get("name"), str)]
+    said = set(_glued(str(query or "")).split())
+    holding = [n for n in names if said <= set(_glued(n).split())]
+    return names[0] if len(names) == 1 else holding[0] if len(holding) == 1 else None
+
+
+def _glued(name: str) -> str:
+    """``name`` folded, a size's figure and unit written together (« 40 L » → "40l")."""
+    return re.sub(r"(\d)\s+(?=[a-z])", r"\1", fold(name))
 
 
 def recorded(tool: Tool | None, result: dict[str, Any] | None) -> dict[str, str]:
@@ -267,6 +271,13 @@ def picked(folded: str, items: list[dict[str, Any]]) -> dict[str, Any] | None:
         index = {"first": 0, "second": 1, "third": 2}[pick]
         return items[index] if index < len(items) else None
     return None
+
+
+def of_size(answer: str, options: list[str]) -> str | None:
+    """« les 5 litres », « celui de 25 kg »: the one option whose size is the one said."""
+    said = {(q.value, q.unit) for q in parse_quantities(answer) if q.unit in coverage.SIZE_UNITS}
+    sized = [o for o in options if said & {(q.value, q.unit) for q in parse_quantities(o)}]
+    return sized[0] if said and len(sized) == 1 else None
 
 
 def in_full(folded: str) -> bool:

@@ -884,11 +884,10 @@ class LocalTier(Replies):
         fields = tool.input_model.model_fields
         if "name" in fields and "sale_price" in fields and "product" not in fields:
             return _another_priced_record(utt, message)
-        if len(utt.quantities) != 2:
+        counted = [q for q in utt.quantities if q.item or q.unit not in coverage.SIZE_UNITS]
+        if len(counted) != 2 or "lines" in fields or not {"product", "quantity"} <= set(fields):
             return None
-        if "lines" in fields or "product" not in fields or "quantity" not in fields:
-            return None
-        one, other = sorted(utt.quantities, key=lambda q: q.start)
+        one, other = sorted(counted, key=lambda q: q.start)  # a size (« huile 5L ») counts none
         between = ANOTHER_ITEM.fullmatch(message[one.end : other.start])
         if between is None or not one.item or not other.item:
             return None
@@ -1877,6 +1876,8 @@ class LocalTier(Replies):
         named = [o for o in options if fold(o) == key] or [o for o in options if key in fold(o)]
         if len(named) == 1:
             return named[0]
+        if sized := talk.of_size(key, list(options)):  # « les 5 litres »
+            return sized
         # « la boutique, celle de Thiès »: the one option that shares a word with the answer
         said = {w for w in re.findall(r"[\w&'-]+", key) if len(w) > 2} - talk.OPTION_STOPWORDS
         shared = [o for o in options if said & set(re.findall(r"[\w&'-]+", fold(o)))]

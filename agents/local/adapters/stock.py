@@ -30,13 +30,13 @@ from agents.local.router import IntentRouter, Routing
 from agents.local.slots import parse_quantities
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity, Utterance
-from domain.kit.lexicon import pairs, phrases, phrasing, words
+from domain.kit.lexicon import pairs, phrases, phrasing, phrasings_of, words
 from domain.sales.units import UnitEntry, known_unit, lexicon
 
 # Sizes that belong to a product's name when no item follows them (« Huile 5 L »).
 _MEASURES = {"kg", "g", "litre", "l", "cl", "ml", "m", "metre", "cm", "tonne"}
 _REASONS = pairs("stock_reasons")  # « sacs déchirés » → "emballage déchiré"
-_SKU = re.compile(r"(?<![\w-])(?!BC-|F-|D-|AV-)([A-Z][A-Z0-9]*-[A-Z0-9][A-Z0-9-]*)(?![\w-])")
+_SKU = re.compile(r"(?<![\w-])(?!BC-|BL-|F-|D-|AV-)([A-Z][A-Z0-9]*-[A-Z0-9][A-Z0-9-]*)(?![\w-])")
 _REFERENCE = phrasing("reference")
 _WAREHOUSE_TO = ("vers", "dans", "à", "au", "a")
 _WAREHOUSE_FROM = ("depuis", "de", "du")
@@ -50,6 +50,26 @@ _ITEM_END = re.compile(
     r"|en(?!\s+(?:" + "|".join(map(re.escape, words("item_en_forms"))) + r")\b))(?:\s|$)"
 )
 _CODE_TAIL = re.compile(r"\s+(?:de|du|depuis|à|a|vers)\s+[A-Z][A-Z0-9_-]+$")
+_REF_CODE = phrasing("ref_code")
+# « combien de lampes de bureau pliables en stock ? », « il reste combien de sucre en
+# poudre ? »: the whole name after the question, « de » and « en » included, up to where
+# the question goes on.
+_ASKED_PRODUCT = phrasing("asked_product")
+# « 3,20 à l'achat », « 350 F en achat »: the role said right after the price.
+_BOUGHT_AFTER = phrasing("bought_after")
+_SALE_SAID = phrasing("sale_said")
+_STOCK_BOUND_SAID = phrasing("stock_bound_said")
+_RENAME = re.compile(r"(?i)renomm\w*\s+(.+?)\s+en\s+(.+?)\s*[.!]?$")
+_PRICE_SAID = phrasing("price_said")
+# « on en a 12 »: the count an inventory found, said apart from the product.
+_COUNT_FOUND = phrasing("count_found")
+# « 2 sacs ont disparu », « il en manque 3 », « 4 pots cassés »: what became of the goods
+# missing, said beside the count.
+_LOSS = phrasing("loss")
+# « ajoute la menthe fraîche, … », « crée les biscuits … »: the goods a message opens on
+# making, said with their article.
+_ADDED = phrasing("added")
+_RETIRED = phrasing("retired_product")
 
 
 # Every spelling of a unit goods are counted in (« pot », « sachets »): a container names
@@ -141,10 +161,6 @@ def _container_size(utt: Utterance, q: Quantity) -> str | None:
     return f"{_trim_item(q.item)} {size}"
 
 
-def _size_named(utt: Utterance) -> str | None:
-    return next((q.text for q in utt.quantities if _is_size(utt, q)), None)
-
-
 _NEGATIVE = re.compile(r"(?<![\w.,-])-\s?(?=\d)")
 
 
@@ -170,9 +186,6 @@ def _unclaimed_quantities(utt: Utterance) -> list[Quantity]:
     return out
 
 
-_REF_CODE = phrasing("ref_code")
-
-
 def _sku(utt: Utterance) -> str | None:
     """A reference written like one (« RIZ-25 »), or any code after « réf », « référence »,
     « code » that has a digit or is in capitals (« réf CAF1 », « référence LAIT400 »)."""
@@ -184,12 +197,6 @@ def _sku(utt: Utterance) -> str | None:
         if any(c.isdigit() for c in code) or code.isupper():
             return code
     return None
-
-
-# « combien de lampes de bureau pliables en stock ? », « il reste combien de sucre en
-# poudre ? »: the whole name after the question, « de » and « en » included, up to where
-# the question goes on.
-_ASKED_PRODUCT = phrasing("asked_product")
 
 
 # « combien de cartons de sucre … »: the unit counted, before the product.
@@ -267,7 +274,7 @@ def _product(utt: Utterance) -> str | None:
         or _sized(utt, _entity(names_after(utt, ("produit", "article"))))
         or _asked_product(utt)
         or _sized(utt, _entity(names_after(utt, _PRODUCT)))
-        or _size_named(utt)
+        or next((q.text for q in utt.quantities if _is_size(utt, q)), None)
     )
 
 
@@ -295,15 +302,13 @@ def _places(utt: Utterance, markers: tuple[str, ...]) -> Iterator[str]:
         yield name
 
 
-def _looks_like_place(name: str) -> bool:
-    """A warehouse is named by a place word (« la boutique », « le dépôt de Thiès »), a code
-    (« PRINC ») or a proper name (« Thiès »); « à l'association », « à la livraison »,
-    « à zéro », « à manquer » are no warehouse."""
-    return bool(set(fold(name).split()) & words("place_words")) or name[:1].isupper()
-
-
 def _warehouse(utt: Utterance, markers: tuple[str, ...] = _WAREHOUSE_AT) -> str | None:
-    return _entity(p for p in _places(utt, markers) if _looks_like_place(p))
+    """A warehouse is named by a place word (« la boutique », « le dépôt de Thiès »), a code
+    (« PRINC ») or a proper name (« Thiès »); « à l'association », « à zéro » are none."""
+    places = _places(utt, markers)
+    return _entity(
+        p for p in places if set(fold(p).split()) & words("place_words") or p[:1].isupper()
+    )
 
 
 def _warehouse_from(utt: Utterance) -> str | None:
@@ -317,10 +322,6 @@ def _warehouse_from(utt: Utterance) -> str | None:
 def _reference(utt: Utterance) -> str | None:
     match = _REFERENCE.search(utt.text)
     return match.group(1).strip() if match else None
-
-
-def _order(utt: Utterance) -> str | None:
-    return next((n for n in utt.document_numbers if n.upper().startswith("BC-")), None)
 
 
 _PURPOSE = re.compile(r"(?i)(?<![\w'])(?:c'est |c est )?pour\s+(?!\d)")
@@ -400,17 +401,6 @@ def _prices_per_unit(utt: Utterance) -> list[tuple[int, Decimal]]:
     return out
 
 
-# « 3,20 à l'achat », « 350 F en achat »: the role said right after the price.
-_BOUGHT_AFTER = phrasing("bought_after")
-
-
-def _bought_after(utt: Utterance, start: int) -> bool:
-    return _BOUGHT_AFTER.match(utt.folded, start) is not None
-
-
-_SALE_SAID = phrasing("sale_said")
-
-
 def _bare_after(utt: Utterance, said: re.Pattern[str], other: Decimal | None) -> Decimal | None:
     """A bare number right after words that say which price it is."""
     for match in re.finditer(r"(?<![\w,./-])(\d+(?:[.,]\d+)?)(?![\w,.]*\s*%|/)", utt.folded):
@@ -433,7 +423,7 @@ def _amounts(utt: Utterance) -> tuple[Decimal | None, Decimal | None]:
     sale = purchase = None
     said = [(a.start, a.value) for a in utt.amounts] + _prices_per_unit(utt)
     for start, value in sorted(said, key=lambda s: s[0]):
-        if _price_role(utt, start) == "purchase" or _bought_after(utt, start):
+        if _price_role(utt, start) == "purchase" or _BOUGHT_AFTER.match(utt.folded, start):
             purchase = purchase if purchase is not None else value
         else:
             sale = sale if sale is not None else value
@@ -494,11 +484,6 @@ _BY_UNIT = re.compile(
 )
 
 
-# « ajoute la menthe fraîche, … », « crée les biscuits … »: the goods a message opens on
-# making, said with their article.
-_ADDED = phrasing("added")
-
-
 def _new_product_name(utt: Utterance) -> str | None:
     rest = words_after(utt, tuple(words("new_product_markers")))
     added = _ADDED.match(utt.folded) if _PRICE_SAID.search(utt.folded) else None
@@ -554,12 +539,6 @@ def extract_create_product(utt: Utterance) -> dict[str, Any]:
             **(_stock_bounds(utt) if _STOCK_BOUND_SAID.search(utt.folded) else {}),
         ),
     }
-
-
-_STOCK_BOUND_SAID = phrasing("stock_bound_said")
-
-
-_RENAME = re.compile(r"(?i)renomm\w*\s+(.+?)\s+en\s+(.+?)\s*[.!]?$")
 
 
 _MIN_STOCK = phrasing("min_stock")
@@ -669,20 +648,15 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
             args["sale_price"] = None
         if args["product"] is None or fold(args["product"]) == "tva":
             args["product"] = _product_named(utt)
-    folded = utt.folded
-    if re.search(r"\b(plus|pas|ne)\b.*\bgere\w* en stock", folded):
-        args["is_stockable"] = False
-    elif re.search(r"\bgere\w* en stock|\bgerer (le|son) stock", folded):
-        args["is_stockable"] = True
-    if retired := _RETIRED.search(folded):  # « enlève le jus de bissap du catalogue »
+    for flag, saying in phrasings_of("product_flags"):  # « n'est plus géré en stock »…
+        field, value = flag.split("=")
+        if saying.search(utt.folded):
+            args.setdefault(field, value == "oui")
+    if retired := _RETIRED.search(utt.folded):  # « enlève le jus de bissap du catalogue »
         named = utt.text[slice(*retired.span("listed" if retired.group("listed") else "sold"))]
         name = re.sub(r"(?i)^(?:le|la|les|l')(?:\s+|(?<=')|$)", "", named.strip())
         args.update(is_active=False, product=name or args["product"])  # none: « retire-le »
     return given(args)
-
-
-_PRICE_SAID = phrasing("price_said")
-_RETIRED = phrasing("retired_product")
 
 
 def _prices_before_bounds(utt: Utterance) -> dict[str, Decimal]:
@@ -717,21 +691,16 @@ def _arrived_product(utt: Utterance) -> str | None:
     return None
 
 
-def _unit_cost(utt: Utterance) -> Decimal | None:
-    """A price said with the goods, not the count another parser took for an amount."""
-    counted = [(q.start, q.end) for q, _ in _goods(utt)]
-    return next((a.value for a in utt.amounts if not overlaps(a.start, a.end, counted)), None)
-
-
 def extract_receive(utt: Utterance) -> dict[str, Any]:
-    product = _counted(utt) or _arrived_product(utt)
-    quantity = _quantity(utt)
+    quantity, counted = _quantity(utt), [(q.start, q.end) for q, _ in _goods(utt)]
+    # a price said with the goods, not the count another parser took for an amount; a price
+    # without a count is no entry's cost (« le sac de riz c'est 16 500 »)
+    costs = [a.value for a in utt.amounts if not overlaps(a.start, a.end, counted)]
     return given(
-        product=product or _product(utt),
+        product=_counted(utt) or _arrived_product(utt) or _product(utt),
         quantity=quantity,
         warehouse=_warehouse(utt),
-        # a price without a count is no entry's cost (« le sac de riz c'est 16 500 »)
-        unit_cost=_unit_cost(utt) if quantity is not None else None,
+        unit_cost=costs[0] if costs and quantity is not None else None,
         reference=_reference(utt),
     )
 
@@ -762,13 +731,11 @@ def extract_issue(utt: Utterance) -> dict[str, Any]:
 
 def extract_transfer(utt: Utterance) -> dict[str, Any]:
     to = _warehouse(utt, _WAREHOUSE_TO)
-    origin = None
-    for name in names_after(utt, _WAREHOUSE_FROM):
-        if set(fold(name).split()) & words("generic_places") or name.isupper():
-            origin = _entity(iter([name]))
-            break
-    if origin is None:
-        origin = _entity(names_after(utt, ("depuis",)))
+    origin = _entity(
+        n
+        for n in names_after(utt, _WAREHOUSE_FROM)
+        if set(fold(n).split()) & words("generic_places") or n.isupper()
+    ) or _entity(names_after(utt, ("depuis",)))
     return given(
         product=_product(utt),
         quantity=_quantity(utt),
@@ -782,13 +749,27 @@ _SET_TO = re.compile(r"\s+(?:a|à|=)\s+(?:moins\s+|-\s*)?\d.*$", re.IGNORECASE)
 _BELOW_ZERO = re.compile(r"(?:\ba|=)\s*(?:moins\s+|-\s*)\d")
 
 
-# « on en a 12 »: the count an inventory found, said apart from the product.
-_COUNT_FOUND = phrasing("count_found")
+# « l'inventaire du rayon huiles : 18 bidons de 5L »: a section names the kind of goods
+# counted; the size of the containers counted tells which product of that kind.
+_SECTION = re.compile(r"^(?:rayon|etagere|allee|vitrine|frigo)s?\s+(?:des |du |de |d')?")
+_CONTAINER_OF = re.compile(r"\s+(?:de|d')\s*")
+
+
+def _section_sized(utt: Utterance, product: str | None) -> str | None:
+    section = _SECTION.match(fold(product or ""))
+    if product is None or section is None:
+        return product
+    said = product[section.end() :]
+    for count, size in zip(utt.quantities, utt.quantities[1:], strict=False):
+        between = _CONTAINER_OF.fullmatch(utt.folded[count.end : size.start])
+        if count.item is None and size.item is None and size.unit in _MEASURES and between:
+            return f"{said} {size.text}"
+    return said
 
 
 def extract_adjust(utt: Utterance) -> dict[str, Any]:
     counted = _entity(names_after(utt, ("inventaire", "inventaire de", "inventaire du")))
-    product = _counted(utt) or counted or _product(utt)
+    product = _section_sized(utt, _counted(utt) or counted or _product(utt))
     found = _COUNT_FOUND.search(utt.folded)
     quantity = Decimal(found.group(1).replace(",", ".")) if found else _quantity(utt)
     if found:  # « huile arachide 20L, on en a 12 »: the size said before the count names it
@@ -807,11 +788,6 @@ def extract_adjust(utt: Utterance) -> dict[str, Any]:
         warehouse=_warehouse(utt),
         reason=words_after(utt, ("motif", "parce que", "car")) or _loss_said(utt),
     )
-
-
-# « 2 sacs ont disparu », « il en manque 3 », « 4 pots cassés »: what became of the goods
-# missing, said beside the count.
-_LOSS = phrasing("loss")
 
 
 def _loss_said(utt: Utterance) -> str | None:
@@ -942,7 +918,8 @@ def extract_receive_purchase_order(utt: Utterance) -> dict[str, Any]:
     if len(lines) == 1 and not (goods := _goods(utt))[0][1]:
         # « ont livré la T65 (les 20 sacs) »: a bare count of the product said delivered
         lines[0] = given(product=_arrived_product(before(utt, goods[0][0].start)), **lines[0])
-    order = _order(utt) or _delivering_supplier(utt)
+    order = next((n for n in utt.document_numbers if n.upper().startswith("BC-")), None)
+    order = order or _delivering_supplier(utt)
     if order is None:  # « 50 sacs de riz de Grands Moulins »: the supplier closes the item
         for line in lines:
             parts = _OF_A_NAME.split(line.get("product") or "", maxsplit=1)
@@ -968,20 +945,27 @@ def _telegraphic(utt: Utterance) -> str | None:
     return " ".join(kept)
 
 
-_ON_AN_ORDER = phrasing("on_an_order")
 _STOCK_READS = frozenset({"stock.low_stock", "stock.stock_level"})
 ORDERS = "stock.list_purchase_orders"
+# (readings the router chose or came close to, what the message says, the reading it is):
+# « il en manque combien sur la commande ? » is what that order still has to deliver, never
+# the stock below its minimum; « le stock de toutes les huiles » lists each product of the
+# kind with its stock, it names no one product.
+_REREAD = (
+    (_STOCK_READS | {ORDERS}, phrasing("on_an_order"), ORDERS),
+    (frozenset({"stock.stock_level"}), phrasing("every_product"), "stock.find_product"),
+)
 
 
 def on_an_order(router: IntentRouter, routing: Routing, text: str) -> Routing:
-    """« il en manque combien sur la commande ? »: what is missing or left on an order is
-    what that order still has to deliver, never the stock below its minimum."""
+    """The reading a stock question is, by what it says (``_REREAD``)."""
     folded = fold(text)
-    close = routing.intent in _STOCK_READS or (
-        routing.intent == ORDERS and routing.runner_up in _STOCK_READS
-    )
-    if close and _ON_AN_ORDER.search(folded):
-        return router.route(text, folded, among={ORDERS})
+    for close, said, reading in _REREAD:
+        chosen = routing.intent in close and (
+            routing.intent != reading or routing.runner_up in close
+        )
+        if chosen and said.search(folded):  # the saying is the rule
+            return dataclasses.replace(router.route(text, folded, among={reading}), confident=True)
     return routing
 
 

@@ -84,6 +84,9 @@ def strip_politeness(text: str) -> str:
 
 # « 20mil », « 15k »: thousands glued to the figure.
 THOUSANDS_GLUED = re.compile(r"(?<![\w,.])(\d+)\s?(?:mil|k)(?![\w'-])", re.IGNORECASE)
+# « bidon dhuile », « lhuile »: an elision typed without its apostrophe before a mute h (no
+# French word begins with « dh » or « lh »).
+ELISION_GLUED = re.compile(r"(?<![\w'-])([dl])(?=h[aeiouyéèê])")
 
 
 @cache
@@ -99,5 +102,5 @@ def expand_sms(text: str) -> str:
     """``text`` with SMS spellings written out (« cmb il reste de riz ? » → « combien il
     reste de riz ? »), from the lexicon's ``sms_words``; anything else unchanged."""
     pattern, spelled = _sms()
-    text = THOUSANDS_GLUED.sub(r"\1 mille", text)
+    text = ELISION_GLUED.sub(r"\1'", THOUSANDS_GLUED.sub(r"\1 mille", text))
     return pattern.sub(lambda m: spelled.get(m.group(0).lower(), m.group(0)), text)

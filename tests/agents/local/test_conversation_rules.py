@@ -311,3 +311,17 @@ class TestFollowUpWords:
     )
     def test_the_details_asked(self, message: str, asked: set[str]) -> None:
         assert talk.details_asked(fold(message)) == asked
+
+
+class TestChoosingByTheSize:
+    def test_an_option_is_chosen_by_its_size(self) -> None:
+        options = ["Huile de palme 1L", "Huile de palme 20 L"]
+        assert talk.of_size("celui de 20 litres", options) == "Huile de palme 20 L"
+        assert talk.of_size("le grand", options) is None
+
+    def test_the_product_found_holds_every_word_asked(self) -> None:
+        result = {
+            "query": "engrais 10kg",
+            "products": [{"name": "Engrais NPK 10 kg"}, {"name": "Engrais NPK 25 kg"}],
+        }
+        assert talk.recorded(None, result)["product"] == "Engrais NPK 10 kg"

@@ -146,3 +146,55 @@ class TestNewProductsSaidPlainly:
     ) -> None:
         plan = say(local, "ajoute la ligne transport 5 000")
         assert plan.kind != "tool" or plan.tool != "stock.create_product"
+
+
+class TestCountsPricesAndFamilies:
+    def test_how_much_a_product_sells_for_is_a_product_search(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "la boîte de thé vert, on la vend combien déjà ?"))
+        assert (tool, args["query"]) == ("stock.find_product", "thé vert")
+
+    def test_a_count_said_with_on_a_compte_is_an_inventory(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "on a compté les nattes en plastique, il y en a 7"))
+        assert tool == "stock.adjust"
+        assert args["counted_quantity"] == "7"
+
+    def test_tu_corriges_after_a_count_asks_for_the_change(self, local: LocalTier) -> None:
+        plan = say(local, "Comptage d'hier soir : 16 boîtes de sardines, pas 19. Tu corriges ?")
+        tool, args = tool_call(plan)
+        assert (tool, args["counted_quantity"]) == ("stock.adjust", "16")
+
+    def test_a_section_counted_is_named_with_its_containers_size(self, local: LocalTier) -> None:
+        tool, args = tool_call(
+            say(local, "inventaire du rayon vinaigres : on a 9 bouteilles de 1L, pas 11. Corrige")
+        )
+        assert (tool, args["product"]) == ("stock.adjust", "vinaigres 1L")
+
+    def test_a_receipt_said_reçu_with_a_number_in_words(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "reçu quarante cartons de biscuits"))
+        assert (tool, args["quantity"], args["product"]) == ("stock.receive", "40", "biscuits")
+
+    def test_the_size_of_one_item_is_no_second_item(self, local: LocalTier) -> None:
+        memory = Memory()
+        tool, args = tool_call(say(local, "reçu : 6 bidons d'eau de javel 5L et 12 savons", memory))
+        assert (tool, args["product"], args["quantity"]) == (
+            "stock.receive",
+            "eau de javel 5L",
+            "6",
+        )
+        assert memory.queued is not None and "12 savons" in memory.queued
+
+    def test_the_stock_of_every_product_of_a_kind_lists_them(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "montre-moi le stock de tous les savons"))
+        assert (tool, args["query"]) == ("stock.find_product", "savons")
+
+    def test_an_elision_typed_without_apostrophe_before_h(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "combien il reste dhuile de palme"))
+        assert (tool, args["product"]) == ("stock.stock_level", "huile de palme")
+
+    def test_a_delivery_note_number_is_no_product_reference(self, local: LocalTier) -> None:
+        tool, args = tool_call(say(local, "on a reçu 8 cartons de lait blanc, BL-2231"))
+        assert (tool, args["product"], args["reference"]) == (
+            "stock.receive",
+            "lait blanc",
+            "BL-2231",
+        )
