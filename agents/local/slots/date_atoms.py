@@ -20,6 +20,7 @@ from agents.local.slots.calendar import (
     next_weekday,
     previous_weekday,
     quarter,
+    shifted,
     week_start,
 )
 
@@ -187,13 +188,7 @@ def _window(m: re.Match[str], today: date) -> Atom | None:
     if not count:
         return None
     past = (m["dir"] or "").startswith(("dernier", "passe"))
-    sign, unit = (-1 if past else 1), m["unit"] or m["unit2"]
-    if unit.startswith("jour"):
-        other = today + timedelta(days=sign * count)
-    elif unit.startswith("semaine"):
-        other = today + timedelta(days=7 * sign * count)
-    else:
-        other = add_months(today, sign * count)
+    other = shifted(today, m["unit"] or m["unit2"], -count if past else count)
     return _atom(m, other, today) if past else _atom(m, today, other)
 
 
@@ -202,14 +197,7 @@ def _offset(m: re.Match[str], today: date) -> Atom | None:
     if count is None:
         return None
     sign = -1 if m["dir"].startswith("il") else 1
-    unit = m["unit"]
-    if unit.startswith("jour"):
-        return _atom(m, today + timedelta(days=sign * count))
-    if unit.startswith("semaine"):
-        return _atom(m, today + timedelta(days=7 * sign * count))
-    if unit == "mois":
-        return _atom(m, add_months(today, sign * count))
-    return _atom(m, add_months(today, 12 * sign * count))
+    return _atom(m, shifted(today, m["unit"], sign * count))
 
 
 def _shift(word: str | None) -> int | None:

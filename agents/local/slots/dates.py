@@ -42,7 +42,16 @@ import re
 from dataclasses import replace
 from datetime import date, time, timedelta
 
-from agents.local.slots.calendar import MONTHS, WEEKDAYS, add_months, month_end, week_start
+from agents.local.slots.calendar import (
+    MONTHS,
+    UNIT_DAYS,
+    UNIT_MONTHS,
+    WEEKDAYS,
+    add_months,
+    month_end,
+    shifted,
+    week_start,
+)
 from agents.local.slots.date_atoms import PATTERNS, TIME, Atom, time_of
 from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import DateSpan
@@ -313,12 +322,14 @@ def _since(scan: Scan, start: int, atom: Atom, today: date) -> DateSpan | None:
     return DateSpan(first, today, atom.at, text, start, atom.end)
 
 
-def find_dates(scan: Scan, today: date) -> list[DateSpan]:
+def find_dates(scan: Scan, today: date, month: date | None = None) -> list[DateSpan]:
     atoms: list[Atom] = []
     for atom in _atoms(scan, today):
         if atoms and atom.start < atoms[-1].end:
             continue  # already read as the time or part of day of the previous one
         _extend(atom, scan.folded)
+        if month is not None and atom.bare_day and (day := _said_day_in(atom, month)):
+            atom.first = atom.last = day  # « non, du 9 au 13 »: in the month corrected
         atoms.append(atom)
     _share_qualifier(atoms, scan.folded)
     _share_month(atoms, scan.folded)
@@ -432,8 +443,6 @@ def the_same_period_from(said: str, start: date, end: date | None) -> str | None
 # « et le mois d'avant ? », « et la semaine suivante ? », « et la veille ? »: the period next
 # to one already asked about.
 _PERIOD_BESIDE = phrasing("period_beside")
-_UNIT_MONTHS = {"mois": 1, "trimestre": 3, "annee": 12}
-_UNIT_DAYS = {"jour": 1, "journee": 1, "semaine": 7}
 
 
 def the_period_beside(folded: str, start: date, end: date) -> tuple[date, date] | None:
@@ -451,19 +460,16 @@ def the_period_beside(folded: str, start: date, end: date) -> tuple[date, date] 
     whole = start.day == 1 and end == month_end(end.year, end.month)
     span_months = (end.year - start.year) * 12 + end.month - start.month + 1
     span_days = (end - start).days + 1
-    if unit in _UNIT_DAYS:
-        if _UNIT_DAYS[unit] < span_days:
+    if unit in UNIT_DAYS or (unit not in UNIT_MONTHS and not whole):
+        days = UNIT_DAYS.get(unit or "", span_days)  # « la période d'avant »: its own length
+        if days < span_days:
             return None
-        days = timedelta(days=step * _UNIT_DAYS[unit])
-        return start + days, end + days
-    months = _UNIT_MONTHS.get(unit or "") or (span_months if whole else 0)
-    if not months:  # « la période d'avant » of some days: as many days next to them
-        days = timedelta(days=step * span_days)
-        return start + days, end + days
+        return shifted(start, "jour", step * days), shifted(end, "jour", step * days)
+    months = UNIT_MONTHS.get(unit or "", span_months)
     if (whole and months < span_months) or (not whole and months * 28 < span_days):
         return None
-    first = add_months(start, step * months)
+    first = shifted(start, "mois", step * months)
     if whole:
         last = add_months(first, span_months - 1)
         return first, month_end(last.year, last.month)
-    return first, add_months(end, step * months)
+    return first, shifted(end, "mois", step * months)
