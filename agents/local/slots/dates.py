@@ -48,6 +48,7 @@ from agents.local.slots.calendar import (
     UNIT_MONTHS,
     WEEKDAYS,
     add_months,
+    make_date,
     month_end,
     shifted,
     week_start,
@@ -235,7 +236,7 @@ def _weekday_off(left: Atom, right: Atom) -> bool:
         return False
     return (
         _said_day_in(left, right.last) is None
-        and _said_day_in(left, _month_before(right.last)) is None
+        and _said_day_in(left, shifted(right.last, "mois", -1)) is None
     )
 
 
@@ -244,35 +245,24 @@ def _end_of_range(left: Atom, right: Atom) -> tuple[date, date]:
     if left.bare_day and right.explicit_month:
         first = _same_day_in(right.last, left.first.day) or first
         if first > last:
-            first = _same_day_in(_month_before(right.last), left.first.day) or first
+            first = _same_day_in(shifted(right.last, "mois", -1), left.first.day) or first
     elif left.weekday_said is not None and right.explicit_month:
         # « du lundi 4 au vendredi 8 mai »: the month said, where the 4th is that weekday
         moved = _said_day_in(left, right.last)
         if moved is None or moved > last:  # « du lundi 27 au vendredi 1er mai »: in April
-            moved = _said_day_in(left, _month_before(right.last)) or moved
+            moved = _said_day_in(left, shifted(right.last, "mois", -1)) or moved
         first = moved or first
     if right.weekday is not None:
         last = first + timedelta(days=(right.weekday - first.weekday()) % 7)
     elif right.bare_day:
         last = _same_day_in(first, right.last.day) or last
         if last < first:
-            last = _same_day_in(_month_after(first), right.last.day) or last
+            last = _same_day_in(shifted(first, "mois", 1), right.last.day) or last
     return first, last
 
 
 def _same_day_in(month_day: date, day: int) -> date | None:
-    try:
-        return month_day.replace(day=day)
-    except ValueError:
-        return None
-
-
-def _month_before(day: date) -> date:
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def _month_after(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return make_date(month_day.year, month_day.month, day)
 
 
 def _span(scan: Scan, start: int, left: Atom, right: Atom | None, today: date) -> DateSpan:
@@ -370,13 +360,7 @@ def _from_month(span: DateSpan, month_starts: dict[int, int], text: str) -> Date
     return replace(span, text=text[start : span.end], start=start)
 
 
-_WEEKDAY_NUMBERS = {d: i for i, d in enumerate(
-    ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-)}  # fmt: skip
-_WEEKDAY_RANGE = re.compile(
-    r"^du (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
-    r" au (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$"
-)
+_WEEKDAY_RANGE = re.compile(rf"^du ({'|'.join(WEEKDAYS)}) au ({'|'.join(WEEKDAYS)})$")
 
 
 def _days_of_the_week_said(spans: list[DateSpan], folded: str) -> list[DateSpan]:
@@ -393,8 +377,8 @@ def _days_of_the_week_said(spans: list[DateSpan], folded: str) -> list[DateSpan]
             and week.first.weekday() == 0
             and re.fullmatch(r"[\s(,:-]*", folded[week.end : span.start])
         ):
-            first = week.first + timedelta(days=_WEEKDAY_NUMBERS[days.group(1)])
-            last = week.first + timedelta(days=_WEEKDAY_NUMBERS[days.group(2)])
+            first = week.first + timedelta(days=WEEKDAYS[days.group(1)])
+            last = week.first + timedelta(days=WEEKDAYS[days.group(2)])
             out[-1] = replace(week, first=first, last=last, end=span.end)
             continue
         out.append(span)
@@ -422,12 +406,8 @@ def the_same_period_from(said: str, start: date, end: date | None) -> str | None
     if found is None or (after and after[0].strip(",.") in MONTHS):
         return None  # « celle du 22 juin »: its month said
     day = 1 if found.group(1) == "1er" else int(found.group(1))
-    candidates = []
-    for shift in (-1, 0, 1):
-        month = (start.month - 1 + shift) % 12 + 1
-        year = start.year + (start.month - 1 + shift) // 12
-        if day <= month_end(year, month).day:
-            candidates.append(date(year, month, day))
+    months = (shifted(start, "mois", shift) for shift in (-1, 0, 1))
+    candidates = [d for month in months if (d := _same_day_in(month, day)) is not None]
     if not candidates:
         return None
     near = min(candidates, key=lambda d: abs((d - start).days))
