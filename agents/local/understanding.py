@@ -1937,7 +1937,8 @@ class LocalTier(Replies):
         )
         if period is not None:
             value = period  # « plutôt celle du 26 » of a week shown: that week, in its month
-        return analyse(value, today=today, currency=currency)
+        corrected = start or next(filter(None, map(_a_date, arguments.values())), None)
+        return analyse(value, today=today, currency=currency, month=corrected)
 
     def _more_lines(self, memory: Memory, message: str, today: date, currency: str) -> Plan | None:
         """« ajoute aussi 2 ramettes de papier » while a preview with lines waits: the same

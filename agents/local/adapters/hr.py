@@ -218,6 +218,14 @@ def _counted_days(utt: Utterance, start: date) -> dict[str, Any] | None:
     )
 
 
+def _working_end(start: date, end: date) -> date:
+    """« toute la semaine prochaine », « la semaine du 4 mai »: leave from a working day
+    ends on the last working day, not on the weekend after it."""
+    if start.weekday() < 5 and end.weekday() >= 5 and end > start:
+        return working_day_before(end + timedelta(days=1))
+    return end
+
+
 def _period(utt: Utterance) -> dict[str, Any]:
     """First and last day (a range, or several days said), with the half days.
 
@@ -264,6 +272,7 @@ def _period(utt: Utterance) -> dict[str, Any]:
         ends_morning = True
     if single and starts_afternoon:
         ends_morning = False
+    end = _working_end(first.first, end)
     return {
         "start_date": first.first,
         "end_date": end if end != first.first else None,
@@ -480,10 +489,26 @@ def _update_employee(utt: Utterance) -> dict[str, Any]:
 _PLACE = ("à la", "a la", "au", "à l'", "a l'", "dans le", "dans la", "chez", "en")
 
 
+def _title_again(previous: dict[str, Any], said: dict[str, Any], utt: Utterance) -> None:
+    """« en fait il sera chauffeur, pas magasinier » of a card showing a job title: the
+    title said alone (or after « il sera », « elle est ») is the new one."""
+    if "job_title" in previous and "job_title" not in said:
+        title = re.sub(r"(?i)^(?:il|elle)\s+(?:sera|est)\s+", "", utt.text.strip(" ,.!"))
+        if _plain_title(title):
+            said["job_title"] = title
+
+
+def _correct_new_employee(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
+    said = _create_employee(utt)
+    _title_again(previous, said, utt)
+    return {**previous, **said}
+
+
 def _correct_employee(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
     """« non, à la Boutique » after a change of service: the new service; the employee
     shown stays unless another one is named."""
     said = _update_employee(utt)
+    _title_again(previous, said, utt)
     if "department" in previous and "department" not in said:
         place = name_of(utt, _PLACE, capital=True)
         if place is not None:
@@ -860,7 +885,7 @@ def _pointing(utt: Utterance) -> dict[str, Any]:
 # Every question asked is declared with its intent (``prompts/intents/hr.yaml``).
 ADAPTERS: list[Adapter] = [
     Adapter("hr.find_employee", _find_employee),
-    Adapter("hr.create_employee", _create_employee),
+    Adapter("hr.create_employee", _create_employee, correct=_correct_new_employee),
     Adapter("hr.update_employee", _update_employee, correct=_correct_employee),
     Adapter("hr.request_leave", _request_leave, correct=_correct_leave),
     Adapter("hr.approve_leave", _decided),

@@ -54,8 +54,11 @@ __all__ = [
 MAX_CHARS = 2000  # longer messages are read on their first 2000 characters only
 
 
-def analyse(text: str, *, today: date, currency: str | None = None) -> Utterance:
-    """Everything the message says (see the module docstring); never raises.
+def analyse(
+    text: str, *, today: date, currency: str | None = None, month: date | None = None
+) -> Utterance:
+    """Everything the message says (see the module docstring); never raises. Days said
+    without their month fall in ``month``'s month when given (a correction of dates).
 
     ``currency`` is the tenant default: it is not written into the amounts (an unsaid currency
     stays None, the caller applies the default).
@@ -69,7 +72,7 @@ def analyse(text: str, *, today: date, currency: str | None = None) -> Utterance
     documents = find_document_numbers(scan)
     for _, start, end in documents:
         scan.take(start, end)
-    dates = find_dates(scan, today)
+    dates = find_dates(scan, today, month)
     durations = find_durations(scan)
     amounts = find_amounts(scan)
     quantities = find_quantities(scan)

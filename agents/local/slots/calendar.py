@@ -69,6 +69,20 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+# A calendar unit's length: in days up to the week, in months beyond.
+UNIT_DAYS = {"jour": 1, "journee": 1, "semaine": 7}
+UNIT_MONTHS = {"mois": 1, "trimestre": 3, "an": 12, "annee": 12}
+
+
+def shifted(day: date, unit: str, count: int) -> date:
+    """``day`` moved by ``count`` units (« jours », « semaine », « mois », « ans »…; back
+    when negative): « dans 3 semaines », « il y a 2 ans », « le trimestre d'avant »."""
+    unit = unit if unit == "mois" else unit.removesuffix("s")
+    if unit in UNIT_DAYS:
+        return day + timedelta(days=UNIT_DAYS[unit] * count)
+    return add_months(day, UNIT_MONTHS[unit] * count)
+
+
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 

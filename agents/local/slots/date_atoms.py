@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import Any
 
 from agents.local.slots.calendar import (
     DAY_WORDS,
@@ -20,6 +21,7 @@ from agents.local.slots.calendar import (
     next_weekday,
     previous_weekday,
     quarter,
+    shifted,
     week_start,
 )
 
@@ -58,10 +60,12 @@ TIME = (
 Resolver = Callable[[re.Match[str], date], Atom | None]
 
 
-def _atom(match: re.Match[str], first: date | None, last: date | None = None) -> Atom | None:
+def _atom(
+    match: re.Match[str], first: date | None, last: date | None = None, **marks: Any
+) -> Atom | None:
     if first is None:
         return None
-    return Atom(match.start(), match.end(), first, last or first)
+    return Atom(match.start(), match.end(), first, last or first, **marks)
 
 
 def _month_of(word: str) -> int:
@@ -80,18 +84,13 @@ def _year(raw: str | None, today: date) -> int:
 
 
 def _numeric(m: re.Match[str], today: date) -> Atom | None:
-    atom = _atom(m, make_date(_year(m["y"], today), int(m["mo"]), int(m["d"])))
-    if atom is not None:
-        atom.explicit_month = True
-    return atom
+    day = make_date(_year(m["y"], today), int(m["mo"]), int(m["d"]))
+    return _atom(m, day, explicit_month=True)
 
 
 def _day_month(m: re.Match[str], today: date) -> Atom | None:
-    day = day_number(m["d"])
-    atom = _atom(m, make_date(_year(m["y"], today), _month_of(m["mo"]), day or 0))
-    if atom is not None:
-        atom.explicit_month = True
-    return atom
+    day = make_date(_year(m["y"], today), _month_of(m["mo"]), day_number(m["d"]) or 0)
+    return _atom(m, day, explicit_month=True)
 
 
 def _weekday_day(m: re.Match[str], today: date) -> Atom | None:
@@ -104,40 +103,25 @@ def _weekday_day(m: re.Match[str], today: date) -> Atom | None:
         month = add_months(today.replace(day=1), shift)
         found = make_date(month.year, month.month, day)
         if found is not None and found.weekday() == weekday:
-            atom = _atom(m, found)
-            if atom is not None and shift:
-                atom.explicit_month = True
-            elif atom is not None:
-                atom.bare_day = True
-            if atom is not None:
-                atom.weekday_said = weekday
-            return atom
-    atom = _atom(m, make_date(today.year, today.month, day))
-    if atom is not None:
-        atom.bare_day = True
-        atom.weekday_said = weekday
-    return atom
+            return _atom(
+                m, found, explicit_month=bool(shift), bare_day=not shift, weekday_said=weekday
+            )
+    return _atom(m, make_date(today.year, today.month, day), bare_day=True, weekday_said=weekday)
 
 
 def _edge(m: re.Match[str], today: date) -> Atom | None:
-    edge = m["edge"]
+    """« fin mars », « début du mois prochain », « mi-avril », « fin d'année »."""
     if m["mo"]:
-        year, month = _year(m["y"], today), _month_of(m["mo"])
+        first = date(_year(m["y"], today), _month_of(m["mo"]), 1)
+        last = month_end(first.year, first.month)
     elif m["unit"].endswith("annee"):
-        if edge == "fin":
-            return _atom(m, date(today.year, 12, 31))
-        if edge == "debut":
-            return _atom(m, date(today.year, 1, 1))
-        return _atom(m, date(today.year, 6, 30))
+        first, last = date(today.year, 1, 1), date(today.year, 12, 31)
     else:
         shift = {"prochain": 1, "suivant": 1, "dernier": -1, "passe": -1}.get(m["dir"] or "", 0)
-        target = add_months(today.replace(day=1), shift)
-        year, month = target.year, target.month
-    if edge == "fin":
-        return _atom(m, month_end(year, month))
-    if edge == "debut":
-        return _atom(m, date(year, month, 1))
-    return _atom(m, date(year, month, 15))
+        first = add_months(today.replace(day=1), shift)
+        last = month_end(first.year, first.month)
+    middle = first.replace(day=15) if first.month == last.month else date(first.year, 6, 30)
+    return _atom(m, {"fin": last, "debut": first}.get(m["edge"], middle))
 
 
 def _month(m: re.Match[str], today: date) -> Atom | None:
@@ -176,42 +160,26 @@ _RELATIVE = {
 
 def _relative(m: re.Match[str], today: date) -> Atom | None:
     shift, part = _RELATIVE[" ".join(m["rel"].split())]
-    atom = _atom(m, today + timedelta(days=shift))
-    if atom is not None:
-        atom.part = part
-    return atom
+    return _atom(m, today + timedelta(days=shift), part=part)
 
 
 def _window(m: re.Match[str], today: date) -> Atom | None:
     """« les 3 prochains mois », « les 7 derniers jours », « les 2 semaines à venir »: from
     today to that far ahead, or from that far back to today."""
-    count = day_number(m["n"]) if not m["n"].isdigit() else int(m["n"])
+    count = day_number(m["n"])
     if not count:
         return None
     past = (m["dir"] or "").startswith(("dernier", "passe"))
-    sign, unit = (-1 if past else 1), m["unit"] or m["unit2"]
-    if unit.startswith("jour"):
-        other = today + timedelta(days=sign * count)
-    elif unit.startswith("semaine"):
-        other = today + timedelta(days=7 * sign * count)
-    else:
-        other = add_months(today, sign * count)
+    other = shifted(today, m["unit"] or m["unit2"], -count if past else count)
     return _atom(m, other, today) if past else _atom(m, today, other)
 
 
 def _offset(m: re.Match[str], today: date) -> Atom | None:
-    count = day_number(m["n"]) if not m["n"].isdigit() else int(m["n"])
+    count = day_number(m["n"])
     if count is None:
         return None
     sign = -1 if m["dir"].startswith("il") else 1
-    unit = m["unit"]
-    if unit.startswith("jour"):
-        return _atom(m, today + timedelta(days=sign * count))
-    if unit.startswith("semaine"):
-        return _atom(m, today + timedelta(days=7 * sign * count))
-    if unit == "mois":
-        return _atom(m, add_months(today, sign * count))
-    return _atom(m, add_months(today, 12 * sign * count))
+    return _atom(m, shifted(today, m["unit"], sign * count))
 
 
 def _shift(word: str | None) -> int | None:
@@ -327,13 +295,9 @@ def _clock(m: re.Match[str], today: date) -> Atom | None:
 
 def _current(m: re.Match[str], today: date) -> Atom | None:
     unit = m["unit"] or m["u2"] or m["u3"]
-    if unit == "jour":
-        return _atom(m, today)
-    if unit == "semaine":
-        return _atom(m, week_start(today), week_start(today) + timedelta(days=6))
-    if unit == "mois":
-        return _atom(m, today.replace(day=1), month_end(today.year, today.month))
-    return _atom(m, date(today.year, 1, 1), date(today.year, 12, 31))
+    starts = {"jour": today, "semaine": week_start(today), "mois": today.replace(day=1)}
+    first = starts.get(unit, date(today.year, 1, 1))
+    return _atom(m, first, shifted(first, unit, 1) - timedelta(days=1))
 
 
 def _weekend(m: re.Match[str], today: date) -> Atom | None:

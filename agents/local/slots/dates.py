@@ -42,7 +42,17 @@ import re
 from dataclasses import replace
 from datetime import date, time, timedelta
 
-from agents.local.slots.calendar import MONTHS, WEEKDAYS, add_months, month_end, week_start
+from agents.local.slots.calendar import (
+    MONTHS,
+    UNIT_DAYS,
+    UNIT_MONTHS,
+    WEEKDAYS,
+    add_months,
+    make_date,
+    month_end,
+    shifted,
+    week_start,
+)
 from agents.local.slots.date_atoms import PATTERNS, TIME, Atom, time_of
 from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import DateSpan
@@ -227,7 +237,7 @@ def _weekday_off(left: Atom, right: Atom) -> bool:
         return False
     return (
         _said_day_in(left, right.last) is None
-        and _said_day_in(left, _month_before(right.last)) is None
+        and _said_day_in(left, shifted(right.last, "mois", -1)) is None
     )
 
 
@@ -236,37 +246,26 @@ def _end_of_range(left: Atom, right: Atom) -> tuple[date, date]:
     if left.bare_day and right.explicit_month:
         first = _same_day_in(right.last, left.first.day) or first
         if first > last:
-            first = _same_day_in(_month_before(right.last), left.first.day) or first
+            first = _same_day_in(shifted(right.last, "mois", -1), left.first.day) or first
     elif left.weekday_said is not None and right.explicit_month:
         # « du lundi 4 au vendredi 8 mai »: the month said, where the 4th is that weekday
         moved = _said_day_in(left, right.last)
         if moved is None or moved > last:  # « du lundi 27 au vendredi 1er mai »: in April
-            moved = _said_day_in(left, _month_before(right.last)) or moved
+            moved = _said_day_in(left, shifted(right.last, "mois", -1)) or moved
         first = moved or first
     if right.weekday is not None:
         last = first + timedelta(days=(right.weekday - first.weekday()) % 7)
     elif right.bare_day:
         last = _same_day_in(first, right.last.day) or last
         if last < first:
-            last = _same_day_in(_month_after(first), right.last.day) or last
+            last = _same_day_in(shifted(first, "mois", 1), right.last.day) or last
     if first > last and first.year > last.year:  # « de janvier à mars 2025 »: the year said last
         first = _same_day_in(first.replace(day=1, year=last.year), first.day) or first
     return first, last
 
 
 def _same_day_in(month_day: date, day: int) -> date | None:
-    try:
-        return month_day.replace(day=day)
-    except ValueError:
-        return None
-
-
-def _month_before(day: date) -> date:
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def _month_after(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return make_date(month_day.year, month_day.month, day)
 
 
 def _span(scan: Scan, start: int, left: Atom, right: Atom | None, today: date) -> DateSpan:
@@ -316,12 +315,14 @@ def _since(scan: Scan, start: int, atom: Atom, today: date) -> DateSpan | None:
     return DateSpan(first, today, atom.at, text, start, atom.end)
 
 
-def find_dates(scan: Scan, today: date) -> list[DateSpan]:
+def find_dates(scan: Scan, today: date, month: date | None = None) -> list[DateSpan]:
     atoms: list[Atom] = []
     for atom in _atoms(scan, today):
         if atoms and atom.start < atoms[-1].end:
             continue  # already read as the time or part of day of the previous one
         _extend(atom, scan.folded)
+        if month is not None and atom.bare_day and (day := _said_day_in(atom, month)):
+            atom.first = atom.last = day  # « non, du 9 au 13 »: in the month corrected
         atoms.append(atom)
     _share_qualifier(atoms, scan.folded)
     _share_month(atoms, scan.folded)
@@ -362,13 +363,7 @@ def _from_month(span: DateSpan, month_starts: dict[int, int], text: str) -> Date
     return replace(span, text=text[start : span.end], start=start)
 
 
-_WEEKDAY_NUMBERS = {d: i for i, d in enumerate(
-    ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-)}  # fmt: skip
-_WEEKDAY_RANGE = re.compile(
-    r"^du (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
-    r" au (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$"
-)
+_WEEKDAY_RANGE = re.compile(rf"^du ({'|'.join(WEEKDAYS)}) au ({'|'.join(WEEKDAYS)})$")
 
 
 def _days_of_the_week_said(spans: list[DateSpan], folded: str) -> list[DateSpan]:
@@ -385,8 +380,8 @@ def _days_of_the_week_said(spans: list[DateSpan], folded: str) -> list[DateSpan]
             and week.first.weekday() == 0
             and re.fullmatch(r"[\s(,:-]*", folded[week.end : span.start])
         ):
-            first = week.first + timedelta(days=_WEEKDAY_NUMBERS[days.group(1)])
-            last = week.first + timedelta(days=_WEEKDAY_NUMBERS[days.group(2)])
+            first = week.first + timedelta(days=WEEKDAYS[days.group(1)])
+            last = week.first + timedelta(days=WEEKDAYS[days.group(2)])
             out[-1] = replace(week, first=first, last=last, end=span.end)
             continue
         out.append(span)
@@ -414,12 +409,8 @@ def the_same_period_from(said: str, start: date, end: date | None) -> str | None
     if found is None or (after and after[0].strip(",.") in MONTHS):
         return None  # « celle du 22 juin »: its month said
     day = 1 if found.group(1) == "1er" else int(found.group(1))
-    candidates = []
-    for shift in (-1, 0, 1):
-        month = (start.month - 1 + shift) % 12 + 1
-        year = start.year + (start.month - 1 + shift) // 12
-        if day <= month_end(year, month).day:
-            candidates.append(date(year, month, day))
+    months = (shifted(start, "mois", shift) for shift in (-1, 0, 1))
+    candidates = [d for month in months if (d := _same_day_in(month, day)) is not None]
     if not candidates:
         return None
     near = min(candidates, key=lambda d: abs((d - start).days))
@@ -435,8 +426,6 @@ def the_same_period_from(said: str, start: date, end: date | None) -> str | None
 # « et le mois d'avant ? », « et la semaine suivante ? », « et la veille ? »: the period next
 # to one already asked about.
 _PERIOD_BESIDE = phrasing("period_beside")
-_UNIT_MONTHS = {"mois": 1, "trimestre": 3, "annee": 12}
-_UNIT_DAYS = {"jour": 1, "journee": 1, "semaine": 7}
 
 
 def the_period_beside(folded: str, start: date, end: date) -> tuple[date, date] | None:
@@ -454,19 +443,16 @@ def the_period_beside(folded: str, start: date, end: date) -> tuple[date, date] 
     whole = start.day == 1 and end == month_end(end.year, end.month)
     span_months = (end.year - start.year) * 12 + end.month - start.month + 1
     span_days = (end - start).days + 1
-    if unit in _UNIT_DAYS:
-        if _UNIT_DAYS[unit] < span_days:
+    if unit in UNIT_DAYS or (unit not in UNIT_MONTHS and not whole):
+        days = UNIT_DAYS.get(unit or "", span_days)  # « la période d'avant »: its own length
+        if days < span_days:
             return None
-        days = timedelta(days=step * _UNIT_DAYS[unit])
-        return start + days, end + days
-    months = _UNIT_MONTHS.get(unit or "") or (span_months if whole else 0)
-    if not months:  # « la période d'avant » of some days: as many days next to them
-        days = timedelta(days=step * span_days)
-        return start + days, end + days
+        return shifted(start, "jour", step * days), shifted(end, "jour", step * days)
+    months = UNIT_MONTHS.get(unit or "", span_months)
     if (whole and months < span_months) or (not whole and months * 28 < span_days):
         return None
-    first = add_months(start, step * months)
+    first = shifted(start, "mois", step * months)
     if whole:
         last = add_months(first, span_months - 1)
         return first, month_end(last.year, last.month)
-    return first, add_months(end, step * months)
+    return first, shifted(end, "mois", step * months)

@@ -193,6 +193,18 @@ class TestPendingRequests:
         plan = say(local, "il y a des demandes de vacances en attente ?")
         assert plan.tool == "hr.pending_leave", plan
 
+    def test_requests_to_handle_are_the_pending_ones(self, local: LocalTier) -> None:
+        plan = say(local, "est-ce que j'ai des congés à traiter cette semaine ?")
+        assert plan.tool == "hr.pending_leave", plan
+
+    def test_everything_waiting_is_approved_at_once(self) -> None:
+        said = extract("hr.approve_leave", "allez, accepte tout ce qui attend")
+        assert said.get("every_pending") is True
+
+    def test_a_greeting_before_a_pointing(self, local: LocalTier) -> None:
+        plan = say(local, "Salam, je viens d'arriver au dépôt", role=Role.EMPLOYEE)
+        assert plan.tool == "hr.check_in", plan
+
     def test_only_pending_ones(self, container: Container, team: Team) -> None:
         open_balance(container, team.staff, team.moussa.id, "5")
         ask_leave(container, team.hr, team.awa_record.id, MONDAY, MONDAY)
@@ -262,6 +274,7 @@ class TestTheNameOfSomeoneNew:
         [
             ("Nouvelle recrue à enregistrer : Inès Carpentier, vendeuse", "Inès Carpentier"),
             ("nouveau salarié à créer : Paul Martin, magasinier", "Paul Martin"),
+            ("nouvelle : Salimata Touré, caissière, service Ventes", "Salimata Touré"),
         ],
     )
     def test_the_name_follows_the_words_for_someone_new(self, text: str, name: str) -> None:

@@ -76,6 +76,43 @@ class TestPeriodsSaid:
             "2026-04-17",
         )
 
+    def test_a_week_of_leave_is_its_working_days(self, local: LocalTier) -> None:
+        plan = say(local, "je serai en congé toute la semaine prochaine, c'est la communion")
+        assert (plan.arguments["start_date"], plan.arguments["end_date"]) == (
+            "2026-03-23",
+            "2026-03-27",
+        )
+
+    def test_days_corrected_without_their_month_keep_the_month_corrected(
+        self, local: LocalTier
+    ) -> None:
+        memory = Memory()
+        shown(local, memory, "je pose du 6 au 10 avril")
+        plan = say(local, "oups non, je voulais dire du 13 au 17", memory)
+        assert (plan.arguments["start_date"], plan.arguments["end_date"]) == (
+            "2026-04-13",
+            "2026-04-17",
+        )
+
+
+class TestNewEmployees:
+    def test_a_title_said_again_corrects_the_card_being_made(self, local: LocalTier) -> None:
+        memory = Memory()
+        shown(local, memory, "ajoute l'employée Coumba Fall comme caissière")
+        plan = say(local, "ah non pardon, elle sera vendeuse, pas caissière", memory)
+        assert plan.arguments["job_title"] == "vendeuse"
+        assert plan.arguments["name"] == "Coumba Fall"
+
+    def test_a_hire_with_its_manager_then_asked_as_a_question(self, local: LocalTier) -> None:
+        plan = say(
+            local,
+            "On recrute Hugo Lemaire comme cuisinier dès le 1er juin, il sera sous la "
+            "responsabilité de Pierre Blanc. Tu peux lui faire sa fiche ?",
+        )
+        assert plan.tool == "hr.create_employee", plan
+        assert plan.arguments["manager"] == "Pierre Blanc"
+        assert plan.arguments["hire_date"] == "2026-06-01"
+
 
 class TestTwoRequests:
     def test_the_first_of_two_writes_is_never_dropped(self, local: LocalTier) -> None:

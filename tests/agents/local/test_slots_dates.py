@@ -3,6 +3,7 @@ from datetime import date, time
 import pytest
 
 from agents.local.slots import parse_dates
+from agents.local.slots.calendar import shifted
 from agents.local.slots.dates import the_period_beside
 
 # Wednesday 4 March 2026
@@ -272,3 +273,12 @@ class TestThePeriodBeside:
 
     def test_no_such_words(self) -> None:
         assert the_period_beside("et pour Diallo ?", d(4, 1), d(4, 30)) is None
+
+
+class TestShifted:
+    def test_a_day_moved_by_calendar_units(self) -> None:
+        day = date(2026, 1, 31)
+        assert shifted(day, "semaines", 2) == date(2026, 2, 14)
+        assert shifted(day, "mois", 1) == date(2026, 2, 28)  # no 31 February: its last day
+        assert shifted(day, "trimestre", -1) == date(2025, 10, 31)
+        assert shifted(day, "ans", 1) == date(2027, 1, 31)
