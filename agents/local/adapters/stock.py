@@ -916,8 +916,13 @@ def extract_receive_purchase_order(utt: Utterance) -> dict[str, Any]:
         and (item is not None or q.unit is not None)
     ]
     if len(lines) == 1 and not (goods := _goods(utt))[0][1]:
-        # « ont livré la T65 (les 20 sacs) »: a bare count of the product said delivered
-        lines[0] = given(product=_arrived_product(before(utt, goods[0][0].start)), **lines[0])
+        # « ont livré la T65 (les 20 sacs) »: a bare count right after the product said
+        # delivered; never a count said further on, about another product (« le lait est
+        # complet mais pour l'huile on a eu que 12 bidons »)
+        head = before(utt, goods[0][0].start)
+        name = _arrived_product(head)
+        if name and re.search(re.escape(fold(name)) + r"[\s(]*(?:les?|la|l')?\s*$", head.folded):
+            lines[0] = given(product=name, **lines[0])
     order = next((n for n in utt.document_numbers if n.upper().startswith("BC-")), None)
     order = order or _delivering_supplier(utt)
     if order is None:  # « 50 sacs de riz de Grands Moulins »: the supplier closes the item
