@@ -373,6 +373,19 @@ class TestReplenishment:
         set_rule(container, buyer, rice, "50", "100")
         suggested = run(container, buyer, reorder_suggestions, product="riz")
         assert suggested.groups[0].lines[0].quantity == Decimal(58)
+        # under its minimum, but the order already sent brings it back up: nothing to buy,
+        # and the reply never says the stock is above its minimum
+        order = {"supplier": "grands moulins", "lines": [{"product": "riz", "quantity": "58"}]}
+        run(
+            container,
+            buyer,
+            send_purchase_order,
+            order=run(container, buyer, create_purchase_order, **order).number,
+        )
+        assert run(container, buyer, reorder_suggestions, product="riz").render() == (
+            "Riz brisé 25 kg : 42 sacs en stock, sous le minimum (50 sacs), mais les commandes "
+            "en cours le couvrent."
+        )
 
     def test_nothing_low(self, container: Container, buyer: Buyer, rice: UUID) -> None:
         assert run(container, buyer, low_stock).render() == "Aucun produit sous son stock minimum."

@@ -177,6 +177,8 @@ class ReorderOut(ToolResult):
             if self.asked.min_quantity is None:
                 return f"{held}, sans stock minimum fixé : aucun réapprovisionnement prévu."
             low = amount(self.asked.min_quantity, self.asked.unit)
+            if self.asked.on_hand < self.asked.min_quantity:  # what is ordered already covers it
+                return f"{held}, sous le minimum ({low}), mais les commandes en cours le couvrent."
             return f"{held}, au-dessus du minimum ({low}) : pas besoin d'en racheter."
         if not self.groups:
             return "Rien à recommander : tous les stocks sont au-dessus de leur minimum."
