@@ -41,6 +41,7 @@ from agents.local.slots.dates import the_period_beside, the_same_period_from
 from agents.local.slots.payment import find_in_full, parse_document_numbers, payment_methods
 from agents.local.slots.recurrence import at_another_time, find_schedule
 from agents.local.slots.text import expand_sms
+from agents.local.slots.text import fold as text_fold
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
 from domain.kit.lexicon import lexicon, phrasing, words
@@ -55,6 +56,8 @@ __all__ = ["MAX_MESSAGE", "Kind", "LocalTier", "Memory", "Plan"]
 # A new request interrupts the one being filled only when the router is this sure of it.
 SWITCH_SCORE = 0.89
 CORRECTION = phrasing("correction")
+SELF_CORRECTION = phrasing("self_correction")
+SENTENCE_END = phrasing("sentence_end")
 WEAK_CORRECTION = phrasing("weak_correction")
 FOLLOW_UP = phrasing("follow_up")
 ORDINALS: dict[str, int] = lexicon()["option_ordinals"]
@@ -470,8 +473,69 @@ class LocalTier(Replies):
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
             return self._how_to_or_answer(subject, message, principal)
-        plan = self._understand(message, folded, memory, principal, today=today, currency=currency)
+        plan = (
+            self._corrected_within(message, memory, principal, today, currency)
+            if memory.draft is None
+            else None
+        ) or self._understand(message, folded, memory, principal, today=today, currency=currency)
         return replace(plan, text=CONFIRMATION_STAYS) if skipped and plan.kind == "tool" else plan
+
+    def _corrected_within(
+        self, message: str, memory: Memory, principal: Principal, today: date, currency: str
+    ) -> Plan | None:
+        """« 6 cartons de bordeaux… ah non, 8. Et 12 champagnes »: a request its speaker
+        corrects before the message ends. The request is read without the corrected sentence
+        (what follows that sentence still belongs to it), then the correction is applied to
+        it as to a preview shown; when the correction names no single part of the whole
+        request, it is applied to what came before it, and what follows is added after.
+        A correction that changes nothing is a request in place of the first one (« …, non
+        attends, mets juste le minimum à 15 »), or is not understood: never the request as
+        first said, never both. None when the message holds no such correction."""
+        found = SELF_CORRECTION.search(text_fold(message))
+        head = message[: found.start()].rstrip(" ,;:.\u2026") if found else ""
+        if found is None or len(head.split()) < 2 or CORRECTION.match(fold(message)):
+            return None
+        said, rest = message[found.start() :].strip(), ""
+        if end := SENTENCE_END.search(said, found.end() - found.start()):
+            said, rest = said[: end.start()], f"et {said[end.end() :]}"
+        readings = [(f"{head}, {rest}", [said])] if rest else []
+        readings.append((head, [said, rest] if rest else [said]))
+        first = None
+        for request, corrections in readings:
+            trial = deepcopy(memory)
+            plan = first = self._understand(
+                request, fold(request), trial, principal, today=today, currency=currency
+            )
+            queued = trial.queued
+            for correction in corrections:
+                if plan is None or plan.kind != "tool" or not plan.tool:
+                    break
+                trial.draft = None
+                trial.last = {"tool": plan.tool, "arguments": plan.arguments, "shown": True}
+                corrected = self._correct(trial, correction, today, currency)
+                changed = (
+                    corrected is not None
+                    and corrected.kind in ("tool", "reply")
+                    and corrected.tool == plan.tool
+                    and corrected.arguments != plan.arguments
+                )
+                plan = corrected if changed else None
+            if plan is not None and plan is not first:
+                memory.draft = trial.draft
+                return self._queued(plan, queued, memory) if queued else plan
+        instead = talk.correction_value(said)
+        alone = self._understand(
+            instead, fold(instead), memory, principal, today=today, currency=currency
+        )
+        if alone.kind in ("tool", "reply") and alone.tool and alone.tool != (first and first.tool):
+            return alone
+        memory.draft = None
+        return Plan(
+            "llm",
+            "Je n'ai pas bien compris la correction dans votre message (« "
+            f"{said.strip(' ,.')} »). Pouvez-vous redire la demande en entier ? Rien n'a été "
+            "fait.",
+        )
 
     def _without_aside(
         self, message: str, memory: Memory, principal: Principal, today: date, currency: str

@@ -13,6 +13,7 @@ from typing import Any
 
 from agents.local.mentions import name_after
 from agents.local.slots.types import Utterance
+from domain.kit.resolution import name_words
 
 Extract = Callable[[Utterance], dict[str, Any]]
 Correct = Callable[[dict[str, Any], Utterance], dict[str, Any]]
@@ -65,6 +66,21 @@ def names_in(
 def names_after(utt: Utterance, markers: tuple[str, ...]) -> Iterator[str]:
     """Every name ``name_after`` finds after one of ``markers``, through the message."""
     return (name for _, name in names_in(utt, markers))
+
+
+def line_named(lines: list[dict[str, Any]], item: str | None) -> dict[str, Any] | None:
+    """The one line a correction names: the line whose product (or description) holds every
+    word of ``item`` (« fers » is the line of « fers de 8 »), or the single line when no item
+    is said; None when no line or several do."""
+    if not item:
+        return lines[0] if len(lines) == 1 else None
+    wanted = set(name_words(item))
+    named = [
+        x
+        for x in lines
+        if wanted <= set(name_words(str(x.get("product") or x.get("description") or "")))
+    ]
+    return named[0] if len(named) == 1 else None
 
 
 def replace_fields(

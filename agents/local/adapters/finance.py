@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from agents.local.adapters.base import Adapter, given
+from agents.local.adapters.base import Adapter, given, line_named
 from agents.local.coverage import NOT_ITEMS, article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.numbers import parse_number
@@ -440,7 +440,7 @@ def correct_lines(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
         arguments["customer"] = name
     lines = [dict(x) for x in previous.get("lines") or []]
     for quantity in utt.quantities:
-        target = _line_for(lines, quantity)
+        target = line_named(lines, quantity.item)
         if target is None:
             if quantity.item:
                 lines.append({"product": quantity.item, "quantity": quantity.value})
@@ -461,16 +461,6 @@ def _line_named(lines: list[dict[str, Any]], utt: Utterance) -> dict[str, Any] |
     said = _scope_words(utt.text[: utt.amounts[0].start])
     named = [x for x in lines if said & _scope_words(str(x.get("product") or x.get("description")))]
     return lines[0] if len(lines) == 1 else named[0] if len(named) == 1 else None
-
-
-def _line_for(lines: list[dict[str, Any]], quantity: Quantity) -> dict[str, Any] | None:
-    if quantity.item:
-        wanted = quantity.item.lower().rstrip("s")
-        named = [
-            x for x in lines if wanted in str(x.get("product") or x.get("description")).lower()
-        ]
-        return named[0] if len(named) == 1 else None
-    return lines[0] if len(lines) == 1 else None
 
 
 # --- extractors --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from agents.local.adapters.base import (
     after,
     before,
     given,
+    line_named,
     names_after,
     overlaps,
 )
@@ -865,13 +866,10 @@ def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str
     if not goods and len(utt.amounts) == 1 and len(lines) == 1:
         lines[0]["unit_price"] = utt.amounts[0].value
     for q, item in goods:
-        same = [x for x in lines if item and fold(x["product"]) == fold(item)]
-        if same:
-            same[0]["quantity"] = q.value
+        if (same := line_named(lines, item)) is not None:
+            same["quantity"] = q.value
         elif item:
             lines.append({"product": item, "quantity": q.value})
-        elif len(lines) == 1:
-            lines[0]["quantity"] = q.value
     if not utt.quantities and not utt.amounts and len(utt.numbers) == 1 and len(lines) == 1:
         lines[0]["quantity"] = utt.numbers[0]  # « non attends, mets-en 30 plutôt »
     return {**previous, "lines": lines, **given(supplier=_entity(names_after(utt, _SUPPLIER)))}
