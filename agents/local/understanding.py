@@ -60,6 +60,7 @@ SELF_CORRECTION = phrasing("self_correction")
 SENTENCE_END = phrasing("sentence_end")
 WEAK_CORRECTION = phrasing("weak_correction")
 FOLLOW_UP = phrasing("follow_up")
+SAME_FOR = phrasing("same_for")
 ORDINALS: dict[str, int] = lexicon()["option_ordinals"]
 # The field a document number fills, by its prefix.
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
@@ -500,12 +501,13 @@ class LocalTier(Replies):
             said, rest = said[: end.start()], f"et {said[end.end() :]}"
         readings = [(f"{head}, {rest}", [said])] if rest else []
         readings.append((head, [said, rest] if rest else [said]))
-        first = None
+        first: Plan | None = None
         for request, corrections in readings:
             trial = deepcopy(memory)
-            plan = first = self._understand(
+            first = self._understand(
                 request, fold(request), trial, principal, today=today, currency=currency
             )
+            plan: Plan | None = first
             queued = trial.queued
             for correction in corrections:
                 if plan is None or plan.kind != "tool" or not plan.tool:
@@ -593,6 +595,8 @@ class LocalTier(Replies):
         ):
             return self._fill(memory, utt, message, folded, today=today, currency=currency)
         last_tool = (memory.last or {}).get("tool")
+        if memory.last and (same := SAME_FOR.match(text_fold(message))):
+            return self._same_for(memory, message[same.end() :], today, currency)
         if (memory.last or {}).get("shown") and (
             more := self._more_lines(memory, message, today, currency)
         ):
@@ -2071,6 +2075,23 @@ class LocalTier(Replies):
             )
             return Plan("llm", text, tool=adapter.tool, arguments=arguments)
         return self._complete(adapter, arguments, memory)
+
+    def _same_for(self, memory: Memory, whom: str, today: date, currency: str) -> Plan:
+        """« pareil pour Sow », « fais exactement le même pour Ciments et Matériaux Diagne »:
+        the last request again, for whom the rest of the message names — in full, « et »
+        inside a name being part of it."""
+        again = f"et {whom}"
+        plan = self._follow_up(memory, analyse(again, today=today, currency=currency), again, today)
+        name = re.sub(r"(?i)^(?:pour|chez|à|a|au|avec)\s+", "", whom).strip(" ?!.")
+        for field_name, value in (plan.arguments or {}).items():
+            if (
+                field_name in talk.ENTITY_FIELDS
+                and isinstance(value, str)
+                and value != name
+                and name.startswith(value)
+            ):
+                plan.arguments[field_name] = name
+        return plan
 
     def _follow_up(self, memory: Memory, utt: Utterance, message: str, today: date) -> Plan:
         last = memory.last or {}

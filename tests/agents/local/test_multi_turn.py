@@ -268,3 +268,29 @@ class TestNewRequests:
             "finance.revenue",
             {"start": "2026-02-01", "end": "2026-03-16"},
         )
+
+
+class TestTheSameForSomeoneElse:
+    """« pareil pour X »: the last request again, for someone else, named in full."""
+
+    QUOTE = {"customer": "Garage Ba", "lines": [{"product": "pneus", "quantity": "4"}]}
+
+    @pytest.mark.parametrize(
+        ("message", "whom"),
+        [
+            ("fais exactement le même pour Sable et Ciment Ndour", "Sable et Ciment Ndour"),
+            ("pareil pour Fall", "Fall"),
+            ("idem chez Boutique Ndiaye", "Boutique Ndiaye"),
+        ],
+    )
+    def test_a_write_done_is_proposed_again_for_whom_is_named(
+        self, local: LocalTier, message: str, whom: str
+    ) -> None:
+        plan = say(local, message, shown(local, "finance.create_quote", self.QUOTE))
+        assert plan.kind == "tool" and plan.tool == "finance.create_quote", plan
+        assert plan.arguments == {**self.QUOTE, "customer": whom}, plan
+
+    def test_a_leave_for_another_employee(self, local: LocalTier) -> None:
+        leave = {"employee": "Awa Sy", "start_date": "2026-03-23", "end_date": "2026-03-24"}
+        plan = say(local, "la même chose pour Modou", shown(local, "hr.request_leave", leave))
+        assert plan.tool == "hr.request_leave" and plan.arguments == {**leave, "employee": "Modou"}
