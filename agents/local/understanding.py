@@ -61,6 +61,7 @@ SENTENCE_END = phrasing("sentence_end")
 WEAK_CORRECTION = phrasing("weak_correction")
 FOLLOW_UP = phrasing("follow_up")
 SAME_FOR = phrasing("same_for")
+RECEIVED_KIND = phrasing("received_kind")
 ORDINALS: dict[str, int] = lexicon()["option_ordinals"]
 # The field a document number fills, by its prefix.
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
@@ -584,6 +585,7 @@ class LocalTier(Replies):
         routing = self.router.route(routed, fold(routed))
         routing = received.owed_to_us(self.router, routing, routed)
         routing = stock.on_an_order(self.router, routing, routed)
+        routing = self._not_ours(routing, routed)
         if not memory.draft and not (memory.last or {}).get("shown"):
             routing = stock.unit_price_said(self.router, routing, routed)
         if memory.draft and self._aside(routing):
@@ -721,6 +723,8 @@ class LocalTier(Replies):
         earlier = self.registry.get(intent or "")
         if intent == plan.tool or earlier is None or not earlier.is_write:
             return None
+        if THE_ONE_MADE.search(then) and tool is not None and earlier.creates in tool.acts_on:
+            return first, then  # « reçu la facture 781 de X …, et je l'ai réglée »
         alone = jsonable(adapter.extract(analyse(then, today=today, currency=currency)))
         if alone != plan.arguments or self._intent_of(then) != plan.tool:
             return None
@@ -1221,7 +1225,7 @@ class LocalTier(Replies):
         for other in self._nearest(message, None):
             if not other.is_write or not named <= other.kinds:
                 continue
-            if other.creates in named - held - numbered:
+            if self._makes(other, named - held - numbered, self._received(folded)):
                 return other.name
             if other.acts_on[:1] and other.acts_on[0] in (numbered & named) - held:
                 return other.name
@@ -1641,7 +1645,7 @@ class LocalTier(Replies):
         creating = [
             tool
             for tool in self._nearest(message)
-            if tool.creates in named - numbered
+            if self._makes(tool, named - numbered, self._received(folded))
             and not coverage.undoes(Utterance(text=message, folded=folded), tool)
         ]
         # Best: the one tool that takes every kind named; else the one tool creating one of
@@ -2075,6 +2079,36 @@ class LocalTier(Replies):
             )
             return Plan("llm", text, tool=adapter.tool, arguments=arguments)
         return self._complete(adapter, arguments, memory)
+
+    def _not_ours(self, routing: Routing, text: str) -> Routing:
+        """« j'ai reçu la facture de Metro, 450 € »: a document received was made by whoever
+        sent it. The request is never to make one of ours of that kind: it is read among
+        the other intents."""
+        tool = self.registry.get(routing.intent or "")
+        folded = fold(text)
+        received = self._received(folded)
+        if tool is None or tool.creates not in received:
+            return routing
+        ours = {t.name for t in self.registry if t.creates in received}
+        others = {spec.name for spec in self.router.specs} - ours
+        return self.router.route(text, folded, among=others)
+
+    @staticmethod
+    def _makes(tool: Tool, kinds: set[str], received: set[str]) -> bool:
+        """Whether ``tool`` makes a record of one of ``kinds``: creates it, or, for a kind
+        said received, records the one received (a supplier bill for an invoice received)."""
+        if tool.creates in kinds - received:
+            return True
+        return bool(tool.creates and tool.acts_on[:1] and tool.acts_on[0] in kinds & received)
+
+    @staticmethod
+    def _received(folded: str) -> set[str]:
+        """The kinds of document the message says were received (made by someone else)."""
+        return {
+            kind.name
+            for said in RECEIVED_KIND.finditer(folded)
+            for kind, _, _ in coverage.named_kinds(said.group(0))
+        }
 
     def _same_for(self, memory: Memory, whom: str, today: date, currency: str) -> Plan:
         """« pareil pour Sow », « fais exactement le même pour Ciments et Matériaux Diagne »:

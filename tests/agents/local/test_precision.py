@@ -441,3 +441,21 @@ class TestWhatOnlyFramesARequest:
         plan = say(local, "Moussa Fall a réglé sa facture en espèces")
         assert plan.tool == "finance.record_payment", plan
         assert plan.arguments.get("amount") == "balance", plan
+
+
+class TestAReceivedInvoiceIsNeverOneToMake:
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "j'ai reçu la facture de Metro de 450 euros",
+            "on a bien reçu une facture du Garage Central, 320 €",
+            "facture reçue de la Senelec, 45 000",
+        ],
+    )
+    def test_a_bill_is_recorded_never_an_invoice_of_ours(
+        self, local: LocalTier, message: str
+    ) -> None:
+        # the invoice was made by the one who sent it: a bill to record, never an invoice
+        # of ours with the message's verb as its line
+        plan = say(local, message)
+        assert plan.tool == "purchasing.record_supplier_bill", plan
