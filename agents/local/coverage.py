@@ -286,8 +286,8 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
         return contrary
     if (stopped := STOPPED_ACTION.search(utt.folded)) is not None:
         return Gap(utt.text[stopped.start() : stopped.end()].strip(" ,.;:!?"))
-    if tool.creates == "leave" and (negated := LEAVE_NOT_TAKEN.search(utt.folded)) is not None:
-        return Gap(utt.text[negated.start() : negated.end()])
+    if tool.creates == "leave" and (not_leave := _not_days_off(utt)) is not None:
+        return not_leave
     for address in EMAIL.finditer(utt.text):  # an address is held as one, never as a line
         held = [v for k, v in _leaves_with_keys(arguments) if k in ADDRESS_FIELDS]
         if not any(address.group(0).lower() == str(v).lower() for v in held):
@@ -301,6 +301,17 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
     method = PAID_BY.search(utt.folded)
     if method is not None and utt.payment_method not in _leaves(arguments):
         return Gap(utt.text[method.start() : method.end()])  # « … en liquide »: a payment
+    return None
+
+
+def _not_days_off(utt: Utterance) -> Gap | None:
+    """What a leave request cannot hold: leave said not taken (« je ne pars pas »), or a
+    thing wanted instead of days (« je voudrais le riz du 27 »)."""
+    if (negated := LEAVE_NOT_TAKEN.search(utt.folded)) is not None:
+        return Gap(utt.text[negated.start() : negated.end()])
+    wanted = WANTED_THING.search(utt.folded)
+    if wanted is not None and wanted.group(1) not in LEAVE_WANTED | MONTHS.keys():
+        return Gap(utt.text[wanted.start(1) : wanted.end(1)])
     return None
 
 
@@ -525,6 +536,8 @@ THESE = phrasing("these")
 # « ne relance plus Diallo »: an action asked not to be done, which no write does.
 STOPPED_ACTION = phrasing("stopped_action")
 LEAVE_NOT_TAKEN = phrasing("leave_not_taken")
+WANTED_THING = phrasing("wanted_thing")
+LEAVE_WANTED = frozenset(words("leave_wanted"))
 
 
 def _said_again(part: Quantity, utt: Utterance) -> bool:

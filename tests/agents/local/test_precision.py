@@ -459,3 +459,19 @@ class TestAReceivedInvoiceIsNeverOneToMake:
         # of ours with the message's verb as its line
         plan = say(local, message)
         assert plan.tool == "purchasing.record_supplier_bill", plan
+
+
+class TestALeaveWantsDaysNeverAThing:
+    @pytest.mark.parametrize(
+        "message", ["je voudrais le riz du 27 mars", "il me faut le camion du 3 avril"]
+    )
+    def test_a_thing_wanted_on_a_day_is_no_leave(self, local: LocalTier, message: str) -> None:
+        plan = say(local, message)
+        assert plan.tool != "hr.request_leave" or plan.kind != "tool", plan
+
+    @pytest.mark.parametrize(
+        "message", ["je voudrais le vendredi 27 mars", "je prends ma journée du 27 mars"]
+    )
+    def test_days_wanted_are_a_leave(self, local: LocalTier, message: str) -> None:
+        plan = say(local, message)
+        assert plan.kind == "tool" and plan.tool == "hr.request_leave", plan
