@@ -613,7 +613,8 @@ class LocalTier(Replies):
             routing = replace(routing, intent=acting, confident=True)
         if on_its_record and (routing.keyword or talk.THEIR_FIELD.match(folded)):
             routing = replace(routing, confident=True)  # the record just spoken of decides
-        if memory.last and CORRECTION.match(folded) and not on_its_record:
+        retried = self._retried(routing, message, memory)
+        if memory.last and (CORRECTION.match(folded) or retried) and not on_its_record:
             kept = memory.draft
             corrected = self._correct(memory, message, today, currency)
             # « non attends, mets-en 3 plutôt » may look like another request: it corrects
@@ -625,7 +626,9 @@ class LocalTier(Replies):
                 and corrected.arguments != memory.last.get("arguments")
             )
             # a preview waiting for its « oui » is what « non, … » corrects, never another write
-            stays = memory.last.get("shown") or not self._switches(routing, last_tool)
+            stays = not retried and (
+                memory.last.get("shown") or not self._switches(routing, last_tool)
+            )
             if corrected is not None and (changes or stays):
                 return corrected
             memory.draft = kept
@@ -2275,7 +2278,20 @@ class LocalTier(Replies):
     def remember_attempt(memory: Memory, tool: str, arguments: dict[str, Any]) -> None:
         """A request the business refused (« solde insuffisant »): what « bon, alors du 3 au
         5 » corrects; what was listed and whom it is about stay."""
-        memory.last = {"tool": tool, "arguments": jsonable(arguments)}
+        memory.last = {"tool": tool, "arguments": jsonable(arguments), "failed": True}
+
+    @staticmethod
+    def _retried(routing: Routing, message: str, memory: Memory) -> bool:
+        """« bon ok, par mail alors » after « l'envoi par SMS n'est pas disponible »: a short
+        message right after a request refused, reading as that request or as nothing sure,
+        naming no document of its own: the refused request again with what it changes."""
+        last = memory.last or {}
+        return (
+            bool(last.get("failed"))
+            and (routing.intent in (None, last.get("tool")) or not routing.confident)
+            and len(message.split()) <= 6
+            and talk.DOCUMENT_NUMBER.search(message) is None
+        )
 
     @staticmethod
     def refused(memory: Memory, text: str) -> None:

@@ -294,3 +294,28 @@ class TestTheSameForSomeoneElse:
         leave = {"employee": "Awa Sy", "start_date": "2026-03-23", "end_date": "2026-03-24"}
         plan = say(local, "la même chose pour Modou", shown(local, "hr.request_leave", leave))
         assert plan.tool == "hr.request_leave" and plan.arguments == {**leave, "employee": "Modou"}
+
+
+class TestARefusedRequestRetried:
+    """« par mail alors » right after a request refused: that request with the change."""
+
+    SENT = {"quote": "D-2026-00004", "customer": "Garage Ba", "channel": "sms", "mode": "send"}
+
+    def refused(self, local: LocalTier) -> Memory:
+        memory = Memory()
+        local.remember_attempt(memory, "finance.send_quote", self.SENT)
+        return memory
+
+    @pytest.mark.parametrize(
+        ("message", "channel"),
+        [("bon d'accord, par mail alors", "email"), ("par whatsapp", "whatsapp")],
+    )
+    def test_the_change_said_is_the_request_again(
+        self, local: LocalTier, message: str, channel: str
+    ) -> None:
+        plan = say(local, message, self.refused(local))
+        assert plan.kind == "tool" and plan.arguments == {**self.SENT, "channel": channel}, plan
+
+    def test_another_question_is_not_the_request_again(self, local: LocalTier) -> None:
+        plan = say(local, "il reste combien de ciment ?", self.refused(local))
+        assert plan.tool == "stock.stock_level", plan
