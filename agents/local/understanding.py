@@ -588,6 +588,7 @@ class LocalTier(Replies):
         routing = self._not_ours(routing, routed)
         if not memory.draft and not (memory.last or {}).get("shown"):
             routing = stock.unit_price_said(self.router, routing, routed)
+            routing = stock.vat_rate_said(self.router, routing, routed)
         if memory.draft and self._aside(routing):
             return self._chat(routing.intent or "", principal)  # the draft waits
         if memory.draft and (

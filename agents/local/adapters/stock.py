@@ -25,7 +25,7 @@ from agents.local.adapters.base import (
     names_after,
     overlaps,
 )
-from agents.local.coverage import SIZE_UNITS, STILL_DUE
+from agents.local.coverage import SIZE_UNITS, STILL_DUE, named_kinds
 from agents.local.mentions import name_after, qualified_item, words_after
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import parse_quantities
@@ -995,6 +995,29 @@ def unit_price_said(router: IntentRouter, routing: Routing, text: str) -> Routin
         return routing
     # the saying is the rule: the price of a unit set, however close its exemplars are
     return dataclasses.replace(router.route(text, folded, among={UPDATE_PRODUCT}), confident=True)
+
+
+def vat_rate_said(router: IntentRouter, routing: Routing, text: str) -> Routing:
+    """« le miel c'est TVA 5,5 pas 20, corrige », read as another write: a VAT rate said of
+    something, where no document is named, is a product's rate (no other record without
+    lines takes one)."""
+    folded = fold(text)
+    if routing.intent in _PRODUCT_READS and re.search(r"\btva\b", folded) and "?" in folded:
+        # « c'est quoi le taux de TVA sur le riz brisé ? »: the product's card shows its rate
+        return dataclasses.replace(router.route(text, folded, among={FIND_PRODUCT}), confident=True)
+    if "?" in folded or _vat_rate(Utterance(text, folded)) is None:
+        return routing
+    if routing.intent in _RATED:  # « passe la TVA du thé à 5,5 % »: the rate decides
+        return dataclasses.replace(routing, confident=True)
+    if next(named_kinds(folded), None) is not None:
+        return routing  # « facture Diop : 10 pots de miel, TVA 5,5 »: that line's rate
+    return dataclasses.replace(router.route(text, folded, among={UPDATE_PRODUCT}), confident=True)
+
+
+# The intents that take a VAT rate themselves, and the reads of one product.
+_RATED = frozenset({UPDATE_PRODUCT, "stock.create_product"})
+FIND_PRODUCT = "stock.find_product"
+_PRODUCT_READS = frozenset({FIND_PRODUCT, "stock.stock_level"})
 
 
 def product_in(utt: Utterance) -> str | None:

@@ -1,12 +1,14 @@
 """Purchasing and the product catalogue as people say them: the unit a new product is
 priced by, the supplier of an order after « pour », a product retired from the catalogue,
 a draft order marked sent by its supplier, a purchase price asked, whether to buy one
-product again, a bill's supplier said after its number, a bare count received. No
+product again, a bill's supplier said after its number, a bare count received, a product's VAT rate. No
 database: the router, the adapters and the registry."""
 
 from __future__ import annotations
 
 from datetime import date
+
+import pytest
 
 from agents.local.understanding import LocalTier, Memory, Plan
 from tests.agents.tier import tool_call, understand
@@ -88,3 +90,27 @@ class TestSupplierBills:
     def test_how_the_bill_came_is_no_supplier(self, local: LocalTier) -> None:
         plan = say(local, "facture SB-118 arrivée 85 000")
         assert "supplier" not in plan.arguments
+
+
+class TestAProductsVatRate:
+    @pytest.mark.parametrize(
+        ("message", "product", "rate"),
+        [
+            ("les confitures c'est TVA 5,5 pas 20, tu corriges", "confitures", "5.5"),
+            ("passe la TVA des journaux à 2,1 %", "journaux", "2.1"),
+        ],
+    )
+    def test_a_rate_said_of_a_product_sets_it(
+        self, local: LocalTier, message: str, product: str, rate: str
+    ) -> None:
+        plan = say(local, message)
+        assert plan.kind == "tool" and plan.tool == "stock.update_product", plan
+        assert plan.arguments == {"product": product, "vat_rate": rate}, plan
+
+    def test_a_rate_said_on_an_invoice_line_stays_on_the_invoice(self, local: LocalTier) -> None:
+        plan = say(local, "facture Diop : 10 pots de confiture, TVA 5,5")
+        assert plan.tool == "finance.create_invoice", plan
+
+    def test_the_rate_asked_is_never_a_product_named_taux(self, local: LocalTier) -> None:
+        plan = say(local, "c'est quoi le taux de TVA sur les confitures ?")
+        assert "taux" not in str(plan.arguments.get("product") or ""), plan
