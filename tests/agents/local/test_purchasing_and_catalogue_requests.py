@@ -1,8 +1,8 @@
 """Purchasing and the product catalogue as people say them: the unit a new product is
 priced by, the supplier of an order after « pour », a product retired from the catalogue,
 a draft order marked sent by its supplier, a purchase price asked, whether to buy one
-product again, a bill's supplier said after its number, a bare count received, a product's VAT rate. No
-database: the router, the adapters and the registry."""
+product again, a bill's supplier said after its number, a bare count received, a product's
+VAT rate. No database: the router, the adapters and the registry."""
 
 from __future__ import annotations
 
