@@ -62,6 +62,8 @@ WEAK_CORRECTION = phrasing("weak_correction")
 FOLLOW_UP = phrasing("follow_up")
 SAME_FOR = phrasing("same_for")
 RECEIVED_KIND = phrasing("received_kind")
+VALIDATED_INVOICE_EDITED = phrasing("validated_invoice_edited")
+EDIT_VALIDATED = "unavailable.edit_posted_invoice"
 ORDINALS: dict[str, int] = lexicon()["option_ordinals"]
 # The field a document number fills, by its prefix.
 DOCUMENT_FIELDS = {"F": "invoice", "D": "quote"}
@@ -587,6 +589,10 @@ class LocalTier(Replies):
         routing = stock.on_an_order(self.router, routing, routed)
         routing = self._not_ours(routing, routed)
         if not memory.draft and not (memory.last or {}).get("shown"):
+            if VALIDATED_INVOICE_EDITED.search(fold(routed)) and any(
+                spec.name == EDIT_VALIDATED for spec in self.router.specs
+            ):  # « change le prix sur la facture F-… »: a validated invoice is never changed
+                routing = replace(routing, intent=EDIT_VALIDATED, confident=True)
             routing = stock.unit_price_said(self.router, routing, routed)
             routing = stock.vat_rate_said(self.router, routing, routed)
         if memory.draft and self._aside(routing):

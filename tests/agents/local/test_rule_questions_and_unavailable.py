@@ -116,6 +116,12 @@ class TestUnavailableCapabilities:
             ("ajoute une dépense de 8 000 pour l'essence du camion", "expenses"),
             ("fais les fiches de paie du mois", "payroll"),
             ("verse le salaire de Moussa", "payroll"),
+            (
+                "sur la facture F-2026-00003 corrige la quantité de riz, c'est 4",
+                "edit_posted_invoice",
+            ),
+            ("modifie la remise sur la F-2026-00002 stp", "edit_posted_invoice"),
+            ("change le client de la facture F-2026-00009", "edit_posted_invoice"),
         ],
     )
     def test_is_said_not_routed_to_a_neighbour(
@@ -124,6 +130,19 @@ class TestUnavailableCapabilities:
         plan = say(local, message)
         assert plan.kind == "reply" and plan.tool is None
         assert plan.text == unavailable.replies()[f"unavailable.{capability}"]
+
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "fais un avoir sur la facture F-2026-00001, erreur de prix",
+            "Diop a payé la facture F-2026-00001 en espèces",
+            "envoie la facture F-2026-00001 par mail",
+        ],
+    )
+    def test_what_may_be_done_on_a_validated_invoice_is_done(
+        self, local: LocalTier, message: str
+    ) -> None:
+        assert say(local, message).kind == "tool", message
 
     @pytest.mark.parametrize(
         ("message", "capability"),
