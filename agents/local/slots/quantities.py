@@ -81,6 +81,21 @@ def _en_form(folded: str, end: int, joining: str = "en") -> bool:
 _MODEL = re.compile(r"[ \u00a0\u202f]*(\d[\w-]*)(?=$|[\s,;:.!?)])")
 
 
+# A rating glued to its letters after the name (« disjoncteurs 16A », « ampoules 12V »).
+_RATING = re.compile(r"[ \u00a0\u202f]*(\d+(?:[.,]\d+)?([^\W\d_][\w-]*))(?=$|[\s,;:.!?)])")
+
+
+def _rating(scan: Scan, cursor: int) -> re.Match[str] | None:
+    """A number glued to letters right after the item's name, free, its letters no unit
+    (« 25kg » is a weight) and no hour (« 14h30 »): part of the name, as the catalogue
+    writes it."""
+    match = _RATING.match(scan.folded, cursor)
+    if match is None or not scan.free(match.start(1), match.end(1)):
+        return None
+    letters = match.group(2)
+    return None if UNIT_AFTER.fullmatch(letters) or re.fullmatch(r"h\d*|min", letters) else match
+
+
 def _model_number(scan: Scan, last: tuple[int, int], cursor: int) -> bool:
     """Whether a number right after the item's last word, written in capitals (a brand,
     « HP »), is part of the item's name: free, and no unit or currency follows it."""
@@ -117,6 +132,8 @@ def _item(scan: Scan, pos: int, *, after_de: bool) -> tuple[str | None, int]:
         match = _NEXT_WORD.match(scan.folded, cursor)
         if match is None and words and _model_number(scan, words[-1], cursor):
             match = _MODEL.match(scan.folded, cursor)  # « cartouches HP 305 »
+        if match is None and words:
+            match = _rating(scan, cursor)  # « disjoncteurs 16A »
         if match is None and words and (size := _size_number(scan, cursor)) is not None:
             words.append((size.start(1), size.end(1)))  # « draps housse 140 »
             cursor = size.end(1)

@@ -67,6 +67,13 @@ class TestNumbersThatNameAProduct:
             {"product": "compresseurs à piston 3 cv", "quantity": "2"}
         ], plan
 
+    def test_a_rating_glued_to_its_letters_belongs_to_the_name(self, local: LocalTier) -> None:
+        plan = say(local, "facture Garage Ba : 4 fusibles 10A et 2 batteries 12V")
+        assert plan.arguments.get("lines") == [
+            {"product": "fusibles 10A", "quantity": "4"},
+            {"product": "batteries 12V", "quantity": "2"},
+        ], plan
+
     def test_a_count_with_its_own_unit_stays_a_line(self, local: LocalTier) -> None:
         plan = say(local, "facture Diop 4 sacs de sucre 3 sacs de riz")
         assert [x["product"] for x in plan.arguments["lines"]] == ["sucre", "riz"], plan
