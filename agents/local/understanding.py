@@ -63,6 +63,8 @@ FOLLOW_UP = phrasing("follow_up")
 SAME_FOR = phrasing("same_for")
 RECEIVED_KIND = phrasing("received_kind")
 VALIDATED_INVOICE_EDITED = phrasing("validated_invoice_edited")
+# What a document of each kind is recorded as when someone else made it and sent it.
+RECEIVED_AS: dict[str, str] = lexicon()["received_as"]
 EDIT_VALIDATED = "unavailable.edit_posted_invoice"
 ORDINALS: dict[str, int] = lexicon()["option_ordinals"]
 # The field a document number fills, by its prefix.
@@ -733,7 +735,8 @@ class LocalTier(Replies):
         earlier = self.registry.get(intent or "")
         if intent == plan.tool or earlier is None or not earlier.is_write:
             return None
-        if THE_ONE_MADE.search(then) and tool is not None and earlier.creates in tool.acts_on:
+        received = self._received(fold(first))
+        if THE_ONE_MADE.search(then) and earlier.acts_on[:1] and earlier.acts_on[0] in received:
             return first, then  # « reçu la facture 781 de X …, et je l'ai réglée »
         alone = jsonable(adapter.extract(analyse(then, today=today, currency=currency)))
         if alone != plan.arguments or self._intent_of(then) != plan.tool:
@@ -1235,7 +1238,10 @@ class LocalTier(Replies):
         for other in self._nearest(message, None):
             if not other.is_write or not named <= other.kinds:
                 continue
-            if self._makes(other, named - held - numbered, self._received(folded)):
+            received = self._received(folded)
+            if other.creates in named - held - numbered - received or self._records(
+                other, (named - held - numbered) & received
+            ):
                 return other.name
             if other.acts_on[:1] and other.acts_on[0] in (numbered & named) - held:
                 return other.name
@@ -1652,17 +1658,22 @@ class LocalTier(Replies):
             DOCUMENT_FIELDS[found.group(1).upper()]
             for found in talk.DOCUMENT_NUMBER.finditer(message)
         }
+        received = self._received(folded)
+        near = self._nearest(message)
+        # a kind said received is recorded by the tool taking it, however far it ranks
+        near += [t for t in self._nearest(message, None, None) if received and t not in near]
         creating = [
             tool
-            for tool in self._nearest(message)
-            if self._makes(tool, named - numbered, self._received(folded))
+            for tool in near
+            if (tool.creates in named - numbered - received or self._records(tool, received))
             and not coverage.undoes(Utterance(text=message, folded=folded), tool)
         ]
         # Best: the one tool that takes every kind named; else the one tool creating one of
         # them (what it does not take is then pointed out, nothing proposed).
         for fitting in ([t for t in creating if named <= t.kinds], creating):
-            if len(fitting) == 1:
-                return fitting[0].name
+            recording = bool(fitting) and all(self._records(t, received) for t in fitting)
+            if len(fitting) == 1 or recording:
+                return fitting[0].name  # one, or the closest of those recording it
         ranked = self._ranked(message, 1)
         top = self.registry.get(ranked[0][0]) if ranked else None
         # « ont validé le devis, fais la facture »: the one tool making one of the kinds named
@@ -2104,12 +2115,10 @@ class LocalTier(Replies):
         return self.router.route(text, folded, among=others)
 
     @staticmethod
-    def _makes(tool: Tool, kinds: set[str], received: set[str]) -> bool:
-        """Whether ``tool`` makes a record of one of ``kinds``: creates it, or, for a kind
-        said received, records the one received (a supplier bill for an invoice received)."""
-        if tool.creates in kinds - received:
-            return True
-        return bool(tool.creates and tool.acts_on[:1] and tool.acts_on[0] in kinds & received)
+    def _records(tool: Tool, received: set[str]) -> bool:
+        """Whether ``tool`` records a document of one of the kinds ``received`` (a supplier
+        bill for an invoice received)."""
+        return tool.creates in {RECEIVED_AS.get(kind) for kind in received}
 
     @staticmethod
     def _received(folded: str) -> set[str]:

@@ -450,6 +450,7 @@ class TestAReceivedInvoiceIsNeverOneToMake:
             "j'ai reçu la facture de Metro de 450 euros",
             "on a bien reçu une facture du Garage Central, 320 €",
             "facture reçue de la Senelec, 45 000",
+            "g reçu facture sotiba n° ST-12 300 000 HT tva 18",
         ],
     )
     def test_a_bill_is_recorded_never_an_invoice_of_ours(
