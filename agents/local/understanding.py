@@ -59,6 +59,7 @@ CORRECTION = phrasing("correction")
 SELF_CORRECTION = phrasing("self_correction")
 SENTENCE_END = phrasing("sentence_end")
 WEAK_CORRECTION = phrasing("weak_correction")
+BEFORE_THAT = phrasing("before_that")
 FOLLOW_UP = phrasing("follow_up")
 SAME_FOR = phrasing("same_for")
 RECEIVED_KIND = phrasing("received_kind")
@@ -634,10 +635,11 @@ class LocalTier(Replies):
                 and corrected.kind == "tool"
                 and corrected.arguments != memory.last.get("arguments")
             )
-            # a preview waiting for its « oui » is what « non, … » corrects, never another write
-            stays = not retried and (
-                memory.last.get("shown") or not self._switches(routing, last_tool)
-            )
+            # a preview waiting for its « oui » is what « non, … » corrects, never another write;
+            # « attends, avant ça crée le client X » asks for another one first
+            switches = self._switches(routing, last_tool)
+            first = switches and BEFORE_THAT.search(folded) is not None
+            stays = not retried and ((memory.last.get("shown") and not first) or not switches)
             if corrected is not None and (changes or stays):
                 return corrected
             memory.draft = kept

@@ -319,3 +319,24 @@ class TestARefusedRequestRetried:
     def test_another_question_is_not_the_request_again(self, local: LocalTier) -> None:
         plan = say(local, "il reste combien de ciment ?", self.refused(local))
         assert plan.tool == "stock.stock_level", plan
+
+
+class TestAnotherRequestFirst:
+    """« attends, avant ça … » while a preview waits: another request to do first."""
+
+    INVOICE = {"customer": "Dupont", "lines": [{"product": "disjoncteur 16A", "quantity": "10"}]}
+
+    def memory(self, local: LocalTier) -> Memory:
+        memory = Memory()
+        local.remember(memory, "finance.create_invoice", self.INVOICE, shown=True)
+        return memory
+
+    def test_a_new_record_asked_first_is_that_request(self, local: LocalTier) -> None:
+        plan = say(local, "attends, avant ça crée le client Garage Sy, à Thiès", self.memory(local))
+        assert plan.tool == "sales.create_customer", plan
+        assert plan.arguments == {"name": "Garage Sy", "city": "Thiès"}, plan
+
+    def test_a_bare_count_still_corrects_the_preview(self, local: LocalTier) -> None:
+        plan = say(local, "attends, mets-en 12", self.memory(local))
+        assert plan.tool == "finance.create_invoice", plan
+        assert plan.arguments["lines"][0]["quantity"] == "12", plan
