@@ -1,5 +1,5 @@
-"""A customer's balance, the VAT of a period and invoices overdue by more than N days,
-against real PostgreSQL (the ledger written by posting, as in production)."""
+"""A customer's balance, the VAT of a period, the country's VAT rates and invoices overdue
+by more than N days, against real PostgreSQL (the ledger written by posting, as in production)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from tools.finance import (
     customer_balance,
     list_invoices,
     record_payment,
+    vat_rates,
     vat_summary,
 )
 
@@ -194,3 +195,23 @@ class TestPaidInFull:
 
         with pytest.raises(InvalidInput):
             shop.run(record_payment, {"customer": "Modou", "amount": "-5", "method": "wave"})
+
+
+class TestVatRates:
+    def test_the_countrys_rates_standard_first_for_any_member(
+        self, shop: Shop, container: Container
+    ) -> None:
+        result = shop.run(vat_rates, {}, Role.EMPLOYEE)
+        assert [(r.rate, r.name) for r in result.rates] == [
+            (Decimal(18), "taux normal"),
+            (Decimal(10), "taux réduit"),
+            (Decimal(0), "exonéré"),
+        ]
+        assert result.render() == (
+            "Taux de TVA au Sénégal : 18\u00a0% (taux normal), 10\u00a0% (taux réduit), "
+            "0\u00a0% (exonéré)."
+        )
+        french = Shop(container, make_tenant(container, country="FR"), clock_at(DAY))
+        rates = french.run(vat_rates, {}).rates
+        assert [str(r.rate) for r in rates] == ["20", "10", "5.5", "2.1", "0"]
+        assert rates[0].name == "taux normal"

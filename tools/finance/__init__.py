@@ -1,5 +1,5 @@
 """Finance tools: quotes, invoices, credit notes, payments, recurring invoices, and the
-finance questions (invoices, revenue, receivables, a customer's balance, VAT).
+finance questions (invoices, revenue, receivables, a customer's balance, VAT and its rates).
 
 Not here, and why: ``finance.cash_forecast`` (no forecasting service exists in ``domain.finance``).
 """
@@ -23,7 +23,7 @@ from tools.finance.quotes import (
 from tools.finance.reading import aged_receivables, invoice_details, list_invoices, revenue
 from tools.finance.reminders import send_reminder
 from tools.finance.sending import send_invoice, send_quote
-from tools.finance.statements import customer_balance, vat_summary
+from tools.finance.statements import customer_balance, vat_rates, vat_summary
 
 TOOLS: list[Tool] = [
     create_quote,
@@ -44,6 +44,7 @@ TOOLS: list[Tool] = [
     aged_receivables,
     customer_balance,
     vat_summary,
+    vat_rates,
 ]
 
 __all__ = [
@@ -66,4 +67,5 @@ __all__ = [
     "send_quote",
     "send_reminder",
     "vat_summary",
+    "vat_rates",
 ]

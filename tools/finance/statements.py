@@ -1,4 +1,4 @@
-"""What one customer owes, and the VAT of a period."""
+"""What one customer owes, the VAT of a period, and the VAT rates of the country."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.finance import reports
 from domain.finance import vat_summary as vat
+from domain.finance.documents.labels import percent
 from domain.kit.principal import Role
+from domain.sales.service import catalog
 from tools.base import Effect, ToolContext, ToolResult, tool
 from tools.finance.common import (
     dd_mm_yyyy,
@@ -182,4 +184,38 @@ def vat_summary(ctx: ToolContext, args: VatSummaryIn) -> VatSummaryOut:
         deductible=s.deductible,
         due=s.due,
         purchases_booked=s.deductible_entries > 0,
+    )
+
+
+# --- vat_rates ---------------------------------------------------------------------------
+
+
+class VatRatesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VatRateName(BaseModel):
+    rate: Decimal
+    name: str
+
+
+class VatRatesOut(ToolResult):
+    country: str
+    rates: list[VatRateName]
+
+    def render(self) -> str:
+        where = {"FR": "en France", "SN": "au Sénégal"}.get(self.country, self.country)
+        said = [f"{percent(r.rate)} ({r.name})" for r in self.rates]
+        return f"Taux de TVA {where} : {', '.join(said)}."
+
+
+@tool("finance.vat_rates", title="Voir les taux de TVA", effect=Effect.READ)
+def vat_rates(ctx: ToolContext, args: VatRatesIn) -> VatRatesOut:
+    """Les taux de TVA du pays de l'entreprise, le taux normal d'abord ; le taux d'un
+    produit se lit sur sa fiche.
+    Exemples : « quels sont les taux de TVA ? », « la TVA réduite, c'est combien ? »,
+    « quels taux de TVA je peux mettre ? »."""
+    country, rates = catalog.vat_rates(ctx.session, ctx.principal)
+    return VatRatesOut(
+        country=country, rates=[VatRateName(rate=rate, name=name) for rate, name in rates]
     )

@@ -34,6 +34,7 @@ from domain.sales.service.activities import (
 from domain.sales.service.catalog import (
     FALLBACK_VAT_RATES,
     STANDARD_VAT_RATE,
+    VAT_RATE_NAMES,
     archive_product,
     create_product,
     get_product,
@@ -41,6 +42,7 @@ from domain.sales.service.catalog import (
     resolve_product,
     search_products,
     update_product,
+    vat_rates,
 )
 from domain.sales.service.partners import (
     PartnerRoleFilter,
@@ -84,6 +86,7 @@ __all__ = [
     "RESOLVE_MIN_SCORE",
     "STAGE_ADMINS",
     "STANDARD_VAT_RATE",
+    "VAT_RATE_NAMES",
     "WRITERS",
     "add_contact",
     "archive_partner",
@@ -119,5 +122,6 @@ __all__ = [
     "tenant_currency",
     "update_partner",
     "update_product",
+    "vat_rates",
     "update_stage",
 ]

@@ -49,6 +49,18 @@ FALLBACK_VAT_RATES = {
     "SN": tuple(Decimal(r) for r in ("18", "10", "0")),
 }
 STANDARD_VAT_RATE = {"FR": Decimal(20), "SN": Decimal(18)}
+# What each legal rate is called in the country (the first is the standard rate).
+VAT_RATE_NAMES = {
+    "FR": ("taux normal", "taux intermédiaire", "taux réduit", "taux particulier", "exonéré"),
+    "SN": ("taux normal", "taux réduit", "exonéré"),
+}
+
+
+def vat_rates(session: Session, principal: Principal) -> tuple[str, list[tuple[Decimal, str]]]:
+    """The country of the business and its legal VAT rates with their names, standard
+    rate first."""
+    country = _tenant(session, principal).country
+    return country, list(zip(FALLBACK_VAT_RATES[country], VAT_RATE_NAMES[country], strict=True))
 
 
 def _product_hits(

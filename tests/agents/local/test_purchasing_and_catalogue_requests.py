@@ -114,3 +114,10 @@ class TestAProductsVatRate:
     def test_the_rate_asked_is_never_a_product_named_taux(self, local: LocalTier) -> None:
         plan = say(local, "c'est quoi le taux de TVA sur les confitures ?")
         assert "taux" not in str(plan.arguments.get("product") or ""), plan
+
+    @pytest.mark.parametrize(
+        "message", ["la TVA normale, elle est à combien chez nous ?", "c koi les taux de tva ?"]
+    )
+    def test_the_countrys_rates_asked_are_read(self, local: LocalTier, message: str) -> None:
+        plan = say(local, message)
+        assert plan.kind == "tool" and plan.tool == "finance.vat_rates", plan
