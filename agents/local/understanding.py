@@ -1237,10 +1237,10 @@ class LocalTier(Replies):
             DOCUMENT_FIELDS[f.group(1).upper()] for f in talk.DOCUMENT_NUMBER.finditer(message)
         }
         numbered |= {"purchase_order"} if talk.PO_NUMBER.search(message) else set()
+        received = self._received(folded)
         for other in self._nearest(message, None):
             if not other.is_write or not named <= other.kinds:
                 continue
-            received = self._received(folded)
             if other.creates in named - held - numbered - received or self._records(
                 other, (named - held - numbered) & received
             ):
