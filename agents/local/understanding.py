@@ -132,6 +132,7 @@ ONE_OF_THEM = phrasing("one_of_them")
 ABOUT_THE_FIRST = phrasing("about_the_first")
 AND_ANOTHER = phrasing("and_another", re.IGNORECASE)
 LEADING_AND = phrasing("leading_and", re.IGNORECASE)
+ANOTHER_FOR = phrasing("another_for")
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
@@ -297,6 +298,19 @@ def _another_priced_record(utt: Utterance, message: str) -> tuple[str, str] | No
         return None
     at, end = one.end + joined.start(), one.end + joined.end()
     return message[:at].strip(), f"{message[: opening.end()]} {message[end:]}".strip()
+
+
+def _another_record(message: str) -> tuple[str, str | None] | None:
+    """« une facture à X pour …, et une autre pour Y : … »: the first request, and the same
+    kind of record again (its noun, said with the same article) for the other one; None
+    in place of the second when the first names no such noun."""
+    folded = fold(message)
+    found = ANOTHER_FOR.search(folded)
+    if found is None or len(folded) != len(message):
+        return None
+    first, rest = message[: found.start()].strip(), message[found.end() :].strip(" .!")
+    noun = re.search(rf"\b{found[1]}\s+(\w+)", fold(first))
+    return first, f"{found[1]} {noun[1]} {rest}" if noun else None
 
 
 def _another_asked(plan: Plan, message: str) -> tuple[str, str] | None:
@@ -586,6 +600,15 @@ class LocalTier(Replies):
     ) -> Plan:
         """``plan`` for the message read as one request, or the first of the requests it
         holds, with the next one queued (never dropped)."""
+        if plan.tool and (other := _another_record(message)) is not None:
+            first, then = other  # two records of one kind, one after the other
+            done_first = self._understand(
+                first, fold(first), memory, principal, today=today, currency=currency
+            )
+            if then is None or done_first.kind != "tool" or done_first.tool != plan.tool:
+                memory.draft = None
+                return Plan("llm", self.not_understood(principal), routing=routing)
+            return self._queued(done_first, then, memory)
         # A part left over (see ``_unclear``) or nothing understood: maybe two requests; a
         # question answered may also follow another request (« je suis arrivée ! et au
         # fait il me reste combien de congés ? »): the other one first, never dropped.

@@ -36,6 +36,7 @@ SKIP_WORDS = words("line_skip_words")
 # « à 4 500 le sac », « 12 € la pièce », « 380 € par jour »: a price said per unit, right
 # after the amount, which names the line it is the unit price of.
 PER_UNIT_PRICE = re.compile(r"\s*(?:ht\s+)?(?:le|la|l'|par|/)\s*([a-z]+)")
+PRICED_AT = re.compile(r"(?:^|[\s,])(?:a|au prix de)\s+$")
 # « au lieu de 4 800 », « pas 15 000 »: an amount the message sets aside, no line's price.
 SET_ASIDE = phrasing("set_aside_before")
 # Words that make a clause of what precedes an amount (« je lui fais à 4 500 »): never
@@ -170,6 +171,10 @@ def _priced_per_unit(
                 or unit in {w.rstrip("s") for w in fold(str(line["product"])).split()}
             )
         ]
+        if not fits and len(lines) == 1 and "unit_price" not in lines[0][0]:
+            # « 12 champagnes, mais à 25 € la bouteille »: the one line, priced by a unit
+            # of its own the count did not say
+            fits = [lines[0][0]] if PRICED_AT.search(utt.folded[: amount.start]) else []
         if len(fits) == 1:
             fits[0]["unit_price"] = amount.value
             used.add(j)
@@ -195,7 +200,7 @@ def _free_description(utt: Utterance, amount: Amount, after: int, name: str | No
         if name:
             text = _words(text.replace(name, ""))
         folded = text.lower()
-        if NO_ITEM.search(fold(text)) or CLAUSE_WORDS & set(fold(text).split()):
+        if NO_ITEM.search(fold(text)) or CLAUSE_WORDS & set(text.lower().split()):
             continue
         if len(text) >= 3 and not re.search(r"\d", text) and folded not in SKIP_WORDS:
             return text
@@ -494,9 +499,11 @@ def _unpriced_line(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
         return []
     if name:
         text = _words(text.replace(name, ""))
-    if len(text) < 3 or re.search(r"\d", text) or text.lower() in SKIP_WORDS:
+    # « le logo + un audit SEO »: « + » separates lines, each one of its item
+    said = [_words(piece) for piece in text.split("+")]
+    if any(len(t) < 3 or re.search(r"\d", t) or t.lower() in SKIP_WORDS for t in said):
         return []
-    return [{"description": text, "quantity": Decimal(1)}]
+    return [{"description": t, "quantity": Decimal(1)} for t in said]
 
 
 def extract_document(utt: Utterance) -> dict[str, Any]:
@@ -612,8 +619,11 @@ def _after_aside(utt: Utterance) -> Utterance:
     return Utterance(text=utt.text[aside.end() :], folded=utt.folded[aside.end() :])
 
 
-# « …, et Keur Massar 80 000 en espèces »: the next payer, named right after « et ».
-AND_THEN_NAME = re.compile(r"^\s*(?:et|puis)\s+([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,3})")
+# « …, et Keur Massar 80 000 en espèces », « et le Baobab 28 320 par Wave »: the next
+# payer, named right after « et » (its article is no part of the name).
+AND_THEN_NAME = re.compile(
+    r"^\s*(?:et|puis)\s+(?:(?:le|la|les)\s+|l')?([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,3})"
+)
 # « sa facture de mars »: the month names the invoice, not the day it was paid.
 OF_THE_INVOICE = re.compile(r"\bfactures?\s+(?:de|du|d')\s*$")
 

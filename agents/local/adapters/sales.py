@@ -43,6 +43,14 @@ def clean_name(name: str | None) -> str | None:
     words = name.split()
     while words and (fold(words[-1]) in _TAIL or words[-1].endswith(("'", "’"))):
         words.pop()
+    # « particulier Thomas Girault »: a kind said in lower case before the name is no part of it
+    while (
+        len(words) > 1
+        and words[0].islower()
+        and fold(words[0]) in GENERIC
+        and words[1][:1].isupper()
+    ):
+        words.pop(0)
     kept = " ".join(words).strip(" ,;:")
     if len(kept) < 2 or fold(kept) in GENERIC or all(fold(w) in GENERIC for w in kept.split()):
         return None
