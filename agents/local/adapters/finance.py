@@ -276,13 +276,7 @@ def _timed_line(utt: Utterance, duration: Any, used: set[int]) -> dict[str, Any]
         if found is not None:
             text = utt.text[duration.end + found.start(1) : duration.end + found.end(1)]
         elif TIMED_PRICE.match(utt.folded[duration.end : amount.start]):
-            # « main d'œuvre 3 heures à 45 € »: the service named before its hours
-            # (after a colon, a comma, « + » or « et », so no customer is in it)
-            before = re.split(r"[,;:+]|\bet\b", utt.text[: duration.start])
-            if len(before) > 2 and not _words(before[-1]):  # « pose, 3 jours à 380 € »
-                before.pop()
-            text = _words(before[-1])
-            if len(before) < 2 or len(text) < 3 or re.search(r"\d", text):
+            if (text := _named_before(utt, duration.start)) is None:
                 return None
         else:
             return None
@@ -303,17 +297,34 @@ def _timed_line(utt: Utterance, duration: Any, used: set[int]) -> dict[str, Any]
 TIMED_SERVICE = re.compile(r"\s+(?:de|d')\s*([^,;:.!?\d]+?)\s*(?=[,;:.!?]|\bet\b|\bpuis\b|$)")
 
 
+def _named_before(utt: Utterance, start: int) -> str | None:
+    """« main d'œuvre 3 heures »: the service named right before its hours or days (after
+    a colon, a comma, « + » or « et », so no customer is in it)."""
+    before = re.split(r"[,;:+]|\bet\b", utt.text[:start])
+    if len(before) > 2 and not _words(before[-1]):  # « pose, 3 jours à 380 € »
+        before.pop()
+    text = _words(before[-1])
+    return None if len(before) < 2 or len(text) < 3 or re.search(r"\d", text) else text
+
+
 def _unpriced_timed_line(utt: Utterance, duration: Any) -> dict[str, Any] | None:
-    """« 6 heures d'installation » with no price: the service named, by the hour or the
-    day, at its catalog price."""
+    """« 6 heures d'installation », « formation 2 jours » with no price: the service
+    named, by the hour or the day, at its catalog price."""
     found = TIMED_SERVICE.match(utt.folded, duration.end)
-    if found is None:
+    named = utt.text[found.start(1) : found.end(1)].strip() if found else None
+    if found is None and CLAUSE_END.match(utt.folded, duration.end):
+        named = _named_before(utt, duration.start)
+    if named is None:
         return None
     if duration.minutes:
         quantity = Decimal(duration.minutes) / 60
     else:
         quantity = Decimal(duration.days or 1)
-    return {"product": utt.text[found.start(1) : found.end(1)].strip(), "quantity": quantity}
+    return {"product": named, "quantity": quantity}
+
+
+# What may follow a service's hours or days it is named before (« formation 2 jours, et … »).
+CLAUSE_END = re.compile(r"\s*(?:[,;.!?]|\bet\b|\bpuis\b|$)")
 
 
 def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
@@ -525,7 +536,8 @@ VALIDITY_DAYS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7, "mois": 30}
 def extract_quote(utt: Utterance) -> dict[str, Any]:
     """A document's arguments, and how long the quote holds."""
     said = VALIDITY.search(utt.folded)
-    days = int(said.group(1)) * VALIDITY_DAYS[said.group(2)] if said else None
+    count = parse_number(said.group(1)) if said else None  # « 15 », « quinze »
+    days = int(count) * VALIDITY_DAYS[said.group(2)] if said and count else None
     return {**extract_document(utt), **given(valid_days=days)}
 
 

@@ -219,7 +219,7 @@ def _partner_details(utt: Utterance, name: str | None = None) -> dict[str, Any]:
             "address": street_in(utt),
             "city": _city(utt, name),
             "payment_terms_days": int(terms)
-            if terms is not None and has(utt, "paiement")
+            if terms is not None and has(utt, "pai", "pay", "regl")  # « paiera à 45 jours »
             else None,
         }
     )
