@@ -300,17 +300,16 @@ def _another_priced_record(utt: Utterance, message: str) -> tuple[str, str] | No
     return message[:at].strip(), f"{message[: opening.end()]} {message[end:]}".strip()
 
 
-def _another_record(message: str) -> tuple[str, str | None] | None:
+def _another_record(message: str) -> tuple[str, str] | None:
     """« une facture à X pour …, et une autre pour Y : … »: the first request, and the same
-    kind of record again (its noun, said with the same article) for the other one; None
-    in place of the second when the first names no such noun."""
+    record's noun with the other part (nothing when the first names no such noun)."""
     folded = fold(message)
     found = ANOTHER_FOR.search(folded)
     if found is None or len(folded) != len(message):
         return None
     first, rest = message[: found.start()].strip(), message[found.end() :].strip(" .!")
     noun = re.search(rf"\b{found[1]}\s+(\w+)", fold(first))
-    return first, f"{found[1]} {noun[1]} {rest}" if noun else None
+    return first, f"{found[1]} {noun[1]} {rest}" if noun else ""
 
 
 def _another_asked(plan: Plan, message: str) -> tuple[str, str] | None:
@@ -600,15 +599,6 @@ class LocalTier(Replies):
     ) -> Plan:
         """``plan`` for the message read as one request, or the first of the requests it
         holds, with the next one queued (never dropped)."""
-        if plan.tool and (other := _another_record(message)) is not None:
-            first, then = other  # two records of one kind, one after the other
-            done_first = self._understand(
-                first, fold(first), memory, principal, today=today, currency=currency
-            )
-            if then is None or done_first.kind != "tool" or done_first.tool != plan.tool:
-                memory.draft = None
-                return Plan("llm", self.not_understood(principal), routing=routing)
-            return self._queued(done_first, then, memory)
         # A part left over (see ``_unclear``) or nothing understood: maybe two requests; a
         # question answered may also follow another request (« je suis arrivée ! et au
         # fait il me reste combien de congés ? »): the other one first, never dropped.
@@ -630,12 +620,13 @@ class LocalTier(Replies):
             return plan
         if not plan.tool:
             return plan
-        # « 200 en espèces et le reste par carte »: two payments, the second read once the
-        # first is made, even when the message was not read whole as one request;
-        # « pointe mon arrivée et sors 2 cartons … » read as its second request only: the
-        # first one first, the second queued. Never one of them dropped.
-        parts = self._paid_two_ways(plan, message)
-        same = parts is not None  # two payments: the first one is the same request
+        # « 200 en espèces et le reste par carte », « une facture à X …, et une autre pour
+        # Y »: two payments or records, the second read once the first is made, even when
+        # the message was not read whole as one request; « pointe mon arrivée et sors 2
+        # cartons … » read as its second request only: the first one first, the second
+        # queued. Never one of them dropped.
+        parts = self._paid_two_ways(plan, message) or _another_record(message)
+        same = parts is not None  # the first one is the same request
         if parts is None and plan.kind == "tool":
             parts = self._request_before(plan, message, today, currency)
         if parts:
@@ -643,7 +634,7 @@ class LocalTier(Replies):
             done_first = self._understand(
                 first, fold(first), memory, principal, today=today, currency=currency
             )
-            if done_first.kind != "tool" or (done_first.tool == plan.tool) != same:
+            if done_first.kind != "tool" or (done_first.tool == plan.tool) != same or not then:
                 memory.draft = None
                 return Plan("llm", self.not_understood(principal), routing=routing)
             return self._queued(done_first, then, memory)

@@ -90,9 +90,7 @@ def _named_after_de(utt: Utterance) -> str | None:
     if name is None or not name[:1].isupper():
         return None
     at = utt.text.find(name)
-    if any(q.start <= at < q.end for q in utt.quantities):
-        return None
-    return name
+    return None if any(q.start <= at < q.end for q in utt.quantities) else name
 
 
 def _number(utt: Utterance, prefixes: tuple[str, ...]) -> str | None:
@@ -118,14 +116,6 @@ def _document(utt: Utterance, noun: str, prefixes: tuple[str, ...]) -> str | Non
             or name_after(utt, ("client", "cliente"))
         )
     return without_elision(name_after(utt, OWNER_MARKERS) or leading_name(utt))
-
-
-def invoice_of(utt: Utterance) -> str | None:
-    return _document(utt, "facture", ("F-", "FA-"))
-
-
-def quote_of(utt: Utterance) -> str | None:
-    return _document(utt, "devis", ("D-", "DV-"))
 
 
 # --- lines -------------------------------------------------------------------------------
@@ -213,8 +203,7 @@ VAT = phrasing("vat")
 
 
 def _percent(pattern: re.Pattern[str], folded: str) -> Decimal | None:
-    found = pattern.search(folded)
-    if found is None:
+    if (found := pattern.search(folded)) is None:
         return None
     return Decimal(next(g for g in found.groups() if g).replace(",", "."))
 
@@ -273,25 +262,25 @@ def _timed_line(utt: Utterance, duration: Any, used: set[int]) -> dict[str, Any]
         if i in used or amount.start < duration.end:
             continue
         found = TIMED_ITEM.match(utt.folded[duration.end : amount.start])
+        text: str | None = None
         if found is not None:
             text = utt.text[duration.end + found.start(1) : duration.end + found.end(1)]
         elif TIMED_PRICE.match(utt.folded[duration.end : amount.start]):
-            if (text := _named_before(utt, duration.start)) is None:
-                return None
-        else:
+            text = _named_before(utt, duration.start)  # « main d'œuvre 3 heures à 45 € »
+        if text is None:
             return None
         used.add(i)
-        if duration.minutes:
-            quantity, unit = Decimal(duration.minutes) / 60, "heure"
-        else:
-            quantity, unit = Decimal(duration.days or 1), "jour"
-        return {
-            "description": text.strip(),
-            "quantity": quantity,
-            "unit": unit,
-            "unit_price": amount.value,
-        }
+        quantity, unit = _timed(duration)
+        line = {"description": text.strip(), "quantity": quantity, "unit": unit}
+        return {**line, "unit_price": amount.value}
     return None
+
+
+def _timed(duration: Any) -> tuple[Decimal, str]:
+    """How many hours or days a duration counts."""
+    if duration.minutes:
+        return Decimal(duration.minutes) / 60, "heure"
+    return Decimal(duration.days or 1), "jour"
 
 
 TIMED_SERVICE = re.compile(r"\s+(?:de|d')\s*([^,;:.!?\d]+?)\s*(?=[,;:.!?]|\bet\b|\bpuis\b|$)")
@@ -303,8 +292,10 @@ def _named_before(utt: Utterance, start: int) -> str | None:
     before = re.split(r"[,;:+]|\bet\b", utt.text[:start])
     if len(before) > 2 and not _words(before[-1]):  # « pose, 3 jours à 380 € »
         before.pop()
-    text = _words(before[-1])
-    return None if len(before) < 2 or len(text) < 3 or re.search(r"\d", text) else text
+    text, said = _words(before[-1]), fold(before[-1]).split()
+    if len(before) < 2 or len(text) < 3 or re.search(r"\d", text) or said[-1] in SKIP_WORDS:
+        return None  # « … avec paiement à 60 jours »: what precedes is no service's name
+    return text
 
 
 def _unpriced_timed_line(utt: Utterance, duration: Any) -> dict[str, Any] | None:
@@ -314,13 +305,7 @@ def _unpriced_timed_line(utt: Utterance, duration: Any) -> dict[str, Any] | None
     named = utt.text[found.start(1) : found.end(1)].strip() if found else None
     if found is None and CLAUSE_END.match(utt.folded, duration.end):
         named = _named_before(utt, duration.start)
-    if named is None:
-        return None
-    if duration.minutes:
-        quantity = Decimal(duration.minutes) / 60
-    else:
-        quantity = Decimal(duration.days or 1)
-    return {"product": named, "quantity": quantity}
+    return None if named is None else {"product": named, "quantity": _timed(duration)[0]}
 
 
 # What may follow a service's hours or days it is named before (« formation 2 jours, et … »).
@@ -435,8 +420,7 @@ STATED_QUANTITY = re.compile(r"\b(?:qte|quantite|qty|nombre)\s*[:=]?\s*(-?)\s*(\
 
 
 def _stated_quantity(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
-    found = STATED_QUANTITY.search(utt.folded)
-    if found is None:
+    if (found := STATED_QUANTITY.search(utt.folded)) is None:
         return []
     before = utt.text[: found.start()].rsplit(":", 1)[-1]
     product = _words(before.replace(name, "") if name else before)
@@ -558,13 +542,10 @@ BILLED_AFTER_FREQUENCY = phrasing("billed_after_frequency")
 
 def _billed_label(utt: Utterance, name: str | None) -> str | None:
     for pattern in (BILLED_AFTER_FREQUENCY, BILLED_FOR):
-        found = pattern.search(utt.folded)
-        if found is None:
+        if (found := pattern.search(utt.folded)) is None:
             continue
         label = _words(utt.text[found.start(1) : found.end(1)])
-        if name and fold(name) in fold(label):
-            continue
-        if len(label) >= 3:
+        if len(label) >= 3 and not (name and fold(name) in fold(label)):
             return label
     return None
 
@@ -605,14 +586,6 @@ def extract_recurring(utt: Utterance) -> dict[str, Any]:
     return {**document, **given(frequency=frequency, start_date=start)}
 
 
-def extract_invoice_ref(utt: Utterance) -> dict[str, Any]:
-    return given(invoice=invoice_of(utt))
-
-
-def extract_quote_ref(utt: Utterance) -> dict[str, Any]:
-    return given(quote=quote_of(utt))
-
-
 # « sa facture », « leur facture », « la facture » (one, unnamed): the payer's invoice.
 ONE_INVOICE = phrasing("one_invoice")
 PAYMENT_REFERENCE = re.compile(r"\b(?:n°|no|numero|num|ref|reference)\s*:?\s*(\d[\w-]{2,})")
@@ -625,10 +598,8 @@ ASIDE = re.compile(r"^[^:\d]{1,30}:\s*")
 
 
 def _after_aside(utt: Utterance) -> Utterance:
-    aside = ASIDE.match(utt.text)
-    if aside is None:
-        return Utterance(text="", folded="")
-    return Utterance(text=utt.text[aside.end() :], folded=utt.folded[aside.end() :])
+    at = aside.end() if (aside := ASIDE.match(utt.text)) else len(utt.text)
+    return Utterance(text=utt.text[at:], folded=utt.folded[at:])
 
 
 # « …, et Keur Massar 80 000 en espèces », « et le Baobab 28 320 par Wave »: the next
@@ -911,9 +882,7 @@ TRAILING_NAME = re.compile(r",\s*([A-ZÀ-Ý][^,?!.;:]{1,60}?)\s*[?!.]*\s*$")
 
 def _customer_named(name: str | None) -> str | None:
     name = without_elision(name)
-    if name is None:
-        return None
-    return None if fold(name.split()[0]) in NOT_A_NAME else name
+    return None if name is None or fold(name.split()[0]) in NOT_A_NAME else name
 
 
 def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
@@ -967,6 +936,14 @@ def extract_revenue(utt: Utterance) -> dict[str, Any]:
     }
 
 
+def invoice_of(utt: Utterance) -> dict[str, Any]:
+    return given(invoice=_document(utt, "facture", ("F-", "FA-")))
+
+
+def quote_of(utt: Utterance) -> dict[str, Any]:
+    return given(quote=_document(utt, "devis", ("D-", "DV-")))
+
+
 # The simple readings (VAT, receivables, key figures) and every question asked are declared
 # with their intents (``prompts/intents/finance.yaml``, ``reports.yaml``).
 ADAPTERS: list[Adapter] = [
@@ -974,13 +951,13 @@ ADAPTERS: list[Adapter] = [
     Adapter("finance.create_invoice", extract_invoice, correct=correct_lines),
     Adapter("finance.create_quote", extract_quote, correct=correct_lines),
     Adapter("finance.create_recurring_invoice", extract_recurring, correct=correct_lines),
-    Adapter("finance.send_quote", extract_quote_ref),
-    Adapter("finance.accept_quote", extract_quote_ref),
-    Adapter("finance.convert_quote_to_invoice", extract_quote_ref),
-    Adapter("finance.post_invoice", extract_invoice_ref),
+    Adapter("finance.send_quote", quote_of),
+    Adapter("finance.accept_quote", quote_of),
+    Adapter("finance.convert_quote_to_invoice", quote_of),
+    Adapter("finance.post_invoice", invoice_of),
     Adapter("finance.record_payment", extract_payment),
     Adapter("finance.create_credit_note", extract_credit_note),
     Adapter("finance.list_invoices", extract_list),
-    Adapter("finance.invoice_details", extract_invoice_ref),
+    Adapter("finance.invoice_details", invoice_of),
     Adapter("finance.revenue", extract_revenue),
 ]

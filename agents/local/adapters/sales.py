@@ -334,11 +334,9 @@ def _deal_title(utt: Utterance, customer: str | None) -> str | None:
     return None
 
 
-def _stage(utt: Utterance) -> str | None:
-    for said, stage in _STAGES:
-        if has(utt, *(fold(w) for w in said)):
-            return stage
-    return None
+def _stage(utt: Utterance, named: tuple[tuple[tuple[str, ...], str], ...] = _STAGES) -> str | None:
+    """The stage (or, given the activity kinds, the kind) whose words the message says."""
+    return next((value for said, value in named if has(utt, *(fold(w) for w in said))), None)
 
 
 def _named_after_colon(utt: Utterance) -> str | None:
@@ -365,11 +363,8 @@ def _new_opportunity(utt: Utterance) -> dict[str, Any]:
 
 def _lost_reason(utt: Utterance) -> str | None:
     said = words_after(utt, ("parce que", "car", "motif", "raison", "à cause de", "a cause de"))
-    if said:
+    if said or (said := (m := _AFTER_LOST.search(utt.text)) and m.group(1)):
         return said.strip(" .")
-    m = _AFTER_LOST.search(utt.text)
-    if m:
-        return m.group(1).strip(" .")
     # « Fall est parti chez un concurrent, on a perdu l'affaire »: the other clause, a
     # sentence of its own (a verb after its subject), says why
     for clause in re.split(r"[,;]", utt.text):
@@ -431,13 +426,6 @@ _ACTIVITY_PARTNER = phrases("activity_partner_markers")
 _ASSIGNEE = ("assigné à", "assigne a", "assignée à", "confié à", "confie a", "tâche pour")
 
 
-def _kind(utt: Utterance) -> str | None:
-    for said, kind in _KINDS:
-        if has(utt, *said):
-            return kind
-    return None
-
-
 def _subject(utt: Utterance) -> str | None:
     colon = re.search(r":\s*(.+)$", utt.text)
     said = colon.group(1) if colon else words_after(utt, _ABOUT)
@@ -452,7 +440,7 @@ def _log_activity(utt: Utterance) -> dict[str, Any]:
     span = utt.dates[0] if utt.dates else None
     return given(
         {
-            "kind": _kind(utt),
+            "kind": _stage(utt, _KINDS),
             "partner": name_of(utt, _ACTIVITY_PARTNER, ("sur", "sur la fiche de"))
             # « un appel pour la SCI Les Tilleuls », « envoyer le catalogue au Radisson »
             or name_of(utt, ("pour", "au", "aux"), capital=True),
