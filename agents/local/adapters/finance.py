@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from agents.local.adapters.base import Adapter, given
+from agents.local.adapters.sales import clause_leading_name
 from agents.local.coverage import NOT_ITEMS, article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.numbers import parse_number
@@ -112,7 +113,7 @@ def _document(utt: Utterance, noun: str, prefixes: tuple[str, ...]) -> str | Non
         return without_elision(
             after
             or name_after(utt, OWNER_MARKERS)
-            or leading_name(utt)
+            or clause_leading_name(utt)  # « Super, Hélène a signé le devis ! »
             or name_after(utt, ("client", "cliente"))
         )
     return without_elision(name_after(utt, OWNER_MARKERS) or leading_name(utt))
@@ -293,9 +294,10 @@ def _named_before(utt: Utterance, start: int) -> str | None:
     if len(before) > 2 and not _words(before[-1]):  # « pose, 3 jours à 380 € »
         before.pop()
     text, said = _words(before[-1]), fold(before[-1]).split()
+    terms = [m for p in (VALIDITY, PAYMENT_TERMS) if (m := p.search(utt.folded))]
     if len(before) < 2 or len(text) < 3 or re.search(r"\d", text) or said[-1] in SKIP_WORDS:
         return None  # « … avec paiement à 60 jours »: what precedes is no service's name
-    return text
+    return None if any(m.start() < start < m.end() for m in terms) else text  # « valable 15 j »
 
 
 def _unpriced_timed_line(utt: Utterance, duration: Any) -> dict[str, Any] | None:
@@ -656,8 +658,9 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
     )
 
 
-# « 2 sacs sont arrivés mouillés, fais un avoir »: what happened is the reason.
-EVENT = re.compile(r"\b(?:sont|est|etait|etaient|a ete|ont ete)\b\s*(.*)$")
+# « 2 sacs sont arrivés mouillés, fais un avoir », « je l'ai faite au mauvais client, … »:
+# what happened is the reason.
+EVENT = re.compile(r"\b(?:sont|est|etait|etaient|a ete|ont ete|l'ai|j'ai)\b\s*(.*)$")
 # Asking for something, not telling what happened (« la mairie a annulé la commande »).
 COMMAND = phrasing("command")
 # A name, then its verb and more (« Mme Girard annule les travaux »): someone else acting.

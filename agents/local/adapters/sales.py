@@ -132,9 +132,7 @@ _ACCENTED_TOWNS = {fold(t): t for t in phrases("accented_towns")}
 
 
 def town(name: str | None) -> str | None:
-    if name is None:
-        return None
-    return _ACCENTED_TOWNS.get(fold(name), name)
+    return None if name is None else _ACCENTED_TOWNS.get(fold(name), name)
 
 
 def first_day(utt: Utterance) -> date | None:
@@ -170,9 +168,7 @@ def _opening_name(utt: Utterance) -> str | None:
     """A message that opens with a name and then details, as an answer to « Quel est le
     nom ? » does: « Garage Moreau, à Lyon, 06 45 78 12 90 » → "Garage Moreau"."""
     segments = _segments(utt.text)
-    if segments and _capitalised(segments[0]):
-        return clean_name(segments[0])
-    return None
+    return clean_name(segments[0]) if segments and _capitalised(segments[0]) else None
 
 
 # Where a city said after « à » ends: the contact details that follow it.
@@ -274,7 +270,7 @@ def _update_customer(utt: Utterance) -> dict[str, Any]:
     customer = (
         name_of(utt, _CUSTOMER, ("de", "du", "d'", "pour"))
         or clean_name(leading_name(utt))
-        or _clause_leading_name(utt)
+        or clause_leading_name(utt)
     )
     return given({"customer": customer, **_partner_details(utt, customer)})
 
@@ -291,7 +287,7 @@ _DEAL_WORDS = words("deal_words")
 _AFTER_LOST = phrasing("reason_after_lost", re.IGNORECASE)
 
 
-def _clause_leading_name(utt: Utterance) -> str | None:
+def clause_leading_name(utt: Utterance) -> str | None:
     """A name opening any clause (« Ça y est, Dupont a signé !! » → "Dupont")."""
     offset = 0
     for part in re.split(r"(?<=[,;!?.])", utt.text):
@@ -401,7 +397,7 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
             {"customer": titled.group(2).strip(), "title": titled.group(1).strip(), "stage": stage}
         )
     said = name_of(utt, _DEAL, ("de", "du"), _WON_LOST)
-    lead = _clause_leading_name(utt)
+    lead = clause_leading_name(utt)
     title = None
     where = utt.text.find(said) if said else -1
     if lead and said and said[0].islower() and _DEAL_SUBJECT.search(utt.text[: max(where, 0)]):

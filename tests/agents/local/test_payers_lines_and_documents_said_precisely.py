@@ -63,6 +63,11 @@ class TestLines:
         said = extract("finance.create_invoice", "facture Diop : audit comptable 3 jours")
         assert said["lines"] == [{"product": "audit comptable", "quantity": Decimal(3)}]
 
+    def test_a_validity_in_days_is_no_service(self) -> None:
+        said = extract("finance.create_quote", "devis Faye : 2 sacs de riz, valable 20 jours")
+        assert said["lines"] == [{"product": "riz", "quantity": Decimal(2)}]
+        assert said["valid_days"] == 20
+
     def test_payment_terms_are_no_service(self) -> None:
         said = extract(
             "finance.create_invoice", "Ba prend 4 sacs de riz, facture avec paiement à 30 jours"
@@ -134,3 +139,20 @@ class TestOverdue:
     def test_months_late_said_in_words(self, local: LocalTier) -> None:
         plan = say(local, "les factures en retard de plus de trois mois ?")
         assert tool_call(plan) == ("finance.list_invoices", {"overdue_days": 90})
+
+
+class TestDocumentsNamed:
+    def test_what_one_did_wrong_is_the_credit_notes_reason(self) -> None:
+        said = extract(
+            "finance.create_credit_note",
+            "la facture F-2026-00004 je l'ai mise au mauvais nom, annule-la",
+        )
+        assert said == {"invoice": "F-2026-00004", "reason": "mise au mauvais nom"}
+
+    def test_a_quote_whose_customer_opens_a_later_clause(self) -> None:
+        said = extract("finance.accept_quote", "Enfin, Ngom a accepté le devis !")
+        assert said == {"quote": "Ngom"}
+
+    def test_a_quote_thrown_over_by_mail_is_sent(self, local: LocalTier) -> None:
+        plan = say(local, "balance le devis du Garage Thiam par mail")
+        assert tool_call(plan)[0] == "finance.send_quote"
