@@ -26,7 +26,7 @@ from typing import Any
 from agents.local.slots.calendar import MONTHS, WEEKDAYS, working_day_before
 from agents.local.slots.numbers import parse_number, scan_numbers
 from agents.local.slots.recurrence import TIME, find_schedule
-from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
+from agents.local.slots.types import Amount, DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
 from domain.kit.lexicon import lexicon, phrasing, words
 from domain.kit.text import fold
@@ -794,7 +794,8 @@ class ArticleItem:
 def article_items(utt: Utterance) -> list[ArticleItem]:
     """Among the lines of a message that has counted ones, those with no number: each
     one item (offsets in ``utt.text``)."""
-    spans = [(q.start, q.end) for q in utt.quantities] + [(a.start, a.end) for a in utt.amounts]
+    said: list[Quantity | Amount | Duration] = [*utt.quantities, *utt.amounts, *utt.durations]
+    spans = [(x.start, x.end) for x in said]  # « 3 heures de pose + la livraison »
     if not spans:
         return []
     found: list[ArticleItem] = []

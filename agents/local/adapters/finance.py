@@ -284,7 +284,7 @@ def _timed(duration: Any) -> tuple[Decimal, str]:
     return Decimal(duration.days or 1), "jour"
 
 
-TIMED_SERVICE = re.compile(r"\s+(?:de|d')\s*([^,;:.!?\d]+?)\s*(?=[,;:.!?]|\bet\b|\bpuis\b|$)")
+TIMED_SERVICE = re.compile(r"\s+(?:de|d')\s*([^,;:.!?+\d]+?)\s*(?=[,;:.!?+]|\bet\b|\bpuis\b|$)")
 
 
 def _named_before(utt: Utterance, start: int) -> str | None:

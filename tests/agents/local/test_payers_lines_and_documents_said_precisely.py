@@ -68,6 +68,13 @@ class TestLines:
         assert said["lines"] == [{"product": "riz", "quantity": Decimal(2)}]
         assert said["valid_days"] == 20
 
+    def test_hours_of_a_service_end_at_a_plus(self) -> None:
+        said = extract("finance.create_quote", "devis Ba : 4 heures de pose + la livraison")
+        assert said["lines"] == [
+            {"product": "pose", "quantity": Decimal(4)},
+            {"product": "livraison", "quantity": 1},
+        ]
+
     def test_payment_terms_are_no_service(self) -> None:
         said = extract(
             "finance.create_invoice", "Ba prend 4 sacs de riz, facture avec paiement à 30 jours"
