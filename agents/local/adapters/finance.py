@@ -327,8 +327,9 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
         product = quantity.item or quantity.unit
         if product is None or fold(product).split()[0] in DOCUMENT_WORDS:
             continue  # « fais 1 facture pour Diallo »: the document, not a line
-        if quantity.start < named_until:
-            continue  # « 1 poêle à granulés Éco 8 kW »: « 8 kW » names the poêle
+        alone = not lines and quantity.item is None and quantity.unit in SIZE_UNITS
+        if quantity.start < named_until or (alone and SIZE.search(utt.text[: quantity.start])):
+            continue  # « … Éco 8 kW », « le chauffe-eau 200L »: a size names what is before it
         if (named := _counted_by_article(utt, quantity)) is not None:
             lines.append({"product": named, "quantity": Decimal(1)})
             units.append("")
@@ -379,6 +380,7 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
 
 
 SIZE_UNITS = frozenset({"kg", "g", "litre", "metre"})
+SIZE = re.compile(r"[^\W\d]\s*$")  # a number right after a word, with no unit of count
 # « un tableau électrique 13 modules »: an item counted by its article, then a number.
 ARTICLE_BEFORE = re.compile(r"(?<![\w'])(?:un|une)\s+((?:[a-z][a-z'-]*\s+){1,4})$")
 

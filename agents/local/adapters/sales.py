@@ -251,10 +251,8 @@ def _new_partner(utt: Utterance, markers: tuple[str, ...]) -> dict[str, Any]:
         name = None  # the start of an e-mail address is nobody's name
     if name is None and re.search(r"(?i)\bl'(?:ajouter|ajoute|enregistrer|enregistre)\b", utt.text):
         name = name_of(utt, ("avec",))  # « on travaille avec X, tu peux l'ajouter »
-    values = {"name": name, **_partner_details(utt, name)}
-    if has(utt, "particulier"):
-        values["kind"] = "individual"
-    return given(values)
+    kind = "individual" if has(utt, "particulier") else None
+    return given({"name": name, **_partner_details(utt, name)}, kind=kind)
 
 
 def _new_supplier(utt: Utterance) -> dict[str, Any]:

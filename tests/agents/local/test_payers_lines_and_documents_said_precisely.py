@@ -75,6 +75,12 @@ class TestLines:
             {"product": "livraison", "quantity": 1},
         ]
 
+    def test_a_size_right_after_a_name_is_no_count(self) -> None:
+        said = extract(
+            "finance.create_invoice", "facture Gaye : pose du ballon 150L + la livraison"
+        )
+        assert said["lines"] == [{"product": "livraison", "quantity": 1}]
+
     def test_payment_terms_are_no_service(self) -> None:
         said = extract(
             "finance.create_invoice", "Ba prend 4 sacs de riz, facture avec paiement à 30 jours"
