@@ -26,7 +26,7 @@ from typing import Any
 from agents.local.slots.calendar import MONTHS, WEEKDAYS, working_day_before
 from agents.local.slots.numbers import parse_number, scan_numbers
 from agents.local.slots.recurrence import TIME, find_schedule
-from agents.local.slots.types import DateSpan, Duration, Quantity, Utterance
+from agents.local.slots.types import Amount, DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
 from domain.kit.lexicon import lexicon, phrasing, words
 from domain.kit.text import fold
@@ -736,25 +736,25 @@ def _number_accounted(number: Decimal, utt: Utterance, facts: _Facts, tool: Tool
         return True
     if any(parse_number(m.group(1)) == number for m in ALL_OF_THEM.finditer(utt.folded)):
         return True
-    for match in DIGITS.finditer(utt.folded):
-        if Decimal(match.group(0).replace(",", ".")).normalize() != number.normalize():
+    for match in scan_numbers(utt.folded, utt.text):  # digits or words (« deux mois »)
+        if match.value.normalize() != number.normalize():
             continue
-        if NEGATED.search(utt.folded[max(0, match.start() - 20) : match.start()]):
+        if NEGATED.search(utt.folded[max(0, match.start - 20) : match.start]):
             return True  # « on en a compté 12, pas 15 »: what the message sets aside
         if re.search(
-            r"\b(?:les|ces)\s*$", utt.folded[max(0, match.start() - 8) : match.start()]
-        ) and any(q.end <= match.start() and q.value == number for q in utt.quantities):
+            r"\b(?:les|ces)\s*$", utt.folded[max(0, match.start - 8) : match.start]
+        ) and any(q.end <= match.start and q.value == number for q in utt.quantities):
             return True  # « 32 sacs …, rentre les 32 »: the goods counted, pointed back to
-        if OUT_OF.search(utt.folded[max(0, match.start() - 12) : match.start()]) and (
-            EXPECTED.match(utt.folded, match.end()) or CLAUSE_END.match(utt.folded, match.end())
+        if OUT_OF.search(utt.folded[max(0, match.start - 12) : match.start]) and (
+            EXPECTED.match(utt.folded, match.end) or CLAUSE_END.match(utt.folded, match.end)
         ):
             return True  # « 20 sacs sur les 50 commandés »: what was expected, said aside
-        if _contents(utt.folded[max(0, match.start() - 40) : match.start()], facts):
+        if _contents(utt.folded[max(0, match.start - 40) : match.start], facts):
             return True  # « vendue au carton de 6 »: what the container sold by holds
-        if HAD_ORDERED.search(utt.folded[max(0, match.start() - 40) : match.start()]):
+        if HAD_ORDERED.search(utt.folded[max(0, match.start - 40) : match.start]):
             return True  # « alors qu'on en avait commandé 20 »: what was ordered, said aside
-        unit = TIME_AFTER.match(utt.folded, match.end())
-        if unit is not None and _since_aside(match.start(), unit.end(), utt, tool):
+        unit = TIME_AFTER.match(utt.folded, match.end)
+        if unit is not None and _since_aside(match.start, unit.end(), utt, tool):
             return True  # « ça fait 2 mois qu'ils traînent »: why, not what
         if unit is not None:
             per = PER_UNIT[unit.group(1).rstrip("s") if unit.group(1) != "mois" else "mois"]
@@ -807,7 +807,8 @@ class ArticleItem:
 def article_items(utt: Utterance) -> list[ArticleItem]:
     """Among the lines of a message that has counted ones, those with no number: each
     one item (offsets in ``utt.text``)."""
-    spans = [(q.start, q.end) for q in utt.quantities] + [(a.start, a.end) for a in utt.amounts]
+    said: list[Quantity | Amount | Duration] = [*utt.quantities, *utt.amounts, *utt.durations]
+    spans = [(x.start, x.end) for x in said]  # « 3 heures de pose + la livraison »
     if not spans:
         return []
     found: list[ArticleItem] = []

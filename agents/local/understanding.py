@@ -142,6 +142,7 @@ ONE_OF_THEM = phrasing("one_of_them")
 ABOUT_THE_FIRST = phrasing("about_the_first")
 AND_ANOTHER = phrasing("and_another", re.IGNORECASE)
 LEADING_AND = phrasing("leading_and", re.IGNORECASE)
+ANOTHER_FOR = phrasing("another_for")
 # A request naming a kind of record its routed tool does not take is re-read as the close
 # intent whose tool creates that kind, among this many of the best.
 KIND_CANDIDATES = 6
@@ -307,6 +308,18 @@ def _another_priced_record(utt: Utterance, message: str) -> tuple[str, str] | No
         return None
     at, end = one.end + joined.start(), one.end + joined.end()
     return message[:at].strip(), f"{message[: opening.end()]} {message[end:]}".strip()
+
+
+def _another_record(message: str) -> tuple[str, str] | None:
+    """« une facture à X pour …, et une autre pour Y : … »: the first request, and the same
+    record's noun with the other part (nothing when the first names no such noun)."""
+    folded = fold(message)
+    found = ANOTHER_FOR.search(folded)
+    if found is None or len(folded) != len(message):
+        return None
+    first, rest = message[: found.start()].strip(), message[found.end() :].strip(" .!")
+    noun = re.search(rf"\b{found[1]}\s+(\w+)", fold(first))
+    return first, f"{found[1]} {noun[1]} {rest}" if noun else ""
 
 
 def _another_asked(plan: Plan, message: str) -> tuple[str, str] | None:
@@ -691,12 +704,13 @@ class LocalTier(Replies):
             return plan
         if not plan.tool:
             return plan
-        # « 200 en espèces et le reste par carte »: two payments, the second read once the
-        # first is made, even when the message was not read whole as one request;
-        # « pointe mon arrivée et sors 2 cartons … » read as its second request only: the
-        # first one first, the second queued. Never one of them dropped.
-        parts = self._paid_two_ways(plan, message)
-        same = parts is not None  # two payments: the first one is the same request
+        # « 200 en espèces et le reste par carte », « une facture à X …, et une autre pour
+        # Y »: two payments or records, the second read once the first is made, even when
+        # the message was not read whole as one request; « pointe mon arrivée et sors 2
+        # cartons … » read as its second request only: the first one first, the second
+        # queued. Never one of them dropped.
+        parts = self._paid_two_ways(plan, message) or _another_record(message)
+        same = parts is not None  # the first one is the same request
         if parts is None and plan.kind == "tool":
             parts = self._request_before(plan, message, today, currency)
         if parts:
@@ -704,7 +718,7 @@ class LocalTier(Replies):
             done_first = self._understand(
                 first, fold(first), memory, principal, today=today, currency=currency
             )
-            if done_first.kind != "tool" or (done_first.tool == plan.tool) != same:
+            if done_first.kind != "tool" or (done_first.tool == plan.tool) != same or not then:
                 memory.draft = None
                 return Plan("llm", self.not_understood(principal), routing=routing)
             return self._queued(done_first, then, memory)

@@ -195,7 +195,12 @@ def _amount(
         return said
     due = invoices.balance(invoice) if invoice is not None else sum(owed.values(), Decimal(0))
     if due <= 0:
-        raise AskBack("Ce client ne doit plus rien : quel montant a été reçu ?", field="amount")
+        settled = (
+            f"La facture {invoice.number} est déjà réglée"
+            if invoice
+            else "Ce client ne doit plus rien"
+        )
+        raise AskBack(f"{settled} : quel montant a été reçu ?", field="amount")
     if said == HALF:
         return (due / 2).quantize(Currency(currency).quantum, rounding=ROUND_HALF_UP)
     return due

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from agents.local.adapters.base import Adapter, given, line_named
+from agents.local.adapters.sales import clause_leading_name
 from agents.local.coverage import NOT_ITEMS, article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.numbers import parse_number
@@ -36,6 +37,7 @@ SKIP_WORDS = words("line_skip_words")
 # « à 4 500 le sac », « 12 € la pièce », « 380 € par jour »: a price said per unit, right
 # after the amount, which names the line it is the unit price of.
 PER_UNIT_PRICE = re.compile(r"\s*(?:ht\s+)?(?:le|la|l'|par|/)\s*([a-z]+)")
+PRICED_AT = re.compile(r"(?:^|[\s,])(?:a|au prix de)\s+$")
 # « au lieu de 4 800 », « pas 15 000 »: an amount the message sets aside, no line's price.
 SET_ASIDE = phrasing("set_aside_before")
 # Words that make a clause of what precedes an amount (« je lui fais à 4 500 »): never
@@ -89,9 +91,7 @@ def _named_after_de(utt: Utterance) -> str | None:
     if name is None or not name[:1].isupper():
         return None
     at = utt.text.find(name)
-    if any(q.start <= at < q.end for q in utt.quantities):
-        return None
-    return name
+    return None if any(q.start <= at < q.end for q in utt.quantities) else name
 
 
 def _number(utt: Utterance, prefixes: tuple[str, ...]) -> str | None:
@@ -113,18 +113,10 @@ def _document(utt: Utterance, noun: str, prefixes: tuple[str, ...]) -> str | Non
         return without_elision(
             after
             or name_after(utt, OWNER_MARKERS)
-            or leading_name(utt)
+            or clause_leading_name(utt)  # « Super, Hélène a signé le devis ! »
             or name_after(utt, ("client", "cliente"))
         )
     return without_elision(name_after(utt, OWNER_MARKERS) or leading_name(utt))
-
-
-def invoice_of(utt: Utterance) -> str | None:
-    return _document(utt, "facture", ("F-", "FA-"))
-
-
-def quote_of(utt: Utterance) -> str | None:
-    return _document(utt, "devis", ("D-", "DV-"))
 
 
 # --- lines -------------------------------------------------------------------------------
@@ -170,6 +162,10 @@ def _priced_per_unit(
                 or unit in {w.rstrip("s") for w in fold(str(line["product"])).split()}
             )
         ]
+        if not fits and len(lines) == 1 and "unit_price" not in lines[0][0]:
+            # « 12 champagnes, mais à 25 € la bouteille »: the one line, priced by a unit
+            # of its own the count did not say
+            fits = [lines[0][0]] if PRICED_AT.search(utt.folded[: amount.start]) else []
         if len(fits) == 1:
             fits[0]["unit_price"] = amount.value
             used.add(j)
@@ -195,7 +191,7 @@ def _free_description(utt: Utterance, amount: Amount, after: int, name: str | No
         if name:
             text = _words(text.replace(name, ""))
         folded = text.lower()
-        if NO_ITEM.search(fold(text)) or CLAUSE_WORDS & set(fold(text).split()):
+        if NO_ITEM.search(fold(text)) or CLAUSE_WORDS & set(text.lower().split()):
             continue
         if len(text) >= 3 and not re.search(r"\d", text) and folded not in SKIP_WORDS:
             return text
@@ -208,8 +204,7 @@ VAT = phrasing("vat")
 
 
 def _percent(pattern: re.Pattern[str], folded: str) -> Decimal | None:
-    found = pattern.search(folded)
-    if found is None:
+    if (found := pattern.search(folded)) is None:
         return None
     return Decimal(next(g for g in found.groups() if g).replace(",", "."))
 
@@ -268,47 +263,55 @@ def _timed_line(utt: Utterance, duration: Any, used: set[int]) -> dict[str, Any]
         if i in used or amount.start < duration.end:
             continue
         found = TIMED_ITEM.match(utt.folded[duration.end : amount.start])
+        text: str | None = None
         if found is not None:
             text = utt.text[duration.end + found.start(1) : duration.end + found.end(1)]
         elif TIMED_PRICE.match(utt.folded[duration.end : amount.start]):
-            # « main d'œuvre 3 heures à 45 € »: the service named before its hours
-            # (after a colon, a comma, « + » or « et », so no customer is in it)
-            before = re.split(r"[,;:+]|\bet\b", utt.text[: duration.start])
-            if len(before) > 2 and not _words(before[-1]):  # « pose, 3 jours à 380 € »
-                before.pop()
-            text = _words(before[-1])
-            if len(before) < 2 or len(text) < 3 or re.search(r"\d", text):
-                return None
-        else:
+            text = _named_before(utt, duration.start)  # « main d'œuvre 3 heures à 45 € »
+        if text is None:
             return None
         used.add(i)
-        if duration.minutes:
-            quantity, unit = Decimal(duration.minutes) / 60, "heure"
-        else:
-            quantity, unit = Decimal(duration.days or 1), "jour"
-        return {
-            "description": text.strip(),
-            "quantity": quantity,
-            "unit": unit,
-            "unit_price": amount.value,
-        }
+        quantity, unit = _timed(duration)
+        line = {"description": text.strip(), "quantity": quantity, "unit": unit}
+        return {**line, "unit_price": amount.value}
     return None
 
 
-TIMED_SERVICE = re.compile(r"\s+(?:de|d')\s*([^,;:.!?\d]+?)\s*(?=[,;:.!?]|\bet\b|\bpuis\b|$)")
+def _timed(duration: Any) -> tuple[Decimal, str]:
+    """How many hours or days a duration counts."""
+    if duration.minutes:
+        return Decimal(duration.minutes) / 60, "heure"
+    return Decimal(duration.days or 1), "jour"
+
+
+TIMED_SERVICE = re.compile(r"\s+(?:de|d')\s*([^,;:.!?+\d]+?)\s*(?=[,;:.!?+]|\bet\b|\bpuis\b|$)")
+
+
+def _named_before(utt: Utterance, start: int) -> str | None:
+    """« main d'œuvre 3 heures »: the service named right before its hours or days (after
+    a colon, a comma, « + » or « et », so no customer is in it)."""
+    before = re.split(r"[,;:+]|\bet\b", utt.text[:start])
+    if len(before) > 2 and not _words(before[-1]):  # « pose, 3 jours à 380 € »
+        before.pop()
+    text, said = _words(before[-1]), fold(before[-1]).split()
+    terms = [m for p in (VALIDITY, PAYMENT_TERMS) if (m := p.search(utt.folded))]
+    if len(before) < 2 or len(text) < 3 or re.search(r"\d", text) or said[-1] in SKIP_WORDS:
+        return None  # « … avec paiement à 60 jours »: what precedes is no service's name
+    return None if any(m.start() < start < m.end() for m in terms) else text  # « valable 15 j »
 
 
 def _unpriced_timed_line(utt: Utterance, duration: Any) -> dict[str, Any] | None:
-    """« 6 heures d'installation » with no price: the service named, by the hour or the
-    day, at its catalog price."""
+    """« 6 heures d'installation », « formation 2 jours » with no price: the service
+    named, by the hour or the day, at its catalog price."""
     found = TIMED_SERVICE.match(utt.folded, duration.end)
-    if found is None:
-        return None
-    if duration.minutes:
-        quantity = Decimal(duration.minutes) / 60
-    else:
-        quantity = Decimal(duration.days or 1)
-    return {"product": utt.text[found.start(1) : found.end(1)].strip(), "quantity": quantity}
+    named = utt.text[found.start(1) : found.end(1)].strip() if found else None
+    if found is None and CLAUSE_END.match(utt.folded, duration.end):
+        named = _named_before(utt, duration.start)
+    return None if named is None else {"product": named, "quantity": _timed(duration)[0]}
+
+
+# What may follow a service's hours or days it is named before (« formation 2 jours, et … »).
+CLAUSE_END = re.compile(r"\s*(?:[,;.!?]|\bet\b|\bpuis\b|$)")
 
 
 def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
@@ -324,8 +327,9 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
         product = quantity.item or quantity.unit
         if product is None or fold(product).split()[0] in DOCUMENT_WORDS:
             continue  # « fais 1 facture pour Diallo »: the document, not a line
-        if quantity.start < named_until:
-            continue  # « 1 poêle à granulés Éco 8 kW »: « 8 kW » names the poêle
+        alone = not lines and quantity.item is None and quantity.unit in SIZE_UNITS
+        if quantity.start < named_until or (alone and SIZE.search(utt.text[: quantity.start])):
+            continue  # « … Éco 8 kW », « le chauffe-eau 200L »: a size names what is before it
         if (named := _counted_by_article(utt, quantity)) is not None:
             lines.append({"product": named, "quantity": Decimal(1)})
             units.append("")
@@ -376,6 +380,7 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
 
 
 SIZE_UNITS = frozenset({"kg", "g", "litre", "metre"})
+SIZE = re.compile(r"[^\W\d]\s*$")  # a number right after a word, with no unit of count
 # « un tableau électrique 13 modules »: an item counted by its article, then a number.
 ARTICLE_BEFORE = re.compile(r"(?<![\w'])(?:un|une)\s+((?:[a-z][a-z'-]*\s+){1,4})$")
 
@@ -419,8 +424,7 @@ STATED_QUANTITY = re.compile(r"\b(?:qte|quantite|qty|nombre)\s*[:=]?\s*(-?)\s*(\
 
 
 def _stated_quantity(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
-    found = STATED_QUANTITY.search(utt.folded)
-    if found is None:
+    if (found := STATED_QUANTITY.search(utt.folded)) is None:
         return []
     before = utt.text[: found.start()].rsplit(":", 1)[-1]
     product = _words(before.replace(name, "") if name else before)
@@ -484,9 +488,11 @@ def _unpriced_line(utt: Utterance, name: str | None) -> list[dict[str, Any]]:
         return []
     if name:
         text = _words(text.replace(name, ""))
-    if len(text) < 3 or re.search(r"\d", text) or text.lower() in SKIP_WORDS:
+    # « le logo + un audit SEO »: « + » separates lines, each one of its item
+    said = [_words(piece) for piece in text.split("+")]
+    if any(len(t) < 3 or re.search(r"\d", t) or t.lower() in SKIP_WORDS for t in said):
         return []
-    return [{"description": text, "quantity": Decimal(1)}]
+    return [{"description": t, "quantity": Decimal(1)} for t in said]
 
 
 def extract_document(utt: Utterance) -> dict[str, Any]:
@@ -508,7 +514,8 @@ VALIDITY_DAYS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7, "mois": 30}
 def extract_quote(utt: Utterance) -> dict[str, Any]:
     """A document's arguments, and how long the quote holds."""
     said = VALIDITY.search(utt.folded)
-    days = int(said.group(1)) * VALIDITY_DAYS[said.group(2)] if said else None
+    count = parse_number(said.group(1)) if said else None  # « 15 », « quinze »
+    days = int(count) * VALIDITY_DAYS[said.group(2)] if said and count else None
     return {**extract_document(utt), **given(valid_days=days)}
 
 
@@ -529,13 +536,10 @@ BILLED_AFTER_FREQUENCY = phrasing("billed_after_frequency")
 
 def _billed_label(utt: Utterance, name: str | None) -> str | None:
     for pattern in (BILLED_AFTER_FREQUENCY, BILLED_FOR):
-        found = pattern.search(utt.folded)
-        if found is None:
+        if (found := pattern.search(utt.folded)) is None:
             continue
         label = _words(utt.text[found.start(1) : found.end(1)])
-        if name and fold(name) in fold(label):
-            continue
-        if len(label) >= 3:
+        if len(label) >= 3 and not (name and fold(name) in fold(label)):
             return label
     return None
 
@@ -576,14 +580,6 @@ def extract_recurring(utt: Utterance) -> dict[str, Any]:
     return {**document, **given(frequency=frequency, start_date=start)}
 
 
-def extract_invoice_ref(utt: Utterance) -> dict[str, Any]:
-    return given(invoice=invoice_of(utt))
-
-
-def extract_quote_ref(utt: Utterance) -> dict[str, Any]:
-    return given(quote=quote_of(utt))
-
-
 # « sa facture », « leur facture », « la facture » (one, unnamed): the payer's invoice.
 ONE_INVOICE = phrasing("one_invoice")
 PAYMENT_REFERENCE = re.compile(r"\b(?:n°|no|numero|num|ref|reference)\s*:?\s*(\d[\w-]{2,})")
@@ -596,14 +592,15 @@ ASIDE = re.compile(r"^[^:\d]{1,30}:\s*")
 
 
 def _after_aside(utt: Utterance) -> Utterance:
-    aside = ASIDE.match(utt.text)
-    if aside is None:
-        return Utterance(text="", folded="")
-    return Utterance(text=utt.text[aside.end() :], folded=utt.folded[aside.end() :])
+    at = aside.end() if (aside := ASIDE.match(utt.text)) else len(utt.text)
+    return Utterance(text=utt.text[at:], folded=utt.folded[at:])
 
 
-# « …, et Keur Massar 80 000 en espèces »: the next payer, named right after « et ».
-AND_THEN_NAME = re.compile(r"^\s*(?:et|puis)\s+([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,3})")
+# « …, et Keur Massar 80 000 en espèces », « et le Baobab 28 320 par Wave »: the next
+# payer, named right after « et » (its article is no part of the name).
+AND_THEN_NAME = re.compile(
+    r"^\s*(?:et|puis)\s+(?:(?:le|la|les)\s+|l')?([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,3})"
+)
 # « sa facture de mars »: the month names the invoice, not the day it was paid.
 OF_THE_INVOICE = re.compile(r"\bfactures?\s+(?:de|du|d')\s*$")
 
@@ -653,8 +650,9 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
     )
 
 
-# « 2 sacs sont arrivés mouillés, fais un avoir »: what happened is the reason.
-EVENT = re.compile(r"\b(?:sont|est|etait|etaient|a ete|ont ete)\b\s*(.*)$")
+# « 2 sacs sont arrivés mouillés, fais un avoir », « je l'ai faite au mauvais client, … »:
+# what happened is the reason.
+EVENT = re.compile(r"\b(?:sont|est|etait|etaient|a ete|ont ete|l'ai|j'ai)\b\s*(.*)$")
 # Asking for something, not telling what happened (« la mairie a annulé la commande »).
 COMMAND = phrasing("command")
 # A name, then its verb and more (« Mme Girard annule les travaux »): someone else acting.
@@ -879,9 +877,7 @@ TRAILING_NAME = re.compile(r",\s*([A-ZÀ-Ý][^,?!.;:]{1,60}?)\s*[?!.]*\s*$")
 
 def _customer_named(name: str | None) -> str | None:
     name = without_elision(name)
-    if name is None:
-        return None
-    return None if fold(name.split()[0]) in NOT_A_NAME else name
+    return None if name is None or fold(name.split()[0]) in NOT_A_NAME else name
 
 
 def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
@@ -935,6 +931,14 @@ def extract_revenue(utt: Utterance) -> dict[str, Any]:
     }
 
 
+def invoice_of(utt: Utterance) -> dict[str, Any]:
+    return given(invoice=_document(utt, "facture", ("F-", "FA-")))
+
+
+def quote_of(utt: Utterance) -> dict[str, Any]:
+    return given(quote=_document(utt, "devis", ("D-", "DV-")))
+
+
 # The simple readings (VAT, receivables, key figures) and every question asked are declared
 # with their intents (``prompts/intents/finance.yaml``, ``reports.yaml``).
 ADAPTERS: list[Adapter] = [
@@ -942,13 +946,13 @@ ADAPTERS: list[Adapter] = [
     Adapter("finance.create_invoice", extract_invoice, correct=correct_lines),
     Adapter("finance.create_quote", extract_quote, correct=correct_lines),
     Adapter("finance.create_recurring_invoice", extract_recurring, correct=correct_lines),
-    Adapter("finance.send_quote", extract_quote_ref),
-    Adapter("finance.accept_quote", extract_quote_ref),
-    Adapter("finance.convert_quote_to_invoice", extract_quote_ref),
-    Adapter("finance.post_invoice", extract_invoice_ref),
+    Adapter("finance.send_quote", quote_of),
+    Adapter("finance.accept_quote", quote_of),
+    Adapter("finance.convert_quote_to_invoice", quote_of),
+    Adapter("finance.post_invoice", invoice_of),
     Adapter("finance.record_payment", extract_payment),
     Adapter("finance.create_credit_note", extract_credit_note),
     Adapter("finance.list_invoices", extract_list),
-    Adapter("finance.invoice_details", extract_invoice_ref),
+    Adapter("finance.invoice_details", invoice_of),
     Adapter("finance.revenue", extract_revenue),
 ]

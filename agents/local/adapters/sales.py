@@ -43,6 +43,14 @@ def clean_name(name: str | None) -> str | None:
     words = name.split()
     while words and (fold(words[-1]) in _TAIL or words[-1].endswith(("'", "’"))):
         words.pop()
+    # « particulier Thomas Girault »: a kind said in lower case before the name is no part of it
+    while (
+        len(words) > 1
+        and words[0].islower()
+        and fold(words[0]) in GENERIC
+        and words[1][:1].isupper()
+    ):
+        words.pop(0)
     kept = " ".join(words).strip(" ,;:")
     if len(kept) < 2 or fold(kept) in GENERIC or all(fold(w) in GENERIC for w in kept.split()):
         return None
@@ -124,9 +132,7 @@ _ACCENTED_TOWNS = {fold(t): t for t in phrases("accented_towns")}
 
 
 def town(name: str | None) -> str | None:
-    if name is None:
-        return None
-    return _ACCENTED_TOWNS.get(fold(name), name)
+    return None if name is None else _ACCENTED_TOWNS.get(fold(name), name)
 
 
 def first_day(utt: Utterance) -> date | None:
@@ -162,9 +168,7 @@ def _opening_name(utt: Utterance) -> str | None:
     """A message that opens with a name and then details, as an answer to « Quel est le
     nom ? » does: « Garage Moreau, à Lyon, 06 45 78 12 90 » → "Garage Moreau"."""
     segments = _segments(utt.text)
-    if segments and _capitalised(segments[0]):
-        return clean_name(segments[0])
-    return None
+    return clean_name(segments[0]) if segments and _capitalised(segments[0]) else None
 
 
 # Where a city said after « à » ends: the contact details that follow it.
@@ -211,7 +215,7 @@ def _partner_details(utt: Utterance, name: str | None = None) -> dict[str, Any]:
             "address": street_in(utt),
             "city": _city(utt, name),
             "payment_terms_days": int(terms)
-            if terms is not None and has(utt, "paiement")
+            if terms is not None and has(utt, "pai", "pay", "regl")  # « paiera à 45 jours »
             else None,
         }
     )
@@ -247,10 +251,8 @@ def _new_partner(utt: Utterance, markers: tuple[str, ...]) -> dict[str, Any]:
         name = None  # the start of an e-mail address is nobody's name
     if name is None and re.search(r"(?i)\bl'(?:ajouter|ajoute|enregistrer|enregistre)\b", utt.text):
         name = name_of(utt, ("avec",))  # « on travaille avec X, tu peux l'ajouter »
-    values = {"name": name, **_partner_details(utt, name)}
-    if has(utt, "particulier"):
-        values["kind"] = "individual"
-    return given(values)
+    kind = "individual" if has(utt, "particulier") else None
+    return given({"name": name, **_partner_details(utt, name)}, kind=kind)
 
 
 def _new_supplier(utt: Utterance) -> dict[str, Any]:
@@ -266,7 +268,7 @@ def _update_customer(utt: Utterance) -> dict[str, Any]:
     customer = (
         name_of(utt, _CUSTOMER, ("de", "du", "d'", "pour"))
         or clean_name(leading_name(utt))
-        or _clause_leading_name(utt)
+        or clause_leading_name(utt)
     )
     return given({"customer": customer, **_partner_details(utt, customer)})
 
@@ -283,7 +285,7 @@ _DEAL_WORDS = words("deal_words")
 _AFTER_LOST = phrasing("reason_after_lost", re.IGNORECASE)
 
 
-def _clause_leading_name(utt: Utterance) -> str | None:
+def clause_leading_name(utt: Utterance) -> str | None:
     """A name opening any clause (« Ça y est, Dupont a signé !! » → "Dupont")."""
     offset = 0
     for part in re.split(r"(?<=[,;!?.])", utt.text):
@@ -326,11 +328,9 @@ def _deal_title(utt: Utterance, customer: str | None) -> str | None:
     return None
 
 
-def _stage(utt: Utterance) -> str | None:
-    for said, stage in _STAGES:
-        if has(utt, *(fold(w) for w in said)):
-            return stage
-    return None
+def _stage(utt: Utterance, named: tuple[tuple[tuple[str, ...], str], ...] = _STAGES) -> str | None:
+    """The stage (or, given the activity kinds, the kind) whose words the message says."""
+    return next((value for said, value in named if has(utt, *(fold(w) for w in said))), None)
 
 
 def _named_after_colon(utt: Utterance) -> str | None:
@@ -357,11 +357,8 @@ def _new_opportunity(utt: Utterance) -> dict[str, Any]:
 
 def _lost_reason(utt: Utterance) -> str | None:
     said = words_after(utt, ("parce que", "car", "motif", "raison", "à cause de", "a cause de"))
-    if said:
+    if said or (said := (m := _AFTER_LOST.search(utt.text)) and m.group(1)):
         return said.strip(" .")
-    m = _AFTER_LOST.search(utt.text)
-    if m:
-        return m.group(1).strip(" .")
     # « Fall est parti chez un concurrent, on a perdu l'affaire »: the other clause, a
     # sentence of its own (a verb after its subject), says why
     for clause in re.split(r"[,;]", utt.text):
@@ -398,7 +395,7 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
             {"customer": titled.group(2).strip(), "title": titled.group(1).strip(), "stage": stage}
         )
     said = name_of(utt, _DEAL, ("de", "du"), _WON_LOST)
-    lead = _clause_leading_name(utt)
+    lead = clause_leading_name(utt)
     title = None
     where = utt.text.find(said) if said else -1
     if lead and said and said[0].islower() and _DEAL_SUBJECT.search(utt.text[: max(where, 0)]):
@@ -423,13 +420,6 @@ _ACTIVITY_PARTNER = phrases("activity_partner_markers")
 _ASSIGNEE = ("assigné à", "assigne a", "assignée à", "confié à", "confie a", "tâche pour")
 
 
-def _kind(utt: Utterance) -> str | None:
-    for said, kind in _KINDS:
-        if has(utt, *said):
-            return kind
-    return None
-
-
 def _subject(utt: Utterance) -> str | None:
     colon = re.search(r":\s*(.+)$", utt.text)
     said = colon.group(1) if colon else words_after(utt, _ABOUT)
@@ -444,7 +434,7 @@ def _log_activity(utt: Utterance) -> dict[str, Any]:
     span = utt.dates[0] if utt.dates else None
     return given(
         {
-            "kind": _kind(utt),
+            "kind": _stage(utt, _KINDS),
             "partner": name_of(utt, _ACTIVITY_PARTNER, ("sur", "sur la fiche de"))
             # « un appel pour la SCI Les Tilleuls », « envoyer le catalogue au Radisson »
             or name_of(utt, ("pour", "au", "aux"), capital=True),

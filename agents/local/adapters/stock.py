@@ -521,7 +521,7 @@ _PRICE_LEFT_OPEN = phrasing("price_left_open")
 def extract_create_product(utt: Utterance) -> dict[str, Any]:
     sale, purchase = _amounts(utt)
     sku = _sku(utt)
-    kind = "service" if re.search(r"\bservice\b", utt.folded) else None
+    kind = "service" if re.search(r"\b(?:service|prestation)\b", utt.folded) else None
     quoted = _QUOTED.search(utt.text)
     # a price agreed on each sale: said as left open, so it is not asked for (an explicit None)
     left_open = sale is None and _PRICE_LEFT_OPEN.search(utt.folded) is not None

@@ -35,21 +35,13 @@ _DOCUMENT = re.compile(r"(?<![\w-])(f|av|d|bc)\s?-\s?(\d{4})\s?-\s?(\d{1,6})(?![
 
 
 def find_payment_method(scan: Scan) -> tuple[PaymentMethod, int, int] | None:
-    for match in _PAYMENT.finditer(scan.folded):
-        if scan.free(match.start(), match.end()) and match.lastgroup is not None:
-            method: PaymentMethod = match.lastgroup  # type: ignore[assignment]
-            return method, match.start(), match.end()
-    return None
+    return next((m for m in payment_methods(scan.folded) if scan.free(m[1], m[2])), None)
 
 
 def payment_methods(folded: str) -> list[tuple[PaymentMethod, int, int]]:
     """Every payment method a folded message names, in order (« 200 en espèces et le reste
     par carte » names two)."""
-    found: list[tuple[PaymentMethod, int, int]] = []
-    for match in _PAYMENT.finditer(folded):
-        method: PaymentMethod = match.lastgroup  # type: ignore[assignment]
-        found.append((method, match.start(), match.end()))
-    return found
+    return [(m.lastgroup, m.start(), m.end()) for m in _PAYMENT.finditer(folded)]  # type: ignore[misc]
 
 
 def parse_payment_method(text: str) -> PaymentMethod | None:
@@ -65,11 +57,10 @@ def find_in_full(folded: str) -> tuple[int, int] | None:
 
 
 def find_document_numbers(scan: Scan) -> list[tuple[str, int, int]]:
-    found = []
-    for match in _DOCUMENT.finditer(scan.folded):
-        prefix, year, seq = match.groups()
-        found.append((f"{prefix.upper()}-{year}-{seq}", match.start(), match.end()))
-    return found
+    return [
+        (f"{m[1].upper()}-{m[2]}-{m[3]}", m.start(), m.end())
+        for m in _DOCUMENT.finditer(scan.folded)
+    ]
 
 
 def parse_document_numbers(text: str) -> list[str]:
