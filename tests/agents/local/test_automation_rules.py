@@ -254,6 +254,10 @@ class TestUnderstanding:
                 },
             ),
             (
+                "quand il reste moins de 8 sacs de farine, écris-moi un e-mail",
+                {"what": "stock_alert", "channel": "email"},
+            ),
+            (
                 "relance automatiquement les impayés après 30 jours",
                 {"what": "dunning", "after": {"days": 30}},
             ),
