@@ -25,7 +25,7 @@ from agents.local.adapters.sales import (
 )
 from agents.local.coverage import EVERYONE, kinds
 from agents.local.mentions import leading_name, name_after, words_after
-from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day, working_day_before
+from agents.local.slots.calendar import WEEKDAYS, last_working_day, working_day_before
 from agents.local.slots.text import fold
 from agents.local.slots.types import DateSpan, Utterance
 from domain.kit.lexicon import pairs, phrasing, words
@@ -141,9 +141,6 @@ def _head_name(utt: Utterance) -> str | None:
     return None if found and fold(found) in words("fillers") else found
 
 
-_REVERSED_END = re.compile(
-    r"\bau\s+(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?(?![\w])"
-)
 _AFTERNOON = phrasing("afternoon")
 _MORNING = re.compile(r"(?<![\w-])(?:matin|matinee)(?![\w])")
 # « l'après-midi du vendredi 27 »: the half day said before the day.
@@ -182,21 +179,6 @@ def _until_back(utt: Utterance, dates: list[DateSpan], back: DateSpan) -> dict[s
 
 def _until(span_text: str) -> bool:
     return re.match(r"(?i)\s*jusqu", span_text) is not None
-
-
-def _range_end(first: date, span_text: str) -> date | None:
-    """The end of « du 1er juin au 31 mars » when the slot parser kept only the start (an
-    end before the start): read back so that the tool can refuse it."""
-    folded = fold(span_text)
-    m = _REVERSED_END.search(folded)
-    if m is None:
-        return None
-    year = int(m.group(3)) if m.group(3) else first.year
-    try:
-        end = date(year, MONTHS[m.group(2)], int(m.group(1)))
-    except ValueError:
-        return None
-    return end if end != first else None
 
 
 def _counted_days(utt: Utterance, start: date) -> dict[str, Any] | None:
@@ -254,11 +236,7 @@ def _period(utt: Utterance) -> dict[str, Any]:
         if first.half_day_last:
             values["ends_morning"] = True
         return values
-    end = max(last.last, first.last)
-    if first.first == first.last and len(utt.dates) == 1:
-        backwards = _range_end(first.first, first.text)
-        if backwards is not None:
-            end = backwards
+    end = max(last.last, first.last) if len(utt.dates) > 1 else first.last
     starts_afternoon = first.half_day_first
     ends_morning = last.half_day_last if end == last.last else first.half_day_last
     single = end == first.first
@@ -854,7 +832,7 @@ def _create_contract(utt: Utterance) -> dict[str, Any]:
                 ends = utt.dates[1].last  # « à partir du 1er avril jusqu'au 30 juin »
             dates = {
                 "start_date": span.first,
-                "end_date": ends or _range_end(span.first, span.text),
+                "end_date": ends,
             }
     minutes = next((d.minutes for d in utt.durations if d.minutes), None)
     hours = Decimal(minutes) / 60 if minutes and has(utt, "semaine") else None

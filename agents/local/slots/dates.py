@@ -70,6 +70,7 @@ _RANGE_GAP = re.compile(r"\s*(?:,\s*)?(?:au|a|jusqu'au|jusqu'a|jusqu'a\s+le|-|et
 _SINCE = re.compile(r"(?<![\w'])depuis(?:\s+le|\s+la|\s+l')?\s*$")
 _UNTIL = re.compile(r"(?<![\w'])(?:jusqu'a|jusqu'au|jusque)\s*$")
 _LIST_GAP = re.compile(r"\s*(?:,|et|,\s*et)\s*")
+_HALF_YEAR = timedelta(days=183)
 _YEAR = re.compile(r"\d{4}|\d/\d{1,2}/\d{2}(?!\d)")
 _PARTS = {"matinee": "matin", "soiree": "soir", "apres midi": "apres-midi"}
 
@@ -262,17 +263,14 @@ def _end_of_range(left: Atom, right: Atom, folded: str) -> tuple[date, date]:
             last = _same_day_in(shifted(first, "mois", 1), right.last.day) or last
     if first > last and first.year > last.year:  # « de janvier à mars 2025 »: the year said last
         first = _same_day_in(first.replace(day=1, year=last.year), first.day) or first
-    if first > last and not _YEAR.search(folded, right.start, right.end):
-        # « du 28 décembre au 8 janvier »: the end, its year unsaid, is in the next year
-        last = _same_day_in(last.replace(day=1, year=last.year + 1), last.day) or last
+    later = _same_day_in(last.replace(day=1, year=last.year + 1), last.day) or last
+    if (
+        first > last
+        and not _YEAR.search(folded, right.start, right.end)
+        and later < _HALF_YEAR + first
+    ):
+        last = later  # « du 28 décembre au 8 janvier »: the end, its year unsaid, is next year
     return first, last
-
-
-def _in_order(folded: str, left: Atom, right: Atom) -> bool:
-    """A range's end read before its start is never dropped into a one-day span: the two
-    ends stay apart and the reader finds no single period."""
-    first, last = _end_of_range(left, right, folded)
-    return first <= last or right.weekday is not None
 
 
 def _same_day_in(month_day: date, day: int) -> date | None:
@@ -292,12 +290,14 @@ def _span(scan: Scan, start: int, left: Atom, right: Atom | None, today: date) -
             half_day_last=left.part == "matin",
             part=left.part,
         )
-    first, last = _end_of_range(left, right, scan.folded) if left is not right else (today, right.last)
+    first, last = (
+        _end_of_range(left, right, scan.folded) if left is not right else (today, right.last)
+    )
     if right.weekday is not None and left is right:
         last = right.last
     return DateSpan(
         first,
-        max(first, last),
+        last,  # an end before the start is kept: the reader refuses it, never one day
         left.at if left is not right else right.at,
         scan.text[start : right.end],
         start,
@@ -347,7 +347,6 @@ def find_dates(scan: Scan, today: date, month: date | None = None) -> list[DateS
             i + 1 < len(atoms)
             and _joins(scan.folded, atom, atoms[i + 1])
             and not _weekday_off(atom, atoms[i + 1])
-            and _in_order(scan.folded, atom, atoms[i + 1])
         ):
             spans.append(_span(scan, start, atom, atoms[i + 1], today))
             i += 2

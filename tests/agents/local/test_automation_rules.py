@@ -292,6 +292,8 @@ class TestUnderstanding:
         [
             "suspends le rappel du jeudi, je pars en vacances",
             "désactive l'alerte du gaz, je rentre en mai",
+            "mets en pause le rappel du livreur, il est en vacances tout le mois d'août",
+            "coupe la relance des impayés, on gère ça par téléphone",
         ],
     )
     def test_why_said_after_a_pause_is_no_request_of_its_own(

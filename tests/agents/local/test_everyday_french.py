@@ -50,8 +50,9 @@ class TestSmsAndWolof:
     def test_yes_in_the_words_of_the_trade(self, answer: str) -> None:
         assert reply_kind(answer) == "yes"
 
-    def test_a_closing_farewell_is_no_date(self, local: LocalTier) -> None:
-        plan = say(local, "je m'en vais, bonne soirée !", Role.EMPLOYEE)
+    @pytest.mark.parametrize("message", ["je m'en vais, bonne soirée !", "je débauche, à demain"])
+    def test_a_closing_farewell_is_no_date(self, local: LocalTier, message: str) -> None:
+        plan = say(local, message, Role.EMPLOYEE)
         assert plan.tool == "hr.check_out" and plan.kind == "tool", plan
 
 
