@@ -573,7 +573,17 @@ def _stock_bounds(utt: Utterance) -> dict[str, Decimal]:
 
 
 # « le ciment augmente de 10 % », « baisse le prix du riz de 5 % »: a price changed by a share.
-_SIZE_BEFORE_SHARE = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s+de\s+\d+(?:[.,]\d+)?\s*%)")
+# « le prix du fer de 12 de 5 % », « pour les chevilles de 8, … »: a number after the name,
+# before a share or the end of a clause, is its size.
+_SIZE_AFTER = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s+de\s+\d+(?:[.,]\d+)?\s*%|\s*[,;:])")
+
+
+def _with_size(utt: Utterance, product: str | None) -> str | None:
+    at = utt.text.find(product) if product else -1
+    sized = _SIZE_AFTER.match(utt.text, at + len(product or "")) if at >= 0 else None
+    return product if sized is None else utt.text[at : sized.end()]
+
+
 _PRICE_CHANGE = phrasing("price_change")
 # « c'est 5,5 % et pas 20 »: the number set aside is the old value, never the new one.
 _SET_ASIDE = re.compile(r"(?:\bpas|\bnon|au lieu de|plutot que|et non)\s*$")
@@ -620,17 +630,14 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
         return {"product": rename.group(1).strip(), "name": rename.group(2).strip()}
     bounds = _stock_bounds(utt)
     if bounds:
-        return given({"product": _product_named(utt), **bounds, **_prices_before_bounds(utt)})
+        product = _with_size(utt, _product_named(utt))
+        return given({"product": product, **bounds, **_prices_before_bounds(utt)})
     change = _price_change(utt)
     if change is not None:
         product = _product(utt)
         if product is not None:  # « le ciment augmente de 10 % »: the product, not its verb
             product = re.split(r"(?i)\s+(?:augment|hausse|monte|baiss|diminu)\w*", product)[0]
-            at = utt.text.find(product)
-            # « le prix du fer de 12 de 5 % »: the number before the share names the product
-            sized = _SIZE_BEFORE_SHARE.match(utt.text, at + len(product)) if at >= 0 else None
-            if sized is not None:
-                product = utt.text[at : sized.end()]
+            product = _with_size(utt, product)
         return given({"product": product, "sale_price_change": change})
     sale, purchase = _amounts(utt)
     if sale is None and purchase is None and utt.numbers and not utt.quantities:
@@ -853,7 +860,13 @@ def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
         product = _ordered_product(utt, supplier)
         if product:
             lines = [{"product": product}]
-    return given({"supplier": supplier, "lines": lines})
+    expected = next((d for d in utt.dates if _DELIVERED_ON.search(utt.folded[: d.start])), None)
+    return given(
+        {"supplier": supplier, "lines": lines, "expected_date": expected and expected.first}
+    )
+
+
+_DELIVERED_ON = phrasing("delivered_on")
 
 
 def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:

@@ -280,6 +280,7 @@ class TestUnderstanding:
             ("quelles sont mes automatisations ?", "automations.list"),
             ("mets en pause la relance", "automations.pause"),
             ("supprime le rappel du lundi", "automations.delete"),
+            ("supprime l'envoi du CA du samedi, je le lis dans l'appli", "automations.delete"),
         ],
     )
     def test_managing_rules_is_understood(
