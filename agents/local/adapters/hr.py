@@ -309,32 +309,9 @@ def _job_title(utt: Utterance, name: str | None) -> str | None:
     return said[:100]
 
 
-_BOSS = (
-    r"(?:responsable|chef(?:fe)?|manager|superieur|superieure|n\+1)"
-    r"(?:\s+(?:direct|directe|hierarchique))?"
-)
-# « le chef de Moussa c'est Ibrahima », « la responsable de Awa sera Fatou »
-_BOSS_OF = re.compile(
-    rf"(?<![\w]){_BOSS}\s+(?:de\s+|d'\s*)(?P<emp>.+?)\s*,?\s*"
-    r"(?:c'est|c est|ce sera|sera|devient|est)\s+(?:desormais\s+|maintenant\s+|dorenavant\s+)?"
-)
-# « son responsable c'est Ibrahima », « responsable : Fatou », « sous la responsabilité de Y »
-_BOSS_SAID = r"(?::|=|c'est|c est|ce sera|sera|est)"
-_BOSS_IS = re.compile(
-    rf"(?<![\w])(?:(?:son|sa|leur|avec\s+pour|avec\s+comme)\s+{_BOSS}\s*{_BOSS_SAID}?"
-    rf"|{_BOSS}\s*{_BOSS_SAID})\s*(?:desormais\s+|maintenant\s+)?"
-    r"|sous\s+(?:la\s+responsabilite|l'autorite|les\s+ordres|la\s+direction|la\s+supervision)"
-    r"\s+(?:de\s+|d'\s*)"
-    r"|(?<![\w])(?:depend|dependra|rattache|rattachee|rapporte)\s+"
-    r"(?:(?:maintenant|desormais|dorenavant|directement)\s+)?(?:de\s+|d'\s*|a\s+|au\s+)"
-)
-# « c'est Fatou son responsable », « désormais c'est Awa la cheffe de Paul »: the manager
-# named before the title, and the employee after it when the message says whose.
-_IS_BOSS = re.compile(
-    rf"(?<![\w])(?:c'est|c est|ce sera|sera)\s+(?P<boss>[^,;.?!]+?)\s+"
-    rf"(?:le|la|son|sa|leur)\s+(?:nouvel(?:le)?\s+|nouveau\s+)?{_BOSS}"
-    r"(?:\s+(?:de\s+|d'\s*)(?P<emp>\S))?"
-)
+_BOSS_OF = phrasing("boss_of")
+_BOSS_IS = phrasing("boss_is")
+_IS_BOSS = phrasing("is_boss")
 # « sous Ousmane Ba »: under someone named (a capital: « sous huitaine » names no one).
 _UNDER = re.compile(r"(?<![\w])sous\s+(?=\S)")
 # « mets Claire sous la responsabilité de Julien », « fais dépendre Paul de Awa »
