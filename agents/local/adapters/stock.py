@@ -218,7 +218,7 @@ def _asked_product(utt: Utterance) -> str | None:
 
 def _counted(utt: Utterance) -> str | None:
     """The product a message names by its reference or with the count (« 20 sacs de riz »)."""
-    return _sku(utt) or _dimensioned(utt, next((item for _, item in _goods(utt) if item), None))
+    return _sku(utt) or _sized(utt, next((item for _, item in _goods(utt) if item), None))
 
 
 # « vis 4x40 », « pneus 205/55 », « planche 20 x 200 »: dimensions written after a name.
@@ -253,8 +253,8 @@ def _dimensioned(utt: Utterance, name: str | None) -> str | None:
 
 
 def _sized(utt: Utterance, name: str | None) -> str | None:
-    """``name`` with the size written right after it (« le gaz 6kg », « terreau 40 L »),
-    which tells the product from its other sizes."""
+    """``name`` with the size written right after it (« le gaz 6kg », « terreau 40 L »,
+    « peinture de 10L »), which tells the product from its other sizes."""
     at = utt.text.find(name) if name else -1
     if name is None or at < 0:
         return name
@@ -263,7 +263,7 @@ def _sized(utt: Utterance, name: str | None) -> str | None:
     end = at + len(name)
     for q in utt.quantities:
         if q.item is None and q.unit in _MEASURES and q.start >= end:
-            return f"{name} {q.text}" if not utt.text[end : q.start].strip() else name
+            return f"{name} {q.text}" if utt.text[end : q.start].strip() in ("", "de") else name
     return name
 
 

@@ -357,6 +357,10 @@ class TestReadingMore:
         assert {k: v for k, v in args.items() if k != "product"} == expected
         assert "product" in args
 
+    def test_a_size_said_after_the_goods_counted_tells_the_product(self) -> None:
+        args = said("stock.issue", "jette 3 seaux de peinture de 15L, ils ont gelé")
+        assert args["product"] == "peinture 15L" and args["quantity"] == D(3)
+
     def test_a_size_after_the_product_named_before_its_bounds_is_its_name(self) -> None:
         args = said("stock.update_product", "pour les tuyaux de 40, minimum 15 et maximum 90")
         assert args == {"product": "tuyaux de 40", "min_stock": D(15), "max_stock": D(90)}

@@ -252,6 +252,21 @@ class TestWhoThePronounStandsFor:
         assert plan.arguments.get("amount") == "balance", plan
         assert plan.arguments.get("supplier") == "Sotiba Textiles", plan
 
+    def test_when_the_rest_is_paid_is_no_part_of_this_payment(self, local: LocalTier) -> None:
+        last = {
+            "tool": "purchasing.record_supplier_bill",
+            "arguments": {"supplier": "Sotiba", "supplier_number": "ST-91", "amount": "90000"},
+        }
+        plan = say_after(
+            local,
+            "verse-leur 40 000 en espèces, le reste en fin de semaine",
+            last,
+            {"supplier": "Sotiba"},
+        )
+        assert plan.tool == "purchasing.pay_supplier", plan
+        assert plan.arguments.get("amount") == "40000" and "paid_on" not in plan.arguments, plan
+        assert plan.arguments.get("supplier") == "Sotiba", plan
+
     def test_what_we_still_owe_the_supplier_just_spoken_of(self, local: LocalTier) -> None:
         last = {"tool": "purchasing.pay_supplier", "arguments": {"amount": "10000"}}
         plan = say_after(local, "on leur doit encore combien ?", last, {"supplier": "Sotiba"})
