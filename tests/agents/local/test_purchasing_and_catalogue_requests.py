@@ -28,6 +28,12 @@ class TestNewProductUnit:
         _, args = tool_call(say(local, "nouveau produit lessive Madar, 900 F le paquet"))
         assert args["unit"] == "paquet"
 
+    def test_what_the_container_sold_holds_is_no_count(self, local: LocalTier) -> None:
+        message = "nouvel article biscuits Choco, vendu au carton de 48 morceaux, 9 000 F le carton"
+        tool, args = tool_call(say(local, message))
+        assert tool == "stock.create_product"
+        assert (args["sale_price"], args["unit"]) == ("9000", "carton")
+
 
 class TestPurchaseOrders:
     def test_the_supplier_of_an_order_said_after_pour(self, local: LocalTier) -> None:
