@@ -94,3 +94,11 @@ class TestSupplierBills:
     def test_how_the_bill_came_is_no_supplier(self, local: LocalTier) -> None:
         plan = say(local, "facture SB-118 arrivée 85 000")
         assert "supplier" not in plan.arguments
+
+
+class TestDeliveryNotes:
+    def test_a_delivery_note_with_a_unit_cost_is_a_receipt(self, local: LocalTier) -> None:
+        message = "réception BL 3307 de chez Sedima : 15 cartons de poulet à 21 000 le carton"
+        tool, args = tool_call(say(local, message))
+        assert tool == "stock.receive"
+        assert (args["quantity"], args["unit_cost"], args["reference"]) == ("15", "21000", "BL 3307")
