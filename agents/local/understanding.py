@@ -1205,7 +1205,14 @@ class LocalTier(Replies):
         a document it does not name, a question of how much routed to a write."""
         intent = routing.intent if routing.confident else None
         if intent is not None and not self._names_its_document(intent, utt, memory):
-            intent = None  # « Sow devient chef magasinier » sends no quote
+            # « Sow devient chef magasinier » sends no quote; « le bon de commande de X, passe-le
+            # en envoyé » is the runner-up's, acting on the document named
+            runner = self.registry.get(routing.runner_up or "")
+            named = {kind.name for kind, _, _ in coverage.named_kinds(utt.folded)}
+            fits = (
+                runner is not None and runner.name in self.adapters and named & set(runner.acts_on)
+            )
+            intent = runner.name if runner is not None and fits else None
         if intent is not None and coverage.undoes(utt, self.registry.get(intent)):
             intent = None  # « retire ma demande de congé » asks for none: the verb said decides
         if asks and (reading := self._how_much_asked(routing, intent, utt, folded)):

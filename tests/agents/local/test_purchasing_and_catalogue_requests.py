@@ -54,6 +54,13 @@ class TestPurchaseOrders:
         tool, args = tool_call(say(local, "marque le bon de commande de CCBM comme envoyé"))
         assert (tool, args) == ("stock.send_purchase_order", {"supplier": "CCBM"})
 
+    def test_an_order_said_first_then_marked_sent_is_that_order(self, local: LocalTier) -> None:
+        message = (
+            "le bon de commande de Senico, on le leur a faxé ce matin, tu peux le mettre en envoyé"
+        )
+        tool, args = tool_call(say(local, message))
+        assert (tool, args) == ("stock.send_purchase_order", {"supplier": "Senico"})
+
     def test_a_bare_count_received_names_the_product_said_delivered(self, local: LocalTier) -> None:
         _, args = tool_call(say(local, "les Ciments du Sahel ont livré le ciment (80 sacs)"))
         assert args["lines"] == [{"product": "ciment", "quantity": "80"}]
@@ -101,4 +108,8 @@ class TestDeliveryNotes:
         message = "réception BL 3307 de chez Sedima : 15 cartons de poulet à 21 000 le carton"
         tool, args = tool_call(say(local, message))
         assert tool == "stock.receive"
-        assert (args["quantity"], args["unit_cost"], args["reference"]) == ("15", "21000", "BL 3307")
+        assert (args["quantity"], args["unit_cost"], args["reference"]) == (
+            "15",
+            "21000",
+            "BL 3307",
+        )
