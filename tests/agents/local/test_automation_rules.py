@@ -196,6 +196,30 @@ class TestManagingRules:
         (rule,) = rules(container, account)
         assert "18:00" in rules_label(rule)
 
+    def test_a_rule_moved_to_another_day_and_time_keeps_how_often_it_runs(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("chaque vendredi à 17h rappelle-moi de faire la caisse")
+        talk("oui")
+        shown = talk("décale le rappel de la caisse du vendredi au samedi à 11h")
+        assert shown.startswith("Je la reprogrammerai ainsi"), shown
+        assert "samedis à 11:00" in shown, shown
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.rule == "FREQ=WEEKLY;BYDAY=SA;BYHOUR=11;BYMINUTE=0"
+        assert "caisse" in rules_label(rule)
+
+    def test_a_daily_rule_is_never_moved_to_one_weekday(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("tous les soirs à 19h envoie-moi le chiffre d'affaires du jour")
+        talk("oui")
+        talk("déplace l'envoi du chiffre d'affaires au mercredi")
+        (rule,) = rules(container, account)
+        assert rule.rule is not None and "FREQ=DAILY" in rule.rule
+
     def test_stopping_the_automatic_dunning_pauses_it(
         self, container: Container, owner: tuple[Account, Talk]
     ) -> None:
