@@ -71,10 +71,7 @@ def _someone(utt: Utterance, *groups: tuple[str, ...]) -> str | None:
 
 # « de Paul et de Sophie », « à Awa et à Modou », « Awa, Rama et Ibou »: one more person named
 # right after the first, with a capital.
-_AND_NAME = re.compile(
-    r"\s*(?:,|\bet\b)\s*(?:(?:à|a|de|pour)\s+|d['’]\s*)?"
-    r"([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,2})"
-)
+_AND_NAME = phrasing("and_name")
 
 
 def _with_others(utt: Utterance, first: str | None) -> dict[str, Any]:
@@ -744,9 +741,7 @@ def _reject_leave(utt: Utterance) -> dict[str, Any]:
 
 
 # « Awa, il lui reste combien ? »: the person named first, then taken up by a pronoun.
-_FRONTED = re.compile(
-    r"^\s*([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,2})\s*,?\s+(?:il|elle)\s+(?:lui|en|a)\b"
-)
+_FRONTED = phrasing("fronted")
 
 
 def _fronted(utt: Utterance) -> str | None:
