@@ -222,10 +222,7 @@ def _counted(utt: Utterance) -> str | None:
 
 
 # « vis 4x40 », « pneus 205/55 », « planche 20 x 200 »: dimensions written after a name.
-_DIMENSION = re.compile(
-    r"[ \u00a0]+\d+(?:[.,]\d+)?\s?[x×*/]\s?\d+(?:[.,]\d+)?"
-    r"(?:\s?[x×*]\s?\d+(?:[.,]\d+)?)?(?![\w,.]\d)"
-)
+_DIMENSION = phrasing("dimension")
 # « des pinceaux plats de 50 ? »: a bare size that ends a question, after the name (a change
 # said « de 500 » is no question).
 _SIZE_OF = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s*\?\s*$)")
@@ -467,9 +464,7 @@ def _alternatives(entries: Iterator[UnitEntry]) -> str:
 
 # « sac de 25 kg », « pot de 500 g »: the product is sold by that container (a packaging
 # unit of the lexicon, coded "X…").
-_CONTAINER = re.compile(
-    r"\b(" + _alternatives(e for e in lexicon() if e.code.startswith("X")) + r")\s+de\s+\d"
-)
+_CONTAINER = phrasing("container")
 # « à l'unité », « au kilo », « par bidon », « le seau », « en sachet »: a unit of the
 # lexicon; a duration or lump sum only after « par », « au », « l' » (« par mois », « de
 # l'heure », « au forfait »): « la semaine », « le mois » name things too (« Menu de la

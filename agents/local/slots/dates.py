@@ -58,14 +58,9 @@ from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import DateSpan
 from domain.kit.lexicon import phrasing
 
-_SUFFIX_PART = re.compile(
-    r"\s*(?:,\s*)?(?:dans\s+l'|en\s+|le\s+|l'|au\s+|a\s+(?=midi))?(?P<part>matin(?:ee)?|apres[\s-]midi|midi|soir(?:ee)?)(?![\w'-])"
-)
+_SUFFIX_PART = phrasing("suffix_part")
 _SUFFIX_TIME = re.compile(rf"\s*(?:,\s*)?(?:(?:a|vers|des|avant|apres|pour)\s+)?{TIME}")
-_RANGE_START = re.compile(
-    r"(?<![\w'])(?:du|de|d'|depuis|depuis\s+le|a\s+partir\s+du|a\s+partir\s+de|des|des\s+le"
-    r"|entre|entre\s+le)\s*$"
-)
+_RANGE_START = phrasing("range_start")
 _RANGE_GAP = re.compile(r"\s*(?:,\s*)?(?:au|a|jusqu'au|jusqu'a|jusqu'a\s+le|-|et|et\s+le)\s*")
 _SINCE = re.compile(r"(?<![\w'])depuis(?:\s+le|\s+la|\s+l')?\s*$")
 _UNTIL = re.compile(r"(?<![\w'])(?:jusqu'a|jusqu'au|jusque)\s*$")
@@ -145,9 +140,7 @@ def _share_month(atoms: list[Atom], folded: str) -> None:
 # A day said without its month (« le 4 », « du 4 », « lundi 4 »).
 _DAY_ALONE = re.compile(rf"(?:le\s+)?(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:le\s+)?(?:1er|\d{{1,2}})")
 # Between a month said first and its days: « mai, du 4 au 8 », « en juin : le 3 ».
-_MONTH_GAP = re.compile(
-    r"[\s,:(-]*(?:(?:du|le|les|de|des\s+le|a\s+partir\s+du|entre(?:\s+le)?)\s+)?"
-)
+_MONTH_GAP = phrasing("month_gap")
 
 
 def _whole_month(atom: Atom) -> bool:
