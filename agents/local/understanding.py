@@ -543,6 +543,8 @@ class LocalTier(Replies):
             routing = replace(routing, intent=acting, confident=True)
         if on_its_record and (routing.keyword or talk.THEIR_FIELD.match(folded)):
             routing = replace(routing, confident=True)  # the record just spoken of decides
+        if (undone := stock.undoing(memory.last or {}, utt)) is not None:
+            return self._complete(self.adapters[undone[0]], undone[1], memory)  # its opposite
         if memory.last and CORRECTION.match(folded) and not on_its_record:
             kept = memory.draft
             corrected = self._correct(memory, message, today, currency)

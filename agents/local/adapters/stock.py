@@ -982,6 +982,28 @@ def on_an_order(router: IntentRouter, routing: Routing, text: str) -> Routing:
     return routing
 
 
+# « annule ce que tu viens de faire », « annule cette sortie »: the movement just done undone.
+_UNDO_LAST = phrasing("undo_last")
+_OPPOSITE = {
+    "stock.issue": ("stock.receive", "reference"),
+    "stock.receive": ("stock.issue", "reason"),
+}
+
+
+def undoing(last: dict[str, Any], utt: Utterance) -> tuple[str, dict[str, Any]] | None:
+    """The opposite movement of the stock movement just done, when the message asks to undo
+    it and any count it says is the count moved (« remets les 4 bidons »)."""
+    tool, why = _OPPOSITE.get(last.get("tool", ""), (None, ""))
+    args = last.get("arguments") or {}
+    counts = {q.value for q in utt.quantities if q.unit not in _MEASURES}
+    if tool is None or last.get("shown") or not _UNDO_LAST.search(utt.folded):
+        return None
+    if not args.get("quantity") or counts - {Decimal(str(args["quantity"]))}:
+        return None
+    kept = {k: args[k] for k in ("product", "quantity", "warehouse") if k in args}
+    return tool, {**kept, why: "annulation du mouvement précédent"}
+
+
 UPDATE_PRODUCT = "stock.update_product"
 # « le bidon d'huile c'est 33 000 F », « …, la boîte de thé est à 1 500 »: a price said for
 # one unit of a product, at the start of the message or of a clause.
