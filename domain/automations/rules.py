@@ -322,7 +322,9 @@ def list_rules(session: Session, principal: Principal) -> list[Automation]:
 
 
 def _words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in fold(text).replace("'", " ").split() if len(w) > 2}
+    """The words of ``text`` (3 letters or more), folded, without their plural or feminine
+    ending (« impayés » and « impayées » are one word)."""
+    return {w.rstrip("s").rstrip("e") for w in fold(text).replace("'", " ").split() if len(w) > 2}
 
 
 def find_rule(session: Session, principal: Principal, which: str | None) -> Automation:
@@ -330,7 +332,7 @@ def find_rule(session: Session, principal: Principal, which: str | None) -> Auto
     or of the request (« le rappel du lundi », « la relance »); with no words, their only
     rule. ``NotFound``, or ``InvalidInput`` naming the candidates."""
     rules = list_rules(session, principal)
-    said = _words(which or "") - {"automatisation", "rappel", "regle", "alerte", "envoi"}
+    said = _words(which or "") - _words("automatisation rappel regle alerte envoi")
     if which and not said:
         said = _words(which)
     matching = [

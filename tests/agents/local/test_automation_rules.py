@@ -210,6 +210,15 @@ class TestManagingRules:
         assert rule.rule == "FREQ=WEEKLY;BYDAY=SA;BYHOUR=11;BYMINUTE=0"
         assert "caisse" in rules_label(rule)
 
+    def test_a_rule_is_found_by_its_words_whatever_their_gender(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        _, talk = owner
+        talk("chaque jeudi à 7h envoie-moi la liste des factures impayées")
+        talk("oui")
+        shown = talk("supprime l'envoi des impayés")
+        assert shown.startswith("Je supprimerai"), shown
+
     def test_a_daily_rule_is_never_moved_to_one_weekday(
         self, container: Container, owner: tuple[Account, Talk]
     ) -> None:
