@@ -409,7 +409,7 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     )
     # « pose 2 jours à Khady Diallo » read as one's own leave; a change of someone's card
     # naming a second person (« …, et c'est lui le chef de Paul ») that no argument holds
-    on_a_card = for_oneself or "manager" in fields
+    on_a_card = for_oneself or ("manager" in fields and not tool.creates)
     if tool.is_write and on_a_card and (name := _name_left_over(utt, facts)) is not None:
         return name
     if "lines" in fields:
@@ -436,6 +436,7 @@ def _common_words() -> frozenset[str]:
         "tva", "ttc",
         "fcfa", "cfa", "eur", "euro", "euros", "wave", "orange", "money", "om", "free",
         "comptoir", "bonjour", "salut", "merci", "svp", "stp", "urgent", "attention", "note",
+        "whatsapp",
         "mme", "madame", "monsieur", "mr", "mlle", "mademoiselle", "dr",
     }  # fmt: skip
     for entry in lexicon()["units"]:
