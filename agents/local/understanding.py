@@ -372,7 +372,8 @@ def _without_opening(message: str) -> str:
 # away, or in the future), with no number in it (« je lui ferai 10 % » changes the request).
 ASIDE = re.compile(
     # « …. le lait, ce sera la semaine prochaine », « le reste suivra »: what comes later
-    r"^(?:[^?\d]*\s)?(?:je |j'|on |nous |ce |ca |(?:il|elle) est |(?:ils|elles) sont |le reste |les autres )"
+    r"^(?:[^?\d]*\s)?(?:je |j'|on |nous |ce |ca |(?:il|elle) est |(?:ils|elles) sont "
+    r"|le reste |les autres )"
     r"(?:(?:la|le|les|lui|leur|en|y) |l')*(?:"
     + "|".join(re.escape(w) for w in sorted(words("aside_verbs"), key=len, reverse=True))
     + r"|\w+(?:rai|ra|rons))\b[^?\d]*$"
