@@ -8,7 +8,7 @@ lundis à 08:00, je vous enverrai sur WhatsApp le chiffre d'affaires de la semai
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -297,18 +297,24 @@ class WhichAutomationIn(BaseModel):
 
 class AutomationChanged(ToolResult):
     description: str
-    change: Literal["pause", "resume", "delete"]
+    change: Literal["pause", "resume", "delete", "reschedule"]
 
     def preview(self) -> str:
         verb = {
             "pause": "Je mettrai en pause",
             "resume": "Je réactiverai",
             "delete": "Je supprimerai",
+            "reschedule": "Je la reprogrammerai ainsi",
         }
         return f"{verb[self.change]} : « {self.description} »."
 
     def render(self) -> str:
-        done = {"pause": "En pause", "resume": "Réactivée", "delete": "Supprimée"}
+        done = {
+            "pause": "En pause",
+            "resume": "Réactivée",
+            "delete": "Supprimée",
+            "reschedule": "Reprogrammée",
+        }
         return f"{done[self.change]} : « {self.description} »."
 
 
@@ -390,4 +396,42 @@ def delete(ctx: ToolContext, args: WhichAutomationIn) -> AutomationChanged:
     return AutomationChanged(description=label, change="delete")
 
 
-TOOLS: list[Tool] = [create, list_automations, pause, resume, delete]
+class RescheduleAutomationIn(WhichAutomationIn):
+    day: date | None = Field(
+        default=None, description="Un jour du nouveau jour de la semaine (son jour compte)."
+    )
+    at: str | None = Field(
+        default=None, pattern=r"^\d{2}:\d{2}$", description="La nouvelle heure, HH:MM."
+    )
+    from_day: date | None = Field(
+        default=None, description="Un jour du jour de la semaine où elle tombe aujourd'hui."
+    )
+
+
+@tool(
+    "automations.reschedule",
+    acts_on=("reminder",),
+    title="Reprogrammer une automatisation",
+    effect=Effect.WRITE,
+)
+def reschedule(ctx: ToolContext, args: RescheduleAutomationIn) -> AutomationChanged:
+    """Changer le jour de la semaine ou l'heure d'une automatisation programmée, sans changer
+    sa fréquence. Exemples : « décale le rappel du lundi au mardi », « passe l'envoi du CA à
+    19h »."""
+    if args.day is None and args.at is None:
+        raise AskBack("À quel jour ou à quelle heure faut-il la déplacer ?", field="at")
+    rule = _find(ctx, args.which)
+    if args.from_day is not None and rules.weekday_of(rule) != args.from_day.weekday():
+        raise AskBack("Cette automatisation ne tombe pas ce jour-là : laquelle ?", field="which")
+    hour, minute = (int(x) for x in args.at.split(":")) if args.at else (None, 0)
+    weekday = args.day.weekday() if args.day else None
+    try:
+        rules.reschedule_rule(
+            ctx.session, ctx.principal, ctx.clock, rule, weekday=weekday, hour=hour, minute=minute
+        )
+    except InvalidInput as e:
+        raise AskBack(e.message, field="at") from e
+    return AutomationChanged(description=rules.label_of(rules.spec_of(rule)), change="reschedule")
+
+
+TOOLS: list[Tool] = [create, list_automations, pause, resume, delete, reschedule]

@@ -412,14 +412,18 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     for reference in utt.document_numbers:  # « … le devis D-2026-00001 » makes no new quote
         if not facts.quotes(reference):
             return Gap(reference)
+    fields = tool.input_model.model_fields
     for_oneself = (
-        "employee" in tool.input_model.model_fields
+        "employee" in fields
         and not arguments.get("employee")
         and not ONESELF.search(utt.folded)  # « je pose … pour fêter la Tabaski »
     )
-    if tool.is_write and for_oneself and (name := _name_left_over(utt, facts)) is not None:
-        return name  # « pose 2 jours à Khady Diallo » read as one's own leave
-    if "lines" in tool.input_model.model_fields:
+    # « pose 2 jours à Khady Diallo » read as one's own leave; a change of someone's card
+    # naming a second person (« …, et c'est lui le chef de Paul ») that no argument holds
+    on_a_card = for_oneself or ("manager" in fields and not tool.creates)
+    if tool.is_write and on_a_card and (name := _name_left_over(utt, facts)) is not None:
+        return name
+    if "lines" in fields:
         return _line_left_over(utt, facts)
     return None
 
@@ -443,6 +447,7 @@ def _common_words() -> frozenset[str]:
         "tva", "ttc",
         "fcfa", "cfa", "eur", "euro", "euros", "wave", "orange", "money", "om", "free",
         "comptoir", "bonjour", "salut", "merci", "svp", "stp", "urgent", "attention", "note",
+        "whatsapp",
         "mme", "madame", "monsieur", "mr", "mlle", "mademoiselle", "dr",
     }  # fmt: skip
     for entry in lexicon()["units"]:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -48,6 +49,8 @@ from agents.local.adapters.sales import email_in, has, name_of, phone_in
 from agents.local.adapters.stock import product_in, warehouse_in
 from agents.local.mentions import leading_name
 from agents.local.slots.recurrence import (
+    ONLY_A_TIME,
+    TIME,
     find_delay,
     find_reminder,
     find_schedule,
@@ -163,10 +166,27 @@ def _rest(utt: Utterance, slot: dict[str, Any]) -> str | None:
         rest = re.split(r"[,;.!?]", utt.text[found.end() :], maxsplit=1)[0].strip()
         article = ARTICLE.match(fold(rest))
         rest = rest[article.end() :] if article is not None else rest
+        for until in slot.get("until", ()):  # « décale l'envoi du CA au mardi »
+            rest = re.split(rf"(?i)\s+{until}\s", rest, maxsplit=1)[0]
         while lasting := FOR_A_WHILE.search(fold(rest)):
             rest = rest[: lasting.start()]
         return rest.strip(" ,.!?") or None
     return None
+
+
+def _clock(at: re.Match[str]) -> str:
+    hour = 12 if at.group("noon") else 0 if at.group("midnight") else int(at.group("h"))
+    return f"{hour:02d}:{int(at.group('m') or 0):02d}"
+
+
+def _weekday(utt: Utterance, slot: dict[str, Any]) -> date | None:
+    """Of the days said (not a time alone), the last (« décale … au mardi à 9h »), or with
+    ``from``, the first of two (« le rappel du lundi au mardi », « le lundi c'est trop … »)."""
+    said = [d for d in utt.dates if not ONLY_A_TIME.fullmatch(fold(d.text))]
+    days = [day for d in said for day in dict.fromkeys((d.first, d.last))]
+    if slot.get("from"):
+        return days[0] if len(days) > 1 else None
+    return days[-1] if days else None
 
 
 def _day(utt: Utterance, slot: dict[str, Any]) -> Any:
@@ -211,6 +231,9 @@ READERS: dict[str, Reader] = {
     "threshold": _threshold,
     "reminder": _reminder,
     "rest": _rest,
+    "weekday": _weekday,
+    # « à 9h »: the time of day said
+    "clock": lambda utt, slot: (at := TIME.search(utt.folded)) and _clock(at),
     "delay": _delay,
     "text": lambda utt, slot: " ".join(utt.text.split()) if len(utt.text.strip()) >= 2 else None,
     "part": lambda utt, slot: next((w for w in slot["words"] if w in utt.folded), None),

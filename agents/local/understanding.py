@@ -395,7 +395,8 @@ def _without_opening(message: str) -> str:
 # away, or in the future), with no number in it (« je lui ferai 10 % » changes the request).
 ASIDE = re.compile(
     # « …. le lait, ce sera la semaine prochaine », « le reste suivra »: what comes later
-    r"^(?:[^?\d]*\s)?(?:je |j'|on |nous |ce |ca |le reste |les autres )"
+    r"^(?:[^?\d]*\s)?(?:je |j'|on |nous |ce |ca |(?:il|elle) est |(?:ils|elles) sont "
+    r"|le reste |les autres )"
     r"(?:(?:la|le|les|lui|leur|en|y) |l')*(?:"
     + "|".join(re.escape(w) for w in sorted(words("aside_verbs"), key=len, reverse=True))
     + r"|\w+(?:rai|ra|rons))\b[^?\d]*$"
@@ -599,18 +600,7 @@ class LocalTier(Replies):
         currency: str,
     ) -> Plan:
         utt = analyse(message, today=today, currency=currency)
-        routed = _for_routing(message)
-        routing = self.router.route(routed, fold(routed))
-        routing = received.owed_to_us(self.router, routing, routed)
-        routing = stock.on_an_order(self.router, routing, routed)
-        routing = self._not_ours(routing, routed)
-        if not memory.draft and not (memory.last or {}).get("shown"):
-            if VALIDATED_INVOICE_EDITED.search(fold(routed)) and any(
-                spec.name == EDIT_VALIDATED for spec in self.router.specs
-            ):  # « change le prix sur la facture F-… »: a validated invoice is never changed
-                routing = replace(routing, intent=EDIT_VALIDATED, confident=True)
-            routing = stock.unit_price_said(self.router, routing, routed)
-            routing = stock.vat_rate_said(self.router, routing, routed)
+        routing = self._routing(message, memory)
         if memory.draft and self._aside(routing):
             return self._chat(routing.intent or "", principal)  # the draft waits
         if memory.draft and (
@@ -636,6 +626,8 @@ class LocalTier(Replies):
             routing = replace(routing, intent=acting, confident=True)
         if on_its_record and (routing.keyword or talk.THEIR_FIELD.match(folded)):
             routing = replace(routing, confident=True)  # the record just spoken of decides
+        if (undone := stock.undoing(memory.last or {}, utt)) is not None:
+            return self._complete(self.adapters[undone[0]], undone[1], memory)  # its opposite
         retried = self._retried(routing, message, memory)
         if memory.last and (CORRECTION.match(folded) or retried) and not on_its_record:
             kept = memory.draft
@@ -669,6 +661,24 @@ class LocalTier(Replies):
         memory.draft = None
         plan = self._new_request(routing, utt, memory, principal, message, today)
         return self._and_the_rest(plan, routing, utt, memory, principal, message, today, currency)
+
+    def _routing(self, message: str, memory: Memory) -> Routing:
+        """The router's reading of ``message``, with what the message itself says of the way
+        the debt runs, of an order, of a document received, and — nothing being filled or
+        shown — of a validated invoice changed, a unit's price or a product's VAT rate."""
+        routed = _for_routing(message)
+        routing = self.router.route(routed, fold(routed))
+        routing = received.owed_to_us(self.router, routing, routed)
+        routing = stock.on_an_order(self.router, routing, routed)
+        routing = self._not_ours(routing, routed)
+        if memory.draft or (memory.last or {}).get("shown"):
+            return routing
+        if VALIDATED_INVOICE_EDITED.search(fold(routed)) and any(
+            spec.name == EDIT_VALIDATED for spec in self.router.specs
+        ):  # « change le prix sur la facture F-… »: a validated invoice is never changed
+            return replace(routing, intent=EDIT_VALIDATED, confident=True)
+        routing = stock.unit_price_said(self.router, routing, routed)
+        return stock.vat_rate_said(self.router, routing, routed)
 
     def _and_the_rest(
         self,
@@ -1309,7 +1319,14 @@ class LocalTier(Replies):
         a document it does not name, a question of how much routed to a write."""
         intent = routing.intent if routing.confident else None
         if intent is not None and not self._names_its_document(intent, utt, memory):
-            intent = None  # « Sow devient chef magasinier » sends no quote
+            # « Sow devient chef magasinier » sends no quote; « le bon de commande de X, passe-le
+            # en envoyé » is the runner-up's, acting on the document named
+            runner = self.registry.get(routing.runner_up or "")
+            named = {kind.name for kind, _, _ in coverage.named_kinds(utt.folded)}
+            fits = (
+                runner is not None and runner.name in self.adapters and named & set(runner.acts_on)
+            )
+            intent = runner.name if runner is not None and fits else None
         if intent is not None and coverage.undoes(utt, self.registry.get(intent)):
             intent = None  # « retire ma demande de congé » asks for none: the verb said decides
         if asks and (reading := self._how_much_asked(routing, intent, utt, folded)):

@@ -322,7 +322,9 @@ def list_rules(session: Session, principal: Principal) -> list[Automation]:
 
 
 def _words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in fold(text).replace("'", " ").split() if len(w) > 2}
+    """The words of ``text`` (3 letters or more), folded, without their plural or feminine
+    ending (« impayés » and « impayées » are one word)."""
+    return {w.rstrip("s").rstrip("e") for w in fold(text).replace("'", " ").split() if len(w) > 2}
 
 
 def find_rule(session: Session, principal: Principal, which: str | None) -> Automation:
@@ -330,7 +332,7 @@ def find_rule(session: Session, principal: Principal, which: str | None) -> Auto
     or of the request (« le rappel du lundi », « la relance »); with no words, their only
     rule. ``NotFound``, or ``InvalidInput`` naming the candidates."""
     rules = list_rules(session, principal)
-    said = _words(which or "") - {"automatisation", "rappel", "regle", "alerte", "envoi"}
+    said = _words(which or "") - _words("automatisation rappel regle alerte envoi")
     if which and not said:
         said = _words(which)
     matching = [
@@ -374,6 +376,63 @@ def set_enabled(
         target_type="automation",
         target_id=rule.id,
         after={"enabled": enabled},
+    )
+    return rule
+
+
+_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def weekday_of(rule: Automation) -> int | None:
+    """The weekday a weekly rule runs on (Monday is 0), None for any other."""
+    day = _rule_parts(rule.rule or "").get("BYDAY", "")
+    return _CODES.index(day) if day in _CODES else None
+
+
+def reschedule_rule(
+    session: Session,
+    principal: Principal,
+    clock: Clock,
+    rule: Automation,
+    *,
+    weekday: int | None = None,
+    hour: int | None = None,
+    minute: int = 0,
+) -> Automation:
+    """Move a scheduled rule to another weekday (Monday is 0) or time of day (its owner or an
+    admin), keeping how often it runs. Only a weekly rule runs on a weekday: another one
+    moved to a day is refused, never turned into a weekly one."""
+    _may_change(principal, rule)
+    spec = spec_of(rule)
+    if not rule.rule or spec.trigger.type != "schedule":
+        raise InvalidInput("Cette automatisation ne suit pas un horaire : rien à décaler.")
+    parts = _rule_parts(rule.rule)
+    if weekday is not None and (parts.get("FREQ") != "WEEKLY" or "," in parts.get("BYDAY", "")):
+        raise InvalidInput("Elle n'a pas lieu un seul jour de la semaine : à quelle heure ?")
+    if hour is not None and not (0 <= hour < 24 and 0 <= minute < 60):
+        raise InvalidInput("Cette heure n'existe pas : à quelle heure ?")
+    if weekday is not None:
+        parts["BYDAY"] = _CODES[weekday]
+    if hour is not None:
+        parts["BYHOUR"], parts["BYMINUTE"] = str(hour), str(minute)
+    rrule = ";".join(f"{key}={value}" for key, value in parts.items())
+    parse_rule(rrule, clock.now().replace(tzinfo=None))
+    before = label_of(spec)
+    spec.trigger.rrule = rrule
+    tenant = session.get(Tenant, rule.tenant_id)
+    assert tenant is not None
+    rule.rule, rule.params = rrule, spec.model_dump(mode="json")
+    if rule.enabled:
+        rule.next_run_at = next_occurrence(rrule, tenant.timezone, clock.now())
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        "automation.reschedule",
+        target_type="automation",
+        target_id=rule.id,
+        before={"description": before},
+        after={"description": label_of(spec), "rule": rrule},
     )
     return rule
 

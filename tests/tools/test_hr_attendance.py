@@ -67,7 +67,7 @@ class TestNotCheckedIn:
         sunday = ManualClock(datetime(2026, 3, 22, 10, 0, tzinfo=UTC))
         out = run(container, tools.attendance_report, team.hr, sunday, not_checked_in=True)
         assert out.render() == (
-            "Personne n'est attendu le 22/03/2026 : ce n'est pas un jour travaillé."
+            "Personne n'est attendu le 22/03/2026 : c'est un dimanche, pas un jour travaillé."
         )
 
     def test_an_employee_sees_only_themself(self, container: Container, team: Team) -> None:

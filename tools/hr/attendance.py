@@ -149,6 +149,9 @@ class AttendanceLine(BaseModel):
         return f"- {self.employee} : {self.worked_days} jour(s), {days_text(self.hours)} h{notes}"
 
 
+_WEEKEND = ("samedi", "dimanche")
+
+
 class NotCheckedInPart(BaseModel):
     """Who was expected on one day and did not check in."""
 
@@ -159,7 +162,8 @@ class NotCheckedInPart(BaseModel):
     def render(self, day: date) -> str:
         when = period_text(day, day)
         if not self.working_day:
-            return f"Personne n'est attendu {when} : ce n'est pas un jour travaillé."
+            why = f"c'est un {_WEEKEND[day.weekday() - 5]}, " if day.weekday() >= 5 else "ce n'est "
+            return f"Personne n'est attendu {when} : {why}pas un jour travaillé."
         leave = f" ({self.on_leave} en congé, non compté(s))" if self.on_leave else ""
         if not self.employees:
             return f"Tout le monde a pointé {when}{leave}."

@@ -25,7 +25,7 @@ from agents.local.adapters.sales import (
 )
 from agents.local.coverage import EVERYONE, kinds
 from agents.local.mentions import leading_name, name_after, words_after
-from agents.local.slots.calendar import MONTHS, WEEKDAYS, last_working_day, working_day_before
+from agents.local.slots.calendar import WEEKDAYS, last_working_day, working_day_before
 from agents.local.slots.text import fold
 from agents.local.slots.types import DateSpan, Utterance
 from domain.kit.lexicon import pairs, phrasing, words
@@ -71,10 +71,7 @@ def _someone(utt: Utterance, *groups: tuple[str, ...]) -> str | None:
 
 # « de Paul et de Sophie », « à Awa et à Modou », « Awa, Rama et Ibou »: one more person named
 # right after the first, with a capital.
-_AND_NAME = re.compile(
-    r"\s*(?:,|\bet\b)\s*(?:(?:à|a|de|pour)\s+|d['’]\s*)?"
-    r"([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,2})"
-)
+_AND_NAME = phrasing("and_name")
 
 
 def _with_others(utt: Utterance, first: str | None) -> dict[str, Any]:
@@ -141,9 +138,6 @@ def _head_name(utt: Utterance) -> str | None:
     return None if found and fold(found) in words("fillers") else found
 
 
-_REVERSED_END = re.compile(
-    r"\bau\s+(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?(?![\w])"
-)
 _AFTERNOON = phrasing("afternoon")
 _MORNING = re.compile(r"(?<![\w-])(?:matin|matinee)(?![\w])")
 # « l'après-midi du vendredi 27 »: the half day said before the day.
@@ -182,21 +176,6 @@ def _until_back(utt: Utterance, dates: list[DateSpan], back: DateSpan) -> dict[s
 
 def _until(span_text: str) -> bool:
     return re.match(r"(?i)\s*jusqu", span_text) is not None
-
-
-def _range_end(first: date, span_text: str) -> date | None:
-    """The end of « du 1er juin au 31 mars » when the slot parser kept only the start (an
-    end before the start): read back so that the tool can refuse it."""
-    folded = fold(span_text)
-    m = _REVERSED_END.search(folded)
-    if m is None:
-        return None
-    year = int(m.group(3)) if m.group(3) else first.year
-    try:
-        end = date(year, MONTHS[m.group(2)], int(m.group(1)))
-    except ValueError:
-        return None
-    return end if end != first else None
 
 
 def _counted_days(utt: Utterance, start: date) -> dict[str, Any] | None:
@@ -254,11 +233,7 @@ def _period(utt: Utterance) -> dict[str, Any]:
         if first.half_day_last:
             values["ends_morning"] = True
         return values
-    end = max(last.last, first.last)
-    if first.first == first.last and len(utt.dates) == 1:
-        backwards = _range_end(first.first, first.text)
-        if backwards is not None:
-            end = backwards
+    end = max(last.last, first.last) if len(utt.dates) > 1 else first.last
     starts_afternoon = first.half_day_first
     ends_morning = last.half_day_last if end == last.last else first.half_day_last
     single = end == first.first
@@ -331,32 +306,9 @@ def _job_title(utt: Utterance, name: str | None) -> str | None:
     return said[:100]
 
 
-_BOSS = (
-    r"(?:responsable|chef(?:fe)?|manager|superieur|superieure|n\+1)"
-    r"(?:\s+(?:direct|directe|hierarchique))?"
-)
-# « le chef de Moussa c'est Ibrahima », « la responsable de Awa sera Fatou »
-_BOSS_OF = re.compile(
-    rf"(?<![\w]){_BOSS}\s+(?:de\s+|d'\s*)(?P<emp>.+?)\s*,?\s*"
-    r"(?:c'est|c est|ce sera|sera|devient|est)\s+(?:desormais\s+|maintenant\s+|dorenavant\s+)?"
-)
-# « son responsable c'est Ibrahima », « responsable : Fatou », « sous la responsabilité de Y »
-_BOSS_SAID = r"(?::|=|c'est|c est|ce sera|sera|est)"
-_BOSS_IS = re.compile(
-    rf"(?<![\w])(?:(?:son|sa|leur|avec\s+pour|avec\s+comme)\s+{_BOSS}\s*{_BOSS_SAID}?"
-    rf"|{_BOSS}\s*{_BOSS_SAID})\s*(?:desormais\s+|maintenant\s+)?"
-    r"|sous\s+(?:la\s+responsabilite|l'autorite|les\s+ordres|la\s+direction|la\s+supervision)"
-    r"\s+(?:de\s+|d'\s*)"
-    r"|(?<![\w])(?:depend|dependra|rattache|rattachee|rapporte)\s+"
-    r"(?:(?:maintenant|desormais|dorenavant|directement)\s+)?(?:de\s+|d'\s*|a\s+|au\s+)"
-)
-# « c'est Fatou son responsable », « désormais c'est Awa la cheffe de Paul »: the manager
-# named before the title, and the employee after it when the message says whose.
-_IS_BOSS = re.compile(
-    rf"(?<![\w])(?:c'est|c est|ce sera|sera)\s+(?P<boss>[^,;.?!]+?)\s+"
-    rf"(?:le|la|son|sa|leur)\s+(?:nouvel(?:le)?\s+|nouveau\s+)?{_BOSS}"
-    r"(?:\s+(?:de\s+|d'\s*)(?P<emp>\S))?"
-)
+_BOSS_OF = phrasing("boss_of")
+_BOSS_IS = phrasing("boss_is")
+_IS_BOSS = phrasing("is_boss")
 # « sous Ousmane Ba »: under someone named (a capital: « sous huitaine » names no one).
 _UNDER = re.compile(r"(?<![\w])sous\s+(?=\S)")
 # « mets Claire sous la responsabilité de Julien », « fais dépendre Paul de Awa »
@@ -789,9 +741,7 @@ def _reject_leave(utt: Utterance) -> dict[str, Any]:
 
 
 # « Awa, il lui reste combien ? »: the person named first, then taken up by a pronoun.
-_FRONTED = re.compile(
-    r"^\s*([A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,2})\s*,?\s+(?:il|elle)\s+(?:lui|en|a)\b"
-)
+_FRONTED = phrasing("fronted")
 
 
 def _fronted(utt: Utterance) -> str | None:
@@ -854,7 +804,7 @@ def _create_contract(utt: Utterance) -> dict[str, Any]:
                 ends = utt.dates[1].last  # « à partir du 1er avril jusqu'au 30 juin »
             dates = {
                 "start_date": span.first,
-                "end_date": ends or _range_end(span.first, span.text),
+                "end_date": ends,
             }
     minutes = next((d.minutes for d in utt.durations if d.minutes), None)
     hours = Decimal(minutes) / 60 if minutes and has(utt, "semaine") else None

@@ -10,9 +10,10 @@ import re
 from datetime import date
 from typing import Any
 
-from agents.local.adapters.base import Adapter, given, overlaps
+from agents.local.adapters.base import Adapter, before, given, overlaps
 from agents.local.adapters.finance import PAYMENT_TERMS, VAT, without_elision
 from agents.local.adapters.sales import name_of
+from agents.local.coverage import THE_REST
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots.payment import find_in_full
 from agents.local.slots.types import Utterance
@@ -159,6 +160,10 @@ def owed_to_us(router: IntentRouter, routing: Routing, text: str) -> Routing:
 
 
 def extract_payment(utt: Utterance) -> dict[str, Any]:
+    if (rest := THE_REST.search(utt.folded)) is not None:  # « …, le reste à la fin du mois »
+        utt = dataclasses.replace(
+            before(utt, rest.start()), dates=[d for d in utt.dates if d.start < rest.start()]
+        )
     amount: Any = utt.amounts[0].value if utt.amounts else None
     if amount is None and (
         find_in_full(utt.folded) is not None

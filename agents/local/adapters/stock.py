@@ -219,14 +219,11 @@ def _asked_product(utt: Utterance) -> str | None:
 
 def _counted(utt: Utterance) -> str | None:
     """The product a message names by its reference or with the count (« 20 sacs de riz »)."""
-    return _sku(utt) or _dimensioned(utt, next((item for _, item in _goods(utt) if item), None))
+    return _sku(utt) or _sized(utt, next((item for _, item in _goods(utt) if item), None))
 
 
 # « vis 4x40 », « pneus 205/55 », « planche 20 x 200 »: dimensions written after a name.
-_DIMENSION = re.compile(
-    r"[ \u00a0]+\d+(?:[.,]\d+)?\s?[x×*/]\s?\d+(?:[.,]\d+)?"
-    r"(?:\s?[x×*]\s?\d+(?:[.,]\d+)?)?(?![\w,.]\d)"
-)
+_DIMENSION = phrasing("dimension")
 # « des pinceaux plats de 50 ? »: a bare size that ends a question, after the name (a change
 # said « de 500 » is no question).
 _SIZE_OF = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s*\?\s*$)")
@@ -254,8 +251,8 @@ def _dimensioned(utt: Utterance, name: str | None) -> str | None:
 
 
 def _sized(utt: Utterance, name: str | None) -> str | None:
-    """``name`` with the size written right after it (« le gaz 6kg », « terreau 40 L »),
-    which tells the product from its other sizes."""
+    """``name`` with the size written right after it (« le gaz 6kg », « terreau 40 L »,
+    « peinture de 10L »), which tells the product from its other sizes."""
     at = utt.text.find(name) if name else -1
     if name is None or at < 0:
         return name
@@ -264,7 +261,7 @@ def _sized(utt: Utterance, name: str | None) -> str | None:
     end = at + len(name)
     for q in utt.quantities:
         if q.item is None and q.unit in _MEASURES and q.start >= end:
-            return f"{name} {q.text}" if not utt.text[end : q.start].strip() else name
+            return f"{name} {q.text}" if utt.text[end : q.start].strip() in ("", "de") else name
     return name
 
 
@@ -468,9 +465,7 @@ def _alternatives(entries: Iterator[UnitEntry]) -> str:
 
 # « sac de 25 kg », « pot de 500 g »: the product is sold by that container (a packaging
 # unit of the lexicon, coded "X…").
-_CONTAINER = re.compile(
-    r"\b(" + _alternatives(e for e in lexicon() if e.code.startswith("X")) + r")\s+de\s+\d"
-)
+_CONTAINER = phrasing("container")
 # « à l'unité », « au kilo », « par bidon », « le seau », « en sachet »: a unit of the
 # lexicon; a duration or lump sum only after « par », « au », « l' » (« par mois », « de
 # l'heure », « au forfait »): « la semaine », « le mois » name things too (« Menu de la
@@ -574,7 +569,17 @@ def _stock_bounds(utt: Utterance) -> dict[str, Decimal]:
 
 
 # « le ciment augmente de 10 % », « baisse le prix du riz de 5 % »: a price changed by a share.
-_SIZE_BEFORE_SHARE = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s+de\s+\d+(?:[.,]\d+)?\s*%)")
+# « le prix du fer de 12 de 5 % », « pour les chevilles de 8, … »: a number after the name,
+# before a share or the end of a clause, is its size.
+_SIZE_AFTER = re.compile(r"\s+de\s+\d+(?:[.,]\d+)?(?=\s+de\s+\d+(?:[.,]\d+)?\s*%|\s*[,;:])")
+
+
+def _with_size(utt: Utterance, product: str | None) -> str | None:
+    at = utt.text.find(product) if product else -1
+    sized = _SIZE_AFTER.match(utt.text, at + len(product or "")) if at >= 0 else None
+    return product if sized is None else utt.text[at : sized.end()]
+
+
 _PRICE_CHANGE = phrasing("price_change")
 # « c'est 5,5 % et pas 20 »: the number set aside is the old value, never the new one.
 _SET_ASIDE = re.compile(r"(?:\bpas|\bnon|au lieu de|plutot que|et non)\s*$")
@@ -621,17 +626,14 @@ def extract_update_product(utt: Utterance) -> dict[str, Any]:
         return {"product": rename.group(1).strip(), "name": rename.group(2).strip()}
     bounds = _stock_bounds(utt)
     if bounds:
-        return given({"product": _product_named(utt), **bounds, **_prices_before_bounds(utt)})
+        product = _with_size(utt, _product_named(utt))
+        return given({"product": product, **bounds, **_prices_before_bounds(utt)})
     change = _price_change(utt)
     if change is not None:
         product = _product(utt)
         if product is not None:  # « le ciment augmente de 10 % »: the product, not its verb
             product = re.split(r"(?i)\s+(?:augment|hausse|monte|baiss|diminu)\w*", product)[0]
-            at = utt.text.find(product)
-            # « le prix du fer de 12 de 5 % »: the number before the share names the product
-            sized = _SIZE_BEFORE_SHARE.match(utt.text, at + len(product)) if at >= 0 else None
-            if sized is not None:
-                product = utt.text[at : sized.end()]
+            product = _with_size(utt, product)
         return given({"product": product, "sale_price_change": change})
     sale, purchase = _amounts(utt)
     if sale is None and purchase is None and utt.numbers and not utt.quantities:
@@ -854,7 +856,13 @@ def extract_create_purchase_order(utt: Utterance) -> dict[str, Any]:
         product = _ordered_product(utt, supplier)
         if product:
             lines = [{"product": product}]
-    return given({"supplier": supplier, "lines": lines})
+    expected = next((d for d in utt.dates if _DELIVERED_ON.search(utt.folded[: d.start])), None)
+    return given(
+        {"supplier": supplier, "lines": lines, "expected_date": expected and expected.first}
+    )
+
+
+_DELIVERED_ON = phrasing("delivered_on")
 
 
 def correct_purchase_order(previous: dict[str, Any], utt: Utterance) -> dict[str, Any]:
@@ -970,6 +978,28 @@ def on_an_order(router: IntentRouter, routing: Routing, text: str) -> Routing:
         if chosen and said.search(folded):  # the saying is the rule
             return dataclasses.replace(router.route(text, folded, among={reading}), confident=True)
     return routing
+
+
+# « annule ce que tu viens de faire », « annule cette sortie »: the movement just done undone.
+_UNDO_LAST = phrasing("undo_last")
+_OPPOSITE = {
+    "stock.issue": ("stock.receive", "reference"),
+    "stock.receive": ("stock.issue", "reason"),
+}
+
+
+def undoing(last: dict[str, Any], utt: Utterance) -> tuple[str, dict[str, Any]] | None:
+    """The opposite movement of the stock movement just done, when the message asks to undo
+    it and any count it says is the count moved (« remets les 4 bidons »)."""
+    tool, why = _OPPOSITE.get(last.get("tool", ""), (None, ""))
+    args = last.get("arguments") or {}
+    counts = {q.value for q in utt.quantities if q.unit not in _MEASURES}
+    if tool is None or last.get("shown") or not _UNDO_LAST.search(utt.folded):
+        return None
+    if not args.get("quantity") or counts - {Decimal(str(args["quantity"]))}:
+        return None
+    kept = {k: args[k] for k in ("product", "quantity", "warehouse") if k in args}
+    return tool, {**kept, why: "annulation du mouvement précédent"}
 
 
 UPDATE_PRODUCT = "stock.update_product"

@@ -27,29 +27,14 @@ from decimal import Decimal
 from agents.local.slots.numbers import Num, Scan, make_scan
 from agents.local.slots.quantities import UNIT_AFTER
 from agents.local.slots.types import Amount
+from domain.kit.lexicon import phrasing
 
 _SP = r"[ \u00a0\u202f]"
-_CURRENCY_AFTER = re.compile(
-    _SP + r"*(?:(?:de|d')" + _SP + r"*)?"
-    r"(f" + _SP + r"?cfa|fcfa|cfa|francs?(?:" + _SP + r"+cfa)?|frs?|xof|balles|euros?|eur|€|f)"
-    r"(?![\w-])"
-)
+_CURRENCY_AFTER = phrasing("currency_after")
 _CURRENCY_BEFORE = re.compile(r"(?:(?<![\w])(eur|xof|fcfa|cfa)|(€))" + _SP + r"*$")
-_PAY_AFTER = re.compile(
-    _SP + r"*(?:(?:par|en|via|avec|sur)" + _SP + r"+(?:le" + _SP + r"+|la" + _SP + r"+)?"
-    r"(?:wave|orange|om|especes?|cash|liquide|carte|cheque|virement)|cash|comptant|cfa)(?![\w])"
-)
-_MONEY_BEFORE = re.compile(
-    r"(?<![\w])(?:payee?s?|payer|paie|paient|paye|regle|reglee|regler|reglement|versee?|verser"
-    r"|versement|rembourse|remboursee|rembourser|montant|prix|cout|coute|coutent|total|somme"
-    r"|avance|acompte|reste|doit|dette|solde|budget|salaire|encaisse|encaisser|recu|prete"
-    r"|depense|frais|cotisation|tarif|vendu|vendue|achete|paiement|credit|pret)"
-    r"(?:(?:" + _SP + r"|:)+(?:de|d'|a|la|le|les|des|un|une|au|est|sont|total|somme|montant|me|m'"
-    r"|lui|nous|moi|leur|seulement|exactement|environ|:))*(?:" + _SP + r"|:)*$"
-)
-_TAX_BASIS_AFTER = re.compile(
-    _SP + r"*(?:ht|ttc|hors" + _SP + r"+taxes?|toutes" + _SP + r"+taxes)(?![\w])"
-)
+_PAY_AFTER = phrasing("pay_after")
+_MONEY_BEFORE = phrasing("money_before")
+_TAX_BASIS_AFTER = phrasing("tax_basis_after")
 CENTS_WRITTEN = re.compile(r"\d{1,7}[.,]\d\d")
 _SMALL_BEFORE = re.compile(r"(?<![\w'])(?:de|d'|a|pour)" + _SP + r"*$")
 _CURRENCY_CODES = {"eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR"}

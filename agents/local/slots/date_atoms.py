@@ -24,6 +24,7 @@ from agents.local.slots.calendar import (
     shifted,
     week_start,
 )
+from domain.kit.lexicon import phrasing
 
 
 @dataclass(slots=True)
@@ -266,10 +267,7 @@ def time_of(m: re.Match[str]) -> time | None:
 
 
 # « pendant 2h », « a travaillé 8h », « 3h de travail », « 2h sup »: durations, not times
-_DURATION_BEFORE = re.compile(
-    r"(?<![\w'])(?:pendant|durant|en|depuis|dure|durer|duree|fait|faites|travaille|travaillee"
-    r"|travailles|bosse|passe|passees|effectue|effectuees|preste|prestees|total|soit)\s*$"
-)
+_DURATION_BEFORE = phrasing("duration_before")
 _DURATION_AFTER = re.compile(r"\s*(?:de\s+(?:travail|boulot|retard|pause)|sup|supp?lementaires?)\b")
 _COUNTED_AFTER = re.compile(r"\s*(?:de\s+|d')[a-z]")
 

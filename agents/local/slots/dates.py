@@ -58,18 +58,15 @@ from agents.local.slots.numbers import Scan, make_scan
 from agents.local.slots.types import DateSpan
 from domain.kit.lexicon import phrasing
 
-_SUFFIX_PART = re.compile(
-    r"\s*(?:,\s*)?(?:dans\s+l'|en\s+|le\s+|l'|au\s+|a\s+(?=midi))?(?P<part>matin(?:ee)?|apres[\s-]midi|midi|soir(?:ee)?)(?![\w'-])"
-)
+_SUFFIX_PART = phrasing("suffix_part")
 _SUFFIX_TIME = re.compile(rf"\s*(?:,\s*)?(?:(?:a|vers|des|avant|apres|pour)\s+)?{TIME}")
-_RANGE_START = re.compile(
-    r"(?<![\w'])(?:du|de|d'|depuis|depuis\s+le|a\s+partir\s+du|a\s+partir\s+de|des|des\s+le"
-    r"|entre|entre\s+le)\s*$"
-)
+_RANGE_START = phrasing("range_start")
 _RANGE_GAP = re.compile(r"\s*(?:,\s*)?(?:au|a|jusqu'au|jusqu'a|jusqu'a\s+le|-|et|et\s+le)\s*")
 _SINCE = re.compile(r"(?<![\w'])depuis(?:\s+le|\s+la|\s+l')?\s*$")
 _UNTIL = re.compile(r"(?<![\w'])(?:jusqu'a|jusqu'au|jusque)\s*$")
 _LIST_GAP = re.compile(r"\s*(?:,|et|,\s*et)\s*")
+_HALF_YEAR = timedelta(days=183)
+_YEAR = re.compile(r"\d{4}|\d/\d{1,2}/\d{2}(?!\d)")
 _PARTS = {"matinee": "matin", "soiree": "soir", "apres midi": "apres-midi"}
 
 
@@ -143,9 +140,7 @@ def _share_month(atoms: list[Atom], folded: str) -> None:
 # A day said without its month (« le 4 », « du 4 », « lundi 4 »).
 _DAY_ALONE = re.compile(rf"(?:le\s+)?(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:le\s+)?(?:1er|\d{{1,2}})")
 # Between a month said first and its days: « mai, du 4 au 8 », « en juin : le 3 ».
-_MONTH_GAP = re.compile(
-    r"[\s,:(-]*(?:(?:du|le|les|de|des\s+le|a\s+partir\s+du|entre(?:\s+le)?)\s+)?"
-)
+_MONTH_GAP = phrasing("month_gap")
 
 
 def _whole_month(atom: Atom) -> bool:
@@ -241,7 +236,7 @@ def _weekday_off(left: Atom, right: Atom) -> bool:
     )
 
 
-def _end_of_range(left: Atom, right: Atom) -> tuple[date, date]:
+def _end_of_range(left: Atom, right: Atom, folded: str) -> tuple[date, date]:
     first, last = left.first, right.last
     if left.bare_day and right.explicit_month:
         first = _same_day_in(right.last, left.first.day) or first
@@ -261,6 +256,13 @@ def _end_of_range(left: Atom, right: Atom) -> tuple[date, date]:
             last = _same_day_in(shifted(first, "mois", 1), right.last.day) or last
     if first > last and first.year > last.year:  # « de janvier à mars 2025 »: the year said last
         first = _same_day_in(first.replace(day=1, year=last.year), first.day) or first
+    later = _same_day_in(last.replace(day=1, year=last.year + 1), last.day) or last
+    if (
+        first > last
+        and not _YEAR.search(folded, right.start, right.end)
+        and later < _HALF_YEAR + first
+    ):
+        last = later  # « du 28 décembre au 8 janvier »: the end, its year unsaid, is next year
     return first, last
 
 
@@ -281,12 +283,14 @@ def _span(scan: Scan, start: int, left: Atom, right: Atom | None, today: date) -
             half_day_last=left.part == "matin",
             part=left.part,
         )
-    first, last = _end_of_range(left, right) if left is not right else (today, right.last)
+    first, last = (
+        _end_of_range(left, right, scan.folded) if left is not right else (today, right.last)
+    )
     if right.weekday is not None and left is right:
         last = right.last
     return DateSpan(
         first,
-        max(first, last),
+        last,  # an end before the start is kept: the reader refuses it, never one day
         left.at if left is not right else right.at,
         scan.text[start : right.end],
         start,

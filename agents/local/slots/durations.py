@@ -13,21 +13,13 @@ from decimal import Decimal
 
 from agents.local.slots.numbers import Num, Scan, make_scan
 from agents.local.slots.types import Duration
+from domain.kit.lexicon import phrasing
 
 _SP = r"[ \u00a0\u202f]"
-_DAYS = re.compile(
-    _SP + r"*(jours?|journees?|j|semaines?|sem)(?![\w'])(" + _SP + r"+et" + _SP + r"+demie?)?"
-)
-_HOURS = re.compile(
-    _SP + r"*(?:h|heures?|hrs?)(?![a-z'])"
-    r"(?:" + _SP + r"*(\d{1,2})(?!\d)(?:" + _SP + r"*(?:minutes?|min|mn))?"
-    r"|(" + _SP + r"+et" + _SP + r"+demie?))?"
-)
+_DAYS = phrasing("days")
+_HOURS = phrasing("hours")
 _MINUTES = re.compile(_SP + r"*(?:minutes?|min|mn)(?![\w'])")
-_FIXED = re.compile(
-    r"(?<![\w'])(?:(?:une?" + _SP + r"+)?(demi)[" + _SP[1:-1] + r"-]+(journees?|heures?)"
-    r"|(un|trois)" + _SP + r"+quarts?" + _SP + r"+d'heure)(?![\w])"
-)
+_FIXED = phrasing("fixed")
 _AT_BEFORE = re.compile(r"(?<![\w])(?:a|vers|des|avant|apres|jusqu'a|jusqu'au|pour)" + _SP + r"*$")
 
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 from agents.local.slots.numbers import Num, Scan, make_scan
 from agents.local.slots.text import fold
 from agents.local.slots.types import Quantity
-from domain.kit.lexicon import words
+from domain.kit.lexicon import phrasing, words
 from domain.sales.units import lexicon
 
 
@@ -59,10 +59,7 @@ _REQUEST_WORDS = frozenset(w for w in words("second_request_starts") if " " not 
 _PRONOUN_VERB = re.compile(r"(?:j|m|t|n|s|qu)'")
 _NO_ITEM = words("not_an_entity")
 _NEXT_WORD = re.compile(r"[ \u00a0\u202f]*([^\W\d_][\w'&.-]*)")
-_BEFORE = re.compile(
-    r"(?:^|[,:;\n(]|(?<![\w'])et)[ \u00a0\u202f]*"
-    r"((?:[^\W\d_][\w'&-]*[ \u00a0\u202f]+){0,2}[^\W\d_][\w'&-]*)[ \u00a0\u202f]+$"
-)
+_BEFORE = phrasing("before")
 _X_BEFORE = re.compile(r"(?<![\w])x[ \u00a0\u202f]?(\d{1,4})(?![\w,.]\d|\w)")
 _X_AFTER = re.compile(r"[ \u00a0\u202f]?[x×](?![\w])")
 

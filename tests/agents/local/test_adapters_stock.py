@@ -241,6 +241,19 @@ class TestPurchaseOrders:
             "stock.create_purchase_order", "il faut commander 30 cartons d'huile auprès de Dinor"
         ) == {"supplier": "Dinor", "lines": [{"product": "huile", "quantity": D(30)}]}
 
+    @pytest.mark.parametrize(
+        ("text", "day"),
+        [
+            ("commande 40 sacs de sucre chez Sedima, ils nous livrent jeudi", date(2026, 3, 19)),
+            (
+                "bon de commande Dinor : 12 cartons d'huile, livraison prévue le 25 mars",
+                date(2026, 3, 25),
+            ),
+        ],
+    )
+    def test_the_day_an_order_is_delivered_is_its_expected_date(self, text: str, day: date) -> None:
+        assert said("stock.create_purchase_order", text)["expected_date"] == day
+
     def test_corrections(self) -> None:
         one = {"supplier": "Sedima", "lines": [{"product": "riz", "quantity": "50"}]}
         assert corrected("stock.create_purchase_order", one, "non, 60 sacs")["lines"] == [
@@ -343,6 +356,14 @@ class TestReadingMore:
         args = said("stock.update_product", text)
         assert {k: v for k, v in args.items() if k != "product"} == expected
         assert "product" in args
+
+    def test_a_size_said_after_the_goods_counted_tells_the_product(self) -> None:
+        args = said("stock.issue", "jette 3 seaux de peinture de 15L, ils ont gelé")
+        assert args["product"] == "peinture 15L" and args["quantity"] == D(3)
+
+    def test_a_size_after_the_product_named_before_its_bounds_is_its_name(self) -> None:
+        args = said("stock.update_product", "pour les tuyaux de 40, minimum 15 et maximum 90")
+        assert args == {"product": "tuyaux de 40", "min_stock": D(15), "max_stock": D(90)}
 
     @pytest.mark.parametrize(
         ("text", "reason"),

@@ -196,6 +196,39 @@ class TestManagingRules:
         (rule,) = rules(container, account)
         assert "18:00" in rules_label(rule)
 
+    def test_a_rule_moved_to_another_day_and_time_keeps_how_often_it_runs(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("chaque vendredi à 17h rappelle-moi de faire la caisse")
+        talk("oui")
+        shown = talk("décale le rappel de la caisse du vendredi au samedi à 11h")
+        assert shown.startswith("Je la reprogrammerai ainsi"), shown
+        assert "samedis à 11:00" in shown, shown
+        talk("oui")
+        (rule,) = rules(container, account)
+        assert rule.rule == "FREQ=WEEKLY;BYDAY=SA;BYHOUR=11;BYMINUTE=0"
+        assert "caisse" in rules_label(rule)
+
+    def test_a_rule_is_found_by_its_words_whatever_their_gender(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        _, talk = owner
+        talk("chaque jeudi à 7h envoie-moi la liste des factures impayées")
+        talk("oui")
+        shown = talk("supprime l'envoi des impayés")
+        assert shown.startswith("Je supprimerai"), shown
+
+    def test_a_daily_rule_is_never_moved_to_one_weekday(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("tous les soirs à 19h envoie-moi le chiffre d'affaires du jour")
+        talk("oui")
+        talk("déplace l'envoi du chiffre d'affaires au mercredi")
+        (rule,) = rules(container, account)
+        assert rule.rule is not None and "FREQ=DAILY" in rule.rule
+
     def test_stopping_the_automatic_dunning_pauses_it(
         self, container: Container, owner: tuple[Account, Talk]
     ) -> None:
@@ -254,6 +287,10 @@ class TestUnderstanding:
                 },
             ),
             (
+                "quand il reste moins de 8 sacs de farine, écris-moi un e-mail",
+                {"what": "stock_alert", "channel": "email"},
+            ),
+            (
                 "relance automatiquement les impayés après 30 jours",
                 {"what": "dunning", "after": {"days": 30}},
             ),
@@ -276,6 +313,7 @@ class TestUnderstanding:
             ("quelles sont mes automatisations ?", "automations.list"),
             ("mets en pause la relance", "automations.pause"),
             ("supprime le rappel du lundi", "automations.delete"),
+            ("supprime l'envoi du CA du samedi, je le lis dans l'appli", "automations.delete"),
         ],
     )
     def test_managing_rules_is_understood(
@@ -288,6 +326,8 @@ class TestUnderstanding:
         [
             "suspends le rappel du jeudi, je pars en vacances",
             "désactive l'alerte du gaz, je rentre en mai",
+            "mets en pause le rappel du livreur, il est en vacances tout le mois d'août",
+            "coupe la relance des impayés, on gère ça par téléphone",
         ],
     )
     def test_why_said_after_a_pause_is_no_request_of_its_own(

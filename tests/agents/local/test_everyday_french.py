@@ -50,8 +50,9 @@ class TestSmsAndWolof:
     def test_yes_in_the_words_of_the_trade(self, answer: str) -> None:
         assert reply_kind(answer) == "yes"
 
-    def test_a_closing_farewell_is_no_date(self, local: LocalTier) -> None:
-        plan = say(local, "je m'en vais, bonne soirée !", Role.EMPLOYEE)
+    @pytest.mark.parametrize("message", ["je m'en vais, bonne soirée !", "je débauche, à demain"])
+    def test_a_closing_farewell_is_no_date(self, local: LocalTier, message: str) -> None:
+        plan = say(local, message, Role.EMPLOYEE)
         assert plan.tool == "hr.check_out" and plan.kind == "tool", plan
 
 
@@ -257,6 +258,21 @@ class TestWhoThePronounStandsFor:
         assert plan.arguments.get("bill") == "ST-88", plan
         assert plan.arguments.get("amount") == "balance", plan
         assert plan.arguments.get("supplier") == "Sotiba Textiles", plan
+
+    def test_when_the_rest_is_paid_is_no_part_of_this_payment(self, local: LocalTier) -> None:
+        last = {
+            "tool": "purchasing.record_supplier_bill",
+            "arguments": {"supplier": "Sotiba", "supplier_number": "ST-91", "amount": "90000"},
+        }
+        plan = say_after(
+            local,
+            "verse-leur 40 000 en espèces, le reste en fin de semaine",
+            last,
+            {"supplier": "Sotiba"},
+        )
+        assert plan.tool == "purchasing.pay_supplier", plan
+        assert plan.arguments.get("amount") == "40000" and "paid_on" not in plan.arguments, plan
+        assert plan.arguments.get("supplier") == "Sotiba", plan
 
     def test_what_we_still_owe_the_supplier_just_spoken_of(self, local: LocalTier) -> None:
         last = {"tool": "purchasing.pay_supplier", "arguments": {"amount": "10000"}}

@@ -111,6 +111,7 @@ class TestTheWholeTeamsBalances:
             "combien de jours de congé il reste à tout le personnel ?",
             "montre-moi le solde de congés de chaque employé",
             "les soldes de congés de l'équipe stp",
+            "dis-moi les congés qui restent à chacun du personnel",
         ],
     )
     def test_everyone_one_may_see(self, local: LocalTier, text: str) -> None:

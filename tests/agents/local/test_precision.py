@@ -32,6 +32,11 @@ class TestAPartLeftOverIsSaid:
             # a filter the reading does not take: the age of an invoice (« en retard de
             # plus de 30 jours » is taken, as ``overdue_days``)
             ("liste les factures de Diallo de plus de 30 jours", "30 jours"),
+            # a second person's card changed beside the first one's (never dropped)
+            (
+                "Moussa devient chef de quai, et donc c'est lui le chef de Ibrahima désormais",
+                "Ibrahima",
+            ),
         ],
     )
     def test_nothing_is_proposed_and_the_part_is_named(

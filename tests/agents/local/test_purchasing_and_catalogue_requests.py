@@ -30,6 +30,12 @@ class TestNewProductUnit:
         _, args = tool_call(say(local, "nouveau produit lessive Madar, 900 F le paquet"))
         assert args["unit"] == "paquet"
 
+    def test_what_the_container_sold_holds_is_no_count(self, local: LocalTier) -> None:
+        message = "nouvel article biscuits Choco, vendu au carton de 48 morceaux, 9 000 F le carton"
+        tool, args = tool_call(say(local, message))
+        assert tool == "stock.create_product"
+        assert (args["sale_price"], args["unit"]) == ("9000", "carton")
+
 
 class TestPurchaseOrders:
     def test_the_supplier_of_an_order_said_after_pour(self, local: LocalTier) -> None:
@@ -49,6 +55,13 @@ class TestPurchaseOrders:
     def test_a_draft_order_marked_sent_by_its_supplier(self, local: LocalTier) -> None:
         tool, args = tool_call(say(local, "marque le bon de commande de CCBM comme envoyé"))
         assert (tool, args) == ("stock.send_purchase_order", {"supplier": "CCBM"})
+
+    def test_an_order_said_first_then_marked_sent_is_that_order(self, local: LocalTier) -> None:
+        message = (
+            "le bon de commande de Senico, on le leur a faxé ce matin, tu peux le mettre en envoyé"
+        )
+        tool, args = tool_call(say(local, message))
+        assert (tool, args) == ("stock.send_purchase_order", {"supplier": "Senico"})
 
     def test_a_bare_count_received_names_the_product_said_delivered(self, local: LocalTier) -> None:
         _, args = tool_call(say(local, "les Ciments du Sahel ont livré le ciment (80 sacs)"))
@@ -121,3 +134,15 @@ class TestAProductsVatRate:
     def test_the_countrys_rates_asked_are_read(self, local: LocalTier, message: str) -> None:
         plan = say(local, message)
         assert plan.kind == "tool" and plan.tool == "finance.vat_rates", plan
+
+
+class TestDeliveryNotes:
+    def test_a_delivery_note_with_a_unit_cost_is_a_receipt(self, local: LocalTier) -> None:
+        message = "réception BL 3307 de chez Sedima : 15 cartons de poulet à 21 000 le carton"
+        tool, args = tool_call(say(local, message))
+        assert tool == "stock.receive"
+        assert (args["quantity"], args["unit_cost"], args["reference"]) == (
+            "15",
+            "21000",
+            "BL 3307",
+        )

@@ -15,6 +15,10 @@ def d(month: int, day: int, year: int = 2026) -> date:
 
 
 class TestParseDates:
+    def test_a_range_whose_end_comes_before_its_start_is_never_one_day(self) -> None:
+        (span,) = parse_dates("du 20 décembre 2026 au 3 janvier 2026", today=TODAY)
+        assert (span.first, span.last) == (d(12, 20), d(1, 3))
+
     @pytest.mark.parametrize(
         ("text", "first", "last"),
         [
@@ -58,6 +62,8 @@ class TestParseDates:
             ("du 3 au 7 mars", d(3, 3), d(3, 7)),
             ("du 28 février au 2 mars", d(2, 28), d(3, 2)),
             ("du 28 au 2 mars", d(2, 28), d(3, 2)),
+            ("du mardi 29 décembre jusqu'au jeudi 7 janvier", d(12, 29), d(1, 7, 2027)),
+            ("du 30/12 au 04/01", d(12, 30), d(1, 4, 2027)),
             ("du 3 avril au 7", d(4, 3), d(4, 7)),
             ("du 10 au 12", d(3, 10), d(3, 12)),
             ("entre le 3 et le 7 mars", d(3, 3), d(3, 7)),

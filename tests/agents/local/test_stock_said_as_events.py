@@ -117,3 +117,22 @@ class TestOrders:
         assert reply_kind("oui annule", "Annuler un bon de commande") == "yes"
         assert reply_kind("oui annule") == "other"
         assert reply_kind("non annule", "Annuler un bon de commande") == "no"
+
+
+class TestUndoingAMovementJustDone:
+    LAST = {
+        "tool": "stock.issue",
+        "arguments": {"product": "sucre", "quantity": "6", "reason": "casse"},
+    }
+
+    def test_its_opposite_moves_the_same_goods_back(self, local: LocalTier) -> None:
+        memory = Memory(last=dict(self.LAST))
+        plan = say(local, "zut, mauvais produit, annule ce que tu viens de faire", memory)
+        tool, args = tool_call(plan)
+        assert tool == "stock.receive"
+        assert (args["product"], args["quantity"]) == ("sucre", "6")
+
+    def test_another_count_than_the_one_moved_is_no_undoing(self, local: LocalTier) -> None:
+        memory = Memory(last=dict(self.LAST))
+        plan = say(local, "annule cette sortie, remets les 9 sacs", memory)
+        assert plan.tool != "stock.receive" or plan.kind != "tool", plan
