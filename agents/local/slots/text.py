@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
-from domain.kit.lexicon import lexicon, phrasing
+from domain.kit.lexicon import lexicon, phrasing, words
 
 _SPECIAL = {
     "œ": "o",
@@ -84,9 +84,14 @@ def strip_politeness(text: str) -> str:
 
 # « 20mil », « 15k »: thousands glued to the figure.
 THOUSANDS_GLUED = re.compile(r"(?<![\w,.])(\d+)\s?(?:mil|k)(?![\w'-])", re.IGNORECASE)
-# « bidon dhuile », « lhuile »: an elision typed without its apostrophe before a mute h (no
-# French word begins with « dh » or « lh »).
-ELISION_GLUED = re.compile(r"(?<![\w'-])([dl])(?=h[aeiouyéèê])")
+# « bidon dhuile », « lhuile »: an elision typed without its apostrophe before a word with
+# a mute h (the lexicon's ``mute_h_words``); a name such as « Maison dhoktaf » is left alone.
+ELISION_GLUED = re.compile(
+    r"(?<![\w'-])([dl])(?=(?:"
+    + "|".join(re.escape(w) for w in sorted(words("mute_h_words"), key=len, reverse=True))
+    + r")(?![\w-]))",
+    re.IGNORECASE,
+)
 
 
 @cache

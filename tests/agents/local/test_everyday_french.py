@@ -32,6 +32,10 @@ class TestSmsAndWolof:
         # a word that only contains a spelling is left alone
         assert expand_sms("Cmbodia et prière") == "Cmbodia et prière"
 
+    def test_an_elision_glued_before_a_mute_h_and_never_in_a_name(self) -> None:
+        assert expand_sms("2 bidons dhuile avant lheure") == "2 bidons d'huile avant l'heure"
+        assert expand_sms("client Maison dhoktaf et lhacfa") == "client Maison dhoktaf et lhacfa"
+
     def test_a_question_in_sms_is_read(self, local: LocalTier) -> None:
         plan = say(local, "slt, il me reste cmb de jours de congé ?")
         assert plan.tool == "hr.leave_balance" and plan.kind == "tool", plan
