@@ -611,7 +611,8 @@ class LocalTier(Replies):
             return self._fill(memory, utt, message, folded, today=today, currency=currency)
         last_tool = (memory.last or {}).get("tool")
         if memory.last and (same := SAME_FOR.match(text_fold(message))):
-            return self._same_for(memory, message[same.end() :], today, currency)
+            whom = message[same.end() :].strip(" ?!.")
+            return self._same_for(memory, same["marker"], whom, today, currency)
         if (memory.last or {}).get("shown") and (
             more := self._more_lines(memory, message, today, currency)
         ):
@@ -2162,13 +2163,12 @@ class LocalTier(Replies):
             for kind, _, _ in coverage.named_kinds(said.group(0))
         }
 
-    def _same_for(self, memory: Memory, whom: str, today: date, currency: str) -> Plan:
+    def _same_for(self, memory: Memory, marker: str, name: str, today: date, currency: str) -> Plan:
         """« pareil pour Sow », « fais exactement le même pour Ciments et Matériaux Diagne »:
-        the last request again, for whom the rest of the message names — in full, « et »
+        the last request again, for ``name`` (said after ``marker``) — in full, « et »
         inside a name being part of it."""
-        again = f"et {whom}"
+        again = f"et {marker} {name}"
         plan = self._follow_up(memory, analyse(again, today=today, currency=currency), again, today)
-        name = re.sub(r"(?i)^(?:pour|chez|à|a|au|avec)\s+", "", whom).strip(" ?!.")
         for field_name, value in (plan.arguments or {}).items():
             if (
                 field_name in talk.ENTITY_FIELDS
