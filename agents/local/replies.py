@@ -51,6 +51,9 @@ class Plan:
     tool: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
     routing: Routing | None = None
+    # Other names the message says, per argument, to try in turn when the one read finds
+    # no record (« facture cabinet roux pour le déjeuner »: « déjeuner », then « cabinet roux »).
+    alternatives: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _french_count(value: int) -> str:

@@ -25,7 +25,7 @@ from agents.local.adapters import stock
 from agents.local.adapters.base import Adapter
 from agents.local.adapters.finance import with_terms
 from agents.local.declared import declared
-from agents.local.mentions import capitalized_subject
+from agents.local.mentions import capitalized_subject, names_said
 from agents.local.replies import (
     ERASE_REFUSAL,
     MAX_MESSAGE,
@@ -44,7 +44,7 @@ from agents.local.slots.text import expand_sms
 from agents.local.slots.text import fold as text_fold
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
-from domain.kit.lexicon import lexicon, phrasing, words
+from domain.kit.lexicon import everyday_word, lexicon, phrasing, words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
 from domain.sales.units import known_unit
@@ -438,6 +438,37 @@ def _counted_bare(name: str, folded: str) -> bool:
     )
 
 
+# The arguments that name a partner or a person, whose other names a plan may carry.
+OTHER_NAMED = frozenset({"customer", "supplier", "employee", "partner"})
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _other_names(plan: Plan, message: str) -> Plan:
+    """A partner read in everyday words only (« pour le déjeuner de ce midi » → « déjeuner »,
+    « au lieu de 6,50 » → « lieu ») may be no one: the other names the message says go with
+    the plan, tried in turn when that reading finds no record. A name written with a capital
+    or holding a word that is no everyday word (« Diop Frères ») has none: unknown, it is
+    asked about."""
+    if plan.kind != "tool":
+        return plan
+    folded = fold(message)
+    alternatives: dict[str, list[str]] = {}
+    for name, value in plan.arguments.items():
+        if name not in OTHER_NAMED or not isinstance(value, str) or value[:1].isupper():
+            continue
+        read = _LETTERS.findall(fold(value))
+        if not read or fold(value) not in folded or not all(map(everyday_word, read)):
+            continue
+        others = [
+            other
+            for other in names_said(Utterance(text=message, folded=folded))
+            if not set(_LETTERS.findall(fold(other))) & set(read)
+        ]
+        if others:
+            alternatives[name] = others
+    return replace(plan, alternatives=alternatives) if alternatives else plan
+
+
 class LocalTier(Replies):
     def __init__(self, router: IntentRouter, adapters: dict[str, Adapter], registry: Registry):
         self.router = router
@@ -499,6 +530,7 @@ class LocalTier(Replies):
             if memory.draft is None
             else None
         ) or self._understand(message, folded, memory, principal, today=today, currency=currency)
+        plan = _other_names(plan, message)
         return replace(plan, text=CONFIRMATION_STAYS) if skipped and plan.kind == "tool" else plan
 
     def _corrected_within(
