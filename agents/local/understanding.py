@@ -2154,7 +2154,8 @@ class LocalTier(Replies):
         if unchanged and WEAK_CORRECTION.match(fold(message)):
             return None
         if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
-            return unclear
+            shorter = talk.without_reason(message)  # « non 12, il y en avait 3 cassés »
+            return unclear if shorter is None else self._correct(memory, shorter, today, currency)
         tool = self.registry.get(adapter.tool)
         if unchanged and tool is not None and tool.is_write:
             # the same write again would be taken for the corrected one: say so instead
