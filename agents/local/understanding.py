@@ -37,7 +37,7 @@ from agents.local.replies import (
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.calendar import WEEKDAYS
-from agents.local.slots.dates import the_period_beside, the_same_period_from
+from agents.local.slots.dates import the_period_beside, the_same_length_from, the_same_period_from
 from agents.local.slots.payment import find_in_full, parse_document_numbers, payment_methods
 from agents.local.slots.recurrence import at_another_time, find_schedule
 from agents.local.slots.text import expand_sms
@@ -443,6 +443,15 @@ OTHER_NAMED = frozenset({"customer", "supplier", "employee", "partner"})
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
+def _everyday_name(name: str, value: Any) -> list[str]:
+    """The words of ``value`` when argument ``name`` names a partner or a person in lower-case
+    everyday words only (« déjeuner », « repris deux »): maybe no one; else nothing."""
+    if name not in OTHER_NAMED or not isinstance(value, str) or value[:1].isupper():
+        return []
+    read = _LETTERS.findall(fold(value))
+    return read if read and all(map(everyday_word, read)) else []
+
+
 def _other_names(plan: Plan, message: str) -> Plan:
     """A partner read in everyday words only (« pour le déjeuner de ce midi » → « déjeuner »,
     « au lieu de 6,50 » → « lieu ») may be no one: the other names the message says go with
@@ -454,10 +463,8 @@ def _other_names(plan: Plan, message: str) -> Plan:
     folded = fold(message)
     alternatives: dict[str, list[str]] = {}
     for name, value in plan.arguments.items():
-        if name not in OTHER_NAMED or not isinstance(value, str) or value[:1].isupper():
-            continue
-        read = _LETTERS.findall(fold(value))
-        if not read or fold(value) not in folded or not all(map(everyday_word, read)):
+        read = _everyday_name(name, value)
+        if not read or fold(value) not in folded:
             continue
         others = [
             other
@@ -2088,14 +2095,16 @@ class LocalTier(Replies):
                 value = again
             elif (moved := at_another_time(arguments["when"].get("said") or "", value)) is not None:
                 value = moved  # « plutôt 7h » of « chaque samedi à 9h »: every Saturday at 7
-        start = _a_date(arguments.get("start_date"))
-        period = (
-            None
-            if start is None
-            else the_same_period_from(fold(value), start, _a_date(arguments.get("end_date")))
-        )
+        start, end = _a_date(arguments.get("start_date")), _a_date(arguments.get("end_date"))
+        period = None
+        if start is not None:
+            period = the_same_period_from(fold(value), start, end) or the_same_length_from(
+                fold(value), start, end, today
+            )
         if period is not None:
-            value = period  # « plutôt celle du 26 » of a week shown: that week, in its month
+            # « plutôt celle du 26 » of a week shown: that week, in its month; « à partir de
+            # mardi » of three days shown: three working days from Tuesday
+            value = period
         corrected = start or next(filter(None, map(_a_date, arguments.values())), None)
         return analyse(value, today=today, currency=currency, month=corrected)
 
@@ -2153,9 +2162,17 @@ class LocalTier(Replies):
         unchanged = arguments == last["arguments"]
         if unchanged and WEAK_CORRECTION.match(fold(message)):
             return None
-        if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
-            shorter = talk.without_reason(message)  # « non 12, il y en avait 3 cassés »
-            return unclear if shorter is None else self._correct(memory, shorter, today, currency)
+        unclear = self._unclear(adapter.tool, utt, arguments, memory, today)
+        renamed = any(  # « mets 12 sacs, il en a repris deux »: no one is « repris deux »
+            value != last["arguments"].get(name) and _everyday_name(name, value)
+            for name, value in arguments.items()
+        )
+        if (unclear or renamed) and (shorter := talk.without_reason(message)):
+            return self._correct(
+                memory, shorter, today, currency
+            )  # « non 12, il y en avait 3 cassés »
+        if unclear is not None:
+            return unclear
         tool = self.registry.get(adapter.tool)
         if unchanged and tool is not None and tool.is_write:
             # the same write again would be taken for the corrected one: say so instead

@@ -71,6 +71,24 @@ class TestCorrections:
         assert plan.tool == "finance.create_invoice"
         assert plan.arguments["lines"] == [{"product": "huile", "quantity": "6"}]
 
+    def test_a_leave_moved_to_start_later_keeps_its_working_days(self, local: LocalTier) -> None:
+        memory = Memory()
+        first = say(local, "congé pour Awa Diop du jeudi 2 au mardi 7 avril", memory)
+        local.remember(memory, "hr.request_leave", first.arguments, shown=True)
+        plan = say(local, "ah non, à partir du vendredi 3", memory)
+        assert (plan.arguments["start_date"], plan.arguments.get("end_date")) == (
+            "2026-04-03",
+            "2026-04-08",
+        ), plan
+
+    def test_why_is_never_read_as_whom(self, local: LocalTier) -> None:
+        memory = Memory()
+        first = say(local, "facture pour Mercerie Diouf, 8 bidons d'huile", memory)
+        local.remember(memory, "finance.create_invoice", first.arguments, shown=True)
+        plan = say(local, "ah attends, mets 9 bidons, elle en a rapporté un", memory)
+        assert plan.arguments["customer"] == "Mercerie Diouf", plan
+        assert plan.arguments["lines"] == [{"product": "huile", "quantity": "9"}]
+
     def test_a_period_corrected_with_why_keeps_the_new_start(self, local: LocalTier) -> None:
         memory = Memory()
         first = say(local, "congé pour Awa Diop du 7 au 9 avril", memory)
