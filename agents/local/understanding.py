@@ -483,6 +483,7 @@ class LocalTier(Replies):
         self.registry = registry
         self._first_examples = {s.name: s.examples[0] for s in router.specs if s.examples}
         self._slots = {s.name: s.slots or {} for s in router.specs}
+        everyday_word("")  # the word list is read now (0.2 s), not during someone's turn
 
     def _ranked(self, message: str, most: int | None = KIND_CANDIDATES) -> list[tuple[str, float]]:
         """The ``most`` intents closest to ``message`` as it is routed, best first."""
