@@ -182,7 +182,29 @@ def _documents_instead(turn: Turn, message: str, outcome: ToolOutcome) -> ToolOu
 
 
 def _plan_dict(plan: Plan) -> dict[str, Any]:
-    return {"kind": plan.kind, "text": plan.text, "tool": plan.tool, "arguments": plan.arguments}
+    return {
+        "kind": plan.kind,
+        "text": plan.text,
+        "tool": plan.tool,
+        "arguments": plan.arguments,
+        "alternatives": plan.alternatives,
+    }
+
+
+def _other_names(turn: Turn, plan: dict[str, Any], outcome: ToolOutcome) -> ToolOutcome:
+    """A name that found no record, when the reading offers others the message says
+    (« facture cabinet roux pour le déjeuner »: no customer is « déjeuner »): each is tried
+    in turn, and the first that does not come back unknown stands; when none finds one, the
+    first answer does (« Aucun client ne correspond à « déjeuner » »)."""
+    others = (plan.get("alternatives") or {}).get(outcome.field or "")
+    if outcome.status != "ask_back" or outcome.options or not others:
+        return outcome
+    for name in others:
+        arguments = {**plan["arguments"], outcome.field: name}
+        tried = turn.tools.call(plan["tool"], arguments, tier="local")
+        if not (tried.status == "ask_back" and tried.field == outcome.field and not tried.options):
+            return tried
+    return outcome
 
 
 def after_understand(state: AgentState, runtime: Runtime[Turn]) -> str:
@@ -199,6 +221,7 @@ def act(state: AgentState, runtime: Runtime[Turn]) -> dict[str, Any]:
         return {"reply": outcome.text, "pending": None, "plan": None}
     _emit(runtime, {"type": "progress", "text": "Je m'en occupe…", "tool": plan["tool"]})
     outcome = turn.tools.call(plan["tool"], plan["arguments"], tier="local")
+    outcome = _other_names(turn, plan, outcome)
     if (documents := _documents_instead(turn, state.get("message", ""), outcome)) is not None:
         outcome = documents
     update = _after_outcome(state, turn, outcome)

@@ -47,6 +47,32 @@ def correction_value(message: str) -> str:
     return text.strip(" ,;.!") or message
 
 
+# The last clause of a correction when it says why (« non 12, il y en avait 3 cassés », « non
+# pardon, 25 kg, un sac était déchiré »): one with a subject of its own that is no other
+# request and adds nothing (« …, je veux aussi 3 bidons » is a request).
+_LAST_CLAUSE = re.compile(r"[,;.!]+\s*(?P<clause>[^,;.!]+?)[\s.!]*$")
+_SUBJECT = re.compile(r"(?:^|\s)(?:(?:il|elle|on|ils|elles|je|nous|ca)\s|[jc]')")
+_ADDS = re.compile(r"\b(?:aussi|en plus|encore|egalement)\b")
+_REQUEST_START = re.compile(
+    r"^(?:"
+    + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len)[::-1])
+    + r")\b"
+)
+
+
+def without_reason(message: str) -> str | None:
+    """The correction without its last clause when that clause says why (« non attends, à
+    partir de mardi, lundi elle doit ouvrir » → « non attends, à partir de mardi »), else
+    None."""
+    found = _LAST_CLAUSE.search(message)
+    if found is None or len(message[: found.start()].split()) < 2:
+        return None
+    clause = fold(found["clause"]).strip()
+    if _REQUEST_START.match(clause) or _ADDS.search(clause) or not _SUBJECT.search(clause):
+        return None
+    return message[: found.start()]
+
+
 # « Comment on fait pour enregistrer un paiement ? »: the rest says what.
 HOW_TO = phrasing("how_to")
 # These after « comment » ask how things are, not how to do something.

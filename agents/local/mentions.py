@@ -22,6 +22,10 @@ returned keeps the casing of the message. Politeness words (« stp », « merci 
   (« Le client Diallo a payé » → "Diallo", « Mme Diop est absente » → "Diop"); None when the
   message opens with a verb, a pronoun, an article or a question word, or when no verb follows
   the name within five words.
+- ``names_said(utt)``: every name the message may say, in order of where it is said: one
+  opening the message or a clause and followed by a verb, one after each marker of the
+  lexicon's ``name_markers`` and ``naming_markers``. A reading that took an everyday word
+  for a name tries them.
 - ``words_after(utt, ("parce que", "motif"))``: the text after the first marker, to the end.
 """
 
@@ -31,12 +35,13 @@ import re
 
 from agents.local.slots.text import blank_spans, fold, politeness_spans, strip_politeness
 from agents.local.slots.types import Utterance
-from domain.kit.lexicon import phrasing, words
+from domain.kit.lexicon import everyday_word, phrases, phrasing, words
 
 __all__ = [
     "capitalized_subject",
     "leading_name",
     "name_after",
+    "names_said",
     "strip_politeness",
     "words_after",
 ]
@@ -250,6 +255,36 @@ def name_after(utt: Utterance, markers: tuple[str, ...]) -> str | None:
         if name:
             return name
     return None
+
+
+_NAME_MARKERS = phrases("name_markers")
+_NAMING_MARKERS = phrases("naming_markers")
+_CLAUSE_START = re.compile(r"[,;.!?:]+\s+")
+_THAT = re.compile(r"\s+qu'.*$")  # « à Ndiaye Commerce qu'il nous doit… »: the name ends
+
+
+def names_said(utt: Utterance) -> list[str]:
+    """Every name the message may say, in the order they are said (see the module docstring):
+    « facture cabinet roux pour le déjeuner » → ["cabinet roux"]. Where a word other than a
+    name may stand (after « à », « pour »…, before a verb), a name holds a word that is not
+    an everyday word; right after « facture », « client »…, any words are a name."""
+    text, folded = _clean(utt)
+    found: list[tuple[int, str, bool]] = []
+    for start in (0, *(m.end() for m in _CLAUSE_START.finditer(folded))):
+        name = leading_name(Utterance(text=text[start:], folded=folded[start:]))
+        if name:
+            found.append((start, name, False))
+    for markers, naming in ((_NAME_MARKERS, False), (_NAMING_MARKERS, True)):
+        for hit in (h for marker in markers for h in _marker_regex(marker).finditer(folded)):
+            if folded[hit.start() : hit.end()] == "a" and _is_verb_a(text, hit.end()):
+                continue
+            if name := _name_from(text, folded, hit.end()):
+                found.append((hit.end(), _THAT.sub("", name), naming))
+    names: dict[str, str] = {}
+    for _, name, naming in sorted(found):
+        if naming or not all(everyday_word(w) for w in _WORD.findall(fold(name))):
+            names.setdefault(fold(name), name)
+    return list(names.values())
 
 
 def _is_verb_a(text: str, end: int) -> bool:

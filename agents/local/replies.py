@@ -14,7 +14,7 @@ import numpy as np
 from agents.local.adapters.base import Adapter
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots.text import fold
-from domain.kit.lexicon import lexicon, pairs, phrasing, words
+from domain.kit.lexicon import everyday_word, lexicon, pairs, phrasing, words
 from domain.kit.principal import Principal
 from tools.registry import Registry
 
@@ -26,6 +26,8 @@ CAPABILITIES = pairs("capabilities")
 FIELD_WORDS: dict[str, str] = dict(lexicon()["field_words"])
 
 WOLOF = words("wolof")
+# Words that make a message read as French even with Wolof around them.
+WOLOF_READ = frozenset({"facture", "stock", "client", "conge"})
 # A message that only greets in Wolof (« Salamaleykoum, na nga def ? ») is greeted back.
 WOLOF_GREETING = phrasing("wolof_greeting")
 
@@ -51,6 +53,9 @@ class Plan:
     tool: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
     routing: Routing | None = None
+    # Other names the message says, per argument, to try in turn when the one read finds
+    # no record (« facture cabinet roux pour le déjeuner »: « déjeuner », then « cabinet roux »).
+    alternatives: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _french_count(value: int) -> str:
@@ -95,9 +100,12 @@ class Replies:
                 "Maalekum salaam ! Que puis-je faire pour vous ? "
                 + self.examples_sentence(principal),
             )
-        words = set(re.findall(r"[\wëé]+", stripped.lower()))
+        said = set(re.findall(r"[\wëé]+", stripped.lower()))
         french = set(re.findall(r"\w+", fold(stripped)))
-        if len(words & WOLOF) >= 1 and not french & {"facture", "stock", "client", "conge"}:
+        wolof = said & WOLOF
+        # « Non 8 bidons. Dama wax 6 mais c 8 »: a Wolof aside in a French message is read
+        everyday = {w for w in french - wolof if everyday_word(w)}
+        if wolof and len(everyday) <= len(wolof) and not french & WOLOF_READ:
             return Plan(
                 "reply",
                 "Je ne comprends pas encore le wolof, désolé. Pouvez-vous l'écrire en français ? "

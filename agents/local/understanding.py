@@ -25,7 +25,7 @@ from agents.local.adapters import stock
 from agents.local.adapters.base import Adapter
 from agents.local.adapters.finance import with_terms
 from agents.local.declared import declared
-from agents.local.mentions import capitalized_subject
+from agents.local.mentions import capitalized_subject, names_said
 from agents.local.replies import (
     ERASE_REFUSAL,
     MAX_MESSAGE,
@@ -37,14 +37,14 @@ from agents.local.replies import (
 from agents.local.router import IntentRouter, Routing
 from agents.local.slots import analyse
 from agents.local.slots.calendar import WEEKDAYS
-from agents.local.slots.dates import the_period_beside, the_same_period_from
+from agents.local.slots.dates import the_period_beside, the_same_length_from, the_same_period_from
 from agents.local.slots.payment import find_in_full, parse_document_numbers, payment_methods
 from agents.local.slots.recurrence import at_another_time, find_schedule
 from agents.local.slots.text import expand_sms
 from agents.local.slots.text import fold as text_fold
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
-from domain.kit.lexicon import lexicon, phrasing, words
+from domain.kit.lexicon import everyday_word, lexicon, phrasing, words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
 from domain.sales.units import known_unit
@@ -438,6 +438,44 @@ def _counted_bare(name: str, folded: str) -> bool:
     )
 
 
+# The arguments that name a partner or a person, whose other names a plan may carry.
+OTHER_NAMED = frozenset({"customer", "supplier", "employee", "partner"})
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _everyday_name(name: str, value: Any) -> list[str]:
+    """The words of ``value`` when argument ``name`` names a partner or a person in lower-case
+    everyday words only (« déjeuner », « repris deux »): maybe no one; else nothing."""
+    if name not in OTHER_NAMED or not isinstance(value, str) or value[:1].isupper():
+        return []
+    read = _LETTERS.findall(fold(value))
+    return read if read and all(map(everyday_word, read)) else []
+
+
+def _other_names(plan: Plan, message: str) -> Plan:
+    """A partner read in everyday words only (« pour le déjeuner de ce midi » → « déjeuner »,
+    « au lieu de 6,50 » → « lieu ») may be no one: the other names the message says go with
+    the plan, tried in turn when that reading finds no record. A name written with a capital
+    or holding a word that is no everyday word (« Diop Frères ») has none: unknown, it is
+    asked about."""
+    if plan.kind != "tool":
+        return plan
+    folded = fold(message)
+    alternatives: dict[str, list[str]] = {}
+    for name, value in plan.arguments.items():
+        read = _everyday_name(name, value)
+        if not read or fold(value) not in folded:
+            continue
+        others = [
+            other
+            for other in names_said(Utterance(text=message, folded=folded))
+            if not set(_LETTERS.findall(fold(other))) & set(read)
+        ]
+        if others:
+            alternatives[name] = others
+    return replace(plan, alternatives=alternatives) if alternatives else plan
+
+
 class LocalTier(Replies):
     def __init__(self, router: IntentRouter, adapters: dict[str, Adapter], registry: Registry):
         self.router = router
@@ -445,6 +483,7 @@ class LocalTier(Replies):
         self.registry = registry
         self._first_examples = {s.name: s.examples[0] for s in router.specs if s.examples}
         self._slots = {s.name: s.slots or {} for s in router.specs}
+        everyday_word("")  # the word list is read now (0.2 s), not during someone's turn
 
     def _ranked(self, message: str, most: int | None = KIND_CANDIDATES) -> list[tuple[str, float]]:
         """The ``most`` intents closest to ``message`` as it is routed, best first."""
@@ -499,6 +538,7 @@ class LocalTier(Replies):
             if memory.draft is None
             else None
         ) or self._understand(message, folded, memory, principal, today=today, currency=currency)
+        plan = _other_names(plan, message)
         return replace(plan, text=CONFIRMATION_STAYS) if skipped and plan.kind == "tool" else plan
 
     def _corrected_within(
@@ -2056,14 +2096,16 @@ class LocalTier(Replies):
                 value = again
             elif (moved := at_another_time(arguments["when"].get("said") or "", value)) is not None:
                 value = moved  # « plutôt 7h » of « chaque samedi à 9h »: every Saturday at 7
-        start = _a_date(arguments.get("start_date"))
-        period = (
-            None
-            if start is None
-            else the_same_period_from(fold(value), start, _a_date(arguments.get("end_date")))
-        )
+        start, end = _a_date(arguments.get("start_date")), _a_date(arguments.get("end_date"))
+        period = None
+        if start is not None:
+            period = the_same_period_from(fold(value), start, end) or the_same_length_from(
+                fold(value), start, end, today
+            )
         if period is not None:
-            value = period  # « plutôt celle du 26 » of a week shown: that week, in its month
+            # « plutôt celle du 26 » of a week shown: that week, in its month; « à partir de
+            # mardi » of three days shown: three working days from Tuesday
+            value = period
         corrected = start or next(filter(None, map(_a_date, arguments.values())), None)
         return analyse(value, today=today, currency=currency, month=corrected)
 
@@ -2121,7 +2163,16 @@ class LocalTier(Replies):
         unchanged = arguments == last["arguments"]
         if unchanged and WEAK_CORRECTION.match(fold(message)):
             return None
-        if (unclear := self._unclear(adapter.tool, utt, arguments, memory, today)) is not None:
+        unclear = self._unclear(adapter.tool, utt, arguments, memory, today)
+        renamed = any(  # « mets 12 sacs, il en a repris deux »: no one is « repris deux »
+            value != last["arguments"].get(name) and _everyday_name(name, value)
+            for name, value in arguments.items()
+        )
+        if (unclear or renamed) and (shorter := talk.without_reason(message)):
+            return self._correct(
+                memory, shorter, today, currency
+            )  # « non 12, il y en avait 3 cassés »
+        if unclear is not None:
             return unclear
         tool = self.registry.get(adapter.tool)
         if unchanged and tool is not None and tool.is_write:

@@ -5,12 +5,21 @@ the tools and the local tier."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
+
+from domain.kit.text import fold
+
+# A word counted at least this often in the French frequency list is an everyday word: 32,000
+# words (« déjeuner », « toujours », « échéance »), and no family name of Senegal or
+# France that a customer list holds (Diallo, Ndiaye, Moreau… are absent from the list).
+EVERYDAY_MIN_COUNT = 100
 
 
 @cache
@@ -54,3 +63,17 @@ def _compiled(parts: str | list[str], flags: int = 0) -> re.Pattern[str]:
 def pairs(section: str) -> tuple[tuple[tuple[str, ...], str], ...]:
     """A section of ``[[word beginnings…], value]`` pairs, in order."""
     return tuple((tuple(str(w) for w in said), str(value)) for said, value in lexicon()[section])
+
+
+@cache
+def _everyday_words() -> frozenset[str]:
+    """pyspellchecker's French word frequencies (from subtitles, shipped in its wheel), the
+    words counted at least ``EVERYDAY_MIN_COUNT`` times, folded."""
+    raw = (resources.files("spellchecker") / "resources" / "fr.json.gz").read_bytes()
+    counts: dict[str, int] = json.loads(gzip.decompress(raw))
+    return frozenset(fold(word) for word, count in counts.items() if count >= EVERYDAY_MIN_COUNT)
+
+
+def everyday_word(word: str) -> bool:
+    """Whether ``word`` is a French word in everyday use (« lieu », « ancien »), not a name."""
+    return fold(word) in _everyday_words()

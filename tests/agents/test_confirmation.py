@@ -135,7 +135,8 @@ class TestReplyKind:
 
     @pytest.mark.parametrize(
         "message",
-        ["c'est ok", "oui envoie", "ok, envoie-la", "oui c'est tout", "top", "ok pour moi"],
+        ["c'est ok", "oui envoie", "ok, envoie-la", "oui c'est tout", "top", "ok pour moi"]
+        + ["voilà, c'est ça oui"],
     )
     def test_a_yes_said_with_what_it_sends_or_that_it_is_all(self, message: str) -> None:
         assert reply_kind(message) == "yes"
@@ -149,7 +150,8 @@ class TestReplyKind:
         assert reply_kind(message) == "no"
 
     @pytest.mark.parametrize(
-        "message", ["wi mais 6 cartons", "c bon pour Fall ?", "bon", "wi, pour Sarr plutôt"]
+        "message",
+        ["wi mais 6 cartons", "c bon pour Fall ?", "bon", "wi, pour Sarr plutôt", "voilà"],
     )
     def test_a_yes_word_in_a_longer_message_is_not_a_yes(self, message: str) -> None:
         assert reply_kind(message) == "other"

@@ -233,3 +233,25 @@ class TestAddingToTheRequestShown:
         t("oui")
         shown = t("ajoute aussi 3 heures d'installation")
         assert "2 × Lampadaire arc" not in shown  # never the done quote made again
+
+
+class TestAnEverydayWordReadAsAName:
+    """A customer read in everyday words only that matches no one (« pour la fête du
+    personnel » → « fête »): the other name the message says is the customer."""
+
+    def test_the_other_name_said_is_the_customer(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(CLAIRE)
+        t("facture atelier dubois pour la fête du personnel : 2 lampadaires arc")
+        shown = preview(t) or ""
+        assert "Atelier Dubois" in shown and "2 × Lampadaire arc" in shown, shown
+        assert called(t) == ["finance.create_invoice", "finance.create_invoice"]
+
+    def test_an_unknown_name_is_asked_about_never_swapped(
+        self, demo: Container, talk_as: Any
+    ) -> None:
+        t: Talk = talk_as(CLAIRE)
+        before = count(demo, t, INVOICES)
+        reply = t("facture pour Diop Frères, à livrer chez Atelier Dubois : 2 lampadaires arc")
+        assert preview(t) is None and "Diop Frères" in reply, reply
+        t("oui")
+        assert count(demo, t, INVOICES) == before

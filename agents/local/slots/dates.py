@@ -427,6 +427,26 @@ def the_same_period_from(said: str, start: date, end: date | None) -> str | None
     return f"{said[: found.end()]} {named}{said[found.end() :]}"
 
 
+# « à partir de mardi », « dès le 9 »: a period said again by its new first day only.
+_FROM_DAY = re.compile(r"^(?:a partir d[eu']|a partir de la|a compter d[eu']|des le|des)\s*")
+
+
+def the_same_length_from(said: str, start: date, end: date | None, today: date) -> str | None:
+    """« à partir de mardi » of a period shown from ``start`` to ``end``: that period moved to
+    start on the day said, with as many working days (« du 09/06/2026 au 11/06/2026 » for
+    three days shown from a Monday); None when the words say more than a first day."""
+    if end is None or end <= start or _FROM_DAY.match(said) is None:
+        return None
+    spans = parse_dates(said, today=today)
+    if len(spans) != 1 or spans[0].first != spans[0].last or re.search(r"\d+\s*j", said):
+        return None
+    count = sum(1 for n in range((end - start).days + 1) if (start + timedelta(n)).weekday() < 5)
+    first = last = spans[0].first
+    while (count := count - (last.weekday() < 5)) > 0:
+        last += timedelta(1)
+    return f"du {first:%d/%m/%Y} au {last:%d/%m/%Y}"
+
+
 # « et le mois d'avant ? », « et la semaine suivante ? », « et la veille ? »: the period next
 # to one already asked about.
 _PERIOD_BESIDE = phrasing("period_beside")

@@ -50,6 +50,11 @@ class TestSmsAndWolof:
         assert plan.tool == "hr.request_leave", plan
         assert plan.arguments.get("start_date") == "2026-03-20"
 
+    def test_a_wolof_aside_in_a_french_message_is_read(self, local: LocalTier) -> None:
+        plan = say(local, "il reste combien de sacs de riz ? dama begg xam")
+        assert plan.tool == "stock.stock_level", plan
+        assert say(local, "dama bëgg jënd ceeb").text.startswith("Je ne comprends pas encore")
+
     @pytest.mark.parametrize("answer", ["waaw dafa baax", "oui, valide-la", "ok vas-y directement"])
     def test_yes_in_the_words_of_the_trade(self, answer: str) -> None:
         assert reply_kind(answer) == "yes"

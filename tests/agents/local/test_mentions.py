@@ -6,6 +6,7 @@ from agents.local.mentions import (
     capitalized_subject,
     leading_name,
     name_after,
+    names_said,
     strip_politeness,
     words_after,
 )
@@ -183,3 +184,20 @@ def test_a_lower_case_name_before_what_a_customer_does_to_its_debt(text: str, re
 )
 def test_ordinary_words_before_a_debt_verb_stay_as_typed(text: str) -> None:
     assert capitalized_subject(text) == text
+
+
+class TestNamesSaid:
+    """Every name a message may say, for a reading that took an everyday word for one."""
+
+    @pytest.mark.parametrize(
+        ("message", "names"),
+        [
+            ("devis garage fontaine pour le repas de midi", ["garage fontaine"]),
+            ("relance a sow distribution qu'il paie enfin", ["sow distribution"]),
+            ("mets 3 cartons au lieu de 2, c'est pour la maison", []),
+            ("ndiaye epicerie a payé, envoie le reçu", ["ndiaye epicerie"]),
+            ("devis pour Kane Frères, à livrer chez Fall", ["Kane Frères", "Fall"]),
+        ],
+    )
+    def test_names_in_the_order_said(self, message: str, names: list[str]) -> None:
+        assert names_said(utt(message)) == names

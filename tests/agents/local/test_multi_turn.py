@@ -30,6 +30,15 @@ def shown(local: LocalTier, tool: str, arguments: dict[str, Any], **record: Any)
     return memory
 
 
+def previewed(local: LocalTier, message: str) -> Memory:
+    """A memory where the request ``message`` asks for was just shown for confirmation."""
+    memory = Memory()
+    first = say(local, message, memory)
+    assert first.tool is not None, first
+    local.remember(memory, first.tool, first.arguments, shown=True)
+    return memory
+
+
 class TestCorrectionValue:
     @pytest.mark.parametrize(
         ("message", "value"),
@@ -63,6 +72,43 @@ class TestCorrections:
         plan = say(local, "oups pardon, 6", memory)
         assert plan.arguments["lines"] == [{"product": "huile", "quantity": "6"}]
 
+    def test_a_correction_followed_by_why_reads_the_correction(self, local: LocalTier) -> None:
+        memory = previewed(local, "facture pour Mercerie Diouf, 8 bidons d'huile")
+        plan = say(local, "non 6, il y en avait deux de fuyants qu'elle a rendus", memory)
+        assert plan.tool == "finance.create_invoice"
+        assert plan.arguments["lines"] == [{"product": "huile", "quantity": "6"}]
+
+    def test_a_leave_moved_to_start_later_keeps_its_working_days(self, local: LocalTier) -> None:
+        memory = previewed(local, "congé pour Awa Diop du jeudi 2 au mardi 7 avril")
+        plan = say(local, "ah non, à partir du vendredi 3", memory)
+        assert (plan.arguments["start_date"], plan.arguments.get("end_date")) == (
+            "2026-04-03",
+            "2026-04-08",
+        ), plan
+
+    def test_why_is_never_read_as_whom(self, local: LocalTier) -> None:
+        memory = previewed(local, "facture pour Mercerie Diouf, 8 bidons d'huile")
+        plan = say(local, "ah attends, mets 9 bidons, elle en a rapporté un", memory)
+        assert plan.arguments["customer"] == "Mercerie Diouf", plan
+        assert plan.arguments["lines"] == [{"product": "huile", "quantity": "9"}]
+
+    def test_a_period_corrected_with_why_keeps_the_new_start(self, local: LocalTier) -> None:
+        memory = previewed(local, "congé pour Awa Diop du 7 au 9 avril")
+        plan = say(
+            local, "ah non, du 14 au 16 avril, elle a rendez-vous chez le médecin le 7", memory
+        )
+        assert plan.tool == "hr.request_leave"
+        assert (plan.arguments["start_date"], plan.arguments.get("end_date")) == (
+            "2026-04-14",
+            "2026-04-16",
+        )
+
+    def test_a_correction_that_adds_a_request_is_not_cut(self, local: LocalTier) -> None:
+        memory = previewed(local, "facture pour Mercerie Diouf, 8 bidons d'huile")
+        plan = say(local, "non 6, je veux aussi 2 sacs de riz", memory)
+        lines = plan.arguments.get("lines") or [] if plan.kind == "tool" else None
+        assert lines is None or any("riz" in line["product"] for line in lines), plan
+
     def test_a_service_change_corrected_keeps_the_employee(self, local: LocalTier) -> None:
         memory = shown(local, "hr.update_employee", {"employee": "Awa", "department": "Caisse"})
         plan = say(local, "ah non, au service Livraison, pas à la Caisse", memory)
@@ -76,7 +122,7 @@ class TestCorrections:
         )
         plan = say(local, "bon ok, alors du 6 au 8 avril seulement", memory)
         assert plan.tool == "hr.request_leave"
-        assert (plan.arguments["start_date"], plan.arguments["end_date"]) == (
+        assert (plan.arguments["start_date"], plan.arguments.get("end_date")) == (
             "2026-04-06",
             "2026-04-08",
         )
