@@ -81,7 +81,7 @@ def customer_of(utt: Utterance) -> str | None:
         name = name_after(utt, DOCUMENT_WORDS)
         if name is not None and name.split()[0].lower() in NOT_CUSTOMERS:
             name = None
-    return name or _named_after_de(utt)
+    return without_elision(name) or _named_after_de(utt)
 
 
 def _named_after_de(utt: Utterance) -> str | None:

@@ -116,6 +116,9 @@ def bad_email_in(utt: Utterance) -> str | None:
 
 
 _STREET = phrasing("street")
+_TOWN_AFTER_STREET = re.compile(
+    r",\s*(?:\d{5}\s+)?([A-ZÀ-Ý][\w'-]+(?:[ -][A-ZÀ-Ý][\w'-]+)*)\s*(?:[.,;!?]|$)"
+)
 
 
 def street_in(utt: Utterance) -> str | None:
@@ -192,6 +195,8 @@ def _city(utt: Utterance, name: str | None = None) -> str | None:
         and not INFINITIVE.fullmatch(fold(last.group(1)))  # « un fournisseur à enregistrer »
     ):
         said = last.group(1).capitalize()
+    if said is None and (street := _STREET.search(utt.text)):  # « 12 rue X, Villeurbanne. »
+        said = m.group(1) if (m := _TOWN_AFTER_STREET.match(utt.text, street.end())) else None
     if said is None:  # « Pharmacie Bernard, Paris, tél … »: a capitalised segment alone
         rest = _segments(utt.text)[1:]
         said = next(

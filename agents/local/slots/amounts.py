@@ -3,7 +3,8 @@
 A number is an amount when (first rule that applies):
 1. a currency is written next to it: after (« 15 000 FCFA », « 12,50 € », « 300 euros »,
    « 5000 F », « 2 millions de francs ») or before (« €12.5 », « EUR 300 »). FCFA, F CFA, CFA,
-   F, francs, frs, XOF and « balles » (Senegalese slang) are XOF; €, euros, EUR are EUR.
+   F, francs, frs, XOF and « balles » (Senegalese slang) are XOF; €, euros, EUR are EUR;
+   dollars, USD, livres sterling… are "foreign": no request takes them.
 2. it is followed by a unit (« 3 sacs ») → never an amount, it is a quantity;
 3. it carries a scale: « 15k », « 2,5 millions », « quinze mille »;
 4. a payment method follows (« 50 000 par Wave », « 5000 cash », « 2000 en espèces »), or
@@ -32,6 +33,7 @@ from domain.kit.lexicon import phrasing
 _SP = r"[ \u00a0\u202f]"
 _CURRENCY_AFTER = phrasing("currency_after")
 _CURRENCY_BEFORE = re.compile(r"(?:(?<![\w])(eur|xof|fcfa|cfa)|(€))" + _SP + r"*$")
+_FOREIGN_AFTER = phrasing("foreign_currency_after")
 _PAY_AFTER = phrasing("pay_after")
 _MONEY_BEFORE = phrasing("money_before")
 _TAX_BASIS_AFTER = phrasing("tax_basis_after")
@@ -89,6 +91,10 @@ def _cents_after(scan: Scan, end: int) -> tuple[Decimal, int] | None:
 
 
 def _amount_at(scan: Scan, num: Num) -> Amount | None:
+    if foreign := _FOREIGN_AFTER.match(scan.folded, num.end):  # never read as the tenant's
+        return Amount(
+            num.value, "foreign", scan.text[num.start : foreign.end()], num.start, foreign.end()
+        )
     after = _CURRENCY_AFTER.match(scan.folded, num.end)
     # « de francs » only after a scale: « 2 millions de francs », not « 3 sacs de … »
     if after is not None and (num.scaled or not after.group(0).lstrip().startswith("d")):
