@@ -431,7 +431,7 @@ def _stems(verb: str) -> tuple[str, ...]:
 
 
 def _takes(tool: Tool, kind: str) -> bool:
-    """Whether one of ``tool``'s arguments names a record of ``kind`` (``bill``: a supplier_bill)."""
+    """Whether an argument of ``tool`` names a record of ``kind`` (``bill``: a supplier_bill)."""
     return any(talk.ENTITY_FIELDS.get(f, f) == kind for f in tool.input_model.model_fields)
 
 

@@ -33,20 +33,21 @@ from domain.kit.lexicon import phrasing
 _SP = r"[ \u00a0\u202f]"
 _CURRENCY_AFTER = phrasing("currency_after")
 _CURRENCY_BEFORE = re.compile(r"(?:(?<![\w])(eur|xof|fcfa|cfa)|(€))" + _SP + r"*$")
-_FOREIGN_AFTER = phrasing("foreign_currency_after")
 _PAY_AFTER = phrasing("pay_after")
 _MONEY_BEFORE = phrasing("money_before")
 _TAX_BASIS_AFTER = phrasing("tax_basis_after")
 CENTS_WRITTEN = re.compile(r"\d{1,7}[.,]\d\d")
 _SMALL_BEFORE = re.compile(r"(?<![\w'])(?:de|d'|a|pour)" + _SP + r"*$")
 _CURRENCY_CODES = {"eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR"}
+_XOF = re.compile(r"f?cfa|francs?(?:cfa)?|frs?|xof|balles|f")
 _CENTS_GAP = re.compile(_SP + r"+(?:et" + _SP + r"+)?")
 _CENTIMES = re.compile(_SP + r"*centimes?(?![\w])")
 _CENTS_END = re.compile(_SP + r"*(?:$|[,;.!?)]|et\b|par\b|en\b|pour\b|sur\b)")
 
 
 def _code(word: str) -> str:
-    return _CURRENCY_CODES.get(word.replace(" ", ""), "XOF")
+    word = word.replace(" ", "")
+    return _CURRENCY_CODES.get(word) or ("XOF" if _XOF.fullmatch(word) else "foreign")
 
 
 def _is_year(num: Num) -> bool:
@@ -91,13 +92,9 @@ def _cents_after(scan: Scan, end: int) -> tuple[Decimal, int] | None:
 
 
 def _amount_at(scan: Scan, num: Num) -> Amount | None:
-    if foreign := _FOREIGN_AFTER.match(scan.folded, num.end):  # never read as the tenant's
-        return Amount(
-            num.value, "foreign", scan.text[num.start : foreign.end()], num.start, foreign.end()
-        )
     after = _CURRENCY_AFTER.match(scan.folded, num.end)
     # « de francs » only after a scale: « 2 millions de francs », not « 3 sacs de … »
-    if after is not None and (num.scaled or not after.group(0).lstrip().startswith("d")):
+    if after is not None and (num.scaled or not scan.folded[num.end : after.start(1)].strip()):
         end, code, value = after.end(), _code(after.group(1)), num.value
         cents = _cents_after(scan, end) if code == "EUR" and value % 1 == 0 else None
         if cents is not None:

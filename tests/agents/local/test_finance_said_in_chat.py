@@ -268,3 +268,21 @@ class TestFollowUpsOnWhatWasJustDone:
         plan = say(local, "il nous a donné sa facture FS-12, 23 600 F TTC", memory)
         assert plan.tool == "purchasing.record_supplier_bill", plan
         assert plan.arguments["supplier"] == "Froid Service"
+
+
+class TestPaymentsSaidWithWhatComesLater:
+    def test_half_paid_now_and_the_rest_later_pays_half_today(self, local: LocalTier) -> None:
+        plan = say(local, "Sow a réglé la moitié de sa facture par Wave, le reste dans 15 jours")
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments["amount"] == "half" and "received_on" not in plan.arguments
+
+    def test_an_invoice_of_a_month_still_to_come_is_last_year_s(self, local: LocalTier) -> None:
+        plan = say(local, "Kane a payé sa facture de septembre en espèces, 40 000")
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments["invoice_month"] == "2025-09-01"
+
+    def test_what_a_customer_typed_in_lower_case_paid_us(self, local: LocalTier) -> None:
+        plan = say(local, "l'hôtel du parc nous a réglé combien depuis mars ?")
+        assert plan.tool == "finance.revenue", plan
+        assert plan.arguments["basis"] == "collected"
+        assert plan.arguments["customer"].lower() == "hôtel du parc"
