@@ -839,7 +839,8 @@ NAMED_FIRST = re.compile(r"^\s*([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,
 
 
 def extract_list(utt: Utterance) -> dict[str, Any]:
-    if COMING_IN.search(utt.folded) and _overdue_by(utt) is None:
+    status = next((s for s, pattern in LIST_STATUSES if pattern.search(utt.folded)), None)
+    if COMING_IN.search(utt.folded) and _overdue_by(utt) is None and status != "overdue":
         # the invoices still to pay, by when they fall due: « les N prochains jours » is how
         # far ahead their due dates go, never when they were issued
         customer = (
@@ -853,7 +854,6 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
             return given(customer=customer, due_within_days=within)
         if not utt.dates:
             return given(customer=customer, status="open")
-    status = next((s for s, pattern in LIST_STATUSES if pattern.search(utt.folded)), None)
     overdue = _overdue_by(utt)
     named = _without(utt, overdue[1], overdue[2]) if overdue else utt
     customer = (
@@ -865,7 +865,7 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
     if overdue is not None:
         status = None  # implied: overdue by more than that
     return {
-        **given(customer=customer, status=status, overdue_days=overdue[0] if overdue else None),
+        **given(customer=_customer_named(customer), status=status, overdue_days=overdue[0] if overdue else None),
         **_period(utt),
     }
 
@@ -895,6 +895,7 @@ def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
             # « qu'est-ce que Sow me doit ? », « cmb Ndiaye Commerce me doit encor ? »
             name_after(utt, ("que", "encore", "combien", "cmb", "cb")),
             trailing.group(1) if trailing else None,
+            clause_leading_name(utt),  # « bon, Mbaye a toujours pas payé, il me doit combien ? »
         )
     ]
     named = [c for c in candidates if c]

@@ -404,6 +404,8 @@ class TestCatalogQuestions:
             ("Ndour m'a payé quand la dernière fois ?", "Ndour"),
             ("qu'est-ce que Sow me doit ?", "Sow"),
             ("il me doit combien, Fall ?", "Fall"),
+            # the customer named in a first clause, an adverb where a name could be
+            ("bon, Sarr a toujours pas payé, il me doit combien exactement ?", "Sarr"),
         ],
     )
     def test_customer_balance_reads_the_customer(self, text: str, customer: str) -> None:

@@ -286,3 +286,10 @@ class TestPaymentsSaidWithWhatComesLater:
         assert plan.tool == "finance.revenue", plan
         assert plan.arguments["basis"] == "collected"
         assert plan.arguments["customer"].lower() == "hôtel du parc"
+
+
+class TestWhoseDebtAndWhichInvoices:
+    def test_invoices_past_their_due_date_are_the_overdue_ones(self, local: LocalTier) -> None:
+        plan = say(local, "liste les factures qui ont dépassé leur échéance")
+        assert plan.tool == "finance.list_invoices", plan
+        assert plan.arguments == {"status": "overdue"}
