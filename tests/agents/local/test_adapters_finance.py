@@ -411,6 +411,9 @@ class TestCatalogQuestions:
     def test_customer_balance_reads_the_customer(self, text: str, customer: str) -> None:
         assert extract("finance.customer_balance", text) == {"customer": customer}
 
+    def test_what_is_said_after_the_question_is_no_customer(self) -> None:
+        assert extract("finance.customer_balance", "il me doit encore combien après ça ?") == {}
+
     def test_vat_summary_reads_the_period(self) -> None:
         assert extract("finance.vat_summary", "quelle TVA j'ai collectée ce trimestre ?") == {
             "start": date(2026, 1, 1),
