@@ -28,7 +28,7 @@ DOCUMENT_OWNER_MARKERS = tuple(
 )
 NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
 # « à partir d'aujourd'hui », « à compter du 1er »: « à » opens a date, not a customer.
-NOT_A_CUSTOMER_AFTER_A = frozenset({"partir", "compter", "cause", "payer", "regler"})
+NOT_A_CUSTOMER_AFTER_A = frozenset({"partir", "compter", "cause", "payer", "regler", "lieu"})
 FREQUENCY_WORDS = phrasing("frequency_words", re.IGNORECASE)
 REASON_MARKERS = ("parce que", "parce qu'", "car", "motif", "raison", "pour cause de")
 # Between a quantity and its price: « 5 sacs de riz à 14 000 », « 2 heures au prix de 20 000 ».

@@ -459,3 +459,12 @@ class TestPaidInFull:
     def test_an_amount_said_wins(self) -> None:
         args = extract("finance.record_payment", "Diallo a payé 50 000 par Wave")
         assert args["amount"] == Decimal(50000)
+
+
+class TestAPriceSaidInsteadOfAnother:
+    def test_au_lieu_de_introduces_no_customer(self) -> None:
+        args = extract(
+            "finance.create_invoice",
+            "boutique sow prend 4 sacs de riz, je lui fais à 14 000 au lieu de 15 000, fais la facture",
+        )
+        assert args["customer"] == "boutique sow"
