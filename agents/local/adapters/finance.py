@@ -864,8 +864,9 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
     )
     if overdue is not None:
         status = None  # implied: overdue by more than that
+    customer = _customer_named(customer)
     return {
-        **given(customer=_customer_named(customer), status=status, overdue_days=overdue[0] if overdue else None),
+        **given(customer=customer, status=status, overdue_days=overdue[0] if overdue else None),
         **_period(utt),
     }
 

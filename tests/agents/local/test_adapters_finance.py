@@ -465,6 +465,6 @@ class TestAPriceSaidInsteadOfAnother:
     def test_au_lieu_de_introduces_no_customer(self) -> None:
         args = extract(
             "finance.create_invoice",
-            "boutique sow prend 4 sacs de riz, je lui fais à 14 000 au lieu de 15 000, fais la facture",
+            "boutique sow prend 4 sacs de riz, je lui fais à 14 000 au lieu de 15 000, facture-les",
         )
         assert args["customer"] == "boutique sow"
