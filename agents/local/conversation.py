@@ -169,7 +169,7 @@ def designates(folded: str, kind: str) -> bool:
 THEIR_FIELD = re.compile(r"^(?:et\s+)?(?:son|sa|ses|leur|leurs)\s+\w")
 
 # The documents « la » / « le » stand for next, when a tool's result is one.
-DOCUMENTS = frozenset({"invoice", "quote", "purchase_order"})
+DOCUMENTS = frozenset({"invoice", "quote", "purchase_order", "supplier_bill"})
 
 
 def document_of(tool: Tool | None) -> str | None:
@@ -211,14 +211,11 @@ def recorded(tool: Tool | None, result: dict[str, Any] | None) -> dict[str, str]
     if (product := _product_found(result)) is not None:
         found["product"] = product
     document = document_of(tool)
-    if document is not None:
-        number, customer = result.get("number"), result.get("customer")
-        reference = number if isinstance(number, str) and number else customer
+    if document is not None:  # a supplier's bill by its supplier's number
+        number = result.get("supplier_number") or result.get("number")
+        reference = number if isinstance(number, str) and number else result.get("customer")
         if isinstance(reference, str) and reference:
             found[document] = reference
-    bill = result.get("supplier_number")  # a supplier's bill, by its supplier's number
-    if getattr(tool, "record", None) == "supplier_bill" and isinstance(bill, str) and bill:
-        found["supplier_bill"] = bill
     settled = result.get("settled")  # a payment on a single invoice
     if isinstance(settled, list) and len(settled) == 1 and isinstance(settled[0], dict):
         number = settled[0].get("number")

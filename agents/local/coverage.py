@@ -573,7 +573,7 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
         return _duration_accounted(part, facts)
     if isinstance(part, DateSpan):
         return _day_back_accounted(part, utt, facts, today)
-    return facts.holds(part.value)  # an amount
+    return part.currency != "foreign" and facts.holds(part.value)  # an amount
 
 
 BACK_AT_WORK = phrasing("back_at_work")

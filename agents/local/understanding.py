@@ -430,6 +430,11 @@ def _stems(verb: str) -> tuple[str, ...]:
     return (verb[:5], verb[:-3] + "i") if verb.endswith("oyer") else (verb[:5],)
 
 
+def _takes(tool: Tool, kind: str) -> bool:
+    """Whether an argument of ``tool`` names a record of ``kind`` (``bill``: a supplier_bill)."""
+    return any(talk.ENTITY_FIELDS.get(f, f) == kind for f in tool.input_model.model_fields)
+
+
 def _counted_bare(name: str, folded: str) -> bool:
     """Whether a product left unsaid is the one just spoken of: the message counts its
     containers only (« 2 sacs »)."""
@@ -1677,14 +1682,14 @@ class LocalTier(Replies):
             tool is None
             or kind is None
             or kind not in memory.about
-            or kind in tool.input_model.model_fields
+            or _takes(tool, kind)
             or not talk.DOCUMENT_PRONOUN.search(folded)
         ):
             return intent
         taking = (
             other.name
             for other in self._nearest(message, 2 * KIND_SPREAD)
-            if kind in other.input_model.model_fields and other.is_write == tool.is_write
+            if _takes(other, kind) and other.is_write == tool.is_write
         )
         return next(taking, intent)
 

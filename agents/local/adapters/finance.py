@@ -11,11 +11,11 @@ from typing import Any
 
 from agents.local.adapters.base import Adapter, given, line_named
 from agents.local.adapters.sales import clause_leading_name
-from agents.local.coverage import NOT_ITEMS, article_items, named_kinds
+from agents.local.coverage import NOT_ITEMS, THE_REST, article_items, named_kinds
 from agents.local.mentions import leading_name, name_after, qualified_item, words_after
 from agents.local.slots.numbers import parse_number
 from agents.local.slots.payment import find_in_full, parse_payment_method
-from agents.local.slots.text import fold
+from agents.local.slots.text import blank_spans, fold
 from agents.local.slots.types import Amount, Quantity, Utterance
 from domain.kit.lexicon import pairs, phrases, phrasing, phrasings_of, words
 from domain.kit.resolution import name_words
@@ -28,7 +28,7 @@ DOCUMENT_OWNER_MARKERS = tuple(
 )
 NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
 # « à partir d'aujourd'hui », « à compter du 1er »: « à » opens a date, not a customer.
-NOT_A_CUSTOMER_AFTER_A = frozenset({"partir", "compter", "cause", "payer", "regler"})
+NOT_A_CUSTOMER_AFTER_A = frozenset({"partir", "compter", "cause", "payer", "regler", "lieu"})
 FREQUENCY_WORDS = phrasing("frequency_words", re.IGNORECASE)
 REASON_MARKERS = ("parce que", "parce qu'", "car", "motif", "raison", "pour cause de")
 # Between a quantity and its price: « 5 sacs de riz à 14 000 », « 2 heures au prix de 20 000 ».
@@ -49,7 +49,7 @@ NO_ITEM = phrasing("no_item")
 FREQUENCIES = phrasings_of("frequencies")
 LIST_STATUSES = phrasings_of("list_statuses")
 GROUPINGS = phrasings_of("groupings")
-COLLECTED = re.compile(r"\b(encaiss\w*|recettes?|rentre\w*|recu|recus|entrees? d'argent)\b")
+COLLECTED = phrasing("collected")
 
 
 def without_elision(name: str | None) -> str | None:
@@ -81,7 +81,7 @@ def customer_of(utt: Utterance) -> str | None:
         name = name_after(utt, DOCUMENT_WORDS)
         if name is not None and name.split()[0].lower() in NOT_CUSTOMERS:
             name = None
-    return name or _named_after_de(utt)
+    return without_elision(name) or _named_after_de(utt)
 
 
 def _named_after_de(utt: Utterance) -> str | None:
@@ -627,13 +627,21 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         )
         if customer is not None and ONE_INVOICE.search(utt.folded):
             invoice, customer = customer, None  # « Roux a réglé sa facture »: which one?
-    of_invoice = [bool(OF_THE_INVOICE.search(utt.folded[: d.start])) for d in utt.dates]
-    received = next((d.first for d, of in zip(utt.dates, of_invoice, strict=True) if not of), None)
-    month = next((d.first for d, of in zip(utt.dates, of_invoice, strict=True) if of), None)
+    # « la moitié (20 000) en cash, le reste à la fin du mois »: the rest is paid later
+    rest = THE_REST.search(utt.folded)
+    part = rest and (
+        HALF.search(utt.folded[: rest.start()]) or amount and utt.amounts[0].start < rest.start()
+    )
+    now = rest.start() if rest and part else len(utt.folded)
+    dated = [(d, bool(OF_THE_INVOICE.search(utt.folded[: d.start]))) for d in utt.dates]
+    received = next((d.first for d, of in dated if not of and d.start < now), None)
+    month = next((d.first for d, of in dated if of), None)
+    if month and utt.today and month > utt.today:  # « sa facture de novembre », said in February
+        month = month.replace(year=month.year - 1)
     reference = PAYMENT_REFERENCE.search(utt.folded)
     if reference is not None and numbered is not None and reference.start(1) == numbered.start(1):
         reference = None
-    if amount is None and find_in_full(utt.folded) is not None:
+    if amount is None and find_in_full(utt.folded[:now]) is not None:
         amount = "balance"  # the tool pays what is still due, and its preview says how much
     elif amount is None and HALF.search(utt.folded):
         amount = "half"  # « ils ont payé la moitié »: half of what is still due
@@ -818,11 +826,8 @@ def _overdue_by_months(utt: Utterance) -> tuple[int, int, int] | None:
 
 def _without(utt: Utterance, start: int, end: int) -> Utterance:
     """The message with ``start``…``end`` blanked (offsets kept), to read names elsewhere."""
-    blank = " " * (end - start)
-    return Utterance(
-        text=utt.text[:start] + blank + utt.text[end:],
-        folded=utt.folded[:start] + blank + utt.folded[end:],
-    )
+    text, folded = (blank_spans(t, [(start, end)]) for t in (utt.text, utt.folded))
+    return Utterance(text=text, folded=folded)
 
 
 # « ce qui doit rentrer », « à échéance », « à encaisser »: money to come in, by due date.
@@ -834,7 +839,8 @@ NAMED_FIRST = re.compile(r"^\s*([A-ZÀ-Ý][\w'&.-]*(?:\s+[A-ZÀ-Ý][\w'&.-]*){0,
 
 
 def extract_list(utt: Utterance) -> dict[str, Any]:
-    if COMING_IN.search(utt.folded) and _overdue_by(utt) is None:
+    status = next((s for s, pattern in LIST_STATUSES if pattern.search(utt.folded)), None)
+    if COMING_IN.search(utt.folded) and _overdue_by(utt) is None and status != "overdue":
         # the invoices still to pay, by when they fall due: « les N prochains jours » is how
         # far ahead their due dates go, never when they were issued
         customer = (
@@ -848,7 +854,6 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
             return given(customer=customer, due_within_days=within)
         if not utt.dates:
             return given(customer=customer, status="open")
-    status = next((s for s, pattern in LIST_STATUSES if pattern.search(utt.folded)), None)
     overdue = _overdue_by(utt)
     named = _without(utt, overdue[1], overdue[2]) if overdue else utt
     customer = (
@@ -859,6 +864,7 @@ def extract_list(utt: Utterance) -> dict[str, Any]:
     )
     if overdue is not None:
         status = None  # implied: overdue by more than that
+    customer = _customer_named(customer)
     return {
         **given(customer=customer, status=status, overdue_days=overdue[0] if overdue else None),
         **_period(utt),
@@ -890,6 +896,7 @@ def extract_customer_balance(utt: Utterance) -> dict[str, Any]:
             # « qu'est-ce que Sow me doit ? », « cmb Ndiaye Commerce me doit encor ? »
             name_after(utt, ("que", "encore", "combien", "cmb", "cb")),
             trailing.group(1) if trailing else None,
+            clause_leading_name(utt),  # « bon, Mbaye a toujours pas payé, il me doit combien ? »
         )
     ]
     named = [c for c in candidates if c]
@@ -911,7 +918,8 @@ BUYER = phrasing("revenue_buyer")
 def _buyer(utt: Utterance) -> str | None:
     found = BUYER.search(utt.folded)
     name = utt.text[found.start("name") : found.end("name")].strip() if found else ""
-    if not name[:1].isupper() or parse_payment_method(name):  # « Wave m'a rapporté combien »
+    # « Wave m'a rapporté combien »; « la boutique diallo et fils », typed in lower case
+    if not (name[:1].isupper() or len(name.split()) > 1) or parse_payment_method(name):
         return None
     return _customer_named(name)
 

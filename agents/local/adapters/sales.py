@@ -116,6 +116,7 @@ def bad_email_in(utt: Utterance) -> str | None:
 
 
 _STREET = phrasing("street")
+_TOWN_AFTER_STREET = phrasing("town_after_street")  # « 12 rue des Lilas, Villeurbanne. »
 
 
 def street_in(utt: Utterance) -> str | None:
@@ -192,6 +193,8 @@ def _city(utt: Utterance, name: str | None = None) -> str | None:
         and not INFINITIVE.fullmatch(fold(last.group(1)))  # « un fournisseur à enregistrer »
     ):
         said = last.group(1).capitalize()
+    if said is None and (street := _STREET.search(utt.text)):
+        said = m.group(1) if (m := _TOWN_AFTER_STREET.match(utt.text, street.end())) else None
     if said is None:  # « Pharmacie Bernard, Paris, tél … »: a capitalised segment alone
         rest = _segments(utt.text)[1:]
         said = next(
@@ -208,16 +211,13 @@ def _city(utt: Utterance, name: str | None = None) -> str | None:
 
 def _partner_details(utt: Utterance, name: str | None = None) -> dict[str, Any]:
     terms = next((d.days for d in utt.durations if d.days is not None), None)
+    paid = has(utt, "pai", "pay", "regl")  # « paiera à 45 jours »
     return given(
-        {
-            "phone": phone_in(utt) or bad_phone_in(utt),
-            "email": email_in(utt) or bad_email_in(utt),
-            "address": street_in(utt),
-            "city": _city(utt, name),
-            "payment_terms_days": int(terms)
-            if terms is not None and has(utt, "pai", "pay", "regl")  # « paiera à 45 jours »
-            else None,
-        }
+        phone=phone_in(utt) or bad_phone_in(utt),
+        email=email_in(utt) or bad_email_in(utt),
+        address=street_in(utt),
+        city=_city(utt, name),
+        payment_terms_days=int(terms) if terms is not None and paid else None,
     )
 
 
@@ -345,13 +345,9 @@ def _named_after_colon(utt: Utterance) -> str | None:
 
 def _new_opportunity(utt: Utterance) -> dict[str, Any]:
     customer = name_of(utt, _DEAL) or clean_name(leading_name(utt)) or _named_after_colon(utt)
+    amount = utt.amounts[0].value if utt.amounts else None
     return given(
-        {
-            "customer": customer,
-            "amount": utt.amounts[0].value if utt.amounts else None,
-            "stage": _stage(utt),
-            "title": _deal_title(utt, customer),
-        }
+        customer=customer, amount=amount, stage=_stage(utt), title=_deal_title(utt, customer)
     )
 
 
@@ -391,9 +387,7 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
     stage = _stage(utt)
     titled = _TITLED_DEAL.search(utt.text)
     if titled is not None:
-        return given(
-            {"customer": titled.group(2).strip(), "title": titled.group(1).strip(), "stage": stage}
-        )
+        return given(customer=titled.group(2).strip(), title=titled.group(1).strip(), stage=stage)
     said = name_of(utt, _DEAL, ("de", "du"), _WON_LOST)
     lead = clause_leading_name(utt)
     title = None
@@ -402,14 +396,8 @@ def _move_opportunity(utt: Utterance) -> dict[str, Any]:
         # « Lopez a perdu l'affaire de l'outillage »: the one who signed or went elsewhere
         # is the customer; a common noun after its article is what the deal is about
         said, title = lead, said
-    return given(
-        {
-            "customer": said or lead,
-            "title": title,
-            "stage": stage,
-            "lost_reason": _lost_reason(utt) if stage == "Perdu" else None,
-        }
-    )
+    reason = _lost_reason(utt) if stage == "Perdu" else None
+    return given(customer=said or lead, title=title, stage=stage, lost_reason=reason)
 
 
 # --- activities -------------------------------------------------------------------------
@@ -432,17 +420,16 @@ def _subject(utt: Utterance) -> str | None:
 def _log_activity(utt: Utterance) -> dict[str, Any]:
     assignee = name_of(utt, _ASSIGNEE)
     span = utt.dates[0] if utt.dates else None
+    partner = name_of(utt, _ACTIVITY_PARTNER, ("sur", "sur la fiche de"))
+    # « un appel pour la SCI Les Tilleuls », « envoyer le catalogue au Radisson »
+    partner = partner or name_of(utt, ("pour", "au", "aux"), capital=True)
     return given(
-        {
-            "kind": _stage(utt, _KINDS),
-            "partner": name_of(utt, _ACTIVITY_PARTNER, ("sur", "sur la fiche de"))
-            # « un appel pour la SCI Les Tilleuls », « envoyer le catalogue au Radisson »
-            or name_of(utt, ("pour", "au", "aux"), capital=True),
-            "subject": _subject(utt),
-            "due_date": span.first if span else None,
-            "due_time": span.at if span else None,
-            "assignee": assignee,
-        }
+        kind=_stage(utt, _KINDS),
+        partner=partner,
+        subject=_subject(utt),
+        due_date=span.first if span else None,
+        due_time=span.at if span else None,
+        assignee=assignee,
     )
 
 

@@ -3,7 +3,8 @@
 A number is an amount when (first rule that applies):
 1. a currency is written next to it: after (« 15 000 FCFA », « 12,50 € », « 300 euros »,
    « 5000 F », « 2 millions de francs ») or before (« €12.5 », « EUR 300 »). FCFA, F CFA, CFA,
-   F, francs, frs, XOF and « balles » (Senegalese slang) are XOF; €, euros, EUR are EUR.
+   F, francs, frs, XOF and « balles » (Senegalese slang) are XOF; €, euros, EUR are EUR;
+   dollars, USD, livres sterling… are "foreign": no request takes them.
 2. it is followed by a unit (« 3 sacs ») → never an amount, it is a quantity;
 3. it carries a scale: « 15k », « 2,5 millions », « quinze mille »;
 4. a payment method follows (« 50 000 par Wave », « 5000 cash », « 2000 en espèces »), or
@@ -38,13 +39,15 @@ _TAX_BASIS_AFTER = phrasing("tax_basis_after")
 CENTS_WRITTEN = re.compile(r"\d{1,7}[.,]\d\d")
 _SMALL_BEFORE = re.compile(r"(?<![\w'])(?:de|d'|a|pour)" + _SP + r"*$")
 _CURRENCY_CODES = {"eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR"}
+_XOF = re.compile(r"f?cfa|francs?(?:cfa)?|frs?|xof|balles|f")
 _CENTS_GAP = re.compile(_SP + r"+(?:et" + _SP + r"+)?")
 _CENTIMES = re.compile(_SP + r"*centimes?(?![\w])")
 _CENTS_END = re.compile(_SP + r"*(?:$|[,;.!?)]|et\b|par\b|en\b|pour\b|sur\b)")
 
 
 def _code(word: str) -> str:
-    return _CURRENCY_CODES.get(word.replace(" ", ""), "XOF")
+    word = word.replace(" ", "")
+    return _CURRENCY_CODES.get(word) or ("XOF" if _XOF.fullmatch(word) else "foreign")
 
 
 def _is_year(num: Num) -> bool:
@@ -91,7 +94,7 @@ def _cents_after(scan: Scan, end: int) -> tuple[Decimal, int] | None:
 def _amount_at(scan: Scan, num: Num) -> Amount | None:
     after = _CURRENCY_AFTER.match(scan.folded, num.end)
     # « de francs » only after a scale: « 2 millions de francs », not « 3 sacs de … »
-    if after is not None and (num.scaled or not after.group(0).lstrip().startswith("d")):
+    if after is not None and (num.scaled or not scan.folded[num.end : after.start(1)].strip()):
         end, code, value = after.end(), _code(after.group(1)), num.value
         cents = _cents_after(scan, end) if code == "EUR" and value % 1 == 0 else None
         if cents is not None:

@@ -14,7 +14,7 @@ PaymentMethod = Literal["cash", "bank_transfer", "card", "cheque", "wave", "oran
 @dataclass(frozen=True, slots=True)
 class Amount:
     value: Decimal
-    currency: str | None  # "EUR", "XOF", or None when the message names none
+    currency: str | None  # "EUR", "XOF", "foreign", or None when the message names none
     text: str
     start: int
     end: int

@@ -404,10 +404,15 @@ class TestCatalogQuestions:
             ("Ndour m'a payé quand la dernière fois ?", "Ndour"),
             ("qu'est-ce que Sow me doit ?", "Sow"),
             ("il me doit combien, Fall ?", "Fall"),
+            # the customer named in a first clause, an adverb where a name could be
+            ("bon, Sarr a toujours pas payé, il me doit combien exactement ?", "Sarr"),
         ],
     )
     def test_customer_balance_reads_the_customer(self, text: str, customer: str) -> None:
         assert extract("finance.customer_balance", text) == {"customer": customer}
+
+    def test_what_is_said_after_the_question_is_no_customer(self) -> None:
+        assert extract("finance.customer_balance", "il me doit encore combien après ça ?") == {}
 
     def test_vat_summary_reads_the_period(self) -> None:
         assert extract("finance.vat_summary", "quelle TVA j'ai collectée ce trimestre ?") == {
@@ -454,3 +459,12 @@ class TestPaidInFull:
     def test_an_amount_said_wins(self) -> None:
         args = extract("finance.record_payment", "Diallo a payé 50 000 par Wave")
         assert args["amount"] == Decimal(50000)
+
+
+class TestAPriceSaidInsteadOfAnother:
+    def test_au_lieu_de_introduces_no_customer(self) -> None:
+        args = extract(
+            "finance.create_invoice",
+            "boutique sow prend 4 sacs de riz, je lui fais à 14 000 au lieu de 15 000, facture-les",
+        )
+        assert args["customer"] == "boutique sow"

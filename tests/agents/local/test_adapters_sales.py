@@ -31,6 +31,16 @@ CASES = [
         "ajoute le client Diallo SARL, tél 77 123 45 67",
         {"name": "Diallo SARL", "phone": "77 123 45 67"},
     ),
+    (  # the town written after the street, the sentence going on after it
+        "sales.create_customer",
+        "crée le client Garage Petit, 8 rue Victor Hugo, Lyon. Leur tél : 04 78 12 34 56",
+        {
+            "name": "Garage Petit",
+            "address": "8 rue Victor Hugo",
+            "city": "Lyon",
+            "phone": "04 78 12 34 56",
+        },
+    ),
     (
         "sales.create_customer",
         "nouveau client Awa Ndiaye, particulier, à Thiès",

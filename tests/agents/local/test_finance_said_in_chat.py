@@ -221,3 +221,75 @@ class TestAnsweringAChoice:
         assert memory.draft is not None
         chosen = say(local, "le noir", memory)
         assert chosen.arguments["lines"][0]["product"] == "Savon noir"
+
+
+class TestMoneySaidLoosely:
+    def test_a_payment_said_as_making_an_orange_money(self, local: LocalTier) -> None:
+        plan = say(local, "Kane m'a fait un OM de 30 000 ce matin")
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments["method"] == "orange_money" and plan.arguments["amount"] == "30000"
+        assert plan.arguments["customer"] == "Kane"
+
+    def test_an_amount_in_a_currency_the_books_are_not_kept_in_writes_nothing(
+        self, local: LocalTier
+    ) -> None:
+        plan = say(local, "facture à Fall : traduction du catalogue, 800 dollars")
+        assert plan.kind != "tool" and "800 dollars" in plan.text, plan
+
+    def test_a_payment_method_is_never_a_line_sold(self, local: LocalTier) -> None:
+        plan = say(local, "une facture pour Seck, un wave 12 000")
+        assert plan.kind != "tool" or not any(
+            "wave" in str(line.get("description", "")).lower()
+            for line in plan.arguments.get("lines", [])
+        ), plan
+
+
+class TestFollowUpsOnWhatWasJustDone:
+    def test_what_the_customer_who_just_paid_still_owes(self, local: LocalTier) -> None:
+        memory = after(local, "Fall a payé 20 000 par Wave")
+        plan = say(local, "et combien il lui reste à régler en tout ?", memory)
+        assert plan.tool == "finance.customer_balance", plan
+        assert plan.arguments["customer"] == "Fall"
+
+    def test_a_bill_just_recorded_paid_by_a_hyphenated_pronoun(self, local: LocalTier) -> None:
+        memory = after(local, "facture Sotiba n° AB-77 reçue : 59 000 TTC")
+        plan = say(local, "finalement règle-la aujourd'hui par chèque", memory)
+        assert plan.tool == "purchasing.pay_supplier", plan
+        assert plan.arguments["bill"] == "AB-77" and plan.arguments["amount"] == "balance"
+
+    def test_a_quote_just_made_sent_by_two_pronouns(self, local: LocalTier) -> None:
+        memory = after(local, "devis pour Ndour : 3 sacs de riz")
+        plan = say(local, "tu peux le lui envoyer par SMS", memory)
+        assert plan.tool == "finance.send_quote", plan
+        assert plan.arguments["quote"] == "Ndour"
+
+    def test_a_bill_given_by_the_supplier_just_added(self, local: LocalTier) -> None:
+        memory = after(local, "nouveau fournisseur : Froid Service, tél 77 100 20 30")
+        plan = say(local, "il nous a donné sa facture FS-12, 23 600 F TTC", memory)
+        assert plan.tool == "purchasing.record_supplier_bill", plan
+        assert plan.arguments["supplier"] == "Froid Service"
+
+
+class TestPaymentsSaidWithWhatComesLater:
+    def test_half_paid_now_and_the_rest_later_pays_half_today(self, local: LocalTier) -> None:
+        plan = say(local, "Sow a réglé la moitié de sa facture par Wave, le reste dans 15 jours")
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments["amount"] == "half" and "received_on" not in plan.arguments
+
+    def test_an_invoice_of_a_month_still_to_come_is_last_year_s(self, local: LocalTier) -> None:
+        plan = say(local, "Kane a payé sa facture de septembre en espèces, 40 000")
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments["invoice_month"] == "2025-09-01"
+
+    def test_what_a_customer_typed_in_lower_case_paid_us(self, local: LocalTier) -> None:
+        plan = say(local, "l'hôtel du parc nous a réglé combien depuis mars ?")
+        assert plan.tool == "finance.revenue", plan
+        assert plan.arguments["basis"] == "collected"
+        assert plan.arguments["customer"].lower() == "hôtel du parc"
+
+
+class TestWhoseDebtAndWhichInvoices:
+    def test_invoices_past_their_due_date_are_the_overdue_ones(self, local: LocalTier) -> None:
+        plan = say(local, "liste les factures qui ont dépassé leur échéance")
+        assert plan.tool == "finance.list_invoices", plan
+        assert plan.arguments == {"status": "overdue"}

@@ -87,6 +87,8 @@ class TestParseDates:
             ("cette année", d(1, 1), d(12, 31)),
             ("l'année dernière", d(1, 1, 2025), d(12, 31, 2025)),
             ("en 2025", d(1, 1, 2025), d(12, 31, 2025)),
+            ("les factures de 2025", d(1, 1, 2025), d(12, 31, 2025)),
+            ("les ventes sur 2024", d(1, 1, 2024), d(12, 31, 2024)),
             ("dans 3 jours", d(3, 7), d(3, 7)),
             ("dans deux semaines", d(3, 18), d(3, 18)),
             ("dans un mois", d(4, 4), d(4, 4)),
