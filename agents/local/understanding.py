@@ -489,7 +489,7 @@ class LocalTier(Replies):
             message = LEADING_AND.sub("", _focus(message))  # « et règle-la » is « règle-la »
         if memory.draft is None:
             message = self._without_aside(message, memory, principal, today, currency)
-            message = capitalized_subject(message)
+            message = talk.fronted_object(capitalized_subject(message))
         folded = fold(message)
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
@@ -1329,7 +1329,9 @@ class LocalTier(Replies):
             )
             intent = runner.name if runner is not None and fits else None
         if intent is not None and coverage.undoes(utt, self.registry.get(intent)):
-            intent = None  # « retire ma demande de congé » asks for none: the verb said decides
+            # the verb said decides: the runner-up's if its title says it (« mets en pause »)
+            runner = self.registry.get(routing.runner_up or "")
+            intent = runner.name if coverage.titled(utt, runner) and runner else None
         if asks and (reading := self._how_much_asked(routing, intent, utt, folded)):
             intent = reading  # « combien on a encaissé par Wave ? » records no payment
         return intent
@@ -2192,7 +2194,7 @@ class LocalTier(Replies):
             entity = next(
                 (f for f in adapter.ask if self._field_kind(adapter.tool, f) is str), None
             )
-            name = re.sub(r"(?i)^\s*et\s+(?:(?:pour|chez|de|du|à|a|au)\s+)?", "", message)
+            name = re.sub(r"(?i)^\s*et\s+(?:(?:pour|chez|de|du|à|a|au|en)\s+)?", "", message)
             name, _, question = name.partition(",")
             name = re.sub(r"(?i)\s+l[àa]$", "", name.strip(" ?!."))  # « et Boutique Sow là »
             if question.strip(" ?!.") and name[:1].isupper():  # « et Sow, quelle facture ? »
@@ -2238,7 +2240,7 @@ class LocalTier(Replies):
                 arguments.update({start: beside[0].isoformat(), end: beside[1].isoformat()})
                 said = {**said, start: arguments[start]}
         if not said:
-            name = re.sub(r"(?i)^\s*et\s+(?:(?:pour|chez|de|du|à|a|au)\s+)?", "", message)
+            name = re.sub(r"(?i)^\s*et\s+(?:(?:pour|chez|de|du|à|a|au|en)\s+)?", "", message)
             name, _, question = name.partition(",")
             name = re.sub(r"(?i)\s+l[àa]$", "", name.strip(" ?!."))
             if question.strip(" ?!.") and name[:1].isupper():  # « et Sow, quelle facture ? »
