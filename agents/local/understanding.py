@@ -630,7 +630,8 @@ class LocalTier(Replies):
         if (undone := stock.undoing(memory.last or {}, utt)) is not None:
             return self._complete(self.adapters[undone[0]], undone[1], memory)  # its opposite
         retried = self._retried(routing, message, memory)
-        if memory.last and (CORRECTION.match(folded) or retried) and not on_its_record:
+        undone = coverage.undoes(utt, self.registry.get(last_tool or ""))  # « mets-la en pause »
+        if memory.last and (CORRECTION.match(folded) or retried) and not on_its_record | undone:
             kept = memory.draft
             corrected = self._correct(memory, message, today, currency)
             # « non attends, mets-en 3 plutôt » may look like another request: it corrects
@@ -1329,9 +1330,9 @@ class LocalTier(Replies):
             )
             intent = runner.name if runner is not None and fits else None
         if intent is not None and coverage.undoes(utt, self.registry.get(intent)):
-            # the verb said decides: the runner-up's if its title says it (« mets en pause »)
-            runner = self.registry.get(routing.runner_up or "")
-            intent = runner.name if coverage.titled(utt, runner) and runner else None
+            # the verb said decides: a close intent's whose title says it (« mets en pause »)
+            said = (t.name for t in self._nearest(utt.text, None) if coverage.titled(utt, t))
+            intent = next(said, None)
         if asks and (reading := self._how_much_asked(routing, intent, utt, folded)):
             intent = reading  # « combien on a encaissé par Wave ? » records no payment
         return intent

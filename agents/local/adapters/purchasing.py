@@ -172,6 +172,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
     if amount is None and (
         find_in_full(utt.folded) is not None
         or re.search(r"\b(?:tout ce qu(?:e|')|solde)", utt.folded)
+        or OWED_BY_US.search(utt.folded)  # « règle ce qu'on leur doit »
     ):
         amount = "balance"  # the tool pays what is still owed, and its preview says how much
     bill = _supplier_number(utt)

@@ -326,7 +326,7 @@ _PURPOSE = re.compile(r"(?i)(?<![\w'])(?:c'est |c est )?pour\s+(?!\d)")
 _TAIL_VERBS = ("retire", "enleve", "sors", "sort", "destocke", "enregistre", "fais", "merci")
 
 
-def _reason_span(utt: Utterance) -> tuple[str, int] | None:
+def _reason_span(utt: Utterance, product: str | None) -> tuple[str, int] | None:
     """The reason a message gives for a stock exit, with where it starts: after « motif »,
     « parce que », « car »; the clause after the last comma (« , ils ont pris l'eau »); what
     follows « pour » (« pour le chantier de la mosquée »); else a known word (« déchirés »,
@@ -350,10 +350,8 @@ def _reason_span(utt: Utterance) -> tuple[str, int] | None:
         said = re.split(r"[,;.!?]", utt.text[match.end() :], maxsplit=1)[0].strip()
         if said and not fold(said).startswith(("combien", "quel")):
             return said, match.start()
-    folded = utt.folded
-    for q in utt.quantities:  # « 8 sacs de riz brisé »: the goods' name gives no reason
-        folded = folded[: q.start] + " " * (q.end - q.start) + folded[q.end :]
-    folded = f" {folded} "
+    # « 8 sacs de riz brisé »: the goods' name gives no reason
+    folded = f" {utt.folded.replace(fold(product or '-'), ' ')} "
     for causes, reason in _REASONS:
         if any(re.search(rf"\b{re.escape(w)}", folded) for w in causes):
             return reason, len(utt.text)
@@ -725,7 +723,7 @@ def _names_a_reason(utt: Utterance, place: str | None) -> bool:
 
 
 def extract_issue(utt: Utterance) -> dict[str, Any]:
-    span = _reason_span(utt)
+    span = _reason_span(utt, _product(utt))
     # The product and the warehouse are read before the reason: « pour la cantine » is none.
     head = before(utt, span[1]) if span else utt
     warehouse = _warehouse_from(head)
