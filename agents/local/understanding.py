@@ -630,8 +630,7 @@ class LocalTier(Replies):
         if (undone := stock.undoing(memory.last or {}, utt)) is not None:
             return self._complete(self.adapters[undone[0]], undone[1], memory)  # its opposite
         retried = self._retried(routing, message, memory)
-        undone = coverage.undoes(utt, self.registry.get(last_tool or ""))  # « mets-la en pause »
-        if memory.last and (CORRECTION.match(folded) or retried) and not on_its_record | undone:
+        if memory.last and (CORRECTION.match(folded) or retried) and not on_its_record:
             kept = memory.draft
             corrected = self._correct(memory, message, today, currency)
             # « non attends, mets-en 3 plutôt » may look like another request: it corrects

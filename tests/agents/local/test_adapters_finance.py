@@ -283,7 +283,6 @@ class TestRecurring:
         assert said["frequency"] == "quarterly" and said["start_date"] == date(2026, 4, 1)
         assert said["lines"][0]["description"] == "maintenance"
 
-
     def test_each_invoice_validated_when_said_with_it(self) -> None:
         said = extract(
             "finance.create_recurring_invoice",
