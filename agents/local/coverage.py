@@ -402,7 +402,8 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         if not 1 <= int(said.group(1)) <= monthrange(2024, MONTHS[said.group(2)])[1]:
             # « le 35 mars », « 31 avril »: a day the month does not have
             return Gap(utt.text[said.start() : said.end()], impossible=True)
-    aside = [m.span() for m in THE_REST.finditer(utt.folded)]
+    # « il est 9h passé, qui … »: the time it is now, said aside
+    aside = [m.span() for m in re.finditer(rf"{THE_REST.pattern}|\bil est \d", utt.folded)]
     for part in _parts(utt):
         if isinstance(part, DateSpan) and any(start <= part.start < end for start, end in aside):
             continue  # « …, le reste arrive la semaine prochaine »: not when it is done

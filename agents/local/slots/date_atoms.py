@@ -342,8 +342,8 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            # « d'aujourd'hui jusqu'à vendredi »: today opening a range, after an elided « de »
-            rf"(?:{_B}|(?<=(?<![\w'-])d')(?=aujourd'?hui\s*,?\s*(?:jusqu|au\s|a\s)))"
+            # « d'aujourd'hui jusqu'à vendredi », « à partir d'après-demain »: after « d' »
+            rf"(?:{_B}|(?<=(?<![\w'-])d')(?=aujourd'?hui\s*,?\s*(?:jusqu|au\s|a\s)|apres|avant))"
             r"(?P<rel>aujourd'hui|aujourdhui|auj|ajd|apres[\s-]demain|avant[\s-]hier|demain"
             r"|hier|ce\s+soir|ce\s+matin|cet\s+apres[\s-]midi|ce\s+midi|cette\s+nuit)(?![\w'])"
         ),
