@@ -8,6 +8,7 @@ lundis à 08:00, je vous enverrai sur WhatsApp le chiffre d'affaires de la semai
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -326,14 +327,21 @@ def _find(ctx: ToolContext, which: str | None) -> Automation:
 
 
 def _builtin(ctx: ToolContext, which: str | None) -> str | None:
-    """The built-in ``which`` names by the words of its label (admins tune built-ins)."""
+    """The built-in ``which`` names by the words of its label, or says every word of
+    (« le résumé que tu m'envoies le matin »: the « Résumé du matin »); admins tune them."""
     if not which or not ctx.principal.has_any(Role.ADMIN):
         return None
-    said = {w.rstrip("s") for w in fold(which).split() if len(w) > 3} - GENERIC
+
+    def stems(text: str, shortest: int = 4) -> set[str]:
+        return {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", fold(text)) if len(w) >= shortest}
+
+    said = stems(which) - GENERIC
     named = [
         kind.name
         for kind in KINDS.values()
-        if kind.builtin and said and said <= {w.rstrip("s") for w in fold(kind.label).split()}
+        if kind.builtin
+        and said
+        and (said <= stems(kind.label) or stems(kind.label, 3) <= stems(which, 3))
     ]
     return named[0] if len(named) == 1 else None
 

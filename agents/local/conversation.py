@@ -14,7 +14,7 @@ from typing import Any
 
 from agents.local import coverage
 from agents.local.slots import parse_quantities
-from domain.kit.lexicon import phrasing, phrasings_of, words
+from domain.kit.lexicon import lexicon, phrasing, phrasings_of, words
 from domain.kit.text import fold
 from tools.base import Tool
 
@@ -91,16 +91,7 @@ PRODUCT_PRONOUN = phrasing("product_pronoun")
 # What an adapter may have taken for a name in « fais-lui une facture ».
 PRONOUNS = frozenset({"lui", "elle", "leur", "eux", "elles", "il", "ils", "celui-ci", "celle-ci"})
 # Which entity an argument names, for the pronouns.
-ENTITY_FIELDS = {
-    "invoice": "invoice",
-    "quote": "quote",
-    "customer": "customer",
-    "partner": "customer",
-    "employee": "employee",
-    "supplier": "supplier",
-    "product": "product",
-    "bill": "supplier_bill",
-}
+ENTITY_FIELDS: dict[str, str] = lexicon()["entity_fields"]
 # What a tool's ``name`` argument names, when it is the record it creates or changes.
 NAMED_RECORDS = frozenset({"customer", "supplier", "employee", "product"})
 # Several areas in one question (« ventes du mois, ruptures et absents ») is the overview.
@@ -348,6 +339,18 @@ def hyphenated(message: str) -> str:
         return f"{verb}-{found.group('pronoun')}" if fold(verb) in _REQUEST_VERBS else found[0]
 
     return PRONOUN_NO_HYPHEN.sub(join, message)
+
+
+FRONTED_OBJECT = phrasing("fronted_object", re.IGNORECASE)
+
+
+def fronted_object(message: str) -> str:
+    """« la facture de Diallo, valide-la » → « valide la facture de Diallo »: one request,
+    the thing named first being what the verb's pronoun stands for."""
+    found = FRONTED_OBJECT.match(message)
+    if found is None:
+        return message
+    return f"{found['verb']}{found['rest']} {found['object']}{message[found.end() :]}"
 
 
 # « et sur Dakar ? », « et pour la Boutique Sow là ? »: a follow-up naming someone or somewhere.

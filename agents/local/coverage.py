@@ -307,8 +307,9 @@ def _write_gap(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Gap | N
 def _not_days_off(utt: Utterance) -> Gap | None:
     """What a leave request cannot hold: leave said not taken (« je ne pars pas »), or a
     thing wanted instead of days (« je voudrais le riz du 27 »)."""
-    if (negated := LEAVE_NOT_TAKEN.search(utt.folded)) is not None:
-        return Gap(utt.text[negated.start() : negated.end()])
+    for said in (LEAVE_NOT_TAKEN, FEAST_DAY):  # « le pont de l'Ascension » is not dated here
+        if (found := said.search(utt.folded)) is not None:
+            return Gap(utt.text[found.start() : found.end()])
     wanted = WANTED_THING.search(utt.folded)
     if wanted is not None and wanted.group(1) not in LEAVE_WANTED | MONTHS.keys():
         return Gap(utt.text[wanted.start(1) : wanted.end(1)])
@@ -388,9 +389,11 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     if written is not None:
         return written
     schedule = None if _takes_recurrence(tool) else find_schedule(utt.text, utt.folded)
-    if schedule is not None and TIME.search(fold(schedule.said)):
+    facts = _Facts.of(arguments)
+    if schedule and TIME.search(fold(schedule.said)) and not facts.quotes(schedule.said):
         # « chaque jeudi à 18h, envoie-moi… »: a rule, no reading now; « rappelle-moi
-        # chaque lundi à 9h… »: a rule, not one task on one day
+        # chaque lundi à 9h… »: a rule, not one task on one day (« mets en pause le
+        # résumé de chaque matin à 7h30 » names a rule by it)
         return Gap(schedule.said)
     second = SECOND_QUESTION.search(utt.folded)
     if second is not None:  # « Diallo me doit combien ? et il reste combien de sucre ? »
@@ -399,8 +402,8 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         if not 1 <= int(said.group(1)) <= monthrange(2024, MONTHS[said.group(2)])[1]:
             # « le 35 mars », « 31 avril »: a day the month does not have
             return Gap(utt.text[said.start() : said.end()], impossible=True)
-    facts = _Facts.of(arguments)
-    aside = [m.span() for m in THE_REST.finditer(utt.folded)]
+    # « il est 9h passé, qui … »: the time it is now, said aside
+    aside = [m.span() for m in re.finditer(rf"{THE_REST.pattern}|\bil est \d", utt.folded)]
     for part in _parts(utt):
         if isinstance(part, DateSpan) and any(start <= part.start < end for start, end in aside):
             continue  # « …, le reste arrive la semaine prochaine »: not when it is done
@@ -443,13 +446,7 @@ def _common_words() -> frozenset[str]:
     """Capitalised words that name no one: units, months and days, yes and no, honorifics,
     payment methods and the words of money."""
     found = set(words("yes_words")) | set(words("no_words")) | set(words("fillers"))
-    found |= {fold(m) for m in MONTHS} | {fold(d) for d in WEEKDAYS} | {
-        "tva", "ttc",
-        "fcfa", "cfa", "eur", "euro", "euros", "wave", "orange", "money", "om", "free",
-        "comptoir", "bonjour", "salut", "merci", "svp", "stp", "urgent", "attention", "note",
-        "whatsapp",
-        "mme", "madame", "monsieur", "mr", "mlle", "mademoiselle", "dr",
-    }  # fmt: skip
+    found |= {fold(m) for m in MONTHS} | {fold(d) for d in WEEKDAYS} | words("no_one_named")
     for entry in lexicon()["units"]:
         found |= {fold(entry["unit"]), *(fold(f) for f in entry.get("forms", []))}
     return frozenset(found)
@@ -502,6 +499,12 @@ def _undoing(utt: Utterance, tool: Tool) -> Gap | None:
     return None
 
 
+def titled(utt: Utterance, tool: Tool | None) -> bool:
+    """Whether the message says the action ``tool``'s title names (« mets en pause … »)."""
+    title = fold(tool.title) if tool else "-"
+    return any(s.search(utt.folded) and s.search(title) for p in contrary_words() for s in p)
+
+
 def undoes(utt: Utterance, tool: Tool | None) -> bool:
     """Whether the message says only the action that undoes the one ``tool`` does."""
     return tool is not None and _undoing(utt, tool) is not None
@@ -540,7 +543,7 @@ def _since_aside(start: int, end: int, utt: Utterance, tool: Tool) -> bool:
 THESE = phrasing("these")
 # « ne relance plus Diallo »: an action asked not to be done, which no write does.
 STOPPED_ACTION = phrasing("stopped_action")
-LEAVE_NOT_TAKEN = phrasing("leave_not_taken")
+LEAVE_NOT_TAKEN, FEAST_DAY = phrasing("leave_not_taken"), phrasing("feast_day")
 WANTED_THING = phrasing("wanted_thing")
 LEAVE_WANTED = frozenset(words("leave_wanted"))
 

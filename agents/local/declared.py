@@ -48,6 +48,7 @@ from agents.local.adapters.finance import without_elision
 from agents.local.adapters.sales import email_in, has, name_of, phone_in
 from agents.local.adapters.stock import product_in, warehouse_in
 from agents.local.mentions import leading_name
+from agents.local.slots.numbers import parse_number
 from agents.local.slots.recurrence import (
     ONLY_A_TIME,
     TIME,
@@ -115,7 +116,7 @@ def _days(utt: Utterance, slot: dict[str, Any]) -> int | None:
         words: dict[str, int] = slot.get("words", {})
         return next((days for phrase, days in words.items() if has(utt, phrase)), None)
     unit = said.group(2) if said.group(2) == "mois" else said.group(2).rstrip("s")
-    return int(said.group(1)) * PER[unit]
+    return int(parse_number(said.group(1)) or 0) * PER[unit]  # « 2 mois », « deux mois »
 
 
 def _count(utt: Utterance, slot: dict[str, Any]) -> int | None:

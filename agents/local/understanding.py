@@ -533,7 +533,7 @@ class LocalTier(Replies):
             message = LEADING_AND.sub("", _focus(message))  # « et règle-la » is « règle-la »
         if memory.draft is None:
             message = self._without_aside(message, memory, principal, today, currency)
-            message = capitalized_subject(message)
+            message = talk.fronted_object(capitalized_subject(message))
         folded = fold(message)
         subject = None if talk.asks_overview(folded) else talk.how_to_subject(folded)
         if subject is not None:
@@ -1374,7 +1374,9 @@ class LocalTier(Replies):
             )
             intent = runner.name if runner is not None and fits else None
         if intent is not None and coverage.undoes(utt, self.registry.get(intent)):
-            intent = None  # « retire ma demande de congé » asks for none: the verb said decides
+            # the verb said decides: a close intent's whose title says it (« mets en pause »)
+            said = (t.name for t in self._nearest(utt.text, None) if coverage.titled(utt, t))
+            intent = next(said, None)
         if asks and (reading := self._how_much_asked(routing, intent, utt, folded)):
             intent = reading  # « combien on a encaissé par Wave ? » records no payment
         return intent
@@ -2248,7 +2250,7 @@ class LocalTier(Replies):
             entity = next(
                 (f for f in adapter.ask if self._field_kind(adapter.tool, f) is str), None
             )
-            name = re.sub(r"(?i)^\s*et\s+(?:(?:pour|chez|de|du|à|a|au)\s+)?", "", message)
+            name = re.sub(r"(?i)^\s*et\s+(?:(?:pour|chez|de|du|à|a|au|en)\s+)?", "", message)
             name, _, question = name.partition(",")
             name = re.sub(r"(?i)\s+l[àa]$", "", name.strip(" ?!."))  # « et Boutique Sow là »
             if question.strip(" ?!.") and name[:1].isupper():  # « et Sow, quelle facture ? »
@@ -2294,7 +2296,7 @@ class LocalTier(Replies):
                 arguments.update({start: beside[0].isoformat(), end: beside[1].isoformat()})
                 said = {**said, start: arguments[start]}
         if not said:
-            name = re.sub(r"(?i)^\s*et\s+(?:(?:pour|chez|de|du|à|a|au)\s+)?", "", message)
+            name = re.sub(r"(?i)^\s*et\s+(?:(?:pour|chez|de|du|à|a|au|en)\s+)?", "", message)
             name, _, question = name.partition(",")
             name = re.sub(r"(?i)\s+l[àa]$", "", name.strip(" ?!."))
             if question.strip(" ?!.") and name[:1].isupper():  # « et Sow, quelle facture ? »

@@ -332,7 +332,8 @@ def find_rule(session: Session, principal: Principal, which: str | None) -> Auto
     or of the request (« le rappel du lundi », « la relance »); with no words, their only
     rule. ``NotFound``, or ``InvalidInput`` naming the candidates."""
     rules = list_rules(session, principal)
-    said = _words(which or "") - _words("automatisation rappel regle alerte envoi")
+    # « celle des produits sous le minimum »: the pronoun stands for the rule, not a word of it
+    said = _words(which or "") - _words("automatisation rappel regle alerte envoi celle celui ceux")
     if which and not said:
         said = _words(which)
     matching = [

@@ -366,6 +366,7 @@ class CreatedRecurring(DocumentView):
     effect=Effect.WRITE,
     roles=invoices.WRITERS,
     creates="invoice",
+    acts_on=("validation",),
 )
 def create_recurring_invoice(ctx: ToolContext, args: CreateRecurringIn) -> CreatedRecurring:
     """Crée un modèle qui génère une facture chaque mois, trimestre ou année pour un client

@@ -577,7 +577,8 @@ def extract_recurring(utt: Utterance) -> dict[str, Any]:
     if label and not document.get("lines"):  # priced when an amount is said, else asked
         price = given(unit_price=utt.amounts[0].value if utt.amounts else None)
         document["lines"] = [{"description": label, "quantity": Decimal(1), **price}]
-    return {**document, **given(frequency=frequency, start_date=start)}
+    post = any(kind.name == "validation" for kind, _, _ in named_kinds(utt.folded)) or None
+    return {**document, **given(frequency=frequency, start_date=start, auto_post=post)}
 
 
 # « sa facture », « leur facture », « la facture » (one, unnamed): the payer's invoice.

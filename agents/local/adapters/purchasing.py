@@ -34,6 +34,8 @@ PAID_SUPPLIER_MARKERS = marker_groups("paid_supplier_markers")
 # Money owed to the business (« Diallo nous doit combien ? »): its customers', never its
 # suppliers'.
 OWED_TO_US = re.compile(r"\b(?:me|nous|m')\s*doi(?:t|vent)\b|\bqu'on me doi")
+# Money the business owes (« tout ce qu'on leur doit », « ce que je lui dois »).
+OWED_BY_US = re.compile(r"\b(?:on|je|nous)\s+(?:leur|lui|l')?\s*(?:doi[st]|devons)\b")
 # Words that stand for the suppliers in general, not one of them.
 ALL_SUPPLIERS = re.compile(r"^(?:mes|nos|les|aux|des|ses|leurs)?\s*fournisseu\w*$", re.IGNORECASE)
 # « la facture de Sotiba reçue », « … arrivée hier »: how the bill came, not its issuer.
@@ -144,8 +146,10 @@ SUPPLIERS = re.compile(r"\bfournisseu\w*")
 def owed_to_us(router: IntentRouter, routing: Routing, text: str) -> Routing:
     """Which way the debt runs decides the reading: « Diallo nous doit combien ? » is never
     what is owed to suppliers, and « quelles factures fournisseurs restent à payer ? » never
-    what customers owe."""
+    what customers owe; « règle ce qu'on leur doit » pays a supplier."""
     folded = fold(text)
+    if routing.intent == "finance.record_payment" and OWED_BY_US.search(folded):
+        return router.route(text, folded, among={PAY})
     if routing.intent == PAYABLES and OWED_TO_US.search(folded):
         others = {spec.name for spec in router.specs} - {PAYABLES}
         return router.route(text, folded, among=others)
@@ -168,6 +172,7 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
     if amount is None and (
         find_in_full(utt.folded) is not None
         or re.search(r"\b(?:tout ce qu(?:e|')|solde)", utt.folded)
+        or OWED_BY_US.search(utt.folded)  # « règle ce qu'on leur doit »
     ):
         amount = "balance"  # the tool pays what is still owed, and its preview says how much
     bill = _supplier_number(utt)

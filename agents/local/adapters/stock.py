@@ -323,10 +323,10 @@ def _reference(utt: Utterance) -> str | None:
 
 
 _PURPOSE = re.compile(r"(?i)(?<![\w'])(?:c'est |c est )?pour\s+(?!\d)")
-_TAIL_VERBS = ("retire", "enleve", "sors", "sort", "destocke", "enregistre", "merci")
+_TAIL_VERBS = ("retire", "enleve", "sors", "sort", "destocke", "enregistre", "fais", "merci")
 
 
-def _reason_span(utt: Utterance) -> tuple[str, int] | None:
+def _reason_span(utt: Utterance, product: str | None) -> tuple[str, int] | None:
     """The reason a message gives for a stock exit, with where it starts: after « motif »,
     « parce que », « car »; the clause after the last comma (« , ils ont pris l'eau »); what
     follows « pour » (« pour le chantier de la mosquée »); else a known word (« déchirés »,
@@ -350,7 +350,8 @@ def _reason_span(utt: Utterance) -> tuple[str, int] | None:
         said = re.split(r"[,;.!?]", utt.text[match.end() :], maxsplit=1)[0].strip()
         if said and not fold(said).startswith(("combien", "quel")):
             return said, match.start()
-    folded = f" {utt.folded} "
+    # « 8 sacs de riz brisé »: the goods' name gives no reason
+    folded = f" {utt.folded.replace(fold(product or '-'), ' ')} "
     for causes, reason in _REASONS:
         if any(re.search(rf"\b{re.escape(w)}", folded) for w in causes):
             return reason, len(utt.text)
@@ -589,14 +590,15 @@ def _price_change(utt: Utterance) -> Decimal | None:
     found = _PRICE_CHANGE.search(utt.folded)
     if found is None:
         return None
-    share = Decimal(found.group(2).replace(",", "."))
-    return share if found.group(1) in ("augment", "hausse", "monte") else -share
+    said, share = found.group(1, 2) if found.group(1) else found.group(3, 4)
+    value = Decimal(share.replace(",", "."))
+    return value if said in ("augment", "hausse", "monte", "+") else -value
 
 
 def _bare_price(utt: Utterance) -> Decimal | None:
     """« le miel passe à 8,20 »: a decimal price the amount parser leaves to the numbers —
     the last one said that is not set aside."""
-    for found in reversed(list(re.finditer(r"(?<![\w,.])\d+(?:[.,]\d+)?", utt.folded))):
+    for found in reversed(list(re.finditer(r"(?<![\w,.])\d+(?:[.,]\d+)?(?!\s*%)", utt.folded))):
         value = Decimal(found.group(0).replace(",", "."))
         aside = _SET_ASIDE.search(utt.folded[max(0, found.start() - 20) : found.start()])
         if value in utt.numbers and not aside:
@@ -710,16 +712,18 @@ def extract_receive(utt: Utterance) -> dict[str, Any]:
 
 def _names_a_reason(utt: Utterance, place: str | None) -> bool:
     """« une vente au comptoir », « vendu à la boutique »: a place said right after a word
-    that gives the reason is part of that reason, not where the goods leave from."""
+    that gives the reason, or itself such a word (« partis au comptoir »), is part of that
+    reason, not where the goods leave from."""
     if place is None:
         return False
     at = utt.folded.find(fold(place))
     said = re.search(r"(\w+)\s+(?:a l'|a la|au|a|dans la|dans le)\s*$", utt.folded[:at])
-    return said is not None and any(said.group(1).rstrip("s") in causes for causes, _ in _REASONS)
+    named = fold(place).split() + ([said.group(1).rstrip("s")] if said else [])
+    return any(word in causes for word in named for causes, _ in _REASONS)
 
 
 def extract_issue(utt: Utterance) -> dict[str, Any]:
-    span = _reason_span(utt)
+    span = _reason_span(utt, _product(utt))
     # The product and the warehouse are read before the reason: « pour la cantine » is none.
     head = before(utt, span[1]) if span else utt
     warehouse = _warehouse_from(head)

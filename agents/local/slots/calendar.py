@@ -5,22 +5,13 @@ from __future__ import annotations
 import calendar as _calendar
 from datetime import date, timedelta
 
-WEEKDAYS: dict[str, int] = {
-    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
-}  # fmt: skip
-MONTHS: dict[str, int] = {
-    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
-}  # fmt: skip
-MONTH_ABBREVIATIONS: dict[str, int] = {
-    "janv": 1, "jan": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "sep": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+from domain.kit.lexicon import lexicon
 
-_UNITS = [
-    "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze",
-    "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf",
-]  # fmt: skip
+WEEKDAYS: dict[str, int] = {w: i for i, w in enumerate(lexicon()["calendar"]["weekdays"])}
+MONTHS: dict[str, int] = {m: i for i, m in enumerate(lexicon()["calendar"]["months"], 1)}
+MONTH_ABBREVIATIONS: dict[str, int] = lexicon()["calendar"]["month_abbreviations"]
+
+_UNITS: list[str] = lexicon()["calendar"]["day_units"]
 
 
 def _day_words() -> dict[str, int]:

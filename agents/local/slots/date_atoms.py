@@ -24,7 +24,7 @@ from agents.local.slots.calendar import (
     shifted,
     week_start,
 )
-from domain.kit.lexicon import phrasing
+from domain.kit.lexicon import lexicon, phrasing
 
 
 @dataclass(slots=True)
@@ -150,13 +150,7 @@ def _weekday(m: re.Match[str], today: date) -> Atom | None:
     return atom
 
 
-_RELATIVE = {
-    "aujourd'hui": (0, None), "aujourdhui": (0, None), "auj": (0, None), "ajd": (0, None),
-    "demain": (1, None), "hier": (-1, None), "apres-demain": (2, None),
-    "apres demain": (2, None), "avant-hier": (-2, None), "avant hier": (-2, None),
-    "ce soir": (0, "soir"), "ce matin": (0, "matin"), "cet apres-midi": (0, "apres-midi"),
-    "cet apres midi": (0, "apres-midi"), "ce midi": (0, "midi"), "cette nuit": (0, "soir"),
-}  # fmt: skip
+_RELATIVE: dict[str, list[Any]] = lexicon()["calendar"]["relative_days"]
 
 
 def _relative(m: re.Match[str], today: date) -> Atom | None:
@@ -220,10 +214,7 @@ def _year_span(m: re.Match[str], today: date) -> Atom | None:
     return _atom(m, date(year, 1, 1), date(year, 12, 31))
 
 
-_ORDINALS = {
-    "premier": 1, "1er": 1, "deuxieme": 2, "2e": 2, "2eme": 2, "second": 2, "troisieme": 3,
-    "3e": 3, "3eme": 3, "quatrieme": 4, "4e": 4, "4eme": 4,
-}  # fmt: skip
+_ORDINALS: dict[str, int] = lexicon()["calendar"]["ordinals"]
 
 
 def _quarter(m: re.Match[str], today: date) -> Atom | None:
@@ -351,8 +342,8 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            # « d'aujourd'hui jusqu'à vendredi »: today opening a range, after an elided « de »
-            rf"(?:{_B}|(?<=(?<![\w'-])d')(?=aujourd'?hui\s*,?\s*(?:jusqu|au\s|a\s)))"
+            # « d'aujourd'hui jusqu'à vendredi », « à partir d'après-demain »: after « d' »
+            rf"(?:{_B}|(?<=(?<![\w'-])d')(?=aujourd'?hui\s*,?\s*(?:jusqu|au\s|a\s)|apres|avant))"
             r"(?P<rel>aujourd'hui|aujourdhui|auj|ajd|apres[\s-]demain|avant[\s-]hier|demain"
             r"|hier|ce\s+soir|ce\s+matin|cet\s+apres[\s-]midi|ce\s+midi|cette\s+nuit)(?![\w'])"
         ),

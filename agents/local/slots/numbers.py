@@ -18,20 +18,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from agents.local.slots.text import fold
+from domain.kit.lexicon import lexicon
 
-_UNITS: dict[str, int] = {
-    "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
-    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
-    "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30,
-    "quarante": 40, "cinquante": 50, "soixante": 60, "septante": 70, "huitante": 80,
-    "octante": 80, "nonante": 90,
-}  # fmt: skip
+_UNITS: dict[str, int] = lexicon()["number_words"]["units"]
 _TENS = {"vingt", "trente", "quarante", "cinquante", "soixante", "septante", "huitante", "nonante"}
 _HUNDRED = {"cent", "cents"}
-_BIG: dict[str, int] = {
-    "mille": 1000, "milles": 1000, "mil": 1000, "million": 10**6, "millions": 10**6,
-    "milliard": 10**9, "milliards": 10**9,
-}  # fmt: skip
+_BIG: dict[str, int] = lexicon()["number_words"]["scales"]
 _NUMBER_WORDS = set(_UNITS) | _HUNDRED | set(_BIG)
 
 _DIGITS = re.compile(
@@ -42,11 +34,7 @@ _DIGITS = re.compile(
 _SCALE = re.compile(
     r"[ \u00a0\u202f]?(k|milles?|millions?|milliards?|mds?|mio|m)(?![\w'])",
 )
-_SCALES: dict[str, int] = {
-    "k": 1000, "mille": 1000, "milles": 1000, "million": 10**6, "millions": 10**6,
-    "mio": 10**6, "m": 10**6,
-    "milliard": 10**9, "milliards": 10**9, "md": 10**9, "mds": 10**9,
-}  # fmt: skip
+_SCALES: dict[str, int] = lexicon()["number_words"]["digit_scales"]
 _WORD = re.compile(r"[a-z]+")
 _JOINER = re.compile(r"[\s\u00a0\u202f-]+")
 
@@ -206,16 +194,18 @@ class Scan:
 
 
 def _merge_scaled(nums: list[Num], folded: str) -> list[Num]:
-    """« 3 millions 500 mille », « 2 millions 500 000 » are one number."""
+    """« 3 millions 500 mille », « 2 millions 500 000 », « 16 mille 500 » are one number: a
+    round number of millions, or of thousands then hundreds, then what is below its scale."""
     merged: list[Num] = []
     for num in nums:
         last = merged[-1] if merged else None
+        scale = 10**6 if last is not None and last.value >= 10**6 else 1000
         if (
             last is not None
             and last.scaled
-            and last.value >= 10**6
-            and last.value % 10**6 == 0
-            and num.value < 10**6 <= last.value
+            and last.value % scale == 0
+            and num.value < scale <= last.value
+            and (scale > 1000 or num.value >= 100)  # « 15 mille 2 sacs » is a count after
             and not num.weak
             and re.fullmatch(
                 r"[ \u00a0\u202f]+(?:et[ \u00a0\u202f]+)?", folded[last.end : num.start]

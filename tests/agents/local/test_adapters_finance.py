@@ -283,6 +283,13 @@ class TestRecurring:
         assert said["frequency"] == "quarterly" and said["start_date"] == date(2026, 4, 1)
         assert said["lines"][0]["description"] == "maintenance"
 
+    def test_each_invoice_validated_when_said_with_it(self) -> None:
+        said = extract(
+            "finance.create_recurring_invoice",
+            "chaque trimestre facture 90 000 de gardiennage à Ndour, et valide-les",
+        )
+        assert said["auto_post"] is True and said["frequency"] == "quarterly"
+
 
 class TestReads:
     @pytest.mark.parametrize(

@@ -138,6 +138,7 @@ CASES = [
     ),
     ("hr.expiring_contracts", "fin de contrats dans les 90 jours", {"within_days": 90}),
     ("hr.expiring_contracts", "les CDD qui finissent ce mois-ci", {"within_days": 31}),
+    ("hr.expiring_contracts", "les stages qui s'arrêtent dans trois semaines", {"within_days": 21}),
 ]
 
 

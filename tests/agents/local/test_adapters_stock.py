@@ -103,6 +103,25 @@ class TestFindAndProducts:
             "product": "Savon",
             "name": "Savon Marseille 400 g",
         }
+        assert said("stock.update_product", "le sucre c'est 27 mille 250 désormais") == {
+            "product": "sucre",
+            "sale_price": D(27250),
+        }
+
+    def test_a_price_change_said_as_a_signed_share(self) -> None:
+        assert said("stock.update_product", "la farine : +5 %") == {
+            "product": "farine",
+            "sale_price_change": D(5),
+        }
+        assert said("stock.update_product", "les tôles, -3 % sur le prix") == {
+            "product": "tôles",
+            "sale_price_change": D(-3),
+        }
+
+    def test_a_share_is_never_the_new_price(self) -> None:
+        assert said("stock.update_product", "la farine passe à 8 %").get("sale_price") is None
+
+    def test_unchanged_flags(self) -> None:
         assert said("stock.update_product", "l'article RIZ-25 n'est plus géré en stock") == {
             "product": "RIZ-25",
             "is_stockable": False,
@@ -145,6 +164,14 @@ class TestMoves:
             "usage interne"
         )
         assert "reason" not in said("stock.issue", "sors 3 sacs de riz")
+
+    def test_the_goods_name_gives_no_reason_and_the_counter_is_a_sale(self) -> None:
+        assert said("stock.issue", "5 sacs de riz brisé vont partir au comptoir") == {
+            "product": "riz brisé",
+            "quantity": D(5),
+            "reason": "vente comptoir",
+        }
+        assert "reason" not in said("stock.issue", "6 paquets de riz brisé, enlève-les")
 
     def test_transfer(self) -> None:
         assert said("stock.transfer", "transfère 10 sacs de riz à la boutique") == {

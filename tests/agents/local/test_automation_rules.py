@@ -185,6 +185,29 @@ class TestManagingRules:
         talk("oui")
         assert rules(container, account) == []
 
+    def test_a_rule_named_by_the_pronoun_celle_is_deleted(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("chaque vendredi à 18h envoie-moi les produits en rupture")
+        talk("oui")
+        shown = talk("finalement supprime celle du stock minimum")
+        assert shown.startswith("Je supprimerai"), shown
+        talk("oui")
+        assert rules(container, account) == []
+
+    def test_a_thing_named_before_its_verb_is_paused_never_created(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("chaque soir à 20h envoie-moi le chiffre d'affaires du jour")
+        talk("oui")
+        shown = talk("l'envoi du chiffre d'affaires chaque soir à 20h, mets-le en pause")
+        assert shown.startswith("Je mettrai en pause"), shown
+        talk("oui")
+        (kept,) = rules(container, account)
+        assert kept.enabled is False
+
     def test_a_time_said_alone_moves_the_schedule_shown(
         self, container: Container, owner: tuple[Account, Talk]
     ) -> None:
@@ -228,6 +251,14 @@ class TestManagingRules:
         talk("déplace l'envoi du chiffre d'affaires au mercredi")
         (rule,) = rules(container, account)
         assert rule.rule is not None and "FREQ=DAILY" in rule.rule
+
+    def test_the_built_in_digest_is_paused_by_every_word_of_its_name(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        _, talk = owner
+        shown = talk("mets en pause le résumé envoyé chaque matin")
+        assert shown.startswith("Je mettrai en pause"), shown
+        assert "Résumé du matin" in talk("oui")
 
     def test_stopping_the_automatic_dunning_pauses_it(
         self, container: Container, owner: tuple[Account, Talk]

@@ -139,6 +139,27 @@ class TestTheWholeTeamsBalances:
         assert (plan.kind, plan.tool) == ("tool", "hr.check_in")
 
 
+class TestADayNamedByAFeast:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "je prends le pont de la Toussaint, juste le lundi",
+            "pose-moi la veille de Noël, le jeudi",
+        ],
+    )
+    def test_is_asked_about_never_read_as_the_next_weekday(
+        self, local: LocalTier, text: str
+    ) -> None:
+        plan = say(local, text, Role.EMPLOYEE)
+        assert plan.kind != "tool" and "Rien n'a été fait" in (plan.text or ""), plan
+
+
+class TestTheTimeItIsNow:
+    def test_said_aside_before_a_question_of_the_day(self, local: LocalTier) -> None:
+        plan = say(local, "il est 10h, qui n'est pas encore arrivé aujourd'hui ?")
+        assert (plan.kind, plan.tool) == ("tool", "hr.attendance_report"), plan
+
+
 class TestARequestNamedByItsWeekdays:
     def test_read_without_its_week(self) -> None:
         said = extract("hr.approve_leave", "accepte la demande de Rama pour mardi et mercredi")

@@ -341,6 +341,13 @@ class TestTheSameForSomeoneElse:
         plan = say(local, "la même chose pour Modou", shown(local, "hr.request_leave", leave))
         assert plan.tool == "hr.request_leave" and plan.arguments == {**leave, "employee": "Modou"}
 
+    def test_the_same_count_of_other_goods(self, local: LocalTier) -> None:
+        received = {"product": "ciment", "quantity": "30"}
+        memory = shown(local, "stock.receive", received)
+        plan = say(local, "et la même quantité en tôles bac", memory)
+        assert plan.tool == "stock.receive"
+        assert plan.arguments == {**received, "product": "tôles bac"}
+
 
 class TestARefusedRequestRetried:
     """« par mail alors » right after a request refused: that request with the change."""

@@ -143,6 +143,17 @@ class TestWhichSideOfTheBooks:
     ) -> None:
         assert say(local, message).tool == tool
 
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "paye ce que je dois à Verrerie Dumas en espèces",
+            "règle tout ce que nous leur devons à Verrerie Dumas, par virement",
+        ],
+    )
+    def test_what_the_business_owes_is_paid_in_full(self, local: LocalTier, message: str) -> None:
+        plan = say(local, message)
+        assert plan.tool == "purchasing.pay_supplier" and plan.arguments["amount"] == "balance"
+
     def test_a_bill_said_excl_vat_with_its_number_and_due_date(self, local: LocalTier) -> None:
         plan = say(
             local,

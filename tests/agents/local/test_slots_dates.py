@@ -105,6 +105,7 @@ class TestParseDates:
             ("samedi prochain", d(3, 14), d(3, 14)),
             ("dimanche dernier", d(3, 1), d(3, 1)),
             ("du 1er au 5 avril", d(4, 1), d(4, 5)),
+            ("dès la livraison d'après-demain", d(3, 6), d(3, 6)),
         ],
     )
     def test_reads_one_span(self, text: str, first: date, last: date) -> None:

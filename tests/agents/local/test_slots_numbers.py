@@ -39,12 +39,15 @@ class TestParseNumber:
             ("2 milles", "2000"),
             ("3 millions 500 mille", "3500000"),
             ("2 millions 500 000", "2500000"),
+            ("12 mille 750", "12750"),
         ],
     )
     def test_reads_the_phrase(self, text: str, expected: str) -> None:
         assert parse_number(text) == Decimal(expected)
 
-    @pytest.mark.parametrize("text", ["", "abc", "trois quarts", "10 m", "3 sacs", "12 et 13"])
+    @pytest.mark.parametrize(
+        "text", ["", "abc", "trois quarts", "10 m", "3 sacs", "12 et 13", "8 mille 4"]
+    )
     def test_returns_none_when_the_phrase_is_not_one_number(self, text: str) -> None:
         assert parse_number(text) is None
 
