@@ -255,7 +255,7 @@ def _after_outcome(
             memory, outcome.tool, outcome.arguments, listed, outcome.result, shown=shown
         )
     if outcome.status == "error" and outcome.arguments:  # « solde insuffisant »: to correct
-        turn.local.remember_attempt(memory, outcome.tool, outcome.arguments)
+        turn.local.remember_attempt(memory, outcome.tool, outcome.arguments, outcome.text)
     if outcome.status == "ask_back" and outcome.field:
         turn.local.ask_back(
             memory, outcome.tool, outcome.arguments, outcome.field, outcome.options, outcome.text

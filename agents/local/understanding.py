@@ -1074,6 +1074,8 @@ class LocalTier(Replies):
             return self._complete(self.adapters[draft["tool"]], arguments, memory)
         if draft and question:
             return Plan("reply", f"{STILL_MISSING}{question}")
+        if why := (memory.last or {}).get("why"):  # « oui » right after a request refused
+            return Plan("reply", f"Il n'y a rien à confirmer : la demande n'a pas été faite. {why}")
         return Plan("reply", "Il n'y a rien à confirmer pour le moment.")
 
     # -- requests ----------------------------------------------------------------------------
@@ -2382,10 +2384,13 @@ class LocalTier(Replies):
             memory.about = {**memory.about, **talk.recorded(declared, jsonable(record))}
 
     @staticmethod
-    def remember_attempt(memory: Memory, tool: str, arguments: dict[str, Any]) -> None:
+    def remember_attempt(
+        memory: Memory, tool: str, arguments: dict[str, Any], why: str = ""
+    ) -> None:
         """A request the business refused (« solde insuffisant »): what « bon, alors du 3 au
-        5 » corrects; what was listed and whom it is about stay."""
-        memory.last = {"tool": tool, "arguments": jsonable(arguments), "failed": True}
+        5 » corrects, and why « oui » then confirms nothing; what was listed and whom it is
+        about stay."""
+        memory.last = {"tool": tool, "arguments": jsonable(arguments), "failed": True, "why": why}
 
     @staticmethod
     def _retried(routing: Routing, message: str, memory: Memory) -> bool:

@@ -255,3 +255,13 @@ class TestAnEverydayWordReadAsAName:
         assert preview(t) is None and "Diop Frères" in reply, reply
         t("oui")
         assert count(demo, t, INVOICES) == before
+
+
+class TestAYesAfterARequestRefused:
+    def test_the_yes_is_told_why_nothing_was_done(self, demo: Container, talk_as: Any) -> None:
+        t: Talk = talk_as(CLAIRE)
+        refused = t("sors 5000 lampadaires arc du stock, casse")
+        assert preview(t) is None and "insuffisant" in refused, refused
+        again = t("oui")
+        assert again.startswith("Il n'y a rien à confirmer : la demande n'a pas été faite.")
+        assert "insuffisant" in again
