@@ -944,7 +944,13 @@ def invoice_of(utt: Utterance) -> dict[str, Any]:
 
 
 def quote_of(utt: Utterance) -> dict[str, Any]:
-    return given(quote=_document(utt, "devis", ("D-", "DV-")))
+    """The quote, and the period it was made in when one is said (« le devis d'hier »)."""
+    made = utt.dates[0] if len(utt.dates) == 1 else None
+    return given(
+        quote=_document(utt, "devis", ("D-", "DV-")),
+        made_from=made and made.first,
+        made_to=made and made.last,
+    )
 
 
 # The simple readings (VAT, receivables, key figures) and every question asked are declared
