@@ -434,6 +434,15 @@ class TestQuotes:
         with pytest.raises(AskBack, match="Diallo SARL n'a aucun devis envoyé"):
             shop.run(accept_quote, {"quote": "Diallo"})
 
+    def test_a_quote_looked_for_in_the_period_it_was_made(self, shop: Shop) -> None:
+        shop.run(create_quote, {"customer": "Diallo", "lines": RICE})
+        shop.run(send_quote, {"quote": "Diallo"})
+        earlier = {"quote": "Diallo", "made_from": "2026-03-02", "made_to": "2026-03-08"}
+        with pytest.raises(AskBack, match="aucun devis envoyé fait du 02/03/2026 au 08/03"):
+            shop.run(accept_quote, earlier)
+        this_week = {"quote": "Diallo", "made_from": "2026-03-16", "made_to": "2026-03-22"}
+        assert shop.run(accept_quote, this_week).status == "accepted"
+
     def test_unknown_quote_number(self, shop: Shop) -> None:
         with pytest.raises(AskBack, match="D-2026-00042"):
             shop.run(send_quote, {"quote": "D-2026-00042"})

@@ -437,10 +437,12 @@ def find_quote(
     *,
     wanted: QuoteWanted | tuple[QuoteWanted, ...],
     field: str = "quote",
+    made_within: tuple[date, date] | None = None,
 ) -> Quote:
     """The quote a person means: its id, its number (« D-2026-00003 »), or a customer's
     name — their single quote in the ``wanted`` state, or in the first of several states
-    that has one (asking back when there are several)."""
+    that has one (asking back when there are several); only those made ``made_within`` a
+    period when one is said (« le devis de la semaine dernière »)."""
     if quote_id is not None:
         ctx.principal.require(*invoices.WRITERS)
         quote = finance_repo.get_quote(ctx.session, ctx.principal.tenant_id, quote_id)
@@ -467,6 +469,7 @@ def find_quote(
             for q in listed
             if quotes.effective_status(q, day) == state
             and not (state == "accepted" and q.invoice_id is not None)
+            and (made_within is None or made_within[0] <= q.issue_date <= made_within[1])
         ]
         if len(candidates) == 1:
             return candidates[0]
@@ -479,6 +482,8 @@ def find_quote(
                 options=numbers,
             )
     labels = " ou ".join(_QUOTE_LABELS[state] for state in states)
+    if made_within is not None:
+        labels += f" fait du {dd_mm_yyyy(made_within[0])} au {dd_mm_yyyy(made_within[1])}"
     raise AskBack(f"{customer.name} n'a aucun devis {labels}.", field=field)
 
 

@@ -78,6 +78,17 @@ class QuoteRef(BaseModel):
         "(« le devis de Diallo »).",
     )
     quote_id: UUID | None = Field(default=None, description="Identifiant (boutons).")
+    made_from: date | None = Field(
+        default=None,
+        description="Début de la période où le devis a été fait, quand elle est dite "
+        "(« le devis de la semaine dernière »).",
+    )
+    made_to: date | None = Field(default=None, description="Fin de cette période.")
+
+    def made_within(self) -> tuple[date, date] | None:
+        if self.made_from is None:
+            return None
+        return self.made_from, self.made_to or self.made_from
 
 
 # --- create_quote ------------------------------------------------------------------------
@@ -163,7 +174,9 @@ def accept_quote(ctx: ToolContext, args: QuoteRef) -> AcceptedQuote:
     """Enregistre qu'un client a accepté un devis envoyé.
     Exemples : « Diallo a accepté le devis », « le devis D-2026-00003 est accepté »,
     « Ndiaye a dit oui pour le devis »."""
-    quote = find_quote(ctx, args.quote, args.quote_id, wanted="sent")
+    quote = find_quote(
+        ctx, args.quote, args.quote_id, wanted="sent", made_within=args.made_within()
+    )
     moved = quotes.accept_quote(ctx.session, ctx.principal, ctx.clock, quote.id)
     return quote_view(ctx, moved, AcceptedQuote)
 
@@ -205,7 +218,13 @@ def convert_quote_to_invoice(ctx: ToolContext, args: QuoteRef) -> QuoteInvoice:
     accepté est marqué accepté : le facturer, c'est que le client a dit oui.
     Exemples : « transforme le devis de Diallo en facture », « facture le devis
     D-2026-00003 », « passe le devis de Ndiaye en facture »."""
-    quote = find_quote(ctx, args.quote, args.quote_id, wanted=("accepted", "sent"))
+    quote = find_quote(
+        ctx,
+        args.quote,
+        args.quote_id,
+        wanted=("accepted", "sent"),
+        made_within=args.made_within(),
+    )
     accepted_now = quote.status != "accepted"
     invoice = quotes.convert_to_invoice(
         ctx.session, ctx.principal, ctx.clock, quote.id, accepting=True

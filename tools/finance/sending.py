@@ -235,7 +235,7 @@ def _the_quote(ctx: ToolContext, args: SendQuoteIn, mode: str) -> Quote:
     wanted: tuple[QuoteWanted, ...] = (
         ("draft",) if mode == "mark_sent" else ("draft", "sent", "accepted")
     )
-    quote = find_quote(ctx, reference, args.quote_id, wanted=wanted)
+    quote = find_quote(ctx, reference, args.quote_id, wanted=wanted, made_within=args.made_within())
     if reference != args.customer:
         said = None if to_me else args.customer
         check_customer(ctx, said, quote.partner_id, f"Le devis {quote.number}", "celui")

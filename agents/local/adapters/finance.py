@@ -23,9 +23,7 @@ from domain.kit.resolution import name_words
 CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
 OWNER_MARKERS = ("de", "du", "pour", "chez")
 DOCUMENT_WORDS = ("facture", "facturer", "devis", "devi", "proforma", "avoir")  # « devi »: SMS
-DOCUMENT_OWNER_MARKERS = tuple(
-    f"{noun} {link}" for noun in ("facture", "devis") for link in ("de", "d'", "du")
-)
+DOCUMENT_OWNER_MARKERS = tuple(f"{n} {w}" for n in ("facture", "devis") for w in ("de", "d'", "du"))
 NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
 # « à partir d'aujourd'hui », « à compter du 1er »: « à » opens a date, not a customer.
 NOT_A_CUSTOMER_AFTER_A = frozenset({"partir", "compter", "cause", "payer", "regler", "lieu"})
@@ -945,7 +943,9 @@ def invoice_of(utt: Utterance) -> dict[str, Any]:
 
 
 def quote_of(utt: Utterance) -> dict[str, Any]:
-    return given(quote=_document(utt, "devis", ("D-", "DV-")))
+    made = utt.dates[0] if len(utt.dates) == 1 else None  # « le devis de la semaine dernière »
+    quote = _document(utt, "devis", ("D-", "DV-"))
+    return given(quote=quote, made_from=made and made.first, made_to=made and made.last)
 
 
 # The simple readings (VAT, receivables, key figures) and every question asked are declared

@@ -391,7 +391,7 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     (
         re.compile(
             rf"{_B}(?:cette\s+annee(?:-ci)?|l'(?:annee|an)\s+(?P<dir>derniere|dernier|passee|passe"
-            r"|prochaine|prochain|en\s+cours)|(?:en|l'annee|annee|de|sur)\s+(?P<n>20\d\d)"
+            r"|prochaine|prochain|en\s+cours)|(?:en|l'annee|annee|de|sur|ca)\s+(?P<n>20\d\d)"
             r"(?!\s*(?:f|fcfa|cfa|francs?|euros?|€|xof|balles|sacs?|[\d,.]))(?![\w']))"
         ),
         _year_span,

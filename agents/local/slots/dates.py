@@ -10,7 +10,7 @@ Rules (``today`` is given; weeks run Monday → Sunday):
   « lundi en huit » is a week after the coming Monday.
 - « cette semaine », « la semaine prochaine », « la semaine dernière »: Monday → Sunday (the HR
   domain counts working days itself). « ce mois-ci », « le mois prochain », « le mois dernier »:
-  whole months. « cette année », « l'année dernière », « en 2025 », « de 2025 »: whole years.
+  whole months. « cette année », « l'année dernière », « en 2025 », « de 2025 », « CA 2025 »: years.
   « T1 », « premier trimestre », « ce trimestre »: whole quarters.
 - « fin du mois » / « fin mars » → the last day; « début avril » / « début du mois prochain » →
   the 1st; « mi-mars » → the 15th; « fin d'année » → 31 December.

@@ -151,6 +151,28 @@ class TestQuotesAndCreditNotes:
         assert then.tool == "finance.convert_quote_to_invoice", then
         assert then.arguments["quote"].lower() == "restaurant la terrasse"
 
+    def test_a_quote_named_by_when_it_was_made(self, local: LocalTier) -> None:
+        plan = say(local, "Sarr Bâtiment est d'accord pour le devis du mois dernier")
+        assert plan.tool == "finance.accept_quote", plan
+        assert plan.arguments["quote"] == "Sarr Bâtiment"
+        made = (plan.arguments["made_from"], plan.arguments["made_to"])
+        assert made == ("2026-04-01", "2026-04-30")
+
+    def test_quotes_still_without_an_answer_are_listed(self, local: LocalTier) -> None:
+        plan = say(local, "combien de mes devis n'ont toujours pas de réponse ?")
+        assert plan.tool == "finance.list_quotes", plan
+        assert plan.arguments == {"status": "sent"}
+
+    def test_a_customer_who_has_not_answered_is_no_name(self, local: LocalTier) -> None:
+        plan = say(local, "quels devis ont expiré sans que le client ait rappelé ?")
+        assert plan.tool == "finance.list_quotes", plan
+        assert plan.arguments == {"status": "expired"}
+
+    def test_a_payment_asked_to_be_recorded_as_a_question(self, local: LocalTier) -> None:
+        plan = say(local, "Mme Kane m'a remis 60 € en espèces pour sa facture, vous notez ?")
+        assert plan.tool == "finance.record_payment", plan
+        assert plan.arguments["method"] == "cash"
+
     def test_a_quote_said_yes_to_then_asked_to_be_invoiced(self, local: LocalTier) -> None:
         plan = say(
             local,

@@ -89,6 +89,7 @@ class TestParseDates:
             ("en 2025", d(1, 1, 2025), d(12, 31, 2025)),
             ("les factures de 2025", d(1, 1, 2025), d(12, 31, 2025)),
             ("les ventes sur 2024", d(1, 1, 2024), d(12, 31, 2024)),
+            ("le CA 2024 par trimestre", d(1, 1, 2024), d(12, 31, 2024)),
             ("dans 3 jours", d(3, 7), d(3, 7)),
             ("dans deux semaines", d(3, 18), d(3, 18)),
             ("dans un mois", d(4, 4), d(4, 4)),
