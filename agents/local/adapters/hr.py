@@ -597,7 +597,7 @@ def _without_asides(utt: Utterance) -> tuple[Utterance, str | None]:
 
 
 def _request_leave(utt: Utterance) -> dict[str, Any]:
-    utt, comment = _without_asides(utt)
+    utt, comment = _without_asides(_ahead(utt))
     # « pose 2 jours de congé à Khady Diallo »: the person, capitalized, after « à »
     # « Awa part demain à Thiès »: the one who leaves, not where she goes
     employee = (
@@ -610,8 +610,33 @@ def _request_leave(utt: Utterance) -> dict[str, Any]:
         employee = _name_at(utt, m.end()) if m else None
     employee = employee or _head_name(utt)
     return given(
-        {"employee": employee, "leave_type": _leave_type(utt), "comment": comment, **_period(utt)}
+        {
+            "employee": employee,
+            "leave_type": _leave_type(utt),
+            "comment": comment,
+            **_period(utt),
+        }
     )
+
+
+# A leave said without its year whose first day is this long past is next year's (« à
+# partir du 4 janvier » said in December); a leave just past (a sick day last week) stays.
+_LONG_PAST = 90
+
+
+def _ahead(utt: Utterance) -> Utterance:
+    """The message with its days read in next year when the first is long past and no year
+    is said."""
+    first = min((d.first for d in utt.dates), default=None)
+    said_year = any(re.search(r"\b(?:19|20)\d\d\b", d.text) for d in utt.dates)
+    if utt.today is None or first is None or said_year or (utt.today - first).days < _LONG_PAST:
+        return utt
+    later = [replace(d, first=_next_year(d.first), last=_next_year(d.last)) for d in utt.dates]
+    return replace(utt, dates=later)
+
+
+def _next_year(day: date) -> date:
+    return day.replace(year=day.year + 1, day=min(day.day, 28 if day.month == 2 else day.day))
 
 
 _PERIOD_FIELDS = ("start_date", "end_date", "starts_afternoon", "ends_morning", "other_days")

@@ -389,3 +389,22 @@ class TestNotCheckedIn:
         assert "not_checked_in" not in extract(
             "hr.attendance_report", "qui n'a pas pointé son départ ?"
         )
+
+
+class TestALeaveWithoutItsYear:
+    """A leave said without its year is read ahead when its day is long past."""
+
+    def read(self, text: str, today: date) -> dict[str, Any]:
+        return BY_TOOL["hr.request_leave"].extract(analyse(text, today=today, currency="XOF"))
+
+    def test_january_said_in_december_is_next_january(self) -> None:
+        said = self.read("trois jours de congé à partir du 5 janvier", date(2026, 12, 10))
+        assert (said["start_date"], said["end_date"]) == (date(2027, 1, 5), date(2027, 1, 7))
+
+    def test_a_day_just_past_stays_this_year(self) -> None:
+        said = self.read("j'étais malade le 2 décembre", date(2026, 12, 10))
+        assert said["start_date"] == date(2026, 12, 2)
+
+    def test_a_year_said_is_kept(self) -> None:
+        said = self.read("congé du 5 au 7 janvier 2026", date(2026, 12, 10))
+        assert said["start_date"] == date(2026, 1, 5)
