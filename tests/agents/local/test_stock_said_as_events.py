@@ -70,6 +70,12 @@ class TestDimensionsInAName:
 
 
 class TestStockSayings:
+    def test_goods_deducted_from_the_stock_go_out(self, local: LocalTier) -> None:
+        tool, args = tool_call(
+            say(local, "on a offert 3 bouteilles de jus au voisin, déduis-les du stock")
+        )
+        assert tool == "stock.issue" and args["quantity"] == "3", args
+
     def test_le_mini_said_with_its_level_is_the_stock_minimum(self, local: LocalTier) -> None:
         tool, args = tool_call(say(local, "pour le sucre, mets le mini à 20 et le maxi à 60"))
         assert tool == "stock.update_product"
