@@ -625,11 +625,19 @@ _LONG_PAST = 90
 
 
 def _ahead(utt: Utterance) -> Utterance:
-    """The message with its days read in next year when the first is long past and no year
-    is said."""
+    """The message with its days read in next year when the first is long past and neither
+    its year nor a weekday that fits this year (« mercredi 29 avril ») is said."""
     first = min((d.first for d in utt.dates), default=None)
     said_year = any(re.search(r"\b(?:19|20)\d\d\b", d.text) for d in utt.dates)
     if utt.today is None or first is None or said_year or (utt.today - first).days < _LONG_PAST:
+        return utt
+    said = utt.folded
+    if any(
+        said.find(f"{day} {span.first.day}") >= 0
+        for span in utt.dates
+        for day, n in WEEKDAYS.items()
+        if n == span.first.weekday()
+    ):
         return utt
     later = [replace(d, first=_next_year(d.first), last=_next_year(d.last)) for d in utt.dates]
     return replace(utt, dates=later)
