@@ -14,7 +14,7 @@ from typing import Any
 
 from agents.local import coverage
 from agents.local.slots import parse_quantities
-from domain.kit.lexicon import lexicon, phrasing, phrasings_of, words
+from domain.kit.lexicon import alternation, lexicon, phrasing, phrasings_of, words
 from domain.kit.text import fold
 from tools.base import Tool
 
@@ -53,11 +53,7 @@ def correction_value(message: str) -> str:
 _LAST_CLAUSE = re.compile(r"[,;.!]+\s*(?P<clause>[^,;.!]+?)[\s.!]*$")
 _SUBJECT = re.compile(r"(?:^|\s)(?:(?:il|elle|on|ils|elles|je|nous|ca)\s|[jc]')")
 _ADDS = re.compile(r"\b(?:aussi|en plus|encore|egalement)\b")
-_REQUEST_START = re.compile(
-    r"^(?:"
-    + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len)[::-1])
-    + r")\b"
-)
+_REQUEST_START = re.compile(r"^(?:" + alternation("second_request_starts") + r")\b")
 
 
 def without_reason(message: str) -> str | None:

@@ -28,7 +28,7 @@ from agents.local.slots.numbers import parse_number, scan_numbers
 from agents.local.slots.recurrence import TIME, find_schedule
 from agents.local.slots.types import Amount, DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
-from domain.kit.lexicon import lexicon, phrasing, words
+from domain.kit.lexicon import alternation, lexicon, phrasing, words
 from domain.kit.text import fold
 from domain.sales.units import known_unit
 from tools.base import Tool
@@ -784,9 +784,7 @@ IMPOSSIBLE_DAY = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\b")
 # What follows a question in the same message (« …combien ? et il reste combien de sucre ? »)
 # is a second request, which the first does not answer.
 SECOND_QUESTION = re.compile(
-    r"\?\s*(et\s+(?:"
-    + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len)[::-1])
-    + r")\b[^?]{4,}\S)\s*\??\s*$"
+    r"\?\s*(et\s+(?:" + alternation("second_request_starts") + r")\b[^?]{4,}\S)\s*\??\s*$"
 )
 # A question asked before what follows it in the same message (« combien il reste de
 # sucre ? et commande-en 10 sacs »): a request of its own, which a write does not answer.

@@ -44,7 +44,7 @@ from agents.local.slots.text import expand_sms
 from agents.local.slots.text import fold as text_fold
 from agents.local.slots.types import Utterance
 from domain.audit.service import jsonable
-from domain.kit.lexicon import everyday_word, lexicon, phrasing, words
+from domain.kit.lexicon import alternation, everyday_word, lexicon, phrasing, words
 from domain.kit.principal import Principal
 from domain.kit.text import fold
 from domain.sales.units import known_unit
@@ -107,9 +107,7 @@ CONTEXT_SPREAD = 0.035
 SECOND_REQUEST = re.compile(
     r"(?:\s*[,;.?!]\s*(?:et\s+|puis\s+|ensuite\s+|et puis\s+|apres\s+|mais\s+)?"
     r"|\s+(?:et|puis|ensuite|mais)\s+)"
-    r"(?:tu\s+|stp\s+|svp\s+)?(?=((?:"
-    + "|".join(re.escape(w) for w in sorted(words("second_request_starts"), key=len, reverse=True))
-    + r")\b))"
+    r"(?:tu\s+|stp\s+|svp\s+)?(?=((?:" + alternation("second_request_starts") + r")\b))"
 )
 # A message that opens like a request of its own (« montre-moi … », « crée … »).
 OPENS_REQUEST = phrasing("opens_request")
@@ -398,7 +396,7 @@ ASIDE = re.compile(
     r"^(?:[^?\d]*\s)?(?:je |j'|on |nous |ce |ca |(?:il|elle) est |(?:ils|elles) sont "
     r"|le reste |les autres )"
     r"(?:(?:la|le|les|lui|leur|en|y) |l')*(?:"
-    + "|".join(re.escape(w) for w in sorted(words("aside_verbs"), key=len, reverse=True))
+    + alternation("aside_verbs")
     + r"|\w+(?:rai|ra|rons))\b[^?\d]*$"
 )
 LAST_PART = re.compile(r"^(?P<head>.*\S)\s*[,.;]\s+(?P<tail>[^,.;]+?)[\s.!]*$")

@@ -34,6 +34,12 @@ def words(section: str) -> frozenset[str]:
     return frozenset(str(w) for w in lexicon()[section])
 
 
+def alternation(section: str) -> str:
+    """A section's words as a regular expression's alternation, longest first, so that « et
+    puis » is tried before « et »."""
+    return "|".join(re.escape(w) for w in sorted(words(section), key=len, reverse=True))
+
+
 def phrases(section: str) -> tuple[str, ...]:
     """A section that is a list of words or phrases, in order (markers tried in turn)."""
     return tuple(str(w) for w in lexicon()[section])

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
-from domain.kit.lexicon import lexicon, phrasing, words
+from domain.kit.lexicon import alternation, lexicon, phrasing
 
 _SPECIAL = {
     "œ": "o",
@@ -87,9 +87,7 @@ THOUSANDS_GLUED = re.compile(r"(?<![\w,.])(\d+)\s?(?:mil|k)(?![\w'-])", re.IGNOR
 # « bidon dhuile », « lhuile »: an elision typed without its apostrophe before a word with
 # a mute h (the lexicon's ``mute_h_words``); a name such as « Maison dhoktaf » is left alone.
 ELISION_GLUED = re.compile(
-    r"(?<![\w'-])([dl])(?=(?:"
-    + "|".join(re.escape(w) for w in sorted(words("mute_h_words"), key=len, reverse=True))
-    + r")(?![\w-]))",
+    r"(?<![\w'-])([dl])(?=(?:" + alternation("mute_h_words") + r")(?![\w-]))",
     re.IGNORECASE,
 )
 
