@@ -92,8 +92,8 @@ class TestVatSummary:
             f"TVA collectée de mars 2026 : {fcfa('10 800')} :\n"
             f"- à 18 % : {fcfa('10 800')} sur une base HT de {fcfa('60 000')}\n"
             f"TVA déductible : 0 FCFA — aucune TVA sur achats n'est enregistrée dans les "
-            "comptes sur la période (les factures fournisseurs ne sont pas encore saisies "
-            f"dans Comptoir).\nTVA due : {fcfa('10 800')}."
+            "comptes sur la période (aucune facture fournisseur n'y est saisie)."
+            f"\nTVA due : {fcfa('10 800')}."
         )
 
     def test_deductible_vat_in_the_ledger_is_deducted(self, shop: Shop) -> None:

@@ -149,8 +149,8 @@ class VatSummaryOut(ToolResult):
         else:
             text += (
                 f"\nTVA déductible : {self._money(self.deductible)} — aucune TVA sur achats "
-                "n'est enregistrée dans les comptes sur la période (les factures fournisseurs "
-                "ne sont pas encore saisies dans Comptoir)."
+                "n'est enregistrée dans les comptes sur la période (aucune facture fournisseur "
+                "n'y est saisie)."
             )
         if self.due >= 0:
             text += f"\nTVA due : {self._money(self.due)}."
