@@ -17,7 +17,7 @@ from agents.local.slots.numbers import parse_number
 from agents.local.slots.payment import find_in_full, parse_payment_method
 from agents.local.slots.text import blank_spans, fold
 from agents.local.slots.types import Amount, Quantity, Utterance
-from domain.kit.lexicon import pairs, phrases, phrasing, phrasings_of, words
+from domain.kit.lexicon import everyday_word, pairs, phrases, phrasing, phrasings_of, words
 from domain.kit.resolution import name_words
 
 CUSTOMER_MARKERS = ("pour", "pr", "por", "pou", "à", "au", "au client", "a la cliente", "chez")
@@ -25,8 +25,7 @@ OWNER_MARKERS = ("de", "du", "pour", "chez")
 DOCUMENT_WORDS = ("facture", "facturer", "devis", "devi", "proforma", "avoir")  # « devi »: SMS
 DOCUMENT_OWNER_MARKERS = tuple(f"{n} {w}" for n in ("facture", "devis") for w in ("de", "d'", "du"))
 NOT_CUSTOMERS = frozenset({"chaque", "tous", "mensuelle", "brouillon", "recurrente", "recurrent"})
-# « à partir d'aujourd'hui », « à compter du 1er »: « à » opens a date, not a customer.
-NOT_A_CUSTOMER_AFTER_A = frozenset({"partir", "compter", "cause", "payer", "regler", "lieu"})
+NOT_A_CUSTOMER_AFTER_A = frozenset({"cause", "lieu"})
 FREQUENCY_WORDS = phrasing("frequency_words", re.IGNORECASE)
 REASON_MARKERS = ("parce que", "parce qu'", "car", "motif", "raison", "pour cause de")
 # Between a quantity and its price: « 5 sacs de riz à 14 000 », « 2 heures au prix de 20 000 ».
@@ -62,7 +61,7 @@ def customer_of(utt: Utterance) -> str | None:
     """« facture pour Diallo », « facture à Ndiaye », « Modou a payé… », and last
     « facture Diallo SARL, 3 sacs » (a name right after the document word)."""
     after_marker = name_after(utt, CUSTOMER_MARKERS)
-    if after_marker is not None and fold(after_marker.split()[0]) in NOT_A_CUSTOMER_AFTER_A:
+    if after_marker is not None and _opens_a_verb(after_marker.split()[0]):
         after_marker = None
     if after_marker is not None and after_marker[:1].islower():
         # « facture Mamadou Sy pour la pose du carrelage »: the capitalized name right after
@@ -80,6 +79,15 @@ def customer_of(utt: Utterance) -> str | None:
         if name is not None and name.split()[0].lower() in NOT_CUSTOMERS:
             name = None
     return without_elision(name) or _named_after_de(utt)
+
+
+def _opens_a_verb(word: str) -> bool:
+    """« à partir du 1er », « à facturer chaque année », « à cause de »: after « à », a word
+    that opens a date or a verb, not a customer's name."""
+    folded = fold(word)
+    return folded in NOT_A_CUSTOMER_AFTER_A or (
+        word.islower() and folded.endswith(("er", "ir")) and everyday_word(folded)
+    )
 
 
 def _named_after_de(utt: Utterance) -> str | None:
@@ -361,6 +369,19 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
         + [(q.start, q.end) for q in quantities]
         + [(a.start, a.end) for j, a in enumerate(utt.amounts) if j in used]
     )
+    lines += _free_lines(utt, name, used, spans)
+    for item in article_items(utt):  # « 5 sacs de riz + la livraison »: one of it
+        if not any(start < item.end and item.start < end for start, end in spans):
+            lines.append({"product": utt.text[item.start : item.end].strip(), "quantity": 1})
+    return lines
+
+
+def _free_lines(
+    utt: Utterance, name: str | None, used: set[int], spans: list[tuple[int, int]]
+) -> list[dict[str, Any]]:
+    """The amounts no line took, each with the words naming it (« transport 25 000 »): a
+    free-text line, its words and amount added to ``spans``."""
+    lines = []
     for j, amount in enumerate(utt.amounts):
         if j in used:
             continue
@@ -371,9 +392,8 @@ def lines_of(utt: Utterance, name: str | None = None) -> list[dict[str, Any]]:
                 {"description": description, "quantity": Decimal(1), "unit_price": amount.value}
             )
             spans.append((amount.start, amount.end))
-    for item in article_items(utt):  # « 5 sacs de riz + la livraison »: one of it
-        if not any(start < item.end and item.start < end for start, end in spans):
-            lines.append({"product": utt.text[item.start : item.end].strip(), "quantity": 1})
+            if (named := utt.text.find(description, after)) >= 0:  # its words are this line
+                spans.append((named, named + len(description)))
     return lines
 
 
@@ -526,9 +546,9 @@ def extract_invoice(utt: Utterance) -> dict[str, Any]:
     return {**extract_document(utt), **given(payment_terms_days=days, post=post)}
 
 
-# What is billed each time: « pour la location de la salle », « tous les mois l'abonnement
-# internet de … ».
-BILLED_FOR = re.compile(r"\bpour (?:le |la |l'|les )([^,;:.!?\d]{3,60})")
+# What is billed each time: « pour la location de la salle », « Kane prend le contrat
+# d'entretien », « tous les mois l'abonnement internet de … ».
+BILLED_FOR = phrasing("billed_for")
 BILLED_AFTER_FREQUENCY = phrasing("billed_after_frequency")
 
 
@@ -572,9 +592,13 @@ def extract_recurring(utt: Utterance) -> dict[str, Any]:
     start = _start_of(utt)
     document = extract_document(utt)
     label = _billed_label(utt, document.get("customer"))
-    if label and not document.get("lines"):  # priced when an amount is said, else asked
-        price = given(unit_price=utt.amounts[0].value if utt.amounts else None)
-        document["lines"] = [{"description": label, "quantity": Decimal(1), **price}]
+    if label and not document.get("lines"):  # a free line when priced, else the catalog's
+        line = (
+            {"description": label, "unit_price": utt.amounts[0].value}
+            if utt.amounts
+            else {"product": label}
+        )
+        document["lines"] = [{**line, "quantity": Decimal(1)}]
     post = any(kind.name == "validation" for kind, _, _ in named_kinds(utt.folded)) or None
     return {**document, **given(frequency=frequency, start_date=start, auto_post=post)}
 

@@ -290,6 +290,45 @@ class TestRecurring:
         )
         assert said["auto_post"] is True and said["frequency"] == "quarterly"
 
+    def test_validated_automatically_said_in_a_sentence_of_its_own(self) -> None:
+        said = extract(
+            "finance.create_recurring_invoice",
+            "Pour Garage Lenoir : un forfait d'hébergement, 40 € HT par mois. Les factures "
+            "seront validées automatiquement.",
+        )
+        assert said["auto_post"] is True
+        assert said["lines"] == [
+            {
+                "description": "forfait d'hébergement",
+                "quantity": Decimal(1),
+                "unit_price": Decimal(40),
+            }
+        ]  # its words are this one line, never a second one counted by its article
+
+    def test_the_service_billed_named_after_the_frequency_and_its_verb(self) -> None:
+        said = extract(
+            "finance.create_recurring_invoice",
+            "chaque mois, facture l'entretien des vitres à la Pharmacie Seck",
+        )
+        assert said["customer"] == "Pharmacie Seck"
+        assert said["lines"] == [{"product": "entretien", "quantity": Decimal(1)}]
+
+    def test_the_customer_who_takes_a_contract_billed_once_a_year(self) -> None:
+        said = extract(
+            "finance.create_recurring_invoice",
+            "l'école sainte anne prend le contrat d'assistance, à facturer tous les ans",
+        )
+        assert said["frequency"] == "yearly"
+        assert said["customer"] != "facturer"  # « à facturer » opens a verb, not a name
+        assert said["lines"] == [{"product": "contrat d'assistance", "quantity": Decimal(1)}]
+
+    def test_the_billing_itself_is_no_line(self) -> None:
+        said = extract(
+            "finance.create_recurring_invoice",
+            "mets en place une facturation mensuelle pour Ndour : 2 nettoyages de bureaux",
+        )
+        assert [line["product"] for line in said["lines"]] == ["nettoyages de bureaux"]
+
 
 class TestReads:
     @pytest.mark.parametrize(
