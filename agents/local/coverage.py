@@ -390,9 +390,14 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         return written
     schedule = None if _takes_recurrence(tool) else find_schedule(utt.text, utt.folded)
     facts = _Facts.of(arguments)
-    if schedule and TIME.search(fold(schedule.said)) and not facts.quotes(schedule.said):
+    one_off = tool.is_write and tool.creates is not None  # a rule changed names it by one
+    if (
+        schedule
+        and (one_off or TIME.search(fold(schedule.said)))
+        and not facts.quotes(schedule.said)
+    ):
         # « chaque jeudi à 18h, envoie-moi… »: a rule, no reading now; « rappelle-moi
-        # chaque lundi à 9h… »: a rule, not one task on one day (« mets en pause le
+        # chaque mercredi d'appeler… »: a rule, not one task on one day (« mets en pause le
         # résumé de chaque matin à 7h30 » names a rule by it)
         return Gap(schedule.said)
     second = SECOND_QUESTION.search(utt.folded)

@@ -169,6 +169,8 @@ EXISTING_ONES = phrasing("existing_ones")
 # reading by this margin (a writing runner-up does not count: a question does not write).
 QUESTION_MIN_SCORE = 0.90
 QUESTION_MARGIN = 0.005
+# A question the router puts nearly as close to a write as to a reading reads.
+QUESTION_OVER_WRITE_MARGIN = 0.03
 CONFIRMATION_STAYS = "Je demande toujours votre accord avant d'enregistrer quoi que ce soit."
 # A follow-up of a reading whose words it cannot account for.
 NOT_A_FOLLOW_UP = (
@@ -1576,7 +1578,7 @@ class LocalTier(Replies):
             and tool.is_write
             and runner is not None
             and not runner.is_write
-            and routing.margin < QUESTION_MARGIN
+            and routing.margin < QUESTION_OVER_WRITE_MARGIN
             and routing.score - routing.margin >= QUESTION_MIN_SCORE
         ):
             # « est-ce que je reçois un bilan chaque semaine ? »: as close to making a rule

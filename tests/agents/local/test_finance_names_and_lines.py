@@ -142,13 +142,15 @@ class TestRecurring:
             {"description": "prêt du terrain", "quantity": Decimal(1), "unit_price": Decimal(40)}
         ]
 
-    def test_unpriced_subscription_is_asked_its_price(self) -> None:
+    def test_unpriced_subscription_is_the_catalogue_s_or_asked_its_price(self) -> None:
+        """Said without a price, what is billed is looked up in the catalogue (its price),
+        and the tool asks a price when the catalogue has none of that name."""
         said = extract(
             "finance.create_recurring_invoice",
             "je veux facturer chaque mois le gardiennage de la Villa Ndour",
         )
         assert said["customer"] == "Villa Ndour"
-        assert said["lines"] == [{"description": "gardiennage", "quantity": Decimal(1)}]
+        assert said["lines"] == [{"product": "gardiennage", "quantity": Decimal(1)}]
 
 
 class TestLinesSaidLoosely:

@@ -169,7 +169,12 @@ class TestQuotesAndCreditNotes:
         assert plan.arguments == {"status": "expired"}
 
     def test_a_payment_asked_to_be_recorded_as_a_question(self, local: LocalTier) -> None:
-        plan = say(local, "Mme Kane m'a remis 60 € en espèces pour sa facture, vous notez ?")
+        plan = understand(
+            local,
+            "Mme Kane m'a remis 60 € en espèces pour sa facture, vous notez ?",
+            today=TODAY,
+            currency="EUR",
+        )
         assert plan.tool == "finance.record_payment", plan
         assert plan.arguments["method"] == "cash"
 
@@ -257,6 +262,14 @@ class TestMoneySaidLoosely:
     ) -> None:
         plan = say(local, "facture à Fall : traduction du catalogue, 800 dollars")
         assert plan.kind != "tool" and "800 dollars" in plan.text, plan
+
+    def test_euros_paid_to_a_business_in_francs_cfa_are_never_recorded_as_francs(
+        self, local: LocalTier
+    ) -> None:
+        plan = say(local, "Mbengue a envoyé 150 euros par virement depuis Paris")
+        assert plan.kind != "tool" and "150 euros" in plan.text, plan
+        plan = understand(local, "Roux a payé 150 euros par virement", today=TODAY, currency="EUR")
+        assert plan.tool == "finance.record_payment" and plan.arguments["amount"] == "150", plan
 
     def test_a_payment_method_is_never_a_line_sold(self, local: LocalTier) -> None:
         plan = say(local, "une facture pour Seck, un wave 12 000")

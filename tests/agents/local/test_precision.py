@@ -98,6 +98,12 @@ class TestAPartLeftOverIsSaid:
         assert plan.arguments.get("post") is True and memory.queued is None, plan
 
 
+class TestARecurrenceIsNeverOneRecord:
+    def test_a_call_said_each_week_is_no_single_task(self, local: LocalTier) -> None:
+        plan = say(local, "note un appel au comptable tous les vendredis")
+        assert not (plan.kind == "tool" and plan.tool == "sales.log_activity"), plan
+
+
 class TestAnAddressIsHeldAsOne:
     def test_an_email_address_is_never_a_line(self, local: LocalTier) -> None:
         plan = say(local, "Quincaillerie Sy veut ses factures par mail désormais : sy@quinc.sn")
