@@ -362,6 +362,7 @@ def _unit_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Ga
     return None
 
 
+EVERY = re.compile(r"\b(?:chaque|tous les|toutes les)\b")
 RECURRENCE_FIELDS = frozenset({"when", "frequency", "schedule", "rrule", "recurrence"})
 
 
@@ -390,7 +391,13 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
         return written
     schedule = None if _takes_recurrence(tool) else find_schedule(utt.text, utt.folded)
     facts = _Facts.of(arguments)
-    one_off = tool.is_write and tool.creates is not None  # a rule changed names it by one
+    # « chaque mercredi », « tous les lundis » said to a request making one record (a rule
+    # changed is named by its schedule; « du lundi au vendredi » is a span of days)
+    one_off = (
+        tool.is_write
+        and tool.creates is not None
+        and bool(schedule and EVERY.search(fold(schedule.said)))
+    )
     if (
         schedule
         and (one_off or TIME.search(fold(schedule.said)))

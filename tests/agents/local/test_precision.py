@@ -103,6 +103,10 @@ class TestARecurrenceIsNeverOneRecord:
         plan = say(local, "note un appel au comptable tous les vendredis")
         assert not (plan.kind == "tool" and plan.tool == "sales.log_activity"), plan
 
+    def test_a_span_of_weekdays_is_no_recurrence(self, local: LocalTier) -> None:
+        plan = say(local, "je prends la semaine du 20 avril, du lundi au vendredi")
+        assert (plan.kind, plan.tool) == ("tool", "hr.request_leave"), plan
+
 
 class TestAnAddressIsHeldAsOne:
     def test_an_email_address_is_never_a_line(self, local: LocalTier) -> None:
