@@ -304,3 +304,13 @@ class TestTheNameOfSomeoneNew:
 
     def test_the_words_for_someone_new_are_never_a_name(self) -> None:
         assert "name" not in extract("hr.create_employee", "nouvelle recrue demain, inscris-la")
+
+
+class TestStillMissingAtRollCall:
+    def test_still_missing_today_is_who_has_not_checked_in(self, local: LocalTier) -> None:
+        plan = say(local, "et qui manque encore à l'appel à cette heure ?", Role.HR)
+        assert plan.tool == "hr.attendance_report"
+        assert plan.arguments.get("not_checked_in") is True
+
+    def test_missing_over_a_week_is_who_is_away(self, local: LocalTier) -> None:
+        assert say(local, "qui manque à l'appel la semaine prochaine ?").tool == "hr.who_is_absent"
