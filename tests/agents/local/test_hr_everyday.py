@@ -314,3 +314,10 @@ class TestStillMissingAtRollCall:
 
     def test_missing_over_a_week_is_who_is_away(self, local: LocalTier) -> None:
         assert say(local, "qui manque à l'appel la semaine prochaine ?").tool == "hr.who_is_absent"
+
+
+class TestMinutesLate:
+    def test_how_late_today_is_the_attendance_report(self, local: LocalTier) -> None:
+        plan = say(local, "j'ai eu combien de minutes de retard ce matin ?")
+        assert plan.tool == "hr.attendance_report"
+        assert "employee" not in plan.arguments  # « minutes » names nobody
