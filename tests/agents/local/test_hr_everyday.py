@@ -87,6 +87,14 @@ class TestSeveralPeopleInOneRequest:
         said = extract(tool, text)
         assert said["employee"] == "Rama" and said["others"] == ["Lamine"]
 
+    def test_names_written_in_lower_case_are_listed_too(self) -> None:
+        said = extract("hr.approve_leave", "c'est ok pour rama et lamine, valide leurs congés")
+        assert said["employee"] == "rama" and said["others"] == ["lamine"]
+
+    def test_a_lower_case_word_after_a_comma_is_no_name(self) -> None:
+        said = extract("hr.approve_leave", "ok pour rama, valide ses congés")
+        assert said["employee"] == "rama" and said.get("others") is None
+
     def test_each_one_approved_in_one_preview(self, container: Container, team: Team) -> None:
         open_balance(container, team.staff, team.moussa.id, "10")
         ask_leave(container, team.hr, team.awa_record.id, MONDAY, MONDAY)
