@@ -903,6 +903,7 @@ class LocalTier(Replies):
                     re.search(rf"\b{re.escape(marker)}\b", folded)
                     for slot in self._slots.get(tool.name, {}).values()
                     for marker in slot.get("markers") or ()
+                    if isinstance(marker, str)
                 )
             )
         ]
