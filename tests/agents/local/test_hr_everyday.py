@@ -329,3 +329,9 @@ class TestMinutesLate:
         plan = say(local, "j'ai eu combien de minutes de retard ce matin ?")
         assert plan.tool == "hr.attendance_report"
         assert "employee" not in plan.arguments  # « minutes » names nobody
+
+
+class TestPaidLeaveByItsInitials:
+    def test_days_of_cp_left_is_one_s_balance(self, local: LocalTier) -> None:
+        plan = say(local, "j'ai encore combien de jours de cp dispo ?")
+        assert (plan.tool, plan.arguments) == ("hr.leave_balance", {})
