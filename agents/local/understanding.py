@@ -900,10 +900,9 @@ class LocalTier(Replies):
                 self.router.says_keyword(tool.name, folded)
                 or any(w.startswith(fold(tool.title).split()[0][:5]) for w in said)
                 or any(  # « relance-le »: a word its record's slot is said after
-                    re.search(rf"\b{re.escape(marker)}\b", folded)
+                    isinstance(m, str) and re.search(rf"\b{re.escape(m)}\b", folded)
                     for slot in self._slots.get(tool.name, {}).values()
-                    for marker in slot.get("markers") or ()
-                    if isinstance(marker, str)
+                    for m in slot.get("markers") or ()
                 )
             )
         ]
