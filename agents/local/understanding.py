@@ -901,6 +901,11 @@ class LocalTier(Replies):
             and (
                 self.router.says_keyword(tool.name, folded)
                 or any(w.startswith(fold(tool.title).split()[0][:5]) for w in said)
+                or any(  # « relance-le »: a word its record's slot is said after
+                    isinstance(m, str) and re.search(rf"\b{re.escape(m)}\b", folded)
+                    for slot in self._slots.get(tool.name, {}).values()
+                    for m in slot.get("markers") or ()
+                )
             )
         ]
 
@@ -1852,6 +1857,8 @@ class LocalTier(Replies):
         if on_last and "which" in tool.input_model.model_fields and THAT_RECORD.search(folded):
             if isinstance(when, dict) and when.get("said"):  # « supprime-la »: the rule just made
                 arguments["which"] = when["said"]
+            elif not arguments.get("which"):  # « relance-le »: the rule just paused
+                arguments["which"] = ((memory.last or {}).get("arguments") or {}).get("which")
         lines = arguments.get("lines")
         if isinstance(lines, list) and "product" in memory.about:
             for line in lines:  # « …pour 5 sacs »: sacks of the product just spoken of

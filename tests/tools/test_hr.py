@@ -246,7 +246,8 @@ class TestAttendance:
         )
         report = run(container, tools.attendance_report, team.hr, morning, employee="Awa")
         assert report.render() == (
-            "Présences du 01/03/2026 au 16/03/2026 :\n- Awa Ndiaye : 1 jour(s), 8,5 h, 1 retard(s)"
+            "Présences du 01/03/2026 au 16/03/2026 :\n"
+            "- Awa Ndiaye : 1 jour(s), 8,5 h, 1 retard(s) (25 min)"
         )
 
     def test_no_linked_record_is_said(self, container: Container, team: Team) -> None:

@@ -138,11 +138,13 @@ class AttendanceLine(BaseModel):
     worked_days: int
     hours: Decimal
     late_arrivals: int
+    late_minutes: int = 0  # over the period, all late arrivals together
     missing_check_outs: int
 
     def line(self) -> str:
+        late = f" ({self.late_minutes} min)" if self.late_minutes else ""
         extra = [
-            f"{self.late_arrivals} retard(s)" if self.late_arrivals else "",
+            f"{self.late_arrivals} retard(s){late}" if self.late_arrivals else "",
             f"{self.missing_check_outs} départ(s) non pointé(s)" if self.missing_check_outs else "",
         ]
         notes = "".join(f", {e}" for e in extra if e)
@@ -234,5 +236,10 @@ def attendance_report(ctx: ToolContext, args: AttendanceReportIn) -> AttendanceR
         employee_id=employee.id if employee else None,
         department_id=_department(ctx, args.department) if args.department else None,
     )  # fmt: skip
-    lines = [AttendanceLine.model_validate(e, from_attributes=True) for e in report.employees]
+    lines = [
+        AttendanceLine.model_validate(e, from_attributes=True).model_copy(
+            update={"late_minutes": sum(d.late_minutes for d in e.days)}
+        )
+        for e in report.employees
+    ]
     return AttendanceReportOut(start_date=start, end_date=end, employees=lines)

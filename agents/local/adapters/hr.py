@@ -69,24 +69,24 @@ def _someone(utt: Utterance, *groups: tuple[str, ...]) -> str | None:
     return None
 
 
-# « de Paul et de Sophie », « à Awa et à Modou », « Awa, Rama et Ibou »: one more person named
-# right after the first, with a capital.
-_AND_NAME = phrasing("and_name")
-
-
 def _with_others(utt: Utterance, first: str | None) -> dict[str, Any]:
-    """The employee named first and the others listed right after them (the same request
-    for each: nobody named is dropped)."""
+    """The employee named first and the others listed right after them, with a capital (« de
+    Paul et de Sophie », « Awa, Rama et Ibou ») or, after a first one in lower case, one word
+    after « et » that can be a person (« pour awa et modou »): nobody named is dropped."""
     if first is None:
         return {}
     others: list[str] = []
     at = utt.text.find(first)
     position = at + len(first) if at >= 0 else len(utt.text)
-    while (more := _AND_NAME.match(utt.text, position)) is not None:
-        if fold(more.group(1).split()[0]) in words("not_a_name_head"):  # « …, Merci », « et Lundi »
+    lower = first[:1].islower()
+    while more := phrasing("and_name", re.IGNORECASE if lower else 0).match(utt.text, position):
+        name = more.group(1).split()[0] if lower else more.group(1)
+        if fold(name.split()[0]) in words("not_a_name_head") or (  # « …, Merci », « et Lundi »
+            lower and ("," in more.group(0) or not _is_person(utt, name))  # « awa, accorde »
+        ):
             break
-        others.append(more.group(1))
-        position = more.end()
+        others.append(name)
+        position = more.start(1) + len(name)
     return {"employee": first, "others": others or None}
 
 

@@ -174,6 +174,20 @@ class TestManagingRules:
         (kept,) = rules(container, account)  # paused, never a second one
         assert kept.enabled is False
 
+    def test_a_rule_just_paused_is_started_again_by_its_pronoun(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("chaque mardi à 9h envoie-moi les ventes de la veille")
+        talk("oui")
+        talk("finalement suspends-le")
+        talk("oui")
+        shown = talk("c'est bon tu peux la relancer")
+        assert shown.startswith("Je réactiverai"), shown
+        talk("oui")
+        (kept,) = rules(container, account)
+        assert kept.enabled is True
+
     def test_the_rule_just_set_is_deleted_never_set_again(
         self, container: Container, owner: tuple[Account, Talk]
     ) -> None:

@@ -87,6 +87,14 @@ class TestSeveralPeopleInOneRequest:
         said = extract(tool, text)
         assert said["employee"] == "Rama" and said["others"] == ["Lamine"]
 
+    def test_names_written_in_lower_case_are_listed_too(self) -> None:
+        said = extract("hr.approve_leave", "c'est ok pour rama et lamine, valide leurs congés")
+        assert said["employee"] == "rama" and said["others"] == ["lamine"]
+
+    def test_a_lower_case_word_after_a_comma_is_no_name(self) -> None:
+        said = extract("hr.approve_leave", "ok pour rama, valide ses congés")
+        assert said["employee"] == "rama" and said.get("others") is None
+
     def test_each_one_approved_in_one_preview(self, container: Container, team: Team) -> None:
         open_balance(container, team.staff, team.moussa.id, "10")
         ask_leave(container, team.hr, team.awa_record.id, MONDAY, MONDAY)
@@ -304,3 +312,26 @@ class TestTheNameOfSomeoneNew:
 
     def test_the_words_for_someone_new_are_never_a_name(self) -> None:
         assert "name" not in extract("hr.create_employee", "nouvelle recrue demain, inscris-la")
+
+
+class TestStillMissingAtRollCall:
+    def test_still_missing_today_is_who_has_not_checked_in(self, local: LocalTier) -> None:
+        plan = say(local, "et qui manque encore à l'appel à cette heure ?", Role.HR)
+        assert plan.tool == "hr.attendance_report"
+        assert plan.arguments.get("not_checked_in") is True
+
+    def test_missing_over_a_week_is_who_is_away(self, local: LocalTier) -> None:
+        assert say(local, "qui manque à l'appel la semaine prochaine ?").tool == "hr.who_is_absent"
+
+
+class TestMinutesLate:
+    def test_how_late_today_is_the_attendance_report(self, local: LocalTier) -> None:
+        plan = say(local, "j'ai eu combien de minutes de retard ce matin ?")
+        assert plan.tool == "hr.attendance_report"
+        assert "employee" not in plan.arguments  # « minutes » names nobody
+
+
+class TestPaidLeaveByItsInitials:
+    def test_days_of_cp_left_is_one_s_balance(self, local: LocalTier) -> None:
+        plan = say(local, "j'ai encore combien de jours de cp dispo ?")
+        assert (plan.tool, plan.arguments) == ("hr.leave_balance", {})
