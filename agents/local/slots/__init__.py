@@ -61,9 +61,8 @@ def analyse(
     without their month fall in ``month``'s month when given (a correction of dates).
 
     ``currency`` is the tenant default: it is not written into the amounts (an unsaid currency
-    stays None, the caller applies the default).
+    stays None, the caller applies the default); an amount said in another one is "foreign".
     """
-    del currency
     folded_full = fold(text)
     head, folded = text[:MAX_CHARS], folded_full[:MAX_CHARS]
     spans = politeness_spans(folded)
@@ -74,7 +73,7 @@ def analyse(
         scan.take(start, end)
     dates = find_dates(scan, today, month)
     durations = find_durations(scan)
-    amounts = find_amounts(scan)
+    amounts = find_amounts(scan, currency)
     quantities = find_quantities(scan)
     method = find_payment_method(scan)
     numbers = [n.value for n in scan.nums if not n.weak and scan.free(n.start, n.end)]
