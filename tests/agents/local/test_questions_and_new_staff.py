@@ -107,10 +107,13 @@ class TestPoliteRequests:
 
 class TestQuotesSaidAtLength:
     def test_in_the_name_of_and_a_rate_for_both_lines(self, local: LocalTier) -> None:
-        plan = say(
-            local,
+        plan = local.understand(
             "pourriez-vous faire un devis au nom de M. Gilles Caron : 12 m² de parquet à "
             "45 € le m² et 12 m² de sous-couche à 6 € le m², TVA à 10 % pour les deux",
+            Memory(),
+            ADMIN,
+            today=TODAY,
+            currency="EUR",
         )
         assert plan.kind == "tool" and plan.tool == "finance.create_quote", plan
         assert plan.arguments["customer"] == "Gilles Caron"
