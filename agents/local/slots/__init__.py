@@ -60,9 +60,8 @@ def analyse(
     """Everything the message says (see the module docstring); never raises. Days said
     without their month fall in ``month``'s month when given (a correction of dates).
 
-    ``currency`` is the tenant default: it is not written into the amounts (an unsaid currency
-    stays None, the caller applies the default); an amount said in another one is "foreign".
-    """
+    ``currency`` is the business's: an unsaid currency stays None (the caller applies the
+    default), an amount said in another one is "foreign"."""
     folded_full = fold(text)
     head, folded = text[:MAX_CHARS], folded_full[:MAX_CHARS]
     spans = politeness_spans(folded)

@@ -126,10 +126,6 @@ def find_amounts(scan: Scan, currency: str | None = None) -> list[Amount]:
 
 
 def parse_amounts(text: str, *, currency: str | None = None) -> list[Amount]:
-    """Amounts of money in ``text`` (rules in the module docstring).
-
-    ``currency`` (the tenant default) is accepted for symmetry with ``analyse`` but never
-    written into ``Amount.currency``: an unsaid currency stays None.
-    """
-    del currency
-    return find_amounts(make_scan(text))
+    """Amounts of money in ``text`` (rules in the module docstring), ``currency`` being the
+    business's: an unsaid currency stays None, another one said is "foreign"."""
+    return find_amounts(make_scan(text), currency)
