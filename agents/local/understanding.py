@@ -401,6 +401,8 @@ ASIDE = re.compile(
     + alternation("aside_verbs")
     + r"|\w+(?:rai|ra|rons))\b[^?\d]*$"
 )
+# A follow-up naming someone first (« et Ndiaye 30 000 en espèces »): a name with a capital.
+ANOTHER_NAMED = re.compile(r"(?i:et)\s+([A-ZÀ-Ý][^\W\d_]+(?:[ '-][A-ZÀ-Ý][^\W\d_]+)*)\b(?!-)")
 LAST_PART = re.compile(r"^(?P<head>.*\S)\s*[,.;]\s+(?P<tail>[^,.;]+?)[\s.!]*$")
 
 # « …, parce qu'ils sont en rupture jusqu'au mois prochain »: a last clause that says why
@@ -2255,6 +2257,17 @@ class LocalTier(Replies):
         tool = self.registry.get(adapter.tool)
         if tool is not None and not tool.is_write:
             return self._asked_again(memory, adapter, tool, utt, message, said, today)
+        kept = dict(last["arguments"])
+        if said and (other := ANOTHER_NAMED.match(message)):
+            # someone else's turn (« et Ndiaye 30 000 … »): the last one's party, documents
+            # and dates are not theirs, only the manner (a payment method) carries over
+            if not any(other.group(1) in str(v) for v in said.values()):
+                names = (k for k in kept if self._field_kind(adapter.tool, k) is str)
+                party = next((k for k in names if not re.search(r"\d", str(kept[k]))), None)
+                if party is None:
+                    return Plan("llm")
+                said[party] = other.group(1)
+            kept = {k: v for k, v in kept.items() if self._field_kind(adapter.tool, k) is None}
         if not said:
             entity = next(
                 (f for f in adapter.ask if self._field_kind(adapter.tool, f) is str), None
@@ -2267,7 +2280,7 @@ class LocalTier(Replies):
             if entity is None or not name:  # « et rien qu'en négociation ? »: the reading
                 return self._again(memory) or Plan("llm")  # again, which has the detail
             said = {entity: name}
-        return self._complete(adapter, {**last["arguments"], **said}, memory)
+        return self._complete(adapter, {**kept, **said}, memory)
 
     def _asked_again(
         self,

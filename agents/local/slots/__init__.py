@@ -22,7 +22,6 @@ kept as written (not collapsed), so any offset is valid in both.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from agents.local.slots.amounts import find_amounts, parse_amounts
@@ -61,10 +60,8 @@ def analyse(
     """Everything the message says (see the module docstring); never raises. Days said
     without their month fall in ``month``'s month when given (a correction of dates).
 
-    ``currency`` is the tenant's: it is not written into the amounts (an unsaid currency
-    stays None, the caller applies the default), and an amount said in another one (« 200
-    euros » to a business in francs CFA) is "foreign", as dollars are: no request takes it.
-    """
+    ``currency`` is the business's: an unsaid currency stays None (the caller applies the
+    default), an amount said in another one is "foreign"."""
     folded_full = fold(text)
     head, folded = text[:MAX_CHARS], folded_full[:MAX_CHARS]
     spans = politeness_spans(folded)
@@ -75,10 +72,7 @@ def analyse(
         scan.take(start, end)
     dates = find_dates(scan, today, month)
     durations = find_durations(scan)
-    amounts = [
-        replace(a, currency="foreign") if currency and a.currency not in (None, currency) else a
-        for a in find_amounts(scan)
-    ]
+    amounts = find_amounts(scan, currency)
     quantities = find_quantities(scan)
     method = find_payment_method(scan)
     numbers = [n.value for n in scan.nums if not n.weak and scan.free(n.start, n.end)]

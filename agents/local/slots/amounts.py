@@ -4,7 +4,8 @@ A number is an amount when (first rule that applies):
 1. a currency is written next to it: after (« 15 000 FCFA », « 12,50 € », « 300 euros »,
    « 5000 F », « 2 millions de francs ») or before (« €12.5 », « EUR 300 »). FCFA, F CFA, CFA,
    F, francs, frs, XOF and « balles » (Senegalese slang) are XOF; €, euros, EUR are EUR;
-   dollars, USD, livres sterling… are "foreign": no request takes them.
+   dollars, USD, livres sterling… are "foreign": no request takes them, nor an amount said in a
+   currency other than the business's (« 200 euros » where the books are in FCFA).
 2. it is followed by a unit (« 3 sacs ») → never an amount, it is a quantity;
 3. it carries a scale: « 15k », « 2,5 millions », « quinze mille »;
 4. a payment method follows (« 50 000 par Wave », « 5000 cash », « 2000 en espèces »), or
@@ -110,23 +111,21 @@ def _amount_at(scan: Scan, num: Num) -> Amount | None:
     return Amount(num.value, None, scan.text[num.start : num.end], num.start, num.end)
 
 
-def find_amounts(scan: Scan) -> list[Amount]:
+def find_amounts(scan: Scan, currency: str | None = None) -> list[Amount]:
     found: list[Amount] = []
     for num in scan.nums:
         if not scan.free(num.start, num.end):
             continue
         amount = _amount_at(scan, num)
         if amount is not None and scan.free(amount.start, amount.end):
+            if currency and amount.currency not in (None, currency) and "balle" not in amount.text:
+                amount = Amount(amount.value, "foreign", amount.text, amount.start, amount.end)
             found.append(amount)
             scan.take(amount.start, amount.end)
     return found
 
 
 def parse_amounts(text: str, *, currency: str | None = None) -> list[Amount]:
-    """Amounts of money in ``text`` (rules in the module docstring).
-
-    ``currency`` (the tenant default) is accepted for symmetry with ``analyse`` but never
-    written into ``Amount.currency``: an unsaid currency stays None.
-    """
-    del currency
-    return find_amounts(make_scan(text))
+    """Amounts of money in ``text`` (rules in the module docstring), ``currency`` being the
+    business's: an unsaid currency stays None, another one said is "foreign"."""
+    return find_amounts(make_scan(text), currency)

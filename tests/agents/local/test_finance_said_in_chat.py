@@ -169,12 +169,8 @@ class TestQuotesAndCreditNotes:
         assert plan.arguments == {"status": "expired"}
 
     def test_a_payment_asked_to_be_recorded_as_a_question(self, local: LocalTier) -> None:
-        plan = understand(
-            local,
-            "Mme Kane m'a remis 60 € en espèces pour sa facture, vous notez ?",
-            today=TODAY,
-            currency="EUR",
-        )
+        said = "Mme Kane m'a remis 60 € en espèces pour sa facture, vous notez ?"
+        plan = understand(local, said, today=TODAY, currency="EUR")
         assert plan.tool == "finance.record_payment", plan
         assert plan.arguments["method"] == "cash"
 
@@ -328,3 +324,15 @@ class TestWhoseDebtAndWhichInvoices:
         plan = say(local, "liste les factures qui ont dépassé leur échéance")
         assert plan.tool == "finance.list_invoices", plan
         assert plan.arguments == {"status": "overdue"}
+
+
+class TestAnotherPayerNamedNext:
+    def test_the_next_payer_keeps_only_the_manner_of_the_last_payment(
+        self, local: LocalTier
+    ) -> None:
+        memory = after(local, "Kane a soldé sa facture d'avril par chèque")
+        assert memory.last and memory.last["arguments"].get("invoice") == "Kane"
+        plan = say(local, "et Sarr 8 000 sur la sienne", memory)
+        assert plan.tool == "finance.record_payment", plan
+        assert "Kane" not in str(plan.arguments) and "invoice_month" not in plan.arguments
+        assert plan.arguments["method"] == "cheque" and plan.arguments["amount"] == "8000"

@@ -224,6 +224,10 @@ class TestAfterASupplierBill:
         )
         assert plan.tool == PAYABLES and plan.arguments == {"supplier": "Verrerie Dumas"}
 
+    def test_what_is_left_to_pay_them_is_owed_not_a_stock(self, local: LocalTier) -> None:
+        plan = say_after(local, "on a encore combien à leur payer ?", after(local, *BILL_DONE))
+        assert plan.tool == PAYABLES
+
     def test_a_cheque_written_by_us_pays_the_bill_just_recorded(self, local: LocalTier) -> None:
         plan = say_after(
             local, "on leur a fait un chèque de 250 € pour cette facture", after(local, *BILL_DONE)

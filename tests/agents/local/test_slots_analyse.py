@@ -28,6 +28,14 @@ class TestAnalyse:
         assert utt.document_numbers == ["F-2026-00012"]
         assert utt.numbers == []
 
+    def test_an_amount_in_another_currency_than_the_books_is_foreign(self) -> None:
+        utt = analyse("Sow a réglé 300 euros par chèque", today=TODAY, currency="XOF")
+        assert [(a.value, a.currency) for a in utt.amounts] == [(Decimal(300), "foreign")]
+        utt = analyse("Sow a réglé 300 euros, soit 196 000 F", today=TODAY, currency="EUR")
+        assert [a.currency for a in utt.amounts] == ["EUR", "foreign"]
+        utt = analyse("je lui ai filé 50 balles", today=TODAY, currency="EUR")
+        assert [(a.value, a.currency) for a in utt.amounts] == [(Decimal(50), "XOF")]
+
     def test_reads_a_leave_request(self) -> None:
         utt = analyse("Awa prend 3 jours de congé du 9 au 11 mars", today=TODAY)
         assert [d.days for d in utt.durations] == [Decimal(3)]
