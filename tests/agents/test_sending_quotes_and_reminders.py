@@ -134,6 +134,29 @@ class TestUnderstandingAReminder:
     @pytest.mark.parametrize(
         "message",
         [
+            "Fall a refusé le devis, note-le comme refusé",
+            "ils ont dit non pour le devis du ciment, passe-le en refusé",
+        ],
+    )
+    def test_a_quote_turned_down_is_said_not_to_be_recorded(
+        self, local: LocalTier, message: str
+    ) -> None:
+        plan = say(local, message)
+        assert plan.kind == "reply" and plan.tool is None
+        assert plan.text == unavailable.replies()["unavailable.quote_refusal"]
+
+    @pytest.mark.parametrize(
+        "message",
+        ["montre-moi les devis refusés", "accepte le devis de Diallo"],
+    )
+    def test_refused_quotes_are_still_listed_and_accepted(
+        self, local: LocalTier, message: str
+    ) -> None:
+        assert say(local, message).tool in {"finance.list_quotes", "finance.accept_quote"}
+
+    @pytest.mark.parametrize(
+        "message",
+        [
             "penser à relancer Ba vendredi pour le paiement",
             "rappelle-moi de relancer Sow jeudi",
         ],
