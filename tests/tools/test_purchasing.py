@@ -114,6 +114,19 @@ class TestPaySupplierAndPayables:
         )
         assert "prochaine échéance le 04/01/2027" in one.render()
 
+    def test_half_of_a_bill_leaves_the_other_half_owed(self, container: Container) -> None:
+        payer = make_payer(container, country="SN")
+        _bill(container, payer, "FA-5", "118001")
+        paid = call(
+            container,
+            pay_supplier,
+            payer.principal,
+            today_clock(),
+            {"bill": "FA-5", "amount": "half", "method": "cheque"},
+        )
+        assert paid.amount == 59001  # to the franc, the half rounded up
+        assert "reste à payer 59 000 FCFA" in paid.render()
+
     def test_an_amount_over_what_is_owed_is_an_advance(self, container: Container) -> None:
         payer = make_payer(container, country="SN")
         _bill(container, payer, "FA-9", "11800")

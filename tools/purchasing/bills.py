@@ -194,9 +194,9 @@ class PaySupplierIn(BaseModel):
     bill: str | None = Field(
         default=None, max_length=60, description="Le numéro de la facture du fournisseur payée."
     )
-    amount: Decimal | Literal["balance"] = Field(
+    amount: Decimal | Literal["balance", "half"] = Field(
         description="Montant payé ; « balance » pour tout ce qui reste dû (la facture nommée, "
-        "ou toutes les factures ouvertes du fournisseur)."
+        "ou toutes les factures ouvertes du fournisseur) ; « half » pour la moitié de ce reste."
     )
     method: SupplierPaymentMethod = Field(
         description="bank_transfer (virement), cheque, cash (espèces), card, wave, orange_money."
@@ -294,12 +294,14 @@ def pay_supplier(ctx: ToolContext, args: PaySupplierIn) -> PaidSupplier:
     supplier_id, bill = _target(ctx, args)
     owed = repo.open_bills(ctx.session, ctx.principal.tenant_id, supplier_id)
     before = {b.id: bills.balance(b) for b in owed}
-    if args.amount == "balance":
+    if isinstance(args.amount, Decimal):
+        amount = args.amount
+    else:
         amount = bills.balance(bill) if bill else sum(before.values(), Decimal(0))
         if amount <= 0:
             raise AskBack("Ce fournisseur n'a rien à payer : quel montant ?", field="amount")
-    else:
-        amount = args.amount
+        if args.amount == "half":  # « on lui paie la moitié »: half of what is still due
+            amount = round_to_currency(amount / 2, Currency(tenant_currency(ctx)))
     payment = payments.record_supplier_payment(
         ctx.session,
         ctx.principal,

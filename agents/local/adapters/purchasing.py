@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from agents.local.adapters.base import Adapter, before, given, overlaps
-from agents.local.adapters.finance import PAYMENT_TERMS, VAT, without_elision
+from agents.local.adapters.finance import HALF, PAYMENT_TERMS, VAT, without_elision
 from agents.local.adapters.sales import name_of
 from agents.local.coverage import THE_REST
 from agents.local.router import IntentRouter, Routing
@@ -175,6 +175,8 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         or OWED_BY_US.search(utt.folded)  # « règle ce qu'on leur doit »
     ):
         amount = "balance"  # the tool pays what is still owed, and its preview says how much
+    elif amount is None and HALF.search(utt.folded):
+        amount = "half"  # « on lui paie la moitié »: half of what is still owed
     bill = _supplier_number(utt)
     paid_with = PAYMENT_NUMBER.search(utt.text)
     reference = paid_with.group(1) if paid_with else None
@@ -182,8 +184,11 @@ def extract_payment(utt: Utterance) -> dict[str, Any]:
         bill = None
     if amount is None and bill is not None:
         amount = "balance"  # « règle la facture FA-118 »: that bill, in full
+    supplier = _supplier(utt, PAID_SUPPLIER_MARKERS)
+    if supplier is not None and amount == "half" and HALF.search(fold(supplier)):
+        supplier = None  # « on lui paie la moitié »: the share paid, no one's name
     return given(
-        supplier=_supplier(utt, PAID_SUPPLIER_MARKERS),
+        supplier=supplier,
         bill=bill,
         amount=amount,
         method=utt.payment_method,

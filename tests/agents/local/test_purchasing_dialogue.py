@@ -154,6 +154,14 @@ class TestWhichSideOfTheBooks:
         plan = say(local, message)
         assert plan.tool == "purchasing.pay_supplier" and plan.arguments["amount"] == "balance"
 
+    def test_half_of_what_the_business_owes_is_paid(self, local: LocalTier) -> None:
+        plan = say(local, "on paie la moitié à Verrerie Dumas par chèque, le reste en juin")
+        assert plan.tool == "purchasing.pay_supplier", plan
+        assert plan.arguments["amount"] == "half" and plan.arguments["method"] == "cheque"
+        assert plan.arguments["supplier"] == "Verrerie Dumas"
+        plan = say(local, "je paie la moitié par virement")
+        assert plan.arguments.get("supplier") is None, plan  # the share is no one's name
+
     def test_a_bill_said_excl_vat_with_its_number_and_due_date(self, local: LocalTier) -> None:
         plan = say(
             local,
