@@ -148,6 +148,7 @@ class TestWhichSideOfTheBooks:
         [
             "paye ce que je dois à Verrerie Dumas en espèces",
             "règle tout ce que nous leur devons à Verrerie Dumas, par virement",
+            "bon, je solde tout chez Verrerie Dumas par chèque",
         ],
     )
     def test_what_the_business_owes_is_paid_in_full(self, local: LocalTier, message: str) -> None:
