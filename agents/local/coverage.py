@@ -587,16 +587,20 @@ def _accounted(part: Any, utt: Utterance, facts: _Facts, tool: Tool, today: date
                 return False
         return _duration_accounted(part, facts)
     if isinstance(part, DateSpan):
-        return _day_back_accounted(part, utt, facts, today)
+        return _day_back_accounted(part, utt, facts, tool, today)
     return part.currency != "foreign" and facts.holds(part.value)  # an amount
 
 
 BACK_AT_WORK = phrasing("back_at_work")
 
 
-def _day_back_accounted(part: DateSpan, utt: Utterance, facts: _Facts, today: date) -> bool:
-    """« il reprend jeudi »: the absence ends the working day before the day said."""
-    if BACK_AT_WORK.search(utt.folded[max(0, part.start - 40) : part.start]):
+def _day_back_accounted(
+    part: DateSpan, utt: Utterance, facts: _Facts, tool: Tool, today: date
+) -> bool:
+    """« il reprend jeudi »: the absence ends the working day before the day said (of
+    someone's absence: « l'argent rentré ce mois-ci » is no one's return)."""
+    someone = "employee" in tool.input_model.model_fields
+    if someone and BACK_AT_WORK.search(utt.folded[max(0, part.start - 40) : part.start]):
         return working_day_before(part.first) in facts.dates
     return _date_accounted(part, facts, today)
 

@@ -215,6 +215,10 @@ def _joins(folded: str, left: Atom, right: Atom) -> bool:
     return word.startswith("jusqu") or word == "-" or _RANGE_START.search(before) is not None
 
 
+def _hyphened(folded: str, left: Atom, right: Atom) -> bool:
+    return folded[left.end : right.start].strip() == "-"
+
+
 def _said_day_in(atom: Atom, month_day: date) -> date | None:
     """The day of ``atom`` in the month of ``month_day``; None when that month has no such
     day or when it falls on another weekday than the one said (« lundi 4 »)."""
@@ -341,8 +345,11 @@ def find_dates(scan: Scan, today: date, month: date | None = None) -> list[DateS
             and _joins(scan.folded, atom, atoms[i + 1])
             and not _weekday_off(atom, atoms[i + 1])
         ):
-            spans.append(_span(scan, start, atom, atoms[i + 1], today))
-            i += 2
+            last = i + 1  # « juillet-août-septembre »: a chain of hyphens is one range
+            while last + 1 < len(atoms) and _hyphened(scan.folded, atoms[last], atoms[last + 1]):
+                last += 1
+            spans.append(_span(scan, start, atom, atoms[last], today))
+            i = last + 1
             continue
         before = scan.folded[max(0, atom.start - 12) : atom.start]
         if _SINCE.search(before) and (since := _since(scan, start, atom, today)) is not None:

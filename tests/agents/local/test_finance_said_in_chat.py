@@ -267,6 +267,11 @@ class TestMoneySaidLoosely:
         plan = understand(local, "Roux a payé 150 euros par virement", today=TODAY, currency="EUR")
         assert plan.tool == "finance.record_payment" and plan.arguments["amount"] == "150", plan
 
+    def test_money_come_in_this_month_is_no_one_back_at_work(self, local: LocalTier) -> None:
+        plan = say(local, "combien d'argent est rentré ce mois ci en espèces ?")
+        assert (plan.kind, plan.tool) == ("tool", "finance.revenue"), plan
+        assert plan.arguments["method"] == "cash"
+
     def test_a_payment_method_is_never_a_line_sold(self, local: LocalTier) -> None:
         plan = say(local, "une facture pour Seck, un wave 12 000")
         assert plan.kind != "tool" or not any(

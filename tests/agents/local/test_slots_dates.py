@@ -179,6 +179,16 @@ class TestParseDates:
         assert (span.first, span.last) == (date(2025, 12, 1), date(2025, 12, 31))
 
 
+class TestMonthsJoinedByHyphens:
+    def test_a_chain_of_months_is_one_range(self) -> None:
+        [span] = parse_dates("les ventes octobre-novembre-décembre ?", today=TODAY)
+        assert (span.first, span.last) == (d(10, 1), d(12, 31))
+
+    def test_two_months_stay_one_range(self) -> None:
+        [span] = parse_dates("CA de avril-mai", today=TODAY)
+        assert (span.first, span.last) == (d(4, 1), d(5, 31))
+
+
 class TestSince:
     """« depuis janvier »: from that month or day up to today (today is 4 March)."""
 
