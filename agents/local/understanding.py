@@ -1261,16 +1261,19 @@ class LocalTier(Replies):
     ) -> str | None:
         """A question whose reading left part of it over (« c'est qui mes 3 meilleurs
         clients ? » read as a customer search): the one other close reading that accounts
-        for all of it, when exactly one does. Readings only: a question never turns into a
-        write this way."""
+        for all of it, when exactly one does, or when several do, the router's second
+        choice among them. Readings only: a question never turns into a write this way."""
         tool = self.registry.get(read_by or "")
         if tool is None or tool.is_write:
             return None
+        nearest = self._nearest(message)
         full = [
             other.name
-            for other in self._nearest(message)
+            for other in nearest
             if other.name != read_by and not other.is_write and self._reads_all(other, utt)
         ]
+        if len(full) > 1 and [t.name for t in nearest[:2]] == [read_by, full[0]]:
+            return full[0]  # the router's second choice, right after the one left over
         return full[0] if len(full) == 1 else None
 
     def _recurring_instead(

@@ -491,3 +491,10 @@ class TestALeaveWantsDaysNeverAThing:
     def test_days_wanted_are_a_leave(self, local: LocalTier, message: str) -> None:
         plan = say(local, message)
         assert plan.kind == "tool" and plan.tool == "hr.request_leave", plan
+
+
+class TestAQuestionLeftOverByItsFirstReading:
+    def test_the_second_reading_that_reads_all_of_it_answers(self, local: LocalTier) -> None:
+        plan = say(local, "qui a plus de 3 mois de retard ?")
+        assert (plan.kind, plan.tool) == ("tool", "finance.list_invoices"), plan
+        assert plan.arguments["overdue_days"] == 90
