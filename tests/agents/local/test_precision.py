@@ -498,3 +498,9 @@ class TestAQuestionLeftOverByItsFirstReading:
         plan = say(local, "qui a plus de 3 mois de retard ?")
         assert (plan.kind, plan.tool) == ("tool", "finance.list_invoices"), plan
         assert plan.arguments["overdue_days"] == 90
+
+    def test_give_me_the_followed_by_what_is_read_never_makes_a_record(
+        self, local: LocalTier
+    ) -> None:
+        plan = say(local, "donne-moi l'ancienneté des impayés, client par client")
+        assert plan.kind != "tool" or not local.registry.get(str(plan.tool)).is_write, plan
