@@ -277,6 +277,13 @@ def test_a_discount_said_after_every_item_is_of_the_whole(local: LocalTier) -> N
     assert [line.get("discount_percent") for line in plan.arguments["lines"]] == ["5", "5"]
 
 
+def test_a_quote_spoken_of_then_designated_is_not_made_anew(local: LocalTier) -> None:
+    plan = say(
+        local, "Ndiaye prend les 4 sacs de sucre du devis. Passe-le en accepté, et fais la facture"
+    )
+    assert plan.tool != "finance.create_quote", plan
+
+
 def test_an_invoice_said_by_its_total_alone_is_a_bill_received(local: LocalTier) -> None:
     plan = say(local, "ajoute la facture Senelec de 42 000 F TTC")
     assert plan.tool == "purchasing.record_supplier_bill"
