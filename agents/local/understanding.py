@@ -136,6 +136,7 @@ ONE_AT_A_TIME = "Une chose à la fois : ensuite, "
 STILL_MISSING = "Il me manque encore une précision avant l'aperçu : "
 THE_ONE_MADE = phrasing("the_one_made")
 THAT_RECORD = phrasing("that_record")
+MADE = phrasing("one_already_made")
 ONE_OF_THEM = phrasing("one_of_them")
 ABOUT_THE_FIRST = phrasing("about_the_first")
 AND_ANOTHER = phrasing("and_another", re.IGNORECASE)
@@ -754,7 +755,8 @@ class LocalTier(Replies):
                 first, fold(first), memory, principal, today=today, currency=currency
             )
             if done_first.kind == "tool" and (plan.kind == "llm" or done_first.tool != plan.tool):
-                return self._queued(done_first, then, memory)
+                if not self._spoken_of(message, done_first.tool):
+                    return self._queued(done_first, then, memory)
             if self._two_readings(done_first, then, today, currency):
                 memory.queued = then  # « combien il reste de riz et qui est absent ? »
                 return done_first  # both answered, one after the other
@@ -762,6 +764,9 @@ class LocalTier(Replies):
             return plan
         if not plan.tool:
             return plan
+        if self._spoken_of(message, plan.tool):  # « … du devis. Passe-le en accepté »
+            memory.draft = None
+            return Plan("llm", self.not_understood(principal), routing=routing)
         # « 200 en espèces et le reste par carte », « une facture à X …, et une autre pour
         # Y »: two payments or records, the second read once the first is made, even when
         # the message was not read whole as one request; « pointe mon arrivée et sors 2
@@ -785,6 +790,15 @@ class LocalTier(Replies):
         if following := self._next_request(plan, message, today, currency):
             return self._queued(plan, following, memory)  # « …, et envoie-la par WhatsApp »
         return plan
+
+    def _spoken_of(self, message: str, tool: str | None) -> bool:
+        """« il prend les machines du devis. Passe-le en accepté »: a record of the kind
+        ``tool`` makes spoken of as one already made, then designated: none to make."""
+        made, said = self.registry.get(tool or ""), fold(message)
+        return made is not None and any(
+            kind.name == made.creates and MADE.search(said[:at]) and THAT_RECORD.search(said, to)
+            for kind, at, to in coverage.named_kinds(said)
+        )
 
     @staticmethod
     def _queued(plan: Plan, then: str, memory: Memory) -> Plan:

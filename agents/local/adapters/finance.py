@@ -226,18 +226,29 @@ def _scope_words(text: str) -> set[str]:
     return set(name_words(text))
 
 
-def _discounted(lines: list[dict[str, Any]], utt: Utterance, discount: Decimal) -> list[bool]:
-    """Which lines a discount is said of: all of them, or only the lines named right after
-    it (« sur le ciment seulement »), or all but those (« sauf le transport »). A name that
-    fits no line leaves every line without it (the percent then stays unexplained)."""
-    found = DISCOUNT.search(utt.folded)
-    scope = DISCOUNT_SCOPE.match(utt.folded, found.end()) if found else None
-    if scope is None or not (named := _scope_words(scope["what"])) or named & WHOLE_DOCUMENT:
-        return [True] * len(lines)
-    fits = [
+def _named(lines: list[dict[str, Any]], text: str) -> list[bool]:
+    named = _scope_words(text)
+    return [
         bool(named & _scope_words(str(line.get("product") or line.get("description") or "")))
         for line in lines
     ]
+
+
+def _discounted(lines: list[dict[str, Any]], utt: Utterance, discount: Decimal) -> list[bool]:
+    """Which lines a discount is said of: all of them, or only the lines named right after
+    it (« sur le ciment seulement »), or all but those (« sauf le transport »), or the one
+    item it is said with when another item follows it (« 3 tables avec 10 % de remise, et
+    6 chaises »). A name that fits no line leaves every line without it."""
+    found = DISCOUNT.search(utt.folded)
+    scope = DISCOUNT_SCOPE.match(utt.folded, found.end()) if found else None
+    if found and scope is None:
+        with_item = _named(lines, re.split(r"[,;:]|\bet\b", utt.folded[: found.start()])[-1])
+        after = _named(lines, utt.folded[found.end() :])
+        if sum(with_item) == 1 and any(a and not b for a, b in zip(after, with_item, strict=True)):
+            return with_item
+    if scope is None or not (named := _scope_words(scope["what"])) or named & WHOLE_DOCUMENT:
+        return [True] * len(lines)
+    fits = _named(lines, scope["what"])
     if not any(fits):
         return [False] * len(lines)
     if scope["link"].startswith("sauf"):

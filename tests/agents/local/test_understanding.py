@@ -265,6 +265,25 @@ def test_a_document_made_again_after_a_payment_is_the_next_request(local: LocalT
     assert plan.text.startswith("Une chose à la fois : ensuite, « refais-lui un devis")
 
 
+def test_a_discount_said_with_one_item_before_another_is_of_that_item(local: LocalTier) -> None:
+    plan = say(local, "devis pour Ndiaye : 4 sacs de sucre avec 5 % de remise, et 2 sacs de riz")
+    assert plan.tool == "finance.create_quote", plan
+    sugar, rice = plan.arguments["lines"]
+    assert sugar.get("discount_percent") == "5" and "discount_percent" not in rice
+
+
+def test_a_discount_said_after_every_item_is_of_the_whole(local: LocalTier) -> None:
+    plan = say(local, "devis pour Ndiaye : 4 sacs de sucre et 2 sacs de riz avec 5 % de remise")
+    assert [line.get("discount_percent") for line in plan.arguments["lines"]] == ["5", "5"]
+
+
+def test_a_quote_spoken_of_then_designated_is_not_made_anew(local: LocalTier) -> None:
+    plan = say(
+        local, "Ndiaye prend les 4 sacs de sucre du devis. Passe-le en accepté, et fais la facture"
+    )
+    assert plan.tool != "finance.create_quote", plan
+
+
 def test_an_invoice_said_by_its_total_alone_is_a_bill_received(local: LocalTier) -> None:
     plan = say(local, "ajoute la facture Senelec de 42 000 F TTC")
     assert plan.tool == "purchasing.record_supplier_bill"
