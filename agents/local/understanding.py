@@ -917,8 +917,9 @@ class LocalTier(Replies):
             and (
                 self.router.says_keyword(tool.name, folded)
                 or any(w.startswith(fold(tool.title).split()[0][:5]) for w in said)
-                or any(  # « relance-le »: a word its record's slot is said after
-                    isinstance(m, str) and re.search(rf"\b{re.escape(m)}\b", folded)
+                or any(  # « relance-le », « peux le relancer »: the verb of the pronoun
+                    isinstance(m, str)
+                    and re.search(rf"\b(?:{re.escape(m)}-l[ae]|l[ae] {re.escape(m)})\b", folded)
                     for slot in self._slots.get(tool.name, {}).values()
                     for m in slot.get("markers") or ()
                 )

@@ -188,6 +188,17 @@ class TestManagingRules:
         (kept,) = rules(container, account)
         assert kept.enabled is True
 
+    def test_a_verb_said_aside_does_not_change_the_action_on_the_rule(
+        self, container: Container, owner: tuple[Account, Talk]
+    ) -> None:
+        account, talk = owner
+        talk("chaque jeudi à 11h rappelle-moi de passer à la banque")
+        talk("oui")
+        shown = talk("en fait supprime ce rappel, il passe lui-même à la banque")
+        assert shown.startswith("Je supprimerai"), shown
+        talk("oui")
+        assert rules(container, account) == []
+
     def test_the_rule_just_set_is_deleted_never_set_again(
         self, container: Container, owner: tuple[Account, Talk]
     ) -> None:
