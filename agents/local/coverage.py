@@ -25,7 +25,7 @@ from typing import Any
 
 from agents.local.slots.calendar import MONTHS, WEEKDAYS, working_day_before
 from agents.local.slots.numbers import parse_number, scan_numbers
-from agents.local.slots.recurrence import TIME, find_schedule
+from agents.local.slots.recurrence import EVERY, TIME, find_schedule
 from agents.local.slots.types import Amount, DateSpan, Duration, Quantity, Utterance
 from domain.kit.clock import period_just_ended
 from domain.kit.lexicon import alternation, lexicon, phrasing, words
@@ -362,7 +362,7 @@ def _unit_left_over(utt: Utterance, arguments: dict[str, Any], tool: Tool) -> Ga
     return None
 
 
-EVERY = re.compile(r"\b(?:chaque|tous les|toutes les)\b")
+EVERY_TIME = re.compile(rf"\b{EVERY}\b")  # « chaque lundi », « tous les 15 du mois »
 RECURRENCE_FIELDS = frozenset({"when", "frequency", "schedule", "rrule", "recurrence"})
 
 
@@ -396,7 +396,7 @@ def gap(utt: Utterance, arguments: dict[str, Any], tool: Tool, today: date) -> G
     one_off = (
         tool.is_write
         and tool.creates is not None
-        and bool(schedule and EVERY.search(fold(schedule.said)))
+        and bool(schedule and EVERY_TIME.search(fold(schedule.said)))
     )
     if (
         schedule

@@ -69,6 +69,10 @@ def _someone(utt: Utterance, *groups: tuple[str, ...]) -> str | None:
     return None
 
 
+# « de Paul et de Sophie », « Awa, Rama et Ibou »; in lower case, « pour awa et modou ».
+_AND_NAME = {False: phrasing("and_name"), True: phrasing("and_name", re.IGNORECASE)}
+
+
 def _with_others(utt: Utterance, first: str | None) -> dict[str, Any]:
     """The employee named first and the others listed right after them, with a capital (« de
     Paul et de Sophie », « Awa, Rama et Ibou ») or, after a first one in lower case, one word
@@ -79,7 +83,7 @@ def _with_others(utt: Utterance, first: str | None) -> dict[str, Any]:
     at = utt.text.find(first)
     position = at + len(first) if at >= 0 else len(utt.text)
     lower = first[:1].islower()
-    while more := phrasing("and_name", re.IGNORECASE if lower else 0).match(utt.text, position):
+    while more := _AND_NAME[lower].match(utt.text, position):
         name = more.group(1).split()[0] if lower else more.group(1)
         if fold(name.split()[0]) in words("not_a_name_head") or (  # « …, Merci », « et Lundi »
             lower and ("," in more.group(0) or not _is_person(utt, name))  # « awa, accorde »
